@@ -1,0 +1,123 @@
+# masq - a userspace IP masquerading router
+#
+#   make            build/masqd, build/masqctl, build/libmasq.a
+#   make check      every test; ends with "N passed, N failed"
+#   make bench      benchmarks, one "bench NAME VALUE UNIT" line per figure
+#   make fuzz       each fuzz target for a short, bounded time
+#   make run        the demo router in network namespaces (make run-stop)
+#   make install    masqd, masqctl and man pages under $(PREFIX)
+#
+# V=1 shows full commands. Sources are found by folder: a new .c file in
+# src/engine is part of the engine library, in tests/unit a new unit test.
+
+PREFIX  ?= /usr
+CC      ?= cc
+CLANG   ?= clang
+O       := build
+
+CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -g -Wall -Wextra -Werror \
+	-Wshadow -Wstrict-prototypes -Wmissing-prototypes -Iinclude -Isrc
+CFLAGS  ?= -O2
+ALL_CFLAGS := $(CFLAGS_COMMON) $(CFLAGS) -MMD -MP
+SAN_CFLAGS := $(CFLAGS_COMMON) -O1 -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+ENGINE_SRC  := $(sort $(wildcard src/engine/*.c))
+CONTROL_SRC := $(sort $(wildcard src/control/*.c))
+IO_SRC      := $(sort $(wildcard src/io/*.c))
+MASQD_SRC   := $(sort $(wildcard src/masqd/*.c))
+MASQCTL_SRC := $(sort $(wildcard src/masqctl/*.c))
+TESTLIB_SRC := $(sort $(wildcard tests/lib/*.c))
+UNIT_SRC    := $(sort $(wildcard tests/unit/*.c))
+BENCH_SRC   := $(sort $(wildcard bench/*.c))
+FUZZ_SRC    := $(sort $(wildcard fuzz/*.c))
+
+obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
+san = $(patsubst %.c,$(O)/san/%.o,$(1))
+
+LIBMASQ     := $(O)/libmasq.a
+LIBCONTROL  := $(O)/libmasqcontrol.a
+UNIT_BINS   := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
+SAN_BINS    := $(patsubst tests/unit/%.c,$(O)/tests-san/%,$(UNIT_SRC))
+BENCH_BINS  := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRC))
+FUZZ_BINS   := $(patsubst fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRC))
+
+.PHONY: all check unit unit-san bench fuzz fuzz-build run run-stop install clean deps
+all: $(O)/masqd $(O)/masqctl $(LIBMASQ)
+
+$(O)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(O)/san/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC-SAN  $<")
+	$(Q)$(CC) $(SAN_CFLAGS) -c $< -o $@
+
+$(LIBMASQ): $(call obj,$(ENGINE_SRC))
+	$(Q)rm -f $@ && ar rcs $@ $^
+$(LIBCONTROL): $(call obj,$(CONTROL_SRC))
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(O)/masqd: $(call obj,$(MASQD_SRC) $(IO_SRC)) $(LIBCONTROL) $(LIBMASQ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
+$(O)/masqctl: $(call obj,$(MASQCTL_SRC)) $(LIBCONTROL)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
+
+$(O)/tests/%: $(O)/obj/tests/unit/%.o $(call obj,$(TESTLIB_SRC)) $(LIBMASQ) $(LIBCONTROL)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
+$(O)/tests-san/%: $(O)/san/tests/unit/%.o $(call san,$(TESTLIB_SRC) $(ENGINE_SRC) $(CONTROL_SRC))
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
+$(O)/bench/%: $(O)/obj/bench/%.o $(call obj,$(TESTLIB_SRC)) $(LIBMASQ)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
+
+FUZZ_CFLAGS := $(CFLAGS_COMMON) -O1 -fsanitize=fuzzer,address,undefined
+$(O)/fuzz/%: fuzz/%.c $(ENGINE_SRC) $(CONTROL_SRC) $(TESTLIB_SRC)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $^
+
+unit: $(UNIT_BINS)
+unit-san: $(SAN_BINS)
+fuzz-build: $(FUZZ_BINS)
+
+check: deps all unit unit-san
+	$(Q)tests/check.sh
+
+bench: all $(BENCH_BINS)
+	$(Q)bench/run.sh
+
+fuzz: fuzz-build
+	$(Q)FUZZ_SECONDS=$${FUZZ_SECONDS:-30} fuzz/run.sh
+
+deps:
+	$(Q)tests/deps.sh
+
+run: deps all
+	$(Q)lab/demo.sh
+
+run-stop:
+	$(Q)lab/lab.sh down
+
+install: all
+	install -D -m 0755 $(O)/masqd $(DESTDIR)$(PREFIX)/sbin/masqd
+	install -D -m 0755 $(O)/masqctl $(DESTDIR)$(PREFIX)/sbin/masqctl
+	for m in man/*.8 man/*.5; do [ -f "$$m" ] || continue; \
+		s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/$${m##*/}; done
+
+clean:
+	rm -rf $(O)
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

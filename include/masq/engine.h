@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * masq/engine.h - the engine's whole boundary
+ *
+ * The engine decides everything about a packet's walk (parsing, ARP,
+ * routing, connection tracking, masquerading, the counters) and does no
+ * I/O and reads no clock of its own. A caller (masqd, a test, a benchmark,
+ * a fuzzer) owns the wire and the time:
+ *
+ *	pool = masq_pool_create(...)          buffers, preallocated once
+ *	e = masq_engine_create(&limits, pool)
+ *	masq_engine_ctl(e, argc, argv, &text) interfaces, addresses, routes...
+ *	loop:
+ *		fill bufs from the pool, set ->iface and ->meta
+ *		masq_engine_input(e, bufs, n, now, &tx)
+ *		masq_engine_advance(e, now, &tx)  expiry, ARP retries
+ *		send tx.bufs[i] on tx.bufs[i]->iface, then masq_pool_put() each
+ *
+ * Buffer ownership: every buffer belongs to the one pool. A buffer handed
+ * to masq_engine_input() belongs to the engine until it comes back in the
+ * tx vector (forwarded, rewritten in place) or goes back to the pool
+ * (dropped, counted). Buffers the engine holds (waiting for ARP) or makes
+ * (ARP requests and replies, ICMP) are drawn from the same pool; when the
+ * pool is empty the engine counts a drop rather than allocate. Nothing on
+ * the packet path allocates.
+ *
+ * Offload metadata travels with each buffer in the fields of a virtio-net
+ * header (struct masq_meta, host byte order). A frame marked
+ * MASQ_META_NEEDS_CSUM holds in its L4 checksum field only the
+ * pseudo-header sum, which the engine keeps consistent when it rewrites
+ * addresses; the transmitter (NIC or kernel) finishes it.
+ */
+#ifndef MASQ_ENGINE_H
+#define MASQ_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Offload metadata: the fields of struct virtio_net_hdr, host order */
+#define MASQ_META_NEEDS_CSUM	1	/* VIRTIO_NET_HDR_F_NEEDS_CSUM */
+#define MASQ_META_DATA_VALID	2	/* VIRTIO_NET_HDR_F_DATA_VALID */
+
+#define MASQ_GSO_NONE		0
+#define MASQ_GSO_TCPV4		1
+#define MASQ_GSO_UDP		3
+#define MASQ_GSO_TCPV6		4
+#define MASQ_GSO_UDP_L4		5
+#define MASQ_GSO_ECN		0x80
+
+struct masq_meta {
+	uint8_t flags;		/* MASQ_META_* */
+	uint8_t gso_type;	/* MASQ_GSO_* */
+	uint16_t hdr_len;
+	uint16_t gso_size;
+	uint16_t csum_start;	/* from the start of the Ethernet header */
+	uint16_t csum_offset;	/* from csum_start */
+};
+
+/**
+ * struct masq_buf - one frame and its metadata
+ * @data:	first byte of the Ethernet header
+ * @len:	bytes of frame from @data
+ * @iface:	engine interface index: arrival on input, departure on output
+ * @meta:	offload metadata (all zero for a plain frame)
+ * @base:	start of the storage (owned by the pool, do not change)
+ * @cap:	bytes of storage from @base
+ * @next:	link used by the pool and by queues inside the engine
+ */
+struct masq_buf {
+	uint8_t *data;
+	uint32_t len;
+	uint32_t iface;
+	struct masq_meta meta;
+	uint8_t *base;
+	uint32_t cap;
+	struct masq_buf *next;
+};
+
+/* Room kept in front of ->data in every fresh buffer (tunnel/VLAN headers) */
+#define MASQ_HEADROOM	64
+
+struct masq_pool;
+
+struct masq_pool *masq_pool_create(uint32_t count, uint32_t buf_size);
+void masq_pool_destroy(struct masq_pool *pool);
+struct masq_buf *masq_pool_get(struct masq_pool *pool);
+void masq_pool_put(struct masq_pool *pool, struct masq_buf *buf);
+uint32_t masq_pool_avail(const struct masq_pool *pool);
+uint32_t masq_pool_count(const struct masq_pool *pool);
+
+/**
+ * struct masq_limits - sizes fixed at creation; every table is preallocated
+ * @max_conns:	tracked connections (masquerade mappings are bounded by it too)
+ * @max_neigh:	ARP neighbour entries
+ * @neigh_queue: frames held in all waiting for ARP resolution
+ * @max_routes:	routing table entries
+ * @seed:	seed for hash keys and port choice; 0 takes one from the
+ *		kernel's random source (tests and fuzzers set it to repeat)
+ *
+ * A zero field takes the default (masq_limits_default()).
+ */
+struct masq_limits {
+	uint32_t max_conns;
+	uint32_t max_neigh;
+	uint32_t neigh_queue;
+	uint32_t max_routes;
+	uint64_t seed;
+};
+
+void masq_limits_default(struct masq_limits *lim);
+
+/**
+ * struct masq_txq - caller-owned vector of frames to transmit
+ * @bufs:	storage for @cap pointers
+ * @n:		filled so far; the engine appends, the caller empties
+ * @cap:	capacity; when full, the engine drops (counted, "tx_full")
+ */
+struct masq_txq {
+	struct masq_buf **bufs;
+	uint32_t n;
+	uint32_t cap;
+};
+
+/* Control-plane text output (the only place the engine allocates freely) */
+struct masq_text {
+	char *s;
+	size_t len;
+	size_t cap;
+};
+
+void masq_text_printf(struct masq_text *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void masq_text_free(struct masq_text *t);
+
+struct masq_engine;
+
+struct masq_engine *masq_engine_create(const struct masq_limits *lim,
+				       struct masq_pool *pool);
+void masq_engine_destroy(struct masq_engine *e);
+
+/**
+ * masq_engine_input() - Walk a batch of received frames
+ * @e:		engine
+ * @bufs:	frames, each with ->iface and ->meta set
+ * @n:		number of frames
+ * @now_ns:	current time (any monotonic clock, nanoseconds)
+ * @tx:		frames to transmit are appended here
+ *
+ * Every buffer in @bufs is consumed: it ends in @tx, is held (ARP), or
+ * goes back to the pool.
+ */
+void masq_engine_input(struct masq_engine *e, struct masq_buf **bufs,
+		       uint32_t n, uint64_t now_ns, struct masq_txq *tx);
+
+/**
+ * masq_engine_advance() - Let time pass: expire state, retry ARP
+ * @e:		engine
+ * @now_ns:	current time, same clock as masq_engine_input()
+ * @tx:		ARP requests are appended here
+ *
+ * Work per call is bounded; call it once per loop iteration.
+ */
+void masq_engine_advance(struct masq_engine *e, uint64_t now_ns,
+			 struct masq_txq *tx);
+
+/**
+ * masq_engine_ctl() - Run one control command (the masqctl language)
+ * @e:		engine
+ * @argc:	number of words
+ * @argv:	words, numeric and canonical (names resolved by the caller)
+ * @out:	listing or error text is appended here
+ *
+ * A command applies whole or not at all.
+ * Return: exit status, 0 on success, 2 for a usage error, 1 otherwise
+ */
+int masq_engine_ctl(struct masq_engine *e, int argc, char *const *argv,
+		    struct masq_text *out);
+
+/* Interface index by name, or -1 */
+int masq_engine_iface_find(const struct masq_engine *e, const char *name);
+
+/* Number of interfaces (indexes run from 0) and the name of one */
+int masq_engine_iface_count(const struct masq_engine *e);
+const char *masq_engine_iface_name(const struct masq_engine *e, int index);
+
+/* One counter by name ("rx_frames", "drop_bad_ip_csum", ...), or -1 */
+int64_t masq_engine_counter(const struct masq_engine *e, const char *name);
+
+/* Tracked connections now in the table */
+uint32_t masq_engine_conn_count(const struct masq_engine *e);
+
+#endif

@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: MIT
+/*
+ * conn.c - what happens to an IPv4 packet: tracking decisions
+ *
+ * Theory of operation: a packet with ports (TCP, UDP, ICMP echo) is
+ * looked up in the connection table by its tuple. Found: it belongs to a
+ * connection and goes the way its entry says, translated. Not found:
+ * it is for the router itself (icmp.c), or the first packet of a new
+ * connection, which is allowed by the zero-configuration policy of the
+ * Debian ipmasq package:
+ *
+ *	internal -> internal	tracked, not translated
+ *	internal -> external	masqueraded to the external interface's
+ *				first address (nat.c picks the port)
+ *	external -> anywhere	dropped (unsolicited; filtering is
+ *				address-and-port dependent, RFC 4787 REQ-8)
+ *
+ * Before any state is made, the checks that could answer with an ICMP
+ * error run on the packet as it arrived (TTL, MTU), so errors quote what
+ * the sender sent. Packets on an internal interface whose source does
+ * not route back through it are dropped (BCP 38).
+ *
+ * TCP: a connection opens only with a SYN; it follows the states of RFC
+ * 793 closely enough to choose a timeout class (ct.h). A SYN meeting a
+ * connection in TIME_WAIT or CLOSE replaces it, so clients may reuse
+ * ports quickly. Sequence-window checks are not done yet: any RST of a
+ * tracked connection closes it.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "eng.h"
+
+#define CONN_EXPIRE_PER_CALL	1024
+
+static enum ct_class tcp_class(uint8_t state)
+{
+	switch (state) {
+	case TCPS_SYN_SENT:
+		return CT_CLASS_TCP_SYN;
+	case TCPS_ESTABLISHED:
+		return CT_CLASS_TCP_EST;
+	case TCPS_CLOSE:
+		return CT_CLASS_TCP_CLOSE;
+	default:
+		return CT_CLASS_TCP_CLOSING;
+	}
+}
+
+/* The next TCP state after a packet with @flags going way @dir */
+static uint8_t tcp_next_state(struct ct_entry *ce, enum ct_dir dir,
+			      uint8_t flags)
+{
+	uint8_t fin = dir == CT_ORIG ? CT_F_FIN_ORIG : CT_F_FIN_REPLY;
+	bool syn = flags & TCP_SYN, ack = flags & TCP_ACK;
+
+	if (flags & TCP_RST)
+		return TCPS_CLOSE;
+	switch (ce->state) {
+	case TCPS_SYN_SENT:
+		/* SYN+ACK, or a SYN crossing ours (simultaneous open) */
+		return dir == CT_REPLY && syn ? TCPS_SYN_RECV : TCPS_SYN_SENT;
+	case TCPS_SYN_RECV:
+		return ack && !syn ? TCPS_ESTABLISHED : TCPS_SYN_RECV;
+	case TCPS_CLOSE:
+	case TCPS_TIME_WAIT:
+		return ce->state;
+	default:
+		break;
+	}
+	if (flags & TCP_FIN)
+		ce->flags |= fin;
+	if ((ce->flags & (CT_F_FIN_ORIG | CT_F_FIN_REPLY)) ==
+	    (CT_F_FIN_ORIG | CT_F_FIN_REPLY))
+		return (flags & TCP_FIN) ? TCPS_LAST_ACK : TCPS_TIME_WAIT;
+	if (ce->flags & CT_F_FIN_ORIG)
+		return TCPS_FIN_WAIT;
+	if (ce->flags & CT_F_FIN_REPLY)
+		return TCPS_CLOSE_WAIT;
+	return TCPS_ESTABLISHED;
+}
+
+/* Account a packet to its connection and move the connection's state */
+static void conn_update(struct masq_engine *e, uint32_t idx, enum ct_dir dir,
+			const struct pkt *p)
+{
+	struct ct_entry *ce = &e->ct.e[idx];
+	enum ct_class cls = (enum ct_class)ce->cls;
+
+	ce->pkts[dir]++;
+	ce->bytes[dir] += p->ip_len;
+	if (dir == CT_REPLY)
+		ce->flags |= CT_F_REPLIED;
+	switch (ce->proto) {
+	case IPPROTO_TCP_:
+		ce->state = tcp_next_state(ce, dir, p->tcp_flags);
+		cls = tcp_class(ce->state);
+		break;
+	case IPPROTO_UDP_:
+		cls = ce->flags & CT_F_REPLIED ? CT_CLASS_UDP :
+						 CT_CLASS_UDP_UNREPLIED;
+		break;
+	default:
+		break;
+	}
+	ct_set_class(&e->ct, idx, cls, e->now_s);
+}
+
+/**
+ * conn_release() - Forget a connection and what it holds (its mapping)
+ * @e:		engine
+ * @idx:	live entry
+ */
+void conn_release(struct masq_engine *e, uint32_t idx)
+{
+	struct ct_entry *ce = &e->ct.e[idx];
+
+	if (ce->map != CT_NONE)
+		nat_map_put(&e->nat, ce->map);
+	ct_free(&e->ct, idx);
+}
+
+/* Expire connections whose time is up: bounded work per call */
+void conn_advance(struct masq_engine *e)
+{
+	for (int i = 0; i < CONN_EXPIRE_PER_CALL; i++) {
+		uint32_t idx = ct_expire_one(&e->ct, e->now_s);
+
+		if (idx == CT_NONE)
+			break;
+		conn_release(e, idx);
+		count(e, C_conn_expired);
+	}
+}
+
+/*
+ * The checks whose failure the sender hears about, made on the packet
+ * as it arrived: its TTL, and its size against the way out.
+ * Return: true if the packet may be forwarded by route @r
+ */
+static bool conn_may_forward(struct masq_engine *e, struct pkt *p,
+			     const struct route *r)
+{
+	const struct iface *out = &e->net.ifs[r->iface];
+
+	if (p->ip->ttl <= 1) {
+		icmp_send_error(e, p, ICMP_TIMXCEED, 0, 0);
+		eng_drop(e, p->buf, C_drop_ttl_expired);
+		return false;
+	}
+	if (p->buf->meta.gso_type == MASQ_GSO_NONE && p->ip_len > out->mtu) {
+		if (ntohs(p->ip->frag_off) & IP_DF)
+			icmp_send_error(e, p, ICMP_UNREACH,
+					ICMP_UNREACH_NEEDFRAG, out->mtu);
+		eng_drop(e, p->buf, C_drop_mtu);
+		return false;
+	}
+	return true;
+}
+
+/* May this packet open a connection? (TCP: a plain SYN; ICMP: a request) */
+static bool conn_may_open(const struct pkt *p, enum masq_counter *why)
+{
+	if (p->proto == IPPROTO_TCP_ &&
+	    (p->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) != TCP_SYN) {
+		*why = C_drop_tcp_no_conn;
+		return false;
+	}
+	if (p->proto == IPPROTO_ICMP_ &&
+	    ((const struct icmp_hdr *)p->l4)->type != ICMP_ECHO) {
+		*why = C_drop_unsolicited;
+		return false;
+	}
+	return true;
+}
+
+static enum ct_class conn_first_class(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP_:
+		return CT_CLASS_TCP_SYN;
+	case IPPROTO_UDP_:
+		return CT_CLASS_UDP_UNREPLIED;
+	case IPPROTO_ICMP_:
+		return CT_CLASS_ICMP;
+	default:
+		return CT_CLASS_GENERIC;
+	}
+}
+
+/* A free entry, evicting the oldest never-replied one if the table is full */
+static uint32_t conn_alloc(struct masq_engine *e)
+{
+	uint32_t idx = ct_alloc(&e->ct, e->now_s);
+	uint32_t victim;
+
+	if (idx != CT_NONE)
+		return idx;
+	victim = ct_oldest_unreplied(&e->ct);
+	if (victim == CT_NONE)
+		return CT_NONE;
+	conn_release(e, victim);
+	count(e, C_conn_evicted);
+	return ct_alloc(&e->ct, e->now_s);
+}
+
+/**
+ * conn_new() - Track a new connection, masqueraded to @masq_addr if not 0
+ * Return: entry index, or CT_NONE (the packet was dropped and counted)
+ */
+static uint32_t conn_new(struct masq_engine *e, struct pkt *p,
+			 const struct ct_tuple *t, uint32_t masq_addr)
+{
+	uint32_t idx = conn_alloc(e);
+	struct ct_entry *ce;
+
+	if (idx == CT_NONE) {
+		eng_drop(e, p->buf, C_drop_table_full);
+		return CT_NONE;
+	}
+	ce = &e->ct.e[idx];
+	ce->proto = p->proto;
+	ce->state = p->proto == IPPROTO_TCP_ ? TCPS_SYN_SENT : TCPS_NONE;
+	ce->t[CT_ORIG] = *t;
+	ce->t[CT_REPLY] = ct_tuple_invert(t);
+	ce->in_iface[CT_ORIG] = (uint8_t)p->buf->iface;
+	if (masq_addr) {
+		uint32_t m = nat_map_get(&e->nat, p->proto, t->src, t->sport,
+					 masq_addr);
+
+		if (m == NAT_NONE) {
+			ct_abandon(&e->ct, idx);
+			eng_drop(e, p->buf, C_drop_ports_exhausted);
+			return CT_NONE;
+		}
+		ce->map = m;
+		ce->t[CT_REPLY].dst = e->nat.m[m].ext_addr;
+		ce->t[CT_REPLY].dport = e->nat.m[m].ext_port;
+	}
+	xlate_prepare(ce);
+	if (ct_insert(&e->ct, idx, conn_first_class(p->proto), e->now_s)) {
+		if (ce->map != CT_NONE)
+			nat_map_put(&e->nat, ce->map);
+		eng_drop(e, p->buf, C_drop_table_full);
+		return CT_NONE;
+	}
+	count(e, C_conn_new);
+	return idx;
+}
+
+/* Translate, account and send a packet of connection @idx going way @dir */
+static void conn_forward(struct masq_engine *e, struct pkt *p, uint32_t idx,
+			 enum ct_dir dir, const struct route *r)
+{
+	struct ct_entry *ce = &e->ct.e[idx];
+	uint32_t dst = ce->t[!dir].src;
+
+	conn_update(e, idx, dir, p);
+	xlate_packet(e, p, ce, dir);
+	eng_forward(e, p, r->iface, r->gw ? r->gw : dst);
+}
+
+static bool is_multicast(uint32_t addr)
+{
+	return (ntohl(addr) >> 28) == 0xe;
+}
+
+/* Delivered to the router itself: its ICMP answers, nothing else yet */
+static void conn_local(struct masq_engine *e, struct pkt *p)
+{
+	if (p->proto == IPPROTO_ICMP_ &&
+	    net_addr_is_local(&e->net, p->ip->daddr, NULL)) {
+		icmp_local_input(e, p);
+		return;
+	}
+	eng_drop(e, p->buf, C_drop_local_unhandled);
+}
+
+/* A packet of no known connection: the zero-configuration policy */
+static void conn_first(struct masq_engine *e, struct pkt *p,
+		       const struct ct_tuple *t)
+{
+	const struct iface *in = &e->net.ifs[p->buf->iface];
+	const struct route *r;
+	enum masq_counter why;
+	uint32_t idx, masq = 0;
+
+	if (net_addr_is_local(&e->net, t->dst, NULL) ||
+	    net_addr_is_broadcast(&e->net, t->dst)) {
+		conn_local(e, p);
+		return;
+	}
+	if (is_multicast(t->dst)) {
+		eng_drop(e, p->buf, C_drop_martian_dst);
+		return;
+	}
+	if (in->role == ROLE_EXTERNAL) {
+		eng_drop(e, p->buf, C_drop_unsolicited);
+		return;
+	}
+	r = net_route_lookup(&e->net, t->dst);
+	if (!r) {
+		icmp_send_error(e, p, ICMP_UNREACH, ICMP_UNREACH_NET, 0);
+		eng_drop(e, p->buf, C_drop_no_route);
+		return;
+	}
+	if (!p->has_ports) {
+		/* between internal networks anything goes, untracked */
+		if (e->net.ifs[r->iface].role != ROLE_INTERNAL) {
+			eng_drop(e, p->buf, C_drop_proto_unsupported);
+			return;
+		}
+		if (conn_may_forward(e, p, r))
+			eng_forward(e, p, r->iface, r->gw ? r->gw : t->dst);
+		return;
+	}
+	if (!conn_may_open(p, &why)) {
+		eng_drop(e, p->buf, why);
+		return;
+	}
+	if (!conn_may_forward(e, p, r))
+		return;
+	if (e->net.ifs[r->iface].role == ROLE_EXTERNAL) {
+		masq = net_iface_primary(&e->net, r->iface);
+		if (!masq) {
+			eng_drop(e, p->buf, C_drop_no_route);
+			return;
+		}
+	}
+	idx = conn_new(e, p, t, masq);
+	if (idx != CT_NONE)
+		conn_forward(e, p, idx, CT_ORIG, r);
+}
+
+/* A SYN from the client of a finished connection starts a new one */
+static bool conn_reopens(const struct ct_entry *ce, enum ct_dir dir,
+			 const struct pkt *p)
+{
+	return ce->proto == IPPROTO_TCP_ && dir == CT_ORIG &&
+	       (p->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN &&
+	       (ce->state == TCPS_TIME_WAIT || ce->state == TCPS_CLOSE);
+}
+
+/**
+ * conn_input() - Walk a validated IPv4 packet
+ * @e:	engine
+ * @p:	parsed packet, Ethernet addressed to the router
+ */
+void conn_input(struct masq_engine *e, struct pkt *p)
+{
+	int in = (int)p->buf->iface;
+	struct ct_tuple t;
+	enum ct_dir dir;
+	const struct route *r;
+	uint32_t idx;
+
+	if (e->net.ifs[in].role == ROLE_INTERNAL &&
+	    !net_src_is_valid(&e->net, in, p->ip->saddr)) {
+		eng_drop(e, p->buf, C_drop_spoofed);
+		return;
+	}
+	if (p->icmp_error) {
+		icmp_error_input(e, p);
+		return;
+	}
+	t = (struct ct_tuple){ p->ip->saddr, p->ip->daddr, p->sport, p->dport };
+	idx = p->has_ports ? ct_lookup(&e->ct, p->proto, &t, &dir) : CT_NONE;
+	if (idx != CT_NONE && conn_reopens(&e->ct.e[idx], dir, p)) {
+		conn_release(e, idx);
+		idx = CT_NONE;
+	}
+	if (idx == CT_NONE) {
+		conn_first(e, p, &t);
+		return;
+	}
+	r = net_route_lookup(&e->net, e->ct.e[idx].t[!dir].src);
+	if (!r) {
+		eng_drop(e, p->buf, C_drop_no_route);
+		return;
+	}
+	if (conn_may_forward(e, p, r))
+		conn_forward(e, p, idx, dir, r);
+}

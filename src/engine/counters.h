@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * counters.h - every counter the engine keeps, by name
+ *
+ * One X-macro list gives the enum, the names masqctl prints and the
+ * lookup by name, so a counter cannot exist without a name. Drop reasons
+ * start with drop_: each dropped frame increments exactly one of them.
+ */
+#ifndef MASQ_COUNTERS_H
+#define MASQ_COUNTERS_H
+
+#include <stdint.h>
+
+#define MASQ_COUNTERS(X)						\
+	X(rx_frames)		X(rx_bytes)				\
+	X(tx_frames)		X(tx_bytes)				\
+	X(forwarded)		X(local_in)				\
+	X(arp_replies_sent)	X(arp_requests_sent)			\
+	X(icmp_echo_replies)	X(icmp_errors_sent)			\
+	X(icmp_errors_translated)					\
+	X(conn_new)		X(conn_expired)				\
+	X(conn_evicted)		X(neigh_queued)				\
+	X(drop_runt)		X(drop_not_for_us)			\
+	X(drop_vlan)		X(drop_ipv6)				\
+	X(drop_ethertype)	X(drop_bad_iface)			\
+	X(drop_arp_malformed)	X(drop_arp_not_for_us)			\
+	X(drop_ip_version)	X(drop_bad_ihl)				\
+	X(drop_bad_ip_len)	X(drop_bad_ip_csum)			\
+	X(drop_bad_ip_src)	X(drop_ip_options)			\
+	X(drop_fragment)	X(drop_ttl_expired)			\
+	X(drop_l4_truncated)	X(drop_bad_tcp_offset)			\
+	X(drop_bad_udp_len)	X(drop_bad_l4_csum)			\
+	X(drop_bad_icmp)	X(drop_icmp_error_untracked)		\
+	X(drop_local_unhandled)	X(drop_spoofed)				\
+	X(drop_unsolicited)	X(drop_no_route)			\
+	X(drop_ext_to_ext)	X(drop_table_full)			\
+	X(drop_ports_exhausted)	X(drop_tcp_no_conn)			\
+	X(drop_neigh_failed)	X(drop_neigh_queue_full)		\
+	X(drop_mtu)		X(drop_pool_empty)			\
+	X(drop_tx_full)		X(drop_gso_bad)				\
+	X(drop_icmp_ratelimit)	X(drop_proto_unsupported)	\
+	X(drop_martian_dst)
+
+enum masq_counter {
+#define MASQ_COUNTER_ENUM(name) C_##name,
+	MASQ_COUNTERS(MASQ_COUNTER_ENUM)
+#undef MASQ_COUNTER_ENUM
+	C_NUM
+};
+
+extern const char *const masq_counter_names[C_NUM];
+
+#endif

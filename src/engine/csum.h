@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * csum.h - Internet checksums: full (RFC 1071) and incremental (RFC 1624)
+ *
+ * Sums are kept as 32-bit accumulators of 16-bit words in network order
+ * read as host integers; csum_fold() reduces to 16 bits. The incremental
+ * form is HC' = ~(~HC + ~m + m') (RFC 1624 eqn. 3), which never yields
+ * the -0 that RFC 1141's form could.
+ */
+#ifndef MASQ_CSUM_H
+#define MASQ_CSUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+uint32_t csum_partial(const void *data, size_t len, uint32_t sum);
+
+static inline uint16_t csum_fold(uint32_t sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/* Checksum (complemented) of a buffer, as stored in a header */
+static inline uint16_t csum_buf(const void *data, size_t len)
+{
+	return (uint16_t)~csum_fold(csum_partial(data, len, 0));
+}
+
+/*
+ * csum_replace16() - Update a stored checksum when a 16-bit word changes
+ * All three values are the raw 16-bit words as they sit in the packet.
+ */
+static inline uint16_t csum_replace16(uint16_t check, uint16_t old, uint16_t new)
+{
+	uint32_t s = (uint16_t)~check + (uint16_t)~old + (uint32_t)new;
+
+	return (uint16_t)~csum_fold(s);
+}
+
+static inline uint16_t csum_replace32(uint16_t check, uint32_t old, uint32_t new)
+{
+	uint32_t s = (uint16_t)~check;
+
+	s += (uint16_t)~(old >> 16) + (uint16_t)~(old & 0xffff);
+	s += (new >> 16) + (new & 0xffff);
+	return (uint16_t)~csum_fold(s);
+}
+
+/*
+ * Partial (un-complemented) sums, as in the L4 field of a frame marked
+ * NEEDS_CSUM: the field holds the folded pseudo-header sum itself.
+ */
+static inline uint16_t csum_partial_replace32(uint16_t psum, uint32_t old,
+					      uint32_t new)
+{
+	return (uint16_t)~csum_replace32((uint16_t)~psum, old, new);
+}
+
+/*
+ * A delta is what a set of field changes adds to a sum: apply it to a
+ * stored checksum with csum_apply_delta(). Precomputed once per
+ * connection, it makes a rewrite one add and a fold.
+ */
+static inline uint32_t csum_delta32(uint32_t delta, uint32_t old, uint32_t new)
+{
+	delta += (uint16_t)~(old >> 16) + (uint16_t)~(old & 0xffff);
+	delta += (new >> 16) + (new & 0xffff);
+	return delta;
+}
+
+static inline uint32_t csum_delta16(uint32_t delta, uint16_t old, uint16_t new)
+{
+	return delta + (uint16_t)~old + new;
+}
+
+static inline uint16_t csum_apply_delta(uint16_t check, uint32_t delta)
+{
+	return (uint16_t)~csum_fold((uint16_t)~check + (uint32_t)csum_fold(delta));
+}
+
+uint32_t csum_pseudo_ipv4(uint32_t saddr, uint32_t daddr, uint8_t proto,
+			  uint16_t len);
+
+#endif

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ct.c - the connection table: storage, lookup, expiry (see ct.h)
+ *
+ * Owns entries, the two-key hash and the class FIFOs. It knows nothing
+ * of NAT: translation lives in the tuples the caller writes, and the
+ * caller releases what an entry refers to (mappings) before ct_free().
+ *
+ * Complexity: lookup O(1) (two cache lines of buckets, one entry line);
+ * insert O(1) expected; expiry O(1) per expired entry; finding the oldest
+ * never-replied entry for eviction O(classes).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ct.h"
+
+const char *const ct_tcp_state_names[TCPS_NUM] = {
+	"NONE", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT",
+	"CLOSE_WAIT", "LAST_ACK", "TIME_WAIT", "CLOSE",
+};
+
+const char *const ct_class_names[CT_CLASS_NUM] = {
+	"tcp-syn", "tcp-established", "tcp-closing", "tcp-close",
+	"udp-unreplied", "udp", "icmp", "generic",
+};
+
+_Static_assert(sizeof(struct ct_entry) == 128, "ct_entry is two lines");
+
+static const uint32_t ct_default_timeout[CT_CLASS_NUM] = {
+	[CT_CLASS_TCP_SYN] = 240,	[CT_CLASS_TCP_EST] = 7440,
+	[CT_CLASS_TCP_CLOSING] = 240,	[CT_CLASS_TCP_CLOSE] = 10,
+	[CT_CLASS_UDP_UNREPLIED] = 300,	[CT_CLASS_UDP] = 300,
+	[CT_CLASS_ICMP] = 60,		[CT_CLASS_GENERIC] = 600,
+};
+
+int ct_init(struct ct_table *ct, uint32_t max, uint64_t seed)
+{
+	int rc;
+
+	memset(ct, 0, sizeof(*ct));
+	if (!max || max >= CT_NONE / 2)
+		return -EINVAL;
+	ct->e = aligned_alloc(64, (size_t)max * sizeof(*ct->e));
+	if (!ct->e)
+		return -ENOMEM;
+	rc = cuckoo_init(&ct->hash, 2 * max, seed);
+	if (rc) {
+		free(ct->e);
+		return rc;
+	}
+	ct->max = max;
+	for (uint32_t i = 0; i < max; i++) {
+		ct->e[i].flags = 0;
+		ct->e[i].next = i + 1 < max ? i + 1 : CT_NONE;
+	}
+	ct->free = 0;
+	for (int c = 0; c < CT_CLASS_NUM; c++) {
+		ct->fifo[c] = (struct ct_fifo){ CT_NONE, CT_NONE, 0 };
+		ct->timeout[c] = ct_default_timeout[c];
+	}
+	return 0;
+}
+
+void ct_fini(struct ct_table *ct)
+{
+	cuckoo_fini(&ct->hash);
+	free(ct->e);
+	ct->e = NULL;
+}
+
+uint64_t ct_hash(const struct ct_table *ct, uint8_t proto,
+		 const struct ct_tuple *t)
+{
+	uint64_t a = (uint64_t)t->src << 32 | t->dst;
+	uint64_t b = (uint64_t)t->sport << 32 | (uint64_t)t->dport << 16 |
+		     proto;
+
+	return cuckoo_hash2(a, b, ct->hash.seed);
+}
+
+struct ct_key_ctx {
+	const struct ct_table *ct;
+	const struct ct_tuple *t;
+	uint8_t proto;
+};
+
+static bool ct_key_eq(const void *p, uint32_t val)
+{
+	const struct ct_key_ctx *k = p;
+	const struct ct_entry *e = &k->ct->e[val >> 1];
+
+	return e->proto == k->proto && ct_tuple_eq(&e->t[val & 1], k->t);
+}
+
+uint32_t ct_lookup_hashed(const struct ct_table *ct, uint64_t hash,
+			  uint8_t proto, const struct ct_tuple *t,
+			  enum ct_dir *dir)
+{
+	struct ct_key_ctx k = { ct, t, proto };
+	uint32_t v = cuckoo_lookup(&ct->hash, hash, ct_key_eq, &k);
+
+	if (v == CUCKOO_EMPTY)
+		return CT_NONE;
+	*dir = (enum ct_dir)(v & 1);
+	return v >> 1;
+}
+
+uint32_t ct_lookup(const struct ct_table *ct, uint8_t proto,
+		   const struct ct_tuple *t, enum ct_dir *dir)
+{
+	return ct_lookup_hashed(ct, ct_hash(ct, proto, t), proto, t, dir);
+}
+
+static void fifo_unlink(struct ct_table *ct, uint32_t idx)
+{
+	struct ct_entry *e = &ct->e[idx];
+	struct ct_fifo *f = &ct->fifo[e->cls];
+
+	if (e->prev != CT_NONE)
+		ct->e[e->prev].next = e->next;
+	else
+		f->head = e->next;
+	if (e->next != CT_NONE)
+		ct->e[e->next].prev = e->prev;
+	else
+		f->tail = e->prev;
+	f->count--;
+}
+
+static void fifo_append(struct ct_table *ct, uint32_t idx)
+{
+	struct ct_entry *e = &ct->e[idx];
+	struct ct_fifo *f = &ct->fifo[e->cls];
+
+	e->next = CT_NONE;
+	e->prev = f->tail;
+	if (f->tail != CT_NONE)
+		ct->e[f->tail].next = idx;
+	else
+		f->head = idx;
+	f->tail = idx;
+	f->count++;
+}
+
+/**
+ * ct_alloc() - Take a free entry (zeroed, not yet in the table)
+ * Return: index, or CT_NONE when the table is full (see ct_oldest_unreplied)
+ */
+uint32_t ct_alloc(struct ct_table *ct, uint32_t now)
+{
+	uint32_t idx = ct->free;
+	struct ct_entry *e;
+
+	if (idx == CT_NONE)
+		return CT_NONE;
+	e = &ct->e[idx];
+	ct->free = e->next;
+	memset(e, 0, sizeof(*e));
+	e->last_seen = now;
+	e->prev = e->next = CT_NONE;
+	e->map = e->side = CT_NONE;
+	return idx;
+}
+
+/**
+ * ct_insert() - Publish an allocated entry under both of its tuples
+ * Return: 0, or -ENOSPC (the entry goes back to the free list)
+ */
+int ct_insert(struct ct_table *ct, uint32_t idx, enum ct_class cls,
+	      uint32_t now)
+{
+	struct ct_entry *e = &ct->e[idx];
+	uint64_t h0 = ct_hash(ct, e->proto, &e->t[CT_ORIG]);
+	uint64_t h1 = ct_hash(ct, e->proto, &e->t[CT_REPLY]);
+
+	if (cuckoo_insert(&ct->hash, h0, idx << 1 | CT_ORIG))
+		goto fail;
+	if (cuckoo_insert(&ct->hash, h1, idx << 1 | CT_REPLY)) {
+		cuckoo_delete(&ct->hash, h0, idx << 1 | CT_ORIG);
+		goto fail;
+	}
+	e->flags |= CT_F_USED;
+	e->cls = (uint8_t)cls;
+	e->last_seen = now;
+	fifo_append(ct, idx);
+	ct->count++;
+	return 0;
+fail:
+	e->next = ct->free;
+	ct->free = idx;
+	return -ENOSPC;
+}
+
+/* Remove a live entry from the hash and its FIFO and free it */
+void ct_free(struct ct_table *ct, uint32_t idx)
+{
+	struct ct_entry *e = &ct->e[idx];
+
+	cuckoo_delete(&ct->hash, ct_hash(ct, e->proto, &e->t[CT_ORIG]),
+		      idx << 1 | CT_ORIG);
+	cuckoo_delete(&ct->hash, ct_hash(ct, e->proto, &e->t[CT_REPLY]),
+		      idx << 1 | CT_REPLY);
+	fifo_unlink(ct, idx);
+	e->flags = 0;
+	e->next = ct->free;
+	ct->free = idx;
+	ct->count--;
+}
+
+/* A packet was seen: refresh, moving to the FIFO tail once per second */
+void ct_touch(struct ct_table *ct, uint32_t idx, uint32_t now)
+{
+	struct ct_entry *e = &ct->e[idx];
+
+	if (e->last_seen == now)
+		return;
+	e->last_seen = now;
+	if (ct->fifo[e->cls].tail == idx)
+		return;
+	fifo_unlink(ct, idx);
+	fifo_append(ct, idx);
+}
+
+void ct_set_class(struct ct_table *ct, uint32_t idx, enum ct_class cls,
+		  uint32_t now)
+{
+	struct ct_entry *e = &ct->e[idx];
+
+	if (e->cls == cls) {
+		ct_touch(ct, idx, now);
+		return;
+	}
+	fifo_unlink(ct, idx);
+	e->cls = (uint8_t)cls;
+	e->last_seen = now;
+	fifo_append(ct, idx);
+}
+
+static bool ct_due(const struct ct_table *ct, uint32_t idx, uint32_t now)
+{
+	const struct ct_entry *e = &ct->e[idx];
+
+	return (int32_t)(now - e->last_seen) >= (int32_t)ct->timeout[e->cls];
+}
+
+/**
+ * ct_expire_one() - Find one entry whose time is up
+ * Return: its index (still live: release it, then ct_free()), or CT_NONE
+ */
+uint32_t ct_expire_one(struct ct_table *ct, uint32_t now)
+{
+	for (int c = 0; c < CT_CLASS_NUM; c++) {
+		uint32_t h = ct->fifo[c].head;
+
+		if (h != CT_NONE && ct_due(ct, h, now))
+			return h;
+	}
+	return CT_NONE;
+}
+
+/* The oldest connection that never saw a reply (eviction candidate) */
+uint32_t ct_oldest_unreplied(const struct ct_table *ct)
+{
+	static const enum ct_class unreplied[] = {
+		CT_CLASS_TCP_SYN, CT_CLASS_UDP_UNREPLIED,
+	};
+	uint32_t best = CT_NONE;
+
+	for (size_t i = 0; i < sizeof(unreplied) / sizeof(*unreplied); i++) {
+		uint32_t h = ct->fifo[unreplied[i]].head;
+
+		if (h == CT_NONE)
+			continue;
+		if (best == CT_NONE ||
+		    (int32_t)(ct->e[h].last_seen - ct->e[best].last_seen) < 0)
+			best = h;
+	}
+	return best;
+}
+
+uint32_t ct_time_left(const struct ct_table *ct, uint32_t idx, uint32_t now)
+{
+	const struct ct_entry *e = &ct->e[idx];
+	int32_t left = (int32_t)(e->last_seen + ct->timeout[e->cls] - now);
+
+	return left > 0 ? (uint32_t)left : 0;
+}
+
+/* Give back an entry from ct_alloc() that was never inserted */
+void ct_abandon(struct ct_table *ct, uint32_t idx)
+{
+	ct->e[idx].flags = 0;
+	ct->e[idx].next = ct->free;
+	ct->free = idx;
+}

@@ -1,0 +1,647 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ctl.c - the control language: configuration and listings
+ *
+ * Every command arrives as an argument vector of numeric, canonical
+ * words (masqctl resolves names before sending). Each handler parses all
+ * of its words before it changes anything, so a command applies whole or
+ * not at all, and an error names the word that was wrong. Exit status:
+ * 0 done, 1 failed, 2 usage error. docs/control.md is the reference.
+ *
+ * This is the control plane: it may allocate (text output) and walk whole
+ * tables (listings), never on behalf of a packet.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eng.h"
+
+#define EXIT_FAIL	1
+#define EXIT_USAGE	2
+
+static int usage(struct masq_text *out, const char *fmt, const char *word)
+{
+	masq_text_printf(out, fmt, word);
+	masq_text_printf(out, "\n");
+	return EXIT_USAGE;
+}
+
+static int fail(struct masq_text *out, const char *fmt, const char *word)
+{
+	masq_text_printf(out, fmt, word);
+	masq_text_printf(out, "\n");
+	return EXIT_FAIL;
+}
+
+static bool parse_u32(const char *s, uint32_t max, uint32_t *v)
+{
+	char *end;
+	unsigned long x;
+
+	if (!*s || *s == '-' || *s == '+')
+		return false;
+	errno = 0;
+	x = strtoul(s, &end, 10);
+	if (errno || *end || x > max)
+		return false;
+	*v = (uint32_t)x;
+	return true;
+}
+
+static bool parse_ip(const char *s, uint32_t *addr)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return false;
+	*addr = a.s_addr;
+	return true;
+}
+
+/* A.B.C.D/LEN; "default" when @dflt allows it */
+static bool parse_prefix(const char *s, bool dflt, uint32_t *addr,
+			 uint8_t *len)
+{
+	char buf[32];
+	const char *slash = strchr(s, '/');
+	uint32_t l;
+
+	if (dflt && !strcmp(s, "default")) {
+		*addr = 0;
+		*len = 0;
+		return true;
+	}
+	if (!slash || (size_t)(slash - s) >= sizeof(buf))
+		return false;
+	memcpy(buf, s, (size_t)(slash - s));
+	buf[slash - s] = 0;
+	if (!parse_ip(buf, addr) || !parse_u32(slash + 1, 32, &l))
+		return false;
+	*len = (uint8_t)l;
+	return true;
+}
+
+static bool parse_mac(const char *s, uint8_t mac[ETH_ALEN])
+{
+	unsigned int b[ETH_ALEN];
+	char tail;
+
+	if (strlen(s) != 17 ||
+	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
+		   &b[4], &b[5], &tail) != 6)
+		return false;
+	for (int i = 0; i < ETH_ALEN; i++)
+		mac[i] = (uint8_t)b[i];
+	return true;
+}
+
+static const char *ip_str(uint32_t addr, char *buf)
+{
+	struct in_addr a = { addr };
+
+	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+}
+
+static void mac_str(const uint8_t *m, char *buf)
+{
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
+		 m[3], m[4], m[5]);
+}
+
+/* ---- iface ------------------------------------------------------------ */
+
+static const char *const role_names[ROLE_NUM] = { "internal", "external" };
+
+static int iface_list(struct masq_engine *e, struct masq_text *out)
+{
+	for (int i = 0; i < e->net.nifs; i++) {
+		const struct iface *f = &e->net.ifs[i];
+		char mac[18], ip[INET_ADDRSTRLEN];
+
+		mac_str(f->mac, mac);
+		masq_text_printf(out, "%-12s %-8s mac %s mtu %u", f->name,
+				 role_names[f->role], mac, f->mtu);
+		for (int a = 0; a < f->naddr; a++)
+			masq_text_printf(out, " %s/%u", ip_str(f->addr[a].addr, ip),
+					 f->addr[a].len);
+		masq_text_printf(out, "\n");
+	}
+	return 0;
+}
+
+/* iface add NAME mac MAC [mtu N] role internal|external */
+static int iface_add(struct masq_engine *e, int argc, char *const *argv,
+		     struct masq_text *out)
+{
+	struct iface f = { .mtu = 1500, .role = ROLE_NUM };
+	bool have_mac = false;
+	uint32_t v;
+
+	if (argc < 3)
+		return usage(out, "usage: iface add NAME mac MAC [mtu N] role internal|external%s", "");
+	if (strlen(argv[2]) >= MASQ_IFNAMSIZ || !argv[2][0])
+		return usage(out, "iface: bad interface name '%s'", argv[2]);
+	strcpy(f.name, argv[2]);
+	for (int i = 3; i < argc; i += 2) {
+		const char *k = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!val)
+			return usage(out, "iface: '%s' needs a value", k);
+		if (!strcmp(k, "mac")) {
+			if (!parse_mac(val, f.mac) || (f.mac[0] & 1))
+				return usage(out, "iface: bad unicast MAC address '%s'", val);
+			have_mac = true;
+		} else if (!strcmp(k, "mtu")) {
+			if (!parse_u32(val, 65535, &v) || v < 576)
+				return usage(out, "iface: bad mtu '%s' (576-65535)", val);
+			f.mtu = (uint16_t)v;
+		} else if (!strcmp(k, "role")) {
+			if (!strcmp(val, "internal"))
+				f.role = ROLE_INTERNAL;
+			else if (!strcmp(val, "external"))
+				f.role = ROLE_EXTERNAL;
+			else
+				return usage(out, "iface: role must be internal or external, not '%s'", val);
+		} else {
+			return usage(out, "iface: unknown option '%s'", k);
+		}
+	}
+	if (!have_mac)
+		return usage(out, "iface: '%s' needs a mac", f.name);
+	if (f.role == ROLE_NUM)
+		return usage(out, "iface: '%s' needs a role", f.name);
+	if (net_iface_find(&e->net, f.name) >= 0)
+		return fail(out, "iface: '%s' exists already", f.name);
+	if (e->net.nifs == MASQ_MAX_IFACES)
+		return fail(out, "iface: no room for '%s' (16 interfaces at most)", f.name);
+	e->net.ifs[e->net.nifs++] = f;
+	return 0;
+}
+
+static int cmd_iface(struct masq_engine *e, int argc, char *const *argv,
+		     struct masq_text *out)
+{
+	if (argc == 1 || !strcmp(argv[1], "list") || !strcmp(argv[1], "-L"))
+		return iface_list(e, out);
+	if (!strcmp(argv[1], "add"))
+		return iface_add(e, argc, argv, out);
+	return usage(out, "iface: unknown subcommand '%s' (add, list)", argv[1]);
+}
+
+static int iface_arg(struct masq_engine *e, const char *name,
+		     struct masq_text *out, int *idx)
+{
+	*idx = net_iface_find(&e->net, name);
+	if (*idx < 0)
+		return fail(out, "no interface '%s' (see: iface)", name);
+	return 0;
+}
+
+/* ---- addr ------------------------------------------------------------- */
+
+/* addr add A.B.C.D/LEN dev NAME */
+static int cmd_addr(struct masq_engine *e, int argc, char *const *argv,
+		    struct masq_text *out)
+{
+	struct route r = { .flags = ROUTE_F_CONNECTED };
+	uint32_t addr;
+	uint8_t len;
+	struct iface *f;
+	int i, rc;
+
+	if (argc != 5 || strcmp(argv[1], "add") || strcmp(argv[3], "dev"))
+		return usage(out, "usage: addr add A.B.C.D/LEN dev NAME%s", "");
+	if (!parse_prefix(argv[2], false, &addr, &len) || len == 0)
+		return usage(out, "addr: bad address '%s' (A.B.C.D/LEN)", argv[2]);
+	rc = iface_arg(e, argv[4], out, &i);
+	if (rc)
+		return rc;
+	f = &e->net.ifs[i];
+	if (net_addr_is_local(&e->net, addr, NULL))
+		return fail(out, "addr: '%s' is already the router's", argv[2]);
+	if (f->naddr == MASQ_MAX_ADDRS)
+		return fail(out, "addr: no room on '%s' (8 addresses at most)", f->name);
+	r.mask = prefix_mask(len);
+	r.prefix = addr & r.mask;
+	r.len = len;
+	r.iface = (uint8_t)i;
+	if (net_route_add(&e->net, &r))
+		return fail(out, "addr: routing table full for '%s'", argv[2]);
+	f->addr[f->naddr++] = (struct iface_addr){ addr, r.mask, len };
+	return 0;
+}
+
+/* ---- route ------------------------------------------------------------ */
+
+static int route_list(struct masq_engine *e, struct masq_text *out)
+{
+	for (uint32_t i = 0; i < e->net.nroutes; i++) {
+		const struct route *r = &e->net.routes[i];
+		char a[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN];
+
+		if (r->len)
+			masq_text_printf(out, "%s/%u", ip_str(r->prefix, a), r->len);
+		else
+			masq_text_printf(out, "default");
+		if (r->gw)
+			masq_text_printf(out, " via %s", ip_str(r->gw, g));
+		masq_text_printf(out, " dev %s%s\n", e->net.ifs[r->iface].name,
+				 r->flags & ROUTE_F_CONNECTED ?
+				 " proto kernel scope link" : "");
+	}
+	return 0;
+}
+
+/* route add PREFIX/LEN|default [via GW] [dev NAME] */
+static int route_add(struct masq_engine *e, int argc, char *const *argv,
+		     struct masq_text *out)
+{
+	struct route r = { 0 };
+	int dev = -1, rc;
+
+	if (argc < 4)
+		return usage(out, "usage: route add PREFIX/LEN|default [via GW] [dev NAME]%s", "");
+	if (!parse_prefix(argv[2], true, &r.prefix, &r.len))
+		return usage(out, "route: bad prefix '%s'", argv[2]);
+	for (int i = 3; i < argc; i += 2) {
+		if (i + 1 >= argc)
+			return usage(out, "route: '%s' needs a value", argv[i]);
+		if (!strcmp(argv[i], "via")) {
+			if (!parse_ip(argv[i + 1], &r.gw))
+				return usage(out, "route: bad gateway '%s'", argv[i + 1]);
+		} else if (!strcmp(argv[i], "dev")) {
+			rc = iface_arg(e, argv[i + 1], out, &dev);
+			if (rc)
+				return rc;
+		} else {
+			return usage(out, "route: unknown option '%s'", argv[i]);
+		}
+	}
+	r.mask = prefix_mask(r.len);
+	if (r.prefix & ~r.mask)
+		return usage(out, "route: '%s' has host bits set", argv[2]);
+	if (r.gw) {
+		const struct route *c = net_route_lookup(&e->net, r.gw);
+
+		if (!c || c->gw || (dev >= 0 && c->iface != dev))
+			return fail(out, "route: gateway '%s' is not on a connected network", argv[4]);
+		dev = c->iface;
+	}
+	if (dev < 0)
+		return usage(out, "route: '%s' needs via or dev", argv[2]);
+	r.iface = (uint8_t)dev;
+	if (net_route_add(&e->net, &r))
+		return fail(out, "route: routing table full for '%s'", argv[2]);
+	return 0;
+}
+
+static int cmd_route(struct masq_engine *e, int argc, char *const *argv,
+		     struct masq_text *out)
+{
+	uint32_t prefix;
+	uint8_t len;
+
+	if (argc == 1 || !strcmp(argv[1], "list") || !strcmp(argv[1], "show"))
+		return route_list(e, out);
+	if (!strcmp(argv[1], "add"))
+		return route_add(e, argc, argv, out);
+	if (!strcmp(argv[1], "del")) {
+		if (argc != 3)
+			return usage(out, "usage: route del PREFIX/LEN|default%s", "");
+		if (!parse_prefix(argv[2], true, &prefix, &len))
+			return usage(out, "route: bad prefix '%s'", argv[2]);
+		if (net_route_del(&e->net, prefix & prefix_mask(len), len))
+			return fail(out, "route: no route '%s'", argv[2]);
+		return 0;
+	}
+	return usage(out, "route: unknown subcommand '%s' (add, del, list)", argv[1]);
+}
+
+/* ---- neigh ------------------------------------------------------------ */
+
+static int neigh_list(struct masq_engine *e, struct masq_text *out)
+{
+	for (uint32_t i = 0; i <= e->neigh.mask; i++) {
+		const struct neigh *n = &e->neigh.slots[i];
+		char a[INET_ADDRSTRLEN], m[18];
+
+		if (!n->ip)
+			continue;
+		masq_text_printf(out, "%s dev %s", ip_str(n->ip, a),
+				 e->net.ifs[n->iface].name);
+		if (n->state != NEIGH_INCOMPLETE && n->state != NEIGH_FAILED) {
+			mac_str(n->mac, m);
+			masq_text_printf(out, " lladdr %s", m);
+		}
+		masq_text_printf(out, " %s\n", neigh_state_names[n->state]);
+	}
+	return 0;
+}
+
+/* neigh add A.B.C.D lladdr MAC dev NAME */
+static int cmd_neigh(struct masq_engine *e, int argc, char *const *argv,
+		     struct masq_text *out)
+{
+	uint8_t mac[ETH_ALEN];
+	uint32_t ip;
+	int dev, rc;
+
+	if (argc == 1 || !strcmp(argv[1], "list") || !strcmp(argv[1], "show"))
+		return neigh_list(e, out);
+	if (strcmp(argv[1], "add") || argc != 7 || strcmp(argv[3], "lladdr") ||
+	    strcmp(argv[5], "dev"))
+		return usage(out, "usage: neigh add A.B.C.D lladdr MAC dev NAME%s", "");
+	if (!parse_ip(argv[2], &ip) || !ip)
+		return usage(out, "neigh: bad address '%s'", argv[2]);
+	if (!parse_mac(argv[4], mac) || (mac[0] & 1))
+		return usage(out, "neigh: bad unicast MAC address '%s'", argv[4]);
+	rc = iface_arg(e, argv[6], out, &dev);
+	if (rc)
+		return rc;
+	rc = arp_set_static(e, ip, dev, mac);
+	if (rc == -EEXIST)
+		return fail(out, "neigh: '%s' is known on another interface", argv[2]);
+	if (rc)
+		return fail(out, "neigh: table full for '%s'", argv[2]);
+	return 0;
+}
+
+/* ---- masq, conntrack -------------------------------------------------- */
+
+static const char *proto_name(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP_:
+		return "tcp";
+	case IPPROTO_UDP_:
+		return "udp";
+	case IPPROTO_ICMP_:
+		return "icmp";
+	default:
+		return "unknown";
+	}
+}
+
+/*
+ * masq -L: the masquerade table as ipchains -M -L showed it (prot, expire
+ * as minutes:seconds.hundredths, source, destination, ports "internal
+ * (masqueraded) -> remote"), one line per masqueraded connection.
+ */
+static int masq_list(struct masq_engine *e, struct masq_text *out)
+{
+	masq_text_printf(out, "IP masquerading entries\n");
+	masq_text_printf(out, "prot expire    source               destination          ports\n");
+	for (uint32_t i = 0; i < e->ct.max; i++) {
+		const struct ct_entry *ce = &e->ct.e[i];
+		const struct ct_tuple *o = &ce->t[CT_ORIG], *r = &ce->t[CT_REPLY];
+		char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN], exp[16];
+		uint32_t left;
+
+		if (!(ce->flags & CT_F_USED) || !(ce->flags & CT_F_SNAT))
+			continue;
+		left = ct_time_left(&e->ct, i, e->now_s);
+		snprintf(exp, sizeof(exp), "%02u:%02u.00", left / 60, left % 60);
+		masq_text_printf(out, "%-4s %-9s %-20s %-20s ",
+				 ce->proto == IPPROTO_ICMP_ ? "ICMP" :
+				 ce->proto == IPPROTO_TCP_ ? "TCP" : "UDP",
+				 exp, ip_str(o->src, s), ip_str(o->dst, d));
+		if (ce->proto == IPPROTO_ICMP_)
+			masq_text_printf(out, "%u (%u)\n", ntohs(o->sport),
+					 ntohs(r->dport));
+		else
+			masq_text_printf(out, "%u (%u) -> %u\n", ntohs(o->sport),
+					 ntohs(r->dport), ntohs(o->dport));
+	}
+	return 0;
+}
+
+/* masq -S TCP TCPFIN UDP: timeouts in seconds, 0 keeps one (ipchains -M -S) */
+static int masq_set(struct masq_engine *e, int argc, char *const *argv,
+		    struct masq_text *out)
+{
+	uint32_t v[3];
+
+	if (argc != 5)
+		return usage(out, "usage: masq -S TCP TCPFIN UDP (seconds, 0 = unchanged)%s", "");
+	for (int i = 0; i < 3; i++)
+		if (!parse_u32(argv[2 + i], 30 * 24 * 3600, &v[i]))
+			return usage(out, "masq: bad timeout '%s' (seconds)", argv[2 + i]);
+	if (v[0])
+		e->ct.timeout[CT_CLASS_TCP_EST] = v[0];
+	if (v[1]) {
+		e->ct.timeout[CT_CLASS_TCP_CLOSING] = v[1];
+		e->ct.timeout[CT_CLASS_TCP_SYN] = v[1];
+	}
+	if (v[2]) {
+		e->ct.timeout[CT_CLASS_UDP] = v[2];
+		e->ct.timeout[CT_CLASS_UDP_UNREPLIED] = v[2];
+	}
+	return 0;
+}
+
+static int cmd_masq(struct masq_engine *e, int argc, char *const *argv,
+		    struct masq_text *out)
+{
+	if (argc >= 2 && !strcmp(argv[1], "-L")) {
+		for (int i = 2; i < argc; i++)
+			if (strcmp(argv[i], "-n"))
+				return usage(out, "masq: unknown option '%s'", argv[i]);
+		return masq_list(e, out);
+	}
+	if (argc >= 2 && !strcmp(argv[1], "-S"))
+		return masq_set(e, argc, argv, out);
+	return usage(out, "usage: masq -L [-n] | masq -S TCP TCPFIN UDP%s", "");
+}
+
+static void ct_print_tuple(struct masq_text *out, const struct ct_entry *ce,
+			   int dir)
+{
+	const struct ct_tuple *t = &ce->t[dir];
+	char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
+
+	masq_text_printf(out, "src=%s dst=%s ", ip_str(t->src, s),
+			 ip_str(t->dst, d));
+	if (ce->proto == IPPROTO_ICMP_)
+		masq_text_printf(out, "type=%u code=0 id=%u ",
+				 dir == CT_ORIG ? ICMP_ECHO : ICMP_ECHOREPLY,
+				 ntohs(dir == CT_ORIG ? t->sport : t->dport));
+	else
+		masq_text_printf(out, "sport=%u dport=%u ", ntohs(t->sport),
+				 ntohs(t->dport));
+	masq_text_printf(out, "packets=%u bytes=%llu ", ce->pkts[dir],
+			 (unsigned long long)ce->bytes[dir]);
+}
+
+/* conntrack -L: the format of conntrack(8), one connection per line */
+static int conntrack_list(struct masq_engine *e, struct masq_text *out)
+{
+	for (uint32_t i = 0; i < e->ct.max; i++) {
+		const struct ct_entry *ce = &e->ct.e[i];
+
+		if (!(ce->flags & CT_F_USED))
+			continue;
+		masq_text_printf(out, "%-8s %u %u ", proto_name(ce->proto),
+				 ce->proto, ct_time_left(&e->ct, i, e->now_s));
+		if (ce->proto == IPPROTO_TCP_)
+			masq_text_printf(out, "%s ", ct_tcp_state_names[ce->state]);
+		ct_print_tuple(out, ce, CT_ORIG);
+		if (!(ce->flags & CT_F_REPLIED))
+			masq_text_printf(out, "[UNREPLIED] ");
+		ct_print_tuple(out, ce, CT_REPLY);
+		if (ce->flags & CT_F_REPLIED)
+			masq_text_printf(out, "[ASSURED] ");
+		masq_text_printf(out, "mark=0 use=1\n");
+	}
+	return 0;
+}
+
+static void conntrack_flush(struct masq_engine *e)
+{
+	for (uint32_t i = 0; i < e->ct.max; i++)
+		if (e->ct.e[i].flags & CT_F_USED)
+			conn_release(e, i);
+}
+
+static int cmd_conntrack(struct masq_engine *e, int argc, char *const *argv,
+			 struct masq_text *out)
+{
+	if (argc == 2 && !strcmp(argv[1], "-L"))
+		return conntrack_list(e, out);
+	if (argc == 2 && !strcmp(argv[1], "-F")) {
+		conntrack_flush(e);
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "-C")) {
+		masq_text_printf(out, "%u\n", e->ct.count);
+		return 0;
+	}
+	return usage(out, "usage: conntrack -L | -F | -C%s", "");
+}
+
+/* ---- stats, set, show --------------------------------------------------- */
+
+static int cmd_stats(struct masq_engine *e, int argc, char *const *argv,
+		     struct masq_text *out)
+{
+	(void)argv;
+	if (argc != 1)
+		return usage(out, "usage: stats%s", "");
+	for (int i = 0; i < C_NUM; i++)
+		masq_text_printf(out, "%-28s %llu\n", masq_counter_names[i],
+				 (unsigned long long)e->cnt[i]);
+	masq_text_printf(out, "%-28s %u/%u\n", "conntrack_entries", e->ct.count,
+			 e->ct.max);
+	masq_text_printf(out, "%-28s %u\n", "masq_mappings", e->nat.count);
+	masq_text_printf(out, "%-28s %u/%u\n", "neigh_entries", e->neigh.count,
+			 e->neigh.max);
+	masq_text_printf(out, "%-28s %u\n", "neigh_queued", e->neigh.queued);
+	masq_text_printf(out, "%-28s %u/%u\n", "buffers_free",
+			 masq_pool_avail(e->pool), masq_pool_count(e->pool));
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	enum ct_class cls[2];
+} timeout_names[] = {
+	{ "tcp-established", { CT_CLASS_TCP_EST, CT_CLASS_TCP_EST } },
+	{ "tcp-transitory", { CT_CLASS_TCP_SYN, CT_CLASS_TCP_CLOSING } },
+	{ "tcp-close", { CT_CLASS_TCP_CLOSE, CT_CLASS_TCP_CLOSE } },
+	{ "udp", { CT_CLASS_UDP, CT_CLASS_UDP } },
+	{ "udp-unreplied", { CT_CLASS_UDP_UNREPLIED, CT_CLASS_UDP_UNREPLIED } },
+	{ "icmp", { CT_CLASS_ICMP, CT_CLASS_ICMP } },
+	{ "generic", { CT_CLASS_GENERIC, CT_CLASS_GENERIC } },
+};
+
+static int set_timeout(struct masq_engine *e, int argc, char *const *argv,
+		       struct masq_text *out)
+{
+	uint32_t v;
+
+	if (argc != 4)
+		return usage(out, "usage: set timeout NAME SECONDS%s", "");
+	if (!parse_u32(argv[3], 30 * 24 * 3600, &v) || !v)
+		return usage(out, "set: bad timeout '%s' (1 to 2592000 seconds)", argv[3]);
+	for (size_t i = 0; i < sizeof(timeout_names) / sizeof(*timeout_names); i++) {
+		if (strcmp(argv[2], timeout_names[i].name))
+			continue;
+		e->ct.timeout[timeout_names[i].cls[0]] = v;
+		e->ct.timeout[timeout_names[i].cls[1]] = v;
+		return 0;
+	}
+	return usage(out, "set: unknown timeout '%s' (tcp-established, tcp-transitory, tcp-close, udp, udp-unreplied, icmp, generic)", argv[2]);
+}
+
+static int set_ports(struct masq_engine *e, int argc, char *const *argv,
+		     struct masq_text *out)
+{
+	uint32_t lo, hi;
+	char buf[16];
+	char *dash;
+
+	if (argc != 3 || strlen(argv[2]) >= sizeof(buf))
+		return usage(out, "usage: set ports LOW-HIGH%s", "");
+	strcpy(buf, argv[2]);
+	dash = strchr(buf, '-');
+	if (!dash)
+		return usage(out, "set: bad port range '%s' (LOW-HIGH)", argv[2]);
+	*dash = 0;
+	if (!parse_u32(buf, 65535, &lo) || !parse_u32(dash + 1, 65535, &hi) ||
+	    !lo || lo > hi)
+		return usage(out, "set: bad port range '%s' (1-65535, LOW <= HIGH)", argv[2]);
+	nat_set_ports(&e->nat, (uint16_t)lo, (uint16_t)hi);
+	return 0;
+}
+
+static int cmd_set(struct masq_engine *e, int argc, char *const *argv,
+		   struct masq_text *out)
+{
+	if (argc >= 2 && !strcmp(argv[1], "timeout"))
+		return set_timeout(e, argc, argv, out);
+	if (argc >= 2 && !strcmp(argv[1], "ports"))
+		return set_ports(e, argc, argv, out);
+	return usage(out, "usage: set timeout NAME SECONDS | set ports LOW-HIGH%s", "");
+}
+
+static int cmd_show(struct masq_engine *e, int argc, char *const *argv,
+		    struct masq_text *out)
+{
+	if (argc != 2 || strcmp(argv[1], "settings"))
+		return usage(out, "usage: show settings%s", "");
+	for (size_t i = 0; i < sizeof(timeout_names) / sizeof(*timeout_names); i++)
+		masq_text_printf(out, "timeout %-16s %u\n", timeout_names[i].name,
+				 e->ct.timeout[timeout_names[i].cls[0]]);
+	masq_text_printf(out, "ports %u-%u\n", e->nat.port_lo, e->nat.port_hi);
+	masq_text_printf(out, "mapping endpoint-independent\n");
+	masq_text_printf(out, "filtering address-and-port-dependent\n");
+	masq_text_printf(out, "max-conns %u\n", e->ct.max);
+	return 0;
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+static const struct {
+	const char *verb;
+	int (*run)(struct masq_engine *e, int argc, char *const *argv,
+		   struct masq_text *out);
+} commands[] = {
+	{ "iface", cmd_iface },		{ "addr", cmd_addr },
+	{ "route", cmd_route },		{ "neigh", cmd_neigh },
+	{ "masq", cmd_masq },		{ "conntrack", cmd_conntrack },
+	{ "stats", cmd_stats },		{ "set", cmd_set },
+	{ "show", cmd_show },
+};
+
+int masq_engine_ctl(struct masq_engine *e, int argc, char *const *argv,
+		    struct masq_text *out)
+{
+	if (argc < 1 || !argv[0])
+		return usage(out, "no command given%s", "");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
+		if (!strcmp(argv[0], commands[i].verb))
+			return commands[i].run(e, argc, argv, out);
+	return usage(out, "unknown command '%s' (iface, addr, route, neigh, masq, conntrack, stats, set, show)", argv[0]);
+}

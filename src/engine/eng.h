@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * eng.h - the engine's state, shared by the files of the packet walk
+ *
+ * The walk, in file order: engine.c (entry, dispatch, forwarding),
+ * arp.c (ARP in, neighbour resolution, Ethernet out), conn.c (tracking
+ * decisions and the TCP state machine), xlate.c (rewriting headers and
+ * checksums), icmp.c (the router's own ICMP and translated errors),
+ * ctl.c (the control language).
+ */
+#ifndef MASQ_ENG_H
+#define MASQ_ENG_H
+
+#include "masq/engine.h"
+#include "counters.h"
+#include "ct.h"
+#include "nat.h"
+#include "neigh.h"
+#include "net.h"
+#include "pkt.h"
+
+#define ICMP_RATE_PER_S		1000	/* RFC 1812 4.3.2.8 token bucket */
+#define ICMP_BURST		50
+
+struct masq_engine {
+	struct masq_pool *pool;
+	struct masq_limits lim;
+	struct masq_txq *tx;		/* output of the current call */
+	uint64_t now_ns;
+	uint64_t now_ms;
+	uint32_t now_s;			/* tick of connection timeouts */
+	uint64_t cnt[C_NUM];
+	struct net net;
+	struct neigh_table neigh;
+	struct ct_table ct;
+	struct nat nat;
+	uint32_t icmp_tokens;		/* RFC 1812 rate limit, token bucket */
+	uint64_t icmp_refill_ms;
+};
+
+static inline void count(struct masq_engine *e, enum masq_counter c)
+{
+	e->cnt[c]++;
+}
+
+/* engine.c */
+void eng_drop(struct masq_engine *e, struct masq_buf *b, enum masq_counter c);
+void eng_forward(struct masq_engine *e, struct pkt *p, int out_iface,
+		 uint32_t nexthop);
+void eng_send_ip(struct masq_engine *e, struct masq_buf *b);
+struct masq_buf *eng_buf_new(struct masq_engine *e);
+
+/* arp.c */
+void arp_input(struct masq_engine *e, struct pkt *p);
+void arp_output(struct masq_engine *e, struct masq_buf *b, int iface,
+		uint32_t nexthop);
+void arp_advance(struct masq_engine *e);
+int arp_set_static(struct masq_engine *e, uint32_t ip, int iface,
+		   const uint8_t *mac);
+void eth_transmit(struct masq_engine *e, struct masq_buf *b, int iface,
+		  const uint8_t *dst_mac);
+
+/* conn.c */
+void conn_input(struct masq_engine *e, struct pkt *p);
+void conn_release(struct masq_engine *e, uint32_t idx);
+void conn_advance(struct masq_engine *e);
+
+/* xlate.c */
+void xlate_packet(struct masq_engine *e, struct pkt *p,
+		  const struct ct_entry *ce, enum ct_dir dir);
+void xlate_prepare(struct ct_entry *ce);
+
+/* icmp.c */
+void icmp_local_input(struct masq_engine *e, struct pkt *p);
+void icmp_send_error(struct masq_engine *e, struct pkt *p, uint8_t type,
+		     uint8_t code, uint32_t info);
+void icmp_error_input(struct masq_engine *e, struct pkt *p);
+
+#endif

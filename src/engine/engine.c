@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: MIT
+/*
+ * engine.c - where a frame enters the engine and where it leaves
+ *
+ * Theory of operation: masq_engine_input() parses each frame (parse.c),
+ * hands ARP to arp.c and IPv4 to conn.c, which decides between local
+ * delivery (icmp.c), a tracked connection (translated by xlate.c) and a
+ * new one. Whatever is forwarded comes back through eng_forward(), which
+ * resolves the next hop (arp.c) and appends the frame to the caller's tx
+ * vector. Every frame that does not leave is given back to the pool with
+ * exactly one drop counter incremented.
+ *
+ * Time: the caller's nanoseconds become a millisecond clock (ARP) and a
+ * seconds tick (connection timeouts, 32-bit, wrap-safe comparisons).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "csum.h"
+#include "eng.h"
+
+const char *const masq_counter_names[C_NUM] = {
+#define MASQ_COUNTER_NAME(name) [C_##name] = #name,
+	MASQ_COUNTERS(MASQ_COUNTER_NAME)
+#undef MASQ_COUNTER_NAME
+};
+
+void masq_limits_default(struct masq_limits *lim)
+{
+	*lim = (struct masq_limits){
+		.max_conns = 262144,
+		.max_neigh = 1024,
+		.neigh_queue = 256,
+		.max_routes = 256,
+	};
+}
+
+static void limits_fill(struct masq_limits *l, const struct masq_limits *in)
+{
+	struct masq_limits d;
+
+	masq_limits_default(&d);
+	*l = in ? *in : d;
+	if (!l->max_conns)
+		l->max_conns = d.max_conns;
+	if (!l->max_neigh)
+		l->max_neigh = d.max_neigh;
+	if (!l->neigh_queue)
+		l->neigh_queue = d.neigh_queue;
+	if (!l->max_routes)
+		l->max_routes = d.max_routes;
+	if (!l->seed && getrandom(&l->seed, sizeof(l->seed), 0) !=
+			sizeof(l->seed))
+		l->seed = 0x6d61737100000001ull;
+}
+
+/**
+ * masq_engine_create() - Make an engine; every table is allocated here
+ * Return: the engine, or NULL (out of memory, or limits out of range)
+ */
+struct masq_engine *masq_engine_create(const struct masq_limits *lim,
+				       struct masq_pool *pool)
+{
+	struct masq_engine *e = calloc(1, sizeof(*e));
+
+	if (!e || !pool)
+		goto fail;
+	e->pool = pool;
+	limits_fill(&e->lim, lim);
+	if (net_init(&e->net, e->lim.max_routes) ||
+	    neigh_init(&e->neigh, e->lim.max_neigh, e->lim.neigh_queue) ||
+	    ct_init(&e->ct, e->lim.max_conns, e->lim.seed) ||
+	    nat_init(&e->nat, e->lim.max_conns, e->lim.seed * 31 + 7))
+		goto fail;
+	e->icmp_tokens = ICMP_BURST;
+	e->icmp_refill_ms = 0;
+	return e;
+fail:
+	masq_engine_destroy(e);
+	return NULL;
+}
+
+void masq_engine_destroy(struct masq_engine *e)
+{
+	if (!e)
+		return;
+	if (e->neigh.slots) {
+		/* give held frames back to the caller's pool */
+		for (uint32_t i = 0; i <= e->neigh.mask; i++) {
+			struct neigh *n = &e->neigh.slots[i];
+
+			while (n->qhead) {
+				struct masq_buf *b = n->qhead;
+
+				n->qhead = b->next;
+				masq_pool_put(e->pool, b);
+			}
+		}
+	}
+	nat_fini(&e->nat);
+	if (e->ct.e)
+		ct_fini(&e->ct);
+	neigh_fini(&e->neigh);
+	net_fini(&e->net);
+	free(e);
+}
+
+static void eng_set_time(struct masq_engine *e, uint64_t now_ns)
+{
+	e->now_ns = now_ns;
+	e->now_ms = now_ns / 1000000;
+	e->now_s = (uint32_t)(now_ns / 1000000000ull);
+}
+
+void eng_drop(struct masq_engine *e, struct masq_buf *b, enum masq_counter c)
+{
+	count(e, c);
+	masq_pool_put(e->pool, b);
+}
+
+/* A fresh buffer for a frame the engine makes, or NULL (counted) */
+struct masq_buf *eng_buf_new(struct masq_engine *e)
+{
+	struct masq_buf *b = masq_pool_get(e->pool);
+
+	if (!b)
+		count(e, C_drop_pool_empty);
+	return b;
+}
+
+static bool eth_is_ours(const struct masq_engine *e, const struct pkt *p)
+{
+	const uint8_t *d = p->eth->dst;
+
+	if (d[0] & 1)
+		return true;		/* broadcast or multicast */
+	return !memcmp(d, e->net.ifs[p->buf->iface].mac, ETH_ALEN);
+}
+
+static void eng_input_one(struct masq_engine *e, struct masq_buf *b)
+{
+	struct pkt p;
+	enum masq_counter c;
+
+	count(e, C_rx_frames);
+	e->cnt[C_rx_bytes] += b->len;
+	if (b->iface >= (uint32_t)e->net.nifs) {
+		eng_drop(e, b, C_drop_bad_iface);
+		return;
+	}
+	c = pkt_parse(&p, b);
+	if (c != C_NUM) {
+		eng_drop(e, b, c);
+		return;
+	}
+	if (!eth_is_ours(e, &p)) {
+		eng_drop(e, b, C_drop_not_for_us);
+		return;
+	}
+	if (p.ip)
+		conn_input(e, &p);
+	else
+		arp_input(e, &p);
+}
+
+void masq_engine_input(struct masq_engine *e, struct masq_buf **bufs,
+		       uint32_t n, uint64_t now_ns, struct masq_txq *tx)
+{
+	eng_set_time(e, now_ns);
+	e->tx = tx;
+	for (uint32_t i = 0; i < n; i++) {
+		if (i + 1 < n)
+			__builtin_prefetch(bufs[i + 1]->data);
+		eng_input_one(e, bufs[i]);
+	}
+	e->tx = NULL;
+}
+
+void masq_engine_advance(struct masq_engine *e, uint64_t now_ns,
+			 struct masq_txq *tx)
+{
+	eng_set_time(e, now_ns);
+	e->tx = tx;
+	conn_advance(e);
+	arp_advance(e);
+	e->tx = NULL;
+}
+
+/* Decrement TTL, updating the header checksum (RFC 1624) */
+static void ip_dec_ttl(struct ip4_hdr *ip)
+{
+	uint16_t old, new;
+
+	memcpy(&old, &ip->ttl, 2);
+	ip->ttl--;
+	memcpy(&new, &ip->ttl, 2);
+	ip->check = csum_replace16(ip->check, old, new);
+}
+
+/**
+ * eng_forward() - Send a translated datagram on its way
+ * @e:		engine
+ * @p:		the packet (TTL already checked, not yet decremented)
+ * @out_iface:	interface from the route
+ * @nexthop:	gateway, or the destination itself when on-link
+ */
+void eng_forward(struct masq_engine *e, struct pkt *p, int out_iface,
+		 uint32_t nexthop)
+{
+	ip_dec_ttl(p->ip);
+	count(e, C_forwarded);
+	arp_output(e, p->buf, out_iface, nexthop);
+}
+
+/* Send a datagram the router made (or answers) towards its destination */
+void eng_send_ip(struct masq_engine *e, struct masq_buf *b)
+{
+	const struct ip4_hdr *ip = (const struct ip4_hdr *)(b->data + ETH_HLEN);
+	const struct route *r = net_route_lookup(&e->net, ip->daddr);
+
+	if (!r) {
+		eng_drop(e, b, C_drop_no_route);
+		return;
+	}
+	arp_output(e, b, r->iface, r->gw ? r->gw : ip->daddr);
+}
+
+int masq_engine_iface_find(const struct masq_engine *e, const char *name)
+{
+	return net_iface_find(&e->net, name);
+}
+
+int masq_engine_iface_count(const struct masq_engine *e)
+{
+	return e->net.nifs;
+}
+
+const char *masq_engine_iface_name(const struct masq_engine *e, int index)
+{
+	if (index < 0 || index >= e->net.nifs)
+		return NULL;
+	return e->net.ifs[index].name;
+}
+
+int64_t masq_engine_counter(const struct masq_engine *e, const char *name)
+{
+	for (int i = 0; i < C_NUM; i++)
+		if (!strcmp(masq_counter_names[i], name))
+			return (int64_t)e->cnt[i];
+	return -1;
+}
+
+uint32_t masq_engine_conn_count(const struct masq_engine *e)
+{
+	return e->ct.count;
+}

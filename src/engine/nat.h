@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * nat.h - masquerade mappings and the external port allocator
+ */
+#ifndef MASQ_NAT_H
+#define MASQ_NAT_H
+
+#include <stdint.h>
+
+#include "cuckoo.h"
+
+#define NAT_MAX_ADDRS	64
+#define NAT_NONE	0xffffffffu
+
+enum nat_pcls { NAT_PCLS_TCP, NAT_PCLS_UDP, NAT_PCLS_ICMP, NAT_PCLS_NUM };
+
+/*
+ * One mapping per internal endpoint (protocol, address, port): RFC 4787
+ * REQ-1 endpoint-independent mapping. Connections refer to it; the last
+ * one to go frees it and its port.
+ */
+struct nat_map {
+	uint32_t int_addr;	/* network order */
+	uint32_t ext_addr;
+	uint16_t int_port;	/* network order */
+	uint16_t ext_port;	/* network order */
+	uint8_t proto;
+	uint8_t slot;		/* external address slot */
+	uint16_t pad;
+	uint32_t refs;		/* connections using it; free list link at 0 */
+};
+
+/* Ports in use on one external address, one bitmap per protocol class */
+struct nat_addr {
+	uint32_t addr;		/* network order; 0 = unused slot */
+	uint32_t used[NAT_PCLS_NUM];
+	uint64_t bits[NAT_PCLS_NUM][65536 / 64];
+};
+
+struct nat {
+	struct nat_map *m;
+	uint32_t max;
+	uint32_t count;
+	uint32_t free;
+	struct cuckoo by_int;
+	struct nat_addr *addrs;
+	uint16_t port_lo, port_hi;	/* host order, TCP and UDP */
+	uint64_t rng;
+};
+
+int nat_init(struct nat *n, uint32_t max, uint64_t seed);
+void nat_fini(struct nat *n);
+uint32_t nat_map_get(struct nat *n, uint8_t proto, uint32_t int_addr,
+		     uint16_t int_port, uint32_t ext_addr);
+void nat_map_put(struct nat *n, uint32_t idx);
+void nat_flush(struct nat *n);
+int nat_set_ports(struct nat *n, uint16_t lo, uint16_t hi);
+
+#endif

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pkt.h - wire formats and the parsed view of one frame
+ *
+ * Header structs mirror the wire; multi-byte fields are network order and
+ * are read through the accessors. struct pkt is filled by pkt_parse(),
+ * which validates everything the walk will touch, so code after it may
+ * trust the offsets it finds there.
+ */
+#ifndef MASQ_PKT_H
+#define MASQ_PKT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "masq/engine.h"
+#include "counters.h"
+
+#define ETH_ALEN	6
+#define ETH_HLEN	14
+#define ETHERTYPE_IPV4	0x0800
+#define ETHERTYPE_ARP	0x0806
+#define ETHERTYPE_VLAN	0x8100
+#define ETHERTYPE_QINQ	0x88a8
+#define ETHERTYPE_IPV6	0x86dd
+
+#define IPPROTO_ICMP_	1
+#define IPPROTO_TCP_	6
+#define IPPROTO_UDP_	17
+
+#define IP_DF		0x4000
+#define IP_MF		0x2000
+#define IP_OFFMASK	0x1fff
+
+#define TCP_FIN		0x01
+#define TCP_SYN		0x02
+#define TCP_RST		0x04
+#define TCP_PSH		0x08
+#define TCP_ACK		0x10
+#define TCP_URG		0x20
+
+#define ICMP_ECHOREPLY		0
+#define ICMP_UNREACH		3
+#define ICMP_SOURCEQUENCH	4
+#define ICMP_REDIRECT		5
+#define ICMP_ECHO		8
+#define ICMP_TIMXCEED		11
+#define ICMP_PARAMPROB		12
+
+#define ICMP_UNREACH_NET	0
+#define ICMP_UNREACH_HOST	1
+#define ICMP_UNREACH_PORT	3
+#define ICMP_UNREACH_NEEDFRAG	4
+
+struct eth_hdr {
+	uint8_t dst[ETH_ALEN];
+	uint8_t src[ETH_ALEN];
+	uint16_t type;
+} __attribute__((packed));
+
+struct arp_hdr {			/* Ethernet + IPv4 only (RFC 826) */
+	uint16_t htype;
+	uint16_t ptype;
+	uint8_t hlen;
+	uint8_t plen;
+	uint16_t op;
+	uint8_t sha[ETH_ALEN];
+	uint32_t spa;
+	uint8_t tha[ETH_ALEN];
+	uint32_t tpa;
+} __attribute__((packed));
+
+#define ARP_REQUEST	1
+#define ARP_REPLY	2
+
+struct ip4_hdr {
+	uint8_t ver_ihl;
+	uint8_t tos;
+	uint16_t tot_len;
+	uint16_t id;
+	uint16_t frag_off;
+	uint8_t ttl;
+	uint8_t proto;
+	uint16_t check;
+	uint32_t saddr;
+	uint32_t daddr;
+} __attribute__((packed));
+
+struct tcp_hdr {
+	uint16_t sport;
+	uint16_t dport;
+	uint32_t seq;
+	uint32_t ack;
+	uint8_t doff;			/* data offset in the high nibble */
+	uint8_t flags;
+	uint16_t win;
+	uint16_t check;
+	uint16_t urg;
+} __attribute__((packed));
+
+struct udp_hdr {
+	uint16_t sport;
+	uint16_t dport;
+	uint16_t len;
+	uint16_t check;
+} __attribute__((packed));
+
+struct icmp_hdr {
+	uint8_t type;
+	uint8_t code;
+	uint16_t check;
+	uint16_t id;			/* echo; unused or MTU for errors */
+	uint16_t seq;
+} __attribute__((packed));
+
+/**
+ * struct pkt - the parsed view of a frame
+ * @buf:	the frame
+ * @eth:	Ethernet header
+ * @ip:		IPv4 header (NULL for ARP)
+ * @l4:		first byte after the IPv4 header
+ * @l4_len:	bytes from @l4 to the end of the IP datagram
+ * @ip_len:	IPv4 total length (the frame is trimmed to it)
+ * @proto:	IP protocol
+ * @sport:	TCP/UDP source port, an echo request's identifier, else 0
+ * @dport:	TCP/UDP destination port, an echo reply's identifier, else 0
+ *		(so a request and its reply have inverse tuples)
+ * @tcp_flags:	TCP flags byte, 0 for other protocols
+ * @has_ports:	TCP, UDP or ICMP echo/reply: tracked by ports
+ * @icmp_error:	an ICMP error message (quotes another datagram)
+ * @csum_partial: the L4 checksum field holds a pseudo-header sum (NEEDS_CSUM)
+ */
+struct pkt {
+	struct masq_buf *buf;
+	struct eth_hdr *eth;
+	struct ip4_hdr *ip;
+	uint8_t *l4;
+	uint32_t l4_len;
+	uint16_t ip_len;
+	uint8_t proto;
+	uint8_t tcp_flags;
+	uint16_t sport;
+	uint16_t dport;
+	bool has_ports;
+	bool icmp_error;
+	bool csum_partial;
+};
+
+static inline unsigned ip_hlen(const struct ip4_hdr *ip)
+{
+	return (ip->ver_ihl & 0x0f) * 4u;
+}
+
+static inline unsigned tcp_hlen(const struct tcp_hdr *th)
+{
+	return (th->doff >> 4) * 4u;
+}
+
+/* Parse result: a counter to drop with, or C_NUM when the frame is good */
+enum masq_counter pkt_parse(struct pkt *p, struct masq_buf *b);
+enum masq_counter pkt_parse_ip(struct pkt *p);
+
+/* Offset of the L4 checksum field, or 0 when the protocol has none we keep */
+unsigned pkt_l4_csum_offset(uint8_t proto);
+
+#endif

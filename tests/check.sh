@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# tests/check.sh - run every test suite and count what they report
+#
+# Each suite prints one line per test case:
+#     ok NAME            passed
+#     FAIL NAME: WHY     failed
+#     SKIP NAME: WHY     could not run here (the reason says why)
+# This script runs the suites in order, keeps their full output in
+# build/check.log, and ends with the line "N passed, N failed, N skipped".
+# It exits non-zero when anything failed or a suite crashed.
+set -u
+cd "$(dirname "$0")/.."
+log=build/check.log
+mkdir -p build
+: >"$log"
+crashed=0
+
+run_suite() {	# name command...
+	local name=$1; shift
+	echo "== $name" | tee -a "$log"
+	"$@" 2>&1 | tee -a "$log" | grep -E '^(ok|FAIL|SKIP) ' || true
+	local rc=${PIPESTATUS[0]}
+	if [ "$rc" -ne 0 ]; then
+		echo "FAIL suite-$name: exited with status $rc" | tee -a "$log"
+		crashed=1
+	fi
+}
+
+for t in build/tests/*; do
+	[ -x "$t" ] && run_suite "unit:${t##*/}" "$t"
+done
+for t in build/tests-san/*; do
+	[ -x "$t" ] && run_suite "asan+ubsan:${t##*/}" "$t"
+done
+if [ -x fuzz/run.sh ]; then
+	run_suite fuzz env FUZZ_SECONDS="${FUZZ_SECONDS:-10}" fuzz/run.sh
+fi
+if [ -x tests/e2e/run.sh ]; then
+	run_suite e2e tests/e2e/run.sh
+fi
+
+passed=$(grep -c '^ok ' "$log")
+failed=$(grep -c '^FAIL ' "$log")
+skipped=$(grep -c '^SKIP ' "$log")
+echo "full log: $log"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] && [ "$crashed" -eq 0 ] && [ "$passed" -gt 0 ]
