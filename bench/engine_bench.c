@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: MIT
+/*
+ * engine_bench.c - the engine's speed in memory, one core
+ *
+ * Prints one line per figure: "bench NAME VALUE UNIT".
+ *
+ *   new_conn         SYNs of fresh internal endpoints, each a new
+ *                    masqueraded connection (port allocation included)
+ *   est_out_N        TCP ACKs of established connections, inside to out
+ *   est_in_N         their replies, outside to in (de-masqueraded)
+ *   bytes_per_conn   what the engine allocates per connection of its
+ *                    configured size: entry, both hash keys, mapping and
+ *                    mapping hash, divided by max_conns
+ *
+ * N is 1k, 100k or 1m concurrent connections. With endpoint-independent
+ * mapping one external address holds at most 64,512 mappings (ports
+ * 1024-65535), so the 1m table is 62,500 internal endpoints (250 hosts
+ * x 250 ports) x 16 destinations = 1,000,000 connections on one address.
+ *
+ * Only the engine is timed: frames are written (a copy of a template
+ * and four fields) between timed batches, 64 frames a batch, visiting the
+ * connections in a random order so the table does not sit in cache. The
+ * frames carry DATA_VALID metadata, as from a NIC that checked the L4
+ * checksum; the IPv4 header checksum is still verified by the engine.
+ */
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "masq/engine.h"
+#include "engine/csum.h"
+#include "engine/eng.h"
+
+#define BATCH	64
+#define DESTS	16
+
+static const uint8_t lan_mac[ETH_ALEN] = { 2, 0x6d, 0x71, 0, 1, 1 };
+static const uint8_t wan_mac[ETH_ALEN] = { 2, 0x6d, 0x71, 0, 2, 1 };
+static const uint8_t host_mac[ETH_ALEN] = { 2, 0x6d, 0x71, 0, 1, 2 };
+
+struct bench {
+	struct masq_pool *pool;
+	struct masq_engine *e;
+	uint32_t n;			/* connections */
+	uint32_t *host;			/* internal address per connection */
+	uint16_t *port;			/* internal port */
+	uint32_t *dst;			/* remote address */
+	uint16_t *ext;			/* external port, learned from output */
+	uint32_t ext_addr;
+	uint64_t now;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void ctl(struct masq_engine *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void ctl(struct masq_engine *e, const char *fmt, ...)
+{
+	char line[256], *argv[16], *save = NULL;
+	struct masq_text out = { 0 };
+	va_list ap;
+	int argc = 0;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	for (char *w = strtok_r(line, " ", &save); w && argc < 16;
+	     w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	if (masq_engine_ctl(e, argc, argv, &out)) {
+		fprintf(stderr, "bench: control command failed: %s", out.s);
+		exit(1);
+	}
+	masq_text_free(&out);
+}
+
+/* Write a 64-byte TCP frame (no payload) into @b */
+static void frame_tcp(struct masq_buf *b, int iface, uint32_t src,
+		      uint32_t dst, uint16_t sport, uint16_t dport,
+		      uint8_t flags)
+{
+	struct eth_hdr *eth = (struct eth_hdr *)b->data;
+	struct ip4_hdr *ip = (struct ip4_hdr *)(eth + 1);
+	struct tcp_hdr *th = (struct tcp_hdr *)(ip + 1);
+
+	memcpy(eth->dst, iface ? wan_mac : lan_mac, ETH_ALEN);
+	memcpy(eth->src, host_mac, ETH_ALEN);
+	eth->type = htons(ETHERTYPE_IPV4);
+	*ip = (struct ip4_hdr){ .ver_ihl = 0x45, .tot_len = htons(40),
+				.ttl = 64, .proto = IPPROTO_TCP_,
+				.saddr = src, .daddr = dst };
+	ip->check = csum_buf(ip, sizeof(*ip));
+	*th = (struct tcp_hdr){ .sport = sport, .dport = dport, .seq = 1,
+				.ack = 1, .doff = 0x50, .flags = flags,
+				.win = htons(65535) };
+	b->len = ETH_HLEN + 40;
+	b->iface = (uint32_t)iface;
+	b->meta = (struct masq_meta){ .flags = MASQ_META_DATA_VALID };
+}
+
+/* Run one batch, timing only the engine; returns frames sent */
+static uint32_t run_batch(struct bench *B, struct masq_buf **in, uint32_t n,
+			  double *spent, void (*seen)(struct bench *, struct masq_buf *, uint32_t),
+			  const uint32_t *ids)
+{
+	struct masq_buf *out[4 * BATCH];
+	struct masq_txq tx = { out, 0, 4 * BATCH };
+	double t0 = now_s();
+
+	masq_engine_input(B->e, in, n, B->now, &tx);
+	*spent += now_s() - t0;
+	for (uint32_t i = 0; i < tx.n; i++) {
+		if (seen && i < n)
+			seen(B, out[i], ids[i]);
+		masq_pool_put(B->pool, out[i]);
+	}
+	return tx.n;
+}
+
+static void learn_ext_port(struct bench *B, struct masq_buf *b, uint32_t id)
+{
+	const struct tcp_hdr *th = (const struct tcp_hdr *)(b->data + ETH_HLEN + 20);
+
+	B->ext[id] = th->sport;
+}
+
+static struct bench *bench_new(uint32_t n, uint32_t max_conns)
+{
+	struct bench *B = calloc(1, sizeof(*B));
+	struct masq_limits lim = { .max_conns = max_conns, .max_neigh = 4096,
+				   .seed = 42 };
+	uint32_t hosts = 250;
+
+	B->pool = masq_pool_create(8 * BATCH, 2048);
+	B->e = masq_engine_create(&lim, B->pool);
+	if (!B->pool || !B->e) {
+		fprintf(stderr, "bench: out of memory for %u connections\n", n);
+		exit(1);
+	}
+	ctl(B->e, "iface add lan0 mac 02:6d:71:00:01:01 role internal");
+	ctl(B->e, "iface add wan0 mac 02:6d:71:00:02:01 role external");
+	ctl(B->e, "addr add 10.1.0.1/16 dev lan0");
+	ctl(B->e, "addr add 203.0.113.1/24 dev wan0");
+	ctl(B->e, "route add default via 203.0.113.254");
+	ctl(B->e, "neigh add 203.0.113.254 lladdr 02:6d:71:00:02:02 dev wan0");
+	for (uint32_t h = 0; h < hosts; h++)
+		ctl(B->e, "neigh add 10.1.%u.%u lladdr 02:6d:71:00:01:02 dev lan0",
+		    (h + 2) / 256, (h + 2) % 256);
+	B->n = n;
+	B->host = calloc(n, sizeof(*B->host));
+	B->port = calloc(n, sizeof(*B->port));
+	B->dst = calloc(n, sizeof(*B->dst));
+	B->ext = calloc(n, sizeof(*B->ext));
+	/* connection i: endpoint i / DESTS, destination i % DESTS */
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t ep = i / DESTS, h = ep % hosts + 2;
+
+		B->host[i] = htonl(0x0a010000u | h);
+		B->port[i] = htons((uint16_t)(20000 + ep / hosts));
+		B->dst[i] = htonl(0xc6336400u | (i % DESTS + 1));
+	}
+	inet_pton(AF_INET, "203.0.113.1", &B->ext_addr);
+	B->now = 1000000000ull;
+	return B;
+}
+
+static void bench_free(struct bench *B)
+{
+	masq_engine_destroy(B->e);
+	masq_pool_destroy(B->pool);
+	free(B->host);
+	free(B->port);
+	free(B->dst);
+	free(B->ext);
+	free(B);
+}
+
+/* Send one packet per connection in @order; return seconds in the engine */
+static double pass(struct bench *B, const uint32_t *order, uint32_t count,
+		   int dir, uint8_t flags, bool learn, uint64_t *sent)
+{
+	struct masq_buf *in[BATCH];
+	double spent = 0;
+
+	for (uint32_t i = 0; i < count; i += BATCH) {
+		uint32_t n = count - i < BATCH ? count - i : BATCH;
+
+		for (uint32_t k = 0; k < n; k++) {
+			uint32_t c = order[i + k];
+
+			in[k] = masq_pool_get(B->pool);
+			if (dir == 0)
+				frame_tcp(in[k], 0, B->host[c], B->dst[c],
+					  B->port[c], htons(443), flags);
+			else
+				frame_tcp(in[k], 1, B->dst[c], B->ext_addr,
+					  htons(443), B->ext[c], flags);
+		}
+		*sent += run_batch(B, in, n, &spent, learn ? learn_ext_port : NULL,
+				   &order[i]);
+	}
+	return spent;
+}
+
+static uint32_t *shuffled(uint32_t n, uint64_t seed)
+{
+	uint32_t *o = malloc(n * sizeof(*o));
+
+	for (uint32_t i = 0; i < n; i++)
+		o[i] = i;
+	for (uint32_t i = n - 1; i > 0; i--) {
+		uint32_t j;
+
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		j = (uint32_t)((seed >> 33) % (i + 1));
+		uint32_t t = o[i];
+
+		o[i] = o[j];
+		o[j] = t;
+	}
+	return o;
+}
+
+static void bench_established(const char *label, uint32_t n, uint32_t packets)
+{
+	struct bench *B = bench_new(n, n + n / 8);
+	uint32_t *seq = malloc(n * sizeof(*seq)), *order;
+	uint64_t sent = 0;
+	double t;
+	char name[64];
+
+	for (uint32_t i = 0; i < n; i++)
+		seq[i] = i;
+	pass(B, seq, n, 0, TCP_SYN, true, &sent);
+	pass(B, seq, n, 1, TCP_SYN | TCP_ACK, false, &sent);
+	pass(B, seq, n, 0, TCP_ACK, false, &sent);
+	if (masq_engine_conn_count(B->e) != n) {
+		fprintf(stderr, "bench: %u of %u connections established\n",
+			masq_engine_conn_count(B->e), n);
+		exit(1);
+	}
+	order = shuffled(n, 7);
+	for (int dir = 0; dir < 2; dir++) {
+		uint64_t done = 0;
+
+		sent = 0;
+		t = 0;
+		while (done < packets) {
+			uint32_t k = n < packets - done ? n : (uint32_t)(packets - done);
+
+			t += pass(B, order, k, dir, TCP_ACK, false, &sent);
+			done += k;
+		}
+		if (sent != done) {
+			fprintf(stderr, "bench: %s: %llu of %llu forwarded\n", label,
+				(unsigned long long)sent, (unsigned long long)done);
+			exit(1);
+		}
+		snprintf(name, sizeof(name), "est_%s_%s", dir ? "in" : "out", label);
+		printf("bench %s %.0f pps\n", name, done / t);
+	}
+	free(seq);
+	free(order);
+	bench_free(B);
+}
+
+static void bench_new_conn(uint32_t n)
+{
+	struct bench *B = bench_new(n, n + n / 8);
+	uint32_t *order = shuffled(n, 3);
+	uint64_t sent = 0;
+	double t = pass(B, order, n, 0, TCP_SYN, false, &sent);
+
+	if (sent != n || masq_engine_conn_count(B->e) != n) {
+		fprintf(stderr, "bench: new_conn made %u of %u\n",
+			masq_engine_conn_count(B->e), n);
+		exit(1);
+	}
+	printf("bench new_conn %.0f conn/s\n", n / t);
+	free(order);
+	bench_free(B);
+}
+
+static void bench_bytes_per_conn(uint32_t max)
+{
+	struct masq_pool *pool = masq_pool_create(16, 2048);
+	struct masq_limits lim = { .max_conns = max, .seed = 1 };
+	struct masq_engine *e = masq_engine_create(&lim, pool);
+	double bytes = (double)e->ct.max * sizeof(struct ct_entry) +
+		       (double)(e->ct.hash.mask + 1) * sizeof(struct cuckoo_bucket) +
+		       (double)e->nat.max * sizeof(struct nat_map) +
+		       (double)(e->nat.by_int.mask + 1) * sizeof(struct cuckoo_bucket);
+
+	printf("bench bytes_per_conn %.0f bytes\n", bytes / max);
+	masq_engine_destroy(e);
+	masq_pool_destroy(pool);
+}
+
+int main(int argc, char **argv)
+{
+	bool quick = argc > 1 && !strcmp(argv[1], "--quick");
+
+	bench_new_conn(quick ? 100000 : 500000);
+	bench_established("1k", 1000, quick ? 1000000 : 5000000);
+	bench_established("100k", 100000, quick ? 1000000 : 5000000);
+	if (!quick)
+		bench_established("1m", 62500 * DESTS, 5000000);
+	bench_bytes_per_conn(1u << 20);
+	return 0;
+}
