@@ -1,0 +1,343 @@
+# tests/e2e/lib.sh - shared helpers for the end-to-end tests (sourced)
+# shellcheck shell=bash disable=SC2034
+#
+# A test file sets its case names, sources this file and calls e2e_init:
+#
+#	. "$(dirname "$0")/lib.sh"
+#	e2e_init case_a case_b ...	# SKIPs every case and exits when it
+#					# cannot run (not root, a tool missing)
+#	e2e_need tcpdump tcpdump	# command, Debian package
+#	lab_up; masqd_start
+#	if ...; then ok case_a; else fail case_a "why"; fi
+#
+# Environment: E2E_OFFLOAD=on|off (the lab's veth offloads, default off),
+# E2E_MASQD / E2E_MASQCTL (another build), E2E_TIMEOUT (seconds per command).
+#
+# Output: one line per case on stdout ("ok NAME", "FAIL NAME: why",
+# "SKIP NAME: why"); everything else (each command run, with its output)
+# goes to build/e2e/NAME.log, and files the test makes (server logs,
+# captures, masqd's log) to build/e2e/NAME/. Every command runs under
+# timeout(1). The EXIT trap stops what the test started, takes the lab
+# down, and reports a case never reached as FAIL, with the reason.
+#
+# The lab is this test's own: namespaces named masq-t$$-{lan,gw,wan,...}.
+
+E2E_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+E2E_NAME=$(basename "$0" .sh)
+MASQD=${E2E_MASQD:-$E2E_ROOT/build/masqd}	# E2E_MASQD: try another build
+MASQCTL=${E2E_MASQCTL:-$E2E_ROOT/build/masqctl}
+LAB=$E2E_ROOT/lab/lab.sh
+export MASQ_LAB_PREFIX=masq-t$$-
+NS_LAN=${MASQ_LAB_PREFIX}lan NS_LAN2=${MASQ_LAB_PREFIX}lan2
+NS_GW=${MASQ_LAB_PREFIX}gw NS_WAN=${MASQ_LAB_PREFIX}wan
+WORK=$E2E_ROOT/build/e2e/$E2E_NAME
+LOG=$E2E_ROOT/build/e2e/$E2E_NAME.log
+RUNDIR=			# short private dir for the control socket
+SOCK=
+T=${E2E_TIMEOUT:-15}	# default bound for one command, seconds
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+
+CASES=()
+DONE=" "
+ABORT_WHY="the test script stopped before this case"
+BG_PIDS=()
+MASQD_PID=
+LAB_IS_UP=0
+
+log() { echo "$*" >>"$LOG"; }
+
+# result lines: on stdout and in the log
+_result() {	# line case
+	echo "$1"
+	log "$1"
+	DONE="$DONE$2 "
+}
+ok() { _result "ok $1" "$1"; }
+fail() { _result "FAIL $1: $2" "$1"; }
+skip() { _result "SKIP $1: $2" "$1"; }
+reported() { case "$DONE" in *" $1 "*) return 0 ;; esac; return 1; }
+
+# skip_all WHY: every case not yet reported is skipped, and the test ends
+skip_all() {
+	local c
+	for c in "${CASES[@]}"; do reported "$c" || skip "$c" "$1"; done
+	exit 0
+}
+
+e2e_need() {	# command package
+	command -v "$1" >/dev/null 2>&1 ||
+		skip_all "needs $1 (apt-get install $2)"
+}
+
+e2e_init() {	# case names...
+	CASES=("$@")
+	if [ "$(id -u)" -ne 0 ]; then
+		local c
+		for c in "${CASES[@]}"; do echo "SKIP $c: needs root (network namespaces)"; done
+		exit 0
+	fi
+	rm -rf "$WORK"
+	mkdir -p "$WORK"
+	: >"$LOG"
+	log "# $E2E_NAME, lab prefix $MASQ_LAB_PREFIX, $(date -u +%FT%TZ)"
+	e2e_need ip iproute2
+	e2e_need timeout coreutils
+	e2e_need ethtool ethtool
+	e2e_need "$PY" python3
+	[ -x "$MASQD" ] || skip_all "build/masqd is not built (make)"
+	[ -x "$MASQCTL" ] || skip_all "build/masqctl is not built (make)"
+	RUNDIR=$(mktemp -d /tmp/masq-t$$.XXXXXX)
+	SOCK=$RUNDIR/masqd.sock
+	e2e_write_tool
+	trap e2e_cleanup EXIT
+	trap 'log "# interrupted"; exit 130' INT TERM HUP
+}
+
+e2e_cleanup() {
+	local rc=$? c p
+	trap - EXIT INT TERM HUP
+	log "# cleanup (status $rc)"
+	for p in "${BG_PIDS[@]}" $MASQD_PID; do
+		kill "$p" 2>/dev/null || true
+	done
+	[ "$LAB_IS_UP" = 1 ] && lab_down
+	for p in "${BG_PIDS[@]}" $MASQD_PID; do
+		kill -9 "$p" 2>/dev/null || true
+	done
+	wait 2>/dev/null
+	[ -n "$RUNDIR" ] && rm -rf "$RUNDIR"
+	for c in "${CASES[@]}"; do reported "$c" || fail "$c" "$ABORT_WHY"; done
+	if [ -s "$WORK/masqd.log" ]; then
+		log "# masqd log ($WORK/masqd.log), last lines:"
+		tail -n 40 "$WORK/masqd.log" >>"$LOG"
+	fi
+	exit 0
+}
+
+# x CMD...: log the command, run it under timeout $T, its output (both
+# streams) to the log; returns its status.
+x() {
+	log "+ $*"
+	timeout -k 2 "$T" "$@" >>"$LOG" 2>&1
+	local rc=$?
+	[ $rc -eq 0 ] || log "  (status $rc)"
+	return $rc
+}
+
+# xo CMD...: as x, but stdout also goes to the caller
+xo() {
+	log "+ $*"
+	timeout -k 2 "$T" "$@" 2>>"$LOG" | tee -a "$LOG"
+	local rc=${PIPESTATUS[0]}
+	[ $rc -eq 0 ] || log "  (status $rc)"
+	return $rc
+}
+
+nsof() {	# node -> namespace
+	case "$1" in
+	lan) echo "$NS_LAN" ;; lan2) echo "$NS_LAN2" ;; gw) echo "$NS_GW" ;;
+	wan) echo "$NS_WAN" ;; *) echo "nsof: bad node $1" >&2; return 1 ;;
+	esac
+}
+
+# on NODE CMD...: x inside a node; ono NODE CMD...: xo inside a node
+on() { local ns; ns=$(nsof "$1") || return 1; shift; x ip netns exec "$ns" "$@"; }
+ono() { local ns; ns=$(nsof "$1") || return 1; shift; xo ip netns exec "$ns" "$@"; }
+
+# bg NODE NAME SECONDS CMD...: start CMD in NODE in the background, bounded
+# by SECONDS; output to $WORK/NAME.out; its pid in $BG_PID.
+bg() {
+	local ns name=$2 secs=$3
+	ns=$(nsof "$1") || return 1
+	shift 3
+	log "+ [bg $name, ${secs}s] ip netns exec $ns $*"
+	timeout -k 2 "$secs" ip netns exec "$ns" "$@" >"$WORK/$name.out" 2>&1 &
+	BG_PID=$!
+	BG_PIDS+=("$BG_PID")
+}
+
+# stop PID: end one background job we started and reap it
+stop() {
+	kill "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
+# E2E_OFFLOAD=on runs the lab with the kernel's veth offloads (default off)
+lab_up() {	# lab.sh up options...
+	LAB_IS_UP=1
+	if ! x "$LAB" up --offload "${E2E_OFFLOAD:-off}" "$@"; then
+		ABORT_WHY="lab.sh up failed (see $LOG)"
+		return 1
+	fi
+}
+
+lab_down() {
+	T=30 x "$LAB" down
+	LAB_IS_UP=0
+}
+
+# gone PID: true once the process has exited (gone or a zombie)
+gone() {
+	local st
+	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 0
+	[ -z "$st" ] || [ "$st" = Z ]
+}
+
+# masqd_start [ARGS...]: masqd in the router namespace with the default
+# configuration (plus ARGS), in the foreground (-f) logging to
+# $WORK/masqd.log; waits (5 s at most) until masqctl gets an answer.
+MASQD_ARGS=(--internal lan0=192.168.0.1/24 --external wan0=203.0.113.1/24)
+masqd_start() {
+	rm -f "$SOCK"
+	log "+ [bg masqd] ip netns exec $NS_GW $MASQD ${MASQD_ARGS[*]} $* -s $SOCK -f"
+	ip netns exec "$NS_GW" "$MASQD" "${MASQD_ARGS[@]}" "$@" -s "$SOCK" -f \
+		>>"$WORK/masqd.log" 2>&1 &
+	MASQD_PID=$!
+	local i
+	for i in $(seq 50); do
+		if gone "$MASQD_PID"; then
+			wait "$MASQD_PID"
+			log "  masqd exited with status $? before answering; its log:"
+			tail -n 20 "$WORK/masqd.log" >>"$LOG"
+			MASQD_PID=
+			return 1
+		fi
+		if [ -S "$SOCK" ] && timeout 2 "$MASQCTL" -s "$SOCK" stats >/dev/null 2>&1; then
+			log "  masqd (pid $MASQD_PID) answers after ${i}00 ms"
+			return 0
+		fi
+		sleep 0.1
+	done
+	log "  masqd did not answer on $SOCK within 5 s"
+	return 1
+}
+
+# masqd_stop: SIGTERM; returns masqd's exit status (124 if still running
+# after 1 s, then it is killed)
+masqd_stop() {
+	local pid=$MASQD_PID i rc
+	[ -n "$pid" ] || return 125
+	log "+ kill -TERM $pid (masqd)"
+	kill -TERM "$pid" 2>/dev/null
+	for i in $(seq 20); do
+		gone "$pid" && break
+		sleep 0.05
+	done
+	if ! gone "$pid"; then
+		log "  masqd still running 1 s after SIGTERM; killing it"
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		MASQD_PID=
+		return 124
+	fi
+	wait "$pid"
+	rc=$?
+	log "  masqd exited with status $rc"
+	MASQD_PID=
+	return $rc
+}
+
+# mctl ARGS...: masqctl against this test's masqd (stdout to caller)
+mctl() { T=5 xo "$MASQCTL" -s "$SOCK" "$@"; }
+
+# drop_counters: "name value" for every drop_* counter in masqctl stats
+drop_counters() {
+	mctl stats | grep -oE '\bdrop_[a-z0-9_]+[[:space:]:=]+[0-9]+' |
+		sed -E 's/[[:space:]:=]+/ /' | sort
+}
+
+# warm NODE ADDR: a few pings until ADDR answers (ARP, masqd's neighbour
+# table); true if it did
+warm() {
+	local i
+	for i in 1 2 3 4 5; do
+		on "$1" ping -n -c 1 -W 1 "$2" && return 0
+	done
+	return 1
+}
+
+# capture NODE IFACE NAME: bounded tcpdump (120 s, 20000 packets) to
+# $WORK/NAME.pcap, for the report when something fails; no-op without tcpdump
+capture() {
+	command -v tcpdump >/dev/null 2>&1 || return 0
+	bg "$1" "tcpdump-$3" 120 tcpdump -Z root -n -i "$2" -c 20000 -s 256 -U -w "$WORK/$3.pcap"
+}
+
+# A small Python tool for the traffic the tests need; every mode ends by
+# itself (timeouts), and the caller wraps it in timeout(1) as well.
+e2e_write_tool() {
+	cat >"$WORK/tool.py" <<'EOF'
+"""e2e traffic tool: udp-echo, udp-ask, tcp-hold-server, tcp-hold-client, tcp-probe"""
+import socket, sys, time
+
+def out(*a):
+    print(*a, flush=True)
+
+def udp_echo(addr, port, secs):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((addr, int(port)))
+    end = time.time() + float(secs)
+    while time.time() < end:
+        s.settimeout(max(0.1, end - time.time()))
+        try:
+            d, a = s.recvfrom(65535)
+        except socket.timeout:
+            break
+        out("from %s:%d %r" % (a[0], a[1], d[:64]))
+        s.sendto(b"echo:" + d, a)
+
+def udp_ask(addr, port, text, tries=3):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(1.5)
+    for _ in range(int(tries)):
+        s.sendto(text.encode(), (addr, int(port)))
+        try:
+            d, a = s.recvfrom(65535)
+        except socket.timeout:
+            continue
+        out("reply from %s:%d %s" % (a[0], a[1], d.decode(errors="replace")))
+        return 0
+    out("no reply")
+    return 1
+
+def tcp_hold_server(addr, port, secs):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, int(port)))
+    s.listen(8)
+    end = time.time() + float(secs)
+    conns = []
+    while time.time() < end:
+        s.settimeout(max(0.1, min(0.5, end - time.time())))
+        try:
+            c, a = s.accept()
+            out("accepted %s:%d" % a)
+            conns.append(c)
+        except socket.timeout:
+            pass
+    for c in conns:
+        c.close()
+
+def tcp_hold_client(addr, port, secs):
+    c = socket.create_connection((addr, int(port)), timeout=3)
+    out("connected from %s:%d" % c.getsockname())
+    time.sleep(float(secs))
+    c.close()
+    out("closed")
+
+def tcp_probe(addr, port, secs):
+    try:
+        c = socket.create_connection((addr, int(port)), timeout=float(secs))
+    except OSError as e:
+        out("failed: %s" % (e,))
+        return 1
+    out("connected from %s:%d" % c.getsockname())
+    c.close()
+    return 0
+
+modes = {"udp-echo": udp_echo, "udp-ask": udp_ask, "tcp-hold-server": tcp_hold_server,
+         "tcp-hold-client": tcp_hold_client, "tcp-probe": tcp_probe}
+sys.exit(modes[sys.argv[1]](*sys.argv[2:]) or 0)
+EOF
+}
