@@ -305,15 +305,34 @@ static void bench_bytes_per_conn(uint32_t max)
 	masq_pool_destroy(pool);
 }
 
+static bool wanted(int argc, char **argv, const char *name)
+{
+	bool any = false;
+
+	for (int i = 1; i < argc; i++) {
+		if (argv[i][0] == '-')
+			continue;
+		any = true;
+		if (!strcmp(argv[i], name))
+			return true;
+	}
+	return !any;
+}
+
+/* engine_bench [--quick] [new_conn|est_1k|est_100k|est_1m|bytes]... */
 int main(int argc, char **argv)
 {
 	bool quick = argc > 1 && !strcmp(argv[1], "--quick");
 
-	bench_new_conn(quick ? 100000 : 500000);
-	bench_established("1k", 1000, quick ? 1000000 : 5000000);
-	bench_established("100k", 100000, quick ? 1000000 : 5000000);
-	if (!quick)
+	if (wanted(argc, argv, "new_conn"))
+		bench_new_conn(quick ? 100000 : 500000);
+	if (wanted(argc, argv, "est_1k"))
+		bench_established("1k", 1000, quick ? 1000000 : 5000000);
+	if (wanted(argc, argv, "est_100k"))
+		bench_established("100k", 100000, quick ? 1000000 : 5000000);
+	if (!quick && wanted(argc, argv, "est_1m"))
 		bench_established("1m", 62500 * DESTS, 5000000);
-	bench_bytes_per_conn(1u << 20);
+	if (wanted(argc, argv, "bytes"))
+		bench_bytes_per_conn(1u << 20);
 	return 0;
 }

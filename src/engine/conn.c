@@ -345,8 +345,10 @@ static bool conn_reopens(const struct ct_entry *ce, enum ct_dir dir,
  * conn_input() - Walk a validated IPv4 packet
  * @e:	engine
  * @p:	parsed packet, Ethernet addressed to the router
+ * @lk:	its tuple and hash when prepared (packets with ports), or NULL
  */
-void conn_input(struct masq_engine *e, struct pkt *p)
+void conn_input(struct masq_engine *e, struct pkt *p,
+		const struct eng_lookup *lk)
 {
 	int in = (int)p->buf->iface;
 	struct ct_tuple t;
@@ -364,7 +366,8 @@ void conn_input(struct masq_engine *e, struct pkt *p)
 		return;
 	}
 	t = (struct ct_tuple){ p->ip->saddr, p->ip->daddr, p->sport, p->dport };
-	idx = p->has_ports ? ct_lookup(&e->ct, p->proto, &t, &dir) : CT_NONE;
+	idx = lk ? ct_lookup_hashed(&e->ct, lk->hash, p->proto, &t, &dir) :
+		   CT_NONE;
 	if (idx != CT_NONE && conn_reopens(&e->ct.e[idx], dir, p)) {
 		conn_release(e, idx);
 		idx = CT_NONE;

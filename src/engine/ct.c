@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ct.h"
+#include "mem.h"
 
 const char *const ct_tcp_state_names[TCPS_NUM] = {
 	"NONE", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT",
@@ -42,12 +43,13 @@ int ct_init(struct ct_table *ct, uint32_t max, uint64_t seed)
 	memset(ct, 0, sizeof(*ct));
 	if (!max || max >= CT_NONE / 2)
 		return -EINVAL;
-	ct->e = aligned_alloc(64, (size_t)max * sizeof(*ct->e));
+	ct->e = mem_table_alloc((size_t)max * sizeof(*ct->e));
 	if (!ct->e)
 		return -ENOMEM;
 	rc = cuckoo_init(&ct->hash, 2 * max, seed);
 	if (rc) {
-		free(ct->e);
+		mem_table_free(ct->e, (size_t)max * sizeof(*ct->e));
+		ct->e = NULL;
 		return rc;
 	}
 	ct->max = max;
@@ -66,7 +68,7 @@ int ct_init(struct ct_table *ct, uint32_t max, uint64_t seed)
 void ct_fini(struct ct_table *ct)
 {
 	cuckoo_fini(&ct->hash);
-	free(ct->e);
+	mem_table_free(ct->e, (size_t)ct->max * sizeof(*ct->e));
 	ct->e = NULL;
 }
 

@@ -142,6 +142,36 @@ uint32_t ct_lookup_hashed(const struct ct_table *ct, uint64_t hash,
 			  uint8_t proto, const struct ct_tuple *t,
 			  enum ct_dir *dir);
 
+/* Prefetch the buckets a lookup of @hash reads */
+static inline void ct_prefetch_buckets(const struct ct_table *ct, uint64_t hash)
+{
+	uint32_t b = cuckoo_primary(&ct->hash, hash);
+
+	__builtin_prefetch(&ct->hash.b[b]);
+	__builtin_prefetch(&ct->hash.b[cuckoo_alt(&ct->hash, b, cuckoo_sig(hash))]);
+}
+
+/* Prefetch the entries whose signature matches (buckets should be in cache) */
+static inline void ct_prefetch_entry(const struct ct_table *ct, uint64_t hash)
+{
+	uint16_t sig = cuckoo_sig(hash);
+	uint32_t bi = cuckoo_primary(&ct->hash, hash);
+
+	for (int round = 0; round < 2; round++) {
+		const struct cuckoo_bucket *b = &ct->hash.b[bi];
+
+		for (int s = 0; s < CUCKOO_SLOTS; s++)
+			if (b->sig[s] == sig && b->val[s] != CUCKOO_EMPTY) {
+				const struct ct_entry *e = &ct->e[b->val[s] >> 1];
+
+				__builtin_prefetch(e);
+				__builtin_prefetch((const char *)e + 64);
+				return;
+			}
+		bi = cuckoo_alt(&ct->hash, bi, sig);
+	}
+}
+
 uint32_t ct_alloc(struct ct_table *ct, uint32_t now);
 int ct_insert(struct ct_table *ct, uint32_t idx, enum ct_class cls,
 	      uint32_t now);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cuckoo.h"
+#include "mem.h"
 
 int cuckoo_init(struct cuckoo *c, uint32_t max_values, uint64_t seed)
 {
@@ -24,7 +25,7 @@ int cuckoo_init(struct cuckoo *c, uint32_t max_values, uint64_t seed)
 		nb <<= 1;
 	if (nb > (1ull << 31))
 		return -EINVAL;
-	c->b = aligned_alloc(64, nb * sizeof(*c->b));
+	c->b = mem_table_alloc(nb * sizeof(*c->b));
 	if (!c->b)
 		return -ENOMEM;
 	c->mask = (uint32_t)nb - 1;
@@ -35,7 +36,8 @@ int cuckoo_init(struct cuckoo *c, uint32_t max_values, uint64_t seed)
 
 void cuckoo_fini(struct cuckoo *c)
 {
-	free(c->b);
+	if (c->b)
+		mem_table_free(c->b, ((size_t)c->mask + 1) * sizeof(*c->b));
 	c->b = NULL;
 }
 

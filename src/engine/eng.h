@@ -38,6 +38,14 @@ struct masq_engine {
 	uint64_t icmp_refill_ms;
 };
 
+#define ENG_BATCH	32	/* frames walked together (engine.c) */
+
+/* A packet's connection lookup, prepared while its batch is prefetched */
+struct eng_lookup {
+	struct ct_tuple t;
+	uint64_t hash;		/* 0: no lookup prepared */
+};
+
 static inline void count(struct masq_engine *e, enum masq_counter c)
 {
 	e->cnt[c]++;
@@ -61,7 +69,8 @@ void eth_transmit(struct masq_engine *e, struct masq_buf *b, int iface,
 		  const uint8_t *dst_mac);
 
 /* conn.c */
-void conn_input(struct masq_engine *e, struct pkt *p);
+void conn_input(struct masq_engine *e, struct pkt *p,
+		const struct eng_lookup *lk);
 void conn_release(struct masq_engine *e, uint32_t idx);
 void conn_advance(struct masq_engine *e);
 

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "nat.h"
 #include "pkt.h"
 
@@ -32,8 +33,9 @@ int nat_init(struct nat *n, uint32_t max, uint64_t seed)
 	int rc;
 
 	memset(n, 0, sizeof(*n));
-	n->m = calloc(max, sizeof(*n->m));
+	n->m = mem_table_alloc((size_t)max * sizeof(*n->m));
 	n->addrs = calloc(NAT_MAX_ADDRS, sizeof(*n->addrs));
+	n->max = max;
 	if (!n->m || !n->addrs) {
 		nat_fini(n);
 		return -ENOMEM;
@@ -54,7 +56,7 @@ int nat_init(struct nat *n, uint32_t max, uint64_t seed)
 void nat_fini(struct nat *n)
 {
 	cuckoo_fini(&n->by_int);
-	free(n->m);
+	mem_table_free(n->m, (size_t)n->max * sizeof(*n->m));
 	free(n->addrs);
 	n->m = NULL;
 	n->addrs = NULL;
