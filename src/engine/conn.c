@@ -265,15 +265,23 @@ static bool is_multicast(uint32_t addr)
 	return (ntohl(addr) >> 28) == 0xe;
 }
 
-/* Delivered to the router itself: its ICMP answers, nothing else yet */
+/*
+ * Delivered to the router itself: it answers ping, nothing else yet. What
+ * it does not take from outside is unsolicited inbound traffic (a probe of
+ * the masquerade address), counted as such.
+ */
 static void conn_local(struct masq_engine *e, struct pkt *p)
 {
+	bool outside = e->net.ifs[p->buf->iface].role == ROLE_EXTERNAL;
+
 	if (p->proto == IPPROTO_ICMP_ &&
+	    ((const struct icmp_hdr *)p->l4)->type == ICMP_ECHO &&
 	    net_addr_is_local(&e->net, p->ip->daddr, NULL)) {
 		icmp_local_input(e, p);
 		return;
 	}
-	eng_drop(e, p->buf, C_drop_local_unhandled);
+	eng_drop(e, p->buf, outside ? C_drop_unsolicited :
+				      C_drop_local_unhandled);
 }
 
 /* A packet of no known connection: the zero-configuration policy */
