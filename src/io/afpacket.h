@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * afpacket.h - one AF_PACKET socket per owned interface: frames in and out
+ *
+ * Moves frames and their offload metadata between the wire and pool
+ * buffers, nothing more. Receive is a TPACKET_V2 ring (per-frame status,
+ * so no block timeout delays a frame the way TPACKET_V3 does); transmit is
+ * sendmmsg() without the qdisc bypass (the kernel segments GSO frames in
+ * software when the egress device cannot). With the virtio-net header on
+ * (PACKET_VNET_HDR), GSO super-frames and partial checksums come in with
+ * their metadata in struct masq_meta and go out with it; a frame then
+ * needs up to 64 KiB of buffer.
+ */
+#ifndef MASQ_IO_AFPACKET_H
+#define MASQ_IO_AFPACKET_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "masq/engine.h"
+
+/* Largest frame with the virtio-net header: 64 KiB of IP, Ethernet, a tag */
+#define AFP_VNET_FRAME_MAX	(65535 + 14 + 4)
+/* Pool buffer size that holds it, with MASQ_HEADROOM in front */
+#define AFP_VNET_BUF_SIZE	(65536 + 256)
+#define AFP_TX_BATCH		256
+
+/**
+ * struct afp_config - how to open a port
+ * @vnet_hdr:	carry the virtio-net header (offloads on the wire)
+ * @ring_frames: receive ring slots (rounded up to whole blocks)
+ * @mtu:	interface MTU (sizes the ring slots without @vnet_hdr)
+ * @sockbuf:	SO_RCVBUFFORCE/SO_SNDBUFFORCE bytes (0: leave the default)
+ */
+struct afp_config {
+	bool vnet_hdr;
+	uint32_t ring_frames;
+	uint32_t mtu;
+	uint32_t sockbuf;
+};
+
+/**
+ * struct afp_stats - what happened on one port (never reset)
+ * @rx_frames:	frames handed on
+ * @rx_bytes:	their bytes
+ * @rx_truncated: frames longer than a ring slot (dropped)
+ * @rx_too_big:	frames longer than a pool buffer (dropped)
+ * @rx_no_buf:	frames dropped because the pool was empty
+ * @ring_drops:	frames the kernel dropped with the ring full (PACKET_STATISTICS)
+ * @tx_frames:	frames sent
+ * @tx_bytes:	their bytes
+ * @tx_failed:	frames the kernel refused (see @tx_last_errno)
+ * @tx_last_errno: errno of the latest refusal
+ * @sock_errors: socket errors reported through POLLERR (e.g. link down)
+ */
+struct afp_stats {
+	uint64_t rx_frames;
+	uint64_t rx_bytes;
+	uint64_t rx_truncated;
+	uint64_t rx_too_big;
+	uint64_t rx_no_buf;
+	uint64_t ring_drops;
+	uint64_t tx_frames;
+	uint64_t tx_bytes;
+	uint64_t tx_failed;
+	int tx_last_errno;
+	uint64_t sock_errors;
+};
+
+/**
+ * struct afp_port - one interface's socket, ring and counters
+ * @fd:		AF_PACKET socket, bound to @ifindex, non-blocking
+ * @ifindex:	kernel interface index
+ * @name:	interface name
+ * @vnet_hdr:	frames carry the virtio-net header
+ * @ring:	mapped receive ring
+ * @ring_len:	its length
+ * @frame_size:	bytes per slot
+ * @frame_nr:	slots
+ * @block_size:	bytes per block
+ * @per_block:	slots per block
+ * @head:	next slot to look at
+ * @st:		counters
+ * @tx:		preallocated transmit vectors
+ */
+struct afp_port {
+	int fd;
+	int ifindex;
+	char name[IF_NAMESIZE];
+	bool vnet_hdr;
+	uint8_t *ring;
+	size_t ring_len;
+	uint32_t frame_size;
+	uint32_t frame_nr;
+	uint32_t block_size;
+	uint32_t per_block;
+	uint32_t head;
+	struct afp_stats st;
+	struct afp_tx *tx;
+};
+
+int afp_open(struct afp_port *p, const char *name, int ifindex,
+	     const struct afp_config *cfg, const char **step);
+void afp_close(struct afp_port *p);
+uint32_t afp_rx_burst(struct afp_port *p, struct masq_pool *pool,
+		      struct masq_buf **bufs, uint32_t max, uint32_t iface);
+uint32_t afp_tx_burst(struct afp_port *p, struct masq_buf **bufs, uint32_t n);
+void afp_stats_poll(struct afp_port *p);
+int afp_clear_error(struct afp_port *p);
+
+#endif

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+/*
+ * command.c - run a control command for a client of the control socket
+ *
+ * Everything goes to masq_engine_ctl(). masqd adds what only it knows to
+ * one listing: `stats` gets the I/O counters of each port (ring drops
+ * the kernel reports, truncated frames, refused transmits) and of the
+ * loop, as "io_IFACE_NAME VALUE" and "masqd_NAME VALUE" lines in the
+ * engine's two-column format.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "masqd/masqd.h"
+
+static void line(struct masq_text *out, const char *a, const char *b,
+		 unsigned long long v)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s%s", a, b);
+	masq_text_printf(out, "%-28s %llu\n", name, v);
+}
+
+static void io_stats(struct masqd *d, struct masq_text *out)
+{
+	char pfx[IF_NAMESIZE + 8];
+
+	line(out, "masqd_tx_no_port", "", d->tx_no_port);
+	line(out, "masqd_control_commands", "", d->ctl.commands);
+	line(out, "masqd_control_rejected", "", d->ctl.rejected);
+	for (int i = 0; i < d->o.nifaces; i++) {
+		struct afp_port *p = &d->ports[i];
+		const struct afp_stats *s = &p->st;
+
+		afp_stats_poll(p);
+		snprintf(pfx, sizeof(pfx), "io_%s_", p->name);
+#define IO(field) line(out, pfx, #field, s->field)
+		IO(rx_frames);
+		IO(rx_bytes);
+		IO(ring_drops);
+		IO(rx_truncated);
+		IO(rx_too_big);
+		IO(rx_no_buf);
+		IO(tx_frames);
+		IO(tx_bytes);
+		IO(tx_failed);
+		IO(sock_errors);
+#undef IO
+		if (s->tx_failed)
+			masq_text_printf(out, "io_%s_tx_last_error %s\n",
+					 p->name, strerror(s->tx_last_errno));
+	}
+}
+
+/**
+ * masqd_command() - Run one command from the control socket
+ * @ctx:	the daemon (struct masqd)
+ * @argc:	number of words
+ * @argv:	the words
+ * @out:	reply text
+ *
+ * Return: the command's exit status (0, 1 failure, 2 usage error)
+ */
+int masqd_command(void *ctx, int argc, char *const *argv,
+		  struct masq_text *out)
+{
+	struct masqd *d = ctx;
+	int st = masq_engine_ctl(d->e, argc, argv, out);
+
+	if (!st && argc == 1 && !strcmp(argv[0], "stats"))
+		io_stats(d, out);
+	return st;
+}

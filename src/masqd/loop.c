@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: MIT
+/*
+ * loop.c - masqd's event loop: receive, engine, transmit, control
+ *
+ * Theory of operation: one thread, one poll() per iteration over the
+ * signalfd, every port and the control socket and its clients. Each
+ * iteration:
+ *
+ *	1. take up to MASQD_RX_BATCH frames from each port's ring and hand
+ *	   them to masq_engine_input(); send what it returns at once
+ *	2. masq_engine_advance() (expiry, ARP retries), then send
+ *	3. bounded control work (ctlsrv_service)
+ *	4. once a second, read the kernel's ring drop counters
+ *
+ * poll() sleeps at most MASQD_IDLE_MS, so time advances in the engine at
+ * least every 100 ms when idle; it does not sleep at all when a ring gave
+ * a full batch (more may be waiting). now_ns is CLOCK_MONOTONIC.
+ *
+ * Transmit: the engine's vector holds frames for any interface; they are
+ * gathered per port into a scratch vector (preallocated) and sent with one
+ * sendmmsg() batch per port, then every buffer goes back to the pool,
+ * sent or not. A frame for an interface with no port is counted
+ * (tx_no_port). Nothing here allocates.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/signalfd.h>
+
+#include "masqd/log.h"
+#include "masqd/masqd.h"
+
+#define NS_PER_SEC	1000000000ull
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+/**
+ * loop_init() - Route SIGTERM, SIGINT and SIGHUP to a signalfd
+ * @d:		daemon
+ *
+ * Return: 0, or -1 (logged)
+ */
+int loop_init(struct masqd *d)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL)) {
+		logmsg(LOG_ERR, "sigprocmask: %s", strerror(errno));
+		return -1;
+	}
+	d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (d->sigfd < 0) {
+		logmsg(LOG_ERR, "signalfd: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void handle_signals(struct masqd *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			logmsg(LOG_WARNING, "SIGHUP: reloading the -c file is "
+			       "not supported yet; nothing changed");
+			continue;
+		}
+		logmsg(LOG_INFO, "signal %u: stopping", si.ssi_signo);
+		d->stop = true;
+	}
+}
+
+/* Send one port's share of the tx vector */
+static void flush_port(struct masqd *d, int port)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < d->tx.n; i++) {
+		uint32_t ifc = d->tx.bufs[i]->iface;
+
+		if (ifc < MASQD_MAX_IFACES && d->port_of[ifc] == port)
+			d->txscratch[n++] = d->tx.bufs[i];
+	}
+	if (n)
+		afp_tx_burst(&d->ports[port], d->txscratch, n);
+}
+
+static void flush_tx(struct masqd *d)
+{
+	if (!d->tx.n)
+		return;
+	for (int p = 0; p < d->o.nifaces; p++)
+		flush_port(d, p);
+	for (uint32_t i = 0; i < d->tx.n; i++) {
+		uint32_t ifc = d->tx.bufs[i]->iface;
+
+		if (ifc >= MASQD_MAX_IFACES || d->port_of[ifc] < 0)
+			d->tx_no_port++;
+		masq_pool_put(d->pool, d->tx.bufs[i]);
+	}
+	d->tx.n = 0;
+}
+
+/* Step 1; returns true when some ring gave a full batch */
+static bool receive(struct masqd *d, uint64_t now)
+{
+	struct masq_buf *bufs[MASQD_RX_BATCH];
+	bool busy = false;
+
+	for (int p = 0; p < d->o.nifaces; p++) {
+		int idx = d->eidx[p];
+		uint32_t n;
+
+		if (idx < 0)
+			continue;
+		n = afp_rx_burst(&d->ports[p], d->pool, bufs, MASQD_RX_BATCH,
+				 (uint32_t)idx);
+		if (!n)
+			continue;
+		busy |= n == MASQD_RX_BATCH;
+		masq_engine_input(d->e, bufs, n, now, &d->tx);
+		flush_tx(d);
+	}
+	return busy;
+}
+
+static int build_pollfds(struct masqd *d, struct pollfd *pfd)
+{
+	int n = 0;
+
+	pfd[n++] = (struct pollfd){ .fd = d->sigfd, .events = POLLIN };
+	for (int p = 0; p < d->o.nifaces; p++)
+		pfd[n++] = (struct pollfd){ .fd = d->ports[p].fd, .events = POLLIN };
+	return n + ctlsrv_pollfds(&d->ctl, pfd, n);
+}
+
+/**
+ * loop_run() - Run until SIGTERM or SIGINT
+ * @d:		daemon, fully set up
+ *
+ * Return: exit status for main (0 after a clean stop)
+ */
+int loop_run(struct masqd *d)
+{
+	struct pollfd pfd[1 + MASQD_MAX_IFACES + 1 + CTLSRV_MAX_CLIENTS];
+	uint64_t last_stats = now_ns();
+	bool busy = false;
+
+	while (!d->stop) {
+		int n = build_pollfds(d, pfd);
+		uint64_t now;
+
+		if (poll(pfd, (nfds_t)n, busy ? 0 : MASQD_IDLE_MS) < 0 &&
+		    errno != EINTR) {
+			logmsg(LOG_ERR, "poll: %s", strerror(errno));
+			return 1;
+		}
+		d->iterations++;
+		if (pfd[0].revents)
+			handle_signals(d);
+		for (int p = 0; p < d->o.nifaces; p++)
+			if (pfd[1 + p].revents & POLLERR)
+				afp_clear_error(&d->ports[p]);
+		now = now_ns();
+		busy = receive(d, now);
+		masq_engine_advance(d->e, now, &d->tx);
+		flush_tx(d);
+		ctlsrv_service(&d->ctl, pfd, masqd_command, d);
+		if (now - last_stats >= NS_PER_SEC) {
+			for (int p = 0; p < d->o.nifaces; p++)
+				afp_stats_poll(&d->ports[p]);
+			last_stats = now;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+/*
+ * main.c - masqd: a userspace IP masquerading router (see masqd(8))
+ *
+ * Thin: parse the command line, set up (setup.c), leave the terminal
+ * unless -f, run the loop (loop.c), tear down. Every start-up failure is
+ * reported on stderr before masqd detaches, with exit status 1 (2 for a
+ * bad command line); a clean stop on SIGTERM exits 0.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "masqd/log.h"
+#include "masqd/masqd.h"
+
+/* Fork away from the terminal; the parent exits 0 once the child runs */
+static int daemonize(void)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0) {
+		logmsg(LOG_ERR, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid > 0)
+		_exit(0);
+	setsid();
+	if (chdir("/"))
+		logmsg(LOG_WARNING, "chdir /: %s", strerror(errno));
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	log_detach();
+	return 0;
+}
+
+static int start(struct masqd *d)
+{
+	if (setup_links(d) || setup_engine(d) || setup_ports(d) || loop_init(d))
+		return -1;
+	if (ctlsrv_open(&d->ctl, d->o.sock))
+		return -1;
+	d->ctl_open = true;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct masqd d = { .sigfd = -1 };
+	int ret;
+
+	ret = opts_parse(argc, argv, &d.o);
+	if (ret)
+		return ret > 0 ? 0 : 2;
+	log_init(d.o.foreground);
+	if (start(&d)) {
+		setup_teardown(&d);
+		return 1;
+	}
+	if (!d.o.foreground && daemonize()) {
+		setup_teardown(&d);
+		return 1;
+	}
+	logmsg(LOG_INFO, "running on %d interface%s, control socket %s%s",
+	       d.o.nifaces, d.o.nifaces == 1 ? "" : "s", d.o.sock,
+	       d.o.vnet_hdr ? "" : " (virtio-net header off)");
+	ret = loop_run(&d);
+	setup_teardown(&d);
+	if (d.sigfd >= 0)
+		close(d.sigfd);
+	logmsg(LOG_INFO, "stopped");
+	return ret;
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * masqd.h - the daemon's state, shared by its files
+ *
+ *	main.c		start, daemonize, stop
+ *	options.c	the command line
+ *	setup.c		kernel checks, engine configuration, -c file, sockets
+ *	loop.c		the event loop: receive, engine, transmit, control
+ *	command.c	control commands: the engine's, plus masqd's own counters
+ *	ctlsrv.c	the control socket
+ *	log.c		stderr or syslog
+ */
+#ifndef MASQD_MASQD_H
+#define MASQD_MASQD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "io/afpacket.h"
+#include "io/kernelcheck.h"
+#include "masq/engine.h"
+#include "masqd/ctlsrv.h"
+#include "masqd/options.h"
+
+#define MASQD_RX_BATCH		64
+#define MASQD_TX_CAP		1024
+#define MASQD_IDLE_MS		100
+
+/**
+ * struct masqd - everything the daemon holds
+ * @o:		command line
+ * @links:	what the kernel says about each owned interface
+ * @ports:	one AF_PACKET port per owned interface, same order as @o->ifaces
+ * @port_of:	engine interface index -> index into @ports, -1 if none
+ * @eidx:	index into @ports -> engine interface index, -1 if none
+ * @pool:	the packet buffers
+ * @e:		the engine
+ * @tx:		frames the engine wants sent
+ * @txscratch:	one port's share of @tx while sending
+ * @ctl:	control socket
+ * @ctl_open:	@ctl is open
+ * @sigfd:	signalfd for SIGTERM, SIGINT, SIGHUP
+ * @stop:	leave the loop
+ * @tx_no_port:	frames the engine sent to an interface with no port
+ * @iterations:	loop iterations
+ */
+struct masqd {
+	struct masqd_opts o;
+	struct kc_link links[MASQD_MAX_IFACES];
+	struct afp_port ports[MASQD_MAX_IFACES];
+	int port_of[MASQD_MAX_IFACES];
+	int eidx[MASQD_MAX_IFACES];
+	struct masq_pool *pool;
+	struct masq_engine *e;
+	struct masq_txq tx;
+	struct masq_buf **txscratch;
+	struct ctlsrv ctl;
+	bool ctl_open;
+	int sigfd;
+	bool stop;
+	uint64_t tx_no_port;
+	uint64_t iterations;
+};
+
+int setup_links(struct masqd *d);
+int setup_engine(struct masqd *d);
+int setup_ports(struct masqd *d);
+void setup_teardown(struct masqd *d);
+
+int loop_init(struct masqd *d);
+int loop_run(struct masqd *d);
+int masqd_command(void *ctx, int argc, char *const *argv,
+		  struct masq_text *out);
+
+#endif

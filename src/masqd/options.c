@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: MIT
+/*
+ * options.c - parse and check masqd's command line (see options.h)
+ *
+ * Errors go to stderr as "masqd: WHAT" naming the option and the word that
+ * is wrong; parsing goes on so that one run lists every mistake.
+ */
+#include <arpa/inet.h>
+#include <assert.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control/proto.h"
+#include "masqd/options.h"
+
+const char *const masqd_role_names[ROLE_NUM] = {
+	[ROLE_INTERNAL] = "internal",
+	[ROLE_EXTERNAL] = "external",
+};
+static_assert(sizeof(masqd_role_names) / sizeof(masqd_role_names[0]) ==
+	      ROLE_NUM, "a name for each role");
+
+enum {
+	OPT_INTERNAL = 256,
+	OPT_EXTERNAL,
+	OPT_GATEWAY,
+	OPT_NO_VNET,
+	OPT_RING,
+	OPT_POOL,
+};
+
+static const struct option long_opts[] = {
+	{ "internal",		required_argument, NULL, OPT_INTERNAL },
+	{ "external",		required_argument, NULL, OPT_EXTERNAL },
+	{ "gateway",		required_argument, NULL, OPT_GATEWAY },
+	{ "config",		required_argument, NULL, 'c' },
+	{ "socket",		required_argument, NULL, 's' },
+	{ "foreground",		no_argument,	   NULL, 'f' },
+	{ "no-vnet-hdr",	no_argument,	   NULL, OPT_NO_VNET },
+	{ "ring-frames",	required_argument, NULL, OPT_RING },
+	{ "pool-buffers",	required_argument, NULL, OPT_POOL },
+	{ "help",		no_argument,	   NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/**
+ * opts_usage() - Print the synopsis and options
+ * @f:		stream
+ */
+void opts_usage(FILE *f)
+{
+	fprintf(f,
+"usage: masqd --internal IFACE=ADDR/LEN ... --external IFACE=ADDR/LEN ...\n"
+"             [--gateway ADDR] [-c FILE] [-s SOCKET] [-f]\n"
+"\n"
+"A userspace IP masquerading router on the named Ethernet interfaces.\n"
+"\n"
+"  --internal IFACE=ADDR/LEN  own IFACE as an internal interface with this\n"
+"                             router address (repeat for more)\n"
+"  --external IFACE=ADDR/LEN  own IFACE as an external interface; connections\n"
+"                             leaving by it are masqueraded (repeat for more)\n"
+"  --gateway ADDR             default route via ADDR\n"
+"  -c, --config FILE          run FILE's control commands at start (masq.conf(5))\n"
+"  -s, --socket PATH          control socket (default %s)\n"
+"  -f, --foreground           stay in the foreground, log to stderr\n"
+"      --no-vnet-hdr          do not carry the virtio-net header (the wire then\n"
+"                             must have offloads off: ethtool -K IF tx off tso off gso off gro off)\n"
+"      --ring-frames N        receive ring slots per interface (default 512 with\n"
+"                             the virtio-net header, 4096 without; 64..65536)\n"
+"      --pool-buffers N       packet buffers (default 2048 with the header,\n"
+"                             4096 without; 256..262144)\n"
+"  -h, --help                 this text\n"
+"\n"
+"Each owned interface must be up and have no kernel IPv4 address, forwarding\n"
+"off, IPv6 off and arp_ignore 8; masqd says what to run when it is not.\n"
+"See masqd(8) and masqctl(8).\n", CTL_DEFAULT_SOCKET);
+}
+
+static int err(const char *fmt, const char *a, const char *b)
+{
+	fprintf(stderr, "masqd: ");
+	fprintf(stderr, fmt, a, b);
+	fputc('\n', stderr);
+	return -1;
+}
+
+/* "A.B.C.D/LEN" with a canonical dotted quad and LEN 0..32 */
+static int cidr_ok(const char *s)
+{
+	char a[INET_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	struct in_addr in;
+	char *end;
+	long len;
+
+	if (!slash || (size_t)(slash - s) >= sizeof(a))
+		return 0;
+	memcpy(a, s, (size_t)(slash - s));
+	a[slash - s] = '\0';
+	if (inet_pton(AF_INET, a, &in) != 1 || !slash[1])
+		return 0;
+	len = strtol(slash + 1, &end, 10);
+	return !*end && len >= 0 && len <= 32 && slash[1] != '+' &&
+	       slash[1] != '-' && strlen(slash + 1) <= 2;
+}
+
+static int iface_index(struct masqd_opts *o, const char *name,
+		       enum masqd_role role, const char *opt)
+{
+	for (int i = 0; i < o->nifaces; i++) {
+		if (strcmp(o->ifaces[i].name, name))
+			continue;
+		if (o->ifaces[i].role != role)
+			return err("%s: interface %s is already internal or "
+				   "external: one role per interface", opt, name);
+		return i;
+	}
+	if (o->nifaces == MASQD_MAX_IFACES)
+		return err("%s %s: more than 32 interfaces", opt, name);
+	snprintf(o->ifaces[o->nifaces].name, IF_NAMESIZE, "%s", name);
+	o->ifaces[o->nifaces].role = role;
+	return o->nifaces++;
+}
+
+/* --internal/--external IFACE=ADDR/LEN */
+static int add_addr(struct masqd_opts *o, const char *arg, enum masqd_role role)
+{
+	const char *opt = role == ROLE_INTERNAL ? "--internal" : "--external";
+	const char *eq = strchr(arg, '=');
+	char name[IF_NAMESIZE];
+	int idx;
+
+	if (!eq || eq == arg)
+		return err("%s %s: expected IFACE=ADDR/LEN, e.g. lan0=192.168.0.1/24",
+			   opt, arg);
+	if ((size_t)(eq - arg) >= IF_NAMESIZE)
+		return err("%s %s: interface name longer than 15 characters",
+			   opt, arg);
+	memcpy(name, arg, (size_t)(eq - arg));
+	name[eq - arg] = '\0';
+	if (!cidr_ok(eq + 1))
+		return err("%s %s: expected an IPv4 address and prefix length "
+			   "0-32, e.g. 192.168.0.1/24", opt, arg);
+	if (o->naddrs == MASQD_MAX_ADDRS)
+		return err("%s %s: more than 64 addresses", opt, arg);
+	idx = iface_index(o, name, role, opt);
+	if (idx < 0)
+		return -1;
+	o->addrs[o->naddrs].iface = idx;
+	snprintf(o->addrs[o->naddrs].cidr, sizeof(o->addrs[0].cidr), "%s", eq + 1);
+	o->naddrs++;
+	return 0;
+}
+
+static int set_gateway(struct masqd_opts *o, const char *arg)
+{
+	struct in_addr in;
+
+	if (o->gateway[0])
+		return err("--gateway %s: only one gateway (already %s)", arg,
+			   o->gateway);
+	if (inet_pton(AF_INET, arg, &in) != 1)
+		return err("--gateway %s: not an IPv4 address%s", arg, "");
+	snprintf(o->gateway, sizeof(o->gateway), "%s", arg);
+	return 0;
+}
+
+static int number(const char *opt, const char *arg, uint32_t lo, uint32_t hi,
+		  uint32_t *out)
+{
+	char *end;
+	unsigned long v = strtoul(arg, &end, 10);
+
+	if (!*arg || *end || arg[0] == '-' || v < lo || v > hi) {
+		fprintf(stderr, "masqd: %s %s: expected a number from %u to %u\n",
+			opt, arg, lo, hi);
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int one_opt(struct masqd_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case OPT_INTERNAL:
+		return add_addr(o, arg, ROLE_INTERNAL);
+	case OPT_EXTERNAL:
+		return add_addr(o, arg, ROLE_EXTERNAL);
+	case OPT_GATEWAY:
+		return set_gateway(o, arg);
+	case 'c':
+		o->conf = arg;
+		return 0;
+	case 's':
+		o->sock = arg;
+		return 0;
+	case 'f':
+		o->foreground = true;
+		return 0;
+	case OPT_NO_VNET:
+		o->vnet_hdr = false;
+		return 0;
+	case OPT_RING:
+		return number("--ring-frames", arg, 64, 65536, &o->ring_frames);
+	case OPT_POOL:
+		return number("--pool-buffers", arg, 256, 262144,
+			      &o->pool_buffers);
+	default:
+		return -1;	/* getopt said what was wrong */
+	}
+}
+
+/**
+ * opts_parse() - Parse and check the command line
+ * @argc:	from main()
+ * @argv:	from main()
+ * @o:		filled
+ *
+ * Return: 0 to run, 1 when --help was printed (exit 0), -1 on errors
+ * (each printed to stderr; exit 2)
+ */
+int opts_parse(int argc, char **argv, struct masqd_opts *o)
+{
+	int c, bad = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->sock = CTL_DEFAULT_SOCKET;
+	o->vnet_hdr = true;
+	opterr = 1;
+	while ((c = getopt_long(argc, argv, "c:s:fh", long_opts, NULL)) != -1) {
+		if (c == 'h') {
+			opts_usage(stdout);
+			return 1;
+		}
+		if (one_opt(o, c, optarg))
+			bad = 1;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "masqd: unexpected argument '%s'\n", argv[optind]);
+		bad = 1;
+	}
+	if (!bad && !o->nifaces) {
+		fprintf(stderr, "masqd: no interfaces: give at least one "
+			"--internal or --external IFACE=ADDR/LEN\n");
+		bad = 1;
+	}
+	if (strlen(o->sock) >= 108) {
+		fprintf(stderr, "masqd: -s %s: socket path longer than 107 bytes\n",
+			o->sock);
+		bad = 1;
+	}
+	if (bad)
+		fprintf(stderr, "masqd: try 'masqd --help'\n");
+	return bad ? -1 : 0;
+}

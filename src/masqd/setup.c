@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: MIT
+/*
+ * setup.c - bring masqd up: check the kernel, configure the engine, open ports
+ *
+ * Order matters and is all-or-nothing: every interface is checked (and
+ * every problem reported) before anything is opened; the engine is
+ * configured from the command line, then the -c file runs, command by
+ * command, and the first failing command stops the start with its file
+ * and line; only then are the packet sockets opened. So a configuration
+ * error never leaves a half-started router on the wire.
+ *
+ * The command line becomes commands of the control language, exactly what
+ * a person could type with masqctl:
+ *
+ *	iface add lan0 mac 02:6d:71:00:01:01 mtu 1500 role internal
+ *	addr add 192.168.0.1/24 dev lan0
+ *	route add default via 203.0.113.254
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control/cmdfile.h"
+#include "masqd/log.h"
+#include "masqd/masqd.h"
+
+#define SOCKBUF_BYTES		(4u << 20)
+
+/**
+ * setup_links() - Read and check every owned interface
+ * @d:		daemon
+ *
+ * Return: 0, or -1 after logging every problem with its fix
+ */
+int setup_links(struct masqd *d)
+{
+	struct kc_report rep = { 0 };
+	char *line, *save = NULL;
+
+	for (int i = 0; i < d->o.nifaces; i++) {
+		const char *name = d->o.ifaces[i].name;
+
+		if (!kc_link_read(name, &d->links[i], &rep))
+			kc_check_owned(name, &rep);
+	}
+	if (!rep.problems)
+		return 0;
+	for (line = strtok_r(rep.s, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		logmsg(LOG_ERR, "%s", line);
+	logmsg(LOG_ERR, "refusing to start: %u problem%s with the owned "
+	       "interfaces (see masqd(8), OWNED INTERFACES)", rep.problems,
+	       rep.problems == 1 ? "" : "s");
+	kc_report_free(&rep);
+	return -1;
+}
+
+/* Run one command; on failure log it with @where and the engine's text */
+static int run(struct masqd *d, const char *where, int argc, char *const *argv)
+{
+	struct masq_text out = { 0 };
+	int st = masq_engine_ctl(d->e, argc, argv, &out);
+
+	if (st) {
+		char cmd[256];
+		size_t n = 0;
+
+		cmd[0] = '\0';
+		for (int i = 0; i < argc && n < sizeof(cmd) - 1; i++)
+			n += (size_t)snprintf(cmd + n, sizeof(cmd) - n, "%s%s",
+					      i ? " " : "", argv[i]);
+		while (out.len && out.s[out.len - 1] == '\n')
+			out.s[--out.len] = '\0';
+		logmsg(LOG_ERR, "%s: '%s' failed (status %d): %s", where, cmd,
+		       st, out.len ? out.s : "(no message)");
+	}
+	masq_text_free(&out);
+	return st ? -1 : 0;
+}
+
+static int config_iface(struct masqd *d, int i)
+{
+	const struct kc_link *l = &d->links[i];
+	char mac[18], mtu[12];
+	char *argv[] = { "iface", "add", (char *)l->name, "mac", mac, "mtu", mtu,
+			 "role", (char *)masqd_role_names[d->o.ifaces[i].role],
+			 NULL };
+
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", l->mac[0],
+		 l->mac[1], l->mac[2], l->mac[3], l->mac[4], l->mac[5]);
+	snprintf(mtu, sizeof(mtu), "%u", l->mtu);
+	return run(d, "command line", 9, argv);
+}
+
+static int config_cmdline(struct masqd *d)
+{
+	for (int i = 0; i < d->o.nifaces; i++)
+		if (config_iface(d, i))
+			return -1;
+	for (int i = 0; i < d->o.naddrs; i++) {
+		const struct masqd_addr *a = &d->o.addrs[i];
+		char *argv[] = { "addr", "add", (char *)a->cidr, "dev",
+				 d->o.ifaces[a->iface].name, NULL };
+
+		if (run(d, "command line", 5, argv))
+			return -1;
+	}
+	if (d->o.gateway[0]) {
+		char *argv[] = { "route", "add", "default", "via", d->o.gateway,
+				 NULL };
+
+		if (run(d, "command line", 5, argv))
+			return -1;
+	}
+	return 0;
+}
+
+/* -c FILE: all syntax errors first, then commands in order */
+static int config_file(struct masqd *d)
+{
+	struct cmdfile cf;
+	char where[300];
+	int ret = 0;
+
+	if (cmdfile_load(d->o.conf, &cf)) {
+		char *line, *save = NULL;
+
+		for (line = strtok_r(cf.errors, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save))
+			logmsg(LOG_ERR, "%s", line);
+		cmdfile_free(&cf);
+		return -1;
+	}
+	for (size_t i = 0; i < cf.n && !ret; i++) {
+		snprintf(where, sizeof(where), "%s:%u", d->o.conf, cf.cmds[i].line);
+		ret = run(d, where, cf.cmds[i].argc, cf.cmds[i].argv);
+	}
+	cmdfile_free(&cf);
+	return ret;
+}
+
+static uint32_t buf_size(const struct masqd *d)
+{
+	uint32_t mtu = 1500, size;
+
+	if (d->o.vnet_hdr)
+		return AFP_VNET_BUF_SIZE;
+	for (int i = 0; i < d->o.nifaces; i++)
+		if (d->links[i].mtu > mtu)
+			mtu = d->links[i].mtu;
+	size = MASQ_HEADROOM + mtu + 14 + 4 + 64;
+	return size < 2048 ? 2048 : (size + 63) / 64 * 64;
+}
+
+/* Engine interface index -> port, for the transmit path */
+static void map_ports(struct masqd *d)
+{
+	for (int i = 0; i < MASQD_MAX_IFACES; i++)
+		d->port_of[i] = -1;
+	for (int i = 0; i < d->o.nifaces; i++) {
+		int idx = masq_engine_iface_find(d->e, d->o.ifaces[i].name);
+
+		d->eidx[i] = idx;
+		if (idx >= 0 && idx < MASQD_MAX_IFACES)
+			d->port_of[idx] = i;
+	}
+}
+
+/**
+ * setup_engine() - Create the pool and engine and configure it
+ * @d:		daemon, with links read
+ *
+ * Return: 0, or -1 after logging what failed (with its file and line)
+ */
+int setup_engine(struct masqd *d)
+{
+	uint32_t count = d->o.pool_buffers ? d->o.pool_buffers :
+			 d->o.vnet_hdr ? 2048 : 4096;
+	struct masq_limits lim;
+
+	d->pool = masq_pool_create(count, buf_size(d));
+	d->tx.bufs = calloc(MASQD_TX_CAP, sizeof(*d->tx.bufs));
+	d->txscratch = calloc(MASQD_TX_CAP, sizeof(*d->txscratch));
+	if (!d->pool || !d->tx.bufs || !d->txscratch) {
+		logmsg(LOG_ERR, "cannot allocate %u packet buffers of %u bytes",
+		       count, buf_size(d));
+		return -1;
+	}
+	d->tx.cap = MASQD_TX_CAP;
+	masq_limits_default(&lim);
+	d->e = masq_engine_create(&lim, d->pool);
+	if (!d->e) {
+		logmsg(LOG_ERR, "cannot create the engine (out of memory?)");
+		return -1;
+	}
+	if (config_cmdline(d) || (d->o.conf && config_file(d)))
+		return -1;
+	map_ports(d);
+	return 0;
+}
+
+/**
+ * setup_ports() - Open an AF_PACKET port on every owned interface
+ * @d:		daemon
+ *
+ * Return: 0, or -1 after logging which interface and step failed
+ */
+int setup_ports(struct masqd *d)
+{
+	for (int i = 0; i < d->o.nifaces; i++) {
+		struct afp_config cfg = {
+			.vnet_hdr = d->o.vnet_hdr,
+			.ring_frames = d->o.ring_frames ? d->o.ring_frames :
+				       d->o.vnet_hdr ? 512 : 4096,
+			.mtu = d->links[i].mtu,
+			.sockbuf = SOCKBUF_BYTES,
+		};
+		const char *step = "";
+		int ret = afp_open(&d->ports[i], d->links[i].name,
+				   d->links[i].ifindex, &cfg, &step);
+
+		if (ret) {
+			logmsg(LOG_ERR, "%s: %s: %s%s", d->links[i].name, step,
+			       strerror(-ret), ret == -EPERM ?
+			       " (masqd needs CAP_NET_RAW and CAP_NET_ADMIN)" : "");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/**
+ * setup_teardown() - Release everything setup_*() and the loop hold
+ * @d:		daemon (any stage of setup)
+ */
+void setup_teardown(struct masqd *d)
+{
+	if (d->ctl_open)
+		ctlsrv_close(&d->ctl);
+	d->ctl_open = false;
+	for (int i = 0; i < d->o.nifaces; i++)
+		if (d->ports[i].tx)
+			afp_close(&d->ports[i]);
+	if (d->tx.bufs && d->pool)
+		for (uint32_t i = 0; i < d->tx.n; i++)
+			masq_pool_put(d->pool, d->tx.bufs[i]);
+	d->tx.n = 0;
+	if (d->e)
+		masq_engine_destroy(d->e);
+	if (d->pool)
+		masq_pool_destroy(d->pool);
+	free(d->tx.bufs);
+	free(d->txscratch);
+	d->e = NULL;
+	d->pool = NULL;
+}
