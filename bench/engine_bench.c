@@ -8,9 +8,12 @@
  *                    masqueraded connection (port allocation included)
  *   est_out_N        TCP ACKs of established connections, inside to out
  *   est_in_N         their replies, outside to in (de-masqueraded)
- *   bytes_per_conn   what the engine allocates per connection of its
- *                    configured size: entry, both hash keys, mapping and
- *                    mapping hash, divided by max_conns
+ *   bytes_per_conn   what the engine allocates for connection state,
+ *                    divided by max_conns, at 2^20 connections with the
+ *                    default limits: entries (64), counters (24), the
+ *                    connection hash (2 keys at <= 80 % load), mappings
+ *                    (12 each, 262,144 by default) with their hash and
+ *                    port bitmaps; _noacct without the counters
  *
  * N is 1k, 100k or 1m concurrent connections. With endpoint-independent
  * mapping one external address holds at most 64,512 mappings (ports
@@ -290,19 +293,24 @@ static void bench_new_conn(uint32_t n)
 	bench_free(B);
 }
 
-static void bench_bytes_per_conn(uint32_t max)
+/* Engine memory for the connection state of a table of @max, per entry */
+static double bytes_per_conn(uint32_t max, bool acct)
 {
 	struct masq_pool *pool = masq_pool_create(16, 2048);
-	struct masq_limits lim = { .max_conns = max, .seed = 1 };
+	struct masq_limits lim = { .max_conns = max, .seed = 1,
+				   .no_accounting = !acct };
 	struct masq_engine *e = masq_engine_create(&lim, pool);
-	double bytes = (double)e->ct.max * sizeof(struct ct_entry) +
-		       (double)(e->ct.hash.mask + 1) * sizeof(struct cuckoo_bucket) +
-		       (double)e->nat.max * sizeof(struct nat_map) +
-		       (double)(e->nat.by_int.mask + 1) * sizeof(struct cuckoo_bucket);
+	double bytes = (double)(ct_bytes(&e->ct) + nat_bytes(&e->nat)) / max;
 
-	printf("bench bytes_per_conn %.0f bytes\n", bytes / max);
 	masq_engine_destroy(e);
 	masq_pool_destroy(pool);
+	return bytes;
+}
+
+static void bench_bytes_per_conn(uint32_t max)
+{
+	printf("bench bytes_per_conn %.0f bytes\n", bytes_per_conn(max, true));
+	printf("bench bytes_per_conn_noacct %.0f bytes\n", bytes_per_conn(max, false));
 }
 
 static bool wanted(int argc, char **argv, const char *name)

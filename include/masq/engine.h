@@ -94,6 +94,10 @@ uint32_t masq_pool_count(const struct masq_pool *pool);
  * @max_neigh:	ARP neighbour entries
  * @neigh_queue: frames held in all waiting for ARP resolution
  * @max_routes:	routing table entries
+ * @max_mappings: masquerade mappings (internal endpoints seen outside);
+ *		default the smaller of max_conns and 262,144
+ * @no_accounting: keep no packet and byte counters per connection
+ *		(saves 24 bytes per connection)
  * @seed:	seed for hash keys and port choice; 0 takes one from the
  *		kernel's random source (tests and fuzzers set it to repeat)
  *
@@ -104,6 +108,8 @@ struct masq_limits {
 	uint32_t max_neigh;
 	uint32_t neigh_queue;
 	uint32_t max_routes;
+	uint32_t max_mappings;
+	uint32_t no_accounting;
 	uint64_t seed;
 };
 

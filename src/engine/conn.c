@@ -87,8 +87,10 @@ static void conn_update(struct masq_engine *e, uint32_t idx, enum ct_dir dir,
 	struct ct_entry *ce = &e->ct.e[idx];
 	enum ct_class cls = (enum ct_class)ce->cls;
 
-	ce->pkts[dir]++;
-	ce->bytes[dir] += p->ip_len;
+	if (e->ct.acct) {
+		e->ct.acct[idx].pkts[dir]++;
+		e->ct.acct[idx].bytes[dir] += p->ip_len;
+	}
 	if (dir == CT_REPLY)
 		ce->flags |= CT_F_REPLIED;
 	switch (ce->proto) {
@@ -115,8 +117,13 @@ void conn_release(struct masq_engine *e, uint32_t idx)
 {
 	struct ct_entry *ce = &e->ct.e[idx];
 
-	if (ce->map != CT_NONE)
-		nat_map_put(&e->nat, ce->map);
+	if (ce->flags & CT_F_MAP) {
+		const struct ct_tuple *o = &ce->t[CT_ORIG];
+		uint32_t m = nat_map_find(&e->nat, ce->proto, o->src, o->sport);
+
+		if (m != NAT_NONE)
+			nat_map_put(&e->nat, m);
+	}
 	ct_free(&e->ct, idx);
 }
 
@@ -211,7 +218,7 @@ static uint32_t conn_alloc(struct masq_engine *e)
 static uint32_t conn_new(struct masq_engine *e, struct pkt *p,
 			 const struct ct_tuple *t, uint32_t masq_addr)
 {
-	uint32_t idx = conn_alloc(e);
+	uint32_t idx = conn_alloc(e), m_idx = NAT_NONE;
 	struct ct_entry *ce;
 
 	if (idx == CT_NONE) {
@@ -223,24 +230,24 @@ static uint32_t conn_new(struct masq_engine *e, struct pkt *p,
 	ce->state = p->proto == IPPROTO_TCP_ ? TCPS_SYN_SENT : TCPS_NONE;
 	ce->t[CT_ORIG] = *t;
 	ce->t[CT_REPLY] = ct_tuple_invert(t);
-	ce->in_iface[CT_ORIG] = (uint8_t)p->buf->iface;
 	if (masq_addr) {
 		uint32_t m = nat_map_get(&e->nat, p->proto, t->src, t->sport,
 					 masq_addr);
 
+		m_idx = m;
 		if (m == NAT_NONE) {
 			ct_abandon(&e->ct, idx);
 			eng_drop(e, p->buf, C_drop_ports_exhausted);
 			return CT_NONE;
 		}
-		ce->map = m;
-		ce->t[CT_REPLY].dst = e->nat.m[m].ext_addr;
+		ce->flags |= CT_F_MAP;
+		ce->t[CT_REPLY].dst = nat_map_ext_addr(&e->nat, m);
 		ce->t[CT_REPLY].dport = e->nat.m[m].ext_port;
 	}
 	xlate_prepare(ce);
 	if (ct_insert(&e->ct, idx, conn_first_class(p->proto), e->now_s)) {
-		if (ce->map != CT_NONE)
-			nat_map_put(&e->nat, ce->map);
+		if (masq_addr)
+			nat_map_put(&e->nat, m_idx);
 		eng_drop(e, p->buf, C_drop_table_full);
 		return CT_NONE;
 	}

@@ -27,7 +27,7 @@ const char *const ct_class_names[CT_CLASS_NUM] = {
 	"udp-unreplied", "udp", "icmp", "generic",
 };
 
-_Static_assert(sizeof(struct ct_entry) == 128, "ct_entry is two lines");
+_Static_assert(sizeof(struct ct_entry) == 64, "ct_entry is one cache line");
 
 static const uint32_t ct_default_timeout[CT_CLASS_NUM] = {
 	[CT_CLASS_TCP_SYN] = 240,	[CT_CLASS_TCP_EST] = 7440,
@@ -36,23 +36,26 @@ static const uint32_t ct_default_timeout[CT_CLASS_NUM] = {
 	[CT_CLASS_ICMP] = 60,		[CT_CLASS_GENERIC] = 600,
 };
 
-int ct_init(struct ct_table *ct, uint32_t max, uint64_t seed)
+int ct_init(struct ct_table *ct, uint32_t max, bool acct, uint64_t seed)
 {
 	int rc;
 
 	memset(ct, 0, sizeof(*ct));
-	if (!max || max >= CT_NONE / 2)
+	if (!max || max > CT_MAX_CONNS)
 		return -EINVAL;
+	ct->max = max;
 	ct->e = mem_table_alloc((size_t)max * sizeof(*ct->e));
-	if (!ct->e)
+	if (acct)
+		ct->acct = mem_table_alloc((size_t)max * sizeof(*ct->acct));
+	if (!ct->e || (acct && !ct->acct)) {
+		ct_fini(ct);
 		return -ENOMEM;
+	}
 	rc = cuckoo_init(&ct->hash, 2 * max, seed);
 	if (rc) {
-		mem_table_free(ct->e, (size_t)max * sizeof(*ct->e));
-		ct->e = NULL;
+		ct_fini(ct);
 		return rc;
 	}
-	ct->max = max;
 	for (uint32_t i = 0; i < max; i++) {
 		ct->e[i].flags = 0;
 		ct->e[i].next = i + 1 < max ? i + 1 : CT_NONE;
@@ -69,7 +72,17 @@ void ct_fini(struct ct_table *ct)
 {
 	cuckoo_fini(&ct->hash);
 	mem_table_free(ct->e, (size_t)ct->max * sizeof(*ct->e));
+	mem_table_free(ct->acct, (size_t)ct->max * sizeof(*ct->acct));
 	ct->e = NULL;
+	ct->acct = NULL;
+}
+
+/* Memory the table holds: entries, counters, hash */
+size_t ct_bytes(const struct ct_table *ct)
+{
+	return (size_t)ct->max * sizeof(*ct->e) +
+	       (ct->acct ? (size_t)ct->max * sizeof(*ct->acct) : 0) +
+	       cuckoo_bytes(&ct->hash);
 }
 
 uint64_t ct_hash(const struct ct_table *ct, uint8_t proto,
@@ -162,7 +175,8 @@ uint32_t ct_alloc(struct ct_table *ct, uint32_t now)
 	memset(e, 0, sizeof(*e));
 	e->last_seen = now;
 	e->prev = e->next = CT_NONE;
-	e->map = e->side = CT_NONE;
+	if (ct->acct)
+		memset(&ct->acct[idx], 0, sizeof(ct->acct[idx]));
 	return idx;
 }
 

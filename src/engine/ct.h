@@ -11,11 +11,14 @@
  * lookup from either direction finds the entry and says which way the
  * packet goes.
  *
- * Layout: 128 bytes, two cache lines. The first holds what every packet
- * reads (tuples, protocol, state, time, expiry links, checksum deltas);
- * the second what only some read (TCP window, counters, the links to
- * side pools for rare state such as helpers' sequence adjustment and
- * expectations, and the EIM mapping).
+ * Layout: 64 bytes, one cache line, all of it read by a TCP packet:
+ * tuples, protocol, state, time, expiry links and the TCP windows. What
+ * not every connection needs lives elsewhere: packet and byte counters
+ * in a parallel array (optional, like Linux's nf_conntrack_acct), the
+ * masquerade mapping in nat.c (found again by its key when released),
+ * rare state (helpers' sequence adjustment, expectations) in side pools
+ * flagged by CT_F_SIDE. Checksum deltas are computed per packet from the
+ * tuples: a dozen adds, cheaper than the cache line they would cost.
  *
  * Expiry: every entry is on the FIFO of its class (a class has one
  * timeout, so the head is always the oldest). A packet moves its entry
@@ -32,6 +35,7 @@
 #include "cuckoo.h"
 
 #define CT_NONE		0xffffffffu
+#define CT_MAX_CONNS	(1u << 24)	/* mapping refcounts are 24 bits */
 
 enum ct_dir { CT_ORIG, CT_REPLY };
 
@@ -75,19 +79,23 @@ extern const char *const ct_class_names[CT_CLASS_NUM];
 #define CT_F_DNAT	0x04	/* reply source differs from orig destination */
 #define CT_F_FIN_ORIG	0x08
 #define CT_F_FIN_REPLY	0x10
+#define CT_F_MAP	0x20	/* holds a reference on a masquerade mapping */
+#define CT_F_SIDE	0x40	/* has rare state in a side pool (helpers) */
 #define CT_F_USED	0x80	/* entry is live */
 
-struct ct_tcp_dir {		/* per-direction window state (RFC 793) */
-	uint32_t end;
-	uint32_t maxend;
-	uint32_t maxwin;
-	uint8_t wscale;
-	uint8_t flags;
-	uint16_t pad;
+#define CT_TCP_WS	0x01	/* this side offered window scaling */
+#define CT_TCP_SEEN	0x02	/* a packet of this side was tracked */
+
+/* One side's sequence space, as pf and Linux track it (van Rooij) */
+struct ct_tcp_dir {
+	uint32_t end;		/* highest sequence sent, plus its length */
+	uint32_t maxend;	/* highest sequence the other side allowed */
+	uint16_t maxwin;	/* largest window offered, in 2^wscale units */
+	uint8_t wscale;		/* window scale in effect (0 until agreed) */
+	uint8_t flags;		/* CT_TCP_* */
 };
 
 struct ct_entry {
-	/* line 1: every packet */
 	struct ct_tuple t[2];		/* 24 */
 	uint8_t proto;
 	uint8_t state;			/* enum ct_tcp_state for TCP */
@@ -95,17 +103,14 @@ struct ct_entry {
 	uint8_t flags;			/* CT_F_* */
 	uint32_t last_seen;		/* seconds tick */
 	uint32_t prev, next;		/* class FIFO; next is the free list */
-	uint32_t l3_delta;		/* csum delta of orig->reply addresses */
-	uint32_t l4_delta;		/* csum delta of ports (plus addresses) */
-	uint8_t in_iface[2];		/* arrival interface per direction */
-	uint8_t pad0[6];
-	/* line 2: some packets */
-	struct ct_tcp_dir tcp[2];	/* 32 */
-	uint32_t pkts[2];
-	uint64_t bytes[2];
-	uint32_t map;			/* EIM mapping (nat.c), or CT_NONE */
-	uint32_t side;			/* side pool (helpers), or CT_NONE */
+	struct ct_tcp_dir tcp[2];	/* 24; TCP only */
 } __attribute__((aligned(64)));
+
+/* Packets and bytes each way: optional, kept beside the entries */
+struct ct_acct {
+	uint64_t bytes[2];
+	uint32_t pkts[2];
+};
 
 struct ct_fifo {
 	uint32_t head, tail;
@@ -114,6 +119,7 @@ struct ct_fifo {
 
 struct ct_table {
 	struct ct_entry *e;
+	struct ct_acct *acct;		/* NULL when accounting is off */
 	uint32_t max;
 	uint32_t count;
 	uint32_t free;			/* free list head */
@@ -122,7 +128,8 @@ struct ct_table {
 	uint32_t timeout[CT_CLASS_NUM];	/* seconds */
 };
 
-int ct_init(struct ct_table *ct, uint32_t max, uint64_t seed);
+int ct_init(struct ct_table *ct, uint32_t max, bool acct, uint64_t seed);
+size_t ct_bytes(const struct ct_table *ct);
 void ct_fini(struct ct_table *ct);
 
 /**
@@ -145,31 +152,16 @@ uint32_t ct_lookup_hashed(const struct ct_table *ct, uint64_t hash,
 /* Prefetch the buckets a lookup of @hash reads */
 static inline void ct_prefetch_buckets(const struct ct_table *ct, uint64_t hash)
 {
-	uint32_t b = cuckoo_primary(&ct->hash, hash);
-
-	__builtin_prefetch(&ct->hash.b[b]);
-	__builtin_prefetch(&ct->hash.b[cuckoo_alt(&ct->hash, b, cuckoo_sig(hash))]);
+	cuckoo_prefetch(&ct->hash, hash);
 }
 
-/* Prefetch the entries whose signature matches (buckets should be in cache) */
+/* Prefetch the entry a lookup will compare (buckets should be in cache) */
 static inline void ct_prefetch_entry(const struct ct_table *ct, uint64_t hash)
 {
-	uint16_t sig = cuckoo_sig(hash);
-	uint32_t bi = cuckoo_primary(&ct->hash, hash);
+	uint32_t v = cuckoo_first_match(&ct->hash, hash);
 
-	for (int round = 0; round < 2; round++) {
-		const struct cuckoo_bucket *b = &ct->hash.b[bi];
-
-		for (int s = 0; s < CUCKOO_SLOTS; s++)
-			if (b->sig[s] == sig && b->val[s] != CUCKOO_EMPTY) {
-				const struct ct_entry *e = &ct->e[b->val[s] >> 1];
-
-				__builtin_prefetch(e);
-				__builtin_prefetch((const char *)e + 64);
-				return;
-			}
-		bi = cuckoo_alt(&ct->hash, bi, sig);
-	}
+	if (v != CUCKOO_EMPTY)
+		__builtin_prefetch(&ct->e[v >> 1]);
 }
 
 uint32_t ct_alloc(struct ct_table *ct, uint32_t now);

@@ -456,9 +456,10 @@ static int cmd_masq(struct masq_engine *e, int argc, char *const *argv,
 	return usage(out, "usage: masq -L [-n] | masq -S TCP TCPFIN UDP%s", "");
 }
 
-static void ct_print_tuple(struct masq_text *out, const struct ct_entry *ce,
-			   int dir)
+static void ct_print_tuple(struct masq_text *out, const struct ct_table *ct,
+			   uint32_t idx, int dir)
 {
+	const struct ct_entry *ce = &ct->e[idx];
 	const struct ct_tuple *t = &ce->t[dir];
 	char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
 
@@ -471,8 +472,10 @@ static void ct_print_tuple(struct masq_text *out, const struct ct_entry *ce,
 	else
 		masq_text_printf(out, "sport=%u dport=%u ", ntohs(t->sport),
 				 ntohs(t->dport));
-	masq_text_printf(out, "packets=%u bytes=%llu ", ce->pkts[dir],
-			 (unsigned long long)ce->bytes[dir]);
+	if (ct->acct)
+		masq_text_printf(out, "packets=%u bytes=%llu ",
+				 ct->acct[idx].pkts[dir],
+				 (unsigned long long)ct->acct[idx].bytes[dir]);
 }
 
 /* conntrack -L: the format of conntrack(8), one connection per line */
@@ -487,10 +490,10 @@ static int conntrack_list(struct masq_engine *e, struct masq_text *out)
 				 ce->proto, ct_time_left(&e->ct, i, e->now_s));
 		if (ce->proto == IPPROTO_TCP_)
 			masq_text_printf(out, "%s ", ct_tcp_state_names[ce->state]);
-		ct_print_tuple(out, ce, CT_ORIG);
+		ct_print_tuple(out, &e->ct, i, CT_ORIG);
 		if (!(ce->flags & CT_F_REPLIED))
 			masq_text_printf(out, "[UNREPLIED] ");
-		ct_print_tuple(out, ce, CT_REPLY);
+		ct_print_tuple(out, &e->ct, i, CT_REPLY);
 		if (ce->flags & CT_F_REPLIED)
 			masq_text_printf(out, "[ASSURED] ");
 		masq_text_printf(out, "mark=0 use=1\n");

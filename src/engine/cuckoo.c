@@ -4,12 +4,11 @@
  *
  * Insertion tries both buckets for a free slot, then walks a chain of
  * displacements: the new value takes a slot in its primary bucket, the
- * value it displaced moves to its own alternate bucket, and so on, at
- * most CUCKOO_MAX_KICKS times. If the walk fails, it is undone, so a
- * failed insert leaves the table exactly as it was.
+ * value it displaced moves to its own other bucket, and so on, at most
+ * CUCKOO_MAX_KICKS times. A failed walk is undone, so a failed insert
+ * leaves the table exactly as it was.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cuckoo.h"
@@ -17,18 +16,18 @@
 
 int cuckoo_init(struct cuckoo *c, uint32_t max_values, uint64_t seed)
 {
-	uint64_t nb = 1;
+	uint64_t slots = (uint64_t)max_values * 100 / CUCKOO_LOAD_PCT + 1;
+	uint64_t nb = (slots + CUCKOO_SLOTS - 1) / CUCKOO_SLOTS;
 
 	memset(c, 0, sizeof(*c));
-	/* at most half full: buckets * 8 >= 2 * max_values */
-	while (nb * CUCKOO_SLOTS < 2ull * max_values)
-		nb <<= 1;
-	if (nb > (1ull << 31))
+	if (nb < 2)
+		nb = 2;
+	if (nb > (1ull << 30))
 		return -EINVAL;
+	c->nb = (uint32_t)nb;
 	c->b = mem_table_alloc(nb * sizeof(*c->b));
 	if (!c->b)
 		return -ENOMEM;
-	c->mask = (uint32_t)nb - 1;
 	c->seed = seed;
 	cuckoo_clear(c);
 	return 0;
@@ -37,13 +36,18 @@ int cuckoo_init(struct cuckoo *c, uint32_t max_values, uint64_t seed)
 void cuckoo_fini(struct cuckoo *c)
 {
 	if (c->b)
-		mem_table_free(c->b, ((size_t)c->mask + 1) * sizeof(*c->b));
+		mem_table_free(c->b, cuckoo_bytes(c));
 	c->b = NULL;
+}
+
+size_t cuckoo_bytes(const struct cuckoo *c)
+{
+	return (size_t)c->nb * sizeof(*c->b);
 }
 
 void cuckoo_clear(struct cuckoo *c)
 {
-	for (uint32_t i = 0; i <= c->mask; i++) {
+	for (uint32_t i = 0; i < c->nb; i++) {
 		memset(c->b[i].sig, 0, sizeof(c->b[i].sig));
 		memset(c->b[i].val, 0xff, sizeof(c->b[i].val));
 	}
@@ -59,6 +63,16 @@ static bool bucket_put(struct cuckoo_bucket *b, uint16_t sig, uint32_t val)
 			return true;
 		}
 	return false;
+}
+
+/* The other bucket of an entry with signature @sig sitting in @bi */
+static uint32_t cuckoo_other(const struct cuckoo *c, uint32_t bi, uint16_t sig)
+{
+	uint32_t off = cuckoo_offset(c, sig & (uint16_t)~CUCKOO_ALT);
+
+	if (sig & CUCKOO_ALT)
+		return bi >= off ? bi - off : bi + c->nb - off;
+	return bi + off >= c->nb ? bi + off - c->nb : bi + off;
 }
 
 struct kick {
@@ -78,7 +92,8 @@ int cuckoo_insert(struct cuckoo *c, uint64_t hash, uint32_t val)
 	uint32_t bi = b1;
 	int n;
 
-	if (bucket_put(&c->b[b1], sig, val) || bucket_put(&c->b[b2], sig, val))
+	if (bucket_put(&c->b[b1], sig, val) ||
+	    bucket_put(&c->b[b2], sig | CUCKOO_ALT, val))
 		goto done;
 
 	/* displace: carry (sig, val) along, swapping it into full slots */
@@ -91,9 +106,9 @@ int cuckoo_insert(struct cuckoo *c, uint64_t hash, uint32_t val)
 		b->sig[s] = sig;
 		b->val[s] = val;
 		path[n] = (struct kick){ bi, s };
-		sig = vsig;
+		bi = cuckoo_other(c, bi, vsig);
+		sig = vsig ^ CUCKOO_ALT;	/* it moves to its other bucket */
 		val = vval;
-		bi = cuckoo_alt(c, bi, sig);
 		if (bucket_put(&c->b[bi], sig, val))
 			goto done;
 	}
@@ -103,7 +118,7 @@ int cuckoo_insert(struct cuckoo *c, uint64_t hash, uint32_t val)
 		uint16_t tsig = b->sig[path[n].slot];
 		uint32_t tval = b->val[path[n].slot];
 
-		b->sig[path[n].slot] = sig;
+		b->sig[path[n].slot] = sig ^ CUCKOO_ALT;
 		b->val[path[n].slot] = val;
 		sig = tsig;
 		val = tval;
@@ -123,7 +138,8 @@ int cuckoo_delete(struct cuckoo *c, uint64_t hash, uint32_t val)
 		struct cuckoo_bucket *b = &c->b[bi];
 
 		for (int s = 0; s < CUCKOO_SLOTS; s++)
-			if (b->val[s] == val && b->sig[s] == sig) {
+			if (b->val[s] == val &&
+			    b->sig[s] == (sig | (uint16_t)round)) {
 				b->val[s] = CUCKOO_EMPTY;
 				c->count--;
 				return 0;

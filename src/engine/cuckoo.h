@@ -2,19 +2,23 @@
 /*
  * cuckoo.h - bucketed cuckoo hash of 32-bit values with 16-bit signatures
  *
- * Theory of operation: each key hashes to 64 bits. The low bits pick the
- * primary bucket, the top 16 bits are the signature, and the alternate
- * bucket is the primary XOR a hash of the signature (partial-key cuckoo
- * hashing, as DPDK's rte_hash): either bucket and the signature give the
- * other, so an entry can be moved without its key. A bucket is one cache
- * line: 8 signatures and 8 values. A lookup reads at most two lines and
+ * Theory of operation: each key hashes to 64 bits. The low 32 bits pick
+ * the primary bucket (by multiply-shift, so any bucket count works), the
+ * top 15 bits are the signature, and the alternate bucket lies a
+ * signature-derived offset further on (partial-key cuckoo hashing, as
+ * DPDK's rte_hash does): either bucket and the signature give the other,
+ * so an entry can be moved without its key. The signature's low bit says
+ * which of its two buckets an entry sits in. A bucket is one cache line:
+ * 8 signatures and 8 values. A lookup reads at most two lines and
  * compares full keys (through the caller's @eq) only where a signature
- * matches, about once in 8,000 probes for a miss.
+ * matches, about once in 4,000 probes for a miss.
  *
- * The table stores values only; keys live in the caller's objects. Sized
- * at creation for a load of at most one half, where cuckoo insertion
- * practically never fails; if it does (a bounded walk of CUCKOO_MAX_KICKS
- * displacements), the insert fails and the caller drops and counts.
+ * The table stores values only; keys live in the caller's objects. It is
+ * sized for a load of at most CUCKOO_LOAD_PCT percent when full, where
+ * 8-way buckets practically never fail an insert (DPDK reports over 90 %).
+ * If one does (a walk of CUCKOO_MAX_KICKS displacements), it fails
+ * cleanly and the caller drops and counts. Not a power of two: the table
+ * costs 2 keys x 8 bytes / 0.8 = 20 bytes per connection, not up to 64.
  *
  * Hash flooding: the hash is keyed with a random seed per table.
  */
@@ -27,6 +31,8 @@
 #define CUCKOO_SLOTS		8
 #define CUCKOO_EMPTY		0xffffffffu
 #define CUCKOO_MAX_KICKS	256
+#define CUCKOO_LOAD_PCT		80
+#define CUCKOO_ALT		1	/* signature bit: in the alternate bucket */
 
 struct cuckoo_bucket {
 	uint16_t sig[CUCKOO_SLOTS];
@@ -36,7 +42,7 @@ struct cuckoo_bucket {
 
 struct cuckoo {
 	struct cuckoo_bucket *b;
-	uint32_t mask;
+	uint32_t nb;		/* buckets */
 	uint32_t count;
 	uint64_t seed;
 	uint32_t kick;		/* rotates the slot a displacement evicts */
@@ -47,6 +53,7 @@ void cuckoo_fini(struct cuckoo *c);
 int cuckoo_insert(struct cuckoo *c, uint64_t hash, uint32_t val);
 int cuckoo_delete(struct cuckoo *c, uint64_t hash, uint32_t val);
 void cuckoo_clear(struct cuckoo *c);
+size_t cuckoo_bytes(const struct cuckoo *c);
 
 /* Mixer for two 64-bit words of key (a keyed, non-cryptographic hash) */
 static inline uint64_t cuckoo_hash2(uint64_t a, uint64_t b, uint64_t seed)
@@ -64,23 +71,36 @@ static inline uint64_t cuckoo_hash2(uint64_t a, uint64_t b, uint64_t seed)
 
 static inline uint16_t cuckoo_sig(uint64_t hash)
 {
-	return (uint16_t)(hash >> 48);
+	return (uint16_t)(hash >> 48) & (uint16_t)~CUCKOO_ALT;
 }
 
 static inline uint32_t cuckoo_primary(const struct cuckoo *c, uint64_t hash)
 {
-	return (uint32_t)hash & c->mask;
+	return (uint32_t)(((uint64_t)(uint32_t)hash * c->nb) >> 32);
 }
 
-static inline uint32_t cuckoo_alt(const struct cuckoo *c, uint32_t bucket,
+/* Distance from the primary to the alternate bucket: 1 .. nb-1 */
+static inline uint32_t cuckoo_offset(const struct cuckoo *c, uint16_t sig)
+{
+	if (c->nb < 2)
+		return 0;
+	return 1 + (uint32_t)(((uint64_t)(sig * 0x5bd1e995u) * (c->nb - 1)) >> 32);
+}
+
+static inline uint32_t cuckoo_alt(const struct cuckoo *c, uint32_t primary,
 				  uint16_t sig)
 {
-	return (bucket ^ ((uint32_t)sig * 0x5bd1e995u)) & c->mask;
+	uint32_t b = primary + cuckoo_offset(c, sig);
+
+	return b >= c->nb ? b - c->nb : b;
 }
 
 static inline void cuckoo_prefetch(const struct cuckoo *c, uint64_t hash)
 {
-	__builtin_prefetch(&c->b[cuckoo_primary(c, hash)]);
+	uint32_t p = cuckoo_primary(c, hash);
+
+	__builtin_prefetch(&c->b[p]);
+	__builtin_prefetch(&c->b[cuckoo_alt(c, p, cuckoo_sig(hash))]);
 }
 
 /**
@@ -101,10 +121,30 @@ static inline uint32_t cuckoo_lookup(const struct cuckoo *c, uint64_t hash,
 
 	for (int round = 0; round < 2; round++) {
 		const struct cuckoo_bucket *b = &c->b[bi];
+		uint16_t want = sig | (uint16_t)round;
 
 		for (int s = 0; s < CUCKOO_SLOTS; s++)
-			if (b->sig[s] == sig && b->val[s] != CUCKOO_EMPTY &&
+			if (b->sig[s] == want && b->val[s] != CUCKOO_EMPTY &&
 			    eq(ctx, b->val[s]))
+				return b->val[s];
+		bi = cuckoo_alt(c, bi, sig);
+	}
+	return CUCKOO_EMPTY;
+}
+
+/* The first value whose signature matches (a hint for prefetching) */
+static inline uint32_t cuckoo_first_match(const struct cuckoo *c,
+					  uint64_t hash)
+{
+	uint16_t sig = cuckoo_sig(hash);
+	uint32_t bi = cuckoo_primary(c, hash);
+
+	for (int round = 0; round < 2; round++) {
+		const struct cuckoo_bucket *b = &c->b[bi];
+		uint16_t want = sig | (uint16_t)round;
+
+		for (int s = 0; s < CUCKOO_SLOTS; s++)
+			if (b->sig[s] == want && b->val[s] != CUCKOO_EMPTY)
 				return b->val[s];
 		bi = cuckoo_alt(c, bi, sig);
 	}

@@ -51,6 +51,8 @@ static void limits_fill(struct masq_limits *l, const struct masq_limits *in)
 		l->neigh_queue = d.neigh_queue;
 	if (!l->max_routes)
 		l->max_routes = d.max_routes;
+	if (!l->max_mappings)
+		l->max_mappings = l->max_conns < 262144 ? l->max_conns : 262144;
 	if (!l->seed && getrandom(&l->seed, sizeof(l->seed), 0) !=
 			sizeof(l->seed))
 		l->seed = 0x6d61737100000001ull;
@@ -71,8 +73,9 @@ struct masq_engine *masq_engine_create(const struct masq_limits *lim,
 	limits_fill(&e->lim, lim);
 	if (net_init(&e->net, e->lim.max_routes) ||
 	    neigh_init(&e->neigh, e->lim.max_neigh, e->lim.neigh_queue) ||
-	    ct_init(&e->ct, e->lim.max_conns, e->lim.seed) ||
-	    nat_init(&e->nat, e->lim.max_conns, e->lim.seed * 31 + 7))
+	    ct_init(&e->ct, e->lim.max_conns, !e->lim.no_accounting,
+		    e->lim.seed) ||
+	    nat_init(&e->nat, e->lim.max_mappings, e->lim.seed * 31 + 7))
 		goto fail;
 	e->icmp_tokens = ICMP_BURST;
 	e->icmp_refill_ms = 0;

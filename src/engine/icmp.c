@@ -314,8 +314,10 @@ void icmp_error_input(struct masq_engine *e, struct pkt *p)
 	((struct icmp_hdr *)p->l4)->check = 0;
 	((struct icmp_hdr *)p->l4)->check = csum_buf(p->l4, p->l4_len);
 	ip_finish(p->ip);
-	ce->pkts[dir]++;
-	ce->bytes[dir] += p->ip_len;
+	if (e->ct.acct) {
+		e->ct.acct[idx].pkts[dir]++;
+		e->ct.acct[idx].bytes[dir] += p->ip_len;
+	}
 	count(e, C_icmp_errors_translated);
 	eng_forward(e, p, r->iface, r->gw ? r->gw : p->ip->daddr);
 }

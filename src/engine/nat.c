@@ -16,8 +16,10 @@
  * never a hash probe per candidate as Linux and OVS do. An exhausted
  * range is known at once from the per-class count.
  *
- * Limits: NAT_MAX_ADDRS external addresses; at most max mappings (one
- * per connection at most, so never more than the connection table).
+ * Limits: NAT_MAX_ADDRS external addresses; at most max mappings (the
+ * connection table's size at most; by default no more than 262,144, four
+ * addresses' worth of TCP and UDP ports). A mapping's reference count is
+ * 24 bits, which is why the connection table holds at most 2^24.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -27,6 +29,10 @@
 #include "mem.h"
 #include "nat.h"
 #include "pkt.h"
+
+_Static_assert(sizeof(struct nat_map) == 12, "a mapping is 12 bytes");
+
+#define NAT_FREE_END	0xffffff	/* end of the free list (24-bit link) */
 
 int nat_init(struct nat *n, uint32_t max, uint64_t seed)
 {
@@ -66,7 +72,7 @@ void nat_fini(struct nat *n)
 void nat_flush(struct nat *n)
 {
 	for (uint32_t i = 0; i < n->max; i++)
-		n->m[i].refs = i + 1 < n->max ? i + 1 : NAT_NONE;
+		n->m[i].refs = i + 1 < n->max ? i + 1 : NAT_FREE_END;
 	n->free = 0;
 	n->count = 0;
 	cuckoo_clear(&n->by_int);
@@ -189,13 +195,13 @@ static bool nat_key_eq(const void *p, uint32_t val)
 	const struct nat_map *m = &k->n->m[val];
 
 	return m->int_addr == k->addr && m->int_port == k->port &&
-	       m->proto == k->proto;
+	       m->pcls == nat_pcls_of(k->proto);
 }
 
-static uint64_t nat_hash(const struct nat *n, uint8_t proto, uint32_t addr,
+static uint64_t nat_hash(const struct nat *n, enum nat_pcls pc, uint32_t addr,
 			 uint16_t port)
 {
-	return cuckoo_hash2(addr, (uint64_t)port << 8 | proto, n->by_int.seed);
+	return cuckoo_hash2(addr, (uint64_t)port << 8 | pc, n->by_int.seed);
 }
 
 /**
@@ -216,9 +222,9 @@ uint32_t nat_map_get(struct nat *n, uint8_t proto, uint32_t int_addr,
 		     uint16_t int_port, uint32_t ext_addr)
 {
 	struct nat_key k = { n, int_addr, int_port, proto };
-	uint64_t h = nat_hash(n, proto, int_addr, int_port);
-	uint32_t idx = cuckoo_lookup(&n->by_int, h, nat_key_eq, &k);
 	enum nat_pcls pc = nat_pcls_of(proto);
+	uint64_t h = nat_hash(n, pc, int_addr, int_port);
+	uint32_t idx = cuckoo_lookup(&n->by_int, h, nat_key_eq, &k);
 	struct nat_map *m;
 	int slot, port;
 
@@ -228,7 +234,7 @@ uint32_t nat_map_get(struct nat *n, uint8_t proto, uint32_t int_addr,
 	}
 	idx = n->free;
 	slot = nat_addr_slot(n, ext_addr);
-	if (idx == NAT_NONE || slot < 0)
+	if (idx == NAT_FREE_END || slot < 0)
 		return NAT_NONE;
 	port = nat_port_alloc(n, &n->addrs[slot], pc, ntohs(int_port));
 	if (port < 0)
@@ -241,9 +247,9 @@ uint32_t nat_map_get(struct nat *n, uint8_t proto, uint32_t int_addr,
 	}
 	n->free = m->refs;
 	*m = (struct nat_map){
-		.int_addr = int_addr, .ext_addr = ext_addr,
-		.int_port = int_port, .ext_port = htons((uint16_t)port),
-		.proto = proto, .slot = (uint8_t)slot, .refs = 1,
+		.int_addr = int_addr, .int_port = int_port,
+		.ext_port = htons((uint16_t)port), .refs = 1,
+		.slot = (uint32_t)slot & 63, .pcls = pc,
 	};
 	n->count++;
 	return idx;
@@ -254,16 +260,34 @@ void nat_map_put(struct nat *n, uint32_t idx)
 {
 	struct nat_map *m = &n->m[idx];
 	struct nat_addr *a = &n->addrs[m->slot];
-	enum nat_pcls pc = nat_pcls_of(m->proto);
+	enum nat_pcls pc = (enum nat_pcls)m->pcls;
 	uint16_t port = ntohs(m->ext_port);
 
 	if (--m->refs)
 		return;
-	cuckoo_delete(&n->by_int, nat_hash(n, m->proto, m->int_addr,
-					   m->int_port), idx);
+	cuckoo_delete(&n->by_int, nat_hash(n, pc, m->int_addr, m->int_port),
+		      idx);
 	a->bits[pc][port >> 6] &= ~(1ull << (port & 63));
 	a->used[pc]--;
 	m->refs = n->free;
 	n->free = idx;
 	n->count--;
+}
+
+/* The mapping of an internal endpoint, or NAT_NONE (no reference taken) */
+uint32_t nat_map_find(const struct nat *n, uint8_t proto, uint32_t int_addr,
+		      uint16_t int_port)
+{
+	struct nat_key k = { n, int_addr, int_port, proto };
+	uint32_t idx = cuckoo_lookup(&n->by_int,
+				     nat_hash(n, nat_pcls_of(proto), int_addr,
+					      int_port), nat_key_eq, &k);
+
+	return idx == CUCKOO_EMPTY ? NAT_NONE : idx;
+}
+
+size_t nat_bytes(const struct nat *n)
+{
+	return (size_t)n->max * sizeof(*n->m) + cuckoo_bytes(&n->by_int) +
+	       NAT_MAX_ADDRS * sizeof(*n->addrs);
 }

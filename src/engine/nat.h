@@ -17,17 +17,16 @@ enum nat_pcls { NAT_PCLS_TCP, NAT_PCLS_UDP, NAT_PCLS_ICMP, NAT_PCLS_NUM };
 /*
  * One mapping per internal endpoint (protocol, address, port): RFC 4787
  * REQ-1 endpoint-independent mapping. Connections refer to it; the last
- * one to go frees it and its port.
+ * one to go frees it and its port. 12 bytes: the external address is
+ * the slot's.
  */
 struct nat_map {
 	uint32_t int_addr;	/* network order */
-	uint32_t ext_addr;
 	uint16_t int_port;	/* network order */
 	uint16_t ext_port;	/* network order */
-	uint8_t proto;
-	uint8_t slot;		/* external address slot */
-	uint16_t pad;
-	uint32_t refs;		/* connections using it; free list link at 0 */
+	uint32_t refs : 24;	/* connections using it; free list link at 0 */
+	uint32_t slot : 6;	/* external address slot */
+	uint32_t pcls : 2;	/* enum nat_pcls */
 };
 
 /* Ports in use on one external address, one bitmap per protocol class */
@@ -53,6 +52,14 @@ void nat_fini(struct nat *n);
 uint32_t nat_map_get(struct nat *n, uint8_t proto, uint32_t int_addr,
 		     uint16_t int_port, uint32_t ext_addr);
 void nat_map_put(struct nat *n, uint32_t idx);
+uint32_t nat_map_find(const struct nat *n, uint8_t proto, uint32_t int_addr,
+		      uint16_t int_port);
+size_t nat_bytes(const struct nat *n);
+
+static inline uint32_t nat_map_ext_addr(const struct nat *n, uint32_t idx)
+{
+	return n->addrs[n->m[idx].slot].addr;
+}
 void nat_flush(struct nat *n);
 int nat_set_ports(struct nat *n, uint16_t lo, uint16_t hi);
 

@@ -3,12 +3,12 @@
  * xlate.c - rewrite a packet from one tuple of its connection to the other
  *
  * A connection's translation is the difference between its tuples: a
- * packet going the original way leaves with the source and destination
- * the reply will arrive with, swapped (src := reply.dst, dst := reply.src,
- * ports likewise), and a reply the other way round. The checksum change
- * of that rewrite is computed once per connection (xlate_prepare) as a
- * one's complement delta; the reply direction adds its negation. So a
- * rewrite is a few stores and two adds with a fold (RFC 1624).
+ * packet going one way leaves looking like the other way's tuple
+ * inverted (src := reply.dst, dst := reply.src, ports likewise). The
+ * checksum change of that rewrite is a one's complement delta of the old
+ * and new fields, applied to each checksum with an add and a fold
+ * (RFC 1624): computed per packet from the tuples, which sit in the
+ * cache line already read, rather than stored.
  *
  * Frames marked NEEDS_CSUM carry in their L4 field the pseudo-header sum
  * that the sender's NIC or kernel will finish: only address changes go
@@ -22,34 +22,40 @@
 #include "eng.h"
 
 /**
- * xlate_prepare() - Compute an entry's flags and checksum deltas
+ * xlate_prepare() - Set an entry's translation flags from its tuples
  * @ce:	entry with both tuples and the protocol set
  */
 void xlate_prepare(struct ct_entry *ce)
 {
 	const struct ct_tuple *o = &ce->t[CT_ORIG], *r = &ce->t[CT_REPLY];
-	uint32_t l3 = 0, l4;
 
 	ce->flags &= (uint8_t)~(CT_F_SNAT | CT_F_DNAT);
 	if (o->src != r->dst || o->sport != r->dport)
 		ce->flags |= CT_F_SNAT;
 	if (o->dst != r->src || o->dport != r->sport)
 		ce->flags |= CT_F_DNAT;
-	l3 = csum_delta32(l3, o->src, r->dst);
-	l3 = csum_delta32(l3, o->dst, r->src);
-	if (ce->proto == IPPROTO_ICMP_) {
-		l4 = csum_delta16(0, o->sport, r->dport);
-	} else {
-		l4 = csum_delta16(l3, o->sport, r->dport);
-		l4 = csum_delta16(l4, o->dport, r->sport);
-	}
-	ce->l3_delta = csum_fold(l3);
-	ce->l4_delta = csum_fold(l4);
 }
 
-static inline uint32_t delta_for(uint32_t d, enum ct_dir dir)
+/*
+ * The checksum deltas of rewriting tuple @from into @to: @l3 for the
+ * addresses (IPv4 header and pseudo-header), @l4 for the L4 checksum
+ * (addresses and ports; for ICMP the echo identifier only).
+ */
+static void xlate_deltas(uint8_t proto, const struct ct_tuple *from,
+			 const struct ct_tuple *to, uint32_t *l3, uint32_t *l4)
 {
-	return dir == CT_ORIG ? d : (uint16_t)~csum_fold(d);
+	uint32_t d = csum_delta32(csum_delta32(0, from->src, to->src),
+				  from->dst, to->dst);
+
+	*l3 = csum_fold(d);
+	if (proto == IPPROTO_ICMP_) {
+		/* the identifier is the request's sport or the reply's dport */
+		*l4 = csum_fold(csum_delta16(csum_delta16(0, from->sport, to->sport),
+					     from->dport, to->dport));
+		return;
+	}
+	d = csum_delta16(d, from->sport, to->sport);
+	*l4 = csum_fold(csum_delta16(d, from->dport, to->dport));
 }
 
 static uint16_t l4_check_update(const struct pkt *p, uint16_t check,
@@ -70,31 +76,31 @@ static uint16_t l4_check_update(const struct pkt *p, uint16_t check,
 void xlate_packet(struct masq_engine *e, struct pkt *p,
 		  const struct ct_entry *ce, enum ct_dir dir)
 {
-	const struct ct_tuple *to = &ce->t[!dir];
-	uint32_t l3 = delta_for(ce->l3_delta, dir);
-	uint32_t l4 = delta_for(ce->l4_delta, dir);
+	struct ct_tuple to = ct_tuple_invert(&ce->t[!dir]);
 	struct ip4_hdr *ip = p->ip;
+	uint32_t l3, l4;
 
 	(void)e;
 	if (!(ce->flags & (CT_F_SNAT | CT_F_DNAT)))
 		return;
-	ip->saddr = to->dst;
-	ip->daddr = to->src;
+	xlate_deltas(p->proto, &ce->t[dir], &to, &l3, &l4);
+	ip->saddr = to.src;
+	ip->daddr = to.dst;
 	ip->check = csum_apply_delta(ip->check, l3);
 	switch (p->proto) {
 	case IPPROTO_TCP_: {
 		struct tcp_hdr *th = (struct tcp_hdr *)p->l4;
 
-		th->sport = to->dport;
-		th->dport = to->sport;
+		th->sport = to.sport;
+		th->dport = to.dport;
 		th->check = l4_check_update(p, th->check, l3, l4);
 		break;
 	}
 	case IPPROTO_UDP_: {
 		struct udp_hdr *uh = (struct udp_hdr *)p->l4;
 
-		uh->sport = to->dport;
-		uh->dport = to->sport;
+		uh->sport = to.sport;
+		uh->dport = to.dport;
 		if (!uh->check && !p->csum_partial)
 			break;
 		uh->check = l4_check_update(p, uh->check, l3, l4);
@@ -105,7 +111,7 @@ void xlate_packet(struct masq_engine *e, struct pkt *p,
 	case IPPROTO_ICMP_: {
 		struct icmp_hdr *ih = (struct icmp_hdr *)p->l4;
 
-		ih->id = dir == CT_ORIG ? to->dport : to->sport;
+		ih->id = ih->type == ICMP_ECHO ? to.sport : to.dport;
 		if (!p->csum_partial)
 			ih->check = csum_apply_delta(ih->check, l4);
 		break;
