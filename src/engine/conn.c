@@ -33,59 +33,25 @@
 
 #define CONN_EXPIRE_PER_CALL	1024
 
-static enum ct_class tcp_class(uint8_t state)
-{
-	switch (state) {
-	case TCPS_SYN_SENT:
-		return CT_CLASS_TCP_SYN;
-	case TCPS_ESTABLISHED:
-		return CT_CLASS_TCP_EST;
-	case TCPS_CLOSE:
-		return CT_CLASS_TCP_CLOSE;
-	default:
-		return CT_CLASS_TCP_CLOSING;
-	}
-}
-
-/* The next TCP state after a packet with @flags going way @dir */
-static uint8_t tcp_next_state(struct ct_entry *ce, enum ct_dir dir,
-			      uint8_t flags)
-{
-	uint8_t fin = dir == CT_ORIG ? CT_F_FIN_ORIG : CT_F_FIN_REPLY;
-	bool syn = flags & TCP_SYN, ack = flags & TCP_ACK;
-
-	if (flags & TCP_RST)
-		return TCPS_CLOSE;
-	switch (ce->state) {
-	case TCPS_SYN_SENT:
-		/* SYN+ACK, or a SYN crossing ours (simultaneous open) */
-		return dir == CT_REPLY && syn ? TCPS_SYN_RECV : TCPS_SYN_SENT;
-	case TCPS_SYN_RECV:
-		return ack && !syn ? TCPS_ESTABLISHED : TCPS_SYN_RECV;
-	case TCPS_CLOSE:
-	case TCPS_TIME_WAIT:
-		return ce->state;
-	default:
-		break;
-	}
-	if (flags & TCP_FIN)
-		ce->flags |= fin;
-	if ((ce->flags & (CT_F_FIN_ORIG | CT_F_FIN_REPLY)) ==
-	    (CT_F_FIN_ORIG | CT_F_FIN_REPLY))
-		return (flags & TCP_FIN) ? TCPS_LAST_ACK : TCPS_TIME_WAIT;
-	if (ce->flags & CT_F_FIN_ORIG)
-		return TCPS_FIN_WAIT;
-	if (ce->flags & CT_F_FIN_REPLY)
-		return TCPS_CLOSE_WAIT;
-	return TCPS_ESTABLISHED;
-}
-
-/* Account a packet to its connection and move the connection's state */
-static void conn_update(struct masq_engine *e, uint32_t idx, enum ct_dir dir,
-			const struct pkt *p)
+/*
+ * Move a connection's state for a packet, then account it.
+ * Return: C_NUM when the packet goes on, else the counter to drop it with
+ */
+static enum masq_counter conn_update(struct masq_engine *e, uint32_t idx,
+				     enum ct_dir dir, const struct pkt *p)
 {
 	struct ct_entry *ce = &e->ct.e[idx];
 	enum ct_class cls = (enum ct_class)ce->cls;
+	enum masq_counter why;
+
+	if (ce->proto == IPPROTO_TCP_) {
+		why = tcp_track(e, idx, dir, p, &cls);
+		if (why != C_NUM)
+			return why;
+	} else if (ce->proto == IPPROTO_UDP_) {
+		cls = (ce->flags & CT_F_REPLIED) || dir == CT_REPLY ?
+		      CT_CLASS_UDP : CT_CLASS_UDP_UNREPLIED;
+	}
 
 	if (e->ct.acct) {
 		e->ct.acct[idx].pkts[dir]++;
@@ -93,19 +59,8 @@ static void conn_update(struct masq_engine *e, uint32_t idx, enum ct_dir dir,
 	}
 	if (dir == CT_REPLY)
 		ce->flags |= CT_F_REPLIED;
-	switch (ce->proto) {
-	case IPPROTO_TCP_:
-		ce->state = tcp_next_state(ce, dir, p->tcp_flags);
-		cls = tcp_class(ce->state);
-		break;
-	case IPPROTO_UDP_:
-		cls = ce->flags & CT_F_REPLIED ? CT_CLASS_UDP :
-						 CT_CLASS_UDP_UNREPLIED;
-		break;
-	default:
-		break;
-	}
 	ct_set_class(&e->ct, idx, cls, e->now_s);
+	return C_NUM;
 }
 
 /**
@@ -165,11 +120,17 @@ static bool conn_may_forward(struct masq_engine *e, struct pkt *p,
 	return true;
 }
 
-/* May this packet open a connection? (TCP: a plain SYN; ICMP: a request) */
-static bool conn_may_open(const struct pkt *p, enum masq_counter *why)
+/*
+ * May this packet open a connection? TCP: a plain SYN, or with pickup on
+ * an ACK without RST or FIN; ICMP: an echo request.
+ */
+static bool conn_may_open(const struct masq_engine *e, const struct pkt *p,
+			  enum masq_counter *why)
 {
-	if (p->proto == IPPROTO_TCP_ &&
-	    (p->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) != TCP_SYN) {
+	uint8_t f = p->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN);
+
+	if (p->proto == IPPROTO_TCP_ && f != TCP_SYN &&
+	    !(e->tcp_pickup && f == TCP_ACK)) {
 		*why = C_drop_tcp_no_conn;
 		return false;
 	}
@@ -227,7 +188,8 @@ static uint32_t conn_new(struct masq_engine *e, struct pkt *p,
 	}
 	ce = &e->ct.e[idx];
 	ce->proto = p->proto;
-	ce->state = p->proto == IPPROTO_TCP_ ? TCPS_SYN_SENT : TCPS_NONE;
+	if (p->proto == IPPROTO_TCP_)
+		tcp_open(ce, p);
 	ce->t[CT_ORIG] = *t;
 	ce->t[CT_REPLY] = ct_tuple_invert(t);
 	if (masq_addr) {
@@ -261,8 +223,12 @@ static void conn_forward(struct masq_engine *e, struct pkt *p, uint32_t idx,
 {
 	struct ct_entry *ce = &e->ct.e[idx];
 	uint32_t dst = ce->t[!dir].src;
+	enum masq_counter why = conn_update(e, idx, dir, p);
 
-	conn_update(e, idx, dir, p);
+	if (why != C_NUM) {
+		eng_drop(e, p->buf, why);
+		return;
+	}
 	xlate_packet(e, p, ce, dir);
 	eng_forward(e, p, r->iface, r->gw ? r->gw : dst);
 }
@@ -329,7 +295,7 @@ static void conn_first(struct masq_engine *e, struct pkt *p,
 			eng_forward(e, p, r->iface, r->gw ? r->gw : t->dst);
 		return;
 	}
-	if (!conn_may_open(p, &why)) {
+	if (!conn_may_open(e, p, &why)) {
 		eng_drop(e, p->buf, why);
 		return;
 	}

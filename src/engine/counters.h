@@ -39,7 +39,10 @@
 	X(drop_mtu)		X(drop_pool_empty)			\
 	X(drop_tx_full)		X(drop_gso_bad)				\
 	X(drop_icmp_ratelimit)	X(drop_proto_unsupported)	\
-	X(drop_martian_dst)
+	X(drop_martian_dst)						\
+	X(drop_tcp_bad_flags)	X(drop_tcp_out_of_window)		\
+	X(drop_tcp_rst_out_of_window) X(drop_tcp_fin_out_of_window)	\
+	X(tcp_rst_in_window)	X(tcp_pickups)
 
 enum masq_counter {
 #define MASQ_COUNTER_ENUM(name) C_##name,

@@ -58,11 +58,11 @@ int ct_init(struct ct_table *ct, uint32_t max, bool acct, uint64_t seed)
 	}
 	for (uint32_t i = 0; i < max; i++) {
 		ct->e[i].flags = 0;
-		ct->e[i].next = i + 1 < max ? i + 1 : CT_NONE;
+		ct_link_set(&ct->e[i], CT_NEXT, i + 1 < max ? i + 1 : CT_LINK_NONE);
 	}
 	ct->free = 0;
 	for (int c = 0; c < CT_CLASS_NUM; c++) {
-		ct->fifo[c] = (struct ct_fifo){ CT_NONE, CT_NONE, 0 };
+		ct->fifo[c] = (struct ct_fifo){ CT_LINK_NONE, CT_LINK_NONE, 0 };
 		ct->timeout[c] = ct_default_timeout[c];
 	}
 	return 0;
@@ -132,15 +132,16 @@ static void fifo_unlink(struct ct_table *ct, uint32_t idx)
 {
 	struct ct_entry *e = &ct->e[idx];
 	struct ct_fifo *f = &ct->fifo[e->cls];
+	uint32_t prev = ct_link_get(e, CT_PREV), next = ct_link_get(e, CT_NEXT);
 
-	if (e->prev != CT_NONE)
-		ct->e[e->prev].next = e->next;
+	if (prev != CT_LINK_NONE)
+		ct_link_set(&ct->e[prev], CT_NEXT, next);
 	else
-		f->head = e->next;
-	if (e->next != CT_NONE)
-		ct->e[e->next].prev = e->prev;
+		f->head = next;
+	if (next != CT_LINK_NONE)
+		ct_link_set(&ct->e[next], CT_PREV, prev);
 	else
-		f->tail = e->prev;
+		f->tail = prev;
 	f->count--;
 }
 
@@ -149,10 +150,10 @@ static void fifo_append(struct ct_table *ct, uint32_t idx)
 	struct ct_entry *e = &ct->e[idx];
 	struct ct_fifo *f = &ct->fifo[e->cls];
 
-	e->next = CT_NONE;
-	e->prev = f->tail;
-	if (f->tail != CT_NONE)
-		ct->e[f->tail].next = idx;
+	ct_link_set(e, CT_NEXT, CT_LINK_NONE);
+	ct_link_set(e, CT_PREV, f->tail);
+	if (f->tail != CT_LINK_NONE)
+		ct_link_set(&ct->e[f->tail], CT_NEXT, idx);
 	else
 		f->head = idx;
 	f->tail = idx;
@@ -168,13 +169,12 @@ uint32_t ct_alloc(struct ct_table *ct, uint32_t now)
 	uint32_t idx = ct->free;
 	struct ct_entry *e;
 
-	if (idx == CT_NONE)
+	if (idx == CT_LINK_NONE)
 		return CT_NONE;
 	e = &ct->e[idx];
-	ct->free = e->next;
+	ct->free = ct_link_get(e, CT_NEXT);
 	memset(e, 0, sizeof(*e));
 	e->last_seen = now;
-	e->prev = e->next = CT_NONE;
 	if (ct->acct)
 		memset(&ct->acct[idx], 0, sizeof(ct->acct[idx]));
 	return idx;
@@ -204,7 +204,7 @@ int ct_insert(struct ct_table *ct, uint32_t idx, enum ct_class cls,
 	ct->count++;
 	return 0;
 fail:
-	e->next = ct->free;
+	ct_link_set(e, CT_NEXT, ct->free);
 	ct->free = idx;
 	return -ENOSPC;
 }
@@ -220,7 +220,7 @@ void ct_free(struct ct_table *ct, uint32_t idx)
 		      idx << 1 | CT_REPLY);
 	fifo_unlink(ct, idx);
 	e->flags = 0;
-	e->next = ct->free;
+	ct_link_set(e, CT_NEXT, ct->free);
 	ct->free = idx;
 	ct->count--;
 }
@@ -270,7 +270,7 @@ uint32_t ct_expire_one(struct ct_table *ct, uint32_t now)
 	for (int c = 0; c < CT_CLASS_NUM; c++) {
 		uint32_t h = ct->fifo[c].head;
 
-		if (h != CT_NONE && ct_due(ct, h, now))
+		if (h != CT_LINK_NONE && ct_due(ct, h, now))
 			return h;
 	}
 	return CT_NONE;
@@ -287,7 +287,7 @@ uint32_t ct_oldest_unreplied(const struct ct_table *ct)
 	for (size_t i = 0; i < sizeof(unreplied) / sizeof(*unreplied); i++) {
 		uint32_t h = ct->fifo[unreplied[i]].head;
 
-		if (h == CT_NONE)
+		if (h == CT_LINK_NONE)
 			continue;
 		if (best == CT_NONE ||
 		    (int32_t)(ct->e[h].last_seen - ct->e[best].last_seen) < 0)
@@ -308,6 +308,6 @@ uint32_t ct_time_left(const struct ct_table *ct, uint32_t idx, uint32_t now)
 void ct_abandon(struct ct_table *ct, uint32_t idx)
 {
 	ct->e[idx].flags = 0;
-	ct->e[idx].next = ct->free;
+	ct_link_set(&ct->e[idx], CT_NEXT, ct->free);
 	ct->free = idx;
 }

@@ -35,7 +35,8 @@
 #include "cuckoo.h"
 
 #define CT_NONE		0xffffffffu
-#define CT_MAX_CONNS	(1u << 24)	/* mapping refcounts are 24 bits */
+#define CT_LINK_NONE	0xffffffu	/* 24-bit FIFO link: none */
+#define CT_MAX_CONNS	0xffffffu	/* links and mapping refcounts are 24 bits */
 
 enum ct_dir { CT_ORIG, CT_REPLY };
 
@@ -83,28 +84,48 @@ extern const char *const ct_class_names[CT_CLASS_NUM];
 #define CT_F_SIDE	0x40	/* has rare state in a side pool (helpers) */
 #define CT_F_USED	0x80	/* entry is live */
 
-#define CT_TCP_WS	0x01	/* this side offered window scaling */
-#define CT_TCP_SEEN	0x02	/* a packet of this side was tracked */
+#define CT_TCP_WS	0x10	/* this side offered window scaling */
+#define CT_TCP_SEEN	0x20	/* a packet of this side was tracked */
+#define CT_TCP_SCALE	0x0f	/* window scale in effect (0 until agreed) */
 
 /* One side's sequence space, as pf and Linux track it (van Rooij) */
 struct ct_tcp_dir {
 	uint32_t end;		/* highest sequence sent, plus its length */
 	uint32_t maxend;	/* highest sequence the other side allowed */
-	uint16_t maxwin;	/* largest window offered, in 2^wscale units */
-	uint8_t wscale;		/* window scale in effect (0 until agreed) */
-	uint8_t flags;		/* CT_TCP_* */
-};
+	uint32_t maxwin;	/* largest window offered, in bytes */
+	uint8_t wsf;		/* CT_TCP_SCALE | CT_TCP_WS | CT_TCP_SEEN */
+} __attribute__((packed));
 
 struct ct_entry {
 	struct ct_tuple t[2];		/* 24 */
 	uint8_t proto;
-	uint8_t state;			/* enum ct_tcp_state for TCP */
-	uint8_t cls;			/* enum ct_class */
+	uint8_t state : 4;		/* enum ct_tcp_state for TCP */
+	uint8_t cls : 4;		/* enum ct_class */
 	uint8_t flags;			/* CT_F_* */
+	uint8_t spare;
 	uint32_t last_seen;		/* seconds tick */
-	uint32_t prev, next;		/* class FIFO; next is the free list */
-	struct ct_tcp_dir tcp[2];	/* 24; TCP only */
+	uint8_t link[6];		/* class FIFO prev, next: 24 bits each */
+	struct ct_tcp_dir tcp[2];	/* 26; TCP only */
 } __attribute__((aligned(64)));
+
+static inline uint32_t ct_link_get(const struct ct_entry *e, int which)
+{
+	const uint8_t *l = &e->link[3 * which];
+
+	return (uint32_t)l[0] | (uint32_t)l[1] << 8 | (uint32_t)l[2] << 16;
+}
+
+static inline void ct_link_set(struct ct_entry *e, int which, uint32_t v)
+{
+	uint8_t *l = &e->link[3 * which];
+
+	l[0] = (uint8_t)v;
+	l[1] = (uint8_t)(v >> 8);
+	l[2] = (uint8_t)(v >> 16);
+}
+
+#define CT_PREV	0
+#define CT_NEXT	1
 
 /* Packets and bytes each way: optional, kept beside the entries */
 struct ct_acct {
@@ -122,7 +143,7 @@ struct ct_table {
 	struct ct_acct *acct;		/* NULL when accounting is off */
 	uint32_t max;
 	uint32_t count;
-	uint32_t free;			/* free list head */
+	uint32_t free;			/* free list head (CT_LINK_NONE: none) */
 	struct cuckoo hash;
 	struct ct_fifo fifo[CT_CLASS_NUM];
 	uint32_t timeout[CT_CLASS_NUM];	/* seconds */

@@ -599,14 +599,25 @@ static int set_ports(struct masq_engine *e, int argc, char *const *argv,
 	return 0;
 }
 
+static int set_bool(bool *v, int argc, char *const *argv,
+		    struct masq_text *out)
+{
+	if (argc != 3 || (strcmp(argv[2], "on") && strcmp(argv[2], "off")))
+		return usage(out, "usage: set %s on|off", argc > 1 ? argv[1] : "");
+	*v = !strcmp(argv[2], "on");
+	return 0;
+}
+
 static int cmd_set(struct masq_engine *e, int argc, char *const *argv,
 		   struct masq_text *out)
 {
+	if (argc >= 2 && !strcmp(argv[1], "tcp-pickup"))
+		return set_bool(&e->tcp_pickup, argc, argv, out);
 	if (argc >= 2 && !strcmp(argv[1], "timeout"))
 		return set_timeout(e, argc, argv, out);
 	if (argc >= 2 && !strcmp(argv[1], "ports"))
 		return set_ports(e, argc, argv, out);
-	return usage(out, "usage: set timeout NAME SECONDS | set ports LOW-HIGH%s", "");
+	return usage(out, "usage: set timeout NAME SECONDS | set ports LOW-HIGH | set tcp-pickup on|off%s", "");
 }
 
 static int cmd_show(struct masq_engine *e, int argc, char *const *argv,
@@ -620,6 +631,8 @@ static int cmd_show(struct masq_engine *e, int argc, char *const *argv,
 	masq_text_printf(out, "ports %u-%u\n", e->nat.port_lo, e->nat.port_hi);
 	masq_text_printf(out, "mapping endpoint-independent\n");
 	masq_text_printf(out, "filtering address-and-port-dependent\n");
+	masq_text_printf(out, "tcp-pickup %s\n", e->tcp_pickup ? "on" : "off");
+	masq_text_printf(out, "accounting %s\n", e->ct.acct ? "on" : "off");
 	masq_text_printf(out, "max-conns %u\n", e->ct.max);
 	return 0;
 }

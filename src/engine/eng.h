@@ -34,6 +34,7 @@ struct masq_engine {
 	struct neigh_table neigh;
 	struct ct_table ct;
 	struct nat nat;
+	bool tcp_pickup;		/* open connections mid-stream */
 	uint32_t icmp_tokens;		/* RFC 1812 rate limit, token bucket */
 	uint64_t icmp_refill_ms;
 };
@@ -73,6 +74,12 @@ void conn_input(struct masq_engine *e, struct pkt *p,
 		const struct eng_lookup *lk);
 void conn_release(struct masq_engine *e, uint32_t idx);
 void conn_advance(struct masq_engine *e);
+
+/* tcp.c */
+enum masq_counter tcp_track(struct masq_engine *e, uint32_t idx,
+			    enum ct_dir dir, const struct pkt *p,
+			    enum ct_class *cls);
+void tcp_open(struct ct_entry *ce, const struct pkt *p);
 
 /* xlate.c */
 void xlate_packet(struct masq_engine *e, struct pkt *p,

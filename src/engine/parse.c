@@ -39,6 +39,29 @@ static bool l4_csum_ok(const struct pkt *p)
 	return csum_fold(csum_partial(p->l4, p->l4_len, sum)) == 0xffff;
 }
 
+/*
+ * The flag combinations a TCP ever sends (as Linux's tcp_valid_flags);
+ * PSH, ECE and CWR do not matter. Anything else (SYN+FIN, no flags,
+ * "Christmas tree" scans) is INVALID.
+ */
+static bool tcp_flags_valid(uint8_t f)
+{
+	switch (f & (TCP_FIN | TCP_SYN | TCP_RST | TCP_ACK | TCP_URG)) {
+	case TCP_SYN:
+	case TCP_SYN | TCP_URG:
+	case TCP_SYN | TCP_ACK:
+	case TCP_RST:
+	case TCP_RST | TCP_ACK:
+	case TCP_FIN | TCP_ACK:
+	case TCP_FIN | TCP_ACK | TCP_URG:
+	case TCP_ACK:
+	case TCP_ACK | TCP_URG:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static enum masq_counter parse_tcp(struct pkt *p)
 {
 	const struct tcp_hdr *th = (const struct tcp_hdr *)p->l4;
@@ -51,6 +74,8 @@ static enum masq_counter parse_tcp(struct pkt *p)
 	p->dport = th->dport;
 	p->tcp_flags = th->flags;
 	p->has_ports = true;
+	if (!tcp_flags_valid(th->flags))
+		return C_drop_tcp_bad_flags;
 	return C_NUM;
 }
 
