@@ -110,14 +110,14 @@ static bool conn_may_forward(struct masq_engine *e, struct pkt *p,
 		eng_drop(e, p->buf, C_drop_ttl_expired);
 		return false;
 	}
-	if (p->buf->meta.gso_type == MASQ_GSO_NONE && p->ip_len > out->mtu) {
-		if (ntohs(p->ip->frag_off) & IP_DF)
-			icmp_send_error(e, p, ICMP_UNREACH,
-					ICMP_UNREACH_NEEDFRAG, out->mtu);
+	if (p->buf->meta.gso_type == MASQ_GSO_NONE && p->ip_len > out->mtu &&
+	    (ntohs(p->ip->frag_off) & IP_DF)) {
+		icmp_send_error(e, p, ICMP_UNREACH, ICMP_UNREACH_NEEDFRAG,
+				out->mtu);
 		eng_drop(e, p->buf, C_drop_mtu);
 		return false;
 	}
-	return true;
+	return true;		/* too big without DF: frag.c splits it */
 }
 
 /*

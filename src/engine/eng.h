@@ -35,6 +35,7 @@ struct masq_engine {
 	struct ct_table ct;
 	struct nat nat;
 	bool tcp_pickup;		/* open connections mid-stream */
+	struct frag_state *frag;	/* frag.c */
 	uint32_t icmp_tokens;		/* RFC 1812 rate limit, token bucket */
 	uint64_t icmp_refill_ms;
 };
@@ -53,11 +54,25 @@ static inline void count(struct masq_engine *e, enum masq_counter c)
 }
 
 /* engine.c */
+void eng_buf_free(struct masq_engine *e, struct masq_buf *b);
+void eng_walk_datagram(struct masq_engine *e, struct masq_buf *b);
 void eng_drop(struct masq_engine *e, struct masq_buf *b, enum masq_counter c);
 void eng_forward(struct masq_engine *e, struct pkt *p, int out_iface,
 		 uint32_t nexthop);
 void eng_send_ip(struct masq_engine *e, struct masq_buf *b);
 struct masq_buf *eng_buf_new(struct masq_engine *e);
+
+/* frag.c */
+int frag_init(struct masq_engine *e);
+void frag_fini(struct masq_engine *e);
+void frag_input(struct masq_engine *e, struct pkt *p);
+bool frag_owns(const struct masq_engine *e, const struct masq_buf *b);
+void frag_buf_free(struct masq_engine *e, struct masq_buf *b);
+bool frag_needed(const struct masq_engine *e, const struct pkt *p,
+		 int out_iface);
+void frag_output(struct masq_engine *e, struct pkt *p, int out_iface,
+		 uint32_t nexthop);
+void frag_advance(struct masq_engine *e);
 
 /* arp.c */
 void arp_input(struct masq_engine *e, struct pkt *p);

@@ -75,7 +75,8 @@ struct masq_engine *masq_engine_create(const struct masq_limits *lim,
 	    neigh_init(&e->neigh, e->lim.max_neigh, e->lim.neigh_queue) ||
 	    ct_init(&e->ct, e->lim.max_conns, !e->lim.no_accounting,
 		    e->lim.seed) ||
-	    nat_init(&e->nat, e->lim.max_mappings, e->lim.seed * 31 + 7))
+	    nat_init(&e->nat, e->lim.max_mappings, e->lim.seed * 31 + 7) ||
+	    frag_init(e))
 		goto fail;
 	e->icmp_tokens = ICMP_BURST;
 	e->icmp_refill_ms = 0;
@@ -102,6 +103,7 @@ void masq_engine_destroy(struct masq_engine *e)
 			}
 		}
 	}
+	frag_fini(e);
 	nat_fini(&e->nat);
 	if (e->ct.e)
 		ct_fini(&e->ct);
@@ -117,10 +119,19 @@ static void eng_set_time(struct masq_engine *e, uint64_t now_ns)
 	e->now_s = (uint32_t)(now_ns / 1000000000ull);
 }
 
+/* Give a buffer back to the pool it came from (frames, or frag.c's) */
+void eng_buf_free(struct masq_engine *e, struct masq_buf *b)
+{
+	if (frag_owns(e, b))
+		frag_buf_free(e, b);
+	else
+		masq_pool_put(e->pool, b);
+}
+
 void eng_drop(struct masq_engine *e, struct masq_buf *b, enum masq_counter c)
 {
 	count(e, c);
-	masq_pool_put(e->pool, b);
+	eng_buf_free(e, b);
 }
 
 /* A fresh buffer for a frame the engine makes, or NULL (counted) */
@@ -200,6 +211,8 @@ static void eng_input_batch(struct masq_engine *e, struct masq_buf **bufs,
 			eng_drop(e, bufs[i], verdict[i]);
 		else if (!p[i].ip)
 			arp_input(e, &p[i]);
+		else if (p[i].frag)
+			frag_input(e, &p[i]);
 		else
 			conn_input(e, &p[i], lk[i].hash ? &lk[i] : NULL);
 	}
@@ -221,6 +234,7 @@ void masq_engine_advance(struct masq_engine *e, uint64_t now_ns,
 	eng_set_time(e, now_ns);
 	e->tx = tx;
 	conn_advance(e);
+	frag_advance(e);
 	arp_advance(e);
 	e->tx = NULL;
 }
@@ -248,7 +262,27 @@ void eng_forward(struct masq_engine *e, struct pkt *p, int out_iface,
 {
 	ip_dec_ttl(p->ip);
 	count(e, C_forwarded);
-	arp_output(e, p->buf, out_iface, nexthop);
+	if (frag_needed(e, p, out_iface))
+		frag_output(e, p, out_iface, nexthop);
+	else
+		arp_output(e, p->buf, out_iface, nexthop);
+}
+
+/**
+ * eng_walk_datagram() - Walk a datagram frag.c reassembled
+ * @e:	engine
+ * @b:	whole datagram, Ethernet header in front, arrival interface set
+ */
+void eng_walk_datagram(struct masq_engine *e, struct masq_buf *b)
+{
+	struct pkt p;
+	enum masq_counter c = pkt_parse(&p, b);
+
+	if (c != C_NUM || p.frag) {
+		eng_drop(e, b, c != C_NUM ? c : C_drop_fragment);
+		return;
+	}
+	conn_input(e, &p, NULL);
 }
 
 /* Send a datagram the router made (or answers) towards its destination */

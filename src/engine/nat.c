@@ -79,12 +79,40 @@ void nat_flush(struct nat *n)
 	memset(n->addrs, 0, NAT_MAX_ADDRS * sizeof(*n->addrs));
 }
 
+static bool port_in_range(const struct nat *n, enum nat_pcls pc, uint32_t p)
+{
+	return pc == NAT_PCLS_ICMP || (p >= n->port_lo && p <= n->port_hi);
+}
+
+/* Ports of @bits in use in [lo, hi] (control plane: a linear count) */
+static uint32_t port_count(const uint64_t *bits, uint32_t lo, uint32_t hi)
+{
+	uint32_t c = 0;
+
+	for (uint32_t p = lo; p <= hi; p++)
+		c += !!(bits[p >> 6] & (1ull << (p & 63)));
+	return c;
+}
+
+/*
+ * nat_set_ports() - Change the TCP/UDP port range
+ * Mappings outside the new range live on until they expire; only new
+ * ones come from the range, so the in-range counts are taken again.
+ */
 int nat_set_ports(struct nat *n, uint16_t lo, uint16_t hi)
 {
 	if (!lo || lo > hi)
 		return -EINVAL;
 	n->port_lo = lo;
 	n->port_hi = hi;
+	for (int i = 0; i < NAT_MAX_ADDRS; i++) {
+		struct nat_addr *a = &n->addrs[i];
+
+		if (!a->addr)
+			continue;
+		a->used[NAT_PCLS_TCP] = port_count(a->bits[NAT_PCLS_TCP], lo, hi);
+		a->used[NAT_PCLS_UDP] = port_count(a->bits[NAT_PCLS_UDP], lo, hi);
+	}
 	return 0;
 }
 
@@ -178,7 +206,8 @@ static int nat_port_alloc(struct nat *n, struct nat_addr *a,
 	if (p < 0)
 		return -1;
 	bits[p >> 6] |= 1ull << (p & 63);
-	a->used[pc]++;
+	if (port_in_range(n, pc, (uint32_t)p))
+		a->used[pc]++;
 	return p;
 }
 
@@ -242,7 +271,8 @@ uint32_t nat_map_get(struct nat *n, uint8_t proto, uint32_t int_addr,
 	m = &n->m[idx];
 	if (cuckoo_insert(&n->by_int, h, idx)) {
 		n->addrs[slot].bits[pc][port >> 6] &= ~(1ull << (port & 63));
-		n->addrs[slot].used[pc]--;
+		if (port_in_range(n, pc, (uint32_t)port))
+			n->addrs[slot].used[pc]--;
 		return NAT_NONE;
 	}
 	n->free = m->refs;
@@ -268,7 +298,8 @@ void nat_map_put(struct nat *n, uint32_t idx)
 	cuckoo_delete(&n->by_int, nat_hash(n, pc, m->int_addr, m->int_port),
 		      idx);
 	a->bits[pc][port >> 6] &= ~(1ull << (port & 63));
-	a->used[pc]--;
+	if (port_in_range(n, pc, port))
+		a->used[pc]--;
 	m->refs = n->free;
 	n->free = idx;
 	n->count--;

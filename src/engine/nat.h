@@ -32,7 +32,7 @@ struct nat_map {
 /* Ports in use on one external address, one bitmap per protocol class */
 struct nat_addr {
 	uint32_t addr;		/* network order; 0 = unused slot */
-	uint32_t used[NAT_PCLS_NUM];
+	uint32_t used[NAT_PCLS_NUM];	/* ports in use inside the range */
 	uint64_t bits[NAT_PCLS_NUM][65536 / 64];
 };
 

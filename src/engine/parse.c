@@ -170,8 +170,10 @@ enum masq_counter pkt_parse_ip(struct pkt *p)
 	p->l4 = (uint8_t *)ip + hl;
 	p->l4_len = p->ip_len - hl;
 	p->csum_partial = b->meta.flags & MASQ_META_NEEDS_CSUM;
-	if (ntohs(ip->frag_off) & (IP_MF | IP_OFFMASK))
-		return C_drop_fragment;		/* reassembly: not yet */
+	if (ntohs(ip->frag_off) & (IP_MF | IP_OFFMASK)) {
+		p->frag = true;			/* frag.c reassembles it */
+		return C_NUM;
+	}
 
 	switch (p->proto) {
 	case IPPROTO_TCP_:

@@ -129,6 +129,7 @@ struct icmp_hdr {
  * @has_ports:	TCP, UDP or ICMP echo/reply: tracked by ports
  * @icmp_error:	an ICMP error message (quotes another datagram)
  * @csum_partial: the L4 checksum field holds a pseudo-header sum (NEEDS_CSUM)
+ * @frag:	a fragment (MF set or offset non-zero): L4 not parsed
  */
 struct pkt {
 	struct masq_buf *buf;
@@ -144,6 +145,7 @@ struct pkt {
 	bool has_ports;
 	bool icmp_error;
 	bool csum_partial;
+	bool frag;
 };
 
 static inline unsigned ip_hlen(const struct ip4_hdr *ip)
