@@ -1,37 +1,66 @@
 // SPDX-License-Identifier: MIT
 /*
- * conn.c - what happens to an IPv4 packet: tracking decisions
+ * conn.c - what happens to an IPv4 packet: tracking and NAT decisions
  *
- * Theory of operation: a packet with ports (TCP, UDP, ICMP echo) is
- * looked up in the connection table by its tuple. Found: it belongs to a
- * connection and goes the way its entry says, translated. Not found:
- * it is for the router itself (icmp.c), or the first packet of a new
- * connection, which is allowed by the zero-configuration policy of the
- * Debian ipmasq package:
+ * Theory of operation: a tracked packet (TCP, UDP, ICMP echo, and other
+ * protocols by their addresses) is looked up in the connection table by
+ * its tuple. Found: it belongs to a connection and goes the way its entry
+ * says, translated (xlate.c). Not found: it is for the router itself
+ * (icmp.c), or it opens a connection as the zero-configuration policy of
+ * the Debian ipmasq package allows:
  *
  *	internal -> internal	tracked, not translated
  *	internal -> external	masqueraded to the external interface's
- *				first address (nat.c picks the port)
- *	external -> anywhere	dropped (unsolicited; filtering is
- *				address-and-port dependent, RFC 4787 REQ-8)
+ *				first address
+ *	internal -> masq addr	hairpinned (RFC 4787 REQ-9): to the internal
+ *				host behind that mapping, the source
+ *				masqueraded too, so the target sees the
+ *				external address and port
+ *	external -> masq addr	admitted by the filtering mode (RFC 4787
+ *				REQ-8): address-and-port-dependent (default,
+ *				none), address-dependent (the mapping sent to
+ *				that address), endpoint-independent (any)
+ *	external -> other	dropped, unsolicited
+ *
+ * A connection is planned (struct conn_plan: both tuples and the
+ * references it takes: a mapping, a port, a permission) and then
+ * committed; a plan that fails gives back what it took, so nothing leaks
+ * and the packet is dropped with the reason counted.
  *
  * Before any state is made, the checks that could answer with an ICMP
  * error run on the packet as it arrived (TTL, MTU), so errors quote what
  * the sender sent. Packets on an internal interface whose source does
  * not route back through it are dropped (BCP 38).
  *
- * TCP: a connection opens only with a SYN; it follows the states of RFC
- * 793 closely enough to choose a timeout class (ct.h). A SYN meeting a
- * connection in TIME_WAIT or CLOSE replaces it, so clients may reuse
- * ports quickly. Sequence-window checks are not done yet: any RST of a
- * tracked connection closes it.
+ * Mapping (nat.c): endpoint-independent by default; address-and-port-
+ * dependent on request ("set mapping address-and-port-dependent"), where
+ * each connection takes a port of its own. Ports running out: the oldest
+ * mapping that never saw a reply gives its port up; else the connection
+ * is dropped. Protocols without ports are masqueraded by address: one
+ * internal host per (protocol, remote address).
+ *
+ * TCP (tcp.c): a connection opens with a SYN (or, with pickup on, an ACK
+ * from inside); every later packet must fall in the sequence windows. A
+ * SYN meeting a connection in TIME_WAIT or CLOSE replaces it, so clients
+ * may reuse ports quickly.
  */
 #include <arpa/inet.h>
 #include <string.h>
 
 #include "eng.h"
+#include "perm.h"
 
 #define CONN_EXPIRE_PER_CALL	1024
+#define CONN_EVICT_SCAN		64	/* FIFO entries looked at per class */
+
+/* ---- per-packet state ---------------------------------------------------- */
+
+static enum ct_class udp_class(const struct ct_entry *ce)
+{
+	if (ce->t[CT_ORIG].dport == htons(53))
+		return CT_CLASS_UDP_DNS;
+	return ce->flags & CT_F_REPLIED ? CT_CLASS_UDP : CT_CLASS_UDP_UNREPLIED;
+}
 
 /*
  * Move a connection's state for a packet, then account it.
@@ -41,6 +70,7 @@ static enum masq_counter conn_update(struct masq_engine *e, uint32_t idx,
 				     enum ct_dir dir, const struct pkt *p)
 {
 	struct ct_entry *ce = &e->ct.e[idx];
+	enum ct_dir opened = ce->xflags & CT_X_INBOUND ? CT_REPLY : CT_ORIG;
 	enum ct_class cls = (enum ct_class)ce->cls;
 	enum masq_counter why;
 
@@ -48,23 +78,64 @@ static enum masq_counter conn_update(struct masq_engine *e, uint32_t idx,
 		why = tcp_track(e, idx, dir, p, &cls);
 		if (why != C_NUM)
 			return why;
-	} else if (ce->proto == IPPROTO_UDP_) {
-		cls = (ce->flags & CT_F_REPLIED) || dir == CT_REPLY ?
-		      CT_CLASS_UDP : CT_CLASS_UDP_UNREPLIED;
 	}
-
+	if (dir != opened)
+		ce->flags |= CT_F_REPLIED;
+	if (ce->proto == IPPROTO_UDP_)
+		cls = udp_class(ce);
 	if (e->ct.acct) {
 		e->ct.acct[idx].pkts[dir]++;
 		e->ct.acct[idx].bytes[dir] += p->ip_len;
 	}
-	if (dir == CT_REPLY)
-		ce->flags |= CT_F_REPLIED;
 	ct_set_class(&e->ct, idx, cls, e->now_s);
 	return C_NUM;
 }
 
+/* ---- plans: what a new connection takes --------------------------------- */
+
+struct conn_plan {
+	struct ct_tuple t[2];
+	uint8_t flags;		/* CT_F_MAP */
+	uint8_t xflags;		/* CT_X_* */
+	uint32_t map;		/* source mapping referenced, or NAT_NONE */
+};
+
+static void plan_init(struct conn_plan *pl, const struct ct_tuple *t)
+{
+	memset(pl, 0, sizeof(*pl));
+	pl->t[CT_ORIG] = *t;
+	pl->t[CT_REPLY] = ct_tuple_invert(t);
+	pl->map = NAT_NONE;
+}
+
+/* Give back the references of a connection's tuples and flags */
+static void conn_put_refs(struct masq_engine *e, uint8_t proto,
+			  const struct ct_tuple *t, uint8_t flags,
+			  uint8_t xflags)
+{
+	const struct ct_tuple *o = &t[CT_ORIG], *r = &t[CT_REPLY];
+
+	if (flags & CT_F_MAP) {
+		uint32_t m = nat_map_find(&e->nat, proto, o->src, o->sport);
+
+		if (m != NAT_NONE) {
+			if ((xflags & CT_X_PERM) && e->perm)
+				perm_give(e->perm, m, o->dst);
+			nat_map_put(&e->nat, m);
+		}
+	}
+	if (xflags & CT_X_DMAP) {
+		uint32_t m = nat_map_find(&e->nat, proto, r->src, r->sport);
+
+		if (m != NAT_NONE)
+			nat_map_put(&e->nat, m);
+	}
+	if (xflags & CT_X_PORT)
+		nat_port_give(&e->nat, proto, r->dst, ntohs(r->dport), o->src);
+}
+
 /**
- * conn_release() - Forget a connection and what it holds (its mapping)
+ * conn_release() - Forget a connection and what it holds
  * @e:		engine
  * @idx:	live entry
  */
@@ -72,13 +143,7 @@ void conn_release(struct masq_engine *e, uint32_t idx)
 {
 	struct ct_entry *ce = &e->ct.e[idx];
 
-	if (ce->flags & CT_F_MAP) {
-		const struct ct_tuple *o = &ce->t[CT_ORIG];
-		uint32_t m = nat_map_find(&e->nat, ce->proto, o->src, o->sport);
-
-		if (m != NAT_NONE)
-			nat_map_put(&e->nat, m);
-	}
+	conn_put_refs(e, ce->proto, ce->t, ce->flags, ce->xflags);
 	ct_free(&e->ct, idx);
 }
 
@@ -94,6 +159,179 @@ void conn_advance(struct masq_engine *e)
 		count(e, C_conn_expired);
 	}
 }
+
+/*
+ * Ports of @ext_addr for @proto ran out: evict the oldest connection
+ * that never saw a reply and alone holds a mapping there. Bounded: at
+ * most CONN_EVICT_SCAN entries of each never-replied class are looked at.
+ * Return: true when a port was freed
+ */
+static bool conn_evict_for_port(struct masq_engine *e, uint8_t proto,
+				uint32_t ext_addr)
+{
+	static const enum ct_class unreplied[] = {
+		CT_CLASS_TCP_SYN, CT_CLASS_UDP_UNREPLIED, CT_CLASS_UDP_DNS,
+	};
+
+	for (size_t c = 0; c < sizeof(unreplied) / sizeof(*unreplied); c++) {
+		uint32_t i = e->ct.fifo[unreplied[c]].head;
+
+		for (int n = 0; n < CONN_EVICT_SCAN && i != CT_LINK_NONE; n++) {
+			const struct ct_entry *ce = &e->ct.e[i];
+			uint32_t next = ct_link_get(ce, CT_NEXT), m;
+
+			if (ce->proto == proto && !(ce->flags & CT_F_REPLIED) &&
+			    ce->t[CT_REPLY].dst == ext_addr) {
+				m = ce->flags & CT_F_MAP ?
+				    nat_map_find(&e->nat, proto,
+						 ce->t[CT_ORIG].src,
+						 ce->t[CT_ORIG].sport) : NAT_NONE;
+				if ((m != NAT_NONE && e->nat.m[m].refs == 1) ||
+				    (ce->xflags & CT_X_PORT)) {
+					conn_release(e, i);
+					count(e, C_conn_evicted_ports);
+					return true;
+				}
+			}
+			i = next;
+		}
+	}
+	return false;
+}
+
+static enum masq_counter nat_fail_counter(enum nat_fail why)
+{
+	switch (why) {
+	case NAT_FAIL_HOST_CAP:
+		return C_drop_host_cap;
+	case NAT_FAIL_PORTS:
+		return C_drop_ports_exhausted;
+	default:
+		return C_drop_table_full;
+	}
+}
+
+/*
+ * plan_masq_source() - Masquerade the plan's source to @ext
+ * Takes the mapping (EIM) or a port (APDM), evicting once if the
+ * address's ports ran out. Protocols without ports keep none.
+ * Return: C_NUM, or the counter to drop the packet with
+ */
+static enum masq_counter plan_masq_source(struct masq_engine *e,
+					  const struct pkt *p,
+					  struct conn_plan *pl, uint32_t ext)
+{
+	const struct ct_tuple *o = &pl->t[CT_ORIG];
+	enum nat_fail why = NAT_OK;
+	int port;
+
+	pl->t[CT_REPLY].dst = ext;
+	if (!p->has_ports)
+		return C_NUM;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (e->apdm) {
+			port = nat_port_take(&e->nat, p->proto, ext,
+					     ntohs(o->sport), o->src, &why);
+			if (port >= 0) {
+				pl->t[CT_REPLY].dport = htons((uint16_t)port);
+				pl->xflags |= CT_X_PORT;
+				return C_NUM;
+			}
+		} else {
+			pl->map = nat_map_get(&e->nat, p->proto, o->src,
+					      o->sport, ext, &why);
+			if (pl->map != NAT_NONE) {
+				pl->t[CT_REPLY].dst = nat_map_ext_addr(&e->nat,
+								       pl->map);
+				pl->t[CT_REPLY].dport = e->nat.m[pl->map].ext_port;
+				pl->flags |= CT_F_MAP;
+				if (e->perm && perm_take(e->perm, pl->map, o->dst))
+					pl->xflags |= CT_X_PERM;
+				return C_NUM;
+			}
+		}
+		if (why != NAT_FAIL_PORTS ||
+		    !conn_evict_for_port(e, p->proto, ext))
+			break;
+	}
+	return nat_fail_counter(why);
+}
+
+/* A free entry, evicting the oldest never-replied one if the table is full */
+static uint32_t conn_alloc(struct masq_engine *e)
+{
+	uint32_t idx = ct_alloc(&e->ct, e->now_s);
+	uint32_t victim;
+
+	if (idx != CT_NONE)
+		return idx;
+	victim = ct_oldest_unreplied(&e->ct);
+	if (victim == CT_NONE)
+		return CT_NONE;
+	conn_release(e, victim);
+	count(e, C_conn_evicted);
+	return ct_alloc(&e->ct, e->now_s);
+}
+
+static enum ct_class conn_first_class(uint8_t proto, uint16_t dport)
+{
+	switch (proto) {
+	case IPPROTO_TCP_:
+		return CT_CLASS_TCP_SYN;
+	case IPPROTO_UDP_:
+		return dport == htons(53) ? CT_CLASS_UDP_DNS :
+					    CT_CLASS_UDP_UNREPLIED;
+	case IPPROTO_ICMP_:
+		return CT_CLASS_ICMP;
+	default:
+		return CT_CLASS_GENERIC;
+	}
+}
+
+/**
+ * conn_commit() - Make the planned connection
+ * Return: entry index, or CT_NONE (the packet was dropped and counted,
+ * the plan's references given back)
+ */
+static uint32_t conn_commit(struct masq_engine *e, struct pkt *p,
+			    struct conn_plan *pl)
+{
+	uint32_t idx = conn_alloc(e);
+	enum ct_dir dir;
+	struct ct_entry *ce;
+
+	if (idx != CT_NONE && p->by_addr &&
+	    ct_lookup(&e->ct, p->proto, &pl->t[CT_REPLY], &dir) != CT_NONE) {
+		/* the way back is someone else's: address-only protocols */
+		ct_abandon(&e->ct, idx);
+		conn_put_refs(e, p->proto, pl->t, pl->flags, pl->xflags);
+		eng_drop(e, p->buf, C_drop_proto_busy);
+		return CT_NONE;
+	}
+	if (idx == CT_NONE)
+		goto full;
+	ce = &e->ct.e[idx];
+	ce->proto = p->proto;
+	ce->t[CT_ORIG] = pl->t[CT_ORIG];
+	ce->t[CT_REPLY] = pl->t[CT_REPLY];
+	ce->flags = pl->flags;
+	ce->xflags = pl->xflags;
+	if (p->proto == IPPROTO_TCP_)
+		tcp_open(ce, p);
+	xlate_prepare(ce);
+	if (!ct_insert(&e->ct, idx, conn_first_class(p->proto,
+						    pl->t[CT_ORIG].dport),
+		       e->now_s)) {
+		count(e, C_conn_new);
+		return idx;
+	}
+full:
+	conn_put_refs(e, p->proto, pl->t, pl->flags, pl->xflags);
+	eng_drop(e, p->buf, C_drop_table_full);
+	return CT_NONE;
+}
+
+/* ---- forwarding ------------------------------------------------------------ */
 
 /*
  * The checks whose failure the sender hears about, made on the packet
@@ -120,103 +358,6 @@ static bool conn_may_forward(struct masq_engine *e, struct pkt *p,
 	return true;		/* too big without DF: frag.c splits it */
 }
 
-/*
- * May this packet open a connection? TCP: a plain SYN, or with pickup on
- * an ACK without RST or FIN; ICMP: an echo request.
- */
-static bool conn_may_open(const struct masq_engine *e, const struct pkt *p,
-			  enum masq_counter *why)
-{
-	uint8_t f = p->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN);
-
-	if (p->proto == IPPROTO_TCP_ && f != TCP_SYN &&
-	    !(e->tcp_pickup && f == TCP_ACK)) {
-		*why = C_drop_tcp_no_conn;
-		return false;
-	}
-	if (p->proto == IPPROTO_ICMP_ &&
-	    ((const struct icmp_hdr *)p->l4)->type != ICMP_ECHO) {
-		*why = C_drop_unsolicited;
-		return false;
-	}
-	return true;
-}
-
-static enum ct_class conn_first_class(uint8_t proto)
-{
-	switch (proto) {
-	case IPPROTO_TCP_:
-		return CT_CLASS_TCP_SYN;
-	case IPPROTO_UDP_:
-		return CT_CLASS_UDP_UNREPLIED;
-	case IPPROTO_ICMP_:
-		return CT_CLASS_ICMP;
-	default:
-		return CT_CLASS_GENERIC;
-	}
-}
-
-/* A free entry, evicting the oldest never-replied one if the table is full */
-static uint32_t conn_alloc(struct masq_engine *e)
-{
-	uint32_t idx = ct_alloc(&e->ct, e->now_s);
-	uint32_t victim;
-
-	if (idx != CT_NONE)
-		return idx;
-	victim = ct_oldest_unreplied(&e->ct);
-	if (victim == CT_NONE)
-		return CT_NONE;
-	conn_release(e, victim);
-	count(e, C_conn_evicted);
-	return ct_alloc(&e->ct, e->now_s);
-}
-
-/**
- * conn_new() - Track a new connection, masqueraded to @masq_addr if not 0
- * Return: entry index, or CT_NONE (the packet was dropped and counted)
- */
-static uint32_t conn_new(struct masq_engine *e, struct pkt *p,
-			 const struct ct_tuple *t, uint32_t masq_addr)
-{
-	uint32_t idx = conn_alloc(e), m_idx = NAT_NONE;
-	struct ct_entry *ce;
-
-	if (idx == CT_NONE) {
-		eng_drop(e, p->buf, C_drop_table_full);
-		return CT_NONE;
-	}
-	ce = &e->ct.e[idx];
-	ce->proto = p->proto;
-	if (p->proto == IPPROTO_TCP_)
-		tcp_open(ce, p);
-	ce->t[CT_ORIG] = *t;
-	ce->t[CT_REPLY] = ct_tuple_invert(t);
-	if (masq_addr) {
-		uint32_t m = nat_map_get(&e->nat, p->proto, t->src, t->sport,
-					 masq_addr);
-
-		m_idx = m;
-		if (m == NAT_NONE) {
-			ct_abandon(&e->ct, idx);
-			eng_drop(e, p->buf, C_drop_ports_exhausted);
-			return CT_NONE;
-		}
-		ce->flags |= CT_F_MAP;
-		ce->t[CT_REPLY].dst = nat_map_ext_addr(&e->nat, m);
-		ce->t[CT_REPLY].dport = e->nat.m[m].ext_port;
-	}
-	xlate_prepare(ce);
-	if (ct_insert(&e->ct, idx, conn_first_class(p->proto), e->now_s)) {
-		if (masq_addr)
-			nat_map_put(&e->nat, m_idx);
-		eng_drop(e, p->buf, C_drop_table_full);
-		return CT_NONE;
-	}
-	count(e, C_conn_new);
-	return idx;
-}
-
 /* Translate, account and send a packet of connection @idx going way @dir */
 static void conn_forward(struct masq_engine *e, struct pkt *p, uint32_t idx,
 			 enum ct_dir dir, const struct route *r)
@@ -233,9 +374,58 @@ static void conn_forward(struct masq_engine *e, struct pkt *p, uint32_t idx,
 	eng_forward(e, p, r->iface, r->gw ? r->gw : dst);
 }
 
+/* Route to where a planned connection's packet goes, check, commit, send */
+static void conn_open(struct masq_engine *e, struct pkt *p,
+		      struct conn_plan *pl, enum ct_dir dir,
+		      const struct route *r)
+{
+	uint32_t idx;
+
+	if (!conn_may_forward(e, p, r)) {
+		conn_put_refs(e, p->proto, pl->t, pl->flags, pl->xflags);
+		return;
+	}
+	idx = conn_commit(e, p, pl);
+	if (idx != CT_NONE)
+		conn_forward(e, p, idx, dir, r);
+}
+
+/* ---- the first packet ------------------------------------------------------ */
+
+/*
+ * May this packet open a connection? TCP: a plain SYN, or with pickup on
+ * an ACK without RST or FIN; ICMP: an echo request.
+ */
+static bool conn_may_open(const struct masq_engine *e, const struct pkt *p,
+			  bool from_inside, enum masq_counter *why)
+{
+	uint8_t f = p->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN);
+
+	if (p->proto == IPPROTO_TCP_ && f != TCP_SYN &&
+	    !(e->tcp_pickup && from_inside && f == TCP_ACK)) {
+		*why = C_drop_tcp_no_conn;
+		return false;
+	}
+	if (p->proto == IPPROTO_ICMP_ &&
+	    ((const struct icmp_hdr *)p->l4)->type != ICMP_ECHO) {
+		*why = C_drop_unsolicited;
+		return false;
+	}
+	return true;
+}
+
 static bool is_multicast(uint32_t addr)
 {
 	return (ntohl(addr) >> 28) == 0xe;
+}
+
+/* Is @addr an address of an external interface (a masquerade address)? */
+static bool is_masq_addr(const struct masq_engine *e, uint32_t addr)
+{
+	int i;
+
+	return net_addr_is_local(&e->net, addr, &i) &&
+	       e->net.ifs[i].role == ROLE_EXTERNAL;
 }
 
 /*
@@ -257,17 +447,127 @@ static void conn_local(struct masq_engine *e, struct pkt *p)
 				      C_drop_local_unhandled);
 }
 
-/* A packet of no known connection: the zero-configuration policy */
+/* The mapping a TCP/UDP packet to a masquerade address is addressed to */
+static uint32_t conn_target_mapping(const struct masq_engine *e,
+				    const struct pkt *p)
+{
+	if (p->proto != IPPROTO_TCP_ && p->proto != IPPROTO_UDP_)
+		return NAT_NONE;
+	if (!is_masq_addr(e, p->ip->daddr))
+		return NAT_NONE;
+	return nat_map_by_ext(&e->nat, p->proto, p->ip->daddr, p->dport);
+}
+
+/*
+ * From outside to a masquerade address: does the filtering admit it to
+ * the mapping it is addressed to? Then it opens a connection the reply
+ * way, as if the internal host had sent first.
+ * Return: true when the packet was taken (forwarded or dropped)
+ */
+static bool conn_inbound(struct masq_engine *e, struct pkt *p,
+			 const struct ct_tuple *t)
+{
+	struct conn_plan pl;
+	enum masq_counter why;
+	const struct nat_map *m;
+	const struct route *r;
+	uint32_t mi;
+
+	if (e->filtering == FILTER_APDF)
+		return false;
+	mi = conn_target_mapping(e, p);
+	if (mi == NAT_NONE)
+		return false;
+	if (e->filtering == FILTER_ADF &&
+	    !(e->perm && perm_has(e->perm, mi, t->src)))
+		return false;
+	if (!conn_may_open(e, p, false, &why)) {
+		eng_drop(e, p->buf, why);
+		return true;
+	}
+	m = &e->nat.m[mi];
+	plan_init(&pl, &(struct ct_tuple){ m->int_addr, t->src, m->int_port,
+					   t->sport });
+	pl.t[CT_REPLY] = *t;
+	pl.xflags = CT_X_INBOUND;
+	r = net_route_lookup(&e->net, m->int_addr);
+	if (!r) {
+		eng_drop(e, p->buf, C_drop_no_route);
+		return true;
+	}
+	pl.map = nat_map_get(&e->nat, p->proto, m->int_addr, m->int_port,
+			     t->dst, &(enum nat_fail){ NAT_OK });
+	if (pl.map != NAT_NONE) {
+		pl.flags |= CT_F_MAP;
+		if (e->perm && perm_take(e->perm, pl.map, t->src))
+			pl.xflags |= CT_X_PERM;
+	}
+	count(e, C_conn_inbound);
+	conn_open(e, p, &pl, CT_REPLY, r);
+	return true;
+}
+
+/*
+ * From inside to a masquerade address: hairpinning (RFC 4787 REQ-9).
+ * The packet goes to the internal host behind the mapping, with its
+ * source masqueraded too (REQ-9b), so the target sees the external
+ * address and port, as it would from outside.
+ * Return: true when the packet was taken (forwarded or dropped)
+ */
+static bool conn_hairpin(struct masq_engine *e, struct pkt *p,
+			 const struct ct_tuple *t)
+{
+	uint32_t mi = conn_target_mapping(e, p);
+	struct conn_plan pl;
+	enum masq_counter why;
+	const struct route *r;
+	uint32_t dst_addr;
+	uint16_t dst_port;
+
+	if (mi == NAT_NONE)
+		return false;
+	if (!conn_may_open(e, p, true, &why)) {
+		eng_drop(e, p->buf, why);
+		return true;
+	}
+	dst_addr = e->nat.m[mi].int_addr;
+	dst_port = e->nat.m[mi].int_port;
+	r = net_route_lookup(&e->net, dst_addr);
+	if (!r) {
+		eng_drop(e, p->buf, C_drop_no_route);
+		return true;
+	}
+	plan_init(&pl, t);
+	why = plan_masq_source(e, p, &pl, t->dst);
+	if (why != C_NUM) {
+		eng_drop(e, p->buf, why);
+		return true;
+	}
+	/* mi is still valid: the source's mapping was found or made apart */
+	if (nat_map_get(&e->nat, p->proto, dst_addr, dst_port, t->dst,
+			&(enum nat_fail){ NAT_OK }) != NAT_NONE)
+		pl.xflags |= CT_X_DMAP;
+	pl.t[CT_REPLY].src = dst_addr;
+	pl.t[CT_REPLY].sport = dst_port;
+	count(e, C_conn_hairpin);
+	conn_open(e, p, &pl, CT_ORIG, r);
+	return true;
+}
+
+/* A packet of no known connection: the policy decides */
 static void conn_first(struct masq_engine *e, struct pkt *p,
 		       const struct ct_tuple *t)
 {
 	const struct iface *in = &e->net.ifs[p->buf->iface];
 	const struct route *r;
+	struct conn_plan pl;
 	enum masq_counter why;
-	uint32_t idx, masq = 0;
 
 	if (net_addr_is_local(&e->net, t->dst, NULL) ||
 	    net_addr_is_broadcast(&e->net, t->dst)) {
+		if (in->role == ROLE_INTERNAL ? conn_hairpin(e, p, t) :
+						conn_inbound(e, p, t))
+			return;
 		conn_local(e, p);
 		return;
 	}
@@ -285,8 +585,8 @@ static void conn_first(struct masq_engine *e, struct pkt *p,
 		eng_drop(e, p->buf, C_drop_no_route);
 		return;
 	}
-	if (!p->has_ports) {
-		/* between internal networks anything goes, untracked */
+	if (!pkt_tracked(p)) {
+		/* ICMP that is neither echo nor error: inside only */
 		if (e->net.ifs[r->iface].role != ROLE_INTERNAL) {
 			eng_drop(e, p->buf, C_drop_proto_unsupported);
 			return;
@@ -295,29 +595,32 @@ static void conn_first(struct masq_engine *e, struct pkt *p,
 			eng_forward(e, p, r->iface, r->gw ? r->gw : t->dst);
 		return;
 	}
-	if (!conn_may_open(e, p, &why)) {
+	if (!conn_may_open(e, p, true, &why)) {
 		eng_drop(e, p->buf, why);
 		return;
 	}
-	if (!conn_may_forward(e, p, r))
-		return;
+	plan_init(&pl, t);
 	if (e->net.ifs[r->iface].role == ROLE_EXTERNAL) {
-		masq = net_iface_primary(&e->net, r->iface);
-		if (!masq) {
-			eng_drop(e, p->buf, C_drop_no_route);
+		uint32_t masq = net_iface_primary(&e->net, r->iface);
+
+		why = masq ? plan_masq_source(e, p, &pl, masq) : C_drop_no_route;
+		if (why != C_NUM) {
+			eng_drop(e, p->buf, why);
 			return;
 		}
 	}
-	idx = conn_new(e, p, t, masq);
-	if (idx != CT_NONE)
-		conn_forward(e, p, idx, CT_ORIG, r);
+	if (p->proto == IPPROTO_TCP_ && !(p->tcp_flags & TCP_SYN))
+		count(e, C_tcp_pickups);
+	conn_open(e, p, &pl, CT_ORIG, r);
 }
 
 /* A SYN from the client of a finished connection starts a new one */
 static bool conn_reopens(const struct ct_entry *ce, enum ct_dir dir,
 			 const struct pkt *p)
 {
-	return ce->proto == IPPROTO_TCP_ && dir == CT_ORIG &&
+	enum ct_dir opened = ce->xflags & CT_X_INBOUND ? CT_REPLY : CT_ORIG;
+
+	return ce->proto == IPPROTO_TCP_ && dir == opened &&
 	       (p->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN &&
 	       (ce->state == TCPS_TIME_WAIT || ce->state == TCPS_CLOSE);
 }
@@ -326,7 +629,7 @@ static bool conn_reopens(const struct ct_entry *ce, enum ct_dir dir,
  * conn_input() - Walk a validated IPv4 packet
  * @e:	engine
  * @p:	parsed packet, Ethernet addressed to the router
- * @lk:	its tuple and hash when prepared (packets with ports), or NULL
+ * @lk:	its tuple and hash when prepared, or NULL to look it up here
  */
 void conn_input(struct masq_engine *e, struct pkt *p,
 		const struct eng_lookup *lk)
@@ -335,7 +638,7 @@ void conn_input(struct masq_engine *e, struct pkt *p,
 	struct ct_tuple t;
 	enum ct_dir dir;
 	const struct route *r;
-	uint32_t idx;
+	uint32_t idx = CT_NONE;
 
 	if (e->net.ifs[in].role == ROLE_INTERNAL &&
 	    !net_src_is_valid(&e->net, in, p->ip->saddr)) {
@@ -347,8 +650,10 @@ void conn_input(struct masq_engine *e, struct pkt *p,
 		return;
 	}
 	t = (struct ct_tuple){ p->ip->saddr, p->ip->daddr, p->sport, p->dport };
-	idx = lk ? ct_lookup_hashed(&e->ct, lk->hash, p->proto, &t, &dir) :
-		   CT_NONE;
+	if (lk)
+		idx = ct_lookup_hashed(&e->ct, lk->hash, p->proto, &t, &dir);
+	else if (pkt_tracked(p))
+		idx = ct_lookup(&e->ct, p->proto, &t, &dir);
 	if (idx != CT_NONE && conn_reopens(&e->ct.e[idx], dir, p)) {
 		conn_release(e, idx);
 		idx = CT_NONE;

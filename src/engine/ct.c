@@ -24,7 +24,7 @@ const char *const ct_tcp_state_names[TCPS_NUM] = {
 
 const char *const ct_class_names[CT_CLASS_NUM] = {
 	"tcp-syn", "tcp-established", "tcp-closing", "tcp-close",
-	"udp-unreplied", "udp", "icmp", "generic",
+	"udp-unreplied", "udp", "udp-dns", "icmp", "generic",
 };
 
 _Static_assert(sizeof(struct ct_entry) == 64, "ct_entry is one cache line");
@@ -32,7 +32,8 @@ _Static_assert(sizeof(struct ct_entry) == 64, "ct_entry is one cache line");
 static const uint32_t ct_default_timeout[CT_CLASS_NUM] = {
 	[CT_CLASS_TCP_SYN] = 240,	[CT_CLASS_TCP_EST] = 7440,
 	[CT_CLASS_TCP_CLOSING] = 240,	[CT_CLASS_TCP_CLOSE] = 10,
-	[CT_CLASS_UDP_UNREPLIED] = 300,	[CT_CLASS_UDP] = 300,
+	[CT_CLASS_UDP_UNREPLIED] = 120,	[CT_CLASS_UDP] = 300,
+	[CT_CLASS_UDP_DNS] = 30,
 	[CT_CLASS_ICMP] = 60,		[CT_CLASS_GENERIC] = 600,
 };
 
@@ -280,14 +281,14 @@ uint32_t ct_expire_one(struct ct_table *ct, uint32_t now)
 uint32_t ct_oldest_unreplied(const struct ct_table *ct)
 {
 	static const enum ct_class unreplied[] = {
-		CT_CLASS_TCP_SYN, CT_CLASS_UDP_UNREPLIED,
+		CT_CLASS_TCP_SYN, CT_CLASS_UDP_UNREPLIED, CT_CLASS_UDP_DNS,
 	};
 	uint32_t best = CT_NONE;
 
 	for (size_t i = 0; i < sizeof(unreplied) / sizeof(*unreplied); i++) {
 		uint32_t h = ct->fifo[unreplied[i]].head;
 
-		if (h == CT_LINK_NONE)
+		if (h == CT_LINK_NONE || (ct->e[h].flags & CT_F_REPLIED))
 			continue;
 		if (best == CT_NONE ||
 		    (int32_t)(ct->e[h].last_seen - ct->e[best].last_seen) < 0)

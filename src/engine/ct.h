@@ -54,6 +54,7 @@ enum ct_class {
 	CT_CLASS_TCP_CLOSE,	/* after RST */
 	CT_CLASS_UDP_UNREPLIED,
 	CT_CLASS_UDP,
+	CT_CLASS_UDP_DNS,	/* RFC 4787 REQ-5a: DNS needs no more than 30 s */
 	CT_CLASS_ICMP,
 	CT_CLASS_GENERIC,
 	CT_CLASS_NUM
@@ -84,6 +85,12 @@ extern const char *const ct_class_names[CT_CLASS_NUM];
 #define CT_F_SIDE	0x40	/* has rare state in a side pool (helpers) */
 #define CT_F_USED	0x80	/* entry is live */
 
+#define CT_X_INBOUND	0x01	/* opened by a packet going the reply way */
+#define CT_X_PERM	0x02	/* holds an address-dependent permission */
+#define CT_X_PORT	0x04	/* owns its external port (APDM) */
+#define CT_X_DMAP	0x08	/* holds a reference on the destination's
+				 * mapping (hairpin) */
+
 #define CT_TCP_WS	0x10	/* this side offered window scaling */
 #define CT_TCP_SEEN	0x20	/* a packet of this side was tracked */
 #define CT_TCP_SCALE	0x0f	/* window scale in effect (0 until agreed) */
@@ -102,7 +109,7 @@ struct ct_entry {
 	uint8_t state : 4;		/* enum ct_tcp_state for TCP */
 	uint8_t cls : 4;		/* enum ct_class */
 	uint8_t flags;			/* CT_F_* */
-	uint8_t spare;
+	uint8_t xflags;			/* CT_X_* */
 	uint32_t last_seen;		/* seconds tick */
 	uint8_t link[6];		/* class FIFO prev, next: 24 bits each */
 	struct ct_tcp_dir tcp[2];	/* 26; TCP only */

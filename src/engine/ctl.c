@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "eng.h"
+#include "perm.h"
 
 #define EXIT_FAIL	1
 #define EXIT_USAGE	2
@@ -435,9 +436,10 @@ static int masq_set(struct masq_engine *e, int argc, char *const *argv,
 		e->ct.timeout[CT_CLASS_TCP_CLOSING] = v[1];
 		e->ct.timeout[CT_CLASS_TCP_SYN] = v[1];
 	}
-	if (v[2]) {
+	if (v[2]) {		/* ipchains had one UDP timeout for all */
 		e->ct.timeout[CT_CLASS_UDP] = v[2];
 		e->ct.timeout[CT_CLASS_UDP_UNREPLIED] = v[2];
+		e->ct.timeout[CT_CLASS_UDP_DNS] = v[2];
 	}
 	return 0;
 }
@@ -555,6 +557,7 @@ static const struct {
 	{ "tcp-close", { CT_CLASS_TCP_CLOSE, CT_CLASS_TCP_CLOSE } },
 	{ "udp", { CT_CLASS_UDP, CT_CLASS_UDP } },
 	{ "udp-unreplied", { CT_CLASS_UDP_UNREPLIED, CT_CLASS_UDP_UNREPLIED } },
+	{ "udp-dns", { CT_CLASS_UDP_DNS, CT_CLASS_UDP_DNS } },
 	{ "icmp", { CT_CLASS_ICMP, CT_CLASS_ICMP } },
 	{ "generic", { CT_CLASS_GENERIC, CT_CLASS_GENERIC } },
 };
@@ -575,7 +578,7 @@ static int set_timeout(struct masq_engine *e, int argc, char *const *argv,
 		e->ct.timeout[timeout_names[i].cls[1]] = v;
 		return 0;
 	}
-	return usage(out, "set: unknown timeout '%s' (tcp-established, tcp-transitory, tcp-close, udp, udp-unreplied, icmp, generic)", argv[2]);
+	return usage(out, "set: unknown timeout '%s' (tcp-established, tcp-transitory, tcp-close, udp, udp-unreplied, udp-dns, icmp, generic)", argv[2]);
 }
 
 static int set_ports(struct masq_engine *e, int argc, char *const *argv,
@@ -608,16 +611,78 @@ static int set_bool(bool *v, int argc, char *const *argv,
 	return 0;
 }
 
+static const char *const filter_names[FILTER_NUM] = {
+	"address-and-port-dependent", "address-dependent",
+	"endpoint-independent",
+};
+
+/*
+ * set filtering MODE: address-dependent needs its permission table, made
+ * here; connections already open hold no permission (they still work,
+ * only inbound admission by address starts with new ones).
+ */
+static int set_filtering(struct masq_engine *e, int argc, char *const *argv,
+			 struct masq_text *out)
+{
+	int mode = -1;
+
+	if (argc == 3)
+		for (int i = 0; i < FILTER_NUM; i++)
+			if (!strcmp(argv[2], filter_names[i]))
+				mode = i;
+	if (mode < 0)
+		return usage(out, "usage: set filtering address-and-port-dependent|address-dependent|endpoint-independent%s", "");
+	if (mode == FILTER_ADF && !e->perm) {
+		e->perm = perm_create(e->ct.max, e->lim.seed ^ 0x7065726d);
+		if (!e->perm)
+			return fail(out, "set: no memory for address-dependent filtering%s", "");
+	} else if (mode != FILTER_ADF && e->perm) {
+		perm_destroy(e->perm);
+		e->perm = NULL;
+	}
+	e->filtering = (uint8_t)mode;
+	return 0;
+}
+
+static int set_mapping(struct masq_engine *e, int argc, char *const *argv,
+		       struct masq_text *out)
+{
+	if (argc == 3 && !strcmp(argv[2], "endpoint-independent"))
+		e->apdm = false;
+	else if (argc == 3 && !strcmp(argv[2], "address-and-port-dependent"))
+		e->apdm = true;
+	else
+		return usage(out, "usage: set mapping endpoint-independent|address-and-port-dependent%s", "");
+	return 0;
+}
+
+static int set_host_cap(struct masq_engine *e, int argc, char *const *argv,
+			struct masq_text *out)
+{
+	uint32_t v;
+
+	if (argc != 3 || !parse_u32(argv[2], 1u << 24, &v) || !v)
+		return usage(out, "usage: set host-cap N (ports one internal host may hold, 1-16777216)%s", "");
+	e->nat.host_cap = v;
+	return 0;
+}
+
 static int cmd_set(struct masq_engine *e, int argc, char *const *argv,
 		   struct masq_text *out)
 {
+	if (argc >= 2 && !strcmp(argv[1], "filtering"))
+		return set_filtering(e, argc, argv, out);
+	if (argc >= 2 && !strcmp(argv[1], "mapping"))
+		return set_mapping(e, argc, argv, out);
+	if (argc >= 2 && !strcmp(argv[1], "host-cap"))
+		return set_host_cap(e, argc, argv, out);
 	if (argc >= 2 && !strcmp(argv[1], "tcp-pickup"))
 		return set_bool(&e->tcp_pickup, argc, argv, out);
 	if (argc >= 2 && !strcmp(argv[1], "timeout"))
 		return set_timeout(e, argc, argv, out);
 	if (argc >= 2 && !strcmp(argv[1], "ports"))
 		return set_ports(e, argc, argv, out);
-	return usage(out, "usage: set timeout NAME SECONDS | set ports LOW-HIGH | set tcp-pickup on|off%s", "");
+	return usage(out, "usage: set timeout NAME SECONDS | ports LOW-HIGH | tcp-pickup on|off | filtering MODE | mapping MODE | host-cap N%s", "");
 }
 
 static int cmd_show(struct masq_engine *e, int argc, char *const *argv,
@@ -629,8 +694,10 @@ static int cmd_show(struct masq_engine *e, int argc, char *const *argv,
 		masq_text_printf(out, "timeout %-16s %u\n", timeout_names[i].name,
 				 e->ct.timeout[timeout_names[i].cls[0]]);
 	masq_text_printf(out, "ports %u-%u\n", e->nat.port_lo, e->nat.port_hi);
-	masq_text_printf(out, "mapping endpoint-independent\n");
-	masq_text_printf(out, "filtering address-and-port-dependent\n");
+	masq_text_printf(out, "mapping %s\n", e->apdm ?
+			 "address-and-port-dependent" : "endpoint-independent");
+	masq_text_printf(out, "filtering %s\n", filter_names[e->filtering]);
+	masq_text_printf(out, "host-cap %u\n", e->nat.host_cap);
 	masq_text_printf(out, "tcp-pickup %s\n", e->tcp_pickup ? "on" : "off");
 	masq_text_printf(out, "accounting %s\n", e->ct.acct ? "on" : "off");
 	masq_text_printf(out, "max-conns %u\n", e->ct.max);

@@ -35,9 +35,19 @@ struct masq_engine {
 	struct ct_table ct;
 	struct nat nat;
 	bool tcp_pickup;		/* open connections mid-stream */
+	bool apdm;			/* address-and-port-dependent mapping */
+	uint8_t filtering;		/* enum filter_mode */
+	struct perm_table *perm;	/* address-dependent filtering only */
 	struct frag_state *frag;	/* frag.c */
 	uint32_t icmp_tokens;		/* RFC 1812 rate limit, token bucket */
 	uint64_t icmp_refill_ms;
+};
+
+enum filter_mode {
+	FILTER_APDF,		/* address-and-port-dependent (default) */
+	FILTER_ADF,		/* address-dependent */
+	FILTER_EIF,		/* endpoint-independent ("full cone") */
+	FILTER_NUM
 };
 
 #define ENG_BATCH	32	/* frames walked together (engine.c) */

@@ -20,6 +20,7 @@
 
 #include "csum.h"
 #include "eng.h"
+#include "perm.h"
 
 const char *const masq_counter_names[C_NUM] = {
 #define MASQ_COUNTER_NAME(name) [C_##name] = #name,
@@ -104,6 +105,7 @@ void masq_engine_destroy(struct masq_engine *e)
 		}
 	}
 	frag_fini(e);
+	perm_destroy(e->perm);
 	nat_fini(&e->nat);
 	if (e->ct.e)
 		ct_fini(&e->ct);
@@ -174,7 +176,7 @@ static enum masq_counter eng_stage_parse(struct masq_engine *e,
 		return c;
 	if (!eth_is_ours(e, p))
 		return C_drop_not_for_us;
-	if (p->ip && p->has_ports) {
+	if (p->ip && pkt_tracked(p)) {
 		lk->t = (struct ct_tuple){ p->ip->saddr, p->ip->daddr,
 					   p->sport, p->dport };
 		lk->hash = ct_hash(&e->ct, p->proto, &lk->t);

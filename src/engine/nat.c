@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * nat.c - masquerade mappings and the port allocator (RFC 4787, 6056)
+ * nat.c - masquerade mappings, the port allocator and per-host limits
  *
  * Owns which external port an internal endpoint is known by. A mapping
  * is found by (protocol, internal address, internal port) in a cuckoo
  * table, so every connection from one internal endpoint shares one
  * external port whatever its destination (endpoint-independent mapping,
- * RFC 4787 REQ-1): the property games, VoIP and WebRTC rely on.
+ * RFC 4787 REQ-1): the property games, VoIP and WebRTC rely on. A second
+ * table finds a mapping by its external port, for inbound packets that
+ * endpoint-independent or address-dependent filtering admits and for
+ * hairpinning. With address-and-port-dependent mapping (a "symmetric"
+ * NAT, for testing P2P software against one) a connection takes a port
+ * of its own instead (nat_port_take).
  *
  * Ports: one 64 Ki-bit bitmap per external address and protocol class
  * (TCP, UDP, ICMP identifiers). The internal port is kept when it is in
@@ -14,12 +19,16 @@
  * the search starts at a random word (RFC 6056) and scans 64 ports per
  * word read, at most the whole range: 1,024 reads of one 8 KiB bitmap,
  * never a hash probe per candidate as Linux and OVS do. An exhausted
- * range is known at once from the per-class count.
+ * range is known at once from the per-class count (conn.c then evicts a
+ * mapping that never saw a reply, or drops).
  *
- * Limits: NAT_MAX_ADDRS external addresses; at most max mappings (the
- * connection table's size at most; by default no more than 262,144, four
- * addresses' worth of TCP and UDP ports). A mapping's reference count is
- * 24 bits, which is why the connection table holds at most 2^24.
+ * Fairness: each internal host holds at most host_cap ports (mappings
+ * plus APDM connections; default 4096), so a port scanner or a torrent
+ * client cannot starve the others.
+ *
+ * Limits: NAT_MAX_ADDRS external addresses; at most max mappings and as
+ * many host records. A mapping's reference count is 24 bits, which is why
+ * the connection table holds fewer than 2^24 entries.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -32,28 +41,26 @@
 
 _Static_assert(sizeof(struct nat_map) == 12, "a mapping is 12 bytes");
 
-#define NAT_FREE_END	0xffffff	/* end of the free list (24-bit link) */
+#define NAT_FREE_END	0xffffff	/* end of the mapping free list */
 
 int nat_init(struct nat *n, uint32_t max, uint64_t seed)
 {
-	int rc;
-
 	memset(n, 0, sizeof(*n));
-	n->m = mem_table_alloc((size_t)max * sizeof(*n->m));
-	n->addrs = calloc(NAT_MAX_ADDRS, sizeof(*n->addrs));
 	n->max = max;
-	if (!n->m || !n->addrs) {
+	n->max_hosts = max;
+	n->m = mem_table_alloc((size_t)max * sizeof(*n->m));
+	n->hosts = mem_table_alloc((size_t)max * sizeof(*n->hosts));
+	n->addrs = calloc(NAT_MAX_ADDRS, sizeof(*n->addrs));
+	if (!n->m || !n->hosts || !n->addrs ||
+	    cuckoo_init(&n->by_int, max, seed ^ 0x6d617371) ||
+	    cuckoo_init(&n->by_ext, max, seed ^ 0x65787470) ||
+	    cuckoo_init(&n->by_host, max, seed ^ 0x686f7374)) {
 		nat_fini(n);
 		return -ENOMEM;
 	}
-	rc = cuckoo_init(&n->by_int, max, seed ^ 0x6d617371);
-	if (rc) {
-		nat_fini(n);
-		return rc;
-	}
-	n->max = max;
 	n->port_lo = 1024;
 	n->port_hi = 65535;
+	n->host_cap = NAT_HOST_CAP;
 	n->rng = seed | 1;
 	nat_flush(n);
 	return 0;
@@ -62,58 +69,42 @@ int nat_init(struct nat *n, uint32_t max, uint64_t seed)
 void nat_fini(struct nat *n)
 {
 	cuckoo_fini(&n->by_int);
+	cuckoo_fini(&n->by_ext);
+	cuckoo_fini(&n->by_host);
 	mem_table_free(n->m, (size_t)n->max * sizeof(*n->m));
+	mem_table_free(n->hosts, (size_t)n->max_hosts * sizeof(*n->hosts));
 	free(n->addrs);
 	n->m = NULL;
+	n->hosts = NULL;
 	n->addrs = NULL;
 }
 
-/* Forget every mapping and free every port */
+/* Forget every mapping, host record and port (addresses keep their slots) */
 void nat_flush(struct nat *n)
 {
 	for (uint32_t i = 0; i < n->max; i++)
 		n->m[i].refs = i + 1 < n->max ? i + 1 : NAT_FREE_END;
-	n->free = 0;
+	for (uint32_t i = 0; i < n->max_hosts; i++)
+		n->hosts[i] = (struct nat_host){ i + 1 < n->max_hosts ? i + 1 :
+						 NAT_NONE, 0 };
+	n->free = n->max ? 0 : NAT_FREE_END;
+	n->hosts_free = n->max_hosts ? 0 : NAT_NONE;
 	n->count = 0;
 	cuckoo_clear(&n->by_int);
-	memset(n->addrs, 0, NAT_MAX_ADDRS * sizeof(*n->addrs));
-}
-
-static bool port_in_range(const struct nat *n, enum nat_pcls pc, uint32_t p)
-{
-	return pc == NAT_PCLS_ICMP || (p >= n->port_lo && p <= n->port_hi);
-}
-
-/* Ports of @bits in use in [lo, hi] (control plane: a linear count) */
-static uint32_t port_count(const uint64_t *bits, uint32_t lo, uint32_t hi)
-{
-	uint32_t c = 0;
-
-	for (uint32_t p = lo; p <= hi; p++)
-		c += !!(bits[p >> 6] & (1ull << (p & 63)));
-	return c;
-}
-
-/*
- * nat_set_ports() - Change the TCP/UDP port range
- * Mappings outside the new range live on until they expire; only new
- * ones come from the range, so the in-range counts are taken again.
- */
-int nat_set_ports(struct nat *n, uint16_t lo, uint16_t hi)
-{
-	if (!lo || lo > hi)
-		return -EINVAL;
-	n->port_lo = lo;
-	n->port_hi = hi;
+	cuckoo_clear(&n->by_ext);
+	cuckoo_clear(&n->by_host);
 	for (int i = 0; i < NAT_MAX_ADDRS; i++) {
-		struct nat_addr *a = &n->addrs[i];
-
-		if (!a->addr)
-			continue;
-		a->used[NAT_PCLS_TCP] = port_count(a->bits[NAT_PCLS_TCP], lo, hi);
-		a->used[NAT_PCLS_UDP] = port_count(a->bits[NAT_PCLS_UDP], lo, hi);
+		memset(n->addrs[i].used, 0, sizeof(n->addrs[i].used));
+		memset(n->addrs[i].bits, 0, sizeof(n->addrs[i].bits));
 	}
-	return 0;
+}
+
+size_t nat_bytes(const struct nat *n)
+{
+	return (size_t)n->max * sizeof(*n->m) +
+	       (size_t)n->max_hosts * sizeof(*n->hosts) +
+	       cuckoo_bytes(&n->by_int) + cuckoo_bytes(&n->by_ext) +
+	       cuckoo_bytes(&n->by_host) + NAT_MAX_ADDRS * sizeof(*n->addrs);
 }
 
 static uint64_t nat_random(struct nat *n)
@@ -137,20 +128,32 @@ static enum nat_pcls nat_pcls_of(uint8_t proto)
 	}
 }
 
+/* ---- external addresses and their ports --------------------------------- */
+
+int nat_addr_slot_of(const struct nat *n, uint32_t addr)
+{
+	for (int i = 0; i < NAT_MAX_ADDRS; i++)
+		if (n->addrs[i].addr == addr)
+			return i;
+	return -1;
+}
+
 /* The slot of an external address, made on first use; -1 when full */
 static int nat_addr_slot(struct nat *n, uint32_t addr)
 {
-	int empty = -1;
+	int i = nat_addr_slot_of(n, addr);
 
-	for (int i = 0; i < NAT_MAX_ADDRS; i++) {
-		if (n->addrs[i].addr == addr)
-			return i;
-		if (!n->addrs[i].addr && empty < 0)
-			empty = i;
-	}
-	if (empty >= 0)
-		n->addrs[empty].addr = addr;
-	return empty;
+	if (i >= 0 || !addr)
+		return i;
+	i = nat_addr_slot_of(n, 0);
+	if (i >= 0)
+		n->addrs[i].addr = addr;
+	return i;
+}
+
+static bool port_in_range(const struct nat *n, enum nat_pcls pc, uint32_t p)
+{
+	return pc == NAT_PCLS_ICMP || (p >= n->port_lo && p <= n->port_hi);
 }
 
 static bool port_is_free(const uint64_t *bits, uint32_t p)
@@ -185,8 +188,40 @@ static int port_scan(const uint64_t *bits, uint32_t lo, uint32_t hi,
 	return p;
 }
 
-static int nat_port_alloc(struct nat *n, struct nat_addr *a,
-			  enum nat_pcls pc, uint16_t want)
+/* Ports of @bits in use in [lo, hi] (control plane: a linear count) */
+static uint32_t port_count(const uint64_t *bits, uint32_t lo, uint32_t hi)
+{
+	uint32_t c = 0;
+
+	for (uint32_t p = lo; p <= hi; p++)
+		c += !port_is_free(bits, p);
+	return c;
+}
+
+/*
+ * nat_set_ports() - Change the TCP/UDP port range
+ * Mappings outside the new range live on until they expire; only new
+ * ones come from the range, so the in-range counts are taken again.
+ */
+int nat_set_ports(struct nat *n, uint16_t lo, uint16_t hi)
+{
+	if (!lo || lo > hi)
+		return -EINVAL;
+	n->port_lo = lo;
+	n->port_hi = hi;
+	for (int i = 0; i < NAT_MAX_ADDRS; i++) {
+		struct nat_addr *a = &n->addrs[i];
+
+		if (!a->addr)
+			continue;
+		a->used[NAT_PCLS_TCP] = port_count(a->bits[NAT_PCLS_TCP], lo, hi);
+		a->used[NAT_PCLS_UDP] = port_count(a->bits[NAT_PCLS_UDP], lo, hi);
+	}
+	return 0;
+}
+
+static int port_alloc(struct nat *n, struct nat_addr *a, enum nat_pcls pc,
+		      uint16_t want)
 {
 	uint32_t lo = n->port_lo, hi = n->port_hi;
 	uint64_t *bits = a->bits[pc];
@@ -211,26 +246,132 @@ static int nat_port_alloc(struct nat *n, struct nat_addr *a,
 	return p;
 }
 
+static void port_free(struct nat *n, struct nat_addr *a, enum nat_pcls pc,
+		      uint16_t port)
+{
+	a->bits[pc][port >> 6] &= ~(1ull << (port & 63));
+	if (port_in_range(n, pc, port))
+		a->used[pc]--;
+}
+
+/* ---- internal hosts --------------------------------------------------- */
+
+struct host_key {
+	const struct nat *n;
+	uint32_t addr;
+};
+
+static bool host_key_eq(const void *p, uint32_t val)
+{
+	const struct host_key *k = p;
+
+	return k->n->hosts[val].addr == k->addr;
+}
+
+static uint64_t host_hash(const struct nat *n, uint32_t addr)
+{
+	return cuckoo_hash2(addr, 0x686f7374, n->by_host.seed);
+}
+
+/* Count one more port for @addr; false when it is at its cap */
+static bool host_take(struct nat *n, uint32_t addr, enum nat_fail *why)
+{
+	struct host_key k = { n, addr };
+	uint64_t h = host_hash(n, addr);
+	uint32_t i = cuckoo_lookup(&n->by_host, h, host_key_eq, &k);
+
+	if (i == CUCKOO_EMPTY) {
+		i = n->hosts_free;
+		if (i == NAT_NONE || cuckoo_insert(&n->by_host, h, i)) {
+			*why = NAT_FAIL_POOL;
+			return false;
+		}
+		n->hosts_free = n->hosts[i].addr;
+		n->hosts[i] = (struct nat_host){ addr, 0 };
+	}
+	if (n->hosts[i].count >= n->host_cap) {
+		*why = NAT_FAIL_HOST_CAP;
+		if (!n->hosts[i].count) {
+			cuckoo_delete(&n->by_host, h, i);
+			n->hosts[i].addr = n->hosts_free;
+			n->hosts_free = i;
+		}
+		return false;
+	}
+	n->hosts[i].count++;
+	return true;
+}
+
+static void host_give(struct nat *n, uint32_t addr)
+{
+	struct host_key k = { n, addr };
+	uint64_t h = host_hash(n, addr);
+	uint32_t i = cuckoo_lookup(&n->by_host, h, host_key_eq, &k);
+
+	if (i == CUCKOO_EMPTY)
+		return;
+	if (--n->hosts[i].count)
+		return;
+	cuckoo_delete(&n->by_host, h, i);
+	n->hosts[i].addr = n->hosts_free;
+	n->hosts_free = i;
+}
+
+/* ---- mappings ----------------------------------------------------------- */
+
 struct nat_key {
 	const struct nat *n;
 	uint32_t addr;
 	uint16_t port;
-	uint8_t proto;
+	enum nat_pcls pc;
 };
 
-static bool nat_key_eq(const void *p, uint32_t val)
+static bool nat_int_eq(const void *p, uint32_t val)
 {
 	const struct nat_key *k = p;
 	const struct nat_map *m = &k->n->m[val];
 
 	return m->int_addr == k->addr && m->int_port == k->port &&
-	       m->pcls == nat_pcls_of(k->proto);
+	       m->pcls == k->pc;
 }
 
-static uint64_t nat_hash(const struct nat *n, enum nat_pcls pc, uint32_t addr,
-			 uint16_t port)
+static bool nat_ext_eq(const void *p, uint32_t val)
 {
-	return cuckoo_hash2(addr, (uint64_t)port << 8 | pc, n->by_int.seed);
+	const struct nat_key *k = p;
+	const struct nat_map *m = &k->n->m[val];
+
+	return k->n->addrs[m->slot].addr == k->addr &&
+	       m->ext_port == k->port && m->pcls == k->pc;
+}
+
+static uint64_t nat_hash(const struct cuckoo *c, enum nat_pcls pc,
+			 uint32_t addr, uint16_t port)
+{
+	return cuckoo_hash2(addr, (uint64_t)port << 8 | pc, c->seed);
+}
+
+/* The mapping of an internal endpoint, or NAT_NONE (no reference taken) */
+uint32_t nat_map_find(const struct nat *n, uint8_t proto, uint32_t int_addr,
+		      uint16_t int_port)
+{
+	struct nat_key k = { n, int_addr, int_port, nat_pcls_of(proto) };
+	uint32_t i = cuckoo_lookup(&n->by_int,
+				   nat_hash(&n->by_int, k.pc, int_addr, int_port),
+				   nat_int_eq, &k);
+
+	return i == CUCKOO_EMPTY ? NAT_NONE : i;
+}
+
+/* The mapping known outside as @ext_addr:@ext_port, or NAT_NONE */
+uint32_t nat_map_by_ext(const struct nat *n, uint8_t proto, uint32_t ext_addr,
+			uint16_t ext_port)
+{
+	struct nat_key k = { n, ext_addr, ext_port, nat_pcls_of(proto) };
+	uint32_t i = cuckoo_lookup(&n->by_ext,
+				   nat_hash(&n->by_ext, k.pc, ext_addr, ext_port),
+				   nat_ext_eq, &k);
+
+	return i == CUCKOO_EMPTY ? NAT_NONE : i;
 }
 
 /**
@@ -240,20 +381,21 @@ static uint64_t nat_hash(const struct nat *n, enum nat_pcls pc, uint32_t addr,
  * @int_addr:	internal address, network order
  * @int_port:	internal port or ICMP identifier, network order
  * @ext_addr:	external address to use for a new mapping
+ * @why:	set to the reason when none can be had
  *
  * The caller holds one reference on success and drops it with
  * nat_map_put(). An existing mapping keeps its address even if @ext_addr
  * differs (the mapping outlives a route change until it is idle).
  *
- * Return: mapping index, or NAT_NONE when the pool or the ports ran out
+ * Return: mapping index, or NAT_NONE
  */
 uint32_t nat_map_get(struct nat *n, uint8_t proto, uint32_t int_addr,
-		     uint16_t int_port, uint32_t ext_addr)
+		     uint16_t int_port, uint32_t ext_addr, enum nat_fail *why)
 {
-	struct nat_key k = { n, int_addr, int_port, proto };
 	enum nat_pcls pc = nat_pcls_of(proto);
-	uint64_t h = nat_hash(n, pc, int_addr, int_port);
-	uint32_t idx = cuckoo_lookup(&n->by_int, h, nat_key_eq, &k);
+	uint64_t h = nat_hash(&n->by_int, pc, int_addr, int_port);
+	struct nat_key k = { n, int_addr, int_port, pc };
+	uint32_t idx = cuckoo_lookup(&n->by_int, h, nat_int_eq, &k);
 	struct nat_map *m;
 	int slot, port;
 
@@ -263,24 +405,36 @@ uint32_t nat_map_get(struct nat *n, uint8_t proto, uint32_t int_addr,
 	}
 	idx = n->free;
 	slot = nat_addr_slot(n, ext_addr);
-	if (idx == NAT_FREE_END || slot < 0)
-		return NAT_NONE;
-	port = nat_port_alloc(n, &n->addrs[slot], pc, ntohs(int_port));
-	if (port < 0)
-		return NAT_NONE;
-	m = &n->m[idx];
-	if (cuckoo_insert(&n->by_int, h, idx)) {
-		n->addrs[slot].bits[pc][port >> 6] &= ~(1ull << (port & 63));
-		if (port_in_range(n, pc, (uint32_t)port))
-			n->addrs[slot].used[pc]--;
+	if (idx == NAT_FREE_END || slot < 0) {
+		*why = NAT_FAIL_POOL;
 		return NAT_NONE;
 	}
+	if (!host_take(n, int_addr, why))
+		return NAT_NONE;
+	port = port_alloc(n, &n->addrs[slot], pc, ntohs(int_port));
+	if (port < 0) {
+		host_give(n, int_addr);
+		*why = NAT_FAIL_PORTS;
+		return NAT_NONE;
+	}
+	m = &n->m[idx];
 	n->free = m->refs;
 	*m = (struct nat_map){
 		.int_addr = int_addr, .int_port = int_port,
 		.ext_port = htons((uint16_t)port), .refs = 1,
 		.slot = (uint32_t)slot & 63, .pcls = pc,
 	};
+	if (cuckoo_insert(&n->by_int, h, idx) ||
+	    cuckoo_insert(&n->by_ext, nat_hash(&n->by_ext, pc, ext_addr,
+					       m->ext_port), idx)) {
+		cuckoo_delete(&n->by_int, h, idx);
+		port_free(n, &n->addrs[slot], pc, (uint16_t)port);
+		host_give(n, int_addr);
+		m->refs = n->free;
+		n->free = idx;
+		*why = NAT_FAIL_POOL;
+		return NAT_NONE;
+	}
 	n->count++;
 	return idx;
 }
@@ -291,34 +445,50 @@ void nat_map_put(struct nat *n, uint32_t idx)
 	struct nat_map *m = &n->m[idx];
 	struct nat_addr *a = &n->addrs[m->slot];
 	enum nat_pcls pc = (enum nat_pcls)m->pcls;
-	uint16_t port = ntohs(m->ext_port);
 
 	if (--m->refs)
 		return;
-	cuckoo_delete(&n->by_int, nat_hash(n, pc, m->int_addr, m->int_port),
-		      idx);
-	a->bits[pc][port >> 6] &= ~(1ull << (port & 63));
-	if (port_in_range(n, pc, port))
-		a->used[pc]--;
+	cuckoo_delete(&n->by_int, nat_hash(&n->by_int, pc, m->int_addr,
+					   m->int_port), idx);
+	cuckoo_delete(&n->by_ext, nat_hash(&n->by_ext, pc, a->addr,
+					   m->ext_port), idx);
+	port_free(n, a, pc, ntohs(m->ext_port));
+	host_give(n, m->int_addr);
 	m->refs = n->free;
 	n->free = idx;
 	n->count--;
 }
 
-/* The mapping of an internal endpoint, or NAT_NONE (no reference taken) */
-uint32_t nat_map_find(const struct nat *n, uint8_t proto, uint32_t int_addr,
-		      uint16_t int_port)
+/**
+ * nat_port_take() - A port of its own for one connection (APDM)
+ * Return: the port in host order, or -1 with @why set
+ */
+int nat_port_take(struct nat *n, uint8_t proto, uint32_t ext_addr,
+		  uint16_t want, uint32_t int_addr, enum nat_fail *why)
 {
-	struct nat_key k = { n, int_addr, int_port, proto };
-	uint32_t idx = cuckoo_lookup(&n->by_int,
-				     nat_hash(n, nat_pcls_of(proto), int_addr,
-					      int_port), nat_key_eq, &k);
+	int slot = nat_addr_slot(n, ext_addr), port;
 
-	return idx == CUCKOO_EMPTY ? NAT_NONE : idx;
+	if (slot < 0) {
+		*why = NAT_FAIL_POOL;
+		return -1;
+	}
+	if (!host_take(n, int_addr, why))
+		return -1;
+	port = port_alloc(n, &n->addrs[slot], nat_pcls_of(proto), want);
+	if (port < 0) {
+		host_give(n, int_addr);
+		*why = NAT_FAIL_PORTS;
+	}
+	return port;
 }
 
-size_t nat_bytes(const struct nat *n)
+void nat_port_give(struct nat *n, uint8_t proto, uint32_t ext_addr,
+		   uint16_t port, uint32_t int_addr)
 {
-	return (size_t)n->max * sizeof(*n->m) + cuckoo_bytes(&n->by_int) +
-	       NAT_MAX_ADDRS * sizeof(*n->addrs);
+	int slot = nat_addr_slot_of(n, ext_addr);
+
+	if (slot < 0)
+		return;
+	port_free(n, &n->addrs[slot], nat_pcls_of(proto), port);
+	host_give(n, int_addr);
 }

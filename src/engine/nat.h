@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * nat.h - masquerade mappings and the external port allocator
+ * nat.h - masquerade mappings, external ports, per-host limits
  */
 #ifndef MASQ_NAT_H
 #define MASQ_NAT_H
@@ -11,8 +11,17 @@
 
 #define NAT_MAX_ADDRS	64
 #define NAT_NONE	0xffffffffu
+#define NAT_HOST_CAP	4096	/* default mappings per internal host */
 
 enum nat_pcls { NAT_PCLS_TCP, NAT_PCLS_UDP, NAT_PCLS_ICMP, NAT_PCLS_NUM };
+
+/* Why a mapping or port could not be had */
+enum nat_fail {
+	NAT_OK,
+	NAT_FAIL_PORTS,		/* the address's range for the protocol is full */
+	NAT_FAIL_HOST_CAP,	/* the internal host holds its cap already */
+	NAT_FAIL_POOL,		/* no mapping or host record left */
+};
 
 /*
  * One mapping per internal endpoint (protocol, address, port): RFC 4787
@@ -36,31 +45,51 @@ struct nat_addr {
 	uint64_t bits[NAT_PCLS_NUM][65536 / 64];
 };
 
+/* Ports an internal host holds (mappings, and ports of APDM connections) */
+struct nat_host {
+	uint32_t addr;		/* network order; free list link when unused */
+	uint32_t count;
+};
+
 struct nat {
 	struct nat_map *m;
 	uint32_t max;
 	uint32_t count;
 	uint32_t free;
-	struct cuckoo by_int;
+	struct cuckoo by_int;		/* (pcls, int addr, int port) */
+	struct cuckoo by_ext;		/* (pcls, slot, ext port) */
 	struct nat_addr *addrs;
+	struct nat_host *hosts;
+	uint32_t max_hosts;
+	uint32_t hosts_free;
+	struct cuckoo by_host;		/* int addr -> host record */
+	uint32_t host_cap;
 	uint16_t port_lo, port_hi;	/* host order, TCP and UDP */
 	uint64_t rng;
 };
 
 int nat_init(struct nat *n, uint32_t max, uint64_t seed);
 void nat_fini(struct nat *n);
+void nat_flush(struct nat *n);
+int nat_set_ports(struct nat *n, uint16_t lo, uint16_t hi);
+size_t nat_bytes(const struct nat *n);
+
 uint32_t nat_map_get(struct nat *n, uint8_t proto, uint32_t int_addr,
-		     uint16_t int_port, uint32_t ext_addr);
+		     uint16_t int_port, uint32_t ext_addr, enum nat_fail *why);
 void nat_map_put(struct nat *n, uint32_t idx);
 uint32_t nat_map_find(const struct nat *n, uint8_t proto, uint32_t int_addr,
 		      uint16_t int_port);
-size_t nat_bytes(const struct nat *n);
+uint32_t nat_map_by_ext(const struct nat *n, uint8_t proto, uint32_t ext_addr,
+			uint16_t ext_port);
+int nat_port_take(struct nat *n, uint8_t proto, uint32_t ext_addr,
+		  uint16_t want, uint32_t int_addr, enum nat_fail *why);
+void nat_port_give(struct nat *n, uint8_t proto, uint32_t ext_addr,
+		   uint16_t port, uint32_t int_addr);
+int nat_addr_slot_of(const struct nat *n, uint32_t addr);
 
 static inline uint32_t nat_map_ext_addr(const struct nat *n, uint32_t idx)
 {
 	return n->addrs[n->m[idx].slot].addr;
 }
-void nat_flush(struct nat *n);
-int nat_set_ports(struct nat *n, uint16_t lo, uint16_t hi);
 
 #endif

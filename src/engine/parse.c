@@ -186,6 +186,7 @@ enum masq_counter pkt_parse_ip(struct pkt *p)
 		c = parse_icmp(p);
 		break;
 	default:
+		p->by_addr = true;
 		return C_NUM;
 	}
 	if (c != C_NUM)

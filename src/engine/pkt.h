@@ -130,6 +130,8 @@ struct icmp_hdr {
  * @icmp_error:	an ICMP error message (quotes another datagram)
  * @csum_partial: the L4 checksum field holds a pseudo-header sum (NEEDS_CSUM)
  * @frag:	a fragment (MF set or offset non-zero): L4 not parsed
+ * @by_addr:	a protocol without ports (GRE, ESP, ...): tracked by
+ *		addresses only, both ports 0
  */
 struct pkt {
 	struct masq_buf *buf;
@@ -146,7 +148,14 @@ struct pkt {
 	bool icmp_error;
 	bool csum_partial;
 	bool frag;
+	bool by_addr;
 };
+
+/* Is the packet tracked (looked up by its tuple) at all? */
+static inline bool pkt_tracked(const struct pkt *p)
+{
+	return p->has_ports || p->by_addr;
+}
 
 static inline unsigned ip_hlen(const struct ip4_hdr *ip)
 {

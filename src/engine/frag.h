@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * frag.h - IPv4 fragment reassembly and refragmentation: limits, and the
+ * one helper the MTU check of conn.c needs
+ *
+ * The hooks the walk calls (frag_input, frag_needed, frag_output, ...)
+ * are declared with the rest of the engine in eng.h.
+ */
+#ifndef MASQ_FRAG_H
+#define MASQ_FRAG_H
+
+#include <stdint.h>
+
+#include "pkt.h"
+
+#define FRAG_MAX_DGRAMS		64	/* datagrams in reassembly at once */
+#define FRAG_TIMEOUT_S		30	/* from a datagram's first fragment */
+#define FRAG_IP_MAX		65535	/* an IPv4 datagram's largest size */
+
+struct masq_engine;
+
+/**
+ * frag_wire_len() - The largest IPv4 datagram @p puts on the wire
+ * @e:	engine
+ * @p:	parsed packet
+ *
+ * Its total length, except for a GSO frame (one segment: headers plus
+ * gso_size) and a reassembled datagram (the largest fragment it arrived
+ * in, as Linux's frag_max_size): what the MTU of the way out must hold.
+ *
+ * Return: bytes of IPv4 datagram
+ */
+uint32_t frag_wire_len(const struct masq_engine *e, const struct pkt *p);
+
+#endif
