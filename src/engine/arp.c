@@ -112,7 +112,9 @@ static void neigh_flush_queue(struct masq_engine *e, struct neigh *n)
 	n->qtail = NULL;
 }
 
-static void neigh_drop_queue(struct masq_engine *e, struct neigh *n)
+/* Drop what waited for @n; with @unreach, tell each sender (RFC 1812) */
+static void neigh_drop_queue(struct masq_engine *e, struct neigh *n,
+			     bool unreach)
 {
 	while (n->qhead) {
 		struct masq_buf *b = n->qhead;
@@ -121,6 +123,8 @@ static void neigh_drop_queue(struct masq_engine *e, struct neigh *n)
 		b->next = NULL;
 		n->qlen--;
 		e->neigh.queued--;
+		if (unreach)
+			icmp_unreach_held(e, b);
 		eng_drop(e, b, C_drop_neigh_failed);
 	}
 	n->qtail = NULL;
@@ -240,7 +244,7 @@ void arp_output(struct masq_engine *e, struct masq_buf *b, int iface,
 
 	if (n && n->iface != iface) {
 		/* the address moved to another link: start again */
-		neigh_drop_queue(e, n);
+		neigh_drop_queue(e, n, false);
 		neigh_delete(&e->neigh, n);
 		n = NULL;
 	}
@@ -286,7 +290,7 @@ static bool neigh_age(struct masq_engine *e, struct neigh *n)
 			arp_send_request(e, n);
 			return false;
 		}
-		neigh_drop_queue(e, n);
+		neigh_drop_queue(e, n, true);
 		n->state = NEIGH_FAILED;
 		n->updated_ms = e->now_ms;
 		return false;
@@ -347,7 +351,7 @@ int arp_set_static(struct masq_engine *e, uint32_t ip, int iface,
 	if (e->tx)
 		neigh_confirm(e, n, mac);
 	else
-		neigh_drop_queue(e, n);
+		neigh_drop_queue(e, n, false);
 	memcpy(n->mac, mac, ETH_ALEN);
 	n->state = NEIGH_PERMANENT;
 	n->updated_ms = e->now_ms;

@@ -45,7 +45,12 @@
 	X(tcp_rst_in_window)	X(tcp_pickups)			\
 	X(drop_host_cap)	X(drop_proto_busy)		\
 	X(conn_inbound)		X(conn_hairpin)			\
-	X(conn_evicted_ports)
+	X(conn_evicted_ports)						\
+	X(frag_received)	X(frag_reassembled)		\
+	X(frag_created)		X(drop_frag_overlap)		\
+	X(drop_frag_tiny)	X(drop_frag_malformed)		\
+	X(drop_frag_too_big)	X(drop_frag_pool_full)		\
+	X(drop_frag_timeout)	X(drop_frag_local)
 
 enum masq_counter {
 #define MASQ_COUNTER_ENUM(name) C_##name,

@@ -110,11 +110,13 @@ void tcp_open(struct ct_entry *ce, const struct pkt *p);
 void xlate_packet(struct masq_engine *e, struct pkt *p,
 		  const struct ct_entry *ce, enum ct_dir dir);
 void xlate_prepare(struct ct_entry *ce);
+void xlate_undo(struct masq_engine *e, struct pkt *p);
 
 /* icmp.c */
 void icmp_local_input(struct masq_engine *e, struct pkt *p);
 void icmp_send_error(struct masq_engine *e, struct pkt *p, uint8_t type,
 		     uint8_t code, uint32_t info);
 void icmp_error_input(struct masq_engine *e, struct pkt *p);
+void icmp_unreach_held(struct masq_engine *e, struct masq_buf *b);
 
 #endif

@@ -1,56 +1,654 @@
 // SPDX-License-Identifier: MIT
 /*
- * frag.c - IPv4 fragments: reassembly and refragmentation (stub)
+ * frag.c - IPv4 fragments: reassembly on the way in, refragmentation on
+ * the way out
  *
- * Not written yet: every fragment is dropped and counted, and a datagram
- * too big for its way out without DF is dropped (drop_mtu).
+ * Theory of operation: masq always defragments, as the seeds' kernels did
+ * for masquerading. A fragment (parse.c sets p->frag) is copied at once
+ * into the reassembly buffer of its datagram, keyed by (source,
+ * destination, IP id, protocol), and its frame goes straight back to the
+ * caller's pool: a fragment flood can fill this file's pool, never the
+ * caller's. When every byte is there, the datagram is made whole in that
+ * buffer (the first fragment's Ethernet and IP headers in front, MF and
+ * offset cleared, total length and header checksum fixed, metadata zero,
+ * ->iface the first fragment's interface) and walked like any frame.
+ *
+ * On the way out, frag_needed() sends three kinds of datagram here:
+ * bigger than the way out's MTU (no GSO metadata), and every reassembled
+ * one, which must not reach the tx vector in a buffer of this file. They
+ * are cut into fragments of at most the MTU and, for a reassembled
+ * datagram, of at most the largest fragment it arrived in (as Linux's
+ * frag_max_size: the sender's path MTU is respected); each fragment is a
+ * fresh buffer of the caller's pool. A reassembled datagram that fits in
+ * one goes out whole, copied into a pool buffer. IP options: only those
+ * with the copied flag go into non-first fragments, the others are
+ * overwritten with NOPs so every fragment has the same header length (as
+ * Linux's ip_options_fragment(); RFC 791 allows either).
+ *
+ * Limits (frag.h): FRAG_MAX_DGRAMS datagrams in reassembly at once, each
+ * with its own preallocated buffer big enough for the largest IPv4
+ * datagram; the byte budget is that storage, 64 x 64 KiB = 4 MiB, made in
+ * frag_init() (nothing on the packet path allocates). A datagram has
+ * FRAG_TIMEOUT_S from its first fragment (RFC 791's upper bound is 15 s
+ * to 4.25 min; Linux uses 30 s); frag_advance() expires the oldest first.
+ * When every buffer is taken, new datagrams are dropped
+ * (drop_frag_pool_full) and the ones in progress are not disturbed: an
+ * attacker who fills the pool stops fragmented traffic for 30 s, not the
+ * rest (Linux behaves the same at ipfrag_high_thresh).
+ *
+ * What is dropped, each with its counter:
+ *  - a fragment that overlaps another of its datagram (even an exact
+ *    duplicate): the whole datagram (drop_frag_overlap; RFC 5722's rule
+ *    for IPv6, applied to IPv4 as Linux does since 4.19);
+ *  - tiny fragments (RFC 1858): a first fragment too short for the
+ *    transport header (TCP 20 bytes, UDP and ICMP 8) and a TCP fragment
+ *    at offset 8 (offset field 1); the datagram goes with it
+ *    (drop_frag_tiny);
+ *  - a fragment of no data, a non-last one whose length is not a
+ *    multiple of 8, two last fragments that disagree, data past the end
+ *    (drop_frag_malformed); data past 65,535 bytes of datagram, the "ping
+ *    of death" (drop_frag_too_big);
+ *  - a datagram not complete after FRAG_TIMEOUT_S (drop_frag_timeout,
+ *    one per datagram: its fragments were counted in frag_received);
+ *  - a reassembled echo request to the router itself (drop_frag_local):
+ *    its reply would leave by eng_send_ip(), which does not fragment.
+ * No ICMP time exceeded (reassembly) is sent: the router is not the
+ * destination (Linux's conntrack defragmentation is silent too).
+ *
+ * Complexity: finding a datagram is a scan of those in reassembly (at
+ * most 64, only for fragments); overlap checks use a bitmap of 8-byte
+ * blocks per datagram. A hash would be the road if the limit grew into
+ * the thousands.
  */
-#include "eng.h"
+#include <arpa/inet.h>
+#include <assert.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "csum.h"
+#include "eng.h"
+#include "frag.h"
+
+#define FRAG_HDR_ROOM	(ETH_HLEN + 60)		/* Ethernet + longest IPv4 header */
+#define FRAG_DATA_MAX	(FRAG_IP_MAX - 20)	/* data of the largest datagram */
+#define FRAG_BUF_SIZE	((MASQ_HEADROOM + FRAG_HDR_ROOM + FRAG_DATA_MAX + 63) / 64 * 64)
+#define FRAG_BLOCKS	((FRAG_DATA_MAX + 7) / 8)
+#define FRAG_WORDS	((FRAG_BLOCKS + 63) / 64)
+#define FRAG_NIL	0xff
+#define FRAG_EXPIRE_PER_CALL	16
+
+#define IPOPT_EOL	0
+#define IPOPT_NOP	1
+#define IPOPT_COPIED	0x80
+
+_Static_assert(FRAG_MAX_DGRAMS < FRAG_NIL, "slot indexes fit a byte");
+
+enum frag_slot { FRAG_FREE, FRAG_COLLECTING, FRAG_OUT };
+
+/**
+ * struct frag_dgram - one datagram in reassembly, and its buffer
+ * @buf:	the reassembly buffer (first member: frag_owns() compares
+ *		addresses of these)
+ * @saddr, @daddr, @id, @proto: the key, network order
+ * @state:	enum frag_slot
+ * @hlen:	the first fragment's IP header length; 0 until it came
+ * @prev, @next: FIFO of datagrams in reassembly, oldest first
+ * @iface:	the first fragment's arrival interface
+ * @expires:	tick (e->now_s) when it is given up
+ * @total:	data bytes of the datagram, known once the last fragment
+ *		came (0 until then)
+ * @have:	data bytes received
+ * @end:	highest data byte received, plus one
+ * @max_frag:	largest fragment received (IPv4 total length)
+ * @block:	8-byte blocks of data received
+ */
+struct frag_dgram {
+	struct masq_buf buf;
+	uint32_t saddr, daddr;
+	uint16_t id;
+	uint8_t proto;
+	uint8_t state;
+	uint8_t hlen;
+	uint8_t prev, next;
+	uint32_t iface;
+	uint32_t expires;
+	uint32_t total;
+	uint32_t have;
+	uint32_t end;
+	uint16_t max_frag;
+	uint64_t block[FRAG_WORDS];
+};
+
+struct frag_state {
+	struct frag_dgram d[FRAG_MAX_DGRAMS];
+	uint8_t *storage;			/* FRAG_BUF_SIZE per datagram */
+	uint8_t free[FRAG_MAX_DGRAMS];		/* stack of free slots */
+	uint32_t nfree;
+	uint8_t head, tail;			/* FIFO, oldest first */
+};
+
+/* First byte of a slot's data: fixed, whatever its header length */
+static uint8_t *dgram_data(const struct frag_state *f, const struct frag_dgram *d)
+{
+	return f->storage + (size_t)(d - f->d) * FRAG_BUF_SIZE +
+	       MASQ_HEADROOM + FRAG_HDR_ROOM;
+}
+
+/**
+ * frag_init() - Preallocate the reassembly pool
+ * @e:	engine
+ *
+ * Return: 0, or -ENOMEM
+ */
 int frag_init(struct masq_engine *e)
 {
+	struct frag_state *f = calloc(1, sizeof(*f));
+
 	e->frag = NULL;
+	if (!f)
+		return -ENOMEM;
+	f->storage = malloc((size_t)FRAG_MAX_DGRAMS * FRAG_BUF_SIZE);
+	if (!f->storage) {
+		free(f);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < FRAG_MAX_DGRAMS; i++) {
+		f->d[i].buf.base = f->storage + (size_t)i * FRAG_BUF_SIZE;
+		f->d[i].buf.cap = FRAG_BUF_SIZE;
+		f->free[f->nfree++] = (uint8_t)(FRAG_MAX_DGRAMS - 1 - i);
+	}
+	f->head = f->tail = FRAG_NIL;
+	e->frag = f;
 	return 0;
 }
 
 void frag_fini(struct masq_engine *e)
 {
-	(void)e;
+	if (!e->frag)
+		return;
+	free(e->frag->storage);
+	free(e->frag);
+	e->frag = NULL;
 }
 
-void frag_input(struct masq_engine *e, struct pkt *p)
-{
-	eng_drop(e, p->buf, C_drop_fragment);
-}
-
+/**
+ * frag_owns() - Is @b a reassembly buffer (not one of the caller's pool)?
+ * @e:	engine
+ * @b:	buffer
+ *
+ * Return: true for a buffer of this file
+ */
 bool frag_owns(const struct masq_engine *e, const struct masq_buf *b)
 {
-	(void)e;
-	(void)b;
+	const struct frag_state *f = e->frag;
+	uintptr_t a = (uintptr_t)b;
+
+	return f && a >= (uintptr_t)f->d && a < (uintptr_t)(f->d + FRAG_MAX_DGRAMS);
+}
+
+static struct frag_dgram *dgram_of(const struct masq_engine *e,
+				   const struct masq_buf *b)
+{
+	return &e->frag->d[((uintptr_t)b - (uintptr_t)e->frag->d) /
+			   sizeof(struct frag_dgram)];
+}
+
+static void fifo_unlink(struct frag_state *f, struct frag_dgram *d)
+{
+	if (d->prev != FRAG_NIL)
+		f->d[d->prev].next = d->next;
+	else
+		f->head = d->next;
+	if (d->next != FRAG_NIL)
+		f->d[d->next].prev = d->prev;
+	else
+		f->tail = d->prev;
+}
+
+static void dgram_free(struct frag_state *f, struct frag_dgram *d)
+{
+	assert(d->state != FRAG_FREE);
+	if (d->state == FRAG_COLLECTING)
+		fifo_unlink(f, d);
+	d->state = FRAG_FREE;
+	f->free[f->nfree++] = (uint8_t)(d - f->d);
+}
+
+/**
+ * frag_buf_free() - Take a reassembly buffer back (its datagram is done)
+ * @e:	engine
+ * @b:	a buffer frag_owns()
+ */
+void frag_buf_free(struct masq_engine *e, struct masq_buf *b)
+{
+	struct frag_dgram *d = dgram_of(e, b);
+
+	assert(d->state == FRAG_OUT && &d->buf == b);
+	dgram_free(e->frag, d);
+}
+
+static struct frag_dgram *dgram_find(struct frag_state *f,
+				     const struct ip4_hdr *ip)
+{
+	for (uint8_t i = f->head; i != FRAG_NIL; i = f->d[i].next) {
+		const struct frag_dgram *d = &f->d[i];
+
+		if (d->id == ip->id && d->saddr == ip->saddr &&
+		    d->daddr == ip->daddr && d->proto == ip->proto)
+			return &f->d[i];
+	}
+	return NULL;
+}
+
+/* A slot for a new datagram, or NULL when the pool is full */
+static struct frag_dgram *dgram_new(struct masq_engine *e,
+				    const struct ip4_hdr *ip)
+{
+	struct frag_state *f = e->frag;
+	struct frag_dgram *d;
+	uint8_t i;
+
+	if (!f->nfree)
+		return NULL;
+	i = f->free[--f->nfree];
+	d = &f->d[i];
+	d->saddr = ip->saddr;
+	d->daddr = ip->daddr;
+	d->id = ip->id;
+	d->proto = ip->proto;
+	d->state = FRAG_COLLECTING;
+	d->hlen = 0;
+	d->iface = 0;
+	d->expires = e->now_s + FRAG_TIMEOUT_S;
+	d->total = d->have = d->end = 0;
+	d->max_frag = 0;
+	memset(d->block, 0, sizeof(d->block));
+	d->prev = f->tail;
+	d->next = FRAG_NIL;
+	if (f->tail != FRAG_NIL)
+		f->d[f->tail].next = i;
+	else
+		f->head = i;
+	f->tail = i;
+	return d;
+}
+
+/* Bits [lo, hi) of one word, 0 <= lo < hi <= 64 */
+static uint64_t bits(uint32_t lo, uint32_t hi)
+{
+	return (hi - lo == 64 ? ~0ull : (1ull << (hi - lo)) - 1) << lo;
+}
+
+/*
+ * Test, and with @set mark, blocks [from, to) of @w.
+ * Return: true if any was already marked (nothing is marked then)
+ */
+static bool blocks_mark(uint64_t *w, uint32_t from, uint32_t to, bool set)
+{
+	for (uint32_t at = from; at < to;) {
+		uint32_t i = at / 64, hi = to - i * 64 > 64 ? 64 : to - i * 64;
+
+		if (!set && (w[i] & bits(at % 64, hi)))
+			return true;
+		if (set)
+			w[i] |= bits(at % 64, hi);
+		at = i * 64 + hi;
+	}
 	return false;
 }
 
-void frag_buf_free(struct masq_engine *e, struct masq_buf *b)
+/*
+ * The checks a fragment must pass on its own.
+ * Return: C_NUM, or the counter to drop it (and its datagram) with
+ */
+static enum masq_counter frag_check(const struct pkt *p, uint32_t off,
+				    uint32_t len, bool mf)
 {
-	masq_pool_put(e->pool, b);
+	unsigned hl = ip_hlen(p->ip);
+
+	if (!len || (mf && (len & 7)))
+		return C_drop_frag_malformed;
+	if (off + len > FRAG_IP_MAX - hl)
+		return C_drop_frag_too_big;
+	if (p->proto == IPPROTO_TCP_ && off == 8)
+		return C_drop_frag_tiny;	/* RFC 1858 3.4: overwrites flags */
+	if (!off && len < (p->proto == IPPROTO_TCP_ ? sizeof(struct tcp_hdr) :
+			   p->proto == IPPROTO_UDP_ ? sizeof(struct udp_hdr) :
+			   p->proto == IPPROTO_ICMP_ ? sizeof(struct icmp_hdr) : 0))
+		return C_drop_frag_tiny;
+	return C_NUM;
 }
 
+/*
+ * Copy a fragment into its datagram.
+ * Return: C_NUM, or the counter to drop it and its datagram with
+ */
+static enum masq_counter dgram_add(struct frag_state *f, struct frag_dgram *d,
+				   const struct pkt *p, uint32_t off,
+				   uint32_t len, bool mf)
+{
+	uint32_t end = off + len;
+	unsigned hl = ip_hlen(p->ip);
+	uint8_t *data = dgram_data(f, d);
+
+	if (!mf) {
+		if ((d->total && d->total != end) || d->end > end)
+			return C_drop_frag_malformed;
+		d->total = end;
+	} else if (d->total && end > d->total) {
+		return C_drop_frag_malformed;
+	}
+	if (blocks_mark(d->block, off / 8, (end + 7) / 8, false))
+		return C_drop_frag_overlap;
+	blocks_mark(d->block, off / 8, (end + 7) / 8, true);
+	memcpy(data + off, p->l4, len);
+	d->have += len;
+	if (end > d->end)
+		d->end = end;
+	if (!off) {
+		d->hlen = (uint8_t)hl;
+		d->iface = p->buf->iface;
+		memcpy(data - hl - ETH_HLEN, p->buf->data, ETH_HLEN + hl);
+	}
+	if (p->ip_len > d->max_frag)
+		d->max_frag = p->ip_len;
+	return C_NUM;
+}
+
+/*
+ * Walk a reassembled datagram. Like eng_walk_datagram(), but with the
+ * connection lookup prepared: conn_input() finds connections only
+ * through it.
+ */
+static void frag_walk(struct masq_engine *e, struct masq_buf *b)
+{
+	struct eng_lookup lk = { .hash = 0 };
+	enum masq_counter c;
+	struct pkt p;
+
+	c = pkt_parse(&p, b);
+	if (c == C_NUM && p.frag)
+		c = C_drop_fragment;		/* cannot be: MF and offset 0 */
+	if (c == C_NUM && p.proto == IPPROTO_ICMP_ && p.has_ports &&
+	    ((const struct icmp_hdr *)p.l4)->type == ICMP_ECHO &&
+	    net_addr_is_local(&e->net, p.ip->daddr, NULL))
+		c = C_drop_frag_local;
+	if (c != C_NUM) {
+		eng_drop(e, b, c);
+		return;
+	}
+	if (pkt_tracked(&p)) {
+		lk.t = (struct ct_tuple){ p.ip->saddr, p.ip->daddr,
+					  p.sport, p.dport };
+		lk.hash = ct_hash(&e->ct, p.proto, &lk.t);
+	}
+	conn_input(e, &p, lk.hash ? &lk : NULL);
+}
+
+/* Make a complete datagram whole in its buffer and walk it */
+static void dgram_deliver(struct masq_engine *e, struct frag_dgram *d)
+{
+	struct frag_state *f = e->frag;
+	struct masq_buf *b = &d->buf;
+	struct ip4_hdr *ip;
+
+	fifo_unlink(f, d);
+	d->state = FRAG_OUT;
+	if (d->hlen + d->total > FRAG_IP_MAX) {
+		count(e, C_drop_frag_too_big);
+		dgram_free(f, d);
+		return;
+	}
+	b->data = dgram_data(f, d) - d->hlen - ETH_HLEN;
+	b->len = ETH_HLEN + d->hlen + d->total;
+	b->iface = d->iface;
+	b->next = NULL;
+	memset(&b->meta, 0, sizeof(b->meta));
+	ip = (struct ip4_hdr *)(b->data + ETH_HLEN);
+	ip->tot_len = htons((uint16_t)(d->hlen + d->total));
+	ip->frag_off &= htons(IP_DF);
+	ip->check = 0;
+	ip->check = csum_buf(ip, d->hlen);
+	count(e, C_frag_reassembled);
+	frag_walk(e, b);
+}
+
+/**
+ * frag_input() - Take a fragment into reassembly
+ * @e:	engine
+ * @p:	parsed fragment (p->frag); its frame is consumed
+ */
+void frag_input(struct masq_engine *e, struct pkt *p)
+{
+	struct frag_state *f = e->frag;
+	uint16_t fo = ntohs(p->ip->frag_off);
+	uint32_t off = (fo & IP_OFFMASK) * 8u;
+	uint32_t len = p->ip_len - ip_hlen(p->ip);
+	bool mf = fo & IP_MF;
+	struct frag_dgram *d = dgram_find(f, p->ip);
+	enum masq_counter why = frag_check(p, off, len, mf);
+
+	if (why != C_NUM) {
+		if (d && why == C_drop_frag_tiny)
+			dgram_free(f, d);
+		eng_drop(e, p->buf, why);
+		return;
+	}
+	if (!d) {
+		d = dgram_new(e, p->ip);
+		if (!d) {
+			eng_drop(e, p->buf, C_drop_frag_pool_full);
+			return;
+		}
+	}
+	why = dgram_add(f, d, p, off, len, mf);
+	if (why != C_NUM) {
+		dgram_free(f, d);
+		eng_drop(e, p->buf, why);
+		return;
+	}
+	count(e, C_frag_received);
+	eng_buf_free(e, p->buf);		/* its bytes live in @d now */
+	if (d->hlen && d->total && d->have == d->total)
+		dgram_deliver(e, d);
+}
+
+/* Give up datagrams whose time is up, oldest first; bounded work */
+void frag_advance(struct masq_engine *e)
+{
+	struct frag_state *f = e->frag;
+
+	for (int i = 0; i < FRAG_EXPIRE_PER_CALL && f->head != FRAG_NIL; i++) {
+		struct frag_dgram *d = &f->d[f->head];
+
+		if ((int32_t)(e->now_s - d->expires) < 0)
+			break;
+		count(e, C_drop_frag_timeout);
+		dgram_free(f, d);
+	}
+}
+
+uint32_t frag_wire_len(const struct masq_engine *e, const struct pkt *p)
+{
+	const struct masq_meta *m = &p->buf->meta;
+	uint32_t hl = ip_hlen(p->ip), seg;
+
+	switch (m->gso_type & ~MASQ_GSO_ECN) {
+	case MASQ_GSO_NONE:
+		if (frag_owns(e, p->buf))
+			return dgram_of(e, p->buf)->max_frag;
+		return p->ip_len;
+	case MASQ_GSO_TCPV4:
+		seg = hl + m->gso_size;
+		if (p->proto == IPPROTO_TCP_ && !p->frag)
+			seg += tcp_hlen((const struct tcp_hdr *)p->l4);
+		break;
+	case MASQ_GSO_UDP_L4:
+		seg = hl + sizeof(struct udp_hdr) + m->gso_size;
+		break;
+	default:			/* UFO: gso_size is a fragment's data */
+		seg = hl + m->gso_size;
+		break;
+	}
+	return seg < p->ip_len ? seg : p->ip_len;
+}
+
+/**
+ * frag_needed() - Must this datagram go through frag_output()?
+ * @e:		engine
+ * @p:		translated packet
+ * @out_iface:	the way out
+ *
+ * Return: true when it is bigger than the MTU (and no GSO frame), or a
+ * reassembled datagram (in a buffer of this file)
+ */
 bool frag_needed(const struct masq_engine *e, const struct pkt *p,
 		 int out_iface)
 {
 	return p->buf->meta.gso_type == MASQ_GSO_NONE &&
-	       p->ip_len > e->net.ifs[out_iface].mtu;
+	       (p->ip_len > e->net.ifs[out_iface].mtu || frag_owns(e, p->buf));
 }
 
+/*
+ * Finish a NEEDS_CSUM checksum as the transmitter would have: its
+ * fragments will carry no metadata.
+ */
+static void csum_finish(struct masq_buf *b, uint8_t proto)
+{
+	const struct masq_meta *m = &b->meta;
+	uint32_t at = (uint32_t)m->csum_start + m->csum_offset;
+	uint16_t c;
+
+	if (!(m->flags & MASQ_META_NEEDS_CSUM) || m->csum_start >= b->len ||
+	    at + 2 > b->len)
+		return;
+	c = csum_buf(b->data + m->csum_start, b->len - m->csum_start);
+	if (proto == IPPROTO_UDP_ && !c)
+		c = 0xffff;
+	memcpy(b->data + at, &c, 2);
+}
+
+/* Options without the copied flag become NOPs (after the first fragment) */
+static void ip_opts_fragment(struct ip4_hdr *ip)
+{
+	uint8_t *o = (uint8_t *)(ip + 1);
+	unsigned n = ip_hlen(ip) - sizeof(*ip), i = 0;
+
+	while (i < n && o[i] != IPOPT_EOL) {
+		unsigned len;
+
+		if (o[i] == IPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= n || o[i + 1] < 2 || i + o[i + 1] > n) {
+			memset(o + i, IPOPT_NOP, n - i);	/* malformed */
+			return;
+		}
+		len = o[i + 1];
+		if (!(o[i] & IPOPT_COPIED))
+			memset(o + i, IPOPT_NOP, len);
+		i += len;
+	}
+}
+
+/* Send @b (a copy of it: the original is freed) as one datagram */
+static void frag_send_copy(struct masq_engine *e, struct masq_buf *b,
+			   struct masq_buf *n, int out_iface, uint32_t nexthop)
+{
+	memcpy(n->data, b->data, b->len);
+	n->len = b->len;
+	n->meta = b->meta;
+	eng_buf_free(e, b);
+	arp_output(e, n, out_iface, nexthop);
+}
+
+/*
+ * Cut @p into fragments of at most @mtu bytes; @n is the first one's
+ * buffer, the others come from the pool (checked to be there).
+ */
+static void frag_split(struct masq_engine *e, struct pkt *p,
+		       struct masq_buf *n, uint32_t mtu, int out_iface,
+		       uint32_t nexthop)
+{
+	struct masq_buf *b = p->buf;
+	struct ip4_hdr *ip = p->ip;
+	unsigned hl = ip_hlen(ip);
+	uint32_t data = p->ip_len - hl, chunk = (mtu - hl) & ~7u;
+	uint16_t fo = ntohs(ip->frag_off);
+	uint32_t base = (fo & IP_OFFMASK) * 8u;
+
+	csum_finish(b, p->proto);
+	for (uint32_t pos = 0; pos < data; pos += chunk) {
+		uint32_t len = data - pos < chunk ? data - pos : chunk;
+		struct ip4_hdr *nip;
+		bool more = pos + len < data || (fo & IP_MF);
+
+		if (!n)
+			n = masq_pool_get(e->pool);	/* counted before */
+		memcpy(n->data, b->data, ETH_HLEN + hl);
+		memcpy(n->data + ETH_HLEN + hl, (uint8_t *)ip + hl + pos, len);
+		nip = (struct ip4_hdr *)(n->data + ETH_HLEN);
+		nip->tot_len = htons((uint16_t)(hl + len));
+		nip->frag_off = htons((uint16_t)((fo & IP_DF) | (more ? IP_MF : 0) |
+						 ((base + pos) / 8)));
+		nip->check = 0;
+		nip->check = csum_buf(nip, hl);
+		n->len = ETH_HLEN + hl + len;
+		memset(&n->meta, 0, sizeof(n->meta));
+		if (!pos)
+			ip_opts_fragment(ip);	/* for the fragments after */
+		count(e, C_frag_created);
+		arp_output(e, n, out_iface, nexthop);
+		n = NULL;
+	}
+	eng_buf_free(e, b);
+}
+
+/**
+ * frag_output() - Send a datagram frag_needed() chose: cut into fragments,
+ * or (a reassembled one that fits) copied whole into a pool buffer
+ * @e:		engine
+ * @p:		translated packet, TTL decremented; consumed
+ * @out_iface:	the way out
+ * @nexthop:	next hop for arp_output()
+ *
+ * Fragments come from the caller's pool; when it cannot hold them all,
+ * the datagram is dropped whole (drop_pool_empty).
+ */
 void frag_output(struct masq_engine *e, struct pkt *p, int out_iface,
 		 uint32_t nexthop)
 {
-	(void)out_iface;
-	(void)nexthop;
-	eng_drop(e, p->buf, C_drop_mtu);
-}
+	struct masq_buf *b = p->buf, *n;
+	uint32_t mtu = e->net.ifs[out_iface].mtu, room, need, chunk;
+	unsigned hl = ip_hlen(p->ip);
 
-void frag_advance(struct masq_engine *e)
-{
-	(void)e;
+	if (frag_owns(e, b) && dgram_of(e, b)->max_frag < mtu)
+		mtu = dgram_of(e, b)->max_frag;
+	else if (!frag_owns(e, b) && (ntohs(p->ip->frag_off) & IP_DF)) {
+		eng_drop(e, b, C_drop_mtu);	/* conn.c answered already */
+		return;
+	}
+	n = eng_buf_new(e);
+	if (!n) {
+		eng_buf_free(e, b);		/* counted: drop_pool_empty */
+		return;
+	}
+	room = n->cap - (uint32_t)(n->data - n->base) - ETH_HLEN;
+	if (room < mtu)
+		mtu = room;
+	if (p->ip_len <= mtu) {
+		frag_send_copy(e, b, n, out_iface, nexthop);
+		return;
+	}
+	chunk = mtu >= hl + 8 ? (mtu - hl) & ~7u : 0;
+	need = chunk ? (p->ip_len - hl + chunk - 1) / chunk : 0;
+	if (!chunk || masq_pool_avail(e->pool) < need - 1) {
+		masq_pool_put(e->pool, n);
+		eng_drop(e, b, chunk ? C_drop_pool_empty : C_drop_mtu);
+		return;
+	}
+	frag_split(e, p, n, mtu, out_iface, nexthop);
 }

@@ -4,8 +4,9 @@
  *
  * Owns three things:
  *  - answering echo requests to any of the router's addresses, in place;
- *  - making errors (time exceeded, unreachable, fragmentation needed)
- *    that quote the offending datagram as it arrived on the wire, from
+ *  - making errors (time exceeded, unreachable, fragmentation needed,
+ *    host unreachable when ARP gives up: the held frame is translated
+ *    back first) that quote the offending datagram as it arrived, from
  *    the address of the interface it arrived on, through a token bucket
  *    (ICMP_RATE_PER_S, burst ICMP_BURST; RFC 1812 4.3.2.8). Never about
  *    an ICMP error, a broadcast or multicast, or a non-first fragment
@@ -119,8 +120,9 @@ void icmp_send_error(struct masq_engine *e, struct pkt *p, uint8_t type,
 	struct icmp_hdr *ih;
 	uint32_t src = 0;
 
-	if (!icmp_may_answer(e, p))
-		return;
+	if (!icmp_may_answer(e, p) ||
+	    net_addr_is_local(&e->net, p->ip->saddr, NULL))
+		return;				/* never to the router itself */
 	for (int i = 0; i < in->naddr; i++)
 		if ((p->ip->saddr & in->addr[i].mask) ==
 		    (in->addr[i].addr & in->addr[i].mask) || !src)
@@ -320,4 +322,22 @@ void icmp_error_input(struct masq_engine *e, struct pkt *p)
 	}
 	count(e, C_icmp_errors_translated);
 	eng_forward(e, p, r->iface, r->gw ? r->gw : p->ip->daddr);
+}
+
+/**
+ * icmp_unreach_held() - Host unreachable for a frame ARP gave up on
+ * @e:	engine
+ * @b:	the frame, held since it was translated (still the engine's)
+ *
+ * The error quotes the datagram as it arrived: the translation and the
+ * TTL decrement are undone on the quote's copy of the header first.
+ */
+void icmp_unreach_held(struct masq_engine *e, struct masq_buf *b)
+{
+	struct pkt p;
+
+	if (pkt_parse(&p, b) != C_NUM || !p.ip || p.frag || p.icmp_error)
+		return;
+	xlate_undo(e, &p);
+	icmp_send_error(e, &p, ICMP_UNREACH, ICMP_UNREACH_HOST, 0);
 }

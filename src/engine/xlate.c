@@ -66,6 +66,51 @@ static uint16_t l4_check_update(const struct pkt *p, uint16_t check,
 	return csum_apply_delta(check, l4);
 }
 
+/* Rewrite a packet's tuple from @from (what it is) to @to */
+static void xlate_rewrite(struct pkt *p, const struct ct_tuple *from,
+			  const struct ct_tuple *to)
+{
+	struct ip4_hdr *ip = p->ip;
+	uint32_t l3, l4;
+
+	xlate_deltas(p->proto, from, to, &l3, &l4);
+	ip->saddr = to->src;
+	ip->daddr = to->dst;
+	ip->check = csum_apply_delta(ip->check, l3);
+	switch (p->proto) {
+	case IPPROTO_TCP_: {
+		struct tcp_hdr *th = (struct tcp_hdr *)p->l4;
+
+		th->sport = to->sport;
+		th->dport = to->dport;
+		th->check = l4_check_update(p, th->check, l3, l4);
+		break;
+	}
+	case IPPROTO_UDP_: {
+		struct udp_hdr *uh = (struct udp_hdr *)p->l4;
+
+		uh->sport = to->sport;
+		uh->dport = to->dport;
+		if (!uh->check && !p->csum_partial)
+			break;
+		uh->check = l4_check_update(p, uh->check, l3, l4);
+		if (!uh->check && !p->csum_partial)
+			uh->check = 0xffff;
+		break;
+	}
+	case IPPROTO_ICMP_: {
+		struct icmp_hdr *ih = (struct icmp_hdr *)p->l4;
+
+		ih->id = ih->type == ICMP_ECHO ? to->sport : to->dport;
+		if (!p->csum_partial)
+			ih->check = csum_apply_delta(ih->check, l4);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
 /**
  * xlate_packet() - Rewrite a packet of connection @ce going way @dir
  * @e:		engine
@@ -77,46 +122,37 @@ void xlate_packet(struct masq_engine *e, struct pkt *p,
 		  const struct ct_entry *ce, enum ct_dir dir)
 {
 	struct ct_tuple to = ct_tuple_invert(&ce->t[!dir]);
-	struct ip4_hdr *ip = p->ip;
-	uint32_t l3, l4;
 
 	(void)e;
-	if (!(ce->flags & (CT_F_SNAT | CT_F_DNAT)))
-		return;
-	xlate_deltas(p->proto, &ce->t[dir], &to, &l3, &l4);
-	ip->saddr = to.src;
-	ip->daddr = to.dst;
-	ip->check = csum_apply_delta(ip->check, l3);
-	switch (p->proto) {
-	case IPPROTO_TCP_: {
-		struct tcp_hdr *th = (struct tcp_hdr *)p->l4;
+	if (ce->flags & (CT_F_SNAT | CT_F_DNAT))
+		xlate_rewrite(p, &ce->t[dir], &to);
+}
 
-		th->sport = to.sport;
-		th->dport = to.dport;
-		th->check = l4_check_update(p, th->check, l3, l4);
-		break;
-	}
-	case IPPROTO_UDP_: {
-		struct udp_hdr *uh = (struct udp_hdr *)p->l4;
+/**
+ * xlate_undo() - Turn a forwarded packet back into what arrived
+ * @e:	engine
+ * @p:	a packet translated by xlate_packet() and its TTL decremented
+ *
+ * For errors that must quote the packet as it arrived (host unreachable
+ * once ARP gives up on a frame already translated). The connection is
+ * found by the translated tuple, inverted; a packet of none is left as
+ * it is, its TTL restored.
+ */
+void xlate_undo(struct masq_engine *e, struct pkt *p)
+{
+	struct ct_tuple now = { p->ip->saddr, p->ip->daddr, p->sport, p->dport };
+	struct ct_tuple key = ct_tuple_invert(&now);
+	uint16_t old, new;
+	enum ct_dir fdir;
+	uint32_t idx;
 
-		uh->sport = to.sport;
-		uh->dport = to.dport;
-		if (!uh->check && !p->csum_partial)
-			break;
-		uh->check = l4_check_update(p, uh->check, l3, l4);
-		if (!uh->check && !p->csum_partial)
-			uh->check = 0xffff;
-		break;
+	if (pkt_tracked(p)) {
+		idx = ct_lookup(&e->ct, p->proto, &key, &fdir);
+		if (idx != CT_NONE)
+			xlate_rewrite(p, &now, &e->ct.e[idx].t[!fdir]);
 	}
-	case IPPROTO_ICMP_: {
-		struct icmp_hdr *ih = (struct icmp_hdr *)p->l4;
-
-		ih->id = ih->type == ICMP_ECHO ? to.sport : to.dport;
-		if (!p->csum_partial)
-			ih->check = csum_apply_delta(ih->check, l4);
-		break;
-	}
-	default:
-		break;
-	}
+	memcpy(&old, &p->ip->ttl, 2);
+	p->ip->ttl++;
+	memcpy(&new, &p->ip->ttl, 2);
+	p->ip->check = csum_replace16(p->ip->check, old, new);
 }
