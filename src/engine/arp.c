@@ -240,7 +240,15 @@ static void neigh_enqueue(struct masq_engine *e, struct neigh *n,
 void arp_output(struct masq_engine *e, struct masq_buf *b, int iface,
 		uint32_t nexthop)
 {
-	struct neigh *n = neigh_lookup(&e->neigh, nexthop);
+	struct iface *ifc = &e->net.ifs[iface];
+	struct neigh *n = &e->neigh.slots[ifc->nh_slot & e->neigh.mask];
+
+	/* most frames leave by the same gateway: try the last slot first */
+	if (n->ip != nexthop || !nexthop) {
+		n = neigh_lookup(&e->neigh, nexthop);
+		if (n)
+			ifc->nh_slot = (uint32_t)(n - e->neigh.slots);
+	}
 
 	if (n && n->iface != iface) {
 		/* the address moved to another link: start again */

@@ -30,7 +30,8 @@
  * Before any state is made, the checks that could answer with an ICMP
  * error run on the packet as it arrived (TTL, MTU), so errors quote what
  * the sender sent. Packets on an internal interface whose source does
- * not route back through it are dropped (BCP 38).
+ * not route back through it are dropped (BCP 38) before they can open a
+ * connection.
  *
  * Mapping (nat.c): endpoint-independent by default; address-and-port-
  * dependent on request ("set mapping address-and-port-dependent"), where
@@ -48,6 +49,7 @@
 #include <string.h>
 
 #include "eng.h"
+#include "frag.h"
 #include "perm.h"
 
 #define CONN_EXPIRE_PER_CALL	1024
@@ -348,8 +350,9 @@ static bool conn_may_forward(struct masq_engine *e, struct pkt *p,
 		eng_drop(e, p->buf, C_drop_ttl_expired);
 		return false;
 	}
-	if (p->buf->meta.gso_type == MASQ_GSO_NONE && p->ip_len > out->mtu &&
-	    (ntohs(p->ip->frag_off) & IP_DF)) {
+	/* a GSO frame by its segments, a reassembled one by its fragments */
+	if (p->ip_len > out->mtu && (ntohs(p->ip->frag_off) & IP_DF) &&
+	    frag_wire_len(e, p) > out->mtu) {
 		icmp_send_error(e, p, ICMP_UNREACH, ICMP_UNREACH_NEEDFRAG,
 				out->mtu);
 		eng_drop(e, p->buf, C_drop_mtu);
@@ -614,6 +617,24 @@ static void conn_first(struct masq_engine *e, struct pkt *p,
 	conn_open(e, p, &pl, CT_ORIG, r);
 }
 
+/*
+ * Anti-spoofing (BCP 38, strict reverse path): on an internal interface,
+ * a source that does not route back through it is dropped. Checked for
+ * packets that would open a connection or carry an error: a packet of a
+ * known connection has that connection's source, checked when it opened.
+ * Return: true when the packet was dropped
+ */
+static bool conn_spoofed(struct masq_engine *e, struct pkt *p)
+{
+	int in = (int)p->buf->iface;
+
+	if (e->net.ifs[in].role != ROLE_INTERNAL ||
+	    net_src_is_valid(&e->net, in, p->ip->saddr))
+		return false;
+	eng_drop(e, p->buf, C_drop_spoofed);
+	return true;
+}
+
 /* A SYN from the client of a finished connection starts a new one */
 static bool conn_reopens(const struct ct_entry *ce, enum ct_dir dir,
 			 const struct pkt *p)
@@ -634,18 +655,14 @@ static bool conn_reopens(const struct ct_entry *ce, enum ct_dir dir,
 void conn_input(struct masq_engine *e, struct pkt *p,
 		const struct eng_lookup *lk)
 {
-	int in = (int)p->buf->iface;
 	struct ct_tuple t;
 	enum ct_dir dir;
 	const struct route *r;
 	uint32_t idx = CT_NONE;
 
-	if (e->net.ifs[in].role == ROLE_INTERNAL &&
-	    !net_src_is_valid(&e->net, in, p->ip->saddr)) {
-		eng_drop(e, p->buf, C_drop_spoofed);
-		return;
-	}
 	if (p->icmp_error) {
+		if (conn_spoofed(e, p))
+			return;
 		icmp_error_input(e, p);
 		return;
 	}
@@ -659,7 +676,8 @@ void conn_input(struct masq_engine *e, struct pkt *p,
 		idx = CT_NONE;
 	}
 	if (idx == CT_NONE) {
-		conn_first(e, p, &t);
+		if (!conn_spoofed(e, p))
+			conn_first(e, p, &t);
 		return;
 	}
 	r = net_route_lookup(&e->net, e->ct.e[idx].t[!dir].src);

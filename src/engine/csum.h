@@ -80,6 +80,29 @@ static inline uint16_t csum_apply_delta(uint16_t check, uint32_t delta)
 	return (uint16_t)~csum_fold((uint16_t)~check + (uint32_t)csum_fold(delta));
 }
 
+/*
+ * The checksum of an IPv4 header, folded: 0xffff when it is right. The
+ * common 20-byte header is summed as five 32-bit words; longer ones (with
+ * options) take the general loop.
+ */
+static inline uint16_t csum_ip_header(const void *hdr, unsigned len)
+{
+	const uint8_t *p = hdr;
+	uint64_t s = 0;
+
+	if (len != 20)
+		return csum_fold(csum_partial(hdr, len, 0));
+	for (int i = 0; i < 20; i += 4) {
+		uint32_t w;
+
+		__builtin_memcpy(&w, p + i, 4);
+		s += w;
+	}
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffffffff) + (s >> 32);
+	return csum_fold((uint32_t)(s & 0xffff) + (uint32_t)(s >> 16));
+}
+
 uint32_t csum_pseudo_ipv4(uint32_t saddr, uint32_t daddr, uint8_t proto,
 			  uint16_t len);
 

@@ -183,13 +183,16 @@ static inline void ct_prefetch_buckets(const struct ct_table *ct, uint64_t hash)
 	cuckoo_prefetch(&ct->hash, hash);
 }
 
-/* Prefetch the entry a lookup will compare (buckets should be in cache) */
+/* Prefetch the entry a lookup will compare, and its counters */
 static inline void ct_prefetch_entry(const struct ct_table *ct, uint64_t hash)
 {
 	uint32_t v = cuckoo_first_match(&ct->hash, hash);
 
-	if (v != CUCKOO_EMPTY)
-		__builtin_prefetch(&ct->e[v >> 1]);
+	if (v == CUCKOO_EMPTY)
+		return;
+	__builtin_prefetch(&ct->e[v >> 1]);
+	if (ct->acct)
+		__builtin_prefetch(&ct->acct[v >> 1], 1);
 }
 
 uint32_t ct_alloc(struct ct_table *ct, uint32_t now);

@@ -308,16 +308,16 @@ static enum masq_counter frag_check(const struct pkt *p, uint32_t off,
 {
 	unsigned hl = ip_hlen(p->ip);
 
-	if (!len || (mf && (len & 7)))
-		return C_drop_frag_malformed;
-	if (off + len > FRAG_IP_MAX - hl)
-		return C_drop_frag_too_big;
 	if (p->proto == IPPROTO_TCP_ && off == 8)
 		return C_drop_frag_tiny;	/* RFC 1858 3.4: overwrites flags */
 	if (!off && len < (p->proto == IPPROTO_TCP_ ? sizeof(struct tcp_hdr) :
 			   p->proto == IPPROTO_UDP_ ? sizeof(struct udp_hdr) :
-			   p->proto == IPPROTO_ICMP_ ? sizeof(struct icmp_hdr) : 0))
+			   p->proto == IPPROTO_ICMP_ ? sizeof(struct icmp_hdr) : 1))
 		return C_drop_frag_tiny;
+	if (!len || (mf && (len & 7)))
+		return C_drop_frag_malformed;
+	if (off + len > FRAG_IP_MAX - hl)
+		return C_drop_frag_too_big;
 	return C_NUM;
 }
 
@@ -358,33 +358,18 @@ static enum masq_counter dgram_add(struct frag_state *f, struct frag_dgram *d,
 }
 
 /*
- * Walk a reassembled datagram. Like eng_walk_datagram(), but with the
- * connection lookup prepared: conn_input() finds connections only
- * through it.
+ * A reassembled echo request to the router itself: its reply would be
+ * made in place, in this file's buffer, and leave by eng_send_ip(),
+ * which neither fragments nor copies.
  */
-static void frag_walk(struct masq_engine *e, struct masq_buf *b)
+static bool dgram_is_local_echo(const struct masq_engine *e,
+				const struct frag_dgram *d,
+				const struct ip4_hdr *ip)
 {
-	struct eng_lookup lk = { .hash = 0 };
-	enum masq_counter c;
-	struct pkt p;
+	const uint8_t *l4 = (const uint8_t *)ip + d->hlen;
 
-	c = pkt_parse(&p, b);
-	if (c == C_NUM && p.frag)
-		c = C_drop_fragment;		/* cannot be: MF and offset 0 */
-	if (c == C_NUM && p.proto == IPPROTO_ICMP_ && p.has_ports &&
-	    ((const struct icmp_hdr *)p.l4)->type == ICMP_ECHO &&
-	    net_addr_is_local(&e->net, p.ip->daddr, NULL))
-		c = C_drop_frag_local;
-	if (c != C_NUM) {
-		eng_drop(e, b, c);
-		return;
-	}
-	if (pkt_tracked(&p)) {
-		lk.t = (struct ct_tuple){ p.ip->saddr, p.ip->daddr,
-					  p.sport, p.dport };
-		lk.hash = ct_hash(&e->ct, p.proto, &lk.t);
-	}
-	conn_input(e, &p, lk.hash ? &lk : NULL);
+	return ip->proto == IPPROTO_ICMP_ && l4[0] == ICMP_ECHO &&
+	       net_addr_is_local(&e->net, ip->daddr, NULL);
 }
 
 /* Make a complete datagram whole in its buffer and walk it */
@@ -412,7 +397,11 @@ static void dgram_deliver(struct masq_engine *e, struct frag_dgram *d)
 	ip->check = 0;
 	ip->check = csum_buf(ip, d->hlen);
 	count(e, C_frag_reassembled);
-	frag_walk(e, b);
+	if (dgram_is_local_echo(e, d, ip)) {
+		eng_drop(e, b, C_drop_frag_local);
+		return;
+	}
+	eng_walk_datagram(e, b);
 }
 
 /**

@@ -36,6 +36,7 @@ struct iface {
 	uint8_t role;
 	uint8_t naddr;
 	struct iface_addr addr[MASQ_MAX_ADDRS];
+	uint32_t nh_slot;	/* neighbour slot last used out of here (hint) */
 };
 
 #define ROUTE_F_CONNECTED	1

@@ -160,7 +160,7 @@ enum masq_counter pkt_parse_ip(struct pkt *p)
 	p->ip_len = ntohs(ip->tot_len);
 	if (p->ip_len < hl || p->ip_len > avail)
 		return C_drop_bad_ip_len;
-	if (csum_fold(csum_partial(ip, hl, 0)) != 0xffff)
+	if (csum_ip_header(ip, hl) != 0xffff)
 		return C_drop_bad_ip_csum;
 	if (ip_src_is_martian(ip->saddr))
 		return C_drop_bad_ip_src;

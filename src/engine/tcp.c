@@ -158,6 +158,40 @@ static bool tcp_in_window(struct ct_entry *ce, enum ct_dir dir,
 	return true;
 }
 
+/*
+ * tcp_est_in_window() - tcp_in_window() for an established connection's
+ * plain segment (ACK set; no SYN, FIN or RST): the same four checks and
+ * updates without the cases that cannot arise, for the fast path.
+ */
+static inline bool tcp_est_in_window(struct ct_entry *ce, enum ct_dir dir,
+				     const struct pkt *p)
+{
+	const struct tcp_hdr *th = (const struct tcp_hdr *)p->l4;
+	struct ct_tcp_dir *s = &ce->tcp[dir], *r = &ce->tcp[!dir];
+	uint32_t seq = ntohl(th->seq), ack = ntohl(th->ack);
+	uint32_t end = seq + tcp_payload_len(p);
+	uint32_t win = (uint32_t)ntohs(th->win) << (s->wsf & CT_TCP_SCALE);
+	uint32_t maxack = s->maxwin > TCP_MAX_ACK_WINDOW ? s->maxwin :
+						       TCP_MAX_ACK_WINDOW;
+
+	if (!(th->flags & TCP_ACK))
+		return false;		/* refused at parse; defensive */
+	if (seq_after(seq, s->maxend) ||
+	    !seq_after(end, s->end - r->maxwin - 1) ||
+	    seq_after(ack, r->end) || !seq_after(ack, r->end - maxack - 1))
+		return false;
+	if (s->maxwin < win)
+		s->maxwin = win;
+	if (seq_after(end, s->end)) {
+		if (r->maxwin && seq_after(end, s->maxend))
+			r->maxwin += end - s->maxend;
+		s->end = end;
+	}
+	if (seq_after(ack + win, r->maxend - 1))
+		r->maxend = ack + (win ? win : 1);
+	return true;
+}
+
 static enum ct_class tcp_class(uint8_t state)
 {
 	switch (state) {
@@ -235,6 +269,14 @@ enum masq_counter tcp_track(struct masq_engine *e, uint32_t idx,
 	struct ct_entry *ce = &e->ct.e[idx];
 	uint8_t flags = p->tcp_flags;
 
+	if (ce->state == TCPS_ESTABLISHED &&
+	    !(flags & (TCP_SYN | TCP_FIN | TCP_RST))) {
+		/* the common case: data and acks of an open connection */
+		if (!tcp_est_in_window(ce, dir, p))
+			return C_drop_tcp_out_of_window;
+		*cls = CT_CLASS_TCP_EST;
+		return C_NUM;
+	}
 	if (!tcp_in_window(ce, dir, p))
 		return flags & TCP_RST ? C_drop_tcp_rst_out_of_window :
 		       flags & TCP_FIN ? C_drop_tcp_fin_out_of_window :
