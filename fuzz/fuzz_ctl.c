@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fuzz_ctl.c - arbitrary argument vectors into masq_engine_ctl()
+ *
+ * The input is split into commands at '\n' and into words at ' ' or NUL
+ * (so words may hold any other byte, and empty words happen); each
+ * command goes to one engine, configured first like a small router. The
+ * exit status must be 0, 1 or 2, and a failed command (1 or 2) must say
+ * why. After the commands, a few packets walk the engine (a broken
+ * configuration must not break the packet path) and every buffer must
+ * come back.
+ *
+ * MASQ_FUZZ_WRITE_SEEDS=DIR writes the commands of docs/control.md as
+ * seeds into DIR at start-up and exits.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../tests/lib/frame.h"
+
+#define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
+#define NS		1000000000ull
+#define MAX_WORDS	64
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+static const char *const setup[] = {
+	"iface add lan0 mac 02:00:00:00:01:01 role internal",
+	"iface add wan0 mac 02:00:00:00:02:01 role external",
+	"addr add 192.168.0.1/24 dev lan0",
+	"addr add 203.0.113.1/24 dev wan0",
+	"route add default via 203.0.113.254",
+	"neigh add 203.0.113.254 lladdr 02:00:00:00:02:fe dev wan0",
+	NULL,
+};
+
+static const char *const seeds[] = {
+	"iface add lan1 mac 02:00:00:00:03:01 mtu 1400 role internal\niface",
+	"addr add 10.1.0.1/16 dev lan0\nroute",
+	"route add 10.2.0.0/16 via 192.168.0.9 dev lan0\nroute del 10.2.0.0/16",
+	"route add default via 203.0.113.254\nroute del default",
+	"neigh add 192.168.0.9 lladdr 02:00:00:00:01:09 dev lan0\nneigh",
+	"masq -L -n\nmasq -S 900 120 300\nmasq -L",
+	"conntrack -L\nconntrack -F",
+	"stats",
+	"set timeout tcp-established 7440\nset timeout udp-unreplied 30\nshow settings",
+	"set ports 61000-65095\nshow settings",
+	"set timeout generic 600\nset timeout tcp-close 10\nset timeout icmp 60",
+	NULL,
+};
+
+static struct masq_pool *pool;
+static struct masq_limits lim;
+static struct frame_spec fs;
+
+static void run(struct masq_engine *e, int argc, char **argv)
+{
+	struct masq_text out = { 0 };
+	int rc = masq_engine_ctl(e, argc, argv, &out);
+
+	if (rc < 0 || rc > 2) {
+		fprintf(stderr, "masq_engine_ctl returned %d\n", rc);
+		abort();
+	}
+	if (rc != 0 && (!out.s || !out.len)) {
+		fprintf(stderr, "a failed command (status %d) gave no reason\n",
+			rc);
+		abort();
+	}
+	masq_text_free(&out);
+}
+
+static void run_line(struct masq_engine *e, const char *line)
+{
+	char buf[256], *argv[MAX_WORDS + 1], *save = NULL, *w;
+	int argc = 0;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (w = strtok_r(buf, " ", &save); w && argc < MAX_WORDS;
+	     w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	argv[argc] = NULL;
+	run(e, argc, argv);
+}
+
+/* A few packets through whatever configuration the input left */
+static void walk(struct masq_engine *e)
+{
+	static const uint32_t dsts[] = {
+		IP4(198, 51, 100, 10), IP4(192, 168, 0, 1), IP4(10, 1, 2, 3),
+		IP4(203, 0, 113, 9),
+	};
+	struct masq_buf *txv[32];
+	struct masq_txq tx = { txv, 0, 32 };
+	uint32_t count = masq_pool_count(pool);
+
+	for (unsigned i = 0; i < sizeof(dsts) / sizeof(dsts[0]); i++) {
+		struct masq_buf *b = masq_pool_get(pool);
+
+		if (!b)
+			break;
+		frame_spec_udp(&fs, IP4(192, 168, 0, 2), 5000, dsts[i], 53);
+		memcpy(fs.eth_dst, (uint8_t[6]){ 2, 0, 0, 0, 1, 1 }, 6);
+		frame_build(&fs, b);
+		b->iface = i % 2;
+		masq_engine_input(e, &b, 1, (i + 1) * NS, &tx);
+		masq_engine_advance(e, (i + 1) * NS * 100, &tx);
+		if (masq_pool_avail(pool) + tx.n > count ||
+		    count - masq_pool_avail(pool) - tx.n > lim.neigh_queue)
+			abort();
+		for (uint32_t k = 0; k < tx.n; k++)
+			masq_pool_put(pool, tx.bufs[k]);
+		tx.n = 0;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static char text[4096];
+	char *argv[MAX_WORDS + 1];
+	struct masq_engine *e;
+	size_t n = size < sizeof(text) - 1 ? size : sizeof(text) - 1;
+	size_t i = 0;
+
+	e = masq_engine_create(&lim, pool);
+	if (!e)
+		abort();
+	for (int k = 0; setup[k]; k++)
+		run_line(e, setup[k]);
+	memcpy(text, data, n);
+	text[n] = '\n';
+	while (i <= n) {
+		int argc = 0;
+		size_t start = i;
+
+		/* one command: words end at ' ' or NUL, the command at '\n' */
+		while (i <= n && text[i] != '\n') {
+			if (text[i] == ' ' || text[i] == 0) {
+				text[i] = 0;
+				if (argc < MAX_WORDS)
+					argv[argc++] = &text[start];
+				start = i + 1;
+			}
+			i++;
+		}
+		text[i] = 0;
+		if (i > start && argc < MAX_WORDS)
+			argv[argc++] = &text[start];
+		argv[argc] = NULL;
+		run(e, argc, argv);
+		i++;
+	}
+	walk(e);
+	masq_engine_destroy(e);
+	if (masq_pool_avail(pool) != masq_pool_count(pool))
+		abort();
+	return 0;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *dir = getenv("MASQ_FUZZ_WRITE_SEEDS");
+
+	(void)argc;
+	(void)argv;
+	masq_limits_default(&lim);
+	lim.max_conns = 256;
+	lim.max_neigh = 32;
+	lim.neigh_queue = 8;
+	lim.max_routes = 32;
+	pool = masq_pool_create(32, 2048);
+	if (!pool)
+		abort();
+	if (dir) {
+		for (int k = 0; seeds[k]; k++) {
+			char path[1024];
+			FILE *f;
+
+			snprintf(path, sizeof(path), "%s/seed-%d", dir, k);
+			f = fopen(path, "wb");
+			if (f) {
+				fputs(seeds[k], f);
+				fclose(f);
+			}
+		}
+		exit(0);
+	}
+	return 0;
+}

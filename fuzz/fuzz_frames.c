@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fuzz_frames.c - arbitrary frames with arbitrary metadata through the engine
+ *
+ * Each input is a sequence of records; each record is a 14-byte header
+ *
+ *	0	interface: low 7 bits mod 3 (0 lan0, 1 wan0, 2 none such);
+ *		top bit: this record ends the batch
+ *	1	meta.flags
+ *	2	meta.gso_type
+ *	3-4	meta.gso_size
+ *	5-6	meta.csum_start
+ *	7-8	meta.csum_offset
+ *	9-10	meta.hdr_len
+ *	11	time step: seconds to advance (masq_engine_advance() runs)
+ *	12-13	frame length (cut to what is left of the input)
+ *
+ * followed by that many bytes of frame; up to 8 records per batch.
+ *
+ * Before the input the engine is configured (two interfaces, addresses,
+ * a default route, static neighbours) and carries established TCP, UDP
+ * and ICMP connections, so that frames reach the translation paths, not
+ * only the parser. After every call: every buffer is in the pool, in the
+ * tx vector or held (at most limits.neigh_queue), every frame out lies
+ * inside its buffer, leaves by an existing interface and, if IPv4, has a
+ * valid header checksum. After the input: destroy returns every buffer.
+ *
+ * MASQ_FUZZ_WRITE_SEEDS=DIR writes a few valid inputs (made with
+ * tests/lib/frame.c) into DIR at start-up and exits.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../tests/lib/frame.h"
+
+#define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
+#define NS		1000000000ull
+#define POOL_COUNT	64
+#define BUF_SIZE	4096
+#define HDR		14
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+static const char *const setup[] = {
+	"iface add lan0 mac 02:00:00:00:01:01 role internal",
+	"iface add wan0 mac 02:00:00:00:02:01 role external",
+	"addr add 192.168.0.1/24 dev lan0",
+	"addr add 203.0.113.1/24 dev wan0",
+	"route add default via 203.0.113.254",
+	"neigh add 203.0.113.254 lladdr 02:00:00:00:02:fe dev wan0",
+	"neigh add 192.168.0.2 lladdr 02:00:00:00:01:02 dev lan0",
+	"neigh add 192.168.0.3 lladdr 02:00:00:00:01:03 dev lan0",
+	NULL,
+};
+
+static const uint8_t lan_mac[6] = { 2, 0, 0, 0, 1, 1 };
+static const uint8_t wan_mac[6] = { 2, 0, 0, 0, 2, 1 };
+
+static struct masq_pool *pool;
+static struct masq_limits lim;
+static struct frame_spec fs;
+
+static void ctl_line(struct masq_engine *e, const char *line)
+{
+	char buf[256], *argv[32], *save = NULL, *w;
+	struct masq_text out = { 0 };
+	int argc = 0;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (w = strtok_r(buf, " ", &save); w && argc < 31;
+	     w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	argv[argc] = NULL;
+	masq_engine_ctl(e, argc, argv, &out);
+	masq_text_free(&out);
+}
+
+static void check_and_release(struct masq_engine *e, struct masq_txq *tx)
+{
+	uint32_t count = masq_pool_count(pool), avail = masq_pool_avail(pool);
+	int nifs = masq_engine_iface_count(e);
+
+	if (avail + tx->n > count || count - avail - tx->n > lim.neigh_queue) {
+		fprintf(stderr, "buffers unaccounted for: pool %u of %u, tx %u\n",
+			avail, count, tx->n);
+		abort();
+	}
+	for (uint32_t i = 0; i < tx->n; i++) {
+		struct masq_buf *b = tx->bufs[i];
+		struct frame_view v;
+
+		if (b->data < b->base ||
+		    b->len > b->cap - (uint32_t)(b->data - b->base) ||
+		    (int)b->iface >= nifs) {
+			fprintf(stderr, "tx frame outside its buffer or interface\n");
+			abort();
+		}
+		v.inner = NULL;
+		frame_decode(b->data, b->len, &b->meta, &v);
+		if (v.has_ip && v.ok && v.ip_csum != FRAME_CSUM_OK) {
+			fprintf(stderr, "tx frame with a bad IPv4 header checksum\n");
+			abort();
+		}
+		masq_pool_put(pool, b);
+	}
+	tx->n = 0;
+}
+
+/* Hand in the frame in @fs on @ifidx; Return: the frames out, decoded first */
+static bool feed(struct masq_engine *e, int ifidx, struct masq_txq *tx,
+		 struct frame_view *first)
+{
+	struct masq_buf *b = masq_pool_get(pool);
+	bool got;
+
+	if (!b)
+		return false;
+	memcpy(fs.eth_dst, ifidx ? wan_mac : lan_mac, 6);
+	frame_build(&fs, b);
+	b->iface = (uint32_t)ifidx;
+	masq_engine_input(e, &b, 1, NS, tx);
+	first->inner = NULL;
+	got = tx->n && frame_decode(tx->bufs[0]->data, tx->bufs[0]->len,
+				    &tx->bufs[0]->meta, first);
+	check_and_release(e, tx);
+	return got;
+}
+
+/* TCP, UDP and ICMP connections, both directions seen */
+static void establish(struct masq_engine *e, struct masq_txq *tx)
+{
+	struct frame_view v;
+	uint16_t port;
+
+	frame_spec_tcp(&fs, IP4(192, 168, 0, 2), 40000, IP4(198, 51, 100, 10),
+		       80, FRAME_TCP_SYN);
+	if (feed(e, 0, tx, &v)) {
+		port = v.sport;
+		frame_spec_tcp(&fs, IP4(198, 51, 100, 10), 80,
+			       IP4(203, 0, 113, 1), port,
+			       FRAME_TCP_SYN | FRAME_TCP_ACK);
+		fs.ack = 1;
+		feed(e, 1, tx, &v);
+		frame_spec_tcp(&fs, IP4(192, 168, 0, 2), 40000,
+			       IP4(198, 51, 100, 10), 80, FRAME_TCP_ACK);
+		feed(e, 0, tx, &v);
+	}
+	frame_spec_udp(&fs, IP4(192, 168, 0, 3), 5353, IP4(198, 51, 100, 10),
+		       53);
+	if (feed(e, 0, tx, &v)) {
+		frame_spec_udp(&fs, IP4(198, 51, 100, 10), 53,
+			       IP4(203, 0, 113, 1), v.sport);
+		feed(e, 1, tx, &v);
+	}
+	frame_spec_icmp_echo(&fs, IP4(192, 168, 0, 2), IP4(198, 51, 100, 10),
+			     true, 77, 1);
+	if (feed(e, 0, tx, &v)) {
+		frame_spec_icmp_echo(&fs, IP4(198, 51, 100, 10),
+				     IP4(203, 0, 113, 1), false, v.icmp_id, 1);
+		feed(e, 1, tx, &v);
+	}
+}
+
+static uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct masq_buf *batch[8], *txv[64];
+	struct masq_txq tx = { txv, 0, 64 };
+	struct masq_engine *e = masq_engine_create(&lim, pool);
+	uint64_t now = NS;
+
+	if (!e)
+		abort();
+	for (int i = 0; setup[i]; i++)
+		ctl_line(e, setup[i]);
+	establish(e, &tx);
+	while (size >= HDR) {
+		uint32_t n = 0;
+
+		while (n < 8 && size >= HDR) {
+			const uint8_t *h = data;
+			uint32_t len = rd16(h + 12);
+			struct masq_buf *b;
+
+			data += HDR;
+			size -= HDR;
+			if (len > size)
+				len = (uint32_t)size;
+			if (len > BUF_SIZE - MASQ_HEADROOM)
+				len = BUF_SIZE - MASQ_HEADROOM;
+			b = masq_pool_get(pool);
+			if (!b)
+				break;
+			b->iface = (h[0] & 0x7f) % 3;	/* 2: no such */
+			b->meta.flags = h[1];
+			b->meta.gso_type = h[2];
+			b->meta.gso_size = rd16(h + 3);
+			b->meta.csum_start = rd16(h + 5);
+			b->meta.csum_offset = rd16(h + 7);
+			b->meta.hdr_len = rd16(h + 9);
+			memcpy(b->data, data, len);
+			b->len = len;
+			data += len;
+			size -= len;
+			now += h[11] * NS;
+			batch[n++] = b;
+			if (h[0] & 0x80)
+				break;
+		}
+		if (!n)
+			break;
+		masq_engine_input(e, batch, n, now, &tx);
+		check_and_release(e, &tx);
+		masq_engine_advance(e, now, &tx);
+		check_and_release(e, &tx);
+	}
+	masq_engine_destroy(e);
+	if (masq_pool_avail(pool) != masq_pool_count(pool)) {
+		fprintf(stderr, "destroy left %u buffers out of the pool\n",
+			masq_pool_count(pool) - masq_pool_avail(pool));
+		abort();
+	}
+	return 0;
+}
+
+/* ---- seeds ---- */
+
+static size_t seed_record(uint8_t *out, size_t at, int ifidx, uint8_t flags,
+			  uint16_t cstart, uint16_t coff, uint8_t tstep)
+{
+	uint8_t frame[FRAME_MAX];
+	struct masq_meta m;
+	int n;
+
+	memcpy(fs.eth_dst, ifidx ? wan_mac : lan_mac, 6);
+	n = frame_build_bytes(&fs, frame, sizeof(frame), &m);
+	if (n < 0)
+		return at;
+	if (m.flags) {
+		flags = m.flags;
+		cstart = m.csum_start;
+		coff = m.csum_offset;
+	}
+	out[at + 0] = (uint8_t)ifidx;
+	out[at + 1] = flags;
+	out[at + 2] = 0;
+	out[at + 3] = 0;
+	out[at + 4] = 0;
+	out[at + 5] = (uint8_t)(cstart >> 8);
+	out[at + 6] = (uint8_t)cstart;
+	out[at + 7] = (uint8_t)(coff >> 8);
+	out[at + 8] = (uint8_t)coff;
+	out[at + 9] = 0;
+	out[at + 10] = 0;
+	out[at + 11] = tstep;
+	out[at + 12] = (uint8_t)(n >> 8);
+	out[at + 13] = (uint8_t)n;
+	memcpy(out + at + HDR, frame, (size_t)n);
+	return at + HDR + (size_t)n;
+}
+
+static void seed_write(const char *dir, const char *name, const uint8_t *d,
+		       size_t n)
+{
+	char path[1024];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/seed-%s", dir, name);
+	f = fopen(path, "wb");
+	if (!f)
+		return;
+	fwrite(d, 1, n, f);
+	fclose(f);
+}
+
+static void write_seeds(const char *dir)
+{
+	static uint8_t buf[4 * (HDR + FRAME_MAX)];
+	uint8_t us[6] = { 2, 0, 0, 0, 1, 9 };
+	size_t n;
+
+	frame_spec_tcp(&fs, IP4(192, 168, 0, 2), 40000, IP4(198, 51, 100, 10),
+		       80, FRAME_TCP_ACK | FRAME_TCP_PSH);
+	fs.payload_len = 64;
+	n = seed_record(buf, 0, 0, 0, 0, 0, 0);
+	frame_spec_tcp(&fs, IP4(198, 51, 100, 10), 80, IP4(203, 0, 113, 1),
+		       40000, FRAME_TCP_ACK);
+	n = seed_record(buf, n, 1, 0, 0, 0, 1);
+	seed_write(dir, "tcp-both-ways", buf, n);
+
+	frame_spec_udp(&fs, IP4(192, 168, 0, 3), 5353, IP4(198, 51, 100, 10), 53);
+	fs.brk = FRAME_CSUM_NEEDED;
+	fs.payload_len = 20;
+	n = seed_record(buf, 0, 0, 0, 0, 0, 0);
+	seed_write(dir, "udp-csum-needed", buf, n);
+
+	frame_spec_icmp_echo(&fs, IP4(198, 51, 100, 10), IP4(203, 0, 113, 1),
+			     false, 77, 2);
+	n = seed_record(buf, 0, 1, 0, 0, 0, 70);
+	seed_write(dir, "icmp-reply-then-expire", buf, n);
+
+	{
+		static struct frame_spec inner;
+		int q;
+
+		frame_spec_udp(&inner, IP4(203, 0, 113, 1), 5353,
+			       IP4(198, 51, 100, 10), 53);
+		frame_spec_init(&fs, FRAME_IP);
+		fs.proto = FRAME_PROTO_ICMP;
+		fs.saddr = IP4(198, 51, 100, 10);
+		fs.daddr = IP4(203, 0, 113, 1);
+		fs.icmp_type = FRAME_ICMP_UNREACH;
+		fs.icmp_code = 3;
+		q = frame_build_ip(&inner, fs.payload, sizeof(fs.payload));
+		fs.payload_len = (uint16_t)(q > 0 ? q : 0);
+		n = seed_record(buf, 0, 1, 0, 0, 0, 0);
+		seed_write(dir, "icmp-error-quote", buf, n);
+	}
+
+	frame_spec_arp(&fs, 1, us, IP4(192, 168, 0, 9), (uint8_t[6]){ 0 },
+		       IP4(192, 168, 0, 1));
+	n = seed_record(buf, 0, 0, 0, 0, 0, 0);
+	frame_spec_udp(&fs, IP4(192, 168, 0, 2), 7000, IP4(203, 0, 113, 50), 9);
+	fs.ttl = 1;
+	n = seed_record(buf, n, 0, 0, 0, 0, 0);
+	frame_spec_udp(&fs, IP4(192, 168, 0, 2), 7000, IP4(203, 0, 113, 50), 9);
+	n = seed_record(buf, n, 0, 0, 0, 0, 2);
+	seed_write(dir, "arp-ttl-unresolved", buf, n);
+
+	frame_spec_tcp(&fs, IP4(192, 168, 0, 2), 40001, IP4(198, 51, 100, 10),
+		       80, FRAME_TCP_ACK);
+	fs.payload_len = 1400;
+	n = seed_record(buf, 0, 0, MASQ_META_NEEDS_CSUM, 34, 16, 0);
+	buf[2] = MASQ_GSO_TCPV4;
+	buf[3] = 0x02;			/* gso_size 512 */
+	buf[4] = 0x00;
+	seed_write(dir, "tcp-gso", buf, n);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *dir = getenv("MASQ_FUZZ_WRITE_SEEDS");
+
+	(void)argc;
+	(void)argv;
+	masq_limits_default(&lim);
+	lim.max_conns = 256;
+	lim.max_neigh = 32;
+	lim.neigh_queue = 8;
+	lim.max_routes = 32;
+	pool = masq_pool_create(POOL_COUNT, BUF_SIZE);
+	if (!pool)
+		abort();
+	if (dir) {
+		write_seeds(dir);
+		exit(0);
+	}
+	return 0;
+}
