@@ -201,6 +201,22 @@ static bool conn_evict_for_port(struct masq_engine *e, uint8_t proto,
 	return false;
 }
 
+/*
+ * The mappings ran out (they are fewer than connections): the oldest
+ * connection that never saw a reply goes, as when the table is full.
+ * Return: true when one went
+ */
+static bool conn_evict_oldest(struct masq_engine *e)
+{
+	uint32_t victim = ct_oldest_unreplied(&e->ct);
+
+	if (victim == CT_NONE)
+		return false;
+	conn_release(e, victim);
+	count(e, C_conn_evicted);
+	return true;
+}
+
 static enum masq_counter nat_fail_counter(enum nat_fail why)
 {
 	switch (why) {
@@ -252,8 +268,9 @@ static enum masq_counter plan_masq_source(struct masq_engine *e,
 				return C_NUM;
 			}
 		}
-		if (why != NAT_FAIL_PORTS ||
-		    !conn_evict_for_port(e, p->proto, ext))
+		if (why == NAT_FAIL_PORTS ?
+		    !conn_evict_for_port(e, p->proto, ext) :
+		    why != NAT_FAIL_POOL || !conn_evict_oldest(e))
 			break;
 	}
 	return nat_fail_counter(why);

@@ -177,22 +177,32 @@ uint32_t ct_lookup_hashed(const struct ct_table *ct, uint64_t hash,
 			  uint8_t proto, const struct ct_tuple *t,
 			  enum ct_dir *dir);
 
-/* Prefetch the buckets a lookup of @hash reads */
+/* Bring in the buckets a lookup of @hash reads (loads, see below) */
 static inline void ct_prefetch_buckets(const struct ct_table *ct, uint64_t hash)
 {
-	cuckoo_prefetch(&ct->hash, hash);
+	const struct cuckoo *c = &ct->hash;
+	uint32_t p = cuckoo_primary(c, hash);
+
+	(void)*(volatile const uint16_t *)&c->b[p].sig[0];
+	(void)*(volatile const uint16_t *)
+		&c->b[cuckoo_alt(c, p, cuckoo_sig(hash))].sig[0];
 }
 
-/* Prefetch the entry a lookup will compare, and its counters */
+/*
+ * Bring in the entry a lookup will compare, and its counters. These are
+ * loads, not prefetch hints: measured here (a KVM guest), prefetch hints
+ * for these lines bought nothing while plain loads, independent from
+ * packet to packet, overlapped and doubled the rate at 100 k connections.
+ */
 static inline void ct_prefetch_entry(const struct ct_table *ct, uint64_t hash)
 {
 	uint32_t v = cuckoo_first_match(&ct->hash, hash);
 
 	if (v == CUCKOO_EMPTY)
 		return;
-	__builtin_prefetch(&ct->e[v >> 1]);
+	(void)*(volatile const uint8_t *)&ct->e[v >> 1].proto;
 	if (ct->acct)
-		__builtin_prefetch(&ct->acct[v >> 1], 1);
+		(void)*(volatile const uint32_t *)&ct->acct[v >> 1].pkts[0];
 }
 
 uint32_t ct_alloc(struct ct_table *ct, uint32_t now);

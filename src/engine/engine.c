@@ -157,7 +157,7 @@ static bool eth_is_ours(const struct masq_engine *e, const struct pkt *p)
 
 /*
  * Stage 1 of a batch: count, validate, and for packets that will need a
- * connection lookup, hash their tuple and prefetch its buckets.
+ * connection lookup, hash their tuple.
  * Return: C_NUM to walk on, else the drop counter
  */
 static enum masq_counter eng_stage_parse(struct masq_engine *e,
@@ -180,7 +180,6 @@ static enum masq_counter eng_stage_parse(struct masq_engine *e,
 		lk->t = (struct ct_tuple){ p->ip->saddr, p->ip->daddr,
 					   p->sport, p->dport };
 		lk->hash = ct_hash(&e->ct, p->proto, &lk->t);
-		ct_prefetch_buckets(&e->ct, lk->hash);
 	}
 	return C_NUM;
 }
@@ -205,6 +204,10 @@ static void eng_input_batch(struct masq_engine *e, struct masq_buf **bufs,
 
 	for (uint32_t i = 0; i < n; i++)
 		verdict[i] = eng_stage_parse(e, bufs[i], &p[i], &lk[i]);
+	/* short loops, so the out-of-order core overlaps their misses */
+	for (uint32_t i = 0; i < n; i++)
+		if (lk[i].hash)
+			ct_prefetch_buckets(&e->ct, lk[i].hash);
 	for (uint32_t i = 0; i < n; i++)
 		if (lk[i].hash)
 			ct_prefetch_entry(&e->ct, lk[i].hash);

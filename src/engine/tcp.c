@@ -143,6 +143,8 @@ static bool tcp_in_window(struct ct_entry *ce, enum ct_dir dir,
 	      !seq_after(ack, r->end) &&
 	      seq_after(ack, r->end - maxack - 1)))
 		return false;
+	if (th->flags & TCP_RST)
+		return true;		/* an RST teaches nothing (see top) */
 	if (!(th->flags & TCP_SYN))
 		win <<= s->wsf & CT_TCP_SCALE;
 	if (s->maxwin < win)
@@ -252,6 +254,32 @@ static bool tcp_rst_exact(const struct ct_entry *ce, enum ct_dir dir,
 	return seq == s->end;
 }
 
+/*
+ * An RST: exact (the sequence its receiver expects) ends the connection;
+ * in the window only shortens the timeout, the state kept; outside it,
+ * dropped. Exactness is judged before anything is learnt from the
+ * segment, and an RST moves no window, so repeating a blind guess does
+ * not make it exact.
+ */
+static enum masq_counter tcp_track_rst(struct masq_engine *e,
+				       struct ct_entry *ce, enum ct_dir dir,
+				       const struct pkt *p, enum ct_class *cls)
+{
+	bool seen = ce->tcp[dir].wsf & CT_TCP_SEEN;
+	bool exact = tcp_rst_exact(ce, dir, p);
+
+	if (exact && (seen || (ce->state == TCPS_SYN_SENT && dir == CT_REPLY))) {
+		ce->state = TCPS_CLOSE;
+		*cls = CT_CLASS_TCP_CLOSE;
+		return C_NUM;
+	}
+	if (!seen || !tcp_in_window(ce, dir, p))
+		return C_drop_tcp_rst_out_of_window;
+	count(e, C_tcp_rst_in_window);
+	*cls = CT_CLASS_TCP_CLOSE;
+	return C_NUM;
+}
+
 /**
  * tcp_track() - Follow a packet of a TCP connection
  * @e:		engine
@@ -270,27 +298,19 @@ enum masq_counter tcp_track(struct masq_engine *e, uint32_t idx,
 	uint8_t flags = p->tcp_flags;
 
 	if (ce->state == TCPS_ESTABLISHED &&
-	    !(flags & (TCP_SYN | TCP_FIN | TCP_RST))) {
+	    !(flags & (TCP_SYN | TCP_FIN | TCP_RST)) &&
+	    (ce->tcp[0].wsf & ce->tcp[1].wsf & CT_TCP_SEEN)) {
 		/* the common case: data and acks of an open connection */
 		if (!tcp_est_in_window(ce, dir, p))
 			return C_drop_tcp_out_of_window;
 		*cls = CT_CLASS_TCP_EST;
 		return C_NUM;
 	}
+	if (flags & TCP_RST)
+		return tcp_track_rst(e, ce, dir, p, cls);
 	if (!tcp_in_window(ce, dir, p))
-		return flags & TCP_RST ? C_drop_tcp_rst_out_of_window :
-		       flags & TCP_FIN ? C_drop_tcp_fin_out_of_window :
+		return flags & TCP_FIN ? C_drop_tcp_fin_out_of_window :
 					 C_drop_tcp_out_of_window;
-	if (flags & TCP_RST) {
-		if (tcp_rst_exact(ce, dir, p)) {
-			ce->state = TCPS_CLOSE;
-			*cls = CT_CLASS_TCP_CLOSE;
-		} else {
-			count(e, C_tcp_rst_in_window);
-			*cls = CT_CLASS_TCP_CLOSE;	/* state kept */
-		}
-		return C_NUM;
-	}
 	ce->state = tcp_next_state(ce, dir, flags);
 	*cls = tcp_class(ce->state);
 	return C_NUM;
