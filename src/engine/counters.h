@@ -23,6 +23,7 @@
 	X(drop_runt)		X(drop_not_for_us)			\
 	X(drop_vlan)		X(drop_ipv6)				\
 	X(drop_ethertype)	X(drop_bad_iface)			\
+	X(drop_lldp)		X(drop_llc)			\
 	X(drop_arp_malformed)	X(drop_arp_not_for_us)			\
 	X(drop_ip_version)	X(drop_bad_ihl)				\
 	X(drop_bad_ip_len)	X(drop_bad_ip_csum)			\

@@ -228,8 +228,10 @@ enum masq_counter pkt_parse(struct pkt *p, struct masq_buf *b)
 		return C_drop_vlan;
 	case ETHERTYPE_IPV6:
 		return C_drop_ipv6;
+	case ETHERTYPE_LLDP:
+		return C_drop_lldp;
 	default:
-		return C_drop_ethertype;
+		return type < ETH_MIN_TYPE ? C_drop_llc : C_drop_ethertype;
 	}
 }
 

@@ -23,6 +23,8 @@
 #define ETHERTYPE_VLAN	0x8100
 #define ETHERTYPE_QINQ	0x88a8
 #define ETHERTYPE_IPV6	0x86dd
+#define ETHERTYPE_LLDP	0x88cc
+#define ETH_MIN_TYPE	0x0600	/* below: an 802.3 length (LLC: STP, ...) */
 
 #define IPPROTO_ICMP_	1
 #define IPPROTO_TCP_	6
