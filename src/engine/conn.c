@@ -685,7 +685,8 @@ void conn_input(struct masq_engine *e, struct pkt *p,
 	}
 	t = (struct ct_tuple){ p->ip->saddr, p->ip->daddr, p->sport, p->dport };
 	if (lk)
-		idx = ct_lookup_hashed(&e->ct, lk->hash, p->proto, &t, &dir);
+		idx = ct_lookup_hinted(&e->ct, lk->hash, lk->hint, p->proto, &t,
+				       &dir);
 	else if (pkt_tracked(p))
 		idx = ct_lookup(&e->ct, p->proto, &t, &dir);
 	if (idx != CT_NONE && conn_reopens(&e->ct.e[idx], dir, p)) {

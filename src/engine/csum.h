@@ -88,17 +88,13 @@ static inline uint16_t csum_apply_delta(uint16_t check, uint32_t delta)
 static inline uint16_t csum_ip_header(const void *hdr, unsigned len)
 {
 	const uint8_t *p = hdr;
-	uint64_t s = 0;
+	uint32_t w[5];
+	uint64_t s;
 
 	if (len != 20)
 		return csum_fold(csum_partial(hdr, len, 0));
-	for (int i = 0; i < 20; i += 4) {
-		uint32_t w;
-
-		__builtin_memcpy(&w, p + i, 4);
-		s += w;
-	}
-	s = (s & 0xffffffff) + (s >> 32);
+	__builtin_memcpy(w, p, 20);
+	s = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
 	s = (s & 0xffffffff) + (s >> 32);
 	return csum_fold((uint32_t)(s & 0xffff) + (uint32_t)(s >> 16));
 }

@@ -27,6 +27,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define CUCKOO_SLOTS		8
 #define CUCKOO_EMPTY		0xffffffffu
@@ -103,6 +106,41 @@ static inline void cuckoo_prefetch(const struct cuckoo *c, uint64_t hash)
 	__builtin_prefetch(&c->b[cuckoo_alt(c, p, cuckoo_sig(hash))]);
 }
 
+#ifdef __SSE2__
+/* The even bits of a 16-bit byte mask, packed: one bit per 16-bit lane */
+static inline unsigned cuckoo_even_bits(int m)
+{
+	unsigned x = (unsigned)m & 0x5555;
+
+	x = (x | (x >> 1)) & 0x3333;
+	x = (x | (x >> 2)) & 0x0f0f;
+	x = (x | (x >> 4)) & 0x00ff;
+	return x;
+}
+#endif
+
+/*
+ * Slots of @b whose signature is @want, one bit per slot. With SSE2 (every
+ * x86-64) the eight compares are one instruction.
+ */
+static inline unsigned cuckoo_sig_mask(const struct cuckoo_bucket *b,
+				       uint16_t want)
+{
+#ifdef __SSE2__
+	__m128i sigs = _mm_load_si128((const __m128i *)b->sig);
+	__m128i eq = _mm_cmpeq_epi16(sigs, _mm_set1_epi16((short)want));
+
+	/* two mask bits per 16-bit lane: keep the even ones */
+	return (unsigned)cuckoo_even_bits(_mm_movemask_epi8(eq));
+#else
+	unsigned m = 0;
+
+	for (int s = 0; s < CUCKOO_SLOTS; s++)
+		m |= (unsigned)(b->sig[s] == want) << s;
+	return m;
+#endif
+}
+
 /**
  * cuckoo_lookup() - Find the value whose key equals the caller's
  * @c:		table
@@ -121,12 +159,14 @@ static inline uint32_t cuckoo_lookup(const struct cuckoo *c, uint64_t hash,
 
 	for (int round = 0; round < 2; round++) {
 		const struct cuckoo_bucket *b = &c->b[bi];
-		uint16_t want = sig | (uint16_t)round;
+		unsigned m = cuckoo_sig_mask(b, sig | (uint16_t)round);
 
-		for (int s = 0; s < CUCKOO_SLOTS; s++)
-			if (b->sig[s] == want && b->val[s] != CUCKOO_EMPTY &&
-			    eq(ctx, b->val[s]))
+		for (; m; m &= m - 1) {
+			int s = __builtin_ctz(m);
+
+			if (b->val[s] != CUCKOO_EMPTY && eq(ctx, b->val[s]))
 				return b->val[s];
+		}
 		bi = cuckoo_alt(c, bi, sig);
 	}
 	return CUCKOO_EMPTY;
@@ -141,11 +181,14 @@ static inline uint32_t cuckoo_first_match(const struct cuckoo *c,
 
 	for (int round = 0; round < 2; round++) {
 		const struct cuckoo_bucket *b = &c->b[bi];
-		uint16_t want = sig | (uint16_t)round;
+		unsigned m = cuckoo_sig_mask(b, sig | (uint16_t)round);
 
-		for (int s = 0; s < CUCKOO_SLOTS; s++)
-			if (b->sig[s] == want && b->val[s] != CUCKOO_EMPTY)
+		for (; m; m &= m - 1) {
+			int s = __builtin_ctz(m);
+
+			if (b->val[s] != CUCKOO_EMPTY)
 				return b->val[s];
+		}
 		bi = cuckoo_alt(c, bi, sig);
 	}
 	return CUCKOO_EMPTY;

@@ -56,6 +56,8 @@ enum filter_mode {
 struct eng_lookup {
 	struct ct_tuple t;
 	uint64_t hash;		/* 0: no lookup prepared */
+	uint32_t hint;		/* bucket value whose signature matched, or
+				 * CUCKOO_EMPTY: a candidate to verify */
 };
 
 static inline void count(struct masq_engine *e, enum masq_counter c)

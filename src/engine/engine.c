@@ -209,8 +209,8 @@ static void eng_input_batch(struct masq_engine *e, struct masq_buf **bufs,
 		if (lk[i].hash)
 			ct_prefetch_buckets(&e->ct, lk[i].hash);
 	for (uint32_t i = 0; i < n; i++)
-		if (lk[i].hash)
-			ct_prefetch_entry(&e->ct, lk[i].hash);
+		lk[i].hint = lk[i].hash ? ct_prefetch_entry(&e->ct, lk[i].hash) :
+					  CUCKOO_EMPTY;
 	for (uint32_t i = 0; i < n; i++) {
 		if (verdict[i] != C_NUM)
 			eng_drop(e, bufs[i], verdict[i]);
