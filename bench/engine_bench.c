@@ -8,6 +8,13 @@
  *                    masqueraded connection (port allocation included)
  *   est_out_N        TCP ACKs of established connections, inside to out
  *   est_in_N         their replies, outside to in (de-masqueraded)
+ *   attack_inbound_miss  packets from outside to random ports of the
+ *                    masquerade address (no connection: lookup misses,
+ *                    counted drops), with 100k connections established
+ *   attack_syn_flood  SYNs from random internal sources and ports into a
+ *                    full table: each evicts the oldest never-replied
+ *                    entry; afterwards every established connection is
+ *                    checked to be still there
  *   bytes_per_conn   what the engine allocates for connection state,
  *                    divided by max_conns, at 2^20 connections with the
  *                    default limits: entries (64), counters (24), the
@@ -294,6 +301,77 @@ static void bench_new_conn(uint32_t n)
 	bench_free(B);
 }
 
+/* Frames from outside to random ports of the masquerade address */
+static void bench_attack_inbound(uint32_t n, uint32_t packets)
+{
+	struct bench *B = bench_new(n, n + n / 8);
+	uint32_t *seq = malloc(n * sizeof(*seq));
+	struct masq_buf *in[BATCH];
+	uint64_t sent = 0, rng = 99;
+	double t = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		seq[i] = i;
+	pass(B, seq, n, 0, TCP_SYN, true, &sent);
+	pass(B, seq, n, 1, TCP_SYN | TCP_ACK, false, &sent);
+	pass(B, seq, n, 0, TCP_ACK, false, &sent);
+	for (uint32_t done = 0; done < packets; done += BATCH) {
+		for (uint32_t k = 0; k < BATCH; k++) {
+			rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+			in[k] = masq_pool_get(B->pool);
+			frame_tcp(in[k], 1, htonl(0xc0000200u | (uint32_t)(rng >> 56)),
+				  B->ext_addr, (uint16_t)(rng >> 16),
+				  (uint16_t)(rng >> 32), TCP_ACK);
+		}
+		sent = 0;
+		run_batch(B, in, BATCH, &t, NULL, NULL);
+	}
+	printf("bench attack_inbound_miss %.0f pps\n", packets / t);
+	free(seq);
+	bench_free(B);
+}
+
+/* SYNs of random internal endpoints into a table full of them */
+static void bench_attack_syn_flood(uint32_t est, uint32_t packets)
+{
+	uint32_t max = est * 2;
+	struct bench *B = bench_new(est, max);
+	uint32_t *seq = malloc(est * sizeof(*seq));
+	struct masq_buf *in[BATCH];
+	uint64_t sent = 0, rng = 7;
+	double t = 0;
+
+	for (uint32_t i = 0; i < est; i++)
+		seq[i] = i;
+	pass(B, seq, est, 0, TCP_SYN, true, &sent);
+	pass(B, seq, est, 1, TCP_SYN | TCP_ACK, false, &sent);
+	pass(B, seq, est, 0, TCP_ACK, false, &sent);
+	for (uint32_t done = 0; done < packets; done += BATCH) {
+		for (uint32_t k = 0; k < BATCH; k++) {
+			uint32_t h;
+
+			rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+			h = (uint32_t)(rng >> 40) % 250 + 2;
+			in[k] = masq_pool_get(B->pool);
+			frame_tcp(in[k], 0, htonl(0x0a010000u | h),
+				  htonl(0xc6336464u), htons((uint16_t)(rng >> 20) | 0x8000),
+				  htons(80), TCP_SYN);
+		}
+		run_batch(B, in, BATCH, &t, NULL, NULL);
+	}
+	printf("bench attack_syn_flood %.0f pps\n", packets / t);
+	/* every established connection must have survived */
+	sent = 0;
+	pass(B, seq, est, 1, TCP_ACK, false, &sent);
+	if (sent != est) {
+		fprintf(stderr, "bench: the SYN flood cost %llu of %u established connections\n",
+			(unsigned long long)(est - sent), est);
+		exit(1);
+	}
+	free(seq);
+	bench_free(B);
+}
+
 /* Engine memory for the connection state of a table of @max, per entry */
 static double bytes_per_conn(uint32_t max, bool acct)
 {
@@ -341,6 +419,10 @@ int main(int argc, char **argv)
 		bench_established("100k", 100000, quick ? 1000000 : 5000000);
 	if (!quick && wanted(argc, argv, "est_1m"))
 		bench_established("1m", 62500 * DESTS, 5000000);
+	if (wanted(argc, argv, "attack"))
+		bench_attack_inbound(100000, quick ? 1000000 : 5000000);
+	if (wanted(argc, argv, "attack"))
+		bench_attack_syn_flood(50000, quick ? 500000 : 2000000);
 	if (wanted(argc, argv, "bytes"))
 		bench_bytes_per_conn(1u << 20);
 	return 0;
