@@ -17,7 +17,8 @@ O       := build
 
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -g -Wall -Wextra -Werror \
 	-Wshadow -Wstrict-prototypes -Wmissing-prototypes -Iinclude -Isrc
-CFLAGS  ?= -O2
+CFLAGS  ?= -O2 -flto=auto
+AR      := gcc-ar
 ALL_CFLAGS := $(CFLAGS_COMMON) $(CFLAGS) -MMD -MP
 SAN_CFLAGS := $(CFLAGS_COMMON) -O1 -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP
@@ -62,9 +63,9 @@ $(O)/san/%.o: %.c
 	$(Q)$(CC) $(SAN_CFLAGS) -c $< -o $@
 
 $(LIBMASQ): $(call obj,$(ENGINE_SRC))
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 $(LIBCONTROL): $(call obj,$(CONTROL_SRC))
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(O)/masqd: $(call obj,$(MASQD_SRC) $(IO_SRC)) $(LIBCONTROL) $(LIBMASQ)
 	@$(if $(Q),echo "  LD      $@")

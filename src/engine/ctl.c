@@ -299,6 +299,25 @@ static int route_add(struct masq_engine *e, int argc, char *const *argv,
 	return 0;
 }
 
+/*
+ * route flush static: every route but the connected ones (which belong to
+ * the addresses). Packets look routes up afresh each time, and nothing
+ * keeps a pointer into the table, so removing them is safe at any time.
+ */
+static void route_flush_static(struct masq_engine *e)
+{
+	uint32_t i = 0;
+
+	while (i < e->net.nroutes) {
+		const struct route *r = &e->net.routes[i];
+
+		if (r->flags & ROUTE_F_CONNECTED)
+			i++;
+		else
+			net_route_del(&e->net, r->prefix, r->len);
+	}
+}
+
 static int cmd_route(struct masq_engine *e, int argc, char *const *argv,
 		     struct masq_text *out)
 {
@@ -318,7 +337,13 @@ static int cmd_route(struct masq_engine *e, int argc, char *const *argv,
 			return fail(out, "route: no route '%s'", argv[2]);
 		return 0;
 	}
-	return usage(out, "route: unknown subcommand '%s' (add, del, list)", argv[1]);
+	if (!strcmp(argv[1], "flush")) {
+		if (argc != 3 || strcmp(argv[2], "static"))
+			return usage(out, "usage: route flush static%s", "");
+		route_flush_static(e);
+		return 0;
+	}
+	return usage(out, "route: unknown subcommand '%s' (add, del, flush, list)", argv[1]);
 }
 
 /* ---- neigh ------------------------------------------------------------ */
@@ -342,6 +367,22 @@ static int neigh_list(struct masq_engine *e, struct masq_text *out)
 	return 0;
 }
 
+/*
+ * neigh flush static: forget every entry `neigh add` made. A static entry
+ * holds no waiting frames, so none is dropped. Backward-shift deletion may
+ * move a later entry into slot i, so the slot is looked at again (as
+ * arp_advance() does). O(table size).
+ */
+static void neigh_flush_static(struct masq_engine *e)
+{
+	for (uint32_t i = 0; i <= e->neigh.mask; i++) {
+		struct neigh *n = &e->neigh.slots[i];
+
+		while (n->ip && n->state == NEIGH_PERMANENT)
+			neigh_delete(&e->neigh, n);
+	}
+}
+
 /* neigh add A.B.C.D lladdr MAC dev NAME */
 static int cmd_neigh(struct masq_engine *e, int argc, char *const *argv,
 		     struct masq_text *out)
@@ -352,6 +393,12 @@ static int cmd_neigh(struct masq_engine *e, int argc, char *const *argv,
 
 	if (argc == 1 || !strcmp(argv[1], "list") || !strcmp(argv[1], "show"))
 		return neigh_list(e, out);
+	if (!strcmp(argv[1], "flush")) {
+		if (argc != 3 || strcmp(argv[2], "static"))
+			return usage(out, "usage: neigh flush static%s", "");
+		neigh_flush_static(e);
+		return 0;
+	}
 	if (strcmp(argv[1], "add") || argc != 7 || strcmp(argv[3], "lladdr") ||
 	    strcmp(argv[5], "dev"))
 		return usage(out, "usage: neigh add A.B.C.D lladdr MAC dev NAME%s", "");
@@ -704,6 +751,58 @@ static int cmd_show(struct masq_engine *e, int argc, char *const *argv,
 	return 0;
 }
 
+/* ---- reset -------------------------------------------------------------- */
+
+/*
+ * The default timeouts are ct.c's: a throw-away table of 64 entries is the
+ * one place they are written down, so they are read from one rather than
+ * copied here (the road not taken: a second table that could drift).
+ */
+static int default_timeouts(uint32_t t[CT_CLASS_NUM])
+{
+	struct ct_table tmp;
+
+	if (ct_init(&tmp, 64, false, 1))
+		return -ENOMEM;
+	memcpy(t, tmp.timeout, sizeof(tmp.timeout));
+	ct_fini(&tmp);
+	return 0;
+}
+
+/*
+ * reset settings [except filtering]: every value `set` and `masq -S`
+ * change goes back to its default (docs/control.md): timeouts, the port
+ * range (1024-65535, as nat_init() sets it), mapping, filtering, host-cap,
+ * tcp-pickup. Connections, mappings, interfaces, addresses, routes and
+ * neighbours are left alone. "except filtering" keeps the filtering mode
+ * and, under address-dependent filtering, the permissions open
+ * connections hold; masqd's reload uses it and then sets the mode the
+ * file wants (see masqd(8), RELOAD).
+ */
+static int cmd_reset(struct masq_engine *e, int argc, char *const *argv,
+		     struct masq_text *out)
+{
+	static char *const dflt[] = { "set", "filtering",
+				      "address-and-port-dependent", NULL };
+	uint32_t t[CT_CLASS_NUM];
+	bool keep_filter;
+
+	keep_filter = argc == 4 && !strcmp(argv[2], "except") &&
+		      !strcmp(argv[3], "filtering");
+	if (argc < 2 || strcmp(argv[1], "settings") || (argc != 2 && !keep_filter))
+		return usage(out, "usage: reset settings [except filtering]%s", "");
+	if (default_timeouts(t))
+		return fail(out, "reset: out of memory%s", "");
+	if (!keep_filter && set_filtering(e, 3, dflt, out))
+		return EXIT_FAIL;
+	memcpy(e->ct.timeout, t, sizeof(t));
+	nat_set_ports(&e->nat, 1024, 65535);
+	e->nat.host_cap = NAT_HOST_CAP;
+	e->apdm = false;
+	e->tcp_pickup = false;
+	return 0;
+}
+
 /* ---- dispatch ----------------------------------------------------------- */
 
 static const struct {
@@ -715,7 +814,7 @@ static const struct {
 	{ "route", cmd_route },		{ "neigh", cmd_neigh },
 	{ "masq", cmd_masq },		{ "conntrack", cmd_conntrack },
 	{ "stats", cmd_stats },		{ "set", cmd_set },
-	{ "show", cmd_show },
+	{ "show", cmd_show },		{ "reset", cmd_reset },
 };
 
 int masq_engine_ctl(struct masq_engine *e, int argc, char *const *argv,
@@ -726,5 +825,5 @@ int masq_engine_ctl(struct masq_engine *e, int argc, char *const *argv,
 	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
 		if (!strcmp(argv[0], commands[i].verb))
 			return commands[i].run(e, argc, argv, out);
-	return usage(out, "unknown command '%s' (iface, addr, route, neigh, masq, conntrack, stats, set, show)", argv[0]);
+	return usage(out, "unknown command '%s' (iface, addr, route, neigh, masq, conntrack, stats, set, show, reset)", argv[0]);
 }

@@ -50,7 +50,12 @@ enum filter_mode {
 	FILTER_NUM
 };
 
-#define ENG_BATCH	32	/* frames walked together (engine.c) */
+#ifndef ENG_BATCH
+#define ENG_BATCH	64	/* frames walked together (engine.c) */
+#endif
+#ifndef ENG_PF_DIST
+#define ENG_PF_DIST	6	/* packets between pipeline steps */
+#endif
 
 /* A packet's connection lookup, prepared while its batch is prefetched */
 struct eng_lookup {
