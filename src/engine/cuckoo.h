@@ -98,6 +98,12 @@ static inline uint32_t cuckoo_alt(const struct cuckoo *c, uint32_t primary,
 	return b >= c->nb ? b - c->nb : b;
 }
 
+static inline void cuckoo_prefetch_primary(const struct cuckoo *c,
+					   uint64_t hash)
+{
+	__builtin_prefetch(&c->b[cuckoo_primary(c, hash)]);
+}
+
 static inline void cuckoo_prefetch(const struct cuckoo *c, uint64_t hash)
 {
 	uint32_t p = cuckoo_primary(c, hash);

@@ -185,6 +185,22 @@ static enum masq_counter eng_stage_parse(struct masq_engine *e,
 }
 
 /*
+ * Stage 2 of a packet: its bucket is in cache; prefetch the entry of the
+ * candidate it names, or, when there is none, the mapping bucket a new
+ * connection from inside will look up.
+ */
+static void eng_stage_prefetch(struct masq_engine *e, const struct pkt *p,
+			       struct eng_lookup *lk)
+{
+	lk->hint = CUCKOO_EMPTY;
+	if (!lk->hash)
+		return;
+	lk->hint = ct_prefetch_entry(&e->ct, lk->hash);
+	if (lk->hint == CUCKOO_EMPTY && p->has_ports)
+		nat_prefetch(&e->nat, p->proto, lk->t.src, lk->t.sport);
+}
+
+/*
  * eng_input_batch() - Walk up to ENG_BATCH frames, lookups pipelined
  *
  * A connection lookup costs two dependent cache misses at a million
@@ -214,9 +230,7 @@ static void eng_input_batch(struct masq_engine *e, struct masq_buf **bufs,
 		if (i < n && lk[i].hash)
 			ct_prefetch_buckets(&e->ct, lk[i].hash);
 		if (i >= ENG_PF_DIST && j < n)
-			lk[j].hint = lk[j].hash ?
-				     ct_prefetch_entry(&e->ct, lk[j].hash) :
-				     CUCKOO_EMPTY;
+			eng_stage_prefetch(e, &p[j], &lk[j]);
 		if (i < 2 * ENG_PF_DIST || k >= n)
 			continue;
 		if (verdict[k] != C_NUM)

@@ -350,6 +350,17 @@ static uint64_t nat_hash(const struct cuckoo *c, enum nat_pcls pc,
 	return cuckoo_hash2(addr, (uint64_t)port << 8 | pc, c->seed);
 }
 
+/*
+ * Prefetch the bucket where the mapping of an internal endpoint is looked
+ * up: a packet with no connection will likely need it next (engine.c).
+ */
+void nat_prefetch(const struct nat *n, uint8_t proto, uint32_t int_addr,
+		  uint16_t int_port)
+{
+	cuckoo_prefetch_primary(&n->by_int, nat_hash(&n->by_int,
+		nat_pcls_of(proto), int_addr, int_port));
+}
+
 /* The mapping of an internal endpoint, or NAT_NONE (no reference taken) */
 uint32_t nat_map_find(const struct nat *n, uint8_t proto, uint32_t int_addr,
 		      uint16_t int_port)
