@@ -240,19 +240,34 @@ static uint32_t *shuffled(uint32_t n, uint64_t seed)
 	return o;
 }
 
+/* Open n connections: SYN out (learning the external ports), SYN+ACK in, ACK out */
+static void establish(struct bench *B, const uint32_t *seq, uint32_t n)
+{
+	uint64_t sent = 0;
+
+	pass(B, seq, n, 0, TCP_SYN, true, &sent);
+	pass(B, seq, n, 1, TCP_SYN | TCP_ACK, false, &sent);
+	pass(B, seq, n, 0, TCP_ACK, false, &sent);
+}
+
+static uint32_t *identity(uint32_t n)
+{
+	uint32_t *seq = malloc(n * sizeof(*seq));
+
+	for (uint32_t i = 0; i < n; i++)
+		seq[i] = i;
+	return seq;
+}
+
 static void bench_established(const char *label, uint32_t n, uint32_t packets)
 {
 	struct bench *B = bench_new(n, n + n / 8);
-	uint32_t *seq = malloc(n * sizeof(*seq)), *order;
+	uint32_t *seq = identity(n), *order;
 	uint64_t sent = 0;
 	double t;
 	char name[64];
 
-	for (uint32_t i = 0; i < n; i++)
-		seq[i] = i;
-	pass(B, seq, n, 0, TCP_SYN, true, &sent);
-	pass(B, seq, n, 1, TCP_SYN | TCP_ACK, false, &sent);
-	pass(B, seq, n, 0, TCP_ACK, false, &sent);
+	establish(B, seq, n);
 	if (masq_engine_conn_count(B->e) != n) {
 		fprintf(stderr, "bench: %u of %u connections established\n",
 			masq_engine_conn_count(B->e), n);
@@ -305,16 +320,12 @@ static void bench_new_conn(uint32_t n)
 static void bench_attack_inbound(uint32_t n, uint32_t packets)
 {
 	struct bench *B = bench_new(n, n + n / 8);
-	uint32_t *seq = malloc(n * sizeof(*seq));
+	uint32_t *seq = identity(n);
 	struct masq_buf *in[BATCH];
-	uint64_t sent = 0, rng = 99;
+	uint64_t rng = 99;
 	double t = 0;
 
-	for (uint32_t i = 0; i < n; i++)
-		seq[i] = i;
-	pass(B, seq, n, 0, TCP_SYN, true, &sent);
-	pass(B, seq, n, 1, TCP_SYN | TCP_ACK, false, &sent);
-	pass(B, seq, n, 0, TCP_ACK, false, &sent);
+	establish(B, seq, n);
 	for (uint32_t done = 0; done < packets; done += BATCH) {
 		for (uint32_t k = 0; k < BATCH; k++) {
 			rng = rng * 6364136223846793005ull + 1442695040888963407ull;
@@ -323,7 +334,6 @@ static void bench_attack_inbound(uint32_t n, uint32_t packets)
 				  B->ext_addr, (uint16_t)(rng >> 16),
 				  (uint16_t)(rng >> 32), TCP_ACK);
 		}
-		sent = 0;
 		run_batch(B, in, BATCH, &t, NULL, NULL);
 	}
 	printf("bench attack_inbound_miss %.0f pps\n", packets / t);
@@ -336,16 +346,12 @@ static void bench_attack_syn_flood(uint32_t est, uint32_t packets)
 {
 	uint32_t max = est * 2;
 	struct bench *B = bench_new(est, max);
-	uint32_t *seq = malloc(est * sizeof(*seq));
+	uint32_t *seq = identity(est);
 	struct masq_buf *in[BATCH];
 	uint64_t sent = 0, rng = 7;
 	double t = 0;
 
-	for (uint32_t i = 0; i < est; i++)
-		seq[i] = i;
-	pass(B, seq, est, 0, TCP_SYN, true, &sent);
-	pass(B, seq, est, 1, TCP_SYN | TCP_ACK, false, &sent);
-	pass(B, seq, est, 0, TCP_ACK, false, &sent);
+	establish(B, seq, est);
 	for (uint32_t done = 0; done < packets; done += BATCH) {
 		for (uint32_t k = 0; k < BATCH; k++) {
 			uint32_t h;

@@ -178,26 +178,18 @@ static inline uint32_t cuckoo_lookup(const struct cuckoo *c, uint64_t hash,
 	return CUCKOO_EMPTY;
 }
 
+static inline bool cuckoo_any(const void *ctx, uint32_t val)
+{
+	(void)ctx;
+	(void)val;
+	return true;
+}
+
 /* The first value whose signature matches (a hint for prefetching) */
 static inline uint32_t cuckoo_first_match(const struct cuckoo *c,
 					  uint64_t hash)
 {
-	uint16_t sig = cuckoo_sig(hash);
-	uint32_t bi = cuckoo_primary(c, hash);
-
-	for (int round = 0; round < 2; round++) {
-		const struct cuckoo_bucket *b = &c->b[bi];
-		unsigned m = cuckoo_sig_mask(b, sig | (uint16_t)round);
-
-		for (; m; m &= m - 1) {
-			int s = __builtin_ctz(m);
-
-			if (b->val[s] != CUCKOO_EMPTY)
-				return b->val[s];
-		}
-		bi = cuckoo_alt(c, bi, sig);
-	}
-	return CUCKOO_EMPTY;
+	return cuckoo_lookup(c, hash, cuckoo_any, NULL);
 }
 
 #endif
