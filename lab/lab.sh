@@ -15,7 +15,7 @@
 # labs with different prefixes never collide and nothing else is touched.
 #
 # Usage:
-#   lab.sh up [--kernel-nat] [--lan2] [--offload on|off]
+#   lab.sh up [--kernel-nat] [--lan2] [--offload on|off] [--noise]
 #       (default) bare router for masqd: lan0/wan0 up with NO IPv4 address,
 #                 ip_forward=0, arp_ignore=8 (all, default, lan0, wan0), IPv6
 #                 disabled -- what masqd requires before it starts.
@@ -25,7 +25,15 @@
 #       --lan2    second internal host 192.168.0.3 behind a bridge.
 #       --offload off (default): ethtool -K tx off tso off gso off gro off on
 #                 every veth; "on" leaves the kernel's veth defaults.
+#       --noise   IPv6 left ON at the endpoints (lan, lan2, wan eth0), so
+#                 their kernels send router and neighbour solicitations and
+#                 MLD reports, as hosts on a real network do; the router's
+#                 own interfaces are still masqd's to take.
 #       up tears this prefix's lab down first, so it can be run again.
+#   lab.sh noise [-n COUNT] [-r RATE] KIND...|all
+#                        send noise frames from the lan host (lab/noise.py:
+#                        VLAN-tagged ARP/IPv4, LLDP, STP, IPv6 RS/NS,
+#                        broadcast UDP), COUNT of each, bounded in time
 #   lab.sh down          kill the processes in this prefix's namespaces (by
 #                        PID, from ip netns pids) and delete the namespaces
 #   lab.sh status        namespaces, addresses, routes (and nft ruleset)
@@ -121,15 +129,16 @@ table ip masqlab {
 }'
 
 do_up() {
-	local mode=bare lan2=0 offl=off d
+	local mode=bare lan2=0 offl=off noise=0 d
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--kernel-nat | kernel-nat) mode=kernel-nat ;;
 		--bare | bare) mode=bare ;;
 		--lan2) lan2=1 ;;
+		--noise) noise=1 ;;
 		--offload) shift; [ $# -gt 0 ] || die "--offload needs on or off"; offl=$1 ;;
 		--offload=*) offl=${1#--offload=} ;;
-		*) die "unknown option '$1' (up [--kernel-nat] [--lan2] [--offload on|off])" ;;
+		*) die "unknown option '$1' (up [--kernel-nat] [--lan2] [--offload on|off] [--noise])" ;;
 		esac
 		shift
 	done
@@ -162,7 +171,14 @@ do_up() {
 	ip link add wan0 netns "$NS_GW" address $MAC_GWWAN type veth \
 		peer name eth0 netns "$NS_WAN" address $MAC_WAN
 
-	# the hosts
+	# the hosts (with --noise, IPv6 on before the links come up: DAD, RS, MLD)
+	if [ $noise = 1 ]; then
+		for d in "$NS_LAN" "$NS_WAN" $([ $lan2 = 1 ] && echo "$NS_LAN2"); do
+			nsx "$d" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
+				net.ipv6.conf.default.disable_ipv6=0 \
+				net.ipv6.conf.eth0.disable_ipv6=0 >/dev/null
+		done
+	fi
 	nsx "$NS_LAN" ip addr add 192.168.0.2/24 dev eth0
 	nsx "$NS_LAN" ip link set eth0 up
 	nsx "$NS_LAN" ip route add default via 192.168.0.1 dev eth0
@@ -209,8 +225,8 @@ do_up() {
 		fi
 	fi
 	mkdir -p "$STATE_DIR"
-	echo "mode=$mode lan2=$lan2 offload=$offl" >"$STATE"
-	say "up ($P): mode=$mode lan2=$lan2 offload=$offl"
+	echo "mode=$mode lan2=$lan2 offload=$offl noise=$noise" >"$STATE"
+	say "up ($P): mode=$mode lan2=$lan2 offload=$offl noise=$noise"
 }
 
 do_status() {
@@ -240,10 +256,15 @@ up) do_up "$@" ;;
 down) do_down; say "down ($P)" ;;
 status) do_status ;;
 ns) [ $# -eq 1 ] || die "usage: lab.sh ns NODE"; ns_name "$1" ;;
+noise)
+	ns_exists "$NS_LAN" || die "namespace $NS_LAN does not exist (run: lab.sh up)"
+	need python3 python3
+	# noise.py bounds itself (count, rate, deadline); timeout is a backstop
+	exec timeout -k 2 600 ip netns exec "$NS_LAN" python3 "$(dirname "$0")/noise.py" "$@" ;;
 exec)
 	[ $# -ge 2 ] || die "usage: lab.sh exec NODE CMD..."
 	ns=$(ns_name "$1"); shift
 	ns_exists "$ns" || die "namespace $ns does not exist (run: lab.sh up)"
 	exec ip netns exec "$ns" "$@" ;;
-*) sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+*) sed -n '2,45p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -22,6 +22,9 @@ want python3 python3
 want tcpdump tcpdump
 want ethtool ethtool
 want nft nftables
+want iperf3 iperf3
+want turnutils_natdiscovery coturn	# and turnserver (run in the lab, never as a service)
+want ss iproute2
 [ -e /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a ] ||
 	ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 ||
 	need+=(libclang-rt-14-dev)
@@ -36,4 +39,13 @@ apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null 2>&1 || {
 	apt-get update -q >/dev/null 2>&1
 	apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null
 } || echo "deps: apt-get failed for ${need[*]}" >&2
+# coturn's postinst enables and starts its system service (on systemd):
+# the tests only run turnserver themselves, inside a lab namespace
+case " ${need[*]} " in
+*" coturn "*)
+	if [ -d /run/systemd/system ] && have systemctl; then
+		systemctl disable --now coturn.service >/dev/null 2>&1 &&
+			echo "deps: coturn installed; its system service disabled and stopped" >&2
+	fi ;;
+esac
 exit 0

@@ -126,6 +126,9 @@ static int afp_setup(struct afp_port *p, const struct afp_config *cfg,
 	p->ring_len = (size_t)req.tp_block_size * req.tp_block_nr;
 	ret = sockopt(p->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one,
 		      sizeof(one), step, "setsockopt PACKET_IGNORE_OUTGOING");
+	if (!ret && cfg->mark)	/* lets our frames past the egress drop */
+		ret = sockopt(p->fd, SOL_SOCKET, SO_MARK, &cfg->mark,
+			      sizeof(cfg->mark), step, "setsockopt SO_MARK");
 	if (ret || !buf)
 		return ret;
 	ret = sockopt(p->fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf),

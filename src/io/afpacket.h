@@ -32,12 +32,15 @@
  * @ring_frames: receive ring slots (rounded up to whole blocks)
  * @mtu:	interface MTU (sizes the ring slots without @vnet_hdr)
  * @sockbuf:	SO_RCVBUFFORCE/SO_SNDBUFFORCE bytes (0: leave the default)
+ * @mark:	SO_MARK for every frame sent (0: none); takeover.h's egress
+ *		drop lets only frames with TO_TX_MARK out
  */
 struct afp_config {
 	bool vnet_hdr;
 	uint32_t ring_frames;
 	uint32_t mtu;
 	uint32_t sockbuf;
+	uint32_t mark;
 };
 
 /**

@@ -12,6 +12,11 @@
  *	answers ARP: max(all, IF) arp_ignore < 8
  *	                                    sysctl -w net.ipv4.conf.IF.arp_ignore=8
  *
+ * With takeover (the default, takeover.h) masqd sets the three sysctls
+ * itself and only the address is checked: masqd cannot take an address
+ * away from the administrator safely (routes, sockets and services hang
+ * on it). With --no-takeover every line above is a reason to refuse.
+ *
  * Every problem of every interface is reported, not just the first, so one
  * run tells the administrator everything to fix. Names with a dot (VLAN
  * devices) are written in sysctl's slash form, where a dot is no separator.
@@ -240,15 +245,18 @@ static void check_sysctls(const char *name, struct kc_report *rep)
 /**
  * kc_check_owned() - Check that the kernel stays off an interface masqd owns
  * @name:	interface name (already known to exist)
+ * @sysctls:	check the sysctls too (false when masqd sets them itself,
+ *		see takeover.h: then only a kernel address is a problem)
  * @rep:	each problem is appended, with the command that fixes it
  *
  * Return: number of problems found for this interface
  */
-int kc_check_owned(const char *name, struct kc_report *rep)
+int kc_check_owned(const char *name, bool sysctls, struct kc_report *rep)
 {
 	unsigned int before = rep->problems;
 
 	check_addrs(name, rep);
-	check_sysctls(name, rep);
+	if (sysctls)
+		check_sysctls(name, rep);
 	return (int)(rep->problems - before);
 }

@@ -15,6 +15,7 @@
 #define MASQ_IO_KERNELCHECK_H
 
 #include <net/if.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,7 +43,7 @@ struct kc_report {
 
 int kc_link_read(const char *name, struct kc_link *link,
 		 struct kc_report *rep);
-int kc_check_owned(const char *name, struct kc_report *rep);
+int kc_check_owned(const char *name, bool sysctls, struct kc_report *rep);
 void kc_report_free(struct kc_report *rep);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "masqd/log.h"
 #include "masqd/masqd.h"
 
 static void line(struct masq_text *out, const char *a, const char *b,
@@ -29,6 +30,11 @@ static void io_stats(struct masqd *d, struct masq_text *out)
 	line(out, "masqd_tx_no_port", "", d->tx_no_port);
 	line(out, "masqd_control_commands", "", d->ctl.commands);
 	line(out, "masqd_control_rejected", "", d->ctl.rejected);
+	line(out, "masqd_log_suppressed", "", log_suppressed());
+	line(out, "masqd_reloads", "", d->rl.loads ? d->rl.loads - 1 : 0);
+	line(out, "masqd_reload_failures", "", d->rl.failures);
+	line(out, "masqd_takeover_changes", "", d->to.drifts);
+	line(out, "masqd_takeover_reapplied", "", d->to.reapplied);
 	for (int i = 0; i < d->o.nifaces; i++) {
 		struct afp_port *p = &d->ports[i];
 		const struct afp_stats *s = &p->st;

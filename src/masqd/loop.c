@@ -11,6 +11,13 @@
  *	2. masq_engine_advance() (expiry, ARP retries), then send
  *	3. bounded control work (ctlsrv_service)
  *	4. once a second, read the kernel's ring drop counters
+ *	5. the takeover check: a few system calls for one interface, a round
+ *	   every few seconds (takeover.h)
+ *	6. write out the log lines queued in the iteration (log.h: a ring
+ *	   with a rate cap; nothing in steps 1-5 writes to a file)
+ *
+ * SIGHUP reloads the -c file (config.c) in step 0, after poll() and
+ * before any frame of the iteration is received.
  *
  * poll() sleeps at most MASQD_IDLE_MS, so time advances in the engine at
  * least every 100 ms when idle; it does not sleep at all when a ring gave
@@ -74,9 +81,8 @@ static void handle_signals(struct masqd *d)
 	struct signalfd_siginfo si;
 
 	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGHUP) {
-			logmsg(LOG_WARNING, "SIGHUP: reloading the -c file is "
-			       "not supported yet; nothing changed");
+		if (si.ssi_signo == SIGHUP) {	/* between batches: atomic */
+			config_load(d, false);
 			continue;
 		}
 		logmsg(LOG_INFO, "signal %u: stopping", si.ssi_signo);
@@ -160,6 +166,7 @@ int loop_run(struct masqd *d)
 	uint64_t last_stats = now_ns();
 	bool busy = false;
 
+	log_defer(true);
 	while (!d->stop) {
 		int n = build_pollfds(d, pfd);
 		uint64_t now;
@@ -167,6 +174,7 @@ int loop_run(struct masqd *d)
 		if (poll(pfd, (nfds_t)n, busy ? 0 : MASQD_IDLE_MS) < 0 &&
 		    errno != EINTR) {
 			logmsg(LOG_ERR, "poll: %s", strerror(errno));
+			log_defer(false);
 			return 1;
 		}
 		d->iterations++;
@@ -185,6 +193,10 @@ int loop_run(struct masqd *d)
 				afp_stats_poll(&d->ports[p]);
 			last_stats = now;
 		}
+		if (!d->o.no_takeover)
+			to_check(&d->to, now);
+		log_drain();
 	}
+	log_defer(false);
 	return 0;
 }

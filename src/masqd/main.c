@@ -50,7 +50,8 @@ static int start(struct masqd *d)
 	if (ctlsrv_open(&d->ctl, d->o.sock))
 		return -1;
 	d->ctl_open = true;
-	return 0;
+	/* last: the socket is ours, so the nft table named after it is too */
+	return setup_takeover(d);
 }
 
 int main(int argc, char **argv)

@@ -4,10 +4,12 @@
  *
  *	main.c		start, daemonize, stop
  *	options.c	the command line
- *	setup.c		kernel checks, engine configuration, -c file, sockets
+ *	setup.c		kernel checks, engine configuration, -c file, sockets,
+ *			taking the interfaces from the kernel
  *	loop.c		the event loop: receive, engine, transmit, control
  *	command.c	control commands: the engine's, plus masqd's own counters
  *	ctlsrv.c	the control socket
+ *	config.c	the -c file at start and on SIGHUP (control/reload.h)
  *	log.c		stderr or syslog
  */
 #ifndef MASQD_MASQD_H
@@ -16,8 +18,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "control/reload.h"
 #include "io/afpacket.h"
 #include "io/kernelcheck.h"
+#include "io/takeover.h"
 #include "masq/engine.h"
 #include "masqd/ctlsrv.h"
 #include "masqd/options.h"
@@ -43,6 +47,8 @@
  * @stop:	leave the loop
  * @tx_no_port:	frames the engine sent to an interface with no port
  * @iterations:	loop iterations
+ * @to:		the kernel kept off the owned interfaces (takeover.h)
+ * @rl:		the -c file in effect and the command line, for reloads
  */
 struct masqd {
 	struct masqd_opts o;
@@ -60,12 +66,18 @@ struct masqd {
 	bool stop;
 	uint64_t tx_no_port;
 	uint64_t iterations;
+	struct takeover to;
+	struct reload rl;
 };
 
 int setup_links(struct masqd *d);
 int setup_engine(struct masqd *d);
 int setup_ports(struct masqd *d);
+int setup_takeover(struct masqd *d);
 void setup_teardown(struct masqd *d);
+
+int config_base(struct masqd *d, int argc, char *const *argv);
+int config_load(struct masqd *d, bool start);
 
 int loop_init(struct masqd *d);
 int loop_run(struct masqd *d);

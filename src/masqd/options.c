@@ -29,6 +29,7 @@ enum {
 	OPT_NO_VNET,
 	OPT_RING,
 	OPT_POOL,
+	OPT_NO_TAKEOVER,
 };
 
 static const struct option long_opts[] = {
@@ -41,6 +42,7 @@ static const struct option long_opts[] = {
 	{ "no-vnet-hdr",	no_argument,	   NULL, OPT_NO_VNET },
 	{ "ring-frames",	required_argument, NULL, OPT_RING },
 	{ "pool-buffers",	required_argument, NULL, OPT_POOL },
+	{ "no-takeover",	no_argument,	   NULL, OPT_NO_TAKEOVER },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -71,10 +73,15 @@ void opts_usage(FILE *f)
 "                             the virtio-net header, 4096 without; 64..65536)\n"
 "      --pool-buffers N       packet buffers (default 2048 with the header,\n"
 "                             4096 without; 256..262144)\n"
+"      --no-takeover          do not take the interfaces from the kernel's stack\n"
+"                             (no nft drops, no sysctl changes): refuse\n"
+"                             to start unless they are already right\n"
 "  -h, --help                 this text\n"
 "\n"
-"Each owned interface must be up and have no kernel IPv4 address, forwarding\n"
-"off, IPv6 off and arp_ignore 8; masqd says what to run when it is not.\n"
+"Each owned interface must be Ethernet, up and have no kernel IPv4 address.\n"
+"While masqd runs, nft netdev drops keep the kernel's stack off them (in and\n"
+"out) and it sets forwarding 0, disable_ipv6 1, arp_ignore 8; at exit it puts\n"
+"the previous values back and removes the drops.\n"
 "See masqd(8) and masqctl(8).\n", CTL_DEFAULT_SOCKET);
 }
 
@@ -208,6 +215,9 @@ static int one_opt(struct masqd_opts *o, int c, const char *arg)
 	case OPT_POOL:
 		return number("--pool-buffers", arg, 256, 262144,
 			      &o->pool_buffers);
+	case OPT_NO_TAKEOVER:
+		o->no_takeover = true;
+		return 0;
 	default:
 		return -1;	/* getopt said what was wrong */
 	}

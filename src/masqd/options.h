@@ -4,7 +4,7 @@
  *
  * masqd --internal IFACE=ADDR/LEN ... --external IFACE=ADDR/LEN ...
  *       [--gateway ADDR] [-c FILE] [-s SOCKET] [-f]
- *       [--no-vnet-hdr] [--ring-frames N] [--pool-buffers N]
+ *       [--no-vnet-hdr] [--ring-frames N] [--pool-buffers N] [--no-takeover]
  *
  * --internal and --external repeat; one interface may carry several
  * addresses but only one role. Every check that needs no kernel is done
@@ -62,6 +62,7 @@ struct masqd_iface {
  * @vnet_hdr:	carry the virtio-net header (default on)
  * @ring_frames: receive ring slots per interface (0: default)
  * @pool_buffers: packet buffers (0: default)
+ * @no_takeover: refuse interfaces the kernel acts on instead of taking them
  */
 struct masqd_opts {
 	struct masqd_iface ifaces[MASQD_MAX_IFACES];
@@ -75,6 +76,7 @@ struct masqd_opts {
 	bool vnet_hdr;
 	uint32_t ring_frames;
 	uint32_t pool_buffers;
+	bool no_takeover;
 };
 
 int opts_parse(int argc, char **argv, struct masqd_opts *o);

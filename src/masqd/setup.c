@@ -4,10 +4,12 @@
  *
  * Order matters and is all-or-nothing: every interface is checked (and
  * every problem reported) before anything is opened; the engine is
- * configured from the command line, then the -c file runs, command by
- * command, and the first failing command stops the start with its file
- * and line; only then are the packet sockets opened. So a configuration
- * error never leaves a half-started router on the wire.
+ * configured from the command line, then the -c file is checked whole
+ * (config.c: every failing command is reported with its file and line)
+ * and only then applied; only then are the packet sockets opened, and last (after the
+ * control socket, whose path names masqd's nft table) the interfaces are
+ * taken from the kernel's stack. So a configuration error never leaves a
+ * half-started router on the wire, nor a changed kernel.
  *
  * The command line becomes commands of the control language, exactly what
  * a person could type with masqctl:
@@ -21,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "control/cmdfile.h"
 #include "masqd/log.h"
 #include "masqd/masqd.h"
 
@@ -42,7 +43,7 @@ int setup_links(struct masqd *d)
 		const char *name = d->o.ifaces[i].name;
 
 		if (!kc_link_read(name, &d->links[i], &rep))
-			kc_check_owned(name, &rep);
+			kc_check_owned(name, d->o.no_takeover, &rep);
 	}
 	if (!rep.problems)
 		return 0;
@@ -79,6 +80,12 @@ static int run(struct masqd *d, const char *where, int argc, char *const *argv)
 	return st ? -1 : 0;
 }
 
+/* A command-line command: run it, and keep it for reloads (config.c) */
+static int cmdline(struct masqd *d, int argc, char *const *argv)
+{
+	return run(d, "command line", argc, argv) || config_base(d, argc, argv);
+}
+
 static int config_iface(struct masqd *d, int i)
 {
 	const struct kc_link *l = &d->links[i];
@@ -90,7 +97,7 @@ static int config_iface(struct masqd *d, int i)
 	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", l->mac[0],
 		 l->mac[1], l->mac[2], l->mac[3], l->mac[4], l->mac[5]);
 	snprintf(mtu, sizeof(mtu), "%u", l->mtu);
-	return run(d, "command line", 9, argv);
+	return cmdline(d, 9, argv);
 }
 
 static int config_cmdline(struct masqd *d)
@@ -103,41 +110,17 @@ static int config_cmdline(struct masqd *d)
 		char *argv[] = { "addr", "add", (char *)a->cidr, "dev",
 				 d->o.ifaces[a->iface].name, NULL };
 
-		if (run(d, "command line", 5, argv))
+		if (cmdline(d, 5, argv))
 			return -1;
 	}
 	if (d->o.gateway[0]) {
 		char *argv[] = { "route", "add", "default", "via", d->o.gateway,
 				 NULL };
 
-		if (run(d, "command line", 5, argv))
+		if (cmdline(d, 5, argv))
 			return -1;
 	}
 	return 0;
-}
-
-/* -c FILE: all syntax errors first, then commands in order */
-static int config_file(struct masqd *d)
-{
-	struct cmdfile cf;
-	char where[300];
-	int ret = 0;
-
-	if (cmdfile_load(d->o.conf, &cf)) {
-		char *line, *save = NULL;
-
-		for (line = strtok_r(cf.errors, "\n", &save); line;
-		     line = strtok_r(NULL, "\n", &save))
-			logmsg(LOG_ERR, "%s", line);
-		cmdfile_free(&cf);
-		return -1;
-	}
-	for (size_t i = 0; i < cf.n && !ret; i++) {
-		snprintf(where, sizeof(where), "%s:%u", d->o.conf, cf.cmds[i].line);
-		ret = run(d, where, cf.cmds[i].argc, cf.cmds[i].argv);
-	}
-	cmdfile_free(&cf);
-	return ret;
 }
 
 static uint32_t buf_size(const struct masqd *d)
@@ -194,7 +177,11 @@ int setup_engine(struct masqd *d)
 		logmsg(LOG_ERR, "cannot create the engine (out of memory?)");
 		return -1;
 	}
-	if (config_cmdline(d) || (d->o.conf && config_file(d)))
+	if (reload_init(&d->rl, d->o.conf, &lim)) {
+		logmsg(LOG_ERR, "out of memory");
+		return -1;
+	}
+	if (config_cmdline(d) || (d->o.conf && config_load(d, true)))
 		return -1;
 	map_ports(d);
 	return 0;
@@ -215,6 +202,8 @@ int setup_ports(struct masqd *d)
 				       d->o.vnet_hdr ? 512 : 4096,
 			.mtu = d->links[i].mtu,
 			.sockbuf = SOCKBUF_BYTES,
+			/* takeover: only marked frames pass the egress drop */
+			.mark = d->o.no_takeover ? 0 : TO_TX_MARK,
 		};
 		const char *step = "";
 		int ret = afp_open(&d->ports[i], d->links[i].name,
@@ -231,6 +220,31 @@ int setup_ports(struct masqd *d)
 }
 
 /**
+ * setup_takeover() - Take the owned interfaces from the kernel's stack
+ * @d:		daemon, with its ports and control socket open
+ *
+ * Unless --no-takeover: an nft netdev ingress drop and three sysctls per
+ * interface (see takeover.h); setup_teardown() gives them back.
+ *
+ * Return: 0, or -1 after logging what failed (nothing is left changed)
+ */
+int setup_takeover(struct masqd *d)
+{
+	to_init(&d->to, d->o.sock, logmsg);
+	if (d->o.no_takeover)
+		return 0;
+	for (int i = 0; i < d->o.nifaces; i++)
+		if (to_add(&d->to, d->links[i].name))
+			return -1;
+	if (to_apply(&d->to))
+		return -1;
+	logmsg(LOG_INFO, "took %d interface%s from the kernel's stack (nft "
+	       "table netdev %s)", d->to.n, d->to.n == 1 ? "" : "s",
+	       d->to.table);
+	return 0;
+}
+
+/**
  * setup_teardown() - Release everything setup_*() and the loop hold
  * @d:		daemon (any stage of setup)
  */
@@ -242,6 +256,8 @@ void setup_teardown(struct masqd *d)
 	for (int i = 0; i < d->o.nifaces; i++)
 		if (d->ports[i].tx)
 			afp_close(&d->ports[i]);
+	if (d->to.log)		/* setup_takeover() ran */
+		to_release(&d->to);
 	if (d->tx.bufs && d->pool)
 		for (uint32_t i = 0; i < d->tx.n; i++)
 			masq_pool_put(d->pool, d->tx.bufs[i]);
@@ -252,6 +268,7 @@ void setup_teardown(struct masqd *d)
 		masq_pool_destroy(d->pool);
 	free(d->tx.bufs);
 	free(d->txscratch);
+	reload_fini(&d->rl);
 	d->e = NULL;
 	d->pool = NULL;
 }

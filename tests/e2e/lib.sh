@@ -341,3 +341,50 @@ modes = {"udp-echo": udp_echo, "udp-ask": udp_ask, "tcp-hold-server": tcp_hold_s
 sys.exit(modes[sys.argv[1]](*sys.argv[2:]) or 0)
 EOF
 }
+
+# --- Runs once per offload setting -----------------------------------------
+# tests/e2e/run.sh runs the issue-5 files twice, with E2E_OFFLOAD=off and
+# E2E_OFFLOAD=on, and E2E_TAG=offload-off / offload-on. With E2E_TAG set,
+# the log and work directory are build/e2e/NAME-TAG{.log,/} and every case
+# is reported as NAME@TAG, so the two runs' results and files stay apart.
+if [ -n "${E2E_TAG:-}" ]; then
+	case "$E2E_TAG" in
+	*[!A-Za-z0-9._-]*) echo "lib.sh: E2E_TAG '$E2E_TAG': letters, digits, '.', '_', '-' only" >&2; exit 2 ;;
+	esac
+	E2E_NAME=$E2E_NAME-$E2E_TAG
+	WORK=$E2E_ROOT/build/e2e/$E2E_NAME
+	LOG=$E2E_ROOT/build/e2e/$E2E_NAME.log
+	ok() { _result "ok $1@$E2E_TAG" "$1"; }
+	fail() { _result "FAIL $1@$E2E_TAG: $2" "$1"; }
+	skip() { _result "SKIP $1@$E2E_TAG: $2" "$1"; }
+fi
+E2E_OFFLOAD=${E2E_OFFLOAD:-off}	# the lab's veth offloads (lab_up): on|off
+
+# stats_log: masqctl stats into the log, non-zero counters only (for the
+# report when a case fails)
+stats_log() {
+	log "# masqctl stats (non-zero):"
+	timeout 5 "$MASQCTL" -s "$SOCK" stats 2>&1 | grep -vE '[[:space:]]0(/[0-9]+)?$' >>"$LOG" || true
+}
+
+# wait_listen NODE PROTO ADDR:PORT [TENTHS]: wait (default 5 s) until a
+# socket listens there (ss in NODE); true when it does
+wait_listen() {
+	local ns i n=${4:-50} opt=-tln
+	ns=$(nsof "$1") || return 1
+	[ "$2" = udp ] && opt=-uln
+	for i in $(seq "$n"); do
+		timeout 2 ip netns exec "$ns" ss -H "$opt" 2>/dev/null |
+			awk '{print $4}' | grep -qxF -- "$3" && return 0
+		sleep 0.1
+	done
+	log "  nothing listens on $2 $3 in $1 after $((n / 10)) s"
+	return 1
+}
+
+# lab_down, robust: the lab goes down even when the log cannot be written
+# (build/ removed while the test ran)
+lab_down() {
+	T=30 x "$LAB" down || timeout -k 2 30 "$LAB" down >/dev/null 2>&1
+	LAB_IS_UP=0
+}

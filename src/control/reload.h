@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * reload.h - load a configuration file into a running engine, atomically
+ *
+ * masqd's -c file, at start and on every SIGHUP. The file is read and
+ * split, then every command is tried first on a scratch engine (tiny
+ * connection tables, the same interfaces, addresses and routes as the
+ * live one: the "base", masqd's own command line); only when all of them
+ * pass is the live engine changed, in one call, so a single-threaded
+ * caller that calls between packet batches shows packets the old
+ * configuration or the new one, never half of each.
+ *
+ * What a reload does to the live engine (masqd(8), RELOAD):
+ *
+ *	reset settings except filtering	every `set`/`masq -S` value back to
+ *					its default
+ *	set filtering ...(default)	only when the file sets no filtering
+ *	route flush static		routes other than the connected ones
+ *	neigh flush static		entries `neigh add` made
+ *	the base's route/neigh/set commands again (e.g. the --gateway route)
+ *	the file's commands, except `iface add` and `addr add`
+ *
+ * Interfaces and addresses cannot be taken away from a running engine, so
+ * a reloaded file must hold the same `iface add` and `addr add` commands
+ * (same words, same order) as the file in effect; they are then skipped.
+ * A file that changes them is refused, naming the line. Connections,
+ * mappings and learnt neighbours are kept.
+ *
+ * If a command that passed on the scratch engine still fails on the live
+ * one (a static neighbour whose address the router has learnt on another
+ * interface; a neighbour table full of live entries), the file in effect
+ * is applied again in the same way, and the reload is reported as failed.
+ */
+#ifndef MASQ_CONTROL_RELOAD_H
+#define MASQ_CONTROL_RELOAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "control/cmdfile.h"
+#include "masq/engine.h"
+
+#define RELOAD_MAX_ERRORS	20
+
+/**
+ * struct reload - a configuration file and what is in effect
+ * @path:	the file, made absolute (owned; NULL for none)
+ * @lim:	limits of the live engine (the scratch one shares the route
+ *		and neighbour sizes, nothing else)
+ * @base:	the base commands as configuration text (one per line, quoted)
+ * @base_len:	bytes in @base
+ * @cur:	the file now in effect (valid when @loaded)
+ * @loaded:	a load has succeeded
+ * @loads:	successful loads
+ * @failures:	refused loads
+ */
+struct reload {
+	char *path;
+	struct masq_limits lim;
+	char *base;
+	size_t base_len;
+	struct cmdfile cur;
+	bool loaded;
+	uint64_t loads;
+	uint64_t failures;
+};
+
+int reload_init(struct reload *r, const char *path,
+		const struct masq_limits *lim);
+int reload_base_add(struct reload *r, int argc, char *const *argv);
+int reload_run(struct reload *r, struct masq_engine *live,
+	       struct masq_text *msg);
+void reload_fini(struct reload *r);
+
+#endif

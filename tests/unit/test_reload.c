@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_reload.c - loading and reloading a configuration file (reload.h)
+ *
+ * Each case writes a file, runs reload_run() on an engine configured like
+ * masqd's command line, and checks what the listings show: a good file is
+ * in effect and what the previous one set is gone; a bad one is refused
+ * naming its line and changes nothing; a tracked connection is still
+ * tracked after a reload; the engine's reset and flush commands do what
+ * docs/control.md says.
+ *
+ * Prints "ok reload/NAME" or "FAIL reload/NAME: why" per case.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../lib/frame.h"
+#include "control/reload.h"
+
+#define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
+#define NS		1000000000ull
+
+static char why[1024];
+static int failed;
+
+static void report(const char *name, bool ok)
+{
+	if (ok) {
+		printf("ok reload/%s\n", name);
+		return;
+	}
+	failed++;
+	printf("FAIL reload/%s: %s\n", name, why);
+}
+
+static bool failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static bool failf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	for (char *p = why; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	return false;
+}
+
+/* masqd's command line, as setup.c turns it into commands */
+static const char *const base[] = {
+	"iface add lan0 mac 02:00:00:00:01:01 mtu 1500 role internal",
+	"iface add wan0 mac 02:00:00:00:02:01 mtu 1500 role external",
+	"addr add 192.168.0.1/24 dev lan0",
+	"addr add 203.0.113.1/24 dev wan0",
+	"route add default via 203.0.113.254",
+	NULL,
+};
+
+static char path[64];
+
+/* Run one command given as a line; Return: its exit status */
+static int ctl(struct masq_engine *e, const char *line, struct masq_text *out)
+{
+	char buf[512], *argv[64], *save = NULL, *w;
+	struct masq_text scratch = { 0 };
+	int argc = 0, rc;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (w = strtok_r(buf, " ", &save); w && argc < 63;
+	     w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	argv[argc] = NULL;
+	rc = masq_engine_ctl(e, argc, argv, out ? out : &scratch);
+	masq_text_free(&scratch);
+	return rc;
+}
+
+/* The output of one listing, in a static buffer */
+static const char *listing(struct masq_engine *e, const char *cmd)
+{
+	static char buf[4][4096];
+	static int k;
+	struct masq_text t = { 0 };
+	char *b = buf[k++ % 4];
+
+	ctl(e, cmd, &t);
+	snprintf(b, sizeof(buf[0]), "%s", t.s ? t.s : "");
+	masq_text_free(&t);
+	return b;
+}
+
+static void write_file(const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		perror(path);
+		exit(1);
+	}
+	fputs(text, f);
+	fclose(f);
+}
+
+/* An engine with the base run, and a reload state that knows it */
+static struct masq_engine *up(struct masq_pool *pool, struct reload *r)
+{
+	struct masq_limits lim;
+	struct masq_engine *e;
+
+	masq_limits_default(&lim);
+	lim.max_conns = 1024;
+	lim.seed = 7;
+	e = masq_engine_create(&lim, pool);
+	if (reload_init(r, path, &lim)) {
+		fprintf(stderr, "reload_init failed\n");
+		exit(1);
+	}
+	for (int i = 0; e && base[i]; i++) {
+		char buf[256], *argv[16], *save = NULL, *w;
+		int argc = 0;
+
+		snprintf(buf, sizeof(buf), "%s", base[i]);
+		for (w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save))
+			argv[argc++] = w;
+		argv[argc] = NULL;
+		if (ctl(e, base[i], NULL) || reload_base_add(r, argc, argv)) {
+			fprintf(stderr, "base command failed: %s\n", base[i]);
+			exit(1);
+		}
+	}
+	return e;
+}
+
+static void down(struct masq_engine *e, struct reload *r)
+{
+	masq_engine_destroy(e);
+	reload_fini(r);
+}
+
+/* Load @text; Return: reload_run()'s value, messages in @msg */
+static int load(struct reload *r, struct masq_engine *e, const char *text,
+		struct masq_text *msg)
+{
+	write_file(text);
+	return reload_run(r, e, msg);
+}
+
+static bool has(const char *s, const char *want)
+{
+	return s && strstr(s, want);
+}
+
+/* ---- cases ---- */
+
+static bool settings_replaced(struct masq_pool *pool)
+{
+	struct masq_text msg = { 0 };
+	struct reload r;
+	struct masq_engine *e = up(pool, &r);
+	bool ok = true;
+	int rc;
+
+	rc = load(&r, e, "set timeout udp 300\nset tcp-pickup on\n"
+		  "set host-cap 10\nmasq -S 900 0 0\n", &msg);
+	if (rc || !has(listing(e, "show settings"), "tcp-pickup on"))
+		ok = failf("first load: %d %s", rc, msg.s ? msg.s : "");
+	rc = load(&r, e, "# edited\nset timeout udp 77\nset ports 61000-65095\n",
+		  &msg);
+	if (ok && rc)
+		ok = failf("reload: %d %s", rc, msg.s ? msg.s : "");
+	if (ok) {
+		const char *s = listing(e, "show settings");
+
+		if (!has(s, "timeout udp              77") ||
+		    !has(s, "ports 61000-65095"))
+			ok = failf("new values missing: %s", s);
+		else if (!has(s, "tcp-pickup off") || !has(s, "host-cap 4096") ||
+			 !has(s, "tcp-established  7440"))
+			ok = failf("old file's values not reset: %s", s);
+	}
+	masq_text_free(&msg);
+	down(e, &r);
+	return ok;
+}
+
+static bool error_names_line(struct masq_pool *pool)
+{
+	struct masq_text msg = { 0 };
+	struct reload r;
+	struct masq_engine *e = up(pool, &r);
+	char before[4096];
+	bool ok = true;
+	int rc;
+
+	rc = load(&r, e, "set timeout udp 300\nroute add 10.1.0.0/16 via 192.168.0.254\n", &msg);
+	snprintf(before, sizeof(before), "%s%s", listing(e, "show settings"),
+		 listing(e, "route"));
+	rc = rc ? rc : load(&r, e, "set timeout udp 77\nset ports 61000-65095\n"
+			    "set frobnicate 1\nset timeout icmp 5\nbogus\n", &msg);
+	if (rc != -EINVAL)
+		ok = failf("a bad file gave %d, expected -EINVAL", rc);
+	else if (!has(msg.s, "/reload.conf:3: 'set frobnicate 1'") ||
+		 !has(msg.s, "/reload.conf:5: 'bogus'"))
+		ok = failf("errors do not name lines 3 and 5: %s", msg.s);
+	else if (has(msg.s, ":4:"))
+		ok = failf("a good line was reported: %s", msg.s);
+	if (ok) {
+		char after[4096];
+
+		snprintf(after, sizeof(after), "%s%s", listing(e, "show settings"),
+			 listing(e, "route"));
+		if (strcmp(before, after))
+			ok = failf("a refused file changed the listings: %s", after);
+	}
+	masq_text_free(&msg);
+	/* a syntax error is reported by the splitter, with its line */
+	rc = load(&r, e, "set timeout udp 1\n\nset \"ports\n", &msg);
+	if (ok && (rc != -EINVAL || !has(msg.s, "reload.conf:3: unterminated")))
+		ok = failf("syntax error: %d %s", rc, msg.s);
+	masq_text_free(&msg);
+	down(e, &r);
+	return ok;
+}
+
+static bool routes_and_neigh_follow_file(struct masq_pool *pool)
+{
+	struct masq_text msg = { 0 };
+	struct reload r;
+	struct masq_engine *e = up(pool, &r);
+	bool ok = true;
+	int rc;
+
+	rc = load(&r, e, "route add 10.1.0.0/16 via 192.168.0.254\n"
+		  "neigh add 192.168.0.9 lladdr 02:00:00:00:00:09 dev lan0\n", &msg);
+	if (rc || !has(listing(e, "route"), "10.1.0.0/16") ||
+	    !has(listing(e, "neigh"), "192.168.0.9"))
+		ok = failf("first load: %d %s", rc, msg.s ? msg.s : "");
+	rc = load(&r, e, "route add 10.2.0.0/16 via 192.168.0.254\n"
+		  "route del default\n", &msg);
+	if (ok && rc)
+		ok = failf("reload: %d %s", rc, msg.s ? msg.s : "");
+	if (ok) {
+		const char *rt = listing(e, "route"), *nb = listing(e, "neigh");
+
+		if (has(rt, "10.1.0.0/16") || !has(rt, "10.2.0.0/16") ||
+		    has(rt, "default") || !has(rt, "192.168.0.0/24"))
+			ok = failf("routes: %s", rt);
+		else if (has(nb, "192.168.0.9"))
+			ok = failf("the static neighbour stayed: %s", nb);
+	}
+	/* the command line's default route comes back when the file stops
+	 * deleting it */
+	rc = load(&r, e, "", &msg);
+	if (ok && (rc || !has(listing(e, "route"), "default via 203.0.113.254")))
+		ok = failf("default route not restored: %d %s", rc,
+			   listing(e, "route"));
+	masq_text_free(&msg);
+	down(e, &r);
+	return ok;
+}
+
+static bool interfaces_fixed(struct masq_pool *pool)
+{
+	struct masq_text msg = { 0 };
+	struct reload r;
+	struct masq_engine *e = up(pool, &r);
+	const char *f1 = "iface add dmz0 mac 02:00:00:00:03:01 role internal\n"
+			 "addr add 10.9.0.1/24 dev dmz0\nset timeout icmp 5\n";
+	bool ok = true;
+	int rc;
+
+	rc = load(&r, e, f1, &msg);
+	if (rc)
+		ok = failf("first load: %d %s", rc, msg.s);
+	rc = load(&r, e, "# same interfaces, new settings\n"
+		  "iface add dmz0 mac 02:00:00:00:03:01 role internal\n"
+		  "addr add 10.9.0.1/24 dev dmz0\nset timeout icmp 6\n", &msg);
+	if (ok && (rc || !has(listing(e, "show settings"), "icmp             6")))
+		ok = failf("same interfaces: %d %s", rc, msg.s);
+	rc = load(&r, e, "iface add dmz0 mac 02:00:00:00:03:01 role internal\n"
+		  "addr add 10.9.0.2/24 dev dmz0\nset timeout icmp 7\n", &msg);
+	if (ok && (rc != -EINVAL || !has(msg.s, "reload.conf:2: 'addr add 10.9.0.2/24") ||
+		   !has(msg.s, "restart")))
+		ok = failf("changed address: %d %s", rc, msg.s);
+	masq_text_free(&msg);
+	rc = load(&r, e, "set timeout icmp 7\n", &msg);
+	if (ok && (rc != -EINVAL || !has(msg.s, "'iface add dmz0")))
+		ok = failf("removed interface: %d %s", rc, msg.s);
+	if (ok && !has(listing(e, "show settings"), "icmp             6"))
+		ok = failf("a refused reload changed a setting");
+	masq_text_free(&msg);
+	down(e, &r);
+	return ok;
+}
+
+/* A UDP flow from inside, masqueraded; Return: frames sent out */
+static uint32_t udp_out(struct masq_engine *e, struct masq_pool *pool,
+			uint16_t sport, uint64_t now)
+{
+	static const uint8_t lan_mac[6] = { 2, 0, 0, 0, 1, 1 };
+	struct masq_buf *tx_bufs[16], *b = masq_pool_get(pool);
+	struct masq_txq tx = { tx_bufs, 0, 16 };
+	struct frame_spec s;
+	uint32_t n;
+
+	if (!b)
+		return 0;
+	frame_spec_udp(&s, IP4(192, 168, 0, 2), sport, IP4(198, 51, 100, 10), 53);
+	memcpy(s.eth_dst, lan_mac, 6);
+	s.payload_len = 8;
+	frame_build(&s, b);
+	b->iface = 0;
+	masq_engine_input(e, &b, 1, now, &tx);
+	n = tx.n;
+	for (uint32_t i = 0; i < tx.n; i++)
+		masq_pool_put(pool, tx.bufs[i]);
+	return n;
+}
+
+static bool connections_survive(struct masq_pool *pool)
+{
+	struct masq_text msg = { 0 };
+	struct reload r;
+	struct masq_engine *e = up(pool, &r);
+	bool ok = true;
+	int rc;
+
+	/* the gateway must be resolved for the frame to leave */
+	ctl(e, "neigh add 203.0.113.254 lladdr 02:00:00:00:02:fe dev wan0", NULL);
+	rc = load(&r, e, "set filtering address-dependent\n", &msg);
+	if (rc || udp_out(e, pool, 40000, NS) != 1 ||
+	    masq_engine_conn_count(e) != 1)
+		ok = failf("setup: rc %d, %u connections", rc,
+			   masq_engine_conn_count(e));
+	rc = load(&r, e, "set filtering address-dependent\nset timeout udp 77\n",
+		  &msg);
+	if (ok && (rc || masq_engine_conn_count(e) != 1))
+		ok = failf("after reload: rc %d, %u connections (%s)", rc,
+			   masq_engine_conn_count(e), msg.s ? msg.s : "");
+	if (ok && !has(listing(e, "conntrack -L"), "sport=40000"))
+		ok = failf("the flow is not listed: %s", listing(e, "conntrack -L"));
+	masq_text_free(&msg);
+	down(e, &r);
+	return ok;
+}
+
+static bool engine_commands(struct masq_pool *pool)
+{
+	struct masq_text out = { 0 };
+	struct reload r;
+	struct masq_engine *e = up(pool, &r);
+	char dflt[4096];
+	bool ok = true;
+
+	snprintf(dflt, sizeof(dflt), "%s", listing(e, "show settings"));
+	ctl(e, "set timeout udp 5", NULL);
+	ctl(e, "set ports 2000-3000", NULL);
+	ctl(e, "set mapping address-and-port-dependent", NULL);
+	ctl(e, "set filtering endpoint-independent", NULL);
+	ctl(e, "reset settings except filtering", NULL);
+	if (!has(listing(e, "show settings"), "filtering endpoint-independent") ||
+	    !has(listing(e, "show settings"), "ports 1024-65535"))
+		ok = failf("except filtering: %s", listing(e, "show settings"));
+	if (ok && (ctl(e, "reset settings", NULL) ||
+		   strcmp(dflt, listing(e, "show settings"))))
+		ok = failf("reset settings: %s", listing(e, "show settings"));
+	if (ok && (ctl(e, "reset settings now", &out) != 2 || !has(out.s, "usage")))
+		ok = failf("reset with a bad word: %s", out.s);
+	masq_text_free(&out);
+	if (ok && (ctl(e, "route flush", &out) != 2 ||
+		   ctl(e, "route flush static", NULL) ||
+		   has(listing(e, "route"), "default") ||
+		   !has(listing(e, "route"), "203.0.113.0/24")))
+		ok = failf("route flush static: %s", listing(e, "route"));
+	masq_text_free(&out);
+	down(e, &r);
+	return ok;
+}
+
+/* A daemon leaves its directory: the path is fixed at start */
+static bool relative_path(void)
+{
+	struct reload r;
+	char cwd[4096], want[4200];
+	bool ok;
+
+	if (!getcwd(cwd, sizeof(cwd)) || reload_init(&r, "rel.conf", NULL))
+		return failf("getcwd or reload_init failed");
+	snprintf(want, sizeof(want), "%s/rel.conf", cwd);
+	ok = r.path && !strcmp(r.path, want);
+	if (!ok)
+		failf("path '%s', expected '%s'", r.path ? r.path : "(null)", want);
+	reload_fini(&r);
+	return ok;
+}
+
+int main(void)
+{
+	struct masq_pool *pool = masq_pool_create(256, 2048);
+	char dir[] = "/tmp/masq-reload-XXXXXX";
+
+	if (!pool || !mkdtemp(dir)) {
+		fprintf(stderr, "test_reload: no pool or temporary directory\n");
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/reload.conf", dir);
+	report("settings_replaced", settings_replaced(pool));
+	report("error_names_line_changes_nothing", error_names_line(pool));
+	report("routes_and_neigh_follow_file", routes_and_neigh_follow_file(pool));
+	report("interfaces_fixed", interfaces_fixed(pool));
+	report("connections_survive", connections_survive(pool));
+	report("engine_reset_and_flush", engine_commands(pool));
+	report("relative_path_made_absolute", relative_path());
+	unlink(path);
+	rmdir(dir);
+	masq_pool_destroy(pool);
+	(void)failed;
+	return 0;
+}
