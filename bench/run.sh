@@ -6,3 +6,16 @@ for b in build/bench/*; do
 	[ -x "$b" ] || continue
 	"$b" "$@"
 done
+# Throughput through masqd next to the kernel's NAT, in the namespace lab
+# (needs root and the lab's tools; about a minute and a half)
+missing=
+for t in ip iperf3 curl python3 ethtool nft; do
+	command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
+done
+if [ "$(id -u)" -ne 0 ]; then
+	echo "SKIP bench throughput: needs root for network namespaces"
+elif [ -n "$missing" ]; then
+	echo "SKIP bench throughput: missing:$missing; make deps"
+else
+	bench/throughput.sh
+fi

@@ -35,7 +35,7 @@
  *
  * Mapping (nat.c): endpoint-independent by default; address-and-port-
  * dependent on request ("set mapping address-and-port-dependent"), where
- * each connection takes a port of its own. Ports running out: the oldest
+ * each connection takes a private mapping of its own. Ports running out: the oldest
  * mapping that never saw a reply gives its port up; else the connection
  * is dropped. Protocols without ports are masqueraded by address: one
  * internal host per (protocol, remote address).
@@ -110,7 +110,12 @@ static void plan_init(struct conn_plan *pl, const struct ct_tuple *t)
 	pl->map = NAT_NONE;
 }
 
-/* Give back the references of a connection's tuples and flags */
+/*
+ * Give back the references of a connection's tuples and flags. Its own
+ * mapping is the one known outside as the reply's destination (whether
+ * shared, private, or taken from outside by an admitted packet); a
+ * hairpin's target mapping is found by the reply's source.
+ */
 static void conn_put_refs(struct masq_engine *e, uint8_t proto,
 			  const struct ct_tuple *t, uint8_t flags,
 			  uint8_t xflags)
@@ -118,7 +123,7 @@ static void conn_put_refs(struct masq_engine *e, uint8_t proto,
 	const struct ct_tuple *o = &t[CT_ORIG], *r = &t[CT_REPLY];
 
 	if (flags & CT_F_MAP) {
-		uint32_t m = nat_map_find(&e->nat, proto, o->src, o->sport);
+		uint32_t m = nat_map_by_ext(&e->nat, proto, r->dst, r->dport);
 
 		if (m != NAT_NONE) {
 			if ((xflags & CT_X_PERM) && e->perm)
@@ -132,8 +137,6 @@ static void conn_put_refs(struct masq_engine *e, uint8_t proto,
 		if (m != NAT_NONE)
 			nat_map_put(&e->nat, m);
 	}
-	if (xflags & CT_X_PORT)
-		nat_port_give(&e->nat, proto, r->dst, ntohs(r->dport), o->src);
 }
 
 /**
@@ -185,11 +188,10 @@ static bool conn_evict_for_port(struct masq_engine *e, uint8_t proto,
 			if (ce->proto == proto && !(ce->flags & CT_F_REPLIED) &&
 			    ce->t[CT_REPLY].dst == ext_addr) {
 				m = ce->flags & CT_F_MAP ?
-				    nat_map_find(&e->nat, proto,
-						 ce->t[CT_ORIG].src,
-						 ce->t[CT_ORIG].sport) : NAT_NONE;
-				if ((m != NAT_NONE && e->nat.m[m].refs == 1) ||
-				    (ce->xflags & CT_X_PORT)) {
+				    nat_map_by_ext(&e->nat, proto, ext_addr,
+						   ce->t[CT_REPLY].dport) :
+				    NAT_NONE;
+				if (m != NAT_NONE && e->nat.m[m].refs == 1) {
 					conn_release(e, i);
 					count(e, C_conn_evicted_ports);
 					return true;
@@ -231,8 +233,9 @@ static enum masq_counter nat_fail_counter(enum nat_fail why)
 
 /*
  * plan_masq_source() - Masquerade the plan's source to @ext
- * Takes the mapping (EIM) or a port (APDM), evicting once if the
- * address's ports ran out. Protocols without ports keep none.
+ * Takes the endpoint's mapping (EIM) or a private one (APDM), evicting
+ * once if the address's ports or the mappings ran out. Protocols without
+ * ports keep none.
  * Return: C_NUM, or the counter to drop the packet with
  */
 static enum masq_counter plan_masq_source(struct masq_engine *e,
@@ -241,32 +244,23 @@ static enum masq_counter plan_masq_source(struct masq_engine *e,
 {
 	const struct ct_tuple *o = &pl->t[CT_ORIG];
 	enum nat_fail why = NAT_OK;
-	int port;
 
 	pl->t[CT_REPLY].dst = ext;
 	if (!p->has_ports)
 		return C_NUM;
 	for (int attempt = 0; attempt < 2; attempt++) {
-		if (e->apdm) {
-			port = nat_port_take(&e->nat, p->proto, ext,
-					     ntohs(o->sport), o->src, &why);
-			if (port >= 0) {
-				pl->t[CT_REPLY].dport = htons((uint16_t)port);
-				pl->xflags |= CT_X_PORT;
-				return C_NUM;
-			}
-		} else {
-			pl->map = nat_map_get(&e->nat, p->proto, o->src,
-					      o->sport, ext, &why);
-			if (pl->map != NAT_NONE) {
-				pl->t[CT_REPLY].dst = nat_map_ext_addr(&e->nat,
-								       pl->map);
-				pl->t[CT_REPLY].dport = e->nat.m[pl->map].ext_port;
-				pl->flags |= CT_F_MAP;
-				if (e->perm && perm_take(e->perm, pl->map, o->dst))
-					pl->xflags |= CT_X_PERM;
-				return C_NUM;
-			}
+		pl->map = e->apdm ?
+			  nat_map_private(&e->nat, p->proto, o->src, o->sport,
+					  ext, &why) :
+			  nat_map_get(&e->nat, p->proto, o->src, o->sport, ext,
+				      &why);
+		if (pl->map != NAT_NONE) {
+			pl->t[CT_REPLY].dst = nat_map_ext_addr(&e->nat, pl->map);
+			pl->t[CT_REPLY].dport = e->nat.m[pl->map].ext_port;
+			pl->flags |= CT_F_MAP;
+			if (e->perm && perm_take(e->perm, pl->map, o->dst))
+				pl->xflags |= CT_X_PERM;
+			return C_NUM;
 		}
 		if (why == NAT_FAIL_PORTS ?
 		    !conn_evict_for_port(e, p->proto, ext) :
@@ -515,13 +509,12 @@ static bool conn_inbound(struct masq_engine *e, struct pkt *p,
 		eng_drop(e, p->buf, C_drop_no_route);
 		return true;
 	}
-	pl.map = nat_map_get(&e->nat, p->proto, m->int_addr, m->int_port,
-			     t->dst, &(enum nat_fail){ NAT_OK });
-	if (pl.map != NAT_NONE) {
-		pl.flags |= CT_F_MAP;
-		if (e->perm && perm_take(e->perm, pl.map, t->src))
-			pl.xflags |= CT_X_PERM;
-	}
+	/* the connection holds the mapping it came in by, whatever its kind */
+	e->nat.m[mi].refs++;
+	pl.map = mi;
+	pl.flags |= CT_F_MAP;
+	if (e->perm && perm_take(e->perm, mi, t->src))
+		pl.xflags |= CT_X_PERM;
 	count(e, C_conn_inbound);
 	conn_open(e, p, &pl, CT_REPLY, r);
 	return true;

@@ -87,7 +87,6 @@ extern const char *const ct_class_names[CT_CLASS_NUM];
 
 #define CT_X_INBOUND	0x01	/* opened by a packet going the reply way */
 #define CT_X_PERM	0x02	/* holds an address-dependent permission */
-#define CT_X_PORT	0x04	/* owns its external port (APDM) */
 #define CT_X_DMAP	0x08	/* holds a reference on the destination's
 				 * mapping (hairpin) */
 

@@ -10,8 +10,10 @@
  * table finds a mapping by its external port, for inbound packets that
  * endpoint-independent or address-dependent filtering admits and for
  * hairpinning. With address-and-port-dependent mapping (a "symmetric"
- * NAT, for testing P2P software against one) a connection takes a port
- * of its own instead (nat_port_take).
+ * NAT, for testing P2P software against one) each connection takes a
+ * private mapping of its own (nat_map_private): found by its external
+ * port like the others, so filtering treats both kinds alike, but never
+ * by its internal endpoint, so it is never shared.
  *
  * Ports: one 64 Ki-bit bitmap per external address and protocol class
  * (TCP, UDP, ICMP identifiers). The internal port is kept when it is in
@@ -22,8 +24,8 @@
  * range is known at once from the per-class count (conn.c then evicts a
  * mapping that never saw a reply, or drops).
  *
- * Fairness: each internal host holds at most host_cap ports (mappings
- * plus APDM connections; default 4096), so a port scanner or a torrent
+ * Fairness: each internal host holds at most host_cap ports (mappings,
+ * private ones included; default 4096), so a port scanner or a torrent
  * client cannot starve the others.
  *
  * Limits: NAT_MAX_ADDRS external addresses; at most max mappings and as
@@ -385,6 +387,55 @@ uint32_t nat_map_by_ext(const struct nat *n, uint8_t proto, uint32_t ext_addr,
 	return i == CUCKOO_EMPTY ? NAT_NONE : i;
 }
 
+/*
+ * Make a mapping for an internal endpoint on @ext_addr: host count, port
+ * (the internal one when free), the tables. @h_int is its by_int hash;
+ * a @private mapping is not entered there.
+ * Return: mapping index, or NAT_NONE with @why set
+ */
+static uint32_t nat_map_new(struct nat *n, enum nat_pcls pc, uint32_t int_addr,
+			    uint16_t int_port, uint32_t ext_addr, uint64_t h_int,
+			    bool private, enum nat_fail *why)
+{
+	uint32_t idx = n->free;
+	int slot = nat_addr_slot(n, ext_addr), port;
+	struct nat_map *m;
+
+	if (idx == NAT_FREE_END || slot < 0) {
+		*why = NAT_FAIL_POOL;
+		return NAT_NONE;
+	}
+	if (!host_take(n, int_addr, why))
+		return NAT_NONE;
+	port = port_alloc(n, &n->addrs[slot], pc, ntohs(int_port));
+	if (port < 0) {
+		host_give(n, int_addr);
+		*why = NAT_FAIL_PORTS;
+		return NAT_NONE;
+	}
+	m = &n->m[idx];
+	n->free = m->refs;
+	*m = (struct nat_map){
+		.int_addr = int_addr, .int_port = int_port,
+		.ext_port = htons((uint16_t)port), .refs = 1,
+		.slot = (uint32_t)slot & 31, .priv = private, .pcls = pc,
+	};
+	if ((!private && cuckoo_insert(&n->by_int, h_int, idx)) ||
+	    cuckoo_insert(&n->by_ext, nat_hash(&n->by_ext, pc, ext_addr,
+					       m->ext_port), idx)) {
+		if (!private)
+			cuckoo_delete(&n->by_int, h_int, idx);
+		port_free(n, &n->addrs[slot], pc, (uint16_t)port);
+		host_give(n, int_addr);
+		m->refs = n->free;
+		n->free = idx;
+		*why = NAT_FAIL_POOL;
+		return NAT_NONE;
+	}
+	n->count++;
+	return idx;
+}
+
 /**
  * nat_map_get() - The mapping of an internal endpoint, made if new
  * @n:		NAT state
@@ -407,47 +458,24 @@ uint32_t nat_map_get(struct nat *n, uint8_t proto, uint32_t int_addr,
 	uint64_t h = nat_hash(&n->by_int, pc, int_addr, int_port);
 	struct nat_key k = { n, int_addr, int_port, pc };
 	uint32_t idx = cuckoo_lookup(&n->by_int, h, nat_int_eq, &k);
-	struct nat_map *m;
-	int slot, port;
 
 	if (idx != CUCKOO_EMPTY) {
 		n->m[idx].refs++;
 		return idx;
 	}
-	idx = n->free;
-	slot = nat_addr_slot(n, ext_addr);
-	if (idx == NAT_FREE_END || slot < 0) {
-		*why = NAT_FAIL_POOL;
-		return NAT_NONE;
-	}
-	if (!host_take(n, int_addr, why))
-		return NAT_NONE;
-	port = port_alloc(n, &n->addrs[slot], pc, ntohs(int_port));
-	if (port < 0) {
-		host_give(n, int_addr);
-		*why = NAT_FAIL_PORTS;
-		return NAT_NONE;
-	}
-	m = &n->m[idx];
-	n->free = m->refs;
-	*m = (struct nat_map){
-		.int_addr = int_addr, .int_port = int_port,
-		.ext_port = htons((uint16_t)port), .refs = 1,
-		.slot = (uint32_t)slot & 63, .pcls = pc,
-	};
-	if (cuckoo_insert(&n->by_int, h, idx) ||
-	    cuckoo_insert(&n->by_ext, nat_hash(&n->by_ext, pc, ext_addr,
-					       m->ext_port), idx)) {
-		cuckoo_delete(&n->by_int, h, idx);
-		port_free(n, &n->addrs[slot], pc, (uint16_t)port);
-		host_give(n, int_addr);
-		m->refs = n->free;
-		n->free = idx;
-		*why = NAT_FAIL_POOL;
-		return NAT_NONE;
-	}
-	n->count++;
-	return idx;
+	return nat_map_new(n, pc, int_addr, int_port, ext_addr, h, false, why);
+}
+
+/**
+ * nat_map_private() - A new mapping for one connection alone (APDM)
+ * Return: mapping index (one reference held), or NAT_NONE with @why set
+ */
+uint32_t nat_map_private(struct nat *n, uint8_t proto, uint32_t int_addr,
+			 uint16_t int_port, uint32_t ext_addr,
+			 enum nat_fail *why)
+{
+	return nat_map_new(n, nat_pcls_of(proto), int_addr, int_port,
+			   ext_addr, 0, true, why);
 }
 
 /* Drop one reference; the last frees the mapping and its port */
@@ -459,8 +487,9 @@ void nat_map_put(struct nat *n, uint32_t idx)
 
 	if (--m->refs)
 		return;
-	cuckoo_delete(&n->by_int, nat_hash(&n->by_int, pc, m->int_addr,
-					   m->int_port), idx);
+	if (!m->priv)
+		cuckoo_delete(&n->by_int, nat_hash(&n->by_int, pc, m->int_addr,
+						   m->int_port), idx);
 	cuckoo_delete(&n->by_ext, nat_hash(&n->by_ext, pc, a->addr,
 					   m->ext_port), idx);
 	port_free(n, a, pc, ntohs(m->ext_port));
@@ -468,38 +497,4 @@ void nat_map_put(struct nat *n, uint32_t idx)
 	m->refs = n->free;
 	n->free = idx;
 	n->count--;
-}
-
-/**
- * nat_port_take() - A port of its own for one connection (APDM)
- * Return: the port in host order, or -1 with @why set
- */
-int nat_port_take(struct nat *n, uint8_t proto, uint32_t ext_addr,
-		  uint16_t want, uint32_t int_addr, enum nat_fail *why)
-{
-	int slot = nat_addr_slot(n, ext_addr), port;
-
-	if (slot < 0) {
-		*why = NAT_FAIL_POOL;
-		return -1;
-	}
-	if (!host_take(n, int_addr, why))
-		return -1;
-	port = port_alloc(n, &n->addrs[slot], nat_pcls_of(proto), want);
-	if (port < 0) {
-		host_give(n, int_addr);
-		*why = NAT_FAIL_PORTS;
-	}
-	return port;
-}
-
-void nat_port_give(struct nat *n, uint8_t proto, uint32_t ext_addr,
-		   uint16_t port, uint32_t int_addr)
-{
-	int slot = nat_addr_slot_of(n, ext_addr);
-
-	if (slot < 0)
-		return;
-	port_free(n, &n->addrs[slot], nat_pcls_of(proto), port);
-	host_give(n, int_addr);
 }

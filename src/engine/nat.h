@@ -9,7 +9,7 @@
 
 #include "cuckoo.h"
 
-#define NAT_MAX_ADDRS	64
+#define NAT_MAX_ADDRS	32
 #define NAT_NONE	0xffffffffu
 #define NAT_HOST_CAP	4096	/* default mappings per internal host */
 
@@ -34,7 +34,8 @@ struct nat_map {
 	uint16_t int_port;	/* network order */
 	uint16_t ext_port;	/* network order */
 	uint32_t refs : 24;	/* connections using it; free list link at 0 */
-	uint32_t slot : 6;	/* external address slot */
+	uint32_t slot : 5;	/* external address slot */
+	uint32_t priv : 1;	/* one connection's own (APDM): not by_int */
 	uint32_t pcls : 2;	/* enum nat_pcls */
 };
 
@@ -45,7 +46,7 @@ struct nat_addr {
 	uint64_t bits[NAT_PCLS_NUM][65536 / 64];
 };
 
-/* Ports an internal host holds (mappings, and ports of APDM connections) */
+/* Ports an internal host holds (its mappings, private ones included) */
 struct nat_host {
 	uint32_t addr;		/* network order; free list link when unused */
 	uint32_t count;
@@ -83,10 +84,9 @@ uint32_t nat_map_find(const struct nat *n, uint8_t proto, uint32_t int_addr,
 		      uint16_t int_port);
 uint32_t nat_map_by_ext(const struct nat *n, uint8_t proto, uint32_t ext_addr,
 			uint16_t ext_port);
-int nat_port_take(struct nat *n, uint8_t proto, uint32_t ext_addr,
-		  uint16_t want, uint32_t int_addr, enum nat_fail *why);
-void nat_port_give(struct nat *n, uint8_t proto, uint32_t ext_addr,
-		   uint16_t port, uint32_t int_addr);
+uint32_t nat_map_private(struct nat *n, uint8_t proto, uint32_t int_addr,
+			 uint16_t int_port, uint32_t ext_addr,
+			 enum nat_fail *why);
 int nat_addr_slot_of(const struct nat *n, uint32_t addr);
 
 static inline uint32_t nat_map_ext_addr(const struct nat *n, uint32_t idx)

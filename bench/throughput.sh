@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# bench/throughput.sh - iperf3 and curl through masqd, next to the kernel's NAT
+#
+# The lab (lab/lab.sh, prefix masq-t$$-): lan 192.168.0.2 -- gw -- wan
+# 203.0.113.2. For each offload setting (on, off) it measures, in this
+# order, build/masqd (bare lab) and the kernel's own NAT (lab.sh up
+# --kernel-nat: the same namespaces and veths, nftables masquerade):
+#   iperf3 TCP lan -> wan, -t ${BENCH_IPERF_SECONDS:-5}   (receiver's bit/s)
+#   curl of a ${BENCH_CURL_MB:-100} MB file from wan      (curl's bytes/s)
+# ${BENCH_ROUNDS:-3} rounds, masqd and kernel interleaved, and prints the
+# medians, one "bench NAME VALUE UNIT" line each:
+#   bench iperf3_masqd_offload_on BITS bit/s
+#   bench iperf3_kernel_offload_on BITS bit/s
+#   bench iperf3_ratio_offload_on R ratio        (masqd / kernel)
+#   bench curl_masqd_offload_on BYTES bytes/s   ... and so on, and _off.
+# A run that fails prints 0 (and why, on stderr). Every command is bounded
+# by timeout; the trap stops what it started and takes the lab down.
+# Needs root, iperf3, curl, python3, ethtool, nft. Files and logs:
+# build/bench-throughput/. Traffic stays inside the lab's namespaces.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+ROOT=$(pwd)
+LAB=$ROOT/lab/lab.sh
+MASQD=${BENCH_MASQD:-$ROOT/build/masqd}
+MASQCTL=${BENCH_MASQCTL:-$ROOT/build/masqctl}
+SECS=${BENCH_IPERF_SECONDS:-5}
+MB=${BENCH_CURL_MB:-100}
+OFFLOADS=${BENCH_OFFLOADS:-on off}
+ROUNDS=${BENCH_ROUNDS:-3}
+case "$ROUNDS" in '' | *[!0-9]* | 0) ROUNDS=3 ;; esac
+export MASQ_LAB_PREFIX=masq-t$$-
+NS_LAN=${MASQ_LAB_PREFIX}lan NS_GW=${MASQ_LAB_PREFIX}gw NS_WAN=${MASQ_LAB_PREFIX}wan
+OUT=$ROOT/build/bench-throughput
+LOG=$OUT/throughput.log
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+
+skip() { echo "SKIP bench throughput: $*"; exit 0; }
+[ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces"
+for t in ip:iproute2 iperf3:iperf3 curl:curl "$PY":python3 ethtool:ethtool nft:nftables timeout:coreutils; do
+	command -v "${t%%:*}" >/dev/null 2>&1 || skip "needs ${t%%:*} (apt-get install ${t##*:})"
+done
+[ -x "$MASQD" ] && [ -x "$MASQCTL" ] || skip "build/masqd is not built (make)"
+
+mkdir -p "$OUT"
+: >"$LOG"
+RUNDIR=$(mktemp -d /tmp/masq-t$$.XXXXXX)
+SOCK=$RUNDIR/masqd.sock
+PIDS=()
+MASQD_PID=
+LAB_UP=0
+
+log() { echo "$*" >>"$LOG"; }
+note() { echo "bench throughput: $*" >&2; log "# $*"; }
+
+cleanup() {
+	local p
+	trap - EXIT INT TERM HUP
+	for p in "${PIDS[@]}" $MASQD_PID; do kill "$p" 2>/dev/null; done
+	[ $LAB_UP = 1 ] && timeout -k 2 30 "$LAB" down >>"$LOG" 2>&1
+	for p in "${PIDS[@]}" $MASQD_PID; do kill -9 "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$RUNDIR" "$OUT/www"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+x() {	# SECONDS CMD...: bounded, logged, output to the log
+	local s=$1 rc
+	shift
+	log "+ $*"
+	timeout -k 2 "$s" "$@" >>"$LOG" 2>&1
+	rc=$?
+	[ $rc -eq 0 ] || log "  (status $rc)"
+	return $rc
+}
+bg() {	# SECONDS NAME NS CMD...: in the background, bounded; pid in BG_PID
+	local s=$1 name=$2 ns=$3
+	shift 3
+	log "+ [bg $name, ${s}s] ip netns exec $ns $*"
+	timeout -k 2 "$s" ip netns exec "$ns" "$@" >"$OUT/$name.out" 2>&1 &
+	BG_PID=$!
+	PIDS+=("$BG_PID")
+}
+stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
+listening() {	# NS ADDR:PORT: wait (5 s at most) for a TCP listener
+	for _ in $(seq 50); do
+		timeout 2 ip netns exec "$1" ss -H -tln 2>/dev/null | awk '{print $4}' |
+			grep -qxF "$2" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# A small HTTP server that sends the file with sendfile(2), so the server
+# is not what limits the transfer.
+cat >"$OUT/sendfile-httpd.py" <<'PYEOF'
+import os, socket, sys, time
+addr, port, path, secs = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+size = os.path.getsize(path)
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((addr, port))
+s.listen(4)
+end = time.time() + secs
+while time.time() < end:
+    s.settimeout(max(0.1, end - time.time()))
+    try:
+        c, a = s.accept()
+    except socket.timeout:
+        break
+    c.settimeout(30)
+    req = b""
+    while b"\r\n\r\n" not in req and len(req) < 65536:
+        d = c.recv(4096)
+        if not d:
+            break
+        req += d
+    c.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\n"
+              b"Content-Length: %d\r\nConnection: close\r\n\r\n" % size)
+    with open(path, "rb") as f:
+        c.sendfile(f)
+    c.close()
+    print("sent %d bytes to %s:%d" % (size, a[0], a[1]), flush=True)
+PYEOF
+mkdir -p "$OUT/www"
+head -c $((MB * 1048576)) /dev/zero >"$OUT/www/file.bin"	# the content does not matter here
+
+masqd_up() {
+	rm -f "$SOCK"
+	log "+ [bg masqd] ip netns exec $NS_GW $MASQD --internal lan0=192.168.0.1/24 --external wan0=203.0.113.1/24 -s $SOCK -f"
+	timeout -k 2 600 ip netns exec "$NS_GW" "$MASQD" --internal lan0=192.168.0.1/24 \
+		--external wan0=203.0.113.1/24 -s "$SOCK" -f >>"$OUT/masqd.log" 2>&1 &
+	MASQD_PID=$!
+	for _ in $(seq 50); do
+		[ -S "$SOCK" ] && timeout 2 "$MASQCTL" -s "$SOCK" stats >/dev/null 2>&1 && return 0
+		kill -0 "$MASQD_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	return 1
+}
+masqd_down() {
+	[ -n "$MASQD_PID" ] || return 0
+	timeout 5 "$MASQCTL" -s "$SOCK" stats >>"$LOG" 2>&1
+	kill "$MASQD_PID" 2>/dev/null
+	wait "$MASQD_PID" 2>/dev/null
+	MASQD_PID=
+}
+
+# measure MODE OFFLOAD: sets IPERF (bit/s) and CURL (bytes/s), 0 on failure
+measure() {
+	local mode=$1 off=$2 opts=() res rc
+	IPERF=0 CURL=0
+	[ "$mode" = kernel ] && opts=(--kernel-nat)
+	LAB_UP=1
+	x 60 "$LAB" up "${opts[@]}" --offload "$off" || { note "$mode offload $off: lab.sh up failed"; return; }
+	if [ "$mode" = masqd ] && ! masqd_up; then
+		note "masqd offload $off: masqd did not start ($OUT/masqd.log)"
+		return
+	fi
+	x 10 ip netns exec "$NS_LAN" ping -n -c 3 -i 0.2 -W 1 203.0.113.2 ||
+		note "$mode offload $off: no ping answer through the router"
+
+	bg $((SECS + 25)) iperf3-server "$NS_WAN" iperf3 -s -1 -B 203.0.113.2 -p 5201
+	local srv=$BG_PID
+	listening "$NS_WAN" 203.0.113.2:5201 || note "$mode offload $off: iperf3 server not listening"
+	log "+ ip netns exec $NS_LAN iperf3 -c 203.0.113.2 -t $SECS -J"
+	timeout -k 2 $((SECS + 15)) ip netns exec "$NS_LAN" iperf3 -c 203.0.113.2 -p 5201 \
+		-t "$SECS" -J --connect-timeout 3000 >"$OUT/iperf3-$mode-$off.json" 2>>"$LOG"
+	rc=$?
+	IPERF=$("$PY" -c 'import json,sys
+try:
+    d = json.load(open(sys.argv[1])); print(int(d["end"]["sum_received"]["bits_per_second"]))
+except Exception:
+    print(0)' "$OUT/iperf3-$mode-$off.json")
+	[ $rc -eq 0 ] && [ "$IPERF" -gt 0 ] || { note "$mode offload $off: iperf3 failed (status $rc)"; IPERF=0; }
+	log "  iperf3 $mode offload $off: $IPERF bit/s"
+	stop "$srv"
+
+	bg 90 httpd "$NS_WAN" "$PY" -u "$OUT/sendfile-httpd.py" 203.0.113.2 8000 "$OUT/www/file.bin" 85
+	srv=$BG_PID
+	listening "$NS_WAN" 203.0.113.2:8000 || note "$mode offload $off: HTTP server not listening"
+	log "+ ip netns exec $NS_LAN curl -o /dev/null http://203.0.113.2:8000/file.bin"
+	res=$(timeout -k 2 70 ip netns exec "$NS_LAN" curl -sS --max-time 60 -o /dev/null \
+		-w '%{speed_download} %{size_download}' http://203.0.113.2:8000/file.bin 2>>"$LOG")
+	rc=$?
+	log "  curl status $rc: $res"
+	if [ $rc -eq 0 ] && [ "${res#* }" = $((MB * 1048576)) ]; then
+		CURL=${res%% *}
+		CURL=${CURL%%.*}
+	else
+		note "$mode offload $off: curl failed (status $rc, ${res:-no output})"
+	fi
+	stop "$srv"
+	masqd_down
+	x 30 "$LAB" down
+	LAB_UP=0
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print 0 }'; }
+
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR ? v[int((NR + 1) / 2)] : 0) }'; }
+
+for off in $OFFLOADS; do
+	case "$off" in on | off) ;; *) note "BENCH_OFFLOADS: '$off' is not on or off"; continue ;; esac
+	mi=() mc=() ki=() kc=()
+	for r in $(seq "$ROUNDS"); do	# interleaved, so drift hits both alike
+		measure masqd "$off"
+		mi+=("$IPERF") mc+=("$CURL")
+		measure kernel "$off"
+		ki+=("$IPERF") kc+=("$CURL")
+		log "# round $r offload $off: iperf3 masqd ${mi[-1]} kernel ${ki[-1]} bit/s; curl masqd ${mc[-1]} kernel ${kc[-1]} bytes/s"
+	done
+	a=$(median "${mi[@]}") b=$(median "${ki[@]}")
+	echo "bench iperf3_masqd_offload_$off $a bit/s"
+	echo "bench iperf3_kernel_offload_$off $b bit/s"
+	echo "bench iperf3_ratio_offload_$off $(ratio "$a" "$b") ratio"
+	a=$(median "${mc[@]}") b=$(median "${kc[@]}")
+	echo "bench curl_masqd_offload_$off $a bytes/s"
+	echo "bench curl_kernel_offload_$off $b bytes/s"
+	echo "bench curl_ratio_offload_$off $(ratio "$a" "$b") ratio"
+done
+exit 0
