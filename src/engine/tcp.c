@@ -40,6 +40,12 @@
 
 #define TCP_MAX_ACK_WINDOW	66000
 
+/* The direction the connection's first packet went */
+static enum ct_dir tcp_opener(const struct ct_entry *ce)
+{
+	return ce->xflags & CT_X_INBOUND ? CT_REPLY : CT_ORIG;
+}
+
 static inline bool seq_before(uint32_t a, uint32_t b)
 {
 	return (int32_t)(a - b) < 0;
@@ -218,7 +224,8 @@ static uint8_t tcp_next_state(struct ct_entry *ce, enum ct_dir dir,
 	switch (ce->state) {
 	case TCPS_SYN_SENT:
 		/* SYN+ACK, or a SYN crossing ours (simultaneous open) */
-		return dir == CT_REPLY && syn ? TCPS_SYN_RECV : TCPS_SYN_SENT;
+		return dir != tcp_opener(ce) && syn ? TCPS_SYN_RECV :
+						      TCPS_SYN_SENT;
 	case TCPS_SYN_RECV:
 		return ack && !syn ? TCPS_ESTABLISHED : TCPS_SYN_RECV;
 	case TCPS_CLOSE:
@@ -247,8 +254,8 @@ static bool tcp_rst_exact(const struct ct_entry *ce, enum ct_dir dir,
 	const struct ct_tcp_dir *s = &ce->tcp[dir], *r = &ce->tcp[!dir];
 	uint32_t seq = ntohl(th->seq);
 
-	if (ce->state == TCPS_SYN_SENT && dir == CT_REPLY)
-		/* refusing our SYN: it must acknowledge it (RFC 793) */
+	if (ce->state == TCPS_SYN_SENT && dir != tcp_opener(ce))
+		/* refusing the SYN: it must acknowledge it (RFC 793) */
 		return (th->flags & TCP_ACK) && ntohl(th->ack) == r->end;
 	/* the sender's next sequence: what its peer has acked or will */
 	return seq == s->end;
@@ -268,7 +275,8 @@ static enum masq_counter tcp_track_rst(struct masq_engine *e,
 	bool seen = ce->tcp[dir].wsf & CT_TCP_SEEN;
 	bool exact = tcp_rst_exact(ce, dir, p);
 
-	if (exact && (seen || (ce->state == TCPS_SYN_SENT && dir == CT_REPLY))) {
+	if (exact && (seen || (ce->state == TCPS_SYN_SENT &&
+			       dir != tcp_opener(ce)))) {
 		ce->state = TCPS_CLOSE;
 		*cls = CT_CLASS_TCP_CLOSE;
 		return C_NUM;
