@@ -47,6 +47,8 @@
 #define BATCH	64
 #define DESTS	16
 
+static bool no_acct;		/* --no-acct: engines without counters */
+
 static const uint8_t lan_mac[ETH_ALEN] = { 2, 0x6d, 0x71, 0, 1, 1 };
 static const uint8_t wan_mac[ETH_ALEN] = { 2, 0x6d, 0x71, 0, 2, 1 };
 static const uint8_t host_mac[ETH_ALEN] = { 2, 0x6d, 0x71, 0, 1, 2 };
@@ -147,7 +149,7 @@ static struct bench *bench_new(uint32_t n, uint32_t max_conns)
 {
 	struct bench *B = calloc(1, sizeof(*B));
 	struct masq_limits lim = { .max_conns = max_conns, .max_neigh = 4096,
-				   .seed = 42 };
+				   .seed = 42, .no_accounting = no_acct };
 	uint32_t hosts = 250;
 
 	B->pool = masq_pool_create(8 * BATCH, 2048);
@@ -412,10 +414,15 @@ static bool wanted(int argc, char **argv, const char *name)
 	return !any;
 }
 
-/* engine_bench [--quick] [new_conn|est_1k|est_100k|est_1m|bytes]... */
+/* engine_bench [--quick] [--no-acct] [new_conn|est_1k|est_100k|est_1m|attack|bytes]... */
 int main(int argc, char **argv)
 {
-	bool quick = argc > 1 && !strcmp(argv[1], "--quick");
+	bool quick = false;
+
+	for (int i = 1; i < argc; i++) {
+		quick |= !strcmp(argv[i], "--quick");
+		no_acct |= !strcmp(argv[i], "--no-acct");
+	}
 
 	if (wanted(argc, argv, "new_conn"))
 		bench_new_conn(quick ? 100000 : 500000);
