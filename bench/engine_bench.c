@@ -41,6 +41,7 @@
 #include <time.h>
 
 #include "masq/engine.h"
+#include "../tests/lib/ctlline.h"
 #include "engine/csum.h"
 #include "engine/eng.h"
 
@@ -77,18 +78,14 @@ static void ctl(struct masq_engine *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void ctl(struct masq_engine *e, const char *fmt, ...)
 {
-	char line[256], *argv[16], *save = NULL;
 	struct masq_text out = { 0 };
+	char line[256];
 	va_list ap;
-	int argc = 0;
 
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	for (char *w = strtok_r(line, " ", &save); w && argc < 16;
-	     w = strtok_r(NULL, " ", &save))
-		argv[argc++] = w;
-	if (masq_engine_ctl(e, argc, argv, &out)) {
+	if (ctlline_run(e, line, &out)) {
 		fprintf(stderr, "bench: control command failed: %s", out.s);
 		exit(1);
 	}

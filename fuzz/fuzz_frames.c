@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../tests/lib/ctlline.h"
 #include "../tests/lib/frame.h"
 
 #define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
@@ -43,17 +44,6 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
-static const char *const setup[] = {
-	"iface add lan0 mac 02:00:00:00:01:01 role internal",
-	"iface add wan0 mac 02:00:00:00:02:01 role external",
-	"addr add 192.168.0.1/24 dev lan0",
-	"addr add 203.0.113.1/24 dev wan0",
-	"route add default via 203.0.113.254",
-	"neigh add 203.0.113.254 lladdr 02:00:00:00:02:fe dev wan0",
-	"neigh add 192.168.0.2 lladdr 02:00:00:00:01:02 dev lan0",
-	"neigh add 192.168.0.3 lladdr 02:00:00:00:01:03 dev lan0",
-	NULL,
-};
 
 static const uint8_t lan_mac[6] = { 2, 0, 0, 0, 1, 1 };
 static const uint8_t wan_mac[6] = { 2, 0, 0, 0, 2, 1 };
@@ -62,20 +52,6 @@ static struct masq_pool *pool;
 static struct masq_limits lim;
 static struct frame_spec fs;
 
-static void ctl_line(struct masq_engine *e, const char *line)
-{
-	char buf[256], *argv[32], *save = NULL, *w;
-	struct masq_text out = { 0 };
-	int argc = 0;
-
-	snprintf(buf, sizeof(buf), "%s", line);
-	for (w = strtok_r(buf, " ", &save); w && argc < 31;
-	     w = strtok_r(NULL, " ", &save))
-		argv[argc++] = w;
-	argv[argc] = NULL;
-	masq_engine_ctl(e, argc, argv, &out);
-	masq_text_free(&out);
-}
 
 static void check_and_release(struct masq_engine *e, struct masq_txq *tx)
 {
@@ -177,8 +153,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!e)
 		abort();
-	for (int i = 0; setup[i]; i++)
-		ctl_line(e, setup[i]);
+	ctlline_run_all(e, ctlline_topology);
 	establish(e, &tx);
 	while (size >= HDR) {
 		uint32_t n = 0;

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../lib/ctlline.h"
 #include "../lib/frame.h"
 
 #define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
@@ -47,34 +48,7 @@ static int failf(const char *fmt, ...)
 	return -1;
 }
 
-static const char *const topology[] = {
-	"iface add lan0 mac 02:00:00:00:01:01 role internal",
-	"iface add wan0 mac 02:00:00:00:02:01 role external",
-	"addr add 192.168.0.1/24 dev lan0",
-	"addr add 203.0.113.1/24 dev wan0",
-	"route add default via 203.0.113.254",
-	"neigh add 203.0.113.254 lladdr 02:00:00:00:02:fe dev wan0",
-	"neigh add 192.168.0.2 lladdr 02:00:00:00:01:02 dev lan0",
-	"neigh add 192.168.0.3 lladdr 02:00:00:00:01:03 dev lan0",
-	NULL,
-};
 
-/* Run one command given as a line; Return: its exit status */
-static int ctl(struct masq_engine *e, const char *line, struct masq_text *out)
-{
-	char buf[512], *argv[64], *save = NULL, *w;
-	struct masq_text scratch = { 0 };
-	int argc = 0, rc;
-
-	snprintf(buf, sizeof(buf), "%s", line);
-	for (w = strtok_r(buf, " ", &save); w && argc < 63;
-	     w = strtok_r(NULL, " ", &save))
-		argv[argc++] = w;
-	argv[argc] = NULL;
-	rc = masq_engine_ctl(e, argc, argv, out ? out : &scratch);
-	masq_text_free(&scratch);
-	return rc;
-}
 
 static struct masq_engine *engine_up(struct masq_pool *pool,
 				     const struct masq_limits *lim)
@@ -85,9 +59,9 @@ static struct masq_engine *engine_up(struct masq_pool *pool,
 		failf("masq_engine_create() failed");
 		return NULL;
 	}
-	for (int i = 0; topology[i]; i++) {
-		if (ctl(e, topology[i], NULL) != 0) {
-			failf("setup command failed: %s", topology[i]);
+	for (int i = 0; ctlline_topology[i]; i++) {
+		if (ctlline_run(e, ctlline_topology[i], NULL) != 0) {
+			failf("setup command failed: %s", ctlline_topology[i]);
 			masq_engine_destroy(e);
 			return NULL;
 		}
@@ -106,7 +80,7 @@ static void snapshot(struct masq_engine *e, struct masq_text *t)
 
 	for (unsigned i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
 		masq_text_printf(t, "== %s\n", lists[i]);
-		ctl(e, lists[i], t);
+		ctlline_run(e, lists[i], t);
 	}
 	masq_text_printf(t, "ifaces %d\n", masq_engine_iface_count(e));
 }
@@ -149,7 +123,7 @@ static int ctl_errors(struct masq_engine *e)
 
 	snapshot(e, &before);
 	for (const struct bad_cmd *b = bad_cmds; b->cmd && !rc; b++) {
-		int st = ctl(e, b->cmd, &out);
+		int st = ctlline_run(e, b->cmd, &out);
 
 		if (b->status ? st != b->status : st != 1 && st != 2)
 			rc = failf("'%s' returned %d, expected %s", b->cmd, st,
@@ -371,7 +345,7 @@ static int random_run(uint64_t seed, uint32_t steps)
 		if (!rc)
 			rc = check_tx(e, pool, &tx, lim.neigh_queue, step, nhog);
 		if (rnd() % 500 == 0)
-			ctl(e, "conntrack -F", NULL);
+			ctlline_run(e, "conntrack -F", NULL);
 	}
 	/* the run must have reached the paths that hold and make buffers */
 	for (const char *const *c = reached; *c && !rc; c++)

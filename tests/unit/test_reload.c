@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/ctlline.h"
 #include "../lib/frame.h"
 #include "control/reload.h"
 
@@ -64,22 +65,6 @@ static const char *const base[] = {
 
 static char path[64];
 
-/* Run one command given as a line; Return: its exit status */
-static int ctl(struct masq_engine *e, const char *line, struct masq_text *out)
-{
-	char buf[512], *argv[64], *save = NULL, *w;
-	struct masq_text scratch = { 0 };
-	int argc = 0, rc;
-
-	snprintf(buf, sizeof(buf), "%s", line);
-	for (w = strtok_r(buf, " ", &save); w && argc < 63;
-	     w = strtok_r(NULL, " ", &save))
-		argv[argc++] = w;
-	argv[argc] = NULL;
-	rc = masq_engine_ctl(e, argc, argv, out ? out : &scratch);
-	masq_text_free(&scratch);
-	return rc;
-}
 
 /* The output of one listing, in a static buffer */
 static const char *listing(struct masq_engine *e, const char *cmd)
@@ -89,7 +74,7 @@ static const char *listing(struct masq_engine *e, const char *cmd)
 	struct masq_text t = { 0 };
 	char *b = buf[k++ % 4];
 
-	ctl(e, cmd, &t);
+	ctlline_run(e, cmd, &t);
 	snprintf(b, sizeof(buf[0]), "%s", t.s ? t.s : "");
 	masq_text_free(&t);
 	return b;
@@ -129,7 +114,7 @@ static struct masq_engine *up(struct masq_pool *pool, struct reload *r)
 		for (w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save))
 			argv[argc++] = w;
 		argv[argc] = NULL;
-		if (ctl(e, base[i], NULL) || reload_base_add(r, argc, argv)) {
+		if (ctlline_run(e, base[i], NULL) || reload_base_add(r, argc, argv)) {
 			fprintf(stderr, "base command failed: %s\n", base[i]);
 			exit(1);
 		}
@@ -332,7 +317,7 @@ static bool connections_survive(struct masq_pool *pool)
 	int rc;
 
 	/* the gateway must be resolved for the frame to leave */
-	ctl(e, "neigh add 203.0.113.254 lladdr 02:00:00:00:02:fe dev wan0", NULL);
+	ctlline_run(e, "neigh add 203.0.113.254 lladdr 02:00:00:00:02:fe dev wan0", NULL);
 	rc = load(&r, e, "set filtering address-dependent\n", &msg);
 	if (rc || udp_out(e, pool, 40000, NS) != 1 ||
 	    masq_engine_conn_count(e) != 1)
@@ -359,22 +344,22 @@ static bool engine_commands(struct masq_pool *pool)
 	bool ok = true;
 
 	snprintf(dflt, sizeof(dflt), "%s", listing(e, "show settings"));
-	ctl(e, "set timeout udp 5", NULL);
-	ctl(e, "set ports 2000-3000", NULL);
-	ctl(e, "set mapping address-and-port-dependent", NULL);
-	ctl(e, "set filtering endpoint-independent", NULL);
-	ctl(e, "reset settings except filtering", NULL);
+	ctlline_run(e, "set timeout udp 5", NULL);
+	ctlline_run(e, "set ports 2000-3000", NULL);
+	ctlline_run(e, "set mapping address-and-port-dependent", NULL);
+	ctlline_run(e, "set filtering endpoint-independent", NULL);
+	ctlline_run(e, "reset settings except filtering", NULL);
 	if (!has(listing(e, "show settings"), "filtering endpoint-independent") ||
 	    !has(listing(e, "show settings"), "ports 1024-65535"))
 		ok = failf("except filtering: %s", listing(e, "show settings"));
-	if (ok && (ctl(e, "reset settings", NULL) ||
+	if (ok && (ctlline_run(e, "reset settings", NULL) ||
 		   strcmp(dflt, listing(e, "show settings"))))
 		ok = failf("reset settings: %s", listing(e, "show settings"));
-	if (ok && (ctl(e, "reset settings now", &out) != 2 || !has(out.s, "usage")))
+	if (ok && (ctlline_run(e, "reset settings now", &out) != 2 || !has(out.s, "usage")))
 		ok = failf("reset with a bad word: %s", out.s);
 	masq_text_free(&out);
-	if (ok && (ctl(e, "route flush", &out) != 2 ||
-		   ctl(e, "route flush static", NULL) ||
+	if (ok && (ctlline_run(e, "route flush", &out) != 2 ||
+		   ctlline_run(e, "route flush static", NULL) ||
 		   has(listing(e, "route"), "default") ||
 		   !has(listing(e, "route"), "203.0.113.0/24")))
 		ok = failf("route flush static: %s", listing(e, "route"));
