@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../tests/lib/ctlline.h"
 #include "../tests/lib/frame.h"
 
 #define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
@@ -25,16 +26,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
-
-static const char *const setup[] = {
-	"iface add lan0 mac 02:00:00:00:01:01 role internal",
-	"iface add wan0 mac 02:00:00:00:02:01 role external",
-	"addr add 192.168.0.1/24 dev lan0",
-	"addr add 203.0.113.1/24 dev wan0",
-	"route add default via 203.0.113.254",
-	"neigh add 203.0.113.254 lladdr 02:00:00:00:02:fe dev wan0",
-	NULL,
-};
 
 static const char *const seeds[] = {
 	"iface add lan1 mac 02:00:00:00:03:01 mtu 1400 role internal\niface",
@@ -70,19 +61,6 @@ static void run(struct masq_engine *e, int argc, char **argv)
 		abort();
 	}
 	masq_text_free(&out);
-}
-
-static void run_line(struct masq_engine *e, const char *line)
-{
-	char buf[256], *argv[MAX_WORDS + 1], *save = NULL, *w;
-	int argc = 0;
-
-	snprintf(buf, sizeof(buf), "%s", line);
-	for (w = strtok_r(buf, " ", &save); w && argc < MAX_WORDS;
-	     w = strtok_r(NULL, " ", &save))
-		argv[argc++] = w;
-	argv[argc] = NULL;
-	run(e, argc, argv);
 }
 
 /* A few packets through whatever configuration the input left */
@@ -127,8 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	e = masq_engine_create(&lim, pool);
 	if (!e)
 		abort();
-	for (int k = 0; setup[k]; k++)
-		run_line(e, setup[k]);
+	ctlline_run_all(e, ctlline_topology);
 	memcpy(text, data, n);
 	text[n] = '\n';
 	while (i <= n) {
