@@ -27,31 +27,6 @@
 
 static const uint8_t eth_bcast[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-/**
- * eth_transmit() - Address a frame to @dst_mac and hand it to the caller
- * @e:		engine
- * @b:		the frame, Ethernet header in place
- * @iface:	interface to leave by
- * @dst_mac:	destination MAC
- */
-void eth_transmit(struct masq_engine *e, struct masq_buf *b, int iface,
-		  const uint8_t *dst_mac)
-{
-	struct eth_hdr *eth = (struct eth_hdr *)b->data;
-	struct masq_txq *tx = e->tx;
-
-	memcpy(eth->dst, dst_mac, ETH_ALEN);
-	memcpy(eth->src, e->net.ifs[iface].mac, ETH_ALEN);
-	b->iface = (uint32_t)iface;
-	if (!tx || tx->n >= tx->cap) {
-		eng_drop(e, b, C_drop_tx_full);
-		return;
-	}
-	tx->bufs[tx->n++] = b;
-	count(e, C_tx_frames);
-	e->cnt[C_tx_bytes] += b->len;
-}
-
 static void arp_fill(struct masq_buf *b, uint16_t op, const uint8_t *sha,
 		     uint32_t spa, const uint8_t *tha, uint32_t tpa)
 {
@@ -231,14 +206,16 @@ static void neigh_enqueue(struct masq_engine *e, struct neigh *n,
 }
 
 /**
- * arp_output() - Resolve @nexthop and transmit, or hold the frame
+ * arp_resolve() - arp_output() the long way: find or make the neighbour
  * @e:		engine
  * @b:		IPv4 frame, Ethernet header in place
  * @iface:	interface to leave by
  * @nexthop:	next hop address on that interface's link
+ *
+ * Transmits, holds the frame until ARP answers, or drops it (counted).
  */
-void arp_output(struct masq_engine *e, struct masq_buf *b, int iface,
-		uint32_t nexthop)
+void arp_resolve(struct masq_engine *e, struct masq_buf *b, int iface,
+		 uint32_t nexthop)
 {
 	struct iface *ifc = &e->net.ifs[iface];
 	struct neigh *n = &e->neigh.slots[ifc->nh_slot & e->neigh.mask];

@@ -51,6 +51,8 @@
 #include "eng.h"
 #include "frag.h"
 #include "perm.h"
+#include "tcp.h"
+#include "xlate.h"
 
 #define CONN_EXPIRE_PER_CALL	1024
 #define CONN_EVICT_SCAN		64	/* FIFO entries looked at per class */
@@ -65,22 +67,16 @@ static enum ct_class udp_class(const struct ct_entry *ce)
 }
 
 /*
- * Move a connection's state for a packet, then account it.
- * Return: C_NUM when the packet goes on, else the counter to drop it with
+ * A packet the tracking let through: mark a reply, count it, and put the
+ * connection in timeout class @cls (UDP's follows from the entry).
  */
-static enum masq_counter conn_update(struct masq_engine *e, uint32_t idx,
-				     enum ct_dir dir, const struct pkt *p)
+static inline void conn_account(struct masq_engine *e, uint32_t idx,
+				enum ct_dir dir, const struct pkt *p,
+				enum ct_class cls)
 {
 	struct ct_entry *ce = &e->ct.e[idx];
 	enum ct_dir opened = ce->xflags & CT_X_INBOUND ? CT_REPLY : CT_ORIG;
-	enum ct_class cls = (enum ct_class)ce->cls;
-	enum masq_counter why;
 
-	if (ce->proto == IPPROTO_TCP_) {
-		why = tcp_track(e, idx, dir, p, &cls);
-		if (why != C_NUM)
-			return why;
-	}
 	if (dir != opened)
 		ce->flags |= CT_F_REPLIED;
 	if (ce->proto == IPPROTO_UDP_)
@@ -90,6 +86,25 @@ static enum masq_counter conn_update(struct masq_engine *e, uint32_t idx,
 		e->ct.acct[idx].bytes[dir] += p->ip_len;
 	}
 	ct_set_class(&e->ct, idx, cls, e->now_s);
+}
+
+/*
+ * Move a connection's state for a packet, then account it.
+ * Return: C_NUM when the packet goes on, else the counter to drop it with
+ */
+static enum masq_counter conn_update(struct masq_engine *e, uint32_t idx,
+				     enum ct_dir dir, const struct pkt *p)
+{
+	struct ct_entry *ce = &e->ct.e[idx];
+	enum ct_class cls = (enum ct_class)ce->cls;
+	enum masq_counter why;
+
+	if (ce->proto == IPPROTO_TCP_) {
+		why = tcp_track(e, idx, dir, p, &cls);
+		if (why != C_NUM)
+			return why;
+	}
+	conn_account(e, idx, dir, p, cls);
 	return C_NUM;
 }
 
@@ -97,6 +112,7 @@ static enum masq_counter conn_update(struct masq_engine *e, uint32_t idx,
 
 struct conn_plan {
 	struct ct_tuple t[2];
+	uint64_t hash[2];	/* of t[], where the walk has it already; or 0 */
 	uint8_t flags;		/* CT_F_MAP */
 	uint8_t xflags;		/* CT_X_* */
 	uint32_t map;		/* source mapping referenced, or NAT_NONE */
@@ -332,8 +348,8 @@ static uint32_t conn_commit(struct masq_engine *e, struct pkt *p,
 	if (p->proto == IPPROTO_TCP_)
 		tcp_open(ce, p);
 	xlate_prepare(ce);
-	if (!ct_insert(&e->ct, idx, conn_first_class(p->proto,
-						    pl->t[CT_ORIG].dport),
+	if (!ct_insert(&e->ct, idx, pl->hash,
+		       conn_first_class(p->proto, pl->t[CT_ORIG].dport),
 		       e->now_s)) {
 		count(e, C_conn_new);
 		return idx;
@@ -384,8 +400,53 @@ static void conn_forward(struct masq_engine *e, struct pkt *p, uint32_t idx,
 		eng_drop(e, p->buf, why);
 		return;
 	}
-	xlate_packet(e, p, ce, dir);
+	xlate_packet(p, ce, dir);
 	eng_forward(e, p, r->iface, r->gw ? r->gw : dst);
+}
+
+/*
+ * May a packet of connection @ce take the short path, conn_forward_est()?
+ * When the general path would make no decision on its way: a TCP segment
+ * without SYN, FIN or RST of a connection established both ways, or any
+ * UDP datagram; with TTL to spare and no more than the way out's MTU, so
+ * there is no ICMP error to send and nothing to fragment. Only frames of
+ * the caller's batch ask (reassembled datagrams, in frag.c's buffers,
+ * always leave through frag_output()). Nothing is changed here.
+ */
+static inline bool conn_est_plain(const struct masq_engine *e,
+				  const struct pkt *p, const struct ct_entry *ce,
+				  const struct route *r)
+{
+	if (p->ip->ttl <= 1 || p->ip_len > e->net.ifs[r->iface].mtu)
+		return false;
+	if (ce->proto == IPPROTO_TCP_)
+		return tcp_is_plain_est(ce, p->tcp_flags);
+	return ce->proto == IPPROTO_UDP_;
+}
+
+/*
+ * conn_forward_est() - conn_forward() for a packet conn_est_plain()
+ * admitted: the window check, accounting, rewrite, TTL and next hop in
+ * one straight line of inline helpers, the same ones conn_forward()
+ * reaches through tcp_track(), conn_update() and eng_forward(). This is
+ * what nearly every packet of a busy router takes.
+ */
+static void conn_forward_est(struct masq_engine *e, struct pkt *p,
+			     uint32_t idx, enum ct_dir dir,
+			     const struct route *r)
+{
+	struct ct_entry *ce = &e->ct.e[idx];
+	uint32_t nexthop = r->gw ? r->gw : ce->t[!dir].src;
+
+	if (ce->proto == IPPROTO_TCP_ && !tcp_est_in_window(ce, dir, p)) {
+		eng_drop(e, p->buf, C_drop_tcp_out_of_window);
+		return;
+	}
+	conn_account(e, idx, dir, p, CT_CLASS_TCP_EST);	/* UDP: its own */
+	xlate_packet(p, ce, dir);
+	ip_dec_ttl(p->ip);
+	count(e, C_forwarded);
+	arp_output(e, p->buf, r->iface, nexthop);
 }
 
 /* Route to where a planned connection's packet goes, check, commit, send */
@@ -479,7 +540,7 @@ static uint32_t conn_target_mapping(const struct masq_engine *e,
  * Return: true when the packet was taken (forwarded or dropped)
  */
 static bool conn_inbound(struct masq_engine *e, struct pkt *p,
-			 const struct ct_tuple *t)
+			 const struct ct_tuple *t, uint64_t hash)
 {
 	struct conn_plan pl;
 	enum masq_counter why;
@@ -503,6 +564,7 @@ static bool conn_inbound(struct masq_engine *e, struct pkt *p,
 	plan_init(&pl, &(struct ct_tuple){ m->int_addr, t->src, m->int_port,
 					   t->sport });
 	pl.t[CT_REPLY] = *t;
+	pl.hash[CT_REPLY] = hash;
 	pl.xflags = CT_X_INBOUND;
 	r = net_route_lookup(&e->net, m->int_addr);
 	if (!r) {
@@ -528,7 +590,7 @@ static bool conn_inbound(struct masq_engine *e, struct pkt *p,
  * Return: true when the packet was taken (forwarded or dropped)
  */
 static bool conn_hairpin(struct masq_engine *e, struct pkt *p,
-			 const struct ct_tuple *t)
+			 const struct ct_tuple *t, uint64_t hash)
 {
 	uint32_t mi = conn_target_mapping(e, p);
 	struct conn_plan pl;
@@ -551,6 +613,7 @@ static bool conn_hairpin(struct masq_engine *e, struct pkt *p,
 		return true;
 	}
 	plan_init(&pl, t);
+	pl.hash[CT_ORIG] = hash;
 	why = plan_masq_source(e, p, &pl, t->dst);
 	if (why != C_NUM) {
 		eng_drop(e, p->buf, why);
@@ -567,19 +630,22 @@ static bool conn_hairpin(struct masq_engine *e, struct pkt *p,
 	return true;
 }
 
-/* A packet of no known connection: the policy decides */
+/*
+ * A packet of no known connection: the policy decides. @hash is @t's
+ * when the batch walk computed it (0 when not), so a new connection's
+ * first key need not be hashed again.
+ */
 static void conn_first(struct masq_engine *e, struct pkt *p,
-		       const struct ct_tuple *t)
+		       const struct ct_tuple *t, uint64_t hash)
 {
 	const struct iface *in = &e->net.ifs[p->buf->iface];
 	const struct route *r;
 	struct conn_plan pl;
 	enum masq_counter why;
 
-	if (net_addr_is_local(&e->net, t->dst, NULL) ||
-	    net_addr_is_broadcast(&e->net, t->dst)) {
-		if (in->role == ROLE_INTERNAL ? conn_hairpin(e, p, t) :
-						conn_inbound(e, p, t))
+	if (net_addr_is_router(&e->net, t->dst)) {
+		if (in->role == ROLE_INTERNAL ? conn_hairpin(e, p, t, hash) :
+						conn_inbound(e, p, t, hash))
 			return;
 		conn_local(e, p);
 		return;
@@ -613,6 +679,7 @@ static void conn_first(struct masq_engine *e, struct pkt *p,
 		return;
 	}
 	plan_init(&pl, t);
+	pl.hash[CT_ORIG] = hash;
 	if (e->net.ifs[r->iface].role == ROLE_EXTERNAL) {
 		uint32_t masq = net_iface_primary(&e->net, r->iface);
 
@@ -676,19 +743,23 @@ void conn_input(struct masq_engine *e, struct pkt *p,
 		icmp_error_input(e, p);
 		return;
 	}
-	t = (struct ct_tuple){ p->ip->saddr, p->ip->daddr, p->sport, p->dport };
-	if (lk)
+	if (lk) {
+		t = lk->t;
 		idx = ct_lookup_hinted(&e->ct, lk->hash, lk->hint, p->proto, &t,
 				       &dir);
-	else if (pkt_tracked(p))
-		idx = ct_lookup(&e->ct, p->proto, &t, &dir);
+	} else {
+		t = (struct ct_tuple){ p->ip->saddr, p->ip->daddr, p->sport,
+				       p->dport };
+		if (pkt_tracked(p))
+			idx = ct_lookup(&e->ct, p->proto, &t, &dir);
+	}
 	if (idx != CT_NONE && conn_reopens(&e->ct.e[idx], dir, p)) {
 		conn_release(e, idx);
 		idx = CT_NONE;
 	}
 	if (idx == CT_NONE) {
 		if (!conn_spoofed(e, p))
-			conn_first(e, p, &t);
+			conn_first(e, p, &t, lk ? lk->hash : 0);
 		return;
 	}
 	r = net_route_lookup(&e->net, e->ct.e[idx].t[!dir].src);
@@ -696,6 +767,8 @@ void conn_input(struct masq_engine *e, struct pkt *p,
 		eng_drop(e, p->buf, C_drop_no_route);
 		return;
 	}
-	if (conn_may_forward(e, p, r))
+	if (lk && conn_est_plain(e, p, &e->ct.e[idx], r))
+		conn_forward_est(e, p, idx, dir, r);
+	else if (conn_may_forward(e, p, r))
 		conn_forward(e, p, idx, dir, r);
 }

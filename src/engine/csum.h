@@ -22,6 +22,14 @@ static inline uint16_t csum_fold(uint32_t sum)
 	return (uint16_t)sum;
 }
 
+/* Fold a sum of 32-bit words kept in 64 bits (end-around carries) */
+static inline uint16_t csum_fold64(uint64_t sum)
+{
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	return csum_fold((uint32_t)sum);
+}
+
 /* Checksum (complemented) of a buffer, as stored in a header */
 static inline uint16_t csum_buf(const void *data, size_t len)
 {
@@ -59,25 +67,23 @@ static inline uint16_t csum_partial_replace32(uint16_t psum, uint32_t old,
 }
 
 /*
- * A delta is what a set of field changes adds to a sum: apply it to a
- * stored checksum with csum_apply_delta(). Precomputed once per
- * connection, it makes a rewrite one add and a fold.
+ * A delta is what a set of field changes adds to a sum: the complement
+ * of each old field plus each new one (RFC 1624), summed as 32-bit words
+ * in 64 bits and left unfolded (see xlate_deltas()). Applying it to a
+ * stored checksum is one add and one fold for both together.
  */
-static inline uint32_t csum_delta32(uint32_t delta, uint32_t old, uint32_t new)
+static inline uint16_t csum_apply_delta(uint16_t check, uint64_t delta)
 {
-	delta += (uint16_t)~(old >> 16) + (uint16_t)~(old & 0xffff);
-	delta += (new >> 16) + (new & 0xffff);
-	return delta;
+	return (uint16_t)~csum_fold64((uint16_t)~check + delta);
 }
 
-static inline uint32_t csum_delta16(uint32_t delta, uint16_t old, uint16_t new)
+/* A 32-bit word of a packet, at any alignment */
+static inline uint32_t csum_load32(const uint8_t *p)
 {
-	return delta + (uint16_t)~old + new;
-}
+	uint32_t w;
 
-static inline uint16_t csum_apply_delta(uint16_t check, uint32_t delta)
-{
-	return (uint16_t)~csum_fold((uint16_t)~check + (uint32_t)csum_fold(delta));
+	__builtin_memcpy(&w, p, sizeof(w));
+	return w;
 }
 
 /*
@@ -88,15 +94,12 @@ static inline uint16_t csum_apply_delta(uint16_t check, uint32_t delta)
 static inline uint16_t csum_ip_header(const void *hdr, unsigned len)
 {
 	const uint8_t *p = hdr;
-	uint32_t w[5];
-	uint64_t s;
 
 	if (len != 20)
 		return csum_fold(csum_partial(hdr, len, 0));
-	__builtin_memcpy(w, p, 20);
-	s = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
-	s = (s & 0xffffffff) + (s >> 32);
-	return csum_fold((uint32_t)(s & 0xffff) + (uint32_t)(s >> 16));
+	return csum_fold64((uint64_t)csum_load32(p) + csum_load32(p + 4) +
+			   csum_load32(p + 8) + csum_load32(p + 12) +
+			   csum_load32(p + 16));
 }
 
 uint32_t csum_pseudo_ipv4(uint32_t saddr, uint32_t daddr, uint8_t proto,

@@ -86,16 +86,6 @@ size_t ct_bytes(const struct ct_table *ct)
 	       cuckoo_bytes(&ct->hash);
 }
 
-uint64_t ct_hash(const struct ct_table *ct, uint8_t proto,
-		 const struct ct_tuple *t)
-{
-	uint64_t a = (uint64_t)t->src << 32 | t->dst;
-	uint64_t b = (uint64_t)t->sport << 32 | (uint64_t)t->dport << 16 |
-		     proto;
-
-	return cuckoo_hash2(a, b, ct->hash.seed);
-}
-
 struct ct_key_ctx {
 	const struct ct_table *ct;
 	const struct ct_tuple *t;
@@ -183,14 +173,23 @@ uint32_t ct_alloc(struct ct_table *ct, uint32_t now)
 
 /**
  * ct_insert() - Publish an allocated entry under both of its tuples
+ * @ct:		table
+ * @idx:	entry from ct_alloc(), tuples and protocol set
+ * @known:	ct_hash() of each tuple where the caller has it, else 0
+ *		(the first packet's was computed by the batch walk)
+ * @cls:	timeout class
+ * @now:	seconds tick
+ *
  * Return: 0, or -ENOSPC (the entry goes back to the free list)
  */
-int ct_insert(struct ct_table *ct, uint32_t idx, enum ct_class cls,
-	      uint32_t now)
+int ct_insert(struct ct_table *ct, uint32_t idx, const uint64_t known[2],
+	      enum ct_class cls, uint32_t now)
 {
 	struct ct_entry *e = &ct->e[idx];
-	uint64_t h0 = ct_hash(ct, e->proto, &e->t[CT_ORIG]);
-	uint64_t h1 = ct_hash(ct, e->proto, &e->t[CT_REPLY]);
+	uint64_t h0 = known[CT_ORIG] ? known[CT_ORIG] :
+				       ct_hash(ct, e->proto, &e->t[CT_ORIG]);
+	uint64_t h1 = known[CT_REPLY] ? known[CT_REPLY] :
+					ct_hash(ct, e->proto, &e->t[CT_REPLY]);
 
 	if (cuckoo_insert(&ct->hash, h0, idx << 1 | CT_ORIG))
 		goto fail;
@@ -240,8 +239,9 @@ void ct_touch(struct ct_table *ct, uint32_t idx, uint32_t now)
 	fifo_append(ct, idx);
 }
 
-void ct_set_class(struct ct_table *ct, uint32_t idx, enum ct_class cls,
-		  uint32_t now)
+/* ct_set_class() when something moves (see ct.h) */
+void ct_set_class_move(struct ct_table *ct, uint32_t idx, enum ct_class cls,
+		       uint32_t now)
 {
 	struct ct_entry *e = &ct->e[idx];
 

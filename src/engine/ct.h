@@ -170,8 +170,18 @@ void ct_fini(struct ct_table *ct);
  */
 uint32_t ct_lookup(const struct ct_table *ct, uint8_t proto,
 		   const struct ct_tuple *t, enum ct_dir *dir);
-uint64_t ct_hash(const struct ct_table *ct, uint8_t proto,
-		 const struct ct_tuple *t);
+
+/* The hash of a tuple, the key of the connection table (inline: every packet) */
+static inline uint64_t ct_hash(const struct ct_table *ct, uint8_t proto,
+			       const struct ct_tuple *t)
+{
+	uint64_t a = (uint64_t)t->src << 32 | t->dst;
+	uint64_t b = (uint64_t)t->sport << 32 | (uint64_t)t->dport << 16 |
+		     proto;
+
+	return cuckoo_hash2(a, b, ct->hash.seed);
+}
+
 uint32_t ct_lookup_hashed(const struct ct_table *ct, uint64_t hash,
 			  uint8_t proto, const struct ct_tuple *t,
 			  enum ct_dir *dir);
@@ -244,13 +254,28 @@ static inline uint32_t ct_lookup_hinted(const struct ct_table *ct,
 }
 
 uint32_t ct_alloc(struct ct_table *ct, uint32_t now);
-int ct_insert(struct ct_table *ct, uint32_t idx, enum ct_class cls,
-	      uint32_t now);
+int ct_insert(struct ct_table *ct, uint32_t idx, const uint64_t known[2],
+	      enum ct_class cls, uint32_t now);
 void ct_free(struct ct_table *ct, uint32_t idx);
 void ct_abandon(struct ct_table *ct, uint32_t idx);
 void ct_touch(struct ct_table *ct, uint32_t idx, uint32_t now);
-void ct_set_class(struct ct_table *ct, uint32_t idx, enum ct_class cls,
-		  uint32_t now);
+void ct_set_class_move(struct ct_table *ct, uint32_t idx, enum ct_class cls,
+		       uint32_t now);
+
+/*
+ * ct_set_class() - A packet was seen: put the entry in class @cls,
+ * refreshed. Most packets find it there already, refreshed this second:
+ * that test is inline, the FIFO moves are not.
+ */
+static inline void ct_set_class(struct ct_table *ct, uint32_t idx,
+				enum ct_class cls, uint32_t now)
+{
+	const struct ct_entry *e = &ct->e[idx];
+
+	if (e->cls == cls && e->last_seen == now)
+		return;
+	ct_set_class_move(ct, idx, cls, now);
+}
 uint32_t ct_expire_one(struct ct_table *ct, uint32_t now);
 uint32_t ct_oldest_unreplied(const struct ct_table *ct);
 uint32_t ct_time_left(const struct ct_table *ct, uint32_t idx, uint32_t now);

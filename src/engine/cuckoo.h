@@ -112,22 +112,12 @@ static inline void cuckoo_prefetch(const struct cuckoo *c, uint64_t hash)
 	__builtin_prefetch(&c->b[cuckoo_alt(c, p, cuckoo_sig(hash))]);
 }
 
-#ifdef __SSE2__
-/* The even bits of a 16-bit byte mask, packed: one bit per 16-bit lane */
-static inline unsigned cuckoo_even_bits(int m)
-{
-	unsigned x = (unsigned)m & 0x5555;
-
-	x = (x | (x >> 1)) & 0x3333;
-	x = (x | (x >> 2)) & 0x0f0f;
-	x = (x | (x >> 4)) & 0x00ff;
-	return x;
-}
-#endif
-
 /*
- * Slots of @b whose signature is @want, one bit per slot. With SSE2 (every
- * x86-64) the eight compares are one instruction.
+ * Slots of @b whose signature is @want: slot s is bit 2s (cuckoo_mask_slot()
+ * turns a bit back into a slot). Two bits per slot because that is what
+ * SSE2 (every x86-64) gives: the eight compares are one instruction, and
+ * its byte mask has two bits per 16-bit lane, of which the even one is
+ * kept. Packing them to one bit a slot cost more than the compare.
  */
 static inline unsigned cuckoo_sig_mask(const struct cuckoo_bucket *b,
 				       uint16_t want)
@@ -136,15 +126,20 @@ static inline unsigned cuckoo_sig_mask(const struct cuckoo_bucket *b,
 	__m128i sigs = _mm_load_si128((const __m128i *)b->sig);
 	__m128i eq = _mm_cmpeq_epi16(sigs, _mm_set1_epi16((short)want));
 
-	/* two mask bits per 16-bit lane: keep the even ones */
-	return (unsigned)cuckoo_even_bits(_mm_movemask_epi8(eq));
+	return (unsigned)_mm_movemask_epi8(eq) & 0x5555;
 #else
 	unsigned m = 0;
 
 	for (int s = 0; s < CUCKOO_SLOTS; s++)
-		m |= (unsigned)(b->sig[s] == want) << s;
+		m |= (unsigned)(b->sig[s] == want) << (2 * s);
 	return m;
 #endif
+}
+
+/* The slot of the lowest bit set in a cuckoo_sig_mask() */
+static inline int cuckoo_mask_slot(unsigned m)
+{
+	return __builtin_ctz(m) / 2;
 }
 
 /**
@@ -168,7 +163,7 @@ static inline uint32_t cuckoo_lookup(const struct cuckoo *c, uint64_t hash,
 		unsigned m = cuckoo_sig_mask(b, sig | (uint16_t)round);
 
 		for (; m; m &= m - 1) {
-			int s = __builtin_ctz(m);
+			int s = cuckoo_mask_slot(m);
 
 			if (b->val[s] != CUCKOO_EMPTY && eq(ctx, b->val[s]))
 				return b->val[s];

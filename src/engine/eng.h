@@ -11,6 +11,8 @@
 #ifndef MASQ_ENG_H
 #define MASQ_ENG_H
 
+#include <string.h>
+
 #include "masq/engine.h"
 #include "counters.h"
 #include "ct.h"
@@ -93,13 +95,73 @@ void frag_advance(struct masq_engine *e);
 
 /* arp.c */
 void arp_input(struct masq_engine *e, struct pkt *p);
-void arp_output(struct masq_engine *e, struct masq_buf *b, int iface,
-		uint32_t nexthop);
+void arp_resolve(struct masq_engine *e, struct masq_buf *b, int iface,
+		 uint32_t nexthop);
 void arp_advance(struct masq_engine *e);
 int arp_set_static(struct masq_engine *e, uint32_t ip, int iface,
 		   const uint8_t *mac);
-void eth_transmit(struct masq_engine *e, struct masq_buf *b, int iface,
-		  const uint8_t *dst_mac);
+
+/*
+ * The last steps of every forwarded frame are inline: most frames leave
+ * by a neighbour already resolved, and paying two calls for a few
+ * compares and stores would be most of their cost.
+ */
+
+/**
+ * eth_transmit() - Address a frame to @dst_mac and hand it to the caller
+ * @e:		engine
+ * @b:		the frame, Ethernet header in place
+ * @iface:	interface to leave by
+ * @dst_mac:	destination MAC
+ */
+static inline void eth_transmit(struct masq_engine *e, struct masq_buf *b,
+				int iface, const uint8_t *dst_mac)
+{
+	struct eth_hdr *eth = (struct eth_hdr *)b->data;
+	struct masq_txq *tx = e->tx;
+
+	memcpy(eth->dst, dst_mac, ETH_ALEN);
+	memcpy(eth->src, e->net.ifs[iface].mac, ETH_ALEN);
+	b->iface = (uint32_t)iface;
+	if (!tx || tx->n >= tx->cap) {
+		eng_drop(e, b, C_drop_tx_full);
+		return;
+	}
+	tx->bufs[tx->n++] = b;
+	count(e, C_tx_frames);
+	e->cnt[C_tx_bytes] += b->len;
+}
+
+/**
+ * arp_output() - Resolve @nexthop and transmit, or hold the frame
+ * @e:		engine
+ * @b:		IPv4 frame, Ethernet header in place
+ * @iface:	interface to leave by
+ * @nexthop:	next hop address on that interface's link
+ *
+ * Inline, the common case: a neighbour known on @iface and usable
+ * without asking (REACHABLE or PERMANENT), tried first in the slot this
+ * interface last sent to (most frames leave by the same gateway).
+ * Anything else, arp_resolve() decides: the same outcome, found the long
+ * way.
+ */
+static inline void arp_output(struct masq_engine *e, struct masq_buf *b,
+			      int iface, uint32_t nexthop)
+{
+	struct iface *ifc = &e->net.ifs[iface];
+	struct neigh *n = &e->neigh.slots[ifc->nh_slot & e->neigh.mask];
+
+	if (n->ip != nexthop && nexthop) {
+		n = neigh_lookup(&e->neigh, nexthop);
+		if (n)
+			ifc->nh_slot = (uint32_t)(n - e->neigh.slots);
+	}
+	if (n && nexthop && n->iface == iface &&
+	    (n->state == NEIGH_REACHABLE || n->state == NEIGH_PERMANENT))
+		eth_transmit(e, b, iface, n->mac);
+	else
+		arp_resolve(e, b, iface, nexthop);
+}
 
 /* conn.c */
 void conn_input(struct masq_engine *e, struct pkt *p,
@@ -113,9 +175,7 @@ enum masq_counter tcp_track(struct masq_engine *e, uint32_t idx,
 			    enum ct_class *cls);
 void tcp_open(struct ct_entry *ce, const struct pkt *p);
 
-/* xlate.c */
-void xlate_packet(struct masq_engine *e, struct pkt *p,
-		  const struct ct_entry *ce, enum ct_dir dir);
+/* xlate.c (the per-packet rewrite: xlate.h) */
 void xlate_prepare(struct ct_entry *ce);
 void xlate_undo(struct masq_engine *e, struct pkt *p);
 

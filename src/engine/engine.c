@@ -21,6 +21,7 @@
 #include "csum.h"
 #include "eng.h"
 #include "perm.h"
+#include "xlate.h"
 
 const char *const masq_counter_names[C_NUM] = {
 #define MASQ_COUNTER_NAME(name) [C_##name] = #name,
@@ -263,17 +264,6 @@ void masq_engine_advance(struct masq_engine *e, uint64_t now_ns,
 	frag_advance(e);
 	arp_advance(e);
 	e->tx = NULL;
-}
-
-/* Decrement TTL, updating the header checksum (RFC 1624) */
-static void ip_dec_ttl(struct ip4_hdr *ip)
-{
-	uint16_t old, new;
-
-	memcpy(&old, &ip->ttl, 2);
-	ip->ttl--;
-	memcpy(&new, &ip->ttl, 2);
-	ip->check = csum_replace16(ip->check, old, new);
 }
 
 /**

@@ -20,11 +20,6 @@ const char *const neigh_state_names[NEIGH_NUM] = {
 	"FREE", "INCOMPLETE", "REACHABLE", "STALE", "FAILED", "PERMANENT",
 };
 
-static uint32_t neigh_hash(uint32_t ip)
-{
-	return (uint32_t)(((uint64_t)ip * 0x9e3779b97f4a7c15ull) >> 32);
-}
-
 int neigh_init(struct neigh_table *t, uint32_t max, uint32_t max_queued)
 {
 	uint32_t size = 16;
@@ -45,18 +40,6 @@ void neigh_fini(struct neigh_table *t)
 {
 	free(t->slots);
 	t->slots = NULL;
-}
-
-struct neigh *neigh_lookup(struct neigh_table *t, uint32_t ip)
-{
-	for (uint32_t i = neigh_hash(ip) & t->mask;; i = (i + 1) & t->mask) {
-		struct neigh *n = &t->slots[i];
-
-		if (n->ip == ip)
-			return n;
-		if (!n->ip)
-			return NULL;
-	}
 }
 
 /* Find an entry to reuse when the table is full: stale or failed ones */

@@ -57,7 +57,25 @@ extern const char *const neigh_state_names[NEIGH_NUM];
 
 int neigh_init(struct neigh_table *t, uint32_t max, uint32_t max_queued);
 void neigh_fini(struct neigh_table *t);
-struct neigh *neigh_lookup(struct neigh_table *t, uint32_t ip);
+
+static inline uint32_t neigh_hash(uint32_t ip)
+{
+	return (uint32_t)(((uint64_t)ip * 0x9e3779b97f4a7c15ull) >> 32);
+}
+
+/* The entry of @ip, or NULL (inline: arp_output() asks for every frame) */
+static inline struct neigh *neigh_lookup(struct neigh_table *t, uint32_t ip)
+{
+	for (uint32_t i = neigh_hash(ip) & t->mask;; i = (i + 1) & t->mask) {
+		struct neigh *n = &t->slots[i];
+
+		if (n->ip == ip)
+			return n;
+		if (!n->ip)
+			return NULL;
+	}
+}
+
 struct neigh *neigh_create(struct neigh_table *t, uint32_t ip, int iface);
 void neigh_delete(struct neigh_table *t, struct neigh *n);
 

@@ -115,6 +115,26 @@ bool net_addr_is_broadcast(const struct net *n, uint32_t addr)
 }
 
 /*
+ * Is @addr the router's: one of its own addresses or a broadcast one?
+ * The same as net_addr_is_local() || net_addr_is_broadcast(), in one
+ * pass over the addresses (every new connection asks).
+ */
+bool net_addr_is_router(const struct net *n, uint32_t addr)
+{
+	if (addr == 0xffffffff)
+		return true;
+	for (int i = 0; i < n->nifs; i++)
+		for (int a = 0; a < n->ifs[i].naddr; a++) {
+			const struct iface_addr *ia = &n->ifs[i].addr[a];
+
+			if (ia->addr == addr ||
+			    (ia->len < 31 && addr == (ia->addr | ~ia->mask)))
+				return true;
+		}
+	return false;
+}
+
+/*
  * net_src_is_valid() - Reverse-path check (BCP 38, strict mode)
  * A source is valid on an interface when the route back to it leaves by
  * that same interface: its connected networks and whatever is routed

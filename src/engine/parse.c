@@ -216,9 +216,9 @@ enum masq_counter pkt_parse(struct pkt *p, struct masq_buf *b)
 		return C_drop_runt;
 	p->eth = (struct eth_hdr *)b->data;
 	type = ntohs(p->eth->type);
+	if (type == ETHERTYPE_IPV4)
+		return pkt_parse_ip(p);	/* nearly every frame: ask first */
 	switch (type) {
-	case ETHERTYPE_IPV4:
-		return pkt_parse_ip(p);
 	case ETHERTYPE_ARP:
 		if (b->len < ETH_HLEN + sizeof(struct arp_hdr))
 			return C_drop_arp_malformed;

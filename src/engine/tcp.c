@@ -37,23 +37,12 @@
 #include <string.h>
 
 #include "eng.h"
-
-#define TCP_MAX_ACK_WINDOW	66000
+#include "tcp.h"
 
 /* The direction the connection's first packet went */
 static enum ct_dir tcp_opener(const struct ct_entry *ce)
 {
 	return ce->xflags & CT_X_INBOUND ? CT_REPLY : CT_ORIG;
-}
-
-static inline bool seq_before(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b) < 0;
-}
-
-static inline bool seq_after(uint32_t a, uint32_t b)
-{
-	return seq_before(b, a);
 }
 
 /* The window scale option of a SYN, or -1 (RFC 7323 2.2; at most 14) */
@@ -76,11 +65,6 @@ static int tcp_opt_wscale(const struct tcp_hdr *th)
 		o += o[1];
 	}
 	return -1;
-}
-
-static uint32_t tcp_payload_len(const struct pkt *p)
-{
-	return p->l4_len - tcp_hlen((const struct tcp_hdr *)p->l4);
 }
 
 /* First packet of a side: what it says about itself */
@@ -163,40 +147,6 @@ static bool tcp_in_window(struct ct_entry *ce, enum ct_dir dir,
 		if (seq_after(ack + win, r->maxend - 1))
 			r->maxend = ack + (win ? win : 1);
 	}
-	return true;
-}
-
-/*
- * tcp_est_in_window() - tcp_in_window() for an established connection's
- * plain segment (ACK set; no SYN, FIN or RST): the same four checks and
- * updates without the cases that cannot arise, for the fast path.
- */
-static inline bool tcp_est_in_window(struct ct_entry *ce, enum ct_dir dir,
-				     const struct pkt *p)
-{
-	const struct tcp_hdr *th = (const struct tcp_hdr *)p->l4;
-	struct ct_tcp_dir *s = &ce->tcp[dir], *r = &ce->tcp[!dir];
-	uint32_t seq = ntohl(th->seq), ack = ntohl(th->ack);
-	uint32_t end = seq + tcp_payload_len(p);
-	uint32_t win = (uint32_t)ntohs(th->win) << (s->wsf & CT_TCP_SCALE);
-	uint32_t maxack = s->maxwin > TCP_MAX_ACK_WINDOW ? s->maxwin :
-						       TCP_MAX_ACK_WINDOW;
-
-	if (!(th->flags & TCP_ACK))
-		return false;		/* refused at parse; defensive */
-	if (seq_after(seq, s->maxend) ||
-	    !seq_after(end, s->end - r->maxwin - 1) ||
-	    seq_after(ack, r->end) || !seq_after(ack, r->end - maxack - 1))
-		return false;
-	if (s->maxwin < win)
-		s->maxwin = win;
-	if (seq_after(end, s->end)) {
-		if (r->maxwin && seq_after(end, s->maxend))
-			r->maxwin += end - s->maxend;
-		s->end = end;
-	}
-	if (seq_after(ack + win, r->maxend - 1))
-		r->maxend = ack + (win ? win : 1);
 	return true;
 }
 
@@ -305,9 +255,7 @@ enum masq_counter tcp_track(struct masq_engine *e, uint32_t idx,
 	struct ct_entry *ce = &e->ct.e[idx];
 	uint8_t flags = p->tcp_flags;
 
-	if (ce->state == TCPS_ESTABLISHED &&
-	    !(flags & (TCP_SYN | TCP_FIN | TCP_RST)) &&
-	    (ce->tcp[0].wsf & ce->tcp[1].wsf & CT_TCP_SEEN)) {
+	if (tcp_is_plain_est(ce, flags)) {
 		/* the common case: data and acks of an open connection */
 		if (!tcp_est_in_window(ce, dir, p))
 			return C_drop_tcp_out_of_window;

@@ -15,11 +15,15 @@
  * into it, un-complemented, since ports lie in the part still to be
  * summed. A UDP checksum of 0 means none and stays 0; a computed 0 is
  * sent as 0xffff (RFC 768).
+ *
+ * The rewrite every forwarded packet takes is inline, in xlate.h; this
+ * file keeps what runs once per connection or per error.
  */
 #include <string.h>
 
 #include "csum.h"
 #include "eng.h"
+#include "xlate.h"
 
 /**
  * xlate_prepare() - Set an entry's translation flags from its tuples
@@ -34,98 +38,6 @@ void xlate_prepare(struct ct_entry *ce)
 		ce->flags |= CT_F_SNAT;
 	if (o->dst != r->src || o->dport != r->sport)
 		ce->flags |= CT_F_DNAT;
-}
-
-/*
- * The checksum deltas of rewriting tuple @from into @to: @l3 for the
- * addresses (IPv4 header and pseudo-header), @l4 for the L4 checksum
- * (addresses and ports; for ICMP the echo identifier only).
- */
-static void xlate_deltas(uint8_t proto, const struct ct_tuple *from,
-			 const struct ct_tuple *to, uint32_t *l3, uint32_t *l4)
-{
-	uint32_t d = csum_delta32(csum_delta32(0, from->src, to->src),
-				  from->dst, to->dst);
-
-	*l3 = csum_fold(d);
-	if (proto == IPPROTO_ICMP_) {
-		/* the identifier is the request's sport or the reply's dport */
-		*l4 = csum_fold(csum_delta16(csum_delta16(0, from->sport, to->sport),
-					     from->dport, to->dport));
-		return;
-	}
-	d = csum_delta16(d, from->sport, to->sport);
-	*l4 = csum_fold(csum_delta16(d, from->dport, to->dport));
-}
-
-static uint16_t l4_check_update(const struct pkt *p, uint16_t check,
-				uint32_t l3, uint32_t l4)
-{
-	if (p->csum_partial)
-		return csum_fold((uint32_t)check + l3);
-	return csum_apply_delta(check, l4);
-}
-
-/* Rewrite a packet's tuple from @from (what it is) to @to */
-static void xlate_rewrite(struct pkt *p, const struct ct_tuple *from,
-			  const struct ct_tuple *to)
-{
-	struct ip4_hdr *ip = p->ip;
-	uint32_t l3, l4;
-
-	xlate_deltas(p->proto, from, to, &l3, &l4);
-	ip->saddr = to->src;
-	ip->daddr = to->dst;
-	ip->check = csum_apply_delta(ip->check, l3);
-	switch (p->proto) {
-	case IPPROTO_TCP_: {
-		struct tcp_hdr *th = (struct tcp_hdr *)p->l4;
-
-		th->sport = to->sport;
-		th->dport = to->dport;
-		th->check = l4_check_update(p, th->check, l3, l4);
-		break;
-	}
-	case IPPROTO_UDP_: {
-		struct udp_hdr *uh = (struct udp_hdr *)p->l4;
-
-		uh->sport = to->sport;
-		uh->dport = to->dport;
-		if (!uh->check && !p->csum_partial)
-			break;
-		uh->check = l4_check_update(p, uh->check, l3, l4);
-		if (!uh->check && !p->csum_partial)
-			uh->check = 0xffff;
-		break;
-	}
-	case IPPROTO_ICMP_: {
-		struct icmp_hdr *ih = (struct icmp_hdr *)p->l4;
-
-		ih->id = ih->type == ICMP_ECHO ? to->sport : to->dport;
-		if (!p->csum_partial)
-			ih->check = csum_apply_delta(ih->check, l4);
-		break;
-	}
-	default:
-		break;
-	}
-}
-
-/**
- * xlate_packet() - Rewrite a packet of connection @ce going way @dir
- * @e:		engine
- * @p:		the packet (headers validated by parse.c)
- * @ce:		its connection
- * @dir:	the direction it goes
- */
-void xlate_packet(struct masq_engine *e, struct pkt *p,
-		  const struct ct_entry *ce, enum ct_dir dir)
-{
-	struct ct_tuple to = ct_tuple_invert(&ce->t[!dir]);
-
-	(void)e;
-	if (ce->flags & (CT_F_SNAT | CT_F_DNAT))
-		xlate_rewrite(p, &ce->t[dir], &to);
 }
 
 /**
