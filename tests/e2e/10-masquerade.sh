@@ -72,12 +72,7 @@ else
 fi
 
 # --- HTTP: 1 MB through the router, checksum and the client address -------
-mkdir -p "$WORK/www"
-head -c 1048576 /dev/urandom >"$WORK/www/1mb.bin"
-want=$(sha256sum <"$WORK/www/1mb.bin" | cut -d' ' -f1)
-bg wan http 60 "$PY" -u -m http.server 8000 --bind 203.0.113.2 --directory "$WORK/www"
-HTTP_PID=$BG_PID
-for _ in $(seq 30); do grep -q 'Serving HTTP' "$WORK/http.out" 2>/dev/null && break; sleep 0.1; done
+http_serve_1mb
 rm -f "$WORK/got.bin"
 if on lan curl -sS --max-time 10 -o "$WORK/got.bin" http://203.0.113.2:8000/1mb.bin; then
 	got=$(sha256sum <"$WORK/got.bin" | cut -d' ' -f1)

@@ -39,12 +39,7 @@ else
 	fail lan2_ping_through "192.168.0.3 gets no (or not every) answer from 203.0.113.2"
 fi
 
-mkdir -p "$WORK/www"
-head -c 1048576 /dev/urandom >"$WORK/www/1mb.bin"
-want=$(sha256sum <"$WORK/www/1mb.bin" | cut -d' ' -f1)
-bg wan http 60 "$PY" -u -m http.server 8000 --bind 203.0.113.2 --directory "$WORK/www"
-HTTP_PID=$BG_PID
-for _ in $(seq 30); do grep -q 'Serving HTTP' "$WORK/http.out" 2>/dev/null && break; sleep 0.1; done
+http_serve_1mb
 bg lan curl-lan 20 curl -sS --max-time 15 -o "$WORK/got-lan.bin" http://203.0.113.2:8000/1mb.bin
 P1=$BG_PID
 bg lan2 curl-lan2 20 curl -sS --max-time 15 -o "$WORK/got-lan2.bin" http://203.0.113.2:8000/1mb.bin

@@ -83,12 +83,7 @@ else
 	exit 1
 fi
 
-mkdir -p "$WORK/www"
-head -c 1048576 /dev/urandom >"$WORK/www/1mb.bin"
-want=$(sha256sum <"$WORK/www/1mb.bin" | cut -d' ' -f1)
-bg wan http 60 "$PY" -u -m http.server 8000 --bind 203.0.113.2 --directory "$WORK/www"
-HTTP_PID=$BG_PID
-for _ in $(seq 30); do grep -q 'Serving HTTP' "$WORK/http.out" 2>/dev/null && break; sleep 0.1; done
+http_serve_1mb
 
 bg wan tcpdump 60 tcpdump -Z root -n -i eth0 --immediate-mode -c 50000 -s 256 -U -w "$WORK/wan.pcap"
 TCPDUMP_PID=$BG_PID

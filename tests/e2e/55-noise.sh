@@ -41,12 +41,7 @@ else
 	exit 1
 fi
 
-mkdir -p "$WORK/www"
-head -c 1048576 /dev/urandom >"$WORK/www/1mb.bin"
-want=$(sha256sum <"$WORK/www/1mb.bin" | cut -d' ' -f1)
-bg wan http 60 "$PY" -u -m http.server 8000 --bind 203.0.113.2 --directory "$WORK/www"
-HTTP_PID=$BG_PID
-for _ in $(seq 30); do grep -q 'Serving HTTP' "$WORK/http.out" 2>/dev/null && break; sleep 0.1; done
+http_serve_1mb
 warm lan 203.0.113.2 || log "warning: no ping through before the noise"
 
 # what masqd sends on the lan side that could answer noise (ARP, tagged or

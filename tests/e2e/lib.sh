@@ -388,3 +388,18 @@ lab_down() {
 	T=30 x "$LAB" down || timeout -k 2 30 "$LAB" down >/dev/null 2>&1
 	LAB_IS_UP=0
 }
+
+# http_serve_1mb: a 1 MiB random file served by python3 http.server on
+# 203.0.113.2:8000 in the wan node (bounded to 60 s); sets $want (its
+# sha256) and $HTTP_PID; its log is $WORK/http.out
+http_serve_1mb() {
+	mkdir -p "$WORK/www"
+	head -c 1048576 /dev/urandom >"$WORK/www/1mb.bin"
+	want=$(sha256sum <"$WORK/www/1mb.bin" | cut -d' ' -f1)
+	bg wan http 60 "$PY" -u -m http.server 8000 --bind 203.0.113.2 --directory "$WORK/www"
+	HTTP_PID=$BG_PID
+	for _ in $(seq 30); do
+		grep -q 'Serving HTTP' "$WORK/http.out" 2>/dev/null && break
+		sleep 0.1
+	done
+}
