@@ -220,10 +220,16 @@ static inline void ct_prefetch_buckets(const struct ct_table *ct, uint64_t hash)
 static inline uint32_t ct_prefetch_entry(const struct ct_table *ct,
 					 uint64_t hash)
 {
-	uint32_t v = cuckoo_first_match(&ct->hash, hash);
+	const struct cuckoo *c = &ct->hash;
+	uint32_t p = cuckoo_primary(c, hash);
+	uint32_t v = cuckoo_first_in_bucket(&c->b[p], cuckoo_sig(hash));
 
-	if (v == CUCKOO_EMPTY)
+	if (v == CUCKOO_EMPTY) {
+		/* most keys live in the primary bucket; the lookup will read
+		 * the alternate one later, so ask for it now, not wait for it */
+		__builtin_prefetch(&c->b[cuckoo_alt(c, p, cuckoo_sig(hash))]);
 		return v;
+	}
 	__builtin_prefetch(&ct->e[v >> 1]);
 	if (ct->acct)
 		__builtin_prefetch(&ct->acct[v >> 1]);

@@ -173,6 +173,19 @@ static inline uint32_t cuckoo_lookup(const struct cuckoo *c, uint64_t hash,
 	return CUCKOO_EMPTY;
 }
 
+/* The first live value in bucket @b with signature @sig (primary slot) */
+static inline uint32_t cuckoo_first_in_bucket(const struct cuckoo_bucket *b,
+					      uint16_t sig)
+{
+	for (unsigned m = cuckoo_sig_mask(b, sig); m; m &= m - 1) {
+		uint32_t v = b->val[cuckoo_mask_slot(m)];
+
+		if (v != CUCKOO_EMPTY)
+			return v;
+	}
+	return CUCKOO_EMPTY;
+}
+
 static inline bool cuckoo_any(const void *ctx, uint32_t val)
 {
 	(void)ctx;
