@@ -324,11 +324,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	masq_limits_default(&lim);
-	lim.max_conns = 256;
-	lim.max_neigh = 32;
-	lim.neigh_queue = 8;
-	lim.max_routes = 32;
+	ctlline_small_limits(&lim);
 	pool = masq_pool_create(POOL_COUNT, BUF_SIZE);
 	if (!pool)
 		abort();

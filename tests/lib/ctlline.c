@@ -42,3 +42,12 @@ int ctlline_run_all(struct masq_engine *e, const char *const *lines)
 			return i;
 	return -1;
 }
+
+void ctlline_small_limits(struct masq_limits *lim)
+{
+	masq_limits_default(lim);
+	lim->max_conns = 256;
+	lim->max_neigh = 32;
+	lim->neigh_queue = 8;
+	lim->max_routes = 32;
+}

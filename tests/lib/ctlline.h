@@ -29,4 +29,7 @@ int ctlline_run(struct masq_engine *e, const char *line, struct masq_text *out);
 /* Run a NULL-terminated list; Return: index of the first failure, or -1 */
 int ctlline_run_all(struct masq_engine *e, const char *const *lines);
 
+/* Small limits for fuzzers: tables tiny, so limits are reached often */
+void ctlline_small_limits(struct masq_limits *lim);
+
 #endif

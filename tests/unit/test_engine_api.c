@@ -69,6 +69,22 @@ static struct masq_engine *engine_up(struct masq_pool *pool,
 	return e;
 }
 
+/* A pool of @count buffers and an engine up on it; NULL (nothing left) on failure */
+static struct masq_engine *engine_with_pool(uint32_t count,
+					    const struct masq_limits *lim,
+					    struct masq_pool **pool)
+{
+	struct masq_engine *e;
+
+	*pool = masq_pool_create(count, 2048);
+	e = *pool ? engine_up(*pool, lim) : NULL;
+	if (!e) {
+		masq_pool_destroy(*pool);
+		*pool = NULL;
+	}
+	return e;
+}
+
 /* ---- control errors ---- */
 
 /* Everything a user could list, to see that a failed command changed nothing */
@@ -366,7 +382,7 @@ static int random_run(uint64_t seed, uint32_t steps)
 static int pool_dry(void)
 {
 	struct masq_limits lim;
-	struct masq_pool *pool = masq_pool_create(16, 2048);
+	struct masq_pool *pool;
 	struct masq_buf *batch[16], *txv[64];
 	struct masq_txq tx = { txv, 0, 64 };
 	struct masq_engine *e;
@@ -374,11 +390,9 @@ static int pool_dry(void)
 	int rc = 0;
 
 	masq_limits_default(&lim);
-	e = pool ? engine_up(pool, &lim) : NULL;
-	if (!e) {
-		masq_pool_destroy(pool);
+	e = engine_with_pool(16, &lim, &pool);
+	if (!e)
 		return -1;
-	}
 	while (n < 16 && (batch[n] = masq_pool_get(pool)) != NULL) {
 		frame_spec_udp(&rs, IP4(192, 168, 0, 2), (uint16_t)(5000 + n),
 			       IP4(198, 51, 100, 10), 33434);
@@ -410,18 +424,16 @@ static int pool_dry(void)
 static int tx_full(void)
 {
 	struct masq_limits lim;
-	struct masq_pool *pool = masq_pool_create(32, 2048);
+	struct masq_pool *pool;
 	struct masq_buf *batch[5], *txv[2];
 	struct masq_txq tx = { txv, 0, 2 };
 	struct masq_engine *e;
 	int rc = 0;
 
 	masq_limits_default(&lim);
-	e = pool ? engine_up(pool, &lim) : NULL;
-	if (!e) {
-		masq_pool_destroy(pool);
+	e = engine_with_pool(32, &lim, &pool);
+	if (!e)
 		return -1;
-	}
 	for (int i = 0; i < 5; i++) {
 		batch[i] = masq_pool_get(pool);
 		frame_spec_udp(&rs, IP4(192, 168, 0, 2), (uint16_t)(6000 + i),
@@ -450,7 +462,7 @@ static int tx_full(void)
 static int neigh_queue_bound(void)
 {
 	struct masq_limits lim;
-	struct masq_pool *pool = masq_pool_create(64, 2048);
+	struct masq_pool *pool;
 	struct masq_buf *batch[10], *txv[16];
 	struct masq_txq tx = { txv, 0, 16 };
 	struct masq_engine *e;
@@ -459,11 +471,9 @@ static int neigh_queue_bound(void)
 
 	masq_limits_default(&lim);
 	lim.neigh_queue = 4;
-	e = pool ? engine_up(pool, &lim) : NULL;
-	if (!e) {
-		masq_pool_destroy(pool);
+	e = engine_with_pool(64, &lim, &pool);
+	if (!e)
 		return -1;
-	}
 	for (int i = 0; i < 10; i++) {
 		batch[i] = masq_pool_get(pool);
 		frame_spec_udp(&rs, IP4(192, 168, 0, 2), (uint16_t)(7000 + i),
