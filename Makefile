@@ -8,7 +8,8 @@
 #   make install    masqd, masqctl and man pages under $(PREFIX)
 #
 # V=1 shows full commands. Sources are found by folder: a new .c file in
-# src/engine is part of the engine library, in tests/unit a new unit test.
+# src/engine or src/ipt (the iptables language, shared by masqd and
+# masqctl) is part of the engine library, in tests/unit a new unit test.
 
 PREFIX  ?= /usr
 CC      ?= cc
@@ -29,7 +30,7 @@ else
 Q := @
 endif
 
-ENGINE_SRC  := $(sort $(wildcard src/engine/*.c))
+ENGINE_SRC  := $(sort $(wildcard src/engine/*.c src/ipt/*.c))
 CONTROL_SRC := $(sort $(wildcard src/control/*.c))
 IO_SRC      := $(sort $(wildcard src/io/*.c))
 MASQD_SRC   := $(sort $(wildcard src/masqd/*.c))
@@ -70,7 +71,7 @@ $(LIBCONTROL): $(call obj,$(CONTROL_SRC))
 $(O)/masqd: $(call obj,$(MASQD_SRC) $(IO_SRC)) $(LIBCONTROL) $(LIBMASQ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
-$(O)/masqctl: $(call obj,$(MASQCTL_SRC)) $(LIBCONTROL)
+$(O)/masqctl: $(call obj,$(MASQCTL_SRC)) $(LIBCONTROL) $(LIBMASQ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
 
@@ -114,9 +115,22 @@ run: deps all
 run-stop:
 	$(Q)lab/lab.sh down
 
+# masqctl answers to other names (src/masqctl/main.c): masq-iptables and
+# friends in sbin; the plain iptables names only in lib/masq/bin, for
+# scripts run with PATH=$(PREFIX)/lib/masq/bin:$$PATH, never in sbin or bin
+# where they would shadow the kernel's iptables.
+MASQCTL_SBIN_LINKS := masq-iptables masq-iptables-save masq-iptables-restore
+MASQCTL_LIB_LINKS  := iptables iptables-save iptables-restore ipmasqadm
+
 install: all
 	install -D -m 0755 $(O)/masqd $(DESTDIR)$(PREFIX)/sbin/masqd
 	install -D -m 0755 $(O)/masqctl $(DESTDIR)$(PREFIX)/sbin/masqctl
+	for n in $(MASQCTL_SBIN_LINKS); do \
+		ln -sfn masqctl $(DESTDIR)$(PREFIX)/sbin/$$n || exit 1; done
+	install -d $(DESTDIR)$(PREFIX)/lib/masq/bin
+	for n in $(MASQCTL_LIB_LINKS); do \
+		ln -sfn ../../../sbin/masqctl $(DESTDIR)$(PREFIX)/lib/masq/bin/$$n \
+			|| exit 1; done
 	for m in man/*.8 man/*.5; do [ -f "$$m" ] || continue; \
 		s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/$${m##*/}; done
 

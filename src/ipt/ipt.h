@@ -1,0 +1,450 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ipt.h - the iptables language: rules, chains, tables, and the commands
+ *	   that read and change them
+ *
+ * One library (libipt), shared by masqctl and masqd, so both accept and
+ * print exactly the same language. It knows nothing of packets or of the
+ * engine: it parses commands into a struct ipt_cmd, applies them to a
+ * struct ipt_ruleset, prints rulesets as iptables -S, iptables-save and
+ * iptables -L do, and reads iptables-restore text. The engine compiles a
+ * published ruleset into its own form (src/engine/fw.c).
+ *
+ * Names. Parsing takes a resolver: masqctl passes one that looks up host
+ * names, service names (/etc/services) and protocol names; masqd passes
+ * NULL and then accepts only numeric, canonical arguments (plus the
+ * protocol names tcp, udp, icmp and all, the ICMP type names and the state
+ * names, which are words of the language, not lookups), so it never
+ * blocks. ipt_cmd_format() prints a parsed command back as such canonical
+ * words: what masqctl sends.
+ *
+ * The reference for every printed form is iptables-legacy 1.8.9 (Debian
+ * 12): -S and iptables-save print the same text for the same ruleset, and
+ * -L the same columns.
+ *
+ * Addresses, masks and ports are kept in host byte order here (this is a
+ * language, not a packet); the engine converts when it compiles.
+ */
+#ifndef MASQ_IPT_H
+#define MASQ_IPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define IPT_CHAIN_MAXLEN	28	/* longest chain name, as iptables */
+#define IPT_IFNAMSIZ		16	/* with the NUL, as IFNAMSIZ */
+#define IPT_MAX_MATCHES		8	/* -m modules (and implicit ones) per rule */
+#define IPT_MULTIPORT_MAX	15	/* as xt_multiport */
+#define IPT_COMMENT_MAX		256	/* with the NUL, as xt_comment */
+#define IPT_LOG_PREFIX_MAX	30	/* with the NUL, as xt_LOG */
+#define IPT_LIMIT_SCALE		10000	/* limit avg unit: 1/10000 s, as xt_limit */
+
+enum ipt_table_id { IPT_FILTER, IPT_NAT, IPT_MANGLE, IPT_TABLES };
+
+/* Built-in chains; each table has the ones ipt_table_hooks() says */
+enum ipt_hook {
+	IPT_PREROUTING, IPT_INPUT, IPT_FORWARD, IPT_OUTPUT, IPT_POSTROUTING,
+	IPT_HOOKS
+};
+
+/* Connection states, as bits (-m state / -m conntrack --ctstate) */
+enum ipt_state_bit {
+	IPT_ST_INVALID = 1 << 0,
+	IPT_ST_ESTABLISHED = 1 << 1,
+	IPT_ST_NEW = 1 << 2,
+	IPT_ST_RELATED = 1 << 3,
+	IPT_ST_UNTRACKED = 1 << 4,
+	IPT_ST_SNAT = 1 << 5,		/* --ctstate only */
+	IPT_ST_DNAT = 1 << 6,		/* --ctstate only */
+};
+
+enum ipt_match_kind {
+	IPT_M_TCP,		/* --sport --dport --tcp-flags --syn */
+	IPT_M_UDP,		/* --sport --dport */
+	IPT_M_ICMP,		/* --icmp-type */
+	IPT_M_STATE,		/* --state */
+	IPT_M_CONNTRACK,	/* --ctstate */
+	IPT_M_MULTIPORT,	/* --sports --dports --ports */
+	IPT_M_MARK,		/* --mark value[/mask] */
+	IPT_M_LIMIT,		/* --limit --limit-burst */
+	IPT_M_MAC,		/* --mac-source */
+	IPT_M_COMMENT,		/* --comment */
+	IPT_M_KINDS
+};
+
+struct ipt_portrange {
+	uint16_t lo, hi;	/* lo == hi: one port */
+};
+
+/* Each field of a match is "given" only when its bit in @set is on */
+struct ipt_match {
+	uint8_t kind;			/* enum ipt_match_kind */
+	uint8_t set;			/* IPT_F_* of the kind, which were given */
+	uint8_t inv;			/* the same bits: which were negated (!) */
+	union {
+		struct {		/* IPT_M_TCP, IPT_M_UDP */
+			struct ipt_portrange sport, dport;
+			uint8_t flg_mask, flg_cmp; /* --tcp-flags / --syn */
+		} l4;
+		struct {		/* IPT_M_ICMP: type 255 = "any" */
+			uint8_t type, code_lo, code_hi;
+		} icmp;
+		struct {		/* IPT_M_STATE, IPT_M_CONNTRACK */
+			uint8_t mask;	/* enum ipt_state_bit */
+		} state;
+		struct {		/* IPT_M_MULTIPORT */
+			uint8_t which;	/* IPT_MP_* */
+			uint8_t count;
+			struct ipt_portrange p[IPT_MULTIPORT_MAX];
+		} mp;
+		struct {		/* IPT_M_MARK */
+			uint32_t value, mask;
+		} mark;
+		struct {		/* IPT_M_LIMIT */
+			uint32_t avg;	/* 1/IPT_LIMIT_SCALE s between packets */
+			uint32_t burst;
+		} limit;
+		struct {		/* IPT_M_MAC */
+			uint8_t addr[6];
+		} mac;
+		char comment[IPT_COMMENT_MAX];	/* IPT_M_COMMENT */
+	} u;
+};
+
+/* IPT_M_TCP / IPT_M_UDP fields */
+#define IPT_F_SPORT	0x01
+#define IPT_F_DPORT	0x02
+#define IPT_F_TCPFLAGS	0x04
+/* IPT_M_ICMP, IPT_M_STATE/CONNTRACK, IPT_M_MARK, IPT_M_MAC, IPT_M_MULTIPORT:
+ * their one field */
+#define IPT_F_VALUE	0x01
+/* IPT_M_LIMIT */
+#define IPT_F_LIMIT	0x01
+#define IPT_F_BURST	0x02
+
+enum ipt_multiport_which { IPT_MP_SPORTS, IPT_MP_DPORTS, IPT_MP_PORTS };
+
+enum ipt_target_kind {
+	IPT_T_NONE,		/* no -j: the rule only counts */
+	IPT_T_ACCEPT,
+	IPT_T_DROP,
+	IPT_T_RETURN,
+	IPT_T_JUMP,		/* -j to a user chain */
+	IPT_T_GOTO,		/* -g to a user chain */
+	IPT_T_REJECT,
+	IPT_T_LOG,
+	IPT_T_MARK,
+	IPT_T_TCPMSS,
+	IPT_T_MASQUERADE,
+	IPT_T_SNAT,
+	IPT_T_DNAT,
+	IPT_T_REDIRECT,
+	IPT_T_KINDS
+};
+
+enum ipt_reject_with {
+	IPT_REJ_NET_UNREACH,
+	IPT_REJ_HOST_UNREACH,
+	IPT_REJ_PORT_UNREACH,	/* the default */
+	IPT_REJ_PROTO_UNREACH,
+	IPT_REJ_NET_PROHIBITED,
+	IPT_REJ_HOST_PROHIBITED,
+	IPT_REJ_ADMIN_PROHIBITED,
+	IPT_REJ_TCP_RESET,
+};
+
+/* IPT_T_LOG flags, as xt_LOG's --log-tcp-sequence etc. */
+#define IPT_LOG_TCPSEQ		0x01
+#define IPT_LOG_TCPOPT		0x02
+#define IPT_LOG_IPOPT		0x04
+#define IPT_LOG_UID		0x08
+#define IPT_LOG_MACDECODE	0x20
+
+/* IPT_T_MARK: how the mark changes: mark = (mark & ~mask) ^ value */
+/* IPT_T_MASQUERADE/SNAT/DNAT/REDIRECT range flags */
+#define IPT_NAT_ADDR		0x01	/* an address range was given */
+#define IPT_NAT_PORTS		0x02	/* a port range was given */
+#define IPT_NAT_RANDOM		0x04
+#define IPT_NAT_PERSISTENT	0x08
+
+struct ipt_target {
+	uint8_t kind;			/* enum ipt_target_kind */
+	char chain[IPT_CHAIN_MAXLEN + 1];	/* IPT_T_JUMP, IPT_T_GOTO */
+	union {
+		uint8_t reject_with;	/* enum ipt_reject_with */
+		struct {
+			uint8_t level;	/* syslog level, default 4 (warning) */
+			uint8_t flags;	/* IPT_LOG_* */
+			char prefix[IPT_LOG_PREFIX_MAX];
+		} log;
+		struct {		/* --set-mark v[/m], --set-xmark v/m, ... */
+			uint32_t value, mask;
+			uint8_t how;	/* IPT_MARK_* (how it was written) */
+		} mark;
+		struct {
+			uint16_t mss;	/* 0: --clamp-mss-to-pmtu */
+		} tcpmss;
+		struct {		/* MASQUERADE --to-ports, SNAT, DNAT,
+					 * REDIRECT --to-ports */
+			uint8_t flags;	/* IPT_NAT_* */
+			uint32_t addr_lo, addr_hi;
+			uint16_t port_lo, port_hi;
+		} nat;
+	} u;
+};
+
+enum ipt_mark_how { IPT_MARK_SET, IPT_MARK_XSET, IPT_MARK_AND, IPT_MARK_OR,
+		    IPT_MARK_XOR };
+
+/* The fields every rule has (struct ipt_entry's ipt_ip), then its matches */
+#define IPT_INV_SRC	0x01
+#define IPT_INV_DST	0x02
+#define IPT_INV_IN	0x04
+#define IPT_INV_OUT	0x08
+#define IPT_INV_PROTO	0x10
+#define IPT_INV_FRAG	0x20
+
+struct ipt_rule {
+	uint32_t src, smsk;		/* smsk 0: any source */
+	uint32_t dst, dmsk;
+	char in[IPT_IFNAMSIZ];		/* "" any; "eth+" a prefix */
+	char out[IPT_IFNAMSIZ];
+	uint8_t proto;			/* 0: all */
+	bool frag;			/* -f (IPT_INV_FRAG: ! -f) */
+	uint8_t inv;			/* IPT_INV_* */
+	uint8_t nmatch;
+	struct ipt_match m[IPT_MAX_MATCHES];	/* in the order given */
+	struct ipt_target t;
+	uint64_t pkts, bytes;		/* counters */
+};
+
+enum ipt_policy { IPT_POL_ACCEPT, IPT_POL_DROP, IPT_POL_NONE /* user chain */ };
+
+struct ipt_chain {
+	char name[IPT_CHAIN_MAXLEN + 1];
+	int8_t hook;			/* enum ipt_hook, or -1: a user chain */
+	uint8_t policy;			/* enum ipt_policy */
+	uint64_t pol_pkts, pol_bytes;	/* the policy's counters */
+	uint32_t nrules, cap;
+	struct ipt_rule *rules;
+	uint32_t refs;			/* rules that jump here */
+};
+
+/*
+ * A table: its built-in chains first, in hook order, then the user chains
+ * sorted by name (the order iptables-save and -L print them in).
+ */
+struct ipt_table {
+	uint32_t nchains, cap;
+	struct ipt_chain *chains;
+};
+
+struct ipt_ruleset {
+	struct ipt_table t[IPT_TABLES];
+};
+
+/* ---- commands ------------------------------------------------------------ */
+
+enum ipt_op {
+	IPT_OP_APPEND,		/* -A chain rule */
+	IPT_OP_INSERT,		/* -I chain [n] rule */
+	IPT_OP_DELETE,		/* -D chain rule */
+	IPT_OP_DELETE_NUM,	/* -D chain n */
+	IPT_OP_REPLACE,		/* -R chain n rule */
+	IPT_OP_CHECK,		/* -C chain rule */
+	IPT_OP_LIST,		/* -L [chain] (with -Z: list, then zero) */
+	IPT_OP_LIST_RULES,	/* -S [chain [n]] */
+	IPT_OP_FLUSH,		/* -F [chain] */
+	IPT_OP_ZERO,		/* -Z [chain [n]] */
+	IPT_OP_NEW_CHAIN,	/* -N chain */
+	IPT_OP_DELETE_CHAIN,	/* -X [chain] */
+	IPT_OP_RENAME_CHAIN,	/* -E old new */
+	IPT_OP_POLICY,		/* -P chain target */
+};
+
+/* -L/-S options */
+#define IPT_OPT_NUMERIC		0x01	/* -n */
+#define IPT_OPT_VERBOSE		0x02	/* -v */
+#define IPT_OPT_EXACT		0x04	/* -x */
+#define IPT_OPT_LINENUMBERS	0x08	/* --line-numbers */
+#define IPT_OPT_ZERO		0x10	/* -L -Z */
+
+struct ipt_cmd {
+	uint8_t op;			/* enum ipt_op */
+	uint8_t table;			/* enum ipt_table_id; -t, default filter */
+	uint8_t opts;			/* IPT_OPT_* */
+	uint8_t policy;			/* IPT_OP_POLICY */
+	char chain[IPT_CHAIN_MAXLEN + 1];	/* "" when none was named */
+	char chain2[IPT_CHAIN_MAXLEN + 1];	/* -E's new name */
+	uint32_t rulenum;		/* 1-based; 0 when none was given */
+	struct ipt_rule rule;
+	/*
+	 * -s/-d with a host name that resolved to several addresses: one rule
+	 * each, as iptables does (the rule's own src/dst is the first).
+	 */
+	uint32_t nsrc, ndst;
+	uint32_t srcs[8], dsts[8];
+	uint32_t smsks[8], dmsks[8];	/* each address's own mask */
+};
+
+/* An error: the message names the option, chain, address or line */
+struct ipt_err {
+	char msg[256];
+};
+
+/*
+ * Name lookups for masqctl; NULL members (or a NULL resolver) mean "no
+ * names": only numbers and the language's own words are accepted.
+ * Each returns 0, or -1 when the name is unknown.
+ */
+struct ipt_resolver {
+	/* host name -> up to @max IPv4 addresses (host order); returns the
+	 * count, or -1 */
+	int (*host)(const char *name, uint32_t *addrs, int max);
+	int (*service)(const char *name, const char *proto, uint16_t *port);
+	int (*proto)(const char *name, uint8_t *proto);
+	/* for -L without -n: address -> host name, port -> service name;
+	 * return 0 and fill @buf, or -1 to print the number */
+	int (*host_name)(uint32_t addr, char *buf, size_t len);
+	int (*service_name)(uint16_t port, const char *proto, char *buf,
+			    size_t len);
+};
+
+/* The resolver masqctl uses (resolve.c): the C library's lookups */
+extern const struct ipt_resolver ipt_system_resolver;
+
+/* A growing text buffer for listings and saves */
+struct ipt_text {
+	char *s;
+	size_t len, cap;
+	bool oom;		/* an allocation failed: the text is short */
+};
+
+void ipt_text_printf(struct ipt_text *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void ipt_text_free(struct ipt_text *t);
+
+/* ---- parse.c ------------------------------------------------------------- */
+
+/**
+ * ipt_parse() - Parse the words of one iptables command
+ * @argc, @argv:	the words after "iptables" (argv[0] is the first
+ *			option, not the program name)
+ * @res:		name lookups, or NULL for numeric words only
+ * @cmd:		filled on success
+ * @err:		the reason on failure
+ *
+ * Options in any order (-j may come before the matches); -w/-W and their
+ * values are accepted and ignored. Matches and targets masq does not
+ * support are errors that name them.
+ * Return: 0, or -1 with @err set
+ */
+int ipt_parse(int argc, char *const *argv, const struct ipt_resolver *res,
+	      struct ipt_cmd *cmd, struct ipt_err *err);
+
+/**
+ * ipt_cmd_format() - The canonical words of a parsed command
+ * @cmd:	as ipt_parse() made it
+ * @out:	words appended as one line, separated by single spaces and
+ *		quoted as iptables-save quotes (so ipt_split() reads them back)
+ *
+ * Numeric and name-free: what masqctl sends to masqd, which parses it
+ * again with no resolver. One command per source/destination address.
+ */
+void ipt_cmd_format(const struct ipt_cmd *cmd, struct ipt_text *out);
+
+/**
+ * ipt_split() - Split a line into words as a shell would for iptables-save
+ * text: spaces separate, "double quotes" group (with \" and \\ inside)
+ * Return: the word count, or -1 with @err set (unbalanced quote, too many)
+ */
+int ipt_split(const char *line, char **words, int max, char *store,
+	      size_t store_len, struct ipt_err *err);
+
+/* ---- ruleset.c ------------------------------------------------------------- */
+
+/* A ruleset with every table's built-in chains, empty, policies ACCEPT */
+struct ipt_ruleset *ipt_ruleset_new(void);
+struct ipt_ruleset *ipt_ruleset_copy(const struct ipt_ruleset *rs);
+void ipt_ruleset_free(struct ipt_ruleset *rs);
+/* Copy one table into @dst (replacing it); 0 or -1 (no memory) */
+int ipt_table_copy(struct ipt_table *dst, const struct ipt_table *src);
+void ipt_table_free(struct ipt_table *t);
+
+const char *ipt_table_name(enum ipt_table_id t);
+int ipt_table_by_name(const char *name);		/* -1: unknown */
+const char *ipt_hook_name(enum ipt_hook h);
+/* Does table @t have built-in chain @h? */
+bool ipt_table_has_hook(enum ipt_table_id t, enum ipt_hook h);
+
+struct ipt_chain *ipt_chain_find(struct ipt_table *t, const char *name);
+
+/**
+ * ipt_exec() - Apply a parsed command to a ruleset
+ * @rs:		the ruleset, changed in place only on success (a failing
+ *		command changes nothing)
+ * @cmd:	the command
+ * @out:	listings (-L, -S) and -C's answer go here
+ * @err:	the reason on failure
+ * Return: 0; 1 for -C when the rule is not there (iptables' exit 1, with
+ * @err saying so); -1 on error
+ */
+int ipt_exec(struct ipt_ruleset *rs, const struct ipt_cmd *cmd,
+	     const struct ipt_resolver *res, struct ipt_text *out,
+	     struct ipt_err *err);
+
+/* Do two rules match the same packets and do the same (for -D and -C)? */
+bool ipt_rule_equal(const struct ipt_rule *a, const struct ipt_rule *b);
+
+/* ---- print.c ------------------------------------------------------------- */
+
+/*
+ * The protocol name -S, iptables-save and -L print for a number: Debian
+ * 12's /etc/protocols, built in (no lookups), "all" for 0; NULL: the
+ * reference prints the number. (Added by print.c's author so that
+ * parse.c can read back, with no resolver, every name print.c writes.)
+ */
+const char *ipt_proto_name(uint8_t proto);
+
+/* One rule as -S and iptables-save print it, after "-A CHAIN " */
+void ipt_print_rule(const struct ipt_rule *r, struct ipt_text *out);
+
+/* iptables -S [chain [n]] (chain NULL: all) */
+int ipt_print_S(const struct ipt_table *t, const char *chain,
+		uint32_t rulenum, bool counters, struct ipt_text *out,
+		struct ipt_err *err);
+
+/* iptables -L [chain] with IPT_OPT_* (names through @res unless -n) */
+int ipt_print_L(const struct ipt_table *t, const char *chain, unsigned opts,
+		const struct ipt_resolver *res, struct ipt_text *out,
+		struct ipt_err *err);
+
+/*
+ * iptables-save: the tables in the order nat, mangle, filter as
+ * iptables-save prints the loaded ones (@mask: 1 << table, which to print),
+ * with [packets:bytes] counters when @counters. @stamp: the "# Generated
+ * by" lines' time text, or NULL to leave those lines out.
+ */
+void ipt_save(const struct ipt_ruleset *rs, unsigned mask, bool counters,
+	      const char *stamp, struct ipt_text *out);
+
+/* ---- restore.c ----------------------------------------------------------- */
+
+#define IPT_RESTORE_NOFLUSH	0x01	/* --noflush: add to what is there */
+#define IPT_RESTORE_COUNTERS	0x02	/* -c: take [p:b] counters */
+#define IPT_RESTORE_TEST	0x04	/* --test: parse only */
+
+/**
+ * ipt_restore() - Apply iptables-save text to a ruleset
+ * @rs:		changed only if the whole text parses and applies
+ * @text:	the text (NUL-terminated)
+ * @flags:	IPT_RESTORE_*
+ * @res:	name lookups (masqctl --test) or NULL
+ * @err:	"line N: reason" on failure
+ * Return: 0, or -1 with nothing changed
+ */
+int ipt_restore(struct ipt_ruleset *rs, const char *text, unsigned flags,
+		const struct ipt_resolver *res, struct ipt_err *err);
+
+#endif

@@ -1,0 +1,49 @@
+## iptables -t filter -S
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-A INPUT -i eth0
+-A INPUT -i lo -j ACCEPT
+-A INPUT ! -i eth0 -j DROP
+-A INPUT -i eth+ -j ACCEPT
+-A INPUT ! -i ppp+
+-A INPUT
+-A INPUT
+-A FORWARD -i eth0 -o eth1 -j ACCEPT
+-A FORWARD -i eth1 ! -o eth0 -j DROP
+-A FORWARD -i veth-abcdefghij -o wan0.1234567890
+-A FORWARD -i br-lan+
+-A FORWARD -i lan0 -o wan0 -j ACCEPT
+-A OUTPUT -o eth1 -j ACCEPT
+-A OUTPUT ! -o eth1
+## iptables -t filter -S -v
+-P INPUT ACCEPT -c 0 0
+-P FORWARD ACCEPT -c 0 0
+-P OUTPUT ACCEPT -c 0 0
+-A INPUT -i eth0 -c 0 0
+-A INPUT -i lo -c 0 0 -j ACCEPT
+-A INPUT ! -i eth0 -c 0 0 -j DROP
+-A INPUT -i eth+ -c 0 0 -j ACCEPT
+-A INPUT ! -i ppp+ -c 0 0
+-A INPUT -c 0 0
+-A INPUT -c 0 0
+-A FORWARD -i eth0 -o eth1 -c 0 0 -j ACCEPT
+-A FORWARD -i eth1 ! -o eth0 -c 0 0 -j DROP
+-A FORWARD -i veth-abcdefghij -o wan0.1234567890 -c 0 0
+-A FORWARD -i br-lan+ -c 0 0
+-A FORWARD -i lan0 -o wan0 -c 0 0 -j ACCEPT
+-A OUTPUT -o eth1 -c 0 0 -j ACCEPT
+-A OUTPUT ! -o eth1 -c 0 0
+## iptables -t nat -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+-A PREROUTING -i wan0 -j ACCEPT
+-A POSTROUTING -o wan0 -j ACCEPT
+## iptables -t mangle -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT

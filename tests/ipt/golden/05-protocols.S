@@ -1,0 +1,79 @@
+## iptables -t filter -S
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-A INPUT -p tcp
+-A INPUT -p udp -j ACCEPT
+-A INPUT -p icmp -j ACCEPT
+-A INPUT
+-A INPUT
+-A INPUT -p tcp
+-A INPUT -p udp
+-A INPUT -p icmp
+-A INPUT -p gre -j ACCEPT
+-A INPUT -p esp -j ACCEPT
+-A INPUT -p ah
+-A INPUT -p igmp
+-A INPUT -p ipencap
+-A INPUT -p ipv6
+-A INPUT -p ospf
+-A INPUT -p pim
+-A INPUT -p vrrp
+-A INPUT -p sctp
+-A INPUT -p udplite
+-A INPUT -p mobility-header
+-A INPUT -p ethernet
+-A INPUT -p 200
+-A INPUT -p 255
+-A INPUT -p 99
+-A INPUT ! -p tcp -j DROP
+-A INPUT ! -p gre
+-A INPUT ! -p 250
+-A INPUT -p tcp
+-A INPUT -p udp
+-A INPUT -p icmp
+## iptables -t filter -S -v
+-P INPUT ACCEPT -c 0 0
+-P FORWARD ACCEPT -c 0 0
+-P OUTPUT ACCEPT -c 0 0
+-A INPUT -p tcp -c 0 0
+-A INPUT -p udp -c 0 0 -j ACCEPT
+-A INPUT -p icmp -c 0 0 -j ACCEPT
+-A INPUT -c 0 0
+-A INPUT -c 0 0
+-A INPUT -p tcp -c 0 0
+-A INPUT -p udp -c 0 0
+-A INPUT -p icmp -c 0 0
+-A INPUT -p gre -c 0 0 -j ACCEPT
+-A INPUT -p esp -c 0 0 -j ACCEPT
+-A INPUT -p ah -c 0 0
+-A INPUT -p igmp -c 0 0
+-A INPUT -p ipencap -c 0 0
+-A INPUT -p ipv6 -c 0 0
+-A INPUT -p ospf -c 0 0
+-A INPUT -p pim -c 0 0
+-A INPUT -p vrrp -c 0 0
+-A INPUT -p sctp -c 0 0
+-A INPUT -p udplite -c 0 0
+-A INPUT -p mobility-header -c 0 0
+-A INPUT -p ethernet -c 0 0
+-A INPUT -p 200 -c 0 0
+-A INPUT -p 255 -c 0 0
+-A INPUT -p 99 -c 0 0
+-A INPUT ! -p tcp -c 0 0 -j DROP
+-A INPUT ! -p gre -c 0 0
+-A INPUT ! -p 250 -c 0 0
+-A INPUT -p tcp -c 0 0
+-A INPUT -p udp -c 0 0
+-A INPUT -p icmp -c 0 0
+## iptables -t nat -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+## iptables -t mangle -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT

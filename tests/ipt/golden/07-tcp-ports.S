@@ -1,0 +1,59 @@
+## iptables -t filter -S
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT
+-A INPUT -p tcp -m tcp --sport 80
+-A INPUT -p tcp -m tcp --sport 1024:65535 --dport 80 -j ACCEPT
+-A INPUT -p tcp -m tcp --dport 1024:65535
+-A INPUT -p tcp -m tcp --dport 0:1023
+-A INPUT -p tcp -m tcp
+-A INPUT -p tcp -m tcp
+-A INPUT -p tcp -m tcp --dport 0
+-A INPUT -p tcp -m tcp --dport 65535
+-A INPUT -p tcp -m tcp --dport 8080
+-A INPUT -p tcp -m tcp ! --dport 22 -j DROP
+-A INPUT -p tcp -m tcp ! --sport 1:1023 ! --dport 6000:6063
+-A INPUT -p tcp -m tcp --sport 26 --dport 25
+-A INPUT -p tcp -m tcp --sport 111 --dport 110
+-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT
+-A INPUT -p tcp -m tcp
+-A INPUT -p tcp -m tcp --dport 1 -m tcp --sport 2
+-A OUTPUT -p tcp -m tcp --dport 53 -j ACCEPT
+-A OUTPUT -p tcp -m tcp --sport 1:2
+-A OUTPUT -p tcp -m tcp --dport 119
+## iptables -t filter -S -v
+-P INPUT ACCEPT -c 0 0
+-P FORWARD ACCEPT -c 0 0
+-P OUTPUT ACCEPT -c 0 0
+-A INPUT -p tcp -m tcp --dport 22 -c 0 0 -j ACCEPT
+-A INPUT -p tcp -m tcp --sport 80 -c 0 0
+-A INPUT -p tcp -m tcp --sport 1024:65535 --dport 80 -c 0 0 -j ACCEPT
+-A INPUT -p tcp -m tcp --dport 1024:65535 -c 0 0
+-A INPUT -p tcp -m tcp --dport 0:1023 -c 0 0
+-A INPUT -p tcp -m tcp -c 0 0
+-A INPUT -p tcp -m tcp -c 0 0
+-A INPUT -p tcp -m tcp --dport 0 -c 0 0
+-A INPUT -p tcp -m tcp --dport 65535 -c 0 0
+-A INPUT -p tcp -m tcp --dport 8080 -c 0 0
+-A INPUT -p tcp -m tcp ! --dport 22 -c 0 0 -j DROP
+-A INPUT -p tcp -m tcp ! --sport 1:1023 ! --dport 6000:6063 -c 0 0
+-A INPUT -p tcp -m tcp --sport 26 --dport 25 -c 0 0
+-A INPUT -p tcp -m tcp --sport 111 --dport 110 -c 0 0
+-A INPUT -p tcp -m tcp --dport 443 -c 0 0 -j ACCEPT
+-A INPUT -p tcp -m tcp -c 0 0
+-A INPUT -p tcp -m tcp --dport 1 -m tcp --sport 2 -c 0 0
+-A OUTPUT -p tcp -m tcp --dport 53 -c 0 0 -j ACCEPT
+-A OUTPUT -p tcp -m tcp --sport 1:2 -c 0 0
+-A OUTPUT -p tcp -m tcp --dport 119 -c 0 0
+## iptables -t nat -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+## iptables -t mangle -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT

@@ -1,0 +1,51 @@
+## iptables -t filter -S
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-A INPUT -p tcp -m tcp --tcp-flags FIN,SYN,RST,ACK SYN -j ACCEPT
+-A INPUT -p tcp -m tcp ! --tcp-flags FIN,SYN,RST,ACK SYN -j DROP
+-A INPUT -p tcp -m tcp --tcp-flags SYN,RST SYN
+-A INPUT -p tcp -m tcp --tcp-flags FIN,SYN,RST,PSH,ACK,URG NONE -j DROP
+-A INPUT -p tcp -m tcp --tcp-flags FIN,SYN,RST,PSH,ACK,URG FIN,SYN,RST,PSH,ACK,URG -j DROP
+-A INPUT -p tcp -m tcp --tcp-flags FIN,SYN,RST,PSH,ACK,URG FIN,PSH,URG -j DROP
+-A INPUT -p tcp -m tcp --tcp-flags FIN,SYN FIN,SYN -j DROP
+-A INPUT -p tcp -m tcp --tcp-flags ACK ACK
+-A INPUT -p tcp -m tcp ! --tcp-flags SYN,ACK SYN
+-A INPUT -p tcp -m tcp
+-A INPUT -p tcp -m tcp ! --tcp-flags NONE NONE
+-A INPUT -p tcp -m tcp --tcp-flags SYN NONE
+-A INPUT -p tcp -m tcp --tcp-flags FIN,SYN,RST,PSH,ACK,URG URG
+-A INPUT -p tcp -m tcp --sport 1024:65535 --dport 80 --tcp-flags FIN,SYN,RST,ACK SYN
+-A INPUT -p tcp -m tcp ! --sport 1:2 ! --dport 80 --tcp-flags FIN,SYN,RST,ACK SYN
+-A INPUT -p tcp -m tcp --tcp-flags SYN,ACK ACK
+## iptables -t filter -S -v
+-P INPUT ACCEPT -c 0 0
+-P FORWARD ACCEPT -c 0 0
+-P OUTPUT ACCEPT -c 0 0
+-A INPUT -p tcp -m tcp --tcp-flags FIN,SYN,RST,ACK SYN -c 0 0 -j ACCEPT
+-A INPUT -p tcp -m tcp ! --tcp-flags FIN,SYN,RST,ACK SYN -c 0 0 -j DROP
+-A INPUT -p tcp -m tcp --tcp-flags SYN,RST SYN -c 0 0
+-A INPUT -p tcp -m tcp --tcp-flags FIN,SYN,RST,PSH,ACK,URG NONE -c 0 0 -j DROP
+-A INPUT -p tcp -m tcp --tcp-flags FIN,SYN,RST,PSH,ACK,URG FIN,SYN,RST,PSH,ACK,URG -c 0 0 -j DROP
+-A INPUT -p tcp -m tcp --tcp-flags FIN,SYN,RST,PSH,ACK,URG FIN,PSH,URG -c 0 0 -j DROP
+-A INPUT -p tcp -m tcp --tcp-flags FIN,SYN FIN,SYN -c 0 0 -j DROP
+-A INPUT -p tcp -m tcp --tcp-flags ACK ACK -c 0 0
+-A INPUT -p tcp -m tcp ! --tcp-flags SYN,ACK SYN -c 0 0
+-A INPUT -p tcp -m tcp -c 0 0
+-A INPUT -p tcp -m tcp ! --tcp-flags NONE NONE -c 0 0
+-A INPUT -p tcp -m tcp --tcp-flags SYN NONE -c 0 0
+-A INPUT -p tcp -m tcp --tcp-flags FIN,SYN,RST,PSH,ACK,URG URG -c 0 0
+-A INPUT -p tcp -m tcp --sport 1024:65535 --dport 80 --tcp-flags FIN,SYN,RST,ACK SYN -c 0 0
+-A INPUT -p tcp -m tcp ! --sport 1:2 ! --dport 80 --tcp-flags FIN,SYN,RST,ACK SYN -c 0 0
+-A INPUT -p tcp -m tcp --tcp-flags SYN,ACK ACK -c 0 0
+## iptables -t nat -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+## iptables -t mangle -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT

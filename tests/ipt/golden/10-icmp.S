@@ -1,0 +1,103 @@
+## iptables -t filter -S
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-A INPUT -p icmp -m icmp --icmp-type 8 -j ACCEPT
+-A INPUT -p icmp -m icmp --icmp-type 8 -j ACCEPT
+-A INPUT -p icmp -m icmp --icmp-type 0
+-A INPUT -p icmp -m icmp --icmp-type 0
+-A INPUT -p icmp -m icmp --icmp-type any
+-A INPUT -p icmp -m icmp ! --icmp-type any
+-A INPUT -p icmp -m icmp --icmp-type 3
+-A INPUT -p icmp -m icmp --icmp-type 3
+-A INPUT -p icmp -m icmp --icmp-type 3/4
+-A INPUT -p icmp -m icmp --icmp-type 3/4 -j ACCEPT
+-A INPUT -p icmp -m icmp --icmp-type 3/3
+-A INPUT -p icmp -m icmp --icmp-type 3/0
+-A INPUT -p icmp -m icmp --icmp-type 3/10
+-A INPUT -p icmp -m icmp --icmp-type 3/8
+-A INPUT -p icmp -m icmp --icmp-type 3/16
+-A INPUT -p icmp -m icmp --icmp-type 4
+-A INPUT -p icmp -m icmp --icmp-type 5
+-A INPUT -p icmp -m icmp --icmp-type 5/0
+-A INPUT -p icmp -m icmp --icmp-type 5/3
+-A INPUT -p icmp -m icmp --icmp-type 5/4
+-A INPUT -p icmp -m icmp --icmp-type 9
+-A INPUT -p icmp -m icmp --icmp-type 10
+-A INPUT -p icmp -m icmp --icmp-type 11
+-A INPUT -p icmp -m icmp --icmp-type 11/0
+-A INPUT -p icmp -m icmp --icmp-type 11/1
+-A INPUT -p icmp -m icmp --icmp-type 12
+-A INPUT -p icmp -m icmp --icmp-type 12/1
+-A INPUT -p icmp -m icmp --icmp-type 13
+-A INPUT -p icmp -m icmp --icmp-type 14
+-A INPUT -p icmp -m icmp --icmp-type 17
+-A INPUT -p icmp -m icmp --icmp-type 18
+-A INPUT -p icmp -m icmp --icmp-type 200
+-A INPUT -p icmp -m icmp --icmp-type 42/7
+-A INPUT -p icmp -m icmp ! --icmp-type 8
+-A INPUT -p icmp -m icmp ! --icmp-type 3/3
+-A INPUT -p icmp -m icmp ! --icmp-type 200
+-A INPUT -p icmp -m icmp ! --icmp-type 3/99
+-A INPUT -p icmp
+-A OUTPUT -p icmp -m icmp --icmp-type 8 -j ACCEPT
+-A OUTPUT -p icmp -m icmp --icmp-type 0
+-A OUTPUT -p icmp -m icmp --icmp-type 11
+-A OUTPUT -p icmp -m icmp --icmp-type 13
+## iptables -t filter -S -v
+-P INPUT ACCEPT -c 0 0
+-P FORWARD ACCEPT -c 0 0
+-P OUTPUT ACCEPT -c 0 0
+-A INPUT -p icmp -m icmp --icmp-type 8 -c 0 0 -j ACCEPT
+-A INPUT -p icmp -m icmp --icmp-type 8 -c 0 0 -j ACCEPT
+-A INPUT -p icmp -m icmp --icmp-type 0 -c 0 0
+-A INPUT -p icmp -m icmp --icmp-type 0 -c 0 0
+-A INPUT -p icmp -m icmp --icmp-type any -c 0 0
+-A INPUT -p icmp -m icmp ! --icmp-type any -c 0 0
+-A INPUT -p icmp -m icmp --icmp-type 3 -c 0 0
+-A INPUT -p icmp -m icmp --icmp-type 3 -c 0 0
+-A INPUT -p icmp -m icmp --icmp-type 3/4 -c 0 0
+-A INPUT -p icmp -m icmp --icmp-type 3/4 -c 0 0 -j ACCEPT
+-A INPUT -p icmp -m icmp --icmp-type 3/3 -c 0 0
+-A INPUT -p icmp -m icmp --icmp-type 3/0 -c 0 0
+-A INPUT -p icmp -m icmp --icmp-type 3/10 -c 0 0
+-A INPUT -p icmp -m icmp --icmp-type 3/8 -c 0 0
+-A INPUT -p icmp -m icmp --icmp-type 3/16 -c 0 0
+-A INPUT -p icmp -m icmp --icmp-type 4 -c 0 0
+-A INPUT -p icmp -m icmp --icmp-type 5 -c 0 0
+-A INPUT -p icmp -m icmp --icmp-type 5/0 -c 0 0
+-A INPUT -p icmp -m icmp --icmp-type 5/3 -c 0 0
+-A INPUT -p icmp -m icmp --icmp-type 5/4 -c 0 0
+-A INPUT -p icmp -m icmp --icmp-type 9 -c 0 0
+-A INPUT -p icmp -m icmp --icmp-type 10 -c 0 0
+-A INPUT -p icmp -m icmp --icmp-type 11 -c 0 0
+-A INPUT -p icmp -m icmp --icmp-type 11/0 -c 0 0
+-A INPUT -p icmp -m icmp --icmp-type 11/1 -c 0 0
+-A INPUT -p icmp -m icmp --icmp-type 12 -c 0 0
+-A INPUT -p icmp -m icmp --icmp-type 12/1 -c 0 0
+-A INPUT -p icmp -m icmp --icmp-type 13 -c 0 0
+-A INPUT -p icmp -m icmp --icmp-type 14 -c 0 0
+-A INPUT -p icmp -m icmp --icmp-type 17 -c 0 0
+-A INPUT -p icmp -m icmp --icmp-type 18 -c 0 0
+-A INPUT -p icmp -m icmp --icmp-type 200 -c 0 0
+-A INPUT -p icmp -m icmp --icmp-type 42/7 -c 0 0
+-A INPUT -p icmp -m icmp ! --icmp-type 8 -c 0 0
+-A INPUT -p icmp -m icmp ! --icmp-type 3/3 -c 0 0
+-A INPUT -p icmp -m icmp ! --icmp-type 200 -c 0 0
+-A INPUT -p icmp -m icmp ! --icmp-type 3/99 -c 0 0
+-A INPUT -p icmp -c 0 0
+-A OUTPUT -p icmp -m icmp --icmp-type 8 -c 0 0 -j ACCEPT
+-A OUTPUT -p icmp -m icmp --icmp-type 0 -c 0 0
+-A OUTPUT -p icmp -m icmp --icmp-type 11 -c 0 0
+-A OUTPUT -p icmp -m icmp --icmp-type 13 -c 0 0
+## iptables -t nat -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+## iptables -t mangle -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT

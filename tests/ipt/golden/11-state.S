@@ -1,0 +1,43 @@
+## iptables -t filter -S
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-A INPUT -m state --state NEW -j ACCEPT
+-A INPUT -m state --state RELATED,ESTABLISHED -j ACCEPT
+-A INPUT -m state --state RELATED,ESTABLISHED -j ACCEPT
+-A INPUT -m state --state INVALID -j DROP
+-A INPUT -m state --state UNTRACKED
+-A INPUT -m state --state INVALID,NEW,RELATED,ESTABLISHED,UNTRACKED
+-A INPUT -m state ! --state NEW,ESTABLISHED
+-A INPUT -m state --state NEW,ESTABLISHED
+-A INPUT -m state --state NEW -m state --state INVALID
+-A FORWARD -m state --state RELATED,ESTABLISHED -j ACCEPT
+-A FORWARD -i eth0 -m state --state INVALID,NEW -j DROP
+-A OUTPUT -p tcp -m state --state NEW -m tcp --dport 80
+## iptables -t filter -S -v
+-P INPUT ACCEPT -c 0 0
+-P FORWARD ACCEPT -c 0 0
+-P OUTPUT ACCEPT -c 0 0
+-A INPUT -m state --state NEW -c 0 0 -j ACCEPT
+-A INPUT -m state --state RELATED,ESTABLISHED -c 0 0 -j ACCEPT
+-A INPUT -m state --state RELATED,ESTABLISHED -c 0 0 -j ACCEPT
+-A INPUT -m state --state INVALID -c 0 0 -j DROP
+-A INPUT -m state --state UNTRACKED -c 0 0
+-A INPUT -m state --state INVALID,NEW,RELATED,ESTABLISHED,UNTRACKED -c 0 0
+-A INPUT -m state ! --state NEW,ESTABLISHED -c 0 0
+-A INPUT -m state --state NEW,ESTABLISHED -c 0 0
+-A INPUT -m state --state NEW -m state --state INVALID -c 0 0
+-A FORWARD -m state --state RELATED,ESTABLISHED -c 0 0 -j ACCEPT
+-A FORWARD -i eth0 -m state --state INVALID,NEW -c 0 0 -j DROP
+-A OUTPUT -p tcp -m state --state NEW -m tcp --dport 80 -c 0 0
+## iptables -t nat -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+## iptables -t mangle -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT

@@ -1,0 +1,45 @@
+## iptables -t filter -S
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-A INPUT -p tcp -m multiport --dports 80,443 -j ACCEPT
+-A INPUT -p tcp -m multiport --sports 1,2:3
+-A INPUT -p udp -m multiport ! --dports 53,1024:65535
+-A INPUT -p tcp -m multiport --ports 80,443,8080:8090 -j ACCEPT
+-A INPUT -p tcp -m multiport ! --ports 80
+-A INPUT -p tcp -m multiport --dports 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+-A INPUT -p tcp -m multiport --dports 1:2,3:4,5:6,7:8,9:10,11:12,13:14,15
+-A INPUT -p udp -m multiport --sports 67,68 -m multiport --dports 67,68
+-A INPUT -p tcp -m multiport --dports 0:65535,0
+-A INPUT -p tcp -m multiport --dports 25,587 -m multiport --sports 1024:65535
+-A INPUT -p udp -m multiport --dports 53 -m multiport --sports 53
+-A FORWARD -p tcp -m multiport --dports 22,80 -m state --state NEW -j ACCEPT
+-A FORWARD -p tcp -m multiport --dports 10000:20000 -m tcp --dport 15000
+## iptables -t filter -S -v
+-P INPUT ACCEPT -c 0 0
+-P FORWARD ACCEPT -c 0 0
+-P OUTPUT ACCEPT -c 0 0
+-A INPUT -p tcp -m multiport --dports 80,443 -c 0 0 -j ACCEPT
+-A INPUT -p tcp -m multiport --sports 1,2:3 -c 0 0
+-A INPUT -p udp -m multiport ! --dports 53,1024:65535 -c 0 0
+-A INPUT -p tcp -m multiport --ports 80,443,8080:8090 -c 0 0 -j ACCEPT
+-A INPUT -p tcp -m multiport ! --ports 80 -c 0 0
+-A INPUT -p tcp -m multiport --dports 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15 -c 0 0
+-A INPUT -p tcp -m multiport --dports 1:2,3:4,5:6,7:8,9:10,11:12,13:14,15 -c 0 0
+-A INPUT -p udp -m multiport --sports 67,68 -m multiport --dports 67,68 -c 0 0
+-A INPUT -p tcp -m multiport --dports 0:65535,0 -c 0 0
+-A INPUT -p tcp -m multiport --dports 25,587 -m multiport --sports 1024:65535 -c 0 0
+-A INPUT -p udp -m multiport --dports 53 -m multiport --sports 53 -c 0 0
+-A FORWARD -p tcp -m multiport --dports 22,80 -m state --state NEW -c 0 0 -j ACCEPT
+-A FORWARD -p tcp -m multiport --dports 10000:20000 -m tcp --dport 15000 -c 0 0
+## iptables -t nat -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+## iptables -t mangle -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT

@@ -1,0 +1,61 @@
+## iptables -t filter -S
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-A INPUT -m limit --limit 3/hour
+-A INPUT -m limit --limit 3/hour
+-A INPUT -m limit --limit 3/hour --limit-burst 10
+-A INPUT -m limit --limit 10/sec -j ACCEPT
+-A INPUT -m limit --limit 10/sec
+-A INPUT -m limit --limit 1/sec
+-A INPUT -m limit --limit 7/sec
+-A INPUT -m limit --limit 3/sec
+-A INPUT -m limit --limit 1000/sec
+-A INPUT -m limit --limit 10000/sec
+-A INPUT -m limit --limit 7/min --limit-burst 1
+-A INPUT -m limit --limit 30/min
+-A INPUT -m limit --limit 3/min
+-A INPUT -m limit --limit 2/sec
+-A INPUT -m limit --limit 6/hour
+-A INPUT -m limit --limit 1/min
+-A INPUT -m limit --limit 2/day
+-A INPUT -m limit --limit 100/day
+-A INPUT -m limit --limit 3/hour --limit-burst 10
+-A INPUT -m limit --limit 5/min -j LOG --log-prefix "IN: "
+-A INPUT -p icmp -m icmp --icmp-type 8 -m limit --limit 1/sec --limit-burst 4 -j ACCEPT
+## iptables -t filter -S -v
+-P INPUT ACCEPT -c 0 0
+-P FORWARD ACCEPT -c 0 0
+-P OUTPUT ACCEPT -c 0 0
+-A INPUT -m limit --limit 3/hour -c 0 0
+-A INPUT -m limit --limit 3/hour -c 0 0
+-A INPUT -m limit --limit 3/hour --limit-burst 10 -c 0 0
+-A INPUT -m limit --limit 10/sec -c 0 0 -j ACCEPT
+-A INPUT -m limit --limit 10/sec -c 0 0
+-A INPUT -m limit --limit 1/sec -c 0 0
+-A INPUT -m limit --limit 7/sec -c 0 0
+-A INPUT -m limit --limit 3/sec -c 0 0
+-A INPUT -m limit --limit 1000/sec -c 0 0
+-A INPUT -m limit --limit 10000/sec -c 0 0
+-A INPUT -m limit --limit 7/min --limit-burst 1 -c 0 0
+-A INPUT -m limit --limit 30/min -c 0 0
+-A INPUT -m limit --limit 3/min -c 0 0
+-A INPUT -m limit --limit 2/sec -c 0 0
+-A INPUT -m limit --limit 6/hour -c 0 0
+-A INPUT -m limit --limit 1/min -c 0 0
+-A INPUT -m limit --limit 2/day -c 0 0
+-A INPUT -m limit --limit 100/day -c 0 0
+-A INPUT -m limit --limit 3/hour --limit-burst 10 -c 0 0
+-A INPUT -m limit --limit 5/min -c 0 0 -j LOG --log-prefix "IN: "
+-A INPUT -p icmp -m icmp --icmp-type 8 -m limit --limit 1/sec --limit-burst 4 -c 0 0 -j ACCEPT
+## iptables -t nat -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+## iptables -t mangle -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT

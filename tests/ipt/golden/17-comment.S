@@ -1,0 +1,53 @@
+## iptables -t filter -S
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-A INPUT -m comment --comment simple
+-A INPUT -m comment --comment "two words" -j ACCEPT
+-A INPUT -m comment --comment a-b_c
+-A INPUT -m comment --comment -leading-dash
+-A INPUT -m comment --comment "a.b"
+-A INPUT -m comment --comment "a:b"
+-A INPUT -m comment --comment "a/b"
+-A INPUT -m comment --comment "a \"quoted\" one"
+-A INPUT -m comment --comment "back\\slash"
+-A INPUT -m comment --comment "*/ odd"
+-A INPUT -m comment --comment "#hash"
+-A INPUT -m comment --comment "a,b;c|d&e"
+-A INPUT -m comment --comment "!"
+-A INPUT -m comment --comment 12345
+-A INPUT -m comment --comment "trailing space "
+-A INPUT -p tcp -m tcp --dport 22 -m comment --comment "ssh from anywhere" -j ACCEPT
+-A INPUT -p tcp -m comment --comment first -m tcp --dport 80 -m comment --comment second
+## iptables -t filter -S -v
+-P INPUT ACCEPT -c 0 0
+-P FORWARD ACCEPT -c 0 0
+-P OUTPUT ACCEPT -c 0 0
+-A INPUT -m comment --comment simple -c 0 0
+-A INPUT -m comment --comment "two words" -c 0 0 -j ACCEPT
+-A INPUT -m comment --comment a-b_c -c 0 0
+-A INPUT -m comment --comment -leading-dash -c 0 0
+-A INPUT -m comment --comment "a.b" -c 0 0
+-A INPUT -m comment --comment "a:b" -c 0 0
+-A INPUT -m comment --comment "a/b" -c 0 0
+-A INPUT -m comment --comment "a \"quoted\" one" -c 0 0
+-A INPUT -m comment --comment "back\\slash" -c 0 0
+-A INPUT -m comment --comment "*/ odd" -c 0 0
+-A INPUT -m comment --comment "#hash" -c 0 0
+-A INPUT -m comment --comment "a,b;c|d&e" -c 0 0
+-A INPUT -m comment --comment "!" -c 0 0
+-A INPUT -m comment --comment 12345 -c 0 0
+-A INPUT -m comment --comment "trailing space " -c 0 0
+-A INPUT -p tcp -m tcp --dport 22 -m comment --comment "ssh from anywhere" -c 0 0 -j ACCEPT
+-A INPUT -p tcp -m comment --comment first -m tcp --dport 80 -m comment --comment second -c 0 0
+## iptables -t nat -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+## iptables -t mangle -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT

@@ -1,0 +1,53 @@
+## iptables -t filter -S
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-A INPUT -j REJECT --reject-with icmp-port-unreachable
+-A INPUT -j REJECT --reject-with icmp-net-unreachable
+-A INPUT -j REJECT --reject-with icmp-host-unreachable
+-A INPUT -j REJECT --reject-with icmp-port-unreachable
+-A INPUT -j REJECT --reject-with icmp-proto-unreachable
+-A INPUT -j REJECT --reject-with icmp-net-prohibited
+-A INPUT -j REJECT --reject-with icmp-host-prohibited
+-A INPUT -j REJECT --reject-with icmp-admin-prohibited
+-A INPUT -p tcp -j REJECT --reject-with tcp-reset
+-A INPUT -p tcp -m tcp --dport 113 -j REJECT --reject-with tcp-reset
+-A FORWARD -p udp -j REJECT --reject-with icmp-net-unreachable
+-A FORWARD -j REJECT --reject-with icmp-host-unreachable
+-A FORWARD -j REJECT --reject-with icmp-port-unreachable
+-A FORWARD -j REJECT --reject-with icmp-proto-unreachable
+-A FORWARD -j REJECT --reject-with icmp-net-prohibited
+-A FORWARD -j REJECT --reject-with icmp-host-prohibited
+-A OUTPUT -j REJECT --reject-with icmp-admin-prohibited
+## iptables -t filter -S -v
+-P INPUT ACCEPT -c 0 0
+-P FORWARD ACCEPT -c 0 0
+-P OUTPUT ACCEPT -c 0 0
+-A INPUT -c 0 0 -j REJECT --reject-with icmp-port-unreachable
+-A INPUT -c 0 0 -j REJECT --reject-with icmp-net-unreachable
+-A INPUT -c 0 0 -j REJECT --reject-with icmp-host-unreachable
+-A INPUT -c 0 0 -j REJECT --reject-with icmp-port-unreachable
+-A INPUT -c 0 0 -j REJECT --reject-with icmp-proto-unreachable
+-A INPUT -c 0 0 -j REJECT --reject-with icmp-net-prohibited
+-A INPUT -c 0 0 -j REJECT --reject-with icmp-host-prohibited
+-A INPUT -c 0 0 -j REJECT --reject-with icmp-admin-prohibited
+-A INPUT -p tcp -c 0 0 -j REJECT --reject-with tcp-reset
+-A INPUT -p tcp -m tcp --dport 113 -c 0 0 -j REJECT --reject-with tcp-reset
+-A FORWARD -p udp -c 0 0 -j REJECT --reject-with icmp-net-unreachable
+-A FORWARD -c 0 0 -j REJECT --reject-with icmp-host-unreachable
+-A FORWARD -c 0 0 -j REJECT --reject-with icmp-port-unreachable
+-A FORWARD -c 0 0 -j REJECT --reject-with icmp-proto-unreachable
+-A FORWARD -c 0 0 -j REJECT --reject-with icmp-net-prohibited
+-A FORWARD -c 0 0 -j REJECT --reject-with icmp-host-prohibited
+-A OUTPUT -c 0 0 -j REJECT --reject-with icmp-admin-prohibited
+## iptables -t nat -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+## iptables -t mangle -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT

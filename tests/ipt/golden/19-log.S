@@ -1,0 +1,79 @@
+## iptables -t filter -S
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-A INPUT -j LOG
+-A INPUT -j LOG --log-prefix x
+-A INPUT -j LOG --log-prefix "IN DROP: "
+-A INPUT -j LOG --log-prefix "a\"b"
+-A INPUT -j LOG --log-prefix "back\\slash"
+-A INPUT -j LOG --log-level 0
+-A INPUT -j LOG --log-level 1
+-A INPUT -j LOG --log-level 2
+-A INPUT -j LOG --log-level 3
+-A INPUT -j LOG
+-A INPUT -j LOG --log-level 5
+-A INPUT -j LOG --log-level 6
+-A INPUT -j LOG --log-level 7
+-A INPUT -j LOG --log-level 0
+-A INPUT -j LOG --log-level 1
+-A INPUT -j LOG --log-level 2
+-A INPUT -j LOG --log-level 3
+-A INPUT -j LOG
+-A INPUT -j LOG --log-level 5
+-A INPUT -j LOG --log-level 6
+-A INPUT -j LOG --log-level 7
+-A INPUT -j LOG --log-level 0
+-A INPUT -j LOG --log-tcp-sequence
+-A INPUT -j LOG --log-tcp-options
+-A INPUT -j LOG --log-ip-options
+-A INPUT -j LOG --log-uid
+-A INPUT -j LOG --log-macdecode
+-A INPUT -j LOG --log-prefix "all " --log-level 1 --log-tcp-sequence --log-tcp-options --log-ip-options --log-uid --log-macdecode
+-A INPUT -p tcp -m tcp --dport 22 -j LOG --log-prefix "ssh: " --log-level 6
+-A FORWARD -m limit --limit 3/min -j LOG --log-prefix "FWD: " --log-level 7
+## iptables -t filter -S -v
+-P INPUT ACCEPT -c 0 0
+-P FORWARD ACCEPT -c 0 0
+-P OUTPUT ACCEPT -c 0 0
+-A INPUT -c 0 0 -j LOG
+-A INPUT -c 0 0 -j LOG --log-prefix x
+-A INPUT -c 0 0 -j LOG --log-prefix "IN DROP: "
+-A INPUT -c 0 0 -j LOG --log-prefix "a\"b"
+-A INPUT -c 0 0 -j LOG --log-prefix "back\\slash"
+-A INPUT -c 0 0 -j LOG --log-level 0
+-A INPUT -c 0 0 -j LOG --log-level 1
+-A INPUT -c 0 0 -j LOG --log-level 2
+-A INPUT -c 0 0 -j LOG --log-level 3
+-A INPUT -c 0 0 -j LOG
+-A INPUT -c 0 0 -j LOG --log-level 5
+-A INPUT -c 0 0 -j LOG --log-level 6
+-A INPUT -c 0 0 -j LOG --log-level 7
+-A INPUT -c 0 0 -j LOG --log-level 0
+-A INPUT -c 0 0 -j LOG --log-level 1
+-A INPUT -c 0 0 -j LOG --log-level 2
+-A INPUT -c 0 0 -j LOG --log-level 3
+-A INPUT -c 0 0 -j LOG
+-A INPUT -c 0 0 -j LOG --log-level 5
+-A INPUT -c 0 0 -j LOG --log-level 6
+-A INPUT -c 0 0 -j LOG --log-level 7
+-A INPUT -c 0 0 -j LOG --log-level 0
+-A INPUT -c 0 0 -j LOG --log-tcp-sequence
+-A INPUT -c 0 0 -j LOG --log-tcp-options
+-A INPUT -c 0 0 -j LOG --log-ip-options
+-A INPUT -c 0 0 -j LOG --log-uid
+-A INPUT -c 0 0 -j LOG --log-macdecode
+-A INPUT -c 0 0 -j LOG --log-prefix "all " --log-level 1 --log-tcp-sequence --log-tcp-options --log-ip-options --log-uid --log-macdecode
+-A INPUT -p tcp -m tcp --dport 22 -c 0 0 -j LOG --log-prefix "ssh: " --log-level 6
+-A FORWARD -m limit --limit 3/min -c 0 0 -j LOG --log-prefix "FWD: " --log-level 7
+## iptables -t nat -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+## iptables -t mangle -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT

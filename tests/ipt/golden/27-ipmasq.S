@@ -1,0 +1,61 @@
+## iptables -t filter -S
+-P INPUT DROP
+-P FORWARD DROP
+-P OUTPUT DROP
+-A INPUT -i lo -j ACCEPT
+-A INPUT -d 255.255.255.255/32 -i eth0 -j ACCEPT
+-A INPUT -s 192.168.1.0/24 -i eth0 -j ACCEPT
+-A INPUT -d 192.168.1.255/32 -i eth0 -j ACCEPT
+-A INPUT -d 203.0.113.5/32 -i eth1 -j ACCEPT
+-A INPUT -s 192.168.1.0/24 ! -i eth0 -j DROP
+-A INPUT -s 192.168.0.0/16 -i eth1 -j DROP
+-A INPUT -m limit --limit 5/min --limit-burst 10 -j LOG --log-prefix "ipmasq INPUT: "
+-A INPUT -j DROP
+-A FORWARD -m state --state RELATED,ESTABLISHED -j ACCEPT
+-A FORWARD -s 192.168.1.0/24 -i eth0 -o eth1 -j ACCEPT
+-A FORWARD -s 192.168.1.0/24 -o eth1 -j DROP
+-A FORWARD -j LOG --log-level 6
+-A FORWARD -j DROP
+-A OUTPUT -o lo -j ACCEPT
+-A OUTPUT -d 255.255.255.255/32 -o eth0 -j ACCEPT
+-A OUTPUT -d 192.168.1.0/24 -o eth0 -j ACCEPT
+-A OUTPUT -s 203.0.113.5/32 -o eth1 -j ACCEPT
+-A OUTPUT -d 192.168.1.0/24 ! -o eth0 -j DROP
+-A OUTPUT -j DROP
+## iptables -t filter -S -v
+-P INPUT DROP -c 0 0
+-P FORWARD DROP -c 0 0
+-P OUTPUT DROP -c 0 0
+-A INPUT -i lo -c 0 0 -j ACCEPT
+-A INPUT -d 255.255.255.255/32 -i eth0 -c 0 0 -j ACCEPT
+-A INPUT -s 192.168.1.0/24 -i eth0 -c 0 0 -j ACCEPT
+-A INPUT -d 192.168.1.255/32 -i eth0 -c 0 0 -j ACCEPT
+-A INPUT -d 203.0.113.5/32 -i eth1 -c 0 0 -j ACCEPT
+-A INPUT -s 192.168.1.0/24 ! -i eth0 -c 0 0 -j DROP
+-A INPUT -s 192.168.0.0/16 -i eth1 -c 0 0 -j DROP
+-A INPUT -m limit --limit 5/min --limit-burst 10 -c 0 0 -j LOG --log-prefix "ipmasq INPUT: "
+-A INPUT -c 0 0 -j DROP
+-A FORWARD -m state --state RELATED,ESTABLISHED -c 0 0 -j ACCEPT
+-A FORWARD -s 192.168.1.0/24 -i eth0 -o eth1 -c 0 0 -j ACCEPT
+-A FORWARD -s 192.168.1.0/24 -o eth1 -c 0 0 -j DROP
+-A FORWARD -c 0 0 -j LOG --log-level 6
+-A FORWARD -c 0 0 -j DROP
+-A OUTPUT -o lo -c 0 0 -j ACCEPT
+-A OUTPUT -d 255.255.255.255/32 -o eth0 -c 0 0 -j ACCEPT
+-A OUTPUT -d 192.168.1.0/24 -o eth0 -c 0 0 -j ACCEPT
+-A OUTPUT -s 203.0.113.5/32 -o eth1 -c 0 0 -j ACCEPT
+-A OUTPUT -d 192.168.1.0/24 ! -o eth0 -c 0 0 -j DROP
+-A OUTPUT -c 0 0 -j DROP
+## iptables -t nat -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+-A POSTROUTING -s 192.168.1.0/24 -o eth1 -j MASQUERADE
+-A POSTROUTING -s 192.168.1.0/24 -o eth1 -j MASQUERADE
+## iptables -t mangle -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT

@@ -1,0 +1,77 @@
+## iptables -t filter -S
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-N acctin
+-N acctio
+-N acctout
+-A INPUT -j acctin
+-A FORWARD -j acctin
+-A FORWARD -j acctout
+-A OUTPUT -j acctout
+-A acctin -j acctio
+-A acctin -s 192.168.1.10/32 -i eth0
+-A acctin -s 192.168.1.11/32 -i eth0
+-A acctin -i eth1 -p tcp -m tcp --dport 80
+-A acctin -i eth1 -p tcp -m tcp --sport 80
+-A acctin -p udp
+-A acctin -p icmp
+-A acctin -j RETURN
+-A acctio -s 192.168.1.0/24
+-A acctio -d 192.168.1.0/24
+-A acctout -j acctio
+-A acctout -d 192.168.1.10/32 -o eth0
+-A acctout -d 192.168.1.11/32 -o eth0
+-A acctout -o eth1 -p tcp -m multiport --dports 80,443
+-A acctout -j RETURN
+## iptables -t filter -S -v
+-P INPUT ACCEPT -c 0 0
+-P FORWARD ACCEPT -c 0 0
+-P OUTPUT ACCEPT -c 0 0
+-N acctin
+-N acctio
+-N acctout
+-A INPUT -c 0 0 -j acctin
+-A FORWARD -c 0 0 -j acctin
+-A FORWARD -c 0 0 -j acctout
+-A OUTPUT -c 0 0 -j acctout
+-A acctin -c 0 0 -j acctio
+-A acctin -s 192.168.1.10/32 -i eth0 -c 0 0
+-A acctin -s 192.168.1.11/32 -i eth0 -c 0 0
+-A acctin -i eth1 -p tcp -m tcp --dport 80 -c 0 0
+-A acctin -i eth1 -p tcp -m tcp --sport 80 -c 0 0
+-A acctin -p udp -c 0 0
+-A acctin -p icmp -c 0 0
+-A acctin -c 0 0 -j RETURN
+-A acctio -s 192.168.1.0/24 -c 0 0
+-A acctio -d 192.168.1.0/24 -c 0 0
+-A acctout -c 0 0 -j acctio
+-A acctout -d 192.168.1.10/32 -o eth0 -c 0 0
+-A acctout -d 192.168.1.11/32 -o eth0 -c 0 0
+-A acctout -o eth1 -p tcp -m multiport --dports 80,443 -c 0 0
+-A acctout -c 0 0 -j RETURN
+## iptables -t nat -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+## iptables -t mangle -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+## iptables -S acctin
+-N acctin
+-A acctin -j acctio
+-A acctin -s 192.168.1.10/32 -i eth0
+-A acctin -s 192.168.1.11/32 -i eth0
+-A acctin -i eth1 -p tcp -m tcp --dport 80
+-A acctin -i eth1 -p tcp -m tcp --sport 80
+-A acctin -p udp
+-A acctin -p icmp
+-A acctin -j RETURN
+## iptables -S acctio -v
+-N acctio
+-A acctio -s 192.168.1.0/24 -c 0 0
+-A acctio -d 192.168.1.0/24 -c 0 0
