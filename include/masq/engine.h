@@ -182,6 +182,14 @@ void masq_engine_advance(struct masq_engine *e, uint64_t now_ns,
 int masq_engine_ctl(struct masq_engine *e, int argc, char *const *argv,
 		    struct masq_text *out);
 
+/*
+ * Where the filter's LOG target writes: one line per logged packet, in
+ * the kernel's format, with its syslog level (0-7). Called on the packet
+ * path: the function must not block (masqd's caps its rate).
+ */
+typedef void (*masq_log_fn)(void *ctx, int level, const char *line);
+void masq_engine_set_log(struct masq_engine *e, masq_log_fn fn, void *ctx);
+
 /* Interface index by name, or -1 */
 int masq_engine_iface_find(const struct masq_engine *e, const char *name);
 

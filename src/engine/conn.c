@@ -4,23 +4,27 @@
  *
  * Theory of operation: a tracked packet (TCP, UDP, ICMP echo, and other
  * protocols by their addresses) is looked up in the connection table by
- * its tuple. Found: it belongs to a connection and goes the way its entry
- * says, translated (xlate.c). Not found: it is for the router itself
- * (icmp.c), or it opens a connection as the zero-configuration policy of
- * the Debian ipmasq package allows:
+ * its tuple. Found: it belongs to a connection; the filter (fw.c) sees it
+ * at FORWARD and it goes the way its entry says, translated (xlate.c).
+ * Not found: the filter's hooks decide in netfilter's order, with the
+ * nat table asked this once (conn_first()):
  *
- *	internal -> internal	tracked, not translated
- *	internal -> external	masqueraded to the external interface's
- *				first address
- *	internal -> masq addr	hairpinned (RFC 4787 REQ-9): to the internal
- *				host behind that mapping, the source
- *				masqueraded too, so the target sees the
- *				external address and port
- *	external -> masq addr	admitted by the filtering mode (RFC 4787
- *				REQ-8): address-and-port-dependent (default,
- *				none), address-dependent (the mapping sent to
- *				that address), endpoint-independent (any)
- *	external -> other	dropped, unsolicited
+ *	PREROUTING	mangle; nat: DNAT, REDIRECT
+ *	to the router	a mapping the filtering mode admits (RFC 4787
+ *			REQ-8: address-and-port-dependent, the default,
+ *			admits none; address-dependent, the addresses the
+ *			mapping sent to; endpoint-independent, any), or a
+ *			mapping hairpinned to from inside (REQ-9: the source
+ *			masqueraded too, so the target sees the external
+ *			address and port); else INPUT, and what it accepts
+ *			is answered as a closed port (local.c)
+ *	else		FORWARD, then POSTROUTING: nat MASQUERADE or SNAT
+ *
+ * The zero-configuration policy of the Debian ipmasq package is the
+ * default ruleset (fwctl.c): internal hosts out, masqueraded; nothing in
+ * unasked. A packet that cannot open a connection (a TCP segment without
+ * SYN, an echo reply) is INVALID: the filter sees it, it is never
+ * forwarded.
  *
  * A connection is planned (struct conn_plan: both tuples and the
  * references it takes: a mapping, a port, a permission) and then
@@ -388,18 +392,119 @@ static bool conn_may_forward(struct masq_engine *e, struct pkt *p,
 	return true;		/* too big without DF: frag.c splits it */
 }
 
-/* Translate, account and send a packet of connection @idx going way @dir */
+/* ---- the filter's say (fw.c) --------------------------------------------- */
+
+/*
+ * The state a packet of connection @ce going way @dir has for the filter:
+ * NEW until the connection saw a reply, then ESTABLISHED; DNAT and SNAT
+ * when its addresses are translated that way (an inbound connection
+ * admitted to a mapping came in by a destination translation).
+ */
+static uint8_t conn_fw_state(const struct ct_entry *ce, enum ct_dir dir)
+{
+	enum ct_dir opened = ce->xflags & CT_X_INBOUND ? CT_REPLY : CT_ORIG;
+	uint8_t st = dir == opened && !(ce->flags & CT_F_REPLIED) ?
+		     IPT_ST_NEW : IPT_ST_ESTABLISHED;
+
+	if (ce->xflags & CT_X_INBOUND)
+		return st | IPT_ST_DNAT;
+	if (ce->flags & CT_F_SNAT)
+		st |= IPT_ST_SNAT;
+	if (ce->flags & CT_F_DNAT)
+		st |= IPT_ST_DNAT;
+	return st;
+}
+
+/* The filter refused packet @fp: answer if it said REJECT, and drop */
+static void conn_fw_refuse(struct masq_engine *e, struct fw_pkt *fp)
+{
+	struct pkt *p = fp->p;
+
+	if (fp->action != FW_REJECT) {
+		eng_drop(e, p->buf, C_drop_filter);
+		return;
+	}
+	local_reject(e, p, fp->reject_with);
+	eng_drop(e, p->buf, C_drop_rejected);
+}
+
+/*
+ * Walk the hooks a forwarded packet of a known connection passes:
+ * PREROUTING (mangle), FORWARD, POSTROUTING (mangle); the nat table not,
+ * as in netfilter. The filter sees the destination already translated
+ * and the source not yet.
+ * Return: true when the packet goes on; else it was dropped (and
+ * answered, for REJECT)
+ */
+static bool conn_filter(struct masq_engine *e, struct pkt *p,
+			const struct ct_entry *ce, enum ct_dir dir, int out)
+{
+	struct fw_pkt fp;
+
+	fw_pkt_init(&fp, p, (uint8_t)p->buf->iface, (uint8_t)out,
+		    conn_fw_state(ce, dir));
+	fw_run_hook(e, e->fw, IPT_PREROUTING, false, &fp);
+	if (fp.action == FW_ACCEPT) {
+		fp.daddr = ce->t[!dir].src;
+		if (p->proto != IPPROTO_ICMP_)
+			fp.dport = ce->t[!dir].sport;
+		fw_run_hook(e, e->fw, IPT_FORWARD, false, &fp);
+	}
+	if (fp.action == FW_ACCEPT)
+		fw_run_hook(e, e->fw, IPT_POSTROUTING, false, &fp);
+	if (fp.action == FW_ACCEPT || fp.action == FW_NAT)
+		return true;
+	conn_fw_refuse(e, &fp);
+	return false;
+}
+
+/*
+ * An INVALID packet (no connection for a TCP segment that cannot open
+ * one, outside the window...): the filter sees it, so a rule can log or
+ * count it, but it is never forwarded, whatever the rules say: masq does
+ * not let untranslated packets out. Dropped with the reason @why.
+ */
+static void conn_invalid(struct masq_engine *e, struct pkt *p,
+			 enum masq_counter why)
+{
+	const struct route *r = net_route_lookup(&e->net, p->ip->daddr);
+	struct fw_pkt fp;
+
+	if (e->fw->busy[IPT_FORWARD] || e->fw->busy[IPT_INPUT]) {
+		bool local = net_addr_is_router(&e->net, p->ip->daddr);
+
+		fw_pkt_init(&fp, p, (uint8_t)p->buf->iface,
+			    local || !r ? FW_NO_IF : r->iface, IPT_ST_INVALID);
+		fw_run_hook(e, e->fw, IPT_PREROUTING, false, &fp);
+		if (fp.action == FW_ACCEPT)
+			fw_run_hook(e, e->fw, local ? IPT_INPUT : IPT_FORWARD, false,
+				    &fp);
+		if (fp.action == FW_REJECT) {
+			conn_fw_refuse(e, &fp);
+			return;
+		}
+	}
+	eng_drop(e, p->buf, why);
+}
+
+/*
+ * Translate, account and send a packet of connection @idx going way @dir;
+ * @filtered: the filter had its say already (the connection's first
+ * packet, in conn_open())
+ */
 static void conn_forward(struct masq_engine *e, struct pkt *p, uint32_t idx,
-			 enum ct_dir dir, const struct route *r)
+			 enum ct_dir dir, const struct route *r, bool filtered)
 {
 	struct ct_entry *ce = &e->ct.e[idx];
 	uint32_t dst = ce->t[!dir].src;
 	enum masq_counter why = conn_update(e, idx, dir, p);
 
 	if (why != C_NUM) {
-		eng_drop(e, p->buf, why);
+		conn_invalid(e, p, why);
 		return;
 	}
+	if (!filtered && !conn_filter(e, p, ce, dir, r->iface))
+		return;
 	xlate_packet(p, ce, dir);
 	eng_forward(e, p, r->iface, r->gw ? r->gw : dst);
 }
@@ -439,9 +544,11 @@ static void conn_forward_est(struct masq_engine *e, struct pkt *p,
 	uint32_t nexthop = r->gw ? r->gw : ce->t[!dir].src;
 
 	if (ce->proto == IPPROTO_TCP_ && !tcp_est_in_window(ce, dir, p)) {
-		eng_drop(e, p->buf, C_drop_tcp_out_of_window);
+		conn_invalid(e, p, C_drop_tcp_out_of_window);
 		return;
 	}
+	if (!conn_filter(e, p, ce, dir, r->iface))
+		return;
 	conn_account(e, idx, dir, p, CT_CLASS_TCP_EST);	/* UDP: its own */
 	xlate_packet(p, ce, dir);
 	ip_dec_ttl(p->ip);
@@ -449,20 +556,71 @@ static void conn_forward_est(struct masq_engine *e, struct pkt *p,
 	arp_output(e, p->buf, r->iface, nexthop);
 }
 
-/* Route to where a planned connection's packet goes, check, commit, send */
+/*
+ * The nat table's source translation for a new connection: MASQUERADE to
+ * the first address of the way out, SNAT to the rule's address (one of a
+ * range, chosen by the internal address so a host keeps its address).
+ * Return: C_NUM, or the counter to drop the packet with
+ */
+static enum masq_counter conn_snat(struct masq_engine *e, const struct pkt *p,
+				   struct conn_plan *pl,
+				   const struct ipt_target *t, int out)
+{
+	uint32_t ext;
+
+	if (t->kind == IPT_T_SNAT && (t->u.nat.flags & IPT_NAT_ADDR)) {
+		uint32_t span = t->u.nat.addr_hi - t->u.nat.addr_lo + 1;
+
+		ext = htonl(t->u.nat.addr_lo +
+			    (span ? ntohl(pl->t[CT_ORIG].src) % span : 0));
+	} else {
+		ext = net_iface_primary(&e->net, out);
+	}
+	if (!ext)
+		return C_drop_no_route;
+	return plan_masq_source(e, p, pl, ext);
+}
+
+/*
+ * Route to where a planned connection's packet goes; let the filter
+ * (FORWARD) and the nat table (POSTROUTING) have their say; commit; send.
+ * @fp is the packet as the filter sees it (its destination already
+ * translated); a plan that translates the source already (hairpin,
+ * inbound) takes no second source translation.
+ */
 static void conn_open(struct masq_engine *e, struct pkt *p,
 		      struct conn_plan *pl, enum ct_dir dir,
-		      const struct route *r)
+		      const struct route *r, struct fw_pkt *fp)
 {
+	bool snat_done = pl->t[CT_REPLY].dst != pl->t[CT_ORIG].src ||
+			 dir == CT_REPLY;
+	enum masq_counter why;
 	uint32_t idx;
 
-	if (!conn_may_forward(e, p, r)) {
+	if (!conn_may_forward(e, p, r))
+		goto refused;
+	fp->out = (uint8_t)r->iface;
+	fw_run_hook(e, e->fw, IPT_FORWARD, true, fp);
+	if (fp->action == FW_ACCEPT)
+		fw_run_hook(e, e->fw, IPT_POSTROUTING, true, fp);
+	if (fp->action == FW_DROP || fp->action == FW_REJECT) {
 		conn_put_refs(e, p->proto, pl->t, pl->flags, pl->xflags);
+		conn_fw_refuse(e, fp);
 		return;
+	}
+	if (fp->action == FW_NAT && !snat_done) {
+		why = conn_snat(e, p, pl, fp->nat, r->iface);
+		if (why != C_NUM) {
+			eng_drop(e, p->buf, why);
+			goto refused;
+		}
 	}
 	idx = conn_commit(e, p, pl);
 	if (idx != CT_NONE)
-		conn_forward(e, p, idx, dir, r);
+		conn_forward(e, p, idx, dir, r, true);
+	return;
+refused:
+	conn_put_refs(e, p->proto, pl->t, pl->flags, pl->xflags);
 }
 
 /* ---- the first packet ------------------------------------------------------ */
@@ -504,22 +662,27 @@ static bool is_masq_addr(const struct masq_engine *e, uint32_t addr)
 }
 
 /*
- * Delivered to the router itself: it answers ping, nothing else yet. What
- * it does not take from outside is unsolicited inbound traffic (a probe of
- * the masquerade address), counted as such.
+ * Delivered to the router itself: the filter's INPUT decides; what it
+ * accepts is answered as a host with no server would: ping is answered,
+ * a TCP segment gets a RST and a UDP datagram a port unreachable (closed
+ * ports, until the router's own stack arrives), the rest is taken.
  */
-static void conn_local(struct masq_engine *e, struct pkt *p)
+static void conn_local(struct masq_engine *e, struct pkt *p,
+		       struct fw_pkt *fp)
 {
-	bool outside = e->net.ifs[p->buf->iface].role == ROLE_EXTERNAL;
-
+	fp->out = FW_NO_IF;
+	fw_run_hook(e, e->fw, IPT_INPUT, true, fp);
+	if (fp->action == FW_DROP || fp->action == FW_REJECT) {
+		conn_fw_refuse(e, fp);
+		return;
+	}
 	if (p->proto == IPPROTO_ICMP_ &&
 	    ((const struct icmp_hdr *)p->l4)->type == ICMP_ECHO &&
 	    net_addr_is_local(&e->net, p->ip->daddr, NULL)) {
 		icmp_local_input(e, p);
 		return;
 	}
-	eng_drop(e, p->buf, outside ? C_drop_unsolicited :
-				      C_drop_local_unhandled);
+	local_closed_port(e, p);
 }
 
 /* The mapping a TCP/UDP packet to a masquerade address is addressed to */
@@ -533,6 +696,15 @@ static uint32_t conn_target_mapping(const struct masq_engine *e,
 	return nat_map_by_ext(&e->nat, p->proto, p->ip->daddr, p->dport);
 }
 
+/* The filter's view after a translation of the destination to @addr:@port */
+static void fw_pkt_dnat(struct fw_pkt *fp, uint32_t addr, uint16_t port)
+{
+	fp->daddr = addr;
+	if (fp->p->has_ports && fp->p->proto != IPPROTO_ICMP_)
+		fp->dport = port;
+	fp->state |= IPT_ST_DNAT;
+}
+
 /*
  * From outside to a masquerade address: does the filtering admit it to
  * the mapping it is addressed to? Then it opens a connection the reply
@@ -540,7 +712,8 @@ static uint32_t conn_target_mapping(const struct masq_engine *e,
  * Return: true when the packet was taken (forwarded or dropped)
  */
 static bool conn_inbound(struct masq_engine *e, struct pkt *p,
-			 const struct ct_tuple *t, uint64_t hash)
+			 const struct ct_tuple *t, uint64_t hash,
+			 struct fw_pkt *fp)
 {
 	struct conn_plan pl;
 	enum masq_counter why;
@@ -557,7 +730,7 @@ static bool conn_inbound(struct masq_engine *e, struct pkt *p,
 	    !(e->perm && perm_has(e->perm, mi, t->src)))
 		return false;
 	if (!conn_may_open(e, p, false, &why)) {
-		eng_drop(e, p->buf, why);
+		conn_invalid(e, p, why);
 		return true;
 	}
 	m = &e->nat.m[mi];
@@ -578,7 +751,8 @@ static bool conn_inbound(struct masq_engine *e, struct pkt *p,
 	if (e->perm && perm_take(e->perm, mi, t->src))
 		pl.xflags |= CT_X_PERM;
 	count(e, C_conn_inbound);
-	conn_open(e, p, &pl, CT_REPLY, r);
+	fw_pkt_dnat(fp, m->int_addr, m->int_port);
+	conn_open(e, p, &pl, CT_REPLY, r, fp);
 	return true;
 }
 
@@ -590,7 +764,8 @@ static bool conn_inbound(struct masq_engine *e, struct pkt *p,
  * Return: true when the packet was taken (forwarded or dropped)
  */
 static bool conn_hairpin(struct masq_engine *e, struct pkt *p,
-			 const struct ct_tuple *t, uint64_t hash)
+			 const struct ct_tuple *t, uint64_t hash,
+			 struct fw_pkt *fp)
 {
 	uint32_t mi = conn_target_mapping(e, p);
 	struct conn_plan pl;
@@ -602,7 +777,7 @@ static bool conn_hairpin(struct masq_engine *e, struct pkt *p,
 	if (mi == NAT_NONE)
 		return false;
 	if (!conn_may_open(e, p, true, &why)) {
-		eng_drop(e, p->buf, why);
+		conn_invalid(e, p, why);
 		return true;
 	}
 	dst_addr = e->nat.m[mi].int_addr;
@@ -626,72 +801,126 @@ static bool conn_hairpin(struct masq_engine *e, struct pkt *p,
 	pl.t[CT_REPLY].src = dst_addr;
 	pl.t[CT_REPLY].sport = dst_port;
 	count(e, C_conn_hairpin);
-	conn_open(e, p, &pl, CT_ORIG, r);
+	fw_pkt_dnat(fp, dst_addr, dst_port);
+	conn_open(e, p, &pl, CT_ORIG, r, fp);
 	return true;
 }
 
 /*
- * A packet of no known connection: the policy decides. @hash is @t's
- * when the batch walk computed it (0 when not), so a new connection's
- * first key need not be hashed again.
+ * The nat table's destination translation of a first packet: DNAT to the
+ * rule's address (one of a range, by the source address) and port (one
+ * of a range, by the source port; else the packet's own), REDIRECT to the
+ * arrival interface's first address.
+ * Return: false when there is no address to translate to
+ */
+static bool conn_dnat_target(const struct masq_engine *e,
+			     const struct pkt *p, const struct ipt_target *t,
+			     uint32_t *addr, uint16_t *port)
+{
+	uint32_t span;
+
+	*port = p->dport;
+	if (t->kind == IPT_T_REDIRECT) {
+		*addr = net_iface_primary(&e->net, (int)p->buf->iface);
+	} else {
+		span = t->u.nat.addr_hi - t->u.nat.addr_lo + 1;
+		*addr = htonl(t->u.nat.addr_lo +
+			      (span ? ntohl(p->ip->saddr) % span : 0));
+	}
+	if ((t->u.nat.flags & IPT_NAT_PORTS) && p->has_ports &&
+	    p->proto != IPPROTO_ICMP_) {
+		span = (uint32_t)t->u.nat.port_hi - t->u.nat.port_lo + 1;
+		*port = htons((uint16_t)(t->u.nat.port_lo +
+					 ntohs(p->sport) % span));
+	}
+	return *addr != 0;
+}
+
+/*
+ * A packet of no known connection: the filter and the nat table decide,
+ * as netfilter's hooks do: PREROUTING (a DNAT or REDIRECT rule), then
+ * the router's own addresses (a mapping a packet is admitted or
+ * hairpinned to; else INPUT), else FORWARD and POSTROUTING (conn_open()).
+ * @hash is @t's when the batch walk computed it (0 when not), so a new
+ * connection's first key need not be hashed again.
  */
 static void conn_first(struct masq_engine *e, struct pkt *p,
 		       const struct ct_tuple *t, uint64_t hash)
 {
 	const struct iface *in = &e->net.ifs[p->buf->iface];
+	bool dnat = false;
+	uint32_t dst = t->dst;
+	uint16_t dport = t->dport;
 	const struct route *r;
 	struct conn_plan pl;
 	enum masq_counter why;
+	struct fw_pkt fp;
 
-	if (net_addr_is_router(&e->net, t->dst)) {
-		if (in->role == ROLE_INTERNAL ? conn_hairpin(e, p, t, hash) :
-						conn_inbound(e, p, t, hash))
-			return;
-		conn_local(e, p);
-		return;
-	}
 	if (is_multicast(t->dst)) {
 		eng_drop(e, p->buf, C_drop_martian_dst);
 		return;
 	}
-	if (in->role == ROLE_EXTERNAL) {
-		eng_drop(e, p->buf, C_drop_unsolicited);
+	if (pkt_tracked(p) &&
+	    !conn_may_open(e, p, in->role == ROLE_INTERNAL, &why)) {
+		conn_invalid(e, p, why);
 		return;
 	}
-	r = net_route_lookup(&e->net, t->dst);
+	fw_pkt_init(&fp, p, (uint8_t)p->buf->iface, FW_NO_IF, IPT_ST_NEW);
+	fw_run_hook(e, e->fw, IPT_PREROUTING, true, &fp);
+	if (fp.action == FW_DROP || fp.action == FW_REJECT) {
+		conn_fw_refuse(e, &fp);
+		return;
+	}
+	if (fp.action == FW_NAT && (fp.nat->kind == IPT_T_DNAT ||
+				    fp.nat->kind == IPT_T_REDIRECT)) {
+		if (!conn_dnat_target(e, p, fp.nat, &dst, &dport)) {
+			eng_drop(e, p->buf, C_drop_no_route);
+			return;
+		}
+		dnat = true;
+		fw_pkt_dnat(&fp, dst, dport);
+		count(e, C_conn_dnat);
+	}
+	if (net_addr_is_router(&e->net, dst)) {
+		if (!dnat &&
+		    (in->role == ROLE_INTERNAL ? conn_hairpin(e, p, t, hash, &fp) :
+						 conn_inbound(e, p, t, hash, &fp)))
+			return;
+		conn_local(e, p, &fp);
+		return;
+	}
+	r = net_route_lookup(&e->net, dst);
 	if (!r) {
 		icmp_send_error(e, p, ICMP_UNREACH, ICMP_UNREACH_NET, 0);
 		eng_drop(e, p->buf, C_drop_no_route);
 		return;
 	}
 	if (!pkt_tracked(p)) {
-		/* ICMP that is neither echo nor error: inside only */
+		/* ICMP that is neither echo nor error: inside only, filtered */
 		if (e->net.ifs[r->iface].role != ROLE_INTERNAL) {
 			eng_drop(e, p->buf, C_drop_proto_unsupported);
 			return;
 		}
-		if (conn_may_forward(e, p, r))
+		if (!conn_may_forward(e, p, r))
+			return;
+		fp.out = (uint8_t)r->iface;
+		fw_run_hook(e, e->fw, IPT_FORWARD, true, &fp);
+		if (fp.action == FW_DROP || fp.action == FW_REJECT)
+			conn_fw_refuse(e, &fp);
+		else
 			eng_forward(e, p, r->iface, r->gw ? r->gw : t->dst);
-		return;
-	}
-	if (!conn_may_open(e, p, true, &why)) {
-		eng_drop(e, p->buf, why);
 		return;
 	}
 	plan_init(&pl, t);
 	pl.hash[CT_ORIG] = hash;
-	if (e->net.ifs[r->iface].role == ROLE_EXTERNAL) {
-		uint32_t masq = net_iface_primary(&e->net, r->iface);
-
-		why = masq ? plan_masq_source(e, p, &pl, masq) : C_drop_no_route;
-		if (why != C_NUM) {
-			eng_drop(e, p->buf, why);
-			return;
-		}
+	if (dnat) {
+		pl.t[CT_REPLY].src = dst;
+		if (p->has_ports && p->proto != IPPROTO_ICMP_)
+			pl.t[CT_REPLY].sport = dport;
 	}
 	if (p->proto == IPPROTO_TCP_ && !(p->tcp_flags & TCP_SYN))
 		count(e, C_tcp_pickups);
-	conn_open(e, p, &pl, CT_ORIG, r);
+	conn_open(e, p, &pl, CT_ORIG, r, &fp);
 }
 
 /*
@@ -770,5 +999,5 @@ void conn_input(struct masq_engine *e, struct pkt *p,
 	if (lk && conn_est_plain(e, p, &e->ct.e[idx], r))
 		conn_forward_est(e, p, idx, dir, r);
 	else if (conn_may_forward(e, p, r))
-		conn_forward(e, p, idx, dir, r);
+		conn_forward(e, p, idx, dir, r, false);
 }

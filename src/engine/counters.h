@@ -51,7 +51,12 @@
 	X(frag_created)		X(drop_frag_overlap)		\
 	X(drop_frag_tiny)	X(drop_frag_malformed)		\
 	X(drop_frag_too_big)	X(drop_frag_pool_full)		\
-	X(drop_frag_timeout)	X(drop_frag_local)
+	X(drop_frag_timeout)	X(drop_frag_local)		\
+	X(drop_filter)		X(drop_rejected)		\
+	X(drop_fw_depth)	X(drop_invalid)			\
+	X(drop_closed_port)	X(fw_log)			\
+	X(fw_mss_clamped)	X(fw_out_dropped)		\
+	X(conn_dnat)
 
 enum masq_counter {
 #define MASQ_COUNTER_ENUM(name) C_##name,

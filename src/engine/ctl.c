@@ -187,8 +187,14 @@ static int cmd_iface(struct masq_engine *e, int argc, char *const *argv,
 {
 	if (argc == 1 || !strcmp(argv[1], "list") || !strcmp(argv[1], "-L"))
 		return iface_list(e, out);
-	if (!strcmp(argv[1], "add"))
-		return iface_add(e, argc, argv, out);
+	if (!strcmp(argv[1], "add")) {
+		int rc = iface_add(e, argc, argv, out);
+
+		if (!rc && fw_recompile(e))
+			return fail(out, "iface: out of memory compiling the "
+				    "filter%s", "");
+		return rc;
+	}
 	return usage(out, "iface: unknown subcommand '%s' (add, list)", argv[1]);
 }
 
@@ -820,10 +826,15 @@ static const struct {
 int masq_engine_ctl(struct masq_engine *e, int argc, char *const *argv,
 		    struct masq_text *out)
 {
+	int rc;
+
 	if (argc < 1 || !argv[0])
 		return usage(out, "no command given%s", "");
+	rc = fw_ctl(e, argc, argv, out);
+	if (rc >= 0)
+		return rc;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
 		if (!strcmp(argv[0], commands[i].verb))
 			return commands[i].run(e, argc, argv, out);
-	return usage(out, "unknown command '%s' (iface, addr, route, neigh, masq, conntrack, stats, set, show, reset)", argv[0]);
+	return usage(out, "unknown command '%s' (iface, addr, route, neigh, masq, conntrack, stats, set, show, reset, iptables, iptables-save, iptables-restore)", argv[0]);
 }

@@ -15,6 +15,7 @@
 
 #include "masq/engine.h"
 #include "counters.h"
+#include "fw.h"
 #include "ct.h"
 #include "nat.h"
 #include "neigh.h"
@@ -43,6 +44,11 @@ struct masq_engine {
 	struct frag_state *frag;	/* frag.c */
 	uint32_t icmp_tokens;		/* RFC 1812 rate limit, token bucket */
 	uint64_t icmp_refill_ms;
+	struct ipt_ruleset *rs;		/* the published ruleset (fwctl.c) */
+	struct fw *fw;			/* ... compiled (fw.c) */
+	bool fw_default;		/* still the generated default rules */
+	masq_log_fn log_fn;		/* LOG lines go here, if set */
+	void *log_ctx;
 };
 
 enum filter_mode {
@@ -78,7 +84,7 @@ void eng_walk_datagram(struct masq_engine *e, struct masq_buf *b);
 void eng_drop(struct masq_engine *e, struct masq_buf *b, enum masq_counter c);
 void eng_forward(struct masq_engine *e, struct pkt *p, int out_iface,
 		 uint32_t nexthop);
-void eng_send_ip(struct masq_engine *e, struct masq_buf *b);
+void eng_send_ip(struct masq_engine *e, struct masq_buf *b, uint8_t state);
 struct masq_buf *eng_buf_new(struct masq_engine *e);
 
 /* frag.c */
@@ -178,6 +184,10 @@ void tcp_open(struct ct_entry *ce, const struct pkt *p);
 /* xlate.c (the per-packet rewrite: xlate.h) */
 void xlate_prepare(struct ct_entry *ce);
 void xlate_undo(struct masq_engine *e, struct pkt *p);
+
+/* local.c */
+void local_reject(struct masq_engine *e, struct pkt *p, uint8_t with);
+void local_closed_port(struct masq_engine *e, struct pkt *p);
 
 /* icmp.c */
 void icmp_local_input(struct masq_engine *e, struct pkt *p);

@@ -78,7 +78,7 @@ struct masq_engine *masq_engine_create(const struct masq_limits *lim,
 	    ct_init(&e->ct, e->lim.max_conns, !e->lim.no_accounting,
 		    e->lim.seed) ||
 	    nat_init(&e->nat, e->lim.max_mappings, e->lim.seed * 31 + 7) ||
-	    frag_init(e))
+	    frag_init(e) || fw_init(e))
 		goto fail;
 	e->icmp_tokens = ICMP_BURST;
 	e->icmp_refill_ms = 0;
@@ -105,6 +105,7 @@ void masq_engine_destroy(struct masq_engine *e)
 			}
 		}
 	}
+	fw_fini(e);
 	frag_fini(e);
 	perm_destroy(e->perm);
 	nat_fini(&e->nat);
@@ -301,14 +302,43 @@ void eng_walk_datagram(struct masq_engine *e, struct masq_buf *b)
 	conn_input(e, &p, NULL);
 }
 
-/* Send a datagram the router made (or answers) towards its destination */
-void eng_send_ip(struct masq_engine *e, struct masq_buf *b)
+/*
+ * The filter's OUTPUT hook for a datagram the router sends itself: the
+ * packet walks it as a host's own would (mangle, filter).
+ * Return: true when it may leave
+ */
+static bool eng_output_allowed(struct masq_engine *e, struct masq_buf *b,
+			       int out, uint8_t state)
+{
+	struct fw_pkt fp;
+	struct pkt p;
+
+	if (pkt_parse(&p, b) != C_NUM || !p.ip)
+		return true;		/* made here: parses; else nothing to ask */
+	fw_pkt_init(&fp, &p, FW_NO_IF, (uint8_t)out, state);
+	fw_run_hook(e, e->fw, IPT_OUTPUT, false, &fp);
+	return fp.action == FW_ACCEPT || fp.action == FW_NAT;
+}
+
+/**
+ * eng_send_ip() - Send a datagram the router made (or answers) towards
+ * its destination, through the filter's OUTPUT hook
+ * @e:		engine
+ * @b:		the frame, Ethernet header room in front
+ * @state:	what the filter sees it as (IPT_ST_ESTABLISHED for an echo
+ *		reply, IPT_ST_RELATED for errors and REJECT's answers)
+ */
+void eng_send_ip(struct masq_engine *e, struct masq_buf *b, uint8_t state)
 {
 	const struct ip4_hdr *ip = (const struct ip4_hdr *)(b->data + ETH_HLEN);
 	const struct route *r = net_route_lookup(&e->net, ip->daddr);
 
 	if (!r) {
 		eng_drop(e, b, C_drop_no_route);
+		return;
+	}
+	if (!eng_output_allowed(e, b, r->iface, state)) {
+		eng_drop(e, b, C_fw_out_dropped);
 		return;
 	}
 	arp_output(e, b, r->iface, r->gw ? r->gw : ip->daddr);

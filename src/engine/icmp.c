@@ -82,7 +82,7 @@ void icmp_local_input(struct masq_engine *e, struct pkt *p)
 	ip->frag_off = 0;
 	ip_finish(ip);
 	count(e, C_icmp_echo_replies);
-	eng_send_ip(e, p->buf);
+	eng_send_ip(e, p->buf, IPT_ST_ESTABLISHED);
 }
 
 /* May the router answer this datagram with an error at all? */
@@ -159,7 +159,7 @@ void icmp_send_error(struct masq_engine *e, struct pkt *p, uint8_t type,
 	ip_finish(ip);
 	b->len = ETH_HLEN + 28 + quote;
 	count(e, C_icmp_errors_sent);
-	eng_send_ip(e, b);
+	eng_send_ip(e, b, IPT_ST_RELATED);
 }
 
 /* The quoted datagram of an ICMP error, checked enough to find its ports */
@@ -267,6 +267,26 @@ static void icmp_inner_rewrite(struct icmp_inner *in, uint8_t proto,
 	}
 }
 
+/*
+ * The filter's say on an error of a tracked connection (RELATED), seen
+ * as netfilter shows it at FORWARD: its destination translated to @dst.
+ */
+static bool icmp_error_filtered(struct masq_engine *e, struct pkt *p,
+				uint32_t dst, int out)
+{
+	struct fw_pkt fp;
+
+	fw_pkt_init(&fp, p, (uint8_t)p->buf->iface, (uint8_t)out,
+		    IPT_ST_RELATED);
+	fw_run_hook(e, e->fw, IPT_PREROUTING, false, &fp);
+	fp.daddr = dst;
+	if (fp.action == FW_ACCEPT)
+		fw_run_hook(e, e->fw, IPT_FORWARD, false, &fp);
+	if (fp.action == FW_ACCEPT)
+		fw_run_hook(e, e->fw, IPT_POSTROUTING, false, &fp);
+	return fp.action == FW_ACCEPT || fp.action == FW_NAT;
+}
+
 /**
  * icmp_error_input() - An ICMP error: translate it if it concerns a
  * tracked connection, else take it (to the router) or drop it
@@ -304,6 +324,10 @@ void icmp_error_input(struct masq_engine *e, struct pkt *p)
 	}
 	if (p->ip->ttl <= 1) {
 		eng_drop(e, p->buf, C_drop_ttl_expired);
+		return;
+	}
+	if (!icmp_error_filtered(e, p, ce->t[!dir].src, r->iface)) {
+		eng_drop(e, p->buf, C_drop_filter);
 		return;
 	}
 	icmp_inner_rewrite(&in, in.ip->proto, &ce->t[!dir]);

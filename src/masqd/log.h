@@ -2,8 +2,9 @@
 /*
  * log.h - masqd's log: stderr in the foreground, syslog as a daemon
  *
- * Control-plane and life-cycle events only: the packet path counts, it
- * never logs. Until log_detach() lines also go to stderr, so a start-up
+ * Control-plane and life-cycle events, and the filter's LOG target (the
+ * engine's log function, set in setup.c): otherwise the packet path
+ * counts, it never logs. Until log_detach() lines also go to stderr, so a start-up
  * error reaches the person who started masqd.
  *
  * While the loop runs (log_defer(true)), logmsg() only formats the line
@@ -24,7 +25,8 @@
 #include <syslog.h>
 
 #define LOG_RING_LINES	256
-#define LOG_LINE_MAX	256	/* bytes with the NUL; longer lines are cut */
+#define LOG_LINE_MAX	512	/* bytes with the NUL; longer lines are cut
+				 * (a LOG target's line is up to ~300) */
 #define LOG_RATE_PER_S	100
 
 void log_init(bool foreground);

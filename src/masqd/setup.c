@@ -156,6 +156,13 @@ static void map_ports(struct masqd *d)
  *
  * Return: 0, or -1 after logging what failed (with its file and line)
  */
+/* The filter's LOG lines: into the log, at the rule's level, rate-capped */
+static void engine_log(void *ctx, int level, const char *line)
+{
+	(void)ctx;
+	logmsg(level & 7, "%s", line);
+}
+
 int setup_engine(struct masqd *d)
 {
 	uint32_t count = d->o.pool_buffers ? d->o.pool_buffers :
@@ -177,6 +184,7 @@ int setup_engine(struct masqd *d)
 		logmsg(LOG_ERR, "cannot create the engine (out of memory?)");
 		return -1;
 	}
+	masq_engine_set_log(d->e, engine_log, NULL);
 	if (reload_init(&d->rl, d->o.conf, &lim)) {
 		logmsg(LOG_ERR, "out of memory");
 		return -1;

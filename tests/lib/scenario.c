@@ -25,6 +25,10 @@
  *   counter NAME VALUE           masq_engine_counter(NAME) == VALUE
  *   conns N                      masq_engine_conn_count() == N
  *   assert $V == N | != N | in LO-HI | not-in LO-HI
+ *   log "TEXT"                   the oldest line the filter's LOG target
+ *                                wrote and no step matched yet contains
+ *                                TEXT (the line is taken)
+ *   no-log                       no such line is waiting
  *
  * Every frame out must be matched by an `out` before the next `in`,
  * `time` or the end. An `out` checks every field it names and, whatever
@@ -158,6 +162,8 @@ struct scn_host {
 	uint8_t mac[6];
 };
 
+#define SCN_MAX_LOGS	32
+
 struct scn_var {
 	char name[24];
 	uint32_t v;
@@ -188,6 +194,9 @@ struct scn {
 	uint8_t last_in[FRAME_MAX];
 	uint32_t last_in_len;
 	int depth;
+	char logs[SCN_MAX_LOGS][512];	/* LOG lines not yet matched */
+	int nlogs;
+	uint32_t logs_lost;
 };
 
 static int fail(struct scn *s, const char *fmt, ...)
@@ -380,6 +389,43 @@ static struct scn_iface *iface_get(struct scn *s, const char *name)
 
 /* ---- the engine ---- */
 
+/* The engine's log function: keep the line for `log` steps */
+static void scn_log(void *ctx, int level, const char *line)
+{
+	struct scn *s = ctx;
+
+	(void)level;
+	if (s->nlogs == SCN_MAX_LOGS) {
+		s->logs_lost++;
+		return;
+	}
+	snprintf(s->logs[s->nlogs++], sizeof(s->logs[0]), "%s", line);
+}
+
+static int do_log(struct scn *s, char **t, int n)
+{
+	if (n != 2)
+		return fail(s, "usage: log \"TEXT\"");
+	if (!s->nlogs)
+		return fail(s, "no log line waiting, expected one with \"%s\"",
+			    t[1]);
+	if (!strstr(s->logs[0], t[1]))
+		return fail(s, "log line \"%s\" lacks \"%s\"", s->logs[0],
+			    t[1]);
+	memmove(s->logs[0], s->logs[1], sizeof(s->logs[0]) * (size_t)--s->nlogs);
+	return 0;
+}
+
+static int do_no_log(struct scn *s, int n)
+{
+	if (n != 1)
+		return fail(s, "usage: no-log");
+	if (s->nlogs || s->logs_lost)
+		return fail(s, "%d log line(s) waiting; first: \"%s\"",
+			    s->nlogs, s->nlogs ? s->logs[0] : "(lost)");
+	return 0;
+}
+
 static int engine_up(struct scn *s)
 {
 	if (s->e)
@@ -390,6 +436,7 @@ static int engine_up(struct scn *s)
 	s->e = masq_engine_create(&s->lim, s->pool);
 	if (!s->e)
 		return fail(s, "masq_engine_create() failed");
+	masq_engine_set_log(s->e, scn_log, s);
 	s->tx.bufs = s->txv;
 	s->tx.cap = SCN_MAX_PEND;
 	s->tx.n = 0;
@@ -1649,6 +1696,10 @@ static int do_line(struct scn *s, char **t, int n)
 		return do_limit(s, t, n);
 	if (!strcmp(c, "include"))
 		return do_include(s, t, n);
+	if (!strcmp(c, "log"))
+		return do_log(s, t, n);
+	if (!strcmp(c, "no-log"))
+		return do_no_log(s, n);
 	return fail(s, "unknown step '%s'", c);
 }
 

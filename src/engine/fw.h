@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fw.h - the packet filter: a published iptables ruleset, compiled
+ *
+ * The engine holds one ruleset (src/ipt: tables, chains, rules and their
+ * counters) and its compiled form, struct fw: every rule's addresses in
+ * network order, its interface names resolved to a bit per engine
+ * interface, its jumps to chain indices, and per chain an optional
+ * classifier (cls.c) that finds the first rule that can match without
+ * looking at the others. A change builds a new ruleset and a new struct
+ * fw off the packet path and publishes both at once (fw_publish()):
+ * packets see the old ones or the new ones, never half of each.
+ *
+ * The walk (fw.c) follows netfilter: at each hook the tables in their
+ * priority order (mangle, nat, filter), the nat table for the first packet
+ * of a connection only. What it returns is a struct fw_verdict; the
+ * caller (conn.c, the packet's owner) acts on it.
+ */
+#ifndef MASQ_FW_H
+#define MASQ_FW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cls.h"
+#include "ipt/ipt.h"
+#include "pkt.h"
+
+#define FW_NO_IF	31		/* interface bit: "no interface" */
+#define FW_MAX_DEPTH	64		/* nested jumps followed at most */
+
+struct masq_engine;
+struct pkt;
+
+/*
+ * A rule as the walk reads it: one cache line with everything most rules
+ * test (addresses, interfaces, protocol, one state match, one port
+ * match); what else a rule has is read from its struct ipt_rule.
+ */
+struct fw_rule {
+	uint32_t src, smsk, dst, dmsk;	/* network order */
+	uint32_t in_ifs, out_ifs;	/* bit i: interface i matches */
+	uint32_t chain;			/* JUMP/GOTO: chain index */
+	uint8_t proto;			/* 0: any */
+	uint8_t inv;			/* IPT_INV_SRC, _DST, _PROTO */
+	uint8_t kind;			/* the target's enum ipt_target_kind */
+	uint8_t flags;			/* FR_* */
+	uint8_t st_mask;		/* FR_STATE: states that match */
+	uint16_t sp_lo, sp_hi, dp_lo, dp_hi;	/* FR_PORTS, host order */
+	struct ipt_rule *r;		/* matches, target, counters */
+	uint64_t lim_credit;		/* -m limit: credit, 1/10000 s */
+	uint64_t lim_last_ns;
+};
+
+#define FR_NEVER	0x01	/* matches nothing (! -p all, -f) */
+#define FR_STATE	0x02	/* a state or conntrack match: st_mask */
+#define FR_PORTS	0x04	/* a tcp/udp port match: sp_*, dp_* */
+#define FR_SLOW		0x08	/* other matches: walk r->m[] */
+
+/*
+ * The classifier's dimensions: what a packet's key holds (fw.c). Chains
+ * of FW_CLS_MIN rules or more get one; their first FW_CLS_LINEAR rules
+ * are still tested one by one (an ESTABLISHED accept at the top stops
+ * most packets sooner than a lookup would).
+ */
+enum fw_dim { FW_DIM_PROTO, FW_DIM_SRC, FW_DIM_DST, FW_DIM_IN, FW_DIM_OUT,
+	      FW_DIM_STATE, FW_DIM_SPORT, FW_DIM_DPORT, FW_CLS_DIMS };
+#define FW_CLS_MIN	16
+#define FW_CLS_LINEAR	4
+
+struct fw_chain {
+	struct ipt_chain *ic;		/* policy, policy counters */
+	uint32_t first, n;		/* its rules in fw.rules[] */
+	bool has_cls;
+	struct cls cls;			/* has_cls: rules FW_CLS_LINEAR.. */
+};
+
+/*
+ * What a hook walks, in table order: built-in chains, each either walked
+ * or, when it has no rule and an ACCEPT policy, only counted.
+ */
+struct fw_plan {
+	uint8_t n;
+	uint8_t walk[IPT_TABLES];	/* 1: walk the chain, 0: count it */
+	uint8_t is_nat[IPT_TABLES];
+	uint32_t chain[IPT_TABLES];
+};
+
+struct fw {
+	struct ipt_ruleset *rs;
+	struct fw_rule *rules;
+	struct fw_chain *chains;
+	uint32_t nrules, nchains;
+	int32_t hook[IPT_TABLES][IPT_HOOKS];	/* chain index, or -1 */
+	struct fw_plan plan[IPT_HOOKS][2];	/* [hook][first packet] */
+	bool busy[IPT_HOOKS];		/* some table has a rule here */
+};
+
+/* What a walk decided */
+enum fw_action {
+	FW_ACCEPT,
+	FW_DROP,
+	FW_REJECT,		/* answer with @reject_with, then drop */
+	FW_NAT,			/* nat table: translate by @nat */
+};
+
+/*
+ * A packet as the filter sees it, and what the walk decided for it. The
+ * addresses and ports are the packet's as netfilter would show them at
+ * the hook (network order): after the destination's translation, before
+ * the source's, whatever the frame holds yet.
+ */
+struct fw_pkt {
+	struct pkt *p;
+	uint32_t saddr, daddr;
+	uint16_t sport, dport;
+	uint8_t in, out;		/* interface index, or FW_NO_IF */
+	uint8_t state;			/* enum ipt_state_bit, DNAT/SNAT or'ed */
+	uint32_t mark;
+	/* results */
+	uint8_t action;			/* enum fw_action */
+	uint8_t reject_with;		/* enum ipt_reject_with */
+	const struct ipt_target *nat;	/* FW_NAT: the target */
+};
+
+/* fw.c */
+struct fw *fw_compile(struct masq_engine *e, struct ipt_ruleset *rs,
+		      struct ipt_err *err);
+void fw_free(struct fw *fw);
+void fw_walk_chain(struct masq_engine *e, struct fw *fw, uint32_t ci,
+		   struct fw_pkt *fp);
+
+static inline void fw_count(uint64_t *pkts, uint64_t *bytes,
+			    const struct fw_pkt *fp)
+{
+	(*pkts)++;
+	*bytes += fp->p->ip_len;
+}
+
+/**
+ * fw_run_hook() - Walk the tables of hook @hook for a packet
+ * @fw:		the published filter
+ * @hook:	netfilter hook
+ * @first:	the first packet of a connection: the nat table is walked too
+ * @fp:		the packet; @fp->action etc. are set
+ *
+ * Tables in netfilter's priority order (mangle, nat, filter; struct
+ * fw_plan). A table that DROPs or REJECTs ends the hook; the nat table's
+ * decision (FW_NAT) is kept while filter still has its say. Inline: on
+ * most hooks most chains are empty and only count their policy.
+ */
+static inline void fw_run_hook(struct masq_engine *e, struct fw *fw,
+			       enum ipt_hook hook, bool first,
+			       struct fw_pkt *fp)
+{
+	const struct fw_plan *pl = &fw->plan[hook][first];
+	const struct ipt_target *nat = NULL;
+
+	fp->action = FW_ACCEPT;
+	for (unsigned i = 0; i < pl->n; i++) {
+		struct fw_chain *ch = &fw->chains[pl->chain[i]];
+
+		if (!pl->walk[i]) {
+			fw_count(&ch->ic->pol_pkts, &ch->ic->pol_bytes, fp);
+			continue;
+		}
+		fw_walk_chain(e, fw, pl->chain[i], fp);
+		if (fp->action == FW_NAT) {
+			nat = fp->nat;
+			fp->action = FW_ACCEPT;
+		}
+		if (fp->action != FW_ACCEPT)
+			return;
+	}
+	if (nat) {
+		fp->action = FW_NAT;
+		fp->nat = nat;
+	}
+}
+void fw_mss_clamp(struct masq_engine *e, struct fw_pkt *fp, uint16_t mss);
+
+/* Would a walk at @hook do anything but ACCEPT and count a policy? */
+static inline bool fw_busy(const struct fw *fw, enum ipt_hook hook)
+{
+	return fw && fw->busy[hook];
+}
+
+/* Describe packet @p, as it is, for a walk (@in/@out: FW_NO_IF for none) */
+static inline void fw_pkt_init(struct fw_pkt *fp, struct pkt *p, uint8_t in,
+			       uint8_t out, uint8_t state)
+{
+	bool ports = p->proto != 1;	/* ICMP's "ports" are an echo id */
+
+	fp->p = p;
+	fp->saddr = p->ip->saddr;
+	fp->daddr = p->ip->daddr;
+	fp->sport = ports ? p->sport : 0;
+	fp->dport = ports ? p->dport : 0;
+	fp->in = in;
+	fp->out = out;
+	fp->state = state;
+	fp->mark = 0;
+	fp->action = 0;
+	fp->reject_with = 0;
+	fp->nat = NULL;
+}
+
+/* fwctl.c */
+int fw_init(struct masq_engine *e);
+void fw_fini(struct masq_engine *e);
+int fw_recompile(struct masq_engine *e);
+void fw_default_rules(struct masq_engine *e);
+struct masq_text;
+int fw_ctl(struct masq_engine *e, int argc, char *const *argv,
+	   struct masq_text *out);
+
+#endif
