@@ -25,7 +25,7 @@ static void roundtrip(const struct ctl_request *req)
 
 	int ret = ctl_request_encode(req->argc, req->argv, &msg);
 
-	if (ret == -EMSGSIZE)	/* a long config line may exceed 1 MiB */
+	if (ret == -EMSGSIZE)	/* a config line may exceed CTL_MAX_REQUEST */
 		return;
 	if (ret)
 		abort();

@@ -310,7 +310,7 @@ const char *ctl_strerror(int err)
 	case -E2BIG:
 		return "too many words in one command (limit 4096)";
 	case -EMSGSIZE:
-		return "word or command too long (limits 64 KiB, 1 MiB)";
+		return "word or command too long (limit 64 MiB)";
 	case -ENOMEM:
 		return "out of memory";
 	case -ECONNRESET:

@@ -14,9 +14,15 @@
  * Limits, each checked before anything is allocated or read past: argc
  * 1..CTL_MAX_ARGC, a word at most CTL_MAX_WORD bytes and free of NUL bytes,
  * a request body at most CTL_MAX_REQUEST, a reply body at most
- * CTL_MAX_REPLY. Malformed input gives a negative errno, never a crash:
- * the parsers work on memory buffers so the fuzzer (fuzz/fuzz_control.c)
- * can feed them, and they have no dependency on the I/O layer.
+ * CTL_MAX_REPLY. A word may be as long as a whole request because
+ * `iptables-restore` sends an entire ruleset as one word: 64 MiB holds a
+ * 100,000-rule iptables-save text (about 10 MB) with room to spare; masqd
+ * reads a request incrementally, a bounded amount per loop iteration
+ * (masqd/ctlsrv.h), so a large one never stalls packets.
+ *
+ * Malformed input gives a negative errno, never a crash: the parsers work
+ * on memory buffers so the fuzzer (fuzz/fuzz_control.c) can feed them,
+ * and they have no dependency on the I/O layer.
  */
 #ifndef MASQ_CONTROL_PROTO_H
 #define MASQ_CONTROL_PROTO_H
@@ -28,8 +34,8 @@
 #define CTL_VERSION		1
 #define CTL_HDR_LEN		12
 #define CTL_MAX_ARGC		4096
-#define CTL_MAX_WORD		65536
-#define CTL_MAX_REQUEST		(1u << 20)
+#define CTL_MAX_WORD		(64u << 20)
+#define CTL_MAX_REQUEST		(64u << 20)
 #define CTL_MAX_REPLY		(64u << 20)
 
 #define CTL_DEFAULT_SOCKET	"/run/masq/masqd.sock"

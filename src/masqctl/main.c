@@ -4,31 +4,53 @@
  *
  *	masqctl [-s SOCKET] VERB [ARG...]
  *
- * The words after the options go to masqd unchanged (control/proto.h);
- * the reply text is printed (stdout on success, stderr otherwise) and
- * masqctl exits with the command's status: 0 success, 1 failure, 2 usage
- * error. Reaching masqd at all is a failure of its own: a clear message
- * and status 1. The socket is -s, else $MASQ_SOCKET, else the default.
+ * Most verbs go to masqd unchanged (control/proto.h); the reply text is
+ * printed (stdout on success, stderr otherwise) and masqctl exits with the
+ * command's status: 0 success, 1 failure, 2 usage error. Reaching masqd at
+ * all is a failure of its own: a clear message and status 1. The socket
+ * is -s, else $MASQ_SOCKET, else the default.
  *
- * Called by another name (a link named iptables, iptables-save,
- * iptables-restore or ipmasqadm), that name is the verb, so old scripts
- * run unchanged.
+ * Four verbs do work here before and after masqd (masqctl.h): iptables,
+ * iptables-save, iptables-restore and ipacct-dump. They parse and resolve
+ * names locally, so masqd only ever sees numeric words.
  *
- * Known limit: names (hosts, services) are not yet resolved here, and
- * listings are printed as masqd renders them (numeric).
+ * Called by another name (a link), that name picks the verb and every
+ * argument belongs to it, so old scripts run unchanged: iptables and
+ * masq-iptables, iptables-save and masq-iptables-save, iptables-restore
+ * and masq-iptables-restore, ipmasqadm. The masq- names are the ones
+ * installed in sbin; the plain ones only in $(PREFIX)/lib/masq/bin, for
+ * scripts run with that directory first in PATH.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 
 #include "control/proto.h"
+#include "masqctl/masqctl.h"
 
-static const char *const alias_verbs[] = {
-	"iptables", "iptables-save", "iptables-restore", "ipmasqadm",
+/* Names masqctl answers to, and the verb each stands for */
+static const struct {
+	const char *name;
+	const char *verb;
+} aliases[] = {
+	{ "iptables", "iptables" },
+	{ "masq-iptables", "iptables" },
+	{ "iptables-save", "iptables-save" },
+	{ "masq-iptables-save", "iptables-save" },
+	{ "iptables-restore", "iptables-restore" },
+	{ "masq-iptables-restore", "iptables-restore" },
+	{ "ipmasqadm", "ipmasqadm" },
+};
+
+/* Verbs that do work in masqctl; every other verb goes to masqd as is */
+static const struct {
+	const char *verb;
+	int (*run)(struct conn *c, int argc, char **argv);
+} local_verbs[] = {
+	{ "iptables", iptables_main },
+	{ "iptables-save", save_main },
+	{ "iptables-restore", restore_main },
+	{ "ipacct-dump", acct_main },
 };
 
 static void usage(FILE *f)
@@ -44,30 +66,19 @@ static void usage(FILE *f)
 "  -h, --help          this text\n"
 "\n"
 "Verbs: iface, addr, route, neigh, masq -L [-n], masq -S, conntrack -L|-F,\n"
-"stats, set, show settings. See masqctl(8).\n", CTL_DEFAULT_SOCKET);
-}
-
-static int connect_to(const char *path)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(sun.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
+"stats, set, show settings, and with names resolved here:\n"
+"  iptables ARG...                 one iptables command (-A -D -I -R -C -L\n"
+"                                  -S -F -Z -N -X -E -P)\n"
+"  iptables-save [-c] [-t TABLE]   the ruleset as iptables-save prints it\n"
+"  iptables-restore [-c] [-n] [-t] [FILE]\n"
+"                                  load iptables-save text (-t: check only)\n"
+"  ipacct-dump [-t TABLE] [CHAIN...]\n"
+"                                  list accounting chains (default acctin\n"
+"                                  acctout) and zero them in one step\n"
+"Also runs as masq-iptables, masq-iptables-save, masq-iptables-restore,\n"
+"and as iptables, iptables-save, iptables-restore, ipmasqadm from\n"
+"/usr/lib/masq/bin (put it first in PATH). See masqctl(8).\n",
+		CTL_DEFAULT_SOCKET);
 }
 
 /* Leading options; returns the index of the verb, or -1 (exit with *rc) */
@@ -106,55 +117,61 @@ static int parse_opts(int argc, char **argv, const char **sock, int *rc)
 	return i;
 }
 
-static int call(const char *sock, int argc, char **argv)
+/* A verb masqctl does not handle itself: words to masqd, answer printed */
+static int passthrough(struct conn *c, int argc, char **argv)
 {
-	char *text;
-	size_t len;
-	int fd, st, ret;
+	struct reply r;
+	int ret = conn_call(c, argc, argv, &r);
 
-	fd = connect_to(sock);
-	if (fd < 0) {
-		fprintf(stderr, "masqctl: cannot reach masqd at %s: %s "
-			"(is masqd running?)\n", sock, strerror(errno));
-		return 1;
-	}
-	ret = ctl_call(fd, argc, argv, &st, &text, &len);
-	close(fd);
-	if (ret) {
-		fprintf(stderr, "masqctl: %s: %s\n", sock, ctl_strerror(ret));
-		return ret == -E2BIG || ret == -EMSGSIZE || ret == -EINVAL ? 2 : 1;
-	}
-	fwrite(text, 1, len, st ? stderr : stdout);
-	if (len && text[len - 1] != '\n')
-		fputc('\n', st ? stderr : stdout);
-	free(text);
-	if (fflush(stdout) == EOF) {
-		fprintf(stderr, "masqctl: writing output: %s\n", strerror(errno));
-		return 1;
-	}
-	return st;
+	if (ret)
+		return ret;
+	ret = reply_print(&r);
+	reply_free(&r);
+	return ret;
+}
+
+/* Run @argv[0] as a verb; argv[0] is the verb's own name */
+static int run_verb(struct conn *c, int argc, char **argv)
+{
+	for (size_t k = 0; k < sizeof(local_verbs) / sizeof(local_verbs[0]); k++)
+		if (!strcmp(argv[0], local_verbs[k].verb))
+			return local_verbs[k].run(c, argc, argv);
+	return passthrough(c, argc, argv);
+}
+
+/* The verb the program name stands for, or NULL when it is masqctl */
+static const char *alias_verb(const char *argv0)
+{
+	const char *base = strrchr(argv0, '/') ? strrchr(argv0, '/') + 1 : argv0;
+
+	for (size_t k = 0; k < sizeof(aliases) / sizeof(aliases[0]); k++)
+		if (!strcmp(base, aliases[k].name))
+			return aliases[k].verb;
+	return NULL;
 }
 
 int main(int argc, char **argv)
 {
-	const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
-	const char *sock = getenv("MASQ_SOCKET");
+	struct conn c = { .path = getenv("MASQ_SOCKET"), .fd = -1 };
+	const char *verb = argc ? alias_verb(argv[0]) : NULL;
 	int rc = 2, first;
 
-	if (!sock || !*sock)
-		sock = CTL_DEFAULT_SOCKET;
-	for (size_t k = 0; k < sizeof(alias_verbs) / sizeof(alias_verbs[0]); k++) {
-		if (strcmp(base, alias_verbs[k]))
-			continue;
-		argv[0] = (char *)alias_verbs[k];
-		return call(sock, argc, argv);
+	if (!c.path || !*c.path)
+		c.path = CTL_DEFAULT_SOCKET;
+	if (verb) {
+		argv[0] = (char *)verb;
+		rc = run_verb(&c, argc, argv);
+		conn_close(&c);
+		return rc;
 	}
-	first = parse_opts(argc, argv, &sock, &rc);
+	first = parse_opts(argc, argv, &c.path, &rc);
 	if (first < 0)
 		return rc;
 	if (first == argc) {
 		usage(stderr);
 		return 2;
 	}
-	return call(sock, argc - first, argv + first);
+	rc = run_verb(&c, argc - first, argv + first);
+	conn_close(&c);
+	return rc;
 }

@@ -244,7 +244,7 @@ static void client_run(struct ctlsrv *s, struct ctl_client *c,
 	ret = ctl_request_parse(c->in + CTL_HDR_LEN, c->want - CTL_HDR_LEN, &req);
 	c->in_len = 0;
 	c->want = 0;
-	if (c->in_cap > 65536) {	/* do not keep a 1 MiB buffer per idle client */
+	if (c->in_cap > 65536) {	/* keep no big buffer for an idle client */
 		free(c->in);
 		c->in = NULL;
 		c->in_cap = 0;
@@ -266,6 +266,8 @@ static int client_grow(struct ctl_client *c, size_t need)
 
 	if (need <= c->in_cap)
 		return 0;
+	if (need < 2 * c->in_cap)
+		need = 2 * c->in_cap;
 	p = realloc(c->in, need);
 	if (!p)
 		return -ENOMEM;
@@ -298,11 +300,15 @@ static void client_read(struct ctlsrv *s, struct ctl_client *c,
 		size_t want = c->want ? c->want : CTL_HDR_LEN, k;
 		ssize_t n;
 
-		if (client_grow(c, want)) {
+		/* room for what this step reads, not for the announced whole:
+		 * a client that announces 64 MiB and sends nothing holds
+		 * little (growth doubles, so a big request costs O(log n)
+		 * copies) */
+		k = want - c->in_len < budget ? want - c->in_len : budget;
+		if (client_grow(c, c->in_len + k)) {
 			client_close(c);
 			return;
 		}
-		k = want - c->in_len < budget ? want - c->in_len : budget;
 		n = read(c->fd, c->in + c->in_len, k);
 		if (n < 0 && errno == EINTR)
 			continue;

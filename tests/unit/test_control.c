@@ -96,7 +96,7 @@ static void test_hdr_errors(void)
 	       -EAGAIN, "short header not -EAGAIN");
 	result("hdr_wrong_kind", ctl_hdr_parse(h, sizeof(h), CTL_KIND_REPLY,
 	       &blen) == -EBADMSG, "reply kind accepted as request");
-	h[8] = 0x00; h[9] = 0x10; h[10] = 0; h[11] = 1;	/* 1 MiB + 1 */
+	put32(h + 8, CTL_MAX_REQUEST + 1);
 	result("hdr_request_too_long", ctl_hdr_parse(h, sizeof(h),
 	       CTL_KIND_REQUEST, &blen) == -EMSGSIZE, "oversize body accepted");
 	h[5] = 2;
@@ -141,11 +141,12 @@ static void test_body_errors(void)
 	expect_parse("body_word_len_huge", b, 16, -EMSGSIZE);
 	put32(b + 4, 100);
 	expect_parse("body_word_len_past_end", b, 16, -EBADMSG);
-	put32(b + 4, CTL_MAX_WORD + 1);
-	memset(b + 8, 'a', CTL_MAX_WORD + 1);
-	expect_parse("body_word_too_long", b, 8 + CTL_MAX_WORD + 1, -EMSGSIZE);
-	put32(b + 4, CTL_MAX_WORD);
-	expect_parse("body_word_max_ok", b, 8 + CTL_MAX_WORD, 0);
+	put32(b + 4, CTL_MAX_WORD + 1);	/* refused before the end is checked */
+	expect_parse("body_word_too_long", b, 16, -EMSGSIZE);
+	/* the longest word a request holds: the body less argc and a length */
+	put32(b + 4, CTL_MAX_REQUEST - 8);
+	memset(b + 8, 'a', CTL_MAX_REQUEST - 8);
+	expect_parse("body_word_max_ok", b, CTL_MAX_REQUEST, 0);
 	put32(b + 4, 3);
 	memcpy(b + 8, "a\0b", 3);
 	expect_parse("body_nul_in_word", b, 11, -EINVAL);
@@ -167,10 +168,10 @@ static void test_encode_limits(void)
 	result("encode_word_limit", ctl_request_encode(1, argv, &msg) ==
 	       -EMSGSIZE, "oversize word encoded");
 	big[CTL_MAX_WORD] = '\0';
-	for (int i = 0; i < 20; i++)
+	for (int i = 0; i < 2; i++)
 		argv[i] = big;
-	result("encode_total_limit", ctl_request_encode(20, argv, &msg) ==
-	       -EMSGSIZE, "1.3 MB request encoded");
+	result("encode_total_limit", ctl_request_encode(2, argv, &msg) ==
+	       -EMSGSIZE, "two maximal words encoded in one request");
 	result("encode_no_words", ctl_request_encode(0, argv, &msg) == -EINVAL,
 	       "empty request encoded");
 }

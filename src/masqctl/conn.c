@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+/*
+ * conn.c - masqctl's side of the control socket, and writing its output
+ *
+ * One connection per run, opened at the first call and reused by the
+ * next ones (a connection carries requests one after another, see
+ * control/proto.h), so a command that becomes several requests (a host
+ * name with several addresses) costs one connect.
+ *
+ * Failing to reach masqd, or a reply that is not a reply, is reported
+ * here, naming the socket, and is exit status 1; a request the protocol
+ * cannot carry (too long, too many words) is status 2, as a usage error.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "control/proto.h"
+#include "masqctl/masqctl.h"
+
+static int connect_to(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+/**
+ * conn_call() - Run one command in masqd
+ * @c:		connection (opened here on first use)
+ * @argc:	number of words
+ * @argv:	the words
+ * @r:		masqd's answer, on success (free with reply_free())
+ *
+ * Return: 0 with @r filled, or masqctl's exit status (1 masqd not reached
+ * or the reply malformed, 2 a request the protocol cannot carry) after a
+ * message on stderr
+ */
+int conn_call(struct conn *c, int argc, char *const *argv, struct reply *r)
+{
+	int ret;
+
+	*r = (struct reply){ 0 };
+	if (c->fd < 0) {
+		c->fd = connect_to(c->path);
+		if (c->fd < 0) {
+			fprintf(stderr, "masqctl: cannot reach masqd at %s: %s "
+				"(is masqd running?)\n", c->path, strerror(errno));
+			return 1;
+		}
+	}
+	ret = ctl_call(c->fd, argc, argv, &r->status, &r->text, &r->len);
+	if (!ret)
+		return 0;
+	fprintf(stderr, "masqctl: %s: %s\n", c->path, ctl_strerror(ret));
+	conn_close(c);	/* the stream may be out of step now */
+	return ret == -E2BIG || ret == -EMSGSIZE || ret == -EINVAL ? 2 : 1;
+}
+
+/**
+ * conn_close() - Close the connection if it is open
+ * @c:		connection
+ */
+void conn_close(struct conn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}
+
+/**
+ * reply_free() - Release a reply's text
+ * @r:		reply (may be zeroed)
+ */
+void reply_free(struct reply *r)
+{
+	free(r->text);
+	*r = (struct reply){ 0 };
+}
+
+/**
+ * out_write() - Write bytes to standard output and flush them
+ * @prog:	name for the error message
+ * @s:		bytes
+ * @len:	how many
+ *
+ * Return: 0, or 1 after a message when the output cannot be written (a
+ * full disk or a closed pipe must not look like success)
+ */
+int out_write(const char *prog, const char *s, size_t len)
+{
+	if ((len && fwrite(s, 1, len, stdout) != len) || fflush(stdout) == EOF) {
+		fprintf(stderr, "%s: writing output: %s\n", prog, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+/**
+ * out_text() - Write a built text to standard output
+ * @prog:	name for the error message
+ * @t:		the text; one whose allocation failed is not written
+ *
+ * Return: 0, or 1 after a message
+ */
+int out_text(const char *prog, const struct ipt_text *t)
+{
+	if (t->oom) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return 1;
+	}
+	return out_write(prog, t->s, t->len);
+}
+
+/**
+ * reply_print() - Print masqd's answer as masqctl prints every answer
+ * @r:		the reply
+ *
+ * The text goes to stdout when the command succeeded and to stderr when
+ * it did not, with a newline added when it lacks one.
+ *
+ * Return: the command's status, or 1 when stdout cannot be written
+ */
+int reply_print(const struct reply *r)
+{
+	FILE *f = r->status ? stderr : stdout;
+
+	fwrite(r->text, 1, r->len, f);
+	if (r->len && r->text[r->len - 1] != '\n')
+		fputc('\n', f);
+	if (fflush(stdout) == EOF) {
+		fprintf(stderr, "masqctl: writing output: %s\n", strerror(errno));
+		return 1;
+	}
+	return r->status;
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * masqctl.h - the parts of masqctl shared by its verbs
+ *
+ * masqctl is a thin program: main.c picks the verb (from the command line
+ * or from the name it was called by), conn.c talks to masqd, remote.c
+ * brings masqd's ruleset into a local struct ipt_ruleset, names.c looks
+ * names up (each once per run), and one file per front-end verb does the
+ * rest: iptables.c, save.c (iptables-save), restore.c (iptables-restore),
+ * acct.c (ipacct-dump). Every verb returns
+ * the process exit status: 0 success, 1 failure, 2 usage error (3 for an
+ * unknown table, as iptables).
+ *
+ * Names are resolved here and only here (names.c, over the C library's
+ * lookups): masqd gets numeric words and never blocks on a lookup.
+ */
+#ifndef MASQCTL_MASQCTL_H
+#define MASQCTL_MASQCTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "ipt/ipt.h"
+
+#ifndef MASQ_VERSION
+#define MASQ_VERSION	"0.1"
+#endif
+
+/**
+ * struct conn - masqctl's connection to masqd, opened at the first call
+ * @path:	control socket path
+ * @fd:		connected socket, -1 before the first call
+ */
+struct conn {
+	const char *path;
+	int fd;
+};
+
+/**
+ * struct reply - what masqd answered
+ * @status:	the command's exit status (0, 1, 2)
+ * @text:	reply text, NUL-terminated (malloc'd; reply_free())
+ * @len:	bytes of @text
+ */
+struct reply {
+	int status;
+	char *text;
+	size_t len;
+};
+
+/* conn.c */
+int conn_call(struct conn *c, int argc, char *const *argv, struct reply *r);
+void conn_close(struct conn *c);
+void reply_free(struct reply *r);
+int reply_print(const struct reply *r);
+int out_write(const char *prog, const char *s, size_t len);
+int out_text(const char *prog, const struct ipt_text *t);
+
+/* names.c: ipt_system_resolver with every answer kept for the run */
+extern const struct ipt_resolver names_resolver;
+extern unsigned long names_lookups;	/* forward lookups asked so far */
+
+/* remote.c */
+
+/**
+ * struct fetch - one iptables-save request to masqd
+ * @table:	the table (-t), or -1 for every table masqd prints
+ * @counters:	ask for [packets:bytes]
+ * @zero:	chains to zero after the text is made (--zero), or NULL
+ * @nzero:	how many
+ * @zero_all:	zero the table(s) after the text is made (--zero-all)
+ */
+struct fetch {
+	int table;
+	bool counters;
+	char *const *zero;
+	int nzero;
+	bool zero_all;
+};
+
+int remote_fetch(struct conn *c, const char *prog, const struct fetch *f,
+		 struct ipt_ruleset **rs, int *order, int *ntables);
+
+/* the verbs */
+int iptables_main(struct conn *c, int argc, char **argv);
+int save_main(struct conn *c, int argc, char **argv);
+int restore_main(struct conn *c, int argc, char **argv);
+int acct_main(struct conn *c, int argc, char **argv);
+
+#endif

@@ -1,0 +1,1093 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_masqctl.c - masqctl's iptables front-ends against a fake masqd
+ *
+ * The test runs the real build/masqctl (found next to this program's own
+ * directory) with MASQ_SOCKET pointing at a Unix socket in a temporary
+ * directory, where this program plays masqd: it records every request
+ * and answers from a script. So each case checks what masqctl sends
+ * (numeric, canonical words; one iptables-save request for a listing,
+ * with --zero for -L -Z and ipacct-dump), what it prints, and its exit
+ * status, without masqd, without root and without network lookups (only
+ * "localhost" and /etc/services names are resolved).
+ *
+ * Expected listings are made with the same library (ipt.h) from the text
+ * the fake masqd sent, so this tests masqctl's plumbing, not the printer
+ * (tests of their own check that against iptables-legacy).
+ *
+ * Also, when run as build/tests/test_masqctl: `make -o all install` into
+ * a temporary DESTDIR (the programs as built, nothing rebuilt), and the
+ * links it must make (and must not).
+ *
+ * Prints "ok masqctl/NAME", "FAIL masqctl/NAME: why" or "SKIP ...".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include "control/proto.h"
+#include "ipt/ipt.h"
+
+#define MAX_REQ		8
+#define RUN_TIMEOUT_MS	10000
+
+static int failed;
+static char why[1024];
+static char masqctl[PATH_MAX + 16];
+static char dir[] = "/tmp/masq-ctltest-XXXXXX";
+static char sock_path[108];
+static int lfd = -1;
+
+static void report(const char *name, bool ok)
+{
+	if (ok) {
+		printf("ok masqctl/%s\n", name);
+		return;
+	}
+	failed++;
+	printf("FAIL masqctl/%s: %s\n", name, why);
+}
+
+static bool failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static bool failf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	for (char *p = why; *p; p++)
+		if (*p == '\n')
+			*p = '|';
+	return false;
+}
+
+/* ---- a fake masqd ----------------------------------------------------- */
+
+struct answer {
+	int status;
+	const char *text;
+};
+
+/**
+ * struct run - one masqctl run
+ * @argv0:	the name it is called by ("masqctl", "masq-iptables", ...)
+ * @args:	its arguments, NULL-terminated
+ * @in:		standard input (NULL: empty), or @in_size zero bytes
+ * @in_size:	when @in is NULL and this is not 0: that many NUL bytes
+ * @answers:	the fake masqd's answers, in order; past the end: status 0
+ * @rc:		exit status
+ * @out, @err:	what it printed (malloc'd)
+ * @req:	the requests received
+ */
+struct run {
+	const char *argv0;
+	const char *const *args;
+	const char *in;
+	size_t in_size;
+	const struct answer *answers;
+	int nanswers;
+	int rc;
+	char *out, *err;
+	struct ctl_request req[MAX_REQ];
+	int nreq;
+};
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *s = NULL;
+	size_t n = 0;
+
+	if (!f)
+		return strdup("");
+	if (getdelim(&s, &n, '\0', f) < 0) {
+		free(s);
+		s = strdup("");
+	}
+	fclose(f);
+	return s;
+}
+
+static void run_free(struct run *r)
+{
+	for (int i = 0; i < r->nreq; i++)
+		ctl_request_free(&r->req[i]);
+	free(r->out);
+	free(r->err);
+	r->nreq = 0;
+	r->out = r->err = NULL;
+}
+
+/* Answer one request on @fd; false when the client has gone */
+static bool serve_one(struct run *r, int fd)
+{
+	uint8_t hdr[CTL_HDR_LEN], *body;
+	struct ctl_request req;
+	struct answer a = { 0, "" };
+	struct ctl_msg msg;
+	uint32_t blen;
+	bool ok;
+
+	if (ctl_read_full(fd, hdr, sizeof(hdr)) ||
+	    ctl_hdr_parse(hdr, sizeof(hdr), CTL_KIND_REQUEST, &blen))
+		return false;
+	body = malloc(blen ? blen : 1);
+	ok = body && !ctl_read_full(fd, body, blen) &&
+	     !ctl_request_parse(body, blen, &req);
+	free(body);
+	if (!ok)
+		return false;
+	if (r->nreq < r->nanswers)
+		a = r->answers[r->nreq];
+	if (r->nreq < MAX_REQ)
+		r->req[r->nreq++] = req;
+	else
+		ctl_request_free(&req);
+	if (ctl_reply_encode(a.status, a.text, strlen(a.text), &msg))
+		return false;
+	ok = !ctl_write_all(fd, msg.buf, msg.len);
+	ctl_msg_free(&msg);
+	return ok;
+}
+
+static void child(const struct run *r, const char *in_path)
+{
+	const char *argv[32];
+	int n = 0, fd;
+
+	argv[n++] = r->argv0;
+	for (int i = 0; r->args && r->args[i] && n < 31; i++)
+		argv[n++] = r->args[i];
+	argv[n] = NULL;
+	fd = open(in_path, O_RDONLY);
+	if (fd >= 0)
+		dup2(fd, 0);
+	fd = open("out", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	dup2(fd, 1);
+	fd = open("err", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	dup2(fd, 2);
+	setenv("MASQ_SOCKET", sock_path, 1);
+	execv(masqctl, (char *const *)argv);
+	_exit(127);
+}
+
+static bool write_input(const struct run *r, const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	size_t n = r->in ? strlen(r->in) : 0;
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = r->in ? write(fd, r->in, n) == (ssize_t)n :
+		     !ftruncate(fd, (off_t)r->in_size);
+	close(fd);
+	return ok;
+}
+
+/* Serve until the child exits; false on a timeout */
+static bool serve(struct run *r, pid_t pid)
+{
+	int cfd = -1, st, waited = 0;
+
+	for (;;) {
+		struct pollfd p[2] = { { .fd = lfd, .events = POLLIN },
+				       { .fd = cfd, .events = POLLIN } };
+
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			break;
+		if (waited > RUN_TIMEOUT_MS) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			st = -1;
+			break;
+		}
+		if (poll(p, 2, 10) <= 0) {
+			waited += 10;
+			continue;
+		}
+		if (p[0].revents & POLLIN) {
+			if (cfd >= 0)
+				close(cfd);
+			cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		}
+		if (cfd >= 0 && (p[1].revents & (POLLIN | POLLHUP)) &&
+		    !serve_one(r, cfd)) {
+			close(cfd);
+			cfd = -1;
+		}
+	}
+	if (cfd >= 0)
+		close(cfd);
+	r->rc = st == -1 ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+	return st != -1;
+}
+
+/* Run masqctl as @r says; false (with why) when it could not be run */
+static bool run(struct run *r)
+{
+	pid_t pid;
+
+	r->nreq = 0;
+	if (!write_input(r, "in"))
+		return failf("cannot write the input file");
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return failf("fork: %s", strerror(errno));
+	if (pid == 0)
+		child(r, "in");
+	if (!serve(r, pid))
+		return failf("masqctl did not finish in %d ms", RUN_TIMEOUT_MS);
+	r->out = slurp("out");
+	r->err = slurp("err");
+	return true;
+}
+
+/* ---- checks ------------------------------------------------------------- */
+
+/* The request's words joined by single spaces */
+static const char *joined(const struct ctl_request *q)
+{
+	static char buf[8192];
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < q->argc && n < sizeof(buf) - 1; i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s",
+				      i ? " " : "", q->argv[i]);
+	return buf;
+}
+
+static bool expect_rc(const struct run *r, int rc)
+{
+	if (r->rc == rc)
+		return true;
+	return failf("exit status %d, want %d; stderr: %s", r->rc, rc, r->err);
+}
+
+static bool expect_requests(const struct run *r, int n)
+{
+	if (r->nreq == n)
+		return true;
+	return failf("%d requests, want %d (first: %s)", r->nreq, n,
+		     r->nreq ? joined(&r->req[0]) : "none");
+}
+
+static bool expect_request(const struct run *r, int i, const char *want)
+{
+	if (i >= r->nreq)
+		return failf("no request %d, want '%s'", i, want);
+	if (strcmp(joined(&r->req[i]), want))
+		return failf("request %d '%s', want '%s'", i,
+			     joined(&r->req[i]), want);
+	return true;
+}
+
+static bool expect_text(const char *what, const char *got, const char *want)
+{
+	if (!strcmp(got, want))
+		return true;
+	return failf("%s differs: got <%s> want <%s>", what, got, want);
+}
+
+static bool has(const char *what, const char *s, const char *needle)
+{
+	if (strstr(s, needle))
+		return true;
+	return failf("%s lacks '%s': %s", what, needle, s);
+}
+
+static bool lacks(const char *what, const char *s, const char *needle)
+{
+	if (!strstr(s, needle))
+		return true;
+	return failf("%s has '%s': %s", what, needle, s);
+}
+
+/* ---- expectations made with the library ----------------------------- */
+
+static struct ipt_ruleset *load(const char *text)
+{
+	struct ipt_ruleset *rs = ipt_ruleset_new();
+	struct ipt_err err;
+
+	if (rs && ipt_restore(rs, text, IPT_RESTORE_COUNTERS, NULL, &err)) {
+		failf("test text does not restore: %s", err.msg);
+		ipt_ruleset_free(rs);
+		return NULL;
+	}
+	return rs;
+}
+
+/* What iptables ARGS prints for ruleset @text (numeric, no resolver) */
+static char *listing(const char *text, int argc, char *const *argv)
+{
+	struct ipt_ruleset *rs = load(text);
+	struct ipt_text out = { 0 };
+	struct ipt_err err;
+	struct ipt_cmd cmd;
+	char *s;
+
+	if (!rs)
+		return NULL;
+	if (ipt_parse(argc, argv, NULL, &cmd, &err) ||
+	    ipt_exec(rs, &cmd, NULL, &out, &err)) {
+		failf("library refuses the listing: %s", err.msg);
+		ipt_ruleset_free(rs);
+		ipt_text_free(&out);
+		return NULL;
+	}
+	s = strdup(out.s ? out.s : "");
+	ipt_text_free(&out);
+	ipt_ruleset_free(rs);
+	return s;
+}
+
+/* "iptables " + the canonical words of iptables ARGS (first line only) */
+static char *canonical(int argc, char *const *argv)
+{
+	struct ipt_text t = { 0 };
+	struct ipt_err err;
+	struct ipt_cmd cmd;
+	char *s;
+
+	if (ipt_parse(argc, argv, &ipt_system_resolver, &cmd, &err)) {
+		failf("library refuses the command: %s", err.msg);
+		return NULL;
+	}
+	ipt_cmd_format(&cmd, &t);
+	if (!t.s)
+		return NULL;
+	t.s[strcspn(t.s, "\n")] = '\0';
+	if (asprintf(&s, "iptables %s", t.s) < 0)
+		s = NULL;
+	ipt_text_free(&t);
+	return s;
+}
+
+/* ---- the ruleset the fake masqd holds -------------------------------- */
+
+static const char save_nat[] =
+	"*nat\n"
+	":PREROUTING ACCEPT [0:0]\n"
+	":INPUT ACCEPT [0:0]\n"
+	":OUTPUT ACCEPT [0:0]\n"
+	":POSTROUTING ACCEPT [3:180]\n"
+	"[5:300] -A POSTROUTING -s 192.168.0.0/24 -o wan0 -j MASQUERADE\n"
+	"COMMIT\n";
+
+static const char save_filter[] =
+	"*filter\n"
+	":INPUT DROP [10:1000]\n"
+	":FORWARD ACCEPT [0:0]\n"
+	":OUTPUT ACCEPT [0:0]\n"
+	":acctin - [0:0]\n"
+	":acctout - [0:0]\n"
+	"[7:700] -A INPUT -i lan0 -j ACCEPT\n"
+	"[1:60] -A FORWARD -j acctin\n"
+	"[2:120] -A FORWARD -j acctout\n"
+	"[3:300] -A acctin -d 192.168.0.2/32\n"
+	"[4:400] -A acctout -s 192.168.0.2/32\n"
+	"COMMIT\n";
+
+static char save_all[sizeof(save_nat) + sizeof(save_filter)];
+
+#define RUN(...)	((const char *const[]){ __VA_ARGS__, NULL })
+
+/* ---- the cases ------------------------------------------------------- */
+
+static bool t_passthrough(void)
+{
+	const struct answer a[] = { { 0, "packets_in 5\n" } };
+	struct run r = { .argv0 = "masqctl", .args = RUN("stats"), .answers = a, .nanswers = 1 };
+	bool ok = run(&r) && expect_rc(&r, 0) && expect_requests(&r, 1) &&
+		  expect_request(&r, 0, "stats") &&
+		  expect_text("stdout", r.out, "packets_in 5\n");
+
+	run_free(&r);
+	return ok;
+}
+
+static bool t_passthrough_failure(void)
+{
+	const struct answer a[] = { { 1, "no such route" } };
+	struct run r = { .argv0 = "masqctl", .args = RUN("route", "del", "10.0.0.0/8"),
+			 .answers = a, .nanswers = 1 };
+	bool ok = run(&r) && expect_rc(&r, 1) &&
+		  expect_text("stderr", r.err, "no such route\n") &&
+		  expect_text("stdout", r.out, "");
+
+	run_free(&r);
+	return ok;
+}
+
+static bool t_ipt_append(void)
+{
+	char *args[] = { "-A", "INPUT", "-s", "localhost", "-p", "tcp",
+			 "--dport", "22", "-j", "ACCEPT" };
+	char *want = canonical(10, args);
+	struct run r = { .argv0 = "masqctl", .args = RUN("iptables", "-A", "INPUT", "-s",
+		"localhost", "-p", "tcp", "--dport", "22", "-j", "ACCEPT") };
+	bool ok = want && run(&r) && expect_rc(&r, 0) &&
+		  expect_requests(&r, 1) && expect_request(&r, 0, want) &&
+		  lacks("request", joined(&r.req[0]), "localhost") &&
+		  has("request", joined(&r.req[0]), "127.0.0.1");
+
+	run_free(&r);
+	free(want);
+	return ok;
+}
+
+static bool t_ipt_service_name(void)
+{
+	struct run r = { .argv0 = "masq-iptables", .args = RUN("-I", "FORWARD", "-p", "tcp",
+			 "--dport", "ssh", "-j", "DROP") };
+	bool ok;
+
+	if (!getservbyname("ssh", "tcp")) {
+		printf("SKIP masqctl/ipt_service_name: no ssh in /etc/services\n");
+		return true;
+	}
+	ok = run(&r) && expect_rc(&r, 0) && expect_requests(&r, 1) &&
+	     has("request", joined(&r.req[0]), "iptables -I FORWARD") &&
+	     has("request", joined(&r.req[0]), " 22") &&
+	     lacks("request", joined(&r.req[0]), "ssh");
+	run_free(&r);
+	return ok;
+}
+
+static bool t_ipt_bad_option(void)
+{
+	struct run r = { .argv0 = "iptables", .args = RUN("-A", "INPUT", "--bogus") };
+	bool ok = run(&r) && expect_rc(&r, 2) && expect_requests(&r, 0) &&
+		  has("stderr", r.err, "iptables: ");
+
+	run_free(&r);
+	return ok;
+}
+
+static bool t_ipt_bad_service(void)
+{
+	struct run r = { .argv0 = "masqctl", .args = RUN("iptables", "-A", "INPUT", "-p", "tcp",
+			 "--dport", "nosuchservice", "-j", "DROP") };
+	bool ok = run(&r) && expect_rc(&r, 2) && expect_requests(&r, 0);
+
+	run_free(&r);
+	return ok;
+}
+
+static bool t_ipt_bad_table(void)
+{
+	struct run r = { .argv0 = "masqctl", .args = RUN("iptables", "-t", "raw", "-L", "-n") };
+	bool ok = run(&r) && expect_rc(&r, 3) && expect_requests(&r, 0) &&
+		  has("stderr", r.err, "raw");
+
+	run_free(&r);
+	return ok;
+}
+
+static bool t_ipt_failure_status(void)
+{
+	const struct answer a[] = { { 1, "iptables: Bad rule (does a matching "
+				      "rule exist in that chain?).\n" } };
+	struct run r = { .argv0 = "masqctl", .args = RUN("iptables", "-C", "INPUT", "-j", "DROP"),
+			 .answers = a, .nanswers = 1 };
+	bool ok = run(&r) && expect_rc(&r, 1) && expect_requests(&r, 1) &&
+		  has("request", joined(&r.req[0]), "iptables -C INPUT") &&
+		  has("stderr", r.err, "Bad rule");
+
+	run_free(&r);
+	return ok;
+}
+
+static bool t_ipt_list(void)
+{
+	const struct answer a[] = { { 0, save_filter } };
+	char *largs[] = { "-L", "-n", "-v" };
+	char *want = listing(save_filter, 3, largs);
+	struct run r = { .argv0 = "masqctl", .args = RUN("iptables", "-L", "-n", "-v"),
+			 .answers = a, .nanswers = 1 };
+	bool ok = want && run(&r) && expect_rc(&r, 0) &&
+		  expect_requests(&r, 1) &&
+		  expect_request(&r, 0, "iptables-save -c -t filter") &&
+		  expect_text("listing", r.out, want);
+
+	run_free(&r);
+	free(want);
+	return ok;
+}
+
+static bool t_ipt_list_rules(void)
+{
+	const struct answer a[] = { { 0, save_nat } };
+	char *largs[] = { "-t", "nat", "-S" };
+	char *want = listing(save_nat, 3, largs);
+	struct run r = { .argv0 = "iptables", .args = RUN("-t", "nat", "-S"),
+			 .answers = a, .nanswers = 1 };
+	bool ok = want && run(&r) && expect_rc(&r, 0) &&
+		  expect_request(&r, 0, "iptables-save -c -t nat") &&
+		  expect_text("listing", r.out, want);
+
+	run_free(&r);
+	free(want);
+	return ok;
+}
+
+static bool t_ipt_list_zero_chain(void)
+{
+	const struct answer a[] = { { 0, save_filter } };
+	struct run r = { .argv0 = "masqctl", .args = RUN("iptables", "-L", "acctin", "-Z", "-n",
+			 "-v", "-x"), .answers = a, .nanswers = 1 };
+	bool ok = run(&r) && expect_rc(&r, 0) && expect_requests(&r, 1) &&
+		  expect_request(&r, 0,
+				 "iptables-save -c -t filter --zero acctin") &&
+		  has("listing", r.out, "Chain acctin") &&
+		  has("listing", r.out, "300");	/* counters before the zero */
+
+	run_free(&r);
+	return ok;
+}
+
+static bool t_ipt_list_zero_all(void)
+{
+	const struct answer a[] = { { 0, save_nat } };
+	struct run r = { .argv0 = "masqctl", .args = RUN("iptables", "-t", "nat", "-L", "-Z",
+			 "-n"), .answers = a, .nanswers = 1 };
+	bool ok = run(&r) && expect_rc(&r, 0) && expect_requests(&r, 1) &&
+		  expect_request(&r, 0, "iptables-save -c -t nat --zero-all") &&
+		  has("listing", r.out, "MASQUERADE");
+
+	run_free(&r);
+	return ok;
+}
+
+static bool t_ipt_zero_alone(void)
+{
+	struct run r = { .argv0 = "masqctl", .args = RUN("iptables", "-Z", "INPUT") };
+	bool ok = run(&r) && expect_rc(&r, 0) && expect_requests(&r, 1) &&
+		  has("request", joined(&r.req[0]), "iptables -Z INPUT");
+
+	run_free(&r);
+	return ok;
+}
+
+static bool t_ipt_list_refused(void)
+{
+	const struct answer a[] = { { 1, "iptables: No chain/target/match by "
+				      "that name.\n" } };
+	struct run r = { .argv0 = "masqctl", .args = RUN("iptables", "-L", "nosuch", "-Z", "-n"),
+			 .answers = a, .nanswers = 1 };
+	bool ok = run(&r) && expect_rc(&r, 1) && expect_requests(&r, 1) &&
+		  has("stderr", r.err, "No chain") &&
+		  expect_text("stdout", r.out, "");
+
+	run_free(&r);
+	return ok;
+}
+
+/* The text without its "# ..." lines */
+static char *uncommented(const char *s)
+{
+	char *o = malloc(strlen(s) + 1), *p = o;
+
+	while (o && *s) {
+		size_t n = strcspn(s, "\n");
+
+		if (*s != '#') {
+			memcpy(p, s, n);
+			p += n;
+			if (s[n])
+				*p++ = '\n';
+		}
+		s += n + (s[n] != '\0');
+	}
+	if (o)
+		*p = '\0';
+	return o;
+}
+
+/* iptables-save -c of @text by the library, without comment lines */
+static char *saved(const char *text)
+{
+	struct ipt_ruleset *rs = load(text);
+	struct ipt_text out = { 0 };
+	char *s;
+
+	if (!rs)
+		return NULL;
+	ipt_save(rs, 1u << IPT_NAT | 1u << IPT_FILTER, true, NULL, &out);
+	s = strdup(out.s ? out.s : "");
+	ipt_text_free(&out);
+	ipt_ruleset_free(rs);
+	return s;
+}
+
+static bool t_save(void)
+{
+	const struct answer a[] = { { 0, save_all } };
+	struct run r = { .argv0 = "masqctl", .args = RUN("iptables-save", "-c"), .answers = a,
+			 .nanswers = 1 };
+	char *bare = NULL, *want = saved(save_all);
+	bool ok = want && run(&r) && expect_rc(&r, 0) &&
+		  expect_request(&r, 0, "iptables-save -c") &&
+		  has("output", r.out, "# Generated by masq-iptables-save v") &&
+		  has("output", r.out, "# Completed on ") &&
+		  (bare = uncommented(r.out)) &&
+		  expect_text("tables", bare, want);
+
+	free(want);
+	free(bare);
+	run_free(&r);
+	return ok;
+}
+
+static bool t_save_table(void)
+{
+	const struct answer a[] = { { 0, save_nat } };
+	struct run r = { .argv0 = "masq-iptables-save", .args = RUN("-t", "nat", "-M", "x"),
+			 .answers = a, .nanswers = 1 };
+	bool ok = run(&r) && expect_rc(&r, 0) &&
+		  expect_request(&r, 0, "iptables-save -t nat") &&
+		  has("output", r.out, "*nat") &&
+		  has("output", r.out, ":POSTROUTING ACCEPT");
+
+	run_free(&r);
+	return ok;
+}
+
+static bool t_save_bad_option(void)
+{
+	struct run r = { .argv0 = "iptables-save", .args = RUN("--bogus") };
+	bool ok = run(&r) && expect_rc(&r, 1) && expect_requests(&r, 0) &&
+		  has("stderr", r.err, "--bogus");
+
+	run_free(&r);
+	return ok;
+}
+
+static bool t_save_bad_table(void)
+{
+	struct run r = { .argv0 = "iptables-save", .args = RUN("-t", "raw") };
+	bool ok = run(&r) && expect_rc(&r, 1) && expect_requests(&r, 0) &&
+		  has("stderr", r.err, "raw");
+
+	run_free(&r);
+	return ok;
+}
+
+static bool t_restore_numeric(void)
+{
+	struct run r = { .argv0 = "iptables-restore", .in = save_all };
+	bool ok = run(&r) && expect_rc(&r, 0) && expect_requests(&r, 1) &&
+		  expect_text("word 0", r.req[0].argv[0], "iptables-restore") &&
+		  expect_text("sent text", r.req[0].argv[r.req[0].argc - 1],
+			      save_all);
+
+	run_free(&r);
+	return ok;
+}
+
+/* --noflush: checked against masqd's ruleset, fetched first */
+static bool t_restore_flags(void)
+{
+	const struct answer a[] = { { 0, save_all } };
+	struct run r = { .argv0 = "masqctl", .args = RUN("iptables-restore",
+			 "-nc"), .in = save_filter, .answers = a, .nanswers = 1 };
+	bool ok = run(&r) && expect_rc(&r, 0) && expect_requests(&r, 2) &&
+		  expect_request(&r, 0, "iptables-save") &&
+		  r.req[1].argc == 4 &&
+		  expect_text("word 1", r.req[1].argv[1], "--noflush") &&
+		  expect_text("word 2", r.req[1].argv[2], "--counters") &&
+		  expect_text("text", r.req[1].argv[3], save_filter);
+
+	run_free(&r);
+	return ok;
+}
+
+/* --noflush may add to a chain only masqd has; without it, it may not */
+static bool t_restore_noflush_masqd_chain(void)
+{
+	static const char text[] = "*filter\n-A acctin -s 10.0.0.1/32\nCOMMIT\n";
+	const struct answer a[] = { { 0, save_all } };
+	struct run r = { .argv0 = "iptables-restore", .args = RUN("--noflush"),
+			 .in = text, .answers = a, .nanswers = 1 };
+	struct run r2 = { .argv0 = "iptables-restore", .in = text };
+	bool ok = run(&r) && expect_rc(&r, 0) && expect_requests(&r, 2) &&
+		  expect_text("text", r.req[1].argv[2], text) &&
+		  run(&r2) && expect_rc(&r2, 1) && expect_requests(&r2, 0);
+
+	run_free(&r);
+	run_free(&r2);
+	return ok;
+}
+
+static bool t_restore_names(void)
+{
+	static const char text[] =
+		"*filter\n"
+		":INPUT ACCEPT [0:0]\n"
+		"# hosts by name\n"
+		"-A INPUT -s localhost -p tcp --dport 22 -m comment "
+		"--comment \"from \\\"here\\\"\" -j ACCEPT\n"
+		"COMMIT\n";
+	const struct answer a[] = { { 0, save_all } };
+	struct run r = { .argv0 = "masq-iptables-restore",
+			 .args = RUN("--noflush"), .in = text, .answers = a,
+			 .nanswers = 1 };
+	struct ipt_ruleset *rs = ipt_ruleset_new();
+	struct ipt_err err;
+	const char *sent;
+	bool ok = run(&r) && expect_rc(&r, 0) && expect_requests(&r, 2);
+
+	if (!ok || !rs)
+		goto out;
+	sent = r.req[1].argv[r.req[1].argc - 1];
+	ok = lacks("sent text", sent, "localhost") &&
+	     has("sent text", sent, "127.0.0.1") &&
+	     has("sent text", sent, ":INPUT ACCEPT [0:0]\n") &&
+	     has("sent text", sent, "\\\"here\\\"") &&
+	     lacks("sent text", sent, "-t filter");
+	if (ok && ipt_restore(rs, sent, IPT_RESTORE_NOFLUSH | IPT_RESTORE_TEST,
+			      NULL, &err))
+		ok = failf("sent text is not numeric: %s", err.msg);
+out:
+	if (rs)
+		ipt_ruleset_free(rs);
+	run_free(&r);
+	return ok;
+}
+
+static bool t_restore_syntax(void)
+{
+	struct run r = { .argv0 = "iptables-restore",
+			 .in = "*filter\n-A INPUT --bogus\nCOMMIT\n" };
+	bool ok = run(&r) && expect_rc(&r, 2) && expect_requests(&r, 0) &&
+		  has("stderr", r.err, "line 2");
+
+	run_free(&r);
+	return ok;
+}
+
+/* Parses, cannot apply: 1, as iptables-restore's "line N failed" */
+static bool t_restore_apply_error(void)
+{
+	struct run r = { .argv0 = "iptables-restore",
+			 .in = "*filter\n-A nosuch -j ACCEPT\nCOMMIT\n" };
+	bool ok = run(&r) && expect_rc(&r, 1) && expect_requests(&r, 0) &&
+		  has("stderr", r.err, "line 2");
+
+	run_free(&r);
+	return ok;
+}
+
+static bool t_restore_test(void)
+{
+	struct run r = { .argv0 = "iptables-restore", .args = RUN("--test"), .in = save_all };
+	bool ok = run(&r) && expect_rc(&r, 0) && expect_requests(&r, 0);
+
+	run_free(&r);
+	return ok;
+}
+
+static bool t_restore_too_big(void)
+{
+	struct run r = { .argv0 = "iptables-restore",
+			 .in_size = CTL_MAX_REQUEST + 1 };
+	bool ok = run(&r) && expect_rc(&r, 1) && expect_requests(&r, 0) &&
+		  has("stderr", r.err, "larger");
+
+	run_free(&r);
+	return ok;
+}
+
+static bool t_restore_one_table(void)
+{
+	struct run r = { .argv0 = "iptables-restore", .args = RUN("-T", "nat"), .in = save_all };
+	const char *sent;
+	bool ok = run(&r) && expect_rc(&r, 0) && expect_requests(&r, 1);
+
+	if (!ok)
+		goto out;
+	sent = r.req[0].argv[r.req[0].argc - 1];
+	ok = has("sent text", sent, "MASQUERADE") &&
+	     lacks("sent text", sent, "*filter") &&
+	     lacks("sent text", sent, "-A INPUT");
+out:
+	run_free(&r);
+	return ok;
+}
+
+static bool t_restore_no_file(void)
+{
+	struct run r = { .argv0 = "iptables-restore", .args = RUN("/nonexistent/rules") };
+	bool ok = run(&r) && expect_rc(&r, 1) && expect_requests(&r, 0) &&
+		  has("stderr", r.err, "/nonexistent/rules");
+
+	run_free(&r);
+	return ok;
+}
+
+/* "# ipacct-dump YYYY-MM-DDTHH:MM:SSZ SECONDS\n", near now */
+static bool acct_first_line(const char *out)
+{
+	struct tm tm = { 0 };
+	long long secs;
+	char iso[32];
+	time_t now = time(NULL);
+
+	if (sscanf(out, "# ipacct-dump %31s %lld\n", iso, &secs) != 2 ||
+	    !strptime(iso, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return failf("first line: %.60s", out);
+	if (timegm(&tm) != secs || secs > now || secs < now - 60)
+		return failf("times disagree: %s %lld (now %lld)", iso, secs,
+			     (long long)now);
+	return true;
+}
+
+static bool t_acct(void)
+{
+	const struct answer a[] = { { 0, save_filter } };
+	char *in_args[] = { "-L", "acctin", "-n", "-v", "-x" };
+	char *out_args[] = { "-L", "acctout", "-n", "-v", "-x" };
+	char *lin = listing(save_filter, 5, in_args);
+	char *lout = listing(save_filter, 5, out_args);
+	char *want = NULL;
+	struct run r = { .argv0 = "masqctl", .args = RUN("ipacct-dump"), .answers = a,
+			 .nanswers = 1 };
+	bool ok = lin && lout && asprintf(&want, "%s\n%s", lin, lout) > 0 &&
+		  run(&r) && expect_rc(&r, 0) && expect_requests(&r, 1) &&
+		  expect_request(&r, 0, "iptables-save -c -t filter --zero "
+				 "acctin --zero acctout") &&
+		  acct_first_line(r.out) &&
+		  expect_text("listings", strchr(r.out, '\n') + 1, want);
+
+	run_free(&r);
+	free(lin);
+	free(lout);
+	free(want);
+	return ok;
+}
+
+static bool t_acct_refused(void)
+{
+	const struct answer a[] = { { 1, "iptables-save: no chain acctx in "
+				      "table filter\n" } };
+	struct run r = { .argv0 = "masqctl", .args = RUN("ipacct-dump", "acctx"), .answers = a,
+			 .nanswers = 1 };
+	bool ok = run(&r) && expect_rc(&r, 1) &&
+		  expect_request(&r, 0, "iptables-save -c -t filter --zero acctx")
+		  && has("stderr", r.err, "acctx") &&
+		  expect_text("stdout", r.out, "");
+
+	run_free(&r);
+	return ok;
+}
+
+static bool t_acct_missing(void)
+{
+	const struct answer a[] = { { 0, save_nat } };
+	struct run r = { .argv0 = "masqctl", .args = RUN("ipacct-dump", "-t", "nat", "acctin"),
+			 .answers = a, .nanswers = 1 };
+	bool ok = run(&r) && expect_rc(&r, 1) &&
+		  expect_request(&r, 0, "iptables-save -c -t nat --zero acctin")
+		  && has("stderr", r.err, "acctin") &&
+		  expect_text("stdout", r.out, "");
+
+	run_free(&r);
+	return ok;
+}
+
+/* ---- make install ------------------------------------------------------- */
+
+static bool expect_link(const char *root, const char *path, const char *target)
+{
+	char p[PATH_MAX], t[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+
+	snprintf(p, sizeof(p), "%s%s", root, path);
+	n = readlink(p, t, sizeof(t) - 1);
+	if (n < 0)
+		return failf("%s is not a link: %s", path, strerror(errno));
+	t[n] = '\0';
+	if (strcmp(t, target))
+		return failf("%s -> %s, want %s", path, t, target);
+	if (stat(p, &st) || !(st.st_mode & S_IXUSR))
+		return failf("%s does not lead to an executable", path);
+	return true;
+}
+
+static bool absent(const char *root, const char *path)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s%s", root, path);
+	if (lstat(p, &st))
+		return true;
+	return failf("%s was installed", path);
+}
+
+static void t_install(const char *src_root)
+{
+	static const char *const sbin[] = { "masq-iptables",
+		"masq-iptables-save", "masq-iptables-restore" };
+	static const char *const lib[] = { "iptables", "iptables-save",
+		"iptables-restore", "ipmasqadm" };
+	char cmd[PATH_MAX * 3], root[PATH_MAX], p[PATH_MAX + 32];
+	bool ok;
+
+	snprintf(p, sizeof(p), "%s/Makefile", src_root);
+	if (access(p, R_OK)) {
+		printf("SKIP masqctl/install_links: no %s\n", p);
+		return;
+	}
+	snprintf(root, sizeof(root), "%s/inst", dir);
+	snprintf(cmd, sizeof(cmd), "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL "
+		 "make -s -o all -C '%s' install DESTDIR='%s' >'%s/make.log' 2>&1",
+		 src_root, root, dir);
+	if (system(cmd)) {
+		snprintf(p, sizeof(p), "%s/make.log", dir);
+		char *log = slurp(p);
+
+		failf("make install failed: %.300s", log);
+		free(log);
+		report("install_links", false);
+		return;
+	}
+	ok = true;
+	for (size_t i = 0; ok && i < sizeof(sbin) / sizeof(sbin[0]); i++) {
+		snprintf(p, sizeof(p), "/usr/sbin/%s", sbin[i]);
+		ok = expect_link(root, p, "masqctl");
+	}
+	for (size_t i = 0; ok && i < sizeof(lib) / sizeof(lib[0]); i++) {
+		snprintf(p, sizeof(p), "/usr/lib/masq/bin/%s", lib[i]);
+		ok = expect_link(root, p, "../../../sbin/masqctl");
+	}
+	ok = ok && absent(root, "/usr/sbin/iptables") &&
+	     absent(root, "/usr/bin/iptables") &&
+	     absent(root, "/usr/sbin/iptables-save") &&
+	     absent(root, "/usr/sbin/iptables-restore");
+	report("install_links", ok);
+}
+
+/* ---- setup ---------------------------------------------------------------- */
+
+/* build/masqctl next to build/tests/ (or build/tests-san/); the source root */
+static bool find_masqctl(char *src_root, size_t len, bool *plain)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n < 0)
+		return false;
+	self[n] = '\0';
+	*plain = strstr(self, "/tests/test_masqctl") != NULL;
+	for (int i = 0; i < 2; i++) {	/* .../build/tests/x -> .../build */
+		slash = strrchr(self, '/');
+		if (!slash)
+			return false;
+		*slash = '\0';
+	}
+	snprintf(masqctl, sizeof(masqctl), "%s/masqctl", self);
+	slash = strrchr(self, '/');
+	if (slash)
+		*slash = '\0';
+	snprintf(src_root, len, "%s", slash ? self : ".");
+	return access(masqctl, X_OK) == 0;
+}
+
+static bool listen_fake(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+	snprintf(sock_path, sizeof(sock_path), "%s/masqd.sock", dir);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", sock_path);
+	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	return lfd >= 0 && !bind(lfd, (struct sockaddr *)&sun, sizeof(sun)) &&
+	       !listen(lfd, 8);
+}
+
+static const struct {
+	const char *name;
+	bool (*fn)(void);
+} cases[] = {
+	{ "passthrough", t_passthrough },
+	{ "passthrough_failure", t_passthrough_failure },
+	{ "ipt_append_canonical", t_ipt_append },
+	{ "ipt_service_name", t_ipt_service_name },
+	{ "ipt_bad_option_exit_2", t_ipt_bad_option },
+	{ "ipt_bad_service_exit_2", t_ipt_bad_service },
+	{ "ipt_bad_table_exit_3", t_ipt_bad_table },
+	{ "ipt_masqd_status", t_ipt_failure_status },
+	{ "ipt_list_from_save", t_ipt_list },
+	{ "ipt_list_rules", t_ipt_list_rules },
+	{ "ipt_list_zero_chain_one_request", t_ipt_list_zero_chain },
+	{ "ipt_list_zero_all", t_ipt_list_zero_all },
+	{ "ipt_zero_alone_sent", t_ipt_zero_alone },
+	{ "ipt_list_refused", t_ipt_list_refused },
+	{ "save_stamped", t_save },
+	{ "save_table_alias", t_save_table },
+	{ "save_bad_option", t_save_bad_option },
+	{ "save_bad_table", t_save_bad_table },
+	{ "restore_numeric_verbatim", t_restore_numeric },
+	{ "restore_flags", t_restore_flags },
+	{ "restore_noflush_masqd_chain", t_restore_noflush_masqd_chain },
+	{ "restore_names_resolved", t_restore_names },
+	{ "restore_syntax_error_exit_2", t_restore_syntax },
+	{ "restore_apply_error_exit_1", t_restore_apply_error },
+	{ "restore_test_sends_nothing", t_restore_test },
+	{ "restore_too_big", t_restore_too_big },
+	{ "restore_one_table", t_restore_one_table },
+	{ "restore_no_file", t_restore_no_file },
+	{ "acct_dump", t_acct },
+	{ "acct_missing_chain_refused", t_acct_refused },
+	{ "acct_missing_chain_in_text", t_acct_missing },
+};
+
+int main(void)
+{
+	char src_root[PATH_MAX], cmd[PATH_MAX + 16];
+	bool plain;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (!find_masqctl(src_root, sizeof(src_root), &plain)) {
+		printf("SKIP masqctl/all: %s not built\n", masqctl);
+		return 0;
+	}
+	if (!mkdtemp(dir) || chdir(dir) || !listen_fake()) {
+		printf("FAIL masqctl/setup: %s\n", strerror(errno));
+		return 1;
+	}
+	snprintf(save_all, sizeof(save_all), "%s%s", save_nat, save_filter);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		why[0] = '\0';
+		report(cases[i].name, cases[i].fn());
+	}
+	if (plain)
+		t_install(src_root);
+	close(lfd);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd))
+		printf("SKIP masqctl/cleanup: could not remove %s\n", dir);
+	(void)failed;
+	return 0;
+}
