@@ -21,6 +21,11 @@
  *                    connection hash (2 keys at <= 80 % load), mappings
  *                    (12 each, 262,144 by default) with their hash and
  *                    port bitmaps; _noacct without the counters
+ *   est_out_fw_*     established packets (10k connections) through the
+ *                    filter's FORWARD chain: only an ESTABLISHED accept
+ *                    (none), 1,000 rules that match nothing after it
+ *                    (after_1000) and before it (before_1000); with
+ *                    ratio_* the same-run ratio to "none"
  *
  * N is 1k, 100k or 1m concurrent connections. With endpoint-independent
  * mapping one external address holds at most 64,512 mappings (ports
@@ -397,6 +402,100 @@ static void bench_bytes_per_conn(uint32_t max)
 	printf("bench bytes_per_conn_noacct %.0f bytes\n", bytes_per_conn(max, false));
 }
 
+/*
+ * A ruleset as iptables-restore text: FORWARD with @nrules rules that
+ * match none of the bench's packets (other sources, other ports), with
+ * the ESTABLISHED accept before them (@est_first) or after them.
+ */
+static char *fw_ruleset(uint32_t nrules, bool est_first)
+{
+	size_t cap = 256 + (size_t)nrules * 96, at = 0;
+	char *t = malloc(cap);
+	const char *est = "-A FORWARD -m state --state RELATED,ESTABLISHED -j ACCEPT\n";
+
+#define PUT(...) (at += (size_t)snprintf(t + at, cap - at, __VA_ARGS__))
+	PUT("*nat\n-A POSTROUTING -o wan0 -j MASQUERADE\nCOMMIT\n*filter\n"
+	    ":FORWARD DROP [0:0]\n");
+	if (est_first && nrules)
+		PUT("%s", est);
+	for (uint32_t i = 0; i < nrules; i++)
+		PUT("-A FORWARD -s 172.%u.%u.%u/32 -p tcp -m tcp --dport %u -j DROP\n",
+		    16 + i % 16, (i / 16) % 256, i % 251 + 1, 1000 + i % 5000);
+	if (!est_first || !nrules)
+		PUT("%s", est);
+	PUT("-A FORWARD -i lan0 -j ACCEPT\nCOMMIT\n");
+#undef PUT
+	return t;
+}
+
+static void fw_load(struct masq_engine *e, uint32_t nrules, bool est_first)
+{
+	char *text = fw_ruleset(nrules, est_first);
+	char *argv[] = { "iptables-restore", text };
+	struct masq_text out = { 0 };
+
+	if (masq_engine_ctl(e, 2, argv, &out)) {
+		fprintf(stderr, "bench: iptables-restore: %s\n", out.s ? out.s : "");
+		exit(1);
+	}
+	masq_text_free(&out);
+	free(text);
+}
+
+/*
+ * Established packets through the filter: FORWARD with only the
+ * ESTABLISHED accept (fw_none), with 1,000 rules that match nothing after
+ * it (fw_after) and before it (fw_before); rounds interleaved on one
+ * engine, medians printed, and each rate over fw_none's.
+ */
+static void bench_filter(uint32_t n, uint32_t packets, int rounds)
+{
+	struct bench *B = bench_new(n, n + n / 8);
+	uint32_t *seq = identity(n), *order = shuffled(n, 11);
+	static const char *const names[] = { "fw_none", "fw_after_1000",
+					     "fw_before_1000" };
+	double rate[3][9];
+
+	establish(B, seq, n);
+	for (int r = 0; r < rounds; r++)
+		for (int k = 0; k < 3; k++) {
+			uint64_t sent = 0, done = 0;
+			double t = 0;
+
+			fw_load(B->e, k ? 1000 : 0, k == 1);
+			while (done < packets) {
+				uint32_t m = n < packets - done ? n :
+					     (uint32_t)(packets - done);
+
+				t += pass(B, order, m, 0, TCP_ACK, false, &sent);
+				done += m;
+			}
+			if (sent != done) {
+				fprintf(stderr, "bench: %s: %llu of %llu forwarded\n",
+					names[k], (unsigned long long)sent,
+					(unsigned long long)done);
+				exit(1);
+			}
+			rate[k][r] = done / t;
+		}
+	for (int k = 0; k < 3; k++) {
+		for (int i = 1; i < rounds; i++)	/* insertion sort: median */
+			for (int j = i; j > 0 && rate[k][j] < rate[k][j - 1]; j--) {
+				double x = rate[k][j];
+
+				rate[k][j] = rate[k][j - 1];
+				rate[k][j - 1] = x;
+			}
+		printf("bench est_out_%s %.0f pps\n", names[k], rate[k][rounds / 2]);
+	}
+	for (int k = 1; k < 3; k++)
+		printf("bench ratio_%s_vs_none %.2f x\n", names[k] + 3,
+		       rate[k][rounds / 2] / rate[0][rounds / 2]);
+	free(order);
+	free(seq);
+	bench_free(B);
+}
+
 static bool wanted(int argc, char **argv, const char *name)
 {
 	bool any = false;
@@ -411,7 +510,7 @@ static bool wanted(int argc, char **argv, const char *name)
 	return !any;
 }
 
-/* engine_bench [--quick] [--no-acct] [new_conn|est_1k|est_100k|est_1m|attack|bytes]... */
+/* engine_bench [--quick] [--no-acct] [new_conn|est_1k|est_100k|est_1m|attack|bytes|filter]... */
 int main(int argc, char **argv)
 {
 	bool quick = false;
@@ -435,5 +534,7 @@ int main(int argc, char **argv)
 		bench_attack_syn_flood(50000, quick ? 500000 : 2000000);
 	if (wanted(argc, argv, "bytes"))
 		bench_bytes_per_conn(1u << 20);
+	if (wanted(argc, argv, "filter"))
+		bench_filter(10000, quick ? 500000 : 2000000, quick ? 3 : 5);
 	return 0;
 }

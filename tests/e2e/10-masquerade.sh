@@ -148,6 +148,7 @@ stop "$CLI_PID"
 stop "$SRV_PID"
 
 # --- from outside to an internal host: dropped and counted ---------------
+# (by the default ruleset's FORWARD policy: drop_filter)
 # Give the external host a route so its packets really reach masqd.
 on wan ip route add 192.168.0.0/24 via 203.0.113.1 dev eth0
 bg lan inlisten 15 "$PY" -u "$WORK/tool.py" tcp-hold-server 192.168.0.2 8080 10
@@ -175,7 +176,7 @@ rose=$(join -a2 -e 0 -o 0,1.2,2.2 <(echo "$before") <(echo "$after") |
 log "drop counters that rose: ${rose:-none}"
 if [ -z "$after" ]; then
 	fail inbound_drop_counted "masqctl stats shows no drop_* counters"
-elif echo "$rose" | grep -qE 'drop_(unsolicited|tcp_no_conn)\+'; then
+elif echo "$rose" | grep -qE 'drop_(filter|unsolicited|tcp_no_conn)\+'; then
 	ok inbound_drop_counted
 else
 	fail inbound_drop_counted "no unsolicited drop counted (rose: ${rose:-none})"
