@@ -183,6 +183,28 @@ int masq_engine_ctl(struct masq_engine *e, int argc, char *const *argv,
 		    struct masq_text *out);
 
 /*
+ * Ruleset changes as jobs, so a big one (a 10,000-rule iptables-restore)
+ * is built off the packet path:
+ *
+ *	job = masq_engine_ctl_job(e, argc, argv)   main thread; NULL: not a
+ *	                                           job, use masq_engine_ctl()
+ *	masq_ctl_job_run(job)                      any thread, once: copy,
+ *	                                           change, compile
+ *	masq_engine_ctl_job_finish(e, job, &text)  main thread: the pointer
+ *	                                           swap; the status; frees job
+ *
+ * While a job exists the caller makes no other masq_engine_ctl() call and
+ * starts no other job on the engine; packets may go on meanwhile (the
+ * counters they move are carried over at the swap).
+ */
+struct masq_ctl_job;
+struct masq_ctl_job *masq_engine_ctl_job(struct masq_engine *e, int argc,
+					 char *const *argv);
+void masq_ctl_job_run(struct masq_ctl_job *job);
+int masq_engine_ctl_job_finish(struct masq_engine *e, struct masq_ctl_job *job,
+			       struct masq_text *out);
+
+/*
  * Where the filter's LOG target writes: one line per logged packet, in
  * the kernel's format, with its syslog level (0-7). Called on the packet
  * path: the function must not block (masqd's caps its rate).

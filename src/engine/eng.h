@@ -47,6 +47,7 @@ struct masq_engine {
 	struct ipt_ruleset *rs;		/* the published ruleset (fwctl.c) */
 	struct fw *fw;			/* ... compiled (fw.c) */
 	bool fw_default;		/* still the generated default rules */
+	uint64_t fw_next_id;		/* rule identities (fwctl.c) */
 	masq_log_fn log_fn;		/* LOG lines go here, if set */
 	void *log_ctx;
 };

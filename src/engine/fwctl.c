@@ -33,6 +33,9 @@
 #define EXIT_FAIL	1
 #define EXIT_USAGE	2
 
+static void fw_swap(struct masq_engine *e, struct ipt_ruleset *rs,
+		    struct fw *fw);
+
 void masq_engine_set_log(struct masq_engine *e, masq_log_fn fn, void *ctx)
 {
 	e->log_fn = fn;
@@ -52,12 +55,33 @@ static int fw_publish(struct masq_engine *e, struct ipt_ruleset *rs,
 		ipt_ruleset_free(rs);
 		return -1;
 	}
+	fw_swap(e, rs, fw);
+	return 0;
+}
+
+/* Give every rule that has none an identity (fw_carry_counters() uses it) */
+static void fw_name_rules(struct masq_engine *e, struct ipt_ruleset *rs)
+{
+	for (int t = 0; t < IPT_TABLES; t++)
+		for (uint32_t c = 0; c < rs->t[t].nchains; c++) {
+			struct ipt_chain *ch = &rs->t[t].chains[c];
+
+			for (uint32_t k = 0; k < ch->nrules; k++)
+				if (!ch->rules[k].id)
+					ch->rules[k].id = ++e->fw_next_id;
+		}
+}
+
+/* Publish a compiled ruleset: the pointer swap, between two batches */
+static void fw_swap(struct masq_engine *e, struct ipt_ruleset *rs,
+		    struct fw *fw)
+{
+	fw_name_rules(e, rs);
 	fw_free(e->fw);
 	if (e->rs != rs)
 		ipt_ruleset_free(e->rs);
 	e->fw = fw;
 	e->rs = rs;
-	return 0;
 }
 
 /* The default policy for the engine's interfaces, as iptables-save text */
@@ -158,51 +182,365 @@ static bool cmd_changes_rules(const struct ipt_cmd *c)
 	       c->op != IPT_OP_CHECK && c->op != IPT_OP_ZERO;
 }
 
+/* ---- jobs: a ruleset change built off the packet path -------------------- */
+
+enum job_kind { JOB_IPTABLES, JOB_RESTORE };
+
+/*
+ * A ruleset change: made on a copy of the published ruleset and compiled
+ * by masq_ctl_job_run() (which may run on another thread while packets
+ * are forwarded), then published by masq_engine_ctl_job_finish(). The
+ * counters of the rules it keeps go on counting in the published ruleset
+ * meanwhile; @snap holds what they were when the copy was made, so the
+ * difference is carried over at the swap and no packet goes uncounted.
+ */
+struct masq_ctl_job {
+	struct masq_engine *e;
+	enum job_kind kind;
+	struct ipt_cmd cmd;		/* JOB_IPTABLES */
+	char *text;			/* JOB_RESTORE */
+	unsigned flags;			/* IPT_RESTORE_* */
+	struct ipt_ruleset *rs;		/* the copy, changed */
+	struct fw *fw;			/* ... compiled */
+	struct fw_snap *snap;		/* counters at the copy */
+	uint32_t nsnap;
+	struct ipt_text out;
+	struct ipt_err err;
+	int status;
+	const char *who;		/* "iptables", "iptables-restore" */
+};
+
+/*
+ * One rule's or policy's counters in the job's copy, as copied (before
+ * the change), in the published ruleset's order
+ */
+struct fw_snap {
+	uint64_t id;			/* rule id; 0 for a chain's policy */
+	uint64_t pkts, bytes;
+};
+
+static uint32_t ruleset_size(const struct ipt_ruleset *rs)
+{
+	uint32_t n = 0;
+
+	for (int t = 0; t < IPT_TABLES; t++) {
+		n += rs->t[t].nchains;
+		for (uint32_t c = 0; c < rs->t[t].nchains; c++)
+			n += rs->t[t].chains[c].nrules;
+	}
+	return n;
+}
+
+/*
+ * Note the counters of the job's fresh copy @rs (taken from the published
+ * ruleset, which has the same chains and rules in the same order)
+ */
+static int job_snapshot(struct masq_ctl_job *j, const struct ipt_ruleset *rs)
+{
+	uint32_t n = 0;
+
+	j->snap = malloc(sizeof(*j->snap) * (ruleset_size(rs) + 1));
+	if (!j->snap)
+		return -1;
+	for (int t = 0; t < IPT_TABLES; t++)
+		for (uint32_t c = 0; c < rs->t[t].nchains; c++) {
+			const struct ipt_chain *ch = &rs->t[t].chains[c];
+
+			j->snap[n++] = (struct fw_snap){ 0, ch->pol_pkts,
+							 ch->pol_bytes };
+			for (uint32_t k = 0; k < ch->nrules; k++)
+				j->snap[n++] = (struct fw_snap){
+					ch->rules[k].id, ch->rules[k].pkts,
+					ch->rules[k].bytes };
+		}
+	j->nsnap = n;
+	return 0;
+}
+
+/* Open addressing: rule id -> the job's copy of the rule */
+struct id_map {
+	uint32_t mask;
+	struct ipt_rule **slot;
+};
+
+static int id_map_fill(struct id_map *m, struct ipt_ruleset *rs)
+{
+	uint32_t n = ruleset_size(rs), cap = 16;
+
+	while (cap < 2 * n)
+		cap *= 2;
+	m->mask = cap - 1;
+	m->slot = calloc(cap, sizeof(*m->slot));
+	if (!m->slot)
+		return -1;
+	for (int t = 0; t < IPT_TABLES; t++)
+		for (uint32_t c = 0; c < rs->t[t].nchains; c++) {
+			struct ipt_chain *ch = &rs->t[t].chains[c];
+
+			for (uint32_t k = 0; k < ch->nrules; k++) {
+				uint64_t id = ch->rules[k].id;
+				uint32_t i = (uint32_t)(id * 0x9e3779b97f4a7c15ull >> 32);
+
+				if (!id)
+					continue;
+				while (m->slot[i & m->mask])
+					i++;
+				m->slot[i & m->mask] = &ch->rules[k];
+			}
+		}
+	return 0;
+}
+
+static struct ipt_rule *id_map_get(const struct id_map *m, uint64_t id)
+{
+	uint32_t i = (uint32_t)(id * 0x9e3779b97f4a7c15ull >> 32);
+
+	for (; m->slot[i & m->mask]; i++)
+		if (m->slot[i & m->mask]->id == id)
+			return m->slot[i & m->mask];
+	return NULL;
+}
+
+/* The policy chain in @rs of the same table and name as published @old */
+static struct ipt_chain *chain_twin(const struct masq_engine *e,
+				    struct ipt_ruleset *rs,
+				    const struct ipt_chain *old)
+{
+	for (int t = 0; t < IPT_TABLES; t++) {
+		const struct ipt_table *tb = &e->rs->t[t];
+
+		if (old >= tb->chains && old < tb->chains + tb->nchains)
+			return ipt_chain_find(&rs->t[t], old->name);
+	}
+	return NULL;
+}
+
+/*
+ * What the published rules counted while the job ran goes to their copies
+ * (same id) and to the policies of the chains of the same name: O(rules).
+ * Without memory for the map the difference is lost, not the change.
+ */
+static void fw_carry_counters(struct masq_engine *e, struct masq_ctl_job *j)
+{
+	struct id_map m;
+	uint32_t n = 0;
+
+	if (id_map_fill(&m, j->rs))
+		return;
+	for (int t = 0; t < IPT_TABLES; t++)
+		for (uint32_t c = 0; c < e->rs->t[t].nchains; c++) {
+			const struct ipt_chain *ch = &e->rs->t[t].chains[c];
+			struct ipt_chain *twin;
+			const struct fw_snap *sp;
+
+			if (n >= j->nsnap || j->snap[n].id)
+				goto out;	/* not the order copied: give up */
+			sp = &j->snap[n++];
+			twin = chain_twin(e, j->rs, ch);
+			if (twin && twin->hook >= 0) {
+				twin->pol_pkts += ch->pol_pkts - sp->pkts;
+				twin->pol_bytes += ch->pol_bytes - sp->bytes;
+			}
+			for (uint32_t k = 0; k < ch->nrules; k++, n++) {
+				const struct ipt_rule *r = &ch->rules[k];
+				struct ipt_rule *to = r->id ? id_map_get(&m, r->id) : NULL;
+
+				if (n >= j->nsnap || j->snap[n].id != r->id)
+					goto out;
+				if (to) {
+					to->pkts += r->pkts - j->snap[n].pkts;
+					to->bytes += r->bytes - j->snap[n].bytes;
+				}
+			}
+		}
+out:
+	free(m.slot);
+}
+
+static void job_free(struct masq_ctl_job *j)
+{
+	if (!j)
+		return;
+	fw_free(j->fw);
+	ipt_ruleset_free(j->rs);
+	free(j->text);
+	free(j->snap);
+	ipt_text_free(&j->out);
+	free(j);
+}
+
+/* iptables-restore's words: flags and the text; 0 or the usage status */
+static int restore_args(int argc, char *const *argv, unsigned *flags,
+			const char **text, struct masq_text *out)
+{
+	*flags = 0;
+	*text = NULL;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--noflush") || !strcmp(a, "-n"))
+			*flags |= IPT_RESTORE_NOFLUSH;
+		else if (!strcmp(a, "--counters") || !strcmp(a, "-c"))
+			*flags |= IPT_RESTORE_COUNTERS;
+		else if (!strcmp(a, "--test") || !strcmp(a, "-t"))
+			*flags |= IPT_RESTORE_TEST;
+		else if (a[0] == '-' && a[1] && !*text)
+			return masq_text_printf(out, "iptables-restore: unknown "
+						"option '%s'\n", a), EXIT_USAGE;
+		else if (!*text)
+			*text = a;
+		else
+			return masq_text_printf(out, "iptables-restore: one text "
+						"only\n"), EXIT_USAGE;
+	}
+	if (!*text)
+		return masq_text_printf(out, "iptables-restore: no text\n"),
+		       EXIT_USAGE;
+	return 0;
+}
+
+/**
+ * masq_engine_ctl_job() - Start a ruleset change as a job
+ * @e:		engine
+ * @argc, @argv: the command (as masq_engine_ctl())
+ *
+ * Only commands that change rules are jobs (iptables -A/-I/-D/-R/-N/-X/
+ * -E/-F/-P, iptables-restore); a command that does not parse is not one
+ * either (masq_engine_ctl() reports it).
+ * Return: the job, or NULL: run the command with masq_engine_ctl()
+ */
+struct masq_ctl_job *masq_engine_ctl_job(struct masq_engine *e, int argc,
+					 char *const *argv)
+{
+	struct masq_ctl_job *j;
+	struct masq_text scratch = { 0 };
+	const char *text;
+	unsigned flags;
+
+	if (argc < 1 || !argv[0])
+		return NULL;
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return NULL;
+	j->e = e;
+	if (!strcmp(argv[0], "iptables")) {
+		j->kind = JOB_IPTABLES;
+		j->who = "iptables";
+		if (!ipt_parse(argc - 1, argv + 1, NULL, &j->cmd, &j->err) &&
+		    cmd_changes_rules(&j->cmd))
+			return j;
+	} else if (!strcmp(argv[0], "iptables-restore")) {
+		j->kind = JOB_RESTORE;
+		j->who = "iptables-restore";
+		if (!restore_args(argc, argv, &flags, &text, &scratch)) {
+			j->flags = flags;
+			j->text = strdup(text);
+			if (j->text) {
+				masq_text_free(&scratch);
+				return j;
+			}
+		}
+	}
+	masq_text_free(&scratch);
+	free(j);
+	return NULL;
+}
+
+/**
+ * masq_ctl_job_run() - Build the job's ruleset: copy, change, compile
+ * @j:	the job
+ *
+ * Reads the published ruleset (whose counters the packet path moves on
+ * meanwhile: they are carried over at the swap) and the interfaces;
+ * writes only the job.
+ */
+void masq_ctl_job_run(struct masq_ctl_job *j)
+{
+	struct masq_engine *e = j->e;
+	int rc;
+
+	j->status = EXIT_FAIL;
+	j->rs = ipt_ruleset_copy(e->rs);
+	if (!j->rs || job_snapshot(j, j->rs)) {
+		snprintf(j->err.msg, sizeof(j->err.msg), "out of memory");
+		return;
+	}
+	if (j->kind == JOB_IPTABLES)
+		rc = ipt_exec(j->rs, &j->cmd, NULL, &j->out, &j->err);
+	else
+		rc = ipt_restore(j->rs, j->text, j->flags, NULL, &j->err);
+	if (rc)
+		return;
+	if (j->kind == JOB_RESTORE && (j->flags & IPT_RESTORE_TEST)) {
+		j->status = 0;
+		return;
+	}
+	j->fw = fw_compile(e, j->rs, &j->err);
+	if (j->fw)
+		j->status = 0;
+}
+
+/**
+ * masq_engine_ctl_job_finish() - Publish what the job built
+ * @e:		engine
+ * @j:		the job, run; freed here
+ * @out:	the command's text (as masq_engine_ctl())
+ *
+ * Return: the command's status: 0, 1 (failed: nothing changed)
+ */
+int masq_engine_ctl_job_finish(struct masq_engine *e, struct masq_ctl_job *j,
+			       struct masq_text *out)
+{
+	int status = j->status;
+
+	text_put(out, &j->out);
+	if (status)
+		masq_text_printf(out, "%s: %s\n", j->who, j->err.msg);
+	else if (j->fw) {
+		fw_carry_counters(e, j);
+		fw_swap(e, j->rs, j->fw);
+		j->rs = NULL;
+		j->fw = NULL;
+		e->fw_default = false;
+	}
+	job_free(j);
+	return status;
+}
+
+/* A job run at once, for masq_engine_ctl() */
+static int job_now(struct masq_engine *e, struct masq_ctl_job *j,
+		   struct masq_text *out)
+{
+	masq_ctl_job_run(j);
+	return masq_engine_ctl_job_finish(e, j, out);
+}
+
 /*
  * iptables WORD...: one command, numeric words. Listings and counter
  * zeroing act on the published ruleset (they change no rule); every other
- * command on a copy that is published only when it applied whole.
+ * command is a job: on a copy, published only when it applied whole.
  */
 static int cmd_iptables(struct masq_engine *e, int argc, char *const *argv,
 			struct masq_text *out)
 {
+	struct masq_ctl_job *j = masq_engine_ctl_job(e, argc, argv);
 	struct ipt_text t = { 0 };
-	struct ipt_ruleset *rs;
 	struct ipt_cmd cmd;
 	struct ipt_err err = { "" };
 	int rc;
 
+	if (j)
+		return job_now(e, j, out);
 	if (ipt_parse(argc - 1, argv + 1, NULL, &cmd, &err)) {
 		masq_text_printf(out, "iptables: %s\n", err.msg);
 		return EXIT_USAGE;
 	}
-	if (!cmd_changes_rules(&cmd)) {
-		rc = ipt_exec(e->rs, &cmd, NULL, &t, &err);
-		text_put(out, &t);
-		ipt_text_free(&t);
-		if (rc)
-			masq_text_printf(out, "iptables: %s\n", err.msg);
-		return rc ? EXIT_FAIL : 0;
-	}
-	rs = ipt_ruleset_copy(e->rs);
-	if (!rs) {
-		masq_text_printf(out, "iptables: out of memory\n");
-		return EXIT_FAIL;
-	}
-	rc = ipt_exec(rs, &cmd, NULL, &t, &err);
+	rc = ipt_exec(e->rs, &cmd, NULL, &t, &err);
 	text_put(out, &t);
 	ipt_text_free(&t);
-	if (rc) {
-		ipt_ruleset_free(rs);
+	if (rc)
 		masq_text_printf(out, "iptables: %s\n", err.msg);
-		return EXIT_FAIL;
-	}
-	if (fw_publish(e, rs, &err)) {
-		masq_text_printf(out, "iptables: %s\n", err.msg);
-		return EXIT_FAIL;
-	}
-	e->fw_default = false;
-	return 0;
+	return rc ? EXIT_FAIL : 0;
 }
 
 /* Zero a chain's rule and policy counters */
@@ -281,54 +619,22 @@ static int cmd_iptables_save(struct masq_engine *e, int argc,
 	return 0;
 }
 
-/* iptables-restore [--noflush] [--counters] [--test] TEXT */
+/* iptables-restore [--noflush] [--counters] [--test] TEXT: a job */
 static int cmd_iptables_restore(struct masq_engine *e, int argc,
 				char *const *argv, struct masq_text *out)
 {
-	unsigned flags = 0;
-	const char *text = NULL;
-	struct ipt_ruleset *rs;
-	struct ipt_err err = { "" };
+	struct masq_ctl_job *j = masq_engine_ctl_job(e, argc, argv);
+	const char *text;
+	unsigned flags;
+	int rc;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "--noflush") || !strcmp(a, "-n"))
-			flags |= IPT_RESTORE_NOFLUSH;
-		else if (!strcmp(a, "--counters") || !strcmp(a, "-c"))
-			flags |= IPT_RESTORE_COUNTERS;
-		else if (!strcmp(a, "--test") || !strcmp(a, "-t"))
-			flags |= IPT_RESTORE_TEST;
-		else if (a[0] == '-' && a[1] && !text)
-			return masq_text_printf(out, "iptables-restore: unknown "
-						"option '%s'\n", a), EXIT_USAGE;
-		else if (!text)
-			text = a;
-		else
-			return masq_text_printf(out, "iptables-restore: one text "
-						"only\n"), EXIT_USAGE;
-	}
-	if (!text)
-		return masq_text_printf(out, "iptables-restore: no text\n"),
-		       EXIT_USAGE;
-	rs = ipt_ruleset_copy(e->rs);
-	if (!rs)
-		return masq_text_printf(out, "iptables-restore: out of memory\n"),
-		       EXIT_FAIL;
-	if (ipt_restore(rs, text, flags, NULL, &err)) {
-		ipt_ruleset_free(rs);
-		masq_text_printf(out, "iptables-restore: %s\n", err.msg);
-		return EXIT_FAIL;
-	}
-	if (flags & IPT_RESTORE_TEST) {
-		ipt_ruleset_free(rs);
-		return 0;
-	}
-	if (fw_publish(e, rs, &err))
-		return masq_text_printf(out, "iptables-restore: %s\n", err.msg),
-		       EXIT_FAIL;
-	e->fw_default = false;
-	return 0;
+	if (j)
+		return job_now(e, j, out);
+	rc = restore_args(argc, argv, &flags, &text, out);
+	if (rc)
+		return rc;
+	masq_text_printf(out, "iptables-restore: out of memory\n");
+	return EXIT_FAIL;
 }
 
 /**

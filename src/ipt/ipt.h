@@ -217,6 +217,9 @@ struct ipt_rule {
 	struct ipt_match m[IPT_MAX_MATCHES];	/* in the order given */
 	struct ipt_target t;
 	uint64_t pkts, bytes;		/* counters */
+	uint64_t id;			/* the user's (the engine's) identity
+					 * of the rule: copies keep it, the
+					 * parser leaves it 0; not compared */
 };
 
 enum ipt_policy { IPT_POL_ACCEPT, IPT_POL_DROP, IPT_POL_NONE /* user chain */ };

@@ -499,6 +499,95 @@ static int neigh_queue_bound(void)
 	return rc;
 }
 
+/* Send @n UDP datagrams from inside; return how many left the engine */
+static uint32_t send_udp(struct masq_engine *e, struct masq_pool *pool,
+			 uint32_t n, uint16_t dport)
+{
+	struct masq_buf *b, *txv[4];
+	uint32_t out = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct masq_txq tx = { txv, 0, 4 };
+
+		b = masq_pool_get(pool);
+		if (!b)
+			break;
+		frame_spec_udp(&rs, IP4(192, 168, 0, 2), 7000,
+			       IP4(198, 51, 100, 10), dport);
+		to_router(0);
+		frame_build(&rs, b);
+		b->iface = 0;
+		masq_engine_input(e, &b, 1, NS, &tx);
+		out += tx.n;
+		for (uint32_t k = 0; k < tx.n; k++)
+			masq_pool_put(pool, tx.bufs[k]);
+	}
+	return out;
+}
+
+/*
+ * A ruleset change as a job: packets go on through the old rules while it
+ * is built, what they count is carried into the new ruleset at the swap,
+ * and the new rules decide from then on.
+ */
+static int ctl_job(void)
+{
+	struct masq_limits lim;
+	struct masq_pool *pool;
+	struct masq_engine *e;
+	struct masq_ctl_job *j;
+	struct masq_text t = { 0 };
+	char *add[] = { "iptables", "-I", "FORWARD", "-p", "udp", "--dport",
+			"9", "-j", "DROP" };
+	char *list[] = { "iptables", "-L", "--zz" };
+	int rc = 0, st;
+
+	masq_limits_default(&lim);
+	e = engine_with_pool(64, &lim, &pool);
+	if (!e)
+		return -1;
+	if (ctlline_run(e, "iptables -I FORWARD -p udp --dport 53 -j ACCEPT", NULL))
+		rc = failf("setup rule refused");
+	j = masq_engine_ctl_job(e, 9, add);
+	if (!rc && !j)
+		rc = failf("iptables -I is not a job");
+	if (!rc && masq_engine_ctl_job(e, 3, list))
+		rc = failf("a command that does not parse became a job");
+	if (!rc && send_udp(e, pool, 5, 53) != 5)
+		rc = failf("packets did not pass before the job ran");
+	if (!rc)
+		masq_ctl_job_run(j);
+	/* built, not yet published: the old rules decide, and count */
+	if (!rc && send_udp(e, pool, 3, 9) != 3)
+		rc = failf("the new rule acted before it was published");
+	if (!rc && send_udp(e, pool, 2, 53) != 2)
+		rc = failf("established packets stopped during the job");
+	if (!rc) {
+		st = masq_engine_ctl_job_finish(e, j, &t);
+		j = NULL;
+		if (st)
+			rc = failf("finish: status %d: %s", st, t.s ? t.s : "");
+	}
+	if (!rc && send_udp(e, pool, 2, 9) != 0)
+		rc = failf("the new rule does not drop after the swap");
+	masq_text_free(&t);
+	if (!rc && ctlline_run(e, "iptables-save -c -t filter", &t))
+		rc = failf("iptables-save failed");
+	if (!rc && (!t.s || !strstr(t.s, "[7:196] -A FORWARD -p udp -m udp --dport 53 -j ACCEPT") ||
+		    !strstr(t.s, "[2:56] -A FORWARD -p udp -m udp --dport 9 -j DROP") ||
+		    !strstr(t.s, "[3:84] -A FORWARD -i lan0 -j ACCEPT")))
+		rc = failf("counters not carried over the swap: %s", t.s ? t.s : "");
+	masq_text_free(&t);
+	if (j) {
+		masq_ctl_job_run(j);
+		masq_engine_ctl_job_finish(e, j, &t);
+		masq_text_free(&t);
+	}
+	masq_engine_destroy(e);
+	masq_pool_destroy(pool);
+	return rc;
+}
+
 int main(void)
 {
 	struct masq_pool *pool = masq_pool_create(64, 2048);
@@ -518,5 +607,6 @@ int main(void)
 	report("pool_dry_counted", pool_dry() == 0);
 	report("tx_full_counted", tx_full() == 0);
 	report("neigh_queue_bounded", neigh_queue_bound() == 0);
+	report("ctl_job_counts_carried_and_swap", ctl_job() == 0);
 	return 0;
 }
