@@ -19,8 +19,9 @@
  * twice; a reload is rare and off the packet path, so this is the price
  * of "an error changes nothing". The road not taken: a transaction inside
  * the engine (shadow settings published by a pointer swap), which would
- * need every setting behind one pointer; the iptables rules (issue 6) will
- * bring that for the rule set, and a reload can then swap it too.
+ * need every setting behind one pointer. The filter's rules are such a
+ * transaction already (fwctl.c): a file with iptables lines starts again
+ * from the default ruleset ("reset rules") at each reload.
  *
  * The base is kept as configuration text (each word quoted) and split
  * with cmdfile_parse() when needed: one format, one parser, no argv
@@ -128,6 +129,17 @@ static bool sets_filtering(const struct cmdfile *cf)
 	for (size_t i = 0; i < cf->n; i++)
 		if (cf->cmds[i].argc >= 2 && !strcmp(cf->cmds[i].argv[0], "set") &&
 		    !strcmp(cf->cmds[i].argv[1], "filtering"))
+			return true;
+	return false;
+}
+
+/* Does the file change the filter's rules (iptables, iptables-restore)? */
+static bool sets_rules(const struct cmdfile *cf)
+{
+	for (size_t i = 0; cf && i < cf->n; i++)
+		if (cf->cmds[i].argc >= 1 &&
+		    (!strcmp(cf->cmds[i].argv[0], "iptables") ||
+		     !strcmp(cf->cmds[i].argv[0], "iptables-restore")))
 			return true;
 	return false;
 }
@@ -295,8 +307,14 @@ static int apply(const struct reload *r, struct masq_engine *e,
 				      "address-and-port-dependent", NULL };
 	static char *const routes[] = { "route", "flush", "static", NULL };
 	static char *const neigh[] = { "neigh", "flush", "static", NULL };
+	static char *const rules[] = { "reset", "rules", NULL };
 
 	if (again) {
+		/* a file with rules builds them from the default ruleset
+		 * each time, as a firewall script starts by flushing */
+		if (((r->loaded && sets_rules(&r->cur)) || sets_rules(cf)) &&
+		    run_words(e, "reload", msg, rules))
+			return -1;
 		if (run_words(e, "reload", msg, reset) ||
 		    (!sets_filtering(cf) && run_words(e, "reload", msg, filt)) ||
 		    run_words(e, "reload", msg, routes) ||

@@ -776,6 +776,9 @@ static int default_timeouts(uint32_t t[CT_CLASS_NUM])
 }
 
 /*
+ * reset rules: the default ruleset again, following the interfaces (as
+ * at start); counters start from zero.
+ *
  * reset settings [except filtering]: every value `set` and `masq -S`
  * change goes back to its default (docs/control.md): timeouts, the port
  * range (1024-65535, as nat_init() sets it), mapping, filtering, host-cap,
@@ -793,10 +796,14 @@ static int cmd_reset(struct masq_engine *e, int argc, char *const *argv,
 	uint32_t t[CT_CLASS_NUM];
 	bool keep_filter;
 
+	if (argc == 2 && !strcmp(argv[1], "rules")) {
+		fw_reset_rules(e);
+		return 0;
+	}
 	keep_filter = argc == 4 && !strcmp(argv[2], "except") &&
 		      !strcmp(argv[3], "filtering");
 	if (argc < 2 || strcmp(argv[1], "settings") || (argc != 2 && !keep_filter))
-		return usage(out, "usage: reset settings [except filtering]%s", "");
+		return usage(out, "usage: reset settings [except filtering] | reset rules%s", "");
 	if (default_timeouts(t))
 		return fail(out, "reset: out of memory%s", "");
 	if (!keep_filter && set_filtering(e, 3, dflt, out))

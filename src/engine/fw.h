@@ -210,6 +210,7 @@ int fw_init(struct masq_engine *e);
 void fw_fini(struct masq_engine *e);
 int fw_recompile(struct masq_engine *e);
 void fw_default_rules(struct masq_engine *e);
+void fw_reset_rules(struct masq_engine *e);
 struct masq_text;
 int fw_ctl(struct masq_engine *e, int argc, char *const *argv,
 	   struct masq_text *out);

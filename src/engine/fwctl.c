@@ -129,6 +129,13 @@ void fw_default_rules(struct masq_engine *e)
 	ipt_text_free(&t);
 }
 
+/* reset rules: back to the default ruleset, which follows the interfaces */
+void fw_reset_rules(struct masq_engine *e)
+{
+	e->fw_default = true;
+	fw_default_rules(e);
+}
+
 /**
  * fw_init() - Start with the default ruleset
  * Return: 0, or -1 (out of memory)

@@ -369,6 +369,49 @@ static bool engine_commands(struct masq_pool *pool)
 }
 
 /* A daemon leaves its directory: the path is fixed at start */
+/* How many times @want occurs in @s */
+static int occurrences(const char *s, const char *want)
+{
+	int n = 0;
+
+	for (const char *p = s; p && (p = strstr(p, want)); p += strlen(want))
+		n++;
+	return n;
+}
+
+/*
+ * A file with iptables lines builds its rules anew at each reload, from
+ * the default ruleset: reloading twice does not add them twice, and a
+ * rule taken out of the file is gone.
+ */
+static bool rules_follow_file(struct masq_pool *pool)
+{
+	static const char *const rule = "-A FORWARD -p tcp -m tcp --dport 25 -j DROP";
+	struct masq_text msg = { 0 };
+	struct reload r;
+	struct masq_engine *e = up(pool, &r);
+	bool ok = true;
+	int rc;
+
+	for (int i = 0; i < 2 && ok; i++) {
+		rc = load(&r, e, "iptables -I FORWARD -p tcp --dport 25 -j DROP\n",
+			  &msg);
+		if (rc || occurrences(listing(e, "iptables-save -t filter"), rule) != 1)
+			ok = failf("load %d: %d %s; %s", i, rc, msg.s ? msg.s : "",
+				   listing(e, "iptables-save -t filter"));
+	}
+	if (ok) {
+		rc = load(&r, e, "set timeout udp 300\n", &msg);
+		if (rc || occurrences(listing(e, "iptables-save -t filter"), rule) ||
+		    !has(listing(e, "iptables-save -t filter"), "-A FORWARD -i lan0 -j ACCEPT"))
+			ok = failf("rule not gone with its line: %s",
+				   listing(e, "iptables-save -t filter"));
+	}
+	masq_text_free(&msg);
+	down(e, &r);
+	return ok;
+}
+
 static bool relative_path(void)
 {
 	struct reload r;
@@ -402,6 +445,7 @@ int main(void)
 	report("connections_survive", connections_survive(pool));
 	report("engine_reset_and_flush", engine_commands(pool));
 	report("relative_path_made_absolute", relative_path());
+	report("rules_follow_file", rules_follow_file(pool));
 	unlink(path);
 	rmdir(dir);
 	masq_pool_destroy(pool);
