@@ -439,10 +439,18 @@ static void conn_fw_refuse(struct masq_engine *e, struct fw_pkt *fp)
 static bool conn_filter(struct masq_engine *e, struct pkt *p,
 			const struct ct_entry *ce, enum ct_dir dir, int out)
 {
+	uint8_t st = conn_fw_state(ce, dir);
+	const struct fw_fast *f = &e->fw->fwd_fast[st];
 	struct fw_pkt fp;
 
-	fw_pkt_init(&fp, p, (uint8_t)p->buf->iface, (uint8_t)out,
-		    conn_fw_state(ce, dir));
+	if (f->ok) {		/* the state decides: only the counters move */
+		for (unsigned i = 0; i < f->n; i++) {
+			(*f->c[i].pkts)++;
+			*f->c[i].bytes += p->ip_len;
+		}
+		return true;
+	}
+	fw_pkt_init(&fp, p, (uint8_t)p->buf->iface, (uint8_t)out, st);
 	fw_run_hook(e, e->fw, IPT_PREROUTING, false, &fp);
 	if (fp.action == FW_ACCEPT) {
 		fp.daddr = ce->t[!dir].src;

@@ -59,7 +59,7 @@ static uint32_t fw_iface_bits(const struct masq_engine *e, const char *pat,
 		if (ifname_matches(pat, e->net.ifs[i].name))
 			bits |= 1u << i;
 	if (!*pat || !strcmp(pat, "+"))
-		bits |= 1u << FW_NO_IF;
+		bits = ~0u;		/* any interface, or none */
 	return inv ? ~bits : bits;
 }
 
@@ -294,6 +294,52 @@ static void fw_plan_hooks(struct fw *fw)
 		}
 }
 
+/* Does rule @fr test nothing but the state, and ACCEPT packets in @st? */
+static bool fw_rule_accepts_state(const struct fw_rule *fr, uint8_t st)
+{
+	return fr->kind == IPT_T_ACCEPT && fr->flags == FR_STATE &&
+	       (fr->st_mask & st) && !fr->smsk && !fr->dmsk && !fr->proto &&
+	       fr->in_ifs == ~0u && fr->out_ifs == ~0u && !fr->inv;
+}
+
+/* struct fw_fast for a forwarded packet in state @st (no nat: not first) */
+static void fw_fast_one(struct fw *fw, uint8_t st, struct fw_fast *f)
+{
+	static const uint8_t hooks[] = { IPT_PREROUTING, IPT_FORWARD,
+					 IPT_POSTROUTING };
+
+	f->ok = false;
+	f->n = 0;
+	for (size_t h = 0; h < sizeof(hooks); h++) {
+		const struct fw_plan *pl = &fw->plan[hooks[h]][0];
+
+		for (unsigned i = 0; i < pl->n; i++) {
+			struct fw_chain *ch = &fw->chains[pl->chain[i]];
+			uint64_t *pk = &ch->ic->pol_pkts, *by = &ch->ic->pol_bytes;
+
+			if (pl->walk[i]) {
+				struct fw_rule *fr = &fw->rules[ch->first];
+
+				if (!ch->n || !fw_rule_accepts_state(fr, st))
+					return;
+				pk = &fr->r->pkts;
+				by = &fr->r->bytes;
+			}
+			if (f->n == FW_FAST_MAX)
+				return;
+			f->c[f->n].pkts = pk;
+			f->c[f->n++].bytes = by;
+		}
+	}
+	f->ok = true;
+}
+
+static void fw_plan_fast(struct fw *fw)
+{
+	for (uint32_t st = 0; st < FW_STATES; st++)
+		fw_fast_one(fw, (uint8_t)st, &fw->fwd_fast[st]);
+}
+
 /*
  * What the language has and this engine does not do yet: refused when
  * the ruleset is published, naming it, rather than ignored.
@@ -384,6 +430,7 @@ struct fw *fw_compile(struct masq_engine *e, struct ipt_ruleset *rs,
 		}
 	}
 	fw_plan_hooks(fw);
+	fw_plan_fast(fw);
 	for (uint32_t c = 0; c < fw->nchains; c++)
 		fw_chain_classify(fw, &fw->chains[c]);
 	return fw;

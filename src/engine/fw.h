@@ -86,6 +86,25 @@ struct fw_plan {
 	uint32_t chain[IPT_TABLES];
 };
 
+/*
+ * A forwarded packet's whole walk (PREROUTING, FORWARD, POSTROUTING, no
+ * nat) when its state alone decides it: every chain on the way either
+ * empty with an ACCEPT policy or opening with a rule that tests nothing
+ * but the state and ACCEPTs (the "-m state --state ESTABLISHED,RELATED
+ * -j ACCEPT" every ruleset starts FORWARD with). Then the walk is only
+ * its counters: @ok, and the @n counter pairs to move.
+ */
+#define FW_FAST_MAX	8
+#define FW_STATES	128		/* enum ipt_state_bit combinations */
+
+struct fw_fast {
+	bool ok;
+	uint8_t n;
+	struct {
+		uint64_t *pkts, *bytes;
+	} c[FW_FAST_MAX];
+};
+
 struct fw {
 	struct ipt_ruleset *rs;
 	struct fw_rule *rules;
@@ -93,6 +112,7 @@ struct fw {
 	uint32_t nrules, nchains;
 	int32_t hook[IPT_TABLES][IPT_HOOKS];	/* chain index, or -1 */
 	struct fw_plan plan[IPT_HOOKS][2];	/* [hook][first packet] */
+	struct fw_fast fwd_fast[FW_STATES];	/* by the packet's state */
 	bool busy[IPT_HOOKS];		/* some table has a rule here */
 };
 
