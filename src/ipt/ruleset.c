@@ -1407,7 +1407,9 @@ static int do_list_rules(struct ipt_table *t, const struct ipt_cmd *cmd,
 			  cmd->opts & IPT_OPT_VERBOSE, out ? out : &scratch,
 			  err);
 	ipt_text_free(&scratch);
-	return ret ? -1 : 0;
+	if (ret || !(cmd->opts & IPT_OPT_ZERO))	/* -S -Z: then zero */
+		return ret ? -1 : 0;
+	return do_zero(t, cmd, out, err);
 }
 
 static int do_flush(struct ipt_table *t, const struct ipt_cmd *cmd,
