@@ -18,9 +18,10 @@
  * followed by that many bytes of frame; up to 8 records per batch.
  *
  * Before the input the engine is configured (two interfaces, addresses,
- * a default route, static neighbours) and carries established TCP, UDP
- * and ICMP connections, so that frames reach the translation paths, not
- * only the parser. After every call: every buffer is in the pool, in the
+ * a default route, static neighbours, rules with every target that acts
+ * on a packet and a chain long enough for the classifier) and carries
+ * established TCP, UDP and ICMP connections, so that frames reach the
+ * filter and the translation paths, not only the parser. After every call: every buffer is in the pool, in the
  * tx vector or held (at most limits.neigh_queue), every frame out lies
  * inside its buffer, leaves by an existing interface and, if IPv4, has a
  * valid header checksum. After the input: destroy returns every buffer.
@@ -144,6 +145,56 @@ static uint16_t rd16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
+/* Rules added to the default ruleset: every target that acts on a packet */
+static const char rules[] =
+	"*mangle\n"
+	"-A PREROUTING -p udp -j MARK --set-mark 0x5\n"
+	"-A FORWARD -p tcp -m tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu\n"
+	"COMMIT\n"
+	"*nat\n"
+	"-A PREROUTING -i wan0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 192.168.0.2:80\n"
+	"-A PREROUTING -i lan0 -p tcp -m tcp --dport 3128 -j REDIRECT --to-ports 8080\n"
+	"COMMIT\n"
+	"*filter\n"
+	":many - [0:0]\n"
+	"-I INPUT 1 -m limit --limit 50/sec -j LOG --log-prefix \"in: \"\n"
+	"-I FORWARD 1 -j many\n"
+	"-I FORWARD 2 -p tcp -m tcp --dport 113 -j REJECT --reject-with tcp-reset\n"
+	"-I FORWARD 2 -p udp -m multiport --dports 137,138 -j REJECT\n"
+	"-I FORWARD 2 -m mark --mark 0x7 -j DROP\n"
+	"-I FORWARD 2 -m mac --mac-source 02:00:00:00:01:09 -j DROP\n"
+	"-A OUTPUT -j LOG\n"
+	"%s"
+	"COMMIT\n";
+
+static void log_nowhere(void *ctx, int level, const char *line)
+{
+	(void)ctx;
+	(void)level;
+	(void)line;
+}
+
+static void add_rules(struct masq_engine *e)
+{
+	static char text[4096];
+	char many[2048];
+	size_t at = 0;
+	char *argv[] = { "iptables-restore", "--noflush", text };
+	struct masq_text out = { 0 };
+
+	for (int i = 0; i < 20; i++)
+		at += (size_t)snprintf(many + at, sizeof(many) - at,
+				       "-A many -s 10.0.%d.0/24 -p tcp -m tcp --dport %d -j DROP\n",
+				       i, 1000 + i);
+	snprintf(text, sizeof(text), rules, many);
+	masq_engine_set_log(e, log_nowhere, NULL);
+	if (masq_engine_ctl(e, 3, argv, &out)) {
+		fprintf(stderr, "fuzz_frames: rules refused: %s\n", out.s);
+		abort();
+	}
+	masq_text_free(&out);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct masq_buf *batch[8], *txv[64];
@@ -154,6 +205,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!e)
 		abort();
 	ctlline_run_all(e, ctlline_topology);
+	add_rules(e);
 	establish(e, &tx);
 	while (size >= HDR) {
 		uint32_t n = 0;
