@@ -7,7 +7,8 @@
 # Brings the lab up (lab/lab.sh, prefix masq-demo-), starts build/masqd
 # with its default configuration and an HTTP server on the external host,
 # then, step by step: the internal host downloads a page, pings the server,
-# traces the route, and the masquerade table is printed. The lab stays up;
+# traces the route; the masquerade table and the rules (the default
+# ruleset, with its counters) are printed. The lab stays up;
 # "make run-stop" (lab/lab.sh down) takes it down. Installs nothing
 # (tests/deps.sh does). Exits non-zero if a step failed.
 set -u
@@ -105,6 +106,14 @@ show "$MASQCTL -s $SOCK masq -L -n"
 timeout 5 $MASQCTL -s "$SOCK" masq -L -n | sed 's/^/    /'
 [ "${PIPESTATUS[0]}" = 0 ] || failed+=(masqctl)
 
+step "5. The rules: the zero-configuration policy is an ordinary ruleset"
+show "$MASQCTL -s $SOCK iptables -L FORWARD -n -v"
+timeout 5 $MASQCTL -s "$SOCK" iptables -L FORWARD -n -v | sed 's/^/    /'
+[ "${PIPESTATUS[0]}" = 0 ] || failed+=(iptables)
+show "$MASQCTL -s $SOCK iptables -t nat -S POSTROUTING"
+timeout 5 $MASQCTL -s "$SOCK" iptables -t nat -S POSTROUTING | sed 's/^/    /'
+[ "${PIPESTATUS[0]}" = 0 ] || failed+=(iptables-nat)
+
 cat <<EOF
 
 The lab is still up. To look around:
@@ -113,6 +122,7 @@ The lab is still up. To look around:
     ip netns exec ${P}gw bash         the router (masqd owns lan0 and wan0)
     $MASQCTL -s $SOCK masq -L -n
     $MASQCTL -s $SOCK conntrack -L
+    $MASQCTL -s $SOCK iptables-save -c
     $MASQCTL -s $SOCK stats
     masqd's log: $RUN/masqd.log
 To take it all down:
