@@ -70,7 +70,7 @@ $(LIBCONTROL): $(call obj,$(CONTROL_SRC))
 
 $(O)/masqd: $(call obj,$(MASQD_SRC) $(IO_SRC)) $(LIBCONTROL) $(LIBMASQ)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
+	$(Q)$(CC) $(ALL_CFLAGS) -pthread -o $@ $^
 $(O)/masqctl: $(call obj,$(MASQCTL_SRC)) $(LIBCONTROL) $(LIBMASQ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^

@@ -19,3 +19,10 @@ elif [ -n "$missing" ]; then
 else
 	bench/throughput.sh
 fi
+# Forwarding during a 10,000-rule iptables-restore through masqd: the
+# longest pause, next to none (needs root and the lab; about 15 s)
+if [ "$(id -u)" -ne 0 ]; then
+	echo "SKIP bench restore_stall: needs root for network namespaces"
+else
+	bench/restore_stall.sh
+fi

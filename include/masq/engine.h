@@ -191,7 +191,9 @@ int masq_engine_ctl(struct masq_engine *e, int argc, char *const *argv,
  *	masq_ctl_job_run(job)                      any thread, once: copy,
  *	                                           change, compile
  *	masq_engine_ctl_job_finish(e, job, &text)  main thread: the pointer
- *	                                           swap; the status; frees job
+ *	                                           swap; the status
+ *	masq_ctl_job_free(job)                     any thread: the job and the
+ *	                                           ruleset it replaced
  *
  * While a job exists the caller makes no other masq_engine_ctl() call and
  * starts no other job on the engine; packets may go on meanwhile (the
@@ -203,6 +205,7 @@ struct masq_ctl_job *masq_engine_ctl_job(struct masq_engine *e, int argc,
 void masq_ctl_job_run(struct masq_ctl_job *job);
 int masq_engine_ctl_job_finish(struct masq_engine *e, struct masq_ctl_job *job,
 			       struct masq_text *out);
+void masq_ctl_job_free(struct masq_ctl_job *job);
 
 /*
  * Where the filter's LOG target writes: one line per logged packet, in

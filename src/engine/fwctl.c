@@ -35,6 +35,8 @@
 
 static void fw_swap(struct masq_engine *e, struct ipt_ruleset *rs,
 		    struct fw *fw);
+static void fw_swap_keep(struct masq_engine *e, struct ipt_ruleset *rs,
+			 struct fw *fw);
 
 void masq_engine_set_log(struct masq_engine *e, masq_log_fn fn, void *ctx)
 {
@@ -72,16 +74,29 @@ static void fw_name_rules(struct masq_engine *e, struct ipt_ruleset *rs)
 		}
 }
 
-/* Publish a compiled ruleset: the pointer swap, between two batches */
+/*
+ * Publish a compiled ruleset: the pointer swap, between two batches. The
+ * old ruleset and its compiled form are the caller's to free.
+ */
+static void fw_swap_keep(struct masq_engine *e, struct ipt_ruleset *rs,
+			 struct fw *fw)
+{
+	fw_name_rules(e, rs);
+	e->fw = fw;
+	e->rs = rs;
+}
+
+/* Publish, and free what it replaced */
 static void fw_swap(struct masq_engine *e, struct ipt_ruleset *rs,
 		    struct fw *fw)
 {
-	fw_name_rules(e, rs);
-	fw_free(e->fw);
-	if (e->rs != rs)
-		ipt_ruleset_free(e->rs);
-	e->fw = fw;
-	e->rs = rs;
+	struct ipt_ruleset *old_rs = e->rs;
+	struct fw *old_fw = e->fw;
+
+	fw_swap_keep(e, rs, fw);
+	fw_free(old_fw);
+	if (old_rs != rs)
+		ipt_ruleset_free(old_rs);
 }
 
 /* The default policy for the engine's interfaces, as iptables-save text */
@@ -490,7 +505,8 @@ void masq_ctl_job_run(struct masq_ctl_job *j)
 /**
  * masq_engine_ctl_job_finish() - Publish what the job built
  * @e:		engine
- * @j:		the job, run; freed here
+ * @j:		the job, run; it then holds the ruleset it replaced, for
+ *		masq_ctl_job_free()
  * @out:	the command's text (as masq_engine_ctl())
  *
  * Return: the command's status: 0, 1 (failed: nothing changed)
@@ -501,25 +517,45 @@ int masq_engine_ctl_job_finish(struct masq_engine *e, struct masq_ctl_job *j,
 	int status = j->status;
 
 	text_put(out, &j->out);
-	if (status)
+	if (status) {
 		masq_text_printf(out, "%s: %s\n", j->who, j->err.msg);
-	else if (j->fw) {
+	} else if (j->fw) {
+		struct ipt_ruleset *old_rs = e->rs;
+		struct fw *old_fw = e->fw;
+
 		fw_carry_counters(e, j);
-		fw_swap(e, j->rs, j->fw);
-		j->rs = NULL;
-		j->fw = NULL;
+		fw_swap_keep(e, j->rs, j->fw);
+		/* the old ones go with the job: freed where it is freed */
+		j->rs = old_rs;
+		j->fw = old_fw;
 		e->fw_default = false;
 	}
-	job_free(j);
 	return status;
+}
+
+/**
+ * masq_ctl_job_free() - Free a finished job, and the ruleset it replaced
+ * @j:	the job (after masq_engine_ctl_job_finish()), or NULL
+ *
+ * Any thread: the job holds nothing the engine still uses, so a caller
+ * may hand the freeing (of a 10,000-rule ruleset: milliseconds) off the
+ * packet path.
+ */
+void masq_ctl_job_free(struct masq_ctl_job *j)
+{
+	job_free(j);
 }
 
 /* A job run at once, for masq_engine_ctl() */
 static int job_now(struct masq_engine *e, struct masq_ctl_job *j,
 		   struct masq_text *out)
 {
+	int status;
+
 	masq_ctl_job_run(j);
-	return masq_engine_ctl_job_finish(e, j, out);
+	status = masq_engine_ctl_job_finish(e, j, out);
+	masq_ctl_job_free(j);
+	return status;
 }
 
 /*

@@ -2,12 +2,16 @@
 /*
  * command.c - run a control command for a client of the control socket
  *
- * Everything goes to masq_engine_ctl(). masqd adds what only it knows to
+ * Everything goes to the engine. A ruleset change it can build as a job
+ * (engine.h) is started on the worker thread (job.c) and the reply comes
+ * when it is finished (CTLSRV_PENDING); the rest runs at once with
+ * masq_engine_ctl(). masqd adds what only it knows to
  * one listing: `stats` gets the I/O counters of each port (ring drops
  * the kernel reports, truncated frames, refused transmits) and of the
  * loop, as "io_IFACE_NAME VALUE" and "masqd_NAME VALUE" lines in the
  * engine's two-column format.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,6 +34,7 @@ static void io_stats(struct masqd *d, struct masq_text *out)
 	line(out, "masqd_tx_no_port", "", d->tx_no_port);
 	line(out, "masqd_control_commands", "", d->ctl.commands);
 	line(out, "masqd_control_rejected", "", d->ctl.rejected);
+	line(out, "masqd_control_jobs", "", d->job.started);
 	line(out, "masqd_log_suppressed", "", log_suppressed());
 	line(out, "masqd_reloads", "", d->rl.loads ? d->rl.loads - 1 : 0);
 	line(out, "masqd_reload_failures", "", d->rl.failures);
@@ -66,13 +71,22 @@ static void io_stats(struct masqd *d, struct masq_text *out)
  * @argv:	the words
  * @out:	reply text
  *
- * Return: the command's exit status (0, 1 failure, 2 usage error)
+ * The control server runs no command while one is pending, so no job runs
+ * here.
+ *
+ * Return: the command's exit status (0, 1 failure, 2 usage error), or
+ * CTLSRV_PENDING when it runs as a job (@argv is kept until its reply)
  */
 int masqd_command(void *ctx, int argc, char *const *argv,
 		  struct masq_text *out)
 {
 	struct masqd *d = ctx;
-	int st = masq_engine_ctl(d->e, argc, argv, out);
+	int st;
+
+	assert(!job_busy(d));
+	if (job_start(d, argc, argv, out, &st))
+		return st;
+	st = masq_engine_ctl(d->e, argc, argv, out);
 
 	if (!st && argc == 1 && !strcmp(argv[0], "stats"))
 		io_stats(d, out);

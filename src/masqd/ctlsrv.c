@@ -11,6 +11,17 @@
  * gets a usage-error reply naming the problem and is closed. A bad body
  * gets the same reply and the connection stays usable.
  *
+ * A pending command (the handler returned CTLSRV_PENDING: a ruleset change
+ * running on masqd's worker thread) holds the server until
+ * ctlsrv_complete(). Its client is not polled meanwhile (it has nothing to
+ * be read while its reply is due; if it hangs up, the reply's send fails
+ * and it is closed then, so its slot cannot be reused by another client
+ * that would get the reply). A request that completes meanwhile on another
+ * client is queued: it keeps its bytes in @in, gets an arrival number and
+ * is not polled either; once the reply is given, the queued requests run
+ * oldest first until one of them is pending in turn. Each client still
+ * runs at most one command per iteration, so the bound is unchanged.
+ *
  * Access: the socket is created with mode 0600 (umask held at 0177 around
  * bind()), and a peer whose SO_PEERCRED uid is neither root nor masqd's
  * own is refused. A live socket at the path means another masqd: refused;
@@ -107,6 +118,7 @@ int ctlsrv_open(struct ctlsrv *s, const char *path)
 
 	memset(s, 0, sizeof(*s));
 	s->lfd = -1;
+	s->pending = -1;
 	for (int i = 0; i < CTLSRV_MAX_CLIENTS; i++)
 		s->cl[i].fd = -1;
 	if (strlen(path) >= sizeof(sun.sun_path)) {
@@ -146,6 +158,9 @@ static void client_close(struct ctl_client *c)
  */
 void ctlsrv_close(struct ctlsrv *s)
 {
+	if (s->pending >= 0)	/* masqd finishes its job first: a bug */
+		ctl_request_free(&s->pending_req);
+	s->pending = -1;
 	for (int i = 0; i < CTLSRV_MAX_CLIENTS; i++)
 		client_close(&s->cl[i]);
 	if (s->lfd >= 0) {
@@ -176,6 +191,8 @@ int ctlsrv_pollfds(struct ctlsrv *s, struct pollfd *pfd, int base)
 			room = 1;
 			continue;
 		}
+		if (c->queued || i == s->pending)
+			continue;	/* nothing to read or write yet */
 		s->pfd_cl[i] = ++n;
 		pfd[n] = (struct pollfd){ .fd = c->fd,
 			.events = c->out.buf ? POLLOUT : POLLIN };
@@ -233,7 +250,7 @@ static void client_protocol_error(struct ctlsrv *s, struct ctl_client *c,
 	client_reply(c, 2, msg, (size_t)n);
 }
 
-/* The whole request is in: run it and start the reply */
+/* The whole request is in: run it and start the reply, or queue it */
 static void client_run(struct ctlsrv *s, struct ctl_client *c,
 		       ctlsrv_handler fn, void *ctx)
 {
@@ -241,6 +258,10 @@ static void client_run(struct ctlsrv *s, struct ctl_client *c,
 	struct ctl_request req;
 	int ret, status;
 
+	if (s->pending >= 0) {
+		c->queued = ++s->arrivals;
+		return;
+	}
 	ret = ctl_request_parse(c->in + CTL_HDR_LEN, c->want - CTL_HDR_LEN, &req);
 	c->in_len = 0;
 	c->want = 0;
@@ -255,6 +276,12 @@ static void client_run(struct ctlsrv *s, struct ctl_client *c,
 	}
 	s->commands++;
 	status = fn(ctx, req.argc, req.argv, &out);
+	if (status == CTLSRV_PENDING) {
+		s->pending = (int)(c - s->cl);
+		s->pending_req = req;
+		masq_text_free(&out);
+		return;
+	}
 	ctl_request_free(&req);
 	client_reply(c, status, out.s, out.len);
 	masq_text_free(&out);
@@ -335,6 +362,53 @@ static void client_read(struct ctlsrv *s, struct ctl_client *c,
 	}
 }
 
+/*
+ * Run the queued requests oldest first, until one is pending. O(clients)
+ * per request; each client has at most one queued.
+ */
+static void run_queued(struct ctlsrv *s, ctlsrv_handler fn, void *ctx)
+{
+	while (s->pending < 0) {
+		struct ctl_client *first = NULL;
+
+		for (int i = 0; i < CTLSRV_MAX_CLIENTS; i++) {
+			struct ctl_client *c = &s->cl[i];
+
+			if (c->fd >= 0 && c->queued &&
+			    (!first || c->queued < first->queued))
+				first = c;
+		}
+		if (!first)
+			return;
+		first->queued = 0;
+		client_run(s, first, fn, ctx);
+	}
+}
+
+/**
+ * ctlsrv_complete() - Give the reply of the pending command
+ * @s:		server, with a command pending
+ * @status:	its exit status
+ * @text:	its text (may be NULL when @len is 0)
+ * @len:	bytes of @text
+ *
+ * The reply is sent as far as the socket takes it now (the rest when the
+ * client can read); a client that went away is closed. The queued
+ * requests run at the next ctlsrv_service().
+ */
+void ctlsrv_complete(struct ctlsrv *s, int status, const char *text,
+		     size_t len)
+{
+	struct ctl_client *c;
+
+	if (s->pending < 0)
+		return;
+	c = &s->cl[s->pending];
+	s->pending = -1;
+	ctl_request_free(&s->pending_req);
+	client_reply(c, status, text, len);
+}
+
 static void accept_clients(struct ctlsrv *s)
 {
 	for (int k = 0; k < CTLSRV_ACCEPT_BUDGET; k++) {
@@ -369,6 +443,7 @@ static void accept_clients(struct ctlsrv *s)
 void ctlsrv_service(struct ctlsrv *s, const struct pollfd *pfd,
 		    ctlsrv_handler fn, void *ctx)
 {
+	run_queued(s, fn, ctx);
 	for (int i = 0; i < CTLSRV_MAX_CLIENTS; i++) {
 		struct ctl_client *c = &s->cl[i];
 		short rev;

@@ -3,13 +3,16 @@
  * loop.c - masqd's event loop: receive, engine, transmit, control
  *
  * Theory of operation: one thread, one poll() per iteration over the
- * signalfd, every port and the control socket and its clients. Each
- * iteration:
+ * signalfd, the job's eventfd, every port and the control socket and its
+ * clients. (A second thread exists only while a big ruleset change is
+ * built, job.c; it touches nothing of the loop's.) Each iteration:
  *
  *	1. take up to MASQD_RX_BATCH frames from each port's ring and hand
  *	   them to masq_engine_input(); send what it returns at once
  *	2. masq_engine_advance() (expiry, ARP retries), then send
- *	3. bounded control work (ctlsrv_service)
+ *	3. control: finish a job whose worker is done (publish the new
+ *	   ruleset, reply), a SIGHUP reload that waited for it, then
+ *	   bounded control work (ctlsrv_service)
  *	4. once a second, read the kernel's ring drop counters
  *	5. the takeover check: a few system calls for one interface, a round
  *	   every few seconds (takeover.h)
@@ -17,7 +20,10 @@
  *	   with a rate cap; nothing in steps 1-5 writes to a file)
  *
  * SIGHUP reloads the -c file (config.c) in step 0, after poll() and
- * before any frame of the iteration is received.
+ * before any frame of the iteration is received; while a job runs, the
+ * reload changes the engine too, so it waits for step 3 of the iteration
+ * that finishes the job. A stop leaves the loop at the end of the
+ * iteration; a job still running is waited for by job_fini() at teardown.
  *
  * poll() sleeps at most MASQD_IDLE_MS, so time advances in the engine at
  * least every 100 ms when idle; it does not sleep at all when a ring gave
@@ -41,6 +47,11 @@
 
 #define NS_PER_SEC	1000000000ull
 
+/* pollfd slots: the signalfd, the job's eventfd, the ports, then control */
+#define PFD_SIG		0
+#define PFD_JOB		1
+#define PFD_PORT0	2
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -50,7 +61,7 @@ static uint64_t now_ns(void)
 }
 
 /**
- * loop_init() - Route SIGTERM, SIGINT and SIGHUP to a signalfd
+ * loop_init() - Route SIGTERM, SIGINT and SIGHUP to a signalfd; the job fd
  * @d:		daemon
  *
  * Return: 0, or -1 (logged)
@@ -73,7 +84,7 @@ int loop_init(struct masqd *d)
 		logmsg(LOG_ERR, "signalfd: %s", strerror(errno));
 		return -1;
 	}
-	return 0;
+	return job_init(d);
 }
 
 static void handle_signals(struct masqd *d)
@@ -82,7 +93,10 @@ static void handle_signals(struct masqd *d)
 
 	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {	/* between batches: atomic */
-			config_load(d, false);
+			if (job_busy(d))
+				d->hup = true;	/* after the job: step 3 */
+			else
+				config_load(d, false);
 			continue;
 		}
 		logmsg(LOG_INFO, "signal %u: stopping", si.ssi_signo);
@@ -144,11 +158,25 @@ static bool receive(struct masqd *d, uint64_t now)
 	return busy;
 }
 
+/* Step 3: the job's end, a reload that waited for it, the clients */
+static void control(struct masqd *d, const struct pollfd *pfd)
+{
+	if (pfd[PFD_JOB].revents & POLLIN)
+		job_done(d);
+	if (d->hup && !job_busy(d)) {
+		d->hup = false;
+		config_load(d, false);
+	}
+	ctlsrv_service(&d->ctl, pfd, masqd_command, d);
+}
+
 static int build_pollfds(struct masqd *d, struct pollfd *pfd)
 {
 	int n = 0;
 
 	pfd[n++] = (struct pollfd){ .fd = d->sigfd, .events = POLLIN };
+	pfd[n++] = (struct pollfd){ .fd = job_busy(d) ? d->job.efd : -1,
+				    .events = POLLIN };
 	for (int p = 0; p < d->o.nifaces; p++)
 		pfd[n++] = (struct pollfd){ .fd = d->ports[p].fd, .events = POLLIN };
 	return n + ctlsrv_pollfds(&d->ctl, pfd, n);
@@ -162,7 +190,7 @@ static int build_pollfds(struct masqd *d, struct pollfd *pfd)
  */
 int loop_run(struct masqd *d)
 {
-	struct pollfd pfd[1 + MASQD_MAX_IFACES + 1 + CTLSRV_MAX_CLIENTS];
+	struct pollfd pfd[PFD_PORT0 + MASQD_MAX_IFACES + 1 + CTLSRV_MAX_CLIENTS];
 	uint64_t last_stats = now_ns();
 	bool busy = false;
 
@@ -178,16 +206,16 @@ int loop_run(struct masqd *d)
 			return 1;
 		}
 		d->iterations++;
-		if (pfd[0].revents)
+		if (pfd[PFD_SIG].revents)
 			handle_signals(d);
 		for (int p = 0; p < d->o.nifaces; p++)
-			if (pfd[1 + p].revents & POLLERR)
+			if (pfd[PFD_PORT0 + p].revents & POLLERR)
 				afp_clear_error(&d->ports[p]);
 		now = now_ns();
 		busy = receive(d, now);
 		masq_engine_advance(d->e, now, &d->tx);
 		flush_tx(d);
-		ctlsrv_service(&d->ctl, pfd, masqd_command, d);
+		control(d, pfd);
 		if (now - last_stats >= NS_PER_SEC) {
 			for (int p = 0; p < d->o.nifaces; p++)
 				afp_stats_poll(&d->ports[p]);

@@ -56,7 +56,7 @@ static int start(struct masqd *d)
 
 int main(int argc, char **argv)
 {
-	static struct masqd d = { .sigfd = -1 };
+	static struct masqd d = { .sigfd = -1, .job.efd = -1 };
 	int ret;
 
 	ret = opts_parse(argc, argv, &d.o);

@@ -9,12 +9,14 @@
  *	loop.c		the event loop: receive, engine, transmit, control
  *	command.c	control commands: the engine's, plus masqd's own counters
  *	ctlsrv.c	the control socket
+ *	job.c		ruleset changes built on a worker thread
  *	config.c	the -c file at start and on SIGHUP (control/reload.h)
  *	log.c		stderr or syslog
  */
 #ifndef MASQD_MASQD_H
 #define MASQD_MASQD_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -31,6 +33,20 @@
 #define MASQD_IDLE_MS		100
 
 /**
+ * struct masqd_job - the ruleset change being built off the loop (job.c)
+ * @job:	the engine's job, NULL when none runs
+ * @thread:	the worker running masq_ctl_job_run() (valid with @job)
+ * @efd:	eventfd the worker writes when done; polled by the loop
+ * @started:	jobs run on a worker thread
+ */
+struct masqd_job {
+	struct masq_ctl_job *job;
+	pthread_t thread;
+	int efd;
+	uint64_t started;
+};
+
+/**
  * struct masqd - everything the daemon holds
  * @o:		command line
  * @links:	what the kernel says about each owned interface
@@ -45,6 +61,8 @@
  * @ctl_open:	@ctl is open
  * @sigfd:	signalfd for SIGTERM, SIGINT, SIGHUP
  * @stop:	leave the loop
+ * @hup:	a SIGHUP came while a job ran: reload once it is finished
+ * @job:	the ruleset change running on the worker thread, if any
  * @tx_no_port:	frames the engine sent to an interface with no port
  * @iterations:	loop iterations
  * @to:		the kernel kept off the owned interfaces (takeover.h)
@@ -64,6 +82,8 @@ struct masqd {
 	bool ctl_open;
 	int sigfd;
 	bool stop;
+	bool hup;
+	struct masqd_job job;
 	uint64_t tx_no_port;
 	uint64_t iterations;
 	struct takeover to;
@@ -81,6 +101,13 @@ int config_load(struct masqd *d, bool start);
 
 int loop_init(struct masqd *d);
 int loop_run(struct masqd *d);
+int job_init(struct masqd *d);
+bool job_start(struct masqd *d, int argc, char *const *argv,
+	       struct masq_text *out, int *status);
+bool job_busy(const struct masqd *d);
+void job_done(struct masqd *d);
+void job_fini(struct masqd *d);
+
 int masqd_command(void *ctx, int argc, char *const *argv,
 		  struct masq_text *out);
 

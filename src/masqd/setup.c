@@ -258,6 +258,7 @@ int setup_takeover(struct masqd *d)
  */
 void setup_teardown(struct masqd *d)
 {
+	job_fini(d);	/* before the engine and the client it answers go */
 	if (d->ctl_open)
 		ctlsrv_close(&d->ctl);
 	d->ctl_open = false;

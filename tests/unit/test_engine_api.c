@@ -564,6 +564,7 @@ static int ctl_job(void)
 		rc = failf("established packets stopped during the job");
 	if (!rc) {
 		st = masq_engine_ctl_job_finish(e, j, &t);
+		masq_ctl_job_free(j);
 		j = NULL;
 		if (st)
 			rc = failf("finish: status %d: %s", st, t.s ? t.s : "");
@@ -581,6 +582,7 @@ static int ctl_job(void)
 	if (j) {
 		masq_ctl_job_run(j);
 		masq_engine_ctl_job_finish(e, j, &t);
+		masq_ctl_job_free(j);
 		masq_text_free(&t);
 	}
 	masq_engine_destroy(e);

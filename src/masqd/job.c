@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: MIT
+/*
+ * job.c - ruleset changes built on a worker thread while packets flow
+ *
+ * Theory of operation: a big ruleset change (a 10,000-rule
+ * iptables-restore; one iptables -A on a 10,000-rule ruleset) spends
+ * 50-100 ms copying, changing and compiling. The engine splits such a
+ * command into a job (engine.h): masq_engine_ctl_job() and
+ * masq_engine_ctl_job_finish() on the loop's thread, masq_ctl_job_run() -
+ * the long part - on any thread. masqd runs that part on a thread started
+ * for the job; the loop goes on receiving, forwarding and transmitting.
+ *
+ *	loop thread			worker thread
+ *	masq_engine_ctl_job()
+ *	pthread_create()  ------------>	masq_ctl_job_run()
+ *	... packets, bounded control	write(eventfd, 1)
+ *	poll(): the eventfd is readable
+ *	pthread_join()			(returned)
+ *	masq_engine_ctl_job_finish()	the pointer swap
+ *	ctlsrv_complete()		the client's reply
+ *	pthread_create(detached) ----->	masq_ctl_job_free(): the old
+ *					ruleset (milliseconds for 10,000
+ *					rules) freed off the loop
+ *
+ * One job at a time, and nothing else changes the engine's configuration
+ * while it runs (engine.h's rule): the control server runs no other
+ * command until the reply is given (ctlsrv.h: the others wait in arrival
+ * order), a SIGHUP is remembered and the -c file reloaded once the job is
+ * finished (loop.c), and at a stop the job is waited for and finished
+ * before the engine is destroyed (job_fini()). The worker only calls
+ * masq_ctl_job_run() and writes the eventfd: no log line, no other state;
+ * it inherits the loop's blocked signals, so they all go to the signalfd.
+ * pthread_join() orders everything the job wrote before the finish.
+ *
+ * A thread per job, not a thread kept waiting: a change comes seconds or
+ * hours apart, and thread creation (tens of microseconds) is nothing next
+ * to the work. If the thread cannot be created the job runs in the loop,
+ * as before jobs existed (logged). A client that hangs up before its
+ * reply does not stop the job: the change is applied and the reply's
+ * send fails quietly.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+
+#include "masqd/log.h"
+#include "masqd/masqd.h"
+
+/**
+ * job_init() - Create the eventfd the worker thread signals completion on
+ * @d:		daemon
+ *
+ * Return: 0, or -1 (logged)
+ */
+int job_init(struct masqd *d)
+{
+	d->job.job = NULL;
+	d->job.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (d->job.efd < 0) {
+		logmsg(LOG_ERR, "eventfd: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The worker: the long part, then tell the loop */
+static void *job_thread(void *arg)
+{
+	struct masqd_job *j = arg;
+	uint64_t one = 1;
+
+	masq_ctl_job_run(j->job);
+	while (write(j->efd, &one, sizeof(one)) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+/**
+ * job_start() - Start a command as a job on the worker thread, if it is one
+ * @d:		daemon, no job running
+ * @argc:	number of words
+ * @argv:	the words; valid until job_done() or job_fini()
+ * @out:	the command's text, when it ran here (see below)
+ * @status:	CTLSRV_PENDING, or the command's exit status if it ran here
+ *
+ * Return: false when the command is no job (run it with masq_engine_ctl());
+ * true when it is: running on the worker thread (@status CTLSRV_PENDING,
+ * job_busy(); the reply comes from job_done()), or, if no thread could be
+ * started, run here already, with @status and @out set.
+ */
+bool job_start(struct masqd *d, int argc, char *const *argv,
+	       struct masq_text *out, int *status)
+{
+	struct masqd_job *j = &d->job;
+	int ret;
+
+	j->job = masq_engine_ctl_job(d->e, argc, argv);
+	if (!j->job)
+		return false;
+	ret = pthread_create(&j->thread, NULL, job_thread, j);
+	if (!ret) {
+		j->started++;
+		*status = CTLSRV_PENDING;
+		return true;
+	}
+	logmsg(LOG_WARNING, "cannot start a thread for '%s' (%s): the ruleset "
+	       "change runs in the loop", argv[0], strerror(ret));
+	masq_ctl_job_run(j->job);
+	*status = masq_engine_ctl_job_finish(d->e, j->job, out);
+	masq_ctl_job_free(j->job);
+	j->job = NULL;
+	return true;
+}
+
+static void *job_free_thread(void *arg)
+{
+	masq_ctl_job_free(arg);
+	return NULL;
+}
+
+/*
+ * Free a finished job (and the ruleset it replaced) on a detached thread,
+ * so the loop does not pay for it; in the loop if no thread can start
+ */
+static void job_free_elsewhere(struct masq_ctl_job *job)
+{
+	pthread_attr_t a;
+	pthread_t t;
+	int ret = pthread_attr_init(&a);
+
+	if (!ret) {
+		pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+		ret = pthread_create(&t, &a, job_free_thread, job);
+		pthread_attr_destroy(&a);
+	}
+	if (ret)
+		masq_ctl_job_free(job);
+}
+
+/**
+ * job_busy() - Whether a job is running
+ * @d:		daemon
+ *
+ * Return: true from job_start() until job_done() or job_fini()
+ */
+bool job_busy(const struct masqd *d)
+{
+	return d->job.job != NULL;
+}
+
+/*
+ * Wait for the worker, publish, reply: the job ends here. @free_here: at
+ * a stop, free in this thread (nothing may outlive the engine's owner)
+ */
+static void job_end(struct masqd *d, bool free_here)
+{
+	struct masqd_job *j = &d->job;
+	struct masq_text out = { 0 };
+	int status, ret;
+
+	ret = pthread_join(j->thread, NULL);
+	if (ret)	/* only for a bug: the thread is joinable and ours */
+		logmsg(LOG_ERR, "pthread_join: %s", strerror(ret));
+	status = masq_engine_ctl_job_finish(d->e, j->job, &out);
+	if (free_here)
+		masq_ctl_job_free(j->job);
+	else
+		job_free_elsewhere(j->job);
+	j->job = NULL;
+	ctlsrv_complete(&d->ctl, status, out.s, out.len);
+	masq_text_free(&out);
+}
+
+/**
+ * job_done() - Finish the job if the worker is through with it
+ * @d:		daemon
+ *
+ * Call when poll() says the eventfd is readable. The worker has returned
+ * or is returning: the join waits at most for its last instructions.
+ * O(rules) for the counter carry-over in the engine's finish.
+ */
+void job_done(struct masqd *d)
+{
+	uint64_t n;
+
+	if (read(d->job.efd, &n, sizeof(n)) != sizeof(n) || !job_busy(d))
+		return;
+	job_end(d, false);
+}
+
+/**
+ * job_fini() - At a stop: wait for a running job, finish it, close the fd
+ * @d:		daemon (any stage of setup)
+ *
+ * The worker is bounded (one ruleset change), so the wait is too. The
+ * change is published and the client gets its reply, as far as its socket
+ * takes it without blocking, before the control socket is closed.
+ */
+void job_fini(struct masqd *d)
+{
+	if (job_busy(d))
+		job_end(d, true);
+	if (d->job.efd >= 0)
+		close(d->job.efd);
+	d->job.efd = -1;
+}
