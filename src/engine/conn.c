@@ -568,6 +568,9 @@ static void conn_forward_est(struct masq_engine *e, struct pkt *p,
  * The nat table's source translation for a new connection: MASQUERADE to
  * the first address of the way out, SNAT to the rule's address (one of a
  * range, chosen by the internal address so a host keeps its address).
+ * A rule's port range (--to-ports, SNAT's :LO-HI) binds the port of a
+ * mapping made here; an internal endpoint that has its mapping already
+ * keeps it (endpoint-independent mapping, RFC 4787 REQ-1).
  * Return: C_NUM, or the counter to drop the packet with
  */
 static enum masq_counter conn_snat(struct masq_engine *e, const struct pkt *p,
@@ -586,6 +589,15 @@ static enum masq_counter conn_snat(struct masq_engine *e, const struct pkt *p,
 	}
 	if (!ext)
 		return C_drop_no_route;
+	if ((t->u.nat.flags & IPT_NAT_PORTS) && p->proto != IPPROTO_ICMP_) {
+		enum masq_counter why;
+
+		e->nat.req_lo = t->u.nat.port_lo;	/* nat.c's port_alloc() */
+		e->nat.req_hi = t->u.nat.port_hi;
+		why = plan_masq_source(e, p, pl, ext);
+		e->nat.req_lo = e->nat.req_hi = 0;
+		return why;
+	}
 	return plan_masq_source(e, p, pl, ext);
 }
 

@@ -340,50 +340,13 @@ static void fw_plan_fast(struct fw *fw)
 		fw_fast_one(fw, (uint8_t)st, &fw->fwd_fast[st]);
 }
 
-/*
- * What the language has and this engine does not do yet: refused when
- * the ruleset is published, naming it, rather than ignored.
- */
-static const char *fw_unsupported(const struct ipt_rule *r)
-{
-	const struct ipt_target *t = &r->t;
-
-	if ((t->kind == IPT_T_MASQUERADE || t->kind == IPT_T_SNAT) &&
-	    (t->u.nat.flags & IPT_NAT_PORTS))
-		return "a port range on MASQUERADE or SNAT (the masquerade "
-		       "port range is 'set ports LO-HI')";
-	return NULL;
-}
-
-static bool fw_check_supported(const struct ipt_ruleset *rs,
-			       struct ipt_err *err)
-{
-	for (int t = 0; t < IPT_TABLES; t++)
-		for (uint32_t c = 0; c < rs->t[t].nchains; c++) {
-			const struct ipt_chain *ch = &rs->t[t].chains[c];
-
-			for (uint32_t k = 0; k < ch->nrules; k++) {
-				const char *why = fw_unsupported(&ch->rules[k]);
-
-				if (why) {
-					snprintf(err->msg, sizeof(err->msg),
-						 "rule %u of chain %s: %s is not "
-						 "supported", k + 1, ch->name, why);
-					return false;
-				}
-			}
-		}
-	return true;
-}
-
 /**
  * fw_compile() - Compile a ruleset for this engine's interfaces
  * @e:		engine (its interfaces name the bits of -i/-o)
  * @rs:		the ruleset; the result points into it (rules, counters)
  * @err:	why not, on failure
  *
- * Return: the compiled filter, or NULL (out of memory, or a rule this
- * engine cannot carry out)
+ * Return: the compiled filter, or NULL (out of memory)
  */
 struct fw *fw_compile(struct masq_engine *e, struct ipt_ruleset *rs,
 		      struct ipt_err *err)
@@ -392,8 +355,6 @@ struct fw *fw_compile(struct masq_engine *e, struct ipt_ruleset *rs,
 	uint32_t nch, ri = 0, ci = 0;
 
 	snprintf(err->msg, sizeof(err->msg), "out of memory");
-	if (!fw_check_supported(rs, err))
-		return NULL;
 	fw = calloc(1, sizeof(*fw));
 	if (!fw)
 		return NULL;

@@ -232,8 +232,12 @@ static int port_alloc(struct nat *n, struct nat_addr *a, enum nat_pcls pc,
 	if (pc == NAT_PCLS_ICMP) {
 		lo = 0;
 		hi = 65535;
+	} else if (n->req_lo) {
+		lo = n->req_lo;		/* a rule's range: scanned, not counted */
+		hi = n->req_hi;
 	}
-	if (a->used[pc] > hi - lo)
+	if (a->used[pc] > (uint32_t)(n->port_hi - n->port_lo) && lo == n->port_lo &&
+	    hi == n->port_hi)
 		return -1;			/* exhausted, known in O(1) */
 	if (want >= lo && want <= hi && port_is_free(bits, want))
 		p = want;

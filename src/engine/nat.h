@@ -66,6 +66,9 @@ struct nat {
 	struct cuckoo by_host;		/* int addr -> host record */
 	uint32_t host_cap;
 	uint16_t port_lo, port_hi;	/* host order, TCP and UDP */
+	uint16_t req_lo, req_hi;	/* host order: the range a rule asks
+					 * for (MASQUERADE/SNAT --to-ports)
+					 * while a mapping is made; 0: none */
 	uint64_t rng;
 };
 
