@@ -204,9 +204,81 @@ static bool cmd_changes_rules(const struct ipt_cmd *c)
 	       c->op != IPT_OP_CHECK && c->op != IPT_OP_ZERO;
 }
 
+/* What iptables-save was asked: tables, counters, chains to zero */
+struct save_args {
+	unsigned mask;			/* 1 << table, which to print */
+	bool counters;
+	bool zero_all;			/* every chain of the tables printed */
+	uint32_t nzero;
+	uint8_t zero_t[32];		/* --zero: table and chain index */
+	uint32_t zero_c[32];
+};
+
+/* Parse iptables-save's words; 0, or the status (message in @out) */
+static int save_args_parse(const struct masq_engine *e, int argc,
+			   char *const *argv, struct save_args *a,
+			   struct masq_text *out)
+{
+	int table = -1;
+
+	*a = (struct save_args){ .mask = (1u << IPT_TABLES) - 1 };
+	for (int i = 1; i < argc; i++) {
+		const char *w = argv[i];
+
+		if (!strcmp(w, "-c") || !strcmp(w, "--counters")) {
+			a->counters = true;
+		} else if ((!strcmp(w, "-t") || !strcmp(w, "--table")) &&
+			   i + 1 < argc) {
+			table = ipt_table_by_name(argv[++i]);
+			if (table < 0)
+				return masq_text_printf(out, "iptables-save: no "
+							"table '%s'\n", argv[i]),
+				       EXIT_USAGE;
+			a->mask = 1u << table;
+		} else if (!strcmp(w, "--zero-all")) {
+			a->zero_all = true;
+		} else if (!strcmp(w, "--zero") && i + 1 < argc) {
+			int tb = table < 0 ? IPT_FILTER : table;
+			const struct ipt_table *t = &e->rs->t[tb];
+			const char *name = argv[++i];
+			uint32_t c;
+
+			for (c = 0; c < t->nchains; c++)
+				if (!strcmp(t->chains[c].name, name))
+					break;
+			if (c == t->nchains)
+				return masq_text_printf(out, "iptables-save: no "
+							"chain '%s' to zero\n",
+							name), EXIT_FAIL;
+			if (a->nzero == 32)
+				return masq_text_printf(out, "iptables-save: too "
+							"many --zero chains\n"),
+				       EXIT_USAGE;
+			a->zero_t[a->nzero] = (uint8_t)tb;
+			a->zero_c[a->nzero++] = c;
+		} else {
+			return masq_text_printf(out, "iptables-save: unknown "
+						"option '%s'\n", w), EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+/* Take off chain @live's counters what its copy @seen showed */
+static void chain_subtract(struct ipt_chain *live,
+			   const struct ipt_chain *seen)
+{
+	live->pol_pkts -= seen->pol_pkts;
+	live->pol_bytes -= seen->pol_bytes;
+	for (uint32_t k = 0; k < live->nrules && k < seen->nrules; k++) {
+		live->rules[k].pkts -= seen->rules[k].pkts;
+		live->rules[k].bytes -= seen->rules[k].bytes;
+	}
+}
+
 /* ---- jobs: a ruleset change built off the packet path -------------------- */
 
-enum job_kind { JOB_IPTABLES, JOB_RESTORE };
+enum job_kind { JOB_IPTABLES, JOB_RESTORE, JOB_SAVE };
 
 /*
  * A ruleset change: made on a copy of the published ruleset and compiled
@@ -222,6 +294,7 @@ struct masq_ctl_job {
 	struct ipt_cmd cmd;		/* JOB_IPTABLES */
 	char *text;			/* JOB_RESTORE */
 	unsigned flags;			/* IPT_RESTORE_* */
+	struct save_args save;		/* JOB_SAVE */
 	struct ipt_ruleset *rs;		/* the copy, changed */
 	struct fw *fw;			/* ... compiled */
 	struct fw_snap *snap;		/* counters at the copy */
@@ -426,9 +499,10 @@ static int restore_args(int argc, char *const *argv, unsigned *flags,
  * @e:		engine
  * @argc, @argv: the command (as masq_engine_ctl())
  *
- * Only commands that change rules are jobs (iptables -A/-I/-D/-R/-N/-X/
- * -E/-F/-P, iptables-restore); a command that does not parse is not one
- * either (masq_engine_ctl() reports it).
+ * Jobs are the commands whose cost grows with the ruleset: those that
+ * change rules (iptables -A/-I/-D/-R/-N/-X/-E/-F/-P, iptables-restore)
+ * and iptables-save; a command that does not parse is not one (then
+ * masq_engine_ctl() reports it).
  * Return: the job, or NULL: run the command with masq_engine_ctl()
  */
 struct masq_ctl_job *masq_engine_ctl_job(struct masq_engine *e, int argc,
@@ -451,6 +525,13 @@ struct masq_ctl_job *masq_engine_ctl_job(struct masq_engine *e, int argc,
 		if (!ipt_parse(argc - 1, argv + 1, NULL, &j->cmd, &j->err) &&
 		    cmd_changes_rules(&j->cmd))
 			return j;
+	} else if (!strcmp(argv[0], "iptables-save")) {
+		j->kind = JOB_SAVE;
+		j->who = "iptables-save";
+		if (!save_args_parse(e, argc, argv, &j->save, &scratch)) {
+			masq_text_free(&scratch);
+			return j;
+		}
 	} else if (!strcmp(argv[0], "iptables-restore")) {
 		j->kind = JOB_RESTORE;
 		j->who = "iptables-restore";
@@ -487,6 +568,14 @@ void masq_ctl_job_run(struct masq_ctl_job *j)
 		snprintf(j->err.msg, sizeof(j->err.msg), "out of memory");
 		return;
 	}
+	if (j->kind == JOB_SAVE) {
+		ipt_save(j->rs, j->save.mask, j->save.counters, NULL, &j->out);
+		if (j->out.oom)
+			snprintf(j->err.msg, sizeof(j->err.msg), "out of memory");
+		else
+			j->status = 0;
+		return;
+	}
 	if (j->kind == JOB_IPTABLES)
 		rc = ipt_exec(j->rs, &j->cmd, NULL, &j->out, &j->err);
 	else
@@ -500,6 +589,21 @@ void masq_ctl_job_run(struct masq_ctl_job *j)
 	j->fw = fw_compile(e, j->rs, &j->err);
 	if (j->fw)
 		j->status = 0;
+}
+
+/* iptables-save's zeroing, at the finish: what the text showed comes off */
+static void job_zero(struct masq_engine *e, struct masq_ctl_job *j)
+{
+	const struct save_args *a = &j->save;
+
+	for (uint32_t i = 0; i < a->nzero; i++)
+		chain_subtract(&e->rs->t[a->zero_t[i]].chains[a->zero_c[i]],
+			       &j->rs->t[a->zero_t[i]].chains[a->zero_c[i]]);
+	for (int t = 0; a->zero_all && t < IPT_TABLES; t++)
+		for (uint32_t c = 0; (a->mask & (1u << t)) &&
+				     c < e->rs->t[t].nchains; c++)
+			chain_subtract(&e->rs->t[t].chains[c],
+				       &j->rs->t[t].chains[c]);
 }
 
 /**
@@ -516,9 +620,12 @@ int masq_engine_ctl_job_finish(struct masq_engine *e, struct masq_ctl_job *j,
 {
 	int status = j->status;
 
-	text_put(out, &j->out);
+	if (!(j->kind == JOB_SAVE && status))
+		text_put(out, &j->out);
 	if (status) {
 		masq_text_printf(out, "%s: %s\n", j->who, j->err.msg);
+	} else if (j->kind == JOB_SAVE) {
+		job_zero(e, j);
 	} else if (j->fw) {
 		struct ipt_ruleset *old_rs = e->rs;
 		struct fw *old_fw = e->fw;
@@ -586,80 +693,29 @@ static int cmd_iptables(struct masq_engine *e, int argc, char *const *argv,
 	return rc ? EXIT_FAIL : 0;
 }
 
-/* Zero a chain's rule and policy counters */
-static void chain_zero(struct ipt_chain *c)
-{
-	for (uint32_t i = 0; i < c->nrules; i++)
-		c->rules[i].pkts = c->rules[i].bytes = 0;
-	c->pol_pkts = c->pol_bytes = 0;
-}
 
 /*
  * iptables-save [-c] [-t TABLE] [--zero CHAIN]... [--zero-all]: the text
- * (no "# Generated" lines: the caller has the clock), then the zeroing,
- * in the same call so no packet is counted twice or lost between them.
+ * (no "# Generated" lines: the caller has the clock), then the zeroing.
+ * A job like a change, so a big ruleset's text is made off the packet
+ * path: made from a copy, and the zeroing at the finish takes off exactly
+ * what the copy showed, so a packet counted meanwhile stays counted and
+ * none is counted twice or lost between two reads.
  */
 static int cmd_iptables_save(struct masq_engine *e, int argc,
 			     char *const *argv, struct masq_text *out)
 {
-	struct ipt_chain *zero[32];
-	unsigned mask = (1u << IPT_TABLES) - 1, nzero = 0;
-	bool counters = false, zero_all = false;
-	int table = -1;
-	struct ipt_text t = { 0 };
+	struct masq_ctl_job *j = masq_engine_ctl_job(e, argc, argv);
+	struct save_args a;
+	int rc;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "-c") || !strcmp(a, "--counters")) {
-			counters = true;
-		} else if ((!strcmp(a, "-t") || !strcmp(a, "--table")) &&
-			   i + 1 < argc) {
-			table = ipt_table_by_name(argv[++i]);
-			if (table < 0) {
-				masq_text_printf(out, "iptables-save: no table '%s'\n",
-						 argv[i]);
-				return EXIT_USAGE;
-			}
-			mask = 1u << table;
-		} else if (!strcmp(a, "--zero-all")) {
-			zero_all = true;
-		} else if (!strcmp(a, "--zero") && i + 1 < argc) {
-			struct ipt_chain *c = ipt_chain_find(
-				&e->rs->t[table < 0 ? IPT_FILTER : table],
-				argv[++i]);
-
-			if (!c) {
-				masq_text_printf(out, "iptables-save: no chain '%s' "
-						 "to zero\n", argv[i]);
-				return EXIT_FAIL;
-			}
-			if (nzero == sizeof(zero) / sizeof(*zero)) {
-				masq_text_printf(out, "iptables-save: too many "
-						 "--zero chains\n");
-				return EXIT_USAGE;
-			}
-			zero[nzero++] = c;
-		} else {
-			masq_text_printf(out, "iptables-save: unknown option '%s'\n",
-					 a);
-			return EXIT_USAGE;
-		}
-	}
-	ipt_save(e->rs, mask, counters, NULL, &t);
-	if (t.oom) {
-		ipt_text_free(&t);
-		masq_text_printf(out, "iptables-save: out of memory\n");
-		return EXIT_FAIL;
-	}
-	text_put(out, &t);
-	ipt_text_free(&t);
-	for (unsigned i = 0; i < nzero; i++)
-		chain_zero(zero[i]);
-	for (int tb = 0; zero_all && tb < IPT_TABLES; tb++)
-		for (uint32_t c = 0; (mask & (1u << tb)) && c < e->rs->t[tb].nchains; c++)
-			chain_zero(&e->rs->t[tb].chains[c]);
-	return 0;
+	if (j)
+		return job_now(e, j, out);
+	rc = save_args_parse(e, argc, argv, &a, out);
+	if (rc)
+		return rc;
+	masq_text_printf(out, "iptables-save: out of memory\n");
+	return EXIT_FAIL;
 }
 
 /* iptables-restore [--noflush] [--counters] [--test] TEXT: a job */
