@@ -37,6 +37,9 @@
 #define IPT_MAX_MATCHES		8	/* -m modules (and implicit ones) per rule */
 #define IPT_MULTIPORT_MAX	15	/* as xt_multiport */
 #define IPT_COMMENT_MAX		256	/* with the NUL, as xt_comment */
+#define IPT_MAX_COMMENTS	2	/* -m comment per rule (the text lives
+					 * in the rule, not in every match's
+					 * union: a rule is half the size) */
 #define IPT_LOG_PREFIX_MAX	30	/* with the NUL, as xt_LOG */
 #define IPT_LIMIT_SCALE		10000	/* limit avg unit: 1/10000 s, as xt_limit */
 
@@ -108,7 +111,8 @@ struct ipt_match {
 		struct {		/* IPT_M_MAC */
 			uint8_t addr[6];
 		} mac;
-		char comment[IPT_COMMENT_MAX];	/* IPT_M_COMMENT */
+		uint8_t comment;	/* IPT_M_COMMENT: its text is the
+					 * rule's comments[comment] */
 	} u;
 };
 
@@ -214,13 +218,22 @@ struct ipt_rule {
 	bool frag;			/* -f (IPT_INV_FRAG: ! -f) */
 	uint8_t inv;			/* IPT_INV_* */
 	uint8_t nmatch;
+	uint8_t ncomments;
 	struct ipt_match m[IPT_MAX_MATCHES];	/* in the order given */
+	char comments[IPT_MAX_COMMENTS][IPT_COMMENT_MAX];
 	struct ipt_target t;
 	uint64_t pkts, bytes;		/* counters */
 	uint64_t id;			/* the user's (the engine's) identity
 					 * of the rule: copies keep it, the
 					 * parser leaves it 0; not compared */
 };
+
+/* The text of comment match @m of rule @r */
+static inline const char *ipt_comment(const struct ipt_rule *r,
+				      const struct ipt_match *m)
+{
+	return r->comments[m->u.comment < IPT_MAX_COMMENTS ? m->u.comment : 0];
+}
 
 enum ipt_policy { IPT_POL_ACCEPT, IPT_POL_DROP, IPT_POL_NONE /* user chain */ };
 

@@ -1140,10 +1140,21 @@ static int mac_opt(struct parse *p, struct ipt_match *m,
 static int comment_opt(struct parse *p, struct ipt_match *m,
 		       const struct ext_opt *o, const char *const *a)
 {
+	struct ipt_rule *r = &p->cmd->rule;
+	uint8_t slot = r->ncomments;
+
 	(void)o;
-	if (text_copy(p, "--comment", a[0], m->u.comment,
-		      sizeof(m->u.comment)))
+	if (m->set & IPT_F_VALUE)
+		slot = m->u.comment;	/* --comment again: the last wins */
+	else if (slot >= IPT_MAX_COMMENTS)
+		return fail(p, "at most %d -m comment per rule",
+			    IPT_MAX_COMMENTS);
+	if (text_copy(p, "--comment", a[0], r->comments[slot],
+		      sizeof(r->comments[slot])))
 		return -1;
+	if (!(m->set & IPT_F_VALUE))
+		r->ncomments++;
+	m->u.comment = slot;
 	m->set |= IPT_F_VALUE;
 	return 0;
 }
@@ -2619,7 +2630,8 @@ static void limit_format(struct line *l, uint32_t avg)
 	word(l, "1/day");
 }
 
-static void match_format(struct line *l, const struct ipt_match *m)
+static void match_format(struct line *l, const struct ipt_rule *r,
+			 const struct ipt_match *m)
 {
 	if (m->kind >= IPT_M_KINDS)
 		return;
@@ -2672,7 +2684,7 @@ static void match_format(struct line *l, const struct ipt_match *m)
 	case IPT_M_COMMENT: {
 		char c[IPT_COMMENT_MAX];
 
-		memcpy(c, m->u.comment, sizeof(c) - 1);
+		memcpy(c, ipt_comment(r, m), sizeof(c) - 1);
 		c[sizeof(c) - 1] = 0;
 		word(l, "--comment");
 		word(l, c);
@@ -2879,7 +2891,7 @@ static void rule_format(struct line *l, const struct ipt_cmd *c,
 		word(l, "-f");
 	}
 	for (int k = 0; k < r->nmatch && k < IPT_MAX_MATCHES; k++)
-		match_format(l, &r->m[k]);
+		match_format(l, r, &r->m[k]);
 	target_format(l, &r->t);
 }
 

@@ -496,7 +496,8 @@ static void save_mac(const struct ipt_match *m, struct ipt_text *out)
 	put_mac(out, m->u.mac.addr);
 }
 
-static void save_match(const struct ipt_match *m, struct ipt_text *out)
+static void save_match(const struct ipt_rule *r, const struct ipt_match *m,
+		       struct ipt_text *out)
 {
 	switch (m->kind) {
 	case IPT_M_TCP:
@@ -528,7 +529,7 @@ static void save_match(const struct ipt_match *m, struct ipt_text *out)
 		break;
 	case IPT_M_COMMENT:
 		ipt_text_printf(out, " -m comment --comment ");
-		put_quoted(out, m->u.comment);
+		put_quoted(out, ipt_comment(r, m));
 		break;
 	default:
 		ipt_text_printf(out, " -m ?");
@@ -647,7 +648,7 @@ static void save_rule_words(const struct ipt_rule *r, bool counters,
 {
 	save_base(r, out);
 	for (unsigned i = 0; i < r->nmatch && i < IPT_MAX_MATCHES; i++)
-		save_match(&r->m[i], out);
+		save_match(r, &r->m[i], out);
 	if (counters)
 		ipt_text_printf(out, " -c %llu %llu",
 				(unsigned long long)r->pkts,
@@ -1106,7 +1107,7 @@ static void l_match(const struct ipt_match *m, const struct ipt_rule *r,
 		put_mac(out, m->u.mac.addr);
 		break;
 	case IPT_M_COMMENT:
-		ipt_text_printf(out, " /* %s */", m->u.comment);
+		ipt_text_printf(out, " /* %s */", ipt_comment(r, m));
 		break;
 	default:
 		ipt_text_printf(out, " ?");

@@ -694,7 +694,8 @@ static bool multiport_equal(const struct ipt_match *a,
 	return true;
 }
 
-static bool match_equal(const struct ipt_match *a, const struct ipt_match *b)
+static bool match_equal(const struct ipt_rule *ra, const struct ipt_match *a,
+			const struct ipt_rule *rb, const struct ipt_match *b)
 {
 	if (a->kind != b->kind || a->inv != b->inv)
 		return false;
@@ -717,7 +718,8 @@ static bool match_equal(const struct ipt_match *a, const struct ipt_match *b)
 	case IPT_M_MAC:
 		return !memcmp(a->u.mac.addr, b->u.mac.addr, 6);
 	case IPT_M_COMMENT:
-		return !strncmp(a->u.comment, b->u.comment, IPT_COMMENT_MAX);
+		return !strncmp(ipt_comment(ra, a), ipt_comment(rb, b),
+				IPT_COMMENT_MAX);
 	}
 	return false;
 }
@@ -784,7 +786,7 @@ bool ipt_rule_equal(const struct ipt_rule *a, const struct ipt_rule *b)
 	    a->nmatch > IPT_MAX_MATCHES)
 		return false;
 	for (int i = 0; i < a->nmatch; i++)
-		if (!match_equal(&a->m[i], &b->m[i]))
+		if (!match_equal(a, &a->m[i], b, &b->m[i]))
 			return false;
 	return target_equal(&a->t, &b->t);
 }

@@ -947,10 +947,12 @@ static const struct err_case rule_errors[] = {
 	{ "-A INPUT -j 01234567890123456789012345678", "bad target name" },
 	{ "-A INPUT -g ACCEPT", "-g needs a chain, 'ACCEPT' is a target" },
 	{ "-A INPUT -g CLASSIFY", "-g needs a chain" },
+	{ "-A INPUT -m mark --mark 1 -m mark --mark 2 -m mark "
+	  "--mark 3 -m mark --mark 4 -m mark --mark 5 -m mark "
+	  "--mark 6 -m mark --mark 7 -m mark --mark 8 -m mark "
+	  "--mark 9", "too many matches" },
 	{ "-A INPUT -m comment --comment 1 -m comment --comment 2 -m comment "
-	  "--comment 3 -m comment --comment 4 -m comment --comment 5 -m comment "
-	  "--comment 6 -m comment --comment 7 -m comment --comment 8 -m comment "
-	  "--comment 9", "too many matches" },
+	  "--comment 3", "at most 2 -m comment per rule" },
 	{ "-A INPUT -m STATE --state NEW", "unsupported match 'STATE'" },
 	{ "-A INPUT -m recent --set", "unsupported match 'recent'" },
 	{ "-A INPUT -m string --string x", "unsupported match 'string'" },
@@ -1361,8 +1363,8 @@ static void test_fields_matches(void)
 		   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 		   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", &c))
 		result("fields_comment_cut",
-		       strlen(c.rule.m[0].u.comment) == 255,
-		       "comment of %zu", strlen(c.rule.m[0].u.comment));
+		       strlen(ipt_comment(&c.rule, &c.rule.m[0])) == 255,
+		       "comment of %zu", strlen(ipt_comment(&c.rule, &c.rule.m[0])));
 }
 
 static void test_fields_targets(void)
