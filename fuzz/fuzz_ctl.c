@@ -10,8 +10,9 @@
  * configuration must not break the packet path) and every buffer must
  * come back.
  *
- * MASQ_FUZZ_WRITE_SEEDS=DIR writes the commands of docs/control.md as
- * seeds into DIR at start-up and exits.
+ * MASQ_FUZZ_WRITE_SEEDS=DIR writes the commands of docs/control.md (the
+ * filter's iptables verbs among them) as seeds into DIR at start-up and
+ * exits.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,18 @@ static const char *const seeds[] = {
 	"set timeout tcp-established 7440\nset timeout udp-unreplied 30\nshow settings",
 	"set ports 61000-65095\nshow settings",
 	"set timeout generic 600\nset timeout tcp-close 10\nset timeout icmp 60",
+	"iptables -A FORWARD -i lan0 -p tcp --dport 80 -j ACCEPT\n"
+	"iptables -I FORWARD 1 -m state --state INVALID -j LOG --log-prefix x\n"
+	"iptables -S\niptables -L -n -v -x --line-numbers\niptables -D FORWARD 1",
+	"iptables -N acctin\niptables -A acctin\niptables -A FORWARD -j acctin\n"
+	"iptables-save -c -t filter --zero acctin\niptables -X acctin",
+	"iptables -t nat -A PREROUTING -i wan0 -p tcp --dport 8080 -j DNAT "
+	"--to-destination 192.168.0.2:80\n"
+	"iptables -t nat -A POSTROUTING -o wan0 -p udp -j MASQUERADE --to-ports 2000-3000",
+	"iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS "
+	"--clamp-mss-to-pmtu\niptables -A INPUT -p icmp --icmp-type 8 -m limit "
+	"--limit 5/s -j ACCEPT",
+	"iptables-restore --noflush *filter\nreset rules",
 	NULL,
 };
 
