@@ -29,6 +29,8 @@
 # build/bench-restore/. Traffic stays inside the lab's namespaces.
 set -u
 cd "$(dirname "$0")/.." || exit 1
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 ROOT=$(pwd)
 LAB=$ROOT/lab/lab.sh
 MASQD=${BENCH_MASQD:-$ROOT/build/masqd}
@@ -62,7 +64,6 @@ PING_PID=
 MASQD_PID=
 LAB_UP=0
 
-log() { echo "$*" >>"$LOG"; }
 note() { echo "bench restore_stall: $*" >&2; log "# $*"; }
 
 cleanup() {
@@ -77,15 +78,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-x() {	# SECONDS CMD...: bounded, logged, output to the log
-	local s=$1 rc
-	shift
-	log "+ $*"
-	timeout -k 2 "$s" "$@" >>"$LOG" 2>&1
-	rc=$?
-	[ $rc -eq 0 ] || log "  (status $rc)"
-	return $rc
-}
 now() { date +%s.%N; }	# ping -D's clock (CLOCK_REALTIME)
 
 # ping_start COUNT NAME: COUNT pings from lan to wan in the background,
@@ -121,19 +113,6 @@ max_gap() {
 }
 replies() { grep -c 'bytes from' "$1" 2>/dev/null || echo 0; }
 
-masqd_up() {
-	rm -f "$SOCK"
-	log "+ [bg masqd] ip netns exec $NS_GW $MASQD --internal lan0=192.168.0.1/24 --external wan0=203.0.113.1/24 -s $SOCK -f"
-	timeout -k 2 600 ip netns exec "$NS_GW" "$MASQD" --internal lan0=192.168.0.1/24 \
-		--external wan0=203.0.113.1/24 -s "$SOCK" -f >>"$OUT/masqd.log" 2>&1 &
-	MASQD_PID=$!
-	for _ in $(seq 50); do
-		[ -S "$SOCK" ] && timeout 2 "$MASQCTL" -s "$SOCK" stats >/dev/null 2>&1 && return 0
-		kill -0 "$MASQD_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	return 1
-}
 
 # ruleset BASE NET: BASE (iptables-save text) with $RULES FORWARD rules
 # that match nothing added to the filter table

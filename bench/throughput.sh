@@ -19,6 +19,8 @@
 # build/bench-throughput/. Traffic stays inside the lab's namespaces.
 set -u
 cd "$(dirname "$0")/.." || exit 1
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 ROOT=$(pwd)
 LAB=$ROOT/lab/lab.sh
 MASQD=${BENCH_MASQD:-$ROOT/build/masqd}
@@ -50,7 +52,6 @@ PIDS=()
 MASQD_PID=
 LAB_UP=0
 
-log() { echo "$*" >>"$LOG"; }
 note() { echo "bench throughput: $*" >&2; log "# $*"; }
 
 cleanup() {
@@ -65,15 +66,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-x() {	# SECONDS CMD...: bounded, logged, output to the log
-	local s=$1 rc
-	shift
-	log "+ $*"
-	timeout -k 2 "$s" "$@" >>"$LOG" 2>&1
-	rc=$?
-	[ $rc -eq 0 ] || log "  (status $rc)"
-	return $rc
-}
 bg() {	# SECONDS NAME NS CMD...: in the background, bounded; pid in BG_PID
 	local s=$1 name=$2 ns=$3
 	shift 3
@@ -126,26 +118,6 @@ PYEOF
 mkdir -p "$OUT/www"
 head -c $((MB * 1048576)) /dev/zero >"$OUT/www/file.bin"	# the content does not matter here
 
-masqd_up() {
-	rm -f "$SOCK"
-	log "+ [bg masqd] ip netns exec $NS_GW $MASQD --internal lan0=192.168.0.1/24 --external wan0=203.0.113.1/24 -s $SOCK -f"
-	timeout -k 2 600 ip netns exec "$NS_GW" "$MASQD" --internal lan0=192.168.0.1/24 \
-		--external wan0=203.0.113.1/24 -s "$SOCK" -f >>"$OUT/masqd.log" 2>&1 &
-	MASQD_PID=$!
-	for _ in $(seq 50); do
-		[ -S "$SOCK" ] && timeout 2 "$MASQCTL" -s "$SOCK" stats >/dev/null 2>&1 && return 0
-		kill -0 "$MASQD_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	return 1
-}
-masqd_down() {
-	[ -n "$MASQD_PID" ] || return 0
-	timeout 5 "$MASQCTL" -s "$SOCK" stats >>"$LOG" 2>&1
-	kill "$MASQD_PID" 2>/dev/null
-	wait "$MASQD_PID" 2>/dev/null
-	MASQD_PID=
-}
 
 # measure MODE OFFLOAD: sets IPERF (bit/s) and CURL (bytes/s), 0 on failure
 measure() {
