@@ -475,10 +475,10 @@ static bool conn_filter(struct masq_engine *e, struct pkt *p,
 static void conn_invalid(struct masq_engine *e, struct pkt *p,
 			 enum masq_counter why)
 {
-	const struct route *r = net_route_lookup(&e->net, p->ip->daddr);
 	struct fw_pkt fp;
 
 	if (e->fw->busy[IPT_FORWARD] || e->fw->busy[IPT_INPUT]) {
+		const struct route *r = net_route_lookup(&e->net, p->ip->daddr);
 		bool local = net_addr_is_router(&e->net, p->ip->daddr);
 
 		fw_pkt_init(&fp, p, (uint8_t)p->buf->iface,
