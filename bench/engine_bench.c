@@ -8,6 +8,9 @@
  *                    masqueraded connection (port allocation included)
  *   est_out_N        TCP ACKs of established connections, inside to out
  *   est_in_N         their replies, outside to in (de-masqueraded)
+ *   ratio_1m_vs_1k_D the time per packet at 1m over that at 1k, one
+ *                    direction: the sizes are measured in interleaved
+ *                    rounds, and this is the median of the rounds' ratios
  *   attack_inbound_miss  packets from outside to random ports of the
  *                    masquerade address (no connection: lookup misses,
  *                    counted drops), with 100k connections established
@@ -52,6 +55,7 @@
 
 #define BATCH	64
 #define DESTS	16
+#define ROUNDS_MAX	9
 
 static bool no_acct;		/* --no-acct: engines without counters */
 
@@ -263,44 +267,99 @@ static uint32_t *identity(uint32_t n)
 	return seq;
 }
 
-static void bench_established(const char *label, uint32_t n, uint32_t packets)
-{
-	struct bench *B = bench_new(n, n + n / 8);
-	uint32_t *seq = identity(n), *order;
-	uint64_t sent = 0;
-	double t;
-	char name[64];
+/* A table of established connections and the order to visit them in */
+struct est_set {
+	const char *label;
+	struct bench *B;
+	uint32_t *seq, *order;
+	double rate[2][ROUNDS_MAX];	/* per direction, per round */
+};
 
-	establish(B, seq, n);
-	if (masq_engine_conn_count(B->e) != n) {
+static void est_open(struct est_set *s, const char *label, uint32_t n)
+{
+	s->label = label;
+	s->B = bench_new(n, n + n / 8);
+	s->seq = identity(n);
+	establish(s->B, s->seq, n);
+	if (masq_engine_conn_count(s->B->e) != n) {
 		fprintf(stderr, "bench: %u of %u connections established\n",
-			masq_engine_conn_count(B->e), n);
+			masq_engine_conn_count(s->B->e), n);
 		exit(1);
 	}
-	order = getenv("BENCH_SEQ") ? seq : shuffled(n, 7);
-	for (int dir = 0; dir < 2; dir++) {
-		uint64_t done = 0;
+	s->order = getenv("BENCH_SEQ") ? s->seq : shuffled(n, 7);
+}
 
-		sent = 0;
-		t = 0;
-		while (done < packets) {
-			uint32_t k = n < packets - done ? n : (uint32_t)(packets - done);
+static void est_close(struct est_set *s)
+{
+	if (s->order != s->seq)
+		free(s->order);
+	free(s->seq);
+	bench_free(s->B);
+}
 
-			t += pass(B, order, k, dir, TCP_ACK, false, &sent);
-			done += k;
-		}
-		if (sent != done) {
-			fprintf(stderr, "bench: %s: %llu of %llu forwarded\n", label,
-				(unsigned long long)sent, (unsigned long long)done);
-			exit(1);
-		}
-		snprintf(name, sizeof(name), "est_%s_%s", dir ? "in" : "out", label);
-		printf("bench %s %.0f pps\n", name, done / t);
+/* @packets established packets one way, visiting the table in order; pps */
+static double est_rate(struct est_set *s, int dir, uint64_t packets)
+{
+	uint32_t n = s->B->n;
+	uint64_t sent = 0, done = 0;
+	double t = 0;
+
+	while (done < packets) {
+		uint32_t k = n < packets - done ? n : (uint32_t)(packets - done);
+
+		t += pass(s->B, s->order, k, dir, TCP_ACK, false, &sent);
+		done += k;
 	}
-	if (order != seq)
-		free(order);
-	free(seq);
-	bench_free(B);
+	if (sent != done) {
+		fprintf(stderr, "bench: est_%s: %llu of %llu forwarded\n",
+			s->label, (unsigned long long)sent,
+			(unsigned long long)done);
+		exit(1);
+	}
+	return done / t;
+}
+
+static double median(double *v, int n)
+{
+	for (int i = 1; i < n; i++)		/* insertion sort */
+		for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
+			double x = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = x;
+		}
+	return v[n / 2];
+}
+
+/*
+ * Established packets at each table size asked for, in rounds that
+ * interleave the sizes (and directions), so a machine that changes speed
+ * slows them all alike; medians printed, and with more than one size each
+ * larger one's per-packet cost over the smallest's, the median of the
+ * rounds' ratios ("ratio_1m_vs_1k_out 1.4 x": 1.4 times the time per
+ * packet).
+ */
+static void bench_established(struct est_set *sets, int nsets,
+			      uint64_t packets, int rounds)
+{
+	static const char *const dirs[] = { "out", "in" };
+	double ratio[ROUNDS_MAX];
+
+	for (int r = 0; r < rounds; r++)
+		for (int dir = 0; dir < 2; dir++)
+			for (int k = 0; k < nsets; k++)
+				sets[k].rate[dir][r] = est_rate(&sets[k], dir, packets);
+	for (int k = 1; k < nsets; k++)
+		for (int dir = 0; dir < 2; dir++) {
+			for (int r = 0; r < rounds; r++)
+				ratio[r] = sets[0].rate[dir][r] / sets[k].rate[dir][r];
+			printf("bench ratio_%s_vs_%s_%s %.2f x\n", sets[k].label,
+			       sets[0].label, dirs[dir], median(ratio, rounds));
+		}
+	for (int k = 0; k < nsets; k++)
+		for (int dir = 0; dir < 2; dir++)
+			printf("bench est_%s_%s %.0f pps\n", dirs[dir],
+			       sets[k].label, median(sets[k].rate[dir], rounds));
 }
 
 static void bench_new_conn(uint32_t n)
@@ -454,7 +513,7 @@ static void bench_filter(uint32_t n, uint32_t packets, int rounds)
 	uint32_t *seq = identity(n), *order = shuffled(n, 11);
 	static const char *const names[] = { "fw_none", "fw_after_1000",
 					     "fw_before_1000" };
-	double rate[3][9];
+	double rate[3][ROUNDS_MAX];
 
 	establish(B, seq, n);
 	for (int r = 0; r < rounds; r++)
@@ -478,16 +537,9 @@ static void bench_filter(uint32_t n, uint32_t packets, int rounds)
 			}
 			rate[k][r] = done / t;
 		}
-	for (int k = 0; k < 3; k++) {
-		for (int i = 1; i < rounds; i++)	/* insertion sort: median */
-			for (int j = i; j > 0 && rate[k][j] < rate[k][j - 1]; j--) {
-				double x = rate[k][j];
-
-				rate[k][j] = rate[k][j - 1];
-				rate[k][j - 1] = x;
-			}
-		printf("bench est_out_%s %.0f pps\n", names[k], rate[k][rounds / 2]);
-	}
+	for (int k = 0; k < 3; k++)
+		printf("bench est_out_%s %.0f pps\n", names[k],
+		       median(rate[k], rounds));
 	for (int k = 1; k < 3; k++)
 		printf("bench ratio_%s_vs_none %.2f x\n", names[k] + 3,
 		       rate[k][rounds / 2] / rate[0][rounds / 2]);
@@ -522,12 +574,25 @@ int main(int argc, char **argv)
 
 	if (wanted(argc, argv, "new_conn"))
 		bench_new_conn(quick ? 100000 : 500000);
-	if (wanted(argc, argv, "est_1k"))
-		bench_established("1k", 1000, quick ? 1000000 : 5000000);
-	if (wanted(argc, argv, "est_100k"))
-		bench_established("100k", 100000, quick ? 1000000 : 5000000);
-	if (!quick && wanted(argc, argv, "est_1m"))
-		bench_established("1m", 62500 * DESTS, 5000000);
+	{
+		static const struct { const char *label; uint32_t n; bool big; }
+			size[] = { { "1k", 1000, false }, { "100k", 100000, false },
+				   { "1m", 62500 * DESTS, true } };
+		struct est_set sets[3];
+		int nsets = 0;
+
+		for (int i = 0; i < 3; i++) {
+			char name[16];
+
+			snprintf(name, sizeof(name), "est_%s", size[i].label);
+			if ((!quick || !size[i].big) && wanted(argc, argv, name))
+				est_open(&sets[nsets++], size[i].label, size[i].n);
+		}
+		bench_established(sets, nsets, quick ? 1000000 : 2000000,
+				  quick ? 3 : 7);
+		for (int i = 0; i < nsets; i++)
+			est_close(&sets[i]);
+	}
 	if (wanted(argc, argv, "attack"))
 		bench_attack_inbound(100000, quick ? 1000000 : 5000000);
 	if (wanted(argc, argv, "attack"))
