@@ -32,6 +32,7 @@ done
 for t in build/tests-san/*; do
 	[ -x "$t" ] && run_suite "asan+ubsan:${t##*/}" "$t"
 done
+run_suite binary tests/binary.sh
 if [ -x fuzz/run.sh ]; then
 	run_suite fuzz env FUZZ_SECONDS="${FUZZ_SECONDS:-10}" fuzz/run.sh
 fi

@@ -436,20 +436,12 @@ static void conn_fw_refuse(struct masq_engine *e, struct fw_pkt *fp)
  * Return: true when the packet goes on; else it was dropped (and
  * answered, for REJECT)
  */
-static bool conn_filter(struct masq_engine *e, struct pkt *p,
-			const struct ct_entry *ce, enum ct_dir dir, int out)
+static bool conn_filter_walk(struct masq_engine *e, struct pkt *p,
+			     const struct ct_entry *ce, enum ct_dir dir,
+			     int out, uint8_t st)
 {
-	uint8_t st = conn_fw_state(ce, dir);
-	const struct fw_fast *f = &e->fw->fwd_fast[st];
 	struct fw_pkt fp;
 
-	if (f->ok) {		/* the state decides: only the counters move */
-		for (unsigned i = 0; i < f->n; i++) {
-			(*f->c[i].pkts)++;
-			*f->c[i].bytes += p->ip_len;
-		}
-		return true;
-	}
 	fw_pkt_init(&fp, p, (uint8_t)p->buf->iface, (uint8_t)out, st);
 	fw_run_hook(e, e->fw, IPT_PREROUTING, false, &fp);
 	if (fp.action == FW_ACCEPT) {
@@ -464,6 +456,24 @@ static bool conn_filter(struct masq_engine *e, struct pkt *p,
 		return true;
 	conn_fw_refuse(e, &fp);
 	return false;
+}
+
+/*
+ * The filter's say on a forwarded packet of a known connection: when its
+ * state alone decides the walk (fw.h, struct fw_fast), only counters
+ * move, and those once per batch; else conn_filter_walk().
+ */
+static inline bool conn_filter(struct masq_engine *e, struct pkt *p,
+			       const struct ct_entry *ce, enum ct_dir dir,
+			       int out)
+{
+	uint8_t st = conn_fw_state(ce, dir);
+
+	if (e->fw->fwd_fast[st].ok) {
+		fw_fast_count(&e->fw_pend, st, p->ip_len);
+		return true;
+	}
+	return conn_filter_walk(e, p, ce, dir, out, st);
 }
 
 /*

@@ -27,6 +27,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "mem.h"
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -101,15 +103,15 @@ static inline uint32_t cuckoo_alt(const struct cuckoo *c, uint32_t primary,
 static inline void cuckoo_prefetch_primary(const struct cuckoo *c,
 					   uint64_t hash)
 {
-	__builtin_prefetch(&c->b[cuckoo_primary(c, hash)]);
+	mem_prefetch(&c->b[cuckoo_primary(c, hash)]);
 }
 
 static inline void cuckoo_prefetch(const struct cuckoo *c, uint64_t hash)
 {
 	uint32_t p = cuckoo_primary(c, hash);
 
-	__builtin_prefetch(&c->b[p]);
-	__builtin_prefetch(&c->b[cuckoo_alt(c, p, cuckoo_sig(hash))]);
+	mem_prefetch(&c->b[p]);
+	mem_prefetch(&c->b[cuckoo_alt(c, p, cuckoo_sig(hash))]);
 }
 
 /*

@@ -46,6 +46,7 @@ struct masq_engine {
 	uint64_t icmp_refill_ms;
 	struct ipt_ruleset *rs;		/* the published ruleset (fwctl.c) */
 	struct fw *fw;			/* ... compiled (fw.c) */
+	struct fw_fast_pend fw_pend;	/* state-decided walks not yet counted */
 	bool fw_default;		/* still the generated default rules */
 	uint64_t fw_next_id;		/* rule identities (fwctl.c) */
 	masq_log_fn log_fn;		/* LOG lines go here, if set */
@@ -62,8 +63,11 @@ enum filter_mode {
 #ifndef ENG_BATCH
 #define ENG_BATCH	64	/* frames walked together (engine.c) */
 #endif
-#ifndef ENG_PF_DIST
-#define ENG_PF_DIST	6	/* packets between pipeline steps */
+#ifndef ENG_PF_D1
+#define ENG_PF_D1	6	/* packets from bucket prefetch to entry prefetch */
+#endif
+#ifndef ENG_PF_D2
+#define ENG_PF_D2	6	/* packets from entry prefetch to the walk */
 #endif
 
 /* A packet's connection lookup, prepared while its batch is prefetched */

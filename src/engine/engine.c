@@ -208,14 +208,16 @@ static void eng_stage_prefetch(struct masq_engine *e, const struct pkt *p,
  * A connection lookup costs two dependent cache misses at a million
  * connections (bucket, then entry and its counters). Taken one packet at
  * a time they are paid one after the other. Here every frame is parsed
- * and hashed first; then one loop runs three steps at once, each on a
- * different packet: prefetch the bucket of packet i, find the candidate
- * of packet i - ENG_PF_DIST in its (by then cached) bucket and prefetch
- * its entry and counters, and walk packet i - 2 * ENG_PF_DIST. So at most
- * about 3 * ENG_PF_DIST lines are in flight: measured here, prefetching a
- * whole batch at once asked for more misses than the core tracks, and
- * most of the hints were dropped. The hints are only hints: the walk does
- * the real lookup (ct_lookup_hinted() verifies the candidate).
+ * and hashed first; then one loop runs its steps at once, each on a
+ * different packet: prefetch the bucket of packet i; find the candidate
+ * of packet i - ENG_PF_D1 in its (by then cached) bucket and prefetch its
+ * entry and counters, or, when the primary bucket names none, the
+ * alternate bucket; look there for the candidates still missing, half
+ * way to the walk; and walk packet i - ENG_PF_D1 - ENG_PF_D2. So only
+ * about 3 * 6 lines are in flight: measured here, prefetching a whole
+ * batch at once asked for more misses than the core tracks, and most of
+ * the hints were dropped. The hints are only hints: the walk does the
+ * real lookup (ct_lookup_hinted() verifies the candidate).
  */
 static void eng_input_batch(struct masq_engine *e, struct masq_buf **bufs,
 			    uint32_t n)
@@ -226,14 +228,18 @@ static void eng_input_batch(struct masq_engine *e, struct masq_buf **bufs,
 
 	for (uint32_t i = 0; i < n; i++)
 		verdict[i] = eng_stage_parse(e, bufs[i], &p[i], &lk[i]);
-	for (uint32_t i = 0; i < n + 2 * ENG_PF_DIST; i++) {
-		uint32_t j = i - ENG_PF_DIST, k = i - 2 * ENG_PF_DIST;
+	for (uint32_t i = 0; i < n + ENG_PF_D1 + ENG_PF_D2; i++) {
+		uint32_t j = i - ENG_PF_D1, k = i - ENG_PF_D1 - ENG_PF_D2;
+		uint32_t m = i - ENG_PF_D1 - ENG_PF_D2 / 2;
 
 		if (i < n && lk[i].hash)
 			ct_prefetch_buckets(&e->ct, lk[i].hash);
-		if (i >= ENG_PF_DIST && j < n)
+		if (i >= ENG_PF_D1 && j < n)
 			eng_stage_prefetch(e, &p[j], &lk[j]);
-		if (i < 2 * ENG_PF_DIST || k >= n)
+		if (i >= ENG_PF_D1 + ENG_PF_D2 / 2 && m < n && lk[m].hash &&
+		    lk[m].hint == CUCKOO_EMPTY)
+			lk[m].hint = ct_prefetch_entry_alt(&e->ct, lk[m].hash);
+		if (i < ENG_PF_D1 + ENG_PF_D2 || k >= n)
 			continue;
 		if (verdict[k] != C_NUM)
 			eng_drop(e, bufs[k], verdict[k]);
@@ -253,6 +259,7 @@ void masq_engine_input(struct masq_engine *e, struct masq_buf **bufs,
 	e->tx = tx;
 	for (uint32_t i = 0; i < n; i += ENG_BATCH)
 		eng_input_batch(e, bufs + i, n - i < ENG_BATCH ? n - i : ENG_BATCH);
+	fw_fast_flush(e->fw, &e->fw_pend);
 	e->tx = NULL;
 }
 
@@ -264,6 +271,7 @@ void masq_engine_advance(struct masq_engine *e, uint64_t now_ns,
 	conn_advance(e);
 	frag_advance(e);
 	arp_advance(e);
+	fw_fast_flush(e->fw, &e->fw_pend);
 	e->tx = NULL;
 }
 

@@ -334,6 +334,24 @@ static void fw_fast_one(struct fw *fw, uint8_t st, struct fw_fast *f)
 	f->ok = true;
 }
 
+/* Pay what state-decided walks owe to the counters of @fw's plans */
+void fw_fast_flush(const struct fw *fw, struct fw_fast_pend *pd)
+{
+	for (unsigned w = 0; w < FW_STATES / 64; w++)
+		while (pd->mask[w]) {
+			unsigned st = w * 64 + (unsigned)__builtin_ctzll(pd->mask[w]);
+			const struct fw_fast *f = &fw->fwd_fast[st];
+
+			pd->mask[w] &= pd->mask[w] - 1;
+			for (unsigned i = 0; i < f->n; i++) {
+				*f->c[i].pkts += pd->st[st].pkts;
+				*f->c[i].bytes += pd->st[st].bytes;
+			}
+			pd->st[st].pkts = 0;
+			pd->st[st].bytes = 0;
+		}
+}
+
 static void fw_plan_fast(struct fw *fw)
 {
 	for (uint32_t st = 0; st < FW_STATES; st++)

@@ -105,6 +105,31 @@ struct fw_fast {
 	} c[FW_FAST_MAX];
 };
 
+/*
+ * What state-decided walks owe their counters: packets and bytes per
+ * state, added to the @n counter pairs once per batch (fw_fast_flush()),
+ * not per packet. The engine flushes before it returns from a call, so
+ * no reader (iptables-save, a swap of the ruleset) ever sees a debt.
+ */
+struct fw_fast_pend {
+	uint64_t mask[FW_STATES / 64];	/* states with something owed */
+	struct {
+		uint64_t pkts, bytes;
+	} st[FW_STATES];
+};
+
+/* A state-decided walk: count it for the next flush */
+static inline void fw_fast_count(struct fw_fast_pend *pd, uint8_t st,
+				 uint32_t bytes)
+{
+	pd->mask[st / 64] |= 1ull << (st % 64);
+	pd->st[st].pkts++;
+	pd->st[st].bytes += bytes;
+}
+
+struct fw;
+void fw_fast_flush(const struct fw *fw, struct fw_fast_pend *pd);
+
 struct fw {
 	struct ipt_ruleset *rs;
 	struct fw_rule *rules;
