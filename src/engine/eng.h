@@ -64,10 +64,13 @@ enum filter_mode {
 #define ENG_BATCH	64	/* frames walked together (engine.c) */
 #endif
 #ifndef ENG_PF_D1
-#define ENG_PF_D1	6	/* packets from bucket prefetch to entry prefetch */
+#define ENG_PF_D1	8	/* packets from bucket prefetch to entry prefetch */
 #endif
 #ifndef ENG_PF_D2
-#define ENG_PF_D2	6	/* packets from entry prefetch to the walk */
+#define ENG_PF_D2	8	/* packets from entry prefetch to the walk */
+#endif
+#ifndef ENG_PF_GROUP
+#define ENG_PF_GROUP	2	/* packets per step of each stage */
 #endif
 
 /* A packet's connection lookup, prepared while its batch is prefetched */
