@@ -72,6 +72,8 @@ enum filter_mode {
 #ifndef ENG_PF_GROUP
 #define ENG_PF_GROUP	2	/* packets per step of each stage */
 #endif
+#define ENG_PF_ALT	(ENG_PF_D1 + ENG_PF_D2 / 2)	/* alternate bucket look */
+#define ENG_PF_WALK	(ENG_PF_D1 + ENG_PF_D2)		/* the walk */
 
 /* A packet's connection lookup, prepared while its batch is prefetched */
 struct eng_lookup {

@@ -247,21 +247,22 @@ static void eng_input_batch(struct masq_engine *e, struct masq_buf **bufs,
 
 	for (uint32_t i = 0; i < n; i++)
 		verdict[i] = eng_stage_parse(e, bufs[i], &p[i], &lk[i]);
-	/* indices below 0 wrap to above n: each step skips them */
-	for (uint32_t i = 0; i < n + ENG_PF_D1 + ENG_PF_D2; i += ENG_PF_GROUP) {
-		for (uint32_t x = i; x < i + ENG_PF_GROUP; x++)
-			if (x < n && lk[x].hash)
+	for (int i = 0; i < (int)n + ENG_PF_D1 + ENG_PF_D2; i += ENG_PF_GROUP) {
+		int step = i + ENG_PF_GROUP;
+
+		for (int x = i; x < step; x++)
+			if (x < (int)n && lk[x].hash)
 				ct_prefetch_buckets(&e->ct, lk[x].hash);
-		for (uint32_t x = i - ENG_PF_D1; x < i - ENG_PF_D1 + ENG_PF_GROUP; x++)
-			if (x < n)
+		for (int x = i - ENG_PF_D1; x < step - ENG_PF_D1; x++)
+			if (x >= 0 && x < (int)n)
 				eng_stage_prefetch(e, &p[x], &lk[x]);
-		for (uint32_t x = i - ENG_PF_D1 - ENG_PF_D2 / 2;
-		     x < i - ENG_PF_D1 - ENG_PF_D2 / 2 + ENG_PF_GROUP; x++)
-			if (x < n && lk[x].hash && lk[x].hint == CUCKOO_EMPTY)
-				lk[x].hint = ct_prefetch_entry_alt(&e->ct, lk[x].hash);
-		for (uint32_t x = i - ENG_PF_D1 - ENG_PF_D2;
-		     x < i - ENG_PF_D1 - ENG_PF_D2 + ENG_PF_GROUP; x++)
-			if (x < n)
+		for (int x = i - ENG_PF_ALT; x < step - ENG_PF_ALT; x++)
+			if (x >= 0 && x < (int)n && lk[x].hash &&
+			    lk[x].hint == CUCKOO_EMPTY)
+				lk[x].hint = ct_prefetch_entry_alt(&e->ct,
+								   lk[x].hash);
+		for (int x = i - ENG_PF_WALK; x < step - ENG_PF_WALK; x++)
+			if (x >= 0 && x < (int)n)
 				eng_walk(e, bufs[x], &p[x], &lk[x], verdict[x]);
 	}
 }
