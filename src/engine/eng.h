@@ -74,6 +74,7 @@ enum filter_mode {
 #endif
 #define ENG_PF_ALT	(ENG_PF_D1 + ENG_PF_D2 / 2)	/* alternate bucket look */
 #define ENG_PF_WALK	(ENG_PF_D1 + ENG_PF_D2)		/* the walk */
+#define ENG_PF_REPLY	(ENG_PF_WALK - ENG_PF_GROUP)	/* a new reply key */
 
 /* A packet's connection lookup, prepared while its batch is prefetched */
 struct eng_lookup {
@@ -81,6 +82,8 @@ struct eng_lookup {
 	uint64_t hash;		/* 0: no lookup prepared */
 	uint32_t hint;		/* bucket value whose signature matched, or
 				 * CUCKOO_EMPTY: a candidate to verify */
+	uint32_t map;		/* no connection: the candidate mapping of
+				 * the source endpoint, or NAT_NONE */
 };
 
 static inline void count(struct masq_engine *e, enum masq_counter c)

@@ -202,6 +202,44 @@ static void eng_stage_prefetch(struct masq_engine *e, const struct pkt *p,
 		nat_prefetch(&e->nat, p->proto, lk->t.src, lk->t.sport);
 }
 
+/*
+ * Stage 2b, half way to the walk, for a packet stage 2 found no
+ * candidate for: the alternate bucket (asked for then) may name it; if
+ * not, the packet likely opens a connection, and the mapping its
+ * internal endpoint may have is asked for.
+ */
+static void eng_stage_second_look(struct masq_engine *e, const struct pkt *p,
+				  struct eng_lookup *lk)
+{
+	lk->map = NAT_NONE;
+	if (!lk->hash || lk->hint != CUCKOO_EMPTY)
+		return;
+	lk->hint = ct_prefetch_entry_alt(&e->ct, lk->hash);
+	if (lk->hint == CUCKOO_EMPTY && p->has_ports)
+		lk->map = nat_prefetch_map(&e->nat, p->proto, lk->t.src,
+					   lk->t.sport);
+}
+
+/*
+ * Stage 2c, just before the walk, for a packet whose endpoint has a
+ * candidate mapping: the connection it opens will enter its reply key
+ * (the remote, and the mapping's external endpoint) in the table; ask
+ * for that bucket now. New walks are long, so a step or two is enough.
+ */
+static void eng_stage_reply_key(struct masq_engine *e, const struct pkt *p,
+				const struct eng_lookup *lk)
+{
+	struct ct_tuple r;
+
+	if (lk->map == NAT_NONE || lk->hint != CUCKOO_EMPTY || !lk->hash ||
+	    !nat_map_hint(&e->nat, lk->map, p->proto, lk->t.src, lk->t.sport,
+			  &r.dst, &r.dport))
+		return;
+	r.src = lk->t.dst;
+	r.sport = lk->t.dport;
+	ct_prefetch_buckets(&e->ct, ct_hash(&e->ct, p->proto, &r));
+}
+
 /* Stage 3 of a packet: its walk, by what it is */
 static void eng_walk(struct masq_engine *e, struct masq_buf *b, struct pkt *p,
 		     const struct eng_lookup *lk, enum masq_counter verdict)
@@ -227,7 +265,9 @@ static void eng_walk(struct masq_engine *e, struct masq_buf *b, struct pkt *p,
  * candidates of packets i-8, i-7 in their (by then cached) buckets and
  * prefetch their entries and counters, or, when a primary bucket names
  * none, the alternate bucket; look there at i-12 for the candidates
- * still missing; and walk packets i-16, i-15. Steps of two: on this
+ * still missing and, for a packet that has no connection, the mapping
+ * of its source endpoint; at i-14 prefetch the bucket of the reply key a
+ * connection on that mapping would enter; and walk packets i-16, i-15. Steps of two: on this
  * project's KVM guests a prefetch whose page is not in the TLB holds up
  * the instructions behind it until the (two-dimensional) page walk is
  * done, and two walks side by side cost about one; steps of one gave a
@@ -257,10 +297,11 @@ static void eng_input_batch(struct masq_engine *e, struct masq_buf **bufs,
 			if (x >= 0 && x < (int)n)
 				eng_stage_prefetch(e, &p[x], &lk[x]);
 		for (int x = i - ENG_PF_ALT; x < step - ENG_PF_ALT; x++)
-			if (x >= 0 && x < (int)n && lk[x].hash &&
-			    lk[x].hint == CUCKOO_EMPTY)
-				lk[x].hint = ct_prefetch_entry_alt(&e->ct,
-								   lk[x].hash);
+			if (x >= 0 && x < (int)n)
+				eng_stage_second_look(e, &p[x], &lk[x]);
+		for (int x = i - ENG_PF_REPLY; x < step - ENG_PF_REPLY; x++)
+			if (x >= 0 && x < (int)n)
+				eng_stage_reply_key(e, &p[x], &lk[x]);
 		for (int x = i - ENG_PF_WALK; x < step - ENG_PF_WALK; x++)
 			if (x >= 0 && x < (int)n)
 				eng_walk(e, bufs[x], &p[x], &lk[x], verdict[x]);

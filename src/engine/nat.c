@@ -367,6 +367,46 @@ void nat_prefetch(const struct nat *n, uint8_t proto, uint32_t int_addr,
 		nat_pcls_of(proto), int_addr, int_port));
 }
 
+/*
+ * The second look for a packet with no connection, some packets later:
+ * the bucket nat_prefetch() asked for is in cache by then; prefetch the
+ * mapping it names, so an endpoint that has one (RFC 4787 REQ-1: its
+ * next connection takes the same mapping) finds it without a miss.
+ * Return: the candidate (a hint for nat_map_hint()), or NAT_NONE
+ */
+uint32_t nat_prefetch_map(const struct nat *n, uint8_t proto,
+			  uint32_t int_addr, uint16_t int_port)
+{
+	const struct cuckoo *c = &n->by_int;
+	uint64_t h = nat_hash(c, nat_pcls_of(proto), int_addr, int_port);
+	uint32_t v = cuckoo_first_in_bucket(&c->b[cuckoo_primary(c, h)],
+					    cuckoo_sig(h));
+
+	if (v == CUCKOO_EMPTY || v >= n->max)
+		return NAT_NONE;
+	mem_prefetch(&n->m[v]);
+	return v;
+}
+
+/*
+ * The external endpoint of candidate mapping @idx if it is the internal
+ * endpoint's (only a hint: the walk does the real lookup).
+ * Return: true with @ext_addr and @ext_port set
+ */
+bool nat_map_hint(const struct nat *n, uint32_t idx, uint8_t proto,
+		  uint32_t int_addr, uint16_t int_port, uint32_t *ext_addr,
+		  uint16_t *ext_port)
+{
+	const struct nat_map *m = &n->m[idx];
+
+	if (idx >= n->max || m->int_addr != int_addr ||
+	    m->int_port != int_port || m->pcls != nat_pcls_of(proto))
+		return false;
+	*ext_addr = n->addrs[m->slot].addr;
+	*ext_port = m->ext_port;
+	return *ext_addr != 0;
+}
+
 /* The mapping of an internal endpoint, or NAT_NONE (no reference taken) */
 uint32_t nat_map_find(const struct nat *n, uint8_t proto, uint32_t int_addr,
 		      uint16_t int_port)

@@ -83,6 +83,11 @@ uint32_t nat_map_get(struct nat *n, uint8_t proto, uint32_t int_addr,
 void nat_map_put(struct nat *n, uint32_t idx);
 void nat_prefetch(const struct nat *n, uint8_t proto, uint32_t int_addr,
 		  uint16_t int_port);
+uint32_t nat_prefetch_map(const struct nat *n, uint8_t proto,
+			  uint32_t int_addr, uint16_t int_port);
+bool nat_map_hint(const struct nat *n, uint32_t idx, uint8_t proto,
+		  uint32_t int_addr, uint16_t int_port, uint32_t *ext_addr,
+		  uint16_t *ext_port);
 uint32_t nat_map_find(const struct nat *n, uint8_t proto, uint32_t int_addr,
 		      uint16_t int_port);
 uint32_t nat_map_by_ext(const struct nat *n, uint8_t proto, uint32_t ext_addr,
