@@ -267,16 +267,17 @@ static void eng_walk(struct masq_engine *e, struct masq_buf *b, struct pkt *p,
  * none, the alternate bucket; look there at i-12 for the candidates
  * still missing and, for a packet that has no connection, the mapping
  * of its source endpoint; at i-14 prefetch the bucket of the reply key a
- * connection on that mapping would enter; and walk packets i-16, i-15. Steps of two: on this
- * project's KVM guests a prefetch whose page is not in the TLB holds up
- * the instructions behind it until the (two-dimensional) page walk is
- * done, and two walks side by side cost about one; steps of one gave a
- * million connections 1.5-1.6 times the time per packet of a thousand,
- * steps of two 1.35-1.45 (same runs). Only about 3 * 8 lines are in
- * flight: prefetching a whole batch at once asked for more misses than
- * the core tracks, and most of the hints were dropped. The hints are
- * only hints: the walk does the real lookup (ct_lookup_hinted()
- * verifies the candidate).
+ * connection on that mapping would enter; and walk packets i-16, i-15.
+ *
+ * Steps of two: on this project's KVM guests a prefetch whose page is
+ * not in the TLB holds up the instructions behind it until the
+ * (two-dimensional) page walk is done, and two walks side by side cost
+ * about one; steps of one gave a million connections 1.4-1.85 times the
+ * time per packet of a thousand, steps of two 1.33-1.40 (same runs).
+ * Only about 3 * 8 lines are in flight: prefetching a whole batch at
+ * once asked for more misses than the core tracks, and most of the
+ * hints were dropped. The hints are only hints: the walk does the real
+ * lookup (ct_lookup_hinted() verifies the candidate).
  */
 static void eng_input_batch(struct masq_engine *e, struct masq_buf **bufs,
 			    uint32_t n)

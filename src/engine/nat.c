@@ -397,10 +397,13 @@ bool nat_map_hint(const struct nat *n, uint32_t idx, uint8_t proto,
 		  uint32_t int_addr, uint16_t int_port, uint32_t *ext_addr,
 		  uint16_t *ext_port)
 {
-	const struct nat_map *m = &n->m[idx];
+	const struct nat_map *m;
 
-	if (idx >= n->max || m->int_addr != int_addr ||
-	    m->int_port != int_port || m->pcls != nat_pcls_of(proto))
+	if (idx >= n->max)
+		return false;
+	m = &n->m[idx];
+	if (m->int_addr != int_addr || m->int_port != int_port ||
+	    m->pcls != nat_pcls_of(proto))
 		return false;
 	*ext_addr = n->addrs[m->slot].addr;
 	*ext_port = m->ext_port;
