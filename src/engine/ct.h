@@ -204,11 +204,21 @@ static inline struct ct_tuple ct_tuple_invert(const struct ct_tuple *t)
  * there, so the alternate bucket is left to the lookup rather than costing
  * every packet a second miss.
  */
+/* The primary bucket of @hash in the connection hash (for the steps below) */
+static inline uint32_t ct_bucket_of(const struct ct_table *ct, uint64_t hash)
+{
+	return cuckoo_primary(&ct->hash, hash);
+}
+
 static inline void ct_prefetch_buckets(const struct ct_table *ct, uint64_t hash)
 {
-	const struct cuckoo *c = &ct->hash;
+	mem_prefetch(&ct->hash.b[ct_bucket_of(ct, hash)]);
+}
 
-	mem_prefetch(&c->b[cuckoo_primary(c, hash)]);
+static inline void ct_prefetch_bucket_at(const struct ct_table *ct,
+					 uint32_t bucket)
+{
+	mem_prefetch(&ct->hash.b[bucket]);
 }
 
 /* Prefetch the entry of bucket value @v and its counters */
@@ -225,20 +235,20 @@ static inline void ct_prefetch_conn(const struct ct_table *ct, uint32_t v)
 /*
  * ct_prefetch_entry() - Prefetch the entry a lookup will compare, and its
  * counters; return the candidate value (CUCKOO_EMPTY: none) for
- * ct_lookup_hinted(). The bucket should be in cache already (see
- * eng_input_batch() for the distance between the steps).
+ * ct_lookup_hinted(). @bucket is the primary bucket of @hash
+ * (ct_bucket_of()), in cache already (see eng_input_batch() for the
+ * distance between the steps).
  */
 static inline uint32_t ct_prefetch_entry(const struct ct_table *ct,
-					 uint64_t hash)
+					 uint64_t hash, uint32_t bucket)
 {
 	const struct cuckoo *c = &ct->hash;
-	uint32_t p = cuckoo_primary(c, hash);
-	uint32_t v = cuckoo_first_in_bucket(&c->b[p], cuckoo_sig(hash));
+	uint32_t v = cuckoo_first_in_bucket(&c->b[bucket], cuckoo_sig(hash));
 
 	if (v == CUCKOO_EMPTY) {
 		/* most keys live in the primary bucket; for the others ask
 		 * for the alternate one now, ct_prefetch_entry_alt() reads it */
-		mem_prefetch(&c->b[cuckoo_alt(c, p, cuckoo_sig(hash))]);
+		mem_prefetch(&c->b[cuckoo_alt(c, bucket, cuckoo_sig(hash))]);
 		return v;
 	}
 	ct_prefetch_conn(ct, v);
@@ -247,16 +257,16 @@ static inline uint32_t ct_prefetch_entry(const struct ct_table *ct,
 
 /*
  * ct_prefetch_entry_alt() - The second look, for a key with no candidate
- * in its primary bucket: the alternate bucket (asked for by
+ * in its primary bucket @bucket: the alternate bucket (asked for by
  * ct_prefetch_entry()) names it; prefetch its entry. About one key in
  * twenty lives there at the table's usual load.
  */
 static inline uint32_t ct_prefetch_entry_alt(const struct ct_table *ct,
-					     uint64_t hash)
+					     uint64_t hash, uint32_t bucket)
 {
 	const struct cuckoo *c = &ct->hash;
 	uint16_t sig = cuckoo_sig(hash);
-	uint32_t a = cuckoo_alt(c, cuckoo_primary(c, hash), sig);
+	uint32_t a = cuckoo_alt(c, bucket, sig);
 	uint32_t v = cuckoo_first_in_bucket(&c->b[a], sig | CUCKOO_ALT);
 
 	if (v != CUCKOO_EMPTY)

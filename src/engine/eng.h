@@ -79,6 +79,7 @@ enum filter_mode {
 /* A packet's connection lookup, prepared while its batch is prefetched */
 struct eng_lookup {
 	struct ct_tuple t;
+	uint32_t bucket;	/* the primary bucket of @hash */
 	uint64_t hash;		/* 0: no lookup prepared */
 	uint32_t hint;		/* bucket value whose signature matched, or
 				 * CUCKOO_EMPTY: a candidate to verify */

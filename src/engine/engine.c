@@ -182,24 +182,27 @@ static enum masq_counter eng_stage_parse(struct masq_engine *e,
 		lk->t = (struct ct_tuple){ p->ip->saddr, p->ip->daddr,
 					   p->sport, p->dport };
 		lk->hash = ct_hash(&e->ct, p->proto, &lk->t);
+		lk->bucket = ct_bucket_of(&e->ct, lk->hash);
 	}
 	return C_NUM;
 }
 
 /*
- * Stage 2 of a packet: its bucket is in cache; prefetch the entry of the
- * candidate it names, or, when there is none, the mapping bucket a new
- * connection from inside will look up.
+ * Stage 2 of a packet with a lookup: its bucket is in cache; prefetch
+ * the entry of the candidate it names, or, when there is none, the
+ * alternate bucket and the mapping bucket a new connection from inside
+ * will look up.
+ * Return: true when the primary bucket named no candidate
  */
-static void eng_stage_prefetch(struct masq_engine *e, const struct pkt *p,
+static bool eng_stage_prefetch(struct masq_engine *e, const struct pkt *p,
 			       struct eng_lookup *lk)
 {
-	lk->hint = CUCKOO_EMPTY;
-	if (!lk->hash)
-		return;
-	lk->hint = ct_prefetch_entry(&e->ct, lk->hash);
-	if (lk->hint == CUCKOO_EMPTY && p->has_ports)
+	lk->hint = ct_prefetch_entry(&e->ct, lk->hash, lk->bucket);
+	if (lk->hint != CUCKOO_EMPTY)
+		return false;
+	if (p->has_ports)
 		nat_prefetch(&e->nat, p->proto, lk->t.src, lk->t.sport);
+	return true;
 }
 
 /*
@@ -207,17 +210,17 @@ static void eng_stage_prefetch(struct masq_engine *e, const struct pkt *p,
  * candidate for: the alternate bucket (asked for then) may name it; if
  * not, the packet likely opens a connection, and the mapping its
  * internal endpoint may have is asked for.
+ * Return: true when there is such a mapping (stage 2c's work)
  */
-static void eng_stage_second_look(struct masq_engine *e, const struct pkt *p,
+static bool eng_stage_second_look(struct masq_engine *e, const struct pkt *p,
 				  struct eng_lookup *lk)
 {
 	lk->map = NAT_NONE;
-	if (!lk->hash || lk->hint != CUCKOO_EMPTY)
-		return;
-	lk->hint = ct_prefetch_entry_alt(&e->ct, lk->hash);
+	lk->hint = ct_prefetch_entry_alt(&e->ct, lk->hash, lk->bucket);
 	if (lk->hint == CUCKOO_EMPTY && p->has_ports)
 		lk->map = nat_prefetch_map(&e->nat, p->proto, lk->t.src,
 					   lk->t.sport);
+	return lk->map != NAT_NONE;
 }
 
 /*
@@ -231,8 +234,7 @@ static void eng_stage_reply_key(struct masq_engine *e, const struct pkt *p,
 {
 	struct ct_tuple r;
 
-	if (lk->map == NAT_NONE || lk->hint != CUCKOO_EMPTY || !lk->hash ||
-	    !nat_map_hint(&e->nat, lk->map, p->proto, lk->t.src, lk->t.sport,
+	if (!nat_map_hint(&e->nat, lk->map, p->proto, lk->t.src, lk->t.sport,
 			  &r.dst, &r.dport))
 		return;
 	r.src = lk->t.dst;
@@ -254,6 +256,26 @@ static void eng_walk(struct masq_engine *e, struct masq_buf *b, struct pkt *p,
 		conn_input(e, p, lk->hash ? lk : NULL);
 }
 
+#define ENG_STEP_MASK	((1ull << ENG_PF_GROUP) - 1)
+_Static_assert(ENG_BATCH <= 64, "a batch's packets are the bits of a word");
+
+/*
+ * The packets of set @set (bit x: packet x) a step reaches at packet @x:
+ * bits for x .. x + ENG_PF_GROUP - 1, none for places outside the batch.
+ */
+static inline uint64_t eng_step(uint64_t set, int x)
+{
+	if (x <= -ENG_PF_GROUP || x >= ENG_BATCH)
+		return 0;
+	return (x < 0 ? set << -x : set >> x) & ENG_STEP_MASK;
+}
+
+/* The packet the lowest bit of step bits @m (taken at packet @x) stands for */
+static inline int eng_step_first(uint64_t m, int x)
+{
+	return x + __builtin_ctzll(m);
+}
+
 /*
  * eng_input_batch() - Walk up to ENG_BATCH frames, lookups pipelined
  *
@@ -268,6 +290,12 @@ static void eng_walk(struct masq_engine *e, struct masq_buf *b, struct pkt *p,
  * still missing and, for a packet that has no connection, the mapping
  * of its source endpoint; at i-14 prefetch the bucket of the reply key a
  * connection on that mapping would enter; and walk packets i-16, i-15.
+ *
+ * Which packets a step has work for is a bit set per step (look: a
+ * lookup prepared; miss: no candidate in the primary bucket; fresh: a
+ * candidate mapping), so an established packet pays nothing for the
+ * steps of new connections, and no step tests the batch's bounds per
+ * packet.
  *
  * Steps of two: on this project's KVM guests a prefetch whose page is
  * not in the TLB holds up the instructions behind it until the
@@ -285,27 +313,41 @@ static void eng_input_batch(struct masq_engine *e, struct masq_buf **bufs,
 	struct pkt p[ENG_BATCH];
 	struct eng_lookup lk[ENG_BATCH];
 	enum masq_counter verdict[ENG_BATCH];
+	uint64_t all = n < 64 ? (1ull << n) - 1 : ~0ull;
+	uint64_t look = 0, miss = 0, fresh = 0;
+	int k;
 
-	for (uint32_t i = 0; i < n; i++)
+	for (uint32_t i = 0; i < n; i++) {
 		verdict[i] = eng_stage_parse(e, bufs[i], &p[i], &lk[i]);
-	for (int i = 0; i < (int)n + ENG_PF_D1 + ENG_PF_D2; i += ENG_PF_GROUP) {
-		int step = i + ENG_PF_GROUP;
+		if (lk[i].hash)
+			look |= 1ull << i;
+	}
+	for (int i = 0; i < (int)n + ENG_PF_WALK; i += ENG_PF_GROUP) {
+		int x1 = i - ENG_PF_D1, x2 = i - ENG_PF_ALT;
+		int x3 = i - ENG_PF_REPLY, x4 = i - ENG_PF_WALK;
+		uint64_t m;
 
-		for (int x = i; x < step; x++)
-			if (x < (int)n && lk[x].hash)
-				ct_prefetch_buckets(&e->ct, lk[x].hash);
-		for (int x = i - ENG_PF_D1; x < step - ENG_PF_D1; x++)
-			if (x >= 0 && x < (int)n)
-				eng_stage_prefetch(e, &p[x], &lk[x]);
-		for (int x = i - ENG_PF_ALT; x < step - ENG_PF_ALT; x++)
-			if (x >= 0 && x < (int)n)
-				eng_stage_second_look(e, &p[x], &lk[x]);
-		for (int x = i - ENG_PF_REPLY; x < step - ENG_PF_REPLY; x++)
-			if (x >= 0 && x < (int)n)
-				eng_stage_reply_key(e, &p[x], &lk[x]);
-		for (int x = i - ENG_PF_WALK; x < step - ENG_PF_WALK; x++)
-			if (x >= 0 && x < (int)n)
-				eng_walk(e, bufs[x], &p[x], &lk[x], verdict[x]);
+		for (m = eng_step(look, i); m; m &= m - 1)
+			ct_prefetch_bucket_at(&e->ct,
+					      lk[eng_step_first(m, i)].bucket);
+		for (m = eng_step(look, x1); m; m &= m - 1) {
+			k = eng_step_first(m, x1);
+			if (eng_stage_prefetch(e, &p[k], &lk[k]))
+				miss |= 1ull << k;
+		}
+		for (m = eng_step(miss, x2); m; m &= m - 1) {
+			k = eng_step_first(m, x2);
+			if (eng_stage_second_look(e, &p[k], &lk[k]))
+				fresh |= 1ull << k;
+		}
+		for (m = eng_step(fresh, x3); m; m &= m - 1) {
+			k = eng_step_first(m, x3);
+			eng_stage_reply_key(e, &p[k], &lk[k]);
+		}
+		for (m = eng_step(all, x4); m; m &= m - 1) {
+			k = eng_step_first(m, x4);
+			eng_walk(e, bufs[k], &p[k], &lk[k], verdict[k]);
+		}
 	}
 }
 
