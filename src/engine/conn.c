@@ -568,8 +568,7 @@ static void conn_forward_est(struct masq_engine *e, struct pkt *p,
 	if (!conn_filter(e, p, ce, dir, r->iface))
 		return;
 	conn_account(e, idx, dir, p, CT_CLASS_TCP_EST);	/* UDP: its own */
-	xlate_packet(p, ce, dir);
-	ip_dec_ttl(p->ip);
+	xlate_packet_dec_ttl(p, ce, dir);
 	count(e, C_forwarded);
 	arp_output(e, p->buf, r->iface, nexthop);
 }

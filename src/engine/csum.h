@@ -15,19 +15,24 @@
 
 uint32_t csum_partial(const void *data, size_t len, uint32_t sum);
 
+/*
+ * Fold to 16 bits: the high half of sum + sum rotated by 16 is the high
+ * and low words added, with the low words' carry coming in at the bottom
+ * (the end-around carry). 0 only for a sum of 0, as word by word.
+ */
 static inline uint16_t csum_fold(uint32_t sum)
 {
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
+	return (uint16_t)((sum + (sum << 16 | sum >> 16)) >> 16);
 }
 
 /* Fold a sum of 32-bit words kept in 64 bits (end-around carries) */
 static inline uint16_t csum_fold64(uint64_t sum)
 {
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	return csum_fold((uint32_t)sum);
+	uint32_t hi = (uint32_t)(sum >> 32);
+	uint32_t s = (uint32_t)sum + hi;
+
+	s += s < hi;			/* the carry out of the add, back in */
+	return csum_fold(s);
 }
 
 /* Checksum (complemented) of a buffer, as stored in a header */

@@ -61,7 +61,7 @@ void xlate_undo(struct masq_engine *e, struct pkt *p)
 	if (pkt_tracked(p)) {
 		idx = ct_lookup(&e->ct, p->proto, &key, &fdir);
 		if (idx != CT_NONE)
-			xlate_rewrite(p, &now, &e->ct.e[idx].t[!fdir]);
+			xlate_rewrite(p, &now, &e->ct.e[idx].t[!fdir], 0);
 	}
 	memcpy(&old, &p->ip->ttl, 2);
 	p->ip->ttl++;

@@ -11,6 +11,7 @@
 #ifndef MASQ_XLATE_H
 #define MASQ_XLATE_H
 
+#include <arpa/inet.h>
 #include <string.h>
 
 #include "csum.h"
@@ -53,13 +54,25 @@ static inline uint16_t xlate_l4_check(const struct pkt *p, uint16_t check,
 }
 
 /*
- * Rewrite a packet's tuple from @from (what it is) to @to. Always inline:
- * left to itself the compiler kept one out-of-line copy, and the call
- * made the caller build @to on the stack, about 10 instructions a packet.
+ * The IPv4 header checksum's delta of decrementing TTL: the 16-bit word
+ * (TTL, protocol), read as it sits in the packet, loses htons(0x0100);
+ * adding its one's complement takes it away.
+ */
+static inline uint64_t xlate_ttl_delta(void)
+{
+	return (uint16_t)~htons(0x0100);
+}
+
+/*
+ * Rewrite a packet's tuple from @from (what it is) to @to; @ip_extra is
+ * a further delta for the IPv4 header checksum alone (the TTL's, or 0).
+ * Always inline: left to itself the compiler kept one out-of-line copy,
+ * and the call made the caller build @to on the stack, about 10
+ * instructions a packet.
  */
 static inline __attribute__((always_inline)) void
 xlate_rewrite(struct pkt *p, const struct ct_tuple *from,
-	      const struct ct_tuple *to)
+	      const struct ct_tuple *to, uint64_t ip_extra)
 {
 	struct ip4_hdr *ip = p->ip;
 	uint64_t l3, l4;
@@ -67,7 +80,7 @@ xlate_rewrite(struct pkt *p, const struct ct_tuple *from,
 	xlate_deltas(p->proto, from, to, &l3, &l4);
 	ip->saddr = to->src;
 	ip->daddr = to->dst;
-	ip->check = csum_apply_delta(ip->check, l3);
+	ip->check = csum_apply_delta(ip->check, l3 + ip_extra);
 	switch (p->proto) {
 	case IPPROTO_TCP_: {
 		struct tcp_hdr *th = (struct tcp_hdr *)p->l4;
@@ -116,7 +129,7 @@ static inline void xlate_packet(struct pkt *p, const struct ct_entry *ce,
 	if (!(ce->flags & (CT_F_SNAT | CT_F_DNAT)))
 		return;
 	to = ct_tuple_invert(&ce->t[!dir]);
-	xlate_rewrite(p, &ce->t[dir], &to);
+	xlate_rewrite(p, &ce->t[dir], &to, 0);
 }
 
 /* Decrement TTL, updating the header checksum (RFC 1624) */
@@ -128,6 +141,25 @@ static inline void ip_dec_ttl(struct ip4_hdr *ip)
 	ip->ttl--;
 	memcpy(&new, &ip->ttl, 2);
 	ip->check = csum_replace16(ip->check, old, new);
+}
+
+/*
+ * xlate_packet_dec_ttl() - xlate_packet() and ip_dec_ttl() in one: the
+ * IPv4 header checksum is updated once for both (TTL above 1: checked)
+ */
+static inline void xlate_packet_dec_ttl(struct pkt *p,
+					const struct ct_entry *ce,
+					enum ct_dir dir)
+{
+	struct ct_tuple to;
+
+	if (!(ce->flags & (CT_F_SNAT | CT_F_DNAT))) {
+		ip_dec_ttl(p->ip);
+		return;
+	}
+	to = ct_tuple_invert(&ce->t[!dir]);
+	p->ip->ttl--;
+	xlate_rewrite(p, &ce->t[dir], &to, xlate_ttl_delta());
 }
 
 #endif
