@@ -20,13 +20,16 @@
 #include "csum.h"
 #include "pkt.h"
 
-/* Source addresses no host may send from (RFC 1812 section 5.3.7) */
+/*
+ * Source addresses no host may send from (RFC 1812 section 5.3.7): by
+ * the first octet, 0, 127, or 224 and above (multicast, class E). Below
+ * 1 or above 223 is one unsigned compare of the octet minus one.
+ */
 static bool ip_src_is_martian(uint32_t saddr)
 {
-	uint32_t a = ntohl(saddr);
+	uint8_t first = (uint8_t)(ntohl(saddr) >> 24);
 
-	return (a >> 24) == 0 || (a >> 24) == 127 || (a >> 28) == 0xe ||
-	       (a >> 28) == 0xf;
+	return (uint8_t)(first - 1) >= 223 || first == 127;
 }
 
 static bool l4_csum_ok(const struct pkt *p)
