@@ -400,19 +400,45 @@ static bool conn_may_forward(struct masq_engine *e, struct pkt *p,
  * when its addresses are translated that way (an inbound connection
  * admitted to a mapping came in by a destination translation).
  */
-static uint8_t conn_fw_state(const struct ct_entry *ce, enum ct_dir dir)
+static uint8_t conn_fw_state_of(uint8_t flags, uint8_t xflags, enum ct_dir dir)
 {
-	enum ct_dir opened = ce->xflags & CT_X_INBOUND ? CT_REPLY : CT_ORIG;
-	uint8_t st = dir == opened && !(ce->flags & CT_F_REPLIED) ?
+	enum ct_dir opened = xflags & CT_X_INBOUND ? CT_REPLY : CT_ORIG;
+	uint8_t st = dir == opened && !(flags & CT_F_REPLIED) ?
 		     IPT_ST_NEW : IPT_ST_ESTABLISHED;
 
-	if (ce->xflags & CT_X_INBOUND)
+	if (xflags & CT_X_INBOUND)
 		return st | IPT_ST_DNAT;
-	if (ce->flags & CT_F_SNAT)
+	if (flags & CT_F_SNAT)
 		st |= IPT_ST_SNAT;
-	if (ce->flags & CT_F_DNAT)
+	if (flags & CT_F_DNAT)
 		st |= IPT_ST_DNAT;
 	return st;
+}
+
+/* The bits conn_fw_state_of() reads, as an index of e->fw_states[] */
+#define CONN_FW_FLAGS	(CT_F_REPLIED | CT_F_SNAT | CT_F_DNAT)
+_Static_assert(CONN_FW_FLAGS == 7 && CT_X_INBOUND == 1 && CT_REPLY == 1,
+	       "conn_fw_state()'s index packs these bits");
+
+static unsigned conn_fw_index(uint8_t flags, uint8_t xflags, enum ct_dir dir)
+{
+	return (flags & CONN_FW_FLAGS) | (xflags & CT_X_INBOUND) << 3 |
+	       (unsigned)dir << 4;
+}
+
+/* Fill e->fw_states[]: conn_fw_state_of() for every index */
+void conn_fw_states_init(struct masq_engine *e)
+{
+	for (unsigned i = 0; i < CONN_FW_STATES; i++)
+		e->fw_states[i] = conn_fw_state_of(i & CONN_FW_FLAGS, i >> 3 & 1,
+						   (enum ct_dir)(i >> 4 & 1));
+}
+
+/* conn_fw_state_of() for a packet of @ce, from the engine's table */
+static inline uint8_t conn_fw_state(const struct masq_engine *e,
+				    const struct ct_entry *ce, enum ct_dir dir)
+{
+	return e->fw_states[conn_fw_index(ce->flags, ce->xflags, dir)];
 }
 
 /* The filter refused packet @fp: answer if it said REJECT, and drop */
@@ -467,7 +493,7 @@ static inline bool conn_filter(struct masq_engine *e, struct pkt *p,
 			       const struct ct_entry *ce, enum ct_dir dir,
 			       int out)
 {
-	uint8_t st = conn_fw_state(ce, dir);
+	uint8_t st = conn_fw_state(e, ce, dir);
 
 	if (e->fw->fwd_fast[st].ok) {
 		fw_fast_count(&e->fw_pend, st, p->ip_len);

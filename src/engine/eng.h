@@ -24,6 +24,7 @@
 
 #define ICMP_RATE_PER_S		1000	/* RFC 1812 4.3.2.8 token bucket */
 #define ICMP_BURST		50
+#define CONN_FW_STATES		32	/* conn.c: e->fw_states[] */
 
 struct masq_engine {
 	struct masq_pool *pool;
@@ -47,6 +48,8 @@ struct masq_engine {
 	struct ipt_ruleset *rs;		/* the published ruleset (fwctl.c) */
 	struct fw *fw;			/* ... compiled (fw.c) */
 	struct fw_fast_pend fw_pend;	/* state-decided walks not yet counted */
+	uint8_t fw_states[CONN_FW_STATES]; /* a connection's packet's state,
+					 * by flags and direction (conn.c) */
 	bool fw_default;		/* still the generated default rules */
 	uint64_t fw_next_id;		/* rule identities (fwctl.c) */
 	masq_log_fn log_fn;		/* LOG lines go here, if set */
@@ -188,6 +191,7 @@ void conn_input(struct masq_engine *e, struct pkt *p,
 		const struct eng_lookup *lk);
 void conn_release(struct masq_engine *e, uint32_t idx);
 void conn_advance(struct masq_engine *e);
+void conn_fw_states_init(struct masq_engine *e);
 
 /* tcp.c */
 enum masq_counter tcp_track(struct masq_engine *e, uint32_t idx,

@@ -80,6 +80,7 @@ struct masq_engine *masq_engine_create(const struct masq_limits *lim,
 	    nat_init(&e->nat, e->lim.max_mappings, e->lim.seed * 31 + 7) ||
 	    frag_init(e) || fw_init(e))
 		goto fail;
+	conn_fw_states_init(e);
 	e->icmp_tokens = ICMP_BURST;
 	e->icmp_refill_ms = 0;
 	return e;
