@@ -596,7 +596,7 @@ static void conn_forward_est(struct masq_engine *e, struct pkt *p,
 	conn_account(e, idx, dir, p, CT_CLASS_TCP_EST);	/* UDP: its own */
 	xlate_packet_dec_ttl(p, ce, dir);
 	count(e, C_forwarded);
-	arp_output(e, p->buf, r->iface, nexthop);
+	arp_output_inline(e, p->buf, r->iface, nexthop);
 }
 
 /*
@@ -996,14 +996,18 @@ static bool conn_spoofed(struct masq_engine *e, struct pkt *p)
 	return true;
 }
 
-/* A SYN from the client of a finished connection starts a new one */
+/*
+ * A SYN from the client of a finished connection starts a new one. The
+ * packet's flags are asked first: nearly every packet is no bare SYN
+ * (0 for anything but TCP), and the entry's fields need not be read.
+ */
 static bool conn_reopens(const struct ct_entry *ce, enum ct_dir dir,
 			 const struct pkt *p)
 {
 	enum ct_dir opened = ce->xflags & CT_X_INBOUND ? CT_REPLY : CT_ORIG;
 
-	return ce->proto == IPPROTO_TCP_ && dir == opened &&
-	       (p->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN &&
+	return (p->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN &&
+	       ce->proto == IPPROTO_TCP_ && dir == opened &&
 	       (ce->state == TCPS_TIME_WAIT || ce->state == TCPS_CLOSE);
 }
 
