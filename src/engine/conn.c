@@ -395,8 +395,9 @@ static bool conn_may_forward(struct masq_engine *e, struct pkt *p,
 /* ---- the filter's say (fw.c) --------------------------------------------- */
 
 /*
- * The state a packet of connection @ce going way @dir has for the filter:
- * NEW until the connection saw a reply, then ESTABLISHED; DNAT and SNAT
+ * The state a packet going way @dir has for the filter, when its
+ * connection has @flags (CT_F_*) and @xflags (CT_X_*): NEW until the
+ * connection saw a reply, then ESTABLISHED; DNAT and SNAT
  * when its addresses are translated that way (an inbound connection
  * admitted to a mapping came in by a destination translation).
  */
