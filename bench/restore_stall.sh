@@ -178,7 +178,8 @@ for r in $(seq "$RESTORES"); do
 done
 sleep 0.5
 ping_end
-last=$(awk '/bytes from/ { t = $1 } END { print substr(t, 2, length(t) - 2) + 0 }' "$OUT/restore.out")
+# (printed as the string it is: a number would print as %.6g, 1.79566e+09)
+last=$(awk '/bytes from/ { t = $1 } END { print substr(t, 2, length(t) - 2) }' "$OUT/restore.out")
 awk -v a="$last" -v b="$t1" 'BEGIN { exit !(a > b) }' ||
 	note "the pings ended before the last restore did: its gap is not measured"
 n=$(timeout 10 "$MASQCTL" -s "$SOCK" iptables-save 2>>"$LOG" | grep -c '^-A FORWARD -s 172\.1[67]\.' || true)
