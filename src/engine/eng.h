@@ -54,6 +54,8 @@ struct masq_engine {
 	uint64_t fw_next_id;		/* rule identities (fwctl.c) */
 	masq_log_fn log_fn;		/* LOG lines go here, if set */
 	void *log_ctx;
+	uint64_t fw_gen;		/* the last struct fw's @gen */
+	struct fw_memo fw_memo[FW_MEMO_SLOTS];	/* hook memos (fw.c) */
 };
 
 enum filter_mode {

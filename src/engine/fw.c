@@ -294,6 +294,102 @@ static void fw_plan_hooks(struct fw *fw)
 		}
 }
 
+/*
+ * Does rule @fr test nothing a hook memo's key does not hold (the
+ * interfaces, the state, the protocol), and does its target act on
+ * nothing but the walk's outcome? (struct fw_memo)
+ */
+static bool fw_rule_is_pure(const struct fw_rule *fr)
+{
+	if (fr->smsk || fr->dmsk || (fr->inv & (IPT_INV_SRC | IPT_INV_DST)) ||
+	    (fr->flags & (FR_PORTS | FR_SLOW)))
+		return false;
+	switch (fr->kind) {
+	case IPT_T_NONE:
+	case IPT_T_ACCEPT:
+	case IPT_T_DROP:
+	case IPT_T_RETURN:
+	case IPT_T_JUMP:
+	case IPT_T_GOTO:
+	case IPT_T_REJECT:
+	case IPT_T_MASQUERADE:
+	case IPT_T_SNAT:
+	case IPT_T_DNAT:
+	case IPT_T_REDIRECT:
+		return true;
+	default:			/* LOG, MARK, TCPMSS */
+		return false;
+	}
+}
+
+/*
+ * Mark the pure chains: every rule pure, and every chain jumped to pure
+ * (a chain loses it when one it jumps to did, until nothing changes);
+ * then a hook's plan takes memos when all its chains are pure.
+ */
+static void fw_plan_memo(struct fw *fw)
+{
+	bool changed = true;
+
+	for (uint32_t c = 0; c < fw->nchains; c++) {
+		struct fw_chain *ch = &fw->chains[c];
+
+		ch->pure = true;
+		for (uint32_t r = 0; r < ch->n && ch->pure; r++)
+			ch->pure = fw_rule_is_pure(&fw->rules[ch->first + r]);
+	}
+	while (changed) {
+		changed = false;
+		for (uint32_t c = 0; c < fw->nchains; c++) {
+			struct fw_chain *ch = &fw->chains[c];
+
+			for (uint32_t r = 0; r < ch->n && ch->pure; r++) {
+				const struct fw_rule *fr = &fw->rules[ch->first + r];
+
+				if ((fr->kind == IPT_T_JUMP || fr->kind == IPT_T_GOTO) &&
+				    !fw->chains[fr->chain].pure) {
+					ch->pure = false;
+					changed = true;
+				}
+			}
+		}
+	}
+	for (int h = 0; h < IPT_HOOKS; h++)
+		for (int first = 0; first < 2; first++) {
+			struct fw_plan *pl = &fw->plan[h][first];
+
+			pl->memo = true;
+			for (unsigned i = 0; i < pl->n; i++)
+				pl->memo &= fw->chains[pl->chain[i]].pure;
+		}
+}
+
+/* A hook memo's key: all a pure walk's outcome depends on */
+static uint32_t fw_memo_key(enum ipt_hook hook, bool first,
+			    const struct fw_pkt *fp)
+{
+	return (uint32_t)hook | (uint32_t)first << 3 |
+	       (uint32_t)(fp->in & 31) << 4 | (uint32_t)(fp->out & 31) << 9 |
+	       (uint32_t)(fp->state & 127) << 16 |
+	       (uint32_t)fp->p->proto << 23;
+}
+_Static_assert(IPT_HOOKS <= 8 && FW_NO_IF < 32 && MASQ_MAX_IFACES <= 32,
+	       "fw_memo_key() packs hook, interfaces and state in these bits");
+
+/* Replay memo @m for @fp: its counters move, its outcome is the walk's */
+static void fw_memo_replay(const struct fw_memo *m, struct fw_pkt *fp)
+{
+	for (unsigned i = 0; i < m->n; i++) {
+		(*m->c[i].pkts)++;
+		*m->c[i].bytes += fp->p->ip_len;
+	}
+	fp->action = m->action;
+	if (m->action == FW_NAT)
+		fp->nat = m->nat;
+	else if (m->action == FW_REJECT)
+		fp->reject_with = m->reject_with;
+}
+
 /* Does rule @fr test nothing but the state, and ACCEPT packets in @st? */
 static bool fw_rule_accepts_state(const struct fw_rule *fr, uint8_t st)
 {
@@ -410,6 +506,8 @@ struct fw *fw_compile(struct masq_engine *e, struct ipt_ruleset *rs,
 	}
 	fw_plan_hooks(fw);
 	fw_plan_fast(fw);
+	fw_plan_memo(fw);
+	fw->gen = ++e->fw_gen;
 	for (uint32_t c = 0; c < fw->nchains; c++)
 		fw_chain_classify(fw, &fw->chains[c]);
 	return fw;
@@ -855,6 +953,8 @@ void fw_walk_chain(struct masq_engine *e, struct fw *fw, uint32_t ci,
 					if (depth == FW_MAX_DEPTH) {
 						fp->action = FW_DROP;
 						count(e, C_drop_fw_depth);
+						if (fp->rec)	/* not replayed */
+							fp->rec->bad = true;
 						return;
 					}
 					stack_c[depth] = c;
@@ -877,3 +977,91 @@ void fw_walk_chain(struct masq_engine *e, struct fw *fw, uint32_t ci,
 	fw_count(&base->ic->pol_pkts, &base->ic->pol_bytes, fp);
 }
 
+/*
+ * fw_run_hook() the long way, chain by chain: tables in netfilter's
+ * priority order (mangle, nat, filter; struct fw_plan). A table that
+ * DROPs or REJECTs ends the hook; the nat table's decision (FW_NAT) is
+ * kept while filter still has its say. On most hooks most chains are
+ * empty and only count their policy.
+ */
+static void fw_run_hook_walk(struct masq_engine *e, struct fw *fw,
+			     enum ipt_hook hook, bool first, struct fw_pkt *fp)
+{
+	const struct fw_plan *pl = &fw->plan[hook][first];
+	const struct ipt_target *nat = NULL;
+
+	fp->action = FW_ACCEPT;
+	for (unsigned i = 0; i < pl->n; i++) {
+		struct fw_chain *ch = &fw->chains[pl->chain[i]];
+
+		if (!pl->walk[i]) {
+			fw_count(&ch->ic->pol_pkts, &ch->ic->pol_bytes, fp);
+			continue;
+		}
+		fw_walk_chain(e, fw, pl->chain[i], fp);
+		if (fp->action == FW_NAT) {
+			nat = fp->nat;
+			fp->action = FW_ACCEPT;
+		}
+		if (fp->action != FW_ACCEPT)
+			return;
+	}
+	if (nat) {
+		fp->action = FW_NAT;
+		fp->nat = nat;
+	}
+}
+
+/*
+ * fw_run_hook() for a hook whose chains are all pure: replay the memo of
+ * the packet's key if this filter made it; else walk, recording into
+ * the key's slot (struct fw_memo).
+ */
+static void fw_run_hook_memo(struct masq_engine *e, struct fw *fw,
+		      enum ipt_hook hook, bool first, struct fw_pkt *fp)
+{
+	uint32_t key = fw_memo_key(hook, first, fp);
+	struct fw_memo *m = &e->fw_memo[(key * 0x9e3779b1u) >>
+					(32 - FW_MEMO_SLOTS_LOG2)];
+
+	if (m->gen == fw->gen && m->key == key) {
+		fw_memo_replay(m, fp);
+		return;
+	}
+	m->gen = 0;
+	m->n = 0;
+	m->bad = false;
+	fp->rec = m;
+	fw_run_hook_walk(e, fw, hook, first, fp);
+	fp->rec = NULL;
+	if (m->bad)
+		return;
+	m->key = key;
+	m->action = fp->action;
+	m->reject_with = fp->reject_with;
+	m->nat = fp->nat;
+	m->gen = fw->gen;
+}
+
+/**
+ * fw_run_hook() - Walk the tables of hook @hook for a packet
+ * @e:		engine (its hook memos)
+ * @fw:		the published filter
+ * @hook:	netfilter hook
+ * @first:	the first packet of a connection: the nat table is walked too
+ * @fp:		the packet; @fp->action etc. are set
+ *
+ * By the hook memo when the hook's chains are all pure (struct
+ * fw_memo), else chain by chain. Out of line: the packets that ask are
+ * first packets and those whose state alone does not decide (struct
+ * fw_fast); inlined, its two ways made the established packet's path of
+ * conn.c spill registers.
+ */
+void fw_run_hook(struct masq_engine *e, struct fw *fw, enum ipt_hook hook,
+		 bool first, struct fw_pkt *fp)
+{
+	if (fw->plan[hook][first].memo)
+		fw_run_hook_memo(e, fw, hook, first, fp);
+	else
+		fw_run_hook_walk(e, fw, hook, first, fp);
+}

@@ -71,6 +71,8 @@ enum fw_dim { FW_DIM_PROTO, FW_DIM_SRC, FW_DIM_DST, FW_DIM_IN, FW_DIM_OUT,
 struct fw_chain {
 	struct ipt_chain *ic;		/* policy, policy counters */
 	uint32_t first, n;		/* its rules in fw.rules[] */
+	bool pure;			/* it and what it jumps to: a hook
+					 * memo may stand for its walk */
 	bool has_cls;
 	struct cls cls;			/* has_cls: rules FW_CLS_LINEAR.. */
 };
@@ -81,6 +83,7 @@ struct fw_chain {
  */
 struct fw_plan {
 	uint8_t n;
+	bool memo;			/* every chain pure: walks remembered */
 	uint8_t walk[IPT_TABLES];	/* 1: walk the chain, 0: count it */
 	uint8_t is_nat[IPT_TABLES];
 	uint32_t chain[IPT_TABLES];
@@ -130,7 +133,38 @@ static inline void fw_fast_count(struct fw_fast_pend *pd, uint8_t st,
 struct fw;
 void fw_fast_flush(const struct fw *fw, struct fw_fast_pend *pd);
 
+/*
+ * The hook memo: a hook's walk remembered, per engine. When every chain
+ * a hook's walk can reach is pure (its rules test nothing but the
+ * interfaces, the state and the protocol, and their targets act on
+ * nothing else: no LOG, MARK, TCPMSS, limit, address or port), the
+ * walk's outcome and the counters it moves are a function of (hook,
+ * first packet, in, out, state, protocol): the key. The first walk with
+ * a key is recorded (the counters it moves, at most FW_MEMO_MAX pairs);
+ * the next ones replay it. A memo holds for the struct fw it was made
+ * under (its @gen) and no other, so a new ruleset starts afresh. This is
+ * what every new connection's walk is under the default ruleset.
+ */
+#define FW_MEMO_MAX	8	/* counter pairs a remembered walk moves */
+#define FW_MEMO_SLOTS_LOG2 6
+#define FW_MEMO_SLOTS	(1u << FW_MEMO_SLOTS_LOG2)	/* direct-mapped,
+							 * by the key's hash */
+
+struct fw_memo {
+	uint64_t gen;			/* struct fw's @gen; 0: empty */
+	uint32_t key;
+	uint8_t action;			/* enum fw_action */
+	uint8_t reject_with;
+	uint8_t n;
+	bool bad;			/* recording: more than FW_MEMO_MAX */
+	const struct ipt_target *nat;
+	struct {
+		uint64_t *pkts, *bytes;
+	} c[FW_MEMO_MAX];
+};
+
 struct fw {
+	uint64_t gen;			/* this compile's number, from 1 */
 	struct ipt_ruleset *rs;
 	struct fw_rule *rules;
 	struct fw_chain *chains;
@@ -162,6 +196,7 @@ struct fw_pkt {
 	uint8_t in, out;		/* interface index, or FW_NO_IF */
 	uint8_t state;			/* enum ipt_state_bit, DNAT/SNAT or'ed */
 	uint32_t mark;
+	struct fw_memo *rec;		/* recording a hook memo, or NULL */
 	/* results */
 	uint8_t action;			/* enum fw_action */
 	uint8_t reject_with;		/* enum ipt_reject_with */
@@ -178,50 +213,23 @@ void fw_walk_chain(struct masq_engine *e, struct fw *fw, uint32_t ci,
 static inline void fw_count(uint64_t *pkts, uint64_t *bytes,
 			    const struct fw_pkt *fp)
 {
+	struct fw_memo *m = fp->rec;
+
 	(*pkts)++;
 	*bytes += fp->p->ip_len;
+	if (!m)
+		return;
+	if (m->n == FW_MEMO_MAX) {
+		m->bad = true;
+		return;
+	}
+	m->c[m->n].pkts = pkts;
+	m->c[m->n++].bytes = bytes;
 }
 
-/**
- * fw_run_hook() - Walk the tables of hook @hook for a packet
- * @fw:		the published filter
- * @hook:	netfilter hook
- * @first:	the first packet of a connection: the nat table is walked too
- * @fp:		the packet; @fp->action etc. are set
- *
- * Tables in netfilter's priority order (mangle, nat, filter; struct
- * fw_plan). A table that DROPs or REJECTs ends the hook; the nat table's
- * decision (FW_NAT) is kept while filter still has its say. Inline: on
- * most hooks most chains are empty and only count their policy.
- */
-static inline void fw_run_hook(struct masq_engine *e, struct fw *fw,
-			       enum ipt_hook hook, bool first,
-			       struct fw_pkt *fp)
-{
-	const struct fw_plan *pl = &fw->plan[hook][first];
-	const struct ipt_target *nat = NULL;
 
-	fp->action = FW_ACCEPT;
-	for (unsigned i = 0; i < pl->n; i++) {
-		struct fw_chain *ch = &fw->chains[pl->chain[i]];
-
-		if (!pl->walk[i]) {
-			fw_count(&ch->ic->pol_pkts, &ch->ic->pol_bytes, fp);
-			continue;
-		}
-		fw_walk_chain(e, fw, pl->chain[i], fp);
-		if (fp->action == FW_NAT) {
-			nat = fp->nat;
-			fp->action = FW_ACCEPT;
-		}
-		if (fp->action != FW_ACCEPT)
-			return;
-	}
-	if (nat) {
-		fp->action = FW_NAT;
-		fp->nat = nat;
-	}
-}
+void fw_run_hook(struct masq_engine *e, struct fw *fw, enum ipt_hook hook,
+		 bool first, struct fw_pkt *fp);
 void fw_mss_clamp(struct masq_engine *e, struct fw_pkt *fp, uint16_t mss);
 
 /* Would a walk at @hook do anything but ACCEPT and count a policy? */
@@ -245,6 +253,7 @@ static inline void fw_pkt_init(struct fw_pkt *fp, struct pkt *p, uint8_t in,
 	fp->out = out;
 	fp->state = state;
 	fp->mark = 0;
+	fp->rec = NULL;
 	fp->action = 0;
 	fp->reject_with = 0;
 	fp->nat = NULL;
