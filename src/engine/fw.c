@@ -1018,7 +1018,7 @@ static void fw_run_hook_walk(struct masq_engine *e, struct fw *fw,
  * the key's slot (struct fw_memo).
  */
 static void fw_run_hook_memo(struct masq_engine *e, struct fw *fw,
-		      enum ipt_hook hook, bool first, struct fw_pkt *fp)
+			     enum ipt_hook hook, bool first, struct fw_pkt *fp)
 {
 	uint32_t key = fw_memo_key(hook, first, fp);
 	struct fw_memo *m = &e->fw_memo[(key * 0x9e3779b1u) >>

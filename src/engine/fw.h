@@ -227,7 +227,6 @@ static inline void fw_count(uint64_t *pkts, uint64_t *bytes,
 	m->c[m->n++].bytes = bytes;
 }
 
-
 void fw_run_hook(struct masq_engine *e, struct fw *fw, enum ipt_hook hook,
 		 bool first, struct fw_pkt *fp);
 void fw_mss_clamp(struct masq_engine *e, struct fw_pkt *fp, uint16_t mss);
