@@ -39,6 +39,7 @@ TESTLIB_SRC := $(sort $(wildcard tests/lib/*.c))
 UNIT_SRC    := $(sort $(wildcard tests/unit/*.c))
 BENCH_SRC   := $(sort $(wildcard bench/*.c))
 FUZZ_SRC    := $(sort $(wildcard fuzz/*.c))
+TOOLS_SRC   := $(sort $(wildcard tests/tools/*.c))
 
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
 san = $(patsubst %.c,$(O)/san/%.o,$(1))
@@ -49,8 +50,9 @@ UNIT_BINS   := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
 SAN_BINS    := $(patsubst tests/unit/%.c,$(O)/tests-san/%,$(UNIT_SRC))
 BENCH_BINS  := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRC))
 FUZZ_BINS   := $(patsubst fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRC))
+TOOLS_BINS  := $(patsubst tests/tools/%.c,$(O)/tools/%,$(TOOLS_SRC))
 
-.PHONY: all check unit unit-san bench fuzz fuzz-build run run-stop install clean deps
+.PHONY: all check unit unit-san tools bench fuzz fuzz-build run run-stop install clean deps
 all: $(O)/masqd $(O)/masqctl $(LIBMASQ)
 
 $(O)/obj/%.o: %.c
@@ -85,6 +87,11 @@ $(O)/bench/%: $(O)/obj/bench/%.o $(call obj,$(TESTLIB_SRC)) $(LIBMASQ)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
 
+# traffic tools of the end-to-end tests and benchmarks (tests/tools/)
+$(O)/tools/%: $(O)/obj/tests/tools/%.o
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
+
 FUZZ_CFLAGS := $(CFLAGS_COMMON) -O1 -fsanitize=fuzzer,address,undefined
 $(O)/fuzz/%: fuzz/%.c $(ENGINE_SRC) $(CONTROL_SRC) $(TESTLIB_SRC)
 	@mkdir -p $(@D)
@@ -92,15 +99,16 @@ $(O)/fuzz/%: fuzz/%.c $(ENGINE_SRC) $(CONTROL_SRC) $(TESTLIB_SRC)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $^
 
 unit: $(UNIT_BINS)
+tools: $(TOOLS_BINS)
 unit-san: $(SAN_BINS)
 fuzz-build: $(FUZZ_BINS)
 
-check: deps all unit unit-san
+check: deps all unit unit-san tools
 	$(Q)$(MAKE) --no-print-directory fuzz-build || \
 		echo "check: fuzz targets not built (clang with libFuzzer missing); they will SKIP"
 	$(Q)tests/check.sh
 
-bench: all $(BENCH_BINS)
+bench: all tools $(BENCH_BINS)
 	$(Q)bench/run.sh
 
 fuzz: fuzz-build

@@ -403,3 +403,82 @@ http_serve_1mb() {
 		sleep 0.1
 	done
 }
+
+# --- A LAN host's ordinary work, while a test attacks or loads the router ---
+# legit_start SECONDS: from the lan node, for about SECONDS, what a user
+# would notice stopping: a ping to 203.0.113.2 every 10 ms (timestamped,
+# ping -D), a download of 1 MiB paced by curl to last about SECONDS
+# (started before the attack), and a new TCP connection every 20 ms
+# (build/tools/connloop to a connloop server on 203.0.113.2:7001). All
+# bounded by SECONDS + 20. legit_mark NAME notes a phase's start (e.g.
+# "attack"); legit_report, after legit_wait, sets:
+#   LEGIT_GAP_BEFORE  longest gap between ping replies before the first
+#                     mark, ms (the same run's gap without the attack)
+#   LEGIT_GAP_DURING  longest gap from the first mark to the last (or to
+#                     the end), ms
+#   LEGIT_PINGS       "received/sent"
+#   LEGIT_CONN        connloop's line (ok N failed F hung H slow S ...)
+#   LEGIT_CONN_BAD    failed + hung connections
+#   LEGIT_DL          "ok" when the download arrived whole, else why
+# and logs them. Needs http_serve_1mb's server (started here if not).
+TOOLS=$E2E_ROOT/build/tools
+legit_start() {	# seconds
+	local secs=$1 rate
+	[ -x "$TOOLS/connloop" ] || { log "build/tools/connloop missing (make tools)"; return 1; }
+	[ -n "${HTTP_PID:-}" ] || http_serve_1mb
+	bg wan legit-server $((secs + 30)) "$TOOLS/connloop" serve 203.0.113.2 7001 $((secs + 25)) 2
+	wait_listen wan tcp 203.0.113.2:7001 || return 1
+	: >"$WORK/legit-marks"
+	echo "start $(date +%s.%N)" >>"$WORK/legit-marks"
+	rate=$((1048576 / (secs > 2 ? secs - 2 : 1)))
+	bg lan legit-dl $((secs + 20)) curl -sS --max-time $((secs + 15)) --limit-rate "$rate" \
+		-o "$WORK/legit-dl.bin" http://203.0.113.2:8000/1mb.bin
+	LEGIT_DL_PID=$BG_PID
+	bg lan legit-ping $((secs + 20)) ping -n -D -i 0.01 -W 1 -w "$secs" 203.0.113.2
+	LEGIT_PING_PID=$BG_PID
+	bg lan legit-conn $((secs + 20)) "$TOOLS/connloop" run 203.0.113.2 7001 "$secs" 1 20
+	LEGIT_CONN_PID=$BG_PID
+}
+
+legit_mark() {	# name
+	echo "$1 $(date +%s.%N)" >>"$WORK/legit-marks"
+}
+
+legit_wait() {
+	wait "$LEGIT_PING_PID" "$LEGIT_CONN_PID" "$LEGIT_DL_PID" 2>/dev/null
+}
+
+legit_report() {
+	local got line
+	line=$("$PY" - "$WORK/legit-ping.out" "$WORK/legit-marks" <<'PYEOF'
+import re, sys
+ts = [float(m.group(1)) for m in
+      (re.match(r'\[(\d+\.\d+)\] \d+ bytes from', l) for l in open(sys.argv[1])) if m]
+marks = [float(l.split()[1]) for l in open(sys.argv[2]) if l.strip()]
+start = marks[0]
+first = marks[1] if len(marks) > 1 else float('inf')
+last = marks[-1] if len(marks) > 2 else float('inf')
+sent = 0
+for l in open(sys.argv[1]):
+    m = re.search(r'(\d+) packets transmitted', l)
+    if m:
+        sent = int(m.group(1))
+def gap(lo, hi):
+    pts = [lo] + [t for t in ts if lo <= t <= hi] + ([hi] if hi != float('inf') else [])
+    if hi == float('inf') and ts:
+        pts.append(ts[-1])
+    return max((b - a for a, b in zip(pts, pts[1:])), default=0) * 1000
+print("%.1f %.1f %d/%d" % (gap(start + 1.0, first), gap(first, last), len(ts), sent))
+PYEOF
+)
+	read -r LEGIT_GAP_BEFORE LEGIT_GAP_DURING LEGIT_PINGS <<<"$line"
+	LEGIT_CONN=$(grep '^connloop:' "$WORK/legit-conn.out" | tail -1)
+	LEGIT_CONN_BAD=$(echo "$LEGIT_CONN" | awk '{for (i = 1; i < NF; i++) if ($i == "failed" || $i == "hung") s += $(i + 1)} END {print s + 0}')
+	got=$(sha256sum <"$WORK/legit-dl.bin" 2>/dev/null | cut -d' ' -f1)
+	if [ -n "$got" ] && [ "$got" = "$want" ]; then
+		LEGIT_DL=ok
+	else
+		LEGIT_DL="download incomplete ($(stat -c %s "$WORK/legit-dl.bin" 2>/dev/null || echo 0) of 1048576 bytes; $(head -c 120 "$WORK/legit-dl.out" | tr '\n' ' '))"
+	fi
+	log "legit: ping gap before ${LEGIT_GAP_BEFORE} ms, during ${LEGIT_GAP_DURING} ms, replies $LEGIT_PINGS; $LEGIT_CONN; download $LEGIT_DL"
+}
