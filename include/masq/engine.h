@@ -127,15 +127,26 @@ struct masq_txq {
 	uint32_t cap;
 };
 
-/* Control-plane text output (the only place the engine allocates freely) */
+/**
+ * struct masq_text - control-plane text output (the only place the engine
+ * allocates freely); zero it to start
+ * @s:		the text, NUL-terminated once anything was appended
+ * @len:	bytes of text
+ * @cap:	bytes allocated
+ * @oom:	an allocation failed: the text is cut short there and ends in
+ *		"[output truncated: out of memory]"; whoever passes the text
+ *		on must say it is incomplete (masqd: a failed status)
+ */
 struct masq_text {
 	char *s;
 	size_t len;
 	size_t cap;
+	int oom;
 };
 
 void masq_text_printf(struct masq_text *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+void masq_text_append(struct masq_text *t, const char *s, size_t n);
 void masq_text_free(struct masq_text *t);
 
 struct masq_engine;
@@ -181,6 +192,34 @@ void masq_engine_advance(struct masq_engine *e, uint64_t now_ns,
  */
 int masq_engine_ctl(struct masq_engine *e, int argc, char *const *argv,
 		    struct masq_text *out);
+
+/*
+ * The commands that walk the whole connection table (masq -L, conntrack
+ * -L, conntrack -F) as cursors, so a full table is listed or flushed in
+ * bounded chunks with packets walked between them (src/engine/ctlist.c):
+ *
+ *	masq_engine_ctl_list(e, argc, argv, &l)   l NULL: not such a command,
+ *	                                          use masq_engine_ctl()
+ *	while ((st = masq_ctl_list_next(e, l, &text)) == MASQ_CTL_MORE)
+ *		send text on; forward packets
+ *	masq_ctl_list_free(l)                     st is the exit status
+ *
+ * A chunk looks at most at 16,384 slots of the table and lists or
+ * forgets at most 512 connections: about half a millisecond. A
+ * connection present for the whole walk is listed once; one made or
+ * forgotten meanwhile may be listed or not (as Linux's netlink dumps).
+ * Between two chunks the caller may run any other command or job on the
+ * engine and input packets: a walk reads and releases connections only,
+ * which no job touches. masq_engine_ctl() runs these commands whole.
+ */
+#define MASQ_CTL_MORE	(-1)
+
+struct masq_ctl_list;
+int masq_engine_ctl_list(struct masq_engine *e, int argc, char *const *argv,
+			 struct masq_ctl_list **l);
+int masq_ctl_list_next(struct masq_engine *e, struct masq_ctl_list *l,
+		       struct masq_text *out);
+void masq_ctl_list_free(struct masq_ctl_list *l);
 
 /*
  * Ruleset changes as jobs, so a big one (a 10,000-rule iptables-restore)

@@ -423,54 +423,7 @@ static int cmd_neigh(struct masq_engine *e, int argc, char *const *argv,
 	return 0;
 }
 
-/* ---- masq, conntrack -------------------------------------------------- */
-
-static const char *proto_name(uint8_t proto)
-{
-	switch (proto) {
-	case IPPROTO_TCP_:
-		return "tcp";
-	case IPPROTO_UDP_:
-		return "udp";
-	case IPPROTO_ICMP_:
-		return "icmp";
-	default:
-		return "unknown";
-	}
-}
-
-/*
- * masq -L: the masquerade table as ipchains -M -L showed it (prot, expire
- * as minutes:seconds.hundredths, source, destination, ports "internal
- * (masqueraded) -> remote"), one line per masqueraded connection.
- */
-static int masq_list(struct masq_engine *e, struct masq_text *out)
-{
-	masq_text_printf(out, "IP masquerading entries\n");
-	masq_text_printf(out, "prot expire    source               destination          ports\n");
-	for (uint32_t i = 0; i < e->ct.max; i++) {
-		const struct ct_entry *ce = &e->ct.e[i];
-		const struct ct_tuple *o = &ce->t[CT_ORIG], *r = &ce->t[CT_REPLY];
-		char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN], exp[16];
-		uint32_t left;
-
-		if (!(ce->flags & CT_F_USED) || !(ce->flags & CT_F_SNAT))
-			continue;
-		left = ct_time_left(&e->ct, i, e->now_s);
-		snprintf(exp, sizeof(exp), "%02u:%02u.00", left / 60, left % 60);
-		masq_text_printf(out, "%-4s %-9s %-20s %-20s ",
-				 ce->proto == IPPROTO_ICMP_ ? "ICMP" :
-				 ce->proto == IPPROTO_TCP_ ? "TCP" : "UDP",
-				 exp, ip_str(o->src, s), ip_str(o->dst, d));
-		if (ce->proto == IPPROTO_ICMP_)
-			masq_text_printf(out, "%u (%u)\n", ntohs(o->sport),
-					 ntohs(r->dport));
-		else
-			masq_text_printf(out, "%u (%u) -> %u\n", ntohs(o->sport),
-					 ntohs(r->dport), ntohs(o->dport));
-	}
-	return 0;
-}
+/* ---- masq, conntrack (their table walks are ctlist.c's) ---------------- */
 
 /* masq -S TCP TCPFIN UDP: timeouts in seconds, 0 keeps one (ipchains -M -S) */
 static int masq_set(struct masq_engine *e, int argc, char *const *argv,
@@ -497,6 +450,7 @@ static int masq_set(struct masq_engine *e, int argc, char *const *argv,
 	return 0;
 }
 
+/* masq -L with good words is ctlist.c's: here only a bad one arrives */
 static int cmd_masq(struct masq_engine *e, int argc, char *const *argv,
 		    struct masq_text *out)
 {
@@ -504,74 +458,16 @@ static int cmd_masq(struct masq_engine *e, int argc, char *const *argv,
 		for (int i = 2; i < argc; i++)
 			if (strcmp(argv[i], "-n"))
 				return usage(out, "masq: unknown option '%s'", argv[i]);
-		return masq_list(e, out);
 	}
 	if (argc >= 2 && !strcmp(argv[1], "-S"))
 		return masq_set(e, argc, argv, out);
 	return usage(out, "usage: masq -L [-n] | masq -S TCP TCPFIN UDP%s", "");
 }
 
-static void ct_print_tuple(struct masq_text *out, const struct ct_table *ct,
-			   uint32_t idx, int dir)
-{
-	const struct ct_entry *ce = &ct->e[idx];
-	const struct ct_tuple *t = &ce->t[dir];
-	char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
-
-	masq_text_printf(out, "src=%s dst=%s ", ip_str(t->src, s),
-			 ip_str(t->dst, d));
-	if (ce->proto == IPPROTO_ICMP_)
-		masq_text_printf(out, "type=%u code=0 id=%u ",
-				 dir == CT_ORIG ? ICMP_ECHO : ICMP_ECHOREPLY,
-				 ntohs(dir == CT_ORIG ? t->sport : t->dport));
-	else
-		masq_text_printf(out, "sport=%u dport=%u ", ntohs(t->sport),
-				 ntohs(t->dport));
-	if (ct->acct)
-		masq_text_printf(out, "packets=%u bytes=%llu ",
-				 ct->acct[idx].pkts[dir],
-				 (unsigned long long)ct->acct[idx].bytes[dir]);
-}
-
-/* conntrack -L: the format of conntrack(8), one connection per line */
-static int conntrack_list(struct masq_engine *e, struct masq_text *out)
-{
-	for (uint32_t i = 0; i < e->ct.max; i++) {
-		const struct ct_entry *ce = &e->ct.e[i];
-
-		if (!(ce->flags & CT_F_USED))
-			continue;
-		masq_text_printf(out, "%-8s %u %u ", proto_name(ce->proto),
-				 ce->proto, ct_time_left(&e->ct, i, e->now_s));
-		if (ce->proto == IPPROTO_TCP_)
-			masq_text_printf(out, "%s ", ct_tcp_state_names[ce->state]);
-		ct_print_tuple(out, &e->ct, i, CT_ORIG);
-		if (!(ce->flags & CT_F_REPLIED))
-			masq_text_printf(out, "[UNREPLIED] ");
-		ct_print_tuple(out, &e->ct, i, CT_REPLY);
-		if (ce->flags & CT_F_REPLIED)
-			masq_text_printf(out, "[ASSURED] ");
-		masq_text_printf(out, "mark=0 use=1\n");
-	}
-	return 0;
-}
-
-static void conntrack_flush(struct masq_engine *e)
-{
-	for (uint32_t i = 0; i < e->ct.max; i++)
-		if (e->ct.e[i].flags & CT_F_USED)
-			conn_release(e, i);
-}
-
+/* conntrack -L and -F are ctlist.c's */
 static int cmd_conntrack(struct masq_engine *e, int argc, char *const *argv,
 			 struct masq_text *out)
 {
-	if (argc == 2 && !strcmp(argv[1], "-L"))
-		return conntrack_list(e, out);
-	if (argc == 2 && !strcmp(argv[1], "-F")) {
-		conntrack_flush(e);
-		return 0;
-	}
 	if (argc == 2 && !strcmp(argv[1], "-C")) {
 		masq_text_printf(out, "%u\n", e->ct.count);
 		return 0;
@@ -830,6 +726,27 @@ static const struct {
 	{ "show", cmd_show },		{ "reset", cmd_reset },
 };
 
+/*
+ * masq -L, conntrack -L, conntrack -F: ctlist.c's walk, all of it at
+ * once. Return: the status, or -1 when @argv is not such a command
+ */
+static int list_whole(struct masq_engine *e, int argc, char *const *argv,
+		      struct masq_text *out)
+{
+	struct masq_ctl_list *l;
+	int rc = masq_engine_ctl_list(e, argc, argv, &l);
+
+	if (rc)
+		return fail(out, "%s: out of memory", argv[0]);
+	if (!l)
+		return -1;
+	do
+		rc = masq_ctl_list_next(e, l, out);
+	while (rc == MASQ_CTL_MORE);
+	masq_ctl_list_free(l);
+	return rc;
+}
+
 int masq_engine_ctl(struct masq_engine *e, int argc, char *const *argv,
 		    struct masq_text *out)
 {
@@ -838,6 +755,8 @@ int masq_engine_ctl(struct masq_engine *e, int argc, char *const *argv,
 	if (argc < 1 || !argv[0])
 		return usage(out, "no command given%s", "");
 	rc = fw_ctl(e, argc, argv, out);
+	if (rc < 0)
+		rc = list_whole(e, argc, argv, out);
 	if (rc >= 0)
 		return rc;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
