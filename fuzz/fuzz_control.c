@@ -3,9 +3,10 @@
  * fuzz_control.c - libFuzzer target for the control protocol and cmdfile
  *
  * The first byte picks a parser; the rest is its input: a whole request
- * message (header then body, as masqd reads it), a reply message (as
- * masqctl reads it), or configuration text. A parsed request is encoded
- * again and must parse back to the same words (round trip).
+ * message (header then body, as masqd reads it), an answer (reply parts
+ * then a reply, as masqctl reads them), or configuration text. A parsed
+ * request is encoded again and must parse back to the same words (round
+ * trip); so must each answer message's header.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -59,22 +60,51 @@ static void fuzz_request(const uint8_t *p, size_t n)
 	ctl_request_free(&req);
 }
 
-static void fuzz_reply(const uint8_t *p, size_t n)
+/* A message of an answer, encoded again: the same header */
+static void answer_roundtrip(const uint8_t *hdr, enum ctl_kind kind,
+			     uint32_t blen, const uint8_t *body)
+{
+	uint8_t again[CTL_REPLY_HEAD];
+	int ret;
+
+	if (kind == CTL_KIND_PART)
+		ret = ctl_part_head(again, blen);
+	else
+		ret = ctl_reply_head(again, (int)(body[0] << 24 | body[1] << 16 |
+					     body[2] << 8 | body[3]), blen - 4);
+	if (ret || memcmp(again, hdr, kind == CTL_KIND_PART ? CTL_HDR_LEN :
+			  CTL_REPLY_HEAD))
+		abort();
+}
+
+/* An answer: parts, then the reply that ends it */
+static void fuzz_answer(const uint8_t *p, size_t n)
 {
 	const char *text;
+	enum ctl_kind kind;
 	size_t tlen;
 	uint32_t blen;
 	int status;
 
-	if (ctl_hdr_parse(p, n, CTL_KIND_REPLY, &blen))
+	while (!ctl_hdr_parse_answer(p, n, &kind, &blen) &&
+	       n - CTL_HDR_LEN >= blen) {
+		const uint8_t *body = p + CTL_HDR_LEN;
+
+		if (blen > CTL_MAX_PART)
+			abort();
+		p = body + blen;
+		n -= CTL_HDR_LEN + blen;
+		if (kind == CTL_KIND_PART) {
+			answer_roundtrip(body - CTL_HDR_LEN, kind, blen, body);
+			continue;
+		}
+		if (ctl_reply_parse(body, blen, &status, &text, &tlen))
+			return;
+		if (status < 0 || status > 255 || text + tlen != (const char *)p)
+			abort();
+		answer_roundtrip(body - CTL_HDR_LEN, kind, blen, body);
 		return;
-	if (n - CTL_HDR_LEN < blen)
-		return;
-	if (ctl_reply_parse(p + CTL_HDR_LEN, blen, &status, &text, &tlen))
-		return;
-	if (status < 0 || status > 255 || text + tlen != (const char *)p +
-	    CTL_HDR_LEN + blen)
-		abort();
+	}
 }
 
 static void fuzz_cmdfile(const uint8_t *p, size_t n)
@@ -112,7 +142,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	}
 	case 2:
-		fuzz_reply(data + 1, size - 1);
+		fuzz_answer(data + 1, size - 1);
 		break;
 	default:
 		fuzz_cmdfile(data + 1, size - 1);

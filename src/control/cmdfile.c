@@ -73,7 +73,7 @@ static int tok_word(struct tok *t, const char *p, size_t n, size_t *i)
 			c = p[++(*i)];
 		tok_put(t, c);
 		if (t->used - start > CTL_MAX_WORD) {
-			t->err = "word longer than 64 MiB";
+			t->err = "word longer than 16 MiB";
 			return -1;
 		}
 	}

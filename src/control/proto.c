@@ -22,6 +22,10 @@
 
 #include "control/proto.h"
 
+_Static_assert(CTL_MAX_REQUEST == 16u << 20 && CTL_MAX_WORD == 16u << 20 &&
+	       CTL_MAX_PART == 1u << 20,
+	       "ctl_strerror() and cmdfile.c name the limits");
+
 static uint32_t get_u32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
@@ -61,12 +65,13 @@ static uint8_t *put_hdr(uint8_t *p, enum ctl_kind kind, uint32_t body_len)
  *
  * Return: 0, -EAGAIN if fewer than CTL_HDR_LEN bytes, -EPROTO for a bad
  * magic, -EPROTONOSUPPORT for another version, -EBADMSG for the wrong
- * kind, -EMSGSIZE if the body is longer than the kind's limit
+ * kind, -EMSGSIZE if a request's body is longer than CTL_MAX_REQUEST,
+ * -EFBIG if a part's or reply's is longer than CTL_MAX_PART
  */
 int ctl_hdr_parse(const uint8_t *p, size_t n, enum ctl_kind kind,
 		  uint32_t *body_len)
 {
-	uint32_t len, max;
+	uint32_t len;
 
 	if (n < CTL_HDR_LEN)
 		return -EAGAIN;
@@ -77,11 +82,33 @@ int ctl_hdr_parse(const uint8_t *p, size_t n, enum ctl_kind kind,
 	if (get_u16(p + 6) != (uint16_t)kind)
 		return -EBADMSG;
 	len = get_u32(p + 8);
-	max = kind == CTL_KIND_REQUEST ? CTL_MAX_REQUEST : CTL_MAX_REPLY;
-	if (len > max)
+	if (kind == CTL_KIND_REQUEST && len > CTL_MAX_REQUEST)
 		return -EMSGSIZE;
+	if (kind != CTL_KIND_REQUEST && len > CTL_MAX_PART)
+		return -EFBIG;
 	*body_len = len;
 	return 0;
+}
+
+/**
+ * ctl_hdr_parse_answer() - Check the header of a message of an answer
+ * @p:		bytes received
+ * @n:		how many
+ * @kind:	set to CTL_KIND_PART or CTL_KIND_REPLY
+ * @body_len:	set to the body length on success
+ *
+ * Return: as ctl_hdr_parse(); -EBADMSG for a kind that is neither
+ */
+int ctl_hdr_parse_answer(const uint8_t *p, size_t n, enum ctl_kind *kind,
+			 uint32_t *body_len)
+{
+	enum ctl_kind k = n >= CTL_HDR_LEN && get_u16(p + 6) == CTL_KIND_PART ?
+			  CTL_KIND_PART : CTL_KIND_REPLY;
+	int ret = ctl_hdr_parse(p, n, k, body_len);
+
+	if (!ret)
+		*kind = k;
+	return ret;
 }
 
 /* First pass: validate every word, add up the bytes the copies need */
@@ -228,7 +255,7 @@ int ctl_request_encode(int argc, char *const *argv, struct ctl_msg *msg)
  * @text_len:	bytes of text
  *
  * Return: 0, -EBADMSG when shorter than a status or the status is out of
- * range, -EMSGSIZE when longer than CTL_MAX_REPLY
+ * range, -EFBIG when longer than CTL_MAX_PART
  */
 int ctl_reply_parse(const uint8_t *body, size_t len, int *status,
 		    const char **text, size_t *text_len)
@@ -237,8 +264,8 @@ int ctl_reply_parse(const uint8_t *body, size_t len, int *status,
 
 	if (len < 4)
 		return -EBADMSG;
-	if (len > CTL_MAX_REPLY)
-		return -EMSGSIZE;
+	if (len > CTL_MAX_PART)
+		return -EFBIG;
 	st = get_u32(body);
 	if (st > 255)
 		return -EBADMSG;
@@ -249,32 +276,66 @@ int ctl_reply_parse(const uint8_t *body, size_t len, int *status,
 }
 
 /**
+ * ctl_reply_head() - Write the header and status of a reply
+ * @head:	CTL_REPLY_HEAD bytes; the text follows them
+ * @status:	exit status, 0..255
+ * @text_len:	bytes of text that follow
+ *
+ * Return: 0, -EINVAL for a status out of range, -EFBIG when the text does
+ * not fit one reply (send the front of it in parts first)
+ */
+int ctl_reply_head(uint8_t head[CTL_REPLY_HEAD], int status, size_t text_len)
+{
+	if (status < 0 || status > 255)
+		return -EINVAL;
+	if (text_len > CTL_MAX_PART - 4)
+		return -EFBIG;
+	put_u32(put_hdr(head, CTL_KIND_REPLY, (uint32_t)(4 + text_len)),
+		(uint32_t)status);
+	return 0;
+}
+
+/**
+ * ctl_part_head() - Write the header of a reply part
+ * @head:	CTL_HDR_LEN bytes; the text follows them
+ * @text_len:	bytes of text that follow, at most CTL_MAX_PART
+ *
+ * Return: 0, or -EFBIG
+ */
+int ctl_part_head(uint8_t head[CTL_HDR_LEN], size_t text_len)
+{
+	if (text_len > CTL_MAX_PART)
+		return -EFBIG;
+	put_hdr(head, CTL_KIND_PART, (uint32_t)text_len);
+	return 0;
+}
+
+/**
  * ctl_reply_encode() - Build a reply message
  * @status:	exit status, 0..255
  * @text:	reply text (may be NULL when @text_len is 0)
- * @text_len:	bytes of text; cut to fit CTL_MAX_REPLY
+ * @text_len:	bytes of text, at most CTL_MAX_PART - 4 (never cut: more
+ *		goes in parts before it)
  * @msg:	filled on success; free with ctl_msg_free()
  *
- * Return: 0, -EINVAL for a status out of range, -ENOMEM
+ * Return: 0, -EINVAL for a status out of range, -EFBIG, -ENOMEM
  */
 int ctl_reply_encode(int status, const char *text, size_t text_len,
 		     struct ctl_msg *msg)
 {
-	uint8_t *p;
+	uint8_t head[CTL_REPLY_HEAD];
+	int ret = ctl_reply_head(head, status, text_len);
 
 	*msg = (struct ctl_msg){ 0 };
-	if (status < 0 || status > 255)
-		return -EINVAL;
-	if (text_len > CTL_MAX_REPLY - 4)
-		text_len = CTL_MAX_REPLY - 4;
-	msg->buf = malloc(CTL_HDR_LEN + 4 + text_len);
+	if (ret)
+		return ret;
+	msg->buf = malloc(CTL_REPLY_HEAD + text_len);
 	if (!msg->buf)
 		return -ENOMEM;
-	p = put_hdr(msg->buf, CTL_KIND_REPLY, (uint32_t)(4 + text_len));
-	p = put_u32(p, (uint32_t)status);
+	memcpy(msg->buf, head, CTL_REPLY_HEAD);
 	if (text_len)
-		memcpy(p, text, text_len);
-	msg->len = CTL_HDR_LEN + 4 + text_len;
+		memcpy(msg->buf + CTL_REPLY_HEAD, text, text_len);
+	msg->len = CTL_REPLY_HEAD + text_len;
 	return 0;
 }
 
@@ -310,7 +371,9 @@ const char *ctl_strerror(int err)
 	case -E2BIG:
 		return "too many words in one command (limit 4096)";
 	case -EMSGSIZE:
-		return "word or command too long (limit 64 MiB)";
+		return "word or command too long (limit 16 MiB)";
+	case -EFBIG:
+		return "reply message too long (limit 1 MiB)";
 	case -ENOMEM:
 		return "out of memory";
 	case -ECONNRESET:
@@ -374,22 +437,50 @@ int ctl_read_full(int fd, void *buf, size_t len)
 	return 0;
 }
 
+/* Read one answer message whole: its kind and a malloc'd body */
+static int read_answer_msg(int fd, enum ctl_kind *kind, uint8_t **body,
+			   uint32_t *blen)
+{
+	uint8_t hdr[CTL_HDR_LEN];
+	int ret = ctl_read_full(fd, hdr, sizeof(hdr));
+
+	*body = NULL;
+	if (!ret)
+		ret = ctl_hdr_parse_answer(hdr, sizeof(hdr), kind, blen);
+	if (ret)
+		return ret;
+	*body = malloc((size_t)*blen + 1);
+	if (!*body)
+		return -ENOMEM;
+	ret = ctl_read_full(fd, *body, *blen);
+	if (ret) {
+		free(*body);
+		*body = NULL;
+	}
+	return ret;
+}
+
 /**
- * ctl_call() - Send one command on a connected socket and wait for the reply
+ * ctl_call_stream() - Send one command and take its answer as it comes
  * @fd:		connected blocking socket
  * @argc:	number of words
  * @argv:	the words
+ * @part:	called with each part's text, in order (NULL: parts dropped)
+ * @ctx:	passed to @part
  * @status:	the command's exit status
- * @text:	reply text, NUL-terminated, malloc'd (caller frees)
- * @text_len:	bytes of text, without the NUL
+ * @text:	the reply's own text (after the parts), NUL-terminated,
+ *		malloc'd (caller frees)
+ * @text_len:	bytes of @text, without the NUL
  *
- * Return: 0, or a negative errno (see ctl_strerror())
+ * Return: 0, a negative errno (see ctl_strerror()), or what @part
+ * returned when it stopped the call
  */
-int ctl_call(int fd, int argc, char *const *argv, int *status,
-	     char **text, size_t *text_len)
+int ctl_call_stream(int fd, int argc, char *const *argv, ctl_part_fn part,
+		    void *ctx, int *status, char **text, size_t *text_len)
 {
-	uint8_t hdr[CTL_HDR_LEN], *body = NULL;
 	struct ctl_msg msg;
+	enum ctl_kind kind;
+	uint8_t *body;
 	const char *t;
 	uint32_t blen;
 	int ret;
@@ -401,25 +492,93 @@ int ctl_call(int fd, int argc, char *const *argv, int *status,
 		return ret;
 	ret = ctl_write_all(fd, msg.buf, msg.len);
 	ctl_msg_free(&msg);
-	if (ret)
-		return ret;
-	ret = ctl_read_full(fd, hdr, sizeof(hdr));
-	if (!ret)
-		ret = ctl_hdr_parse(hdr, sizeof(hdr), CTL_KIND_REPLY, &blen);
-	if (ret)
-		return ret;
-	body = malloc((size_t)blen + 1);
-	if (!body)
-		return -ENOMEM;
-	ret = ctl_read_full(fd, body, blen);
-	if (!ret)
+	while (!ret) {
+		ret = read_answer_msg(fd, &kind, &body, &blen);
+		if (ret)
+			break;
+		if (kind == CTL_KIND_PART) {
+			ret = part ? part(ctx, (const char *)body, blen) : 0;
+			free(body);
+			continue;
+		}
 		ret = ctl_reply_parse(body, blen, status, &t, text_len);
+		if (ret) {
+			free(body);
+			break;
+		}
+		memmove(body, t, *text_len);
+		body[*text_len] = '\0';
+		*text = (char *)body;
+		return 0;
+	}
+	return ret;
+}
+
+/* The parts of an answer, gathered for ctl_call() */
+struct gather {
+	char *s;
+	size_t len, cap;
+};
+
+static int gather_part(void *ctx, const char *text, size_t len)
+{
+	struct gather *g = ctx;
+
+	if (g->len + len + 1 > g->cap) {
+		size_t cap = g->cap ? g->cap : 65536;
+		char *s;
+
+		while (cap < g->len + len + 1)
+			cap *= 2;
+		s = realloc(g->s, cap);
+		if (!s)
+			return -ENOMEM;
+		g->s = s;
+		g->cap = cap;
+	}
+	memcpy(g->s + g->len, text, len);
+	g->len += len;
+	return 0;
+}
+
+/**
+ * ctl_call() - Send one command on a connected socket and wait for the
+ * whole answer
+ * @fd:		connected blocking socket
+ * @argc:	number of words
+ * @argv:	the words
+ * @status:	the command's exit status
+ * @text:	the answer's text (parts and reply), NUL-terminated,
+ *		malloc'd (caller frees)
+ * @text_len:	bytes of text, without the NUL
+ *
+ * Return: 0, or a negative errno (see ctl_strerror())
+ */
+int ctl_call(int fd, int argc, char *const *argv, int *status,
+	     char **text, size_t *text_len)
+{
+	struct gather g = { 0 };
+	char *tail;
+	size_t tail_len;
+	int ret = ctl_call_stream(fd, argc, argv, gather_part, &g, status,
+				  &tail, &tail_len);
+
+	*text = NULL;
+	*text_len = 0;
+	if (!ret && g.s)
+		ret = gather_part(&g, tail, tail_len + 1);	/* with its NUL */
 	if (ret) {
-		free(body);
+		free(g.s);
+		free(tail);
 		return ret;
 	}
-	memmove(body, t, *text_len);
-	body[*text_len] = '\0';
-	*text = (char *)body;
+	if (!g.s) {
+		*text = tail;
+		*text_len = tail_len;
+		return 0;
+	}
+	free(tail);
+	*text = g.s;
+	*text_len = g.len - 1;
 	return 0;
 }

@@ -5,7 +5,9 @@
  * One connection per run, opened at the first call and reused by the
  * next ones (a connection carries requests one after another, see
  * control/proto.h), so a command that becomes several requests (a host
- * name with several addresses) costs one connect.
+ * name with several addresses) costs one connect. An answer comes in
+ * parts (control/proto.h): conn_call() gathers them for the verbs that
+ * work on masqd's text, conn_stream() writes them out as they arrive.
  *
  * Failing to reach masqd, or a reply that is not a reply, is reported
  * here, naming the socket, and is exit status 1; a request the protocol
@@ -45,12 +47,33 @@ static int connect_to(const char *path)
 	return fd;
 }
 
+/* Connect on first use; 0, or 1 after the message */
+static int conn_open(struct conn *c)
+{
+	if (c->fd >= 0)
+		return 0;
+	c->fd = connect_to(c->path);
+	if (c->fd >= 0)
+		return 0;
+	fprintf(stderr, "masqctl: cannot reach masqd at %s: %s (is masqd "
+		"running?)\n", c->path, strerror(errno));
+	return 1;
+}
+
+/* A call failed with @ret: say so; Return: masqctl's exit status */
+static int conn_failed(struct conn *c, int ret)
+{
+	fprintf(stderr, "masqctl: %s: %s\n", c->path, ctl_strerror(ret));
+	conn_close(c);	/* the stream may be out of step now */
+	return ret == -E2BIG || ret == -EMSGSIZE || ret == -EINVAL ? 2 : 1;
+}
+
 /**
  * conn_call() - Run one command in masqd
  * @c:		connection (opened here on first use)
  * @argc:	number of words
  * @argv:	the words
- * @r:		masqd's answer, on success (free with reply_free())
+ * @r:		masqd's whole answer, on success (free with reply_free())
  *
  * Return: 0 with @r filled, or masqctl's exit status (1 masqd not reached
  * or the reply malformed, 2 a request the protocol cannot carry) after a
@@ -61,20 +84,52 @@ int conn_call(struct conn *c, int argc, char *const *argv, struct reply *r)
 	int ret;
 
 	*r = (struct reply){ 0 };
-	if (c->fd < 0) {
-		c->fd = connect_to(c->path);
-		if (c->fd < 0) {
-			fprintf(stderr, "masqctl: cannot reach masqd at %s: %s "
-				"(is masqd running?)\n", c->path, strerror(errno));
-			return 1;
-		}
-	}
+	if (conn_open(c))
+		return 1;
 	ret = ctl_call(c->fd, argc, argv, &r->status, &r->text, &r->len);
+	return ret ? conn_failed(c, ret) : 0;
+}
+
+/* Parts go to stdout as they come; the first write error is kept */
+static int part_to_stdout(void *ctx, const char *text, size_t len)
+{
+	int *err = ctx;
+
+	if (fwrite(text, 1, len, stdout) == len)
+		return 0;
+	*err = errno;
+	return -ECANCELED;
+}
+
+/**
+ * conn_stream() - Run one command in masqd, its output streamed to stdout
+ * @c:		connection (opened here on first use)
+ * @argc:	number of words
+ * @argv:	the words
+ * @r:		the reply that ends the answer (its status and own text)
+ *
+ * A listing of any size (a full table's conntrack -L is some 50 MB)
+ * flows through: each part masqd sends is written out as it arrives, so
+ * neither side holds it all (control/proto.h).
+ *
+ * Return: as conn_call(); 1 also when stdout cannot be written
+ */
+int conn_stream(struct conn *c, int argc, char *const *argv, struct reply *r)
+{
+	int ret, err = 0;
+
+	*r = (struct reply){ 0 };
+	if (conn_open(c))
+		return 1;
+	ret = ctl_call_stream(c->fd, argc, argv, part_to_stdout, &err,
+			      &r->status, &r->text, &r->len);
 	if (!ret)
 		return 0;
-	fprintf(stderr, "masqctl: %s: %s\n", c->path, ctl_strerror(ret));
-	conn_close(c);	/* the stream may be out of step now */
-	return ret == -E2BIG || ret == -EMSGSIZE || ret == -EINVAL ? 2 : 1;
+	if (ret != -ECANCELED || !err)
+		return conn_failed(c, ret);
+	fprintf(stderr, "masqctl: writing output: %s\n", strerror(err));
+	conn_close(c);
+	return 1;
 }
 
 /**

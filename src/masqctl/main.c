@@ -4,8 +4,9 @@
  *
  *	masqctl [-s SOCKET] VERB [ARG...]
  *
- * Most verbs go to masqd unchanged (control/proto.h); the reply text is
- * printed (stdout on success, stderr otherwise) and masqctl exits with the
+ * Most verbs go to masqd unchanged (control/proto.h); the answer is
+ * printed as it comes (a listing's parts on stdout, the closing reply's
+ * text on stdout on success, stderr otherwise) and masqctl exits with the
  * command's status: 0 success, 1 failure, 2 usage error. Reaching masqd at
  * all is a failure of its own: a clear message and status 1. The socket
  * is -s, else $MASQ_SOCKET, else the default.
@@ -117,11 +118,15 @@ static int parse_opts(int argc, char **argv, const char **sock, int *rc)
 	return i;
 }
 
-/* A verb masqctl does not handle itself: words to masqd, answer printed */
+/*
+ * A verb masqctl does not handle itself: words to masqd, the answer
+ * printed as it comes (a listing's parts on stdout, then the reply's text
+ * on stdout or stderr by its status)
+ */
 static int passthrough(struct conn *c, int argc, char **argv)
 {
 	struct reply r;
-	int ret = conn_call(c, argc, argv, &r);
+	int ret = conn_stream(c, argc, argv, &r);
 
 	if (ret)
 		return ret;

@@ -51,6 +51,7 @@ struct reply {
 
 /* conn.c */
 int conn_call(struct conn *c, int argc, char *const *argv, struct reply *r);
+int conn_stream(struct conn *c, int argc, char *const *argv, struct reply *r);
 void conn_close(struct conn *c);
 void reply_free(struct reply *r);
 int reply_print(const struct reply *r);

@@ -226,10 +226,38 @@ static void client_flush(struct ctl_client *c)
 		client_close(c);
 }
 
+/* The answer as parts of CTL_MAX_PART bytes, then the reply with the rest */
+static int answer_encode(int status, const char *text, size_t len,
+			 struct ctl_msg *msg)
+{
+	size_t parts = len > CTL_MAX_PART - 4 ? (len - 1) / CTL_MAX_PART : 0;
+	size_t tail = len - parts * CTL_MAX_PART;
+	uint8_t *p;
+
+	*msg = (struct ctl_msg){ 0 };
+	msg->buf = malloc(parts * CTL_HDR_LEN + CTL_REPLY_HEAD + len);
+	if (!msg->buf)
+		return -ENOMEM;
+	p = msg->buf;
+	for (size_t i = 0; i < parts; i++, text += CTL_MAX_PART) {
+		ctl_part_head(p, CTL_MAX_PART);
+		memcpy(p + CTL_HDR_LEN, text, CTL_MAX_PART);
+		p += CTL_HDR_LEN + CTL_MAX_PART;
+	}
+	if (ctl_reply_head(p, status, tail)) {
+		ctl_msg_free(msg);
+		return -EINVAL;
+	}
+	if (tail)
+		memcpy(p + CTL_REPLY_HEAD, text, tail);
+	msg->len = (size_t)(p + CTL_REPLY_HEAD + tail - msg->buf);
+	return 0;
+}
+
 static void client_reply(struct ctl_client *c, int status, const char *text,
 			 size_t len)
 {
-	if (ctl_reply_encode(status, text, len, &c->out)) {
+	if (answer_encode(status, text, len, &c->out)) {
 		client_close(c);
 		return;
 	}
@@ -283,6 +311,8 @@ static void client_run(struct ctlsrv *s, struct ctl_client *c,
 		return;
 	}
 	ctl_request_free(&req);
+	if (out.oom && !status)	/* the text ends in masq_text's marker */
+		status = 1;
 	client_reply(c, status, out.s, out.len);
 	masq_text_free(&out);
 }

@@ -52,7 +52,7 @@ def request(words):
     body = struct.pack(">I", len(words))
     for w in words:
         body += struct.pack(">I", len(w)) + w
-    return struct.pack(">IHHI", MAGIC, 1, 1, len(body)) + body
+    return struct.pack(">IHHI", MAGIC, 2, 1, len(body)) + body
 
 def recv_exact(s, n, end):
     b = b""
@@ -65,10 +65,17 @@ def recv_exact(s, n, end):
     return b
 
 def reply(s, secs=10):
+    """The answer: reply parts (kind 3), then the reply (kind 2)"""
     end = time.time() + secs
-    magic, ver, kind, blen = struct.unpack(">IHHI", recv_exact(s, 12, end))
-    body = recv_exact(s, blen, end)
-    return struct.unpack(">I", body[:4])[0], body[4:].decode(errors="replace")
+    text = b""
+    while True:
+        magic, ver, kind, blen = struct.unpack(">IHHI", recv_exact(s, 12, end))
+        body = recv_exact(s, blen, end)
+        if kind != 3:
+            break
+        text += body
+    text += body[4:]
+    return struct.unpack(">I", body[:4])[0], text.decode(errors="replace")
 
 def connect(path):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -87,7 +87,8 @@ static void test_roundtrip(void)
 
 static void test_hdr_errors(void)
 {
-	uint8_t h[CTL_HDR_LEN] = { 'M', 'Q', 'C', '1', 0, 1, 0, 1, 0, 0, 0, 4 };
+	uint8_t h[CTL_HDR_LEN] = { 'M', 'Q', 'C', '1', 0, CTL_VERSION, 0, 1,
+				   0, 0, 0, 4 };
 	uint32_t blen;
 
 	result("hdr_good", !ctl_hdr_parse(h, sizeof(h), CTL_KIND_REQUEST, &blen)
@@ -99,9 +100,12 @@ static void test_hdr_errors(void)
 	put32(h + 8, CTL_MAX_REQUEST + 1);
 	result("hdr_request_too_long", ctl_hdr_parse(h, sizeof(h),
 	       CTL_KIND_REQUEST, &blen) == -EMSGSIZE, "oversize body accepted");
-	h[5] = 2;
+	h[5] = 1;
+	result("hdr_old_version", ctl_hdr_parse(h, sizeof(h), CTL_KIND_REQUEST,
+	       &blen) == -EPROTONOSUPPORT, "version 1 (no parts) accepted");
+	h[5] = CTL_VERSION + 1;
 	result("hdr_bad_version", ctl_hdr_parse(h, sizeof(h), CTL_KIND_REQUEST,
-	       &blen) == -EPROTONOSUPPORT, "version 2 accepted");
+	       &blen) == -EPROTONOSUPPORT, "a later version accepted");
 	h[0] = 'X';
 	result("hdr_bad_magic", ctl_hdr_parse(h, sizeof(h), CTL_KIND_REQUEST,
 	       &blen) == -EPROTO, "bad magic accepted");
@@ -204,6 +208,95 @@ static void test_reply(void)
 		       ctl_reply_parse(b, 3, &st, &t, &tl) == -EBADMSG,
 		       "3-byte reply parsed");
 	}
+}
+
+/* Parts: their header, the answer kinds, the limit; a reply never cut */
+static void test_parts(void)
+{
+	static char big[CTL_MAX_PART + 1];
+	uint8_t head[CTL_REPLY_HEAD];
+	enum ctl_kind kind;
+	struct ctl_msg msg;
+	uint32_t blen;
+
+	result("part_head", !ctl_part_head(head, 5) &&
+	       !ctl_hdr_parse_answer(head, CTL_HDR_LEN, &kind, &blen) &&
+	       kind == CTL_KIND_PART && blen == 5, "part header not read back");
+	result("part_max_len", !ctl_part_head(head, CTL_MAX_PART) &&
+	       ctl_part_head(head, CTL_MAX_PART + 1) == -EFBIG,
+	       "the part limit is not CTL_MAX_PART");
+	put32(head + 8, CTL_MAX_PART + 1);
+	result("part_too_long_parsed", ctl_hdr_parse_answer(head, CTL_HDR_LEN,
+	       &kind, &blen) == -EFBIG, "an oversize part accepted");
+	result("reply_head", !ctl_reply_head(head, 1, 3) &&
+	       !ctl_hdr_parse_answer(head, CTL_HDR_LEN, &kind, &blen) &&
+	       kind == CTL_KIND_REPLY && blen == 7 && head[15] == 1,
+	       "reply header not read back");
+	head[7] = CTL_KIND_REQUEST;
+	result("answer_not_request", ctl_hdr_parse_answer(head, CTL_HDR_LEN,
+	       &kind, &blen) == -EBADMSG, "a request taken as an answer");
+	memset(big, 'x', sizeof(big));
+	result("reply_never_cut", ctl_reply_encode(0, big, CTL_MAX_PART - 3,
+	       &msg) == -EFBIG && !msg.buf, "an oversize reply was encoded");
+	result("reply_max_len", !ctl_reply_encode(0, big, CTL_MAX_PART - 4,
+	       &msg) && msg.len == CTL_REPLY_HEAD + CTL_MAX_PART - 4,
+	       "the longest reply was refused");
+	ctl_msg_free(&msg);
+}
+
+/* What a peer sends: @n parts of text, then a reply with @tail */
+static void peer_answer(int fd, const char *const *part, int n, int status,
+			const char *tail)
+{
+	struct ctl_msg rep;
+	uint8_t head[CTL_HDR_LEN];
+
+	for (int i = 0; i < n; i++) {
+		ctl_part_head(head, strlen(part[i]));
+		ctl_write_all(fd, head, sizeof(head));
+		ctl_write_all(fd, part[i], strlen(part[i]));
+	}
+	ctl_reply_encode(status, tail, strlen(tail), &rep);
+	ctl_write_all(fd, rep.buf, rep.len);
+	ctl_msg_free(&rep);
+}
+
+static int count_part(void *ctx, const char *text, size_t len)
+{
+	char *seen = ctx;
+
+	strncat(seen, text, len);
+	strcat(seen, "|");
+	return 0;
+}
+
+/* An answer in parts: streamed in order, or gathered whole */
+static void test_call_parts(void)
+{
+	static const char *const parts[] = { "line 1\n", "", "line 2\nline" };
+	char *argv[] = { "conntrack", "-L", NULL }, seen[128] = "", *text;
+	size_t tl;
+	int sv[2], st, ret;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
+		result("call_parts_socketpair", 0, "%s", strerror(errno));
+		return;
+	}
+	peer_answer(sv[1], parts, 3, 0, " 3\n");
+	ret = ctl_call_stream(sv[0], 2, argv, count_part, seen, &st, &text, &tl);
+	result("call_stream_parts", !ret && st == 0 &&
+	       !strcmp(seen, "line 1\n||line 2\nline|") && tl == 3 &&
+	       !strcmp(text, " 3\n"), "ret %d seen '%s'", ret, seen);
+	free(text);
+	peer_answer(sv[1], parts, 3, 1, "incomplete\n");
+	ret = ctl_call(sv[0], 2, argv, &st, &text, &tl);
+	result("call_gathers_parts", !ret && st == 1 &&
+	       tl == strlen("line 1\nline 2\nlineincomplete\n") &&
+	       !strcmp(text, "line 1\nline 2\nlineincomplete\n"),
+	       "ret %d text '%s'", ret, text ? text : "");
+	free(text);
+	close(sv[1]);
+	close(sv[0]);
 }
 
 /* ctl_call against a peer whose reply is already waiting in the socket */
@@ -321,7 +414,9 @@ int main(void)
 	test_body_errors();
 	test_encode_limits();
 	test_reply();
+	test_parts();
 	test_call();
+	test_call_parts();
 	test_cmdfile();
 	test_cmdfile_limits();
 	(void)failed;

@@ -134,6 +134,27 @@ static void run_free(struct run *r)
 	r->out = r->err = NULL;
 }
 
+/*
+ * An answer's text up to its last form feed goes in reply parts, one per
+ * piece between form feeds; @text is left at what the reply carries
+ */
+static bool send_parts(int fd, const char **text)
+{
+	const char *end = strrchr(*text, '\f');
+	uint8_t head[CTL_HDR_LEN];
+
+	while (end && *text <= end) {
+		size_t n = strcspn(*text, "\f");
+
+		if (ctl_part_head(head, n) ||
+		    ctl_write_all(fd, head, sizeof(head)) ||
+		    ctl_write_all(fd, *text, n))
+			return false;
+		*text += n + 1;
+	}
+	return true;
+}
+
 /* Answer one request on @fd; false when the client has gone */
 static bool serve_one(struct run *r, int fd)
 {
@@ -159,7 +180,8 @@ static bool serve_one(struct run *r, int fd)
 		r->req[r->nreq++] = req;
 	else
 		ctl_request_free(&req);
-	if (ctl_reply_encode(a.status, a.text, strlen(a.text), &msg))
+	ok = send_parts(fd, &a.text);
+	if (!ok || ctl_reply_encode(a.status, a.text, strlen(a.text), &msg))
 		return false;
 	ok = !ctl_write_all(fd, msg.buf, msg.len);
 	ctl_msg_free(&msg);
@@ -438,6 +460,28 @@ static bool t_passthrough_failure(void)
 	return ok;
 }
 
+/* A listing in parts is written out whole; an error after it on stderr */
+static bool t_passthrough_parts(void)
+{
+	const struct answer a[] = {
+		{ 0, "tcp 1\n\fudp 2\n\f\ficmp 3\n" },
+		{ 1, "tcp 1\n\fmasqd: out of memory: the output is incomplete\n" },
+	};
+	struct run r = { .argv0 = "masqctl", .args = RUN("conntrack", "-L"),
+			 .answers = a, .nanswers = 1 };
+	bool ok = run(&r) && expect_rc(&r, 0) &&
+		  expect_text("stdout", r.out, "tcp 1\nudp 2\nicmp 3\n") &&
+		  expect_text("stderr", r.err, "");
+
+	run_free(&r);
+	r.answers = a + 1;
+	ok = ok && run(&r) && expect_rc(&r, 1) &&
+	     expect_text("stdout", r.out, "tcp 1\n") &&
+	     has("stderr", r.err, "incomplete");
+	run_free(&r);
+	return ok;
+}
+
 static bool t_ipt_append(void)
 {
 	char *args[] = { "-A", "INPUT", "-s", "localhost", "-p", "tcp",
@@ -652,6 +696,27 @@ static bool t_save(void)
 		  (bare = uncommented(r.out)) &&
 		  expect_text("tables", bare, want);
 
+	free(want);
+	free(bare);
+	run_free(&r);
+	return ok;
+}
+
+/* iptables-save's text in parts is read whole */
+static bool t_save_parts(void)
+{
+	char text[sizeof(save_all) + 8];
+	const struct answer a[] = { { 0, text } };
+	struct run r = { .argv0 = "masqctl", .args = RUN("iptables-save", "-c"),
+			 .answers = a, .nanswers = 1 };
+	size_t half = strlen(save_nat) + 5;
+	char *bare = NULL, *want = saved(save_all);
+	bool ok;
+
+	snprintf(text, sizeof(text), "%.*s\f%s", (int)half, save_all,
+		 save_all + half);
+	ok = want && run(&r) && expect_rc(&r, 0) &&
+	     (bare = uncommented(r.out)) && expect_text("tables", bare, want);
 	free(want);
 	free(bare);
 	run_free(&r);
@@ -1032,6 +1097,7 @@ static const struct {
 } cases[] = {
 	{ "passthrough", t_passthrough },
 	{ "passthrough_failure", t_passthrough_failure },
+	{ "passthrough_parts", t_passthrough_parts },
 	{ "ipt_append_canonical", t_ipt_append },
 	{ "ipt_service_name", t_ipt_service_name },
 	{ "ipt_bad_option_exit_2", t_ipt_bad_option },
@@ -1046,6 +1112,7 @@ static const struct {
 	{ "ipt_list_refused", t_ipt_list_refused },
 	{ "save_stamped", t_save },
 	{ "save_table_alias", t_save_table },
+	{ "save_in_parts", t_save_parts },
 	{ "save_bad_option", t_save_bad_option },
 	{ "save_bad_table", t_save_bad_table },
 	{ "restore_numeric_verbatim", t_restore_numeric },
