@@ -415,20 +415,22 @@ static enum masq_counter plan_masq_source(struct masq_engine *e,
 
 /*
  * A free entry: when the table holds its limit (conntrack-max), the
- * oldest closed or half-open entries make room, a few at most per new
- * connection (a limit lowered under the count drains this way).
- * Return: the entry, or CT_NONE when nothing may go
+ * oldest closed or half-open entries make room, up to CONN_EVICT_PER_NEW
+ * for one new connection, so a limit lowered under the count drains a
+ * few entries at each new connection without refusing any while there
+ * is something to evict.
+ * Return: the entry, or CT_NONE when the table is over its limit with
+ * nothing left that may go
  */
 static uint32_t conn_alloc(struct masq_engine *e)
 {
-	uint32_t idx = ct_alloc(&e->ct, e->now_s);
-
-	for (int n = 0; idx == CT_NONE && n < CONN_EVICT_PER_NEW; n++) {
+	for (int n = 0; e->ct.count >= e->ct.limit; n++) {
 		if (!conn_evict_oldest(e))
-			return CT_NONE;
-		idx = ct_alloc(&e->ct, e->now_s);
+			return CT_NONE;		/* nothing may go */
+		if (n + 1 == CONN_EVICT_PER_NEW)
+			break;			/* more next time */
 	}
-	return idx;
+	return ct_alloc(&e->ct, e->now_s);
 }
 
 static enum ct_class conn_first_class(uint8_t proto, uint16_t dport)

@@ -158,15 +158,16 @@ static void fifo_append(struct ct_table *ct, uint32_t idx)
 
 /**
  * ct_alloc() - Take a free entry (zeroed, not yet in the table)
- * Return: index, or CT_NONE when the table holds its limit (conn.c
- * evicts: ct_oldest_closed(), ct_oldest_halfopen())
+ * Return: index, or CT_NONE when every entry made is taken. The limit
+ * (@ct->limit) is the caller's to keep (conn.c evicts to stay under it:
+ * ct_oldest_closed(), ct_oldest_halfopen())
  */
 uint32_t ct_alloc(struct ct_table *ct, uint32_t now)
 {
 	uint32_t idx = ct->free;
 	struct ct_entry *e;
 
-	if (idx == CT_LINK_NONE || ct->count >= ct->limit)
+	if (idx == CT_LINK_NONE)
 		return CT_NONE;
 	e = &ct->e[idx];
 	ct->free = ct_link_get(e, CT_NEXT);
@@ -376,8 +377,8 @@ uint32_t ct_oldest_halfopen(const struct ct_table *ct)
  * @ct:		table
  * @limit:	1 to the size made at creation
  *
- * A limit under today's count takes nothing away at once: new
- * connections evict until the table is under it (conn.c).
+ * A limit under today's count takes nothing away at once: each new
+ * connection evicts a few until the table is under it (conn.c).
  * Return: 0, or -ERANGE
  */
 int ct_set_limit(struct ct_table *ct, uint32_t limit)
