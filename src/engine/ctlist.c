@@ -211,7 +211,7 @@ static int conntrack_line(struct masq_engine *e, uint32_t i, struct line *l)
 	if (!(ce->flags & CT_F_REPLIED))
 		put(l, "[UNREPLIED] ", 12);
 	ct_tuple_put(l, &e->ct, i, CT_REPLY);
-	if (ce->flags & CT_F_REPLIED)
+	if (ct_is_assured(ce))
 		put(l, "[ASSURED] ", 10);
 	put(l, "mark=0 use=1\n", 13);
 	return 1;

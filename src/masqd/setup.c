@@ -179,9 +179,13 @@ int setup_engine(struct masqd *d)
 	}
 	d->tx.cap = MASQD_TX_CAP;
 	masq_limits_default(&lim);
+	if (d->o.conntrack_max)
+		lim.max_conns = d->o.conntrack_max;
 	d->e = masq_engine_create(&lim, d->pool);
 	if (!d->e) {
-		logmsg(LOG_ERR, "cannot create the engine (out of memory?)");
+		logmsg(LOG_ERR, "cannot create the engine for %u connections "
+		       "(out of memory? --conntrack-max sets the size)",
+		       lim.max_conns);
 		return -1;
 	}
 	masq_engine_set_log(d->e, engine_log, NULL);
