@@ -83,6 +83,14 @@ $(O)/tests/%: $(O)/obj/tests/unit/%.o $(call obj,$(TESTLIB_SRC)) $(LIBMASQ) $(LI
 $(O)/tests-san/%: $(O)/san/tests/unit/%.o $(call san,$(TESTLIB_SRC) $(ENGINE_SRC) $(CONTROL_SRC))
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
+# the control server's test runs masqd's server itself (and its log)
+CTLSRV_TEST_SRC := src/masqd/ctlsrv.c src/masqd/sockdir.c src/masqd/log.c
+$(O)/tests/test_ctlsrv: $(O)/obj/tests/unit/test_ctlsrv.o $(call obj,$(CTLSRV_TEST_SRC)) $(LIBCONTROL) $(LIBMASQ)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
+$(O)/tests-san/test_ctlsrv: $(O)/san/tests/unit/test_ctlsrv.o $(call san,$(CTLSRV_TEST_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
 $(O)/bench/%: $(O)/obj/bench/%.o $(call obj,$(TESTLIB_SRC)) $(LIBMASQ)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^

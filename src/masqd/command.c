@@ -4,8 +4,10 @@
  *
  * Everything goes to the engine. A ruleset change it can build as a job
  * (engine.h) is started on the worker thread (job.c) and the reply comes
- * when it is finished (CTLSRV_PENDING); the rest runs at once with
- * masq_engine_ctl(). masqd adds what only it knows to
+ * when it is finished (CTLSRV_PENDING); a walk of the connection table
+ * (masq -L, conntrack -L/-F) is answered chunk by chunk as the client
+ * reads (CTLSRV_STREAM, the engine's masq_ctl_list cursor); the rest runs
+ * at once with masq_engine_ctl(). masqd adds what only it knows to
  * one listing: `stats` gets the I/O counters of each port (ring drops
  * the kernel reports, truncated frames, refused transmits) and of the
  * loop, as "io_IFACE_NAME VALUE" and "masqd_NAME VALUE" lines in the
@@ -33,7 +35,13 @@ static void io_stats(struct masqd *d, struct masq_text *out)
 
 	line(out, "masqd_tx_no_port", "", d->tx_no_port);
 	line(out, "masqd_control_commands", "", d->ctl.commands);
+	line(out, "masqd_control_listings", "", d->ctl.streams);
 	line(out, "masqd_control_rejected", "", d->ctl.rejected);
+	line(out, "masqd_control_too_large", "", d->ctl.too_large);
+	line(out, "masqd_control_idle_closed", "", d->ctl.idle_closed);
+	line(out, "masqd_control_evicted", "", d->ctl.evicted);
+	line(out, "masqd_control_memory_waits", "", d->ctl.starved_reads);
+	line(out, "masqd_control_memory", "", ctlsrv_memory(&d->ctl));
 	line(out, "masqd_control_jobs", "", d->job.started);
 	line(out, "masqd_log_suppressed", "", log_suppressed());
 	line(out, "masqd_reloads", "", d->rl.loads ? d->rl.loads - 1 : 0);
@@ -64,31 +72,64 @@ static void io_stats(struct masqd *d, struct masq_text *out)
 	}
 }
 
+_Static_assert(MASQ_CTL_MORE == CTLSRV_MORE, "a walk's chunks are a stream's");
+
 /**
  * masqd_command() - Run one command from the control socket
  * @ctx:	the daemon (struct masqd)
  * @argc:	number of words
  * @argv:	the words
  * @out:	reply text
+ * @stream:	set to the engine's walk when the command is one
  *
  * The control server runs no command while one is pending, so no job runs
  * here.
  *
- * Return: the command's exit status (0, 1 failure, 2 usage error), or
- * CTLSRV_PENDING when it runs as a job (@argv is kept until its reply)
+ * Return: the command's exit status (0, 1 failure, 2 usage error),
+ * CTLSRV_PENDING when it runs as a job (@argv is kept until its reply),
+ * or CTLSRV_STREAM for a walk (masqd_more() makes its text)
  */
-int masqd_command(void *ctx, int argc, char *const *argv,
-		  struct masq_text *out)
+static int masqd_command(void *ctx, int argc, char *const *argv,
+			 struct masq_text *out, void **stream)
 {
 	struct masqd *d = ctx;
+	struct masq_ctl_list *l;
 	int st;
 
 	assert(!job_busy(d));
 	if (job_start(d, argc, argv, out, &st))
 		return st;
+	if (masq_engine_ctl_list(d->e, argc, argv, &l)) {
+		masq_text_printf(out, "%s: out of memory\n", argv[0]);
+		return 1;
+	}
+	if (l) {
+		*stream = l;
+		return CTLSRV_STREAM;
+	}
 	st = masq_engine_ctl(d->e, argc, argv, out);
-
 	if (!st && argc == 1 && !strcmp(argv[0], "stats"))
 		io_stats(d, out);
 	return st;
 }
+
+/* A walk's next chunk: MASQ_CTL_MORE, or its status */
+static int masqd_more(void *ctx, void *stream, struct masq_text *out)
+{
+	struct masqd *d = ctx;
+
+	return masq_ctl_list_next(d->e, stream, out);
+}
+
+static void masqd_drop(void *ctx, void *stream)
+{
+	(void)ctx;
+	masq_ctl_list_free(stream);
+}
+
+/* What the control server calls (main.c opens it with these) */
+const struct ctlsrv_ops masqd_ctl_ops = {
+	.run = masqd_command,
+	.more = masqd_more,
+	.drop = masqd_drop,
+};

@@ -169,8 +169,7 @@ static void job_end(struct masqd *d, bool free_here)
 	else
 		job_free_elsewhere(j->job);
 	j->job = NULL;
-	ctlsrv_complete(&d->ctl, status, out.s, out.len);
-	masq_text_free(&out);
+	ctlsrv_complete(&d->ctl, status, &out);
 }
 
 /**

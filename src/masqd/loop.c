@@ -46,6 +46,7 @@
 #include "masqd/masqd.h"
 
 #define NS_PER_SEC	1000000000ull
+#define NS_PER_MS	1000000ull
 
 /* pollfd slots: the signalfd, the job's eventfd, the ports, then control */
 #define PFD_SIG		0
@@ -167,7 +168,7 @@ static void control(struct masqd *d, const struct pollfd *pfd)
 		d->hup = false;
 		config_load(d, false);
 	}
-	ctlsrv_service(&d->ctl, pfd, masqd_command, d);
+	ctlsrv_service(&d->ctl, pfd, now_ns() / NS_PER_MS);
 }
 
 static int build_pollfds(struct masqd *d, struct pollfd *pfd)
@@ -179,7 +180,7 @@ static int build_pollfds(struct masqd *d, struct pollfd *pfd)
 				    .events = POLLIN };
 	for (int p = 0; p < d->o.nifaces; p++)
 		pfd[n++] = (struct pollfd){ .fd = d->ports[p].fd, .events = POLLIN };
-	return n + ctlsrv_pollfds(&d->ctl, pfd, n);
+	return n + ctlsrv_pollfds(&d->ctl, pfd, n, now_ns() / NS_PER_MS);
 }
 
 /**
@@ -199,6 +200,7 @@ int loop_run(struct masqd *d)
 		int n = build_pollfds(d, pfd);
 		uint64_t now;
 
+		busy |= ctlsrv_busy(&d->ctl);
 		if (poll(pfd, (nfds_t)n, busy ? 0 : MASQD_IDLE_MS) < 0 &&
 		    errno != EINTR) {
 			logmsg(LOG_ERR, "poll: %s", strerror(errno));

@@ -47,7 +47,7 @@ static int start(struct masqd *d)
 {
 	if (setup_links(d) || setup_engine(d) || setup_ports(d) || loop_init(d))
 		return -1;
-	if (ctlsrv_open(&d->ctl, d->o.sock))
+	if (ctlsrv_open(&d->ctl, d->o.sock, &masqd_ctl_ops, d))
 		return -1;
 	d->ctl_open = true;
 	/* last: the socket is ours, so the nft table named after it is too */

@@ -108,7 +108,6 @@ bool job_busy(const struct masqd *d);
 void job_done(struct masqd *d);
 void job_fini(struct masqd *d);
 
-int masqd_command(void *ctx, int argc, char *const *argv,
-		  struct masq_text *out);
+extern const struct ctlsrv_ops masqd_ctl_ops;
 
 #endif

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sockdir.c - make and check the control socket's directory (sockdir.h)
+ *
+ * The walk holds one directory descriptor at a time and opens the next
+ * component from it with O_NOFOLLOW | O_DIRECTORY, so what is checked is
+ * what is used: no name is looked up twice. ".." is refused (it would
+ * leave a directory already checked). Ancestors may be anyone's (a
+ * socket under /tmp or a home directory is fine: the walk holds them
+ * open); only the last directory, where the socket lives, must be
+ * root's or masqd's and writable by its owner alone.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "masqd/log.h"
+#include "masqd/sockdir.h"
+
+#define DIR_FLAGS	(O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+
+/* The path up to the component that ends at @end, for messages */
+static const char *upto(const char *path, const char *end)
+{
+	static char buf[4096];
+
+	snprintf(buf, sizeof(buf), "%.*s", (int)(end - path), path);
+	return buf[0] ? buf : "/";
+}
+
+/* Open directory @comp in @at, making it when missing; -errno, logged */
+static int open_component(int at, const char *comp, const char *path,
+			  const char *end)
+{
+	struct stat st;
+	int fd = openat(at, comp, DIR_FLAGS);
+
+	if (fd < 0 && errno == ENOENT && mkdirat(at, comp, 0755) &&
+	    errno != EEXIST) {
+		logmsg(LOG_ERR, "cannot create directory %s for the control "
+		       "socket: %s", upto(path, end), strerror(errno));
+		return -errno;
+	}
+	if (fd < 0)
+		fd = openat(at, comp, DIR_FLAGS);
+	if (fd >= 0)
+		return fd;
+	if (!fstatat(at, comp, &st, AT_SYMLINK_NOFOLLOW) && S_ISLNK(st.st_mode)) {
+		logmsg(LOG_ERR, "%s is a symbolic link: masqd follows none on "
+		       "the control socket's path (give the real path with -s)",
+		       upto(path, end));
+		return -ELOOP;
+	}
+	logmsg(LOG_ERR, "%s: %s (on the control socket's path)",
+	       upto(path, end), strerror(errno));
+	return -errno;
+}
+
+/* The socket's own directory: root's or ours, written by its owner only */
+static int check_last(int fd, const char *dir)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return -errno;
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		logmsg(LOG_ERR, "control socket directory %s belongs to uid %u, "
+		       "not to root or to masqd's user (%u)", dir,
+		       (unsigned)st.st_uid, (unsigned)geteuid());
+		return -EPERM;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		logmsg(LOG_ERR, "control socket directory %s is writable by "
+		       "group or others (mode %04o): make it 0755 or stricter, "
+		       "or choose another path with -s", dir,
+		       (unsigned)(st.st_mode & 07777));
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* The next component of @p: its start in *@start, length returned */
+static size_t next_component(const char **p, const char **start)
+{
+	while (**p == '/')
+		(*p)++;
+	*start = *p;
+	while (**p && **p != '/')
+		(*p)++;
+	return (size_t)(*p - *start);
+}
+
+/**
+ * sockdir_open() - Walk to the socket's directory, making and checking it
+ * @path:	the socket's path (absolute, or from the current directory)
+ * @name:	set to the socket's own name (the last component, in @path)
+ *
+ * Return: an open descriptor of the directory (O_CLOEXEC), or -errno
+ * after a log line naming the component at fault
+ */
+int sockdir_open(const char *path, const char **name)
+{
+	const char *p = path, *comp, *last = NULL;
+	char buf[256];
+	size_t n;
+	int fd = open(path[0] == '/' ? "/" : ".", DIR_FLAGS), ret;
+
+	if (fd < 0)
+		return -errno;
+	for (n = next_component(&p, &comp); n; n = next_component(&p, &comp)) {
+		int next;
+
+		if (n >= sizeof(buf) || (n <= 2 && !strncmp(comp, "..", n))) {
+			logmsg(LOG_ERR, "control socket path %s: '%.*s' is not "
+			       "allowed there", path, (int)n, comp);
+			close(fd);
+			return -EINVAL;
+		}
+		if (!*p) {		/* the socket itself */
+			last = comp;
+			break;
+		}
+		memcpy(buf, comp, n);
+		buf[n] = '\0';
+		next = open_component(fd, buf, path, p);
+		close(fd);
+		if (next < 0)
+			return next;
+		fd = next;
+	}
+	if (!last) {
+		logmsg(LOG_ERR, "control socket path %s names no socket", path);
+		close(fd);
+		return -EINVAL;
+	}
+	ret = check_last(fd, upto(path, last > path ? last - 1 : last));
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	*name = last;
+	return fd;
+}
+
+/**
+ * sockdir_path() - A path to @name in the directory @dirfd holds open
+ * @buf:	room for the path (a sockaddr_un's sun_path)
+ * @size:	its size
+ * @dirfd:	from sockdir_open()
+ * @name:	the socket's name in it
+ *
+ * The path goes through /proc/self/fd, so bind() and connect() reach the
+ * directory that was checked, whatever has been renamed since.
+ *
+ * Return: 0, or -ENAMETOOLONG
+ */
+int sockdir_path(char *buf, size_t size, int dirfd, const char *name)
+{
+	int n = snprintf(buf, size, "/proc/self/fd/%d/%s", dirfd, name);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
