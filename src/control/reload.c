@@ -6,22 +6,41 @@
  *
  *	1. split: cmdfile_load(); any syntax error stops here
  *	2. check: the file's `iface add`/`addr add` lines against the file in
- *	   effect (a reload cannot change them), then every command on a
- *	   scratch engine built from the base; every failure is collected
- *	   with its line (at most RELOAD_MAX_ERRORS)
+ *	   effect (a reload cannot change them); every command other than
+ *	   the rules' on a scratch engine built from the base; the rule
+ *	   commands (iptables, iptables-restore, reset rules) as one batch
+ *	   job (engine.h) from the default ruleset; every failure collected
+ *	   with its line, reported in file order (at most RELOAD_MAX_ERRORS)
  *	3. apply: the reset commands, the base's routes and neighbours, the
- *	   file, on the live engine
+ *	   file's other commands on the live engine; then the batch's
+ *	   ruleset swapped in
  *
- * Nothing is changed before step 3, and step 3 runs to its end inside one
- * call. Cost: a scratch engine per load (tables of 64 connections and the
- * live engine's route and neighbour sizes, plus the engine's fixed
- * reassembly buffers, allocated and not touched) and each command run
- * twice; a reload is rare and off the packet path, so this is the price
- * of "an error changes nothing". The road not taken: a transaction inside
- * the engine (shadow settings published by a pointer swap), which would
- * need every setting behind one pointer. The filter's rules are such a
- * transaction already (fwctl.c): a file with iptables lines starts again
- * from the default ruleset ("reset rules") at each reload.
+ * Steps 1 and 2 are reload_prepare(), which changes nothing the packet
+ * path reads, so masqd runs it on its worker thread while packets flow;
+ * step 3 is reload_commit(), one call between two packet batches, and
+ * cheap: settings, routes and neighbours, then a pointer swap.
+ *
+ * The batch is what makes a reload linear in the file: each rule command
+ * used to be a job of its own (copy the ruleset, change, compile), twice
+ * (scratch and live), so 3,000 iptables lines cost 3,000 copies and
+ * compiles of a growing ruleset a pass, seconds with no forwarding. Now
+ * they are applied to one ruleset and compiled once. On a reload the
+ * batch is built against the live engine (its interfaces are the scratch
+ * one's: step 2 checks that), so its compile is both the check and the
+ * ruleset swapped in; at the start the file may add interfaces, so the
+ * batch is checked on the scratch engine after the file's other
+ * commands and built again for the live engine in step 3.
+ *
+ * Cost otherwise: a scratch engine per load (tables of 64 connections
+ * and the live engine's route and neighbour sizes, plus the engine's
+ * fixed reassembly buffers, allocated and not touched) and each command
+ * other than the rules' run twice; a reload is rare, so this is the
+ * price of "an error changes nothing". The road not taken: a transaction
+ * inside the engine (shadow settings published by a pointer swap), which
+ * would need every setting behind one pointer. A file with rule commands
+ * (or one replacing such a file) starts again from the default ruleset
+ * at each reload, as a firewall script starts by flushing: its rules'
+ * counters start from zero.
  *
  * The base is kept as configuration text (each word quoted) and split
  * with cmdfile_parse() when needed: one format, one parser, no argv
@@ -155,9 +174,27 @@ static void words(char *buf, size_t size, int argc, char *const *argv)
 				      argv[i]);
 }
 
+/* "WHERE:LINE: 'CMD' failed (status N): MESSAGE" (LINE 0: "WHERE: ...") */
+static void failed_line(struct masq_text *msg, const char *where,
+			unsigned int line, int argc, char *const *argv, int st,
+			struct masq_text *why)
+{
+	char cmd[200];
+
+	words(cmd, sizeof(cmd), argc, argv);
+	while (why->len && why->s[why->len - 1] == '\n')
+		why->s[--why->len] = '\0';
+	if (line)
+		masq_text_printf(msg, "%s:%u: ", where, line);
+	else
+		masq_text_printf(msg, "%s: ", where);
+	masq_text_printf(msg, "'%s' failed (status %d): %s\n", cmd, st,
+			 why->len ? why->s : "(no message)");
+}
+
 /*
- * Run one command; on failure add "WHERE:LINE: 'CMD' failed (status N):
- * MESSAGE" to @msg (LINE 0: "WHERE: ..."). Return: its exit status
+ * Run one command; on failure add failed_line() to @msg.
+ * Return: its exit status
  */
 static int run(struct masq_engine *e, const char *where, unsigned int line,
 	       int argc, char *const *argv, struct masq_text *msg)
@@ -165,19 +202,8 @@ static int run(struct masq_engine *e, const char *where, unsigned int line,
 	struct masq_text out = { 0 };
 	int st = masq_engine_ctl(e, argc, argv, &out);
 
-	if (st) {
-		char cmd[200];
-
-		words(cmd, sizeof(cmd), argc, argv);
-		while (out.len && out.s[out.len - 1] == '\n')
-			out.s[--out.len] = '\0';
-		if (line)
-			masq_text_printf(msg, "%s:%u: ", where, line);
-		else
-			masq_text_printf(msg, "%s: ", where);
-		masq_text_printf(msg, "'%s' failed (status %d): %s\n", cmd, st,
-				 out.len ? out.s : "(no message)");
-	}
+	if (st)
+		failed_line(msg, where, line, argc, argv, st, &out);
 	masq_text_free(&out);
 	return st;
 }
@@ -249,53 +275,169 @@ static int same_ifaddr(const struct reload *r, const struct cmdfile *nf,
 	return -EINVAL;
 }
 
+static bool is_rules(const struct cmdfile_cmd *c)
+{
+	return masq_ctl_is_rules(c->argc, c->argv);
+}
+
 /*
- * Step 2: every command on a scratch engine made from the base.
- * Return: number of failing commands, or -errno when no scratch engine
- * could be made (the reason in @msg)
+ * The batch of @cf's rule commands on engine @e, run (not published).
+ * Return: the job, or NULL (out of memory; said in @msg)
  */
-static int validate(const struct reload *r, const struct cmdfile *base,
-		    const struct cmdfile *nf, struct masq_text *msg)
+static struct masq_ctl_job *rules_build(const struct reload *r,
+					struct masq_engine *e,
+					const struct cmdfile *cf,
+					struct masq_text *msg)
+{
+	struct masq_ctl_job *j = masq_engine_rules_job(e);
+
+	for (size_t i = 0; j && i < cf->n; i++)
+		if (is_rules(&cf->cmds[i]) &&
+		    masq_ctl_job_add(j, cf->cmds[i].argc, cf->cmds[i].argv)) {
+			masq_ctl_job_free(j);
+			j = NULL;
+		}
+	if (!j) {
+		masq_text_printf(msg, "%s: out of memory for the rules\n",
+				 r->path);
+		return NULL;
+	}
+	masq_ctl_job_run(j);
+	return j;
+}
+
+/* Each command's failure, to be said in file order */
+struct verdicts {
+	struct masq_text *why;		/* one per command of the file */
+	size_t bad;
+};
+
+/* The batch's verdicts on @cf's rule commands, into @v */
+static void rules_verdicts(const struct reload *r, const struct cmdfile *cf,
+			   const struct masq_ctl_job *j, struct verdicts *v)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < cf->n; i++) {
+		const struct cmdfile_cmd *c = &cf->cmds[i];
+		struct masq_text t = { 0 };
+		int st;
+
+		if (!is_rules(c))
+			continue;
+		st = masq_ctl_job_result(j, k++, &t);
+		if (st) {
+			failed_line(&v->why[i], r->path, c->line, c->argc,
+				    c->argv, st, &t);
+			v->bad++;
+		}
+		masq_text_free(&t);
+	}
+}
+
+/* Say @v's failures in file order, at most RELOAD_MAX_ERRORS */
+static void verdicts_say(const struct reload *r, const struct cmdfile *cf,
+			 struct verdicts *v, struct masq_text *msg)
+{
+	size_t said = 0;
+
+	for (size_t i = 0; i < cf->n; i++) {
+		if (!v->why[i].len)
+			continue;
+		if (said++ == RELOAD_MAX_ERRORS) {
+			masq_text_printf(msg, "%s: too many errors\n", r->path);
+			break;
+		}
+		masq_text_printf(msg, "%s", v->why[i].s);
+	}
+	for (size_t i = 0; i < cf->n; i++)
+		masq_text_free(&v->why[i]);
+	free(v->why);
+}
+
+/* A scratch engine made from the base; NULL after saying why in @msg */
+static struct masq_engine *scratch_up(const struct reload *r,
+				      const struct cmdfile *base,
+				      struct masq_pool **pool,
+				      struct masq_text *msg)
 {
 	struct masq_limits lim = {
 		.max_conns = 64, .max_mappings = 64, .neigh_queue = 16,
 		.max_neigh = r->lim.max_neigh, .max_routes = r->lim.max_routes,
 		.no_accounting = 1, .seed = 1,
 	};
-	struct masq_pool *pool = masq_pool_create(16, 2048);
-	struct masq_engine *e = pool ? masq_engine_create(&lim, pool) : NULL;
-	int bad = 0;
+	struct masq_engine *e;
 
+	*pool = masq_pool_create(16, 2048);
+	e = *pool ? masq_engine_create(&lim, *pool) : NULL;
 	if (!e) {
 		masq_text_printf(msg, "%s: out of memory for the check\n", r->path);
-		masq_pool_destroy(pool);
-		return -ENOMEM;
+		masq_pool_destroy(*pool);
+		return NULL;
 	}
-	for (size_t i = 0; i < base->n && !bad; i++)
-		bad += !!run(e, "command line", 0, base->cmds[i].argc,
-			     base->cmds[i].argv, msg);
-	if (bad)	/* the file means nothing over a base that failed */
-		goto out;
-	for (size_t i = 0; i < nf->n; i++) {
-		const struct cmdfile_cmd *c = &nf->cmds[i];
-
-		if (bad == RELOAD_MAX_ERRORS) {
-			masq_text_printf(msg, "%s: too many errors\n", r->path);
-			bad++;
-			break;
+	for (size_t i = 0; i < base->n; i++)
+		if (run(e, "command line", 0, base->cmds[i].argc,
+			base->cmds[i].argv, msg)) {
+			/* the file means nothing over a base that failed */
+			masq_engine_destroy(e);
+			masq_pool_destroy(*pool);
+			return NULL;
 		}
-		bad += !!run(e, r->path, c->line, c->argc, c->argv, msg);
-	}
-out:
-	masq_engine_destroy(e);
-	masq_pool_destroy(pool);
-	return bad;
+	return e;
 }
 
 /*
- * Step 3 for @cf on the live engine; @again: a reload (reset first, skip
- * what only a start may add). Stops at the first failure.
- * Return: 0 or -1 (the failure in @msg)
+ * Step 2: every command but the rules' on a scratch engine made from the
+ * base, the rules' as a batch on @rules_on (the live engine on a reload;
+ * NULL: the scratch one, after the rest). The batch built on the live
+ * engine is kept in @rules when all passed.
+ * Return: number of failing commands, or -errno when no check could be
+ * made (the reason in @msg)
+ */
+static int validate(const struct reload *r, const struct cmdfile *base,
+		    const struct cmdfile *nf, struct masq_engine *rules_on,
+		    bool want_rules, struct masq_ctl_job **rules,
+		    struct masq_text *msg)
+{
+	struct verdicts v = { calloc(nf->n + 1, sizeof(*v.why)), 0 };
+	struct masq_ctl_job *j = NULL;
+	struct masq_pool *pool;
+	struct masq_engine *e = v.why ? scratch_up(r, base, &pool, msg) : NULL;
+
+	if (!e) {
+		free(v.why);
+		return v.why ? 1 : -ENOMEM;
+	}
+	for (size_t i = 0; i < nf->n; i++) {
+		const struct cmdfile_cmd *c = &nf->cmds[i];
+
+		if (!is_rules(c))
+			v.bad += !!run(e, r->path, c->line, c->argc, c->argv,
+				       &v.why[i]);
+	}
+	if (want_rules)
+		j = rules_build(r, rules_on ? rules_on : e, nf, msg);
+	if (want_rules && !j)
+		v.bad++;
+	else if (j)
+		rules_verdicts(r, nf, j, &v);
+	verdicts_say(r, nf, &v, msg);
+	if (j && !v.bad && masq_ctl_job_status(j, msg))
+		v.bad++;		/* all passed, the compile did not */
+	if (j && (v.bad || !rules_on)) {
+		masq_ctl_job_free(j);
+		j = NULL;
+	}
+	*rules = j;
+	masq_engine_destroy(e);
+	masq_pool_destroy(pool);
+	return (int)v.bad;
+}
+
+/*
+ * Step 3 but the rules, for @cf on the live engine; @again: a reload
+ * (reset first, skip what only a start may add). Stops at the first
+ * failure. Return: 0 or -1 (the failure in @msg)
  */
 static int apply(const struct reload *r, struct masq_engine *e,
 		 const struct cmdfile *base, const struct cmdfile *cf,
@@ -307,14 +449,8 @@ static int apply(const struct reload *r, struct masq_engine *e,
 				      "address-and-port-dependent", NULL };
 	static char *const routes[] = { "route", "flush", "static", NULL };
 	static char *const neigh[] = { "neigh", "flush", "static", NULL };
-	static char *const rules[] = { "reset", "rules", NULL };
 
 	if (again) {
-		/* a file with rules builds them from the default ruleset
-		 * each time, as a firewall script starts by flushing */
-		if (((r->loaded && sets_rules(&r->cur)) || sets_rules(cf)) &&
-		    run_words(e, "reload", msg, rules))
-			return -1;
 		if (run_words(e, "reload", msg, reset) ||
 		    (!sets_filtering(cf) && run_words(e, "reload", msg, filt)) ||
 		    run_words(e, "reload", msg, routes) ||
@@ -329,7 +465,7 @@ static int apply(const struct reload *r, struct masq_engine *e,
 	for (size_t i = 0; i < cf->n; i++) {
 		const struct cmdfile_cmd *c = &cf->cmds[i];
 
-		if (again && is_ifaddr(c))
+		if ((again && is_ifaddr(c)) || is_rules(c))
 			continue;
 		if (run(e, r->path, c->line, c->argc, c->argv, msg))
 			return -1;
@@ -337,29 +473,159 @@ static int apply(const struct reload *r, struct masq_engine *e,
 	return 0;
 }
 
-/* Steps 2 and 3; Return: 0, -EINVAL (refused, nothing changed), -EIO */
-static int check_and_apply(struct reload *r, struct masq_engine *live,
-			   const struct cmdfile *base, const struct cmdfile *nf,
-			   struct masq_text *msg)
-{
-	int bad;
+/**
+ * struct reload_job - a file checked and ready to put in effect
+ * @nf:		the file, split
+ * @base:	the base, split
+ * @rules:	its rules built for the live engine (a reload that touches
+ *		rules), or NULL
+ * @start:	the first load: the rules are built in the commit
+ */
+struct reload_job {
+	struct cmdfile nf;
+	struct cmdfile base;
+	struct masq_ctl_job *rules;
+	bool start;
+};
 
-	if (r->loaded && same_ifaddr(r, nf, msg))
-		return -EINVAL;
-	bad = validate(r, base, nf, msg);
-	if (bad)
-		return bad < 0 ? bad : -EINVAL;
-	if (!apply(r, live, base, nf, r->loaded, msg))
+/**
+ * reload_job_free() - Free a job: the file and the ruleset it replaced
+ * @j:		the job, or NULL
+ *
+ * Any thread (a replaced ruleset of 10,000 rules takes milliseconds).
+ */
+void reload_job_free(struct reload_job *j)
+{
+	if (!j)
+		return;
+	masq_ctl_job_free(j->rules);
+	cmdfile_free(&j->nf);
+	cmdfile_free(&j->base);
+	free(j);
+}
+
+/**
+ * reload_prepare() - Steps 1 and 2: read, split and check the file
+ * @r:		state (reload_init(), the base added)
+ * @live:	the running engine: its interfaces are read and, on a
+ *		reload with rules, its ruleset is built (not published); no
+ *		other command may change it until reload_commit()
+ * @job:	the checked file, to pass to reload_commit() (NULL on error)
+ * @msg:	every error, one "FILE:LINE: ..." line each, is appended here
+ *
+ * Any thread: changes nothing the packet path reads. O(lines): the
+ * rule commands are applied to one ruleset and compiled once.
+ *
+ * Return: 0; -EINVAL when the file was refused; -errno when it could not
+ * be read or checked
+ */
+int reload_prepare(struct reload *r, struct masq_engine *live,
+		   struct reload_job **job, struct masq_text *msg)
+{
+	struct reload_job *j = calloc(1, sizeof(*j));
+	bool rules;
+	int ret;
+
+	*job = NULL;
+	if (!j) {
+		r->failures++;
+		return -ENOMEM;
+	}
+	j->start = !r->loaded;
+	ret = cmdfile_load(r->path, &j->nf);
+	if (ret)
+		masq_text_printf(msg, "%s", j->nf.errors ? j->nf.errors : "");
+	if (!ret)
+		ret = parse_base(r, &j->base, msg);
+	if (!ret && r->loaded)
+		ret = same_ifaddr(r, &j->nf, msg);
+	rules = sets_rules(&j->nf) || (r->loaded && sets_rules(&r->cur));
+	if (!ret) {
+		ret = validate(r, &j->base, &j->nf, j->start ? NULL : live,
+			       rules, &j->rules, msg);
+		ret = ret < 0 ? ret : ret ? -EINVAL : 0;
+	}
+	if (ret) {
+		r->failures++;
+		reload_job_free(j);
+		return ret;
+	}
+	*job = j;
+	return 0;
+}
+
+/*
+ * At the start, after the rest is applied: the file's rules built for
+ * the live engine (its interfaces now final) and swapped in
+ */
+static int start_rules(const struct reload *r, struct masq_engine *live,
+		       const struct cmdfile *nf, struct masq_text *msg)
+{
+	struct masq_ctl_job *j;
+	int st;
+
+	if (!sets_rules(nf))
 		return 0;
-	if (!r->loaded)
+	j = rules_build(r, live, nf, msg);
+	if (!j)
+		return -1;
+	st = masq_engine_ctl_job_finish(live, j, msg);
+	masq_ctl_job_free(j);
+	return st ? -1 : 0;
+}
+
+/**
+ * reload_commit() - Step 3: put a checked file in effect
+ * @r:		state
+ * @live:	the running engine; call between packet batches
+ * @job:	from reload_prepare(); it keeps the ruleset replaced, for
+ *		reload_job_free()
+ * @msg:	errors are appended here
+ *
+ * Settings, routes and neighbours, then the ruleset by a pointer swap:
+ * cheap. If a command that passed the check fails here (a static
+ * neighbour the router has learnt on another interface), the previous
+ * file's settings are applied again and its rules stay.
+ *
+ * Return: 0 when the file is in effect; -EIO when it failed here (at
+ * the start: @live is half configured and must not be used)
+ */
+int reload_commit(struct reload *r, struct masq_engine *live,
+		  struct reload_job *job, struct masq_text *msg)
+{
+	if (apply(r, live, &job->base, &job->nf, !job->start, msg) ||
+	    (job->start && start_rules(r, live, &job->nf, msg))) {
+		r->failures++;
+		if (job->start)
+			return -EIO;
+		masq_text_printf(msg, "%s: failed on the running router after "
+				 "the check passed; applying the previous file "
+				 "again\n", r->path);
+		if (apply(r, live, &job->base, &r->cur, true, msg))
+			masq_text_printf(msg, "%s: the previous file failed too; "
+					 "the configuration is partly applied\n",
+					 r->path);
 		return -EIO;
-	masq_text_printf(msg, "%s: failed on the running router after the "
-			 "check passed; applying the previous file again\n",
-			 r->path);
-	if (apply(r, live, base, &r->cur, true, msg))
-		masq_text_printf(msg, "%s: the previous file failed too; the "
-				 "configuration is partly applied\n", r->path);
-	return -EIO;
+	}
+	if (job->rules)
+		masq_engine_ctl_job_finish(live, job->rules, msg);
+	cmdfile_free(&r->cur);
+	r->cur = job->nf;
+	job->nf = (struct cmdfile){ 0 };
+	r->loaded = true;
+	r->loads++;
+	return 0;
+}
+
+/**
+ * reload_commands() - Commands in the file in effect
+ * @r:		state
+ *
+ * Return: how many (0 before the first load)
+ */
+size_t reload_commands(const struct reload *r)
+{
+	return r->cur.n;
 }
 
 /**
@@ -368,9 +634,10 @@ static int check_and_apply(struct reload *r, struct masq_engine *live,
  * @live:	the running engine; call between packet batches
  * @msg:	every error, one "FILE:LINE: ..." line each, is appended here
  *
- * The first call is the start: the file's commands run whole on @live
- * (after the base, which the caller has run). Later calls are reloads
- * (reload.h says what they do).
+ * reload_prepare() and reload_commit() in one call. The first call is
+ * the start: the file's commands run whole on @live (after the base,
+ * which the caller has run). Later calls are reloads (reload.h says what
+ * they do).
  *
  * Return: 0 when the file is in effect; -EINVAL when it was refused and
  * nothing changed; -EIO when it failed on @live after the check and the
@@ -380,29 +647,12 @@ static int check_and_apply(struct reload *r, struct masq_engine *live,
 int reload_run(struct reload *r, struct masq_engine *live,
 	       struct masq_text *msg)
 {
-	struct cmdfile nf, base = { 0 };
-	int ret;
+	struct reload_job *j;
+	int ret = reload_prepare(r, live, &j, msg);
 
-	ret = cmdfile_load(r->path, &nf);
-	if (ret) {
-		masq_text_printf(msg, "%s", nf.errors ? nf.errors : "");
-		goto out;
-	}
-	ret = parse_base(r, &base, msg);
 	if (!ret)
-		ret = check_and_apply(r, live, &base, &nf, msg);
-	if (!ret) {
-		cmdfile_free(&r->cur);
-		r->cur = nf;
-		nf = (struct cmdfile){ 0 };
-		r->loaded = true;
-		r->loads++;
-	}
-out:
-	if (ret)
-		r->failures++;
-	cmdfile_free(&base);
-	cmdfile_free(&nf);
+		ret = reload_commit(r, live, j, msg);
+	reload_job_free(j);
 	return ret;
 }
 

@@ -3,12 +3,27 @@
  * reload.h - load a configuration file into a running engine, atomically
  *
  * masqd's -c file, at start and on every SIGHUP. The file is read and
- * split, then every command is tried first on a scratch engine (tiny
- * connection tables, the same interfaces, addresses and routes as the
- * live one: the "base", masqd's own command line); only when all of them
- * pass is the live engine changed, in one call, so a single-threaded
- * caller that calls between packet batches shows packets the old
+ * split, then every command is checked first: those that change the
+ * rules (iptables, iptables-restore, reset rules) as one batch applied to
+ * a ruleset made from the default one and compiled once, the others on a
+ * scratch engine (tiny connection tables, the same interfaces, addresses
+ * and routes as the live one: the "base", masqd's own command line).
+ * Only when all of them pass is the live engine changed, in one call, so
+ * a caller that calls between packet batches shows packets the old
  * configuration or the new one, never half of each.
+ *
+ * Two halves, so the long one can run beside the packet loop:
+ *
+ *	reload_prepare()	any thread: read, split, check, build the
+ *				ruleset; changes nothing the packets see
+ *				(the live engine's configuration must not
+ *				change until the commit)
+ *	reload_commit()		between packet batches: settings, routes,
+ *				neighbours, the ruleset's pointer swap
+ *	reload_job_free()	any thread: the file's words, the ruleset
+ *				replaced
+ *
+ * reload_run() is both at once (the start, tests).
  *
  * What a reload does to the live engine (masqd(8), RELOAD):
  *
@@ -18,7 +33,9 @@
  *	route flush static		routes other than the connected ones
  *	neigh flush static		entries `neigh add` made
  *	the base's route/neigh/set commands again (e.g. the --gateway route)
- *	the file's commands, except `iface add` and `addr add`
+ *	the file's commands, except `iface add`, `addr add` and the rules'
+ *	the ruleset built from the default one and the file's rule commands
+ *	(only when the file, or the one in effect, has any), swapped in
  *
  * Interfaces and addresses cannot be taken away from a running engine, so
  * a reloaded file must hold the same `iface add` and `addr add` commands
@@ -28,8 +45,9 @@
  *
  * If a command that passed on the scratch engine still fails on the live
  * one (a static neighbour whose address the router has learnt on another
- * interface; a neighbour table full of live entries), the file in effect
- * is applied again in the same way, and the reload is reported as failed.
+ * interface; a neighbour table full of live entries), the settings of
+ * the file in effect are applied again in the same way, its rules stay,
+ * and the reload is reported as failed.
  */
 #ifndef MASQ_CONTROL_RELOAD_H
 #define MASQ_CONTROL_RELOAD_H
@@ -68,6 +86,13 @@ struct reload {
 int reload_init(struct reload *r, const char *path,
 		const struct masq_limits *lim);
 int reload_base_add(struct reload *r, int argc, char *const *argv);
+struct reload_job;
+int reload_prepare(struct reload *r, struct masq_engine *live,
+		   struct reload_job **job, struct masq_text *msg);
+int reload_commit(struct reload *r, struct masq_engine *live,
+		  struct reload_job *job, struct masq_text *msg);
+void reload_job_free(struct reload_job *job);
+size_t reload_commands(const struct reload *r);
 int reload_run(struct reload *r, struct masq_engine *live,
 	       struct masq_text *msg);
 void reload_fini(struct reload *r);

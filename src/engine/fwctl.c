@@ -23,6 +23,7 @@
  * script of N single commands is O(N^2) as with iptables-legacy;
  * iptables-restore applies any number of rules in one step.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,22 @@ static void fw_default_text(const struct masq_engine *e, struct ipt_text *t)
 	ipt_text_printf(t, "COMMIT\n");
 }
 
+/* The default ruleset for the interfaces there are now; NULL: no memory */
+static struct ipt_ruleset *fw_default_ruleset(const struct masq_engine *e)
+{
+	struct ipt_ruleset *rs = ipt_ruleset_new();
+	struct ipt_text t = { 0 };
+	struct ipt_err err;
+
+	fw_default_text(e, &t);
+	if (rs && (t.oom || ipt_restore(rs, t.s, 0, NULL, &err))) {
+		ipt_ruleset_free(rs);
+		rs = NULL;
+	}
+	ipt_text_free(&t);
+	return rs;
+}
+
 /*
  * fw_default_rules() - Publish the default ruleset for the interfaces
  * there are now (masqd's zero-configuration policy). A failure leaves the
@@ -131,17 +148,11 @@ static void fw_default_text(const struct masq_engine *e, struct ipt_text *t)
  */
 void fw_default_rules(struct masq_engine *e)
 {
-	struct ipt_ruleset *rs = ipt_ruleset_new();
-	struct ipt_text t = { 0 };
+	struct ipt_ruleset *rs = fw_default_ruleset(e);
 	struct ipt_err err;
 
-	fw_default_text(e, &t);
-	if (rs && !t.oom && !ipt_restore(rs, t.s, 0, NULL, &err)) {
+	if (rs)
 		fw_publish(e, rs, &err);
-		rs = NULL;
-	}
-	ipt_ruleset_free(rs);
-	ipt_text_free(&t);
 }
 
 /* reset rules: back to the default ruleset, which follows the interfaces */
@@ -278,7 +289,15 @@ static void chain_subtract(struct ipt_chain *live,
 
 /* ---- jobs: a ruleset change built off the packet path -------------------- */
 
-enum job_kind { JOB_IPTABLES, JOB_RESTORE, JOB_SAVE };
+enum job_kind { JOB_IPTABLES, JOB_RESTORE, JOB_SAVE, JOB_BATCH };
+
+/* One command of a batch, and how it went (masq_ctl_job_result()) */
+struct batch_cmd {
+	int argc;
+	char *const *argv;		/* the caller's, valid until the run */
+	int status;
+	char *msg;			/* why it failed, or NULL */
+};
 
 /*
  * A ruleset change: made on a copy of the published ruleset and compiled
@@ -303,6 +322,9 @@ struct masq_ctl_job {
 	struct ipt_err err;
 	int status;
 	const char *who;		/* "iptables", "iptables-restore" */
+	struct batch_cmd *cmds;		/* JOB_BATCH: the commands */
+	size_t ncmds, cap;
+	bool dflt;			/* ... left the default ruleset */
 };
 
 /*
@@ -461,6 +483,9 @@ static void job_free(struct masq_ctl_job *j)
 	free(j->text);
 	free(j->snap);
 	ipt_text_free(&j->out);
+	for (size_t i = 0; i < j->ncmds; i++)
+		free(j->cmds[i].msg);
+	free(j->cmds);
 	free(j);
 }
 
@@ -549,6 +574,208 @@ struct masq_ctl_job *masq_engine_ctl_job(struct masq_engine *e, int argc,
 	return NULL;
 }
 
+/* ---- batches: a reload's rule commands as one job ---------------------- */
+
+/**
+ * masq_ctl_is_rules() - Is this a command a batch takes?
+ * @argc:	number of words
+ * @argv:	the command
+ *
+ * Return: true for iptables (any command), iptables-restore and reset
+ * rules: the ones that read or change only the ruleset
+ */
+bool masq_ctl_is_rules(int argc, char *const *argv)
+{
+	return argc >= 1 && argv[0] &&
+	       (!strcmp(argv[0], "iptables") ||
+		!strcmp(argv[0], "iptables-restore") ||
+		(argc == 2 && !strcmp(argv[0], "reset") &&
+		 !strcmp(argv[1], "rules")));
+}
+
+/**
+ * masq_engine_rules_job() - Start a batch of rule commands as one job
+ * @e:		engine
+ *
+ * The batch starts from the default ruleset for the engine's interfaces
+ * (as after "reset rules"), applies its commands in order to that one
+ * ruleset and compiles the result once: N commands cost O(N) where N
+ * single jobs (a copy and a compile each) cost O(N^2). Rules it makes are
+ * new: their counters start from zero.
+ *
+ * Return: the job (add commands with masq_ctl_job_add()), or NULL (out
+ * of memory)
+ */
+struct masq_ctl_job *masq_engine_rules_job(struct masq_engine *e)
+{
+	struct masq_ctl_job *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return NULL;
+	j->e = e;
+	j->kind = JOB_BATCH;
+	j->who = "reload";
+	return j;
+}
+
+/**
+ * masq_ctl_job_add() - Add a command to a batch
+ * @j:		a job from masq_engine_rules_job(), not run yet
+ * @argc:	number of words
+ * @argv:	the words, kept (not copied) until masq_ctl_job_run()
+ *
+ * Return: 0, -EINVAL when masq_ctl_is_rules() does not take it (or @j is
+ * no batch), -ENOMEM
+ */
+int masq_ctl_job_add(struct masq_ctl_job *j, int argc, char *const *argv)
+{
+	if (j->kind != JOB_BATCH || !masq_ctl_is_rules(argc, argv))
+		return -EINVAL;
+	if (j->ncmds == j->cap) {
+		size_t cap = j->cap ? 2 * j->cap : 64;
+		struct batch_cmd *c = realloc(j->cmds, cap * sizeof(*c));
+
+		if (!c)
+			return -ENOMEM;
+		j->cmds = c;
+		j->cap = cap;
+	}
+	j->cmds[j->ncmds++] = (struct batch_cmd){ .argc = argc, .argv = argv };
+	return 0;
+}
+
+/* A batch command failed with @status; its message, as masq_engine_ctl()'s */
+static int batch_fail(struct batch_cmd *c, int status, const char *who,
+		      const char *msg)
+{
+	size_t n = strlen(who) + strlen(msg) + 3;
+
+	c->msg = malloc(n);
+	if (c->msg)
+		snprintf(c->msg, n, "%s: %s", who, msg);
+	c->status = status;
+	return status;
+}
+
+/* One iptables command on the batch's ruleset */
+static int batch_iptables(struct masq_ctl_job *j, struct batch_cmd *c)
+{
+	struct ipt_text discard = { 0 };
+	struct ipt_cmd cmd;
+	struct ipt_err err = { "" };
+	int rc;
+
+	if (ipt_parse(c->argc - 1, c->argv + 1, NULL, &cmd, &err))
+		return batch_fail(c, EXIT_USAGE, "iptables", err.msg);
+	rc = ipt_exec(j->rs, &cmd, NULL, &discard, &err);
+	ipt_text_free(&discard);
+	if (rc)
+		return batch_fail(c, EXIT_FAIL, "iptables", err.msg);
+	if (cmd_changes_rules(&cmd))
+		j->dflt = false;
+	return 0;
+}
+
+/* One iptables-restore on the batch's ruleset */
+static int batch_restore(struct masq_ctl_job *j, struct batch_cmd *c)
+{
+	struct masq_text usage = { 0 };
+	struct ipt_err err = { "" };
+	const char *text;
+	unsigned flags;
+	int rc = restore_args(c->argc, c->argv, &flags, &text, &usage);
+
+	if (rc) {
+		while (usage.len && usage.s[usage.len - 1] == '\n')
+			usage.s[--usage.len] = '\0';
+		c->status = rc;
+		c->msg = usage.s;	/* "iptables-restore: ..." already */
+		return rc;
+	}
+	if (ipt_restore(j->rs, text, flags, NULL, &err))
+		return batch_fail(c, EXIT_FAIL, "iptables-restore", err.msg);
+	if (!(flags & IPT_RESTORE_TEST))
+		j->dflt = false;
+	return 0;
+}
+
+/* reset rules in a batch: the default ruleset again */
+static int batch_reset(struct masq_ctl_job *j, struct batch_cmd *c)
+{
+	struct ipt_ruleset *rs = fw_default_ruleset(j->e);
+
+	if (!rs)
+		return batch_fail(c, EXIT_FAIL, "reset", "out of memory");
+	ipt_ruleset_free(j->rs);
+	j->rs = rs;
+	j->dflt = true;
+	return 0;
+}
+
+/* The batch's run: every command in order on one ruleset, one compile */
+static void batch_run(struct masq_ctl_job *j)
+{
+	size_t bad = 0;
+
+	j->rs = fw_default_ruleset(j->e);
+	j->dflt = true;
+	if (!j->rs) {
+		snprintf(j->err.msg, sizeof(j->err.msg), "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < j->ncmds; i++) {
+		struct batch_cmd *c = &j->cmds[i];
+
+		if (!strcmp(c->argv[0], "iptables"))
+			bad += !!batch_iptables(j, c);
+		else if (!strcmp(c->argv[0], "iptables-restore"))
+			bad += !!batch_restore(j, c);
+		else
+			bad += !!batch_reset(j, c);
+	}
+	if (bad) {
+		snprintf(j->err.msg, sizeof(j->err.msg), "%zu of %zu rule "
+			 "commands failed", bad, j->ncmds);
+		return;
+	}
+	j->fw = fw_compile(j->e, j->rs, &j->err);
+	if (j->fw)
+		j->status = 0;
+}
+
+/**
+ * masq_ctl_job_result() - How one command of a run batch went
+ * @j:		the batch, run
+ * @i:		the command's index, in the order added
+ * @msg:	its message, when it failed, is appended (one line)
+ *
+ * Return: its exit status (0, 1, 2), as masq_engine_ctl() would give it
+ */
+int masq_ctl_job_result(const struct masq_ctl_job *j, size_t i,
+			struct masq_text *msg)
+{
+	if (j->kind != JOB_BATCH || i >= j->ncmds)
+		return EXIT_USAGE;
+	if (j->cmds[i].status)
+		masq_text_printf(msg, "%s\n", j->cmds[i].msg ? j->cmds[i].msg :
+				 "out of memory");
+	return j->cmds[i].status;
+}
+
+/**
+ * masq_ctl_job_status() - How a run job went, before its finish
+ * @j:		the job, run
+ * @msg:	why it failed, if it did, is appended (one line)
+ *
+ * Return: the status masq_engine_ctl_job_finish() will return
+ */
+int masq_ctl_job_status(const struct masq_ctl_job *j, struct masq_text *msg)
+{
+	if (j->status)
+		masq_text_printf(msg, "%s: %s\n", j->who, j->err.msg);
+	return j->status;
+}
+
 /**
  * masq_ctl_job_run() - Build the job's ruleset: copy, change, compile
  * @j:	the job
@@ -563,6 +790,10 @@ void masq_ctl_job_run(struct masq_ctl_job *j)
 	int rc;
 
 	j->status = EXIT_FAIL;
+	if (j->kind == JOB_BATCH) {
+		batch_run(j);
+		return;
+	}
 	j->rs = ipt_ruleset_copy(e->rs);
 	if (!j->rs || job_snapshot(j, j->rs)) {
 		snprintf(j->err.msg, sizeof(j->err.msg), "out of memory");
@@ -630,12 +861,13 @@ int masq_engine_ctl_job_finish(struct masq_engine *e, struct masq_ctl_job *j,
 		struct ipt_ruleset *old_rs = e->rs;
 		struct fw *old_fw = e->fw;
 
-		fw_carry_counters(e, j);
+		if (j->kind != JOB_BATCH)	/* a batch's rules are all new */
+			fw_carry_counters(e, j);
 		fw_swap_keep(e, j->rs, j->fw);
 		/* the old ones go with the job: freed where it is freed */
 		j->rs = old_rs;
 		j->fw = old_fw;
-		e->fw_default = false;
+		e->fw_default = j->kind == JOB_BATCH && j->dflt;
 	}
 	return status;
 }

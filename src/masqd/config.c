@@ -2,11 +2,16 @@
 /*
  * config.c - the -c file: loaded at start, again on SIGHUP
  *
- * The work is control/reload.c's (check every command on a scratch
- * engine, then apply, or change nothing); this file keeps masqd's command
- * line as the reload's base and turns the outcome into log lines. A
- * reload runs from the loop between packet batches (masqd is one thread),
- * so every packet sees the old configuration or the new one.
+ * The work is control/reload.c's (check every command, then apply, or
+ * change nothing); this file keeps masqd's command line as the reload's
+ * base and turns the outcome into log lines. At the start the file is
+ * loaded in one call, before any packet. A SIGHUP reload is split
+ * (job.c): reading, splitting and checking the file, and building its
+ * ruleset, run on the worker thread while packets flow; putting it in
+ * effect (settings, routes, neighbours, a ruleset pointer swap) happens
+ * in the loop between two packet batches, so every packet sees the old
+ * configuration or the new one. The log line says how long each part
+ * took.
  */
 #include <errno.h>
 #include <string.h>
@@ -45,36 +50,62 @@ static void log_lines(int prio, struct masq_text *t)
 }
 
 /**
- * config_load() - Load the -c file into the engine (see control/reload.h)
+ * config_load() - Load the -c file into the engine at the start
  * @d:		daemon, engine configured from the command line
- * @start:	true at start (errors stop masqd), false for SIGHUP
  *
- * Return: 0 when the file is in effect, -1 when it is not (logged; on a
- * reload the previous configuration stays)
+ * Return: 0 when the file is in effect, -1 when it is not (logged:
+ * masqd must not start)
  */
-int config_load(struct masqd *d, bool start)
+int config_load(struct masqd *d)
 {
 	struct masq_text msg = { 0 };
-	int ret;
+	int ret = reload_run(&d->rl, d->e, &msg);
 
+	log_lines(LOG_ERR, &msg);
+	masq_text_free(&msg);
+	return ret ? -1 : 0;
+}
+
+/**
+ * config_reload() - SIGHUP: start reloading the -c file
+ * @d:		daemon, no job running (the loop defers a SIGHUP until then)
+ *
+ * The check runs on the worker thread; config_reloaded() says how it
+ * went once it is in effect, or not.
+ */
+void config_reload(struct masqd *d)
+{
 	if (!d->o.conf) {
 		logmsg(LOG_WARNING, "SIGHUP: no -c file was given; nothing to "
 		       "reload");
-		return -1;
+		return;
 	}
-	ret = reload_run(&d->rl, d->e, &msg);
-	log_lines(LOG_ERR, &msg);
-	masq_text_free(&msg);
-	if (start)
-		return ret ? -1 : 0;
+	job_reload_start(d);
+}
+
+/**
+ * config_reloaded() - Log how a SIGHUP reload went
+ * @d:		daemon
+ * @ret:	reload_prepare()'s or reload_commit()'s value
+ * @msg:	their messages (each line logged; the text is consumed)
+ * @check_s:	seconds the check took (off the loop)
+ * @apply_ms:	milliseconds putting it in effect took (in the loop)
+ */
+void config_reloaded(struct masqd *d, int ret, struct masq_text *msg,
+		     double check_s, double apply_ms)
+{
+	size_t n = reload_commands(&d->rl);
+
+	log_lines(LOG_ERR, msg);
+	masq_text_free(msg);
 	if (!ret)
-		logmsg(LOG_INFO, "SIGHUP: %s reloaded (%zu command%s)", d->rl.path,
-		       d->rl.cur.n, d->rl.cur.n == 1 ? "" : "s");
+		logmsg(LOG_INFO, "SIGHUP: %s reloaded (%zu command%s; checked "
+		       "in %.3f s beside the loop, applied in %.1f ms)",
+		       d->rl.path, n, n == 1 ? "" : "s", check_s, apply_ms);
 	else if (ret == -EIO)
 		logmsg(LOG_ERR, "SIGHUP: %s not reloaded; the previous file "
 		       "was applied again", d->rl.path);
 	else
 		logmsg(LOG_ERR, "SIGHUP: %s not reloaded; nothing changed",
 		       d->rl.path);
-	return ret ? -1 : 0;
 }

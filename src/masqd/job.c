@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * job.c - ruleset changes built on a worker thread while packets flow
+ * job.c - work built on a worker thread while packets flow: ruleset
+ *	   changes and the check of a reloaded -c file
  *
  * Theory of operation: a big ruleset change (a 10,000-rule
  * iptables-restore; one iptables -A on a 10,000-rule ruleset) spends
@@ -22,15 +23,24 @@
  *					ruleset (milliseconds for 10,000
  *					rules) freed off the loop
  *
+ * A SIGHUP reload is the same shape (control/reload.h): reload_prepare()
+ * on the worker (read, split and check the file; build and compile its
+ * ruleset: all that grows with the file), reload_commit() in the loop
+ * (settings, routes, neighbours, the swap), the replaced ruleset freed on
+ * a detached thread. While it is prepared the control server starts no
+ * command (ctlsrv_hold()): they wait in arrival order, as behind a job.
+ *
  * One job at a time, and nothing else changes the engine's configuration
  * while it runs (engine.h's rule): the control server runs no other
  * command until the reply is given (ctlsrv.h: the others wait in arrival
  * order), a SIGHUP is remembered and the -c file reloaded once the job is
  * finished (loop.c), and at a stop the job is waited for and finished
- * before the engine is destroyed (job_fini()). The worker only calls
- * masq_ctl_job_run() and writes the eventfd: no log line, no other state;
- * it inherits the loop's blocked signals, so they all go to the signalfd.
- * pthread_join() orders everything the job wrote before the finish.
+ * before the engine is destroyed (job_fini()). Listings of the connection
+ * table go on meanwhile: they read and release connections, which no job
+ * touches. The worker only runs its part and writes the eventfd: no log
+ * line, no other state; it inherits the loop's blocked signals, so they
+ * all go to the signalfd. pthread_join() orders everything the job wrote
+ * before the finish.
  *
  * A thread per job, not a thread kept waiting: a change comes seconds or
  * hours apart, and thread creation (tens of microseconds) is nothing next
@@ -42,6 +52,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
 
@@ -65,13 +76,34 @@ int job_init(struct masqd *d)
 	return 0;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* A reload's long part: the check and the ruleset */
+static void reload_prepare_job(struct masqd *d)
+{
+	struct masqd_job *j = &d->job;
+
+	j->reload_ret = reload_prepare(&d->rl, d->e, &j->reload,
+				       &j->reload_msg);
+}
+
 /* The worker: the long part, then tell the loop */
 static void *job_thread(void *arg)
 {
-	struct masqd_job *j = arg;
+	struct masqd *d = arg;
+	struct masqd_job *j = &d->job;
 	uint64_t one = 1;
 
-	masq_ctl_job_run(j->job);
+	if (j->reloading)
+		reload_prepare_job(d);
+	else
+		masq_ctl_job_run(j->job);
 	while (write(j->efd, &one, sizeof(one)) < 0 && errno == EINTR)
 		;
 	return NULL;
@@ -99,7 +131,7 @@ bool job_start(struct masqd *d, int argc, char *const *argv,
 	j->job = masq_engine_ctl_job(d->e, argc, argv);
 	if (!j->job)
 		return false;
-	ret = pthread_create(&j->thread, NULL, job_thread, j);
+	ret = pthread_create(&j->thread, NULL, job_thread, d);
 	if (!ret) {
 		j->started++;
 		*status = CTLSRV_PENDING;
@@ -120,11 +152,18 @@ static void *job_free_thread(void *arg)
 	return NULL;
 }
 
+static void *job_reload_free_thread(void *arg)
+{
+	reload_job_free(arg);
+	return NULL;
+}
+
 /*
- * Free a finished job (and the ruleset it replaced) on a detached thread,
- * so the loop does not pay for it; in the loop if no thread can start
+ * Free a finished job (and the ruleset it replaced) with @fn on a
+ * detached thread, so the loop does not pay for it; in the loop if no
+ * thread can start
  */
-static void job_free_elsewhere(struct masq_ctl_job *job)
+static void free_elsewhere(void *(*fn)(void *), void *job)
 {
 	pthread_attr_t a;
 	pthread_t t;
@@ -132,22 +171,72 @@ static void job_free_elsewhere(struct masq_ctl_job *job)
 
 	if (!ret) {
 		pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-		ret = pthread_create(&t, &a, job_free_thread, job);
+		ret = pthread_create(&t, &a, fn, job);
 		pthread_attr_destroy(&a);
 	}
 	if (ret)
-		masq_ctl_job_free(job);
+		fn(job);
 }
 
 /**
  * job_busy() - Whether a job is running
  * @d:		daemon
  *
- * Return: true from job_start() until job_done() or job_fini()
+ * Return: true from job_start() or job_reload_start() until job_done()
+ * or job_fini()
  */
 bool job_busy(const struct masqd *d)
 {
-	return d->job.job != NULL;
+	return d->job.job != NULL || d->job.reloading;
+}
+
+/* The reload is prepared: put it in effect (or not), say how it went */
+static void reload_end(struct masqd *d, bool free_here)
+{
+	struct masqd_job *j = &d->job;
+	double check_s = (double)(mono_ns() - j->reload_t0) / 1e9, apply_ms;
+	uint64_t t0 = mono_ns();
+	int ret = j->reload_ret;
+
+	if (!ret)
+		ret = reload_commit(&d->rl, d->e, j->reload, &j->reload_msg);
+	apply_ms = (double)(mono_ns() - t0) / 1e6;
+	if (free_here)
+		reload_job_free(j->reload);
+	else
+		free_elsewhere(job_reload_free_thread, j->reload);
+	j->reload = NULL;
+	j->reloading = false;
+	ctlsrv_hold(&d->ctl, false);
+	config_reloaded(d, ret, &j->reload_msg, check_s, apply_ms);
+}
+
+/**
+ * job_reload_start() - Check a reloaded -c file on the worker thread
+ * @d:		daemon, no job running
+ *
+ * Commands wait (ctlsrv_hold()) until the reload is in effect or
+ * refused: job_done() finishes it. If no thread can be started, all of
+ * it runs here.
+ */
+void job_reload_start(struct masqd *d)
+{
+	struct masqd_job *j = &d->job;
+	int ret;
+
+	j->reloading = true;
+	j->reload_t0 = mono_ns();
+	j->reload_msg = (struct masq_text){ 0 };
+	ctlsrv_hold(&d->ctl, true);
+	ret = pthread_create(&j->thread, NULL, job_thread, d);
+	if (!ret) {
+		j->started++;
+		return;
+	}
+	logmsg(LOG_WARNING, "cannot start a thread for the reload (%s): it "
+	       "runs in the loop", strerror(ret));
+	reload_prepare_job(d);
+	reload_end(d, true);
 }
 
 /*
@@ -163,11 +252,15 @@ static void job_end(struct masqd *d, bool free_here)
 	ret = pthread_join(j->thread, NULL);
 	if (ret)	/* only for a bug: the thread is joinable and ours */
 		logmsg(LOG_ERR, "pthread_join: %s", strerror(ret));
+	if (j->reloading) {
+		reload_end(d, free_here);
+		return;
+	}
 	status = masq_engine_ctl_job_finish(d->e, j->job, &out);
 	if (free_here)
 		masq_ctl_job_free(j->job);
 	else
-		job_free_elsewhere(j->job);
+		free_elsewhere(job_free_thread, j->job);
 	j->job = NULL;
 	ctlsrv_complete(&d->ctl, status, &out);
 }

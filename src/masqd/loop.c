@@ -97,7 +97,7 @@ static void handle_signals(struct masqd *d)
 			if (job_busy(d))
 				d->hup = true;	/* after the job: step 3 */
 			else
-				config_load(d, false);
+				config_reload(d);
 			continue;
 		}
 		logmsg(LOG_INFO, "signal %u: stopping", si.ssi_signo);
@@ -166,7 +166,7 @@ static void control(struct masqd *d, const struct pollfd *pfd)
 		job_done(d);
 	if (d->hup && !job_busy(d)) {
 		d->hup = false;
-		config_load(d, false);
+		config_reload(d);
 	}
 	ctlsrv_service(&d->ctl, pfd, now_ns() / NS_PER_MS);
 }

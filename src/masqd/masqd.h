@@ -33,14 +33,25 @@
 #define MASQD_IDLE_MS		100
 
 /**
- * struct masqd_job - the ruleset change being built off the loop (job.c)
+ * struct masqd_job - the work being done off the loop (job.c): a ruleset
+ * change, or the check of a reloaded -c file
  * @job:	the engine's job, NULL when none runs
- * @thread:	the worker running masq_ctl_job_run() (valid with @job)
+ * @reloading:	the worker prepares a reload (reload_prepare())
+ * @reload:	... what it prepared, for reload_commit()
+ * @reload_ret:	... what reload_prepare() returned
+ * @reload_msg:	... its messages
+ * @reload_t0:	... when it started (ns, CLOCK_MONOTONIC)
+ * @thread:	the worker (valid while job_busy())
  * @efd:	eventfd the worker writes when done; polled by the loop
  * @started:	jobs run on a worker thread
  */
 struct masqd_job {
 	struct masq_ctl_job *job;
+	bool reloading;
+	struct reload_job *reload;
+	int reload_ret;
+	struct masq_text reload_msg;
+	uint64_t reload_t0;
 	pthread_t thread;
 	int efd;
 	uint64_t started;
@@ -62,7 +73,7 @@ struct masqd_job {
  * @sigfd:	signalfd for SIGTERM, SIGINT, SIGHUP
  * @stop:	leave the loop
  * @hup:	a SIGHUP came while a job ran: reload once it is finished
- * @job:	the ruleset change running on the worker thread, if any
+ * @job:	the work running on the worker thread, if any
  * @tx_no_port:	frames the engine sent to an interface with no port
  * @iterations:	loop iterations
  * @to:		the kernel kept off the owned interfaces (takeover.h)
@@ -97,7 +108,10 @@ int setup_takeover(struct masqd *d);
 void setup_teardown(struct masqd *d);
 
 int config_base(struct masqd *d, int argc, char *const *argv);
-int config_load(struct masqd *d, bool start);
+int config_load(struct masqd *d);
+void config_reload(struct masqd *d);
+void config_reloaded(struct masqd *d, int ret, struct masq_text *msg,
+		     double check_s, double apply_ms);
 
 int loop_init(struct masqd *d);
 int loop_run(struct masqd *d);
@@ -105,6 +119,7 @@ int job_init(struct masqd *d);
 bool job_start(struct masqd *d, int argc, char *const *argv,
 	       struct masq_text *out, int *status);
 bool job_busy(const struct masqd *d);
+void job_reload_start(struct masqd *d);
 void job_done(struct masqd *d);
 void job_fini(struct masqd *d);
 

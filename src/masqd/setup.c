@@ -193,7 +193,7 @@ int setup_engine(struct masqd *d)
 		logmsg(LOG_ERR, "out of memory");
 		return -1;
 	}
-	if (config_cmdline(d) || (d->o.conf && config_load(d, true)))
+	if (config_cmdline(d) || (d->o.conf && config_load(d)))
 		return -1;
 	map_ports(d);
 	return 0;

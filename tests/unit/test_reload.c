@@ -7,7 +7,9 @@
  * in effect and what the previous one set is gone; a bad one is refused
  * naming its line and changes nothing; a tracked connection is still
  * tracked after a reload; the engine's reset and flush commands do what
- * docs/control.md says.
+ * docs/control.md says; 3,000 iptables lines load in well under a second
+ * (one ruleset, compiled once), and the errors of rule lines and others
+ * come in file order.
  *
  * Prints "ok reload/NAME" or "FAIL reload/NAME: why" per case.
  */
@@ -16,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../lib/ctlline.h"
@@ -412,6 +415,106 @@ static bool rules_follow_file(struct masq_pool *pool)
 	return ok;
 }
 
+static double seconds(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* @n iptables lines (none matching the lab's traffic), and a setting */
+static char *many_rules(int n, int net)
+{
+	size_t cap = (size_t)n * 96 + 64, len = 0;
+	char *t = malloc(cap);
+
+	if (!t)
+		return NULL;
+	len += (size_t)snprintf(t, cap, "set timeout udp 301\n");
+	for (int i = 0; i < n; i++)
+		len += (size_t)snprintf(t + len, cap - len, "iptables -A FORWARD "
+					"-s 172.%d.%d.%d/32 -p tcp --dport %d "
+					"-j DROP\n", net, i / 250, i % 250 + 1,
+					1024 + i);
+	return t;
+}
+
+/*
+ * 3,000 iptables lines load and reload in under a second each (about
+ * 0.03 s optimised, 0.3 s under ASan): they
+ * are one ruleset compiled once, not 3,000 copies and compiles (which
+ * took 5.6 s a pass). The rules are in effect after each.
+ */
+static bool rules_reload_linear(struct masq_pool *pool)
+{
+	struct masq_text msg = { 0 };
+	struct reload r;
+	struct masq_engine *e = up(pool, &r);
+	bool ok = true;
+
+	for (int pass = 0; pass < 3 && ok; pass++) {
+		char *text = many_rules(3000, 16 + pass), want[64];
+		double t0 = seconds(), dt;
+		int rc = text ? load(&r, e, text, &msg) : -ENOMEM;
+		struct masq_text save = { 0 };
+
+		dt = seconds() - t0;
+		ctlline_run(e, "iptables-save -t filter", &save);
+		snprintf(want, sizeof(want), "-A FORWARD -s 172.%d.", 16 + pass);
+		printf("# reload of 3,000 iptables lines, pass %d: %.3f s\n",
+		       pass, dt);
+		if (rc || occurrences(save.s, want) != 3000 ||
+		    (pass && occurrences(save.s, "-A FORWARD -s 172.16.")))
+			ok = failf("pass %d: %d %s; %d rules", pass, rc,
+				   msg.s ? msg.s : "", occurrences(save.s, want));
+		else if (dt > 1.0)	/* one job a line took 5.6 s */
+			ok = failf("pass %d took %.3f s", pass, dt);
+		masq_text_free(&save);
+		free(text);
+	}
+	masq_text_free(&msg);
+	down(e, &r);
+	return ok;
+}
+
+/*
+ * Errors of rule lines and of other lines are said in file order, with
+ * their lines; the rules in effect stay as they were
+ */
+static bool rule_errors_in_order(struct masq_pool *pool)
+{
+	struct masq_text msg = { 0 };
+	struct reload r;
+	struct masq_engine *e = up(pool, &r);
+	char before[4096];
+	const char *m1, *m2, *m3, *m4;
+	bool ok = true;
+	int rc;
+
+	rc = load(&r, e, "iptables -A FORWARD -p udp --dport 7 -j DROP\n", &msg);
+	snprintf(before, sizeof(before), "%s", listing(e, "iptables-save"));
+	if (!rc)
+		rc = load(&r, e, "set bogus 1\n"
+			  "iptables -A FORWARD -j NOSUCHCHAIN\n"
+			  "iptables -A FORWARD -p udp --dport 9 -j DROP\n"
+			  "iptables -D FORWARD -p tcp --dport 1 -j DROP\n"
+			  "route add 10.0.0.0/8 via 1.2.3\n", &msg);
+	m1 = has(msg.s, "reload.conf:1: 'set bogus 1'") ? strstr(msg.s, ":1: ") : NULL;
+	m2 = m1 ? strstr(m1, "reload.conf:2: 'iptables -A FORWARD -j NOSUCHCHAIN' failed (status ") : NULL;
+	m3 = m2 ? strstr(m2, "reload.conf:4: 'iptables -D FORWARD") : NULL;
+	m4 = m3 ? strstr(m3, "reload.conf:5: 'route add") : NULL;
+	if (rc != -EINVAL || !m4 || has(msg.s, ":3:"))
+		ok = failf("%d, errors not in order or not named: %s", rc,
+			   msg.s ? msg.s : "");
+	else if (strcmp(before, listing(e, "iptables-save")))
+		ok = failf("a refused reload changed the rules: %s",
+			   listing(e, "iptables-save"));
+	masq_text_free(&msg);
+	down(e, &r);
+	return ok;
+}
+
 static bool relative_path(void)
 {
 	struct reload r;
@@ -446,6 +549,8 @@ int main(void)
 	report("engine_reset_and_flush", engine_commands(pool));
 	report("relative_path_made_absolute", relative_path());
 	report("rules_follow_file", rules_follow_file(pool));
+	report("rules_reload_linear", rules_reload_linear(pool));
+	report("rule_errors_in_file_order", rule_errors_in_order(pool));
 	unlink(path);
 	rmdir(dir);
 	masq_pool_destroy(pool);
