@@ -427,6 +427,7 @@ legit_start() {	# seconds
 	[ -x "$TOOLS/connloop" ] || { log "build/tools/connloop missing (make tools)"; return 1; }
 	[ -n "${HTTP_PID:-}" ] || http_serve_1mb
 	bg wan legit-server $((secs + 30)) "$TOOLS/connloop" serve 203.0.113.2 7001 $((secs + 25)) 2
+	LEGIT_SERVER_PID=$BG_PID	# a test with several phases stops it
 	wait_listen wan tcp 203.0.113.2:7001 || return 1
 	: >"$WORK/legit-marks"
 	echo "start $(date +%s.%N)" >>"$WORK/legit-marks"
