@@ -8,8 +8,8 @@
  *			taking the interfaces from the kernel
  *	loop.c		the event loop: receive, engine, transmit, control
  *	command.c	control commands: the engine's, plus masqd's own counters
- *	ctlsrv.c	the control socket
- *	job.c		ruleset changes built on a worker thread
+ *	ctlsrv.c	the control socket (its directory: sockdir.c)
+ *	job.c		ruleset changes and reloads built on a worker thread
  *	config.c	the -c file at start and on SIGHUP (control/reload.h)
  *	log.c		stderr or syslog
  */
