@@ -156,11 +156,14 @@ static void map_ports(struct masqd *d)
  *
  * Return: 0, or -1 after logging what failed (with its file and line)
  */
-/* The filter's LOG lines: into the log, at the rule's level, rate-capped */
+/*
+ * The filter's LOG lines: the log's rules class (its own cap and ring),
+ * at the rule's level
+ */
 static void engine_log(void *ctx, int level, const char *line)
 {
 	(void)ctx;
-	logmsg(level & 7, "%s", line);
+	log_rule(level & 7, line);
 }
 
 int setup_engine(struct masqd *d)

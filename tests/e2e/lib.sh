@@ -186,13 +186,15 @@ gone() {
 
 # masqd_start [ARGS...]: masqd in the router namespace with the default
 # configuration (plus ARGS), in the foreground (-f) logging to
-# $WORK/masqd.log; waits (5 s at most) until masqctl gets an answer.
+# $WORK/masqd.log (or to $MASQD_OUT when set: a FIFO, say); waits (5 s
+# at most) until masqctl gets an answer.
 MASQD_ARGS=(--internal lan0=192.168.0.1/24 --external wan0=203.0.113.1/24)
 masqd_start() {
+	local out=${MASQD_OUT:-$WORK/masqd.log}
 	rm -f "$SOCK"
-	log "+ [bg masqd] ip netns exec $NS_GW $MASQD ${MASQD_ARGS[*]} $* -s $SOCK -f"
+	log "+ [bg masqd] ip netns exec $NS_GW $MASQD ${MASQD_ARGS[*]} $* -s $SOCK -f >>$out 2>&1"
 	ip netns exec "$NS_GW" "$MASQD" "${MASQD_ARGS[@]}" "$@" -s "$SOCK" -f \
-		>>"$WORK/masqd.log" 2>&1 &
+		>>"$out" 2>&1 &
 	MASQD_PID=$!
 	local i
 	for i in $(seq 50); do
