@@ -307,6 +307,7 @@ enum ipt_op {
 #define IPT_OPT_EXACT		0x04	/* -x */
 #define IPT_OPT_LINENUMBERS	0x08	/* --line-numbers */
 #define IPT_OPT_ZERO		0x10	/* -L -Z */
+#define IPT_OPT_COUNTERS	0x20	/* -c PKTS BYTES was given */
 
 struct ipt_cmd {
 	uint8_t op;			/* enum ipt_op */

@@ -1999,6 +1999,7 @@ static int opt_counters(struct parse *p, const struct base_opt *b,
 	if (!num_parse(by, UINT64_MAX, &v))
 		return fail(p, "bad byte counter '%s' for -c", by);
 	p->cmd->rule.bytes = v;
+	p->cmd->opts |= IPT_OPT_COUNTERS;
 	return 0;
 }
 

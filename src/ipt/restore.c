@@ -346,8 +346,6 @@ static int rule_line(struct restore *st, struct ipt_err *err)
 		return line_fail(st, err, "no command specified");
 	if (words_have(st->argv + 2, n, "-t", "--table"))
 		return line_fail(st, err, "The -t option cannot be used in iptables-restore");
-	if (counted && words_have(st->argv + 2, n, "-c", "--set-counters"))
-		return line_fail(st, err, "multiple -c flags not allowed ([packets:bytes] and -c)");
 	snprintf(table, sizeof(table), "%s", ipt_table_name(st->cur));
 	st->argv[0] = dash_t;
 	st->argv[1] = table;
@@ -357,6 +355,9 @@ static int rule_line(struct restore *st, struct ipt_err *err)
 		return line_fail(st, err, "%s", e.msg);
 	if (st->cmd.table != st->cur)
 		return line_fail(st, err, "The -t option cannot be used in iptables-restore");
+	/* the parse, not a look at the words: "-i -c" names an interface */
+	if (counted && (st->cmd.opts & IPT_OPT_COUNTERS))
+		return line_fail(st, err, "multiple -c flags not allowed ([packets:bytes] and -c)");
 	if (counted) {
 		st->cmd.rule.pkts = pkts;
 		st->cmd.rule.bytes = bytes;

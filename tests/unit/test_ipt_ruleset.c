@@ -2215,6 +2215,33 @@ static const struct rgolden rgoldens[] = {
 	  "COMMIT\n",
 	  2,
 	  { NULL, NULL, NULL } },
+	/* "-c" as -i's value names an interface: no second -c (fuzz_ipt_restore) */
+	{ "counters_iface_named_c", IPT_RESTORE_COUNTERS, rs_err_double_c,
+	  "*filter\n"
+	  "[2:3] -A INPUT -i -c -j ACCEPT\n"
+	  "COMMIT\n",
+	  0,
+	  {
+		[IPT_FILTER] = "*filter\n"
+		  ":INPUT ACCEPT [0:0]\n"
+		  ":FORWARD ACCEPT [0:0]\n"
+		  ":OUTPUT ACCEPT [0:0]\n"
+		  "[2:3] -A INPUT -i -c -j ACCEPT\n"
+		  "COMMIT\n",
+		[IPT_NAT] = "*nat\n"
+		  ":PREROUTING ACCEPT [0:0]\n"
+		  ":INPUT ACCEPT [0:0]\n"
+		  ":OUTPUT ACCEPT [0:0]\n"
+		  ":POSTROUTING ACCEPT [0:0]\n"
+		  "COMMIT\n",
+		[IPT_MANGLE] = "*mangle\n"
+		  ":PREROUTING ACCEPT [0:0]\n"
+		  ":INPUT ACCEPT [0:0]\n"
+		  ":FORWARD ACCEPT [0:0]\n"
+		  ":OUTPUT ACCEPT [0:0]\n"
+		  ":POSTROUTING ACCEPT [0:0]\n"
+		  "COMMIT\n",
+	  } },
 };
 
 static bool setup_lines(struct ipt_ruleset *rs, const char *const *lines)
