@@ -626,14 +626,16 @@ void ctlsrv_hold(struct ctlsrv *s, bool on)
 
 /* ---- clients coming and going --------------------------------------------- */
 
-/* Waiting for masqd (its job, its turn, memory): not idle */
+/* Waiting for masqd (its job, its turn): not idle */
 static bool waits_for_masqd(const struct ctlsrv *s, const struct ctl_client *c)
 {
-	return c->queued || c->starved ||
-	       (s->pending >= 0 && c == &s->cl[s->pending]);
+	return c->queued || (s->pending >= 0 && c == &s->cl[s->pending]);
 }
 
-/* May @c give its slot to a newcomer? (no command in hand for a while) */
+/*
+ * May @c give its slot to a newcomer? (no command in hand for a while;
+ * one waiting for request memory has none yet, and holds none)
+ */
 static bool evictable(const struct ctlsrv *s, const struct ctl_client *c)
 {
 	return c->fd >= 0 && !c->answering && !waits_for_masqd(s, c) &&
@@ -685,25 +687,43 @@ static void accept_clients(struct ctlsrv *s)
 	}
 }
 
+/* Close @c if it made no progress for CTLSRV_IDLE_MS */
+static void expire_idle(struct ctlsrv *s, struct ctl_client *c)
+{
+	if (s->now_ms - c->last_ms < CTLSRV_IDLE_MS)
+		return;
+	s->idle_closed++;
+	client_close(s, c);
+}
+
 /*
- * Close clients that made no progress for CTLSRV_IDLE_MS; a starved one
- * whose reservation now fits is read again
+ * Close clients that made no progress for CTLSRV_IDLE_MS, those waiting
+ * for request memory last: what the idle ones held may let them be read
+ * again (their wait then ends, and their time starts afresh). So requests
+ * announced and never sent cannot keep a real one waiting for more than
+ * CTLSRV_IDLE_MS, nor hold its slot (evictable()).
  */
 static void expire_clients(struct ctlsrv *s)
 {
 	for (int i = 0; i < CTLSRV_MAX_CLIENTS; i++) {
 		struct ctl_client *c = &s->cl[i];
 
-		if (c->fd < 0)
+		if (c->fd < 0 || c->starved)
 			continue;
-		if (waits_for_masqd(s, c)) {
+		if (waits_for_masqd(s, c))
 			c->last_ms = s->now_ms;
-			if (c->starved)
-				in_reserve(s, c);
-		} else if (s->now_ms - c->last_ms >= CTLSRV_IDLE_MS) {
-			s->idle_closed++;
-			client_close(s, c);
-		}
+		else
+			expire_idle(s, c);
+	}
+	for (int i = 0; i < CTLSRV_MAX_CLIENTS; i++) {
+		struct ctl_client *c = &s->cl[i];
+
+		if (c->fd < 0 || !c->starved)
+			continue;
+		if (in_reserve(s, c))
+			c->last_ms = s->now_ms;
+		else
+			expire_idle(s, c);
 	}
 }
 
@@ -738,7 +758,7 @@ int ctlsrv_pollfds(struct ctlsrv *s, struct pollfd *pfd, int base,
 			if (c->fd < 0)
 				continue;
 		}
-		if (waits_for_masqd(s, c))
+		if (waits_for_masqd(s, c) || c->starved)
 			continue;	/* nothing to read or write yet */
 		s->pfd_cl[i] = ++n;
 		pfd[n] = (struct pollfd){ .fd = c->fd,
@@ -792,7 +812,7 @@ void ctlsrv_service(struct ctlsrv *s, const struct pollfd *pfd,
 			client_close(s, c);
 		else if (c->answering)
 			client_send(s, c);
-		else if (!waits_for_masqd(s, c))
+		else if (!waits_for_masqd(s, c) && !c->starved)
 			client_read(s, c);
 	}
 	s->rr = (s->rr + 1) % CTLSRV_MAX_CLIENTS;

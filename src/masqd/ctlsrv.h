@@ -32,7 +32,9 @@
  * nothing, stalls in a request, reads nothing of its answer) for
  * CTLSRV_IDLE_MS is closed, and with every slot taken a client that has
  * had no command in hand for CTLSRV_EVICT_MS gives its slot to a new one.
- * A client that waits for masqd (its job, a queue, memory) is not idle.
+ * A client that waits for masqd (its job, its turn) is not idle; one that
+ * waits for request memory is (so announcing requests and never sending
+ * them holds no one out for longer than CTLSRV_IDLE_MS).
  */
 #ifndef MASQD_CTLSRV_H
 #define MASQD_CTLSRV_H

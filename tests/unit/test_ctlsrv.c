@@ -540,7 +540,10 @@ static bool too_large_refused(void)
 	return finish(ok, fd, &a);
 }
 
-/* Request memory for all clients: the third 15 MiB request waits */
+/*
+ * Request memory for all clients: the third 15 MiB request waits, and
+ * gets its turn when the two stalled ones are closed as idle
+ */
 static bool request_memory_bounded(void)
 {
 	uint8_t h[CTL_HDR_LEN] = { 'M', 'Q', 'C', '1', 0, CTL_VERSION, 0, 1,
@@ -562,6 +565,11 @@ static bool request_memory_bounded(void)
 	ok = ok && ((srv.idle_closed == 2 && !cl_closed(fd[2]) && !srv.cl[2].starved) ||
 		    failf("%llu closed; the waiting one starved %d",
 			  (unsigned long long)srv.idle_closed, srv.cl[2].starved));
+	now_ms += CTLSRV_IDLE_MS;	/* it sends nothing either: closed */
+	step();
+	ok = ok && ((srv.idle_closed == 3 && cl_closed(fd[2]) && !srv.in_total) ||
+		    failf("%llu closed, %zu bytes still reserved",
+			  (unsigned long long)srv.idle_closed, srv.in_total));
 	for (int i = 0; i < 3; i++)
 		if (fd[i] >= 0)
 			close(fd[i]);
