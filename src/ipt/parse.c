@@ -2896,9 +2896,12 @@ static void rule_format(struct line *l, const struct ipt_cmd *c,
 	target_format(l, &r->t);
 }
 
-static void counters_format(struct line *l, const struct ipt_rule *r)
+/* "-c P B" when it was given (even as 0 0) or the counters are set */
+static void counters_format(struct line *l, const struct ipt_cmd *c)
 {
-	if (!r->pkts && !r->bytes)
+	const struct ipt_rule *r = &c->rule;
+
+	if (!(c->opts & IPT_OPT_COUNTERS) && !r->pkts && !r->bytes)
 		return;
 	word(l, "-c");
 	wordf(l, "%llu", (unsigned long long)r->pkts);
@@ -2958,7 +2961,7 @@ static void one_command(struct ipt_text *out, const struct ipt_cmd *c,
 		rule_format(&l, c, i, j);
 	if (c->op == IPT_OP_APPEND || c->op == IPT_OP_INSERT ||
 	    c->op == IPT_OP_REPLACE || c->op == IPT_OP_POLICY)
-		counters_format(&l, &c->rule);
+		counters_format(&l, c);
 }
 
 /**
