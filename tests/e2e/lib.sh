@@ -429,6 +429,7 @@ legit_start() {	# seconds
 	[ -x "$TOOLS/connloop" ] || { log "build/tools/connloop missing (make tools)"; return 1; }
 	[ -n "${HTTP_PID:-}" ] || http_serve_1mb
 	bg wan legit-server $((secs + 30)) "$TOOLS/connloop" serve 203.0.113.2 7001 $((secs + 25)) 2
+	LEGIT_SRV_PID=$BG_PID
 	wait_listen wan tcp 203.0.113.2:7001 || return 1
 	: >"$WORK/legit-marks"
 	echo "start $(date +%s.%N)" >>"$WORK/legit-marks"
@@ -446,8 +447,14 @@ legit_mark() {	# name
 	echo "$1 $(date +%s.%N)" >>"$WORK/legit-marks"
 }
 
-legit_wait() {
+legit_wait() {	# (and the connloop server goes: the next legit_start's
+		# must not find its port taken)
 	wait "$LEGIT_PING_PID" "$LEGIT_CONN_PID" "$LEGIT_DL_PID" 2>/dev/null
+	stop "$LEGIT_SRV_PID"
+	for _ in $(seq 30); do
+		wait_listen wan tcp 203.0.113.2:7001 1 || break
+		sleep 0.1
+	done
 }
 
 legit_report() {
