@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * frag.h - IPv4 fragment reassembly and refragmentation: limits, and the
- * one helper the MTU check of conn.c needs
+ * frag.h - IPv4 fragment reassembly (frag.c) and refragmentation
+ * (fragout.c): limits, and what the two files and the MTU check of
+ * conn.c ask of each other
  *
  * The hooks the walk calls (frag_input, frag_needed, frag_output, ...)
  * are declared with the rest of the engine in eng.h.
@@ -31,5 +32,7 @@ struct masq_engine;
  * Return: bytes of IPv4 datagram
  */
 uint32_t frag_wire_len(const struct masq_engine *e, const struct pkt *p);
+
+uint32_t frag_largest(const struct masq_engine *e, const struct masq_buf *b);
 
 #endif
