@@ -14,7 +14,12 @@
 
 #include "pkt.h"
 
-#define FRAG_MAX_DGRAMS		64	/* datagrams in reassembly at once */
+#define FRAG_MEM_DEFAULT	(4u << 20)	/* fragment data held at once */
+#define FRAG_MEM_MIN		(16u << 10)	/* limits.frag_mem's range */
+#define FRAG_MEM_MAX		(32u << 20)
+#define FRAG_CHUNK		1024	/* the unit of the budget: bytes of data */
+#define FRAG_SHARE_DIV		8	/* one source: at most 1/8 of the chunks
+					 * and of the datagrams */
 #define FRAG_TIMEOUT_S		30	/* from a datagram's first fragment */
 #define FRAG_IP_MAX		65535	/* an IPv4 datagram's largest size */
 
