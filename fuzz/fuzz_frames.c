@@ -24,7 +24,9 @@
  * filter and the translation paths, not only the parser. After every call: every buffer is in the pool, in the
  * tx vector or held (at most limits.neigh_queue), every frame out lies
  * inside its buffer, leaves by an existing interface and, if IPv4, has a
- * valid header checksum. After the input: destroy returns every buffer.
+ * valid header checksum; reassembly holds no more than its (smallest)
+ * budget and its lists add up (masq_engine_frag_held()). After the
+ * input: destroy returns every buffer.
  *
  * MASQ_FUZZ_WRITE_SEEDS=DIR writes a few valid inputs (made with
  * tests/lib/frame.c) into DIR at start-up and exits.
@@ -83,6 +85,18 @@ static void check_and_release(struct masq_engine *e, struct masq_txq *tx)
 		masq_pool_put(pool, b);
 	}
 	tx->n = 0;
+}
+
+/* Reassembly within its budget (masq_engine_frag_held() checks its lists) */
+static void check_frag(const struct masq_engine *e)
+{
+	uint32_t dgrams, held = masq_engine_frag_held(e, &dgrams);
+
+	if (held > lim.frag_mem || dgrams > held / 1024) {
+		fprintf(stderr, "reassembly holds %u bytes in %u datagrams, budget %u\n",
+			held, dgrams, lim.frag_mem);
+		abort();
+	}
 }
 
 /* Hand in the frame in @fs on @ifidx; Return: the frames out, decoded first */
@@ -246,6 +260,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_and_release(e, &tx);
 		masq_engine_advance(e, now, &tx);
 		check_and_release(e, &tx);
+		check_frag(e);
 	}
 	masq_engine_destroy(e);
 	if (masq_pool_avail(pool) != masq_pool_count(pool)) {
@@ -258,21 +273,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 /* ---- seeds ---- */
 
-static size_t seed_record(uint8_t *out, size_t at, int ifidx, uint8_t flags,
-			  uint16_t cstart, uint16_t coff, uint8_t tstep)
+/* Append @frame (@n bytes, metadata @m) to @out at @at as one record */
+static size_t seed_put(uint8_t *out, size_t at, int ifidx, uint8_t flags,
+		       uint16_t cstart, uint16_t coff, uint8_t tstep,
+		       const uint8_t *frame, int n, const struct masq_meta *m)
 {
-	uint8_t frame[FRAME_MAX];
-	struct masq_meta m;
-	int n;
-
-	memcpy(fs.eth_dst, ifidx ? wan_mac : lan_mac, 6);
-	n = frame_build_bytes(&fs, frame, sizeof(frame), &m);
 	if (n < 0)
 		return at;
-	if (m.flags) {
-		flags = m.flags;
-		cstart = m.csum_start;
-		coff = m.csum_offset;
+	if (m->flags) {
+		flags = m->flags;
+		cstart = m->csum_start;
+		coff = m->csum_offset;
 	}
 	out[at + 0] = (uint8_t)ifidx;
 	out[at + 1] = flags;
@@ -290,6 +301,33 @@ static size_t seed_record(uint8_t *out, size_t at, int ifidx, uint8_t flags,
 	out[at + 13] = (uint8_t)n;
 	memcpy(out + at + HDR, frame, (size_t)n);
 	return at + HDR + (size_t)n;
+}
+
+static size_t seed_record(uint8_t *out, size_t at, int ifidx, uint8_t flags,
+			  uint16_t cstart, uint16_t coff, uint8_t tstep)
+{
+	uint8_t frame[FRAME_MAX];
+	struct masq_meta m;
+	int n;
+
+	memcpy(fs.eth_dst, ifidx ? wan_mac : lan_mac, 6);
+	n = frame_build_bytes(&fs, frame, sizeof(frame), &m);
+	return seed_put(out, at, ifidx, flags, cstart, coff, tstep, frame, n, &m);
+}
+
+/* Bytes [@off, @off + @len) of the datagram in fs, as a fragment from the WAN */
+static size_t seed_fragment(uint8_t *out, size_t at, uint32_t off,
+			    uint32_t len)
+{
+	uint8_t frame[FRAME_MAX];
+	struct masq_meta m;
+	int n;
+
+	memcpy(fs.eth_dst, wan_mac, 6);
+	n = frame_build_bytes(&fs, frame, sizeof(frame), &m);
+	if (n >= 0)
+		n = frame_fragment(frame, (uint32_t)n, off, len);
+	return seed_put(out, at, 1, 0, 0, 0, 0, frame, n, &m);
 }
 
 static void seed_write(const char *dir, const char *name, const uint8_t *d,
@@ -359,6 +397,24 @@ static void write_seeds(const char *dir)
 	frame_spec_udp(&fs, IP4(192, 168, 0, 2), 7000, IP4(203, 0, 113, 50), 9);
 	n = seed_record(buf, n, 0, 0, 0, 0, 2);
 	seed_write(dir, "arp-ttl-unresolved", buf, n);
+
+	/* first fragments from many sources past the small budget, then a
+	 * fragmented answer to the UDP connection */
+	n = 0;
+	for (uint32_t i = 0; i < 40; i++) {
+		frame_spec_udp(&fs, IP4(198, 18, 0, 1 + i % 10), 4444,
+			       IP4(203, 0, 113, 1), 7000);
+		fs.ip_id = (uint16_t)(100 + i);
+		fs.payload_len = 200;
+		n = seed_fragment(buf, n, 0, 64);
+	}
+	frame_spec_udp(&fs, IP4(198, 51, 100, 10), 53, IP4(203, 0, 113, 1),
+		       5353);
+	fs.ip_id = 7;
+	fs.payload_len = 1200;
+	n = seed_fragment(buf, n, 800, 408);
+	n = seed_fragment(buf, n, 0, 800);
+	seed_write(dir, "frag-flood-answer", buf, n);
 
 	frame_spec_tcp(&fs, IP4(192, 168, 0, 2), 40001, IP4(198, 51, 100, 10),
 		       80, FRAME_TCP_ACK);
