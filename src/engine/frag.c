@@ -436,9 +436,11 @@ static void dgram_free(struct frag_state *f, struct frag_dgram *d)
 	*at = d->hnext;
 	list_unlink(f, &f->all, FRAG_ALL, i);
 	list_unlink(f, &s->mine, FRAG_MINE, i);
-	for (uint32_t c = 0; c < FRAG_DGRAM_CHUNKS; c++)
-		if (d->chunk[c] != FRAG_NIL)
+	for (uint32_t c = 0, n = d->nchunks; n; c++)	/* a tiny one: 1 */
+		if (d->chunk[c] != FRAG_NIL) {
 			f->free_c[f->nfree_c++] = d->chunk[c];
+			n--;
+		}
 	s->chunks -= d->nchunks;
 	f->free_d[f->nfree_d++] = i;
 	if (!--s->dgrams)
