@@ -268,13 +268,19 @@ capture() {
 # itself (timeouts), and the caller wraps it in timeout(1) as well.
 e2e_write_tool() {
 	cat >"$WORK/tool.py" <<'EOF'
-"""e2e traffic tool: udp-echo, udp-ask, tcp-hold-server, tcp-hold-client, tcp-probe"""
+"""e2e traffic tool: udp-echo [SIZE], udp-ask, tcp-hold-server, tcp-hold-client, tcp-probe"""
 import socket, sys, time
 
 def out(*a):
     print(*a, flush=True)
 
-def udp_echo(addr, port, secs):
+def big_answer(head, size):
+    """SIZE bytes: HEAD, then byte i is (i * 7 + 3) % 251"""
+    fill = bytes((i * 7 + 3) % 251 for i in range(size))
+    return (head + fill[len(head):])[:size]
+
+def udp_echo(addr, port, secs, size=0):
+    """answer "echo:" + each datagram; with SIZE, padded to SIZE bytes"""
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((addr, int(port)))
     end = time.time() + float(secs)
@@ -285,7 +291,7 @@ def udp_echo(addr, port, secs):
         except socket.timeout:
             break
         out("from %s:%d %r" % (a[0], a[1], d[:64]))
-        s.sendto(b"echo:" + d, a)
+        s.sendto(big_answer(b"echo:" + d, int(size)) if int(size) else b"echo:" + d, a)
 
 def udp_ask(addr, port, text, tries=3):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
