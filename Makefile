@@ -23,6 +23,8 @@ AR      := gcc-ar
 ALL_CFLAGS := $(CFLAGS_COMMON) $(CFLAGS) -MMD -MP
 SAN_CFLAGS := $(CFLAGS_COMMON) -O1 -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP
+TSAN_CFLAGS := $(CFLAGS_COMMON) -O1 -fno-omit-frame-pointer \
+	-fsanitize=thread -MMD -MP
 
 ifeq ($(V),1)
 Q :=
@@ -37,22 +39,26 @@ MASQD_SRC   := $(sort $(wildcard src/masqd/*.c))
 MASQCTL_SRC := $(sort $(wildcard src/masqctl/*.c))
 TESTLIB_SRC := $(sort $(wildcard tests/lib/*.c))
 UNIT_SRC    := $(sort $(wildcard tests/unit/*.c))
+# the unit tests with a second thread, run under ThreadSanitizer too
+TSAN_SRC    := tests/unit/test_jobs.c tests/unit/test_log.c
 BENCH_SRC   := $(sort $(wildcard bench/*.c))
 FUZZ_SRC    := $(sort $(wildcard fuzz/*.c))
 TOOLS_SRC   := $(sort $(wildcard tests/tools/*.c))
 
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
 san = $(patsubst %.c,$(O)/san/%.o,$(1))
+tsan = $(patsubst %.c,$(O)/tsan/%.o,$(1))
 
 LIBMASQ     := $(O)/libmasq.a
 LIBCONTROL  := $(O)/libmasqcontrol.a
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
 SAN_BINS    := $(patsubst tests/unit/%.c,$(O)/tests-san/%,$(UNIT_SRC))
+TSAN_BINS   := $(patsubst tests/unit/%.c,$(O)/tests-tsan/%,$(TSAN_SRC))
 BENCH_BINS  := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRC))
 FUZZ_BINS   := $(patsubst fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRC))
 TOOLS_BINS  := $(patsubst tests/tools/%.c,$(O)/tools/%,$(TOOLS_SRC))
 
-.PHONY: all check unit unit-san tools bench fuzz fuzz-build run run-stop install clean deps
+.PHONY: all check unit unit-san unit-tsan tools bench fuzz fuzz-build run run-stop install clean deps
 all: $(O)/masqd $(O)/masqctl $(LIBMASQ)
 
 $(O)/obj/%.o: %.c
@@ -64,6 +70,11 @@ $(O)/san/%.o: %.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC-SAN  $<")
 	$(Q)$(CC) $(SAN_CFLAGS) -c $< -o $@
+
+$(O)/tsan/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC-TSAN $<")
+	$(Q)$(CC) $(TSAN_CFLAGS) -c $< -o $@
 
 $(LIBMASQ): $(call obj,$(ENGINE_SRC))
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
@@ -83,6 +94,9 @@ $(O)/tests/%: $(O)/obj/tests/unit/%.o $(call obj,$(TESTLIB_SRC)) $(LIBMASQ) $(LI
 $(O)/tests-san/%: $(O)/san/tests/unit/%.o $(call san,$(TESTLIB_SRC) $(ENGINE_SRC) $(CONTROL_SRC))
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
+$(O)/tests-tsan/%: $(O)/tsan/tests/unit/%.o $(call tsan,$(TESTLIB_SRC) $(ENGINE_SRC) $(CONTROL_SRC))
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(TSAN_CFLAGS) -o $@ $^
 $(O)/bench/%: $(O)/obj/bench/%.o $(call obj,$(TESTLIB_SRC)) $(LIBMASQ)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
@@ -101,9 +115,10 @@ $(O)/fuzz/%: fuzz/%.c $(ENGINE_SRC) $(CONTROL_SRC) $(TESTLIB_SRC)
 unit: $(UNIT_BINS)
 tools: $(TOOLS_BINS)
 unit-san: $(SAN_BINS)
+unit-tsan: $(TSAN_BINS)
 fuzz-build: $(FUZZ_BINS)
 
-check: deps all unit unit-san tools
+check: deps all unit unit-san unit-tsan tools
 	$(Q)$(MAKE) --no-print-directory fuzz-build || \
 		echo "check: fuzz targets not built (clang with libFuzzer missing); they will SKIP"
 	$(Q)tests/check.sh

@@ -505,7 +505,9 @@ static double bytes_per_conn(uint32_t max, bool acct)
 	struct masq_limits lim = { .max_conns = max, .seed = 1,
 				   .no_accounting = !acct };
 	struct masq_engine *e = masq_engine_create(&lim, pool);
-	double bytes = (double)(ct_bytes(&e->ct) + nat_bytes(&e->nat)) / max;
+	double bytes = (double)(ct_bytes(&e->ct) + nat_bytes(&e->nat) +
+				quota_bytes(&e->hosts) +
+				quota_bytes(&e->halfopen)) / max;
 
 	masq_engine_destroy(e);
 	masq_pool_destroy(pool);

@@ -2,10 +2,14 @@
 /*
  * fuzz_frames.c - arbitrary frames with arbitrary metadata through the engine
  *
- * Each input is a sequence of records; each record is a 14-byte header
+ * An input is a mode byte (tests/lib/fuzzeng.h: filtering and mapping
+ * modes, tcp-pickup, small limits so that eviction runs, no rules), then
+ * a sequence of records; each record is a 14-byte header
  *
- *	0	interface: low 7 bits mod 3 (0 lan0, 1 wan0, 2 none such);
- *		top bit: this record ends the batch
+ *	0	interface: low 6 bits mod 3 (0 lan0, 1 wan0, 2 none such);
+ *		bit 6: the frame is 16 times the length below, the input's
+ *		bytes then zeros (a GSO super-frame from a short input);
+ *		bit 7: this record ends the batch
  *	1	meta.flags
  *	2	meta.gso_type
  *	3-4	meta.gso_size
@@ -15,18 +19,13 @@
  *	11	time step: seconds to advance (masq_engine_advance() runs)
  *	12-13	frame length (cut to what is left of the input)
  *
- * followed by that many bytes of frame; up to 8 records per batch.
- *
- * Before the input the engine is configured (two interfaces, addresses,
- * a default route, static neighbours, rules with every target that acts
- * on a packet and a chain long enough for the classifier) and carries
+ * followed by that many bytes of frame; up to 64 records per batch, the
+ * engine's whole batch walk. Buffers are 64 KiB, as masqd's with the
+ * virtio-net header. The engine (fuzzeng.c) carries rules with every
+ * target that acts on a packet, DNAT and REDIRECT among them, and
  * established TCP, UDP and ICMP connections, so that frames reach the
- * filter and the translation paths, not only the parser. After every call: every buffer is in the pool, in the
- * tx vector or held (at most limits.neigh_queue), every frame out lies
- * inside its buffer, leaves by an existing interface and, if IPv4, has a
- * valid header checksum; reassembly holds no more than its (smallest)
- * budget and its lists add up (masq_engine_frag_held()). After the
- * input: destroy returns every buffer.
+ * filter and the translation paths, not only the parser. The checks
+ * after every call and at the end are fuzzeng.c's.
  *
  * MASQ_FUZZ_WRITE_SEEDS=DIR writes a few valid inputs (made with
  * tests/lib/frame.c) into DIR at start-up and exits.
@@ -35,221 +34,82 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../tests/lib/ctlline.h"
 #include "../tests/lib/frame.h"
+#include "../tests/lib/fuzzeng.h"
 
 #define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
-#define NS		1000000000ull
-#define POOL_COUNT	64
-#define BUF_SIZE	4096
+#define POOL_COUNT	256
+#define BUF_SIZE	(65536 + 256)
 #define HDR		14
+#define BATCH		64
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
-
 static const uint8_t lan_mac[6] = { 2, 0, 0, 0, 1, 1 };
 static const uint8_t wan_mac[6] = { 2, 0, 0, 0, 2, 1 };
 
-static struct masq_pool *pool;
-static struct masq_limits lim;
 static struct frame_spec fs;
-
-
-static void check_and_release(struct masq_engine *e, struct masq_txq *tx)
-{
-	uint32_t count = masq_pool_count(pool), avail = masq_pool_avail(pool);
-	int nifs = masq_engine_iface_count(e);
-
-	if (avail + tx->n > count || count - avail - tx->n > lim.neigh_queue) {
-		fprintf(stderr, "buffers unaccounted for: pool %u of %u, tx %u\n",
-			avail, count, tx->n);
-		abort();
-	}
-	for (uint32_t i = 0; i < tx->n; i++) {
-		struct masq_buf *b = tx->bufs[i];
-		struct frame_view v;
-
-		if (b->data < b->base ||
-		    b->len > b->cap - (uint32_t)(b->data - b->base) ||
-		    (int)b->iface >= nifs) {
-			fprintf(stderr, "tx frame outside its buffer or interface\n");
-			abort();
-		}
-		v.inner = NULL;
-		frame_decode(b->data, b->len, &b->meta, &v);
-		if (v.has_ip && v.ok && v.ip_csum != FRAME_CSUM_OK) {
-			fprintf(stderr, "tx frame with a bad IPv4 header checksum\n");
-			abort();
-		}
-		masq_pool_put(pool, b);
-	}
-	tx->n = 0;
-}
-
-/* Reassembly within its budget (masq_engine_frag_held() checks its lists) */
-static void check_frag(const struct masq_engine *e)
-{
-	uint32_t dgrams, held = masq_engine_frag_held(e, &dgrams);
-
-	if (held > lim.frag_mem || dgrams > held / 1024) {
-		fprintf(stderr, "reassembly holds %u bytes in %u datagrams, budget %u\n",
-			held, dgrams, lim.frag_mem);
-		abort();
-	}
-}
-
-/* Hand in the frame in @fs on @ifidx; Return: the frames out, decoded first */
-static bool feed(struct masq_engine *e, int ifidx, struct masq_txq *tx,
-		 struct frame_view *first)
-{
-	struct masq_buf *b = masq_pool_get(pool);
-	bool got;
-
-	if (!b)
-		return false;
-	memcpy(fs.eth_dst, ifidx ? wan_mac : lan_mac, 6);
-	frame_build(&fs, b);
-	b->iface = (uint32_t)ifidx;
-	masq_engine_input(e, &b, 1, NS, tx);
-	first->inner = NULL;
-	got = tx->n && frame_decode(tx->bufs[0]->data, tx->bufs[0]->len,
-				    &tx->bufs[0]->meta, first);
-	check_and_release(e, tx);
-	return got;
-}
-
-/* TCP, UDP and ICMP connections, both directions seen */
-static void establish(struct masq_engine *e, struct masq_txq *tx)
-{
-	struct frame_view v;
-	uint16_t port;
-
-	frame_spec_tcp(&fs, IP4(192, 168, 0, 2), 40000, IP4(198, 51, 100, 10),
-		       80, FRAME_TCP_SYN);
-	if (feed(e, 0, tx, &v)) {
-		port = v.sport;
-		frame_spec_tcp(&fs, IP4(198, 51, 100, 10), 80,
-			       IP4(203, 0, 113, 1), port,
-			       FRAME_TCP_SYN | FRAME_TCP_ACK);
-		fs.ack = 1;
-		feed(e, 1, tx, &v);
-		frame_spec_tcp(&fs, IP4(192, 168, 0, 2), 40000,
-			       IP4(198, 51, 100, 10), 80, FRAME_TCP_ACK);
-		feed(e, 0, tx, &v);
-	}
-	frame_spec_udp(&fs, IP4(192, 168, 0, 3), 5353, IP4(198, 51, 100, 10),
-		       53);
-	if (feed(e, 0, tx, &v)) {
-		frame_spec_udp(&fs, IP4(198, 51, 100, 10), 53,
-			       IP4(203, 0, 113, 1), v.sport);
-		feed(e, 1, tx, &v);
-	}
-	frame_spec_icmp_echo(&fs, IP4(192, 168, 0, 2), IP4(198, 51, 100, 10),
-			     true, 77, 1);
-	if (feed(e, 0, tx, &v)) {
-		frame_spec_icmp_echo(&fs, IP4(198, 51, 100, 10),
-				     IP4(203, 0, 113, 1), false, v.icmp_id, 1);
-		feed(e, 1, tx, &v);
-	}
-}
 
 static uint16_t rd16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-/* Rules added to the default ruleset: every target that acts on a packet */
-static const char rules[] =
-	"*mangle\n"
-	"-A PREROUTING -p udp -j MARK --set-mark 0x5\n"
-	"-A FORWARD -p tcp -m tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu\n"
-	"COMMIT\n"
-	"*nat\n"
-	"-A PREROUTING -i wan0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 192.168.0.2:80\n"
-	"-A PREROUTING -i lan0 -p tcp -m tcp --dport 3128 -j REDIRECT --to-ports 8080\n"
-	"COMMIT\n"
-	"*filter\n"
-	":many - [0:0]\n"
-	"-I INPUT 1 -m limit --limit 50/sec -j LOG --log-prefix \"in: \"\n"
-	"-I FORWARD 1 -j many\n"
-	"-I FORWARD 2 -p tcp -m tcp --dport 113 -j REJECT --reject-with tcp-reset\n"
-	"-I FORWARD 2 -p udp -m multiport --dports 137,138 -j REJECT\n"
-	"-I FORWARD 2 -m mark --mark 0x7 -j DROP\n"
-	"-I FORWARD 2 -m mac --mac-source 02:00:00:00:01:09 -j DROP\n"
-	"-A OUTPUT -j LOG\n"
-	"%s"
-	"COMMIT\n";
-
-static void log_nowhere(void *ctx, int level, const char *line)
+/* One record's frame into a buffer; Return: bytes of input it took */
+static size_t record_frame(struct masq_buf *b, const uint8_t *h,
+			   const uint8_t *data, size_t size)
 {
-	(void)ctx;
-	(void)level;
-	(void)line;
-}
+	uint32_t room = BUF_SIZE - MASQ_HEADROOM, len = rd16(h + 12);
+	uint32_t want = h[0] & 0x40 ? 16 * len : len;
+	size_t take = len < size ? len : size;
 
-static void add_rules(struct masq_engine *e)
-{
-	static char text[4096];
-	char many[2048];
-	size_t at = 0;
-	char *argv[] = { "iptables-restore", "--noflush", text };
-	struct masq_text out = { 0 };
-
-	for (int i = 0; i < 20; i++)
-		at += (size_t)snprintf(many + at, sizeof(many) - at,
-				       "-A many -s 10.0.%d.0/24 -p tcp -m tcp --dport %d -j DROP\n",
-				       i, 1000 + i);
-	snprintf(text, sizeof(text), rules, many);
-	masq_engine_set_log(e, log_nowhere, NULL);
-	if (masq_engine_ctl(e, 3, argv, &out)) {
-		fprintf(stderr, "fuzz_frames: rules refused: %s\n", out.s);
-		abort();
-	}
-	masq_text_free(&out);
+	if (want > room)
+		want = room;
+	if (take > want)
+		take = want;
+	memcpy(b->data, data, take);
+	memset(b->data + take, 0, want - take);
+	b->len = want;
+	b->iface = (h[0] & 0x3f) % 3;	/* 2: no such */
+	b->meta.flags = h[1];
+	b->meta.gso_type = h[2];
+	b->meta.gso_size = rd16(h + 3);
+	b->meta.csum_start = rd16(h + 5);
+	b->meta.csum_offset = rd16(h + 7);
+	b->meta.hdr_len = rd16(h + 9);
+	return take;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct masq_buf *batch[8], *txv[64];
-	struct masq_txq tx = { txv, 0, 64 };
-	struct masq_engine *e = masq_engine_create(&lim, pool);
-	uint64_t now = NS;
+	struct masq_buf *batch[BATCH], *txv[256];
+	struct masq_txq tx = { txv, 0, 256 };
+	struct masq_pool *pool = fuzzeng_pool(POOL_COUNT, BUF_SIZE);
+	struct masq_engine *e;
+	uint64_t now = FUZZENG_NS;
 
-	if (!e)
-		abort();
-	ctlline_run_all(e, ctlline_topology);
-	add_rules(e);
-	establish(e, &tx);
+	if (!size)
+		return 0;
+	e = fuzzeng_create(data[0]);
+	data++;
+	size--;
 	while (size >= HDR) {
 		uint32_t n = 0;
 
-		while (n < 8 && size >= HDR) {
+		while (n < BATCH && size >= HDR) {
 			const uint8_t *h = data;
-			uint32_t len = rd16(h + 12);
-			struct masq_buf *b;
+			struct masq_buf *b = masq_pool_get(pool);
+			size_t took;
 
-			data += HDR;
-			size -= HDR;
-			if (len > size)
-				len = (uint32_t)size;
-			if (len > BUF_SIZE - MASQ_HEADROOM)
-				len = BUF_SIZE - MASQ_HEADROOM;
-			b = masq_pool_get(pool);
 			if (!b)
 				break;
-			b->iface = (h[0] & 0x7f) % 3;	/* 2: no such */
-			b->meta.flags = h[1];
-			b->meta.gso_type = h[2];
-			b->meta.gso_size = rd16(h + 3);
-			b->meta.csum_start = rd16(h + 5);
-			b->meta.csum_offset = rd16(h + 7);
-			b->meta.hdr_len = rd16(h + 9);
-			memcpy(b->data, data, len);
-			b->len = len;
-			data += len;
-			size -= len;
-			now += h[11] * NS;
+			data += HDR;
+			size -= HDR;
+			took = record_frame(b, h, data, size);
+			data += took;
+			size -= took;
+			now += h[11] * FUZZENG_NS;
 			batch[n++] = b;
 			if (h[0] & 0x80)
 				break;
@@ -257,17 +117,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!n)
 			break;
 		masq_engine_input(e, batch, n, now, &tx);
-		check_and_release(e, &tx);
+		fuzzeng_check(e, &tx);
 		masq_engine_advance(e, now, &tx);
-		check_and_release(e, &tx);
-		check_frag(e);
+		fuzzeng_check(e, &tx);
 	}
-	masq_engine_destroy(e);
-	if (masq_pool_avail(pool) != masq_pool_count(pool)) {
-		fprintf(stderr, "destroy left %u buffers out of the pool\n",
-			masq_pool_count(pool) - masq_pool_avail(pool));
-		abort();
-	}
+	fuzzeng_destroy(e);
 	return 0;
 }
 
@@ -336,17 +190,20 @@ static void seed_write(const char *dir, const char *name, const uint8_t *d,
 	char path[1024];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/seed-%s", dir, name);
-	f = fopen(path, "wb");
-	if (!f)
-		return;
-	fwrite(d, 1, n, f);
-	fclose(f);
+	for (int mode = 0; mode < 32; mode += 9) {
+		snprintf(path, sizeof(path), "%s/seed-%s-mode%d", dir, name, mode);
+		f = fopen(path, "wb");
+		if (!f)
+			return;
+		fputc(mode, f);
+		fwrite(d, 1, n, f);
+		fclose(f);
+	}
 }
 
 static void write_seeds(const char *dir)
 {
-	static uint8_t buf[4 * (HDR + FRAME_MAX)];
+	static uint8_t buf[4 * (HDR + FRAME_MAX)], big[BATCH * (HDR + 128)];
 	uint8_t us[6] = { 2, 0, 0, 0, 1, 9 };
 	size_t n;
 
@@ -398,23 +255,44 @@ static void write_seeds(const char *dir)
 	n = seed_record(buf, n, 0, 0, 0, 0, 2);
 	seed_write(dir, "arp-ttl-unresolved", buf, n);
 
-	/* first fragments from many sources past the small budget, then a
-	 * fragmented answer to the UDP connection */
+	/* a whole batch: the established connection, 32 segments each way */
+	n = 0;
+	for (int i = 0; i < BATCH; i++) {
+		if (i & 1)
+			frame_spec_tcp(&fs, IP4(198, 51, 100, 10), 80,
+				       IP4(203, 0, 113, 1), 40000, FRAME_TCP_ACK);
+		else
+			frame_spec_tcp(&fs, IP4(192, 168, 0, 2), 40000,
+				       IP4(198, 51, 100, 10), 80,
+				       FRAME_TCP_ACK | FRAME_TCP_PSH);
+		fs.payload_len = 8;
+		n = seed_record(big, n, i & 1, 0, 0, 0, 0);
+	}
+	seed_write(dir, "batch-64", big, n);
+
+	/* first fragments from many sources past the small budget (a
+	 * batch), then a fragmented answer to the UDP connection */
 	n = 0;
 	for (uint32_t i = 0; i < 40; i++) {
 		frame_spec_udp(&fs, IP4(198, 18, 0, 1 + i % 10), 4444,
 			       IP4(203, 0, 113, 1), 7000);
 		fs.ip_id = (uint16_t)(100 + i);
 		fs.payload_len = 200;
-		n = seed_fragment(buf, n, 0, 64);
+		n = seed_fragment(big, n, 0, 64);
 	}
 	frame_spec_udp(&fs, IP4(198, 51, 100, 10), 53, IP4(203, 0, 113, 1),
 		       5353);
 	fs.ip_id = 7;
 	fs.payload_len = 1200;
-	n = seed_fragment(buf, n, 800, 408);
-	n = seed_fragment(buf, n, 0, 800);
-	seed_write(dir, "frag-flood-answer", buf, n);
+	n = seed_fragment(big, n, 800, 408);
+	n = seed_fragment(big, n, 0, 800);
+	seed_write(dir, "frag-flood-answer", big, n);
+
+	/* a forward: a SYN to the DNAT rule's port from outside */
+	frame_spec_tcp(&fs, IP4(198, 51, 100, 20), 5555, IP4(203, 0, 113, 1),
+		       8080, FRAME_TCP_SYN);
+	n = seed_record(buf, 0, 1, 0, 0, 0, 0);
+	seed_write(dir, "dnat-syn", buf, n);
 
 	frame_spec_tcp(&fs, IP4(192, 168, 0, 2), 40001, IP4(198, 51, 100, 10),
 		       80, FRAME_TCP_ACK);
@@ -432,10 +310,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	ctlline_small_limits(&lim);
-	pool = masq_pool_create(POOL_COUNT, BUF_SIZE);
-	if (!pool)
-		abort();
+	fuzzeng_pool(POOL_COUNT, BUF_SIZE);
 	if (dir) {
 		write_seeds(dir);
 		exit(0);

@@ -26,11 +26,47 @@ run_suite() {	# name command...
 	fi
 }
 
+# tsan_run TEST: a ThreadSanitizer build of a unit test. Its reports go to
+# a file (build/tsan-TEST.*), not to the test's stderr, which a test may
+# point at a pipe of its own, and are copied here. TSan needs a memory
+# layout that some kernels' address randomisation breaks (it stops with
+# "FATAL: ThreadSanitizer: unexpected memory mapping"); the test then runs
+# again with randomisation off (setarch -R), and is SKIPped, with the
+# reason, if even that cannot start it. A race found exits 66.
+tsan_fatal() {	# output report: TSan could not start (in either)
+	{ echo "$1"; cat "$2".* 2>/dev/null; } | grep -q "FATAL: ThreadSanitizer"
+}
+tsan_run() {
+	local t=$1 out rc rep=build/tsan-${1##*/}
+	rm -f "$rep".*
+	out=$(TSAN_OPTIONS="log_path=$rep ${TSAN_OPTIONS:-}" "$t" 2>&1)
+	rc=$?
+	if tsan_fatal "$out" "$rep"; then
+		echo "# ThreadSanitizer could not start; again without ASLR (setarch -R)"
+		rm -f "$rep".*
+		out=$(TSAN_OPTIONS="log_path=$rep ${TSAN_OPTIONS:-}" setarch "$(uname -m)" -R "$t" 2>&1)
+		rc=$?
+		if tsan_fatal "$out" "$rep"; then
+			echo "$out"
+			cat "$rep".* 2>/dev/null
+			echo "SKIP tsan-${t##*/}: ThreadSanitizer cannot map its memory on this kernel ($(uname -r)), even under setarch -R"
+			return 0
+		fi
+	fi
+	echo "$out"
+	cat "$rep".* 2>/dev/null
+	[ "$rc" -eq 66 ] && echo "FAIL tsan-${t##*/}: ThreadSanitizer reported a data race (the report is in $log)"
+	return "$rc"
+}
+
 for t in build/tests/*; do
 	[ -x "$t" ] && run_suite "unit:${t##*/}" "$t"
 done
 for t in build/tests-san/*; do
 	[ -x "$t" ] && run_suite "asan+ubsan:${t##*/}" "$t"
+done
+for t in build/tests-tsan/*; do
+	[ -x "$t" ] && run_suite "tsan:${t##*/}" tsan_run "$t"
 done
 run_suite binary tests/binary.sh
 if [ -x fuzz/run.sh ]; then

@@ -39,10 +39,19 @@
  *
  * Mapping (nat.c): endpoint-independent by default; address-and-port-
  * dependent on request ("set mapping address-and-port-dependent"), where
- * each connection takes a private mapping of its own. Ports running out: the oldest
- * mapping that never saw a reply gives its port up; else the connection
- * is dropped. Protocols without ports are masqueraded by address: one
- * internal host per (protocol, remote address).
+ * each connection takes a private mapping of its own. Protocols without
+ * ports are masqueraded by address: one internal host per (protocol,
+ * remote address).
+ *
+ * Room (what a stranger can make the table hold): a connection
+ * established both ways (assured, ct.h) is never evicted; when ports,
+ * mappings or entries run out, a closed connection gives way first (for
+ * a port, the host's own first), then the oldest half-open one. Three
+ * counts bound one address: conntrack-max (the table), host-cap (the
+ * live connections an internal host opened: conn_count_plan()) and
+ * inbound-halfopen (the half-open ones a remote source opened through a
+ * destination translation). When nothing may go, a sender of ours hears
+ * ICMP administratively prohibited (RFC 5508 REQ-8): conn_no_room().
  *
  * TCP (tcp.c): a connection opens with a SYN (or, with pickup on, an ACK
  * from inside); every later packet must fall in the sequence windows. A
@@ -60,6 +69,7 @@
 
 #define CONN_EXPIRE_PER_CALL	1024
 #define CONN_EVICT_SCAN		64	/* FIFO entries looked at per class */
+#define CONN_EVICT_PER_NEW	4	/* entries a new connection may evict */
 
 /* ---- per-packet state ---------------------------------------------------- */
 
@@ -67,29 +77,91 @@ static enum ct_class udp_class(const struct ct_entry *ce)
 {
 	if (ce->t[CT_ORIG].dport == htons(53))
 		return CT_CLASS_UDP_DNS;
-	return ce->flags & CT_F_REPLIED ? CT_CLASS_UDP : CT_CLASS_UDP_UNREPLIED;
+	if (ce->xflags & CT_X_ASSURED)
+		return CT_CLASS_UDP;
+	return ce->flags & CT_F_REPLIED ? CT_CLASS_UDP_REPLIED :
+					  CT_CLASS_UDP_UNREPLIED;
 }
 
 /*
- * A packet the tracking let through: mark a reply, count it, and put the
- * connection in timeout class @cls (UDP's follows from the entry).
+ * The class of a connection with no state machine of its own: TCP's and
+ * ICMP's come from the caller (@cls), UDP's and the address-only
+ * protocols' from what the connection has seen.
  */
-static inline void conn_account(struct masq_engine *e, uint32_t idx,
-				enum ct_dir dir, const struct pkt *p,
-				enum ct_class cls)
+static inline enum ct_class conn_class(const struct ct_entry *ce,
+				       enum ct_class cls)
+{
+	if (ce->proto == IPPROTO_TCP_ || ce->proto == IPPROTO_ICMP_)
+		return cls;
+	if (ce->proto == IPPROTO_UDP_)
+		return udp_class(ce);
+	return ce->xflags & CT_X_ASSURED ? CT_CLASS_GENERIC :
+					   CT_CLASS_GENERIC_NEW;
+}
+
+/* The remote source an inbound connection's half-open count is kept for */
+static uint32_t conn_remote(const struct ct_tuple *t, uint8_t xflags)
+{
+	return xflags & CT_X_INBOUND ? t[CT_ORIG].dst : t[CT_ORIG].src;
+}
+
+/*
+ * The opener spoke again after a reply: the connection is established
+ * both ways (ct_is_assured()), no longer evictable, no longer half-open
+ * for its source's inbound-halfopen count. For TCP only once the
+ * handshake is done: a retransmitted SYN after the SYN-ACK is no proof
+ * (a spoofer sends it blind). Once per connection, off the short path's
+ * way (noinline).
+ */
+static __attribute__((noinline)) void conn_assure(struct masq_engine *e,
+						  struct ct_entry *ce)
+{
+	if (ce->proto == IPPROTO_TCP_ &&
+	    (ce->state == TCPS_SYN_SENT || ce->state == TCPS_SYN_RECV ||
+	     !(ce->tcp[0].wsf & ce->tcp[1].wsf & CT_TCP_SEEN)))
+		return;
+	ce->xflags |= CT_X_ASSURED;
+	if (ce->xflags & CT_X_HALFOPEN) {
+		quota_give(&e->halfopen, conn_remote(ce->t, ce->xflags));
+		ce->xflags &= (uint8_t)~CT_X_HALFOPEN;
+	}
+}
+
+/*
+ * A packet the tracking let through: mark a reply, or the opener's word
+ * after one (assured), count it, and put the connection in timeout class
+ * @cls (UDP's and the address-only protocols' follow from the entry).
+ */
+static inline __attribute__((always_inline)) void
+conn_account(struct masq_engine *e, uint32_t idx, enum ct_dir dir,
+	     const struct pkt *p, enum ct_class cls)
 {
 	struct ct_entry *ce = &e->ct.e[idx];
 	enum ct_dir opened = ce->xflags & CT_X_INBOUND ? CT_REPLY : CT_ORIG;
 
 	if (dir != opened)
 		ce->flags |= CT_F_REPLIED;
-	if (ce->proto == IPPROTO_UDP_)
-		cls = udp_class(ce);
+	else if (!(ce->xflags & CT_X_ASSURED) && (ce->flags & CT_F_REPLIED))
+		conn_assure(e, ce);
+	cls = conn_class(ce, cls);
 	if (e->ct.acct) {
 		e->ct.acct[idx].pkts[dir]++;
 		e->ct.acct[idx].bytes[dir] += p->ip_len;
 	}
 	ct_set_class(&e->ct, idx, cls, e->now_s);
+}
+
+/*
+ * A TCP connection is over (TIME_WAIT, CLOSE): it no longer counts
+ * against its host's host-cap, though it keeps its entry and mapping
+ * until it expires or its port is needed (conn_evict_for_port()).
+ */
+static void conn_uncount_closed(struct masq_engine *e, struct ct_entry *ce)
+{
+	if (!(ce->xflags & CT_X_HOSTCNT) || !ct_is_closed(ce))
+		return;
+	quota_give(&e->hosts, ce->t[CT_ORIG].src);
+	ce->xflags &= (uint8_t)~CT_X_HOSTCNT;
 }
 
 /*
@@ -107,6 +179,7 @@ static enum masq_counter conn_update(struct masq_engine *e, uint32_t idx,
 		why = tcp_track(e, idx, dir, p, &cls);
 		if (why != C_NUM)
 			return why;
+		conn_uncount_closed(e, ce);
 	}
 	conn_account(e, idx, dir, p, cls);
 	return C_NUM;
@@ -134,13 +207,20 @@ static void plan_init(struct conn_plan *pl, const struct ct_tuple *t)
  * Give back the references of a connection's tuples and flags. Its own
  * mapping is the one known outside as the reply's destination (whether
  * shared, private, or taken from outside by an admitted packet); a
- * hairpin's target mapping is found by the reply's source.
+ * hairpin's target mapping is found by the reply's source; the counts
+ * of its host (host-cap) and of its remote source (inbound-halfopen) by
+ * the original tuple.
  */
 static void conn_put_refs(struct masq_engine *e, uint8_t proto,
 			  const struct ct_tuple *t, uint8_t flags,
 			  uint8_t xflags)
 {
 	const struct ct_tuple *o = &t[CT_ORIG], *r = &t[CT_REPLY];
+
+	if (xflags & CT_X_HOSTCNT)
+		quota_give(&e->hosts, o->src);
+	if (xflags & CT_X_HALFOPEN)
+		quota_give(&e->halfopen, conn_remote(t, xflags));
 
 	if (flags & CT_F_MAP) {
 		uint32_t m = nat_map_by_ext(&e->nat, proto, r->dst, r->dport);
@@ -186,69 +266,112 @@ void conn_advance(struct masq_engine *e)
 }
 
 /*
- * Ports of @ext_addr for @proto ran out: evict the oldest connection
- * that never saw a reply and alone holds a mapping there. Bounded: at
- * most CONN_EVICT_SCAN entries of each never-replied class are looked at.
- * Return: true when a port was freed
+ * Does connection @i alone hold a port of @ext_addr for @proto that a new
+ * mapping could take (so that releasing it frees one)?
  */
-static bool conn_evict_for_port(struct masq_engine *e, uint8_t proto,
-				uint32_t ext_addr)
+static bool conn_holds_port(const struct masq_engine *e, uint32_t i,
+			    uint8_t proto, uint32_t ext_addr)
 {
-	static const enum ct_class unreplied[] = {
-		CT_CLASS_TCP_SYN, CT_CLASS_UDP_UNREPLIED, CT_CLASS_UDP_DNS,
-	};
+	const struct ct_entry *ce = &e->ct.e[i];
+	uint32_t m;
 
-	for (size_t c = 0; c < sizeof(unreplied) / sizeof(*unreplied); c++) {
-		uint32_t i = e->ct.fifo[unreplied[c]].head;
-
-		for (int n = 0; n < CONN_EVICT_SCAN && i != CT_LINK_NONE; n++) {
-			const struct ct_entry *ce = &e->ct.e[i];
-			uint32_t next = ct_link_get(ce, CT_NEXT), m;
-
-			if (ce->proto == proto && !(ce->flags & CT_F_REPLIED) &&
-			    ce->t[CT_REPLY].dst == ext_addr) {
-				m = ce->flags & CT_F_MAP ?
-				    nat_map_by_ext(&e->nat, proto, ext_addr,
-						   ce->t[CT_REPLY].dport) :
-				    NAT_NONE;
-				if (m != NAT_NONE && e->nat.m[m].refs == 1) {
-					conn_release(e, i);
-					count(e, C_conn_evicted_ports);
-					return true;
-				}
-			}
-			i = next;
-		}
-	}
-	return false;
+	if (ce->proto != proto || !(ce->flags & CT_F_MAP) ||
+	    ce->t[CT_REPLY].dst != ext_addr ||
+	    !nat_port_in_play(&e->nat, proto, ce->t[CT_REPLY].dport))
+		return false;
+	m = nat_map_by_ext(&e->nat, proto, ext_addr, ce->t[CT_REPLY].dport);
+	return m != NAT_NONE && e->nat.m[m].refs == 1;
 }
 
 /*
- * The mappings ran out (they are fewer than connections): the oldest
- * connection that never saw a reply goes, as when the table is full.
+ * The first of at most CONN_EVICT_SCAN entries of class @c, from the
+ * oldest, that alone holds a port of @ext_addr (and, when @closed, is
+ * over); the first of them opened by @host goes to *@own, the first
+ * of any host to *@any.
+ */
+static void conn_scan_for_port(const struct masq_engine *e, enum ct_class c,
+			       uint8_t proto, uint32_t ext_addr, uint32_t host,
+			       bool closed, uint32_t *own, uint32_t *any)
+{
+	uint32_t i = e->ct.fifo[c].head;
+
+	for (int n = 0; n < CONN_EVICT_SCAN && i != CT_LINK_NONE &&
+			*own == CT_NONE; n++) {
+		const struct ct_entry *ce = &e->ct.e[i];
+
+		if ((!closed || ct_is_closed(ce)) &&
+		    conn_holds_port(e, i, proto, ext_addr)) {
+			if (ce->t[CT_ORIG].src == host)
+				*own = i;
+			else if (*any == CT_NONE)
+				*any = i;
+		}
+		i = ct_link_get(ce, CT_NEXT);
+	}
+}
+
+/* Release connection @i for a port or an entry, counted by @c */
+static void conn_evict(struct masq_engine *e, uint32_t i, enum masq_counter c)
+{
+	if (ct_is_closed(&e->ct.e[i]))
+		count(e, C_conn_evicted_closed);
+	conn_release(e, i);
+	count(e, c);
+}
+
+/*
+ * Ports of @ext_addr for @proto ran out: reuse the port of a closed
+ * connection (TIME_WAIT, CLOSE), @host's own oldest first (as VPP's
+ * NAT44-ED reuses a user's transitory sessions), else anyone's; else
+ * evict the oldest half-open one. Only a connection that alone holds
+ * its mapping frees a port. Bounded: at most CONN_EVICT_SCAN entries of
+ * each class are looked at.
+ * Return: true when a port was freed
+ */
+static bool conn_evict_for_port(struct masq_engine *e, uint8_t proto,
+				uint32_t ext_addr, uint32_t host)
+{
+	static const enum ct_class closed[] = {
+		CT_CLASS_TCP_TIME_WAIT, CT_CLASS_TCP_CLOSE,
+	};
+	uint32_t own = CT_NONE, any = CT_NONE;
+
+	for (size_t c = 0; c < sizeof(closed) / sizeof(*closed); c++)
+		conn_scan_for_port(e, closed[c], proto, ext_addr, host, true,
+				   &own, &any);
+	for (int c = 0; c < CT_HALFOPEN_CLASSES && own == CT_NONE &&
+			any == CT_NONE; c++)
+		conn_scan_for_port(e, ct_halfopen_classes[c], proto, ext_addr,
+				   host, false, &own, &any);
+	if (own == CT_NONE)
+		own = any;
+	if (own == CT_NONE)
+		return false;
+	conn_evict(e, own, C_conn_evicted_ports);
+	return true;
+}
+
+/*
+ * Room for one more connection (a full table, the mappings run out, too
+ * many remote sources half-open): the oldest closed connection goes,
+ * else the oldest half-open one. An assured connection never does.
  * Return: true when one went
  */
 static bool conn_evict_oldest(struct masq_engine *e)
 {
-	uint32_t victim = ct_oldest_unreplied(&e->ct);
+	uint32_t victim = ct_oldest_closed(&e->ct);
 
 	if (victim == CT_NONE)
+		victim = ct_oldest_halfopen(&e->ct);
+	if (victim == CT_NONE)
 		return false;
-	conn_release(e, victim);
-	count(e, C_conn_evicted);
+	conn_evict(e, victim, C_conn_evicted);
 	return true;
 }
 
 static enum masq_counter nat_fail_counter(enum nat_fail why)
 {
-	switch (why) {
-	case NAT_FAIL_HOST_CAP:
-		return C_drop_host_cap;
-	case NAT_FAIL_PORTS:
-		return C_drop_ports_exhausted;
-	default:
-		return C_drop_table_full;
-	}
+	return why == NAT_FAIL_PORTS ? C_drop_ports_exhausted : C_drop_table_full;
 }
 
 /*
@@ -283,26 +406,30 @@ static enum masq_counter plan_masq_source(struct masq_engine *e,
 			return C_NUM;
 		}
 		if (why == NAT_FAIL_PORTS ?
-		    !conn_evict_for_port(e, p->proto, ext) :
-		    why != NAT_FAIL_POOL || !conn_evict_oldest(e))
+		    !conn_evict_for_port(e, p->proto, ext, o->src) :
+		    !conn_evict_oldest(e))
 			break;
 	}
 	return nat_fail_counter(why);
 }
 
-/* A free entry, evicting the oldest never-replied one if the table is full */
+/*
+ * A free entry: when the table holds its limit (conntrack-max), the
+ * oldest closed or half-open entries make room, up to CONN_EVICT_PER_NEW
+ * for one new connection, so a limit lowered under the count drains a
+ * few entries at each new connection without refusing any while there
+ * is something to evict.
+ * Return: the entry, or CT_NONE when the table is over its limit with
+ * nothing left that may go
+ */
 static uint32_t conn_alloc(struct masq_engine *e)
 {
-	uint32_t idx = ct_alloc(&e->ct, e->now_s);
-	uint32_t victim;
-
-	if (idx != CT_NONE)
-		return idx;
-	victim = ct_oldest_unreplied(&e->ct);
-	if (victim == CT_NONE)
-		return CT_NONE;
-	conn_release(e, victim);
-	count(e, C_conn_evicted);
+	for (int n = 0; e->ct.count >= e->ct.limit; n++) {
+		if (!conn_evict_oldest(e))
+			return CT_NONE;		/* nothing may go */
+		if (n + 1 == CONN_EVICT_PER_NEW)
+			break;			/* more next time */
+	}
 	return ct_alloc(&e->ct, e->now_s);
 }
 
@@ -317,8 +444,24 @@ static enum ct_class conn_first_class(uint8_t proto, uint16_t dport)
 	case IPPROTO_ICMP_:
 		return CT_CLASS_ICMP;
 	default:
-		return CT_CLASS_GENERIC;
+		return CT_CLASS_GENERIC_NEW;
 	}
+}
+
+/*
+ * No room for a new connection (host-cap, the ports, the table, the way
+ * back taken): a sender of ours hears it at once, an ICMP destination
+ * unreachable, administratively prohibited (RFC 5508 REQ-8), so its
+ * connect() fails instead of retransmitting into silence; a packet from
+ * outside is dropped quietly (its source may be spoofed: no backscatter).
+ * Both are counted with @why.
+ */
+static void conn_no_room(struct masq_engine *e, struct pkt *p,
+			 enum masq_counter why)
+{
+	if (e->net.ifs[p->buf->iface].role == ROLE_INTERNAL)
+		icmp_send_error(e, p, ICMP_UNREACH, ICMP_UNREACH_FILTER_PROHIB, 0);
+	eng_drop(e, p->buf, why);
 }
 
 /**
@@ -338,7 +481,7 @@ static uint32_t conn_commit(struct masq_engine *e, struct pkt *p,
 		/* the way back is someone else's: address-only protocols */
 		ct_abandon(&e->ct, idx);
 		conn_put_refs(e, p->proto, pl->t, pl->flags, pl->xflags);
-		eng_drop(e, p->buf, C_drop_proto_busy);
+		conn_no_room(e, p, C_drop_proto_busy);
 		return CT_NONE;
 	}
 	if (idx == CT_NONE)
@@ -360,7 +503,7 @@ static uint32_t conn_commit(struct masq_engine *e, struct pkt *p,
 	}
 full:
 	conn_put_refs(e, p->proto, pl->t, pl->flags, pl->xflags);
-	eng_drop(e, p->buf, C_drop_table_full);
+	conn_no_room(e, p, C_drop_table_full);
 	return CT_NONE;
 }
 
@@ -638,6 +781,42 @@ static enum masq_counter conn_snat(struct masq_engine *e, const struct pkt *p,
 }
 
 /*
+ * conn_count_plan() - The counts a new connection takes: its internal
+ * host's host-cap when it is opened from inside, its remote source's
+ * inbound-halfopen when it comes in from outside through a destination
+ * translation (DNAT, or a mapping the filtering admits). Too many
+ * remote sources half-open at once makes room as a full table does.
+ * Return: C_NUM, or the counter to drop the packet with
+ */
+static enum masq_counter conn_count_plan(struct masq_engine *e,
+					 const struct pkt *p,
+					 struct conn_plan *pl, enum ct_dir dir)
+{
+	enum iface_role role = e->net.ifs[p->buf->iface].role;
+	bool dnat = dir == CT_REPLY ||
+		    pl->t[CT_REPLY].src != pl->t[CT_ORIG].dst;
+	enum quota_fail why;
+	uint32_t remote;
+
+	if (role == ROLE_INTERNAL && dir == CT_ORIG) {
+		why = quota_take(&e->hosts, pl->t[CT_ORIG].src);
+		if (why != QUOTA_OK)
+			return why == QUOTA_AT_LIMIT ? C_drop_host_cap :
+						       C_drop_table_full;
+		pl->xflags |= CT_X_HOSTCNT;
+	} else if (role == ROLE_EXTERNAL && dnat) {
+		remote = conn_remote(pl->t, pl->xflags);
+		why = quota_take(&e->halfopen, remote);
+		if (why == QUOTA_FULL && conn_evict_oldest(e))
+			why = quota_take(&e->halfopen, remote);
+		if (why != QUOTA_OK)
+			return C_drop_inbound_halfopen;
+		pl->xflags |= CT_X_HALFOPEN;
+	}
+	return C_NUM;
+}
+
+/*
  * Route to where a planned connection's packet goes; let the filter
  * (FORWARD) and the nat table (POSTROUTING) have their say; commit; send.
  * @fp is the packet as the filter sees it (its destination already
@@ -664,12 +843,16 @@ static void conn_open(struct masq_engine *e, struct pkt *p,
 		conn_fw_refuse(e, fp);
 		return;
 	}
-	if (fp->action == FW_NAT && !snat_done) {
+	why = conn_count_plan(e, p, pl, dir);
+	if (why == C_NUM && fp->action == FW_NAT && !snat_done)
 		why = conn_snat(e, p, pl, fp->nat, r->iface);
-		if (why != C_NUM) {
-			eng_drop(e, p->buf, why);
-			goto refused;
-		}
+	if (why == C_drop_no_route) {	/* nothing to masquerade to */
+		eng_drop(e, p->buf, why);
+		goto refused;
+	}
+	if (why != C_NUM) {
+		conn_no_room(e, p, why);
+		goto refused;
 	}
 	idx = conn_commit(e, p, pl);
 	if (idx != CT_NONE)
@@ -847,7 +1030,7 @@ static bool conn_hairpin(struct masq_engine *e, struct pkt *p,
 	pl.hash[CT_ORIG] = hash;
 	why = plan_masq_source(e, p, &pl, t->dst);
 	if (why != C_NUM) {
-		eng_drop(e, p->buf, why);
+		conn_no_room(e, p, why);
 		return true;
 	}
 	/* mi is still valid: the source's mapping was found or made apart */

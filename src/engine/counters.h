@@ -57,7 +57,8 @@
 	X(drop_fw_depth)	X(drop_invalid)			\
 	X(drop_closed_port)	X(fw_log)			\
 	X(fw_mss_clamped)	X(fw_out_dropped)		\
-	X(conn_dnat)
+	X(conn_dnat)		X(conn_evicted_closed)		\
+	X(drop_inbound_halfopen) X(drop_group_addressed)
 
 enum masq_counter {
 #define MASQ_COUNTER_ENUM(name) C_##name,

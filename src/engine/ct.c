@@ -8,7 +8,7 @@
  *
  * Complexity: lookup O(1) (two cache lines of buckets, one entry line);
  * insert O(1) expected; expiry O(1) per expired entry; finding the oldest
- * never-replied entry for eviction O(classes).
+ * closed or half-open entry for eviction O(classes).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,6 +16,7 @@
 
 #include "ct.h"
 #include "mem.h"
+#include "pkt.h"
 
 const char *const ct_tcp_state_names[TCPS_NUM] = {
 	"NONE", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT",
@@ -23,18 +24,21 @@ const char *const ct_tcp_state_names[TCPS_NUM] = {
 };
 
 const char *const ct_class_names[CT_CLASS_NUM] = {
-	"tcp-syn", "tcp-established", "tcp-closing", "tcp-close",
-	"udp-unreplied", "udp", "udp-dns", "icmp", "generic",
+	"tcp-syn", "tcp-established", "tcp-closing", "tcp-time-wait",
+	"tcp-close", "udp-unreplied", "udp-replied", "udp", "udp-dns", "icmp",
+	"generic-new", "generic",
 };
 
 _Static_assert(sizeof(struct ct_entry) == 64, "ct_entry is one cache line");
 
 static const uint32_t ct_default_timeout[CT_CLASS_NUM] = {
 	[CT_CLASS_TCP_SYN] = 240,	[CT_CLASS_TCP_EST] = 7440,
-	[CT_CLASS_TCP_CLOSING] = 240,	[CT_CLASS_TCP_CLOSE] = 10,
-	[CT_CLASS_UDP_UNREPLIED] = 120,	[CT_CLASS_UDP] = 300,
-	[CT_CLASS_UDP_DNS] = 30,
-	[CT_CLASS_ICMP] = 60,		[CT_CLASS_GENERIC] = 600,
+	[CT_CLASS_TCP_CLOSING] = 240,	[CT_CLASS_TCP_TIME_WAIT] = 240,
+	[CT_CLASS_TCP_CLOSE] = 10,
+	[CT_CLASS_UDP_UNREPLIED] = 120,	[CT_CLASS_UDP_REPLIED] = 300,
+	[CT_CLASS_UDP] = 300,		[CT_CLASS_UDP_DNS] = 30,
+	[CT_CLASS_ICMP] = 60,		[CT_CLASS_GENERIC_NEW] = 600,
+	[CT_CLASS_GENERIC] = 600,
 };
 
 int ct_init(struct ct_table *ct, uint32_t max, bool acct, uint64_t seed)
@@ -45,6 +49,7 @@ int ct_init(struct ct_table *ct, uint32_t max, bool acct, uint64_t seed)
 	if (!max || max > CT_MAX_CONNS)
 		return -EINVAL;
 	ct->max = max;
+	ct->limit = max;
 	ct->e = mem_table_alloc((size_t)max * sizeof(*ct->e));
 	if (acct)
 		ct->acct = mem_table_alloc((size_t)max * sizeof(*ct->acct));
@@ -153,7 +158,9 @@ static void fifo_append(struct ct_table *ct, uint32_t idx)
 
 /**
  * ct_alloc() - Take a free entry (zeroed, not yet in the table)
- * Return: index, or CT_NONE when the table is full (see ct_oldest_unreplied)
+ * Return: index, or CT_NONE when every entry made is taken. The limit
+ * (@ct->limit) is the caller's to keep (conn.c evicts to stay under it:
+ * ct_oldest_closed(), ct_oldest_halfopen())
  */
 uint32_t ct_alloc(struct ct_table *ct, uint32_t now)
 {
@@ -277,24 +284,109 @@ uint32_t ct_expire_one(struct ct_table *ct, uint32_t now)
 	return CT_NONE;
 }
 
-/* The oldest connection that never saw a reply (eviction candidate) */
-uint32_t ct_oldest_unreplied(const struct ct_table *ct)
+/**
+ * ct_is_assured() - Is the connection established both ways?
+ * @ce:		a live entry
+ *
+ * TCP: its handshake finished (both sides seen, past SYN_RECV; a
+ * connection picked up mid-stream once its reply came). Other protocols:
+ * the opener sent again after a reply (CT_X_ASSURED). An assured
+ * connection is never evicted.
+ */
+bool ct_is_assured(const struct ct_entry *ce)
 {
-	static const enum ct_class unreplied[] = {
-		CT_CLASS_TCP_SYN, CT_CLASS_UDP_UNREPLIED, CT_CLASS_UDP_DNS,
-	};
+	if (ce->proto != IPPROTO_TCP_)
+		return ce->xflags & CT_X_ASSURED;
+	return ce->state != TCPS_SYN_SENT && ce->state != TCPS_SYN_RECV &&
+	       ce->state != TCPS_NONE &&
+	       (ce->tcp[0].wsf & ce->tcp[1].wsf & CT_TCP_SEEN);
+}
+
+/* Is the connection over (TIME_WAIT, or CLOSE after an exact RST)? */
+bool ct_is_closed(const struct ct_entry *ce)
+{
+	return ce->proto == IPPROTO_TCP_ &&
+	       (ce->state == TCPS_TIME_WAIT || ce->state == TCPS_CLOSE);
+}
+
+/* The older of two candidates (either may be CT_NONE) */
+static uint32_t ct_older(const struct ct_table *ct, uint32_t a, uint32_t b)
+{
+	if (a == CT_NONE)
+		return b;
+	if (b == CT_NONE)
+		return a;
+	return (int32_t)(ct->e[b].last_seen - ct->e[a].last_seen) < 0 ? b : a;
+}
+
+/* The first entry of class @c's FIFO (at most @scan looked at) that is
+ * closed: the CLOSE class also holds connections an RST in the window
+ * only shortened the timeout of, which are still alive */
+static uint32_t ct_first_closed(const struct ct_table *ct, enum ct_class c,
+				int scan)
+{
+	uint32_t i = ct->fifo[c].head;
+
+	for (int n = 0; n < scan && i != CT_LINK_NONE; n++) {
+		if (ct_is_closed(&ct->e[i]))
+			return i;
+		i = ct_link_get(&ct->e[i], CT_NEXT);
+	}
+	return CT_NONE;
+}
+
+/**
+ * ct_oldest_closed() - The closed connection to evict first
+ * @ct:		table
+ *
+ * Return: the oldest TIME_WAIT or CLOSE entry, or CT_NONE
+ */
+uint32_t ct_oldest_closed(const struct ct_table *ct)
+{
+	return ct_older(ct, ct_first_closed(ct, CT_CLASS_TCP_TIME_WAIT, 1),
+			ct_first_closed(ct, CT_CLASS_TCP_CLOSE, 8));
+}
+
+/* The classes whose entries may be evicted while open, oldest first */
+const enum ct_class ct_halfopen_classes[CT_HALFOPEN_CLASSES] = {
+	CT_CLASS_TCP_SYN, CT_CLASS_UDP_UNREPLIED, CT_CLASS_UDP_REPLIED,
+	CT_CLASS_UDP_DNS, CT_CLASS_ICMP, CT_CLASS_GENERIC_NEW,
+};
+
+/**
+ * ct_oldest_halfopen() - The open connection to evict first
+ * @ct:		table
+ *
+ * Return: the least recently seen entry of the half-open classes
+ * (ct_halfopen_classes), whatever its protocol, or CT_NONE
+ */
+uint32_t ct_oldest_halfopen(const struct ct_table *ct)
+{
 	uint32_t best = CT_NONE;
 
-	for (size_t i = 0; i < sizeof(unreplied) / sizeof(*unreplied); i++) {
-		uint32_t h = ct->fifo[unreplied[i]].head;
+	for (int i = 0; i < CT_HALFOPEN_CLASSES; i++) {
+		uint32_t h = ct->fifo[ct_halfopen_classes[i]].head;
 
-		if (h == CT_LINK_NONE || (ct->e[h].flags & CT_F_REPLIED))
-			continue;
-		if (best == CT_NONE ||
-		    (int32_t)(ct->e[h].last_seen - ct->e[best].last_seen) < 0)
-			best = h;
+		best = ct_older(ct, best, h == CT_LINK_NONE ? CT_NONE : h);
 	}
 	return best;
+}
+
+/**
+ * ct_set_limit() - Change how many entries the table may hold
+ * @ct:		table
+ * @limit:	1 to the size made at creation
+ *
+ * A limit under today's count takes nothing away at once: each new
+ * connection evicts a few until the table is under it (conn.c).
+ * Return: 0, or -ERANGE
+ */
+int ct_set_limit(struct ct_table *ct, uint32_t limit)
+{
+	if (!limit || limit > ct->max)
+		return -ERANGE;
+	ct->limit = limit;
+	return 0;
 }
 
 uint32_t ct_time_left(const struct ct_table *ct, uint32_t idx, uint32_t now)

@@ -23,8 +23,16 @@
  * Expiry: every entry is on the FIFO of its class (a class has one
  * timeout, so the head is always the oldest). A packet moves its entry
  * to the tail at most once per second; expiry pops heads while they are
- * due, a bounded number per call. Full table: the oldest entry that never
- * saw a reply is evicted; established connections never are.
+ * due, a bounded number per call.
+ *
+ * Eviction: a class holds either connections established both ways
+ * ("assured", as Linux calls them: TCP after its handshake, other
+ * protocols once the opener spoke again after a reply), which are never
+ * evicted, or entries that may be: closed ones (TIME_WAIT, CLOSE), which
+ * go first, then half-open ones (a TCP handshake not finished, UDP and
+ * other protocols not assured, and the short-lived DNS and ICMP echo
+ * entries), oldest first whatever the protocol. So the heads of a few
+ * FIFOs name every candidate, in O(classes).
  */
 #ifndef MASQ_CT_H
 #define MASQ_CT_H
@@ -48,17 +56,21 @@ struct ct_tuple {
 };
 
 enum ct_class {
-	CT_CLASS_TCP_SYN,	/* opening, no reply yet */
+	CT_CLASS_TCP_SYN,	/* half-open: SYN_SENT, SYN_RECV */
 	CT_CLASS_TCP_EST,
-	CT_CLASS_TCP_CLOSING,	/* FIN seen, TIME_WAIT, opening with reply */
+	CT_CLASS_TCP_CLOSING,	/* FIN seen after the handshake */
+	CT_CLASS_TCP_TIME_WAIT,	/* closed */
 	CT_CLASS_TCP_CLOSE,	/* after RST */
 	CT_CLASS_UDP_UNREPLIED,
-	CT_CLASS_UDP,
+	CT_CLASS_UDP_REPLIED,	/* answered, not yet assured: evictable */
+	CT_CLASS_UDP,		/* assured */
 	CT_CLASS_UDP_DNS,	/* RFC 4787 REQ-5a: DNS needs no more than 30 s */
 	CT_CLASS_ICMP,
-	CT_CLASS_GENERIC,
+	CT_CLASS_GENERIC_NEW,	/* address-only protocols, not assured */
+	CT_CLASS_GENERIC,	/* ... assured */
 	CT_CLASS_NUM
 };
+_Static_assert(CT_CLASS_NUM <= 16, "a class is 4 bits of the entry");
 
 enum ct_tcp_state {
 	TCPS_NONE,
@@ -74,6 +86,9 @@ enum ct_tcp_state {
 };
 
 extern const char *const ct_tcp_state_names[TCPS_NUM];
+
+#define CT_HALFOPEN_CLASSES	6
+extern const enum ct_class ct_halfopen_classes[CT_HALFOPEN_CLASSES];
 extern const char *const ct_class_names[CT_CLASS_NUM];
 
 #define CT_F_REPLIED	0x01	/* a packet went the reply way */
@@ -89,6 +104,11 @@ extern const char *const ct_class_names[CT_CLASS_NUM];
 #define CT_X_PERM	0x02	/* holds an address-dependent permission */
 #define CT_X_DMAP	0x08	/* holds a reference on the destination's
 				 * mapping (hairpin) */
+#define CT_X_ASSURED	0x10	/* the opener spoke again after a reply */
+#define CT_X_HOSTCNT	0x20	/* counted against its internal host's
+				 * host-cap (quota.h) */
+#define CT_X_HALFOPEN	0x40	/* counted against its remote source's
+				 * inbound-halfopen (quota.h) */
 
 #define CT_TCP_WS	0x10	/* this side offered window scaling */
 #define CT_TCP_SEEN	0x20	/* a packet of this side was tracked */
@@ -147,7 +167,9 @@ struct ct_fifo {
 struct ct_table {
 	struct ct_entry *e;
 	struct ct_acct *acct;		/* NULL when accounting is off */
-	uint32_t max;
+	uint32_t max;			/* entries made at creation */
+	uint32_t limit;			/* entries allowed now (conntrack-max),
+					 * at most @max */
 	uint32_t count;
 	uint32_t free;			/* free list head (CT_LINK_NONE: none) */
 	struct cuckoo hash;
@@ -321,7 +343,11 @@ static inline void ct_set_class(struct ct_table *ct, uint32_t idx,
 	ct_set_class_move(ct, idx, cls, now);
 }
 uint32_t ct_expire_one(struct ct_table *ct, uint32_t now);
-uint32_t ct_oldest_unreplied(const struct ct_table *ct);
+uint32_t ct_oldest_closed(const struct ct_table *ct);
+uint32_t ct_oldest_halfopen(const struct ct_table *ct);
+bool ct_is_assured(const struct ct_entry *ce);
+bool ct_is_closed(const struct ct_entry *ce);
+int ct_set_limit(struct ct_table *ct, uint32_t limit);
 uint32_t ct_time_left(const struct ct_table *ct, uint32_t idx, uint32_t now);
 
 #endif

@@ -487,10 +487,12 @@ static int masq_set(struct masq_engine *e, int argc, char *const *argv,
 		e->ct.timeout[CT_CLASS_TCP_EST] = v[0];
 	if (v[1]) {
 		e->ct.timeout[CT_CLASS_TCP_CLOSING] = v[1];
+		e->ct.timeout[CT_CLASS_TCP_TIME_WAIT] = v[1];
 		e->ct.timeout[CT_CLASS_TCP_SYN] = v[1];
 	}
 	if (v[2]) {		/* ipchains had one UDP timeout for all */
 		e->ct.timeout[CT_CLASS_UDP] = v[2];
+		e->ct.timeout[CT_CLASS_UDP_REPLIED] = v[2];
 		e->ct.timeout[CT_CLASS_UDP_UNREPLIED] = v[2];
 		e->ct.timeout[CT_CLASS_UDP_DNS] = v[2];
 	}
@@ -549,7 +551,7 @@ static int conntrack_list(struct masq_engine *e, struct masq_text *out)
 		if (!(ce->flags & CT_F_REPLIED))
 			masq_text_printf(out, "[UNREPLIED] ");
 		ct_print_tuple(out, &e->ct, i, CT_REPLY);
-		if (ce->flags & CT_F_REPLIED)
+		if (ct_is_assured(ce))
 			masq_text_printf(out, "[ASSURED] ");
 		masq_text_printf(out, "mark=0 use=1\n");
 	}
@@ -591,7 +593,7 @@ static int cmd_stats(struct masq_engine *e, int argc, char *const *argv,
 		masq_text_printf(out, "%-28s %llu\n", masq_counter_names[i],
 				 (unsigned long long)e->cnt[i]);
 	masq_text_printf(out, "%-28s %u/%u\n", "conntrack_entries", e->ct.count,
-			 e->ct.max);
+			 e->ct.limit);
 	masq_text_printf(out, "%-28s %u\n", "masq_mappings", e->nat.count);
 	masq_text_printf(out, "%-28s %u/%u\n", "neigh_entries", e->neigh.count,
 			 e->neigh.max);
@@ -601,18 +603,22 @@ static int cmd_stats(struct masq_engine *e, int argc, char *const *argv,
 	return 0;
 }
 
+/* The timeouts `set timeout` names, and the classes each one sets */
 static const struct {
 	const char *name;
-	enum ct_class cls[2];
+	enum ct_class cls[3];
 } timeout_names[] = {
-	{ "tcp-established", { CT_CLASS_TCP_EST, CT_CLASS_TCP_EST } },
-	{ "tcp-transitory", { CT_CLASS_TCP_SYN, CT_CLASS_TCP_CLOSING } },
-	{ "tcp-close", { CT_CLASS_TCP_CLOSE, CT_CLASS_TCP_CLOSE } },
-	{ "udp", { CT_CLASS_UDP, CT_CLASS_UDP } },
-	{ "udp-unreplied", { CT_CLASS_UDP_UNREPLIED, CT_CLASS_UDP_UNREPLIED } },
-	{ "udp-dns", { CT_CLASS_UDP_DNS, CT_CLASS_UDP_DNS } },
-	{ "icmp", { CT_CLASS_ICMP, CT_CLASS_ICMP } },
-	{ "generic", { CT_CLASS_GENERIC, CT_CLASS_GENERIC } },
+	{ "tcp-established", { CT_CLASS_TCP_EST, CT_CLASS_TCP_EST, CT_CLASS_TCP_EST } },
+	{ "tcp-transitory", { CT_CLASS_TCP_SYN, CT_CLASS_TCP_CLOSING,
+			      CT_CLASS_TCP_TIME_WAIT } },
+	{ "tcp-close", { CT_CLASS_TCP_CLOSE, CT_CLASS_TCP_CLOSE, CT_CLASS_TCP_CLOSE } },
+	{ "udp", { CT_CLASS_UDP, CT_CLASS_UDP_REPLIED, CT_CLASS_UDP } },
+	{ "udp-unreplied", { CT_CLASS_UDP_UNREPLIED, CT_CLASS_UDP_UNREPLIED,
+			     CT_CLASS_UDP_UNREPLIED } },
+	{ "udp-dns", { CT_CLASS_UDP_DNS, CT_CLASS_UDP_DNS, CT_CLASS_UDP_DNS } },
+	{ "icmp", { CT_CLASS_ICMP, CT_CLASS_ICMP, CT_CLASS_ICMP } },
+	{ "generic", { CT_CLASS_GENERIC, CT_CLASS_GENERIC_NEW,
+		       CT_CLASS_GENERIC } },
 };
 
 static int set_timeout(struct masq_engine *e, int argc, char *const *argv,
@@ -627,8 +633,8 @@ static int set_timeout(struct masq_engine *e, int argc, char *const *argv,
 	for (size_t i = 0; i < sizeof(timeout_names) / sizeof(*timeout_names); i++) {
 		if (strcmp(argv[2], timeout_names[i].name))
 			continue;
-		e->ct.timeout[timeout_names[i].cls[0]] = v;
-		e->ct.timeout[timeout_names[i].cls[1]] = v;
+		for (int c = 0; c < 3; c++)
+			e->ct.timeout[timeout_names[i].cls[c]] = v;
 		return 0;
 	}
 	return usage(out, "set: unknown timeout '%s' (tcp-established, tcp-transitory, tcp-close, udp, udp-unreplied, udp-dns, icmp, generic)", argv[2]);
@@ -709,14 +715,37 @@ static int set_mapping(struct masq_engine *e, int argc, char *const *argv,
 	return 0;
 }
 
-static int set_host_cap(struct masq_engine *e, int argc, char *const *argv,
-			struct masq_text *out)
+/* set host-cap N, set inbound-halfopen N: a per-address count (quota.h) */
+static int set_quota(struct quota *q, int argc, char *const *argv,
+		     struct masq_text *out, const char *what)
 {
 	uint32_t v;
 
 	if (argc != 3 || !parse_u32(argv[2], 1u << 24, &v) || !v)
-		return usage(out, "usage: set host-cap N (ports one internal host may hold, 1-16777216)%s", "");
-	e->nat.host_cap = v;
+		return usage(out, "usage: set %s N (1-16777216)", what);
+	q->limit = v;
+	return 0;
+}
+
+/*
+ * set conntrack-max N: how many connections the table may hold, up to
+ * the size made at start (masqd --conntrack-max). Lowering it under the
+ * count evicts nothing at once: new connections make room (closed, then
+ * half-open entries) until the table is under it.
+ */
+static int set_conntrack_max(struct masq_engine *e, int argc,
+			     char *const *argv, struct masq_text *out)
+{
+	uint32_t v;
+
+	if (argc != 3 || !parse_u32(argv[2], CT_MAX_CONNS, &v) || !v)
+		return usage(out, "usage: set conntrack-max N (1-16777215)%s", "");
+	if (ct_set_limit(&e->ct, v)) {
+		masq_text_printf(out, "set: conntrack-max %u is more than the "
+				 "table masqd made at start (%u); start masqd "
+				 "with --conntrack-max %u\n", v, e->ct.max, v);
+		return EXIT_FAIL;
+	}
 	return 0;
 }
 
@@ -728,14 +757,19 @@ static int cmd_set(struct masq_engine *e, int argc, char *const *argv,
 	if (argc >= 2 && !strcmp(argv[1], "mapping"))
 		return set_mapping(e, argc, argv, out);
 	if (argc >= 2 && !strcmp(argv[1], "host-cap"))
-		return set_host_cap(e, argc, argv, out);
+		return set_quota(&e->hosts, argc, argv, out, "host-cap");
+	if (argc >= 2 && !strcmp(argv[1], "inbound-halfopen"))
+		return set_quota(&e->halfopen, argc, argv, out,
+				 "inbound-halfopen");
+	if (argc >= 2 && !strcmp(argv[1], "conntrack-max"))
+		return set_conntrack_max(e, argc, argv, out);
 	if (argc >= 2 && !strcmp(argv[1], "tcp-pickup"))
 		return set_bool(&e->tcp_pickup, argc, argv, out);
 	if (argc >= 2 && !strcmp(argv[1], "timeout"))
 		return set_timeout(e, argc, argv, out);
 	if (argc >= 2 && !strcmp(argv[1], "ports"))
 		return set_ports(e, argc, argv, out);
-	return usage(out, "usage: set timeout NAME SECONDS | ports LOW-HIGH | tcp-pickup on|off | filtering MODE | mapping MODE | host-cap N%s", "");
+	return usage(out, "usage: set timeout NAME SECONDS | ports LOW-HIGH | tcp-pickup on|off | filtering MODE | mapping MODE | host-cap N | inbound-halfopen N | conntrack-max N%s", "");
 }
 
 static int cmd_show(struct masq_engine *e, int argc, char *const *argv,
@@ -750,10 +784,12 @@ static int cmd_show(struct masq_engine *e, int argc, char *const *argv,
 	masq_text_printf(out, "mapping %s\n", e->apdm ?
 			 "address-and-port-dependent" : "endpoint-independent");
 	masq_text_printf(out, "filtering %s\n", filter_names[e->filtering]);
-	masq_text_printf(out, "host-cap %u\n", e->nat.host_cap);
+	masq_text_printf(out, "host-cap %u\n", e->hosts.limit);
+	masq_text_printf(out, "inbound-halfopen %u\n", e->halfopen.limit);
 	masq_text_printf(out, "tcp-pickup %s\n", e->tcp_pickup ? "on" : "off");
 	masq_text_printf(out, "accounting %s\n", e->ct.acct ? "on" : "off");
-	masq_text_printf(out, "max-conns %u\n", e->ct.max);
+	masq_text_printf(out, "conntrack-max %u\n", e->ct.limit);
+	masq_text_printf(out, "conntrack-size %u\n", e->ct.max);
 	return 0;
 }
 
@@ -782,7 +818,7 @@ static int default_timeouts(uint32_t t[CT_CLASS_NUM])
  * reset settings [except filtering]: every value `set` and `masq -S`
  * change goes back to its default (docs/control.md): timeouts, the port
  * range (1024-65535, as nat_init() sets it), mapping, filtering, host-cap,
- * tcp-pickup. Connections, mappings, interfaces, addresses, routes and
+ * inbound-halfopen, conntrack-max (the size made at start), tcp-pickup. Connections, mappings, interfaces, addresses, routes and
  * neighbours are left alone. "except filtering" keeps the filtering mode
  * and, under address-dependent filtering, the permissions open
  * connections hold; masqd's reload uses it and then sets the mode the
@@ -810,7 +846,9 @@ static int cmd_reset(struct masq_engine *e, int argc, char *const *argv,
 		return EXIT_FAIL;
 	memcpy(e->ct.timeout, t, sizeof(t));
 	nat_set_ports(&e->nat, 1024, 65535);
-	e->nat.host_cap = NAT_HOST_CAP;
+	e->hosts.limit = CONN_HOST_CAP;
+	e->halfopen.limit = CONN_INBOUND_HALFOPEN;
+	ct_set_limit(&e->ct, e->ct.max);
 	e->apdm = false;
 	e->tcp_pickup = false;
 	return 0;

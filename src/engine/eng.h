@@ -21,10 +21,13 @@
 #include "neigh.h"
 #include "net.h"
 #include "pkt.h"
+#include "quota.h"
 
 #define ICMP_RATE_PER_S		1000	/* RFC 1812 4.3.2.8 token bucket */
 #define ICMP_BURST		50
 #define CONN_FW_STATES		32	/* conn.c: e->fw_states[] */
+#define CONN_HOST_CAP		4096	/* live connections of one internal host */
+#define CONN_INBOUND_HALFOPEN	64	/* half-open inbound of one source */
 
 struct masq_engine {
 	struct masq_pool *pool;
@@ -38,6 +41,9 @@ struct masq_engine {
 	struct neigh_table neigh;
 	struct ct_table ct;
 	struct nat nat;
+	struct quota hosts;		/* host-cap: live connections per
+					 * internal host (conn.c) */
+	struct quota halfopen;		/* inbound-halfopen: per remote source */
 	bool tcp_pickup;		/* open connections mid-stream */
 	bool apdm;			/* address-and-port-dependent mapping */
 	uint8_t filtering;		/* enum filter_mode */

@@ -82,6 +82,10 @@ struct masq_engine *masq_engine_create(const struct masq_limits *lim,
 	    ct_init(&e->ct, e->lim.max_conns, !e->lim.no_accounting,
 		    e->lim.seed) ||
 	    nat_init(&e->nat, e->lim.max_mappings, e->lim.seed * 31 + 7) ||
+	    quota_init(&e->hosts, e->lim.max_mappings, CONN_HOST_CAP,
+		       e->lim.seed ^ 0x686f7374) ||
+	    quota_init(&e->halfopen, e->lim.max_mappings, CONN_INBOUND_HALFOPEN,
+		       e->lim.seed ^ 0x68616c66) ||
 	    frag_init(e) || fw_init(e))
 		goto fail;
 	conn_fw_states_init(e);
@@ -113,6 +117,8 @@ void masq_engine_destroy(struct masq_engine *e)
 	fw_fini(e);
 	frag_fini(e);
 	perm_destroy(e->perm);
+	quota_fini(&e->halfopen);
+	quota_fini(&e->hosts);
 	nat_fini(&e->nat);
 	if (e->ct.e)
 		ct_fini(&e->ct);
@@ -153,13 +159,29 @@ struct masq_buf *eng_buf_new(struct masq_engine *e)
 	return b;
 }
 
-static bool eth_is_ours(const struct masq_engine *e, const struct pkt *p)
+/*
+ * Is the frame the router's to act on? A unicast frame when it is
+ * addressed to the arrival interface's MAC (a frame for another host is
+ * never forwarded or translated, whatever its IP destination). A
+ * group-addressed (broadcast, multicast) frame only for what the router
+ * itself must see: ARP, and IPv4 broadcast to the arrival interface's own
+ * networks (DHCP, a LAN's broadcasts, for INPUT); a unicast IP
+ * destination in a broadcast frame, or a multicast group, is dropped
+ * (the kernel drops what is not addressed to the host, too).
+ * Return: C_NUM, or the counter to drop the frame with
+ */
+static enum masq_counter eth_check_dst(const struct masq_engine *e,
+				       const struct pkt *p)
 {
 	const uint8_t *d = p->eth->dst;
+	int in = (int)p->buf->iface;
 
-	if (d[0] & 1)
-		return true;		/* broadcast or multicast */
-	return !memcmp(d, e->net.ifs[p->buf->iface].mac, ETH_ALEN);
+	if (!(d[0] & 1))
+		return memcmp(d, e->net.ifs[in].mac, ETH_ALEN) ?
+		       C_drop_not_for_us : C_NUM;
+	if (!p->ip || net_addr_is_broadcast_on(&e->net, in, p->ip->daddr))
+		return C_NUM;
+	return C_drop_group_addressed;
 }
 
 /*
@@ -181,8 +203,9 @@ static enum masq_counter eng_stage_parse(struct masq_engine *e,
 	c = pkt_parse(p, b);
 	if (c != C_NUM)
 		return c;
-	if (!eth_is_ours(e, p))
-		return C_drop_not_for_us;
+	c = eth_check_dst(e, p);
+	if (c != C_NUM)
+		return c;
 	if (p->ip && pkt_tracked(p)) {
 		lk->t = (struct ct_tuple){ p->ip->saddr, p->ip->daddr,
 					   p->sport, p->dport };

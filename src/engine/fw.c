@@ -10,7 +10,8 @@
  * caller describes (struct fw_pkt: interfaces, connection state, mark)
  * and leaves the decision in it. Matching and terminal rules count their
  * packets and bytes (the IP total length, as netfilter counts), policies
- * theirs.
+ * theirs, with ipt_ctr_add(): relaxed atomics, since a ruleset job's
+ * worker may be copying the same counters (ipt.h).
  *
  * Targets that do not end the walk act as they go: LOG writes a line
  * through the caller's log function (the kernel's format: IN= OUT= MAC=
@@ -380,8 +381,8 @@ _Static_assert(IPT_HOOKS <= 8 && FW_NO_IF < 32 && MASQ_MAX_IFACES <= 32,
 static void fw_memo_replay(const struct fw_memo *m, struct fw_pkt *fp)
 {
 	for (unsigned i = 0; i < m->n; i++) {
-		(*m->c[i].pkts)++;
-		*m->c[i].bytes += fp->p->ip_len;
+		ipt_ctr_add(m->c[i].pkts, 1);
+		ipt_ctr_add(m->c[i].bytes, fp->p->ip_len);
 	}
 	fp->action = m->action;
 	if (m->action == FW_NAT)
@@ -440,8 +441,8 @@ void fw_fast_flush(const struct fw *fw, struct fw_fast_pend *pd)
 
 			pd->mask[w] &= pd->mask[w] - 1;
 			for (unsigned i = 0; i < f->n; i++) {
-				*f->c[i].pkts += pd->st[st].pkts;
-				*f->c[i].bytes += pd->st[st].bytes;
+				ipt_ctr_add(f->c[i].pkts, pd->st[st].pkts);
+				ipt_ctr_add(f->c[i].bytes, pd->st[st].bytes);
 			}
 			pd->st[st].pkts = 0;
 			pd->st[st].bytes = 0;

@@ -215,8 +215,8 @@ static inline void fw_count(uint64_t *pkts, uint64_t *bytes,
 {
 	struct fw_memo *m = fp->rec;
 
-	(*pkts)++;
-	*bytes += fp->p->ip_len;
+	ipt_ctr_add(pkts, 1);
+	ipt_ctr_add(bytes, fp->p->ip_len);
 	if (!m)
 		return;
 	if (m->n == FW_MEMO_MAX) {

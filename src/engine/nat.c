@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * nat.c - masquerade mappings, the port allocator and per-host limits
+ * nat.c - masquerade mappings and the port allocator
  *
  * Owns which external port an internal endpoint is known by. A mapping
  * is found by (protocol, internal address, internal port) in a cuckoo
@@ -24,13 +24,14 @@
  * range is known at once from the per-class count (conn.c then evicts a
  * mapping that never saw a reply, or drops).
  *
- * Fairness: each internal host holds at most host_cap ports (mappings,
- * private ones included; default 4096), so a port scanner or a torrent
- * client cannot starve the others.
+ * Fairness is the connections' business, not the ports': one internal
+ * host holds at most host-cap live connections (quota.c, counted by
+ * conn.c), and when an address's ports run out conn.c reuses the port of
+ * a closed connection, the host's own first (TIME_WAIT, CLOSE).
  *
- * Limits: NAT_MAX_ADDRS external addresses; at most max mappings and as
- * many host records. A mapping's reference count is 24 bits, which is why
- * the connection table holds fewer than 2^24 entries.
+ * Limits: NAT_MAX_ADDRS external addresses; at most max mappings. A
+ * mapping's reference count is 24 bits, which is why the connection
+ * table holds fewer than 2^24 entries.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -49,20 +50,16 @@ int nat_init(struct nat *n, uint32_t max, uint64_t seed)
 {
 	memset(n, 0, sizeof(*n));
 	n->max = max;
-	n->max_hosts = max;
 	n->m = mem_table_alloc((size_t)max * sizeof(*n->m));
-	n->hosts = mem_table_alloc((size_t)max * sizeof(*n->hosts));
 	n->addrs = calloc(NAT_MAX_ADDRS, sizeof(*n->addrs));
-	if (!n->m || !n->hosts || !n->addrs ||
+	if (!n->m || !n->addrs ||
 	    cuckoo_init(&n->by_int, max, seed ^ 0x6d617371) ||
-	    cuckoo_init(&n->by_ext, max, seed ^ 0x65787470) ||
-	    cuckoo_init(&n->by_host, max, seed ^ 0x686f7374)) {
+	    cuckoo_init(&n->by_ext, max, seed ^ 0x65787470)) {
 		nat_fini(n);
 		return -ENOMEM;
 	}
 	n->port_lo = 1024;
 	n->port_hi = 65535;
-	n->host_cap = NAT_HOST_CAP;
 	n->rng = seed | 1;
 	nat_flush(n);
 	return 0;
@@ -72,29 +69,21 @@ void nat_fini(struct nat *n)
 {
 	cuckoo_fini(&n->by_int);
 	cuckoo_fini(&n->by_ext);
-	cuckoo_fini(&n->by_host);
 	mem_table_free(n->m, (size_t)n->max * sizeof(*n->m));
-	mem_table_free(n->hosts, (size_t)n->max_hosts * sizeof(*n->hosts));
 	free(n->addrs);
 	n->m = NULL;
-	n->hosts = NULL;
 	n->addrs = NULL;
 }
 
-/* Forget every mapping, host record and port (addresses keep their slots) */
+/* Forget every mapping and port (addresses keep their slots) */
 void nat_flush(struct nat *n)
 {
 	for (uint32_t i = 0; i < n->max; i++)
 		n->m[i].refs = i + 1 < n->max ? i + 1 : NAT_FREE_END;
-	for (uint32_t i = 0; i < n->max_hosts; i++)
-		n->hosts[i] = (struct nat_host){ i + 1 < n->max_hosts ? i + 1 :
-						 NAT_NONE, 0 };
 	n->free = n->max ? 0 : NAT_FREE_END;
-	n->hosts_free = n->max_hosts ? 0 : NAT_NONE;
 	n->count = 0;
 	cuckoo_clear(&n->by_int);
 	cuckoo_clear(&n->by_ext);
-	cuckoo_clear(&n->by_host);
 	for (int i = 0; i < NAT_MAX_ADDRS; i++) {
 		memset(n->addrs[i].used, 0, sizeof(n->addrs[i].used));
 		memset(n->addrs[i].bits, 0, sizeof(n->addrs[i].bits));
@@ -104,9 +93,8 @@ void nat_flush(struct nat *n)
 size_t nat_bytes(const struct nat *n)
 {
 	return (size_t)n->max * sizeof(*n->m) +
-	       (size_t)n->max_hosts * sizeof(*n->hosts) +
 	       cuckoo_bytes(&n->by_int) + cuckoo_bytes(&n->by_ext) +
-	       cuckoo_bytes(&n->by_host) + NAT_MAX_ADDRS * sizeof(*n->addrs);
+	       NAT_MAX_ADDRS * sizeof(*n->addrs);
 }
 
 static uint64_t nat_random(struct nat *n)
@@ -222,6 +210,27 @@ int nat_set_ports(struct nat *n, uint16_t lo, uint16_t hi)
 	return 0;
 }
 
+/**
+ * nat_port_in_play() - Would a new mapping for @proto take @port, were it
+ * free? (the range of a rule being applied, else the set range; any
+ * ICMP identifier)
+ * @n:		NAT state
+ * @proto:	IP protocol
+ * @port:	port, network order
+ *
+ * conn.c frees a port for a new mapping only when it is one of these.
+ */
+bool nat_port_in_play(const struct nat *n, uint8_t proto, uint16_t port)
+{
+	uint32_t p = ntohs(port);
+
+	if (nat_pcls_of(proto) == NAT_PCLS_ICMP)
+		return true;
+	if (n->req_lo)
+		return p >= n->req_lo && p <= n->req_hi;
+	return p >= n->port_lo && p <= n->port_hi;
+}
+
 static int port_alloc(struct nat *n, struct nat_addr *a, enum nat_pcls pc,
 		      uint16_t want)
 {
@@ -258,69 +267,6 @@ static void port_free(struct nat *n, struct nat_addr *a, enum nat_pcls pc,
 	a->bits[pc][port >> 6] &= ~(1ull << (port & 63));
 	if (port_in_range(n, pc, port))
 		a->used[pc]--;
-}
-
-/* ---- internal hosts --------------------------------------------------- */
-
-struct host_key {
-	const struct nat *n;
-	uint32_t addr;
-};
-
-static bool host_key_eq(const void *p, uint32_t val)
-{
-	const struct host_key *k = p;
-
-	return k->n->hosts[val].addr == k->addr;
-}
-
-static uint64_t host_hash(const struct nat *n, uint32_t addr)
-{
-	return cuckoo_hash2(addr, 0x686f7374, n->by_host.seed);
-}
-
-/* Count one more port for @addr; false when it is at its cap */
-static bool host_take(struct nat *n, uint32_t addr, enum nat_fail *why)
-{
-	struct host_key k = { n, addr };
-	uint64_t h = host_hash(n, addr);
-	uint32_t i = cuckoo_lookup(&n->by_host, h, host_key_eq, &k);
-
-	if (i == CUCKOO_EMPTY) {
-		i = n->hosts_free;
-		if (i == NAT_NONE || cuckoo_insert(&n->by_host, h, i)) {
-			*why = NAT_FAIL_POOL;
-			return false;
-		}
-		n->hosts_free = n->hosts[i].addr;
-		n->hosts[i] = (struct nat_host){ addr, 0 };
-	}
-	if (n->hosts[i].count >= n->host_cap) {
-		*why = NAT_FAIL_HOST_CAP;
-		if (!n->hosts[i].count) {
-			cuckoo_delete(&n->by_host, h, i);
-			n->hosts[i].addr = n->hosts_free;
-			n->hosts_free = i;
-		}
-		return false;
-	}
-	n->hosts[i].count++;
-	return true;
-}
-
-static void host_give(struct nat *n, uint32_t addr)
-{
-	struct host_key k = { n, addr };
-	uint64_t h = host_hash(n, addr);
-	uint32_t i = cuckoo_lookup(&n->by_host, h, host_key_eq, &k);
-
-	if (i == CUCKOO_EMPTY)
-		return;
-	if (--n->hosts[i].count)
-		return;
-	cuckoo_delete(&n->by_host, h, i);
-	n->hosts[i].addr = n->hosts_free;
-	n->hosts_free = i;
 }
 
 /* ---- mappings ----------------------------------------------------------- */
@@ -435,8 +381,8 @@ uint32_t nat_map_by_ext(const struct nat *n, uint8_t proto, uint32_t ext_addr,
 }
 
 /*
- * Make a mapping for an internal endpoint on @ext_addr: host count, port
- * (the internal one when free), the tables. @h_int is its by_int hash;
+ * Make a mapping for an internal endpoint on @ext_addr: a port (the
+ * internal one when free), the tables. @h_int is its by_int hash;
  * a @private mapping is not entered there.
  * Return: mapping index, or NAT_NONE with @why set
  */
@@ -452,11 +398,8 @@ static uint32_t nat_map_new(struct nat *n, enum nat_pcls pc, uint32_t int_addr,
 		*why = NAT_FAIL_POOL;
 		return NAT_NONE;
 	}
-	if (!host_take(n, int_addr, why))
-		return NAT_NONE;
 	port = port_alloc(n, &n->addrs[slot], pc, ntohs(int_port));
 	if (port < 0) {
-		host_give(n, int_addr);
 		*why = NAT_FAIL_PORTS;
 		return NAT_NONE;
 	}
@@ -473,7 +416,6 @@ static uint32_t nat_map_new(struct nat *n, enum nat_pcls pc, uint32_t int_addr,
 		if (!private)
 			cuckoo_delete(&n->by_int, h_int, idx);
 		port_free(n, &n->addrs[slot], pc, (uint16_t)port);
-		host_give(n, int_addr);
 		m->refs = n->free;
 		n->free = idx;
 		*why = NAT_FAIL_POOL;
@@ -540,7 +482,6 @@ void nat_map_put(struct nat *n, uint32_t idx)
 	cuckoo_delete(&n->by_ext, nat_hash(&n->by_ext, pc, a->addr,
 					   m->ext_port), idx);
 	port_free(n, a, pc, ntohs(m->ext_port));
-	host_give(n, m->int_addr);
 	m->refs = n->free;
 	n->free = idx;
 	n->count--;

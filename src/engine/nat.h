@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * nat.h - masquerade mappings, external ports, per-host limits
+ * nat.h - masquerade mappings and external ports
  */
 #ifndef MASQ_NAT_H
 #define MASQ_NAT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cuckoo.h"
 
 #define NAT_MAX_ADDRS	32
 #define NAT_NONE	0xffffffffu
-#define NAT_HOST_CAP	4096	/* default mappings per internal host */
 
 enum nat_pcls { NAT_PCLS_TCP, NAT_PCLS_UDP, NAT_PCLS_ICMP, NAT_PCLS_NUM };
 
@@ -19,8 +19,7 @@ enum nat_pcls { NAT_PCLS_TCP, NAT_PCLS_UDP, NAT_PCLS_ICMP, NAT_PCLS_NUM };
 enum nat_fail {
 	NAT_OK,
 	NAT_FAIL_PORTS,		/* the address's range for the protocol is full */
-	NAT_FAIL_HOST_CAP,	/* the internal host holds its cap already */
-	NAT_FAIL_POOL,		/* no mapping or host record left */
+	NAT_FAIL_POOL,		/* no mapping left */
 };
 
 /*
@@ -46,12 +45,6 @@ struct nat_addr {
 	uint64_t bits[NAT_PCLS_NUM][65536 / 64];
 };
 
-/* Ports an internal host holds (its mappings, private ones included) */
-struct nat_host {
-	uint32_t addr;		/* network order; free list link when unused */
-	uint32_t count;
-};
-
 struct nat {
 	struct nat_map *m;
 	uint32_t max;
@@ -60,11 +53,6 @@ struct nat {
 	struct cuckoo by_int;		/* (pcls, int addr, int port) */
 	struct cuckoo by_ext;		/* (pcls, slot, ext port) */
 	struct nat_addr *addrs;
-	struct nat_host *hosts;
-	uint32_t max_hosts;
-	uint32_t hosts_free;
-	struct cuckoo by_host;		/* int addr -> host record */
-	uint32_t host_cap;
 	uint16_t port_lo, port_hi;	/* host order, TCP and UDP */
 	uint16_t req_lo, req_hi;	/* host order: the range a rule asks
 					 * for (MASQUERADE/SNAT --to-ports)
@@ -96,6 +84,7 @@ uint32_t nat_map_private(struct nat *n, uint8_t proto, uint32_t int_addr,
 			 uint16_t int_port, uint32_t ext_addr,
 			 enum nat_fail *why);
 int nat_addr_slot_of(const struct nat *n, uint32_t addr);
+bool nat_port_in_play(const struct nat *n, uint8_t proto, uint16_t port);
 
 static inline uint32_t nat_map_ext_addr(const struct nat *n, uint32_t idx)
 {

@@ -114,6 +114,26 @@ bool net_addr_is_broadcast(const struct net *n, uint32_t addr)
 	return false;
 }
 
+/**
+ * net_addr_is_broadcast_on() - Is @addr a broadcast of interface @iface's
+ * own networks: the limited broadcast or one of its directed broadcasts?
+ * @n:		interfaces
+ * @iface:	the interface a frame arrived on
+ * @addr:	destination, network order
+ */
+bool net_addr_is_broadcast_on(const struct net *n, int iface, uint32_t addr)
+{
+	const struct iface *f = &n->ifs[iface];
+
+	if (addr == 0xffffffff)
+		return true;
+	for (int a = 0; a < f->naddr; a++)
+		if (f->addr[a].len < 31 &&
+		    addr == (f->addr[a].addr | ~f->addr[a].mask))
+			return true;
+	return false;
+}
+
 /*
  * Is @addr the router's: one of its own addresses or a broadcast one?
  * The same as net_addr_is_local() || net_addr_is_broadcast(), in one

@@ -66,6 +66,7 @@ int net_route_add(struct net *n, const struct route *r);
 int net_route_del(struct net *n, uint32_t prefix, uint8_t len);
 bool net_addr_is_local(const struct net *n, uint32_t addr, int *iface);
 bool net_addr_is_broadcast(const struct net *n, uint32_t addr);
+bool net_addr_is_broadcast_on(const struct net *n, int iface, uint32_t addr);
 bool net_addr_is_router(const struct net *n, uint32_t addr);
 bool net_src_is_valid(const struct net *n, int iface, uint32_t saddr);
 uint32_t net_iface_primary(const struct net *n, int iface);

@@ -53,6 +53,7 @@
 #define ICMP_UNREACH_HOST	1
 #define ICMP_UNREACH_PORT	3
 #define ICMP_UNREACH_NEEDFRAG	4
+#define ICMP_UNREACH_FILTER_PROHIB 13	/* administratively prohibited */
 
 struct eth_hdr {
 	uint8_t dst[ETH_ALEN];

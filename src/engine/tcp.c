@@ -150,13 +150,22 @@ static bool tcp_in_window(struct ct_entry *ce, enum ct_dir dir,
 	return true;
 }
 
+/*
+ * The timeout class of a state. SYN_RECV is still half-open: a SYN
+ * answered by a server behind a forward is not a connection until the
+ * opener acknowledges the answer (a spoofed SYN never does), so it stays
+ * evictable (ct.h).
+ */
 static enum ct_class tcp_class(uint8_t state)
 {
 	switch (state) {
 	case TCPS_SYN_SENT:
+	case TCPS_SYN_RECV:
 		return CT_CLASS_TCP_SYN;
 	case TCPS_ESTABLISHED:
 		return CT_CLASS_TCP_EST;
+	case TCPS_TIME_WAIT:
+		return CT_CLASS_TCP_TIME_WAIT;
 	case TCPS_CLOSE:
 		return CT_CLASS_TCP_CLOSE;
 	default:
@@ -177,7 +186,9 @@ static uint8_t tcp_next_state(struct ct_entry *ce, enum ct_dir dir,
 		return dir != tcp_opener(ce) && syn ? TCPS_SYN_RECV :
 						      TCPS_SYN_SENT;
 	case TCPS_SYN_RECV:
-		return ack && !syn ? TCPS_ESTABLISHED : TCPS_SYN_RECV;
+		if (!ack || syn)
+			return TCPS_SYN_RECV;
+		break;	/* the handshake's last ACK, which may carry a FIN */
 	case TCPS_CLOSE:
 	case TCPS_TIME_WAIT:
 		return ce->state;

@@ -222,11 +222,33 @@ struct ipt_rule {
 	struct ipt_match m[IPT_MAX_MATCHES];	/* in the order given */
 	char comments[IPT_MAX_COMMENTS][IPT_COMMENT_MAX];
 	struct ipt_target t;
-	uint64_t pkts, bytes;		/* counters */
+	uint64_t pkts, bytes;		/* counters: ipt_ctr_add() */
 	uint64_t id;			/* the user's (the engine's) identity
 					 * of the rule: copies keep it, the
 					 * parser leaves it 0; not compared */
 };
+
+/*
+ * Counters (a rule's pkts and bytes, a chain's pol_pkts and pol_bytes).
+ * The engine's packet thread moves those of the published ruleset while a
+ * ruleset job's worker copies them (src/engine/fwctl.c). The packet
+ * thread is their only writer then, so an add is a relaxed atomic load
+ * and store, not a locked read-modify-write: on x86-64 both are the plain
+ * moves a `+=` makes. Every read that may meet it is a relaxed atomic load
+ * (ipt_ruleset_copy()): no data race, no torn value on any target. A
+ * reader on the packet thread itself, or of a copy, may read plainly.
+ */
+static inline uint64_t ipt_ctr_get(const uint64_t *c)
+{
+	return __atomic_load_n(c, __ATOMIC_RELAXED);
+}
+
+/* Add @v to counter @c: only from the one thread that writes it */
+static inline void ipt_ctr_add(uint64_t *c, uint64_t v)
+{
+	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + v,
+			 __ATOMIC_RELAXED);
+}
 
 /* The text of comment match @m of rule @r */
 static inline const char *ipt_comment(const struct ipt_rule *r,
@@ -241,7 +263,7 @@ struct ipt_chain {
 	char name[IPT_CHAIN_MAXLEN + 1];
 	int8_t hook;			/* enum ipt_hook, or -1: a user chain */
 	uint8_t policy;			/* enum ipt_policy */
-	uint64_t pol_pkts, pol_bytes;	/* the policy's counters */
+	uint64_t pol_pkts, pol_bytes;	/* the policy's: ipt_ctr_add() */
 	uint32_t nrules, cap;
 	struct ipt_rule *rules;
 	uint32_t refs;			/* rules that jump here */

@@ -395,11 +395,53 @@ void ipt_table_free(struct ipt_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
+/*
+ * Copy a struct of @size bytes whose two counters (uint64_t, adjacent)
+ * start at byte @ctr: the counters with relaxed atomic loads, since the
+ * packet thread may be moving them (ipt_ctr_get()), the rest as bytes.
+ * A memcpy of the whole would be a data race.
+ */
+static void copy_around_ctrs(void *dst, const void *src, size_t size,
+			     size_t ctr)
+{
+	const uint64_t *sc = (const uint64_t *)((const char *)src + ctr);
+	uint64_t *dc = (uint64_t *)((char *)dst + ctr);
+	size_t after = ctr + 2 * sizeof(uint64_t);
+
+	memcpy(dst, src, ctr);
+	dc[0] = ipt_ctr_get(&sc[0]);
+	dc[1] = ipt_ctr_get(&sc[1]);
+	memcpy((char *)dst + after, (const char *)src + after, size - after);
+}
+static_assert(offsetof(struct ipt_rule, bytes) ==
+	      offsetof(struct ipt_rule, pkts) + sizeof(uint64_t),
+	      "copy_around_ctrs(): a rule's counters are adjacent");
+static_assert(offsetof(struct ipt_chain, pol_bytes) ==
+	      offsetof(struct ipt_chain, pol_pkts) + sizeof(uint64_t),
+	      "copy_around_ctrs(): a policy's counters are adjacent");
+
+/* Copy chain @s's head (not its rules), counters read atomically */
+static void chain_head_copy(struct ipt_chain *d, const struct ipt_chain *s)
+{
+	copy_around_ctrs(d, s, sizeof(*d), offsetof(struct ipt_chain, pol_pkts));
+}
+
+/* Copy @n rules, counters read atomically: O(n), two memcpys a rule */
+static void rules_copy(struct ipt_rule *d, const struct ipt_rule *s,
+		       uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		copy_around_ctrs(&d[i], &s[i], sizeof(*d),
+				 offsetof(struct ipt_rule, pkts));
+}
+
 /**
  * ipt_table_copy() - Make @dst a deep copy of @src
  * @dst:	the table replaced (freed only on success)
  * @src:	the table copied
  *
+ * Its counters are read with relaxed atomic loads, so a copy may be made
+ * while the engine's packet thread counts in @src (ipt.h).
  * Return: 0, or -1 when out of memory (@dst unchanged)
  */
 int ipt_table_copy(struct ipt_table *dst, const struct ipt_table *src)
@@ -412,7 +454,7 @@ int ipt_table_copy(struct ipt_table *dst, const struct ipt_table *src)
 		const struct ipt_chain *s = &src->chains[i];
 		struct ipt_chain *d = &n.chains[n.nchains];
 
-		*d = *s;
+		chain_head_copy(d, s);
 		d->rules = NULL;
 		d->cap = 0;
 		if (s->nrules) {
@@ -421,8 +463,7 @@ int ipt_table_copy(struct ipt_table *dst, const struct ipt_table *src)
 				ipt_table_free(&n);
 				return -1;
 			}
-			memcpy(d->rules, s->rules,
-			       (size_t)s->nrules * sizeof(*d->rules));
+			rules_copy(d->rules, s->rules, s->nrules);
 			d->cap = s->nrules;
 		}
 		n.nchains++;
@@ -455,7 +496,7 @@ struct ipt_ruleset *ipt_ruleset_new(void)
 
 /**
  * ipt_ruleset_copy() - A deep copy of a ruleset
- * @rs:		the ruleset
+ * @rs:		the ruleset (its counters may be moving: ipt_table_copy())
  *
  * Return: the copy, or NULL when out of memory
  */

@@ -27,6 +27,21 @@ static void line(struct masq_text *out, const char *a, const char *b,
 	masq_text_printf(out, "%-28s %llu\n", name, v);
 }
 
+/* Log lines not written: in all, per class, and for a full ring (log.h) */
+static void log_lines(struct masq_text *out)
+{
+	struct log_stats st;
+
+	log_get_stats(&st);
+	line(out, "masqd_log_suppressed", "", log_suppressed());
+	line(out, "masqd_log_suppressed_daemon", "",
+	     st.over_rate[LOG_CLASS_DAEMON] + st.queue_full[LOG_CLASS_DAEMON]);
+	line(out, "masqd_log_suppressed_rules", "",
+	     st.over_rate[LOG_CLASS_RULES] + st.queue_full[LOG_CLASS_RULES]);
+	line(out, "masqd_log_queue_full", "",
+	     st.queue_full[LOG_CLASS_DAEMON] + st.queue_full[LOG_CLASS_RULES]);
+}
+
 static void io_stats(struct masqd *d, struct masq_text *out)
 {
 	char pfx[IF_NAMESIZE + 8];
@@ -35,7 +50,7 @@ static void io_stats(struct masqd *d, struct masq_text *out)
 	line(out, "masqd_control_commands", "", d->ctl.commands);
 	line(out, "masqd_control_rejected", "", d->ctl.rejected);
 	line(out, "masqd_control_jobs", "", d->job.started);
-	line(out, "masqd_log_suppressed", "", log_suppressed());
+	log_lines(out);
 	line(out, "masqd_reloads", "", d->rl.loads ? d->rl.loads - 1 : 0);
 	line(out, "masqd_reload_failures", "", d->rl.failures);
 	line(out, "masqd_takeover_changes", "", d->to.drifts);

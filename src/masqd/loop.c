@@ -5,7 +5,9 @@
  * Theory of operation: one thread, one poll() per iteration over the
  * signalfd, the job's eventfd, every port and the control socket and its
  * clients. (A second thread exists only while a big ruleset change is
- * built, job.c; it touches nothing of the loop's.) Each iteration:
+ * built, job.c; it touches nothing of the loop's. The log thread, log.c,
+ * writes out the lines the loop queues; the loop never waits for it.)
+ * Each iteration:
  *
  *	1. take up to MASQD_RX_BATCH frames from each port's ring and hand
  *	   them to masq_engine_input(); send what it returns at once
@@ -16,8 +18,9 @@
  *	4. once a second, read the kernel's ring drop counters
  *	5. the takeover check: a few system calls for one interface, a round
  *	   every few seconds (takeover.h)
- *	6. write out the log lines queued in the iteration (log.h: a ring
- *	   with a rate cap; nothing in steps 1-5 writes to a file)
+ *	6. wake the log thread if lines were queued in the iteration
+ *	   (log.h: capped rings a thread writes out; nothing in steps 1-5
+ *	   writes to a file or waits for the log's output)
  *
  * SIGHUP reloads the -c file (config.c) in step 0, after poll() and
  * before any frame of the iteration is received; while a job runs, the
@@ -194,7 +197,6 @@ int loop_run(struct masqd *d)
 	uint64_t last_stats = now_ns();
 	bool busy = false;
 
-	log_defer(true);
 	while (!d->stop) {
 		int n = build_pollfds(d, pfd);
 		uint64_t now;
@@ -202,7 +204,6 @@ int loop_run(struct masqd *d)
 		if (poll(pfd, (nfds_t)n, busy ? 0 : MASQD_IDLE_MS) < 0 &&
 		    errno != EINTR) {
 			logmsg(LOG_ERR, "poll: %s", strerror(errno));
-			log_defer(false);
 			return 1;
 		}
 		d->iterations++;
@@ -223,8 +224,7 @@ int loop_run(struct masqd *d)
 		}
 		if (!d->o.no_takeover)
 			to_check(&d->to, now);
-		log_drain();
+		log_kick();
 	}
-	log_defer(false);
 	return 0;
 }

@@ -3,7 +3,8 @@
  * main.c - masqd: a userspace IP masquerading router (see masqd(8))
  *
  * Thin: parse the command line, set up (setup.c), leave the terminal
- * unless -f, run the loop (loop.c), tear down. Every start-up failure is
+ * unless -f, start the log thread (log.c), run the loop (loop.c), tear
+ * down, let the log thread write what is queued. Every start-up failure is
  * reported on stderr before masqd detaches, with exit status 1 (2 for a
  * bad command line); a clean stop on SIGTERM exits 0.
  */
@@ -74,10 +75,12 @@ int main(int argc, char **argv)
 	logmsg(LOG_INFO, "running on %d interface%s, control socket %s%s",
 	       d.o.nifaces, d.o.nifaces == 1 ? "" : "s", d.o.sock,
 	       d.o.vnet_hdr ? "" : " (virtio-net header off)");
+	log_start();
 	ret = loop_run(&d);
 	setup_teardown(&d);
 	if (d.sigfd >= 0)
 		close(d.sigfd);
 	logmsg(LOG_INFO, "stopped");
+	log_stop();
 	return ret;
 }

@@ -11,7 +11,7 @@
  *	ctlsrv.c	the control socket
  *	job.c		ruleset changes built on a worker thread
  *	config.c	the -c file at start and on SIGHUP (control/reload.h)
- *	log.c		stderr or syslog
+ *	log.c		stderr or syslog, written by a log thread
  */
 #ifndef MASQD_MASQD_H
 #define MASQD_MASQD_H

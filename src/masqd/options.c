@@ -30,6 +30,7 @@ enum {
 	OPT_RING,
 	OPT_POOL,
 	OPT_NO_TAKEOVER,
+	OPT_CONNTRACK_MAX,
 };
 
 static const struct option long_opts[] = {
@@ -43,6 +44,7 @@ static const struct option long_opts[] = {
 	{ "ring-frames",	required_argument, NULL, OPT_RING },
 	{ "pool-buffers",	required_argument, NULL, OPT_POOL },
 	{ "no-takeover",	no_argument,	   NULL, OPT_NO_TAKEOVER },
+	{ "conntrack-max",	required_argument, NULL, OPT_CONNTRACK_MAX },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -55,7 +57,7 @@ void opts_usage(FILE *f)
 {
 	fprintf(f,
 "usage: masqd --internal IFACE=ADDR/LEN ... --external IFACE=ADDR/LEN ...\n"
-"             [--gateway ADDR] [-c FILE] [-s SOCKET] [-f]\n"
+"             [--gateway ADDR] [-c FILE] [-s SOCKET] [-f] [--conntrack-max N]\n"
 "\n"
 "A userspace IP masquerading router on the named Ethernet interfaces.\n"
 "\n"
@@ -76,6 +78,8 @@ void opts_usage(FILE *f)
 "      --no-takeover          do not take the interfaces from the kernel's stack\n"
 "                             (no nft drops, no sysctl changes): refuse\n"
 "                             to start unless they are already right\n"
+"      --conntrack-max N      connections the table is made for (default\n"
+"                             262144: 45 MiB; 1048576: 126 MiB; 1024..16777215)\n"
 "  -h, --help                 this text\n"
 "\n"
 "Each owned interface must be Ethernet, up and have no kernel IPv4 address.\n"
@@ -218,6 +222,9 @@ static int one_opt(struct masqd_opts *o, int c, const char *arg)
 	case OPT_NO_TAKEOVER:
 		o->no_takeover = true;
 		return 0;
+	case OPT_CONNTRACK_MAX:
+		return number("--conntrack-max", arg, 1024, 16777215,
+			      &o->conntrack_max);
 	default:
 		return -1;	/* getopt said what was wrong */
 	}

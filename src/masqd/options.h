@@ -5,6 +5,7 @@
  * masqd --internal IFACE=ADDR/LEN ... --external IFACE=ADDR/LEN ...
  *       [--gateway ADDR] [-c FILE] [-s SOCKET] [-f]
  *       [--no-vnet-hdr] [--ring-frames N] [--pool-buffers N] [--no-takeover]
+ *       [--conntrack-max N]
  *
  * --internal and --external repeat; one interface may carry several
  * addresses but only one role. Every check that needs no kernel is done
@@ -63,6 +64,7 @@ struct masqd_iface {
  * @ring_frames: receive ring slots per interface (0: default)
  * @pool_buffers: packet buffers (0: default)
  * @no_takeover: refuse interfaces the kernel acts on instead of taking them
+ * @conntrack_max: connections the table is made for (0: the default)
  */
 struct masqd_opts {
 	struct masqd_iface ifaces[MASQD_MAX_IFACES];
@@ -77,6 +79,7 @@ struct masqd_opts {
 	uint32_t ring_frames;
 	uint32_t pool_buffers;
 	bool no_takeover;
+	uint32_t conntrack_max;
 };
 
 int opts_parse(int argc, char **argv, struct masqd_opts *o);

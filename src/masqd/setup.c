@@ -156,11 +156,14 @@ static void map_ports(struct masqd *d)
  *
  * Return: 0, or -1 after logging what failed (with its file and line)
  */
-/* The filter's LOG lines: into the log, at the rule's level, rate-capped */
+/*
+ * The filter's LOG lines: the log's rules class (its own cap and ring),
+ * at the rule's level
+ */
 static void engine_log(void *ctx, int level, const char *line)
 {
 	(void)ctx;
-	logmsg(level & 7, "%s", line);
+	log_rule(level & 7, line);
 }
 
 int setup_engine(struct masqd *d)
@@ -179,9 +182,13 @@ int setup_engine(struct masqd *d)
 	}
 	d->tx.cap = MASQD_TX_CAP;
 	masq_limits_default(&lim);
+	if (d->o.conntrack_max)
+		lim.max_conns = d->o.conntrack_max;
 	d->e = masq_engine_create(&lim, d->pool);
 	if (!d->e) {
-		logmsg(LOG_ERR, "cannot create the engine (out of memory?)");
+		logmsg(LOG_ERR, "cannot create the engine for %u connections "
+		       "(out of memory? --conntrack-max sets the size)",
+		       lim.max_conns);
 		return -1;
 	}
 	masq_engine_set_log(d->e, engine_log, NULL);
