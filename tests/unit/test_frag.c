@@ -30,6 +30,7 @@
 
 #include "../lib/ctlline.h"
 #include "../lib/frame.h"
+#include "../lib/report.h"
 #include "../lib/rng.h"
 
 #define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
@@ -41,11 +42,6 @@
 #define IDS		6
 #define TIMEOUT_S	30
 #define EXPIRE_PER_CALL	16
-
-static char why[1024];
-
-/* Say why a test failed; Return: -1 */
-#define failf(...)	(snprintf(why, sizeof(why), __VA_ARGS__), -1)
 
 static uint64_t rng_state;
 
@@ -271,12 +267,12 @@ static int compare(struct masq_engine *e, const struct ref *r, uint32_t step)
 		int64_t got = masq_engine_counter(e, ref_names[i]);
 
 		if (got != (int64_t)r->cnt[i])
-			return failf("step %u: %s is %lld, the reference says %llu",
+			return report_failf("step %u: %s is %lld, the reference says %llu",
 				     step, ref_names[i], (long long)got,
 				     (unsigned long long)r->cnt[i]);
 	}
 	if (bytes != rc * CHUNK || dg != rdg)
-		return failf("step %u: the engine holds %u bytes in %u datagrams, the reference %u in %u",
+		return report_failf("step %u: the engine holds %u bytes in %u datagrams, the reference %u in %u",
 			     step, bytes, dg, rc * CHUNK, rdg);
 	return 0;
 }
@@ -297,10 +293,10 @@ static int one_step(struct masq_engine *e, struct masq_pool *pool,
 	struct masq_buf *b = masq_pool_get(pool);
 
 	if (!b)
-		return failf("the pool ran dry");
+		return report_failf("the pool ran dry");
 	if (build_piece(b, src, id, k)) {
 		masq_pool_put(pool, b);
-		return failf("cannot build piece %u of (%u, %u)", k, src, id);
+		return report_failf("cannot build piece %u of (%u, %u)", k, src, id);
 	}
 	masq_engine_input(e, &b, 1, (uint64_t)*now * NS, tx);
 	drain(pool, tx);
@@ -342,7 +338,7 @@ static int random_run(uint64_t seed, uint32_t steps, uint32_t mem,
 	if (!e || ctlline_run_all(e, ctlline_topology) >= 0) {
 		masq_engine_destroy(e);
 		masq_pool_destroy(pool);
-		return failf("cannot make the engine");
+		return report_failf("cannot make the engine");
 	}
 	for (uint32_t step = 0; step < steps && !rc; step++) {
 		rc = one_step(e, pool, &tx, &r, &now);
@@ -366,7 +362,7 @@ static int random_runs(uint64_t seed)
 		rc = random_run(seed + 1, 20000, MEM_MAX, reached);
 	for (int i = 0; i < R_NUM && !rc; i++)	/* every path was taken */
 		if (!reached[i])
-			rc = failf("the runs never reached %s", ref_names[i]);
+			rc = report_failf("the runs never reached %s", ref_names[i]);
 	return rc;
 }
 
@@ -386,20 +382,12 @@ static int mem_range(void)
 		lim.frag_mem = mems[i];
 		e = masq_engine_create(&lim, pool);
 		if (!!e != made[i])
-			rc = failf("frag_mem %u: engine %s", mems[i],
+			rc = report_failf("frag_mem %u: engine %s", mems[i],
 				   e ? "made" : "refused");
 		masq_engine_destroy(e);
 	}
 	masq_pool_destroy(pool);
-	return pool ? rc : failf("masq_pool_create failed");
-}
-
-static void report(const char *name, int rc)
-{
-	if (!rc)
-		printf("ok frag/%s\n", name);
-	else
-		printf("FAIL frag/%s: %s\n", name, why);
+	return pool ? rc : report_failf("masq_pool_create failed");
 }
 
 int main(void)
@@ -410,7 +398,7 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("# random run seed %llu (repeat with MASQ_SEED=%llu)\n",
 	       (unsigned long long)seed, (unsigned long long)seed);
-	report("budget_as_reference", random_runs(seed));
-	report("mem_range", mem_range());
+	report_case("frag", "budget_as_reference", random_runs(seed));
+	report_case("frag", "mem_range", mem_range());
 	return 0;
 }
