@@ -186,13 +186,15 @@ gone() {
 
 # masqd_start [ARGS...]: masqd in the router namespace with the default
 # configuration (plus ARGS), in the foreground (-f) logging to
-# $WORK/masqd.log; waits (5 s at most) until masqctl gets an answer.
+# $WORK/masqd.log (or to $MASQD_OUT when set: a FIFO, say); waits (5 s
+# at most) until masqctl gets an answer.
 MASQD_ARGS=(--internal lan0=192.168.0.1/24 --external wan0=203.0.113.1/24)
 masqd_start() {
+	local out=${MASQD_OUT:-$WORK/masqd.log}
 	rm -f "$SOCK"
-	log "+ [bg masqd] ip netns exec $NS_GW $MASQD ${MASQD_ARGS[*]} $* -s $SOCK -f"
+	log "+ [bg masqd] ip netns exec $NS_GW $MASQD ${MASQD_ARGS[*]} $* -s $SOCK -f >>$out 2>&1"
 	ip netns exec "$NS_GW" "$MASQD" "${MASQD_ARGS[@]}" "$@" -s "$SOCK" -f \
-		>>"$WORK/masqd.log" 2>&1 &
+		>>"$out" 2>&1 &
 	MASQD_PID=$!
 	local i
 	for i in $(seq 50); do
@@ -487,4 +489,27 @@ PYEOF
 		LEGIT_DL="download incomplete ($(stat -c %s "$WORK/legit-dl.bin" 2>/dev/null || echo 0) of 1048576 bytes; $(head -c 120 "$WORK/legit-dl.out" | tr '\n' ' '))"
 	fi
 	log "legit: ping gap before ${LEGIT_GAP_BEFORE} ms, during ${LEGIT_GAP_DURING} ms, replies $LEGIT_PINGS; $LEGIT_CONN; download $LEGIT_DL"
+}
+
+# legit_cases CONN_CASE DOWNLOAD_CASE PING_CASE: legit_report's figures
+# judged, one case each: no new connection failed or hung; the download
+# arrived whole; the longest ping gap from the first mark to the last is
+# within 20 ms of the one before (a gap of a second would mean forwarding
+# stopped)
+legit_cases() {
+	if [ "$LEGIT_CONN_BAD" = 0 ] && [ -n "$LEGIT_CONN" ]; then
+		ok "$1"
+	else
+		fail "$1" "${LEGIT_CONN:-connloop printed nothing}"
+	fi
+	if [ "$LEGIT_DL" = ok ]; then
+		ok "$2"
+	else
+		fail "$2" "$LEGIT_DL"
+	fi
+	if awk -v b="$LEGIT_GAP_BEFORE" -v d="$LEGIT_GAP_DURING" 'BEGIN {exit !(d <= b + 20)}'; then
+		ok "$3"
+	else
+		fail "$3" "longest gap between replies ${LEGIT_GAP_DURING} ms during, ${LEGIT_GAP_BEFORE} ms before (replies $LEGIT_PINGS)"
+	fi
 }
