@@ -107,7 +107,10 @@ $(O)/tools/%: $(O)/obj/tests/tools/%.o
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
 
 FUZZ_CFLAGS := $(CFLAGS_COMMON) -O1 -fsanitize=fuzzer,address,undefined
-$(O)/fuzz/%: fuzz/%.c $(ENGINE_SRC) $(CONTROL_SRC) $(TESTLIB_SRC)
+# what a fuzz target needs beyond the engine, control and test libraries
+FUZZ_EXTRA_fuzz_afpacket := src/io/afpacket.c
+.SECONDEXPANSION:
+$(O)/fuzz/%: fuzz/%.c $(ENGINE_SRC) $(CONTROL_SRC) $(TESTLIB_SRC) $$(FUZZ_EXTRA_$$*)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  FUZZ    $@")
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $^

@@ -306,14 +306,8 @@ static void write_seeds(const char *dir)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *dir = getenv("MASQ_FUZZ_WRITE_SEEDS");
-
 	(void)argc;
 	(void)argv;
-	fuzzeng_pool(POOL_COUNT, BUF_SIZE);
-	if (dir) {
-		write_seeds(dir);
-		exit(0);
-	}
+	fuzzeng_start(POOL_COUNT, BUF_SIZE, write_seeds);
 	return 0;
 }

@@ -207,11 +207,51 @@ fail:
 }
 
 /**
+ * afp_open_memory() - A port over a ring and a socket the caller made
+ * @p:		port to fill
+ * @name:	a name (for messages)
+ * @fd:		a socket frames are sent on (a socketpair, to read them back)
+ * @vnet_hdr:	frames carry the virtio-net header
+ * @ring:	@frame_nr slots of @frame_size bytes, tpacket2_hdr first, as
+ *		the kernel fills them (one slot per block)
+ * @frame_size:	bytes per slot
+ * @frame_nr:	slots
+ *
+ * The receive and transmit code as masqd runs it, without a kernel ring:
+ * the fuzzer (fuzz/fuzz_afpacket.c) writes the slots itself. The ring and
+ * @fd stay the caller's; afp_close() frees only what this made.
+ * Return: 0, or -ENOMEM
+ */
+int afp_open_memory(struct afp_port *p, const char *name, int fd,
+		    bool vnet_hdr, uint8_t *ring, uint32_t frame_size,
+		    uint32_t frame_nr)
+{
+	memset(p, 0, sizeof(*p));
+	p->fd = -1;
+	p->tx = calloc(1, sizeof(*p->tx));
+	if (!p->tx)
+		return -ENOMEM;
+	strncpy(p->name, name, sizeof(p->name) - 1);
+	p->vnet_hdr = vnet_hdr;
+	p->ring = ring;
+	p->frame_size = p->block_size = frame_size;
+	p->frame_nr = frame_nr;
+	p->per_block = 1;
+	p->fd = fd;
+	p->borrowed = true;
+	return 0;
+}
+
+/**
  * afp_close() - Unmap the ring and close the socket
  * @p:		port (may be half-open or closed)
  */
 void afp_close(struct afp_port *p)
 {
+	if (p->borrowed) {		/* afp_open_memory(): the caller's */
+		p->ring = NULL;
+		p->fd = -1;
+	}
 	if (p->ring)
 		munmap(p->ring, p->ring_len);
 	if (p->fd >= 0)

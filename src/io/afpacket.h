@@ -86,6 +86,7 @@ struct afp_stats {
  * @head:	next slot to look at
  * @st:		counters
  * @tx:		preallocated transmit vectors
+ * @borrowed:	@ring and @fd are the caller's (afp_open_memory())
  */
 struct afp_port {
 	int fd;
@@ -101,10 +102,14 @@ struct afp_port {
 	uint32_t head;
 	struct afp_stats st;
 	struct afp_tx *tx;
+	bool borrowed;
 };
 
 int afp_open(struct afp_port *p, const char *name, int ifindex,
 	     const struct afp_config *cfg, const char **step);
+int afp_open_memory(struct afp_port *p, const char *name, int fd,
+		    bool vnet_hdr, uint8_t *ring, uint32_t frame_size,
+		    uint32_t frame_nr);
 void afp_close(struct afp_port *p);
 uint32_t afp_rx_burst(struct afp_port *p, struct masq_pool *pool,
 		      struct masq_buf **bufs, uint32_t max, uint32_t iface);

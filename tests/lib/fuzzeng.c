@@ -81,6 +81,18 @@ void fuzzeng_check(struct masq_engine *e, struct masq_txq *tx)
 	fuzzeng_check_frag(e);
 }
 
+void fuzzeng_start(uint32_t count, uint32_t size,
+		   void (*write_seeds)(const char *dir))
+{
+	const char *dir = getenv("MASQ_FUZZ_WRITE_SEEDS");
+
+	fuzzeng_pool(count, size);
+	if (dir) {
+		write_seeds(dir);
+		exit(0);
+	}
+}
+
 /* Hand in the frame in @fs on @ifidx; Return: the frames out, decoded first */
 static bool feed(struct masq_engine *e, int ifidx, struct masq_txq *tx,
 		 struct frame_view *first)

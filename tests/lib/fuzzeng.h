@@ -29,6 +29,16 @@
 struct masq_pool *fuzzeng_pool(uint32_t count, uint32_t size);
 
 /**
+ * fuzzeng_start() - A fuzzer's start: the pool; and when the environment
+ * says MASQ_FUZZ_WRITE_SEEDS=DIR, @write_seeds(DIR) and exit
+ * @count:	buffers
+ * @size:	bytes each
+ * @write_seeds: writes the target's seed inputs into a folder
+ */
+void fuzzeng_start(uint32_t count, uint32_t size,
+		   void (*write_seeds)(const char *dir));
+
+/**
  * fuzzeng_create() - An engine as the mode byte says, with the topology,
  * rules using every target that acts on a packet (DNAT, REDIRECT, MARK,
  * TCPMSS, REJECT, LOG, a chain long enough for the classifier) and
