@@ -270,13 +270,19 @@ capture() {
 # itself (timeouts), and the caller wraps it in timeout(1) as well.
 e2e_write_tool() {
 	cat >"$WORK/tool.py" <<'EOF'
-"""e2e traffic tool: udp-echo, udp-ask, tcp-hold-server, tcp-hold-client, tcp-probe"""
+"""e2e traffic tool: udp-echo [SIZE], udp-ask, tcp-hold-server, tcp-hold-client, tcp-probe"""
 import socket, sys, time
 
 def out(*a):
     print(*a, flush=True)
 
-def udp_echo(addr, port, secs):
+def big_answer(head, size):
+    """SIZE bytes: HEAD, then byte i is (i * 7 + 3) % 251"""
+    fill = bytes((i * 7 + 3) % 251 for i in range(size))
+    return (head + fill[len(head):])[:size]
+
+def udp_echo(addr, port, secs, size=0):
+    """answer "echo:" + each datagram; with SIZE, padded to SIZE bytes"""
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((addr, int(port)))
     end = time.time() + float(secs)
@@ -287,7 +293,7 @@ def udp_echo(addr, port, secs):
         except socket.timeout:
             break
         out("from %s:%d %r" % (a[0], a[1], d[:64]))
-        s.sendto(b"echo:" + d, a)
+        s.sendto(big_answer(b"echo:" + d, int(size)) if int(size) else b"echo:" + d, a)
 
 def udp_ask(addr, port, text, tries=3):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -490,4 +496,27 @@ PYEOF
 		LEGIT_DL="download incomplete ($(stat -c %s "$WORK/legit-dl.bin" 2>/dev/null || echo 0) of 1048576 bytes; $(head -c 120 "$WORK/legit-dl.out" | tr '\n' ' '))"
 	fi
 	log "legit: ping gap before ${LEGIT_GAP_BEFORE} ms, during ${LEGIT_GAP_DURING} ms, replies $LEGIT_PINGS; $LEGIT_CONN; download $LEGIT_DL"
+}
+
+# legit_cases CONN_CASE DOWNLOAD_CASE PING_CASE: legit_report's figures
+# judged, one case each: no new connection failed or hung; the download
+# arrived whole; the longest ping gap from the first mark to the last is
+# within 20 ms of the one before (a gap of a second would mean forwarding
+# stopped)
+legit_cases() {
+	if [ "$LEGIT_CONN_BAD" = 0 ] && [ -n "$LEGIT_CONN" ]; then
+		ok "$1"
+	else
+		fail "$1" "${LEGIT_CONN:-connloop printed nothing}"
+	fi
+	if [ "$LEGIT_DL" = ok ]; then
+		ok "$2"
+	else
+		fail "$2" "$LEGIT_DL"
+	fi
+	if awk -v b="$LEGIT_GAP_BEFORE" -v d="$LEGIT_GAP_DURING" 'BEGIN {exit !(d <= b + 20)}'; then
+		ok "$3"
+	else
+		fail "$3" "longest gap between replies ${LEGIT_GAP_DURING} ms during, ${LEGIT_GAP_BEFORE} ms before (replies $LEGIT_PINGS)"
+	fi
 }

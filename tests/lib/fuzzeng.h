@@ -53,7 +53,9 @@ struct masq_engine *fuzzeng_create(uint8_t mode);
  * fuzzeng_check() - After a call: every buffer is in the pool, in @tx or
  * held (at most the limits' neighbour queue), every frame out lies inside
  * its buffer, leaves by an existing interface and, if IPv4, has a valid
- * header checksum; the frames are given back to the pool
+ * header checksum; the frames are given back to the pool. Reassembly
+ * holds no more than its (smallest) budget, and its lists add up
+ * (masq_engine_frag_held())
  */
 void fuzzeng_check(struct masq_engine *e, struct masq_txq *tx);
 
