@@ -88,23 +88,7 @@ if [ "$full" -ge 4 ] && [ "${evicted:-0}" -gt 0 ]; then
 else
 	fail flood_fills_table "the flood ($attack) did not hold the table full: full in $full of 8 looks, conn_evicted ${evicted:-?}"
 fi
-if [ "$LEGIT_CONN_BAD" = 0 ] && [ -n "$LEGIT_CONN" ]; then
-	ok flood_lan_connections
-else
-	fail flood_lan_connections "${LEGIT_CONN:-connloop printed nothing}"
-fi
-if [ "$LEGIT_DL" = ok ]; then
-	ok flood_lan_download
-else
-	fail flood_lan_download "$LEGIT_DL"
-fi
-# the flood costs the router CPU; the pings must keep coming (a gap of a
-# second would mean forwarding stopped)
-if awk -v b="$LEGIT_GAP_BEFORE" -v d="$LEGIT_GAP_DURING" 'BEGIN {exit !(d <= b + 20)}'; then
-	ok flood_lan_ping
-else
-	fail flood_lan_ping "longest gap between replies ${LEGIT_GAP_DURING} ms during the flood, ${LEGIT_GAP_BEFORE} ms before (replies $LEGIT_PINGS)"
-fi
+legit_cases flood_lan_connections flood_lan_download flood_lan_ping
 if [ "$got" -ge $((tries - 1)) ]; then
 	ok flood_forward_client
 else

@@ -47,7 +47,7 @@ flood() {
 # legit_ok CASE: the other host's work went on unhurt (legit_report)
 legit_ok() {
 	if [ "$LEGIT_CONN_BAD" = 0 ] && [ -n "$LEGIT_CONN" ] && [ "$LEGIT_DL" = ok ] &&
-		awk -v b="$LEGIT_GAP_BEFORE" -v d="$LEGIT_GAP_DURING" 'BEGIN {exit !(d <= b + 20)}'; then
+		legit_gap_ok; then
 		ok "$1"
 	else
 		fail "$1" "$LEGIT_CONN; download $LEGIT_DL; longest ping gap ${LEGIT_GAP_DURING} ms during, ${LEGIT_GAP_BEFORE} ms before"

@@ -418,7 +418,8 @@ http_serve_1mb() {
 # ping -D), a download of 1 MiB paced by curl to last about SECONDS
 # (started before the attack), and a new TCP connection every 20 ms
 # (build/tools/connloop to a connloop server on 203.0.113.2:7001). All
-# bounded by SECONDS + 20. legit_mark NAME notes a phase's start (e.g.
+# bounded by SECONDS + 20. masqd and the ping run at nice -10, so that
+# on a shared machine the gap measures masqd, not who else runs. legit_mark NAME notes a phase's start (e.g.
 # "attack"); legit_report, after legit_wait, sets:
 #   LEGIT_GAP_BEFORE  longest gap between ping replies before the first
 #                     mark, ms (the same run's gap without the attack)
@@ -445,6 +446,11 @@ legit_start() {	# seconds
 	LEGIT_DL_PID=$BG_PID
 	bg lan legit-ping $((secs + 20)) ping -n -D -i 0.01 -W 1 -w "$secs" 203.0.113.2
 	LEGIT_PING_PID=$BG_PID
+	# the router and the probe have their CPU (on a shared machine other
+	# work must not be what the gap measures): nice -10 for both
+	[ -n "$MASQD_PID" ] && x renice -n -10 -p "$MASQD_PID"
+	sleep 0.1
+	x renice -n -10 -p "$(pgrep -P "$LEGIT_PING_PID" | head -n1)"
 	bg lan legit-conn $((secs + 20)) "$TOOLS/connloop" run 203.0.113.2 7001 "$secs" 1 20
 	LEGIT_CONN_PID=$BG_PID
 }
@@ -503,6 +509,11 @@ PYEOF
 # arrived whole; the longest ping gap from the first mark to the last is
 # within 20 ms of the one before (a gap of a second would mean forwarding
 # stopped)
+# legit_gap_ok: the longest ping gap during is within 20 ms of the one before
+legit_gap_ok() {
+	awk -v b="$LEGIT_GAP_BEFORE" -v d="$LEGIT_GAP_DURING" 'BEGIN {exit !(d <= b + 20)}'
+}
+
 legit_cases() {
 	if [ "$LEGIT_CONN_BAD" = 0 ] && [ -n "$LEGIT_CONN" ]; then
 		ok "$1"
@@ -514,7 +525,7 @@ legit_cases() {
 	else
 		fail "$2" "$LEGIT_DL"
 	fi
-	if awk -v b="$LEGIT_GAP_BEFORE" -v d="$LEGIT_GAP_DURING" 'BEGIN {exit !(d <= b + 20)}'; then
+	if legit_gap_ok; then
 		ok "$3"
 	else
 		fail "$3" "longest gap between replies ${LEGIT_GAP_DURING} ms during, ${LEGIT_GAP_BEFORE} ms before (replies $LEGIT_PINGS)"
