@@ -7,12 +7,16 @@
 # --kernel-nat: the same namespaces and veths, nftables masquerade):
 #   iperf3 TCP lan -> wan, -t ${BENCH_IPERF_SECONDS:-5}   (receiver's bit/s)
 #   curl of a ${BENCH_CURL_MB:-100} MB file from wan      (curl's bytes/s)
+#   connect-request-close loop, 4 processes, ${BENCH_CONN_SECONDS:-10} s
+#                                    (build/tools/connloop: connections/s)
 # ${BENCH_ROUNDS:-3} rounds, masqd and kernel interleaved, and prints the
 # medians, one "bench NAME VALUE UNIT" line each:
 #   bench iperf3_masqd_offload_on BITS bit/s
 #   bench iperf3_kernel_offload_on BITS bit/s
 #   bench iperf3_ratio_offload_on R ratio        (masqd / kernel)
-#   bench curl_masqd_offload_on BYTES bytes/s   ... and so on, and _off.
+#   bench curl_masqd_offload_on BYTES bytes/s   ... and so on, and _off;
+#   bench connloop_masqd_offload_on N conn/s    (and its failed and hung
+#                                    connections in the log)
 # A run that fails prints 0 (and why, on stderr). Every command is bounded
 # by timeout; the trap stops what it started and takes the lab down.
 # Needs root, iperf3, curl, python3, ethtool, nft. Files and logs:
@@ -27,6 +31,8 @@ MASQD=${BENCH_MASQD:-$ROOT/build/masqd}
 MASQCTL=${BENCH_MASQCTL:-$ROOT/build/masqctl}
 SECS=${BENCH_IPERF_SECONDS:-5}
 MB=${BENCH_CURL_MB:-100}
+CSECS=${BENCH_CONN_SECONDS:-10}
+CONNLOOP=$ROOT/build/tools/connloop
 OFFLOADS=${BENCH_OFFLOADS:-on off}
 ROUNDS=${BENCH_ROUNDS:-3}
 case "$ROUNDS" in '' | *[!0-9]* | 0) ROUNDS=3 ;; esac
@@ -43,6 +49,7 @@ for t in ip:iproute2 iperf3:iperf3 curl:curl "$PY":python3 ethtool:ethtool nft:n
 	command -v "${t%%:*}" >/dev/null 2>&1 || skip "needs ${t%%:*} (apt-get install ${t##*:})"
 done
 [ -x "$MASQD" ] && [ -x "$MASQCTL" ] || skip "build/masqd is not built (make)"
+[ -x "$CONNLOOP" ] || skip "build/tools/connloop is not built (make tools)"
 
 mkdir -p "$OUT"
 : >"$LOG"
@@ -119,10 +126,11 @@ mkdir -p "$OUT/www"
 head -c $((MB * 1048576)) /dev/zero >"$OUT/www/file.bin"	# the content does not matter here
 
 
-# measure MODE OFFLOAD: sets IPERF (bit/s) and CURL (bytes/s), 0 on failure
+# measure MODE OFFLOAD: sets IPERF (bit/s), CURL (bytes/s) and CONN
+# (connections/s), 0 on failure
 measure() {
 	local mode=$1 off=$2 opts=() res rc
-	IPERF=0 CURL=0
+	IPERF=0 CURL=0 CONN=0
 	[ "$mode" = kernel ] && opts=(--kernel-nat)
 	LAB_UP=1
 	x 60 "$LAB" up "${opts[@]}" --offload "$off" || { note "$mode offload $off: lab.sh up failed"; return; }
@@ -164,6 +172,15 @@ except Exception:
 		note "$mode offload $off: curl failed (status $rc, ${res:-no output})"
 	fi
 	stop "$srv"
+
+	bg $((CSECS + 25)) connloop-server "$NS_WAN" "$CONNLOOP" serve 203.0.113.2 7000 $((CSECS + 15)) 4
+	srv=$BG_PID
+	listening "$NS_WAN" 203.0.113.2:7000 || note "$mode offload $off: connloop server not listening"
+	res=$(timeout -k 2 $((CSECS + 20)) ip netns exec "$NS_LAN" "$CONNLOOP" run 203.0.113.2 7000 "$CSECS" 4 2>>"$LOG")
+	log "  connloop $mode offload $off: $res"
+	CONN=$(echo "$res" | awk '{for (i = 1; i < NF; i++) if ($i == "rate") print $(i + 1) + 0}')
+	[ -n "$CONN" ] || CONN=0
+	stop "$srv"
 	masqd_down
 	x 30 "$LAB" down
 	LAB_UP=0
@@ -175,13 +192,13 @@ median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR ? 
 
 for off in $OFFLOADS; do
 	case "$off" in on | off) ;; *) note "BENCH_OFFLOADS: '$off' is not on or off"; continue ;; esac
-	mi=() mc=() ki=() kc=()
+	mi=() mc=() ki=() kc=() mn=() kn=()
 	for r in $(seq "$ROUNDS"); do	# interleaved, so drift hits both alike
 		measure masqd "$off"
-		mi+=("$IPERF") mc+=("$CURL")
+		mi+=("$IPERF") mc+=("$CURL") mn+=("$CONN")
 		measure kernel "$off"
-		ki+=("$IPERF") kc+=("$CURL")
-		log "# round $r offload $off: iperf3 masqd ${mi[-1]} kernel ${ki[-1]} bit/s; curl masqd ${mc[-1]} kernel ${kc[-1]} bytes/s"
+		ki+=("$IPERF") kc+=("$CURL") kn+=("$CONN")
+		log "# round $r offload $off: iperf3 masqd ${mi[-1]} kernel ${ki[-1]} bit/s; curl masqd ${mc[-1]} kernel ${kc[-1]} bytes/s; connloop masqd ${mn[-1]} kernel ${kn[-1]} conn/s"
 	done
 	a=$(median "${mi[@]}") b=$(median "${ki[@]}")
 	echo "bench iperf3_masqd_offload_$off $a bit/s"
@@ -191,5 +208,9 @@ for off in $OFFLOADS; do
 	echo "bench curl_masqd_offload_$off $a bytes/s"
 	echo "bench curl_kernel_offload_$off $b bytes/s"
 	echo "bench curl_ratio_offload_$off $(ratio "$a" "$b") ratio"
+	a=$(median "${mn[@]}") b=$(median "${kn[@]}")
+	echo "bench connloop_masqd_offload_$off $a conn/s"
+	echo "bench connloop_kernel_offload_$off $b conn/s"
+	echo "bench connloop_ratio_offload_$off $(ratio "$a" "$b") ratio"
 done
 exit 0

@@ -218,16 +218,11 @@ static void write_seeds(const char *dir)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *dir = getenv("MASQ_FUZZ_WRITE_SEEDS");
 	int big = 4 << 20;
 
 	(void)argc;
 	(void)argv;
-	fuzzeng_pool(POOL_COUNT, BUF_SIZE);
-	if (dir) {
-		write_seeds(dir);
-		exit(0);
-	}
+	fuzzeng_start(POOL_COUNT, BUF_SIZE, write_seeds);
 	ring = calloc(SLOTS, SLOT_VNET);
 	if (!ring || socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv))
 		abort();

@@ -40,6 +40,8 @@ static const char *const seeds[] = {
 	"set timeout tcp-established 7440\nset timeout udp-unreplied 30\nshow settings",
 	"set ports 61000-65095\nshow settings",
 	"set timeout generic 600\nset timeout tcp-close 10\nset timeout icmp 60",
+	"set host-cap 2\nset inbound-halfopen 1\nset conntrack-max 8\nshow settings\n"
+	"reset settings",
 	"iptables -A FORWARD -i lan0 -p tcp --dport 80 -j ACCEPT\n"
 	"iptables -I FORWARD 1 -m state --state INVALID -j LOG --log-prefix x\n"
 	"iptables -S\niptables -L -n -v -x --line-numbers\niptables -D FORWARD 1",

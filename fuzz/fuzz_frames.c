@@ -127,21 +127,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 /* ---- seeds ---- */
 
-static size_t seed_record(uint8_t *out, size_t at, int ifidx, uint8_t flags,
-			  uint16_t cstart, uint16_t coff, uint8_t tstep)
+/* Append @frame (@n bytes, metadata @m) to @out at @at as one record */
+static size_t seed_put(uint8_t *out, size_t at, int ifidx, uint8_t flags,
+		       uint16_t cstart, uint16_t coff, uint8_t tstep,
+		       const uint8_t *frame, int n, const struct masq_meta *m)
 {
-	uint8_t frame[FRAME_MAX];
-	struct masq_meta m;
-	int n;
-
-	memcpy(fs.eth_dst, ifidx ? wan_mac : lan_mac, 6);
-	n = frame_build_bytes(&fs, frame, sizeof(frame), &m);
 	if (n < 0)
 		return at;
-	if (m.flags) {
-		flags = m.flags;
-		cstart = m.csum_start;
-		coff = m.csum_offset;
+	if (m->flags) {
+		flags = m->flags;
+		cstart = m->csum_start;
+		coff = m->csum_offset;
 	}
 	out[at + 0] = (uint8_t)ifidx;
 	out[at + 1] = flags;
@@ -159,6 +155,33 @@ static size_t seed_record(uint8_t *out, size_t at, int ifidx, uint8_t flags,
 	out[at + 13] = (uint8_t)n;
 	memcpy(out + at + HDR, frame, (size_t)n);
 	return at + HDR + (size_t)n;
+}
+
+static size_t seed_record(uint8_t *out, size_t at, int ifidx, uint8_t flags,
+			  uint16_t cstart, uint16_t coff, uint8_t tstep)
+{
+	uint8_t frame[FRAME_MAX];
+	struct masq_meta m;
+	int n;
+
+	memcpy(fs.eth_dst, ifidx ? wan_mac : lan_mac, 6);
+	n = frame_build_bytes(&fs, frame, sizeof(frame), &m);
+	return seed_put(out, at, ifidx, flags, cstart, coff, tstep, frame, n, &m);
+}
+
+/* Bytes [@off, @off + @len) of the datagram in fs, as a fragment from the WAN */
+static size_t seed_fragment(uint8_t *out, size_t at, uint32_t off,
+			    uint32_t len)
+{
+	uint8_t frame[FRAME_MAX];
+	struct masq_meta m;
+	int n;
+
+	memcpy(fs.eth_dst, wan_mac, 6);
+	n = frame_build_bytes(&fs, frame, sizeof(frame), &m);
+	if (n >= 0)
+		n = frame_fragment(frame, (uint32_t)n, off, len);
+	return seed_put(out, at, 1, 0, 0, 0, 0, frame, n, &m);
 }
 
 static void seed_write(const char *dir, const char *name, const uint8_t *d,
@@ -247,6 +270,24 @@ static void write_seeds(const char *dir)
 	}
 	seed_write(dir, "batch-64", big, n);
 
+	/* first fragments from many sources past the small budget (a
+	 * batch), then a fragmented answer to the UDP connection */
+	n = 0;
+	for (uint32_t i = 0; i < 40; i++) {
+		frame_spec_udp(&fs, IP4(198, 18, 0, 1 + i % 10), 4444,
+			       IP4(203, 0, 113, 1), 7000);
+		fs.ip_id = (uint16_t)(100 + i);
+		fs.payload_len = 200;
+		n = seed_fragment(big, n, 0, 64);
+	}
+	frame_spec_udp(&fs, IP4(198, 51, 100, 10), 53, IP4(203, 0, 113, 1),
+		       5353);
+	fs.ip_id = 7;
+	fs.payload_len = 1200;
+	n = seed_fragment(big, n, 800, 408);
+	n = seed_fragment(big, n, 0, 800);
+	seed_write(dir, "frag-flood-answer", big, n);
+
 	/* a forward: a SYN to the DNAT rule's port from outside */
 	frame_spec_tcp(&fs, IP4(198, 51, 100, 20), 5555, IP4(203, 0, 113, 1),
 		       8080, FRAME_TCP_SYN);
@@ -265,14 +306,8 @@ static void write_seeds(const char *dir)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *dir = getenv("MASQ_FUZZ_WRITE_SEEDS");
-
 	(void)argc;
 	(void)argv;
-	fuzzeng_pool(POOL_COUNT, BUF_SIZE);
-	if (dir) {
-		write_seeds(dir);
-		exit(0);
-	}
+	fuzzeng_start(POOL_COUNT, BUF_SIZE, write_seeds);
 	return 0;
 }

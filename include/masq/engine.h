@@ -101,6 +101,9 @@ uint32_t masq_pool_count(const struct masq_pool *pool);
  *		(saves 24 bytes per connection)
  * @seed:	seed for hash keys and port choice; 0 takes one from the
  *		kernel's random source (tests and fuzzers set it to repeat)
+ * @frag_mem:	bytes of fragment data held in reassembly at once, in
+ *		1 KiB chunks (default 4 MiB, as Linux's ipfrag_high_thresh;
+ *		16 KiB to 32 MiB)
  *
  * A zero field takes the default (masq_limits_default()).
  */
@@ -112,6 +115,7 @@ struct masq_limits {
 	uint32_t max_mappings;
 	uint32_t no_accounting;
 	uint64_t seed;
+	uint32_t frag_mem;
 };
 
 void masq_limits_default(struct masq_limits *lim);
@@ -299,5 +303,8 @@ int64_t masq_engine_counter(const struct masq_engine *e, const char *name);
 
 /* Tracked connections now in the table */
 uint32_t masq_engine_conn_count(const struct masq_engine *e);
+
+/* Bytes of fragment data reassembly holds (whole chunks), and datagrams */
+uint32_t masq_engine_frag_held(const struct masq_engine *e, uint32_t *dgrams);
 
 #endif

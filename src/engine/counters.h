@@ -50,8 +50,9 @@
 	X(frag_received)	X(frag_reassembled)		\
 	X(frag_created)		X(drop_frag_overlap)		\
 	X(drop_frag_tiny)	X(drop_frag_malformed)		\
-	X(drop_frag_too_big)	X(drop_frag_pool_full)		\
+	X(drop_frag_too_big)	X(drop_frag_share)		\
 	X(drop_frag_timeout)	X(drop_frag_local)		\
+	X(frag_evicted)		X(frag_evicted_share)		\
 	X(drop_filter)		X(drop_rejected)		\
 	X(drop_fw_depth)	X(drop_invalid)			\
 	X(drop_closed_port)	X(fw_log)			\

@@ -20,6 +20,7 @@
 
 #include "csum.h"
 #include "eng.h"
+#include "frag.h"
 #include "perm.h"
 #include "xlate.h"
 
@@ -36,6 +37,7 @@ void masq_limits_default(struct masq_limits *lim)
 		.max_neigh = 1024,
 		.neigh_queue = 256,
 		.max_routes = 256,
+		.frag_mem = FRAG_MEM_DEFAULT,
 	};
 }
 
@@ -53,6 +55,8 @@ static void limits_fill(struct masq_limits *l, const struct masq_limits *in)
 		l->neigh_queue = d.neigh_queue;
 	if (!l->max_routes)
 		l->max_routes = d.max_routes;
+	if (!l->frag_mem)
+		l->frag_mem = d.frag_mem;
 	if (!l->max_mappings)
 		l->max_mappings = l->max_conns < 262144 ? l->max_conns : 262144;
 	if (!l->seed && getrandom(&l->seed, sizeof(l->seed), 0) !=

@@ -52,10 +52,7 @@ stat_of() {	# NAME: one counter of masqctl stats
 }
 entries() { stat_of conntrack_entries | cut -d/ -f1; }
 # gap_within: the last legit run's gap during within 20 ms of before
-gap_within() {
-	[ -n "$LEGIT_GAP_DURING" ] &&
-		awk -v b="$LEGIT_GAP_BEFORE" -v d="$LEGIT_GAP_DURING" 'BEGIN {exit !(d <= b + 20)}'
-}
+gap_within() { [ -n "$LEGIT_GAP_DURING" ] && legit_gap_ok; }
 # gap_ok CASE WHAT: say it
 gap_ok() {
 	if gap_within; then
@@ -84,7 +81,6 @@ phase_once() {
 	"$1"
 	legit_mark end
 	legit_wait
-	stop "$LEGIT_SERVER_PID"	# the next phase starts its own
 	legit_report
 	log "$1: ${WORK_SECS} s; ping gap ${LEGIT_GAP_BEFORE} ms before, ${LEGIT_GAP_DURING} ms during"
 }

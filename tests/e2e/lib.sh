@@ -270,13 +270,19 @@ capture() {
 # itself (timeouts), and the caller wraps it in timeout(1) as well.
 e2e_write_tool() {
 	cat >"$WORK/tool.py" <<'EOF'
-"""e2e traffic tool: udp-echo, udp-ask, tcp-hold-server, tcp-hold-client, tcp-probe"""
+"""e2e traffic tool: udp-echo [SIZE], udp-ask, tcp-hold-server, tcp-hold-client, tcp-probe"""
 import socket, sys, time
 
 def out(*a):
     print(*a, flush=True)
 
-def udp_echo(addr, port, secs):
+def big_answer(head, size):
+    """SIZE bytes: HEAD, then byte i is (i * 7 + 3) % 251"""
+    fill = bytes((i * 7 + 3) % 251 for i in range(size))
+    return (head + fill[len(head):])[:size]
+
+def udp_echo(addr, port, secs, size=0):
+    """answer "echo:" + each datagram; with SIZE, padded to SIZE bytes"""
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((addr, int(port)))
     end = time.time() + float(secs)
@@ -287,7 +293,7 @@ def udp_echo(addr, port, secs):
         except socket.timeout:
             break
         out("from %s:%d %r" % (a[0], a[1], d[:64]))
-        s.sendto(b"echo:" + d, a)
+        s.sendto(big_answer(b"echo:" + d, int(size)) if int(size) else b"echo:" + d, a)
 
 def udp_ask(addr, port, text, tries=3):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -412,7 +418,8 @@ http_serve_1mb() {
 # ping -D), a download of 1 MiB paced by curl to last about SECONDS
 # (started before the attack), and a new TCP connection every 20 ms
 # (build/tools/connloop to a connloop server on 203.0.113.2:7001). All
-# bounded by SECONDS + 20. legit_mark NAME notes a phase's start (e.g.
+# bounded by SECONDS + 20. masqd and the ping run at nice -10, so that
+# on a shared machine the gap measures masqd, not who else runs. legit_mark NAME notes a phase's start (e.g.
 # "attack"); legit_report, after legit_wait, sets:
 #   LEGIT_GAP_BEFORE  longest gap between ping replies before the first
 #                     mark, ms (the same run's gap without the attack)
@@ -429,7 +436,7 @@ legit_start() {	# seconds
 	[ -x "$TOOLS/connloop" ] || { log "build/tools/connloop missing (make tools)"; return 1; }
 	[ -n "${HTTP_PID:-}" ] || http_serve_1mb
 	bg wan legit-server $((secs + 30)) "$TOOLS/connloop" serve 203.0.113.2 7001 $((secs + 25)) 2
-	LEGIT_SERVER_PID=$BG_PID	# a test with several phases stops it
+	LEGIT_SRV_PID=$BG_PID
 	wait_listen wan tcp 203.0.113.2:7001 || return 1
 	: >"$WORK/legit-marks"
 	echo "start $(date +%s.%N)" >>"$WORK/legit-marks"
@@ -439,6 +446,11 @@ legit_start() {	# seconds
 	LEGIT_DL_PID=$BG_PID
 	bg lan legit-ping $((secs + 20)) ping -n -D -i 0.01 -W 1 -w "$secs" 203.0.113.2
 	LEGIT_PING_PID=$BG_PID
+	# the router and the probe have their CPU (on a shared machine other
+	# work must not be what the gap measures): nice -10 for both
+	[ -n "$MASQD_PID" ] && x renice -n -10 -p "$MASQD_PID"
+	sleep 0.1
+	x renice -n -10 -p "$(pgrep -P "$LEGIT_PING_PID" | head -n1)"
 	bg lan legit-conn $((secs + 20)) "$TOOLS/connloop" run 203.0.113.2 7001 "$secs" 1 20
 	LEGIT_CONN_PID=$BG_PID
 }
@@ -447,8 +459,14 @@ legit_mark() {	# name
 	echo "$1 $(date +%s.%N)" >>"$WORK/legit-marks"
 }
 
-legit_wait() {
+legit_wait() {	# (and the connloop server goes: the next legit_start's
+		# must not find its port taken)
 	wait "$LEGIT_PING_PID" "$LEGIT_CONN_PID" "$LEGIT_DL_PID" 2>/dev/null
+	stop "$LEGIT_SRV_PID"
+	for _ in $(seq 30); do
+		wait_listen wan tcp 203.0.113.2:7001 1 || break
+		sleep 0.1
+	done
 }
 
 legit_report() {
@@ -484,4 +502,32 @@ PYEOF
 		LEGIT_DL="download incomplete ($(stat -c %s "$WORK/legit-dl.bin" 2>/dev/null || echo 0) of 1048576 bytes; $(head -c 120 "$WORK/legit-dl.out" | tr '\n' ' '))"
 	fi
 	log "legit: ping gap before ${LEGIT_GAP_BEFORE} ms, during ${LEGIT_GAP_DURING} ms, replies $LEGIT_PINGS; $LEGIT_CONN; download $LEGIT_DL"
+}
+
+# legit_cases CONN_CASE DOWNLOAD_CASE PING_CASE: legit_report's figures
+# judged, one case each: no new connection failed or hung; the download
+# arrived whole; the longest ping gap from the first mark to the last is
+# within 20 ms of the one before (a gap of a second would mean forwarding
+# stopped)
+# legit_gap_ok: the longest ping gap during is within 20 ms of the one before
+legit_gap_ok() {
+	awk -v b="$LEGIT_GAP_BEFORE" -v d="$LEGIT_GAP_DURING" 'BEGIN {exit !(d <= b + 20)}'
+}
+
+legit_cases() {
+	if [ "$LEGIT_CONN_BAD" = 0 ] && [ -n "$LEGIT_CONN" ]; then
+		ok "$1"
+	else
+		fail "$1" "${LEGIT_CONN:-connloop printed nothing}"
+	fi
+	if [ "$LEGIT_DL" = ok ]; then
+		ok "$2"
+	else
+		fail "$2" "$LEGIT_DL"
+	fi
+	if legit_gap_ok; then
+		ok "$3"
+	else
+		fail "$3" "longest gap between replies ${LEGIT_GAP_DURING} ms during, ${LEGIT_GAP_BEFORE} ms before (replies $LEGIT_PINGS)"
+	fi
 }

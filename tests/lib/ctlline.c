@@ -50,4 +50,5 @@ void ctlline_small_limits(struct masq_limits *lim)
 	lim->max_neigh = 32;
 	lim->neigh_queue = 8;
 	lim->max_routes = 32;
+	lim->frag_mem = 16384;		/* the least: evictions come soon */
 }

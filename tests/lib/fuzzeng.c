@@ -37,6 +37,18 @@ struct masq_pool *fuzzeng_pool(uint32_t count, uint32_t size)
 	return pool;
 }
 
+/* Reassembly within its budget (masq_engine_frag_held() checks its lists) */
+static void fuzzeng_check_frag(const struct masq_engine *e)
+{
+	uint32_t dgrams, held = masq_engine_frag_held(e, &dgrams);
+
+	if (held > lim.frag_mem || dgrams > held / 1024) {
+		fprintf(stderr, "reassembly holds %u bytes in %u datagrams, budget %u\n",
+			held, dgrams, lim.frag_mem);
+		abort();
+	}
+}
+
 void fuzzeng_check(struct masq_engine *e, struct masq_txq *tx)
 {
 	uint32_t count = masq_pool_count(pool), avail = masq_pool_avail(pool);
@@ -66,6 +78,19 @@ void fuzzeng_check(struct masq_engine *e, struct masq_txq *tx)
 		masq_pool_put(pool, b);
 	}
 	tx->n = 0;
+	fuzzeng_check_frag(e);
+}
+
+void fuzzeng_start(uint32_t count, uint32_t size,
+		   void (*write_seeds)(const char *dir))
+{
+	const char *dir = getenv("MASQ_FUZZ_WRITE_SEEDS");
+
+	fuzzeng_pool(count, size);
+	if (dir) {
+		write_seeds(dir);
+		exit(0);
+	}
 }
 
 /* Hand in the frame in @fs on @ifidx; Return: the frames out, decoded first */

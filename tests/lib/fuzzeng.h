@@ -29,6 +29,16 @@
 struct masq_pool *fuzzeng_pool(uint32_t count, uint32_t size);
 
 /**
+ * fuzzeng_start() - A fuzzer's start: the pool; and when the environment
+ * says MASQ_FUZZ_WRITE_SEEDS=DIR, @write_seeds(DIR) and exit
+ * @count:	buffers
+ * @size:	bytes each
+ * @write_seeds: writes the target's seed inputs into a folder
+ */
+void fuzzeng_start(uint32_t count, uint32_t size,
+		   void (*write_seeds)(const char *dir));
+
+/**
  * fuzzeng_create() - An engine as the mode byte says, with the topology,
  * rules using every target that acts on a packet (DNAT, REDIRECT, MARK,
  * TCPMSS, REJECT, LOG, a chain long enough for the classifier) and
@@ -43,7 +53,9 @@ struct masq_engine *fuzzeng_create(uint8_t mode);
  * fuzzeng_check() - After a call: every buffer is in the pool, in @tx or
  * held (at most the limits' neighbour queue), every frame out lies inside
  * its buffer, leaves by an existing interface and, if IPv4, has a valid
- * header checksum; the frames are given back to the pool
+ * header checksum; the frames are given back to the pool. Reassembly
+ * holds no more than its (smallest) budget, and its lists add up
+ * (masq_engine_frag_held())
  */
 void fuzzeng_check(struct masq_engine *e, struct masq_txq *tx);
 

@@ -7,7 +7,8 @@
  *
  *   # comment                    (anywhere outside double quotes)
  *   include FILE                 run FILE (relative to this file's folder)
- *   limit conns|neigh|neigh-queue|routes N   engine limits (before use)
+ *   limit conns|neigh|neigh-queue|routes|frag-mem N   engine limits
+ *                                (before use; frag-mem in bytes)
  *   pool N                       pool size in buffers (before use)
  *   ctl WORD...                  masq_engine_ctl(); must return 0
  *   expect-ctl "WORDS" [status N] [contains "TEXT"]... [lacks "TEXT"]...
@@ -24,6 +25,8 @@
  *   none                         no frame is waiting to be matched
  *   counter NAME VALUE           masq_engine_counter(NAME) == VALUE
  *   conns N                      masq_engine_conn_count() == N
+ *   frag-held BYTES DATAGRAMS    masq_engine_frag_held(): reassembly holds
+ *                                BYTES (whole 1 KiB chunks) in DATAGRAMS
  *   assert $V == N | != N | in LO-HI | not-in LO-HI
  *   log "TEXT"                   the oldest line the filter's LOG target
  *                                wrote and no step matched yet contains
@@ -1531,6 +1534,21 @@ static int do_conns(struct scn *s, char **t, int n)
 	return 0;
 }
 
+static int do_frag_held(struct scn *s, char **t, int n)
+{
+	uint32_t bytes, dgrams, got_bytes, got_dgrams;
+
+	if (n != 3 || parse_u32(t[1], &bytes) || parse_u32(t[2], &dgrams))
+		return fail(s, "usage: frag-held BYTES DATAGRAMS");
+	if (engine_up(s))
+		return -1;
+	got_bytes = masq_engine_frag_held(s->e, &got_dgrams);
+	if (got_bytes != bytes || got_dgrams != dgrams)
+		return fail(s, "reassembly holds: expected %u bytes in %u datagrams, got %u in %u",
+			    bytes, dgrams, got_bytes, got_dgrams);
+	return 0;
+}
+
 static int do_assert(struct scn *s, char **t, int n)
 {
 	struct scn_var *x;
@@ -1592,7 +1610,7 @@ static int do_limit(struct scn *s, char **t, int n)
 		return 0;
 	}
 	if (n != 3 || parse_u32(t[2], &v))
-		return fail(s, "usage: limit conns|neigh|neigh-queue|routes N");
+		return fail(s, "usage: limit conns|neigh|neigh-queue|routes|frag-mem N");
 	if (!strcmp(t[1], "conns"))
 		s->lim.max_conns = v;
 	else if (!strcmp(t[1], "neigh"))
@@ -1601,6 +1619,8 @@ static int do_limit(struct scn *s, char **t, int n)
 		s->lim.neigh_queue = v;
 	else if (!strcmp(t[1], "routes"))
 		s->lim.max_routes = v;
+	else if (!strcmp(t[1], "frag-mem"))
+		s->lim.frag_mem = v;
 	else
 		return fail(s, "unknown limit '%s'", t[1]);
 	return 0;
@@ -1688,6 +1708,8 @@ static int do_line(struct scn *s, char **t, int n)
 		return do_counter(s, t, n);
 	if (!strcmp(c, "conns"))
 		return do_conns(s, t, n);
+	if (!strcmp(c, "frag-held"))
+		return do_frag_held(s, t, n);
 	if (!strcmp(c, "assert"))
 		return do_assert(s, t, n);
 	if (!strcmp(c, "host"))

@@ -19,6 +19,7 @@
 
 #include "../lib/ctlline.h"
 #include "../lib/frame.h"
+#include "../lib/rng.h"
 
 #define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
 #define NS		1000000000ull
@@ -196,10 +197,7 @@ static uint64_t rng_state;
 
 static uint32_t rnd(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (uint32_t)rng_state;
+	return rng_next(&rng_state);
 }
 
 static struct frame_spec rs;
