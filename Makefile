@@ -99,10 +99,10 @@ $(O)/tests-tsan/%: $(O)/tsan/tests/unit/%.o $(call tsan,$(TESTLIB_SRC) $(ENGINE_
 	$(Q)$(CC) $(TSAN_CFLAGS) -o $@ $^
 # the control server's test runs masqd's server itself (and its log)
 CTLSRV_TEST_SRC := src/masqd/ctlsrv.c src/masqd/sockdir.c src/masqd/log.c
-$(O)/tests/test_ctlsrv: $(O)/obj/tests/unit/test_ctlsrv.o $(call obj,$(CTLSRV_TEST_SRC)) $(LIBCONTROL) $(LIBMASQ)
+$(O)/tests/test_ctlsrv: $(O)/obj/tests/unit/test_ctlsrv.o $(call obj,$(CTLSRV_TEST_SRC) $(TESTLIB_SRC)) $(LIBCONTROL) $(LIBMASQ)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -pthread -o $@ $^
-$(O)/tests-san/test_ctlsrv: $(O)/san/tests/unit/test_ctlsrv.o $(call san,$(CTLSRV_TEST_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
+$(O)/tests-san/test_ctlsrv: $(O)/san/tests/unit/test_ctlsrv.o $(call san,$(CTLSRV_TEST_SRC) $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(SAN_CFLAGS) -pthread -o $@ $^
 $(O)/bench/%: $(O)/obj/bench/%.o $(call obj,$(TESTLIB_SRC)) $(LIBMASQ)
@@ -117,6 +117,7 @@ $(O)/tools/%: $(O)/obj/tests/tools/%.o
 FUZZ_CFLAGS := $(CFLAGS_COMMON) -O1 -fsanitize=fuzzer,address,undefined
 # what a fuzz target needs beyond the engine, control and test libraries
 FUZZ_EXTRA_fuzz_afpacket := src/io/afpacket.c
+FUZZ_EXTRA_fuzz_ctlsrv := $(CTLSRV_TEST_SRC)
 .SECONDEXPANSION:
 $(O)/fuzz/%: fuzz/%.c $(ENGINE_SRC) $(CONTROL_SRC) $(TESTLIB_SRC) $$(FUZZ_EXTRA_$$*)
 	@mkdir -p $(@D)

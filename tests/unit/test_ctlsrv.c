@@ -35,9 +35,8 @@
 
 #include "control/proto.h"
 #include "masqd/ctlsrv.h"
+#include "../lib/ctlfake.h"
 
-#define LIST_LINE	"0123456789abcdef0123456789abcdef0123456789abcdef\n"
-#define LIST_LINES	1000	/* per chunk: 49,000 bytes */
 
 static char why[1024];
 static char dir[] = "/tmp/masq-srvtest-XXXXXX";
@@ -63,84 +62,6 @@ static bool failf(const char *fmt, ...)
 	return false;
 }
 
-/* ---- the fake engine ------------------------------------------------------ */
-
-struct listing {
-	int left;		/* chunks still to make */
-	int made;
-};
-
-static struct {
-	int chunks_this_step;	/* more() calls since the last step */
-	int most_chunks;	/* in one step */
-	int dropped;
-	int runs_this_step;
-} fake;
-
-static int fake_run(void *ctx, int argc, char *const *argv,
-		    struct masq_text *out, void **stream)
-{
-	(void)ctx;
-	fake.runs_this_step++;
-	if (!strcmp(argv[0], "echo")) {
-		for (int i = 1; i < argc; i++)
-			masq_text_printf(out, "%s%s", i > 1 ? " " : "", argv[i]);
-		masq_text_printf(out, "\n");
-		return 0;
-	}
-	if (!strcmp(argv[0], "big") && argc == 2) {
-		for (long n = atol(argv[1]); n > 0; n -= 10)
-			masq_text_printf(out, "%.*s", n < 10 ? (int)n : 10,
-					 "abcdefghi\n");
-		return 0;
-	}
-	if (!strcmp(argv[0], "fail")) {
-		masq_text_printf(out, "failed: no such thing\n");
-		return 1;
-	}
-	if (!strcmp(argv[0], "oomtext")) {
-		masq_text_printf(out, "first lines\n");
-		out->oom = 1;
-		return 0;
-	}
-	if (!strcmp(argv[0], "list") && argc == 2) {
-		struct listing *l = calloc(1, sizeof(*l));
-
-		if (!l)
-			return 1;
-		l->left = atoi(argv[1]);
-		*stream = l;
-		return CTLSRV_STREAM;
-	}
-	if (!strcmp(argv[0], "job"))
-		return CTLSRV_PENDING;
-	masq_text_printf(out, "unknown command '%s'\n", argv[0]);
-	return 2;
-}
-
-static int fake_more(void *ctx, void *stream, struct masq_text *out)
-{
-	struct listing *l = stream;
-
-	(void)ctx;
-	fake.chunks_this_step++;
-	for (int i = 0; i < LIST_LINES; i++)
-		masq_text_append(out, LIST_LINE, sizeof(LIST_LINE) - 1);
-	l->made++;
-	return --l->left > 0 ? CTLSRV_MORE : 0;
-}
-
-static void fake_drop(void *ctx, void *stream)
-{
-	(void)ctx;
-	fake.dropped++;
-	free(stream);
-}
-
-static const struct ctlsrv_ops fake_ops = {
-	.run = fake_run, .more = fake_more, .drop = fake_drop,
-};
-
 /* ---- driving the server ------------------------------------------------------ */
 
 static struct ctlsrv srv;
@@ -153,119 +74,28 @@ static void step(void)
 	int n = ctlsrv_pollfds(&srv, pfd, 0, now_ms);
 
 	poll(pfd, (nfds_t)n, 0);
-	fake.chunks_this_step = fake.runs_this_step = 0;
+	ctlfake.chunks_this_step = ctlfake.runs_this_step = 0;
 	ctlsrv_service(&srv, pfd, now_ms);
-	if (fake.chunks_this_step > fake.most_chunks)
-		fake.most_chunks = fake.chunks_this_step;
+	if (ctlfake.chunks_this_step > ctlfake.most_chunks)
+		ctlfake.most_chunks = ctlfake.chunks_this_step;
 }
 
 static bool srv_open(void)
 {
-	memset(&fake, 0, sizeof(fake));
-	return !ctlsrv_open(&srv, sock_path, &fake_ops, NULL) ||
+	memset(&ctlfake, 0, sizeof(ctlfake));
+	return !ctlsrv_open(&srv, sock_path, &ctlfake_ops, NULL) ||
 	       failf("ctlsrv_open(%s) failed", sock_path);
 }
 
-static int cl_connect(void)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", sock_path);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	fcntl(fd, F_SETFL, O_NONBLOCK);
-	return fd;
-}
-
-/* Send a request of the given words (they fit the socket's buffer) */
-static bool cl_send(int fd, int argc, char *const *argv)
-{
-	struct ctl_msg m;
-	bool ok = !ctl_request_encode(argc, argv, &m) &&
-		  write(fd, m.buf, m.len) == (ssize_t)m.len;
-
-	ctl_msg_free(&m);
-	return ok;
-}
-
-#define SEND(fd, ...) cl_send(fd, sizeof((char *[]){ __VA_ARGS__ }) / \
-			      sizeof(char *), (char *[]){ __VA_ARGS__ })
-
-/* What a client has received, and the answer read out of it */
-struct answer {
-	uint8_t *buf;
-	size_t len, cap;
-	size_t off;		/* bytes of @buf parsed */
-	char *text;		/* parts and reply, NUL-terminated */
-	size_t text_len;
-	int parts;
-	int status;		/* -1 until the reply */
-	bool eof;
-};
-
-static void answer_free(struct answer *a)
-{
-	free(a->buf);
-	free(a->text);
-	*a = (struct answer){ .status = -1 };
-}
-
-static void text_add(struct answer *a, const void *p, size_t n)
-{
-	a->text = realloc(a->text, a->text_len + n + 1);
-	memcpy(a->text + a->text_len, p, n);
-	a->text_len += n;
-	a->text[a->text_len] = '\0';
-}
-
-/* Read what is there (without blocking) and parse whole messages */
-static void cl_read(int fd, struct answer *a)
-{
-	for (;;) {
-		ssize_t n;
-
-		if (a->cap - a->len < 65536) {
-			a->cap = a->cap ? 2 * a->cap : 1 << 20;
-			a->buf = realloc(a->buf, a->cap);
-		}
-		n = read(fd, a->buf + a->len, a->cap - a->len);
-		if (n == 0)
-			a->eof = true;
-		if (n <= 0)
-			break;
-		a->len += (size_t)n;
-	}
-	while (a->status < 0) {
-		enum ctl_kind kind;
-		uint32_t blen;
-		const char *t;
-		size_t tl;
-
-		if (ctl_hdr_parse_answer(a->buf + a->off, a->len - a->off, &kind,
-					 &blen) || a->len - a->off - CTL_HDR_LEN < blen)
-			return;
-		a->off += CTL_HDR_LEN;
-		if (kind == CTL_KIND_PART) {
-			text_add(a, a->buf + a->off, blen);
-			a->parts++;
-		} else if (!ctl_reply_parse(a->buf + a->off, blen, &a->status,
-					    &t, &tl)) {
-			text_add(a, t, tl);
-		}
-		a->off += blen;
-	}
-}
+#define SEND(fd, ...) ctlfake_send(fd, sizeof((char *[]){ __VA_ARGS__ }) / \
+				   sizeof(char *), (char *[]){ __VA_ARGS__ })
 
 /* Step until @fd's answer is whole (or @steps pass); true when it is */
-static bool until_answer(int fd, struct answer *a, int steps)
+static bool until_answer(int fd, struct ctlfake_answer *a, int steps)
 {
 	for (int i = 0; i < steps && a->status < 0 && !a->eof; i++) {
 		step();
-		cl_read(fd, a);
+		ctlfake_read(fd, a);
 	}
 	return a->status >= 0;
 }
@@ -273,19 +103,19 @@ static bool until_answer(int fd, struct answer *a, int steps)
 /* Is the server's end of @fd closed? (reads what is left first) */
 static bool cl_closed(int fd)
 {
-	struct answer a = { .status = -1 };
+	struct ctlfake_answer a = { .status = -1 };
 	bool eof;
 
-	cl_read(fd, &a);
+	ctlfake_read(fd, &a);
 	eof = a.eof;
-	answer_free(&a);
+	ctlfake_answer_free(&a);
 	return eof;
 }
 
 /* A case with one client ends: its answer, its socket, the server */
-static bool finish(bool ok, int fd, struct answer *a)
+static bool finish(bool ok, int fd, struct ctlfake_answer *a)
 {
-	answer_free(a);
+	ctlfake_answer_free(a);
 	if (fd >= 0)
 		close(fd);
 	ctlsrv_close(&srv);
@@ -316,7 +146,7 @@ static bool socket_dir_made(void)
 /* ctlsrv_open() of @path fails with @err */
 static bool refused(const char *path, int err)
 {
-	int ret = ctlsrv_open(&srv, path, &fake_ops, NULL);
+	int ret = ctlsrv_open(&srv, path, &ctlfake_ops, NULL);
 
 	if (!ret)
 		ctlsrv_close(&srv);
@@ -357,21 +187,21 @@ static bool socket_dir_other_owner(void)
 
 static bool answer_in_parts(void)
 {
-	struct answer a = { .status = -1 };
-	int fd = srv_open() ? cl_connect() : -1;
+	struct ctlfake_answer a = { .status = -1 };
+	int fd = srv_open() ? ctlfake_connect(sock_path) : -1;
 	bool ok = fd >= 0 && SEND(fd, "big", "300000") && until_answer(fd, &a, 200);
 
 	ok = ok && ((a.status == 0 && a.text_len == 300000 && a.parts >= 4 &&
 		     !strncmp(a.text, "abcdefghi\nabc", 13)) ||
 		    failf("status %d, %zu bytes in %d parts", a.status,
 			  a.text_len, a.parts));
-	answer_free(&a);
+	ctlfake_answer_free(&a);
 	ok = ok && SEND(fd, "fail") && until_answer(fd, &a, 10) &&
 	     ((a.status == 1 && a.parts == 0 &&
 	       !strcmp(a.text, "failed: no such thing\n")) ||
 	      failf("a failure: status %d, %d parts, '%s'", a.status, a.parts,
 		    a.text));
-	answer_free(&a);
+	ctlfake_answer_free(&a);
 	ok = ok && SEND(fd, "oomtext") && until_answer(fd, &a, 10) &&
 	     ((a.status == 1 && strstr(a.text, "first lines\n") &&
 	       strstr(a.text, "output is incomplete")) ||
@@ -381,27 +211,27 @@ static bool answer_in_parts(void)
 
 static bool listing_a_chunk_per_step(void)
 {
-	struct answer a = { .status = -1 }, b = { .status = -1 };
-	int fa = srv_open() ? cl_connect() : -1, fb = cl_connect();
+	struct ctlfake_answer a = { .status = -1 }, b = { .status = -1 };
+	int fa = srv_open() ? ctlfake_connect(sock_path) : -1, fb = ctlfake_connect(sock_path);
 	bool ok = fa >= 0 && fb >= 0 && SEND(fa, "list", "40") &&
 		  SEND(fb, "list", "30");
 
 	for (int i = 0; ok && i < 2000 && (a.status < 0 || b.status < 0); i++) {
 		step();
-		cl_read(fa, &a);
-		cl_read(fb, &b);
+		ctlfake_read(fa, &a);
+		ctlfake_read(fb, &b);
 	}
 	ok = ok && ((a.status == 0 && b.status == 0) ||
 		    failf("listings not done: %d %d", a.status, b.status));
-	ok = ok && ((a.text_len == 40u * LIST_LINES * (sizeof(LIST_LINE) - 1) &&
-		     b.text_len == 30u * LIST_LINES * (sizeof(LIST_LINE) - 1)) ||
+	ok = ok && ((a.text_len == 40u * CTLFAKE_LINES * (sizeof(CTLFAKE_LINE) - 1) &&
+		     b.text_len == 30u * CTLFAKE_LINES * (sizeof(CTLFAKE_LINE) - 1)) ||
 		    failf("%zu and %zu bytes", a.text_len, b.text_len));
-	ok = ok && (fake.most_chunks <= CTLSRV_CHUNKS ||
-		    failf("%d chunks in one iteration", fake.most_chunks));
-	ok = ok && (fake.dropped == 2 || failf("%d listings dropped", fake.dropped));
+	ok = ok && (ctlfake.most_chunks <= CTLSRV_CHUNKS ||
+		    failf("%d chunks in one iteration", ctlfake.most_chunks));
+	ok = ok && (ctlfake.dropped == 2 || failf("%d listings dropped", ctlfake.dropped));
 	ok = ok && (srv.streams == 2 || failf("%llu streams counted",
 					       (unsigned long long)srv.streams));
-	answer_free(&b);
+	ctlfake_answer_free(&b);
 	if (fb >= 0)
 		close(fb);
 	return finish(ok, fa, &a);
@@ -410,14 +240,14 @@ static bool listing_a_chunk_per_step(void)
 /* A reader that reads nothing: chunks stop, memory stays bounded */
 static bool listing_waits_for_reader(void)
 {
-	int fd = srv_open() ? cl_connect() : -1;
+	int fd = srv_open() ? ctlfake_connect(sock_path) : -1;
 	int made = 0;
 	size_t mem = 0;
 	bool ok = fd >= 0 && SEND(fd, "list", "1000");
 
 	for (int i = 0; ok && i < 500; i++) {
 		step();
-		made += fake.chunks_this_step;
+		made += ctlfake.chunks_this_step;
 		if (ctlsrv_memory(&srv) > mem)
 			mem = ctlsrv_memory(&srv);
 	}
@@ -427,7 +257,7 @@ static bool listing_waits_for_reader(void)
 		    failf("%zu bytes held for one client", mem));
 	now_ms += CTLSRV_IDLE_MS + 1;
 	step();
-	ok = ok && ((cl_closed(fd) && srv.idle_closed == 1 && fake.dropped == 1) ||
+	ok = ok && ((cl_closed(fd) && srv.idle_closed == 1 && ctlfake.dropped == 1) ||
 		    failf("an unread answer not closed after %d ms (idle %llu)",
 			  CTLSRV_IDLE_MS, (unsigned long long)srv.idle_closed));
 	printf("# a listing nobody reads: %d chunks, %zu bytes held at most\n",
@@ -441,7 +271,7 @@ static bool listing_waits_for_reader(void)
 static bool idle_clients_closed(void)
 {
 	uint8_t half[5] = { 'M', 'Q', 'C', '1', 0 };
-	int quiet = srv_open() ? cl_connect() : -1, stalled = cl_connect();
+	int quiet = srv_open() ? ctlfake_connect(sock_path) : -1, stalled = ctlfake_connect(sock_path);
 	bool ok = quiet >= 0 && stalled >= 0 &&
 		  write(stalled, half, sizeof(half)) == sizeof(half);
 
@@ -466,9 +296,9 @@ static bool idle_clients_closed(void)
 /* A client whose job runs, or whose request waits behind it, is not idle */
 static bool waiting_is_not_idle(void)
 {
-	struct answer a = { .status = -1 }, b = { .status = -1 };
+	struct ctlfake_answer a = { .status = -1 }, b = { .status = -1 };
 	struct masq_text t = { 0 };
-	int fa = srv_open() ? cl_connect() : -1, fb = cl_connect();
+	int fa = srv_open() ? ctlfake_connect(sock_path) : -1, fb = ctlfake_connect(sock_path);
 	bool ok = fa >= 0 && fb >= 0 && SEND(fa, "job");
 
 	step();
@@ -484,7 +314,7 @@ static bool waiting_is_not_idle(void)
 	ok = ok && until_answer(fa, &a, 10) && until_answer(fb, &b, 10) &&
 	     ((!strcmp(a.text, "job done\n") && !strcmp(b.text, "after\n")) ||
 	      failf("answers '%s' '%s'", a.text, b.text));
-	answer_free(&b);
+	ctlfake_answer_free(&b);
 	if (fb >= 0)
 		close(fb);
 	return finish(ok, fa, &a);
@@ -492,15 +322,15 @@ static bool waiting_is_not_idle(void)
 
 static bool seventeenth_client_served(void)
 {
-	struct answer a = { .status = -1 };
+	struct ctlfake_answer a = { .status = -1 };
 	int fd[CTLSRV_MAX_CLIENTS], late;
 	bool ok = srv_open();
 
 	for (int i = 0; i < CTLSRV_MAX_CLIENTS; i++) {
-		fd[i] = ok ? cl_connect() : -1;
+		fd[i] = ok ? ctlfake_connect(sock_path) : -1;
 		step();
 	}
-	late = ok ? cl_connect() : -1;
+	late = ok ? ctlfake_connect(sock_path) : -1;
 	ok = ok && late >= 0 && SEND(late, "echo", "in");
 	now_ms += CTLSRV_EVICT_MS;
 	ok = ok && until_answer(late, &a, 10) &&
@@ -512,7 +342,7 @@ static bool seventeenth_client_served(void)
 			close(fd[i]);
 	if (late >= 0)
 		close(late);
-	answer_free(&a);
+	ctlfake_answer_free(&a);
 	ctlsrv_close(&srv);
 	return ok;
 }
@@ -520,10 +350,10 @@ static bool seventeenth_client_served(void)
 /* A header announcing more than CTL_MAX_REQUEST: refused, saying why */
 static bool too_large_refused(void)
 {
-	struct answer a = { .status = -1 };
+	struct ctlfake_answer a = { .status = -1 };
 	uint8_t h[CTL_HDR_LEN] = { 'M', 'Q', 'C', '1', 0, CTL_VERSION, 0, 1 };
 	uint32_t len = CTL_MAX_REQUEST + 1;
-	int fd = srv_open() ? cl_connect() : -1;
+	int fd = srv_open() ? ctlfake_connect(sock_path) : -1;
 	bool ok;
 
 	h[8] = (uint8_t)(len >> 24);
@@ -552,7 +382,7 @@ static bool request_memory_bounded(void)
 	bool ok = srv_open();
 
 	for (int i = 0; i < 3; i++) {
-		fd[i] = ok ? cl_connect() : -1;
+		fd[i] = ok ? ctlfake_connect(sock_path) : -1;
 		ok = ok && fd[i] >= 0 && write(fd[i], h, sizeof(h)) == sizeof(h);
 		step();
 	}
@@ -580,13 +410,13 @@ static bool request_memory_bounded(void)
 /* At most CTLSRV_RUN_BUDGET commands start in one iteration */
 static bool command_budget(void)
 {
-	struct answer a[8];
+	struct ctlfake_answer a[8];
 	int fd[8], most = 0, done = 0;
 	bool ok = srv_open(), busy_seen = false;
 
 	for (int i = 0; i < 8; i++) {
-		a[i] = (struct answer){ .status = -1 };
-		fd[i] = ok ? cl_connect() : -1;
+		a[i] = (struct ctlfake_answer){ .status = -1 };
+		fd[i] = ok ? ctlfake_connect(sock_path) : -1;
 	}
 	step();			/* all accepted, CTLSRV_ACCEPT_BUDGET a step */
 	step();
@@ -595,11 +425,11 @@ static bool command_budget(void)
 	for (int k = 0; ok && k < 10 && done < 8; k++) {
 		step();
 		busy_seen |= ctlsrv_busy(&srv);
-		if (fake.runs_this_step > most)
-			most = fake.runs_this_step;
+		if (ctlfake.runs_this_step > most)
+			most = ctlfake.runs_this_step;
 		done = 0;
 		for (int i = 0; i < 8; i++) {
-			cl_read(fd[i], &a[i]);
+			ctlfake_read(fd[i], &a[i]);
 			done += a[i].status == 0;
 		}
 	}
@@ -607,7 +437,7 @@ static bool command_budget(void)
 		    failf("%d answered, %d in one iteration, busy %d", done,
 			  most, busy_seen));
 	for (int i = 0; i < 8; i++) {
-		answer_free(&a[i]);
+		ctlfake_answer_free(&a[i]);
 		if (fd[i] >= 0)
 			close(fd[i]);
 	}
@@ -617,14 +447,14 @@ static bool command_budget(void)
 
 static bool hold_queues(void)
 {
-	struct answer a = { .status = -1 };
-	int fd = srv_open() ? cl_connect() : -1;
+	struct ctlfake_answer a = { .status = -1 };
+	int fd = srv_open() ? ctlfake_connect(sock_path) : -1;
 	bool ok = fd >= 0 && SEND(fd, "echo", "held");
 
 	ctlsrv_hold(&srv, true);
 	for (int i = 0; i < 5; i++)
 		step();
-	cl_read(fd, &a);
+	ctlfake_read(fd, &a);
 	ok = ok && (a.status < 0 || failf("answered while held"));
 	ctlsrv_hold(&srv, false);
 	ok = ok && until_answer(fd, &a, 5) &&
