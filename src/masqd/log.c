@@ -102,10 +102,10 @@ struct log_ring {
 static struct log_line daemon_slots[LOG_RING_DAEMON];
 static struct log_line rule_slots[LOG_RING_RULES];
 static struct log_ring rings[LOG_CLASS_NUM] = {
-	[LOG_CLASS_DAEMON] = { daemon_slots, LOG_RING_DAEMON, LOG_RATE_DAEMON,
-			       "masqd" },
-	[LOG_CLASS_RULES] = { rule_slots, LOG_RING_RULES, LOG_RATE_RULES,
-			      "LOG rules" },
+	[LOG_CLASS_DAEMON] = { .slot = daemon_slots, .size = LOG_RING_DAEMON,
+			       .rate = LOG_RATE_DAEMON, .what = "masqd" },
+	[LOG_CLASS_RULES] = { .slot = rule_slots, .size = LOG_RING_RULES,
+			      .rate = LOG_RATE_RULES, .what = "LOG rules" },
 };
 
 static bool log_stderr = true;
