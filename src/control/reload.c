@@ -365,6 +365,7 @@ static struct masq_engine *scratch_up(const struct reload *r,
 		.max_conns = 64, .max_mappings = 64, .neigh_queue = 16,
 		.max_neigh = r->lim.max_neigh, .max_routes = r->lim.max_routes,
 		.no_accounting = 1, .seed = 1,
+		.frag_mem = 16 << 10,	/* the least: it checks, never reassembles */
 	};
 	struct masq_engine *e;
 
