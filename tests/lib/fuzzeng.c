@@ -93,6 +93,19 @@ void fuzzeng_start(uint32_t count, uint32_t size,
 	}
 }
 
+void fuzzeng_seed(const char *dir, const char *name, const void *d, size_t n)
+{
+	char path[1024];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/seed-%s", dir, name);
+	f = fopen(path, "wb");
+	if (!f)
+		return;
+	fwrite(d, 1, n, f);
+	fclose(f);
+}
+
 /* Hand in the frame in @fs on @ifidx; Return: the frames out, decoded first */
 static bool feed(struct masq_engine *e, int ifidx, struct masq_txq *tx,
 		 struct frame_view *first)

@@ -7,6 +7,7 @@
 #ifndef MASQ_TESTS_FUZZENG_H
 #define MASQ_TESTS_FUZZENG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "masq/engine.h"
@@ -37,6 +38,9 @@ struct masq_pool *fuzzeng_pool(uint32_t count, uint32_t size);
  */
 void fuzzeng_start(uint32_t count, uint32_t size,
 		   void (*write_seeds)(const char *dir));
+
+/* Write one seed input, @dir/seed-@name (a fuzzer's write_seeds()) */
+void fuzzeng_seed(const char *dir, const char *name, const void *d, size_t n);
 
 /**
  * fuzzeng_create() - An engine as the mode byte says, with the topology,
