@@ -77,6 +77,17 @@ struct masq_buf {
 	struct masq_buf *next;
 };
 
+/*
+ * Twins: the host's side of an owned interface, a TAP device masqd makes
+ * with the interface's MAC address and the router's addresses, so the
+ * host's own services and connections go through the engine. A buffer
+ * whose ->iface has MASQ_IFACE_TWIN set came from the twin of interface
+ * (->iface & MASQ_IFACE_MASK) on input, and goes into that twin on
+ * output. The engine uses a twin only after "iface set NAME twin on".
+ */
+#define MASQ_IFACE_TWIN		0x100u
+#define MASQ_IFACE_MASK		0xffu
+
 /* Room kept in front of ->data in every fresh buffer (tunnel/VLAN headers) */
 #define MASQ_HEADROOM	64
 
