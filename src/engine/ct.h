@@ -102,6 +102,8 @@ extern const char *const ct_class_names[CT_CLASS_NUM];
 
 #define CT_X_INBOUND	0x01	/* opened by a packet going the reply way */
 #define CT_X_PERM	0x02	/* holds an address-dependent permission */
+#define CT_X_TO_HOST	0x04	/* delivered to the router host (its twin):
+				 * the original way ends at a host socket */
 #define CT_X_DMAP	0x08	/* holds a reference on the destination's
 				 * mapping (hairpin) */
 #define CT_X_ASSURED	0x10	/* the opener spoke again after a reply */
@@ -109,6 +111,8 @@ extern const char *const ct_class_names[CT_CLASS_NUM];
 				 * host-cap (quota.h) */
 #define CT_X_HALFOPEN	0x40	/* counted against its remote source's
 				 * inbound-halfopen (quota.h) */
+#define CT_X_FROM_HOST	0x80	/* opened by the router host (from a twin):
+				 * the reply way ends at a host socket */
 
 #define CT_TCP_WS	0x10	/* this side offered window scaling */
 #define CT_TCP_SEEN	0x20	/* a packet of this side was tracked */
