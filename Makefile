@@ -116,7 +116,7 @@ $(O)/tools/%: $(O)/obj/tests/tools/%.o
 
 FUZZ_CFLAGS := $(CFLAGS_COMMON) -O1 -fsanitize=fuzzer,address,undefined
 # what a fuzz target needs beyond the engine, control and test libraries
-FUZZ_EXTRA_fuzz_afpacket := src/io/afpacket.c
+FUZZ_EXTRA_fuzz_afpacket := src/io/afpacket.c src/io/vnet.c
 FUZZ_EXTRA_fuzz_ctlsrv := $(CTLSRV_TEST_SRC)
 .SECONDEXPANSION:
 $(O)/fuzz/%: fuzz/%.c $(ENGINE_SRC) $(CONTROL_SRC) $(TESTLIB_SRC) $$(FUZZ_EXTRA_$$*)
