@@ -118,6 +118,8 @@ FUZZ_CFLAGS := $(CFLAGS_COMMON) -O1 -fsanitize=fuzzer,address,undefined
 # what a fuzz target needs beyond the engine, control and test libraries
 FUZZ_EXTRA_fuzz_afpacket := src/io/afpacket.c src/io/vnet.c
 FUZZ_EXTRA_fuzz_ctlsrv := $(CTLSRV_TEST_SRC)
+FUZZ_EXTRA_fuzz_rtnl := src/io/rtnl.c
+FUZZ_EXTRA_fuzz_tap := src/io/tap.c src/io/vnet.c
 .SECONDEXPANSION:
 $(O)/fuzz/%: fuzz/%.c $(ENGINE_SRC) $(CONTROL_SRC) $(TESTLIB_SRC) $$(FUZZ_EXTRA_$$*)
 	@mkdir -p $(@D)
