@@ -105,6 +105,14 @@ $(O)/tests/test_ctlsrv: $(O)/obj/tests/unit/test_ctlsrv.o $(call obj,$(CTLSRV_TE
 $(O)/tests-san/test_ctlsrv: $(O)/san/tests/unit/test_ctlsrv.o $(call san,$(CTLSRV_TEST_SRC) $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(SAN_CFLAGS) -pthread -o $@ $^
+# the twins' test runs masqd's option parser and the TAP and rtnetlink code
+TWIN_TEST_SRC := src/masqd/options.c src/io/vnet.c src/io/tap.c src/io/rtnl.c
+$(O)/tests/test_twin: $(O)/obj/tests/unit/test_twin.o $(call obj,$(TWIN_TEST_SRC) $(TESTLIB_SRC)) $(LIBMASQ) $(LIBCONTROL)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
+$(O)/tests-san/test_twin: $(O)/san/tests/unit/test_twin.o $(call san,$(TWIN_TEST_SRC) $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
 $(O)/bench/%: $(O)/obj/bench/%.o $(call obj,$(TESTLIB_SRC)) $(LIBMASQ)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^

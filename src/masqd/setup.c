@@ -17,6 +17,13 @@
  *	iface add lan0 mac 02:6d:71:00:01:01 mtu 1500 role internal
  *	addr add 192.168.0.1/24 dev lan0
  *	route add default via 203.0.113.254
+ *
+ * and for --external wan0=dhcp, no address but
+ *
+ *	iface set wan0 dhcp on
+ *
+ * (an engine that does not know the command yet answers with a usage
+ * error: logged at debug level, and masqd starts all the same).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -86,6 +93,28 @@ static int cmdline(struct masqd *d, int argc, char *const *argv)
 	return run(d, "command line", argc, argv) || config_base(d, argc, argv);
 }
 
+/* --external IF=dhcp: the engine waits for the host's DHCP client */
+static int config_dhcp(struct masqd *d, const char *name)
+{
+	char *argv[] = { "iface", "set", (char *)name, "dhcp", "on", NULL };
+	struct masq_text out = { 0 };
+	int st = masq_engine_ctl(d->e, 5, argv, &out);
+
+	while (out.len && out.s[out.len - 1] == '\n')
+		out.s[--out.len] = '\0';
+	if (st == 2)	/* an engine without it: keep nothing for reloads */
+		logmsg(LOG_DEBUG, "the engine does not take 'iface set %s dhcp "
+		       "on' (%s)", name, out.len ? out.s : "usage error");
+	else if (st)
+		logmsg(LOG_ERR, "command line: 'iface set %s dhcp on' failed "
+		       "(status %d): %s", name, st,
+		       out.len ? out.s : "(no message)");
+	masq_text_free(&out);
+	if (st == 2)
+		return 0;
+	return st ? -1 : config_base(d, 5, argv);
+}
+
 static int config_iface(struct masqd *d, int i)
 {
 	const struct kc_link *l = &d->links[i];
@@ -97,7 +126,9 @@ static int config_iface(struct masqd *d, int i)
 	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", l->mac[0],
 		 l->mac[1], l->mac[2], l->mac[3], l->mac[4], l->mac[5]);
 	snprintf(mtu, sizeof(mtu), "%u", l->mtu);
-	return cmdline(d, 9, argv);
+	if (cmdline(d, 9, argv))
+		return -1;
+	return d->o.ifaces[i].dhcp ? config_dhcp(d, l->name) : 0;
 }
 
 static int config_cmdline(struct masqd *d)
@@ -266,6 +297,7 @@ int setup_takeover(struct masqd *d)
 void setup_teardown(struct masqd *d)
 {
 	job_fini(d);	/* before the engine and the client it answers go */
+	twin_teardown(d);
 	if (d->ctl_open)
 		ctlsrv_close(&d->ctl);
 	d->ctl_open = false;
