@@ -199,6 +199,21 @@ static enum masq_counter eng_parse(struct pkt *p, struct masq_buf *b)
 	return c;
 }
 
+/* Stage 1 for a frame from a twin (or a bad interface): off the way */
+static __attribute__((noinline)) enum masq_counter
+eng_stage_parse_twin(struct masq_engine *e, struct masq_buf *b,
+		     struct pkt *p)
+{
+	enum masq_counter c;
+
+	if (!(b->iface & MASQ_IFACE_TWIN) ||
+	    (b->iface & ~(MASQ_IFACE_MASK | MASQ_IFACE_TWIN)) ||
+	    (b->iface & MASQ_IFACE_MASK) >= (uint32_t)e->net.nifs)
+		return C_drop_bad_iface;
+	c = eng_parse(p, b);
+	return c != C_NUM ? c : host_frame_check(e, p);
+}
+
 /*
  * Stage 1 of a batch: count, validate, and for packets that will need a
  * connection lookup, hash their tuple.
@@ -213,13 +228,10 @@ static enum masq_counter eng_stage_parse(struct masq_engine *e,
 	count(e, C_rx_frames);
 	e->cnt[C_rx_bytes] += b->len;
 	lk->hash = 0;
-	if ((b->iface & MASQ_IFACE_MASK) >= (uint32_t)e->net.nifs ||
-	    (b->iface & ~(MASQ_IFACE_MASK | MASQ_IFACE_TWIN)))
-		return C_drop_bad_iface;
-	c = eng_parse(p, b);
-	if (c != C_NUM)
-		return c;
-	c = p->host ? host_frame_check(e, p) : eth_check_dst(e, p);
+	if (__builtin_expect(b->iface >= (uint32_t)e->net.nifs, 0))
+		c = eng_stage_parse_twin(e, b, p);	/* pkt_parse() clears ->host */
+	else if ((c = pkt_parse(p, b)) == C_NUM)
+		c = eth_check_dst(e, p);
 	if (c != C_NUM)
 		return c;
 	if (p->ip && pkt_tracked(p)) {
