@@ -21,9 +21,6 @@
  * and for --external wan0=dhcp, no address but
  *
  *	iface set wan0 dhcp on
- *
- * (an engine that does not know the command yet answers with a usage
- * error: logged at debug level, and masqd starts all the same).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -93,28 +90,6 @@ static int cmdline(struct masqd *d, int argc, char *const *argv)
 	return run(d, "command line", argc, argv) || config_base(d, argc, argv);
 }
 
-/* --external IF=dhcp: the engine waits for the host's DHCP client */
-static int config_dhcp(struct masqd *d, const char *name)
-{
-	char *argv[] = { "iface", "set", (char *)name, "dhcp", "on", NULL };
-	struct masq_text out = { 0 };
-	int st = masq_engine_ctl(d->e, 5, argv, &out);
-
-	while (out.len && out.s[out.len - 1] == '\n')
-		out.s[--out.len] = '\0';
-	if (st == 2)	/* an engine without it: keep nothing for reloads */
-		logmsg(LOG_DEBUG, "the engine does not take 'iface set %s dhcp "
-		       "on' (%s)", name, out.len ? out.s : "usage error");
-	else if (st)
-		logmsg(LOG_ERR, "command line: 'iface set %s dhcp on' failed "
-		       "(status %d): %s", name, st,
-		       out.len ? out.s : "(no message)");
-	masq_text_free(&out);
-	if (st == 2)
-		return 0;
-	return st ? -1 : config_base(d, 5, argv);
-}
-
 static int config_iface(struct masqd *d, int i)
 {
 	const struct kc_link *l = &d->links[i];
@@ -128,7 +103,13 @@ static int config_iface(struct masqd *d, int i)
 	snprintf(mtu, sizeof(mtu), "%u", l->mtu);
 	if (cmdline(d, 9, argv))
 		return -1;
-	return d->o.ifaces[i].dhcp ? config_dhcp(d, l->name) : 0;
+	if (d->o.ifaces[i].dhcp) {	/* no address: the host's DHCP client */
+		char *dhcp[] = { "iface", "set", (char *)l->name, "dhcp", "on",
+				 NULL };
+
+		return cmdline(d, 5, dhcp);
+	}
+	return 0;
 }
 
 static int config_cmdline(struct masqd *d)

@@ -38,10 +38,8 @@
  *
  * The engine hears of a twin's state only between packet batches and
  * never while a job runs on the worker thread (engine.h: no other call
- * then); the state to tell is kept and told at the next chance. An engine
- * that does not know "iface set IF twin" (usage error) is logged once at
- * debug level and not asked again: frames from the twins are then its
- * to drop (drop_bad_iface).
+ * then); the state to tell is kept and told at the next chance. A
+ * refusal is logged and not retried (it would be refused again).
  *
  * Exit (twin_teardown()): the route masqd added is deleted, each twin
  * deleted (RTM_DELLINK) and its descriptor closed; the kernel removes
@@ -190,13 +188,7 @@ static void engine_twin(struct masqd *d, struct twin *t, bool on)
 
 	while (out.len && out.s[out.len - 1] == '\n')
 		out.s[--out.len] = '\0';
-	if (st == 2) {
-		logmsg(LOG_DEBUG, "the engine does not take 'iface set %s twin "
-		       "%s' (%s): frames from the twins are its to drop",
-		       iface_of(d, t), on ? "on" : "off",
-		       out.len ? out.s : "usage error");
-		d->tw.engine_unsupported = true;
-	} else if (st) {
+	if (st) {
 		logmsg(LOG_ERR, "engine: 'iface set %s twin %s' failed "
 		       "(status %d): %s", iface_of(d, t), on ? "on" : "off",
 		       st, out.len ? out.s : "(no message)");
@@ -208,9 +200,9 @@ static void engine_twin(struct masqd *d, struct twin *t, bool on)
 /* Tell the engine what changed (not while a job runs: engine.h) */
 static void engine_sync(struct masqd *d)
 {
-	if (d->tw.engine_unsupported || job_busy(d))
+	if (job_busy(d))
 		return;
-	for (int i = 0; i < d->tw.n && !d->tw.engine_unsupported; i++) {
+	for (int i = 0; i < d->tw.n; i++) {
 		struct twin *t = &d->tw.t[i];
 		bool on = t->state == TWIN_UP;
 

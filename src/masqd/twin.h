@@ -75,8 +75,6 @@ struct twin {
  * @nl:		rtnetlink socket for addresses and routes
  * @gw:		--gateway, 0.0.0.0 for none
  * @next_check_ns: when the next state check runs
- * @engine_unsupported: the engine answered "iface set IF twin" with a
- *		usage error (an engine without twins): not asked again
  * @resync:	tell the engine every twin's state again (after a reload)
  * @st:		frames through all twins
  * @lost:	twins found deleted
@@ -90,7 +88,6 @@ struct twins {
 	struct rtnl nl;
 	struct in_addr gw;
 	uint64_t next_check_ns;
-	bool engine_unsupported;
 	bool resync;
 	struct tap_stats st;
 	uint64_t lost;

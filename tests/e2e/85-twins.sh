@@ -11,28 +11,35 @@
 #   masq-t$$-wan   eth0 203.0.113.2/24 (python3 http.server :8000)
 #
 # Run 1: masqd --gateway 203.0.113.2 on a host with no default route:
-#   each twin's MAC, MTU, address and sysctls; the route appears; a twin
-#   deleted by hand (ip link del lan0-h) while the download runs is back
-#   within 2 s with its address, and the download completes; a twin set
-#   down is logged and its route put back when it is up; the router host
-#   pings the external server through wan0-h (once the engine knows
-#   twins: SKIP before); after SIGTERM no twin and no route is left.
+#   each twin's MAC, MTU, address and sysctls; the route appears;
+#   masqctl iface lists each interface's twin in use (not wan0's while
+#   wan0-h is down); a twin deleted by hand (ip link del lan0-h) while the
+#   download runs is back within 2 s with its address, and the download
+#   completes; a twin set down is logged and its route put back when it
+#   is up; the router host
+#   pings the external server through wan0-h, downloads 1 MiB from it and
+#   uploads 4 MiB to it (seen from 203.0.113.1); after SIGTERM no twin
+#   and no route is left.
 # Run 2: the host has a default route of its own (unreachable default):
 #   masqd keeps it and adds none; --twin names a twin.
 # Then: a device named lan0-h exists (a TAP of the administrator's):
 #   masqd refuses to start, says why, and leaves nothing changed.
-# Run 3: --external wan0=dhcp: masqd starts; wan0-h has no address.
+# Run 3: --external wan0=dhcp: masqd starts; wan0-h has no address;
+#   masqctl iface says wan0 waits for one; a SIGHUP reload of its -c file
+#   is taken, and the twins stay in use.
 # Captures: none; masqd's log is build/e2e/85-twins/masqd.log.
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 e2e_init masqd_starts twin_mac_mtu twin_addresses twin_sysctls \
-	host_route_added ping_through_before twin_deleted_remade \
+	host_route_added engine_told_twins ping_through_before twin_deleted_remade \
 	download_during_deletion forwarding_after_deletion twin_down_logged \
-	route_back_after_up twin_counters host_ping_through_twin sigterm_exit0 \
+	engine_twin_off_while_down \
+	route_back_after_up twin_counters host_ping_through_twin \
+	host_download_through_twin host_upload_through_twin sigterm_exit0 \
 	twins_removed_at_exit host_route_kept twin_named name_taken_refused \
-	dhcp_starts dhcp_twin_no_address
+	dhcp_starts dhcp_twin_no_address dhcp_waiting_listed dhcp_reload
 e2e_need curl curl
 e2e_need ping iputils-ping
 e2e_need sha256sum coreutils
@@ -49,6 +56,8 @@ addr_of() { gwx ip -4 -o addr show dev "$1" 2>/dev/null | awk '{print $4}' | tr 
 exists() { ip netns exec "$NS_GW" test -e "/sys/class/net/$1"; }
 defroute() { gwx ip -4 route show default 2>/dev/null; }
 stat_of() { mctl stats | awk -v n="$1" '$1 == n {print $2}'; }
+# twin_flag IF: "twin" when masqctl iface lists IF with its twin in use
+twin_flag() { mctl iface | awk -v i="$1" '$1 == i && $NF == "twin" {print "twin"}'; }
 
 if [ -n "$(defroute)" ]; then
 	ABORT_WHY="the lab's router namespace has a default route already"
@@ -93,6 +102,12 @@ if echo "$r" | grep -q '^default via 203.0.113.2 dev wan0-h'; then
 	ok host_route_added
 else
 	fail host_route_added "default route: '${r:-none}'"
+fi
+
+if [ "$(twin_flag lan0)" = twin ] && [ "$(twin_flag wan0)" = twin ]; then
+	ok engine_told_twins
+else
+	fail engine_told_twins "masqctl iface: $(mctl iface | tr '\n' ';')"
 fi
 
 if warm lan 203.0.113.2; then ok ping_through_before; else fail ping_through_before "no answer from 203.0.113.2"; fi
@@ -142,6 +157,11 @@ if grep -q 'twin wan0-h of wan0 was set down' "$WORK/masqd.log" &&
 else
 	fail twin_down_logged "no 'set down' line in masqd's log, or masqd_twin_down is $(stat_of masqd_twin_down)"
 fi
+if [ -z "$(twin_flag wan0)" ] && [ "$(twin_flag lan0)" = twin ]; then
+	ok engine_twin_off_while_down
+else
+	fail engine_twin_off_while_down "masqctl iface with wan0-h down: $(mctl iface | tr '\n' ';')"
+fi
 on gw ip link set wan0-h up
 sleep 1.5
 r=$(defroute)
@@ -159,17 +179,49 @@ else
 fi
 
 # --- the router host itself, through its twin -----------------------------
-if grep -q "does not take 'iface set" "$WORK/masqd.log"; then
-	skip host_ping_through_twin "the engine does not know 'iface set IF twin' yet"
+out=$(ono gw ping -n -c 3 -i 0.2 -W 1 203.0.113.2)
+if echo "$out" | grep -q ' 3 received'; then
+	ok host_ping_through_twin
 else
-	out=$(ono gw ping -n -c 3 -i 0.2 -W 1 203.0.113.2)
-	if echo "$out" | grep -q ' 3 received'; then
-		ok host_ping_through_twin
-	else
-		fail host_ping_through_twin "$(echo "$out" | grep -m1 'packet loss' || echo 'ping failed')"
-		stats_log
-	fi
+	fail host_ping_through_twin "$(echo "$out" | grep -m1 'packet loss' || echo 'ping failed')"
+	stats_log
 fi
+# a download to the host and an upload from it (with offloads on, the
+# host hands masqd 64 KiB TCP frames through the twin, and takes them)
+rm -f "$WORK/host.bin"
+if on gw curl -sS --max-time 10 -o "$WORK/host.bin" http://203.0.113.2:8000/1mb.bin &&
+	[ "$(sha256sum <"$WORK/host.bin" | cut -d' ' -f1)" = "$want" ]; then
+	ok host_download_through_twin
+else
+	fail host_download_through_twin "$(stat -c %s "$WORK/host.bin" 2>/dev/null || echo 0) of 1048576 bytes, or a wrong sha256"
+fi
+bg wan sink 20 "$PY" -u -c '
+import hashlib, socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("203.0.113.2", 7100)); s.listen(1); s.settimeout(15)
+c, a = s.accept(); c.settimeout(10); h = hashlib.sha256(); n = 0
+while True:
+    d = c.recv(65536)
+    if not d: break
+    h.update(d); n += len(d)
+print("from %s got %d sha256 %s" % (a[0], n, h.hexdigest()), flush=True)'
+SINK_PID=$BG_PID
+wait_listen wan tcp 203.0.113.2:7100
+head -c 4194304 /dev/urandom >"$WORK/up.bin"
+upsha=$(sha256sum <"$WORK/up.bin" | cut -d' ' -f1)
+on gw "$PY" -c '
+import socket, sys
+c = socket.create_connection(("203.0.113.2", 7100), timeout=10)
+c.sendall(open(sys.argv[1], "rb").read()); c.close()' "$WORK/up.bin"
+wait "$SINK_PID"
+if grep -qx "from 203.0.113.1 got 4194304 sha256 $upsha" "$WORK/sink.out"; then
+	ok host_upload_through_twin
+else
+	fail host_upload_through_twin "the server saw: $(tr '\n' ' ' <"$WORK/sink.out")"
+	stats_log
+fi
+stop "$HTTP_PID"
+mctl stats | grep -E '^masqd_twin_(rx|tx)' >/dev/null	# into the log
 
 masqd_stop
 rc=$?
@@ -226,7 +278,8 @@ on gw ip tuntap del dev lan0-h mode tap
 
 # --- run 3: --external wan0=dhcp ---------------------------------------------
 MASQD_ARGS=(--internal lan0=192.168.0.1/24 --external wan0=dhcp)
-if masqd_start; then
+echo 'set timeout udp 300' >"$WORK/masq.conf"
+if masqd_start -c "$WORK/masq.conf"; then
 	ok dhcp_starts
 	a=$(addr_of wan0-h)
 	if exists wan0-h && [ -z "$a" ] && [ "$(addr_of lan0-h)" = "192.168.0.1/24 " ]; then
@@ -234,9 +287,28 @@ if masqd_start; then
 	else
 		fail dhcp_twin_no_address "wan0-h: $(exists wan0-h && echo "there, '$a'" || echo missing)"
 	fi
-	mctl iface >/dev/null
+	if mctl iface | grep -E '^wan0 ' | grep -q 'waiting for an address'; then
+		ok dhcp_waiting_listed
+	else
+		fail dhcp_waiting_listed "masqctl iface: $(mctl iface | tr '\n' ';')"
+	fi
+	echo 'set timeout udp 77' >"$WORK/masq.conf"
+	x kill -HUP "$MASQD_PID"
+	for _ in $(seq 30); do
+		grep -q 'reloaded' "$WORK/masqd.log" && break
+		sleep 0.1
+	done
+	if grep -q "SIGHUP: .*masq.conf reloaded" "$WORK/masqd.log" &&
+		mctl show settings | grep -qE 'udp[^0-9]*77\b' &&
+		[ "$(twin_flag lan0)" = twin ] && [ "$(twin_flag wan0)" = twin ]; then
+		ok dhcp_reload
+	else
+		fail dhcp_reload "$(grep -E 'SIGHUP|reload' "$WORK/masqd.log" | tail -3 | tr '\n' ' '); settings: $(mctl show settings | grep -i udp | tr '\n' ' '); iface: $(mctl iface | tr '\n' ';')"
+	fi
 	masqd_stop
 else
 	fail dhcp_starts "masqd --external wan0=dhcp did not start"
 	fail dhcp_twin_no_address "masqd did not start"
+	fail dhcp_waiting_listed "masqd did not start"
+	fail dhcp_reload "masqd did not start"
 fi
