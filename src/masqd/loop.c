@@ -145,8 +145,12 @@ static void flush_tx(struct masqd *d)
 	d->tx.n = 0;
 }
 
-/* Step 1; returns true when some ring gave a full batch */
-static bool receive(struct masqd *d, uint64_t now)
+/*
+ * Step 1; returns true when some ring or twin gave a full batch. A twin
+ * is read only when poll() said it has frames (@tpfd: the twins' slots):
+ * a read is a system call, a ring's empty slot is not.
+ */
+static bool receive(struct masqd *d, uint64_t now, const struct pollfd *tpfd)
 {
 	struct masq_buf *bufs[MASQD_RX_BATCH];
 	bool busy = false;
@@ -166,8 +170,11 @@ static bool receive(struct masqd *d, uint64_t now)
 		flush_tx(d);
 	}
 	for (int t = 0; t < d->tw.n; t++) {
-		uint32_t n = twin_receive(d, t, bufs, MASQD_RX_BATCH);
+		uint32_t n;
 
+		if (!(tpfd[t].revents & POLLIN))
+			continue;
+		n = twin_receive(d, t, bufs, MASQD_RX_BATCH);
 		if (!n)
 			continue;
 		busy |= n == MASQD_RX_BATCH;
@@ -233,7 +240,7 @@ int loop_run(struct masqd *d)
 				afp_clear_error(&d->ports[p]);
 		twin_poll_errors(d, pfd + PFD_PORT0 + d->o.nifaces);
 		now = now_ns();
-		busy = receive(d, now);
+		busy = receive(d, now, pfd + PFD_PORT0 + d->o.nifaces);
 		masq_engine_advance(d->e, now, &d->tx);
 		flush_tx(d);
 		control(d, pfd);
