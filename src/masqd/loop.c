@@ -5,8 +5,9 @@
  * Theory of operation: one thread, one poll() per iteration over the
  * signalfd, the job's eventfd, every port, every twin (twin.h) and the
  * control socket and its clients. (A second thread exists only while a
- * big ruleset change is built, job.c; it touches nothing of the loop's. The log thread, log.c,
- * writes out the lines the loop queues; the loop never waits for it.)
+ * big ruleset change is built, job.c; it touches nothing of the loop's.
+ * The log thread, log.c, writes out the lines the loop queues; the loop
+ * never waits for it.)
  * Each iteration:
  *
  *	1. take up to MASQD_RX_BATCH frames from each port's ring, then
