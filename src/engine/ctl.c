@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "eng.h"
+#include "origdst.h"
 #include "perm.h"
 
 #define EXIT_FAIL	1
@@ -762,6 +763,7 @@ static const struct {
 	{ "masq", cmd_masq },		{ "conntrack", cmd_conntrack },
 	{ "stats", cmd_stats },		{ "set", cmd_set },
 	{ "show", cmd_show },		{ "reset", cmd_reset },
+	{ "origdst", origdst_ctl },
 };
 
 /*
@@ -800,5 +802,5 @@ int masq_engine_ctl(struct masq_engine *e, int argc, char *const *argv,
 	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
 		if (!strcmp(argv[0], commands[i].verb))
 			return commands[i].run(e, argc, argv, out);
-	return usage(out, "unknown command '%s' (iface, addr, route, neigh, masq, conntrack, stats, set, show, reset, iptables, iptables-save, iptables-restore)", argv[0]);
+	return usage(out, "unknown command '%s' (iface, addr, route, neigh, masq, conntrack, stats, set, show, reset, origdst, iptables, iptables-save, iptables-restore)", argv[0]);
 }
