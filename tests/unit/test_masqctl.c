@@ -26,6 +26,7 @@
 #include <limits.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -979,6 +980,128 @@ static bool t_acct_missing(void)
 	return ok;
 }
 
+/* ---- origdst, set origdst-user, save -------------------------------- */
+
+static bool t_origdst(void)
+{
+	const struct answer a[] = { { 0, "198.51.100.7:80\n" },
+				    { 1, "origdst: no such connection\n" } };
+	struct run r = { .argv0 = "masqctl", .args = RUN("origdst",
+			 "192.168.0.2:40000", "192.168.0.1:3128"), .answers = a,
+			 .nanswers = 1 };
+	bool ok = run(&r) && expect_rc(&r, 0) &&
+		  expect_request(&r, 0, "origdst 192.168.0.2:40000 192.168.0.1:3128") &&
+		  expect_text("stdout", r.out, "198.51.100.7:80\n") &&
+		  expect_text("stderr", r.err, "");
+
+	run_free(&r);
+	r.answers = a + 1;
+	ok = ok && run(&r) && expect_rc(&r, 1) &&
+	     expect_text("stdout", r.out, "") &&
+	     expect_text("stderr", r.err, "origdst: no such connection\n");
+	run_free(&r);
+	return ok;
+}
+
+/* set origdst-user WORD sends @want (NULL: sends nothing, exit 2) */
+static bool set_user_sends(const char *word, const char *want)
+{
+	struct run r = { .argv0 = "masqctl", .args = RUN("set", "origdst-user", word) };
+	bool ok = run(&r);
+
+	if (want)
+		ok = ok && expect_rc(&r, 0) && expect_requests(&r, 1) &&
+		     expect_request(&r, 0, want);
+	else
+		ok = ok && expect_rc(&r, 2) && expect_requests(&r, 0) &&
+		     has("stderr", r.err, word);
+	run_free(&r);
+	return ok;
+}
+
+static bool t_set_origdst_user(void)
+{
+	const struct passwd *pw = getpwnam("nobody");
+	char want[64], uid[16];
+	struct run r = { .argv0 = "masqctl", .args = RUN("set", "origdst-user") };
+	bool ok;
+
+	if (!pw)
+		return failf("no user nobody in the passwd database");
+	snprintf(want, sizeof(want), "set origdst-user %u:%u",
+		 (unsigned)pw->pw_uid, (unsigned)pw->pw_gid);
+	snprintf(uid, sizeof(uid), "%u", (unsigned)pw->pw_uid);
+	ok = set_user_sends("nobody", want) && set_user_sends(uid, want) &&
+	     set_user_sends("1234:5678", "set origdst-user 1234:5678") &&
+	     set_user_sends("none", "set origdst-user none") &&
+	     set_user_sends("masq-no-such-user", NULL) &&
+	     set_user_sends("nobody:65534", NULL) &&
+	     set_user_sends("", NULL);
+	ok = ok && run(&r) && expect_rc(&r, 2) && expect_requests(&r, 0);
+	run_free(&r);
+	return ok;
+}
+
+/* Every other set goes as it is, its answer printed */
+static bool t_set_passthrough(void)
+{
+	const struct answer a[] = { { 2, "set: bad timeout 'x'\n" } };
+	struct run r = { .argv0 = "masqctl", .args = RUN("set", "timeout", "udp", "x"),
+			 .answers = a, .nanswers = 1 };
+	bool ok = run(&r) && expect_rc(&r, 2) &&
+		  expect_request(&r, 0, "set timeout udp x") &&
+		  expect_text("stderr", r.err, "set: bad timeout 'x'\n");
+
+	run_free(&r);
+	return ok;
+}
+
+static bool t_save_settings(void)
+{
+	const struct passwd *pw = getpwnam("nobody");
+	char show[512], want[1024];
+	struct answer a[1];
+	struct run r = { .argv0 = "masqctl", .args = RUN("save"), .answers = a,
+			 .nanswers = 1 };
+	bool ok, unknown = getpwuid(4321) == NULL;
+
+	if (!pw)
+		return failf("no user nobody in the passwd database");
+	snprintf(show, sizeof(show),
+		 "timeout tcp-established  7440\n"
+		 "ports 61000-65095\n"
+		 "filtering endpoint-independent\n"
+		 "accounting on\n"
+		 "conntrack-size 262144\n"
+		 "origdst-user %u:%u\n", (unsigned)pw->pw_uid,
+		 (unsigned)pw->pw_gid);
+	snprintf(want, sizeof(want),
+		 "# masqd's settings (masqctl save)\n"
+		 "set timeout tcp-established 7440\n"
+		 "set ports 61000-65095\n"
+		 "set filtering endpoint-independent\n"
+		 "# accounting on\n"
+		 "# conntrack-size 262144\n"
+		 "set origdst-user nobody\n");
+	a[0] = (struct answer){ 0, show };
+	ok = run(&r) && expect_rc(&r, 0) && expect_request(&r, 0, "show settings") &&
+	     expect_text("stdout", r.out, want);
+	run_free(&r);
+	if (!ok || !unknown)
+		return ok;
+	a[0] = (struct answer){ 0, "origdst-user 4321:4321\n" };
+	ok = run(&r) && expect_rc(&r, 0) &&
+	     has("stdout", r.out, "\nset origdst-user 4321:4321\n");
+	run_free(&r);
+	a[0] = (struct answer){ 0, "origdst-user none\n" };
+	ok = ok && run(&r) && has("stdout", r.out, "\nset origdst-user none\n");
+	run_free(&r);
+	r.args = RUN("save", "x");
+	ok = ok && run(&r) && expect_rc(&r, 2) && expect_requests(&r, 0);
+	run_free(&r);
+	return ok;
+}
+
 /* ---- make install ------------------------------------------------------- */
 
 static bool expect_link(const char *root, const char *path, const char *target)
@@ -1128,6 +1251,10 @@ static const struct {
 	{ "acct_dump", t_acct },
 	{ "acct_missing_chain_refused", t_acct_refused },
 	{ "acct_missing_chain_in_text", t_acct_missing },
+	{ "origdst_passthrough", t_origdst },
+	{ "set_origdst_user_name_to_ids", t_set_origdst_user },
+	{ "set_other_passthrough", t_set_passthrough },
+	{ "save_settings_as_commands", t_save_settings },
 };
 
 int main(void)
