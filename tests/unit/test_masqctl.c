@@ -49,6 +49,7 @@
 static int failed;
 static char why[1024];
 static char masqctl[PATH_MAX + 16];
+static char origdst_ask[PATH_MAX + 32];	/* build/tools/origdst_ask */
 static char dir[] = "/tmp/masq-ctltest-XXXXXX";
 static char sock_path[108];
 static int lfd = -1;
@@ -88,6 +89,7 @@ struct answer {
 /**
  * struct run - one masqctl run
  * @argv0:	the name it is called by ("masqctl", "masq-iptables", ...)
+ * @prog:	another program to run instead of masqctl (NULL: masqctl)
  * @args:	its arguments, NULL-terminated
  * @in:		standard input (NULL: empty), or @in_size zero bytes
  * @in_size:	when @in is NULL and this is not 0: that many NUL bytes
@@ -98,6 +100,7 @@ struct answer {
  */
 struct run {
 	const char *argv0;
+	const char *prog;
 	const char *const *args;
 	const char *in;
 	size_t in_size;
@@ -206,7 +209,7 @@ static void child(const struct run *r, const char *in_path)
 	fd = open("err", O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	dup2(fd, 2);
 	setenv("MASQ_SOCKET", sock_path, 1);
-	execv(masqctl, (char *const *)argv);
+	execv(r->prog ? r->prog : masqctl, (char *const *)argv);
 	_exit(127);
 }
 
@@ -1102,6 +1105,85 @@ static bool t_save_settings(void)
 	return ok;
 }
 
+/*
+ * tests/tools/origdst_ask, the C function docs/control.md gives relays:
+ * the words it sends, its answer taken from a reply alone or after parts
+ */
+static bool t_origdst_ask(void)
+{
+	const struct answer a[] = {
+		{ 0, "198.51.100.7:80\n" },
+		{ 0, "198.51.\f100.7:80\n" },
+		{ 1, "origdst: no such connection\n" },
+		{ 1, "masqd: permission denied: this user (uid 65534) may only "
+		     "ask origdst\n" },
+	};
+	struct run r = { .argv0 = "origdst_ask", .prog = origdst_ask,
+			 .args = RUN("192.168.0.2:40000", "192.168.0.1:3128", "udp"),
+			 .answers = a, .nanswers = 1 };
+	bool ok = run(&r) && expect_rc(&r, 0) &&
+		  expect_request(&r, 0, "origdst 192.168.0.2:40000 192.168.0.1:3128 udp") &&
+		  expect_text("stdout", r.out, "198.51.100.7:80\n");
+
+	run_free(&r);
+	r.answers = a + 1;
+	r.args = RUN("192.168.0.2:40000", "192.168.0.1:3128");
+	ok = ok && run(&r) && expect_rc(&r, 0) &&
+	     expect_request(&r, 0, "origdst 192.168.0.2:40000 192.168.0.1:3128") &&
+	     expect_text("stdout", r.out, "198.51.100.7:80\n");
+	run_free(&r);
+	for (int i = 2; ok && i < 4; i++) {
+		r.answers = a + i;
+		ok = run(&r) && expect_rc(&r, 1) && expect_text("stdout", r.out, "") &&
+		     has("stderr", r.err, a[i].text);
+		run_free(&r);
+	}
+	r.args = RUN("192.168.0.2:40000", "host:3128");
+	ok = ok && run(&r) && expect_rc(&r, 2) && expect_requests(&r, 0);
+	run_free(&r);
+	return ok;
+}
+
+/* @s from its first line after @from up to the line starting with @to */
+static char *between(const char *s, const char *from, const char *to)
+{
+	const char *a = s ? strstr(s, from) : NULL, *b;
+
+	if (!a || !(a = strchr(a, '\n')))
+		return NULL;
+	while (*++a == '\n')
+		;
+	b = strstr(a, to);
+	while (b && b > a && b[-1] == '\n')
+		b--;
+	return b ? strndup(a, (size_t)(b - a)) : NULL;
+}
+
+/* docs/control.md shows masq_origdst() exactly as the tool has it */
+static bool t_origdst_doc(const char *src_root)
+{
+	char path[PATH_MAX + 32], *doc, *tool, *section, *want, *got;
+	bool ok;
+
+	snprintf(path, sizeof(path), "%s/docs/control.md", src_root);
+	doc = slurp(path);
+	snprintf(path, sizeof(path), "%s/tests/tools/origdst_ask.c", src_root);
+	tool = slurp(path);
+	section = doc ? strstr(doc, "## Asking for the original destination") : NULL;
+	got = between(section, "```c", "```");
+	want = between(tool, "/* ---- the function docs/control.md shows",
+		       "/* ---- the program");
+	ok = (got && want && !strcmp(got, want)) ||
+	     failf("docs/control.md's masq_origdst() differs from "
+		   "tests/tools/origdst_ask.c's (%s)", got && want ? "text" :
+		   "not found");
+	free(doc);
+	free(tool);
+	free(got);
+	free(want);
+	return ok;
+}
+
 /* ---- make install ------------------------------------------------------- */
 
 static bool expect_link(const char *root, const char *path, const char *target)
@@ -1196,6 +1278,7 @@ static bool find_masqctl(char *src_root, size_t len, bool *plain)
 		*slash = '\0';
 	}
 	snprintf(masqctl, sizeof(masqctl), "%s/masqctl", self);
+	snprintf(origdst_ask, sizeof(origdst_ask), "%s/tools/origdst_ask", self);
 	slash = strrchr(self, '/');
 	if (slash)
 		*slash = '\0';
@@ -1276,6 +1359,16 @@ int main(void)
 		why[0] = '\0';
 		report(cases[i].name, cases[i].fn());
 	}
+	if (!access(origdst_ask, X_OK))
+		report("origdst_ask_tool", t_origdst_ask());
+	else
+		printf("SKIP masqctl/origdst_ask_tool: %s not built (make tools)\n",
+		       origdst_ask);
+	snprintf(cmd, sizeof(cmd), "%s/docs/control.md", src_root);
+	if (!access(cmd, R_OK))
+		report("origdst_doc_is_the_tool", t_origdst_doc(src_root));
+	else
+		printf("SKIP masqctl/origdst_doc_is_the_tool: no %s\n", cmd);
 	if (plain)
 		t_install(src_root);
 	close(lfd);
