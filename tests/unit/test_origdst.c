@@ -7,10 +7,11 @@
  * its own functions (ct_alloc(), ct_insert()), as the packet path leaves
  * a connection it delivered to the router host: t[ORIG] as the client
  * sent it (to the destination it meant), t[REPLY] from the host's socket
- * back to the client, CT_F_DNAT and CT_X_TO_HOST. (A scenario,
- * tests/scenarios/origdst_dnat.scn, asks about a DNAT made by real
- * frames.) Then the command is run through masq_engine_ctl() as masqd
- * runs it, and its status and exact text are checked:
+ * back to the client, CT_F_DNAT and CT_X_TO_HOST. (Scenarios ask about
+ * connections made by real frames: tests/scenarios/redirect_origdst.scn
+ * REDIRECTs to the host's twin, origdst_dnat.scn DNATs to a LAN host.)
+ * Then the command is run through masq_engine_ctl() as masqd runs it,
+ * and its status and exact text are checked:
  *
  *	found		a REDIRECTed TCP and UDP connection: "ADDR:PORT\n", 0
  *	not for you	no connection; a DNAT not to the host; a delivery to
