@@ -77,8 +77,11 @@ static const char *iface_of(const struct masqd *d, const struct twin *t)
 	return d->o.ifaces[t->port].name;
 }
 
-/* The router's addresses on @t's interface, onto @t; Return: 0 or -errno */
-static int twin_addrs(struct masqd *d, struct twin *t)
+/*
+ * The router's addresses on @t's interface, onto @t. Return: 0, or
+ * -errno with @bad the address that failed (the caller says so)
+ */
+static int twin_addrs(struct masqd *d, struct twin *t, const char **bad)
 {
 	for (int i = 0; i < d->o.naddrs; i++) {
 		const struct masqd_addr *a = &d->o.addrs[i];
@@ -92,8 +95,7 @@ static int twin_addrs(struct masqd *d, struct twin *t)
 		if (!ret)
 			ret = rtnl_addr(&d->tw.nl, true, t->tap.ifindex, in, len);
 		if (ret && ret != -EEXIST) {
-			logmsg(LOG_ERR, "twin %s: cannot put %s on it: %s",
-			       t->name, a->cidr, strerror(-ret));
+			*bad = a->cidr;
 			return ret;
 		}
 	}
@@ -267,7 +269,7 @@ int twin_setup(struct masqd *d)
 	}
 	for (int i = 0; i < d->o.nifaces; i++) {
 		struct twin *t = &tw->t[tw->n++];
-		const char *step = "";
+		const char *step = "", *bad = "";
 
 		snprintf(t->name, sizeof(t->name), "%s", d->o.ifaces[i].twin);
 		t->port = i;
@@ -278,8 +280,12 @@ int twin_setup(struct masqd *d)
 			log_open_error(t, d->o.ifaces[i].name, step, ret);
 			return -1;
 		}
-		if (twin_addrs(d, t))
+		ret = twin_addrs(d, t, &bad);
+		if (ret) {
+			logmsg(LOG_ERR, "twin %s: cannot put %s on it: %s",
+			       t->name, bad, strerror(-ret));
 			return -1;
+		}
 		t->state = TWIN_UP;
 		if (t->eidx >= 0 && t->eidx < MASQD_MAX_IFACES)
 			tw->of_eidx[t->eidx] = tw->n - 1;
@@ -417,19 +423,22 @@ void twin_send(struct masqd *d, const struct masq_buf *b)
 /* Make a gone twin again, with its addresses and masqd's route */
 static void twin_remake(struct masqd *d, struct twin *t, uint64_t now)
 {
-	const char *step = "";
+	const char *step = "", *bad = "";
 	int ret = twin_open(d, t, &step);
 
 	if (!ret) {
-		ret = twin_addrs(d, t);
-		if (ret)
+		ret = twin_addrs(d, t, &bad);
+		if (ret) {
+			step = "address";
 			tap_close(&t->tap);
+		}
 	}
 	if (ret) {
 		if (ret != t->fail_errno)
 			logmsg(LOG_ERR, "twin %s of %s: cannot make it again "
-			       "(%s: %s); trying each second", t->name,
-			       iface_of(d, t), step, strerror(-ret));
+			       "(%s%s%s: %s); trying each second", t->name,
+			       iface_of(d, t), step, *bad ? " " : "", bad,
+			       strerror(-ret));
 		t->fail_errno = ret;
 		t->retry_ns = now + TWIN_RETRY_NS;
 		return;

@@ -16,7 +16,9 @@
 #   wan0-h is down); a twin deleted by hand (ip link del lan0-h) while the
 #   download runs is back within 2 s with its address, and the download
 #   completes; a twin set down is logged and its route put back when it
-#   is up; the router host
+#   is up; a renamed twin is used under its new name (a LAN connection to
+#   a host socket); one deleted while a veth holds its name is made again
+#   once the name is free (masqd said why it could not); the router host
 #   pings the external server through wan0-h, downloads 1 MiB from it and
 #   uploads 4 MiB to it (seen from 203.0.113.1); after SIGTERM no twin
 #   and no route is left.
@@ -36,7 +38,8 @@ e2e_init masqd_starts twin_mac_mtu twin_addresses twin_sysctls \
 	host_route_added engine_told_twins ping_through_before twin_deleted_remade \
 	download_during_deletion forwarding_after_deletion twin_down_logged \
 	engine_twin_off_while_down \
-	route_back_after_up twin_counters host_ping_through_twin \
+	route_back_after_up twin_counters twin_rename_followed \
+	twin_remade_after_retry host_ping_through_twin \
 	host_download_through_twin host_upload_through_twin sigterm_exit0 \
 	twins_removed_at_exit host_route_kept twin_named name_taken_refused \
 	dhcp_starts dhcp_twin_no_address dhcp_waiting_listed dhcp_reload
@@ -176,6 +179,52 @@ if [ "$lost" = 1 ] && [ "$remade" = 1 ] && [ "$up" = 2 ]; then
 	ok twin_counters
 else
 	fail twin_counters "masqd_twin_lost $lost, masqd_twin_remade $remade, masqd_twins_up $up (want 1 1 2)"
+fi
+
+# --- renamed, then deleted while its name is taken ------------------------
+# lan_to_host: a TCP connection from the LAN host to a host socket on
+# 192.168.0.1 (INPUT accepts it from inside; it reaches the host by lan0's
+# twin, whatever its name)
+lan_to_host() {
+	local out
+	bg gw hold 10 "$PY" -u "$WORK/tool.py" tcp-hold-server 192.168.0.1 7200 6
+	wait_listen gw tcp 192.168.0.1:7200 || return 1
+	out=$(ono lan "$PY" -u "$WORK/tool.py" tcp-probe 192.168.0.1 7200 3)
+	stop "$BG_PID"
+	echo "$out" | grep -q '^connected'
+}
+on gw ip link set lan0-h down
+on gw ip link set lan0-h name inner0
+on gw ip link set inner0 up
+sleep 1.5
+if grep -q 'twin lan0-h of lan0 was renamed inner0: masqd goes on using it' "$WORK/masqd.log" &&
+	[ "$(twin_flag lan0)" = twin ] && lan_to_host; then
+	ok twin_rename_followed
+else
+	fail twin_rename_followed "no 'renamed' line, twin flag '$(twin_flag lan0)', or no connection from the LAN to a host socket"
+fi
+on gw ip link add lan0-h type veth peer name lan0-x	# the name, taken
+on gw ip link del inner0
+sleep 1.5
+if grep -q 'twin lan0-h of lan0: cannot make it again (TUNSETIFF: Device or resource busy); trying each second' "$WORK/masqd.log"; then
+	on gw ip link del lan0-h
+	back=
+	for _ in $(seq 25); do
+		sleep 0.1
+		if [ "$(addr_of lan0-h)" = "192.168.0.1/24 " ] &&
+			gwx ip -d link show lan0-h | grep -q 'tun type tap'; then
+			back=1
+			break
+		fi
+	done
+	if [ -n "$back" ] && lan_to_host; then
+		ok twin_remade_after_retry
+	else
+		fail twin_remade_after_retry "lan0-h not a TAP with 192.168.0.1/24 2.5 s after its name was free, or no connection from the LAN to a host socket"
+	fi
+else
+	fail twin_remade_after_retry "no 'cannot make it again' line while the name was taken"
+	on gw ip link del lan0-h
 fi
 
 # --- the router host itself, through its twin -----------------------------
