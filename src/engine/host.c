@@ -145,8 +145,9 @@ enum masq_counter host_frame_check(const struct masq_engine *e,
 		const struct arp_hdr *a =
 			(const struct arp_hdr *)(p->buf->data + ETH_HLEN);
 
+		/* Linux asks from the address of the packet it is for */
 		if (memcmp(a->sha, f->mac, ETH_ALEN) ||
-		    (a->spa && !net_iface_owns(&e->net, in, a->spa)))
+		    (a->spa && !net_addr_is_local(&e->net, a->spa, NULL)))
 			return C_drop_twin_spoofed;
 		return C_NUM;
 	}
