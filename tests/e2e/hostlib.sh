@@ -313,8 +313,9 @@ udp-scan DST PORT LO HI SECS [FIRST,...]
                                    (FIRST ports first), paced over SECS
 tcp-scan DST PORT LO HI SECS [FIRST,...]
                                    one SYN (non-blocking connect) from each
-udp-sink ADDR PORT SECS            count datagrams by source; the summary
-                                   names the ports 22 and 2222 if seen
+udp-sink ADDR PORT SECS            count datagrams by source (until 3 s
+                                   without one); the summary names the
+                                   ports 22 and 2222 if seen
 udp-stream DST PORT SECS GAP       one socket, a datagram every GAP s
 tcp-talk DST PORT SECS GAP         one connection, a line every GAP s
 origdst-server ADDR PORT SECS HOW ARG...
@@ -430,8 +431,8 @@ def udp_sink(addr, port, secs):
     seen = {}
     n = 0
     out("listening")
-    while time.time() < end:
-        s.settimeout(max(0.05, end - time.time()))
+    while time.time() < end:	# ends 3 s after the last datagram
+        s.settimeout(max(0.05, min(3 if n else 60, end - time.time())))
         try:
             d, a = s.recvfrom(2048)
         except socket.timeout:
