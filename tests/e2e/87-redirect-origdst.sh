@@ -180,7 +180,7 @@ elif [ ! -x "$ASK" ]; then
 	skip origdst_c_client "build/tools/origdst_ask is not built (tests/tools/origdst_ask.c absent)"
 else
 	stop "$SRV_PID"
-	srv_start origdst-srv-c cmd "$RUNDIR/bin/origdst_ask" "$SOCK"
+	srv_start origdst-srv-c cmd "$RUNDIR/bin/origdst_ask" -s "$SOCK"
 	b=$(ask c http://203.0.113.3/)
 	if [ "$b" = "origdst 203.0.113.3:80" ]; then
 		ok origdst_c_client
