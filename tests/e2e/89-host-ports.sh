@@ -10,7 +10,9 @@
 #   masq-t$$-gw    lan0 192.168.0.1  <-- build/masqd (host-cap raised so the
 #                  wan0 203.0.113.1      scan is not capped)
 #                  lan0-h/wan0-h: the twins; sshd -D on 0.0.0.0:22 and :2222
-#                  (2222 is inside the masquerade range 1024-65535)
+#                  (2222 is inside the masquerade range 1024-65535), and
+#                  UDP echo servers on 0.0.0.0:22 and :2222: the host holds
+#                  both ports in both protocols
 #        |
 #   masq-t$$-wan   eth0 203.0.113.2/24   UDP sink :9 (counts source ports),
 #                                        nothing on TCP 9 (RSTs);
@@ -18,12 +20,12 @@
 #
 # With every source port used, port preservation offers 22 and 2222 first
 # and the allocator runs out of other ports at the end: a mapping that
-# took a port sshd holds would show in the capture as a packet from
+# took a port the host holds would show in the capture as a packet from
 # 203.0.113.1 port 22 or 2222.
 # Cases:
 #   sshd_on_22_and_2222      ssh from the LAN to the router on both ports
-#   host_ports_learned       masqctl host-ports lists TCP 22 and 2222 (SKIP
-#                            when masqd has no such command)
+#   host_ports_learned       masqctl host-ports lists 22 and 2222 for TCP
+#                            and UDP (SKIP when masqd has no such command)
 #   udp_scan_through         the sink got datagrams from >= 20,000 source
 #                            ports of 203.0.113.1
 #   udp_no_sshd_port         none from port 22 or 2222 (capture and sink)
@@ -32,6 +34,8 @@
 #   ssh_lan_during_scan      every ssh during the scans worked
 #   wan_ssh_2222_reaches_sshd  after INPUT -i wan0 --dport 2222 ACCEPT, ssh
 #                            from outside to 203.0.113.1:2222 reaches sshd
+#   wan_udp_2222_reaches_host  ... and UDP to 203.0.113.1:2222 the host's
+#                            echo server
 # E2E_OFFLOAD=on|off (run.sh runs both); E2E_ROUTER=kernel (hostlib.sh):
 # the kernel's NAT keeps 2222 (its conntrack tells the flows apart), so
 # there the two port cases only report what they saw.
@@ -43,7 +47,8 @@ set -u
 . "$(dirname "$0")/hostlib.sh"
 
 e2e_init sshd_on_22_and_2222 host_ports_learned udp_scan_through udp_no_sshd_port \
-	tcp_scan_through tcp_no_sshd_port ssh_lan_during_scan wan_ssh_2222_reaches_sshd
+	tcp_scan_through tcp_no_sshd_port ssh_lan_during_scan wan_ssh_2222_reaches_sshd \
+	wan_udp_2222_reaches_host
 e2e_need /usr/sbin/sshd openssh-server
 e2e_need ssh openssh-client
 e2e_need ssh-keygen openssh-client
@@ -59,8 +64,15 @@ fi
 [ $KERNEL = 1 ] || twins_absent_skip
 twins_wait || log "  (the twins are not ready)"
 [ $KERNEL = 1 ] || mctl set host-cap 200000 >/dev/null
+# on a shared machine the router has its CPU, as legit_start gives it:
+# a stalled ssh must measure masqd, not who else runs
+[ -n "$MASQD_PID" ] && x renice -n -10 -p "$MASQD_PID"
 
 sshd_start 22 2222 || log "  sshd did not start ($WORK/sshd.out)"
+for p in 22 2222; do
+	bg gw "udp-$p" 150 "$PY" -u "$WORK/tool.py" udp-echo 0.0.0.0 $p 140
+	wait_listen gw udp "0.0.0.0:$p" || log "  (UDP echo on $p not listening)"
+done
 warm lan 192.168.0.1 || log "  (no answer to the warm-up pings)"
 ssh_check lan 192.168.0.1 22 && o22=ok || o22=$SSH_OUT
 ssh_check lan 192.168.0.1 2222 && o2222=ok || o2222=$SSH_OUT
@@ -78,20 +90,22 @@ in_list() {
 if [ $KERNEL = 1 ]; then
 	masqd_only host_ports_learned
 else
-	hp= tcp=
+	hp= learned=0
 	for _ in $(seq 50); do
 		hp=$(mctl host-ports 2>&1)
 		echo "$hp" | grep -q "unknown command 'host-ports'" && break
 		tcp=$(echo "$hp" | tr -s ' \n' '  ' | sed -nE 's/.*\btcp ([0-9,-]+).*/\1/p')
-		in_list 22 "$tcp" && in_list 2222 "$tcp" && break
+		udp=$(echo "$hp" | tr -s ' \n' '  ' | sed -nE 's/.*\budp ([0-9,-]+).*/\1/p')
+		in_list 22 "$tcp" && in_list 2222 "$tcp" && in_list 22 "$udp" &&
+			in_list 2222 "$udp" && learned=1 && break
 		sleep 0.1
 	done
 	if echo "$hp" | grep -q "unknown command 'host-ports'"; then
 		skip host_ports_learned "the engine has no host-ports command ($hp)"
-	elif in_list 22 "$tcp" && in_list 2222 "$tcp"; then
+	elif [ $learned = 1 ]; then
 		ok host_ports_learned
 	else
-		fail host_ports_learned "5 s after sshd listened on 22 and 2222, masqctl host-ports says: $(echo "$hp" | tr '\n' ' ')"
+		fail host_ports_learned "5 s after the host held TCP and UDP 22 and 2222, masqctl host-ports says: $(echo "$hp" | tr '\n' ' ')"
 	fi
 fi
 
@@ -110,9 +124,11 @@ SCAN_PID=$BG_PID
 ssh_ok=0 ssh_bad=()
 while ! gone "$SCAN_PID"; do
 	for p in 22 2222; do
+		[ $KERNEL = 1 ] || d0=$(drop_counters)
 		if ssh_check lan 192.168.0.1 $p; then
 			ssh_ok=$((ssh_ok + 1))
 		else
+			[ $KERNEL = 1 ] || SSH_OUT="${SSH_OUT:-nothing}; drops meanwhile: $(drop_rise "$d0" "$(drop_counters)")"
 			ssh_bad+=("port $p at $(date +%T): ${SSH_OUT:-nothing}")
 		fi
 	done
@@ -175,8 +191,18 @@ if [ $KERNEL = 1 ]; then
 else
 	mctl iptables -A INPUT -i wan0 -p tcp --dport 2222 -j ACCEPT >/dev/null
 fi
+[ $KERNEL = 1 ] || d0=$(drop_counters)
 if ssh_check wan 203.0.113.1 2222; then
 	ok wan_ssh_2222_reaches_sshd
 else
+	[ $KERNEL = 1 ] || SSH_OUT="${SSH_OUT:-nothing}; drops meanwhile: $(drop_rise "$d0" "$(drop_counters)")"
 	fail wan_ssh_2222_reaches_sshd "ssh -p 2222 root@203.0.113.1 from outside printed: ${SSH_OUT:-nothing}"
+fi
+[ $KERNEL = 1 ] || mctl iptables -A INPUT -i wan0 -p udp --dport 2222 -j ACCEPT >/dev/null
+out=$(ono wan "$PY" -u "$WORK/tool.py" udp-ask 203.0.113.1 2222 to-the-host 2)
+if [ "$out" = "reply from 203.0.113.1:2222 echo:to-the-host" ] &&
+	grep -q "^from 203.0.113.2:[0-9]* b'to-the-host'" "$WORK/udp-2222.out"; then
+	ok wan_udp_2222_reaches_host
+else
+	fail wan_udp_2222_reaches_host "UDP to 203.0.113.1:2222 from outside: ${out:-nothing}; the host's server saw: $(grep -c . "$WORK/udp-2222.out") line(s)"
 fi

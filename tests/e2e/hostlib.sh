@@ -28,6 +28,7 @@
 #   addr_wait NODE IFACE PATTERN [TENTHS]   the IPv4 address on IFACE that
 #                             matches PATTERN (grep -E), once there
 #   as_user USER CMD...       CMD as USER (setpriv: uid, gid, no groups)
+#   drop_rise BEFORE AFTER    drop counters that grew (drop_counters twice)
 #   $HT                       the Python traffic tool (hosttool.py)
 #
 # E2E_ROUTER=kernel runs a test against the kernel as the router (lab.sh
@@ -106,6 +107,13 @@ twins_absent_skip() {
 	ip -n "$NS_GW" link show dev "$TW_LAN" >/dev/null 2>&1 && return 0
 	masqd_knows_twins && return 0
 	skip_all "masqd makes no twins ($TW_LAN absent, no twin option in masqd --help): issue 13's twins not built yet"
+}
+
+# drop_rise BEFORE AFTER: the drop_* counters that grew between two
+# drop_counters outputs, as "name+N ..." (for a failure's reason)
+drop_rise() {
+	join -a2 -e 0 -o 0,1.2,2.2 <(echo "$1") <(echo "$2") |
+		awk '$3 > $2 { printf "%s+%d ", $1, $3 - $2 }'
 }
 
 # --- sshd ---------------------------------------------------------------
