@@ -166,7 +166,7 @@ done
 if [ $KERNEL = 1 ]; then
 	masqd_only host_conns_tracked
 else
-	tcp= icmp=
+	tcp='' icmp=''
 	for _ in $(seq 20); do
 		ct=$(mctl conntrack -L)
 		tcp=$(echo "$ct" | grep -E '^tcp .*src=203\.0\.113\.1 dst=203\.0\.113\.2 sport=[0-9]+ dport=7000 ' | head -n1)

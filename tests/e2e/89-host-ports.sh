@@ -90,7 +90,7 @@ in_list() {
 if [ $KERNEL = 1 ]; then
 	masqd_only host_ports_learned
 else
-	hp= learned=0
+	hp='' learned=0
 	for _ in $(seq 50); do
 		hp=$(mctl host-ports 2>&1)
 		echo "$hp" | grep -q "unknown command 'host-ports'" && break

@@ -181,6 +181,7 @@ ssh_to() {
 GW_NETNS=
 ssh_check() {
 	[ -n "$GW_NETNS" ] || GW_NETNS=$(ip netns exec "$NS_GW" readlink /proc/self/ns/net)
+	# shellcheck disable=SC2016 # expanded by the remote shell
 	SSH_OUT=$(ssh_to "$1" "$2" "$3" 'echo masq-ssh-ok $(readlink /proc/self/ns/net)' 2>&1)
 	[ "$SSH_OUT" = "masq-ssh-ok $GW_NETNS" ]
 }
