@@ -17,6 +17,13 @@
 #   bench curl_masqd_offload_on BYTES bytes/s   ... and so on, and _off;
 #   bench connloop_masqd_offload_on N conn/s    (and its failed and hung
 #                                    connections in the log)
+#   bench iperf3_host_masqd_offload_on BITS bit/s  iperf3 from the router
+#                                    host itself to 203.0.113.2, right after
+#                                    the LAN host's (with masqd: through the
+#                                    external twin wan0-h; kernel: wan0)
+#   bench iperf3_host_kernel_offload_on BITS bit/s
+#   bench iperf3_host_ratio_offload_on R ratio   (router host / LAN host
+#                                    through masqd, in the same run)
 # A run that fails prints 0 (and why, on stderr). Every command is bounded
 # by timeout; the trap stops what it started and takes the lab down.
 # Needs root, iperf3, curl, python3, ethtool, nft. Files and logs:
@@ -126,11 +133,40 @@ mkdir -p "$OUT/www"
 head -c $((MB * 1048576)) /dev/zero >"$OUT/www/file.bin"	# the content does not matter here
 
 
-# measure MODE OFFLOAD: sets IPERF (bit/s), CURL (bytes/s) and CONN
-# (connections/s), 0 on failure
+# iperf_bits FILE: the receiver's bit/s in iperf3's JSON, 0 if none
+iperf_bits() {
+	"$PY" -c 'import json,sys
+try:
+    d = json.load(open(sys.argv[1])); print(int(d["end"]["sum_received"]["bits_per_second"]))
+except Exception:
+    print(0)' "$1"
+}
+
+# host_iperf MODE OFFLOAD: iperf3 from the router host itself (namespace
+# gw) to 203.0.113.2, the same length as the LAN host's; with masqd it
+# goes out through the external twin (wan0-h), with the kernel straight
+# out of wan0. Prints the receiver's bit/s, 0 on failure.
+host_iperf() {
+	local mode=$1 off=$2 srv rc bits
+	bg $((SECS + 25)) iperf3-host-server "$NS_WAN" iperf3 -s -1 -B 203.0.113.2 -p 5202
+	srv=$BG_PID
+	listening "$NS_WAN" 203.0.113.2:5202 || note "$mode offload $off: iperf3 server (host run) not listening"
+	log "+ ip netns exec $NS_GW iperf3 -c 203.0.113.2 -p 5202 -t $SECS -J"
+	timeout -k 2 $((SECS + 15)) ip netns exec "$NS_GW" iperf3 -c 203.0.113.2 -p 5202 \
+		-t "$SECS" -J --connect-timeout 3000 >"$OUT/iperf3-host-$mode-$off.json" 2>>"$LOG"
+	rc=$?
+	bits=$(iperf_bits "$OUT/iperf3-host-$mode-$off.json")
+	[ $rc -eq 0 ] && [ "$bits" -gt 0 ] ||
+		{ note "$mode offload $off: iperf3 from the router host failed (status $rc, $(grep -o '"error":.*' "$OUT/iperf3-host-$mode-$off.json" | tr -d '\t'); with masqd it goes through the twins)"; bits=0; }
+	stop "$srv"
+	echo "$bits"
+}
+
+# measure MODE OFFLOAD: sets IPERF (bit/s), HOST (bit/s, the router host's
+# own iperf3), CURL (bytes/s) and CONN (connections/s), 0 on failure
 measure() {
 	local mode=$1 off=$2 opts=() res rc
-	IPERF=0 CURL=0 CONN=0
+	IPERF=0 HOST=0 CURL=0 CONN=0
 	[ "$mode" = kernel ] && opts=(--kernel-nat)
 	LAB_UP=1
 	x 60 "$LAB" up "${opts[@]}" --offload "$off" || { note "$mode offload $off: lab.sh up failed"; return; }
@@ -148,14 +184,12 @@ measure() {
 	timeout -k 2 $((SECS + 15)) ip netns exec "$NS_LAN" iperf3 -c 203.0.113.2 -p 5201 \
 		-t "$SECS" -J --connect-timeout 3000 >"$OUT/iperf3-$mode-$off.json" 2>>"$LOG"
 	rc=$?
-	IPERF=$("$PY" -c 'import json,sys
-try:
-    d = json.load(open(sys.argv[1])); print(int(d["end"]["sum_received"]["bits_per_second"]))
-except Exception:
-    print(0)' "$OUT/iperf3-$mode-$off.json")
+	IPERF=$(iperf_bits "$OUT/iperf3-$mode-$off.json")
 	[ $rc -eq 0 ] && [ "$IPERF" -gt 0 ] || { note "$mode offload $off: iperf3 failed (status $rc)"; IPERF=0; }
 	log "  iperf3 $mode offload $off: $IPERF bit/s"
 	stop "$srv"
+	HOST=$(host_iperf "$mode" "$off")
+	log "  iperf3 from the router host, $mode offload $off: $HOST bit/s"
 
 	bg 90 httpd "$NS_WAN" "$PY" -u "$OUT/sendfile-httpd.py" 203.0.113.2 8000 "$OUT/www/file.bin" 85
 	srv=$BG_PID
@@ -192,18 +226,23 @@ median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR ? 
 
 for off in $OFFLOADS; do
 	case "$off" in on | off) ;; *) note "BENCH_OFFLOADS: '$off' is not on or off"; continue ;; esac
-	mi=() mc=() ki=() kc=() mn=() kn=()
+	mi=() mc=() ki=() kc=() mn=() kn=() mh=() kh=() hr=()
 	for r in $(seq "$ROUNDS"); do	# interleaved, so drift hits both alike
 		measure masqd "$off"
-		mi+=("$IPERF") mc+=("$CURL") mn+=("$CONN")
+		mi+=("$IPERF") mc+=("$CURL") mn+=("$CONN") mh+=("$HOST")
+		hr+=("$(ratio "$HOST" "$IPERF")")	# host / LAN host, this run
 		measure kernel "$off"
-		ki+=("$IPERF") kc+=("$CURL") kn+=("$CONN")
-		log "# round $r offload $off: iperf3 masqd ${mi[-1]} kernel ${ki[-1]} bit/s; curl masqd ${mc[-1]} kernel ${kc[-1]} bytes/s; connloop masqd ${mn[-1]} kernel ${kn[-1]} conn/s"
+		ki+=("$IPERF") kc+=("$CURL") kn+=("$CONN") kh+=("$HOST")
+		log "# round $r offload $off: iperf3 masqd ${mi[-1]} kernel ${ki[-1]} bit/s; from the router host masqd ${mh[-1]} kernel ${kh[-1]} bit/s; curl masqd ${mc[-1]} kernel ${kc[-1]} bytes/s; connloop masqd ${mn[-1]} kernel ${kn[-1]} conn/s"
 	done
 	a=$(median "${mi[@]}") b=$(median "${ki[@]}")
 	echo "bench iperf3_masqd_offload_$off $a bit/s"
 	echo "bench iperf3_kernel_offload_$off $b bit/s"
 	echo "bench iperf3_ratio_offload_$off $(ratio "$a" "$b") ratio"
+	a=$(median "${mh[@]}") b=$(median "${kh[@]}")
+	echo "bench iperf3_host_masqd_offload_$off $a bit/s"
+	echo "bench iperf3_host_kernel_offload_$off $b bit/s"
+	echo "bench iperf3_host_ratio_offload_$off $(median "${hr[@]}") ratio"
 	a=$(median "${mc[@]}") b=$(median "${kc[@]}")
 	echo "bench curl_masqd_offload_$off $a bytes/s"
 	echo "bench curl_kernel_offload_$off $b bytes/s"

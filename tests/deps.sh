@@ -25,6 +25,13 @@ want nft nftables
 want iperf3 iperf3
 want turnutils_natdiscovery coturn	# and turnserver (run in the lab, never as a service)
 want ss iproute2
+# the router host's own services in the issue-13 tests (run by the tests
+# in a lab namespace, never as system services)
+want /usr/sbin/sshd openssh-server
+want ssh openssh-client
+want /usr/sbin/dnsmasq dnsmasq-base
+want /sbin/dhclient isc-dhcp-client
+want setpriv util-linux
 [ -e /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a ] ||
 	ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 ||
 	need+=(libclang-rt-14-dev)
@@ -35,10 +42,24 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "deps: installing ${need[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# openssh-server's postinst would start sshd as a service: a policy-rc.d
+# that says no (101: action forbidden) while apt runs, unless the
+# machine has one of its own, which is left alone
+POLICY=/usr/sbin/policy-rc.d
+policy_made=0
+case " ${need[*]} " in
+*" openssh-server "*)
+	if [ ! -e "$POLICY" ] && [ ! -L "$POLICY" ]; then
+		trap '[ $policy_made = 1 ] && rm -f "$POLICY"' EXIT
+		printf '#!/bin/sh\n# tests/deps.sh: no service starts while it installs\nexit 101\n' >"$POLICY" &&
+			chmod 0755 "$POLICY" && policy_made=1
+	fi ;;
+esac
 apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null 2>&1 || {
 	apt-get update -q >/dev/null 2>&1
 	apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null
 } || echo "deps: apt-get failed for ${need[*]}" >&2
+[ $policy_made = 1 ] && rm -f "$POLICY" && policy_made=0
 # coturn's postinst enables and starts its system service (on systemd):
 # the tests only run turnserver themselves, inside a lab namespace
 case " ${need[*]} " in

@@ -7,8 +7,9 @@
 # Without root every case is SKIPped with the reason. E2E_ONLY=PATTERN
 # runs only the files whose name matches the shell pattern.
 #
-# The issue-5 suite (real programs through masqd: the files matching
-# E2E_BOTH, default "10-masquerade 40-fragments 7[0-9]-*") runs twice, with
+# The issue-5 suite (real programs through masqd) and issue 13's proof
+# (the router host's own services: 86-89) -- the files matching E2E_BOTH,
+# default "10-masquerade 40-fragments 7[0-9]-* 8[6-9]-*" -- run twice, with
 # the lab's veth offloads off and then on (E2E_OFFLOAD=off|on); its cases
 # are reported as NAME@offload-off / NAME@offload-on and its logs are
 # build/e2e/NN-*-offload-{off,on}.log. Setting E2E_OFFLOAD yourself runs
@@ -16,7 +17,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 mkdir -p build/e2e
-BOTH=${E2E_BOTH:-10-masquerade 40-fragments 7[0-9]-*}
+BOTH=${E2E_BOTH:-10-masquerade 40-fragments 7[0-9]-* 8[6-9]-*}
 
 run_one() {	# file [offload]: the file, with that offload setting if given
 	local t=$1 o=${2:-} name rc
