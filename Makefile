@@ -118,6 +118,8 @@ FUZZ_CFLAGS := $(CFLAGS_COMMON) -O1 -fsanitize=fuzzer,address,undefined
 # what a fuzz target needs beyond the engine, control and test libraries
 FUZZ_EXTRA_fuzz_afpacket := src/io/afpacket.c
 FUZZ_EXTRA_fuzz_ctlsrv := $(CTLSRV_TEST_SRC)
+FUZZ_EXTRA_fuzz_rtwatch := src/io/rtwatch.c src/io/nlmsg.c
+FUZZ_EXTRA_fuzz_sockdiag := src/io/sockdiag.c src/io/nlmsg.c
 .SECONDEXPANSION:
 $(O)/fuzz/%: fuzz/%.c $(ENGINE_SRC) $(CONTROL_SRC) $(TESTLIB_SRC) $$(FUZZ_EXTRA_$$*)
 	@mkdir -p $(@D)
