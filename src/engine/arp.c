@@ -115,6 +115,10 @@ static void neigh_confirm(struct masq_engine *e, struct neigh *n,
 	n->probes = 0;
 	n->updated_ms = e->now_ms;
 	neigh_flush_queue(e, n);
+	if (n->host_waits) {
+		n->host_waits = false;
+		host_arp_answer(e, n);
+	}
 }
 
 /* Is @ip on a network connected to interface @iface? */
@@ -184,6 +188,38 @@ void arp_input(struct masq_engine *e, struct pkt *p)
 	arp_fill(b, ARP_REPLY, ifc->mac, a->tpa, sha, spa);
 	count(e, C_arp_replies_sent);
 	eth_transmit(e, b, (int)b->iface, sha);
+}
+
+/**
+ * arp_solicit() - The host asked for @ip on @iface's link (its twin) and
+ * no usable answer is known: ask the wire, and answer the host when the
+ * reply comes (host_arp_answer())
+ * @e:		engine
+ * @iface:	interface whose link @ip is on
+ * @ip:		the address asked for
+ */
+void arp_solicit(struct masq_engine *e, int iface, uint32_t ip)
+{
+	struct neigh *n = neigh_lookup(&e->neigh, ip);
+
+	if (n && n->iface != iface) {
+		neigh_drop_queue(e, n, false);
+		neigh_delete(&e->neigh, n);
+		n = NULL;
+	}
+	if (!n) {
+		n = neigh_create(&e->neigh, ip, iface);
+		if (!n)
+			return;
+		n->state = NEIGH_INCOMPLETE;
+		n->updated_ms = e->now_ms;
+	}
+	n->host_waits = true;
+	if (n->state == NEIGH_FAILED)
+		return;			/* asked again when it is retried */
+	if (n->state != NEIGH_INCOMPLETE ||
+	    e->now_ms - n->probe_ms >= NEIGH_RETRANS_MS)
+		arp_send_request(e, n);
 }
 
 static void neigh_enqueue(struct masq_engine *e, struct neigh *n,

@@ -61,6 +61,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "conn.h"
 #include "eng.h"
 #include "frag.h"
 #include "perm.h"
@@ -168,7 +169,7 @@ static void conn_uncount_closed(struct masq_engine *e, struct ct_entry *ce)
  * Move a connection's state for a packet, then account it.
  * Return: C_NUM when the packet goes on, else the counter to drop it with
  */
-static enum masq_counter conn_update(struct masq_engine *e, uint32_t idx,
+enum masq_counter conn_update(struct masq_engine *e, uint32_t idx,
 				     enum ct_dir dir, const struct pkt *p)
 {
 	struct ct_entry *ce = &e->ct.e[idx];
@@ -187,15 +188,7 @@ static enum masq_counter conn_update(struct masq_engine *e, uint32_t idx,
 
 /* ---- plans: what a new connection takes --------------------------------- */
 
-struct conn_plan {
-	struct ct_tuple t[2];
-	uint64_t hash[2];	/* of t[], where the walk has it already; or 0 */
-	uint8_t flags;		/* CT_F_MAP */
-	uint8_t xflags;		/* CT_X_* */
-	uint32_t map;		/* source mapping referenced, or NAT_NONE */
-};
-
-static void plan_init(struct conn_plan *pl, const struct ct_tuple *t)
+void plan_init(struct conn_plan *pl, const struct ct_tuple *t)
 {
 	memset(pl, 0, sizeof(*pl));
 	pl->t[CT_ORIG] = *t;
@@ -211,7 +204,7 @@ static void plan_init(struct conn_plan *pl, const struct ct_tuple *t)
  * of its host (host-cap) and of its remote source (inbound-halfopen) by
  * the original tuple.
  */
-static void conn_put_refs(struct masq_engine *e, uint8_t proto,
+void conn_put_refs(struct masq_engine *e, uint8_t proto,
 			  const struct ct_tuple *t, uint8_t flags,
 			  uint8_t xflags)
 {
@@ -381,7 +374,7 @@ static enum masq_counter nat_fail_counter(enum nat_fail why)
  * ports keep none.
  * Return: C_NUM, or the counter to drop the packet with
  */
-static enum masq_counter plan_masq_source(struct masq_engine *e,
+enum masq_counter plan_masq_source(struct masq_engine *e,
 					  const struct pkt *p,
 					  struct conn_plan *pl, uint32_t ext)
 {
@@ -456,7 +449,7 @@ static enum ct_class conn_first_class(uint8_t proto, uint16_t dport)
  * outside is dropped quietly (its source may be spoofed: no backscatter).
  * Both are counted with @why.
  */
-static void conn_no_room(struct masq_engine *e, struct pkt *p,
+void conn_no_room(struct masq_engine *e, struct pkt *p,
 			 enum masq_counter why)
 {
 	if (e->net.ifs[p->buf->iface].role == ROLE_INTERNAL)
@@ -469,7 +462,7 @@ static void conn_no_room(struct masq_engine *e, struct pkt *p,
  * Return: entry index, or CT_NONE (the packet was dropped and counted,
  * the plan's references given back)
  */
-static uint32_t conn_commit(struct masq_engine *e, struct pkt *p,
+uint32_t conn_commit(struct masq_engine *e, struct pkt *p,
 			    struct conn_plan *pl)
 {
 	uint32_t idx = conn_alloc(e);
@@ -585,8 +578,15 @@ static inline uint8_t conn_fw_state(const struct masq_engine *e,
 	return e->fw_states[conn_fw_index(ce->flags, ce->xflags, dir)];
 }
 
+/* conn_fw_state(), for host.c */
+uint8_t conn_fw_state_for(const struct masq_engine *e,
+			  const struct ct_entry *ce, enum ct_dir dir)
+{
+	return conn_fw_state(e, ce, dir);
+}
+
 /* The filter refused packet @fp: answer if it said REJECT, and drop */
-static void conn_fw_refuse(struct masq_engine *e, struct fw_pkt *fp)
+void conn_fw_refuse(struct masq_engine *e, struct fw_pkt *fp)
 {
 	struct pkt *p = fp->p;
 
@@ -652,7 +652,7 @@ static inline bool conn_filter(struct masq_engine *e, struct pkt *p,
  * count it, but it is never forwarded, whatever the rules say: masq does
  * not let untranslated packets out. Dropped with the reason @why.
  */
-static void conn_invalid(struct masq_engine *e, struct pkt *p,
+void conn_invalid(struct masq_engine *e, struct pkt *p,
 			 enum masq_counter why)
 {
 	struct fw_pkt fp;
@@ -752,7 +752,7 @@ static void conn_forward_est(struct masq_engine *e, struct pkt *p,
  * keeps it (endpoint-independent mapping, RFC 4787 REQ-1).
  * Return: C_NUM, or the counter to drop the packet with
  */
-static enum masq_counter conn_snat(struct masq_engine *e, const struct pkt *p,
+enum masq_counter conn_snat(struct masq_engine *e, const struct pkt *p,
 				   struct conn_plan *pl,
 				   const struct ipt_target *t, int out)
 {
@@ -767,7 +767,7 @@ static enum masq_counter conn_snat(struct masq_engine *e, const struct pkt *p,
 		ext = net_iface_primary(&e->net, out);
 	}
 	if (!ext)
-		return C_drop_no_route;
+		return e->net.ifs[out].dhcp ? C_drop_no_address : C_drop_no_route;
 	if ((t->u.nat.flags & IPT_NAT_PORTS) && p->proto != IPPROTO_ICMP_) {
 		enum masq_counter why;
 
@@ -784,16 +784,17 @@ static enum masq_counter conn_snat(struct masq_engine *e, const struct pkt *p,
  * conn_count_plan() - The counts a new connection takes: its internal
  * host's host-cap when it is opened from inside, its remote source's
  * inbound-halfopen when it comes in from outside through a destination
- * translation (DNAT, or a mapping the filtering admits). Too many
+ * translation (DNAT, or a mapping the filtering admits) or to the router
+ * host itself. Too many
  * remote sources half-open at once makes room as a full table does.
  * Return: C_NUM, or the counter to drop the packet with
  */
-static enum masq_counter conn_count_plan(struct masq_engine *e,
+enum masq_counter conn_count_plan(struct masq_engine *e,
 					 const struct pkt *p,
 					 struct conn_plan *pl, enum ct_dir dir)
 {
 	enum iface_role role = e->net.ifs[p->buf->iface].role;
-	bool dnat = dir == CT_REPLY ||
+	bool dnat = dir == CT_REPLY || (pl->xflags & CT_X_TO_HOST) ||
 		    pl->t[CT_REPLY].src != pl->t[CT_ORIG].dst;
 	enum quota_fail why;
 	uint32_t remote;
@@ -846,7 +847,8 @@ static void conn_open(struct masq_engine *e, struct pkt *p,
 	why = conn_count_plan(e, p, pl, dir);
 	if (why == C_NUM && fp->action == FW_NAT && !snat_done)
 		why = conn_snat(e, p, pl, fp->nat, r->iface);
-	if (why == C_drop_no_route) {	/* nothing to masquerade to */
+	if (why == C_drop_no_route || why == C_drop_no_address) {
+		/* nothing to masquerade to */
 		eng_drop(e, p->buf, why);
 		goto refused;
 	}
@@ -868,7 +870,7 @@ refused:
  * May this packet open a connection? TCP: a plain SYN, or with pickup on
  * an ACK without RST or FIN; ICMP: an echo request.
  */
-static bool conn_may_open(const struct masq_engine *e, const struct pkt *p,
+bool conn_may_open(const struct masq_engine *e, const struct pkt *p,
 			  bool from_inside, enum masq_counter *why)
 {
 	uint8_t f = p->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN);
@@ -902,12 +904,16 @@ static bool is_masq_addr(const struct masq_engine *e, uint32_t addr)
 
 /*
  * Delivered to the router itself: the filter's INPUT decides; what it
- * accepts is answered as a host with no server would: ping is answered,
- * a TCP segment gets a RST and a UDP datagram a port unreachable (closed
- * ports, until the router's own stack arrives), the rest is taken.
+ * accepts goes into the arrival interface's twin, to the host's sockets
+ * (host.c), with the destination translation @pl holds (REDIRECT).
+ * Ping is answered by the engine itself, twin or not: the router answers
+ * while the host's stack is busy, misconfigured or gone, and the answer
+ * costs no trip through the host. Without a twin, a TCP segment gets a
+ * RST and a UDP datagram a port unreachable (closed ports), the rest is
+ * taken.
  */
 static void conn_local(struct masq_engine *e, struct pkt *p,
-		       struct fw_pkt *fp)
+		       struct conn_plan *pl, struct fw_pkt *fp)
 {
 	fp->out = FW_NO_IF;
 	fw_run_hook(e, e->fw, IPT_INPUT, true, fp);
@@ -919,6 +925,10 @@ static void conn_local(struct masq_engine *e, struct pkt *p,
 	    ((const struct icmp_hdr *)p->l4)->type == ICMP_ECHO &&
 	    net_addr_is_local(&e->net, p->ip->daddr, NULL)) {
 		icmp_local_input(e, p);
+		return;
+	}
+	if (e->net.ifs[p->buf->iface].twin) {
+		host_accept(e, p, pl);
 		return;
 	}
 	local_closed_port(e, p);
@@ -968,6 +978,8 @@ static bool conn_inbound(struct masq_engine *e, struct pkt *p,
 	if (e->filtering == FILTER_ADF &&
 	    !(e->perm && perm_has(e->perm, mi, t->src)))
 		return false;
+	if (net_addr_is_local(&e->net, e->nat.m[mi].int_addr, NULL))
+		return false;		/* the host's own socket: INPUT decides */
 	if (!conn_may_open(e, p, false, &why)) {
 		conn_invalid(e, p, why);
 		return true;
@@ -1013,8 +1025,9 @@ static bool conn_hairpin(struct masq_engine *e, struct pkt *p,
 	uint32_t dst_addr;
 	uint16_t dst_port;
 
-	if (mi == NAT_NONE)
-		return false;
+	if (mi == NAT_NONE ||
+	    net_addr_is_local(&e->net, e->nat.m[mi].int_addr, NULL))
+		return false;		/* none, or the host's own socket */
 	if (!conn_may_open(e, p, true, &why)) {
 		conn_invalid(e, p, why);
 		return true;
@@ -1052,7 +1065,7 @@ static bool conn_hairpin(struct masq_engine *e, struct pkt *p,
  * arrival interface's first address.
  * Return: false when there is no address to translate to
  */
-static bool conn_dnat_target(const struct masq_engine *e,
+bool conn_dnat_target(const struct masq_engine *e,
 			     const struct pkt *p, const struct ipt_target *t,
 			     uint32_t *addr, uint16_t *port)
 {
@@ -1099,6 +1112,11 @@ static void conn_first(struct masq_engine *e, struct pkt *p,
 		eng_drop(e, p->buf, C_drop_martian_dst);
 		return;
 	}
+	if (pkt_is_dhcp_reply(p) && in->twin &&
+	    !net_addr_is_local(&e->net, t->dst, NULL)) {
+		host_deliver(e, p);	/* an offer to an address not held yet */
+		return;
+	}
 	if (pkt_tracked(p) &&
 	    !conn_may_open(e, p, in->role == ROLE_INTERNAL, &why)) {
 		conn_invalid(e, p, why);
@@ -1125,13 +1143,23 @@ static void conn_first(struct masq_engine *e, struct pkt *p,
 		    (in->role == ROLE_INTERNAL ? conn_hairpin(e, p, t, hash, &fp) :
 						 conn_inbound(e, p, t, hash, &fp)))
 			return;
-		conn_local(e, p, &fp);
+		plan_init(&pl, t);
+		pl.hash[CT_ORIG] = hash;
+		if (dnat) {
+			pl.t[CT_REPLY].src = dst;
+			if (p->has_ports && p->proto != IPPROTO_ICMP_)
+				pl.t[CT_REPLY].sport = dport;
+		}
+		conn_local(e, p, &pl, &fp);
 		return;
 	}
 	r = net_route_lookup(&e->net, dst);
 	if (!r) {
-		icmp_send_error(e, p, ICMP_UNREACH, ICMP_UNREACH_NET, 0);
-		eng_drop(e, p->buf, C_drop_no_route);
+		why = net_waiting_for_address(&e->net) ? C_drop_no_address :
+							 C_drop_no_route;
+		if (why == C_drop_no_route)
+			icmp_send_error(e, p, ICMP_UNREACH, ICMP_UNREACH_NET, 0);
+		eng_drop(e, p->buf, why);
 		return;
 	}
 	if (!pkt_tracked(p)) {
@@ -1173,7 +1201,7 @@ static bool conn_spoofed(struct masq_engine *e, struct pkt *p)
 {
 	int in = (int)p->buf->iface;
 
-	if (e->net.ifs[in].role != ROLE_INTERNAL ||
+	if (e->net.ifs[in].role != ROLE_INTERNAL || pkt_is_dhcp_boot(p) ||
 	    net_src_is_valid(&e->net, in, p->ip->saddr))
 		return false;
 	eng_drop(e, p->buf, C_drop_spoofed);
@@ -1232,6 +1260,11 @@ void conn_input(struct masq_engine *e, struct pkt *p,
 	if (idx == CT_NONE) {
 		if (!conn_spoofed(e, p))
 			conn_first(e, p, &t, lk ? lk->hash : 0);
+		return;
+	}
+	if (__builtin_expect(e->ct.e[idx].xflags &
+			     (CT_X_TO_HOST | CT_X_FROM_HOST), 0)) {
+		host_conn_packet(e, p, idx, dir, false);
 		return;
 	}
 	r = net_route_lookup(&e->net, e->ct.e[idx].t[!dir].src);

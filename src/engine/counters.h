@@ -58,7 +58,11 @@
 	X(drop_closed_port)	X(fw_log)			\
 	X(fw_mss_clamped)	X(fw_out_dropped)		\
 	X(conn_dnat)		X(conn_evicted_closed)		\
-	X(drop_inbound_halfopen) X(drop_group_addressed)
+	X(drop_inbound_halfopen) X(drop_group_addressed)		\
+	X(host_in)		X(host_out)			\
+	X(host_arp_answered)	X(drop_twin_spoofed)		\
+	X(drop_twin_off)	X(drop_no_address)		\
+	X(conn_forgotten_addr)
 
 enum masq_counter {
 #define MASQ_COUNTER_ENUM(name) C_##name,

@@ -128,6 +128,13 @@ static int iface_list(struct masq_engine *e, struct masq_text *out)
 		for (int a = 0; a < f->naddr; a++)
 			masq_text_printf(out, " %s/%u", ip_str(f->addr[a].addr, ip),
 					 f->addr[a].len);
+		if (f->dhcp)
+			masq_text_printf(out, f->naddr ? " (dhcp)" :
+					 " waiting for an address (dhcp): "
+					 "outbound packets are dropped "
+					 "(drop_no_address)");
+		if (f->twin)
+			masq_text_printf(out, " twin");
 		masq_text_printf(out, "\n");
 	}
 	return 0;
@@ -182,6 +189,33 @@ static int iface_add(struct masq_engine *e, int argc, char *const *argv,
 	return 0;
 }
 
+static int iface_arg(struct masq_engine *e, const char *name,
+		     struct masq_text *out, int *idx);
+
+/* iface set NAME twin|dhcp on|off */
+static int iface_set(struct masq_engine *e, int argc, char *const *argv,
+		     struct masq_text *out)
+{
+	bool on;
+	int i, rc;
+
+	if (argc != 5 || (strcmp(argv[3], "twin") && strcmp(argv[3], "dhcp")) ||
+	    (strcmp(argv[4], "on") && strcmp(argv[4], "off")))
+		return usage(out, "usage: iface set NAME twin|dhcp on|off%s", "");
+	rc = iface_arg(e, argv[2], out, &i);
+	if (rc)
+		return rc;
+	on = !strcmp(argv[4], "on");
+	if (!strcmp(argv[3], "twin"))
+		e->net.ifs[i].twin = on;
+	else if (on && e->net.ifs[i].role != ROLE_EXTERNAL)
+		return fail(out, "iface: '%s' is internal: dhcp is for the "
+			    "external side", argv[2]);
+	else
+		e->net.ifs[i].dhcp = on;
+	return 0;
+}
+
 static int cmd_iface(struct masq_engine *e, int argc, char *const *argv,
 		     struct masq_text *out)
 {
@@ -195,7 +229,9 @@ static int cmd_iface(struct masq_engine *e, int argc, char *const *argv,
 				    "filter%s", "");
 		return rc;
 	}
-	return usage(out, "iface: unknown subcommand '%s' (add, list)", argv[1]);
+	if (!strcmp(argv[1], "set"))
+		return iface_set(e, argc, argv, out);
+	return usage(out, "iface: unknown subcommand '%s' (add, set, list)", argv[1]);
 }
 
 static int iface_arg(struct masq_engine *e, const char *name,
@@ -210,25 +246,14 @@ static int iface_arg(struct masq_engine *e, const char *name,
 /* ---- addr ------------------------------------------------------------- */
 
 /* addr add A.B.C.D/LEN dev NAME */
-static int cmd_addr(struct masq_engine *e, int argc, char *const *argv,
-		    struct masq_text *out)
+static int addr_add(struct masq_engine *e, uint32_t addr, uint8_t len, int i,
+		    const char *arg, struct masq_text *out)
 {
 	struct route r = { .flags = ROUTE_F_CONNECTED };
-	uint32_t addr;
-	uint8_t len;
-	struct iface *f;
-	int i, rc;
+	struct iface *f = &e->net.ifs[i];
 
-	if (argc != 5 || strcmp(argv[1], "add") || strcmp(argv[3], "dev"))
-		return usage(out, "usage: addr add A.B.C.D/LEN dev NAME%s", "");
-	if (!parse_prefix(argv[2], false, &addr, &len) || len == 0)
-		return usage(out, "addr: bad address '%s' (A.B.C.D/LEN)", argv[2]);
-	rc = iface_arg(e, argv[4], out, &i);
-	if (rc)
-		return rc;
-	f = &e->net.ifs[i];
 	if (net_addr_is_local(&e->net, addr, NULL))
-		return fail(out, "addr: '%s' is already the router's", argv[2]);
+		return fail(out, "addr: '%s' is already the router's", arg);
 	if (f->naddr == MASQ_MAX_ADDRS)
 		return fail(out, "addr: no room on '%s' (8 addresses at most)", f->name);
 	r.mask = prefix_mask(len);
@@ -236,9 +261,63 @@ static int cmd_addr(struct masq_engine *e, int argc, char *const *argv,
 	r.len = len;
 	r.iface = (uint8_t)i;
 	if (net_route_add(&e->net, &r))
-		return fail(out, "addr: routing table full for '%s'", argv[2]);
+		return fail(out, "addr: routing table full for '%s'", arg);
 	f->addr[f->naddr++] = (struct iface_addr){ addr, r.mask, len };
 	return 0;
+}
+
+/*
+ * addr del A.B.C.D/LEN dev NAME: the router no longer has the address
+ * (a DHCP lease that changed, an `ip addr del` on the twin): nothing may
+ * leave with it again, so every connection and mapping on it is
+ * forgotten at once (the seeds' ip_dynaddr), its connected route goes
+ * unless another address covers the network, and so do the routes whose
+ * gateway is no longer on a connected network.
+ */
+static int addr_del(struct masq_engine *e, uint32_t addr, uint8_t len, int i,
+		    const char *arg, struct masq_text *out)
+{
+	struct iface *f = &e->net.ifs[i];
+	uint32_t mask = prefix_mask(len);
+	int a;
+
+	for (a = 0; a < f->naddr; a++)
+		if (f->addr[a].addr == addr && f->addr[a].len == len)
+			break;
+	if (a == f->naddr)
+		return fail(out, "addr: '%s' is not on that interface", arg);
+	memmove(&f->addr[a], &f->addr[a + 1],
+		(size_t)(f->naddr - a - 1) * sizeof(f->addr[0]));
+	f->naddr--;
+	host_forget_address(e, addr);
+	for (a = 0; a < f->naddr; a++)
+		if ((f->addr[a].addr & mask) == (addr & mask) &&
+		    f->addr[a].len == len)
+			break;
+	if (a == f->naddr)
+		net_route_del(&e->net, addr & mask, len);
+	net_route_drop_unreachable(&e->net);
+	return 0;
+}
+
+static int cmd_addr(struct masq_engine *e, int argc, char *const *argv,
+		    struct masq_text *out)
+{
+	uint32_t addr;
+	uint8_t len;
+	int i, rc;
+
+	if (argc != 5 || (strcmp(argv[1], "add") && strcmp(argv[1], "del")) ||
+	    strcmp(argv[3], "dev"))
+		return usage(out, "usage: addr add|del A.B.C.D/LEN dev NAME%s", "");
+	if (!parse_prefix(argv[2], false, &addr, &len) || len == 0)
+		return usage(out, "addr: bad address '%s' (A.B.C.D/LEN)", argv[2]);
+	rc = iface_arg(e, argv[4], out, &i);
+	if (rc)
+		return rc;
+	if (!strcmp(argv[1], "add"))
+		return addr_add(e, addr, len, i, argv[2], out);
+	return addr_del(e, addr, len, i, argv[2], out);
 }
 
 /* ---- route ------------------------------------------------------------ */
@@ -762,6 +841,7 @@ static const struct {
 	{ "masq", cmd_masq },		{ "conntrack", cmd_conntrack },
 	{ "stats", cmd_stats },		{ "set", cmd_set },
 	{ "show", cmd_show },		{ "reset", cmd_reset },
+	{ "host-ports", host_ports_ctl },
 };
 
 /*

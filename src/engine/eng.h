@@ -129,6 +129,7 @@ void arp_input(struct masq_engine *e, struct pkt *p);
 void arp_resolve(struct masq_engine *e, struct masq_buf *b, int iface,
 		 uint32_t nexthop);
 void arp_advance(struct masq_engine *e);
+void arp_solicit(struct masq_engine *e, int iface, uint32_t ip);
 int arp_set_static(struct masq_engine *e, uint32_t ip, int iface,
 		   const uint8_t *mac);
 
@@ -219,6 +220,23 @@ void tcp_open(struct ct_entry *ce, const struct pkt *p);
 /* xlate.c (the per-packet rewrite: xlate.h) */
 void xlate_prepare(struct ct_entry *ce);
 void xlate_undo(struct masq_engine *e, struct pkt *p);
+
+/* host.c (the router host's own traffic, through its twins) */
+struct conn_plan;
+enum masq_counter host_frame_check(const struct masq_engine *e,
+				   const struct pkt *p);
+void host_input(struct masq_engine *e, struct pkt *p,
+		const struct eng_lookup *lk);
+void host_accept(struct masq_engine *e, struct pkt *p, struct conn_plan *pl);
+void host_conn_packet(struct masq_engine *e, struct pkt *p, uint32_t idx,
+		      enum ct_dir dir, bool filtered);
+void host_deliver(struct masq_engine *e, struct pkt *p);
+void host_transmit(struct masq_engine *e, struct masq_buf *b, int iface);
+bool host_send_ip(struct masq_engine *e, struct masq_buf *b);
+void host_arp_answer(struct masq_engine *e, const struct neigh *n);
+void host_forget_address(struct masq_engine *e, uint32_t addr);
+int host_ports_ctl(struct masq_engine *e, int argc, char *const *argv,
+		   struct masq_text *out);
 
 /* local.c */
 void local_reject(struct masq_engine *e, struct pkt *p, uint8_t with);

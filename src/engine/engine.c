@@ -185,6 +185,36 @@ static enum masq_counter eth_check_dst(const struct masq_engine *e,
 }
 
 /*
+ * pkt_parse() for a frame that may come from a twin: the flag leaves
+ * ->iface (every step indexes interfaces by it) for ->host
+ */
+static enum masq_counter eng_parse(struct pkt *p, struct masq_buf *b)
+{
+	bool host = b->iface & MASQ_IFACE_TWIN;
+	enum masq_counter c;
+
+	b->iface &= MASQ_IFACE_MASK;
+	c = pkt_parse(p, b);
+	p->host = host;
+	return c;
+}
+
+/* Stage 1 for a frame from a twin (or a bad interface): off the way */
+static __attribute__((noinline)) enum masq_counter
+eng_stage_parse_twin(struct masq_engine *e, struct masq_buf *b,
+		     struct pkt *p)
+{
+	enum masq_counter c;
+
+	if (!(b->iface & MASQ_IFACE_TWIN) ||
+	    (b->iface & ~(MASQ_IFACE_MASK | MASQ_IFACE_TWIN)) ||
+	    (b->iface & MASQ_IFACE_MASK) >= (uint32_t)e->net.nifs)
+		return C_drop_bad_iface;
+	c = eng_parse(p, b);
+	return c != C_NUM ? c : host_frame_check(e, p);
+}
+
+/*
  * Stage 1 of a batch: count, validate, and for packets that will need a
  * connection lookup, hash their tuple.
  * Return: C_NUM to walk on, else the drop counter
@@ -198,12 +228,10 @@ static enum masq_counter eng_stage_parse(struct masq_engine *e,
 	count(e, C_rx_frames);
 	e->cnt[C_rx_bytes] += b->len;
 	lk->hash = 0;
-	if (b->iface >= (uint32_t)e->net.nifs)
-		return C_drop_bad_iface;
-	c = pkt_parse(p, b);
-	if (c != C_NUM)
-		return c;
-	c = eth_check_dst(e, p);
+	if (__builtin_expect(b->iface >= (uint32_t)e->net.nifs, 0))
+		c = eng_stage_parse_twin(e, b, p);	/* pkt_parse() clears ->host */
+	else if ((c = pkt_parse(p, b)) == C_NUM)
+		c = eth_check_dst(e, p);
 	if (c != C_NUM)
 		return c;
 	if (p->ip && pkt_tracked(p)) {
@@ -276,6 +304,8 @@ static void eng_walk(struct masq_engine *e, struct masq_buf *b, struct pkt *p,
 {
 	if (verdict != C_NUM)
 		eng_drop(e, b, verdict);
+	else if (p->host)
+		host_input(e, p, lk->hash ? lk : NULL);
 	else if (!p->ip)
 		arp_input(e, p);
 	else if (p->frag)
@@ -428,13 +458,16 @@ void eng_forward(struct masq_engine *e, struct pkt *p, int out_iface,
 void eng_walk_datagram(struct masq_engine *e, struct masq_buf *b)
 {
 	struct pkt p;
-	enum masq_counter c = pkt_parse(&p, b);
+	enum masq_counter c = eng_parse(&p, b);
 
 	if (c != C_NUM || p.frag) {
 		eng_drop(e, b, c != C_NUM ? c : C_drop_fragment);
 		return;
 	}
-	conn_input(e, &p, NULL);
+	if (p.host)
+		host_input(e, &p, NULL);
+	else
+		conn_input(e, &p, NULL);
 }
 
 /*
@@ -468,6 +501,8 @@ void eng_send_ip(struct masq_engine *e, struct masq_buf *b, uint8_t state)
 	const struct ip4_hdr *ip = (const struct ip4_hdr *)(b->data + ETH_HLEN);
 	const struct route *r = net_route_lookup(&e->net, ip->daddr);
 
+	if (host_send_ip(e, b))
+		return;			/* to the router host: its twin */
 	if (!r) {
 		eng_drop(e, b, C_drop_no_route);
 		return;

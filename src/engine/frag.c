@@ -702,7 +702,7 @@ static void dgram_store(struct frag_state *f, struct frag_dgram *d,
 		d->end = end;
 	if (!off) {
 		d->hlen = (uint8_t)hl;
-		d->iface = p->buf->iface;
+		d->iface = p->buf->iface | (p->host ? MASQ_IFACE_TWIN : 0);
 		memcpy(d->hdr, p->buf->data, ETH_HLEN + hl);
 	}
 	if (p->ip_len > d->max_frag)

@@ -69,7 +69,8 @@ bool frag_needed(const struct masq_engine *e, const struct pkt *p,
 		 int out_iface)
 {
 	return p->buf->meta.gso_type == MASQ_GSO_NONE &&
-	       (p->ip_len > e->net.ifs[out_iface].mtu || frag_owns(e, p->buf));
+	       (p->ip_len > e->net.ifs[out_iface & (int)MASQ_IFACE_MASK].mtu ||
+		frag_owns(e, p->buf));
 }
 
 /*
@@ -115,6 +116,19 @@ static void ip_opts_fragment(struct ip4_hdr *ip)
 	}
 }
 
+/*
+ * Send one datagram out: to the neighbour, or into the twin when
+ * @out_iface carries MASQ_IFACE_TWIN (delivered to the router host)
+ */
+static void frag_emit(struct masq_engine *e, struct masq_buf *n,
+		      int out_iface, uint32_t nexthop)
+{
+	if (out_iface & (int)MASQ_IFACE_TWIN)
+		host_transmit(e, n, out_iface & (int)MASQ_IFACE_MASK);
+	else
+		arp_output(e, n, out_iface, nexthop);
+}
+
 /* Send @b (a copy of it: the original is freed) as one datagram */
 static void frag_send_copy(struct masq_engine *e, struct masq_buf *b,
 			   struct masq_buf *n, int out_iface, uint32_t nexthop)
@@ -123,7 +137,7 @@ static void frag_send_copy(struct masq_engine *e, struct masq_buf *b,
 	n->len = b->len;
 	n->meta = b->meta;
 	eng_buf_free(e, b);
-	arp_output(e, n, out_iface, nexthop);
+	frag_emit(e, n, out_iface, nexthop);
 }
 
 /*
@@ -162,7 +176,7 @@ static void frag_split(struct masq_engine *e, struct pkt *p,
 		if (!pos)
 			ip_opts_fragment(ip);	/* for the fragments after */
 		count(e, C_frag_created);
-		arp_output(e, n, out_iface, nexthop);
+		frag_emit(e, n, out_iface, nexthop);
 		n = NULL;
 	}
 	eng_buf_free(e, b);
@@ -183,7 +197,8 @@ void frag_output(struct masq_engine *e, struct pkt *p, int out_iface,
 		 uint32_t nexthop)
 {
 	struct masq_buf *b = p->buf, *n;
-	uint32_t mtu = e->net.ifs[out_iface].mtu, room, need, chunk;
+	uint32_t mtu = e->net.ifs[out_iface & (int)MASQ_IFACE_MASK].mtu;
+	uint32_t room, need, chunk;
 	unsigned hl = ip_hlen(p->ip);
 
 	if (frag_owns(e, b) && frag_largest(e, b) < mtu)

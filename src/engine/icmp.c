@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "csum.h"
+#include "conn.h"
 #include "eng.h"
 
 #define ICMP_QUOTE_MAX	(576 - sizeof(struct ip4_hdr) - sizeof(struct icmp_hdr))
@@ -269,20 +270,24 @@ static void icmp_inner_rewrite(struct icmp_inner *in, uint8_t proto,
 
 /*
  * The filter's say on an error of a tracked connection (RELATED), seen
- * as netfilter shows it at FORWARD: its destination translated to @dst.
+ * as netfilter shows it: its destination translated to @dst, at FORWARD,
+ * or INPUT when it goes to the router host (@to_host), or OUTPUT when
+ * the host sent it.
  */
 static bool icmp_error_filtered(struct masq_engine *e, struct pkt *p,
-				uint32_t dst, int out)
+				uint32_t dst, int out, bool to_host)
 {
 	struct fw_pkt fp;
 
-	fw_pkt_init(&fp, p, (uint8_t)p->buf->iface, (uint8_t)out,
-		    IPT_ST_RELATED);
-	fw_run_hook(e, e->fw, IPT_PREROUTING, false, &fp);
+	fw_pkt_init(&fp, p, p->host ? FW_NO_IF : (uint8_t)p->buf->iface,
+		    to_host ? FW_NO_IF : (uint8_t)out, IPT_ST_RELATED);
+	if (!p->host)
+		fw_run_hook(e, e->fw, IPT_PREROUTING, false, &fp);
 	fp.daddr = dst;
-	if (fp.action == FW_ACCEPT)
-		fw_run_hook(e, e->fw, IPT_FORWARD, false, &fp);
-	if (fp.action == FW_ACCEPT)
+	if (fp.action == FW_ACCEPT || p->host)
+		fw_run_hook(e, e->fw, to_host ? IPT_INPUT : p->host ? IPT_OUTPUT :
+				      IPT_FORWARD, false, &fp);
+	if (fp.action == FW_ACCEPT && !to_host)
 		fw_run_hook(e, e->fw, IPT_POSTROUTING, false, &fp);
 	return fp.action == FW_ACCEPT || fp.action == FW_NAT;
 }
@@ -301,6 +306,7 @@ void icmp_error_input(struct masq_engine *e, struct pkt *p)
 	const struct route *r;
 	enum ct_dir dir;
 	uint32_t idx;
+	bool to_host;
 
 	if (!icmp_inner_parse(p, &in)) {
 		eng_drop(e, p->buf, C_drop_bad_icmp);
@@ -316,6 +322,12 @@ void icmp_error_input(struct masq_engine *e, struct pkt *p)
 		return;
 	}
 	ce = &e->ct.e[idx];
+	to_host = conn_ends_at_host(ce, dir);
+	if (p->host != conn_starts_at_host(ce, dir)) {
+		eng_drop(e, p->buf, p->host ? C_drop_twin_spoofed :
+					      C_drop_spoofed);
+		return;
+	}
 	/* the error travels way @dir; its quote went the other way */
 	r = net_route_lookup(&e->net, ce->t[!dir].src);
 	if (!r) {
@@ -326,7 +338,7 @@ void icmp_error_input(struct masq_engine *e, struct pkt *p)
 		eng_drop(e, p->buf, C_drop_ttl_expired);
 		return;
 	}
-	if (!icmp_error_filtered(e, p, ce->t[!dir].src, r->iface)) {
+	if (!icmp_error_filtered(e, p, ce->t[!dir].src, r->iface, to_host)) {
 		eng_drop(e, p->buf, C_drop_filter);
 		return;
 	}
@@ -345,7 +357,10 @@ void icmp_error_input(struct masq_engine *e, struct pkt *p)
 		e->ct.acct[idx].bytes[dir] += p->ip_len;
 	}
 	count(e, C_icmp_errors_translated);
-	eng_forward(e, p, r->iface, r->gw ? r->gw : p->ip->daddr);
+	if (to_host)
+		host_deliver(e, p);
+	else
+		eng_forward(e, p, r->iface, r->gw ? r->gw : p->ip->daddr);
 }
 
 /**

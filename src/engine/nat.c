@@ -151,11 +151,15 @@ static bool port_is_free(const uint64_t *bits, uint32_t p)
 	return !(bits[p >> 6] & (1ull << (p & 63)));
 }
 
-/* First free port in [from, to] (inclusive), or -1: 64 ports a read */
-static int port_scan_range(const uint64_t *bits, uint32_t from, uint32_t to)
+/*
+ * First port in [from, to] (inclusive) free in @bits and not in @rsv (may
+ * be NULL), or -1: 64 ports a read
+ */
+static int port_scan_range(const uint64_t *bits, const uint64_t *rsv,
+			   uint32_t from, uint32_t to)
 {
 	for (uint32_t w = from >> 6; w <= to >> 6; w++) {
-		uint64_t free = ~bits[w];
+		uint64_t free = ~(bits[w] | (rsv ? rsv[w] : 0));
 
 		if (w == from >> 6)
 			free &= ~0ull << (from & 63);
@@ -168,13 +172,13 @@ static int port_scan_range(const uint64_t *bits, uint32_t from, uint32_t to)
 }
 
 /* First free port in [lo, hi] at or after @start, wrapping to @lo */
-static int port_scan(const uint64_t *bits, uint32_t lo, uint32_t hi,
-		     uint32_t start)
+static int port_scan(const uint64_t *bits, const uint64_t *rsv, uint32_t lo,
+		     uint32_t hi, uint32_t start)
 {
-	int p = port_scan_range(bits, start, hi);
+	int p = port_scan_range(bits, rsv, start, hi);
 
 	if (p < 0 && start > lo)
-		p = port_scan_range(bits, lo, start - 1);
+		p = port_scan_range(bits, rsv, lo, start - 1);
 	return p;
 }
 
@@ -231,11 +235,18 @@ bool nat_port_in_play(const struct nat *n, uint8_t proto, uint16_t port)
 	return p >= n->port_lo && p <= n->port_hi;
 }
 
+/*
+ * A port of address @a for a new mapping: the internal one (@want) when
+ * free, else the first free one from a random place in the range. The
+ * ports host sockets hold (n->host_ports) are never given to another;
+ * the host's own mapping (n->for_host) may keep its port among them.
+ */
 static int port_alloc(struct nat *n, struct nat_addr *a, enum nat_pcls pc,
 		      uint16_t want)
 {
 	uint32_t lo = n->port_lo, hi = n->port_hi;
 	uint64_t *bits = a->bits[pc];
+	const uint64_t *rsv = pc == NAT_PCLS_ICMP ? NULL : n->host_ports[pc];
 	int p;
 
 	if (pc == NAT_PCLS_ICMP) {
@@ -248,10 +259,12 @@ static int port_alloc(struct nat *n, struct nat_addr *a, enum nat_pcls pc,
 	if (a->used[pc] > (uint32_t)(n->port_hi - n->port_lo) && lo == n->port_lo &&
 	    hi == n->port_hi)
 		return -1;			/* exhausted, known in O(1) */
-	if (want >= lo && want <= hi && port_is_free(bits, want))
+	if (port_is_free(bits, want) &&
+	    ((want >= lo && want <= hi && (!rsv || port_is_free(rsv, want))) ||
+	     (n->for_host && pc != NAT_PCLS_ICMP)))
 		p = want;
 	else
-		p = port_scan(bits, lo, hi,
+		p = port_scan(bits, rsv, lo, hi,
 			      lo + (uint32_t)(nat_random(n) % (hi - lo + 1)));
 	if (p < 0)
 		return -1;
@@ -259,6 +272,43 @@ static int port_alloc(struct nat *n, struct nat_addr *a, enum nat_pcls pc,
 	if (port_in_range(n, pc, (uint32_t)p))
 		a->used[pc]++;
 	return p;
+}
+
+/**
+ * nat_set_host_ports() - Replace the ports host sockets hold
+ * @n:		NAT state
+ * @pc:		NAT_PCLS_TCP or NAT_PCLS_UDP
+ * @set:	65,536 bits, port p at bit p
+ *
+ * Mappings that hold one of them already keep it until they go (a
+ * socket opened after the mapping was made); no new mapping of anyone
+ * but the host takes one.
+ * Return: 0, or -EINVAL for another class
+ */
+int nat_set_host_ports(struct nat *n, enum nat_pcls pc, const uint64_t *set)
+{
+	uint32_t c = 0;
+
+	if (pc != NAT_PCLS_TCP && pc != NAT_PCLS_UDP)
+		return -EINVAL;
+	memcpy(n->host_ports[pc], set, sizeof(n->host_ports[pc]));
+	for (int w = 0; w < 65536 / 64; w++)
+		c += (uint32_t)__builtin_popcountll(set[w]);
+	n->nhost[pc] = c;
+	return 0;
+}
+
+/*
+ * nat_addr_forget() - The router no longer has @addr: give up its slot.
+ * The caller released every connection on it first, so no mapping is
+ * left there.
+ */
+void nat_addr_forget(struct nat *n, uint32_t addr)
+{
+	int i = nat_addr_slot_of(n, addr);
+
+	if (i >= 0 && addr)
+		memset(&n->addrs[i], 0, sizeof(n->addrs[i]));
 }
 
 static void port_free(struct nat *n, struct nat_addr *a, enum nat_pcls pc,

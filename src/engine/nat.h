@@ -57,6 +57,12 @@ struct nat {
 	uint16_t req_lo, req_hi;	/* host order: the range a rule asks
 					 * for (MASQUERADE/SNAT --to-ports)
 					 * while a mapping is made; 0: none */
+	bool for_host;			/* the mapping being made is the
+					 * router host's own socket's */
+	uint32_t nhost[2];		/* ports in host_ports[] (TCP, UDP) */
+	uint64_t host_ports[2][65536 / 64]; /* ports host sockets hold on
+					 * the router's addresses (TCP, UDP):
+					 * no mapping of another takes one */
 	uint64_t rng;
 };
 
@@ -65,6 +71,9 @@ void nat_fini(struct nat *n);
 void nat_flush(struct nat *n);
 int nat_set_ports(struct nat *n, uint16_t lo, uint16_t hi);
 size_t nat_bytes(const struct nat *n);
+
+int nat_set_host_ports(struct nat *n, enum nat_pcls pc, const uint64_t *set);
+void nat_addr_forget(struct nat *n, uint32_t addr);
 
 uint32_t nat_map_get(struct nat *n, uint8_t proto, uint32_t int_addr,
 		     uint16_t int_port, uint32_t ext_addr, enum nat_fail *why);

@@ -34,6 +34,7 @@ struct neigh {
 	uint8_t iface;
 	uint8_t probes;
 	uint8_t qlen;
+	bool host_waits;		/* the host asked (its twin): answer it */
 	uint64_t updated_ms;		/* last confirmation or state change */
 	uint64_t probe_ms;		/* when the last request went out */
 	struct masq_buf *qhead, *qtail;

@@ -172,3 +172,43 @@ uint32_t net_iface_primary(const struct net *n, int iface)
 {
 	return n->ifs[iface].naddr ? n->ifs[iface].addr[0].addr : 0;
 }
+
+/* Is @addr one of interface @iface's own addresses? */
+bool net_iface_owns(const struct net *n, int iface, uint32_t addr)
+{
+	const struct iface *f = &n->ifs[iface];
+
+	for (int a = 0; a < f->naddr; a++)
+		if (f->addr[a].addr == addr)
+			return true;
+	return false;
+}
+
+/* Is an external interface still waiting for its address from DHCP? */
+bool net_waiting_for_address(const struct net *n)
+{
+	for (int i = 0; i < n->nifs; i++)
+		if (n->ifs[i].role == ROLE_EXTERNAL && n->ifs[i].dhcp &&
+		    !n->ifs[i].naddr)
+			return true;
+	return false;
+}
+
+/*
+ * Remove the routes whose gateway is no longer on a connected network
+ * (its address went): a DHCP lease's default route goes with the lease.
+ */
+void net_route_drop_unreachable(struct net *n)
+{
+	uint32_t i = 0;
+
+	while (i < n->nroutes) {
+		const struct route *r = &n->routes[i];
+		const struct route *c = r->gw ? net_route_lookup(n, r->gw) : NULL;
+
+		if (r->gw && (!c || c->gw || c->iface != r->iface))
+			net_route_del(n, r->prefix, r->len);
+		else
+			i++;
+	}
+}

@@ -35,6 +35,8 @@ struct iface {
 	uint16_t mtu;
 	uint8_t role;
 	uint8_t naddr;
+	bool twin;		/* the host's twin is up: deliver locally there */
+	bool dhcp;		/* the address comes from DHCP on the twin */
 	struct iface_addr addr[MASQ_MAX_ADDRS];
 	uint32_t nh_slot;	/* neighbour slot last used out of here (hint) */
 };
@@ -70,6 +72,9 @@ bool net_addr_is_broadcast_on(const struct net *n, int iface, uint32_t addr);
 bool net_addr_is_router(const struct net *n, uint32_t addr);
 bool net_src_is_valid(const struct net *n, int iface, uint32_t saddr);
 uint32_t net_iface_primary(const struct net *n, int iface);
+bool net_iface_owns(const struct net *n, int iface, uint32_t addr);
+bool net_waiting_for_address(const struct net *n);
+void net_route_drop_unreachable(struct net *n);
 
 static inline uint32_t prefix_mask(unsigned len)
 {

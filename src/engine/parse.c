@@ -165,8 +165,9 @@ enum masq_counter pkt_parse_ip(struct pkt *p)
 		return C_drop_bad_ip_len;
 	if (csum_ip_header(ip, hl) != 0xffff)
 		return C_drop_bad_ip_csum;
-	if (ip_src_is_martian(ip->saddr))
-		return C_drop_bad_ip_src;
+	if (ip_src_is_martian(ip->saddr) && !(ip->saddr == 0 &&
+	    ip->daddr == 0xffffffff && ip->proto == IPPROTO_UDP_))
+		return C_drop_bad_ip_src;	/* 0.0.0.0: DHCP, checked below */
 	b->len = ETH_HLEN + p->ip_len;		/* trim Ethernet padding */
 	p->ip = ip;
 	p->proto = ip->proto;
@@ -194,6 +195,8 @@ enum masq_counter pkt_parse_ip(struct pkt *p)
 	}
 	if (c != C_NUM)
 		return c;
+	if (!ip->saddr && !pkt_is_dhcp_boot(p))
+		return C_drop_bad_ip_src;
 	if (p->proto == IPPROTO_UDP_ &&
 	    ((const struct udp_hdr *)p->l4)->check == 0)
 		return C_NUM;			/* no checksum sent */

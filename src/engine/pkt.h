@@ -10,6 +10,7 @@
 #ifndef MASQ_PKT_H
 #define MASQ_PKT_H
 
+#include <arpa/inet.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -152,7 +153,27 @@ struct pkt {
 	bool csum_partial;
 	bool frag;
 	bool by_addr;
+	bool host;		/* came from a twin: the router host sent it */
 };
+
+/*
+ * A DHCP client's message before it holds an address (RFC 2131 4.1: from
+ * 0.0.0.0 port 68 to the limited broadcast, port 67): the one datagram
+ * whose source may be 0.0.0.0 (RFC 1122 3.2.1.3)
+ */
+static inline bool pkt_is_dhcp_boot(const struct pkt *p)
+{
+	return p->proto == 17 && p->ip->saddr == 0 &&
+	       p->ip->daddr == 0xffffffff && p->sport == htons(68) &&
+	       p->dport == htons(67);
+}
+
+/* A DHCP server's answer to a client (port 67 to port 68) */
+static inline bool pkt_is_dhcp_reply(const struct pkt *p)
+{
+	return p->proto == 17 && p->sport == htons(67) &&
+	       p->dport == htons(68);
+}
 
 /* Is the packet tracked (looked up by its tuple) at all? */
 static inline bool pkt_tracked(const struct pkt *p)

@@ -173,6 +173,7 @@ struct scn_var {
 };
 
 struct scn {
+	bool out_twin;			/* do_out() checks a frame into a twin */
 	const char *file;
 	int line;
 	char *msg;
@@ -388,6 +389,33 @@ static struct scn_iface *iface_get(struct scn *s, const char *name)
 		if (!strcmp(s->ifs[i].name, name))
 			return &s->ifs[i];
 	return NULL;
+}
+
+/*
+ * An interface named in an in/out step: NAME, or NAME-h for its twin
+ * (the router host's side: frames with MASQ_IFACE_TWIN). Sets *@ifidx
+ * (the engine's index, the twin flag or'ed in) and returns the
+ * interface, or NULL when there is none of that name.
+ */
+static struct scn_iface *iface_or_twin(struct scn *s, const char *name,
+				       int *ifidx, bool *twin)
+{
+	char base[32];
+	size_t n = strlen(name);
+	struct scn_iface *ifc = iface_get(s, name);
+
+	*twin = false;
+	if (!ifc && n > 2 && n < sizeof(base) && !strcmp(name + n - 2, "-h")) {
+		memcpy(base, name, n - 2);
+		base[n - 2] = 0;
+		ifc = iface_get(s, base);
+		*twin = ifc != NULL;
+		name = base;
+	}
+	*ifidx = ifc && s->e ? masq_engine_iface_find(s->e, name) : -1;
+	if (*ifidx >= 0 && *twin)
+		*ifidx |= (int)MASQ_IFACE_TWIN;
+	return *ifidx >= 0 ? ifc : NULL;
 }
 
 /* ---- the engine ---- */
@@ -1140,7 +1168,14 @@ static int check_sanity(struct scn *s, const struct pspec *p,
 		return fail(s, "GSO metadata: expected type %u size %u, got type %u size %u (frame %s)",
 			    p->gso_type, p->gso_size, b->meta.gso_type,
 			    b->meta.gso_size, desc);
-	if (memcmp(v->eth_src, ifc->mac, 6)) {
+	if (s->out_twin && !p->eth_dst_set && p->kind != PK_ARP) {
+		if (memcmp(v->eth_dst, ifc->mac, 6)) {
+			frame_fmt_mac(ifc->mac, m1);
+			frame_fmt_mac(v->eth_dst, m2);
+			return fail(s, "Ethernet destination into the twin: expected %s, got %s (frame %s)",
+				    m1, m2, desc);
+		}
+	} else if (!s->out_twin && memcmp(v->eth_src, ifc->mac, 6)) {
 		frame_fmt_mac(ifc->mac, m1);
 		frame_fmt_mac(v->eth_src, m2);
 		return fail(s, "Ethernet source: expected %s (%s's MAC), got %s (frame %s)",
@@ -1161,7 +1196,7 @@ static int check_sanity(struct scn *s, const struct pspec *p,
 			return fail(s, "Ethernet destination: expected %s, got %s (frame %s)",
 				    m1, m2, desc);
 		}
-	} else if (!host_mac_known(s, v->eth_dst)) {
+	} else if (!s->out_twin && !host_mac_known(s, v->eth_dst)) {
 		frame_fmt_mac(v->eth_dst, m2);
 		return fail(s, "Ethernet destination %s is no known neighbour (frame %s)",
 			    m2, desc);
@@ -1265,9 +1300,8 @@ static int do_out(struct scn *s, char **t, int n)
 
 	if (n < 3)
 		return fail(s, "usage: out IFACE PACKET");
-	ifc = iface_get(s, t[1]);
-	ifidx = s->e ? masq_engine_iface_find(s->e, t[1]) : -1;
-	if (!ifc || ifidx < 0)
+	ifc = iface_or_twin(s, t[1], &ifidx, &s->out_twin);
+	if (!ifc)
 		return fail(s, "unknown interface '%s'", t[1]);
 	if (pspec_parse(s, &p, t + 2, n - 2, &inner))
 		return -1;
@@ -1309,21 +1343,23 @@ static int do_in(struct scn *s, char **t, int n)
 	struct scn_iface *ifc;
 	struct masq_buf *b;
 	int ifidx, len;
+	bool twin;
 
 	if (n < 3)
 		return fail(s, "usage: in IFACE PACKET");
 	if (engine_up(s) || expect_nothing_pending(s, "before this frame"))
 		return -1;
-	ifc = iface_get(s, t[1]);
-	ifidx = masq_engine_iface_find(s->e, t[1]);
-	if (!ifc || ifidx < 0)
+	ifc = iface_or_twin(s, t[1], &ifidx, &twin);
+	if (!ifc)
 		return fail(s, "unknown interface '%s'", t[1]);
 	if (pspec_parse(s, &p, t + 2, n - 2, &inner) ||
 	    pspec_to_frame(s, &p, &fs))
 		return -1;
 	if (!p.eth_dst_set && p.kind == PK_IP)
 		memcpy(fs.eth_dst, ifc->mac, 6);
-	if (p.kind == PK_ARP && fs.arp_spa && !(fs.arp_sha[0] & 1))
+	if (twin && !p.eth_src_set)	/* the host writes with the twin's MAC */
+		memcpy(fs.eth_src, ifc->mac, 6);
+	if (!twin && p.kind == PK_ARP && fs.arp_spa && !(fs.arp_sha[0] & 1))
 		host_add(s, fs.arp_spa, fs.arp_sha);
 	b = masq_pool_get(s->pool);
 	if (!b)

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * conn.h - the steps of conn.c that host.c shares
+ *
+ * A connection with one end at the router host (its twin) is made and
+ * moved by the same steps as a forwarded one: a plan (both tuples and
+ * the references it takes), the counts, a commit, the state machine.
+ * host.c decides where its packets go; conn.c keeps how a connection
+ * is made. Nothing here is on the short path of an established packet.
+ */
+#ifndef MASQ_CONN_H
+#define MASQ_CONN_H
+
+#include "eng.h"
+
+struct conn_plan {
+	struct ct_tuple t[2];
+	uint64_t hash[2];	/* of t[], where the walk has it already; or 0 */
+	uint8_t flags;		/* CT_F_MAP */
+	uint8_t xflags;		/* CT_X_* */
+	uint32_t map;		/* source mapping referenced, or NAT_NONE */
+};
+
+/* Does a packet of @ce going way @dir end at the router host? */
+static inline bool conn_ends_at_host(const struct ct_entry *ce, enum ct_dir dir)
+{
+	return ce->xflags & (dir == CT_ORIG ? CT_X_TO_HOST : CT_X_FROM_HOST);
+}
+
+/* Did a packet of @ce going way @dir start at the router host? */
+static inline bool conn_starts_at_host(const struct ct_entry *ce,
+				       enum ct_dir dir)
+{
+	return ce->xflags & (dir == CT_ORIG ? CT_X_FROM_HOST : CT_X_TO_HOST);
+}
+
+void plan_init(struct conn_plan *pl, const struct ct_tuple *t);
+enum masq_counter plan_masq_source(struct masq_engine *e, const struct pkt *p,
+				   struct conn_plan *pl, uint32_t ext);
+void conn_put_refs(struct masq_engine *e, uint8_t proto,
+		   const struct ct_tuple *t, uint8_t flags, uint8_t xflags);
+uint32_t conn_commit(struct masq_engine *e, struct pkt *p, struct conn_plan *pl);
+enum masq_counter conn_update(struct masq_engine *e, uint32_t idx,
+			      enum ct_dir dir, const struct pkt *p);
+enum masq_counter conn_count_plan(struct masq_engine *e, const struct pkt *p,
+				  struct conn_plan *pl, enum ct_dir dir);
+enum masq_counter conn_snat(struct masq_engine *e, const struct pkt *p,
+			    struct conn_plan *pl, const struct ipt_target *t,
+			    int out);
+bool conn_dnat_target(const struct masq_engine *e, const struct pkt *p,
+		      const struct ipt_target *t, uint32_t *addr,
+		      uint16_t *port);
+bool conn_may_open(const struct masq_engine *e, const struct pkt *p,
+		   bool from_inside, enum masq_counter *why);
+void conn_invalid(struct masq_engine *e, struct pkt *p, enum masq_counter why);
+void conn_fw_refuse(struct masq_engine *e, struct fw_pkt *fp);
+void conn_no_room(struct masq_engine *e, struct pkt *p, enum masq_counter why);
+uint8_t conn_fw_state_for(const struct masq_engine *e,
+			  const struct ct_entry *ce, enum ct_dir dir);
+
+#endif
