@@ -527,6 +527,19 @@ static ssize_t recv_one(struct rtwatch *w)
 }
 
 /**
+ * rtw_busy() - Must rtw_recv() be called even if the socket is not readable?
+ * @w:		watch
+ *
+ * Return: true while a dump is wanted, starting or running (its retries
+ * and timeout are rtw_recv()'s), false when only a readable socket has
+ * anything to give
+ */
+bool rtw_busy(const struct rtwatch *w)
+{
+	return w->begin || w->redump || w->phase != RTW_IDLE;
+}
+
+/**
  * rtw_recv() - Receive one datagram and make its events
  * @w:		watch
  * @now_ms:	a monotonic clock, milliseconds (retries, the dump timeout)

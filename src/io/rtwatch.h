@@ -201,5 +201,6 @@ int rtw_open(struct rtwatch *w);
 void rtw_close(struct rtwatch *w);
 int rtw_dump(struct rtwatch *w, uint64_t now_ms);
 int rtw_recv(struct rtwatch *w, uint64_t now_ms, const struct rtw_event **ev);
+bool rtw_busy(const struct rtwatch *w);
 
 #endif

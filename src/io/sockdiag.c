@@ -136,7 +136,7 @@ static int parse_sock(const struct nlm_msg *nm, enum sdiag_proto proto,
 	return 0;
 }
 
-static int parse_error(const struct nlm_msg *nm, struct sdiag_result *res)
+static int sdiag_parse_err(const struct nlm_msg *nm, struct sdiag_result *res)
 {
 	int32_t err;
 
@@ -180,7 +180,7 @@ int sdiag_parse(const void *buf, size_t len, enum sdiag_proto proto,
 		if (m.hdr.nlmsg_type == SOCK_DIAG_BY_FAMILY)
 			rc = parse_sock(&m, proto, f, ports, res);
 		else if (m.hdr.nlmsg_type == NLMSG_ERROR)
-			rc = parse_error(&m, res);
+			rc = sdiag_parse_err(&m, res);
 		else if (m.hdr.nlmsg_type == NLMSG_DONE)
 			res->done = true;
 		if (rc < 0)
@@ -312,7 +312,7 @@ static const struct {
 };
 #define NDUMPS	((int)(sizeof(dumps) / sizeof(dumps[0])))
 
-static int open_socket(struct sdiag *s)
+static int sdiag_socket(struct sdiag *s)
 {
 	s->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		       NETLINK_SOCK_DIAG);
@@ -324,7 +324,7 @@ static int abandon(struct sdiag *s)
 {
 	close(s->fd);
 	s->step = -1;
-	return open_socket(s);
+	return sdiag_socket(s);
 }
 
 /**
@@ -343,7 +343,7 @@ struct sdiag *sdiag_open(int *err)
 	s->step = -1;
 	s->fd = -1;
 	s->buf = malloc(SDIAG_BUF_SIZE);
-	*err = s->buf ? open_socket(s) : -ENOMEM;
+	*err = s->buf ? sdiag_socket(s) : -ENOMEM;
 	if (*err) {
 		sdiag_close(s);
 		return NULL;
@@ -366,7 +366,7 @@ void sdiag_close(struct sdiag *s)
 }
 
 /* Ask for dump @step of the round */
-static int send_dump(struct sdiag *s, int step)
+static int sdiag_send_dump(struct sdiag *s, int step)
 {
 	struct {
 		struct nlmsghdr nh;
@@ -411,11 +411,11 @@ int sdiag_start(struct sdiag *s)
 	s->stalls = 0;
 	if (s->step >= 0 && (ret = abandon(s)))
 		return ret;
-	if (s->fd < 0 && (ret = open_socket(s)))
+	if (s->fd < 0 && (ret = sdiag_socket(s)))
 		return ret;
 	memset(&s->cur, 0, sizeof(s->cur));
 	memset(&s->res, 0, sizeof(s->res));
-	return send_dump(s, 0);
+	return sdiag_send_dump(s, 0);
 }
 
 /* A round cut at SDIAG_MAX_SOCKETS: keep what was read and what was held */
@@ -440,7 +440,7 @@ static int dump_ended(struct sdiag *s)
 		s->st.last_errno = -s->res.error;
 	}
 	if (s->step + 1 < NDUMPS) {
-		ret = send_dump(s, s->step + 1);
+		ret = sdiag_send_dump(s, s->step + 1);
 		if (ret)
 			abandon(s);
 		return ret;
@@ -453,7 +453,7 @@ static int dump_ended(struct sdiag *s)
 }
 
 /* One datagram; Return: its length (0: not the kernel's), or -errno */
-static ssize_t recv_one(struct sdiag *s)
+static ssize_t sdiag_recv_one(struct sdiag *s)
 {
 	struct sockaddr_nl from;
 	struct iovec iov = { s->buf, SDIAG_BUF_SIZE };
@@ -488,7 +488,7 @@ int sdiag_step(struct sdiag *s, const struct sdiag_filter *f,
 	       unsigned int budget)
 {
 	while (s->step >= 0 && budget--) {
-		ssize_t n = recv_one(s);
+		ssize_t n = sdiag_recv_one(s);
 		int ret;
 
 		if (n == -EAGAIN)
