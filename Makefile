@@ -98,7 +98,7 @@ $(O)/tests-tsan/%: $(O)/tsan/tests/unit/%.o $(call tsan,$(TESTLIB_SRC) $(ENGINE_
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(TSAN_CFLAGS) -o $@ $^
 # the control server's test runs masqd's server itself (and its log)
-CTLSRV_TEST_SRC := src/masqd/ctlsrv.c src/masqd/sockdir.c src/masqd/log.c
+CTLSRV_TEST_SRC := src/masqd/ctlsrv.c src/masqd/ctlperm.c src/masqd/sockdir.c src/masqd/log.c
 $(O)/tests/test_ctlsrv: $(O)/obj/tests/unit/test_ctlsrv.o $(call obj,$(CTLSRV_TEST_SRC) $(TESTLIB_SRC)) $(LIBCONTROL) $(LIBMASQ)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -pthread -o $@ $^

@@ -54,6 +54,8 @@ static const char *const seeds[] = {
 	"--clamp-mss-to-pmtu\niptables -A INPUT -p icmp --icmp-type 8 -m limit "
 	"--limit 5/s -j ACCEPT",
 	"iptables-restore --noflush *filter\nreset rules",
+	"origdst 192.168.0.2:40000 192.168.0.1:3128\n"
+	"origdst 192.168.0.3:5353 192.168.0.1:5300 udp",
 	NULL,
 };
 

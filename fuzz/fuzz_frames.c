@@ -71,7 +71,10 @@ static size_t record_frame(struct masq_buf *b, const uint8_t *h,
 	memcpy(b->data, data, take);
 	memset(b->data + take, 0, want - take);
 	b->len = want;
-	b->iface = (h[0] & 0x3f) % 3;	/* 2: no such */
+	/* 0, 1: lan0, wan0; 2: no such; 3, 4: their twins (the host's side) */
+	b->iface = (h[0] & 0x3f) % 5;
+	if (b->iface > 2)
+		b->iface = (b->iface - 3) | MASQ_IFACE_TWIN;
 	b->meta.flags = h[1];
 	b->meta.gso_type = h[2];
 	b->meta.gso_size = rd16(h + 3);
@@ -164,7 +167,9 @@ static size_t seed_record(uint8_t *out, size_t at, int ifidx, uint8_t flags,
 	struct masq_meta m;
 	int n;
 
-	memcpy(fs.eth_dst, ifidx ? wan_mac : lan_mac, 6);
+	memcpy(fs.eth_dst, ifidx % 3 ? wan_mac : lan_mac, 6);
+	if (ifidx >= 3)		/* from a twin: the host writes its own MAC */
+		memcpy(fs.eth_src, ifidx == 4 ? wan_mac : lan_mac, 6);
 	n = frame_build_bytes(&fs, frame, sizeof(frame), &m);
 	return seed_put(out, at, ifidx, flags, cstart, coff, tstep, frame, n, &m);
 }
@@ -201,8 +206,42 @@ static void seed_write(const char *dir, const char *name, const uint8_t *d,
 	}
 }
 
+/* The router host's traffic through the twins, with twins on (mode 64) */
+static void write_twin_seed(const char *dir)
+{
+	static uint8_t buf[6 * (HDR + FRAME_MAX)];
+	char path[1024];
+	size_t n;
+	FILE *f;
+
+	frame_spec_tcp(&fs, IP4(192, 168, 0, 2), 40000, IP4(192, 168, 0, 1),
+		       22, FRAME_TCP_SYN);
+	n = seed_record(buf, 0, 0, 0, 0, 0, 0);
+	frame_spec_tcp(&fs, IP4(192, 168, 0, 1), 22, IP4(192, 168, 0, 2),
+		       40000, FRAME_TCP_SYN | FRAME_TCP_ACK);
+	n = seed_record(buf, n, 3, 0, 0, 0, 0);
+	frame_spec_tcp(&fs, IP4(203, 0, 113, 1), 45000, IP4(198, 51, 100, 10),
+		       80, FRAME_TCP_SYN);
+	n = seed_record(buf, n, 4, 0, 0, 0, 0);
+	frame_spec_tcp(&fs, IP4(198, 51, 100, 10), 80, IP4(203, 0, 113, 1),
+		       45000, FRAME_TCP_SYN | FRAME_TCP_ACK);
+	n = seed_record(buf, n, 1, 0, 0, 0, 0);
+	frame_spec_udp(&fs, 0, 68, 0xffffffffu, 67);
+	n = seed_record(buf, n, 4, 0, 0, 0, 0);
+	for (int mode = 64; mode < 128; mode += 32) {
+		snprintf(path, sizeof(path), "%s/seed-twins-mode%d", dir, mode);
+		f = fopen(path, "wb");
+		if (!f)
+			return;
+		fputc(mode, f);
+		fwrite(buf, 1, n, f);
+		fclose(f);
+	}
+}
+
 static void write_seeds(const char *dir)
 {
+	write_twin_seed(dir);
 	static uint8_t buf[4 * (HDR + FRAME_MAX)], big[BATCH * (HDR + 128)];
 	uint8_t us[6] = { 2, 0, 0, 0, 1, 9 };
 	size_t n;

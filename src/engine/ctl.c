@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "eng.h"
+#include "origdst.h"
 #include "perm.h"
 
 #define EXIT_FAIL	1
@@ -841,7 +842,7 @@ static const struct {
 	{ "masq", cmd_masq },		{ "conntrack", cmd_conntrack },
 	{ "stats", cmd_stats },		{ "set", cmd_set },
 	{ "show", cmd_show },		{ "reset", cmd_reset },
-	{ "host-ports", host_ports_ctl },
+	{ "host-ports", host_ports_ctl },	{ "origdst", origdst_ctl },
 };
 
 /*
@@ -880,5 +881,5 @@ int masq_engine_ctl(struct masq_engine *e, int argc, char *const *argv,
 	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
 		if (!strcmp(argv[0], commands[i].verb))
 			return commands[i].run(e, argc, argv, out);
-	return usage(out, "unknown command '%s' (iface, addr, route, neigh, masq, conntrack, stats, set, show, reset, iptables, iptables-save, iptables-restore)", argv[0]);
+	return usage(out, "unknown command '%s' (iface, addr, route, neigh, masq, conntrack, stats, set, show, reset, origdst, iptables, iptables-save, iptables-restore)", argv[0]);
 }

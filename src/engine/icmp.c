@@ -122,8 +122,8 @@ void icmp_send_error(struct masq_engine *e, struct pkt *p, uint8_t type,
 	uint32_t src = 0;
 
 	if (!icmp_may_answer(e, p) ||
-	    net_addr_is_local(&e->net, p->ip->saddr, NULL))
-		return;				/* never to the router itself */
+	    (net_addr_is_local(&e->net, p->ip->saddr, NULL) && !p->host))
+		return;		/* never to the router itself, but to its host */
 	for (int i = 0; i < in->naddr; i++)
 		if ((p->ip->saddr & in->addr[i].mask) ==
 		    (in->addr[i].addr & in->addr[i].mask) || !src)

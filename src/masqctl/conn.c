@@ -55,8 +55,14 @@ static int conn_open(struct conn *c)
 	c->fd = connect_to(c->path);
 	if (c->fd >= 0)
 		return 0;
-	fprintf(stderr, "masqctl: cannot reach masqd at %s: %s (is masqd "
-		"running?)\n", c->path, strerror(errno));
+	if (errno == EACCES)
+		fprintf(stderr, "masqctl: cannot reach masqd at %s: %s (only "
+			"root may use it, and the user 'masqctl set "
+			"origdst-user' names may ask origdst)\n", c->path,
+			strerror(errno));
+	else
+		fprintf(stderr, "masqctl: cannot reach masqd at %s: %s (is "
+			"masqd running?)\n", c->path, strerror(errno));
 	return 1;
 }
 

@@ -11,9 +11,11 @@
  * all is a failure of its own: a clear message and status 1. The socket
  * is -s, else $MASQ_SOCKET, else the default.
  *
- * Four verbs do work here before and after masqd (masqctl.h): iptables,
- * iptables-save, iptables-restore and ipacct-dump. They parse and resolve
- * names locally, so masqd only ever sees numeric words.
+ * Six verbs do work here before and after masqd (masqctl.h): iptables,
+ * iptables-save, iptables-restore, ipacct-dump, set (origdst-user's user
+ * name) and save. They parse and resolve names locally, so masqd only
+ * ever sees numeric words. None needs root of masqctl: masqd judges who
+ * asks (an unprivileged user it lets in may run `masqctl origdst`).
  *
  * Called by another name (a link), that name picks the verb and every
  * argument belongs to it, so old scripts run unchanged: iptables and
@@ -52,6 +54,8 @@ static const struct {
 	{ "iptables-save", save_main },
 	{ "iptables-restore", restore_main },
 	{ "ipacct-dump", acct_main },
+	{ "set", set_main },
+	{ "save", save_settings_main },
 };
 
 static void usage(FILE *f)
@@ -67,7 +71,8 @@ static void usage(FILE *f)
 "  -h, --help          this text\n"
 "\n"
 "Verbs: iface, addr, route, neigh, masq -L [-n], masq -S, conntrack -L|-F,\n"
-"stats, set, show settings, and with names resolved here:\n"
+"stats, set, show settings, origdst CLIENT:PORT LOCAL:PORT [tcp|udp],\n"
+"and with names resolved here:\n"
 "  iptables ARG...                 one iptables command (-A -D -I -R -C -L\n"
 "                                  -S -F -Z -N -X -E -P)\n"
 "  iptables-save [-c] [-t TABLE]   the ruleset as iptables-save prints it\n"
@@ -76,6 +81,8 @@ static void usage(FILE *f)
 "  ipacct-dump [-t TABLE] [CHAIN...]\n"
 "                                  list accounting chains (default acctin\n"
 "                                  acctout) and zero them in one step\n"
+"  set origdst-user NAME|none      let NAME ask origdst (and nothing else)\n"
+"  save                            the settings as masqctl set commands\n"
 "Also runs as masq-iptables, masq-iptables-save, masq-iptables-restore,\n"
 "and as iptables, iptables-save, iptables-restore, ipmasqadm from\n"
 "/usr/lib/masq/bin (put it first in PATH). See masqctl(8).\n",

@@ -7,7 +7,8 @@
  * brings masqd's ruleset into a local struct ipt_ruleset, names.c looks
  * names up (each once per run), and one file per front-end verb does the
  * rest: iptables.c, save.c (iptables-save), restore.c (iptables-restore),
- * acct.c (ipacct-dump). Every verb returns
+ * acct.c (ipacct-dump), settings.c (set origdst-user NAME, save). Every
+ * verb returns
  * the process exit status: 0 success, 1 failure, 2 usage error (3 for an
  * unknown table, as iptables).
  *
@@ -88,5 +89,7 @@ int iptables_main(struct conn *c, int argc, char **argv);
 int save_main(struct conn *c, int argc, char **argv);
 int restore_main(struct conn *c, int argc, char **argv);
 int acct_main(struct conn *c, int argc, char **argv);
+int set_main(struct conn *c, int argc, char **argv);
+int save_settings_main(struct conn *c, int argc, char **argv);
 
 #endif

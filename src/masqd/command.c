@@ -11,7 +11,8 @@
  * one listing: `stats` gets the I/O counters of each port (ring drops
  * the kernel reports, truncated frames, refused transmits) and of the
  * loop, as "io_IFACE_NAME VALUE" and "masqd_NAME VALUE" lines in the
- * engine's two-column format.
+ * engine's two-column format; `show settings` gets masqd's own setting,
+ * the origdst user, which `set origdst-user` changes (ctlperm.h).
  */
 #include <assert.h>
 #include <stdio.h>
@@ -55,6 +56,7 @@ static void io_stats(struct masqd *d, struct masq_text *out)
 	line(out, "masqd_control_too_large", "", d->ctl.too_large);
 	line(out, "masqd_control_idle_closed", "", d->ctl.idle_closed);
 	line(out, "masqd_control_evicted", "", d->ctl.evicted);
+	line(out, "masqd_control_denied", "", d->ctl.perm.denied);
 	line(out, "masqd_control_memory_waits", "", d->ctl.starved_reads);
 	line(out, "masqd_control_memory", "", ctlsrv_memory(&d->ctl));
 	line(out, "masqd_control_jobs", "", d->job.started);
@@ -112,6 +114,8 @@ static int masqd_command(void *ctx, int argc, char *const *argv,
 	int st;
 
 	assert(!job_busy(d));
+	if (ctlperm_is_command(argc, argv))
+		return ctlperm_command(&d->ctl, argc, argv, out);
 	if (job_start(d, argc, argv, out, &st))
 		return st;
 	if (masq_engine_ctl_list(d->e, argc, argv, &l)) {
@@ -125,6 +129,9 @@ static int masqd_command(void *ctx, int argc, char *const *argv,
 	st = masq_engine_ctl(d->e, argc, argv, out);
 	if (!st && argc == 1 && !strcmp(argv[0], "stats"))
 		io_stats(d, out);
+	if (!st && argc == 2 && !strcmp(argv[0], "show") &&
+	    !strcmp(argv[1], "settings"))
+		ctlperm_show(&d->ctl.perm, out);
 	return st;
 }
 

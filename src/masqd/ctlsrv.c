@@ -49,8 +49,11 @@
  * the memory, until it is closed as idle.
  *
  * Access: the socket is created with mode 0600 (umask held at 0177 around
- * bind()) in a directory checked by sockdir.c, and a peer whose
- * SO_PEERCRED uid is neither root nor masqd's own is refused. A live
+ * bind()) in a directory checked by sockdir.c. A peer's SO_PEERCRED uid
+ * is kept when it connects and each request is judged by ctlperm.c
+ * before it runs: root and masqd's own user may run everything, the
+ * origdst user (when one is set; the socket is then 0660, his group)
+ * only origdst, anyone else nothing (answered so, then closed). A live
  * socket at the path means another masqd: refused; a dead one
  * (ECONNREFUSED) is a leftover and is replaced.
  */
@@ -451,6 +454,13 @@ static void client_run(struct ctlsrv *s, struct ctl_client *c)
 		client_protocol_error(s, c, ret, false);
 		return;
 	}
+	status = ctlperm_refuse(&s->perm, c->uid, req.argc, req.argv, &out,
+				&c->closing);
+	if (status) {
+		ctl_request_free(&req);
+		answer_start(s, c, status, &out, NULL);
+		return;
+	}
 	s->commands++;
 	status = s->ops->run(s->ctx, req.argc, req.argv, &out, &stream);
 	if (status == CTLSRV_PENDING) {
@@ -671,8 +681,7 @@ static void accept_clients(struct ctlsrv *s)
 		fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return;
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) ||
-		    (cred.uid != 0 && cred.uid != geteuid())) {
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len)) {
 			s->rejected++;
 			close(fd);
 			continue;
@@ -682,7 +691,8 @@ static void accept_clients(struct ctlsrv *s)
 			close(fd);
 			return;
 		}
-		s->cl[i] = (struct ctl_client){ .fd = fd, .last_ms = s->now_ms,
+		s->cl[i] = (struct ctl_client){ .fd = fd, .uid = cred.uid,
+						 .last_ms = s->now_ms,
 						 .since_ms = s->now_ms };
 	}
 }

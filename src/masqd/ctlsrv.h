@@ -4,7 +4,9 @@
  *
  * A Unix stream socket, mode 0600, in a directory that is root's or
  * masqd's and writable by no one else, reached without following a
- * symbolic link (sockdir.h). Every client socket is non-blocking and the
+ * symbolic link (sockdir.h). Root and masqd's user may run everything;
+ * one unprivileged user may be let in to ask `origdst` only (the socket
+ * then 0660, his group: ctlperm.h); anyone else is refused. Every client socket is non-blocking and the
  * work per loop iteration is bounded: at most CTLSRV_READ_BUDGET bytes
  * read per client, one command started per client and CTLSRV_RUN_BUDGET
  * in all, CTLSRV_ACCEPT_BUDGET new clients, and one chunk of a listing
@@ -47,6 +49,7 @@
 
 #include "control/proto.h"
 #include "masq/engine.h"
+#include "masqd/ctlperm.h"
 
 #define CTLSRV_MAX_CLIENTS	16
 #define CTLSRV_READ_BUDGET	(256u * 1024)	/* per client per iteration */
@@ -88,6 +91,7 @@ struct ctlsrv_ops {
 /**
  * struct ctl_client - one connection
  * @fd:		socket, -1 when the slot is free
+ * @uid:	the peer's uid (SO_PEERCRED), judged per request (ctlperm.h)
  * @in:		bytes of the request being read
  * @in_len:	bytes in @in
  * @in_cap:	size of @in (counted in the server's @in_total)
@@ -114,6 +118,7 @@ struct ctlsrv_ops {
  */
 struct ctl_client {
 	int fd;
+	uint32_t uid;
 	uint8_t *in;
 	size_t in_len;
 	size_t in_cap;
@@ -164,6 +169,7 @@ struct ctl_client {
  * @idle_closed: clients closed after CTLSRV_IDLE_MS without progress
  * @evicted:	clients closed to make room for a new one
  * @starved_reads: times a client was not read for want of request memory
+ * @perm:	who may do what (ctlperm.h): the origdst user, refusals
  */
 struct ctlsrv {
 	int lfd;
@@ -191,6 +197,7 @@ struct ctlsrv {
 	uint64_t idle_closed;
 	uint64_t evicted;
 	uint64_t starved_reads;
+	struct ctlperm perm;
 };
 
 int ctlsrv_open(struct ctlsrv *s, const char *path,

@@ -9,6 +9,14 @@
  * socket under /tmp or a home directory is fine: the walk holds them
  * open); only the last directory, where the socket lives, must be
  * root's or masqd's and writable by its owner alone.
+ *
+ * sockdir_reachable() answers the other question, asked when masqd lets
+ * one unprivileged user use the socket (ctlperm.c): can that user get to
+ * it? It walks up from the directory held open, by "..", to the root,
+ * and judges each directory's search bit as the kernel would for a
+ * process of that uid and that one group. Walking up from the descriptor
+ * rather than down the path judges the directories the socket is really
+ * in, whatever has been renamed since it was made.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +27,8 @@
 
 #include "masqd/log.h"
 #include "masqd/sockdir.h"
+
+#define SOCKDIR_MAX_DEPTH	256	/* directories walked up at most */
 
 #define DIR_FLAGS	(O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 
@@ -162,4 +172,92 @@ int sockdir_path(char *buf, size_t size, int dirfd, const char *name)
 	int n = snprintf(buf, size, "/proc/self/fd/%d/%s", dirfd, name);
 
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/*
+ * May a process of @uid, with @gid its only group, search a directory of
+ * @st? The owner's bits for the owner, the group's for the group, else
+ * the others' (ACLs are not read: a directory that grants more by one is
+ * judged by its mode bits alone).
+ */
+static bool may_search(const struct stat *st, uint32_t uid, uint32_t gid)
+{
+	if (st->st_uid == uid)
+		return st->st_mode & S_IXUSR;
+	if (st->st_gid == gid)
+		return st->st_mode & S_IXGRP;
+	return st->st_mode & S_IXOTH;
+}
+
+/* Why @fd (a directory of @st) keeps @uid:@gid out, and the cure */
+static void say_unreachable(int fd, const struct stat *st, uint32_t uid,
+			    uint32_t gid, char *why, size_t len)
+{
+	char link[64], dir[1024];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, dir, sizeof(dir) - 1);
+	if (n < 0)
+		n = snprintf(dir, sizeof(dir), "(a directory above the socket)");
+	dir[n] = '\0';
+	snprintf(why, len, "the control socket's directory %s (owner %u, "
+		 "group %u, mode %04o) does not let uid %u group %u through: "
+		 "make it searchable (chmod o+x %s, or chgrp %u and chmod g+x)",
+		 dir, (unsigned)st->st_uid, (unsigned)st->st_gid,
+		 (unsigned)(st->st_mode & 07777), (unsigned)uid, (unsigned)gid,
+		 dir, (unsigned)gid);
+}
+
+/**
+ * sockdir_reachable() - Can a user reach the socket in @dirfd?
+ * @dirfd:	the socket's directory (from sockdir_open())
+ * @uid:	the user
+ * @gid:	his group (the only one judged: a user may have others the
+ *		caller cannot know, so this can refuse one who could pass,
+ *		never pass one who cannot)
+ * @why:	on -EACCES, the directory at fault and what to do
+ * @len:	size of @why
+ *
+ * Every directory from @dirfd up to the root must let the user search
+ * it. O(depth), at most SOCKDIR_MAX_DEPTH directories.
+ *
+ * Return: 0, -EACCES with @why, or another -errno
+ */
+int sockdir_reachable(int dirfd, uint32_t uid, uint32_t gid, char *why,
+		      size_t len)
+{
+	int fd = openat(dirfd, ".", DIR_FLAGS), ret = -ELOOP;
+
+	if (fd < 0)
+		return -errno;
+	for (int depth = 0; depth < SOCKDIR_MAX_DEPTH; depth++) {
+		struct stat st, up;
+		int parent;
+
+		if (fstat(fd, &st)) {
+			ret = -errno;
+			break;
+		}
+		if (!may_search(&st, uid, gid)) {
+			say_unreachable(fd, &st, uid, gid, why, len);
+			ret = -EACCES;
+			break;
+		}
+		parent = openat(fd, "..", DIR_FLAGS);
+		if (parent < 0 || fstat(parent, &up)) {
+			ret = -errno;
+			if (parent >= 0)
+				close(parent);
+			break;
+		}
+		close(fd);
+		fd = parent;
+		if (up.st_dev == st.st_dev && up.st_ino == st.st_ino) {
+			ret = 0;	/* the root is its own parent */
+			break;
+		}
+	}
+	close(fd);
+	return ret;
 }

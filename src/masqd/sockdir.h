@@ -14,13 +14,20 @@
  * socket is then bound, tested, removed and chmod'ed through the
  * directory's descriptor (sockdir_path()), so nothing renamed after the
  * check can redirect it.
+ *
+ * When one unprivileged user may use the socket (ctlperm.h), every
+ * directory above it must let that user search it:
+ * sockdir_reachable() says whether it does, and which one does not.
  */
 #ifndef MASQD_SOCKDIR_H
 #define MASQD_SOCKDIR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 int sockdir_open(const char *path, const char **name);
 int sockdir_path(char *buf, size_t size, int dirfd, const char *name);
+int sockdir_reachable(int dirfd, uint32_t uid, uint32_t gid, char *why,
+		      size_t len);
 
 #endif

@@ -58,6 +58,11 @@ static int fake_run(void *ctx, int argc, char *const *argv,
 	}
 	if (!strcmp(argv[0], "job"))
 		return CTLSRV_PENDING;
+	if (!strcmp(argv[0], "origdst")) {
+		masq_text_append(out, CTLFAKE_ORIGDST,
+				  sizeof(CTLFAKE_ORIGDST) - 1);
+		return 0;
+	}
 	masq_text_printf(out, "unknown command '%s'\n", argv[0]);
 	return 2;
 }

@@ -6,8 +6,9 @@
  * The fake engine's commands: "echo WORDS" (status 0, the words), "big N"
  * (N bytes of text), "fail" (status 1), "oomtext" (a text cut by memory),
  * "list N" (a listing of N chunks of LIST_LINES lines, CTLSRV_STREAM),
- * "job" (CTLSRV_PENDING: the caller completes it); anything else is a
- * usage error (2). ctlfake counts what the server asked of it.
+ * "job" (CTLSRV_PENDING: the caller completes it), "origdst ..." (status
+ * 0, CTLFAKE_ORIGDST whatever the words); anything else is a usage error
+ * (2). ctlfake counts what the server asked of it.
  */
 #ifndef MASQ_TESTS_CTLFAKE_H
 #define MASQ_TESTS_CTLFAKE_H
@@ -20,6 +21,7 @@
 
 #define CTLFAKE_LINE	"0123456789abcdef0123456789abcdef0123456789abcdef\n"
 #define CTLFAKE_LINES	1000	/* per chunk: 49,000 bytes */
+#define CTLFAKE_ORIGDST	"203.0.113.9:80\n"
 
 struct ctlfake_counts {
 	int chunks_this_step;	/* more() calls since the caller zeroed it */

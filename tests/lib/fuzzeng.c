@@ -65,7 +65,8 @@ void fuzzeng_check(struct masq_engine *e, struct masq_txq *tx)
 
 		if (b->data < b->base ||
 		    b->len > b->cap - (uint32_t)(b->data - b->base) ||
-		    (int)b->iface >= nifs) {
+		    (int)(b->iface & ~MASQ_IFACE_TWIN) >= nifs ||
+		    (b->iface & ~(MASQ_IFACE_TWIN | MASQ_IFACE_MASK))) {
 			fprintf(stderr, "tx frame outside its buffer or interface\n");
 			abort();
 		}
@@ -227,7 +228,11 @@ static void set_mode(struct masq_engine *e, uint8_t mode)
 	    ((mode & 8) && ctlline_run(e, "set tcp-pickup on", NULL)) ||
 	    ((mode & 16) && (ctlline_run(e, "set host-cap 4", NULL) ||
 			     ctlline_run(e, "set inbound-halfopen 2", NULL) ||
-			     ctlline_run(e, "set conntrack-max 16", NULL)))) {
+			     ctlline_run(e, "set conntrack-max 16", NULL))) ||
+	    ((mode & 64) && (ctlline_run(e, "iface set lan0 twin on", NULL) ||
+			     ctlline_run(e, "iface set wan0 twin on", NULL) ||
+			     ctlline_run(e, "host-ports tcp 22,2222 udp 53",
+					 NULL)))) {
 		fprintf(stderr, "fuzzeng: mode 0x%02x refused\n", mode);
 		abort();
 	}

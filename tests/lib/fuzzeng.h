@@ -18,7 +18,9 @@
  * The mode byte: bits 0-1 filtering (0 and 3: address-and-port-dependent,
  * 1 address-dependent, 2 endpoint-independent), bit 2 address-and-port-
  * dependent mapping, bit 3 tcp-pickup on, bit 4 small host-cap,
- * inbound-halfopen and conntrack-max (so eviction runs often), bit 5 no
+ * inbound-halfopen and conntrack-max (so eviction runs often), bit 6
+ * twins on for both interfaces (the router host's path, host.c) with a
+ * few host-ports, bit 5 no
  * rules beyond the default ruleset.
  */
 

@@ -18,6 +18,12 @@
  * idleness; 16 idle clients do not keep a 17th out; a too-large request
  * refused with a clear message; the total of request memory; a text cut
  * by memory said as an error; the per-iteration command budget; a hold.
+ * Who may use the socket (ctlperm.c), as root, with children that take
+ * another uid: `set origdst-user` refused while a directory keeps the
+ * user out, then the socket 0660 in his group; he may ask origdst and is
+ * refused anything else (nothing runs); another member of the group is
+ * refused and hung up on; a uid outside the group cannot connect; `none`
+ * puts 0600 back and stops a client already connected; malformed words.
  *
  * Prints "ok ctlsrv/NAME", "FAIL ctlsrv/NAME: why" or "SKIP ...".
  */
@@ -30,8 +36,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <grp.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 
 #include "control/proto.h"
 #include "masqd/ctlsrv.h"
@@ -66,6 +74,7 @@ static bool failf(const char *fmt, ...)
 
 static struct ctlsrv srv;
 static uint64_t now_ms = 1000;
+static int runs_total;		/* commands the fake engine ran */
 
 /* One loop iteration, at the test's time */
 static void step(void)
@@ -76,6 +85,7 @@ static void step(void)
 	poll(pfd, (nfds_t)n, 0);
 	ctlfake.chunks_this_step = ctlfake.runs_this_step = 0;
 	ctlsrv_service(&srv, pfd, now_ms);
+	runs_total += ctlfake.runs_this_step;
 	if (ctlfake.chunks_this_step > ctlfake.most_chunks)
 		ctlfake.most_chunks = ctlfake.chunks_this_step;
 }
@@ -462,6 +472,286 @@ static bool hold_queues(void)
 	return finish(ok, fd, &a);
 }
 
+/* ---- who may use the socket (ctlperm.c) -------------------------------- */
+
+#define GUEST_UID	65534
+#define GUEST_GID	65534
+#define CHILD_STEPS	5000	/* 1 ms apart: 5 s for a child's calls */
+
+/* `set origdst-user WORD` as masqd runs it; its status, text in @t */
+static int set_user(const char *word, struct masq_text *t)
+{
+	char *argv[] = { "set", "origdst-user", (char *)word, NULL };
+
+	t->len = 0;
+	if (t->s)
+		t->s[0] = '\0';
+	return ctlperm_command(&srv, 3, argv, t);
+}
+
+/* The socket's mode and group are @mode and @gid */
+static bool sock_is(mode_t mode, gid_t gid)
+{
+	struct stat st;
+
+	if (stat(sock_path, &st))
+		return failf("stat %s: %s", sock_path, strerror(errno));
+	return ((st.st_mode & 0777) == mode && st.st_gid == gid) ||
+	       failf("socket mode %04o group %u, want %04o group %u",
+		     st.st_mode & 0777, (unsigned)st.st_gid, mode, (unsigned)gid);
+}
+
+/*
+ * A child's side: one blocking call of @argv on @fd; 0 when its status
+ * is @status and its text contains @want, else a line on @err
+ */
+static int child_call(int fd, int err, int status, const char *want,
+		      char *const *argv)
+{
+	int argc = 0, st = -1, ret;
+	size_t len = 0;
+	char *text = NULL;
+
+	while (argv[argc])
+		argc++;
+	ret = ctl_call(fd, argc, argv, &st, &text, &len);
+	if (ret || st != status || !strstr(text ? text : "", want)) {
+		dprintf(err, "'%s': call %d status %d text '%s', want %d '%s'",
+			argv[0], ret, st, text ? text : "", status, want);
+		free(text);
+		return 1;
+	}
+	free(text);
+	return 0;
+}
+
+/* Become @uid with @gid as the only group; 0 or 1 after a line on @err */
+static int become(uint32_t uid, uint32_t gid, int err)
+{
+	if (setgroups(0, NULL) || setgid(gid) || setuid(uid)) {
+		dprintf(err, "cannot become %u:%u: %s", uid, gid, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+/* Connect as a child; the socket, or -1 with errno */
+static int child_connect(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", sock_path);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+enum child_kind {
+	CHILD_GUEST,		/* asks origdst, then other commands */
+	CHILD_STRANGER,		/* in the group, not the user */
+	CHILD_OUTSIDE,		/* not in the group: cannot connect */
+	CHILD_GUEST_TWICE,	/* origdst, waits for the parent, again */
+};
+
+static char *const ask[] = { "origdst", "192.168.0.2:40000",
+			     "192.168.0.1:3128", NULL };
+
+static int child_guest(int fd, int err)
+{
+	static char *const echo[] = { "echo", "hi", NULL };
+	static char *const set[] = { "set", "origdst-user", "none", NULL };
+
+	return child_call(fd, err, 0, CTLFAKE_ORIGDST, ask) ||
+	       child_call(fd, err, 1, "may only ask origdst", echo) ||
+	       child_call(fd, err, 1, "may only ask origdst", set) ||
+	       child_call(fd, err, 0, CTLFAKE_ORIGDST, ask);
+}
+
+static int child_stranger(int fd, int err)
+{
+	if (child_call(fd, err, 1, "may not use masqd's control socket", ask))
+		return 1;
+	if (child_call(fd, err, 1, "", ask) == 0) {
+		dprintf(err, "still connected after the refusal");
+		return 1;
+	}
+	return 0;
+}
+
+/* origdst; tell the parent (@sync) and wait for its word; origdst again */
+static int child_guest_twice(int fd, int err, int sync)
+{
+	char c = 'a';
+
+	if (child_call(fd, err, 0, CTLFAKE_ORIGDST, ask) ||
+	    write(sync, &c, 1) != 1 || read(sync, &c, 1) != 1)
+		return 1;
+	return child_call(fd, err, 1, "may not use masqd's control socket", ask);
+}
+
+static void child(enum child_kind kind, uint32_t uid, uint32_t gid, int err,
+		  int sync)
+{
+	int fd;
+
+	if (become(uid, gid, err))
+		_exit(1);
+	fd = child_connect();
+	if (kind == CHILD_OUTSIDE) {
+		if (fd >= 0 || errno != EACCES) {
+			dprintf(err, "connect as %u:%u: %s, want EACCES", uid,
+				gid, fd >= 0 ? "connected" : strerror(errno));
+			_exit(1);
+		}
+		_exit(0);
+	}
+	if (fd < 0) {
+		dprintf(err, "connect as %u:%u: %s", uid, gid, strerror(errno));
+		_exit(1);
+	}
+	if (kind == CHILD_GUEST)
+		_exit(child_guest(fd, err));
+	if (kind == CHILD_STRANGER)
+		_exit(child_stranger(fd, err));
+	_exit(child_guest_twice(fd, err, sync));
+}
+
+/*
+ * Run a child of @kind as @uid:@gid while the server steps; when it says
+ * so on the sync socket, turn the origdst user off and answer it.
+ * Return: true when it exited 0 (else why holds its line)
+ */
+static bool run_child(enum child_kind kind, uint32_t uid, uint32_t gid)
+{
+	int err[2], sync[2], st = -1, i;
+	struct masq_text t = { 0 };
+	char line[512];
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(err, O_CLOEXEC) ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync))
+		return failf("pipe: %s", strerror(errno));
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		close(err[0]);
+		close(sync[0]);
+		child(kind, uid, gid, err[1], sync[1]);
+	}
+	close(err[1]);
+	close(sync[1]);
+	fcntl(sync[0], F_SETFL, O_NONBLOCK);
+	for (i = 0; pid > 0 && i < CHILD_STEPS; i++) {
+		char c;
+
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			break;
+		step();
+		if (read(sync[0], &c, 1) == 1) {
+			set_user("none", &t);
+			if (write(sync[0], &c, 1) != 1)
+				break;
+		}
+		usleep(1000);
+	}
+	if (pid > 0 && i == CHILD_STEPS) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+	}
+	n = read(err[0], line, sizeof(line) - 1);
+	line[n > 0 ? n : 0] = '\0';
+	close(err[0]);
+	close(sync[0]);
+	masq_text_free(&t);
+	if (pid < 0)
+		return failf("fork: %s", strerror(errno));
+	if (i == CHILD_STEPS)
+		return failf("child %d did not finish", kind);
+	return (WIFEXITED(st) && WEXITSTATUS(st) == 0) ||
+	       failf("child %d: %s", kind, line[0] ? line : "failed");
+}
+
+static bool guest_access(void)
+{
+	struct masq_text t = { 0 };
+	int runs;
+	bool ok = srv_open();
+
+	/* the mkdtemp directory (0700) keeps the user out: refused, named */
+	ok = ok && ((set_user("65534:65534", &t) == 1 &&
+		     strstr(t.s, "could not reach") && strstr(t.s, dir)) ||
+		    failf("through a 0700 directory: '%s'", t.s ? t.s : ""));
+	ok = ok && sock_is(0600, getegid());
+	ok = ok && (!chmod(dir, 0711) || failf("chmod: %s", strerror(errno)));
+	ok = ok && (set_user("65534:65534", &t) == 0 ||
+		    failf("set 65534:65534: '%s'", t.s));
+	ok = ok && sock_is(0660, GUEST_GID);
+	t.len = 0;
+	ctlperm_show(&srv.perm, &t);
+	ok = ok && ((t.s && !strcmp(t.s, "origdst-user 65534:65534\n")) ||
+		    failf("shown as '%s'", t.s ? t.s : ""));
+	runs = runs_total;
+	ok = ok && run_child(CHILD_GUEST, GUEST_UID, GUEST_GID);
+	ok = ok && (runs_total - runs == 2 ||
+		    failf("%d commands ran for the user, want his 2 origdst",
+			  runs_total - runs));
+	runs = runs_total;
+	ok = ok && run_child(CHILD_STRANGER, GUEST_UID - 1, GUEST_GID);
+	ok = ok && run_child(CHILD_OUTSIDE, GUEST_UID, GUEST_GID - 1);
+	ok = ok && (runs_total == runs ||
+		    failf("a stranger's command ran"));
+	ok = ok && run_child(CHILD_GUEST_TWICE, GUEST_UID, GUEST_GID);
+	ok = ok && sock_is(0600, getegid());
+	ok = ok && run_child(CHILD_OUTSIDE, GUEST_UID, GUEST_GID);
+	ok = ok && (srv.perm.denied == 4 ||
+		    failf("%llu refusals counted, want 4",
+			  (unsigned long long)srv.perm.denied));
+	chmod(dir, 0700);
+	masq_text_free(&t);
+	ctlsrv_close(&srv);
+	return ok;
+}
+
+/* Words `set origdst-user` refuses, changing nothing (no root needed) */
+static bool guest_words(void)
+{
+	static const struct {
+		const char *word;
+		int status;
+	} bad[] = {
+		{ "65534", 2 }, { "65534:", 2 }, { ":65534", 2 },
+		{ "a:b", 2 }, { "65534:65534:1", 2 }, { "-1:65534", 2 },
+		{ "4294967295:1", 2 }, { "99999999999:1", 2 }, { " 1:1", 2 },
+		{ "0:0", 1 },
+	};
+	struct masq_text t = { 0 };
+	char *few[] = { "set", "origdst-user", NULL };
+	bool ok = srv_open();
+
+	for (size_t i = 0; ok && i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int st = set_user(bad[i].word, &t);
+
+		ok = (st == bad[i].status && t.s && strstr(t.s, bad[i].word)) ||
+		     failf("'%s': status %d '%s', want %d naming it",
+			   bad[i].word, st, t.s ? t.s : "", bad[i].status);
+	}
+	t.len = 0;
+	ok = ok && (ctlperm_command(&srv, 2, few, &t) == 2 ||
+		    failf("two words accepted"));
+	ok = ok && (!srv.perm.guest || failf("a bad word set a user"));
+	ok = ok && sock_is(0600, getegid());
+	masq_text_free(&t);
+	ctlsrv_close(&srv);
+	return ok;
+}
+
 int main(void)
 {
 	char cmd[64];
@@ -490,6 +780,12 @@ int main(void)
 	report("request_memory_bounded", request_memory_bounded());
 	report("command_budget_per_iteration", command_budget());
 	report("hold_queues_commands", hold_queues());
+	report("origdst_user_bad_words_refused", guest_words());
+	if (geteuid() == 0)
+		report("origdst_user_asks_origdst_only", guest_access());
+	else
+		printf("SKIP ctlsrv/origdst_user_asks_origdst_only: needs root "
+		       "(children that take another uid)\n");
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd))
 		printf("SKIP ctlsrv/cleanup: could not remove %s\n", dir);

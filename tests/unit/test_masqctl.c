@@ -26,6 +26,7 @@
 #include <limits.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -48,6 +49,7 @@
 static int failed;
 static char why[1024];
 static char masqctl[PATH_MAX + 16];
+static char origdst_ask[PATH_MAX + 32];	/* build/tools/origdst_ask */
 static char dir[] = "/tmp/masq-ctltest-XXXXXX";
 static char sock_path[108];
 static int lfd = -1;
@@ -87,6 +89,7 @@ struct answer {
 /**
  * struct run - one masqctl run
  * @argv0:	the name it is called by ("masqctl", "masq-iptables", ...)
+ * @prog:	another program to run instead of masqctl (NULL: masqctl)
  * @args:	its arguments, NULL-terminated
  * @in:		standard input (NULL: empty), or @in_size zero bytes
  * @in_size:	when @in is NULL and this is not 0: that many NUL bytes
@@ -97,6 +100,7 @@ struct answer {
  */
 struct run {
 	const char *argv0;
+	const char *prog;
 	const char *const *args;
 	const char *in;
 	size_t in_size;
@@ -205,7 +209,7 @@ static void child(const struct run *r, const char *in_path)
 	fd = open("err", O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	dup2(fd, 2);
 	setenv("MASQ_SOCKET", sock_path, 1);
-	execv(masqctl, (char *const *)argv);
+	execv(r->prog ? r->prog : masqctl, (char *const *)argv);
 	_exit(127);
 }
 
@@ -979,6 +983,207 @@ static bool t_acct_missing(void)
 	return ok;
 }
 
+/* ---- origdst, set origdst-user, save -------------------------------- */
+
+static bool t_origdst(void)
+{
+	const struct answer a[] = { { 0, "198.51.100.7:80\n" },
+				    { 1, "origdst: no such connection\n" } };
+	struct run r = { .argv0 = "masqctl", .args = RUN("origdst",
+			 "192.168.0.2:40000", "192.168.0.1:3128"), .answers = a,
+			 .nanswers = 1 };
+	bool ok = run(&r) && expect_rc(&r, 0) &&
+		  expect_request(&r, 0, "origdst 192.168.0.2:40000 192.168.0.1:3128") &&
+		  expect_text("stdout", r.out, "198.51.100.7:80\n") &&
+		  expect_text("stderr", r.err, "");
+
+	run_free(&r);
+	r.answers = a + 1;
+	ok = ok && run(&r) && expect_rc(&r, 1) &&
+	     expect_text("stdout", r.out, "") &&
+	     expect_text("stderr", r.err, "origdst: no such connection\n");
+	run_free(&r);
+	return ok;
+}
+
+/* set origdst-user WORD sends @want (NULL: sends nothing, exit 2) */
+static bool set_user_sends(const char *word, const char *want)
+{
+	struct run r = { .argv0 = "masqctl", .args = RUN("set", "origdst-user", word) };
+	bool ok = run(&r);
+
+	if (want)
+		ok = ok && expect_rc(&r, 0) && expect_requests(&r, 1) &&
+		     expect_request(&r, 0, want);
+	else
+		ok = ok && expect_rc(&r, 2) && expect_requests(&r, 0) &&
+		     has("stderr", r.err, word);
+	run_free(&r);
+	return ok;
+}
+
+static bool t_set_origdst_user(void)
+{
+	const struct passwd *pw = getpwnam("nobody");
+	char want[64], uid[16];
+	struct run r = { .argv0 = "masqctl", .args = RUN("set", "origdst-user") };
+	bool ok;
+
+	if (!pw)
+		return failf("no user nobody in the passwd database");
+	snprintf(want, sizeof(want), "set origdst-user %u:%u",
+		 (unsigned)pw->pw_uid, (unsigned)pw->pw_gid);
+	snprintf(uid, sizeof(uid), "%u", (unsigned)pw->pw_uid);
+	ok = set_user_sends("nobody", want) && set_user_sends(uid, want) &&
+	     set_user_sends("1234:5678", "set origdst-user 1234:5678") &&
+	     set_user_sends("none", "set origdst-user none") &&
+	     set_user_sends("masq-no-such-user", NULL) &&
+	     set_user_sends("nobody:65534", NULL) &&
+	     set_user_sends("", NULL);
+	ok = ok && run(&r) && expect_rc(&r, 2) && expect_requests(&r, 0);
+	run_free(&r);
+	return ok;
+}
+
+/* Every other set goes as it is, its answer printed */
+static bool t_set_passthrough(void)
+{
+	const struct answer a[] = { { 2, "set: bad timeout 'x'\n" } };
+	struct run r = { .argv0 = "masqctl", .args = RUN("set", "timeout", "udp", "x"),
+			 .answers = a, .nanswers = 1 };
+	bool ok = run(&r) && expect_rc(&r, 2) &&
+		  expect_request(&r, 0, "set timeout udp x") &&
+		  expect_text("stderr", r.err, "set: bad timeout 'x'\n");
+
+	run_free(&r);
+	return ok;
+}
+
+static bool t_save_settings(void)
+{
+	const struct passwd *pw = getpwnam("nobody");
+	char show[512], want[1024];
+	struct answer a[1];
+	struct run r = { .argv0 = "masqctl", .args = RUN("save"), .answers = a,
+			 .nanswers = 1 };
+	bool ok, unknown = getpwuid(4321) == NULL;
+
+	if (!pw)
+		return failf("no user nobody in the passwd database");
+	snprintf(show, sizeof(show),
+		 "timeout tcp-established  7440\n"
+		 "ports 61000-65095\n"
+		 "filtering endpoint-independent\n"
+		 "accounting on\n"
+		 "conntrack-size 262144\n"
+		 "origdst-user %u:%u\n", (unsigned)pw->pw_uid,
+		 (unsigned)pw->pw_gid);
+	snprintf(want, sizeof(want),
+		 "# masqd's settings (masqctl save)\n"
+		 "set timeout tcp-established 7440\n"
+		 "set ports 61000-65095\n"
+		 "set filtering endpoint-independent\n"
+		 "# accounting on\n"
+		 "# conntrack-size 262144\n"
+		 "set origdst-user nobody\n");
+	a[0] = (struct answer){ 0, show };
+	ok = run(&r) && expect_rc(&r, 0) && expect_request(&r, 0, "show settings") &&
+	     expect_text("stdout", r.out, want);
+	run_free(&r);
+	if (!ok || !unknown)
+		return ok;
+	a[0] = (struct answer){ 0, "origdst-user 4321:4321\n" };
+	ok = run(&r) && expect_rc(&r, 0) &&
+	     has("stdout", r.out, "\nset origdst-user 4321:4321\n");
+	run_free(&r);
+	a[0] = (struct answer){ 0, "origdst-user none\n" };
+	ok = ok && run(&r) && has("stdout", r.out, "\nset origdst-user none\n");
+	run_free(&r);
+	r.args = RUN("save", "x");
+	ok = ok && run(&r) && expect_rc(&r, 2) && expect_requests(&r, 0);
+	run_free(&r);
+	return ok;
+}
+
+/*
+ * tests/tools/origdst_ask, the C function docs/control.md gives relays:
+ * the words it sends, its answer taken from a reply alone or after parts
+ */
+static bool t_origdst_ask(void)
+{
+	const struct answer a[] = {
+		{ 0, "198.51.100.7:80\n" },
+		{ 0, "198.51.\f100.7:80\n" },
+		{ 1, "origdst: no such connection\n" },
+		{ 1, "masqd: permission denied: this user (uid 65534) may only "
+		     "ask origdst\n" },
+	};
+	struct run r = { .argv0 = "origdst_ask", .prog = origdst_ask,
+			 .args = RUN("192.168.0.2:40000", "192.168.0.1:3128", "udp"),
+			 .answers = a, .nanswers = 1 };
+	bool ok = run(&r) && expect_rc(&r, 0) &&
+		  expect_request(&r, 0, "origdst 192.168.0.2:40000 192.168.0.1:3128 udp") &&
+		  expect_text("stdout", r.out, "198.51.100.7:80\n");
+
+	run_free(&r);
+	r.answers = a + 1;
+	r.args = RUN("192.168.0.2:40000", "192.168.0.1:3128");
+	ok = ok && run(&r) && expect_rc(&r, 0) &&
+	     expect_request(&r, 0, "origdst 192.168.0.2:40000 192.168.0.1:3128") &&
+	     expect_text("stdout", r.out, "198.51.100.7:80\n");
+	run_free(&r);
+	for (int i = 2; ok && i < 4; i++) {
+		r.answers = a + i;
+		ok = run(&r) && expect_rc(&r, 1) && expect_text("stdout", r.out, "") &&
+		     has("stderr", r.err, a[i].text);
+		run_free(&r);
+	}
+	r.args = RUN("192.168.0.2:40000", "host:3128");
+	ok = ok && run(&r) && expect_rc(&r, 2) && expect_requests(&r, 0);
+	run_free(&r);
+	return ok;
+}
+
+/* @s from its first line after @from up to the line starting with @to */
+static char *between(const char *s, const char *from, const char *to)
+{
+	const char *a = s ? strstr(s, from) : NULL, *b;
+
+	if (!a || !(a = strchr(a, '\n')))
+		return NULL;
+	while (*++a == '\n')
+		;
+	b = strstr(a, to);
+	while (b && b > a && b[-1] == '\n')
+		b--;
+	return b ? strndup(a, (size_t)(b - a)) : NULL;
+}
+
+/* docs/control.md shows masq_origdst() exactly as the tool has it */
+static bool t_origdst_doc(const char *src_root)
+{
+	char path[PATH_MAX + 32], *doc, *tool, *section, *want, *got;
+	bool ok;
+
+	snprintf(path, sizeof(path), "%s/docs/control.md", src_root);
+	doc = slurp(path);
+	snprintf(path, sizeof(path), "%s/tests/tools/origdst_ask.c", src_root);
+	tool = slurp(path);
+	section = doc ? strstr(doc, "## Asking for the original destination") : NULL;
+	got = between(section, "```c", "```");
+	want = between(tool, "/* ---- the function docs/control.md shows",
+		       "/* ---- the program");
+	ok = (got && want && !strcmp(got, want)) ||
+	     failf("docs/control.md's masq_origdst() differs from "
+		   "tests/tools/origdst_ask.c's (%s)", got && want ? "text" :
+		   "not found");
+	free(doc);
+	free(tool);
+	free(got);
+	free(want);
+	return ok;
+}
+
 /* ---- make install ------------------------------------------------------- */
 
 static bool expect_link(const char *root, const char *path, const char *target)
@@ -1073,6 +1278,7 @@ static bool find_masqctl(char *src_root, size_t len, bool *plain)
 		*slash = '\0';
 	}
 	snprintf(masqctl, sizeof(masqctl), "%s/masqctl", self);
+	snprintf(origdst_ask, sizeof(origdst_ask), "%s/tools/origdst_ask", self);
 	slash = strrchr(self, '/');
 	if (slash)
 		*slash = '\0';
@@ -1128,6 +1334,10 @@ static const struct {
 	{ "acct_dump", t_acct },
 	{ "acct_missing_chain_refused", t_acct_refused },
 	{ "acct_missing_chain_in_text", t_acct_missing },
+	{ "origdst_passthrough", t_origdst },
+	{ "set_origdst_user_name_to_ids", t_set_origdst_user },
+	{ "set_other_passthrough", t_set_passthrough },
+	{ "save_settings_as_commands", t_save_settings },
 };
 
 int main(void)
@@ -1149,6 +1359,16 @@ int main(void)
 		why[0] = '\0';
 		report(cases[i].name, cases[i].fn());
 	}
+	if (!access(origdst_ask, X_OK))
+		report("origdst_ask_tool", t_origdst_ask());
+	else
+		printf("SKIP masqctl/origdst_ask_tool: %s not built (make tools)\n",
+		       origdst_ask);
+	snprintf(cmd, sizeof(cmd), "%s/docs/control.md", src_root);
+	if (!access(cmd, R_OK))
+		report("origdst_doc_is_the_tool", t_origdst_doc(src_root));
+	else
+		printf("SKIP masqctl/origdst_doc_is_the_tool: no %s\n", cmd);
 	if (plain)
 		t_install(src_root);
 	close(lfd);
