@@ -105,6 +105,14 @@ $(O)/tests/test_ctlsrv: $(O)/obj/tests/unit/test_ctlsrv.o $(call obj,$(CTLSRV_TE
 $(O)/tests-san/test_ctlsrv: $(O)/san/tests/unit/test_ctlsrv.o $(call san,$(CTLSRV_TEST_SRC) $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(SAN_CFLAGS) -pthread -o $@ $^
+# the twins' test runs masqd's option parser and the TAP and rtnetlink code
+TWIN_TEST_SRC := src/masqd/options.c src/io/vnet.c src/io/tap.c src/io/rtnl.c
+$(O)/tests/test_twin: $(O)/obj/tests/unit/test_twin.o $(call obj,$(TWIN_TEST_SRC) $(TESTLIB_SRC)) $(LIBMASQ) $(LIBCONTROL)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
+$(O)/tests-san/test_twin: $(O)/san/tests/unit/test_twin.o $(call san,$(TWIN_TEST_SRC) $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
 $(O)/bench/%: $(O)/obj/bench/%.o $(call obj,$(TESTLIB_SRC)) $(LIBMASQ)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
@@ -116,8 +124,10 @@ $(O)/tools/%: $(O)/obj/tests/tools/%.o
 
 FUZZ_CFLAGS := $(CFLAGS_COMMON) -O1 -fsanitize=fuzzer,address,undefined
 # what a fuzz target needs beyond the engine, control and test libraries
-FUZZ_EXTRA_fuzz_afpacket := src/io/afpacket.c
+FUZZ_EXTRA_fuzz_afpacket := src/io/afpacket.c src/io/vnet.c
 FUZZ_EXTRA_fuzz_ctlsrv := $(CTLSRV_TEST_SRC)
+FUZZ_EXTRA_fuzz_rtnl := src/io/rtnl.c
+FUZZ_EXTRA_fuzz_tap := src/io/tap.c src/io/vnet.c
 FUZZ_EXTRA_fuzz_rtwatch := src/io/rtwatch.c src/io/nlmsg.c
 FUZZ_EXTRA_fuzz_sockdiag := src/io/sockdiag.c src/io/nlmsg.c
 .SECONDEXPANSION:

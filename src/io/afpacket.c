@@ -51,6 +51,7 @@
 #include <sys/socket.h>
 
 #include "io/afpacket.h"
+#include "io/vnet.h"
 
 #define AFP_SLOT_SLACK		128	/* tpacket2_hdr, sockaddr_ll, vnet hdr */
 #define AFP_BLOCK_TARGET	(128u * 1024)
@@ -271,16 +272,6 @@ static struct tpacket2_hdr *slot(const struct afp_port *p, uint32_t i)
 	return (struct tpacket2_hdr *)(p->ring + off);
 }
 
-static void meta_from_vnet(struct masq_meta *m, const struct virtio_net_hdr *v)
-{
-	m->flags = v->flags;
-	m->gso_type = v->gso_type;
-	m->hdr_len = v->hdr_len;
-	m->gso_size = v->gso_size;
-	m->csum_start = v->csum_start;
-	m->csum_offset = v->csum_offset;
-}
-
 /* Copy a frame, putting back the 802.1Q tag the kernel took out */
 static void copy_frame(struct masq_buf *b, const uint8_t *f, uint32_t len,
 		       const struct tpacket2_hdr *h, bool tagged)
@@ -334,7 +325,7 @@ static struct masq_buf *rx_one(struct afp_port *p, struct masq_pool *pool,
 		struct virtio_net_hdr v;
 
 		memcpy(&v, f - vh, sizeof(v));
-		meta_from_vnet(&b->meta, &v);
+		vnet_to_meta(&v, &b->meta);
 	}
 	copy_frame(b, f, len, h, tagged);
 	p->st.rx_frames++;
@@ -386,13 +377,7 @@ static void tx_fill(struct afp_port *p, uint32_t i, struct masq_buf *b)
 	memset(&t->msg[i], 0, sizeof(t->msg[i]));
 	t->msg[i].msg_hdr.msg_iov = iov;
 	if (p->vnet_hdr) {
-		/* DATA_VALID means nothing on transmit: only NEEDS_CSUM */
-		v->flags = b->meta.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM;
-		v->gso_type = b->meta.gso_type;
-		v->hdr_len = b->meta.hdr_len;
-		v->gso_size = b->meta.gso_size;
-		v->csum_start = b->meta.csum_start;
-		v->csum_offset = b->meta.csum_offset;
+		vnet_from_meta(&b->meta, v);	/* NEEDS_CSUM only: vnet.h */
 		iov[0] = (struct iovec){ v, sizeof(*v) };
 		iov[1] = (struct iovec){ b->data, b->len };
 		t->msg[i].msg_hdr.msg_iovlen = 2;

@@ -3,21 +3,24 @@
  * loop.c - masqd's event loop: receive, engine, transmit, control
  *
  * Theory of operation: one thread, one poll() per iteration over the
- * signalfd, the job's eventfd, every port and the control socket and its
- * clients. (A second thread exists only while a big ruleset change is
- * built, job.c; it touches nothing of the loop's. The log thread, log.c,
- * writes out the lines the loop queues; the loop never waits for it.)
+ * signalfd, the job's eventfd, every port, every twin (twin.h) and the
+ * control socket and its clients. (A second thread exists only while a
+ * big ruleset change is built, job.c; it touches nothing of the loop's.
+ * The log thread, log.c, writes out the lines the loop queues; the loop
+ * never waits for it.)
  * Each iteration:
  *
- *	1. take up to MASQD_RX_BATCH frames from each port's ring and hand
- *	   them to masq_engine_input(); send what it returns at once
+ *	1. take up to MASQD_RX_BATCH frames from each port's ring, then
+ *	   from each twin, and hand them to masq_engine_input(); send what
+ *	   it returns at once
  *	2. masq_engine_advance() (expiry, ARP retries), then send
  *	3. control: finish a job whose worker is done (publish the new
  *	   ruleset, reply), a SIGHUP reload that waited for it, then
  *	   bounded control work (ctlsrv_service)
  *	4. once a second, read the kernel's ring drop counters
  *	5. the takeover check: a few system calls for one interface, a round
- *	   every few seconds (takeover.h)
+ *	   every few seconds (takeover.h); the twins' check: a twin someone
+ *	   deleted is made again, a state round once a second (twin.c)
  *	6. wake the log thread if lines were queued in the iteration
  *	   (log.h: capped rings a thread writes out; nothing in steps 1-5
  *	   writes to a file or waits for the log's output)
@@ -36,7 +39,9 @@
  * gathered per port into a scratch vector (preallocated) and sent with one
  * sendmmsg() batch per port, then every buffer goes back to the pool,
  * sent or not. A frame for an interface with no port is counted
- * (tx_no_port). Nothing here allocates.
+ * (tx_no_port). A frame for a twin (->iface with MASQ_IFACE_TWIN) is
+ * written into it (twin_send(): one non-blocking write; a failure drops
+ * the frame, counted). Nothing here allocates.
  */
 #include <errno.h>
 #include <signal.h>
@@ -132,15 +137,21 @@ static void flush_tx(struct masqd *d)
 	for (uint32_t i = 0; i < d->tx.n; i++) {
 		uint32_t ifc = d->tx.bufs[i]->iface;
 
-		if (ifc >= MASQD_MAX_IFACES || d->port_of[ifc] < 0)
+		if (ifc & MASQ_IFACE_TWIN)
+			twin_send(d, d->tx.bufs[i]);
+		else if (ifc >= MASQD_MAX_IFACES || d->port_of[ifc] < 0)
 			d->tx_no_port++;
 		masq_pool_put(d->pool, d->tx.bufs[i]);
 	}
 	d->tx.n = 0;
 }
 
-/* Step 1; returns true when some ring gave a full batch */
-static bool receive(struct masqd *d, uint64_t now)
+/*
+ * Step 1; returns true when some ring or twin gave a full batch. A twin
+ * is read only when poll() said it has frames (@tpfd: the twins' slots):
+ * a read is a system call, a ring's empty slot is not.
+ */
+static bool receive(struct masqd *d, uint64_t now, const struct pollfd *tpfd)
 {
 	struct masq_buf *bufs[MASQD_RX_BATCH];
 	bool busy = false;
@@ -153,6 +164,18 @@ static bool receive(struct masqd *d, uint64_t now)
 			continue;
 		n = afp_rx_burst(&d->ports[p], d->pool, bufs, MASQD_RX_BATCH,
 				 (uint32_t)idx);
+		if (!n)
+			continue;
+		busy |= n == MASQD_RX_BATCH;
+		masq_engine_input(d->e, bufs, n, now, &d->tx);
+		flush_tx(d);
+	}
+	for (int t = 0; t < d->tw.n; t++) {
+		uint32_t n;
+
+		if (!(tpfd[t].revents & POLLIN))
+			continue;
+		n = twin_receive(d, t, bufs, MASQD_RX_BATCH);
 		if (!n)
 			continue;
 		busy |= n == MASQD_RX_BATCH;
@@ -183,6 +206,7 @@ static int build_pollfds(struct masqd *d, struct pollfd *pfd)
 				    .events = POLLIN };
 	for (int p = 0; p < d->o.nifaces; p++)
 		pfd[n++] = (struct pollfd){ .fd = d->ports[p].fd, .events = POLLIN };
+	n = twin_pollfds(d, pfd, n);
 	return n + ctlsrv_pollfds(&d->ctl, pfd, n, now_ns() / NS_PER_MS);
 }
 
@@ -194,7 +218,8 @@ static int build_pollfds(struct masqd *d, struct pollfd *pfd)
  */
 int loop_run(struct masqd *d)
 {
-	struct pollfd pfd[PFD_PORT0 + MASQD_MAX_IFACES + 1 + CTLSRV_MAX_CLIENTS];
+	struct pollfd pfd[PFD_PORT0 + 2 * MASQD_MAX_IFACES + 1 +
+			  CTLSRV_MAX_CLIENTS];
 	uint64_t last_stats = now_ns();
 	bool busy = false;
 
@@ -214,8 +239,9 @@ int loop_run(struct masqd *d)
 		for (int p = 0; p < d->o.nifaces; p++)
 			if (pfd[PFD_PORT0 + p].revents & POLLERR)
 				afp_clear_error(&d->ports[p]);
+		twin_poll_errors(d, pfd + PFD_PORT0 + d->o.nifaces);
 		now = now_ns();
-		busy = receive(d, now);
+		busy = receive(d, now, pfd + PFD_PORT0 + d->o.nifaces);
 		masq_engine_advance(d->e, now, &d->tx);
 		flush_tx(d);
 		control(d, pfd);
@@ -226,6 +252,7 @@ int loop_run(struct masqd *d)
 		}
 		if (!d->o.no_takeover)
 			to_check(&d->to, now);
+		twin_check(d, now);
 		log_kick();
 	}
 	return 0;

@@ -51,13 +51,15 @@ static int start(struct masqd *d)
 	if (ctlsrv_open(&d->ctl, d->o.sock, &masqd_ctl_ops, d))
 		return -1;
 	d->ctl_open = true;
-	/* last: the socket is ours, so the nft table named after it is too */
-	return setup_takeover(d);
+	/* the socket is ours, so the nft table named after it is too */
+	if (setup_takeover(d))
+		return -1;
+	return twin_setup(d);	/* last: the host's door, once all is set */
 }
 
 int main(int argc, char **argv)
 {
-	static struct masqd d = { .sigfd = -1, .job.efd = -1 };
+	static struct masqd d = { .sigfd = -1, .job.efd = -1, .tw.nl.fd = -1 };
 	int ret;
 
 	ret = opts_parse(argc, argv, &d.o);

@@ -12,6 +12,7 @@
  *	job.c		ruleset changes and reloads built on a worker thread
  *	config.c	the -c file at start and on SIGHUP (control/reload.h)
  *	log.c		stderr or syslog, written by a log thread
+ *	twin.c		the twins: the host's TAP door to each owned interface
  */
 #ifndef MASQD_MASQD_H
 #define MASQD_MASQD_H
@@ -27,6 +28,7 @@
 #include "masq/engine.h"
 #include "masqd/ctlsrv.h"
 #include "masqd/options.h"
+#include "masqd/twin.h"
 
 #define MASQD_RX_BATCH		64
 #define MASQD_TX_CAP		1024
@@ -78,6 +80,7 @@ struct masqd_job {
  * @iterations:	loop iterations
  * @to:		the kernel kept off the owned interfaces (takeover.h)
  * @rl:		the -c file in effect and the command line, for reloads
+ * @tw:		the twins (twin.h)
  */
 struct masqd {
 	struct masqd_opts o;
@@ -99,6 +102,7 @@ struct masqd {
 	uint64_t iterations;
 	struct takeover to;
 	struct reload rl;
+	struct twins tw;
 };
 
 int setup_links(struct masqd *d);

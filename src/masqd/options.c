@@ -7,7 +7,9 @@
  */
 #include <arpa/inet.h>
 #include <assert.h>
+#include <ctype.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,8 @@ enum {
 	OPT_POOL,
 	OPT_NO_TAKEOVER,
 	OPT_CONNTRACK_MAX,
+	OPT_TWIN,
+	OPT_NO_TWINS,
 };
 
 static const struct option long_opts[] = {
@@ -45,6 +49,8 @@ static const struct option long_opts[] = {
 	{ "pool-buffers",	required_argument, NULL, OPT_POOL },
 	{ "no-takeover",	no_argument,	   NULL, OPT_NO_TAKEOVER },
 	{ "conntrack-max",	required_argument, NULL, OPT_CONNTRACK_MAX },
+	{ "twin",		required_argument, NULL, OPT_TWIN },
+	{ "no-twins",		no_argument,	   NULL, OPT_NO_TWINS },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -58,6 +64,7 @@ void opts_usage(FILE *f)
 	fprintf(f,
 "usage: masqd --internal IFACE=ADDR/LEN ... --external IFACE=ADDR/LEN ...\n"
 "             [--gateway ADDR] [-c FILE] [-s SOCKET] [-f] [--conntrack-max N]\n"
+"             [--twin IFACE=NAME ...] [--no-twins]\n"
 "\n"
 "A userspace IP masquerading router on the named Ethernet interfaces.\n"
 "\n"
@@ -65,6 +72,8 @@ void opts_usage(FILE *f)
 "                             router address (repeat for more)\n"
 "  --external IFACE=ADDR/LEN  own IFACE as an external interface; connections\n"
 "                             leaving by it are masqueraded (repeat for more)\n"
+"  --external IFACE=dhcp      ... with no address until the host's DHCP\n"
+"                             client on its twin gets one\n"
 "  --gateway ADDR             default route via ADDR\n"
 "  -c, --config FILE          run FILE's control commands at start (masq.conf(5))\n"
 "  -s, --socket PATH          control socket (default %s)\n"
@@ -80,19 +89,31 @@ void opts_usage(FILE *f)
 "                             to start unless they are already right\n"
 "      --conntrack-max N      connections the table is made for (default\n"
 "                             262144: 45 MiB; 1048576: 126 MiB; 1024..16777215)\n"
+"      --twin IFACE=NAME      name IFACE's twin, the TAP device through which\n"
+"                             the host's own services use IFACE (default: the\n"
+"                             first 13 characters of IFACE, then -h: lan0-h)\n"
+"      --no-twins             no twins: the host gets no network through\n"
+"                             masqd\n"
 "  -h, --help                 this text\n"
 "\n"
 "Each owned interface must be Ethernet, up and have no kernel IPv4 address.\n"
 "While masqd runs, nft netdev drops keep the kernel's stack off them (in and\n"
 "out) and it sets forwarding 0, disable_ipv6 1, arp_ignore 8; at exit it puts\n"
-"the previous values back and removes the drops.\n"
+"the previous values back and removes the drops. Each gets a twin (a TAP\n"
+"device with its MAC, MTU and router addresses) for the host's own use.\n"
 "See masqd(8) and masqctl(8).\n", CTL_DEFAULT_SOCKET);
 }
 
-static int err(const char *fmt, const char *a, const char *b)
+static int err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int err(const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "masqd: ");
-	fprintf(stderr, fmt, a, b);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fputc('\n', stderr);
 	return -1;
 }
@@ -135,7 +156,38 @@ static int iface_index(struct masqd_opts *o, const char *name,
 	return o->nifaces++;
 }
 
-/* --internal/--external IFACE=ADDR/LEN */
+static bool has_addr(const struct masqd_opts *o, int idx)
+{
+	for (int i = 0; i < o->naddrs; i++)
+		if (o->addrs[i].iface == idx)
+			return true;
+	return false;
+}
+
+/* --external IFACE=dhcp: the interface with no address (yet) */
+static int add_dhcp(struct masqd_opts *o, const char *name, const char *arg,
+		    enum masqd_role role)
+{
+	const char *opt = role == ROLE_INTERNAL ? "--internal" : "--external";
+	int idx;
+
+	if (role != ROLE_EXTERNAL)
+		return err("%s %s: dhcp is for --external only (an internal "
+			   "interface's addresses are the router's to give)",
+			   opt, arg);
+	idx = iface_index(o, name, role, opt);
+	if (idx < 0)
+		return -1;
+	if (o->ifaces[idx].dhcp)
+		return err("%s %s: given twice", opt, arg);
+	if (has_addr(o, idx))
+		return err("%s %s: the interface has an address as well: "
+			   "an address or dhcp, not both", opt, arg);
+	o->ifaces[idx].dhcp = true;
+	return 0;
+}
+
+/* --internal/--external IFACE=ADDR/LEN (or IFACE=dhcp) */
 static int add_addr(struct masqd_opts *o, const char *arg, enum masqd_role role)
 {
 	const char *opt = role == ROLE_INTERNAL ? "--internal" : "--external";
@@ -151,6 +203,8 @@ static int add_addr(struct masqd_opts *o, const char *arg, enum masqd_role role)
 			   opt, arg);
 	memcpy(name, arg, (size_t)(eq - arg));
 	name[eq - arg] = '\0';
+	if (!strcmp(eq + 1, "dhcp"))
+		return add_dhcp(o, name, arg, role);
 	if (!cidr_ok(eq + 1))
 		return err("%s %s: expected an IPv4 address and prefix length "
 			   "0-32, e.g. 192.168.0.1/24", opt, arg);
@@ -159,10 +213,152 @@ static int add_addr(struct masqd_opts *o, const char *arg, enum masqd_role role)
 	idx = iface_index(o, name, role, opt);
 	if (idx < 0)
 		return -1;
+	if (o->ifaces[idx].dhcp)
+		return err("%s %s: the interface is dhcp as well: an address "
+			   "or dhcp, not both", opt, arg);
 	o->addrs[o->naddrs].iface = idx;
 	snprintf(o->addrs[o->naddrs].cidr, sizeof(o->addrs[0].cidr), "%s", eq + 1);
 	o->naddrs++;
 	return 0;
+}
+
+/**
+ * opts_ifname_ok() - Is @name one masqd may give a twin?
+ * @name:	the name
+ *
+ * What the kernel takes (1 to 15 bytes, not "." or "..", no '/', ':' or
+ * white space), printable ASCII only, and no '%' (TUNSETIFF would read
+ * "%d" as "pick a number").
+ * Return: true when it may
+ */
+bool opts_ifname_ok(const char *name)
+{
+	size_t n = strnlen(name, IF_NAMESIZE);
+
+	if (!n || n >= IF_NAMESIZE || !strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!isgraph((unsigned char)*p) || (unsigned char)*p > 0x7e ||
+		    strchr("/:%", *p))
+			return false;
+	return true;
+}
+
+/**
+ * opts_twin_name() - The default name of an interface's twin
+ * @iface:	the owned interface
+ * @name:	filled: its first 13 characters, then MASQD_TWIN_SUFFIX
+ *		("lan0" -> "lan0-h"; 15 characters at most)
+ */
+void opts_twin_name(const char *iface, char name[IF_NAMESIZE])
+{
+	snprintf(name, IF_NAMESIZE, "%.*s%s",
+		 (int)(IF_NAMESIZE - 1 - strlen(MASQD_TWIN_SUFFIX)), iface,
+		 MASQD_TWIN_SUFFIX);
+}
+
+/* --twin IFACE=NAME, kept until every interface is known */
+static int add_twin(struct masqd_opts *o, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	struct masqd_twin_opt *t;
+
+	if (!eq || eq == arg || (size_t)(eq - arg) >= IF_NAMESIZE)
+		return err("--twin %s: expected IFACE=NAME, e.g. lan0=lan0-host",
+			   arg);
+	if (!opts_ifname_ok(eq + 1))
+		return err("--twin %s: '%s' is no interface name (1 to 15 "
+			   "printable characters, none of / : %% or space)",
+			   arg, eq + 1);
+	if (o->ntwin_opts == MASQD_MAX_IFACES)
+		return err("--twin %s: more than 32", arg);
+	t = &o->twin_opts[o->ntwin_opts++];
+	memcpy(t->iface, arg, (size_t)(eq - arg));
+	t->iface[eq - arg] = '\0';
+	snprintf(t->name, sizeof(t->name), "%s", eq + 1);
+	return 0;
+}
+
+static int iface_find(const struct masqd_opts *o, const char *name)
+{
+	for (int i = 0; i < o->nifaces; i++)
+		if (!strcmp(o->ifaces[i].name, name))
+			return i;
+	return -1;
+}
+
+/* Each --twin to its interface; Return: errors found */
+static int apply_twin_opts(struct masqd_opts *o)
+{
+	bool named[MASQD_MAX_IFACES] = { false };
+	int bad = 0;
+
+	for (int k = 0; k < o->ntwin_opts; k++) {
+		const struct masqd_twin_opt *t = &o->twin_opts[k];
+		int i = iface_find(o, t->iface);
+
+		if (i < 0) {
+			bad -= err("--twin %s=%s: not an owned interface "
+				   "(name it with --internal or --external)",
+				   t->iface, t->name);
+			continue;
+		}
+		if (named[i]) {
+			bad -= err("--twin %s=%s: a second name for the twin "
+				   "of %s", t->iface, t->name, t->iface);
+			continue;
+		}
+		named[i] = true;	/* add_twin() checked the length */
+		memcpy(o->ifaces[i].twin, t->name, sizeof(t->name));
+	}
+	return bad;
+}
+
+/* No two twins alike, none an owned interface; Return: errors found */
+static int check_twin_names(struct masqd_opts *o)
+{
+	int bad = 0;
+
+	for (int i = 0; i < o->nifaces; i++) {
+		const char *tw = o->ifaces[i].twin;
+
+		if (!opts_ifname_ok(tw))
+			bad -= err("twin of %s: '%s' is no interface name "
+				   "(--twin IFACE=NAME gives another)",
+				   o->ifaces[i].name, tw);
+		for (int j = 0; j < o->nifaces; j++) {
+			if (!strcmp(tw, o->ifaces[j].name))
+				bad -= err("twin of %s: '%s' is an owned "
+					   "interface (--twin IFACE=NAME gives "
+					   "another name)", o->ifaces[i].name,
+					   tw);
+			else if (j < i && !strcmp(tw, o->ifaces[j].twin))
+				bad -= err("twins of %s and %s would both be "
+					   "named '%s' (--twin IFACE=NAME gives "
+					   "one another name)",
+					   o->ifaces[j].name, o->ifaces[i].name,
+					   tw);
+		}
+	}
+	return bad;
+}
+
+/* The twins' names: defaults, --twin, checks; Return: 0 or -1 */
+static int resolve_twins(struct masqd_opts *o)
+{
+	int bad;
+
+	if (o->no_twins) {
+		if (!o->ntwin_opts)
+			return 0;
+		return err("--twin %s=%s and --no-twins: choose one",
+			   o->twin_opts[0].iface, o->twin_opts[0].name);
+	}
+	for (int i = 0; i < o->nifaces; i++)
+		opts_twin_name(o->ifaces[i].name, o->ifaces[i].twin);
+	bad = apply_twin_opts(o);
+	bad += check_twin_names(o);
+	return bad ? -1 : 0;
 }
 
 static int set_gateway(struct masqd_opts *o, const char *arg)
@@ -225,6 +421,11 @@ static int one_opt(struct masqd_opts *o, int c, const char *arg)
 	case OPT_CONNTRACK_MAX:
 		return number("--conntrack-max", arg, 1024, 16777215,
 			      &o->conntrack_max);
+	case OPT_TWIN:
+		return add_twin(o, arg);
+	case OPT_NO_TWINS:
+		o->no_twins = true;
+		return 0;
 	default:
 		return -1;	/* getopt said what was wrong */
 	}
@@ -264,6 +465,8 @@ int opts_parse(int argc, char **argv, struct masqd_opts *o)
 			"--internal or --external IFACE=ADDR/LEN\n");
 		bad = 1;
 	}
+	if (resolve_twins(o))
+		bad = 1;
 	if (strlen(o->sock) >= 108) {
 		fprintf(stderr, "masqd: -s %s: socket path longer than 107 bytes\n",
 			o->sock);

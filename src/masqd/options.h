@@ -2,14 +2,20 @@
 /*
  * options.h - masqd's command line
  *
- * masqd --internal IFACE=ADDR/LEN ... --external IFACE=ADDR/LEN ...
+ * masqd --internal IFACE=ADDR/LEN ... --external IFACE=ADDR/LEN|dhcp ...
  *       [--gateway ADDR] [-c FILE] [-s SOCKET] [-f]
  *       [--no-vnet-hdr] [--ring-frames N] [--pool-buffers N] [--no-takeover]
- *       [--conntrack-max N]
+ *       [--conntrack-max N] [--twin IFACE=NAME ...] [--no-twins]
  *
  * --internal and --external repeat; one interface may carry several
  * addresses but only one role. Every check that needs no kernel is done
  * here, and every bad option is reported, not just the first.
+ *
+ * Twins (masqd/twin.c): each owned interface gets a TAP device for the
+ * host, named by opts_twin_name() unless --twin names it; the names are
+ * checked here (length, characters, no two alike, none an owned
+ * interface's). Whether a device of that name exists is the kernel's to
+ * say, at start.
  */
 #ifndef MASQD_OPTIONS_H
 #define MASQD_OPTIONS_H
@@ -21,6 +27,7 @@
 
 #define MASQD_MAX_IFACES	32
 #define MASQD_MAX_ADDRS		64
+#define MASQD_TWIN_SUFFIX	"-h"	/* lan0 -> lan0-h */
 
 enum masqd_role {
 	ROLE_INTERNAL,
@@ -44,10 +51,26 @@ struct masqd_addr {
  * struct masqd_iface - an interface masqd owns
  * @name:	kernel name
  * @role:	internal or external
+ * @dhcp:	--external IFACE=dhcp: no address at start; the host's DHCP
+ *		client on the twin gets one
+ * @twin:	its twin's name ("" with --no-twins)
  */
 struct masqd_iface {
 	char name[IF_NAMESIZE];
 	enum masqd_role role;
+	bool dhcp;
+	char twin[IF_NAMESIZE];
+};
+
+/**
+ * struct masqd_twin_opt - one --twin IFACE=NAME, until the interfaces
+ * are all known
+ * @iface:	the owned interface it names a twin for
+ * @name:	the twin's name
+ */
+struct masqd_twin_opt {
+	char iface[IF_NAMESIZE];
+	char name[IF_NAMESIZE];
 };
 
 /**
@@ -65,6 +88,10 @@ struct masqd_iface {
  * @pool_buffers: packet buffers (0: default)
  * @no_takeover: refuse interfaces the kernel acts on instead of taking them
  * @conntrack_max: connections the table is made for (0: the default)
+ * @no_twins:	--no-twins: no TAP devices; the host gets nothing through
+ *		masqd
+ * @twin_opts:	--twin options, in order
+ * @ntwin_opts:	how many
  */
 struct masqd_opts {
 	struct masqd_iface ifaces[MASQD_MAX_IFACES];
@@ -80,9 +107,14 @@ struct masqd_opts {
 	uint32_t pool_buffers;
 	bool no_takeover;
 	uint32_t conntrack_max;
+	bool no_twins;
+	struct masqd_twin_opt twin_opts[MASQD_MAX_IFACES];
+	int ntwin_opts;
 };
 
 int opts_parse(int argc, char **argv, struct masqd_opts *o);
+void opts_twin_name(const char *iface, char name[IF_NAMESIZE]);
+bool opts_ifname_ok(const char *name);
 void opts_usage(FILE *f);
 
 #endif

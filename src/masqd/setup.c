@@ -17,6 +17,10 @@
  *	iface add lan0 mac 02:6d:71:00:01:01 mtu 1500 role internal
  *	addr add 192.168.0.1/24 dev lan0
  *	route add default via 203.0.113.254
+ *
+ * and for --external wan0=dhcp, no address but
+ *
+ *	iface set wan0 dhcp on
  */
 #include <errno.h>
 #include <stdio.h>
@@ -97,7 +101,15 @@ static int config_iface(struct masqd *d, int i)
 	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", l->mac[0],
 		 l->mac[1], l->mac[2], l->mac[3], l->mac[4], l->mac[5]);
 	snprintf(mtu, sizeof(mtu), "%u", l->mtu);
-	return cmdline(d, 9, argv);
+	if (cmdline(d, 9, argv))
+		return -1;
+	if (d->o.ifaces[i].dhcp) {	/* no address: the host's DHCP client */
+		char *dhcp[] = { "iface", "set", (char *)l->name, "dhcp", "on",
+				 NULL };
+
+		return cmdline(d, 5, dhcp);
+	}
+	return 0;
 }
 
 static int config_cmdline(struct masqd *d)
@@ -266,6 +278,7 @@ int setup_takeover(struct masqd *d)
 void setup_teardown(struct masqd *d)
 {
 	job_fini(d);	/* before the engine and the client it answers go */
+	twin_teardown(d);
 	if (d->ctl_open)
 		ctlsrv_close(&d->ctl);
 	d->ctl_open = false;
