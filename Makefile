@@ -128,6 +128,8 @@ FUZZ_EXTRA_fuzz_afpacket := src/io/afpacket.c src/io/vnet.c
 FUZZ_EXTRA_fuzz_ctlsrv := $(CTLSRV_TEST_SRC)
 FUZZ_EXTRA_fuzz_rtnl := src/io/rtnl.c
 FUZZ_EXTRA_fuzz_tap := src/io/tap.c src/io/vnet.c
+FUZZ_EXTRA_fuzz_rtwatch := src/io/rtwatch.c src/io/nlmsg.c
+FUZZ_EXTRA_fuzz_sockdiag := src/io/sockdiag.c src/io/nlmsg.c
 .SECONDEXPANSION:
 $(O)/fuzz/%: fuzz/%.c $(ENGINE_SRC) $(CONTROL_SRC) $(TESTLIB_SRC) $$(FUZZ_EXTRA_$$*)
 	@mkdir -p $(@D)

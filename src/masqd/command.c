@@ -66,6 +66,7 @@ static void io_stats(struct masqd *d, struct masq_text *out)
 	line(out, "masqd_takeover_changes", "", d->to.drifts);
 	line(out, "masqd_takeover_reapplied", "", d->to.reapplied);
 	twin_stats(d, out);
+	hostwatch_stats(d, out);
 	for (int i = 0; i < d->o.nifaces; i++) {
 		struct afp_port *p = &d->ports[i];
 		const struct afp_stats *s = &p->st;

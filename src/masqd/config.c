@@ -99,6 +99,7 @@ void config_reloaded(struct masqd *d, int ret, struct masq_text *msg,
 	log_lines(LOG_ERR, msg);
 	masq_text_free(msg);
 	twin_reloaded(d);	/* a reset may have forgotten the twins */
+	hostwatch_reloaded(d);	/* ... and flushed the host's routes */
 	if (!ret)
 		logmsg(LOG_INFO, "SIGHUP: %s reloaded (%zu command%s; checked "
 		       "in %.3f s beside the loop, applied in %.1f ms)",

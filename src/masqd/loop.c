@@ -3,8 +3,9 @@
  * loop.c - masqd's event loop: receive, engine, transmit, control
  *
  * Theory of operation: one thread, one poll() per iteration over the
- * signalfd, the job's eventfd, every port, every twin (twin.h) and the
- * control socket and its clients. (A second thread exists only while a
+ * signalfd, the job's eventfd, every port, every twin (twin.h), the
+ * netlink watch of the host (hostwatch.h) and the control socket and its
+ * clients. (A second thread exists only while a
  * big ruleset change is built, job.c; it touches nothing of the loop's.
  * The log thread, log.c, writes out the lines the loop queues; the loop
  * never waits for it.)
@@ -20,7 +21,10 @@
  *	4. once a second, read the kernel's ring drop counters
  *	5. the takeover check: a few system calls for one interface, a round
  *	   every few seconds (takeover.h); the twins' check: a twin someone
- *	   deleted is made again, a state round once a second (twin.c)
+ *	   deleted is made again, a state round once a second (twin.c);
+ *	   then what the host did on the twins (hostwatch.c): at most 16
+ *	   netlink datagrams when poll() says so, 4 sock_diag chunks of the
+ *	   round that starts each second
  *	6. wake the log thread if lines were queued in the iteration
  *	   (log.h: capped rings a thread writes out; nothing in steps 1-5
  *	   writes to a file or waits for the log's output)
@@ -207,6 +211,7 @@ static int build_pollfds(struct masqd *d, struct pollfd *pfd)
 	for (int p = 0; p < d->o.nifaces; p++)
 		pfd[n++] = (struct pollfd){ .fd = d->ports[p].fd, .events = POLLIN };
 	n = twin_pollfds(d, pfd, n);
+	n = hostwatch_pollfds(d, pfd, n);
 	return n + ctlsrv_pollfds(&d->ctl, pfd, n, now_ns() / NS_PER_MS);
 }
 
@@ -218,7 +223,7 @@ static int build_pollfds(struct masqd *d, struct pollfd *pfd)
  */
 int loop_run(struct masqd *d)
 {
-	struct pollfd pfd[PFD_PORT0 + 2 * MASQD_MAX_IFACES + 1 +
+	struct pollfd pfd[PFD_PORT0 + 2 * MASQD_MAX_IFACES + 2 +
 			  CTLSRV_MAX_CLIENTS];
 	uint64_t last_stats = now_ns();
 	bool busy = false;
@@ -253,6 +258,7 @@ int loop_run(struct masqd *d)
 		if (!d->o.no_takeover)
 			to_check(&d->to, now);
 		twin_check(d, now);
+		hostwatch_step(d, pfd, now);
 		log_kick();
 	}
 	return 0;

@@ -54,7 +54,9 @@ static int start(struct masqd *d)
 	/* the socket is ours, so the nft table named after it is too */
 	if (setup_takeover(d))
 		return -1;
-	return twin_setup(d);	/* last: the host's door, once all is set */
+	if (twin_setup(d))	/* the host's door, once all is set */
+		return -1;
+	return hostwatch_setup(d);	/* last: what the host does there */
 }
 
 int main(int argc, char **argv)

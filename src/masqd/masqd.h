@@ -13,6 +13,7 @@
  *	config.c	the -c file at start and on SIGHUP (control/reload.h)
  *	log.c		stderr or syslog, written by a log thread
  *	twin.c		the twins: the host's TAP door to each owned interface
+ *	hostwatch.c	follow the host's addresses, routes and ports
  */
 #ifndef MASQD_MASQD_H
 #define MASQD_MASQD_H
@@ -28,6 +29,7 @@
 #include "masq/engine.h"
 #include "masqd/ctlsrv.h"
 #include "masqd/options.h"
+#include "masqd/hostwatch.h"
 #include "masqd/twin.h"
 
 #define MASQD_RX_BATCH		64
@@ -81,6 +83,7 @@ struct masqd_job {
  * @to:		the kernel kept off the owned interfaces (takeover.h)
  * @rl:		the -c file in effect and the command line, for reloads
  * @tw:		the twins (twin.h)
+ * @hw:		what the host does on them, followed (hostwatch.h)
  */
 struct masqd {
 	struct masqd_opts o;
@@ -103,6 +106,7 @@ struct masqd {
 	struct takeover to;
 	struct reload rl;
 	struct twins tw;
+	struct hostwatch hw;
 };
 
 int setup_links(struct masqd *d);

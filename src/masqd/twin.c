@@ -513,6 +513,16 @@ void twin_check(struct masqd *d, uint64_t now)
 }
 
 /**
+ * twin_check_soon() - Look at every twin's state at the next twin_check()
+ * (hostwatch.c saw a twin's link change)
+ * @d:		daemon
+ */
+void twin_check_soon(struct masqd *d)
+{
+	d->tw.next_check_ns = 0;
+}
+
+/**
  * twin_reloaded() - After a reload: tell the engine the twins' state
  * again (a reset of its settings may have forgotten it)
  * @d:		daemon

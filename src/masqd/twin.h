@@ -103,6 +103,7 @@ uint32_t twin_receive(struct masqd *d, int i, struct masq_buf **bufs,
 		      uint32_t max);
 void twin_send(struct masqd *d, const struct masq_buf *b);
 void twin_check(struct masqd *d, uint64_t now);
+void twin_check_soon(struct masqd *d);
 void twin_reloaded(struct masqd *d);
 void twin_stats(struct masqd *d, struct masq_text *out);
 
