@@ -27,8 +27,9 @@
 
 static const uint8_t eth_bcast[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-static void arp_fill(struct masq_buf *b, uint16_t op, const uint8_t *sha,
-		     uint32_t spa, const uint8_t *tha, uint32_t tpa)
+/* An ARP packet of @op in @b, Ethernet type set (addresses: the caller's) */
+void arp_fill(struct masq_buf *b, uint16_t op, const uint8_t *sha,
+	      uint32_t spa, const uint8_t *tha, uint32_t tpa)
 {
 	struct eth_hdr *eth = (struct eth_hdr *)b->data;
 	struct arp_hdr *a = (struct arp_hdr *)(b->data + ETH_HLEN);

@@ -196,6 +196,15 @@ void plan_init(struct conn_plan *pl, const struct ct_tuple *t)
 	pl->map = NAT_NONE;
 }
 
+/* The plan's destination translated to @dst:@dport (DNAT, REDIRECT) */
+void plan_dnat(struct conn_plan *pl, const struct pkt *p, uint32_t dst,
+	       uint16_t dport)
+{
+	pl->t[CT_REPLY].src = dst;
+	if (p->has_ports && p->proto != IPPROTO_ICMP_)
+		pl->t[CT_REPLY].sport = dport;
+}
+
 /*
  * Give back the references of a connection's tuples and flags. Its own
  * mapping is the one known outside as the reply's destination (whether
@@ -1145,11 +1154,8 @@ static void conn_first(struct masq_engine *e, struct pkt *p,
 			return;
 		plan_init(&pl, t);
 		pl.hash[CT_ORIG] = hash;
-		if (dnat) {
-			pl.t[CT_REPLY].src = dst;
-			if (p->has_ports && p->proto != IPPROTO_ICMP_)
-				pl.t[CT_REPLY].sport = dport;
-		}
+		if (dnat)
+			plan_dnat(&pl, p, dst, dport);
 		conn_local(e, p, &pl, &fp);
 		return;
 	}
@@ -1180,11 +1186,8 @@ static void conn_first(struct masq_engine *e, struct pkt *p,
 	}
 	plan_init(&pl, t);
 	pl.hash[CT_ORIG] = hash;
-	if (dnat) {
-		pl.t[CT_REPLY].src = dst;
-		if (p->has_ports && p->proto != IPPROTO_ICMP_)
-			pl.t[CT_REPLY].sport = dport;
-	}
+	if (dnat)
+		plan_dnat(&pl, p, dst, dport);
 	if (p->proto == IPPROTO_TCP_ && !(p->tcp_flags & TCP_SYN))
 		count(e, C_tcp_pickups);
 	conn_open(e, p, &pl, CT_ORIG, r, &fp);

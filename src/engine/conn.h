@@ -35,6 +35,8 @@ static inline bool conn_starts_at_host(const struct ct_entry *ce,
 }
 
 void plan_init(struct conn_plan *pl, const struct ct_tuple *t);
+void plan_dnat(struct conn_plan *pl, const struct pkt *p, uint32_t dst,
+	       uint16_t dport);
 enum masq_counter plan_masq_source(struct masq_engine *e, const struct pkt *p,
 				   struct conn_plan *pl, uint32_t ext);
 void conn_put_refs(struct masq_engine *e, uint8_t proto,

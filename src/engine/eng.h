@@ -130,6 +130,8 @@ void arp_resolve(struct masq_engine *e, struct masq_buf *b, int iface,
 		 uint32_t nexthop);
 void arp_advance(struct masq_engine *e);
 void arp_solicit(struct masq_engine *e, int iface, uint32_t ip);
+void arp_fill(struct masq_buf *b, uint16_t op, const uint8_t *sha,
+	      uint32_t spa, const uint8_t *tha, uint32_t tpa);
 int arp_set_static(struct masq_engine *e, uint32_t ip, int iface,
 		   const uint8_t *mac);
 

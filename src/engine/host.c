@@ -163,22 +163,10 @@ static void host_arp_reply(struct masq_engine *e, struct masq_buf *b,
 {
 	const struct iface *f = &e->net.ifs[n->iface];
 	struct eth_hdr *eth = (struct eth_hdr *)b->data;
-	struct arp_hdr *a = (struct arp_hdr *)(b->data + ETH_HLEN);
 
+	arp_fill(b, ARP_REPLY, n->mac, n->ip, f->mac, tpa);
 	memcpy(eth->dst, f->mac, ETH_ALEN);
 	memcpy(eth->src, n->mac, ETH_ALEN);
-	eth->type = htons(ETHERTYPE_ARP);
-	a->htype = htons(1);
-	a->ptype = htons(ETHERTYPE_IPV4);
-	a->hlen = ETH_ALEN;
-	a->plen = 4;
-	a->op = htons(ARP_REPLY);
-	memcpy(a->sha, n->mac, ETH_ALEN);
-	a->spa = n->ip;
-	memcpy(a->tha, f->mac, ETH_ALEN);
-	a->tpa = tpa;
-	b->len = ETH_HLEN + sizeof(*a);
-	memset(&b->meta, 0, sizeof(b->meta));
 	count(e, C_host_arp_answered);
 	host_transmit(e, b, n->iface);
 }
@@ -477,9 +465,7 @@ static void host_first(struct masq_engine *e, struct pkt *p,
 			eng_drop(e, p->buf, C_drop_no_route);
 			return;
 		}
-		pl.t[CT_REPLY].src = dst;
-		if (p->has_ports && p->proto != IPPROTO_ICMP_)
-			pl.t[CT_REPLY].sport = dport;
+		plan_dnat(&pl, p, dst, dport);
 		count(e, C_conn_dnat);
 	}
 	if (net_addr_is_router(&e->net, dst)) {
