@@ -64,12 +64,12 @@
 #include "conn.h"
 #include "eng.h"
 #include "frag.h"
+#include "fwd.h"
 #include "perm.h"
 #include "tcp.h"
 #include "xlate.h"
 
 #define CONN_EXPIRE_PER_CALL	1024
-#define CONN_EVICT_SCAN		64	/* FIFO entries looked at per class */
 #define CONN_EVICT_PER_NEW	4	/* entries a new connection may evict */
 
 /* ---- per-packet state ---------------------------------------------------- */
@@ -98,12 +98,6 @@ static inline enum ct_class conn_class(const struct ct_entry *ce,
 		return udp_class(ce);
 	return ce->xflags & CT_X_ASSURED ? CT_CLASS_GENERIC :
 					   CT_CLASS_GENERIC_NEW;
-}
-
-/* The remote source an inbound connection's half-open count is kept for */
-static uint32_t conn_remote(const struct ct_tuple *t, uint8_t xflags)
-{
-	return xflags & CT_X_INBOUND ? t[CT_ORIG].dst : t[CT_ORIG].src;
 }
 
 /*
@@ -186,25 +180,6 @@ enum masq_counter conn_update(struct masq_engine *e, uint32_t idx,
 	return C_NUM;
 }
 
-/* ---- plans: what a new connection takes --------------------------------- */
-
-void plan_init(struct conn_plan *pl, const struct ct_tuple *t)
-{
-	memset(pl, 0, sizeof(*pl));
-	pl->t[CT_ORIG] = *t;
-	pl->t[CT_REPLY] = ct_tuple_invert(t);
-	pl->map = NAT_NONE;
-}
-
-/* The plan's destination translated to @dst:@dport (DNAT, REDIRECT) */
-void plan_dnat(struct conn_plan *pl, const struct pkt *p, uint32_t dst,
-	       uint16_t dport)
-{
-	pl->t[CT_REPLY].src = dst;
-	if (p->has_ports && p->proto != IPPROTO_ICMP_)
-		pl->t[CT_REPLY].sport = dport;
-}
-
 /*
  * Give back the references of a connection's tuples and flags. Its own
  * mapping is the one known outside as the reply's destination (whether
@@ -268,154 +243,6 @@ void conn_advance(struct masq_engine *e)
 }
 
 /*
- * Does connection @i alone hold a port of @ext_addr for @proto that a new
- * mapping could take (so that releasing it frees one)?
- */
-static bool conn_holds_port(const struct masq_engine *e, uint32_t i,
-			    uint8_t proto, uint32_t ext_addr)
-{
-	const struct ct_entry *ce = &e->ct.e[i];
-	uint32_t m;
-
-	if (ce->proto != proto || !(ce->flags & CT_F_MAP) ||
-	    ce->t[CT_REPLY].dst != ext_addr ||
-	    !nat_port_in_play(&e->nat, proto, ce->t[CT_REPLY].dport))
-		return false;
-	m = nat_map_by_ext(&e->nat, proto, ext_addr, ce->t[CT_REPLY].dport);
-	return m != NAT_NONE && e->nat.m[m].refs == 1;
-}
-
-/*
- * The first of at most CONN_EVICT_SCAN entries of class @c, from the
- * oldest, that alone holds a port of @ext_addr (and, when @closed, is
- * over); the first of them opened by @host goes to *@own, the first
- * of any host to *@any.
- */
-static void conn_scan_for_port(const struct masq_engine *e, enum ct_class c,
-			       uint8_t proto, uint32_t ext_addr, uint32_t host,
-			       bool closed, uint32_t *own, uint32_t *any)
-{
-	uint32_t i = e->ct.fifo[c].head;
-
-	for (int n = 0; n < CONN_EVICT_SCAN && i != CT_LINK_NONE &&
-			*own == CT_NONE; n++) {
-		const struct ct_entry *ce = &e->ct.e[i];
-
-		if ((!closed || ct_is_closed(ce)) &&
-		    conn_holds_port(e, i, proto, ext_addr)) {
-			if (ce->t[CT_ORIG].src == host)
-				*own = i;
-			else if (*any == CT_NONE)
-				*any = i;
-		}
-		i = ct_link_get(ce, CT_NEXT);
-	}
-}
-
-/* Release connection @i for a port or an entry, counted by @c */
-static void conn_evict(struct masq_engine *e, uint32_t i, enum masq_counter c)
-{
-	if (ct_is_closed(&e->ct.e[i]))
-		count(e, C_conn_evicted_closed);
-	conn_release(e, i);
-	count(e, c);
-}
-
-/*
- * Ports of @ext_addr for @proto ran out: reuse the port of a closed
- * connection (TIME_WAIT, CLOSE), @host's own oldest first (as VPP's
- * NAT44-ED reuses a user's transitory sessions), else anyone's; else
- * evict the oldest half-open one. Only a connection that alone holds
- * its mapping frees a port. Bounded: at most CONN_EVICT_SCAN entries of
- * each class are looked at.
- * Return: true when a port was freed
- */
-static bool conn_evict_for_port(struct masq_engine *e, uint8_t proto,
-				uint32_t ext_addr, uint32_t host)
-{
-	static const enum ct_class closed[] = {
-		CT_CLASS_TCP_TIME_WAIT, CT_CLASS_TCP_CLOSE,
-	};
-	uint32_t own = CT_NONE, any = CT_NONE;
-
-	for (size_t c = 0; c < sizeof(closed) / sizeof(*closed); c++)
-		conn_scan_for_port(e, closed[c], proto, ext_addr, host, true,
-				   &own, &any);
-	for (int c = 0; c < CT_HALFOPEN_CLASSES && own == CT_NONE &&
-			any == CT_NONE; c++)
-		conn_scan_for_port(e, ct_halfopen_classes[c], proto, ext_addr,
-				   host, false, &own, &any);
-	if (own == CT_NONE)
-		own = any;
-	if (own == CT_NONE)
-		return false;
-	conn_evict(e, own, C_conn_evicted_ports);
-	return true;
-}
-
-/*
- * Room for one more connection (a full table, the mappings run out, too
- * many remote sources half-open): the oldest closed connection goes,
- * else the oldest half-open one. An assured connection never does.
- * Return: true when one went
- */
-static bool conn_evict_oldest(struct masq_engine *e)
-{
-	uint32_t victim = ct_oldest_closed(&e->ct);
-
-	if (victim == CT_NONE)
-		victim = ct_oldest_halfopen(&e->ct);
-	if (victim == CT_NONE)
-		return false;
-	conn_evict(e, victim, C_conn_evicted);
-	return true;
-}
-
-static enum masq_counter nat_fail_counter(enum nat_fail why)
-{
-	return why == NAT_FAIL_PORTS ? C_drop_ports_exhausted : C_drop_table_full;
-}
-
-/*
- * plan_masq_source() - Masquerade the plan's source to @ext
- * Takes the endpoint's mapping (EIM) or a private one (APDM), evicting
- * once if the address's ports or the mappings ran out. Protocols without
- * ports keep none.
- * Return: C_NUM, or the counter to drop the packet with
- */
-enum masq_counter plan_masq_source(struct masq_engine *e,
-					  const struct pkt *p,
-					  struct conn_plan *pl, uint32_t ext)
-{
-	const struct ct_tuple *o = &pl->t[CT_ORIG];
-	enum nat_fail why = NAT_OK;
-
-	pl->t[CT_REPLY].dst = ext;
-	if (!p->has_ports)
-		return C_NUM;
-	for (int attempt = 0; attempt < 2; attempt++) {
-		pl->map = e->apdm ?
-			  nat_map_private(&e->nat, p->proto, o->src, o->sport,
-					  ext, &why) :
-			  nat_map_get(&e->nat, p->proto, o->src, o->sport, ext,
-				      &why);
-		if (pl->map != NAT_NONE) {
-			pl->t[CT_REPLY].dst = nat_map_ext_addr(&e->nat, pl->map);
-			pl->t[CT_REPLY].dport = e->nat.m[pl->map].ext_port;
-			pl->flags |= CT_F_MAP;
-			if (e->perm && perm_take(e->perm, pl->map, o->dst))
-				pl->xflags |= CT_X_PERM;
-			return C_NUM;
-		}
-		if (why == NAT_FAIL_PORTS ?
-		    !conn_evict_for_port(e, p->proto, ext, o->src) :
-		    !conn_evict_oldest(e))
-			break;
-	}
-	return nat_fail_counter(why);
-}
-
-/*
  * A free entry: when the table holds its limit (conntrack-max), the
  * oldest closed or half-open entries make room, up to CONN_EVICT_PER_NEW
  * for one new connection, so a limit lowered under the count drains a
@@ -427,7 +254,7 @@ enum masq_counter plan_masq_source(struct masq_engine *e,
 static uint32_t conn_alloc(struct masq_engine *e)
 {
 	for (int n = 0; e->ct.count >= e->ct.limit; n++) {
-		if (!conn_evict_oldest(e))
+		if (!plan_evict_oldest(e))
 			return CT_NONE;		/* nothing may go */
 		if (n + 1 == CONN_EVICT_PER_NEW)
 			break;			/* more next time */
@@ -702,6 +529,9 @@ static void conn_forward(struct masq_engine *e, struct pkt *p, uint32_t idx,
 	}
 	if (!filtered && !conn_filter(e, p, ce, dir, r->iface))
 		return;
+	if ((ce->flags & CT_F_SIDE) && dir == CT_ORIG)
+		fwd_control(e, ce->proto, ce->t[CT_ORIG].src,
+			    ce->t[CT_ORIG].dst, ce->t[CT_ORIG].dport);
 	xlate_packet(p, ce, dir);
 	eng_forward(e, p, r->iface, r->gw ? r->gw : dst);
 }
@@ -721,6 +551,8 @@ static inline bool conn_est_plain(const struct masq_engine *e,
 {
 	if (p->ip->ttl <= 1 || p->ip_len > e->net.ifs[r->iface].mtu)
 		return false;
+	if (ce->flags & CT_F_SIDE)
+		return false;		/* watched: an autofw control port */
 	if (ce->proto == IPPROTO_TCP_)
 		return tcp_is_plain_est(ce, p->tcp_flags);
 	return ce->proto == IPPROTO_UDP_;
@@ -753,80 +585,6 @@ static void conn_forward_est(struct masq_engine *e, struct pkt *p,
 }
 
 /*
- * The nat table's source translation for a new connection: MASQUERADE to
- * the first address of the way out, SNAT to the rule's address (one of a
- * range, chosen by the internal address so a host keeps its address).
- * A rule's port range (--to-ports, SNAT's :LO-HI) binds the port of a
- * mapping made here; an internal endpoint that has its mapping already
- * keeps it (endpoint-independent mapping, RFC 4787 REQ-1).
- * Return: C_NUM, or the counter to drop the packet with
- */
-enum masq_counter conn_snat(struct masq_engine *e, const struct pkt *p,
-				   struct conn_plan *pl,
-				   const struct ipt_target *t, int out)
-{
-	uint32_t ext;
-
-	if (t->kind == IPT_T_SNAT && (t->u.nat.flags & IPT_NAT_ADDR)) {
-		uint32_t span = t->u.nat.addr_hi - t->u.nat.addr_lo + 1;
-
-		ext = htonl(t->u.nat.addr_lo +
-			    (span ? ntohl(pl->t[CT_ORIG].src) % span : 0));
-	} else {
-		ext = net_iface_primary(&e->net, out);
-	}
-	if (!ext)
-		return e->net.ifs[out].dhcp ? C_drop_no_address : C_drop_no_route;
-	if ((t->u.nat.flags & IPT_NAT_PORTS) && p->proto != IPPROTO_ICMP_) {
-		enum masq_counter why;
-
-		e->nat.req_lo = t->u.nat.port_lo;	/* nat.c's port_alloc() */
-		e->nat.req_hi = t->u.nat.port_hi;
-		why = plan_masq_source(e, p, pl, ext);
-		e->nat.req_lo = e->nat.req_hi = 0;
-		return why;
-	}
-	return plan_masq_source(e, p, pl, ext);
-}
-
-/*
- * conn_count_plan() - The counts a new connection takes: its internal
- * host's host-cap when it is opened from inside, its remote source's
- * inbound-halfopen when it comes in from outside through a destination
- * translation (DNAT, or a mapping the filtering admits) or to the router
- * host itself. Too many
- * remote sources half-open at once makes room as a full table does.
- * Return: C_NUM, or the counter to drop the packet with
- */
-enum masq_counter conn_count_plan(struct masq_engine *e,
-					 const struct pkt *p,
-					 struct conn_plan *pl, enum ct_dir dir)
-{
-	enum iface_role role = e->net.ifs[p->buf->iface].role;
-	bool dnat = dir == CT_REPLY || (pl->xflags & CT_X_TO_HOST) ||
-		    pl->t[CT_REPLY].src != pl->t[CT_ORIG].dst;
-	enum quota_fail why;
-	uint32_t remote;
-
-	if (role == ROLE_INTERNAL && dir == CT_ORIG) {
-		why = quota_take(&e->hosts, pl->t[CT_ORIG].src);
-		if (why != QUOTA_OK)
-			return why == QUOTA_AT_LIMIT ? C_drop_host_cap :
-						       C_drop_table_full;
-		pl->xflags |= CT_X_HOSTCNT;
-	} else if (role == ROLE_EXTERNAL && dnat) {
-		remote = conn_remote(pl->t, pl->xflags);
-		why = quota_take(&e->halfopen, remote);
-		if (why == QUOTA_FULL && conn_evict_oldest(e))
-			why = quota_take(&e->halfopen, remote);
-		if (why != QUOTA_OK)
-			return C_drop_inbound_halfopen;
-		pl->xflags |= CT_X_HALFOPEN;
-	}
-	return C_NUM;
-}
-
-/*
  * Route to where a planned connection's packet goes; let the filter
  * (FORWARD) and the nat table (POSTROUTING) have their say; commit; send.
  * @fp is the packet as the filter sees it (its destination already
@@ -853,9 +611,9 @@ static void conn_open(struct masq_engine *e, struct pkt *p,
 		conn_fw_refuse(e, fp);
 		return;
 	}
-	why = conn_count_plan(e, p, pl, dir);
+	why = plan_take_counts(e, p, pl, dir);
 	if (why == C_NUM && fp->action == FW_NAT && !snat_done)
-		why = conn_snat(e, p, pl, fp->nat, r->iface);
+		why = plan_snat(e, p, pl, fp->nat, r->iface, false);
 	if (why == C_drop_no_route || why == C_drop_no_address) {
 		/* nothing to masquerade to */
 		eng_drop(e, p->buf, why);
@@ -902,15 +660,6 @@ static bool is_multicast(uint32_t addr)
 	return (ntohl(addr) >> 28) == 0xe;
 }
 
-/* Is @addr an address of an external interface (a masquerade address)? */
-static bool is_masq_addr(const struct masq_engine *e, uint32_t addr)
-{
-	int i;
-
-	return net_addr_is_local(&e->net, addr, &i) &&
-	       e->net.ifs[i].role == ROLE_EXTERNAL;
-}
-
 /*
  * Delivered to the router itself: the filter's INPUT decides; what it
  * accepts goes into the arrival interface's twin, to the host's sockets
@@ -943,158 +692,54 @@ static void conn_local(struct masq_engine *e, struct pkt *p,
 	local_closed_port(e, p);
 }
 
-/* The mapping a TCP/UDP packet to a masquerade address is addressed to */
-static uint32_t conn_target_mapping(const struct masq_engine *e,
-				    const struct pkt *p)
+/*
+ * To a router address, not translated: a mapping that admits it from
+ * outside or hairpins it from inside (plan.c)?
+ * Return: true when the packet was taken
+ */
+static bool conn_to_mapping(struct masq_engine *e, struct pkt *p,
+			    const struct ct_tuple *t, uint64_t hash,
+			    struct fw_pkt *fp)
 {
-	if (p->proto != IPPROTO_TCP_ && p->proto != IPPROTO_UDP_)
-		return NAT_NONE;
-	if (!is_masq_addr(e, p->ip->daddr))
-		return NAT_NONE;
-	return nat_map_by_ext(&e->nat, p->proto, p->ip->daddr, p->dport);
-}
+	bool inside = e->net.ifs[p->buf->iface].role == ROLE_INTERNAL;
+	struct plan_way way;
+	enum plan_verdict v = inside ? plan_hairpin(e, p, t, hash, fp, &way) :
+				       plan_inbound(e, p, t, hash, fp, &way);
 
-/* The filter's view after a translation of the destination to @addr:@port */
-static void fw_pkt_dnat(struct fw_pkt *fp, uint32_t addr, uint16_t port)
-{
-	fp->daddr = addr;
-	if (fp->p->has_ports && fp->p->proto != IPPROTO_ICMP_)
-		fp->dport = port;
-	fp->state |= IPT_ST_DNAT;
+	if (v == PLAN_OPEN)
+		conn_open(e, p, &way.pl, way.dir, way.r, fp);
+	return v != PLAN_NOT_MINE;
 }
 
 /*
- * From outside to a masquerade address: does the filtering admit it to
- * the mapping it is addressed to? Then it opens a connection the reply
- * way, as if the internal host had sent first.
- * Return: true when the packet was taken (forwarded or dropped)
+ * What a connection opened from inside adds to its plan: a forward
+ * reached at the router's address (@fwd) has its source masqueraded to
+ * that address too, so the server's answer comes back through the
+ * router (hairpin); a packet out to an autofw control port takes or
+ * keeps that entry for its host, and its connection is watched for more
+ * (CT_F_SIDE: its packets take the general path).
+ * Return: false when the packet was dropped (no room)
  */
-static bool conn_inbound(struct masq_engine *e, struct pkt *p,
-			 const struct ct_tuple *t, uint64_t hash,
-			 struct fw_pkt *fp)
+static bool conn_from_inside(struct masq_engine *e, struct pkt *p,
+			     struct conn_plan *pl, bool fwd,
+			     const struct route *r)
 {
-	struct conn_plan pl;
+	const struct ct_tuple *o = &pl->t[CT_ORIG];
+	struct nat_want any = { 0 };
 	enum masq_counter why;
-	const struct nat_map *m;
-	const struct route *r;
-	uint32_t mi;
 
-	if (e->filtering == FILTER_APDF)
-		return false;
-	mi = conn_target_mapping(e, p);
-	if (mi == NAT_NONE)
-		return false;
-	if (e->filtering == FILTER_ADF &&
-	    !(e->perm && perm_has(e->perm, mi, t->src)))
-		return false;
-	if (net_addr_is_local(&e->net, e->nat.m[mi].int_addr, NULL))
-		return false;		/* the host's own socket: INPUT decides */
-	if (!conn_may_open(e, p, false, &why)) {
-		conn_invalid(e, p, why);
-		return true;
+	if (fwd) {
+		why = plan_masq_source(e, p, pl, o->dst, &any);
+		if (why != C_NUM) {
+			conn_no_room(e, p, why);
+			return false;
+		}
 	}
-	m = &e->nat.m[mi];
-	plan_init(&pl, &(struct ct_tuple){ m->int_addr, t->src, m->int_port,
-					   t->sport });
-	pl.t[CT_REPLY] = *t;
-	pl.hash[CT_REPLY] = hash;
-	pl.xflags = CT_X_INBOUND;
-	r = net_route_lookup(&e->net, m->int_addr);
-	if (!r) {
-		eng_drop(e, p->buf, C_drop_no_route);
-		return true;
-	}
-	/* the connection holds the mapping it came in by, whatever its kind */
-	e->nat.m[mi].refs++;
-	pl.map = mi;
-	pl.flags |= CT_F_MAP;
-	if (e->perm && perm_take(e->perm, mi, t->src))
-		pl.xflags |= CT_X_PERM;
-	count(e, C_conn_inbound);
-	fw_pkt_dnat(fp, m->int_addr, m->int_port);
-	conn_open(e, p, &pl, CT_REPLY, r, fp);
+	if (e->fwd->nauto && p->has_ports &&
+	    e->net.ifs[r->iface].role == ROLE_EXTERNAL &&
+	    fwd_control(e, p->proto, o->src, o->dst, o->dport))
+		pl->flags |= CT_F_SIDE;
 	return true;
-}
-
-/*
- * From inside to a masquerade address: hairpinning (RFC 4787 REQ-9).
- * The packet goes to the internal host behind the mapping, with its
- * source masqueraded too (REQ-9b), so the target sees the external
- * address and port, as it would from outside.
- * Return: true when the packet was taken (forwarded or dropped)
- */
-static bool conn_hairpin(struct masq_engine *e, struct pkt *p,
-			 const struct ct_tuple *t, uint64_t hash,
-			 struct fw_pkt *fp)
-{
-	uint32_t mi = conn_target_mapping(e, p);
-	struct conn_plan pl;
-	enum masq_counter why;
-	const struct route *r;
-	uint32_t dst_addr;
-	uint16_t dst_port;
-
-	if (mi == NAT_NONE ||
-	    net_addr_is_local(&e->net, e->nat.m[mi].int_addr, NULL))
-		return false;		/* none, or the host's own socket */
-	if (!conn_may_open(e, p, true, &why)) {
-		conn_invalid(e, p, why);
-		return true;
-	}
-	dst_addr = e->nat.m[mi].int_addr;
-	dst_port = e->nat.m[mi].int_port;
-	r = net_route_lookup(&e->net, dst_addr);
-	if (!r) {
-		eng_drop(e, p->buf, C_drop_no_route);
-		return true;
-	}
-	plan_init(&pl, t);
-	pl.hash[CT_ORIG] = hash;
-	why = plan_masq_source(e, p, &pl, t->dst);
-	if (why != C_NUM) {
-		conn_no_room(e, p, why);
-		return true;
-	}
-	/* mi is still valid: the source's mapping was found or made apart */
-	if (nat_map_get(&e->nat, p->proto, dst_addr, dst_port, t->dst,
-			&(enum nat_fail){ NAT_OK }) != NAT_NONE)
-		pl.xflags |= CT_X_DMAP;
-	pl.t[CT_REPLY].src = dst_addr;
-	pl.t[CT_REPLY].sport = dst_port;
-	count(e, C_conn_hairpin);
-	fw_pkt_dnat(fp, dst_addr, dst_port);
-	conn_open(e, p, &pl, CT_ORIG, r, fp);
-	return true;
-}
-
-/*
- * The nat table's destination translation of a first packet: DNAT to the
- * rule's address (one of a range, by the source address) and port (one
- * of a range, by the source port; else the packet's own), REDIRECT to the
- * arrival interface's first address.
- * Return: false when there is no address to translate to
- */
-bool conn_dnat_target(const struct masq_engine *e,
-			     const struct pkt *p, const struct ipt_target *t,
-			     uint32_t *addr, uint16_t *port)
-{
-	uint32_t span;
-
-	*port = p->dport;
-	if (t->kind == IPT_T_REDIRECT) {
-		*addr = net_iface_primary(&e->net, (int)p->buf->iface);
-	} else {
-		span = t->u.nat.addr_hi - t->u.nat.addr_lo + 1;
-		*addr = htonl(t->u.nat.addr_lo +
-			      (span ? ntohl(p->ip->saddr) % span : 0));
-	}
-	if ((t->u.nat.flags & IPT_NAT_PORTS) && p->has_ports &&
-	    p->proto != IPPROTO_ICMP_) {
-		span = (uint32_t)t->u.nat.port_hi - t->u.nat.port_lo + 1;
-		*port = htons((uint16_t)(t->u.nat.port_lo +
-					 ntohs(p->sport) % span));
-	}
-	return *addr != 0;
 }
 
 /*
@@ -1109,7 +754,7 @@ static void conn_first(struct masq_engine *e, struct pkt *p,
 		       const struct ct_tuple *t, uint64_t hash)
 {
 	const struct iface *in = &e->net.ifs[p->buf->iface];
-	bool dnat = false;
+	bool dnat = false, fwd = false;
 	uint32_t dst = t->dst;
 	uint16_t dport = t->dport;
 	const struct route *r;
@@ -1139,18 +784,18 @@ static void conn_first(struct masq_engine *e, struct pkt *p,
 	}
 	if (fp.action == FW_NAT && (fp.nat->kind == IPT_T_DNAT ||
 				    fp.nat->kind == IPT_T_REDIRECT)) {
-		if (!conn_dnat_target(e, p, fp.nat, &dst, &dport)) {
+		if (!plan_dnat_target(e, p, fp.nat, &dst, &dport)) {
 			eng_drop(e, p->buf, C_drop_no_route);
 			return;
 		}
 		dnat = true;
 		fw_pkt_dnat(&fp, dst, dport);
 		count(e, C_conn_dnat);
+	} else if (plan_forward(e, p, &fp, &dst, &dport)) {
+		dnat = fwd = true;
 	}
 	if (net_addr_is_router(&e->net, dst)) {
-		if (!dnat &&
-		    (in->role == ROLE_INTERNAL ? conn_hairpin(e, p, t, hash, &fp) :
-						 conn_inbound(e, p, t, hash, &fp)))
+		if (!dnat && conn_to_mapping(e, p, t, hash, &fp))
 			return;
 		plan_init(&pl, t);
 		pl.hash[CT_ORIG] = hash;
@@ -1188,6 +833,8 @@ static void conn_first(struct masq_engine *e, struct pkt *p,
 	pl.hash[CT_ORIG] = hash;
 	if (dnat)
 		plan_dnat(&pl, p, dst, dport);
+	if (in->role == ROLE_INTERNAL && !conn_from_inside(e, p, &pl, fwd, r))
+		return;
 	if (p->proto == IPPROTO_TCP_ && !(p->tcp_flags & TCP_SYN))
 		count(e, C_tcp_pickups);
 	conn_open(e, p, &pl, CT_ORIG, r, &fp);

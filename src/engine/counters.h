@@ -62,7 +62,9 @@
 	X(host_in)		X(host_out)			\
 	X(host_arp_answered)	X(drop_twin_spoofed)		\
 	X(drop_twin_off)	X(drop_no_address)		\
-	X(conn_forgotten_addr)
+	X(conn_forgotten_addr)	X(conn_portfw)			\
+	X(conn_mfw)		X(conn_autofw)			\
+	X(autofw_busy)
 
 enum masq_counter {
 #define MASQ_COUNTER_ENUM(name) C_##name,

@@ -258,6 +258,18 @@ static inline void fw_pkt_init(struct fw_pkt *fp, struct pkt *p, uint8_t in,
 	fp->nat = NULL;
 }
 
+/*
+ * The filter's view after a translation of the destination to @addr:@port
+ * (DNAT, REDIRECT, a forward): conntrack state DNAT from here on
+ */
+static inline void fw_pkt_dnat(struct fw_pkt *fp, uint32_t addr, uint16_t port)
+{
+	fp->daddr = addr;
+	if (fp->p->has_ports && fp->p->proto != 1)
+		fp->dport = port;
+	fp->state |= IPT_ST_DNAT;
+}
+
 /* fwctl.c */
 int fw_init(struct masq_engine *e);
 void fw_fini(struct masq_engine *e);

@@ -392,7 +392,7 @@ void host_accept(struct masq_engine *e, struct pkt *p, struct conn_plan *pl)
 		return;
 	}
 	pl->xflags |= CT_X_TO_HOST;
-	why = conn_count_plan(e, p, pl, CT_ORIG);
+	why = plan_take_counts(e, p, pl, CT_ORIG);
 	if (why != C_NUM) {
 		conn_no_room(e, p, why);
 		return;
@@ -414,15 +414,14 @@ static enum masq_counter host_plan_source(struct masq_engine *e,
 	enum masq_counter why = C_NUM;
 	int i;
 
-	e->nat.for_host = true;
 	if (fp->action == FW_NAT && (fp->nat->kind == IPT_T_SNAT ||
 				     fp->nat->kind == IPT_T_MASQUERADE))
-		why = conn_snat(e, p, pl, fp->nat, r->iface);
+		why = plan_snat(e, p, pl, fp->nat, r->iface, true);
 	else if (p->has_ports &&
 		 net_addr_is_local(&e->net, pl->t[CT_ORIG].src, &i) &&
 		 e->net.ifs[i].role == ROLE_EXTERNAL)
-		why = plan_masq_source(e, p, pl, pl->t[CT_ORIG].src);
-	e->nat.for_host = false;
+		why = plan_masq_source(e, p, pl, pl->t[CT_ORIG].src,
+				       &(struct nat_want){ .host = true });
 	return why;
 }
 
@@ -461,7 +460,7 @@ static void host_first(struct masq_engine *e, struct pkt *p,
 	pl.xflags = CT_X_FROM_HOST;
 	if (fp.action == FW_NAT && (fp.nat->kind == IPT_T_DNAT ||
 				    fp.nat->kind == IPT_T_REDIRECT)) {
-		if (!conn_dnat_target(e, p, fp.nat, &dst, &dport)) {
+		if (!plan_dnat_target(e, p, fp.nat, &dst, &dport)) {
 			eng_drop(e, p->buf, C_drop_no_route);
 			return;
 		}

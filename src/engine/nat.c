@@ -224,14 +224,15 @@ int nat_set_ports(struct nat *n, uint16_t lo, uint16_t hi)
  *
  * conn.c frees a port for a new mapping only when it is one of these.
  */
-bool nat_port_in_play(const struct nat *n, uint8_t proto, uint16_t port)
+bool nat_port_in_play(const struct nat *n, uint8_t proto, uint16_t port,
+		      const struct nat_want *w)
 {
 	uint32_t p = ntohs(port);
 
 	if (nat_pcls_of(proto) == NAT_PCLS_ICMP)
 		return true;
-	if (n->req_lo)
-		return p >= n->req_lo && p <= n->req_hi;
+	if (w->lo)
+		return p >= w->lo && p <= w->hi;
 	return p >= n->port_lo && p <= n->port_hi;
 }
 
@@ -239,10 +240,11 @@ bool nat_port_in_play(const struct nat *n, uint8_t proto, uint16_t port)
  * A port of address @a for a new mapping: the internal one (@want) when
  * free, else the first free one from a random place in the range. The
  * ports host sockets hold (n->host_ports) are never given to another;
- * the host's own mapping (n->for_host) may keep its port among them.
+ * the host's own mapping (@w->host) may keep its port among them; a
+ * rule's range (@w->lo, @w->hi) is scanned instead of the configured one.
  */
 static int port_alloc(struct nat *n, struct nat_addr *a, enum nat_pcls pc,
-		      uint16_t want)
+		      uint16_t want, const struct nat_want *w)
 {
 	uint32_t lo = n->port_lo, hi = n->port_hi;
 	uint64_t *bits = a->bits[pc];
@@ -252,16 +254,16 @@ static int port_alloc(struct nat *n, struct nat_addr *a, enum nat_pcls pc,
 	if (pc == NAT_PCLS_ICMP) {
 		lo = 0;
 		hi = 65535;
-	} else if (n->req_lo) {
-		lo = n->req_lo;		/* a rule's range: scanned, not counted */
-		hi = n->req_hi;
+	} else if (w->lo) {
+		lo = w->lo;		/* a rule's range: scanned, not counted */
+		hi = w->hi;
 	}
 	if (a->used[pc] > (uint32_t)(n->port_hi - n->port_lo) && lo == n->port_lo &&
 	    hi == n->port_hi)
 		return -1;			/* exhausted, known in O(1) */
 	if (port_is_free(bits, want) &&
 	    ((want >= lo && want <= hi && (!rsv || port_is_free(rsv, want))) ||
-	     (n->for_host && pc != NAT_PCLS_ICMP)))
+	     (w->host && pc != NAT_PCLS_ICMP)))
 		p = want;
 	else
 		p = port_scan(bits, rsv, lo, hi,
@@ -438,7 +440,8 @@ uint32_t nat_map_by_ext(const struct nat *n, uint8_t proto, uint32_t ext_addr,
  */
 static uint32_t nat_map_new(struct nat *n, enum nat_pcls pc, uint32_t int_addr,
 			    uint16_t int_port, uint32_t ext_addr, uint64_t h_int,
-			    bool private, enum nat_fail *why)
+			    bool private, const struct nat_want *w,
+			    enum nat_fail *why)
 {
 	uint32_t idx = n->free;
 	int slot = nat_addr_slot(n, ext_addr), port;
@@ -448,7 +451,7 @@ static uint32_t nat_map_new(struct nat *n, enum nat_pcls pc, uint32_t int_addr,
 		*why = NAT_FAIL_POOL;
 		return NAT_NONE;
 	}
-	port = port_alloc(n, &n->addrs[slot], pc, ntohs(int_port));
+	port = port_alloc(n, &n->addrs[slot], pc, ntohs(int_port), w);
 	if (port < 0) {
 		*why = NAT_FAIL_PORTS;
 		return NAT_NONE;
@@ -482,6 +485,7 @@ static uint32_t nat_map_new(struct nat *n, enum nat_pcls pc, uint32_t int_addr,
  * @int_addr:	internal address, network order
  * @int_port:	internal port or ICMP identifier, network order
  * @ext_addr:	external address to use for a new mapping
+ * @w:		what a new mapping may take (a rule's range; the host's)
  * @why:	set to the reason when none can be had
  *
  * The caller holds one reference on success and drops it with
@@ -491,7 +495,8 @@ static uint32_t nat_map_new(struct nat *n, enum nat_pcls pc, uint32_t int_addr,
  * Return: mapping index, or NAT_NONE
  */
 uint32_t nat_map_get(struct nat *n, uint8_t proto, uint32_t int_addr,
-		     uint16_t int_port, uint32_t ext_addr, enum nat_fail *why)
+		     uint16_t int_port, uint32_t ext_addr,
+		     const struct nat_want *w, enum nat_fail *why)
 {
 	enum nat_pcls pc = nat_pcls_of(proto);
 	uint64_t h = nat_hash(&n->by_int, pc, int_addr, int_port);
@@ -502,7 +507,8 @@ uint32_t nat_map_get(struct nat *n, uint8_t proto, uint32_t int_addr,
 		n->m[idx].refs++;
 		return idx;
 	}
-	return nat_map_new(n, pc, int_addr, int_port, ext_addr, h, false, why);
+	return nat_map_new(n, pc, int_addr, int_port, ext_addr, h, false, w,
+			   why);
 }
 
 /**
@@ -511,10 +517,10 @@ uint32_t nat_map_get(struct nat *n, uint8_t proto, uint32_t int_addr,
  */
 uint32_t nat_map_private(struct nat *n, uint8_t proto, uint32_t int_addr,
 			 uint16_t int_port, uint32_t ext_addr,
-			 enum nat_fail *why)
+			 const struct nat_want *w, enum nat_fail *why)
 {
 	return nat_map_new(n, nat_pcls_of(proto), int_addr, int_port,
-			   ext_addr, 0, true, why);
+			   ext_addr, 0, true, w, why);
 }
 
 /* Drop one reference; the last frees the mapping and its port */

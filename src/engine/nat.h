@@ -54,16 +54,24 @@ struct nat {
 	struct cuckoo by_ext;		/* (pcls, slot, ext port) */
 	struct nat_addr *addrs;
 	uint16_t port_lo, port_hi;	/* host order, TCP and UDP */
-	uint16_t req_lo, req_hi;	/* host order: the range a rule asks
-					 * for (MASQUERADE/SNAT --to-ports)
-					 * while a mapping is made; 0: none */
-	bool for_host;			/* the mapping being made is the
-					 * router host's own socket's */
 	uint32_t nhost[2];		/* ports in host_ports[] (TCP, UDP) */
 	uint64_t host_ports[2][65536 / 64]; /* ports host sockets hold on
 					 * the router's addresses (TCP, UDP):
 					 * no mapping of another takes one */
 	uint64_t rng;
+};
+
+/**
+ * struct nat_want - what a new mapping may take, as its maker asks
+ * @lo:		a rule's port range (MASQUERADE/SNAT --to-ports), host
+ *		order; 0: the configured range (set ports)
+ * @hi:		its end
+ * @host:	the router host's own socket's mapping: it may keep a port
+ *		its sockets hold (n->host_ports)
+ */
+struct nat_want {
+	uint16_t lo, hi;
+	bool host;
 };
 
 int nat_init(struct nat *n, uint32_t max, uint64_t seed);
@@ -76,7 +84,8 @@ int nat_set_host_ports(struct nat *n, enum nat_pcls pc, const uint64_t *set);
 void nat_addr_forget(struct nat *n, uint32_t addr);
 
 uint32_t nat_map_get(struct nat *n, uint8_t proto, uint32_t int_addr,
-		     uint16_t int_port, uint32_t ext_addr, enum nat_fail *why);
+		     uint16_t int_port, uint32_t ext_addr,
+		     const struct nat_want *w, enum nat_fail *why);
 void nat_map_put(struct nat *n, uint32_t idx);
 void nat_prefetch(const struct nat *n, uint8_t proto, uint32_t int_addr,
 		  uint16_t int_port);
@@ -91,9 +100,10 @@ uint32_t nat_map_by_ext(const struct nat *n, uint8_t proto, uint32_t ext_addr,
 			uint16_t ext_port);
 uint32_t nat_map_private(struct nat *n, uint8_t proto, uint32_t int_addr,
 			 uint16_t int_port, uint32_t ext_addr,
-			 enum nat_fail *why);
+			 const struct nat_want *w, enum nat_fail *why);
 int nat_addr_slot_of(const struct nat *n, uint32_t addr);
-bool nat_port_in_play(const struct nat *n, uint8_t proto, uint16_t port);
+bool nat_port_in_play(const struct nat *n, uint8_t proto, uint16_t port,
+		      const struct nat_want *w);
 
 static inline uint32_t nat_map_ext_addr(const struct nat *n, uint32_t idx)
 {
