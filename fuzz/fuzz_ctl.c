@@ -37,6 +37,15 @@ static const char *const seeds[] = {
 	"masq -L -n\nmasq -S 900 120 300\nmasq -L",
 	"conntrack -L\nconntrack -F",
 	"stats",
+	"ipmasqadm portfw -a -P tcp -L 203.0.113.1 80 -R 192.168.0.2 80 -p 3\n"
+	"ipmasqadm portfw -a -P tcp -L 203.0.113.1 80 -R 192.168.0.3 8080\n"
+	"ipmasqadm portfw -l -n\nipmasqadm save\n"
+	"ipmasqadm portfw -d -P tcp -L 203.0.113.1 80 -R 192.168.0.2 80",
+	"ipmasqadm mfw -A -m 1 -r 192.168.0.2 -p 0\nipmasqadm mfw -I -m 0x10 -r 192.168.0.3 80\n"
+	"ipmasqadm mfw -S -m 1\nipmasqadm mfw -E -m 1 -p 4\nipmasqadm mfw -L\nipmasqadm mfw -D -m 1",
+	"ipmasqadm autofw -A -r udp 7000 7010 -c tcp 7070 -u -i -v\n"
+	"ipmasqadm autofw -A -r tcp 6000 6001 -h 192.168.0.2\nipmasqadm autofw -L\n"
+	"ipmasqadm autofw -D -r tcp 6000 6001 -h 192.168.0.2\nipmasqadm flush",
 	"set timeout tcp-established 7440\nset timeout udp-unreplied 30\nshow settings",
 	"set ports 61000-65095\nshow settings",
 	"set timeout generic 600\nset timeout tcp-close 10\nset timeout icmp 60",

@@ -239,9 +239,42 @@ static void write_twin_seed(const char *dir)
 	}
 }
 
+/* Forwards of every kind (mode 128): portfw, a hairpin, autofw's control */
+static void write_forward_seed(const char *dir)
+{
+	static uint8_t buf[6 * (HDR + FRAME_MAX)];
+	char path[1024];
+	size_t n;
+	FILE *f;
+
+	frame_spec_tcp(&fs, IP4(198, 51, 100, 10), 5000, IP4(203, 0, 113, 1),
+		       80, FRAME_TCP_SYN);
+	n = seed_record(buf, 0, 1, 0, 0, 0, 0);
+	frame_spec_tcp(&fs, IP4(192, 168, 0, 3), 41000, IP4(203, 0, 113, 1),
+		       80, FRAME_TCP_SYN);
+	n = seed_record(buf, n, 0, 0, 0, 0, 0);
+	frame_spec_tcp(&fs, IP4(192, 168, 0, 2), 40000, IP4(198, 51, 100, 10),
+		       7070, FRAME_TCP_SYN);
+	n = seed_record(buf, n, 0, 0, 0, 0, 0);
+	frame_spec_udp(&fs, IP4(198, 51, 100, 10), 6970, IP4(203, 0, 113, 1),
+		       7005);
+	n = seed_record(buf, n, 1, 0, 0, 0, 1);
+	frame_spec_tcp(&fs, IP4(198, 51, 100, 10), 5001, IP4(203, 0, 113, 1),
+		       443, FRAME_TCP_SYN);
+	n = seed_record(buf, n, 1, 0, 0, 0, 20);
+	snprintf(path, sizeof(path), "%s/seed-forwards-mode128", dir);
+	f = fopen(path, "wb");
+	if (!f)
+		return;
+	fputc(128, f);
+	fwrite(buf, 1, n, f);
+	fclose(f);
+}
+
 static void write_seeds(const char *dir)
 {
 	write_twin_seed(dir);
+	write_forward_seed(dir);
 	static uint8_t buf[4 * (HDR + FRAME_MAX)], big[BATCH * (HDR + 128)];
 	uint8_t us[6] = { 2, 0, 0, 0, 1, 9 };
 	size_t n;

@@ -13,7 +13,9 @@
  *	   with its line, reported in file order (at most RELOAD_MAX_ERRORS)
  *	3. apply: the reset commands, the base's routes and neighbours, the
  *	   file's other commands on the live engine; then the batch's
- *	   ruleset swapped in
+ *	   ruleset swapped in. A file with forwards (ipmasqadm lines), or
+ *	   one replacing such a file, starts from none: its forwards are
+ *	   made again in its order, their counters from their preferences
  *
  * Steps 1 and 2 are reload_prepare(), which changes nothing the packet
  * path reads, so masqd runs it on its worker thread while packets flow;
@@ -280,6 +282,15 @@ static bool is_rules(const struct cmdfile_cmd *c)
 	return masq_ctl_is_rules(c->argc, c->argv);
 }
 
+/* Does @cf make forwards (ipmasqadm lines)? */
+static bool has_forwards(const struct cmdfile *cf)
+{
+	for (size_t i = 0; i < cf->n; i++)
+		if (!strcmp(cf->cmds[i].argv[0], "ipmasqadm"))
+			return true;
+	return false;
+}
+
 /*
  * The batch of @cf's rule commands on engine @e, run (not published).
  * Return: the job, or NULL (out of memory; said in @msg)
@@ -450,9 +461,12 @@ static int apply(const struct reload *r, struct masq_engine *e,
 				      "address-and-port-dependent", NULL };
 	static char *const routes[] = { "route", "flush", "static", NULL };
 	static char *const neigh[] = { "neigh", "flush", "static", NULL };
+	static char *const fwds[] = { "ipmasqadm", "flush", NULL };
 
 	if (again) {
-		if (run_words(e, "reload", msg, reset) ||
+		if (((has_forwards(cf) || has_forwards(&r->cur)) &&
+		     run_words(e, "reload", msg, fwds)) ||
+		    run_words(e, "reload", msg, reset) ||
 		    (!sets_filtering(cf) && run_words(e, "reload", msg, filt)) ||
 		    run_words(e, "reload", msg, routes) ||
 		    run_words(e, "reload", msg, neigh))

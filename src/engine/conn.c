@@ -529,7 +529,7 @@ static void conn_forward(struct masq_engine *e, struct pkt *p, uint32_t idx,
 	}
 	if (!filtered && !conn_filter(e, p, ce, dir, r->iface))
 		return;
-	if ((ce->flags & CT_F_SIDE) && dir == CT_ORIG)
+	if ((ce->flags & CT_F_SIDE) && dir == CT_ORIG && !filtered)
 		fwd_control(e, ce->proto, ce->t[CT_ORIG].src,
 			    ce->t[CT_ORIG].dst, ce->t[CT_ORIG].dport);
 	xlate_packet(p, ce, dir);

@@ -212,6 +212,25 @@ static void add_rules(struct masq_engine *e)
 	masq_text_free(&out);
 }
 
+/* Forwards of every kind (mode bit 7): portfw at 1:1, mfw, autofw */
+static int add_forwards(struct masq_engine *e)
+{
+	static const char *const fwds[] = {
+		"ipmasqadm portfw -a -P tcp -L 203.0.113.1 80 -R 192.168.0.2 80 -p 1",
+		"ipmasqadm portfw -a -P tcp -L 203.0.113.1 80 -R 192.168.0.3 8080 -p 1",
+		"ipmasqadm portfw -a -P udp -L 203.0.113.1 53 -R 192.168.0.2 53",
+		"iptables -t mangle -A PREROUTING -p tcp --dport 443 -j MARK --set-mark 7",
+		"ipmasqadm mfw -A -m 7 -r 192.168.0.3 -p 0",
+		"ipmasqadm autofw -A -r udp 7000 7010 -c tcp 7070",
+		"ipmasqadm autofw -A -r tcp 6000 6001 -h 192.168.0.2",
+	};
+
+	for (size_t i = 0; i < sizeof(fwds) / sizeof(*fwds); i++)
+		if (ctlline_run(e, fwds[i], NULL))
+			return -1;
+	return 0;
+}
+
 /* The mode byte's settings (fuzzeng.h) */
 static void set_mode(struct masq_engine *e, uint8_t mode)
 {
@@ -232,7 +251,8 @@ static void set_mode(struct masq_engine *e, uint8_t mode)
 	    ((mode & 64) && (ctlline_run(e, "iface set lan0 twin on", NULL) ||
 			     ctlline_run(e, "iface set wan0 twin on", NULL) ||
 			     ctlline_run(e, "host-ports tcp 22,2222 udp 53",
-					 NULL)))) {
+					 NULL))) ||
+	    ((mode & 128) && add_forwards(e))) {
 		fprintf(stderr, "fuzzeng: mode 0x%02x refused\n", mode);
 		abort();
 	}

@@ -20,8 +20,8 @@
  * dependent mapping, bit 3 tcp-pickup on, bit 4 small host-cap,
  * inbound-halfopen and conntrack-max (so eviction runs often), bit 6
  * twins on for both interfaces (the router host's path, host.c) with a
- * few host-ports, bit 5 no
- * rules beyond the default ruleset.
+ * few host-ports, bit 5 no rules beyond the default ruleset, bit 7
+ * ipmasqadm forwards of every kind (portfw, mfw, autofw).
  */
 
 /**
