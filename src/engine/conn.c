@@ -529,9 +529,6 @@ static void conn_forward(struct masq_engine *e, struct pkt *p, uint32_t idx,
 	}
 	if (!filtered && !conn_filter(e, p, ce, dir, r->iface))
 		return;
-	if ((ce->flags & CT_F_SIDE) && dir == CT_ORIG && !filtered)
-		fwd_control(e, ce->proto, ce->t[CT_ORIG].src,
-			    ce->t[CT_ORIG].dst, ce->t[CT_ORIG].dport);
 	xlate_packet(p, ce, dir);
 	eng_forward(e, p, r->iface, r->gw ? r->gw : dst);
 }
@@ -551,8 +548,6 @@ static inline bool conn_est_plain(const struct masq_engine *e,
 {
 	if (p->ip->ttl <= 1 || p->ip_len > e->net.ifs[r->iface].mtu)
 		return false;
-	if (ce->flags & CT_F_SIDE)
-		return false;		/* watched: an autofw control port */
 	if (ce->proto == IPPROTO_TCP_)
 		return tcp_is_plain_est(ce, p->tcp_flags);
 	return ce->proto == IPPROTO_UDP_;
@@ -715,9 +710,9 @@ static bool conn_to_mapping(struct masq_engine *e, struct pkt *p,
  * What a connection opened from inside adds to its plan: a forward
  * reached at the router's address (@fwd) has its source masqueraded to
  * that address too, so the server's answer comes back through the
- * router (hairpin); a packet out to an autofw control port takes or
- * keeps that entry for its host, and its connection is watched for more
- * (CT_F_SIDE: its packets take the general path).
+ * router (hairpin); a connection out to an autofw control port takes
+ * or keeps that entry for its host (fwd.c), for as long as it lives and
+ * 15 s more.
  * Return: false when the packet was dropped (no room)
  */
 static bool conn_from_inside(struct masq_engine *e, struct pkt *p,
@@ -736,9 +731,8 @@ static bool conn_from_inside(struct masq_engine *e, struct pkt *p,
 		}
 	}
 	if (e->fwd->nauto && p->has_ports &&
-	    e->net.ifs[r->iface].role == ROLE_EXTERNAL &&
-	    fwd_control(e, p->proto, o->src, o->dst, o->dport))
-		pl->flags |= CT_F_SIDE;
+	    e->net.ifs[r->iface].role == ROLE_EXTERNAL)
+		fwd_control(e, p->proto, o);
 	return true;
 }
 

@@ -13,8 +13,8 @@
  *	autofw	from an external interface, to a port in an entry's range:
  *		a fixed host (-h); or the internal host that last spoke to
  *		the entry's control port (-c), from the remote it spoke to
- *		(unless -i), within FWD_AUTO_LAPSE s of its last control
- *		packet (unless -u)
+ *		(unless -i), within FWD_AUTO_LAPSE s of the last packet of
+ *		its control connection (unless -u)
  *
  * portfw and mfw share the scheduler of the 2.2 kernel's modules: the
  * first rule of the key is used; when another rule has the same key its
@@ -106,13 +106,32 @@ static void take_rule(struct fwd_list *l, uint32_t i, uint16_t dport,
 	fwd_list_step(l, i, false);
 }
 
+/**
+ * fwd_auto_until() - The tick at which held entry @a lapses: FWD_AUTO_LAPSE
+ * s after its last control packet, or after the last packet its control
+ * connection has seen since (the kernel's module counted the outbound
+ * ones; the connection's last-seen tick is kept by every packet on the
+ * short path already, so nothing there has to look)
+ */
+uint32_t fwd_auto_until(const struct masq_engine *e, const struct fwd_auto *a)
+{
+	enum ct_dir dir;
+	uint32_t i = ct_lookup(&e->ct, a->ctlproto, &a->ctl, &dir);
+	uint32_t seen;
+
+	if (i == CT_NONE || dir != CT_ORIG)
+		return a->until;
+	seen = e->ct.e[i].last_seen + FWD_AUTO_LAPSE;
+	return (int32_t)(seen - a->until) > 0 ? seen : a->until;
+}
+
 /* Is entry @a holding its range now (a fixed host always does)? */
 bool fwd_auto_active(const struct masq_engine *e, const struct fwd_auto *a)
 {
 	if (!a->ctlproto)
 		return true;
 	return a->host && (!(a->flags & FWD_AUTO_USETIME) ||
-			   (int32_t)(a->until - e->now_s) > 0);
+			   (int32_t)(fwd_auto_until(e, a) - e->now_s) > 0);
 }
 
 /* The autofw entry that takes @p from outside, or NULL */
@@ -181,39 +200,31 @@ int fwd_pick(struct masq_engine *e, const struct pkt *p, uint32_t mark,
 }
 
 /**
- * fwd_control() - An internal host's packet to a remote: an autofw
- * control port?
+ * fwd_control() - A new connection from inside: to an autofw control port?
  * @e:		engine
  * @proto:	its protocol
- * @host:	the internal host (network order)
- * @remote:	where it went
- * @dport:	to which port (network order)
+ * @o:		its original tuple: the internal host, the remote, the port
  *
- * Each entry with that control port is taken by @host, or kept by it
- * for FWD_AUTO_LAPSE s more; one another host holds is left alone
- * (counted: autofw_busy).
- * Return: true when the packet went to a control port (its connection
- * is watched for more: plan.c flags it CT_F_SIDE)
+ * Each entry with that control port is taken by the host, or kept by it
+ * for FWD_AUTO_LAPSE s more (and for as long as this connection lives);
+ * one another host holds is left alone (counted: autofw_busy).
  */
-bool fwd_control(struct masq_engine *e, uint8_t proto, uint32_t host,
-		 uint32_t remote, uint16_t dport)
+void fwd_control(struct masq_engine *e, uint8_t proto,
+		 const struct ct_tuple *o)
 {
-	bool ctl = false;
-
 	for (uint32_t i = 0; i < e->fwd->nauto; i++) {
 		struct fwd_auto *a = &e->fwd->a[i];
 
 		if (!a->ctlproto || a->ctlproto != proto ||
-		    a->ctlport != ntohs(dport))
+		    a->ctlport != ntohs(o->dport))
 			continue;
-		ctl = true;
-		if (a->host != host && fwd_auto_active(e, a)) {
+		if (a->host != o->src && fwd_auto_active(e, a)) {
 			count(e, C_autofw_busy);
 			continue;
 		}
-		a->host = host;
-		a->remote = remote;
+		a->host = o->src;
+		a->remote = o->dst;
+		a->ctl = *o;
 		a->until = e->now_s + FWD_AUTO_LAPSE;
 	}
-	return ctl;
 }

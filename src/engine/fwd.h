@@ -23,6 +23,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ct.h"
+
 #define FWD_RULES_MAX	1024	/* portfw rules; mfw hosts */
 #define FWD_AUTO_MAX	64	/* autofw entries */
 #define FWD_PREF_DEFAULT 10	/* ipmasqadm's default -p */
@@ -71,7 +73,11 @@ struct fwd_list {
  * @host:	where to: -h HOST, or the internal host that spoke to the
  *		control port (0: none yet)
  * @remote:	the remote that control packet went to
- * @until:	engine tick at which it lapses (FWD_AUTO_USETIME)
+ * @until:	engine tick at which it lapses (FWD_AUTO_USETIME), unless
+ *		its control connection has been seen since
+ * @ctl:	that control connection's original tuple (its entry's
+ *		last-seen tick keeps the entry: nothing on the short path
+ *		needs to look)
  */
 struct fwd_auto {
 	uint16_t low, high;
@@ -81,6 +87,7 @@ struct fwd_auto {
 	uint32_t host;
 	uint32_t remote;
 	uint32_t until;
+	struct ct_tuple ctl;
 };
 
 struct fwd {
@@ -99,8 +106,9 @@ int fwd_init(struct masq_engine *e);
 void fwd_fini(struct masq_engine *e);
 int fwd_pick(struct masq_engine *e, const struct pkt *p, uint32_t mark,
 	     uint32_t *addr, uint16_t *port);
-bool fwd_control(struct masq_engine *e, uint8_t proto, uint32_t host,
-		 uint32_t remote, uint16_t dport);
+void fwd_control(struct masq_engine *e, uint8_t proto,
+		 const struct ct_tuple *o);
+uint32_t fwd_auto_until(const struct masq_engine *e, const struct fwd_auto *a);
 bool fwd_auto_active(const struct masq_engine *e, const struct fwd_auto *a);
 
 /* the scheduler portfw and mfw share */

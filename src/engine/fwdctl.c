@@ -574,7 +574,8 @@ static void autofw_list(struct masq_engine *e, struct fwd_cmd *c)
 		if (!a->ctlproto || (on && !(a->flags & FWD_AUTO_USETIME)))
 			snprintf(left, sizeof(left), "never");
 		else if (on)
-			snprintf(left, sizeof(left), "%us", a->until - e->now_s);
+			snprintf(left, sizeof(left), "%us",
+				 fwd_auto_until(e, a) - e->now_s);
 		else
 			snprintf(left, sizeof(left), "idle");
 		masq_text_printf(c->out, "%-4s %5u %5u %-16s %-9s %-16s %-5s %s\n",
