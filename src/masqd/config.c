@@ -71,7 +71,8 @@ int config_load(struct masqd *d)
  * @d:		daemon, no job running (the loop defers a SIGHUP until then)
  *
  * The check runs on the worker thread; config_reloaded() says how it
- * went once it is in effect, or not.
+ * went once it is in effect, or not (here already when no thread could
+ * be started and it all ran in the loop).
  */
 void config_reload(struct masqd *d)
 {
@@ -81,23 +82,28 @@ void config_reload(struct masqd *d)
 		return;
 	}
 	job_reload_start(d);
+	config_reloaded(d);
 }
 
 /**
- * config_reloaded() - Log how a SIGHUP reload went
+ * config_reloaded() - After a SIGHUP reload ended: log how it went, and
+ * give the twins and the host's routes back what a reset may have taken
  * @d:		daemon
- * @ret:	reload_prepare()'s or reload_commit()'s value
- * @msg:	their messages (each line logged; the text is consumed)
- * @check_s:	seconds the check took (off the loop)
- * @apply_ms:	milliseconds putting it in effect took (in the loop)
+ *
+ * The loop calls it after every job's end; it does nothing unless a
+ * reload ended (job_reload_outcome()).
  */
-void config_reloaded(struct masqd *d, int ret, struct masq_text *msg,
-		     double check_s, double apply_ms)
+void config_reloaded(struct masqd *d)
 {
 	size_t n = reload_commands(&d->rl);
+	struct masq_text msg;
+	double check_s, apply_ms;
+	int ret;
 
-	log_lines(LOG_ERR, msg);
-	masq_text_free(msg);
+	if (!job_reload_outcome(d, &ret, &msg, &check_s, &apply_ms))
+		return;
+	log_lines(LOG_ERR, &msg);
+	masq_text_free(&msg);
 	twin_reloaded(d);	/* a reset may have forgotten the twins */
 	hostwatch_reloaded(d);	/* ... and flushed the host's routes */
 	if (!ret)

@@ -190,25 +190,55 @@ bool job_busy(const struct masqd *d)
 	return d->job.job != NULL || d->job.reloading;
 }
 
-/* The reload is prepared: put it in effect (or not), say how it went */
+/*
+ * The reload is prepared: put it in effect (or not); the outcome waits
+ * for job_reload_outcome()
+ */
 static void reload_end(struct masqd *d, bool free_here)
 {
 	struct masqd_job *j = &d->job;
-	double check_s = (double)(mono_ns() - j->reload_t0) / 1e9, apply_ms;
 	uint64_t t0 = mono_ns();
-	int ret = j->reload_ret;
 
-	if (!ret)
-		ret = reload_commit(&d->rl, d->e, j->reload, &j->reload_msg);
-	apply_ms = (double)(mono_ns() - t0) / 1e6;
+	j->check_s = (double)(t0 - j->reload_t0) / 1e9;
+	if (!j->reload_ret)
+		j->reload_ret = reload_commit(&d->rl, d->e, j->reload,
+					      &j->reload_msg);
+	j->apply_ms = (double)(mono_ns() - t0) / 1e6;
 	if (free_here)
 		reload_job_free(j->reload);
 	else
 		free_elsewhere(job_reload_free_thread, j->reload);
 	j->reload = NULL;
 	j->reloading = false;
+	j->reload_ended = true;
 	ctlsrv_hold(&d->ctl, false);
-	config_reloaded(d, ret, &j->reload_msg, check_s, apply_ms);
+}
+
+/**
+ * job_reload_outcome() - How the reload that ended went, once
+ * @d:		daemon
+ * @ret:	reload_prepare()'s or reload_commit()'s value
+ * @msg:	their messages (the caller frees them)
+ * @check_s:	seconds the check took (off the loop)
+ * @apply_ms:	milliseconds putting it in effect took (in the loop)
+ *
+ * Return: true when a reload ended since the last call (the outcome is
+ * filled in), false otherwise
+ */
+bool job_reload_outcome(struct masqd *d, int *ret, struct masq_text *msg,
+			double *check_s, double *apply_ms)
+{
+	struct masqd_job *j = &d->job;
+
+	if (!j->reload_ended)
+		return false;
+	j->reload_ended = false;
+	*ret = j->reload_ret;
+	*msg = j->reload_msg;
+	j->reload_msg = (struct masq_text){ 0 };
+	*check_s = j->check_s;
+	*apply_ms = j->apply_ms;
+	return true;
 }
 
 /**
@@ -294,6 +324,7 @@ void job_fini(struct masqd *d)
 {
 	if (job_busy(d))
 		job_end(d, true);
+	masq_text_free(&d->job.reload_msg);	/* a reload's, never logged */
 	if (d->job.efd >= 0)
 		close(d->job.efd);
 	d->job.efd = -1;

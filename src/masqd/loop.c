@@ -192,8 +192,10 @@ static bool receive(struct masqd *d, uint64_t now, const struct pollfd *tpfd)
 /* Step 3: the job's end, a reload that waited for it, the clients */
 static void control(struct masqd *d, const struct pollfd *pfd)
 {
-	if (pfd[PFD_JOB].revents & POLLIN)
+	if (pfd[PFD_JOB].revents & POLLIN) {
 		job_done(d);
+		config_reloaded(d);
+	}
 	if (d->hup && !job_busy(d)) {
 		d->hup = false;
 		config_reload(d);

@@ -45,6 +45,10 @@
  * @reload_ret:	... what reload_prepare() returned
  * @reload_msg:	... its messages
  * @reload_t0:	... when it started (ns, CLOCK_MONOTONIC)
+ * @reload_ended: a reload is through (in effect or refused) and not yet
+ *		reported: job_reload_outcome() hands it to config.c
+ * @check_s:	... seconds its check took (off the loop)
+ * @apply_ms:	... milliseconds putting it in effect took (in the loop)
  * @thread:	the worker (valid while job_busy())
  * @efd:	eventfd the worker writes when done; polled by the loop
  * @started:	jobs run on a worker thread
@@ -56,6 +60,8 @@ struct masqd_job {
 	int reload_ret;
 	struct masq_text reload_msg;
 	uint64_t reload_t0;
+	bool reload_ended;
+	double check_s, apply_ms;
 	pthread_t thread;
 	int efd;
 	uint64_t started;
@@ -118,8 +124,7 @@ void setup_teardown(struct masqd *d);
 int config_base(struct masqd *d, int argc, char *const *argv);
 int config_load(struct masqd *d);
 void config_reload(struct masqd *d);
-void config_reloaded(struct masqd *d, int ret, struct masq_text *msg,
-		     double check_s, double apply_ms);
+void config_reloaded(struct masqd *d);
 
 int loop_init(struct masqd *d);
 int loop_run(struct masqd *d);
@@ -128,6 +133,8 @@ bool job_start(struct masqd *d, int argc, char *const *argv,
 	       struct masq_text *out, int *status);
 bool job_busy(const struct masqd *d);
 void job_reload_start(struct masqd *d);
+bool job_reload_outcome(struct masqd *d, int *ret, struct masq_text *msg,
+			double *check_s, double *apply_ms);
 void job_done(struct masqd *d);
 void job_fini(struct masqd *d);
 
