@@ -328,6 +328,8 @@ uint32_t conn_commit(struct masq_engine *e, struct pkt *p,
 		       conn_first_class(p->proto, pl->t[CT_ORIG].dport),
 		       e->now_s)) {
 		count(e, C_conn_new);
+		if (pl->turn.kind)
+			fwd_taken(e, &pl->turn);
 		return idx;
 	}
 full:
@@ -749,6 +751,7 @@ static void conn_first(struct masq_engine *e, struct pkt *p,
 {
 	const struct iface *in = &e->net.ifs[p->buf->iface];
 	bool dnat = false, fwd = false;
+	struct fwd_turn turn = { 0 };
 	uint32_t dst = t->dst;
 	uint16_t dport = t->dport;
 	const struct route *r;
@@ -785,7 +788,7 @@ static void conn_first(struct masq_engine *e, struct pkt *p,
 		dnat = true;
 		fw_pkt_dnat(&fp, dst, dport);
 		count(e, C_conn_dnat);
-	} else if (plan_forward(e, p, &fp, &dst, &dport)) {
+	} else if (plan_forward(e, p, &fp, &dst, &dport, &turn)) {
 		dnat = fwd = true;
 	}
 	if (net_addr_is_router(&e->net, dst)) {
@@ -795,6 +798,7 @@ static void conn_first(struct masq_engine *e, struct pkt *p,
 		pl.hash[CT_ORIG] = hash;
 		if (dnat)
 			plan_dnat(&pl, p, dst, dport);
+		pl.turn = turn;
 		conn_local(e, p, &pl, &fp);
 		return;
 	}
@@ -827,6 +831,7 @@ static void conn_first(struct masq_engine *e, struct pkt *p,
 	pl.hash[CT_ORIG] = hash;
 	if (dnat)
 		plan_dnat(&pl, p, dst, dport);
+	pl.turn = turn;
 	if (in->role == ROLE_INTERNAL && !conn_from_inside(e, p, &pl, fwd, r))
 		return;
 	if (p->proto == IPPROTO_TCP_ && !(p->tcp_flags & TCP_SYN))

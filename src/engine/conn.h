@@ -12,6 +12,7 @@
 #define MASQ_CONN_H
 
 #include "eng.h"
+#include "fwd.h"
 
 struct conn_plan {
 	struct ct_tuple t[2];
@@ -19,6 +20,7 @@ struct conn_plan {
 	uint8_t flags;		/* CT_F_MAP */
 	uint8_t xflags;		/* CT_X_* */
 	uint32_t map;		/* source mapping referenced, or NAT_NONE */
+	struct fwd_turn turn;	/* a forward's: taken at the commit */
 };
 
 /* Does a packet of @ce going way @dir end at the router host? */
@@ -56,7 +58,8 @@ bool plan_dnat_target(const struct masq_engine *e, const struct pkt *p,
 		      const struct ipt_target *t, uint32_t *addr,
 		      uint16_t *port);
 bool plan_forward(struct masq_engine *e, const struct pkt *p,
-		  struct fw_pkt *fp, uint32_t *addr, uint16_t *port);
+		  struct fw_pkt *fp, uint32_t *addr, uint16_t *port,
+		  struct fwd_turn *turn);
 bool plan_evict_oldest(struct masq_engine *e);
 
 /*

@@ -97,13 +97,17 @@ void fwd_list_step(struct fwd_list *l, uint32_t i, bool force)
 	l->r[l->n - 1] = r;
 }
 
-/* Use rule @i of @l: its target, then the scheduling step */
-static void take_rule(struct fwd_list *l, uint32_t i, uint16_t dport,
-		      uint32_t *addr, uint16_t *port)
+/* Rule @i of @l for a packet to @dport: its target, and the turn */
+static bool pick_rule(const struct fwd_list *l, int i, uint16_t dport,
+		      uint32_t *addr, uint16_t *port, enum fwd_kind kind,
+		      struct fwd_turn *turn)
 {
+	if (i < 0)
+		return false;
 	*addr = l->r[i].raddr;
 	*port = l->r[i].rport ? l->r[i].rport : dport;
-	fwd_list_step(l, i, false);
+	*turn = (struct fwd_turn){ kind, (uint16_t)i };
+	return true;
 }
 
 /**
@@ -161,42 +165,63 @@ static const struct fwd_auto *auto_find(const struct masq_engine *e,
  * @mark:	its mark after the mangle table's PREROUTING
  * @addr:	set to where it goes (network order)
  * @port:	... and the port
+ * @turn:	set to what fwd_taken() counts and schedules once the
+ *		connection is made
  *
- * Return: the counter of the kind taken (C_conn_portfw, C_conn_mfw,
- * C_conn_autofw), or C_NUM for none
+ * Return: true when a forward takes it
  */
-int fwd_pick(struct masq_engine *e, const struct pkt *p, uint32_t mark,
-	     uint32_t *addr, uint16_t *port)
+bool fwd_pick(const struct masq_engine *e, const struct pkt *p, uint32_t mark,
+	      uint32_t *addr, uint16_t *port, struct fwd_turn *turn)
 {
-	struct fwd *f = e->fwd;
+	const struct fwd *f = e->fwd;
 	const struct fwd_auto *a;
-	int i;
 
 	if (f->portfw.n) {
 		struct fwd_rule k = { .proto = p->proto, .kaddr = p->ip->daddr,
 				      .kport = p->dport };
 
-		i = fwd_list_find(&f->portfw, &k, 0);
-		if (i >= 0) {
-			take_rule(&f->portfw, (uint32_t)i, p->dport, addr, port);
-			return C_conn_portfw;
-		}
+		if (pick_rule(&f->portfw, fwd_list_find(&f->portfw, &k, 0),
+			      p->dport, addr, port, FWD_PORTFW, turn))
+			return true;
 	}
 	if (f->mfw.n && mark) {
 		struct fwd_rule k = { .mark = mark };
 
-		i = fwd_list_find(&f->mfw, &k, 0);
-		if (i >= 0) {
-			take_rule(&f->mfw, (uint32_t)i, p->dport, addr, port);
-			return C_conn_mfw;
-		}
+		if (pick_rule(&f->mfw, fwd_list_find(&f->mfw, &k, 0), p->dport,
+			      addr, port, FWD_MFW, turn))
+			return true;
 	}
 	if (f->nauto && (a = auto_find(e, p))) {
 		*addr = a->host;
 		*port = p->dport;
-		return C_conn_autofw;
+		*turn = (struct fwd_turn){ FWD_AUTOFW, 0 };
+		return true;
 	}
-	return C_NUM;
+	return false;
+}
+
+/**
+ * fwd_taken() - A connection a forward planned was made: count it, and
+ * take its rule's turn (fwd_list_step())
+ * @e:		engine
+ * @turn:	what fwd_pick() said; the lists have not changed since
+ *		(the same call of the engine)
+ */
+void fwd_taken(struct masq_engine *e, const struct fwd_turn *turn)
+{
+	switch (turn->kind) {
+	case FWD_PORTFW:
+		count(e, C_conn_portfw);
+		fwd_list_step(&e->fwd->portfw, turn->rule, false);
+		break;
+	case FWD_MFW:
+		count(e, C_conn_mfw);
+		fwd_list_step(&e->fwd->mfw, turn->rule, false);
+		break;
+	case FWD_AUTOFW:
+		count(e, C_conn_autofw);
+		break;
+	}
 }
 
 /**

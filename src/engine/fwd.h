@@ -97,6 +97,18 @@ struct fwd {
 	struct fwd_auto a[FWD_AUTO_MAX];
 };
 
+enum fwd_kind { FWD_NONE, FWD_PORTFW, FWD_MFW, FWD_AUTOFW };
+
+/*
+ * The forward a new connection's plan takes: counted, and its rule's
+ * turn taken (the scheduling step), only once the connection is made
+ * (fwd_taken()), so a SYN that opens nothing moves no rule
+ */
+struct fwd_turn {
+	uint8_t kind;		/* enum fwd_kind */
+	uint16_t rule;		/* portfw, mfw: the rule's index */
+};
+
 struct masq_engine;
 struct masq_text;
 struct pkt;
@@ -104,8 +116,9 @@ struct pkt;
 /* fwd.c: the packet's side */
 int fwd_init(struct masq_engine *e);
 void fwd_fini(struct masq_engine *e);
-int fwd_pick(struct masq_engine *e, const struct pkt *p, uint32_t mark,
-	     uint32_t *addr, uint16_t *port);
+bool fwd_pick(const struct masq_engine *e, const struct pkt *p, uint32_t mark,
+	      uint32_t *addr, uint16_t *port, struct fwd_turn *turn);
+void fwd_taken(struct masq_engine *e, const struct fwd_turn *turn);
 void fwd_control(struct masq_engine *e, uint8_t proto,
 		 const struct ct_tuple *o);
 uint32_t fwd_auto_until(const struct masq_engine *e, const struct fwd_auto *a);

@@ -451,6 +451,8 @@ bool plan_dnat_target(const struct masq_engine *e, const struct pkt *p,
  *		the translation once taken (state DNAT, as a DNAT rule's)
  * @addr:	set to where it goes
  * @port:	... and the port
+ * @turn:	set to the forward's turn, for the plan (conn_commit()
+ *		takes it once the connection is made)
  *
  * Only TCP and UDP to one of the router's addresses. A forward takes its
  * port from a host socket's (ipmasqadm(8), BUGS: the masq modules take
@@ -458,20 +460,18 @@ bool plan_dnat_target(const struct masq_engine *e, const struct pkt *p,
  * Return: true when a forward took it
  */
 bool plan_forward(struct masq_engine *e, const struct pkt *p,
-		  struct fw_pkt *fp, uint32_t *addr, uint16_t *port)
+		  struct fw_pkt *fp, uint32_t *addr, uint16_t *port,
+		  struct fwd_turn *turn)
 {
 	const struct fwd *f = e->fwd;
-	int kind;
 
 	if (!f->portfw.n && !f->mfw.n && !f->nauto)
 		return false;
 	if ((p->proto != IPPROTO_TCP_ && p->proto != IPPROTO_UDP_) ||
 	    !net_addr_is_router(&e->net, p->ip->daddr))
 		return false;
-	kind = fwd_pick(e, p, fp->mark, addr, port);
-	if (kind == C_NUM)
+	if (!fwd_pick(e, p, fp->mark, addr, port, turn))
 		return false;
-	count(e, (enum masq_counter)kind);
 	fw_pkt_dnat(fp, *addr, *port);
 	return true;
 }
