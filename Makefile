@@ -113,6 +113,16 @@ $(O)/tests/test_twin: $(O)/obj/tests/unit/test_twin.o $(call obj,$(TWIN_TEST_SRC
 $(O)/tests-san/test_twin: $(O)/san/tests/unit/test_twin.o $(call san,$(TWIN_TEST_SRC) $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
+# masqctl's text work (ipmasqadm's names and listings, save's file) is
+# tested in-process, against engines of the test's own
+MASQCTL_TEXT_SRC := src/masqctl/ipmasqadm.c src/masqctl/saveall.c \
+	src/masqctl/names.c src/masqctl/conn.c
+$(O)/tests/test_masqctl_text: $(O)/obj/tests/unit/test_masqctl_text.o $(call obj,$(MASQCTL_TEXT_SRC) $(TESTLIB_SRC)) $(LIBCONTROL) $(LIBMASQ)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
+$(O)/tests-san/test_masqctl_text: $(O)/san/tests/unit/test_masqctl_text.o $(call san,$(MASQCTL_TEXT_SRC) $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
 $(O)/bench/%: $(O)/obj/bench/%.o $(call obj,$(TESTLIB_SRC)) $(LIBMASQ)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
@@ -130,6 +140,7 @@ FUZZ_EXTRA_fuzz_rtnl := src/io/rtnl.c
 FUZZ_EXTRA_fuzz_tap := src/io/tap.c src/io/vnet.c
 FUZZ_EXTRA_fuzz_rtwatch := src/io/rtwatch.c src/io/nlmsg.c
 FUZZ_EXTRA_fuzz_sockdiag := src/io/sockdiag.c src/io/nlmsg.c
+FUZZ_EXTRA_fuzz_masqctl_text := $(MASQCTL_TEXT_SRC)
 .SECONDEXPANSION:
 $(O)/fuzz/%: fuzz/%.c $(ENGINE_SRC) $(CONTROL_SRC) $(TESTLIB_SRC) $$(FUZZ_EXTRA_$$*)
 	@mkdir -p $(@D)

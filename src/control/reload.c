@@ -42,7 +42,9 @@
  * would need every setting behind one pointer. A file with rule commands
  * (or one replacing such a file) starts again from the default ruleset
  * at each reload, as a firewall script starts by flushing: its rules'
- * counters start from zero.
+ * counters start from zero. So do the forwards (ipmasqadm lines): a file
+ * with some, or one replacing such a file, starts from empty tables
+ * (`ipmasqadm flush`), or each reload would add its mfw lines again.
  *
  * The base is kept as configuration text (each word quoted) and split
  * with cmdfile_parse() when needed: one format, one parser, no argv
@@ -55,6 +57,8 @@
 #include <unistd.h>
 
 #include "control/reload.h"
+
+#define SCRATCH_CONNS	64	/* the scratch engine's connection table */
 
 /**
  * reload_init() - Prepare for loads of one file
@@ -161,6 +165,18 @@ static bool sets_rules(const struct cmdfile *cf)
 		if (cf->cmds[i].argc >= 1 &&
 		    (!strcmp(cf->cmds[i].argv[0], "iptables") ||
 		     !strcmp(cf->cmds[i].argv[0], "iptables-restore")))
+			return true;
+	return false;
+}
+
+static char *const fwd_flush[] = { "ipmasqadm", "flush", NULL };
+
+/* Does the file make forwards (ipmasqadm portfw, mfw, autofw)? */
+static bool sets_forwards(const struct cmdfile *cf)
+{
+	for (size_t i = 0; cf && i < cf->n; i++)
+		if (cf->cmds[i].argc >= 1 &&
+		    !strcmp(cf->cmds[i].argv[0], "ipmasqadm"))
 			return true;
 	return false;
 }
@@ -282,15 +298,6 @@ static bool is_rules(const struct cmdfile_cmd *c)
 	return masq_ctl_is_rules(c->argc, c->argv);
 }
 
-/* Does @cf make forwards (ipmasqadm lines)? */
-static bool has_forwards(const struct cmdfile *cf)
-{
-	for (size_t i = 0; i < cf->n; i++)
-		if (!strcmp(cf->cmds[i].argv[0], "ipmasqadm"))
-			return true;
-	return false;
-}
-
 /*
  * The batch of @cf's rule commands on engine @e, run (not published).
  * Return: the job, or NULL (out of memory; said in @msg)
@@ -373,7 +380,7 @@ static struct masq_engine *scratch_up(const struct reload *r,
 				      struct masq_text *msg)
 {
 	struct masq_limits lim = {
-		.max_conns = 64, .max_mappings = 64, .neigh_queue = 16,
+		.max_conns = SCRATCH_CONNS, .max_mappings = 64, .neigh_queue = 16,
 		.max_neigh = r->lim.max_neigh, .max_routes = r->lim.max_routes,
 		.no_accounting = 1, .seed = 1,
 		.frag_mem = 16 << 10,	/* the least: it checks, never reassembles */
@@ -396,6 +403,41 @@ static struct masq_engine *scratch_up(const struct reload *r,
 			return NULL;
 		}
 	return e;
+}
+
+/*
+ * One command of the file on the scratch engine. Its connection table is
+ * SCRATCH_CONNS long, the live one masqd --conntrack-max: so `set
+ * conntrack-max N` is held against the live size here, and runs on the
+ * scratch engine as at most its own (the engine still checks the words).
+ * Return: the command's status
+ */
+static int check_one(const struct reload *r, struct masq_engine *e,
+		     const struct cmdfile_cmd *c, struct masq_text *why)
+{
+	char fit[16], *argv[] = { "set", "conntrack-max", fit, NULL };
+	struct masq_text t = { 0 };
+	unsigned long v;
+	char *end;
+
+	if (c->argc != 3 || strcmp(c->argv[0], "set") ||
+	    strcmp(c->argv[1], "conntrack-max") ||
+	    c->argv[2][0] < '0' || c->argv[2][0] > '9')
+		return run(e, r->path, c->line, c->argc, c->argv, why);
+	v = strtoul(c->argv[2], &end, 10);
+	if (*end || v <= SCRATCH_CONNS)
+		return run(e, r->path, c->line, c->argc, c->argv, why);
+	if (v > r->lim.max_conns) {
+		masq_text_printf(&t, "set: conntrack-max %s is more than the "
+				 "table masqd made at start (%u); start masqd "
+				 "with --conntrack-max %s", c->argv[2],
+				 r->lim.max_conns, c->argv[2]);
+		failed_line(why, r->path, c->line, c->argc, c->argv, 1, &t);
+		masq_text_free(&t);
+		return 1;
+	}
+	snprintf(fit, sizeof(fit), "%u", SCRATCH_CONNS);
+	return run(e, r->path, c->line, 3, argv, why);
 }
 
 /*
@@ -424,8 +466,7 @@ static int validate(const struct reload *r, const struct cmdfile *base,
 		const struct cmdfile_cmd *c = &nf->cmds[i];
 
 		if (!is_rules(c))
-			v.bad += !!run(e, r->path, c->line, c->argc, c->argv,
-				       &v.why[i]);
+			v.bad += !!check_one(r, e, c, &v.why[i]);
 	}
 	if (want_rules)
 		j = rules_build(r, rules_on ? rules_on : e, nf, msg);
@@ -461,15 +502,14 @@ static int apply(const struct reload *r, struct masq_engine *e,
 				      "address-and-port-dependent", NULL };
 	static char *const routes[] = { "route", "flush", "static", NULL };
 	static char *const neigh[] = { "neigh", "flush", "static", NULL };
-	static char *const fwds[] = { "ipmasqadm", "flush", NULL };
 
 	if (again) {
-		if (((has_forwards(cf) || has_forwards(&r->cur)) &&
-		     run_words(e, "reload", msg, fwds)) ||
-		    run_words(e, "reload", msg, reset) ||
+		if (run_words(e, "reload", msg, reset) ||
 		    (!sets_filtering(cf) && run_words(e, "reload", msg, filt)) ||
 		    run_words(e, "reload", msg, routes) ||
-		    run_words(e, "reload", msg, neigh))
+		    run_words(e, "reload", msg, neigh) ||
+		    ((sets_forwards(cf) || sets_forwards(&r->cur)) &&
+		     run_words(e, "reload", msg, fwd_flush)))
 			return -1;
 		for (size_t i = 0; i < base->n; i++)
 			if (!is_ifaddr(&base->cmds[i]) &&
@@ -616,7 +656,9 @@ int reload_commit(struct reload *r, struct masq_engine *live,
 		masq_text_printf(msg, "%s: failed on the running router after "
 				 "the check passed; applying the previous file "
 				 "again\n", r->path);
-		if (apply(r, live, &job->base, &r->cur, true, msg))
+		if ((sets_forwards(&job->nf) &&
+		     run_words(live, "reload", msg, fwd_flush)) ||
+		    apply(r, live, &job->base, &r->cur, true, msg))
 			masq_text_printf(msg, "%s: the previous file failed too; "
 					 "the configuration is partly applied\n",
 					 r->path);

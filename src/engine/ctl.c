@@ -324,6 +324,22 @@ static int cmd_addr(struct masq_engine *e, int argc, char *const *argv,
 
 /* ---- route ------------------------------------------------------------ */
 
+/*
+ * Whose a route is, as ip-route's "proto" says it: an address's own
+ * (kernel), masqd's command line (boot), the router host's (host); no
+ * word for the user's own, the only ones `masqctl save` writes.
+ */
+static const char *route_proto_words(uint8_t flags)
+{
+	if (flags & ROUTE_F_CONNECTED)
+		return " proto kernel scope link";
+	if (flags & ROUTE_F_BOOT)
+		return " proto boot";
+	if (flags & ROUTE_F_HOST)
+		return " proto host";
+	return "";
+}
+
 static int route_list(struct masq_engine *e, struct masq_text *out)
 {
 	for (uint32_t i = 0; i < e->net.nroutes; i++) {
@@ -337,21 +353,31 @@ static int route_list(struct masq_engine *e, struct masq_text *out)
 		if (r->gw)
 			masq_text_printf(out, " via %s", ip_str(r->gw, g));
 		masq_text_printf(out, " dev %s%s\n", e->net.ifs[r->iface].name,
-				 r->flags & ROUTE_F_CONNECTED ?
-				 " proto kernel scope link" : "");
+				 route_proto_words(r->flags));
 	}
 	return 0;
 }
 
-/* route add PREFIX/LEN|default [via GW] [dev NAME] */
+/* proto boot|host: the flag, or 0 for another word */
+static uint8_t route_proto_flag(const char *word)
+{
+	if (!strcmp(word, "boot"))
+		return ROUTE_F_BOOT;
+	if (!strcmp(word, "host"))
+		return ROUTE_F_HOST;
+	return 0;
+}
+
+/* route add PREFIX/LEN|default [via GW] [dev NAME] [proto boot|host] */
 static int route_add(struct masq_engine *e, int argc, char *const *argv,
 		     struct masq_text *out)
 {
 	struct route r = { 0 };
+	const char *gw = NULL;
 	int dev = -1, rc;
 
 	if (argc < 4)
-		return usage(out, "usage: route add PREFIX/LEN|default [via GW] [dev NAME]%s", "");
+		return usage(out, "usage: route add PREFIX/LEN|default [via GW] [dev NAME] [proto boot|host]%s", "");
 	if (!parse_prefix(argv[2], true, &r.prefix, &r.len))
 		return usage(out, "route: bad prefix '%s'", argv[2]);
 	for (int i = 3; i < argc; i += 2) {
@@ -360,10 +386,15 @@ static int route_add(struct masq_engine *e, int argc, char *const *argv,
 		if (!strcmp(argv[i], "via")) {
 			if (!parse_ip(argv[i + 1], &r.gw))
 				return usage(out, "route: bad gateway '%s'", argv[i + 1]);
+			gw = argv[i + 1];
 		} else if (!strcmp(argv[i], "dev")) {
 			rc = iface_arg(e, argv[i + 1], out, &dev);
 			if (rc)
 				return rc;
+		} else if (!strcmp(argv[i], "proto")) {
+			r.flags = route_proto_flag(argv[i + 1]);
+			if (!r.flags)
+				return usage(out, "route: bad proto '%s' (boot or host)", argv[i + 1]);
 		} else {
 			return usage(out, "route: unknown option '%s'", argv[i]);
 		}
@@ -375,7 +406,7 @@ static int route_add(struct masq_engine *e, int argc, char *const *argv,
 		const struct route *c = net_route_lookup(&e->net, r.gw);
 
 		if (!c || c->gw || (dev >= 0 && c->iface != dev))
-			return fail(out, "route: gateway '%s' is not on a connected network", argv[4]);
+			return fail(out, "route: gateway '%s' is not on a connected network", gw);
 		dev = c->iface;
 	}
 	if (dev < 0)

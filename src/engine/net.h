@@ -41,7 +41,9 @@ struct iface {
 	uint32_t nh_slot;	/* neighbour slot last used out of here (hint) */
 };
 
-#define ROUTE_F_CONNECTED	1
+#define ROUTE_F_CONNECTED	1	/* an address's own ("proto kernel") */
+#define ROUTE_F_BOOT		2	/* masqd's command line: --gateway */
+#define ROUTE_F_HOST		4	/* learnt from the router host's twin */
 
 struct route {
 	uint32_t prefix;	/* network order, masked */

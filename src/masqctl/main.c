@@ -11,10 +11,10 @@
  * all is a failure of its own: a clear message and status 1. The socket
  * is -s, else $MASQ_SOCKET, else the default.
  *
- * Six verbs do work here before and after masqd (masqctl.h): iptables,
+ * Seven verbs do work here before and after masqd (masqctl.h): iptables,
  * iptables-save, iptables-restore, ipacct-dump, set (origdst-user's user
- * name) and save. They parse and resolve names locally, so masqd only
- * ever sees numeric words. None needs root of masqctl: masqd judges who
+ * name), save and ipmasqadm. They parse and resolve names locally, so
+ * masqd only ever sees numeric words. None needs root of masqctl: masqd judges who
  * asks (an unprivileged user it lets in may run `masqctl origdst`).
  *
  * Called by another name (a link), that name picks the verb and every
@@ -55,7 +55,8 @@ static const struct {
 	{ "iptables-restore", restore_main },
 	{ "ipacct-dump", acct_main },
 	{ "set", set_main },
-	{ "save", save_settings_main },
+	{ "save", save_all_main },
+	{ "ipmasqadm", ipmasqadm_main },
 };
 
 static void usage(FILE *f)
@@ -82,7 +83,9 @@ static void usage(FILE *f)
 "                                  list accounting chains (default acctin\n"
 "                                  acctout) and zero them in one step\n"
 "  set origdst-user NAME|none      let NAME ask origdst (and nothing else)\n"
-"  save                            the settings as masqctl set commands\n"
+"  ipmasqadm portfw|mfw|autofw ... the 2.2 kernel's forwards (-h: help)\n"
+"  save                            the whole configuration, as a file\n"
+"                                  masqd -c loads\n"
 "Also runs as masq-iptables, masq-iptables-save, masq-iptables-restore,\n"
 "and as iptables, iptables-save, iptables-restore, ipmasqadm from\n"
 "/usr/lib/masq/bin (put it first in PATH). See masqctl(8).\n",

@@ -7,8 +7,9 @@
  * brings masqd's ruleset into a local struct ipt_ruleset, names.c looks
  * names up (each once per run), and one file per front-end verb does the
  * rest: iptables.c, save.c (iptables-save), restore.c (iptables-restore),
- * acct.c (ipacct-dump), settings.c (set origdst-user NAME, save). Every
- * verb returns
+ * acct.c (ipacct-dump), settings.c (set origdst-user NAME), saveall.c
+ * (save: the whole configuration), ipmasqadm.c (ipmasqadm: names in,
+ * names out, help). Every verb returns
  * the process exit status: 0 success, 1 failure, 2 usage error (3 for an
  * unknown table, as iptables).
  *
@@ -84,12 +85,38 @@ struct fetch {
 int remote_fetch(struct conn *c, const char *prog, const struct fetch *f,
 		 struct ipt_ruleset **rs, int *order, int *ntables);
 
+/* ipmasqadm.c */
+#define ADM_NUM_LEN	16	/* a word made numeric: "255.255.255.255" */
+
+int adm_resolve(int argc, char *const *argv, const struct ipt_resolver *res,
+		const char **out, char (*num)[ADM_NUM_LEN], struct ipt_err *err);
+const char *adm_help(int argc, char *const *argv, int *status);
+void adm_render(const char *module, const char *text,
+		const struct ipt_resolver *res, struct ipt_text *out);
+
+/* saveall.c */
+
+/**
+ * struct save_parts - masqd's answers masqctl save is made from
+ * @settings:	`show settings`
+ * @routes:	`route`
+ * @neigh:	`neigh`
+ * @forwards:	`ipmasqadm save`
+ * @ruleset:	`iptables-save`
+ */
+struct save_parts {
+	const char *settings, *routes, *neigh, *forwards, *ruleset;
+};
+
+void save_compose(const struct save_parts *p, struct ipt_text *out);
+
 /* the verbs */
 int iptables_main(struct conn *c, int argc, char **argv);
 int save_main(struct conn *c, int argc, char **argv);
 int restore_main(struct conn *c, int argc, char **argv);
 int acct_main(struct conn *c, int argc, char **argv);
 int set_main(struct conn *c, int argc, char **argv);
-int save_settings_main(struct conn *c, int argc, char **argv);
+int save_all_main(struct conn *c, int argc, char **argv);
+int ipmasqadm_main(struct conn *c, int argc, char **argv);
 
 #endif

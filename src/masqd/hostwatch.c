@@ -285,16 +285,17 @@ static bool route_orphan(const struct masqd *d, const struct hw_route *r)
 	return r->flushed || r->ifindex != twin_ifindex(d, r->port);
 }
 
-/* route add P/LEN|default [via GW] dev IFACE */
+/* route add P/LEN|default dev IFACE proto host [via GW] */
 static int route_install(struct masqd *d, const struct hw_route *r, char *msg)
 {
 	char pfx[24], gw[INET_ADDRSTRLEN];
 	char *argv[] = { "route", "add", pfx, "dev",
-			 (char *)iface_name(d, r->port), "via", gw, NULL };
+			 (char *)iface_name(d, r->port), "proto", "host",
+			 "via", gw, NULL };
 
 	prefix_str(r->dst, r->plen, true, pfx, sizeof(pfx));
 	ip_str(r->gw, gw);
-	return engine(d, msg, r->gw ? 7 : 5, argv);
+	return engine(d, msg, r->gw ? 9 : 7, argv);
 }
 
 /*
@@ -306,7 +307,8 @@ static void route_uninstall(struct masqd *d, uint32_t dst, uint8_t plen,
 {
 	char pfx[24], msg[MSG_MAX];
 	char *del[] = { "route", "del", pfx, NULL };
-	char *base[] = { "route", "add", "default", "via", d->o.gateway, NULL };
+	char *base[] = { "route", "add", "default", "via", d->o.gateway,
+			 "proto", "boot", NULL };
 	int st;
 
 	prefix_str(dst, plen, true, pfx, sizeof(pfx));
@@ -315,7 +317,7 @@ static void route_uninstall(struct masqd *d, uint32_t dst, uint8_t plen,
 		refused(d, st, "route del", msg);
 	if (plen || !d->o.gateway[0])
 		return;
-	st = engine(d, msg, 5, base);
+	st = engine(d, msg, 7, base);
 	if (st)
 		refused(d, st, "route add default (--gateway)", msg);
 	else

@@ -10,8 +10,9 @@
  *	an IPv4 address added on a twin	addr add A/LEN dev IFACE
  *	... deleted from a twin		addr del A/LEN dev IFACE
  *	a route via a twin (main table)	route add P/LEN|default [via GW]
- *					dev IFACE (the lowest metric wins
- *					when the host has several)
+ *					dev IFACE proto host (the lowest
+ *					metric wins when the host has
+ *					several)
  *	... deleted			route del P/LEN|default (then the
  *					--gateway default route, if any)
  *	a twin's link gone or down	twin.c is asked to look at once

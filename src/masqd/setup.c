@@ -16,7 +16,7 @@
  *
  *	iface add lan0 mac 02:6d:71:00:01:01 mtu 1500 role internal
  *	addr add 192.168.0.1/24 dev lan0
- *	route add default via 203.0.113.254
+ *	route add default via 203.0.113.254 proto boot
  *
  * and for --external wan0=dhcp, no address but
  *
@@ -127,9 +127,9 @@ static int config_cmdline(struct masqd *d)
 	}
 	if (d->o.gateway[0]) {
 		char *argv[] = { "route", "add", "default", "via", d->o.gateway,
-				 NULL };
+				 "proto", "boot", NULL };
 
-		if (cmdline(d, 5, argv))
+		if (cmdline(d, 7, argv))
 			return -1;
 	}
 	return 0;

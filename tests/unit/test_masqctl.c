@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * test_masqctl.c - masqctl's iptables front-ends against a fake masqd
+ * test_masqctl.c - masqctl's front-ends (iptables, save, ipmasqadm) against a
+ *		   fake masqd
  *
  * The test runs the real build/masqctl (found next to this program's own
  * directory) with MASQ_SOCKET pointing at a Unix socket in a temporary
@@ -9,7 +10,8 @@
  * (numeric, canonical words; one iptables-save request for a listing,
  * with --zero for -L -Z and ipacct-dump), what it prints, and its exit
  * status, without masqd, without root and without network lookups (only
- * "localhost" and /etc/services names are resolved).
+ * "localhost" and /etc/services names are resolved, and one name under
+ * .invalid, which no resolver answers).
  *
  * Expected listings are made with the same library (ipt.h) from the text
  * the fake masqd sent, so this tests masqctl's plumbing, not the printer
@@ -1059,13 +1061,22 @@ static bool t_set_passthrough(void)
 	return ok;
 }
 
+/* masqctl save: five questions, then one file (saveall.c) */
 static bool t_save_settings(void)
 {
 	const struct passwd *pw = getpwnam("nobody");
 	char show[512], want[1024];
-	struct answer a[1];
+	struct answer a[5] = {
+		{ 0, show },
+		{ 0, "192.168.0.0/24 dev lan0 proto kernel scope link\n"
+		     "10.9.0.0/16 via 192.168.0.254 dev lan0\n"
+		     "default via 203.0.113.254 dev wan0 proto boot\n" },
+		{ 0, "192.168.0.9 dev lan0 lladdr 02:00:00:00:00:09 PERMANENT\n" },
+		{ 0, "ipmasqadm portfw -a -P tcp -L 203.0.113.1 80 -R 192.168.0.2 80 -p 10\n" },
+		{ 0, "*filter\n:INPUT DROP [0:0]\n-A INPUT -i lan0 -j ACCEPT\nCOMMIT\n" },
+	};
 	struct run r = { .argv0 = "masqctl", .args = RUN("save"), .answers = a,
-			 .nanswers = 1 };
+			 .nanswers = 5 };
 	bool ok, unknown = getpwuid(4321) == NULL;
 
 	if (!pw)
@@ -1079,28 +1090,151 @@ static bool t_save_settings(void)
 		 "origdst-user %u:%u\n", (unsigned)pw->pw_uid,
 		 (unsigned)pw->pw_gid);
 	snprintf(want, sizeof(want),
-		 "# masqd's settings (masqctl save)\n"
+		 "\n# settings\n"
 		 "set timeout tcp-established 7440\n"
 		 "set ports 61000-65095\n"
 		 "set filtering endpoint-independent\n"
 		 "# accounting on\n"
 		 "# conntrack-size 262144\n"
-		 "set origdst-user nobody\n");
-	a[0] = (struct answer){ 0, show };
-	ok = run(&r) && expect_rc(&r, 0) && expect_request(&r, 0, "show settings") &&
-	     expect_text("stdout", r.out, want);
+		 "# set origdst-user nobody\t(masqctl's");
+	ok = run(&r) && expect_rc(&r, 0) && expect_requests(&r, 5) &&
+	     expect_request(&r, 0, "show settings") &&
+	     expect_request(&r, 1, "route") && expect_request(&r, 2, "neigh") &&
+	     expect_request(&r, 3, "ipmasqadm save") &&
+	     expect_request(&r, 4, "iptables-save") &&
+	     has("stdout", r.out, want) &&
+	     has("stdout", r.out, "\nroute add 10.9.0.0/16 via 192.168.0.254 dev lan0\n"
+		 "neigh add 192.168.0.9 lladdr 02:00:00:00:00:09 dev lan0\n") &&
+	     lacks("stdout", r.out, "route add default") &&
+	     has("stdout", r.out, "\nipmasqadm portfw -a -P tcp -L 203.0.113.1 80") &&
+	     has("stdout", r.out, "\niptables -t filter -F\niptables -t filter -X\n"
+		 "iptables -t filter -P INPUT DROP\n"
+		 "iptables -t filter -A INPUT -i lan0 -j ACCEPT\n");
 	run_free(&r);
-	if (!ok || !unknown)
-		return ok;
-	a[0] = (struct answer){ 0, "origdst-user 4321:4321\n" };
-	ok = run(&r) && expect_rc(&r, 0) &&
-	     has("stdout", r.out, "\nset origdst-user 4321:4321\n");
+	if (ok && unknown) {
+		snprintf(show, sizeof(show), "origdst-user 4321:4321\n");
+		ok = run(&r) && expect_rc(&r, 0) &&
+		     has("stdout", r.out, "\n# set origdst-user 4321:4321\t");
+		run_free(&r);
+	}
+	snprintf(show, sizeof(show), "origdst-user none\n");
+	ok = ok && run(&r) && has("stdout", r.out, "\n# origdst-user none\n");
 	run_free(&r);
-	a[0] = (struct answer){ 0, "origdst-user none\n" };
-	ok = ok && run(&r) && has("stdout", r.out, "\nset origdst-user none\n");
+	/* a question refused: its answer, and no file */
+	a[2] = (struct answer){ 1, "neigh: something is wrong\n" };
+	ok = ok && run(&r) && expect_rc(&r, 1) && expect_requests(&r, 3) &&
+	     expect_text("stdout", r.out, "") &&
+	     has("stderr", r.err, "something is wrong");
 	run_free(&r);
 	r.args = RUN("save", "x");
 	ok = ok && run(&r) && expect_rc(&r, 2) && expect_requests(&r, 0);
+	run_free(&r);
+	return ok;
+}
+
+/* ---- ipmasqadm ---------------------------------------------------------- */
+
+/* Names are resolved before masqd is asked; numbers go as they are */
+static bool t_adm_names(void)
+{
+	const struct answer a[] = { { 0, "" } };
+	struct run r = { .argv0 = "masqctl",
+			 .args = RUN("ipmasqadm", "portfw", "-a", "-P", "tcp",
+				     "-L", "localhost", "http", "-R",
+				     "127.0.0.1", "8080", "-p", "5"),
+			 .answers = a, .nanswers = 1 };
+	struct run r2 = { .argv0 = "ipmasqadm",
+			  .args = RUN("mfw", "-A", "-m", "1", "-r", "localhost",
+				      "ssh"), .answers = a, .nanswers = 1 };
+	bool ok = run(&r) && expect_rc(&r, 0) && expect_requests(&r, 1) &&
+		  expect_request(&r, 0, "ipmasqadm portfw -a -P tcp -L 127.0.0.1 "
+				 "80 -R 127.0.0.1 8080 -p 5") &&
+		  run(&r2) && expect_rc(&r2, 0) &&
+		  expect_request(&r2, 0, "ipmasqadm mfw -A -m 1 -r 127.0.0.1 22");
+
+	run_free(&r);
+	run_free(&r2);
+	return ok;
+}
+
+/* A name that does not resolve: status 2, a message, nothing sent */
+static bool t_adm_bad_name(void)
+{
+	struct run r = { .argv0 = "ipmasqadm",
+			 .args = RUN("portfw", "-a", "-P", "tcp", "-L",
+				     "203.0.113.1", "80", "-R",
+				     "masq-no-such-host.invalid", "80") };
+	struct run r2 = { .argv0 = "ipmasqadm",
+			  .args = RUN("portfw", "-a", "-P", "udp", "-L",
+				      "203.0.113.1", "nosuchservice", "-R",
+				      "192.168.0.2", "80") };
+	bool ok = run(&r) && expect_rc(&r, 2) && expect_requests(&r, 0) &&
+		  has("stderr", r.err, "portfw: host `masq-no-such-host.invalid' "
+		      "not found") &&
+		  run(&r2) && expect_rc(&r2, 2) && expect_requests(&r2, 0) &&
+		  has("stderr", r2.err, "unknown service `nosuchservice' for udp");
+
+	run_free(&r);
+	run_free(&r2);
+	return ok;
+}
+
+/* masqd's refusal is printed, with its status */
+static bool t_adm_masqd_status(void)
+{
+	const struct answer a[] = { { 2, "portfw: illegal port '0' (1-65535)\n" } };
+	struct run r = { .argv0 = "masqctl",
+			 .args = RUN("ipmasqadm", "portfw", "-a", "-P", "tcp", "-L",
+				     "203.0.113.1", "0", "-R", "192.168.0.2", "80"),
+			 .answers = a, .nanswers = 1 };
+	bool ok = run(&r) && expect_rc(&r, 2) &&
+		  expect_request(&r, 0, "ipmasqadm portfw -a -P tcp -L 203.0.113.1 "
+				 "0 -R 192.168.0.2 80") &&
+		  expect_text("stderr", r.err, a[0].text);
+
+	run_free(&r);
+	return ok;
+}
+
+/* Help is local: asked for, status 0 on stdout; no options, 2 on stderr */
+static bool t_adm_help(void)
+{
+	struct run r = { .argv0 = "masqctl", .args = RUN("ipmasqadm", "portfw", "-h") };
+	struct run r2 = { .argv0 = "ipmasqadm" };
+	struct run r3 = { .argv0 = "ipmasqadm", .args = RUN("autofw") };
+	bool ok = run(&r) && expect_rc(&r, 0) && expect_requests(&r, 0) &&
+		  has("stdout", r.out, "portfw -a -P PROTO -L LADDR LPORT -R RADDR "
+		      "RPORT [-p PREF]") && has("stdout", r.out, "default 10") &&
+		  run(&r2) && expect_rc(&r2, 2) && expect_requests(&r2, 0) &&
+		  has("stderr", r2.err, "Usage: ipmasqadm MODULE") &&
+		  run(&r3) && expect_rc(&r3, 2) && expect_requests(&r3, 0) &&
+		  has("stderr", r3.err, "-c PROTO PORT");
+
+	run_free(&r);
+	run_free(&r2);
+	run_free(&r3);
+	return ok;
+}
+
+/* Listings: names without -n, masqd's text as it is with -n */
+static bool t_adm_list(void)
+{
+	static const char list[] =
+		"prot localaddr            rediraddr               lport    rport  pcnt  pref\n"
+		"TCP  127.0.0.1            127.0.0.1                  80       22     3    10\n";
+	const struct answer a[] = { { 0, list } };
+	struct run r = { .argv0 = "ipmasqadm", .args = RUN("portfw", "-l", "-n"),
+			 .answers = a, .nanswers = 1 };
+	bool ok = run(&r) && expect_rc(&r, 0) &&
+		  expect_request(&r, 0, "ipmasqadm portfw -l -n") &&
+		  expect_text("stdout", r.out, list);
+
+	run_free(&r);
+	r.args = RUN("portfw", "-l");
+	ok = ok && run(&r) && expect_rc(&r, 0) &&
+	     expect_request(&r, 0, "ipmasqadm portfw -l") &&
+	     has("stdout", r.out, "    http      ssh     3    10\n") &&
+	     has("stdout", r.out, "prot localaddr ");
 	run_free(&r);
 	return ok;
 }
@@ -1338,6 +1472,11 @@ static const struct {
 	{ "set_origdst_user_name_to_ids", t_set_origdst_user },
 	{ "set_other_passthrough", t_set_passthrough },
 	{ "save_settings_as_commands", t_save_settings },
+	{ "ipmasqadm_names_resolved", t_adm_names },
+	{ "ipmasqadm_bad_name_nothing_sent", t_adm_bad_name },
+	{ "ipmasqadm_masqd_status", t_adm_masqd_status },
+	{ "ipmasqadm_help_local", t_adm_help },
+	{ "ipmasqadm_list_names", t_adm_list },
 };
 
 int main(void)

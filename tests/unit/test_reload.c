@@ -9,7 +9,8 @@
  * tracked after a reload; the engine's reset and flush commands do what
  * docs/control.md says; 3,000 iptables lines load in well under a second
  * (one ruleset, compiled once), and the errors of rule lines and others
- * come in file order; a reload prepared on a second thread while packets
+ * come in file order; set conntrack-max is checked against the live
+ * table's size; a reload prepared on a second thread while packets
  * go through the live engine (also under ThreadSanitizer,
  * build/tests-tsan/).
  *
@@ -286,6 +287,39 @@ static bool interfaces_fixed(struct masq_pool *pool)
 		ok = failf("removed interface: %d %s", rc, msg.s);
 	if (ok && !has(listing(e, "show settings"), "icmp             6"))
 		ok = failf("a refused reload changed a setting");
+	masq_text_free(&msg);
+	down(e, &r);
+	return ok;
+}
+
+/*
+ * set conntrack-max is held against the live table (1024 here), not the
+ * scratch engine's 64 entries: up to it loads, above it is refused
+ * naming the live size
+ */
+static bool conntrack_max_live_size(struct masq_pool *pool)
+{
+	struct masq_text msg = { 0 };
+	struct reload r;
+	struct masq_engine *e = up(pool, &r);
+	bool ok = true;
+	int rc;
+
+	rc = load(&r, e, "set conntrack-max 1000\n", &msg);
+	if (rc || !has(listing(e, "show settings"), "conntrack-max 1000\n"))
+		ok = failf("1000 of 1024: %d %s", rc, msg.s ? msg.s : "");
+	masq_text_free(&msg);
+	rc = load(&r, e, "set timeout udp 5\nset conntrack-max 2000\n", &msg);
+	if (ok && (rc != -EINVAL || !has(msg.s, "reload.conf:2: 'set "
+					 "conntrack-max 2000' failed (status 1)") ||
+		   !has(msg.s, "(1024)")))
+		ok = failf("2000 of 1024: %d %s", rc, msg.s ? msg.s : "");
+	if (ok && !has(listing(e, "show settings"), "conntrack-max 1000\n"))
+		ok = failf("a refused file changed the limit");
+	masq_text_free(&msg);
+	rc = load(&r, e, "set conntrack-max 0\n", &msg);
+	if (ok && rc != -EINVAL)
+		ok = failf("0 passed: %d", rc);
 	masq_text_free(&msg);
 	down(e, &r);
 	return ok;
@@ -669,6 +703,7 @@ int main(void)
 	report("error_names_line_changes_nothing", error_names_line(pool));
 	report("routes_and_neigh_follow_file", routes_and_neigh_follow_file(pool));
 	report("interfaces_fixed", interfaces_fixed(pool));
+	report("conntrack_max_against_live_size", conntrack_max_live_size(pool));
 	report("connections_survive", connections_survive(pool));
 	report("engine_reset_and_flush", engine_commands(pool));
 	report("relative_path_made_absolute", relative_path());

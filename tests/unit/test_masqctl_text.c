@@ -1,0 +1,763 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_masqctl_text.c - masqctl's text work, in-process: ipmasqadm's
+ *			 names and listings and help, and masqctl save
+ *
+ * ipmasqadm (src/masqctl/ipmasqadm.c): words resolved with a resolver of
+ * the test's own (so no case depends on /etc/hosts or DNS), then a few
+ * with masqctl's real one (numbers pass, "localhost" resolves, a name
+ * under .invalid does not); masqd's listings rendered with names in the
+ * same columns; which commands are questions for help, and what the help
+ * says.
+ *
+ * save (src/masqctl/saveall.c): masqd's answers turned into a file, line
+ * by line (what is the user's and what is not, quoting, lines not
+ * understood); then the proof the issue asks for, in-process: an engine
+ * configured with settings, routes, neighbours, forwards and rules in
+ * three tables, its answers composed into a file, a second engine loaded
+ * from that file as masqd -c would (reload.h, after the same command
+ * line) and every listing compared; and loaded again as a SIGHUP would,
+ * nothing doubled.
+ *
+ * Prints "ok masqctl_text/NAME" or "FAIL masqctl_text/NAME: why".
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../lib/ctlline.h"
+#include "control/reload.h"
+#include "masqctl/masqctl.h"
+
+#define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
+#define MAX_WORDS	32
+
+static char why[2048];
+static int failed;
+
+static void report(const char *name, bool ok)
+{
+	if (ok) {
+		printf("ok masqctl_text/%s\n", name);
+		return;
+	}
+	failed++;
+	printf("FAIL masqctl_text/%s: %s\n", name, why);
+}
+
+static bool failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static bool failf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	for (char *p = why; *p; p++)
+		if (*p == '\n')
+			*p = '|';
+	return false;
+}
+
+/* ---- a resolver of the test's own ------------------------------------- */
+
+static int lookups;
+
+static const struct {
+	const char *name;
+	uint32_t addr;
+} hosts[] = {
+	{ "web", IP4(192, 168, 0, 2) },
+	{ "web2", IP4(192, 168, 0, 3) },
+	{ "gw", IP4(203, 0, 113, 1) },
+	{ "multi", IP4(10, 0, 0, 1) },
+	{ "multi", IP4(10, 0, 0, 2) },
+};
+
+static const struct {
+	const char *name, *proto;
+	uint16_t port;
+} services[] = {
+	{ "http", "tcp", 80 }, { "domain", "tcp", 53 }, { "domain", "udp", 53 },
+	{ "ssh", "tcp", 22 }, { "rtsp", "tcp", 554 },
+};
+
+static int fake_host(const char *name, uint32_t *addrs, int max)
+{
+	int n = 0;
+
+	lookups++;
+	for (size_t i = 0; i < sizeof(hosts) / sizeof(*hosts); i++)
+		if (!strcmp(name, hosts[i].name) && n < max)
+			addrs[n++] = hosts[i].addr;
+	return n ? n : -1;
+}
+
+static int fake_service(const char *name, const char *proto, uint16_t *port)
+{
+	lookups++;
+	for (size_t i = 0; i < sizeof(services) / sizeof(*services); i++)
+		if (!strcmp(name, services[i].name) &&
+		    !strcmp(proto, services[i].proto)) {
+			*port = services[i].port;
+			return 0;
+		}
+	return -1;
+}
+
+static int fake_host_name(uint32_t addr, char *buf, size_t len)
+{
+	const char *name = addr == IP4(192, 168, 0, 2) ? "web.example.org" :
+			   addr == IP4(203, 0, 113, 1) ? "gw" :
+			   addr == IP4(192, 168, 0, 3) ?
+			   "a-name-longer-than-twenty.example.org" : NULL;
+
+	if (!name || strlen(name) >= len)
+		return -1;
+	strcpy(buf, name);
+	return 0;
+}
+
+static int fake_service_name(uint16_t port, const char *proto, char *buf,
+			     size_t len)
+{
+	for (size_t i = 0; i < sizeof(services) / sizeof(*services); i++)
+		if (port == services[i].port && !strcmp(proto, services[i].proto) &&
+		    strlen(services[i].name) < len) {
+			strcpy(buf, services[i].name);
+			return 0;
+		}
+	return -1;
+}
+
+static const struct ipt_resolver fake = {
+	.host = fake_host,
+	.service = fake_service,
+	.host_name = fake_host_name,
+	.service_name = fake_service_name,
+};
+
+/* ---- resolution --------------------------------------------------------- */
+
+/*
+ * ipmasqadm + @line's words through adm_resolve(); the words it would
+ * send, joined, in @got. Return: its status
+ */
+static int resolve(const struct ipt_resolver *res, const char *line,
+		   char *got, size_t len, struct ipt_err *err)
+{
+	char buf[512], *argv[MAX_WORDS], *save = NULL;
+	const char *out[MAX_WORDS];
+	char num[MAX_WORDS][ADM_NUM_LEN];
+	int argc = 0, rc;
+	size_t n = 0;
+
+	argv[argc++] = "ipmasqadm";
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (char *w = strtok_r(buf, " ", &save); w && argc < MAX_WORDS;
+	     w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	memset(err, 0, sizeof(*err));
+	rc = adm_resolve(argc, argv, res, out, num, err);
+	got[0] = '\0';
+	for (int i = 0; i < argc && n < len; i++)
+		n += (size_t)snprintf(got + n, len - n, "%s%s", i ? " " : "",
+				      out[i]);
+	return rc;
+}
+
+/* @line resolves with the fake resolver to "ipmasqadm " + @want */
+static bool sends(const char *line, const char *want)
+{
+	char got[1024], full[1024];
+	struct ipt_err err;
+	int rc = resolve(&fake, line, got, sizeof(got), &err);
+
+	snprintf(full, sizeof(full), "ipmasqadm %s", want);
+	if (rc)
+		return failf("'%s' refused: %s", line, err.msg);
+	if (strcmp(got, full))
+		return failf("'%s' sends '%s', want '%s'", line, got, full);
+	return true;
+}
+
+/* @line is refused (status 2) with a message that has @needle */
+static bool refused(const struct ipt_resolver *res, const char *line,
+		    const char *needle)
+{
+	char got[1024];
+	struct ipt_err err;
+	int rc = resolve(res, line, got, sizeof(got), &err);
+
+	if (rc != 2)
+		return failf("'%s' gave %d, want 2 (sends '%s')", line, rc, got);
+	if (!strstr(err.msg, needle))
+		return failf("'%s': message '%s' lacks '%s'", line, err.msg,
+			     needle);
+	return true;
+}
+
+static bool t_numbers_untouched(void)
+{
+	static const char *const lines[] = {
+		"portfw -a -P tcp -L 203.0.113.1 80 -R 192.168.0.2 8080 -p 15",
+		"portfw -d -P udp -L 203.0.113.1 53",
+		"portfw -a -P tcp -L 203.0.113.1 0 -R 192.168.0.2 65536",
+		"portfw -a -P tcp -L 1.2.3 80 -R 192.168.0.300 80",
+		"mfw -A -m 1 -r 192.168.0.2 80 -p 0",
+		"mfw -I -m 0x10 -r 192.168.0.2",
+		"autofw -A -r udp 7000 7010 -c tcp 7070 -u -i",
+		"autofw -A -r tcp 6000 6010 -h 192.168.0.2",
+		"portfw -l -n", "mfw -L", "save", "flush", "nosuchmodule -x y",
+	};
+
+	lookups = 0;
+	for (size_t i = 0; i < sizeof(lines) / sizeof(*lines); i++)
+		if (!sends(lines[i], lines[i]))
+			return false;
+	return lookups == 0 ||
+	       failf("%d lookups for numeric words", lookups);
+}
+
+static bool t_names_resolved(void)
+{
+	return sends("portfw -a -P tcp -L gw http -R web 8080 -p 5",
+		     "portfw -a -P tcp -L 203.0.113.1 80 -R 192.168.0.2 8080 -p 5") &&
+	       /* -P after the ports it is the protocol of */
+	       sends("portfw -a -L gw domain -R web domain -P udp",
+		     "portfw -a -L 203.0.113.1 53 -R 192.168.0.2 53 -P udp") &&
+	       sends("portfw -a -P TCP -L gw ssh -R multi 22",
+		     "portfw -a -P TCP -L 203.0.113.1 22 -R 10.0.0.1 22") &&
+	       sends("portfw -d -P tcp -L gw http",
+		     "portfw -d -P tcp -L 203.0.113.1 80") &&
+	       sends("mfw -A -m 1 -r web http -p 0",
+		     "mfw -A -m 1 -r 192.168.0.2 80 -p 0") &&
+	       /* RPORT is optional: -p is not taken for one */
+	       sends("mfw -I -m 2 -r web2 -p 5", "mfw -I -m 2 -r 192.168.0.3 -p 5") &&
+	       sends("mfw -D -m 2 -r web2", "mfw -D -m 2 -r 192.168.0.3") &&
+	       sends("autofw -A -r udp 7000 7010 -c udp domain",
+		     "autofw -A -r udp 7000 7010 -c udp 53") &&
+	       sends("autofw -A -r tcp rtsp 600 -h web",
+		     "autofw -A -r tcp 554 600 -h 192.168.0.2") &&
+	       /* what masqd will refuse goes as it is */
+	       sends("portfw -a -P tcp -L gw 80 -R web -p",
+		     "portfw -a -P tcp -L 203.0.113.1 80 -R 192.168.0.2 -p") &&
+	       sends("mfw -A -m 1 -r -p 5", "mfw -A -m 1 -r -p 5");
+}
+
+static bool t_names_refused(void)
+{
+	return refused(&fake, "portfw -a -P tcp -L nosuch 80 -R web 80",
+		       "host `nosuch' not found") &&
+	       refused(&fake, "portfw -a -P udp -L gw http -R web 80",
+		       "unknown service `http' for udp") &&
+	       refused(&fake, "portfw -a -L gw http -R web 80",
+		       "needs a protocol, tcp or udp (-P)") &&
+	       refused(&fake, "portfw -a -P icmp -L gw http -R web 80",
+		       "needs a protocol") &&
+	       refused(&fake, "mfw -A -m 1 -r nosuch", "mfw: host `nosuch'") &&
+	       refused(&fake, "mfw -A -m 1 -r web nosuchsvc",
+		       "mfw: unknown service `nosuchsvc' for tcp") &&
+	       refused(&fake, "autofw -A -r udp 7000 7010 -h nosuch",
+		       "autofw: host `nosuch'") &&
+	       refused(&fake, "autofw -A -r udp 7000 7010 -c sctp domain",
+		       "needs a protocol");
+}
+
+/* masqctl's own resolver: numbers pass, localhost resolves, .invalid not */
+static bool t_system_names(void)
+{
+	char got[512];
+	struct ipt_err err;
+	int rc = resolve(&names_resolver,
+			 "portfw -a -P tcp -L 127.0.0.1 80 -R localhost 81",
+			 got, sizeof(got), &err);
+
+	if (rc || strcmp(got, "ipmasqadm portfw -a -P tcp -L 127.0.0.1 80 "
+			 "-R 127.0.0.1 81"))
+		return failf("localhost: %d '%s' %s", rc, got, err.msg);
+	return refused(&names_resolver,
+		       "mfw -A -m 1 -r masq-no-such-host.invalid",
+		       "host `masq-no-such-host.invalid' not found");
+}
+
+/* ---- help --------------------------------------------------------------- */
+
+/* ipmasqadm + @line: help with @status whose text has @needle, or none */
+static bool help_is(const char *line, int status, const char *needle)
+{
+	char buf[256], *argv[MAX_WORDS], *save = NULL;
+	const char *h;
+	int argc = 0, st = -1;
+
+	argv[argc++] = "ipmasqadm";
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (char *w = strtok_r(buf, " ", &save); w && argc < MAX_WORDS;
+	     w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	h = adm_help(argc, argv, &st);
+	if (!needle)
+		return !h || failf("'%s' is taken for help", line);
+	if (!h)
+		return failf("'%s' gives no help", line);
+	if (st != status)
+		return failf("'%s': status %d, want %d", line, st, status);
+	return strstr(h, needle) || failf("'%s': help lacks '%s'", line, needle);
+}
+
+static bool t_help(void)
+{
+	return help_is("", 2, "Usage: ipmasqadm MODULE") &&
+	       help_is("-h", 0, "portfw") && help_is("--help", 0, "autofw") &&
+	       help_is("portfw", 2, "portfw -a -P PROTO -L LADDR LPORT -R RADDR RPORT [-p PREF]") &&
+	       help_is("portfw -h", 0, "(default 10)") &&
+	       help_is("portfw -l -h", 0, "LADDR") &&
+	       help_is("mfw -h", 0, "mfw -S -m FWMARK") &&
+	       help_is("mfw", 2, "FWMARK") &&
+	       help_is("autofw", 2, "-c PROTO PORT") &&
+	       help_is("autofw --help", 0, "-r PROTO LOW HIGH") &&
+	       /* autofw's -h is a host; a value is not an option */
+	       help_is("autofw -A -r udp 7000 7010 -h 192.168.0.2", 0, NULL) &&
+	       help_is("portfw -a -P tcp -L -h 80 -R 192.168.0.2 80", 0, NULL) &&
+	       help_is("portfw -l", 0, NULL) && help_is("save", 0, NULL) &&
+	       help_is("nosuch -h", 0, NULL);
+}
+
+/* ---- listings ----------------------------------------------------------- */
+
+static bool rendered(const char *module, const char *text, const char *want)
+{
+	struct ipt_text out = { 0 };
+	bool ok;
+
+	adm_render(module, text, &fake, &out);
+	ok = !out.oom && !strcmp(out.s ? out.s : "", want);
+	if (!ok)
+		failf("%s: got <%s> want <%s>", module, out.s ? out.s : "", want);
+	ipt_text_free(&out);
+	return ok;
+}
+
+static bool t_render(void)
+{
+	char want[2048];
+
+	snprintf(want, sizeof(want),
+		 "%-4s %-20s %-20s %8s %8s %5s %5s\n"
+		 "%-4s %-20s %-20s %8s %8s %5s %5s\n"
+		 "%-4s %-20s %-20s %8s %8s %5s %5s\n"
+		 "%-4s %-20s %-20s %8s %8s %5s %5s\n"
+		 "something masqd did not say before\n",
+		 "prot", "localaddr", "rediraddr", "lport", "rport", "pcnt", "pref",
+		 "TCP", "gw", "web.example.org", "http", "8080", "12", "15",
+		 "UDP", "gw", "a-name-longer-than-twenty.example.org", "domain",
+		 "domain", "10", "10",
+		 "TCP", "198.51.100.1", "10.0.0.9", "rtsp", "7", "1", "1");
+	if (!rendered("portfw",
+		      "prot localaddr            rediraddr               lport    rport  pcnt  pref\n"
+		      "TCP  203.0.113.1          192.168.0.2               80     8080    12    15\n"
+		      "UDP  203.0.113.1          192.168.0.3               53       53    10    10\n"
+		      "TCP  198.51.100.1         10.0.0.9                 554        7     1     1\n"
+		      "something masqd did not say before\n", want))
+		return false;
+	snprintf(want, sizeof(want),
+		 "%-8s %-20s %8s %5s %5s\n%-8s %-20s %8s %5s %5s\n"
+		 "%-8s %-20s %8s %5s %5s\n",
+		 "fwmark", "rediraddr", "rport", "pcnt", "pref",
+		 "1", "web.example.org", "http", "0", "0",
+		 "4294967295", "10.1.2.3", "0", "10", "10");
+	if (!rendered("mfw",
+		      "fwmark   rediraddr               rport  pcnt  pref\n"
+		      "1        192.168.0.2                80     0     0\n"
+		      "4294967295 10.1.2.3                  0    10    10\n", want))
+		return false;
+	snprintf(want, sizeof(want),
+		 "%-4s %5s %5s %-16s %-9s %-16s %-5s %s\n"
+		 "%-4s %5s %5s %-16s %-9s %-16s %-5s %s\n"
+		 "%-4s %5s %5s %-16s %-9s %-16s %-5s %s\n",
+		 "prot", "low", "high", "host", "control", "remote", "flags", "lapses",
+		 "udp", "7000", "7010", "web.example.org", "tcp/rtsp", "gw", "US", "12s",
+		 "tcp", "53", "53", "10.0.0.7", "-", "-", "-", "never");
+	return rendered("autofw",
+			"prot   low  high host             control   remote           flags lapses\n"
+			"udp   7000  7010 192.168.0.2      tcp/554   203.0.113.1      US    12s\n"
+			"tcp     53    53 10.0.0.7         -         -                -     never\n",
+			want) &&
+	       rendered("portfw", "", "") &&
+	       rendered("mfw", "no newline at the end", "no newline at the end\n");
+}
+
+/* ---- save: line by line ------------------------------------------------- */
+
+static char *composed(const struct save_parts *p)
+{
+	struct ipt_text out = { 0 };
+	char *s;
+
+	save_compose(p, &out);
+	s = out.oom ? NULL : strdup(out.s ? out.s : "");
+	ipt_text_free(&out);
+	return s;
+}
+
+static bool has(const char *what, const char *s, const char *needle)
+{
+	return (s && strstr(s, needle)) ||
+	       failf("%s lacks <%s>: %s", what, needle, s ? s : "(null)");
+}
+
+static bool lacks(const char *what, const char *s, const char *needle)
+{
+	return (s && !strstr(s, needle)) ||
+	       failf("%s has <%s>: %s", what, needle, s ? s : "(null)");
+}
+
+static bool t_save_lines(void)
+{
+	struct save_parts p = {
+		.settings = "timeout udp              77\nports 61000-65095\n"
+			    "accounting on\nconntrack-size 1024\n"
+			    "origdst-user 4294967000:4294967000\n",
+		.routes = "192.168.0.0/24 dev lan0 proto kernel scope link\n"
+			  "10.9.0.0/16 via 192.168.0.254 dev lan0\n"
+			  "172.16.0.0/12 via 203.0.113.7 dev wan0 proto host\n"
+			  "default via 203.0.113.254 dev wan0 proto boot\n"
+			  "10.8.0.0/16 dev lan0 weird\n"
+			  "10.7.0.0/16 dev #lan0\n",
+		.neigh = "192.168.0.9 dev lan0 lladdr 02:00:00:00:00:09 PERMANENT\n"
+			 "192.168.0.2 dev lan0 lladdr 02:6d:71:00:01:02 REACHABLE\n"
+			 "192.168.0.7 dev lan0 INCOMPLETE\n"
+			 "192.168.0.8 lladdr x PERMANENT\n",
+		.forwards = "ipmasqadm mfw -A -m 1 -r 192.168.0.2 -p 0",
+		.ruleset = "*nat\n:PREROUTING ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+			   "-A POSTROUTING -o wan0 -j MASQUERADE\nCOMMIT\n"
+			   "*filter\n:INPUT DROP [0:0]\n:zed - [0:0]\n"
+			   ":FORWARD ACCEPT [0:0]\n"
+			   "-A zed -m comment --comment \"a \\\"b\\\" #c\" -j ACCEPT\n"
+			   "-A INPUT -j #odd\n"
+			   "-A INPUT -m comment --comment \"open\n"
+			   "junk\nCOMMIT\n",
+	};
+	char *s = composed(&p);
+	bool ok;
+
+	ok = s && has("settings", s, "\nset timeout udp 77\nset ports 61000-65095\n"
+		      "# accounting on\n# conntrack-size 1024\n"
+		      "# set origdst-user 4294967000:4294967000\t(masqctl's") &&
+	     has("routes", s, "\nroute add 10.9.0.0/16 via 192.168.0.254 dev lan0\n") &&
+	     lacks("routes", s, "route add 192.168.0.0/24") &&
+	     lacks("routes", s, "172.16.0.0") && lacks("routes", s, "route add default") &&
+	     has("routes", s, "# not understood: 10.8.0.0/16 dev lan0 weird\n") &&
+	     has("routes", s, "route add 10.7.0.0/16 dev \"#lan0\"\n") &&
+	     has("neigh", s, "\nneigh add 192.168.0.9 lladdr 02:00:00:00:00:09 dev lan0\n") &&
+	     lacks("neigh", s, "neigh add 192.168.0.2") && lacks("neigh", s, "neigh add 192.168.0.7") &&
+	     has("neigh", s, "# not understood: 192.168.0.8 lladdr x PERMANENT\n") &&
+	     has("forwards", s, "\nipmasqadm mfw -A -m 1 -r 192.168.0.2 -p 0\n") &&
+	     has("nat", s, "iptables -t nat -F\niptables -t nat -X\n"
+		 "iptables -t nat -P PREROUTING ACCEPT\n"
+		 "iptables -t nat -P POSTROUTING ACCEPT\n"
+		 "iptables -t nat -A POSTROUTING -o wan0 -j MASQUERADE\n") &&
+	     has("filter", s, "iptables -t filter -F\niptables -t filter -X\n"
+		 "iptables -t filter -P INPUT DROP\n"
+		 "iptables -t filter -P FORWARD ACCEPT\n"
+		 "iptables -t filter -N zed\n"
+		 "iptables -t filter -A zed -m comment --comment \"a \\\"b\\\" #c\" -j ACCEPT\n"
+		 "iptables -t filter -A INPUT -j \"#odd\"\n") &&
+	     has("filter", s, "# not understood: -A INPUT -m comment --comment \"open\n") &&
+	     has("filter", s, "# not understood: junk\n");
+	free(s);
+	return ok;
+}
+
+/* ---- save: the round trip ----------------------------------------------- */
+
+/* masqd's command line, as setup.c turns it into commands */
+static const char *const base[] = {
+	"iface add lan0 mac 02:00:00:00:01:01 mtu 1500 role internal",
+	"iface add wan0 mac 02:00:00:00:02:01 mtu 1500 role external",
+	"addr add 192.168.0.1/24 dev lan0",
+	"addr add 203.0.113.1/24 dev wan0",
+	"route add default via 203.0.113.254 proto boot",
+	NULL,
+};
+
+/* What the user does with masqctl on the first router */
+static const char *const user[] = {
+	"set timeout udp 77",
+	"set ports 61000-65095",
+	"set filtering endpoint-independent",
+	"set host-cap 100",
+	"set tcp-pickup on",
+	"route add 10.9.0.0/16 via 192.168.0.254",
+	"route add 172.16.0.0/12 via 203.0.113.7 dev wan0 proto host",
+	"neigh add 192.168.0.9 lladdr 02:00:00:00:00:09 dev lan0",
+	"neigh add 203.0.113.9 lladdr 02:00:00:00:00:19 dev wan0",
+	"ipmasqadm portfw -a -P tcp -L 203.0.113.1 80 -R 192.168.0.2 80 -p 15",
+	"ipmasqadm portfw -a -P tcp -L 203.0.113.1 80 -R 192.168.0.3 80 -p 5",
+	"ipmasqadm portfw -a -P udp -L 203.0.113.1 53 -R 192.168.0.4 5353",
+	"ipmasqadm mfw -A -m 1 -r 192.168.0.2 80 -p 0",
+	"ipmasqadm mfw -A -m 1 -r 192.168.0.3 80 -p 0",
+	"ipmasqadm mfw -I -m 7 -r 192.168.0.5 -p 3",
+	"ipmasqadm mfw -S -m 1",
+	"ipmasqadm autofw -A -r udp 7000 7010 -c tcp 7070",
+	"ipmasqadm autofw -A -r udp 6000 6010 -c udp 6070 -u -i",
+	"ipmasqadm autofw -A -r tcp 5000 5000 -h 192.168.0.6",
+	"iptables -N acct",
+	"iptables -A acct -s 192.168.0.2",
+	"iptables -A FORWARD -j acct",
+	"iptables -P FORWARD ACCEPT",
+	"iptables -t nat -A PREROUTING -s 198.51.100.0/24 -d 203.0.113.1 -p tcp --dport 25 -j DNAT --to-destination 192.168.0.7",
+	"iptables -t mangle -A PREROUTING -s 198.51.100.0/24 -p tcp --dport 443 -j MARK --set-mark 7",
+	"iptables -t mangle -N marks",
+	"iptables -t mangle -A marks -j RETURN",
+	NULL,
+};
+
+/* What a user compares; the route learnt from the host is not the user's */
+static const char *const listings[] = {
+	"show settings", "route", "neigh", "ipmasqadm portfw -l",
+	"ipmasqadm mfw -L", "ipmasqadm autofw -L", "iptables-save",
+};
+
+/* The listing of @cmd, without "proto host" lines */
+static char *listing(struct masq_engine *e, const char *cmd)
+{
+	struct masq_text t = { 0 };
+	char *s, *p;
+
+	ctlline_run(e, cmd, &t);
+	s = strdup(t.s ? t.s : "");
+	masq_text_free(&t);
+	while (s && (p = strstr(s, "proto host")) != NULL) {
+		char *start = p, *end = strchr(p, '\n');
+
+		while (start > s && start[-1] != '\n')
+			start--;
+		end = end ? end + 1 : p + strlen(p);
+		memmove(start, end, strlen(end) + 1);
+	}
+	return s;
+}
+
+/* An engine with the command line run, and a reload state that knows it */
+static struct masq_engine *router(struct masq_pool *pool, struct reload *r,
+				  const char *path)
+{
+	struct masq_limits lim;
+	struct masq_engine *e;
+
+	masq_limits_default(&lim);
+	lim.max_conns = 1024;
+	lim.seed = 3;
+	e = masq_engine_create(&lim, pool);
+	if (!e || reload_init(r, path, &lim))
+		return NULL;
+	for (int i = 0; base[i]; i++) {
+		char buf[256], *argv[16], *save = NULL;
+		int argc = 0;
+
+		snprintf(buf, sizeof(buf), "%s", base[i]);
+		for (char *w = strtok_r(buf, " ", &save); w;
+		     w = strtok_r(NULL, " ", &save))
+			argv[argc++] = w;
+		if (ctlline_run(e, base[i], NULL) ||
+		    reload_base_add(r, argc, argv))
+			return NULL;
+	}
+	return e;
+}
+
+/* masqctl save's text for @e, from the answers masqd would give */
+static char *save_of(struct masq_engine *e)
+{
+	char *a[5] = { listing(e, "show settings"), NULL, NULL, NULL, NULL };
+	struct masq_text t[4] = { { 0 } };
+	static const char *const q[4] = { "route", "neigh", "ipmasqadm save",
+					  "iptables-save" };
+	struct save_parts p;
+	char *s;
+
+	for (int i = 0; i < 4; i++) {
+		ctlline_run(e, q[i], &t[i]);
+		a[i + 1] = t[i].s ? t[i].s : "";
+	}
+	p = (struct save_parts){ a[0], a[1], a[2], a[3], a[4] };
+	s = composed(&p);
+	free(a[0]);
+	for (int i = 0; i < 4; i++)
+		masq_text_free(&t[i]);
+	return s;
+}
+
+static bool same_listings(struct masq_engine *a, struct masq_engine *b,
+			  const char *when)
+{
+	for (size_t i = 0; i < sizeof(listings) / sizeof(*listings); i++) {
+		char *x = listing(a, listings[i]), *y = listing(b, listings[i]);
+		bool same = x && y && !strcmp(x, y);
+
+		if (!same)
+			failf("%s: '%s' differs: before <%s> after <%s>", when,
+			      listings[i], x, y);
+		free(x);
+		free(y);
+		if (!same)
+			return false;
+	}
+	return true;
+}
+
+static bool t_save_round_trip(void)
+{
+	char path[] = "/tmp/masq-savetest-XXXXXX";
+	struct masq_pool *pool = masq_pool_create(64, 2048);
+	struct reload r1, r2;
+	struct masq_engine *a = NULL, *b = NULL;
+	struct masq_text msg = { 0 };
+	char *text = NULL, *again = NULL;
+	int fd = mkstemp(path), i, rc;
+	bool ok = false;
+
+	if (fd < 0 || !pool)
+		return failf("setup: %s", strerror(errno));
+	a = router(pool, &r1, NULL);
+	b = router(pool, &r2, path);
+	if (!a || !b) {
+		failf("cannot make the routers");
+		goto out;
+	}
+	i = ctlline_run_all(a, user);
+	if (i >= 0) {
+		failf("'%s' failed on the first router", user[i]);
+		goto out;
+	}
+	text = save_of(a);
+	if (!text || write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		failf("cannot write the saved file");
+		goto out;
+	}
+	if (!has("save", text, "route add 10.9.0.0/16") ||
+	    !lacks("save", text, "172.16.0.0") ||
+	    !lacks("save", text, "route add default") ||
+	    !lacks("save", text, "not understood"))
+		goto out;
+	rc = reload_run(&r2, b, &msg);		/* masqd -c: the start */
+	if (rc) {
+		failf("the saved file does not load (%d): %s", rc, msg.s);
+		goto out;
+	}
+	/* the learnt route is the host's to give again, not the file's */
+	ctlline_run(b, "route add 172.16.0.0/12 via 203.0.113.7 dev wan0 proto host", NULL);
+	if (!same_listings(a, b, "restart"))
+		goto out;
+	rc = reload_run(&r2, b, &msg);		/* SIGHUP with the same file */
+	if (rc) {
+		failf("the saved file does not reload (%d): %s", rc, msg.s);
+		goto out;
+	}
+	if (!same_listings(a, b, "reload"))
+		goto out;
+	again = save_of(b);
+	ok = (again && !strcmp(text, again)) ||
+	     failf("saving the loaded router differs: <%s>", again);
+out:
+	masq_text_free(&msg);
+	free(text);
+	free(again);
+	close(fd);
+	unlink(path);
+	if (a) {
+		masq_engine_destroy(a);
+		reload_fini(&r1);
+	}
+	if (b) {
+		masq_engine_destroy(b);
+		reload_fini(&r2);
+	}
+	masq_pool_destroy(pool);
+	return ok;
+}
+
+/* A reload with a file that no longer has forwards empties the tables */
+static bool t_reload_forwards(void)
+{
+	char path[] = "/tmp/masq-savetest-XXXXXX";
+	struct masq_pool *pool = masq_pool_create(64, 2048);
+	struct masq_text msg = { 0 };
+	struct reload r;
+	struct masq_engine *e = NULL;
+	int fd = mkstemp(path);
+	static const char file[] = "ipmasqadm mfw -A -m 1 -r 192.168.0.2 -p 0\n";
+	char *l = NULL;
+	bool ok = false;
+
+	if (fd < 0 || !pool || !(e = router(pool, &r, path)) ||
+	    write(fd, file, sizeof(file) - 1) != sizeof(file) - 1) {
+		failf("setup");
+		goto out;
+	}
+	if (reload_run(&r, e, &msg) || reload_run(&r, e, &msg)) {
+		failf("load: %s", msg.s);
+		goto out;
+	}
+	l = listing(e, "ipmasqadm save");
+	if (!l || strcmp(l, file)) {
+		failf("after two loads: <%s>", l);
+		goto out;
+	}
+	free(l);
+	if (ftruncate(fd, 0) || reload_run(&r, e, &msg)) {
+		failf("empty file: %s", msg.s);
+		goto out;
+	}
+	l = listing(e, "ipmasqadm save");
+	ok = (l && !*l) || failf("a file without forwards left <%s>", l);
+	/* and one made at run time stays across a file that has none */
+	ctlline_run(e, "ipmasqadm portfw -a -P tcp -L 203.0.113.1 80 -R 192.168.0.2 80", NULL);
+	free(l);
+	l = NULL;
+	if (ok && (reload_run(&r, e, &msg) ||
+		   !(l = listing(e, "ipmasqadm save")) || !strstr(l, "portfw")))
+		ok = failf("a forward made at run time went: <%s>", l);
+out:
+	free(l);
+	masq_text_free(&msg);
+	close(fd);
+	unlink(path);
+	if (e) {
+		masq_engine_destroy(e);
+		reload_fini(&r);
+	}
+	masq_pool_destroy(pool);
+	return ok;
+}
+
+static const struct {
+	const char *name;
+	bool (*fn)(void);
+} cases[] = {
+	{ "adm_numbers_untouched", t_numbers_untouched },
+	{ "adm_names_resolved", t_names_resolved },
+	{ "adm_bad_names_refused", t_names_refused },
+	{ "adm_system_resolver", t_system_names },
+	{ "adm_help", t_help },
+	{ "adm_listings_named", t_render },
+	{ "save_lines", t_save_lines },
+	{ "save_restart_identical", t_save_round_trip },
+	{ "reload_forwards_from_file", t_reload_forwards },
+};
+
+int main(void)
+{
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		why[0] = '\0';
+		report(cases[i].name, cases[i].fn());
+	}
+	(void)failed;
+	return 0;
+}
