@@ -174,8 +174,11 @@ static void seq_record(struct alg_msg *m, int32_t d)
  * The frame grows or shrinks in place; the IP and L4 lengths and
  * checksums follow; a TCP length change is recorded for the direction's
  * later sequence numbers. Refused, changing nothing, when the frame's
- * buffer has no room or the datagram would pass 1,500 bytes (a message
- * of the helpers' protocols is far shorter).
+ * buffer has no room or a plain datagram would pass 1,500 bytes (a
+ * message of the helpers' protocols is far shorter). A GSO super-frame
+ * (segments merged by the receiving side's GRO) is one run of the stream
+ * and stays one: its segments are cut again on the way out, at its
+ * gso_size, from the rewritten bytes.
  * Return: 0, or -1
  */
 int alg_mangle(struct alg_msg *m, uint32_t off, uint32_t len,
@@ -187,7 +190,7 @@ int alg_mangle(struct alg_msg *m, uint32_t off, uint32_t len,
 	uint8_t *end = b->data + b->len;
 
 	if (off > m->len || len > m->len - off ||
-	    (int32_t)p->ip_len + d > 1500 ||
+	    (int32_t)p->ip_len + d > (b->meta.gso_type ? 65535 : 1500) ||
 	    (d > 0 && end + d > b->base + b->cap))
 		return -1;
 	memmove(m->data + off + rlen, m->data + off + len,
