@@ -177,12 +177,15 @@ static void row_seq(const struct masq_engine *e, uint32_t i, int own,
 		    struct masqtab_row *r)
 {
 	const struct alg_conn *ac = alg_conn_of(e, i);
-	int dir = own;
+	int dir;
 
-	if (!ac || !ac->adjusted)
-		return;
-	if (!(ac->adjusted & (1u << own)))
+	/* bit 1 << dir: seq[dir] holds a change (alg.h) */
+	if (ac && (ac->adjusted & (1u << own)))
+		dir = own;
+	else if (ac && (ac->adjusted & (1u << !own)))
 		dir = !own;
+	else
+		return;
 	r->init_seq = ac->seq[dir].init_seq;
 	r->delta = ac->seq[dir].delta;
 	r->pdelta = ac->seq[dir].pdelta;
