@@ -173,6 +173,8 @@ void alg_attach(struct masq_engine *e, uint32_t ct)
 
 	if (ce->xflags & (CT_X_TO_HOST | CT_X_FROM_HOST))
 		return;			/* the router host's own: its kernel's */
+	if (a->nexp)
+		alg_watch_seen(e, ce->proto, &ce->t[CT_ORIG]);
 	id = alg_for(a, ce);
 	if (id == ALG_NONE)
 		return;

@@ -108,6 +108,8 @@ struct alg_conn {
  * @map:	the target's masquerade mapping, one reference held, given
  *		to the connection when it comes
  * @until:	engine tick at which it lapses
+ * @watch:	not admitted but noted (alg_watch()): a connection from
+ *		@peer to @addr:@port the client opens itself
  */
 struct alg_expect {
 	uint32_t master;
@@ -119,6 +121,7 @@ struct alg_expect {
 	uint16_t to_port;
 	uint32_t map;
 	uint32_t until;
+	bool watch;
 };
 
 /* The helpers' state, made with the engine */
@@ -193,6 +196,10 @@ void alg_expect_drop(struct masq_engine *e, uint32_t i, bool keep_map);
 void alg_expect_advance(struct masq_engine *e);
 void alg_child(struct masq_engine *e, const struct alg_expect *x,
 	       const struct ct_tuple *orig);
+int alg_watch(struct alg_msg *m, uint32_t client, uint32_t server,
+	      uint16_t port);
+void alg_watch_seen(struct masq_engine *e, uint8_t proto,
+		    const struct ct_tuple *orig);
 
 /* the helpers */
 void ftp_help(struct alg_msg *m);

@@ -127,7 +127,8 @@ struct alg_expect *alg_expect_find(struct masq_engine *e, uint8_t proto,
 		if (x->master == ALG_NO_IDX)
 			continue;
 		seen++;
-		if (x->proto == proto && x->addr == dst && x->port == dport &&
+		if (!x->watch && x->proto == proto && x->addr == dst &&
+		    x->port == dport &&
 		    (!x->peer || x->peer == src) &&
 		    (int32_t)(x->until - e->now_s) > 0)
 			return x;
@@ -145,6 +146,57 @@ void alg_child(struct masq_engine *e, const struct alg_expect *x,
 		return;
 	ac->child = *orig;
 	ac->child_proto = x->proto;
+}
+
+/**
+ * alg_watch() - Note the data connection a client behind the router will
+ * open itself (a passive reply from an outside server): nothing to
+ * admit or translate, but while it lives the control connection is kept
+ * (alg_keeps()). Replaces the pending expectation, as alg_expect() does.
+ * @m:		the message that announced it
+ * @client:	the client's address
+ * @server:	where it will go
+ * @port:	... and its port (network order)
+ * Return: 0
+ */
+int alg_watch(struct alg_msg *m, uint32_t client, uint32_t server,
+	      uint16_t port)
+{
+	struct masq_engine *e = m->e;
+	uint32_t i;
+
+	if (m->ac->expect != ALG_NO_IDX)
+		alg_expect_drop(e, m->ac->expect, false);
+	i = expect_slot(e);
+	e->alg->exp[i] = (struct alg_expect){
+		.master = m->ct, .peer = client, .addr = server, .port = port,
+		.proto = IPPROTO_TCP_, .map = NAT_NONE, .watch = true,
+		.until = e->now_s + ALG_EXPECT_LAPSE,
+	};
+	m->ac->expect = i;
+	e->alg->nexp++;
+	return 0;
+}
+
+/* A new connection, original tuple @orig: one a helper noted? */
+void alg_watch_seen(struct masq_engine *e, uint8_t proto,
+		    const struct ct_tuple *orig)
+{
+	struct alg_state *a = e->alg;
+
+	for (uint32_t i = 0, seen = 0; seen < a->nexp && i < ALG_EXPECT_MAX; i++) {
+		struct alg_expect *x = &a->exp[i];
+
+		if (x->master == ALG_NO_IDX)
+			continue;
+		seen++;
+		if (x->watch && x->proto == proto && x->peer == orig->src &&
+		    x->addr == orig->dst && x->port == orig->dport) {
+			alg_child(e, x, orig);
+			alg_expect_drop(e, i, false);
+			return;
+		}
+	}
 }
 
 /* Forget lapsed expectations (called with the connections' expiry) */
