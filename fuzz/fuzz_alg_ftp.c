@@ -16,7 +16,8 @@
  *		  2	  a segment at a sequence number off by the first
  *			  payload byte (signed), as loss and reordering make
  *		  3	  a pure acknowledgement with the payload as SACK
- *			  blocks (at most 4)
+ *			  blocks (at most 4); an odd length makes it late:
+ *			  of what came before the other end's last segment
  *		  4	  a data connection's SYN from the sender's address
  *			  to the port in the first two payload bytes, where
  *			  the sender sends (the router's address, mostly)
@@ -36,7 +37,8 @@
  *	- a segment comes out at the receiver's next sequence number (its
  *	  bytes follow what came before, whatever the rewrites);
  *	- an acknowledgement comes out as the sender of the data counts:
- *	  exactly the end of what it sent;
+ *	  exactly the end of what it sent (a late one: the start of its
+ *	  last segment);
  *	- a segment sent again at once comes out as it did the first time
  *	  (the same sequence number and the same bytes; for a segment of
  *	  one line, whose rewrite names one expectation);
@@ -217,9 +219,13 @@ static void sack(struct masq_engine *e, struct end *s, struct end *r,
 		 uint64_t now)
 {
 	uint8_t blocks = (uint8_t)(len / 8 > 4 ? 4 : len / 8);
+	bool late = (len & 1) && r->last_len;
+	uint32_t want = late ? r->last_seq : r->next;
 	struct frame_view v;
 
 	spec_from(s, FRAME_TCP_ACK);
+	if (late)		/* as it came to @s: r's last segment's start */
+		fs.ack = r->out_seq;
 	fs.tcp_opts[0] = 1;
 	fs.tcp_opts[1] = 1;
 	fs.tcp_opts[2] = 5;
@@ -227,9 +233,9 @@ static void sack(struct masq_engine *e, struct end *s, struct end *r,
 	memcpy(fs.tcp_opts + 4, d, 8u * blocks);
 	fs.tcp_opts_len = blocks ? (uint8_t)(4 + 8 * blocks) : 0;
 	send_frame(e, s, tx, now);
-	if (frames_out(tx, r, &v) && r->clean && v.ack != r->next) {
-		fprintf(stderr, "acknowledgement out %u, its sender is at %u\n",
-			v.ack, r->next);
+	if (frames_out(tx, r, &v) && r->clean && v.ack != want) {
+		fprintf(stderr, "acknowledgement out %u, its sender counts %u\n",
+			v.ack, want);
 		abort();
 	}
 }
@@ -405,13 +411,16 @@ static void seed(const char *dir, const char *name, uint8_t mode, uint8_t how,
 		int who = (l[0] == '!' ? l[2] : l[0]) - '0';
 
 		/* "WHO TEXT", or a record: "!A WHO" (again), "!Y WHO" and 2
-		 * bytes (a SYN to that port), "!S WHO" and 8 bytes (SACK) */
+		 * bytes (a SYN to that port), "!S WHO" and 8 bytes (SACK),
+		 * "!L WHO" (a late acknowledgement) */
 		if (l[0] != '!')
 			n = put_text(buf, n, who, l + 1);
 		else if (l[1] == 'A')
 			n = put(buf, n, who, REC_AGAIN, "", 0);
 		else if (l[1] == 'Y')
 			n = put(buf, n, who, REC_SYN, l + 3, 2);
+		else if (l[1] == 'L')
+			n = put(buf, n, who, REC_SACK, "L", 1);
 		else
 			n = put(buf, n, who, REC_SACK, l + 3, 8);
 	}
@@ -423,7 +432,7 @@ static void write_seeds(const char *dir)
 {
 	static const char *const active[] = {
 		"1220 ready\r\n", "0USER ftp\r\n",
-		"0PORT 192,168,0,20,156,65\r\n", "!A0",
+		"0PORT 192,168,0,20,156,65\r\n", "!A0", "!L1",
 		"1200 PORT command successful.\r\n", "!Y1\x9c\x41",
 		"0EPRT |1|192.168.0.20|40002|\r\n",
 		"0TYPE I\r\nPORT 192,168,0,20,156,67\r\nRETR f\r\n",
@@ -434,6 +443,7 @@ static void write_seeds(const char *dir)
 	static const char *const passive[] = {
 		"1220 ready\r\n", "0PASV\r\n",
 		"1227 Entering Passive Mode (192,168,0,20,117,49).\r\n", "!A1",
+		"!L0",
 		"!Y0\x75\x31", "0EPSV\r\n",
 		"1229 Entering Extended Passive Mode (|||30002|)\r\n",
 		"0227 Entering Passive Mode (192,168,0,20,117,49).\r\n",
