@@ -43,10 +43,16 @@ static void tcp_set32(struct pkt *p, uint8_t *at, uint32_t v)
 		th->check = csum_replace32(th->check, old, new);
 }
 
-/* A number @v in the numbering of the end whose adjustment is @s, back */
+/*
+ * A number @v in the numbering of the end whose adjustment is @s, back.
+ * Where the last change began is @init_seq + @pdelta as the receiver
+ * counts; past it, @delta. Asking with @v - @delta instead goes wrong when
+ * the change shrank the text: an acknowledgement of exactly what came
+ * before the rewritten segment would then acknowledge part of it.
+ */
 static uint32_t unadjust(const struct alg_seq *s, uint32_t v)
 {
-	return seq_after(v - (uint32_t)s->delta, s->init_seq) ?
+	return seq_after(v - (uint32_t)s->pdelta, s->init_seq) ?
 	       v - (uint32_t)s->delta : v - (uint32_t)s->pdelta;
 }
 

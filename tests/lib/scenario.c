@@ -50,6 +50,7 @@
  *   flags SA (letters F S R P A U, or - for none)  seq N  ack N  win N
  *   ttl N  tos N  ip-id N  df  nodf  mss N  tcp-opts HEX  ip-opts HEX
  *   payload "TEXT"  payload-hex HEX  payload-len N (bytes 0,1,2...)
+ *                    (TEXT takes the escapes \r \n \t \\ \xHH)
  *   echo-request  echo-reply  unreach net|host|proto|port|needfrag|N
  *   time-exceeded  type N  code N  id N (ICMP id)  mtu N
  *   quote PACKET     (ICMP error: the rest of the line is the quoted
@@ -334,6 +335,44 @@ static int parse_hex(const char *w, uint8_t *out, size_t cap, size_t *len)
 	}
 	if (*w)
 		return -1;
+	*len = n;
+	return 0;
+}
+
+/*
+ * payload "TEXT": the text's bytes, with the escapes \r \n \t \\ and
+ * \xHH (two hex digits) for what a line-based protocol needs (FTP's
+ * CRLF, IRC's CTCP \x01). Return: 0, or -1 (unknown escape, too long)
+ */
+static int parse_text(const char *w, uint8_t *out, size_t cap, size_t *len)
+{
+	size_t n = 0;
+	unsigned b;
+
+	for (; *w; w++, n++) {
+		if (n == cap)
+			return -1;
+		if (*w != '\\') {
+			out[n] = (uint8_t)*w;
+			continue;
+		}
+		switch (*++w) {
+		case 'r': out[n] = '\r'; break;
+		case 'n': out[n] = '\n'; break;
+		case 't': out[n] = '\t'; break;
+		case '\\': out[n] = '\\'; break;
+		case 'x':
+			if (!isxdigit((unsigned char)w[1]) ||
+			    !isxdigit((unsigned char)w[2]) ||
+			    sscanf(w + 1, "%2x", &b) != 1)
+				return -1;
+			out[n] = (uint8_t)b;
+			w += 2;
+			break;
+		default:
+			return -1;	/* unknown, or a lone '\\' at the end */
+		}
+	}
 	*len = n;
 	return 0;
 }
@@ -813,10 +852,8 @@ static int arg_option(struct scn *s, struct pspec *p, const char *w,
 		setf(p, PF_ICMP_TYPE, FRAME_ICMP_UNREACH);
 		setf(p, PF_ICMP_CODE, v);
 	} else if (!strcmp(w, "payload")) {
-		len = strlen(a);
-		if (len > sizeof(p->payload))
-			return fail(s, "payload too long");
-		memcpy(p->payload, a, len);
+		if (parse_text(a, p->payload, sizeof(p->payload), &len))
+			return fail(s, "bad payload \"%s\" (too long, or an escape other than \\r \\n \\t \\\\ \\xHH)", a);
 		p->payload_len = (uint16_t)len;
 		p->payload_set = true;
 	} else if (!strcmp(w, "payload-hex")) {

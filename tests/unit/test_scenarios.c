@@ -190,6 +190,15 @@ static void runner_must_fail(const char *name, const char *body,
 static void runner_selftests(void)
 {
 	runner_must_fail("unknown_step", "frobnicate\n", "selftest:7: unknown step");
+	/* payload "TEXT" escapes: lines 7 and 8 hold, the failure is line 9's */
+	runner_must_fail("payload_escapes",
+			 "in lan0 udp 192.168.0.2:4000 > 203.0.113.2:53 payload \"\\x41\\\\\\r\\n\\t\"\n"
+			 "out wan0 udp 203.0.113.1:4000 > 203.0.113.2:53 payload-hex 415c0d0a09\n"
+			 "counter drop_runt 5\n",
+			 "selftest:9: counter drop_runt");
+	runner_must_fail("payload_bad_escape",
+			 "in lan0 udp 192.168.0.2:4000 > 203.0.113.2:53 payload \"a\\q\"\n",
+			 "bad payload");
 	runner_must_fail("wrong_counter", "counter drop_runt 5\n",
 			 "counter drop_runt: expected 5, got 0");
 	runner_must_fail("missing_frame",
