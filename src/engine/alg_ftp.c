@@ -417,6 +417,28 @@ static int32_t ftp_rewrite(struct alg_msg *m, enum ftp_kind k, uint32_t off,
 }
 
 /*
+ * A 227 or 229 from an outside server to a masqueraded client: nothing
+ * to rewrite or admit (the client opens the data connection itself, and
+ * it is masqueraded as any connection is), but it is noted (alg_watch())
+ * so the control connection, idle during a long transfer, is kept while
+ * the data connection lives. A reply that does not parse is left alone:
+ * it is the server's, and opens nothing.
+ */
+static void ftp_note_passive(struct alg_msg *m, enum ftp_kind k,
+			     const uint8_t *d, uint32_t n)
+{
+	const struct ct_entry *ce = &m->e->ct.e[m->ct];
+	struct ftp_arg a;
+
+	if (m->dir != CT_REPLY || ce->t[CT_REPLY].dst == ce->t[CT_ORIG].src ||
+	    !(k == FTP_PASV ? ftp_parse_pasv(d, d + n, &a) :
+			      ftp_parse_epsv(d, d + n, &a)))
+		return;
+	alg_watch(m, ce->t[CT_ORIG].src,
+		  k == FTP_PASV ? a.addr : ce->t[CT_REPLY].src, htons(a.port));
+}
+
+/*
  * One complete line at @off (@n bytes, LF included).
  * Return: its length after any rewrite
  */
@@ -433,8 +455,12 @@ static uint32_t ftp_on_line(struct alg_msg *m, uint32_t off, uint32_t n)
 			   "%s from the client" : "%s from the server");
 		return n;
 	}
-	if (!ftp_has_work(m, (enum ftp_kind)k) ||
-	    !ftp_parse(m, (enum ftp_kind)k, d, n, &a) ||
+	if (!ftp_has_work(m, (enum ftp_kind)k)) {
+		if (!ftp_from_client((enum ftp_kind)k))
+			ftp_note_passive(m, (enum ftp_kind)k, d, n);
+		return n;
+	}
+	if (!ftp_parse(m, (enum ftp_kind)k, d, n, &a) ||
 	    !ftp_check(m, (enum ftp_kind)k, &a))
 		return n;
 	return (uint32_t)((int32_t)n +
