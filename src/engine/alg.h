@@ -71,12 +71,13 @@ struct alg_seq {
  * struct alg_conn - a helper connection's side record
  * @ct:		its connection (entry index)
  * @alg:	enum alg_id
- * @adjusted:	bit per direction: @seq[dir] holds a change
+ * @adjusted:	bit 1 << dir: @seq[dir] holds a change; bit 4 << dir:
+ *		@rw_seq[dir] holds the last rewritten message's start
  * @expect:	its pending expectation (index), or ALG_NO_IDX
  * @seq:	sequence adjustment, by the direction of the sender
- * @rw_seq:	by direction: where the last rewritten message began, and
- * @rw_len:	... its length as sent, so a retransmission of it is
- *		rewritten the same way (not counted twice)
+ * @rw_seq:	by direction: where the last rewritten message began, so
+ *		a retransmission of it is rewritten the same way (and its
+ *		change not counted twice)
  * @next:	free list
  */
 struct alg_conn {
@@ -86,14 +87,108 @@ struct alg_conn {
 	uint32_t expect;
 	struct alg_seq seq[2];
 	uint32_t rw_seq[2];
-	uint16_t rw_len[2];
 	uint32_t next;
 };
 
-struct masq_engine;
+/**
+ * struct alg_expect - a related connection a helper waits for
+ * @master:	the helper connection (entry index); ALG_NO_IDX: free slot
+ * @peer:	the one source admitted (network order); 0: any (IRC DCC,
+ *		whose peer the router cannot know)
+ * @addr:	the router's address it comes to (network order)
+ * @port:	... and port (network order): the target's mapping there
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP
+ * @to_addr:	the target, where it goes (network order)
+ * @to_port:	... and its port
+ * @map:	the target's masquerade mapping, one reference held, given
+ *		to the connection when it comes
+ * @until:	engine tick at which it lapses
+ */
+struct alg_expect {
+	uint32_t master;
+	uint32_t peer;
+	uint32_t addr;
+	uint16_t port;
+	uint8_t proto;
+	uint32_t to_addr;
+	uint16_t to_port;
+	uint32_t map;
+	uint32_t until;
+};
 
-/* The side record of connection @ct (flagged CT_F_SIDE), or NULL */
+/* The helpers' state, made with the engine */
+struct alg_state {
+	struct alg_conf conf[ALG_NUM];
+	uint32_t nconns;
+	uint32_t free;			/* free list of @conns */
+	struct alg_conn conns[ALG_CONNS_MAX];
+	uint64_t slots[2 * ALG_CONNS_MAX];	/* ct + 1 << 32 | conn index;
+						 * 0: empty (open addressing) */
+	uint32_t nexp;
+	struct alg_expect exp[ALG_EXPECT_MAX];
+};
+
+struct masq_engine;
+struct masq_text;
+struct pkt;
+
+/**
+ * struct alg_msg - a segment of a helper connection, as its helper sees it
+ * @e:		engine
+ * @p:		the packet (its payload may be rewritten: alg_mangle())
+ * @ct:		its connection (entry index)
+ * @dir:	the way it goes
+ * @ac:		the connection's side record
+ * @data:	the payload, from the segment's start
+ * @len:	its length
+ * @retrans:	TCP: the last rewritten message again (rewrite it the
+ *		same way; the adjustment is not counted again)
+ */
+struct alg_msg {
+	struct masq_engine *e;
+	struct pkt *p;
+	uint32_t ct;
+	enum ct_dir dir;
+	struct alg_conn *ac;
+	uint8_t *data;
+	uint32_t len;
+	bool retrans;
+};
+
+/* alg.c */
+int alg_init(struct masq_engine *e);
+void alg_fini(struct masq_engine *e);
+void alg_attach(struct masq_engine *e, uint32_t ct);
+void alg_release(struct masq_engine *e, uint32_t ct);
+struct alg_conn *alg_conn_find(const struct masq_engine *e, uint32_t ct);
 const struct alg_conn *alg_conn_of(const struct masq_engine *e, uint32_t ct);
 const char *alg_name(enum alg_id id);
+uint32_t alg_before_track(struct masq_engine *e, struct pkt *p, uint32_t ct,
+			  enum ct_dir dir);
+void alg_after_track(struct masq_engine *e, struct pkt *p, uint32_t ct,
+		     enum ct_dir dir, uint32_t expected);
+void alg_refuse(struct alg_msg *m, int counter, const char *why);
+int alg_ctl(struct masq_engine *e, int argc, char *const *argv,
+	    struct masq_text *out);
+
+/* seqadj.c */
+void seqadj_ack_in(struct pkt *p, const struct alg_conn *ac, enum ct_dir dir);
+void seqadj_seq_out(struct pkt *p, const struct alg_conn *ac,
+		    enum ct_dir dir);
+int alg_mangle(struct alg_msg *m, uint32_t off, uint32_t len,
+	       const char *repl, uint32_t rlen);
+
+/* expect.c */
+int alg_expect(struct alg_msg *m, uint32_t peer, uint32_t ext,
+	       uint32_t to_addr, uint16_t to_port, uint16_t *port);
+struct alg_expect *alg_expect_find(struct masq_engine *e, uint8_t proto,
+				   uint32_t src, uint32_t dst, uint16_t dport);
+void alg_expect_drop(struct masq_engine *e, uint32_t i, bool keep_map);
+void alg_expect_advance(struct masq_engine *e);
+
+/* the helpers */
+void ftp_help(struct alg_msg *m);
+void irc_help(struct alg_msg *m);
+void tftp_help(struct alg_msg *m);
 
 #endif

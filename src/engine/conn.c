@@ -63,6 +63,7 @@
 
 #include "conn.h"
 #include "eng.h"
+#include "alg.h"
 #include "frag.h"
 #include "fwd.h"
 #include "perm.h"
@@ -225,6 +226,8 @@ void conn_release(struct masq_engine *e, uint32_t idx)
 {
 	struct ct_entry *ce = &e->ct.e[idx];
 
+	if (ce->flags & CT_F_SIDE)
+		alg_release(e, idx);
 	conn_put_refs(e, ce->proto, ce->t, ce->flags, ce->xflags);
 	ct_free(&e->ct, idx);
 }
@@ -240,6 +243,8 @@ void conn_advance(struct masq_engine *e)
 		conn_release(e, idx);
 		count(e, C_conn_expired);
 	}
+	if (e->alg->nexp)
+		alg_expect_advance(e);
 }
 
 /*
@@ -330,6 +335,8 @@ uint32_t conn_commit(struct masq_engine *e, struct pkt *p,
 		count(e, C_conn_new);
 		if (pl->turn.kind)
 			fwd_taken(e, &pl->turn);
+		if (p->has_ports)
+			alg_attach(e, idx);
 		return idx;
 	}
 full:
@@ -523,6 +530,8 @@ static void conn_forward(struct masq_engine *e, struct pkt *p, uint32_t idx,
 {
 	struct ct_entry *ce = &e->ct.e[idx];
 	uint32_t dst = ce->t[!dir].src;
+	bool side = ce->flags & CT_F_SIDE;
+	uint32_t expected = side ? alg_before_track(e, p, idx, dir) : 0;
 	enum masq_counter why = conn_update(e, idx, dir, p);
 
 	if (why != C_NUM) {
@@ -531,6 +540,8 @@ static void conn_forward(struct masq_engine *e, struct pkt *p, uint32_t idx,
 	}
 	if (!filtered && !conn_filter(e, p, ce, dir, r->iface))
 		return;
+	if (side)
+		alg_after_track(e, p, idx, dir, expected);
 	xlate_packet(p, ce, dir);
 	eng_forward(e, p, r->iface, r->gw ? r->gw : dst);
 }
@@ -550,6 +561,8 @@ static inline bool conn_est_plain(const struct masq_engine *e,
 {
 	if (p->ip->ttl <= 1 || p->ip_len > e->net.ifs[r->iface].mtu)
 		return false;
+	if (ce->flags & CT_F_SIDE)
+		return false;		/* a helper reads its payload */
 	if (ce->proto == IPPROTO_TCP_)
 		return tcp_is_plain_est(ce, p->tcp_flags);
 	return ce->proto == IPPROTO_UDP_;
@@ -709,6 +722,32 @@ static bool conn_to_mapping(struct masq_engine *e, struct pkt *p,
 }
 
 /*
+ * A connection a helper expects (plan_expected()): state RELATED from its
+ * first packet (mangle and nat PREROUTING see it so; the nat table's
+ * verdict is the expectation's), then FORWARD and POSTROUTING.
+ * Return: true when the packet was taken
+ */
+static bool conn_expected(struct masq_engine *e, struct pkt *p,
+			  const struct ct_tuple *t, uint64_t hash)
+{
+	struct plan_way way;
+	struct fw_pkt fp;
+
+	if (!pkt_tracked(p) || !alg_expect_find(e, p->proto, t->src, t->dst,
+						t->dport))
+		return false;
+	fw_pkt_init(&fp, p, (uint8_t)p->buf->iface, FW_NO_IF, IPT_ST_RELATED);
+	fw_run_hook(e, e->fw, IPT_PREROUTING, true, &fp);
+	if (fp.action == FW_DROP || fp.action == FW_REJECT) {
+		conn_fw_refuse(e, &fp);
+		return true;
+	}
+	if (plan_expected(e, p, t, hash, &fp, &way) == PLAN_OPEN)
+		conn_open(e, p, &way.pl, way.dir, way.r, &fp);
+	return true;
+}
+
+/*
  * What a connection opened from inside adds to its plan: a forward
  * reached at the router's address (@fwd) has its source masqueraded to
  * that address too, so the server's answer comes back through the
@@ -773,6 +812,9 @@ static void conn_first(struct masq_engine *e, struct pkt *p,
 		conn_invalid(e, p, why);
 		return;
 	}
+	if (e->alg->nexp && in->role == ROLE_EXTERNAL &&
+	    conn_expected(e, p, t, hash))
+		return;
 	fw_pkt_init(&fp, p, (uint8_t)p->buf->iface, FW_NO_IF, IPT_ST_NEW);
 	fw_run_hook(e, e->fw, IPT_PREROUTING, true, &fp);
 	if (fp.action == FW_DROP || fp.action == FW_REJECT) {

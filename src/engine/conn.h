@@ -78,6 +78,9 @@ struct plan_way {
 enum plan_verdict plan_inbound(struct masq_engine *e, struct pkt *p,
 			       const struct ct_tuple *t, uint64_t hash,
 			       struct fw_pkt *fp, struct plan_way *way);
+enum plan_verdict plan_expected(struct masq_engine *e, struct pkt *p,
+				const struct ct_tuple *t, uint64_t hash,
+				struct fw_pkt *fp, struct plan_way *way);
 enum plan_verdict plan_hairpin(struct masq_engine *e, struct pkt *p,
 			       const struct ct_tuple *t, uint64_t hash,
 			       struct fw_pkt *fp, struct plan_way *way);

@@ -64,7 +64,13 @@
 	X(drop_twin_off)	X(drop_no_address)		\
 	X(conn_forgotten_addr)	X(conn_portfw)			\
 	X(conn_mfw)		X(conn_autofw)			\
-	X(autofw_busy)
+	X(autofw_busy)		X(alg_conns)			\
+	X(alg_no_room)		X(alg_expected)			\
+	X(alg_expect_evicted)	X(alg_expect_no_port)		\
+	X(alg_expect_lapsed)	X(conn_related)			\
+	X(alg_rewritten)	X(alg_mangle_failed)		\
+	X(alg_ftp_refused)	X(alg_irc_refused)		\
+	X(alg_tftp_refused)
 
 enum masq_counter {
 #define MASQ_COUNTER_ENUM(name) C_##name,

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "eng.h"
+#include "alg.h"
 #include "fwd.h"
 #include "origdst.h"
 #include "perm.h"
@@ -909,11 +910,13 @@ int masq_engine_ctl(struct masq_engine *e, int argc, char *const *argv,
 	if (rc < 0)
 		rc = fwd_ctl(e, argc, argv, out);
 	if (rc < 0)
+		rc = alg_ctl(e, argc, argv, out);
+	if (rc < 0)
 		rc = list_whole(e, argc, argv, out);
 	if (rc >= 0)
 		return rc;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
 		if (!strcmp(argv[0], commands[i].verb))
 			return commands[i].run(e, argc, argv, out);
-	return usage(out, "unknown command '%s' (iface, addr, route, neigh, masq, conntrack, stats, set, show, reset, origdst, iptables, iptables-save, iptables-restore, ipmasqadm)", argv[0]);
+	return usage(out, "unknown command '%s' (iface, addr, route, neigh, masq, conntrack, stats, set, show, reset, origdst, iptables, iptables-save, iptables-restore, ipmasqadm, helper)", argv[0]);
 }

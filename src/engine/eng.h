@@ -49,6 +49,7 @@ struct masq_engine {
 	uint8_t filtering;		/* enum filter_mode */
 	struct perm_table *perm;	/* address-dependent filtering only */
 	struct fwd *fwd;		/* ipmasqadm's forwards (fwd.c) */
+	struct alg_state *alg;		/* application helpers (alg.c) */
 	struct frag_state *frag;	/* frag.c */
 	uint32_t icmp_tokens;		/* RFC 1812 rate limit, token bucket */
 	uint64_t icmp_refill_ms;

@@ -21,6 +21,7 @@
 #include "csum.h"
 #include "eng.h"
 #include "frag.h"
+#include "alg.h"
 #include "fwd.h"
 #include "perm.h"
 #include "xlate.h"
@@ -87,7 +88,7 @@ struct masq_engine *masq_engine_create(const struct masq_limits *lim,
 		       e->lim.seed ^ 0x686f7374) ||
 	    quota_init(&e->halfopen, e->lim.max_mappings, CONN_INBOUND_HALFOPEN,
 		       e->lim.seed ^ 0x68616c66) ||
-	    frag_init(e) || fw_init(e) || fwd_init(e))
+	    frag_init(e) || fw_init(e) || fwd_init(e) || alg_init(e))
 		goto fail;
 	conn_fw_states_init(e);
 	e->icmp_tokens = ICMP_BURST;
@@ -115,6 +116,7 @@ void masq_engine_destroy(struct masq_engine *e)
 			}
 		}
 	}
+	alg_fini(e);
 	fwd_fini(e);
 	fw_fini(e);
 	frag_fini(e);

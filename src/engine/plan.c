@@ -7,6 +7,7 @@
  * file answers, once per connection, the questions its first packet asks
  * and netfilter's nat table would answer:
  *
+ *	plan_expected()		a connection a helper expects (RELATED)
  *	plan_dnat_target()	a DNAT or REDIRECT rule's destination
  *	plan_forward()		else an ipmasqadm forward's (fwd.c: portfw,
  *				mfw, autofw), with the source masqueraded
@@ -30,6 +31,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "alg.h"
 #include "conn.h"
 #include "eng.h"
 #include "fwd.h"
@@ -474,4 +476,52 @@ bool plan_forward(struct masq_engine *e, const struct pkt *p,
 		return false;
 	fw_pkt_dnat(fp, *addr, *port);
 	return true;
+}
+
+/**
+ * plan_expected() - A first packet a helper expects (expect.c): opened
+ * the reply way, to the target, as an admitted inbound packet is, and
+ * holding the target's mapping the expectation held
+ * @e:		engine
+ * @p:		the packet, from outside, no connection yet
+ * @t:		its tuple
+ * @hash:	its hash, or 0
+ * @fp:		the filter's view: state RELATED, its destination becomes
+ *		the target's
+ * @way:	the plan, when PLAN_OPEN
+ *
+ * The expectation is used up whatever happens next.
+ */
+enum plan_verdict plan_expected(struct masq_engine *e, struct pkt *p,
+				const struct ct_tuple *t, uint64_t hash,
+				struct fw_pkt *fp, struct plan_way *way)
+{
+	struct alg_expect *x = alg_expect_find(e, p->proto, t->src, t->dst,
+					       t->dport);
+	struct conn_plan *pl = &way->pl;
+	enum masq_counter why;
+
+	if (!x)
+		return PLAN_NOT_MINE;
+	if (!conn_may_open(e, p, false, &why)) {
+		conn_invalid(e, p, why);
+		return PLAN_TAKEN;
+	}
+	way->r = net_route_lookup(&e->net, x->to_addr);
+	if (!way->r) {
+		eng_drop(e, p->buf, C_drop_no_route);
+		return PLAN_TAKEN;
+	}
+	plan_init(pl, &(struct ct_tuple){ x->to_addr, t->src, x->to_port,
+					  t->sport });
+	pl->t[CT_REPLY] = *t;
+	pl->hash[CT_REPLY] = hash;
+	pl->xflags = CT_X_INBOUND;
+	pl->map = x->map;
+	pl->flags |= CT_F_MAP;
+	fw_pkt_dnat(fp, x->to_addr, x->to_port);
+	alg_expect_drop(e, (uint32_t)(x - e->alg->exp), true);
+	count(e, C_conn_related);
+	way->dir = CT_REPLY;
+	return PLAN_OPEN;
 }
