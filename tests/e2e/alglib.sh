@@ -18,9 +18,11 @@
 #                            stderr to FILE (copied into the log after);
 #                            returns its status
 #   masqd_only CASE...       SKIP these cases in kernel mode (they ask masqd)
-#   helper_set NAME on|off   `masqctl helper NAME on|off`; kernel mode: the
-#                            nftables rule that assigns that helper is
-#                            added or flushed
+#   helper_set NAME on|off [P,P...]
+#                            `masqctl helper NAME on|off [ports P,P...]`;
+#                            kernel mode: the nftables rule that assigns
+#                            that helper is replaced (for those ports, by
+#                            default 21 or 69) or removed
 #   vsftpd_bg NODE NAME ADDR PASV_LO PASV_HI [RATE]
 #                            vsftpd on ADDR:21 in NODE: anonymous (at most
 #                            RATE bytes/s per transfer if given), its root
@@ -29,13 +31,19 @@
 #                            reply logged to $WORK/NAME.log; sets $VS_PID
 #   vs_cmds NAME [FROM]      the commands vsftpd NAME logged from line FROM
 #                            of its log on ("PORT 203,0,113,1,...")
+#   vs_replies NAME [FROM]   ... and the replies it sent ("227 Entering ...")
 #   vs_lines NAME            how many lines its log has now
+#   tftpd_bg NODE NAME ADDR:PORT
+#                            tftpd-hpa on ADDR:PORT in NODE, its folder
+#                            $WORK/NAME-root (new files allowed)
+#   tftp_run NODE NAME SERVER PORT CMD
+#                            tftp-hpa, one get or put, 4 s at most
 #   ctr_sum REGEX            the sum of masqctl stats counters whose name
 #                            matches REGEX (grep -E), 0 when none does
 #   sha FILE                 its sha256 ("none" when it is missing)
 #
-# $AT (algtool.py) speaks FTP with Python's ftplib for what no client does
-# on purpose (see its modes below).
+# $AT (algtool.py) speaks FTP with Python's ftplib, and TFTP, for what no
+# real client or server does on purpose (see its modes below).
 
 E2E_ROUTER=${E2E_ROUTER:-masqd}
 KERNEL=0
@@ -70,6 +78,7 @@ onf() {	# node file secs cmd...
 	timeout -k 2 "$s" ip netns exec "$ns" "$@" >"$f" 2>&1
 	rc=$?
 	cat "$f" >>"$LOG"
+	[ -n "$(tail -c 1 "$f")" ] && echo >>"$LOG"	# (a prompt, no newline)
 	[ $rc -eq 0 ] || log "  (status $rc)"
 	return $rc
 }
@@ -87,10 +96,10 @@ kernel_helpers_up() {
 		kernel_helper_rule ftp && kernel_helper_rule tftp
 }
 
-kernel_helper_rule() {	# ftp|tftp
+kernel_helper_rule() {	# ftp|tftp [P,P...]
 	case "$1" in
-	ftp) nfw add rule ip masqlab helpers tcp dport 21 ct helper set '"ftp-21"' ;;
-	tftp) nfw add rule ip masqlab helpers udp dport 69 ct helper set '"tftp-69"' ;;
+	ftp) nfw add rule ip masqlab helpers tcp dport "{ ${2:-21} }" ct helper set '"ftp-21"' ;;
+	tftp) nfw add rule ip masqlab helpers udp dport "{ ${2:-69} }" ct helper set '"tftp-69"' ;;
 	esac
 }
 
@@ -107,9 +116,9 @@ alg_router_start() {
 		skip_all "masqd has no \`helper\` command yet (issue 15's helpers are not built)"
 }
 
-helper_set() {	# name on|off
+helper_set() {	# name on|off [ports]
 	if [ $KERNEL = 0 ]; then
-		mctl helper "$1" "$2" >/dev/null
+		mctl helper "$1" "$2" ${3:+ports "$3"} >/dev/null
 		return
 	fi
 	local h
@@ -117,7 +126,31 @@ helper_set() {	# name on|off
 		awk -v n="\"$1-" 'index($0, n) { print $NF }'); do
 		nfw delete rule ip masqlab helpers handle "$h" || return 1
 	done
-	[ "$2" = off ] || kernel_helper_rule "$1"
+	[ "$2" = off ] || kernel_helper_rule "$1" "${3:-}"
+}
+
+# --- tftpd-hpa -------------------------------------------------------------
+# tftpd_bg NODE NAME ADDR:PORT: in.tftpd in the foreground (-L), serving
+# and taking new files (-c) in $WORK/NAME-root (owned by nobody, the user
+# it runs as); sets $TD_PID
+TD_PID=
+tftpd_bg() {	# node name addr:port
+	local root=$WORK/$2-root
+	mkdir -p "$root"
+	chown nobody "$root"
+	chmod 0755 "$root"
+	bg "$1" "$2" 280 /usr/sbin/in.tftpd -L -v -c -u nobody -a "$3" -s "$root"
+	TD_PID=$BG_PID
+	wait_listen "$1" udp "$3"
+}
+
+# tftp_run NODE NAME SERVER PORT CMD: the tftp-hpa client, one command
+# (get or put, paths absolute), binary, each packet retried after 1 s and
+# the whole given up after 4 s; its output to $WORK/NAME.out
+tftp_run() {	# node name server port cmd
+	printf 'binary\nrexmt 1\ntimeout 4\n%s\nquit\n' "$5" >"$WORK/$2.in"
+	# shellcheck disable=SC2016 # the inner shell expands them
+	onf "$1" "$WORK/$2.out" 20 sh -c 'exec tftp "$1" "$2" <"$3"' sh "$3" "$4" "$WORK/$2.in"
 }
 
 # --- vsftpd ---------------------------------------------------------------
@@ -204,6 +237,15 @@ sha() { if [ -f "$1" ]; then sha256sum <"$1" | cut -d' ' -f1; else echo none; fi
 #       port): N active-mode (PORT) downloads of FILE, printing "sent PORT ..." and "sha N HEX" for each, then
 #       "ready" and HOLD seconds idle, then one more download ("sha N HEX")
 #       and "done"
+#   tftp-fake ADDR PORT THIRD SECS
+#       a TFTP server that answers the first read request it gets three
+#       times, 0.3 s apart: a DATA block from THIRD (a third host, any
+#       port), one from ADDR at a new port A, one from ADDR at another new
+#       port B; prints "request from A:P" and "sent from A:P" for each
+#   tftp-ask SRC SPORT DST PORT NAME SECS
+#       a read request for NAME from SRC:SPORT (0: any port) to DST:PORT;
+#       prints "got from A:P op N block N DATA" for each datagram in SECS
+#       seconds (no acknowledgement: one block is enough)
 #   bad SRC HOST CMD
 #       log in, send CMD (a PORT or EPRT line as written), print the reply
 #       ("reply: ..." or "reply: none"); if the server took it, ask for a
@@ -264,7 +306,43 @@ def bad(src, host, cmd):
         out("nlst:", str(e) or "none")
     return 0
 
-modes = {"rewrites": rewrites, "bad": bad}
+def tftp_fake(addr, port, third, secs):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((addr, int(port)))
+    s.settimeout(float(secs))
+    try:
+        d, peer = s.recvfrom(2048)
+    except socket.timeout:
+        out("no request")
+        return 1
+    out("request from %s:%d %r" % (peer[0], peer[1], d[:40]))
+    for src, tag in ((third, b"third"), (addr, b"new-port-a"), (addr, b"new-port-b")):
+        t = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        t.bind((src, 0))
+        t.sendto(b"\x00\x03\x00\x01" + tag, peer)
+        out("sent from %s:%d" % t.getsockname())
+        t.close()
+        time.sleep(0.3)
+    return 0
+
+def tftp_ask(src, sport, dst, port, name, secs):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((src, int(sport)))
+    s.sendto(b"\x00\x01" + name.encode() + b"\x00octet\x00", (dst, int(port)))
+    out("asked from %s:%d" % s.getsockname())
+    end = time.time() + float(secs)
+    while time.time() < end:
+        s.settimeout(max(0.05, end - time.time()))
+        try:
+            d, a = s.recvfrom(2048)
+        except socket.timeout:
+            break
+        op = d[1] if len(d) > 1 else -1
+        blk = int.from_bytes(d[2:4], "big") if len(d) > 3 else -1
+        out("got from %s:%d op %d block %d %s" % (a[0], a[1], op, blk, d[4:20].decode(errors="replace")))
+    return 0
+
+modes = {"rewrites": rewrites, "bad": bad, "tftp-fake": tftp_fake, "tftp-ask": tftp_ask}
 sys.exit(modes[sys.argv[1]](*sys.argv[2:]) or 0)
 EOF
 }
