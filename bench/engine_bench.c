@@ -29,6 +29,14 @@
  *                    (none), 1,000 rules that match nothing after it
  *                    (after_1000) and before it (before_1000); with
  *                    ratio_* the same-run ratio to "none"
+ *   est_out_helper_* established ACKs (10k connections) of connections
+ *                    without a helper (plain: the helpers at their
+ *                    defaults, ftp on 21, tftp on 69) and with one
+ *                    (ftp: the helper given the connections' port 443,
+ *                    so each packet takes the general path and its
+ *                    sequence adjustment); ratio_helper_conn_vs_plain
+ *                    is the same-run ratio: what a helper connection
+ *                    costs, never paid by a connection without one
  *
  * N is 1k, 100k or 1m concurrent connections. With endpoint-independent
  * mapping one external address holds at most 64,512 mappings (ports
@@ -607,6 +615,53 @@ static void bench_filter(uint32_t n, uint32_t packets, int rounds)
 	bench_free(B);
 }
 
+/*
+ * Established ACKs of connections without a helper and with one, on two
+ * engines made alike but for `helper ftp on ports 443` before the
+ * connections opened; rounds interleaved, medians printed
+ */
+static void bench_helpers(uint32_t n, uint32_t packets, int rounds)
+{
+	struct bench *B[2] = { bench_new(n, n + n / 8), bench_new(n, n + n / 8) };
+	uint32_t *seq = identity(n), *order = shuffled(n, 13);
+	static const char *const names[] = { "plain", "ftp" };
+	double rate[2][ROUNDS_MAX];
+
+	ctl(B[1]->e, "helper ftp on ports 443");
+	for (int k = 0; k < 2; k++)
+		establish(B[k], seq, n);
+	for (int r = 0; r < rounds; r++)
+		for (int k = 0; k < 2; k++) {
+			uint64_t sent = 0, done = 0;
+			double t = 0;
+
+			while (done < packets) {
+				uint32_t m = n < packets - done ? n :
+					     (uint32_t)(packets - done);
+
+				t += pass(B[k], order, NULL, m, 0, TCP_ACK, false,
+					  &sent);
+				done += m;
+			}
+			if (sent != done) {
+				fprintf(stderr, "bench: helper %s: %llu of %llu forwarded\n",
+					names[k], (unsigned long long)sent,
+					(unsigned long long)done);
+				exit(1);
+			}
+			rate[k][r] = done / t;
+		}
+	for (int k = 0; k < 2; k++)
+		printf("bench est_out_helper_%s %.0f pps\n", names[k],
+		       median(rate[k], rounds));
+	printf("bench ratio_helper_conn_vs_plain %.2f x\n",
+	       median(rate[1], rounds) / median(rate[0], rounds));
+	free(order);
+	free(seq);
+	for (int k = 0; k < 2; k++)
+		bench_free(B[k]);
+}
+
 static bool wanted(int argc, char **argv, const char *name)
 {
 	bool any = false;
@@ -621,7 +676,7 @@ static bool wanted(int argc, char **argv, const char *name)
 	return !any;
 }
 
-/* engine_bench [--quick] [--no-acct] [new_conn|est_1k|est_100k|est_1m|attack|bytes|filter]... */
+/* engine_bench [--quick] [--no-acct] [new_conn|est_1k|est_100k|est_1m|attack|bytes|filter|helpers]... */
 int main(int argc, char **argv)
 {
 	bool quick = false;
@@ -660,5 +715,7 @@ int main(int argc, char **argv)
 		bench_bytes_per_conn(1u << 20);
 	if (wanted(argc, argv, "filter"))
 		bench_filter(10000, quick ? 500000 : 2000000, quick ? 3 : 5);
+	if (wanted(argc, argv, "helpers"))
+		bench_helpers(10000, quick ? 500000 : 2000000, quick ? 3 : 5);
 	return 0;
 }

@@ -209,6 +209,29 @@ void alg_release(struct masq_engine *e, uint32_t ct)
 	a->nconns--;
 }
 
+/**
+ * alg_keeps() - Should helper connection @ct outlive its timeout?
+ * @e:		engine
+ * @ct:		a helper connection whose time is up
+ *
+ * While the related connection it opened last still lives, an idle FTP
+ * control connection is kept (the Linux Journal article's story: a long
+ * transfer outlived the 2.0 kernel's 15-minute timeout of its control
+ * connection, and the server's "226 Transfer complete" then met no
+ * masquerade entry). Only an established TCP connection is kept.
+ * Return: true to keep it (the caller restarts its timeout)
+ */
+bool alg_keeps(const struct masq_engine *e, uint32_t ct)
+{
+	const struct alg_conn *ac = alg_conn_find(e, ct);
+	enum ct_dir dir;
+
+	if (!ac || !ac->child_proto ||
+	    e->ct.e[ct].state != TCPS_ESTABLISHED)
+		return false;
+	return ct_lookup(&e->ct, ac->child_proto, &ac->child, &dir) != CT_NONE;
+}
+
 /* ---- the packets ------------------------------------------------------ */
 
 /**

@@ -78,6 +78,9 @@ struct alg_seq {
  * @rw_seq:	by direction: where the last rewritten message began, so
  *		a retransmission of it is rewritten the same way (and its
  *		change not counted twice)
+ * @child:	the last related connection its expectation opened (its
+ *		original tuple; proto in @child_proto, 0: none): while it
+ *		lives, this connection does not time out (alg_keeps())
  * @next:	free list
  */
 struct alg_conn {
@@ -87,6 +90,8 @@ struct alg_conn {
 	uint32_t expect;
 	struct alg_seq seq[2];
 	uint32_t rw_seq[2];
+	struct ct_tuple child;
+	uint8_t child_proto;
 	uint32_t next;
 };
 
@@ -160,6 +165,7 @@ int alg_init(struct masq_engine *e);
 void alg_fini(struct masq_engine *e);
 void alg_attach(struct masq_engine *e, uint32_t ct);
 void alg_release(struct masq_engine *e, uint32_t ct);
+bool alg_keeps(const struct masq_engine *e, uint32_t ct);
 struct alg_conn *alg_conn_find(const struct masq_engine *e, uint32_t ct);
 const struct alg_conn *alg_conn_of(const struct masq_engine *e, uint32_t ct);
 const char *alg_name(enum alg_id id);
@@ -185,6 +191,8 @@ struct alg_expect *alg_expect_find(struct masq_engine *e, uint8_t proto,
 				   uint32_t src, uint32_t dst, uint16_t dport);
 void alg_expect_drop(struct masq_engine *e, uint32_t i, bool keep_map);
 void alg_expect_advance(struct masq_engine *e);
+void alg_child(struct masq_engine *e, const struct alg_expect *x,
+	       const struct ct_tuple *orig);
 
 /* the helpers */
 void ftp_help(struct alg_msg *m);

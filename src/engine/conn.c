@@ -240,6 +240,11 @@ void conn_advance(struct masq_engine *e)
 
 		if (idx == CT_NONE)
 			break;
+		if ((e->ct.e[idx].flags & CT_F_SIDE) && alg_keeps(e, idx)) {
+			ct_touch(&e->ct, idx, e->now_s);
+			count(e, C_alg_kept_alive);
+			continue;
+		}
 		conn_release(e, idx);
 		count(e, C_conn_expired);
 	}

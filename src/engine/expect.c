@@ -135,6 +135,18 @@ struct alg_expect *alg_expect_find(struct masq_engine *e, uint8_t proto,
 	return NULL;
 }
 
+/* The connection @x expected is being opened, with original tuple @orig */
+void alg_child(struct masq_engine *e, const struct alg_expect *x,
+	       const struct ct_tuple *orig)
+{
+	struct alg_conn *ac = alg_conn_find(e, x->master);
+
+	if (!ac)
+		return;
+	ac->child = *orig;
+	ac->child_proto = x->proto;
+}
+
 /* Forget lapsed expectations (called with the connections' expiry) */
 void alg_expect_advance(struct masq_engine *e)
 {

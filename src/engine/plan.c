@@ -520,6 +520,7 @@ enum plan_verdict plan_expected(struct masq_engine *e, struct pkt *p,
 	pl->map = x->map;
 	pl->flags |= CT_F_MAP;
 	fw_pkt_dnat(fp, x->to_addr, x->to_port);
+	alg_child(e, x, &pl->t[CT_ORIG]);
 	alg_expect_drop(e, (uint32_t)(x - e->alg->exp), true);
 	count(e, C_conn_related);
 	way->dir = CT_REPLY;
