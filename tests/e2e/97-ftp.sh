@@ -236,7 +236,7 @@ if len(sent) < 4 or len(seen) < 4 or not cport:
     sys.exit()
 d = [len(b) - len(a) for a, b in zip(sent, seen)]
 want_delta, want_pdelta = sum(d), sum(d[:-1])
-head = raw.splitlines()[0] if raw else ""
+head = next((l for l in raw.splitlines() if l.startswith("Prc")), "")
 if not re.match(r"Prc\s+FromIP\s+FPrt\s+ToIP\s+TPrt\s+Masq\s+Init-seq\s+Delta\s+PDelta\s+Expires", head):
     print("bad: header %r" % head)
     sys.exit()
