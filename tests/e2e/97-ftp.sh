@@ -35,6 +35,8 @@
 #    for a listing after each) nor from the server's address to the
 #    router (tried); masqd counts and logs each refusal, and its
 #    conntrack table holds nothing for them;
+#  - a good PORT split across two segments is left alone (the server gets
+#    it as sent, and refuses it; no pinhole);
 #  - vsftpd on the internal host behind `ipmasqadm portfw` of port 21:
 #    from outside, curl downloads in passive mode (the 227 the client
 #    reads names 203.0.113.1, the one vsftpd sent 192.168.0.2), with EPSV
@@ -67,7 +69,7 @@ set -u
 e2e_init mq_pasv_curl mq_port_curl mq_eprt_curl mq_epsv_lftp mq_active_lftp \
 	mq_listing mq_upload mq_rewrites mq_raw_delta mq_list_control \
 	bad_port_third_host bad_eprt_third_host bad_port_25 bad_counted \
-	bad_logged bad_no_pinhole fwd_pasv_curl fwd_epsv_curl fwd_active_curl \
+	bad_logged bad_no_pinhole split_port_left_alone fwd_pasv_curl fwd_epsv_curl fwd_active_curl \
 	idle_active idle_passive
 alg_init
 e2e_need curl curl
@@ -282,17 +284,19 @@ if [ $KERNEL = 0 ]; then
 	logl0=$(wc -l <"$WORK/masqd.log")
 fi
 
-# bad CASE CMD PORT_NAMED LISTENER: send CMD on a control connection from
+# bad CASE CMD PORT_NAMED LISTENER [CUT]: send CMD (split after CUT
+# characters if given) on a control connection from
 # 192.168.0.2; then try to connect from the server's address to the
 # router at the port CMD named (and at any port vsftpd was told instead);
 # the case passes when the command was sent (the tool logged in and
 # printed a reply, "none" if there was none), the listener heard nothing
 # and no try got through
 bad() {
-	local c=$1 cmd=$2 port=$3 lis=$4 n0 told p r probes="" through=""
+	local c=$1 cmd=$2 port=$3 lis=$4 cut=${5:-} n0 p r probes="" through=""
 	n0=$(vs_lines vs-ext)
-	onf lan "$WORK/$c.out" 20 "$PY" -u "$AT" bad $CLI $SRV "$cmd"
+	onf lan "$WORK/$c.out" 20 "$PY" -u "$AT" bad $CLI $SRV "$cmd" ${cut:+"$cut"}
 	told=$(vs_cmds vs-ext "$((n0 + 1))" | grep -E '^(PORT|EPRT)')
+	BAD_TOLD=$told
 	for p in $port $(echo "$told" | sed -nE 's/^PORT 203,0,113,1,([0-9]+),([0-9]+)$/\1 \2/p' |
 		awk '{ print $1 * 256 + $2 }') $(echo "$told" | sed -nE 's/^EPRT \|1\|203\.0\.113\.1\|([0-9]+)\|$/\1/p'); do
 		r=$(T=8 ono wan "$PY" -u "$WORK/tool.py" tcp-probe $EXT "$p" 3)
@@ -353,6 +357,23 @@ elif [ $KERNEL = 1 ] && [ "$p25" = kernel ] && ! echo "$holes" | grep -q 192.168
 	skip bad_no_pinhole "E2E_ROUTER=kernel: the kernel's ftp helper expects port 25: $(echo "$holes" | tr '\n' ';' | cut -c1-300)"
 else
 	fail bad_no_pinhole "the connection table names the third host or port 25/4001: $(echo "$holes" | tr '\n' ';' | cut -c1-400)"
+fi
+
+# a good PORT (the client's own address, port 4002) split across two
+# segments ("PORT 192,168", then the rest): masq's helper leaves it alone (neither
+# rewritten nor expected; counted as refused): the server gets the text
+# as sent, names the internal address and refuses it, and no pinhole
+# appears. (The kernel's helper does the same.)
+bg lan split 60 "$PY" -u "$WORK/tool.py" tcp-hold-server $CLI 4002 40
+wait_listen lan tcp $CLI:4002 || log "the split case's listener did not start"
+[ $KERNEL = 1 ] || refused0=$(ctr_sum 'ftp.*(refus|reject|denied|bad)')
+if bad split_port_left_alone "PORT 192,168,0,2,15,162" 4002 split 12 &&
+	grep -q "^split after PORT 192,168$" "$WORK/split_port_left_alone.out" &&
+	[ "$BAD_TOLD" = "PORT 192,168,0,2,15,162" ] &&
+	{ [ $KERNEL = 1 ] || [ "$(ctr_sum 'ftp.*(refus|reject|denied|bad)')" -gt "$refused0" ]; }; then
+	ok split_port_left_alone
+else
+	fail split_port_left_alone "$BAD_WHY (want the text unchanged$([ $KERNEL = 1 ] || echo ', alg_ftp_refused to rise'))"
 fi
 
 # --- vsftpd on the internal host, behind a portfw of port 21 -------------------------

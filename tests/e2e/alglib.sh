@@ -246,11 +246,12 @@ sha() { if [ -f "$1" ]; then sha256sum <"$1" | cut -d' ' -f1; else echo none; fi
 #       a read request for NAME from SRC:SPORT (0: any port) to DST:PORT;
 #       prints "got from A:P op N block N DATA" for each datagram in SECS
 #       seconds (no acknowledgement: one block is enough)
-#   bad SRC HOST CMD
-#       log in, send CMD (a PORT or EPRT line as written), print the reply
-#       ("reply: ..." or "reply: none"); if the server took it, ask for a
-#       listing (NLST) so that it connects where CMD said, and print what
-#       it answered
+#   bad SRC HOST CMD [CUT]
+#       log in, send CMD (a PORT or EPRT line as written; with CUT, in two
+#       segments: its first CUT characters, then 0.3 s later the rest),
+#       print the reply ("reply: ..." or "reply: none"); if the server
+#       took it, ask for a listing (NLST) so that it connects where CMD
+#       said, and print what it answered
 alg_write_tool() {
 	cat >"$AT" <<'EOF'
 """issue-15 e2e tool: rewrites, bad (see tests/e2e/alglib.sh)"""
@@ -289,11 +290,19 @@ def rewrites(src, host, name, n, hold):
     f.quit()
     out("done")
 
-def bad(src, host, cmd):
+def bad(src, host, cmd, cut=None):
     f = login(src, host)
     f.sock.settimeout(4)
     try:
-        r = f.sendcmd(cmd)
+        if cut is None:
+            r = f.sendcmd(cmd)
+        else:
+            f.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            f.sock.sendall(cmd[:int(cut)].encode())
+            time.sleep(0.3)
+            f.sock.sendall(cmd[int(cut):].encode() + b"\r\n")
+            out("split after", cmd[:int(cut)])
+            r = f.getresp()
     except (ftplib.Error, OSError) as e:
         out("reply:", str(e) or "none")
         return 0
