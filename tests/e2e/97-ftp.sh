@@ -363,7 +363,8 @@ fi
 # segments ("PORT 192,168", then the rest): masq's helper leaves it alone (neither
 # rewritten nor expected; counted as refused): the server gets the text
 # as sent, names the internal address and refuses it, and no pinhole
-# appears. (The kernel's helper does the same.)
+# appears. (The kernel's helper drops the segment instead, and the
+# client's retransmissions after it: SKIP with what was seen.)
 bg lan split 60 "$PY" -u "$WORK/tool.py" tcp-hold-server $CLI 4002 40
 wait_listen lan tcp $CLI:4002 || log "the split case's listener did not start"
 [ $KERNEL = 1 ] || refused0=$(ctr_sum 'ftp.*(refus|reject|denied|bad)')
@@ -372,6 +373,8 @@ if bad split_port_left_alone "PORT 192,168,0,2,15,162" 4002 split 12 &&
 	[ "$BAD_TOLD" = "PORT 192,168,0,2,15,162" ] &&
 	{ [ $KERNEL = 1 ] || [ "$(ctr_sum 'ftp.*(refus|reject|denied|bad)')" -gt "$refused0" ]; }; then
 	ok split_port_left_alone
+elif [ $KERNEL = 1 ]; then
+	skip split_port_left_alone "E2E_ROUTER=kernel: the kernel's helper drops a segment holding part of a command (so the server gets nothing): $BAD_WHY"
 else
 	fail split_port_left_alone "$BAD_WHY (want the text unchanged$([ $KERNEL = 1 ] || echo ', alg_ftp_refused to rise'))"
 fi
