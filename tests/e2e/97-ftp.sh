@@ -7,7 +7,10 @@
 #                                         192.168.0.2:21, forwarded from
 #                                         203.0.113.1:21; a listener on :25
 #   masq-t$$-lan2  eth0 192.168.0.3/24    the third host: a listener on
-#                                         :4001 that must hear nothing
+#                                         :4001 that must hear nothing;
+#                                         vsftpd "vs-slow2" on :2121
+#                                         (64 KiB/s), forwarded from
+#                                         203.0.113.1:2121
 #                       (lan, lan2 and the router's lan0 on br0 in masq-t$$-sw)
 #   masq-t$$-gw    lan0 192.168.0.1       build/masqd, `helper ftp` on its
 #                  wan0 203.0.113.1       default port 21
@@ -41,10 +44,14 @@
 #    from outside, curl downloads in passive mode (the 227 the client
 #    reads names 203.0.113.1, the one vsftpd sent 192.168.0.2), with EPSV
 #    (229) and in active mode (PORT and EPRT);
+#  - another control port: vs-slow2 listens on 2121, forwarded from
+#    203.0.113.1:2121; until `helper ftp on ports 21,2121` its 227 goes
+#    out unchanged (naming 192.168.0.3) and a passive download fails;
 #  - the article's timeout story: with the established-TCP timeout set to
 #    5 s (`masq -S 5 0 0`), a download paced to last about 16 s (3x)
-#    completes, the control connection idle all along, in active and in
-#    passive mode. The control connection is idle for longer than its
+#    completes, the control connection idle all along: in active and in
+#    passive mode through masquerading, in passive mode through the
+#    portfw of 2121. The control connection is idle for longer than its
 #    timeout, and the transfer's end (226 Transfer complete) comes back
 #    on it: the router must not have forgotten it (masq keeps a helper
 #    connection while the related connection it opened last lives:
@@ -52,7 +59,8 @@
 #    helper expected; in passive mode through masquerading the client
 #    dials it itself, so only a helper that also notes the server's
 #    227/229 reply keeps the control connection then (what a user of curl
-#    or a browser, passive by default, would meet).
+#    or a browser, passive by default, would meet); through the portfw
+#    the helper expected the passive data connection itself.
 #
 # E2E_ROUTER=kernel: the same with the kernel as the router (nftables
 # masquerade, the kernel's ftp conntrack helper assigned to port 21 by a
@@ -70,7 +78,7 @@ e2e_init mq_pasv_curl mq_port_curl mq_eprt_curl mq_epsv_lftp mq_active_lftp \
 	mq_listing mq_upload mq_rewrites mq_raw_delta mq_list_control \
 	bad_port_third_host bad_eprt_third_host bad_port_25 bad_counted \
 	bad_logged bad_no_pinhole split_port_left_alone fwd_pasv_curl fwd_epsv_curl fwd_active_curl \
-	idle_active idle_passive
+	ftp_other_port_needs_ports idle_active idle_passive idle_fwd_passive
 alg_init
 e2e_need curl curl
 e2e_need lftp lftp
@@ -91,9 +99,11 @@ vsftpd_bg lan vs-int $CLI 31000 31009 || log "vs-int did not start"
 # the slow one for the idle control connection: 64 KiB/s (curl's
 # --limit-rate does not pace an FTP download: it arrived in 1.4 s)
 vsftpd_bg wan vs-slow $SLOW 30100 30109 65536 || log "vs-slow did not start"
+vsftpd_bg lan2 vs-slow2 $THIRD 31100 31109 65536 2121 || log "vs-slow2 did not start"
 want=$(sha "$WORK/vs-ext-root/1mb.bin")
 want_int=$(sha "$WORK/vs-int-root/1mb.bin")
 want_slow=$(sha "$WORK/vs-slow-root/1mb.bin")
+want_slow2=$(sha "$WORK/vs-slow2-root/1mb.bin")
 warm lan $SRV
 warm wan $EXT
 
@@ -415,8 +425,35 @@ else
 	fail fwd_active_curl "curl --ftp-port - to $EXT: PORT sha256 $got1, EPRT sha256 $got2 (want $want_int); $(said fwd-port) / $(said fwd-eprt)"
 fi
 
+# --- another control port: helper ftp on ports 21,2121 ------------------------------
+# vs-slow2 on the third host's :2121, forwarded from 203.0.113.1:2121:
+# before the helper has that port the 227 goes out as vsftpd wrote it
+# (and nothing is expected): a passive download fails
+if [ $KERNEL = 1 ]; then
+	nfw add rule ip masqlab prerouting iifname wan0 ip daddr $EXT tcp dport 2121 dnat to $THIRD:2121
+	helper_set ftp on 21
+else
+	mctl ipmasqadm portfw -a -P tcp -L $EXT 2121 -R $THIRD 2121 >/dev/null
+fi
+rm -f "$WORK/p2121.bin"
+onf wan "$WORK/p2121.err" 20 curl -sS -v --max-time 8 --disable-epsv -o "$WORK/p2121.bin" ftp://$EXT:2121/small.txt
+said_227=$(grep -m1 '^< 227' "$WORK/p2121.err")
+helper_set ftp on 21,2121
+listed=
+[ $KERNEL = 1 ] || listed=$(mctl helper ftp; mctl helper | grep '^ftp ')
+if [ "$(sha "$WORK/p2121.bin")" != "$(sha "$WORK/vs-slow2-root/small.txt")" ] &&
+	[[ "$said_227" == "< 227 Entering Passive Mode (192,168,0,3,"* ]] &&
+	{ [ $KERNEL = 1 ] || [ "$listed" = "ftp on
+ftp on ports 21,2121" ]; }; then
+	ok ftp_other_port_needs_ports
+else
+	fail ftp_other_port_needs_ports "a passive download from $EXT:2121 before \`helper ftp on ports 21,2121\`: the client read '$said_227' (want 192,168,0,3 unchanged), got sha256 $(sha "$WORK/p2121.bin"); masqctl helper then said '$(echo "$listed" | tr '\n' ';')'"
+fi
+
 # --- the control connection idle through a long transfer -----------------------------
-# 1 MiB at 64 KiB/s (vs-slow): 16 s, more than 3 times the 5 s timeout
+# 1 MiB at 64 KiB/s (vs-slow, vs-slow2): 16 s, more than 3 times the 5 s
+# timeout; three at once: active and passive through masquerading,
+# passive through the portfw of port 2121
 if [ $KERNEL = 1 ]; then
 	x ip netns exec "$NS_GW" sysctl -w net.netfilter.nf_conntrack_tcp_timeout_established=5
 else
@@ -429,22 +466,33 @@ IA=$BG_PID
 bg lan idle-passive 40 curl -sS -v --trace-time --max-time 30 --disable-epsv \
 	-o "$WORK/idle-passive.bin" ftp://$SLOW/1mb.bin
 IP_=$BG_PID
+bg wan idle-fwd-passive 40 curl -sS -v --trace-time --max-time 30 --disable-epsv \
+	-o "$WORK/idle-fwd-passive.bin" ftp://$EXT:2121/1mb.bin
+IF=$BG_PID
 wait "$IA"
 rca=$?
 wait "$IP_"
 rcp=$?
+wait "$IF"
+rcf=$?
 secs=$(($(date +%s) - t0))
-log "idle transfers: active status $rca, passive status $rcp, $secs s"
-for m in active passive; do
-	eval "rc=\$rc${m:0:1}"
+log "idle transfers: active status $rca, passive status $rcp, passive through the portfw $rcf, $secs s"
+for m in active passive fwd-passive; do
+	case $m in
+	active) rc=$rca w=$want_slow ;;
+	passive) rc=$rcp w=$want_slow ;;
+	*) rc=$rcf w=$want_slow2 ;;
+	esac
+	c=idle_${m/-/_}
 	got=$(sha "$WORK/idle-$m.bin")
-	if [ "$rc" = 0 ] && [ "$got" = "$want_slow" ] && [ "$secs" -ge 12 ] &&
+	if [ "$rc" = 0 ] && [ "$got" = "$w" ] && [ "$secs" -ge 12 ] &&
 		grep -qE '^[0-9:.]+ < 226' "$WORK/idle-$m.out"; then
-		ok "idle_$m"
+		ok "$c"
 	elif [ $KERNEL = 1 ]; then
-		skip "idle_$m" "E2E_ROUTER=kernel: the kernel forgets the idle control connection: curl status $rc, sha256 $got, $secs s; $(grep -E '< 226|curl:' "$WORK/idle-$m.out" | tr '\n' ' ')"
+		skip "$c" "E2E_ROUTER=kernel: the kernel forgets the idle control connection: curl status $rc, sha256 $got, $secs s; $(grep -E '< 226|curl:' "$WORK/idle-$m.out" | tr '\n' ' ')"
 	else
-		fail "idle_$m" "a 16 s transfer with the control connection idle (timeout 5 s): curl status $rc, sha256 $got (want $want_slow), $secs s; last lines: $(grep -E ' [<*] |curl:' "$WORK/idle-$m.out" | tail -4 | tr '\n' ' ')"
+		fail "$c" "a 16 s transfer with the control connection idle (timeout 5 s): curl status $rc, sha256 $got (want $w), $secs s; last lines: $(grep -E ' [<*] |curl:' "$WORK/idle-$m.out" | tail -4 | tr '\n' ' ')"
 	fi
 done
+[ $KERNEL = 1 ] || log "alg_kept_alive: $(ctr_sum '^alg_kept_alive$')"
 [ $KERNEL = 1 ] || stats_log

@@ -23,9 +23,10 @@
 #                            kernel mode: the nftables rule that assigns
 #                            that helper is replaced (for those ports, by
 #                            default 21 or 69) or removed
-#   vsftpd_bg NODE NAME ADDR PASV_LO PASV_HI [RATE]
-#                            vsftpd on ADDR:21 in NODE: anonymous (at most
-#                            RATE bytes/s per transfer if given), its root
+#   vsftpd_bg NODE NAME ADDR PASV_LO PASV_HI [RATE [PORT]]
+#                            vsftpd on ADDR:PORT (21) in NODE: anonymous
+#                            (at most RATE bytes/s per transfer, 0 for no
+#                            limit), its root
 #                            $WORK/NAME-root (1mb.bin, small.txt, an
 #                            upload folder incoming/), every FTP command and
 #                            reply logged to $WORK/NAME.log; sets $VS_PID
@@ -174,7 +175,7 @@ vsftpd_bg() {	# node name addr pasv_lo pasv_hi
 listen=YES
 listen_ipv6=NO
 listen_address=$addr
-listen_port=21
+listen_port=${7:-21}
 background=NO
 anonymous_enable=YES
 no_anon_password=YES
@@ -206,7 +207,7 @@ anon_max_rate=${6:-0}
 EOF
 	bg "$node" "$name" 280 /usr/sbin/vsftpd "$WORK/$name.conf"
 	VS_PID=$BG_PID
-	wait_listen "$node" tcp "$addr:21"
+	wait_listen "$node" tcp "$addr:${7:-21}"
 }
 
 # vs_cmds NAME [FROM]: the FTP commands vsftpd NAME logged, from line FROM
