@@ -25,6 +25,7 @@
 #    back, and masqd counts it (alg_tftp_refused);
 #  - a server on port 6969 is reached only once `helper tftp on ports
 #    69,6969` names that port;
+#  - `masqctl save` writes the helper's ports as a command;
 #  - `helper tftp off`: the get fails (times out), `masqctl helper` says
 #    "tftp off"; `helper tftp on`: it works again.
 #
@@ -41,7 +42,7 @@ set -u
 
 e2e_init tftp_expected_peer_only tftp_one_connection tftp_get tftp_put \
 	tftp_low_port_refused tftp_other_port_needs_ports tftp_other_port \
-	tftp_helper_listed tftp_off_fails tftp_on_again
+	tftp_helper_listed tftp_helper_saved tftp_off_fails tftp_on_again
 alg_init
 e2e_need tftp tftp-hpa
 e2e_need /usr/sbin/in.tftpd tftpd-hpa
@@ -129,6 +130,8 @@ fi
 # a server on 6969: only once the helper has that port
 got1=$(get other-before 6969)
 helper_set tftp on 69,6969
+saved=
+[ $KERNEL = 1 ] || saved=$(mctl save | grep -E '^helper ')
 got2=$(get other-after 6969)
 if [ "$got1" != "$want" ] && grep -qi 'timed out' "$WORK/other-before.out"; then
 	ok tftp_other_port_needs_ports
@@ -168,5 +171,12 @@ elif echo "$list_on" | grep -qx 'tftp on ports 69' && echo "$list_off" | grep -q
 	ok tftp_helper_listed
 else
 	fail tftp_helper_listed "masqctl helper: on: '$(echo "$list_on" | tr '\n' ';')', off: '$(echo "$list_off" | tr '\n' ';')' (want 'tftp on ports 69', then 'tftp off ports 69')"
+fi
+if [ $KERNEL = 1 ]; then
+	masqd_only tftp_helper_saved
+elif echo "$saved" | grep -qx 'helper tftp on ports 69,6969'; then
+	ok tftp_helper_saved
+else
+	fail tftp_helper_saved "masqctl save has no line 'helper tftp on ports 69,6969'; its helper lines: '$(echo "$saved" | tr '\n' ';')'"
 fi
 [ $KERNEL = 1 ] || stats_log
