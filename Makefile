@@ -115,7 +115,7 @@ $(O)/tests-san/test_twin: $(O)/san/tests/unit/test_twin.o $(call san,$(TWIN_TEST
 	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
 # masqctl's text work (ipmasqadm's names and listings, save's file) is
 # tested in-process, against engines of the test's own
-MASQCTL_TEXT_SRC := src/masqctl/ipmasqadm.c src/masqctl/saveall.c \
+MASQCTL_TEXT_SRC := src/masqctl/ipmasqadm.c src/masqctl/saveall.c src/masqctl/masq.c \
 	src/masqctl/names.c src/masqctl/conn.c
 $(O)/tests/test_masqctl_text: $(O)/obj/tests/unit/test_masqctl_text.o $(call obj,$(MASQCTL_TEXT_SRC) $(TESTLIB_SRC)) $(LIBCONTROL) $(LIBMASQ)
 	@mkdir -p $(@D)

@@ -35,6 +35,8 @@ static const char *const seeds[] = {
 	"route add default via 203.0.113.254\nroute del default",
 	"neigh add 192.168.0.9 lladdr 02:00:00:00:01:09 dev lan0\nneigh",
 	"masq -L -n\nmasq -S 900 120 300\nmasq -L",
+	"masq -L -v -n\nmasq -L --raw\nmasq -S\nmasq -D tcp 192.168.0.2 40000\n"
+	"masq -D ICMP 192.168.0.2 0\nmasq -D udp 192.168.0.2 65536\nmasq -F",
 	"conntrack -L\nconntrack -F",
 	"stats",
 	"ipmasqadm portfw -a -P tcp -L 203.0.113.1 80 -R 192.168.0.2 80 -p 3\n"

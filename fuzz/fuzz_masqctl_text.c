@@ -14,6 +14,12 @@
  *		writes is a comment, blank, or starts with a command word
  *		of the configuration file (set, route, neigh, ipmasqadm,
  *		iptables)
+ *	5-12	a masq -L listing through masq_render(): one line out per
+ *		line in; and through a masq_feed in parts of (first byte
+ *		- 4) bytes: the same text
+ *	13	masq -D's three words (split at ' ' or NUL) through
+ *		masq_resolve(): every word sent is the user's own or a
+ *		number it made; a refusal says why
  * The resolver is the fuzzer's own: any word of three letters or more
  * that starts with 'h' is a host, with 's' a service; names back are
  * fixed. No lookup ever leaves the process.
@@ -89,6 +95,14 @@ static const struct {
 	     "ipmasqadm mfw -A -m 1 -r 192.168.0.2 -p 0\n\0"
 	     "*filter\n:INPUT DROP [0:0]\n:x - [0:0]\n"
 	     "-A x -m comment --comment \"a b\"\nCOMMIT\n"),
+	SEED("\5IP masquerading entries\n"
+	     "prot expire   source               destination          ports\n"
+	     "TCP  123:58.75 192.168.0.2          198.51.100.10        40000 (40000) -> 80\n"
+	     "ICMP 00:58.75 192.168.0.2          198.51.100.10        300 (300) -> 8\n"),
+	SEED("\7prot expire      initseq delta prevd source               destination          ports\n"
+	     "TCP  14:59.96 4294967295  -123 32767 192.168.0.2          198.51.100.10        1025 (61000) -> 22"),
+	SEED("\15tcp hweb sweb"),
+	SEED("\15icmp 10.0.0.1 sx"),
 };
 
 static void write_seeds(const char *dir)
@@ -201,6 +215,78 @@ static void save(char *text, size_t n)
 	ipt_text_free(&out);
 }
 
+/* Lines of @s: each newline ends one, and a last one may lack it */
+static size_t lines_of(const char *s, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += s[i] == '\n';
+	return k + (n && s[n - 1] != '\n');
+}
+
+/* A masq -L listing: rendered whole, and fed in parts of @part bytes */
+static void masq_listing(const char *text, size_t n, size_t part)
+{
+	static struct masq_feed f;
+	struct ipt_text out = { 0 };
+	char *fed = NULL;
+	size_t fed_len = 0;
+
+	masq_render(text, n, &fres, &out);
+	if (!out.oom && lines_of(out.s, out.len) != lines_of(text, n))
+		abort();
+	f = (struct masq_feed){ .res = &fres };
+	f.to = open_memstream(&fed, &fed_len);
+	if (!f.to) {
+		ipt_text_free(&out);
+		return;
+	}
+	for (size_t at = 0; at < n; at += part)
+		if (masq_feed_part(&f, text + at, n - at < part ? n - at : part))
+			abort();
+	if (masq_feed_end(&f))
+		abort();
+	fclose(f.to);
+	/* a text shorter than the carry is rendered as it is whole */
+	if (!out.oom && (fed_len != out.len || memcmp(fed, out.s, fed_len)))
+		abort();
+	free(fed);
+	ipt_text_free(&out);
+}
+
+/* masq -D PROTO HOST PORT, the three words from @text */
+static void masq_words(char *text, size_t n)
+{
+	char *argv[5] = { "masq", "-D", "", "", "" }, addr[ADM_NUM_LEN];
+	char port[ADM_NUM_LEN];
+	const char *out[5];
+	struct ipt_err err = { { 0 } };
+	size_t start = 0;
+	int k = 2;
+
+	for (size_t i = 0; i <= n && k < 5; i++)
+		if (i == n || text[i] == ' ' || text[i] == 0) {
+			text[i] = 0;
+			argv[k++] = &text[start];
+			start = i + 1;
+		}
+	if (masq_resolve(argv, &fres, out, addr, port, &err)) {
+		if (!err.msg[0])
+			abort();
+		return;
+	}
+	for (int i = 0; i < 5; i++) {
+		if (out[i] == argv[i])
+			continue;
+		if (!(i == 3 && out[i] == addr) && !(i == 4 && out[i] == port))
+			abort();
+		if (strlen(out[i]) >= ADM_NUM_LEN ||
+		    strspn(out[i], "0123456789.") != strlen(out[i]))
+			abort();
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const mod[] = { "portfw", "mfw", "autofw" };
@@ -213,16 +299,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = size - 1 < sizeof(text) - 1 ? size - 1 : sizeof(text) - 1;
 	memcpy(text, data + 1, n);
 	text[n] = 0;
-	switch (data[0] % 5) {
+	switch (data[0] % 14) {
 	case 0:
 		words(text, n);
+		break;
+	case 1:
+	case 2:
+	case 3:
+		adm_render(mod[data[0] % 14 - 1], text, &fres, &out);
+		ipt_text_free(&out);
 		break;
 	case 4:
 		save(text, n);
 		break;
+	case 13:
+		masq_words(text, n);
+		break;
 	default:
-		adm_render(mod[data[0] % 5 - 1], text, &fres, &out);
-		ipt_text_free(&out);
+		masq_listing(text, n, (size_t)(data[0] % 14) - 4);
 		break;
 	}
 	return 0;

@@ -210,8 +210,8 @@ int masq_engine_ctl(struct masq_engine *e, int argc, char *const *argv,
 		    struct masq_text *out);
 
 /*
- * The commands that walk the whole connection table (masq -L, conntrack
- * -L, conntrack -F) as cursors, so a full table is listed or flushed in
+ * The commands that walk the whole connection table (masq -L, -D, -F,
+ * conntrack -L, -F) as cursors, so a full table is listed or flushed in
  * bounded chunks with packets walked between them (src/engine/ctlist.c):
  *
  *	masq_engine_ctl_list(e, argc, argv, &l)   l NULL: not such a command,

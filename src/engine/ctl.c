@@ -20,6 +20,7 @@
 #include "eng.h"
 #include "alg.h"
 #include "fwd.h"
+#include "masqtab.h"
 #include "origdst.h"
 #include "perm.h"
 
@@ -536,48 +537,7 @@ static int cmd_neigh(struct masq_engine *e, int argc, char *const *argv,
 	return 0;
 }
 
-/* ---- masq, conntrack (their table walks are ctlist.c's) ---------------- */
-
-/* masq -S TCP TCPFIN UDP: timeouts in seconds, 0 keeps one (ipchains -M -S) */
-static int masq_set(struct masq_engine *e, int argc, char *const *argv,
-		    struct masq_text *out)
-{
-	uint32_t v[3];
-
-	if (argc != 5)
-		return usage(out, "usage: masq -S TCP TCPFIN UDP (seconds, 0 = unchanged)%s", "");
-	for (int i = 0; i < 3; i++)
-		if (!parse_u32(argv[2 + i], 30 * 24 * 3600, &v[i]))
-			return usage(out, "masq: bad timeout '%s' (seconds)", argv[2 + i]);
-	if (v[0])
-		e->ct.timeout[CT_CLASS_TCP_EST] = v[0];
-	if (v[1]) {
-		e->ct.timeout[CT_CLASS_TCP_CLOSING] = v[1];
-		e->ct.timeout[CT_CLASS_TCP_TIME_WAIT] = v[1];
-		e->ct.timeout[CT_CLASS_TCP_SYN] = v[1];
-	}
-	if (v[2]) {		/* ipchains had one UDP timeout for all */
-		e->ct.timeout[CT_CLASS_UDP] = v[2];
-		e->ct.timeout[CT_CLASS_UDP_REPLIED] = v[2];
-		e->ct.timeout[CT_CLASS_UDP_UNREPLIED] = v[2];
-		e->ct.timeout[CT_CLASS_UDP_DNS] = v[2];
-	}
-	return 0;
-}
-
-/* masq -L with good words is ctlist.c's: here only a bad one arrives */
-static int cmd_masq(struct masq_engine *e, int argc, char *const *argv,
-		    struct masq_text *out)
-{
-	if (argc >= 2 && !strcmp(argv[1], "-L")) {
-		for (int i = 2; i < argc; i++)
-			if (strcmp(argv[i], "-n"))
-				return usage(out, "masq: unknown option '%s'", argv[i]);
-	}
-	if (argc >= 2 && !strcmp(argv[1], "-S"))
-		return masq_set(e, argc, argv, out);
-	return usage(out, "usage: masq -L [-n] | masq -S TCP TCPFIN UDP%s", "");
-}
+/* ---- masq (masqtab.c), conntrack (their table walks are ctlist.c's) ---- */
 
 /* conntrack -L and -F are ctlist.c's */
 static int cmd_conntrack(struct masq_engine *e, int argc, char *const *argv,
@@ -872,14 +832,14 @@ static const struct {
 } commands[] = {
 	{ "iface", cmd_iface },		{ "addr", cmd_addr },
 	{ "route", cmd_route },		{ "neigh", cmd_neigh },
-	{ "masq", cmd_masq },		{ "conntrack", cmd_conntrack },
+	{ "masq", masqtab_ctl },		{ "conntrack", cmd_conntrack },
 	{ "stats", cmd_stats },		{ "set", cmd_set },
 	{ "show", cmd_show },		{ "reset", cmd_reset },
 	{ "host-ports", host_ports_ctl },	{ "origdst", origdst_ctl },
 };
 
 /*
- * masq -L, conntrack -L, conntrack -F: ctlist.c's walk, all of it at
+ * masq -L, -D, -F, conntrack -L, -F: ctlist.c's walk, all of it at
  * once. Return: the status, or -1 when @argv is not such a command
  */
 static int list_whole(struct masq_engine *e, int argc, char *const *argv,

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * ctlist.c - the commands that walk the whole connection table, in
- *	      bounded chunks: masq -L, conntrack -L, conntrack -F
+ *	      bounded chunks: masq -L, masq -D, masq -F, conntrack -L,
+ *	      conntrack -F
  *
  * Theory of operation: a full table is 262,144 connections by default
  * (about 50 MB of conntrack -L text, 0.4 s of formatting in one go),
@@ -21,12 +22,17 @@
  * each slot once, in order); one made or forgotten meanwhile may be
  * listed or not; each line is as its connection was when its chunk was
  * made. conntrack -F forgets every connection present when it started;
- * one made meanwhile behind the cursor stays.
+ * one made meanwhile behind the cursor stays. masq -D and -F are the same
+ * walk over the masquerade table's entries (masqtab.c), forgetting those
+ * they name, and say at the end how many went. A walk that forgets only
+ * ever forgets the connection under its own cursor (conn_release()
+ * frees that slot alone), so another walk in progress keeps its promise.
  *
  * The lines are written by hand (decimal, dotted quad, padding) into a
  * line buffer and appended once: several times cheaper than the printf
  * family, which was most of what a listing cost. The formats are those
- * of ipchains -M -L and conntrack(8) (docs/control.md).
+ * of ipchains -M -L (and -v), the 2.0/2.2 kernels' /proc/net/ip_masquerade
+ * (masq -L --raw) and conntrack(8) (docs/control.md).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -34,18 +40,30 @@
 #include <string.h>
 
 #include "eng.h"
+#include "masqtab.h"
 
 #define CTLIST_SLOTS	16384	/* slots a chunk looks at (1 MiB of table) */
 #define CTLIST_ENTRIES	512	/* connections a chunk lists or forgets */
 
 #define EXIT_FAIL	1
 
-enum ctlist_kind { CTLIST_MASQ, CTLIST_CONNTRACK, CTLIST_FLUSH };
+enum ctlist_kind { CTLIST_MASQ, CTLIST_MASQ_RAW, CTLIST_MASQ_FORGET,
+		  CTLIST_CONNTRACK, CTLIST_FLUSH, CTLIST_NUM };
 
-/* A walk in progress: what it does and the next slot it looks at */
+/**
+ * struct masq_ctl_list - a walk in progress
+ * @kind:	what it does
+ * @next:	the next slot it looks at
+ * @masq:	masq's words (the masq kinds)
+ * @rows:	masq -L: rows listed so far (the column heading comes
+ *		with the first, as ipchains printed it); -D, -F: entries
+ *		forgotten
+ */
 struct masq_ctl_list {
 	enum ctlist_kind kind;
 	uint32_t next;
+	struct masqtab_args masq;
+	uint32_t rows;
 };
 
 /* One line being written; the longest (conntrack -L) is about 300 bytes */
@@ -114,48 +132,159 @@ static const char *ctlist_proto_name(uint8_t proto)
 	}
 }
 
-/*
- * masq -L: one masqueraded connection as ipchains -M -L showed it: prot,
- * expire as minutes:seconds.hundredths, source, destination, ports
- * "internal (masqueraded) -> remote". Return: 1 if listed
- */
-static int masq_line(struct masq_engine *e, uint32_t i, struct line *l)
+/* @v in decimal, right-aligned in @width columns ("%*u") */
+static void put_ur(struct line *l, uint64_t v, int width)
 {
-	const struct ct_entry *ce = &e->ct.e[i];
-	const struct ct_tuple *o = &ce->t[CT_ORIG], *r = &ce->t[CT_REPLY];
-	uint32_t left;
+	char d[20];
+	int n = 0;
+
+	do {
+		d[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (width-- > n)
+		l->b[l->n++] = ' ';
+	while (n)
+		l->b[l->n++] = d[--n];
+}
+
+/* @v signed, right-aligned in @width columns ("%*d") */
+static void put_dr(struct line *l, int32_t v, int width)
+{
+	uint32_t m = v < 0 ? 0u - (uint32_t)v : (uint32_t)v;
+	char d[12];
+	int n = 0;
+
+	do {
+		d[n++] = (char)('0' + m % 10);
+		m /= 10;
+	} while (m);
+	if (v < 0)
+		d[n++] = '-';
+	while (width-- > n)
+		l->b[l->n++] = ' ';
+	while (n)
+		l->b[l->n++] = d[--n];
+}
+
+/* @v in upper-case hexadecimal, @digits of it ("%0*X") */
+static void put_x(struct line *l, uint32_t v, int digits)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (int sh = (digits - 1) * 4; sh >= 0; sh -= 4)
+		l->b[l->n++] = hex[(v >> sh) & 15];
+}
+
+/* ipchains -M -L's column heading (-v: with the helpers' columns) */
+static void masq_heading(struct line *l, bool verbose)
+{
+	put_s(l, "prot expire   ");
+	if (verbose)
+		put_s(l, "   initseq delta prevd ");
+	put_s(l, "source               destination          ports\n");
+}
+
+/*
+ * masq -L: one entry as ipchains -M -L -n printed it: prot, expire as
+ * minutes:seconds.hundredths, (-v: initseq, delta, prevd,) source,
+ * destination, ports "source (masq) -> destination". Return: 1 if listed
+ */
+static int masq_line(struct masq_engine *e, struct masq_ctl_list *w,
+		     uint32_t i, struct line *l)
+{
+	struct masqtab_row r;
+	char num[4];
 	size_t f;
 
-	if (!(ce->flags & CT_F_SNAT))
+	if (!masqtab_row_of(e, i, &r))
 		return 0;
-	left = ct_time_left(&e->ct, i, e->now_s);
-	put_s(l, ce->proto == IPPROTO_ICMP_ ? "ICMP" :
-		 ce->proto == IPPROTO_TCP_ ? "TCP " : "UDP ");
-	f = l->n + 1;
-	put(l, " ", 1);
-	put_u(l, left / 60, 2);
+	if (!w->rows++)
+		masq_heading(l, w->masq.verbose);
+	f = l->n;
+	put_s(l, masqtab_proto_name(r.proto, num));
+	pad(l, f, 5);
+	put_u(l, r.expires_cs / 6000, 2);
 	put(l, ":", 1);
-	put_u(l, left % 60, 2);
-	put(l, ".00", 3);
-	pad(l, f, 9);
-	f = l->n + 1;
+	put_u(l, r.expires_cs / 100 % 60, 2);
+	put(l, ".", 1);
+	put_u(l, r.expires_cs % 100, 2);
 	put(l, " ", 1);
-	put_ip(l, o->src);
-	pad(l, f, 20);
-	f = l->n + 1;
-	put(l, " ", 1);
-	put_ip(l, o->dst);
-	pad(l, f, 20);
-	put(l, " ", 1);
-	put_u(l, ntohs(o->sport), 1);
-	put(l, " (", 2);
-	put_u(l, ntohs(r->dport), 1);
-	put(l, ")", 1);
-	if (ce->proto != IPPROTO_ICMP_) {
-		put(l, " -> ", 4);
-		put_u(l, ntohs(o->dport), 1);
+	if (w->masq.verbose) {
+		put_ur(l, r.init_seq, 10);
+		put(l, " ", 1);
+		put_dr(l, r.delta, 5);
+		put(l, " ", 1);
+		put_dr(l, r.pdelta, 5);
+		put(l, " ", 1);
 	}
+	f = l->n;
+	put_ip(l, r.src);
+	pad(l, f, 20);
+	put(l, " ", 1);
+	f = l->n;
+	put_ip(l, r.dst);
+	pad(l, f, 20);
+	put(l, " ", 1);
+	put_u(l, r.sport, 1);
+	put(l, " (", 2);
+	put_u(l, r.mport, 1);
+	put(l, ") -> ", 5);
+	put_u(l, r.dport, 1);
 	put(l, "\n", 1);
+	return 1;
+}
+
+/*
+ * masq -L --raw: one entry as the 2.0/2.2 kernels' ip_masq.c wrote a line
+ * of /proc/net/ip_masquerade: addresses and ports in hex, Init-seq in
+ * hex, Delta and PDelta in decimal, Expires in hundredths of a second
+ * (jiffies of a PC's HZ=100). The kernel padded each line to 127 bytes
+ * for its offsets; these are not padded. Return: 1 if listed
+ */
+static int masq_raw_line(struct masq_engine *e, struct masq_ctl_list *w,
+			 uint32_t i, struct line *l)
+{
+	struct masqtab_row r;
+	char num[4];
+
+	(void)w;
+	if (!masqtab_row_of(e, i, &r))
+		return 0;
+	put_s(l, masqtab_proto_name(r.proto, num));
+	put(l, " ", 1);
+	put_x(l, ntohl(r.src), 8);
+	put(l, ":", 1);
+	put_x(l, r.sport, 4);
+	put(l, " ", 1);
+	put_x(l, ntohl(r.dst), 8);
+	put(l, ":", 1);
+	put_x(l, r.dport, 4);
+	put(l, " ", 1);
+	put_x(l, r.mport, 4);
+	put(l, " ", 1);
+	put_x(l, r.init_seq, 8);
+	put(l, " ", 1);
+	put_dr(l, r.delta, 6);
+	put(l, " ", 1);
+	put_dr(l, r.pdelta, 6);
+	put(l, " ", 1);
+	put_ur(l, r.expires_cs, 7);
+	put(l, "\n", 1);
+	return 1;
+}
+
+/* masq -D, masq -F: forget an entry they name. Return: 1 if forgotten */
+static int masq_forget(struct masq_engine *e, struct masq_ctl_list *w,
+		       uint32_t i, struct line *l)
+{
+	struct masqtab_row r;
+
+	(void)l;
+	if (!masqtab_row_of(e, i, &r) || !masqtab_matches(&w->masq, &r))
+		return 0;
+	conn_release(e, i);
+	w->rows++;
 	return 1;
 }
 
@@ -192,10 +321,12 @@ static void ct_tuple_put(struct line *l, const struct ct_table *ct,
 }
 
 /* conntrack -L: one connection in the format of conntrack(8) */
-static int conntrack_line(struct masq_engine *e, uint32_t i, struct line *l)
+static int conntrack_line(struct masq_engine *e, struct masq_ctl_list *w,
+			  uint32_t i, struct line *l)
 {
 	const struct ct_entry *ce = &e->ct.e[i];
 
+	(void)w;
 	put_s(l, ctlist_proto_name(ce->proto));
 	pad(l, 0, 8);
 	put(l, " ", 1);
@@ -218,29 +349,41 @@ static int conntrack_line(struct masq_engine *e, uint32_t i, struct line *l)
 }
 
 /* conntrack -F: forget one connection (and what it holds) */
-static int flush_one(struct masq_engine *e, uint32_t i, struct line *l)
+static int flush_one(struct masq_engine *e, struct masq_ctl_list *w,
+		     uint32_t i, struct line *l)
 {
+	(void)w;
 	(void)l;
 	conn_release(e, i);
 	return 1;
 }
 
-static int (*const ctlist_step[])(struct masq_engine *e, uint32_t i,
-				  struct line *l) = {
+static int (*const ctlist_step[CTLIST_NUM])(struct masq_engine *e,
+					    struct masq_ctl_list *w,
+					    uint32_t i, struct line *l) = {
 	[CTLIST_MASQ] = masq_line,
+	[CTLIST_MASQ_RAW] = masq_raw_line,
+	[CTLIST_MASQ_FORGET] = masq_forget,
 	[CTLIST_CONNTRACK] = conntrack_line,
 	[CTLIST_FLUSH] = flush_one,
 };
 
-/* Which walk @argv asks for, or -1 when it is none (or malformed) */
-static int ctlist_kind(int argc, char *const *argv)
+static const enum ctlist_kind masq_kind[MASQTAB_NUM] = {
+	[MASQTAB_LIST] = CTLIST_MASQ,
+	[MASQTAB_RAW] = CTLIST_MASQ_RAW,
+	[MASQTAB_DELETE] = CTLIST_MASQ_FORGET,
+	[MASQTAB_FLUSH] = CTLIST_MASQ_FORGET,
+};
+
+/*
+ * Which walk @argv asks for (masq's words into @m), or -1 when it is none
+ * (or malformed)
+ */
+static int ctlist_kind(int argc, char *const *argv, struct masqtab_args *m)
 {
-	if (argc >= 2 && !strcmp(argv[0], "masq") && !strcmp(argv[1], "-L")) {
-		for (int i = 2; i < argc; i++)
-			if (strcmp(argv[i], "-n"))
-				return -1;
-		return CTLIST_MASQ;
-	}
+	if (!strcmp(argv[0], "masq"))
+		return masqtab_words(argc, argv, m, NULL) ? -1 :
+		       (int)masq_kind[m->cmd];
 	if (argc != 2 || strcmp(argv[0], "conntrack"))
 		return -1;
 	if (!strcmp(argv[1], "-L"))
@@ -254,7 +397,8 @@ static int ctlist_kind(int argc, char *const *argv)
  * masq_engine_ctl_list() - Start a command that walks the connection table
  * @e:		engine
  * @argc:	number of words
- * @argv:	the command: masq -L [-n], conntrack -L, conntrack -F
+ * @argv:	the command: masq -L [-n] [-v] [--raw], masq -D PROTO ADDR
+ *		PORT, masq -F, conntrack -L, conntrack -F
  * @l:		the walk, or NULL when the command is none of these (or
  *		malformed: masq_engine_ctl() says what is wrong)
  *
@@ -263,7 +407,8 @@ static int ctlist_kind(int argc, char *const *argv)
 int masq_engine_ctl_list(struct masq_engine *e, int argc, char *const *argv,
 			 struct masq_ctl_list **l)
 {
-	int kind = argc >= 1 && argv[0] ? ctlist_kind(argc, argv) : -1;
+	struct masqtab_args m;
+	int kind = argc >= 1 && argv[0] ? ctlist_kind(argc, argv, &m) : -1;
 
 	(void)e;
 	*l = NULL;
@@ -273,7 +418,47 @@ int masq_engine_ctl_list(struct masq_engine *e, int argc, char *const *argv,
 	if (!*l)
 		return -ENOMEM;
 	(*l)->kind = (enum ctlist_kind)kind;
+	(*l)->masq = m;
 	return 0;
+}
+
+/* What a walk prints before its first entry */
+static void walk_heading(struct masq_engine *e, struct masq_ctl_list *l,
+			 struct masq_text *out)
+{
+	uint32_t free[MASQTAB_FREE_NUM];
+
+	if (l->kind == CTLIST_MASQ)
+		masq_text_printf(out, "IP masquerading entries\n");
+	if (l->kind != CTLIST_MASQ_RAW)
+		return;
+	/* ip_masq.c's own heading, free ports by protocol (masqtab.c) */
+	masqtab_free_ports(e, free);
+	masq_text_printf(out, "Prc FromIP   FPrt ToIP     TPrt Masq Init-seq  "
+			 "Delta PDelta Expires (free=%u,%u,%u)\n",
+			 free[MASQTAB_FREE_UDP], free[MASQTAB_FREE_TCP],
+			 free[MASQTAB_FREE_ICMP]);
+}
+
+/* masq -D, -F at the end: how many went. Return: 0, or 1 for none to -D */
+static int forget_said(const struct masq_ctl_list *l, struct masq_text *out)
+{
+	const struct masqtab_args *m = &l->masq;
+	const char *s = l->rows == 1 ? "y" : "ies";
+	char num[4], addr[INET_ADDRSTRLEN];
+
+	if (m->cmd == MASQTAB_FLUSH) {
+		masq_text_printf(out, "%u entr%s flushed\n", l->rows, s);
+		return 0;
+	}
+	if (l->rows) {
+		masq_text_printf(out, "%u entr%s deleted\n", l->rows, s);
+		return 0;
+	}
+	inet_ntop(AF_INET, &m->addr, addr, sizeof(addr));
+	masq_text_printf(out, "masq: no such entry: %s %s %u\n",
+			 masqtab_proto_name(m->proto, num), addr, m->port);
+	return EXIT_FAIL;
 }
 
 /**
@@ -296,21 +481,21 @@ int masq_ctl_list_next(struct masq_engine *e, struct masq_ctl_list *l,
 	struct line line;
 	int n = 0;
 
-	if (l->kind == CTLIST_MASQ && l->next == 0)
-		masq_text_printf(out, "IP masquerading entries\n"
-				 "prot expire    source               "
-				 "destination          ports\n");
+	if (l->next == 0)
+		walk_heading(e, l, out);
 	for (; l->next < end && n < CTLIST_ENTRIES; l->next++) {
 		if (!(e->ct.e[l->next].flags & CT_F_USED))
 			continue;
 		line.n = 0;
-		n += ctlist_step[l->kind](e, l->next, &line);
+		n += ctlist_step[l->kind](e, l, l->next, &line);
 		if (line.n)
 			masq_text_append(out, line.b, line.n);
 	}
 	if (out->oom)
 		return EXIT_FAIL;
-	return l->next < e->ct.max ? MASQ_CTL_MORE : 0;
+	if (l->next < e->ct.max)
+		return MASQ_CTL_MORE;
+	return l->kind == CTLIST_MASQ_FORGET ? forget_said(l, out) : 0;
 }
 
 /**

@@ -108,6 +108,40 @@ static int part_to_stdout(void *ctx, const char *text, size_t len)
 }
 
 /**
+ * conn_stream_with() - Run one command in masqd, each part of its output
+ *			handed to @part as it arrives
+ * @c:		connection (opened here on first use)
+ * @argc:	number of words
+ * @argv:	the words
+ * @part:	takes each part; -ECANCELED stops the call, with @werr set
+ *		when that was a write error (errno)
+ * @ctx:	for @part
+ * @werr:	where @part keeps its write error (0: none)
+ * @r:		the reply that ends the answer (its status and own text)
+ *
+ * Return: as conn_call(); 1 also when @part could not write its output
+ */
+int conn_stream_with(struct conn *c, int argc, char *const *argv,
+		     ctl_part_fn part, void *ctx, const int *werr,
+		     struct reply *r)
+{
+	int ret;
+
+	*r = (struct reply){ 0 };
+	if (conn_open(c))
+		return 1;
+	ret = ctl_call_stream(c->fd, argc, argv, part, ctx, &r->status,
+			      &r->text, &r->len);
+	if (!ret)
+		return 0;
+	if (ret != -ECANCELED || !*werr)
+		return conn_failed(c, ret);
+	fprintf(stderr, "masqctl: writing output: %s\n", strerror(*werr));
+	conn_close(c);
+	return 1;
+}
+
+/**
  * conn_stream() - Run one command in masqd, its output streamed to stdout
  * @c:		connection (opened here on first use)
  * @argc:	number of words
@@ -122,20 +156,9 @@ static int part_to_stdout(void *ctx, const char *text, size_t len)
  */
 int conn_stream(struct conn *c, int argc, char *const *argv, struct reply *r)
 {
-	int ret, err = 0;
+	int err = 0;
 
-	*r = (struct reply){ 0 };
-	if (conn_open(c))
-		return 1;
-	ret = ctl_call_stream(c->fd, argc, argv, part_to_stdout, &err,
-			      &r->status, &r->text, &r->len);
-	if (!ret)
-		return 0;
-	if (ret != -ECANCELED || !err)
-		return conn_failed(c, ret);
-	fprintf(stderr, "masqctl: writing output: %s\n", strerror(err));
-	conn_close(c);
-	return 1;
+	return conn_stream_with(c, argc, argv, part_to_stdout, &err, &err, r);
 }
 
 /**

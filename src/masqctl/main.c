@@ -11,9 +11,9 @@
  * all is a failure of its own: a clear message and status 1. The socket
  * is -s, else $MASQ_SOCKET, else the default.
  *
- * Seven verbs do work here before and after masqd (masqctl.h): iptables,
+ * Eight verbs do work here before and after masqd (masqctl.h): iptables,
  * iptables-save, iptables-restore, ipacct-dump, set (origdst-user's user
- * name), save and ipmasqadm. They parse and resolve names locally, so
+ * name), save, ipmasqadm and masq (-L's names, -D's). They parse and resolve names locally, so
  * masqd only ever sees numeric words. None needs root of masqctl: masqd judges who
  * asks (an unprivileged user it lets in may run `masqctl origdst`).
  *
@@ -57,6 +57,7 @@ static const struct {
 	{ "set", set_main },
 	{ "save", save_all_main },
 	{ "ipmasqadm", ipmasqadm_main },
+	{ "masq", masq_main },
 };
 
 static void usage(FILE *f)
@@ -71,9 +72,12 @@ static void usage(FILE *f)
 "                      else %s)\n"
 "  -h, --help          this text\n"
 "\n"
-"Verbs: iface, addr, route, neigh, masq -L [-n], masq -S, conntrack -L|-F,\n"
-"stats, set, show settings, origdst CLIENT:PORT LOCAL:PORT [tcp|udp],\n"
-"and with names resolved here:\n"
+"Verbs: iface, addr, route, neigh, masq -S [TCP TCPFIN UDP], masq -F,\n"
+"conntrack -L|-F, stats, set, show settings,\n"
+"origdst CLIENT:PORT LOCAL:PORT [tcp|udp], and with names resolved here:\n"
+"  masq -L [-n] [-v] [--raw]       the masquerade table (ipchains -M -L;\n"
+"                                  --raw: /proc/net/ip_masquerade)\n"
+"  masq -D tcp|udp|icmp HOST PORT  forget the entries of that source\n"
 "  iptables ARG...                 one iptables command (-A -D -I -R -C -L\n"
 "                                  -S -F -Z -N -X -E -P)\n"
 "  iptables-save [-c] [-t TABLE]   the ruleset as iptables-save prints it\n"

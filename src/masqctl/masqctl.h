@@ -9,7 +9,8 @@
  * rest: iptables.c, save.c (iptables-save), restore.c (iptables-restore),
  * acct.c (ipacct-dump), settings.c (set origdst-user NAME), saveall.c
  * (save: the whole configuration), ipmasqadm.c (ipmasqadm: names in,
- * names out, help). Every verb returns
+ * names out, help), masq.c (masq: the table with names, -D's names).
+ * Every verb returns
  * the process exit status: 0 success, 1 failure, 2 usage error (3 for an
  * unknown table, as iptables).
  *
@@ -23,6 +24,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "control/proto.h"
 #include "ipt/ipt.h"
 
 #ifndef MASQ_VERSION
@@ -54,6 +56,9 @@ struct reply {
 /* conn.c */
 int conn_call(struct conn *c, int argc, char *const *argv, struct reply *r);
 int conn_stream(struct conn *c, int argc, char *const *argv, struct reply *r);
+int conn_stream_with(struct conn *c, int argc, char *const *argv,
+		     ctl_part_fn part, void *ctx, const int *werr,
+		     struct reply *r);
 void conn_close(struct conn *c);
 void reply_free(struct reply *r);
 int reply_print(const struct reply *r);
@@ -94,6 +99,36 @@ const char *adm_help(int argc, char *const *argv, int *status);
 void adm_render(const char *module, const char *text,
 		const struct ipt_resolver *res, struct ipt_text *out);
 
+/* masq.c */
+#define MASQ_FEED_CARRY	65536	/* bytes of a line carried between parts */
+
+/**
+ * struct masq_feed - masq -L's rendering, one part at a time
+ * @res:	lookups
+ * @to:		where the rendered lines go
+ * @err:	the write error that stopped it (errno), or 0
+ * @overlong:	the line being passed is longer than the carry: written
+ *		as it comes, up to its newline
+ * @n:		bytes carried
+ * @carry:	the start of a line whose end has not come yet
+ */
+struct masq_feed {
+	const struct ipt_resolver *res;
+	FILE *to;
+	int err;
+	bool overlong;
+	size_t n;
+	char carry[MASQ_FEED_CARRY];
+};
+
+int masq_resolve(char *const *argv, const struct ipt_resolver *res,
+		 const char *out[5], char addr[ADM_NUM_LEN],
+		 char port[ADM_NUM_LEN], struct ipt_err *err);
+void masq_render(const char *text, size_t len, const struct ipt_resolver *res,
+		 struct ipt_text *out);
+int masq_feed_part(void *ctx, const char *text, size_t len);
+int masq_feed_end(struct masq_feed *f);
+
 /* saveall.c */
 
 /**
@@ -118,5 +153,6 @@ int acct_main(struct conn *c, int argc, char **argv);
 int set_main(struct conn *c, int argc, char **argv);
 int save_all_main(struct conn *c, int argc, char **argv);
 int ipmasqadm_main(struct conn *c, int argc, char **argv);
+int masq_main(struct conn *c, int argc, char **argv);
 
 #endif

@@ -509,9 +509,14 @@ PYEOF
 # arrived whole; the longest ping gap from the first mark to the last is
 # within 20 ms of the one before (a gap of a second would mean forwarding
 # stopped)
-# legit_gap_ok: the longest ping gap during is within 20 ms of the one before
+# legit_gap_ok: the longest ping gap during is within 100 ms of the one
+# before. The stalls these tests were written against were 0.7 s to 8 s
+# (a full-table listing, a reload in the loop) or a host starved for
+# good; on two cores shared with the flood generator, and in CI with
+# other builds beside it, scheduling alone has put 20-50 ms on a gap
+# (82: 47.8 ms during, 27.7 ms before, a loaded run).
 legit_gap_ok() {
-	awk -v b="$LEGIT_GAP_BEFORE" -v d="$LEGIT_GAP_DURING" 'BEGIN {exit !(d <= b + 20)}'
+	awk -v b="$LEGIT_GAP_BEFORE" -v d="$LEGIT_GAP_DURING" 'BEGIN {exit !(d <= b + 100)}'
 }
 
 legit_cases() {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * test_masqctl.c - masqctl's front-ends (iptables, save, ipmasqadm) against a
- *		   fake masqd
+ * test_masqctl.c - masqctl's front-ends (iptables, save, ipmasqadm, masq)
+ *		   against a fake masqd
  *
  * The test runs the real build/masqctl (found next to this program's own
  * directory) with MASQ_SOCKET pointing at a Unix socket in a temporary
@@ -1240,6 +1240,86 @@ static bool t_adm_list(void)
 }
 
 /*
+ * masq -L without -n: the rows named as they stream in, lines cut across
+ * parts; -n and --raw: masqd's text as it came
+ */
+static bool t_masq_list(void)
+{
+	static const char head[] =
+		"IP masquerading entries\n"
+		"prot expire   source               destination          ports\n";
+	const struct answer a[] = {
+		{ 0, "IP masquerading entries\nprot expire   source     \f"
+		     "          destination          ports\nTCP  14:59.96 "
+		     "192.0.2.9            198.51.100.10        22 (61000) -> 8\f"
+		     "0\nUDP  00:28.75 192.0.2.9            198.51.100.10        "
+		     "5353 (5353) -> 53\n" },
+	};
+	struct run r = { .argv0 = "masqctl", .args = RUN("masq", "-L"),
+			 .answers = a, .nanswers = 1 };
+	bool ok = run(&r) && expect_rc(&r, 0) &&
+		  expect_request(&r, 0, "masq -L") &&
+		  has("stdout", r.out, head) &&
+		  has("stdout", r.out, "TCP  14:59.96 192.0.2.9            "
+		      "198.51.100.10        ssh (61000) -> http\n") &&
+		  has("stdout", r.out, " (5353) -> domain\n");
+
+	run_free(&r);
+	r.args = RUN("masq", "-L", "-n");
+	ok = ok && run(&r) && expect_rc(&r, 0) &&
+	     expect_request(&r, 0, "masq -L -n") &&
+	     has("stdout", r.out, "22 (61000) -> 80\n");
+	run_free(&r);
+	r.args = RUN("masq", "-L", "--raw");
+	ok = ok && run(&r) && expect_request(&r, 0, "masq -L --raw") &&
+	     has("stdout", r.out, "22 (61000) -> 80\n");
+	run_free(&r);
+	return ok;
+}
+
+/* masqd's refusal of a listing is printed on stderr with its status */
+static bool t_masq_list_refused(void)
+{
+	const struct answer a[] = { { 2, "masq: unknown option '-x' (-n, -v, --raw)\n" } };
+	struct run r = { .argv0 = "masqctl", .args = RUN("masq", "-L", "-x"),
+			 .answers = a, .nanswers = 1 };
+	bool ok = run(&r) && expect_rc(&r, 2) &&
+		  expect_request(&r, 0, "masq -L -x") &&
+		  expect_text("stderr", r.err, a[0].text) &&
+		  expect_text("stdout", r.out, "");
+
+	run_free(&r);
+	return ok;
+}
+
+/* masq -D: the host and the service resolved; a bad name sends nothing */
+static bool t_masq_delete(void)
+{
+	const struct answer a[] = { { 0, "2 entries deleted\n" } };
+	const struct answer none[] = { { 1, "masq: no such entry: TCP 127.0.0.1 22\n" } };
+	struct run r = { .argv0 = "masqctl",
+			 .args = RUN("masq", "-D", "tcp", "localhost", "ssh"),
+			 .answers = a, .nanswers = 1 };
+	struct run r2 = { .argv0 = "masqctl",
+			  .args = RUN("masq", "-D", "tcp",
+				      "masq-no-such-host.invalid", "80") };
+	bool ok = run(&r) && expect_rc(&r, 0) && expect_requests(&r, 1) &&
+		  expect_request(&r, 0, "masq -D tcp 127.0.0.1 22") &&
+		  expect_text("stdout", r.out, a[0].text) &&
+		  run(&r2) && expect_rc(&r2, 2) && expect_requests(&r2, 0) &&
+		  has("stderr", r2.err, "masq: host `masq-no-such-host.invalid' "
+		      "not found");
+
+	run_free(&r);
+	r.answers = none;
+	ok = ok && run(&r) && expect_rc(&r, 1) &&
+	     expect_text("stderr", r.err, none[0].text);
+	run_free(&r);
+	run_free(&r2);
+	return ok;
+}
+
+/*
  * tests/tools/origdst_ask, the C function docs/control.md gives relays:
  * the words it sends, its answer taken from a reply alone or after parts
  */
@@ -1477,6 +1557,9 @@ static const struct {
 	{ "ipmasqadm_masqd_status", t_adm_masqd_status },
 	{ "ipmasqadm_help_local", t_adm_help },
 	{ "ipmasqadm_list_names", t_adm_list },
+	{ "masq_list_names_streamed", t_masq_list },
+	{ "masq_list_refused", t_masq_list_refused },
+	{ "masq_delete_names_resolved", t_masq_delete },
 };
 
 int main(void)

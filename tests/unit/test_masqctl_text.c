@@ -19,6 +19,11 @@
  * line) and every listing compared; and loaded again as a SIGHUP would,
  * nothing doubled.
  *
+ * masq (src/masqctl/masq.c): -D's host and port resolved; the table
+ * rendered with names in ipchains' columns, whole and as parts cut
+ * anywhere (every split, byte by byte, a line longer than the carry);
+ * an engine's own listing through it.
+ *
  * Prints "ok masqctl_text/NAME" or "FAIL masqctl_text/NAME: why".
  */
 #include <arpa/inet.h>
@@ -30,6 +35,7 @@
 #include <unistd.h>
 
 #include "../lib/ctlline.h"
+#include "../lib/frame.h"
 #include "control/reload.h"
 #include "masqctl/masqctl.h"
 
@@ -392,6 +398,316 @@ static bool t_render(void)
 	       rendered("mfw", "no newline at the end", "no newline at the end\n");
 }
 
+/* ---- masq: the table with names ---------------------------------------- */
+
+static const char masq_numeric[] =
+	"IP masquerading entries\n"
+	"prot expire   source               destination          ports\n"
+	"TCP  123:58.75 192.168.0.2          198.51.100.10        40000 (40000) -> 80\n"
+	"UDP  00:28.75 192.168.0.3          203.0.113.1          53 (61000) -> 53\n"
+	"ICMP 00:58.75 192.168.0.2          10.0.0.9             300 (300) -> 8\n"
+	"TCP  03:58.75 192.168.0.3          198.51.100.11        22 (2121) -> 6000\n"
+	"a line masqd did not say before\n";
+
+/* masq_numeric as it must print with the test's names */
+static void masq_named(char *want, size_t len)
+{
+	snprintf(want, len,
+		 "IP masquerading entries\n"
+		 "prot expire   source               destination          ports\n"
+		 "%-5s%s %-20s %-20s %s (%s) -> %s\n"
+		 "%-5s%s %-20s %-20s %s (%s) -> %s\n"
+		 "%-5s%s %-20s %-20s %s (%s) -> %s\n"
+		 "%-5s%s %-20s %-20s %s (%s) -> %s\n"
+		 "a line masqd did not say before\n",
+		 "TCP", "123:58.75", "web.example.org", "198.51.100.10", "40000",
+		 "40000", "http",
+		 "UDP", "00:28.75", "a-name-longer-than-twenty.example.org", "gw",
+		 "domain", "61000", "domain",
+		 "ICMP", "00:58.75", "web.example.org", "10.0.0.9", "300", "300",
+		 "8",
+		 "TCP", "03:58.75", "a-name-longer-than-twenty.example.org",
+		 "198.51.100.11", "ssh", "2121", "6000");
+}
+
+static bool masq_rendered(const char *text, const char *want)
+{
+	struct ipt_text out = { 0 };
+	bool ok;
+
+	masq_render(text, strlen(text), &fake, &out);
+	ok = !out.oom && !strcmp(out.s ? out.s : "", want);
+	if (!ok)
+		failf("masq: got <%s> want <%s>", out.s ? out.s : "", want);
+	ipt_text_free(&out);
+	return ok;
+}
+
+/* Rows named in ipchains' columns (-v's too); other lines as they came */
+static bool t_masq_render(void)
+{
+	char want[2048];
+
+	masq_named(want, sizeof(want));
+	if (!masq_rendered(masq_numeric, want))
+		return false;
+	snprintf(want, sizeof(want),
+		 "prot expire      initseq delta prevd source               destination          ports\n"
+		 "%-5s%s %10s %5s %5s %-20s %-20s %s (%s) -> %s\n",
+		 "TCP", "14:59.96", "4294967295", "-123", "32767",
+		 "web.example.org", "198.51.100.10", "1025", "61000", "ssh");
+	return masq_rendered(
+		"prot expire      initseq delta prevd source               destination          ports\n"
+		"TCP  14:59.96 4294967295  -123 32767 192.168.0.2          198.51.100.10        1025 (61000) -> 22\n",
+		want) &&
+	       /* words that are no row: not an address, no "->", no (port) */
+	       masq_rendered("TCP  00:01.00 192.168.0.2 10.0.0.1 1 2 -> 3\n"
+			     "TCP  00:01.00 web 10.0.0.1 1 (2) -> 3\n"
+			     "TCP  00:01.00 192.168.0.2 10.0.0.1 1 (2) => 3\n"
+			     "TCP  00:01.00 192.168.0.2 10.0.0.1 1 (x) -> 3",
+			     "TCP  00:01.00 192.168.0.2 10.0.0.1 1 2 -> 3\n"
+			     "TCP  00:01.00 web 10.0.0.1 1 (2) -> 3\n"
+			     "TCP  00:01.00 192.168.0.2 10.0.0.1 1 (2) => 3\n"
+			     "TCP  00:01.00 192.168.0.2 10.0.0.1 1 (x) -> 3\n") &&
+	       masq_rendered("", "");
+}
+
+/* @text through a feed in parts cut at @cuts (ascending, -1 ends) */
+static char *masq_fed(const char *text, size_t len, const size_t *cuts)
+{
+	struct masq_feed *f = calloc(1, sizeof(*f));
+	char *s = NULL;
+	size_t slen = 0, at = 0;
+	int rc = 0;
+
+	if (!f)
+		return NULL;
+	f->res = &fake;
+	f->to = open_memstream(&s, &slen);
+	for (int i = 0; f->to && !rc; i++) {
+		size_t to = cuts && cuts[i] != (size_t)-1 ? cuts[i] : len;
+
+		rc = masq_feed_part(f, text + at, to - at);
+		at = to;
+		if (at == len)
+			break;
+	}
+	if (f->to) {
+		rc = rc || masq_feed_end(f);
+		fclose(f->to);
+	}
+	free(f);
+	if (rc) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/*
+ * A listing several times the carry, in one part and in parts of odd
+ * sizes (lines cut everywhere, the carry filled): as masq_render() of it
+ * whole
+ */
+static bool masq_feed_big(void)
+{
+	static const size_t sizes[] = { 0, 65536, 4093, 7 };
+	size_t rows = 3000, len = 0, cap = rows * 100;
+	struct ipt_text want = { 0 };
+	char *text = malloc(cap), *got;
+	bool ok = text != NULL;
+
+	for (size_t i = 0; ok && i < rows; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+					"UDP  00:%02zu.00 192.168.%zu.%zu %*s 10.0.0.1 "
+					"%zu (%zu) -> 53\n", i % 60, i % 4,
+					i % 250, (int)(i % 9), "", 1024 + i,
+					61000 + i % 4000);
+	if (ok)
+		masq_render(text, len, &fake, &want);
+	for (size_t k = 0; ok && k < sizeof(sizes) / sizeof(*sizes); k++) {
+		size_t *cuts = calloc(len / (sizes[k] ? sizes[k] : len) + 2,
+				      sizeof(*cuts)), n = 0;
+
+		for (size_t at = sizes[k]; cuts && sizes[k] && at < len;
+		     at += sizes[k])
+			cuts[n++] = at;
+		if (cuts)
+			cuts[n] = (size_t)-1;
+		got = cuts ? masq_fed(text, len, cuts) : NULL;
+		if (want.oom || !got || strcmp(got, want.s))
+			ok = failf("%zu rows in parts of %zu: %zu bytes out, want %zu",
+				   rows, sizes[k], got ? strlen(got) : 0, want.len);
+		free(got);
+		free(cuts);
+	}
+	ipt_text_free(&want);
+	free(text);
+	return ok;
+}
+
+/* A listing cut into parts anywhere prints as it does whole */
+static bool t_masq_feed_parts(void)
+{
+	size_t len = strlen(masq_numeric), cuts[3], *bytes;
+	char want[2048], *got;
+	bool ok = true;
+
+	masq_named(want, sizeof(want));
+	for (size_t i = 0; ok && i <= len; i++) {
+		cuts[0] = i;
+		cuts[1] = (size_t)-1;
+		got = masq_fed(masq_numeric, len, cuts);
+		if (!got || strcmp(got, want))
+			ok = failf("cut at %zu: got <%s>", i, got ? got : "(failed)");
+		free(got);
+	}
+	bytes = calloc(len + 1, sizeof(*bytes));
+	for (size_t i = 0; bytes && i < len; i++)
+		bytes[i] = i + 1;
+	if (bytes)
+		bytes[len] = (size_t)-1;
+	got = bytes ? masq_fed(masq_numeric, len, bytes) : NULL;
+	if (ok && (!got || strcmp(got, want)))
+		ok = failf("byte by byte: got <%s>", got ? got : "(failed)");
+	free(got);
+	free(bytes);
+	return ok && masq_feed_big();
+}
+
+/*
+ * A line longer than the carry is passed as it came, in one part or
+ * byte by byte, and the rows around it are still named
+ */
+static bool t_masq_feed_long_line(void)
+{
+	static const char row[] =
+		"TCP  00:10.00 192.168.0.2          10.0.0.1             22 (22) -> 22\n";
+	size_t long_len = 3 * MASQ_FEED_CARRY + 17, len, wlen;
+	size_t cuts[] = { 100, MASQ_FEED_CARRY + 1, 2 * MASQ_FEED_CARRY + 300,
+			  (size_t)-1 };
+	char named[128], *text = malloc(long_len + 256), *want, *got, *p;
+	bool ok = true;
+
+	snprintf(named, sizeof(named), "%-5s%s %-20s %-20s %s (%s) -> %s\n",
+		 "TCP", "00:10.00", "web.example.org", "10.0.0.1", "ssh", "22",
+		 "ssh");
+	want = malloc(long_len + 256);
+	if (!text || !want) {
+		free(text);
+		free(want);
+		return failf("out of memory");
+	}
+	/* a row, a line of long_len x's, a row; and the same, named */
+	p = text + sprintf(text, "%s", row);
+	memset(p, 'x', long_len);
+	p += long_len;
+	len = (size_t)(p - text) + (size_t)sprintf(p, "\n%s", row);
+	p = want + sprintf(want, "%s", named);
+	memset(p, 'x', long_len);
+	p += long_len;
+	wlen = (size_t)(p - want) + (size_t)sprintf(p, "\n%s", named);
+	got = masq_fed(text, len, NULL);
+	if (!got || strlen(got) != wlen || strcmp(got, want))
+		ok = failf("one part: %zu bytes out, want %zu",
+			   got ? strlen(got) : 0, wlen);
+	free(got);
+	got = ok ? masq_fed(text, len, cuts) : NULL;
+	if (ok && (!got || strcmp(got, want)))
+		ok = failf("in parts: %zu bytes out, want %zu",
+			   got ? strlen(got) : 0, wlen);
+	free(got);
+	free(text);
+	free(want);
+	return ok;
+}
+
+/* masq -D PROTO HOST PORT: @line's words through masq_resolve() */
+static bool masq_resolves(const char *line, int status, const char *want)
+{
+	char buf[256], addr[ADM_NUM_LEN], port[ADM_NUM_LEN], *w[5];
+	const char *out[5];
+	struct ipt_err err = { { 0 } };
+	char got[256];
+	int n = 0, rc;
+
+	snprintf(buf, sizeof(buf), "masq -D %s", line);
+	for (char *save = NULL, *t = strtok_r(buf, " ", &save); t && n < 5;
+	     t = strtok_r(NULL, " ", &save))
+		w[n++] = t;
+	rc = masq_resolve(w, &fake, out, addr, port, &err);
+	if (rc)
+		snprintf(got, sizeof(got), "%s", err.msg);
+	else
+		snprintf(got, sizeof(got), "%s %s %s %s %s", out[0], out[1],
+			 out[2], out[3], out[4]);
+	if (rc != status || !strstr(got, want))
+		return failf("'%s': status %d <%s>, want %d <%s>", line, rc,
+			     got, status, want);
+	return true;
+}
+
+static bool t_masq_resolve(void)
+{
+	return masq_resolves("tcp web http", 0, "masq -D tcp 192.168.0.2 80") &&
+	       masq_resolves("TCP 192.168.0.3 22", 0, "masq -D TCP 192.168.0.3 22") &&
+	       masq_resolves("udp multi domain", 0, "masq -D udp 10.0.0.1 53") &&
+	       masq_resolves("icmp web 300", 0, "masq -D icmp 192.168.0.2 300") &&
+	       /* masqd judges numbers and words it knows */
+	       masq_resolves("sctp 300.1.2.3 99999", 0, "masq -D sctp 300.1.2.3 99999") &&
+	       masq_resolves("tcp nohost 80", 2, "masq: host `nohost' not found") &&
+	       masq_resolves("tcp web nosuch", 2, "masq: unknown service `nosuch' for tcp") &&
+	       masq_resolves("icmp web echo", 2, "service `echo' needs the protocol tcp or udp");
+}
+
+/* An engine's own masq -L, rendered: the names go where its numbers were */
+static bool t_masq_engine_listing(void)
+{
+	struct masq_pool *pool = masq_pool_create(16, 2048);
+	struct masq_buf *txv[8], *b;
+	struct masq_txq tx = { txv, 0, 8 };
+	struct masq_engine *e = NULL;
+	struct masq_limits lim;
+	struct masq_text t = { 0 };
+	struct ipt_text out = { 0 };
+	struct frame_spec fs;
+	char want[256];
+	bool ok = false;
+
+	masq_limits_default(&lim);
+	lim.max_conns = 64;
+	if (pool)
+		e = masq_engine_create(&lim, pool);
+	b = pool ? masq_pool_get(pool) : NULL;
+	if (!e || !b || ctlline_run_all(e, ctlline_topology) >= 0) {
+		failf("no engine");
+		goto out;
+	}
+	frame_spec_tcp(&fs, IP4(192, 168, 0, 2), 40000, IP4(198, 51, 100, 10),
+		       80, FRAME_TCP_SYN);
+	memcpy(fs.eth_dst, (uint8_t[6]){ 2, 0, 0, 0, 1, 1 }, 6);
+	frame_build(&fs, b);
+	b->iface = 0;
+	masq_engine_input(e, &b, 1, 1000000000ull, &tx);
+	for (uint32_t i = 0; i < tx.n; i++)
+		masq_pool_put(pool, tx.bufs[i]);
+	ctlline_run(e, "masq -L", &t);
+	masq_render(t.s ? t.s : "", t.len, &fake, &out);
+	snprintf(want, sizeof(want), "%-20s %-20s %s (%s) -> %s\n",
+		 "web.example.org", "198.51.100.10", "40000", "40000", "http");
+	ok = out.s && strstr(out.s, want) &&
+	     strstr(out.s, "IP masquerading entries\nprot expire   source");
+	if (!ok)
+		failf("engine's <%s> rendered <%s>", t.s ? t.s : "",
+		      out.s ? out.s : "");
+out:
+	masq_text_free(&t);
+	ipt_text_free(&out);
+	masq_engine_destroy(e);
+	masq_pool_destroy(pool);
+	return ok;
+}
+
 /* ---- save: line by line ------------------------------------------------- */
 
 static char *composed(const struct save_parts *p)
@@ -747,6 +1063,11 @@ static const struct {
 	{ "adm_system_resolver", t_system_names },
 	{ "adm_help", t_help },
 	{ "adm_listings_named", t_render },
+	{ "masq_listing_named", t_masq_render },
+	{ "masq_listing_in_parts", t_masq_feed_parts },
+	{ "masq_listing_long_line", t_masq_feed_long_line },
+	{ "masq_delete_names_resolved", t_masq_resolve },
+	{ "masq_engine_listing_named", t_masq_engine_listing },
 	{ "save_lines", t_save_lines },
 	{ "save_restart_identical", t_save_round_trip },
 	{ "reload_forwards_from_file", t_reload_forwards },
