@@ -32,6 +32,14 @@ want ssh openssh-client
 want /usr/sbin/dnsmasq dnsmasq-base
 want /sbin/dhclient isc-dhcp-client
 want setpriv util-linux
+# the application helpers' tests (issue 15): FTP and TFTP servers and
+# clients, run by the tests in lab namespaces with their own config files
+# (never as system services); conntrack for the kernel-router mode
+want /usr/sbin/vsftpd vsftpd
+want lftp lftp
+want tftp tftp-hpa
+want /usr/sbin/in.tftpd tftpd-hpa
+want conntrack conntrack
 [ -e /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a ] ||
 	ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 ||
 	need+=(libclang-rt-14-dev)
@@ -42,13 +50,13 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "deps: installing ${need[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-# openssh-server's postinst would start sshd as a service: a policy-rc.d
-# that says no (101: action forbidden) while apt runs, unless the
+# openssh-server's, vsftpd's and tftpd-hpa's postinsts would start their
+# servers as services: a policy-rc.d that says no (101: action forbidden) while apt runs, unless the
 # machine has one of its own, which is left alone
 POLICY=/usr/sbin/policy-rc.d
 policy_made=0
 case " ${need[*]} " in
-*" openssh-server "*)
+*" openssh-server "* | *" vsftpd "* | *" tftpd-hpa "*)
 	if [ ! -e "$POLICY" ] && [ ! -L "$POLICY" ]; then
 		trap '[ $policy_made = 1 ] && rm -f "$POLICY"' EXIT
 		printf '#!/bin/sh\n# tests/deps.sh: no service starts while it installs\nexit 101\n' >"$POLICY" &&
@@ -69,4 +77,15 @@ case " ${need[*]} " in
 			echo "deps: coturn installed; its system service disabled and stopped" >&2
 	fi ;;
 esac
+# where systemd starts services without asking policy-rc.d: the FTP and
+# TFTP servers run only inside the lab's namespaces, never as services
+for svc in vsftpd tftpd-hpa; do
+	case " ${need[*]} " in
+	*" $svc "*)
+		if [ -d /run/systemd/system ] && have systemctl; then
+			systemctl disable --now "$svc.service" >/dev/null 2>&1 &&
+				echo "deps: $svc installed; its system service disabled and stopped" >&2
+		fi ;;
+	esac
+done
 exit 0
