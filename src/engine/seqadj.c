@@ -43,10 +43,17 @@ static void tcp_set32(struct pkt *p, uint8_t *at, uint32_t v)
 		th->check = csum_replace32(th->check, old, new);
 }
 
-/* A number @v in the numbering of the end whose adjustment is @s, back */
+/*
+ * A number @v in the numbering of the end whose adjustment is @s, back.
+ * The test takes @v back by pdelta, the shift of everything up to the
+ * rewritten segment's start, as nf_conntrack_seqadj does: by delta, an
+ * acknowledgement of all before a segment that a rewrite shortened
+ * (init_seq + pdelta on the wire) passed init_seq and came back one
+ * byte or more into that segment, which the receiver does not have.
+ */
 static uint32_t unadjust(const struct alg_seq *s, uint32_t v)
 {
-	return seq_after(v - (uint32_t)s->delta, s->init_seq) ?
+	return seq_after(v - (uint32_t)s->pdelta, s->init_seq) ?
 	       v - (uint32_t)s->delta : v - (uint32_t)s->pdelta;
 }
 
