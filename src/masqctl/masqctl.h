@@ -103,9 +103,11 @@ void adm_render(const char *module, const char *text,
  * @neigh:	`neigh`
  * @forwards:	`ipmasqadm save`
  * @ruleset:	`iptables-save`
+ * @helpers:	`helper`
  */
 struct save_parts {
 	const char *settings, *routes, *neigh, *forwards, *ruleset;
+	const char *helpers;
 };
 
 void save_compose(const struct save_parts *p, struct ipt_text *out);
