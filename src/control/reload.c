@@ -15,7 +15,9 @@
  *	   file's other commands on the live engine; then the batch's
  *	   ruleset swapped in. A file with forwards (ipmasqadm lines), or
  *	   one replacing such a file, starts from none: its forwards are
- *	   made again in its order, their counters from their preferences
+ *	   made again in its order, their counters from their preferences;
+ *	   one with helper lines, or replacing such a file, from the
+ *	   helpers' defaults
  *
  * Steps 1 and 2 are reload_prepare(), which changes nothing the packet
  * path reads, so masqd runs it on its worker thread while packets flow;
@@ -44,7 +46,10 @@
  * at each reload, as a firewall script starts by flushing: its rules'
  * counters start from zero. So do the forwards (ipmasqadm lines): a file
  * with some, or one replacing such a file, starts from empty tables
- * (`ipmasqadm flush`), or each reload would add its mfw lines again.
+ * (`ipmasqadm flush`), or each reload would add its mfw lines again. And
+ * the helpers: a file with `helper` lines, or one replacing such a file,
+ * starts from their defaults (`helper reset`: ftp on 21, irc off, tftp
+ * on 69), so a line taken out of the file is undone.
  *
  * The base is kept as configuration text (each word quoted) and split
  * with cmdfile_parse() when needed: one format, one parser, no argv
@@ -177,6 +182,18 @@ static bool sets_forwards(const struct cmdfile *cf)
 	for (size_t i = 0; cf && i < cf->n; i++)
 		if (cf->cmds[i].argc >= 1 &&
 		    !strcmp(cf->cmds[i].argv[0], "ipmasqadm"))
+			return true;
+	return false;
+}
+
+static char *const helper_reset[] = { "helper", "reset", NULL };
+
+/* Does the file set helpers (helper NAME on|off ...)? */
+static bool sets_helpers(const struct cmdfile *cf)
+{
+	for (size_t i = 0; cf && i < cf->n; i++)
+		if (cf->cmds[i].argc >= 2 &&
+		    !strcmp(cf->cmds[i].argv[0], "helper"))
 			return true;
 	return false;
 }
@@ -509,7 +526,9 @@ static int apply(const struct reload *r, struct masq_engine *e,
 		    run_words(e, "reload", msg, routes) ||
 		    run_words(e, "reload", msg, neigh) ||
 		    ((sets_forwards(cf) || sets_forwards(&r->cur)) &&
-		     run_words(e, "reload", msg, fwd_flush)))
+		     run_words(e, "reload", msg, fwd_flush)) ||
+		    ((sets_helpers(cf) || sets_helpers(&r->cur)) &&
+		     run_words(e, "reload", msg, helper_reset)))
 			return -1;
 		for (size_t i = 0; i < base->n; i++)
 			if (!is_ifaddr(&base->cmds[i]) &&
@@ -658,6 +677,8 @@ int reload_commit(struct reload *r, struct masq_engine *live,
 				 "again\n", r->path);
 		if ((sets_forwards(&job->nf) &&
 		     run_words(live, "reload", msg, fwd_flush)) ||
+		    (sets_helpers(&job->nf) &&
+		     run_words(live, "reload", msg, helper_reset)) ||
 		    apply(r, live, &job->base, &r->cur, true, msg))
 			masq_text_printf(msg, "%s: the previous file failed too; "
 					 "the configuration is partly applied\n",

@@ -74,6 +74,7 @@ static void usage(FILE *f)
 "\n"
 "Verbs: iface, addr, route, neigh, masq -S [TCP TCPFIN UDP], masq -F,\n"
 "conntrack -L|-F, stats, set, show settings,\n"
+"helper [NAME on|off [ports P,...]],\n"
 "origdst CLIENT:PORT LOCAL:PORT [tcp|udp], and with names resolved here:\n"
 "  masq -L [-n] [-v] [--raw]       the masquerade table (ipchains -M -L;\n"
 "                                  --raw: /proc/net/ip_masquerade)\n"

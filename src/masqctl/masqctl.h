@@ -138,9 +138,11 @@ int masq_feed_end(struct masq_feed *f);
  * @neigh:	`neigh`
  * @forwards:	`ipmasqadm save`
  * @ruleset:	`iptables-save`
+ * @helpers:	`helper`
  */
 struct save_parts {
 	const char *settings, *routes, *neigh, *forwards, *ruleset;
+	const char *helpers;
 };
 
 void save_compose(const struct save_parts *p, struct ipt_text *out);

@@ -3,16 +3,19 @@
  * saveall.c - masqctl save: the whole configuration, as a file masqd -c
  *	       loads
  *
- * Five questions to masqd, asked before anything is printed (so a refusal
+ * Six questions to masqd, asked before anything is printed (so a refusal
  * prints nothing but the refusal): `show settings`, `route`, `neigh`,
- * `ipmasqadm save` and `iptables-save` (numeric, no counters). Their
- * answers become, in this order:
+ * `ipmasqadm save`, `iptables-save` (numeric, no counters) and `helper`.
+ * Their answers become, in this order:
  *
  *	settings	"set KEY VALUE..." for what `set` changes; "# KEY
  *			VALUE" for what only a restart changes (accounting,
  *			the table's size); the origdst user commented out,
  *			by name: it is masqctl's to send (a name), masqd -c
  *			refuses it
+ *	helpers		"helper NAME on|off ports P,P..." for each helper,
+ *			defaults too (a reload of a file with helper lines
+ *			starts from the defaults, so the file says all)
  *	routes		"route add ..." for each route that is the user's:
  *			not an address's (proto kernel), not the command
  *			line's --gateway (proto boot), not one learnt from
@@ -33,7 +36,7 @@
  * configuration. A line of masqd's that is not understood is written as a
  * comment ("# not understood: ..."), never as a command.
  *
- * Cost: the five answers are held at once (about 100 bytes per rule).
+ * Cost: the six answers are held at once (about 100 bytes per rule).
  */
 #include <pwd.h>
 #include <stdio.h>
@@ -153,6 +156,21 @@ static void settings_line(const char *text, char *line, struct ipt_text *out)
 		put_command(out, "set", w, n);
 	else
 		ipt_text_printf(out, "# %s\n", text);
+}
+
+/* One line of `helper`: "NAME on|off ports P,P..." */
+static void helper_line(const char *text, char *line, struct ipt_text *out)
+{
+	char *w[SAVE_WORDS];
+	int n = words(line, w, SAVE_WORDS);
+
+	if (n == 0)
+		return;
+	if (n == 4 && (!strcmp(w[1], "on") || !strcmp(w[1], "off")) &&
+	    !strcmp(w[2], "ports") && strspn(w[3], "0123456789,") == strlen(w[3]))
+		put_command(out, "helper", w, n);
+	else
+		not_understood(out, text);
 }
 
 /*
@@ -351,6 +369,8 @@ void save_compose(const struct save_parts *p, struct ipt_text *out)
 		"# and the --gateway route.\n"
 		"\n# settings\n");
 	each_line(p->settings, out, settings_line);
+	ipt_text_printf(out, "\n# application helpers\n");
+	each_line(p->helpers, out, helper_line);
 	ipt_text_printf(out, "\n# routes and static neighbours\n");
 	each_line(p->routes, out, route_line);
 	each_line(p->neigh, out, neigh_line);
@@ -393,12 +413,12 @@ static int ask(struct conn *c, char *const *argv, struct reply *r)
  */
 int save_all_main(struct conn *c, int argc, char **argv)
 {
-	static char *const q[5][3] = {
+	static char *const q[6][3] = {
 		{ "show", "settings", NULL }, { "route", NULL },
 		{ "neigh", NULL }, { "ipmasqadm", "save", NULL },
-		{ "iptables-save", NULL },
+		{ "iptables-save", NULL }, { "helper", NULL },
 	};
-	struct reply r[5] = { { 0 } };
+	struct reply r[6] = { { 0 } };
 	struct ipt_text out = { 0 };
 	int ret = 0, n;
 
@@ -407,17 +427,17 @@ int save_all_main(struct conn *c, int argc, char **argv)
 			argv[1]);
 		return 2;
 	}
-	for (n = 0; n < 5 && !ret; n++)
+	for (n = 0; n < 6 && !ret; n++)
 		ret = ask(c, q[n], &r[n]);
 	if (!ret) {
 		struct save_parts p = { r[0].text, r[1].text, r[2].text,
-					r[3].text, r[4].text };
+					r[3].text, r[4].text, r[5].text };
 
 		save_compose(&p, &out);
 		ret = out_text("masqctl", &out);
 	}
 	ipt_text_free(&out);
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 6; i++)
 		reply_free(&r[i]);
 	return ret;
 }

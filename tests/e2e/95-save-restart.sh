@@ -11,8 +11,9 @@
 # 1. masqd starts with no file; masqctl sets settings, a static route and
 #    a static neighbour, portfw (two rules for 203.0.113.1:80 at
 #    preferences 15 and 5, with service names; one UDP), mfw (two rules at
-#    preference 0, then -S), autofw (-c and -h), and rules in nat, mangle
-#    and filter with user chains, a policy and a quoted comment. Three
+#    preference 0, then -S), autofw (-c and -h), helpers (irc on two
+#    ports, tftp off), and rules in nat, mangle and filter with user
+#    chains, a policy and a quoted comment. Three
 #    connections from outside go through the portfw (its counter moves).
 # 2. masqctl save > SAVED; masqd stops.
 # 3. masqd starts again with the same command line and -c SAVED.
@@ -20,7 +21,7 @@
 #    (the pcnt column aside: counters start again from the preferences),
 #    mfw -L -n, autofw -L -n, show settings, route, the static
 #    neighbours (learnt ones are state), iptables-save (its date lines and
-#    counters aside); masqctl save writes the same file again.
+#    counters aside), helper; masqctl save writes the same file again.
 # 5. A connection from outside reaches the LAN server through the
 #    restored forward.
 # 6. SIGHUP reloads SAVED: the listings are still the same (nothing
@@ -31,7 +32,7 @@ set -u
 
 e2e_init configure save_written masqd_stops restart_with_saved_file \
 	same_portfw same_mfw same_autofw same_settings same_routes \
-	same_static_neighbours same_ruleset save_again_same \
+	same_static_neighbours same_ruleset same_helpers save_again_same \
 	forward_after_restart reload_keeps_listings
 
 SAVED=$WORK/saved.conf
@@ -58,6 +59,8 @@ CONFIG=(
 	"ipmasqadm autofw -A -r udp 7000 7010 -c tcp 7070"
 	"ipmasqadm autofw -A -r udp 6000 6010 -c udp 6070 -u -i"
 	"ipmasqadm autofw -A -r tcp 5000 5001 -h 192.168.0.6"
+	"helper irc on ports 6667,6697"
+	"helper tftp off"
 	"iptables -N acct"
 	"iptables -A acct -s 192.168.0.2"
 	"iptables -I FORWARD 1 -j acct"
@@ -84,6 +87,7 @@ snapshot() {
 	listing autofw ipmasqadm autofw -L -n
 	listing settings show settings
 	listing routes route
+	listing helpers helper
 	mctl neigh | grep ' PERMANENT$' >"$WORK/neigh.$PHASE"
 	mctl iptables-save | grep -v '^#' |
 		sed -E 's/^(:[^ ]+ [^ ]+) \[[0-9]+:[0-9]+\]$/\1 [0:0]/' \
@@ -139,6 +143,8 @@ if mctl save >"$SAVED" &&
 	grep -q '^ipmasqadm mfw -A -m 1 -r 192.168.0.3 443 -p 0$' "$SAVED" &&
 	grep -q '^iptables -t mangle -N marks$' "$SAVED" &&
 	grep -q '^iptables -t filter -P OUTPUT DROP$' "$SAVED" &&
+	grep -q '^helper irc on ports 6667,6697$' "$SAVED" &&
+	grep -q '^helper tftp off ports 69$' "$SAVED" &&
 	! grep -q '^route add default' "$SAVED" &&
 	! grep -q 'not understood' "$SAVED"; then
 	ok save_written
@@ -167,6 +173,7 @@ same same_settings settings
 same same_routes routes
 same same_static_neighbours neigh
 same same_ruleset ruleset
+same same_helpers helpers
 mctl save >"$WORK/save.restart"
 same save_again_same save
 
@@ -189,7 +196,7 @@ done
 PHASE=reload
 snapshot
 bad=
-for l in portfw-nopcnt mfw autofw settings routes neigh ruleset; do
+for l in portfw-nopcnt mfw autofw settings routes neigh ruleset helpers; do
 	cmp -s "$WORK/$l.before" "$WORK/$l.reload" || bad="$bad $l"
 done
 if [ "$(grep -c 'reloaded' "$WORK/masqd.log")" -le "$n" ]; then

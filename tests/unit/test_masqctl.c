@@ -1061,12 +1061,12 @@ static bool t_set_passthrough(void)
 	return ok;
 }
 
-/* masqctl save: five questions, then one file (saveall.c) */
+/* masqctl save: six questions, then one file (saveall.c) */
 static bool t_save_settings(void)
 {
 	const struct passwd *pw = getpwnam("nobody");
 	char show[512], want[1024];
-	struct answer a[5] = {
+	struct answer a[6] = {
 		{ 0, show },
 		{ 0, "192.168.0.0/24 dev lan0 proto kernel scope link\n"
 		     "10.9.0.0/16 via 192.168.0.254 dev lan0\n"
@@ -1074,9 +1074,10 @@ static bool t_save_settings(void)
 		{ 0, "192.168.0.9 dev lan0 lladdr 02:00:00:00:00:09 PERMANENT\n" },
 		{ 0, "ipmasqadm portfw -a -P tcp -L 203.0.113.1 80 -R 192.168.0.2 80 -p 10\n" },
 		{ 0, "*filter\n:INPUT DROP [0:0]\n-A INPUT -i lan0 -j ACCEPT\nCOMMIT\n" },
+		{ 0, "ftp on ports 21\nirc on ports 6667,6697\ntftp on ports 69\n" },
 	};
 	struct run r = { .argv0 = "masqctl", .args = RUN("save"), .answers = a,
-			 .nanswers = 5 };
+			 .nanswers = 6 };
 	bool ok, unknown = getpwuid(4321) == NULL;
 
 	if (!pw)
@@ -1097,12 +1098,15 @@ static bool t_save_settings(void)
 		 "# accounting on\n"
 		 "# conntrack-size 262144\n"
 		 "# set origdst-user nobody\t(masqctl's");
-	ok = run(&r) && expect_rc(&r, 0) && expect_requests(&r, 5) &&
+	ok = run(&r) && expect_rc(&r, 0) && expect_requests(&r, 6) &&
 	     expect_request(&r, 0, "show settings") &&
 	     expect_request(&r, 1, "route") && expect_request(&r, 2, "neigh") &&
 	     expect_request(&r, 3, "ipmasqadm save") &&
 	     expect_request(&r, 4, "iptables-save") &&
+	     expect_request(&r, 5, "helper") &&
 	     has("stdout", r.out, want) &&
+	     has("stdout", r.out, "\n# application helpers\nhelper ftp on ports 21\n"
+		 "helper irc on ports 6667,6697\nhelper tftp on ports 69\n") &&
 	     has("stdout", r.out, "\nroute add 10.9.0.0/16 via 192.168.0.254 dev lan0\n"
 		 "neigh add 192.168.0.9 lladdr 02:00:00:00:00:09 dev lan0\n") &&
 	     lacks("stdout", r.out, "route add default") &&

@@ -13,8 +13,9 @@
  * save (src/masqctl/saveall.c): masqd's answers turned into a file, line
  * by line (what is the user's and what is not, quoting, lines not
  * understood); then the proof the issue asks for, in-process: an engine
- * configured with settings, routes, neighbours, forwards and rules in
- * three tables, its answers composed into a file, a second engine loaded
+ * configured with settings, helpers, routes, neighbours, forwards and
+ * rules in three tables, its answers composed into a file, a second
+ * engine loaded
  * from that file as masqd -c would (reload.h, after the same command
  * line) and every listing compared; and loaded again as a SIGHUP would,
  * nothing doubled.
@@ -758,6 +759,8 @@ static bool t_save_lines(void)
 			   "-A INPUT -j #odd\n"
 			   "-A INPUT -m comment --comment \"open\n"
 			   "junk\nCOMMIT\n",
+		.helpers = "ftp on ports 21,2121\nirc off ports 6667\n"
+			   "tftp on ports 69 extra\n",
 	};
 	char *s = composed(&p);
 	bool ok;
@@ -774,6 +777,9 @@ static bool t_save_lines(void)
 	     lacks("neigh", s, "neigh add 192.168.0.2") && lacks("neigh", s, "neigh add 192.168.0.7") &&
 	     has("neigh", s, "# not understood: 192.168.0.8 lladdr x PERMANENT\n") &&
 	     has("forwards", s, "\nipmasqadm mfw -A -m 1 -r 192.168.0.2 -p 0\n") &&
+	     has("helpers", s, "\n# application helpers\nhelper ftp on ports 21,2121\n"
+		 "helper irc off ports 6667\n"
+		 "# not understood: tftp on ports 69 extra\n") &&
 	     has("nat", s, "iptables -t nat -F\niptables -t nat -X\n"
 		 "iptables -t nat -P PREROUTING ACCEPT\n"
 		 "iptables -t nat -P POSTROUTING ACCEPT\n"
@@ -831,13 +837,16 @@ static const char *const user[] = {
 	"iptables -t mangle -A PREROUTING -s 198.51.100.0/24 -p tcp --dport 443 -j MARK --set-mark 7",
 	"iptables -t mangle -N marks",
 	"iptables -t mangle -A marks -j RETURN",
+	"helper irc on ports 6667,6697",
+	"helper ftp on ports 21,2121",
+	"helper tftp off",
 	NULL,
 };
 
 /* What a user compares; the route learnt from the host is not the user's */
 static const char *const listings[] = {
 	"show settings", "route", "neigh", "ipmasqadm portfw -l",
-	"ipmasqadm mfw -L", "ipmasqadm autofw -L", "iptables-save",
+	"ipmasqadm mfw -L", "ipmasqadm autofw -L", "iptables-save", "helper",
 };
 
 /* The listing of @cmd, without "proto host" lines */
@@ -891,21 +900,22 @@ static struct masq_engine *router(struct masq_pool *pool, struct reload *r,
 /* masqctl save's text for @e, from the answers masqd would give */
 static char *save_of(struct masq_engine *e)
 {
-	char *a[5] = { listing(e, "show settings"), NULL, NULL, NULL, NULL };
-	struct masq_text t[4] = { { 0 } };
-	static const char *const q[4] = { "route", "neigh", "ipmasqadm save",
-					  "iptables-save" };
+	char *a[6] = { listing(e, "show settings"), NULL, NULL, NULL, NULL,
+		       NULL };
+	struct masq_text t[5] = { { 0 } };
+	static const char *const q[5] = { "route", "neigh", "ipmasqadm save",
+					  "iptables-save", "helper" };
 	struct save_parts p;
 	char *s;
 
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 5; i++) {
 		ctlline_run(e, q[i], &t[i]);
 		a[i + 1] = t[i].s ? t[i].s : "";
 	}
-	p = (struct save_parts){ a[0], a[1], a[2], a[3], a[4] };
+	p = (struct save_parts){ a[0], a[1], a[2], a[3], a[4], a[5] };
 	s = composed(&p);
 	free(a[0]);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		masq_text_free(&t[i]);
 	return s;
 }
@@ -958,6 +968,7 @@ static bool t_save_round_trip(void)
 		goto out;
 	}
 	if (!has("save", text, "route add 10.9.0.0/16") ||
+	    !has("save", text, "\nhelper irc on ports 6667,6697\n") ||
 	    !lacks("save", text, "172.16.0.0") ||
 	    !lacks("save", text, "route add default") ||
 	    !lacks("save", text, "not understood"))
