@@ -242,7 +242,7 @@ static void write_twin_seed(const char *dir)
 /* Forwards of every kind (mode 128): portfw, a hairpin, autofw's control */
 static void write_forward_seed(const char *dir)
 {
-	static uint8_t buf[6 * (HDR + FRAME_MAX)];
+	static uint8_t buf[8 * (HDR + FRAME_MAX)];
 	char path[1024];
 	size_t n;
 	FILE *f;
@@ -262,6 +262,19 @@ static void write_forward_seed(const char *dir)
 	frame_spec_tcp(&fs, IP4(198, 51, 100, 10), 5001, IP4(203, 0, 113, 1),
 		       443, FRAME_TCP_SYN);
 	n = seed_record(buf, n, 1, 0, 0, 0, 20);
+	/* a TFTP read request out (the tftp helper, on by default), the
+	 * server's answer from a new port back in (its expectation) */
+	frame_spec_udp(&fs, IP4(192, 168, 0, 2), 40000, IP4(198, 51, 100, 10),
+		       69);
+	memcpy(fs.payload, "\0\1boot.img\0octet", 19);
+	fs.payload_len = 19;
+	n = seed_record(buf, n, 0, 0, 0, 0, 0);
+	frame_spec_udp(&fs, IP4(198, 51, 100, 10), 5555, IP4(203, 0, 113, 1),
+		       40000);
+	memcpy(fs.payload, "\0\3\0\1data", 8);
+	fs.payload_len = 8;
+	n = seed_record(buf, n, 1, 0, 0, 0, 0);
+	fs.payload_len = 0;
 	snprintf(path, sizeof(path), "%s/seed-forwards-mode128", dir);
 	f = fopen(path, "wb");
 	if (!f)

@@ -9,11 +9,11 @@
  *		user's own or a number it made (digits and dots, at most 15
  *		bytes), and a refusal must say why
  *	1-3	a listing of portfw, mfw, autofw through adm_render()
- *	4	five answers separated by NUL (settings, routes, neighbours,
- *		forwards, ruleset) through save_compose(); every line it
- *		writes is a comment, blank, or starts with a command word
- *		of the configuration file (set, route, neigh, ipmasqadm,
- *		iptables)
+ *	4	six answers separated by NUL (settings, routes, neighbours,
+ *		forwards, ruleset, helpers) through save_compose(); every
+ *		line it writes is a comment, blank, or starts with a command
+ *		word of the configuration file (set, route, neigh,
+ *		ipmasqadm, iptables, helper)
  *	5-12	a masq -L listing through masq_render(): one line out per
  *		line in; and through a masq_feed in parts of (first byte
  *		- 4) bytes: the same text
@@ -94,7 +94,8 @@ static const struct {
 	     "192.168.0.9 dev lan0 lladdr 02:00:00:00:00:09 PERMANENT\n\0"
 	     "ipmasqadm mfw -A -m 1 -r 192.168.0.2 -p 0\n\0"
 	     "*filter\n:INPUT DROP [0:0]\n:x - [0:0]\n"
-	     "-A x -m comment --comment \"a b\"\nCOMMIT\n"),
+	     "-A x -m comment --comment \"a b\"\nCOMMIT\n\0"
+	     "ftp on ports 21,2121\nirc off ports 6667\ntftp on ports 69\n"),
 	SEED("\5IP masquerading entries\n"
 	     "prot expire   source               destination          ports\n"
 	     "TCP  123:58.75 192.168.0.2          198.51.100.10        40000 (40000) -> 80\n"
@@ -177,7 +178,8 @@ static void words(char *text, size_t n)
 static void check_file(const char *s)
 {
 	static const char *const cmds[] = { "set ", "route add ", "neigh add ",
-					    "ipmasqadm ", "iptables -t " };
+					    "ipmasqadm ", "iptables -t ",
+					    "helper " };
 
 	for (const char *p = s; p && *p;) {
 		size_t len = strcspn(p, "\n");
@@ -194,19 +196,20 @@ static void check_file(const char *s)
 /* The answers, NUL-separated; missing ones are empty */
 static void save(char *text, size_t n)
 {
-	const char *part[5] = { "", "", "", "", "" };
+	const char *part[6] = { "", "", "", "", "", "" };
 	struct ipt_text out = { 0 };
 	struct save_parts p;
 	size_t start = 0;
 	int k = 0;
 
-	for (size_t i = 0; i <= n && k < 5; i++)
+	for (size_t i = 0; i <= n && k < 6; i++)
 		if (i == n || text[i] == 0) {
 			text[i] = 0;
 			part[k++] = &text[start];
 			start = i + 1;
 		}
-	p = (struct save_parts){ part[0], part[1], part[2], part[3], part[4] };
+	p = (struct save_parts){ part[0], part[1], part[2], part[3], part[4],
+				 part[5] };
 	save_compose(&p, &out);
 	/* forwards are masqd's own commands, passed as they are */
 	if (!strchr(part[3], '\n') && !strchr(part[3], '\r') &&
