@@ -435,34 +435,6 @@ static int fields(char *line, char **f, int max)
 	return n;
 }
 
-/* A dotted quad as a host name, else as it is */
-static const char *host_out(const struct ipt_resolver *res, const char *w,
-			    char *buf)
-{
-	struct in_addr in;
-
-	if (!res || !res->host_name || inet_pton(AF_INET, w, &in) != 1 ||
-	    res->host_name(ntohl(in.s_addr), buf, ADM_NAME))
-		return w;
-	return buf;
-}
-
-/* A port as its service name for @proto, else as it is */
-static const char *port_out(const struct ipt_resolver *res, const char *w,
-			    const char *proto, char *buf)
-{
-	unsigned long p;
-	char *end;
-
-	if (!res || !res->service_name || !proto || !is_numeric(w, false))
-		return w;
-	p = strtoul(w, &end, 10);
-	if (!p || p > 65535 || res->service_name((uint16_t)p, proto, buf,
-						 ADM_NAME))
-		return w;
-	return buf;
-}
-
 /* "tcp/7070" with the port as a service name */
 static const char *control_out(const struct ipt_resolver *res, const char *w,
 			       char *buf)
@@ -476,7 +448,8 @@ static const char *control_out(const struct ipt_resolver *res, const char *w,
 	proto[3] = '\0';
 	if (!proto_word(proto))
 		return w;
-	p = port_out(res, slash + 1, proto_word(proto), name);
+	p = names_port_out(res, slash + 1, proto_word(proto), name,
+			   sizeof(name));
 	if (p == slash + 1)
 		return w;
 	if (snprintf(buf, ADM_NAME, "%s/%s", proto, name) >= ADM_NAME)
@@ -494,9 +467,10 @@ static bool portfw_row(const struct ipt_resolver *res, char **f, int n,
 	if (!proto)
 		return false;
 	ipt_text_printf(out, "%-4s %-20s %-20s %8s %8s %5s %5s\n", f[0],
-			host_out(res, f[1], la), host_out(res, f[2], ra),
-			port_out(res, f[3], proto, lp),
-			port_out(res, f[4], proto, rp), f[5], f[6]);
+			names_host_out(res, f[1], la, sizeof(la)),
+			names_host_out(res, f[2], ra, sizeof(ra)),
+			names_port_out(res, f[3], proto, lp, sizeof(lp)),
+			names_port_out(res, f[4], proto, rp, sizeof(rp)), f[5], f[6]);
 	return true;
 }
 
@@ -509,7 +483,8 @@ static bool mfw_row(const struct ipt_resolver *res, char **f, int n,
 	if (n != 5 || !is_numeric(f[0], false))
 		return false;
 	ipt_text_printf(out, "%-8s %-20s %8s %5s %5s\n", f[0],
-			host_out(res, f[1], ra), port_out(res, f[2], "tcp", rp),
+			names_host_out(res, f[1], ra, sizeof(ra)),
+			names_port_out(res, f[2], "tcp", rp, sizeof(rp)),
 			f[3], f[4]);
 	return true;
 }
@@ -523,8 +498,9 @@ static bool autofw_row(const struct ipt_resolver *res, char **f, int n,
 	if (n != 8 || !proto_word(f[0]))
 		return false;
 	ipt_text_printf(out, "%-4s %5s %5s %-16s %-9s %-16s %-5s %s\n", f[0],
-			f[1], f[2], host_out(res, f[3], h),
-			control_out(res, f[4], c), host_out(res, f[5], r),
+			f[1], f[2], names_host_out(res, f[3], h, sizeof(h)),
+			control_out(res, f[4], c),
+			names_host_out(res, f[5], r, sizeof(r)),
 			f[6], f[7]);
 	return true;
 }

@@ -115,30 +115,6 @@ int masq_resolve(char *const *argv, const struct ipt_resolver *res,
 
 /* ---- -L: names out ----------------------------------------------------- */
 
-/* A dotted quad as its host name, else as it is */
-static const char *host_out(const struct ipt_resolver *res, const char *w,
-			    char *buf)
-{
-	struct in_addr in;
-
-	if (!res || !res->host_name || inet_pton(AF_INET, w, &in) != 1 ||
-	    res->host_name(ntohl(in.s_addr), buf, MASQ_NAME))
-		return w;
-	return buf;
-}
-
-/* A port as its service name for @proto (tcp, udp), else as it is */
-static const char *port_out(const struct ipt_resolver *res, const char *w,
-			    const char *proto, char *buf)
-{
-	unsigned long p = strtoul(w, NULL, 10);
-
-	if (!res || !res->service_name || !proto || !p || p > 65535 ||
-	    res->service_name((uint16_t)p, proto, buf, MASQ_NAME))
-		return w;
-	return buf;
-}
-
 /* "(N)": the masquerade port as ipchains wrote it */
 static bool is_mport(const char *w)
 {
@@ -191,9 +167,11 @@ static bool masq_row(const struct ipt_resolver *res, char **f, int n,
 	if (k)
 		ipt_text_printf(out, "%10s %5s %5s ", f[2], f[3], f[4]);
 	ipt_text_printf(out, "%-20s %-20s %s %s -> %s\n",
-			host_out(res, f[2 + k], sa), host_out(res, f[3 + k], da),
-			port_out(res, f[4 + k], proto, sp), f[5 + k],
-			port_out(res, f[7 + k], proto, dp));
+			names_host_out(res, f[2 + k], sa, sizeof(sa)),
+			names_host_out(res, f[3 + k], da, sizeof(da)),
+			names_port_out(res, f[4 + k], proto, sp, sizeof(sp)),
+			f[5 + k],
+			names_port_out(res, f[7 + k], proto, dp, sizeof(dp)));
 	return true;
 }
 

@@ -68,6 +68,10 @@ int out_text(const char *prog, const struct ipt_text *t);
 /* names.c: ipt_system_resolver with every answer kept for the run */
 extern const struct ipt_resolver names_resolver;
 extern unsigned long names_lookups;	/* forward lookups asked so far */
+const char *names_host_out(const struct ipt_resolver *res, const char *w,
+			   char *buf, size_t len);
+const char *names_port_out(const struct ipt_resolver *res, const char *w,
+			   const char *proto, char *buf, size_t len);
 
 /* remote.c */
 

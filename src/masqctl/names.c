@@ -19,6 +19,7 @@
  * Memory: one entry per distinct question, kept until masqctl exits.
  * Answers do not expire: masqctl runs one command.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,3 +206,48 @@ const struct ipt_resolver names_resolver = {
 	.host_name = cached_host_name,
 	.service_name = cached_service_name,
 };
+
+/**
+ * names_host_out() - A dotted quad of a listing as its host name
+ * @res:	resolver (NULL: none)
+ * @w:		the word
+ * @buf:	room for the name
+ * @len:	its size
+ *
+ * Return: the name in @buf, or @w as it is (not an address, no name)
+ */
+const char *names_host_out(const struct ipt_resolver *res, const char *w,
+			   char *buf, size_t len)
+{
+	struct in_addr in;
+
+	if (!res || !res->host_name || inet_pton(AF_INET, w, &in) != 1 ||
+	    res->host_name(ntohl(in.s_addr), buf, len))
+		return w;
+	return buf;
+}
+
+/**
+ * names_port_out() - A port of a listing as its service name for @proto
+ * @res:	resolver (NULL: none)
+ * @w:		the word: decimal digits only, 1-65535, else left as it is
+ * @proto:	"tcp" or "udp" (NULL: none)
+ * @buf:	room for the name
+ * @len:	its size
+ *
+ * Return: the name in @buf, or @w as it is
+ */
+const char *names_port_out(const struct ipt_resolver *res, const char *w,
+			   const char *proto, char *buf, size_t len)
+{
+	unsigned long p;
+	char *end;
+
+	if (!res || !res->service_name || !proto || !*w ||
+	    strspn(w, "0123456789") != strlen(w))
+		return w;
+	p = strtoul(w, &end, 10);
+	if (!p || p > 65535 || res->service_name((uint16_t)p, proto, buf, len))
+		return w;
+	return buf;
+}
