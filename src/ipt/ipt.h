@@ -209,6 +209,49 @@ enum ipt_mark_how { IPT_MARK_SET, IPT_MARK_XSET, IPT_MARK_AND, IPT_MARK_OR,
 #define IPT_INV_PROTO	0x10
 #define IPT_INV_FRAG	0x20
 
+/*
+ * The 2.0 and 2.2 languages (ipfwadm, ipchains: lang.h) write their rules
+ * into this same model, with what iptables says in matches and targets
+ * said here instead, as their kernels kept it in the rule itself. A rule
+ * made by iptables has all of it zero. The interface a 2.x rule names is
+ * its @in (with IPT_INV_IN for "!"): the arrival interface in the input
+ * chain and for accounting in, the way out in forward, output and
+ * accounting out (2.2's "-i", 2.0's "-W").
+ */
+#define IPT_LG_PORTS_MAX	10	/* ipfwadm's IP_FW_MAX_PORTS: source and
+					 * destination ports together */
+
+#define IPT_LG_LOG	0x0001	/* ipchains -l, ipfwadm -o: log a match */
+#define IPT_LG_MARK	0x0002	/* ipchains -m: a match sets the mark @mark */
+#define IPT_LG_TOS	0x0004	/* -t AND XOR: a match sets the TOS to
+				 * (tos & tos_and) ^ tos_xor */
+#define IPT_LG_SYN	0x0008	/* -y: a connection request (ipchains: SYN
+				 * set, ACK and FIN clear; ipfwadm: SYN
+				 * set, ACK clear) */
+#define IPT_LG_SYN_INV	0x0010	/* ipchains "! -y" */
+#define IPT_LG_ACK	0x0020	/* ipfwadm -k: ACK set */
+#define IPT_LG_SP_INV	0x0040	/* "!" before the source ports */
+#define IPT_LG_DP_INV	0x0080	/* "!" before the destination ports */
+#define IPT_LG_BIDIR	0x0100	/* ipfwadm -b: either way (ipchains' -b
+				 * makes two rules instead) */
+#define IPT_LG_VIA	0x0200	/* ipfwadm -V: the interface with address
+				 * @via */
+#define IPT_LG_ACCT_IN	0x0400	/* ipfwadm -A in (both: IN and OUT) */
+#define IPT_LG_ACCT_OUT	0x0800	/* ipfwadm -A out */
+#define IPT_LG_NETLINK	0x1000	/* ipchains -o [size]: kept and listed */
+
+struct ipt_legacy {
+	uint16_t flags;			/* IPT_LG_* */
+	uint8_t nsp, ndp;		/* ports given: 0 is any. For ICMP the
+					 * source "ports" are types and the
+					 * destination ones codes */
+	struct ipt_portrange sp[IPT_LG_PORTS_MAX], dp[IPT_LG_PORTS_MAX];
+	uint8_t tos_and, tos_xor;	/* IPT_LG_TOS */
+	uint16_t outsize;		/* IPT_LG_NETLINK: bytes, 0 all */
+	uint32_t mark;			/* IPT_LG_MARK */
+	uint32_t via;			/* IPT_LG_VIA: an address, host order */
+};
+
 struct ipt_rule {
 	uint32_t src, smsk;		/* smsk 0: any source */
 	uint32_t dst, dmsk;
@@ -222,6 +265,7 @@ struct ipt_rule {
 	struct ipt_match m[IPT_MAX_MATCHES];	/* in the order given */
 	char comments[IPT_MAX_COMMENTS][IPT_COMMENT_MAX];
 	struct ipt_target t;
+	struct ipt_legacy lg;		/* ipchains and ipfwadm rules only */
 	uint64_t pkts, bytes;		/* counters: ipt_ctr_add() */
 	uint64_t id;			/* the user's (the engine's) identity
 					 * of the rule: copies keep it, the
@@ -257,7 +301,9 @@ static inline const char *ipt_comment(const struct ipt_rule *r,
 	return r->comments[m->u.comment < IPT_MAX_COMMENTS ? m->u.comment : 0];
 }
 
-enum ipt_policy { IPT_POL_ACCEPT, IPT_POL_DROP, IPT_POL_NONE /* user chain */ };
+enum ipt_policy { IPT_POL_ACCEPT, IPT_POL_DROP, IPT_POL_NONE /* user chain */,
+		  IPT_POL_REJECT,	/* ipchains, ipfwadm: answer, drop */
+		  IPT_POL_MASQ };	/* ipchains, ipfwadm: forward only */
 
 struct ipt_chain {
 	char name[IPT_CHAIN_MAXLEN + 1];
@@ -278,8 +324,20 @@ struct ipt_table {
 	struct ipt_chain *chains;
 };
 
+/*
+ * The language a ruleset is written in (lang.h). An ipchains or ipfwadm
+ * ruleset keeps its chains in the filter table: the built-in "input",
+ * "forward" and "output" (hooks IPT_INPUT, IPT_FORWARD, IPT_OUTPUT), the
+ * user chains (ipchains) and, for ipfwadm, the accounting rules in a chain
+ * named "acct" (hook -1, no policy, IPT_LG_ACCT_* on each rule); its nat
+ * and mangle tables stay empty.
+ */
+enum ipt_lang { IPT_LANG_IPTABLES, IPT_LANG_IPCHAINS, IPT_LANG_IPFWADM,
+		IPT_LANGS };
+
 struct ipt_ruleset {
 	struct ipt_table t[IPT_TABLES];
+	uint8_t lang;			/* enum ipt_lang */
 };
 
 /* ---- commands ------------------------------------------------------------ */

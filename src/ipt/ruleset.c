@@ -512,6 +512,7 @@ struct ipt_ruleset *ipt_ruleset_copy(const struct ipt_ruleset *rs)
 			return NULL;
 		}
 	}
+	n->lang = rs->lang;
 	return n;
 }
 
@@ -824,7 +825,9 @@ bool ipt_rule_equal(const struct ipt_rule *a, const struct ipt_rule *b)
 	    strncmp(a->in, b->in, IPT_IFNAMSIZ) ||
 	    strncmp(a->out, b->out, IPT_IFNAMSIZ) || a->proto != b->proto ||
 	    a->frag != b->frag || a->inv != b->inv || a->nmatch != b->nmatch ||
-	    a->nmatch > IPT_MAX_MATCHES)
+	    a->nmatch > IPT_MAX_MATCHES ||
+	    memcmp(&a->lg, &b->lg, sizeof(a->lg)))	/* no padding; parsers
+							 * zero what is unset */
 		return false;
 	for (int i = 0; i < a->nmatch; i++)
 		if (!match_equal(a, &a->m[i], b, &b->m[i]))
