@@ -75,6 +75,7 @@
 #include <strings.h>
 
 #include "ipt/ipt.h"
+#include "ipt/words.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -2991,4 +2992,34 @@ void ipt_cmd_format(const struct ipt_cmd *cmd, struct ipt_text *out)
 				ipt_text_printf(out, "\n");
 			one_command(out, cmd, i, j);
 		}
+}
+
+/* ---- number words, for the other languages (words.h) --------------------- */
+
+/**
+ * ipt_num_parse() - A whole word as a number in C notation
+ * @s:		the word: decimal, 0x hex or 0 octal, nothing else
+ * @max:	the largest value taken
+ * @out:	the value
+ *
+ * Return: true when @s is such a number, at most @max
+ */
+bool ipt_num_parse(const char *s, uint64_t max, uint64_t *out)
+{
+	return num_parse(s, max, out);
+}
+
+/**
+ * ipt_digits_parse() - A whole word as digits of one base
+ * @s:		the word (at least one digit, nothing else)
+ * @base:	2 to 16
+ * @max:	the largest value taken
+ * @out:	the value
+ *
+ * Return: true when @s is such a number, at most @max
+ */
+bool ipt_digits_parse(const char *s, unsigned base, uint64_t max,
+		      uint64_t *out)
+{
+	return digits_parse(s, base, max, out);
 }

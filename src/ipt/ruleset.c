@@ -529,6 +529,8 @@ void ipt_ruleset_free(struct ipt_ruleset *rs)
 	free(rs);
 }
 
+static int chain_insert(struct ipt_table *t, const char *name);
+
 /**
  * ipt_chain_create() - Add an empty user chain in its place in name order
  * @t:		the table
@@ -542,15 +544,27 @@ void ipt_ruleset_free(struct ipt_ruleset *rs)
 int ipt_chain_create(struct ipt_table *t, const char *name,
 		     struct ipt_err *err)
 {
+	if (chain_name_check(name, err))
+		return -1;
+	switch (chain_insert(t, name)) {
+	case -1:
+		return fail(err, "Chain `%s' already exists", name);
+	case -2:
+		return fail(err, "out of memory creating chain `%s'", name);
+	}
+	return 0;
+}
+
+/* A user chain named @name, any name: 0, -1 (it exists), -2 (memory) */
+static int chain_insert(struct ipt_table *t, const char *name)
+{
 	struct ipt_chain *c;
 	uint32_t pos;
 
-	if (chain_name_check(name, err))
-		return -1;
 	if (chain_index(t, name) >= 0)
-		return fail(err, "Chain `%s' already exists", name);
+		return -1;
 	if (table_reserve_chains(t, 1))
-		return fail(err, "out of memory creating chain `%s'", name);
+		return -2;
 	pos = user_lower_bound(t, name);
 	memmove(&t->chains[pos + 1], &t->chains[pos],
 		(t->nchains - pos) * sizeof(*c));
@@ -1721,4 +1735,57 @@ int ipt_exec(struct ipt_ruleset *rs, const struct ipt_cmd *cmd,
 	}
 	free(u.saved);
 	return ret;
+}
+
+/* ---- for the 2.x languages (ruleset.h) ----------------------------------- */
+
+/**
+ * ipt_chain_reserve() - Room for @extra more rules in @c
+ * @c:		the chain
+ * @extra:	rules to come
+ *
+ * Amortised O(1) a rule (the capacity doubles).
+ * Return: 0, or -1 when out of memory (@c unchanged)
+ */
+int ipt_chain_reserve(struct ipt_chain *c, uint32_t extra)
+{
+	return chain_reserve(c, extra);
+}
+
+/**
+ * ipt_chain_put() - Insert a rule, its jump counted in its target's refs
+ * @t:		the table of @c
+ * @c:		the chain (room reserved)
+ * @pos:	0-based place, at most @c->nrules
+ * @r:		the rule, copied as it is (counters and id too)
+ */
+void ipt_chain_put(struct ipt_table *t, struct ipt_chain *c, uint32_t pos,
+		   const struct ipt_rule *r)
+{
+	chain_put(t, c, pos, r);
+}
+
+/**
+ * ipt_chain_take() - Remove the rule at @pos, its jump uncounted
+ * @t:		the table of @c
+ * @c:		the chain
+ * @pos:	0-based, below @c->nrules
+ * @saved:	where the rule goes, or NULL
+ */
+void ipt_chain_take(struct ipt_table *t, struct ipt_chain *c, uint32_t pos,
+		    struct ipt_rule *saved)
+{
+	chain_take(t, c, pos, saved);
+}
+
+/**
+ * ipt_chain_add() - A new empty user chain in its place in name order
+ * @t:		the table
+ * @name:	any name (the language has checked it)
+ *
+ * Return: 0; -1 when a chain of that name exists; -2 out of memory
+ */
+int ipt_chain_add(struct ipt_table *t, const char *name)
+{
+	return chain_insert(t, name);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ruleset.h - what ruleset.c shares with restore.c and nothing else
+ * ruleset.h - what ruleset.c shares with restore.c and the 2.x
+ *		languages (ipchains*.c), and nothing else
  *
  * ipt_exec() is one command, atomic and checked as the kernel checks a
  * table on every change. iptables-restore works differently: it applies
@@ -59,5 +60,20 @@ void ipt_chain_flush(struct ipt_table *t, struct ipt_chain *c);
 
 /* Delete every rule and every user chain; built-in policies are kept */
 void ipt_table_flush_all(struct ipt_table *t);
+
+/*
+ * The rule moves of ipt_exec(), for the 2.x languages (ipchains.c,
+ * ipfwadm.c), which apply their own commands to the same model: room
+ * for rules, a rule in (its jump counted in the target's refs), a rule
+ * out (uncounted).
+ */
+int ipt_chain_reserve(struct ipt_chain *c, uint32_t extra);
+void ipt_chain_put(struct ipt_table *t, struct ipt_chain *c, uint32_t pos,
+		   const struct ipt_rule *r);
+void ipt_chain_take(struct ipt_table *t, struct ipt_chain *c, uint32_t pos,
+		    struct ipt_rule *saved);
+/* A user chain of any name (the language checks names): 0, -1 exists,
+ * -2 out of memory */
+int ipt_chain_add(struct ipt_table *t, const char *name);
 
 #endif
