@@ -2,10 +2,10 @@
 /*
  * fuzz_ipt.c - libFuzzer target for the iptables command parser
  *
- * The first byte picks how the rest becomes words: odd, it is one line
- * for ipt_split() (quotes, escapes, blanks); even, the words are split at
- * NUL bytes as they are (so a word may hold blanks, quotes and newlines,
- * as argv words from a shell may). The words go to ipt_parse() with no
+ * The first byte picks how the rest becomes words (tests/lib/fuzzwords.h):
+ * odd, it is one line for ipt_split() (quotes, escapes, blanks); even,
+ * the words are split at NUL bytes as they are (so a word may hold
+ * blanks, quotes and newlines, as argv words from a shell may). The words go to ipt_parse() with no
  * resolver, as masqd parses them. A refusal must say why, on one line. An
  * accepted command is printed by ipt_cmd_format(), and every line of that
  * must split and parse back to the same command (the property masqctl ->
@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "ipt/ipt.h"
+#include "../tests/lib/fuzzwords.h"
 
 #define MAX_WORDS	256
 #define MAX_TEXT	8192
@@ -117,31 +118,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char text[MAX_TEXT + 1], store[MAX_TEXT + 1];
 	char *words[MAX_WORDS];
-	struct ipt_err e;
-	size_t n;
-	int nw = 0;
+	int nw = fuzzwords(data, size, text, sizeof(text), store, sizeof(store),
+			   words, MAX_WORDS);
 
-	if (!size)
-		return 0;
-	n = size - 1 < MAX_TEXT ? size - 1 : MAX_TEXT;
-	memcpy(text, data + 1, n);
-	text[n] = 0;
-	if (data[0] & 1) {
-		nw = ipt_split(text, words, MAX_WORDS, store, sizeof(store), &e);
-		if (nw < 0) {
-			if (!e.msg[0])
-				abort();
-			return 0;
-		}
-	} else {
-		for (size_t i = 0, start = 0; i <= n && nw < MAX_WORDS; i++)
-			if (i == n || !text[i]) {
-				if (i > start || i < n)
-					words[nw++] = &text[start];
-				start = i + 1;
-			}
-	}
-	check(nw, words);
+	if (nw >= 0)
+		check(nw, words);
 	return 0;
 }
 

@@ -35,7 +35,8 @@
  * (the model's 0 is "the whole packet", what -o alone means), a protocol
  * number above 255, an interface name of 16 characters or more or with a
  * blank or a quote, a chain or target name with a blank or a quote, or
- * empty (none could be written back), more than 8 addresses for a name.
+ * empty, or (a chain) starting with '-' or '!' (none could be written
+ * back, and -N makes no such chain), more than 8 addresses for a name.
  * "-h" and "-V" end the parse as they ended the tool.
  *
  * Limits: every word may be anything (fuzzed); every copy is bounded.
@@ -434,6 +435,9 @@ static int chain_take(struct parse *p, const char *name)
 		return fail(p, "chain name may not be empty");
 	if (bad_name(name))
 		return fail(p, "chain name `%s' has a blank or a quote", name);
+	if (name[0] == '-' || name[0] == '!')	/* -N makes no such chain */
+		return fail(p, "chain name `%s' may not start with `%c'", name,
+			    name[0]);
 	if (l > IPCHAINS_LABEL_MAX)
 		return fail(p, "chain name `%s' too long (must be under %d chars)",
 			    name, IPCHAINS_LABEL_MAX);
@@ -1352,6 +1356,8 @@ static int command_fill(struct parse *p)
 	for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
 		if (ops[i].bits == p->command) {
 			c->op = ops[i].op;
+			if (p->command & C_MASQ)	/* a chain means nothing */
+				c->chain[0] = '\0';
 			return 0;
 		}
 	}
@@ -1401,8 +1407,15 @@ int ipchains_parse(int argc, char *const *argv, const struct ipt_resolver *res,
 	r = walk(&p);
 	if (r < 0)
 		return -1;
-	if (p.stop)
+	if (p.stop) {	/* -h, -V: what came before does not count */
+		uint8_t op = cmd->op;
+		uint16_t icmp = cmd->opts & IPCHAINS_OPT_HELP_ICMP;
+
+		memset(cmd, 0, sizeof(*cmd));
+		cmd->op = op;
+		cmd->opts = icmp;
 		return 0;
+	}
 	return finish(&p, r);
 }
 
