@@ -177,8 +177,10 @@ run-stop:
 # friends in sbin; the plain iptables names only in lib/masq/bin, for
 # scripts run with PATH=$(PREFIX)/lib/masq/bin:$$PATH, never in sbin or bin
 # where they would shadow the kernel's iptables.
-MASQCTL_SBIN_LINKS := masq-iptables masq-iptables-save masq-iptables-restore
-MASQCTL_LIB_LINKS  := iptables iptables-save iptables-restore ipmasqadm
+MASQCTL_SBIN_LINKS := masq-iptables masq-iptables-save masq-iptables-restore \
+	masq-ipchains masq-ipchains-save masq-ipchains-restore
+MASQCTL_LIB_LINKS  := iptables iptables-save iptables-restore ipmasqadm \
+	ipchains ipchains-save ipchains-restore
 
 install: all
 	install -D -m 0755 $(O)/masqd $(DESTDIR)$(PREFIX)/sbin/masqd

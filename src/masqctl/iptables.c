@@ -104,57 +104,14 @@ static int list(struct conn *c, const struct ipt_cmd *cmd)
 	return ret;
 }
 
-/* Send one line of canonical words as `iptables WORD...` */
-static int send_line(struct conn *c, const char *line)
-{
-	struct ipt_err err = { { 0 } };
-	size_t store_len = strlen(line) + 1;
-	char **w = calloc(CTL_MAX_ARGC + 1, sizeof(*w));
-	char *store = malloc(store_len);
-	struct reply r;
-	int n, ret = 1;
-
-	if (!w || !store) {
-		fprintf(stderr, "iptables: out of memory\n");
-		goto out;
-	}
-	w[0] = "iptables";
-	n = ipt_split(line, w + 1, CTL_MAX_ARGC - 1, store, store_len, &err);
-	if (n < 0) {	/* the library disagrees with itself: a bug */
-		fprintf(stderr, "iptables: cannot split '%s': %s\n", line, err.msg);
-		goto out;
-	}
-	ret = conn_call(c, n + 1, w, &r);
-	if (!ret) {
-		ret = reply_print(&r);
-		reply_free(&r);
-	}
-out:
-	free(store);
-	free(w);
-	return ret;
-}
-
 /* Every other command: its canonical lines, one request each, in order */
 static int apply(struct conn *c, const struct ipt_cmd *cmd)
 {
 	struct ipt_text t = { 0 };
-	char *line, *next;
-	int ret = 0;
+	int ret;
 
 	ipt_cmd_format(cmd, &t);
-	if (t.oom || !t.s) {
-		fprintf(stderr, "iptables: out of memory\n");
-		ipt_text_free(&t);
-		return 1;
-	}
-	for (line = t.s; !ret && line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		if (*line)
-			ret = send_line(c, line);
-	}
+	ret = lines_send(c, "iptables", &t);
 	ipt_text_free(&t);
 	return ret;
 }

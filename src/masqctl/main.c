@@ -11,16 +11,19 @@
  * all is a failure of its own: a clear message and status 1. The socket
  * is -s, else $MASQ_SOCKET, else the default.
  *
- * Eight verbs do work here before and after masqd (masqctl.h): iptables,
+ * Eleven verbs do work here before and after masqd (masqctl.h): iptables,
  * iptables-save, iptables-restore, ipacct-dump, set (origdst-user's user
- * name), save, ipmasqadm and masq (-L's names, -D's). They parse and resolve names locally, so
+ * name), save, ipmasqadm, masq (-L's names, -D's), ipchains,
+ * ipchains-save and ipchains-restore. They parse and resolve names locally, so
  * masqd only ever sees numeric words. None needs root of masqctl: masqd judges who
  * asks (an unprivileged user it lets in may run `masqctl origdst`).
  *
  * Called by another name (a link), that name picks the verb and every
  * argument belongs to it, so old scripts run unchanged: iptables and
  * masq-iptables, iptables-save and masq-iptables-save, iptables-restore
- * and masq-iptables-restore, ipmasqadm. The masq- names are the ones
+ * and masq-iptables-restore, ipmasqadm, ipchains and masq-ipchains,
+ * ipchains-save and masq-ipchains-save, ipchains-restore and
+ * masq-ipchains-restore. The masq- names are the ones
  * installed in sbin; the plain ones only in $(PREFIX)/lib/masq/bin, for
  * scripts run with that directory first in PATH.
  */
@@ -43,6 +46,12 @@ static const struct {
 	{ "iptables-restore", "iptables-restore" },
 	{ "masq-iptables-restore", "iptables-restore" },
 	{ "ipmasqadm", "ipmasqadm" },
+	{ "ipchains", "ipchains" },
+	{ "masq-ipchains", "ipchains" },
+	{ "ipchains-save", "ipchains-save" },
+	{ "masq-ipchains-save", "ipchains-save" },
+	{ "ipchains-restore", "ipchains-restore" },
+	{ "masq-ipchains-restore", "ipchains-restore" },
 };
 
 /* Verbs that do work in masqctl; every other verb goes to masqd as is */
@@ -58,6 +67,9 @@ static const struct {
 	{ "save", save_all_main },
 	{ "ipmasqadm", ipmasqadm_main },
 	{ "masq", masq_main },
+	{ "ipchains", ipchains_main },
+	{ "ipchains-save", ipchains_save_main },
+	{ "ipchains-restore", ipchains_restore_main },
 };
 
 static void usage(FILE *f)
@@ -89,10 +101,16 @@ static void usage(FILE *f)
 "                                  acctout) and zero them in one step\n"
 "  set origdst-user NAME|none      let NAME ask origdst (and nothing else)\n"
 "  ipmasqadm portfw|mfw|autofw ... the 2.2 kernel's forwards (-h: help)\n"
+"  ipchains ARG...                 one ipchains 1.3.10 command (-A -D -I -R\n"
+"                                  -C -L -F -Z -N -X -P; -M -L, -M -S)\n"
+"  ipchains-save [CHAIN] [-v] [-c] the ruleset as ipchains-save prints it\n"
+"  ipchains-restore [-f] [-v] [-p] load ipchains-save text from stdin\n"
 "  save                            the whole configuration, as a file\n"
 "                                  masqd -c loads\n"
 "Also runs as masq-iptables, masq-iptables-save, masq-iptables-restore,\n"
-"and as iptables, iptables-save, iptables-restore, ipmasqadm from\n"
+"masq-ipchains, masq-ipchains-save, masq-ipchains-restore, and as\n"
+"iptables, iptables-save, iptables-restore, ipmasqadm, ipchains,\n"
+"ipchains-save, ipchains-restore from\n"
 "/usr/lib/masq/bin (put it first in PATH). See masqctl(8).\n",
 		CTL_DEFAULT_SOCKET);
 }

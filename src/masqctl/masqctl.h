@@ -9,7 +9,9 @@
  * rest: iptables.c, save.c (iptables-save), restore.c (iptables-restore),
  * acct.c (ipacct-dump), settings.c (set origdst-user NAME), saveall.c
  * (save: the whole configuration), ipmasqadm.c (ipmasqadm: names in,
- * names out, help), masq.c (masq: the table with names, -D's names).
+ * names out, help), masq.c (masq: the table with names, -D's names),
+ * ipchains.c (ipchains, ipchains-save, ipchains-restore); send.c sends a
+ * front end's canonical lines.
  * Every verb returns
  * the process exit status: 0 success, 1 failure, 2 usage error (3 for an
  * unknown table, as iptables).
@@ -133,6 +135,12 @@ void masq_render(const char *text, size_t len, const struct ipt_resolver *res,
 int masq_feed_part(void *ctx, const char *text, size_t len);
 int masq_feed_end(struct masq_feed *f);
 
+/* send.c */
+int lines_send(struct conn *c, const char *verb, struct ipt_text *t);
+
+/* restore.c */
+int text_read(const char *prog, const char *file, char **text, size_t *len);
+
 /* saveall.c */
 
 /**
@@ -160,5 +168,8 @@ int set_main(struct conn *c, int argc, char **argv);
 int save_all_main(struct conn *c, int argc, char **argv);
 int ipmasqadm_main(struct conn *c, int argc, char **argv);
 int masq_main(struct conn *c, int argc, char **argv);
+int ipchains_main(struct conn *c, int argc, char **argv);
+int ipchains_save_main(struct conn *c, int argc, char **argv);
+int ipchains_restore_main(struct conn *c, int argc, char **argv);
 
 #endif

@@ -161,7 +161,8 @@ static int parse_opts(int argc, char **argv, struct restore_opts *o, int *rc)
 }
 
 /* Read all of @fd, at most RESTORE_MAX bytes; 0, or 1 after a message */
-static int read_all(int fd, const char *name, char **text, size_t *len)
+static int read_all(const char *prog, int fd, const char *name, char **text,
+		    size_t *len)
 {
 	size_t cap = 1 << 16, n = 0;
 	char *buf = malloc(cap), *p;
@@ -181,7 +182,7 @@ static int read_all(int fd, const char *name, char **text, size_t *len)
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0) {
-			fprintf(stderr, PROG ": reading %s: %s\n", name,
+			fprintf(stderr, "%s: reading %s: %s\n", prog, name,
 				strerror(errno));
 			free(buf);
 			return 1;
@@ -196,16 +197,26 @@ static int read_all(int fd, const char *name, char **text, size_t *len)
 		n += (size_t)k;
 	}
 	if (buf && n > RESTORE_MAX)
-		fprintf(stderr, PROG ": %s is larger than %u bytes, the most one "
-			"request to masqd carries\n", name, RESTORE_MAX);
+		fprintf(stderr, "%s: %s is larger than %u bytes, the most one "
+			"request to masqd carries\n", prog, name, RESTORE_MAX);
 	else
-		fprintf(stderr, PROG ": out of memory reading %s\n", name);
+		fprintf(stderr, "%s: out of memory reading %s\n", prog, name);
 	free(buf);
 	return 1;
 }
 
-/* The input text; 0, or the exit status after a message */
-static int read_input(const char *file, char **text, size_t *len)
+/**
+ * text_read() - A restore's input text, whole (iptables-, ipchains-restore)
+ * @prog:	the program's name for messages
+ * @file:	the file, or NULL for standard input
+ * @text:	the text, NUL-terminated (malloc'd)
+ * @len:	its length
+ *
+ * At most RESTORE_MAX bytes: the text travels to masqd as one word.
+ * Return: 0, or the exit status after a message (1: unreadable or too
+ * large; 2: a NUL byte in it)
+ */
+int text_read(const char *prog, const char *file, char **text, size_t *len)
 {
 	const char *name = file ? file : "standard input";
 	int fd = file ? open(file, O_RDONLY | O_CLOEXEC) : 0;
@@ -216,7 +227,7 @@ static int read_input(const char *file, char **text, size_t *len)
 		fprintf(stderr, "Can't open %s: %s\n", file, strerror(errno));
 		return 1;
 	}
-	ret = read_all(fd, name, text, len);
+	ret = read_all(prog, fd, name, text, len);
 	if (file)
 		close(fd);
 	if (ret)
@@ -227,7 +238,7 @@ static int read_input(const char *file, char **text, size_t *len)
 
 		for (const char *p = *text; p < nul; p++)
 			line += *p == '\n';
-		fprintf(stderr, PROG ": line %zu: NUL byte in the text\n", line);
+		fprintf(stderr, "%s: line %zu: NUL byte in the text\n", prog, line);
 		free(*text);
 		return 2;
 	}
@@ -577,7 +588,7 @@ int restore_main(struct conn *c, int argc, char **argv)
 
 	if (parse_opts(argc, argv, &o, &ret))
 		return ret;
-	ret = read_input(o.file, &text, &len);
+	ret = text_read(PROG, o.file, &text, &len);
 	if (ret)
 		return ret;
 	if (o.table >= 0)

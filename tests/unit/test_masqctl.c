@@ -43,6 +43,7 @@
 #include <sys/wait.h>
 
 #include "control/proto.h"
+#include "ipt/ipchains.h"
 #include "ipt/ipt.h"
 
 #define MAX_REQ		8
@@ -1436,9 +1437,11 @@ static bool absent(const char *root, const char *path)
 static void t_install(const char *src_root)
 {
 	static const char *const sbin[] = { "masq-iptables",
-		"masq-iptables-save", "masq-iptables-restore" };
+		"masq-iptables-save", "masq-iptables-restore", "masq-ipchains",
+		"masq-ipchains-save", "masq-ipchains-restore" };
 	static const char *const lib[] = { "iptables", "iptables-save",
-		"iptables-restore", "ipmasqadm" };
+		"iptables-restore", "ipmasqadm", "ipchains", "ipchains-save",
+		"ipchains-restore" };
 	char cmd[PATH_MAX * 3], root[PATH_MAX], p[PATH_MAX + 32];
 	bool ok;
 
@@ -1472,11 +1475,201 @@ static void t_install(const char *src_root)
 	ok = ok && absent(root, "/usr/sbin/iptables") &&
 	     absent(root, "/usr/bin/iptables") &&
 	     absent(root, "/usr/sbin/iptables-save") &&
-	     absent(root, "/usr/sbin/iptables-restore");
+	     absent(root, "/usr/sbin/iptables-restore") &&
+	     absent(root, "/usr/sbin/ipchains") &&
+	     absent(root, "/usr/sbin/ipchains-save") &&
+	     absent(root, "/usr/sbin/ipchains-restore");
 	report("install_links", ok);
 }
 
 /* ---- setup ---------------------------------------------------------------- */
+
+/* ---- ipchains, ipchains-save, ipchains-restore ----------------------- */
+
+static const char save_chains[] =
+	":input DENY [3:180]\n:forward DENY [0:0]\n:output ACCEPT [0:0]\n:web -\n"
+	"[7:700] -A input -s 0.0.0.0/0.0.0.0 -d 0.0.0.0/0.0.0.0 80 -p 6 -j web\n"
+	"[1:60] -A forward -s 192.168.0.0/255.255.255.0 -d 0.0.0.0/0.0.0.0 -j MASQ\n"
+	"[0:0] -A web -s 127.0.0.1/255.255.255.255 -d 0.0.0.0/0.0.0.0 -j ACCEPT\n";
+
+/* What ipchains ARGS lists for ipchains-save text @text (numbers only) */
+static char *chains_listing(const char *text, int argc, char *const *argv)
+{
+	struct ipt_ruleset *rs = ipt_ruleset_new();
+	struct ipt_text out = { 0 };
+	struct ipt_err err;
+	char *s = NULL;
+
+	if (!rs || ipt_ipchains_ops.init(rs) ||
+	    ipt_ipchains_ops.restore(rs, text, &err) ||
+	    ipt_ipchains_ops.exec(rs, argc, argv, NULL, &out, &err))
+		failf("library refuses the listing: %s", err.msg);
+	else
+		s = strdup(out.s ? out.s : "");
+	ipt_text_free(&out);
+	ipt_ruleset_free(rs);
+	return s;
+}
+
+/* Names resolved here, canonical numeric words sent */
+static bool t_chains_append(void)
+{
+	struct run r = { .argv0 = "masqctl",
+			 .args = RUN("ipchains", "-A", "input", "-p", "tcp", "-s",
+				     "localhost", "-d", "0/0", "www", "-j", "ACCEPT",
+				     "-l") };
+	struct run r2 = { .argv0 = "ipchains",
+			  .args = RUN("-I", "forward", "-b", "-s", "192.168.0.0/24",
+				      "-j", "MASQ") };
+	bool ok = run(&r) && expect_rc(&r, 0) && expect_requests(&r, 1) &&
+		  expect_request(&r, 0, "ipchains -A input -s 127.0.0.1/255.255.255.255 "
+				 "-d 0.0.0.0/0.0.0.0 80 -p 6 -j ACCEPT -l") &&
+		  run(&r2) && expect_rc(&r2, 0) &&
+		  expect_request(&r2, 0, "ipchains -I forward 1 -s 192.168.0.0/255.255.255.0 "
+				 "-d 0.0.0.0/0.0.0.0 -j MASQ -b");
+
+	run_free(&r);
+	run_free(&r2);
+	return ok;
+}
+
+/* A command that does not parse: ipchains' words, status 2, nothing sent */
+static bool t_chains_bad(void)
+{
+	struct run r = { .argv0 = "masq-ipchains",
+			 .args = RUN("-A", "input", "-p", "udp", "-y") };
+	struct run r2 = { .argv0 = "ipchains",
+			  .args = RUN("-A", "input", "-s", "masq-no-such-host.invalid") };
+	bool ok = run(&r) && expect_rc(&r, 2) && expect_requests(&r, 0) &&
+		  expect_text("stderr", r.err, "ipchains: -y only allowed with TCP "
+			      "protocol\nTry `ipchains -h' or 'ipchains --help' for "
+			      "more information.\n") &&
+		  run(&r2) && expect_rc(&r2, 2) && expect_requests(&r2, 0) &&
+		  has("stderr", r2.err, "host/network `masq-no-such-host.invalid' "
+		      "not found");
+
+	run_free(&r);
+	run_free(&r2);
+	return ok;
+}
+
+/* masqd's refusal and -C's verdict are printed as they come */
+static bool t_chains_masqd_answers(void)
+{
+	const struct answer a[] = { { 1, "ipchains: No target by that name\n" } };
+	const struct answer v[] = { { 0, "denied\n" } };
+	struct run r = { .argv0 = "ipchains", .args = RUN("-A", "input", "-j", "nope"),
+			 .answers = a, .nanswers = 1 };
+	struct run r2 = { .argv0 = "ipchains",
+			  .args = RUN("-C", "input", "-p", "tcp", "-s", "10.0.0.1",
+				      "1025", "-d", "10.0.0.2", "www", "-i", "eth0"),
+			  .answers = v, .nanswers = 1 };
+	bool ok = run(&r) && expect_rc(&r, 1) &&
+		  expect_text("stderr", r.err, a[0].text) &&
+		  run(&r2) && expect_rc(&r2, 0) &&
+		  expect_request(&r2, 0, "ipchains -C input -s 10.0.0.1/255.255.255.255 "
+				 "1025 -d 10.0.0.2/255.255.255.255 80 -i eth0 -p 6") &&
+		  expect_text("stdout", r2.out, "denied\n");
+
+	run_free(&r);
+	run_free(&r2);
+	return ok;
+}
+
+/* -L: one ipchains-save -c request, listed here; -L -Z asks --zero */
+static bool t_chains_list(void)
+{
+	const struct answer a[] = { { 0, save_chains } };
+	char *largs[] = { "-L", "-n", "-v" };
+	char *want = chains_listing(save_chains, 3, largs);
+	struct run r = { .argv0 = "ipchains", .args = RUN("-L", "-n", "-v"),
+			 .answers = a, .nanswers = 1 };
+	struct run r2 = { .argv0 = "ipchains", .args = RUN("-L", "-Z"),
+			  .answers = a, .nanswers = 1 };
+	bool ok = want && run(&r) && expect_rc(&r, 0) && expect_requests(&r, 1) &&
+		  expect_request(&r, 0, "ipchains-save -c") &&
+		  expect_text("listing", r.out, want) &&
+		  run(&r2) && expect_rc(&r2, 0) && expect_requests(&r2, 1) &&
+		  expect_request(&r2, 0, "ipchains-save -c --zero") &&
+		  has("listing", r2.out, "web        tcp  ------  anywhere             "
+		      "anywhere              any ->   http") &&
+		  has("listing", r2.out, "ACCEPT     all  ------  localhost");
+
+	run_free(&r);
+	run_free(&r2);
+	free(want);
+	return ok;
+}
+
+/* -M -L and -M -S are masq -L and masq -S; -h is answered here */
+static bool t_chains_masq(void)
+{
+	struct run r = { .argv0 = "ipchains", .args = RUN("-M", "-L", "-n") };
+	struct run r2 = { .argv0 = "ipchains", .args = RUN("-M", "-S", "7200", "0",
+							  "160") };
+	struct run r3 = { .argv0 = "ipchains", .args = RUN("-h", "icmp") };
+	bool ok = run(&r) && expect_rc(&r, 0) &&
+		  expect_request(&r, 0, "masq -L -n") &&
+		  run(&r2) && expect_rc(&r2, 0) &&
+		  expect_request(&r2, 0, "masq -S 7200 0 160") &&
+		  run(&r3) && expect_rc(&r3, 0) && expect_requests(&r3, 0) &&
+		  has("stdout", r3.out, "echo-request (ping)");
+
+	run_free(&r);
+	run_free(&r2);
+	run_free(&r3);
+	return ok;
+}
+
+/* ipchains-save [CHAIN]: masqd's text, or one chain of it */
+static bool t_chains_save(void)
+{
+	const struct answer a[] = { { 0, save_chains } };
+	struct run r = { .argv0 = "masqctl", .args = RUN("ipchains-save", "-c"),
+			 .answers = a, .nanswers = 1 };
+	struct run r2 = { .argv0 = "ipchains-save", .args = RUN("forward"),
+			  .answers = a, .nanswers = 1 };
+	struct run r3 = { .argv0 = "ipchains-save", .args = RUN("nosuch"),
+			  .answers = a, .nanswers = 1 };
+	bool ok = run(&r) && expect_rc(&r, 0) &&
+		  expect_request(&r, 0, "ipchains-save -c") &&
+		  expect_text("stdout", r.out, save_chains) &&
+		  run(&r2) && expect_rc(&r2, 0) &&
+		  expect_request(&r2, 0, "ipchains-save") &&
+		  expect_text("stdout", r2.out, ":forward DENY\n-A forward -s "
+			      "192.168.0.0/255.255.255.0 -d 0.0.0.0/0.0.0.0 -j MASQ\n") &&
+		  run(&r3) && expect_rc(&r3, 1) &&
+		  has("stderr", r3.err, "No chain by that name");
+
+	run_free(&r);
+	run_free(&r2);
+	run_free(&r3);
+	return ok;
+}
+
+/* ipchains-restore -p: names resolved, chains made, checked, sent whole */
+static bool t_chains_restore(void)
+{
+	struct run r = { .argv0 = "ipchains-restore", .args = RUN("-f", "-p"),
+			 .in = ":input DENY\n-A input -p tcp -s localhost -d 0/0 www "
+			       "-j web\n-A web -j ACCEPT\n" };
+	struct run r2 = { .argv0 = "ipchains-restore",
+			  .in = ":input DENY\n-A input -j web\n" };
+	struct run r3 = { .argv0 = "ipchains-restore", .args = RUN("-q") };
+	bool ok = run(&r) && expect_rc(&r, 0) && expect_requests(&r, 1) &&
+		  expect_request(&r, 0, "ipchains-restore :web -\n:input DENY\n"
+				 "-A input -s 127.0.0.1/255.255.255.255 -d 0.0.0.0/0.0.0.0 "
+				 "80 -p 6 -j web\n-A web -s 0.0.0.0/0.0.0.0 -d "
+				 "0.0.0.0/0.0.0.0 -j ACCEPT\n") &&
+		  run(&r2) && expect_rc(&r2, 1) && expect_requests(&r2, 0) &&
+		  has("stderr", r2.err, "line 2: No target by that name") &&
+		  run(&r3) && expect_rc(&r3, 1) && expect_requests(&r3, 0);
+
+	run_free(&r);
+	run_free(&r2);
+	run_free(&r3);
+	return ok;
+}
 
 /* build/masqctl next to build/tests/ (or build/tests-san/); the source root */
 static bool find_masqctl(char *src_root, size_t len, bool *plain)
@@ -1564,6 +1757,13 @@ static const struct {
 	{ "masq_list_names_streamed", t_masq_list },
 	{ "masq_list_refused", t_masq_list_refused },
 	{ "masq_delete_names_resolved", t_masq_delete },
+	{ "ipchains_append_canonical", t_chains_append },
+	{ "ipchains_bad_exit_2", t_chains_bad },
+	{ "ipchains_masqd_answers", t_chains_masqd_answers },
+	{ "ipchains_list_from_save", t_chains_list },
+	{ "ipchains_masq_and_help", t_chains_masq },
+	{ "ipchains_save", t_chains_save },
+	{ "ipchains_restore", t_chains_restore },
 };
 
 int main(void)
