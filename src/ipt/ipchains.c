@@ -1425,7 +1425,9 @@ static void range_words(struct ipt_text *out, bool inv,
 			const struct ipt_portrange *r)
 {
 	ipt_text_printf(out, "%s", inv ? " !" : "");
-	if (r->lo == r->hi)
+	if (r->lo == 0 && r->hi == PORT_ANY_HI)
+		ipt_text_printf(out, " :");	/* no port is read: any protocol */
+	else if (r->lo == r->hi)
 		ipt_text_printf(out, " %u", r->lo);
 	else
 		ipt_text_printf(out, " %u:%u", r->lo, r->hi);
