@@ -22,12 +22,12 @@
  *    protocol and its ports (ICMP: the type), the first rule that
  *    matches decides, else the policy. The answer is ipfwadm's: "packet
  *    accepted", "packet denied", "packet rejected" (status 0) and
- *    "packet masqueraded" (status 1: ipfwadm exited with -1, as it took
- *    the kernel's ECONNRESET for a failure, and masq's statuses are 0, 1
- *    and 2). A packet a -r rule redirects had no word in ipfwadm 2.3.0:
- *    the kernel said ECONNABORTED and ipfwadm printed "ipfwadm:
- *    setsockopt failed: Software caused connection abort" (status 1), as
- *    here. The packet carries SYN when -y is given and ACK when -k is
+ *    "packet masqueraded" (status 1 here, with @err empty: the answer
+ *    is in the output; ipfwadm exited with -1, as it took the kernel's
+ *    ECONNRESET for a failure, and masqctl exits 255 for it). A packet a
+ *    -r rule redirects had no word in ipfwadm 2.3.0: the kernel said
+ *    ECONNABORTED and ipfwadm printed "ipfwadm: setsockopt failed:
+ *    Software caused connection abort", as here (status 1, 255 again). The packet carries SYN when -y is given and ACK when -k is
  *    (ipfwadm 2.3.0 never set ACK in a checked packet, so a -k rule never
  *    matched one there). Unlike the kernel, the interface -V and -W name
  *    is not looked up: masq's rules know interfaces only by these words.

@@ -23,8 +23,11 @@
  *    stderr, whatever the status.
  *
  * Exit status: 2 for a command ipfwadm would not take, else masqd's
- * (0; 1 refused, or -c's "packet masqueraded", which ipfwadm 2.3.0 took
- * for a failure), 1 when masqd cannot be reached.
+ * (0; 1 refused), 1 when masqd cannot be reached; and for -c as
+ * ipfwadm 2.3.0 exited: 0 for accepted, denied and rejected, 255 for
+ * "packet masqueraded" and a redirect (it took the kernel's answer for
+ * a failure and exited with -1; masqd's reply says 1, all its protocol
+ * carries).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +36,8 @@
 #include "ipt/ipfwadm.h"
 #include "masqctl/masqctl.h"
 
-#define PROG	"ipfwadm"
+#define PROG		"ipfwadm"
+#define CHECK_FAILED	255	/* ipfwadm 2.3.0's exit(-1) after -c */
 
 static int usage_error(const struct ipt_err *err)
 {
@@ -107,15 +111,28 @@ out:
 	return ret;
 }
 
-/* -c's answer: verdicts on stdout, ipfwadm's complaints on stderr */
+/* A line of -c's answer: a verdict, or the kernel's word for a redirect */
+static bool check_answer(const char *line)
+{
+	return !strncmp(line, "packet ", 7) ||
+	       !strncmp(line, PROG ": setsockopt failed: ", 27);
+}
+
+/*
+ * -c's answer: verdicts on stdout, ipfwadm's complaints on stderr. A
+ * status 1 that is all answers ("packet masqueraded", a redirect) is
+ * ipfwadm 2.3.0's exit(-1): 255; any other keeps masqd's status.
+ */
 static int print_check(const struct reply *r)
 {
+	bool answers = true;
 	const char *p = r->text;
 
 	while (p && *p) {
 		size_t len = strcspn(p, "\n");
 		FILE *f = strncmp(p, "packet ", 7) ? stderr : stdout;
 
+		answers = answers && check_answer(p);
 		fwrite(p, 1, len, f);
 		fputc('\n', f);
 		p += len + (p[len] == '\n');
@@ -124,7 +141,7 @@ static int print_check(const struct reply *r)
 		perror("masqctl: writing output");
 		return 1;
 	}
-	return r->status;
+	return r->status == 1 && answers && r->len ? CHECK_FAILED : r->status;
 }
 
 /* One line of canonical words as `ipfwadm WORD...` */

@@ -1513,17 +1513,22 @@ static bool t_fwadm_list(void)
 	return ok;
 }
 
-/* -c: the answer on stdout whatever the status; ipfwadm's complaint on stderr */
+/*
+ * -c: the answer on stdout whatever the status, ipfwadm's complaint on
+ * stderr; 255 when ipfwadm exited -1, masqd's own refusal keeps its 1
+ */
 static bool t_fwadm_check(void)
 {
 	const struct answer a[] = {
 		{ 1, "packet masqueraded\n" },
 		{ 1, "ipfwadm: setsockopt failed: Software caused connection abort\n" },
+		{ 0, "packet rejected\n" },
+		{ 1, "ipfwadm: the ruleset is written in ipchains: masqctl reset rules\n" },
 	};
 	struct run r = { .argv0 = "ipfwadm", .args = RUN("-F", "-c", "-P", "tcp",
 			 "-S", "192.168.1.5", "1025", "-D", "198.51.100.7", "80",
 			 "-V", "10.0.0.1", "-W", "eth0"), .answers = a, .nanswers = 1 };
-	bool ok = run(&r) && expect_rc(&r, 1) &&
+	bool ok = run(&r) && expect_rc(&r, 255) &&
 		  expect_request(&r, 0, "ipfwadm -F -c -P tcp -V 10.0.0.1 -W eth0 "
 				 "-S 192.168.1.5/32 1025 -D 198.51.100.7/32 80") &&
 		  expect_text("stdout", r.out, "packet masqueraded\n") &&
@@ -1531,8 +1536,17 @@ static bool t_fwadm_check(void)
 
 	run_free(&r);
 	r.answers = a + 1;
-	ok = ok && run(&r) && expect_rc(&r, 1) && expect_text("stdout", r.out, "") &&
+	ok = ok && run(&r) && expect_rc(&r, 255) &&
+	     expect_text("stdout", r.out, "") &&
 	     expect_text("stderr", r.err, a[1].text);
+	run_free(&r);
+	r.answers = a + 2;
+	ok = ok && run(&r) && expect_rc(&r, 0) &&
+	     expect_text("stdout", r.out, "packet rejected\n");
+	run_free(&r);
+	r.answers = a + 3;
+	ok = ok && run(&r) && expect_rc(&r, 1) &&
+	     expect_text("stderr", r.err, a[3].text);
 	run_free(&r);
 	return ok;
 }
