@@ -22,12 +22,12 @@
  *    protocol and its ports (ICMP: the type), the first rule that
  *    matches decides, else the policy. The answer is ipfwadm's: "packet
  *    accepted", "packet denied", "packet rejected" (status 0) and
- *    "packet masqueraded" (status 1 here, with @err empty: the answer
- *    is in the output; ipfwadm exited with -1, as it took the kernel's
- *    ECONNRESET for a failure, and masqctl exits 255 for it). A packet a
- *    -r rule redirects had no word in ipfwadm 2.3.0: the kernel said
- *    ECONNABORTED and ipfwadm printed "ipfwadm: setsockopt failed:
- *    Software caused connection abort", as here (status 1, 255 again). The packet carries SYN when -y is given and ACK when -k is
+ *    "packet masqueraded", and for a packet a -r rule redirects, which
+ *    had no word in ipfwadm 2.3.0 (the kernel said ECONNABORTED), what
+ *    ipfwadm printed: "ipfwadm: setsockopt failed: Software caused
+ *    connection abort". The status is 0 for every answer: ipfwadm's own
+ *    exit (-1, 255, after the last two, taken for failures) is masqctl's
+ *    to give, from the words. The packet carries SYN when -y is given and ACK when -k is
  *    (ipfwadm 2.3.0 never set ACK in a checked packet, so a -k rule never
  *    matched one there). Unlike the kernel, the interface -V and -W name
  *    is not looked up: masq's rules know interfaces only by these words.
@@ -320,33 +320,29 @@ static enum verdict check_walk(const struct ipt_chain *ch,
 	return policy_verdict(ch->policy);
 }
 
-/* -c for each pair: ipfwadm's line per packet; status 1 if one "failed" */
+/*
+ * -c for each pair: ipfwadm's line per packet. Every answer is status 0
+ * here (the check worked); masqctl exits as ipfwadm did (255 after
+ * "packet masqueraded" or a redirect) from the words.
+ */
 static int check_packets(const struct ipt_chain *ch, const struct fwadm_cmd *c,
-			 struct ipt_text *out, struct ipt_err *err)
+			 struct ipt_text *out)
 {
 	static const char *const said[] = {
 		[V_ACCEPT] = "packet accepted", [V_DENY] = "packet denied",
 		[V_REJECT] = "packet rejected", [V_MASQ] = "packet masqueraded",
+		[V_REDIRECT] = "ipfwadm: setsockopt failed: Software caused connection abort",
 	};
-	int ret = EXIT_OK;
 
 	for (uint32_t k = 0; k < cmd_nrules(c); k++) {
 		struct ipt_rule pkt;
-		enum verdict v;
 
 		cmd_rule(c, k, &pkt);
 		if (c->opts & FWADM_OPT_VERBOSE)
 			fwadm_print_packet(&pkt, out);
-		v = check_walk(ch, &pkt);
-		if (v == V_REDIRECT)
-			ipt_text_printf(out, "ipfwadm: setsockopt failed: Software caused connection abort\n");
-		else
-			ipt_text_printf(out, "%s\n", said[v]);
-		if (v == V_MASQ || v == V_REDIRECT)
-			ret = EXIT_FAIL;
+		ipt_text_printf(out, "%s\n", said[check_walk(ch, &pkt)]);
 	}
-	err->msg[0] = '\0';	/* the answer is in @out, even for status 1 */
-	return ret;
+	return EXIT_OK;
 }
 
 /* ---- one command -------------------------------------------------------------- */
@@ -383,7 +379,7 @@ static int run(struct ipt_ruleset *rs, const struct fwadm_cmd *c,
 		ch->policy = policy_of(c->policy);
 		return EXIT_OK;
 	case FWADM_CMD_CHECK:
-		return check_packets(ch, c, out, err);
+		return check_packets(ch, c, out);
 	}
 	return EXIT_OK;
 }
@@ -396,7 +392,7 @@ static int run(struct ipt_ruleset *rs, const struct fwadm_cmd *c,
  * @out:	listings, -c's answers, -v lines
  * @err:	why, in ipfwadm's words
  *
- * Return: 0; 1 (refused, or -c's "failures"); 2 (a usage error)
+ * Return: 0 (-c: every answer); 1 (refused: @err); 2 (a usage error)
  */
 static int fwadm_exec(struct ipt_ruleset *rs, int argc, char *const *argv,
 		      const struct ipt_resolver *res, struct ipt_text *out,

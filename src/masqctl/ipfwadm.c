@@ -26,8 +26,7 @@
  * (0; 1 refused), 1 when masqd cannot be reached; and for -c as
  * ipfwadm 2.3.0 exited: 0 for accepted, denied and rejected, 255 for
  * "packet masqueraded" and a redirect (it took the kernel's answer for
- * a failure and exited with -1; masqd's reply says 1, all its protocol
- * carries).
+ * a failure and exited with -1; masqd answers them with status 0).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,28 +110,27 @@ out:
 	return ret;
 }
 
-/* A line of -c's answer: a verdict, or the kernel's word for a redirect */
-static bool check_answer(const char *line)
+/* An answer ipfwadm 2.3.0 took for a failure: exit(-1), 255 */
+static bool check_failed(const char *line)
 {
-	return !strncmp(line, "packet ", 7) ||
+	return !strncmp(line, "packet masqueraded\n", 19) ||
 	       !strncmp(line, PROG ": setsockopt failed: ", 27);
 }
 
 /*
- * -c's answer: verdicts on stdout, ipfwadm's complaints on stderr. A
- * status 1 that is all answers ("packet masqueraded", a redirect) is
- * ipfwadm 2.3.0's exit(-1): 255; any other keeps masqd's status.
+ * -c's answer: verdicts on stdout, ipfwadm's complaints on stderr; the
+ * exit status as ipfwadm's when masqd answered (0 or 255), else masqd's
  */
 static int print_check(const struct reply *r)
 {
-	bool answers = true;
+	bool failed = false;
 	const char *p = r->text;
 
 	while (p && *p) {
 		size_t len = strcspn(p, "\n");
 		FILE *f = strncmp(p, "packet ", 7) ? stderr : stdout;
 
-		answers = answers && check_answer(p);
+		failed = failed || check_failed(p);
 		fwrite(p, 1, len, f);
 		fputc('\n', f);
 		p += len + (p[len] == '\n');
@@ -141,7 +139,7 @@ static int print_check(const struct reply *r)
 		perror("masqctl: writing output");
 		return 1;
 	}
-	return r->status == 1 && answers && r->len ? CHECK_FAILED : r->status;
+	return r->status ? r->status : failed ? CHECK_FAILED : 0;
 }
 
 /* One line of canonical words as `ipfwadm WORD...` */

@@ -12,7 +12,6 @@ $ ipfwadm -I -a accept -P icmp -S 0/0 0 3 11 -D 0/0
 $ ipfwadm -O -p reject
 $ ipfwadm -F -c -P tcp -S 192.168.1.5 1025 -D 198.51.100.7 80 -V 10.0.0.1 -W eth0
 packet masqueraded
-= 1
 $ ipfwadm -F -c -P udp -S 203.0.113.5 53 -D 192.168.1.5 1025 -V 10.0.0.1 -W eth0
 packet denied
 $ ipfwadm -I -c -P tcp -S 198.51.100.7 40000 -D 10.0.0.1 22 -V 10.0.0.1 -W eth0
@@ -23,7 +22,6 @@ $ ipfwadm -I -c -P tcp -S 198.51.100.7 40000 -D 10.0.0.1 25 -V 10.0.0.1 -W eth0
 packet denied
 $ ipfwadm -I -c -P tcp -S 192.168.1.5 1025 -D 198.51.100.7 80 -V 192.168.1.1 -W eth1
 ipfwadm: setsockopt failed: Software caused connection abort
-= 1
 $ ipfwadm -I -c -P tcp -S 198.51.100.7 80 -D 192.168.1.5 1025 -V 10.0.0.1 -W eth0
 packet denied
 $ ipfwadm -I -c -P tcp -S 198.51.100.7 80 -D 192.168.1.5 1025 -V 10.0.0.1 -W eth0 -k
@@ -31,7 +29,6 @@ packet accepted
 $ ipfwadm -I -c -P tcp -S 192.168.1.5 1025 -D 198.51.100.7 80 -V 10.0.0.1 -W eth0 -k -v
 tcp via eth0 10.0.0.1   192.168.1.5 -> 198.51.100.7   1025 -> 80
 ipfwadm: setsockopt failed: Software caused connection abort
-= 1
 $ ipfwadm -I -c -P icmp -S 198.51.100.7 0 -D 10.0.0.1 -V 10.0.0.1 -W eth0
 packet accepted
 $ ipfwadm -I -c -P icmp -S 198.51.100.7 8 -D 10.0.0.1 -V 10.0.0.1 -W eth0 -v

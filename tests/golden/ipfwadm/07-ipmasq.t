@@ -56,7 +56,6 @@ $ ipfwadm -I -c -P tcp -S 192.168.1.7 1025 -D 203.0.113.1 22 -V 203.0.113.1 -W e
 packet denied
 $ ipfwadm -F -c -P tcp -S 192.168.1.7 1025 -D 198.51.100.7 80 -V 203.0.113.1 -W eth0 -y
 packet masqueraded
-= 1
 $ ipfwadm -F -c -P tcp -S 198.51.100.7 80 -D 192.168.1.7 1025 -V 192.168.1.1 -W eth1
 packet denied
 $ ipfwadm -F -p masquerade
@@ -65,7 +64,6 @@ $ ipfwadm -F -l
 IP firewall forward rules, default policy: accept/masquerade
 $ ipfwadm -F -c -P udp -S 192.168.1.7 1025 -D 198.51.100.7 53 -V 203.0.113.1 -W eth0
 packet masqueraded
-= 1
 $ ipfwadm -F -p accept -m
 $ ipfwadm -F -l
 IP firewall forward rules, default policy: accept/masquerade
