@@ -3,11 +3,12 @@
  * ipfwadm.h - the 2.0 kernels' firewall language, ipfwadm 2.3.0, over the
  *	       one ruleset model (ipt.h, lang.h)
  *
- * Three files: ipfwadm.c reads a command line as ipfwadm 2.3.0's getopt
- * loop and checks did (same order, same words) and writes it back as
- * canonical numeric words; ipfwadm_print.c prints the listings and -v
- * lines as its print_firewall() did; ipfwadm_exec.c runs a command on a
- * ruleset (rules, policies, -c's walk) and is the language's table of
+ * Four files: ipfwadm.c reads a command line as ipfwadm 2.3.0's getopt
+ * loop and checks did (same order, same words); ipfwadm_format.c writes
+ * it back as canonical numeric words (and a rule as its command);
+ * ipfwadm_print.c prints the listings and -v lines as its
+ * print_firewall() did; ipfwadm_exec.c runs a command on a ruleset
+ * (rules, policies, -c's walk) and is the language's table of
  * operations (ipt_ipfwadm_ops: init, changes, exec, save, restore).
  *
  * How an ipfwadm rule sits in the model (lang.h): the chains "input",
@@ -127,6 +128,21 @@ struct fwadm_cmd {
 int fwadm_parse(int argc, char *const *argv, const struct ipt_resolver *res,
 		struct fwadm_cmd *cmd, struct ipt_err *err);
 
+/* ---- ipfwadm_format.c: canonical words -------------------------------- */
+
+/* The IPT_LG_* flags of the options -y -k -b -o -t */
+uint16_t fwadm_flags_of_opts(uint32_t opts);
+
+/* The -a command that makes rule @r of category @cat again (for save) */
+void fwadm_cmd_of_rule(const struct ipt_rule *r, enum fwadm_cat cat,
+		       struct fwadm_cmd *c);
+
+/* The text of -h */
+const char *fwadm_help(void);
+
+/* The chain a category keeps its rules in ("input", ..., "acct"), or NULL */
+const char *fwadm_chain_name(enum fwadm_cat cat);
+
 /**
  * fwadm_format() - The canonical words of a parsed command
  * @cmd:	as fwadm_parse() made it
@@ -143,16 +159,6 @@ void fwadm_format(const struct fwadm_cmd *cmd, struct ipt_text *out);
  * @k:		the pair, as line @k of fwadm_format()
  */
 void fwadm_cmd_pair(struct fwadm_cmd *c, uint32_t k);
-
-/* The -a command that makes rule @r of category @cat again (for save) */
-void fwadm_cmd_of_rule(const struct ipt_rule *r, enum fwadm_cat cat,
-		       struct fwadm_cmd *c);
-
-/* The text of -h */
-const char *fwadm_help(void);
-
-/* The chain a category keeps its rules in ("input", ..., "acct"), or NULL */
-const char *fwadm_chain_name(enum fwadm_cat cat);
 
 /* ---- ipfwadm_print.c: listings ------------------------------------------ */
 
