@@ -179,8 +179,9 @@ run-stop:
 # where they would shadow the kernel's iptables.
 MASQCTL_SBIN_LINKS := masq-iptables masq-iptables-save masq-iptables-restore \
 	masq-ipchains masq-ipchains-save masq-ipchains-restore
-MASQCTL_LIB_LINKS  := iptables iptables-save iptables-restore ipmasqadm \
-	ipchains ipchains-save ipchains-restore
+MASQCTL_LIB_LINKS  := iptables iptables-save iptables-restore ipmasqadm
+MASQCTL_LIB_LINKS  += ipfwadm
+MASQCTL_LIB_LINKS  += ipchains ipchains-save ipchains-restore
 
 install: all
 	install -D -m 0755 $(O)/masqd $(DESTDIR)$(PREFIX)/sbin/masqd

@@ -20,6 +20,7 @@
 #include "eng.h"
 #include "alg.h"
 #include "fwd.h"
+#include "ipt/lang.h"
 #include "masqtab.h"
 #include "origdst.h"
 #include "perm.h"
@@ -759,6 +760,7 @@ static int cmd_show(struct masq_engine *e, int argc, char *const *argv,
 	masq_text_printf(out, "accounting %s\n", e->ct.acct ? "on" : "off");
 	masq_text_printf(out, "conntrack-max %u\n", e->ct.limit);
 	masq_text_printf(out, "conntrack-size %u\n", e->ct.max);
+	masq_text_printf(out, "rules %s\n", ipt_lang_name(e->rs->lang));
 	return 0;
 }
 
@@ -878,5 +880,5 @@ int masq_engine_ctl(struct masq_engine *e, int argc, char *const *argv,
 	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
 		if (!strcmp(argv[0], commands[i].verb))
 			return commands[i].run(e, argc, argv, out);
-	return usage(out, "unknown command '%s' (iface, addr, route, neigh, masq, conntrack, stats, set, show, reset, origdst, iptables, iptables-save, iptables-restore, ipmasqadm, helper)", argv[0]);
+	return usage(out, "unknown command '%s' (iface, addr, route, neigh, masq, conntrack, stats, set, show, reset, origdst, iptables, iptables-save, iptables-restore, ipchains, ipchains-save, ipchains-restore, ipfwadm, ipfwadm-save, ipfwadm-restore, ipmasqadm, helper)", argv[0]);
 }

@@ -617,6 +617,19 @@ static int chain_reserve(struct ipt_chain *c, uint32_t extra)
 	return 0;
 }
 
+/**
+ * ipt_chain_reserve() - Room for @extra more rules in chain @c
+ * @c:		the chain
+ * @extra:	rules about to be added
+ *
+ * For the 2.x languages (lang.h), which keep their rules in the model.
+ * Return: 0, or -1 when out of memory (@c unchanged)
+ */
+int ipt_chain_reserve(struct ipt_chain *c, uint32_t extra)
+{
+	return chain_reserve(c, extra);
+}
+
 /* Insert @r at @pos (0-based); the room is reserved already */
 static void chain_put(struct ipt_table *t, struct ipt_chain *c, uint32_t pos,
 		      const struct ipt_rule *r)
@@ -1738,19 +1751,6 @@ int ipt_exec(struct ipt_ruleset *rs, const struct ipt_cmd *cmd,
 }
 
 /* ---- for the 2.x languages (ruleset.h) ----------------------------------- */
-
-/**
- * ipt_chain_reserve() - Room for @extra more rules in @c
- * @c:		the chain
- * @extra:	rules to come
- *
- * Amortised O(1) a rule (the capacity doubles).
- * Return: 0, or -1 when out of memory (@c unchanged)
- */
-int ipt_chain_reserve(struct ipt_chain *c, uint32_t extra)
-{
-	return chain_reserve(c, extra);
-}
 
 /**
  * ipt_chain_put() - Insert a rule, its jump counted in its target's refs

@@ -55,6 +55,9 @@ int ipt_table_init(struct ipt_table *t, enum ipt_table_id tid);
 int ipt_chain_create(struct ipt_table *t, const char *name,
 		     struct ipt_err *err);
 
+/* Room for @extra more rules; 0 or -1 (memory; @c unchanged) */
+int ipt_chain_reserve(struct ipt_chain *c, uint32_t extra);
+
 /* Empty a chain, keeping the refs of the chains its rules jump to right */
 void ipt_chain_flush(struct ipt_table *t, struct ipt_chain *c);
 
@@ -62,12 +65,11 @@ void ipt_chain_flush(struct ipt_table *t, struct ipt_chain *c);
 void ipt_table_flush_all(struct ipt_table *t);
 
 /*
- * The rule moves of ipt_exec(), for the 2.x languages (ipchains.c,
- * ipfwadm.c), which apply their own commands to the same model: room
- * for rules, a rule in (its jump counted in the target's refs), a rule
- * out (uncounted).
+ * The rule moves of ipt_exec(), for the 2.x languages (ipchains*.c),
+ * which apply their own commands to the same model (room for rules:
+ * ipt_chain_reserve() above): a rule in (its jump counted in the
+ * target's refs), a rule out (uncounted).
  */
-int ipt_chain_reserve(struct ipt_chain *c, uint32_t extra);
 void ipt_chain_put(struct ipt_table *t, struct ipt_chain *c, uint32_t pos,
 		   const struct ipt_rule *r);
 void ipt_chain_take(struct ipt_table *t, struct ipt_chain *c, uint32_t pos,

@@ -26,7 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "control/proto.h"
 #include "masqctl/masqctl.h"
 
 static void help(void)

@@ -11,9 +11,9 @@
  * all is a failure of its own: a clear message and status 1. The socket
  * is -s, else $MASQ_SOCKET, else the default.
  *
- * Eleven verbs do work here before and after masqd (masqctl.h): iptables,
+ * Twelve verbs do work here before and after masqd (masqctl.h): iptables,
  * iptables-save, iptables-restore, ipacct-dump, set (origdst-user's user
- * name), save, ipmasqadm, masq (-L's names, -D's), ipchains,
+ * name), save, ipmasqadm, masq (-L's names, -D's), ipfwadm, ipchains,
  * ipchains-save and ipchains-restore. They parse and resolve names locally, so
  * masqd only ever sees numeric words. None needs root of masqctl: masqd judges who
  * asks (an unprivileged user it lets in may run `masqctl origdst`).
@@ -21,9 +21,10 @@
  * Called by another name (a link), that name picks the verb and every
  * argument belongs to it, so old scripts run unchanged: iptables and
  * masq-iptables, iptables-save and masq-iptables-save, iptables-restore
- * and masq-iptables-restore, ipmasqadm, ipchains and masq-ipchains,
+ * and masq-iptables-restore, ipmasqadm, ipfwadm (ipfwadm.c: the 2.0
+ * language, also a verb that works here), ipchains and masq-ipchains,
  * ipchains-save and masq-ipchains-save, ipchains-restore and
- * masq-ipchains-restore. The masq- names are the ones
+ * masq-ipchains-restore (ipchains.c: the 2.2 language). The masq- names are the ones
  * installed in sbin; the plain ones only in $(PREFIX)/lib/masq/bin, for
  * scripts run with that directory first in PATH.
  */
@@ -46,6 +47,7 @@ static const struct {
 	{ "iptables-restore", "iptables-restore" },
 	{ "masq-iptables-restore", "iptables-restore" },
 	{ "ipmasqadm", "ipmasqadm" },
+	{ "ipfwadm", "ipfwadm" },
 	{ "ipchains", "ipchains" },
 	{ "masq-ipchains", "ipchains" },
 	{ "ipchains-save", "ipchains-save" },
@@ -67,6 +69,7 @@ static const struct {
 	{ "save", save_all_main },
 	{ "ipmasqadm", ipmasqadm_main },
 	{ "masq", masq_main },
+	{ "ipfwadm", ipfwadm_main },
 	{ "ipchains", ipchains_main },
 	{ "ipchains-save", ipchains_save_main },
 	{ "ipchains-restore", ipchains_restore_main },
@@ -101,6 +104,8 @@ static void usage(FILE *f)
 "                                  acctout) and zero them in one step\n"
 "  set origdst-user NAME|none      let NAME ask origdst (and nothing else)\n"
 "  ipmasqadm portfw|mfw|autofw ... the 2.2 kernel's forwards (-h: help)\n"
+"  ipfwadm -A|-I|-O|-F|-M ...      the 2.0 kernels' firewall language\n"
+"                                  (ipfwadm 2.3.0; -h: help)\n"
 "  ipchains ARG...                 one ipchains 1.3.10 command (-A -D -I -R\n"
 "                                  -C -L -F -Z -N -X -P; -M -L, -M -S)\n"
 "  ipchains-save [CHAIN] [-v] [-c] the ruleset as ipchains-save prints it\n"
@@ -109,7 +114,7 @@ static void usage(FILE *f)
 "                                  masqd -c loads\n"
 "Also runs as masq-iptables, masq-iptables-save, masq-iptables-restore,\n"
 "masq-ipchains, masq-ipchains-save, masq-ipchains-restore, and as\n"
-"iptables, iptables-save, iptables-restore, ipmasqadm, ipchains,\n"
+"iptables, iptables-save, iptables-restore, ipmasqadm, ipfwadm, ipchains,\n"
 "ipchains-save, ipchains-restore from\n"
 "/usr/lib/masq/bin (put it first in PATH). See masqctl(8).\n",
 		CTL_DEFAULT_SOCKET);

@@ -10,9 +10,9 @@
  * acct.c (ipacct-dump), settings.c (set origdst-user NAME), saveall.c
  * (save: the whole configuration), ipmasqadm.c (ipmasqadm: names in,
  * names out, help), masq.c (masq: the table with names, -D's names),
- * ipchains.c (ipchains, ipchains-save, ipchains-restore); send.c sends a
- * front end's canonical lines.
- * Every verb returns
+ * ipfwadm.c (ipfwadm: the 2.0 language, listed here), ipchains.c
+ * (ipchains, ipchains-save, ipchains-restore); send.c sends a front
+ * end's canonical lines. Every verb returns
  * the process exit status: 0 success, 1 failure, 2 usage error (3 for an
  * unknown table, as iptables).
  *
@@ -57,6 +57,8 @@ struct reply {
 
 /* conn.c */
 int conn_call(struct conn *c, int argc, char *const *argv, struct reply *r);
+int conn_call_line(struct conn *c, const char *verb, const char *line,
+		   struct reply *r);
 int conn_stream(struct conn *c, int argc, char *const *argv, struct reply *r);
 int conn_stream_with(struct conn *c, int argc, char *const *argv,
 		     ctl_part_fn part, void *ctx, const int *werr,
@@ -149,12 +151,15 @@ int text_read(const char *prog, const char *file, char **text, size_t *len);
  * @routes:	`route`
  * @neigh:	`neigh`
  * @forwards:	`ipmasqadm save`
- * @ruleset:	`iptables-save`
+ * @ruleset:	`iptables-save`, or the dump of the ruleset's language
  * @helpers:	`helper`
+ * @lang:	the ruleset's language ("ipchains", "ipfwadm"), as `show
+ *		settings` says it; NULL or "iptables": iptables-save text
  */
 struct save_parts {
 	const char *settings, *routes, *neigh, *forwards, *ruleset;
 	const char *helpers;
+	const char *lang;
 };
 
 void save_compose(const struct save_parts *p, struct ipt_text *out);
@@ -168,6 +173,7 @@ int set_main(struct conn *c, int argc, char **argv);
 int save_all_main(struct conn *c, int argc, char **argv);
 int ipmasqadm_main(struct conn *c, int argc, char **argv);
 int masq_main(struct conn *c, int argc, char **argv);
+int ipfwadm_main(struct conn *c, int argc, char **argv);
 int ipchains_main(struct conn *c, int argc, char **argv);
 int ipchains_save_main(struct conn *c, int argc, char **argv);
 int ipchains_restore_main(struct conn *c, int argc, char **argv);

@@ -10,40 +10,20 @@
  * one by one too) and its status is the command's.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "control/proto.h"
 #include "masqctl/masqctl.h"
 
 /* One line as VERB WORD...; masqd's answer printed */
 static int send_line(struct conn *c, const char *verb, const char *line)
 {
-	struct ipt_err err = { { 0 } };
-	size_t store_len = strlen(line) + 1;
-	char **w = calloc(CTL_MAX_ARGC + 1, sizeof(*w));
-	char *store = malloc(store_len);
 	struct reply r;
-	int n, ret = 1;
+	int ret = conn_call_line(c, verb, line, &r);
 
-	if (!w || !store) {
-		fprintf(stderr, "%s: out of memory\n", verb);
-		goto out;
-	}
-	w[0] = (char *)verb;
-	n = ipt_split(line, w + 1, CTL_MAX_ARGC - 1, store, store_len, &err);
-	if (n < 0) {	/* the library disagrees with itself: a bug */
-		fprintf(stderr, "%s: cannot split '%s': %s\n", verb, line, err.msg);
-		goto out;
-	}
-	ret = conn_call(c, n + 1, w, &r);
 	if (!ret) {
 		ret = reply_print(&r);
 		reply_free(&r);
 	}
-out:
-	free(store);
-	free(w);
 	return ret;
 }
 
