@@ -123,29 +123,6 @@ static int list(struct conn *c, const struct ipchains_cmd *cmd)
 	return ret;
 }
 
-/* -M -L [-n] [-v] and -M -S: masqctl masq -L, masq -S */
-static int masquerading(struct conn *c, const struct ipchains_cmd *cmd)
-{
-	char t[3][16], *w[6] = { "masq" };
-	int n = 1;
-
-	if (cmd->op == IPCHAINS_OP_MASQ_SET) {
-		w[n++] = "-S";
-		for (int i = 0; i < 3; i++) {
-			snprintf(t[i], sizeof(t[i]), "%u", cmd->timeouts[i]);
-			w[n++] = t[i];
-		}
-	} else {
-		w[n++] = "-L";
-		if (cmd->opts & IPCHAINS_OPT_NUMERIC)
-			w[n++] = "-n";
-		if (cmd->opts & IPCHAINS_OPT_VERBOSE)
-			w[n++] = "-v";
-	}
-	w[n] = NULL;
-	return masq_main(c, n, w);
-}
-
 /* -h, -V: answered here */
 static int answer_here(const struct ipchains_cmd *cmd)
 {
@@ -192,7 +169,10 @@ int ipchains_main(struct conn *c, int argc, char **argv)
 		break;
 	case IPCHAINS_OP_MASQ_LIST:
 	case IPCHAINS_OP_MASQ_SET:
-		ret = masquerading(c, cmd);
+		ret = masq_for_2x(c, cmd->op == IPCHAINS_OP_MASQ_SET ?
+				  cmd->timeouts : NULL,
+				  cmd->opts & IPCHAINS_OPT_NUMERIC,
+				  cmd->opts & IPCHAINS_OPT_VERBOSE);
 		break;
 	case IPCHAINS_OP_LIST:
 		ret = list(c, cmd);

@@ -315,6 +315,39 @@ fail:
 
 /* ---- the verb ---------------------------------------------------------- */
 
+/**
+ * masq_for_2x() - The 2.x tools' -M (ipchains -M -L|-S, ipfwadm -M -l|-s)
+ *		   as masq -L [-n] [-v] or masq -S TCP TCPFIN UDP
+ * @c:		connection to masqd
+ * @timeouts:	-S's three seconds (0 keeps one), or NULL for the listing
+ * @numeric:	-L -n
+ * @verbose:	-L -v (the sequence columns)
+ *
+ * Return: as masq_main()
+ */
+int masq_for_2x(struct conn *c, const uint32_t *timeouts, bool numeric,
+		bool verbose)
+{
+	char t[3][16], *w[6] = { "masq" };
+	int n = 1;
+
+	if (timeouts) {
+		w[n++] = "-S";
+		for (int i = 0; i < 3; i++) {
+			snprintf(t[i], sizeof(t[i]), "%u", timeouts[i]);
+			w[n++] = t[i];
+		}
+	} else {
+		w[n++] = "-L";
+		if (numeric)
+			w[n++] = "-n";
+		if (verbose)
+			w[n++] = "-v";
+	}
+	w[n] = NULL;
+	return masq_main(c, n, w);
+}
+
 /* Words masqd gets as they are; its answer printed as it comes */
 static int send_as_is(struct conn *c, int argc, char *const *argv)
 {

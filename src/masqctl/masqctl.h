@@ -136,6 +136,8 @@ void masq_render(const char *text, size_t len, const struct ipt_resolver *res,
 		 struct ipt_text *out);
 int masq_feed_part(void *ctx, const char *text, size_t len);
 int masq_feed_end(struct masq_feed *f);
+int masq_for_2x(struct conn *c, const uint32_t *timeouts, bool numeric,
+		bool verbose);
 
 /* send.c */
 int lines_send(struct conn *c, const char *verb, struct ipt_text *t);

@@ -46,6 +46,7 @@
 #include <unistd.h>
 
 #include "ipt/ipchains.h"
+#include "../lib/golden.h"
 
 #define MAX_WORDS	256
 #define SECTION		"## "
@@ -151,51 +152,6 @@ static const struct ipt_resolver fake = {
 };
 
 /* ---- helpers ------------------------------------------------------------------- */
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *s = NULL;
-	size_t n = 0;
-
-	if (!f)
-		return NULL;
-	if (getdelim(&s, &n, '\0', f) < 0) {
-		free(s);
-		s = strdup("");
-	}
-	fclose(f);
-	return s;
-}
-
-static bool is_dir(const char *path)
-{
-	struct stat st;
-
-	return !stat(path, &st) && S_ISDIR(st.st_mode);
-}
-
-static bool find_golden_dir(char *dir, size_t len)
-{
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	if (n > 0) {
-		exe[n] = '\0';
-		for (int up = 0; up < 3; up++) {
-			char *slash = strrchr(exe, '/');
-
-			if (!slash)
-				break;
-			*slash = '\0';
-		}
-		snprintf(dir, len, "%.4000s/tests/golden/ipchains", exe);
-		if (is_dir(dir))
-			return true;
-	}
-	snprintf(dir, len, "tests/golden/ipchains");
-	return is_dir(dir);
-}
 
 static struct ipt_ruleset *fresh(void)
 {
@@ -436,13 +392,13 @@ static void golden_case(const char *path)
 {
 	char name[256], out_path[PATH_MAX];
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	char *cmds = read_file(path), *golden;
+	char *cmds = golden_read(path), *golden;
 	struct ipt_ruleset *rs, *twin;
 
 	snprintf(name, sizeof(name), "%.*s", (int)(strlen(base) - 5), base);
 	snprintf(out_path, sizeof(out_path), "%.*s.out", (int)(strlen(path) - 5),
 		 path);
-	golden = read_file(out_path);
+	golden = golden_read(out_path);
 	if (!cmds || !golden) {
 		report(name, false, "cannot read %s or its .out", path);
 		free(cmds);
@@ -464,7 +420,7 @@ static void golden_case(const char *path)
 static void bad_case(const char *path)
 {
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	char *cmds = read_file(path), line[4096], want[4096], what[300];
+	char *cmds = golden_read(path), line[4096], want[4096], what[300];
 	struct ipt_ruleset *rs = fresh();
 	const char *p = cmds;
 	bool ok = true;
@@ -513,7 +469,7 @@ static void golden_all(void)
 	char dir[PATH_MAX], pat[PATH_MAX + 16];
 	glob_t g;
 
-	if (!find_golden_dir(dir, sizeof(dir))) {
+	if (!golden_dir("tests/golden/ipchains", dir, sizeof(dir))) {
 		report("golden", false, "no tests/golden/ipchains folder");
 		return;
 	}

@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "ipt/ipt.h"
+#include "../lib/golden.h"
 
 #define MAX_WORDS	256
 #define ALL_TABLES	((1u << IPT_FILTER) | (1u << IPT_NAT) | (1u << IPT_MANGLE))
@@ -67,57 +68,6 @@ static void report(const char *name, bool ok, const char *fmt, ...)
 }
 
 /* ---- files ------------------------------------------------------------------- */
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *s = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (s = malloc((size_t)n + 1))) {
-		if (fread(s, 1, (size_t)n, f) != (size_t)n) {
-			free(s);
-			s = NULL;
-		} else {
-			s[n] = '\0';
-		}
-	}
-	fclose(f);
-	return s;
-}
-
-static bool is_dir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* build/tests/test_ipt_golden -> <repo>/tests/ipt/golden; else the cwd's */
-static bool find_golden_dir(char *dir, size_t len)
-{
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	if (n > 0) {
-		exe[n] = '\0';
-		for (int up = 0; up < 3; up++) {
-			char *slash = strrchr(exe, '/');
-
-			if (!slash)
-				break;
-			*slash = '\0';
-		}
-		snprintf(dir, len, "%.4000s/tests/ipt/golden", exe);
-		if (is_dir(dir))
-			return true;
-	}
-	snprintf(dir, len, "tests/ipt/golden");
-	return is_dir(dir);
-}
 
 /* ---- the resolver for -L without -n ---------------------------------------------- */
 
@@ -321,7 +271,7 @@ static void check_listings(struct ipt_ruleset *rs, const char *name,
 			   char *exec_why, size_t why_len)
 {
 	struct sections s = { 0 };
-	char *text = read_file(path);
+	char *text = golden_read(path);
 	char test[300], why[1024];
 
 	snprintf(test, sizeof(test), "%.280s/%s", name, kind);
@@ -485,7 +435,7 @@ static void check_save(const struct ipt_ruleset *rs, const char *name,
 
 	sibling(other, sizeof(other), path, ext);
 	snprintf(test, sizeof(test), "%.280s/%s", name, ext);
-	want = read_file(other);
+	want = golden_read(other);
 	got = save_text(rs, counters);
 	if (want && got)
 		compare(test, want, got);
@@ -501,7 +451,7 @@ static void golden_file(const char *path)
 	bool rst = strstr(base, ".rst") != NULL;
 	char name[300], other[PATH_MAX], test[300], exec_why[1200] = "";
 	struct ipt_ruleset *rs = ipt_ruleset_new();
-	char *text = read_file(path);
+	char *text = golden_read(path);
 	bool exec_ok = true;
 
 	snprintf(name, sizeof(name), "golden/%.*s",
@@ -574,7 +524,7 @@ static void bad_file(const char *path)
 {
 	const char *base = strrchr(path, '/') + 1;
 	struct ipt_ruleset *rs = ipt_ruleset_new();
-	char *text = read_file(path), name[300], line[4096];
+	char *text = golden_read(path), name[300], line[4096];
 	struct ipt_text why = { 0 };
 	const char *p = text;
 	int n = 0, wrong = 0;
@@ -635,7 +585,7 @@ int main(void)
 	int n;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!find_golden_dir(dir, sizeof(dir))) {
+	if (!golden_dir("tests/ipt/golden", dir, sizeof(dir))) {
 		printf("FAIL golden/*: no tests/ipt/golden next to the program "
 		       "or in the working directory\n");
 		return 1;
