@@ -7,11 +7,13 @@
  * (lang.h's ipt_ipchains_ops): the parsed command, its canonical words,
  * the listings, the check of a packet, and the ipchains-save text.
  *
- * The language lives in four files, one concern each:
- *   ipchains.c		the command line -> struct ipchains_cmd, and back
- *			to canonical numeric words (what masqctl sends)
+ * The language lives in six files, one concern each:
+ *   ipchains.c		the command line -> struct ipchains_cmd
+ *   ipchains_words.c	its vocabulary: ICMP and policy names, canonical
+ *			numeric words (what masqctl sends), -h's text
  *   ipchains_exec.c	the commands on a ruleset (-A ... -P, -C), the
  *			language's empty ruleset, the operations table
+ *   ipchains_check.c	-C's walk: what a rule meant to a packet in 2.2
  *   ipchains_print.c	-L in all its forms, and -v's one-line rule
  *   ipchains_save.c	ipchains-save text and ipchains-restore
  *
@@ -92,7 +94,27 @@ struct ipchains_cmd {
 	uint32_t timeouts[3];
 };
 
-/* ---- ipchains.c ------------------------------------------------------------ */
+/* ---- ipchains.c, ipchains_words.c -------------------------------------------- */
+
+/**
+ * struct ipchains_icmp - an ICMP name of the tool (its icmp_codes[])
+ * @name:	"echo-request", ...
+ * @type:	the type
+ * @code_lo, @code_hi:	the codes it stands for (0-0xFFFF: all)
+ * @test:	-C may test it, with @code_lo
+ */
+struct ipchains_icmp {
+	const char *name;
+	uint8_t type;
+	uint16_t code_lo, code_hi;
+	bool test;
+};
+
+/* The tool's ICMP names in its order (i = 0, 1, ...); NULL past the end */
+const struct ipchains_icmp *ipchains_icmp(size_t i);
+
+/* ACCEPT, DENY, REJECT, MASQ -> enum ipt_policy; -1 for any other word */
+int ipchains_policy_by_name(const char *w);
 
 /**
  * ipchains_parse() - Parse the words of one ipchains command
@@ -136,7 +158,7 @@ void ipchains_help(bool icmp, struct ipt_text *out);
 const char *ipchains_icmp_name(struct ipt_portrange type,
 			       struct ipt_portrange code);
 
-/* ---- ipchains_exec.c ------------------------------------------------------- */
+/* ---- ipchains_exec.c, ipchains_check.c ------------------------------------- */
 
 /**
  * ipchains_apply() - Run a parsed command on a ruleset

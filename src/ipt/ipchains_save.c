@@ -142,21 +142,6 @@ static bool counters_parse(const char *w, uint64_t *p, uint64_t *b)
 	return true;
 }
 
-static int policy_word(const char *w, uint8_t *policy)
-{
-	static const char *const names[] = { "ACCEPT", "DENY", "REJECT", "MASQ" };
-	static const uint8_t pols[] = { IPT_POL_ACCEPT, IPT_POL_DROP,
-					IPT_POL_REJECT, IPT_POL_MASQ };
-
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-		if (!strcmp(w, names[i])) {
-			*policy = pols[i];
-			return 0;
-		}
-	}
-	return -1;
-}
-
 /* ":NAME POLICY [[p:b]]": a built-in chain's policy, or a user chain */
 static int chain_line(struct ipt_ruleset *rs, char **w, int n, unsigned line,
 		      struct ipt_err *err)
@@ -165,17 +150,18 @@ static int chain_line(struct ipt_ruleset *rs, char **w, int n, unsigned line,
 	const char *name = w[0] + 1;
 	struct ipt_chain *c = ipt_chain_find(t, name);
 	uint64_t p = 0, b = 0;
-	uint8_t pol;
+	int pol;
 
 	if (n < 2 || n > 3 || (n == 3 && !counters_parse(w[2], &p, &b)))
 		return fail(err, line, "a chain line is \":CHAIN POLICY [packets:bytes]\"");
 	if (c && c->hook >= 0) {
-		if (policy_word(w[1], &pol))
+		pol = ipchains_policy_by_name(w[1]);
+		if (pol < 0)
 			return fail(err, line, "Invalid policy `%s' for chain `%s'",
 				    w[1], name);
 		if (pol == IPT_POL_MASQ && c->hook != IPT_FORWARD)
 			return fail(err, line, "`-P MASQ' only valid for `forward' chain.");
-		c->policy = pol;
+		c->policy = (uint8_t)pol;
 		c->pol_pkts = p;
 		c->pol_bytes = b;
 		return 0;
