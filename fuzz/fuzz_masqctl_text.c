@@ -179,7 +179,7 @@ static void check_file(const char *s)
 {
 	static const char *const cmds[] = { "set ", "route add ", "neigh add ",
 					    "ipmasqadm ", "iptables -t ",
-					    "helper " };
+					    "helper ", "ipchains " };
 
 	for (const char *p = s; p && *p;) {
 		size_t len = strcspn(p, "\n");
