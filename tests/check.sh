@@ -7,23 +7,35 @@
 #     SKIP NAME: WHY     could not run here (the reason says why)
 # This script runs the suites in order, keeps their full output in
 # build/check.log, and ends with the line "N passed, N failed, N skipped".
-# It exits non-zero when anything failed or a suite crashed.
+# It exits non-zero when anything failed or a suite crashed. Each suite's
+# time goes to the log ("time SUITE N s"), and each phase's (the part of
+# the suite's name before ':') to the end of the output.
 set -u
 cd "$(dirname "$0")/.."
 log=build/check.log
 mkdir -p build
 : >"$log"
 crashed=0
+declare -A phase_secs=()
+phases=()
 
 run_suite() {	# name command...
-	local name=$1; shift
+	local name=$1 t0=$SECONDS; shift
 	echo "== $name" | tee -a "$log"
-	"$@" 2>&1 | tee -a "$log" | grep -E '^(ok|FAIL|SKIP) ' || true
+	"$@" 2>&1 | tee -a "$log" | grep -E '^(ok|FAIL|SKIP|time) ' || true
 	local rc=${PIPESTATUS[0]}
 	if [ "$rc" -ne 0 ]; then
 		echo "FAIL suite-$name: exited with status $rc" | tee -a "$log"
 		crashed=1
 	fi
+	note_time "$name" $((SECONDS - t0))
+}
+
+note_time() {	# suite seconds: into the log, and onto its phase's total
+	local phase=${1%%:*}
+	echo "time $1 $2 s" >>"$log"
+	[ -n "${phase_secs[$phase]+set}" ] || phases+=("$phase")
+	phase_secs[$phase]=$(( ${phase_secs[$phase]:-0} + $2 ))
 }
 
 # tsan_run TEST: a ThreadSanitizer build of a unit test. Its reports go to
@@ -79,6 +91,9 @@ fi
 passed=$(grep -c '^ok ' "$log")
 failed=$(grep -c '^FAIL ' "$log")
 skipped=$(grep -c '^SKIP ' "$log")
+for p in "${phases[@]}"; do
+	printf '%s %s s, ' "$p" "${phase_secs[$p]}"
+done | sed 's/, $/\n/; s/^/time: /'
 echo "full log: $log"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ "$crashed" -eq 0 ] && [ "$passed" -gt 0 ]
