@@ -135,7 +135,8 @@ $(O)/tools/%: $(O)/obj/tests/tools/%.o
 # Each source is compiled once for all the fuzz targets (build/fuzzobj/,
 # with libFuzzer's coverage instrumentation: fuzzer-no-link) and each
 # target is linked from those with libFuzzer's main; compiling every
-# source again for every target made fuzz-build 9 of CI's 26 minutes.
+# source again for every target made fuzz-build 9 minutes of a 30-minute
+# make check (540 s; from objects: 26 s at -j2).
 FUZZ_CFLAGS := $(CFLAGS_COMMON) -O1 -fsanitize=fuzzer,address,undefined
 FUZZ_OBJ_CFLAGS := $(CFLAGS_COMMON) -O1 -fsanitize=fuzzer-no-link,address,undefined -MMD -MP
 fuzzobj = $(patsubst %.c,$(O)/fuzzobj/%.o,$(1))
