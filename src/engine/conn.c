@@ -449,6 +449,20 @@ void conn_fw_refuse(struct masq_engine *e, struct fw_pkt *fp)
 }
 
 /*
+ * What the 2.x traversal (fw2.c) reads of a known connection's packet:
+ * the source it leaves with, and whether its destination is translated
+ * (a reply being de-masqueraded, a forward's packet in)
+ */
+void conn_fw_leaving(struct fw_pkt *fp, const struct ct_entry *ce,
+		     enum ct_dir dir)
+{
+	fp->xsaddr = ce->t[!dir].dst;
+	if (ce->proto != IPPROTO_ICMP_)
+		fp->xsport = ce->t[!dir].dport;
+	fp->demasq = ce->t[!dir].src != ce->t[dir].dst;
+}
+
+/*
  * Walk the hooks a forwarded packet of a known connection passes:
  * PREROUTING (mangle), FORWARD, POSTROUTING (mangle); the nat table not,
  * as in netfilter. The filter sees the destination already translated
@@ -463,6 +477,7 @@ static bool conn_filter_walk(struct masq_engine *e, struct pkt *p,
 	struct fw_pkt fp;
 
 	fw_pkt_init(&fp, p, (uint8_t)p->buf->iface, (uint8_t)out, st);
+	conn_fw_leaving(&fp, ce, dir);
 	fw_run_hook(e, e->fw, IPT_PREROUTING, false, &fp);
 	if (fp.action == FW_ACCEPT) {
 		fp.daddr = ce->t[!dir].src;
@@ -619,7 +634,7 @@ static void conn_open(struct masq_engine *e, struct pkt *p,
 		goto refused;
 	fp->out = (uint8_t)r->iface;
 	fw_run_hook(e, e->fw, IPT_FORWARD, true, fp);
-	if (fp->action == FW_ACCEPT)
+	if (fp->action == FW_ACCEPT || fp->action == FW_NAT)	/* 2.x: MASQ */
 		fw_run_hook(e, e->fw, IPT_POSTROUTING, true, fp);
 	if (fp->action == FW_DROP || fp->action == FW_REJECT) {
 		conn_put_refs(e, p->proto, pl->t, pl->flags, pl->xflags);

@@ -96,6 +96,9 @@ bool conn_may_open(const struct masq_engine *e, const struct pkt *p,
 void conn_invalid(struct masq_engine *e, struct pkt *p, enum masq_counter why);
 void conn_fw_refuse(struct masq_engine *e, struct fw_pkt *fp);
 void conn_no_room(struct masq_engine *e, struct pkt *p, enum masq_counter why);
+struct fw_pkt;
+void conn_fw_leaving(struct fw_pkt *fp, const struct ct_entry *ce,
+		     enum ct_dir dir);
 uint8_t conn_fw_state_for(const struct masq_engine *e,
 			  const struct ct_entry *ce, enum ct_dir dir);
 

@@ -122,7 +122,7 @@ static uint32_t fw_count_rules(const struct ipt_ruleset *rs, uint32_t *nch)
 
 static void fw_compile_rule(const struct masq_engine *e, struct fw_rule *fr,
 			    struct ipt_rule *r, uint32_t table_base,
-			    struct ipt_table *t)
+			    struct ipt_table *t, uint8_t lang)
 {
 	fr->r = r;
 	fr->src = htonl(r->src & r->smsk);
@@ -136,6 +136,8 @@ static void fw_compile_rule(const struct masq_engine *e, struct fw_rule *fr,
 	fr->kind = r->t.kind;
 	fr->chain = 0;
 	fw_compile_matches(fr, r);
+	if (lang != IPT_LANG_IPTABLES)
+		fw2_compile_rule(e, fr, lang);
 	if (r->t.kind == IPT_T_JUMP || r->t.kind == IPT_T_GOTO) {
 		for (uint32_t c = 0; c < t->nchains; c++)
 			if (!strcmp(t->chains[c].name, r->t.chain))
@@ -497,7 +499,8 @@ struct fw *fw_compile(struct masq_engine *e, struct ipt_ruleset *rs,
 			fc->n = ic->nrules;
 			for (uint32_t k = 0; k < ic->nrules; k++)
 				fw_compile_rule(e, &fw->rules[ri++],
-						&ic->rules[k], base, tb);
+						&ic->rules[k], base, tb,
+						rs->lang);
 			if (ic->hook >= 0) {
 				fw->hook[t][ic->hook] = (int32_t)ci;
 				if (ic->nrules || ic->policy != IPT_POL_ACCEPT)
@@ -505,10 +508,15 @@ struct fw *fw_compile(struct masq_engine *e, struct ipt_ruleset *rs,
 			}
 		}
 	}
+	fw->gen = ++e->fw_gen;
+	fw->lang = rs->lang;
+	if (fw->lang != IPT_LANG_IPTABLES) {
+		fw2_compile(fw);	/* walked the 2.x way: fw2.c */
+		return fw;
+	}
 	fw_plan_hooks(fw);
 	fw_plan_fast(fw);
 	fw_plan_memo(fw);
-	fw->gen = ++e->fw_gen;
 	for (uint32_t c = 0; c < fw->nchains; c++)
 		fw_chain_classify(fw, &fw->chains[c]);
 	return fw;
@@ -644,8 +652,8 @@ static bool match_one(struct masq_engine *e, struct fw_rule *fr,
 }
 
 /* Does rule @fr match packet @fp? Cheapest fields first. */
-static bool fw_rule_matches(struct masq_engine *e, struct fw_rule *fr,
-			    const struct fw_pkt *fp)
+bool fw_rule_matches(struct masq_engine *e, struct fw_rule *fr,
+		     const struct fw_pkt *fp)
 {
 	const struct ipt_rule *r;
 	uint16_t sp, dp;
@@ -663,6 +671,8 @@ static bool fw_rule_matches(struct masq_engine *e, struct fw_rule *fr,
 		return true;
 	if (fr->flags & FR_NEVER)
 		return false;
+	if (fr->flags & FR_LEGACY)
+		return fw2_rule_matches(fr, fp);
 	if ((fr->flags & FR_STATE) && !(fp->state & fr->st_mask))
 		return false;
 	if (fr->flags & FR_PORTS) {
@@ -905,6 +915,28 @@ static bool fw_cls_key(const struct fw_pkt *fp, uint32_t *key)
 	return true;
 }
 
+/* A built-in chain's policy as the walk's outcome (REJECT and MASQ: 2.x) */
+static void fw_policy(uint8_t policy, struct fw_pkt *fp)
+{
+	static const struct ipt_target masq = { .kind = IPT_T_MASQUERADE };
+
+	switch (policy) {
+	case IPT_POL_DROP:
+		fp->action = FW_DROP;
+		break;
+	case IPT_POL_REJECT:
+		fp->action = FW_REJECT;
+		fp->reject_with = IPT_REJ_PORT_UNREACH;
+		break;
+	case IPT_POL_MASQ:
+		fp->action = FW_NAT;
+		fp->nat = &masq;
+		break;
+	default:
+		fp->action = FW_ACCEPT;
+	}
+}
+
 /**
  * fw_walk_chain() - Walk one table from its built-in chain @ci
  * @e:		engine
@@ -943,6 +975,8 @@ void fw_walk_chain(struct masq_engine *e, struct fw *fw, uint32_t ci,
 			if (!fw_rule_matches(e, fr, fp))
 				continue;
 			fw_count(&fr->r->pkts, &fr->r->bytes, fp);
+			if (fr->flags & FR_LGACT)
+				fw2_rule_acts(e, fw, c, r, fp);
 			if (k == IPT_T_ACCEPT) {
 				fp->action = FW_ACCEPT;
 				return;
@@ -974,7 +1008,7 @@ void fw_walk_chain(struct masq_engine *e, struct fw *fw, uint32_t ci,
 		c = stack_c[--depth];
 		r = stack_r[depth];
 	}
-	fp->action = base->ic->policy == IPT_POL_DROP ? FW_DROP : FW_ACCEPT;
+	fw_policy(base->ic->policy, fp);
 	fw_count(&base->ic->pol_pkts, &base->ic->pol_bytes, fp);
 }
 
@@ -1061,7 +1095,9 @@ static void fw_run_hook_memo(struct masq_engine *e, struct fw *fw,
 void fw_run_hook(struct masq_engine *e, struct fw *fw, enum ipt_hook hook,
 		 bool first, struct fw_pkt *fp)
 {
-	if (fw->plan[hook][first].memo)
+	if (fw->lang != IPT_LANG_IPTABLES)
+		fw2_run_hook(e, fw, hook, first, fp);
+	else if (fw->plan[hook][first].memo)
 		fw_run_hook_memo(e, fw, hook, first, fp);
 	else
 		fw_run_hook_walk(e, fw, hook, first, fp);

@@ -46,6 +46,9 @@ struct fw_rule {
 	uint8_t kind;			/* the target's enum ipt_target_kind */
 	uint8_t flags;			/* FR_* */
 	uint8_t st_mask;		/* FR_STATE: states that match */
+	uint8_t syn_mask;		/* FR_LEGACY -y: of SYN, ACK, FIN the
+					 * flags tested (SYN must be the one
+					 * set): the language's meaning */
 	uint16_t sp_lo, sp_hi, dp_lo, dp_hi;	/* FR_PORTS, host order */
 	struct ipt_rule *r;		/* matches, target, counters */
 	uint64_t lim_credit;		/* -m limit: credit, 1/10000 s */
@@ -56,6 +59,10 @@ struct fw_rule {
 #define FR_STATE	0x02	/* a state or conntrack match: st_mask */
 #define FR_PORTS	0x04	/* a tcp/udp port match: sp_*, dp_* */
 #define FR_SLOW		0x08	/* other matches: walk r->m[] */
+#define FR_LEGACY	0x10	/* an ipchains/ipfwadm rule's own tests:
+				 * fw2_rule_matches() */
+#define FR_LGACT	0x20	/* it logs, marks or sets the TOS on a
+				 * match: fw2_rule_acts() */
 
 /*
  * The classifier's dimensions: what a packet's key holds (fw.c). Chains
@@ -173,7 +180,13 @@ struct fw {
 	struct fw_plan plan[IPT_HOOKS][2];	/* [hook][first packet] */
 	struct fw_fast fwd_fast[FW_STATES];	/* by the packet's state */
 	bool busy[IPT_HOOKS];		/* some table has a rule here */
+	uint8_t lang;			/* the ruleset's enum ipt_lang */
+	int32_t lg_chain[4];		/* ipchains, ipfwadm: enum fw2_chain's
+					 * chain indices, or -1 */
 };
+
+/* The chains the 2.x traversal walks (fw2.c) */
+enum fw2_chain { FW2_INPUT, FW2_FORWARD, FW2_OUTPUT, FW2_ACCT };
 
 /* What a walk decided */
 enum fw_action {
@@ -196,6 +209,13 @@ struct fw_pkt {
 	uint8_t in, out;		/* interface index, or FW_NO_IF */
 	uint8_t state;			/* enum ipt_state_bit, DNAT/SNAT or'ed */
 	uint32_t mark;
+	uint32_t xsaddr;		/* the source the packet leaves with */
+	uint16_t xsport;		/* (after its translation), network order */
+	bool demasq;			/* its destination is translated back or
+					 * forwarded: the 2.x traversal skips
+					 * the forward chain */
+	bool left;			/* 2.x: the output chain has been
+					 * walked for it */
 	struct fw_memo *rec;		/* recording a hook memo, or NULL */
 	/* results */
 	uint8_t action;			/* enum fw_action */
@@ -209,6 +229,8 @@ struct fw *fw_compile(struct masq_engine *e, struct ipt_ruleset *rs,
 void fw_free(struct fw *fw);
 void fw_walk_chain(struct masq_engine *e, struct fw *fw, uint32_t ci,
 		   struct fw_pkt *fp);
+bool fw_rule_matches(struct masq_engine *e, struct fw_rule *fr,
+		     const struct fw_pkt *fp);
 
 static inline void fw_count(uint64_t *pkts, uint64_t *bytes,
 			    const struct fw_pkt *fp)
@@ -252,6 +274,10 @@ static inline void fw_pkt_init(struct fw_pkt *fp, struct pkt *p, uint8_t in,
 	fp->out = out;
 	fp->state = state;
 	fp->mark = 0;
+	fp->xsaddr = fp->saddr;
+	fp->xsport = fp->sport;
+	fp->demasq = false;
+	fp->left = false;
 	fp->rec = NULL;
 	fp->action = 0;
 	fp->reject_with = 0;
@@ -268,7 +294,18 @@ static inline void fw_pkt_dnat(struct fw_pkt *fp, uint32_t addr, uint16_t port)
 	if (fp->p->has_ports && fp->p->proto != 1)
 		fp->dport = port;
 	fp->state |= IPT_ST_DNAT;
+	fp->demasq = true;
 }
+
+/* fw2.c: the 2.0 and 2.2 traversal (ipfwadm, ipchains rulesets) */
+void fw2_compile_rule(const struct masq_engine *e, struct fw_rule *fr,
+		      uint8_t lang);
+void fw2_compile(struct fw *fw);
+bool fw2_rule_matches(const struct fw_rule *fr, const struct fw_pkt *fp);
+void fw2_rule_acts(struct masq_engine *e, const struct fw *fw, uint32_t ci,
+		   uint32_t ri, struct fw_pkt *fp);
+void fw2_run_hook(struct masq_engine *e, struct fw *fw, enum ipt_hook hook,
+		  bool first, struct fw_pkt *fp);
 
 /* fwctl.c */
 int fw_init(struct masq_engine *e);

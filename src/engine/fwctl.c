@@ -30,6 +30,7 @@
 
 #include "eng.h"
 #include "fw.h"
+#include "ipt/lang.h"
 
 #define EXIT_FAIL	1
 #define EXIT_USAGE	2
@@ -225,11 +226,16 @@ struct save_args {
 	uint32_t zero_c[32];
 };
 
-/* Parse iptables-save's words; 0, or the status (message in @out) */
+/*
+ * Parse a dump's words (iptables-save's, and ipchains-save's and
+ * ipfwadm-save's, which take -c and the zeroing; a bare --zero at the
+ * end zeroes every chain); 0, or the status (message in @out)
+ */
 static int save_args_parse(const struct masq_engine *e, int argc,
 			   char *const *argv, struct save_args *a,
 			   struct masq_text *out)
 {
+	const char *who = argv[0];
 	int table = -1;
 
 	*a = (struct save_args){ .mask = (1u << IPT_TABLES) - 1 };
@@ -242,11 +248,12 @@ static int save_args_parse(const struct masq_engine *e, int argc,
 			   i + 1 < argc) {
 			table = ipt_table_by_name(argv[++i]);
 			if (table < 0)
-				return masq_text_printf(out, "iptables-save: no "
-							"table '%s'\n", argv[i]),
+				return masq_text_printf(out, "%s: no table "
+							"'%s'\n", who, argv[i]),
 				       EXIT_USAGE;
 			a->mask = 1u << table;
-		} else if (!strcmp(w, "--zero-all")) {
+		} else if (!strcmp(w, "--zero-all") ||
+			   (!strcmp(w, "--zero") && i + 1 == argc)) {
 			a->zero_all = true;
 		} else if (!strcmp(w, "--zero") && i + 1 < argc) {
 			int tb = table < 0 ? IPT_FILTER : table;
@@ -258,18 +265,18 @@ static int save_args_parse(const struct masq_engine *e, int argc,
 				if (!strcmp(t->chains[c].name, name))
 					break;
 			if (c == t->nchains)
-				return masq_text_printf(out, "iptables-save: no "
-							"chain '%s' to zero\n",
+				return masq_text_printf(out, "%s: no chain "
+							"'%s' to zero\n", who,
 							name), EXIT_FAIL;
 			if (a->nzero == 32)
-				return masq_text_printf(out, "iptables-save: too "
-							"many --zero chains\n"),
+				return masq_text_printf(out, "%s: too many "
+							"--zero chains\n", who),
 				       EXIT_USAGE;
 			a->zero_t[a->nzero] = (uint8_t)tb;
 			a->zero_c[a->nzero++] = c;
 		} else {
-			return masq_text_printf(out, "iptables-save: unknown "
-						"option '%s'\n", w), EXIT_USAGE;
+			return masq_text_printf(out, "%s: unknown option "
+						"'%s'\n", who, w), EXIT_USAGE;
 		}
 	}
 	return 0;
@@ -289,7 +296,10 @@ static void chain_subtract(struct ipt_chain *live,
 
 /* ---- jobs: a ruleset change built off the packet path -------------------- */
 
-enum job_kind { JOB_IPTABLES, JOB_RESTORE, JOB_SAVE, JOB_BATCH };
+enum job_kind { JOB_IPTABLES, JOB_RESTORE, JOB_SAVE, JOB_BATCH,
+		JOB_LANG,		/* an ipchains/ipfwadm change */
+		JOB_LSAVE,		/* ... their dump */
+		JOB_LRESTORE };		/* ... their restore */
 
 /* One command of a batch, and how it went (masq_ctl_job_result()) */
 struct batch_cmd {
@@ -325,6 +335,10 @@ struct masq_ctl_job {
 	struct batch_cmd *cmds;		/* JOB_BATCH: the commands */
 	size_t ncmds, cap;
 	bool dflt;			/* ... left the default ruleset */
+	const struct ipt_lang_ops *ops;	/* JOB_L*: the language */
+	uint8_t lang;
+	int nwords;			/* JOB_LANG: its words, copied */
+	char **words;
 };
 
 /*
@@ -481,6 +495,7 @@ static void job_free(struct masq_ctl_job *j)
 	fw_free(j->fw);
 	ipt_ruleset_free(j->rs);
 	free(j->text);
+	free(j->words);
 	free(j->snap);
 	ipt_text_free(&j->out);
 	for (size_t i = 0; i < j->ncmds; i++)
@@ -519,6 +534,156 @@ static int restore_args(int argc, char *const *argv, unsigned *flags,
 	return 0;
 }
 
+/* ---- one language at a time: ipchains and ipfwadm (ipt/lang.h) ----------- */
+
+/*
+ * Why a command of @lang may not act on a ruleset written in @held: the
+ * message names both languages and the way out
+ */
+static void lang_refusal(uint8_t held, uint8_t lang, char *buf, size_t n)
+{
+	if (lang == IPT_LANG_IPTABLES)
+		snprintf(buf, n, "the ruleset is written in %s (masqctl %s "
+			 "shows it); one language at a time: `masqctl reset "
+			 "rules` goes back to the default ruleset, which "
+			 "iptables commands change",
+			 ipt_lang_name(held), held == IPT_LANG_IPCHAINS ?
+			 "ipchains -L" : "ipfwadm -l");
+	else
+		snprintf(buf, n, "the ruleset is written in %s%s; one language "
+			 "at a time: `masqctl reset rules` first, then the "
+			 "first %s command that changes rules starts an empty "
+			 "%s ruleset (input and forward DENY)",
+			 ipt_lang_name(held),
+			 held == IPT_LANG_IPTABLES ? " (masqctl iptables-save "
+			 "shows it)" : "", ipt_lang_name(lang),
+			 ipt_lang_name(lang));
+}
+
+/*
+ * May a command of @lang read the published ruleset, or (@changes)
+ * change it? Yes in its own language; and the untouched default ruleset
+ * gives way to the first change in another. Else the refusal is in @out.
+ */
+static bool lang_may(const struct masq_engine *e, uint8_t lang, bool changes,
+		     const char *who, struct masq_text *out)
+{
+	char why[320];
+
+	if (e->rs->lang == lang || (changes && e->fw_default))
+		return true;
+	lang_refusal(e->rs->lang, lang, why, sizeof(why));
+	masq_text_printf(out, "%s: %s\n", who, why);
+	return false;
+}
+
+/* The language's empty ruleset; NULL: out of memory */
+static struct ipt_ruleset *lang_fresh(const struct ipt_lang_ops *ops)
+{
+	struct ipt_ruleset *rs = ipt_ruleset_new();
+
+	if (rs && ops->init(rs)) {
+		ipt_ruleset_free(rs);
+		rs = NULL;
+	}
+	return rs;
+}
+
+/* A copy of @argc words in one allocation (a job outlives the request) */
+static char **words_copy(int argc, char *const *argv)
+{
+	size_t len = (size_t)(argc + 1) * sizeof(char *);
+	char **w, *at;
+
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	w = malloc(len);
+	if (!w)
+		return NULL;
+	at = (char *)(w + argc + 1);
+	for (int i = 0; i < argc; i++) {
+		size_t n = strlen(argv[i]) + 1;
+
+		w[i] = memcpy(at, argv[i], n);
+		at += n;
+	}
+	w[argc] = NULL;
+	return w;
+}
+
+/*
+ * Make @j the job of a 2.x language's word @what (lang.h's IPT_LWORD_*):
+ * a change, a dump, a restore. Return: false when it is no job (it does
+ * not change rules, is refused, or memory ran out: masq_engine_ctl()
+ * says which)
+ */
+static bool lang_job(struct masq_ctl_job *j, enum ipt_lang lang, int what,
+		     int argc, char *const *argv)
+{
+	const struct masq_engine *e = j->e;
+	struct masq_text scratch = { 0 };
+	bool ok = false;
+
+	j->ops = ipt_lang_ops(lang);
+	j->lang = (uint8_t)lang;
+	if (what == IPT_LWORD_CMD) {
+		j->kind = JOB_LANG;
+		j->who = j->ops->name;
+		j->nwords = argc - 1;
+		ok = j->ops->changes(argc - 1, argv + 1) &&
+		     lang_may(e, lang, true, j->who, &scratch) &&
+		     (j->words = words_copy(argc - 1, argv + 1));
+	} else if (what == IPT_LWORD_SAVE) {
+		j->kind = JOB_LSAVE;
+		j->who = j->ops->save_word;
+		ok = lang_may(e, lang, false, j->who, &scratch) &&
+		     !save_args_parse(e, argc, argv, &j->save, &scratch);
+		j->save.mask = 1u << IPT_FILTER;
+	} else {
+		j->kind = JOB_LRESTORE;
+		j->who = j->ops->restore_word;
+		ok = argc == 2 && lang_may(e, lang, true, j->who, &scratch) &&
+		     (j->text = strdup(argv[1]));
+	}
+	masq_text_free(&scratch);
+	return ok;
+}
+
+/* A 2.x job's run: on a copy (or the language's empty ruleset), compiled */
+static void lang_job_run(struct masq_ctl_job *j)
+{
+	struct masq_engine *e = j->e;
+	bool fresh = j->kind == JOB_LRESTORE || e->rs->lang != j->lang;
+	int rc;
+
+	j->rs = fresh ? lang_fresh(j->ops) : ipt_ruleset_copy(e->rs);
+	if (!j->rs || (!fresh && job_snapshot(j, j->rs))) {
+		snprintf(j->err.msg, sizeof(j->err.msg), "out of memory");
+		return;
+	}
+	if (j->kind == JOB_LSAVE) {
+		j->ops->save(j->rs, j->save.counters ? IPT_LSAVE_COUNTERS : 0,
+			     &j->out);
+		if (j->out.oom)
+			snprintf(j->err.msg, sizeof(j->err.msg), "out of memory");
+		else
+			j->status = 0;
+		return;
+	}
+	if (j->kind == JOB_LANG)
+		rc = j->ops->exec(j->rs, j->nwords, j->words, NULL, &j->out,
+				  &j->err);
+	else
+		rc = j->ops->restore(j->rs, j->text, &j->err) ? EXIT_FAIL : 0;
+	if (rc) {
+		j->status = rc;
+		return;
+	}
+	j->fw = fw_compile(e, j->rs, &j->err);
+	if (j->fw)
+		j->status = 0;
+}
+
 /**
  * masq_engine_ctl_job() - Start a ruleset change as a job
  * @e:		engine
@@ -535,8 +700,10 @@ struct masq_ctl_job *masq_engine_ctl_job(struct masq_engine *e, int argc,
 {
 	struct masq_ctl_job *j;
 	struct masq_text scratch = { 0 };
+	enum ipt_lang lang;
 	const char *text;
 	unsigned flags;
+	int what;
 
 	if (argc < 1 || !argv[0])
 		return NULL;
@@ -544,7 +711,13 @@ struct masq_ctl_job *masq_engine_ctl_job(struct masq_engine *e, int argc,
 	if (!j)
 		return NULL;
 	j->e = e;
-	if (!strcmp(argv[0], "iptables")) {
+	lang = ipt_lang_of_word(argv[0], &what);
+	if (lang != IPT_LANG_IPTABLES) {
+		if (lang_job(j, lang, what, argc, argv))
+			return j;
+	} else if (e->rs->lang != IPT_LANG_IPTABLES) {
+		/* fw_ctl() refuses it: the ruleset is another language's */
+	} else if (!strcmp(argv[0], "iptables")) {
 		j->kind = JOB_IPTABLES;
 		j->who = "iptables";
 		if (!ipt_parse(argc - 1, argv + 1, NULL, &j->cmd, &j->err) &&
@@ -570,7 +743,7 @@ struct masq_ctl_job *masq_engine_ctl_job(struct masq_engine *e, int argc,
 		}
 	}
 	masq_text_free(&scratch);
-	free(j);
+	job_free(j);
 	return NULL;
 }
 
@@ -586,6 +759,11 @@ struct masq_ctl_job *masq_engine_ctl_job(struct masq_engine *e, int argc,
  */
 bool masq_ctl_is_rules(int argc, char *const *argv)
 {
+	int what = -1;
+
+	if (argc >= 1 && argv[0] &&
+	    ipt_lang_of_word(argv[0], &what) != IPT_LANG_IPTABLES)
+		return what != IPT_LWORD_SAVE;
 	return argc >= 1 && argv[0] &&
 	       (!strcmp(argv[0], "iptables") ||
 		!strcmp(argv[0], "iptables-restore") ||
@@ -657,13 +835,69 @@ static int batch_fail(struct batch_cmd *c, int status, const char *who,
 	return status;
 }
 
+/*
+ * May a batch command of @lang (@changes: a change) act on the batch's
+ * ruleset? The default one gives way to another language's first change.
+ */
+static int batch_lang_may(struct masq_ctl_job *j, struct batch_cmd *c,
+			  uint8_t lang, bool changes)
+{
+	const struct ipt_lang_ops *ops = ipt_lang_ops((enum ipt_lang)lang);
+	struct ipt_ruleset *rs;
+	char why[320];
+
+	if (j->rs->lang == lang)
+		return 0;
+	if (!changes || !j->dflt || !ops) {
+		lang_refusal(j->rs->lang, lang, why, sizeof(why));
+		return batch_fail(c, EXIT_FAIL, c->argv[0], why);
+	}
+	rs = lang_fresh(ops);
+	if (!rs)
+		return batch_fail(c, EXIT_FAIL, c->argv[0], "out of memory");
+	ipt_ruleset_free(j->rs);
+	j->rs = rs;
+	return 0;
+}
+
+/* One ipchains or ipfwadm command, or restore, on the batch's ruleset */
+static int batch_lang(struct masq_ctl_job *j, struct batch_cmd *c,
+		      enum ipt_lang lang, int what)
+{
+	const struct ipt_lang_ops *ops = ipt_lang_ops(lang);
+	struct ipt_text discard = { 0 };
+	struct ipt_err err = { "" };
+	bool changes = what == IPT_LWORD_RESTORE ||
+		       ops->changes(c->argc - 1, c->argv + 1);
+	int rc = batch_lang_may(j, c, (uint8_t)lang, changes);
+
+	if (rc)
+		return rc;
+	if (what == IPT_LWORD_RESTORE)
+		rc = c->argc != 2 ? (snprintf(err.msg, sizeof(err.msg),
+					      "one text"), EXIT_USAGE) :
+		     ops->restore(j->rs, c->argv[1], &err) ? EXIT_FAIL : 0;
+	else
+		rc = ops->exec(j->rs, c->argc - 1, c->argv + 1, NULL,
+			       &discard, &err);
+	ipt_text_free(&discard);
+	if (rc)
+		return batch_fail(c, rc, c->argv[0], err.msg);
+	if (changes)
+		j->dflt = false;
+	return 0;
+}
+
 /* One iptables command on the batch's ruleset */
 static int batch_iptables(struct masq_ctl_job *j, struct batch_cmd *c)
 {
 	struct ipt_text discard = { 0 };
 	struct ipt_cmd cmd;
 	struct ipt_err err = { "" };
-	int rc;
+	int rc = batch_lang_may(j, c, IPT_LANG_IPTABLES, false);
+
+	if (rc)
+		return rc;
 
 	if (ipt_parse(c->argc - 1, c->argv + 1, NULL, &cmd, &err))
 		return batch_fail(c, EXIT_USAGE, "iptables", err.msg);
@@ -683,8 +917,11 @@ static int batch_restore(struct masq_ctl_job *j, struct batch_cmd *c)
 	struct ipt_err err = { "" };
 	const char *text;
 	unsigned flags;
-	int rc = restore_args(c->argc, c->argv, &flags, &text, &usage);
+	int rc = batch_lang_may(j, c, IPT_LANG_IPTABLES, false);
 
+	if (rc)
+		return rc;
+	rc = restore_args(c->argc, c->argv, &flags, &text, &usage);
 	if (rc) {
 		while (usage.len && usage.s[usage.len - 1] == '\n')
 			usage.s[--usage.len] = '\0';
@@ -725,8 +962,12 @@ static void batch_run(struct masq_ctl_job *j)
 	}
 	for (size_t i = 0; i < j->ncmds; i++) {
 		struct batch_cmd *c = &j->cmds[i];
+		int what;
+		enum ipt_lang lang = ipt_lang_of_word(c->argv[0], &what);
 
-		if (!strcmp(c->argv[0], "iptables"))
+		if (lang != IPT_LANG_IPTABLES)
+			bad += !!batch_lang(j, c, lang, what);
+		else if (!strcmp(c->argv[0], "iptables"))
 			bad += !!batch_iptables(j, c);
 		else if (!strcmp(c->argv[0], "iptables-restore"))
 			bad += !!batch_restore(j, c);
@@ -794,6 +1035,10 @@ void masq_ctl_job_run(struct masq_ctl_job *j)
 		batch_run(j);
 		return;
 	}
+	if (j->kind >= JOB_LANG) {
+		lang_job_run(j);
+		return;
+	}
 	j->rs = ipt_ruleset_copy(e->rs);
 	if (!j->rs || job_snapshot(j, j->rs)) {
 		snprintf(j->err.msg, sizeof(j->err.msg), "out of memory");
@@ -851,11 +1096,13 @@ int masq_engine_ctl_job_finish(struct masq_engine *e, struct masq_ctl_job *j,
 {
 	int status = j->status;
 
-	if (!(j->kind == JOB_SAVE && status))
+	bool save = j->kind == JOB_SAVE || j->kind == JOB_LSAVE;
+
+	if (!(save && status))
 		text_put(out, &j->out);
 	if (status) {
 		masq_text_printf(out, "%s: %s\n", j->who, j->err.msg);
-	} else if (j->kind == JOB_SAVE) {
+	} else if (save) {
 		job_zero(e, j);
 	} else if (j->fw) {
 		struct ipt_ruleset *old_rs = e->rs;
@@ -968,6 +1215,46 @@ static int cmd_iptables_restore(struct masq_engine *e, int argc,
 	return EXIT_FAIL;
 }
 
+/*
+ * ipchains WORD..., ipfwadm WORD... and their -save and -restore words:
+ * changes, dumps and restores are jobs (lang_job()); what changes nothing
+ * (a listing, a check, zeroing) runs on the published ruleset
+ */
+static int cmd_lang(struct masq_engine *e, enum ipt_lang lang, int what,
+		    int argc, char *const *argv, struct masq_text *out)
+{
+	struct masq_ctl_job *j = masq_engine_ctl_job(e, argc, argv);
+	const struct ipt_lang_ops *ops = ipt_lang_ops(lang);
+	struct ipt_text t = { 0 };
+	struct ipt_err err = { "" };
+	struct save_args a;
+	bool changes;
+	int rc;
+
+	if (j)
+		return job_now(e, j, out);
+	changes = what != IPT_LWORD_SAVE &&
+		  (what == IPT_LWORD_RESTORE ||
+		   ops->changes(argc - 1, argv + 1));
+	if (!lang_may(e, lang, changes, argv[0], out))
+		return EXIT_FAIL;
+	if (what == IPT_LWORD_SAVE &&
+	    (rc = save_args_parse(e, argc, argv, &a, out)))
+		return rc;
+	if (what == IPT_LWORD_RESTORE && argc != 2)
+		return masq_text_printf(out, "%s: one text\n", argv[0]),
+		       EXIT_USAGE;
+	if (what != IPT_LWORD_CMD || changes)
+		return masq_text_printf(out, "%s: out of memory\n", argv[0]),
+		       EXIT_FAIL;
+	rc = ops->exec(e->rs, argc - 1, argv + 1, NULL, &t, &err);
+	text_put(out, &t);
+	ipt_text_free(&t);
+	if (rc)
+		masq_text_printf(out, "%s: %s\n", argv[0], err.msg);
+	return rc;
+}
+
 /**
  * fw_ctl() - Run a filter verb, if @argv[0] is one
  * Return: the exit status, or -1 when the verb is not the filter's
@@ -975,6 +1262,15 @@ static int cmd_iptables_restore(struct masq_engine *e, int argc,
 int fw_ctl(struct masq_engine *e, int argc, char *const *argv,
 	   struct masq_text *out)
 {
+	int what;
+	enum ipt_lang lang = ipt_lang_of_word(argv[0], &what);
+
+	if (lang != IPT_LANG_IPTABLES)
+		return cmd_lang(e, lang, what, argc, argv, out);
+	if (strncmp(argv[0], "iptables", 8))
+		return -1;
+	if (!lang_may(e, IPT_LANG_IPTABLES, false, argv[0], out))
+		return EXIT_FAIL;
 	if (!strcmp(argv[0], "iptables"))
 		return cmd_iptables(e, argc, argv, out);
 	if (!strcmp(argv[0], "iptables-save"))

@@ -266,6 +266,7 @@ static bool host_filter(struct masq_engine *e, struct pkt *p,
 	fw_pkt_init(&fp, p, p->host ? FW_NO_IF : (uint8_t)p->buf->iface,
 		    to_host ? FW_NO_IF : (uint8_t)out,
 		    conn_fw_state_for(e, ce, dir));
+	conn_fw_leaving(&fp, ce, dir);
 	fw_run_hook(e, e->fw, p->host ? IPT_OUTPUT : IPT_PREROUTING, false, &fp);
 	if (fp.action == FW_ACCEPT || fp.action == FW_NAT) {
 		fp.daddr = ce->t[!dir].src;

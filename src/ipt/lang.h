@@ -84,4 +84,8 @@ const struct ipt_lang_ops *ipt_lang_ops(enum ipt_lang lang);
 /* The language's name: "iptables", "ipchains", "ipfwadm" */
 const char *ipt_lang_name(enum ipt_lang lang);
 
+/* What a word of a 2.x language is: its command, its dump, its restore */
+enum { IPT_LWORD_CMD, IPT_LWORD_SAVE, IPT_LWORD_RESTORE };
+enum ipt_lang ipt_lang_of_word(const char *w, int *what);
+
 #endif
