@@ -34,9 +34,16 @@
  *                    defaults, ftp on 21, tftp on 69) and with one
  *                    (ftp: the helper given the connections' port 443,
  *                    so each packet takes the general path and its
- *                    sequence adjustment); ratio_helper_conn_vs_plain
+ *                    sequence adjustment); ratio_helper_ftp_vs_plain
  *                    is the same-run ratio: what a helper connection
  *                    costs, never paid by a connection without one
+ *   est_out_legacy_* established ACKs (10k connections) under the
+ *                    default ruleset (iptables) and under the Linux
+ *                    Journal article's masquerading written in ipchains
+ *                    and in ipfwadm (with accounting in and out): the
+ *                    2.x rulesets walk input, forward and output rule
+ *                    by rule on every packet; ratio_legacy_* the
+ *                    same-run ratios to iptables
  *
  * N is 1k, 100k or 1m concurrent connections. With endpoint-independent
  * mapping one external address holds at most 64,512 mappings (ports
@@ -616,22 +623,27 @@ static void bench_filter(uint32_t n, uint32_t packets, int rounds)
 }
 
 /*
- * Established ACKs of connections without a helper and with one, on two
- * engines made alike but for `helper ftp on ports 443` before the
- * connections opened; rounds interleaved, medians printed
+ * Established ACKs through engines made alike but for the control lines
+ * of @setup[k] (run before the connections open); rounds interleaved,
+ * medians printed as est_out_CASE_NAME, and each rate over the first's
  */
-static void bench_helpers(uint32_t n, uint32_t packets, int rounds)
+static void bench_engines(const char *name, int k_n,
+			  const char *const *names,
+			  const char *const *const *setup, uint32_t n,
+			  uint32_t packets, int rounds)
 {
-	struct bench *B[2] = { bench_new(n, n + n / 8), bench_new(n, n + n / 8) };
+	struct bench *B[4];
 	uint32_t *seq = identity(n), *order = shuffled(n, 13);
-	static const char *const names[] = { "plain", "ftp" };
-	double rate[2][ROUNDS_MAX];
+	double rate[4][ROUNDS_MAX];
 
-	ctl(B[1]->e, "helper ftp on ports 443");
-	for (int k = 0; k < 2; k++)
+	for (int k = 0; k < k_n; k++) {
+		B[k] = bench_new(n, n + n / 8);
+		for (int l = 0; setup[k][l]; l++)
+			ctl(B[k]->e, "%s", setup[k][l]);
 		establish(B[k], seq, n);
+	}
 	for (int r = 0; r < rounds; r++)
-		for (int k = 0; k < 2; k++) {
+		for (int k = 0; k < k_n; k++) {
 			uint64_t sent = 0, done = 0;
 			double t = 0;
 
@@ -644,22 +656,57 @@ static void bench_helpers(uint32_t n, uint32_t packets, int rounds)
 				done += m;
 			}
 			if (sent != done) {
-				fprintf(stderr, "bench: helper %s: %llu of %llu forwarded\n",
-					names[k], (unsigned long long)sent,
+				fprintf(stderr, "bench: %s %s: %llu of %llu forwarded\n",
+					name, names[k], (unsigned long long)sent,
 					(unsigned long long)done);
 				exit(1);
 			}
 			rate[k][r] = done / t;
 		}
-	for (int k = 0; k < 2; k++)
-		printf("bench est_out_helper_%s %.0f pps\n", names[k],
+	for (int k = 0; k < k_n; k++)
+		printf("bench est_out_%s_%s %.0f pps\n", name, names[k],
 		       median(rate[k], rounds));
-	printf("bench ratio_helper_conn_vs_plain %.2f x\n",
-	       median(rate[1], rounds) / median(rate[0], rounds));
+	for (int k = 1; k < k_n; k++)
+		printf("bench ratio_%s_%s_vs_%s %.2f x\n", name, names[k],
+		       names[0], median(rate[k], rounds) / median(rate[0], rounds));
 	free(order);
 	free(seq);
-	for (int k = 0; k < 2; k++)
+	for (int k = 0; k < k_n; k++)
 		bench_free(B[k]);
+}
+
+/* Connections without a helper and with one (`helper ftp on ports 443`) */
+static void bench_helpers(uint32_t n, uint32_t packets, int rounds)
+{
+	static const char *const names[] = { "plain", "ftp" };
+	static const char *const plain[] = { NULL };
+	static const char *const ftp[] = { "helper ftp on ports 443", NULL };
+	static const char *const *const setup[] = { plain, ftp };
+
+	bench_engines("helper", 2, names, setup, n, packets, rounds);
+}
+
+/*
+ * The default ruleset (iptables, its ESTABLISHED accept a state-decided
+ * walk) against the Linux Journal article's masquerading in ipchains and
+ * in ipfwadm (with accounting in and out on the external interface):
+ * the 2.x rulesets walk their chains rule by rule on every packet
+ */
+static void bench_legacy(uint32_t n, uint32_t packets, int rounds)
+{
+	static const char *const names[] = { "iptables", "ipchains",
+					     "ipfwadm" };
+	static const char *const dflt[] = { NULL };
+	static const char *const chains[] = {
+		"ipchains -P input ACCEPT", "ipchains -P forward DENY",
+		"ipchains -A forward -s 10.1.0.0/16 -j MASQ", NULL };
+	static const char *const fwadm[] = {
+		"ipfwadm -I -p accept", "ipfwadm -F -p deny",
+		"ipfwadm -F -a m -S 10.1.0.0/16 -D 0.0.0.0/0",
+		"ipfwadm -A in -a -W wan0", "ipfwadm -A out -a -W wan0", NULL };
+	static const char *const *const setup[] = { dflt, chains, fwadm };
+
+	bench_engines("legacy", 3, names, setup, n, packets, rounds);
 }
 
 static bool wanted(int argc, char **argv, const char *name)
@@ -676,7 +723,7 @@ static bool wanted(int argc, char **argv, const char *name)
 	return !any;
 }
 
-/* engine_bench [--quick] [--no-acct] [new_conn|est_1k|est_100k|est_1m|attack|bytes|filter|helpers]... */
+/* engine_bench [--quick] [--no-acct] [new_conn|est_1k|est_100k|est_1m|attack|bytes|filter|helpers|legacy]... */
 int main(int argc, char **argv)
 {
 	bool quick = false;
@@ -717,5 +764,7 @@ int main(int argc, char **argv)
 		bench_filter(10000, quick ? 500000 : 2000000, quick ? 3 : 5);
 	if (wanted(argc, argv, "helpers"))
 		bench_helpers(10000, quick ? 500000 : 2000000, quick ? 3 : 5);
+	if (wanted(argc, argv, "legacy"))
+		bench_legacy(10000, quick ? 500000 : 2000000, quick ? 3 : 5);
 	return 0;
 }

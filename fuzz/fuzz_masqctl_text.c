@@ -209,7 +209,7 @@ static void save(char *text, size_t n)
 			start = i + 1;
 		}
 	p = (struct save_parts){ part[0], part[1], part[2], part[3], part[4],
-				 part[5] };
+				 part[5], n & 1 ? "ipchains" : NULL };
 	save_compose(&p, &out);
 	/* forwards are masqd's own commands, passed as they are */
 	if (!strchr(part[3], '\n') && !strchr(part[3], '\r') &&

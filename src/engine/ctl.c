@@ -20,6 +20,7 @@
 #include "eng.h"
 #include "alg.h"
 #include "fwd.h"
+#include "ipt/lang.h"
 #include "masqtab.h"
 #include "origdst.h"
 #include "perm.h"
@@ -759,6 +760,7 @@ static int cmd_show(struct masq_engine *e, int argc, char *const *argv,
 	masq_text_printf(out, "accounting %s\n", e->ct.acct ? "on" : "off");
 	masq_text_printf(out, "conntrack-max %u\n", e->ct.limit);
 	masq_text_printf(out, "conntrack-size %u\n", e->ct.max);
+	masq_text_printf(out, "rules %s\n", ipt_lang_name(e->rs->lang));
 	return 0;
 }
 

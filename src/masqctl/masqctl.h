@@ -141,12 +141,15 @@ int masq_feed_end(struct masq_feed *f);
  * @routes:	`route`
  * @neigh:	`neigh`
  * @forwards:	`ipmasqadm save`
- * @ruleset:	`iptables-save`
+ * @ruleset:	`iptables-save`, or the dump of the ruleset's language
  * @helpers:	`helper`
+ * @lang:	the ruleset's language ("ipchains", "ipfwadm"), as `show
+ *		settings` says it; NULL or "iptables": iptables-save text
  */
 struct save_parts {
 	const char *settings, *routes, *neigh, *forwards, *ruleset;
 	const char *helpers;
+	const char *lang;
 };
 
 void save_compose(const struct save_parts *p, struct ipt_text *out);

@@ -5,7 +5,9 @@
  *
  * Six questions to masqd, asked before anything is printed (so a refusal
  * prints nothing but the refusal): `show settings`, `route`, `neigh`,
- * `ipmasqadm save`, `iptables-save` (numeric, no counters) and `helper`.
+ * `ipmasqadm save`, `iptables-save` (numeric, no counters; for a ruleset
+ * written in ipchains or ipfwadm, as `show settings` says, that
+ * language's dump) and `helper`.
  * Their answers become, in this order:
  *
  *	settings	"set KEY VALUE..." for what `set` changes; "# KEY
@@ -25,7 +27,10 @@
  *	forwards	masqd's `ipmasqadm save` as it is: the commands that
  *			make portfw, mfw and autofw's tables again in their
  *			current order (counters start from the preferences)
- *	ruleset		per table, from empty: -F, -X, a -P per built-in
+ *	ruleset		(ipchains, ipfwadm: the language's commands, a -P
+ *			per built-in chain, a -N per user chain, the rules
+ *			in order; a reload starts from its empty ruleset)
+ *			per table, from empty: -F, -X, a -P per built-in
  *			chain, a -N per user chain, then every rule as
  *			"iptables -t TABLE -A ..." (iptables-save's quoting
  *			is the file's: double quotes, \" inside)
@@ -351,6 +356,59 @@ static void ruleset_lines(const char *text, struct ipt_text *out)
 	table_flush(&t, out);
 }
 
+/*
+ * An ipchains or ipfwadm dump (ipchains-save's ":CHAIN POLICY" and "-A"
+ * lines; ipfwadm-save's commands) as commands of that language: a
+ * policy is set, a user chain ("-" for its policy) made, a rule added
+ */
+static void ruleset_lines_2x(const char *lang, const char *text,
+			     struct ipt_text *out)
+{
+	size_t ll = strlen(lang);
+	char *line;
+
+	for (const char *p = next_line(text, &line); line;
+	     p = next_line(p, &line)) {
+		char name[64], pol[32];
+		size_t len = strlen(line);
+
+		if (len && line[len - 1] == '\r')
+			line[--len] = '\0';
+		if (!len || line[0] == '#')
+			;	/* blank, a comment */
+		else if (line[0] == ':' &&
+			 sscanf(line + 1, "%63s %31s", name, pol) == 2)
+			ipt_text_printf(out, "%s -%c %s%s%s\n", lang,
+					strcmp(pol, "-") ? 'P' : 'N', name,
+					strcmp(pol, "-") ? " " : "",
+					strcmp(pol, "-") ? pol : "");
+		else if (line[0] == ':')
+			not_understood(out, line);
+		else if (!strncmp(line, lang, ll) && line[ll] == ' ')
+			ipt_text_printf(out, "%s\n", line);
+		else
+			ipt_text_printf(out, "%s %s\n", lang, line);
+		free(line);
+	}
+}
+
+/*
+ * The ruleset's language, from the "rules LANG" line of `show settings`
+ * (a masqd without it speaks iptables only)
+ */
+static void settings_lang(const char *settings, char buf[16])
+{
+	const char *at = settings;
+
+	snprintf(buf, 16, "iptables");
+	while (at && *at) {
+		if (!strncmp(at, "rules ", 6) && sscanf(at + 6, "%15s", buf) == 1)
+			return;
+		at = strchr(at, '\n');
+		at = at ? at + 1 : NULL;
+	}
+}
+
 /**
  * save_compose() - The configuration file made of masqd's answers
  * @p:		the answers (NUL-terminated; NULL for an empty one)
@@ -379,6 +437,12 @@ void save_compose(const struct save_parts *p, struct ipt_text *out)
 	if (p->forwards && *p->forwards &&
 	    p->forwards[strlen(p->forwards) - 1] != '\n')
 		ipt_text_printf(out, "\n");
+	if (p->lang && strcmp(p->lang, "iptables")) {
+		ipt_text_printf(out, "\n# the ruleset, in %s (a reload starts "
+				"from its empty ruleset)\n", p->lang);
+		ruleset_lines_2x(p->lang, p->ruleset ? p->ruleset : "", out);
+		return;
+	}
 	ipt_text_printf(out, "\n# the ruleset, each table from empty\n");
 	ruleset_lines(p->ruleset, out);
 }
@@ -416,8 +480,10 @@ int save_all_main(struct conn *c, int argc, char **argv)
 	static char *const q[6][3] = {
 		{ "show", "settings", NULL }, { "route", NULL },
 		{ "neigh", NULL }, { "ipmasqadm", "save", NULL },
-		{ "iptables-save", NULL }, { "helper", NULL },
+		{ NULL /* LANG-save */ }, { "helper", NULL },
 	};
+	char dump[32], lang[16] = "iptables";
+	char *rules_q[2] = { dump, NULL };
 	struct reply r[6] = { { 0 } };
 	struct ipt_text out = { 0 };
 	int ret = 0, n;
@@ -427,11 +493,19 @@ int save_all_main(struct conn *c, int argc, char **argv)
 			argv[1]);
 		return 2;
 	}
-	for (n = 0; n < 6 && !ret; n++)
+	for (n = 0; n < 6 && !ret; n++) {
+		if (n == 4) {	/* the ruleset, in the language it is in */
+			settings_lang(r[0].text, lang);
+			snprintf(dump, sizeof(dump), "%s-save", lang);
+			ret = ask(c, rules_q, &r[n]);
+			continue;
+		}
 		ret = ask(c, q[n], &r[n]);
+	}
 	if (!ret) {
 		struct save_parts p = { r[0].text, r[1].text, r[2].text,
-					r[3].text, r[4].text, r[5].text };
+					r[3].text, r[4].text, r[5].text,
+					lang };
 
 		save_compose(&p, &out);
 		ret = out_text("masqctl", &out);

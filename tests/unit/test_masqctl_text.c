@@ -912,7 +912,7 @@ static char *save_of(struct masq_engine *e)
 		ctlline_run(e, q[i], &t[i]);
 		a[i + 1] = t[i].s ? t[i].s : "";
 	}
-	p = (struct save_parts){ a[0], a[1], a[2], a[3], a[4], a[5] };
+	p = (struct save_parts){ a[0], a[1], a[2], a[3], a[4], a[5], NULL };
 	s = composed(&p);
 	free(a[0]);
 	for (int i = 0; i < 5; i++)
