@@ -131,6 +131,11 @@ probe_all() {
 	[ $(((t1 - t0) / 1000000)) -lt 1500 ] || R_ident_113="$R_ident_113 slow"
 	R_other_3306="$(verdict "$WORK/p3306-$m.out") seen=$(($(accepted l3306) - n3306))"
 	R_lan_closed="$(verdict "$WORK/plan-$m.out") seen=$(($(accepted lanl22) - nlan))"
+	if [ "$RULES_OK" != 1 ]; then	# answers of some other ruleset
+		R_download+=" (rules failed)" R_router_22+=" (rules failed)"
+		R_ident_113+=" (rules failed)" R_other_3306+=" (rules failed)"
+		R_lan_closed+=" (rules failed)" R_ping+=" (rules failed)"
+	fi
 	log "$m: download $R_download; router :22 $R_router_22; :113 $R_ident_113; :3306 $R_other_3306; LAN :22 $R_lan_closed; ping $R_ping"
 	A_download+="$m: $R_download; " A_router_22+="$m: $R_router_22; "
 	A_ident_113+="$m: $R_ident_113; " A_other_3306+="$m: $R_other_3306; "
@@ -141,34 +146,34 @@ ran="" A_download="" A_router_22="" A_ident_113="" A_other_3306="" A_lan_closed=
 for m in $METHODS; do
 	mctl reset rules >/dev/null
 	if run_rules "$m"; then
-		ran="$ran$m:ok "
+		ran="$ran$m:ok " RULES_OK=1
 	else
-		ran="$ran$m:failed "
+		ran="$ran$m:failed " RULES_OK=0
 	fi
 	probe_all "$m"
 
 	# while the ruleset is in ipchains: the other languages are
 	# refused; bad commands of either old language too
 	if [ "$m" = ipchains ]; then
-		refused_unchanged other_language_refused ipchains \
+		refused_unchanged other_language_refused "$(other_lang ipchains ipfwadm)" \
 			ipfwadm -F -a deny -S 10.9.9.9 &&
-			refused_unchanged other_language_refused ipchains \
+			refused_unchanged other_language_refused "$(other_lang ipchains iptables)" \
 				ctl iptables -A FORWARD -s 10.9.9.9 -j DROP &&
 			ok other_language_refused
-		refused_unchanged bad_commands_refused "" \
+		refused_unchanged bad_commands_refused '^ipchains: ' \
 			ipchains -A forward -j NOSUCHCHAIN -s 10.9.9.9 &&
-			refused_unchanged bad_commands_refused "" \
+			refused_unchanged bad_commands_refused '^ipchains: ' \
 				ipchains -A input -p tcp -s 10.9.9.9/33 -j DENY &&
-			refused_unchanged bad_commands_refused "" \
+			refused_unchanged bad_commands_refused '^ipchains: ' \
 				ipchains -A input -p tcp -s 10.9.9.9 70000 -j DENY &&
 			bad_ipchains=ok
 	fi
 	if [ "$m" = ipfwadm ]; then
-		refused_unchanged bad_commands_refused "" \
+		refused_unchanged bad_commands_refused '^ipfwadm: ' \
 			ipfwadm -F -a nonsense -S 10.9.9.9 &&
-			refused_unchanged bad_commands_refused "" \
+			refused_unchanged bad_commands_refused '^ipfwadm: ' \
 				ipfwadm -I -a accept -P tcp -S 10.9.9.9 1 2 3 4 5 6 7 8 9 10 11 &&
-			refused_unchanged bad_commands_refused "" \
+			refused_unchanged bad_commands_refused '^ipfwadm: ' \
 				ipfwadm -I -a accept -S 10.9.9.9/40 &&
 			bad_ipfwadm=ok
 	fi

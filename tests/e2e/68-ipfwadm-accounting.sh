@@ -49,12 +49,12 @@ if ! masqd_start; then
 fi
 http_serve_1mb
 
-ipfwadm -I -p accept >/dev/null
-ipfwadm -F -p deny >/dev/null
-ipfwadm -F -a m -S 192.168.0.0/24 -D 0.0.0.0/0 >/dev/null
-ipfwadm -A in -a -P tcp -S $SERVER 8000 >/dev/null
-ipfwadm -A out -a -P tcp -D $SERVER 8000 >/dev/null
-ipfwadm -A both -a -W lan0 -P tcp -S $SERVER 8000 >/dev/null
+must ipfwadm -I -p accept
+must ipfwadm -F -p deny
+must ipfwadm -F -a m -S 192.168.0.0/24 -D 0.0.0.0/0
+must ipfwadm -A in -a -P tcp -S $SERVER 8000
+must ipfwadm -A out -a -P tcp -D $SERVER 8000
+must ipfwadm -A both -a -W lan0 -P tcp -S $SERVER 8000
 warm lan 192.168.0.1 || log "  (no answer from the router to the warm-up pings)"
 
 # captures of port 8000 on both wires, the whole of each header
@@ -118,7 +118,7 @@ log "captured: wan in (server -> router) $w_in; wan out (router -> server) $w_ou
 # rows LISTING: "packets bytes" of each rule, in order
 rows() { awk '$1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/ {print $1, $2}'; }
 l1=$(ipfwadm -A -l -z -n -x)
-rc1=$CTL_RC
+rc1=$?
 l2=$(ipfwadm -A -l -n -x)
 r1=$(echo "$l1" | rows)
 r2=$(echo "$l2" | rows)
@@ -128,7 +128,7 @@ why="(drops in the captures: $capdrops; listing: $(echo "$l1" | tr '\n' '|'))"
 # same NAME RULE CAPTURE WHAT: a rule's count is the capture's
 same() {
 	if [ "$2" = "$3" ] && [ "${2%% *}" -gt 0 ] 2>/dev/null; then
-		ok "$1"
+		okm "$1"
 	else
 		fail "$1" "$4: the rule counted '$2', the wire carried '$3' (packets bytes) $why"
 	fi
@@ -139,24 +139,24 @@ same acct_both_counts_lan_side "$a_both" "$l_out" "-A both -W lan0, the server's
 
 read -r pin bin <<<"${a_in:-0 0}"
 if [ "$bin" -ge 1048576 ] && [ "$bin" -lt $((1048576 + pin * 80)) ]; then
-	ok acct_bytes_cover_the_file
+	okm acct_bytes_cover_the_file
 else
 	fail acct_bytes_cover_the_file "-A in: $pin packets, $bin bytes (want at least the file, 1048576, and at most 80 bytes a packet more)"
 fi
 
 zeros=$(echo "$r2" | tr '\n' ' ')
-if [ $rc1 = 0 ] && [ "$(echo "$r1" | wc -l)" = 3 ] && [ "$zeros" = "0 0 0 0 0 0 " ] &&
+if [ "$rc1" = 0 ] && [ "$(echo "$r1" | wc -l)" = 3 ] && [ "$zeros" = "0 0 0 0 0 0 " ] &&
 	echo "$l1" | grep -q '^IP accounting rules$'; then
-	ok acct_list_and_zero_one_step
+	okm acct_list_and_zero_one_step
 else
 	fail acct_list_and_zero_one_step "ipfwadm -A -l -z -n -x (status $rc1): $(echo "$l1" | tr '\n' '|'); then -A -l -n -x: $(echo "$l2" | tr '\n' '|')"
 fi
 
-refused_unchanged acct_refuses_ipchains ipfwadm ipchains -A input -s 10.9.9.9 &&
-	refused_unchanged acct_refuses_ipchains ipfwadm ipchains -Z &&
-	ok acct_refuses_ipchains
-refused_unchanged acct_bad_commands "" ipfwadm -A sideways -a -P tcp -S $SERVER 8000 &&
-	refused_unchanged acct_bad_commands "" ipfwadm -A in -a -P tcp -S $SERVER 1 2 3 4 5 6 -D 0/0 7 8 9 10 11 &&
-	refused_unchanged acct_bad_commands "" ipfwadm -A in -a -P tcp -S $SERVER 8000 -D &&
-	ok acct_bad_commands
+refused_unchanged acct_refuses_ipchains "$(other_lang ipfwadm ipchains)" ipchains -A input -s 10.9.9.9 &&
+	refused_unchanged acct_refuses_ipchains "$(other_lang ipfwadm ipchains)" ipchains -Z &&
+	okm acct_refuses_ipchains
+refused_unchanged acct_bad_commands '^ipfwadm: ' ipfwadm -A sideways -a -P tcp -S $SERVER 8000 &&
+	refused_unchanged acct_bad_commands '^ipfwadm: ' ipfwadm -A in -a -P tcp -S $SERVER 1 2 3 4 5 6 -D 0/0 7 8 9 10 11 &&
+	refused_unchanged acct_bad_commands '^ipfwadm: ' ipfwadm -A in -a -P tcp -S $SERVER 8000 -D &&
+	okm acct_bad_commands
 stats_log

@@ -11,19 +11,28 @@
 #                         has them); MASQ_SOCKET exported for them
 #   ctl ARGS...           masqctl ARGS: stdout and stderr to the caller (an
 #                         error's message is the point), the status
-#                         returned (CTL_RC too), all of it logged
+#                         returned, all of it logged
 #   ipfwadm ARGS... / ipchains ARGS...
 #                         the links, as a user types them (ctl's ways)
 #   ruleset               the ruleset as "masqctl save" writes it: what
 #                         "nothing changed" compares
-#   refused_unchanged CASE LANGUAGE CMD...
-#                         CMD must fail (non-zero, a message) and leave the
-#                         ruleset as it was; with LANGUAGE, the message
-#                         must name it and "masqctl reset rules" (a
-#                         command of another language); reports CASE
-#                         only when it fails (returns 1), so one case can
-#                         gather several commands
-
+#   refused_unchanged CASE WANT CMD...
+#                         CMD must fail (non-zero status), say something
+#                         matching WANT (grep -E on its output joined on
+#                         one line: the tool's own prefix, "ipchains: ",
+#                         and for a command of another language the one
+#                         that holds the ruleset and "masqctl reset
+#                         rules"), and leave the ruleset as it was;
+#                         reports CASE only when it fails (returns 1), so
+#                         one case can gather several commands
+#   other_lang HELD CMD   WANT for refused_unchanged: CMD's language, the
+#                         HELD one, the way out
+#   must CMD...           a command the test builds on: when it fails, why
+#                         is added to MUST_WHY (the cases that build on it
+#                         fail with that, never pass on a ruleset that is
+#                         not the one they meant)
+#   okm CASE              ok CASE, unless MUST_WHY says the ruleset is not
+#                         the one meant (then FAIL with that)
 old_init() {
 	if [ "${E2E_ROUTER:-masqd}" = kernel ]; then
 		skip_all "E2E_ROUTER=kernel: the kernel has no ipchains or ipfwadm (since 2.6); these are masq's 2.0 and 2.2 languages"
@@ -67,8 +76,8 @@ ipchains() { _link ipchains "$@"; }
 ruleset() { timeout -k 2 10 "$MASQCTL" -s "$SOCK" save 2>&1; }
 
 # REFUSED_WHY: why the last refused_unchanged failed
-refused_unchanged() {	# case language cmd...
-	local c=$1 lang=$2 before after out rc
+refused_unchanged() {	# case want cmd...
+	local c=$1 want=$2 before after out rc
 	shift 2
 	before=$(ruleset)
 	out=$("$@" 2>&1)
@@ -77,11 +86,8 @@ refused_unchanged() {	# case language cmd...
 	REFUSED_WHY=
 	if [ $rc = 0 ]; then
 		REFUSED_WHY="'$*' succeeded (status 0): '$out'"
-	elif [ -z "$out" ]; then
-		REFUSED_WHY="'$*' failed (status $rc) without a message"
-	elif [ -n "$lang" ] && ! { echo "$out" | grep -qw "$lang" &&
-		echo "$out" | grep -q 'masqctl reset rules'; }; then
-		REFUSED_WHY="'$*' (status $rc) said '$out': it must name $lang and 'masqctl reset rules'"
+	elif ! echo "$out" | tr '\n' ' ' | grep -qE -- "$want"; then
+		REFUSED_WHY="'$*' (status $rc) said '$out' (want a message matching '$want')"
 	elif [ "$before" != "$after" ]; then
 		REFUSED_WHY="'$*' (status $rc) changed the ruleset: $(diff <(echo "$before") <(echo "$after") | grep '^[<>]' | head -3 | tr '\n' ' ')"
 	elif [ -z "$before" ]; then
@@ -90,4 +96,24 @@ refused_unchanged() {	# case language cmd...
 	[ -z "$REFUSED_WHY" ] && return 0
 	fail "$c" "$REFUSED_WHY"
 	return 1
+}
+
+other_lang() {	# held cmd
+	echo "^$2: .*\\<$1\\>.*masqctl reset rules"
+}
+
+MUST_WHY=
+must() {
+	local out
+	out=$("$@" 2>&1) && return 0
+	MUST_WHY="$MUST_WHY'$*' failed: $(echo "$out" | head -n 2 | tr '\n' ' '); "
+	return 1
+}
+
+okm() {
+	if [ -z "$MUST_WHY" ]; then
+		ok "$1"
+	else
+		fail "$1" "the ruleset is not the one meant: $MUST_WHY"
+	fi
 }
