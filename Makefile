@@ -179,6 +179,7 @@ run-stop:
 # where they would shadow the kernel's iptables.
 MASQCTL_SBIN_LINKS := masq-iptables masq-iptables-save masq-iptables-restore
 MASQCTL_LIB_LINKS  := iptables iptables-save iptables-restore ipmasqadm
+MASQCTL_LIB_LINKS  += ipfwadm
 
 install: all
 	install -D -m 0755 $(O)/masqd $(DESTDIR)$(PREFIX)/sbin/masqd

@@ -11,12 +11,12 @@
 #include "lang.h"
 
 /*
- * Weak while the two languages are being written on their branches: a
- * build without one of them answers NULL for it, never crashes.
- * TODO(issue 16): strong once both are merged.
+ * ipchains is weak while it is being written on its branch: a build
+ * without it answers NULL for it. (A weak reference does not pull an
+ * object out of libmasq.a: ipfwadm's is strong, so masqd links it.)
+ * TODO(issue 16): strong once ipchains is merged.
  */
 extern const struct ipt_lang_ops ipt_ipchains_ops __attribute__((weak));
-extern const struct ipt_lang_ops ipt_ipfwadm_ops __attribute__((weak));
 
 const struct ipt_lang_ops *ipt_lang_ops(enum ipt_lang lang)
 {

@@ -603,6 +603,19 @@ static int chain_reserve(struct ipt_chain *c, uint32_t extra)
 	return 0;
 }
 
+/**
+ * ipt_chain_reserve() - Room for @extra more rules in chain @c
+ * @c:		the chain
+ * @extra:	rules about to be added
+ *
+ * For the 2.x languages (lang.h), which keep their rules in the model.
+ * Return: 0, or -1 when out of memory (@c unchanged)
+ */
+int ipt_chain_reserve(struct ipt_chain *c, uint32_t extra)
+{
+	return chain_reserve(c, extra);
+}
+
 /* Insert @r at @pos (0-based); the room is reserved already */
 static void chain_put(struct ipt_table *t, struct ipt_chain *c, uint32_t pos,
 		      const struct ipt_rule *r)

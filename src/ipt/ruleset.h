@@ -54,6 +54,9 @@ int ipt_table_init(struct ipt_table *t, enum ipt_table_id tid);
 int ipt_chain_create(struct ipt_table *t, const char *name,
 		     struct ipt_err *err);
 
+/* Room for @extra more rules; 0 or -1 (memory; @c unchanged) */
+int ipt_chain_reserve(struct ipt_chain *c, uint32_t extra);
+
 /* Empty a chain, keeping the refs of the chains its rules jump to right */
 void ipt_chain_flush(struct ipt_table *t, struct ipt_chain *c);
 

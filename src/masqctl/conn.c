@@ -96,6 +96,45 @@ int conn_call(struct conn *c, int argc, char *const *argv, struct reply *r)
 	return ret ? conn_failed(c, ret) : 0;
 }
 
+/**
+ * conn_call_line() - Run `VERB WORD...` in masqd, the words a line of
+ *		      canonical words (as ipt_cmd_format(), fwadm_format())
+ * @c:		connection (opened here on first use)
+ * @verb:	the first word ("iptables", "ipfwadm")
+ * @line:	the words, split as ipt_split() splits them
+ * @r:		masqd's whole answer, on success (free with reply_free())
+ *
+ * Return: as conn_call(); 1 after a message when @line does not split
+ * (the library disagrees with itself: a bug) or memory runs out
+ */
+int conn_call_line(struct conn *c, const char *verb, const char *line,
+		   struct reply *r)
+{
+	struct ipt_err err = { { 0 } };
+	size_t store_len = strlen(line) + 1;
+	char **w = calloc(CTL_MAX_ARGC + 1, sizeof(*w));
+	char *store = malloc(store_len);
+	int n, ret = 1;
+
+	*r = (struct reply){ 0 };
+	if (!w || !store) {
+		fprintf(stderr, "%s: out of memory\n", verb);
+		goto out;
+	}
+	w[0] = (char *)verb;
+	n = ipt_split(line, w + 1, CTL_MAX_ARGC - 1, store, store_len, &err);
+	if (n < 0) {
+		fprintf(stderr, "%s: cannot split '%s': %s\n", verb, line,
+			err.msg);
+		goto out;
+	}
+	ret = conn_call(c, n + 1, w, r);
+out:
+	free(store);
+	free(w);
+	return ret;
+}
+
 /* Parts go to stdout as they come; the first write error is kept */
 static int part_to_stdout(void *ctx, const char *text, size_t len)
 {

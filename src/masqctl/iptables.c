@@ -26,7 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "control/proto.h"
 #include "masqctl/masqctl.h"
 
 static void help(void)
@@ -107,31 +106,13 @@ static int list(struct conn *c, const struct ipt_cmd *cmd)
 /* Send one line of canonical words as `iptables WORD...` */
 static int send_line(struct conn *c, const char *line)
 {
-	struct ipt_err err = { { 0 } };
-	size_t store_len = strlen(line) + 1;
-	char **w = calloc(CTL_MAX_ARGC + 1, sizeof(*w));
-	char *store = malloc(store_len);
 	struct reply r;
-	int n, ret = 1;
+	int ret = conn_call_line(c, "iptables", line, &r);
 
-	if (!w || !store) {
-		fprintf(stderr, "iptables: out of memory\n");
-		goto out;
-	}
-	w[0] = "iptables";
-	n = ipt_split(line, w + 1, CTL_MAX_ARGC - 1, store, store_len, &err);
-	if (n < 0) {	/* the library disagrees with itself: a bug */
-		fprintf(stderr, "iptables: cannot split '%s': %s\n", line, err.msg);
-		goto out;
-	}
-	ret = conn_call(c, n + 1, w, &r);
 	if (!ret) {
 		ret = reply_print(&r);
 		reply_free(&r);
 	}
-out:
-	free(store);
-	free(w);
 	return ret;
 }
 

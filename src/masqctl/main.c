@@ -20,7 +20,8 @@
  * Called by another name (a link), that name picks the verb and every
  * argument belongs to it, so old scripts run unchanged: iptables and
  * masq-iptables, iptables-save and masq-iptables-save, iptables-restore
- * and masq-iptables-restore, ipmasqadm. The masq- names are the ones
+ * and masq-iptables-restore, ipmasqadm, ipfwadm (ipfwadm.c: the 2.0
+ * language, also a verb that works here). The masq- names are the ones
  * installed in sbin; the plain ones only in $(PREFIX)/lib/masq/bin, for
  * scripts run with that directory first in PATH.
  */
@@ -43,6 +44,7 @@ static const struct {
 	{ "iptables-restore", "iptables-restore" },
 	{ "masq-iptables-restore", "iptables-restore" },
 	{ "ipmasqadm", "ipmasqadm" },
+	{ "ipfwadm", "ipfwadm" },
 };
 
 /* Verbs that do work in masqctl; every other verb goes to masqd as is */
@@ -58,6 +60,7 @@ static const struct {
 	{ "save", save_all_main },
 	{ "ipmasqadm", ipmasqadm_main },
 	{ "masq", masq_main },
+	{ "ipfwadm", ipfwadm_main },
 };
 
 static void usage(FILE *f)
@@ -89,10 +92,12 @@ static void usage(FILE *f)
 "                                  acctout) and zero them in one step\n"
 "  set origdst-user NAME|none      let NAME ask origdst (and nothing else)\n"
 "  ipmasqadm portfw|mfw|autofw ... the 2.2 kernel's forwards (-h: help)\n"
+"  ipfwadm -A|-I|-O|-F|-M ...      the 2.0 kernels' firewall language\n"
+"                                  (ipfwadm 2.3.0; -h: help)\n"
 "  save                            the whole configuration, as a file\n"
 "                                  masqd -c loads\n"
 "Also runs as masq-iptables, masq-iptables-save, masq-iptables-restore,\n"
-"and as iptables, iptables-save, iptables-restore, ipmasqadm from\n"
+"and as iptables, iptables-save, iptables-restore, ipmasqadm, ipfwadm from\n"
 "/usr/lib/masq/bin (put it first in PATH). See masqctl(8).\n",
 		CTL_DEFAULT_SOCKET);
 }

@@ -9,8 +9,8 @@
  * rest: iptables.c, save.c (iptables-save), restore.c (iptables-restore),
  * acct.c (ipacct-dump), settings.c (set origdst-user NAME), saveall.c
  * (save: the whole configuration), ipmasqadm.c (ipmasqadm: names in,
- * names out, help), masq.c (masq: the table with names, -D's names).
- * Every verb returns
+ * names out, help), masq.c (masq: the table with names, -D's names),
+ * ipfwadm.c (ipfwadm: the 2.0 language, listed here). Every verb returns
  * the process exit status: 0 success, 1 failure, 2 usage error (3 for an
  * unknown table, as iptables).
  *
@@ -55,6 +55,8 @@ struct reply {
 
 /* conn.c */
 int conn_call(struct conn *c, int argc, char *const *argv, struct reply *r);
+int conn_call_line(struct conn *c, const char *verb, const char *line,
+		   struct reply *r);
 int conn_stream(struct conn *c, int argc, char *const *argv, struct reply *r);
 int conn_stream_with(struct conn *c, int argc, char *const *argv,
 		     ctl_part_fn part, void *ctx, const int *werr,
@@ -163,5 +165,6 @@ int set_main(struct conn *c, int argc, char **argv);
 int save_all_main(struct conn *c, int argc, char **argv);
 int ipmasqadm_main(struct conn *c, int argc, char **argv);
 int masq_main(struct conn *c, int argc, char **argv);
+int ipfwadm_main(struct conn *c, int argc, char **argv);
 
 #endif

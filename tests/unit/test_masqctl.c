@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * test_masqctl.c - masqctl's front-ends (iptables, save, ipmasqadm, masq)
+ * test_masqctl.c - masqctl's front-ends (iptables, save, ipmasqadm, masq,
+ *		   ipfwadm)
  *		   against a fake masqd
  *
  * The test runs the real build/masqctl (found next to this program's own
@@ -44,6 +45,7 @@
 
 #include "control/proto.h"
 #include "ipt/ipt.h"
+#include "ipt/lang.h"
 
 #define MAX_REQ		8
 #define RUN_TIMEOUT_MS	10000
@@ -1402,6 +1404,173 @@ static bool t_origdst_doc(const char *src_root)
 	return ok;
 }
 
+/* ---- ipfwadm ------------------------------------------------------------ */
+
+/* What masqd's ipfwadm-save -c gives: a masquerading forward rule, acct */
+static const char fwadm_save[] =
+	"# ipfwadm-save (masq): the commands that rebuild the ruleset\n"
+	"[0:0] ipfwadm -I -p deny\n"
+	"[0:0] ipfwadm -O -p accept\n"
+	"[0:0] ipfwadm -F -p deny\n"
+	"[7:420] ipfwadm -F -a masquerade -S 192.168.1.0/24 -D 0.0.0.0/0\n"
+	"[123456:7890123] ipfwadm -A in -a -P tcp -S 127.0.0.1/32 -D 0.0.0.0/0 22\n";
+
+/* What the library lists for @text (numbers only) */
+static char *fwadm_listing(const char *text, int argc, char *const *argv)
+{
+	struct ipt_ruleset *rs = ipt_ruleset_new();
+	struct ipt_text out = { 0 };
+	struct ipt_err err;
+	char *s = NULL;
+
+	if (rs && !ipt_ipfwadm_ops.restore(rs, text, &err) &&
+	    !ipt_ipfwadm_ops.exec(rs, argc, argv, NULL, &out, &err))
+		s = strdup(out.s ? out.s : "");
+	else
+		failf("library refuses the listing: %s", err.msg);
+	ipt_text_free(&out);
+	ipt_ruleset_free(rs);
+	return s;
+}
+
+/* A rule goes as canonical numeric words, the host name looked up here */
+static bool t_fwadm_append(void)
+{
+	struct run r = { .argv0 = "ipfwadm", .args = RUN("-F", "-a", "m", "-S",
+			 "192.168.1.0/24", "-D", "0/0") };
+	struct run r2 = { .argv0 = "masqctl", .args = RUN("ipfwadm", "-I", "-i",
+			  "acc", "-Ptcp", "-S", "localhost", "-D", "any/0", "22",
+			  "-W", "eth0", "-y") };
+	bool ok = run(&r) && expect_rc(&r, 0) && expect_requests(&r, 1) &&
+		  expect_request(&r, 0, "ipfwadm -F -a masquerade -S "
+				 "192.168.1.0/24 -D 0.0.0.0/0") &&
+		  run(&r2) && expect_rc(&r2, 0) && expect_requests(&r2, 1) &&
+		  expect_request(&r2, 0, "ipfwadm -I -i accept -P tcp -W eth0 -y "
+				 "-S 127.0.0.1/32 -D 0.0.0.0/0 22");
+
+	run_free(&r);
+	run_free(&r2);
+	return ok;
+}
+
+/* A command ipfwadm would not take: its message, status 2, nothing sent */
+static bool t_fwadm_bad(void)
+{
+	struct run r = { .argv0 = "ipfwadm", .args = RUN("-F", "-a", "bogus") };
+	struct run r2 = { .argv0 = "ipfwadm", .args = RUN("-F", "-a", "accept",
+			  "-S", "masq-no-such-host.invalid") };
+	bool ok = run(&r) && expect_rc(&r, 2) && expect_requests(&r, 0) &&
+		  expect_text("stderr", r.err, "ipfwadm: invalid policy \"bogus\" "
+			      "specified\nTry `ipfwadm -h' for more information.\n") &&
+		  run(&r2) && expect_rc(&r2, 2) && expect_requests(&r2, 0) &&
+		  has("stderr", r2.err, "host/network \"masq-no-such-host.invalid\"");
+
+	run_free(&r);
+	run_free(&r2);
+	return ok;
+}
+
+/* masqd's refusal (another language holds the ruleset) is printed */
+static bool t_fwadm_masqd_status(void)
+{
+	const struct answer a[] = { { 1, "ipfwadm: the ruleset is written in "
+				      "iptables: masqctl reset rules\n" } };
+	struct run r = { .argv0 = "ipfwadm", .args = RUN("-F", "-p", "deny"),
+			 .answers = a, .nanswers = 1 };
+	bool ok = run(&r) && expect_rc(&r, 1) &&
+		  expect_request(&r, 0, "ipfwadm -F -p deny") &&
+		  expect_text("stderr", r.err, a[0].text);
+
+	run_free(&r);
+	return ok;
+}
+
+/* -l: one ipfwadm-save request, listed here; -l -z zeroes in masqd */
+static bool t_fwadm_list(void)
+{
+	const struct answer a[] = { { 0, fwadm_save } };
+	char *largs[] = { "-F", "-l", "-e", "-n" }, *aargs[] = { "-A", "-l", "-n" };
+	char *want = fwadm_listing(fwadm_save, 4, largs);
+	char *want2 = fwadm_listing(fwadm_save, 3, aargs);
+	struct run r = { .argv0 = "ipfwadm", .args = RUN("-F", "-l", "-e", "-n"),
+			 .answers = a, .nanswers = 1 };
+	struct run r2 = { .argv0 = "masqctl", .args = RUN("ipfwadm", "-A", "-l",
+			  "-z", "-n"), .answers = a, .nanswers = 1 };
+	bool ok = want && want2 && run(&r) && expect_rc(&r, 0) &&
+		  expect_requests(&r, 1) &&
+		  expect_request(&r, 0, "ipfwadm-save -c") &&
+		  expect_text("listing", r.out, want) &&
+		  has("listing", r.out, "    7   420 acc/m all ") &&
+		  run(&r2) && expect_rc(&r2, 0) && expect_requests(&r2, 1) &&
+		  expect_request(&r2, 0, "ipfwadm-save -c --zero acct") &&
+		  expect_text("listing", r2.out, want2) &&
+		  has("listing", r2.out, " 123K 7890K in  tcp ");
+
+	run_free(&r);
+	run_free(&r2);
+	free(want);
+	free(want2);
+	return ok;
+}
+
+/*
+ * -c: the answer on stdout, ipfwadm's complaint on stderr; 255 where
+ * ipfwadm exited -1, masqd's own refusal keeps its 1
+ */
+static bool t_fwadm_check(void)
+{
+	const struct answer a[] = {
+		{ 0, "packet masqueraded\n" },
+		{ 0, "ipfwadm: setsockopt failed: Software caused connection abort\n" },
+		{ 0, "packet rejected\n" },
+		{ 1, "ipfwadm: the ruleset is written in ipchains: masqctl reset rules\n" },
+	};
+	struct run r = { .argv0 = "ipfwadm", .args = RUN("-F", "-c", "-P", "tcp",
+			 "-S", "192.168.1.5", "1025", "-D", "198.51.100.7", "80",
+			 "-V", "10.0.0.1", "-W", "eth0"), .answers = a, .nanswers = 1 };
+	bool ok = run(&r) && expect_rc(&r, 255) &&
+		  expect_request(&r, 0, "ipfwadm -F -c -P tcp -V 10.0.0.1 -W eth0 "
+				 "-S 192.168.1.5/32 1025 -D 198.51.100.7/32 80") &&
+		  expect_text("stdout", r.out, "packet masqueraded\n") &&
+		  expect_text("stderr", r.err, "");
+
+	run_free(&r);
+	r.answers = a + 1;
+	ok = ok && run(&r) && expect_rc(&r, 255) &&
+	     expect_text("stdout", r.out, "") &&
+	     expect_text("stderr", r.err, a[1].text);
+	run_free(&r);
+	r.answers = a + 2;
+	ok = ok && run(&r) && expect_rc(&r, 0) &&
+	     expect_text("stdout", r.out, "packet rejected\n");
+	run_free(&r);
+	r.answers = a + 3;
+	ok = ok && run(&r) && expect_rc(&r, 1) &&
+	     expect_text("stderr", r.err, a[3].text);
+	run_free(&r);
+	return ok;
+}
+
+/* -M is the masquerade table's verb; -h is local */
+static bool t_fwadm_masq_help(void)
+{
+	struct run r = { .argv0 = "ipfwadm", .args = RUN("-M", "-l", "-n") };
+	struct run r2 = { .argv0 = "ipfwadm", .args = RUN("-M", "-s", "7200",
+			  "10", "300") };
+	struct run r3 = { .argv0 = "masqctl", .args = RUN("ipfwadm", "-h") };
+	bool ok = run(&r) && expect_rc(&r, 0) &&
+		  expect_request(&r, 0, "masq -L -n") &&
+		  run(&r2) && expect_rc(&r2, 0) &&
+		  expect_request(&r2, 0, "masq -S 7200 10 300") &&
+		  run(&r3) && expect_rc(&r3, 0) && expect_requests(&r3, 0) &&
+		  has("stdout", r3.out, "Usage: ipfwadm -A [in|out|both] COMMAND");
+
+	run_free(&r);
+	run_free(&r2);
+	run_free(&r3);
+	return ok;
+}
+
 /* ---- make install ------------------------------------------------------- */
 
 static bool expect_link(const char *root, const char *path, const char *target)
@@ -1438,7 +1607,7 @@ static void t_install(const char *src_root)
 	static const char *const sbin[] = { "masq-iptables",
 		"masq-iptables-save", "masq-iptables-restore" };
 	static const char *const lib[] = { "iptables", "iptables-save",
-		"iptables-restore", "ipmasqadm" };
+		"iptables-restore", "ipmasqadm", "ipfwadm" };
 	char cmd[PATH_MAX * 3], root[PATH_MAX], p[PATH_MAX + 32];
 	bool ok;
 
@@ -1564,6 +1733,12 @@ static const struct {
 	{ "masq_list_names_streamed", t_masq_list },
 	{ "masq_list_refused", t_masq_list_refused },
 	{ "masq_delete_names_resolved", t_masq_delete },
+	{ "ipfwadm_append_canonical", t_fwadm_append },
+	{ "ipfwadm_bad_exit_2_nothing_sent", t_fwadm_bad },
+	{ "ipfwadm_masqd_status", t_fwadm_masqd_status },
+	{ "ipfwadm_list_from_save", t_fwadm_list },
+	{ "ipfwadm_check_answers", t_fwadm_check },
+	{ "ipfwadm_masq_and_help", t_fwadm_masq_help },
 };
 
 int main(void)
