@@ -25,7 +25,8 @@
 #               fails at once (a port unreachable or a reset), and the
 #               listener there sees nothing
 #   other_3306  a connection to port 3306 (not opened) times out (2 s):
-#               dropped silently; the listener there sees nothing
+#               dropped silently; the listener there sees nothing; the
+#               drop is logged, in the method's own format
 #   lan_closed  a connection from outside straight to the LAN host times
 #               out; its listener sees nothing
 #   ping        the router answers a ping from outside
@@ -46,7 +47,7 @@ set -u
 
 METHODS="ipfwadm ipchains netfilter"
 e2e_init rules_script_runs download_out router_port_open ident_rejected \
-	other_port_dropped lan_closed_from_outside ping_router \
+	other_port_dropped other_port_logged lan_closed_from_outside ping_router \
 	other_language_refused bad_commands_refused
 old_init
 e2e_need curl curl
@@ -99,10 +100,24 @@ verdict() {
 	fi
 }
 
+# logged METHOD: masqd's log lines for the probe of :3306 in that
+# method's format (ipfwadm -o: 2.0's "IP fw-in deny ..."; ipchains -l:
+# 2.2's "Packet log: input DENY ..."; netfilter's LOG target)
+logged() {
+	local pat
+	case $1 in
+	ipfwadm) pat='IP fw-in deny wan0 PROTO=6 203\.0\.113\.2:[0-9]+ 203\.0\.113\.1:3306 ' ;;
+	ipchains) pat='Packet log: input DENY wan0 PROTO=6 203\.0\.113\.2:[0-9]+ 203\.0\.113\.1:3306 ' ;;
+	netfilter) pat='IN=wan0 .*SRC=203\.0\.113\.2 DST=203\.0\.113\.1 .*PROTO=TCP .*DPT=3306 ' ;;
+	esac
+	grep -cE "$pat" "$WORK/masqd.log"
+}
+
 # probe_all METHOD: every probe, the wan ones at once; sets R_<probe>
 probe_all() {
 	local m=$1 n22 n113 n3306 nlan got peer t0 t1 p22 p113 p3306 plan
 	n22=$(accepted l22) n113=$(accepted l113) n3306=$(accepted l3306)
+	nlog=$(logged "$m")
 	nlan=$(accepted lanl22)
 	warm lan 192.168.0.1 || log "  (no answer from 192.168.0.1 to the LAN's warm-up pings)"
 	rm -f "$WORK/dl.bin"
@@ -131,18 +146,21 @@ probe_all() {
 	[ $(((t1 - t0) / 1000000)) -lt 1500 ] || R_ident_113="$R_ident_113 slow"
 	R_other_3306="$(verdict "$WORK/p3306-$m.out") seen=$(($(accepted l3306) - n3306))"
 	R_lan_closed="$(verdict "$WORK/plan-$m.out") seen=$(($(accepted lanl22) - nlan))"
+	R_logged="$(($(logged "$m") - nlog)) lines"
 	if [ "$RULES_OK" != 1 ]; then	# answers of some other ruleset
 		R_download+=" (rules failed)" R_router_22+=" (rules failed)"
 		R_ident_113+=" (rules failed)" R_other_3306+=" (rules failed)"
 		R_lan_closed+=" (rules failed)" R_ping+=" (rules failed)"
+		R_logged+=" (rules failed)"
 	fi
-	log "$m: download $R_download; router :22 $R_router_22; :113 $R_ident_113; :3306 $R_other_3306; LAN :22 $R_lan_closed; ping $R_ping"
+	log "$m: download $R_download; router :22 $R_router_22; :113 $R_ident_113; :3306 $R_other_3306; LAN :22 $R_lan_closed; ping $R_ping; :3306 logged $R_logged"
 	A_download+="$m: $R_download; " A_router_22+="$m: $R_router_22; "
 	A_ident_113+="$m: $R_ident_113; " A_other_3306+="$m: $R_other_3306; "
 	A_lan_closed+="$m: $R_lan_closed; " A_ping+="$m: $R_ping; "
+	A_logged+="$m: $R_logged; "
 }
 
-ran="" A_download="" A_router_22="" A_ident_113="" A_other_3306="" A_lan_closed="" A_ping=""
+ran="" A_download="" A_router_22="" A_ident_113="" A_other_3306="" A_lan_closed="" A_ping="" A_logged=""
 for m in $METHODS; do
 	mctl reset rules >/dev/null
 	if run_rules "$m"; then
@@ -205,6 +223,7 @@ same3 ident_rejected 'refused seen=0' "$A_ident_113"
 same3 other_port_dropped 'timeout seen=0' "$A_other_3306"
 same3 lan_closed_from_outside 'timeout seen=0' "$A_lan_closed"
 same3 ping_router 'answered' "$A_ping"
+same3 other_port_logged '[1-9][0-9]* lines' "$A_logged"
 
 if [ "${bad_ipfwadm:-}${bad_ipchains:-}" = okok ]; then
 	ok bad_commands_refused
