@@ -96,7 +96,7 @@ if [ "$na" = 10 ] && [ "$nb" = 20 ]; then
 else
 	fail mfw_weighted_two_to_one "30 connections: A $na, B $nb (want 10 and 20): $a; mfw -L: $(adm mfw -L -n | tr '\n' '|')"
 fi
-peers="$(tally A) |$(tally B)"
+peers="$(tally A)|$(tally B)"
 if [ "$peers" = " 10 $CLIENTA | 20 $CLIENTA " ]; then
 	okm mfw_client_address_kept
 else

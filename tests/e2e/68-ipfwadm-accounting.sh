@@ -20,7 +20,8 @@
 #                                 server's packets going out to the client
 #                                 after de-masquerading
 # A 1 MiB download, captured on both wires (offloads off: one packet on
-# the wire is one packet through masqd). Each rule's packets and bytes
+# the wire is one packet through masqd; with them on, a super-frame is
+# one on both). Each rule's packets and bytes
 # (IP total lengths) must equal what the captures saw of its packets; the
 # bytes in cover the file and not much more. "ipfwadm -A -l -z -n -x"
 # lists those exact counts and zeroes them: the next listing shows 0.

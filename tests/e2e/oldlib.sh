@@ -98,8 +98,10 @@ refused_unchanged() {	# case want cmd...
 	return 1
 }
 
+# (a listing is made from the LANG-save dump, and masqd's refusal names
+# that: "ipchains-save: the ruleset is written in ipfwadm; ...")
 other_lang() {	# held cmd
-	echo "^$2: .*\\<$1\\>.*masqctl reset rules"
+	echo "^$2(-save)?: .*\\<$1\\>.*masqctl reset rules"
 }
 
 MUST_WHY=
