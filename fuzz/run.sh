@@ -45,8 +45,13 @@ fuzz_one() {
 	if [ -d "fuzz/corpus/$name" ]; then
 		cp -n fuzz/corpus/"$name"/* "$corpus"/ 2>/dev/null || true
 	fi
-	MASQ_FUZZ_WRITE_SEEDS=$corpus timeout 30 "$bin" -runs=0 "$corpus" \
-		>/dev/null 2>&1 || true
+	# the seed writer's own crash is a failure, not a smaller corpus
+	if ! MASQ_FUZZ_WRITE_SEEDS=$corpus timeout 30 "$bin" -runs=0 \
+		"$corpus" >"$log.seeds" 2>&1; then
+		echo "FAIL fuzz/$name: writing its seeds failed ($log.seeds)"
+		tail -n 20 "$log.seeds" | sed 's/^/# /'
+		return
+	fi
 	before=$(ls "$arts" | wc -l)
 	timeout $((secs + 60)) "$bin" -max_total_time="$secs" -timeout=10 \
 		-rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 \
