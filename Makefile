@@ -132,7 +132,14 @@ $(O)/tools/%: $(O)/obj/tests/tools/%.o
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
 
+# Each source is compiled once for all the fuzz targets (build/fuzzobj/,
+# with libFuzzer's coverage instrumentation: fuzzer-no-link) and each
+# target is linked from those with libFuzzer's main; compiling every
+# source again for every target made fuzz-build 9 minutes of a 30-minute
+# make check (540 s; from objects: 26 s at -j2).
 FUZZ_CFLAGS := $(CFLAGS_COMMON) -O1 -fsanitize=fuzzer,address,undefined
+FUZZ_OBJ_CFLAGS := $(CFLAGS_COMMON) -O1 -fsanitize=fuzzer-no-link,address,undefined -MMD -MP
+fuzzobj = $(patsubst %.c,$(O)/fuzzobj/%.o,$(1))
 # what a fuzz target needs beyond the engine, control and test libraries
 FUZZ_EXTRA_fuzz_afpacket := src/io/afpacket.c src/io/vnet.c
 FUZZ_EXTRA_fuzz_ctlsrv := $(CTLSRV_TEST_SRC)
@@ -141,8 +148,16 @@ FUZZ_EXTRA_fuzz_tap := src/io/tap.c src/io/vnet.c
 FUZZ_EXTRA_fuzz_rtwatch := src/io/rtwatch.c src/io/nlmsg.c
 FUZZ_EXTRA_fuzz_sockdiag := src/io/sockdiag.c src/io/nlmsg.c
 FUZZ_EXTRA_fuzz_masqctl_text := $(MASQCTL_TEXT_SRC)
+# (kept: not intermediates a make deletes and the next one compiles again)
+.SECONDARY: $(call fuzzobj,$(FUZZ_SRC) $(ENGINE_SRC) $(CONTROL_SRC) $(TESTLIB_SRC) \
+	$(IO_SRC) $(MASQD_SRC) $(MASQCTL_SRC))
+$(O)/fuzzobj/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC-FUZZ $<")
+	$(Q)$(CLANG) $(FUZZ_OBJ_CFLAGS) -c $< -o $@
 .SECONDEXPANSION:
-$(O)/fuzz/%: fuzz/%.c $(ENGINE_SRC) $(CONTROL_SRC) $(TESTLIB_SRC) $$(FUZZ_EXTRA_$$*)
+$(O)/fuzz/%: $(O)/fuzzobj/fuzz/%.o $(call fuzzobj,$(ENGINE_SRC) $(CONTROL_SRC) $(TESTLIB_SRC)) \
+		$$(call fuzzobj,$$(FUZZ_EXTRA_$$*))
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  FUZZ    $@")
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $^
@@ -153,8 +168,13 @@ unit-san: $(SAN_BINS)
 unit-tsan: $(TSAN_BINS)
 fuzz-build: $(FUZZ_BINS)
 
-check: deps all unit unit-san unit-tsan tools
-	$(Q)$(MAKE) --no-print-directory fuzz-build || \
+# check builds with as many jobs as the machine has cores, unless make
+# was given -j (then with its jobs); the fuzz targets in a make of their
+# own, whose failure (no clang) leaves the rest to run
+CHECK_J = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(shell nproc 2>/dev/null || echo 1))
+check: deps
+	$(Q)$(MAKE) --no-print-directory $(CHECK_J) all unit unit-san unit-tsan tools
+	$(Q)$(MAKE) --no-print-directory $(CHECK_J) fuzz-build || \
 		echo "check: fuzz targets not built (clang with libFuzzer missing); they will SKIP"
 	$(Q)tests/check.sh
 

@@ -195,7 +195,8 @@ static void seed_write(const char *dir, const char *name, const uint8_t *d,
 	char path[1024];
 	FILE *f;
 
-	for (int mode = 0; mode < 32; mode += 9) {
+	/* 0, 9, 18, 27 (27: an ipchains ruleset), 36, 45, 54, 63 (ipfwadm) */
+	for (int mode = 0; mode < 64; mode += 9) {
 		snprintf(path, sizeof(path), "%s/seed-%s-mode%d", dir, name, mode);
 		f = fopen(path, "wb");
 		if (!f)
@@ -264,10 +265,12 @@ static void write_forward_seed(const char *dir)
 	n = seed_record(buf, n, 1, 0, 0, 0, 20);
 	/* a TFTP read request out (the tftp helper, on by default), the
 	 * server's answer from a new port back in (its expectation) */
+	static const char rrq[] = "\0\1boot.img\0octet";	/* and its NUL */
+
 	frame_spec_udp(&fs, IP4(192, 168, 0, 2), 40000, IP4(198, 51, 100, 10),
 		       69);
-	memcpy(fs.payload, "\0\1boot.img\0octet", 19);
-	fs.payload_len = 19;
+	memcpy(fs.payload, rrq, sizeof(rrq));
+	fs.payload_len = sizeof(rrq);
 	n = seed_record(buf, n, 0, 0, 0, 0, 0);
 	frame_spec_udp(&fs, IP4(198, 51, 100, 10), 5555, IP4(203, 0, 113, 1),
 		       40000);

@@ -179,7 +179,9 @@ static void check_file(const char *s)
 {
 	static const char *const cmds[] = { "set ", "route add ", "neigh add ",
 					    "ipmasqadm ", "iptables -t ",
-					    "helper ", "ipchains " };
+					    "helper ", "ipchains -A ",
+					    "ipchains -P ", "ipchains -N ",
+					    "ipfwadm " };
 
 	for (const char *p = s; p && *p;) {
 		size_t len = strcspn(p, "\n");
@@ -209,7 +211,8 @@ static void save(char *text, size_t n)
 			start = i + 1;
 		}
 	p = (struct save_parts){ part[0], part[1], part[2], part[3], part[4],
-				 part[5], n & 1 ? "ipchains" : NULL };
+				 part[5], n % 3 == 1 ? "ipchains" :
+				 n % 3 == 2 ? "ipfwadm" : NULL };
 	save_compose(&p, &out);
 	/* forwards are masqd's own commands, passed as they are */
 	if (!strchr(part[3], '\n') && !strchr(part[3], '\r') &&

@@ -5,25 +5,37 @@
 #     ok NAME            passed
 #     FAIL NAME: WHY     failed
 #     SKIP NAME: WHY     could not run here (the reason says why)
-# This script runs the suites in order, keeps their full output in
-# build/check.log, and ends with the line "N passed, N failed, N skipped".
-# It exits non-zero when anything failed or a suite crashed.
+# This script runs the suites, keeps their full output in build/check.log,
+# and ends with the line "N passed, N failed, N skipped". It exits
+# non-zero when anything failed or a suite crashed. Each suite's time goes
+# to the log ("# suite NAME: N s"), each phase's (the part of the suite's
+# name before ':') and the whole run's to the end of the output.
+#
+# The unit, ASan+UBSan and TSan suites are single processes that share
+# nothing: they run in two lanes at once (unit then TSan in one,
+# ASan+UBSan in the other, about 30 s each) when the machine has two
+# cores or more; each lane's output is kept apart and printed and logged
+# after, lane by lane, in the order above. Then the binary, fuzz and e2e
+# suites, one at a time (fuzz/run.sh runs its targets a core each
+# itself; the e2e tests are timing-sensitive and run alone).
 set -u
 cd "$(dirname "$0")/.."
 log=build/check.log
 mkdir -p build
 : >"$log"
 crashed=0
+start=$SECONDS
 
 run_suite() {	# name command...
-	local name=$1; shift
+	local name=$1 t0=$SECONDS; shift
 	echo "== $name" | tee -a "$log"
-	"$@" 2>&1 | tee -a "$log" | grep -E '^(ok|FAIL|SKIP) ' || true
+	"$@" 2>&1 | tee -a "$log" | grep -E '^(ok|FAIL|SKIP|time) ' || true
 	local rc=${PIPESTATUS[0]}
 	if [ "$rc" -ne 0 ]; then
 		echo "FAIL suite-$name: exited with status $rc" | tee -a "$log"
 		crashed=1
 	fi
+	echo "# suite $name: $((SECONDS - t0)) s" >>"$log"
 }
 
 # tsan_run TEST: a ThreadSanitizer build of a unit test. Its reports go to
@@ -55,19 +67,50 @@ tsan_run() {
 	fi
 	echo "$out"
 	cat "$rep".* 2>/dev/null
-	[ "$rc" -eq 66 ] && echo "FAIL tsan-${t##*/}: ThreadSanitizer reported a data race (the report is in $log)"
+	[ "$rc" -eq 66 ] && echo "FAIL tsan-${t##*/}: ThreadSanitizer reported a data race (the report is in build/check.log)"
 	return "$rc"
 }
 
-for t in build/tests/*; do
-	[ -x "$t" ] && run_suite "unit:${t##*/}" "$t"
-done
-for t in build/tests-san/*; do
-	[ -x "$t" ] && run_suite "asan+ubsan:${t##*/}" "$t"
-done
-for t in build/tests-tsan/*; do
-	[ -x "$t" ] && run_suite "tsan:${t##*/}" tsan_run "$t"
-done
+lane_unit_tsan() {
+	local t
+	for t in build/tests/*; do
+		[ -x "$t" ] && run_suite "unit:${t##*/}" "$t"
+	done
+	for t in build/tests-tsan/*; do
+		[ -x "$t" ] && run_suite "tsan:${t##*/}" tsan_run "$t"
+	done
+}
+lane_asan() {
+	local t
+	for t in build/tests-san/*; do
+		[ -x "$t" ] && run_suite "asan+ubsan:${t##*/}" "$t"
+	done
+}
+# lane NAME FUNCTION: the function's suites, their log and output into
+# build/check-NAME.{log,out}; its status says whether a suite crashed
+lane() {
+	log=build/check-$1.log
+	: >"$log"
+	"$2" >"build/check-$1.out"
+	exit "$crashed"
+}
+if [ "$(nproc 2>/dev/null || echo 1)" -ge 2 ]; then
+	echo "== unit and tsan suites beside the asan+ubsan suites (their lines follow)" | tee -a "$log"
+	(lane unit-tsan lane_unit_tsan) &
+	lane1=$!
+	(lane asan lane_asan) &
+	lane2=$!
+	wait "$lane1" || crashed=1
+	wait "$lane2" || crashed=1
+	for l in unit-tsan asan; do
+		cat "build/check-$l.out"
+		cat "build/check-$l.log" >>"$log"
+		rm -f "build/check-$l.out" "build/check-$l.log"
+	done
+else
+	lane_unit_tsan
+	lane_asan
+fi
 run_suite binary tests/binary.sh
 if [ -x fuzz/run.sh ]; then
 	run_suite fuzz env FUZZ_SECONDS="${FUZZ_SECONDS:-10}" fuzz/run.sh
@@ -79,6 +122,17 @@ fi
 passed=$(grep -c '^ok ' "$log")
 failed=$(grep -c '^FAIL ' "$log")
 skipped=$(grep -c '^SKIP ' "$log")
+awk -v all=$((SECONDS - start)) '
+	$1 == "#" && $2 == "suite" {
+		p = $3; sub(/:$/, "", p); sub(/:.*/, "", p)
+		if (!(p in s)) order[n++] = p
+		s[p] += $(NF - 1)
+	}
+	END {
+		printf "time:"
+		for (i = 0; i < n; i++) printf " %s %d s,", order[i], s[order[i]]
+		printf " all %d s\n", all
+	}' "$log"
 echo "full log: $log"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ "$crashed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -8,7 +8,8 @@
  *	2. check: the file's `iface add`/`addr add` lines against the file in
  *	   effect (a reload cannot change them); every command other than
  *	   the rules' on a scratch engine built from the base; the rule
- *	   commands (iptables, iptables-restore, reset rules) as one batch
+ *	   commands (iptables, iptables-restore, ipchains, ipchains-restore,
+ *	   ipfwadm, reset rules) as one batch
  *	   job (engine.h) from the default ruleset; every failure collected
  *	   with its line, reported in file order (at most RELOAD_MAX_ERRORS)
  *	3. apply: the reset commands, the base's routes and neighbours, the
@@ -163,13 +164,17 @@ static bool sets_filtering(const struct cmdfile *cf)
 	return false;
 }
 
-/* Does the file change the filter's rules (iptables, iptables-restore)? */
+/*
+ * Does the file change the filter's rules (iptables, iptables-restore,
+ * ipchains, ipchains-restore, ipfwadm: masq_ctl_is_rules() but for a
+ * lone reset rules)?
+ */
 static bool sets_rules(const struct cmdfile *cf)
 {
 	for (size_t i = 0; cf && i < cf->n; i++)
 		if (cf->cmds[i].argc >= 1 &&
-		    (!strcmp(cf->cmds[i].argv[0], "iptables") ||
-		     !strcmp(cf->cmds[i].argv[0], "iptables-restore")))
+		    strcmp(cf->cmds[i].argv[0], "reset") &&
+		    masq_ctl_is_rules(cf->cmds[i].argc, cf->cmds[i].argv))
 			return true;
 	return false;
 }

@@ -359,7 +359,8 @@ static void ruleset_lines(const char *text, struct ipt_text *out)
 /*
  * An ipchains or ipfwadm dump (ipchains-save's ":CHAIN POLICY" and "-A"
  * lines; ipfwadm-save's commands) as commands of that language: a
- * policy is set, a user chain ("-" for its policy) made, a rule added
+ * policy is set, a user chain ("-" for its policy) made, a rule added;
+ * any other line is not understood (a comment)
  */
 static void ruleset_lines_2x(const char *lang, const char *text,
 			     struct ipt_text *out)
@@ -382,12 +383,12 @@ static void ruleset_lines_2x(const char *lang, const char *text,
 					strcmp(pol, "-") ? 'P' : 'N', name,
 					strcmp(pol, "-") ? " " : "",
 					strcmp(pol, "-") ? pol : "");
-		else if (line[0] == ':')
-			not_understood(out, line);
 		else if (!strncmp(line, lang, ll) && line[ll] == ' ')
-			ipt_text_printf(out, "%s\n", line);
-		else
+			ipt_text_printf(out, "%s\n", line);	/* ipfwadm's */
+		else if (!strncmp(line, "-A ", 3))
 			ipt_text_printf(out, "%s %s\n", lang, line);
+		else
+			not_understood(out, line);
 		free(line);
 	}
 }

@@ -21,8 +21,10 @@
 # BUSY_SMALL_SECONDS, 15 s), again none failed or hung: closed entries
 # made room (conn_evicted_closed). Then the same loop through the
 # kernel's own NAT in the same namespaces (lab.sh up --kernel-nat,
-# BUSY_KERNEL_SECONDS, 30 s) for the rate next to masqd's: both go to the
-# log and to one "# busy host: ..." line on stdout.
+# BUSY_KERNEL_SECONDS, 15 s) for the rate next to masqd's: both go to the
+# log and to one "# busy host: ..." line on stdout. (The kernel's run
+# asserts nothing of masqd; its rate over 15 s, some 190,000 connections
+# with the client's ports reused every 2-3 s, is its rate over 30 s.)
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -31,7 +33,7 @@ e2e_init busy_host_no_failed busy_host_no_hung busy_host_time_wait_kept \
 	busy_host_small_table busy_host_kernel_rate
 SECS=${BUSY_SECONDS:-60}
 SSECS=${BUSY_SMALL_SECONDS:-15}
-KSECS=${BUSY_KERNEL_SECONDS:-30}
+KSECS=${BUSY_KERNEL_SECONDS:-15}
 [ -x "$TOOLS/connloop" ] || skip_all "build/tools/connloop is not built (make tools)"
 e2e_need nft nftables
 

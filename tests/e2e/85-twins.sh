@@ -153,7 +153,12 @@ fi
 
 # --- a twin set down, then up --------------------------------------------
 on gw ip link set wan0-h down
-sleep 1.5
+# (masqd notices it in its own time: until it has, 5 s at most)
+twin_down_seen() {
+	grep -q 'twin wan0-h of wan0 was set down' "$WORK/masqd.log" &&
+		[ "$(stat_of masqd_twin_down)" = 1 ] && [ -z "$(twin_flag wan0)" ]
+}
+wait_until 5 twin_down_seen
 if grep -q 'twin wan0-h of wan0 was set down' "$WORK/masqd.log" &&
 	[ "$(stat_of masqd_twin_down)" = 1 ]; then
 	ok twin_down_logged
@@ -166,7 +171,8 @@ else
 	fail engine_twin_off_while_down "masqctl iface with wan0-h down: $(mctl iface | tr '\n' ';')"
 fi
 on gw ip link set wan0-h up
-sleep 1.5
+route_back() { defroute | grep -q '^default via 203.0.113.2 dev wan0-h'; }
+wait_until 5 route_back
 r=$(defroute)
 if echo "$r" | grep -q '^default via 203.0.113.2 dev wan0-h'; then
 	ok route_back_after_up
@@ -196,7 +202,11 @@ lan_to_host() {
 on gw ip link set lan0-h down
 on gw ip link set lan0-h name inner0
 on gw ip link set inner0 up
-sleep 1.5
+rename_seen() {
+	grep -q 'twin lan0-h of lan0 was renamed inner0' "$WORK/masqd.log" &&
+		[ "$(twin_flag lan0)" = twin ]
+}
+wait_until 5 rename_seen
 if grep -q 'twin lan0-h of lan0 was renamed inner0: masqd goes on using it' "$WORK/masqd.log" &&
 	[ "$(twin_flag lan0)" = twin ] && lan_to_host; then
 	ok twin_rename_followed
@@ -205,7 +215,7 @@ else
 fi
 on gw ip link add lan0-h type veth peer name lan0-x	# the name, taken
 on gw ip link del inner0
-sleep 1.5
+wait_until 5 grep -q 'twin lan0-h of lan0: cannot make it again' "$WORK/masqd.log"
 if grep -q 'twin lan0-h of lan0: cannot make it again (TUNSETIFF: Device or resource busy); trying each second' "$WORK/masqd.log"; then
 	on gw ip link del lan0-h
 	back=

@@ -20,6 +20,12 @@
 #   refused_or_silent NODE URL [CURL_OPTS...]
 #                          one connection that must not get through: sets
 #                          CURL_RC (28 timed out, 7 refused) and CURL_SAID
+#   silent_start NAME NODE URL [CURL_OPTS...]
+#                          refused_or_silent in the background, so that
+#                          its 3 s wait overlaps other checks (or other
+#                          such waits); silent_result NAME waits for it
+#                          and sets CURL_RC and CURL_SAID as
+#                          refused_or_silent does
 #   fwd_write_tool         $FT: UDP listen/ask/send, TCP accept (below)
 
 adm() {
@@ -68,6 +74,28 @@ refused_or_silent() {	# node url [curl options]
 	CURL_SAID=$(timeout 10 ip netns exec "$ns" curl -sS --max-time 3 "$@" "$url" 2>&1)
 	CURL_RC=$?
 	log "$CURL_SAID (status $CURL_RC)"
+}
+
+declare -A SILENT_PID=()
+silent_start() {	# name node url [curl options]
+	local ns name=$1 node=$2 url=$3
+	shift 3
+	ns=$(nsof "$node") || return 1
+	log "+ [$node, bg silent-$name] curl -sS --max-time 3 $* $url (must not get through)"
+	(
+		timeout 10 ip netns exec "$ns" curl -sS --max-time 3 "$@" "$url" \
+			>"$WORK/silent-$name.out" 2>&1
+		echo $? >"$WORK/silent-$name.rc"
+	) &
+	SILENT_PID[$name]=$!
+	BG_PIDS+=($!)
+}
+
+silent_result() {	# name
+	wait "${SILENT_PID[$1]}" 2>/dev/null
+	CURL_SAID=$(cat "$WORK/silent-$1.out" 2>/dev/null)
+	CURL_RC=$(cat "$WORK/silent-$1.rc" 2>/dev/null)
+	log "[silent-$1] $CURL_SAID (status ${CURL_RC:-none})"
 }
 
 # fwd_write_tool: $FT, a small traffic tool (every mode ends by itself):

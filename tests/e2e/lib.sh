@@ -536,3 +536,17 @@ legit_cases() {
 		fail "$3" "longest gap between replies ${LEGIT_GAP_DURING} ms during, ${LEGIT_GAP_BEFORE} ms before (replies $LEGIT_PINGS)"
 	fi
 }
+
+# wait_until SECONDS CMD...: CMD again every 0.1 s until it succeeds, for
+# SECONDS at most: a poll in place of a fixed sleep for something that
+# follows in its own time (masqd noticing a change, say). Its status: 0
+# once CMD succeeded, 1 if it never did; the caller checks what it
+# asserts afterwards, as before.
+wait_until() {	# seconds cmd...
+	local end=$(($(date +%s%N) + $1 * 1000000000))
+	shift
+	until "$@"; do
+		[ "$(date +%s%N)" -lt "$end" ] || return 1
+		sleep 0.1
+	done
+}

@@ -5,7 +5,8 @@
 # starts build/masqd in it, prints one "ok|FAIL|SKIP NAME" line per case
 # and tears everything down in a trap. Their logs: build/e2e/NN-*.log.
 # Without root every case is SKIPped with the reason. E2E_ONLY=PATTERN
-# runs only the files whose name matches the shell pattern.
+# runs only the files whose name matches the shell pattern. After each
+# file a line "time e2e-NAME N s" says how long it took.
 #
 # The issue-5 suite (real programs through masqd) and issue 13's proof
 # (the router host's own services: 86-89) -- the files matching E2E_BOTH,
@@ -20,7 +21,7 @@ mkdir -p build/e2e
 BOTH=${E2E_BOTH:-10-masquerade 40-fragments 7[0-9]-* 8[6-9]-*}
 
 run_one() {	# file [offload]: the file, with that offload setting if given
-	local t=$1 o=${2:-} name rc
+	local t=$1 o=${2:-} name rc t0=$SECONDS
 	name=${t##*/}
 	name=${name%.sh}
 	# 5 minutes per file at most; the file's own trap cleans up on TERM
@@ -35,6 +36,7 @@ run_one() {	# file [offload]: the file, with that offload setting if given
 	if [ $rc -ne 0 ]; then
 		echo "FAIL e2e-$name: exited with status $rc (log: build/e2e/$name.log)"
 	fi
+	echo "time e2e-$name $((SECONDS - t0)) s"
 }
 
 for t in tests/e2e/[0-9]*.sh; do

@@ -212,8 +212,11 @@ static void add_rules(struct masq_engine *e)
 	masq_text_free(&out);
 }
 
-/* Forwards of every kind (mode bit 7): portfw at 1:1, mfw, autofw */
-static int add_forwards(struct masq_engine *e)
+/*
+ * Forwards of every kind (mode bit 7): portfw at 1:1, mfw, autofw (under
+ * a 2.x ruleset its input rule marks for mfw, not the mangle table)
+ */
+static int add_forwards(struct masq_engine *e, bool legacy)
 {
 	static const char *const fwds[] = {
 		"ipmasqadm portfw -a -P tcp -L 203.0.113.1 80 -R 192.168.0.2 80 -p 1",
@@ -226,10 +229,48 @@ static int add_forwards(struct masq_engine *e)
 	};
 
 	for (size_t i = 0; i < sizeof(fwds) / sizeof(*fwds); i++)
-		if (ctlline_run(e, fwds[i], NULL))
+		if (!(legacy && !strncmp(fwds[i], "iptables", 8)) &&
+		    ctlline_run(e, fwds[i], NULL))
 			return -1;
 	return 0;
 }
+
+/*
+ * A 2.x ruleset instead of the iptables rules (filtering 3, fuzzeng.h):
+ * every part of fw2.c's traversal and of the rules' own tests and acts
+ */
+static const char *const rules_ipchains[] = {
+	"ipchains -P input ACCEPT",
+	"ipchains -P forward DENY",
+	"ipchains -N lanchk",
+	"ipchains -A lanchk -s 192.168.0.3 -j RETURN",
+	"ipchains -A lanchk -p tcp -d 0.0.0.0/0 113 -j REJECT",
+	"ipchains -A forward -i wan0 -j lanchk",
+	"ipchains -A forward -s 192.168.0.0/24 -j MASQ",
+	"ipchains -A input -p tcp -y -d 203.0.113.1/32 443 -m 7",
+	"ipchains -A input -p udp -s 192.168.0.0/24 -d 0.0.0.0/0 53 -t 0x01 0x10 -l",
+	"ipchains -A input -p icmp -s 0.0.0.0/0 8 -i wan0 -l",
+	"ipchains -A input -p tcp -s 192.168.0.0/24 ! 1024:65535 -d 0.0.0.0/0 3128 -j REDIRECT 8080",
+	"ipchains -A input -b -p tcp -s 10.0.0.0/8 -d 0.0.0.0/0 ! 22 -j DENY",
+	"ipchains -A output -p tcp -s 203.0.113.1 -d 0.0.0.0/0 25 -i wan0 -j REJECT",
+	"ipmasqadm mfw -A -m 7 -r 192.168.0.3 -p 0",
+	NULL,
+};
+
+static const char *const rules_ipfwadm[] = {
+	"ipfwadm -I -p accept",
+	"ipfwadm -F -p deny",
+	"ipfwadm -F -a m -S 192.168.0.0/24 -D 0.0.0.0/0",
+	"ipfwadm -I -a deny -P tcp -k -S 198.51.100.11 80 -W wan0 -o",
+	"ipfwadm -I -a reject -P tcp -D 203.0.113.1 6000:6010 22 -V 203.0.113.1",
+	"ipfwadm -I -a deny -P icmp -S 0.0.0.0/0 8 13 -W wan0",
+	"ipfwadm -I -a accept -P tcp -y -b -S 192.168.0.2 -D 0.0.0.0/0 80 443 -t 0xff 0x08",
+	"ipfwadm -I -a accept -P tcp -S 192.168.0.0/24 -D 0.0.0.0/0 3128 -r 8080",
+	"ipfwadm -A in -a -P tcp -S 198.51.100.10 80",
+	"ipfwadm -A out -a -P udp -D 0.0.0.0/0 53 -W wan0",
+	"ipfwadm -A both -a -b -S 192.168.0.2",
+	NULL,
+};
 
 /* The mode byte's settings (fuzzeng.h) */
 static void set_mode(struct masq_engine *e, uint8_t mode)
@@ -252,7 +293,7 @@ static void set_mode(struct masq_engine *e, uint8_t mode)
 			     ctlline_run(e, "iface set wan0 twin on", NULL) ||
 			     ctlline_run(e, "host-ports tcp 22,2222 udp 53",
 					 NULL))) ||
-	    ((mode & 128) && add_forwards(e))) {
+	    ((mode & 128) && add_forwards(e, (mode & 3) == 3))) {
 		fprintf(stderr, "fuzzeng: mode 0x%02x refused\n", mode);
 		abort();
 	}
@@ -266,8 +307,14 @@ struct masq_engine *fuzzeng_create(uint8_t mode)
 
 	if (!e || ctlline_run_all(e, ctlline_topology) >= 0)
 		abort();
-	if (!(mode & 32))
+	if ((mode & 3) == 3) {
+		masq_engine_set_log(e, log_nowhere, NULL);
+		if (ctlline_run_all(e, mode & 32 ? rules_ipfwadm :
+					       rules_ipchains) >= 0)
+			abort();
+	} else if (!(mode & 32)) {
 		add_rules(e);
+	}
 	set_mode(e, mode);
 	establish(e, &tx);
 	return e;

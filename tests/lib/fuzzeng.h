@@ -21,7 +21,10 @@
  * inbound-halfopen and conntrack-max (so eviction runs often), bit 6
  * twins on for both interfaces (the router host's path, host.c) with a
  * few host-ports, bit 5 no rules beyond the default ruleset, bit 7
- * ipmasqadm forwards of every kind (portfw, mfw, autofw).
+ * ipmasqadm forwards of every kind (portfw, mfw, autofw). Filtering 3
+ * also puts a 2.x ruleset in place of the rules: ipchains, or with bit
+ * 5 ipfwadm (each with marks, logs, TOS, REDIRECT, -b, accounting: all
+ * of fw2.c).
  */
 
 /**

@@ -847,6 +847,31 @@ static const char *const user[] = {
 static const char *const listings[] = {
 	"show settings", "route", "neigh", "ipmasqadm portfw -l",
 	"ipmasqadm mfw -L", "ipmasqadm autofw -L", "iptables-save", "helper",
+	"ipchains-save", "ipfwadm-save",
+};
+
+/* A router whose ruleset is written in ipchains, and one in ipfwadm */
+static const char *const user_ipchains[] = {
+	"ipchains -P input ACCEPT",
+	"ipchains -P forward DENY",
+	"ipchains -N lanchk",
+	"ipchains -A lanchk -s 192.168.0.2 -j RETURN",
+	"ipchains -A forward -i wan0 -j lanchk",
+	"ipchains -A forward -s 192.168.0.0/24 -j MASQ",
+	"ipchains -A input -p tcp -y -d 203.0.113.1/32 80 -m 1",
+	"ipchains -A input -p udp -s 0.0.0.0/0 ! 53 -d 0.0.0.0/0 53 -l",
+	"ipmasqadm mfw -A -m 1 -r 192.168.0.2 80 -p 0",
+	NULL,
+};
+
+static const char *const user_ipfwadm[] = {
+	"ipfwadm -I -p accept",
+	"ipfwadm -F -p deny",
+	"ipfwadm -F -a m -S 192.168.0.0/24 -D 0.0.0.0/0",
+	"ipfwadm -I -a reject -P tcp -D 203.0.113.1 6000:6010 22 -V 203.0.113.1",
+	"ipfwadm -A in -a -P tcp -S 198.51.100.10 80",
+	"ipfwadm -A -a -P tcp -b -S 192.168.0.2 -D 0.0.0.0/0 80",
+	NULL,
 };
 
 /* The listing of @cmd, without "proto host" lines */
@@ -903,16 +928,21 @@ static char *save_of(struct masq_engine *e)
 	char *a[6] = { listing(e, "show settings"), NULL, NULL, NULL, NULL,
 		       NULL };
 	struct masq_text t[5] = { { 0 } };
-	static const char *const q[5] = { "route", "neigh", "ipmasqadm save",
-					  "iptables-save", "helper" };
+	const char *lang = strstr(a[0], "\nrules ipchains") ? "ipchains" :
+			   strstr(a[0], "\nrules ipfwadm") ? "ipfwadm" :
+							     "iptables";
+	char dump[32];
+	const char *q[5] = { "route", "neigh", "ipmasqadm save", dump,
+			     "helper" };
 	struct save_parts p;
 	char *s;
 
+	snprintf(dump, sizeof(dump), "%s-save", lang);
 	for (int i = 0; i < 5; i++) {
 		ctlline_run(e, q[i], &t[i]);
 		a[i + 1] = t[i].s ? t[i].s : "";
 	}
-	p = (struct save_parts){ a[0], a[1], a[2], a[3], a[4], a[5], NULL };
+	p = (struct save_parts){ a[0], a[1], a[2], a[3], a[4], a[5], lang };
 	s = composed(&p);
 	free(a[0]);
 	for (int i = 0; i < 5; i++)
@@ -938,7 +968,13 @@ static bool same_listings(struct masq_engine *a, struct masq_engine *b,
 	return true;
 }
 
-static bool t_save_round_trip(void)
+/*
+ * A router made by @cmds, saved, its file loaded into a second router
+ * (a start) and again (a reload): the same listings each time, and the
+ * same file saved from it. @check looks at the saved text first.
+ */
+static bool save_round_trip(const char *const *cmds,
+			    bool (*check)(const char *text))
 {
 	char path[] = "/tmp/masq-savetest-XXXXXX";
 	struct masq_pool *pool = masq_pool_create(64, 2048);
@@ -957,9 +993,9 @@ static bool t_save_round_trip(void)
 		failf("cannot make the routers");
 		goto out;
 	}
-	i = ctlline_run_all(a, user);
+	i = ctlline_run_all(a, cmds);
 	if (i >= 0) {
-		failf("'%s' failed on the first router", user[i]);
+		failf("'%s' failed on the first router", cmds[i]);
 		goto out;
 	}
 	text = save_of(a);
@@ -967,11 +1003,7 @@ static bool t_save_round_trip(void)
 		failf("cannot write the saved file");
 		goto out;
 	}
-	if (!has("save", text, "route add 10.9.0.0/16") ||
-	    !has("save", text, "\nhelper irc on ports 6667,6697\n") ||
-	    !lacks("save", text, "172.16.0.0") ||
-	    !lacks("save", text, "route add default") ||
-	    !lacks("save", text, "not understood"))
+	if (!lacks("save", text, "not understood") || !check(text))
 		goto out;
 	rc = reload_run(&r2, b, &msg);		/* masqd -c: the start */
 	if (rc) {
@@ -1064,6 +1096,46 @@ out:
 	return ok;
 }
 
+static bool check_iptables_save(const char *text)
+{
+	return has("save", text, "route add 10.9.0.0/16") &&
+	       has("save", text, "\nhelper irc on ports 6667,6697\n") &&
+	       lacks("save", text, "172.16.0.0") &&
+	       lacks("save", text, "route add default");
+}
+
+static bool t_save_round_trip(void)
+{
+	return save_round_trip(user, check_iptables_save);
+}
+
+/* An ipchains ruleset is saved as ipchains commands, and loads again */
+static bool check_ipchains_save(const char *text)
+{
+	return has("save", text, "\nipchains -P forward DENY\n") &&
+	       has("save", text, "\nipchains -N lanchk\n") &&
+	       has("save", text, "\nipchains -A forward ") &&
+	       lacks("save", text, "\niptables ");
+}
+
+static bool t_save_round_trip_ipchains(void)
+{
+	return save_round_trip(user_ipchains, check_ipchains_save);
+}
+
+/* An ipfwadm ruleset, accounting included, the same way */
+static bool check_ipfwadm_save(const char *text)
+{
+	return has("save", text, "\nipfwadm -F -p deny\n") &&
+	       has("save", text, "\nipfwadm -A in -a ") &&
+	       lacks("save", text, "\niptables ");
+}
+
+static bool t_save_round_trip_ipfwadm(void)
+{
+	return save_round_trip(user_ipfwadm, check_ipfwadm_save);
+}
+
 static const struct {
 	const char *name;
 	bool (*fn)(void);
@@ -1081,6 +1153,8 @@ static const struct {
 	{ "masq_engine_listing_named", t_masq_engine_listing },
 	{ "save_lines", t_save_lines },
 	{ "save_restart_identical", t_save_round_trip },
+	{ "save_restart_identical_ipchains", t_save_round_trip_ipchains },
+	{ "save_restart_identical_ipfwadm", t_save_round_trip_ipfwadm },
 	{ "reload_forwards_from_file", t_reload_forwards },
 };
 
