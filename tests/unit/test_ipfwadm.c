@@ -45,10 +45,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ipt/ipfwadm.h"
+#include "../lib/golden.h"
 
 #define MAX_WORDS	128
 
@@ -140,51 +140,6 @@ static const struct ipt_resolver test_res = {
 };
 
 /* ---- helpers ---------------------------------------------------------------- */
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *s = NULL;
-	size_t n = 0;
-
-	if (!f)
-		return NULL;
-	if (getdelim(&s, &n, '\0', f) < 0) {
-		free(s);
-		s = strdup("");
-	}
-	fclose(f);
-	return s;
-}
-
-static bool is_dir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* build/tests/test_ipfwadm -> <repo>/tests/golden/ipfwadm; else the cwd's */
-static bool find_dir(char *dir, size_t len)
-{
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	if (n > 0) {
-		exe[n] = '\0';
-		for (int up = 0; up < 3; up++) {
-			char *slash = strrchr(exe, '/');
-
-			if (slash)
-				*slash = '\0';
-		}
-		snprintf(dir, len, "%.4000s/tests/golden/ipfwadm", exe);
-		if (is_dir(dir))
-			return true;
-	}
-	snprintf(dir, len, "tests/golden/ipfwadm");
-	return is_dir(dir);
-}
 
 static struct ipt_ruleset *fresh(void)
 {
@@ -447,7 +402,7 @@ static void run_file(const char *path)
 {
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	struct state s = { .name = base };
-	char *text = read_file(path), *line, *next, why[512];
+	char *text = golden_read(path), *line, *next, why[512];
 
 	s.rs = fresh();
 	if (!text || !s.rs) {
@@ -562,7 +517,7 @@ int main(int argc, char **argv)
 	char dir[4200], pat[4300];
 	glob_t g;
 
-	if (!find_dir(dir, sizeof(dir))) {
+	if (!golden_dir("tests/golden/ipfwadm", dir, sizeof(dir))) {
 		printf("FAIL ipfwadm/golden: no tests/golden/ipfwadm folder\n");
 		return 1;
 	}
