@@ -179,9 +179,8 @@ static void check_file(const char *s)
 {
 	static const char *const cmds[] = { "set ", "route add ", "neigh add ",
 					    "ipmasqadm ", "iptables -t ",
-					    "helper ", "ipchains -A ",
-					    "ipchains -P ", "ipchains -N ",
-					    "ipfwadm " };
+					    "helper ", "ipchains -",
+					    "ipfwadm -" };
 
 	for (const char *p = s; p && *p;) {
 		size_t len = strcspn(p, "\n");

@@ -383,7 +383,8 @@ static void ruleset_lines_2x(const char *lang, const char *text,
 					strcmp(pol, "-") ? 'P' : 'N', name,
 					strcmp(pol, "-") ? " " : "",
 					strcmp(pol, "-") ? pol : "");
-		else if (!strncmp(line, lang, ll) && line[ll] == ' ')
+		else if (!strncmp(line, lang, ll) && line[ll] == ' ' &&
+			 line[ll + 1] == '-')
 			ipt_text_printf(out, "%s\n", line);	/* ipfwadm's */
 		else if (!strncmp(line, "-A ", 3))
 			ipt_text_printf(out, "%s %s\n", lang, line);
