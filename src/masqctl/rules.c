@@ -24,6 +24,8 @@
  *     /proc/sys/net/ipv4 is covered by a private file, so a script's
  *     `echo 1 > .../ip_forward` changes nothing (without root the writes
  *     fail anyway, and nothing is said).
+ *     Before all that, each file is parsed (`sh -n`): a syntax error is
+ *     named FILE:LINE and nothing starts.
  *  5. The verdict: a file failed when the shell exits non-zero (an `exit
  *     1`, a syntax error: dash names the file and line), exits before the
  *     last file, or a rule command failed visibly (rulesrec.c recorded it;
@@ -476,6 +478,65 @@ static int run_shell(const struct rules_run *run, const char *sock)
 	return st;
 }
 
+/* `sh -n PATH`: 0 when it parses; else its first line of stderr in @msg */
+static int parse_check(const char *path, char *msg, size_t cap)
+{
+	int p[2], st = 0;
+	ssize_t n;
+	size_t m = 0;
+	pid_t pid;
+
+	msg[0] = '\0';
+	if (pipe2(p, O_CLOEXEC))
+		return 0;	/* unchecked: the run itself will say */
+	pid = fork();
+	if (!pid) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(p[1], 2);
+		execl("/bin/sh", "sh", "-n", path, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	while (pid > 0 && m + 1 < cap && (n = read(p[0], msg + m, cap - 1 - m)) > 0)
+		m += (size_t)n;
+	msg[m] = '\0';
+	msg[strcspn(msg, "\n")] = '\0';
+	close(p[0]);
+	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return pid > 0 && (!WIFEXITED(st) || WEXITSTATUS(st));
+}
+
+/*
+ * Every file must parse before anything runs (dash reports a sourced
+ * file's syntax error with the driver's line, so ask it file by file);
+ * 0 or 1 after a message naming FILE:LINE
+ */
+static int check_syntax(const struct rules_run *run)
+{
+	char path[PATH_MAX], msg[1024];
+	const char *rest;
+	int line;
+
+	for (int i = 0; i < run->nfiles; i++) {
+		snprintf(path, sizeof(path), "%s/%s", run->dir, run->files[i]);
+		if (!parse_check(path, msg, sizeof(msg)))
+			continue;
+		if (!rules_syntax_where(msg, path, &line, &rest))
+			fprintf(stderr, "%s: %s:%d: %s; nothing changed: the old "
+				"ruleset stays\n", PROG, run->files[i], line, rest);
+		else
+			fprintf(stderr, "%s: %s: does not parse: %s; nothing "
+				"changed: the old ruleset stays\n", PROG,
+				run->files[i], msg);
+		return 1;
+	}
+	return 0;
+}
+
 /* ---- the verdict ----------------------------------------------------- */
 
 /*
@@ -503,11 +564,11 @@ static char *slurp(const char *path, size_t *len)
 }
 
 /* The line of @file (a path) that @words came from, or 0 */
-static int line_of(const char *file, const char *words)
+static int line_of(const char *file, const char *words, bool whole)
 {
 	size_t len;
 	char *text = slurp(file, &len);
-	int line = text ? rules_find_line(text, len, words) : 0;
+	int line = text ? rules_find_line(text, len, words, whole) : 0;
 
 	free(text);
 	return line;
@@ -547,7 +608,7 @@ static bool said_record(const struct rules_run *run)
 		*nl = '\0';
 	if (text && *text && !rules_rec_parse(text, &rec)) {
 		fprintf(stderr, "%s: %s: %s (%s); %s\n", PROG,
-			where(rec.file, line_of(rec.file, rec.words), at, sizeof(at)),
+			where(rec.file, line_of(rec.file, rec.words, false), at, sizeof(at)),
 			rec.msg, rec.words, OLD_STAYS);
 		said = true;
 	}
@@ -586,10 +647,9 @@ static bool run_failed(const struct rules_run *run, int st)
 	}
 	if (code) {
 		snprintf(words, sizeof(words), "exit %d", code);
-		fprintf(stderr, "%s: %s: the shell stopped with status %d%s; %s\n",
-			PROG, where(file, line_of(file, words), at, sizeof(at)),
-			code, code == 2 ? " (a syntax error? its message is "
-			"above)" : "", OLD_STAYS);
+		fprintf(stderr, "%s: %s: the shell stopped with status %d; %s\n",
+			PROG, where(file, line_of(file, words, true), at, sizeof(at)),
+			code, OLD_STAYS);
 		return true;
 	}
 	if (strcmp(file, STATUS_DONE)) {
@@ -639,7 +699,8 @@ static int rebuild(struct conn *c, struct rules_run *run)
 {
 	int st;
 
-	if (pick_files(run) || add_ifaces(c, run) || make_work(run) ||
+	if (pick_files(run) || check_syntax(run) || add_ifaces(c, run) ||
+	    make_work(run) ||
 	    begin(c, run))
 		return 1;
 	conn_close(c);	/* idle while the shell runs: reopened for the end */

@@ -69,7 +69,10 @@ int rules_pick(char *const *names, int n, const char **out);
 int rules_iface_parse(const char *text, struct rules_iface *ifs, int max);
 void rules_iface_env(const struct rules_iface *ifs, int n, struct ipt_text *t);
 int rules_rec_parse(char *line, struct rules_rec *rec);
-int rules_find_line(const char *text, size_t len, const char *words);
+int rules_find_line(const char *text, size_t len, const char *words,
+		     bool whole);
+int rules_syntax_where(const char *msg, const char *path, int *line,
+		       const char **rest);
 bool rules_token_ok(const char *s);
 
 /* rulesrec.c: in a masqctl run by a rules file */

@@ -21,9 +21,10 @@
  *    with the next), a line's word holding a `$` (a variable, a command
  *    substitution) matching any word, one with a `$` and text around it
  *    matching a word with that text around anything (`$IPOFIF/32` matches
- *    "203.0.113.1/32"). The line with the best weighted common
- *    subsequence of words wins (an exact word 3, a patterned one 2, a
- *    bare variable 1), the first of equals. Cost: O(words x tokens) per
+ *    "203.0.113.1/32"). Of the lines that share a plain word with the
+ *    command, the one with the best weighted common subsequence of words
+ *    wins (an exact word 3, a patterned one 2, a bare variable 1), the
+ *    first of equals. Cost: O(words x tokens) per
  *    line, at most RULES_MAX_TOKENS of each: a 1,000-line file is
  *    matched in well under a millisecond. Limit: a command built in a
  *    loop from the same line is named by that line (the best there is);
@@ -235,7 +236,7 @@ static void role_list(const struct rules_iface *ifs, int n, enum rules_role role
 		      const char *var, struct ipt_text *t)
 {
 	const char *sep = "";
-	char name[RULES_IFNAME_LEN + 8];
+	char name[RULES_IFNAME_LEN + 16];
 
 	ipt_text_printf(t, "%s='", var);
 	for (int i = 0; i < n; i++)
@@ -259,7 +260,7 @@ static void ipnm_case(const struct rules_iface *f, int k, struct ipt_text *t)
 {
 	uint8_t len = f->len[k];
 	uint32_t mask = len ? ~0u << (32 - len) : 0;
-	char name[RULES_IFNAME_LEN + 8], ip[INET_ADDRSTRLEN];
+	char name[RULES_IFNAME_LEN + 16], ip[INET_ADDRSTRLEN];
 	char nm[INET_ADDRSTRLEN], bc[INET_ADDRSTRLEN] = "";
 
 	alias_name(f, k, name, sizeof(name));
@@ -437,7 +438,21 @@ static int line_score(char (*pats)[128], const int *wt, int np,
 	return prev[nw];
 }
 
-/* Score one joined line (changed: split) against @words */
+/* Has the line a word without variables that the command has too? */
+static bool shares_word(char (*pats)[128], const int *wt, int np,
+			char *const *words, int nw)
+{
+	for (int i = 0; i < np; i++)
+		for (int j = 0; wt[i] == SCORE_EXACT && j < nw; j++)
+			if (!strcmp(pats[i], words[j]))
+				return true;
+	return false;
+}
+
+/*
+ * Score one joined line (changed: split) against @words: 0 unless it
+ * shares a plain word with them (variables alone match anything)
+ */
 static int score_line(char *line, char *const *words, int nw)
 {
 	static char pats[RULES_MAX_TOKENS][128];
@@ -452,7 +467,8 @@ static int score_line(char *line, char *const *words, int nw)
 		if (pats[np][0])
 			np++;
 	}
-	return line_score(pats, wt, np, words, nw);
+	return shares_word(pats, wt, np, words, nw) ?
+		line_score(pats, wt, np, words, nw) : 0;
 }
 
 /*
@@ -485,11 +501,12 @@ static const char *join_line(const char *p, const char *end, char *buf,
  * @text:	the file
  * @len:	its bytes
  * @words:	the command's words, space-separated ("iptables -A INPUT ...")
+ * @whole:	only a line that has every word, as it is (`exit 1`)
  *
  * Return: the line (1-based; a continued line's first), or 0 when no line
- * matches a word of the command's exactly
+ * matches a word of the command's exactly (with @whole: every word)
  */
-int rules_find_line(const char *text, size_t len, const char *words)
+int rules_find_line(const char *text, size_t len, const char *words, bool whole)
 {
 	static char line[LINE_MAX_BYTES], wbuf[LINE_MAX_BYTES];
 	char *w[RULES_MAX_TOKENS];
@@ -509,5 +526,34 @@ int rules_find_line(const char *text, size_t len, const char *words)
 			best_line = here;
 		}
 	}
-	return best >= SCORE_EXACT ? best_line : 0;
+	if (whole)
+		return best == SCORE_EXACT * nw ? best_line : 0;
+	return best_line;
+}
+
+/**
+ * rules_syntax_where() - Read dash's syntax error, "PATH: LINE: what"
+ * @msg:	the first line `sh -n PATH` printed
+ * @path:	the file it checked
+ * @line:	the line it names
+ * @rest:	what it says (into @msg)
+ *
+ * Return: 0, or -EINVAL when @msg is not of that form (then say it whole)
+ */
+int rules_syntax_where(const char *msg, const char *path, int *line,
+		       const char **rest)
+{
+	size_t n = strlen(path);
+	const char *p = msg + n;
+	long l = 0;
+
+	if (strncmp(msg, path, n) || p[0] != ':' || p[1] != ' ')
+		return -EINVAL;
+	for (p += 2; *p >= '0' && *p <= '9' && l < 100000000; p++)
+		l = l * 10 + (*p - '0');
+	if (!l || p[0] != ':' || p[1] != ' ')
+		return -EINVAL;
+	*line = (int)l;
+	*rest = p + 2;
+	return 0;
 }
