@@ -11,10 +11,12 @@
  * all is a failure of its own: a clear message and status 1. The socket
  * is -s, else $MASQ_SOCKET, else the default.
  *
- * Twelve verbs do work here before and after masqd (masqctl.h): iptables,
+ * Thirteen verbs do work here before and after masqd (masqctl.h): iptables,
  * iptables-save, iptables-restore, ipacct-dump, set (origdst-user's user
  * name), save, ipmasqadm, masq (-L's names, -D's), ipfwadm, ipchains,
- * ipchains-save and ipchains-restore. They parse and resolve names locally, so
+ * ipchains-save, ipchains-restore, and rules (rules.h: the ipmasq rules
+ * directory, as one rules run of masqd's; inside such a run every verb's
+ * visible failure is recorded for it). They parse and resolve names locally, so
  * masqd only ever sees numeric words. None needs root of masqctl: masqd judges who
  * asks (an unprivileged user it lets in may run `masqctl origdst`).
  *

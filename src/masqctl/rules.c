@@ -37,8 +37,9 @@
  *
  * Limits: RULES_MAX_FILES files, RULES_MAX_IFS interfaces. masqd drops a
  * run idle for 60 s (the commit then fails, naming the token): a rules
- * file that waits that long between commands fails. An interrupted
- * masqctl rules leaves the run to that timeout.
+ * file that waits that long between commands fails. ^C stops the shell
+ * and the run is aborted; a masqctl rules killed outright leaves the run
+ * to that timeout.
  *
  * Exit status: 0 committed, 1 a file failed or masqd refused (nothing
  * changed), 2 usage.
@@ -456,25 +457,36 @@ static void child(const struct rules_run *run, const char *sock)
 	_exit(127);
 }
 
-/* Run the shell; Return: its wait status, or -1 after a message */
+/*
+ * Run the shell; Return: its wait status, or -1 after a message. As
+ * system() does, masqctl ignores ^C and ^\ meanwhile: they stop the shell,
+ * and masqctl lives to abort the run (else masqd would hold it for 60 s)
+ */
 static int run_shell(const struct rules_run *run, const char *sock)
 {
+	struct sigaction ign = { .sa_handler = SIG_IGN }, oint, oquit;
 	pid_t pid;
-	int st;
+	int st = -1;
 
 	fflush(NULL);
+	sigaction(SIGINT, &ign, &oint);
+	sigaction(SIGQUIT, &ign, &oquit);
 	pid = fork();
-	if (pid < 0) {
-		fprintf(stderr, "%s: fork: %m\n", PROG);
-		return -1;
-	}
-	if (!pid)
+	if (!pid) {
+		sigaction(SIGINT, &oint, NULL);
+		sigaction(SIGQUIT, &oquit, NULL);
 		child(run, sock);
-	while (waitpid(pid, &st, 0) < 0)
+	}
+	if (pid < 0)
+		fprintf(stderr, "%s: fork: %m\n", PROG);
+	while (pid > 0 && waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR) {
 			fprintf(stderr, "%s: waitpid: %m\n", PROG);
-			return -1;
+			st = -1;
+			break;
 		}
+	sigaction(SIGINT, &oint, NULL);
+	sigaction(SIGQUIT, &oquit, NULL);
 	return st;
 }
 

@@ -42,6 +42,15 @@
 #                      without the redirection does, naming the line
 #  proc_neutralised    a file writing the forwarding switches under /proc
 #                      runs, and the switches are as they were
+#  autosocksify_*     with a ports file (A05autosocksify's variables moved
+#                      to the test's files by a .rul), I20 and O80 redirect
+#                      the listed ports to :11080 (nat PREROUTING from
+#                      lan0, nat OUTPUT to wan0), sparing internal and
+#                      local networks: a LAN connection to a listed port
+#                      is refused at once (no relay runs here), one to
+#                      another port is masqueraded as before; under
+#                      ipchains the run fails, naming the file; without
+#                      the ports file no REDIRECT is left
 #  download_through_rebuild  a 20 MB download (paced, about 8 s) runs
 #                      through three rebuilds unbroken: tracked
 #                      connections survive the swap
@@ -55,7 +64,8 @@ e2e_init shipped_defs_default_router shipped_defs_netfilter_listing \
 	shipped_defs_ipchains shipped_defs_ipfwadm seeds_I90external \
 	seeds_I90extbcast seeds_ZZZdenyandlog seeds_M70masq \
 	seeds_A10netfilteronly broken_bad_rule broken_exit broken_syntax \
-	shadow_listing ignored_failure proc_neutralised download_through_rebuild
+	shadow_listing ignored_failure proc_neutralised autosocksify_rules \
+	autosocksify_netfilter_only download_through_rebuild
 e2e_need curl curl
 [ "${E2E_ROUTER:-masqd}" = masqd ] || skip_all "masqctl rules needs masqd (E2E_ROUTER=${E2E_ROUTER:-})"
 DEFS=$E2E_ROOT/rules
@@ -512,6 +522,49 @@ if [ $rc = 0 ] && [ "$sw0" = "$sw1" ] && [ "$(cat "$WORK/proc-in-run.txt" 2>/dev
 	ok proc_neutralised
 else
 	fail proc_neutralised "status $rc; switches '$sw0' before, '$sw1' after; in the run ip_forward read '$(cat "$WORK/proc-in-run.txt" 2>/dev/null)'"
+fi
+
+# --- automatic SOCKSification's rules -------------------------------------------
+printf '# ports to SOCKSify\nhttp https # web\n8080\n' >"$WORK/socks-ports"
+printf '198.51.100.0/24 # a local network\n' >"$WORK/socks-local"
+printf 'autosocksify_ports=%s\nautosocksify_local=%s\n' "$WORK/socks-ports" \
+	"$WORK/socks-local" >"$DIR/A06socks.rul"
+rules
+rc=$?
+nat=$(timeout 10 "$MASQCTL" -s "$SOCK" iptables-save -t nat 2>&1)
+log "$nat"
+pre=$(echo "$nat" | grep -cE '^-A PREROUTING -i lan0 -p tcp -m tcp --dport (80|443|8080) -j REDIRECT --to-ports 11080$')
+spare=$(echo "$nat" | grep -cE '^-A PREROUTING -d (192\.168\.0\.0/24|198\.51\.100\.0/24) -i lan0 -p tcp -m tcp --dport (80|443|8080) -j ACCEPT$')
+out=$(echo "$nat" | grep -cE '^-A OUTPUT -o wan0 -p tcp -m tcp --dport (80|443|8080) -j REDIRECT --to-ports 11080$')
+t0=$(date +%s%N)
+T=10 on lan curl -sS --max-time 5 -o /dev/null http://203.0.113.2:8080/
+crc=$?
+t1=$(date +%s%N)
+probe autosocksify
+if [ $rc = 0 ] && [ "$pre" = 3 ] && [ "$spare" = 6 ] && [ "$out" = 3 ] && [ $crc = 7 ] &&
+	[ $(((t1 - t0) / 1000000)) -lt 2000 ] && [ "$ANS" = "$want_ext" ]; then
+	ok autosocksify_rules
+else
+	fail autosocksify_rules "status $rc; REDIRECTs in PREROUTING $pre (want 3), spared $spare (want 6), in OUTPUT $out (want 3); a LAN curl to :8080: status $crc (want 7, refused) in $(((t1 - t0) / 1000000)) ms; probes $ANS"
+fi
+rm -f "$DIR/A10netfilteronly.rul"	# (it would refuse ipchains first)
+rules ipchains
+rc=$?
+said_chains=$SAID
+rm -f "$DIR/A06socks.rul"
+rules ipchains
+rc2=$?
+after=$(saved)
+rules
+rc3=$?
+left=$(timeout 10 "$MASQCTL" -s "$SOCK" iptables-save -t nat 2>&1 | grep -c REDIRECT)
+if [ $rc = 1 ] && echo "$said_chains" | grep -q 'I20autosocksify.*needs MASQMETHOD=netfilter' &&
+	echo "$said_chains" | grep -q '^masqctl rules: I20autosocksify\.def:[0-9]*: ' &&
+	[ $rc2 = 0 ] && echo "$after" | grep -q '^ipchains -A forward .* -j MASQ' &&
+	[ $rc3 = 0 ] && [ "$left" = 0 ]; then
+	ok autosocksify_netfilter_only
+else
+	fail autosocksify_netfilter_only "ipchains with a ports file: status $rc, said '$said_chains'; without: status $rc2; netfilter again: status $rc3, $left REDIRECTs left"
 fi
 
 # --- a download through rebuilds ----------------------------------------------
