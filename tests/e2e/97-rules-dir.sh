@@ -54,6 +54,7 @@
 #  download_through_rebuild  a 20 MB download (paced, about 8 s) runs
 #                      through three rebuilds unbroken: tracked
 #                      connections survive the swap
+# shellcheck disable=SC2016 # the rules files are written with their $, for their shell
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -574,7 +575,7 @@ DL=$!
 BG_PIDS+=("$DL")
 sleep 2
 rb=""
-for k in 1 2 3; do
+for _ in 1 2 3; do
 	rules
 	rb+="$? "
 	sleep 1
