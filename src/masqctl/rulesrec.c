@@ -9,7 +9,10 @@
  * unless the script itself ignores its failure, as ipmasq's C00ipacct
  * does with `$IPTABLES -N acctin >/dev/null 2>&1`. The rule: a command
  * whose stderr is /dev/null (the same character device) records nothing;
- * any other failure is recorded, one line of the errors file:
+ * a check's "no" (iptables -C, ipchains -C, ipfwadm -c: the idiom
+ * `$IPTABLES -C RULE || $IPTABLES -A RULE`) is an answer, not a failure,
+ * and records nothing either; any other failure is recorded, one line of
+ * the errors file:
  *
  *	FILE TAB MESSAGE TAB WORDS
  *
@@ -133,6 +136,20 @@ static void record(const char *msg, int argc, char *const *argv)
 	free(m);
 }
 
+/* Is the command a check, whose status is its answer (-C, ipfwadm's -c)? */
+static bool is_check(int argc, char *const *argv)
+{
+	const char *flag = !strcmp(argv[0], "ipfwadm") ? "-c" : "-C";
+
+	if (strcmp(argv[0], "iptables") && strcmp(argv[0], "ipchains") &&
+	    strcmp(argv[0], "ipfwadm"))
+		return false;
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], flag) || !strcmp(argv[i], "--check"))
+			return true;
+	return false;
+}
+
 /**
  * rules_watch_end() - After the verb: give stderr back, record a failure
  * @w:		the watch of rules_watch_start()
@@ -148,6 +165,6 @@ void rules_watch_end(struct rules_watch *w, int rc, int argc, char *const *argv)
 		return;
 	if (w->mem >= 0)
 		give_back(w, msg, sizeof(msg));
-	if (rc)
+	if (rc && !is_check(argc, argv))
 		record(msg[0] ? msg : "failed", argc, argv);
 }

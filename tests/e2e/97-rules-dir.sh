@@ -38,8 +38,9 @@
 #  shadow_listing      inside a run $IPTABLES -S shows the run's ruleset
 #                      (a rule of an earlier file, not the live default's)
 #  ignored_failure     `$IPTABLES -N acctin >/dev/null 2>&1` failing (the
-#                      chain is there) does not fail the run; the same
-#                      without the redirection does, naming the line
+#                      chain is there) does not fail the run, nor does a
+#                      check's no (`-C RULE || -A RULE`); -N without the
+#                      redirection does, naming the line
 #  proc_neutralised    a file writing the forwarding switches under /proc
 #                      runs, and the switches are as they were
 #  autosocksify_*     with a ports file (A05autosocksify's variables moved
@@ -491,16 +492,16 @@ else
 fi
 
 # --- a failure the script ignores does not fail the run -----------------------
-printf '$IPTABLES -N acctin >/dev/null 2>&1\n$IPTABLES -A acctin -s 10.0.0.0/8 -j RETURN\n' >"$DIR/C50acct.rul"
+printf '$IPTABLES -N acctin >/dev/null 2>&1\n$IPTABLES -A acctin -s 10.0.0.0/8 -j RETURN\n$IPTABLES -C acctin -s 10.2.0.0/16 -j RETURN || $IPTABLES -A acctin -s 10.2.0.0/16 -j RETURN\n' >"$DIR/C50acct.rul"
 rules
 rc=$?
-n=$(iptsave | grep -c '^-A acctin -s 10.0.0.0/8 -j RETURN$')
+n=$(iptsave | grep -cE '^-A acctin -s 10\.(0\.0\.0/8|2\.0\.0/16) -j RETURN$')
 printf '$IPTABLES -A acctin -s 10.1.0.0/16 -j RETURN\n$IPTABLES -N acctin\n' >"$DIR/C50acct.rul"
 rules
 rc2=$?
 said2=$SAID
 rm -f "$DIR/C50acct.rul"
-if [ $rc = 0 ] && [ "$n" = 1 ] && [ $rc2 = 1 ] &&
+if [ $rc = 0 ] && [ "$n" = 2 ] && [ $rc2 = 1 ] &&
 	echo "$said2" | grep -qE '^masqctl rules: C50acct\.rul:2: .*iptables -N acctin'; then
 	ok ignored_failure
 else
