@@ -65,6 +65,7 @@
 #define STATUS_DONE	"done"		/* the driver's last word */
 #define EXIT_STOPPED	125		/* the driver's exit after a record */
 #define FILE_MAX_BYTES	(4u << 20)	/* a rules file the matcher reads */
+#define OLD_STAYS	"nothing changed: the old ruleset stays"
 
 /* masqctl's names a rules file may call, linked in the run's bin dir */
 static const char *const link_names[] = {
@@ -366,9 +367,10 @@ static int end(struct conn *c, struct rules_run *run, const char *how)
 	if (conn_call(c, 3, w, &r))
 		return 1;
 	if (r.status)
-		fprintf(stderr, "%s: masqd refused 'txn %s': %.*s%s", PROG, how,
+		fprintf(stderr, "%s: masqd refused 'txn %s': %.*s%s%s", PROG, how,
 			(int)r.len, r.text,
-			r.len && r.text[r.len - 1] == '\n' ? "" : "\n");
+			r.len && r.text[r.len - 1] == '\n' ? "" : "\n",
+			strcmp(how, "commit") ? "" : PROG ": " OLD_STAYS "\n");
 	reply_free(&r);
 	return r.status ? 1 : 0;
 }
@@ -538,12 +540,11 @@ static int check_syntax(const struct rules_run *run)
 		if (!parse_check(path, msg, sizeof(msg)))
 			continue;
 		if (!rules_syntax_where(msg, path, &line, &rest))
-			fprintf(stderr, "%s: %s:%d: %s; nothing changed: the old "
-				"ruleset stays\n", PROG, run->files[i], line, rest);
+			fprintf(stderr, "%s: %s:%d: %s; %s\n", PROG,
+				run->files[i], line, rest, OLD_STAYS);
 		else
-			fprintf(stderr, "%s: %s: does not parse: %s; nothing "
-				"changed: the old ruleset stays\n", PROG,
-				run->files[i], msg);
+			fprintf(stderr, "%s: %s: does not parse: %s; %s\n", PROG,
+				run->files[i], msg, OLD_STAYS);
 		return 1;
 	}
 	return 0;
@@ -603,8 +604,6 @@ static const char *where(const char *file, int line, char *buf, size_t len)
 		snprintf(buf, len, "%s", base(file));
 	return buf;
 }
-
-#define OLD_STAYS	"nothing changed: the old ruleset stays"
 
 /* A recorded failure: say it; Return: true when there was one */
 static bool said_record(const struct rules_run *run)
