@@ -240,7 +240,8 @@ static void role_list(const struct rules_iface *ifs, int n, enum rules_role role
 
 	ipt_text_printf(t, "%s='", var);
 	for (int i = 0; i < n; i++)
-		for (int k = 0; ifs[i].role == role && k < ifs[i].naddr; k++) {
+		for (int k = 0; ifs[i].role == role &&
+				(k < ifs[i].naddr || (!k && !ifs[i].naddr)); k++) {
 			alias_name(&ifs[i], k, name, sizeof(name));
 			ipt_text_printf(t, "%s%s", sep, name);
 			sep = " ";
@@ -278,7 +279,9 @@ static void ipnm_case(const struct rules_iface *f, int k, struct ipt_text *t)
  *
  * INTERNAL and EXTERNAL list every address of the interfaces of that role
  * by the name ifconfig gave it (NAME, then NAME:1 ...; an interface with
- * no address yet is left out); EXTERNAL_IN and EXTERNAL_OUT are
+ * no address yet, an external one waiting for DHCP, by its NAME, for
+ * which ipnm_cache sets the four empty: its masquerading, by -o, needs
+ * no address); EXTERNAL_IN and EXTERNAL_OUT are
  * EXTERNAL; ipnm_cache NAME sets IPOFIF (the address), NMOFIF (its
  * netmask, dotted), BCOFIF (its broadcast address, empty for a /31 or
  * /32) and PEEROFIF (empty: masq has no point-to-point links), and fails
@@ -291,9 +294,13 @@ void rules_iface_env(const struct rules_iface *ifs, int n, struct ipt_text *t)
 	role_list(ifs, n, RULES_EXTERNAL, "EXTERNAL", t);
 	ipt_text_printf(t, "EXTERNAL_IN=$EXTERNAL\nEXTERNAL_OUT=$EXTERNAL\n"
 			"ipnm_cache() {\n\tcase ${1:-} in\n");
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		for (int k = 0; k < ifs[i].naddr; k++)
 			ipnm_case(&ifs[i], k, t);
+		if (!ifs[i].naddr)
+			ipt_text_printf(t, "\t%s) IPOFIF= NMOFIF= BCOFIF= "
+					"PEEROFIF= ;;\n", ifs[i].name);
+	}
 	ipt_text_printf(t, "\t*) IPOFIF= NMOFIF= BCOFIF= PEEROFIF=\n"
 			"\t   echo \"ipnm_cache: masqd has no interface '${1:-}'\" 1>&2\n"
 			"\t   return 1 ;;\n\tesac\n}\n");

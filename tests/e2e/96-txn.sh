@@ -12,16 +12,17 @@
 # 2. txn do TOKEN iptables ... edits the shadow: the live iptables-save is
 #    unchanged, the run's own -S shows the rule; an unknown token is
 #    refused; txn do TOKEN of another command (show settings) runs live.
-# 3. Until the commit, LAN to WAN traffic passes (the live default
+# 3. MASQ_TXN=TOKEN masqctl iptables -A ... is the run's too.
+# 4. Until the commit, LAN to WAN traffic passes (the live default
 #    ruleset); after committing a run that drops it, it does not.
-# 4. A run aborted changes nothing; masqd's stats count the runs.
+# 5. A run aborted changes nothing; masqd's stats count the runs.
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 e2e_init begin_gives_token second_begin_refused shadow_not_live \
 	run_lists_shadow unknown_token_refused other_command_live \
-	commit_makes_live abort_changes_nothing \
+	env_token_edits_run commit_makes_live abort_changes_nothing \
 	runs_counted
 
 lab_up || exit 1
@@ -73,6 +74,15 @@ if [[ $out == *"origdst-user"* ]]; then
 	ok other_command_live
 else
 	fail other_command_live "show settings in the run: $out"
+fi
+
+MASQ_TXN=$tok mctl iptables -A INPUT -p tcp --dport 2222 -j ACCEPT >/dev/null
+run=$(mctl txn do "$tok" iptables -S INPUT)
+if [[ $run == *"--dport 2222 -j ACCEPT"* ]] &&
+	! mctl iptables -S INPUT | grep -q 2222; then
+	ok env_token_edits_run
+else
+	fail env_token_edits_run "run's INPUT: $run"
 fi
 
 mctl txn commit "$tok" >/dev/null

@@ -156,16 +156,18 @@ static int iface_env_in_shell(void)
 		"echo \"I=$INTERNAL E=$EXTERNAL EI=$EXTERNAL_IN EO=$EXTERNAL_OUT\"\n"
 		"for i in $INTERNAL $EXTERNAL; do ipnm_cache $i\n"
 		"  echo \"${i%%%%:*} $IPOFIF $NMOFIF [$BCOFIF] [$PEEROFIF]\"; done\n"
-		"ipnm_cache wan1 || echo \"no wan1 [$IPOFIF]\"\n");
+		"ipnm_cache wan9 || echo \"no wan9 [$IPOFIF]\"\n");
 	rc = t.oom ? report_failf("out of memory") :
 		dash_says(t.s,
-			  "I=lan0 lan0:1 E=wan0 p2p0 EI=wan0 p2p0 EO=wan0 p2p0\n"
+			  "I=lan0 lan0:1 E=wan0 wan1 p2p0 EI=wan0 wan1 p2p0 "
+			  "EO=wan0 wan1 p2p0\n"
 			  "lan0 192.168.0.1 255.255.255.0 [192.168.0.255] []\n"
 			  "lan0 10.1.0.1 255.255.0.0 [10.1.255.255] []\n"
 			  "wan0 203.0.113.1 255.255.255.0 [203.0.113.255] []\n"
+			  "wan1   [] []\n"	/* DHCP: no address yet */
 			  "p2p0 198.51.100.7 255.255.255.255 [] []\n"
-			  "ipnm_cache: masqd has no interface 'wan1'\n"
-			  "no wan1 []\n");
+			  "ipnm_cache: masqd has no interface 'wan9'\n"
+			  "no wan9 []\n");
 	ipt_text_free(&t);
 	return rc;
 }
