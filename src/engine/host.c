@@ -450,7 +450,10 @@ static void host_first(struct masq_engine *e, struct pkt *p,
 		eng_drop(e, p->buf, why);
 		return;
 	}
-	fw_pkt_init(&fp, p, FW_NO_IF, FW_NO_IF, IPT_ST_NEW);
+	/* routed before OUTPUT, as a local socket's packet: -o matches */
+	r = net_route_lookup(&e->net, dst);
+	fw_pkt_init(&fp, p, FW_NO_IF, r ? (uint8_t)r->iface : FW_NO_IF,
+		    IPT_ST_NEW);
 	fw_run_hook(e, e->fw, IPT_OUTPUT, true, &fp);
 	if (fp.action == FW_DROP || fp.action == FW_REJECT) {
 		conn_fw_refuse(e, &fp);

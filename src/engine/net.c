@@ -173,6 +173,28 @@ uint32_t net_iface_primary(const struct net *n, int iface)
 	return n->ifs[iface].naddr ? n->ifs[iface].addr[0].addr : 0;
 }
 
+/**
+ * net_host_redirect_addr() - Where a REDIRECT sends the host's own
+ *			      connection (nat OUTPUT)
+ * @n:		the engine's interfaces
+ * @iface:	the twin the connection came from
+ *
+ * netfilter sends a local connection's REDIRECT to 127.0.0.1, an address
+ * of the host that no outsider reaches. masq's host has no loopback path
+ * through the engine; its nearest is the router's inside: the first
+ * internal interface's first address, where a proxy for the LAN (such as
+ * masq-socksify) listens. With no internal address yet, the twin's own.
+ *
+ * Return: the address, network order; 0 when there is none
+ */
+uint32_t net_host_redirect_addr(const struct net *n, int iface)
+{
+	for (int i = 0; i < n->nifs; i++)
+		if (n->ifs[i].role == ROLE_INTERNAL && n->ifs[i].naddr)
+			return n->ifs[i].addr[0].addr;
+	return net_iface_primary(n, iface);
+}
+
 /* Is @addr one of interface @iface's own addresses? */
 bool net_iface_owns(const struct net *n, int iface, uint32_t addr)
 {

@@ -74,6 +74,7 @@ bool net_addr_is_broadcast_on(const struct net *n, int iface, uint32_t addr);
 bool net_addr_is_router(const struct net *n, uint32_t addr);
 bool net_src_is_valid(const struct net *n, int iface, uint32_t saddr);
 uint32_t net_iface_primary(const struct net *n, int iface);
+uint32_t net_host_redirect_addr(const struct net *n, int iface);
 bool net_iface_owns(const struct net *n, int iface, uint32_t addr);
 bool net_waiting_for_address(const struct net *n);
 void net_route_drop_unreachable(struct net *n);

@@ -428,7 +428,9 @@ bool plan_dnat_target(const struct masq_engine *e, const struct pkt *p,
 
 	*port = p->dport;
 	if (t->kind == IPT_T_REDIRECT) {
-		*addr = net_iface_primary(&e->net, (int)p->buf->iface);
+		*addr = p->host ?
+			net_host_redirect_addr(&e->net, (int)p->buf->iface) :
+			net_iface_primary(&e->net, (int)p->buf->iface);
 	} else {
 		span = t->u.nat.addr_hi - t->u.nat.addr_lo + 1;
 		*addr = htonl(t->u.nat.addr_lo +
