@@ -80,6 +80,13 @@ static void word_show(const char *w, size_t n, char out[WORD_MAX + 4])
 	out[k] = '\0';
 }
 
+/* A word ends at white space or a comment (a NUL is part of a word) */
+static bool ends_word(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' ||
+	       c == '\n' || c == '#';
+}
+
 typedef void (*word_fn)(void *ctx, struct report *r, unsigned line,
 			const char *w, size_t n);
 
@@ -109,7 +116,7 @@ static void words_each(const char *text, size_t len, struct report *r,
 				i++;
 		} else {
 			start = i;
-			while (i < len && !strchr(" \t\r\f\v\n#", text[i]))
+			while (i < len && !ends_word(text[i]))
 				i++;
 			fn(ctx, r, line, text + start, i - start);
 		}
