@@ -248,7 +248,9 @@ static ssize_t pipe_fill(struct pipe *p, int fd, bool *err)
 
 	if (p->eof || p->len == SX_BUF_SIZE)
 		return 0;
-	if (p->off && p->off + p->len == SX_BUF_SIZE) {
+	/* less than half the buffer left at its end: move the bytes to the
+	 * front first, so reads stay big (a memmove of at most half of it) */
+	if (p->off && SX_BUF_SIZE - p->off - p->len < SX_BUF_SIZE / 2) {
 		memmove(p->buf, p->buf + p->off, p->len);
 		p->off = 0;
 	}
