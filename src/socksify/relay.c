@@ -607,6 +607,27 @@ static struct conn *conn_alloc(struct sx_relay *r)
 	return c;
 }
 
+/*
+ * Keep only the tags of connections still waiting. A connection closed
+ * while queued leaves its tag behind (passed over when its turn comes);
+ * with every slot's tag in the ring, a new one would not fit: this walk
+ * (at most SX_MAX_CONNS, only then) makes room, as the live ones number
+ * fewer than the slots.
+ */
+static void queue_compact(struct sx_relay *r)
+{
+	unsigned n = 0;
+
+	for (unsigned k = 0; k < r->qlen; k++) {
+		uint64_t t = r->queue[(r->qhead + k) % SX_MAX_CONNS];
+		struct conn *c = tag_conn(r, t);
+
+		if (c && c->state == C_QUEUED)
+			r->queue[(r->qhead + n++) % SX_MAX_CONNS] = t;
+	}
+	r->qlen = n;
+}
+
 /* A new client: into the table and the queue to ask masqd */
 static void conn_accept(struct sx_relay *r, int fd,
 			const struct sockaddr_in *peer)
@@ -631,6 +652,8 @@ static void conn_accept(struct sx_relay *r, int fd,
 		return;
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (r->qlen == SX_MAX_CONNS)
+		queue_compact(r);
 	r->queue[(r->qhead + r->qlen) % SX_MAX_CONNS] =
 		tag(TAG_CLIENT, conn_idx(r, c), c->gen);
 	r->qlen++;
