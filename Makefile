@@ -102,6 +102,12 @@ $(O)/tests/test_socksify: $(O)/obj/tests/unit/test_socksify.o $(call obj,$(SOCKS
 $(O)/tests-san/test_socksify: $(O)/san/tests/unit/test_socksify.o $(call san,$(SOCKSIFY_LIB_SRC) $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
+$(O)/tests/test_socksify_relay: $(O)/obj/tests/unit/test_socksify_relay.o $(call obj,$(SOCKSIFY_LIB_SRC) $(TESTLIB_SRC)) $(LIBCONTROL) $(LIBMASQ)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
+$(O)/tests-san/test_socksify_relay: $(O)/san/tests/unit/test_socksify_relay.o $(call san,$(SOCKSIFY_LIB_SRC) $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
 
 $(O)/tests/%: $(O)/obj/tests/unit/%.o $(call obj,$(TESTLIB_SRC)) $(LIBMASQ) $(LIBCONTROL)
 	@mkdir -p $(@D)
