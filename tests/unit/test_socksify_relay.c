@@ -40,7 +40,7 @@
 #include "../lib/report.h"
 
 static char dir[] = "/tmp/masq-sxtest-XXXXXX";
-static char sock_path[128], log_path[128];
+static char sock_path[64], log_path[64];
 static uint16_t base, socks_port, listen_port;
 static pid_t masqd_pid, socks_pid, relay_pid;
 static int failures;
