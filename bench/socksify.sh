@@ -59,7 +59,7 @@ skip() { echo "SKIP bench socksify: $*"; exit 0; }
 for t in ip:iproute2 curl:curl "$PY":python3 /usr/sbin/danted:dante-server timeout:coreutils; do
 	command -v "${t%%:*}" >/dev/null 2>&1 || skip "needs ${t%%:*} (apt-get install ${t##*:})"
 done
-[ -x "$MASQD" ] && [ -x "$MASQCTL" ] && [ -x "$SX" ] || skip "build/masqd or build/masq-socksify is not built (make)"
+{ [ -x "$MASQD" ] && [ -x "$MASQCTL" ] && [ -x "$SX" ]; } || skip "build/masqd or build/masq-socksify is not built (make)"
 [ -x "$CONNLOOP" ] || skip "build/tools/connloop is not built (make tools)"
 
 mkdir -p "$OUT"
@@ -225,13 +225,13 @@ done
 # 700N and 800N); sets CONN and CURL
 measure() {
 	local res
-	res=$(timeout -k 2 $((CSECS + 15)) ip netns exec "$NS_LAN" "$CONNLOOP" run 203.0.113.3 700$2 "$CSECS" 4 2>>"$LOG")
+	res=$(timeout -k 2 $((CSECS + 15)) ip netns exec "$NS_LAN" "$CONNLOOP" run 203.0.113.3 "700$2" "$CSECS" 4 2>>"$LOG")
 	log "  connloop $1: $res"
 	CONN=$(echo "$res" | awk '{for (i = 1; i < NF; i++) if ($i == "rate") print $(i + 1) + 0}')
 	HUNG=$(echo "$res" | awk '{for (i = 1; i < NF; i++) if ($i == "hung") print $(i + 1) + 0}')
 	: "${HUNG:=0}"
 	res=$(timeout -k 2 40 ip netns exec "$NS_LAN" curl -sS --max-time 30 -o /dev/null \
-		-w '%{speed_download} %{size_download}' http://203.0.113.3:800$2/f 2>>"$LOG")
+		-w '%{speed_download} %{size_download}' "http://203.0.113.3:800$2/f" 2>>"$LOG")
 	log "  curl $1: $res"
 	CURL=0
 	[ "${res#* }" = $((MB * 1048576)) ] && CURL=${res%% *} && CURL=${CURL%%.*}

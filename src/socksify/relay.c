@@ -840,6 +840,9 @@ static int listen_on(struct sx_relay *r, struct in_addr a, char *err,
 	if (fd < 0)
 		goto fail;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* the twin may not carry the address yet when masqd has just
+	 * started: bind all the same, connections come once it does */
+	setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) || listen(fd, 1024))
 		goto fail;
 	if (ep_add(r, fd, EPOLLIN, tag(TAG_LISTEN, r->nl, 0)))
