@@ -6,7 +6,9 @@
 #   make bench      benchmarks, one "bench NAME VALUE UNIT" line per figure
 #   make fuzz       each fuzz target for a short, bounded time
 #   make run        the demo router in network namespaces (make run-stop)
-#   make install    masqd, masqctl and man pages under $(PREFIX)
+#   make install    masqd, masqctl and man pages under $(PREFIX); the
+#                   rules directory's .def files in /etc/masq/rules (a
+#                   file already there is kept, as the files promise)
 #
 # V=1 shows full commands. Sources are found by folder: a new .c file in
 # src/engine or src/ipt (the iptables language, shared by masqd and
@@ -144,6 +146,15 @@ $(O)/tests/test_masqctl_text: $(O)/obj/tests/unit/test_masqctl_text.o $(call obj
 $(O)/tests-san/test_masqctl_text: $(O)/san/tests/unit/test_masqctl_text.o $(call san,$(MASQCTL_TEXT_SRC) $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
+# masqctl rules' reading and deciding (the files, the interfaces, the
+# line of a failed command), tested and fuzzed without masqd
+RULES_TEXT_SRC := src/masqctl/rulesdir.c
+$(O)/tests/test_rules: $(O)/obj/tests/unit/test_rules.o $(call obj,$(RULES_TEXT_SRC) $(TESTLIB_SRC)) $(LIBCONTROL) $(LIBMASQ)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
+$(O)/tests-san/test_rules: $(O)/san/tests/unit/test_rules.o $(call san,$(RULES_TEXT_SRC) $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
 $(O)/bench/%: $(O)/obj/bench/%.o $(call obj,$(TESTLIB_SRC)) $(LIBMASQ)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
@@ -171,6 +182,7 @@ FUZZ_EXTRA_fuzz_sockdiag := src/io/sockdiag.c src/io/nlmsg.c
 FUZZ_EXTRA_fuzz_masqctl_text := $(MASQCTL_TEXT_SRC)
 FUZZ_EXTRA_fuzz_socks := $(SOCKSIFY_LIB_SRC)
 FUZZ_EXTRA_fuzz_socksify_conf := $(SOCKSIFY_LIB_SRC)
+FUZZ_EXTRA_fuzz_rules := $(RULES_TEXT_SRC)
 # (kept: not intermediates a make deletes and the next one compiles again)
 .SECONDARY: $(call fuzzobj,$(FUZZ_SRC) $(ENGINE_SRC) $(CONTROL_SRC) $(TESTLIB_SRC) \
 	$(IO_SRC) $(MASQD_SRC) $(MASQCTL_SRC) $(SOCKSIFY_SRC))
@@ -236,6 +248,9 @@ install: all
 	for n in $(MASQCTL_LIB_LINKS); do \
 		ln -sfn ../../../sbin/masqctl $(DESTDIR)$(PREFIX)/lib/masq/bin/$$n \
 			|| exit 1; done
+	install -d $(DESTDIR)/etc/masq/rules
+	for f in rules/*.def; do t=$(DESTDIR)/etc/masq/rules/$${f##*/}; \
+		[ -e "$$t" ] || install -m 0644 $$f "$$t" || exit 1; done
 	for m in man/*.8 man/*.5; do [ -f "$$m" ] || continue; \
 		s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/$${m##*/}; done
 

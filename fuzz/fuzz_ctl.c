@@ -10,6 +10,11 @@
  * configuration must not break the packet path) and every buffer must
  * come back.
  *
+ * "txn begin" opens a rules run (src/engine/txn.c): the commands after it
+ * go to masq_ctl_txn_do() first (the live engine when it does not take
+ * them) until "txn commit" or "txn abort"; a run still open at the end is
+ * committed.
+ *
  * MASQ_FUZZ_WRITE_SEEDS=DIR writes the commands of docs/control.md (the
  * filter's iptables verbs among them) as seeds into DIR at start-up and
  * exits.
@@ -38,6 +43,12 @@ static const char *const seeds[] = {
 	"masq -L -v -n\nmasq -L --raw\nmasq -S\nmasq -D tcp 192.168.0.2 40000\n"
 	"masq -D ICMP 192.168.0.2 0\nmasq -D udp 192.168.0.2 65536\nmasq -F",
 	"conntrack -L\nconntrack -F",
+	"txn begin\niptables -F\niptables -N acctin\niptables -A acctin\n"
+	"iptables -A INPUT -i wan0 -j acctin\niptables -S\niptables-save\n"
+	"ipmasqadm portfw -a -P tcp -L 203.0.113.1 80 -R 192.168.0.2 80\n"
+	"ipmasqadm portfw -l -n\nshow settings\ntxn commit",
+	"txn begin\nipchains -A forward -j MASQ\nipchains-save\n"
+	"iptables -L\ntxn abort\niptables -S",
 	"stats",
 	"ipmasqadm portfw -a -P tcp -L 203.0.113.1 80 -R 192.168.0.2 80 -p 3\n"
 	"ipmasqadm portfw -a -P tcp -L 203.0.113.1 80 -R 192.168.0.3 8080\n"
@@ -74,10 +85,43 @@ static struct masq_pool *pool;
 static struct masq_limits lim;
 static struct frame_spec fs;
 
+static struct masq_ctl_job *txn;	/* an open rules run */
+
+/* "txn begin|commit|abort": open or end the run; false: not one */
+static bool txn_word(struct masq_engine *e, int argc, char **argv)
+{
+	struct masq_text out = { 0 };
+
+	if (argc != 2 || strcmp(argv[0], "txn"))
+		return false;
+	if (!strcmp(argv[1], "begin") && !txn) {
+		txn = masq_engine_rules_txn(e);
+	} else if (txn && (!strcmp(argv[1], "commit") ||
+			   !strcmp(argv[1], "abort"))) {
+		if (argv[1][0] == 'c') {
+			masq_ctl_job_run(txn);
+			if (masq_engine_ctl_job_finish(e, txn, &out) &&
+			    !out.len)
+				abort();	/* a failed commit says why */
+		}
+		masq_ctl_job_free(txn);
+		txn = NULL;
+	}
+	masq_text_free(&out);
+	return true;
+}
+
 static void run(struct masq_engine *e, int argc, char **argv)
 {
 	struct masq_text out = { 0 };
-	int rc = masq_engine_ctl(e, argc, argv, &out);
+	int rc = -1;
+
+	if (txn_word(e, argc, argv))
+		return;
+	if (txn)
+		rc = masq_ctl_txn_do(txn, argc, argv, &out);
+	if (rc == -1)
+		rc = masq_engine_ctl(e, argc, argv, &out);
 
 	if (rc < 0 || rc > 2) {
 		fprintf(stderr, "masq_engine_ctl returned %d\n", rc);
@@ -156,6 +200,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		argv[argc] = NULL;
 		run(e, argc, argv);
 		i++;
+	}
+	if (txn) {
+		char *commit[] = { "txn", "commit", NULL };
+
+		txn_word(e, 2, commit);
 	}
 	walk(e);
 	masq_engine_destroy(e);

@@ -289,6 +289,30 @@ void masq_ctl_job_free(struct masq_ctl_job *job);
  */
 bool masq_ctl_is_rules(int argc, char *const *argv);
 struct masq_ctl_job *masq_engine_rules_job(struct masq_engine *e);
+
+/*
+ * A rules run (`masqctl rules`: a directory of scripts calling iptables,
+ * ipchains, ipfwadm and ipmasqadm many times) as one batch kept open: its
+ * commands are applied to a shadow as they come, each with its status and
+ * listings of the shadow; the end is the batch's run and finish, or a free
+ * without finish, which drops it (src/engine/txn.c):
+ *
+ *	job = masq_engine_rules_txn(e)          shadow: the default ruleset
+ *	                                        and a copy of the forwards
+ *	masq_ctl_txn_do(job, argc, argv, &out)  each command; -1: not the
+ *	                                        run's, run it live
+ *	masq_ctl_job_run(job)                   the compile
+ *	masq_engine_ctl_job_finish(e, job, &o)  the swap; the forwards too
+ *	                                        if the run changed them
+ *	masq_ctl_job_free(job)
+ *
+ * Unlike other jobs, other commands and jobs may run on the engine while
+ * the run is open (before masq_ctl_job_run()): the shadow is the run's
+ * alone; at the finish it replaces what they did.
+ */
+struct masq_ctl_job *masq_engine_rules_txn(struct masq_engine *e);
+int masq_ctl_txn_do(struct masq_ctl_job *job, int argc, char *const *argv,
+		    struct masq_text *out);
 int masq_ctl_job_add(struct masq_ctl_job *job, int argc, char *const *argv);
 int masq_ctl_job_result(const struct masq_ctl_job *job, size_t i,
 			struct masq_text *msg);

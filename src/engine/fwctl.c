@@ -30,6 +30,7 @@
 
 #include "eng.h"
 #include "fw.h"
+#include "fwjob.h"
 #include "ipt/lang.h"
 
 #define EXIT_FAIL	1
@@ -127,7 +128,7 @@ static void fw_default_text(const struct masq_engine *e, struct ipt_text *t)
 }
 
 /* The default ruleset for the interfaces there are now; NULL: no memory */
-static struct ipt_ruleset *fw_default_ruleset(const struct masq_engine *e)
+struct ipt_ruleset *fw_default_ruleset(const struct masq_engine *e)
 {
 	struct ipt_ruleset *rs = ipt_ruleset_new();
 	struct ipt_text t = { 0 };
@@ -216,24 +217,15 @@ static bool cmd_changes_rules(const struct ipt_cmd *c)
 	       c->op != IPT_OP_CHECK && c->op != IPT_OP_ZERO;
 }
 
-/* What iptables-save was asked: tables, counters, chains to zero */
-struct save_args {
-	unsigned mask;			/* 1 << table, which to print */
-	bool counters;
-	bool zero_all;			/* every chain of the tables printed */
-	uint32_t nzero;
-	uint8_t zero_t[32];		/* --zero: table and chain index */
-	uint32_t zero_c[32];
-};
 
 /*
  * Parse a dump's words (iptables-save's, and ipchains-save's and
  * ipfwadm-save's, which take -c and the zeroing; a bare --zero at the
  * end zeroes every chain); 0, or the status (message in @out)
  */
-static int save_args_parse(const struct masq_engine *e, int argc,
-			   char *const *argv, struct save_args *a,
-			   struct masq_text *out)
+int fw_save_args_parse(const struct masq_engine *e, int argc,
+		       char *const *argv, struct save_args *a,
+		       struct masq_text *out)
 {
 	const char *who = argv[0];
 	int table = -1;
@@ -296,50 +288,6 @@ static void chain_subtract(struct ipt_chain *live,
 
 /* ---- jobs: a ruleset change built off the packet path -------------------- */
 
-enum job_kind { JOB_IPTABLES, JOB_RESTORE, JOB_SAVE, JOB_BATCH,
-		JOB_LANG,		/* an ipchains/ipfwadm change */
-		JOB_LSAVE,		/* ... their dump */
-		JOB_LRESTORE };		/* ... their restore */
-
-/* One command of a batch, and how it went (masq_ctl_job_result()) */
-struct batch_cmd {
-	int argc;
-	char *const *argv;		/* the caller's, valid until the run */
-	int status;
-	char *msg;			/* why it failed, or NULL */
-};
-
-/*
- * A ruleset change: made on a copy of the published ruleset and compiled
- * by masq_ctl_job_run() (which may run on another thread while packets
- * are forwarded), then published by masq_engine_ctl_job_finish(). The
- * counters of the rules it keeps go on counting in the published ruleset
- * meanwhile; @snap holds what they were when the copy was made, so the
- * difference is carried over at the swap and no packet goes uncounted.
- */
-struct masq_ctl_job {
-	struct masq_engine *e;
-	enum job_kind kind;
-	struct ipt_cmd cmd;		/* JOB_IPTABLES */
-	char *text;			/* JOB_RESTORE */
-	unsigned flags;			/* IPT_RESTORE_* */
-	struct save_args save;		/* JOB_SAVE */
-	struct ipt_ruleset *rs;		/* the copy, changed */
-	struct fw *fw;			/* ... compiled */
-	struct fw_snap *snap;		/* counters at the copy */
-	uint32_t nsnap;
-	struct ipt_text out;
-	struct ipt_err err;
-	int status;
-	const char *who;		/* "iptables", "iptables-restore" */
-	struct batch_cmd *cmds;		/* JOB_BATCH: the commands */
-	size_t ncmds, cap;
-	bool dflt;			/* ... left the default ruleset */
-	const struct ipt_lang_ops *ops;	/* JOB_L*: the language */
-	uint8_t lang;
-	int nwords;			/* JOB_LANG: its words, copied */
-	char **words;
-};
 
 /*
  * One rule's or policy's counters in the job's copy, as copied (before
@@ -497,6 +445,7 @@ static void job_free(struct masq_ctl_job *j)
 	free(j->text);
 	free(j->words);
 	free(j->snap);
+	free(j->fwd);
 	ipt_text_free(&j->out);
 	for (size_t i = 0; i < j->ncmds; i++)
 		free(j->cmds[i].msg);
@@ -637,7 +586,7 @@ static bool lang_job(struct masq_ctl_job *j, enum ipt_lang lang, int what,
 		j->kind = JOB_LSAVE;
 		j->who = j->ops->save_word;
 		ok = lang_may(e, lang, false, j->who, &scratch) &&
-		     !save_args_parse(e, argc, argv, &j->save, &scratch);
+		     !fw_save_args_parse(e, argc, argv, &j->save, &scratch);
 		j->save.mask = 1u << IPT_FILTER;
 	} else {
 		j->kind = JOB_LRESTORE;
@@ -726,7 +675,7 @@ struct masq_ctl_job *masq_engine_ctl_job(struct masq_engine *e, int argc,
 	} else if (!strcmp(argv[0], "iptables-save")) {
 		j->kind = JOB_SAVE;
 		j->who = "iptables-save";
-		if (!save_args_parse(e, argc, argv, &j->save, &scratch)) {
+		if (!fw_save_args_parse(e, argc, argv, &j->save, &scratch)) {
 			masq_text_free(&scratch);
 			return j;
 		}
@@ -862,7 +811,7 @@ static int batch_lang_may(struct masq_ctl_job *j, struct batch_cmd *c,
 
 /* One ipchains or ipfwadm command, or restore, on the batch's ruleset */
 static int batch_lang(struct masq_ctl_job *j, struct batch_cmd *c,
-		      enum ipt_lang lang, int what)
+		      enum ipt_lang lang, int what, struct ipt_text *out)
 {
 	const struct ipt_lang_ops *ops = ipt_lang_ops(lang);
 	struct ipt_text discard = { 0 };
@@ -879,7 +828,7 @@ static int batch_lang(struct masq_ctl_job *j, struct batch_cmd *c,
 		     ops->restore(j->rs, c->argv[1], &err) ? EXIT_FAIL : 0;
 	else
 		rc = ops->exec(j->rs, c->argc - 1, c->argv + 1, NULL,
-			       &discard, &err);
+			       out ? out : &discard, &err);
 	ipt_text_free(&discard);
 	if (rc)
 		return batch_fail(c, rc, c->argv[0], err.msg);
@@ -889,7 +838,8 @@ static int batch_lang(struct masq_ctl_job *j, struct batch_cmd *c,
 }
 
 /* One iptables command on the batch's ruleset */
-static int batch_iptables(struct masq_ctl_job *j, struct batch_cmd *c)
+static int batch_iptables(struct masq_ctl_job *j, struct batch_cmd *c,
+			  struct ipt_text *out)
 {
 	struct ipt_text discard = { 0 };
 	struct ipt_cmd cmd;
@@ -901,7 +851,7 @@ static int batch_iptables(struct masq_ctl_job *j, struct batch_cmd *c)
 
 	if (ipt_parse(c->argc - 1, c->argv + 1, NULL, &cmd, &err))
 		return batch_fail(c, EXIT_USAGE, "iptables", err.msg);
-	rc = ipt_exec(j->rs, &cmd, NULL, &discard, &err);
+	rc = ipt_exec(j->rs, &cmd, NULL, out ? out : &discard, &err);
 	ipt_text_free(&discard);
 	if (rc)
 		return batch_fail(c, EXIT_FAIL, "iptables", err.msg);
@@ -949,31 +899,49 @@ static int batch_reset(struct masq_ctl_job *j, struct batch_cmd *c)
 	return 0;
 }
 
-/* The batch's run: every command in order on one ruleset, one compile */
+/**
+ * fw_batch_command() - Apply one command of a batch to its ruleset, now
+ * @j:		the batch
+ * @c:		the command (masq_ctl_is_rules() took it); its status and
+ *		message are set
+ * @out:	a listing's text (a rules run's -L), or NULL to drop it
+ *
+ * Return: the command's status (0, 1, 2)
+ */
+int fw_batch_command(struct masq_ctl_job *j, struct batch_cmd *c,
+		     struct ipt_text *out)
+{
+	int what;
+	enum ipt_lang lang = ipt_lang_of_word(c->argv[0], &what);
+
+	if (lang != IPT_LANG_IPTABLES)
+		return batch_lang(j, c, lang, what, out);
+	if (!strcmp(c->argv[0], "iptables"))
+		return batch_iptables(j, c, out);
+	if (!strcmp(c->argv[0], "iptables-restore"))
+		return batch_restore(j, c);
+	return batch_reset(j, c);
+}
+
+/*
+ * The batch's run: every command in order on one ruleset, one compile. A
+ * rules run's commands were applied as they came (txn.c): only the
+ * compile is left.
+ */
 static void batch_run(struct masq_ctl_job *j)
 {
 	size_t bad = 0;
 
-	j->rs = fw_default_ruleset(j->e);
-	j->dflt = true;
+	if (!j->txn) {
+		j->rs = fw_default_ruleset(j->e);
+		j->dflt = true;
+	}
 	if (!j->rs) {
 		snprintf(j->err.msg, sizeof(j->err.msg), "out of memory");
 		return;
 	}
-	for (size_t i = 0; i < j->ncmds; i++) {
-		struct batch_cmd *c = &j->cmds[i];
-		int what;
-		enum ipt_lang lang = ipt_lang_of_word(c->argv[0], &what);
-
-		if (lang != IPT_LANG_IPTABLES)
-			bad += !!batch_lang(j, c, lang, what);
-		else if (!strcmp(c->argv[0], "iptables"))
-			bad += !!batch_iptables(j, c);
-		else if (!strcmp(c->argv[0], "iptables-restore"))
-			bad += !!batch_restore(j, c);
-		else
-			bad += !!batch_reset(j, c);
-	}
+	for (size_t i = 0; !j->txn && i < j->ncmds; i++)
+		bad += !!fw_batch_command(j, &j->cmds[i], NULL);
 	if (bad) {
 		snprintf(j->err.msg, sizeof(j->err.msg), "%zu of %zu rule "
 			 "commands failed", bad, j->ncmds);
@@ -1115,6 +1083,8 @@ int masq_engine_ctl_job_finish(struct masq_engine *e, struct masq_ctl_job *j,
 		j->rs = old_rs;
 		j->fw = old_fw;
 		e->fw_default = j->kind == JOB_BATCH && j->dflt;
+		if (j->txn)
+			txn_publish_forwards(e, j);
 	}
 	return status;
 }
@@ -1190,7 +1160,7 @@ static int cmd_iptables_save(struct masq_engine *e, int argc,
 
 	if (j)
 		return job_now(e, j, out);
-	rc = save_args_parse(e, argc, argv, &a, out);
+	rc = fw_save_args_parse(e, argc, argv, &a, out);
 	if (rc)
 		return rc;
 	masq_text_printf(out, "iptables-save: out of memory\n");
@@ -1239,7 +1209,7 @@ static int cmd_lang(struct masq_engine *e, enum ipt_lang lang, int what,
 	if (!lang_may(e, lang, changes, argv[0], out))
 		return EXIT_FAIL;
 	if (what == IPT_LWORD_SAVE &&
-	    (rc = save_args_parse(e, argc, argv, &a, out)))
+	    (rc = fw_save_args_parse(e, argc, argv, &a, out)))
 		return rc;
 	if (what == IPT_LWORD_RESTORE && argc != 2)
 		return masq_text_printf(out, "%s: one text\n", argv[0]),

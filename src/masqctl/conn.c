@@ -12,6 +12,12 @@
  * Failing to reach masqd, or a reply that is not a reply, is reported
  * here, naming the socket, and is exit status 1; a request the protocol
  * cannot carry (too long, too many words) is status 2, as a usage error.
+ *
+ * Inside a rules run (`masqctl rules`, rules.c) the environment holds
+ * MASQ_TXN, the run's token: every request then goes as `txn do TOKEN
+ * WORDS...`, so each verb and each of masqctl's names (iptables,
+ * ipchains, ipfwadm, ipmasqadm, ...) edits and lists the run's shadow
+ * ruleset without knowing it (docs/control.md, "Rules runs").
  */
 #include <errno.h>
 #include <stdio.h>
@@ -66,6 +72,30 @@ static int conn_open(struct conn *c)
 	return 1;
 }
 
+/*
+ * The words as sent: @argv itself, or, inside a rules run, `txn do TOKEN`
+ * and @argv in a new vector (*@own set: free it). NULL: out of memory.
+ */
+static char *const *txn_words(int *argc, char *const *argv, char ***own)
+{
+	const char *token = getenv("MASQ_TXN");
+	char **w;
+
+	*own = NULL;
+	if (!token || !*token)
+		return argv;
+	w = calloc((size_t)*argc + 4, sizeof(*w));
+	if (!w)
+		return NULL;
+	w[0] = (char *)"txn";
+	w[1] = (char *)"do";
+	w[2] = (char *)token;
+	memcpy(w + 3, argv, (size_t)*argc * sizeof(*w));
+	*argc += 3;
+	*own = w;
+	return w;
+}
+
 /* A call failed with @ret: say so; Return: masqctl's exit status */
 static int conn_failed(struct conn *c, int ret)
 {
@@ -87,12 +117,19 @@ static int conn_failed(struct conn *c, int ret)
  */
 int conn_call(struct conn *c, int argc, char *const *argv, struct reply *r)
 {
+	char **own;
 	int ret;
 
 	*r = (struct reply){ 0 };
 	if (conn_open(c))
 		return 1;
+	argv = txn_words(&argc, argv, &own);
+	if (!argv) {
+		fprintf(stderr, "masqctl: out of memory\n");
+		return 1;
+	}
 	ret = ctl_call(c->fd, argc, argv, &r->status, &r->text, &r->len);
+	free(own);
 	return ret ? conn_failed(c, ret) : 0;
 }
 
@@ -164,13 +201,20 @@ int conn_stream_with(struct conn *c, int argc, char *const *argv,
 		     ctl_part_fn part, void *ctx, const int *werr,
 		     struct reply *r)
 {
+	char **own;
 	int ret;
 
 	*r = (struct reply){ 0 };
 	if (conn_open(c))
 		return 1;
+	argv = txn_words(&argc, argv, &own);
+	if (!argv) {
+		fprintf(stderr, "masqctl: out of memory\n");
+		return 1;
+	}
 	ret = ctl_call_stream(c->fd, argc, argv, part, ctx, &r->status,
 			      &r->text, &r->len);
+	free(own);
 	if (!ret)
 		return 0;
 	if (ret != -ECANCELED || !*werr)

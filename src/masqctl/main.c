@@ -11,10 +11,12 @@
  * all is a failure of its own: a clear message and status 1. The socket
  * is -s, else $MASQ_SOCKET, else the default.
  *
- * Twelve verbs do work here before and after masqd (masqctl.h): iptables,
+ * Thirteen verbs do work here before and after masqd (masqctl.h): iptables,
  * iptables-save, iptables-restore, ipacct-dump, set (origdst-user's user
  * name), save, ipmasqadm, masq (-L's names, -D's), ipfwadm, ipchains,
- * ipchains-save and ipchains-restore. They parse and resolve names locally, so
+ * ipchains-save, ipchains-restore, and rules (rules.h: the ipmasq rules
+ * directory, as one rules run of masqd's; inside such a run every verb's
+ * visible failure is recorded for it). They parse and resolve names locally, so
  * masqd only ever sees numeric words. None needs root of masqctl: masqd judges who
  * asks (an unprivileged user it lets in may run `masqctl origdst`).
  *
@@ -34,6 +36,7 @@
 
 #include "control/proto.h"
 #include "masqctl/masqctl.h"
+#include "masqctl/rules.h"
 
 /* Names masqctl answers to, and the verb each stands for */
 static const struct {
@@ -73,6 +76,7 @@ static const struct {
 	{ "ipchains", ipchains_main },
 	{ "ipchains-save", ipchains_save_main },
 	{ "ipchains-restore", ipchains_restore_main },
+	{ "rules", rules_main },
 };
 
 static void usage(FILE *f)
@@ -112,12 +116,14 @@ static void usage(FILE *f)
 "  ipchains-restore [-f] [-v] [-p] load ipchains-save text from stdin\n"
 "  save                            the whole configuration, as a file\n"
 "                                  masqd -c loads\n"
+"  rules [DIR]                     rebuild the ruleset from the ipmasq rules\n"
+"                                  directory (default %s), in one step\n"
 "Also runs as masq-iptables, masq-iptables-save, masq-iptables-restore,\n"
 "masq-ipchains, masq-ipchains-save, masq-ipchains-restore, and as\n"
 "iptables, iptables-save, iptables-restore, ipmasqadm, ipfwadm, ipchains,\n"
 "ipchains-save, ipchains-restore from\n"
 "/usr/lib/masq/bin (put it first in PATH). See masqctl(8).\n",
-		CTL_DEFAULT_SOCKET);
+		CTL_DEFAULT_SOCKET, RULES_DEFAULT_DIR);
 }
 
 /* Leading options; returns the index of the verb, or -1 (exit with *rc) */
@@ -174,12 +180,24 @@ static int passthrough(struct conn *c, int argc, char **argv)
 }
 
 /* Run @argv[0] as a verb; argv[0] is the verb's own name */
-static int run_verb(struct conn *c, int argc, char **argv)
+static int run_verb_here(struct conn *c, int argc, char **argv)
 {
 	for (size_t k = 0; k < sizeof(local_verbs) / sizeof(local_verbs[0]); k++)
 		if (!strcmp(argv[0], local_verbs[k].verb))
 			return local_verbs[k].run(c, argc, argv);
 	return passthrough(c, argc, argv);
+}
+
+/* ... and inside a rules run, a visible failure recorded (rulesrec.c) */
+static int run_verb(struct conn *c, int argc, char **argv)
+{
+	struct rules_watch w;
+	int rc;
+
+	rules_watch_start(&w);
+	rc = run_verb_here(c, argc, argv);
+	rules_watch_end(&w, rc, argc, argv);
+	return rc;
 }
 
 /* The verb the program name stands for, or NULL when it is masqctl */

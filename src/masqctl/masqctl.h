@@ -11,7 +11,8 @@
  * (save: the whole configuration), ipmasqadm.c (ipmasqadm: names in,
  * names out, help), masq.c (masq: the table with names, -D's names),
  * ipfwadm.c (ipfwadm: the 2.0 language, listed here), ipchains.c
- * (ipchains, ipchains-save, ipchains-restore); send.c sends a front
+ * (ipchains, ipchains-save, ipchains-restore), rules.c (rules: the
+ * ipmasq rules directory; its own header, rules.h); send.c sends a front
  * end's canonical lines. Every verb returns
  * the process exit status: 0 success, 1 failure, 2 usage error (3 for an
  * unknown table, as iptables).

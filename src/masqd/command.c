@@ -61,6 +61,10 @@ static void io_stats(struct masqd *d, struct masq_text *out)
 	line(out, "masqd_control_memory", "", ctlsrv_memory(&d->ctl));
 	line(out, "masqd_control_jobs", "", d->job.started);
 	log_lines(out);
+	line(out, "masqd_rules_runs", "", d->run.begun);
+	line(out, "masqd_rules_runs_committed", "", d->run.committed);
+	line(out, "masqd_rules_runs_aborted", "", d->run.aborted);
+	line(out, "masqd_rules_runs_expired", "", d->run.expired);
 	line(out, "masqd_reloads", "", d->rl.loads ? d->rl.loads - 1 : 0);
 	line(out, "masqd_reload_failures", "", d->rl.failures);
 	line(out, "masqd_takeover_changes", "", d->to.drifts);
@@ -116,6 +120,13 @@ static int masqd_command(void *ctx, int argc, char *const *argv,
 	int st;
 
 	assert(!job_busy(d));
+	if (argc >= 1 && !strcmp(argv[0], "txn")) {
+		st = rulesrun_command(d, argc, argv, out);
+		if (st != RULESRUN_LIVE)
+			return st;
+		argc -= 3;		/* txn do TOKEN: the rest runs live */
+		argv += 3;
+	}
 	if (ctlperm_is_command(argc, argv))
 		return ctlperm_command(&d->ctl, argc, argv, out);
 	if (job_start(d, argc, argv, out, &st))

@@ -125,20 +125,38 @@ static void *job_thread(void *arg)
 bool job_start(struct masqd *d, int argc, char *const *argv,
 	       struct masq_text *out, int *status)
 {
+	struct masq_ctl_job *job = masq_engine_ctl_job(d->e, argc, argv);
+
+	if (!job)
+		return false;
+	return job_start_with(d, job, out, status);
+}
+
+/**
+ * job_start_with() - Start an engine job made elsewhere (a rules run's
+ *		      commit, rulesrun.c) on the worker thread
+ * @d:		daemon, no job running
+ * @job:	the job, now job.c's
+ * @out:	its text, when it ran here
+ * @status:	as job_start()'s
+ *
+ * Return: true
+ */
+bool job_start_with(struct masqd *d, struct masq_ctl_job *job,
+		    struct masq_text *out, int *status)
+{
 	struct masqd_job *j = &d->job;
 	int ret;
 
-	j->job = masq_engine_ctl_job(d->e, argc, argv);
-	if (!j->job)
-		return false;
+	j->job = job;
 	ret = pthread_create(&j->thread, NULL, job_thread, d);
 	if (!ret) {
 		j->started++;
 		*status = CTLSRV_PENDING;
 		return true;
 	}
-	logmsg(LOG_WARNING, "cannot start a thread for '%s' (%s): the ruleset "
-	       "change runs in the loop", argv[0], strerror(ret));
+	logmsg(LOG_WARNING, "cannot start a thread for a ruleset change (%s): "
+	       "it runs in the loop", strerror(ret));
 	masq_ctl_job_run(j->job);
 	*status = masq_engine_ctl_job_finish(d->e, j->job, out);
 	masq_ctl_job_free(j->job);

@@ -256,6 +256,7 @@ int loop_run(struct masqd *d)
 			for (int p = 0; p < d->o.nifaces; p++)
 				afp_stats_poll(&d->ports[p]);
 			last_stats = now;
+			rulesrun_check(d);
 		}
 		if (!d->o.no_takeover)
 			to_check(&d->to, now);

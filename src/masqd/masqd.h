@@ -10,6 +10,7 @@
  *	command.c	control commands: the engine's, plus masqd's own counters
  *	ctlsrv.c	the control socket (its directory: sockdir.c)
  *	job.c		ruleset changes and reloads built on a worker thread
+ *	rulesrun.c	the one rules run of masqctl rules (txn verbs)
  *	config.c	the -c file at start and on SIGHUP (control/reload.h)
  *	log.c		stderr or syslog, written by a log thread
  *	twin.c		the twins: the host's TAP door to each owned interface
@@ -91,6 +92,23 @@ struct masqd_job {
  * @tw:		the twins (twin.h)
  * @hw:		what the host does on them, followed (hostwatch.h)
  */
+#define RULESRUN_TOKEN_LEN	16
+#define RULESRUN_LIVE		(-100)	/* txn do: not the run's: run live */
+
+/**
+ * struct rulesrun - the one open rules run (rulesrun.c)
+ * @job:	the engine's shadow (a batch kept open), NULL when none
+ * @token:	its token, hex
+ * @last_s:	when a command last named it (s, CLOCK_MONOTONIC)
+ * @begun, @committed, @aborted, @expired: runs so far, by their end
+ */
+struct rulesrun {
+	struct masq_ctl_job *job;
+	char token[RULESRUN_TOKEN_LEN + 1];
+	uint64_t last_s;
+	uint64_t begun, committed, aborted, expired;
+};
+
 struct masqd {
 	struct masqd_opts o;
 	struct kc_link links[MASQD_MAX_IFACES];
@@ -107,6 +125,7 @@ struct masqd {
 	bool stop;
 	bool hup;
 	struct masqd_job job;
+	struct rulesrun run;
 	uint64_t tx_no_port;
 	uint64_t iterations;
 	struct takeover to;
@@ -131,7 +150,13 @@ int loop_run(struct masqd *d);
 int job_init(struct masqd *d);
 bool job_start(struct masqd *d, int argc, char *const *argv,
 	       struct masq_text *out, int *status);
+bool job_start_with(struct masqd *d, struct masq_ctl_job *job,
+		    struct masq_text *out, int *status);
 bool job_busy(const struct masqd *d);
+int rulesrun_command(struct masqd *d, int argc, char *const *argv,
+		     struct masq_text *out);
+void rulesrun_check(struct masqd *d);
+void rulesrun_fini(struct masqd *d);
 void job_reload_start(struct masqd *d);
 bool job_reload_outcome(struct masqd *d, int *ret, struct masq_text *msg,
 			double *check_s, double *apply_ms);

@@ -277,6 +277,7 @@ int setup_takeover(struct masqd *d)
  */
 void setup_teardown(struct masqd *d)
 {
+	rulesrun_fini(d);
 	job_fini(d);	/* before the engine and the client it answers go */
 	hostwatch_teardown(d);
 	twin_teardown(d);
