@@ -42,6 +42,10 @@
 #   not_reachable_outside    from the WAN (even with masqd's INPUT opened
 #                            for it) 203.0.113.1:11080 refuses
 #   many_at_once             40 curls at once through the relay all succeed
+#   rules_dir_wires_it       masqctl rules with the shipped .def files and
+#                            an A05autosocksify.rul naming this test's
+#                            files: I20autosocksify's REDIRECT is in nat
+#                            PREROUTING and the two curls go as before
 #   dead_proxy_prompt        danted stopped: the LAN's curl fails in < 3 s
 #                            and the relay logs the SOCKS server's failure
 #   userpass_auth            danted with socksmethod username, the relay
@@ -57,7 +61,8 @@ set -u
 e2e_init listens_internal_only socksified_via_dante direct_refused \
 	router_own_socksified local_bypasses unlisted_masqueraded \
 	not_redirected_refused \
-	not_reachable_outside many_at_once dead_proxy_prompt userpass_auth \
+	not_reachable_outside many_at_once rules_dir_wires_it dead_proxy_prompt \
+	userpass_auth \
 	userpass_wrong_refused
 e2e_need curl curl
 e2e_need nft nftables
@@ -309,6 +314,38 @@ if [ "$n" = 40 ]; then
 	ok many_at_once
 else
 	fail many_at_once "$n of 40 simultaneous curls answered through Dante; e.g. $(grep -hv '^client 198.51.100.1$' "$WORK"/many.* | head -n 2 | tr '\n' ' ')"
+fi
+
+# --- the shipped rules directory wires it up ------------------------------------------
+# masqctl rules with masq's own .def files and one .rul: A05autosocksify
+# pointing at this test's ports and local files (as an administrator
+# would override it); the ruleset is rebuilt whole, so the hand-made
+# rules above are gone and what redirects now is I20autosocksify's
+if [ ! -d "$E2E_ROOT/rules" ]; then
+	skip rules_dir_wires_it "no rules/ directory (masqctl rules not merged)"
+else
+	mkdir -p "$WORK/rules"
+	cp "$E2E_ROOT"/rules/*.def "$WORK/rules/"
+	cat >"$WORK/rules/A05autosocksify.rul" <<EOF
+# this test's files (the .def names /etc/masq/autosocksify/...)
+autosocksify_port=11080
+autosocksify_ports=$RUNDIR/etc/ports
+autosocksify_local=$RUNDIR/etc/local
+EOF
+	log "+ [gw] masqctl rules $WORK/rules"
+	said=$(timeout -k 2 60 ip netns exec "$NS_GW" "$MASQCTL" -s "$SOCK" rules "$WORK/rules" 2>&1)
+	rc=$?
+	log "$said"
+	nat=$(timeout 5 "$MASQCTL" -s "$SOCK" iptables-save -t nat 2>&1)
+	log "$nat"
+	b1=$(get rules-socks http://198.51.100.7/)
+	b2=$(get rules-local http://198.51.100.8/)
+	if [ $rc = 0 ] && echo "$nat" | grep -q -- '-A PREROUTING -i lan0 -p tcp -m tcp --dport 80 -j REDIRECT --to-ports 11080' &&
+		[ "$b1" = "client 198.51.100.1" ] && [ "$b2" = "client 203.0.113.1" ]; then
+		ok rules_dir_wires_it
+	else
+		fail rules_dir_wires_it "masqctl rules: status $rc ($said); REDIRECT rule: $(echo "$nat" | grep -c REDIRECT); 198.51.100.7 got '$b1' (want client 198.51.100.1), 198.51.100.8 got '$b2' (want client 203.0.113.1)"
+	fi
 fi
 
 # --- a dead proxy ------------------------------------------------------------------
