@@ -346,6 +346,11 @@ EOF
 	else
 		fail rules_dir_wires_it "masqctl rules: status $rc ($said); REDIRECT rule: $(echo "$nat" | grep -c REDIRECT); 198.51.100.7 got '$b1' (want client 198.51.100.1), 198.51.100.8 got '$b2' (want client 203.0.113.1)"
 	fi
+	# (not a case: what O80autosocksify's nat OUTPUT rules do for the
+	# router host's own connection, for the log)
+	out=$(T=8 ono gw curl -sS --max-time 4 http://198.51.100.7/ 2>&1)
+	log "probe: the router host's own curl under O80autosocksify: ${out:-nothing}"
+	mctl iptables -t nat -L OUTPUT -v -n >/dev/null
 fi
 
 # --- a dead proxy ------------------------------------------------------------------
