@@ -536,6 +536,7 @@ static void ask_next(struct sx_relay *r)
 				    "asked (%s): %s", r->ask.path,
 				    strerror(-ret));
 			sx_ask_drop(&r->ask);
+			r->ask_fd = -1;	/* closed: a new one registers anew */
 			continue;
 		}
 		r->ask_tag = t;
