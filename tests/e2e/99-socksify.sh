@@ -46,6 +46,9 @@
 #                            an A05autosocksify.rul naming this test's
 #                            files: I20autosocksify's REDIRECT is in nat
 #                            PREROUTING and the two curls go as before
+#   sighup_rereads_ports     8080 added to the ports file and the rules run
+#                            again: the relay refuses 8080 (not in its
+#                            ports) until SIGHUP, then SOCKSifies it
 #   dead_proxy_prompt        danted stopped: the LAN's curl fails in < 3 s
 #                            and the relay logs the SOCKS server's failure
 #   userpass_auth            danted with socksmethod username, the relay
@@ -61,8 +64,8 @@ set -u
 e2e_init listens_internal_only socksified_via_dante direct_refused \
 	router_own_socksified local_bypasses unlisted_masqueraded \
 	not_redirected_refused \
-	not_reachable_outside many_at_once rules_dir_wires_it dead_proxy_prompt \
-	userpass_auth \
+	not_reachable_outside many_at_once rules_dir_wires_it \
+	sighup_rereads_ports dead_proxy_prompt userpass_auth \
 	userpass_wrong_refused
 e2e_need curl curl
 e2e_need nft nftables
@@ -323,6 +326,7 @@ fi
 # rules above are gone and what redirects now is I20autosocksify's
 if [ ! -d "$E2E_ROOT/rules" ]; then
 	skip rules_dir_wires_it "no rules/ directory (masqctl rules not merged)"
+	skip sighup_rereads_ports "no rules/ directory (masqctl rules not merged)"
 else
 	mkdir -p "$WORK/rules"
 	cp "$E2E_ROOT"/rules/*.def "$WORK/rules/"
@@ -345,6 +349,31 @@ EOF
 		ok rules_dir_wires_it
 	else
 		fail rules_dir_wires_it "masqctl rules: status $rc ($said); REDIRECT rule: $(echo "$nat" | grep -c REDIRECT); 198.51.100.7 got '$b1' (want client 198.51.100.1), 198.51.100.8 got '$b2' (want client 203.0.113.1)"
+	fi
+	# the ports file gains 8080 and the rules are run again: until
+	# SIGHUP the relay refuses 8080 (the rules and it disagree), after
+	# it 8080 goes through Dante
+	printf 'http # web\n8080\n' >"$RUNDIR/etc/ports"
+	timeout -k 2 60 ip netns exec "$NS_GW" "$MASQCTL" -s "$SOCK" rules "$WORK/rules" >>"$LOG" 2>&1
+	b1=$(get hup-before http://198.51.100.7:8080/)
+	said1=$(grep -c 'port 8080 is not in' "$WORK/sx.out")
+	sxpid=
+	for p in $(ip netns pids "$NS_GW" 2>/dev/null); do
+		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null |
+			grep -q "^$RUNDIR/bin/masq-socksify " && sxpid=$p
+	done
+	log "+ kill -HUP ${sxpid:-?} (masq-socksify)"
+	[ -n "$sxpid" ] && kill -HUP "$sxpid"
+	for _ in $(seq 20); do
+		grep -q 'SIGHUP: 2 ports' "$WORK/sx.out" && break
+		sleep 0.1
+	done
+	b2=$(get hup-after http://198.51.100.7:8080/)
+	if [ "$b1" != "client 198.51.100.1" ] && [ "$said1" -ge 1 ] &&
+		[ "$b2" = "client 198.51.100.1" ]; then
+		ok sighup_rereads_ports
+	else
+		fail sighup_rereads_ports "8080 before SIGHUP: '$b1' ($said1 'not in' log lines), after: '$b2' (want client 198.51.100.1); relay: $(tail -n 2 "$WORK/sx.out" | tr '\n' ' ')"
 	fi
 	# (not a case: what O80autosocksify's nat OUTPUT rules do for the
 	# router host's own connection, for the log)
