@@ -1,6 +1,7 @@
 # masq - a userspace IP masquerading router
 #
-#   make            build/masqd, build/masqctl, build/libmasq.a
+#   make            build/masqd, build/masqctl, build/masq-socksify,
+#                   build/libmasq.a
 #   make check      every test; ends with "N passed, N failed"
 #   make bench      benchmarks, one "bench NAME VALUE UNIT" line per figure
 #   make fuzz       each fuzz target for a short, bounded time
@@ -39,6 +40,9 @@ CONTROL_SRC := $(sort $(wildcard src/control/*.c))
 IO_SRC      := $(sort $(wildcard src/io/*.c))
 MASQD_SRC   := $(sort $(wildcard src/masqd/*.c))
 MASQCTL_SRC := $(sort $(wildcard src/masqctl/*.c))
+SOCKSIFY_SRC := $(sort $(wildcard src/socksify/*.c))
+# masq-socksify's parts a unit test or fuzz target may take (not main.c)
+SOCKSIFY_LIB_SRC := $(filter-out src/socksify/main.c,$(SOCKSIFY_SRC))
 TESTLIB_SRC := $(sort $(wildcard tests/lib/*.c))
 UNIT_SRC    := $(sort $(wildcard tests/unit/*.c))
 # the unit tests with a second thread, run under ThreadSanitizer too
@@ -61,7 +65,7 @@ FUZZ_BINS   := $(patsubst fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRC))
 TOOLS_BINS  := $(patsubst tests/tools/%.c,$(O)/tools/%,$(TOOLS_SRC))
 
 .PHONY: all check unit unit-san unit-tsan tools bench fuzz fuzz-build run run-stop install clean deps
-all: $(O)/masqd $(O)/masqctl $(LIBMASQ)
+all: $(O)/masqd $(O)/masqctl $(O)/masq-socksify $(LIBMASQ)
 
 $(O)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -89,6 +93,23 @@ $(O)/masqd: $(call obj,$(MASQD_SRC) $(IO_SRC)) $(LIBCONTROL) $(LIBMASQ)
 $(O)/masqctl: $(call obj,$(MASQCTL_SRC)) $(LIBCONTROL) $(LIBMASQ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
+
+# the automatic SOCKSification relay (issue 17): the control library only
+$(O)/masq-socksify: $(call obj,$(SOCKSIFY_SRC)) $(LIBCONTROL)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
+$(O)/tests/test_socksify: $(O)/obj/tests/unit/test_socksify.o $(call obj,$(SOCKSIFY_LIB_SRC) $(TESTLIB_SRC)) $(LIBCONTROL) $(LIBMASQ)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
+$(O)/tests-san/test_socksify: $(O)/san/tests/unit/test_socksify.o $(call san,$(SOCKSIFY_LIB_SRC) $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
+$(O)/tests/test_socksify_relay: $(O)/obj/tests/unit/test_socksify_relay.o $(call obj,$(SOCKSIFY_LIB_SRC) $(TESTLIB_SRC)) $(LIBCONTROL) $(LIBMASQ)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
+$(O)/tests-san/test_socksify_relay: $(O)/san/tests/unit/test_socksify_relay.o $(call san,$(SOCKSIFY_LIB_SRC) $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
 
 $(O)/tests/%: $(O)/obj/tests/unit/%.o $(call obj,$(TESTLIB_SRC)) $(LIBMASQ) $(LIBCONTROL)
 	@mkdir -p $(@D)
@@ -159,10 +180,12 @@ FUZZ_EXTRA_fuzz_tap := src/io/tap.c src/io/vnet.c
 FUZZ_EXTRA_fuzz_rtwatch := src/io/rtwatch.c src/io/nlmsg.c
 FUZZ_EXTRA_fuzz_sockdiag := src/io/sockdiag.c src/io/nlmsg.c
 FUZZ_EXTRA_fuzz_masqctl_text := $(MASQCTL_TEXT_SRC)
+FUZZ_EXTRA_fuzz_socks := $(SOCKSIFY_LIB_SRC)
+FUZZ_EXTRA_fuzz_socksify_conf := $(SOCKSIFY_LIB_SRC)
 FUZZ_EXTRA_fuzz_rules := $(RULES_TEXT_SRC)
 # (kept: not intermediates a make deletes and the next one compiles again)
 .SECONDARY: $(call fuzzobj,$(FUZZ_SRC) $(ENGINE_SRC) $(CONTROL_SRC) $(TESTLIB_SRC) \
-	$(IO_SRC) $(MASQD_SRC) $(MASQCTL_SRC))
+	$(IO_SRC) $(MASQD_SRC) $(MASQCTL_SRC) $(SOCKSIFY_SRC))
 $(O)/fuzzobj/%.o: %.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC-FUZZ $<")
@@ -218,6 +241,7 @@ MASQCTL_LIB_LINKS  += ipchains ipchains-save ipchains-restore
 install: all
 	install -D -m 0755 $(O)/masqd $(DESTDIR)$(PREFIX)/sbin/masqd
 	install -D -m 0755 $(O)/masqctl $(DESTDIR)$(PREFIX)/sbin/masqctl
+	install -D -m 0755 $(O)/masq-socksify $(DESTDIR)$(PREFIX)/sbin/masq-socksify
 	for n in $(MASQCTL_SBIN_LINKS); do \
 		ln -sfn masqctl $(DESTDIR)$(PREFIX)/sbin/$$n || exit 1; done
 	install -d $(DESTDIR)$(PREFIX)/lib/masq/bin

@@ -26,3 +26,10 @@ if [ "$(id -u)" -ne 0 ]; then
 else
 	bench/restore_stall.sh
 fi
+# Automatic SOCKSification: conn/s and throughput through masq-socksify
+# and a SOCKS server, next to masquerading (needs root; about 50 s)
+if [ "$(id -u)" -ne 0 ]; then
+	echo "SKIP bench socksify: needs root for network namespaces"
+else
+	bench/socksify.sh
+fi

@@ -40,6 +40,9 @@ want lftp lftp
 want tftp tftp-hpa
 want /usr/sbin/in.tftpd tftpd-hpa
 want conntrack conntrack
+# the SOCKS server of the automatic SOCKSification test (issue 17), run by
+# the test in a lab namespace with its own config, never as a service
+want /usr/sbin/danted dante-server
 [ -e /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a ] ||
 	ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 ||
 	need+=(libclang-rt-14-dev)

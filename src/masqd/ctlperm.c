@@ -43,6 +43,20 @@ enum ctlperm_peer ctlperm_peer(const struct ctlperm *p, uint32_t uid)
 	return CTLPERM_STRANGER;
 }
 
+/*
+ * The one listing the origdst user may read besides origdst: `iface`
+ * (`iface list`, `iface -L`), read-only, so a relay running as that user
+ * (masq-socksify) can find the internal interfaces' addresses to listen
+ * on. Nothing that changes anything.
+ */
+static bool guest_may_list(int argc, char *const *argv)
+{
+	if (argc < 1 || strcmp(argv[0], "iface"))
+		return false;
+	return argc == 1 || (argc == 2 && (!strcmp(argv[1], "list") ||
+					   !strcmp(argv[1], "-L")));
+}
+
 /**
  * ctlperm_refuse() - Judge one request before it runs
  * @p:		the setting (its @denied counts refusals)
@@ -65,9 +79,12 @@ int ctlperm_refuse(struct ctlperm *p, uint32_t uid, int argc,
 	case CTLPERM_GUEST:
 		if (argc >= 1 && !strcmp(argv[0], CTLPERM_GUEST_VERB))
 			return 0;
+		if (guest_may_list(argc, argv))
+			return 0;
 		p->denied++;
 		masq_text_printf(out, "masqd: permission denied: this user "
-				 "(uid %u) may only ask origdst\n", uid);
+				 "(uid %u) may only ask origdst (and list "
+				 "the interfaces)\n", uid);
 		return 1;
 	default:
 		p->denied++;

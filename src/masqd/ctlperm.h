@@ -47,7 +47,7 @@ struct ctlperm {
 /* What a peer may do */
 enum ctlperm_peer {
 	CTLPERM_ADMIN,		/* everything */
-	CTLPERM_GUEST,		/* CTLPERM_GUEST_VERB only */
+	CTLPERM_GUEST,		/* CTLPERM_GUEST_VERB and the iface listing */
 	CTLPERM_STRANGER,	/* nothing */
 	CTLPERM_NUM
 };
