@@ -30,9 +30,10 @@
 #                            "client 198.51.100.1": Dante was the client
 #   direct_refused           (the topology's proof) the router host's own
 #                            direct connection to 198.51.100.7:80 fails
-#   router_own_socksified    with nat OUTPUT -p tcp -d 198.51.100.7 --dport
-#                            80 -j DNAT --to-destination 192.168.0.1:11080,
-#                            the router host's own curl goes through Dante
+#   router_own_socksified    with nat OUTPUT -o wan0 -p tcp --dport 80 -j
+#                            REDIRECT --to-ports 11080 (what
+#                            O80autosocksify writes), the router host's own
+#                            curl goes through Dante
 #   local_bypasses           curl http://198.51.100.8/ (in the local file)
 #                            gets "client 203.0.113.1": masqueraded
 #   unlisted_masqueraded     curl http://198.51.100.7:8080/ gets "client
@@ -64,7 +65,7 @@ set -u
 e2e_init listens_internal_only socksified_via_dante direct_refused \
 	router_own_socksified local_bypasses unlisted_masqueraded \
 	not_redirected_refused \
-	not_reachable_outside many_at_once rules_dir_wires_it \
+	not_reachable_outside many_at_once rules_dir_wires_it rules_dir_router_own \
 	sighup_rereads_ports dead_proxy_prompt userpass_auth \
 	userpass_wrong_refused
 e2e_need curl curl
@@ -253,15 +254,15 @@ else
 fi
 
 # the router host's own connections (what O80autosocksify is for): a
-# REDIRECT in nat OUTPUT would land on the external twin's address, where
-# the relay does not listen, so the rule DNATs to the internal address
-mctl iptables -t nat -A OUTPUT -p tcp -d 198.51.100.7 --dport 80 -j DNAT --to-destination 192.168.0.1:11080 >/dev/null
+# REDIRECT in nat OUTPUT sends them to the router's inside address
+# (masq's stand-in for netfilter's 127.0.0.1), where the relay listens
+mctl iptables -t nat -A OUTPUT -o wan0 -p tcp --dport 80 -j REDIRECT --to-ports 11080 >/dev/null
 out=$(T=8 ono gw curl -sS --max-time 4 http://198.51.100.7/ 2>&1)
-mctl iptables -t nat -D OUTPUT -p tcp -d 198.51.100.7 --dport 80 -j DNAT --to-destination 192.168.0.1:11080 >/dev/null
+mctl iptables -t nat -D OUTPUT -o wan0 -p tcp --dport 80 -j REDIRECT --to-ports 11080 >/dev/null
 if [ "$out" = "client 198.51.100.1" ]; then
 	ok router_own_socksified
 else
-	fail router_own_socksified "the router host's curl to 198.51.100.7:80 with the nat OUTPUT DNAT: '${out:-nothing}'; relay: $(tail -n 2 "$WORK/sx.out" | tr '\n' ' ')"
+	fail router_own_socksified "the router host's curl to 198.51.100.7:80 with the nat OUTPUT REDIRECT: '${out:-nothing}'; relay: $(tail -n 2 "$WORK/sx.out" | tr '\n' ' ')"
 fi
 
 body=$(get local http://198.51.100.8/)
@@ -327,6 +328,7 @@ fi
 if [ ! -d "$E2E_ROOT/rules" ]; then
 	skip rules_dir_wires_it "no rules/ directory (masqctl rules not merged)"
 	skip sighup_rereads_ports "no rules/ directory (masqctl rules not merged)"
+	skip rules_dir_router_own "no rules/ directory (masqctl rules not merged)"
 else
 	mkdir -p "$WORK/rules"
 	cp "$E2E_ROOT"/rules/*.def "$WORK/rules/"
@@ -375,11 +377,13 @@ EOF
 	else
 		fail sighup_rereads_ports "8080 before SIGHUP: '$b1' ($said1 'not in' log lines), after: '$b2' (want client 198.51.100.1); relay: $(tail -n 2 "$WORK/sx.out" | tr '\n' ' ')"
 	fi
-	# (not a case: what O80autosocksify's nat OUTPUT rules do for the
-	# router host's own connection, for the log)
+	# O80autosocksify: the router host's own connection too
 	out=$(T=8 ono gw curl -sS --max-time 4 http://198.51.100.7/ 2>&1)
-	log "probe: the router host's own curl under O80autosocksify: ${out:-nothing}"
-	mctl iptables -t nat -L OUTPUT -v -n >/dev/null
+	if [ "$out" = "client 198.51.100.1" ]; then
+		ok rules_dir_router_own
+	else
+		fail rules_dir_router_own "the router host's own curl under O80autosocksify: '${out:-nothing}'; nat OUTPUT: $(mctl iptables -t nat -S OUTPUT | tr '\n' ';')"
+	fi
 fi
 
 # --- a dead proxy ------------------------------------------------------------------
