@@ -40,6 +40,8 @@ set -u
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/e2e/fwdlib.sh
 . "$(dirname "$0")/fwdlib.sh"
+# shellcheck source=tests/e2e/dnatlib.sh
+. "$(dirname "$0")/dnatlib.sh"
 
 e2e_init dnatter_rules_loaded dnat_source_net_other_port dnat_source_net_only \
 	dnat_all_tcp dnat_all_udp dnat_all_source_only dnat_one_port \
@@ -53,8 +55,6 @@ kernel) KERNEL=1; e2e_need nft nftables ;;
 *) skip_all "E2E_ROUTER must be masqd or kernel, not '$E2E_ROUTER'" ;;
 esac
 
-EXT=203.0.113.1 S1=192.168.0.2 S2=192.168.0.3 OFF=203.0.113.130
-
 if [ $KERNEL = 1 ]; then lab_up --lan2 --kernel-nat || exit 1; else lab_up --lan2 || exit 1; fi
 x ip -n "$NS_WAN" addr add $OFF/24 dev eth0
 capture wan eth0 wan
@@ -64,14 +64,7 @@ if [ $KERNEL = 0 ] && ! masqd_start; then
 	exit 1
 fi
 
-web lan S1 $S1 80
-web lan2 S2 $S2 80
-web lan2 S2-8081 $S2 8081
-bg lan2 udp-echo 80 "$PY" -u "$FT" listen $S2 5353 75
-wait_listen lan tcp $S1:80 || log "S1 did not start"
-wait_listen lan2 tcp $S2:80 || log "S2 did not start"
-wait_listen lan2 tcp $S2:8081 || log "S2-8081 did not start"
-wait_listen lan2 udp $S2:5353 || log "the UDP echo did not start"
+dnat_servers_start 80 75
 
 # nfw ARGS...: nft in the router namespace (kernel mode)
 nfw() { x ip netns exec "$NS_GW" nft "$@"; }
@@ -129,43 +122,10 @@ else
 	fail dnatter_rules_loaded "want $want, found $n (see the log)"
 fi
 
-# not_through NAME CASE WHAT NODE URL CURL_OPTS...: the connection must not
-# get through (masqd: times out, the INPUT policy drops; the kernel: times
-# out or is refused), and server NAME logs nothing new. It runs in the
-# background (its 3 s overlap the next line's checks, which ask other
-# servers); not_through_end CASE judges it.
-declare -A NT_NAME=() NT_WHAT=() NT_N0=()
-not_through() {
-	local name=$1 c=$2 what=$3
-	shift 3
-	NT_NAME[$c]=$name NT_WHAT[$c]=$what
-	NT_N0[$c]=$(requests "$name" | wc -l)
-	silent_start "$c" "$@"
-}
-not_through_end() {	# case
-	local c=$1 name=${NT_NAME[$1]} n0=${NT_N0[$1]} n1 want=28
-	silent_result "$c"
-	n1=$(requests "$name" | wc -l)
-	[ $KERNEL = 1 ] && [ "$CURL_RC" = 7 ] && want=7
-	if [ "$CURL_RC" = "$want" ] && [ "$n1" = "$n0" ]; then
-		ok "$c"
-	else
-		fail "$c" "${NT_WHAT[$c]}: curl status $CURL_RC (want 28, timed out$([ $KERNEL = 1 ] && echo ', or 7 refused')): $CURL_SAID; $name logged $((n1 - n0)) new requests"
-	fi
-}
-
 warm wan $EXT
 
 # line 1: by source network, to another port
-a=$(hits wan http://$EXT:2222/who 2 --interface 203.0.113.2)
-b=$(hits wan http://$EXT:2222/who 1 --interface 203.0.113.3)
-if [ "$a$b" = "S1 S1 S1 " ]; then
-	ok dnat_source_net_other_port
-else
-	fail dnat_source_net_other_port "$EXT:2222 from 203.0.113.2: '$a', from .3: '$b' (want S1, $S1:80)"
-fi
-not_through S1 dnat_source_net_only "from $OFF (outside 203.0.113.0/25) to $EXT:2222" \
-	wan http://$EXT:2222/who --interface $OFF
+dnat_line1_check
 
 # line 2: ALL ports, TCP and UDP, from 203.0.113.3 only
 a=$(hits wan http://$EXT/who 2 --interface 203.0.113.3)
@@ -181,30 +141,12 @@ if [ "$u" = "reply from $EXT:5353 echo:dnatter-all" ] &&
 else
 	fail dnat_all_udp "UDP to $EXT:5353 from 203.0.113.3: '$u'; the echo on $S2 logged: $(tr '\n' ' ' <"$WORK/udp-echo.out")"
 fi
-not_through S2 dnat_all_source_only "from 203.0.113.2 (not the ALL line's source) to $EXT:80" \
-	wan http://$EXT/who --interface 203.0.113.2
+dnat_all_source_only_start
 
 # line 3: one port, the same port, from 203.0.113.2 only
-a=$(hits wan http://$EXT:8081/who 2 --interface 203.0.113.2)
-if [ "$a" = "S2-8081 S2-8081 " ]; then
-	ok dnat_one_port
-else
-	fail dnat_one_port "$EXT:8081 from 203.0.113.2: '$a' (want S2-8081, $S2:8081)"
-fi
-not_through S2-8081 dnat_one_port_only "from $OFF (not the line's source) to $EXT:8081" \
-	wan http://$EXT:8081/who --interface $OFF
+dnat_line3_check
 
-not_through_end dnat_source_net_only
-not_through_end dnat_all_source_only
-not_through_end dnat_one_port_only
-
-s1=$(tally S1) s2=$(tally S2) s3=$(tally S2-8081)
-if [ "$s1" = " 2 203.0.113.2 1 203.0.113.3 " ] && [ "$s2" = " 2 203.0.113.3 " ] &&
-	[ "$s3" = " 2 203.0.113.2 " ]; then
-	ok dnat_servers_see_client
-else
-	fail dnat_servers_see_client "S1 logged:${s1:- nothing}; S2:${s2:- nothing}; S2-8081:${s3:- nothing} (the clients' own addresses expected)"
-fi
+dnat_lines_judge " 2 203.0.113.2 "
 
 # --- the filter: the default ruleset's --ctstate DNAT rule does it ---------------
 if [ $KERNEL = 1 ]; then

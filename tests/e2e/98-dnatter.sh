@@ -30,6 +30,8 @@ set -u
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/e2e/fwdlib.sh
 . "$(dirname "$0")/fwdlib.sh"
+# shellcheck source=tests/e2e/dnatlib.sh
+. "$(dirname "$0")/dnatlib.sh"
 
 e2e_init dnatter_rules_loaded dnat_source_net_other_port dnat_source_net_only \
 	dnat_all_ports dnat_all_source_only dnat_one_port dnat_one_port_only \
@@ -39,8 +41,6 @@ e2e_need curl curl
 [ "${E2E_ROUTER:-masqd}" = masqd ] || skip_all "masqctl rules needs masqd (E2E_ROUTER=${E2E_ROUTER:-})"
 [ -r "$E2E_ROOT/rules/M85dnatter.def" ] || skip_all "rules/M85dnatter.def is missing"
 
-EXT=203.0.113.1 S1=192.168.0.2 S2=192.168.0.3 OFF=203.0.113.130
-
 lab_up --lan2 || exit 1
 x ip -n "$NS_WAN" addr add $OFF/24 dev eth0
 fwd_write_tool
@@ -49,14 +49,7 @@ if ! masqd_start; then
 	exit 1
 fi
 
-web lan S1 $S1 80
-web lan2 S2 $S2 80
-web lan2 S2-8081 $S2 8081
-bg lan2 udp-echo 150 "$PY" -u "$FT" listen $S2 5353 140
-wait_listen lan tcp $S1:80 || log "S1 did not start"
-wait_listen lan2 tcp $S2:80 || log "S2 did not start"
-wait_listen lan2 tcp $S2:8081 || log "S2-8081 did not start"
-wait_listen lan2 udp $S2:5353 || log "the UDP echo did not start"
+dnat_servers_start 150 140
 
 DIR=$WORK/rules
 mkdir -p "$DIR"
@@ -93,39 +86,9 @@ else
 	fail dnatter_rules_loaded "status $rc ($SAID); want the 3 DNAT rules in iptables-save -t nat, found $n"
 fi
 
-# not_through NAME CASE WHAT NODE URL CURL_OPTS...: the connection must
-# time out (dropped) and server NAME log nothing new; in the background,
-# judged by not_through_end CASE
-declare -A NT_NAME=() NT_WHAT=() NT_N0=()
-not_through() {
-	local name=$1 c=$2 what=$3
-	shift 3
-	NT_NAME[$c]=$name NT_WHAT[$c]=$what
-	NT_N0[$c]=$(requests "$name" | wc -l)
-	silent_start "$c" "$@"
-}
-not_through_end() {	# case
-	local c=$1 name=${NT_NAME[$1]} n0=${NT_N0[$1]} n1
-	silent_result "$c"
-	n1=$(requests "$name" | wc -l)
-	if [ "$CURL_RC" = 28 ] && [ "$n1" = "$n0" ]; then
-		ok "$c"
-	else
-		fail "$c" "${NT_WHAT[$c]}: curl status $CURL_RC (want 28, timed out): $CURL_SAID; $name logged $((n1 - n0)) new requests"
-	fi
-}
-
 warm wan $EXT
 
-a=$(hits wan http://$EXT:2222/who 2 --interface 203.0.113.2)
-b=$(hits wan http://$EXT:2222/who 1 --interface 203.0.113.3)
-if [ "$a$b" = "S1 S1 S1 " ]; then
-	ok dnat_source_net_other_port
-else
-	fail dnat_source_net_other_port "$EXT:2222 from 203.0.113.2: '$a', from .3: '$b' (want S1, $S1:80)"
-fi
-not_through S1 dnat_source_net_only "from $OFF (outside 203.0.113.0/25) to $EXT:2222" \
-	wan http://$EXT:2222/who --interface $OFF
+dnat_line1_check
 
 a=$(hits wan http://$EXT/who 2 --interface 203.0.113.3)
 b=$(hits wan http://$EXT:8081/who 1 --interface 203.0.113.3)
@@ -134,32 +97,14 @@ if [ "$a$b" = "S2 S2 S2-8081 " ]; then
 else
 	fail dnat_all_ports "from 203.0.113.3: $EXT:80 '$a', $EXT:8081 '$b' (want S2, S2-8081)"
 fi
-not_through S2 dnat_all_source_only "from 203.0.113.2 (not the ALL line's source) to $EXT:80" \
-	wan http://$EXT/who --interface 203.0.113.2
+dnat_all_source_only_start
 
-a=$(hits wan http://$EXT:8081/who 2 --interface 203.0.113.2)
-if [ "$a" = "S2-8081 S2-8081 " ]; then
-	ok dnat_one_port
-else
-	fail dnat_one_port "$EXT:8081 from 203.0.113.2: '$a' (want S2-8081, $S2:8081)"
-fi
-not_through S2-8081 dnat_one_port_only "from $OFF (not the line's source) to $EXT:8081" \
-	wan http://$EXT:8081/who --interface $OFF
+dnat_line3_check
 
 # UDP: not forwarded by default (the talk's rules are TCP)
 u0=$(T=5 ono wan "$PY" -u "$FT" ask 203.0.113.3 $EXT 5353 dnatter-tcp-only 2)
 
-not_through_end dnat_source_net_only
-not_through_end dnat_all_source_only
-not_through_end dnat_one_port_only
-
-s1=$(tally S1) s2=$(tally S2) s3=$(tally S2-8081)
-if [ "$s1" = " 2 203.0.113.2 1 203.0.113.3 " ] && [ "$s2" = " 2 203.0.113.3 " ] &&
-	[ "$s3" = " 2 203.0.113.2 1 203.0.113.3 " ]; then
-	ok dnat_servers_see_client
-else
-	fail dnat_servers_see_client "S1 logged:${s1:- nothing}; S2:${s2:- nothing}; S2-8081:${s3:- nothing} (the clients' own addresses expected)"
-fi
+dnat_lines_judge " 2 203.0.113.2 1 203.0.113.3 "
 
 if [ "$u0" = "no reply" ] && ! grep -q 'dnatter-tcp-only' "$WORK/udp-echo.out"; then
 	ok dnat_tcp_only_by_default
