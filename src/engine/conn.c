@@ -522,6 +522,8 @@ void conn_invalid(struct masq_engine *e, struct pkt *p,
 {
 	struct fw_pkt fp;
 
+	if (why == C_drop_tcp_stale_ack)
+		local_send_reset(e, p);	/* the opener's answer (tcp.c) */
 	if (e->fw->busy[IPT_FORWARD] || e->fw->busy[IPT_INPUT]) {
 		const struct route *r = net_route_lookup(&e->net, p->ip->daddr);
 		bool local = net_addr_is_router(&e->net, p->ip->daddr);

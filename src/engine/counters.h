@@ -43,6 +43,7 @@
 	X(drop_martian_dst)						\
 	X(drop_tcp_bad_flags)	X(drop_tcp_out_of_window)		\
 	X(drop_tcp_rst_out_of_window) X(drop_tcp_fin_out_of_window)	\
+	X(drop_tcp_stale_ack)						\
 	X(tcp_rst_in_window)	X(tcp_pickups)			\
 	X(drop_host_cap)	X(drop_proto_busy)		\
 	X(conn_inbound)		X(conn_hairpin)			\

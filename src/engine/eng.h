@@ -244,6 +244,7 @@ int host_ports_ctl(struct masq_engine *e, int argc, char *const *argv,
 
 /* local.c */
 void local_reject(struct masq_engine *e, struct pkt *p, uint8_t with);
+void local_send_reset(struct masq_engine *e, const struct pkt *p);
 void local_closed_port(struct masq_engine *e, struct pkt *p);
 
 /* icmp.c */

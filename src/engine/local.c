@@ -51,7 +51,7 @@ static uint16_t tcp_csum(const struct ip4_hdr *ip, const void *th)
  * the segment's ACK number as sequence if it had one, else sequence 0
  * and an ACK of everything it occupied.
  */
-static void local_send_reset(struct masq_engine *e, const struct pkt *p)
+void local_send_reset(struct masq_engine *e, const struct pkt *p)
 {
 	const struct tcp_hdr *in = (const struct tcp_hdr *)p->l4;
 	uint32_t seg_len = p->l4_len - tcp_hlen(in);

@@ -223,6 +223,26 @@ static bool tcp_rst_exact(const struct ct_entry *ce, enum ct_dir dir,
 }
 
 /*
+ * A packet from the responder before it answered the SYN, that is no
+ * answer (no SYN; an RST is judged apart): dropped, and nothing learnt
+ * from it, or a stray segment would set the responder's window and its
+ * real SYN-ACK would fall outside it. One with an ACK has a meaning: it
+ * is how a responder still holding an older connection of the same ends
+ * (its TIME_WAIT, or a half-open one) answers a new SYN (RFC 793 figure
+ * 10, RFC 5961 4.2). The opener, in SYN-SENT, resets any segment whose
+ * ACK is not its SYN's, and its next SYN opens; it never sees this one,
+ * so the router answers it so (conn_invalid(), counted
+ * drop_tcp_stale_ack), as a Linux router's own stack answers a packet its
+ * conntrack found invalid.
+ */
+static bool tcp_is_unanswered(const struct ct_entry *ce, enum ct_dir dir,
+			      uint8_t flags)
+{
+	return ce->state == TCPS_SYN_SENT && dir != tcp_opener(ce) &&
+	       !(flags & TCP_SYN);
+}
+
+/*
  * An RST: exact (the sequence its receiver expects) ends the connection;
  * in the window only shortens the timeout, the state kept; outside it,
  * dropped. Exactness is judged before anything is learnt from the
@@ -275,6 +295,10 @@ enum masq_counter tcp_track(struct masq_engine *e, uint32_t idx,
 	}
 	if (flags & TCP_RST)
 		return tcp_track_rst(e, ce, dir, p, cls);
+	if (tcp_is_unanswered(ce, dir, flags))	/* nothing learnt from it */
+		return flags & TCP_ACK ? C_drop_tcp_stale_ack :
+		       flags & TCP_FIN ? C_drop_tcp_fin_out_of_window :
+					 C_drop_tcp_out_of_window;
 	if (!tcp_in_window(ce, dir, p))
 		return flags & TCP_FIN ? C_drop_tcp_fin_out_of_window :
 					 C_drop_tcp_out_of_window;
