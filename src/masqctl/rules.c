@@ -53,6 +53,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -66,6 +67,7 @@
 #define EXIT_STOPPED	125		/* the driver's exit after a record */
 #define FILE_MAX_BYTES	(4u << 20)	/* a rules file the matcher reads */
 #define OLD_STAYS	"nothing changed: the old ruleset stays"
+#define RULES_KEEP_S	20		/* txn keep while the shell runs */
 
 /* masqctl's names a rules file may call, linked in the run's bin dir */
 static const char *const link_names[] = {
@@ -460,11 +462,43 @@ static void child(const struct rules_run *run, const char *sock)
 }
 
 /*
+ * Wait for the shell, telling masqd every RULES_KEEP_S seconds that the
+ * run is in use (`txn keep`), so a script that sleeps or waits on a slow
+ * command does not lose its run to masqd's 60 s idle end. The connection
+ * is opened for each keep and closed again: masqd closes idle clients.
+ * Return: the wait status, or -1 after a message
+ */
+static int wait_shell(struct conn *c, const struct rules_run *run, pid_t pid)
+{
+	char *w[] = { (char *)"txn", (char *)"keep", (char *)run->token };
+	struct timespec tick = { 0, 100 * 1000 * 1000 };
+	unsigned ticks = 0;
+	struct reply r;
+	int st = -1;
+	pid_t got;
+
+	while ((got = waitpid(pid, &st, WNOHANG)) == 0 ||
+	       (got < 0 && errno == EINTR)) {
+		nanosleep(&tick, NULL);
+		if (++ticks % (RULES_KEEP_S * 10))
+			continue;
+		if (!conn_call(c, 3, w, &r))
+			reply_free(&r);
+		conn_close(c);
+	}
+	if (got < 0) {
+		fprintf(stderr, "%s: waitpid: %m\n", PROG);
+		return -1;
+	}
+	return st;
+}
+
+/*
  * Run the shell; Return: its wait status, or -1 after a message. As
  * system() does, masqctl ignores ^C and ^\ meanwhile: they stop the shell,
  * and masqctl lives to abort the run (else masqd would hold it for 60 s)
  */
-static int run_shell(const struct rules_run *run, const char *sock)
+static int run_shell(struct conn *c, const struct rules_run *run)
 {
 	struct sigaction ign = { .sa_handler = SIG_IGN }, oint, oquit;
 	pid_t pid;
@@ -477,16 +511,12 @@ static int run_shell(const struct rules_run *run, const char *sock)
 	if (!pid) {
 		sigaction(SIGINT, &oint, NULL);
 		sigaction(SIGQUIT, &oquit, NULL);
-		child(run, sock);
+		child(run, c->path);
 	}
 	if (pid < 0)
 		fprintf(stderr, "%s: fork: %m\n", PROG);
-	while (pid > 0 && waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR) {
-			fprintf(stderr, "%s: waitpid: %m\n", PROG);
-			st = -1;
-			break;
-		}
+	else
+		st = wait_shell(c, run, pid);
 	sigaction(SIGINT, &oint, NULL);
 	sigaction(SIGQUIT, &oquit, NULL);
 	return st;
@@ -715,7 +745,7 @@ static int rebuild(struct conn *c, struct rules_run *run)
 	    begin(c, run))
 		return 1;
 	conn_close(c);	/* idle while the shell runs: reopened for the end */
-	st = run_shell(run, c->path);
+	st = run_shell(c, run);
 	if (st < 0 || run_failed(run, st)) {
 		end(c, run, "abort");
 		return 1;

@@ -8,6 +8,8 @@
  *	txn commit TOKEN	compile the shadow (a job on the worker
  *				thread) and swap it in
  *	txn abort TOKEN		drop it
+ *	txn keep TOKEN		nothing but that it is still in use (masqctl
+ *				rules says so every 20 s while a script runs)
  *
  * masqctl rules runs a directory of scripts in one shell; every masqctl
  * the scripts start finds the token in its environment (MASQ_TXN) and
@@ -133,8 +135,7 @@ int rulesrun_command(struct masqd *d, int argc, char *const *argv,
 		return txn_begin(d, out);
 	if (argc < 3 || (strcmp(argv[1], "do") && argc != 3)) {
 		masq_text_printf(out, "txn: usage: txn begin | txn do TOKEN "
-				 "WORD... | txn commit TOKEN | txn abort "
-				 "TOKEN\n");
+				 "WORD... | txn commit|abort|keep TOKEN\n");
 		return 2;
 	}
 	r = run_of(d, argv[2], out);
@@ -147,6 +148,8 @@ int rulesrun_command(struct masqd *d, int argc, char *const *argv,
 		r->aborted++;
 		return 0;
 	}
+	if (!strcmp(argv[1], "keep"))
+		return 0;		/* run_of() noted the use */
 	if (strcmp(argv[1], "do")) {
 		masq_text_printf(out, "txn: unknown word '%s'\n", argv[1]);
 		return 2;

@@ -96,11 +96,13 @@ fi
 
 before=$(mctl iptables-save | grep -v '^#')
 tok=$(mctl txn begin)
+mctl txn keep "$tok" >/dev/null || fail_keep=1
 mctl txn do "$tok" iptables -F >/dev/null
 mctl txn abort "$tok" >/dev/null
 after=$(mctl iptables-save | grep -v '^#')
 out=$(mctl2 txn do "$tok" iptables -S)
-if [ "$before" = "$after" ] && [[ $out == *"no rules run"* ]]; then
+if [ "$before" = "$after" ] && [[ $out == *"no rules run"* ]] &&
+	[ -z "${fail_keep:-}" ]; then
 	ok abort_changes_nothing
 else
 	fail abort_changes_nothing "ruleset changed, or the run lives on: $out"
