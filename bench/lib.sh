@@ -1,8 +1,9 @@
 # bench/lib.sh - helpers the lab benchmarks share (sourced)
 # shellcheck shell=bash
 #
-# The caller sets LOG (a file), OUT (a folder), MASQD, MASQCTL, SOCK and
-# NS_GW (the router's namespace) first; MASQD_PID is set here.
+# The caller sets LOG (a file), OUT (a folder), MASQD, MASQCTL, LAB (lab.sh)
+# and NS_GW (the router's namespace) first, then calls bench_scaffold,
+# which makes RUNDIR, SOCK and the cleanup trap; MASQD_PID is set here.
 
 log() { echo "$*" >>"$LOG"; }
 
@@ -39,4 +40,48 @@ masqd_down() {
 	kill "$MASQD_PID" 2>/dev/null
 	wait "$MASQD_PID" 2>/dev/null
 	MASQD_PID=
+}
+
+# bench_scaffold: $OUT and an empty $LOG; RUNDIR (a private folder) and
+# SOCK in it; PIDS (what bg starts), MASQD_PID and LAB_UP (set it to 1 once
+# the lab is up), all stopped and taken down by the EXIT trap, which
+# removes RUNDIR and $OUT/www
+bench_scaffold() {
+	mkdir -p "$OUT"
+	: >"$LOG"
+	RUNDIR=$(mktemp -d /tmp/masq-t$$.XXXXXX)
+	SOCK=$RUNDIR/masqd.sock
+	PIDS=()
+	MASQD_PID=
+	LAB_UP=0
+	trap bench_cleanup EXIT
+	trap 'exit 130' INT TERM HUP
+}
+
+bench_cleanup() {
+	local p
+	trap - EXIT INT TERM HUP
+	for p in "${PIDS[@]}" $MASQD_PID; do kill "$p" 2>/dev/null; done
+	[ "$LAB_UP" = 1 ] && timeout -k 2 30 "$LAB" down >>"$LOG" 2>&1
+	for p in "${PIDS[@]}" $MASQD_PID; do kill -9 "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$RUNDIR" "$OUT/www"
+}
+
+bg() {	# SECONDS NAME NS CMD...: in the background, bounded; pid in BG_PID
+	local s=$1 name=$2 ns=$3
+	shift 3
+	log "+ [bg $name, ${s}s] ip netns exec $ns $*"
+	timeout -k 2 "$s" ip netns exec "$ns" "$@" >"$OUT/$name.out" 2>&1 &
+	BG_PID=$!
+	PIDS+=("$BG_PID")
+}
+
+listening() {	# NS ADDR:PORT: wait (5 s at most) for a TCP listener
+	for _ in $(seq 50); do
+		timeout 2 ip netns exec "$1" ss -H -tln 2>/dev/null | awk '{print $4}' |
+			grep -qxF "$2" && return 0
+		sleep 0.1
+	done
+	return 1
 }

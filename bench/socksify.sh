@@ -62,74 +62,10 @@ done
 { [ -x "$MASQD" ] && [ -x "$MASQCTL" ] && [ -x "$SX" ]; } || skip "build/masqd or build/masq-socksify is not built (make)"
 [ -x "$CONNLOOP" ] || skip "build/tools/connloop is not built (make tools)"
 
-mkdir -p "$OUT"
-: >"$LOG"
-RUNDIR=$(mktemp -d /tmp/masq-t$$.XXXXXX)
-SOCK=$RUNDIR/masqd.sock
-PIDS=()
-MASQD_PID=
-LAB_UP=0
+bench_scaffold
 
-cleanup() {
-	local p
-	trap - EXIT INT TERM HUP
-	for p in "${PIDS[@]}" $MASQD_PID; do kill "$p" 2>/dev/null; done
-	[ $LAB_UP = 1 ] && timeout -k 2 30 "$LAB" down >>"$LOG" 2>&1
-	for p in "${PIDS[@]}" $MASQD_PID; do kill -9 "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$RUNDIR" "$OUT/www"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-bg() {	# SECONDS NAME NS CMD...: in the background, bounded; pid in BG_PID
-	local s=$1 name=$2 ns=$3
-	shift 3
-	log "+ [bg $name, ${s}s] ip netns exec $ns $*"
-	timeout -k 2 "$s" ip netns exec "$ns" "$@" >"$OUT/$name.out" 2>&1 &
-	BG_PID=$!
-	PIDS+=("$BG_PID")
-}
-listening() {	# NS ADDR:PORT: wait (5 s at most) for a TCP listener
-	for _ in $(seq 50); do
-		timeout 2 ip netns exec "$1" ss -H -tln 2>/dev/null | awk '{print $4}' |
-			grep -qxF "$2" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 mc() { x 5 "$MASQCTL" -s "$SOCK" "$@"; }
 
-# an HTTP server that answers every GET with the file, by sendfile(2)
-cat >"$OUT/filed.py" <<'PYEOF'
-import os, socket, sys, threading, time
-addr, port, path, secs = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
-size = os.path.getsize(path)
-def serve(c):
-    c.settimeout(30)
-    req = b""
-    while b"\r\n\r\n" not in req and len(req) < 65536:
-        d = c.recv(4096)
-        if not d:
-            return c.close()
-        req += d
-    c.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n" % size)
-    with open(path, "rb") as f:
-        c.sendfile(f)
-    c.close()
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((addr, port))
-s.listen(16)
-s.settimeout(secs)
-end = time.time() + secs
-while time.time() < end:
-    try:
-        c, a = s.accept()
-    except socket.timeout:
-        break
-    threading.Thread(target=serve, args=(c,), daemon=True).start()
-PYEOF
 mkdir -p "$OUT/www"
 head -c $((MB * 1048576)) /dev/zero >"$OUT/www/file.bin"
 printf '7000 8000\n' >"$RUNDIR/ports"
@@ -210,7 +146,7 @@ for p in 7000 7001; do
 	bg 300 connloop-server-$p "$NS_WAN" "$CONNLOOP" serve 203.0.113.3 $p 280 4
 done
 for p in 8000 8001; do
-	bg 300 filed-$p "$NS_WAN" "$PY" "$OUT/filed.py" 203.0.113.3 $p "$OUT/www/file.bin" 280
+	bg 300 filed-$p "$NS_WAN" "$PY" "$ROOT/bench/sendfile_httpd.py" 203.0.113.3 $p "$OUT/www/file.bin" 280
 done
 bg 300 masq-socksify "$NS_GW" "$SX" -f -s "$SOCK" --socks 203.0.113.2:1080 \
 	--ports "$RUNDIR/ports" --local /dev/null

@@ -58,80 +58,14 @@ done
 [ -x "$MASQD" ] && [ -x "$MASQCTL" ] || skip "build/masqd is not built (make)"
 [ -x "$CONNLOOP" ] || skip "build/tools/connloop is not built (make tools)"
 
-mkdir -p "$OUT"
-: >"$LOG"
-RUNDIR=$(mktemp -d /tmp/masq-t$$.XXXXXX)
-SOCK=$RUNDIR/masqd.sock
-PIDS=()
-MASQD_PID=
-LAB_UP=0
+bench_scaffold
 
 note() { echo "bench throughput: $*" >&2; log "# $*"; }
 
-cleanup() {
-	local p
-	trap - EXIT INT TERM HUP
-	for p in "${PIDS[@]}" $MASQD_PID; do kill "$p" 2>/dev/null; done
-	[ $LAB_UP = 1 ] && timeout -k 2 30 "$LAB" down >>"$LOG" 2>&1
-	for p in "${PIDS[@]}" $MASQD_PID; do kill -9 "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$RUNDIR" "$OUT/www"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-bg() {	# SECONDS NAME NS CMD...: in the background, bounded; pid in BG_PID
-	local s=$1 name=$2 ns=$3
-	shift 3
-	log "+ [bg $name, ${s}s] ip netns exec $ns $*"
-	timeout -k 2 "$s" ip netns exec "$ns" "$@" >"$OUT/$name.out" 2>&1 &
-	BG_PID=$!
-	PIDS+=("$BG_PID")
-}
 stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
-listening() {	# NS ADDR:PORT: wait (5 s at most) for a TCP listener
-	for _ in $(seq 50); do
-		timeout 2 ip netns exec "$1" ss -H -tln 2>/dev/null | awk '{print $4}' |
-			grep -qxF "$2" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
-# A small HTTP server that sends the file with sendfile(2), so the server
-# is not what limits the transfer.
-cat >"$OUT/sendfile-httpd.py" <<'PYEOF'
-import os, socket, sys, time
-addr, port, path, secs = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
-size = os.path.getsize(path)
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((addr, port))
-s.listen(4)
-end = time.time() + secs
-while time.time() < end:
-    s.settimeout(max(0.1, end - time.time()))
-    try:
-        c, a = s.accept()
-    except socket.timeout:
-        break
-    c.settimeout(30)
-    req = b""
-    while b"\r\n\r\n" not in req and len(req) < 65536:
-        d = c.recv(4096)
-        if not d:
-            break
-        req += d
-    c.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\n"
-              b"Content-Length: %d\r\nConnection: close\r\n\r\n" % size)
-    with open(path, "rb") as f:
-        c.sendfile(f)
-    c.close()
-    print("sent %d bytes to %s:%d" % (size, a[0], a[1]), flush=True)
-PYEOF
 mkdir -p "$OUT/www"
 head -c $((MB * 1048576)) /dev/zero >"$OUT/www/file.bin"	# the content does not matter here
-
 
 # iperf_bits FILE: the receiver's bit/s in iperf3's JSON, 0 if none
 iperf_bits() {
@@ -191,7 +125,7 @@ measure() {
 	HOST=$(host_iperf "$mode" "$off")
 	log "  iperf3 from the router host, $mode offload $off: $HOST bit/s"
 
-	bg 90 httpd "$NS_WAN" "$PY" -u "$OUT/sendfile-httpd.py" 203.0.113.2 8000 "$OUT/www/file.bin" 85
+	bg 90 httpd "$NS_WAN" "$PY" -u "$ROOT/bench/sendfile_httpd.py" 203.0.113.2 8000 "$OUT/www/file.bin" 85
 	srv=$BG_PID
 	listening "$NS_WAN" 203.0.113.2:8000 || note "$mode offload $off: HTTP server not listening"
 	log "+ ip netns exec $NS_LAN curl -o /dev/null http://203.0.113.2:8000/file.bin"
