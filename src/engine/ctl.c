@@ -548,7 +548,16 @@ static int cmd_conntrack(struct masq_engine *e, int argc, char *const *argv,
 		masq_text_printf(out, "%u\n", e->ct.count);
 		return 0;
 	}
-	return usage(out, "usage: conntrack -L | -F | -C%s", "");
+	if (argc == 3 && !strcmp(argv[1], "-L") && !strcmp(argv[2], "expect")) {
+		alg_expect_list(e, out);	/* conntrack(8)'s table name */
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "-C") && !strcmp(argv[2], "expect")) {
+		masq_text_printf(out, "%u\n", e->alg->nexp);
+		return 0;
+	}
+	return usage(out, "usage: conntrack -L [expect] | -F | -C [expect]%s",
+		     "");
 }
 
 /* ---- stats, set, show --------------------------------------------------- */

@@ -215,3 +215,58 @@ void alg_expect_advance(struct masq_engine *e)
 		count(e, C_alg_expect_lapsed);
 	}
 }
+
+static const char *dotted(uint32_t a, char buf[INET_ADDRSTRLEN])
+{
+	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+}
+
+/**
+ * alg_expect_list() - conntrack -L expect: the pending expectations, one
+ *		       line each as conntrack(8) prints them
+ * @e:		engine
+ * @out:	the lines
+ *
+ * TIMEOUT proto=P src=PEER dst=ADDR sport=0 dport=PORT mask-src=M
+ * mask-dst=255.255.255.255 sport=0 dport=65535 master-src=.. master-dst=..
+ * sport=.. dport=.. class=0 helper=NAME: the connection the helper waits
+ * for (from its peer, 0.0.0.0 with mask 0.0.0.0 for anyone), and the
+ * helper connection that announced it (its original tuple). A noted
+ * passive-mode connection (alg_watch()) is admitted by the filter, not
+ * by the helper: it is listed with "watch" at the end. At most
+ * ALG_EXPECT_MAX lines.
+ *
+ * Return: the number listed
+ */
+uint32_t alg_expect_list(const struct masq_engine *e, struct masq_text *out)
+{
+	const struct alg_state *a = e->alg;
+	char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
+	char ms[INET_ADDRSTRLEN], md[INET_ADDRSTRLEN];
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; n < a->nexp && i < ALG_EXPECT_MAX; i++) {
+		const struct alg_expect *x = &a->exp[i];
+		const struct alg_conn *ac;
+		const struct ct_tuple *m;
+
+		if (x->master == ALG_NO_IDX)
+			continue;
+		n++;
+		ac = alg_conn_of(e, x->master);
+		m = &e->ct.e[x->master].t[CT_ORIG];
+		masq_text_printf(out, "%d proto=%u src=%s dst=%s sport=0 "
+				 "dport=%u mask-src=%s mask-dst=255.255.255.255 "
+				 "sport=0 dport=65535 ", (int32_t)(x->until -
+				 e->now_s), x->proto, dotted(x->peer, s),
+				 dotted(x->addr, d), ntohs(x->port),
+				 x->peer ? "255.255.255.255" : "0.0.0.0");
+		masq_text_printf(out, "master-src=%s master-dst=%s sport=%u "
+				 "dport=%u class=0 helper=%s%s\n",
+				 dotted(m->src, ms), dotted(m->dst, md),
+				 ntohs(m->sport), ntohs(m->dport),
+				 alg_name(ac ? (enum alg_id)ac->alg : ALG_NONE),
+				 x->watch ? " watch" : "");
+	}
+	return n;
+}
