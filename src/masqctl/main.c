@@ -92,7 +92,7 @@ static void usage(FILE *f)
 "  -h, --help          this text\n"
 "\n"
 "Verbs: iface, addr, route, neigh, masq -S [TCP TCPFIN UDP], masq -F,\n"
-"conntrack -L|-F, stats, set, show settings,\n"
+"conntrack -L [expect]|-F|-C, stats, set, show settings, rules [DIR],\n"
 "helper [NAME on|off [ports P,...]],\n"
 "origdst CLIENT:PORT LOCAL:PORT [tcp|udp], and with names resolved here:\n"
 "  masq -L [-n] [-v] [--raw]       the masquerade table (ipchains -M -L;\n"
