@@ -180,5 +180,7 @@ int ipfwadm_main(struct conn *c, int argc, char **argv);
 int ipchains_main(struct conn *c, int argc, char **argv);
 int ipchains_save_main(struct conn *c, int argc, char **argv);
 int ipchains_restore_main(struct conn *c, int argc, char **argv);
+int stats_main(struct conn *c, int argc, char **argv);		/* json.c */
+int conntrack_main(struct conn *c, int argc, char **argv);	/* json.c */
 
 #endif
