@@ -155,6 +155,14 @@ $(O)/tests/test_json: $(O)/obj/tests/unit/test_json.o $(call obj,$(JSON_TEXT_SRC
 $(O)/tests-san/test_json: $(O)/san/tests/unit/test_json.o $(call san,$(JSON_TEXT_SRC) $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
+# masqd --metrics: the rendering and the server thread, without masqd
+METRICS_TEST_SRC := src/masqd/metrics.c src/masqd/log.c
+$(O)/tests/test_metrics: $(O)/obj/tests/unit/test_metrics.o $(call obj,$(METRICS_TEST_SRC) $(TESTLIB_SRC)) $(LIBCONTROL) $(LIBMASQ)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -pthread -o $@ $^
+$(O)/tests-san/test_metrics: $(O)/san/tests/unit/test_metrics.o $(call san,$(METRICS_TEST_SRC) $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_CFLAGS) -pthread -o $@ $^
 # masqctl rules' reading and deciding (the files, the interfaces, the
 # line of a failed command), tested and fuzzed without masqd
 RULES_TEXT_SRC := src/masqctl/rulesdir.c

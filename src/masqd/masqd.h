@@ -31,6 +31,7 @@
 #include "masqd/ctlsrv.h"
 #include "masqd/options.h"
 #include "masqd/hostwatch.h"
+#include "masqd/metrics.h"
 #include "masqd/twin.h"
 
 #define MASQD_RX_BATCH		64
@@ -132,6 +133,7 @@ struct masqd {
 	struct reload rl;
 	struct twins tw;
 	struct hostwatch hw;
+	struct metrics met;
 };
 
 int setup_links(struct masqd *d);
@@ -164,5 +166,7 @@ void job_done(struct masqd *d);
 void job_fini(struct masqd *d);
 
 extern const struct ctlsrv_ops masqd_ctl_ops;
+int metrics_open(struct masqd *d);
+void metrics_snapshot(struct masqd *d);
 
 #endif
