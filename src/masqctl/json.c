@@ -446,9 +446,35 @@ static int conntrack_json(struct conn *c)
 	return ret;
 }
 
+/* conntrack -E: each part (whole lines) written and flushed at once */
+static int events_part(void *ctx, const char *text, size_t len)
+{
+	int *err = ctx;
+
+	if (fwrite(text, 1, len, stdout) == len && fflush(stdout) != EOF)
+		return 0;
+	*err = errno;
+	return -ECANCELED;
+}
+
+/* conntrack -E: events until masqd stops or the output is closed */
+static int conntrack_events(struct conn *c, int argc, char **argv)
+{
+	struct reply r;
+	int err = 0, ret;
+
+	ret = conn_stream_with(c, argc, argv, events_part, &err, &err, &r);
+	if (ret)
+		return ret;
+	ret = reply_print(&r);
+	reply_free(&r);
+	return ret;
+}
+
 /**
- * conntrack_main() - conntrack -L -o json here; every other conntrack
- *		      command as masqd answers it
+ * conntrack_main() - conntrack -L -o json here; conntrack -E with each
+ *		      line flushed; every other conntrack command as masqd
+ *		      answers it
  * @c:		connection to masqd
  * @argc:	number of words
  * @argv:	the words, "conntrack" first
@@ -465,5 +491,7 @@ int conntrack_main(struct conn *c, int argc, char **argv)
 		}
 		return conntrack_json(c);
 	}
+	if (argc == 2 && !strcmp(argv[1], "-E"))
+		return conntrack_events(c, argc, argv);
 	return as_is(c, argc, argv);
 }

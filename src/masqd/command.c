@@ -6,7 +6,8 @@
  * (engine.h) is started on the worker thread (job.c) and the reply comes
  * when it is finished (CTLSRV_PENDING); a walk of the connection table
  * (masq -L, conntrack -L/-F) is answered chunk by chunk as the client
- * reads (CTLSRV_STREAM, the engine's masq_ctl_list cursor); the rest runs
+ * reads (CTLSRV_STREAM, the engine's masq_ctl_list cursor), and conntrack
+ * -E's events as they come (CTLSRV_LISTEN, the same cursor); the rest runs
  * at once with masq_engine_ctl(). masqd adds what only it knows to
  * one listing: `stats` gets the I/O counters of each port (ring drops
  * the kernel reports, truncated frames, refused transmits) and of the
@@ -142,7 +143,7 @@ static int masqd_command(void *ctx, int argc, char *const *argv,
 	}
 	if (l) {
 		*stream = l;
-		return CTLSRV_STREAM;
+		return masq_ctl_list_live(l) ? CTLSRV_LISTEN : CTLSRV_STREAM;
 	}
 	st = masq_engine_ctl(d->e, argc, argv, out);
 	if (!st && argc == 1 && !strcmp(argv[0], "stats"))

@@ -18,6 +18,10 @@
 # installed, too big for tests/deps.sh to pull in for one check), and the counters move
 # with traffic: 20 pings through raise lan0's received frames, the
 # engine's forwarded count and a FORWARD rule's packets by 20 or more.
+# Events: masqctl conntrack -E into a pipe while a TCP connection is made
+# through the router and then flushed: [NEW] (SYN_SENT, [UNREPLIED]),
+# [UPDATE] (ESTABLISHED) and [DESTROY] lines for it, each there while -E
+# still runs (flushed per event, not at exit).
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -25,7 +29,8 @@ set -u
 e2e_init masqd_starts stats_json_parses stats_json_matches_text \
 	conntrack_json_parses conntrack_json_matches_text metrics_scrape \
 	metrics_promtool metrics_move_with_traffic metrics_rule_counters \
-	metrics_not_found sigterm_exit0
+	metrics_not_found events_new_update_destroy events_flushed_to_pipe \
+	sigterm_exit0
 e2e_need curl curl
 e2e_need ping iputils-ping
 
@@ -175,6 +180,42 @@ else
 fi
 code=$(ono gw curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://$METRICS/nothing")
 [ "$code" = 404 ] && ok metrics_not_found || fail metrics_not_found "HTTP $code"
+
+# --- conntrack -E ------------------------------------------------------------
+bg wan tcphold2 15 "$PY" -u "$WORK/tool.py" tcp-hold-server 203.0.113.2 7001 10
+SRV_PID=$BG_PID
+log "+ [bg events] $MASQCTL -s $SOCK conntrack -E | cat > $WORK/events.txt"
+# (into a pipe: process substitution; $! is timeout's, which passes a
+# kill on to masqctl)
+timeout 12 "$MASQCTL" -s "$SOCK" conntrack -E > >(cat >"$WORK/events.txt") &
+EV_PID=$!
+BG_PIDS+=("$EV_PID")
+sleep 0.5
+bg lan tcpclient2 10 "$PY" -u "$WORK/tool.py" tcp-hold-client 203.0.113.2 7001 2
+CLI_PID=$BG_PID
+sleep 1
+mctl conntrack -F >/dev/null
+have() { grep -E "$1" "$WORK/events.txt" | grep -q 'dport=7001'; }
+wait_until 3 have '^ *\[DESTROY\] tcp ' || log "no DESTROY line yet"
+new='^    \[NEW\] tcp      6 [0-9]+ SYN_SENT src=192\.168\.0\.2 dst=203\.0\.113\.2 sport=[0-9]+ dport=7001 \[UNREPLIED\] src=203\.0\.113\.2 dst=203\.0\.113\.1 '
+upd='^ \[UPDATE\] tcp      6 [0-9]+ ESTABLISHED src=192\.168\.0\.2 '
+des='^\[DESTROY\] tcp      6 src=192\.168\.0\.2 '
+if have "$new" && have "$upd" && have "$des"; then
+	ok events_new_update_destroy
+else
+	fail events_new_update_destroy "lines for :7001: $(grep 7001 "$WORK/events.txt" | cut -c1-60 | tr '\n' '|')"
+fi
+if gone "$EV_PID"; then
+	fail events_flushed_to_pipe "masqctl conntrack -E ended early: $(tail -n 2 "$WORK/events.txt")"
+elif have "$des"; then
+	ok events_flushed_to_pipe
+else
+	fail events_flushed_to_pipe "the lines were not in the pipe while -E ran"
+fi
+kill "$EV_PID" 2>/dev/null
+wait "$EV_PID" 2>/dev/null
+stop "$CLI_PID"
+stop "$SRV_PID"
 
 masqd_stop
 rc=$?
