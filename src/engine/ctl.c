@@ -548,7 +548,7 @@ static int cmd_conntrack(struct masq_engine *e, int argc, char *const *argv,
 		masq_text_printf(out, "%u\n", e->ct.count);
 		return 0;
 	}
-	return usage(out, "usage: conntrack -L | -F | -C%s", "");
+	return usage(out, "usage: conntrack -L | -F | -C | -E%s", "");
 }
 
 /* ---- stats, set, show --------------------------------------------------- */

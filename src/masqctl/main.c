@@ -97,6 +97,7 @@ static void usage(FILE *f)
 "conntrack -L|-F, stats, set, show settings,\n"
 "  stats --json                    the counters as one JSON object\n"
 "  conntrack -L -o json            the connections as a JSON array\n"
+"  conntrack -E                    live events (new, update, destroy)\n"
 "helper [NAME on|off [ports P,...]],\n"
 "origdst CLIENT:PORT LOCAL:PORT [tcp|udp], and with names resolved here:\n"
 "  masq -L [-n] [-v] [--raw]       the masquerade table (ipchains -M -L;\n"
