@@ -201,6 +201,7 @@ FUZZ_EXTRA_fuzz_socks := $(SOCKSIFY_LIB_SRC)
 FUZZ_EXTRA_fuzz_socksify_conf := $(SOCKSIFY_LIB_SRC)
 FUZZ_EXTRA_fuzz_rules := $(RULES_TEXT_SRC)
 FUZZ_EXTRA_fuzz_json := $(JSON_TEXT_SRC)
+FUZZ_EXTRA_fuzz_metrics := $(METRICS_TEST_SRC)
 # (kept: not intermediates a make deletes and the next one compiles again)
 .SECONDARY: $(call fuzzobj,$(FUZZ_SRC) $(ENGINE_SRC) $(CONTROL_SRC) $(TESTLIB_SRC) \
 	$(IO_SRC) $(MASQD_SRC) $(MASQCTL_SRC) $(SOCKSIFY_SRC))

@@ -207,7 +207,7 @@ void metrics_snapshot(struct masqd *d)
 	bool with_rules = !job_busy(d);
 	uint32_t dgrams, bytes;
 
-	if (!d->met.lfd || d->met.lfd < 0)
+	if (d->met.lfd < 0)
 		return;
 	st.len = rules.len = 0;
 	st.oom = rules.oom = 0;

@@ -678,9 +678,9 @@ void metrics_stop(struct metrics *m)
 			pthread_join(m->thread, NULL);
 		m->on = false;
 	}
-	if (m->lfd > 0)
+	if (m->lfd >= 0)
 		close(m->lfd);
-	if (m->stopfd > 0)
+	if (m->stopfd >= 0)
 		close(m->stopfd);
 	m->lfd = m->stopfd = -1;
 	masq_text_free(&m->stats);
