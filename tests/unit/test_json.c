@@ -8,7 +8,9 @@
  * ICMP's type/code/id), lines that are not one left out and counted;
  * a listing fed in parts cut at every byte gives the same array as fed
  * whole; a line longer than the carry is left out and the next one is
- * still read; an empty table is "[]".
+ * still read; an empty table is "[]". And a real engine's conntrack -L
+ * (3,000 UDP and TCP connections, listed in the walk's chunks) through
+ * the feed: one object per line, none left out.
  *
  * Prints "ok json/NAME" or "FAIL json/NAME: why".
  */
@@ -16,7 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/ctlline.h"
+#include "../lib/frame.h"
 #include "masqctl/json.h"
+
+#define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
 
 static int failed;
 
@@ -188,11 +194,89 @@ static void overlong(void)
 	free(text);
 }
 
+/* A connection from the LAN: UDP (odd @i) or a TCP SYN (even) */
+static void conn_out(struct masq_engine *e, struct masq_pool *pool, int i)
+{
+	static const uint8_t lan_mac[6] = { 2, 0, 0, 0, 1, 1 };
+	struct masq_buf *out[16], *b = masq_pool_get(pool);
+	struct masq_txq tx = { out, 0, 16 };
+	struct frame_spec s;
+
+	if (!b)
+		return;
+	if (i & 1)
+		frame_spec_udp(&s, IP4(192, 168, 0, 2), (uint16_t)(10000 + i),
+			       IP4(198, 51, 100, 7), 53);
+	else
+		frame_spec_tcp(&s, IP4(192, 168, 0, 2), (uint16_t)(10000 + i),
+			       IP4(198, 51, 100, 7), 80, FRAME_TCP_SYN);
+	s.payload_len = i & 1 ? 8 : 0;
+	memcpy(s.eth_dst, lan_mac, 6);
+	frame_build(&s, b);
+	b->iface = 0;
+	masq_engine_input(e, &b, 1, 1000000000ull, &tx);
+	for (uint32_t k = 0; k < tx.n; k++)
+		masq_pool_put(pool, tx.bufs[k]);
+}
+
+static void engine_listing(void)
+{
+	struct masq_pool *pool = masq_pool_create(256, 2048);
+	char *words[] = { "conntrack", "-L", NULL };
+	struct masq_limits lim;
+	struct masq_engine *e;
+	struct masq_ctl_list *l = NULL;
+	struct json_feed *j = calloc(1, sizeof(*j));
+	char *buf = NULL;
+	size_t blen = 0;
+	int st, chunks = 0;
+
+	masq_limits_default(&lim);
+	lim.max_conns = 65536;
+	e = pool ? masq_engine_create(&lim, pool) : NULL;
+	if (!e || ctlline_run_all(e, ctlline_topology) >= 0 ||
+	    ctlline_run(e, "set host-cap 100000", NULL)) {
+		failed++;
+		printf("FAIL json/engine_listing: no engine\n");
+		return;
+	}
+	for (int i = 0; i < 3000; i++)
+		conn_out(e, pool, i);
+	j->to = open_memstream(&buf, &blen);
+	masq_engine_ctl_list(e, 2, words, &l);
+	do {
+		struct masq_text t = { 0 };
+
+		st = masq_ctl_list_next(e, l, &t);
+		json_feed_part(j, t.s ? t.s : "", t.len);
+		masq_text_free(&t);
+		chunks++;
+	} while (st == MASQ_CTL_MORE);
+	json_feed_end(j);
+	fclose(j->to);
+	if (st == 0 && j->objects == 3000 && !j->bad && chunks > 1 &&
+	    strstr(buf, "\"state\": \"SYN_SENT\", \"orig\": {\"src\": \"192.168.0.2\", "
+		   "\"dst\": \"198.51.100.7\", \"sport\": 10000, \"dport\": 80, ")) {
+		printf("ok json/engine_listing\n");
+	} else {
+		failed++;
+		printf("FAIL json/engine_listing: status %d, %lu objects, %lu "
+		       "left out, %d chunks: %.300s\n", st, j->objects, j->bad,
+		       chunks, buf);
+	}
+	free(buf);
+	free(j);
+	masq_ctl_list_free(l);
+	masq_engine_destroy(e);
+	masq_pool_destroy(pool);
+}
+
 int main(void)
 {
 	escaping();
 	stats();
 	conntrack();
 	overlong();
+	engine_listing();
 	return failed ? 1 : 0;
 }
