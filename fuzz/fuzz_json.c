@@ -8,6 +8,8 @@
  *	1	conntrack -L text through the feed, in parts whose sizes the
  *		next byte sets; the output must open with '[' and end with
  *		"]\n", whatever the lines were
+ *
+ * MASQ_FUZZ_WRITE_SEEDS=DIR writes a seed per reader into DIR and exits.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +19,42 @@
 #include "masqctl/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+static void seed(const char *dir, const char *name, int k, const char *text,
+		 size_t len)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/seed-%s-%d", dir, name, k);
+	f = fopen(path, "w");
+	if (f) {
+		fwrite(text, 1, len, f);
+		fclose(f);
+	}
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	static const char stats[] = "\0rx_frames 12\nconntrack_entries 3/262144\n"
+		"io_wan0_tx_last_error No buffer space available\n";
+	static const char ct[] = "\1\100tcp      6 431999 ESTABLISHED src=192.168.0.2 "
+		"dst=198.51.100.7 sport=40000 dport=80 packets=5 bytes=400 "
+		"src=198.51.100.7 dst=203.0.113.1 sport=80 dport=61000 "
+		"packets=4 bytes=900 [ASSURED] mark=0 use=1\nicmp     1 29 "
+		"src=192.168.0.2 dst=198.51.100.7 type=8 code=0 id=77 [UNREPLIED] "
+		"src=198.51.100.7 dst=203.0.113.1 type=0 code=0 id=1024 mark=0 use=1\n";
+	const char *dir = getenv("MASQ_FUZZ_WRITE_SEEDS");
+
+	(void)argc;
+	(void)argv;
+	if (!dir)
+		return 0;
+	seed(dir, "json", 0, stats, sizeof(stats) - 1);
+	seed(dir, "json", 1, ct, sizeof(ct) - 1);
+	exit(0);
+}
 
 static void feed_case(const char *s, size_t n, size_t step)
 {

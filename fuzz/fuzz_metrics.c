@@ -6,14 +6,49 @@
  * The input is split at its first NUL: the stats text, then the rules
  * text. Whatever they hold, the output must keep the format's grouping:
  * every sample line's metric name is that of the last # TYPE line.
+ *
+ * MASQ_FUZZ_WRITE_SEEDS=DIR writes a seed into DIR and exits.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "masqd/metrics.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+static void seed(const char *dir, const char *name, int k, const char *text,
+		 size_t len)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/seed-%s-%d", dir, name, k);
+	f = fopen(path, "w");
+	if (f) {
+		fwrite(text, 1, len, f);
+		fclose(f);
+	}
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	static const char both[] = "rx_frames 12\nneigh_queued 1\nneigh_queued 0\n"
+		"drop_runt 2\nconntrack_entries 3/4\nio_lan0_rx_frames 9\n"
+		"masqd_control_memory 4096\n\0*filter\n:INPUT ACCEPT [1:2]\n"
+		":x - [0:0]\n[5:300] -A FORWARD -i lan0 -j ACCEPT\n"
+		"[1:60] -A x -j DROP\nCOMMIT\n";
+	const char *dir = getenv("MASQ_FUZZ_WRITE_SEEDS");
+
+	(void)argc;
+	(void)argv;
+	if (!dir)
+		return 0;
+	seed(dir, "metrics", 0, both, sizeof(both) - 1);
+	exit(0);
+}
 
 /* Each sample under its own family's # TYPE (abort otherwise) */
 static void check_grouped(const char *s, size_t len)
