@@ -430,6 +430,8 @@ static int conntrack_json(struct conn *c)
 	ret = conn_stream_with(c, 2, words, json_feed_part, j, &j->err, &r);
 	if (!ret) {
 		if (r.status) {
+			if (j->begun)		/* what came stays valid JSON */
+				json_feed_end(j);
 			ret = reply_print(&r);
 		} else if (json_feed_part(j, r.text, r.len) || json_feed_end(j)) {
 			fprintf(stderr, "masqctl: writing output: %s\n",

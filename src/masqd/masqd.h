@@ -15,6 +15,7 @@
  *	log.c		stderr or syslog, written by a log thread
  *	twin.c		the twins: the host's TAP door to each owned interface
  *	hostwatch.c	follow the host's addresses, routes and ports
+ *	metrics.c	--metrics: the Prometheus endpoint, a thread of its own
  */
 #ifndef MASQD_MASQD_H
 #define MASQD_MASQD_H

@@ -20,7 +20,11 @@
  * thread copies the snapshot out, then renders it (metrics_render())
  * and writes the answer without it. Only GET /metrics (or /) is
  * answered, 200 with the text; any other request 404, a malformed or
- * too long one 400; every answer closes the connection.
+ * too long one 400; every answer closes the connection. Answers are
+ * written one at a time: a client that reads its answer slowly holds
+ * the others back for the rest of its METRICS_IDLE_MS (never the packet
+ * loop); a scraper reads 50 KB at once, so this is the price of a
+ * simpler thread, not a cost in practice.
  *
  * The names (masqd(8), METRICS): every engine counter as masq_NAME_total,
  * the drop reasons as one family masq_drops_total{reason="..."}, each
