@@ -146,6 +146,23 @@ $(O)/tests/test_masqctl_text: $(O)/obj/tests/unit/test_masqctl_text.o $(call obj
 $(O)/tests-san/test_masqctl_text: $(O)/san/tests/unit/test_masqctl_text.o $(call san,$(MASQCTL_TEXT_SRC) $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
+# masqctl's JSON (stats --json, conntrack -L -o json), tested and fuzzed
+# without masqd
+JSON_TEXT_SRC := src/masqctl/json.c src/masqctl/conn.c
+$(O)/tests/test_json: $(O)/obj/tests/unit/test_json.o $(call obj,$(JSON_TEXT_SRC) $(TESTLIB_SRC)) $(LIBCONTROL) $(LIBMASQ)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
+$(O)/tests-san/test_json: $(O)/san/tests/unit/test_json.o $(call san,$(JSON_TEXT_SRC) $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
+# masqd --metrics: the rendering and the server thread, without masqd
+METRICS_TEST_SRC := src/masqd/metrics.c src/masqd/log.c
+$(O)/tests/test_metrics: $(O)/obj/tests/unit/test_metrics.o $(call obj,$(METRICS_TEST_SRC) $(TESTLIB_SRC)) $(LIBCONTROL) $(LIBMASQ)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -pthread -o $@ $^
+$(O)/tests-san/test_metrics: $(O)/san/tests/unit/test_metrics.o $(call san,$(METRICS_TEST_SRC) $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_CFLAGS) -pthread -o $@ $^
 # masqctl rules' reading and deciding (the files, the interfaces, the
 # line of a failed command), tested and fuzzed without masqd
 RULES_TEXT_SRC := src/masqctl/rulesdir.c
@@ -183,6 +200,8 @@ FUZZ_EXTRA_fuzz_masqctl_text := $(MASQCTL_TEXT_SRC)
 FUZZ_EXTRA_fuzz_socks := $(SOCKSIFY_LIB_SRC)
 FUZZ_EXTRA_fuzz_socksify_conf := $(SOCKSIFY_LIB_SRC)
 FUZZ_EXTRA_fuzz_rules := $(RULES_TEXT_SRC)
+FUZZ_EXTRA_fuzz_json := $(JSON_TEXT_SRC)
+FUZZ_EXTRA_fuzz_metrics := $(METRICS_TEST_SRC)
 # (kept: not intermediates a make deletes and the next one compiles again)
 .SECONDARY: $(call fuzzobj,$(FUZZ_SRC) $(ENGINE_SRC) $(CONTROL_SRC) $(TESTLIB_SRC) \
 	$(IO_SRC) $(MASQD_SRC) $(MASQCTL_SRC) $(SOCKSIFY_SRC))

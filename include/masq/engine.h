@@ -227,6 +227,10 @@ int masq_engine_ctl(struct masq_engine *e, int argc, char *const *argv,
  * Between two chunks the caller may run any other command or job on the
  * engine and input packets: a walk reads and releases connections only,
  * which no job touches. masq_engine_ctl() runs these commands whole.
+ *
+ * conntrack -E is such a cursor too, over the table's events instead of
+ * its slots (src/engine/ctevent.c): it never ends, and each call gives
+ * what happened since the last (masq_ctl_list_live() tells it apart).
  */
 #define MASQ_CTL_MORE	(-1)
 
@@ -236,6 +240,7 @@ int masq_engine_ctl_list(struct masq_engine *e, int argc, char *const *argv,
 int masq_ctl_list_next(struct masq_engine *e, struct masq_ctl_list *l,
 		       struct masq_text *out);
 void masq_ctl_list_free(struct masq_ctl_list *l);
+bool masq_ctl_list_live(const struct masq_ctl_list *l);	/* conntrack -E */
 
 /*
  * Ruleset changes as jobs, so a big one (a 10,000-rule iptables-restore)

@@ -160,12 +160,10 @@ static void conn_uncount_closed(struct masq_engine *e, struct ct_entry *ce)
 	ce->xflags &= (uint8_t)~CT_X_HOSTCNT;
 }
 
-/*
- * Move a connection's state for a packet, then account it.
- * Return: C_NUM when the packet goes on, else the counter to drop it with
- */
-enum masq_counter conn_update(struct masq_engine *e, uint32_t idx,
-				     enum ct_dir dir, const struct pkt *p)
+/* conn_update()'s work, watched or not */
+static inline __attribute__((always_inline)) enum masq_counter
+conn_update_plain(struct masq_engine *e, uint32_t idx, enum ct_dir dir,
+		  const struct pkt *p)
 {
 	struct ct_entry *ce = &e->ct.e[idx];
 	enum ct_class cls = (enum ct_class)ce->cls;
@@ -179,6 +177,35 @@ enum masq_counter conn_update(struct masq_engine *e, uint32_t idx,
 	}
 	conn_account(e, idx, dir, p, cls);
 	return C_NUM;
+}
+
+/* ... with a conntrack -E listener: an UPDATE when the state, the reply
+ * or the assurance changed (ctevent.c) */
+static __attribute__((noinline)) enum masq_counter
+conn_update_watched(struct masq_engine *e, uint32_t idx, enum ct_dir dir,
+		    const struct pkt *p)
+{
+	const struct ct_entry *ce = &e->ct.e[idx];
+	uint8_t state = ce->state, replied = ce->flags & CT_F_REPLIED;
+	bool assured = ct_is_assured(ce);
+	enum masq_counter why = conn_update_plain(e, idx, dir, p);
+
+	if (why == C_NUM && (ce->state != state || assured != ct_is_assured(ce) ||
+			     replied != (ce->flags & CT_F_REPLIED)))
+		ctev_record(e, idx, CTEV_UPDATE);
+	return why;
+}
+
+/*
+ * Move a connection's state for a packet, then account it.
+ * Return: C_NUM when the packet goes on, else the counter to drop it with
+ */
+enum masq_counter conn_update(struct masq_engine *e, uint32_t idx,
+			      enum ct_dir dir, const struct pkt *p)
+{
+	if (__builtin_expect(e->ctev.listeners != 0, 0))
+		return conn_update_watched(e, idx, dir, p);
+	return conn_update_plain(e, idx, dir, p);
 }
 
 /*
@@ -226,6 +253,7 @@ void conn_release(struct masq_engine *e, uint32_t idx)
 {
 	struct ct_entry *ce = &e->ct.e[idx];
 
+	ctev_note(e, idx, CTEV_DESTROY);
 	if (ce->flags & CT_F_SIDE)
 		alg_release(e, idx);
 	conn_put_refs(e, ce->proto, ce->t, ce->flags, ce->xflags);
@@ -338,6 +366,7 @@ uint32_t conn_commit(struct masq_engine *e, struct pkt *p,
 		       conn_first_class(p->proto, pl->t[CT_ORIG].dport),
 		       e->now_s)) {
 		count(e, C_conn_new);
+		ctev_note(e, idx, CTEV_NEW);
 		if (pl->turn.kind)
 			fwd_taken(e, &pl->turn);
 		if (p->has_ports)

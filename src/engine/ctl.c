@@ -556,7 +556,7 @@ static int cmd_conntrack(struct masq_engine *e, int argc, char *const *argv,
 		masq_text_printf(out, "%u\n", e->alg->nexp);
 		return 0;
 	}
-	return usage(out, "usage: conntrack -L [expect] | -F | -C [expect]%s",
+	return usage(out, "usage: conntrack -L [expect] | -F | -C [expect] | -E%s",
 		     "");
 }
 

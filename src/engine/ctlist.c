@@ -48,7 +48,8 @@
 #define EXIT_FAIL	1
 
 enum ctlist_kind { CTLIST_MASQ, CTLIST_MASQ_RAW, CTLIST_MASQ_FORGET,
-		  CTLIST_CONNTRACK, CTLIST_FLUSH, CTLIST_NUM };
+		  CTLIST_CONNTRACK, CTLIST_FLUSH, CTLIST_NUM,
+		  CTLIST_EVENTS };	/* conntrack -E: no walk (ctevent.c) */
 
 /**
  * struct masq_ctl_list - a walk in progress
@@ -58,12 +59,16 @@ enum ctlist_kind { CTLIST_MASQ, CTLIST_MASQ_RAW, CTLIST_MASQ_FORGET,
  * @rows:	masq -L: rows listed so far (the column heading comes
  *		with the first, as ipchains printed it); -D, -F: entries
  *		forgotten
+ * @e:		conntrack -E: the engine it listens to
+ * @cursor:	... the next event it reads (ctevent.c)
  */
 struct masq_ctl_list {
 	enum ctlist_kind kind;
 	uint32_t next;
 	struct masqtab_args masq;
 	uint32_t rows;
+	struct masq_engine *e;
+	uint64_t cursor;
 };
 
 /* One line being written; the longest (conntrack -L) is about 300 bytes */
@@ -390,6 +395,8 @@ static int ctlist_kind(int argc, char *const *argv, struct masqtab_args *m)
 		return CTLIST_CONNTRACK;
 	if (!strcmp(argv[1], "-F"))
 		return CTLIST_FLUSH;
+	if (!strcmp(argv[1], "-E"))
+		return CTLIST_EVENTS;
 	return -1;
 }
 
@@ -398,7 +405,8 @@ static int ctlist_kind(int argc, char *const *argv, struct masqtab_args *m)
  * @e:		engine
  * @argc:	number of words
  * @argv:	the command: masq -L [-n] [-v] [--raw], masq -D PROTO ADDR
- *		PORT, masq -F, conntrack -L, conntrack -F
+ *		PORT, masq -F, conntrack -L, conntrack -F, conntrack -E (no
+ *		walk: a listener, masq_ctl_list_live())
  * @l:		the walk, or NULL when the command is none of these (or
  *		malformed: masq_engine_ctl() says what is wrong)
  *
@@ -407,10 +415,9 @@ static int ctlist_kind(int argc, char *const *argv, struct masqtab_args *m)
 int masq_engine_ctl_list(struct masq_engine *e, int argc, char *const *argv,
 			 struct masq_ctl_list **l)
 {
-	struct masqtab_args m;
+	struct masqtab_args m = { 0 };
 	int kind = argc >= 1 && argv[0] ? ctlist_kind(argc, argv, &m) : -1;
 
-	(void)e;
 	*l = NULL;
 	if (kind < 0)
 		return 0;
@@ -419,6 +426,12 @@ int masq_engine_ctl_list(struct masq_engine *e, int argc, char *const *argv,
 		return -ENOMEM;
 	(*l)->kind = (enum ctlist_kind)kind;
 	(*l)->masq = m;
+	(*l)->e = e;
+	if (kind == CTLIST_EVENTS && ctev_listen(e, &(*l)->cursor)) {
+		free(*l);
+		*l = NULL;
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -481,6 +494,10 @@ int masq_ctl_list_next(struct masq_engine *e, struct masq_ctl_list *l,
 	struct line line;
 	int n = 0;
 
+	if (l->kind == CTLIST_EVENTS) {		/* never ends; may be empty */
+		ctev_read(e, &l->cursor, out);
+		return out->oom ? EXIT_FAIL : MASQ_CTL_MORE;
+	}
 	if (l->next == 0)
 		walk_heading(e, l, out);
 	for (; l->next < end && n < CTLIST_ENTRIES; l->next++) {
@@ -504,5 +521,22 @@ int masq_ctl_list_next(struct masq_engine *e, struct masq_ctl_list *l,
  */
 void masq_ctl_list_free(struct masq_ctl_list *l)
 {
+	if (l && l->kind == CTLIST_EVENTS)
+		ctev_unlisten(l->e);
 	free(l);
+}
+
+/**
+ * masq_ctl_list_live() - Is the walk a listener (conntrack -E)?
+ * @l:		the walk
+ *
+ * A listener never ends by itself; masq_ctl_list_next() gives what
+ * happened since the last call, often nothing: call it once per loop
+ * iteration, not as fast as the client reads.
+ *
+ * Return: true for conntrack -E
+ */
+bool masq_ctl_list_live(const struct masq_ctl_list *l)
+{
+	return l->kind == CTLIST_EVENTS;
 }

@@ -29,6 +29,33 @@
 #define CONN_HOST_CAP		4096	/* live connections of one internal host */
 #define CONN_INBOUND_HALFOPEN	64	/* half-open inbound of one source */
 
+/* conntrack -E's events (ctevent.c) */
+#define CTEV_RING	4096	/* events held for the listeners (160 KiB) */
+#define CTEV_PER_READ	256	/* events a listener's read formats */
+#define CTEV_F_REPLIED	0x01
+#define CTEV_F_ASSURED	0x02
+
+enum ctev_type { CTEV_NEW, CTEV_UPDATE, CTEV_DESTROY, CTEV_NUM };
+
+/* One event: what its line shows, copied when it happened */
+struct ctev {
+	uint8_t type, proto, state, flags;
+	uint32_t timeout;
+	struct ct_tuple t[2];
+};
+
+/**
+ * struct ctev_ring - the events, for the listeners
+ * @ring:	CTEV_RING slots, made at the first listener
+ * @head:	events recorded so far (the next slot: head % CTEV_RING)
+ * @listeners:	conntrack -E clients now; 0: nothing is recorded
+ */
+struct ctev_ring {
+	struct ctev *ring;
+	uint64_t head;
+	uint32_t listeners;
+};
+
 struct masq_engine {
 	struct masq_pool *pool;
 	struct masq_limits lim;
@@ -64,6 +91,7 @@ struct masq_engine {
 	void *log_ctx;
 	uint64_t fw_gen;		/* the last struct fw's @gen */
 	struct fw_memo fw_memo[FW_MEMO_SLOTS];	/* hook memos (fw.c) */
+	struct ctev_ring ctev;		/* conntrack -E (ctevent.c) */
 };
 
 enum filter_mode {
@@ -212,6 +240,23 @@ static inline void arp_output(struct masq_engine *e, struct masq_buf *b,
 void conn_input(struct masq_engine *e, struct pkt *p,
 		const struct eng_lookup *lk);
 void conn_release(struct masq_engine *e, uint32_t idx);
+
+/* ctevent.c: conntrack -E */
+void ctev_record(struct masq_engine *e, uint32_t idx, enum ctev_type type);
+int ctev_listen(struct masq_engine *e, uint64_t *cursor);
+void ctev_unlisten(struct masq_engine *e);
+void ctev_free(struct masq_engine *e);
+void ctev_format(const struct ctev *ev, struct masq_text *out);
+uint64_t ctev_read(struct masq_engine *e, uint64_t *cursor,
+		   struct masq_text *out);
+
+/* Record an event only while someone listens: one predictable branch */
+static inline void ctev_note(struct masq_engine *e, uint32_t idx,
+			     enum ctev_type type)
+{
+	if (__builtin_expect(e->ctev.listeners != 0, 0))
+		ctev_record(e, idx, type);
+}
 void conn_advance(struct masq_engine *e);
 void conn_fw_states_init(struct masq_engine *e);
 

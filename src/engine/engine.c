@@ -116,6 +116,7 @@ void masq_engine_destroy(struct masq_engine *e)
 			}
 		}
 	}
+	ctev_free(e);
 	alg_fini(e);
 	fwd_fini(e);
 	fw_fini(e);

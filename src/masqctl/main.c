@@ -77,6 +77,8 @@ static const struct {
 	{ "ipchains-save", ipchains_save_main },
 	{ "ipchains-restore", ipchains_restore_main },
 	{ "rules", rules_main },
+	{ "stats", stats_main },		/* --json (json.c) */
+	{ "conntrack", conntrack_main },	/* -L -o json (json.c) */
 };
 
 static void usage(FILE *f)
@@ -93,6 +95,9 @@ static void usage(FILE *f)
 "\n"
 "Verbs: iface, addr, route, neigh, masq -S [TCP TCPFIN UDP], masq -F,\n"
 "conntrack -L [expect]|-F|-C, stats, set, show settings, rules [DIR],\n"
+"  stats --json                    the counters as one JSON object\n"
+"  conntrack -L -o json            the connections as a JSON array\n"
+"  conntrack -E                    live events (new, update, destroy)\n"
 "helper [NAME on|off [ports P,...]],\n"
 "origdst CLIENT:PORT LOCAL:PORT [tcp|udp], and with names resolved here:\n"
 "  masq -L [-n] [-v] [--raw]       the masquerade table (ipchains -M -L;\n"

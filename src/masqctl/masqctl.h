@@ -13,7 +13,8 @@
  * ipfwadm.c (ipfwadm: the 2.0 language, listed here), ipchains.c
  * (ipchains, ipchains-save, ipchains-restore), rules.c (rules: the
  * ipmasq rules directory; its own header, rules.h); send.c sends a front
- * end's canonical lines. Every verb returns
+ * end's canonical lines; json.c (json.h) makes stats --json and
+ * conntrack -L -o json, and runs conntrack -E with each line flushed. Every verb returns
  * the process exit status: 0 success, 1 failure, 2 usage error (3 for an
  * unknown table, as iptables).
  *
@@ -180,5 +181,7 @@ int ipfwadm_main(struct conn *c, int argc, char **argv);
 int ipchains_main(struct conn *c, int argc, char **argv);
 int ipchains_save_main(struct conn *c, int argc, char **argv);
 int ipchains_restore_main(struct conn *c, int argc, char **argv);
+int stats_main(struct conn *c, int argc, char **argv);		/* json.c */
+int conntrack_main(struct conn *c, int argc, char **argv);	/* json.c */
 
 #endif

@@ -6,13 +6,19 @@
  * (engine.h) is started on the worker thread (job.c) and the reply comes
  * when it is finished (CTLSRV_PENDING); a walk of the connection table
  * (masq -L, conntrack -L/-F) is answered chunk by chunk as the client
- * reads (CTLSRV_STREAM, the engine's masq_ctl_list cursor); the rest runs
+ * reads (CTLSRV_STREAM, the engine's masq_ctl_list cursor), and conntrack
+ * -E's events as they come (CTLSRV_LISTEN, the same cursor); the rest runs
  * at once with masq_engine_ctl(). masqd adds what only it knows to
  * one listing: `stats` gets the I/O counters of each port (ring drops
  * the kernel reports, truncated frames, refused transmits) and of the
  * loop, as "io_IFACE_NAME VALUE" and "masqd_NAME VALUE" lines in the
  * engine's two-column format; `show settings` gets masqd's own setting,
  * the origdst user, which `set origdst-user` changes (ctlperm.h).
+ *
+ * --metrics (metrics.h) is fed from here too: once a second the loop
+ * publishes the same `stats` text, the fragments held, and the rule
+ * counters (`iptables-save -c`, when the ruleset is iptables' and no job
+ * is building a new one), for the metrics thread to render.
  */
 #include <assert.h>
 #include <stdio.h>
@@ -137,7 +143,7 @@ static int masqd_command(void *ctx, int argc, char *const *argv,
 	}
 	if (l) {
 		*stream = l;
-		return CTLSRV_STREAM;
+		return masq_ctl_list_live(l) ? CTLSRV_LISTEN : CTLSRV_STREAM;
 	}
 	st = masq_engine_ctl(d->e, argc, argv, out);
 	if (!st && argc == 1 && !strcmp(argv[0], "stats"))
@@ -168,3 +174,52 @@ const struct ctlsrv_ops masqd_ctl_ops = {
 	.more = masqd_more,
 	.drop = masqd_drop,
 };
+
+/**
+ * metrics_open() - --metrics: parse its address and listen
+ * @d:		daemon
+ *
+ * Return: 0, or -1 (logged)
+ */
+int metrics_open(struct masqd *d)
+{
+	if (metrics_parse_addr(d->o.metrics, &d->met.addr)) {
+		logmsg(LOG_ERR, "--metrics '%s': not [ADDR:]PORT (a numeric IPv4 "
+		       "address, a port 1-65535)", d->o.metrics);
+		return -1;
+	}
+	return metrics_listen(&d->met);
+}
+
+/**
+ * metrics_snapshot() - Publish the counters for the metrics thread
+ * @d:		daemon
+ *
+ * Once a second from the loop, and once before it starts. The texts are
+ * kept between calls (their memory reused: allocation only when they
+ * grow); the publish never waits (metrics_publish()).
+ */
+void metrics_snapshot(struct masqd *d)
+{
+	static struct masq_text st, rules;
+	static char *save[] = { "iptables-save", "-c", NULL };
+	static char *stats[] = { "stats", NULL };
+	bool with_rules = !job_busy(d);
+	uint32_t dgrams, bytes;
+
+	if (d->met.lfd < 0)
+		return;
+	st.len = rules.len = 0;
+	st.oom = rules.oom = 0;
+	if (masq_engine_ctl(d->e, 1, stats, &st))
+		return;
+	io_stats(d, &st);
+	bytes = masq_engine_frag_held(d->e, &dgrams);
+	line(&st, "frag_held_bytes", "", bytes);
+	line(&st, "frag_held_datagrams", "", dgrams);
+	line(&st, "masqd_metrics_published", "", d->met.published);
+	line(&st, "masqd_metrics_skipped", "", d->met.skipped);
+	if (with_rules && masq_engine_ctl(d->e, 2, save, &rules))
+		rules.len = 0;	/* another language's ruleset: no rule counters */
+	metrics_publish(&d->met, &st, with_rules ? &rules : NULL);
+}

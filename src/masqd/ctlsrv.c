@@ -208,6 +208,7 @@ static void answer_reset(struct ctlsrv *s, struct ctl_client *c)
 	c->out_len = c->out_off = c->out_cap = c->text_off = 0;
 	c->parts = 0;
 	c->answering = c->done = c->replied = false;
+	c->listening = c->fed = false;
 	c->status = 0;
 }
 
@@ -325,9 +326,15 @@ static bool stream_more(struct ctlsrv *s, struct ctl_client *c)
 {
 	int st;
 
-	if (s->chunks_left <= 0)
+	if (c->listening) {		/* once an iteration, no budget */
+		if (c->fed)
+			return false;
+		c->fed = true;
+	} else if (s->chunks_left <= 0) {
 		return false;
-	s->chunks_left--;
+	} else {
+		s->chunks_left--;
+	}
 	c->text.len = c->text_off = 0;
 	st = s->ops->more(s->ctx, c->stream, &c->text);
 	if (st != CTLSRV_MORE || c->text.oom)
@@ -470,10 +477,11 @@ static void client_run(struct ctlsrv *s, struct ctl_client *c)
 		return;
 	}
 	ctl_request_free(&req);
-	if (status == CTLSRV_STREAM)
+	if (status == CTLSRV_STREAM || status == CTLSRV_LISTEN)
 		s->streams++;
+	c->listening = status == CTLSRV_LISTEN;
 	answer_start(s, c, status, &out,
-		     status == CTLSRV_STREAM ? stream : NULL);
+		     status == CTLSRV_STREAM || c->listening ? stream : NULL);
 }
 
 /*
@@ -720,8 +728,8 @@ static void expire_clients(struct ctlsrv *s)
 
 		if (c->fd < 0 || c->starved)
 			continue;
-		if (waits_for_masqd(s, c))
-			c->last_ms = s->now_ms;
+		if (waits_for_masqd(s, c) || c->listening)
+			c->last_ms = s->now_ms;	/* a listener waits for events */
 		else
 			expire_idle(s, c);
 	}
@@ -738,6 +746,34 @@ static void expire_clients(struct ctlsrv *s)
 }
 
 /* ---- the loop's side ------------------------------------------------------- */
+
+/* A listener with nothing to write waits for events, not for its socket:
+ * it is polled for its hang-up only (POLLOUT would wake the loop at once) */
+static bool listener_idle(const struct ctl_client *c)
+{
+	return c->listening && c->out_off == c->out_len &&
+	       c->text_off == c->text.len;
+}
+
+/*
+ * A listener's turn, every iteration: has it hung up (it sends nothing,
+ * so readable means closed, or bytes to throw away)? Else its events.
+ */
+static void listener_service(struct ctlsrv *s, struct ctl_client *c, short rev)
+{
+	char junk[256];
+
+	if (rev & (POLLIN | POLLHUP | POLLERR)) {
+		ssize_t n = recv(c->fd, junk, sizeof(junk), MSG_DONTWAIT);
+
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			client_close(s, c);
+			return;
+		}
+	}
+	c->fed = false;
+	client_send(s, c);
+}
 
 /**
  * ctlsrv_pollfds() - Add the socket and clients to a pollfd array
@@ -772,7 +808,7 @@ int ctlsrv_pollfds(struct ctlsrv *s, struct pollfd *pfd, int base,
 			continue;	/* nothing to read or write yet */
 		s->pfd_cl[i] = ++n;
 		pfd[n] = (struct pollfd){ .fd = c->fd,
-			.events = c->answering ? POLLOUT : POLLIN };
+			.events = c->answering && !listener_idle(c) ? POLLOUT : POLLIN };
 	}
 	pfd[base] = (struct pollfd){ .fd = room ? s->lfd : -1, .events = POLLIN };
 	return n - base + 1;
@@ -816,6 +852,10 @@ void ctlsrv_service(struct ctlsrv *s, const struct pollfd *pfd,
 		if (s->pfd_cl[i] < 0 || c->fd < 0)
 			continue;
 		rev = pfd[s->pfd_cl[i]].revents;
+		if (c->listening && !(rev & POLLNVAL)) {
+			listener_service(s, c, rev);
+			continue;
+		}
 		if (!rev)
 			continue;
 		if (rev & POLLNVAL)

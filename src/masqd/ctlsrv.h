@@ -25,6 +25,12 @@
  *     down to CTLSRV_LOW_WATER bytes, so a client holds little memory
  *     however long its answer, and the packet loop runs between chunks.
  *     Other commands start meanwhile as usual.
+ *   - as a listener (CTLSRV_LISTEN): a stream that never ends (conntrack
+ *     -E); its @more is called once an iteration, whatever the client
+ *     read (often it has nothing), outside the chunk budget; the client
+ *     is not idle however long nothing comes, and is closed when it
+ *     hangs up. A client that does not read stops being fed (the low
+ *     water mark): what it misses is the stream's to count.
  *
  * Memory and time per client are bounded, so no client can hold the
  * others out: a request's bytes count against CTLSRV_IN_TOTAL for all
@@ -68,6 +74,7 @@
 /* A command's outcome other than an exit status (struct ctlsrv_ops) */
 #define CTLSRV_PENDING		(-1)
 #define CTLSRV_STREAM		(-2)
+#define CTLSRV_LISTEN		(-3)	/* a stream that never ends (conntrack -E) */
 /* ops->more(): more chunks follow */
 #define CTLSRV_MORE		(-1)
 
@@ -113,6 +120,8 @@ struct ctlsrv_ops {
  * @out_off:	bytes of @out written
  * @out_cap:	size of @out
  * @closing:	close once the answer is written (after a protocol error)
+ * @listening:	the answer is a listener's (CTLSRV_LISTEN)
+ * @fed:	... its @more was called in this iteration
  * @last_ms:	last progress (bytes either way) or wait for masqd
  * @since_ms:	when the client last had no command in hand
  */
@@ -138,6 +147,7 @@ struct ctl_client {
 	size_t out_off;
 	size_t out_cap;
 	bool closing;
+	bool listening, fed;
 	uint64_t last_ms;
 	uint64_t since_ms;
 };

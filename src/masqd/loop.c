@@ -18,7 +18,8 @@
  *	3. control: finish a job whose worker is done (publish the new
  *	   ruleset, reply), a SIGHUP reload that waited for it, then
  *	   bounded control work (ctlsrv_service)
- *	4. once a second, read the kernel's ring drop counters
+ *	4. once a second, read the kernel's ring drop counters (and with
+ *	   --metrics, publish the counters' snapshot: metrics.c)
  *	5. the takeover check: a few system calls for one interface, a round
  *	   every few seconds (takeover.h); the twins' check: a twin someone
  *	   deleted is made again, a state round once a second (twin.c);
@@ -257,6 +258,7 @@ int loop_run(struct masqd *d)
 				afp_stats_poll(&d->ports[p]);
 			last_stats = now;
 			rulesrun_check(d);
+			metrics_snapshot(d);	/* --metrics: command.c */
 		}
 		if (!d->o.no_takeover)
 			to_check(&d->to, now);

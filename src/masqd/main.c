@@ -56,12 +56,15 @@ static int start(struct masqd *d)
 		return -1;
 	if (twin_setup(d))	/* the host's door, once all is set */
 		return -1;
+	if (d->o.metrics && metrics_open(d))	/* opt-in (command.c) */
+		return -1;
 	return hostwatch_setup(d);	/* last: what the host does there */
 }
 
 int main(int argc, char **argv)
 {
-	static struct masqd d = { .sigfd = -1, .job.efd = -1, .tw.nl.fd = -1 };
+	static struct masqd d = { .sigfd = -1, .job.efd = -1, .tw.nl.fd = -1,
+				  .met.lfd = -1, .met.stopfd = -1 };
 	int ret;
 
 	ret = opts_parse(argc, argv, &d.o);
@@ -80,7 +83,15 @@ int main(int argc, char **argv)
 	       d.o.nifaces, d.o.nifaces == 1 ? "" : "s", d.o.sock,
 	       d.o.vnet_hdr ? "" : " (virtio-net header off)");
 	log_start();
+	if (d.o.metrics) {		/* its thread: after the fork */
+		metrics_snapshot(&d);
+		if (metrics_run(&d.met)) {
+			setup_teardown(&d);
+			return 1;
+		}
+	}
 	ret = loop_run(&d);
+	metrics_stop(&d.met);
 	setup_teardown(&d);
 	if (d.sigfd >= 0)
 		close(d.sigfd);

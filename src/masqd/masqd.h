@@ -15,6 +15,7 @@
  *	log.c		stderr or syslog, written by a log thread
  *	twin.c		the twins: the host's TAP door to each owned interface
  *	hostwatch.c	follow the host's addresses, routes and ports
+ *	metrics.c	--metrics: the Prometheus endpoint, a thread of its own
  */
 #ifndef MASQD_MASQD_H
 #define MASQD_MASQD_H
@@ -31,6 +32,7 @@
 #include "masqd/ctlsrv.h"
 #include "masqd/options.h"
 #include "masqd/hostwatch.h"
+#include "masqd/metrics.h"
 #include "masqd/twin.h"
 
 #define MASQD_RX_BATCH		64
@@ -132,6 +134,7 @@ struct masqd {
 	struct reload rl;
 	struct twins tw;
 	struct hostwatch hw;
+	struct metrics met;
 };
 
 int setup_links(struct masqd *d);
@@ -164,5 +167,7 @@ void job_done(struct masqd *d);
 void job_fini(struct masqd *d);
 
 extern const struct ctlsrv_ops masqd_ctl_ops;
+int metrics_open(struct masqd *d);
+void metrics_snapshot(struct masqd *d);
 
 #endif

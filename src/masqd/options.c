@@ -35,6 +35,7 @@ enum {
 	OPT_CONNTRACK_MAX,
 	OPT_TWIN,
 	OPT_NO_TWINS,
+	OPT_METRICS,
 };
 
 static const struct option long_opts[] = {
@@ -51,6 +52,7 @@ static const struct option long_opts[] = {
 	{ "conntrack-max",	required_argument, NULL, OPT_CONNTRACK_MAX },
 	{ "twin",		required_argument, NULL, OPT_TWIN },
 	{ "no-twins",		no_argument,	   NULL, OPT_NO_TWINS },
+	{ "metrics",		required_argument, NULL, OPT_METRICS },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -94,6 +96,8 @@ void opts_usage(FILE *f)
 "                             first 13 characters of IFACE, then -h: lan0-h)\n"
 "      --no-twins             no twins: the host gets no network through\n"
 "                             masqd\n"
+"      --metrics [ADDR:]PORT  serve Prometheus metrics over HTTP (ADDR default\n"
+"                             127.0.0.1; masqd(8), METRICS)\n"
 "  -h, --help                 this text\n"
 "\n"
 "Each owned interface must be Ethernet, up and have no kernel IPv4 address.\n"
@@ -425,6 +429,9 @@ static int one_opt(struct masqd_opts *o, int c, const char *arg)
 		return add_twin(o, arg);
 	case OPT_NO_TWINS:
 		o->no_twins = true;
+		return 0;
+	case OPT_METRICS:	/* checked when it opens (metrics.c) */
+		o->metrics = arg;
 		return 0;
 	default:
 		return -1;	/* getopt said what was wrong */

@@ -92,6 +92,7 @@ struct masqd_twin_opt {
  *		masqd
  * @twin_opts:	--twin options, in order
  * @ntwin_opts:	how many
+ * @metrics:	--metrics [ADDR:]PORT, NULL for none (metrics.h)
  */
 struct masqd_opts {
 	struct masqd_iface ifaces[MASQD_MAX_IFACES];
@@ -110,6 +111,7 @@ struct masqd_opts {
 	bool no_twins;
 	struct masqd_twin_opt twin_opts[MASQD_MAX_IFACES];
 	int ntwin_opts;
+	const char *metrics;
 };
 
 int opts_parse(int argc, char **argv, struct masqd_opts *o);

@@ -15,7 +15,7 @@
 #include "ctlfake.h"
 
 struct listing {
-	int left;		/* chunks still to make */
+	int left;		/* chunks still to make; -1: a listener */
 	int made;
 };
 
@@ -56,6 +56,15 @@ static int fake_run(void *ctx, int argc, char *const *argv,
 		*stream = l;
 		return CTLSRV_STREAM;
 	}
+	if (!strcmp(argv[0], "listen")) {	/* conntrack -E's kind */
+		struct listing *l = calloc(1, sizeof(*l));
+
+		if (!l)
+			return 1;
+		l->left = -1;
+		*stream = l;
+		return CTLSRV_LISTEN;
+	}
 	if (!strcmp(argv[0], "job"))
 		return CTLSRV_PENDING;
 	if (!strcmp(argv[0], "origdst")) {
@@ -72,6 +81,12 @@ static int fake_more(void *ctx, void *stream, struct masq_text *out)
 	struct listing *l = stream;
 
 	(void)ctx;
+	if (l->left < 0) {		/* a listener: what happened, if any */
+		ctlfake.listen_calls++;
+		for (; ctlfake.events > 0; ctlfake.events--)
+			masq_text_printf(out, "event\n");
+		return CTLSRV_MORE;
+	}
 	ctlfake.chunks_this_step++;
 	for (int i = 0; i < CTLFAKE_LINES; i++)
 		masq_text_append(out, CTLFAKE_LINE, sizeof(CTLFAKE_LINE) - 1);

@@ -28,6 +28,8 @@ struct ctlfake_counts {
 	int most_chunks;	/* the caller's record of it */
 	int dropped;		/* listings dropped */
 	int runs_this_step;	/* run() calls since the caller zeroed it */
+	int events;		/* "listen": lines its next more() gives */
+	int listen_calls;	/* ... its more() calls */
 };
 
 extern struct ctlfake_counts ctlfake;

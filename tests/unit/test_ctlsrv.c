@@ -18,6 +18,10 @@
  * idleness; 16 idle clients do not keep a 17th out; a too-large request
  * refused with a clear message; the total of request memory; a text cut
  * by memory said as an error; the per-iteration command budget; a hold.
+ * A listener (conntrack -E's CTLSRV_LISTEN): fed once an iteration
+ * outside the chunk budget, its events sent as they come, polled for
+ * reading (not writing) while it has nothing to send, not idle after
+ * three idle timeouts, and dropped when it hangs up.
  * Who may use the socket (ctlperm.c), as root, with children that take
  * another uid: `set origdst-user` refused while a directory keeps the
  * user out, then the socket 0660 in his group; he may ask origdst and is
@@ -301,6 +305,43 @@ static bool idle_clients_closed(void)
 	close(stalled);
 	ctlsrv_close(&srv);
 	return ok;
+}
+
+/* conntrack -E's kind of answer: a stream that never ends */
+static bool listener_waits(void)
+{
+	struct ctlfake_answer a = { .status = -1 };
+	struct pollfd pfd[1 + CTLSRV_MAX_CLIENTS];
+	int fd = srv_open() ? ctlfake_connect(sock_path) : -1, n;
+	bool ok = fd >= 0 && SEND(fd, "listen"), polled_in = false;
+
+	step();
+	step();
+	ctlfake.events = 2;
+	step();
+	ctlfake_read(fd, &a);
+	ok = ok && ((a.text_len == 12 && !strcmp((char *)a.text, "event\nevent\n")) ||
+		    failf("events sent: '%s'", a.text ? a.text : ""));
+	n = ctlsrv_pollfds(&srv, pfd, 0, now_ms);
+	for (int i = 1; i < n; i++)
+		polled_in |= pfd[i].fd >= 0 && pfd[i].events == POLLIN;
+	ok = ok && (polled_in || failf("an idle listener polled for writing"));
+	now_ms += 3 * CTLSRV_IDLE_MS;
+	step();
+	ctlfake.events = 1;
+	step();
+	ctlfake_read(fd, &a);
+	ok = ok && ((!a.eof && a.text_len == 18 && srv.idle_closed == 0) ||
+		    failf("after %d ms: eof %d, %zu bytes, %llu idle closed",
+			  3 * CTLSRV_IDLE_MS, a.eof, a.text_len,
+			  (unsigned long long)srv.idle_closed));
+	ok = ok && (ctlfake.listen_calls <= 2 * 6 ||
+		    failf("%d feeds in 6 iterations", ctlfake.listen_calls));
+	close(fd);
+	step();
+	ok = ok && (ctlfake.dropped == 1 ||
+		    failf("a listener that hung up not dropped (%d)", ctlfake.dropped));
+	return finish(ok, -1, &a);
 }
 
 /* A client whose job runs, or whose request waits behind it, is not idle */
@@ -782,6 +823,8 @@ int main(void)
 	report("listing_waits_for_reader_then_idle", listing_waits_for_reader());
 	report("idle_and_stalled_clients_closed", idle_clients_closed());
 	report("waiting_for_masqd_is_not_idle", waiting_is_not_idle());
+	report("listener_fed_each_iteration_not_idle_dropped_on_hangup",
+	       listener_waits());
 	report("seventeenth_client_served", seventeenth_client_served());
 	report("too_large_request_refused", too_large_refused());
 	report("request_memory_bounded", request_memory_bounded());
