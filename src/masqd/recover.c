@@ -226,7 +226,8 @@ void recover_arm(struct masqd *d)
 }
 
 /**
- * recover_after_fork() - The claims name the daemon, not its parent
+ * recover_after_fork() - The claims and records name the daemon, not its
+ * parent
  * @d:		daemon, in the child after daemonize()
  */
 void recover_after_fork(struct masqd *d)
@@ -234,6 +235,8 @@ void recover_after_fork(struct masqd *d)
 	for (int i = 0; i < d->o.nifaces; i++)
 		if (d->claims[i].fd >= 0)
 			claim_describe(&d->claims[i], getpid(), d->o.sock);
+	if (d->to.table_made)	/* the same originals, the new pid */
+		recover_record(&d->to, d);
 }
 
 /**

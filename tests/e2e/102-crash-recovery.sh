@@ -23,7 +23,9 @@ set -u
 e2e_init record_written_before_change kill_start_stop_restores kill_start_stop_nft \
 	kill_release_restores kill_release_nft release_removes_records \
 	second_masqd_refused_names_owner stale_claim_taken_over \
-	corrupt_record_refused fatal_signal_restores
+	corrupt_record_refused fatal_signal_restores daemon_claim_names_daemon \
+	release_refused_while_owned \
+	daemon_kill_release_restores
 e2e_need nft nftables
 
 lab_up || exit 1
@@ -79,6 +81,19 @@ else
 		ok second_masqd_refused_names_owner
 	else
 		fail second_masqd_refused_names_owner "status $rc: $out"
+	fi
+
+	# ... and so is --release of it, which changes nothing
+	running=$(state)
+	out=$(timeout -k 1 5 ip netns exec "$NS_GW" "$MASQD" --release -s "$SOCK" lan0 2>&1)
+	rc=$?
+	log "--release while running: status $rc: $out"
+	if [ $rc -eq 1 ] && echo "$out" | grep -q "lan0: owned by masqd pid $MASQD_PID" &&
+		[ "$(state)" = "$running" ] && [ -s "$RECDIR/lan0.rec" ] &&
+		timeout 5 "$MASQCTL" -s "$SOCK" stats >/dev/null 2>&1; then
+		ok release_refused_while_owned
+	else
+		fail release_refused_while_owned "status $rc: $out"
 	fi
 
 	# 3. SIGKILL, start again, SIGTERM: as before the first start
@@ -155,4 +170,32 @@ if masqd_start; then
 else
 	fail fatal_signal_restores "masqd did not start"
 fi
-cleanup_records
+
+# 8. detached (no -f): the claim and the record name the daemon, not the
+# parent that exited; SIGKILL it, --release
+log "+ ip netns exec $NS_GW $MASQD ${MASQD_ARGS[*]} -s $SOCK   (detaches)"
+timeout -k 1 10 ip netns exec "$NS_GW" "$MASQD" "${MASQD_ARGS[@]}" -s "$SOCK" >>"$WORK/masqd.log" 2>&1
+rc=$?
+dpid=$(sed -n 's/^pid //p' "$RECDIR/lan0.claim" 2>/dev/null)
+rpid=$(sed -n 's/^pid //p' "$RECDIR/lan0.rec" 2>/dev/null)
+comm=$(cat "/proc/${dpid:-0}/comm" 2>/dev/null)
+log "status $rc; claim pid $dpid ($comm), record pid $rpid"
+if [ $rc -eq 0 ] && [ "$comm" = masqd ] && [ "$rpid" = "$dpid" ] &&
+	timeout 5 "$MASQCTL" -s "$SOCK" stats >/dev/null 2>&1; then
+	ok daemon_claim_names_daemon
+else
+	fail daemon_claim_names_daemon "status $rc; claim pid $dpid ($comm), record pid $rpid"
+fi
+if [ "$comm" = masqd ]; then
+	kill -KILL "$dpid"
+	for _ in $(seq 20); do [ -d "/proc/$dpid" ] || break; sleep 0.05; done
+	out=$(timeout -k 1 10 ip netns exec "$NS_GW" "$MASQD" --release -s "$SOCK" lan0 wan0 2>&1)
+	rc=$?
+	log "--release: status $rc: $out"
+	after=$(state)
+	[ $rc -eq 0 ] && [ "$after" = "$BEFORE" ] && [ "$(ruleset)" = "$RS_BEFORE" ] &&
+		ok daemon_kill_release_restores ||
+		fail daemon_kill_release_restores "status $rc; after: $after"
+else
+	fail daemon_kill_release_restores "no daemon to kill"
+fi
