@@ -240,6 +240,10 @@ static int head(struct cursor *c, struct runrec *r, char *why, size_t whylen)
 			    "(masqd_ and 8 hex digits)");
 	if (want(c, "socket", r->sock, sizeof(r->sock), why, whylen))
 		return -EINVAL;
+	for (const char *p = r->sock; *p; p++)	/* it goes into log lines */
+		if ((unsigned char)*p < ' ' || *p == 0x7f)
+			return fail(why, whylen, c, "a control character in "
+				    "the socket path");
 	if (want(c, "pid", pid, sizeof(pid), why, whylen))
 		return -EINVAL;
 	if (number(pid, 1, INT_MAX, &r->pid))

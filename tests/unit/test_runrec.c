@@ -113,6 +113,8 @@ static int hostile_records(void)
 		       "sysctl masqd does not change") ||
 	       refused("masq-record 1\niface lan0\ntable masqd_0cc6ab0f\n"
 		       "socket /s\npid 5\nend 00000000\n", "line 6: checksum") ||
+	       refused("masq-record 1\niface lan0\ntable masqd_0cc6ab0f\n"
+		       "socket /s\033[2J\n", "line 4: a control character") ||
 	       refused("", "line 1: the record ends early") ||
 	       refused("masq-record 1", "line 1: no newline");
 }
