@@ -155,8 +155,9 @@ $(O)/tests/test_rules: $(O)/obj/tests/unit/test_rules.o $(call obj,$(RULES_TEXT_
 $(O)/tests-san/test_rules: $(O)/san/tests/unit/test_rules.o $(call san,$(RULES_TEXT_SRC) $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
-# the crash records and claims (issue 18), tested on files of the test's own
-RUNREC_TEST_SRC := src/io/runrec.c src/io/claim.c
+# the crash records and claims (issue 18), tested on files of the test's
+# own, and masqd --release's command line
+RUNREC_TEST_SRC := src/io/runrec.c src/io/claim.c src/masqd/options.c
 $(O)/tests/test_runrec: $(O)/obj/tests/unit/test_runrec.o $(call obj,$(RUNREC_TEST_SRC) $(TESTLIB_SRC)) $(LIBCONTROL) $(LIBMASQ)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^

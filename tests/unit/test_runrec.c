@@ -9,11 +9,13 @@
  * refused whole with the line named. Claims: a second claim of a held
  * interface is refused naming the owner; a claim file without a lock is
  * stale and taken over; a record written is read back. Files in a
- * private folder under /tmp.
+ * private folder under /tmp. masqd --release's command line.
  *
  * Prints "ok runrec/NAME" or "FAIL runrec/NAME: why".
  */
 #include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,7 @@
 #include "../lib/report.h"
 #include "io/claim.h"
 #include "io/runrec.h"
+#include "masqd/options.h"
 
 static struct runrec sample(void)
 {
@@ -170,6 +173,46 @@ static int claims(void)
 	return rc;
 }
 
+/* masqd ARGS... (NULL-terminated) parses to @want (0 or -1) */
+static int parses(int want, struct masqd_opts *o, ...)
+{
+	char *argv[16] = { "masqd" };
+	int argc = 1, ret;
+	va_list ap;
+
+	va_start(ap, o);
+	while (argc < 15 && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	optind = 0;	/* glibc: start getopt afresh */
+	ret = opts_parse(argc, argv, o);
+	if (ret != want)
+		return report_failf("masqd %s %s ...: %d, want %d", argv[1],
+				    argc > 2 ? argv[2] : "", ret, want);
+	return 0;
+}
+
+static int release_options(void)
+{
+	static struct masqd_opts o;
+
+	if (parses(0, &o, "--release", "lan0", "wan0", NULL))
+		return -1;
+	if (o.nrelease != 2 || strcmp(o.release[1], "wan0") ||
+	    o.nifaces)
+		return report_failf("--release lan0 wan0: %d interfaces",
+				    o.nrelease);
+	if (parses(0, &o, "--release", "-s", "/tmp/x.sock", "lan0", NULL) ||
+	    strcmp(o.sock, "/tmp/x.sock") || o.nrelease != 1)
+		return report_failf("-s with --release not kept");
+	return parses(-1, &o, "--release", NULL) ||
+	       parses(-1, &o, "--release", "lan0", "lan0", NULL) ||
+	       parses(-1, &o, "--release", "la\"n0", NULL) ||
+	       parses(-1, &o, "--release", "--internal", "lan0=10.0.0.1/24",
+		      "lan0", NULL) ||
+	       parses(-1, &o, "lan0", "--internal", "lan0=10.0.0.1/24", NULL);
+}
+
 int main(void)
 {
 	static const struct {
@@ -182,6 +225,7 @@ int main(void)
 		{ "hostile_records", hostile_records },
 		{ "bytes_after_end", bytes_after_end },
 		{ "claims", claims },
+		{ "release_options", release_options },
 	};
 	int failed = 0;
 
