@@ -37,7 +37,9 @@ static void write_seed(const char *dir, int k, const struct runrec *r)
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char *dir = getenv("MASQ_FUZZ_WRITE_SEEDS");
-	struct runrec r = { .iface = "lan0", .table = "masqd_0cc6ab0f",
+	struct runrec r = { .iface = "lan0", .ifindex = 2,
+			    .mac = { 0x02, 0x6d, 0x71, 0, 1, 1 },
+			    .table = "masqd_0cc6ab0f",
 			    .sock = "/run/masq/masqd.sock", .pid = 1234 };
 
 	(void)argc;

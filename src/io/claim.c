@@ -170,8 +170,13 @@ int claim_take(struct claim *c, const char *dir, unsigned long netns,
 	    (size_t)snprintf(c->rec, sizeof(c->rec), "%s/%s.rec", sub,
 			     iface) >= sizeof(c->rec))
 		return -ENAMETOOLONG;
-	for (int i = 0; i < CLAIM_TRIES && fd == -EAGAIN; i++)
+	for (int i = 0; i < CLAIM_TRIES && fd == -EAGAIN; i++) {
 		fd = lock_once(c, owner, olen);
+		if (fd == -ENOENT) {	/* the folder was removed: again */
+			ret = mkdirs(dir, netns, sub, sizeof(sub));
+			fd = ret ? ret : -EAGAIN;
+		}
+	}
 	if (fd < 0)
 		return fd == -EAGAIN ? -EBUSY : fd;
 	c->fd = fd;
@@ -212,10 +217,14 @@ int claim_describe(struct claim *c, pid_t pid, const char *sock)
  * @keep_record: leave IFACE.rec (something was not restored)
  *
  * The claim file is removed while still locked, so a waiting claimant
- * that opened it finds it removed (claim_take() opens again).
+ * that opened it finds it removed (claim_take() opens again). The
+ * namespace's folder goes too when nothing else is in it (a claimant
+ * that finds it gone makes it again).
  */
 void claim_drop(struct claim *c, bool keep_record)
 {
+	char *slash;
+
 	if (c->fd < 0)
 		return;
 	if (!keep_record)
@@ -223,6 +232,12 @@ void claim_drop(struct claim *c, bool keep_record)
 	unlink(c->path);
 	close(c->fd);
 	c->fd = -1;
+	slash = strrchr(c->path, '/');
+	if (slash) {
+		*slash = '\0';
+		rmdir(c->path);		/* fails, as it should, unless empty */
+		*slash = '/';
+	}
 }
 
 /* fsync the folder holding @path, so a rename in it is on disk */

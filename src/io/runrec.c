@@ -97,9 +97,11 @@ int runrec_format(const struct runrec *r, char *buf, size_t len)
 	size_t k;
 	int n;
 
-	n = snprintf(buf, len, "masq-record %d\niface %s\ntable %s\nsocket %s\n"
-		     "pid %ld\n", RUNREC_VERSION, r->iface, r->table, r->sock,
-		     r->pid);
+	n = snprintf(buf, len, "masq-record %d\niface %s\nifindex %d\nmac "
+		     "%02x:%02x:%02x:%02x:%02x:%02x\ntable %s\nsocket %s\n"
+		     "pid %ld\n", RUNREC_VERSION, r->iface, r->ifindex, r->mac[0],
+		     r->mac[1], r->mac[2], r->mac[3], r->mac[4], r->mac[5],
+		     r->table, r->sock, r->pid);
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
 	k = (size_t)n;
@@ -219,6 +221,43 @@ static int want(struct cursor *c, const char *key, char *dst, size_t dlen,
 	return 0;
 }
 
+/* "xx:xx:xx:xx:xx:xx", lower-case hex; Return: 0 or -EINVAL */
+static int mac_parse(const char *s, unsigned char mac[6])
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (strlen(s) != 17)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++) {
+		const char *hi = strchr(hex, s[3 * i]), *lo = strchr(hex, s[3 * i + 1]);
+
+		if (!s[3 * i] || !s[3 * i + 1] || !hi || !lo ||
+		    (i < 5 && s[3 * i + 2] != ':'))
+			return -EINVAL;
+		mac[i] = (unsigned char)((hi - hex) << 4 | (lo - hex));
+	}
+	return 0;
+}
+
+/* ifindex and mac lines */
+static int device(struct cursor *c, struct runrec *r, char *why,
+		  size_t whylen)
+{
+	char v[24];
+	long n;
+
+	if (want(c, "ifindex", v, sizeof(v), why, whylen))
+		return -EINVAL;
+	if (number(v, 1, INT_MAX, &n))
+		return fail(why, whylen, c, "not an interface index");
+	r->ifindex = (int)n;
+	if (want(c, "mac", v, sizeof(v), why, whylen))
+		return -EINVAL;
+	if (mac_parse(v, r->mac))
+		return fail(why, whylen, c, "not a MAC address");
+	return 0;
+}
+
 static int head(struct cursor *c, struct runrec *r, char *why, size_t whylen)
 {
 	char v[16], pid[16];
@@ -233,6 +272,8 @@ static int head(struct cursor *c, struct runrec *r, char *why, size_t whylen)
 		return -EINVAL;
 	if (!iface_ok(r->iface))
 		return fail(why, whylen, c, "not an interface name");
+	if (device(c, r, why, whylen))
+		return -EINVAL;
 	if (want(c, "table", r->table, sizeof(r->table), why, whylen))
 		return -EINVAL;
 	if (!runrec_table_ok(r->table))

@@ -14,6 +14,8 @@
  *
  *	masq-record 1			format version: any other is refused
  *	iface lan0			the interface (a kernel name)
+ *	ifindex 3			... its index and MAC address: the
+ *	mac 02:6d:71:00:01:01		device masqd changed, not a new one
  *	table masqd_1a2b3c4d		the nft netdev table (only this shape)
  *	socket /run/masq/masqd.sock	the owner's control socket (for people)
  *	pid 1234			the owner (for people)
@@ -45,6 +47,8 @@
 /**
  * struct runrec - one interface's record
  * @iface:	interface name
+ * @ifindex:	its index when recorded
+ * @mac:	its MAC address when recorded
  * @table:	nft table (family netdev) masqd made for it
  * @sock:	the owner's control socket
  * @pid:	the owner's process id
@@ -53,6 +57,8 @@
  */
 struct runrec {
 	char iface[IF_NAMESIZE];
+	int ifindex;
+	unsigned char mac[6];
 	char table[32];
 	char sock[RUNREC_SOCK_MAX];
 	long pid;

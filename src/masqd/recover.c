@@ -34,9 +34,11 @@
  * table, so the others' drops go too: release them all together.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -75,6 +77,35 @@ static void refuse_record(const struct claim *c, const char *why)
 		unlink(c->rec);
 }
 
+/*
+ * Is @r's device the one there now under its name? The same index and
+ * MAC: an interface made again since (a USB NIC plugged again, a veth of
+ * a new namespace whose inode number is a recycled one) has the kernel's
+ * fresh values, which are not masqd's to change.
+ * Return: 1 the same, 0 another, -ENODEV none of that name
+ */
+static int same_device(const struct runrec *r, char *now, size_t len)
+{
+	struct ifreq ifr = { 0 };
+	int idx = (int)if_nametoindex(r->iface), fd, ret;
+	const unsigned char *m;
+
+	if (!idx)
+		return -ENODEV;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", r->iface);
+	ret = ioctl(fd, SIOCGIFHWADDR, &ifr);
+	close(fd);
+	if (ret)
+		return -ENODEV;
+	m = (const unsigned char *)ifr.ifr_hwaddr.sa_data;
+	snprintf(now, len, "index %d, MAC %02x:%02x:%02x:%02x:%02x:%02x", idx,
+		 m[0], m[1], m[2], m[3], m[4], m[5]);
+	return idx == r->ifindex && !memcmp(m, r->mac, 6);
+}
+
 /**
  * restore_record() - Put back what a claim's record says, if it has one
  * @c:		a taken claim
@@ -85,7 +116,7 @@ static void refuse_record(const struct claim *c, const char *why)
  */
 static int restore_record(const struct claim *c, struct done_tables *dt)
 {
-	char buf[RUNREC_MAX], why[160];
+	char buf[RUNREC_MAX], why[160], now[64];
 	struct runrec r;
 	size_t n;
 	int ret = claim_rec_read(c, buf, sizeof(buf), &n);
@@ -108,7 +139,15 @@ static int restore_record(const struct claim *c, struct done_tables *dt)
 	logmsg(LOG_NOTICE, "%s: masqd pid %ld (control socket %s) did not give "
 	       "it back; restoring the originals it recorded", c->iface, r.pid,
 	       r.sock);
-	ret = to_restore_sysctls(c->iface, r.orig, r.has, logmsg);
+	ret = same_device(&r, now, sizeof(now));
+	if (ret == 0)
+		logmsg(LOG_NOTICE, "%s: not the device masqd changed (recorded: "
+		       "index %d, MAC %02x:%02x:%02x:%02x:%02x:%02x; now %s): its "
+		       "sysctls are its own, left as they are", c->iface,
+		       r.ifindex, r.mac[0], r.mac[1], r.mac[2], r.mac[3],
+		       r.mac[4], r.mac[5], now);
+	else
+		ret = to_restore_sysctls(c->iface, r.orig, r.has, logmsg);
 	if (ret == -ENODEV)
 		logmsg(LOG_NOTICE, "%s: no such interface any more; nothing to "
 		       "restore on it", c->iface);
@@ -197,6 +236,8 @@ static int recover_record(struct takeover *t, void *ctx)
 		int n, ret;
 
 		snprintf(r.iface, sizeof(r.iface), "%s", t->links[i].name);
+		r.ifindex = d->links[i].ifindex;	/* same order */
+		memcpy(r.mac, d->links[i].mac, sizeof(r.mac));
 		snprintf(r.table, sizeof(r.table), "%s", t->table);
 		snprintf(r.sock, sizeof(r.sock), "%s", d->o.sock);
 		for (int s = 0; s < TO_SYSCTL_NUM; s++) {

@@ -24,7 +24,7 @@ e2e_init record_written_before_change kill_start_stop_restores kill_start_stop_n
 	kill_release_restores kill_release_nft release_removes_records \
 	second_masqd_refused_names_owner stale_claim_taken_over \
 	corrupt_record_refused fatal_signal_restores daemon_claim_names_daemon \
-	release_refused_while_owned \
+	release_refused_while_owned other_device_record_not_applied \
 	daemon_kill_release_restores
 e2e_need nft nftables
 
@@ -121,7 +121,7 @@ if masqd_start; then
 		fail kill_release_restores "status $rc; before: $BEFORE; after: $after"
 	[ "$(ruleset)" = "$RS_BEFORE" ] && ok kill_release_nft ||
 		fail kill_release_nft "ruleset: $(ruleset | tr -s '\n\t' ' ' | head -c 300)"
-	left=$(ls "$RECDIR" 2>&1)
+	left=$(ls -A "$RECDIR" 2>/dev/null)
 	[ -z "$left" ] && ok release_removes_records || fail release_removes_records "left: $left"
 else
 	for c in kill_release_restores kill_release_nft release_removes_records; do
@@ -142,9 +142,9 @@ fi
 
 # 6. a corrupt record is refused with a clear line, and masqd starts
 mkdir -p "$RECDIR"
-printf 'masq-record 1\niface lan0\ntable masqd_0000000g\n' >"$RECDIR/lan0.rec"
+printf 'masq-record 1\niface lan0\nifindex 2\nmac 02:00:00:00:00:01\ntable masqd_0000000g\n' >"$RECDIR/lan0.rec"
 if masqd_start; then
-	grep -q "lan0: record .*lan0.rec refused: line 3: not a table name" "$WORK/masqd.log" &&
+	grep -q "lan0: record .*lan0.rec refused: line 5: not a table name" "$WORK/masqd.log" &&
 		[ -f "$RECDIR/lan0.rec.bad" ] && ok corrupt_record_refused ||
 		fail corrupt_record_refused "$(grep refused "$WORK/masqd.log" | tail -n 1)"
 	rm -f "$RECDIR/lan0.rec.bad"
@@ -161,7 +161,7 @@ if masqd_start; then
 	rc=$?
 	MASQD_PID=
 	after=$(state)
-	left=$(ls "$RECDIR" 2>&1)
+	left=$(ls -A "$RECDIR" 2>/dev/null)
 	if [ $rc -eq 139 ] && [ "$after" = "$BEFORE" ] && [ "$(ruleset)" = "$RS_BEFORE" ] && [ -z "$left" ]; then
 		ok fatal_signal_restores
 	else
@@ -198,4 +198,34 @@ if [ "$comm" = masqd ]; then
 		fail daemon_kill_release_restores "status $rc; after: $after"
 else
 	fail daemon_kill_release_restores "no daemon to kill"
+fi
+
+# 9. a record whose device is not the one there now (another index: an
+# interface made again, or a recycled namespace inode) changes nothing
+# on it; the table is still deleted
+if masqd_start; then
+	killed
+	$PY - "$RECDIR/lan0.rec" <<'PYEOF'
+import sys
+p = sys.argv[1]
+lines = open(p).read().split('\n')
+lines = ['ifindex 9999' if l.startswith('ifindex ') else l for l in lines]
+body = '\n'.join(l for l in lines if l and not l.startswith('end ')) + '\n'
+h = 2166136261
+for b in body.encode():
+    h = ((h ^ b) * 16777619) & 0xffffffff
+open(p, 'w').write(body + 'end %08x\n' % h)
+PYEOF
+	out=$(timeout -k 1 10 ip netns exec "$NS_GW" "$MASQD" --release -s "$SOCK" lan0 wan0 2>&1)
+	rc=$?
+	log "--release: status $rc: $out"
+	fwd=$(ip netns exec "$NS_GW" cat /proc/sys/net/ipv4/conf/lan0/forwarding)
+	if [ $rc -eq 0 ] && echo "$out" | grep -q "lan0: not the device masqd changed (recorded: index 9999" &&
+		[ "$fwd" = 0 ] && [ "$(ruleset)" = "$RS_BEFORE" ]; then
+		ok other_device_record_not_applied
+	else
+		fail other_device_record_not_applied "status $rc, lan0 forwarding $fwd: $out"
+	fi
+else
+	fail other_device_record_not_applied "masqd did not start"
 fi

@@ -28,7 +28,9 @@
 
 static struct runrec sample(void)
 {
-	struct runrec r = { .iface = "lan0", .table = "masqd_0cc6ab0f",
+	struct runrec r = { .iface = "lan0", .ifindex = 3,
+			    .mac = { 0x02, 0x6d, 0x71, 0, 0x01, 0xfe },
+			    .table = "masqd_0cc6ab0f",
 			    .sock = "/run/masq/masqd.sock", .pid = 4242 };
 
 	r.has[TO_FORWARDING] = true;
@@ -50,6 +52,7 @@ static int round_trip(void)
 		return report_failf("refused its own record: %s", why);
 	if (strcmp(back.iface, "lan0") || strcmp(back.table, r.table) ||
 	    strcmp(back.sock, r.sock) || back.pid != 4242 ||
+	    back.ifindex != 3 || memcmp(back.mac, r.mac, 6) ||
 	    !back.has[TO_FORWARDING] || back.orig[TO_FORWARDING] != 1 ||
 	    back.has[TO_DISABLE_IPV6] || !back.has[TO_ARP_IGNORE])
 		return report_failf("read back differs");
@@ -99,25 +102,34 @@ static int refused(const char *text, const char *want)
 	return 0;
 }
 
+/* A good start: the lines before "table" */
+#define HEAD	"masq-record 1\niface lan0\nifindex 3\nmac 02:00:00:00:00:01\n"
+
 static int hostile_records(void)
 {
 	return refused("masq-record 2\n", "line 1: not a record of format 1") ||
-	       refused("masq-record 1\niface lan0\ntable masqd_0cc6ab0f; "
-		       "flush ruleset\n", "line 3: not a table name") ||
+	       refused(HEAD "table masqd_0cc6ab0f; "
+		       "flush ruleset\n", "line 5: not a table name") ||
 	       refused("masq-record 1\niface la/n0\n", "line 2: not an "
 		       "interface name") ||
-	       refused("masq-record 1\niface lan0\ntable masqd_0cc6ab0f\n"
-		       "socket /s\npid -5\n", "line 5: not a process id") ||
-	       refused("masq-record 1\niface lan0\ntable masqd_0cc6ab0f\n"
+	       refused(HEAD "table masqd_0cc6ab0f\n"
+		       "socket /s\npid -5\n", "line 7: not a process id") ||
+	       refused(HEAD "table masqd_0cc6ab0f\n"
 		       "socket /s\npid 5\nsysctl forwarding 1\nsysctl "
-		       "forwarding 0\n", "line 7: a sysctl named twice") ||
-	       refused("masq-record 1\niface lan0\ntable masqd_0cc6ab0f\n"
-		       "socket /s\npid 5\nsysctl rp_filter 1\n", "line 6: a "
+		       "forwarding 0\n", "line 9: a sysctl named twice") ||
+	       refused(HEAD "table masqd_0cc6ab0f\n"
+		       "socket /s\npid 5\nsysctl rp_filter 1\n", "line 8: a "
 		       "sysctl masqd does not change") ||
-	       refused("masq-record 1\niface lan0\ntable masqd_0cc6ab0f\n"
-		       "socket /s\npid 5\nend 00000000\n", "line 6: checksum") ||
-	       refused("masq-record 1\niface lan0\ntable masqd_0cc6ab0f\n"
-		       "socket /s\033[2J\n", "line 4: a control character") ||
+	       refused(HEAD "table masqd_0cc6ab0f\n"
+		       "socket /s\npid 5\nend 00000000\n", "line 8: checksum") ||
+	       refused(HEAD "table masqd_0cc6ab0f\n"
+		       "socket /s\033[2J\n", "line 6: a control character") ||
+	       refused("masq-record 1\niface lan0\nifindex 0\n", "line 3: not "
+		       "an interface index") ||
+	       refused("masq-record 1\niface lan0\nifindex 3\nmac "
+		       "02:00:00:00:00:0g\n", "line 4: not a MAC address") ||
+	       refused("masq-record 1\niface lan0\nifindex 3\nmac "
+		       "02:00:00:00:00\n", "line 4: not a MAC address") ||
 	       refused("", "line 1: the record ends early") ||
 	       refused("masq-record 1", "line 1: no newline");
 }
