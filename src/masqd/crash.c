@@ -137,8 +137,10 @@ static void on_fatal(int sig)
 	static volatile sig_atomic_t once;
 	bool all = true;
 
-	if (once++)
+	if (once++) {	/* a second one, during the first: just die of it */
+		raise(sig);	/* (each handler runs once: SA_RESETHAND) */
 		return;
+	}
 	say("masqd: fatal signal; giving the owned interfaces back\n");
 	for (int i = 0; i < crash.nw; i++) {
 		int fd = open(crash.w[i].path, O_WRONLY | O_CLOEXEC);
