@@ -4,8 +4,10 @@
  *
  * Theory of operation:
  *
- *	to_apply()	read and remember three sysctls per interface, write
- *			the values masqd needs, then create the nft table
+ *	to_apply()	read and remember three sysctls per interface, have
+ *			them recorded (the @record hook: masqd/recover.c
+ *			writes them under /run/masq), write the values
+ *			masqd needs, then create the nft table
  *			(an ingress and an egress chain per interface) with
  *			`nft -f -` (one transaction: a leftover table of the
  *			same name is replaced). Any failure undoes what
