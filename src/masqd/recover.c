@@ -52,16 +52,19 @@ struct done_tables {
 	int n;
 };
 
-static void delete_table_once(struct done_tables *dt, const char *table)
+/* Return: 0 deleted (now or before), -1 it could not be (logged) */
+static int delete_table_once(struct done_tables *dt, const char *table)
 {
 	for (int i = 0; i < dt->n; i++)
 		if (!strcmp(dt->name[i], table))
-			return;
+			return 0;
+	if (to_delete_table(table, logmsg))
+		return -1;
 	if (dt->n < MASQD_MAX_IFACES)
 		snprintf(dt->name[dt->n++], sizeof(dt->name[0]), "%s", table);
-	if (!to_delete_table(table, logmsg))
-		logmsg(LOG_INFO, "nft table netdev %s of the record deleted "
-		       "(or already gone)", table);
+	logmsg(LOG_INFO, "nft table netdev %s deleted (or already gone)",
+	       table);
+	return 0;
 }
 
 /* The record is not trusted: keep it aside for a person, start clean */
@@ -151,8 +154,7 @@ static int restore_record(const struct claim *c, struct done_tables *dt)
 	if (ret == -ENODEV)
 		logmsg(LOG_NOTICE, "%s: no such interface any more; nothing to "
 		       "restore on it", c->iface);
-	delete_table_once(dt, r.table);
-	if (ret < 0 && ret != -ENODEV)
+	if (delete_table_once(dt, r.table) || (ret < 0 && ret != -ENODEV))
 		return -1;
 	unlink(c->rec);
 	return 0;
@@ -340,8 +342,9 @@ int recover_release(const struct masqd_opts *o)
 		bad |= ret < 0;
 	}
 	to_init(&t, o->sock, logmsg);
-	if (!sock_answers(o->sock))	/* a crash before the record? */
-		delete_table_once(&dt, t.table);
+	if (!sock_answers(o->sock) &&	/* a crash before the record? */
+	    delete_table_once(&dt, t.table))
+		bad = 1;
 	for (int i = 0; i < o->nrelease; i++)
 		claim_drop(&claims[i], bad);
 	if (!bad)
