@@ -172,6 +172,15 @@ $(O)/tests/test_rules: $(O)/obj/tests/unit/test_rules.o $(call obj,$(RULES_TEXT_
 $(O)/tests-san/test_rules: $(O)/san/tests/unit/test_rules.o $(call san,$(RULES_TEXT_SRC) $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
+# the crash records and claims (issue 18), tested on files of the test's
+# own, and masqd --release's command line
+RUNREC_TEST_SRC := src/io/runrec.c src/io/claim.c src/masqd/options.c
+$(O)/tests/test_runrec: $(O)/obj/tests/unit/test_runrec.o $(call obj,$(RUNREC_TEST_SRC) $(TESTLIB_SRC)) $(LIBCONTROL) $(LIBMASQ)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
+$(O)/tests-san/test_runrec: $(O)/san/tests/unit/test_runrec.o $(call san,$(RUNREC_TEST_SRC) $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
 $(O)/bench/%: $(O)/obj/bench/%.o $(call obj,$(TESTLIB_SRC)) $(LIBMASQ)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
@@ -202,6 +211,7 @@ FUZZ_EXTRA_fuzz_socksify_conf := $(SOCKSIFY_LIB_SRC)
 FUZZ_EXTRA_fuzz_rules := $(RULES_TEXT_SRC)
 FUZZ_EXTRA_fuzz_json := $(JSON_TEXT_SRC)
 FUZZ_EXTRA_fuzz_metrics := $(METRICS_TEST_SRC)
+FUZZ_EXTRA_fuzz_runrec := src/io/runrec.c
 # (kept: not intermediates a make deletes and the next one compiles again)
 .SECONDARY: $(call fuzzobj,$(FUZZ_SRC) $(ENGINE_SRC) $(CONTROL_SRC) $(TESTLIB_SRC) \
 	$(IO_SRC) $(MASQD_SRC) $(MASQCTL_SRC) $(SOCKSIFY_SRC))

@@ -4,8 +4,10 @@
  *
  * Theory of operation:
  *
- *	to_apply()	read and remember three sysctls per interface, write
- *			the values masqd needs, then create the nft table
+ *	to_apply()	read and remember three sysctls per interface, have
+ *			them recorded (the @record hook: masqd/recover.c
+ *			writes them under /run/masq), write the values
+ *			masqd needs, then create the nft table
  *			(an ingress and an egress chain per interface) with
  *			`nft -f -` (one transaction: a leftover table of the
  *			same name is replaced). Any failure undoes what
@@ -460,28 +462,40 @@ int to_add(struct takeover *t, const char *ifname)
 	return 0;
 }
 
-static int take_sysctls(struct takeover *t, struct to_link *l)
+/* Read and remember link @l's sysctls; Return: 0 or -errno (logged) */
+static int read_sysctls(struct takeover *t, struct to_link *l)
 {
 	char name[96];
-	int ret;
 
 	for (int s = 0; s < TO_SYSCTL_NUM; s++) {
-		int v;
+		int v, ret = sc_read(l->name, s, &v);
 
-		ret = sc_read(l->name, s, &v);
 		if (ret == -ENOENT && s == TO_DISABLE_IPV6)
 			continue;	/* no IPv6 in this kernel */
-		sc_name(name, sizeof(name), l->name, s);
 		if (ret) {
+			sc_name(name, sizeof(name), l->name, s);
 			t->log(LOG_ERR, "%s: cannot read %s: %s", l->name, name,
 			       strerror(-ret));
 			return ret;
 		}
 		l->saved[s] = v;
-		if (v == sysctls[s].want)
+	}
+	return 0;
+}
+
+/* Write the values masqd needs where they differ; Return: 0 or -errno */
+static int write_sysctls(struct takeover *t, struct to_link *l)
+{
+	char name[96];
+
+	for (int s = 0; s < TO_SYSCTL_NUM; s++) {
+		int ret;
+
+		if (l->saved[s] < 0 || l->saved[s] == sysctls[s].want)
 			continue;
 		ret = sc_write(l->name, s, sysctls[s].want);
 		if (ret) {
+			sc_name(name, sizeof(name), l->name, s);
 			t->log(LOG_ERR, "%s: cannot set %s=%d: %s", l->name, name,
 			       sysctls[s].want, strerror(-ret));
 			return ret;
@@ -495,6 +509,10 @@ static int take_sysctls(struct takeover *t, struct to_link *l)
  * to_apply() - Take every added interface from the kernel's stack
  * @t:		takeover state with links added
  *
+ * Every sysctl is read first; then @t->record, when set, is called and
+ * must have stored the originals (struct to_link's @saved) and the table
+ * name before anything is written: a failure there changes nothing.
+ *
  * Return: 0; or -errno after logging what failed and undoing the rest
  */
 int to_apply(struct takeover *t)
@@ -503,7 +521,11 @@ int to_apply(struct takeover *t)
 	int ret = 0;
 
 	for (int i = 0; i < t->n && !ret; i++)
-		ret = take_sysctls(t, &t->links[i]);
+		ret = read_sysctls(t, &t->links[i]);
+	if (!ret && t->record)	/* the originals on disk before any change */
+		ret = t->record(t, t->record_ctx);
+	for (int i = 0; i < t->n && !ret; i++)
+		ret = write_sysctls(t, &t->links[i]);
 	if (!ret) {
 		ret = table_create(t, msg, sizeof(msg));
 		if (ret)
@@ -551,23 +573,122 @@ static void give_back(struct takeover *t, struct to_link *l)
 /**
  * to_release() - Give the interfaces back: sysctls restored, table deleted
  * @t:		takeover state (any stage; safe to call twice)
+ *
+ * Return: 0, or -EPROTO when the table could not be deleted (logged)
  */
-void to_release(struct takeover *t)
+int to_release(struct takeover *t)
 {
 	char msg[512];
+	int ret = 0;
 
 	for (int i = 0; i < t->n; i++)
 		give_back(t, &t->links[i]);
 	if (t->table_made) {
 		t->table_made = false;
-		if (table_delete(t, msg, sizeof(msg)))
+		if (table_delete(t, msg, sizeof(msg))) {
 			t->log(LOG_WARNING, "cannot delete nft table netdev %s "
 			       "(%s); run: nft delete table netdev %s", t->table,
 			       msg[0] ? msg : "nft failed", t->table);
+			ret = -EPROTO;
+		}
 	}
 	if (t->nlfd >= 0)
 		close(t->nlfd);
 	t->nlfd = -1;
+	return ret;
+}
+
+/* ---- after a crash: from a record, not from a running takeover ------ */
+
+/**
+ * to_restore_sysctls() - Put an interface's recorded originals back
+ * @ifname:	the interface
+ * @orig:	each sysctl's value before a masqd wrote it
+ * @has:	which of @orig are known
+ * @log:	where lines go
+ *
+ * Each sysctl is written back only while it holds the value masqd
+ * writes (so it is masqd's leftover, not someone's later change). The
+ * global net.ipv4.ip_forward and conf/all values are never written here
+ * or anywhere in masqd: writing ip_forward resets every interface's
+ * forwarding, which would undo what this restores.
+ *
+ * Return: how many were written back, or -errno when one could not be
+ * (logged); -ENODEV when the interface is gone
+ */
+int to_restore_sysctls(const char *ifname, const int orig[TO_SYSCTL_NUM],
+		       const bool has[TO_SYSCTL_NUM], to_log_fn *log)
+{
+	char name[96];
+	int done = 0, bad = 0;
+
+	for (int s = 0; s < TO_SYSCTL_NUM; s++) {
+		int v, ret;
+
+		if (!has[s] || orig[s] == sysctls[s].want)
+			continue;
+		sc_name(name, sizeof(name), ifname, s);
+		ret = sc_read(ifname, s, &v);
+		if (ret == -ENOENT && s == TO_FORWARDING)
+			return -ENODEV;
+		if (ret)
+			continue;
+		if (v != sysctls[s].want) {
+			log(LOG_NOTICE, "%s: %s is %d, not masqd's %d: left as "
+			    "it is (the record says it was %d)", ifname, name, v,
+			    sysctls[s].want, orig[s]);
+			continue;
+		}
+		ret = sc_write(ifname, s, orig[s]);
+		if (ret) {
+			log(LOG_ERR, "%s: cannot restore %s=%d: %s", ifname, name,
+			    orig[s], strerror(-ret));
+			bad = ret;
+			continue;
+		}
+		log(LOG_INFO, "%s: %s=%d restored from the record", ifname, name,
+		    orig[s]);
+		done++;
+	}
+	return bad ? bad : done;
+}
+
+/**
+ * to_delete_table() - Delete an nft netdev table a masqd left behind
+ * @table:	its name (the caller checked its shape)
+ * @log:	where lines go
+ *
+ * Return: 0 (also when there was none), or -errno / -EPROTO (logged)
+ */
+int to_delete_table(const char *table, to_log_fn *log)
+{
+	struct takeover t = { .nlfd = -1, .log = log };
+	char msg[512];
+	int ret;
+
+	snprintf(t.table, sizeof(t.table), "%s", table);
+	ret = table_delete(&t, msg, sizeof(msg));
+	if (ret)
+		log(LOG_ERR, "cannot delete nft table netdev %s (%s); run: nft "
+		    "delete table netdev %s", table, msg[0] ? msg :
+		    strerror(-ret), table);
+	return ret;
+}
+
+/**
+ * to_sysctl_path() - The /proc path and masqd's value of a sysctl
+ * @buf:	filled with /proc/sys/net/FAMILY/conf/IF/KEY
+ * @len:	its size
+ * @ifname:	the interface
+ * @s:		which
+ *
+ * For the fatal-signal handler, which may only write what was prepared.
+ * Return: the value masqd writes there
+ */
+int to_sysctl_path(char *buf, size_t len, const char *ifname, enum to_sysctl s)
+{
+	sc_path(buf, len, ifname, s);
+	return sysctls[s].want;
 }
 
 static void check_sysctls(struct takeover *t, struct to_link *l)

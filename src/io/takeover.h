@@ -32,15 +32,18 @@
  * (NFT_MSG_GETCHAIN, one small request), so it never forks on the loop.
  *
  * Limits: an interface name with '"' or '\\' is refused (it cannot be
- * quoted for nft). If masqd is killed with SIGKILL nothing is given back;
- * the next masqd with the same control socket replaces the leftover
- * table, or: nft delete table netdev masqd_XXXXXXXX.
+ * quoted for nft). If masqd is killed with SIGKILL nothing is given back
+ * by this file; the originals were recorded before the change (struct
+ * takeover's @record: masqd/recover.c, io/runrec.h) and the next masqd,
+ * or masqd --release, puts them back (to_restore_sysctls(),
+ * to_delete_table()).
  */
 #ifndef MASQ_IO_TAKEOVER_H
 #define MASQ_IO_TAKEOVER_H
 
 #include <net/if.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define TO_MAX_LINKS	32
@@ -88,6 +91,9 @@ struct to_link {
  * @log:	where lines go
  * @reapplied:	times the ingress drop was put back
  * @drifts:	changes found (each counted once)
+ * @record:	called by to_apply() after every sysctl is read and before
+ *		any is written or the table made; non-zero stops it
+ * @record_ctx:	its argument
  */
 struct takeover {
 	char table[32];
@@ -102,12 +108,18 @@ struct takeover {
 	to_log_fn *log;
 	uint64_t reapplied;
 	uint64_t drifts;
+	int (*record)(struct takeover *t, void *ctx);
+	void *record_ctx;
 };
 
 void to_init(struct takeover *t, const char *sock_path, to_log_fn *log);
 int to_add(struct takeover *t, const char *ifname);
 int to_apply(struct takeover *t);
-void to_release(struct takeover *t);
+int to_release(struct takeover *t);
 void to_check(struct takeover *t, uint64_t now_ns);
+int to_restore_sysctls(const char *ifname, const int orig[TO_SYSCTL_NUM],
+		       const bool has[TO_SYSCTL_NUM], to_log_fn *log);
+int to_delete_table(const char *table, to_log_fn *log);
+int to_sysctl_path(char *buf, size_t len, const char *ifname, enum to_sysctl s);
 
 #endif

@@ -6,7 +6,8 @@
  * unless -f, start the log thread (log.c), run the loop (loop.c), tear
  * down, let the log thread write what is queued. Every start-up failure is
  * reported on stderr before masqd detaches, with exit status 1 (2 for a
- * bad command line); a clean stop on SIGTERM exits 0.
+ * bad command line); a clean stop on SIGTERM exits 0. masqd --release
+ * gives interfaces back and exits (recover.c), starting nothing.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -46,6 +47,8 @@ static int daemonize(void)
 
 static int start(struct masqd *d)
 {
+	if (recover_claim(d))	/* first: one owner, a dead one's undone */
+		return -1;
 	if (setup_links(d) || setup_engine(d) || setup_ports(d) || loop_init(d))
 		return -1;
 	if (ctlsrv_open(&d->ctl, d->o.sock, &masqd_ctl_ops, d))
@@ -54,6 +57,7 @@ static int start(struct masqd *d)
 	/* the socket is ours, so the nft table named after it is too */
 	if (setup_takeover(d))
 		return -1;
+	crash_arm(d);
 	if (twin_setup(d))	/* the host's door, once all is set */
 		return -1;
 	if (d->o.metrics && metrics_open(d))	/* opt-in (command.c) */
@@ -70,7 +74,9 @@ int main(int argc, char **argv)
 	ret = opts_parse(argc, argv, &d.o);
 	if (ret)
 		return ret > 0 ? 0 : 2;
-	log_init(d.o.foreground);
+	log_init(d.o.foreground || d.o.nrelease);
+	if (d.o.nrelease)
+		return recover_release(&d.o);
 	if (start(&d)) {
 		setup_teardown(&d);
 		return 1;
@@ -79,6 +85,8 @@ int main(int argc, char **argv)
 		setup_teardown(&d);
 		return 1;
 	}
+	if (!d.o.foreground)
+		recover_after_fork(&d);
 	logmsg(LOG_INFO, "running on %d interface%s, control socket %s%s",
 	       d.o.nifaces, d.o.nifaces == 1 ? "" : "s", d.o.sock,
 	       d.o.vnet_hdr ? "" : " (virtio-net header off)");

@@ -16,6 +16,9 @@
  *	twin.c		the twins: the host's TAP door to each owned interface
  *	hostwatch.c	follow the host's addresses, routes and ports
  *	metrics.c	--metrics: the Prometheus endpoint, a thread of its own
+ *	recover.c	one owner per interface, the record of its originals,
+ *			their restore after a crash; masqd --release
+ *	crash.c		a fatal signal gives the interfaces back
  */
 #ifndef MASQD_MASQD_H
 #define MASQD_MASQD_H
@@ -26,6 +29,7 @@
 
 #include "control/reload.h"
 #include "io/afpacket.h"
+#include "io/claim.h"
 #include "io/kernelcheck.h"
 #include "io/takeover.h"
 #include "masq/engine.h"
@@ -93,6 +97,8 @@ struct masqd_job {
  * @rl:		the -c file in effect and the command line, for reloads
  * @tw:		the twins (twin.h)
  * @hw:		what the host does on them, followed (hostwatch.h)
+ * @netns:	inode of masqd's network namespace (keys the claims)
+ * @claims:	one per owned interface, same order as @o->ifaces
  */
 #define RULESRUN_TOKEN_LEN	16
 #define RULESRUN_LIVE		(-100)	/* txn do: not the run's: run live */
@@ -135,6 +141,8 @@ struct masqd {
 	struct twins tw;
 	struct hostwatch hw;
 	struct metrics met;
+	unsigned long netns;
+	struct claim claims[MASQD_MAX_IFACES];
 };
 
 int setup_links(struct masqd *d);
@@ -142,6 +150,13 @@ int setup_engine(struct masqd *d);
 int setup_ports(struct masqd *d);
 int setup_takeover(struct masqd *d);
 void setup_teardown(struct masqd *d);
+
+int recover_claim(struct masqd *d);
+void recover_arm(struct masqd *d);
+void recover_after_fork(struct masqd *d);
+void recover_drop(struct masqd *d, bool restored);
+int recover_release(const struct masqd_opts *o);
+void crash_arm(const struct masqd *d);
 
 int config_base(struct masqd *d, int argc, char *const *argv);
 int config_load(struct masqd *d);

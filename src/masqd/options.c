@@ -36,6 +36,7 @@ enum {
 	OPT_TWIN,
 	OPT_NO_TWINS,
 	OPT_METRICS,
+	OPT_RELEASE,
 };
 
 static const struct option long_opts[] = {
@@ -53,6 +54,7 @@ static const struct option long_opts[] = {
 	{ "twin",		required_argument, NULL, OPT_TWIN },
 	{ "no-twins",		no_argument,	   NULL, OPT_NO_TWINS },
 	{ "metrics",		required_argument, NULL, OPT_METRICS },
+	{ "release",		no_argument,	   NULL, OPT_RELEASE },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -67,6 +69,7 @@ void opts_usage(FILE *f)
 "usage: masqd --internal IFACE=ADDR/LEN ... --external IFACE=ADDR/LEN ...\n"
 "             [--gateway ADDR] [-c FILE] [-s SOCKET] [-f] [--conntrack-max N]\n"
 "             [--twin IFACE=NAME ...] [--no-twins]\n"
+"       masqd --release [-s SOCKET] IFACE...\n"
 "\n"
 "A userspace IP masquerading router on the named Ethernet interfaces.\n"
 "\n"
@@ -98,6 +101,9 @@ void opts_usage(FILE *f)
 "                             masqd\n"
 "      --metrics [ADDR:]PORT  serve Prometheus metrics over HTTP (ADDR default\n"
 "                             127.0.0.1; masqd(8), METRICS)\n"
+"      --release IFACE...     do not start: give IFACE back to the kernel\n"
+"                             from what a masqd that died recorded under\n"
+"                             /run/masq (sysctls, its nft table)\n"
 "  -h, --help                 this text\n"
 "\n"
 "Each owned interface must be Ethernet, up and have no kernel IPv4 address.\n"
@@ -433,9 +439,36 @@ static int one_opt(struct masqd_opts *o, int c, const char *arg)
 	case OPT_METRICS:	/* checked when it opens (metrics.c) */
 		o->metrics = arg;
 		return 0;
+	case OPT_RELEASE:
+		o->nrelease = -1;	/* the words after the options */
+		return 0;
 	default:
 		return -1;	/* getopt said what was wrong */
 	}
+}
+
+/* --release IFACE...: only -s goes with it; Return: 0 or -1 (printed) */
+static int release_words(struct masqd_opts *o, int n, char **words)
+{
+	o->nrelease = 0;
+	if (o->nifaces || o->conf || o->no_twins || o->ntwin_opts)
+		return err("--release takes interface names and -s SOCKET "
+			   "only: masqd --release [-s SOCKET] IFACE...");
+	if (!n)
+		return err("--release: name the interfaces to give back");
+	if (n > MASQD_MAX_IFACES)
+		return err("--release: more than 32 interfaces");
+	if (strlen(o->sock) >= 108)
+		return err("-s %s: socket path longer than 107 bytes", o->sock);
+	for (int i = 0; i < n; i++) {
+		if (!opts_ifname_ok(words[i]) || strpbrk(words[i], "\"\\"))
+			return err("--release %s: not an interface name", words[i]);
+		for (int j = 0; j < i; j++)
+			if (!strcmp(words[i], words[j]))
+				return err("--release %s: named twice", words[i]);
+		o->release[o->nrelease++] = words[i];
+	}
+	return 0;
 }
 
 /**
@@ -444,7 +477,8 @@ static int one_opt(struct masqd_opts *o, int c, const char *arg)
  * @argv:	from main()
  * @o:		filled
  *
- * Return: 0 to run, 1 when --help was printed (exit 0), -1 on errors
+ * Return: 0 to run (or, with @o->nrelease, to release), 1 when --help
+ * was printed (exit 0), -1 on errors
  * (each printed to stderr; exit 2)
  */
 int opts_parse(int argc, char **argv, struct masqd_opts *o)
@@ -463,6 +497,9 @@ int opts_parse(int argc, char **argv, struct masqd_opts *o)
 		if (one_opt(o, c, optarg))
 			bad = 1;
 	}
+	if (o->nrelease)
+		return bad || release_words(o, argc - optind, argv + optind) ?
+		       -1 : 0;
 	if (optind < argc) {
 		fprintf(stderr, "masqd: unexpected argument '%s'\n", argv[optind]);
 		bad = 1;

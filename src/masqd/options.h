@@ -6,6 +6,7 @@
  *       [--gateway ADDR] [-c FILE] [-s SOCKET] [-f]
  *       [--no-vnet-hdr] [--ring-frames N] [--pool-buffers N] [--no-takeover]
  *       [--conntrack-max N] [--twin IFACE=NAME ...] [--no-twins]
+ * masqd --release [-s SOCKET] IFACE...
  *
  * --internal and --external repeat; one interface may carry several
  * addresses but only one role. Every check that needs no kernel is done
@@ -93,6 +94,8 @@ struct masqd_twin_opt {
  * @twin_opts:	--twin options, in order
  * @ntwin_opts:	how many
  * @metrics:	--metrics [ADDR:]PORT, NULL for none (metrics.h)
+ * @release:	--release: the interfaces to give back (argv's words)
+ * @nrelease:	how many (0 without --release)
  */
 struct masqd_opts {
 	struct masqd_iface ifaces[MASQD_MAX_IFACES];
@@ -112,6 +115,8 @@ struct masqd_opts {
 	struct masqd_twin_opt twin_opts[MASQD_MAX_IFACES];
 	int ntwin_opts;
 	const char *metrics;
+	const char *release[MASQD_MAX_IFACES];
+	int nrelease;
 };
 
 int opts_parse(int argc, char **argv, struct masqd_opts *o);

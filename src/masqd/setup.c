@@ -260,6 +260,7 @@ int setup_takeover(struct masqd *d)
 	to_init(&d->to, d->o.sock, logmsg);
 	if (d->o.no_takeover)
 		return 0;
+	recover_arm(d);		/* the originals on disk before the change */
 	for (int i = 0; i < d->o.nifaces; i++)
 		if (to_add(&d->to, d->links[i].name))
 			return -1;
@@ -287,8 +288,8 @@ void setup_teardown(struct masqd *d)
 	for (int i = 0; i < d->o.nifaces; i++)
 		if (d->ports[i].tx)
 			afp_close(&d->ports[i]);
-	if (d->to.log)		/* setup_takeover() ran */
-		to_release(&d->to);
+	/* the records go only when all they hold was put back */
+	recover_drop(d, !d->to.log || !to_release(&d->to));
 	if (d->tx.bufs && d->pool)
 		for (uint32_t i = 0; i < d->tx.n; i++)
 			masq_pool_put(d->pool, d->tx.bufs[i]);

@@ -391,8 +391,13 @@ wait_listen() {
 }
 
 # lab_down, robust: the lab goes down even when the log cannot be written
-# (build/ removed while the test ran)
+# (build/ removed while the test ran). The claims and records a killed
+# masqd left for the router namespace (/run/masq/NETNS, masqd(8) CRASH
+# RECOVERY) go with it: that namespace's inode number may be used again.
 lab_down() {
+	local ino
+	ino=$(ip netns exec "$NS_GW" stat -L -c %i /proc/self/ns/net 2>/dev/null)
+	case $ino in '' | *[!0-9]*) ;; *) rm -rf "/run/masq/$ino" ;; esac
 	T=30 x "$LAB" down || timeout -k 2 30 "$LAB" down >/dev/null 2>&1
 	LAB_IS_UP=0
 }

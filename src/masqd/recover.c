@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: MIT
+/*
+ * recover.c - one owner per interface; the originals recorded before the
+ * takeover; put back after a crash, or by masqd --release
+ *
+ * Theory of operation (files: io/claim.h; record format: io/runrec.h):
+ *
+ *	start	recover_claim(), before anything is opened or changed:
+ *		every owned interface is claimed. One a live masqd holds
+ *		refuses the start, naming it (pid, control socket). A
+ *		claim a dead masqd left is taken over (logged), and its
+ *		record, if any, is put back: each sysctl still holding
+ *		masqd's value gets the recorded original, the recorded
+ *		table is deleted -- so the takeover that follows reads the
+ *		administrator's values, not the dead masqd's.
+ *	takeover to_apply() calls recover_record() between reading the
+ *		sysctls and writing any: one record per interface, on disk
+ *		(fsync) before the first change. Then crash_arm() prepares
+ *		the fatal-signal restore (crash.c).
+ *	stop	setup_teardown(): to_release() puts everything back, then
+ *		recover_drop() removes the records (kept when the table
+ *		could not be deleted) and the claims.
+ *	--release IFACE...: without starting, the same as a start's
+ *		recovery, then the claims given up; the table named after
+ *		-s SOCKET is deleted too when no masqd answers there.
+ *
+ * A record that fails runrec_parse() is never used: logged with its line
+ * and what is wrong, kept as IFACE.rec.bad for a person, and the values
+ * found now are taken as the originals.
+ *
+ * Limits: the twins (TAP devices) are not recorded: they are not
+ * persistent, so the kernel removes them with the process that held
+ * them. --release of some of a masqd's interfaces deletes its whole
+ * table, so the others' drops go too: release them all together.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "io/runrec.h"
+#include "masqd/log.h"
+#include "masqd/masqd.h"
+
+/* Tables already deleted in this recovery (one masqd: one table) */
+struct done_tables {
+	char name[MASQD_MAX_IFACES][32];
+	int n;
+};
+
+/* Return: 0 deleted (now or before), -1 it could not be (logged) */
+static int delete_table_once(struct done_tables *dt, const char *table)
+{
+	for (int i = 0; i < dt->n; i++)
+		if (!strcmp(dt->name[i], table))
+			return 0;
+	if (to_delete_table(table, logmsg))
+		return -1;
+	if (dt->n < MASQD_MAX_IFACES)
+		snprintf(dt->name[dt->n++], sizeof(dt->name[0]), "%s", table);
+	logmsg(LOG_INFO, "nft table netdev %s deleted (or already gone)",
+	       table);
+	return 0;
+}
+
+/* The record is not trusted: keep it aside for a person, start clean */
+static void refuse_record(const struct claim *c, const char *why)
+{
+	char bad[CLAIM_PATH_MAX + 8];
+
+	snprintf(bad, sizeof(bad), "%s.bad", c->rec);
+	logmsg(LOG_ERR, "%s: record %s refused: %s; not used (kept as %s): the "
+	       "values found now are taken as the originals", c->iface, c->rec,
+	       why, bad);
+	if (rename(c->rec, bad))
+		unlink(c->rec);
+}
+
+/*
+ * Is @r's device the one there now under its name? The same index and
+ * MAC: an interface made again since (a USB NIC plugged again, a veth of
+ * a new namespace whose inode number is a recycled one) has the kernel's
+ * fresh values, which are not masqd's to change.
+ * Return: 1 the same, 0 another, -ENODEV none of that name
+ */
+static int same_device(const struct runrec *r, char *now, size_t len)
+{
+	struct ifreq ifr = { 0 };
+	int idx = (int)if_nametoindex(r->iface), fd, ret;
+	const unsigned char *m;
+
+	if (!idx)
+		return -ENODEV;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", r->iface);
+	ret = ioctl(fd, SIOCGIFHWADDR, &ifr);
+	close(fd);
+	if (ret)
+		return -ENODEV;
+	m = (const unsigned char *)ifr.ifr_hwaddr.sa_data;
+	snprintf(now, len, "index %d, MAC %02x:%02x:%02x:%02x:%02x:%02x", idx,
+		 m[0], m[1], m[2], m[3], m[4], m[5]);
+	return idx == r->ifindex && !memcmp(m, r->mac, 6);
+}
+
+/**
+ * restore_record() - Put back what a claim's record says, if it has one
+ * @c:		a taken claim
+ * @dt:		tables deleted so far
+ *
+ * Return: 0 nothing recorded or all put back (the record removed), 1 the
+ * record was refused, -1 something could not be put back (record kept)
+ */
+static int restore_record(const struct claim *c, struct done_tables *dt)
+{
+	char buf[RUNREC_MAX], why[160], now[64];
+	struct runrec r;
+	size_t n;
+	int ret = claim_rec_read(c, buf, sizeof(buf), &n);
+
+	if (ret == -ENOENT)
+		return 0;
+	if (ret) {
+		refuse_record(c, ret == -EFBIG ? "longer than any record" :
+			      strerror(-ret));
+		return 1;
+	}
+	if (runrec_parse(buf, n, &r, why, sizeof(why))) {
+		refuse_record(c, why);
+		return 1;
+	}
+	if (strcmp(r.iface, c->iface)) {
+		refuse_record(c, "it names another interface");
+		return 1;
+	}
+	logmsg(LOG_NOTICE, "%s: masqd pid %ld (control socket %s) did not give "
+	       "it back; restoring the originals it recorded", c->iface, r.pid,
+	       r.sock);
+	ret = same_device(&r, now, sizeof(now));
+	if (ret == 0)
+		logmsg(LOG_NOTICE, "%s: not the device masqd changed (recorded: "
+		       "index %d, MAC %02x:%02x:%02x:%02x:%02x:%02x; now %s): its "
+		       "sysctls are its own, left as they are", c->iface,
+		       r.ifindex, r.mac[0], r.mac[1], r.mac[2], r.mac[3],
+		       r.mac[4], r.mac[5], now);
+	else
+		ret = to_restore_sysctls(c->iface, r.orig, r.has, logmsg);
+	if (ret == -ENODEV)
+		logmsg(LOG_NOTICE, "%s: no such interface any more; nothing to "
+		       "restore on it", c->iface);
+	if (delete_table_once(dt, r.table) || (ret < 0 && ret != -ENODEV))
+		return -1;
+	unlink(c->rec);
+	return 0;
+}
+
+/* Claim every interface in @names; Return: 0 or -1 (logged) */
+static int claim_all(struct claim *claims, unsigned long netns,
+		     char *const *names, int n, const char *sock,
+		     const char *doing)
+{
+	int bad = 0;
+
+	for (int i = 0; i < n; i++)
+		claims[i].fd = -1;
+	for (int i = 0; i < n; i++) {
+		char owner[400];
+		int ret = claim_take(&claims[i], CLAIM_DIR, netns, names[i], sock,
+				     owner, sizeof(owner));
+
+		if (ret == -EBUSY) {
+			logmsg(LOG_ERR, "%s: owned by %s; %s", names[i], owner,
+			       doing);
+			bad = 1;
+		} else if (ret) {
+			logmsg(LOG_ERR, "%s: cannot claim it under %s: %s",
+			       names[i], CLAIM_DIR, strerror(-ret));
+			bad = 1;
+		} else if (claims[i].stale) {
+			logmsg(LOG_NOTICE, "%s: the claim of masqd pid %ld, which "
+			       "is gone, taken over", names[i],
+			       claims[i].old_pid);
+		}
+	}
+	return bad ? -1 : 0;
+}
+
+/**
+ * recover_claim() - Claim the owned interfaces; undo a dead masqd's changes
+ * @d:		daemon, options parsed
+ *
+ * Return: 0, or -1 after logging (an interface owned by a live masqd, or
+ * a record whose values could not be put back)
+ */
+int recover_claim(struct masqd *d)
+{
+	char *names[MASQD_MAX_IFACES];
+	struct done_tables dt = { .n = 0 };
+	int ret;
+
+	for (int i = 0; i < d->o.nifaces; i++)
+		names[i] = d->o.ifaces[i].name;
+	ret = claim_netns(&d->netns);
+	if (ret) {
+		for (int i = 0; i < d->o.nifaces; i++)
+			d->claims[i].fd = -1;
+		logmsg(LOG_ERR, "cannot read /proc/self/ns/net: %s",
+		       strerror(-ret));
+		return -1;
+	}
+	if (claim_all(d->claims, d->netns, names, d->o.nifaces, d->o.sock,
+		      "refusing to start (stop that masqd first)"))
+		goto keep;
+	for (int i = 0; i < d->o.nifaces; i++)
+		if (restore_record(&d->claims[i], &dt) < 0)
+			goto keep;
+	return 0;
+keep:	/* records not yet put back stay for the next try */
+	for (int i = 0; i < d->o.nifaces; i++)
+		claim_drop(&d->claims[i], true);
+	return -1;
+}
+
+/* to_apply()'s hook: every interface's originals on disk, before changes */
+static int recover_record(struct takeover *t, void *ctx)
+{
+	struct masqd *d = ctx;
+
+	for (int i = 0; i < t->n; i++) {
+		struct runrec r = { .pid = getpid() };
+		char buf[RUNREC_MAX];
+		int n, ret;
+
+		snprintf(r.iface, sizeof(r.iface), "%s", t->links[i].name);
+		r.ifindex = d->links[i].ifindex;	/* same order */
+		memcpy(r.mac, d->links[i].mac, sizeof(r.mac));
+		snprintf(r.table, sizeof(r.table), "%s", t->table);
+		snprintf(r.sock, sizeof(r.sock), "%s", d->o.sock);
+		for (int s = 0; s < TO_SYSCTL_NUM; s++) {
+			r.has[s] = t->links[i].saved[s] >= 0;
+			r.orig[s] = t->links[i].saved[s];
+		}
+		n = runrec_format(&r, buf, sizeof(buf));
+		ret = n < 0 ? n : claim_rec_write(&d->claims[i], buf, (size_t)n);
+		if (ret) {
+			logmsg(LOG_ERR, "%s: cannot record its sysctls in %s "
+			       "before changing them: %s", r.iface,
+			       d->claims[i].rec, strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/**
+ * recover_arm() - Have the takeover record its originals before changing
+ * @d:		daemon, after to_init() and before to_apply()
+ */
+void recover_arm(struct masqd *d)
+{
+	d->to.record = recover_record;
+	d->to.record_ctx = d;
+}
+
+/**
+ * recover_after_fork() - The claims and records name the daemon, not its
+ * parent
+ * @d:		daemon, in the child after daemonize()
+ */
+void recover_after_fork(struct masqd *d)
+{
+	for (int i = 0; i < d->o.nifaces; i++)
+		if (d->claims[i].fd >= 0)
+			claim_describe(&d->claims[i], getpid(), d->o.sock);
+	if (d->to.table_made)	/* the same originals, the new pid */
+		recover_record(&d->to, d);
+}
+
+/**
+ * recover_drop() - Give up the claims at exit
+ * @d:		daemon
+ * @restored:	to_release() put everything back: remove the records too
+ */
+void recover_drop(struct masqd *d, bool restored)
+{
+	for (int i = 0; i < d->o.nifaces; i++)
+		claim_drop(&d->claims[i], !restored);
+}
+
+/* Does a masqd answer on @sock? */
+static bool sock_answers(const char *sock)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool yes;
+
+	if (fd < 0)
+		return true;	/* cannot tell: leave its table alone */
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", sock);
+	yes = !connect(fd, (struct sockaddr *)&a, sizeof(a));
+	close(fd);
+	return yes;
+}
+
+/**
+ * recover_release() - masqd --release: give interfaces back without starting
+ * @o:		options: the interfaces and -s SOCKET
+ *
+ * Return: exit status: 0 all given back, 1 something refused or failed
+ */
+int recover_release(const struct masqd_opts *o)
+{
+	struct claim claims[MASQD_MAX_IFACES];
+	struct done_tables dt = { .n = 0 };
+	unsigned long netns;
+	struct takeover t;
+	int bad = 0;
+
+	if (claim_netns(&netns)) {
+		logmsg(LOG_ERR, "cannot read /proc/self/ns/net: %s",
+		       strerror(errno));
+		return 1;
+	}
+	if (claim_all(claims, netns, (char *const *)o->release, o->nrelease,
+		      o->sock, "not released (stop that masqd instead)")) {
+		for (int i = 0; i < o->nrelease; i++)
+			claim_drop(&claims[i], true);
+		return 1;
+	}
+	for (int i = 0; i < o->nrelease; i++) {
+		int ret = restore_record(&claims[i], &dt);
+
+		if (ret == 0 && !claims[i].stale)
+			logmsg(LOG_INFO, "%s: no claim and no record: nothing "
+			       "recorded to restore", claims[i].iface);
+		bad |= ret < 0;
+	}
+	to_init(&t, o->sock, logmsg);
+	if (!sock_answers(o->sock) &&	/* a crash before the record? */
+	    delete_table_once(&dt, t.table))
+		bad = 1;
+	for (int i = 0; i < o->nrelease; i++)
+		claim_drop(&claims[i], bad);
+	if (!bad)
+		logmsg(LOG_INFO, "released %d interface%s", o->nrelease,
+		       o->nrelease == 1 ? "" : "s");
+	return bad;
+}

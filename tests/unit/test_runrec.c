@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_runrec.c - the record of an interface's originals (io/runrec.c)
+ * and the claim files (io/claim.c)
+ *
+ * A record formatted and read back is the same; every kind of damage --
+ * truncated anywhere, a byte changed anywhere, another version, a table
+ * name nft must not see, a sysctl twice, bytes after the end -- is
+ * refused whole with the line named. Claims: a second claim of a held
+ * interface is refused naming the owner; a claim file without a lock is
+ * stale and taken over; a record written is read back. Files in a
+ * private folder under /tmp. masqd --release's command line.
+ *
+ * Prints "ok runrec/NAME" or "FAIL runrec/NAME: why".
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../lib/report.h"
+#include "io/claim.h"
+#include "io/runrec.h"
+#include "masqd/options.h"
+
+static struct runrec sample(void)
+{
+	struct runrec r = { .iface = "lan0", .ifindex = 3,
+			    .mac = { 0x02, 0x6d, 0x71, 0, 0x01, 0xfe },
+			    .table = "masqd_0cc6ab0f",
+			    .sock = "/run/masq/masqd.sock", .pid = 4242 };
+
+	r.has[TO_FORWARDING] = true;
+	r.orig[TO_FORWARDING] = 1;
+	r.has[TO_ARP_IGNORE] = true;
+	r.orig[TO_ARP_IGNORE] = 0;
+	return r;
+}
+
+static int round_trip(void)
+{
+	struct runrec r = sample(), back;
+	char buf[RUNREC_MAX], why[160];
+	int n = runrec_format(&r, buf, sizeof(buf));
+
+	if (n <= 0)
+		return report_failf("format: %d", n);
+	if (runrec_parse(buf, (size_t)n, &back, why, sizeof(why)))
+		return report_failf("refused its own record: %s", why);
+	if (strcmp(back.iface, "lan0") || strcmp(back.table, r.table) ||
+	    strcmp(back.sock, r.sock) || back.pid != 4242 ||
+	    back.ifindex != 3 || memcmp(back.mac, r.mac, 6) ||
+	    !back.has[TO_FORWARDING] || back.orig[TO_FORWARDING] != 1 ||
+	    back.has[TO_DISABLE_IPV6] || !back.has[TO_ARP_IGNORE])
+		return report_failf("read back differs");
+	return 0;
+}
+
+static int truncated_anywhere(void)
+{
+	struct runrec r = sample(), back;
+	char buf[RUNREC_MAX], why[160];
+	int n = runrec_format(&r, buf, sizeof(buf));
+
+	for (int k = 0; k < n; k++)
+		if (!runrec_parse(buf, (size_t)k, &back, why, sizeof(why)))
+			return report_failf("accepted the first %d of %d bytes",
+					    k, n);
+	return 0;
+}
+
+static int changed_anywhere(void)
+{
+	struct runrec r = sample(), back;
+	char buf[RUNREC_MAX], why[160];
+	int n = runrec_format(&r, buf, sizeof(buf));
+
+	for (int k = 0; k < n; k++) {
+		char was = buf[k];
+
+		buf[k] = was == '1' ? '2' : was == '\n' ? ' ' : '1';
+		if (!runrec_parse(buf, (size_t)n, &back, why, sizeof(why)))
+			return report_failf("accepted with byte %d changed", k);
+		buf[k] = was;
+	}
+	return 0;
+}
+
+/* @text must be refused with a reason containing @want */
+static int refused(const char *text, const char *want)
+{
+	struct runrec back;
+	char why[160];
+
+	if (!runrec_parse(text, strlen(text), &back, why, sizeof(why)))
+		return report_failf("accepted: %s", text);
+	if (!strstr(why, want))
+		return report_failf("reason '%s', want '%s'", why, want);
+	return 0;
+}
+
+/* A good start: the lines before "table" */
+#define HEAD	"masq-record 1\niface lan0\nifindex 3\nmac 02:00:00:00:00:01\n"
+
+static int hostile_records(void)
+{
+	return refused("masq-record 2\n", "line 1: not a record of format 1") ||
+	       refused(HEAD "table masqd_0cc6ab0f; "
+		       "flush ruleset\n", "line 5: not a table name") ||
+	       refused("masq-record 1\niface la/n0\n", "line 2: not an "
+		       "interface name") ||
+	       refused(HEAD "table masqd_0cc6ab0f\n"
+		       "socket /s\npid -5\n", "line 7: not a process id") ||
+	       refused(HEAD "table masqd_0cc6ab0f\n"
+		       "socket /s\npid 5\nsysctl forwarding 1\nsysctl "
+		       "forwarding 0\n", "line 9: a sysctl named twice") ||
+	       refused(HEAD "table masqd_0cc6ab0f\n"
+		       "socket /s\npid 5\nsysctl rp_filter 1\n", "line 8: a "
+		       "sysctl masqd does not change") ||
+	       refused(HEAD "table masqd_0cc6ab0f\n"
+		       "socket /s\npid 5\nend 00000000\n", "line 8: checksum") ||
+	       refused(HEAD "table masqd_0cc6ab0f\n"
+		       "socket /s\033[2J\n", "line 6: a control character") ||
+	       refused("masq-record 1\niface lan0\nifindex 0\n", "line 3: not "
+		       "an interface index") ||
+	       refused("masq-record 1\niface lan0\nifindex 3\nmac "
+		       "02:00:00:00:00:0g\n", "line 4: not a MAC address") ||
+	       refused("masq-record 1\niface lan0\nifindex 3\nmac "
+		       "02:00:00:00:00\n", "line 4: not a MAC address") ||
+	       refused("", "line 1: the record ends early") ||
+	       refused("masq-record 1", "line 1: no newline");
+}
+
+static int bytes_after_end(void)
+{
+	struct runrec r = sample(), back;
+	char buf[RUNREC_MAX], why[160];
+	int n = runrec_format(&r, buf, sizeof(buf));
+
+	memcpy(buf + n, "x\n", 2);
+	if (!runrec_parse(buf, (size_t)n + 2, &back, why, sizeof(why)))
+		return report_failf("accepted bytes after 'end'");
+	return strstr(why, "bytes after 'end'") ? 0 :
+	       report_failf("reason: %s", why);
+}
+
+static int claims(void)
+{
+	char dir[] = "/tmp/masq-runrec.XXXXXX", owner[400], buf[64];
+	struct claim a, b;
+	int ret, rc = 0;
+	size_t n;
+
+	if (!mkdtemp(dir))
+		return report_failf("mkdtemp: %s", strerror(errno));
+	ret = claim_take(&a, dir, 77, "lan0", "/s/one", owner, sizeof(owner));
+	if (ret || a.stale)
+		rc = report_failf("first claim: %d stale %d", ret, a.stale);
+	ret = claim_take(&b, dir, 77, "lan0", "/s/two", owner, sizeof(owner));
+	snprintf(buf, sizeof(buf), "masqd pid %ld (control socket /s/one)",
+		 (long)getpid());
+	if (!rc && (ret != -EBUSY || !strstr(owner, buf)))
+		rc = report_failf("second claim: %d, owner '%s'", ret, owner);
+	if (!rc && (claim_rec_write(&a, "rec\n", 4) ||
+		    claim_rec_read(&a, buf, sizeof(buf), &n) || n != 4))
+		rc = report_failf("record not written and read back");
+	/* the owner dies: its lock goes, its files stay */
+	close(a.fd);
+	ret = claim_take(&b, dir, 77, "lan0", "/s/two", owner, sizeof(owner));
+	if (!rc && (ret || !b.stale || b.old_pid != getpid()))
+		rc = report_failf("stale claim: %d stale %d pid %ld", ret, b.stale,
+				  b.old_pid);
+	/* another namespace's lan0 is another claim */
+	ret = claim_take(&a, dir, 78, "lan0", "/s/one", owner, sizeof(owner));
+	if (!rc && ret)
+		rc = report_failf("claim in another namespace: %d", ret);
+	claim_drop(&a, false);
+	claim_drop(&b, false);
+	snprintf(owner, sizeof(owner), "rm -rf '%s'", dir);
+	if (system(owner))
+		return report_failf("cannot remove %s", dir);
+	return rc;
+}
+
+/* masqd ARGS... (NULL-terminated) parses to @want (0 or -1) */
+static int parses(int want, struct masqd_opts *o, ...)
+{
+	char *argv[16] = { "masqd" };
+	int argc = 1, ret;
+	va_list ap;
+
+	va_start(ap, o);
+	while (argc < 15 && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	optind = 0;	/* glibc: start getopt afresh */
+	ret = opts_parse(argc, argv, o);
+	if (ret != want)
+		return report_failf("masqd %s %s ...: %d, want %d", argv[1],
+				    argc > 2 ? argv[2] : "", ret, want);
+	return 0;
+}
+
+static int release_options(void)
+{
+	static struct masqd_opts o;
+
+	if (parses(0, &o, "--release", "lan0", "wan0", NULL))
+		return -1;
+	if (o.nrelease != 2 || strcmp(o.release[1], "wan0") ||
+	    o.nifaces)
+		return report_failf("--release lan0 wan0: %d interfaces",
+				    o.nrelease);
+	if (parses(0, &o, "--release", "-s", "/tmp/x.sock", "lan0", NULL) ||
+	    strcmp(o.sock, "/tmp/x.sock") || o.nrelease != 1)
+		return report_failf("-s with --release not kept");
+	return parses(-1, &o, "--release", NULL) ||
+	       parses(-1, &o, "--release", "lan0", "lan0", NULL) ||
+	       parses(-1, &o, "--release", "la\"n0", NULL) ||
+	       parses(-1, &o, "--release", "--internal", "lan0=10.0.0.1/24",
+		      "lan0", NULL) ||
+	       parses(-1, &o, "lan0", "--internal", "lan0=10.0.0.1/24", NULL);
+}
+
+int main(void)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(void);
+	} cases[] = {
+		{ "round_trip", round_trip },
+		{ "truncated_anywhere", truncated_anywhere },
+		{ "changed_anywhere", changed_anywhere },
+		{ "hostile_records", hostile_records },
+		{ "bytes_after_end", bytes_after_end },
+		{ "claims", claims },
+		{ "release_options", release_options },
+	};
+	int failed = 0;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = cases[i].fn();
+
+		report_case("runrec", cases[i].name, rc);
+		failed |= rc != 0;
+	}
+	return failed;
+}
