@@ -16,6 +16,7 @@
 
 #include "masqd/log.h"
 #include "masqd/masqd.h"
+#include "masqd/notify.h"
 
 /* Fork away from the terminal; the parent exits 0 once the child runs */
 static int daemonize(void)
@@ -68,6 +69,7 @@ int main(int argc, char **argv)
 	if (ret)
 		return ret > 0 ? 0 : 2;
 	log_init(d.o.foreground);
+	notify_init();	/* $NOTIFY_SOCKET: systemd's Type=notify */
 	if (start(&d)) {
 		setup_teardown(&d);
 		return 1;
@@ -80,7 +82,9 @@ int main(int argc, char **argv)
 	       d.o.nifaces, d.o.nifaces == 1 ? "" : "s", d.o.sock,
 	       d.o.vnet_hdr ? "" : " (virtio-net header off)");
 	log_start();
+	notify_ready(d.o.nifaces);	/* forwarding starts */
 	ret = loop_run(&d);
+	notify_stopping();
 	setup_teardown(&d);
 	if (d.sigfd >= 0)
 		close(d.sigfd);
