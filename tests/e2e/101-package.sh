@@ -187,6 +187,7 @@ fi
 
 ARGS="--internal lan0=192.168.0.1/24 --external wan0=203.0.113.1/24"
 inroot sh -c "echo 'MASQD_ARGS=\"$ARGS\"' >>/etc/masq/masqd.env"
+MASQ_GID=$(inrooto getent group masq | cut -d: -f3)
 inroot sh -c "$ENV_SH" sh "$COND" || log "  (ExecCondition refuses a configured machine)"
 CMD=${START//\$MASQD_ARGS/$ARGS}
 ASOCK=@masq-t$$-notify
@@ -214,11 +215,18 @@ else
 	fail installed_caps_bounded "CapBnd '$capbnd' NoNewPrivs '$nnp', want 00000000000030c1 and 1"
 fi
 ISOCK=/proc/$MASQD_PID/root/run/masq/masqd.sock	# its default socket
+# masq-socksify.service's ExecStartPre (as root: "+"), run in masqd's
+# root and mount namespace: the control socket's group becomes masq's
+# (by CAP_CHOWN, inside the bounding set)
+PRE=$(sed -n 's/^ExecStartPre=+//p' "$U/$UNITDIR/masq-socksify.service")
+# shellcheck disable=SC2086 # the unit's words
+x nsenter -t "$MASQD_PID" -m -r -- $PRE
 if on lan ping -c 2 -W 2 203.0.113.2 && T=5 x "$MASQCTL" -s "$ISOCK" stats &&
-	grep -q 'running on 2 interfaces, control socket /run/masq/masqd.sock' "$WORK/masqd.log"; then
+	grep -q 'running on 2 interfaces, control socket /run/masq/masqd.sock' "$WORK/masqd.log" &&
+	[ -n "$MASQ_GID" ] && [ "$(stat -c %g:%a "$ISOCK")" = "$MASQ_GID:660" ]; then
 	ok installed_forwards
 else
-	fail installed_forwards "no ping through the installed masqd, or no answer on $ISOCK"
+	fail installed_forwards "no ping through the installed masqd, no answer on $ISOCK or its group not masq ($MASQ_GID) with mode 660"
 fi
 # ExecReload=
 x kill -HUP "$MASQD_PID"
