@@ -21,7 +21,9 @@
 # what systemd would do is done by hand from the installed unit's lines
 # (EnvironmentFile read with sh, ExecCondition and ExecStart run as
 # written, $MASQD_ARGS put in, RuntimeDirectory made), and
-# systemd-analyze verify checks the units.
+# systemd-analyze verify checks the units. Then, where systemd-nspawn
+# is installed, the scratch root is booted for real with systemd as its
+# PID 1, in the router namespace, starting masq.service alone.
 #
 # The .deb: build/deb/masq_*.deb when no file of the tree is newer, else
 # make deb (about 1.5 minutes on 2 cores).
@@ -33,6 +35,7 @@ e2e_init notify_ready notify_stopping deb_built units_verify \
 	install_files install_user install_conffiles install_units_enabled \
 	unconfigured_not_started installed_ready installed_caps_bounded \
 	installed_forwards installed_reload installed_stop \
+	nspawn_active nspawn_journal nspawn_reload \
 	remove_keeps_conffiles purge_clean host_untouched
 
 NOTIFY_PY=$WORK/notify.py
@@ -245,6 +248,64 @@ if masqd_stop && wait_in "$WORK/anotify.out" "STOPPING=1"; then
 else
 	fail installed_stop "SIGTERM: not a clean stop with STOPPING=1"
 fi
+
+# ---- a real systemd: the scratch root booted by systemd-nspawn --------
+# in the lab's router namespace (its own network: nothing of the root
+# namespace's), booting masq.service alone (systemd.unit=), where it works
+# (CAP_NET_ADMIN: nspawn keeps it from a container unless told, and
+# masqd needs it, SO_RCVBUFFORCE among others)
+nspawn_cases() {
+	local np="" cpid="" i st
+	if ! command -v systemd-nspawn >/dev/null; then
+		for i in nspawn_active nspawn_journal nspawn_reload; do
+			skip $i "needs systemd-nspawn (apt-get install systemd-container)"
+		done
+		return
+	fi
+	systemd-id128 new >"$U/etc/machine-id" 2>/dev/null ||
+		od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$U/etc/machine-id"
+	log "+ [bg nspawn] systemd-nspawn -D scratch root -b systemd.unit=masq.service"
+	timeout -k 5 90 unshare -m --propagation private sh -c 'o=$1; ns=$2
+mount -t overlay overlay -o "lowerdir=/,upperdir=$o/upper,workdir=$o/work" "$o/root" || exit 99
+exec systemd-nspawn -q --register=no --keep-unit --link-journal=no \
+	--network-namespace-path="/run/netns/$ns" --bind=/dev/net/tun \
+	--capability=CAP_NET_ADMIN \
+	-D "$o/root" -b systemd.unit=masq.service' sh "$OVL" "$NS_GW" \
+		>"$WORK/nspawn.out" 2>&1 &
+	BG_PIDS+=($!)
+	for i in $(seq 40); do
+		np=$(pgrep -x -P "$(pgrep -P $! -x unshare 2>/dev/null || echo $!)" systemd-nspawn 2>/dev/null)
+		[ -z "$np" ] && np=$(pgrep -x -P $! systemd-nspawn 2>/dev/null)
+		[ -n "$np" ] && cpid=$(pgrep -P "$np" | head -n 1)
+		[ -n "$cpid" ] && nsenter -t "$cpid" -a systemctl is-active -q masq 2>/dev/null && break
+		sleep 0.5
+	done
+	log "  nspawn $np, its init $cpid"
+	st=$( [ -n "$cpid" ] && nsenter -t "$cpid" -a systemctl show -p ActiveState,SubState,Type,NotifyAccess masq 2>&1)
+	log "$st"
+	if [ -n "$cpid" ] && grep -q 'ActiveState=active' <<<"$st" && on lan ping -c 1 -W 2 203.0.113.2; then
+		ok nspawn_active
+	else
+		fail nspawn_active "masq.service not active (Type=notify) under systemd in nspawn (build/e2e/$E2E_NAME/nspawn.out)"
+	fi
+	if [ -n "$cpid" ] && T=10 x nsenter -t "$cpid" -a journalctl -u masq --no-pager &&
+		grep -q 'masqd.*running on 2 interfaces' "$LOG"; then
+		ok nspawn_journal
+	else
+		fail nspawn_journal "journalctl -u masq does not show masqd's start line"
+	fi
+	if [ -n "$cpid" ] && T=10 x nsenter -t "$cpid" -a systemctl reload masq && sleep 1 &&
+		T=10 xo nsenter -t "$cpid" -a journalctl -u masq --no-pager | grep -q 'SIGHUP: /etc/masq/masq.conf reloaded'; then
+		ok nspawn_reload
+	else
+		fail nspawn_reload "systemctl reload masq: no reload in the journal"
+	fi
+	[ -n "$np" ] && kill -TERM "$np" 2>/dev/null	# a poweroff of the container
+	for i in $(seq 40); do [ -n "$np" ] && gone "$np" && break; sleep 0.5; done
+	log "  nspawn output, last lines:"
+	tail -n 15 "$WORK/nspawn.out" >>"$LOG"
+}
+nspawn_cases
 
 # ---- remove, purge -------------------------------------------------
 if T=60 inroot dpkg -r masq && ! [ -e "$U/usr/sbin/masqd" ] &&
