@@ -95,7 +95,7 @@ grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null ||
 	skip_all "needs overlayfs for the scratch root"
 
 DEB=$(ls "$E2E_ROOT"/build/deb/masq_*_*.deb 2>/dev/null | head -n 1)
-if [ -n "$DEB" ] && [ -z "$(cd "$E2E_ROOT" && find . -path ./build -prune -o \
+if [ -n "$DEB" ] && [ -z "$(cd "$E2E_ROOT" && find . \( -path ./build -o -path ./.git \) -prune -o \
 		-type f -newer "$DEB" -print | head -n 1)" ]; then
 	log "# $DEB is newer than every file of the tree: used as it is"
 	ok deb_built
