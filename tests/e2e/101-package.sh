@@ -36,7 +36,7 @@ e2e_init notify_ready notify_stopping deb_built units_verify \
 	unconfigured_not_started installed_ready installed_caps_bounded \
 	installed_forwards installed_reload installed_stop \
 	nspawn_active nspawn_journal nspawn_reload \
-	remove_keeps_conffiles purge_clean host_untouched
+	remove_keeps_conffiles purge_clean make_install host_untouched
 
 NOTIFY_PY=$WORK/notify.py
 cat >"$NOTIFY_PY" <<'EOF'
@@ -327,6 +327,22 @@ if T=60 inroot dpkg -P masq; then
 else
 	fail purge_clean "dpkg -P failed (see $LOG)"
 fi
+# make install (no package) into a second scratch root: the same files
+# and the masq user, made by the Makefile when it is missing
+OVL2=$WORK/ovl2
+mkdir -p "$OVL2/upper" "$OVL2/work" "$OVL2/root"
+if ! unshare -m --propagation private sh -c "$ROOT_SH" sh "$OVL2" test -f "$E2E_ROOT/Makefile"; then
+	skip make_install "the tree is not on the root file system (the scratch root cannot see it)"
+elif T=120 x unshare -m --propagation private sh -c "$ROOT_SH" sh "$OVL2" \
+		make -C "$E2E_ROOT" install &&
+	[ -x "$OVL2/upper/usr/sbin/masqd" ] && [ -f "$OVL2/upper/$UNITDIR/masq.service" ] &&
+	[ -f "$OVL2/upper/etc/masq/masqd.env" ] &&
+	unshare -m --propagation private sh -c "$ROOT_SH" sh "$OVL2" getent passwd masq >/dev/null; then
+	ok make_install
+else
+	fail make_install "make install in a scratch root: no masqd, unit, masqd.env or masq user"
+fi
+rm -rf "$OVL2"
 HOST_AFTER="$(getent passwd masq; dpkg-query -W -f '${Status}' masq 2>&1; ls -d /etc/masq/masqd.env 2>&1)"
 if [ "$HOST_BEFORE" = "$HOST_AFTER" ]; then
 	ok host_untouched
