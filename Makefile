@@ -8,7 +8,11 @@
 #   make run        the demo router in network namespaces (make run-stop)
 #   make install    masqd, masqctl and man pages under $(PREFIX); the
 #                   rules directory's .def files in /etc/masq/rules (a
-#                   file already there is kept, as the files promise)
+#                   file already there is kept, as the files promise);
+#                   the systemd units, /etc/masq/masqd.env and masq.conf
+#                   (kept when there) and, without DESTDIR, the masq user
+#   make deb        the Debian package in build/deb/ (debian/; checked
+#                   with lintian when it is installed)
 #
 # V=1 shows full commands. Sources are found by folder: a new .c file in
 # src/engine or src/ipt (the iptables language, shared by masqd and
@@ -64,7 +68,7 @@ BENCH_BINS  := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRC))
 FUZZ_BINS   := $(patsubst fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRC))
 TOOLS_BINS  := $(patsubst tests/tools/%.c,$(O)/tools/%,$(TOOLS_SRC))
 
-.PHONY: all check unit unit-san unit-tsan tools bench fuzz fuzz-build run run-stop install clean deps
+.PHONY: all check unit unit-san unit-tsan tools bench fuzz fuzz-build run run-stop install install-service clean deps deb
 all: $(O)/masqd $(O)/masqctl $(O)/masq-socksify $(LIBMASQ)
 
 $(O)/obj/%.o: %.c
@@ -282,6 +286,36 @@ install: all
 		[ -e "$$t" ] || install -m 0644 $$f "$$t" || exit 1; done
 	for m in man/*.8 man/*.5; do [ -f "$$m" ] || continue; \
 		s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/$${m##*/}; done
+	for n in $(MASQCTL_SBIN_LINKS); do \
+		ln -sfn masqctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/$$n.8 || exit 1; done
+	$(MAKE) --no-print-directory install-service
+
+# The systemd units and the files they read (systemd/, etc/: see
+# docs/design.md, Packaging); a file in /etc already there is kept. The
+# masq user (masqd will drop privileges to it; masq-socksify.service runs
+# as it) is made here only for a real install, not into a DESTDIR: the
+# package's postinst makes it.
+SYSTEMD_UNITDIR ?= /lib/systemd/system
+install-service:
+	for u in systemd/*.service; do \
+		install -D -m 0644 $$u $(DESTDIR)$(SYSTEMD_UNITDIR)/$${u##*/} || exit 1; done
+	install -d $(DESTDIR)/etc/masq
+	for f in etc/*; do t=$(DESTDIR)/etc/masq/$${f##*/}; \
+		[ -e "$$t" ] || install -m 0644 $$f "$$t" || exit 1; done
+	if [ -z "$(DESTDIR)" ] && ! getent passwd masq >/dev/null; then \
+		useradd --system --user-group --home-dir /nonexistent \
+			--no-create-home --shell /usr/sbin/nologin masq; fi
+
+# The Debian package, built by dpkg-buildpackage (debhelper) from a copy
+# of the tree in build/deb/masq, so that the .deb, .changes and
+# .buildinfo land in build/deb/ rather than beside the repository.
+deb:
+	rm -rf $(O)/deb && mkdir -p $(O)/deb/masq
+	tar --exclude=./build --exclude=./.git -cf - . | tar -xf - -C $(O)/deb/masq
+	cd $(O)/deb/masq && dpkg-buildpackage -b -us -uc -j$(shell nproc 2>/dev/null || echo 1)
+	if command -v lintian >/dev/null; then \
+		lintian --fail-on error $(O)/deb/masq_*.changes || exit 1; \
+	else echo "deb: lintian not installed (apt-get install lintian): not checked"; fi
 
 clean:
 	rm -rf $(O)

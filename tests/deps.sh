@@ -43,6 +43,13 @@ want conntrack conntrack
 # the SOCKS server of the automatic SOCKSification test (issue 17), run by
 # the test in a lab namespace with its own config, never as a service
 want /usr/sbin/danted dante-server
+# the package (issue 18): make deb and e2e 101 (systemd-analyze verify,
+# systemd-nspawn: run by the test in a lab namespace, never as a service)
+want dpkg-buildpackage dpkg-dev
+want dh debhelper
+want lintian lintian
+want systemd-analyze systemd
+want systemd-nspawn systemd-container	# e2e 101 boots the package in a container
 [ -e /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a ] ||
 	ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 ||
 	need+=(libclang-rt-14-dev)

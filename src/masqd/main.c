@@ -17,6 +17,7 @@
 
 #include "masqd/log.h"
 #include "masqd/masqd.h"
+#include "masqd/notify.h"
 
 /* Fork away from the terminal; the parent exits 0 once the child runs */
 static int daemonize(void)
@@ -77,6 +78,7 @@ int main(int argc, char **argv)
 	log_init(d.o.foreground || d.o.nrelease);
 	if (d.o.nrelease)
 		return recover_release(&d.o);
+	notify_init();	/* $NOTIFY_SOCKET: systemd's Type=notify */
 	if (start(&d)) {
 		setup_teardown(&d);
 		return 1;
@@ -98,7 +100,9 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	notify_ready(d.o.nifaces);	/* forwarding starts */
 	ret = loop_run(&d);
+	notify_stopping();
 	metrics_stop(&d.met);
 	setup_teardown(&d);
 	if (d.sigfd >= 0)
