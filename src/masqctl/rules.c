@@ -377,6 +377,22 @@ static int end(struct conn *c, struct rules_run *run, const char *how)
 	return r.status ? 1 : 0;
 }
 
+/*
+ * DIR/FILE of the run's file @i in @buf; false, after a message, when it
+ * does not fit (a directory path near PATH_MAX)
+ */
+static bool file_path(const struct rules_run *run, int i, char *buf,
+		      size_t cap)
+{
+	int n = snprintf(buf, cap, "%s/%s", run->dir, run->files[i]);
+
+	if (n >= 0 && (size_t)n < cap)
+		return true;
+	fprintf(stderr, "%s: %s/%s: the path is too long; %s\n", PROG,
+		run->dir, run->files[i], OLD_STAYS);
+	return false;
+}
+
 /* ---- the shell ------------------------------------------------------- */
 
 /* Cover one switch with a private copy in work/proc/; 0 or -1 */
@@ -453,7 +469,8 @@ static void child(const struct rules_run *run, const char *sock)
 	argv[0] = (char *)"sh";
 	argv[1] = strdup(work_path(run, "driver.sh", path, sizeof(path)));
 	for (int i = 0; i < run->nfiles; i++) {
-		snprintf(path, sizeof(path), "%s/%s", run->dir, run->files[i]);
+		if (!file_path(run, i, path, sizeof(path)))
+			_exit(127);	/* check_syntax() saw them all fit */
 		argv[i + 2] = strdup(path);
 	}
 	execv("/bin/sh", argv);
@@ -566,7 +583,8 @@ static int check_syntax(const struct rules_run *run)
 	int line;
 
 	for (int i = 0; i < run->nfiles; i++) {
-		snprintf(path, sizeof(path), "%s/%s", run->dir, run->files[i]);
+		if (!file_path(run, i, path, sizeof(path)))
+			return 1;
 		if (!parse_check(path, msg, sizeof(msg)))
 			continue;
 		if (!rules_syntax_where(msg, path, &line, &rest))
