@@ -17,23 +17,10 @@
 #include <string.h>
 
 #include "masqctl/json.h"
+#include "../tests/lib/fuzzeng.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
-
-static void seed(const char *dir, const char *name, int k, const char *text,
-		 size_t len)
-{
-	char path[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/seed-%s-%d", dir, name, k);
-	f = fopen(path, "w");
-	if (f) {
-		fwrite(text, 1, len, f);
-		fclose(f);
-	}
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -51,8 +38,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	if (!dir)
 		return 0;
-	seed(dir, "json", 0, stats, sizeof(stats) - 1);
-	seed(dir, "json", 1, ct, sizeof(ct) - 1);
+	fuzzeng_seed(dir, "json-0", stats, sizeof(stats) - 1);
+	fuzzeng_seed(dir, "json-1", ct, sizeof(ct) - 1);
 	exit(0);
 }
 

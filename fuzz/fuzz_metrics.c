@@ -15,23 +15,10 @@
 #include <string.h>
 
 #include "masqd/metrics.h"
+#include "../tests/lib/fuzzeng.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
-
-static void seed(const char *dir, const char *name, int k, const char *text,
-		 size_t len)
-{
-	char path[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/seed-%s-%d", dir, name, k);
-	f = fopen(path, "w");
-	if (f) {
-		fwrite(text, 1, len, f);
-		fclose(f);
-	}
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -46,7 +33,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	if (!dir)
 		return 0;
-	seed(dir, "metrics", 0, both, sizeof(both) - 1);
+	fuzzeng_seed(dir, "metrics-0", both, sizeof(both) - 1);
 	exit(0);
 }
 

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "masqctl/rules.h"
+#include "../tests/lib/fuzzeng.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -114,19 +115,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-static void seed(const char *dir, int k, const char *text, size_t len)
-{
-	char path[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/seed-rules-%d", dir, k);
-	f = fopen(path, "w");
-	if (f) {
-		fwrite(text, 1, len, f);
-		fclose(f);
-	}
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	static const char s0[] = "\0lan0 internal mac 02:00:00:00:00:01 mtu 1500 192.168.0.1/24 twin\n"
@@ -142,10 +130,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	if (!dir)
 		return 0;
-	seed(dir, 0, s0, sizeof(s0) - 1);
-	seed(dir, 1, s1, sizeof(s1) - 1);
-	seed(dir, 2, s2, sizeof(s2) - 1);
-	seed(dir, 3, s3, sizeof(s3) - 1);
-	seed(dir, 4, s4, sizeof(s4) - 1);
+	fuzzeng_seed(dir, "rules-0", s0, sizeof(s0) - 1);
+	fuzzeng_seed(dir, "rules-1", s1, sizeof(s1) - 1);
+	fuzzeng_seed(dir, "rules-2", s2, sizeof(s2) - 1);
+	fuzzeng_seed(dir, "rules-3", s3, sizeof(s3) - 1);
+	fuzzeng_seed(dir, "rules-4", s4, sizeof(s4) - 1);
 	exit(0);
 }
