@@ -7,7 +7,10 @@
  * the owner, returned for the message, -EBUSY. Taken: fstat(fd) and
  * stat(path) must be the same inode -- an owner that removed its claim
  * between our open and our lock left us a lock on a deleted file, so we
- * open again (a few times at most). A non-empty file we could lock was
+ * open again (a few times at most). A lock held for an owner that is
+ * gone is the owner's privileged helper (masqd/privsep.c) giving the
+ * interfaces back: waited for, up to CLAIM_WAIT_MS, so the next masqd
+ * or masqd --release never races it. A non-empty file we could lock was
  * left by a dead owner: stale, remembered for the log. Then our own
  * pid, start time and socket are written in it.
  *
@@ -35,6 +38,9 @@
 #include "io/claim.h"
 
 #define CLAIM_TRIES	5
+/* a gone masqd's helper giving back: nft's time at most (takeover.c) */
+#define CLAIM_WAIT_MS	6000
+#define CLAIM_WAIT_STEP_MS 20
 
 /**
  * claim_netns() - The inode of this process's network namespace
@@ -91,8 +97,12 @@ static int mkdirs(const char *dir, unsigned long netns, char *sub, size_t len)
 	return 0;
 }
 
-/* "pid N (control socket S)", from the claim file's text */
-static void describe_owner(int fd, char *owner, size_t olen)
+/*
+ * "pid N (control socket S)", from the claim file's text.
+ * Return: true when pid N is gone (what holds the lock is another
+ * process: masqd's privileged helper giving the interfaces back)
+ */
+static bool describe_owner(int fd, char *owner, size_t olen)
 {
 	char buf[512] = "", sock[256] = "?";
 	unsigned long long st = 0;
@@ -107,15 +117,20 @@ static void describe_owner(int fd, char *owner, size_t olen)
 		st = strtoull(s + 6, NULL, 10);
 	if ((s = strstr(buf, "socket ")))
 		sscanf(s + 7, "%255[^\n]", sock);
-	if (pid > 0 && st && start_time(pid) != st)
+	if (pid > 0 && st && start_time(pid) != st) {
 		snprintf(owner, olen, "a process that holds the claim of pid %ld "
 			 "(control socket %s), which is gone", pid, sock);
-	else
-		snprintf(owner, olen, "masqd pid %ld (control socket %s)", pid,
-			 sock);
+		return true;
+	}
+	snprintf(owner, olen, "masqd pid %ld (control socket %s)", pid, sock);
+	return false;
 }
 
-/* Open and lock the claim file; Return: fd, -EBUSY, -EAGAIN, -errno */
+/*
+ * Open and lock the claim file; Return: fd, -EBUSY, -EAGAIN, -errno;
+ * -EINPROGRESS when the lock is held for a masqd that is gone (its
+ * helper is giving back: worth waiting for)
+ */
 static int lock_once(struct claim *c, char *owner, size_t olen)
 {
 	struct stat a, b;
@@ -126,10 +141,10 @@ static int lock_once(struct claim *c, char *owner, size_t olen)
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
 		int e = errno;
 
-		if (e == EWOULDBLOCK)
-			describe_owner(fd, owner, olen);
+		bool gone = e == EWOULDBLOCK && describe_owner(fd, owner, olen);
+
 		close(fd);
-		return e == EWOULDBLOCK ? -EBUSY : -e;
+		return gone ? -EINPROGRESS : e == EWOULDBLOCK ? -EBUSY : -e;
 	}
 	if (fstat(fd, &a) || stat(c->path, &b) || a.st_ino != b.st_ino ||
 	    a.st_dev != b.st_dev) {
@@ -170,8 +185,17 @@ int claim_take(struct claim *c, const char *dir, unsigned long netns,
 	    (size_t)snprintf(c->rec, sizeof(c->rec), "%s/%s.rec", sub,
 			     iface) >= sizeof(c->rec))
 		return -ENAMETOOLONG;
-	for (int i = 0; i < CLAIM_TRIES && fd == -EAGAIN; i++) {
+	for (int i = 0, waited = 0; i < CLAIM_TRIES && fd == -EAGAIN; i++) {
 		fd = lock_once(c, owner, olen);
+		if (fd == -EINPROGRESS && waited < CLAIM_WAIT_MS) {
+			usleep(CLAIM_WAIT_STEP_MS * 1000);
+			waited += CLAIM_WAIT_STEP_MS;
+			fd = -EAGAIN;
+			i--;	/* waiting is not a try */
+			continue;
+		}
+		if (fd == -EINPROGRESS)
+			fd = -EBUSY;
 		if (fd == -ENOENT) {	/* the folder was removed: again */
 			ret = mkdirs(dir, netns, sub, sizeof(sub));
 			fd = ret ? ret : -EAGAIN;

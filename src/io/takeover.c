@@ -53,8 +53,6 @@
 
 #include "io/takeover.h"
 
-extern char **environ;
-
 #define NFT_TIMEOUT_MS	5000
 #define NL_TIMEOUT_MS	200
 
@@ -123,6 +121,10 @@ static int sc_write(const char *ifname, enum to_sysctl s, int val)
 
 /* ---- nft ------------------------------------------------------------- */
 
+/*
+ * nft by absolute path, never through $PATH (a caller's PATH must not pick
+ * the program masqd runs as root); NULL when there is none
+ */
 static const char *nft_path(void)
 {
 	static const char *const where[] = {
@@ -132,17 +134,23 @@ static const char *nft_path(void)
 	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++)
 		if (!access(where[i], X_OK))
 			return where[i];
-	return "nft";		/* posix_spawnp searches PATH */
+	return NULL;
 }
 
 static int spawn_nft(int in_fd, int err_fd, pid_t *pid)
 {
+	/* a fixed environment: nothing of masqd's caller reaches nft */
+	static char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+				      "LC_ALL=C", NULL };
 	char *argv[] = { "nft", "-f", "-", NULL };
+	const char *path = nft_path();
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t none, def;
 	int ret;
 
+	if (!path)
+		return -ENOENT;
 	sigemptyset(&none);
 	sigemptyset(&def);
 	sigaddset(&def, SIGPIPE);
@@ -158,7 +166,7 @@ static int spawn_nft(int in_fd, int err_fd, pid_t *pid)
 	posix_spawnattr_setsigdefault(&at, &def);
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK |
 				 POSIX_SPAWN_SETSIGDEF);
-	ret = posix_spawnp(pid, nft_path(), &fa, &at, argv, environ);
+	ret = posix_spawn(pid, path, &fa, &at, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&at);
 	return -ret;
@@ -598,6 +606,28 @@ int to_release(struct takeover *t)
 	return ret;
 }
 
+/**
+ * to_remake() - Put the table back as to_apply() made it
+ * @t:		takeover state after to_apply()
+ * @msg:	nft's message on failure
+ * @len:	its size
+ *
+ * For masqd's privileged helper, which runs nft for the packet process
+ * (masqd/privsep.c): the same script as at the start.
+ * Return: 0, or -errno / -EPROTO
+ */
+int to_remake(struct takeover *t, char *msg, size_t len)
+{
+	int ret;
+
+	if (len)
+		msg[0] = '\0';
+	ret = table_create(t, msg, len);
+	if (!ret)
+		t->table_made = true;
+	return ret;
+}
+
 /* ---- after a crash: from a record, not from a running takeover ------ */
 
 /**
@@ -758,7 +788,8 @@ static void check_chain(struct takeover *t, int i)
 		t->log(LOG_WARNING, "%s: the drop (nft table netdev %s) "
 		       "was removed or changed; putting it back",
 		       t->links[i].name, t->table);
-	ret = table_create(t, msg, sizeof(msg));
+	msg[0] = '\0';
+	ret = t->remake ? t->remake(t) : table_create(t, msg, sizeof(msg));
 	if (!ret) {
 		t->reapplied++;
 		t->table_made = true;

@@ -26,7 +26,9 @@
  * per thing that changed (and once when it is back), and puts the
  * ingress drop back if the chain vanished.
  *
- * The table is written with `nft -f -` in a child process (posix_spawn;
+ * The table is written with `nft -f -` in a child process (posix_spawn of
+ * /usr/sbin/nft or /sbin/nft, found by absolute path, never through
+ * $PATH, with a fixed environment: nothing of masqd's caller reaches it;
  * only at start, at exit and when the chain must be put back). The
  * periodic check asks the kernel directly over nfnetlink
  * (NFT_MSG_GETCHAIN, one small request), so it never forks on the loop.
@@ -94,6 +96,9 @@ struct to_link {
  * @record:	called by to_apply() after every sysctl is read and before
  *		any is written or the table made; non-zero stops it
  * @record_ctx:	its argument
+ * @remake:	when set, to_check() calls it to put a vanished chain back
+ *		instead of running nft itself (masqd: its privileged helper,
+ *		masqd/privsep.c); 0 or -errno
  */
 struct takeover {
 	char table[32];
@@ -110,12 +115,14 @@ struct takeover {
 	uint64_t drifts;
 	int (*record)(struct takeover *t, void *ctx);
 	void *record_ctx;
+	int (*remake)(struct takeover *t);
 };
 
 void to_init(struct takeover *t, const char *sock_path, to_log_fn *log);
 int to_add(struct takeover *t, const char *ifname);
 int to_apply(struct takeover *t);
 int to_release(struct takeover *t);
+int to_remake(struct takeover *t, char *msg, size_t len);
 void to_check(struct takeover *t, uint64_t now_ns);
 int to_restore_sysctls(const char *ifname, const int orig[TO_SYSCTL_NUM],
 		       const bool has[TO_SYSCTL_NUM], to_log_fn *log);

@@ -21,6 +21,11 @@
  * the twins are not persistent (gone with the process) and the host
  * routes through them go with them. SIGKILL cannot be caught: there the
  * records do all of it.
+ *
+ * Once the packet process has dropped its privileges (sandbox.c) it can
+ * write no sysctl: crash_delegate() has the handler tell the privileged
+ * helper instead (privsep.c), wait for its answer (it gave everything
+ * back), and die.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -51,6 +56,7 @@ static struct {
 	size_t nllen;
 	char unlink[MASQD_MAX_IFACES * 2][CLAIM_PATH_MAX];
 	int nunlink;
+	void (*tell)(int sig);
 } crash;
 
 static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL };
@@ -141,6 +147,13 @@ static void on_fatal(int sig)
 		raise(sig);	/* (each handler runs once: SA_RESETHAND) */
 		return;
 	}
+	if (crash.tell) {	/* unprivileged now: the helper does it */
+		say("masqd: fatal signal; the privileged helper gives the "
+		    "owned interfaces back\n");
+		crash.tell(sig);
+		raise(sig);
+		return;
+	}
 	say("masqd: fatal signal; giving the owned interfaces back\n");
 	for (int i = 0; i < crash.nw; i++) {
 		int fd = open(crash.w[i].path, O_WRONLY | O_CLOEXEC);
@@ -207,4 +220,14 @@ void crash_arm(const struct masqd *d)
 	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]);
 	     i++)
 		sigaction(fatal_signals[i], &sa, NULL);
+}
+
+/**
+ * crash_delegate() - The handler tells someone else to give back
+ * @tell:	called with the signal; returns once all is given back
+ *		(async-signal-safe: privsep_tell_crash())
+ */
+void crash_delegate(void (*tell)(int sig))
+{
+	crash.tell = tell;
 }

@@ -3,7 +3,8 @@
  * main.c - masqd: a userspace IP masquerading router (see masqd(8))
  *
  * Thin: parse the command line, set up (setup.c), leave the terminal
- * unless -f, start the log thread (log.c), run the loop (loop.c), tear
+ * unless -f, fork the privileged helper (privsep.c) and drop privileges
+ * (sandbox.c), start the log thread (log.c), run the loop (loop.c), tear
  * down, let the log thread write what is queued. Every start-up failure is
  * reported on stderr before masqd detaches, with exit status 1 (2 for a
  * bad command line); a clean stop on SIGTERM exits 0. masqd --release
@@ -18,6 +19,8 @@
 #include "masqd/log.h"
 #include "masqd/masqd.h"
 #include "masqd/notify.h"
+#include "masqd/privsep.h"
+#include "masqd/sandbox.h"
 
 /* Fork away from the terminal; the parent exits 0 once the child runs */
 static int daemonize(void)
@@ -48,6 +51,8 @@ static int daemonize(void)
 
 static int start(struct masqd *d)
 {
+	if (sandbox_user(d->o.user))	/* a wrong --user: before any change */
+		return -1;
 	if (recover_claim(d))	/* first: one owner, a dead one's undone */
 		return -1;
 	if (setup_links(d) || setup_engine(d) || setup_ports(d) || loop_init(d))
@@ -89,6 +94,16 @@ int main(int argc, char **argv)
 	}
 	if (!d.o.foreground)
 		recover_after_fork(&d);
+	/* the helper keeps root; this process drops it, before any thread */
+	if (privsep_start(&d)) {
+		setup_teardown(&d);
+		return 1;
+	}
+	crash_delegate(privsep_tell_crash);
+	if (sandbox_enter(&d)) {
+		setup_teardown(&d);
+		return 1;
+	}
 	logmsg(LOG_INFO, "running on %d interface%s, control socket %s%s",
 	       d.o.nifaces, d.o.nifaces == 1 ? "" : "s", d.o.sock,
 	       d.o.vnet_hdr ? "" : " (virtio-net header off)");

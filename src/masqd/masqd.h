@@ -19,6 +19,9 @@
  *	recover.c	one owner per interface, the record of its originals,
  *			their restore after a crash; masqd --release
  *	crash.c		a fatal signal gives the interfaces back
+ *	privsep.c	the privileged helper: the give-back, nft (privmsg.c:
+ *			its messages)
+ *	sandbox.c	the packet process's user, capabilities, seccomp
  */
 #ifndef MASQD_MASQD_H
 #define MASQD_MASQD_H
@@ -157,6 +160,7 @@ void recover_after_fork(struct masqd *d);
 void recover_drop(struct masqd *d, bool restored);
 int recover_release(const struct masqd_opts *o);
 void crash_arm(const struct masqd *d);
+void crash_delegate(void (*tell)(int sig));
 
 int config_base(struct masqd *d, int argc, char *const *argv);
 int config_load(struct masqd *d);

@@ -94,6 +94,7 @@ struct masqd_twin_opt {
  * @twin_opts:	--twin options, in order
  * @ntwin_opts:	how many
  * @metrics:	--metrics [ADDR:]PORT, NULL for none (metrics.h)
+ * @user:	--user NAME, NULL for the default (sandbox.h)
  * @release:	--release: the interfaces to give back (argv's words)
  * @nrelease:	how many (0 without --release)
  */
@@ -115,6 +116,7 @@ struct masqd_opts {
 	struct masqd_twin_opt twin_opts[MASQD_MAX_IFACES];
 	int ntwin_opts;
 	const char *metrics;
+	const char *user;
 	const char *release[MASQD_MAX_IFACES];
 	int nrelease;
 };

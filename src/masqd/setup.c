@@ -29,6 +29,7 @@
 
 #include "masqd/log.h"
 #include "masqd/masqd.h"
+#include "masqd/privsep.h"
 
 #define SOCKBUF_BYTES		(4u << 20)
 
@@ -288,8 +289,10 @@ void setup_teardown(struct masqd *d)
 	for (int i = 0; i < d->o.nifaces; i++)
 		if (d->ports[i].tx)
 			afp_close(&d->ports[i]);
-	/* the records go only when all they hold was put back */
-	recover_drop(d, !d->to.log || !to_release(&d->to));
+	if (privsep_active())	/* unprivileged now: the helper gives back */
+		privsep_stop(false);	/* (part B: d->handover) */
+	else	/* the records go only when all they hold was put back */
+		recover_drop(d, !d->to.log || !to_release(&d->to));
 	if (d->tx.bufs && d->pool)
 		for (uint32_t i = 0; i < d->tx.n; i++)
 			masq_pool_put(d->pool, d->tx.bufs[i]);
