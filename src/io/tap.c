@@ -203,15 +203,33 @@ static int tap_create(struct tap *t, const struct tap_config *cfg,
  * Return: 0, or -errno (-EBUSY: a device of that name exists; nothing
  * is left behind)
  */
+static int (*tun_opener)(void);	/* NULL: open(TUN_PATH) here */
+
+/**
+ * tap_set_opener() - Have /dev/net/tun opened by someone else
+ * @open_tun:	returns a descriptor of TUN_PATH (O_RDWR | O_NONBLOCK |
+ *		O_CLOEXEC) or -errno; NULL to open it here again
+ *
+ * masqd's packet process, which runs as a user that may not open
+ * /dev/net/tun (0600 on some systems), asks its privileged helper.
+ */
+void tap_set_opener(int (*open_tun)(void))
+{
+	tun_opener = open_tun;
+}
+
 int tap_open(struct tap *t, const struct tap_config *cfg, const char **step)
 {
 	int ret;
 
 	tap_init(t);
-	t->fd = open(TUN_PATH, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	t->fd = tun_opener ? tun_opener() :
+		open(TUN_PATH, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (t->fd < 0) {
+		ret = tun_opener ? t->fd : -errno;
+		t->fd = -1;
 		*step = "open " TUN_PATH;
-		return -errno;
+		return ret;
 	}
 	t->sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (t->sock < 0) {

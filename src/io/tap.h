@@ -95,6 +95,7 @@ enum tap_link {
 extern const char *const tap_link_names[TAP_LINK_NUM];
 
 void tap_init(struct tap *t);
+void tap_set_opener(int (*open_tun)(void));
 int tap_open(struct tap *t, const struct tap_config *cfg, const char **step);
 int tap_open_fd(struct tap *t, const char *name, int fd);
 void tap_close(struct tap *t);

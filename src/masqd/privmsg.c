@@ -21,6 +21,7 @@ const char *const privsep_type_names[PRIVSEP_TYPE_NUM] = {
 	[PRIVSEP_SECCOMP] = "seccomp",
 	[PRIVSEP_CRASH] = "crash",
 	[PRIVSEP_ANSWER] = "answer",
+	[PRIVSEP_TUN] = "tun",
 };
 static_assert(sizeof(privsep_type_names) / sizeof(privsep_type_names[0]) ==
 	      PRIVSEP_TYPE_NUM, "a name per message type");

@@ -17,6 +17,9 @@
  *						holds the claims' locks too
  *	to_check() finds a chain gone:		runs `nft -f -` (to_remake())
  *	  PRIVSEP_REAPPLY, waits		  answers 0 or -errno
+ *	a twin to make again: PRIVSEP_TUN	opens /dev/net/tun (0600 on
+ *	  (tap.c's opener), then TUNSETIFF	  some systems), passes the
+ *	  itself (CAP_NET_ADMIN)		  descriptor (SCM_RIGHTS)
  *	SIGTERM: teardown, PRIVSEP_STOP ->	sysctls back, nft table deleted,
  *	  waits, reaps the helper		  records, claims and the
  *						  control socket removed; answers,
@@ -78,6 +81,7 @@
 
 #include <seccomp.h>
 
+#include "io/tap.h"
 #include "masqd/log.h"
 #include "masqd/masqd.h"
 #include "masqd/privsep.h"
@@ -100,17 +104,44 @@ static int send_msg(int fd, enum privsep_type type, uint16_t flags,
 	return 0;
 }
 
+/* One datagram and the descriptor it carries, if any (@fd: -1 if none) */
+static ssize_t recv_with_fd(int sock, char *buf, size_t len, int *fd)
+{
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int))];
+	} c;
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = c.b, .msg_controllen = sizeof(c.b) };
+	struct cmsghdr *h;
+	ssize_t n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+
+	*fd = -1;
+	if (n < 0)
+		return n;
+	h = CMSG_FIRSTHDR(&mh);
+	if (h && h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS &&
+	    h->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(fd, CMSG_DATA(h), sizeof(int));
+	return n;
+}
+
 /*
  * Ask and wait for the answer (async-signal-safe: the crash and SIGSYS
- * handlers use it). Return: the answer, -ETIMEDOUT, or -EPIPE when there
- * is no helper (any more)
+ * handlers use it); @fd, when not NULL, gets the descriptor the answer
+ * carries (-1 if none; one that comes unasked is closed).
+ * Return: the answer, -ETIMEDOUT, or -EPIPE when there is no helper
+ * (any more)
  */
-static int ask(enum privsep_type type, uint16_t flags, int32_t arg)
+static int ask_fd(enum privsep_type type, uint16_t flags, int32_t arg,
+		  int *fd)
 {
 	struct pollfd p = { .fd = ps.fd, .events = POLLIN };
 	struct privsep_msg m;
 	char buf[64];
 	ssize_t n;
+	int got;
 
 	if (ps.fd < 0 || send_msg(ps.fd, type, flags, arg))
 		return -EPIPE;
@@ -121,14 +152,24 @@ static int ask(enum privsep_type type, uint16_t flags, int32_t arg)
 			continue;
 		if (r <= 0)
 			return -ETIMEDOUT;
-		n = recv(ps.fd, buf, sizeof(buf), 0);
+		n = recv_with_fd(ps.fd, buf, sizeof(buf), &got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0 || privsep_parse(buf, (size_t)n, &m) ||
-		    m.type != PRIVSEP_ANSWER)
+		    m.type != PRIVSEP_ANSWER || (got >= 0 && (!fd || m.arg))) {
+			if (got >= 0)
+				close(got);
 			return -EPIPE;
+		}
+		if (fd)
+			*fd = got;
 		return m.arg;
 	}
+}
+
+static int ask(enum privsep_type type, uint16_t flags, int32_t arg)
+{
+	return ask_fd(type, flags, arg, NULL);
 }
 
 /* ---- the packet process's side ----------------------------------------- */
@@ -198,6 +239,21 @@ static int remake_by_helper(struct takeover *t)
 int privsep_reapply(void)
 {
 	return ask(PRIVSEP_REAPPLY, 0, 0);
+}
+
+/**
+ * privsep_open_tun() - /dev/net/tun, opened by the helper (tap.c's
+ * opener: a twin made again by a packet process that may not open it)
+ *
+ * Return: the descriptor, or -errno
+ */
+int privsep_open_tun(void)
+{
+	int fd = -1, ret = ask_fd(PRIVSEP_TUN, 0, 0, &fd);
+
+	if (ret)
+		return ret;
+	return fd >= 0 ? fd : -EPROTO;
 }
 
 /**
@@ -299,6 +355,34 @@ static void answer(int sock, int ret)
 	send_msg(sock, PRIVSEP_ANSWER, 0, ret < -4095 || ret > 0 ? -EIO : ret);
 }
 
+/* /dev/net/tun, opened here, passed over; the packet process attaches it */
+static void answer_tun(int sock)
+{
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int))];
+	} c;
+	struct privsep_msg m;
+	struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = c.b, .msg_controllen = sizeof(c.b) };
+	struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
+	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0) {
+		answer(sock, -errno);
+		return;
+	}
+	privsep_make(&m, PRIVSEP_ANSWER, 0, 0);
+	memset(&c, 0, sizeof(c));
+	h->cmsg_level = SOL_SOCKET;
+	h->cmsg_type = SCM_RIGHTS;
+	h->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(h), &fd, sizeof(int));
+	sendmsg(sock, &mh, MSG_NOSIGNAL);
+	close(fd);
+}
+
 /* The system call's name for the log, "?" when libseccomp has none */
 static void log_seccomp(pid_t pid, int nr)
 {
@@ -325,6 +409,9 @@ static bool helper_handle(struct masqd *d, int sock, pid_t parent,
 		answer(sock, ret);
 		return false;
 	}
+	case PRIVSEP_TUN:
+		answer_tun(sock);
+		return false;
 	case PRIVSEP_STOP:
 		answer(sock, m->flags & PRIVSEP_KEEP ? 0 : give_back(d));
 		return true;
@@ -426,5 +513,6 @@ int privsep_start(struct masqd *d)
 	ps.fd = sv[0];
 	ps.pid = pid;
 	d->to.remake = remake_by_helper;
+	tap_set_opener(privsep_open_tun);
 	return 0;
 }

@@ -18,6 +18,8 @@
  *	PRIVSEP_SECCOMP	 arg: the number of a forbidden system call the
  *			 packet process made (its SIGSYS handler sends it
  *			 before it dies): the helper logs it, gives back
+ *	PRIVSEP_TUN	 open /dev/net/tun (a twin is made again): answered
+ *			 with 0 and the descriptor (SCM_RIGHTS), or -errno
  *	PRIVSEP_CRASH	 arg: a fatal signal the packet process got (its
  *			 crash handler): the helper gives back, answers,
  *			 and the packet process dies after the answer
@@ -45,6 +47,7 @@ enum privsep_type {
 	PRIVSEP_SECCOMP,
 	PRIVSEP_CRASH,
 	PRIVSEP_ANSWER,
+	PRIVSEP_TUN,
 	PRIVSEP_TYPE_NUM
 };
 
@@ -76,6 +79,7 @@ int privsep_start(struct masqd *d);
 bool privsep_active(void);
 int privsep_stop(bool keep);
 int privsep_reapply(void);
+int privsep_open_tun(void);
 void privsep_tell_seccomp(int nr);
 void privsep_tell_crash(int sig);
 

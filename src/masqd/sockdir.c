@@ -227,7 +227,9 @@ static void say_unreachable(int fd, const struct stat *st, uint32_t uid,
 int sockdir_reachable(int dirfd, uint32_t uid, uint32_t gid, char *why,
 		      size_t len)
 {
-	int fd = openat(dirfd, ".", DIR_FLAGS), ret = -ELOOP;
+	/* a copy, not openat("."): masqd's own user may not search the
+	 * folder it was given as root (sandbox.c), yet must say so */
+	int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0), ret = -ELOOP;
 
 	if (fd < 0)
 		return -errno;

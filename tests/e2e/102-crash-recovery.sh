@@ -52,11 +52,22 @@ RS_BEFORE=$(ruleset)
 log "before: $BEFORE"
 log "ruleset before: $RS_BEFORE"
 
-killed() {	# SIGKILL masqd, wait for it
+killed() {	# SIGKILL masqd, wait for it (its privileged helper gives back)
 	log "+ kill -KILL $MASQD_PID"
 	kill -KILL "$MASQD_PID"
 	wait "$MASQD_PID" 2>/dev/null
 	MASQD_PID=
+}
+# SIGKILL the privileged helper (masqd's child, masqd-priv), then masqd:
+# nothing is left to give back but the records, as after an OOM kill of
+# both
+killed_all() {
+	local h
+	h=$(cat "/proc/$MASQD_PID/task/$MASQD_PID/children" 2>/dev/null)
+	log "+ kill -KILL ${h:-(no helper)} (helper); kill -KILL $MASQD_PID"
+	[ -n "$h" ] && kill -KILL $h
+	for _ in $(seq 20); do [ -n "$h" ] && [ -d "/proc/$h" ] || break; sleep 0.05; done
+	killed
 }
 
 # 1. start; the record is there, with lan0's originals
@@ -96,7 +107,8 @@ else
 		fail release_refused_while_owned "status $rc: $out"
 	fi
 
-	# 3. SIGKILL, start again, SIGTERM: as before the first start
+	# 3. SIGKILL, start again, SIGTERM: as before the first start (the
+# helper gives back at once; the start waits for it: claim.c)
 	killed
 	log "after SIGKILL: $(state)"
 	if masqd_start; then
@@ -110,9 +122,9 @@ else
 		fail kill_start_stop_nft "ruleset: $(ruleset | tr -s '\n\t' ' ' | head -c 300)"
 fi
 
-# 4. SIGKILL, then --release
+# 4. SIGKILL (the helper too), then --release
 if masqd_start; then
-	killed
+	killed_all
 	out=$(timeout -k 1 10 ip netns exec "$NS_GW" "$MASQD" --release -s "$SOCK" lan0 wan0 2>&1)
 	rc=$?
 	log "--release: status $rc: $out"
@@ -187,6 +199,9 @@ else
 	fail daemon_claim_names_daemon "status $rc; claim pid $dpid ($comm), record pid $rpid"
 fi
 if [ "$comm" = masqd ]; then
+	h=$(cat "/proc/$dpid/task/$dpid/children" 2>/dev/null)
+	[ -n "$h" ] && kill -KILL $h	# the helper first: the records do it
+	for _ in $(seq 20); do [ -n "$h" ] && [ -d "/proc/$h" ] || break; sleep 0.05; done
 	kill -KILL "$dpid"
 	for _ in $(seq 20); do [ -d "/proc/$dpid" ] || break; sleep 0.05; done
 	out=$(timeout -k 1 10 ip netns exec "$NS_GW" "$MASQD" --release -s "$SOCK" lan0 wan0 2>&1)
@@ -204,7 +219,7 @@ fi
 # interface made again, or a recycled namespace inode) changes nothing
 # on it; the table is still deleted
 if masqd_start; then
-	killed
+	killed_all
 	$PY - "$RECDIR/lan0.rec" <<'PYEOF'
 import sys
 p = sys.argv[1]
