@@ -50,6 +50,8 @@ want dh debhelper
 want lintian lintian
 want systemd-analyze systemd
 want systemd-nspawn systemd-container	# e2e 101 boots the package in a container
+# masqd's seccomp filter (issue 18, least privilege): libseccomp's header
+[ -e /usr/include/seccomp.h ] || need+=(libseccomp-dev)
 [ -e /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a ] ||
 	ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 ||
 	need+=(libclang-rt-14-dev)

@@ -286,7 +286,8 @@ static int keep_net_admin(void)
 
 	for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
 		if (cap != CAP_NET_ADMIN &&
-		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) && errno != EINVAL)
+		    prctl(PR_CAPBSET_READ, cap, 0, 0, 0) > 0 &&
+		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0))
 			return -errno;
 	c[0].effective = c[0].permitted = 1u << CAP_NET_ADMIN;
 	if (syscall(SYS_capset, &h, c))

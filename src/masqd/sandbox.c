@@ -291,11 +291,13 @@ static bool kept(int cap)
 	return false;
 }
 
+/* Every capability but the kept ones out of the bounding set (those
+ * already out, as systemd's CapabilityBoundingSet= leaves them, skipped) */
 static int drop_bounding(void)
 {
 	for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
-		if (!kept(cap) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) &&
-		    errno != EINVAL)
+		if (!kept(cap) && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) > 0 &&
+		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0))
 			return -errno;
 	return 0;
 }

@@ -202,7 +202,7 @@ ASOCK=@masq-t$$-notify
 bg gw anotify 60 "$PY" "$NOTIFY_PY" "$ASOCK" 55
 wait_in "$WORK/anotify.out" listening
 # CapabilityBoundingSet= and NoNewPrivileges=, by setpriv
-BOUND=-all,+net_admin,+net_raw,+chown,+setuid,+setgid
+BOUND=-all,+net_admin,+net_raw,+chown,+setuid,+setgid,+setpcap
 log "+ [bg installed masqd] ip netns exec $NS_GW ... chroot setpriv ... $CMD"
 ip netns exec "$NS_GW" unshare -m --propagation private sh -c "$ROOT_SH" sh "$OVL" \
 	setpriv --no-new-privs --bounding-set "$BOUND" \
@@ -214,13 +214,17 @@ if wait_in "$WORK/anotify.out" "READY=1 MAINPID=$MASQD_PID "; then
 else
 	fail installed_ready "no READY=1 from the installed masqd (build/e2e/$E2E_NAME/masqd.log)"
 fi
+# after the start the packet process is the masq user with CAP_NET_ADMIN
+# and CAP_CHOWN in every set (masqd(8), PRIVILEGES)
 capbnd=$(awk '/^CapBnd:/ {print $2}' "/proc/$MASQD_PID/status" 2>/dev/null)
 nnp=$(awk '/^NoNewPrivs:/ {print $2}' "/proc/$MASQD_PID/status" 2>/dev/null)
-log "  CapBnd $capbnd NoNewPrivs $nnp"
-if [ "$capbnd" = 00000000000030c1 ] && [ "$nnp" = 1 ]; then
+puid=$(awk '/^Uid:/ {print $2}' "/proc/$MASQD_PID/status" 2>/dev/null)
+MASQ_UID=$(inrooto getent passwd masq | cut -d: -f3)
+log "  CapBnd $capbnd NoNewPrivs $nnp Uid $puid (masq: $MASQ_UID)"
+if [ "$capbnd" = 0000000000001001 ] && [ "$nnp" = 1 ] && [ -n "$MASQ_UID" ] && [ "$puid" = "$MASQ_UID" ]; then
 	ok installed_caps_bounded
 else
-	fail installed_caps_bounded "CapBnd '$capbnd' NoNewPrivs '$nnp', want 00000000000030c1 and 1"
+	fail installed_caps_bounded "CapBnd '$capbnd' NoNewPrivs '$nnp' Uid '$puid', want 0000000000001001, 1 and masq's $MASQ_UID"
 fi
 ISOCK=/proc/$MASQD_PID/root/run/masq/masqd.sock	# its default socket
 # masq-socksify.service's ExecStartPre (as root: "+"), run in masqd's
