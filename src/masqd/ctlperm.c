@@ -31,12 +31,13 @@
  * @p:		the setting
  * @uid:	the peer's uid (SO_PEERCRED)
  *
- * Return: CTLPERM_ADMIN for root and masqd's own user, CTLPERM_GUEST
+ * Return: CTLPERM_ADMIN for root and the user masqd was started as
+ * (@p->owner: not the user it drops to), CTLPERM_GUEST
  * for the origdst user, else CTLPERM_STRANGER
  */
 enum ctlperm_peer ctlperm_peer(const struct ctlperm *p, uint32_t uid)
 {
-	if (uid == 0 || uid == (uint32_t)geteuid())
+	if (uid == 0 || uid == p->owner)
 		return CTLPERM_ADMIN;
 	if (p->guest && uid == p->uid)
 		return CTLPERM_GUEST;

@@ -36,12 +36,16 @@
  * @gid:	... the socket's group while he is set
  * @denied:	requests refused (a stranger, or the origdst user asking
  *		more than origdst)
+ * @owner:	who may do everything besides root: the user masqd was
+ *		started as (ctlsrv_open()), not the one it drops to later
+ *		(sandbox.c), which a relay such as masq-socksify may share
  */
 struct ctlperm {
 	bool guest;
 	uint32_t uid;
 	uint32_t gid;
 	uint64_t denied;
+	uint32_t owner;
 };
 
 /* What a peer may do */

@@ -167,6 +167,7 @@ int ctlsrv_open(struct ctlsrv *s, const char *path,
 	s->pending = -1;
 	s->ops = ops;
 	s->ctx = ctx;
+	s->perm.owner = (uint32_t)geteuid();	/* before any drop */
 	for (int i = 0; i < CTLSRV_MAX_CLIENTS; i++)
 		s->cl[i].fd = -1;
 	if (strlen(path) >= sizeof(s->path)) {

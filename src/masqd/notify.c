@@ -23,6 +23,12 @@
  * with NotifyAccess=all; the packaged unit runs masqd -f and uses
  * NotifyAccess=main.
  *
+ * The socket is made and connected in notify_init(), while masqd is
+ * still root: after the drop (sandbox.c) the packet process's user may
+ * not be allowed to connect to the manager's path, but a connected
+ * socket sends anyway. When the connect fails (no listener yet) each
+ * send tries sendto() on a new socket instead, as before.
+ *
  * Rejected: linking libsystemd (a dependency, and its sd_notify() does
  * the same ten lines); a readiness pipe (systemd does not offer one).
  */
@@ -40,6 +46,7 @@
 
 static struct sockaddr_un notify_addr;
 static socklen_t notify_len;	/* 0: no manager to tell */
+static int notify_fd = -1;	/* connected at notify_init(), as root */
 
 /**
  * notify_init() - Take the manager's socket address from $NOTIFY_SOCKET
@@ -68,6 +75,12 @@ int notify_init(void)
 		notify_addr.sun_path[0] = '\0';
 	notify_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
 	unsetenv("NOTIFY_SOCKET");
+	notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (notify_fd >= 0 && connect(notify_fd, (const struct sockaddr *)
+				      &notify_addr, notify_len)) {
+		close(notify_fd);	/* sendto() at each send, then */
+		notify_fd = -1;
+	}
 	return 0;
 }
 
@@ -77,6 +90,9 @@ static int notify_send(const char *msg)
 	int fd, ret = 0;
 
 	if (!notify_len)
+		return 0;
+	if (notify_fd >= 0 &&
+	    send(notify_fd, msg, strlen(msg), MSG_NOSIGNAL) >= 0)
 		return 0;
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)

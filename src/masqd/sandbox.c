@@ -39,7 +39,10 @@
  * falls back to clone, whose flags the filter can see: only threads.
  *
  * --user root keeps root and applies no filter: for debugging only
- * (logged as a warning at every start).
+ * (logged as a warning at every start). A masqd started as another user
+ * (file capabilities) stays that user, keeps at most the two
+ * capabilities of those it has (the bounding set only when it may
+ * change it) and gets no_new_privs and the filter all the same.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -70,6 +73,7 @@ static struct {
 	gid_t gid;
 	char name[64];
 	bool resolved;
+	bool unprivileged;	/* started as another user than root */
 } user;
 
 static char sc_names[SANDBOX_NAMES][28];	/* for the SIGSYS handler */
@@ -135,7 +139,16 @@ static const int kept_caps[] = { CAP_NET_ADMIN, CAP_CHOWN };
  */
 int sandbox_user(const char *name)
 {
-	const struct passwd *pw = getpwnam(name ? name : SANDBOX_DEFAULT_USER);
+	const struct passwd *pw;
+
+	if (geteuid() != 0) {	/* no one to become: sandbox_enter() */
+		if (name)
+			logmsg(LOG_WARNING, "--user %s: masqd was not started as "
+			       "root; it stays uid %u", name, (unsigned)geteuid());
+		user.resolved = true;
+		return 0;
+	}
+	pw = getpwnam(name ? name : SANDBOX_DEFAULT_USER);
 
 	if (!pw && name) {
 		logmsg(LOG_ERR, "--user %s: no such user", name);
@@ -298,7 +311,7 @@ static int drop_bounding(void)
 	for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
 		if (!kept(cap) && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) > 0 &&
 		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0))
-			return -errno;
+			return errno == EPERM && user.unprivileged ? 0 : -errno;
 	return 0;
 }
 
@@ -307,9 +320,17 @@ static int set_caps(void)
 	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct c[2] = { { 0 } };
 
+	struct __user_cap_data_struct now[2] = { { 0 } };
+
+	if (syscall(SYS_capget, &h, now))
+		return -errno;
 	for (size_t i = 0; i < sizeof(kept_caps) / sizeof(kept_caps[0]); i++) {
 		c[kept_caps[i] / 32].permitted |= 1u << (kept_caps[i] % 32);
 		c[kept_caps[i] / 32].effective |= 1u << (kept_caps[i] % 32);
+	}
+	for (int w = 0; w < 2; w++) {	/* never more than it has */
+		c[w].permitted &= now[w].permitted;
+		c[w].effective &= now[w].permitted;
 	}
 	if (syscall(SYS_capset, &h, c))
 		return -errno;
@@ -320,6 +341,8 @@ static int set_caps(void)
 /* The user's identity, capabilities kept across it; Return: 0 or -errno */
 static int become_user(struct masqd *d)
 {
+	if (user.unprivileged)	/* already someone: stays who it is */
+		return 0;
 	if (d->ctl_open && fchownat(d->ctl.dirfd, d->ctl.name, user.uid,
 				    user.gid, AT_SYMLINK_NOFOLLOW))
 		return -errno;
@@ -377,7 +400,12 @@ int sandbox_enter(struct masqd *d)
 {
 	if (!user.resolved && sandbox_user(NULL))
 		return -1;
-	if (user.uid == 0) {
+	user.unprivileged = geteuid() != 0;
+	if (user.unprivileged) {	/* file capabilities, a test: no setuid */
+		user.uid = geteuid();
+		snprintf(user.name, sizeof(user.name), "uid %u",
+			 (unsigned)user.uid);
+	} else if (user.uid == 0) {
 		logmsg(LOG_WARNING, "--user %s: the packet process keeps root "
 		       "and no seccomp filter (for debugging only)", user.name);
 		return 0;
