@@ -14,6 +14,10 @@
 #        |
 #   masq-t$$-wan   eth0 203.0.113.2/24
 #
+# Since the privilege drop (103-privilege) a SIGKILL of masqd alone is
+# given back at once by its privileged helper; where a case proves the
+# records, the helper is killed first (killed_all).
+#
 # No traffic is sent. The records live in /run/masq/NETNS (the gw
 # namespace's inode): the trap removes that folder.
 set -u
