@@ -57,6 +57,14 @@
  * messages); a helper that is masqd's parent (systemd's main pid must
  * be the process that sends READY=1 and takes SIGTERM).
  *
+ * A stop with PRIVSEP_KEEP (a restart: the successor adopts what masqd
+ * holds) gives nothing back: the helper exits and leaves the takeover,
+ * the records, the claim files and the control socket's path as they
+ * are. What a compromised packet process can get from the helper is
+ * thus: the table made again, a /dev/net/tun descriptor (it holds
+ * CAP_NET_ADMIN already), the interfaces given back, or left taken --
+ * nothing it could not do, or deny, by itself.
+ *
  * Limits: the twins are made and re-made by the packet process (it
  * keeps CAP_NET_ADMIN for them, see sandbox.c); the helper only gives
  * back what the takeover changed. A helper killed alone is noticed at
