@@ -8,7 +8,8 @@
  * name nft must not see, a sysctl twice, bytes after the end -- is
  * refused whole with the line named. Claims: a second claim of a held
  * interface is refused naming the owner; a claim file without a lock is
- * stale and taken over; a record written is read back. Files in a
+ * stale and taken over; a record written is read back; a lock held for
+ * an owner that is gone (its helper still giving back) is waited for. Files in a
  * private folder under /tmp. masqd --release's command line.
  *
  * Prints "ok runrec/NAME" or "FAIL runrec/NAME: why".
@@ -19,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "../lib/report.h"
 #include "io/claim.h"
@@ -185,6 +188,50 @@ static int claims(void)
 	return rc;
 }
 
+/*
+ * A claim whose lock outlives its named owner (masqd's privileged helper
+ * giving the interfaces back after masqd was killed) is waited for, not
+ * refused: a child holds the lock 200 ms for "pid 999999", then drops it
+ */
+static int claim_waits_for_helper(void)
+{
+	char dir[] = "/tmp/masq-runrec.XXXXXX", owner[400];
+	static const char gone[] = "pid 999999\nstart 1\nsocket /s/one\n";
+	struct timespec t0, t1;
+	struct claim a, b;
+	int ret, rc = 0;
+	pid_t child;
+	long ms;
+
+	if (!mkdtemp(dir))
+		return report_failf("mkdtemp: %s", strerror(errno));
+	ret = claim_take(&a, dir, 77, "lan0", "/s/one", owner, sizeof(owner));
+	if (ret || ftruncate(a.fd, 0) ||
+	    pwrite(a.fd, gone, sizeof(gone) - 1, 0) != sizeof(gone) - 1)
+		return report_failf("claim: %d", ret);
+	child = fork();
+	if (child == 0) {	/* the helper: holds the lock, then gives up */
+		usleep(200000);
+		claim_drop(&a, false);
+		_exit(0);
+	}
+	close(a.fd);	/* "masqd" is gone; the child holds the lock */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ret = claim_take(&b, dir, 77, "lan0", "/s/two", owner, sizeof(owner));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	if (ret || ms < 100)
+		rc = report_failf("claim held for a gone pid: %d after %ld ms "
+				  "(want 0 after the holder's 200 ms): %s", ret,
+				  ms, ret ? owner : "not waited");
+	waitpid(child, NULL, 0);
+	claim_drop(&b, false);
+	snprintf(owner, sizeof(owner), "rm -rf '%s'", dir);
+	if (system(owner))
+		return report_failf("cannot remove %s", dir);
+	return rc;
+}
+
 /* masqd ARGS... (NULL-terminated) parses to @want (0 or -1) */
 static int parses(int want, struct masqd_opts *o, ...)
 {
@@ -237,6 +284,7 @@ int main(void)
 		{ "hostile_records", hostile_records },
 		{ "bytes_after_end", bytes_after_end },
 		{ "claims", claims },
+		{ "claim_waits_for_helper", claim_waits_for_helper },
 		{ "release_options", release_options },
 	};
 	int failed = 0;
