@@ -113,7 +113,7 @@ else
 fi
 run_suite binary tests/binary.sh
 if [ -x fuzz/run.sh ]; then
-	run_suite fuzz env FUZZ_SECONDS="${FUZZ_SECONDS:-10}" fuzz/run.sh
+	run_suite fuzz env FUZZ_SECONDS="${FUZZ_SECONDS:-8}" fuzz/run.sh
 fi
 if [ -x tests/e2e/run.sh ]; then
 	run_suite e2e tests/e2e/run.sh

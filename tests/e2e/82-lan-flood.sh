@@ -19,7 +19,10 @@
 # connections take the place of the oldest unanswered GRE entries. In
 # both, the other host's new connections all succeed, its download
 # completes and its pings keep coming. GRE_RATE (default 5000/s) for
-# GRE_SECONDS (10) each, after as long without it.
+# GRE_CAP_SECONDS (4) in phase 1, GRE_SECONDS (7) in phase 2, each after
+# as long without it: phase 1 reaches host-cap in under a second and is
+# held there three more; phase 2 fills the 16,384 entries in some 3.3 s
+# and evicts for the other host the rest of the time.
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -27,7 +30,8 @@ set -u
 e2e_init gre_flood_capped gre_flood_host_told gre_flood_other_host_unhurt \
 	gre_flood_fills_table gre_flood_evicted_for_others
 RATE=${GRE_RATE:-5000}
-SECS=${GRE_SECONDS:-10}
+SECS1=${GRE_CAP_SECONDS:-4}
+SECS2=${GRE_SECONDS:-7}
 [ -x "$TOOLS/pktgen" ] || skip_all "build/tools/pktgen is not built (make tools)"
 e2e_need curl curl
 e2e_need tcpdump tcpdump
@@ -36,12 +40,12 @@ ROUTER_LAN_MAC=02:6d:71:00:01:01
 stat_of() {	# NAME: one counter of masqctl stats
 	mctl stats | awk -v k="$1" '$1 == k {print $2}'
 }
-# flood NAME COUNT: GRE from lan2 to COUNT addresses of
-# 198.18.0.0/15, one after another, at RATE, for at most SECS
+# flood NAME SECONDS: GRE from lan2 to RATE * SECONDS addresses of
+# 198.18.0.0/15, one after another, at RATE, for at most SECONDS
 flood() {
-	T=$((SECS + 10)) on lan2 "$TOOLS/pktgen" -i eth0 --dst-mac $ROUTER_LAN_MAC \
+	T=$(($2 + 10)) on lan2 "$TOOLS/pktgen" -i eth0 --dst-mac $ROUTER_LAN_MAC \
 		--mode gre --src 192.168.0.3 --sport 1 --dst 198.18.0.0/15 \
-		--rate "$RATE" --count "$2" --seconds "$SECS"
+		--rate "$RATE" --count $((RATE * $2)) --seconds "$2"
 	grep -h '^pktgen:' "$LOG" | tail -1 >"$WORK/$1.pktgen"
 }
 # legit_ok CASE: the other host's work went on unhurt (legit_report)
@@ -66,10 +70,10 @@ warm lan2 192.168.0.1 || log "  (no answer from the router to lan2)"
 bg lan2 told 60 tcpdump -Z root -n -i eth0 -c 200 -U 'icmp[0] == 3 and icmp[1] == 13'
 TOLD=$BG_PID
 sleep 1
-legit_start $((2 * SECS + 6)) || { ABORT_WHY="legit_start failed"; exit 1; }
-sleep $((SECS + 1))	# as long without the flood as with it
+legit_start $((2 * SECS1 + 6)) || { ABORT_WHY="legit_start failed"; exit 1; }
+sleep $((SECS1 + 1))	# as long without the flood as with it
 legit_mark attack
-flood phase1 $((RATE * SECS))
+flood phase1 "$SECS1"
 legit_mark end
 legit_wait
 legit_report
@@ -96,10 +100,10 @@ legit_ok gre_flood_other_host_unhurt
 mctl set host-cap 100000 >/dev/null
 stop "$HTTP_PID"
 HTTP_PID=
-legit_start $((2 * SECS + 6)) || { ABORT_WHY="legit_start failed"; exit 1; }
-sleep $((SECS + 1))
+legit_start $((2 * SECS2 + 6)) || { ABORT_WHY="legit_start failed"; exit 1; }
+sleep $((SECS2 + 1))
 legit_mark attack
-flood phase2 $((RATE * SECS))
+flood phase2 "$SECS2"
 legit_mark end
 legit_wait
 legit_report

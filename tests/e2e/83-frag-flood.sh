@@ -44,7 +44,7 @@ set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-FLOOD_S=8	# the flood
+FLOOD_S=5	# the flood (250,000 fragments, 60 times the budget; 250 answers)
 BEFORE_S=$((FLOOD_S + 1))	# the user's work alone: the "before" figures
 			# start after its first second, so both windows
 			# are as long (a longest gap grows with its window)

@@ -117,7 +117,7 @@ if [ $KERNEL = 1 ]; then
 else
 	warm wan 203.0.113.1 || log "  (no answer to the warm-up pings from wan)"
 	before=$(grep -c 'Connection from 203.0.113.2' "$WORK/sshd.out")
-	out=$(ono wan "$PY" -u "$WORK/tool.py" tcp-probe 203.0.113.1 22 3)
+	out=$(ono wan "$PY" -u "$WORK/tool.py" tcp-probe 203.0.113.1 22 2)
 	after=$(grep -c 'Connection from 203.0.113.2' "$WORK/sshd.out")
 	if echo "$out" | grep -q 'timed out' && [ "$after" = "$before" ]; then
 		ok ssh_from_wan_dropped
@@ -139,10 +139,12 @@ HOLD_SRV=$BG_PID
 wait_listen wan tcp 203.0.113.2:8000 || log "  (http server not listening)"
 wait_listen wan tcp 203.0.113.2:7000 || log "  (TCP holder not listening)"
 rm -f "$WORK/lan-dl.bin" "$WORK/host-dl.bin"
-bg lan lan-dl 30 curl -sS --max-time 25 --limit-rate 150k -o "$WORK/lan-dl.bin" \
+# (paced to some 4 s, and under way before the host's own traffic)
+bg lan lan-dl 30 curl -sS --max-time 25 --limit-rate 250k -o "$WORK/lan-dl.bin" \
 	http://203.0.113.2:8000/1mb.bin
 LAN_DL=$BG_PID
-sleep 1
+lan_dl_going() { [ -s "$WORK/lan-dl.bin" ]; }
+wait_until 3 lan_dl_going || log "  (the LAN download has no bytes after 3 s)"
 
 out=$(ono gw ping -n -c 3 -i 0.2 -W 1 203.0.113.2)
 if echo "$out" | grep -q ' 3 received'; then

@@ -249,7 +249,19 @@ else
 	fail old_mappings_gone "entries naming $OLD: $old_ct; masq -L lines of the TCP connection from ${talk_from:-(none made)}: $old_tcp"
 fi
 
-wait "$STREAM" "$TALK" 2>/dev/null
+# the stream has gone on through the change once the capture holds 20 of
+# its datagrams from the new address after t_ref (twice what the case
+# below asks): then it and the talk may stop (SIGTERM: they end their
+# loop and say what they sent); at the latest they end by themselves
+new_stream() {
+	[ "$(timeout 10 tcpdump -r "$WORK/wan.pcap" -n -tt "ip src host $NEW and udp dst port 9999" 2>/dev/null |
+		awk -v t="$t_ref" '$1 > t' | wc -l)" -ge 20 ]
+}
+until new_stream || gone "$STREAM"; do
+	sleep 0.3
+done
+stop "$STREAM"
+stop "$TALK"
 log "stream: $(tr '\n' ' ' <"$WORK/stream.out"); talk: $(tr '\n' ' ' <"$WORK/talk.out")"
 ok_udp=0 ok_tcp=0
 udp_from 198.51.100.2 after-change && [ "$UDP_SEEN" = "$NEW " ] && ok_udp=1

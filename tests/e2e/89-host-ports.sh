@@ -39,7 +39,7 @@
 # E2E_OFFLOAD=on|off (run.sh runs both); E2E_ROUTER=kernel (hostlib.sh):
 # the kernel's NAT keeps 2222 (its conntrack tells the flows apart), so
 # there the two port cases only report what they saw.
-# SCAN_SECONDS (default 12) paces each scan.
+# SCAN_SECONDS (default 8: some 8,000 ports a second) paces each scan.
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -54,7 +54,7 @@ e2e_need ssh openssh-client
 e2e_need ssh-keygen openssh-client
 e2e_need tcpdump tcpdump
 host_init
-SECS=${SCAN_SECONDS:-12}
+SECS=${SCAN_SECONDS:-8}
 
 router_lab_up || exit 1
 if ! router_start; then
@@ -116,7 +116,9 @@ CAP_PID=$BG_PID
 bg wan sink $((4 * SECS + 40)) "$PY" -u "$HT" udp-sink 203.0.113.2 9 $((2 * SECS + 20))
 SINK_PID=$BG_PID
 wait_listen wan udp 203.0.113.2:9 || log "  (the sink is not listening)"
-sleep 1	# tcpdump opens its socket
+# tcpdump has its socket once it says so (stderr, in its .out)
+tcpdump_listening() { grep -q '^tcpdump: listening on' "$WORK/tcpdump-scan.out" 2>/dev/null; }
+wait_until 5 tcpdump_listening || log "  (tcpdump did not say it listens)"
 
 bg lan scan $((2 * SECS + 30)) sh -c "'$PY' -u '$HT' udp-scan 203.0.113.2 9 1 65535 $SECS 22,2222 && sleep 2 &&
 	'$PY' -u '$HT' tcp-scan 203.0.113.2 9 1 65535 $SECS 22,2222"

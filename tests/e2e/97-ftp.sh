@@ -9,7 +9,7 @@
 #   masq-t$$-lan2  eth0 192.168.0.3/24    the third host: a listener on
 #                                         :4001 that must hear nothing;
 #                                         vsftpd "vs-slow2" on :2121
-#                                         (64 KiB/s), forwarded from
+#                                         (128 KiB/s), forwarded from
 #                                         203.0.113.1:2121
 #                       (lan, lan2 and the router's lan0 on br0 in masq-t$$-sw)
 #   masq-t$$-gw    lan0 192.168.0.1       build/masqd, `helper ftp` on its
@@ -17,7 +17,7 @@
 #        |
 #   masq-t$$-wan   eth0 203.0.113.2/24    vsftpd "vs-ext" on :21; the
 #                                         outside client of the portfw
-#                       + 203.0.113.3     vsftpd "vs-slow" on :21, 64 KiB/s
+#                       + 203.0.113.3     vsftpd "vs-slow" on :21, 128 KiB/s
 #
 # What a user sees:
 #  - from the internal host, to the external server: curl downloads 1 MiB
@@ -48,7 +48,7 @@
 #    203.0.113.1:2121; until `helper ftp on ports 21,2121` its 227 goes
 #    out unchanged (naming 192.168.0.3) and a passive download fails;
 #  - the article's timeout story: with the established-TCP timeout set to
-#    5 s (`masq -S 5 0 0`), a download paced to last about 16 s (3x)
+#    2 s (`masq -S 2 0 0`), a download paced to last about 8 s (4x)
 #    completes, the control connection idle all along: in active and in
 #    passive mode through masquerading, in passive mode through the
 #    portfw of 2121. The control connection is idle for longer than its
@@ -99,10 +99,10 @@ alg_router_start || exit 1
 
 vsftpd_bg wan vs-ext $SRV 30000 30009 || log "vs-ext did not start"
 vsftpd_bg lan vs-int $CLI 31000 31009 || log "vs-int did not start"
-# the slow one for the idle control connection: 64 KiB/s (curl's
+# the slow one for the idle control connection: 128 KiB/s (curl's
 # --limit-rate does not pace an FTP download: it arrived in 1.4 s)
-vsftpd_bg wan vs-slow $SLOW 30100 30109 65536 || log "vs-slow did not start"
-vsftpd_bg lan2 vs-slow2 $THIRD 31100 31109 65536 2121 || log "vs-slow2 did not start"
+vsftpd_bg wan vs-slow $SLOW 30100 30109 131072 || log "vs-slow did not start"
+vsftpd_bg lan2 vs-slow2 $THIRD 31100 31109 131072 2121 || log "vs-slow2 did not start"
 want=$(sha "$WORK/vs-ext-root/1mb.bin")
 want_int=$(sha "$WORK/vs-int-root/1mb.bin")
 want_slow=$(sha "$WORK/vs-slow-root/1mb.bin")
@@ -455,10 +455,10 @@ if [ $KERNEL = 1 ]; then
 else
 	mctl ipmasqadm portfw -a -P tcp -L $EXT 2121 -R $THIRD 2121 >/dev/null
 fi
-# (the data connection cannot be made: 4 s to try it, where one in the
+# (the data connection cannot be made: 2 s to try it, where one in the
 # lab takes milliseconds)
 rm -f "$WORK/p2121.bin"
-onf wan "$WORK/p2121.err" 20 curl -sS -v --connect-timeout 4 --max-time 8 --disable-epsv \
+onf wan "$WORK/p2121.err" 20 curl -sS -v --connect-timeout 2 --max-time 8 --disable-epsv \
 	-o "$WORK/p2121.bin" ftp://$EXT:2121/small.txt
 said_227=$(grep -m1 '^< 227' "$WORK/p2121.err")
 helper_set ftp on 21,2121
@@ -474,13 +474,14 @@ else
 fi
 
 # --- the control connection idle through a long transfer -----------------------------
-# 1 MiB at 64 KiB/s (vs-slow, vs-slow2): 16 s, more than 3 times the 5 s
-# timeout; three at once: active and passive through masquerading,
-# passive through the portfw of port 2121
+# 1 MiB at 128 KiB/s (vs-slow, vs-slow2): 8 s, 4 times the 2 s timeout
+# (masqd expires by the second: an entry not kept lasts 3 s at most);
+# three at once: active and passive through masquerading, passive
+# through the portfw of port 2121
 if [ $KERNEL = 1 ]; then
-	x ip netns exec "$NS_GW" sysctl -w net.netfilter.nf_conntrack_tcp_timeout_established=5
+	x ip netns exec "$NS_GW" sysctl -w net.netfilter.nf_conntrack_tcp_timeout_established=2
 else
-	mctl masq -S 5 0 0 >/dev/null
+	mctl masq -S 2 0 0 >/dev/null
 fi
 t0=$(date +%s)
 bg lan idle-active 40 curl -sS -v --trace-time --max-time 30 --ftp-port - --disable-eprt \
@@ -508,13 +509,13 @@ for m in active passive fwd-passive; do
 	esac
 	c=idle_${m/-/_}
 	got=$(sha "$WORK/idle-$m.bin")
-	if [ "$rc" = 0 ] && [ "$got" = "$w" ] && [ "$secs" -ge 12 ] &&
+	if [ "$rc" = 0 ] && [ "$got" = "$w" ] && [ "$secs" -ge 6 ] &&
 		grep -qE '^[0-9:.]+ < 226' "$WORK/idle-$m.out"; then
 		ok "$c"
 	elif [ $KERNEL = 1 ]; then
 		skip "$c" "E2E_ROUTER=kernel: the kernel forgets the idle control connection: curl status $rc, sha256 $got, $secs s; $(grep -E '< 226|curl:' "$WORK/idle-$m.out" | tr '\n' ' ')"
 	else
-		fail "$c" "a 16 s transfer with the control connection idle (timeout 5 s): curl status $rc, sha256 $got (want $w), $secs s; last lines: $(grep -E ' [<*] |curl:' "$WORK/idle-$m.out" | tail -4 | tr '\n' ' ')"
+		fail "$c" "an 8 s transfer with the control connection idle (timeout 2 s): curl status $rc, sha256 $got (want $w), $secs s; last lines: $(grep -E ' [<*] |curl:' "$WORK/idle-$m.out" | tail -4 | tr '\n' ' ')"
 	fi
 done
 [ $KERNEL = 1 ] || log "alg_kept_alive: $(ctr_sum '^alg_kept_alive$')"

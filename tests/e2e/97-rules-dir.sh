@@ -52,7 +52,7 @@
 #                      another port is masqueraded as before; under
 #                      ipchains the run fails, naming the file; without
 #                      the ports file no REDIRECT is left
-#  download_through_rebuild  a 20 MB download (paced, about 14 s) runs
+#  download_through_rebuild  a 15 MB download (paced, about 10 s) runs
 #                      through rebuilds one after another (at least three
 #                      end while it runs) unbroken: tracked connections
 #                      survive the swap
@@ -88,9 +88,9 @@ bg gw l3306 240 "$PY" -u "$FT" accept 0.0.0.0 3306 230
 bg lan lanl22 240 "$PY" -u "$FT" accept 192.168.0.2 22 230
 mkdir -p "$WORK/www"
 head -c 1048576 /dev/urandom >"$WORK/www/1mb.bin"
-head -c 20971520 /dev/urandom >"$WORK/www/20mb.bin"
+head -c 15728640 /dev/urandom >"$WORK/www/15mb.bin"
 want=$(sha256sum <"$WORK/www/1mb.bin" | cut -d' ' -f1)
-want20=$(sha256sum <"$WORK/www/20mb.bin" | cut -d' ' -f1)
+want15=$(sha256sum <"$WORK/www/15mb.bin" | cut -d' ' -f1)
 bg wan http 240 "$PY" -u -m http.server 8000 --bind 203.0.113.2 --directory "$WORK/www"
 wait_listen gw tcp 0.0.0.0:22 || log "the router's :22 listener did not start"
 wait_listen gw tcp 0.0.0.0:113 || log "the router's :113 listener did not start"
@@ -143,13 +143,13 @@ probe() {
 	T=20 on lan curl -sS --max-time 10 -o "$WORK/dl.bin" http://203.0.113.2:8000/1mb.bin
 	got=$(sha256sum <"$WORK/dl.bin" 2>/dev/null | cut -d' ' -f1)
 	peer=$(grep -oE '^[0-9.]+ - - \[.*"GET /1mb.bin' "$WORK/http.out" | tail -1 | cut -d' ' -f1)
-	bg wan "p22-$PN" 10 "$PY" -u "$WORK/tool.py" tcp-probe 203.0.113.1 22 2
+	bg wan "p22-$PN" 10 "$PY" -u "$WORK/tool.py" tcp-probe 203.0.113.1 22 1.5
 	p22=$BG_PID
-	bg wan "p113-$PN" 10 "$PY" -u "$WORK/tool.py" tcp-probe 203.0.113.1 113 2
+	bg wan "p113-$PN" 10 "$PY" -u "$WORK/tool.py" tcp-probe 203.0.113.1 113 1.5
 	p113=$BG_PID
-	bg wan "p3306-$PN" 10 "$PY" -u "$WORK/tool.py" tcp-probe 203.0.113.1 3306 2
+	bg wan "p3306-$PN" 10 "$PY" -u "$WORK/tool.py" tcp-probe 203.0.113.1 3306 1.5
 	p3306=$BG_PID
-	bg wan "plan-$PN" 10 "$PY" -u "$WORK/tool.py" tcp-probe 192.168.0.2 22 2
+	bg wan "plan-$PN" 10 "$PY" -u "$WORK/tool.py" tcp-probe 192.168.0.2 22 1.5
 	plan=$BG_PID
 	if on wan ping -n -c 1 -W 2 203.0.113.1; then ping=answered; else ping=silent; fi
 	wait "$p22" "$p113" "$p3306" "$plan"
@@ -571,28 +571,30 @@ else
 fi
 
 # --- a download through rebuilds ----------------------------------------------
-log "+ [lan, bg] curl 20 MB at 1.5 MB/s"
-T=60 on lan sh -c "curl -sS --max-time 50 --limit-rate 1500k -o '$WORK/dl20.bin' http://203.0.113.2:8000/20mb.bin; echo \$? >'$WORK/dl20.rc'" &
+log "+ [lan, bg] curl 15 MB at 1.5 MB/s"
+T=60 on lan sh -c "curl -sS --max-time 50 --limit-rate 1500k -o '$WORK/dl15.bin' http://203.0.113.2:8000/15mb.bin; echo \$? >'$WORK/dl15.rc'" &
 DL=$!
 BG_PIDS+=("$DL")
-sleep 2
+# (the rebuilds start once the download is under way, 5 s at most)
+dl_going() { [ -s "$WORK/dl15.bin" ]; }
+wait_until 5 dl_going || log "  (nothing downloaded 5 s after the start)"
 # rebuild again and again while it runs (8 at most): how long a rebuild
 # takes depends on the machine's load, so count those that ended with the
 # download still going, rather than trusting a fixed number to fit
 rb="" during=0
 for _ in 1 2 3 4 5 6 7 8; do
-	[ -e "$WORK/dl20.rc" ] && break
+	[ -e "$WORK/dl15.rc" ] && break
 	rules
 	rb+="$? "
-	[ -e "$WORK/dl20.rc" ] || during=$((during + 1))
+	[ -e "$WORK/dl15.rc" ] || during=$((during + 1))
 	sleep 0.5
 done
 wait "$DL"
-got20=$(sha256sum <"$WORK/dl20.bin" 2>/dev/null | cut -d' ' -f1)
+got15=$(sha256sum <"$WORK/dl15.bin" 2>/dev/null | cut -d' ' -f1)
 if [ -n "$rb" ] && [ -z "${rb//0 /}" ] && [ $during -ge 3 ] &&
-	[ "$(cat "$WORK/dl20.rc" 2>/dev/null)" = 0 ] && [ "$got20" = "$want20" ]; then
+	[ "$(cat "$WORK/dl15.rc" 2>/dev/null)" = 0 ] && [ "$got15" = "$want15" ]; then
 	ok download_through_rebuild
 else
-	fail download_through_rebuild "rebuilds' statuses: $rb; ended with the download still going: $during (want 3 or more); curl status $(cat "$WORK/dl20.rc" 2>/dev/null); sha256 $([ "$got20" = "$want20" ] && echo same || echo DIFFERENT)"
+	fail download_through_rebuild "rebuilds' statuses: $rb; ended with the download still going: $during (want 3 or more); curl status $(cat "$WORK/dl15.rc" 2>/dev/null); sha256 $([ "$got15" = "$want15" ] && echo same || echo DIFFERENT)"
 fi
 stats_log

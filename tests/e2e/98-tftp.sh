@@ -59,7 +59,7 @@ warm lan $SRV
 bg wan tftp-fake 20 "$PY" -u "$AT" tftp-fake $SRV 69 $THIRD 15
 FAKE=$BG_PID
 wait_listen wan udp $SRV:69 || log "the fake server did not start"
-onf lan "$WORK/ask-fake.out" 10 "$PY" -u "$AT" tftp-ask $CLI 0 $SRV 69 fake.bin 3
+onf lan "$WORK/ask-fake.out" 10 "$PY" -u "$AT" tftp-ask $CLI 0 $SRV 69 fake.bin 2
 stop "$FAKE"
 cat "$WORK/tftp-fake.out" >>"$LOG"
 got=$(sed -n 's/^got from \([0-9.:]*\) .* \([a-z-]*\)$/\1 \2/p' "$WORK/ask-fake.out" | tr '\n' ';')
@@ -111,12 +111,12 @@ else
 	fail tftp_put "tftp put: the server's copy has sha256 $got (want $(sha "$WORK/up.bin")); tftp said: $(tr '\n' ' ' <"$WORK/put.out")"
 fi
 
-# a request from port 999: refused, nothing comes back in 3 s; meanwhile
+# a request from port 999: refused, nothing comes back in 2 s; meanwhile
 # (the two waits at once: another client port, another server port, no
 # helper port) a get from the server on 6969 before the helper has it
 r0=0
 [ $KERNEL = 1 ] || r0=$(ctr_sum '^alg_tftp_refused$')
-bg lan ask-low 10 "$PY" -u "$AT" tftp-ask $CLI 999 $SRV 69 1mb.bin 3
+bg lan ask-low 10 "$PY" -u "$AT" tftp-ask $CLI 999 $SRV 69 1mb.bin 2
 ASK_LOW=$BG_PID
 got1=$(get other-before 6969)
 wait "$ASK_LOW"

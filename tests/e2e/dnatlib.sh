@@ -21,7 +21,7 @@
 #   not_through NAME CASE WHAT NODE URL [CURL_OPTS...]
 #                          the connection must not get through and server
 #                          NAME log nothing new; it runs in the background
-#                          (its 3 s overlap the next checks, which ask
+#                          (its 2 s overlap the next checks, which ask
 #                          other servers); not_through_end CASE judges it:
 #                          curl must time out (28, the INPUT policy drops),
 #                          or with KERNEL=1 (96 under E2E_ROUTER=kernel)

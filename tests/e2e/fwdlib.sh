@@ -18,11 +18,13 @@
 #   tally NAME [FROM]      requests NAME from line FROM on, as
 #                          " COUNT ADDR ..." (uniq -c on one line)
 #   refused_or_silent NODE URL [CURL_OPTS...]
-#                          one connection that must not get through: sets
-#                          CURL_RC (28 timed out, 7 refused) and CURL_SAID
+#                          one connection that must not get through (2 s
+#                          to try, where the lab connects in milliseconds):
+#                          sets CURL_RC (28 timed out, 7 refused) and
+#                          CURL_SAID
 #   silent_start NAME NODE URL [CURL_OPTS...]
 #                          refused_or_silent in the background, so that
-#                          its 3 s wait overlaps other checks (or other
+#                          its 2 s wait overlaps other checks (or other
 #                          such waits); silent_result NAME waits for it
 #                          and sets CURL_RC and CURL_SAID as
 #                          refused_or_silent does
@@ -70,8 +72,8 @@ refused_or_silent() {	# node url [curl options]
 	local ns node=$1 url=$2
 	shift 2
 	ns=$(nsof "$node") || return 1
-	log "+ [$node] curl -sS --max-time 3 $* $url (must not get through)"
-	CURL_SAID=$(timeout 10 ip netns exec "$ns" curl -sS --max-time 3 "$@" "$url" 2>&1)
+	log "+ [$node] curl -sS --max-time 2 $* $url (must not get through)"
+	CURL_SAID=$(timeout 10 ip netns exec "$ns" curl -sS --max-time 2 "$@" "$url" 2>&1)
 	CURL_RC=$?
 	log "$CURL_SAID (status $CURL_RC)"
 }
@@ -81,9 +83,9 @@ silent_start() {	# name node url [curl options]
 	local ns name=$1 node=$2 url=$3
 	shift 3
 	ns=$(nsof "$node") || return 1
-	log "+ [$node, bg silent-$name] curl -sS --max-time 3 $* $url (must not get through)"
+	log "+ [$node, bg silent-$name] curl -sS --max-time 2 $* $url (must not get through)"
 	(
-		timeout 10 ip netns exec "$ns" curl -sS --max-time 3 "$@" "$url" \
+		timeout 10 ip netns exec "$ns" curl -sS --max-time 2 "$@" "$url" \
 			>"$WORK/silent-$name.out" 2>&1
 		echo $? >"$WORK/silent-$name.rc"
 	) &

@@ -327,16 +327,20 @@ udp-sink ADDR PORT SECS            count datagrams by source (until 3 s
                                    ports 22 and 2222 if seen
 udp-stream DST PORT SECS GAP       one socket, a datagram every GAP s
 tcp-talk DST PORT SECS GAP         one connection, a line every GAP s
+                                   (both: SIGTERM ends them early, with
+                                   their last line as at the end)
 origdst-server ADDR PORT SECS HOW ARG...
                                    HTTP: answers each connection with
                                    "origdst ADDR:PORT" found HOW: 'kernel'
                                    (SO_ORIGINAL_DST) or 'cmd' (runs ARG...
                                    CLIENT:PORT LOCAL:PORT); logs each
 """
-import errno, os, select, socket, struct, subprocess, sys, time
+import errno, os, select, signal, socket, struct, subprocess, sys, time
 
 def out(*a):
     print(*a, flush=True)
+
+STOP = []	# udp-stream, tcp-talk: SIGTERM ends the loop, not the process
 
 def dns_a(server, name):
     q = struct.pack(">HHHHHH", 0x6d71, 0x0100, 1, 0, 0, 0)
@@ -459,7 +463,8 @@ def udp_stream(dst, port, secs, gap):
     s.setblocking(False)
     end = time.time() + float(secs)
     seq = got = 0
-    while time.time() < end:
+    signal.signal(signal.SIGTERM, lambda *a: STOP.append(1))
+    while time.time() < end and not STOP:
         try:
             s.send(b"stream %d" % seq)
         except OSError as e:
@@ -482,7 +487,8 @@ def tcp_talk(dst, port, secs, gap):
     end = time.time() + float(secs)
     n = 0
     c.settimeout(1)
-    while time.time() < end:
+    signal.signal(signal.SIGTERM, lambda *a: STOP.append(1))
+    while time.time() < end and not STOP:
         try:
             c.send(b"line %d\n" % n)
         except OSError as e:
