@@ -1,0 +1,811 @@
+// SPDX-License-Identifier: MIT
+/*
+ * snapshot.c - the connection table as bytes, for a restart that keeps
+ * connections
+ *
+ * Owns the format masqd writes at stop and its successor loads at start
+ * (masq_engine_snapshot(), masq_engine_restore()): the connections (both
+ * tuples, so the translation; TCP state and the windows tcp.c checks;
+ * a helper's sequence adjustment), the masquerade mappings they hold
+ * (with their external ports, so a restored connection keeps the port
+ * its peer knows and no new flow is given it) and the helpers' pending
+ * expectations. No I/O: the caller reads and writes the file, and gives
+ * the boot id and its version.
+ *
+ * Format (little-endian, one boot of one machine):
+ *
+ *	header	SNAP_HDR bytes: magic "MASQSNAP", format version, header
+ *		length, masq version (32), boot id (40), the engine clock
+ *		when written (ns), payload length, section count, and an
+ *		FNV-1a 64 checksum over the header before it and the
+ *		payload
+ *	payload	sections, each: type, record count, record size, records
+ *		(maps, then connections, then expectations)
+ *
+ * Times are kept as what was left at the write; the load takes off the
+ * time away (the difference of the two CLOCK_MONOTONIC readings, which
+ * is why a file of another boot is refused) and skips what expired.
+ *
+ * Load: the file is hostile. Every length, count and record size is
+ * checked against what is there, every enum against its range, the
+ * checksum over all of it, before anything is changed: a file that
+ * fails is refused whole, with the reason, and the engine is as it was.
+ * Records that are well-formed but do not fit the new configuration
+ * (their addresses no longer the router's or routed, a port taken, a
+ * helper off, the table full) are skipped and counted, the others kept.
+ * Mappings are made first with a reference of the load's own; each
+ * connection takes its references as conn.c's planning would have; the
+ * load's reference is dropped at the end, so a mapping no connection
+ * came back for is freed with its port.
+ *
+ * Not kept (limits): packet and byte counters; an ipmasqadm autofw
+ * entry's activity (its rules come from the configuration); a helper's
+ * record of its last child (alg_keeps()); ports the host's sockets hold
+ * are the host's (sockdiag gives them again).
+ *
+ * Cost: write O(connections), with one bitmap of mappings; load
+ * O(records), at start only, never on the packet path.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eng.h"
+#include "alg.h"
+#include "conn.h"
+#include "perm.h"
+
+#define SNAP_MAGIC	"MASQSNAP"
+#define SNAP_FORMAT	1
+#define SNAP_HDR	120
+#define SNAP_SUM_AT	112		/* the checksum's offset: the header's end */
+#define SNAP_SEC_HDR	12
+#define SNAP_MAP_REC	16
+#define SNAP_CONN_REC	104
+#define SNAP_EXP_REC	32
+#define SNAP_MAX_LEFT	(30u * 24 * 3600)	/* no timeout is longer */
+
+enum snap_sec { SNAP_SEC_MAPS = 1, SNAP_SEC_CONNS, SNAP_SEC_EXPECT };
+
+/* ---- bytes ------------------------------------------------------------------ */
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)v);
+	put32(p + 4, (uint32_t)(v >> 32));
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	return get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/* FNV-1a 64: detects a torn or flipped file; not a defence against forgery
+ * (whoever can write /run/masq can write masqd's configuration too) */
+static uint64_t snap_sum(uint64_t h, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+#define SNAP_SUM_SEED	0xcbf29ce484222325ull
+
+/* ---- writing ---------------------------------------------------------------- */
+
+struct snap_writer {
+	const struct masq_engine *e;
+	struct masq_text *out;
+	uint64_t *seen;		/* mappings written: one bit each */
+	uint32_t now_s;
+};
+
+static void snap_put(struct snap_writer *w, const uint8_t *p, size_t n)
+{
+	masq_text_append(w->out, (const char *)p, n);
+}
+
+static void snap_section(struct snap_writer *w, enum snap_sec type,
+			 uint32_t count, uint32_t size)
+{
+	uint8_t h[SNAP_SEC_HDR];
+
+	put32(h, type);
+	put32(h + 4, count);
+	put32(h + 8, size);
+	snap_put(w, h, sizeof(h));
+}
+
+static void snap_tuple(uint8_t *p, const struct ct_tuple *t)
+{
+	put32(p, t->src);
+	put32(p + 4, t->dst);
+	put16(p + 8, t->sport);
+	put16(p + 10, t->dport);
+}
+
+/* Mark mapping @m written; true when it was not yet */
+static bool snap_map_first(struct snap_writer *w, uint32_t m)
+{
+	uint64_t bit = 1ull << (m & 63);
+
+	if (m == NAT_NONE || m >= w->e->nat.max || (w->seen[m >> 6] & bit))
+		return false;
+	w->seen[m >> 6] |= bit;
+	return true;
+}
+
+static void snap_map(struct snap_writer *w, uint32_t m)
+{
+	const struct nat_map *nm = &w->e->nat.m[m];
+	uint8_t r[SNAP_MAP_REC] = { 0 };
+
+	r[0] = (uint8_t)nm->pcls;
+	r[1] = (uint8_t)nm->priv;
+	put32(r + 4, nm->int_addr);
+	put16(r + 8, nm->int_port);
+	put16(r + 10, nm->ext_port);
+	put32(r + 12, nat_map_ext_addr(&w->e->nat, m));
+	snap_put(w, r, sizeof(r));
+}
+
+/* The mappings connection @ce holds (its own, a hairpin's target) */
+static void snap_conn_maps(struct snap_writer *w, const struct ct_entry *ce,
+			   uint32_t *n, bool write)
+{
+	const struct nat *nat = &w->e->nat;
+	const struct ct_tuple *r = &ce->t[CT_REPLY];
+	uint32_t m[2] = { NAT_NONE, NAT_NONE };
+
+	if (ce->flags & CT_F_MAP)
+		m[0] = nat_map_by_ext(nat, ce->proto, r->dst, r->dport);
+	if (ce->xflags & CT_X_DMAP)
+		m[1] = nat_map_find(nat, ce->proto, r->src, r->sport);
+	for (int i = 0; i < 2; i++) {
+		if (!snap_map_first(w, m[i]))
+			continue;
+		(*n)++;
+		if (write)
+			snap_map(w, m[i]);
+	}
+}
+
+/* Call @fn for every live connection, class by class in FIFO order (the
+ * load appends them in the same order, so each FIFO stays oldest first) */
+static void snap_each_conn(struct snap_writer *w,
+			   void (*fn)(struct snap_writer *, uint32_t, void *),
+			   void *arg)
+{
+	const struct ct_table *ct = &w->e->ct;
+
+	for (int c = 0; c < CT_CLASS_NUM; c++)
+		for (uint32_t i = ct->fifo[c].head, n = 0;
+		     i != CT_LINK_NONE && n < ct->count;
+		     i = ct_link_get(&ct->e[i], CT_NEXT), n++)
+			fn(w, i, arg);
+}
+
+/* The mappings the pending expectations hold (their targets') */
+static void snap_expect_maps(struct snap_writer *w, uint32_t *n, bool write)
+{
+	const struct alg_state *a = w->e->alg;
+
+	for (uint32_t i = 0; i < ALG_EXPECT_MAX; i++) {
+		const struct alg_expect *x = &a->exp[i];
+
+		if (x->master == ALG_NO_IDX || x->watch ||
+		    !snap_map_first(w, x->map))
+			continue;
+		(*n)++;
+		if (write)
+			snap_map(w, x->map);
+	}
+}
+
+static void snap_count_conn(struct snap_writer *w, uint32_t idx, void *arg)
+{
+	(void)w;
+	(void)idx;
+	(*(uint32_t *)arg)++;
+}
+
+static void snap_count_map(struct snap_writer *w, uint32_t idx, void *arg)
+{
+	snap_conn_maps(w, &w->e->ct.e[idx], arg, false);
+}
+
+static void snap_write_map(struct snap_writer *w, uint32_t idx, void *arg)
+{
+	snap_conn_maps(w, &w->e->ct.e[idx], arg, true);
+}
+
+static void snap_tcp(uint8_t *p, const struct ct_tcp_dir *d)
+{
+	put32(p, d->end);
+	put32(p + 4, d->maxend);
+	put32(p + 8, d->maxwin);
+	p[12] = d->wsf;
+}
+
+static void snap_alg(uint8_t *r, const struct alg_conn *ac)
+{
+	r[5] = ac->alg;
+	r[6] = ac->adjusted;
+	for (int d = 0; d < 2; d++) {
+		put32(r + 68 + 12 * d, ac->seq[d].init_seq);
+		put32(r + 72 + 12 * d, (uint32_t)ac->seq[d].delta);
+		put32(r + 76 + 12 * d, (uint32_t)ac->seq[d].pdelta);
+		put32(r + 92 + 4 * d, ac->rw_seq[d]);
+	}
+}
+
+static void snap_write_conn(struct snap_writer *w, uint32_t idx, void *arg)
+{
+	const struct ct_entry *ce = &w->e->ct.e[idx];
+	uint8_t r[SNAP_CONN_REC] = { 0 };
+
+	(void)arg;
+	r[0] = ce->proto;
+	r[1] = ce->state;
+	r[2] = ce->cls;
+	r[3] = ce->flags;
+	r[4] = ce->xflags;
+	snap_tuple(r + 8, &ce->t[CT_ORIG]);
+	snap_tuple(r + 20, &ce->t[CT_REPLY]);
+	put32(r + 32, ct_time_left(&w->e->ct, idx, w->now_s));
+	snap_tcp(r + 36, &ce->tcp[0]);
+	snap_tcp(r + 52, &ce->tcp[1]);
+	if (ce->flags & CT_F_SIDE) {
+		const struct alg_conn *ac = alg_conn_of(w->e, idx);
+
+		if (ac)
+			snap_alg(r, ac);
+	}
+	put32(r + 100, idx);		/* names it to its expectation */
+	snap_put(w, r, sizeof(r));
+}
+
+/* Expectations: not the watches (a note, not an admission) */
+static uint32_t snap_expects(struct snap_writer *w, bool write)
+{
+	const struct alg_state *a = w->e->alg;
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < ALG_EXPECT_MAX; i++) {
+		const struct alg_expect *x = &a->exp[i];
+		uint8_t r[SNAP_EXP_REC] = { 0 };
+
+		if (x->master == ALG_NO_IDX || x->watch ||
+		    (int32_t)(x->until - w->now_s) <= 0)
+			continue;
+		n++;
+		if (!write)
+			continue;
+		put32(r, x->master);
+		put32(r + 4, x->peer);
+		put32(r + 8, x->addr);
+		put16(r + 12, x->port);
+		r[14] = x->proto;
+		put32(r + 16, x->to_addr);
+		put16(r + 20, x->to_port);
+		put32(r + 24, x->until - w->now_s);
+		snap_put(w, r, sizeof(r));
+	}
+	return n;
+}
+
+static void snap_header(uint8_t *h, const struct masq_snap_info *info,
+			uint64_t payload, uint32_t nsec)
+{
+	memset(h, 0, SNAP_HDR);
+	memcpy(h, SNAP_MAGIC, 8);
+	put32(h + 8, SNAP_FORMAT);
+	put32(h + 12, SNAP_HDR);
+	memcpy(h + 16, info->version, strnlen(info->version, 31));
+	memcpy(h + 48, info->boot_id, strnlen(info->boot_id, 39));
+	put64(h + 88, info->now_ns);
+	put64(h + 96, payload);
+	put32(h + 104, nsec);
+}
+
+/**
+ * masq_engine_snapshot() - Write the connections, mappings and
+ * expectations as the bytes masq_engine_restore() loads
+ * @e:		engine
+ * @info:	boot id, version and the clock now (@now_ns)
+ * @out:	the bytes are appended here (the header first: a caller
+ *		that writes the header last writes out->s[0..SNAP_HDR)
+ *		last, see masqd's handover.c)
+ *
+ * Return: 0, or -ENOMEM
+ */
+int masq_engine_snapshot(const struct masq_engine *e,
+			 const struct masq_snap_info *info,
+			 struct masq_text *out)
+{
+	struct snap_writer w = { e, out, NULL,
+				 (uint32_t)(info->now_ns / 1000000000ull) };
+	size_t words = ((size_t)e->nat.max + 63) / 64, start = out->len;
+	uint8_t h[SNAP_HDR];
+	uint32_t nmaps = 0, nconns = 0;
+	uint64_t sum;
+
+	w.seen = calloc(words ? words : 1, sizeof(uint64_t));
+	if (!w.seen)
+		return -ENOMEM;
+	snap_header(h, info, 0, 0);
+	snap_put(&w, h, sizeof(h));
+	snap_each_conn(&w, snap_count_map, &nmaps);
+	snap_expect_maps(&w, &nmaps, false);
+	memset(w.seen, 0, words * sizeof(uint64_t));
+	snap_section(&w, SNAP_SEC_MAPS, nmaps, SNAP_MAP_REC);
+	snap_each_conn(&w, snap_write_map, &nmaps);
+	snap_expect_maps(&w, &nmaps, true);
+	snap_each_conn(&w, snap_count_conn, &nconns);
+	snap_section(&w, SNAP_SEC_CONNS, nconns, SNAP_CONN_REC);
+	snap_each_conn(&w, snap_write_conn, NULL);
+	snap_section(&w, SNAP_SEC_EXPECT, snap_expects(&w, false), SNAP_EXP_REC);
+	snap_expects(&w, true);
+	free(w.seen);
+	if (out->oom)
+		return -ENOMEM;
+	snap_header((uint8_t *)out->s + start, info, out->len - start - SNAP_HDR, 3);
+	sum = snap_sum(SNAP_SUM_SEED, (uint8_t *)out->s + start, SNAP_SUM_AT);
+	sum = snap_sum(sum, (uint8_t *)out->s + start + SNAP_HDR,
+		       out->len - start - SNAP_HDR);
+	put64((uint8_t *)out->s + start + SNAP_SUM_AT, sum);
+	return 0;
+}
+
+/* ---- loading: the checks ----------------------------------------------------- */
+
+static int snap_refuse(struct masq_snap_info *info, const char *fmt,
+		       const char *arg)
+{
+	snprintf(info->why, sizeof(info->why), fmt, arg);
+	return -EINVAL;
+}
+
+/* One section, found in order */
+struct snap_sec_view {
+	const uint8_t *rec;
+	uint32_t count;
+};
+
+/*
+ * The section of @type at @*off: its header fits, its record size is
+ * the one this format has, its records fit what is left.
+ */
+static int snap_section_at(const uint8_t *p, size_t len, size_t *off,
+			   enum snap_sec type, uint32_t size,
+			   struct snap_sec_view *v, struct masq_snap_info *info)
+{
+	static const char *const names[] = { "", "mappings", "connections",
+					     "expectations" };
+	const char *name = names[type];
+
+	if (len - *off < SNAP_SEC_HDR)
+		return snap_refuse(info, "truncated before its %s", name);
+	if (get32(p + *off) != (uint32_t)type || get32(p + *off + 8) != size)
+		return snap_refuse(info, "corrupt: bad %s section", name);
+	v->count = get32(p + *off + 4);
+	*off += SNAP_SEC_HDR;
+	if ((uint64_t)v->count * size > len - *off)
+		return snap_refuse(info, "truncated in its %s", name);
+	v->rec = p + *off;
+	*off += (size_t)v->count * size;
+	return 0;
+}
+
+/* The header: magic, format, version, boot, lengths, checksum */
+static int snap_check_header(const uint8_t *p, size_t len,
+			     struct masq_snap_info *info)
+{
+	char version[MASQ_SNAP_VERSION] = { 0 }, boot[MASQ_SNAP_BOOT_ID] = { 0 };
+	uint64_t sum;
+
+	if (len < SNAP_HDR || memcmp(p, SNAP_MAGIC, 8))
+		return snap_refuse(info, "%s", len < SNAP_HDR ?
+				   "truncated: no whole header" :
+				   "not a masq state file (bad magic)");
+	if (get32(p + 8) != SNAP_FORMAT || get32(p + 12) != SNAP_HDR)
+		return snap_refuse(info, "%s", "another format version");
+	memcpy(version, p + 16, 31);
+	memcpy(boot, p + 48, 39);
+	if (strncmp(version, info->version, sizeof(version) - 1))
+		return snap_refuse(info, "written by masq %s, another version",
+				   version);
+	if (strncmp(boot, info->boot_id, sizeof(boot) - 1))
+		return snap_refuse(info, "%s", "written in another boot");
+	if (get64(p + 96) != len - SNAP_HDR)
+		return snap_refuse(info, "%s", get64(p + 96) > len - SNAP_HDR ?
+				   "truncated" : "corrupt: trailing bytes");
+	if (get32(p + 104) != 3)
+		return snap_refuse(info, "%s", "corrupt: bad section count");
+	sum = snap_sum(snap_sum(SNAP_SUM_SEED, p, SNAP_SUM_AT), p + SNAP_HDR,
+		       len - SNAP_HDR);
+	if (sum != get64(p + SNAP_SUM_AT))
+		return snap_refuse(info, "%s", "corrupt: checksum mismatch");
+	info->written_ns = get64(p + 88);
+	if ((int64_t)(info->now_ns - info->written_ns) < 0)
+		return snap_refuse(info, "%s", "written in the future");
+	return 0;
+}
+
+static bool snap_class_fits(uint8_t proto, uint8_t cls)
+{
+	switch (proto) {
+	case IPPROTO_TCP_:
+		return cls <= CT_CLASS_TCP_CLOSE;
+	case IPPROTO_UDP_:
+		return cls >= CT_CLASS_UDP_UNREPLIED && cls <= CT_CLASS_UDP_DNS;
+	case IPPROTO_ICMP_:
+		return cls == CT_CLASS_ICMP;
+	default:
+		return cls == CT_CLASS_GENERIC_NEW || cls == CT_CLASS_GENERIC;
+	}
+}
+
+/* A connection record's values are ones the engine makes */
+static bool snap_conn_valid(const uint8_t *r)
+{
+	uint8_t proto = r[0], state = r[1];
+
+	if (!proto || !(r[3] & CT_F_USED) || !snap_class_fits(proto, r[2]))
+		return false;
+	if (proto == IPPROTO_TCP_ ? state == TCPS_NONE || state >= TCPS_NUM :
+				    state != TCPS_NONE)
+		return false;
+	if ((r[36 + 12] & CT_TCP_SCALE) > 14 || (r[52 + 12] & CT_TCP_SCALE) > 14)
+		return false;
+	if (r[5] >= ALG_NUM || (r[6] & ~0x0f) || r[7])
+		return false;
+	return get32(r + 32) <= SNAP_MAX_LEFT;
+}
+
+static bool snap_map_valid(const uint8_t *r)
+{
+	return r[0] < NAT_PCLS_NUM && r[1] <= 1 && !r[2] && !r[3] &&
+	       get32(r + 12) != 0;
+}
+
+static bool snap_exp_valid(const uint8_t *r)
+{
+	return (r[14] == IPPROTO_TCP_ || r[14] == IPPROTO_UDP_) && !r[15] &&
+	       get32(r + 24) <= ALG_EXPECT_LAPSE;
+}
+
+/* Every record of section @v passes @valid */
+static int snap_check_records(const struct snap_sec_view *v, uint32_t size,
+			      bool (*valid)(const uint8_t *), const char *name,
+			      struct masq_snap_info *info)
+{
+	for (uint32_t i = 0; i < v->count; i++)
+		if (!valid(v->rec + (size_t)i * size))
+			return snap_refuse(info, "corrupt: a bad %s record", name);
+	return 0;
+}
+
+/* ---- loading: the state --------------------------------------------------------- */
+
+struct snap_loader {
+	struct masq_engine *e;
+	struct masq_snap_info *info;
+	uint32_t away_s;	/* seconds between the write and now */
+	uint32_t *maps;		/* restored mappings, NAT_NONE: skipped */
+	uint32_t *conns;	/* file's entry index ... */
+	uint32_t *idx;		/* ... restored as this one (CT_NONE: not) */
+};
+
+static void snap_get_tuple(struct ct_tuple *t, const uint8_t *p)
+{
+	t->src = get32(p);
+	t->dst = get32(p + 4);
+	t->sport = get16(p + 8);
+	t->dport = get16(p + 10);
+}
+
+/* An address a restored record may use: still the router's / routed */
+static bool snap_routed(const struct masq_engine *e, uint32_t addr)
+{
+	return net_route_lookup(&e->net, addr) != NULL;
+}
+
+static void snap_load_maps(struct snap_loader *l, const struct snap_sec_view *v)
+{
+	struct masq_engine *e = l->e;
+
+	for (uint32_t i = 0; i < v->count; i++) {
+		const uint8_t *r = v->rec + (size_t)i * SNAP_MAP_REC;
+		uint32_t ext = get32(r + 12), in = get32(r + 4);
+
+		l->maps[i] = NAT_NONE;
+		if (net_addr_is_router(&e->net, ext) && snap_routed(e, in))
+			l->maps[i] = nat_map_restore(&e->nat,
+						     (enum nat_pcls)r[0], in,
+						     get16(r + 8), ext,
+						     get16(r + 10), r[1]);
+		if (l->maps[i] == NAT_NONE)
+			l->info->skipped++;
+		else
+			l->info->maps++;
+	}
+}
+
+/*
+ * Take the references a connection of @ce's flags holds, as conn.c's
+ * planning took them: its mapping and the hairpin target's (which must
+ * have come back: else false, nothing taken), a permission, its host's
+ * and remote's counts (a count over its limit now is left off: the
+ * connection existed before the limit was lowered).
+ */
+static bool snap_take_refs(struct masq_engine *e, struct ct_entry *ce)
+{
+	const struct ct_tuple *o = &ce->t[CT_ORIG], *r = &ce->t[CT_REPLY];
+	uint32_t m = NAT_NONE, d = NAT_NONE;
+
+	if (ce->flags & CT_F_MAP) {
+		m = nat_map_by_ext(&e->nat, ce->proto, r->dst, r->dport);
+		if (m == NAT_NONE)
+			return false;
+	}
+	if (ce->xflags & CT_X_DMAP) {
+		d = nat_map_find(&e->nat, ce->proto, r->src, r->sport);
+		if (d == NAT_NONE)
+			return false;
+	}
+	if (m != NAT_NONE)
+		e->nat.m[m].refs++;
+	if (d != NAT_NONE)
+		e->nat.m[d].refs++;
+	if ((ce->xflags & CT_X_PERM) &&
+	    (m == NAT_NONE || !e->perm || !perm_take(e->perm, m, o->dst)))
+		ce->xflags &= (uint8_t)~CT_X_PERM;
+	if ((ce->xflags & CT_X_HOSTCNT) && quota_take(&e->hosts, o->src))
+		ce->xflags &= (uint8_t)~CT_X_HOSTCNT;
+	if ((ce->xflags & CT_X_HALFOPEN) &&
+	    quota_take(&e->halfopen, conn_remote(ce->t, ce->xflags)))
+		ce->xflags &= (uint8_t)~CT_X_HALFOPEN;
+	return true;
+}
+
+/* A record's entry, made whole from @r (not yet in the table) */
+static void snap_fill_entry(struct ct_entry *ce, const uint8_t *r)
+{
+	ce->proto = r[0];
+	ce->state = r[1] & 0xf;
+	ce->flags = r[3] & (uint8_t)~(CT_F_USED | CT_F_SIDE);
+	ce->xflags = r[4];
+	snap_get_tuple(&ce->t[CT_ORIG], r + 8);
+	snap_get_tuple(&ce->t[CT_REPLY], r + 20);
+	for (int d = 0; d < 2; d++) {
+		const uint8_t *p = r + 36 + 16 * d;
+
+		ce->tcp[d].end = get32(p);
+		ce->tcp[d].maxend = get32(p + 4);
+		ce->tcp[d].maxwin = get32(p + 8);
+		ce->tcp[d].wsf = p[12];
+	}
+	xlate_prepare(ce);
+}
+
+/* The record's helper and sequence adjustment, when its helper is on */
+static void snap_load_alg(struct masq_engine *e, uint32_t idx,
+			  const uint8_t *r)
+{
+	struct alg_conn *ac;
+
+	if (!r[5])
+		return;
+	alg_attach(e, idx);
+	ac = alg_conn_find(e, idx);
+	if (!ac || ac->alg != r[5])
+		return;		/* the helper is off now: plain connection */
+	ac->adjusted = r[6];
+	for (int d = 0; d < 2; d++) {
+		ac->seq[d].init_seq = get32(r + 68 + 12 * d);
+		ac->seq[d].delta = (int32_t)get32(r + 72 + 12 * d);
+		ac->seq[d].pdelta = (int32_t)get32(r + 76 + 12 * d);
+		ac->rw_seq[d] = get32(r + 92 + 4 * d);
+	}
+}
+
+/*
+ * Does a record fit this configuration: its way back routed (the
+ * packet path looks up both tuples' sources), its external address
+ * still the router's, neither tuple in the table already?
+ */
+static bool snap_conn_fits(const struct masq_engine *e,
+			   const struct ct_entry *ce)
+{
+	enum ct_dir dir;
+
+	if (!snap_routed(e, ce->t[CT_ORIG].src) ||
+	    !snap_routed(e, ce->t[CT_REPLY].src))
+		return false;
+	if ((ce->flags & CT_F_SNAT) &&
+	    !net_addr_is_router(&e->net, ce->t[CT_REPLY].dst))
+		return false;
+	return ct_lookup(&e->ct, ce->proto, &ce->t[CT_ORIG], &dir) == CT_NONE &&
+	       ct_lookup(&e->ct, ce->proto, &ce->t[CT_REPLY], &dir) == CT_NONE;
+}
+
+/* One connection record: restored, or skipped and counted */
+static uint32_t snap_load_conn(struct snap_loader *l, const uint8_t *r)
+{
+	struct masq_engine *e = l->e;
+	uint32_t left = get32(r + 32), idx, timeout;
+	struct ct_entry *ce, tmp = { 0 };
+	static const uint64_t none[2] = { 0, 0 };
+
+	snap_fill_entry(&tmp, r);
+	if (left <= l->away_s || !snap_conn_fits(e, &tmp) ||
+	    e->ct.count >= e->ct.limit)
+		return CT_NONE;
+	idx = ct_alloc(&e->ct, e->now_s);
+	if (idx == CT_NONE)
+		return CT_NONE;
+	ce = &e->ct.e[idx];
+	*ce = tmp;
+	if (!snap_take_refs(e, ce)) {
+		ct_abandon(&e->ct, idx);
+		return CT_NONE;
+	}
+	if (ct_insert(&e->ct, idx, none, (enum ct_class)r[2], e->now_s)) {
+		conn_put_refs(e, ce->proto, ce->t, ce->flags, ce->xflags);
+		return CT_NONE;
+	}
+	left -= l->away_s;
+	timeout = e->ct.timeout[ce->cls];
+	if (left < timeout)
+		ce->last_seen = e->now_s - (timeout - left);
+	snap_load_alg(e, idx, r);
+	ctev_note(e, idx, CTEV_NEW);
+	return idx;
+}
+
+/* The restored entry of the file's entry @old, or CT_NONE */
+static uint32_t snap_conn_of(const struct snap_loader *l, uint32_t n,
+			     uint32_t old)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (l->conns[i] == old)
+			return l->idx[i];
+	return CT_NONE;
+}
+
+static void snap_load_expects(struct snap_loader *l,
+			      const struct snap_sec_view *v, uint32_t nconns)
+{
+	struct masq_engine *e = l->e;
+
+	for (uint32_t i = 0; i < v->count; i++) {
+		const uint8_t *r = v->rec + (size_t)i * SNAP_EXP_REC;
+		uint32_t left = get32(r + 24);
+		uint32_t master = snap_conn_of(l, nconns, get32(r));
+		struct alg_expect x = {
+			.master = master, .peer = get32(r + 4),
+			.addr = get32(r + 8), .port = get16(r + 12),
+			.proto = r[14], .to_addr = get32(r + 16),
+			.to_port = get16(r + 20),
+			.until = e->now_s + left - l->away_s,
+		};
+
+		if (left > l->away_s && master != CT_NONE &&
+		    net_addr_is_router(&e->net, x.addr) &&
+		    !alg_expect_restore(e, &x))
+			l->info->expects++;
+		else
+			l->info->skipped++;
+	}
+}
+
+/* Drop the load's own reference on each mapping it made */
+static void snap_put_maps(struct snap_loader *l, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (l->maps[i] != NAT_NONE)
+			nat_map_put(&l->e->nat, l->maps[i]);
+}
+
+static int snap_load(struct snap_loader *l, const struct snap_sec_view *sec)
+{
+	uint32_t nc = sec[1].count;
+
+	l->maps = calloc(sec[0].count + 1, sizeof(*l->maps));
+	l->conns = calloc(nc + 1, sizeof(*l->conns));
+	l->idx = calloc(nc + 1, sizeof(*l->idx));
+	if (!l->maps || !l->conns || !l->idx)
+		return -ENOMEM;
+	snap_load_maps(l, &sec[0]);
+	for (uint32_t i = 0; i < nc; i++) {
+		const uint8_t *r = sec[1].rec + (size_t)i * SNAP_CONN_REC;
+
+		l->conns[i] = get32(r + 100);
+		l->idx[i] = snap_load_conn(l, r);
+		if (l->idx[i] == CT_NONE)
+			l->info->skipped++;
+		else
+			l->info->conns++;
+	}
+	snap_load_expects(l, &sec[2], nc);
+	snap_put_maps(l, sec[0].count);
+	return 0;
+}
+
+/**
+ * masq_engine_restore() - Load what masq_engine_snapshot() wrote
+ * @e:		engine, configured (interfaces, addresses, routes, rules,
+ *		timeouts), before any traffic
+ * @data:	the file's bytes (hostile)
+ * @len:	their length
+ * @info:	in: boot id, version, the clock now; out: counts, or @why
+ *
+ * Return: 0 (counts in @info), -EINVAL (refused: @info->why; nothing
+ * changed) or -ENOMEM
+ */
+int masq_engine_restore(struct masq_engine *e, const void *data, size_t len,
+			struct masq_snap_info *info)
+{
+	struct snap_loader l = { e, info, 0, NULL, NULL, NULL };
+	static const enum snap_sec types[3] = { SNAP_SEC_MAPS, SNAP_SEC_CONNS,
+						SNAP_SEC_EXPECT };
+	static const uint32_t sizes[3] = { SNAP_MAP_REC, SNAP_CONN_REC,
+					   SNAP_EXP_REC };
+	static bool (*const valid[3])(const uint8_t *) = {
+		snap_map_valid, snap_conn_valid, snap_exp_valid };
+	static const char *const names[3] = { "mapping", "connection",
+					      "expectation" };
+	struct snap_sec_view sec[3];
+	const uint8_t *p = data;
+	size_t off = SNAP_HDR;
+	int rc;
+
+	info->why[0] = '\0';
+	info->conns = info->maps = info->expects = info->skipped = 0;
+	rc = snap_check_header(p, len, info);
+	for (int i = 0; i < 3 && !rc; i++)
+		rc = snap_section_at(p, len, &off, types[i], sizes[i], &sec[i],
+				     info);
+	for (int i = 0; i < 3 && !rc; i++)
+		rc = snap_check_records(&sec[i], sizes[i], valid[i], names[i],
+					info);
+	if (rc)
+		return rc;
+	if (off != len)
+		return snap_refuse(info, "%s", "corrupt: trailing bytes");
+	if (e->now_s < info->now_ns / 1000000000ull)
+		e->now_s = (uint32_t)(info->now_ns / 1000000000ull);
+	l.away_s = (uint32_t)((info->now_ns - info->written_ns) / 1000000000ull);
+	rc = snap_load(&l, sec);
+	free(l.maps);
+	free(l.conns);
+	free(l.idx);
+	return rc;
+}
