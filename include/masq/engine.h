@@ -361,6 +361,7 @@ uint32_t masq_engine_frag_held(const struct masq_engine *e, uint32_t *dgrams);
  */
 #define MASQ_SNAP_BOOT_ID	40	/* /proc/sys/kernel/random/boot_id */
 #define MASQ_SNAP_VERSION	32	/* the masq version string */
+#define MASQ_SNAP_HEADER	120	/* the file's header: bytes 0..119 */
 
 /**
  * struct masq_snap_info - what a snapshot is written with, and what a

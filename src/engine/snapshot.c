@@ -58,7 +58,7 @@
 
 #define SNAP_MAGIC	"MASQSNAP"
 #define SNAP_FORMAT	1
-#define SNAP_HDR	120
+#define SNAP_HDR	MASQ_SNAP_HEADER
 #define SNAP_SUM_AT	112		/* the checksum's offset: the header's end */
 #define SNAP_SEC_HDR	12
 #define SNAP_MAP_REC	16

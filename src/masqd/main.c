@@ -6,7 +6,8 @@
  * unless -f, start the log thread (log.c), run the loop (loop.c), tear
  * down, let the log thread write what is queued. Every start-up failure is
  * reported on stderr before masqd detaches, with exit status 1 (2 for a
- * bad command line); a clean stop on SIGTERM exits 0. masqd --release
+ * bad command line); a clean stop on SIGTERM exits 0, its connections
+ * written for the next start (handover.c). masqd --release
  * gives interfaces back and exits (recover.c), starting nothing.
  */
 #include <errno.h>
@@ -50,6 +51,8 @@ static int start(struct masqd *d)
 {
 	if (recover_claim(d))	/* first: one owner, a dead one's undone */
 		return -1;
+	if (handover_open(d))	/* a predecessor's state, if it left one */
+		return -1;
 	if (setup_links(d) || setup_engine(d) || setup_ports(d) || loop_init(d))
 		return -1;
 	if (ctlsrv_open(&d->ctl, d->o.sock, &masqd_ctl_ops, d))
@@ -69,7 +72,7 @@ static int start(struct masqd *d)
 int main(int argc, char **argv)
 {
 	static struct masqd d = { .sigfd = -1, .job.efd = -1, .tw.nl.fd = -1,
-				  .met.lfd = -1, .met.stopfd = -1 };
+				  .met.lfd = -1, .met.stopfd = -1, .ho.fd = -1 };
 	int ret;
 
 	ret = opts_parse(argc, argv, &d.o);
@@ -100,9 +103,11 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	handover_restore(&d);	/* last: the engine as configured */
 	notify_ready(d.o.nifaces);	/* forwarding starts */
 	ret = loop_run(&d);
 	notify_stopping();
+	handover_save(&d);	/* for a successor: before anything goes */
 	metrics_stop(&d.met);
 	setup_teardown(&d);
 	if (d.sigfd >= 0)

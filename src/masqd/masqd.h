@@ -19,6 +19,7 @@
  *	recover.c	one owner per interface, the record of its originals,
  *			their restore after a crash; masqd --release
  *	crash.c		a fatal signal gives the interfaces back
+ *	handover.c	restarts that keep connections: the state file
  */
 #ifndef MASQD_MASQD_H
 #define MASQD_MASQD_H
@@ -34,6 +35,7 @@
 #include "io/takeover.h"
 #include "masq/engine.h"
 #include "masqd/ctlsrv.h"
+#include "masqd/handover.h"
 #include "masqd/options.h"
 #include "masqd/hostwatch.h"
 #include "masqd/metrics.h"
@@ -99,6 +101,9 @@ struct masqd_job {
  * @hw:		what the host does on them, followed (hostwatch.h)
  * @netns:	inode of masqd's network namespace (keys the claims)
  * @claims:	one per owned interface, same order as @o->ifaces
+ * @ho:		the state file of restarts (handover.c)
+ * @handover:	the stop is a restart's (SIGUSR2): the takeover, the
+ *		records and the twins are left for the successor
  */
 #define RULESRUN_TOKEN_LEN	16
 #define RULESRUN_LIVE		(-100)	/* txn do: not the run's: run live */
@@ -143,6 +148,8 @@ struct masqd {
 	struct metrics met;
 	unsigned long netns;
 	struct claim claims[MASQD_MAX_IFACES];
+	struct handover ho;
+	bool handover;
 };
 
 int setup_links(struct masqd *d);

@@ -37,6 +37,7 @@ enum {
 	OPT_NO_TWINS,
 	OPT_METRICS,
 	OPT_RELEASE,
+	OPT_NO_RESTORE,
 };
 
 static const struct option long_opts[] = {
@@ -55,6 +56,7 @@ static const struct option long_opts[] = {
 	{ "no-twins",		no_argument,	   NULL, OPT_NO_TWINS },
 	{ "metrics",		required_argument, NULL, OPT_METRICS },
 	{ "release",		no_argument,	   NULL, OPT_RELEASE },
+	{ "no-restore",		no_argument,	   NULL, OPT_NO_RESTORE },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -68,7 +70,7 @@ void opts_usage(FILE *f)
 	fprintf(f,
 "usage: masqd --internal IFACE=ADDR/LEN ... --external IFACE=ADDR/LEN ...\n"
 "             [--gateway ADDR] [-c FILE] [-s SOCKET] [-f] [--conntrack-max N]\n"
-"             [--twin IFACE=NAME ...] [--no-twins]\n"
+"             [--twin IFACE=NAME ...] [--no-twins] [--no-restore]\n"
 "       masqd --release [-s SOCKET] IFACE...\n"
 "\n"
 "A userspace IP masquerading router on the named Ethernet interfaces.\n"
@@ -101,6 +103,8 @@ void opts_usage(FILE *f)
 "                             masqd\n"
 "      --metrics [ADDR:]PORT  serve Prometheus metrics over HTTP (ADDR default\n"
 "                             127.0.0.1; masqd(8), METRICS)\n"
+"      --no-restore           start empty: ignore (and remove) the state a\n"
+"                             stopping masqd left (masqd(8), RESTARTS)\n"
 "      --release IFACE...     do not start: give IFACE back to the kernel\n"
 "                             from what a masqd that died recorded under\n"
 "                             /run/masq (sysctls, its nft table)\n"
@@ -441,6 +445,9 @@ static int one_opt(struct masqd_opts *o, int c, const char *arg)
 		return 0;
 	case OPT_RELEASE:
 		o->nrelease = -1;	/* the words after the options */
+		return 0;
+	case OPT_NO_RESTORE:
+		o->no_restore = true;
 		return 0;
 	default:
 		return -1;	/* getopt said what was wrong */

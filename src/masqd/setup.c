@@ -301,6 +301,7 @@ void setup_teardown(struct masqd *d)
 	free(d->tx.bufs);
 	free(d->txscratch);
 	reload_fini(&d->rl);
+	handover_close(d);
 	d->e = NULL;
 	d->pool = NULL;
 }
