@@ -354,6 +354,9 @@ uint32_t masq_engine_frag_held(const struct masq_engine *e, uint32_t *dgrams);
  *	masq_engine_snapshot(e, &info, &text)   at stop: text.s, text.len
  *	masq_engine_restore(e, data, len, &info) at start, after the
  *	                                         configuration, before traffic
+ *	masq_snap_check(data, len, &info)        the header alone: whole, of
+ *	                                         this boot (any version), and
+ *	                                         the caller's flags
  *
  * The file is hostile at load: it is refused whole (info.why says why:
  * another format or masq version, another boot, truncated, corrupt) and
@@ -370,6 +373,8 @@ uint32_t masq_engine_frag_held(const struct masq_engine *e, uint32_t *dgrams);
  *		another boot is refused, its clock means nothing here
  * @version:	masq's version: a file of another version is refused
  * @now_ns:	the engine's clock (CLOCK_MONOTONIC) now
+ * @flags:	the caller's own word, written in the header and read back
+ *		(masqd: MASQD_SNAP_HANDOVER, the stop was a restart's)
  * @written_ns:	load: when the file was written, on that clock
  * @conns:	load: connections restored
  * @maps:	load: mappings restored
@@ -382,6 +387,7 @@ struct masq_snap_info {
 	char boot_id[MASQ_SNAP_BOOT_ID];
 	char version[MASQ_SNAP_VERSION];
 	uint64_t now_ns;
+	uint32_t flags;
 	uint64_t written_ns;
 	uint32_t conns, maps, expects, skipped;
 	char why[160];
@@ -392,5 +398,6 @@ int masq_engine_snapshot(const struct masq_engine *e,
 			 struct masq_text *out);
 int masq_engine_restore(struct masq_engine *e, const void *data, size_t len,
 			struct masq_snap_info *info);
+int masq_snap_check(const void *data, size_t len, struct masq_snap_info *info);
 
 #endif

@@ -16,9 +16,9 @@
  *
  *	header	SNAP_HDR bytes: magic "MASQSNAP", format version, header
  *		length, masq version (32), boot id (40), the engine clock
- *		when written (ns), payload length, section count, and an
- *		FNV-1a 64 checksum over the header before it and the
- *		payload
+ *		when written (ns), payload length, section count, the
+ *		caller's flags, and an FNV-1a 64 checksum over the header
+ *		before it and the payload
  *	payload	sections, each: type, record count, record size, records
  *		(maps, then connections, then expectations)
  *
@@ -332,6 +332,7 @@ static void snap_header(uint8_t *h, const struct masq_snap_info *info,
 	put64(h + 88, info->now_ns);
 	put64(h + 96, payload);
 	put32(h + 104, nsec);
+	put32(h + 108, info->flags);
 }
 
 /**
@@ -423,11 +424,11 @@ static int snap_section_at(const uint8_t *p, size_t len, size_t *off,
 	return 0;
 }
 
-/* The header: magic, format, version, boot, lengths, checksum */
-static int snap_check_header(const uint8_t *p, size_t len,
-			     struct masq_snap_info *info)
+/* The header: magic, format, boot, lengths, checksum (not the version) */
+static int snap_check_frame(const uint8_t *p, size_t len,
+			    struct masq_snap_info *info)
 {
-	char version[MASQ_SNAP_VERSION] = { 0 }, boot[MASQ_SNAP_BOOT_ID] = { 0 };
+	char boot[MASQ_SNAP_BOOT_ID] = { 0 };
 	uint64_t sum;
 
 	if (len < SNAP_HDR || memcmp(p, SNAP_MAGIC, 8))
@@ -436,11 +437,7 @@ static int snap_check_header(const uint8_t *p, size_t len,
 				   "not a masq state file (bad magic)");
 	if (get32(p + 8) != SNAP_FORMAT || get32(p + 12) != SNAP_HDR)
 		return snap_refuse(info, "%s", "another format version");
-	memcpy(version, p + 16, 31);
 	memcpy(boot, p + 48, 39);
-	if (strncmp(version, info->version, sizeof(version) - 1))
-		return snap_refuse(info, "written by masq %s, another version",
-				   version);
 	if (strncmp(boot, info->boot_id, sizeof(boot) - 1))
 		return snap_refuse(info, "%s", "written in another boot");
 	if (get64(p + 96) != len - SNAP_HDR)
@@ -453,8 +450,44 @@ static int snap_check_header(const uint8_t *p, size_t len,
 	if (sum != get64(p + SNAP_SUM_AT))
 		return snap_refuse(info, "%s", "corrupt: checksum mismatch");
 	info->written_ns = get64(p + 88);
+	info->flags = get32(p + 108);
 	if ((int64_t)(info->now_ns - info->written_ns) < 0)
 		return snap_refuse(info, "%s", "written in the future");
+	return 0;
+}
+
+/**
+ * masq_snap_check() - Is this a whole state file of this boot?
+ * @data:	the file's bytes (hostile)
+ * @len:	their length
+ * @info:	in: boot id and the clock now; out: @flags and @written_ns,
+ *		or @why
+ *
+ * The version is not compared: a caller may act on its own flags in a
+ * file whose state another version wrote (masqd: adopt a restart's
+ * takeover across an upgrade, while masq_engine_restore() refuses the
+ * connections).
+ * Return: 0, or -EINVAL with @info->why
+ */
+int masq_snap_check(const void *data, size_t len, struct masq_snap_info *info)
+{
+	info->why[0] = '\0';
+	return snap_check_frame(data, len, info);
+}
+
+/* The header, and written by this version */
+static int snap_check_header(const uint8_t *p, size_t len,
+			     struct masq_snap_info *info)
+{
+	char version[MASQ_SNAP_VERSION] = { 0 };
+	int rc = snap_check_frame(p, len, info);
+
+	if (rc)
+		return rc;
+	memcpy(version, p + 16, 31);
+	if (strncmp(version, info->version, sizeof(version) - 1))
+		return snap_refuse(info, "written by masq %s, another version",
+				   version);
 	return 0;
 }
 

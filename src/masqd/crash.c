@@ -17,10 +17,11 @@
  * a handler for little) and the nft table (deleted; the kernel's answer
  * is awaited 200 ms). When both are done the records and claims are
  * removed; otherwise they stay, and the next start or masqd --release
- * finishes the job (recover.c). Not restored: nothing else needs it --
- * the twins are not persistent (gone with the process) and the host
- * routes through them go with them. SIGKILL cannot be caught: there the
- * records do all of it.
+ * finishes the job (recover.c). The twins are persistent (a restart
+ * leaves them, twin.h): the handler makes them not so (one ioctl each on
+ * the descriptors crash_twins() noted), and the kernel removes them, and
+ * the host's routes through them, with the process. SIGKILL cannot be
+ * caught: there the records do all of it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +34,8 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
+#include <linux/if_tun.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -51,6 +54,8 @@ static struct {
 	size_t nllen;
 	char unlink[MASQD_MAX_IFACES * 2][CLAIM_PATH_MAX];
 	int nunlink;
+	int twin_fd[MASQD_MAX_IFACES];
+	volatile sig_atomic_t ntwins;
 } crash;
 
 static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL };
@@ -142,6 +147,8 @@ static void on_fatal(int sig)
 		return;
 	}
 	say("masqd: fatal signal; giving the owned interfaces back\n");
+	for (int i = 0; i < crash.ntwins; i++)	/* gone with the process */
+		ioctl(crash.twin_fd[i], TUNSETPERSIST, 0);
 	for (int i = 0; i < crash.nw; i++) {
 		int fd = open(crash.w[i].path, O_WRONLY | O_CLOEXEC);
 
@@ -207,4 +214,19 @@ void crash_arm(const struct masqd *d)
 	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]);
 	     i++)
 		sigaction(fatal_signals[i], &sa, NULL);
+}
+
+/**
+ * crash_twins() - Note the twins' descriptors for the handler
+ * @d:		daemon, its twins made (or one made again)
+ */
+void crash_twins(const struct masqd *d)
+{
+	int n = 0;
+
+	crash.ntwins = 0;
+	for (int i = 0; i < d->tw.n && n < MASQD_MAX_IFACES; i++)
+		if (d->tw.t[i].tap.fd >= 0)
+			crash.twin_fd[n++] = d->tw.t[i].tap.fd;
+	crash.ntwins = n;
 }

@@ -9,8 +9,9 @@
  * flows and forwards go on with the same external ports, their timers
  * less the time away.
  *
- *	start	handover_open(), right after the claims (recover.c), before
- *		anything is dropped or taken: the file
+ *	start	handover_open(), first (before the claims, recover.c,
+ *		which ask whether to adopt), before anything is dropped
+ *		or taken: the file
  *		/run/masq/NETNS/masqd_XXXXXXXX.state (the folder of the
  *		claims, keyed by network namespace; the name of the nft
  *		table, keyed by the control socket: two masqd in two
@@ -33,6 +34,14 @@
  *
  * A file another version of masq wrote, of another boot, truncated or
  * corrupt is refused with the reason and masqd starts empty.
+ *
+ * A restart (SIGUSR2, d->handover) says so in the header's flags
+ * (MASQD_SNAP_HANDOVER): the stopping masqd left its takeover (sysctls,
+ * nft table), its records and its twins in place, and the successor
+ * adopts them (recover.c keeps the recorded originals, twin.c attaches
+ * to the twins) instead of putting back and taking again, which would
+ * hand the interfaces to the kernel for a moment. masqd --release
+ * removes the file (handover_forget()): nobody is to load it.
  * --no-restore starts empty on purpose (the file is emptied too).
  *
  * The gap reported is from the predecessor's snapshot (its last moment
@@ -125,20 +134,50 @@ static int empty_state(struct handover *h)
 }
 
 /* The state file's path; Return: 0 or -ENAMETOOLONG */
-static int state_path(const struct masqd *d, char *path, size_t len)
+static int state_path(const char *sock, unsigned long netns, char *path,
+		      size_t len)
 {
 	static struct takeover t;	/* only for its table's name */
 
-	to_init(&t, d->o.sock, NULL);
-	if ((size_t)snprintf(path, len, "%s/%lu/%s.state", CLAIM_DIR, d->netns,
+	to_init(&t, sock, NULL);
+	if ((size_t)snprintf(path, len, "%s/%lu/%s.state", CLAIM_DIR, netns,
 			     t.table) >= len)
 		return -ENAMETOOLONG;
 	return 0;
 }
 
+/* /run/masq/NETNS, made if need be (as claim.c makes it); Return: 0/-errno */
+static int state_dir(unsigned long netns)
+{
+	char sub[CLAIM_PATH_MAX];
+
+	if (mkdir(CLAIM_DIR, 0755) && errno != EEXIST)
+		return -errno;
+	snprintf(sub, sizeof(sub), "%s/%lu", CLAIM_DIR, netns);
+	if (mkdir(sub, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/*
+ * Was the predecessor's stop a restart's (SIGUSR2)? Then the takeover,
+ * the records and the twins it left are adopted (recover.c, twin.c):
+ * asked of the header alone, so an upgrade (another version, whose
+ * connections are refused) still adopts them.
+ */
+static void peek_handover(struct handover *h)
+{
+	struct masq_snap_info in;
+
+	snap_info(h, &in);
+	h->adopt = !masq_snap_check(h->data, h->len, &in) &&
+		   (in.flags & MASQD_SNAP_HANDOVER);
+}
+
 /**
  * handover_open() - Open the state file; take what a predecessor left
- * @d:		daemon, its interfaces claimed (recover_claim())
+ * @d:		daemon, options parsed; first of all (recover_claim() asks
+ *		whether the predecessor's stop was a restart's)
  *
  * Return: 0, or -1 after logging (the file cannot be opened: masqd
  * could not keep its connections at the next restart, so it says so
@@ -152,8 +191,14 @@ int handover_open(struct masqd *d)
 	int ret;
 
 	read_boot_id(h->boot_id, sizeof(h->boot_id));
-	if (state_path(d, h->path, sizeof(h->path))) {
-		logmsg(LOG_ERR, "state file: path too long");
+	ret = claim_netns(&d->netns);
+	if (!ret)
+		ret = state_dir(d->netns);
+	if (!ret)
+		ret = state_path(d->o.sock, d->netns, h->path, sizeof(h->path));
+	if (ret) {
+		logmsg(LOG_ERR, "state file under %s: %s", CLAIM_DIR,
+		       strerror(-ret));
 		return -1;
 	}
 	h->fd = open(h->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -171,8 +216,11 @@ int handover_open(struct masqd *d)
 	else if (st.st_size > 0 && (ret = read_state(h, (size_t)st.st_size)))
 		logmsg(LOG_ERR, "restart: state file %s unreadable: %s; "
 		       "starting empty", h->path, strerror(-ret));
-	else
+	else {
+		if (h->data)
+			peek_handover(h);
 		return 0;	/* emptied once loaded: a failed start keeps it */
+	}
 	free(h->data);
 	h->data = NULL;
 	return empty_state(h);
@@ -270,6 +318,7 @@ void handover_save(struct masqd *d)
 	if (h->fd < 0 || !d->e)
 		return;
 	snap_info(h, &in);
+	in.flags = d->handover ? MASQD_SNAP_HANDOVER : 0;
 	ret = masq_engine_snapshot(d->e, &in, &t);
 	if (!ret)
 		ret = write_state(h->fd, &t);
@@ -281,6 +330,19 @@ void handover_save(struct masqd *d)
 		       "bytes, %llu ms)", masq_engine_conn_count(d->e), h->path,
 		       t.len, (unsigned long long)(mono_ns() - t0) / 1000000);
 	masq_text_free(&t);
+}
+
+/**
+ * handover_forget() - masqd --release: no successor will load the state
+ * @sock:	-s SOCKET, whose state file it is
+ * @netns:	claim_netns()
+ */
+void handover_forget(const char *sock, unsigned long netns)
+{
+	char path[CLAIM_PATH_MAX];
+
+	if (!state_path(sock, netns, path, sizeof(path)) && !unlink(path))
+		logmsg(LOG_INFO, "state file %s removed", path);
 }
 
 /**

@@ -6,11 +6,16 @@
 #ifndef MASQD_HANDOVER_H
 #define MASQD_HANDOVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "io/claim.h"
+#include "io/takeover.h"
 #include "masq/engine.h"
+#include "masqd/options.h"
+
+#define MASQD_SNAP_HANDOVER	0x1	/* the state's flags: a restart's stop */
 
 /**
  * struct handover - the state file
@@ -21,6 +26,12 @@
  * @len:	its length
  * @boot_id:	the kernel's boot id
  * @gap_ms:	the gap in forwarding the restore measured
+ * @adopt:	the predecessor stopped for a restart (SIGUSR2): adopt its
+ *		takeover, records and twins
+ * @adopted:	by owned interface: its record was adopted (recover.c), so
+ *		@orig and @has are the originals the takeover keeps
+ * @orig:	... each sysctl's recorded original
+ * @has:	... which are known
  */
 struct handover {
 	int fd;
@@ -29,6 +40,10 @@ struct handover {
 	size_t len;
 	char boot_id[MASQ_SNAP_BOOT_ID];
 	uint64_t gap_ms;
+	bool adopt;
+	bool adopted[MASQD_MAX_IFACES];
+	int orig[MASQD_MAX_IFACES][TO_SYSCTL_NUM];
+	bool has[MASQD_MAX_IFACES][TO_SYSCTL_NUM];
 };
 
 struct masqd;
@@ -37,5 +52,6 @@ int handover_open(struct masqd *d);
 void handover_restore(struct masqd *d);
 void handover_save(struct masqd *d);
 void handover_close(struct masqd *d);
+void handover_forget(const char *sock, unsigned long netns);
 
 #endif

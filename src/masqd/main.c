@@ -49,9 +49,11 @@ static int daemonize(void)
 
 static int start(struct masqd *d)
 {
-	if (recover_claim(d))	/* first: one owner, a dead one's undone */
+	for (int i = 0; i < MASQD_MAX_IFACES; i++)
+		d->claims[i].fd = -1;	/* none taken yet */
+	if (handover_open(d))	/* a predecessor's state: a restart's? */
 		return -1;
-	if (handover_open(d))	/* a predecessor's state, if it left one */
+	if (recover_claim(d))	/* one owner, a dead one's undone */
 		return -1;
 	if (setup_links(d) || setup_engine(d) || setup_ports(d) || loop_init(d))
 		return -1;

@@ -162,8 +162,10 @@ int recover_claim(struct masqd *d);
 void recover_arm(struct masqd *d);
 void recover_after_fork(struct masqd *d);
 void recover_drop(struct masqd *d, bool restored);
+void recover_note_twins(struct masqd *d);
 int recover_release(const struct masqd_opts *o);
 void crash_arm(const struct masqd *d);
+void crash_twins(const struct masqd *d);
 
 int config_base(struct masqd *d, int argc, char *const *argv);
 int config_load(struct masqd *d);

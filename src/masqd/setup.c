@@ -288,8 +288,12 @@ void setup_teardown(struct masqd *d)
 	for (int i = 0; i < d->o.nifaces; i++)
 		if (d->ports[i].tx)
 			afp_close(&d->ports[i]);
-	/* the records go only when all they hold was put back */
-	recover_drop(d, !d->to.log || !to_release(&d->to));
+	/* the records go only when all they hold was put back; a restart
+	 * (SIGUSR2) leaves the takeover and the records to its successor */
+	if (d->handover)
+		recover_drop(d, false);
+	else
+		recover_drop(d, !d->to.log || !to_release(&d->to));
 	if (d->tx.bufs && d->pool)
 		for (uint32_t i = 0; i < d->tx.n; i++)
 			masq_pool_put(d->pool, d->tx.bufs[i]);

@@ -20,9 +20,12 @@
 # source port each (not their internal one), the held connection without
 # a reset and with every byte echoed; masqd logs "restart: N connections
 # ... forwarding stopped for T ms" (T printed). Then a corrupt state file
-# is refused with the reason and masqd starts empty. Then SIGUSR2 (a
-# restart): the twin keeps its ifindex and addresses, and the takeover
-# stays in place across it.
+# is refused with the reason and masqd starts empty. Then the flows
+# again across SIGUSR2 (a restart: the takeover and twins left for the
+# successor, which adopts them): the twin keeps its ifindex and address,
+# and the final SIGTERM gives the interfaces back as they were before
+# the first start (the recorded originals, kept through the adoption),
+# the twin removed.
 #
 # Every generator is bounded (count and time); the state file and records
 # live in /run/masq/NETNS (the gw namespace's inode): the trap removes it.
@@ -31,7 +34,8 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 e2e_init download_survives udp_flow_same_port hold_no_reset_same_port \
-	gap_reported corrupt_state_refused usr2_twin_kept usr2_flows_kept
+	gap_reported corrupt_state_refused usr2_twin_kept usr2_flows_kept \
+	usr2_stop_restores
 e2e_need curl curl
 
 lab_up || exit 1
@@ -147,6 +151,12 @@ else:
 EOF
 
 head -c 1500000 /dev/urandom >"$WORK/blob"
+sysctls() {	# what the takeover changes, and the nft tables
+	ip netns exec "$NS_GW" sh -c 'for i in lan0 wan0; do
+		for k in ipv4/conf/$i/forwarding ipv6/conf/$i/disable_ipv6 ipv4/conf/$i/arp_ignore; do
+			printf "%s=%s " $k $(cat /proc/sys/net/$k); done; done; nft list tables'
+}
+BEFORE=$(sysctls)
 conns() { mctl conntrack -L 2>/dev/null | grep -c 'dport=' ; }
 flows_up() { [ "$(conns)" -ge 3 ]; }
 
@@ -257,7 +267,7 @@ run_flows usr2 USR2
 after=$(twin 2>&1 | sed 's/^[0-9]*: //' | tr '\n' ' ')
 log "twin before: $before; after: $after"
 if [ -n "$before" ] && [ "$before" = "$after" ] &&
-	grep -q 'wan0-h: adopted' "$WORK/masqd.log"; then
+	grep -q 'twin wan0-h adopted' "$WORK/masqd.log"; then
 	ok usr2_twin_kept
 else
 	fail usr2_twin_kept "before: $before; after: $after"
@@ -271,3 +281,9 @@ else
 	fail usr2_flows_kept "$res"
 fi
 masqd_stop
+after=$(sysctls)
+if [ "$after" = "$BEFORE" ] && ! ip netns exec "$NS_GW" test -e /sys/class/net/wan0-h; then
+	ok usr2_stop_restores
+else
+	fail usr2_stop_restores "before: $BEFORE; after the stop: $after; $(ip netns exec "$NS_GW" ls /sys/class/net | tr '\n' ' ')"
+fi
