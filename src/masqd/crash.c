@@ -7,7 +7,7 @@
  * after the takeover, prepares everything in static memory -- the /proc
  * path and the original text of each sysctl masqd wrote, one nfnetlink
  * batch that deletes masqd's nft table, the record and claim files to
- * remove -- and the handler only does open/write/close, socket/sendto/
+ * remove, and the state file of restarts -- and the handler only does open/write/close, socket/sendto/
  * recv and unlink (async-signal-safe), then lets the signal kill the
  * process as it would have (SA_RESETHAND, raised again: the core dump
  * and the exit status are unchanged).
@@ -52,7 +52,7 @@ static struct {
 	int nw;
 	char nl[512] __attribute__((aligned(4)));
 	size_t nllen;
-	char unlink[MASQD_MAX_IFACES * 2][CLAIM_PATH_MAX];
+	char unlink[MASQD_MAX_IFACES * 2 + 1][CLAIM_PATH_MAX];
 	int nunlink;
 	int twin_fd[MASQD_MAX_IFACES];
 	volatile sig_atomic_t ntwins;
@@ -210,6 +210,9 @@ void crash_arm(const struct masqd *d)
 		memcpy(crash.unlink[crash.nunlink++], d->claims[i].path,
 		       CLAIM_PATH_MAX);
 	}
+	if (d->ho.fd >= 0)	/* no state for a successor after a crash */
+		memcpy(crash.unlink[crash.nunlink++], d->ho.path,
+		       CLAIM_PATH_MAX);
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]);
 	     i++)

@@ -15,9 +15,10 @@
  *		/run/masq/NETNS/masqd_XXXXXXXX.state (the folder of the
  *		claims, keyed by network namespace; the name of the nft
  *		table, keyed by the control socket: two masqd in two
- *		namespaces or with two sockets never share one) is opened,
- *		created if need be, and kept open to the end; what a
- *		predecessor left is read into memory.
+ *		namespaces or with two sockets never share one) is opened
+ *		and kept open to the end; what a predecessor left is read
+ *		into memory. handover_create(), once the claims are
+ *		taken, makes it when there was none.
  *		handover_restore(), last before the loop: the engine is
  *		configured (command line, -c file, the host's addresses of
  *		a twin), so what no longer fits is skipped; one log line
@@ -193,15 +194,17 @@ int handover_open(struct masqd *d)
 	read_boot_id(h->boot_id, sizeof(h->boot_id));
 	ret = claim_netns(&d->netns);
 	if (!ret)
-		ret = state_dir(d->netns);
-	if (!ret)
 		ret = state_path(d->o.sock, d->netns, h->path, sizeof(h->path));
 	if (ret) {
 		logmsg(LOG_ERR, "state file under %s: %s", CLAIM_DIR,
 		       strerror(-ret));
 		return -1;
 	}
-	h->fd = open(h->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* made after the claims (handover_create()): a masqd refused there
+	 * leaves nothing behind */
+	h->fd = open(h->path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (h->fd < 0 && errno == ENOENT)
+		return 0;
 	if (h->fd < 0 || fstat(h->fd, &st)) {
 		logmsg(LOG_ERR, "state file %s: %s", h->path, strerror(errno));
 		return -1;
@@ -224,6 +227,30 @@ int handover_open(struct masqd *d)
 	free(h->data);
 	h->data = NULL;
 	return empty_state(h);
+}
+
+/**
+ * handover_create() - The state file, made if there was none
+ * @d:		daemon, its interfaces claimed
+ *
+ * Return: 0, or -1 after logging
+ */
+int handover_create(struct masqd *d)
+{
+	struct handover *h = &d->ho;
+	int ret;
+
+	if (h->fd >= 0)
+		return 0;
+	ret = state_dir(d->netns);
+	if (!ret) {
+		h->fd = open(h->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+			     0600);
+		ret = h->fd < 0 ? -errno : 0;
+	}
+	if (ret)
+		logmsg(LOG_ERR, "state file %s: %s", h->path, strerror(-ret));
+	return ret ? -1 : 0;
 }
 
 /**

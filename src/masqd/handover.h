@@ -49,6 +49,7 @@ struct handover {
 struct masqd;
 
 int handover_open(struct masqd *d);
+int handover_create(struct masqd *d);
 void handover_restore(struct masqd *d);
 void handover_save(struct masqd *d);
 void handover_close(struct masqd *d);

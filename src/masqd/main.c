@@ -53,7 +53,8 @@ static int start(struct masqd *d)
 		d->claims[i].fd = -1;	/* none taken yet */
 	if (handover_open(d))	/* a predecessor's state: a restart's? */
 		return -1;
-	if (recover_claim(d))	/* one owner, a dead one's undone */
+	if (recover_claim(d) || handover_create(d))	/* one owner, a dead
+							 * one's undone */
 		return -1;
 	if (setup_links(d) || setup_engine(d) || setup_ports(d) || loop_init(d))
 		return -1;
