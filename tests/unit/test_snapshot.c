@@ -24,6 +24,8 @@
  *			reason, nothing restored
  *	gone_addr	the external address changed in the new
  *			configuration: the connections are skipped, counted
+ *	header_only	masq_snap_check() gives the writer's flags back from
+ *			a file of another version, and refuses another boot's
  *
  * Prints "ok snapshot/NAME" or "FAIL snapshot/NAME: why".
  */
@@ -201,6 +203,7 @@ static bool snapshot(struct masq_text *t, uint16_t *udp_ext, uint16_t *tcp_ext)
 	struct masq_snap_info in = info_at(20 * NS, "boot-1", "1.0");
 	int rc;
 
+	in.flags = 0x5;
 	if (!e)
 		return failf("no engine");
 	if (*udp_ext == 5000 || *tcp_ext == 6000 || !*udp_ext || !*tcp_ext)
@@ -355,6 +358,22 @@ static bool gone_addr(const struct masq_text *t)
 	return ok;
 }
 
+/* The header alone: the caller's flags, whatever the version; not
+ * another boot's */
+static bool header_only(const struct masq_text *t)
+{
+	struct masq_snap_info in = info_at(22 * NS, "boot-1", "9.9");
+
+	if (masq_snap_check(t->s, t->len, &in) || in.flags != 0x5 ||
+	    in.written_ns != 20 * NS)
+		return failf("check: \"%s\", flags %x, written %llu", in.why,
+			     in.flags, (unsigned long long)in.written_ns);
+	in = info_at(22 * NS, "boot-2", "1.0");
+	if (!masq_snap_check(t->s, t->len, &in) || !strstr(in.why, "boot"))
+		return failf("another boot's header passed");
+	return true;
+}
+
 int main(void)
 {
 	struct masq_text t = { 0 };
@@ -370,6 +389,7 @@ int main(void)
 	report("time_away", time_away(&t));
 	report("refused", refused(&t));
 	report("gone_addr", gone_addr(&t));
+	report("header_only", header_only(&t));
 	masq_text_free(&t);
 	masq_pool_destroy(pool);
 	return failed ? 1 : 0;
