@@ -25,7 +25,10 @@
 # successor, which adopts them): the twin keeps its ifindex and address,
 # and the final SIGTERM gives the interfaces back as they were before
 # the first start (the recorded originals, kept through the adoption),
-# the twin removed.
+# the twin removed. Last, wan0=dhcp with the address on wan0-h (put there
+# by hand, as a DHCP client would): across SIGUSR2 the address stays on
+# the adopted twin, the new masqd learns it from the host before it loads
+# the state, and the UDP and held flows on it go on.
 #
 # Every generator is bounded (count and time); the state file and records
 # live in /run/masq/NETNS (the gw namespace's inode): the trap removes it.
@@ -35,7 +38,7 @@ set -u
 
 e2e_init download_survives udp_flow_same_port hold_no_reset_same_port \
 	gap_reported corrupt_state_refused usr2_twin_kept usr2_flows_kept \
-	usr2_stop_restores
+	usr2_stop_restores usr2_dhcp_address_kept
 e2e_need curl curl
 
 lab_up || exit 1
@@ -159,6 +162,7 @@ sysctls() {	# what the takeover changes, and the nft tables
 BEFORE=$(sysctls)
 conns() { mctl conntrack -L 2>/dev/null | grep -c 'dport=' ; }
 flows_up() { [ "$(conns)" -ge 3 ]; }
+flows_two() { [ "$(conns)" -ge 2 ]; }
 
 # run_flows NAME: the server and the three flows, then $1 restart: stop
 # with SIGNAL, start again with the same arguments
@@ -282,8 +286,45 @@ else
 fi
 masqd_stop
 after=$(sysctls)
+
 if [ "$after" = "$BEFORE" ] && ! ip netns exec "$NS_GW" test -e /sys/class/net/wan0-h; then
 	ok usr2_stop_restores
 else
 	fail usr2_stop_restores "before: $BEFORE; after the stop: $after; $(ip netns exec "$NS_GW" ls /sys/class/net | tr '\n' ' ')"
+fi
+
+# 4. wan0=dhcp: the address the host's DHCP client holds on the twin
+MASQD_ARGS=(--internal lan0=192.168.0.1/24 --external wan0=dhcp)
+SECS=5
+knows_50() { mctl iface 2>/dev/null | grep -q 203.0.113.50; }
+if masqd_start && on gw ip addr add 203.0.113.50/24 dev wan0-h &&
+	wait_until 3 knows_50; then
+	bg wan server-dhcp $((SECS + 6)) "$PY" "$WORK/peers.py" server "$WORK/blob" $((SECS + 3))
+	SERVER=$BG_PID
+	wait_until 5 on wan sh -c 'ss -lnt | grep -q ":7000 "'
+	bg lan udp-dhcp $((SECS + 4)) "$PY" "$WORK/peers.py" udp $SECS
+	UDP=$BG_PID
+	bg lan hold-dhcp $((SECS + 6)) "$PY" "$WORK/peers.py" hold $SECS
+	HOLD=$BG_PID
+	wait_until 5 flows_two || log "(fewer than 2 connections before the restart)"
+	sleep 1
+	log "+ kill -USR2 $MASQD_PID (masqd), then started again"
+	kill -USR2 "$MASQD_PID"; wait "$MASQD_PID"; MASQD_PID=
+	masqd_start || log "(masqd did not start again)"
+	wait "$UDP" "$HOLD" "$SERVER"
+	u=$(ext_ports udp dhcp); h=$(ext_ports hold dhcp)
+	line=$(grep -o 'restart: [0-9]* connections.*' "$WORK/masqd.log" | tail -n 1)
+	log "external ports: udp $u, hold $h; $line"
+	if [ "$(grep -c '^udp from' "$WORK/server-dhcp.out")" = 1 ] &&
+		grep -q '^udp from 203.0.113.50:' "$WORK/server-dhcp.out" &&
+		[ "$(grep -c "^udp 203.0.113.50:$u " "$WORK/server-dhcp.out")" -gt $((SECS * 10)) ] &&
+		grep -q '^hold ok' "$WORK/hold-dhcp.out" && [ "$(echo "$h" | wc -l)" = 1 ] &&
+		echo "$line" | grep -q 'restart: 2 connections.*(0 skipped)'; then
+		ok usr2_dhcp_address_kept
+	else
+		fail usr2_dhcp_address_kept "$line; udp: $(grep -c '^udp 203' "$WORK/server-dhcp.out") received from '$u'; $(cat "$WORK/hold-dhcp.out")"
+	fi
+	masqd_stop
+else
+	fail usr2_dhcp_address_kept "masqd with wan0=dhcp did not start or learn 203.0.113.50: $(tail -n 3 "$WORK/masqd.log" | tr '\n' ' ')"
 fi
