@@ -379,6 +379,7 @@ uint32_t masq_engine_frag_held(const struct masq_engine *e, uint32_t *dgrams);
  * @conns:	load: connections restored
  * @maps:	load: mappings restored
  * @expects:	load: expectations restored
+ * @autofw:	load: autofw entries whose holder came back
  * @skipped:	load: records dropped (expired; their addresses, ports or
  *		helper gone from this configuration; the table full)
  * @why:	load: why the file was refused (empty when it was not)
@@ -389,7 +390,7 @@ struct masq_snap_info {
 	uint64_t now_ns;
 	uint32_t flags;
 	uint64_t written_ns;
-	uint32_t conns, maps, expects, skipped;
+	uint32_t conns, maps, expects, autofw, skipped;
 	char why[160];
 };
 

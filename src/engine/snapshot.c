@@ -20,7 +20,8 @@
  *		caller's flags, and an FNV-1a 64 checksum over the header
  *		before it and the payload
  *	payload	sections, each: type, record count, record size, records
- *		(maps, then connections, then expectations)
+ *		(maps, connections, expectations, then the autofw entries
+ *		an internal host holds: who, for which remote, until when)
  *
  * Times are kept as what was left at the write; the load takes off the
  * time away (the difference of the two CLOCK_MONOTONIC readings, which
@@ -38,10 +39,13 @@
  * load's reference is dropped at the end, so a mapping no connection
  * came back for is freed with its port.
  *
- * Not kept (limits): packet and byte counters; an ipmasqadm autofw
- * entry's activity (its rules come from the configuration); a helper's
- * record of its last child (alg_keeps()); ports the host's sockets hold
- * are the host's (sockdiag gives them again).
+ * Not kept (limits): packet and byte counters; portfw's and mfw's
+ * scheduling (which rule serves next: the rules come from the
+ * configuration, their turns start again); a helper's record of its last
+ * child (alg_keeps()); ports the host's sockets hold are the host's
+ * (sockdiag gives them again). An autofw entry's holder comes back only
+ * to the same entry (range, protocols, control port, flags) configured
+ * again.
  *
  * Cost: write O(connections), with one bitmap of mappings; load
  * O(records), at start only, never on the packet path.
@@ -54,6 +58,7 @@
 #include "eng.h"
 #include "alg.h"
 #include "conn.h"
+#include "fwd.h"
 #include "perm.h"
 
 #define SNAP_MAGIC	"MASQSNAP"
@@ -64,9 +69,12 @@
 #define SNAP_MAP_REC	16
 #define SNAP_CONN_REC	104
 #define SNAP_EXP_REC	32
+#define SNAP_AUTO_REC	40
+#define SNAP_NSEC	4
 #define SNAP_MAX_LEFT	(30u * 24 * 3600)	/* no timeout is longer */
 
-enum snap_sec { SNAP_SEC_MAPS = 1, SNAP_SEC_CONNS, SNAP_SEC_EXPECT };
+enum snap_sec { SNAP_SEC_MAPS = 1, SNAP_SEC_CONNS, SNAP_SEC_EXPECT,
+		SNAP_SEC_AUTOFW };
 
 /* ---- bytes ------------------------------------------------------------------ */
 
@@ -320,6 +328,36 @@ static uint32_t snap_expects(struct snap_writer *w, bool write)
 	return n;
 }
 
+/* The autofw entries a host holds (a control port's; not a fixed host's) */
+static uint32_t snap_autofw(struct snap_writer *w, bool write)
+{
+	const struct fwd *f = w->e->fwd;
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < f->nauto && i < FWD_AUTO_MAX; i++) {
+		const struct fwd_auto *a = &f->a[i];
+		uint8_t r[SNAP_AUTO_REC] = { 0 };
+
+		if (!a->ctlproto || !a->host)
+			continue;
+		n++;
+		if (!write)
+			continue;
+		put16(r, a->low);
+		put16(r + 2, a->high);
+		r[4] = a->proto;
+		r[5] = a->ctlproto;
+		put16(r + 6, a->ctlport);
+		r[8] = a->flags;
+		put32(r + 12, a->host);
+		put32(r + 16, a->remote);
+		put32(r + 20, a->until - w->now_s);	/* signed: may be past */
+		snap_tuple(r + 24, &a->ctl);
+		snap_put(w, r, sizeof(r));
+	}
+	return n;
+}
+
 static void snap_header(uint8_t *h, const struct masq_snap_info *info,
 			uint64_t payload, uint32_t nsec)
 {
@@ -373,10 +411,13 @@ int masq_engine_snapshot(const struct masq_engine *e,
 	snap_each_conn(&w, snap_write_conn, NULL);
 	snap_section(&w, SNAP_SEC_EXPECT, snap_expects(&w, false), SNAP_EXP_REC);
 	snap_expects(&w, true);
+	snap_section(&w, SNAP_SEC_AUTOFW, snap_autofw(&w, false), SNAP_AUTO_REC);
+	snap_autofw(&w, true);
 	free(w.seen);
 	if (out->oom)
 		return -ENOMEM;
-	snap_header((uint8_t *)out->s + start, info, out->len - start - SNAP_HDR, 3);
+	snap_header((uint8_t *)out->s + start, info, out->len - start - SNAP_HDR,
+		    SNAP_NSEC);
 	sum = snap_sum(SNAP_SUM_SEED, (uint8_t *)out->s + start, SNAP_SUM_AT);
 	sum = snap_sum(sum, (uint8_t *)out->s + start + SNAP_HDR,
 		       out->len - start - SNAP_HDR);
@@ -408,7 +449,7 @@ static int snap_section_at(const uint8_t *p, size_t len, size_t *off,
 			   struct snap_sec_view *v, struct masq_snap_info *info)
 {
 	static const char *const names[] = { "", "mappings", "connections",
-					     "expectations" };
+					     "expectations", "autofw entries" };
 	const char *name = names[type];
 
 	if (len - *off < SNAP_SEC_HDR)
@@ -443,7 +484,7 @@ static int snap_check_frame(const uint8_t *p, size_t len,
 	if (get64(p + 96) != len - SNAP_HDR)
 		return snap_refuse(info, "%s", get64(p + 96) > len - SNAP_HDR ?
 				   "truncated" : "corrupt: trailing bytes");
-	if (get32(p + 104) != 3)
+	if (get32(p + 104) != SNAP_NSEC)
 		return snap_refuse(info, "%s", "corrupt: bad section count");
 	sum = snap_sum(snap_sum(SNAP_SUM_SEED, p, SNAP_SUM_AT), p + SNAP_HDR,
 		       len - SNAP_HDR);
@@ -526,6 +567,16 @@ static bool snap_map_valid(const uint8_t *r)
 {
 	return r[0] < NAT_PCLS_NUM && r[1] <= 1 && !r[2] && !r[3] &&
 	       get32(r + 12) != 0;
+}
+
+static bool snap_auto_valid(const uint8_t *r)
+{
+	bool l4 = (r[4] == IPPROTO_TCP_ || r[4] == IPPROTO_UDP_) &&
+		  (r[5] == IPPROTO_TCP_ || r[5] == IPPROTO_UDP_);
+
+	return l4 && get16(r) <= get16(r + 2) && !(r[8] & ~0x03) && !r[9] &&
+	       !r[10] && !r[11] && get32(r + 12) && !get32(r + 36) &&
+	       (int32_t)get32(r + 20) <= FWD_AUTO_LAPSE;
 }
 
 static bool snap_exp_valid(const uint8_t *r)
@@ -759,6 +810,44 @@ static void snap_load_expects(struct snap_loader *l,
 	}
 }
 
+/* The configured autofw entry a record is of, or NULL */
+static struct fwd_auto *snap_auto_entry(struct masq_engine *e, const uint8_t *r)
+{
+	struct fwd *f = e->fwd;
+
+	for (uint32_t i = 0; i < f->nauto && i < FWD_AUTO_MAX; i++) {
+		struct fwd_auto *a = &f->a[i];
+
+		if (a->low == get16(r) && a->high == get16(r + 2) &&
+		    a->proto == r[4] && a->ctlproto == r[5] &&
+		    a->ctlport == get16(r + 6) && a->flags == r[8])
+			return a;
+	}
+	return NULL;
+}
+
+/* autofw holders: to the same entry configured again, a host still routed */
+static void snap_load_autofw(struct snap_loader *l,
+			     const struct snap_sec_view *v)
+{
+	struct masq_engine *e = l->e;
+
+	for (uint32_t i = 0; i < v->count; i++) {
+		const uint8_t *r = v->rec + (size_t)i * SNAP_AUTO_REC;
+		struct fwd_auto *a = snap_auto_entry(e, r);
+
+		if (!a || a->host || !snap_routed(e, get32(r + 12))) {
+			l->info->skipped++;
+			continue;
+		}
+		a->host = get32(r + 12);
+		a->remote = get32(r + 16);
+		a->until = e->now_s + get32(r + 20) - l->away_s;
+		snap_get_tuple(&a->ctl, r + 24);
+		l->info->autofw++;
+	}
+}
+
 /* Drop the load's own reference on each mapping it made */
 static void snap_put_maps(struct snap_loader *l, uint32_t n)
 {
@@ -788,6 +877,7 @@ static int snap_load(struct snap_loader *l, const struct snap_sec_view *sec)
 			l->info->conns++;
 	}
 	snap_load_expects(l, &sec[2], nc);
+	snap_load_autofw(l, &sec[3]);
 	snap_put_maps(l, sec[0].count);
 	return 0;
 }
@@ -807,26 +897,28 @@ int masq_engine_restore(struct masq_engine *e, const void *data, size_t len,
 			struct masq_snap_info *info)
 {
 	struct snap_loader l = { e, info, 0, NULL, NULL, NULL };
-	static const enum snap_sec types[3] = { SNAP_SEC_MAPS, SNAP_SEC_CONNS,
-						SNAP_SEC_EXPECT };
-	static const uint32_t sizes[3] = { SNAP_MAP_REC, SNAP_CONN_REC,
-					   SNAP_EXP_REC };
-	static bool (*const valid[3])(const uint8_t *) = {
-		snap_map_valid, snap_conn_valid, snap_exp_valid };
-	static const char *const names[3] = { "mapping", "connection",
-					      "expectation" };
-	struct snap_sec_view sec[3];
+	static const enum snap_sec types[SNAP_NSEC] = {
+		SNAP_SEC_MAPS, SNAP_SEC_CONNS, SNAP_SEC_EXPECT, SNAP_SEC_AUTOFW };
+	static const uint32_t sizes[SNAP_NSEC] = {
+		SNAP_MAP_REC, SNAP_CONN_REC, SNAP_EXP_REC, SNAP_AUTO_REC };
+	static bool (*const valid[SNAP_NSEC])(const uint8_t *) = {
+		snap_map_valid, snap_conn_valid, snap_exp_valid,
+		snap_auto_valid };
+	static const char *const names[SNAP_NSEC] = {
+		"mapping", "connection", "expectation", "autofw" };
+	struct snap_sec_view sec[SNAP_NSEC];
 	const uint8_t *p = data;
 	size_t off = SNAP_HDR;
 	int rc;
 
 	info->why[0] = '\0';
 	info->conns = info->maps = info->expects = info->skipped = 0;
+	info->autofw = 0;
 	rc = snap_check_header(p, len, info);
-	for (int i = 0; i < 3 && !rc; i++)
+	for (int i = 0; i < SNAP_NSEC && !rc; i++)
 		rc = snap_section_at(p, len, &off, types[i], sizes[i], &sec[i],
 				     info);
-	for (int i = 0; i < 3 && !rc; i++)
+	for (int i = 0; i < SNAP_NSEC && !rc; i++)
 		rc = snap_check_records(&sec[i], sizes[i], valid[i], names[i],
 					info);
 	if (rc)

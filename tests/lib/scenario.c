@@ -39,7 +39,8 @@
  *                                default) the snapshot loaded into it
  *                                (masq_engine_restore); what came back is
  *                                in $RESTORED_CONNS, $RESTORED_MAPS,
- *                                $RESTORED_EXPECTS and $RESTORED_SKIPPED
+ *                                $RESTORED_EXPECTS, $RESTORED_AUTOFW and
+ *                                $RESTORED_SKIPPED
  *
  * Every frame out must be matched by an `out` before the next `in`,
  * `time` or the end. An `out` checks every field it names and, whatever
@@ -1572,6 +1573,7 @@ static int do_restart(struct scn *s, char **t, int n)
 	if (var_set(s, "RESTORED_CONNS", in.conns) ||
 	    var_set(s, "RESTORED_MAPS", in.maps) ||
 	    var_set(s, "RESTORED_EXPECTS", in.expects) ||
+	    var_set(s, "RESTORED_AUTOFW", in.autofw) ||
 	    var_set(s, "RESTORED_SKIPPED", in.skipped))
 		return -1;
 	masq_engine_advance(s->e, s->now_ns, &s->tx);
