@@ -210,10 +210,7 @@ int handover_open(struct masqd *d)
 		logmsg(LOG_ERR, "state file %s: %s", h->path, strerror(errno));
 		return -1;
 	}
-	if (st.st_size > 0 && d->o.no_restore)
-		logmsg(LOG_INFO, "restart: state file %s not loaded "
-		       "(--no-restore): starting empty", h->path);
-	else if ((size_t)st.st_size > biggest(max))
+	if ((size_t)st.st_size > biggest(max))
 		logmsg(LOG_ERR, "restart: state file %s refused: %lld bytes, "
 		       "more than a table of %u connections makes; starting "
 		       "empty", h->path, (long long)st.st_size, max);
@@ -223,7 +220,12 @@ int handover_open(struct masqd *d)
 	else {
 		if (h->data)
 			peek_handover(h);
-		return 0;	/* emptied once loaded: a failed start keeps it */
+		if (!h->data || !d->o.no_restore)
+			return 0;	/* emptied once loaded: a failed start
+					 * keeps it */
+		logmsg(LOG_INFO, "restart: state file %s not loaded "
+		       "(--no-restore): starting empty%s", h->path, h->adopt ?
+		       " (the restart's takeover and twins are adopted)" : "");
 	}
 	free(h->data);
 	h->data = NULL;
