@@ -6,7 +6,7 @@
 #   masq-t$$-lan   eth0 192.168.0.2/24: three flows, each from a source port
 #        |         below 1024 (masqd's ports start at 1024, so each leaves
 #        |         with another external port):
-#        |           download  curl --local-port 903, 1.5 MB at 300 KB/s
+#        |           download  curl --local-port 903, 1.2 MB at 300 KB/s
 #        |           udp       a datagram every 50 ms from port 901
 #        |           hold      TCP from port 902, 4 bytes every 100 ms,
 #        |                     each echoed back
@@ -28,7 +28,8 @@
 # the twin removed. Last, wan0=dhcp with the address on wan0-h (put there
 # by hand, as a DHCP client would): across SIGUSR2 the address stays on
 # the adopted twin, the new masqd learns it from the host before it loads
-# the state, and the UDP and held flows on it go on.
+# the state, and the UDP and held flows on it go on. And --no-restore
+# starts empty.
 #
 # Every generator is bounded (count and time); the state file and records
 # live in /run/masq/NETNS (the gw namespace's inode): the trap removes it.
@@ -38,7 +39,7 @@ set -u
 
 e2e_init download_survives udp_flow_same_port hold_no_reset_same_port \
 	gap_reported corrupt_state_refused usr2_twin_kept usr2_flows_kept \
-	usr2_stop_restores usr2_dhcp_address_kept
+	usr2_stop_restores usr2_dhcp_address_kept no_restore_starts_empty
 e2e_need curl curl
 
 lab_up || exit 1
@@ -47,7 +48,7 @@ NETNS=$(ip netns exec "$NS_GW" stat -L -c %i /proc/self/ns/net)
 RECDIR=/run/masq/$NETNS
 trap 'rm -rf "$RECDIR"; e2e_cleanup' EXIT
 
-SECS=8		# how long the UDP and held flows run
+SECS=6		# how long the UDP and held flows run
 cat >"$WORK/peers.py" <<'EOF'
 """104-restart's traffic: server (wan side) and client (lan side)"""
 import os, socket, sys, threading, time
@@ -153,7 +154,7 @@ else:
     client_hold(float(sys.argv[2]))
 EOF
 
-head -c 1500000 /dev/urandom >"$WORK/blob"
+head -c 1200000 /dev/urandom >"$WORK/blob"
 sysctls() {	# what the takeover changes, and the nft tables
 	ip netns exec "$NS_GW" sh -c 'for i in lan0 wan0; do
 		for k in ipv4/conf/$i/forwarding ipv6/conf/$i/disable_ipv6 ipv4/conf/$i/arp_ignore; do
@@ -181,6 +182,8 @@ run_flows() {	# tag signal
 	wait_until 5 flows_up || log "(fewer than 3 connections before the restart)"
 	sleep 1		# a second of each flow before the restart
 	mctl conntrack -L >/dev/null
+	AT_RESTART=$(stat -c %s "$WORK/got-$tag" 2>/dev/null || echo 0)
+	log "download at the restart: $AT_RESTART bytes"
 	log "+ kill -$sig $MASQD_PID (masqd), then started again"
 	if [ "$sig" = TERM ]; then
 		masqd_stop
@@ -203,11 +206,13 @@ check_flows() {	# tag: the three cases, named by suffix
 	local tag=$1 d u h sent
 	d=$(ext_ports http "$tag"); u=$(ext_ports udp "$tag"); h=$(ext_ports hold "$tag")
 	log "external ports: http $d, udp $u, hold $h"
+	# (it must have spanned the restart)
 	if [ "$CURL_RC" = 0 ] && cmp -s "$WORK/blob" "$WORK/got-$tag" &&
+		[ "$AT_RESTART" -lt 1200000 ] &&
 		[ "$(echo "$d" | wc -l)" = 1 ] && [ "$d" != 903 ]; then
 		echo ok
 	else
-		echo "curl status $CURL_RC, $(stat -c %s "$WORK/got-$tag" 2>/dev/null) of 1500000 bytes, external ports '$d'; $(cat "$WORK/curl-$tag.out")"
+		echo "curl status $CURL_RC, $(stat -c %s "$WORK/got-$tag" 2>/dev/null) of 1200000 bytes ($AT_RESTART at the restart), external ports '$d'; $(cat "$WORK/curl-$tag.out")"
 	fi
 	sent=$(grep -o 'udp sent [0-9]*' "$WORK/udp-$tag.out")
 	# datagrams that came in the last second of the flow, after the restart
@@ -323,6 +328,15 @@ if masqd_start && on gw ip addr add 203.0.113.50/24 dev wan0-h &&
 		ok usr2_dhcp_address_kept
 	else
 		fail usr2_dhcp_address_kept "$line; udp: $(grep -c '^udp 203' "$WORK/server-dhcp.out") received from '$u'; $(cat "$WORK/hold-dhcp.out")"
+	fi
+	masqd_stop
+	# 5. --no-restore: the state the stop just wrote is not loaded
+	if masqd_start --no-restore &&
+		grep -q 'restart: state file .* not loaded (--no-restore): starting empty' "$WORK/masqd.log" &&
+		[ "$(conns)" = 0 ]; then
+		ok no_restore_starts_empty
+	else
+		fail no_restore_starts_empty "$(grep 'restart' "$WORK/masqd.log" | tail -n 1), $(conns) connections"
 	fi
 	masqd_stop
 else
