@@ -32,6 +32,8 @@
  *		@orig and @has are the originals the takeover keeps
  * @orig:	... each sysctl's recorded original
  * @has:	... which are known
+ * @taken:	this masqd's takeover began (its records are its own: an
+ *		adopted record is dropped with them only from then on)
  */
 struct handover {
 	int fd;
@@ -44,6 +46,7 @@ struct handover {
 	bool adopted[MASQD_MAX_IFACES];
 	int orig[MASQD_MAX_IFACES][TO_SYSCTL_NUM];
 	bool has[MASQD_MAX_IFACES][TO_SYSCTL_NUM];
+	bool taken;
 };
 
 struct masqd;

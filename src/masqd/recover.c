@@ -160,8 +160,8 @@ static bool adopt_record(struct masqd *d, int i, const struct runrec *r)
 	    (int)if_nametoindex(r->twin) == r->twin_ifindex)
 		d->tw.t[i].adopt_ifindex = r->twin_ifindex;
 	logmsg(LOG_NOTICE, "%s: adopted from masqd pid %ld (a restart): its "
-	       "recorded originals kept, nft table netdev %s replaced in "
-	       "place%s%s", r->iface, r->pid, r->table,
+	       "recorded originals and nft table netdev %s kept%s%s",
+	       r->iface, r->pid, r->table,
 	       d->tw.t[i].adopt_ifindex ? ", twin " : "",
 	       d->tw.t[i].adopt_ifindex ? r->twin : "");
 	return true;
@@ -297,6 +297,7 @@ static int recover_record(struct takeover *t, void *ctx)
 {
 	struct masqd *d = ctx;
 
+	d->ho.taken = true;	/* the takeover is this masqd's from here */
 	for (int i = 0; i < t->n; i++) {
 		struct runrec r = { .pid = getpid() };
 		char buf[RUNREC_MAX];
@@ -372,11 +373,17 @@ void recover_note_twins(struct masqd *d)
  * recover_drop() - Give up the claims at exit
  * @d:		daemon
  * @restored:	to_release() put everything back: remove the records too
+ *
+ * A record adopted from a restart stays when this masqd never took the
+ * interfaces itself (a start that failed before the takeover): what the
+ * predecessor left is still in place, and the record is all that says
+ * how to give it back.
  */
 void recover_drop(struct masqd *d, bool restored)
 {
 	for (int i = 0; i < d->o.nifaces; i++)
-		claim_drop(&d->claims[i], !restored);
+		claim_drop(&d->claims[i], !restored ||
+			   (d->ho.adopted[i] && !d->ho.taken));
 }
 
 /* Does a masqd answer on @sock? */
