@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * fuzz_snapshot.c - a restart's state file (src/engine/snapshot.c)
+ * fuzz_snapshot.c - a restart's state file (src/engine/snapshot.c writes
+ * it, snaprestore.c loads it)
  *
  * An input is a mode byte (tests/lib/fuzzeng.h: the configuration the
  * file is loaded into) and then the file's bytes. Before the load the
@@ -26,8 +27,8 @@
 
 #define POOL_COUNT	256
 #define BUF_SIZE	2048
-#define HDR		120	/* snapshot.c's SNAP_HDR */
-#define SUM_AT		112	/* ... SNAP_SUM_AT */
+#define HDR		MASQ_SNAP_HEADER
+#define SUM_AT		112	/* snap.h: SNAP_SUM_AT */
 #define WRITTEN_NS	(100 * FUZZENG_NS)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
