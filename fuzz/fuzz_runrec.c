@@ -7,8 +7,8 @@
  * shape (it goes to nft) and an interface name that fits, and must
  * format and parse back to the same values.
  *
- * MASQ_FUZZ_WRITE_SEEDS=DIR writes two valid records (all three sysctls;
- * none) into DIR and exits.
+ * MASQ_FUZZ_WRITE_SEEDS=DIR writes three valid records (all three
+ * sysctls; none; with a twin line) into DIR and exits.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -52,6 +52,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		r.orig[s] = s;
 	}
 	write_seed(dir, 1, &r);
+	snprintf(r.twin, sizeof(r.twin), "lan0-h");
+	r.twin_ifindex = 7;
+	write_seed(dir, 2, &r);
 	exit(0);
 }
 

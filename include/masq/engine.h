@@ -347,4 +347,58 @@ uint32_t masq_engine_conn_count(const struct masq_engine *e);
 /* Bytes of fragment data reassembly holds (whole chunks), and datagrams */
 uint32_t masq_engine_frag_held(const struct masq_engine *e, uint32_t *dgrams);
 
+/*
+ * Restarts that keep connections (snapshot.c): the connection table,
+ * its mappings and the helpers' expectations as bytes a successor loads.
+ *
+ *	masq_engine_snapshot(e, &info, &text)   at stop: text.s, text.len
+ *	masq_engine_restore(e, data, len, &info) at start, after the
+ *	                                         configuration, before traffic
+ *	masq_snap_check(data, len, &info)        the header alone: whole, of
+ *	                                         this boot (any version), and
+ *	                                         the caller's flags
+ *
+ * The file is hostile at load: it is refused whole (info.why says why:
+ * another format or masq version, another boot, truncated, corrupt) and
+ * the engine is left as it was.
+ */
+#define MASQ_SNAP_BOOT_ID	40	/* /proc/sys/kernel/random/boot_id */
+#define MASQ_SNAP_VERSION	32	/* the masq version string */
+#define MASQ_SNAP_HEADER	120	/* the file's header: bytes 0..119 */
+
+/**
+ * struct masq_snap_info - what a snapshot is written with, and what a
+ *	load found
+ * @boot_id:	the kernel's boot id (the caller reads it): a file of
+ *		another boot is refused, its clock means nothing here
+ * @version:	masq's version: a file of another version is refused
+ * @now_ns:	the engine's clock (CLOCK_MONOTONIC) now
+ * @flags:	the caller's own word, written in the header and read back
+ *		(masqd: MASQD_SNAP_HANDOVER, the stop was a restart's)
+ * @written_ns:	load: when the file was written, on that clock
+ * @conns:	load: connections restored
+ * @maps:	load: mappings restored
+ * @expects:	load: expectations restored
+ * @autofw:	load: autofw entries whose holder came back
+ * @skipped:	load: records dropped (expired; their addresses, ports or
+ *		helper gone from this configuration; the table full)
+ * @why:	load: why the file was refused (empty when it was not)
+ */
+struct masq_snap_info {
+	char boot_id[MASQ_SNAP_BOOT_ID];
+	char version[MASQ_SNAP_VERSION];
+	uint64_t now_ns;
+	uint32_t flags;
+	uint64_t written_ns;
+	uint32_t conns, maps, expects, autofw, skipped;
+	char why[160];
+};
+
+int masq_engine_snapshot(const struct masq_engine *e,
+			 const struct masq_snap_info *info,
+			 struct masq_text *out);
+int masq_engine_restore(struct masq_engine *e, const void *data, size_t len,
+			struct masq_snap_info *info);
+int masq_snap_check(const void *data, size_t len, struct masq_snap_info *info);
+
 #endif

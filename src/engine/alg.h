@@ -194,6 +194,7 @@ struct alg_expect *alg_expect_find(struct masq_engine *e, uint8_t proto,
 				   uint32_t src, uint32_t dst, uint16_t dport);
 void alg_expect_drop(struct masq_engine *e, uint32_t i, bool keep_map);
 void alg_expect_advance(struct masq_engine *e);
+int alg_expect_restore(struct masq_engine *e, const struct alg_expect *x);
 uint32_t alg_expect_list(const struct masq_engine *e, struct masq_text *out);
 void alg_child(struct masq_engine *e, const struct alg_expect *x,
 	       const struct ct_tuple *orig);

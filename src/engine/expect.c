@@ -107,6 +107,37 @@ int alg_expect(struct alg_msg *m, uint32_t peer, uint32_t ext,
 }
 
 /**
+ * alg_expect_restore() - An expectation a predecessor held (snapshot.c)
+ * @e:		engine
+ * @x:		it, with @x->master the restored helper connection and
+ *		@x->until in this engine's ticks; @x->map is found here
+ *
+ * Its target's mapping must have come back with the same external
+ * address and port (the peer was told them); it takes a reference.
+ * Return: 0, or -1 (not restored: no helper on its master, no mapping)
+ */
+int alg_expect_restore(struct masq_engine *e, const struct alg_expect *x)
+{
+	struct alg_conn *ac = alg_conn_find(e, x->master);
+	uint32_t map = nat_map_find(&e->nat, x->proto, x->to_addr, x->to_port);
+	uint32_t i;
+
+	if (!ac || map == NAT_NONE || nat_map_ext_addr(&e->nat, map) != x->addr ||
+	    e->nat.m[map].ext_port != x->port)
+		return -1;
+	if (ac->expect != ALG_NO_IDX)
+		alg_expect_drop(e, ac->expect, false);
+	e->nat.m[map].refs++;
+	i = expect_slot(e);
+	e->alg->exp[i] = *x;
+	e->alg->exp[i].map = map;
+	e->alg->exp[i].watch = false;
+	ac->expect = i;
+	e->alg->nexp++;
+	return 0;
+}
+
+/**
  * alg_expect_find() - The expectation a first packet fulfils, if any
  * @e:		engine
  * @proto:	its protocol

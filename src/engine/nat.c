@@ -433,6 +433,41 @@ uint32_t nat_map_by_ext(const struct nat *n, uint8_t proto, uint32_t ext_addr,
 }
 
 /*
+ * Enter a mapping of @int_addr:@int_port known outside as port @port of
+ * address slot @slot (the port already marked used): the tables, one
+ * reference. @h_int is its by_int hash; a @private mapping is not
+ * entered there. On failure the port is given back.
+ * Return: mapping index, or NAT_NONE (the tables are full)
+ */
+static uint32_t nat_map_enter(struct nat *n, enum nat_pcls pc,
+			      uint32_t int_addr, uint16_t int_port, int slot,
+			      uint16_t port, uint64_t h_int, bool private)
+{
+	uint32_t idx = n->free;
+	uint32_t ext_addr = n->addrs[slot].addr;
+	struct nat_map *m = &n->m[idx];
+
+	n->free = m->refs;
+	*m = (struct nat_map){
+		.int_addr = int_addr, .int_port = int_port,
+		.ext_port = htons(port), .refs = 1,
+		.slot = (uint32_t)slot & 31, .priv = private, .pcls = pc,
+	};
+	if ((!private && cuckoo_insert(&n->by_int, h_int, idx)) ||
+	    cuckoo_insert(&n->by_ext, nat_hash(&n->by_ext, pc, ext_addr,
+					       m->ext_port), idx)) {
+		if (!private)
+			cuckoo_delete(&n->by_int, h_int, idx);
+		port_free(n, &n->addrs[slot], pc, port);
+		m->refs = n->free;
+		n->free = idx;
+		return NAT_NONE;
+	}
+	n->count++;
+	return idx;
+}
+
+/*
  * Make a mapping for an internal endpoint on @ext_addr: a port (the
  * internal one when free), the tables. @h_int is its by_int hash;
  * a @private mapping is not entered there.
@@ -443,11 +478,10 @@ static uint32_t nat_map_new(struct nat *n, enum nat_pcls pc, uint32_t int_addr,
 			    bool private, const struct nat_want *w,
 			    enum nat_fail *why)
 {
-	uint32_t idx = n->free;
 	int slot = nat_addr_slot(n, ext_addr), port;
-	struct nat_map *m;
+	uint32_t idx;
 
-	if (idx == NAT_FREE_END || slot < 0) {
+	if (n->free == NAT_FREE_END || slot < 0) {
 		*why = NAT_FAIL_POOL;
 		return NAT_NONE;
 	}
@@ -456,26 +490,50 @@ static uint32_t nat_map_new(struct nat *n, enum nat_pcls pc, uint32_t int_addr,
 		*why = NAT_FAIL_PORTS;
 		return NAT_NONE;
 	}
-	m = &n->m[idx];
-	n->free = m->refs;
-	*m = (struct nat_map){
-		.int_addr = int_addr, .int_port = int_port,
-		.ext_port = htons((uint16_t)port), .refs = 1,
-		.slot = (uint32_t)slot & 31, .priv = private, .pcls = pc,
-	};
-	if ((!private && cuckoo_insert(&n->by_int, h_int, idx)) ||
-	    cuckoo_insert(&n->by_ext, nat_hash(&n->by_ext, pc, ext_addr,
-					       m->ext_port), idx)) {
-		if (!private)
-			cuckoo_delete(&n->by_int, h_int, idx);
-		port_free(n, &n->addrs[slot], pc, (uint16_t)port);
-		m->refs = n->free;
-		n->free = idx;
+	idx = nat_map_enter(n, pc, int_addr, int_port, slot, (uint16_t)port,
+			    h_int, private);
+	if (idx == NAT_NONE)
 		*why = NAT_FAIL_POOL;
-		return NAT_NONE;
-	}
-	n->count++;
 	return idx;
+}
+
+/**
+ * nat_map_restore() - Make again a mapping a predecessor held (snapshot.c)
+ * @n:		NAT state
+ * @pc:		protocol class
+ * @int_addr:	internal address, network order
+ * @int_port:	internal port, network order
+ * @ext_addr:	external address, network order
+ * @ext_port:	the external port it had, network order
+ * @private:	one connection's own (APDM)
+ *
+ * Exactly that port or nothing: a restored connection must keep the
+ * port its peer knows.
+ * Return: mapping index (one reference held), or NAT_NONE when the port
+ * or the endpoint is taken already, or the tables are full
+ */
+uint32_t nat_map_restore(struct nat *n, enum nat_pcls pc, uint32_t int_addr,
+			 uint16_t int_port, uint32_t ext_addr,
+			 uint16_t ext_port, bool private)
+{
+	uint64_t h = nat_hash(&n->by_int, pc, int_addr, int_port);
+	struct nat_key k = { n, int_addr, int_port, pc };
+	int slot = nat_addr_slot(n, ext_addr);
+	uint16_t port = ntohs(ext_port);
+	struct nat_addr *a;
+
+	if (n->free == NAT_FREE_END || slot < 0 || pc >= NAT_PCLS_NUM)
+		return NAT_NONE;
+	a = &n->addrs[slot];
+	if (!port_is_free(a->bits[pc], port) ||
+	    (!private && cuckoo_lookup(&n->by_int, h, nat_int_eq, &k) !=
+			 CUCKOO_EMPTY))
+		return NAT_NONE;
+	a->bits[pc][port >> 6] |= 1ull << (port & 63);
+	if (port_in_range(n, pc, port))
+		a->used[pc]++;
+	return nat_map_enter(n, pc, int_addr, int_port, slot, port, h,
+			     private);
 }
 
 /**

@@ -87,6 +87,9 @@ uint32_t nat_map_get(struct nat *n, uint8_t proto, uint32_t int_addr,
 		     uint16_t int_port, uint32_t ext_addr,
 		     const struct nat_want *w, enum nat_fail *why);
 void nat_map_put(struct nat *n, uint32_t idx);
+uint32_t nat_map_restore(struct nat *n, enum nat_pcls pc, uint32_t int_addr,
+			 uint16_t int_port, uint32_t ext_addr,
+			 uint16_t ext_port, bool private);
 void nat_prefetch(const struct nat *n, uint8_t proto, uint32_t int_addr,
 		  uint16_t int_port);
 uint32_t nat_prefetch_map(const struct nat *n, uint8_t proto,

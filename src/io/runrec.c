@@ -105,6 +105,13 @@ int runrec_format(const struct runrec *r, char *buf, size_t len)
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
 	k = (size_t)n;
+	if (r->twin[0]) {
+		n = snprintf(buf + k, len - k, "twin %s %d\n", r->twin,
+			     r->twin_ifindex);
+		if (n < 0 || (size_t)n >= len - k)
+			return -ENOSPC;
+		k += (size_t)n;
+	}
 	for (int s = 0; s < TO_SYSCTL_NUM; s++) {
 		if (!r->has[s])
 			continue;
@@ -318,6 +325,27 @@ static int sysctl_line(struct cursor *c, struct runrec *r, char *why,
 	return fail(why, whylen, c, "a sysctl masqd does not change");
 }
 
+/* "twin NAME IFINDEX", once, before the sysctls; Return: 0, or -EINVAL */
+static int twin_line(struct cursor *c, struct runrec *r, char *why,
+		     size_t whylen)
+{
+	char *sp = strchr(c->val, ' ');
+	long n;
+
+	if (r->twin[0])
+		return fail(why, whylen, c, "a second twin line");
+	if (!sp || (size_t)(sp - c->val) >= sizeof(r->twin))
+		return fail(why, whylen, c, "expected 'twin NAME IFINDEX'");
+	memcpy(r->twin, c->val, (size_t)(sp - c->val));
+	r->twin[sp - c->val] = '\0';
+	if (!iface_ok(r->twin))
+		return fail(why, whylen, c, "not an interface name");
+	if (number(sp + 1, 1, INT_MAX, &n))
+		return fail(why, whylen, c, "not an interface index");
+	r->twin_ifindex = (int)n;
+	return 0;
+}
+
 /**
  * runrec_parse() - Read a record, checking all of it
  * @buf:	the file's bytes (need not be NUL-terminated)
@@ -341,12 +369,16 @@ int runrec_parse(const char *buf, size_t len, struct runrec *r, char *why,
 		return fail(why, whylen, &c, "longer than any record");
 	if (head(&c, r, why, whylen))
 		return -EINVAL;
+	if (next_line(&c, why, whylen))
+		return -EINVAL;
+	if (key_is(&c, "twin") && (twin_line(&c, r, why, whylen) ||
+				   next_line(&c, why, whylen)))
+		return -EINVAL;
 	for (;;) {
-		if (next_line(&c, why, whylen))
-			return -EINVAL;
 		if (!key_is(&c, "sysctl"))
 			break;
-		if (sysctl_line(&c, r, why, whylen))
+		if (sysctl_line(&c, r, why, whylen) ||
+		    next_line(&c, why, whylen))
 			return -EINVAL;
 	}
 	if (!key_is(&c, "end"))

@@ -19,6 +19,8 @@
  *	table masqd_1a2b3c4d		the nft netdev table (only this shape)
  *	socket /run/masq/masqd.sock	the owner's control socket (for people)
  *	pid 1234			the owner (for people)
+ *	twin lan0-h 7			its twin (persistent TAP) and index:
+ *					optional, once the twin is made
  *	sysctl forwarding 1		a value found before the takeover:
  *	sysctl disable_ipv6 0		0 to 3 of these, each name once
  *	sysctl arp_ignore 0
@@ -52,6 +54,8 @@
  * @table:	nft table (family netdev) masqd made for it
  * @sock:	the owner's control socket
  * @pid:	the owner's process id
+ * @twin:	the interface's twin ("" none recorded)
+ * @twin_ifindex: its index
  * @orig:	each sysctl's value before masqd wrote it
  * @has:	@orig holds a value (false: no such sysctl, or not recorded)
  */
@@ -62,6 +66,8 @@ struct runrec {
 	char table[32];
 	char sock[RUNREC_SOCK_MAX];
 	long pid;
+	char twin[IF_NAMESIZE];
+	int twin_ifindex;
 	int orig[TO_SYSCTL_NUM];
 	bool has[TO_SYSCTL_NUM];
 };

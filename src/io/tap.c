@@ -175,14 +175,19 @@ static int tap_create(struct tap *t, const struct tap_config *cfg,
 
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", cfg->name);
-	/* IFF_TUN_EXCL is 0x8000: the short's sign bit, as the kernel reads it */
+	/* IFF_TUN_EXCL is 0x8000: the short's sign bit, as the kernel reads it;
+	 * without it TUNSETIFF attaches to an existing TAP of that name */
 	ifr.ifr_flags = (short)(IFF_TAP | IFF_NO_PI | IFF_VNET_HDR |
-				IFF_TUN_EXCL);
+				(cfg->adopt ? 0 : IFF_TUN_EXCL));
 	if (ioctl(t->fd, TUNSETIFF, &ifr)) {
 		*step = "TUNSETIFF";
 		return -errno;
 	}
 	snprintf(t->name, sizeof(t->name), "%s", ifr.ifr_name);
+	if (cfg->persist && ioctl(t->fd, TUNSETPERSIST, 1)) {
+		*step = "TUNSETPERSIST";
+		return -errno;
+	}
 	if (ioctl(t->fd, TUNSETVNETHDRSZ, &hdr)) {
 		*step = "TUNSETVNETHDRSZ";
 		return -errno;
@@ -244,6 +249,8 @@ int tap_open(struct tap *t, const struct tap_config *cfg, const char **step)
 		ret = tap_link_setup(t, cfg, step);
 	if (!ret)
 		return 0;
+	if (cfg->persist && strcmp(*step, "TUNSETIFF") && !cfg->adopt)
+		tap_unpersist(t);	/* made here: nothing left behind */
 fail:
 	tap_close(t);
 	return ret;
@@ -263,6 +270,21 @@ int tap_open_fd(struct tap *t, const char *name, int fd)
 	tap_init(t);
 	snprintf(t->name, sizeof(t->name), "%s", name);
 	t->fd = fd;
+	return 0;
+}
+
+/**
+ * tap_unpersist() - The device goes with its last descriptor again
+ * @t:		an open TAP
+ *
+ * One ioctl: async-signal-safe, so the fatal-signal handler (crash.c)
+ * uses it and the kernel removes the twin when the process is gone.
+ * Return: 0, or -errno
+ */
+int tap_unpersist(const struct tap *t)
+{
+	if (t->fd < 0 || ioctl(t->fd, TUNSETPERSIST, 0))
+		return t->fd < 0 ? -EBADF : -errno;
 	return 0;
 }
 

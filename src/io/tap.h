@@ -27,18 +27,27 @@
 /**
  * struct tap_config - how to make a TAP device
  * @name:	its name (1 to 15 characters; an existing device of that
- *		name is refused with -EBUSY, never taken over)
+ *		name is refused with -EBUSY, never taken over, unless
+ *		@adopt)
  * @mac:	its MAC address
  * @mtu:	its MTU
  * @offload:	let the host hand over partial checksums and TCP GSO
  *		frames (TUN_F_CSUM | TUN_F_TSO4); without it the kernel
  *		finishes both before masqd reads a frame
+ * @persist:	TUNSETPERSIST: the device outlives the descriptor (a
+ *		restart leaves it for the successor; tap_unpersist() and
+ *		a link delete remove it)
+ * @adopt:	attach to an existing persistent TAP of that name (a
+ *		predecessor's twin: its addresses, routes and the host's
+ *		sockets on it stay); none there: made as usual
  */
 struct tap_config {
 	const char *name;
 	uint8_t mac[6];
 	uint32_t mtu;
 	bool offload;
+	bool persist;
+	bool adopt;
 };
 
 /**
@@ -99,6 +108,7 @@ void tap_set_opener(int (*open_tun)(void));
 int tap_open(struct tap *t, const struct tap_config *cfg, const char **step);
 int tap_open_fd(struct tap *t, const char *name, int fd);
 void tap_close(struct tap *t);
+int tap_unpersist(const struct tap *t);
 uint32_t tap_rx_burst(struct tap *t, struct masq_pool *pool,
 		      struct masq_buf **bufs, uint32_t max, uint32_t iface,
 		      struct tap_stats *st);

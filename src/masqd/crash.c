@@ -7,7 +7,7 @@
  * after the takeover, prepares everything in static memory -- the /proc
  * path and the original text of each sysctl masqd wrote, one nfnetlink
  * batch that deletes masqd's nft table, the record and claim files to
- * remove -- and the handler only does open/write/close, socket/sendto/
+ * remove, and the state file of restarts -- and the handler only does open/write/close, socket/sendto/
  * recv and unlink (async-signal-safe), then lets the signal kill the
  * process as it would have (SA_RESETHAND, raised again: the core dump
  * and the exit status are unchanged).
@@ -17,10 +17,12 @@
  * a handler for little) and the nft table (deleted; the kernel's answer
  * is awaited 200 ms). When both are done the records and claims are
  * removed; otherwise they stay, and the next start or masqd --release
- * finishes the job (recover.c). Not restored: nothing else needs it --
- * the twins are not persistent (gone with the process) and the host
- * routes through them go with them. SIGKILL cannot be caught: there the
- * records do all of it.
+ * finishes the job (recover.c). The twins are persistent (a restart
+ * leaves them, twin.h): the handler makes them not so (one ioctl each on
+ * the descriptors crash_twins() noted), and the kernel removes them, and
+ * the host's routes through them, with the process. SIGKILL cannot be
+ * caught: there the records do all of it (and, once privileges are
+ * dropped, the privileged helper at once: privsep.c).
  *
  * Once the packet process has dropped its privileges (sandbox.c) it can
  * write no sysctl: crash_delegate() has the handler tell the privileged
@@ -38,6 +40,8 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
+#include <linux/if_tun.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -54,9 +58,11 @@ static struct {
 	int nw;
 	char nl[512] __attribute__((aligned(4)));
 	size_t nllen;
-	char unlink[MASQD_MAX_IFACES * 2][CLAIM_PATH_MAX];
+	char unlink[MASQD_MAX_IFACES * 2 + 1][CLAIM_PATH_MAX];
 	int nunlink;
 	void (*tell)(int sig);
+	int twin_fd[MASQD_MAX_IFACES];
+	volatile sig_atomic_t ntwins;
 } crash;
 
 static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL };
@@ -147,6 +153,8 @@ static void on_fatal(int sig)
 		raise(sig);	/* (each handler runs once: SA_RESETHAND) */
 		return;
 	}
+	for (int i = 0; i < crash.ntwins; i++)	/* gone with the process */
+		ioctl(crash.twin_fd[i], TUNSETPERSIST, 0);
 	if (crash.tell) {	/* unprivileged now: the helper does it */
 		say("masqd: fatal signal; the privileged helper gives the "
 		    "owned interfaces back\n");
@@ -216,6 +224,9 @@ void crash_arm(const struct masqd *d)
 		memcpy(crash.unlink[crash.nunlink++], d->claims[i].path,
 		       CLAIM_PATH_MAX);
 	}
+	if (d->ho.fd >= 0)	/* no state for a successor after a crash */
+		memcpy(crash.unlink[crash.nunlink++], d->ho.path,
+		       CLAIM_PATH_MAX);
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]);
 	     i++)
@@ -230,4 +241,19 @@ void crash_arm(const struct masqd *d)
 void crash_delegate(void (*tell)(int sig))
 {
 	crash.tell = tell;
+}
+
+/**
+ * crash_twins() - Note the twins' descriptors for the handler
+ * @d:		daemon, its twins made (or one made again)
+ */
+void crash_twins(const struct masqd *d)
+{
+	int n = 0;
+
+	crash.ntwins = 0;
+	for (int i = 0; i < d->tw.n && n < MASQD_MAX_IFACES; i++)
+		if (d->tw.t[i].tap.fd >= 0)
+			crash.twin_fd[n++] = d->tw.t[i].tap.fd;
+	crash.ntwins = n;
 }

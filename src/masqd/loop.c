@@ -75,7 +75,7 @@ static uint64_t now_ns(void)
 }
 
 /**
- * loop_init() - Route SIGTERM, SIGINT and SIGHUP to a signalfd; the job fd
+ * loop_init() - Route SIGTERM, SIGINT, SIGHUP and SIGUSR2 to a signalfd; the job fd
  * @d:		daemon
  *
  * Return: 0, or -1 (logged)
@@ -89,6 +89,7 @@ int loop_init(struct masqd *d)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR2);	/* stop for a restart (handover.c) */
 	if (sigprocmask(SIG_BLOCK, &set, NULL)) {
 		logmsg(LOG_ERR, "sigprocmask: %s", strerror(errno));
 		return -1;
@@ -113,7 +114,10 @@ static void handle_signals(struct masqd *d)
 				config_reload(d);
 			continue;
 		}
-		logmsg(LOG_INFO, "signal %u: stopping", si.ssi_signo);
+		d->handover |= si.ssi_signo == SIGUSR2;
+		logmsg(LOG_INFO, "signal %u: stopping%s", si.ssi_signo,
+		       si.ssi_signo == SIGUSR2 ? " for a restart: the takeover "
+		       "and the twins are left for the successor" : "");
 		d->stop = true;
 	}
 }

@@ -7,7 +7,8 @@
  * (sandbox.c), start the log thread (log.c), run the loop (loop.c), tear
  * down, let the log thread write what is queued. Every start-up failure is
  * reported on stderr before masqd detaches, with exit status 1 (2 for a
- * bad command line); a clean stop on SIGTERM exits 0. masqd --release
+ * bad command line); a clean stop on SIGTERM exits 0, its connections
+ * written for the next start (handover.c). masqd --release
  * gives interfaces back and exits (recover.c), starting nothing.
  */
 #include <errno.h>
@@ -53,7 +54,12 @@ static int start(struct masqd *d)
 {
 	if (sandbox_user(d->o.user))	/* a wrong --user: before any change */
 		return -1;
-	if (recover_claim(d))	/* first: one owner, a dead one's undone */
+	for (int i = 0; i < MASQD_MAX_IFACES; i++)
+		d->claims[i].fd = -1;	/* none taken yet */
+	if (handover_open(d))	/* a predecessor's state: a restart's? */
+		return -1;
+	if (recover_claim(d) || handover_create(d))	/* one owner, a dead
+							 * one's undone */
 		return -1;
 	if (setup_links(d) || setup_engine(d) || setup_ports(d) || loop_init(d))
 		return -1;
@@ -74,7 +80,7 @@ static int start(struct masqd *d)
 int main(int argc, char **argv)
 {
 	static struct masqd d = { .sigfd = -1, .job.efd = -1, .tw.nl.fd = -1,
-				  .met.lfd = -1, .met.stopfd = -1 };
+				  .met.lfd = -1, .met.stopfd = -1, .ho.fd = -1 };
 	int ret;
 
 	ret = opts_parse(argc, argv, &d.o);
@@ -115,9 +121,11 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	handover_restore(&d);	/* last: the engine as configured */
 	notify_ready(d.o.nifaces);	/* forwarding starts */
 	ret = loop_run(&d);
 	notify_stopping();
+	handover_save(&d);	/* for a successor: before anything goes */
 	metrics_stop(&d.met);
 	setup_teardown(&d);
 	if (d.sigfd >= 0)

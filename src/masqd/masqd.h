@@ -22,6 +22,7 @@
  *	privsep.c	the privileged helper: the give-back, nft (privmsg.c:
  *			its messages)
  *	sandbox.c	the packet process's user, capabilities, seccomp
+ *	handover.c	restarts that keep connections: the state file
  */
 #ifndef MASQD_MASQD_H
 #define MASQD_MASQD_H
@@ -37,6 +38,7 @@
 #include "io/takeover.h"
 #include "masq/engine.h"
 #include "masqd/ctlsrv.h"
+#include "masqd/handover.h"
 #include "masqd/options.h"
 #include "masqd/hostwatch.h"
 #include "masqd/metrics.h"
@@ -102,6 +104,9 @@ struct masqd_job {
  * @hw:		what the host does on them, followed (hostwatch.h)
  * @netns:	inode of masqd's network namespace (keys the claims)
  * @claims:	one per owned interface, same order as @o->ifaces
+ * @ho:		the state file of restarts (handover.c)
+ * @handover:	the stop is a restart's (SIGUSR2): the takeover, the
+ *		records and the twins are left for the successor
  */
 #define RULESRUN_TOKEN_LEN	16
 #define RULESRUN_LIVE		(-100)	/* txn do: not the run's: run live */
@@ -146,6 +151,8 @@ struct masqd {
 	struct metrics met;
 	unsigned long netns;
 	struct claim claims[MASQD_MAX_IFACES];
+	struct handover ho;
+	bool handover;
 };
 
 int setup_links(struct masqd *d);
@@ -158,9 +165,11 @@ int recover_claim(struct masqd *d);
 void recover_arm(struct masqd *d);
 void recover_after_fork(struct masqd *d);
 void recover_drop(struct masqd *d, bool restored);
+void recover_note_twins(struct masqd *d);
 int recover_release(const struct masqd_opts *o);
 void crash_arm(const struct masqd *d);
 void crash_delegate(void (*tell)(int sig));
+void crash_twins(const struct masqd *d);
 
 int config_base(struct masqd *d, int argc, char *const *argv);
 int config_load(struct masqd *d);

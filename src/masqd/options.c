@@ -38,6 +38,7 @@ enum {
 	OPT_METRICS,
 	OPT_RELEASE,
 	OPT_USER,
+	OPT_NO_RESTORE,
 };
 
 static const struct option long_opts[] = {
@@ -57,6 +58,7 @@ static const struct option long_opts[] = {
 	{ "metrics",		required_argument, NULL, OPT_METRICS },
 	{ "release",		no_argument,	   NULL, OPT_RELEASE },
 	{ "user",		required_argument, NULL, OPT_USER },
+	{ "no-restore",		no_argument,	   NULL, OPT_NO_RESTORE },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -71,6 +73,7 @@ void opts_usage(FILE *f)
 "usage: masqd --internal IFACE=ADDR/LEN ... --external IFACE=ADDR/LEN ...\n"
 "             [--gateway ADDR] [-c FILE] [-s SOCKET] [-f] [--conntrack-max N]\n"
 "             [--twin IFACE=NAME ...] [--no-twins] [--user NAME]\n"
+"             [--no-restore]\n"
 "       masqd --release [-s SOCKET] IFACE...\n"
 "\n"
 "A userspace IP masquerading router on the named Ethernet interfaces.\n"
@@ -105,6 +108,8 @@ void opts_usage(FILE *f)
 "                             127.0.0.1; masqd(8), METRICS)\n"
 "      --user NAME            the packet process runs as NAME after the start\n"
 "                             (default masq, else nobody; root: for debugging)\n"
+"      --no-restore           start empty: ignore (and remove) the state a\n"
+"                             stopping masqd left (masqd(8), RESTARTS)\n"
 "      --release IFACE...     do not start: give IFACE back to the kernel\n"
 "                             from what a masqd that died recorded under\n"
 "                             /run/masq (sysctls, its nft table)\n"
@@ -448,6 +453,9 @@ static int one_opt(struct masqd_opts *o, int c, const char *arg)
 		return 0;
 	case OPT_RELEASE:
 		o->nrelease = -1;	/* the words after the options */
+		return 0;
+	case OPT_NO_RESTORE:
+		o->no_restore = true;
 		return 0;
 	default:
 		return -1;	/* getopt said what was wrong */

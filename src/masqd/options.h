@@ -97,6 +97,7 @@ struct masqd_twin_opt {
  * @user:	--user NAME, NULL for the default (sandbox.h)
  * @release:	--release: the interfaces to give back (argv's words)
  * @nrelease:	how many (0 without --release)
+ * @no_restore:	--no-restore: do not load the state file (handover.c)
  */
 struct masqd_opts {
 	struct masqd_iface ifaces[MASQD_MAX_IFACES];
@@ -119,6 +120,7 @@ struct masqd_opts {
 	const char *user;
 	const char *release[MASQD_MAX_IFACES];
 	int nrelease;
+	bool no_restore;
 };
 
 int opts_parse(int argc, char **argv, struct masqd_opts *o);

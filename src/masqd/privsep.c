@@ -66,8 +66,11 @@
  * nothing it could not do, or deny, by itself.
  *
  * Limits: the twins are made and re-made by the packet process (it
- * keeps CAP_NET_ADMIN for them, see sandbox.c); the helper only gives
- * back what the takeover changed. A helper killed alone is noticed at
+ * keeps CAP_NET_ADMIN for them, see sandbox.c); they are persistent (a
+ * restart leaves them), so a give-back deletes those still there by
+ * name. A twin made again after the drop is not recorded anew (the
+ * packet process may not write under /run/masq): the helper, not the
+ * record, removes it. A helper killed alone is noticed at
  * the stop (the answer does not come): the records stay and masqd
  * --release, or the next start, puts them back.
  */
@@ -75,6 +78,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -89,6 +93,7 @@
 
 #include <seccomp.h>
 
+#include "io/rtnl.h"
 #include "io/tap.h"
 #include "masqd/log.h"
 #include "masqd/masqd.h"
@@ -345,10 +350,34 @@ static void shed_fds(struct masqd *d, int sock)
 		log_detach();
 }
 
-/* Everything back: sysctls, table, records, claims, control socket */
+/*
+ * The twins are persistent (a restart leaves them, twin.h): after a stop
+ * the packet process has deleted them, after its death they are still
+ * there. By name: one made again since the fork has a new index.
+ */
+static void delete_twins(const struct masqd *d)
+{
+	struct rtnl nl = { .fd = -1 };
+
+	if (!d->tw.n || rtnl_open(&nl))
+		return;
+	for (int i = 0; i < d->tw.n; i++) {
+		int idx = (int)if_nametoindex(d->tw.t[i].name);
+
+		if (idx > 0 && !rtnl_link_del(&nl, idx))
+			logmsg(LOG_INFO, "privileged helper: twin %s removed",
+			       d->tw.t[i].name);
+	}
+	rtnl_close(&nl);
+}
+
+/* Everything back: twins, sysctls, table, records, claims, socket */
 static int give_back(struct masqd *d)
 {
-	bool restored = !d->to.log || !to_release(&d->to);
+	bool restored;
+
+	delete_twins(d);
+	restored = !d->to.log || !to_release(&d->to);
 
 	recover_drop(d, restored);
 	if (d->ctl.dirfd >= 0)

@@ -28,9 +28,16 @@
  * and what is wrong, kept as IFACE.rec.bad for a person, and the values
  * found now are taken as the originals.
  *
- * Limits: the twins (TAP devices) are not recorded: they are not
- * persistent, so the kernel removes them with the process that held
- * them. --release of some of a masqd's interfaces deletes its whole
+ * Twins are persistent (twin.h) and recorded with their index once made
+ * (recover_note_twins()): a recovery deletes a recorded twin that is
+ * still there under its name and index, so a SIGKILL leaves none for
+ * good. A restart (SIGUSR2: the state file says so, handover.c) is not
+ * undone but adopted: the record's originals are kept as the takeover's
+ * (the sysctls are not written back and taken again, which would hand
+ * the interfaces to the kernel for a moment), the nft table of the same
+ * socket is replaced in one nft transaction, the twin is attached to.
+ *
+ * Limits: --release of some of a masqd's interfaces deletes its whole
  * table, so the others' drops go too: release them all together.
  */
 #include <errno.h>
@@ -42,9 +49,11 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include "io/rtnl.h"
 #include "io/runrec.h"
 #include "masqd/log.h"
 #include "masqd/masqd.h"
+#include "masqd/privsep.h"
 
 /* Tables already deleted in this recovery (one masqd: one table) */
 struct done_tables {
@@ -109,15 +118,69 @@ static int same_device(const struct runrec *r, char *now, size_t len)
 	return idx == r->ifindex && !memcmp(m, r->mac, 6);
 }
 
+/* A recorded twin still there (its name, its index) is deleted */
+static void forget_twin(const struct runrec *r)
+{
+	struct rtnl nl = { .fd = -1 };
+	int ret;
+
+	if (!r->twin[0] || (int)if_nametoindex(r->twin) != r->twin_ifindex)
+		return;
+	ret = rtnl_open(&nl);
+	if (!ret)
+		ret = rtnl_link_del(&nl, r->twin_ifindex);
+	rtnl_close(&nl);
+	if (ret)
+		logmsg(LOG_WARNING, "%s: cannot remove twin %s that masqd pid "
+		       "%ld left: %s", r->iface, r->twin, r->pid, strerror(-ret));
+	else
+		logmsg(LOG_INFO, "%s: twin %s that masqd pid %ld left removed",
+		       r->iface, r->twin, r->pid);
+}
+
+/*
+ * A restart's record (d->ho.adopt: the predecessor stopped with SIGUSR2)
+ * of this socket's table and this very device: its originals are kept
+ * for the takeover (recover_record() writes them again), its twin is
+ * attached to (twin.c). Return: true when adopted
+ */
+static bool adopt_record(struct masqd *d, int i, const struct runrec *r)
+{
+	static struct takeover ours;	/* only for the table's name */
+	char now[64];
+
+	if (!d || !d->ho.adopt || i >= MASQD_MAX_IFACES)
+		return false;
+	to_init(&ours, d->o.sock, NULL);
+	if (strcmp(r->table, ours.table) || same_device(r, now, sizeof(now)) != 1)
+		return false;
+	d->ho.adopted[i] = true;
+	memcpy(d->ho.orig[i], r->orig, sizeof(r->orig));
+	memcpy(d->ho.has[i], r->has, sizeof(r->has));
+	if (r->twin[0] && !strcmp(r->twin, d->o.ifaces[i].twin) &&
+	    (int)if_nametoindex(r->twin) == r->twin_ifindex)
+		d->tw.t[i].adopt_ifindex = r->twin_ifindex;
+	logmsg(LOG_NOTICE, "%s: adopted from masqd pid %ld (a restart): its "
+	       "recorded originals and nft table netdev %s kept%s%s",
+	       r->iface, r->pid, r->table,
+	       d->tw.t[i].adopt_ifindex ? ", twin " : "",
+	       d->tw.t[i].adopt_ifindex ? r->twin : "");
+	return true;
+}
+
 /**
  * restore_record() - Put back what a claim's record says, if it has one
  * @c:		a taken claim
  * @dt:		tables deleted so far
+ * @d:		the starting daemon (NULL for --release: nothing adopted)
+ * @i:		@c's index among the owned interfaces
  *
- * Return: 0 nothing recorded or all put back (the record removed), 1 the
- * record was refused, -1 something could not be put back (record kept)
+ * Return: 0 nothing recorded, all put back (the record removed) or
+ * adopted (the record kept), 1 the record was refused, -1 something
+ * could not be put back (record kept)
  */
-static int restore_record(const struct claim *c, struct done_tables *dt)
+static int restore_record(const struct claim *c, struct done_tables *dt,
+			  struct masqd *d, int i)
 {
 	char buf[RUNREC_MAX], why[160], now[64];
 	struct runrec r;
@@ -139,6 +202,8 @@ static int restore_record(const struct claim *c, struct done_tables *dt)
 		refuse_record(c, "it names another interface");
 		return 1;
 	}
+	if (adopt_record(d, i, &r))
+		return 0;
 	logmsg(LOG_NOTICE, "%s: masqd pid %ld (control socket %s) did not give "
 	       "it back; restoring the originals it recorded", c->iface, r.pid,
 	       r.sock);
@@ -154,6 +219,7 @@ static int restore_record(const struct claim *c, struct done_tables *dt)
 	if (ret == -ENODEV)
 		logmsg(LOG_NOTICE, "%s: no such interface any more; nothing to "
 		       "restore on it", c->iface);
+	forget_twin(&r);
 	if (delete_table_once(dt, r.table) || (ret < 0 && ret != -ENODEV))
 		return -1;
 	unlink(c->rec);
@@ -218,7 +284,7 @@ int recover_claim(struct masqd *d)
 		      "refusing to start (stop that masqd first)"))
 		goto keep;
 	for (int i = 0; i < d->o.nifaces; i++)
-		if (restore_record(&d->claims[i], &dt) < 0)
+		if (restore_record(&d->claims[i], &dt, d, i) < 0)
 			goto keep;
 	return 0;
 keep:	/* records not yet put back stay for the next try */
@@ -232,6 +298,7 @@ static int recover_record(struct takeover *t, void *ctx)
 {
 	struct masqd *d = ctx;
 
+	d->ho.taken = true;	/* the takeover is this masqd's from here */
 	for (int i = 0; i < t->n; i++) {
 		struct runrec r = { .pid = getpid() };
 		char buf[RUNREC_MAX];
@@ -242,9 +309,17 @@ static int recover_record(struct takeover *t, void *ctx)
 		memcpy(r.mac, d->links[i].mac, sizeof(r.mac));
 		snprintf(r.table, sizeof(r.table), "%s", t->table);
 		snprintf(r.sock, sizeof(r.sock), "%s", d->o.sock);
+		if (d->ho.adopted[i])	/* a restart's: the true originals */
+			for (int s = 0; s < TO_SYSCTL_NUM; s++)
+				t->links[i].saved[s] = d->ho.has[i][s] ?
+						       d->ho.orig[i][s] : -1;
 		for (int s = 0; s < TO_SYSCTL_NUM; s++) {
 			r.has[s] = t->links[i].saved[s] >= 0;
 			r.orig[s] = t->links[i].saved[s];
+		}
+		if (i < d->tw.n && d->tw.t[i].tap.fd >= 0) {
+			snprintf(r.twin, sizeof(r.twin), "%s", d->tw.t[i].name);
+			r.twin_ifindex = d->tw.t[i].tap.ifindex;
 		}
 		n = runrec_format(&r, buf, sizeof(buf));
 		ret = n < 0 ? n : claim_rec_write(&d->claims[i], buf, (size_t)n);
@@ -283,14 +358,35 @@ void recover_after_fork(struct masqd *d)
 }
 
 /**
+ * recover_note_twins() - The twins are made (or one made again): record
+ * them, so a SIGKILL does not leave them for good; the fatal-signal
+ * handler learns them too
+ * @d:		daemon
+ */
+void recover_note_twins(struct masqd *d)
+{
+	/* after the drop /run/masq is not writable: the helper deletes
+	 * the twins by name at a give-back (privsep.c) */
+	if (d->to.table_made && !privsep_active())
+		recover_record(&d->to, d);
+	crash_twins(d);
+}
+
+/**
  * recover_drop() - Give up the claims at exit
  * @d:		daemon
  * @restored:	to_release() put everything back: remove the records too
+ *
+ * A record adopted from a restart stays when this masqd never took the
+ * interfaces itself (a start that failed before the takeover): what the
+ * predecessor left is still in place, and the record is all that says
+ * how to give it back.
  */
 void recover_drop(struct masqd *d, bool restored)
 {
 	for (int i = 0; i < d->o.nifaces; i++)
-		claim_drop(&d->claims[i], !restored);
+		claim_drop(&d->claims[i], !restored ||
+			   (d->ho.adopted[i] && !d->ho.taken));
 }
 
 /* Does a masqd answer on @sock? */
@@ -334,7 +430,7 @@ int recover_release(const struct masqd_opts *o)
 		return 1;
 	}
 	for (int i = 0; i < o->nrelease; i++) {
-		int ret = restore_record(&claims[i], &dt);
+		int ret = restore_record(&claims[i], &dt, NULL, i);
 
 		if (ret == 0 && !claims[i].stale)
 			logmsg(LOG_INFO, "%s: no claim and no record: nothing "
@@ -345,6 +441,8 @@ int recover_release(const struct masqd_opts *o)
 	if (!sock_answers(o->sock) &&	/* a crash before the record? */
 	    delete_table_once(&dt, t.table))
 		bad = 1;
+	if (!bad)
+		handover_forget(o->sock, netns);	/* no successor */
 	for (int i = 0; i < o->nrelease; i++)
 		claim_drop(&claims[i], bad);
 	if (!bad)

@@ -289,8 +289,10 @@ void setup_teardown(struct masqd *d)
 	for (int i = 0; i < d->o.nifaces; i++)
 		if (d->ports[i].tx)
 			afp_close(&d->ports[i]);
-	if (privsep_active())	/* unprivileged now: the helper gives back */
-		privsep_stop(false);	/* (part B: d->handover) */
+	if (privsep_active())	/* unprivileged now: the helper gives back, */
+		privsep_stop(d->handover);	/* or keeps all for a restart */
+	else if (d->handover)	/* a restart (SIGUSR2) leaves the takeover */
+		recover_drop(d, false);	/* and the records to its successor */
 	else	/* the records go only when all they hold was put back */
 		recover_drop(d, !d->to.log || !to_release(&d->to));
 	if (d->tx.bufs && d->pool)
@@ -304,6 +306,7 @@ void setup_teardown(struct masqd *d)
 	free(d->tx.bufs);
 	free(d->txscratch);
 	reload_fini(&d->rl);
+	handover_close(d);
 	d->e = NULL;
 	d->pool = NULL;
 }

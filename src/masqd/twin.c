@@ -110,6 +110,9 @@ static int twin_open(struct masqd *d, struct twin *t, const char **step)
 		.name = t->name,
 		.mtu = l->mtu,
 		.offload = d->o.vnet_hdr,
+		/* a restart leaves it (twin.h); recorded only with a takeover */
+		.persist = !d->o.no_takeover,
+		.adopt = t->adopt_ifindex > 0,
 	};
 
 	memcpy(cfg.mac, l->mac, sizeof(cfg.mac));
@@ -289,10 +292,14 @@ int twin_setup(struct masqd *d)
 		t->state = TWIN_UP;
 		if (t->eidx >= 0 && t->eidx < MASQD_MAX_IFACES)
 			tw->of_eidx[t->eidx] = tw->n - 1;
-		log_made(d, t, "made");
+		log_made(d, t, t->adopt_ifindex == t->tap.ifindex ?
+			 "adopted (a restart: its addresses and the host's "
+			 "sockets kept)" : "made");
+		t->adopt_ifindex = 0;
 	}
 	route_setup(d);
 	engine_sync(d);
+	recover_note_twins(d);	/* recorded: a SIGKILL leaves them */
 	return 0;
 }
 
@@ -311,6 +318,11 @@ void twin_teardown(struct masqd *d)
 
 		if (t->tap.fd < 0)
 			continue;
+		if (d->handover) {	/* a restart: left for the successor */
+			tap_close(&t->tap);
+			removed++;
+			continue;
+		}
 		if (t->route && t->state == TWIN_UP)
 			rtnl_route(&tw->nl, false, any, 0, tw->gw,
 				   t->tap.ifindex);
@@ -319,8 +331,9 @@ void twin_teardown(struct masqd *d)
 		removed++;
 	}
 	if (removed)
-		logmsg(LOG_INFO, "removed %d twin%s", removed,
-		       removed == 1 ? "" : "s");
+		logmsg(LOG_INFO, "%s %d twin%s%s", d->handover ? "left" :
+		       "removed", removed, removed == 1 ? "" : "s",
+		       d->handover ? " for the successor" : "");
 	tw->n = 0;
 	rtnl_close(&tw->nl);
 }
@@ -430,6 +443,7 @@ static void twin_remake(struct masqd *d, struct twin *t, uint64_t now)
 		ret = twin_addrs(d, t, &bad);
 		if (ret) {
 			step = "address";
+			tap_unpersist(&t->tap);	/* gone with the descriptor */
 			tap_close(&t->tap);
 		}
 	}
@@ -449,6 +463,7 @@ static void twin_remake(struct masqd *d, struct twin *t, uint64_t now)
 	log_made(d, t, "made again");
 	if (t->route)
 		route_add(d, t);
+	recover_note_twins(d);	/* its new index */
 }
 
 /* A twin that is there: follow what someone did to it */

@@ -12,6 +12,13 @@
  * the twin is read by the loop and handed to the engine as locally
  * generated. twin.c keeps them alive: made at start, checked once a
  * second, made again when someone deletes one, removed at exit.
+ *
+ * Twins are persistent (TUNSETPERSIST) and recorded (recover.c), so a
+ * restart (SIGUSR2) leaves them, with the host's addresses, routes,
+ * sockets and DHCP lease on them, for the successor, which attaches to
+ * them by name; a plain stop deletes them, a crash unpersists them
+ * (crash.c: the kernel removes them with the process), a SIGKILL leaves
+ * them to the next start or masqd --release (from the record).
  */
 #ifndef MASQD_TWIN_H
 #define MASQD_TWIN_H
@@ -53,6 +60,8 @@ enum twin_state {
  * @renamed:	someone renamed it (logged once; masqd goes on with it)
  * @retry_ns:	TWIN_GONE: when to try making it again
  * @fail_errno:	the last failure to make it again (logged once per errno)
+ * @adopt_ifindex: a predecessor's twin to attach to (a restart: recover.c
+ *		found it recorded and there), 0 for none
  */
 struct twin {
 	char name[IF_NAMESIZE];
@@ -65,6 +74,7 @@ struct twin {
 	bool renamed;
 	uint64_t retry_ns;
 	int fail_errno;
+	int adopt_ifindex;
 };
 
 /**

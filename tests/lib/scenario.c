@@ -32,6 +32,15 @@
  *                                wrote and no step matched yet contains
  *                                TEXT (the line is taken)
  *   no-log                       no such line is waiting
+ *   restart [+T]                 a restart that keeps connections: the
+ *                                engine's snapshot (masq_engine_snapshot),
+ *                                a new engine given every command that
+ *                                succeeded so far, T seconds later (0 by
+ *                                default) the snapshot loaded into it
+ *                                (masq_engine_restore); what came back is
+ *                                in $RESTORED_CONNS, $RESTORED_MAPS,
+ *                                $RESTORED_EXPECTS, $RESTORED_AUTOFW and
+ *                                $RESTORED_SKIPPED
  *
  * Every frame out must be matched by an `out` before the next `in`,
  * `time` or the end. An `out` checks every field it names and, whatever
@@ -98,6 +107,7 @@
 #define SCN_MAX_TOK	128
 #define SCN_MAX_PEND	256
 #define SCN_TIME_BASE	1000000000000ull	/* the clock starts at 1000 s */
+#define SCN_MAX_REPLAY	256	/* commands a restart gives the new engine */
 
 enum pf {
 	PF_SADDR, PF_DADDR, PF_SPORT, PF_DPORT, PF_PROTO,
@@ -202,6 +212,10 @@ struct scn {
 	char logs[SCN_MAX_LOGS][512];	/* LOG lines not yet matched */
 	int nlogs;
 	uint32_t logs_lost;
+	char replay[SCN_MAX_REPLAY][512];	/* commands that succeeded:
+						 * words, NUL-separated */
+	uint8_t replay_argc[SCN_MAX_REPLAY];
+	int nreplay;
 };
 
 static int fail(struct scn *s, const char *fmt, ...)
@@ -1451,6 +1465,26 @@ static void note_ctl(struct scn *s, int argc, char **argv)
 		host_add(s, ip, mac);
 }
 
+/* Keep a command that succeeded for a restart's new engine (do_restart) */
+static void note_replay(struct scn *s, int argc, char **argv)
+{
+	char *p;
+	size_t k = 0;
+
+	if (s->nreplay == SCN_MAX_REPLAY)
+		return;		/* do_restart() says so */
+	p = s->replay[s->nreplay];
+	for (int i = 0; i < argc; i++) {
+		size_t len = strlen(argv[i]) + 1;
+
+		if (k + len > sizeof(s->replay[0]))
+			return;
+		memcpy(p + k, argv[i], len);
+		k += len;
+	}
+	s->replay_argc[s->nreplay++] = (uint8_t)argc;
+}
+
 static int run_ctl(struct scn *s, char **words, int n, int *status,
 		   struct masq_text *out)
 {
@@ -1466,8 +1500,83 @@ static int run_ctl(struct scn *s, char **words, int n, int *status,
 	}
 	argv[n] = NULL;
 	*status = masq_engine_ctl(s->e, n, argv, out);
-	if (*status == 0)
+	if (*status == 0) {
 		note_ctl(s, n, argv);
+		note_replay(s, n, argv);
+	}
+	return collect_tx(s);
+}
+
+/* The commands kept by note_replay(), run on the new engine */
+static int replay(struct scn *s)
+{
+	for (int i = 0; i < s->nreplay; i++) {
+		char *argv[SCN_MAX_TOK + 1], *p = s->replay[i];
+		struct masq_text out = { 0 };
+		int argc = s->replay_argc[i], st;
+
+		for (int k = 0; k < argc; k++) {
+			argv[k] = p;
+			p += strlen(p) + 1;
+		}
+		argv[argc] = NULL;
+		st = masq_engine_ctl(s->e, argc, argv, &out);
+		masq_text_free(&out);
+		if (st)
+			return fail(s, "restart: '%s...' failed again (%d)",
+				    argv[0], st);
+		if (collect_tx(s))
+			return -1;
+	}
+	return 0;
+}
+
+/* restart [+T]: see the header */
+static int do_restart(struct scn *s, char **t, int n)
+{
+	struct masq_snap_info in = { .now_ns = s->now_ns };
+	struct masq_text snap = { 0 };
+	double sec = 0;
+	char *end = NULL;
+	int rc;
+
+	if (n > 2 || (n == 2 && t[1][0] != '+'))
+		return fail(s, "usage: restart [+SECONDS]");
+	if (n == 2 && ((sec = strtod(t[1] + 1, &end)) < 0 || *end))
+		return fail(s, "bad time '%s'", t[1]);
+	if (engine_up(s) || expect_nothing_pending(s, "before the restart"))
+		return -1;
+	if (s->nreplay == SCN_MAX_REPLAY)
+		return fail(s, "restart: more than %d commands to give again",
+			    SCN_MAX_REPLAY);
+	snprintf(in.boot_id, sizeof(in.boot_id), "scenario");
+	snprintf(in.version, sizeof(in.version), "scenario");
+	rc = masq_engine_snapshot(s->e, &in, &snap);
+	masq_engine_destroy(s->e);
+	s->e = masq_engine_create(&s->lim, s->pool);
+	if (rc || !s->e) {
+		masq_text_free(&snap);
+		return fail(s, "restart: snapshot %d, new engine %p", rc,
+			    (void *)s->e);
+	}
+	masq_engine_set_log(s->e, scn_log, s);
+	if (replay(s)) {
+		masq_text_free(&snap);
+		return -1;
+	}
+	s->now_ns += (uint64_t)(sec * 1e9 + 0.5);
+	in.now_ns = s->now_ns;
+	rc = masq_engine_restore(s->e, snap.s, snap.len, &in);
+	masq_text_free(&snap);
+	if (rc)
+		return fail(s, "restart: restore refused (%d): %s", rc, in.why);
+	if (var_set(s, "RESTORED_CONNS", in.conns) ||
+	    var_set(s, "RESTORED_MAPS", in.maps) ||
+	    var_set(s, "RESTORED_EXPECTS", in.expects) ||
+	    var_set(s, "RESTORED_AUTOFW", in.autofw) ||
+	    var_set(s, "RESTORED_SKIPPED", in.skipped))
+		return -1;
+	masq_engine_advance(s->e, s->now_ns, &s->tx);
 	return collect_tx(s);
 }
 
@@ -1795,6 +1904,8 @@ static int do_line(struct scn *s, char **t, int n)
 		return do_log(s, t, n);
 	if (!strcmp(c, "no-log"))
 		return do_no_log(s, n);
+	if (!strcmp(c, "restart"))
+		return do_restart(s, t, n);
 	return fail(s, "unknown step '%s'", c);
 }
 

@@ -6,7 +6,8 @@
  * A record formatted and read back is the same; every kind of damage --
  * truncated anywhere, a byte changed anywhere, another version, a table
  * name nft must not see, a sysctl twice, bytes after the end -- is
- * refused whole with the line named. Claims: a second claim of a held
+ * refused whole with the line named; the optional twin line likewise.
+ * Claims: a second claim of a held
  * interface is refused naming the owner; a claim file without a lock is
  * stale and taken over; a record written is read back; a lock held for
  * an owner that is gone (its helper still giving back) is waited for. Files in a
@@ -135,6 +136,42 @@ static int hostile_records(void)
 		       "02:00:00:00:00\n", "line 4: not a MAC address") ||
 	       refused("", "line 1: the record ends early") ||
 	       refused("masq-record 1", "line 1: no newline");
+}
+
+/* The twin line: read back; changed anywhere refused; twice, bad: refused */
+static int twin_line(void)
+{
+	struct runrec r = sample(), back;
+	char buf[RUNREC_MAX], why[160];
+	int n;
+
+	snprintf(r.twin, sizeof(r.twin), "lan0-h");
+	r.twin_ifindex = 7;
+	n = runrec_format(&r, buf, sizeof(buf));
+	if (n <= 0 || runrec_parse(buf, (size_t)n, &back, why, sizeof(why)))
+		return report_failf("refused its own record with a twin: %s",
+				    n <= 0 ? "format" : why);
+	if (strcmp(back.twin, "lan0-h") || back.twin_ifindex != 7 ||
+	    !back.has[TO_FORWARDING])
+		return report_failf("read back differs: twin '%s' %d",
+				    back.twin, back.twin_ifindex);
+	for (int k = 0; k < n; k++) {
+		char was = buf[k];
+
+		buf[k] = was == '1' ? '2' : was == '\n' ? ' ' : '1';
+		if (!runrec_parse(buf, (size_t)n, &back, why, sizeof(why)))
+			return report_failf("accepted with byte %d changed", k);
+		buf[k] = was;
+	}
+	return refused(HEAD "table masqd_0cc6ab0f\nsocket /s\npid 5\n"
+		       "twin lan0-h 7\ntwin lan0-h 7\n", "line 9: expected "
+		       "'sysctl' or 'end'") ||
+	       refused(HEAD "table masqd_0cc6ab0f\nsocket /s\npid 5\n"
+		       "twin lan0-h 0\n", "line 8: not an interface index") ||
+	       refused(HEAD "table masqd_0cc6ab0f\nsocket /s\npid 5\n"
+		       "twin lan/0 3\n", "line 8: not an interface name") ||
+	       refused(HEAD "table masqd_0cc6ab0f\nsocket /s\npid 5\n"
+		       "twin lan0-h\n", "line 8: expected 'twin NAME IFINDEX'");
 }
 
 static int bytes_after_end(void)
@@ -283,6 +320,7 @@ int main(void)
 		{ "changed_anywhere", changed_anywhere },
 		{ "hostile_records", hostile_records },
 		{ "bytes_after_end", bytes_after_end },
+		{ "twin_line", twin_line },
 		{ "claims", claims },
 		{ "claim_waits_for_helper", claim_waits_for_helper },
 		{ "release_options", release_options },

@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: MIT
+/*
+ * snapshot.c - the connection table as bytes, for a restart that keeps
+ * connections
+ *
+ * Owns the format masqd writes at stop and its successor loads at start
+ * (masq_engine_snapshot(), masq_engine_restore()): the connections (both
+ * tuples, so the translation; TCP state and the windows tcp.c checks;
+ * a helper's sequence adjustment), the masquerade mappings they hold
+ * (with their external ports, so a restored connection keeps the port
+ * its peer knows and no new flow is given it) and the helpers' pending
+ * expectations. No I/O: the caller reads and writes the file, and gives
+ * the boot id and its version.
+ *
+ * Format (little-endian, one boot of one machine):
+ *
+ *	header	SNAP_HDR bytes: magic "MASQSNAP", format version, header
+ *		length, masq version (32), boot id (40), the engine clock
+ *		when written (ns), payload length, section count, the
+ *		caller's flags, and an FNV-1a 64 checksum over the header
+ *		before it and the payload
+ *	payload	sections, each: type, record count, record size, records
+ *		(maps, connections, expectations, then the autofw entries
+ *		an internal host holds: who, for which remote, until when)
+ *
+ * Times are kept as what was left at the write; the load takes off the
+ * time away (the difference of the two CLOCK_MONOTONIC readings, which
+ * is why a file of another boot is refused) and skips what expired.
+ *
+ * The records' layouts are in snap.h; the load, which treats the file
+ * as hostile, is snaprestore.c. Connections are written class by class
+ * in FIFO order, and the load appends them in that order, so each
+ * expiry FIFO stays oldest first.
+ *
+ * Not kept (limits): packet and byte counters; portfw's and mfw's
+ * scheduling (which rule serves next: the rules come from the
+ * configuration, their turns start again); a helper's record of its last
+ * child (alg_keeps()); ports the host's sockets hold are the host's
+ * (sockdiag gives them again). An autofw entry's holder comes back only
+ * to the same entry (range, protocols, control port, flags) configured
+ * again.
+ *
+ * Cost: O(connections), with one bitmap of the mappings written (one
+ * bit per mapping the table may hold); 104 bytes a connection.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eng.h"
+#include "alg.h"
+#include "fwd.h"
+#include "snap.h"
+
+/* ---- writing ------------------------------------------------------------- */
+
+struct snap_writer {
+	const struct masq_engine *e;
+	struct masq_text *out;
+	uint64_t *seen;		/* mappings written: one bit each */
+	uint32_t now_s;
+};
+
+static void snap_put(struct snap_writer *w, const uint8_t *p, size_t n)
+{
+	masq_text_append(w->out, (const char *)p, n);
+}
+
+static void snap_section(struct snap_writer *w, enum snap_sec type,
+			 uint32_t count, uint32_t size)
+{
+	uint8_t h[SNAP_SEC_HDR];
+
+	put32(h, type);
+	put32(h + 4, count);
+	put32(h + 8, size);
+	snap_put(w, h, sizeof(h));
+}
+
+static void snap_tuple(uint8_t *p, const struct ct_tuple *t)
+{
+	put32(p, t->src);
+	put32(p + 4, t->dst);
+	put16(p + 8, t->sport);
+	put16(p + 10, t->dport);
+}
+
+/* Mark mapping @m written; true when it was not yet */
+static bool snap_map_first(struct snap_writer *w, uint32_t m)
+{
+	uint64_t bit = 1ull << (m & 63);
+
+	if (m == NAT_NONE || m >= w->e->nat.max || (w->seen[m >> 6] & bit))
+		return false;
+	w->seen[m >> 6] |= bit;
+	return true;
+}
+
+static void snap_map(struct snap_writer *w, uint32_t m)
+{
+	const struct nat_map *nm = &w->e->nat.m[m];
+	uint8_t r[SNAP_MAP_REC] = { 0 };
+
+	r[0] = (uint8_t)nm->pcls;
+	r[1] = (uint8_t)nm->priv;
+	put32(r + 4, nm->int_addr);
+	put16(r + 8, nm->int_port);
+	put16(r + 10, nm->ext_port);
+	put32(r + 12, nat_map_ext_addr(&w->e->nat, m));
+	snap_put(w, r, sizeof(r));
+}
+
+/* The mappings connection @ce holds (its own, a hairpin's target) */
+static void snap_conn_maps(struct snap_writer *w, const struct ct_entry *ce,
+			   uint32_t *n, bool write)
+{
+	const struct nat *nat = &w->e->nat;
+	const struct ct_tuple *r = &ce->t[CT_REPLY];
+	uint32_t m[2] = { NAT_NONE, NAT_NONE };
+
+	if (ce->flags & CT_F_MAP)
+		m[0] = nat_map_by_ext(nat, ce->proto, r->dst, r->dport);
+	if (ce->xflags & CT_X_DMAP)
+		m[1] = nat_map_find(nat, ce->proto, r->src, r->sport);
+	for (int i = 0; i < 2; i++) {
+		if (!snap_map_first(w, m[i]))
+			continue;
+		(*n)++;
+		if (write)
+			snap_map(w, m[i]);
+	}
+}
+
+/* Call @fn for every live connection, class by class in FIFO order (the
+ * load appends them in the same order, so each FIFO stays oldest first) */
+static void snap_each_conn(struct snap_writer *w,
+			   void (*fn)(struct snap_writer *, uint32_t, void *),
+			   void *arg)
+{
+	const struct ct_table *ct = &w->e->ct;
+
+	for (int c = 0; c < CT_CLASS_NUM; c++)
+		for (uint32_t i = ct->fifo[c].head, n = 0;
+		     i != CT_LINK_NONE && n < ct->count;
+		     i = ct_link_get(&ct->e[i], CT_NEXT), n++)
+			fn(w, i, arg);
+}
+
+/* The mappings the pending expectations hold (their targets') */
+static void snap_expect_maps(struct snap_writer *w, uint32_t *n, bool write)
+{
+	const struct alg_state *a = w->e->alg;
+
+	for (uint32_t i = 0; i < ALG_EXPECT_MAX; i++) {
+		const struct alg_expect *x = &a->exp[i];
+
+		if (x->master == ALG_NO_IDX || x->watch ||
+		    !snap_map_first(w, x->map))
+			continue;
+		(*n)++;
+		if (write)
+			snap_map(w, x->map);
+	}
+}
+
+static void snap_count_conn(struct snap_writer *w, uint32_t idx, void *arg)
+{
+	(void)w;
+	(void)idx;
+	(*(uint32_t *)arg)++;
+}
+
+static void snap_count_map(struct snap_writer *w, uint32_t idx, void *arg)
+{
+	snap_conn_maps(w, &w->e->ct.e[idx], arg, false);
+}
+
+static void snap_write_map(struct snap_writer *w, uint32_t idx, void *arg)
+{
+	snap_conn_maps(w, &w->e->ct.e[idx], arg, true);
+}
+
+static void snap_tcp(uint8_t *p, const struct ct_tcp_dir *d)
+{
+	put32(p, d->end);
+	put32(p + 4, d->maxend);
+	put32(p + 8, d->maxwin);
+	p[12] = d->wsf;
+}
+
+static void snap_alg(uint8_t *r, const struct alg_conn *ac)
+{
+	r[5] = ac->alg;
+	r[6] = ac->adjusted;
+	for (int d = 0; d < 2; d++) {
+		put32(r + 68 + 12 * d, ac->seq[d].init_seq);
+		put32(r + 72 + 12 * d, (uint32_t)ac->seq[d].delta);
+		put32(r + 76 + 12 * d, (uint32_t)ac->seq[d].pdelta);
+		put32(r + 92 + 4 * d, ac->rw_seq[d]);
+	}
+}
+
+static void snap_write_conn(struct snap_writer *w, uint32_t idx, void *arg)
+{
+	const struct ct_entry *ce = &w->e->ct.e[idx];
+	uint8_t r[SNAP_CONN_REC] = { 0 };
+
+	(void)arg;
+	r[0] = ce->proto;
+	r[1] = ce->state;
+	r[2] = ce->cls;
+	r[3] = ce->flags;
+	r[4] = ce->xflags;
+	snap_tuple(r + 8, &ce->t[CT_ORIG]);
+	snap_tuple(r + 20, &ce->t[CT_REPLY]);
+	put32(r + 32, ct_time_left(&w->e->ct, idx, w->now_s));
+	snap_tcp(r + 36, &ce->tcp[0]);
+	snap_tcp(r + 52, &ce->tcp[1]);
+	if (ce->flags & CT_F_SIDE) {
+		const struct alg_conn *ac = alg_conn_of(w->e, idx);
+
+		if (ac)
+			snap_alg(r, ac);
+	}
+	put32(r + 100, idx);		/* names it to its expectation */
+	snap_put(w, r, sizeof(r));
+}
+
+/* Expectations: not the watches (a note, not an admission) */
+static uint32_t snap_expects(struct snap_writer *w, bool write)
+{
+	const struct alg_state *a = w->e->alg;
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < ALG_EXPECT_MAX; i++) {
+		const struct alg_expect *x = &a->exp[i];
+		uint8_t r[SNAP_EXP_REC] = { 0 };
+
+		if (x->master == ALG_NO_IDX || x->watch ||
+		    (int32_t)(x->until - w->now_s) <= 0)
+			continue;
+		n++;
+		if (!write)
+			continue;
+		put32(r, x->master);
+		put32(r + 4, x->peer);
+		put32(r + 8, x->addr);
+		put16(r + 12, x->port);
+		r[14] = x->proto;
+		put32(r + 16, x->to_addr);
+		put16(r + 20, x->to_port);
+		put32(r + 24, x->until - w->now_s);
+		snap_put(w, r, sizeof(r));
+	}
+	return n;
+}
+
+/* The autofw entries a host holds (a control port's; not a fixed host's) */
+static uint32_t snap_autofw(struct snap_writer *w, bool write)
+{
+	const struct fwd *f = w->e->fwd;
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < f->nauto && i < FWD_AUTO_MAX; i++) {
+		const struct fwd_auto *a = &f->a[i];
+		uint8_t r[SNAP_AUTO_REC] = { 0 };
+
+		if (!a->ctlproto || !a->host)
+			continue;
+		n++;
+		if (!write)
+			continue;
+		put16(r, a->low);
+		put16(r + 2, a->high);
+		r[4] = a->proto;
+		r[5] = a->ctlproto;
+		put16(r + 6, a->ctlport);
+		r[8] = a->flags;
+		put32(r + 12, a->host);
+		put32(r + 16, a->remote);
+		put32(r + 20, a->until - w->now_s);	/* signed: may be past */
+		snap_tuple(r + 24, &a->ctl);
+		snap_put(w, r, sizeof(r));
+	}
+	return n;
+}
+
+static void snap_header(uint8_t *h, const struct masq_snap_info *info,
+			uint64_t payload, uint32_t nsec)
+{
+	memset(h, 0, SNAP_HDR);
+	memcpy(h, SNAP_MAGIC, 8);
+	put32(h + 8, SNAP_FORMAT);
+	put32(h + 12, SNAP_HDR);
+	memcpy(h + 16, info->version, strnlen(info->version, 31));
+	memcpy(h + 48, info->boot_id, strnlen(info->boot_id, 39));
+	put64(h + 88, info->now_ns);
+	put64(h + 96, payload);
+	put32(h + 104, nsec);
+	put32(h + 108, info->flags);
+}
+
+/**
+ * masq_engine_snapshot() - Write the connections, mappings and
+ * expectations as the bytes masq_engine_restore() loads
+ * @e:		engine
+ * @info:	boot id, version and the clock now (@now_ns)
+ * @out:	the bytes are appended here (the header first: a caller
+ *		that writes the header last writes out->s[0..SNAP_HDR)
+ *		last, see masqd's handover.c)
+ *
+ * Return: 0, or -ENOMEM
+ */
+int masq_engine_snapshot(const struct masq_engine *e,
+			 const struct masq_snap_info *info,
+			 struct masq_text *out)
+{
+	struct snap_writer w = { e, out, NULL,
+				 (uint32_t)(info->now_ns / 1000000000ull) };
+	size_t words = ((size_t)e->nat.max + 63) / 64, start = out->len;
+	uint8_t h[SNAP_HDR];
+	uint32_t nmaps = 0, nconns = 0;
+	uint64_t sum;
+
+	w.seen = calloc(words ? words : 1, sizeof(uint64_t));
+	if (!w.seen)
+		return -ENOMEM;
+	snap_header(h, info, 0, 0);
+	snap_put(&w, h, sizeof(h));
+	snap_each_conn(&w, snap_count_map, &nmaps);
+	snap_expect_maps(&w, &nmaps, false);
+	memset(w.seen, 0, words * sizeof(uint64_t));
+	snap_section(&w, SNAP_SEC_MAPS, nmaps, SNAP_MAP_REC);
+	snap_each_conn(&w, snap_write_map, &nmaps);
+	snap_expect_maps(&w, &nmaps, true);
+	snap_each_conn(&w, snap_count_conn, &nconns);
+	snap_section(&w, SNAP_SEC_CONNS, nconns, SNAP_CONN_REC);
+	snap_each_conn(&w, snap_write_conn, NULL);
+	snap_section(&w, SNAP_SEC_EXPECT, snap_expects(&w, false), SNAP_EXP_REC);
+	snap_expects(&w, true);
+	snap_section(&w, SNAP_SEC_AUTOFW, snap_autofw(&w, false), SNAP_AUTO_REC);
+	snap_autofw(&w, true);
+	free(w.seen);
+	if (out->oom)
+		return -ENOMEM;
+	snap_header((uint8_t *)out->s + start, info, out->len - start - SNAP_HDR,
+		    SNAP_NSEC);
+	sum = snap_sum(SNAP_SUM_SEED, (uint8_t *)out->s + start, SNAP_SUM_AT);
+	sum = snap_sum(sum, (uint8_t *)out->s + start + SNAP_HDR,
+		       out->len - start - SNAP_HDR);
+	put64((uint8_t *)out->s + start + SNAP_SUM_AT, sum);
+	return 0;
+}

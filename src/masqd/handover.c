@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: MIT
+/*
+ * handover.c - restarts that keep connections: the state file
+ *
+ * A stopping masqd writes its connection table, mappings and
+ * expectations (the engine's snapshot, engine/snapshot.c) to a state
+ * file; the next masqd started with the same control socket loads it
+ * before it forwards its first packet, so established connections, UDP
+ * flows and forwards go on with the same external ports, their timers
+ * less the time away.
+ *
+ *	start	handover_open(), first (before the claims, recover.c,
+ *		which ask whether to adopt), before anything is dropped
+ *		or taken: the file
+ *		/run/masq/NETNS/masqd_XXXXXXXX.state (the folder of the
+ *		claims, keyed by network namespace; the name of the nft
+ *		table, keyed by the control socket: two masqd in two
+ *		namespaces or with two sockets never share one) is opened
+ *		and kept open to the end; what a predecessor left is read
+ *		into memory. handover_create(), once the claims are
+ *		taken, makes it when there was none.
+ *		handover_restore(), last before the loop: the engine is
+ *		configured (command line, -c file, the host's addresses of
+ *		a twin), so what no longer fits is skipped; one log line
+ *		says what came back and how long forwarding stopped. The
+ *		file is emptied (fsync) then, so a state is never loaded
+ *		twice; a start that fails before leaves it for the next.
+ *	stop	handover_save(), after the loop and before the teardown
+ *		(SIGTERM, SIGINT; SIGUSR2 for a restart): only write,
+ *		pwrite, ftruncate and fsync on the descriptor opened at
+ *		start, so it works after the privileges are dropped. The
+ *		body is written first, then the header: a file cut short
+ *		by a crash has no valid header (or a checksum that fails)
+ *		and is refused.
+ *
+ * A file another version of masq wrote, of another boot, truncated or
+ * corrupt is refused with the reason and masqd starts empty.
+ *
+ * A restart (SIGUSR2, d->handover) says so in the header's flags
+ * (MASQD_SNAP_HANDOVER): the stopping masqd left its takeover (sysctls,
+ * nft table), its records and its twins in place, and the successor
+ * adopts them (recover.c keeps the recorded originals, twin.c attaches
+ * to the twins) instead of putting back and taking again, which would
+ * hand the interfaces to the kernel for a moment. masqd --release
+ * removes the file (handover_forget()): nobody is to load it.
+ * --no-restore starts empty on purpose (the file is emptied too).
+ *
+ * The gap reported is from the predecessor's snapshot (its last moment
+ * of forwarding: the loop had stopped) to this masqd's loop start.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <poll.h>
+#include <sys/stat.h>
+
+#include "masqd/handover.h"
+#include "masqd/log.h"
+#include "masqd/masqd.h"
+
+#ifndef MASQ_VERSION
+#define MASQ_VERSION	"0.1"
+#endif
+
+#define HANDOVER_BOOT_ID	"/proc/sys/kernel/random/boot_id"
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The kernel's boot id, "" when unreadable (then no file is loaded) */
+static void read_boot_id(char *id, size_t len)
+{
+	int fd = open(HANDOVER_BOOT_ID, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, id, len - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	id[n > 0 ? n : 0] = '\0';
+	id[strcspn(id, "\n")] = '\0';
+}
+
+/* The snapshot's boot id, version and now */
+static void snap_info(const struct handover *h, struct masq_snap_info *in)
+{
+	memset(in, 0, sizeof(*in));
+	snprintf(in->boot_id, sizeof(in->boot_id), "%s", h->boot_id);
+	snprintf(in->version, sizeof(in->version), "%s", MASQ_VERSION);
+	in->now_ns = mono_ns();
+}
+
+/*
+ * The largest file a table of @max connections makes: a bigger one is
+ * not read (a file is hostile; memory is not given to it unbounded)
+ */
+static size_t biggest(uint32_t max)
+{
+	return 4096 + (size_t)max * (104 + 2 * 16) + 1024 * 32;
+}
+
+/* Read what the predecessor left; Return: 0, or -errno */
+static int read_state(struct handover *h, size_t size)
+{
+	size_t got = 0;
+
+	h->data = malloc(size ? size : 1);
+	if (!h->data)
+		return -ENOMEM;
+	while (got < size) {
+		ssize_t n = pread(h->fd, h->data + got, size - got, (off_t)got);
+
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		got += (size_t)n;
+	}
+	h->len = got;
+	return 0;
+}
+
+/* Empty the file: a state is loaded once. Return: 0, or -1 (logged) */
+static int empty_state(struct handover *h)
+{
+	if (!ftruncate(h->fd, 0) && !fsync(h->fd))
+		return 0;
+	logmsg(LOG_ERR, "state file %s: cannot empty it: %s", h->path,
+	       strerror(errno));
+	return -1;
+}
+
+/* The state file's path; Return: 0 or -ENAMETOOLONG */
+static int state_path(const char *sock, unsigned long netns, char *path,
+		      size_t len)
+{
+	static struct takeover t;	/* only for its table's name */
+
+	to_init(&t, sock, NULL);
+	if ((size_t)snprintf(path, len, "%s/%lu/%s.state", CLAIM_DIR, netns,
+			     t.table) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* /run/masq/NETNS, made if need be (as claim.c makes it); Return: 0/-errno */
+static int state_dir(unsigned long netns)
+{
+	char sub[CLAIM_PATH_MAX];
+
+	if (mkdir(CLAIM_DIR, 0755) && errno != EEXIST)
+		return -errno;
+	snprintf(sub, sizeof(sub), "%s/%lu", CLAIM_DIR, netns);
+	if (mkdir(sub, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/*
+ * Was the predecessor's stop a restart's (SIGUSR2)? Then the takeover,
+ * the records and the twins it left are adopted (recover.c, twin.c):
+ * asked of the header alone, so an upgrade (another version, whose
+ * connections are refused) still adopts them.
+ */
+static void peek_handover(struct handover *h)
+{
+	struct masq_snap_info in;
+
+	snap_info(h, &in);
+	h->adopt = !masq_snap_check(h->data, h->len, &in) &&
+		   (in.flags & MASQD_SNAP_HANDOVER);
+}
+
+/**
+ * handover_open() - Open the state file; take what a predecessor left
+ * @d:		daemon, options parsed; first of all (recover_claim() asks
+ *		whether the predecessor's stop was a restart's)
+ *
+ * Return: 0, or -1 after logging (the file cannot be opened: masqd
+ * could not keep its connections at the next restart, so it says so
+ * now rather than at the stop)
+ */
+int handover_open(struct masqd *d)
+{
+	struct handover *h = &d->ho;
+	uint32_t max = d->o.conntrack_max ? d->o.conntrack_max : 262144;
+	struct stat st;
+	int ret;
+
+	read_boot_id(h->boot_id, sizeof(h->boot_id));
+	ret = claim_netns(&d->netns);
+	if (!ret)
+		ret = state_path(d->o.sock, d->netns, h->path, sizeof(h->path));
+	if (ret) {
+		logmsg(LOG_ERR, "state file under %s: %s", CLAIM_DIR,
+		       strerror(-ret));
+		return -1;
+	}
+	/* made after the claims (handover_create()): a masqd refused there
+	 * leaves nothing behind */
+	h->fd = open(h->path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (h->fd < 0 && errno == ENOENT)
+		return 0;
+	if (h->fd < 0 || fstat(h->fd, &st)) {
+		logmsg(LOG_ERR, "state file %s: %s", h->path, strerror(errno));
+		return -1;
+	}
+	if ((size_t)st.st_size > biggest(max))
+		logmsg(LOG_ERR, "restart: state file %s refused: %lld bytes, "
+		       "more than a table of %u connections makes; starting "
+		       "empty", h->path, (long long)st.st_size, max);
+	else if (st.st_size > 0 && (ret = read_state(h, (size_t)st.st_size)))
+		logmsg(LOG_ERR, "restart: state file %s unreadable: %s; "
+		       "starting empty", h->path, strerror(-ret));
+	else {
+		if (h->data)
+			peek_handover(h);
+		if (!h->data || !d->o.no_restore)
+			return 0;	/* emptied once loaded: a failed start
+					 * keeps it */
+		logmsg(LOG_INFO, "restart: state file %s not loaded "
+		       "(--no-restore): starting empty%s", h->path, h->adopt ?
+		       " (the restart's takeover and twins are adopted)" : "");
+	}
+	free(h->data);
+	h->data = NULL;
+	return empty_state(h);
+}
+
+/**
+ * handover_create() - The state file, made if there was none
+ * @d:		daemon, its interfaces claimed
+ *
+ * Return: 0, or -1 after logging
+ */
+int handover_create(struct masqd *d)
+{
+	struct handover *h = &d->ho;
+	int ret;
+
+	if (h->fd >= 0)
+		return 0;
+	ret = state_dir(d->netns);
+	if (!ret) {
+		h->fd = open(h->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+			     0600);
+		ret = h->fd < 0 ? -errno : 0;
+	}
+	if (ret)
+		logmsg(LOG_ERR, "state file %s: %s", h->path, strerror(-ret));
+	return ret ? -1 : 0;
+}
+
+/*
+ * The host's addresses on the twins into the engine first (the dump
+ * hostwatch_setup() asked for): a DHCP external address is known only
+ * from there, and a connection on an address the engine does not have
+ * would be skipped. 500 ms at most.
+ */
+static void settle_hostwatch(struct masqd *d)
+{
+	uint64_t end = mono_ns() + 500000000ull;
+	struct pollfd pfd[1];
+
+	while (d->hw.on && rtw_busy(&d->hw.rtw) && mono_ns() < end) {
+		int n = hostwatch_pollfds(d, pfd, 0);
+
+		if (n != 1 || poll(pfd, 1, 20) < 0)
+			break;
+		hostwatch_step(d, pfd, mono_ns());
+	}
+}
+
+/**
+ * handover_restore() - Load what the predecessor left into the engine
+ * @d:		daemon, the engine configured, the loop about to start
+ *
+ * Logs one line: what came back and the gap in forwarding, or why the
+ * file was refused (masqd then starts empty).
+ */
+void handover_restore(struct masqd *d)
+{
+	struct handover *h = &d->ho;
+	struct masq_snap_info in;
+	int ret;
+
+	if (!h->data)
+		return;
+	settle_hostwatch(d);
+	snap_info(h, &in);
+	ret = masq_engine_restore(d->e, h->data, h->len, &in);
+	free(h->data);
+	h->data = NULL;
+	empty_state(h);
+	if (ret == -EINVAL) {
+		logmsg(LOG_ERR, "restart: state file %s refused: %s; starting "
+		       "empty", h->path, in.why);
+		return;
+	}
+	if (ret) {
+		logmsg(LOG_ERR, "restart: state file %s not loaded: %s; "
+		       "starting empty", h->path, strerror(-ret));
+		return;
+	}
+	h->gap_ms = (mono_ns() - in.written_ns) / 1000000;
+	logmsg(LOG_NOTICE, "restart: %u connections, %u mappings, %u "
+	       "expectations restored (%u skipped), forwarding stopped for "
+	       "%llu ms", in.conns, in.maps, in.expects, in.skipped,
+	       (unsigned long long)h->gap_ms);
+}
+
+/* Write @n bytes at @off whole; Return: 0 or -errno */
+static int write_at(int fd, const char *p, size_t n, off_t off)
+{
+	while (n) {
+		ssize_t w = pwrite(fd, p, n, off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		p += w;
+		n -= (size_t)w;
+		off += w;
+	}
+	return 0;
+}
+
+/*
+ * The snapshot onto the file: emptied, the body, fsync, the header,
+ * fsync. Return: 0 or -errno
+ */
+static int write_state(int fd, const struct masq_text *t)
+{
+	int ret;
+
+	if (t->len < MASQ_SNAP_HEADER)
+		return -EINVAL;
+	if (ftruncate(fd, 0))
+		return -errno;
+	ret = write_at(fd, t->s + MASQ_SNAP_HEADER, t->len - MASQ_SNAP_HEADER,
+		       MASQ_SNAP_HEADER);
+	if (!ret && fsync(fd))
+		ret = -errno;
+	if (!ret)
+		ret = write_at(fd, t->s, MASQ_SNAP_HEADER, 0);
+	if (!ret && fsync(fd))
+		ret = -errno;
+	return ret;
+}
+
+/**
+ * handover_save() - Write the engine's state for a successor
+ * @d:		daemon, the loop left (nothing forwards any more)
+ */
+void handover_save(struct masqd *d)
+{
+	struct handover *h = &d->ho;
+	struct masq_text t = { 0 };
+	struct masq_snap_info in;
+	uint64_t t0 = mono_ns();
+	int ret;
+
+	if (h->fd < 0 || !d->e)
+		return;
+	snap_info(h, &in);
+	in.flags = d->handover ? MASQD_SNAP_HANDOVER : 0;
+	ret = masq_engine_snapshot(d->e, &in, &t);
+	if (!ret)
+		ret = write_state(h->fd, &t);
+	if (ret)
+		logmsg(LOG_ERR, "restart: state not written to %s: %s; a "
+		       "successor starts empty", h->path, strerror(-ret));
+	else
+		logmsg(LOG_INFO, "restart: %u connections written to %s (%zu "
+		       "bytes, %llu ms)", masq_engine_conn_count(d->e), h->path,
+		       t.len, (unsigned long long)(mono_ns() - t0) / 1000000);
+	masq_text_free(&t);
+}
+
+/**
+ * handover_forget() - masqd --release: no successor will load the state
+ * @sock:	-s SOCKET, whose state file it is
+ * @netns:	claim_netns()
+ */
+void handover_forget(const char *sock, unsigned long netns)
+{
+	char path[CLAIM_PATH_MAX];
+
+	if (!state_path(sock, netns, path, sizeof(path)) && !unlink(path))
+		logmsg(LOG_INFO, "state file %s removed", path);
+}
+
+/**
+ * handover_close() - Close the state file (it stays for a successor)
+ * @d:		daemon
+ */
+void handover_close(struct masqd *d)
+{
+	free(d->ho.data);
+	d->ho.data = NULL;
+	if (d->ho.fd >= 0)
+		close(d->ho.fd);
+	d->ho.fd = -1;
+}
