@@ -388,6 +388,17 @@ static int give_back(struct masqd *d)
 	return restored ? 0 : -EPROTO;
 }
 
+/*
+ * After a death, the same, and the state file goes too (as crash.c's
+ * handler removes it): nothing was written there for a successor
+ */
+static int give_back_dead(struct masqd *d)
+{
+	if (d->ho.path[0])
+		unlink(d->ho.path);
+	return give_back(d);
+}
+
 static void answer(int sock, int ret)
 {
 	send_msg(sock, PRIVSEP_ANSWER, 0, ret < -4095 || ret > 0 ? -EIO : ret);
@@ -455,13 +466,13 @@ static bool helper_handle(struct masqd *d, int sock, pid_t parent,
 		return true;
 	case PRIVSEP_SECCOMP:
 		log_seccomp(parent, m->arg);
-		answer(sock, give_back(d));
+		answer(sock, give_back_dead(d));
 		return true;
 	case PRIVSEP_CRASH:
 		logmsg(LOG_ERR, "the packet process (pid %ld) got fatal signal "
 		       "%d (%s); the privileged helper gives the interfaces back",
 		       (long)parent, m->arg, strsignal(m->arg));
-		answer(sock, give_back(d));
+		answer(sock, give_back_dead(d));
 		return true;
 	default:
 		return true;
@@ -495,7 +506,7 @@ static void __attribute__((noreturn)) helper_run(struct masqd *d, int sock,
 			logmsg(LOG_ERR, "the packet process (pid %ld) ended "
 			       "without a stop; the privileged helper gives the "
 			       "interfaces back", (long)parent);
-		_exit(give_back(d) ? 1 : 0);
+		_exit(give_back_dead(d) ? 1 : 0);
 	}
 }
 

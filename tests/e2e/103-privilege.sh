@@ -94,8 +94,14 @@ if masqd_start --user nobody; then
 
 	masqd_stop
 	rc=$?
-	given_back && [ $rc -eq 0 ] && ok sigterm_gives_back ||
+	# a stop keeps the state file for a later start (masqd(8), RESTARTS)
+	# and removes everything else; a death (below) removes it too
+	stopped_back() { [ "$(state)" = "$BEFORE" ] && [ "$(ruleset)" = "$RS_BEFORE" ] &&
+		[ "$(ls -A "$RECDIR" 2>/dev/null)" = "$(cd "$RECDIR" 2>/dev/null && ls -A -- *.state)" ] &&
+		[ -s "$(ls -d "$RECDIR"/*.state 2>/dev/null | head -1)" ]; }
+	stopped_back && [ $rc -eq 0 ] && ok sigterm_gives_back ||
 		fail sigterm_gives_back "status $rc; after: $(state); files: $(ls -A "$RECDIR" 2>/dev/null)"
+	rm -f "$RECDIR"/*.state	# the next cases start from nothing
 else
 	for c in packet_process_user packet_process_caps packet_process_nonewprivs \
 		packet_process_seccomp helper_root_net_admin_only forwards_as_nobody sigterm_gives_back; do
@@ -118,6 +124,7 @@ if masqd_start; then
 		fail default_user "Uid $uid, expected $want_uid ($why)"
 	fi
 	masqd_stop
+	rm -f "$RECDIR"/*.state
 else
 	fail default_user "masqd did not start"
 fi
@@ -159,6 +166,7 @@ if masqd_start --user nobody; then
 		fail nft_table_put_back_by_helper "$(grep -E 'drop|nft' "$WORK/masqd.log" | tail -n 2 | tr '\n' ' ')"
 	fi
 	masqd_stop
+	rm -f "$RECDIR"/*.state
 else
 	fail nft_table_put_back_by_helper "masqd did not start"
 fi
