@@ -18,6 +18,10 @@
  *                    full table: each evicts the oldest never-replied
  *                    entry; afterwards every established connection is
  *                    checked to be still there
+ *   rss_engine_empty_1048576, rss_engine_full_1000000
+ *                    resident memory (RssAnon, KiB) of an engine made
+ *                    for 2^20 connections, empty and then with 1,000,000
+ *                    established (masqd(8), MEMORY)
  *   bytes_per_conn   what the engine allocates for connection state,
  *                    divided by max_conns, at 2^20 connections with the
  *                    default limits: entries (64), counters (24), the
@@ -723,7 +727,49 @@ static bool wanted(int argc, char **argv, const char *name)
 	return !any;
 }
 
-/* engine_bench [--quick] [--no-acct] [new_conn|est_1k|est_100k|est_1m|attack|bytes|filter|helpers|legacy]... */
+/* This process's resident anonymous memory (RssAnon), KiB; 0 if unknown */
+static long rss_anon_kib(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[128];
+	long kib = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "RssAnon: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+/*
+ * What the engine's tables hold resident for a table made for @max
+ * connections, @n of them used:
+ * made (and empty: the tables are touched only as entries are first used,
+ * mem.c), then full. The harness's own per-connection arrays are taken
+ * off; both figures include its pool (64 small buffers).
+ */
+static void bench_rss(uint32_t n, uint32_t max)
+{
+	size_t harness = (size_t)n * (2 * sizeof(uint32_t) + 2 * sizeof(uint16_t));
+	long r0 = rss_anon_kib(), r1, r2;
+	struct bench *B = bench_new(n, max);
+	uint32_t *seq = identity(n);
+
+	r1 = rss_anon_kib() - (long)(harness / 1024);
+	establish(B, seq, n);
+	r2 = rss_anon_kib() - (long)(harness / 1024) - (long)(n * sizeof(*seq) / 1024);
+	if (masq_engine_conn_count(B->e) != n)
+		fprintf(stderr, "bench: rss: %u of %u connections\n",
+			masq_engine_conn_count(B->e), n);
+	printf("bench rss_engine_empty_%u %ld KiB\n", max, r1 - r0);
+	printf("bench rss_engine_full_%u %ld KiB\n", n, r2 - r0);
+	free(seq);
+	bench_free(B);
+}
+
+/* engine_bench [--quick] [--no-acct] [new_conn|est_1k|est_100k|est_1m|attack|bytes|rss|filter|helpers|legacy]... */
 int main(int argc, char **argv)
 {
 	bool quick = false;
@@ -760,6 +806,8 @@ int main(int argc, char **argv)
 		bench_attack_syn_flood(50000, quick ? 500000 : 2000000);
 	if (wanted(argc, argv, "bytes"))
 		bench_bytes_per_conn(1u << 20);
+	if (wanted(argc, argv, "rss"))
+		bench_rss(1000000, 1u << 20);
 	if (wanted(argc, argv, "filter"))
 		bench_filter(10000, quick ? 500000 : 2000000, quick ? 3 : 5);
 	if (wanted(argc, argv, "helpers"))

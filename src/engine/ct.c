@@ -62,11 +62,9 @@ int ct_init(struct ct_table *ct, uint32_t max, bool acct, uint64_t seed)
 		ct_fini(ct);
 		return rc;
 	}
-	for (uint32_t i = 0; i < max; i++) {
-		ct->e[i].flags = 0;
-		ct_link_set(&ct->e[i], CT_NEXT, i + 1 < max ? i + 1 : CT_LINK_NONE);
-	}
-	ct->free = 0;
+	/* no free list through the table: it would touch every page */
+	ct->free = CT_LINK_NONE;
+	ct->fresh = 0;
 	for (int c = 0; c < CT_CLASS_NUM; c++) {
 		ct->fifo[c] = (struct ct_fifo){ CT_LINK_NONE, CT_LINK_NONE, 0 };
 		ct->timeout[c] = ct_default_timeout[c];
@@ -167,10 +165,13 @@ uint32_t ct_alloc(struct ct_table *ct, uint32_t now)
 	uint32_t idx = ct->free;
 	struct ct_entry *e;
 
-	if (idx == CT_LINK_NONE)
+	if (idx != CT_LINK_NONE)
+		ct->free = ct_link_get(&ct->e[idx], CT_NEXT);
+	else if (ct->fresh < ct->max)
+		idx = ct->fresh++;	/* first use: its page faults in now */
+	else
 		return CT_NONE;
 	e = &ct->e[idx];
-	ct->free = ct_link_get(e, CT_NEXT);
 	memset(e, 0, sizeof(*e));
 	e->last_seen = now;
 	if (ct->acct)

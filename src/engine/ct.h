@@ -176,6 +176,7 @@ struct ct_table {
 					 * at most @max */
 	uint32_t count;
 	uint32_t free;			/* free list head (CT_LINK_NONE: none) */
+	uint32_t fresh;			/* first entry never used yet: entries at and above are free and untouched (zero pages, not resident) */
 	struct cuckoo hash;
 	struct ct_fifo fifo[CT_CLASS_NUM];
 	uint32_t timeout[CT_CLASS_NUM];	/* seconds */

@@ -29,7 +29,7 @@ int cuckoo_init(struct cuckoo *c, uint32_t max_values, uint64_t seed)
 	if (!c->b)
 		return -ENOMEM;
 	c->seed = seed;
-	cuckoo_clear(c);
+	c->count = 0;	/* fresh zero pages: every slot empty, none touched */
 	return 0;
 }
 
@@ -49,15 +49,16 @@ void cuckoo_clear(struct cuckoo *c)
 {
 	for (uint32_t i = 0; i < c->nb; i++) {
 		memset(c->b[i].sig, 0, sizeof(c->b[i].sig));
-		memset(c->b[i].val, 0xff, sizeof(c->b[i].val));
+		memset(c->b[i].val, 0, sizeof(c->b[i].val));	/* ~EMPTY */
 	}
 	c->count = 0;
 }
 
+/* @val as stored (complemented: cuckoo.h) */
 static bool bucket_put(struct cuckoo_bucket *b, uint16_t sig, uint32_t val)
 {
 	for (int s = 0; s < CUCKOO_SLOTS; s++)
-		if (b->val[s] == CUCKOO_EMPTY) {
+		if (b->val[s] == CUCKOO_SLOT_EMPTY) {
 			b->sig[s] = sig;
 			b->val[s] = val;
 			return true;
@@ -91,6 +92,8 @@ int cuckoo_insert(struct cuckoo *c, uint64_t hash, uint32_t val)
 	uint32_t b1 = cuckoo_primary(c, hash), b2 = cuckoo_alt(c, b1, sig);
 	uint32_t bi = b1;
 	int n;
+
+	val = ~val;	/* stored complemented from here on */
 
 	if (bucket_put(&c->b[b1], sig, val) ||
 	    bucket_put(&c->b[b2], sig | CUCKOO_ALT, val))
@@ -138,9 +141,9 @@ int cuckoo_delete(struct cuckoo *c, uint64_t hash, uint32_t val)
 		struct cuckoo_bucket *b = &c->b[bi];
 
 		for (int s = 0; s < CUCKOO_SLOTS; s++)
-			if (b->val[s] == val &&
+			if (b->val[s] == ~val &&
 			    b->sig[s] == (sig | (uint16_t)round)) {
-				b->val[s] = CUCKOO_EMPTY;
+				b->val[s] = CUCKOO_SLOT_EMPTY;
 				c->count--;
 				return 0;
 			}

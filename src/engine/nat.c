@@ -46,6 +46,12 @@ _Static_assert(sizeof(struct nat_map) == 12, "a mapping is 12 bytes");
 
 #define NAT_FREE_END	0xffffff	/* end of the mapping free list */
 
+/* No mapping left: the free list is empty and every mapping was used */
+static bool nat_full(const struct nat *n)
+{
+	return n->free == NAT_FREE_END && n->fresh >= n->max;
+}
+
 int nat_init(struct nat *n, uint32_t max, uint64_t seed)
 {
 	memset(n, 0, sizeof(*n));
@@ -78,9 +84,8 @@ void nat_fini(struct nat *n)
 /* Forget every mapping and port (addresses keep their slots) */
 void nat_flush(struct nat *n)
 {
-	for (uint32_t i = 0; i < n->max; i++)
-		n->m[i].refs = i + 1 < n->max ? i + 1 : NAT_FREE_END;
-	n->free = n->max ? 0 : NAT_FREE_END;
+	n->free = NAT_FREE_END;	/* every mapping fresh again (nat.h) */
+	n->fresh = 0;
 	n->count = 0;
 	cuckoo_clear(&n->by_int);
 	cuckoo_clear(&n->by_ext);
@@ -443,11 +448,12 @@ static uint32_t nat_map_enter(struct nat *n, enum nat_pcls pc,
 			      uint32_t int_addr, uint16_t int_port, int slot,
 			      uint16_t port, uint64_t h_int, bool private)
 {
-	uint32_t idx = n->free;
+	uint32_t idx = n->free != NAT_FREE_END ? n->free : n->fresh++;
 	uint32_t ext_addr = n->addrs[slot].addr;
 	struct nat_map *m = &n->m[idx];
 
-	n->free = m->refs;
+	if (idx == n->free)
+		n->free = m->refs;
 	*m = (struct nat_map){
 		.int_addr = int_addr, .int_port = int_port,
 		.ext_port = htons(port), .refs = 1,
@@ -481,7 +487,7 @@ static uint32_t nat_map_new(struct nat *n, enum nat_pcls pc, uint32_t int_addr,
 	int slot = nat_addr_slot(n, ext_addr), port;
 	uint32_t idx;
 
-	if (n->free == NAT_FREE_END || slot < 0) {
+	if (nat_full(n) || slot < 0) {
 		*why = NAT_FAIL_POOL;
 		return NAT_NONE;
 	}
@@ -522,7 +528,7 @@ uint32_t nat_map_restore(struct nat *n, enum nat_pcls pc, uint32_t int_addr,
 	uint16_t port = ntohs(ext_port);
 	struct nat_addr *a;
 
-	if (n->free == NAT_FREE_END || slot < 0 || pc >= NAT_PCLS_NUM)
+	if (nat_full(n) || slot < 0 || pc >= NAT_PCLS_NUM)
 		return NAT_NONE;
 	a = &n->addrs[slot];
 	if (!port_is_free(a->bits[pc], port) ||

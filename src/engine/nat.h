@@ -50,6 +50,7 @@ struct nat {
 	uint32_t max;
 	uint32_t count;
 	uint32_t free;
+	uint32_t fresh;	/* first mapping never used yet: entries at and above are free and untouched (zero pages, not resident) */
 	struct cuckoo by_int;		/* (pcls, int addr, int port) */
 	struct cuckoo by_ext;		/* (pcls, slot, ext port) */
 	struct nat_addr *addrs;

@@ -50,9 +50,8 @@ struct perm_table *perm_create(uint32_t max, uint64_t seed)
 		perm_destroy(t);
 		return NULL;
 	}
-	for (uint32_t i = 0; i < max; i++)
-		t->p[i].refs = i + 1 < max ? i + 1 : PERM_FREE_END;
-	t->free = 0;
+	t->free = PERM_FREE_END;	/* records are taken fresh (perm.h) */
+	t->fresh = 0;
 	return t;
 }
 
@@ -83,10 +82,13 @@ bool perm_take(struct perm_table *t, uint32_t map, uint32_t raddr)
 		t->p[i].refs++;
 		return true;
 	}
-	i = t->free;
-	if (i == PERM_FREE_END || cuckoo_insert(&t->h, h, i))
+	i = t->free != PERM_FREE_END ? t->free : t->fresh;
+	if (i >= t->max || cuckoo_insert(&t->h, h, i))
 		return false;
-	t->free = t->p[i].refs;
+	if (i == t->free)
+		t->free = t->p[i].refs;
+	else
+		t->fresh++;
 	t->p[i] = (struct perm){ map, raddr, 1 };
 	return true;
 }

@@ -21,6 +21,7 @@ struct perm_table {
 	struct perm *p;
 	uint32_t max;
 	uint32_t free;
+	uint32_t fresh;	/* first record never used yet: entries at and above are free and untouched (zero pages, not resident) */
 	struct cuckoo h;
 };
 

@@ -52,9 +52,8 @@ void quota_fini(struct quota *q)
 /* Forget every record (the connections that held them are gone) */
 void quota_flush(struct quota *q)
 {
-	for (uint32_t i = 0; i < q->max; i++)
-		q->r[i] = (struct quota_rec){ i + 1 < q->max ? i + 1 : QUOTA_NONE, 0 };
-	q->free = q->max ? 0 : QUOTA_NONE;
+	q->free = QUOTA_NONE;	/* records are taken fresh (quota.h) */
+	q->fresh = 0;
 	q->used = 0;
 	cuckoo_clear(&q->by_addr);
 }
@@ -113,10 +112,13 @@ enum quota_fail quota_take(struct quota *q, uint32_t addr)
 	if (i == CUCKOO_EMPTY) {
 		if (!q->limit)
 			return QUOTA_AT_LIMIT;
-		i = q->free;
-		if (i == QUOTA_NONE || cuckoo_insert(&q->by_addr, h, i))
+		i = q->free != QUOTA_NONE ? q->free : q->fresh;
+		if (i >= q->max || cuckoo_insert(&q->by_addr, h, i))
 			return QUOTA_FULL;
-		q->free = q->r[i].addr;
+		if (i == q->free)
+			q->free = q->r[i].addr;
+		else
+			q->fresh++;
 		q->r[i] = (struct quota_rec){ addr, 0 };
 		q->used++;
 	} else if (q->r[i].count >= q->limit) {

@@ -47,6 +47,7 @@ struct quota {
 	struct quota_rec *r;
 	uint32_t max;		/* records */
 	uint32_t free;		/* free list head, QUOTA_NONE: none */
+	uint32_t fresh;		/* first record never used yet: entries at and above are free and untouched (zero pages, not resident) */
 	uint32_t used;		/* records in use */
 	uint32_t limit;		/* connections per address */
 	struct cuckoo by_addr;
