@@ -33,8 +33,8 @@
  * Memory: the ring is mapped once at open; the transmit vectors are
  * allocated once at open (AFP_TX_BATCH entries). Nothing is allocated
  * per frame. Ring slots: 2 KiB (or MTU-sized) without the header, ~68 KiB
- * with it, so the default ring is 4096 or 192 slots (8 or 13 MiB: masqd(8),
- * MEMORY, says what 192 covers).
+ * with it, so the default ring is 4096 or 512 slots (8 or 35 MiB: masqd(8),
+ * MEMORY, says why not fewer).
  *
  * Limits: a frame longer than a slot (tp_snaplen < tp_len) or a pool
  * buffer is dropped and counted; so is one that arrives with the pool

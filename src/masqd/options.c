@@ -90,7 +90,7 @@ void opts_usage(FILE *f)
 "  -f, --foreground           stay in the foreground, log to stderr\n"
 "      --no-vnet-hdr          do not carry the virtio-net header (the wire then\n"
 "                             must have offloads off: ethtool -K IF tx off tso off gso off gro off)\n"
-"      --ring-frames N        receive ring slots per interface (default 192 with\n"
+"      --ring-frames N        receive ring slots per interface (default 512 with\n"
 "                             the virtio-net header, 4096 without; 64..65536)\n"
 "      --pool-buffers N       packet buffers (default 2048 with the header,\n"
 "                             4096 without; 256..262144)\n"

@@ -226,9 +226,9 @@ int setup_ports(struct masqd *d)
 	for (int i = 0; i < d->o.nifaces; i++) {
 		struct afp_config cfg = {
 			.vnet_hdr = d->o.vnet_hdr,
-			/* masqd(8), MEMORY: 192 x 68 KiB = 13 MiB a port */
+			/* masqd(8), MEMORY: 512 x 68 KiB = 35 MiB a port */
 			.ring_frames = d->o.ring_frames ? d->o.ring_frames :
-				       d->o.vnet_hdr ? 192 : 4096,
+				       d->o.vnet_hdr ? 512 : 4096,
 			.mtu = d->links[i].mtu,
 			.sockbuf = SOCKBUF_BYTES,
 			/* takeover: only marked frames pass the egress drop */
