@@ -4,6 +4,8 @@
 #                   build/libmasq.a
 #   make check      every test; ends with "N passed, N failed"
 #   make bench      benchmarks, one "bench NAME VALUE UNIT" line per figure
+#   make bench-e2e  on the wire: kernel NAT, a trivial forwarder and masqd
+#                   in the namespace lab (bench/e2e.sh; needs root)
 #   make fuzz       each fuzz target for a short, bounded time
 #   make run        the demo router in network namespaces (make run-stop)
 #   make install    masqd, masqctl and man pages under $(PREFIX); the
@@ -68,7 +70,7 @@ BENCH_BINS  := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRC))
 FUZZ_BINS   := $(patsubst fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRC))
 TOOLS_BINS  := $(patsubst tests/tools/%.c,$(O)/tools/%,$(TOOLS_SRC))
 
-.PHONY: all check unit unit-san unit-tsan tools bench fuzz fuzz-build run run-stop install install-service clean deps deb
+.PHONY: all check unit unit-san unit-tsan tools bench bench-e2e fuzz fuzz-build run run-stop install install-service clean deps deb
 all: $(O)/masqd $(O)/masqctl $(O)/masq-socksify $(LIBMASQ)
 
 $(O)/obj/%.o: %.c
@@ -266,6 +268,15 @@ check: deps
 
 bench: all tools $(BENCH_BINS)
 	$(Q)bench/run.sh
+
+# the trivial forwarder bench/e2e.sh measures masqd against: masqd's own
+# AF_PACKET I/O with no NAT (bench/fwd/fwd.c)
+$(O)/tools/fwd: $(call obj,bench/fwd/fwd.c src/io/afpacket.c src/io/vnet.c) $(LIBMASQ)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
+
+bench-e2e: all tools $(O)/tools/fwd
+	$(Q)bench/e2e.sh
 
 fuzz: fuzz-build
 	$(Q)FUZZ_SECONDS=$${FUZZ_SECONDS:-30} fuzz/run.sh
