@@ -260,7 +260,10 @@ static void flush_out(struct fwd_if *f, struct masq_pool *pool,
 	f->nout = 0;
 }
 
-/* One burst from each side; Return: frames received */
+/*
+ * One burst from each side, each sent on before the next is read (masqd's
+ * loop.c does the same). Return: frames received
+ */
 static uint32_t forward_once(struct fwd_if f[2], struct masq_pool *pool,
 			     struct fwd_stats *st)
 {
@@ -275,9 +278,9 @@ static uint32_t forward_once(struct fwd_if f[2], struct masq_pool *pool,
 		total += n;
 		for (uint32_t i = 0; i < n; i++)
 			handle_frame(&f[s], &f[!s], pool, bufs[i], st);
+		flush_out(&f[0], pool, st);	/* after each burst, as masqd */
+		flush_out(&f[1], pool, st);
 	}
-	flush_out(&f[0], pool, st);
-	flush_out(&f[1], pool, st);
 	return total;
 }
 
