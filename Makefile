@@ -197,6 +197,13 @@ $(O)/tests/test_runrec: $(O)/obj/tests/unit/test_runrec.o $(call obj,$(RUNREC_TE
 $(O)/tests-san/test_runrec: $(O)/san/tests/unit/test_runrec.o $(call san,$(RUNREC_TEST_SRC) $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
+# the bench forwarder's per-frame work (bench/fwd/frame.c)
+$(O)/tests/test_fwd: $(O)/obj/tests/unit/test_fwd.o $(call obj,bench/fwd/frame.c $(TESTLIB_SRC)) $(LIBCONTROL) $(LIBMASQ)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
+$(O)/tests-san/test_fwd: $(O)/san/tests/unit/test_fwd.o $(call san,bench/fwd/frame.c $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
 # the privileged helper's message parser, without masqd
 $(O)/tests/test_privsep: $(O)/obj/tests/unit/test_privsep.o $(call obj,src/masqd/privmsg.c $(TESTLIB_SRC)) $(LIBCONTROL) $(LIBMASQ)
 	@mkdir -p $(@D)
@@ -236,9 +243,10 @@ FUZZ_EXTRA_fuzz_json := $(JSON_TEXT_SRC)
 FUZZ_EXTRA_fuzz_metrics := $(METRICS_TEST_SRC)
 FUZZ_EXTRA_fuzz_runrec := src/io/runrec.c
 FUZZ_EXTRA_fuzz_privsep := src/masqd/privmsg.c
+FUZZ_EXTRA_fuzz_fwd := bench/fwd/frame.c
 # (kept: not intermediates a make deletes and the next one compiles again)
 .SECONDARY: $(call fuzzobj,$(FUZZ_SRC) $(ENGINE_SRC) $(CONTROL_SRC) $(TESTLIB_SRC) \
-	$(IO_SRC) $(MASQD_SRC) $(MASQCTL_SRC) $(SOCKSIFY_SRC))
+	$(IO_SRC) $(MASQD_SRC) $(MASQCTL_SRC) $(SOCKSIFY_SRC) bench/fwd/frame.c)
 $(O)/fuzzobj/%.o: %.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC-FUZZ $<")
@@ -271,7 +279,7 @@ bench: all tools $(BENCH_BINS)
 
 # the trivial forwarder bench/e2e.sh measures masqd against: masqd's own
 # AF_PACKET I/O with no NAT (bench/fwd/fwd.c)
-$(O)/tools/fwd: $(call obj,bench/fwd/fwd.c src/io/afpacket.c src/io/vnet.c) $(LIBMASQ)
+$(O)/tools/fwd: $(call obj,bench/fwd/fwd.c bench/fwd/frame.c src/io/afpacket.c src/io/vnet.c) $(LIBMASQ)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
 

@@ -252,6 +252,17 @@ measure() {
 	echo "# $(date +%H:%M:%S) round $r: $sys, offloads on"
 	router_up "$sys" on && add iperf3_on "$sys" "$(iperf_run "$sys-on")"
 	router_down "$sys"
+	round_line "$sys"
+}
+
+# round_line SYSTEM: this round's figures of SYSTEM, on one "# " line
+round_line() {
+	local f line="# round $r $1:" v
+	for f in udp1_rx udp1_loss udp10k_rx udp10k_loss cpu_udp1 iperf3_off iperf3_on conn latency_idle latency_load; do
+		v=${V[${f}_$1]:-}
+		line="$line $f ${v##* }"
+	done
+	echo "$line"
 }
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR ? v[int((NR + 1) / 2)] : 0) }'; }

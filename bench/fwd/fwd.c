@@ -39,36 +39,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "io/afpacket.h"
-#include "masq/engine.h"
+#include "frame.h"
 
-#define FWD_NEIGH	16
-#define FWD_BURST	64
 #define FWD_POOL	2048
 #define FWD_SOCKBUF	(4u << 20)
-
-struct fwd_neigh {
-	uint32_t ip;		/* network order; 0: empty */
-	uint8_t mac[6];
-};
-
-/*
- * struct fwd_if - one side: its port, address, MAC and neighbours
- */
-struct fwd_if {
-	struct afp_port port;
-	uint32_t addr;		/* network order */
-	uint32_t net;		/* addr & /24 mask */
-	uint8_t mac[6];
-	struct fwd_neigh neigh[FWD_NEIGH];
-	uint32_t next_slot;
-	struct masq_buf *out[FWD_BURST * 2];
-	uint32_t nout;
-};
-
-struct fwd_stats {
-	uint64_t rx, tx, no_neigh, other;
-};
 
 static volatile sig_atomic_t stop_now;
 
@@ -76,177 +50,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop_now = 1;
-}
-
-static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-
-/* Network-order 24-bit prefix of @a */
-static uint32_t net24(uint32_t a)
-{
-	return a & htonl(0xffffff00u);
-}
-
-static void learn_neighbour(struct fwd_if *f, uint32_t ip, const uint8_t *mac)
-{
-	for (int i = 0; i < FWD_NEIGH; i++)
-		if (f->neigh[i].ip == ip) {
-			memcpy(f->neigh[i].mac, mac, 6);
-			return;
-		}
-	f->neigh[f->next_slot].ip = ip;
-	memcpy(f->neigh[f->next_slot].mac, mac, 6);
-	f->next_slot = (f->next_slot + 1) % FWD_NEIGH;
-}
-
-static const uint8_t *neighbour_mac(const struct fwd_if *f, uint32_t ip)
-{
-	for (int i = 0; i < FWD_NEIGH; i++)
-		if (f->neigh[i].ip == ip)
-			return f->neigh[i].mac;
-	return NULL;
-}
-
-/* Queue @b to go out of @f (dropped if the queue is full) */
-static void queue_out(struct fwd_if *f, struct masq_pool *pool,
-		      struct masq_buf *b, struct fwd_stats *st)
-{
-	if (f->nout == sizeof(f->out) / sizeof(f->out[0])) {
-		st->other++;
-		masq_pool_put(pool, b);
-		return;
-	}
-	f->out[f->nout++] = b;
-}
-
-/* Fill @b with an ARP request or reply from @f (28-byte ARP body) */
-static void build_arp(struct masq_buf *b, const struct fwd_if *f, uint16_t op,
-		      const uint8_t *tmac, uint32_t tip)
-{
-	uint8_t *p = b->data;
-
-	memcpy(p, op == 1 ? bcast : tmac, 6);
-	memcpy(p + 6, f->mac, 6);
-	p[12] = 0x08, p[13] = 0x06;
-	p[14] = 0, p[15] = 1, p[16] = 0x08, p[17] = 0, p[18] = 6, p[19] = 4;
-	p[20] = 0, p[21] = (uint8_t)op;
-	memcpy(p + 22, f->mac, 6);
-	memcpy(p + 28, &f->addr, 4);
-	memset(p + 32, 0, 6);
-	if (op == 2)
-		memcpy(p + 32, tmac, 6);
-	memcpy(p + 38, &tip, 4);
-	memset(p + 42, 0, 18);
-	b->len = 60;
-	memset(&b->meta, 0, sizeof(b->meta));
-}
-
-static void handle_arp(struct fwd_if *in, struct masq_pool *pool,
-		       struct masq_buf *b, struct fwd_stats *st)
-{
-	const uint8_t *p = b->data;
-	uint32_t sip, tip;
-	uint8_t smac[6];
-
-	if (b->len < 42 || p[14] != 0 || p[15] != 1 || p[16] != 8 ||
-	    p[17] != 0 || p[18] != 6 || p[19] != 4) {
-		st->other++;
-		masq_pool_put(pool, b);
-		return;
-	}
-	memcpy(smac, p + 22, 6);
-	memcpy(&sip, p + 28, 4);
-	memcpy(&tip, p + 38, 4);
-	if (sip && net24(sip) == in->net)
-		learn_neighbour(in, sip, smac);
-	if (p[20] == 0 && p[21] == 1 && tip == in->addr) {
-		build_arp(b, in, 2, smac, sip);
-		queue_out(in, pool, b, st);
-		return;
-	}
-	masq_pool_put(pool, b);
-}
-
-/* Ask for @ip's MAC on @f, with a buffer of its own */
-static void ask_for(struct fwd_if *f, struct masq_pool *pool, uint32_t ip,
-		    struct fwd_stats *st)
-{
-	struct masq_buf *b = masq_pool_get(pool);
-
-	if (!b)
-		return;
-	build_arp(b, f, 1, bcast, ip);
-	queue_out(f, pool, b, st);
-}
-
-/* TTL - 1 and the header checksum after it (RFC 1624: HC' = ~(~HC + ~m + m')) */
-static void ttl_decrement(uint8_t *ip)
-{
-	uint16_t old = (uint16_t)(ip[8] << 8 | ip[9]);
-	uint16_t new = (uint16_t)(old - 0x0100);
-	uint32_t sum = (uint16_t)~(ip[10] << 8 | ip[11]);
-
-	sum += (uint16_t)~old;
-	sum += new;
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	ip[8] = (uint8_t)(new >> 8);
-	ip[10] = (uint8_t)(~sum >> 8);
-	ip[11] = (uint8_t)~sum;
-}
-
-static void handle_ipv4(struct fwd_if *in, struct fwd_if *out,
-			struct masq_pool *pool, struct masq_buf *b,
-			struct fwd_stats *st)
-{
-	uint8_t *ip = b->data + 14;
-	const uint8_t *mac;
-	uint32_t dst;
-
-	if (b->len < 34 || (ip[0] >> 4) != 4 || ip[8] <= 1 ||
-	    memcmp(b->data, in->mac, 6)) {
-		st->other++;
-		masq_pool_put(pool, b);
-		return;
-	}
-	memcpy(&dst, ip + 16, 4);
-	if (net24(dst) != out->net || dst == out->addr) {
-		st->other++;
-		masq_pool_put(pool, b);
-		return;
-	}
-	mac = neighbour_mac(out, dst);
-	if (!mac) {
-		st->no_neigh++;
-		masq_pool_put(pool, b);
-		ask_for(out, pool, dst, st);
-		return;
-	}
-	ttl_decrement(ip);
-	memcpy(b->data, mac, 6);
-	memcpy(b->data + 6, out->mac, 6);
-	queue_out(out, pool, b, st);
-}
-
-static void handle_frame(struct fwd_if *in, struct fwd_if *out,
-			 struct masq_pool *pool, struct masq_buf *b,
-			 struct fwd_stats *st)
-{
-	uint16_t type;
-
-	if (b->len < 14) {
-		st->other++;
-		masq_pool_put(pool, b);
-		return;
-	}
-	type = (uint16_t)(b->data[12] << 8 | b->data[13]);
-	if (type == 0x0806)
-		handle_arp(in, pool, b, st);
-	else if (type == 0x0800)
-		handle_ipv4(in, out, pool, b, st);
-	else {
-		st->other++;
-		masq_pool_put(pool, b);
-	}
 }
 
 static void flush_out(struct fwd_if *f, struct masq_pool *pool,
@@ -277,7 +80,7 @@ static uint32_t forward_once(struct fwd_if f[2], struct masq_pool *pool,
 		st->rx += n;
 		total += n;
 		for (uint32_t i = 0; i < n; i++)
-			handle_frame(&f[s], &f[!s], pool, bufs[i], st);
+			fwd_frame(&f[s], &f[!s], pool, bufs[i], st);
 		flush_out(&f[0], pool, st);	/* after each burst, as masqd */
 		flush_out(&f[1], pool, st);
 	}
@@ -298,8 +101,6 @@ static int open_side(struct fwd_if *f, const char *name, const char *addr)
 			name, addr);
 		return -1;
 	}
-	f->addr = a.s_addr;
-	f->net = net24(a.s_addr);
 	ifindex = (int)if_nametoindex(name);
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	strcpy(ifr.ifr_name, name);
@@ -310,7 +111,7 @@ static int open_side(struct fwd_if *f, const char *name, const char *addr)
 		return -1;
 	}
 	close(fd);
-	memcpy(f->mac, ifr.ifr_hwaddr.sa_data, 6);
+	fwd_if_init(f, a.s_addr, (const uint8_t *)ifr.ifr_hwaddr.sa_data);
 	ret = afp_open(&f->port, name, ifindex, &cfg, &step);
 	if (ret) {
 		fprintf(stderr, "fwd: %s: %s: %s\n", name, step, strerror(-ret));
