@@ -18,7 +18,7 @@
  *
  * No NAT, no conntrack, no rules, no ICMP errors (a frame with TTL 1 is
  * dropped silently), no fragmentation, no VLANs, no routes beyond the two
- * on-link /24s. One thread; poll() when both rings are empty, as masqd.
+ * on-link /24s. One thread; poll() unless a burst was full, as masqd.
  *
  *	fwd LANIF LANADDR WANIF WANADDR SECONDS
  *
@@ -64,27 +64,28 @@ static void flush_out(struct fwd_if *f, struct masq_pool *pool,
 }
 
 /*
- * One burst from each side, each sent on before the next is read (masqd's
- * loop.c does the same). Return: frames received
+ * One burst from each side, each sent on before the next is read, as
+ * masqd's loop.c does. Return: true when a burst was full (more may be
+ * waiting: read again before poll(), as masqd does)
  */
-static uint32_t forward_once(struct fwd_if f[2], struct masq_pool *pool,
-			     struct fwd_stats *st)
+static bool forward_once(struct fwd_if f[2], struct masq_pool *pool,
+			 struct fwd_stats *st)
 {
 	struct masq_buf *bufs[FWD_BURST];
-	uint32_t total = 0;
+	bool busy = false;
 
 	for (int s = 0; s < 2; s++) {
 		uint32_t n = afp_rx_burst(&f[s].port, pool, bufs, FWD_BURST,
 					  (uint32_t)s);
 
 		st->rx += n;
-		total += n;
+		busy |= n == FWD_BURST;
 		for (uint32_t i = 0; i < n; i++)
 			fwd_frame(&f[s], &f[!s], pool, bufs[i], st);
 		flush_out(&f[0], pool, st);	/* after each burst, as masqd */
 		flush_out(&f[1], pool, st);
 	}
-	return total;
+	return busy;
 }
 
 static int open_side(struct fwd_if *f, const char *name, const char *addr)
