@@ -6,7 +6,8 @@
 #   kernel  lab.sh up --kernel-nat: nftables masquerade, ip_forward
 #   fwd     build/tools/fwd (bench/fwd/fwd.c): masqd's AF_PACKET I/O with
 #           no NAT (MAC rewrite, TTL, ARP) -- the ceiling of that I/O; wan
-#           gets a route to 192.168.0.0/24 via 203.0.113.1, as it has no NAT
+#           gets a route to 192.168.0.0/24 via 203.0.113.1, as it has no NAT,
+#           and gw the nftables ingress drop masqd's takeover installs
 #   masqd   build/masqd --io afpacket defaults (host-cap raised to 200000
 #           so 10,000 flows from one host are not capped; see issue 7)
 # and the AF_XDP rows print SKIP ("--io afxdp not built yet").
@@ -92,6 +93,12 @@ fwd_up() {
 		>>"$OUT/fwd.log" 2>&1 &
 	MASQD_PID=$!	# bench_cleanup stops it with masqd's
 	x 5 ip -n "$NS_WAN" route replace 192.168.0.0/24 via 203.0.113.1 dev eth0
+	# the same ingress drop as masqd's takeover (takeover.h): the taps
+	# still see every frame, gw's own stack no longer processes them
+	printf '%s\n' 'table netdev fwdown {' \
+		'chain lan0in { type filter hook ingress device "lan0" priority -500; policy drop; }' \
+		'chain wan0in { type filter hook ingress device "wan0" priority -500; policy drop; }' '}' |
+		x 5 ip netns exec "$NS_GW" nft -f - || note "fwd: the ingress drop was not installed"
 	sleep 0.3
 	kill -0 "$MASQD_PID" 2>/dev/null
 }
