@@ -4,6 +4,8 @@
 #                   build/libmasq.a
 #   make check      every test; ends with "N passed, N failed"
 #   make bench      benchmarks, one "bench NAME VALUE UNIT" line per figure
+#   make bench-e2e  on the wire: kernel NAT, a trivial forwarder and masqd
+#                   in the namespace lab (bench/e2e.sh; needs root)
 #   make fuzz       each fuzz target for a short, bounded time
 #   make run        the demo router in network namespaces (make run-stop)
 #   make install    masqd, masqctl and man pages under $(PREFIX); the
@@ -68,7 +70,7 @@ BENCH_BINS  := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRC))
 FUZZ_BINS   := $(patsubst fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRC))
 TOOLS_BINS  := $(patsubst tests/tools/%.c,$(O)/tools/%,$(TOOLS_SRC))
 
-.PHONY: all check unit unit-san unit-tsan tools bench fuzz fuzz-build run run-stop install install-service clean deps deb
+.PHONY: all check unit unit-san unit-tsan tools bench bench-e2e fuzz fuzz-build run run-stop install install-service clean deps deb
 all: $(O)/masqd $(O)/masqctl $(O)/masq-socksify $(LIBMASQ)
 
 $(O)/obj/%.o: %.c
@@ -195,6 +197,13 @@ $(O)/tests/test_runrec: $(O)/obj/tests/unit/test_runrec.o $(call obj,$(RUNREC_TE
 $(O)/tests-san/test_runrec: $(O)/san/tests/unit/test_runrec.o $(call san,$(RUNREC_TEST_SRC) $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
+# the bench forwarder's per-frame work (bench/fwd/frame.c)
+$(O)/tests/test_fwd: $(O)/obj/tests/unit/test_fwd.o $(call obj,bench/fwd/frame.c $(TESTLIB_SRC)) $(LIBCONTROL) $(LIBMASQ)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
+$(O)/tests-san/test_fwd: $(O)/san/tests/unit/test_fwd.o $(call san,bench/fwd/frame.c $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
 # the privileged helper's message parser, without masqd
 $(O)/tests/test_privsep: $(O)/obj/tests/unit/test_privsep.o $(call obj,src/masqd/privmsg.c $(TESTLIB_SRC)) $(LIBCONTROL) $(LIBMASQ)
 	@mkdir -p $(@D)
@@ -234,9 +243,10 @@ FUZZ_EXTRA_fuzz_json := $(JSON_TEXT_SRC)
 FUZZ_EXTRA_fuzz_metrics := $(METRICS_TEST_SRC)
 FUZZ_EXTRA_fuzz_runrec := src/io/runrec.c
 FUZZ_EXTRA_fuzz_privsep := src/masqd/privmsg.c
+FUZZ_EXTRA_fuzz_fwd := bench/fwd/frame.c
 # (kept: not intermediates a make deletes and the next one compiles again)
 .SECONDARY: $(call fuzzobj,$(FUZZ_SRC) $(ENGINE_SRC) $(CONTROL_SRC) $(TESTLIB_SRC) \
-	$(IO_SRC) $(MASQD_SRC) $(MASQCTL_SRC) $(SOCKSIFY_SRC))
+	$(IO_SRC) $(MASQD_SRC) $(MASQCTL_SRC) $(SOCKSIFY_SRC) bench/fwd/frame.c)
 $(O)/fuzzobj/%.o: %.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC-FUZZ $<")
@@ -266,6 +276,15 @@ check: deps
 
 bench: all tools $(BENCH_BINS)
 	$(Q)bench/run.sh
+
+# the trivial forwarder bench/e2e.sh measures masqd against: masqd's own
+# AF_PACKET I/O with no NAT (bench/fwd/fwd.c)
+$(O)/tools/fwd: $(call obj,bench/fwd/fwd.c bench/fwd/frame.c src/io/afpacket.c src/io/vnet.c) $(LIBMASQ)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
+
+bench-e2e: all tools $(O)/tools/fwd
+	$(Q)bench/e2e.sh
 
 fuzz: fuzz-build
 	$(Q)FUZZ_SECONDS=$${FUZZ_SECONDS:-30} fuzz/run.sh

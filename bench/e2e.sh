@@ -1,0 +1,304 @@
+#!/usr/bin/env bash
+# bench/e2e.sh - on the wire: the kernel's NAT, a trivial forwarder, masqd
+#
+# The lab (lab/lab.sh, prefix masq-t$$-): lan 192.168.0.2 -- gw -- wan
+# 203.0.113.2. Three routers in gw, the same traffic through each:
+#   kernel  lab.sh up --kernel-nat: nftables masquerade, ip_forward
+#   fwd     build/tools/fwd (bench/fwd/fwd.c): masqd's AF_PACKET I/O with
+#           no NAT (MAC rewrite, TTL, ARP) -- the ceiling of that I/O; wan
+#           gets a route to 192.168.0.0/24 via 203.0.113.1, as it has no NAT,
+#           and gw the nftables ingress drop masqd's takeover installs
+#   masqd   build/masqd --io afpacket defaults (host-cap raised to 200000
+#           so 10,000 flows from one host are not capped; see issue 7)
+# and the AF_XDP rows print SKIP ("--io afxdp not built yet").
+#
+# Figures (medians of ${ROUNDS:-3} rounds; in each round the systems run
+# one after the other, so drift hits all alike), offloads off unless said:
+#   udp1_rx        64-byte UDP frames (18 bytes of payload) from lan to wan,
+#                  one flow, offered at ${BENCH_UDP_RATE:-250000}/s for
+#                  ${BENCH_UDP_SECONDS:-4} s (tests/tools/pktgen, bounded in
+#                  count and time): frames wan's eth0 received per second
+#                  of sending (pkt/s)
+#   udp1_loss      1 - received/sent (%)
+#   udp10k_rx, udp10k_loss   the same from 10,000 source ports
+#   cpu_udp1, cpu_udp10k     the router's CPU per forwarded frame (ns/pkt):
+#                  fwd and masqd: utime+stime of every process in gw
+#                  (/proc/PID/stat), over the UDP run; kernel: the softirq
+#                  time of all CPUs (/proc/stat), where the kernel's NAT
+#                  runs -- on veth that includes the receiver's softirq
+#                  work, so it is an upper bound for the kernel
+#   cpu_softirq_udp1         /proc/stat softirq ns per frame for all three
+#                  (the kernel's work around the router, whoever forwards)
+#   iperf3_off, iperf3_on    iperf3 TCP lan -> wan, ${BENCH_IPERF_SECONDS:-5}
+#                  s, offloads off / on (the receiver's bit/s)
+#   conn           connect-request-response-close loop, 4 processes,
+#                  ${BENCH_CONN_SECONDS:-5} s (tests/tools/connloop; conn/s)
+#   latency_idle   ping lan -> wan, 20 x 50 ms, the mean round trip (us)
+#   latency_load   the same under a 1 Gbit/s iperf3 (-b 1G) load
+# Output, one line per figure and system, then the ratios:
+#   bench <figure>_<system> VALUE UNIT
+#   bench ratio_<figure>_masqd_vs_kernel VALUE x
+#   bench ratio_<figure>_masqd_vs_forwarder VALUE x
+# (loss, cpu and latency figures: lower is better; a ratio over a
+# reference of 0 prints "inf", 0 over 0 prints 1.000). Every run's time of
+# day goes to stdout as a "# " line. A run that fails yields 0 (and why on
+# stderr). Needs root, iperf3, ethtool, nft, ping; build/masqd,
+# build/tools/{fwd,pktgen,connloop} (make bench-e2e builds them). Files:
+# build/bench-e2e/. Traffic stays inside the lab's namespaces.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+ROOT=$(pwd)
+LAB=$ROOT/lab/lab.sh
+MASQD=${BENCH_MASQD:-$ROOT/build/masqd}
+MASQCTL=${BENCH_MASQCTL:-$ROOT/build/masqctl}
+FWD=$ROOT/build/tools/fwd
+PKTGEN=$ROOT/build/tools/pktgen
+CONNLOOP=$ROOT/build/tools/connloop
+SECS=${BENCH_IPERF_SECONDS:-5}
+CSECS=${BENCH_CONN_SECONDS:-5}
+URATE=${BENCH_UDP_RATE:-250000}
+USECS=${BENCH_UDP_SECONDS:-4}
+ROUNDS=${ROUNDS:-${BENCH_ROUNDS:-3}}
+SYSTEMS=${BENCH_SYSTEMS:-kernel fwd masqd}
+case "$ROUNDS" in '' | *[!0-9]* | 0) ROUNDS=3 ;; esac
+export MASQ_LAB_PREFIX=masq-t$$-
+NS_LAN=${MASQ_LAB_PREFIX}lan NS_GW=${MASQ_LAB_PREFIX}gw NS_WAN=${MASQ_LAB_PREFIX}wan
+OUT=$ROOT/build/bench-e2e
+LOG=$OUT/e2e.log
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+MAC_GWLAN=02:6d:71:00:01:01
+HZ=$(getconf CLK_TCK)
+
+skip() { echo "SKIP bench e2e: $*"; exit 0; }
+[ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces"
+for t in ip:iproute2 iperf3:iperf3 ethtool:ethtool nft:nftables ping:iputils-ping "$PY":python3 timeout:coreutils; do
+	command -v "${t%%:*}" >/dev/null 2>&1 || skip "needs ${t%%:*} (apt-get install ${t##*:})"
+done
+for b in "$MASQD" "$MASQCTL" "$FWD" "$PKTGEN" "$CONNLOOP"; do
+	[ -x "$b" ] || skip "$b is not built (make bench-e2e)"
+done
+
+bench_scaffold
+
+note() { echo "bench e2e: $*" >&2; log "# $*"; }
+stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
+
+# fwd_up: the forwarder in gw (bounded to 10 minutes) and wan's route back
+fwd_up() {
+	log "+ [bg fwd] ip netns exec $NS_GW $FWD lan0 192.168.0.1 wan0 203.0.113.1 600"
+	timeout -k 2 610 ip netns exec "$NS_GW" "$FWD" lan0 192.168.0.1 wan0 203.0.113.1 600 \
+		>>"$OUT/fwd.log" 2>&1 &
+	MASQD_PID=$!	# bench_cleanup stops it with masqd's
+	x 5 ip -n "$NS_WAN" route replace 192.168.0.0/24 via 203.0.113.1 dev eth0
+	# the same ingress drop as masqd's takeover (takeover.h): the taps
+	# still see every frame, gw's own stack no longer processes them
+	printf '%s\n' 'table netdev fwdown {' \
+		'chain lan0in { type filter hook ingress device "lan0" priority -500; policy drop; }' \
+		'chain wan0in { type filter hook ingress device "wan0" priority -500; policy drop; }' '}' |
+		x 5 ip netns exec "$NS_GW" nft -f - || note "fwd: the ingress drop was not installed"
+	sleep 0.3
+	kill -0 "$MASQD_PID" 2>/dev/null
+}
+
+fwd_down() {
+	[ -n "$MASQD_PID" ] || return 0
+	kill "$MASQD_PID" 2>/dev/null
+	wait "$MASQD_PID" 2>/dev/null
+	MASQD_PID=
+}
+
+# router_up SYSTEM OFFLOAD: the lab and the router; false if either failed
+router_up() {
+	local sys=$1 off=$2 opts=()
+	[ "$sys" = kernel ] && opts=(--kernel-nat)
+	LAB_UP=1
+	x 60 "$LAB" up "${opts[@]}" --offload "$off" || { note "$sys offload $off: lab.sh up failed"; return 1; }
+	case $sys in
+	masqd)
+		masqd_up || { note "masqd did not start ($OUT/masqd.log)"; return 1; }
+		x 5 "$MASQCTL" -s "$SOCK" set host-cap 200000 || note "masqd: set host-cap failed"
+		;;
+	fwd) fwd_up || { note "fwd did not start ($OUT/fwd.log)"; return 1; } ;;
+	esac
+	x 10 ip netns exec "$NS_LAN" ping -n -c 3 -i 0.2 -W 1 203.0.113.2 ||
+		note "$sys offload $off: no ping answer through the router"
+	return 0
+}
+
+router_down() {
+	if [ -n "$MASQD_PID" ]; then
+		if [ "$1" = masqd ]; then masqd_down; else fwd_down; fi
+	fi
+	x 30 "$LAB" down
+	LAB_UP=0
+}
+
+# gw_ticks: utime+stime (clock ticks) of every process in the router's namespace
+gw_ticks() {
+	local p t=0 f
+	for p in $(ip netns pids "$NS_GW" 2>/dev/null); do
+		f=$(cut -d')' -f2- "/proc/$p/stat" 2>/dev/null) || continue
+		t=$((t + $(echo "$f" | awk '{print $12 + $13}')))
+	done
+	echo "$t"
+}
+
+softirq_ticks() { awk '$1 == "cpu" {print $8}' /proc/stat; }
+
+wan_rx() { ip netns exec "$NS_WAN" cat /sys/class/net/eth0/statistics/rx_packets 2>/dev/null || echo 0; }
+
+# udp_run SYSTEM SPORTS: sets RX (pkt/s), LOSS (%), CPU and SIRQ (ns/pkt)
+udp_run() {
+	local sys=$1 sports=$2 count=$((URATE * USECS)) r0 r1 t0 t1 s0 s1 res sent secs got
+	RX=0 LOSS=100 CPU=0 SIRQ=0
+	r0=$(wan_rx) t0=$(gw_ticks) s0=$(softirq_ticks)
+	log "+ ip netns exec $NS_LAN $PKTGEN udp sport $sports rate $URATE count $count"
+	res=$(timeout -k 2 $((USECS + 15)) ip netns exec "$NS_LAN" "$PKTGEN" -i eth0 \
+		--dst-mac "$MAC_GWLAN" --mode udp --src 192.168.0.2 --dst 203.0.113.2 \
+		--sport "$sports" --dport 9 --size 18 --rate "$URATE" --count "$count" \
+		--seconds $((USECS + 10)) 2>>"$LOG")
+	sleep 0.5	# what is still in the rings
+	r1=$(wan_rx) t1=$(gw_ticks) s1=$(softirq_ticks)
+	log "  $res"
+	sent=$(echo "$res" | awk '{print $3}') secs=$(echo "$res" | awk '{print $6}')
+	case "$sent" in '' | *[!0-9]*) note "$sys: pktgen failed: $res"; return ;; esac
+	got=$((r1 - r0))
+	[ "$got" -gt "$sent" ] && got=$sent	# ARP and ICMP errors
+	RX=$(awk -v g="$got" -v s="$secs" 'BEGIN { printf "%d", (s > 0 ? g / s : 0) }')
+	LOSS=$(awk -v g="$got" -v s="$sent" 'BEGIN { printf "%.2f", (s > 0 ? 100 * (1 - g / s) : 100) }')
+	SIRQ=$(awk -v d=$((s1 - s0)) -v g="$got" -v hz="$HZ" 'BEGIN { printf "%.0f", (g > 0 ? d * 1e9 / hz / g : 0) }')
+	if [ "$sys" = kernel ]; then
+		CPU=$SIRQ
+	else
+		CPU=$(awk -v d=$((t1 - t0)) -v g="$got" -v hz="$HZ" 'BEGIN { printf "%.0f", (g > 0 ? d * 1e9 / hz / g : 0) }')
+	fi
+	log "  udp $sys sports $sports: sent $sent in $secs s, received $got: $RX pkt/s, loss $LOSS %, cpu $CPU ns/pkt, softirq $SIRQ ns/pkt"
+}
+
+iperf_bits() {
+	"$PY" -c 'import json,sys
+try:
+    d = json.load(open(sys.argv[1])); print(int(d["end"]["sum_received"]["bits_per_second"]))
+except Exception:
+    print(0)' "$1"
+}
+
+# iperf_run NAME [EXTRA...]: bit/s of an iperf3 lan -> wan, 0 on failure
+iperf_run() {
+	local name=$1 srv rc bits
+	shift
+	bg $((SECS + 25)) "iperf3-server-$name" "$NS_WAN" iperf3 -s -1 -B 203.0.113.2 -p 5201
+	srv=$BG_PID
+	listening "$NS_WAN" 203.0.113.2:5201 || note "$name: iperf3 server not listening"
+	log "+ ip netns exec $NS_LAN iperf3 -c 203.0.113.2 -t $SECS -J $*"
+	timeout -k 2 $((SECS + 15)) ip netns exec "$NS_LAN" iperf3 -c 203.0.113.2 -p 5201 \
+		-t "$SECS" -J --connect-timeout 3000 "$@" >"$OUT/iperf3-$name.json" 2>>"$LOG"
+	rc=$?
+	bits=$(iperf_bits "$OUT/iperf3-$name.json")
+	[ $rc -eq 0 ] && [ "$bits" -gt 0 ] || { note "$name: iperf3 failed (status $rc)"; bits=0; }
+	stop "$srv"
+	echo "$bits"
+}
+
+conn_run() {
+	local srv res n
+	bg $((CSECS + 25)) connloop-server "$NS_WAN" "$CONNLOOP" serve 203.0.113.2 7000 $((CSECS + 15)) 4
+	srv=$BG_PID
+	listening "$NS_WAN" 203.0.113.2:7000 || note "connloop server not listening"
+	res=$(timeout -k 2 $((CSECS + 20)) ip netns exec "$NS_LAN" "$CONNLOOP" run 203.0.113.2 7000 "$CSECS" 4 2>>"$LOG")
+	log "  connloop: $res"
+	n=$(echo "$res" | awk '{for (i = 1; i < NF; i++) if ($i == "rate") print $(i + 1) + 0}')
+	stop "$srv"
+	echo "${n:-0}"
+}
+
+# ping_us: mean round trip lan -> wan of 20 pings 50 ms apart (us), 0 if none
+ping_us() {
+	timeout -k 2 10 ip netns exec "$NS_LAN" ping -n -q -c 20 -i 0.05 -W 1 203.0.113.2 2>>"$LOG" |
+		awk -F/ '/^rtt|^round-trip/ { printf "%.0f", $5 * 1000; found = 1 } END { if (!found) print 0 }'
+}
+
+latency_load_us() {
+	local srv cli v
+	bg 20 iperf3-server-load "$NS_WAN" iperf3 -s -1 -B 203.0.113.2 -p 5202
+	srv=$BG_PID
+	listening "$NS_WAN" 203.0.113.2:5202 || note "load iperf3 server not listening"
+	bg 15 iperf3-load "$NS_LAN" iperf3 -c 203.0.113.2 -p 5202 -t 4 -b 1G --connect-timeout 3000
+	cli=$BG_PID
+	sleep 1
+	v=$(ping_us)
+	stop "$cli"
+	stop "$srv"
+	echo "$v"
+}
+
+declare -A V	# V[figure_system] = "value value ..." over the rounds
+
+add() { V[$1_$2]="${V[$1_$2]:-} $3"; }
+
+# measure SYSTEM: one round of every figure through SYSTEM
+measure() {
+	local sys=$1
+	echo "# $(date +%H:%M:%S) round $r: $sys, offloads off"
+	if router_up "$sys" off; then
+		udp_run "$sys" 10000
+		add udp1_rx "$sys" "$RX"; add udp1_loss "$sys" "$LOSS"
+		add cpu_udp1 "$sys" "$CPU"; add cpu_softirq_udp1 "$sys" "$SIRQ"
+		udp_run "$sys" 10000-19999
+		add udp10k_rx "$sys" "$RX"; add udp10k_loss "$sys" "$LOSS"
+		add cpu_udp10k "$sys" "$CPU"
+		add iperf3_off "$sys" "$(iperf_run "$sys-off")"
+		add conn "$sys" "$(conn_run)"
+		add latency_idle "$sys" "$(ping_us)"
+		add latency_load "$sys" "$(latency_load_us)"
+	fi
+	router_down "$sys"
+	echo "# $(date +%H:%M:%S) round $r: $sys, offloads on"
+	router_up "$sys" on && add iperf3_on "$sys" "$(iperf_run "$sys-on")"
+	router_down "$sys"
+	round_line "$sys"
+}
+
+# round_line SYSTEM: this round's figures of SYSTEM, on one "# " line
+round_line() {
+	local f line="# round $r $1:" v
+	for f in udp1_rx udp1_loss udp10k_rx udp10k_loss cpu_udp1 iperf3_off iperf3_on conn latency_idle latency_load; do
+		v=${V[${f}_$1]:-}
+		line="$line $f ${v##* }"
+	done
+	echo "$line"
+}
+
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR ? v[int((NR + 1) / 2)] : 0) }'; }
+
+# ratio A B: A / B; "inf" over 0 unless A is 0 too (then 1)
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else if (a == 0) print "1.000"; else print "inf" }'
+}
+
+echo "# $(date +%H:%M:%S) bench e2e: $ROUNDS rounds of: $SYSTEMS; UDP offered $URATE/s for $USECS s"
+for r in $(seq "$ROUNDS"); do
+	for s in $SYSTEMS; do measure "$s"; done
+done
+echo "# $(date +%H:%M:%S) bench e2e: done"
+
+declare -A M
+FIGS="udp1_rx:pkt/s udp1_loss:% udp10k_rx:pkt/s udp10k_loss:% cpu_udp1:ns/pkt cpu_udp10k:ns/pkt cpu_softirq_udp1:ns/pkt iperf3_off:bit/s iperf3_on:bit/s conn:conn/s latency_idle:us latency_load:us"
+for fu in $FIGS; do
+	f=${fu%%:*} u=${fu#*:}
+	M=()
+	for s in $SYSTEMS; do
+		# shellcheck disable=SC2086
+		M[$s]=$(median ${V[${f}_$s]:-0})
+		echo "bench ${f}_$s ${M[$s]} $u"
+	done
+	echo "SKIP bench ${f}_masqd_afxdp: --io afxdp not built yet"
+	echo "SKIP bench ${f}_fwd_afxdp: --io afxdp not built yet"
+	[ -n "${M[masqd]:-}" ] || continue
+	[ -n "${M[kernel]:-}" ] && echo "bench ratio_${f}_masqd_vs_kernel $(ratio "${M[masqd]}" "${M[kernel]}") x"
+	[ -n "${M[fwd]:-}" ] && echo "bench ratio_${f}_masqd_vs_forwarder $(ratio "${M[masqd]}" "${M[fwd]}") x"
+done
+exit 0
