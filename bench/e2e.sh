@@ -178,13 +178,6 @@ udp_run() {
 	log "  udp $sys sports $sports: sent $sent in $secs s, received $got: $RX pkt/s, loss $LOSS %, cpu $CPU ns/pkt, softirq $SIRQ ns/pkt"
 }
 
-iperf_bits() {
-	"$PY" -c 'import json,sys
-try:
-    d = json.load(open(sys.argv[1])); print(int(d["end"]["sum_received"]["bits_per_second"]))
-except Exception:
-    print(0)' "$1"
-}
 
 # iperf_run NAME [EXTRA...]: bit/s of an iperf3 lan -> wan, 0 on failure
 iperf_run() {

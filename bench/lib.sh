@@ -85,3 +85,12 @@ listening() {	# NS ADDR:PORT: wait (5 s at most) for a TCP listener
 	done
 	return 1
 }
+
+# iperf_bits FILE: the receiver's bit/s in iperf3's JSON, 0 if none
+iperf_bits() {
+	"${PY:-python3}" -c 'import json,sys
+try:
+    d = json.load(open(sys.argv[1])); print(int(d["end"]["sum_received"]["bits_per_second"]))
+except Exception:
+    print(0)' "$1"
+}

@@ -67,14 +67,6 @@ stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
 mkdir -p "$OUT/www"
 head -c $((MB * 1048576)) /dev/zero >"$OUT/www/file.bin"	# the content does not matter here
 
-# iperf_bits FILE: the receiver's bit/s in iperf3's JSON, 0 if none
-iperf_bits() {
-	"$PY" -c 'import json,sys
-try:
-    d = json.load(open(sys.argv[1])); print(int(d["end"]["sum_received"]["bits_per_second"]))
-except Exception:
-    print(0)' "$1"
-}
 
 # host_iperf MODE OFFLOAD: iperf3 from the router host itself (namespace
 # gw) to 203.0.113.2, the same length as the LAN host's; with masqd it
