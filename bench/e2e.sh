@@ -178,7 +178,6 @@ udp_run() {
 	log "  udp $sys sports $sports: sent $sent in $secs s, received $got: $RX pkt/s, loss $LOSS %, cpu $CPU ns/pkt, softirq $SIRQ ns/pkt"
 }
 
-
 # iperf_run NAME [EXTRA...]: bit/s of an iperf3 lan -> wan, 0 on failure
 iperf_run() {
 	local name=$1 srv rc bits
