@@ -55,7 +55,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <poll.h>
 #include <sys/stat.h>
 
 #include "masqd/handover.h"
@@ -256,29 +255,10 @@ int handover_create(struct masqd *d)
 	return ret ? -1 : 0;
 }
 
-/*
- * The host's addresses on the twins into the engine first (the dump
- * hostwatch_setup() asked for): a DHCP external address is known only
- * from there, and a connection on an address the engine does not have
- * would be skipped. 500 ms at most.
- */
-static void settle_hostwatch(struct masqd *d)
-{
-	uint64_t end = mono_ns() + 500000000ull;
-	struct pollfd pfd[1];
-
-	while (d->hw.on && rtw_busy(&d->hw.rtw) && mono_ns() < end) {
-		int n = hostwatch_pollfds(d, pfd, 0);
-
-		if (n != 1 || poll(pfd, 1, 20) < 0)
-			break;
-		hostwatch_step(d, pfd, mono_ns());
-	}
-}
-
 /**
  * handover_restore() - Load what the predecessor left into the engine
- * @d:		daemon, the engine configured, the loop about to start
+ * @d:		daemon, the engine configured, the loop about to start, the
+ *		host's addresses in the engine (hostwatch_settle())
  *
  * Logs one line: what came back and the gap in forwarding, or why the
  * file was refused (masqd then starts empty).
@@ -291,7 +271,6 @@ void handover_restore(struct masqd *d)
 
 	if (!h->data)
 		return;
-	settle_hostwatch(d);
 	snap_info(h, &in);
 	ret = masq_engine_restore(d->e, h->data, h->len, &in);
 	free(h->data);

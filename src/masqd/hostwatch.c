@@ -54,6 +54,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -829,6 +830,28 @@ void hostwatch_step(struct masqd *d, const struct pollfd *pfd, uint64_t now)
 		return;
 	netlink_step(d, pfd, now);
 	diag_step(d, now);
+}
+
+/**
+ * hostwatch_settle() - Let the first dump hostwatch_setup() asked for
+ * reach the engine, before the loop runs
+ * @d:		daemon
+ * @ms:		at most this long
+ *
+ * A DHCP external address is known only from there: a restart's state
+ * (handover.c) is loaded after it, or a connection on that address would
+ * be skipped.
+ */
+void hostwatch_settle(struct masqd *d, unsigned int ms)
+{
+	uint64_t end = mono_ms() + ms;
+	struct pollfd pfd[1];
+
+	while (d->hw.on && rtw_busy(&d->hw.rtw) && mono_ms() < end) {
+		if (hostwatch_pollfds(d, pfd, 0) != 1 || poll(pfd, 1, 20) < 0)
+			break;
+		hostwatch_step(d, pfd, mono_ms() * NS_PER_MS);
+	}
 }
 
 /**

@@ -152,6 +152,7 @@ int hostwatch_setup(struct masqd *d);
 void hostwatch_teardown(struct masqd *d);
 int hostwatch_pollfds(struct masqd *d, struct pollfd *pfd, int n);
 void hostwatch_step(struct masqd *d, const struct pollfd *pfd, uint64_t now);
+void hostwatch_settle(struct masqd *d, unsigned int ms);
 void hostwatch_reloaded(struct masqd *d);
 void hostwatch_stats(struct masqd *d, struct masq_text *out);
 

@@ -121,6 +121,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (d.ho.data)	/* a restart's state: the host's addresses first */
+		hostwatch_settle(&d, 500);
 	handover_restore(&d);	/* last: the engine as configured */
 	notify_ready(d.o.nifaces);	/* forwarding starts */
 	ret = loop_run(&d);

@@ -53,7 +53,6 @@
 #include "io/runrec.h"
 #include "masqd/log.h"
 #include "masqd/masqd.h"
-#include "masqd/privsep.h"
 
 /* Tables already deleted in this recovery (one masqd: one table) */
 struct done_tables {
@@ -365,9 +364,9 @@ void recover_after_fork(struct masqd *d)
  */
 void recover_note_twins(struct masqd *d)
 {
-	/* after the drop /run/masq is not writable: the helper deletes
-	 * the twins by name at a give-back (privsep.c) */
-	if (d->to.table_made && !privsep_active())
+	/* after the drop /run/masq (root's) is not writable: the helper
+	 * deletes the twins by name at a give-back (privsep.c) */
+	if (d->to.table_made && geteuid() == 0)
 		recover_record(&d->to, d);
 	crash_twins(d);
 }
