@@ -35,6 +35,14 @@ SAN_CFLAGS := $(CFLAGS_COMMON) -O1 -fno-omit-frame-pointer \
 TSAN_CFLAGS := $(CFLAGS_COMMON) -O1 -fno-omit-frame-pointer \
 	-fsanitize=thread -MMD -MP
 
+# AF_XDP (masqd --io afxdp): with libxdp and libbpf when pkg-config finds
+# them; without, src/io/afxdp.c builds to a refusal that says so
+XDP_LIBS := $(shell pkg-config --libs libxdp libbpf 2>/dev/null)
+ifneq ($(XDP_LIBS),)
+XDP_CFLAGS := -DMASQ_HAVE_XDP $(shell pkg-config --cflags libxdp libbpf 2>/dev/null)
+endif
+$(O)/obj/src/io/afxdp.o: ALL_CFLAGS += $(XDP_CFLAGS)
+
 ifeq ($(V),1)
 Q :=
 else
@@ -95,7 +103,7 @@ $(LIBCONTROL): $(call obj,$(CONTROL_SRC))
 
 $(O)/masqd: $(call obj,$(MASQD_SRC) $(IO_SRC)) $(LIBCONTROL) $(LIBMASQ)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -pthread -o $@ $^ -lseccomp
+	$(Q)$(CC) $(ALL_CFLAGS) -pthread -o $@ $^ -lseccomp $(XDP_LIBS)
 # masqd with the debug commands (masqctl debug forbidden-syscall: e2e 103
 # sees the seccomp kill); only command.c differs
 $(O)/dbg/src/masqd/command.o: src/masqd/command.c
@@ -105,7 +113,7 @@ $(O)/debug/masqd: $(call obj,$(filter-out src/masqd/command.c,$(MASQD_SRC)) $(IO
 		$(O)/dbg/src/masqd/command.o $(LIBCONTROL) $(LIBMASQ)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -pthread -o $@ $^ -lseccomp
+	$(Q)$(CC) $(ALL_CFLAGS) -pthread -o $@ $^ -lseccomp $(XDP_LIBS)
 $(O)/masqctl: $(call obj,$(MASQCTL_SRC)) $(LIBCONTROL) $(LIBMASQ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
@@ -279,9 +287,9 @@ bench: all tools $(BENCH_BINS)
 
 # the trivial forwarder bench/e2e.sh measures masqd against: masqd's own
 # AF_PACKET I/O with no NAT (bench/fwd/fwd.c)
-$(O)/tools/fwd: $(call obj,bench/fwd/fwd.c bench/fwd/frame.c src/io/afpacket.c src/io/vnet.c) $(LIBMASQ)
+$(O)/tools/fwd: $(call obj,bench/fwd/fwd.c bench/fwd/frame.c src/io/afpacket.c src/io/afxdp.c src/io/umem.c src/io/vnet.c) $(LIBMASQ)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(XDP_LIBS)
 
 bench-e2e: all tools $(O)/tools/fwd
 	$(Q)bench/e2e.sh

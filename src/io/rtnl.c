@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
@@ -420,4 +421,48 @@ int rtnl_link_del(struct rtnl *r, int ifindex)
 
 	req_init(&q, RTM_DELLINK, 0, &ifi, sizeof(ifi));
 	return transact(r, &q);
+}
+
+/* One RTM_SETLINK: IFLA_XDP { IFLA_XDP_FD -1, IFLA_XDP_FLAGS @mode } */
+static int xdp_detach_mode(struct rtnl *r, int ifindex, uint32_t mode)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+	uint8_t nest[2 * RTA_SPACE(sizeof(uint32_t))];
+	struct rtattr a = { .rta_len = RTA_LENGTH(sizeof(int32_t)),
+			    .rta_type = IFLA_XDP_FD };
+	int32_t fd = -1;
+	struct req q;
+	int ret;
+
+	memset(nest, 0, sizeof(nest));
+	memcpy(nest, &a, sizeof(a));
+	memcpy(nest + RTA_LENGTH(0), &fd, sizeof(fd));
+	a = (struct rtattr){ .rta_len = RTA_LENGTH(sizeof(uint32_t)),
+			     .rta_type = IFLA_XDP_FLAGS };
+	memcpy(nest + RTA_SPACE(sizeof(int32_t)), &a, sizeof(a));
+	memcpy(nest + RTA_SPACE(sizeof(int32_t)) + RTA_LENGTH(0), &mode,
+	       sizeof(mode));
+	req_init(&q, RTM_SETLINK, 0, &ifi, sizeof(ifi));
+	ret = req_attr(&q, IFLA_XDP | NLA_F_NESTED, nest, sizeof(nest));
+	return ret ? ret : transact(r, &q);
+}
+
+/**
+ * rtnl_link_xdp_detach() - Remove any XDP program from an interface
+ * @r:		the socket
+ * @ifindex:	the interface
+ *
+ * Both attach modes, generic (skb) and native (driver): a program left by
+ * an AF_XDP masqd may be in either. No bpf() and no libbpf: CAP_NET_ADMIN
+ * is all it needs (the privileged helper, masqd --release).
+ * Return: 0 (also when there was none), or the kernel's -errno of the
+ * first mode that failed (-ENODEV: the interface is gone)
+ */
+int rtnl_link_xdp_detach(struct rtnl *r, int ifindex)
+{
+	int skb = xdp_detach_mode(r, ifindex, XDP_FLAGS_SKB_MODE);
+	int drv = xdp_detach_mode(r, ifindex, XDP_FLAGS_DRV_MODE);
+
+	/* a driver without native XDP refuses DRV_MODE: not an error here */
+	return skb ? skb : drv == -EOPNOTSUPP || drv == -EINVAL ? 0 : drv;
 }

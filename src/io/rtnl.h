@@ -47,6 +47,7 @@ int rtnl_addr(struct rtnl *r, bool add, int ifindex, struct in_addr addr,
 int rtnl_route(struct rtnl *r, bool add, struct in_addr dst,
 	       unsigned int len, struct in_addr gw, int ifindex);
 int rtnl_link_del(struct rtnl *r, int ifindex);
+int rtnl_link_xdp_detach(struct rtnl *r, int ifindex);
 int rtnl_has_default(struct rtnl *r);
 
 int rtnl_parse_ack(const void *buf, size_t len, uint32_t seq);

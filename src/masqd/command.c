@@ -26,6 +26,7 @@
 
 #include "masqd/log.h"
 #include "masqd/masqd.h"
+#include "masqd/port.h"
 #ifdef MASQD_DEBUG
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -83,11 +84,11 @@ static void io_stats(struct masqd *d, struct masq_text *out)
 	twin_stats(d, out);
 	hostwatch_stats(d, out);
 	for (int i = 0; i < d->o.nifaces; i++) {
-		struct afp_port *p = &d->ports[i];
-		const struct afp_stats *s = &p->st;
+		const struct afp_stats *s = port_stats(d, i);
+		const char *name = port_name(d, i);
 
-		afp_stats_poll(p);
-		snprintf(pfx, sizeof(pfx), "io_%s_", p->name);
+		port_stats_poll(d, i);
+		snprintf(pfx, sizeof(pfx), "io_%s_", name);
 #define IO(field) line(out, pfx, #field, s->field)
 		IO(rx_frames);
 		IO(rx_bytes);
@@ -102,7 +103,8 @@ static void io_stats(struct masqd *d, struct masq_text *out)
 #undef IO
 		if (s->tx_failed)
 			masq_text_printf(out, "io_%s_tx_last_error %s\n",
-					 p->name, strerror(s->tx_last_errno));
+					 name, strerror(s->tx_last_errno));
+		port_stats_extra(d, i, out);	/* AF_XDP's own */
 	}
 }
 

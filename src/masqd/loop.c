@@ -57,6 +57,7 @@
 
 #include "masqd/log.h"
 #include "masqd/masqd.h"
+#include "masqd/port.h"
 
 #define NS_PER_SEC	1000000000ull
 #define NS_PER_MS	1000000ull
@@ -134,7 +135,7 @@ static void flush_port(struct masqd *d, int port)
 			d->txscratch[n++] = d->tx.bufs[i];
 	}
 	if (n)
-		afp_tx_burst(&d->ports[port], d->txscratch, n);
+		port_tx_burst(d, port, d->txscratch, n);
 }
 
 static void flush_tx(struct masqd *d)
@@ -171,8 +172,7 @@ static bool receive(struct masqd *d, uint64_t now, const struct pollfd *tpfd)
 
 		if (idx < 0)
 			continue;
-		n = afp_rx_burst(&d->ports[p], d->pool, bufs, MASQD_RX_BATCH,
-				 (uint32_t)idx);
+		n = port_rx_burst(d, p, bufs, MASQD_RX_BATCH, (uint32_t)idx);
 		if (!n)
 			continue;
 		busy |= n == MASQD_RX_BATCH;
@@ -216,7 +216,7 @@ static int build_pollfds(struct masqd *d, struct pollfd *pfd)
 	pfd[n++] = (struct pollfd){ .fd = job_busy(d) ? d->job.efd : -1,
 				    .events = POLLIN };
 	for (int p = 0; p < d->o.nifaces; p++)
-		pfd[n++] = (struct pollfd){ .fd = d->ports[p].fd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = port_fd(d, p), .events = POLLIN };
 	n = twin_pollfds(d, pfd, n);
 	n = hostwatch_pollfds(d, pfd, n);
 	return n + ctlsrv_pollfds(&d->ctl, pfd, n, now_ns() / NS_PER_MS);
@@ -250,7 +250,7 @@ int loop_run(struct masqd *d)
 			handle_signals(d);
 		for (int p = 0; p < d->o.nifaces; p++)
 			if (pfd[PFD_PORT0 + p].revents & POLLERR)
-				afp_clear_error(&d->ports[p]);
+				port_clear_error(d, p);
 		twin_poll_errors(d, pfd + PFD_PORT0 + d->o.nifaces);
 		now = now_ns();
 		busy = receive(d, now, pfd + PFD_PORT0 + d->o.nifaces);
@@ -259,7 +259,7 @@ int loop_run(struct masqd *d)
 		control(d, pfd);
 		if (now - last_stats >= NS_PER_SEC) {
 			for (int p = 0; p < d->o.nifaces; p++)
-				afp_stats_poll(&d->ports[p]);
+				port_stats_poll(d, p);
 			last_stats = now;
 			rulesrun_check(d);
 			metrics_snapshot(d);	/* --metrics: command.c */

@@ -33,6 +33,7 @@
 
 #include "control/reload.h"
 #include "io/afpacket.h"
+#include "io/afxdp.h"
 #include "io/claim.h"
 #include "io/kernelcheck.h"
 #include "io/takeover.h"
@@ -84,6 +85,7 @@ struct masqd_job {
  * @o:		command line
  * @links:	what the kernel says about each owned interface
  * @ports:	one AF_PACKET port per owned interface, same order as @o->ifaces
+ * @xports:	... or one AF_XDP port (--io afxdp; port.h chooses)
  * @port_of:	engine interface index -> index into @ports, -1 if none
  * @eidx:	index into @ports -> engine interface index, -1 if none
  * @pool:	the packet buffers
@@ -129,6 +131,7 @@ struct masqd {
 	struct masqd_opts o;
 	struct kc_link links[MASQD_MAX_IFACES];
 	struct afp_port ports[MASQD_MAX_IFACES];
+	struct afxdp_port xports[MASQD_MAX_IFACES];
 	int port_of[MASQD_MAX_IFACES];
 	int eidx[MASQD_MAX_IFACES];
 	struct masq_pool *pool;

@@ -24,6 +24,13 @@ const char *const masqd_role_names[ROLE_NUM] = {
 static_assert(sizeof(masqd_role_names) / sizeof(masqd_role_names[0]) ==
 	      ROLE_NUM, "a name for each role");
 
+const char *const masqd_io_names[IO_NUM] = {
+	[IO_AFPACKET] = "afpacket",
+	[IO_AFXDP] = "afxdp",
+};
+static_assert(sizeof(masqd_io_names) / sizeof(masqd_io_names[0]) == IO_NUM,
+	      "a name for each I/O");
+
 enum {
 	OPT_INTERNAL = 256,
 	OPT_EXTERNAL,
@@ -39,6 +46,7 @@ enum {
 	OPT_RELEASE,
 	OPT_USER,
 	OPT_NO_RESTORE,
+	OPT_IO,
 };
 
 static const struct option long_opts[] = {
@@ -59,6 +67,7 @@ static const struct option long_opts[] = {
 	{ "release",		no_argument,	   NULL, OPT_RELEASE },
 	{ "user",		required_argument, NULL, OPT_USER },
 	{ "no-restore",		no_argument,	   NULL, OPT_NO_RESTORE },
+	{ "io",			required_argument, NULL, OPT_IO },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -88,6 +97,9 @@ void opts_usage(FILE *f)
 "  -c, --config FILE          run FILE's control commands at start (masq.conf(5))\n"
 "  -s, --socket PATH          control socket (default %s)\n"
 "  -f, --foreground           stay in the foreground, log to stderr\n"
+"      --io afpacket|afxdp    packet I/O: AF_PACKET rings (default, works\n"
+"                             everywhere) or AF_XDP sockets with an XDP\n"
+"                             program (no virtio-net header; masqd(8), I/O)\n"
 "      --no-vnet-hdr          do not carry the virtio-net header (the wire then\n"
 "                             must have offloads off: ethtool -K IF tx off tso off gso off gro off)\n"
 "      --ring-frames N        receive ring slots per interface (default 512 with\n"
@@ -408,6 +420,17 @@ static int number(const char *opt, const char *arg, uint32_t lo, uint32_t hi,
 	return 0;
 }
 
+/* --io NAME; AF_XDP carries no virtio-net header (afxdp.h) */
+static int set_io(struct masqd_opts *o, const char *arg)
+{
+	for (int i = 0; i < IO_NUM; i++)
+		if (!strcmp(arg, masqd_io_names[i])) {
+			o->io = (enum masqd_io)i;
+			return 0;
+		}
+	return err("--io %s: expected afpacket or afxdp", arg);
+}
+
 static int one_opt(struct masqd_opts *o, int c, const char *arg)
 {
 	switch (c) {
@@ -457,6 +480,8 @@ static int one_opt(struct masqd_opts *o, int c, const char *arg)
 	case OPT_NO_RESTORE:
 		o->no_restore = true;
 		return 0;
+	case OPT_IO:
+		return set_io(o, arg);
 	default:
 		return -1;	/* getopt said what was wrong */
 	}
@@ -512,6 +537,8 @@ int opts_parse(int argc, char **argv, struct masqd_opts *o)
 		if (one_opt(o, c, optarg))
 			bad = 1;
 	}
+	if (o->io == IO_AFXDP)
+		o->vnet_hdr = false;	/* XDP sees no GSO frames */
 	if (o->nrelease)
 		return bad || release_words(o, argc - optind, argv + optind) ?
 		       -1 : 0;

@@ -4,7 +4,7 @@
  *
  * masqd --internal IFACE=ADDR/LEN ... --external IFACE=ADDR/LEN|dhcp ...
  *       [--gateway ADDR] [-c FILE] [-s SOCKET] [-f]
- *       [--no-vnet-hdr] [--ring-frames N] [--pool-buffers N] [--no-takeover]
+ *       [--io afpacket|afxdp] [--no-vnet-hdr] [--ring-frames N] [--pool-buffers N] [--no-takeover]
  *       [--conntrack-max N] [--twin IFACE=NAME ...] [--no-twins]
  * masqd --release [-s SOCKET] IFACE...
  *
@@ -37,6 +37,15 @@ enum masqd_role {
 };
 
 extern const char *const masqd_role_names[ROLE_NUM];
+
+/* --io: which packet I/O the ports use (port.c) */
+enum masqd_io {
+	IO_AFPACKET,
+	IO_AFXDP,
+	IO_NUM
+};
+
+extern const char *const masqd_io_names[IO_NUM];
 
 /**
  * struct masqd_addr - one --internal/--external option
@@ -98,6 +107,7 @@ struct masqd_twin_opt {
  * @release:	--release: the interfaces to give back (argv's words)
  * @nrelease:	how many (0 without --release)
  * @no_restore:	--no-restore: do not load the state file (handover.c)
+ * @io:		--io: AF_PACKET (default) or AF_XDP (port.c)
  */
 struct masqd_opts {
 	struct masqd_iface ifaces[MASQD_MAX_IFACES];
@@ -121,6 +131,7 @@ struct masqd_opts {
 	const char *release[MASQD_MAX_IFACES];
 	int nrelease;
 	bool no_restore;
+	enum masqd_io io;
 };
 
 int opts_parse(int argc, char **argv, struct masqd_opts *o);

@@ -97,6 +97,7 @@
 #include "io/tap.h"
 #include "masqd/log.h"
 #include "masqd/masqd.h"
+#include "masqd/port.h"
 #include "masqd/privsep.h"
 
 /* The packet process's end; the helper's pid (0: no helper) */
@@ -330,6 +331,7 @@ static void shed_fds(struct masqd *d, int sock)
 	for (int i = 0; i < d->o.nifaces; i++)	/* the rings: unmapped */
 		if (d->ports[i].tx)
 			afp_close(&d->ports[i]);
+	port_close_afxdp(d, false);	/* the programs stay: give_back() */
 	closelog();
 	dir = opendir("/proc/self/fd");
 	if (!dir)
@@ -371,11 +373,35 @@ static void delete_twins(const struct masqd *d)
 	rtnl_close(&nl);
 }
 
-/* Everything back: twins, sysctls, table, records, claims, socket */
+/*
+ * --io afxdp: the XDP programs off the owned interfaces (the packet
+ * process may not call bpf(); rtnetlink needs CAP_NET_ADMIN only). By
+ * the index recorded at the start: a new device under the same name is
+ * not ours.
+ */
+static void detach_xdp(const struct masqd *d)
+{
+	struct rtnl nl = { .fd = -1 };
+
+	if (d->o.io != IO_AFXDP || rtnl_open(&nl))
+		return;
+	for (int i = 0; i < d->o.nifaces; i++) {
+		int ret = rtnl_link_xdp_detach(&nl, d->links[i].ifindex);
+
+		if (ret && ret != -ENODEV)
+			logmsg(LOG_ERR, "privileged helper: %s: cannot remove "
+			       "the XDP program: %s", d->links[i].name,
+			       strerror(-ret));
+	}
+	rtnl_close(&nl);
+}
+
+/* Everything back: XDP, twins, sysctls, table, records, claims, socket */
 static int give_back(struct masqd *d)
 {
 	bool restored;
 
+	detach_xdp(d);
 	delete_twins(d);
 	restored = !d->to.log || !to_release(&d->to);
 
@@ -462,6 +488,8 @@ static bool helper_handle(struct masqd *d, int sock, pid_t parent,
 		answer_tun(sock);
 		return false;
 	case PRIVSEP_STOP:
+		if (m->flags & PRIVSEP_KEEP)	/* the successor attaches anew */
+			detach_xdp(d);
 		answer(sock, m->flags & PRIVSEP_KEEP ? 0 : give_back(d));
 		return true;
 	case PRIVSEP_SECCOMP:

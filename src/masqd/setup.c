@@ -29,6 +29,7 @@
 
 #include "masqd/log.h"
 #include "masqd/masqd.h"
+#include "masqd/port.h"
 #include "masqd/privsep.h"
 
 #define SOCKBUF_BYTES		(4u << 20)
@@ -219,10 +220,13 @@ int setup_engine(struct masqd *d)
  * setup_ports() - Open an AF_PACKET port on every owned interface
  * @d:		daemon
  *
+ * With --io afxdp, an AF_XDP port instead (port.c).
  * Return: 0, or -1 after logging which interface and step failed
  */
 int setup_ports(struct masqd *d)
 {
+	if (d->o.io == IO_AFXDP)
+		return port_open_afxdp(d);
 	for (int i = 0; i < d->o.nifaces; i++) {
 		struct afp_config cfg = {
 			.vnet_hdr = d->o.vnet_hdr,
@@ -290,6 +294,7 @@ void setup_teardown(struct masqd *d)
 	for (int i = 0; i < d->o.nifaces; i++)
 		if (d->ports[i].tx)
 			afp_close(&d->ports[i]);
+	port_close_afxdp(d, !privsep_active());	/* after the drop: the helper */
 	if (privsep_active())	/* unprivileged now: the helper gives back, */
 		privsep_stop(d->handover);	/* or keeps all for a restart */
 	else if (d->handover)	/* a restart (SIGUSR2) leaves the takeover */

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * afxdp.h - one AF_XDP socket per owned interface: frames in and out
+ *
+ * The other backend of masqd's ports (masqd --io afxdp; AF_PACKET,
+ * afpacket.h, is the default and works everywhere). An XDP program
+ * (libxdp's default, xsk_def_xdp_prog) redirects every frame of queue 0
+ * to the socket before the kernel builds an sk_buff for it, so the
+ * kernel's stack never sees the owned interface's frames.
+ *
+ * Queues: one socket on queue 0 only. A NIC with more than one receive
+ * queue would deliver the frames of its other queues to the kernel's
+ * stack (the program redirects only to sockets it has), so
+ * afxdp_open() refuses an interface with more than one receive queue,
+ * naming the count and the fix (ethtool -L IFACE combined 1). veth
+ * has one unless made with numrxqueues.
+ *
+ * Mode: zero-copy where the driver supports it, else copy mode (veth,
+ * and every driver without AF_XDP zero-copy); afxdp_port.zerocopy says
+ * which. Either way masqd copies each frame between the UMEM and a pool
+ * buffer (the engine's buffers stay independent of the rings, so a frame
+ * can wait for ARP without holding a UMEM frame): one memcpy a frame,
+ * hot in cache.
+ *
+ * Memory: a UMEM of 2 KiB frames, @rx_frames for the fill and RX rings
+ * plus @tx_frames for transmit; with the defaults (masqd: 2048 + 2048)
+ * 8 MiB an interface, pinned by the kernel (it counts against
+ * RLIMIT_MEMLOCK, raised at setup while still root). The largest frame
+ * is 1792 bytes (2 KiB less the kernel's 256 bytes of XDP headroom):
+ * an MTU above 1774 is refused. No virtio-net header: XDP sees no GSO
+ * super-frames (veth segments before XDP; a NIC with XDP has LRO off).
+ *
+ * Privilege: afxdp_open() needs CAP_NET_ADMIN, CAP_BPF (or
+ * CAP_SYS_ADMIN) and CAP_NET_RAW; it loads and attaches the program
+ * with bpf() and netlink. After it, the packet path uses only recvfrom
+ * and sendto (the kicks), poll, and getsockopt (XDP_STATISTICS,
+ * SO_ERROR). afxdp_close() with @detach false never calls bpf(): it
+ * closes and unmaps only, and the program is left for the privileged
+ * helper to detach (rtnl_link_xdp_detach()).
+ */
+#ifndef MASQ_IO_AFXDP_H
+#define MASQ_IO_AFXDP_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "io/afpacket.h"
+#include "masq/engine.h"
+
+#define AFXDP_DEFAULT_RX_FRAMES	2048
+#define AFXDP_DEFAULT_TX_FRAMES	2048
+
+/**
+ * struct afxdp_config - how to open a port
+ * @rx_frames:	fill and RX ring size (a power of two, 64..65536)
+ * @tx_frames:	TX and completion ring size (the same)
+ * @mtu:	the interface's MTU (must fit a UMEM frame)
+ * @force_copy:	copy mode even where zero-copy would work
+ */
+struct afxdp_config {
+	uint32_t rx_frames;
+	uint32_t tx_frames;
+	uint32_t mtu;
+	bool force_copy;
+};
+
+/**
+ * struct afxdp_xstats - the socket's own counters (XDP_STATISTICS, and
+ * this side's), cumulative
+ * @rx_dropped:	frames the kernel dropped for other reasons than a full
+ *		ring (too long for a frame, ...)
+ * @rx_ring_full: frames dropped with the RX ring full (also in
+ *		afp_stats.ring_drops: the same meaning as AF_PACKET's)
+ * @fill_ring_empty: times the kernel found no frame in the fill ring
+ * @tx_invalid:	transmit descriptors the kernel refused
+ * @tx_no_frame: frames not sent: every transmit frame was in flight
+ * @bad_addr:	completion addresses that were not a transmit frame's
+ */
+struct afxdp_xstats {
+	uint64_t rx_dropped;
+	uint64_t rx_ring_full;
+	uint64_t fill_ring_empty;
+	uint64_t tx_invalid;
+	uint64_t tx_no_frame;
+	uint64_t bad_addr;
+};
+
+struct afxdp_ring;
+
+/**
+ * struct afxdp_port - one interface's socket, UMEM and counters
+ * @fd:		the AF_XDP socket (-1: closed); poll() it for POLLIN
+ * @ifindex:	kernel interface index
+ * @name:	interface name
+ * @zerocopy:	bound in zero-copy mode (false: copy mode)
+ * @st:		counters under AF_PACKET's names (afpacket.h)
+ * @xs:		AF_XDP's own counters
+ * @r:		the rings and UMEM (afxdp.c's)
+ */
+struct afxdp_port {
+	int fd;
+	int ifindex;
+	char name[IF_NAMESIZE];
+	bool zerocopy;
+	struct afp_stats st;
+	struct afxdp_xstats xs;
+	struct afxdp_ring *r;
+};
+
+bool afxdp_built(void);
+int afxdp_rx_queues(const char *name);
+int afxdp_open(struct afxdp_port *p, const char *name, int ifindex,
+	       const struct afxdp_config *cfg, const char **step);
+void afxdp_close(struct afxdp_port *p, bool detach);
+uint32_t afxdp_rx_burst(struct afxdp_port *p, struct masq_pool *pool,
+			struct masq_buf **bufs, uint32_t max, uint32_t iface);
+uint32_t afxdp_tx_burst(struct afxdp_port *p, struct masq_buf **bufs,
+			uint32_t n);
+void afxdp_stats_poll(struct afxdp_port *p);
+int afxdp_clear_error(struct afxdp_port *p);
+
+#endif

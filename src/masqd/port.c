@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: MIT
+/*
+ * port.c - masqd's ports over AF_PACKET or AF_XDP (--io; see port.h)
+ *
+ * AF_PACKET's opening stays in setup.c (setup_ports()); AF_XDP's is
+ * here. The choice is made once at the start; the loop's calls switch on
+ * it per burst, which the branch predictor learns at once. The road not
+ * taken: a table of function pointers per port (an indirect call per
+ * burst and per stats poll, for no gain with two backends).
+ *
+ * Teardown of AF_XDP ports: while masqd is still privileged (a failed
+ * start) libxdp removes the program; after the drop the packet process
+ * may not call bpf(), so it only closes, and the privileged helper
+ * detaches the program by rtnetlink (privsep.c), as it does after a
+ * crash; the run record (runrec.h, "xdp 1") covers a SIGKILL of both.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "io/afxdp.h"
+#include "masqd/log.h"
+#include "masqd/port.h"
+
+/**
+ * port_open_afxdp() - Open an AF_XDP port on every owned interface
+ * @d:		daemon, with --io afxdp
+ *
+ * --ring-frames sets the fill/RX ring (rounded up to a power of two);
+ * the transmit frames are as many.
+ * Return: 0, or -1 after logging which interface and step failed
+ */
+int port_open_afxdp(struct masqd *d)
+{
+	uint32_t rx = AFXDP_DEFAULT_RX_FRAMES;
+
+	if (d->o.ring_frames)
+		for (rx = 64; rx < d->o.ring_frames; rx <<= 1)
+			;
+	for (int i = 0; i < d->o.nifaces; i++) {
+		struct afxdp_config cfg = {
+			.rx_frames = rx,
+			.tx_frames = rx,
+			.mtu = d->links[i].mtu,
+		};
+		const char *step = "";
+		int ret = afxdp_open(&d->xports[i], d->links[i].name,
+				     d->links[i].ifindex, &cfg, &step);
+
+		if (ret) {
+			logmsg(LOG_ERR, "%s: --io afxdp: %s: %s%s",
+			       d->links[i].name, step, strerror(-ret),
+			       ret == -EPERM ? " (masqd needs root: CAP_BPF, "
+			       "CAP_NET_ADMIN, CAP_NET_RAW)" : "");
+			return -1;
+		}
+		logmsg(LOG_INFO, "%s: AF_XDP socket on queue 0, %s mode, %u+%u "
+		       "frames of 2 KiB", d->links[i].name,
+		       d->xports[i].zerocopy ? "zero-copy" : "copy", rx, rx);
+	}
+	return 0;
+}
+
+/**
+ * port_close_afxdp() - Close every AF_XDP port
+ * @d:		daemon
+ * @detach:	remove the programs too (only while privileged: bpf())
+ */
+void port_close_afxdp(struct masqd *d, bool detach)
+{
+	if (d->o.io != IO_AFXDP)
+		return;
+	for (int i = 0; i < d->o.nifaces; i++)
+		afxdp_close(&d->xports[i], detach);
+}
+
+/**
+ * port_fd() - The descriptor poll() watches for port @i
+ * @d:		daemon
+ * @i:		port
+ *
+ * Return: the socket (-1 when closed)
+ */
+int port_fd(const struct masqd *d, int i)
+{
+	return d->o.io == IO_AFXDP ? d->xports[i].fd : d->ports[i].fd;
+}
+
+/**
+ * port_rx_burst() - Frames from port @i (afp_rx_burst(), afxdp_rx_burst())
+ * @d:		daemon
+ * @i:		port
+ * @bufs:	filled
+ * @max:	room in @bufs
+ * @iface:	engine interface index stamped on each
+ *
+ * Return: frames in @bufs
+ */
+uint32_t port_rx_burst(struct masqd *d, int i, struct masq_buf **bufs,
+		       uint32_t max, uint32_t iface)
+{
+	if (d->o.io == IO_AFXDP)
+		return afxdp_rx_burst(&d->xports[i], d->pool, bufs, max, iface);
+	return afp_rx_burst(&d->ports[i], d->pool, bufs, max, iface);
+}
+
+/**
+ * port_tx_burst() - Send frames out of port @i
+ * @d:		daemon
+ * @i:		port
+ * @bufs:	frames (still the caller's)
+ * @n:		how many
+ *
+ * Return: frames the kernel took
+ */
+uint32_t port_tx_burst(struct masqd *d, int i, struct masq_buf **bufs,
+		       uint32_t n)
+{
+	if (d->o.io == IO_AFXDP)
+		return afxdp_tx_burst(&d->xports[i], bufs, n);
+	return afp_tx_burst(&d->ports[i], bufs, n);
+}
+
+/**
+ * port_stats_poll() - Read the kernel's drop counters of port @i
+ * @d:		daemon
+ * @i:		port
+ */
+void port_stats_poll(struct masqd *d, int i)
+{
+	if (d->o.io == IO_AFXDP)
+		afxdp_stats_poll(&d->xports[i]);
+	else
+		afp_stats_poll(&d->ports[i]);
+}
+
+/**
+ * port_clear_error() - Clear a pending socket error on port @i (POLLERR)
+ * @d:		daemon
+ * @i:		port
+ */
+void port_clear_error(struct masqd *d, int i)
+{
+	if (d->o.io == IO_AFXDP)
+		afxdp_clear_error(&d->xports[i]);
+	else
+		afp_clear_error(&d->ports[i]);
+}
+
+/**
+ * port_stats() - Port @i's counters
+ * @d:		daemon
+ * @i:		port
+ *
+ * Return: the counters (AF_PACKET's names for both backends)
+ */
+const struct afp_stats *port_stats(const struct masqd *d, int i)
+{
+	return d->o.io == IO_AFXDP ? &d->xports[i].st : &d->ports[i].st;
+}
+
+/**
+ * port_name() - Port @i's interface name
+ * @d:		daemon
+ * @i:		port
+ *
+ * Return: the name
+ */
+const char *port_name(const struct masqd *d, int i)
+{
+	return d->o.io == IO_AFXDP ? d->xports[i].name : d->ports[i].name;
+}
+
+/**
+ * port_stats_extra() - The counters only AF_XDP has, for masqctl stats
+ * @d:		daemon
+ * @i:		port
+ * @out:	"io_IFACE_xdp_NAME VALUE" lines appended (none for AF_PACKET)
+ */
+void port_stats_extra(struct masqd *d, int i, struct masq_text *out)
+{
+	const struct afxdp_port *p = &d->xports[i];
+
+	if (d->o.io != IO_AFXDP)
+		return;
+	char name[64];
+
+#define XS(field) do {							\
+		snprintf(name, sizeof(name), "io_%s_xdp_%s", p->name, #field); \
+		masq_text_printf(out, "%-28s %llu\n", name,		\
+				 (unsigned long long)p->xs.field);	\
+	} while (0)
+	XS(rx_dropped);
+	XS(rx_ring_full);
+	XS(fill_ring_empty);
+	XS(tx_invalid);
+	XS(tx_no_frame);
+	XS(bad_addr);
+#undef XS
+	snprintf(name, sizeof(name), "io_%s_xdp_zerocopy", p->name);
+	masq_text_printf(out, "%-28s %d\n", name, p->zerocopy);
+}

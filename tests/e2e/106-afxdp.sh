@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# tests/e2e/106-afxdp.sh - masqd --io afxdp: AF_XDP sockets with libxdp's
+# XDP program on the owned interfaces; forwarding, ARP, the program
+# removed at every kind of end, and the packet process's seccomp filter
+#
+#   masq-t$$-lan   eth0 192.168.0.2/24 (ping, curl; tx off: XDP on veth
+#        |         still sees partial checksums otherwise)
+#   masq-t$$-gw    lan0, wan0: build/masqd --io afxdp; SIGTERM; again and
+#                  SIGKILL of the packet process (its helper detaches);
+#                  again, SIGKILL of both (the next start detaches)
+#        |
+#   masq-t$$-wan   eth0 203.0.113.2/24 (python3 http.server)
+#
+# `ip -d link show` in the gw namespace names the XDP program ("xdp" or
+# "xdpgeneric" with a prog/xdp id) while masqd runs, and nothing after.
+# Without root, or a masqd built without libxdp: SKIP with the reason.
+set -u
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+e2e_init afxdp_xdp_attached afxdp_ping_through afxdp_arp_answered \
+	afxdp_http_1mb_sha256 afxdp_server_sees_router afxdp_seccomp \
+	afxdp_stats afxdp_sigterm_detaches afxdp_sigkill_helper_detaches \
+	afxdp_sigkill_both_next_start_detaches afxdp_mtu_refused
+e2e_need curl curl
+
+if ! ldd "$MASQD" | grep -q libxdp; then
+	skip_all "masqd was built without AF_XDP support (install libxdp-dev and rebuild)"
+fi
+
+helper_of() { cat "/proc/$1/task/$1/children" 2>/dev/null | tr -d ' '; }
+field() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
+
+# xdp_on DEV: true when DEV in the gw namespace has an XDP program
+xdp_on() { ip netns exec "$NS_GW" ip -d link show dev "$1" 2>/dev/null | grep -q 'prog/xdp'; }
+xdp_any() { xdp_on lan0 || xdp_on wan0; }
+xdp_state() { echo "lan0: $(xdp_on lan0 && echo xdp || echo none), wan0: $(xdp_on wan0 && echo xdp || echo none)"; }
+
+lab_up || exit 1
+# XDP on veth sees CHECKSUM_PARTIAL frames unless the peers compute them
+for n in lan wan; do on "$n" ethtool -K eth0 tx off >/dev/null || true; done
+
+# --- 1. start, forward, ARP ------------------------------------------------
+if masqd_start --io afxdp; then
+	log "$(ip netns exec "$NS_GW" ip -d link show 2>&1)"
+	if xdp_on lan0 && xdp_on wan0; then ok afxdp_xdp_attached
+	else fail afxdp_xdp_attached "$(xdp_state)"; fi
+
+	on lan ip neigh flush dev eth0
+	if on lan ping -c 3 -i 0.2 -W 2 203.0.113.2; then ok afxdp_ping_through
+	else fail afxdp_ping_through "no reply through masqd --io afxdp"; fi
+	mac=$(ono lan ip neigh show 192.168.0.1 dev eth0 | awk '{print $3}')
+	want_mac=$(ip netns exec "$NS_GW" cat /sys/class/net/lan0/address)
+	if [ -n "$mac" ] && [ "$mac" = "$want_mac" ]; then ok afxdp_arp_answered
+	else fail afxdp_arp_answered "lan's neighbour 192.168.0.1 is '$mac', lan0 is $want_mac"; fi
+
+	http_serve_1mb
+	rm -f "$WORK/got.bin"
+	if on lan curl -sS --max-time 10 -o "$WORK/got.bin" http://203.0.113.2:8000/1mb.bin &&
+	   [ "$(sha256sum <"$WORK/got.bin" | cut -d' ' -f1)" = "$want" ]; then
+		ok afxdp_http_1mb_sha256
+	else
+		fail afxdp_http_1mb_sha256 "download failed or corrupt (see $LOG)"
+	fi
+	stop "$HTTP_PID"
+	clients=$(grep -oE '^[0-9.]+ - - \[.*"GET ' "$WORK/http.out" | cut -d' ' -f1 | sort -u | tr '\n' ' ')
+	if [ "$clients" = "203.0.113.1 " ]; then ok afxdp_server_sees_router
+	else fail afxdp_server_sees_router "the server saw: ${clients:-nothing}"; fi
+
+	sc=$(field "$MASQD_PID" Seccomp)
+	if [ "$sc" = 2 ] && ! gone "$MASQD_PID" && ! grep -q "forbidden system call" "$WORK/masqd.log"; then
+		ok afxdp_seccomp
+	else
+		fail afxdp_seccomp "Seccomp: ${sc:-?}, running: $(gone "$MASQD_PID" && echo no || echo yes)"
+	fi
+
+	st=$(mctl stats)
+	log "$st"
+	rx=$(echo "$st" | awk '$1 == "io_lan0_rx_frames" { print $2 }')
+	if [ "${rx:-0}" -gt 100 ] && echo "$st" | grep -q '^io_lan0_xdp_rx_ring_full ' &&
+	   echo "$st" | grep -q '^io_wan0_ring_drops '; then
+		ok afxdp_stats
+	else
+		fail afxdp_stats "io_lan0_rx_frames ${rx:-none}, xdp counters $(echo "$st" | grep -c xdp_)"
+	fi
+
+	masqd_stop
+	if ! xdp_any; then ok afxdp_sigterm_detaches
+	else fail afxdp_sigterm_detaches "after SIGTERM: $(xdp_state)"; fi
+else
+	fail afxdp_xdp_attached "masqd --io afxdp did not start: $(tail -n 3 "$WORK/masqd.log" | tr '\n' ' ')"
+fi
+
+# --- 2. SIGKILL of the packet process: the helper detaches -----------------
+if masqd_start --io afxdp; then
+	h=$(helper_of "$MASQD_PID")
+	log "+ kill -KILL $MASQD_PID (helper $h)"
+	kill -KILL "$MASQD_PID"
+	wait "$MASQD_PID" 2>/dev/null
+	MASQD_PID=
+	wait_until 5 bash -c "! ip netns exec $NS_GW ip -d link show | grep -q prog/xdp"
+	if ! xdp_any; then ok afxdp_sigkill_helper_detaches
+	else fail afxdp_sigkill_helper_detaches "5 s after: $(xdp_state)"; fi
+	[ -n "$h" ] && wait_until 5 bash -c "[ ! -e /proc/$h ]"
+else
+	fail afxdp_sigkill_helper_detaches "masqd did not start"
+fi
+
+# --- 3. SIGKILL of both: the record makes the next start detach it --------
+if masqd_start --io afxdp; then
+	h=$(helper_of "$MASQD_PID")
+	log "+ kill -KILL $h $MASQD_PID (helper first)"
+	[ -n "$h" ] && kill -KILL "$h"
+	kill -KILL "$MASQD_PID"
+	wait "$MASQD_PID" 2>/dev/null
+	MASQD_PID=
+	log "left behind: $(xdp_state)"
+	# an AF_PACKET start takes the interfaces over again: the record
+	# says an XDP program was there, so it is removed first
+	if masqd_start && ! xdp_any; then ok afxdp_sigkill_both_next_start_detaches
+	else fail afxdp_sigkill_both_next_start_detaches "after the next start: $(xdp_state)"; fi
+	masqd_stop
+else
+	fail afxdp_sigkill_both_next_start_detaches "masqd did not start"
+fi
+
+# --- 4. an MTU no 2 KiB frame holds is refused, with the reason ------------
+on gw ip link set dev lan0 mtu 4000
+if ! masqd_start --io afxdp && grep -q "does not fit a 2 KiB UMEM frame" "$WORK/masqd.log" &&
+   ! xdp_any; then
+	ok afxdp_mtu_refused
+else
+	fail afxdp_mtu_refused "$(tail -n 2 "$WORK/masqd.log" | tr '\n' ' '); $(xdp_state)"
+	masqd_stop
+fi
+on gw ip link set dev lan0 mtu 1500
