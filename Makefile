@@ -212,6 +212,13 @@ $(O)/tests/test_fwd: $(O)/obj/tests/unit/test_fwd.o $(call obj,bench/fwd/frame.c
 $(O)/tests-san/test_fwd: $(O)/san/tests/unit/test_fwd.o $(call san,bench/fwd/frame.c $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
+# the AF_XDP UMEM's bookkeeping (src/io/umem.c), without a kernel
+$(O)/tests/test_umem: $(O)/obj/tests/unit/test_umem.o $(call obj,src/io/umem.c $(TESTLIB_SRC)) $(LIBCONTROL) $(LIBMASQ)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
+$(O)/tests-san/test_umem: $(O)/san/tests/unit/test_umem.o $(call san,src/io/umem.c $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
 # the privileged helper's message parser, without masqd
 $(O)/tests/test_privsep: $(O)/obj/tests/unit/test_privsep.o $(call obj,src/masqd/privmsg.c $(TESTLIB_SRC)) $(LIBCONTROL) $(LIBMASQ)
 	@mkdir -p $(@D)

@@ -124,8 +124,11 @@ int afxdp_clear_error(struct afxdp_port *p)
 
 #else /* MASQ_HAVE_XDP */
 
+#include <stdarg.h>
 #include <linux/if_link.h>
 #include <linux/if_xdp.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
 #include <xdp/xsk.h>
 
 /* Kicks per burst at most: 32 descriptors each in copy mode, and spare */
@@ -154,6 +157,29 @@ struct afxdp_ring {
 bool afxdp_built(void)
 {
 	return true;
+}
+
+/*
+ * libbpf's and libxdp's own messages: warnings only, to stderr (masqd
+ * says what failed itself; their info lines, such as libxdp's expected
+ * "No bpffs found" under ip netns exec, are noise in its log)
+ */
+static int lib_warn(const char *fmt, va_list ap)
+{
+	fputs("masqd: ", stderr);
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	return level == LIBBPF_WARN ? lib_warn(fmt, ap) : 0;
+}
+
+static int libxdp_print(enum libxdp_print_level level, const char *fmt,
+			va_list ap)
+{
+	return level == LIBXDP_WARN ? lib_warn(fmt, ap) : 0;
 }
 
 /* The UMEM must stay pinned: lift the lock limit while still root */
@@ -284,6 +310,8 @@ int afxdp_open(struct afxdp_port *p, const char *name, int ifindex,
 	ret = check_config(p, cfg, step);
 	if (ret)
 		return ret;
+	libbpf_set_print(libbpf_print);
+	libxdp_set_print(libxdp_print);
 	raise_memlock();	/* best effort: CAP_IPC_LOCK may do instead */
 	p->r = ring_alloc(cfg);
 	if (!p->r) {

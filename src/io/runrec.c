@@ -112,6 +112,12 @@ int runrec_format(const struct runrec *r, char *buf, size_t len)
 			return -ENOSPC;
 		k += (size_t)n;
 	}
+	if (r->xdp) {
+		n = snprintf(buf + k, len - k, "xdp 1\n");
+		if (n < 0 || (size_t)n >= len - k)
+			return -ENOSPC;
+		k += (size_t)n;
+	}
 	for (int s = 0; s < TO_SYSCTL_NUM; s++) {
 		if (!r->has[s])
 			continue;
@@ -374,6 +380,13 @@ int runrec_parse(const char *buf, size_t len, struct runrec *r, char *why,
 	if (key_is(&c, "twin") && (twin_line(&c, r, why, whylen) ||
 				   next_line(&c, why, whylen)))
 		return -EINVAL;
+	if (key_is(&c, "xdp")) {	/* "xdp 1", once, after the twin */
+		if (strcmp(c.val, "1"))
+			return fail(why, whylen, &c, "expected 'xdp 1'");
+		r->xdp = true;
+		if (next_line(&c, why, whylen))
+			return -EINVAL;
+	}
 	for (;;) {
 		if (!key_is(&c, "sysctl"))
 			break;

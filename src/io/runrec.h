@@ -21,6 +21,9 @@
  *	pid 1234			the owner (for people)
  *	twin lan0-h 7			its twin (persistent TAP) and index:
  *					optional, once the twin is made
+ *	xdp 1				masqd --io afxdp attached an XDP
+ *					program to it (optional: removed
+ *					with the rest)
  *	sysctl forwarding 1		a value found before the takeover:
  *	sysctl disable_ipv6 0		0 to 3 of these, each name once
  *	sysctl arp_ignore 0
@@ -56,6 +59,7 @@
  * @pid:	the owner's process id
  * @twin:	the interface's twin ("" none recorded)
  * @twin_ifindex: its index
+ * @xdp:	an XDP program was attached (--io afxdp)
  * @orig:	each sysctl's value before masqd wrote it
  * @has:	@orig holds a value (false: no such sysctl, or not recorded)
  */
@@ -68,6 +72,7 @@ struct runrec {
 	long pid;
 	char twin[IF_NAMESIZE];
 	int twin_ifindex;
+	bool xdp;
 	int orig[TO_SYSCTL_NUM];
 	bool has[TO_SYSCTL_NUM];
 };

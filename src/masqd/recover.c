@@ -117,6 +117,33 @@ static int same_device(const struct runrec *r, char *now, size_t len)
 	return idx == r->ifindex && !memcmp(m, r->mac, 6);
 }
 
+/*
+ * A recorded XDP program (--io afxdp) is removed from the recorded device
+ * (the same index under the same name): after a SIGKILL of both masqd
+ * processes it is still attached, and the kernel's stack would get no
+ * frame of the interface. Also on a restart's adoption: the successor
+ * attaches its own, if it runs --io afxdp.
+ */
+static void forget_xdp(const struct runrec *r)
+{
+	struct rtnl nl = { .fd = -1 };
+	int ret;
+
+	if (!r->xdp || (int)if_nametoindex(r->iface) != r->ifindex)
+		return;
+	ret = rtnl_open(&nl);
+	if (!ret)
+		ret = rtnl_link_xdp_detach(&nl, r->ifindex);
+	rtnl_close(&nl);
+	if (ret)
+		logmsg(LOG_WARNING, "%s: cannot remove the XDP program that "
+		       "masqd pid %ld left: %s", r->iface, r->pid,
+		       strerror(-ret));
+	else
+		logmsg(LOG_INFO, "%s: the XDP program that masqd pid %ld left "
+		       "removed", r->iface, r->pid);
+}
+
 /* A recorded twin still there (its name, its index) is deleted */
 static void forget_twin(const struct runrec *r)
 {
@@ -201,6 +228,7 @@ static int restore_record(const struct claim *c, struct done_tables *dt,
 		refuse_record(c, "it names another interface");
 		return 1;
 	}
+	forget_xdp(&r);
 	if (adopt_record(d, i, &r))
 		return 0;
 	logmsg(LOG_NOTICE, "%s: masqd pid %ld (control socket %s) did not give "
@@ -316,6 +344,7 @@ static int recover_record(struct takeover *t, void *ctx)
 			r.has[s] = t->links[i].saved[s] >= 0;
 			r.orig[s] = t->links[i].saved[s];
 		}
+		r.xdp = d->o.io == IO_AFXDP;
 		if (i < d->tw.n && d->tw.t[i].tap.fd >= 0) {
 			snprintf(r.twin, sizeof(r.twin), "%s", d->tw.t[i].name);
 			r.twin_ifindex = d->tw.t[i].tap.ifindex;

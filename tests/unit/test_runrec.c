@@ -174,6 +174,36 @@ static int twin_line(void)
 		       "twin lan0-h\n", "line 8: expected 'twin NAME IFINDEX'");
 }
 
+/* The xdp line (--io afxdp): read back after the twin; else refused */
+static int xdp_line(void)
+{
+	struct runrec r = sample(), back;
+	char buf[RUNREC_MAX], why[160];
+	int n;
+
+	snprintf(r.twin, sizeof(r.twin), "lan0-h");
+	r.twin_ifindex = 7;
+	r.xdp = true;
+	n = runrec_format(&r, buf, sizeof(buf));
+	if (n <= 0 || runrec_parse(buf, (size_t)n, &back, why, sizeof(why)))
+		return report_failf("refused its own record with xdp: %s",
+				    n <= 0 ? "format" : why);
+	if (!back.xdp || back.twin_ifindex != 7 || !back.has[TO_FORWARDING])
+		return report_failf("read back differs: xdp %d", back.xdp);
+	r.xdp = false;
+	n = runrec_format(&r, buf, sizeof(buf));
+	if (n <= 0 || strstr(buf, "xdp") ||
+	    runrec_parse(buf, (size_t)n, &back, why, sizeof(why)) || back.xdp)
+		return report_failf("an AF_PACKET record names xdp");
+	return refused(HEAD "table masqd_0cc6ab0f\nsocket /s\npid 5\n"
+		       "xdp 2\n", "line 8: expected 'xdp 1'") ||
+	       refused(HEAD "table masqd_0cc6ab0f\nsocket /s\npid 5\n"
+		       "xdp 1\nxdp 1\n", "line 9: expected 'sysctl' or 'end'") ||
+	       refused(HEAD "table masqd_0cc6ab0f\nsocket /s\npid 5\n"
+		       "xdp 1\ntwin lan0-h 7\n", "line 9: expected 'sysctl' "
+		       "or 'end'");
+}
+
 static int bytes_after_end(void)
 {
 	struct runrec r = sample(), back;
@@ -321,6 +351,7 @@ int main(void)
 		{ "hostile_records", hostile_records },
 		{ "bytes_after_end", bytes_after_end },
 		{ "twin_line", twin_line },
+		{ "xdp_line", xdp_line },
 		{ "claims", claims },
 		{ "claim_waits_for_helper", claim_waits_for_helper },
 		{ "release_options", release_options },
