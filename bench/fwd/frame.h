@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "io/afpacket.h"
+#include "io/afxdp.h"
 #include "masq/engine.h"
 
 #define FWD_NEIGH	16
@@ -30,6 +31,7 @@ struct fwd_neigh {
 /**
  * struct fwd_if - one side of the forwarder
  * @port:	its AF_PACKET port (not used by fwd_frame())
+ * @xport:	... or its AF_XDP port (fwd --io afxdp)
  * @addr:	its address, network order
  * @net:	@addr's /24
  * @mac:	its MAC
@@ -40,6 +42,7 @@ struct fwd_neigh {
  */
 struct fwd_if {
 	struct afp_port port;
+	struct afxdp_port xport;
 	uint32_t addr;
 	uint32_t net;
 	uint8_t mac[6];

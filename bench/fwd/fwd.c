@@ -20,7 +20,11 @@
  * dropped silently), no fragmentation, no VLANs, no routes beyond the two
  * on-link /24s. One thread; poll() unless a burst was full, as masqd.
  *
- *	fwd LANIF LANADDR WANIF WANADDR SECONDS
+ *	fwd [--io afpacket|afxdp] LANIF LANADDR WANIF WANADDR SECONDS
+ *
+ * --io afxdp opens src/io/afxdp.c's ports instead, with masqd --io
+ * afxdp's defaults (2048 + 2048 UMEM frames, copy mode on veth, no
+ * virtio-net header): the ceiling for masqd on that backend.
  *
  * Runs SECONDS (at most 3600) or until SIGTERM/SIGINT, then prints one
  * line on stderr: "fwd: rx N tx N drop_no_neigh N drop_other N
@@ -45,6 +49,7 @@
 #define FWD_SOCKBUF	(4u << 20)
 
 static volatile sig_atomic_t stop_now;
+static bool xdp;	/* --io afxdp */
 
 static void on_signal(int sig)
 {
@@ -57,7 +62,8 @@ static void flush_out(struct fwd_if *f, struct masq_pool *pool,
 {
 	if (!f->nout)
 		return;
-	st->tx += afp_tx_burst(&f->port, f->out, f->nout);
+	st->tx += xdp ? afxdp_tx_burst(&f->xport, f->out, f->nout) :
+		  afp_tx_burst(&f->port, f->out, f->nout);
 	for (uint32_t i = 0; i < f->nout; i++)
 		masq_pool_put(pool, f->out[i]);
 	f->nout = 0;
@@ -75,7 +81,9 @@ static bool forward_once(struct fwd_if f[2], struct masq_pool *pool,
 	bool busy = false;
 
 	for (int s = 0; s < 2; s++) {
-		uint32_t n = afp_rx_burst(&f[s].port, pool, bufs, FWD_BURST,
+		uint32_t n = xdp ? afxdp_rx_burst(&f[s].xport, pool, bufs,
+						  FWD_BURST, (uint32_t)s) :
+			     afp_rx_burst(&f[s].port, pool, bufs, FWD_BURST,
 					  (uint32_t)s);
 
 		st->rx += n;
@@ -92,6 +100,9 @@ static int open_side(struct fwd_if *f, const char *name, const char *addr)
 {
 	struct afp_config cfg = { .vnet_hdr = true, .ring_frames = 512,
 				  .mtu = 1500, .sockbuf = FWD_SOCKBUF };
+	struct afxdp_config xcfg = { .rx_frames = AFXDP_DEFAULT_RX_FRAMES,
+				     .tx_frames = AFXDP_DEFAULT_TX_FRAMES,
+				     .mtu = 1500 };
 	struct ifreq ifr = { 0 };
 	const char *step = "";
 	struct in_addr a;
@@ -113,7 +124,9 @@ static int open_side(struct fwd_if *f, const char *name, const char *addr)
 	}
 	close(fd);
 	fwd_if_init(f, a.s_addr, (const uint8_t *)ifr.ifr_hwaddr.sa_data);
-	ret = afp_open(&f->port, name, ifindex, &cfg, &step);
+	f->xport.fd = f->port.fd = -1;
+	ret = xdp ? afxdp_open(&f->xport, name, ifindex, &xcfg, &step) :
+		    afp_open(&f->port, name, ifindex, &cfg, &step);
 	if (ret) {
 		fprintf(stderr, "fwd: %s: %s: %s\n", name, step, strerror(-ret));
 		return -1;
@@ -136,8 +149,15 @@ int main(int argc, char **argv)
 	struct masq_pool *pool;
 	double secs, end;
 
+	if (argc == 8 && !strcmp(argv[1], "--io") &&
+	    (!strcmp(argv[2], "afxdp") || !strcmp(argv[2], "afpacket"))) {
+		xdp = !strcmp(argv[2], "afxdp");
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc != 6) {
-		fprintf(stderr, "usage: fwd LANIF LANADDR WANIF WANADDR SECONDS\n");
+		fprintf(stderr, "usage: fwd [--io afpacket|afxdp] LANIF LANADDR "
+			"WANIF WANADDR SECONDS\n");
 		return 2;
 	}
 	secs = atof(argv[5]);
@@ -147,30 +167,47 @@ int main(int argc, char **argv)
 	}
 	pool = masq_pool_create(FWD_POOL, AFP_VNET_BUF_SIZE);
 	if (!pool || open_side(&f[0], argv[1], argv[2]) ||
-	    open_side(&f[1], argv[3], argv[4]))
+	    open_side(&f[1], argv[3], argv[4])) {
+		afxdp_close(&f[0].xport, true);	/* no program left behind */
+		afxdp_close(&f[1].xport, true);
 		return 1;
+	}
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	end = now_s() + secs;
 	while (!stop_now && now_s() < end) {
 		struct pollfd pfd[2] = {
-			{ .fd = f[0].port.fd, .events = POLLIN },
-			{ .fd = f[1].port.fd, .events = POLLIN },
+			{ .fd = xdp ? f[0].xport.fd : f[0].port.fd,
+			  .events = POLLIN },
+			{ .fd = xdp ? f[1].xport.fd : f[1].port.fd,
+			  .events = POLLIN },
 		};
 
 		if (forward_once(f, pool, &st))
 			continue;
 		poll(pfd, 2, 100);
 	}
-	afp_stats_poll(&f[0].port);
-	afp_stats_poll(&f[1].port);
+	if (xdp) {	/* AF_PACKET's names for the same counts */
+		afxdp_stats_poll(&f[0].xport);
+		afxdp_stats_poll(&f[1].xport);
+		f[0].port.st = f[0].xport.st;
+		f[1].port.st = f[1].xport.st;
+	} else {
+		afp_stats_poll(&f[0].port);
+		afp_stats_poll(&f[1].port);
+	}
 	fprintf(stderr, "fwd: rx %llu tx %llu drop_no_neigh %llu drop_other %llu ring_drops %llu tx_failed %llu\n",
 		(unsigned long long)st.rx, (unsigned long long)st.tx,
 		(unsigned long long)st.no_neigh, (unsigned long long)st.other,
 		(unsigned long long)(f[0].port.st.ring_drops + f[1].port.st.ring_drops),
 		(unsigned long long)(f[0].port.st.tx_failed + f[1].port.st.tx_failed));
-	afp_close(&f[0].port);
-	afp_close(&f[1].port);
+	if (xdp) {	/* still root: libxdp removes the programs */
+		afxdp_close(&f[0].xport, true);
+		afxdp_close(&f[1].xport, true);
+	} else {
+		afp_close(&f[0].port);
+		afp_close(&f[1].port);
+	}
 	masq_pool_destroy(pool);
 	return 0;
 }
