@@ -52,6 +52,11 @@ want systemd-analyze systemd
 want systemd-nspawn systemd-container	# e2e 101 boots the package in a container
 # masqd's seccomp filter (issue 18, least privilege): libseccomp's header
 [ -e /usr/include/seccomp.h ] || need+=(libseccomp-dev)
+# masqd --io afxdp (issue 19): libxdp and libbpf, found with pkg-config;
+# without them masqd builds and --io afxdp says so (e2e 106 skips)
+[ -e /usr/include/xdp/xsk.h ] || need+=(libxdp-dev)
+[ -e /usr/include/bpf/libbpf.h ] || need+=(libbpf-dev)
+want pkg-config pkg-config
 [ -e /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a ] ||
 	ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 ||
 	need+=(libclang-rt-14-dev)

@@ -82,7 +82,7 @@ void opts_usage(FILE *f)
 "usage: masqd --internal IFACE=ADDR/LEN ... --external IFACE=ADDR/LEN ...\n"
 "             [--gateway ADDR] [-c FILE] [-s SOCKET] [-f] [--conntrack-max N]\n"
 "             [--twin IFACE=NAME ...] [--no-twins] [--user NAME]\n"
-"             [--no-restore]\n"
+"             [--no-restore] [--io afpacket|afxdp]\n"
 "       masqd --release [-s SOCKET] IFACE...\n"
 "\n"
 "A userspace IP masquerading router on the named Ethernet interfaces.\n"

@@ -4,7 +4,8 @@
  *
  * masqd --internal IFACE=ADDR/LEN ... --external IFACE=ADDR/LEN|dhcp ...
  *       [--gateway ADDR] [-c FILE] [-s SOCKET] [-f]
- *       [--io afpacket|afxdp] [--no-vnet-hdr] [--ring-frames N] [--pool-buffers N] [--no-takeover]
+ *       [--io afpacket|afxdp] [--no-vnet-hdr] [--ring-frames N]
+ *       [--pool-buffers N] [--no-takeover]
  *       [--conntrack-max N] [--twin IFACE=NAME ...] [--no-twins]
  * masqd --release [-s SOCKET] IFACE...
  *

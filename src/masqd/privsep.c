@@ -20,7 +20,10 @@
  *	a twin to make again: PRIVSEP_TUN	opens /dev/net/tun (0600 on
  *	  (tap.c's opener), then TUNSETIFF	  some systems), passes the
  *	  itself (CAP_NET_ADMIN)		  descriptor (SCM_RIGHTS)
- *	SIGTERM: teardown, PRIVSEP_STOP ->	sysctls back, nft table deleted,
+ *	SIGTERM: teardown, PRIVSEP_STOP ->	--io afxdp: XDP programs off
+ *						  (rtnetlink, also for a
+ *						  restart's PRIVSEP_KEEP);
+ *						sysctls back, nft table deleted,
  *	  waits, reaps the helper		  records, claims and the
  *						  control socket removed; answers,
  *						  exits

@@ -27,9 +27,11 @@
  *	CAP_CHOWN	`masqctl set origdst-user USER` gives the control
  *			socket to USER's group (ctlperm.c), a group masqd's
  *			user is not in
- * Not kept: CAP_NET_RAW (the AF_PACKET sockets are open; a new one is
- * never made), CAP_SETUID/SETGID, CAP_DAC_OVERRIDE (the sysctls and the
- * records are the helper's), all the rest.
+ * Not kept: CAP_NET_RAW (the AF_PACKET or AF_XDP sockets are open; a
+ * new one is never made), CAP_BPF and CAP_SYS_ADMIN (--io afxdp's
+ * programs are attached at setup; bpf() is not on the list),
+ * CAP_SETUID/SETGID, CAP_DAC_OVERRIDE (the sysctls and the records are
+ * the helper's), all the rest.
  *
  * A system call outside the list raises SIGSYS (SCMP_ACT_TRAP): the
  * handler writes "seccomp: forbidden system call NR (NAME)" to stderr
@@ -112,6 +114,9 @@ static const char *const allowed[] = {
 	"fchmod", "fchown", "umask", "getcwd",
 	/* sockets: the control socket, rtnetlink, sock_diag, nfnetlink,
 	 * AF_PACKET's sendto/recvfrom/getsockopt(PACKET_STATISTICS),
+	 * AF_XDP's kicks (sendto: transmit, recvfrom: a fill-ring wakeup)
+	 * and getsockopt(XDP_STATISTICS) -- never bpf(): the XDP programs
+	 * are attached before the drop and removed by the helper,
 	 * --metrics, syslog, $NOTIFY_SOCKET (socket(): see below) */
 	"connect", "bind", "listen", "accept", "accept4", "sendto",
 	"recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg",
@@ -125,7 +130,7 @@ static const char *const allowed[] = {
 	"wait4",
 };
 
-/* Only these socket families: AF_PACKET is never opened again */
+/* Only these socket families: AF_PACKET and AF_XDP are never opened again */
 static const int families[] = { AF_UNIX, AF_INET, AF_INET6, AF_NETLINK };
 
 /* Kept capabilities (see the top of this file) */
