@@ -277,10 +277,14 @@ static int check_config(const struct afxdp_port *p,
 			"1774 with --io afxdp; lower it or use --io afpacket)";
 		return -EMSGSIZE;
 	}
-	if (q > 1) {
-		*step = "more than one receive queue: AF_XDP here takes "
-			"queue 0 only and the others would reach the kernel's "
-			"stack (ethtool -L IFACE combined 1, or --io afpacket)";
+	if (q > 1) {	/* setup only, one thread: a static message */
+		static char msg[200];
+
+		snprintf(msg, sizeof(msg), "%d receive queues: AF_XDP here "
+			 "takes queue 0 only and the others would reach the "
+			 "kernel's stack (ethtool -L %s combined 1, or --io "
+			 "afpacket)", q, p->name);
+		*step = msg;
 		return -EOPNOTSUPP;
 	}
 	return 0;

@@ -45,6 +45,11 @@ int setup_links(struct masqd *d)
 	struct kc_report rep = { 0 };
 	char *line, *save = NULL;
 
+	if (d->o.io == IO_AFXDP && !afxdp_built()) {	/* before any check */
+		logmsg(LOG_ERR, "--io afxdp: masqd was built without AF_XDP "
+		       "support (install libxdp-dev and rebuild)");
+		return -1;
+	}
 	for (int i = 0; i < d->o.nifaces; i++) {
 		const char *name = d->o.ifaces[i].name;
 

@@ -21,7 +21,8 @@ set -u
 e2e_init afxdp_xdp_attached afxdp_ping_through afxdp_arp_answered \
 	afxdp_http_1mb_sha256 afxdp_tx_bypasses_egress_drop afxdp_server_sees_router afxdp_seccomp \
 	afxdp_idle_rss_64mib afxdp_stats afxdp_sigterm_detaches afxdp_sigkill_helper_detaches \
-	afxdp_sigkill_both_next_start_detaches afxdp_mtu_refused
+	afxdp_sigkill_both_next_start_detaches afxdp_mtu_refused \
+	afxdp_multiqueue_refused
 e2e_need curl curl
 
 if ! ldd "$MASQD" | grep -q libxdp; then
@@ -152,3 +153,19 @@ else
 	masqd_stop
 fi
 on gw ip link set dev lan0 mtu 1500
+
+# --- 5. two receive queues: refused, naming the count and the fix ---------
+on gw ip link add name mq0 numrxqueues 2 numtxqueues 2 type veth peer name mq1
+on gw ip link set mq0 up
+on gw ip link set mq1 up
+out=$(timeout -k 2 10 ip netns exec "$NS_GW" "$MASQD" --io afxdp --internal mq0=10.9.0.1/24 \
+	--no-twins -s "$RUNDIR/mq.sock" -f 2>&1)
+rc=$?
+log "$out"
+if [ $rc -ne 0 ] && echo "$out" | grep -q "mq0: --io afxdp: 2 receive queues.*ethtool -L mq0 combined 1" &&
+   ! ip netns exec "$NS_GW" ip -d link show dev mq0 | grep -q prog/xdp; then
+	ok afxdp_multiqueue_refused
+else
+	fail afxdp_multiqueue_refused "status $rc: $(echo "$out" | tail -n 1)"
+fi
+on gw ip link del mq0
