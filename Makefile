@@ -259,6 +259,7 @@ FUZZ_EXTRA_fuzz_metrics := $(METRICS_TEST_SRC)
 FUZZ_EXTRA_fuzz_runrec := src/io/runrec.c
 FUZZ_EXTRA_fuzz_privsep := src/masqd/privmsg.c
 FUZZ_EXTRA_fuzz_fwd := bench/fwd/frame.c
+FUZZ_EXTRA_fuzz_umem := src/io/umem.c
 # (kept: not intermediates a make deletes and the next one compiles again)
 .SECONDARY: $(call fuzzobj,$(FUZZ_SRC) $(ENGINE_SRC) $(CONTROL_SRC) $(TESTLIB_SRC) \
 	$(IO_SRC) $(MASQD_SRC) $(MASQCTL_SRC) $(SOCKSIFY_SRC) bench/fwd/frame.c)

@@ -192,8 +192,9 @@ static int raise_memlock(void)
 
 static struct afxdp_ring *ring_alloc(const struct afxdp_config *cfg)
 {
+	/* the free stack, then a byte per transmit frame (umem.h) */
 	struct afxdp_ring *r = calloc(1, sizeof(*r) +
-				      cfg->tx_frames * sizeof(uint64_t));
+				      cfg->tx_frames * (sizeof(uint64_t) + 1));
 
 	if (!r)
 		return NULL;
@@ -208,7 +209,8 @@ static struct afxdp_ring *ring_alloc(const struct afxdp_config *cfg)
 	}
 	/* the privileged helper (a fork) gets no copy of the pinned pages */
 	madvise(r->area, r->area_len, MADV_DONTFORK);
-	umem_frames_init(&r->fr, r->stack, cfg->rx_frames, cfg->tx_frames);
+	umem_frames_init(&r->fr, r->stack, (uint8_t *)(r->stack + cfg->tx_frames),
+			 cfg->rx_frames, cfg->tx_frames);
 	return r;
 }
 
@@ -383,9 +385,7 @@ static struct masq_buf *rx_one(struct afxdp_port *p, struct masq_pool *pool,
 {
 	struct masq_buf *b;
 
-	if (d->len > UMEM_FRAME_MAX ||
-	    umem_frame_base(d->addr) >= (uint64_t)p->r->rx_frames *
-					 UMEM_FRAME_SIZE) {
+	if (!umem_rx_desc_ok(p->r->rx_frames, d->addr, d->len)) {
 		p->st.rx_truncated++;	/* a descriptor the kernel cannot make */
 		return NULL;
 	}

@@ -6,6 +6,8 @@
  * one most likely still in cache when it is taken again. Every operation
  * is O(1); nothing allocates (the caller gives the stack's memory).
  */
+#include <string.h>
+
 #include "io/umem.h"
 
 /**
@@ -56,16 +58,40 @@ uint64_t umem_frame_base(uint64_t addr)
 }
 
 /**
+ * umem_rx_desc_ok() - Is an RX descriptor one the kernel could have made?
+ * @rx_frames:	receive frames of the UMEM
+ * @addr:	the descriptor's address
+ * @len:	its length
+ *
+ * The ring is shared memory: a descriptor is read as hostile input. It
+ * must lie in a receive frame, start past nothing but that frame's
+ * start, and end inside the same frame, so copying @len bytes from @addr
+ * stays in the frame.
+ * Return: true when it may be copied
+ */
+bool umem_rx_desc_ok(uint32_t rx_frames, uint64_t addr, uint32_t len)
+{
+	uint64_t base = umem_frame_base(addr);
+
+	return len && len <= UMEM_FRAME_MAX &&
+	       base < (uint64_t)rx_frames * UMEM_FRAME_SIZE &&
+	       addr - base + len <= UMEM_FRAME_SIZE;
+}
+
+/**
  * umem_frames_init() - Every transmit frame free
  * @f:		bookkeeping to fill
  * @stack:	room for @tx_frames addresses (the caller's)
+ * @busy:	room for @tx_frames bytes (the caller's)
  * @rx_frames:	receive frames, first in the UMEM
  * @tx_frames:	transmit frames, after them
  */
-void umem_frames_init(struct umem_frames *f, uint64_t *stack,
+void umem_frames_init(struct umem_frames *f, uint64_t *stack, uint8_t *busy,
 		      uint32_t rx_frames, uint32_t tx_frames)
 {
 	f->free = stack;
+	f->busy = busy;
+	memset(busy, 0, tx_frames);
 	f->rx_frames = rx_frames;
 	f->tx_frames = tx_frames;
 	f->bad_addr = 0;
@@ -87,6 +113,7 @@ bool umem_tx_get(struct umem_frames *f, uint64_t *addr)
 	if (!f->nfree)
 		return false;
 	*addr = f->free[--f->nfree];
+	f->busy[*addr / UMEM_FRAME_SIZE - f->rx_frames] = 1;
 	return true;
 }
 
@@ -96,7 +123,7 @@ bool umem_tx_get(struct umem_frames *f, uint64_t *addr)
  * @addr:	the address the kernel returned
  *
  * Return: false (and counted in bad_addr) when @addr is not the start of
- * a transmit frame, or when every frame is already free (returned twice)
+ * a transmit frame, or that frame is not in flight (returned twice)
  */
 bool umem_tx_put(struct umem_frames *f, uint64_t addr)
 {
@@ -104,10 +131,11 @@ bool umem_tx_put(struct umem_frames *f, uint64_t addr)
 	uint64_t hi = lo + (uint64_t)f->tx_frames * UMEM_FRAME_SIZE;
 
 	if (addr < lo || addr >= hi || addr % UMEM_FRAME_SIZE ||
-	    f->nfree >= f->tx_frames) {
+	    !f->busy[(addr - lo) / UMEM_FRAME_SIZE]) {
 		f->bad_addr++;
 		return false;
 	}
+	f->busy[(addr - lo) / UMEM_FRAME_SIZE] = 0;
 	f->free[f->nfree++] = addr;
 	return true;
 }

@@ -12,9 +12,10 @@
  * are the transmit frames: a stack of free addresses; a frame is taken
  * for each descriptor put on the TX ring and comes back when the
  * completion ring returns its address. An address that is not a transmit
- * frame's start (a kernel bug, or a corrupt ring) is refused and counted,
- * never pushed, so the stack cannot overflow or hand out a frame twice
- * through a bad address.
+ * frame's start, or a frame that is not in flight (completed twice), is
+ * refused and counted, never pushed (a byte per frame says which are in
+ * flight), so a corrupt ring cannot overflow the stack or have a frame
+ * handed out twice.
  */
 #ifndef MASQ_IO_UMEM_H
 #define MASQ_IO_UMEM_H
@@ -36,6 +37,7 @@
 /**
  * struct umem_frames - the free transmit frames of one UMEM
  * @free:	stack of free transmit frame addresses (@tx_frames slots)
+ * @busy:	one byte per transmit frame: 1 while in flight
  * @nfree:	how many are on it
  * @rx_frames:	frames [0, @rx_frames) are the receive side's
  * @tx_frames:	frames [@rx_frames, @rx_frames + @tx_frames) transmit
@@ -43,6 +45,7 @@
  */
 struct umem_frames {
 	uint64_t *free;
+	uint8_t *busy;
 	uint32_t nfree;
 	uint32_t rx_frames;
 	uint32_t tx_frames;
@@ -53,7 +56,8 @@ bool umem_mtu_fits(uint32_t mtu);
 bool umem_ring_size_ok(uint32_t n);
 uint64_t umem_rx_addr(uint32_t i);
 uint64_t umem_frame_base(uint64_t addr);
-void umem_frames_init(struct umem_frames *f, uint64_t *stack,
+bool umem_rx_desc_ok(uint32_t rx_frames, uint64_t addr, uint32_t len);
+void umem_frames_init(struct umem_frames *f, uint64_t *stack, uint8_t *busy,
 		      uint32_t rx_frames, uint32_t tx_frames);
 bool umem_tx_get(struct umem_frames *f, uint64_t *addr);
 bool umem_tx_put(struct umem_frames *f, uint64_t addr);

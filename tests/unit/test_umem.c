@@ -22,9 +22,10 @@
 static int tx_frames_once_each(void)
 {
 	uint64_t stack[TX], seen[TX], a;
+	uint8_t busy[TX];
 	struct umem_frames f;
 
-	umem_frames_init(&f, stack, RX, TX);
+	umem_frames_init(&f, stack, busy, RX, TX);
 	for (int i = 0; i < TX; i++) {
 		if (!umem_tx_get(&f, &seen[i]))
 			return report_failf("frame %d of %d not given", i, TX);
@@ -51,9 +52,10 @@ static int tx_frames_once_each(void)
 static int bad_completions_refused(void)
 {
 	uint64_t stack[TX], a = 0, b = 1;
+	uint8_t busy[TX];
 	struct umem_frames f;
 
-	umem_frames_init(&f, stack, RX, TX);
+	umem_frames_init(&f, stack, busy, RX, TX);
 	umem_tx_get(&f, &a);
 	umem_tx_get(&f, &b);
 	if (umem_tx_put(&f, 0) ||			/* a receive frame */
@@ -68,15 +70,24 @@ static int bad_completions_refused(void)
 		return report_failf("good completions refused");
 	if (umem_tx_put(&f, a))		/* the stack is full: a duplicate */
 		return report_failf("a frame came back twice and was taken");
-	return f.nfree == TX ? 0 : report_failf("nfree %u", f.nfree);
+	umem_tx_get(&f, &a);
+	umem_tx_get(&f, &b);
+	umem_tx_put(&f, a);
+	if (umem_tx_put(&f, a))		/* not full: still a duplicate */
+		return report_failf("a frame not in flight was taken back");
+	umem_tx_put(&f, b);
+	return f.nfree == TX && f.bad_addr == 6 ? 0 :
+	       report_failf("nfree %u bad %llu", f.nfree,
+			    (unsigned long long)f.bad_addr);
 }
 
 static int lifo_reuses_hot_frame(void)
 {
 	uint64_t stack[TX], a = 0, b = 1;
+	uint8_t busy[TX];
 	struct umem_frames f;
 
-	umem_frames_init(&f, stack, RX, TX);
+	umem_frames_init(&f, stack, busy, RX, TX);
 	umem_tx_get(&f, &a);
 	if (a != (uint64_t)RX * UMEM_FRAME_SIZE)
 		return report_failf("first frame %llu, want the lowest",
@@ -97,6 +108,22 @@ static int rx_addresses(void)
 			return report_failf("frame %u: base %llu", i,
 					    (unsigned long long)base);
 	}
+	return 0;
+}
+
+static int rx_descriptors_checked(void)
+{
+	uint64_t last = umem_rx_addr(RX - 1);
+
+	if (!umem_rx_desc_ok(RX, UMEM_XDP_HEADROOM, 60) ||
+	    !umem_rx_desc_ok(RX, last + UMEM_XDP_HEADROOM, UMEM_FRAME_MAX))
+		return report_failf("a descriptor the kernel makes refused");
+	if (umem_rx_desc_ok(RX, UMEM_XDP_HEADROOM, 0) ||	/* empty */
+	    umem_rx_desc_ok(RX, UMEM_XDP_HEADROOM, UMEM_FRAME_MAX + 1) ||
+	    umem_rx_desc_ok(RX, last + UMEM_FRAME_SIZE - 10, 60) ||
+	    umem_rx_desc_ok(RX, umem_rx_addr(RX), 60) ||	/* a tx frame */
+	    umem_rx_desc_ok(RX, UINT64_MAX - 100, 60))
+		return report_failf("a descriptor out of its frame taken");
 	return 0;
 }
 
@@ -123,6 +150,7 @@ int main(void)
 		{ "bad_completions_refused", bad_completions_refused },
 		{ "lifo_reuses_hot_frame", lifo_reuses_hot_frame },
 		{ "rx_addresses", rx_addresses },
+		{ "rx_descriptors_checked", rx_descriptors_checked },
 		{ "limits", limits },
 	};
 	int failed = 0;
