@@ -42,7 +42,8 @@
  *
  * Transmit: the engine's vector holds frames for any interface; they are
  * gathered per port into a scratch vector (preallocated) and sent with one
- * sendmmsg() batch per port, then every buffer goes back to the pool,
+ * sendmmsg() batch per port (--io afxdp: one TX-ring batch and its kicks;
+ * port.h), then every buffer goes back to the pool,
  * sent or not. A frame for an interface with no port is counted
  * (tx_no_port). A frame for a twin (->iface with MASQ_IFACE_TWIN) is
  * written into it (twin_send(): one non-blocking write; a failure drops
