@@ -23,7 +23,7 @@
  *	fwd [--io afpacket|afxdp] LANIF LANADDR WANIF WANADDR SECONDS
  *
  * --io afxdp opens src/io/afxdp.c's ports instead, with masqd --io
- * afxdp's defaults (2048 + 2048 UMEM frames, copy mode on veth, no
+ * afxdp's defaults (4096 + 1024 UMEM frames, copy mode on veth, no
  * virtio-net header): the ceiling for masqd on that backend.
  *
  * Runs SECONDS (at most 3600) or until SIGTERM/SIGINT, then prints one

@@ -563,8 +563,8 @@ uint32_t afxdp_tx_burst(struct afxdp_port *p, struct masq_buf **bufs,
  * afxdp_stats_poll() - Read the socket's XDP_STATISTICS
  * @p:		port
  *
- * Cumulative in the kernel: copied, not added. The RX-ring-full count is
- * AF_PACKET's ring_drops (the same meaning).
+ * Cumulative in the kernel: copied, not added. AF_PACKET's ring_drops
+ * (the kernel had no room for a frame) is rx_dropped + rx_ring_full.
  */
 void afxdp_stats_poll(struct afxdp_port *p)
 {
@@ -577,7 +577,9 @@ void afxdp_stats_poll(struct afxdp_port *p)
 	p->xs.rx_ring_full = s.rx_ring_full;
 	p->xs.fill_ring_empty = s.rx_fill_ring_empty_descs;
 	p->xs.tx_invalid = s.tx_invalid_descs;
-	p->st.ring_drops = s.rx_ring_full;
+	/* no frame free is the RX ring full by another name: all of the
+	 * receive frames wait in it */
+	p->st.ring_drops = s.rx_dropped + s.rx_ring_full;
 }
 
 /**

@@ -27,7 +27,7 @@
  * @d:		daemon, with --io afxdp
  *
  * --ring-frames sets the fill/RX ring (rounded up to a power of two);
- * the transmit frames are as many.
+ * the transmit frames are 1024, or as many as that when fewer.
  * Return: 0, or -1 after logging which interface and step failed
  */
 int port_open_afxdp(struct masqd *d)
@@ -40,7 +40,8 @@ int port_open_afxdp(struct masqd *d)
 	for (int i = 0; i < d->o.nifaces; i++) {
 		struct afxdp_config cfg = {
 			.rx_frames = rx,
-			.tx_frames = rx,
+			.tx_frames = rx < AFXDP_DEFAULT_TX_FRAMES ? rx :
+				     AFXDP_DEFAULT_TX_FRAMES,
 			.mtu = d->links[i].mtu,
 		};
 		const char *step = "";
@@ -56,7 +57,8 @@ int port_open_afxdp(struct masqd *d)
 		}
 		logmsg(LOG_INFO, "%s: AF_XDP socket on queue 0, %s mode, %u+%u "
 		       "frames of 2 KiB", d->links[i].name,
-		       d->xports[i].zerocopy ? "zero-copy" : "copy", rx, rx);
+		       d->xports[i].zerocopy ? "zero-copy" : "copy", rx,
+		       cfg.tx_frames);
 	}
 	return 0;
 }

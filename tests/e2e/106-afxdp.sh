@@ -29,7 +29,7 @@ if ! ldd "$MASQD" | grep -q libxdp; then
 	skip_all "masqd was built without AF_XDP support (install libxdp-dev and rebuild)"
 fi
 
-helper_of() { cat "/proc/$1/task/$1/children" 2>/dev/null | tr -d ' '; }
+helper_of() { tr -d " " <"/proc/$1/task/$1/children" 2>/dev/null; }
 field() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
 
 # xdp_on DEV: true when DEV in the gw namespace has an XDP program
