@@ -5,7 +5,8 @@
 #
 #   masq-t$$-lan   eth0 192.168.0.2/24 (ping, curl; tx off: XDP on veth
 #        |         still sees partial checksums otherwise)
-#   masq-t$$-gw    lan0, wan0: build/masqd --io afxdp; SIGTERM; again and
+#   masq-t$$-gw    lan0, wan0: build/masqd --io afxdp; SIGTERM; SIGUSR2 and a
+#                  successor; again and
 #                  SIGKILL of the packet process (its helper detaches);
 #                  again, SIGKILL of both (the next start detaches)
 #        |
@@ -20,7 +21,7 @@ set -u
 
 e2e_init afxdp_xdp_attached afxdp_ping_through afxdp_arp_answered \
 	afxdp_http_1mb_sha256 afxdp_tx_bypasses_egress_drop afxdp_server_sees_router afxdp_seccomp \
-	afxdp_idle_rss_64mib afxdp_stats afxdp_sigterm_detaches afxdp_sigkill_helper_detaches \
+	afxdp_idle_rss_64mib afxdp_stats afxdp_sigterm_detaches afxdp_restart_forwards afxdp_sigkill_helper_detaches \
 	afxdp_sigkill_both_next_start_detaches afxdp_mtu_refused \
 	afxdp_multiqueue_refused
 e2e_need curl curl
@@ -108,6 +109,32 @@ if masqd_start --io afxdp; then
 	else fail afxdp_sigterm_detaches "after SIGTERM: $(xdp_state)"; fi
 else
 	fail afxdp_xdp_attached "masqd --io afxdp did not start: $(tail -n 3 "$WORK/masqd.log" | tr '\n' ' ')"
+fi
+
+# --- 1b. SIGUSR2 (a restart): the helper detaches at the stop (the nft
+# ingress drop covers the gap), the successor adopts the takeover and
+# attaches its own program; its SIGTERM leaves none
+if masqd_start --io afxdp; then
+	old=$(ip netns exec "$NS_GW" ip -d link show dev lan0 | grep -o 'prog/xdp id [0-9]*')
+	log "+ kill -USR2 $MASQD_PID (program $old)"
+	kill -USR2 "$MASQD_PID"
+	wait "$MASQD_PID"
+	log "  masqd exited with status $?"
+	MASQD_PID=
+	gap=$(xdp_state)
+	good=0
+	masqd_start --io afxdp && on lan ping -c 2 -i 0.2 -W 2 203.0.113.2 &&
+		xdp_on lan0 && xdp_on wan0 &&
+		grep -q "adopted from masqd pid" "$WORK/masqd.log" && good=1
+	after=$(xdp_state)
+	masqd_stop
+	if [ $good = 1 ] && ! xdp_any; then
+		ok afxdp_restart_forwards
+	else
+		fail afxdp_restart_forwards "between: $gap; after: $after; after SIGTERM: $(xdp_state)"
+	fi
+else
+	fail afxdp_restart_forwards "masqd did not start"
 fi
 
 # --- 2. SIGKILL of the packet process: the helper detaches -----------------
