@@ -14,8 +14,10 @@
  *
  * What is restored then: the sysctls (written without checking for a
  * change someone made meanwhile: reading and comparing is more code in
- * a handler for little) and the nft table (deleted; the kernel's answer
- * is awaited 200 ms). When both are done the records and claims are
+ * a handler for little), the nft table (deleted; the kernel's answer
+ * is awaited 200 ms) and, with --io afxdp, the XDP programs (an
+ * rtnetlink request per interface and mode, rtnl.c: socket, sendto,
+ * poll, recv). When both are done the records and claims are
  * removed; otherwise they stay, and the next start or masqd --release
  * finishes the job (recover.c). The twins are persistent (a restart
  * leaves them, twin.h): the handler makes them not so (one ioctl each on
@@ -45,6 +47,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include "io/rtnl.h"
 #include "masqd/masqd.h"
 
 #define CRASH_WRITES	(MASQD_MAX_IFACES * TO_SYSCTL_NUM)
@@ -61,6 +64,8 @@ static struct {
 	char unlink[MASQD_MAX_IFACES * 2 + 1][CLAIM_PATH_MAX];
 	int nunlink;
 	void (*tell)(int sig);
+	int xdp_ifindex[MASQD_MAX_IFACES];
+	int nxdp;
 	int twin_fd[MASQD_MAX_IFACES];
 	volatile sig_atomic_t ntwins;
 } crash;
@@ -174,9 +179,19 @@ static void on_fatal(int sig)
 	}
 	if (!delete_table())
 		all = false;
+	for (int i = 0; i < crash.nxdp; i++) {
+		struct rtnl nl = { .fd = -1 };
+
+		if (rtnl_open(&nl) || rtnl_link_xdp_detach(&nl,
+							 crash.xdp_ifindex[i]))
+			all = false;	/* the record says xdp: next start */
+		rtnl_close(&nl);
+	}
 	if (all)
 		for (int i = 0; i < crash.nunlink; i++)
 			unlink(crash.unlink[i]);
+	if (all && crash.nxdp)
+		say("masqd: XDP programs removed\n");
 	say(all ? "masqd: sysctls restored, nft table deleted\n" :
 	    "masqd: not all given back: run masqd --release IFACE...\n");
 	raise(sig);	/* SA_RESETHAND: now the default action */
@@ -215,6 +230,9 @@ void crash_arm(const struct masqd *d)
 	crash.nllen = 0;
 	if (d->to.table_made)
 		prepare_deltable(d->to.table);
+	crash.nxdp = 0;
+	for (int i = 0; d->o.io == IO_AFXDP && i < d->o.nifaces; i++)
+		crash.xdp_ifindex[crash.nxdp++] = d->links[i].ifindex;
 	crash.nunlink = 0;
 	for (int i = 0; i < d->o.nifaces; i++) {
 		if (d->claims[i].fd < 0)
