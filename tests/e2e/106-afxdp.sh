@@ -22,7 +22,8 @@ set -u
 e2e_init afxdp_xdp_attached afxdp_ping_through afxdp_arp_answered \
 	afxdp_http_1mb_sha256 afxdp_tx_bypasses_egress_drop afxdp_server_sees_router afxdp_seccomp \
 	afxdp_idle_rss_64mib afxdp_stats afxdp_sigterm_detaches afxdp_restart_forwards afxdp_sigkill_helper_detaches \
-	afxdp_sigkill_both_next_start_detaches afxdp_mtu_refused \
+	afxdp_fatal_signal_detaches afxdp_sigkill_both_next_start_detaches \
+	afxdp_mtu_refused \
 	afxdp_multiqueue_refused
 e2e_need curl curl
 
@@ -150,6 +151,22 @@ if masqd_start --io afxdp; then
 	[ -n "$h" ] && wait_until 5 bash -c "[ ! -e /proc/$h ]"
 else
 	fail afxdp_sigkill_helper_detaches "masqd did not start"
+fi
+
+# --- 2b. a fatal signal: the handler tells the helper, which detaches ----
+if masqd_start --io afxdp; then
+	log "+ kill -SEGV $MASQD_PID"
+	kill -SEGV "$MASQD_PID"
+	wait "$MASQD_PID" 2>/dev/null
+	rc=$?
+	MASQD_PID=
+	if [ $rc -eq 139 ] && wait_until 5 bash -c "! ip netns exec $NS_GW ip -d link show | grep -q prog/xdp"; then
+		ok afxdp_fatal_signal_detaches
+	else
+		fail afxdp_fatal_signal_detaches "status $rc; $(xdp_state)"
+	fi
+else
+	fail afxdp_fatal_signal_detaches "masqd did not start"
 fi
 
 # --- 3. SIGKILL of both: the record makes the next start detach it --------
