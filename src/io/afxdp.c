@@ -73,6 +73,11 @@ int afxdp_rx_queues(const char *name)
 
 #ifndef MASQ_HAVE_XDP
 
+/*
+ * Built without libxdp: each function below keeps its contract (see the
+ * kernel-doc of the real ones after #else) by refusing or doing nothing;
+ * afxdp_open() says how to get AF_XDP support.
+ */
 bool afxdp_built(void)
 {
 	return false;
