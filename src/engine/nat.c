@@ -239,10 +239,14 @@ static bool port_is_free(const uint64_t *bits, uint32_t p)
 static int port_scan_range(const struct nat *n, const uint64_t *bits,
 			   const uint64_t *rsv, uint32_t from, uint32_t to)
 {
-	for (uint32_t w = from >> 6; w <= to >> 6; w++) {
-		uint64_t free = ~(bits[w] | (rsv ? rsv[w] : 0)) &
-				n->smask[(w << 6) % n->wn];
+	uint32_t r = ((from >> 6) << 6) % n->wn;	/* the word's first port's */
+	uint32_t step = 64 % n->wn;			/* ... and the next's: no
+							 * division per word */
 
+	for (uint32_t w = from >> 6; w <= to >> 6; w++) {
+		uint64_t free = ~(bits[w] | (rsv ? rsv[w] : 0)) & n->smask[r];
+
+		r = r + step >= n->wn ? r + step - n->wn : r + step;
 		if (w == from >> 6)
 			free &= ~0ull << (from & 63);
 		if (w == to >> 6)
