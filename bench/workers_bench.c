@@ -30,8 +30,14 @@
  * must fit its slice of one address's ports (32,256), which 250
  * addresses split by a hash alone would not always do.
  *
- * On a machine whose two vCPUs are hyperthreads of one core (or share
- * one on the host) the ratio says so: near 1.2 rather than near 2.
+ *   ratio_alu_2cpus_vs_1   a register-only loop (no memory) on both
+ *                          CPUs at once over one alone, the same way:
+ *                          near 2 when the two vCPUs are separate cores,
+ *                          near 1 to 1.3 when they are hyperthreads of
+ *                          one (or share one on the host)
+ *
+ * On a machine whose two vCPUs share a core the ratio says so: near 1.2
+ * rather than near 2; the ALU figure tells that from a memory bound.
  *
  * workers_bench [--quick] [--rounds N]
  */
@@ -406,6 +412,54 @@ static void pick_hosts(void)
 	free(st);
 }
 
+/* A register-only loop on one pinned CPU: iterations a second */
+struct alu {
+	int cpu;
+	double rate;
+	pthread_barrier_t *start;
+};
+
+static void *alu_run(void *arg)
+{
+	struct alu *a = arg;
+	cpu_set_t cpus;
+	uint64_t x = 1, iters = 200000000;
+	double t;
+
+	CPU_ZERO(&cpus);
+	CPU_SET(a->cpu, &cpus);
+	pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
+	pthread_barrier_wait(a->start);
+	t = now_s();
+	for (uint64_t i = 0; i < iters; i++)
+		x = x * 6364136223846793005ull + i;	/* a dependent chain */
+	t = now_s() - t;
+	__asm__ volatile("" : : "r"(x));
+	a->rate = iters / t;
+	return NULL;
+}
+
+/* The sum of @n (1 or 2) ALU loops' rates, on CPUs 0 and 1 at once */
+static double alu_rate(int n)
+{
+	struct alu a[2] = { { .cpu = 0 }, { .cpu = 1 } };
+	pthread_barrier_t start;
+	pthread_t th[2];
+	double sum = 0;
+
+	pthread_barrier_init(&start, NULL, (unsigned)n);
+	for (int k = 0; k < n; k++) {
+		a[k].start = &start;
+		pthread_create(&th[k], NULL, alu_run, &a[k]);
+	}
+	for (int k = 0; k < n; k++) {
+		pthread_join(th[k], NULL);
+		sum += a[k].rate;
+	}
+	pthread_barrier_destroy(&start);
+	return sum;
+}
+
 static double median(double *v, int n)
 {
 	for (int i = 1; i < n; i++)
@@ -426,6 +480,7 @@ int main(int argc, char **argv)
 	struct worker one, two[2];
 	double r1[ROUNDS_MAX], r2[ROUNDS_MAX], ratio[ROUNDS_MAX];
 	double w1[ROUNDS_MAX], w2[ROUNDS_MAX], wratio[ROUNDS_MAX];
+	double alu[ROUNDS_MAX];
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--quick")) {
@@ -452,11 +507,13 @@ int main(int argc, char **argv)
 		round_run(two, 2, packets, &r2[r], &w2[r]);
 		ratio[r] = r2[r] / r1[r];
 		wratio[r] = w2[r] / w1[r];
+		alu[r] = alu_rate(2) / alu_rate(1);
 	}
 	printf("bench est_1m_workers1 %.0f pps\n", median(r1, rounds));
 	printf("bench est_1m_workers2 %.0f pps\n", median(r2, rounds));
 	printf("bench ratio_workers2_vs_1 %.2f x\n", median(ratio, rounds));
 	printf("bench ratio_workers2_vs_1_wall %.2f x\n", median(wratio, rounds));
+	printf("bench ratio_alu_2cpus_vs_1 %.2f x\n", median(alu, rounds));
 	worker_close(&one);
 	worker_close(&two[0]);
 	worker_close(&two[1]);

@@ -606,7 +606,8 @@ static uint32_t nat_map_new(struct nat *n, enum nat_pcls pc, uint32_t int_addr,
  * Exactly that port or nothing: a restored connection must keep the
  * port its peer knows.
  * Return: mapping index (one reference held), or NAT_NONE when the port
- * or the endpoint is taken already, or the tables are full
+ * or the endpoint is taken already, the port is not this worker's slice
+ * (a snapshot of another worker count), or the tables are full
  */
 uint32_t nat_map_restore(struct nat *n, enum nat_pcls pc, uint32_t int_addr,
 			 uint16_t int_port, uint32_t ext_addr,
@@ -618,8 +619,9 @@ uint32_t nat_map_restore(struct nat *n, enum nat_pcls pc, uint32_t int_addr,
 	uint16_t port = ntohs(ext_port);
 	struct nat_addr *a;
 
-	if (nat_full(n) || slot < 0 || pc >= NAT_PCLS_NUM)
-		return NAT_NONE;
+	if (nat_full(n) || slot < 0 || pc >= NAT_PCLS_NUM ||
+	    !nat_port_in_slice(n, port))
+		return NAT_NONE;	/* another worker's now: skipped */
 	a = &n->addrs[slot];
 	if (!port_is_free(a->bits[pc], port) ||
 	    (!private && cuckoo_lookup(&n->by_int, h, nat_int_eq, &k) !=

@@ -577,6 +577,12 @@ static int slice_allocator(void)
 		if (m == NAT_NONE || ntohs(a[1].m[m].ext_port) % 2 != 1)
 			rc = report_failf("ICMP id on worker 1");
 	}
+	/* a restart's mapping of another worker's port is not restored here */
+	if (!rc && (nat_map_restore(&a[1], NAT_PCLS_TCP, htonl(IP4(10, 0, 4, 1)),
+				    htons(9), ext, htons(40000), false) != NAT_NONE ||
+		    nat_map_restore(&a[1], NAT_PCLS_TCP, htonl(IP4(10, 0, 4, 1)),
+				    htons(9), ext, htons(40001), false) == NAT_NONE))
+		rc = report_failf("restore: the slice not kept");
 	if (!rc && nat_set_worker(&a[0], 1, 2) != -EBUSY)
 		rc = report_failf("worker changed with mappings held");
 	if (!rc && (nat_set_worker(&a[0], 2, 2) != -EINVAL ||
