@@ -6,14 +6,18 @@
  *
  *   est_1m_workers1        established packets a second of one engine
  *                          (worker 0 of 1) holding 1,000,000 connections,
- *                          one thread pinned to CPU 0
+ *                          one thread pinned to CPU 0 and then to CPU 1:
+ *                          the mean of the two (on a shared machine one
+ *                          CPU takes more of the interrupts than the
+ *                          other: est_1m_workers1_cpu0, _cpu1)
  *   est_1m_workers2        the same million split between two engines,
  *                          workers 0 and 1 of 2 (each 500,000 connections
  *                          and its slice of ports, src/engine/worker.c),
  *                          one thread each pinned to CPUs 0 and 1 and
  *                          started together: the sum of their rates
  *   ratio_workers2_vs_1    the second over the first: the median of the
- *                          rounds' ratios, rounds alternating 1, 2, 1, 2...
+ *                          rounds' ratios, each round one worker on CPU
+ *                          0, two workers, one worker on CPU 1
  *   ratio_workers2_vs_1_wall  the same from wall time (frame writing
  *                          included, the slower thread's end): a check
  *                          that the two threads really ran at once
@@ -439,10 +443,13 @@ static void *alu_run(void *arg)
 	return NULL;
 }
 
-/* The sum of @n (1 or 2) ALU loops' rates, on CPUs 0 and 1 at once */
-static double alu_rate(int n)
+/*
+ * The sum of @n (1 or 2) ALU loops' rates, on CPUs 0 and 1 at once; one
+ * loop: on @cpu
+ */
+static double alu_rate(int n, int cpu)
 {
-	struct alu a[2] = { { .cpu = 0 }, { .cpu = 1 } };
+	struct alu a[2] = { { .cpu = cpu }, { .cpu = 1 } };
 	pthread_barrier_t start;
 	pthread_t th[2];
 	double sum = 0;
@@ -480,7 +487,7 @@ int main(int argc, char **argv)
 	struct worker one, two[2];
 	double r1[ROUNDS_MAX], r2[ROUNDS_MAX], ratio[ROUNDS_MAX];
 	double w1[ROUNDS_MAX], w2[ROUNDS_MAX], wratio[ROUNDS_MAX];
-	double alu[ROUNDS_MAX];
+	double alu[ROUNDS_MAX], c0[ROUNDS_MAX], c1[ROUNDS_MAX];
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--quick")) {
@@ -503,12 +510,23 @@ int main(int argc, char **argv)
 	worker_open(&two[1], total, 1, 2, 1);
 	printf("bench workers2_split %u/%u conn\n", two[0].n, two[1].n);
 	for (int r = 0; r < rounds; r++) {
-		round_run(&one, 1, packets, &r1[r], &w1[r]);
+		double e0, e1, wa, wb;
+
+		one.cpu = 0;
+		round_run(&one, 1, packets, &e0, &wa);
 		round_run(two, 2, packets, &r2[r], &w2[r]);
+		one.cpu = 1;
+		round_run(&one, 1, packets, &e1, &wb);
+		c0[r] = e0;
+		c1[r] = e1;
+		r1[r] = (e0 + e1) / 2;
+		w1[r] = (wa + wb) / 2;
 		ratio[r] = r2[r] / r1[r];
 		wratio[r] = w2[r] / w1[r];
-		alu[r] = alu_rate(2) / alu_rate(1);
+		alu[r] = 2 * alu_rate(2, 0) / (alu_rate(1, 0) + alu_rate(1, 1));
 	}
+	printf("bench est_1m_workers1_cpu0 %.0f pps\n", median(c0, rounds));
+	printf("bench est_1m_workers1_cpu1 %.0f pps\n", median(c1, rounds));
 	printf("bench est_1m_workers1 %.0f pps\n", median(r1, rounds));
 	printf("bench est_1m_workers2 %.0f pps\n", median(r2, rounds));
 	printf("bench ratio_workers2_vs_1 %.2f x\n", median(ratio, rounds));

@@ -478,6 +478,99 @@ static int arp_every_worker(uint32_t n)
 
 /* ---- steering alone ------------------------------------------------------- */
 
+/* The worker of a frame built from @s arriving on @iface */
+static uint32_t steer_of(struct world *w, const struct frame_spec *s,
+			 uint32_t iface)
+{
+	struct masq_buf *b = masq_pool_get(w->pool);
+	uint32_t k;
+
+	frame_build(s, b);
+	b->iface = iface;
+	k = masq_steer(w->st, b);
+	masq_pool_put(w->pool, b);
+	return k;
+}
+
+/*
+ * The pairs the engine-driven cases do not reach, steering alone: the
+ * router host's own connections through its twin (out and back; with an
+ * inside host both ways), an inside host's connection to the router's
+ * service on its internal address, routing between two internal
+ * networks and from outside to a routed (not masqueraded) inside host,
+ * and an inside host's ICMP error about a reply it was sent
+ */
+static int steer_pairs(uint32_t n)
+{
+	static const char *const lan1[] = {
+		"iface add lan1 mac 02:00:00:00:03:01 role internal",
+		"addr add 10.9.0.1/24 dev lan1", NULL };
+	const uint32_t lan = 0, wan = 1, twin = MASQ_IFACE_TWIN;
+	struct frame_spec a, b;
+	struct world w;
+	int rc = 0;
+
+	if (world_up(&w, n, lan1)) {
+		world_down(&w);
+		return -1;
+	}
+	for (uint32_t i = 0; i < 200 && !rc; i++) {
+		uint32_t in = IP4(192, 168, 0, 2 + i % 100), rem = IP4(198, 51, 100, i);
+		uint32_t other = IP4(10, 9, 0, 2 + i % 50);
+		uint16_t p = (uint16_t)(1024 + i * 311);
+		const char *what = NULL;
+
+		frame_spec_tcp(&a, EXT, p, rem, 443, FRAME_TCP_SYN);
+		frame_spec_tcp(&b, rem, 443, EXT, p, FRAME_TCP_SYN | FRAME_TCP_ACK);
+		if (steer_of(&w, &a, wan | twin) != steer_of(&w, &b, wan))
+			what = "host's own connection out";
+		frame_spec_icmp_echo(&a, EXT, rem, true, p, 1);
+		frame_spec_icmp_echo(&b, rem, EXT, false, p, 1);
+		if (steer_of(&w, &a, wan | twin) != steer_of(&w, &b, wan))
+			what = "host's own ping";
+		frame_spec_tcp(&a, IP4(192, 168, 0, 1), p, in, 22, FRAME_TCP_SYN);
+		frame_spec_tcp(&b, in, 22, IP4(192, 168, 0, 1), p, FRAME_TCP_ACK);
+		if (steer_of(&w, &a, lan | twin) != steer_of(&w, &b, lan))
+			what = "host to an inside host";
+		frame_spec_udp(&a, in, p, IP4(192, 168, 0, 1), 53);
+		frame_spec_udp(&b, IP4(192, 168, 0, 1), 53, in, p);
+		if (steer_of(&w, &a, lan) != steer_of(&w, &b, lan | twin))
+			what = "inside host to the host's service";
+		frame_spec_tcp(&a, in, p, other, 80, FRAME_TCP_SYN);
+		frame_spec_tcp(&b, other, 80, in, p, FRAME_TCP_ACK);
+		if (steer_of(&w, &a, lan) != steer_of(&w, &b, 2))
+			what = "routed between inside networks";
+		frame_spec_tcp(&a, rem, p, in, 80, FRAME_TCP_SYN);
+		frame_spec_tcp(&b, in, 80, rem, p, FRAME_TCP_ACK);
+		if (steer_of(&w, &a, wan) != steer_of(&w, &b, lan))
+			what = "routed from outside, not masqueraded";
+		/* an inside host's port unreachable about a reply to it */
+		{
+			uint8_t quote[64];
+			int ql;
+
+			frame_spec_udp(&a, rem, 53, in, p);
+			ql = frame_build_ip(&a, quote, sizeof(quote));
+			frame_spec_init(&b, FRAME_IP);
+			b.proto = FRAME_PROTO_ICMP;
+			b.saddr = in;
+			b.daddr = rem;
+			b.icmp_type = FRAME_ICMP_UNREACH;
+			b.icmp_code = 3;
+			memcpy(b.payload, quote, 28);
+			b.payload_len = 28;
+			frame_spec_udp(&a, in, p, rem, 53);
+			if (ql < 28 || steer_of(&w, &a, lan) != steer_of(&w, &b, lan))
+				what = "an inside host's ICMP error";
+		}
+		if (what)
+			rc = report_failf("n=%u %s (case %u): two workers", n, what,
+					  i);
+	}
+	world_down(&w);
+	return rc;
+}
+
 /* Fragments of one datagram meet; n = 1 is always worker 0; junk gets one */
 static int steer_edges(void)
 {
@@ -728,6 +821,8 @@ int main(void)
 		report_case("workers", name, ftp_data_reaches_owner(ns[i]));
 		snprintf(name, sizeof(name), "arp_every_worker_n%u", ns[i]);
 		report_case("workers", name, arp_every_worker(ns[i]));
+		snprintf(name, sizeof(name), "steer_pairs_n%u", ns[i]);
+		report_case("workers", name, steer_pairs(ns[i]));
 	}
 	report_case("workers", "steer_edges", steer_edges());
 	report_case("workers", "slice_allocator", slice_allocator());
