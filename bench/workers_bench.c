@@ -21,6 +21,13 @@
  *   ratio_workers2_vs_1_wall  the same from wall time (frame writing
  *                          included, the slower thread's end): a check
  *                          that the two threads really ran at once
+ *   ratio_workers2_vs_1_cputime  the same from each thread's own CPU
+ *                          time (CLOCK_THREAD_CPUTIME_ID, frame writing
+ *                          included): what the cores do while they run,
+ *                          without the time other processes took them
+ *                          (on a shared machine the two threads then
+ *                          overlap less, so contention between them is
+ *                          seen less)
  *
  * The per-packet work is engine_bench's est_*_1m: 64-byte TCP ACKs of
  * established connections, half inside to out and half their replies,
@@ -87,16 +94,21 @@ struct worker {
 	uint32_t ext_addr;
 	int cpu;
 	uint64_t packets;		/* to send this round */
-	double engine_s, wall_s;	/* this round */
+	double engine_s, wall_s, cpu_s;	/* this round */
 	pthread_barrier_t *start;
 };
 
-static double now_s(void)
+static double clock_s(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double now_s(void)
+{
+	return clock_s(CLOCK_MONOTONIC);
 }
 
 static void ctl(struct masq_engine *e, const char *fmt, ...)
@@ -325,6 +337,7 @@ static void *worker_run(void *arg)
 	pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
 	pthread_barrier_wait(w->start);
 	wall = now_s();
+	w->cpu_s = clock_s(CLOCK_THREAD_CPUTIME_ID);
 	w->engine_s = 0;
 	while (done < w->packets) {
 		int dir = (int)(done / w->n % 2);
@@ -339,6 +352,7 @@ static void *worker_run(void *arg)
 		pos = (pos + k) % w->n;
 	}
 	w->wall_s = now_s() - wall;
+	w->cpu_s = clock_s(CLOCK_THREAD_CPUTIME_ID) - w->cpu_s;
 	if (sent != done) {
 		fprintf(stderr, "workers_bench: %llu of %llu forwarded\n",
 			(unsigned long long)sent, (unsigned long long)done);
@@ -352,7 +366,7 @@ static void *worker_run(void *arg)
  * their connections); engine-only and wall-time packet rates
  */
 static void round_run(struct worker *ws, uint32_t nw, uint64_t packets,
-		      double *engine_pps, double *wall_pps)
+		      double *engine_pps, double *wall_pps, double *cpu_pps)
 {
 	pthread_t th[2];
 	pthread_barrier_t start;
@@ -363,6 +377,7 @@ static void round_run(struct worker *ws, uint32_t nw, uint64_t packets,
 		total += ws[k].n;
 	pthread_barrier_init(&start, NULL, nw);
 	*engine_pps = 0;
+	*cpu_pps = 0;
 	for (uint32_t k = 0; k < nw; k++) {
 		ws[k].packets = packets * ws[k].n / total;
 		ws[k].start = &start;
@@ -374,6 +389,7 @@ static void round_run(struct worker *ws, uint32_t nw, uint64_t packets,
 	for (uint32_t k = 0; k < nw; k++) {
 		pthread_join(th[k], NULL);
 		*engine_pps += ws[k].packets / ws[k].engine_s;
+		*cpu_pps += ws[k].packets / ws[k].cpu_s;
 		if (ws[k].wall_s > wall)
 			wall = ws[k].wall_s;
 	}
@@ -488,6 +504,7 @@ int main(int argc, char **argv)
 	double r1[ROUNDS_MAX], r2[ROUNDS_MAX], ratio[ROUNDS_MAX];
 	double w1[ROUNDS_MAX], w2[ROUNDS_MAX], wratio[ROUNDS_MAX];
 	double alu[ROUNDS_MAX], c0[ROUNDS_MAX], c1[ROUNDS_MAX];
+	double cratio[ROUNDS_MAX];
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--quick")) {
@@ -510,13 +527,14 @@ int main(int argc, char **argv)
 	worker_open(&two[1], total, 1, 2, 1);
 	printf("bench workers2_split %u/%u conn\n", two[0].n, two[1].n);
 	for (int r = 0; r < rounds; r++) {
-		double e0, e1, wa, wb;
+		double e0, e1, wa, wb, ca, cb, c2;
 
 		one.cpu = 0;
-		round_run(&one, 1, packets, &e0, &wa);
-		round_run(two, 2, packets, &r2[r], &w2[r]);
+		round_run(&one, 1, packets, &e0, &wa, &ca);
+		round_run(two, 2, packets, &r2[r], &w2[r], &c2);
 		one.cpu = 1;
-		round_run(&one, 1, packets, &e1, &wb);
+		round_run(&one, 1, packets, &e1, &wb, &cb);
+		cratio[r] = 2 * c2 / (ca + cb);
 		c0[r] = e0;
 		c1[r] = e1;
 		r1[r] = (e0 + e1) / 2;
@@ -531,6 +549,7 @@ int main(int argc, char **argv)
 	printf("bench est_1m_workers2 %.0f pps\n", median(r2, rounds));
 	printf("bench ratio_workers2_vs_1 %.2f x\n", median(ratio, rounds));
 	printf("bench ratio_workers2_vs_1_wall %.2f x\n", median(wratio, rounds));
+	printf("bench ratio_workers2_vs_1_cputime %.2f x\n", median(cratio, rounds));
 	printf("bench ratio_alu_2cpus_vs_1 %.2f x\n", median(alu, rounds));
 	worker_close(&one);
 	worker_close(&two[0]);
