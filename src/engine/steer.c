@@ -30,9 +30,12 @@
  *		UDP, a port no host socket holds	  (hairpin)
  *   internal	to any other router address (the host)	hash(src)
  *   internal	from a forward's inside target		hash(dst: remote)
+ *		(portfw, autofw, and nat PREROUTING DNAT/REDIRECT rules with
+ *		a --dport; the router itself for REDIRECT)
  *   internal	to another inside network (routed)	hash(src ^ dst)
  *   internal	anything else				hash(src)
  *   twin	to an inside host			hash(dst)
+ *   twin	from a REDIRECT's port			hash(dst: remote)
  *   twin	TCP/UDP (the host's own, to outside)	sport % n
  *   twin	ICMP echo				id % n
  *   any	an ICMP error				the rule for the
@@ -62,10 +65,16 @@
  *   - the forward targets' own outbound connections from the forwarded
  *     port are mapped per remote's worker, so a UDP server behind a
  *     forward is seen outside on one port per worker;
- *   - nat PREROUTING DNAT rules and mfw (a mark decides) are not in the
- *     picture yet: with n > 1 their connections reach their worker only
- *     when the remote's and the target's hash agree; autofw's holder is
- *     learnt by the worker of its control connection only;
+ *   - nat PREROUTING DNAT and REDIRECT rules are in the picture only
+ *     when they are in the built-in chain with a protocol and a plain
+ *     --dport (the usual port forward); others, and mfw (a mark
+ *     decides), are not: with n > 1 their connections reach their
+ *     worker only when the remote's and the target's hashes agree;
+ *     autofw's holder is learnt by the worker of its control connection
+ *     only;
+ *   - a masquerade mapping that takes a forwarded port is steered by
+ *     the remote, not by the port: keep forwarded ports out of the
+ *     masquerade range (set ports) when running n > 1;
  *   - protocols without ports all go to worker 0, which alone then
  *     tracks GRE or ESP.
  *
@@ -79,6 +88,7 @@
 
 #include "eng.h"
 #include "fwd.h"
+#include "ipt/ipt.h"
 
 #define STEER_INTERNAL	0
 #define STEER_EXTERNAL	1
@@ -225,6 +235,8 @@ static uint32_t steer_twin(const struct masq_steer *s,
 		return steer_mix(s, t->dst);
 	switch (t->kind) {
 	case SK_PORTS:
+		if (steer_from_target(s, t))
+			return steer_mix(s, t->dst);	/* a REDIRECT's reply */
 		return steer_port(s, t->sport);
 	case SK_ECHO:
 		return steer_port(s, t->sport);
@@ -401,6 +413,79 @@ static void steer_forwarded(struct masq_steer *s, uint8_t proto, uint32_t lo,
 		bit_set(s->fwd_ports[steer_pc(proto)], p);
 }
 
+#define STEER_DNAT_ADDRS	16	/* addresses of one DNAT range taken */
+
+/* The destination port range a rule matches, if it names one plainly */
+static bool rule_dports(const struct ipt_rule *r, struct ipt_portrange *pr)
+{
+	for (int i = 0; i < r->nmatch && i < IPT_MAX_MATCHES; i++) {
+		const struct ipt_match *m = &r->m[i];
+
+		if ((m->kind == IPT_M_TCP || m->kind == IPT_M_UDP) &&
+		    (m->set & IPT_F_DPORT) && !(m->inv & IPT_F_DPORT)) {
+			*pr = m->u.l4.dport;
+			return pr->lo <= pr->hi;
+		}
+	}
+	return false;
+}
+
+/*
+ * A nat PREROUTING DNAT or REDIRECT rule of the built-in chain with a
+ * protocol and a destination port: a forward like portfw's (REDIRECT's
+ * target: the router itself, any of its addresses). Others (no port, a
+ * user chain, a negation) are not in the picture: design.md, "Workers".
+ */
+static int steer_conf_rule(struct masq_steer *s, const struct ipt_rule *r)
+{
+	const struct ipt_target *t = &r->t;
+	struct ipt_portrange in, to;
+	uint32_t naddr, lo;
+
+	if ((t->kind != IPT_T_DNAT && t->kind != IPT_T_REDIRECT) ||
+	    (r->inv & IPT_INV_PROTO) || !rule_dports(r, &in))
+		return 0;
+	to = in;
+	if (t->u.nat.flags & IPT_NAT_PORTS)
+		to = (struct ipt_portrange){ t->u.nat.port_lo, t->u.nat.port_hi };
+	steer_forwarded(s, r->proto, in.lo, in.hi);
+	if (t->kind == IPT_T_REDIRECT)	/* the host answers from @to: the
+					 * port's own connections go with it */
+		steer_forwarded(s, r->proto, to.lo, to.hi);
+	if (t->kind == IPT_T_REDIRECT || !(t->u.nat.flags & IPT_NAT_ADDR))
+		return steer_add_target(s, r->proto, 0, to.lo, to.hi) ? 0 : -ENOSPC;
+	lo = t->u.nat.addr_lo;
+	naddr = t->u.nat.addr_hi - lo + 1;
+	if (t->u.nat.addr_hi < lo || naddr > STEER_DNAT_ADDRS)
+		return steer_add_target(s, r->proto, 0, to.lo, to.hi) ? 0 : -ENOSPC;
+	for (uint32_t i = 0; i < naddr; i++)
+		if (!steer_add_target(s, r->proto, htonl(lo + i), to.lo, to.hi))
+			return -ENOSPC;
+	return 0;
+}
+
+static int steer_conf_dnat(const struct masq_engine *e, struct masq_steer *s)
+{
+	const struct ipt_table *nat;
+
+	if (!e->rs)
+		return 0;
+	nat = &e->rs->t[IPT_NAT];
+	for (uint32_t c = 0; c < nat->nchains; c++) {
+		const struct ipt_chain *ch = &nat->chains[c];
+
+		if (ch->hook != IPT_PREROUTING)
+			continue;
+		for (uint32_t i = 0; i < ch->nrules; i++) {
+			int rc = steer_conf_rule(s, &ch->rules[i]);
+
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
 /* portfw and autofw: the ports forwarded in, and where to */
 static int steer_conf_forwards(const struct masq_engine *e,
 			       struct masq_steer *s)
@@ -465,5 +550,5 @@ int masq_engine_steer_conf(const struct masq_engine *e, uint32_t n,
 	       sizeof(s->host_ports[0]));
 	memcpy(s->host_ports[1], e->nat.host_ports[NAT_PCLS_UDP],
 	       sizeof(s->host_ports[1]));
-	return steer_conf_forwards(e, s);
+	return steer_conf_forwards(e, s) ? -ENOSPC : steer_conf_dnat(e, s);
 }

@@ -264,27 +264,42 @@ static int flows_reach_owner(uint32_t n)
 	return rc;
 }
 
-/* A port forward: remote in, the server's reply out, on one worker */
-static int forward_both_ways(uint32_t n)
+/*
+ * Port forwards (@fmt: a portfw or a nat PREROUTING DNAT command with
+ * the outside port and the server's last octet to fill in; four of
+ * them, so a steering that ignored them would split some): remote in,
+ * the server's reply out, on one worker
+ */
+static int forward_both_ways(uint32_t n, const char *fmt)
 {
-	static const char *const fw[] = {
-		"ipmasqadm portfw -a -P tcp -L 203.0.113.1 8080 -R 192.168.0.2 80",
-		NULL };
-	uint32_t srv = IP4(192, 168, 0, 2);
 	struct frame_spec s;
 	struct world w;
+	char cmd[160];
 	int rc = 0;
 
-	if (world_up(&w, n, fw)) {
+	if (world_up(&w, n, NULL)) {
+		world_down(&w);
+		return -1;
+	}
+	for (unsigned f = 0; f < 4; f++) {
+		snprintf(cmd, sizeof(cmd), fmt, 8081 + f, 2 + f);
+		if (world_ctl(&w, cmd)) {
+			world_down(&w);
+			return -1;
+		}
+	}
+	if (world_steer(&w)) {
 		world_down(&w);
 		return -1;
 	}
 	for (uint32_t i = 0; i < 40 && !rc; i++) {
 		uint32_t rem = IP4(198, 51, 100, 10 + i);
+		uint32_t srv = IP4(192, 168, 0, 2 + i % 4);
 		uint16_t rport = (uint16_t)(40000 + i);
 		uint32_t owner;
 
-		frame_spec_tcp(&s, rem, rport, EXT, 8080, FRAME_TCP_SYN);
+		frame_spec_tcp(&s, rem, rport, EXT, (uint16_t)(8081 + i % 4),
+			       FRAME_TCP_SYN);
 		if (world_send(&w, &s, "wan0") < 0 ||
 		    expect_out(&w, "forwarded SYN", rem, srv)) {
 			rc = -1;
@@ -297,7 +312,7 @@ static int forward_both_ways(uint32_t n)
 		if (world_send(&w, &s, "lan0") < 0 ||
 		    expect_out(&w, "server's SYN+ACK", EXT, rem))
 			rc = -1;
-		else if (w.v.sport != 8080)
+		else if (w.v.sport != 8081 + i % 4)
 			rc = report_failf("reply from port %u", w.v.sport);
 		else if (w.worker != owner)
 			rc = report_failf("n=%u forward: SYN on %u, reply on %u",
@@ -510,7 +525,10 @@ static int steer_pairs(uint32_t n)
 	struct world w;
 	int rc = 0;
 
-	if (world_up(&w, n, lan1)) {
+	if (world_up(&w, n, lan1) ||
+	    world_ctl(&w, "iptables -t nat -A PREROUTING -i wan0 -p tcp "
+			  "--dport 2223 -j REDIRECT --to-ports 22") ||
+	    world_steer(&w)) {
 		world_down(&w);
 		return -1;
 	}
@@ -524,6 +542,13 @@ static int steer_pairs(uint32_t n)
 		frame_spec_tcp(&b, rem, 443, EXT, p, FRAME_TCP_SYN | FRAME_TCP_ACK);
 		if (steer_of(&w, &a, wan | twin) != steer_of(&w, &b, wan))
 			what = "host's own connection out";
+		frame_spec_tcp(&a, rem, p, EXT, 2223, FRAME_TCP_SYN);
+		frame_spec_tcp(&b, EXT, 22, rem, p, FRAME_TCP_SYN | FRAME_TCP_ACK);
+		if (steer_of(&w, &a, wan) != steer_of(&w, &b, wan | twin))
+			what = "REDIRECT from outside, the host's reply";
+		frame_spec_tcp(&a, rem, p, EXT, 22, FRAME_TCP_SYN);
+		if (steer_of(&w, &a, wan) != steer_of(&w, &b, wan | twin))
+			what = "the REDIRECT's port reached directly";
 		frame_spec_icmp_echo(&a, EXT, rem, true, p, 1);
 		frame_spec_icmp_echo(&b, rem, EXT, false, p, 1);
 		if (steer_of(&w, &a, wan | twin) != steer_of(&w, &b, wan))
@@ -814,7 +839,12 @@ int main(void)
 		snprintf(name, sizeof(name), "flows_reach_owner_n%u", ns[i]);
 		report_case("workers", name, flows_reach_owner(ns[i]));
 		snprintf(name, sizeof(name), "forward_both_ways_n%u", ns[i]);
-		report_case("workers", name, forward_both_ways(ns[i]));
+		report_case("workers", name, forward_both_ways(ns[i],
+			"ipmasqadm portfw -a -P tcp -L 203.0.113.1 %u -R 192.168.0.%u 80"));
+		snprintf(name, sizeof(name), "dnat_both_ways_n%u", ns[i]);
+		report_case("workers", name, forward_both_ways(ns[i],
+			"iptables -t nat -A PREROUTING -i wan0 -p tcp --dport %u "
+			"-j DNAT --to-destination 192.168.0.%u:80"));
 		snprintf(name, sizeof(name), "hairpin_both_ways_n%u", ns[i]);
 		report_case("workers", name, hairpin_both_ways(ns[i]));
 		snprintf(name, sizeof(name), "ftp_data_reaches_owner_n%u", ns[i]);
