@@ -9,9 +9,9 @@
  * send every frame to the worker masq_steer() names, and assert what
  * comes out: each connection's first packet leaves masqueraded with a
  * port (or ICMP id) of its worker's slice, and its replies, the ICMP
- * errors about it, port forwards' (portfw, DNAT) connections both ways, a hairpin
- * and an FTP data connection (through the helper's expectation) all
- * reach the inside host through the same worker. Then the port slice
+ * errors about it, port forwards' (portfw, DNAT) connections both
+ * ways, a hairpin and an FTP data connection (through the helper's
+ * expectation) all reach the inside host through the same worker. Then the port slice
  * allocator alone (nat.c), ARP on every worker, frames steering must
  * survive, and the hand-off ring (handoff.c), with two threads (this
  * test also runs under ThreadSanitizer).
