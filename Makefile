@@ -60,7 +60,8 @@ SOCKSIFY_LIB_SRC := $(filter-out src/socksify/main.c,$(SOCKSIFY_SRC))
 TESTLIB_SRC := $(sort $(wildcard tests/lib/*.c))
 UNIT_SRC    := $(sort $(wildcard tests/unit/*.c))
 # the unit tests with a second thread, run under ThreadSanitizer too
-TSAN_SRC    := tests/unit/test_jobs.c tests/unit/test_log.c tests/unit/test_reload.c
+TSAN_SRC    := tests/unit/test_jobs.c tests/unit/test_log.c tests/unit/test_reload.c \
+	tests/unit/test_workers.c
 BENCH_SRC   := $(sort $(wildcard bench/*.c))
 FUZZ_SRC    := $(sort $(wildcard fuzz/*.c))
 TOOLS_SRC   := $(sort $(wildcard tests/tools/*.c))

@@ -348,6 +348,75 @@ uint32_t masq_engine_conn_count(const struct masq_engine *e);
 uint32_t masq_engine_frag_held(const struct masq_engine *e, uint32_t *dgrams);
 
 /*
+ * Workers (docs/design.md, "Workers"): n engines, one per core, each
+ * owning its connections. Engine k of n gives out only the external
+ * ports and ICMP identifiers p with p % n == k (its slice), so a reply
+ * is known by its destination port to be worker k's; masq_steer() names
+ * the worker that owns any frame, from the frame and a read-only picture
+ * of the configuration (struct masq_steer) that masq_engine_steer_conf()
+ * takes from an engine. A frame that lands on another worker is handed
+ * to its owner through a masq_handoff ring (masq/handoff.h).
+ *
+ *	masq_engine_set_worker(e[k], k, n)     each engine, before traffic
+ *	masq_engine_steer_conf(e[0], n, &st)   after every configuration
+ *	                                       change (addresses, forwards,
+ *	                                       the host's sockets)
+ *	w = masq_steer(&st, buf)               per frame, any thread
+ */
+#define MASQ_WORKERS_MAX	64
+#define MASQ_STEER_ALL		0xffffffffu	/* every worker (ARP) */
+#define MASQ_STEER_TARGETS	(1024 + 64)	/* portfw rules + autofw */
+#define MASQ_STEER_ADDRS	128		/* 16 interfaces x 8 */
+
+int masq_engine_set_worker(struct masq_engine *e, uint32_t k, uint32_t n);
+
+/* An inside endpoint (or port range) a forward sends to (steer.c) */
+struct masq_steer_target {
+	uint32_t addr;		/* network order; 0: any address */
+	uint16_t lo, hi;	/* ports, host order */
+	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+};
+
+/* One of the router's addresses */
+struct masq_steer_addr {
+	uint32_t addr, mask;	/* network order */
+	uint8_t external;	/* on an interface of role external */
+};
+
+/**
+ * struct masq_steer - what steering needs of the configuration; filled by
+ *	masq_engine_steer_conf(), then only read (by any number of threads)
+ * @n:		workers
+ * @key:	hash key of the address hashes (the same for every worker)
+ * @role:	per interface index: 0 internal, 1 external, 0xff none
+ * @naddr:	router addresses in @addrs
+ * @addrs:	the router's addresses, with their networks
+ * @host_ports:	ports the router host's sockets hold (TCP, UDP), bit p
+ * @fwd_ports:	ports forwarded inward on the router's addresses (portfw,
+ *		autofw; TCP, UDP), bit p
+ * @tgt_ports:	ports of the forwards' inside targets (TCP, UDP), bit p: a
+ *		first look before @targets
+ * @ntargets:	entries in @targets
+ * @targets:	the forwards' inside targets
+ */
+struct masq_steer {
+	uint32_t n;
+	uint64_t key;
+	uint8_t role[16];
+	uint32_t naddr;
+	struct masq_steer_addr addrs[MASQ_STEER_ADDRS];
+	uint64_t host_ports[2][65536 / 64];
+	uint64_t fwd_ports[2][65536 / 64];
+	uint64_t tgt_ports[2][65536 / 64];
+	uint32_t ntargets;
+	struct masq_steer_target targets[MASQ_STEER_TARGETS];
+};
+
+int masq_engine_steer_conf(const struct masq_engine *e, uint32_t n,
+			   struct masq_steer *s);
+uint32_t masq_steer(const struct masq_steer *s, const struct masq_buf *b);
+
+/*
  * Restarts that keep connections (snapshot.c): the connection table,
  * its mappings and the helpers' expectations as bytes a successor loads.
  *

@@ -185,6 +185,10 @@ void arp_input(struct masq_engine *e, struct pkt *p)
 		eng_drop(e, b, for_us ? C_local_in : C_drop_arp_not_for_us);
 		return;
 	}
+	if (e->worker_k) {		/* every worker learns, worker 0 answers */
+		eng_drop(e, b, C_local_in);
+		return;
+	}
 	/* answer in place: the request becomes the reply */
 	arp_fill(b, ARP_REPLY, ifc->mac, a->tpa, sha, spa);
 	count(e, C_arp_replies_sent);

@@ -92,6 +92,8 @@ struct masq_engine {
 	uint64_t fw_gen;		/* the last struct fw's @gen */
 	struct fw_memo fw_memo[FW_MEMO_SLOTS];	/* hook memos (fw.c) */
 	struct ctev_ring ctev;		/* conntrack -E (ctevent.c) */
+	uint8_t worker_k, worker_n;	/* worker k of n (worker.c); 0 of 0
+					 * or 0 of 1: the only one */
 };
 
 enum filter_mode {

@@ -29,6 +29,17 @@
  * conn.c), and when an address's ports run out conn.c reuses the port of
  * a closed connection, the host's own first (TIME_WAIT, CLOSE).
  *
+ * Workers (docs/design.md, "Workers"): an engine that is worker k of n
+ * gives out only the ports and ICMP identifiers p with p % n == k, its
+ * slice, so the reply to any mapping it made is known by its destination
+ * port to be worker k's (masq_steer(), steer.c). Interleaved rather than
+ * in n blocks: every range, a rule's --to-ports 1000-1003 too, is shared
+ * evenly, and the scan stays one read per 64 ports (a mask per word,
+ * n->smask). Port preservation keeps the internal port only when it is
+ * in the slice (about 1 in n); else the port is picked in the slice. A
+ * range with no port in a worker's slice (narrower than n) gives that
+ * worker none: its mappings fail as an exhausted range does.
+ *
  * Limits: NAT_MAX_ADDRS external addresses; at most max mappings. A
  * mapping's reference count is 24 bits, which is why the connection
  * table holds fewer than 2^24 entries.
@@ -67,6 +78,7 @@ int nat_init(struct nat *n, uint32_t max, uint64_t seed)
 	n->port_lo = 1024;
 	n->port_hi = 65535;
 	n->rng = seed | 1;
+	nat_set_worker(n, 0, 1);
 	nat_flush(n);
 	return 0;
 }
@@ -146,9 +158,73 @@ static int nat_addr_slot(struct nat *n, uint32_t addr)
 	return i;
 }
 
+/**
+ * nat_port_in_slice() - Is @port (or ICMP id; host order) this worker's?
+ * @n:		NAT state
+ * @port:	port, host order
+ *
+ * Return: true when a mapping made here may take it (always, for 0 of 1)
+ */
+bool nat_port_in_slice(const struct nat *n, uint32_t port)
+{
+	return port % n->wn == n->wk;
+}
+
+/* Ports the slice holds in [0, @x] */
+static uint32_t slice_upto(const struct nat *n, uint32_t x)
+{
+	return x < n->wk ? 0 : (x - n->wk) / n->wn + 1;
+}
+
+/**
+ * nat_slice_ports() - Ports of this worker's slice in [@lo, @hi], host order
+ * @n:		NAT state
+ * @lo:		first port
+ * @hi:		last port (>= @lo)
+ *
+ * Return: the count: hi - lo + 1 for one worker; 0 for a range the slice
+ * misses
+ */
+uint32_t nat_slice_ports(const struct nat *n, uint32_t lo, uint32_t hi)
+{
+	return slice_upto(n, hi) - (lo ? slice_upto(n, lo - 1) : 0);
+}
+
+/**
+ * nat_set_worker() - Make this engine worker @k of @nw: its slice of ports
+ * @n:		NAT state
+ * @k:		this worker, 0 to @nw - 1
+ * @nw:		workers, 1 to 64
+ *
+ * Only while no mapping exists: a mapping outside the slice would be
+ * steered to another worker.
+ * Return: 0, -EINVAL for a bad @k or @nw, -EBUSY when mappings exist
+ */
+int nat_set_worker(struct nat *n, uint32_t k, uint32_t nw)
+{
+	if (!nw || nw > 64 || k >= nw)
+		return -EINVAL;
+	if (n->count)
+		return -EBUSY;
+	n->wk = (uint8_t)k;
+	n->wn = (uint8_t)nw;
+	for (uint32_t r = 0; r < nw; r++) {
+		uint64_t m = 0;
+
+		for (uint32_t i = 0; i < 64; i++)
+			if ((r + i) % nw == k)
+				m |= 1ull << i;
+		n->smask[r] = m;
+	}
+	n->slice_ports = nat_slice_ports(n, n->port_lo, n->port_hi);
+	return 0;
+}
+
+/* A port counted in an address's @used: in the range and in the slice */
 static bool port_in_range(const struct nat *n, enum nat_pcls pc, uint32_t p)
 {
-	return pc == NAT_PCLS_ICMP || (p >= n->port_lo && p <= n->port_hi);
+	return nat_port_in_slice(n, p) &&
+	       (pc == NAT_PCLS_ICMP || (p >= n->port_lo && p <= n->port_hi));
 }
 
 static bool port_is_free(const uint64_t *bits, uint32_t p)
@@ -157,15 +233,20 @@ static bool port_is_free(const uint64_t *bits, uint32_t p)
 }
 
 /*
- * First port in [from, to] (inclusive) free in @bits and not in @rsv (may
- * be NULL), or -1: 64 ports a read
+ * First port in [from, to] (inclusive) of the slice, free in @bits and
+ * not in @rsv (may be NULL), or -1: 64 ports a read
  */
-static int port_scan_range(const uint64_t *bits, const uint64_t *rsv,
-			   uint32_t from, uint32_t to)
+static int port_scan_range(const struct nat *n, const uint64_t *bits,
+			   const uint64_t *rsv, uint32_t from, uint32_t to)
 {
-	for (uint32_t w = from >> 6; w <= to >> 6; w++) {
-		uint64_t free = ~(bits[w] | (rsv ? rsv[w] : 0));
+	uint32_t r = ((from >> 6) << 6) % n->wn;	/* the word's first port's */
+	uint32_t step = 64 % n->wn;			/* ... and the next's: no
+							 * division per word */
 
+	for (uint32_t w = from >> 6; w <= to >> 6; w++) {
+		uint64_t free = ~(bits[w] | (rsv ? rsv[w] : 0)) & n->smask[r];
+
+		r = r + step >= n->wn ? r + step - n->wn : r + step;
 		if (w == from >> 6)
 			free &= ~0ull << (from & 63);
 		if (w == to >> 6)
@@ -177,23 +258,28 @@ static int port_scan_range(const uint64_t *bits, const uint64_t *rsv,
 }
 
 /* First free port in [lo, hi] at or after @start, wrapping to @lo */
-static int port_scan(const uint64_t *bits, const uint64_t *rsv, uint32_t lo,
-		     uint32_t hi, uint32_t start)
+static int port_scan(const struct nat *n, const uint64_t *bits,
+		     const uint64_t *rsv, uint32_t lo, uint32_t hi,
+		     uint32_t start)
 {
-	int p = port_scan_range(bits, rsv, start, hi);
+	int p = port_scan_range(n, bits, rsv, start, hi);
 
 	if (p < 0 && start > lo)
-		p = port_scan_range(bits, rsv, lo, start - 1);
+		p = port_scan_range(n, bits, rsv, lo, start - 1);
 	return p;
 }
 
-/* Ports of @bits in use in [lo, hi] (control plane: a linear count) */
-static uint32_t port_count(const uint64_t *bits, uint32_t lo, uint32_t hi)
+/*
+ * Ports of @bits of the slice in use in [lo, hi] (control plane: a
+ * linear count)
+ */
+static uint32_t port_count(const struct nat *n, const uint64_t *bits,
+			   uint32_t lo, uint32_t hi)
 {
 	uint32_t c = 0;
 
 	for (uint32_t p = lo; p <= hi; p++)
-		c += !port_is_free(bits, p);
+		c += !port_is_free(bits, p) && nat_port_in_slice(n, p);
 	return c;
 }
 
@@ -208,13 +294,14 @@ int nat_set_ports(struct nat *n, uint16_t lo, uint16_t hi)
 		return -EINVAL;
 	n->port_lo = lo;
 	n->port_hi = hi;
+	n->slice_ports = nat_slice_ports(n, lo, hi);
 	for (int i = 0; i < NAT_MAX_ADDRS; i++) {
 		struct nat_addr *a = &n->addrs[i];
 
 		if (!a->addr)
 			continue;
-		a->used[NAT_PCLS_TCP] = port_count(a->bits[NAT_PCLS_TCP], lo, hi);
-		a->used[NAT_PCLS_UDP] = port_count(a->bits[NAT_PCLS_UDP], lo, hi);
+		a->used[NAT_PCLS_TCP] = port_count(n, a->bits[NAT_PCLS_TCP], lo, hi);
+		a->used[NAT_PCLS_UDP] = port_count(n, a->bits[NAT_PCLS_UDP], lo, hi);
 	}
 	return 0;
 }
@@ -234,6 +321,8 @@ bool nat_port_in_play(const struct nat *n, uint8_t proto, uint16_t port,
 {
 	uint32_t p = ntohs(port);
 
+	if (!nat_port_in_slice(n, p))
+		return false;		/* another worker's */
 	if (nat_pcls_of(proto) == NAT_PCLS_ICMP)
 		return true;
 	if (w->lo)
@@ -247,6 +336,7 @@ bool nat_port_in_play(const struct nat *n, uint8_t proto, uint16_t port,
  * ports host sockets hold (n->host_ports) are never given to another;
  * the host's own mapping (@w->host) may keep its port among them; a
  * rule's range (@w->lo, @w->hi) is scanned instead of the configured one.
+ * Only ports of this worker's slice are given, the kept ones too.
  */
 static int port_alloc(struct nat *n, struct nat_addr *a, enum nat_pcls pc,
 		      uint16_t want, const struct nat_want *w)
@@ -263,15 +353,15 @@ static int port_alloc(struct nat *n, struct nat_addr *a, enum nat_pcls pc,
 		lo = w->lo;		/* a rule's range: scanned, not counted */
 		hi = w->hi;
 	}
-	if (a->used[pc] > (uint32_t)(n->port_hi - n->port_lo) && lo == n->port_lo &&
-	    hi == n->port_hi)
+	if (lo == n->port_lo && hi == n->port_hi &&
+	    a->used[pc] >= n->slice_ports)
 		return -1;			/* exhausted, known in O(1) */
-	if (port_is_free(bits, want) &&
+	if (port_is_free(bits, want) && nat_port_in_slice(n, want) &&
 	    ((want >= lo && want <= hi && (!rsv || port_is_free(rsv, want))) ||
 	     (w->host && pc != NAT_PCLS_ICMP)))
 		p = want;
 	else
-		p = port_scan(bits, rsv, lo, hi,
+		p = port_scan(n, bits, rsv, lo, hi,
 			      lo + (uint32_t)(nat_random(n) % (hi - lo + 1)));
 	if (p < 0)
 		return -1;
@@ -516,7 +606,8 @@ static uint32_t nat_map_new(struct nat *n, enum nat_pcls pc, uint32_t int_addr,
  * Exactly that port or nothing: a restored connection must keep the
  * port its peer knows.
  * Return: mapping index (one reference held), or NAT_NONE when the port
- * or the endpoint is taken already, or the tables are full
+ * or the endpoint is taken already, the port is not this worker's slice
+ * (a snapshot of another worker count), or the tables are full
  */
 uint32_t nat_map_restore(struct nat *n, enum nat_pcls pc, uint32_t int_addr,
 			 uint16_t int_port, uint32_t ext_addr,
@@ -528,8 +619,9 @@ uint32_t nat_map_restore(struct nat *n, enum nat_pcls pc, uint32_t int_addr,
 	uint16_t port = ntohs(ext_port);
 	struct nat_addr *a;
 
-	if (nat_full(n) || slot < 0 || pc >= NAT_PCLS_NUM)
-		return NAT_NONE;
+	if (nat_full(n) || slot < 0 || pc >= NAT_PCLS_NUM ||
+	    !nat_port_in_slice(n, port))
+		return NAT_NONE;	/* another worker's now: skipped */
 	a = &n->addrs[slot];
 	if (!port_is_free(a->bits[pc], port) ||
 	    (!private && cuckoo_lookup(&n->by_int, h, nat_int_eq, &k) !=

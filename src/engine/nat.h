@@ -60,6 +60,12 @@ struct nat {
 					 * the router's addresses (TCP, UDP):
 					 * no mapping of another takes one */
 	uint64_t rng;
+	uint8_t wk, wn;			/* worker k of n: the slice of ports
+					 * and ICMP ids this engine gives
+					 * out (p % wn == wk; 0 of 1: all) */
+	uint64_t smask[64];
+	uint32_t slice_ports;		/* ports of the slice in the range */		/* bits of a 64-port word in the
+					 * slice, by (first port % wn) */
 };
 
 /**
@@ -79,6 +85,9 @@ int nat_init(struct nat *n, uint32_t max, uint64_t seed);
 void nat_fini(struct nat *n);
 void nat_flush(struct nat *n);
 int nat_set_ports(struct nat *n, uint16_t lo, uint16_t hi);
+int nat_set_worker(struct nat *n, uint32_t k, uint32_t nw);
+bool nat_port_in_slice(const struct nat *n, uint32_t port);
+uint32_t nat_slice_ports(const struct nat *n, uint32_t lo, uint32_t hi);
 size_t nat_bytes(const struct nat *n);
 
 int nat_set_host_ports(struct nat *n, enum nat_pcls pc, const uint64_t *set);

@@ -1,0 +1,863 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_workers.c - n engines as workers k of n, fed by masq_steer()
+ *
+ * What a user of a router with several workers would see if ownership
+ * were wrong is a reply that never arrives: the worker it reaches has no
+ * connection and no mapping for it, and drops it. So the cases here
+ * build a "world" of n engines (n = 1, 2, 4) with one configuration,
+ * send every frame to the worker masq_steer() names, and assert what
+ * comes out: each connection's first packet leaves masqueraded with a
+ * port (or ICMP id) of its worker's slice, and its replies, the ICMP
+ * errors about it, port forwards' (portfw, DNAT) connections both
+ * ways, a hairpin and an FTP data connection (through the helper's
+ * expectation) all reach the inside host through the same worker. Then the port slice
+ * allocator alone (nat.c), ARP on every worker, frames steering must
+ * survive, and the hand-off ring (handoff.c), with two threads (this
+ * test also runs under ThreadSanitizer).
+ *
+ * Prints "ok workers/NAME" or "FAIL workers/NAME: why" per case.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "masq/handoff.h"
+#include "engine/nat.h"
+#include "engine/pkt.h"
+#include "../lib/ctlline.h"
+#include "../lib/frame.h"
+#include "../lib/report.h"
+
+#define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
+#define NS		1000000000ull
+#define WMAX		4
+#define EXT		IP4(203, 0, 113, 1)
+#define TX_CAP		64
+
+/* n engines with one configuration, and the steering picture */
+struct world {
+	uint32_t n;
+	struct masq_pool *pool;
+	struct masq_engine *e[WMAX];
+	struct masq_steer *st;
+	uint64_t now;
+	/* the last frame out, and who sent it */
+	uint8_t out[FRAME_MAX];
+	uint32_t out_len, nout;
+	uint32_t worker;
+	struct frame_view v, inner;
+};
+
+static const char *const inside_neigh_fmt =
+	"neigh add 192.168.0.%u lladdr 02:00:00:00:01:%02x dev lan0";
+
+static void world_down(struct world *w)
+{
+	for (uint32_t k = 0; k < w->n; k++)
+		masq_engine_destroy(w->e[k]);
+	masq_pool_destroy(w->pool);
+	free(w->st);
+	memset(w, 0, sizeof(*w));
+}
+
+/* Run @line on every worker (the control plane's rule); Return: 0 or -1 */
+static int world_ctl(struct world *w, const char *line)
+{
+	for (uint32_t k = 0; k < w->n; k++)
+		if (ctlline_run(w->e[k], line, NULL))
+			return report_failf("'%s' failed on worker %u", line, k);
+	return 0;
+}
+
+/* Take the steering picture again (after a change of forwards) */
+static int world_steer(struct world *w)
+{
+	int rc = masq_engine_steer_conf(w->e[0], w->n, w->st);
+
+	return rc ? report_failf("masq_engine_steer_conf: %d", rc) : 0;
+}
+
+static int world_up(struct world *w, uint32_t n, const char *const *extra)
+{
+	struct masq_limits lim = { .max_conns = 4096, .max_neigh = 256,
+				   .seed = 7 };
+	char line[128];
+
+	memset(w, 0, sizeof(*w));
+	w->n = n;
+	w->now = 10 * NS;
+	w->pool = masq_pool_create(512, 2048);
+	w->st = calloc(1, sizeof(*w->st));
+	if (!w->pool || !w->st)
+		return report_failf("out of memory");
+	for (uint32_t k = 0; k < n; k++) {
+		w->e[k] = masq_engine_create(&lim, w->pool);
+		if (!w->e[k])
+			return report_failf("masq_engine_create %u", k);
+		if (masq_engine_set_worker(w->e[k], k, n))
+			return report_failf("masq_engine_set_worker(%u, %u)", k, n);
+	}
+	for (int i = 0; ctlline_topology[i]; i++)
+		if (world_ctl(w, ctlline_topology[i]))
+			return -1;
+	for (uint32_t h = 4; h < 100; h++) {
+		snprintf(line, sizeof(line), inside_neigh_fmt, h, h);
+		if (world_ctl(w, line))
+			return -1;
+	}
+	for (int i = 0; extra && extra[i]; i++)
+		if (world_ctl(w, extra[i]))
+			return -1;
+	return world_steer(w);
+}
+
+/*
+ * Send one frame in on @ifname to the worker steering names; keep the
+ * first frame out in w->out (decoded in w->v).
+ * Return: frames out, or -1 (the frame could not be built)
+ */
+static int world_send(struct world *w, const struct frame_spec *s,
+		      const char *ifname)
+{
+	struct masq_buf *b = masq_pool_get(w->pool), *txb[TX_CAP];
+	struct masq_txq tx = { txb, 0, TX_CAP };
+	int iface = masq_engine_iface_find(w->e[0], ifname);
+	struct frame_spec f = *s;
+
+	/* to the router's MAC on that interface (ctlline_topology) */
+	memcpy(f.eth_dst, (const uint8_t[6]){ 2, 0, 0, 0, iface + 1, 1 }, 6);
+	memcpy(f.eth_src, (const uint8_t[6]){ 2, 0, 0, 0, iface + 1, 0xfe }, 6);
+	if (!b || iface < 0 || frame_build(&f, b) < 0) {
+		if (b)
+			masq_pool_put(w->pool, b);
+		return report_failf("cannot build a frame for %s", ifname);
+	}
+	b->iface = (uint32_t)iface;
+	w->worker = masq_steer(w->st, b);
+	if (w->worker >= w->n) {
+		masq_pool_put(w->pool, b);
+		return report_failf("masq_steer: %u of %u", w->worker, w->n);
+	}
+	w->now += NS / 1000;
+	masq_engine_input(w->e[w->worker], &b, 1, w->now, &tx);
+	w->nout = tx.n;
+	w->out_len = 0;
+	if (tx.n) {
+		w->out_len = txb[0]->len < FRAME_MAX ? txb[0]->len : FRAME_MAX;
+		memcpy(w->out, txb[0]->data, w->out_len);
+		w->v.inner = &w->inner;
+		frame_decode(w->out, w->out_len, &txb[0]->meta, &w->v);
+	}
+	for (uint32_t i = 0; i < tx.n; i++)
+		masq_pool_put(w->pool, txb[i]);
+	return (int)tx.n;
+}
+
+/* Expect one frame out, from @saddr to @daddr */
+static int expect_out(struct world *w, const char *what, uint32_t saddr,
+		      uint32_t daddr)
+{
+	if (w->nout != 1 || !w->v.has_ip)
+		return report_failf("n=%u %s: %u frames out of worker %u",
+				    w->n, what, w->nout, w->worker);
+	if (w->v.saddr != saddr || w->v.daddr != daddr)
+		return report_failf("n=%u %s: out %08x > %08x, want %08x > %08x",
+				    w->n, what, w->v.saddr, w->v.daddr, saddr,
+				    daddr);
+	return 0;
+}
+
+/* ---- each connection's two directions reach one worker -------------------- */
+
+/* A connection opened from inside host @h; its reply; an ICMP error */
+static int flow_case(struct world *w, uint32_t h, uint8_t proto)
+{
+	uint32_t in = IP4(192, 168, 0, h), rem = IP4(198, 51, 100, 1 + h % 5);
+	uint16_t iport = (uint16_t)(30000 + h * 7), ext;
+	struct frame_spec s;
+	uint32_t owner;
+
+	if (proto == FRAME_PROTO_TCP)
+		frame_spec_tcp(&s, in, iport, rem, 80, FRAME_TCP_SYN);
+	else if (proto == FRAME_PROTO_UDP)
+		frame_spec_udp(&s, in, iport, rem, 53);
+	else
+		frame_spec_icmp_echo(&s, in, rem, true, iport, 1);
+	if (world_send(w, &s, "lan0") < 0 ||
+	    expect_out(w, "first packet", EXT, rem))
+		return -1;
+	owner = w->worker;
+	ext = proto == FRAME_PROTO_ICMP ? w->v.icmp_id : w->v.sport;
+	if (ext % w->n != owner)
+		return report_failf("n=%u worker %u mapped %u:%u to port %u, "
+				    "not in its slice", w->n, owner, h, iport,
+				    ext);
+	if (proto == FRAME_PROTO_TCP)
+		frame_spec_tcp(&s, rem, 80, EXT, ext, FRAME_TCP_SYN | FRAME_TCP_ACK);
+	else if (proto == FRAME_PROTO_UDP)
+		frame_spec_udp(&s, rem, 53, EXT, ext);
+	else
+		frame_spec_icmp_echo(&s, rem, EXT, false, ext, 1);
+	s.ack = 1;
+	if (world_send(w, &s, "wan0") < 0 ||
+	    expect_out(w, "reply", rem, in))
+		return -1;
+	if (w->worker != owner)
+		return report_failf("n=%u reply on worker %u, owner %u", w->n,
+				    w->worker, owner);
+	if (proto != FRAME_PROTO_UDP)
+		return 0;
+	/* a port unreachable from the remote, quoting what went out */
+	{
+		struct frame_spec q, err;
+		uint8_t quote[128];
+		int ql;
+
+		frame_spec_udp(&q, EXT, ext, rem, 53);
+		ql = frame_build_ip(&q, quote, sizeof(quote));
+		frame_spec_init(&err, FRAME_IP);
+		err.proto = FRAME_PROTO_ICMP;
+		err.saddr = rem;
+		err.daddr = EXT;
+		err.icmp_type = FRAME_ICMP_UNREACH;
+		err.icmp_code = 3;
+		if (ql < 28)
+			return report_failf("quote");
+		memcpy(err.payload, quote, 28);
+		err.payload_len = 28;
+		if (world_send(w, &err, "wan0") < 0 ||
+		    expect_out(w, "icmp error", rem, in))
+			return -1;
+		if (w->worker != owner)
+			return report_failf("n=%u ICMP error on worker %u, owner %u",
+					    w->n, w->worker, owner);
+	}
+	return 0;
+}
+
+static int flows_reach_owner(uint32_t n)
+{
+	static const uint8_t protos[] = { FRAME_PROTO_TCP, FRAME_PROTO_UDP,
+					  FRAME_PROTO_ICMP };
+	uint32_t seen[WMAX] = { 0 };
+	struct world w;
+	int rc = 0;
+
+	if (world_up(&w, n, NULL)) {
+		world_down(&w);
+		return -1;
+	}
+	for (uint32_t h = 4; h < 64 && !rc; h++)
+		for (unsigned p = 0; p < 3 && !rc; p++) {
+			rc = flow_case(&w, h, protos[p]);
+			seen[w.worker]++;
+		}
+	for (uint32_t k = 0; k < n && !rc; k++)
+		if (!seen[k])
+			rc = report_failf("n=%u: worker %u owned nothing of 60 hosts",
+					  n, k);
+	world_down(&w);
+	return rc;
+}
+
+/*
+ * Port forwards (@fmt: a portfw or a nat PREROUTING DNAT command with
+ * the outside port and the server's last octet to fill in; four of
+ * them, so a steering that ignored them would split some): remote in,
+ * the server's reply out, on one worker
+ */
+static int forward_both_ways(uint32_t n, const char *fmt)
+{
+	struct frame_spec s;
+	struct world w;
+	char cmd[160];
+	int rc = 0;
+
+	if (world_up(&w, n, NULL)) {
+		world_down(&w);
+		return -1;
+	}
+	for (unsigned f = 0; f < 4; f++) {
+		snprintf(cmd, sizeof(cmd), fmt, 8081 + f, 2 + f);
+		if (world_ctl(&w, cmd)) {
+			world_down(&w);
+			return -1;
+		}
+	}
+	if (world_steer(&w)) {
+		world_down(&w);
+		return -1;
+	}
+	for (uint32_t i = 0; i < 40 && !rc; i++) {
+		uint32_t rem = IP4(198, 51, 100, 10 + i);
+		uint32_t srv = IP4(192, 168, 0, 2 + i % 4);
+		uint16_t rport = (uint16_t)(40000 + i);
+		uint32_t owner;
+
+		frame_spec_tcp(&s, rem, rport, EXT, (uint16_t)(8081 + i % 4),
+			       FRAME_TCP_SYN);
+		if (world_send(&w, &s, "wan0") < 0 ||
+		    expect_out(&w, "forwarded SYN", rem, srv)) {
+			rc = -1;
+			break;
+		}
+		owner = w.worker;
+		frame_spec_tcp(&s, srv, 80, rem, rport,
+			       FRAME_TCP_SYN | FRAME_TCP_ACK);
+		s.ack = 1;
+		if (world_send(&w, &s, "lan0") < 0 ||
+		    expect_out(&w, "server's SYN+ACK", EXT, rem))
+			rc = -1;
+		else if (w.v.sport != 8081 + i % 4)
+			rc = report_failf("reply from port %u", w.v.sport);
+		else if (w.worker != owner)
+			rc = report_failf("n=%u forward: SYN on %u, reply on %u",
+					  n, owner, w.worker);
+	}
+	world_down(&w);
+	return rc;
+}
+
+/* Inside host B to A's mapping (hairpin, RFC 4787 REQ-9), and back */
+static int hairpin_both_ways(uint32_t n)
+{
+	static const char *const eif[] = {
+		"set filtering endpoint-independent", NULL };
+	struct frame_spec s;
+	struct world w;
+	int rc = 0;
+
+	if (world_up(&w, n, eif)) {
+		world_down(&w);
+		return -1;
+	}
+	for (uint32_t i = 0; i < 20 && !rc; i++) {
+		uint32_t a = IP4(192, 168, 0, 10 + i), b = IP4(192, 168, 0, 40 + i);
+		uint16_t amap, bmap;
+		uint32_t owner;
+
+		frame_spec_udp(&s, a, 5000, IP4(198, 51, 100, 1), 3478);
+		if (world_send(&w, &s, "lan0") < 0 ||
+		    expect_out(&w, "A out", EXT, IP4(198, 51, 100, 1))) {
+			rc = -1;
+			break;
+		}
+		amap = w.v.sport;
+		frame_spec_udp(&s, b, 6000, EXT, amap);
+		if (world_send(&w, &s, "lan0") < 0 ||
+		    expect_out(&w, "B to A's mapping", EXT, a)) {
+			rc = -1;
+			break;
+		}
+		owner = w.worker;
+		bmap = w.v.sport;
+		frame_spec_udp(&s, a, 5000, EXT, bmap);
+		if (world_send(&w, &s, "lan0") < 0 ||
+		    expect_out(&w, "A back to B's hairpin mapping", EXT, b))
+			rc = -1;
+		else if (w.worker != owner)
+			rc = report_failf("n=%u hairpin on %u, back on %u", n,
+					  owner, w.worker);
+	}
+	world_down(&w);
+	return rc;
+}
+
+/* "PORT 203,0,113,1,P1,P2": the port the helper wrote */
+static int ftp_port_of(const struct frame_view *v, uint16_t *port)
+{
+	char text[128];
+	unsigned a, b, c, d, p1, p2;
+	uint32_t len = v->payload_len < sizeof(text) - 1 ? v->payload_len
+							 : sizeof(text) - 1;
+
+	memcpy(text, v->payload, len);
+	text[len] = 0;
+	if (sscanf(text, "PORT %u,%u,%u,%u,%u,%u", &a, &b, &c, &d, &p1, &p2) != 6)
+		return report_failf("no PORT in '%s'", text);
+	*port = (uint16_t)(p1 << 8 | p2);
+	return 0;
+}
+
+/*
+ * FTP active mode: the helper's expectation is made on the control
+ * connection's worker, in its slice, so the server's data connection
+ * is steered there and let in
+ */
+static int ftp_data_reaches_owner(uint32_t n)
+{
+	struct frame_spec s;
+	struct world w;
+	int rc = 0;
+
+	if (world_up(&w, n, NULL)) {
+		world_down(&w);
+		return -1;
+	}
+	for (uint32_t i = 0; i < 12 && !rc; i++) {
+		uint32_t cli = IP4(192, 168, 0, 20 + i), srv = IP4(198, 51, 100, 10);
+		uint16_t cport = (uint16_t)(40000 + i * 10), ext, data = 0;
+		static const char port_fmt[] = "PORT 192,168,0,%u,%u,%u\r\n";
+		uint32_t owner;
+		char cmd[64];
+
+		frame_spec_tcp(&s, cli, cport, srv, 21, FRAME_TCP_SYN);
+		s.seq = 1000;
+		if (world_send(&w, &s, "lan0") < 0 ||
+		    expect_out(&w, "control SYN", EXT, srv))
+			return world_down(&w), -1;
+		owner = w.worker;
+		ext = w.v.sport;
+		frame_spec_tcp(&s, srv, 21, EXT, ext, FRAME_TCP_SYN | FRAME_TCP_ACK);
+		s.seq = 5000;
+		s.ack = 1001;
+		if (world_send(&w, &s, "wan0") < 0 ||
+		    expect_out(&w, "control SYN+ACK", srv, cli))
+			return world_down(&w), -1;
+		frame_spec_tcp(&s, cli, cport, srv, 21, FRAME_TCP_ACK);
+		s.seq = 1001;
+		s.ack = 5001;
+		world_send(&w, &s, "lan0");
+		snprintf(cmd, sizeof(cmd), port_fmt, 20 + i, (cport + 1) >> 8,
+			 (cport + 1) & 255);
+		frame_spec_tcp(&s, cli, cport, srv, 21,
+			       FRAME_TCP_ACK | FRAME_TCP_PSH);
+		s.seq = 1001;
+		s.ack = 5001;
+		s.payload_len = (uint16_t)strlen(cmd);
+		memcpy(s.payload, cmd, s.payload_len);
+		if (world_send(&w, &s, "lan0") < 0 ||
+		    expect_out(&w, "PORT", EXT, srv) ||
+		    ftp_port_of(&w.v, &data))
+			return world_down(&w), -1;
+		if (data % n != owner)
+			rc = report_failf("n=%u expectation port %u not in worker "
+					  "%u's slice", n, data, owner);
+		frame_spec_tcp(&s, srv, 20, EXT, data, FRAME_TCP_SYN);
+		s.seq = 9000;
+		if (!rc && (world_send(&w, &s, "wan0") < 0 ||
+			    expect_out(&w, "data SYN", srv, cli)))
+			rc = -1;
+		else if (!rc && (w.worker != owner || w.v.dport != cport + 1))
+			rc = report_failf("n=%u data SYN on worker %u to port %u, "
+					  "control on %u", n, w.worker,
+					  w.v.dport, owner);
+	}
+	world_down(&w);
+	return rc;
+}
+
+/* ARP reaches every worker; each learns the sender, worker 0 alone answers */
+static int arp_every_worker(uint32_t n)
+{
+	static const uint8_t sha[6] = { 2, 0, 0, 0, 2, 0x77 };
+	static const uint8_t zero[6];
+	struct masq_buf *txb[TX_CAP];
+	struct frame_spec s;
+	struct world w;
+	uint32_t replies = 0;
+	int rc = 0;
+
+	if (world_up(&w, n, NULL)) {
+		world_down(&w);
+		return -1;
+	}
+	frame_spec_arp(&s, 1, sha, IP4(203, 0, 113, 77), zero, EXT);
+	for (uint32_t k = 0; k < n && !rc; k++) {
+		struct masq_buf *b = masq_pool_get(w.pool);
+		struct masq_txq tx = { txb, 0, TX_CAP };
+		struct masq_text t = { 0 };
+
+		frame_build(&s, b);
+		b->iface = (uint32_t)masq_engine_iface_find(w.e[k], "wan0");
+		if (n > 1 && masq_steer(w.st, b) != MASQ_STEER_ALL)
+			rc = report_failf("ARP steered to %u", masq_steer(w.st, b));
+		masq_engine_input(w.e[k], &b, 1, w.now, &tx);
+		replies += tx.n;
+		for (uint32_t i = 0; i < tx.n; i++)
+			masq_pool_put(w.pool, txb[i]);
+		ctlline_run(w.e[k], "neigh", &t);
+		if (!rc && (!t.s || !strstr(t.s, "203.0.113.77")))
+			rc = report_failf("worker %u did not learn the sender", k);
+		masq_text_free(&t);
+	}
+	if (!rc && replies != 1)
+		rc = report_failf("n=%u: %u ARP replies, want 1", n, replies);
+	world_down(&w);
+	return rc;
+}
+
+/* ---- steering alone ------------------------------------------------------- */
+
+/* The worker of a frame built from @s arriving on @iface */
+static uint32_t steer_of(struct world *w, const struct frame_spec *s,
+			 uint32_t iface)
+{
+	struct masq_buf *b = masq_pool_get(w->pool);
+	uint32_t k;
+
+	frame_build(s, b);
+	b->iface = iface;
+	k = masq_steer(w->st, b);
+	masq_pool_put(w->pool, b);
+	return k;
+}
+
+/*
+ * The pairs the engine-driven cases do not reach, steering alone: the
+ * router host's own connections through its twin (out and back; with an
+ * inside host both ways), an inside host's connection to the router's
+ * service on its internal address, routing between two internal
+ * networks and from outside to a routed (not masqueraded) inside host,
+ * and an inside host's ICMP error about a reply it was sent
+ */
+static int steer_pairs(uint32_t n)
+{
+	static const char *const lan1[] = {
+		"iface add lan1 mac 02:00:00:00:03:01 role internal",
+		"addr add 10.9.0.1/24 dev lan1", NULL };
+	const uint32_t lan = 0, wan = 1, twin = MASQ_IFACE_TWIN;
+	struct frame_spec a, b;
+	struct world w;
+	int rc = 0;
+
+	if (world_up(&w, n, lan1) ||
+	    world_ctl(&w, "iptables -t nat -A PREROUTING -i wan0 -p tcp "
+			  "--dport 2223 -j REDIRECT --to-ports 22") ||
+	    world_steer(&w)) {
+		world_down(&w);
+		return -1;
+	}
+	for (uint32_t i = 0; i < 200 && !rc; i++) {
+		uint32_t in = IP4(192, 168, 0, 2 + i % 100), rem = IP4(198, 51, 100, i);
+		uint32_t other = IP4(10, 9, 0, 2 + i % 50);
+		uint16_t p = (uint16_t)(1024 + i * 311);
+		const char *what = NULL;
+
+		frame_spec_tcp(&a, EXT, p, rem, 443, FRAME_TCP_SYN);
+		frame_spec_tcp(&b, rem, 443, EXT, p, FRAME_TCP_SYN | FRAME_TCP_ACK);
+		if (steer_of(&w, &a, wan | twin) != steer_of(&w, &b, wan))
+			what = "host's own connection out";
+		frame_spec_tcp(&a, rem, p, EXT, 2223, FRAME_TCP_SYN);
+		frame_spec_tcp(&b, EXT, 22, rem, p, FRAME_TCP_SYN | FRAME_TCP_ACK);
+		if (steer_of(&w, &a, wan) != steer_of(&w, &b, wan | twin))
+			what = "REDIRECT from outside, the host's reply";
+		frame_spec_tcp(&a, rem, p, EXT, 22, FRAME_TCP_SYN);
+		if (steer_of(&w, &a, wan) != steer_of(&w, &b, wan | twin))
+			what = "the REDIRECT's port reached directly";
+		frame_spec_icmp_echo(&a, EXT, rem, true, p, 1);
+		frame_spec_icmp_echo(&b, rem, EXT, false, p, 1);
+		if (steer_of(&w, &a, wan | twin) != steer_of(&w, &b, wan))
+			what = "host's own ping";
+		frame_spec_tcp(&a, IP4(192, 168, 0, 1), p, in, 22, FRAME_TCP_SYN);
+		frame_spec_tcp(&b, in, 22, IP4(192, 168, 0, 1), p, FRAME_TCP_ACK);
+		if (steer_of(&w, &a, lan | twin) != steer_of(&w, &b, lan))
+			what = "host to an inside host";
+		frame_spec_udp(&a, in, p, IP4(192, 168, 0, 1), 53);
+		frame_spec_udp(&b, IP4(192, 168, 0, 1), 53, in, p);
+		if (steer_of(&w, &a, lan) != steer_of(&w, &b, lan | twin))
+			what = "inside host to the host's service";
+		frame_spec_tcp(&a, in, p, other, 80, FRAME_TCP_SYN);
+		frame_spec_tcp(&b, other, 80, in, p, FRAME_TCP_ACK);
+		if (steer_of(&w, &a, lan) != steer_of(&w, &b, 2))
+			what = "routed between inside networks";
+		frame_spec_tcp(&a, rem, p, in, 80, FRAME_TCP_SYN);
+		frame_spec_tcp(&b, in, 80, rem, p, FRAME_TCP_ACK);
+		if (steer_of(&w, &a, wan) != steer_of(&w, &b, lan))
+			what = "routed from outside, not masqueraded";
+		/* an inside host's port unreachable about a reply to it */
+		{
+			uint8_t quote[64];
+			int ql;
+
+			frame_spec_udp(&a, rem, 53, in, p);
+			ql = frame_build_ip(&a, quote, sizeof(quote));
+			frame_spec_init(&b, FRAME_IP);
+			b.proto = FRAME_PROTO_ICMP;
+			b.saddr = in;
+			b.daddr = rem;
+			b.icmp_type = FRAME_ICMP_UNREACH;
+			b.icmp_code = 3;
+			memcpy(b.payload, quote, 28);
+			b.payload_len = 28;
+			frame_spec_udp(&a, in, p, rem, 53);
+			if (ql < 28 || steer_of(&w, &a, lan) != steer_of(&w, &b, lan))
+				what = "an inside host's ICMP error";
+		}
+		if (what)
+			rc = report_failf("n=%u %s (case %u): two workers", n, what,
+					  i);
+	}
+	world_down(&w);
+	return rc;
+}
+
+/* Fragments of one datagram meet; n = 1 is always worker 0; junk gets one */
+static int steer_edges(void)
+{
+	struct world w;
+	struct frame_spec s;
+	struct masq_buf *b;
+	uint8_t frame[FRAME_MAX];
+	uint32_t first, rest;
+	int len, rc = 0;
+
+	if (world_up(&w, 4, NULL)) {
+		world_down(&w);
+		return -1;
+	}
+	b = masq_pool_get(w.pool);
+	frame_spec_udp(&s, IP4(198, 51, 100, 9), 53, EXT, 1234);
+	s.payload_len = 1200;
+	len = frame_build_bytes(&s, frame, sizeof(frame), NULL);
+	memcpy(b->data, frame, (size_t)len);
+	b->len = (uint32_t)frame_fragment(b->data, (uint32_t)len, 0, 600);
+	b->iface = 1;
+	first = masq_steer(w.st, b);
+	memcpy(b->data, frame, (size_t)len);
+	b->len = (uint32_t)frame_fragment(b->data, (uint32_t)len, 600, 608);
+	rest = masq_steer(w.st, b);
+	if (first != rest)
+		rc = report_failf("fragments on workers %u and %u", first, rest);
+	/* every length of a frame, every interface index: a worker, no crash */
+	for (uint32_t l = 0; l <= (uint32_t)len && !rc; l++)
+		for (uint32_t i = 0; i < 0x300 && !rc; i += 0x7f) {
+			b->len = l;
+			b->iface = i;
+			memcpy(b->data, frame, (size_t)len);
+			if (masq_steer(w.st, b) >= w.n)
+				rc = report_failf("length %u: worker %u", l,
+						  masq_steer(w.st, b));
+		}
+	w.st->n = 1;
+	b->len = (uint32_t)len;
+	if (!rc && masq_steer(w.st, b) != 0)
+		rc = report_failf("n=1: worker %u", masq_steer(w.st, b));
+	masq_pool_put(w.pool, b);
+	world_down(&w);
+	return rc;
+}
+
+/* ---- the slice allocator (nat.c) ------------------------------------------ */
+
+static int slice_allocator(void)
+{
+	struct nat a[2];
+	struct nat_want any = { 0 }, rule = { .lo = 1000, .hi = 1009 };
+	enum nat_fail why;
+	uint32_t ext = htonl(EXT);
+	int rc = 0;
+
+	for (int k = 0; k < 2; k++)
+		if (nat_init(&a[k], 70000, 9) || nat_set_worker(&a[k], (uint32_t)k, 2))
+			return report_failf("nat_init");
+	/* port preservation inside the slice; else a port of the slice */
+	for (uint32_t i = 0; i < 4000 && !rc; i++) {
+		uint16_t want = (uint16_t)(20000 + i);
+		int k = (int)(i % 2);
+		uint32_t m = nat_map_get(&a[k], IPPROTO_UDP_, htonl(IP4(10, 0, 0, 1)),
+					 htons(want), ext, &any, &why);
+		uint16_t got = m == NAT_NONE ? 0 : ntohs(a[k].m[m].ext_port);
+
+		if (m == NAT_NONE || got % 2 != (uint32_t)k)
+			rc = report_failf("worker %d: port %u for %u", k, got, want);
+		else if (want % 2 == (uint32_t)k && got != want)
+			rc = report_failf("worker %d: %u not kept (%u)", k, want, got);
+	}
+	/* a rule's range of ten: five each; the sixth fails on one alone */
+	for (uint32_t i = 0; i < 6 && !rc; i++) {
+		uint32_t m = nat_map_get(&a[0], IPPROTO_TCP_, htonl(IP4(10, 0, 1, 1)),
+					 htons((uint16_t)(100 + i)), ext, &rule, &why);
+
+		if (i < 5 && (m == NAT_NONE || ntohs(a[0].m[m].ext_port) % 2))
+			rc = report_failf("range: mapping %u on worker 0", i);
+		if (i == 5 && (m != NAT_NONE || why != NAT_FAIL_PORTS))
+			rc = report_failf("range: a sixth on worker 0");
+	}
+	for (uint32_t i = 0; i < 5 && !rc; i++)
+		if (nat_map_get(&a[1], IPPROTO_TCP_, htonl(IP4(10, 0, 1, 2)),
+				htons((uint16_t)(100 + i)), ext, &rule, &why) == NAT_NONE)
+			rc = report_failf("range: worker 1 lost its slice to 0");
+	/* a range narrower than the workers: one of them has none of it */
+	rule.lo = rule.hi = 3001;
+	if (!rc && nat_map_get(&a[0], IPPROTO_TCP_, htonl(IP4(10, 0, 2, 1)),
+			       htons(7), ext, &rule, &why) != NAT_NONE)
+		rc = report_failf("port 3001 given by worker 0");
+	/* ICMP identifiers are sliced too */
+	for (uint32_t i = 0; i < 50 && !rc; i++) {
+		uint32_t m = nat_map_get(&a[1], IPPROTO_ICMP_, htonl(IP4(10, 0, 3, 1)),
+					 htons((uint16_t)(2 * i)), ext, &any, &why);
+
+		if (m == NAT_NONE || ntohs(a[1].m[m].ext_port) % 2 != 1)
+			rc = report_failf("ICMP id on worker 1");
+	}
+	/* a restart's mapping of another worker's port is not restored here */
+	if (!rc && (nat_map_restore(&a[1], NAT_PCLS_TCP, htonl(IP4(10, 0, 4, 1)),
+				    htons(9), ext, htons(40000), false) != NAT_NONE ||
+		    nat_map_restore(&a[1], NAT_PCLS_TCP, htonl(IP4(10, 0, 4, 1)),
+				    htons(9), ext, htons(40001), false) == NAT_NONE))
+		rc = report_failf("restore: the slice not kept");
+	if (!rc && nat_set_worker(&a[0], 1, 2) != -EBUSY)
+		rc = report_failf("worker changed with mappings held");
+	if (!rc && (nat_set_worker(&a[0], 2, 2) != -EINVAL ||
+		    nat_set_worker(&a[0], 0, 65) != -EINVAL))
+		rc = report_failf("bad worker identity taken");
+	nat_fini(&a[0]);
+	nat_fini(&a[1]);
+	return rc;
+}
+
+/* The exhaustion of a full default range is seen by its slice's count */
+static int slice_exhaustion(void)
+{
+	struct nat a;
+	struct nat_want any = { 0 };
+	enum nat_fail why = NAT_OK;
+	uint32_t made = 0;
+	int rc = 0;
+
+	if (nat_init(&a, 70000, 3) || nat_set_worker(&a, 2, 4) ||
+	    nat_set_ports(&a, 1024, 65535))
+		return report_failf("nat_init");
+	for (uint32_t i = 0; i < 20000; i++) {
+		uint32_t m = nat_map_get(&a, IPPROTO_UDP_, htonl(IP4(10, 1, i >> 8, i & 255)),
+					 htons(5555), htonl(EXT), &any, &why);
+
+		if (m == NAT_NONE)
+			break;
+		if (ntohs(a.m[m].ext_port) % 4 != 2)
+			rc = report_failf("port %u outside slice 2 of 4",
+					  ntohs(a.m[m].ext_port));
+		made++;
+	}
+	if (!rc && (made != 64512 / 4 || why != NAT_FAIL_PORTS))
+		rc = report_failf("%u mappings (want %u), then %d", made,
+				  64512 / 4, why);
+	nat_fini(&a);
+	return rc;
+}
+
+/* ---- the hand-off ring ---------------------------------------------------- */
+
+#define FAKE(i) ((struct masq_buf *)(uintptr_t)(0x1000 + (i)))
+
+static int ring_basics(void)
+{
+	struct masq_handoff *h = masq_handoff_create(5);
+	struct masq_buf *in[16], *out[16];
+	int rc = 0;
+
+	if (!h)
+		return report_failf("masq_handoff_create");
+	for (uint32_t i = 0; i < 16; i++)
+		in[i] = FAKE(i);
+	if (masq_handoff_size(h) != 8)
+		rc = report_failf("size %u, want 8", masq_handoff_size(h));
+	if (!rc && masq_handoff_pop(h, out, 4) != 0)
+		rc = report_failf("empty ring gave frames");
+	if (!rc && (masq_handoff_push(h, in, 6) != 6 ||
+		    masq_handoff_push(h, in + 6, 4) != 2 ||
+		    masq_handoff_drops(h) != 2))
+		rc = report_failf("full ring: took more than 8 or did not count");
+	if (!rc && (masq_handoff_pop(h, out, 3) != 3 || out[0] != in[0] ||
+		    out[2] != in[2]))
+		rc = report_failf("order");
+	/* across the wrap */
+	if (!rc && masq_handoff_push(h, in + 8, 3) != 3)
+		rc = report_failf("room after a pop");
+	if (!rc && masq_handoff_pop(h, out, 16) != 8)
+		rc = report_failf("pop after the wrap");
+	for (uint32_t i = 0; i < 8 && !rc; i++) {
+		struct masq_buf *want = i < 5 ? in[3 + i] : in[8 + i - 5];
+
+		if (out[i] != want)
+			rc = report_failf("order across the wrap at %u", i);
+	}
+	masq_handoff_destroy(h);
+	if (!rc && masq_handoff_create((1u << 20) + 1))
+		rc = report_failf("a ring above 2^20 made");
+	return rc;
+}
+
+#define RING_FRAMES	2000000u
+
+static void *ring_producer(void *arg)
+{
+	struct masq_handoff *h = arg;
+	struct masq_buf *burst[32];
+	uint32_t next = 0;
+
+	while (next < RING_FRAMES) {
+		uint32_t n = RING_FRAMES - next < 32 ? RING_FRAMES - next : 32, k;
+
+		for (uint32_t i = 0; i < n; i++)
+			burst[i] = FAKE(next + i);
+		k = masq_handoff_push(h, burst, n);
+		next += k;		/* what did not fit is sent again */
+	}
+	return NULL;
+}
+
+/* Two threads: every frame arrives once, in order */
+static int ring_two_threads(void)
+{
+	struct masq_handoff *h = masq_handoff_create(256);
+	struct masq_buf *out[64];
+	pthread_t th;
+	uint32_t want = 0;
+	int rc = 0;
+
+	if (!h || pthread_create(&th, NULL, ring_producer, h))
+		return report_failf("setup");
+	while (want < RING_FRAMES) {
+		uint32_t n = masq_handoff_pop(h, out, 64);
+
+		for (uint32_t i = 0; i < n && !rc; i++)
+			if (out[i] != FAKE(want + i))
+				rc = report_failf("frame %u arrived as %p", want + i,
+						  (void *)out[i]);
+		want += n;
+		if (rc)
+			break;
+	}
+	pthread_join(th, NULL);
+	masq_handoff_destroy(h);
+	return rc;
+}
+
+int main(void)
+{
+	static const uint32_t ns[] = { 1, 2, 4 };
+	char name[64];
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (unsigned i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "flows_reach_owner_n%u", ns[i]);
+		report_case("workers", name, flows_reach_owner(ns[i]));
+		snprintf(name, sizeof(name), "forward_both_ways_n%u", ns[i]);
+		report_case("workers", name, forward_both_ways(ns[i],
+			"ipmasqadm portfw -a -P tcp -L 203.0.113.1 %u -R 192.168.0.%u 80"));
+		snprintf(name, sizeof(name), "dnat_both_ways_n%u", ns[i]);
+		report_case("workers", name, forward_both_ways(ns[i],
+			"iptables -t nat -A PREROUTING -i wan0 -p tcp --dport %u "
+			"-j DNAT --to-destination 192.168.0.%u:80"));
+		snprintf(name, sizeof(name), "hairpin_both_ways_n%u", ns[i]);
+		report_case("workers", name, hairpin_both_ways(ns[i]));
+		snprintf(name, sizeof(name), "ftp_data_reaches_owner_n%u", ns[i]);
+		report_case("workers", name, ftp_data_reaches_owner(ns[i]));
+		snprintf(name, sizeof(name), "arp_every_worker_n%u", ns[i]);
+		report_case("workers", name, arp_every_worker(ns[i]));
+		snprintf(name, sizeof(name), "steer_pairs_n%u", ns[i]);
+		report_case("workers", name, steer_pairs(ns[i]));
+	}
+	report_case("workers", "steer_edges", steer_edges());
+	report_case("workers", "slice_allocator", slice_allocator());
+	report_case("workers", "slice_exhaustion", slice_exhaustion());
+	report_case("workers", "ring_basics", ring_basics());
+	report_case("workers", "ring_two_threads", ring_two_threads());
+	return 0;
+}
