@@ -188,6 +188,13 @@ $(O)/tests/test_metrics: $(O)/obj/tests/unit/test_metrics.o $(call obj,$(METRICS
 $(O)/tests-san/test_metrics: $(O)/san/tests/unit/test_metrics.o $(call san,$(METRICS_TEST_SRC) $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(SAN_CFLAGS) -pthread -o $@ $^
+# masqd --workers: adding the workers' listings (textsum.c), without masqd
+$(O)/tests/test_textsum: $(O)/obj/tests/unit/test_textsum.o $(call obj,src/masqd/textsum.c $(TESTLIB_SRC)) $(LIBCONTROL) $(LIBMASQ)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
+$(O)/tests-san/test_textsum: $(O)/san/tests/unit/test_textsum.o $(call san,src/masqd/textsum.c $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
 # masqctl rules' reading and deciding (the files, the interfaces, the
 # line of a failed command), tested and fuzzed without masqd
 RULES_TEXT_SRC := src/masqctl/rulesdir.c

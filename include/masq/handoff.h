@@ -17,6 +17,7 @@
 #ifndef MASQ_HANDOFF_H
 #define MASQ_HANDOFF_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct masq_buf;
@@ -30,5 +31,6 @@ uint32_t masq_handoff_pop(struct masq_handoff *h, struct masq_buf **bufs,
 			  uint32_t max);
 uint32_t masq_handoff_size(const struct masq_handoff *h);
 uint64_t masq_handoff_drops(const struct masq_handoff *h);
+bool masq_handoff_empty(const struct masq_handoff *h);
 
 #endif

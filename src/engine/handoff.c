@@ -99,6 +99,21 @@ uint64_t masq_handoff_drops(const struct masq_handoff *h)
 }
 
 /**
+ * masq_handoff_empty() - Whether the ring holds no frame now (any thread)
+ * @h:		ring
+ *
+ * For a consumer about to sleep: it announces it sleeps, then asks this
+ * (with a full fence between); a producer pushes, then (fence) reads
+ * the announcement and wakes it. One of the two sees the other.
+ * Return: true when empty
+ */
+bool masq_handoff_empty(const struct masq_handoff *h)
+{
+	return atomic_load_explicit(&h->head, memory_order_acquire) ==
+	       atomic_load_explicit(&h->tail, memory_order_acquire);
+}
+
+/**
  * masq_handoff_push() - Producer: put frames in the ring, in order
  * @h:		ring
  * @bufs:	frames

@@ -438,6 +438,38 @@ uint32_t afp_tx_burst(struct afp_port *p, struct masq_buf **bufs, uint32_t n)
 }
 
 /**
+ * afp_join_fanout() - Put @p in a PACKET_FANOUT group (masqd --workers)
+ * @p:		port, open and bound
+ * @group:	in: the group's id, 0 to make a new group; out: its id
+ *
+ * PACKET_FANOUT_HASH: the kernel's flow hash picks the socket, so every
+ * frame of one flow reaches one worker, in order (FANOUT_CPU would split
+ * a flow whenever its sender moves between CPUs, and on veth the sender's
+ * CPU is the receiver's). A new group takes a unique id from the kernel
+ * (PACKET_FANOUT_FLAG_UNIQUEID), so two masqd in one namespace never
+ * collide.
+ * Return: 0, or -errno
+ */
+int afp_join_fanout(struct afp_port *p, uint16_t *group)
+{
+	uint32_t type = PACKET_FANOUT_HASH;
+	socklen_t len = sizeof(uint32_t);
+	uint32_t arg;
+
+	if (!*group)
+		type |= PACKET_FANOUT_FLAG_UNIQUEID;
+	arg = type << 16 | *group;	/* type and flags high, the id low */
+	if (setsockopt(p->fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)))
+		return -errno;
+	if (!*group) {
+		if (getsockopt(p->fd, SOL_PACKET, PACKET_FANOUT, &arg, &len))
+			return -errno;
+		*group = (uint16_t)(arg & 0xffff);
+	}
+	return 0;
+}
+
+/**
  * afp_clear_error() - Read and clear a pending socket error (POLLERR)
  * @p:		port
  *

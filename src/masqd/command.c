@@ -83,11 +83,17 @@ static void io_stats(struct masqd *d, struct masq_text *out)
 	line(out, "masqd_takeover_reapplied", "", d->to.reapplied);
 	twin_stats(d, out);
 	hostwatch_stats(d, out);
+	workers_stats(d, out);	/* --workers N: the hand-off's */
 	for (int i = 0; i < d->o.nifaces; i++) {
 		const struct afp_stats *s = port_stats(d, i);
 		const char *name = port_name(d, i);
+		struct afp_stats sum;
 
 		port_stats_poll(d, i);
+		if (d->wk.n > 1) {	/* every worker's socket, added */
+			workers_port_stats(d, i, &sum);
+			s = &sum;
+		}
 		snprintf(pfx, sizeof(pfx), "io_%s_", name);
 #define IO(field) line(out, pfx, #field, s->field)
 		IO(rx_frames);
@@ -142,6 +148,11 @@ static int masqd_command(void *ctx, int argc, char *const *argv,
 		return 1;
 	}
 #endif
+	if (argc >= 1 && !strcmp(argv[0], "txn") && d->wk.n > 1) {
+		masq_text_printf(out, "txn: not yet with --workers %u\n",
+				 d->wk.n);
+		return 1;
+	}
 	if (argc >= 1 && !strcmp(argv[0], "txn")) {
 		st = rulesrun_command(d, argc, argv, out);
 		if (st != RULESRUN_LIVE)
@@ -151,17 +162,17 @@ static int masqd_command(void *ctx, int argc, char *const *argv,
 	}
 	if (ctlperm_is_command(argc, argv))
 		return ctlperm_command(&d->ctl, argc, argv, out);
-	if (job_start(d, argc, argv, out, &st))
+	/* --workers N: a ruleset change runs whole on each engine */
+	if (d->wk.n == 1 && job_start(d, argc, argv, out, &st))
 		return st;
-	if (masq_engine_ctl_list(d->e, argc, argv, &l)) {
-		masq_text_printf(out, "%s: out of memory\n", argv[0]);
+	if (workers_list(d, argc, argv, out, stream))
 		return 1;
+	if (*stream) {
+		l = d->wk.n == 1 ? *stream : NULL;
+		return l && masq_ctl_list_live(l) ? CTLSRV_LISTEN :
+		       CTLSRV_STREAM;
 	}
-	if (l) {
-		*stream = l;
-		return masq_ctl_list_live(l) ? CTLSRV_LISTEN : CTLSRV_STREAM;
-	}
-	st = masq_engine_ctl(d->e, argc, argv, out);
+	st = workers_ctl(d, argc, argv, out);	/* every engine's */
 	if (!st && argc == 1 && !strcmp(argv[0], "stats"))
 		io_stats(d, out);
 	if (!st && argc == 2 && !strcmp(argv[0], "show") &&
@@ -175,13 +186,12 @@ static int masqd_more(void *ctx, void *stream, struct masq_text *out)
 {
 	struct masqd *d = ctx;
 
-	return masq_ctl_list_next(d->e, stream, out);
+	return workers_list_next(d, stream, out);
 }
 
 static void masqd_drop(void *ctx, void *stream)
 {
-	(void)ctx;
-	masq_ctl_list_free(stream);
+	workers_list_free(ctx, stream);
 }
 
 /* What the control server calls (main.c opens it with these) */
@@ -220,14 +230,14 @@ void metrics_snapshot(struct masqd *d)
 	static struct masq_text st, rules;
 	static char *save[] = { "iptables-save", "-c", NULL };
 	static char *stats[] = { "stats", NULL };
-	bool with_rules = !job_busy(d);
+	bool with_rules = !job_busy(d) && d->wk.n == 1;	/* see wctl.c */
 	uint32_t dgrams, bytes;
 
 	if (d->met.lfd < 0)
 		return;
 	st.len = rules.len = 0;
 	st.oom = rules.oom = 0;
-	if (masq_engine_ctl(d->e, 1, stats, &st))
+	if (workers_ctl(d, 1, stats, &st))	/* every worker's, added */
 		return;
 	io_stats(d, &st);
 	bytes = masq_engine_frag_held(d->e, &dgrams);

@@ -31,6 +31,9 @@ int config_base(struct masqd *d, int argc, char *const *argv)
 {
 	int ret = reload_base_add(&d->rl, argc, argv);
 
+	for (uint32_t k = 1; !ret && k < d->wk.n; k++)	/* --workers */
+		ret = reload_base_add(workers_rl(d, k), argc, argv);
+
 	if (ret)
 		logmsg(LOG_ERR, "command line: cannot keep '%s' for reloads: %s",
 		       argv[0], strerror(-ret));
@@ -61,9 +64,31 @@ int config_load(struct masqd *d)
 	struct masq_text msg = { 0 };
 	int ret = reload_run(&d->rl, d->e, &msg);
 
+	for (uint32_t k = 1; !ret && k < d->wk.n; k++)	/* --workers */
+		ret = reload_run(workers_rl(d, k), d->wk.w[k]->e, &msg);
+
 	log_lines(LOG_ERR, &msg);
 	masq_text_free(&msg);
 	return ret ? -1 : 0;
+}
+
+/* SIGHUP with --workers N: the file into every engine, then the twins' */
+static void config_reload_workers(struct masqd *d)
+{
+	struct masq_text msg = { 0 };
+	int ret = workers_reload(d, &msg);
+
+	log_lines(LOG_ERR, &msg);
+	masq_text_free(&msg);
+	twin_reloaded(d);
+	hostwatch_reloaded(d);
+	if (!ret)
+		logmsg(LOG_INFO, "SIGHUP: %s reloaded into %u workers' engines",
+		       d->rl.path, d->wk.n);
+	else
+		logmsg(LOG_ERR, "SIGHUP: %s not reloaded (%s)", d->rl.path,
+		       ret == -EIO ? "the previous file was applied again" :
+		       "nothing changed");
 }
 
 /**
@@ -79,6 +104,10 @@ void config_reload(struct masqd *d)
 	if (!d->o.conf) {
 		logmsg(LOG_WARNING, "SIGHUP: no -c file was given; nothing to "
 		       "reload");
+		return;
+	}
+	if (d->wk.n > 1) {	/* every engine, in the loop (wctl.c) */
+		config_reload_workers(d);
 		return;
 	}
 	job_reload_start(d);

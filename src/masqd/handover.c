@@ -271,6 +271,15 @@ void handover_restore(struct masqd *d)
 
 	if (!h->data)
 		return;
+	if (d->wk.n > 1) {	/* one engine's snapshot: not n engines' */
+		free(h->data);
+		h->data = NULL;
+		empty_state(h);
+		logmsg(LOG_ERR, "restart: state file %s not loaded: not yet "
+		       "with --workers %u (a snapshot is one engine's); "
+		       "starting empty", h->path, d->wk.n);
+		return;
+	}
 	snap_info(h, &in);
 	ret = masq_engine_restore(d->e, h->data, h->len, &in);
 	free(h->data);
@@ -347,6 +356,12 @@ void handover_save(struct masqd *d)
 
 	if (h->fd < 0 || !d->e)
 		return;
+	if (d->wk.n > 1) {
+		logmsg(LOG_ERR, "restart: state not written to %s: not yet "
+		       "with --workers %u; a successor starts empty", h->path,
+		       d->wk.n);
+		return;
+	}
 	snap_info(h, &in);
 	in.flags = d->handover ? MASQD_SNAP_HANDOVER : 0;
 	ret = masq_engine_snapshot(d->e, &in, &t);

@@ -135,7 +135,7 @@ static uint64_t mono_ms(void)
 static int engine(struct masqd *d, char *msg, int argc, char **argv)
 {
 	struct masq_text out = { 0 };
-	int st = masq_engine_ctl(d->e, argc, argv, &out);
+	int st = workers_ctl(d, argc, argv, &out);
 	size_t n = 0;
 
 	while (out.s && n < out.len && out.s[n] != '\n')

@@ -139,7 +139,12 @@ static void flush_port(struct masqd *d, int port)
 		port_tx_burst(d, port, d->txscratch, n);
 }
 
-static void flush_tx(struct masqd *d)
+/**
+ * loop_flush_tx() - Send the engine's tx vector (worker 0's; workers.c
+ *		     calls it for the frames handed to worker 0)
+ * @d:		daemon
+ */
+void loop_flush_tx(struct masqd *d)
 {
 	if (!d->tx.n)
 		return;
@@ -167,6 +172,7 @@ static bool receive(struct masqd *d, uint64_t now, const struct pollfd *tpfd)
 	struct masq_buf *bufs[MASQD_RX_BATCH];
 	bool busy = false;
 
+	workers_take(d, now);	/* --workers: frames handed to worker 0 */
 	for (int p = 0; p < d->o.nifaces; p++) {
 		int idx = d->eidx[p];
 		uint32_t n;
@@ -177,8 +183,10 @@ static bool receive(struct masqd *d, uint64_t now, const struct pollfd *tpfd)
 		if (!n)
 			continue;
 		busy |= n == MASQD_RX_BATCH;
-		masq_engine_input(d->e, bufs, n, now, &d->tx);
-		flush_tx(d);
+		n = workers_sort(d, bufs, n);	/* --workers: hand on others' */
+		if (n)
+			masq_engine_input(d->e, bufs, n, now, &d->tx);
+		loop_flush_tx(d);
 	}
 	for (int t = 0; t < d->tw.n; t++) {
 		uint32_t n;
@@ -189,8 +197,10 @@ static bool receive(struct masqd *d, uint64_t now, const struct pollfd *tpfd)
 		if (!n)
 			continue;
 		busy |= n == MASQD_RX_BATCH;
-		masq_engine_input(d->e, bufs, n, now, &d->tx);
-		flush_tx(d);
+		n = workers_sort(d, bufs, n);
+		if (n)
+			masq_engine_input(d->e, bufs, n, now, &d->tx);
+		loop_flush_tx(d);
 	}
 	return busy;
 }
@@ -220,6 +230,7 @@ static int build_pollfds(struct masqd *d, struct pollfd *pfd)
 		pfd[n++] = (struct pollfd){ .fd = port_fd(d, p), .events = POLLIN };
 	n = twin_pollfds(d, pfd, n);
 	n = hostwatch_pollfds(d, pfd, n);
+	n = workers_pollfds(d, pfd, n);
 	return n + ctlsrv_pollfds(&d->ctl, pfd, n, now_ns() / NS_PER_MS);
 }
 
@@ -231,7 +242,7 @@ static int build_pollfds(struct masqd *d, struct pollfd *pfd)
  */
 int loop_run(struct masqd *d)
 {
-	struct pollfd pfd[PFD_PORT0 + 2 * MASQD_MAX_IFACES + 2 +
+	struct pollfd pfd[PFD_PORT0 + 2 * MASQD_MAX_IFACES + 3 +
 			  CTLSRV_MAX_CLIENTS];
 	uint64_t last_stats = now_ns();
 	bool busy = false;
@@ -241,11 +252,13 @@ int loop_run(struct masqd *d)
 		uint64_t now;
 
 		busy |= ctlsrv_busy(&d->ctl);
+		busy |= workers_idle(d, 0, true);	/* --workers: handed? */
 		if (poll(pfd, (nfds_t)n, busy ? 0 : MASQD_IDLE_MS) < 0 &&
 		    errno != EINTR) {
 			logmsg(LOG_ERR, "poll: %s", strerror(errno));
 			return 1;
 		}
+		workers_idle(d, 0, false);
 		d->iterations++;
 		if (pfd[PFD_SIG].revents)
 			handle_signals(d);
@@ -256,7 +269,7 @@ int loop_run(struct masqd *d)
 		now = now_ns();
 		busy = receive(d, now, pfd + PFD_PORT0 + d->o.nifaces);
 		masq_engine_advance(d->e, now, &d->tx);
-		flush_tx(d);
+		loop_flush_tx(d);
 		control(d, pfd);
 		if (now - last_stats >= NS_PER_SEC) {
 			for (int p = 0; p < d->o.nifaces; p++)

@@ -124,8 +124,13 @@ int main(int argc, char **argv)
 	if (d.ho.data)	/* a restart's state: the host's addresses first */
 		hostwatch_settle(&d, 500);
 	handover_restore(&d);	/* last: the engine as configured */
+	if (workers_start(&d)) {	/* --workers N: threads 1..N-1 */
+		setup_teardown(&d);
+		return 1;
+	}
 	notify_ready(d.o.nifaces);	/* forwarding starts */
 	ret = loop_run(&d);
+	workers_stop(&d);	/* nothing forwards from here on */
 	notify_stopping();
 	handover_save(&d);	/* for a successor: before anything goes */
 	metrics_stop(&d.met);

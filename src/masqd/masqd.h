@@ -44,6 +44,7 @@
 #include "masqd/hostwatch.h"
 #include "masqd/metrics.h"
 #include "masqd/twin.h"
+#include "masqd/workers.h"
 
 #define MASQD_RX_BATCH		64
 #define MASQD_TX_CAP		1024
@@ -109,6 +110,7 @@ struct masqd_job {
  * @ho:		the state file of restarts (handover.c)
  * @handover:	the stop is a restart's (SIGUSR2): the takeover, the
  *		records and the twins are left for the successor
+ * @wk:		--workers: the other engines, their threads (workers.h)
  */
 #define RULESRUN_TOKEN_LEN	16
 #define RULESRUN_LIVE		(-100)	/* txn do: not the run's: run live */
@@ -156,6 +158,7 @@ struct masqd {
 	struct claim claims[MASQD_MAX_IFACES];
 	struct handover ho;
 	bool handover;
+	struct workers wk;
 };
 
 int setup_links(struct masqd *d);
@@ -181,6 +184,7 @@ void config_reloaded(struct masqd *d);
 
 int loop_init(struct masqd *d);
 int loop_run(struct masqd *d);
+void loop_flush_tx(struct masqd *d);
 int job_init(struct masqd *d);
 bool job_start(struct masqd *d, int argc, char *const *argv,
 	       struct masq_text *out, int *status);

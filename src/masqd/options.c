@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "control/proto.h"
 #include "masqd/options.h"
@@ -47,6 +48,7 @@ enum {
 	OPT_USER,
 	OPT_NO_RESTORE,
 	OPT_IO,
+	OPT_WORKERS,
 };
 
 static const struct option long_opts[] = {
@@ -68,6 +70,7 @@ static const struct option long_opts[] = {
 	{ "user",		required_argument, NULL, OPT_USER },
 	{ "no-restore",		no_argument,	   NULL, OPT_NO_RESTORE },
 	{ "io",			required_argument, NULL, OPT_IO },
+	{ "workers",		required_argument, NULL, OPT_WORKERS },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -100,6 +103,8 @@ void opts_usage(FILE *f)
 "      --io afpacket|afxdp    packet I/O: AF_PACKET rings (default, works\n"
 "                             everywhere) or AF_XDP sockets with an XDP\n"
 "                             program (no virtio-net header; masqd(8), I/O)\n"
+"      --workers N            packet threads, one per CPU (default 1; at most\n"
+"                             the CPUs; AF_PACKET only; masqd(8), WORKERS)\n"
 "      --no-vnet-hdr          do not carry the virtio-net header (the wire then\n"
 "                             must have offloads off: ethtool -K IF tx off tso off gso off gro off)\n"
 "      --ring-frames N        receive ring slots per interface (default 512 with\n"
@@ -482,6 +487,9 @@ static int one_opt(struct masqd_opts *o, int c, const char *arg)
 		return 0;
 	case OPT_IO:
 		return set_io(o, arg);
+	case OPT_WORKERS:
+		return number("--workers", arg, 1, MASQD_MAX_WORKERS,
+			      &o->workers);
 	default:
 		return -1;	/* getopt said what was wrong */
 	}
@@ -539,6 +547,18 @@ int opts_parse(int argc, char **argv, struct masqd_opts *o)
 	}
 	if (o->io == IO_AFXDP)
 		o->vnet_hdr = false;	/* XDP sees no GSO frames */
+	if (!o->workers)
+		o->workers = 1;
+	if (o->workers > 1 && o->io == IO_AFXDP) {
+		fprintf(stderr, "masqd: --workers %u: not yet with --io afxdp "
+			"(one queue per worker is not wired)\n", o->workers);
+		bad = 1;
+	}
+	if (o->workers > 1 && o->workers > (uint32_t)sysconf(_SC_NPROCESSORS_ONLN)) {
+		fprintf(stderr, "masqd: --workers %u: more than the %ld CPUs\n",
+			o->workers, sysconf(_SC_NPROCESSORS_ONLN));
+		bad = 1;
+	}
 	if (o->nrelease)
 		return bad || release_words(o, argc - optind, argv + optind) ?
 		       -1 : 0;

@@ -4,7 +4,7 @@
  *
  * masqd --internal IFACE=ADDR/LEN ... --external IFACE=ADDR/LEN|dhcp ...
  *       [--gateway ADDR] [-c FILE] [-s SOCKET] [-f]
- *       [--io afpacket|afxdp] [--no-vnet-hdr] [--ring-frames N]
+ *       [--io afpacket|afxdp] [--workers N] [--no-vnet-hdr] [--ring-frames N]
  *       [--pool-buffers N] [--no-takeover]
  *       [--conntrack-max N] [--twin IFACE=NAME ...] [--no-twins]
  * masqd --release [-s SOCKET] IFACE...
@@ -28,6 +28,7 @@
 #include <stdio.h>
 
 #define MASQD_MAX_IFACES	32
+#define MASQD_MAX_WORKERS	16	/* --workers */
 #define MASQD_MAX_ADDRS		64
 #define MASQD_TWIN_SUFFIX	"-h"	/* lan0 -> lan0-h */
 
@@ -109,6 +110,7 @@ struct masqd_twin_opt {
  * @nrelease:	how many (0 without --release)
  * @no_restore:	--no-restore: do not load the state file (handover.c)
  * @io:		--io: AF_PACKET (default) or AF_XDP (port.c)
+ * @workers:	--workers: packet threads (1: the default; workers.c)
  */
 struct masqd_opts {
 	struct masqd_iface ifaces[MASQD_MAX_IFACES];
@@ -133,6 +135,7 @@ struct masqd_opts {
 	int nrelease;
 	bool no_restore;
 	enum masqd_io io;
+	uint32_t workers;
 };
 
 int opts_parse(int argc, char **argv, struct masqd_opts *o);

@@ -90,7 +90,7 @@ static const char *const allowed[] = {
 	"brk", "mmap", "munmap", "mprotect", "madvise", "mremap",
 	/* threads (log.c, metrics.c, job.c) and glibc's locks */
 	"futex", "set_robust_list", "get_robust_list", "rseq",
-	"sched_yield", "sched_getaffinity", "gettid", "getpid", "getppid",
+	"sched_yield", "sched_getaffinity", "sched_setaffinity", "gettid", "getpid", "getppid",
 	"tgkill", "tkill", "exit", "exit_group", "restart_syscall",
 	/* signals: the loop's signalfd, the crash and SIGSYS handlers */
 	"rt_sigprocmask", "rt_sigaction", "rt_sigreturn", "sigaltstack",

@@ -72,7 +72,7 @@ int setup_links(struct masqd *d)
 static int run(struct masqd *d, const char *where, int argc, char *const *argv)
 {
 	struct masq_text out = { 0 };
-	int st = masq_engine_ctl(d->e, argc, argv, &out);
+	int st = workers_ctl(d, argc, argv, &out);	/* every engine */
 
 	if (st) {
 		char cmd[256];
@@ -203,6 +203,8 @@ int setup_engine(struct masqd *d)
 	masq_limits_default(&lim);
 	if (d->o.conntrack_max)
 		lim.max_conns = d->o.conntrack_max;
+	if (d->o.workers > 1)	/* the table is shared out: same footprint */
+		lim.max_conns /= d->o.workers;
 	d->e = masq_engine_create(&lim, d->pool);
 	if (!d->e) {
 		logmsg(LOG_ERR, "cannot create the engine for %u connections "
@@ -211,7 +213,10 @@ int setup_engine(struct masqd *d)
 		return -1;
 	}
 	masq_engine_set_log(d->e, engine_log, NULL);
-	if (reload_init(&d->rl, d->o.conf, &lim)) {
+	if (workers_create(d, &lim, count, buf_size(d)))
+		return -1;
+	if (reload_init(&d->rl, d->o.conf, &lim) ||
+	    workers_reload_init(d, &lim)) {
 		logmsg(LOG_ERR, "out of memory");
 		return -1;
 	}
@@ -253,6 +258,8 @@ int setup_ports(struct masqd *d)
 			       " (masqd needs CAP_NET_RAW and CAP_NET_ADMIN)" : "");
 			return -1;
 		}
+		if (workers_open_ports(d, &cfg, i))	/* --workers N */
+			return -1;
 	}
 	return 0;
 }
@@ -306,6 +313,7 @@ void setup_teardown(struct masqd *d)
 		recover_drop(d, false);	/* and the records to its successor */
 	else	/* the records go only when all they hold was put back */
 		recover_drop(d, !d->to.log || !to_release(&d->to));
+	workers_destroy(d);	/* their threads first, then their engines */
 	if (d->tx.bufs && d->pool)
 		for (uint32_t i = 0; i < d->tx.n; i++)
 			masq_pool_put(d->pool, d->tx.bufs[i]);

@@ -189,7 +189,7 @@ static void engine_twin(struct masqd *d, struct twin *t, bool on)
 	char *argv[] = { "iface", "set", (char *)iface_of(d, t), "twin",
 			 on ? "on" : "off", NULL };
 	struct masq_text out = { 0 };
-	int st = masq_engine_ctl(d->e, 5, argv, &out);
+	int st = workers_ctl(d, 5, argv, &out);
 
 	while (out.len && out.s[out.len - 1] == '\n')
 		out.s[--out.len] = '\0';

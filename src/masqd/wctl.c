@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: MIT
+/*
+ * wctl.c - control commands with --workers N: every engine, one answer
+ *
+ * The control thread (worker 0, the loop) runs a command on each engine
+ * in turn while every worker is paused between two iterations (its lock,
+ * workers.c); then it takes the steering picture again, since a command
+ * may have changed an address, a forward or a host port. Answers:
+ *   - the same on every engine (a change, a ruleset listing): given once;
+ *   - different, for a command whose answer is counters (stats,
+ *     conntrack -C): added up (text_sum());
+ *   - different otherwise, or a status that differs: refused with the
+ *     words "not yet with --workers N" and status 1. A configuration
+ *     change whose status differs between engines has still run on
+ *     those that took it (their configurations are the same, so this
+ *     means a bug); the reply says so.
+ * Table walks visit the engines one after another (struct wlist).
+ *
+ * With n = 1 every function here is the engine's own call.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "masqd/log.h"
+#include "masqd/masqd.h"
+#include "masqd/workers.h"
+
+/**
+ * workers_pause() - Stop worker @k between two iterations (k >= 1)
+ * @d:		daemon
+ * @k:		worker
+ */
+void workers_pause(struct masqd *d, uint32_t k)
+{
+	struct mworker *w = d->wk.w[k];
+
+	if (!k || !w)
+		return;
+	atomic_store(&w->pause, true);
+	pthread_mutex_lock(&w->lock);
+}
+
+/**
+ * workers_resume() - Let worker @k run again
+ * @d:		daemon
+ * @k:		worker
+ */
+void workers_resume(struct masqd *d, uint32_t k)
+{
+	struct mworker *w = d->wk.w[k];
+
+	if (!k || !w)
+		return;
+	pthread_mutex_unlock(&w->lock);
+	atomic_store(&w->pause, false);
+}
+
+/**
+ * workers_steer_refresh() - Take the steering picture again
+ * @d:		daemon, every worker paused (or none started)
+ */
+void workers_steer_refresh(struct masqd *d)
+{
+	if (d->wk.n > 1 && d->wk.steer)
+		masq_engine_steer_conf(d->e, d->wk.n, d->wk.steer);
+}
+
+/* A command whose answer is counters, added over the workers */
+static bool summable(int argc, char *const *argv)
+{
+	if (argc == 1 && !strcmp(argv[0], "stats"))
+		return true;
+	if (argc >= 2 && !strcmp(argv[0], "conntrack"))
+		for (int i = 1; i < argc; i++)
+			if (!strcmp(argv[i], "-C") || !strcmp(argv[i], "--count"))
+				return true;
+	return false;
+}
+
+static bool same_text(const struct masq_text *a, size_t off,
+		      const struct masq_text *b)
+{
+	size_t la = a->len - off;
+
+	return la == b->len && (!la || !memcmp(a->s + off, b->s, la));
+}
+
+static void pause_all(struct masqd *d)
+{
+	for (uint32_t k = 1; k < d->wk.n; k++)
+		workers_pause(d, k);
+}
+
+static void resume_all(struct masqd *d)
+{
+	for (uint32_t k = 1; k < d->wk.n; k++)
+		workers_resume(d, k);
+}
+
+/* Engine k's answer merged into @out; Return: 0, or why it cannot be */
+static int merge_one(struct masqd *d, uint32_t k, int argc, char *const *argv,
+		     struct masq_text *out, size_t off, int st0)
+{
+	struct masq_text t = { 0 };
+	int st = masq_engine_ctl(d->wk.w[k]->e, argc, argv, &t);
+	int ret = 0;
+
+	if (st != st0)
+		ret = -EIO;
+	else if (!same_text(out, off, &t))
+		ret = summable(argc, argv) && t.s ? text_sum(out, off, t.s) :
+		      -EINVAL;
+	masq_text_free(&t);
+	return ret;
+}
+
+/**
+ * workers_ctl() - Run a control command on every engine
+ * @d:		daemon
+ * @argc:	words
+ * @argv:	the words
+ * @out:	the one answer, appended
+ *
+ * Return: the command's status (as masq_engine_ctl()); 1 with "not yet
+ * with --workers N" when the answers cannot be made one
+ */
+int workers_ctl(struct masqd *d, int argc, char *const *argv,
+		struct masq_text *out)
+{
+	size_t off = out->len;
+	int st, ret = 0;
+
+	if (d->wk.n <= 1)
+		return masq_engine_ctl(d->e, argc, argv, out);
+	pause_all(d);
+	st = masq_engine_ctl(d->e, argc, argv, out);
+	for (uint32_t k = 1; k < d->wk.n && !ret; k++)
+		ret = merge_one(d, k, argc, argv, out, off, st);
+	workers_steer_refresh(d);
+	resume_all(d);
+	if (!ret)
+		return st;
+	out->len = off;
+	if (out->s)
+		out->s[off] = '\0';
+	masq_text_printf(out, "%s: not yet with --workers %u: %s\n",
+			 argc ? argv[0] : "", d->wk.n, ret == -EIO ?
+			 "the workers' engines answered with different "
+			 "statuses (a change may have run on some)" :
+			 "the workers' answers differ and cannot be added");
+	return 1;
+}
+
+/**
+ * struct wlist - a table walk over every engine in turn
+ * @k:		the engine being walked
+ * @st:		the worst status so far
+ * @l:		each engine's cursor
+ */
+struct wlist {
+	uint32_t k;
+	int st;
+	struct masq_ctl_list *l[MASQD_MAX_WORKERS];
+};
+
+/**
+ * workers_list() - Start a table walk on every engine, if it is one
+ * @d:		daemon
+ * @argc:	words
+ * @argv:	the words
+ * @out:	an error's text
+ * @stream:	set to the walk (NULL: not a walk)
+ *
+ * Return: 0; 1 (out of memory, or conntrack -E: not yet with n > 1)
+ */
+int workers_list(struct masqd *d, int argc, char *const *argv,
+		 struct masq_text *out, void **stream)
+{
+	struct wlist *w;
+	int ret = 0;
+
+	*stream = NULL;
+	if (d->wk.n <= 1) {
+		if (masq_engine_ctl_list(d->e, argc, argv,
+					 (struct masq_ctl_list **)stream))
+			goto oom;
+		return 0;
+	}
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		goto oom;
+	pause_all(d);
+	for (uint32_t k = 0; k < d->wk.n && !ret; k++)
+		ret = masq_engine_ctl_list(d->wk.w[k]->e, argc, argv, &w->l[k]);
+	resume_all(d);
+	if (!ret && !w->l[0]) {		/* not a walk */
+		free(w);
+		return 0;
+	}
+	if (!ret && masq_ctl_list_live(w->l[0])) {
+		workers_list_free(d, w);
+		masq_text_printf(out, "%s -E: not yet with --workers %u\n",
+				 argv[0], d->wk.n);
+		return 1;
+	}
+	if (ret) {
+		workers_list_free(d, w);
+		goto oom;
+	}
+	*stream = w;
+	return 0;
+oom:
+	masq_text_printf(out, "%s: out of memory\n", argv[0]);
+	return 1;
+}
+
+/**
+ * workers_list_next() - The walk's next chunk
+ * @d:		daemon
+ * @stream:	the walk
+ * @out:	its text
+ *
+ * Return: MASQ_CTL_MORE, or the status once every engine was walked
+ */
+int workers_list_next(struct masqd *d, void *stream, struct masq_text *out)
+{
+	struct wlist *w = stream;
+	int st;
+
+	if (d->wk.n <= 1)
+		return masq_ctl_list_next(d->e, stream, out);
+	workers_pause(d, w->k);
+	st = masq_ctl_list_next(d->wk.w[w->k]->e, w->l[w->k], out);
+	workers_resume(d, w->k);
+	if (st == MASQ_CTL_MORE)
+		return st;
+	if (st > w->st)
+		w->st = st;
+	if (++w->k < d->wk.n)
+		return MASQ_CTL_MORE;
+	w->k = d->wk.n - 1;
+	return w->st;
+}
+
+/**
+ * workers_list_free() - End a walk
+ * @d:		daemon
+ * @stream:	the walk
+ */
+void workers_list_free(struct masqd *d, void *stream)
+{
+	struct wlist *w = stream;
+
+	if (d->wk.n <= 1) {
+		masq_ctl_list_free(stream);
+		return;
+	}
+	for (uint32_t k = 0; k < d->wk.n; k++) {
+		if (!w->l[k])
+			continue;
+		workers_pause(d, k);
+		masq_ctl_list_free(w->l[k]);
+		workers_resume(d, k);
+	}
+	free(w);
+}
+
+/**
+ * workers_stats() - masqctl stats' lines for the workers
+ * @d:		daemon
+ * @out:	"masqd_NAME VALUE" lines appended (none with one worker)
+ *
+ * Each worker's own sockets' counters are added into the daemon's port
+ * counters by the caller (workers_port_stats()).
+ */
+void workers_stats(struct masqd *d, struct masq_text *out)
+{
+	uint64_t v[6] = { 0 };
+
+	if (d->wk.n <= 1)
+		return;
+	for (uint32_t k = 0; k < d->wk.n; k++) {
+		struct mworker *w = d->wk.w[k];
+
+		v[0] += atomic_load(&w->st.handed_out);
+		v[1] += atomic_load(&w->st.handed_in);
+		v[2] += atomic_load(&w->st.handoff_full);
+		v[3] += atomic_load(&w->st.copy_failed);
+		v[4] += atomic_load(&w->st.tx_no_port);
+		v[5] += atomic_load(&w->st.twin_out);
+	}
+	masq_text_printf(out, "%-28s %u\n", "masqd_workers", d->wk.n);
+	masq_text_printf(out, "%-28s %llu\n", "masqd_handoff_out",
+			 (unsigned long long)v[0]);
+	masq_text_printf(out, "%-28s %llu\n", "masqd_handoff_in",
+			 (unsigned long long)v[1]);
+	masq_text_printf(out, "%-28s %llu\n", "masqd_handoff_full",
+			 (unsigned long long)v[2]);
+	masq_text_printf(out, "%-28s %llu\n", "masqd_handoff_no_buf",
+			 (unsigned long long)v[3]);
+	masq_text_printf(out, "%-28s %llu\n", "masqd_workers_tx_no_port",
+			 (unsigned long long)v[4]);
+	masq_text_printf(out, "%-28s %llu\n", "masqd_workers_twin_frames",
+			 (unsigned long long)v[5]);
+}
+
+/**
+ * workers_reload() - SIGHUP with n > 1: reload the -c file into every
+ *		      engine, in the loop, workers paused
+ * @d:		daemon
+ * @msg:	what went wrong
+ *
+ * Return: reload_run()'s result on the first engine that failed, or 0
+ */
+int workers_reload(struct masqd *d, struct masq_text *msg)
+{
+	int ret = 0;
+
+	pause_all(d);
+	for (uint32_t k = 0; k < d->wk.n && !ret; k++)
+		ret = reload_run(workers_rl(d, k), d->wk.w[k]->e, msg);
+	workers_steer_refresh(d);
+	resume_all(d);
+	return ret;
+}
+
+/**
+ * workers_port_stats() - Interface @i's counters over every worker's socket
+ * @d:		daemon
+ * @i:		interface (port)
+ * @sum:	filled: worker 0's, plus each other worker's, read while
+ *		that worker is paused (its kernel drop counters polled)
+ */
+void workers_port_stats(struct masqd *d, int i, struct afp_stats *sum)
+{
+	*sum = d->ports[i].st;
+	for (uint32_t k = 1; k < d->wk.n; k++) {
+		const struct afp_stats *s = &d->wk.w[k]->own[i].st;
+
+		workers_pause(d, k);
+		afp_stats_poll(&d->wk.w[k]->own[i]);
+		sum->rx_frames += s->rx_frames;
+		sum->rx_bytes += s->rx_bytes;
+		sum->rx_truncated += s->rx_truncated;
+		sum->rx_too_big += s->rx_too_big;
+		sum->rx_no_buf += s->rx_no_buf;
+		sum->ring_drops += s->ring_drops;
+		sum->tx_frames += s->tx_frames;
+		sum->tx_bytes += s->tx_bytes;
+		sum->tx_failed += s->tx_failed;
+		if (s->tx_failed && !sum->tx_last_errno)
+			sum->tx_last_errno = s->tx_last_errno;
+		sum->sock_errors += s->sock_errors;
+		workers_resume(d, k);
+	}
+}
+
+/**
+ * workers_rl() - Worker @k's reload state
+ * @d:		daemon
+ * @k:		worker
+ *
+ * Return: the daemon's for worker 0, the worker's own otherwise
+ */
+struct reload *workers_rl(struct masqd *d, uint32_t k)
+{
+	return k ? &d->wk.w[k]->rl : &d->rl;
+}
+
+/**
+ * workers_reload_init() - The reload state of workers 1..n-1's engines
+ * @d:		daemon, its own reload_init() done
+ * @lim:	the engines' limits
+ *
+ * Return: 0, or -ENOMEM
+ */
+int workers_reload_init(struct masqd *d, const struct masq_limits *lim)
+{
+	for (uint32_t k = 1; k < d->wk.n; k++) {
+		if (reload_init(&d->wk.w[k]->rl, d->o.conf, lim))
+			return -ENOMEM;
+		d->wk.w[k]->rl_init = true;
+	}
+	return 0;
+}

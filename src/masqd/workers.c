@@ -1,0 +1,694 @@
+// SPDX-License-Identifier: MIT
+/*
+ * workers.c - masqd --workers N: n engines, one packet thread each
+ *
+ * Theory of operation (docs/design.md, "Workers", for the engine's side):
+ *
+ * Worker 0 is the loop thread and keeps everything it had: the control
+ * socket, the signals, the takeover, the twins, the host watch, the
+ * daemon's engine, pool and sockets. Workers 1..n-1 are threads made
+ * here after the sandbox (seccomp allows threads; the filter is on every
+ * thread by TSYNC and inherited), each pinned to CPU k, with its own
+ * engine (masq_engine_set_worker(k, n): the slice k of the ports), its
+ * own pool and its own AF_PACKET socket on each interface, opened while
+ * masqd is still privileged. The sockets of an interface form one
+ * PACKET_FANOUT_HASH group (afp_join_fanout()), so the kernel spreads
+ * flows over the workers, each flow to one.
+ *
+ * The kernel's flow hash is not masq_steer(): each worker steers every
+ * frame it receives against the published picture (struct masq_steer)
+ * and keeps its own; another's is pushed on @ring[i][j] (handoff.c: one
+ * single-producer single-consumer ring per ordered pair). Pools are not
+ * shared between threads, so the owner copies the frame into a buffer of
+ * its own and gives the original back on @back[j][i], which worker i
+ * drains into its pool before it receives. ARP goes to every worker:
+ * the receiver copies it, once per other worker, from its own pool. The
+ * twins' frames are read by worker 0 and steered the same way; a frame
+ * worker k's engine sends to a twin goes to worker 0 on @twin[k] (the
+ * twins are worker 0's: it writes it and gives the buffer back).
+ * A producer that finds its consumer asleep in poll() writes the
+ * consumer's eventfd: one write per burst at most, none when busy.
+ *
+ * Sizes: @ring 1024 frames, @back 4096 (it holds what the consumer
+ * copied since the producer last drained: at most a ring and an
+ * iteration's receive), @twin 1024. A full ring drops what does not fit
+ * (counted: masqd_handoff_full).
+ *
+ * Commands: worker k holds its @lock around each iteration; the control
+ * thread sets @pause, takes every worker's lock (each is then between
+ * two iterations), runs the command on each engine in turn, takes the
+ * steering picture again (the command may have changed an address, a
+ * forward, a host port) and lets them go. The same words on the same
+ * configuration give the same result on every engine; answers that
+ * differ are added when they are counters (text_sum(): stats,
+ * conntrack -C) and otherwise refused ("not yet with --workers N"),
+ * never one engine's answer for all. Table walks (conntrack -L, masq -L,
+ * -F, -D) walk the engines one after the other, each chunk under its
+ * worker's lock.
+ *
+ * Known limits: the engines of workers 1..n-1 log no LOG rule lines
+ * (the log's rings have one producer, the loop); rule jobs and rules
+ * runs (txn) run whole in the loop or are refused; conntrack -E is
+ * refused; the restart snapshot is neither written nor loaded.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+
+#include "masqd/log.h"
+#include "masqd/masqd.h"
+#include "masqd/workers.h"
+
+#define RING_SLOTS	1024
+#define BACK_SLOTS	4096
+#define WORKER_IDLE_MS	100
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static struct mworker *worker_new(struct masqd *d, uint32_t k)
+{
+	struct mworker *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return NULL;
+	w->d = d;
+	w->k = k;
+	w->cpu = -1;
+	w->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	pthread_mutex_init(&w->lock, NULL);
+	for (int i = 0; i < MASQD_MAX_IFACES; i++)
+		w->own[i].fd = -1;
+	return w;
+}
+
+/* Worker k's engine, pool and vectors (k >= 1), configured as worker 0's */
+static int worker_engine(struct masqd *d, struct mworker *w,
+			 const struct masq_limits *lim, uint32_t bufs,
+			 uint32_t buf_size)
+{
+	w->pool = masq_pool_create(bufs, buf_size);
+	w->tx.bufs = calloc(MASQD_TX_CAP, sizeof(*w->tx.bufs));
+	w->scratch = calloc(MASQD_TX_CAP, sizeof(*w->scratch));
+	w->tx.cap = MASQD_TX_CAP;
+	if (!w->pool || !w->tx.bufs || !w->scratch)
+		return -ENOMEM;
+	w->e = masq_engine_create(lim, w->pool);
+	if (!w->e)
+		return -ENOMEM;
+	w->ports = w->own;
+	return masq_engine_set_worker(w->e, w->k, d->wk.n);
+}
+
+static int rings_create(struct workers *wk)
+{
+	for (uint32_t i = 0; i < wk->n; i++) {
+		wk->twin[i] = masq_handoff_create(RING_SLOTS);
+		if (!wk->twin[i])
+			return -ENOMEM;
+		for (uint32_t j = 0; j < wk->n; j++) {
+			if (i == j)
+				continue;
+			wk->ring[i][j] = masq_handoff_create(RING_SLOTS);
+			wk->back[i][j] = masq_handoff_create(BACK_SLOTS);
+			if (!wk->ring[i][j] || !wk->back[i][j])
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/**
+ * workers_create() - Make workers 1..n-1's engines; worker 0 is @d's
+ * @d:		daemon, its engine made, not yet configured
+ * @lim:	each engine's limits (already divided by n)
+ * @bufs:	buffers in each worker's pool
+ * @buf_size:	bytes each
+ *
+ * Configuration commands after this go to every engine (workers_ctl()).
+ * Return: 0, or -1 (logged)
+ */
+int workers_create(struct masqd *d, const struct masq_limits *lim,
+		   uint32_t bufs, uint32_t buf_size)
+{
+	struct workers *wk = &d->wk;
+	int ret = -ENOMEM;
+
+	wk->n = d->o.workers ? d->o.workers : 1;
+	wk->w[0] = worker_new(d, 0);
+	if (!wk->w[0])
+		goto fail;
+	wk->w[0]->e = d->e;
+	wk->w[0]->pool = d->pool;
+	wk->w[0]->ports = d->ports;
+	if (wk->n == 1)
+		return 0;
+	ret = masq_engine_set_worker(d->e, 0, wk->n);
+	if (ret)
+		goto fail;
+	wk->steer = calloc(1, sizeof(*wk->steer));
+	if (!wk->steer || rings_create(wk))
+		goto fail;
+	for (uint32_t k = 1; k < wk->n; k++) {
+		wk->w[k] = worker_new(d, k);
+		if (!wk->w[k])
+			goto fail;
+		ret = worker_engine(d, wk->w[k], lim, bufs, buf_size);
+		if (ret)
+			goto fail;
+	}
+	return 0;
+fail:
+	logmsg(LOG_ERR, "--workers %u: cannot make the workers' engines: %s "
+	       "(each has the pool and 1/%u of the table)", wk->n,
+	       strerror(ret < 0 ? -ret : ENOMEM), wk->n);
+	return -1;
+}
+
+/**
+ * workers_open_ports() - Open workers 1..n-1's sockets on interface @i
+ *			  and join all of them, worker 0's too, in a fanout
+ * @d:		daemon, worker 0's port @i open
+ * @cfg:	as for worker 0's
+ * @i:		interface
+ *
+ * Return: 0, or -1 (logged)
+ */
+int workers_open_ports(struct masqd *d, const struct afp_config *cfg, int i)
+{
+	struct workers *wk = &d->wk;
+	const char *step = "join a PACKET_FANOUT_HASH group";
+	int ret;
+
+	if (wk->n == 1)
+		return 0;
+	wk->group[i] = 0;
+	ret = afp_join_fanout(&d->ports[i], &wk->group[i]);
+	for (uint32_t k = 1; !ret && k < wk->n; k++) {
+		struct afp_port *p = &wk->w[k]->own[i];
+
+		step = "";
+		ret = afp_open(p, d->links[i].name, d->links[i].ifindex, cfg,
+			       &step);
+		if (!ret) {
+			step = "join the PACKET_FANOUT_HASH group";
+			ret = afp_join_fanout(p, &wk->group[i]);
+		}
+	}
+	if (ret)
+		logmsg(LOG_ERR, "%s: --workers %u: %s: %s", d->links[i].name,
+		       wk->n, step, strerror(-ret));
+	return ret ? -1 : 0;
+}
+
+/* Wake worker @j if it sleeps in poll(): frames were handed to it */
+static void wake(struct mworker *j)
+{
+	uint64_t one = 1;
+
+	atomic_thread_fence(memory_order_seq_cst);	/* after the push */
+	if (atomic_load(&j->sleeping))	/* EAGAIN: it is awake already */
+		j->st_wakes += write(j->efd, &one, sizeof(one)) > 0;
+}
+
+/* A copy of @b in a buffer of @pool; NULL when the pool is empty */
+static struct masq_buf *buf_copy(struct masq_pool *pool,
+				 const struct masq_buf *b)
+{
+	struct masq_buf *c = masq_pool_get(pool);
+	size_t off = (size_t)(b->data - b->base);
+
+	if (!c)
+		return NULL;
+	if (off + b->len > c->cap) {
+		masq_pool_put(pool, c);
+		return NULL;
+	}
+	c->data = c->base + off;
+	memcpy(c->data, b->data, b->len);
+	c->len = b->len;
+	c->iface = b->iface;
+	c->meta = b->meta;
+	return c;
+}
+
+/* Push @n frames of worker @i onto @h for worker @j; drop what won't fit */
+static void push(struct workers *wk, struct mworker *w,
+		 struct masq_handoff *h, uint32_t j, struct masq_buf **bufs,
+		 uint32_t n)
+{
+	uint32_t k = masq_handoff_push(h, bufs, n);
+
+	if (h != wk->twin[w->k])	/* a twin's frame is no hand-off */
+		atomic_fetch_add_explicit(&w->st.handed_out, k,
+					  memory_order_relaxed);
+	if (k < n)
+		atomic_fetch_add_explicit(&w->st.handoff_full, n - k,
+					  memory_order_relaxed);
+	for (uint32_t i = k; i < n; i++)
+		masq_pool_put(w->pool, bufs[i]);
+	if (k)
+		wake(wk->w[j]);
+}
+
+/* ARP: a copy for every other worker, from @w's pool */
+static void hand_to_all(struct workers *wk, struct mworker *w,
+			struct masq_buf *b)
+{
+	for (uint32_t j = 0; j < wk->n; j++) {
+		struct masq_buf *c;
+
+		if (j == w->k)
+			continue;
+		c = buf_copy(w->pool, b);
+		if (!c) {
+			atomic_fetch_add_explicit(&w->st.copy_failed, 1,
+						  memory_order_relaxed);
+			continue;
+		}
+		push(wk, w, wk->ring[w->k][j], j, &c, 1);
+	}
+}
+
+/*
+ * Keep worker @k's frames of @bufs at its front, hand the rest on.
+ * Return: how many are @k's
+ */
+static uint32_t sort_for(struct masqd *d, uint32_t k, struct masq_buf **bufs,
+			 uint32_t n)
+{
+	struct workers *wk = &d->wk;
+	struct mworker *w = wk->w[k];
+	struct masq_buf *other[MASQD_MAX_WORKERS][MASQD_RX_BATCH];
+	uint32_t cnt[MASQD_MAX_WORKERS] = { 0 };
+	uint32_t mine = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t o = masq_steer(wk->steer, bufs[i]);
+
+		if (o == MASQ_STEER_ALL) {
+			hand_to_all(wk, w, bufs[i]);
+			o = k;
+		}
+		if (o >= wk->n)
+			o = 0;
+		if (o == k)
+			bufs[mine++] = bufs[i];
+		else if (cnt[o] < MASQD_RX_BATCH)
+			other[o][cnt[o]++] = bufs[i];
+	}
+	for (uint32_t j = 0; j < wk->n; j++)
+		if (cnt[j])
+			push(wk, w, wk->ring[k][j], j, other[j], cnt[j]);
+	return mine;
+}
+
+/**
+ * workers_sort() - Worker 0: keep its frames of a burst, hand on the rest
+ * @d:		daemon
+ * @bufs:	a burst (at most MASQD_RX_BATCH); its front is rewritten
+ * @n:		frames
+ *
+ * Return: how many of @bufs (now at its front) are worker 0's
+ */
+uint32_t workers_sort(struct masqd *d, struct masq_buf **bufs, uint32_t n)
+{
+	if (d->wk.n == 1)
+		return n;
+	return sort_for(d, 0, bufs, n);
+}
+
+/* Put back the buffers others copied, and (worker 0) write twin frames */
+static void drain_back(struct workers *wk, struct mworker *w)
+{
+	struct masq_buf *b[MASQD_RX_BATCH];
+	uint32_t n;
+
+	for (uint32_t j = 0; j < wk->n; j++) {
+		if (j == w->k)
+			continue;
+		while ((n = masq_handoff_pop(wk->back[j][w->k], b,
+					     MASQD_RX_BATCH)))
+			for (uint32_t i = 0; i < n; i++)
+				masq_pool_put(w->pool, b[i]);
+	}
+}
+
+/* Worker 0: the frames workers 1..n-1 sent to a twin */
+static void twin_out(struct masqd *d)
+{
+	struct workers *wk = &d->wk;
+	struct masq_buf *b[MASQD_RX_BATCH];
+	uint32_t n;
+
+	for (uint32_t k = 1; k < wk->n; k++)
+		while ((n = masq_handoff_pop(wk->twin[k], b, MASQD_RX_BATCH))) {
+			uint32_t back;
+
+			for (uint32_t i = 0; i < n; i++)
+				twin_send(d, b[i]);
+			back = masq_handoff_push(wk->back[0][k], b, n);
+			if (back)
+				wake(wk->w[k]);
+			if (back < n)	/* k's buffers: never into 0's pool */
+				atomic_fetch_add_explicit(
+					&wk->w[0]->st.handoff_full, n - back,
+					memory_order_relaxed);
+		}
+}
+
+/*
+ * Frames handed to worker @w: copied into its buffers (the originals go
+ * back); up to @max in @out. Return: how many
+ */
+static uint32_t take_ring(struct workers *wk, struct mworker *w, uint32_t i,
+			  struct masq_buf **out, uint32_t max)
+{
+	struct masq_buf *in[MASQD_RX_BATCH];
+	uint32_t n = masq_handoff_pop(wk->ring[i][w->k], in,
+				      max < MASQD_RX_BATCH ? max : MASQD_RX_BATCH);
+	uint32_t m = 0, back;
+
+	for (uint32_t x = 0; x < n; x++) {
+		out[m] = buf_copy(w->pool, in[x]);
+		if (out[m])
+			m++;
+		else
+			atomic_fetch_add_explicit(&w->st.copy_failed, 1,
+						  memory_order_relaxed);
+	}
+	back = masq_handoff_push(wk->back[w->k][i], in, n);
+	if (back)
+		wake(wk->w[i]);
+	if (back < n)	/* cannot happen (BACK_SLOTS): never put i's here */
+		atomic_fetch_add_explicit(&w->st.handoff_full, n - back,
+					  memory_order_relaxed);
+	atomic_fetch_add_explicit(&w->st.handed_in, m, memory_order_relaxed);
+	return m;
+}
+
+/* Worker @w: run what others handed it through its engine; send */
+static void take_for(struct masqd *d, struct mworker *w, uint64_t now,
+		     void (*flush)(struct masqd *, struct mworker *))
+{
+	struct workers *wk = &d->wk;
+	struct masq_buf *bufs[MASQD_RX_BATCH];
+
+	drain_back(wk, w);
+	for (uint32_t i = 0; i < wk->n; i++) {
+		uint32_t n;
+
+		if (i == w->k)
+			continue;
+		while ((n = take_ring(wk, w, i, bufs, MASQD_RX_BATCH))) {
+			masq_engine_input(w->e, bufs, n, now,
+					  w->k ? &w->tx : &d->tx);
+			flush(d, w);
+		}
+	}
+}
+
+static void flush_w0(struct masqd *d, struct mworker *w)
+{
+	(void)w;
+	loop_flush_tx(d);
+}
+
+/**
+ * workers_take() - Worker 0: the frames others handed it, their given-back
+ *		    buffers, the frames their engines sent to a twin
+ * @d:		daemon
+ * @now:	time, ns
+ */
+void workers_take(struct masqd *d, uint64_t now)
+{
+	uint64_t v;
+
+	if (d->wk.n == 1)
+		return;
+	v = 0;	/* EAGAIN: nothing was written */
+	d->wk.w[0]->st_woken += read(d->wk.w[0]->efd, &v, sizeof(v)) > 0;
+	twin_out(d);
+	take_for(d, d->wk.w[0], now, flush_w0);
+}
+
+/**
+ * workers_pollfds() - Worker 0's eventfd in the loop's poll set
+ * @d:		daemon
+ * @pfd:	the set
+ * @n:		slots used
+ *
+ * Return: slots used now
+ */
+int workers_pollfds(struct masqd *d, struct pollfd *pfd, int n)
+{
+	if (d->wk.n == 1)
+		return n;
+	pfd[n++] = (struct pollfd){ .fd = d->wk.w[0]->efd, .events = POLLIN };
+	return n;
+}
+
+/* Worker k >= 1: send its tx vector on its own sockets */
+static void flush_wk(struct masqd *d, struct mworker *w)
+{
+	struct workers *wk = &d->wk;
+
+	if (!w->tx.n)
+		return;
+	for (int p = 0; p < d->o.nifaces; p++) {
+		uint32_t n = 0;
+
+		for (uint32_t i = 0; i < w->tx.n; i++) {
+			uint32_t ifc = w->tx.bufs[i]->iface;
+
+			if (ifc < MASQD_MAX_IFACES && d->port_of[ifc] == p)
+				w->scratch[n++] = w->tx.bufs[i];
+		}
+		if (n)
+			afp_tx_burst(&w->ports[p], w->scratch, n);
+	}
+	for (uint32_t i = 0; i < w->tx.n; i++) {
+		struct masq_buf *b = w->tx.bufs[i];
+		uint32_t ifc = b->iface;
+
+		if (ifc & MASQ_IFACE_TWIN) {
+			atomic_fetch_add_explicit(&w->st.twin_out, 1,
+						  memory_order_relaxed);
+			push(wk, w, wk->twin[w->k], 0, &b, 1);
+			continue;	/* worker 0 writes it, gives it back */
+		}
+		if (ifc >= MASQD_MAX_IFACES || d->port_of[ifc] < 0)
+			atomic_fetch_add_explicit(&w->st.tx_no_port, 1,
+						  memory_order_relaxed);
+		masq_pool_put(w->pool, b);
+	}
+	w->tx.n = 0;
+}
+
+/* One iteration of worker k >= 1; Return: a ring gave a full batch */
+static bool worker_step(struct masqd *d, struct mworker *w)
+{
+	struct masq_buf *bufs[MASQD_RX_BATCH];
+	uint64_t now = mono_ns();
+	bool busy = false;
+
+	take_for(d, w, now, flush_wk);
+	for (int p = 0; p < d->o.nifaces; p++) {
+		int idx = d->eidx[p];
+		uint32_t n, mine;
+
+		if (idx < 0)
+			continue;
+		n = afp_rx_burst(&w->ports[p], w->pool, bufs, MASQD_RX_BATCH,
+				 (uint32_t)idx);
+		if (!n)
+			continue;
+		busy |= n == MASQD_RX_BATCH;
+		mine = sort_for(d, w->k, bufs, n);
+		if (mine) {
+			masq_engine_input(w->e, bufs, mine, now, &w->tx);
+			flush_wk(d, w);
+		}
+	}
+	masq_engine_advance(w->e, now, &w->tx);
+	flush_wk(d, w);
+	return busy;
+}
+
+/**
+ * workers_idle() - Worker @k is about to sleep, or woke
+ * @d:		daemon
+ * @k:		worker
+ * @on:		true: about to sleep; false: awake
+ *
+ * Return: (@on) something was handed to it meanwhile: do not sleep
+ */
+bool workers_idle(struct masqd *d, uint32_t k, bool on)
+{
+	struct workers *wk = &d->wk;
+
+	if (wk->n == 1)
+		return false;
+	atomic_store(&wk->w[k]->sleeping, on);
+	if (!on)
+		return false;
+	atomic_thread_fence(memory_order_seq_cst);
+	for (uint32_t i = 0; i < wk->n; i++) {
+		if (i != k && (!masq_handoff_empty(wk->ring[i][k]) ||
+			       !masq_handoff_empty(wk->back[i][k])))
+			return true;
+		if (!k && i && !masq_handoff_empty(wk->twin[i]))
+			return true;
+	}
+	return false;
+}
+
+/* Sleep in poll() on worker @w's sockets and eventfd, unless busy */
+static void worker_wait(struct masqd *d, struct mworker *w, bool busy)
+{
+	struct pollfd pfd[MASQD_MAX_IFACES + 1];
+	int n = 0;
+	uint64_t v;
+
+	for (int p = 0; p < d->o.nifaces; p++)
+		pfd[n++] = (struct pollfd){ .fd = w->ports[p].fd,
+					    .events = POLLIN };
+	pfd[n++] = (struct pollfd){ .fd = w->efd, .events = POLLIN };
+	busy |= workers_idle(d, w->k, true);
+	if (poll(pfd, (nfds_t)n, busy ? 0 : WORKER_IDLE_MS) > 0) {
+		for (int p = 0; p < d->o.nifaces; p++)
+			if (pfd[p].revents & POLLERR)
+				afp_clear_error(&w->ports[p]);
+		w->st_woken += read(w->efd, &v, sizeof(v)) > 0;
+	}
+	workers_idle(d, w->k, false);
+}
+
+static void *worker_thread(void *arg)
+{
+	struct mworker *w = arg;
+	struct masqd *d = w->d;
+
+	while (!atomic_load(&d->wk.stop)) {
+		bool busy;
+
+		while (atomic_load(&w->pause) && !atomic_load(&d->wk.stop))
+			poll(NULL, 0, 1);	/* the control thread's turn */
+		pthread_mutex_lock(&w->lock);
+		busy = worker_step(d, w);
+		pthread_mutex_unlock(&w->lock);
+		worker_wait(d, w, busy);
+	}
+	return NULL;
+}
+
+/**
+ * workers_start() - Start workers 1..n-1, each pinned to CPU k
+ * @d:		daemon, sandboxed, ready to run the loop
+ *
+ * Return: 0, or -1 (logged; those started are stopped)
+ */
+int workers_start(struct masqd *d)
+{
+	struct workers *wk = &d->wk;
+
+	if (wk->n == 1)
+		return 0;
+	workers_steer_refresh(d);
+	for (uint32_t k = 1; k < wk->n; k++) {
+		struct mworker *w = wk->w[k];
+		cpu_set_t set;
+		int ret = pthread_create(&w->thread, NULL, worker_thread, w);
+
+		if (ret) {
+			logmsg(LOG_ERR, "--workers: cannot start worker %u: %s",
+			       k, strerror(ret));
+			workers_stop(d);
+			return -1;
+		}
+		w->running = true;
+		CPU_ZERO(&set);
+		CPU_SET(k, &set);
+		ret = pthread_setaffinity_np(w->thread, sizeof(set), &set);
+		if (ret)
+			logmsg(LOG_WARNING, "worker %u: not pinned to CPU %u: %s",
+			       k, k, strerror(ret));
+		else
+			w->cpu = (int)k;
+	}
+	logmsg(LOG_INFO, "%u workers: worker 0 is the loop, workers 1-%u "
+	       "threads pinned to a CPU each; one PACKET_FANOUT_HASH group "
+	       "per interface", wk->n, wk->n - 1);
+	return 0;
+}
+
+/**
+ * workers_stop() - Stop and join workers 1..n-1
+ * @d:		daemon
+ */
+void workers_stop(struct masqd *d)
+{
+	struct workers *wk = &d->wk;
+
+	atomic_store(&wk->stop, true);
+	for (uint32_t k = 1; k < wk->n; k++) {
+		struct mworker *w = wk->w[k];
+
+		if (!w || !w->running)
+			continue;
+		wake(w);
+		pthread_join(w->thread, NULL);
+		w->running = false;
+	}
+}
+
+/**
+ * workers_destroy() - Free workers 1..n-1 and the rings (after the stop)
+ * @d:		daemon
+ */
+void workers_destroy(struct masqd *d)
+{
+	struct workers *wk = &d->wk;
+
+	workers_stop(d);
+	for (uint32_t k = 0; k < wk->n; k++) {
+		struct mworker *w = wk->w[k];
+
+		if (!w)
+			continue;
+		if (k) {
+			for (int i = 0; i < d->o.nifaces; i++)
+				if (w->own[i].tx)
+					afp_close(&w->own[i]);
+			if (w->e)
+				masq_engine_destroy(w->e);
+			if (w->pool)
+				masq_pool_destroy(w->pool);
+			free(w->tx.bufs);
+			free(w->scratch);
+			if (w->rl_init)
+				reload_fini(&w->rl);
+		}
+		if (w->efd >= 0)
+			close(w->efd);
+		pthread_mutex_destroy(&w->lock);
+		free(w);
+		wk->w[k] = NULL;
+		masq_handoff_destroy(wk->twin[k]);
+		for (uint32_t j = 0; j < wk->n; j++) {
+			masq_handoff_destroy(wk->ring[k][j]);
+			masq_handoff_destroy(wk->back[k][j]);
+		}
+	}
+	free(wk->steer);
+	wk->steer = NULL;
+}

@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# tests/e2e/107-workers.sh - masqd --workers 2: two engines on two threads,
+# one PACKET_FANOUT_HASH group per interface, frames handed to the worker
+# that owns them; what a user sees must be what one worker gives
+#
+#   masq-t$$-lan   eth0 192.168.0.2/24 --+
+#                                        +-- br0 in masq-t$$-sw
+#   masq-t$$-lan2  eth0 192.168.0.3/24 --+
+#                                        |
+#   masq-t$$-gw    lan0 192.168.0.1 -----+   build/masqd --workers 2
+#                  wan0 203.0.113.1
+#        |
+#   masq-t$$-wan   eth0 203.0.113.2/24    python3 http.server :8000, a UDP
+#                                         echo on :9000, vsftpd on :21
+#
+#  - ping, 50 TCP connections (25 from each host, each a new source port)
+#    and 20 UDP datagrams from 20 source ports all get through and back;
+#    the server sees only the router's address
+#  - conntrack -L lists each of the 50 connections once; conntrack -C
+#    (added over the workers) counts as many lines as -L lists
+#  - the hand-off lost nothing (masqd_handoff_full, _no_buf 0; every frame
+#    handed out was taken in) and both workers' sockets received frames
+#  - a REJECT rule added after the start refuses port 8001 from both hosts
+#    and every source port (whichever worker owns the connection)
+#  - FTP through the helper, passive and active (curl), whole
+#  - SIGTERM: exit 0, the nft table of the takeover gone
+# Without root: SKIP.
+set -u
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/e2e/alglib.sh
+. "$(dirname "$0")/alglib.sh"
+
+e2e_init workers_started workers_ping workers_tcp_50 workers_server_sees_router \
+	workers_udp_20 workers_conntrack_once workers_count_adds_up \
+	workers_handoff_whole workers_reject_after_start workers_ftp_pasv \
+	workers_ftp_active workers_sigterm_gives_back
+e2e_need curl curl
+e2e_need ping iputils-ping
+
+if [ "$(nproc)" -lt 2 ]; then
+	skip_all "one CPU: --workers 2 is refused (more workers than CPUs)"
+fi
+
+lab_up --lan2 || exit 1
+if ! masqd_start --workers "${WORKERS:-2}"; then
+	ABORT_WHY="masqd --workers 2 did not start (build/e2e/$E2E_NAME/masqd.log)"
+	exit 1
+fi
+threads=$(ls "/proc/$MASQD_PID/task" 2>/dev/null | wc -l)
+if grep -q '2 workers' "$WORK/masqd.log" && [ "$threads" -ge 2 ]; then
+	ok workers_started
+else
+	fail workers_started "no '2 workers' line in masqd.log, or $threads threads"
+fi
+
+if warm lan 203.0.113.2 && warm lan2 203.0.113.2 &&
+	ono lan ping -n -c 5 -i 0.2 -W 1 203.0.113.2 | grep -q ' 5 received' &&
+	ono lan2 ping -n -c 5 -i 0.2 -W 1 203.0.113.2 | grep -q ' 5 received'; then
+	ok workers_ping
+else
+	fail workers_ping "a ping from lan or lan2 got no (or not every) reply"
+fi
+
+# --- 50 TCP connections from two hosts ------------------------------------
+http_serve_1mb
+echo hello >"$WORK/www/small.txt"
+got=0
+for i in $(seq 25); do
+	for n in lan lan2; do
+		[ "$(ono "$n" curl -sS --max-time 3 http://203.0.113.2:8000/small.txt)" = hello ] &&
+			got=$((got + 1))
+	done
+done
+if [ "$got" = 50 ]; then ok workers_tcp_50
+else fail workers_tcp_50 "$got of 50 connections got their answer"; fi
+clients=$(grep -oE '^[0-9.]+ - - \[.*"GET ' "$WORK/http.out" | cut -d' ' -f1 | sort -u | tr '\n' ' ')
+if [ "$clients" = "203.0.113.1 " ]; then ok workers_server_sees_router
+else fail workers_server_sees_router "the server saw '$clients'"; fi
+
+# --- UDP from 20 source ports ---------------------------------------------
+cat >"$WORK/echo.py" <<'EOF'
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("203.0.113.2", 9000))
+s.settimeout(1)
+end = time.time() + 30
+while time.time() < end:
+    try:
+        d, a = s.recvfrom(2048)
+    except socket.timeout:
+        continue
+    s.sendto(d, a)
+EOF
+cat >"$WORK/udp.py" <<'EOF'
+import socket
+ok = 0
+for i in range(20):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", 41000 + i))
+    s.settimeout(1)
+    s.sendto(b"x%d" % i, ("203.0.113.2", 9000))
+    try:
+        if s.recvfrom(2048)[0] == b"x%d" % i:
+            ok += 1
+    except socket.timeout:
+        pass
+    s.close()
+print(ok)
+EOF
+bg wan udpecho 40 "$PY" "$WORK/echo.py"
+sleep 0.5
+u=$(ono lan "$PY" "$WORK/udp.py")
+if [ "$u" = 20 ]; then ok workers_udp_20
+else fail workers_udp_20 "$u of 20 datagrams came back"; fi
+
+# --- the table, listed over both workers -----------------------------------
+ct=$(mctl conntrack -L)
+log "$ct"
+lines=$(grep -c 'dport=8000' <<<"$ct")
+dups=$(grep 'dport=8000' <<<"$ct" | grep -oE 'src=192\.168\.0\.[0-9]+ dst=203\.0\.113\.2 sport=[0-9]+' | sort | uniq -d | wc -l)
+if [ "$lines" = 50 ] && [ "$dups" = 0 ]; then ok workers_conntrack_once
+else fail workers_conntrack_once "conntrack -L: $lines connections to :8000 (want 50), $dups listed twice"; fi
+all=$(grep -c 'src=' <<<"$ct")
+cnt=$(mctl conntrack -C)
+if [ -n "$cnt" ] && [ "$cnt" -ge "$all" ] && [ "$cnt" -le $((all + 4)) ]; then
+	ok workers_count_adds_up
+else
+	fail workers_count_adds_up "conntrack -C says '$cnt', -L listed $all"
+fi
+
+# --- the hand-off ------------------------------------------------------------
+st=$(mctl stats)
+log "$st"
+sv() { awk -v n="$1" '$1 == n { print $2 }' <<<"$st"; }
+hout=$(sv masqd_handoff_out) hin=$(sv masqd_handoff_in)
+full=$(sv masqd_handoff_full) nobuf=$(sv masqd_handoff_no_buf)
+if [ "$(sv masqd_workers)" = 2 ] && [ -n "$hout" ] && [ "$hout" = "$hin" ] &&
+	[ "$full" = 0 ] && [ "$nobuf" = 0 ] && [ "$hout" -gt 0 ]; then
+	ok workers_handoff_whole
+else
+	fail workers_handoff_whole "workers $(sv masqd_workers), handed out $hout, in $hin, ring full $full, no buffer $nobuf"
+fi
+
+# --- a rule added after the start, on every worker (first: the default
+# FORWARD chain accepts everything further down) ------------------------
+mctl iptables -I FORWARD -p tcp --dport 8001 -j REJECT --reject-with tcp-reset
+mctl iptables -L FORWARD -n >/dev/null
+bg wan http8001 30 "$PY" -u -m http.server 8001 --bind 203.0.113.2 --directory "$WORK/www"
+wait_listen wan tcp 203.0.113.2:8001
+refused=0 passed=0
+for i in $(seq 10); do
+	for n in lan lan2; do
+		if ono "$n" curl -sS --max-time 2 http://203.0.113.2:8001/small.txt >/dev/null; then
+			passed=$((passed + 1))
+		else
+			refused=$((refused + 1))
+		fi
+	done
+done
+still=$(ono lan curl -sS --max-time 3 http://203.0.113.2:8000/small.txt)
+if [ "$refused" = 20 ] && [ "$still" = hello ]; then ok workers_reject_after_start
+else fail workers_reject_after_start "$refused of 20 refused, $passed got through; port 8000 answered '$still'"; fi
+
+# --- FTP through the helper ----------------------------------------------------
+mctl helper ftp on >/dev/null
+if vsftpd_bg wan vs 203.0.113.2 30000 30009; then
+	want=$(sha256sum <"$WORK/vs-root/1mb.bin" | cut -d' ' -f1)
+	got=$(ono lan curl -sS --max-time 10 ftp://203.0.113.2/1mb.bin | sha256sum | cut -d' ' -f1)
+	if [ "$got" = "$want" ]; then ok workers_ftp_pasv
+	else fail workers_ftp_pasv "passive download: sha256 $got (want $want)"; fi
+	got=$(ono lan2 curl -sS --max-time 10 --ftp-port - ftp://203.0.113.2/1mb.bin | sha256sum | cut -d' ' -f1)
+	if [ "$got" = "$want" ]; then ok workers_ftp_active
+	else fail workers_ftp_active "active download: sha256 $got (want $want)"; fi
+else
+	skip workers_ftp_pasv "vsftpd did not start"
+	skip workers_ftp_active "vsftpd did not start"
+fi
+
+# --- SIGTERM ----------------------------------------------------------------------
+masqd_stop
+rc=$?
+tables=$(ip netns exec "$NS_GW" nft list tables 2>/dev/null | grep -c masq)
+if [ "$rc" = 0 ] && [ "$tables" = 0 ]; then ok workers_sigterm_gives_back
+else fail workers_sigterm_gives_back "exit status $rc, $tables masq nft tables left"; fi
