@@ -10,6 +10,10 @@
 #           and gw the nftables ingress drop masqd's takeover installs
 #   masqd   build/masqd --io afpacket defaults (host-cap raised to 200000
 #           so 10,000 flows from one host are not capped; see issue 7)
+#   masqd_w2 masqd --workers 2 (two engines, one PACKET_FANOUT_HASH group
+#           per interface; only with 2 CPUs or more): its ratios are
+#           ratio_<figure>_masqd_w2_vs_masqd and _vs_kernel. On a 2-CPU box
+#           the sender and the receiver share the CPUs with both workers.
 #   fwd_afxdp, masqd_afxdp   the same two with --io afxdp (AF_XDP sockets,
 #           copy mode on veth; only when masqd links libxdp, else their rows
 #           print SKIP). XDP on veth sees partial checksums, so for these
@@ -68,7 +72,9 @@ USECS=${BENCH_UDP_SECONDS:-4}
 ROUNDS=${ROUNDS:-${BENCH_ROUNDS:-3}}
 XDP_SYSTEMS=
 ldd "$MASQD" 2>/dev/null | grep -q libxdp && XDP_SYSTEMS="fwd_afxdp masqd_afxdp"
-SYSTEMS=${BENCH_SYSTEMS:-kernel fwd masqd $XDP_SYSTEMS}
+W2_SYSTEM=
+[ "$(nproc)" -ge 2 ] && W2_SYSTEM=masqd_w2
+SYSTEMS=${BENCH_SYSTEMS:-kernel fwd masqd $W2_SYSTEM $XDP_SYSTEMS}
 case "$ROUNDS" in '' | *[!0-9]* | 0) ROUNDS=3 ;; esac
 export MASQ_LAB_PREFIX=masq-t$$-
 NS_LAN=${MASQ_LAB_PREFIX}lan NS_GW=${MASQ_LAB_PREFIX}gw NS_WAN=${MASQ_LAB_PREFIX}wan
@@ -131,6 +137,10 @@ router_up() {
 	case $sys in
 	masqd)
 		masqd_up || { note "masqd did not start ($OUT/masqd.log)"; return 1; }
+		x 5 "$MASQCTL" -s "$SOCK" set host-cap 200000 || note "masqd: set host-cap failed"
+		;;
+	masqd_w2)
+		masqd_up --workers 2 || { note "masqd --workers 2 did not start ($OUT/masqd.log)"; return 1; }
 		x 5 "$MASQCTL" -s "$SOCK" set host-cap 200000 || note "masqd: set host-cap failed"
 		;;
 	masqd_afxdp)
@@ -309,6 +319,10 @@ for fu in $FIGS; do
 	elif [ -n "${M[masqd_afxdp]:-}" ]; then	# named apart from AF_PACKET's
 		[ -n "${M[kernel]:-}" ] && echo "bench ratio_${f}_masqd_afxdp_vs_kernel $(ratio "${M[masqd_afxdp]}" "${M[kernel]}") x"
 		[ -n "${M[fwd_afxdp]:-}" ] && echo "bench ratio_${f}_masqd_afxdp_vs_forwarder $(ratio "${M[masqd_afxdp]}" "${M[fwd_afxdp]}") x"
+	fi
+	if [ -n "${M[masqd_w2]:-}" ]; then	# two workers against one, the kernel
+		[ -n "${M[masqd]:-}" ] && echo "bench ratio_${f}_masqd_w2_vs_masqd $(ratio "${M[masqd_w2]}" "${M[masqd]}") x"
+		[ -n "${M[kernel]:-}" ] && echo "bench ratio_${f}_masqd_w2_vs_kernel $(ratio "${M[masqd_w2]}" "${M[kernel]}") x"
 	fi
 	[ -n "${M[masqd]:-}" ] || continue
 	[ -n "${M[kernel]:-}" ] && echo "bench ratio_${f}_masqd_vs_kernel $(ratio "${M[masqd]}" "${M[kernel]}") x"

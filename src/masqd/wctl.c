@@ -8,7 +8,8 @@
  * may have changed an address, a forward or a host port. Answers:
  *   - the same on every engine (a change, a ruleset listing): given once;
  *   - different, for a command whose answer is counters (stats,
- *     conntrack -C): added up (text_sum());
+ *     conntrack -C): added up (text_sum()); the expectations (conntrack
+ *     -L expect): each engine's in turn;
  *   - different otherwise, or a status that differs: refused with the
  *     words "not yet with --workers N" and status 1. A configuration
  *     change whose status differs between engines has still run on
@@ -78,6 +79,13 @@ static bool summable(int argc, char *const *argv)
 	return false;
 }
 
+/* A listing of per-engine state that is not a walk: each engine's, in turn */
+static bool concatenated(int argc, char *const *argv)
+{
+	return argc == 3 && !strcmp(argv[0], "conntrack") &&
+	       !strcmp(argv[1], "-L") && !strcmp(argv[2], "expect");
+}
+
 static bool same_text(const struct masq_text *a, size_t off,
 		      const struct masq_text *b)
 {
@@ -108,6 +116,8 @@ static int merge_one(struct masqd *d, uint32_t k, int argc, char *const *argv,
 
 	if (st != st0)
 		ret = -EIO;
+	else if (concatenated(argc, argv))
+		masq_text_printf(out, "%s", t.s ? t.s : "");
 	else if (!same_text(out, off, &t))
 		ret = summable(argc, argv) && t.s ? text_sum(out, off, t.s) :
 		      -EINVAL;
