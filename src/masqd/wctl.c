@@ -313,6 +313,16 @@ void workers_stats(struct masqd *d, struct masq_text *out)
 			 (unsigned long long)v[4]);
 	masq_text_printf(out, "%-28s %llu\n", "masqd_workers_twin_frames",
 			 (unsigned long long)v[5]);
+	for (uint32_t k = 0; k < d->wk.n; k++) {	/* the fanout's share */
+		uint64_t rx = 0;
+
+		workers_pause(d, k);
+		for (int i = 0; i < d->o.nifaces; i++)
+			rx += d->wk.w[k]->ports[i].st.rx_frames;
+		workers_resume(d, k);
+		masq_text_printf(out, "masqd_worker%u_rx_frames %llu\n", k,
+				 (unsigned long long)rx);
+	}
 }
 
 /**

@@ -591,8 +591,38 @@ static void *worker_thread(void *arg)
 	return NULL;
 }
 
+/* The @k-th CPU masqd may run on (its affinity mask), -1 if none */
+static int nth_cpu(const cpu_set_t *allowed, uint32_t k)
+{
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, allowed) && !k--)
+			return c;
+	return -1;
+}
+
+/* Pin @t to the @k-th allowed CPU; Return: the CPU, or -1 (logged) */
+static int pin(pthread_t t, const cpu_set_t *allowed, uint32_t k)
+{
+	int cpu = nth_cpu(allowed, k), ret = -1;
+	cpu_set_t set;
+
+	if (cpu >= 0) {
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		ret = pthread_setaffinity_np(t, sizeof(set), &set);
+	}
+	if (ret) {
+		logmsg(LOG_WARNING, "worker %u: not pinned to a CPU of its own: "
+		       "%s", k, cpu < 0 ? "fewer CPUs allowed than workers" :
+		       strerror(ret));
+		return -1;
+	}
+	return cpu;
+}
+
 /**
- * workers_start() - Start workers 1..n-1, each pinned to CPU k
+ * workers_start() - Start workers 1..n-1; pin worker k to the k-th CPU
+ *		     masqd may use (worker 0, the calling thread, too)
  * @d:		daemon, sandboxed, ready to run the loop
  *
  * Return: 0, or -1 (logged; those started are stopped)
@@ -600,13 +630,16 @@ static void *worker_thread(void *arg)
 int workers_start(struct masqd *d)
 {
 	struct workers *wk = &d->wk;
+	cpu_set_t allowed;
 
 	if (wk->n == 1)
 		return 0;
 	workers_steer_refresh(d);
+	if (sched_getaffinity(0, sizeof(allowed), &allowed))
+		CPU_ZERO(&allowed);
+	wk->w[0]->cpu = pin(pthread_self(), &allowed, 0);
 	for (uint32_t k = 1; k < wk->n; k++) {
 		struct mworker *w = wk->w[k];
-		cpu_set_t set;
 		int ret = pthread_create(&w->thread, NULL, worker_thread, w);
 
 		if (ret) {
@@ -616,18 +649,11 @@ int workers_start(struct masqd *d)
 			return -1;
 		}
 		w->running = true;
-		CPU_ZERO(&set);
-		CPU_SET(k, &set);
-		ret = pthread_setaffinity_np(w->thread, sizeof(set), &set);
-		if (ret)
-			logmsg(LOG_WARNING, "worker %u: not pinned to CPU %u: %s",
-			       k, k, strerror(ret));
-		else
-			w->cpu = (int)k;
+		w->cpu = pin(w->thread, &allowed, k);
 	}
-	logmsg(LOG_INFO, "%u workers: worker 0 is the loop, workers 1-%u "
-	       "threads pinned to a CPU each; one PACKET_FANOUT_HASH group "
-	       "per interface", wk->n, wk->n - 1);
+	logmsg(LOG_INFO, "%u workers, each pinned to a CPU of its own "
+	       "(worker 0, the loop, to CPU %d); one PACKET_FANOUT_HASH group "
+	       "per interface", wk->n, wk->w[0]->cpu);
 	return 0;
 }
 

@@ -23,7 +23,11 @@
 #  - a REJECT rule added after the start refuses port 8001 from both hosts
 #    and every source port (whichever worker owns the connection)
 #  - FTP through the helper, passive and active (curl), whole
+#  - both workers' sockets received frames (the fanout spreads them)
 #  - SIGTERM: exit 0, the nft table of the takeover gone
+#  - again with -c FILE (a REJECT of port 8001): refused from both hosts;
+#    FILE changed to refuse 8002 instead, SIGHUP: 8002 refused and 8001
+#    through, from both hosts and every source port
 # Without root: SKIP.
 set -u
 # shellcheck source=tests/e2e/lib.sh
@@ -34,7 +38,8 @@ set -u
 e2e_init workers_started workers_ping workers_tcp_50 workers_server_sees_router \
 	workers_udp_20 workers_conntrack_once workers_count_adds_up \
 	workers_handoff_whole workers_reject_after_start workers_ftp_pasv \
-	workers_ftp_active workers_sigterm_gives_back
+	workers_ftp_active workers_both_received workers_sigterm_gives_back \
+	workers_conf_on_both workers_sighup_on_both
 e2e_need curl curl
 e2e_need ping iputils-ping
 
@@ -48,7 +53,7 @@ if ! masqd_start --workers "${WORKERS:-2}"; then
 	exit 1
 fi
 threads=$(ls "/proc/$MASQD_PID/task" 2>/dev/null | wc -l)
-if grep -q '2 workers' "$WORK/masqd.log" && [ "$threads" -ge 2 ]; then
+if grep -q '2 workers, each pinned' "$WORK/masqd.log" && [ "$threads" -ge 2 ]; then
 	ok workers_started
 else
 	fail workers_started "no '2 workers' line in masqd.log, or $threads threads"
@@ -147,6 +152,7 @@ fi
 mctl iptables -I FORWARD -p tcp --dport 8001 -j REJECT --reject-with tcp-reset
 mctl iptables -L FORWARD -n >/dev/null
 bg wan http8001 30 "$PY" -u -m http.server 8001 --bind 203.0.113.2 --directory "$WORK/www"
+H8001=$BG_PID
 wait_listen wan tcp 203.0.113.2:8001
 refused=0 passed=0
 for i in $(seq 10); do
@@ -177,9 +183,49 @@ else
 	skip workers_ftp_active "vsftpd did not start"
 fi
 
+w0=$(mctl stats | awk '$1 == "masqd_worker0_rx_frames" { print $2 }')
+w1=$(mctl stats | awk '$1 == "masqd_worker1_rx_frames" { print $2 }')
+if [ "${w0:-0}" -gt 0 ] && [ "${w1:-0}" -gt 0 ]; then ok workers_both_received
+else fail workers_both_received "worker 0 received ${w0:-?} frames, worker 1 ${w1:-?}"; fi
+
 # --- SIGTERM ----------------------------------------------------------------------
 masqd_stop
 rc=$?
 tables=$(ip netns exec "$NS_GW" nft list tables 2>/dev/null | grep -c masq)
 if [ "$rc" = 0 ] && [ "$tables" = 0 ]; then ok workers_sigterm_gives_back
 else fail workers_sigterm_gives_back "exit status $rc, $tables masq nft tables left"; fi
+
+# --- the -c file on both workers, and SIGHUP ------------------------------------
+# tries PORT: how many of 10 connections (5 from each host) were refused
+tries() {
+	local refused=0 n i
+	for i in 1 2 3 4 5; do
+		for n in lan lan2; do
+			ono "$n" curl -sS --max-time 2 "http://203.0.113.2:$1/small.txt" >/dev/null ||
+				refused=$((refused + 1))
+		done
+	done
+	echo "$refused"
+}
+stop "$HTTP_PID"; stop "$H8001"	# the servers again, for this part's 40 s
+bg wan http2 40 "$PY" -u -m http.server 8001 --bind 203.0.113.2 --directory "$WORK/www"
+bg wan http8002 40 "$PY" -u -m http.server 8002 --bind 203.0.113.2 --directory "$WORK/www"
+wait_listen wan tcp 203.0.113.2:8001
+wait_listen wan tcp 203.0.113.2:8002
+echo "iptables -I FORWARD -p tcp --dport 8001 -j REJECT --reject-with tcp-reset" >"$WORK/masq.conf"
+if masqd_start --workers "${WORKERS:-2}" -c "$WORK/masq.conf"; then
+	warm lan 203.0.113.2; warm lan2 203.0.113.2
+	r1=$(tries 8001) r2=$(tries 8002)
+	if [ "$r1" = 10 ] && [ "$r2" = 0 ]; then ok workers_conf_on_both
+	else fail workers_conf_on_both "-c FILE refusing 8001: $r1 of 10 refused on 8001, $r2 of 10 on 8002"; fi
+	echo "iptables -I FORWARD -p tcp --dport 8002 -j REJECT --reject-with tcp-reset" >"$WORK/masq.conf"
+	kill -HUP "$MASQD_PID"
+	wait_until 3 grep -q 'SIGHUP: .* reloaded' "$WORK/masqd.log"
+	r1=$(tries 8001) r2=$(tries 8002)
+	if [ "$r1" = 0 ] && [ "$r2" = 10 ]; then ok workers_sighup_on_both
+	else fail workers_sighup_on_both "after SIGHUP (refuse 8002): $r1 of 10 refused on 8001, $r2 of 10 on 8002 ($(grep SIGHUP "$WORK/masqd.log"))"; fi
+	masqd_stop
+else
+	fail workers_conf_on_both "masqd --workers 2 -c FILE did not start"
+	skip workers_sighup_on_both "masqd did not start"
+fi
