@@ -10,7 +10,7 @@
 #           and gw the nftables ingress drop masqd's takeover installs
 #   masqd   build/masqd --io afpacket defaults (host-cap raised to 200000
 #           so 10,000 flows from one host are not capped; see issue 7)
-#   masqd_w2 masqd --workers 2 (two engines, one PACKET_FANOUT_HASH group
+#   masqd_w2 masqd --workers 2 (two engines, one PACKET_FANOUT_CBPF group
 #           per interface; only with 2 CPUs or more): its ratios are
 #           ratio_<figure>_masqd_w2_vs_masqd and _vs_kernel. On a 2-CPU box
 #           the sender and the receiver share the CPUs with both workers.

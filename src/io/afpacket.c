@@ -45,6 +45,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <linux/virtio_net.h>
@@ -437,35 +438,106 @@ uint32_t afp_tx_burst(struct afp_port *p, struct masq_buf **bufs, uint32_t n)
 	return sent;
 }
 
+/*
+ * The fanout programs (classic BPF, run by the kernel on each frame before
+ * any socket gets it; offsets from the IPv4 header, where the frame's data
+ * starts at that point). The kernel gives the frame to socket (return %
+ * members), and a socket's index is the order it joined in (afp_join_fanout()
+ * is called for worker 0's first, then 1, 2, ...).
+ *
+ * Why not PACKET_FANOUT_HASH: its flow hash is the sender's choice when
+ * the sender is local (on veth, a TCP socket's random sk_txhash, which a
+ * retransmission may change), so the frames of one flow could reach two
+ * workers, and those one hands on fall behind those the other takes
+ * straight in; and it knows nothing of the port slices, so half the
+ * replies would be handed off. These programs are pure functions of the
+ * headers, so a flow keeps one socket.
+ *
+ * External side: TCP and UDP (not fragments) by destination port, which
+ * for replies to masqueraded connections is the owner itself (a worker
+ * maps only the ports p % n == k); the rest by a mix of the addresses.
+ * Internal side: by a mix of the source address, so a host's frames stay
+ * together (its owner is hash(source) % n in masq_steer(), a keyed hash
+ * BPF cannot compute; the hand-off makes up the difference).
+ */
+static struct sock_filter fanout_internal[] = {
+	BPF_STMT(BPF_LD | BPF_H | BPF_ABS, SKF_AD_OFF + SKF_AD_PROTOCOL),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 8),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 12),		/* saddr */
+	BPF_STMT(BPF_MISC | BPF_TAX, 0),
+	BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 16),
+	BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+	BPF_STMT(BPF_MISC | BPF_TAX, 0),
+	BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 8),
+	BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+	BPF_STMT(BPF_RET | BPF_A, 0),
+	BPF_STMT(BPF_RET | BPF_K, 0),			/* not IPv4: 0 */
+};
+
+static struct sock_filter fanout_external[] = {
+	BPF_STMT(BPF_LD | BPF_H | BPF_ABS, SKF_AD_OFF + SKF_AD_PROTOCOL),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 19),
+	BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 6),		/* MF, offset */
+	BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x3fff, 6, 0),
+	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),		/* protocol */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 1, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17, 0, 3),
+	BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),		/* X = IHL * 4 */
+	BPF_STMT(BPF_LD | BPF_H | BPF_IND, 2),		/* dport */
+	BPF_STMT(BPF_RET | BPF_A, 0),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 12),		/* saddr ^ daddr */
+	BPF_STMT(BPF_MISC | BPF_TAX, 0),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 16),
+	BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+	BPF_STMT(BPF_MISC | BPF_TAX, 0),
+	BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 16),
+	BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+	BPF_STMT(BPF_MISC | BPF_TAX, 0),
+	BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 8),
+	BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+	BPF_STMT(BPF_RET | BPF_A, 0),
+	BPF_STMT(BPF_RET | BPF_K, 0),			/* not IPv4: 0 */
+};
+
 /**
- * afp_join_fanout() - Put @p in a PACKET_FANOUT group (masqd --workers)
+ * afp_join_fanout() - Put @p in a PACKET_FANOUT_CBPF group (masqd --workers)
  * @p:		port, open and bound
  * @group:	in: the group's id, 0 to make a new group; out: its id
+ * @external:	the external side's program (by destination port), else
+ *		the internal side's (by source address); see above
  *
- * PACKET_FANOUT_HASH: the kernel's flow hash picks the socket, so every
- * frame of one flow reaches one worker, in order (FANOUT_CPU would split
- * a flow whenever its sender moves between CPUs, and on veth the sender's
- * CPU is the receiver's). A new group takes a unique id from the kernel
+ * A new group takes a unique id from the kernel
  * (PACKET_FANOUT_FLAG_UNIQUEID), so two masqd in one namespace never
- * collide.
+ * collide; its maker sets the program (PACKET_FANOUT_DATA).
  * Return: 0, or -errno
  */
-int afp_join_fanout(struct afp_port *p, uint16_t *group)
+int afp_join_fanout(struct afp_port *p, uint16_t *group, bool external)
 {
-	uint32_t type = PACKET_FANOUT_HASH;
+	struct sock_fprog prog = {
+		.len = external ? sizeof(fanout_external) /
+				  sizeof(fanout_external[0]) :
+				  sizeof(fanout_internal) /
+				  sizeof(fanout_internal[0]),
+		.filter = external ? fanout_external : fanout_internal,
+	};
+	uint32_t type = PACKET_FANOUT_CBPF;
 	socklen_t len = sizeof(uint32_t);
+	bool make = !*group;
 	uint32_t arg;
 
-	if (!*group)
+	if (make)
 		type |= PACKET_FANOUT_FLAG_UNIQUEID;
 	arg = type << 16 | *group;	/* type and flags high, the id low */
 	if (setsockopt(p->fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)))
 		return -errno;
-	if (!*group) {
-		if (getsockopt(p->fd, SOL_PACKET, PACKET_FANOUT, &arg, &len))
-			return -errno;
-		*group = (uint16_t)(arg & 0xffff);
-	}
+	if (!make)
+		return 0;
+	if (getsockopt(p->fd, SOL_PACKET, PACKET_FANOUT, &arg, &len))
+		return -errno;
+	*group = (uint16_t)(arg & 0xffff);
+	if (setsockopt(p->fd, SOL_PACKET, PACKET_FANOUT_DATA, &prog,
+		       sizeof(prog)))
+		return -errno;
 	return 0;
 }
 

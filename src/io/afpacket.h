@@ -116,6 +116,6 @@ uint32_t afp_rx_burst(struct afp_port *p, struct masq_pool *pool,
 uint32_t afp_tx_burst(struct afp_port *p, struct masq_buf **bufs, uint32_t n);
 void afp_stats_poll(struct afp_port *p);
 int afp_clear_error(struct afp_port *p);
-int afp_join_fanout(struct afp_port *p, uint16_t *group);
+int afp_join_fanout(struct afp_port *p, uint16_t *group, bool external);
 
 #endif

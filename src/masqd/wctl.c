@@ -118,9 +118,10 @@ static int merge_one(struct masqd *d, uint32_t k, int argc, char *const *argv,
 		ret = -EIO;
 	else if (concatenated(argc, argv))
 		masq_text_printf(out, "%s", t.s ? t.s : "");
+	else if (summable(argc, argv))	/* equal counters are added too */
+		ret = text_sum(out, off, t.s ? t.s : "");
 	else if (!same_text(out, off, &t))
-		ret = summable(argc, argv) && t.s ? text_sum(out, off, t.s) :
-		      -EINVAL;
+		ret = -EINVAL;
 	masq_text_free(&t);
 	return ret;
 }
@@ -208,6 +209,9 @@ int workers_list(struct masqd *d, int argc, char *const *argv,
 		free(w);
 		return 0;
 	}
+	for (uint32_t k = 1; k < d->wk.n && !ret; k++)
+		if (!w->l[k])	/* the same words: a walk on every engine */
+			ret = -EINVAL;
 	if (!ret && masq_ctl_list_live(w->l[0])) {
 		workers_list_free(d, w);
 		masq_text_printf(out, "%s -E: not yet with --workers %u\n",

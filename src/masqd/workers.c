@@ -12,10 +12,13 @@
  * engine (masq_engine_set_worker(k, n): the slice k of the ports), its
  * own pool and its own AF_PACKET socket on each interface, opened while
  * masqd is still privileged. The sockets of an interface form one
- * PACKET_FANOUT_HASH group (afp_join_fanout()), so the kernel spreads
- * flows over the workers, each flow to one.
+ * PACKET_FANOUT_CBPF group (afp_join_fanout(): a classic BPF program
+ * picks the socket from the headers: on the external side by destination
+ * port, the owner itself for replies; on the internal side by the source
+ * address), so each flow keeps one socket, in order.
  *
- * The kernel's flow hash is not masq_steer(): each worker steers every
+ * The program is not masq_steer() (a keyed 64-bit hash BPF cannot
+ * compute): each worker steers every
  * frame it receives against the published picture (struct masq_steer)
  * and keeps its own; another's is pushed on @ring[i][j] (handoff.c: one
  * single-producer single-consumer ring per ordered pair). Pools are not
@@ -186,13 +189,14 @@ fail:
 int workers_open_ports(struct masqd *d, const struct afp_config *cfg, int i)
 {
 	struct workers *wk = &d->wk;
-	const char *step = "join a PACKET_FANOUT_HASH group";
+	bool ext = d->o.ifaces[i].role == ROLE_EXTERNAL;
+	const char *step = "make a PACKET_FANOUT_CBPF group";
 	int ret;
 
 	if (wk->n == 1)
 		return 0;
 	wk->group[i] = 0;
-	ret = afp_join_fanout(&d->ports[i], &wk->group[i]);
+	ret = afp_join_fanout(&d->ports[i], &wk->group[i], ext);
 	for (uint32_t k = 1; !ret && k < wk->n; k++) {
 		struct afp_port *p = &wk->w[k]->own[i];
 
@@ -200,8 +204,8 @@ int workers_open_ports(struct masqd *d, const struct afp_config *cfg, int i)
 		ret = afp_open(p, d->links[i].name, d->links[i].ifindex, cfg,
 			       &step);
 		if (!ret) {
-			step = "join the PACKET_FANOUT_HASH group";
-			ret = afp_join_fanout(p, &wk->group[i]);
+			step = "join the PACKET_FANOUT_CBPF group";
+			ret = afp_join_fanout(p, &wk->group[i], ext);
 		}
 	}
 	if (ret)
@@ -652,7 +656,7 @@ int workers_start(struct masqd *d)
 		w->cpu = pin(w->thread, &allowed, k);
 	}
 	logmsg(LOG_INFO, "%u workers, each pinned to a CPU of its own "
-	       "(worker 0, the loop, to CPU %d); one PACKET_FANOUT_HASH group "
+	       "(worker 0, the loop, to CPU %d); one PACKET_FANOUT_CBPF group "
 	       "per interface", wk->n, wk->w[0]->cpu);
 	return 0;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/e2e/107-workers.sh - masqd --workers 2: two engines on two threads,
-# one PACKET_FANOUT_HASH group per interface, frames handed to the worker
+# one PACKET_FANOUT_CBPF group per interface, frames handed to the worker
 # that owns them; what a user sees must be what one worker gives
 #
 #   masq-t$$-lan   eth0 192.168.0.2/24 --+
