@@ -453,9 +453,10 @@ uint32_t afp_tx_burst(struct afp_port *p, struct masq_buf **bufs, uint32_t n)
  * replies would be handed off. These programs are pure functions of the
  * headers, so a flow keeps one socket.
  *
- * External side: TCP and UDP (not fragments) by destination port, which
- * for replies to masqueraded connections is the owner itself (a worker
- * maps only the ports p % n == k); the rest by a mix of the addresses.
+ * External side: TCP and UDP (not fragments) by destination port, an
+ * ICMP echo reply by its id, which for replies to masqueraded
+ * connections is the owner itself (a worker maps only the ports and ids
+ * p % n == k); the rest by a mix of the addresses.
  * Internal side: by a mix of the source address, so a host's frames stay
  * together (its owner is hash(source) % n in masq_steer(), a keyed hash
  * BPF cannot compute; the hand-off makes up the difference).
@@ -476,14 +477,20 @@ static struct sock_filter fanout_internal[] = {
 
 static struct sock_filter fanout_external[] = {
 	BPF_STMT(BPF_LD | BPF_H | BPF_ABS, SKF_AD_OFF + SKF_AD_PROTOCOL),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 19),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 25),
 	BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 6),		/* MF, offset */
-	BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x3fff, 6, 0),
-	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),		/* protocol */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 1, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17, 0, 3),
+	BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x3fff, 12, 0),
 	BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),		/* X = IHL * 4 */
-	BPF_STMT(BPF_LD | BPF_H | BPF_IND, 2),		/* dport */
+	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),		/* protocol */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 3, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17, 2, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 3, 0),
+	BPF_JUMP(BPF_JMP | BPF_JA, 6, 0, 0),		/* the rest */
+	BPF_STMT(BPF_LD | BPF_H | BPF_IND, 2),		/* TCP, UDP: dport */
+	BPF_STMT(BPF_RET | BPF_A, 0),
+	BPF_STMT(BPF_LD | BPF_B | BPF_IND, 0),		/* ICMP type */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 2),	/* echo reply */
+	BPF_STMT(BPF_LD | BPF_H | BPF_IND, 4),		/* ... its id */
 	BPF_STMT(BPF_RET | BPF_A, 0),
 	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 12),		/* saddr ^ daddr */
 	BPF_STMT(BPF_MISC | BPF_TAX, 0),
