@@ -23,7 +23,10 @@
 #  - a REJECT rule added after the start refuses port 8001 from both hosts
 #    and every source port (whichever worker owns the connection)
 #  - FTP through the helper, passive and active (curl), whole
-#  - both workers' sockets received frames (the fanout spreads them)
+#  - both workers' sockets received frames (the fanout spreads them), and
+#    stats' per-interface frames are the workers' frames added
+#  - what cannot yet answer for two workers says so and exits 1
+#    (conntrack -E, txn begin), never one worker's answer
 #  - SIGTERM: exit 0, the nft table of the takeover gone
 #  - again with -c FILE (a REJECT of port 8001): refused from both hosts;
 #    FILE changed to refuse 8002 instead, SIGHUP: 8002 refused and 8001
@@ -38,7 +41,8 @@ set -u
 e2e_init workers_started workers_ping workers_tcp_50 workers_server_sees_router \
 	workers_udp_20 workers_conntrack_once workers_count_adds_up \
 	workers_handoff_whole workers_reject_after_start workers_ftp_pasv \
-	workers_ftp_active workers_both_received workers_sigterm_gives_back \
+	workers_ftp_active workers_both_received workers_io_adds_up \
+	workers_refuses_what_it_cannot workers_sigterm_gives_back \
 	workers_conf_on_both workers_sighup_on_both
 e2e_need curl curl
 e2e_need ping iputils-ping
@@ -187,6 +191,25 @@ w0=$(mctl stats | awk '$1 == "masqd_worker0_rx_frames" { print $2 }')
 w1=$(mctl stats | awk '$1 == "masqd_worker1_rx_frames" { print $2 }')
 if [ "${w0:-0}" -gt 0 ] && [ "${w1:-0}" -gt 0 ]; then ok workers_both_received
 else fail workers_both_received "worker 0 received ${w0:-?} frames, worker 1 ${w1:-?}"; fi
+
+st=$(mctl stats)
+sv() { awk -v n="$1" '$1 == n { print $2 }' <<<"$st"; }
+io=$(( $(sv io_lan0_rx_frames) + $(sv io_wan0_rx_frames) ))
+wk=$(( $(sv masqd_worker0_rx_frames) + $(sv masqd_worker1_rx_frames) ))
+if [ "$io" -gt 0 ] && [ "$io" = "$wk" ]; then ok workers_io_adds_up
+else fail workers_io_adds_up "io_*_rx_frames add to $io, the workers' to $wk"; fi
+
+# (masqctl prints a refusal on stderr)
+ev=$(timeout -k 1 3 "$MASQCTL" -s "$SOCK" conntrack -E 2>&1); evrc=$?
+tx=$(timeout -k 1 3 "$MASQCTL" -s "$SOCK" txn begin 2>&1); txrc=$?
+log "+ masqctl conntrack -E: status $evrc: $ev"
+log "+ masqctl txn begin: status $txrc: $tx"
+if [ "$evrc" = 1 ] && grep -q 'not yet with --workers 2' <<<"$ev" &&
+	[ "$txrc" = 1 ] && grep -q 'not yet with --workers 2' <<<"$tx"; then
+	ok workers_refuses_what_it_cannot
+else
+	fail workers_refuses_what_it_cannot "conntrack -E: status $evrc '$ev'; txn begin: status $txrc '$tx'"
+fi
 
 # --- SIGTERM ----------------------------------------------------------------------
 masqd_stop
