@@ -194,8 +194,9 @@ else fail workers_both_received "worker 0 received ${w0:-?} frames, worker 1 ${w
 
 st=$(mctl stats)
 sv() { awk -v n="$1" '$1 == n { print $2 }' <<<"$st"; }
-io=$(( $(sv io_lan0_rx_frames) + $(sv io_wan0_rx_frames) ))
-wk=$(( $(sv masqd_worker0_rx_frames) + $(sv masqd_worker1_rx_frames) ))
+a=$(sv io_lan0_rx_frames) b=$(sv io_wan0_rx_frames)
+c=$(sv masqd_worker0_rx_frames) e=$(sv masqd_worker1_rx_frames)
+io=$(( ${a:-0} + ${b:-0} )) wk=$(( ${c:-0} + ${e:-0} ))
 if [ "$io" -gt 0 ] && [ "$io" = "$wk" ]; then ok workers_io_adds_up
 else fail workers_io_adds_up "io_*_rx_frames add to $io, the workers' to $wk"; fi
 
