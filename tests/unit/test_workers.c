@@ -759,10 +759,14 @@ static int ring_basics(void)
 		rc = report_failf("size %u, want 8", masq_handoff_size(h));
 	if (!rc && masq_handoff_pop(h, out, 4) != 0)
 		rc = report_failf("empty ring gave frames");
+	if (!rc && !masq_handoff_empty(h))
+		rc = report_failf("a new ring is not empty");
 	if (!rc && (masq_handoff_push(h, in, 6) != 6 ||
 		    masq_handoff_push(h, in + 6, 4) != 2 ||
 		    masq_handoff_drops(h) != 2))
 		rc = report_failf("full ring: took more than 8 or did not count");
+	if (!rc && masq_handoff_empty(h))
+		rc = report_failf("a ring holding 8 frames says it is empty");
 	if (!rc && (masq_handoff_pop(h, out, 3) != 3 || out[0] != in[0] ||
 		    out[2] != in[2]))
 		rc = report_failf("order");
@@ -771,6 +775,8 @@ static int ring_basics(void)
 		rc = report_failf("room after a pop");
 	if (!rc && masq_handoff_pop(h, out, 16) != 8)
 		rc = report_failf("pop after the wrap");
+	if (!rc && !masq_handoff_empty(h))
+		rc = report_failf("a ring emptied by pop is not empty");
 	for (uint32_t i = 0; i < 8 && !rc; i++) {
 		struct masq_buf *want = i < 5 ? in[3 + i] : in[8 + i - 5];
 
