@@ -25,6 +25,9 @@
 #  - FTP through the helper, passive and active (curl), whole
 #  - both workers' sockets received frames (the fanout spreads them), and
 #    stats' per-interface frames are the workers' frames added
+#  - the router host's own traffic through its twins, both ways: 20
+#    downloads from gw to wan (source ports 41001-41020), 20 from lan and lan2 to a
+#    server on gw's twin address 192.168.0.1:8090
 #  - what cannot yet answer for two workers says so and exits 1
 #    (conntrack -E, txn begin), never one worker's answer
 #  - SIGTERM: exit 0, the nft table of the takeover gone
@@ -42,7 +45,8 @@ e2e_init workers_started workers_ping workers_tcp_50 workers_server_sees_router 
 	workers_udp_20 workers_conntrack_once workers_count_adds_up \
 	workers_handoff_whole workers_reject_after_start workers_ftp_pasv \
 	workers_ftp_active workers_both_received workers_io_adds_up \
-	workers_refuses_what_it_cannot workers_sigterm_gives_back \
+	workers_refuses_what_it_cannot workers_twin_out workers_twin_in \
+	workers_sigterm_gives_back \
 	workers_conf_on_both workers_sighup_on_both
 e2e_need curl curl
 e2e_need ping iputils-ping
@@ -211,6 +215,29 @@ if [ "$evrc" = 1 ] && grep -q 'not yet with --workers 2' <<<"$ev" &&
 else
 	fail workers_refuses_what_it_cannot "conntrack -E: status $evrc '$ev'; txn begin: status $txrc '$tx'"
 fi
+
+got=0
+for i in $(seq 20); do
+	[ "$(ono gw curl -sS --max-time 3 --local-port $((41000 + i)) http://203.0.113.2:8000/small.txt)" = hello ] &&
+		got=$((got + 1))
+done
+# 20 source ports, odd and even (Linux picks even ports for connect(), all
+# worker 0's): worker 1 owns the odd ones (sport % 2), and its engine's
+# frames for the twin go to worker 0 on a ring (masqd_workers_twin_frames)
+tw=$(mctl stats | awk '$1 == "masqd_workers_twin_frames" { print $2 }')
+if [ "$got" = 20 ] && [ "${tw:-0}" -gt 0 ]; then ok workers_twin_out
+else fail workers_twin_out "$got of 20 downloads from the router host got their answer; ${tw:-no} frames from worker 1 to a twin"; fi
+bg gw hostweb 30 "$PY" -u -m http.server 8090 --bind 192.168.0.1 --directory "$WORK/www"
+wait_listen gw tcp 192.168.0.1:8090
+got=0
+for i in $(seq 10); do
+	for n in lan lan2; do
+		[ "$(ono "$n" curl -sS --max-time 3 http://192.168.0.1:8090/small.txt)" = hello ] &&
+			got=$((got + 1))
+	done
+done
+if [ "$got" = 20 ]; then ok workers_twin_in
+else fail workers_twin_in "$got of 20 downloads from the router host's server got their answer"; fi
 
 # --- SIGTERM ----------------------------------------------------------------------
 masqd_stop
