@@ -204,6 +204,13 @@ $(O)/tests/test_fwd: $(O)/obj/tests/unit/test_fwd.o $(call obj,bench/fwd/frame.c
 $(O)/tests-san/test_fwd: $(O)/san/tests/unit/test_fwd.o $(call san,bench/fwd/frame.c $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
+# userspace GRO (src/io/gro.c): bursts in, super-frames out, no socket
+$(O)/tests/test_gro: $(O)/obj/tests/unit/test_gro.o $(call obj,src/io/gro.c $(TESTLIB_SRC)) $(LIBCONTROL) $(LIBMASQ)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
+$(O)/tests-san/test_gro: $(O)/san/tests/unit/test_gro.o $(call san,src/io/gro.c $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
 # the privileged helper's message parser, without masqd
 $(O)/tests/test_privsep: $(O)/obj/tests/unit/test_privsep.o $(call obj,src/masqd/privmsg.c $(TESTLIB_SRC)) $(LIBCONTROL) $(LIBMASQ)
 	@mkdir -p $(@D)
@@ -244,6 +251,7 @@ FUZZ_EXTRA_fuzz_metrics := $(METRICS_TEST_SRC)
 FUZZ_EXTRA_fuzz_runrec := src/io/runrec.c
 FUZZ_EXTRA_fuzz_privsep := src/masqd/privmsg.c
 FUZZ_EXTRA_fuzz_fwd := bench/fwd/frame.c
+FUZZ_EXTRA_fuzz_gro := src/io/gro.c
 # (kept: not intermediates a make deletes and the next one compiles again)
 .SECONDARY: $(call fuzzobj,$(FUZZ_SRC) $(ENGINE_SRC) $(CONTROL_SRC) $(TESTLIB_SRC) \
 	$(IO_SRC) $(MASQD_SRC) $(MASQCTL_SRC) $(SOCKSIFY_SRC) bench/fwd/frame.c)

@@ -39,6 +39,7 @@ enum {
 	OPT_RELEASE,
 	OPT_USER,
 	OPT_NO_RESTORE,
+	OPT_NO_GRO,
 };
 
 static const struct option long_opts[] = {
@@ -59,6 +60,7 @@ static const struct option long_opts[] = {
 	{ "release",		no_argument,	   NULL, OPT_RELEASE },
 	{ "user",		required_argument, NULL, OPT_USER },
 	{ "no-restore",		no_argument,	   NULL, OPT_NO_RESTORE },
+	{ "no-gro",		no_argument,	   NULL, OPT_NO_GRO },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -90,6 +92,8 @@ void opts_usage(FILE *f)
 "  -f, --foreground           stay in the foreground, log to stderr\n"
 "      --no-vnet-hdr          do not carry the virtio-net header (the wire then\n"
 "                             must have offloads off: ethtool -K IF tx off tso off gso off gro off)\n"
+"      --no-gro               do not coalesce received TCP segments into\n"
+"                             super-frames (userspace GRO; needs the header)\n"
 "      --ring-frames N        receive ring slots per interface (default 512 with\n"
 "                             the virtio-net header, 4096 without; 64..65536)\n"
 "      --pool-buffers N       packet buffers (default 2048 with the header,\n"
@@ -456,6 +460,9 @@ static int one_opt(struct masqd_opts *o, int c, const char *arg)
 		return 0;
 	case OPT_NO_RESTORE:
 		o->no_restore = true;
+		return 0;
+	case OPT_NO_GRO:
+		o->no_gro = true;
 		return 0;
 	default:
 		return -1;	/* getopt said what was wrong */
