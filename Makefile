@@ -287,7 +287,7 @@ bench: all tools $(BENCH_BINS)
 
 # the trivial forwarder bench/e2e.sh measures masqd against: masqd's own
 # AF_PACKET I/O with no NAT (bench/fwd/fwd.c)
-$(O)/tools/fwd: $(call obj,bench/fwd/fwd.c bench/fwd/frame.c src/io/afpacket.c src/io/vnet.c) $(LIBMASQ)
+$(O)/tools/fwd: $(call obj,bench/fwd/fwd.c bench/fwd/frame.c src/io/afpacket.c src/io/vnet.c src/io/gro.c) $(LIBMASQ)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
 

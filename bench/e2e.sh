@@ -4,8 +4,9 @@
 # The lab (lab/lab.sh, prefix masq-t$$-): lan 192.168.0.2 -- gw -- wan
 # 203.0.113.2. Three routers in gw, the same traffic through each:
 #   kernel  lab.sh up --kernel-nat: nftables masquerade, ip_forward
-#   fwd     build/tools/fwd (bench/fwd/fwd.c): masqd's AF_PACKET I/O with
-#           no NAT (MAC rewrite, TTL, ARP) -- the ceiling of that I/O; wan
+#   fwd     build/tools/fwd (bench/fwd/fwd.c): masqd's AF_PACKET I/O (with
+#           its userspace GRO, as masqd's default) with no NAT (MAC
+#           rewrite, TTL, ARP) -- the ceiling of that I/O; wan
 #           gets a route to 192.168.0.0/24 via 203.0.113.1, as it has no NAT,
 #           and gw the nftables ingress drop masqd's takeover installs
 #   masqd   build/masqd --io afpacket defaults (host-cap raised to 200000
