@@ -24,8 +24,9 @@
  *	  byte and at most the first segment's (the chain's gso_size).
  *
  * A chain ends with a segment shorter than the first or one with PSH
- * (both still join: they are the last), with any other frame of the same
- * addresses that does not join (a pure ACK, a FIN: so a connection's
+ * (both still join: they are the last), with any other TCP frame of the
+ * same connection that does not join (a pure ACK, a FIN, a bad checksum)
+ * or a fragment of the same addresses (it may be one; so a connection's
  * frames keep their order), when the next segment would not fit the
  * first's buffer or 65,535 bytes of IP, and at the end of the burst:
  * nothing is held across bursts, so GRO adds no latency.
@@ -49,8 +50,8 @@
  * merged segments' buffers go back to the pool.
  *
  * Limits: IPv4 TCP only (UDP, IPv6 and tagged frames pass untouched); a
- * burst that interleaves more than GRO_OPEN_MAX connections closes the
- * oldest chain early.
+ * burst that interleaves more than GRO_OPEN_MAX connections closes open
+ * chains early, one at a time in turn.
  */
 #include <stdbool.h>
 #include <string.h>
@@ -299,7 +300,7 @@ static struct chain *chain_open(struct gro *g, struct masq_buf *b,
 	for (int i = 0; i < GRO_OPEN_MAX && !c; i++)
 		if (!g->ch[i].head)
 			c = &g->ch[i];
-	if (!c) {			/* all open: the oldest gives way */
+	if (!c) {			/* all open: one gives way, in turn */
 		c = &g->ch[g->victim];
 		g->victim = (g->victim + 1) % GRO_OPEN_MAX;
 		chain_close(g, c);
