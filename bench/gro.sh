@@ -37,7 +37,7 @@ skip() { echo "SKIP bench gro: $*"; exit 0; }
 for t in iperf3 ethtool nft; do
 	command -v "$t" >/dev/null 2>&1 || skip "needs $t"
 done
-[ -x "$MASQD" ] && [ -x "$MASQCTL" ] || skip "build/masqd is not built (make)"
+{ [ -x "$MASQD" ] && [ -x "$MASQCTL" ]; } || skip "build/masqd is not built (make)"
 bench_scaffold
 
 iperf_once() {	# NAME: the receiver's bit/s, 0 on failure
@@ -85,7 +85,7 @@ G=() N=() F=() FN=()
 for r in $(seq "$ROUNDS"); do
 	g=$(leg gro "") n=$(leg nogro --no-gro)
 	G+=("$g") N+=("$n")
-	f= fn=
+	f="" fn=""
 	if [ "${BENCH_GRO_FWD:-0}" = 1 ] && [ -x "$FWD" ]; then
 		f=$(fwd_leg fwd-gro) F+=("$f")
 		fn=$(fwd_leg fwd-nogro --no-gro) FN+=("$fn")
