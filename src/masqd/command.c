@@ -101,6 +101,9 @@ static void io_stats(struct masqd *d, struct masq_text *out)
 		IO(tx_failed);
 		IO(sock_errors);
 #undef IO
+		line(out, pfx, "gro_segments", d->gro[i].segments);
+		line(out, pfx, "gro_super_frames", d->gro[i].super_frames);
+		line(out, pfx, "gro_csum_bad", d->gro[i].csum_bad);
 		if (s->tx_failed)
 			masq_text_printf(out, "io_%s_tx_last_error %s\n",
 					 name, strerror(s->tx_last_errno));

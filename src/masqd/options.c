@@ -47,6 +47,7 @@ enum {
 	OPT_USER,
 	OPT_NO_RESTORE,
 	OPT_IO,
+	OPT_NO_GRO,
 };
 
 static const struct option long_opts[] = {
@@ -68,6 +69,7 @@ static const struct option long_opts[] = {
 	{ "user",		required_argument, NULL, OPT_USER },
 	{ "no-restore",		no_argument,	   NULL, OPT_NO_RESTORE },
 	{ "io",			required_argument, NULL, OPT_IO },
+	{ "no-gro",		no_argument,	   NULL, OPT_NO_GRO },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -102,6 +104,8 @@ void opts_usage(FILE *f)
 "                             program (no virtio-net header; masqd(8), I/O)\n"
 "      --no-vnet-hdr          do not carry the virtio-net header (the wire then\n"
 "                             must have offloads off: ethtool -K IF tx off tso off gso off gro off)\n"
+"      --no-gro               do not coalesce received TCP segments into\n"
+"                             super-frames (userspace GRO; needs the header)\n"
 "      --ring-frames N        receive ring slots per interface (default 512 with\n"
 "                             the virtio-net header, 4096 without; 64..65536)\n"
 "      --pool-buffers N       packet buffers (default 2048 with the header,\n"
@@ -482,6 +486,9 @@ static int one_opt(struct masqd_opts *o, int c, const char *arg)
 		return 0;
 	case OPT_IO:
 		return set_io(o, arg);
+	case OPT_NO_GRO:
+		o->no_gro = true;
+		return 0;
 	default:
 		return -1;	/* getopt said what was wrong */
 	}
