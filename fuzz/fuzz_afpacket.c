@@ -12,14 +12,18 @@
  *
  *	0	bit 0 TP_STATUS_VLAN_VALID, bit 1 TP_STATUS_VLAN_TPID_VALID,
  *		bit 2 the slot is the kernel's (not ready: the burst stops
- *		there), bit 7 the last slot of this burst
+ *		there), bit 3 TP_STATUS_COPY (the bytes below, after the
+ *		header when it is on, are also queued as a datagram on the
+ *		port's socket, as the kernel queues the copy of a frame longer
+ *		than its slot), bit 7 the last slot of this burst
  *	1-2	tp_len		3-4	tp_snaplen	5-6	tp_mac
  *	7-8	tp_vlan_tci	9-10	tp_vlan_tpid
  *	11-20	struct virtio_net_hdr, as the kernel writes it before tp_mac
  *
  * then a 2-byte count and that many bytes, written at tp_mac (as far as
  * the slot goes). Up to 64 slots make a burst: afp_rx_burst() takes them
- * into pool buffers (tag put back, header turned into struct masq_meta),
+ * into pool buffers (tag put back, header turned into struct masq_meta;
+ * a copy read whole when its length is the slot's),
  * the engine walks them, afp_tx_burst() sends what comes out on a
  * socketpair, and the fuzzer reads each datagram back: with the header
  * on, the header written must be the frame's metadata (NEEDS_CSUM only),
@@ -31,12 +35,13 @@
 #include <linux/if_packet.h>
 #include <linux/virtio_net.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include "../src/io/afpacket.h"
 #include "../tests/lib/fuzzeng.h"
 
 #define SLOTS		64
-#define SLOT_VNET	(72u * 1024)	/* as afpacket.c sizes them: 64 KiB+ */
+#define SLOT_VNET	2048u	/* as afpacket.c sizes them at MTU 1500 */
 #define SLOT_PLAIN	2048u
 #define POOL_COUNT	256
 #define BUF_SIZE	AFP_VNET_BUF_SIZE
@@ -54,9 +59,24 @@ static uint16_t rd16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
+/* The kernel's copy of a frame longer than its slot, queued on sv[0] */
+static void queue_copy(const uint8_t *r, const uint8_t *f, size_t len,
+		       bool vnet)
+{
+	struct iovec iov[2] = {
+		{ (void *)(r + 11), sizeof(struct virtio_net_hdr) },
+		{ (void *)f, len },
+	};
+	struct msghdr m = { .msg_iov = vnet ? iov : iov + 1,
+			    .msg_iovlen = vnet ? 2 : 1 };
+
+	(void)sendmsg(sv[1], &m, MSG_DONTWAIT);
+}
+
 /* Write one slot from a record; Return: bytes of input it took */
 static size_t fill_slot(struct tpacket2_hdr *h, uint32_t slot_size,
-			const uint8_t *r, const uint8_t *data, size_t size)
+			const uint8_t *r, const uint8_t *data, size_t size,
+			bool vnet)
 {
 	size_t take, room;
 	uint32_t mac;
@@ -67,6 +87,8 @@ static size_t fill_slot(struct tpacket2_hdr *h, uint32_t slot_size,
 		h->tp_status |= TP_STATUS_VLAN_VALID;
 	if (r[0] & 2)
 		h->tp_status |= TP_STATUS_VLAN_TPID_VALID;
+	if (r[0] & 8)
+		h->tp_status |= TP_STATUS_COPY;
 	if (r[0] & 4)
 		h->tp_status = TP_STATUS_KERNEL;
 	h->tp_len = rd16(r + 1);
@@ -87,6 +109,8 @@ static size_t fill_slot(struct tpacket2_hdr *h, uint32_t slot_size,
 		room = slot_size - mac;
 		memcpy((uint8_t *)h + mac, data + 2, take < room ? take : room);
 	}
+	if (r[0] & 8)
+		queue_copy(r, data + 2, take, vnet);
 	return 2 + take;
 }
 
@@ -155,7 +179,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			data += HDR;
 			size -= HDR;
-			took = fill_slot(h, slot_size, r, data, size);
+			took = fill_slot(h, slot_size, r, data, size, vnet);
 			data += took;
 			size -= took;
 			n++;
@@ -166,6 +190,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (uint32_t i = 0; i < SLOTS; i++)	/* what was left */
 			((struct tpacket2_hdr *)(ring + (size_t)i * slot_size))->tp_status =
 				TP_STATUS_KERNEL;
+		while (recv(sv[0], rbuf, sizeof(rbuf), MSG_DONTWAIT) > 0)
+			;	/* copies of slots not reached */
 		masq_engine_input(e, bufs, got, now, &tx);
 		sent = afp_tx_burst(&port, tx.bufs, tx.n);
 		check_sent(&port, &tx, sent);
@@ -180,7 +206,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 /* A few valid rings: an untagged and a tagged frame, with and without
- * the header (a tag is dropped by the engine, counted) */
+ * the header (a tag is dropped by the engine, counted), and the same
+ * frame through the copy path (a slot holding 10 of its bytes) */
 static void write_seeds(const char *dir)
 {
 	static const uint8_t frame[] = {	/* ARP who-has 192.168.0.1 */
@@ -188,19 +215,20 @@ static void write_seeds(const char *dir)
 		0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 1, 2, 192, 168, 0, 2,
 		0, 0, 0, 0, 0, 0, 192, 168, 0, 1,
 	};
-	for (int k = 0; k < 4; k++) {
+	for (int k = 0; k < 6; k++) {
 		uint8_t rec[2 + HDR + 2 + sizeof(frame)] = { 0 };
 		uint16_t mac = k & 1 ? 128 : 64, len = sizeof(frame);
+		uint16_t snap = k >= 4 ? 10 : len;
 		char path[1024];
 		FILE *f;
 
 		rec[0] = 0;
 		rec[1] = (uint8_t)(k & 1);
-		rec[2] = (uint8_t)(0x80 | (k & 2 ? 1 : 0));
+		rec[2] = (uint8_t)(0x80 | (k & 2 ? 1 : 0) | (k >= 4 ? 8 : 0));
 		rec[3] = (uint8_t)(len >> 8);
 		rec[4] = (uint8_t)len;
-		rec[5] = (uint8_t)(len >> 8);
-		rec[6] = (uint8_t)len;
+		rec[5] = (uint8_t)(snap >> 8);
+		rec[6] = (uint8_t)snap;
 		rec[7] = (uint8_t)(mac >> 8);
 		rec[8] = (uint8_t)mac;
 		rec[10] = 7;			/* VLAN 7 */
@@ -226,7 +254,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	ring = calloc(SLOTS, SLOT_VNET);
 	if (!ring || socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv))
 		abort();
-	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
-	setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+	for (int i = 0; i < 2; i++) {	/* frames one way, copies the other */
+		setsockopt(sv[i], SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
+		setsockopt(sv[i], SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+	}
 	return 0;
 }

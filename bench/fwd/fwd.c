@@ -4,7 +4,8 @@
  *
  * The ceiling of bench/e2e.sh: what any userspace router gets out of the
  * I/O layer alone. It opens src/io/afpacket.c's ports with masqd's
- * defaults (virtio-net header on, 512-slot TPACKET_V2 receive ring,
+ * defaults (virtio-net header on, TPACKET_V2 receive ring of
+ * AFP_RING_FRAMES_DEFAULT MTU-sized slots, the copy path for longer frames,
  * sendmmsg transmit, 4 MiB socket buffers, 2048 pool buffers) on two
  * interfaces and, per frame, does only what a router must:
  *
@@ -90,7 +91,7 @@ static bool forward_once(struct fwd_if f[2], struct masq_pool *pool,
 
 static int open_side(struct fwd_if *f, const char *name, const char *addr)
 {
-	struct afp_config cfg = { .vnet_hdr = true, .ring_frames = 512,
+	struct afp_config cfg = { .vnet_hdr = true, .ring_frames = AFP_RING_FRAMES_DEFAULT,
 				  .mtu = 1500, .sockbuf = FWD_SOCKBUF };
 	struct ifreq ifr = { 0 };
 	const char *step = "";

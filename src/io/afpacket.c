@@ -13,7 +13,21 @@
  * Receive: the ring is an array of fixed slots; the kernel fills a slot and
  * sets TP_STATUS_USER, we copy the frame into a pool buffer and hand the
  * slot back with TP_STATUS_KERNEL (acquire/release ordering on the status
- * word). A copy costs less than it seems (the frame is hot in cache) and
+ * word). Slots are sized for the MTU (2 KiB at 1500), not for the 64 KiB
+ * GSO super-frames the virtio-net header lets in: with PACKET_COPY_THRESH
+ * the kernel puts as much of a longer frame as fits into its slot, marks
+ * the slot TP_STATUS_COPY and queues the whole frame on the socket's
+ * receive queue as well, in slot order (both under the queue's lock, the
+ * copy queued before the slot is handed to us). Meeting such a slot we
+ * read one datagram with recvmsg() -- the virtio-net header, then the
+ * frame -- into the pool buffer: one system call per super-frame, none
+ * for a frame that fits. The slot's header still describes the frame
+ * (length, VLAN tag), so no PACKET_AUXDATA is needed; a datagram whose
+ * length is not the slot's tp_len is a stale copy and is skipped (at
+ * most AFP_COPY_SKIP). When the receive buffer is full the kernel queues
+ * no copy and leaves the slot without TP_STATUS_COPY: the frame is lost
+ * (rx_truncated). A 64 KiB slot per frame made the default rings 2 x 35
+ * MiB resident for frames that are mostly 1,514 bytes or less. A copy costs less than it seems (the frame is hot in cache) and
  * keeps the engine's buffers independent of the ring, so a frame can wait
  * for ARP without pinning a slot. The kernel strips an 802.1Q tag into the
  * slot header (TP_STATUS_VLAN_VALID); it is put back into the frame so the
@@ -32,13 +46,14 @@
  *
  * Memory: the ring is mapped once at open; the transmit vectors are
  * allocated once at open (AFP_TX_BATCH entries). Nothing is allocated
- * per frame. Ring slots: 2 KiB (or MTU-sized) without the header, ~68 KiB
- * with it, so the default ring is 4096 or 512 slots (8 or 35 MiB: masqd(8),
- * MEMORY, says why not fewer).
+ * per frame. Ring slots: 2 KiB (or MTU-sized), AFP_RING_FRAMES_DEFAULT
+ * of them: 8 MiB a port (masqd(8), MEMORY, says why that many). Frames
+ * waiting as copies are kernel memory, bounded by the receive buffer.
  *
- * Limits: a frame longer than a slot (tp_snaplen < tp_len) or a pool
- * buffer is dropped and counted; so is one that arrives with the pool
- * empty. PACKET_STATISTICS drops (ring full) are read by afp_stats_poll().
+ * Limits: a frame longer than a slot whose copy the kernel did not queue,
+ * or longer than a pool buffer, is dropped and counted; so is one that
+ * arrives with the pool empty (its copy is read and thrown away).
+ * PACKET_STATISTICS drops (ring full) are read by afp_stats_poll().
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -56,6 +71,7 @@
 
 #define AFP_SLOT_SLACK		128	/* tpacket2_hdr, sockaddr_ll, vnet hdr */
 #define AFP_BLOCK_TARGET	(128u * 1024)
+#define AFP_COPY_SKIP		4	/* stale copies skipped to find a frame's */
 
 /* Preallocated transmit vectors (one sendmmsg batch) */
 struct afp_tx {
@@ -70,12 +86,14 @@ static uint32_t round_up(uint32_t v, uint32_t to)
 	return (v + to - 1) / to * to;
 }
 
-/* Slot and block geometry: every slot holds the largest frame we accept */
+/*
+ * Slot and block geometry: a slot holds a frame of the MTU with a tag;
+ * longer ones (GSO super-frames) come whole through the copy path
+ */
 static void ring_geometry(const struct afp_config *cfg, struct tpacket_req *r)
 {
 	uint32_t page = (uint32_t)sysconf(_SC_PAGESIZE);
-	uint32_t frame_max = cfg->vnet_hdr ? AFP_VNET_FRAME_MAX :
-			     cfg->mtu + ETH_HLEN + 4;
+	uint32_t frame_max = (cfg->mtu ? cfg->mtu : 1500) + ETH_HLEN + 4;
 	uint32_t fsz = round_up(AFP_SLOT_SLACK + frame_max, TPACKET_ALIGNMENT);
 	uint32_t per, blocks;
 
@@ -126,6 +144,10 @@ static int afp_setup(struct afp_port *p, const struct afp_config *cfg,
 	p->block_size = req.tp_block_size;
 	p->per_block = req.tp_block_size / req.tp_frame_size;
 	p->ring_len = (size_t)req.tp_block_size * req.tp_block_nr;
+	ret = sockopt(p->fd, SOL_PACKET, PACKET_COPY_THRESH, &one,
+		      sizeof(one), step, "setsockopt PACKET_COPY_THRESH");
+	if (ret)	/* frames longer than a slot: the copy path */
+		return ret;
 	ret = sockopt(p->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one,
 		      sizeof(one), step, "setsockopt PACKET_IGNORE_OUTGOING");
 	if (!ret && cfg->mark)	/* lets our frames past the egress drop */
@@ -273,29 +295,120 @@ static struct tpacket2_hdr *slot(const struct afp_port *p, uint32_t i)
 	return (struct tpacket2_hdr *)(p->ring + off);
 }
 
+/* The 802.1Q tag the kernel took out of a frame, as it was on the wire */
+static void write_tag(uint8_t *at, const struct tpacket2_hdr *h)
+{
+	uint16_t tpid, tci;
+
+	tpid = htons(h->tp_status & TP_STATUS_VLAN_TPID_VALID ?
+		     h->tp_vlan_tpid : ETH_P_8021Q);
+	tci = htons(h->tp_vlan_tci);
+	memcpy(at, &tpid, 2);
+	memcpy(at + 2, &tci, 2);
+}
+
+/* Offsets into the frame move by the tag put back in front of them */
+static void meta_after_tag(struct masq_meta *m)
+{
+	if (m->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+		m->csum_start += 4;
+	if (m->hdr_len)
+		m->hdr_len += 4;
+}
+
 /* Copy a frame, putting back the 802.1Q tag the kernel took out */
 static void copy_frame(struct masq_buf *b, const uint8_t *f, uint32_t len,
 		       const struct tpacket2_hdr *h, bool tagged)
 {
-	uint16_t tpid, tci;
-
 	if (!tagged) {
 		memcpy(b->data, f, len);
 		b->len = len;
 		return;
 	}
-	tpid = htons(h->tp_status & TP_STATUS_VLAN_TPID_VALID ?
-		     h->tp_vlan_tpid : ETH_P_8021Q);
-	tci = htons(h->tp_vlan_tci);
 	memcpy(b->data, f, 12);
-	memcpy(b->data + 12, &tpid, 2);
-	memcpy(b->data + 14, &tci, 2);
+	write_tag(b->data + 12, h);
 	memcpy(b->data + 16, f + 12, len - 12);
 	b->len = len + 4;
-	if (b->meta.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
-		b->meta.csum_start += 4;
-	if (b->meta.hdr_len)
-		b->meta.hdr_len += 4;
+	meta_after_tag(&b->meta);
+}
+
+static bool buf_holds(const struct masq_buf *b, uint32_t len)
+{
+	return (size_t)(b->data - b->base) + len <= b->cap;
+}
+
+/* Throw away the datagram at the head of the receive queue */
+static void copy_discard(struct afp_port *p)
+{
+	uint8_t scratch[64];	/* longer than the virtio-net header */
+
+	(void)recv(p->fd, scratch, sizeof(scratch), MSG_DONTWAIT | MSG_TRUNC);
+}
+
+/*
+ * Read the queued copy of a @len-byte frame to @dst, its virtio-net header
+ * to @meta. A datagram of another length is a copy whose slot we never
+ * saw (the kernel failed the slot after queueing it): skipped, at most
+ * AFP_COPY_SKIP of them. Return: 0, or -1 (no copy: the frame is lost)
+ */
+static int copy_read(struct afp_port *p, uint8_t *dst, uint32_t len,
+		     struct masq_meta *meta)
+{
+	struct virtio_net_hdr v;
+	struct iovec iov[2] = { { &v, sizeof(v) }, { dst, len } };
+	struct msghdr m = { .msg_iov = p->vnet_hdr ? iov : iov + 1,
+			    .msg_iovlen = p->vnet_hdr ? 2 : 1 };
+	ssize_t want = (ssize_t)len + (p->vnet_hdr ? (ssize_t)sizeof(v) : 0);
+
+	for (int i = 0; i <= AFP_COPY_SKIP; i++) {
+		ssize_t r = recvmsg(p->fd, &m, MSG_DONTWAIT | MSG_TRUNC);
+
+		if (r < 0)
+			return -1;
+		if (r != want)
+			continue;
+		if (p->vnet_hdr)
+			vnet_to_meta(&v, meta);
+		return 0;
+	}
+	return -1;
+}
+
+/*
+ * A frame longer than its slot (TP_STATUS_COPY): the whole of it from the
+ * receive queue, one recvmsg(); NULL when dropped (counted)
+ */
+static struct masq_buf *rx_copy(struct afp_port *p, struct masq_pool *pool,
+				const struct tpacket2_hdr *h, bool tagged)
+{
+	uint32_t len = h->tp_len, off = tagged ? 4 : 0;
+	struct masq_buf *b = masq_pool_get(pool);
+
+	if (!b || !buf_holds(b, len + off)) {
+		copy_discard(p);	/* the next copy is the next slot's */
+		if (!b) {
+			p->st.rx_no_buf++;
+			return NULL;
+		}
+		p->st.rx_too_big++;
+		masq_pool_put(pool, b);
+		return NULL;
+	}
+	if (copy_read(p, b->data + off, len, &b->meta)) {
+		p->st.rx_truncated++;
+		masq_pool_put(pool, b);
+		return NULL;
+	}
+	if (tagged) {	/* read 4 bytes in: the addresses move down */
+		memmove(b->data, b->data + 4, 12);
+		write_tag(b->data + 12, h);
+		meta_after_tag(&b->meta);
+	}
+	b->len = len + off;
+	p->st.rx_copied++;
+	p->st.rx_frames++;
+	p->st.rx_bytes += b->len;
+	return b;
 }
 
 /* One slot to one buffer, or NULL (dropped, counted) */
@@ -307,9 +420,11 @@ static struct masq_buf *rx_one(struct afp_port *p, struct masq_pool *pool,
 	const uint8_t *f = (const uint8_t *)h + h->tp_mac;
 	struct masq_buf *b;
 
+	if (h->tp_snaplen < len && (status & TP_STATUS_COPY))
+		return rx_copy(p, pool, h, tagged);
 	if (h->tp_snaplen < len || h->tp_mac < vh ||
 	    (size_t)h->tp_mac + len > p->frame_size) {
-		p->st.rx_truncated++;
+		p->st.rx_truncated++;	/* no copy: receive buffer full */
 		return NULL;
 	}
 	b = masq_pool_get(pool);
@@ -317,7 +432,7 @@ static struct masq_buf *rx_one(struct afp_port *p, struct masq_pool *pool,
 		p->st.rx_no_buf++;
 		return NULL;
 	}
-	if ((size_t)(b->data - b->base) + len + (tagged ? 4 : 0) > b->cap) {
+	if (!buf_holds(b, len + (tagged ? 4 : 0))) {
 		p->st.rx_too_big++;
 		masq_pool_put(pool, b);
 		return NULL;

@@ -4,7 +4,9 @@
  *
  * Moves frames and their offload metadata between the wire and pool
  * buffers, nothing more. Receive is a TPACKET_V2 ring (per-frame status,
- * so no block timeout delays a frame the way TPACKET_V3 does); transmit is
+ * so no block timeout delays a frame the way TPACKET_V3 does) of MTU-sized
+ * slots, a longer frame read whole from the socket (PACKET_COPY_THRESH,
+ * one recvmsg() per GSO super-frame); transmit is
  * sendmmsg() without the qdisc bypass (the kernel segments GSO frames in
  * software when the egress device cannot). With the virtio-net header on
  * (PACKET_VNET_HDR), GSO super-frames and partial checksums come in with
@@ -25,12 +27,20 @@
 /* Pool buffer size that holds it, with MASQ_HEADROOM in front */
 #define AFP_VNET_BUF_SIZE	(65536 + 256)
 #define AFP_TX_BATCH		256
+/*
+ * Receive slots per port by default: 4096 x 2 KiB = 8 MiB. That holds
+ * 4.1 ms of 1,514-byte frames at 10 Gbit/s (6.2 MB) or 2.75 ms of
+ * 64-byte frames at 1 Gbit/s line rate (1.49 Mpps): about a scheduler
+ * slice of 2 CPUs shared by three busy tasks (12 ms / 3), the longest
+ * masqd is likely to be off its CPU under load (masqd(8), MEMORY).
+ */
+#define AFP_RING_FRAMES_DEFAULT	4096
 
 /**
  * struct afp_config - how to open a port
  * @vnet_hdr:	carry the virtio-net header (offloads on the wire)
  * @ring_frames: receive ring slots (rounded up to whole blocks)
- * @mtu:	interface MTU (sizes the ring slots without @vnet_hdr)
+ * @mtu:	interface MTU (sizes the ring slots; 0: 1500)
  * @sockbuf:	SO_RCVBUFFORCE/SO_SNDBUFFORCE bytes (0: leave the default)
  * @mark:	SO_MARK for every frame sent (0: none); takeover.h's egress
  *		drop lets only frames with TO_TX_MARK out
@@ -47,7 +57,10 @@ struct afp_config {
  * struct afp_stats - what happened on one port (never reset)
  * @rx_frames:	frames handed on
  * @rx_bytes:	their bytes
- * @rx_truncated: frames longer than a ring slot (dropped)
+ * @rx_copied:	frames longer than a ring slot, read whole from the socket
+ *		(included in @rx_frames)
+ * @rx_truncated: frames longer than a ring slot whose copy the kernel did
+ *		not queue (socket receive buffer full; dropped)
  * @rx_too_big:	frames longer than a pool buffer (dropped)
  * @rx_no_buf:	frames dropped because the pool was empty
  * @ring_drops:	frames the kernel dropped with the ring full (PACKET_STATISTICS)
@@ -60,6 +73,7 @@ struct afp_config {
 struct afp_stats {
 	uint64_t rx_frames;
 	uint64_t rx_bytes;
+	uint64_t rx_copied;
 	uint64_t rx_truncated;
 	uint64_t rx_too_big;
 	uint64_t rx_no_buf;

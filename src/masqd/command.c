@@ -92,6 +92,7 @@ static void io_stats(struct masqd *d, struct masq_text *out)
 		IO(rx_frames);
 		IO(rx_bytes);
 		IO(ring_drops);
+		IO(rx_copied);
 		IO(rx_truncated);
 		IO(rx_too_big);
 		IO(rx_no_buf);
