@@ -7,7 +7,8 @@
  * frame's offset, the VLAN tag it took out and (PACKET_VNET_HDR) the
  * virtio-net header, and a frame from the wire is anyone's. Here the
  * input writes them all. An input is a mode byte (tests/lib/fuzzeng.h),
- * a port byte (bit 0: virtio-net header on; bit 1: the port is wan0),
+ * a port byte (bit 0: virtio-net header on; bit 1: the port is wan0;
+ * bit 2: the port has a transmit ring),
  * then slots, each a 21-byte header
  *
  *	0	bit 0 TP_STATUS_VLAN_VALID, bit 1 TP_STATUS_VLAN_TPID_VALID,
@@ -25,7 +26,9 @@
  * into pool buffers (tag put back, header turned into struct masq_meta;
  * a copy read whole when its length is the slot's),
  * the engine walks them, afp_tx_burst() sends what comes out on a
- * socketpair, and the fuzzer reads each datagram back: with the header
+ * socketpair (or into the transmit ring, whose kicks are empty datagrams
+ * and whose slots the fuzzer reads and hands back, playing the kernel),
+ * and the fuzzer reads each datagram back: with the header
  * on, the header written must be the frame's metadata (NEEDS_CSUM only),
  * and the frame the buffer's bytes. fuzzeng.c checks the rest.
  */
@@ -51,6 +54,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 static uint8_t *ring;
+static uint8_t *txring;		/* TX_SLOTS of SLOT_PLAIN */
+#define TX_SLOTS	64
 static int sv[2] = { -1, -1 };
 static uint8_t rbuf[AFP_VNET_FRAME_MAX + 64];
 
@@ -114,15 +119,43 @@ static size_t fill_slot(struct tpacket2_hdr *h, uint32_t slot_size,
 	return 2 + take;
 }
 
-/* Read back what the port sent and compare it with the frames out */
+/*
+ * Frame @b went out through transmit slot *@ts: the slot is requested
+ * with it (header, frame); handed back as the kernel would
+ */
+static bool in_tx_slot(const struct afp_port *p, uint32_t *ts,
+		       const struct masq_buf *b)
+{
+	size_t vh = p->vnet_hdr ? sizeof(struct virtio_net_hdr) : 0;
+	struct tpacket2_hdr *h;
+
+	if (!p->txring)
+		return false;
+	h = (struct tpacket2_hdr *)(txring + (size_t)*ts * SLOT_PLAIN);
+	if (h->tp_status != TP_STATUS_SEND_REQUEST || h->tp_len != vh + b->len ||
+	    memcmp((uint8_t *)h + 32 + vh, b->data, b->len))
+		return false;
+	h->tp_status = TP_STATUS_AVAILABLE;
+	*ts = (*ts + 1) % TX_SLOTS;
+	return true;
+}
+
+/* Read back what the port sent (from slot @ts on) and compare it with the
+ * frames out */
 static void check_sent(const struct afp_port *p, const struct masq_txq *tx,
-		       uint32_t sent)
+		       uint32_t sent, uint32_t ts)
 {
 	for (uint32_t i = 0; i < sent; i++) {
 		const struct masq_buf *b = tx->bufs[i];
 		size_t vh = p->vnet_hdr ? sizeof(struct virtio_net_hdr) : 0;
-		ssize_t n = recv(sv[1], rbuf, sizeof(rbuf), MSG_DONTWAIT);
 		struct virtio_net_hdr v;
+		ssize_t n;
+
+		while (recv(sv[1], rbuf, 1, MSG_DONTWAIT | MSG_PEEK) == 0)
+			(void)recv(sv[1], rbuf, 1, MSG_DONTWAIT);	/* a kick */
+		if (in_tx_slot(p, &ts, b))
+			continue;
+		n = recv(sv[1], rbuf, sizeof(rbuf), MSG_DONTWAIT);
 
 		if (n != (ssize_t)(vh + b->len) ||
 		    memcmp(rbuf + vh, b->data, b->len)) {
@@ -165,11 +198,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	slot_size = vnet ? SLOT_VNET : SLOT_PLAIN;
 	if (afp_open_memory(&port, "fuzz0", sv[0], vnet, ring, slot_size, SLOTS))
 		abort();
+	if (data[1] & 4) {
+		memset(txring, 0, (size_t)TX_SLOTS * SLOT_PLAIN);
+		afp_attach_tx_memory(&port, sv[0], txring, SLOT_PLAIN, TX_SLOTS);
+	}
 	e = fuzzeng_create(data[0]);
 	data += 2;
 	size -= 2;
 	while (size >= HDR) {
-		uint32_t n = 0, got, sent;
+		uint32_t n = 0, got, sent, ts;
 
 		while (n < SLOTS && size >= HDR) {
 			const uint8_t *r = data;
@@ -193,8 +230,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		while (recv(sv[0], rbuf, sizeof(rbuf), MSG_DONTWAIT) > 0)
 			;	/* copies of slots not reached */
 		masq_engine_input(e, bufs, got, now, &tx);
+		ts = port.tx_head;
 		sent = afp_tx_burst(&port, tx.bufs, tx.n);
-		check_sent(&port, &tx, sent);
+		check_sent(&port, &tx, sent, ts);
 		fuzzeng_check(e, &tx);
 		now += FUZZENG_NS;
 		masq_engine_advance(e, now, &tx);
@@ -252,7 +290,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	fuzzeng_start(POOL_COUNT, BUF_SIZE, write_seeds);
 	ring = calloc(SLOTS, SLOT_VNET);
-	if (!ring || socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv))
+	txring = calloc(TX_SLOTS, SLOT_PLAIN);
+	if (!ring || !txring || socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv))
 		abort();
 	for (int i = 0; i < 2; i++) {	/* frames one way, copies the other */
 		setsockopt(sv[i], SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));

@@ -91,7 +91,9 @@ static bool forward_once(struct fwd_if f[2], struct masq_pool *pool,
 
 static int open_side(struct fwd_if *f, const char *name, const char *addr)
 {
-	struct afp_config cfg = { .vnet_hdr = true, .ring_frames = AFP_RING_FRAMES_DEFAULT,
+	struct afp_config cfg = { .vnet_hdr = true,
+				  .ring_frames = AFP_RING_FRAMES_DEFAULT,
+				  .tx_ring_frames = AFP_TX_RING_FRAMES_DEFAULT,
 				  .mtu = 1500, .sockbuf = FWD_SOCKBUF };
 	struct ifreq ifr = { 0 };
 	const char *step = "";

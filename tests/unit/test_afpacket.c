@@ -11,6 +11,14 @@
  * hands on: every frame whole, in order, its virtio-net header as its
  * metadata and its VLAN tag put back; a frame whose copy is missing
  * dropped and counted, without the next frame taking its place.
+ *
+ * Transmit: frames of 512 bytes that fit a slot of the transmit ring
+ * are written into it (virtio-net header, then the frame) and sent with
+ * one kick per burst; a kick on a memory port is an empty datagram on the
+ * socketpair, and shorter or longer frames go as datagrams with
+ * sendmmsg() on the same one, so the order the test reads them in is the
+ * order they left: the ring is kicked before another frame goes, a busy
+ * slot sends its frame the other way.
  */
 #include <string.h>
 #include <unistd.h>
@@ -28,6 +36,8 @@
 #define BIG		3000u	/* longer than a slot */
 
 static uint8_t ring[SLOTS * SLOT_SIZE];
+static uint8_t txring[SLOTS * SLOT_SIZE];
+static uint8_t rbuf[AFP_VNET_FRAME_MAX + 64];
 static uint8_t frame[AFP_VNET_FRAME_MAX];
 static struct masq_pool *pool;
 static struct afp_port port;
@@ -96,11 +106,14 @@ static int reset(void)
 
 	afp_close(&port);
 	memset(ring, 0, sizeof(ring));
-	while (recv(sv[0], junk, sizeof(junk), MSG_DONTWAIT) >= 0)
-		;
+	memset(txring, 0, sizeof(txring));
+	for (int i = 0; i < 2; i++)
+		while (recv(sv[i], junk, sizeof(junk), MSG_DONTWAIT) >= 0)
+			;
 	if (afp_open_memory(&port, "test0", sv[0], true, ring, SLOT_SIZE,
 			    SLOTS))
 		return report_failf("afp_open_memory");
+	afp_attach_tx_memory(&port, sv[0], txring, SLOT_SIZE, SLOTS);
 	return 0;
 }
 
@@ -283,6 +296,149 @@ static int stale_copy_skipped(void)
 	return rc;
 }
 
+static struct tpacket2_hdr *tx_slot_at(uint32_t i)
+{
+	return (struct tpacket2_hdr *)(txring + (size_t)i * SLOT_SIZE);
+}
+
+/* A buffer holding frame @seed of @len bytes, partial checksum at 34 */
+static struct masq_buf *tx_frame(uint32_t len, uint8_t seed)
+{
+	struct masq_buf *b = masq_pool_get(pool);
+
+	if (!b)
+		return NULL;
+	memcpy(b->data, make_frame(len, seed), len);
+	b->len = len;
+	b->meta.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	b->meta.csum_start = 34;
+	b->meta.csum_offset = 16;
+	return b;
+}
+
+/* Transmit slot @i is requested with frame @seed of @len bytes */
+static int check_tx_slot(uint32_t i, uint32_t len, uint8_t seed)
+{
+	const struct tpacket2_hdr *h = tx_slot_at(i);
+	const uint8_t *d = (const uint8_t *)h + 32;	/* TPACKET2_HDRLEN - ll */
+	struct virtio_net_hdr v;
+
+	if (h->tp_status != TP_STATUS_SEND_REQUEST)
+		return report_failf("slot %u: status %#x, not SEND_REQUEST", i,
+				    h->tp_status);
+	if (h->tp_len != sizeof(v) + len)
+		return report_failf("slot %u: tp_len %u, not %zu", i, h->tp_len,
+				    sizeof(v) + len);
+	memcpy(&v, d, sizeof(v));
+	if (v.flags != VIRTIO_NET_HDR_F_NEEDS_CSUM || v.csum_start != 34 ||
+	    v.csum_offset != 16)
+		return report_failf("slot %u: virtio-net header wrong", i);
+	if (memcmp(d + sizeof(v), make_frame(len, seed), len))
+		return report_failf("slot %u: frame %u's bytes wrong", i, seed);
+	return 0;
+}
+
+/* The next datagram on the far end: a kick (@len 0) or a sent frame */
+static int expect_datagram(uint32_t len, const char *what)
+{
+	ssize_t n = recv(sv[1], rbuf, sizeof(rbuf), MSG_DONTWAIT);
+	ssize_t want = len ? (ssize_t)(sizeof(struct virtio_net_hdr) + len) : 0;
+
+	if (n != want)
+		return report_failf("expected %s (%zd bytes), read %zd", what,
+				    want, n);
+	return 0;
+}
+
+static int send_frames(const uint32_t *lens, uint32_t n, uint32_t sent_want)
+{
+	struct masq_buf *bufs[SLOTS];
+	uint32_t sent;
+
+	for (uint32_t i = 0; i < n; i++)
+		if (!(bufs[i] = tx_frame(lens[i], (uint8_t)(20 + i))))
+			return report_failf("pool empty");
+	sent = afp_tx_burst(&port, bufs, n);
+	put_all(bufs, n);
+	if (sent != sent_want)
+		return report_failf("%u frames sent, not %u", sent, sent_want);
+	return 0;
+}
+
+/* Three full-size frames: three slots requested, one kick */
+static int tx_ring_one_kick_per_burst(void)
+{
+	static const uint32_t lens[] = { 600, 1514, 1000 };
+	int rc;
+
+	if (reset() || send_frames(lens, 3, 3))
+		return -1;
+	for (uint32_t i = 0; i < 3; i++)
+		if ((rc = check_tx_slot(i, lens[i], (uint8_t)(20 + i))))
+			return rc;
+	if (tx_slot_at(3)->tp_status != TP_STATUS_AVAILABLE)
+		return report_failf("a fourth slot was requested");
+	if ((rc = expect_datagram(0, "one kick")))
+		return rc;
+	if (recv(sv[1], rbuf, sizeof(rbuf), MSG_DONTWAIT) >= 0)
+		return report_failf("more than one system call for a burst");
+	if (port.st.tx_kicks != 1 || port.st.tx_frames != 3)
+		return report_failf("tx_kicks %lu tx_frames %lu, not 1 and 3",
+				    (unsigned long)port.st.tx_kicks,
+				    (unsigned long)port.st.tx_frames);
+	return 0;
+}
+
+/* slot, long, slot: the first kicked before the long one goes */
+static int tx_long_frame_keeps_order(void)
+{
+	static const uint32_t lens[] = { 1000, BIG, 1200 };
+	int rc;
+
+	if (reset() || send_frames(lens, 3, 3))
+		return -1;
+	if ((rc = expect_datagram(0, "the kick of the first frame")) ||
+	    (rc = expect_datagram(BIG, "the long frame")) ||
+	    (rc = expect_datagram(0, "the kick of the third frame")))
+		return rc;
+	if ((rc = check_tx_slot(0, 1000, 20)) || (rc = check_tx_slot(1, 1200, 22)))
+		return rc;
+	return 0;
+}
+
+/* A frame under AFP_TX_RING_MIN (512) is copied by sendmmsg(), in order */
+static int tx_short_frame_sent_directly(void)
+{
+	static const uint32_t lens[] = { 64, 1514, 66 };
+	int rc;
+
+	if (reset() || send_frames(lens, 3, 3))
+		return -1;
+	if ((rc = expect_datagram(64, "the short frame")) ||
+	    (rc = expect_datagram(0, "the kick of the full-size frame")) ||
+	    (rc = expect_datagram(66, "the second short frame")))
+		return rc;
+	return check_tx_slot(0, 1514, 21);
+}
+
+/* A slot the kernel still holds: its frame goes with sendmmsg() */
+static int tx_busy_slot_falls_back(void)
+{
+	static const uint32_t lens[] = { 900 };
+
+	if (reset())
+		return -1;
+	tx_slot_at(0)->tp_status = TP_STATUS_SENDING;
+	if (send_frames(lens, 1, 1) || expect_datagram(900, "the frame"))
+		return -1;
+	if (port.st.tx_kicks)
+		return report_failf("a kick with no slot filled");
+	tx_slot_at(0)->tp_status = TP_STATUS_AVAILABLE | TP_STATUS_TS_SOFTWARE;
+	if (send_frames(lens, 1, 1))	/* freed, with a timestamp flag */
+		return -1;
+	return check_tx_slot(0, 900, 20);
+}
+
 int main(void)
 {
 	static const struct {
@@ -295,6 +451,10 @@ int main(void)
 		{ "missing_copy_counted", missing_copy_counted },
 		{ "pool_empty_copy_discarded", pool_empty_copy_discarded },
 		{ "stale_copy_skipped", stale_copy_skipped },
+		{ "tx_ring_one_kick_per_burst", tx_ring_one_kick_per_burst },
+		{ "tx_long_frame_keeps_order", tx_long_frame_keeps_order },
+		{ "tx_short_frame_sent_directly", tx_short_frame_sent_directly },
+		{ "tx_busy_slot_falls_back", tx_busy_slot_falls_back },
 	};
 	int failed = 0, big = 1 << 20;
 
