@@ -7,8 +7,9 @@
  * Open: socket(AF_PACKET, SOCK_RAW, 0) receives nothing until bind(), so
  * the options go on first in the order the kernel needs (netlab README):
  * PACKET_VNET_HDR, then PACKET_VERSION = TPACKET_V2, then the RX ring,
- * PACKET_IGNORE_OUTGOING (or we would read back every frame we send),
- * socket buffers, and last bind() to the interface with ETH_P_ALL.
+ * PACKET_COPY_THRESH, PACKET_IGNORE_OUTGOING (or we would read back every
+ * frame we send), socket buffers, and last bind() to the interface with
+ * ETH_P_ALL. The transmit ring's socket (tx_ring_open()) is never bound.
  *
  * Receive: the ring is an array of fixed slots; the kernel fills a slot and
  * sets TP_STATUS_USER, we copy the frame into a pool buffer and hand the
@@ -27,9 +28,10 @@
  * most AFP_COPY_SKIP). When the receive buffer is full the kernel queues
  * no copy and leaves the slot without TP_STATUS_COPY: the frame is lost
  * (rx_truncated). A 64 KiB slot per frame made the default rings 2 x 35
- * MiB resident for frames that are mostly 1,514 bytes or less. A copy costs less than it seems (the frame is hot in cache) and
- * keeps the engine's buffers independent of the ring, so a frame can wait
- * for ARP without pinning a slot. The kernel strips an 802.1Q tag into the
+ * MiB resident for frames that are mostly 1,514 bytes or less.
+ * Copying out of the slot costs less than it seems (the frame is hot in
+ * cache) and keeps the engine's buffers independent of the ring, so a
+ * frame can wait for ARP without pinning a slot. The kernel strips an 802.1Q tag into the
  * slot header (TP_STATUS_VLAN_VALID); it is put back into the frame so the
  * engine sees the frame as it was on the wire (and drops a tag it was not
  * configured for). With PACKET_VNET_HDR the kernel writes a virtio_net_hdr
@@ -226,9 +228,9 @@ static int afp_map_bind(struct afp_port *p, const char **step)
 static void tx_geometry(const struct afp_config *cfg, struct tpacket_req *r)
 {
 	uint32_t page = (uint32_t)sysconf(_SC_PAGESIZE);
-	uint32_t frame_max = (cfg->mtu ? cfg->mtu : 1500) + ETH_HLEN + 4;
-	uint32_t fsz = round_up(AFP_TX_DATA_OFF + (uint32_t)sizeof(struct
-				virtio_net_hdr) + frame_max, TPACKET_ALIGNMENT);
+	uint32_t frame_max = (cfg->mtu ? cfg->mtu : 1500) + ETH_HLEN + 4 +
+			     (uint32_t)sizeof(struct virtio_net_hdr);
+	uint32_t fsz = round_up(AFP_TX_DATA_OFF + frame_max, TPACKET_ALIGNMENT);
 	uint32_t per, blocks;
 
 	if (fsz < 2048)
@@ -758,9 +760,10 @@ static uint32_t tx_kick(struct afp_port *p)
  * @bufs:	frames (their buffers stay the caller's: put them back after)
  * @n:		how many
  *
- * Frames that fit a transmit slot are copied into the ring and sent with
- * one kick at the end; the others (GSO super-frames, or all of them with
- * the ring busy or absent) with sendmmsg(). The order on the wire is the
+ * Frames of AFP_TX_RING_MIN bytes up to a transmit slot are copied into
+ * the ring and sent with one kick at the end; the others (shorter ones,
+ * GSO super-frames, all of them with the ring busy or absent) with
+ * sendmmsg(). The order on the wire is the
  * order of @bufs: the ring is kicked before a sendmmsg() and a gathered
  * sendmmsg() batch goes before the next slot is filled. Never blocks;
  * frames the kernel refuses are counted in tx_failed.
