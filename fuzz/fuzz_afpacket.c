@@ -41,6 +41,7 @@
 #include <sys/uio.h>
 
 #include "../src/io/afpacket.h"
+#include "../tests/lib/frame.h"
 #include "../tests/lib/fuzzeng.h"
 
 #define SLOTS		64
@@ -49,6 +50,7 @@
 #define POOL_COUNT	256
 #define BUF_SIZE	AFP_VNET_BUF_SIZE
 #define HDR		21
+#define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -243,6 +245,43 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
+/* Full-size TCP frames from the LAN host, forwarded: through the
+ * transmit ring (port byte bit 2), three bursts so its slots come round */
+static void write_tx_ring_seed(const char *dir)
+{
+	static const uint8_t lan_mac[6] = { 2, 0, 0, 0, 1, 1 };
+	static uint8_t rec[2 + 3 * (HDR + 2 + FRAME_MAX)];
+	uint8_t frame[FRAME_MAX];
+	struct frame_spec fs;
+	struct masq_meta m;
+	size_t at = 2;
+	int n;
+
+	frame_spec_tcp(&fs, IP4(192, 168, 0, 2), 40000, IP4(198, 51, 100, 10),
+		       80, FRAME_TCP_ACK | FRAME_TCP_PSH);
+	fs.payload_len = 900;
+	memcpy(fs.eth_dst, lan_mac, 6);
+	n = frame_build_bytes(&fs, frame, sizeof(frame), &m);
+	if (n <= 0)
+		return;
+	rec[0] = 0;
+	rec[1] = 1 | 4;				/* header on, TX ring, lan0 */
+	for (int k = 0; k < 3; k++) {
+		uint8_t *r = rec + at;
+
+		memset(r, 0, HDR);
+		r[0] = 0x80;			/* a burst each */
+		r[1] = r[3] = (uint8_t)(n >> 8);
+		r[2] = r[4] = (uint8_t)n;
+		r[6] = 128;			/* tp_mac */
+		r[HDR] = (uint8_t)(n >> 8);
+		r[HDR + 1] = (uint8_t)n;
+		memcpy(r + HDR + 2, frame, (size_t)n);
+		at += HDR + 2 + (size_t)n;
+	}
+	fuzzeng_seed(dir, "tx-ring", rec, at);
+}
+
 /* A few valid rings: an untagged and a tagged frame, with and without
  * the header (a tag is dropped by the engine, counted), and the same
  * frame through the copy path (a slot holding 10 of its bytes) */
@@ -280,6 +319,7 @@ static void write_seeds(const char *dir)
 		fwrite(rec, 1, sizeof(rec), f);
 		fclose(f);
 	}
+	write_tx_ring_seed(dir);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
