@@ -204,7 +204,8 @@ $(O)/tests/test_fwd: $(O)/obj/tests/unit/test_fwd.o $(call obj,bench/fwd/frame.c
 $(O)/tests-san/test_fwd: $(O)/san/tests/unit/test_fwd.o $(call san,bench/fwd/frame.c $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
-# the receive ring's copy path (src/io/afpacket.c), on a ring in memory
+# the receive ring's copy path and the transmit ring (src/io/afpacket.c),
+# on rings in memory
 AFP_TEST_SRC := src/io/afpacket.c src/io/vnet.c
 $(O)/tests/test_afpacket: $(O)/obj/tests/unit/test_afpacket.o $(call obj,$(AFP_TEST_SRC) $(TESTLIB_SRC)) $(LIBCONTROL) $(LIBMASQ)
 	@mkdir -p $(@D)

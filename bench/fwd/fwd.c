@@ -6,7 +6,7 @@
  * I/O layer alone. It opens src/io/afpacket.c's ports with masqd's
  * defaults (virtio-net header on, TPACKET_V2 receive ring of
  * AFP_RING_FRAMES_DEFAULT MTU-sized slots, the copy path for longer frames,
- * sendmmsg transmit, 4 MiB socket buffers, 2048 pool buffers) on two
+ * a transmit ring and sendmmsg, 4 MiB socket buffers, 2048 pool buffers) on two
  * interfaces and, per frame, does only what a router must:
  *
  *	- ARP: answers requests for its own address on that interface and

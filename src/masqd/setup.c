@@ -229,7 +229,7 @@ int setup_ports(struct masqd *d)
 			/* masqd(8), MEMORY: 4096 x 2 KiB = 8 MiB a port */
 			.ring_frames = d->o.ring_frames ? d->o.ring_frames :
 				       AFP_RING_FRAMES_DEFAULT,
-			/* small frames: one kick per burst; 2 MiB a port */
+			/* 512 B to 2 KiB frames: a kick a burst; 2 MiB */
 			.tx_ring_frames = AFP_TX_RING_FRAMES_DEFAULT,
 			.mtu = d->links[i].mtu,
 			.sockbuf = SOCKBUF_BYTES,
