@@ -227,6 +227,15 @@ $(O)/tests/test_gro: $(O)/obj/tests/unit/test_gro.o $(call obj,src/io/gro.c $(TE
 $(O)/tests-san/test_gro: $(O)/san/tests/unit/test_gro.o $(call san,src/io/gro.c $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
+# the receive ring's copy path and the transmit ring (src/io/afpacket.c),
+# on rings in memory
+AFP_TEST_SRC := src/io/afpacket.c src/io/vnet.c
+$(O)/tests/test_afpacket: $(O)/obj/tests/unit/test_afpacket.o $(call obj,$(AFP_TEST_SRC) $(TESTLIB_SRC)) $(LIBCONTROL) $(LIBMASQ)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
+$(O)/tests-san/test_afpacket: $(O)/san/tests/unit/test_afpacket.o $(call san,$(AFP_TEST_SRC) $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
 # the privileged helper's message parser, without masqd
 $(O)/tests/test_privsep: $(O)/obj/tests/unit/test_privsep.o $(call obj,src/masqd/privmsg.c $(TESTLIB_SRC)) $(LIBCONTROL) $(LIBMASQ)
 	@mkdir -p $(@D)

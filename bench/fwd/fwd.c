@@ -4,10 +4,11 @@
  *
  * The ceiling of bench/e2e.sh: what any userspace router gets out of the
  * I/O layer alone. It opens src/io/afpacket.c's ports with masqd's
- * defaults (virtio-net header on, 512-slot TPACKET_V2 receive ring,
- * sendmmsg transmit, 4 MiB socket buffers, 2048 pool buffers, userspace
- * GRO on each burst: src/io/gro.c) on two interfaces and, per frame, does
- * only what a router must:
+ * defaults (virtio-net header on, TPACKET_V2 receive ring of
+ * AFP_RING_FRAMES_DEFAULT MTU-sized slots, the copy path for longer frames,
+ * a transmit ring and sendmmsg, 4 MiB socket buffers, 2048 pool buffers,
+ * userspace GRO on each burst: src/io/gro.c) on two interfaces and, per
+ * frame, does only what a router must:
  *
  *	- ARP: answers requests for its own address on that interface and
  *	  learns the sender of every request and reply (a table of
@@ -105,7 +106,9 @@ static bool forward_once(struct fwd_if f[2], struct masq_pool *pool,
 
 static int open_side(struct fwd_if *f, const char *name, const char *addr)
 {
-	struct afp_config cfg = { .vnet_hdr = true, .ring_frames = 512,
+	struct afp_config cfg = { .vnet_hdr = true,
+				  .ring_frames = AFP_RING_FRAMES_DEFAULT,
+				  .tx_ring_frames = AFP_TX_RING_FRAMES_DEFAULT,
 				  .mtu = 1500, .sockbuf = FWD_SOCKBUF };
 	struct afxdp_config xcfg = { .rx_frames = AFXDP_DEFAULT_RX_FRAMES,
 				     .tx_frames = AFXDP_DEFAULT_TX_FRAMES,

@@ -93,10 +93,12 @@ static void io_stats(struct masqd *d, struct masq_text *out)
 		IO(rx_frames);
 		IO(rx_bytes);
 		IO(ring_drops);
+		IO(rx_copied);
 		IO(rx_truncated);
 		IO(rx_too_big);
 		IO(rx_no_buf);
 		IO(tx_frames);
+		IO(tx_kicks);
 		IO(tx_bytes);
 		IO(tx_failed);
 		IO(sock_errors);
