@@ -121,14 +121,14 @@ static uint32_t round_up(uint32_t v, uint32_t to)
 }
 
 /*
- * Slot and block geometry: a slot holds a frame of the MTU with a tag;
- * longer ones (GSO super-frames) come whole through the copy path
+ * A ring of at least @frames slots of at least @slot_bytes (2 KiB at
+ * least), in page-rounded blocks of about AFP_BLOCK_TARGET bytes
  */
-static void ring_geometry(const struct afp_config *cfg, struct tpacket_req *r)
+static void slots_in_blocks(uint32_t slot_bytes, uint32_t frames,
+			    struct tpacket_req *r)
 {
 	uint32_t page = (uint32_t)sysconf(_SC_PAGESIZE);
-	uint32_t frame_max = (cfg->mtu ? cfg->mtu : 1500) + ETH_HLEN + 4;
-	uint32_t fsz = round_up(AFP_SLOT_SLACK + frame_max, TPACKET_ALIGNMENT);
+	uint32_t fsz = round_up(slot_bytes, TPACKET_ALIGNMENT);
 	uint32_t per, blocks;
 
 	if (fsz < 2048)
@@ -137,9 +137,20 @@ static void ring_geometry(const struct afp_config *cfg, struct tpacket_req *r)
 	r->tp_frame_size = fsz;
 	r->tp_block_size = round_up(per * fsz, page);
 	per = r->tp_block_size / fsz;
-	blocks = (cfg->ring_frames + per - 1) / per;
+	blocks = (frames + per - 1) / per;
 	r->tp_block_nr = blocks ? blocks : 1;
 	r->tp_frame_nr = r->tp_block_nr * per;
+}
+
+/*
+ * Slot and block geometry: a slot holds a frame of the MTU with a tag;
+ * longer ones (GSO super-frames) come whole through the copy path
+ */
+static void ring_geometry(const struct afp_config *cfg, struct tpacket_req *r)
+{
+	uint32_t frame_max = (cfg->mtu ? cfg->mtu : 1500) + ETH_HLEN + 4;
+
+	slots_in_blocks(AFP_SLOT_SLACK + frame_max, cfg->ring_frames, r);
 }
 
 static int sockopt(int fd, int level, int name, const void *v, socklen_t len,
@@ -228,21 +239,10 @@ static int afp_map_bind(struct afp_port *p, const char **step)
 /* Transmit slots: a frame of the MTU with a tag and the virtio-net header */
 static void tx_geometry(const struct afp_config *cfg, struct tpacket_req *r)
 {
-	uint32_t page = (uint32_t)sysconf(_SC_PAGESIZE);
 	uint32_t frame_max = (cfg->mtu ? cfg->mtu : 1500) + ETH_HLEN + 4 +
 			     (uint32_t)sizeof(struct virtio_net_hdr);
-	uint32_t fsz = round_up(AFP_TX_DATA_OFF + frame_max, TPACKET_ALIGNMENT);
-	uint32_t per, blocks;
 
-	if (fsz < 2048)
-		fsz = 2048;
-	per = AFP_BLOCK_TARGET / fsz ? AFP_BLOCK_TARGET / fsz : 1;
-	r->tp_frame_size = fsz;
-	r->tp_block_size = round_up(per * fsz, page);
-	per = r->tp_block_size / fsz;
-	blocks = (cfg->tx_ring_frames + per - 1) / per;
-	r->tp_block_nr = blocks ? blocks : 1;
-	r->tp_frame_nr = r->tp_block_nr * per;
+	slots_in_blocks(AFP_TX_DATA_OFF + frame_max, cfg->tx_ring_frames, r);
 }
 
 /*
