@@ -227,6 +227,22 @@ $(O)/tests/test_umem: $(O)/obj/tests/unit/test_umem.o $(call obj,src/io/umem.c $
 $(O)/tests-san/test_umem: $(O)/san/tests/unit/test_umem.o $(call san,src/io/umem.c $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
+# userspace GRO (src/io/gro.c): bursts in, super-frames out, no socket
+$(O)/tests/test_gro: $(O)/obj/tests/unit/test_gro.o $(call obj,src/io/gro.c $(TESTLIB_SRC)) $(LIBCONTROL) $(LIBMASQ)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
+$(O)/tests-san/test_gro: $(O)/san/tests/unit/test_gro.o $(call san,src/io/gro.c $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
+# the receive ring's copy path and the transmit ring (src/io/afpacket.c),
+# on rings in memory
+AFP_TEST_SRC := src/io/afpacket.c src/io/vnet.c
+$(O)/tests/test_afpacket: $(O)/obj/tests/unit/test_afpacket.o $(call obj,$(AFP_TEST_SRC) $(TESTLIB_SRC)) $(LIBCONTROL) $(LIBMASQ)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
+$(O)/tests-san/test_afpacket: $(O)/san/tests/unit/test_afpacket.o $(call san,$(AFP_TEST_SRC) $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
 # the privileged helper's message parser, without masqd
 $(O)/tests/test_privsep: $(O)/obj/tests/unit/test_privsep.o $(call obj,src/masqd/privmsg.c $(TESTLIB_SRC)) $(LIBCONTROL) $(LIBMASQ)
 	@mkdir -p $(@D)
@@ -268,6 +284,7 @@ FUZZ_EXTRA_fuzz_runrec := src/io/runrec.c
 FUZZ_EXTRA_fuzz_privsep := src/masqd/privmsg.c
 FUZZ_EXTRA_fuzz_fwd := bench/fwd/frame.c
 FUZZ_EXTRA_fuzz_umem := src/io/umem.c
+FUZZ_EXTRA_fuzz_gro := src/io/gro.c
 # (kept: not intermediates a make deletes and the next one compiles again)
 .SECONDARY: $(call fuzzobj,$(FUZZ_SRC) $(ENGINE_SRC) $(CONTROL_SRC) $(TESTLIB_SRC) \
 	$(IO_SRC) $(MASQD_SRC) $(MASQCTL_SRC) $(SOCKSIFY_SRC) bench/fwd/frame.c)
@@ -303,7 +320,7 @@ bench: all tools $(BENCH_BINS)
 
 # the trivial forwarder bench/e2e.sh measures masqd against: masqd's own
 # AF_PACKET I/O with no NAT (bench/fwd/fwd.c)
-$(O)/tools/fwd: $(call obj,bench/fwd/fwd.c bench/fwd/frame.c src/io/afpacket.c src/io/afxdp.c src/io/umem.c src/io/vnet.c) $(LIBMASQ)
+$(O)/tools/fwd: $(call obj,bench/fwd/fwd.c bench/fwd/frame.c src/io/afpacket.c src/io/afxdp.c src/io/umem.c src/io/vnet.c src/io/gro.c) $(LIBMASQ)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(XDP_LIBS)
 

@@ -4,8 +4,9 @@
 # The lab (lab/lab.sh, prefix masq-t$$-): lan 192.168.0.2 -- gw -- wan
 # 203.0.113.2. Three routers in gw, the same traffic through each:
 #   kernel  lab.sh up --kernel-nat: nftables masquerade, ip_forward
-#   fwd     build/tools/fwd (bench/fwd/fwd.c): masqd's AF_PACKET I/O with
-#           no NAT (MAC rewrite, TTL, ARP) -- the ceiling of that I/O; wan
+#   fwd     build/tools/fwd (bench/fwd/fwd.c): masqd's AF_PACKET I/O (with
+#           its userspace GRO, as masqd's default) with no NAT (MAC
+#           rewrite, TTL, ARP) -- the ceiling of that I/O; wan
 #           gets a route to 192.168.0.0/24 via 203.0.113.1, as it has no NAT,
 #           and gw the nftables ingress drop masqd's takeover installs
 #   masqd   build/masqd --io afpacket defaults (host-cap raised to 200000
@@ -44,6 +45,13 @@
 #                  ${BENCH_CONN_SECONDS:-5} s (tests/tools/connloop; conn/s)
 #   latency_idle   ping lan -> wan, 20 x 50 ms, the mean round trip (us)
 #   latency_load   the same under a 1 Gbit/s iperf3 (-b 1G) load
+#   latency_added_idle, latency_added_load   the same less the round trip
+#                  with no router at all: at the start of each round the
+#                  same pings (and load) between two namespaces joined by
+#                  one veth pair, offloads off (${P}dlan 203.0.113.9 --
+#                  ${P}dwan 203.0.113.2), printed as latency_direct_idle
+#                  and _load. The routed path has one veth crossing more
+#                  each way than the direct one; every system pays it
 # Output, one line per figure and system, then the ratios:
 #   bench <figure>_<system> VALUE UNIT
 #   bench ratio_<figure>_masqd_vs_kernel VALUE x
@@ -95,6 +103,36 @@ for b in "$MASQD" "$MASQCTL" "$FWD" "$PKTGEN" "$CONNLOOP"; do
 done
 
 bench_scaffold
+NS_DL=${MASQ_LAB_PREFIX}dlan NS_DW=${MASQ_LAB_PREFIX}dwan
+
+# direct_up: the no-router baseline, one veth pair; direct_down removes it
+direct_up() {
+	local ns
+	direct_down
+	for ns in "$NS_DL" "$NS_DW"; do
+		x 5 ip netns add "$ns" || return 1
+		ip -n "$ns" link set lo up
+	done
+	x 5 ip link add eth0 netns "$NS_DL" type veth peer name eth0 netns "$NS_DW" || return 1
+	for ns in "$NS_DL" "$NS_DW"; do
+		ip netns exec "$ns" ethtool -K eth0 tx off tso off gso off gro off >/dev/null 2>&1
+	done
+	ip -n "$NS_DL" addr add 203.0.113.9/24 dev eth0
+	ip -n "$NS_DW" addr add 203.0.113.2/24 dev eth0
+	ip -n "$NS_DL" link set eth0 up
+	ip -n "$NS_DW" link set eth0 up
+	x 10 ip netns exec "$NS_DL" ping -n -c 3 -i 0.2 -W 1 203.0.113.2
+}
+
+direct_down() {
+	local ns p
+	for ns in "$NS_DL" "$NS_DW"; do
+		ip netns list 2>/dev/null | awk '{print $1}' | grep -qxF "$ns" || continue
+		for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null; done
+		ip netns del "$ns" 2>/dev/null
+	done
+}
+trap 'direct_down; bench_cleanup' EXIT
 
 note() { echo "bench e2e: $*" >&2; log "# $*"; }
 stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
@@ -255,12 +293,31 @@ latency_load_us() {
 }
 
 declare -A V	# V[figure_system] = "value value ..." over the rounds
+D_IDLE=0 D_LOAD=0	# this round's no-router round trips (us)
 
 add() { V[$1_$2]="${V[$1_$2]:-} $3"; }
 
+# added RTT BASE: RTT less the no-router one (0 when either failed)
+added() { if [ "$1" -gt 0 ] && [ "$2" -gt 0 ]; then echo $(($1 - $2)); else echo 0; fi; }
+
+# measure_direct: this round's no-router round trips, idle and loaded
+measure_direct() {
+	echo "# $(date +%H:%M:%S) round $r: no router (one veth pair)"
+	D_IDLE=0 D_LOAD=0
+	if direct_up; then
+		D_IDLE=$(NS_LAN=$NS_DL ping_us)
+		D_LOAD=$(NS_LAN=$NS_DL NS_WAN=$NS_DW latency_load_us)
+	else
+		note "the no-router veth pair did not come up"
+	fi
+	direct_down
+	add latency_direct_idle direct "$D_IDLE"
+	add latency_direct_load direct "$D_LOAD"
+}
+
 # measure SYSTEM: one round of every figure through SYSTEM
 measure() {
-	local sys=$1
+	local sys=$1 lat
 	echo "# $(date +%H:%M:%S) round $r: $sys, offloads off"
 	if router_up "$sys" off; then
 		udp_run "$sys" 10000
@@ -271,8 +328,12 @@ measure() {
 		add cpu_udp10k "$sys" "$CPU"
 		add iperf3_off "$sys" "$(iperf_run "$sys-off")"
 		add conn "$sys" "$(conn_run)"
-		add latency_idle "$sys" "$(ping_us)"
-		add latency_load "$sys" "$(latency_load_us)"
+		lat=$(ping_us)
+		add latency_idle "$sys" "$lat"
+		add latency_added_idle "$sys" "$(added "$lat" "$D_IDLE")"
+		lat=$(latency_load_us)
+		add latency_load "$sys" "$lat"
+		add latency_added_load "$sys" "$(added "$lat" "$D_LOAD")"
 	fi
 	router_down "$sys"
 	echo "# $(date +%H:%M:%S) round $r: $sys, offloads on"
@@ -284,7 +345,7 @@ measure() {
 # round_line SYSTEM: this round's figures of SYSTEM, on one "# " line
 round_line() {
 	local f line="# round $r $1:" v
-	for f in udp1_rx udp1_loss udp10k_rx udp10k_loss cpu_udp1 iperf3_off iperf3_on conn latency_idle latency_load; do
+	for f in udp1_rx udp1_loss udp10k_rx udp10k_loss cpu_udp1 iperf3_off iperf3_on conn latency_idle latency_load latency_added_idle latency_added_load; do
 		v=${V[${f}_$1]:-}
 		line="$line $f ${v##* }"
 	done
@@ -300,12 +361,17 @@ ratio() {
 
 echo "# $(date +%H:%M:%S) bench e2e: $ROUNDS rounds of: $SYSTEMS; UDP offered $URATE/s for $USECS s"
 for r in $(seq "$ROUNDS"); do
+	measure_direct
 	for s in $SYSTEMS; do measure "$s"; done
 done
 echo "# $(date +%H:%M:%S) bench e2e: done"
 
 declare -A M
-FIGS="udp1_rx:pkt/s udp1_loss:% udp10k_rx:pkt/s udp10k_loss:% cpu_udp1:ns/pkt cpu_udp10k:ns/pkt cpu_softirq_udp1:ns/pkt iperf3_off:bit/s iperf3_on:bit/s conn:conn/s latency_idle:us latency_load:us"
+FIGS="udp1_rx:pkt/s udp1_loss:% udp10k_rx:pkt/s udp10k_loss:% cpu_udp1:ns/pkt cpu_udp10k:ns/pkt cpu_softirq_udp1:ns/pkt iperf3_off:bit/s iperf3_on:bit/s conn:conn/s latency_idle:us latency_load:us latency_added_idle:us latency_added_load:us"
+# shellcheck disable=SC2086
+echo "bench latency_direct_idle $(median ${V[latency_direct_idle_direct]:-0}) us"
+# shellcheck disable=SC2086
+echo "bench latency_direct_load $(median ${V[latency_direct_load_direct]:-0}) us"
 for fu in $FIGS; do
 	f=${fu%%:*} u=${fu#*:}
 	M=()

@@ -17,13 +17,17 @@ x() {	# SECONDS CMD...: bounded, logged, output to the log
 	return $rc
 }
 
-# masqd_up: masqd with its default configuration in $NS_GW, bounded to 10
-# minutes, log in $OUT/masqd.log; true once it answers (5 s at most)
+# masqd_up: masqd with its default configuration in $NS_GW (plus the words
+# of $BENCH_MASQD_ARGS, e.g. --no-gro, then its own arguments), bounded
+# to 10 minutes, log in
+# $OUT/masqd.log; true once it answers (5 s at most)
 masqd_up() {
+	local extra
+	read -r -a extra <<<"${BENCH_MASQD_ARGS:-}"
 	rm -f "$SOCK"
-	log "+ [bg masqd] ip netns exec $NS_GW $MASQD --internal lan0=192.168.0.1/24 --external wan0=203.0.113.1/24 -s $SOCK -f $*"
+	log "+ [bg masqd] ip netns exec $NS_GW $MASQD --internal lan0=192.168.0.1/24 --external wan0=203.0.113.1/24 -s $SOCK -f ${extra[*]} $*"
 	timeout -k 2 600 ip netns exec "$NS_GW" "$MASQD" --internal lan0=192.168.0.1/24 \
-		--external wan0=203.0.113.1/24 -s "$SOCK" -f "$@" >>"$OUT/masqd.log" 2>&1 &
+		--external wan0=203.0.113.1/24 -s "$SOCK" -f "${extra[@]}" "$@" >>"$OUT/masqd.log" 2>&1 &
 	MASQD_PID=$!
 	for _ in $(seq 50); do
 		[ -S "$SOCK" ] && timeout 2 "$MASQCTL" -s "$SOCK" stats >/dev/null 2>&1 && return 0

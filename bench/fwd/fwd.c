@@ -4,9 +4,11 @@
  *
  * The ceiling of bench/e2e.sh: what any userspace router gets out of the
  * I/O layer alone. It opens src/io/afpacket.c's ports with masqd's
- * defaults (virtio-net header on, 512-slot TPACKET_V2 receive ring,
- * sendmmsg transmit, 4 MiB socket buffers, 2048 pool buffers) on two
- * interfaces and, per frame, does only what a router must:
+ * defaults (virtio-net header on, TPACKET_V2 receive ring of
+ * AFP_RING_FRAMES_DEFAULT MTU-sized slots, the copy path for longer frames,
+ * a transmit ring and sendmmsg, 4 MiB socket buffers, 2048 pool buffers,
+ * userspace GRO on each burst: src/io/gro.c) on two interfaces and, per
+ * frame, does only what a router must:
  *
  *	- ARP: answers requests for its own address on that interface and
  *	  learns the sender of every request and reply (a table of
@@ -20,12 +22,13 @@
  * dropped silently), no fragmentation, no VLANs, no routes beyond the two
  * on-link /24s. One thread; poll() unless a burst was full, as masqd.
  *
- *	fwd [--io afpacket|afxdp] LANIF LANADDR WANIF WANADDR SECONDS
+ *	fwd [--io afpacket|afxdp] LANIF LANADDR WANIF WANADDR SECONDS [--no-gro]
  *
  * --io afxdp opens src/io/afxdp.c's ports instead, with masqd --io
  * afxdp's defaults (4096 + 1024 UMEM frames, copy mode on veth, no
- * virtio-net header): the ceiling for masqd on that backend.
+ * virtio-net header, so no GRO): the ceiling for masqd on that backend.
  *
+ * (--no-gro: without GRO, as masqd --no-gro.)
  * Runs SECONDS (at most 3600) or until SIGTERM/SIGINT, then prints one
  * line on stderr: "fwd: rx N tx N drop_no_neigh N drop_other N
  * ring_drops N tx_failed N".
@@ -44,12 +47,15 @@
 #include <unistd.h>
 
 #include "frame.h"
+#include "io/gro.h"
 
 #define FWD_POOL	2048
 #define FWD_SOCKBUF	(4u << 20)
 
 static volatile sig_atomic_t stop_now;
 static bool xdp;	/* --io afxdp */
+static bool no_gro;
+static struct gro_stats gro_st[2];
 
 static void on_signal(int sig)
 {
@@ -88,6 +94,8 @@ static bool forward_once(struct fwd_if f[2], struct masq_pool *pool,
 
 		st->rx += n;
 		busy |= n == FWD_BURST;
+		if (!no_gro && !xdp)	/* GSO frames need the vnet header */
+			n = gro_burst(bufs, n, pool, &gro_st[s]);
 		for (uint32_t i = 0; i < n; i++)
 			fwd_frame(&f[s], &f[!s], pool, bufs[i], st);
 		flush_out(&f[0], pool, st);	/* after each burst, as masqd */
@@ -98,7 +106,9 @@ static bool forward_once(struct fwd_if f[2], struct masq_pool *pool,
 
 static int open_side(struct fwd_if *f, const char *name, const char *addr)
 {
-	struct afp_config cfg = { .vnet_hdr = true, .ring_frames = 512,
+	struct afp_config cfg = { .vnet_hdr = true,
+				  .ring_frames = AFP_RING_FRAMES_DEFAULT,
+				  .tx_ring_frames = AFP_TX_RING_FRAMES_DEFAULT,
 				  .mtu = 1500, .sockbuf = FWD_SOCKBUF };
 	struct afxdp_config xcfg = { .rx_frames = AFXDP_DEFAULT_RX_FRAMES,
 				     .tx_frames = AFXDP_DEFAULT_TX_FRAMES,
@@ -149,15 +159,17 @@ int main(int argc, char **argv)
 	struct masq_pool *pool;
 	double secs, end;
 
-	if (argc == 8 && !strcmp(argv[1], "--io") &&
+	if (argc >= 8 && !strcmp(argv[1], "--io") &&
 	    (!strcmp(argv[2], "afxdp") || !strcmp(argv[2], "afpacket"))) {
 		xdp = !strcmp(argv[2], "afxdp");
 		argv += 2;
 		argc -= 2;
 	}
-	if (argc != 6) {
+	if (argc == 7 && !strcmp(argv[6], "--no-gro"))
+		no_gro = true;
+	else if (argc != 6) {
 		fprintf(stderr, "usage: fwd [--io afpacket|afxdp] LANIF LANADDR "
-			"WANIF WANADDR SECONDS\n");
+			"WANIF WANADDR SECONDS [--no-gro]\n");
 		return 2;
 	}
 	secs = atof(argv[5]);
@@ -196,11 +208,13 @@ int main(int argc, char **argv)
 		afp_stats_poll(&f[0].port);
 		afp_stats_poll(&f[1].port);
 	}
-	fprintf(stderr, "fwd: rx %llu tx %llu drop_no_neigh %llu drop_other %llu ring_drops %llu tx_failed %llu\n",
+	fprintf(stderr, "fwd: rx %llu tx %llu drop_no_neigh %llu drop_other %llu ring_drops %llu tx_failed %llu gro_segments %llu gro_super_frames %llu\n",
 		(unsigned long long)st.rx, (unsigned long long)st.tx,
 		(unsigned long long)st.no_neigh, (unsigned long long)st.other,
 		(unsigned long long)(f[0].port.st.ring_drops + f[1].port.st.ring_drops),
-		(unsigned long long)(f[0].port.st.tx_failed + f[1].port.st.tx_failed));
+		(unsigned long long)(f[0].port.st.tx_failed + f[1].port.st.tx_failed),
+		(unsigned long long)(gro_st[0].segments + gro_st[1].segments),
+		(unsigned long long)(gro_st[0].super_frames + gro_st[1].super_frames));
 	if (xdp) {	/* still root: libxdp removes the programs */
 		afxdp_close(&f[0].xport, true);
 		afxdp_close(&f[1].xport, true);

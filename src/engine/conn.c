@@ -141,8 +141,8 @@ conn_account(struct masq_engine *e, uint32_t idx, enum ct_dir dir,
 		conn_assure(e, ce);
 	cls = conn_class(ce, cls);
 	if (e->ct.acct) {
-		e->ct.acct[idx].pkts[dir]++;
-		e->ct.acct[idx].bytes[dir] += p->ip_len;
+		e->ct.acct[idx].pkts[dir] += pkt_wire_pkts(p);
+		e->ct.acct[idx].bytes[dir] += pkt_wire_bytes(p);
 	}
 	ct_set_class(&e->ct, idx, cls, e->now_s);
 }
@@ -534,7 +534,8 @@ static inline bool conn_filter(struct masq_engine *e, struct pkt *p,
 	uint8_t st = conn_fw_state(e, ce, dir);
 
 	if (e->fw->fwd_fast[st].ok) {
-		fw_fast_count(&e->fw_pend, st, p->ip_len);
+		fw_fast_count(&e->fw_pend, st, pkt_wire_pkts(p),
+			      pkt_wire_bytes(p));
 		return true;
 	}
 	return conn_filter_walk(e, p, ce, dir, out, st);

@@ -383,8 +383,8 @@ _Static_assert(IPT_HOOKS <= 8 && FW_NO_IF < 32 && MASQ_MAX_IFACES <= 32,
 static void fw_memo_replay(const struct fw_memo *m, struct fw_pkt *fp)
 {
 	for (unsigned i = 0; i < m->n; i++) {
-		ipt_ctr_add(m->c[i].pkts, 1);
-		ipt_ctr_add(m->c[i].bytes, fp->p->ip_len);
+		ipt_ctr_add(m->c[i].pkts, pkt_wire_pkts(fp->p));
+		ipt_ctr_add(m->c[i].bytes, pkt_wire_bytes(fp->p));
 	}
 	fp->action = m->action;
 	if (m->action == FW_NAT)

@@ -130,10 +130,10 @@ struct fw_fast_pend {
 
 /* A state-decided walk: count it for the next flush */
 static inline void fw_fast_count(struct fw_fast_pend *pd, uint8_t st,
-				 uint32_t bytes)
+				 uint64_t pkts, uint64_t bytes)
 {
 	pd->mask[st / 64] |= 1ull << (st % 64);
-	pd->st[st].pkts++;
+	pd->st[st].pkts += pkts;
 	pd->st[st].bytes += bytes;
 }
 
@@ -237,8 +237,8 @@ static inline void fw_count(uint64_t *pkts, uint64_t *bytes,
 {
 	struct fw_memo *m = fp->rec;
 
-	ipt_ctr_add(pkts, 1);
-	ipt_ctr_add(bytes, fp->p->ip_len);
+	ipt_ctr_add(pkts, pkt_wire_pkts(fp->p));
+	ipt_ctr_add(bytes, pkt_wire_bytes(fp->p));
 	if (!m)
 		return;
 	if (m->n == FW_MEMO_MAX) {

@@ -372,8 +372,8 @@ static void fw2_account(struct masq_engine *e, const struct fw *fw,
 
 		if (!(fr->r->lg.flags & dir) || !fw_rule_matches(e, fr, fp))
 			continue;
-		ipt_ctr_add(&fr->r->pkts, 1);
-		ipt_ctr_add(&fr->r->bytes, fp->p->ip_len);
+		ipt_ctr_add(&fr->r->pkts, pkt_wire_pkts(fp->p));
+		ipt_ctr_add(&fr->r->bytes, pkt_wire_bytes(fp->p));
 	}
 	fp->in = in;
 	fp->out = out;

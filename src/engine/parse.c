@@ -65,6 +65,20 @@ static bool tcp_flags_valid(uint8_t f)
 	}
 }
 
+/* A TCP GSO frame's segments beyond the first, for pkt_wire_pkts() */
+static void gso_segments(struct pkt *p, unsigned thl)
+{
+	const struct masq_meta *m = &p->buf->meta;
+	uint32_t data = p->l4_len - thl, n;
+
+	if ((m->gso_type & ~MASQ_GSO_ECN) != MASQ_GSO_TCPV4 || !m->gso_size ||
+	    data <= m->gso_size)
+		return;
+	n = (data + m->gso_size - 1) / m->gso_size;
+	p->gso_more = (uint16_t)(n - 1);
+	p->gso_hdr_bytes = (n - 1) * (uint32_t)(p->l4 - (uint8_t *)p->ip + thl);
+}
+
 static enum masq_counter parse_tcp(struct pkt *p)
 {
 	const struct tcp_hdr *th = (const struct tcp_hdr *)p->l4;
@@ -79,6 +93,7 @@ static enum masq_counter parse_tcp(struct pkt *p)
 	p->has_ports = true;
 	if (!tcp_flags_valid(th->flags))
 		return C_drop_tcp_bad_flags;
+	gso_segments(p, tcp_hlen(th));
 	return C_NUM;
 }
 

@@ -125,6 +125,9 @@ struct icmp_hdr {
  * @l4:		first byte after the IPv4 header
  * @l4_len:	bytes from @l4 to the end of the IP datagram
  * @ip_len:	IPv4 total length (the frame is trimmed to it)
+ * @gso_more:	a TCP GSO frame: the segments it stands for, less one
+ * @gso_hdr_bytes: ... and the headers those would carry on the wire, so
+ *		counters count what the wire carries (pkt_wire_pkts())
  * @proto:	IP protocol
  * @sport:	TCP/UDP source port, an echo request's identifier, else 0
  * @dport:	TCP/UDP destination port, an echo reply's identifier, else 0
@@ -144,6 +147,8 @@ struct pkt {
 	uint8_t *l4;
 	uint32_t l4_len;
 	uint16_t ip_len;
+	uint16_t gso_more;
+	uint32_t gso_hdr_bytes;
 	uint8_t proto;
 	uint8_t tcp_flags;
 	uint16_t sport;
@@ -155,6 +160,21 @@ struct pkt {
 	bool by_addr;
 	bool host;		/* came from a twin: the router host sent it */
 };
+
+/*
+ * Packets and bytes the frame is on the wire: a TCP GSO frame (from the
+ * kernel's offloads or masqd's userspace GRO) counts as the segments it
+ * will be cut into, so packet counters read the same with GRO as without
+ */
+static inline uint64_t pkt_wire_pkts(const struct pkt *p)
+{
+	return 1u + p->gso_more;
+}
+
+static inline uint64_t pkt_wire_bytes(const struct pkt *p)
+{
+	return (uint64_t)p->ip_len + p->gso_hdr_bytes;
+}
 
 /*
  * A DHCP client's message before it holds an address (RFC 2131 4.1: from

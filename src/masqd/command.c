@@ -99,14 +99,19 @@ static void io_stats(struct masqd *d, struct masq_text *out)
 		IO(rx_frames);
 		IO(rx_bytes);
 		IO(ring_drops);
+		IO(rx_copied);
 		IO(rx_truncated);
 		IO(rx_too_big);
 		IO(rx_no_buf);
 		IO(tx_frames);
+		IO(tx_kicks);
 		IO(tx_bytes);
 		IO(tx_failed);
 		IO(sock_errors);
 #undef IO
+		line(out, pfx, "gro_segments", d->gro[i].segments);
+		line(out, pfx, "gro_super_frames", d->gro[i].super_frames);
+		line(out, pfx, "gro_csum_bad", d->gro[i].csum_bad);
 		if (s->tx_failed)
 			masq_text_printf(out, "io_%s_tx_last_error %s\n",
 					 name, strerror(s->tx_last_errno));

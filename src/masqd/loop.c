@@ -13,7 +13,10 @@
  *
  *	1. take up to MASQD_RX_BATCH frames from each port's ring, then
  *	   from each twin, and hand them to masq_engine_input(); send what
- *	   it returns at once
+ *	   it returns at once. A port's burst first goes through gro_burst()
+ *	   (with the virtio-net header, unless --no-gro): its consecutive TCP
+ *	   segments of one connection become one GSO frame, which the kernel
+ *	   cuts up again on the way out; nothing is held past the burst
  *	2. masq_engine_advance() (expiry, ARP retries), then send
  *	3. control: finish a job whose worker is done (publish the new
  *	   ruleset, reply), a SIGHUP reload that waited for it, then
@@ -184,6 +187,8 @@ static bool receive(struct masqd *d, uint64_t now, const struct pollfd *tpfd)
 			continue;
 		busy |= n == MASQD_RX_BATCH;
 		n = workers_sort(d, bufs, n);	/* --workers: hand on others' */
+		if (n && d->o.vnet_hdr && !d->o.no_gro)	/* worker 0's only */
+			n = gro_burst(bufs, n, d->pool, &d->gro[p]);
 		if (n)
 			masq_engine_input(d->e, bufs, n, now, &d->tx);
 		loop_flush_tx(d);

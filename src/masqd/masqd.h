@@ -35,6 +35,7 @@
 #include "io/afpacket.h"
 #include "io/afxdp.h"
 #include "io/claim.h"
+#include "io/gro.h"
 #include "io/kernelcheck.h"
 #include "io/takeover.h"
 #include "masq/engine.h"
@@ -100,6 +101,7 @@ struct masqd_job {
  * @hup:	a SIGHUP came while a job ran: reload once it is finished
  * @job:	the work running on the worker thread, if any
  * @tx_no_port:	frames the engine sent to an interface with no port
+ * @gro:	userspace GRO's counters, one per port (loop.c, gro.h)
  * @iterations:	loop iterations
  * @to:		the kernel kept off the owned interfaces (takeover.h)
  * @rl:		the -c file in effect and the command line, for reloads
@@ -148,6 +150,7 @@ struct masqd {
 	struct masqd_job job;
 	struct rulesrun run;
 	uint64_t tx_no_port;
+	struct gro_stats gro[MASQD_MAX_IFACES];
 	uint64_t iterations;
 	struct takeover to;
 	struct reload rl;

@@ -59,8 +59,9 @@ static const char *const gauges[] = {
 
 /* Each interface's I/O lines: io_IFACE_FIELD (command.c) */
 static const char *const io_fields[] = {
-	"rx_frames", "rx_bytes", "ring_drops", "rx_truncated", "rx_too_big",
-	"rx_no_buf", "tx_frames", "tx_bytes", "tx_failed", "sock_errors",
+	"rx_frames", "rx_bytes", "ring_drops", "rx_copied", "rx_truncated",
+	"rx_too_big", "rx_no_buf", "tx_frames", "tx_kicks", "tx_bytes",
+	"tx_failed", "sock_errors",
 };
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))

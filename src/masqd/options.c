@@ -49,6 +49,7 @@ enum {
 	OPT_NO_RESTORE,
 	OPT_IO,
 	OPT_WORKERS,
+	OPT_NO_GRO,
 };
 
 static const struct option long_opts[] = {
@@ -71,6 +72,7 @@ static const struct option long_opts[] = {
 	{ "no-restore",		no_argument,	   NULL, OPT_NO_RESTORE },
 	{ "io",			required_argument, NULL, OPT_IO },
 	{ "workers",		required_argument, NULL, OPT_WORKERS },
+	{ "no-gro",		no_argument,	   NULL, OPT_NO_GRO },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -107,8 +109,10 @@ void opts_usage(FILE *f)
 "                             the CPUs; AF_PACKET only; masqd(8), WORKERS)\n"
 "      --no-vnet-hdr          do not carry the virtio-net header (the wire then\n"
 "                             must have offloads off: ethtool -K IF tx off tso off gso off gro off)\n"
-"      --ring-frames N        receive ring slots per interface (default 512 with\n"
-"                             the virtio-net header, 4096 without; 64..65536)\n"
+"      --no-gro               do not coalesce received TCP segments into\n"
+"                             super-frames (userspace GRO; needs the header)\n"
+"      --ring-frames N        receive ring slots per interface (default 4096,\n"
+"                             2 KiB each at MTU 1500; 64..65536)\n"
 "      --pool-buffers N       packet buffers (default 2048 with the header,\n"
 "                             4096 without; 256..262144)\n"
 "      --no-takeover          do not take the interfaces from the kernel's stack\n"
@@ -490,6 +494,9 @@ static int one_opt(struct masqd_opts *o, int c, const char *arg)
 	case OPT_WORKERS:
 		return number("--workers", arg, 1, MASQD_MAX_WORKERS,
 			      &o->workers);
+	case OPT_NO_GRO:
+		o->no_gro = true;
+		return 0;
 	default:
 		return -1;	/* getopt said what was wrong */
 	}

@@ -96,6 +96,7 @@ struct masqd_twin_opt {
  * @sock:	-s SOCKET
  * @foreground:	-f
  * @vnet_hdr:	carry the virtio-net header (default on)
+ * @no_gro:	--no-gro: hand the engine every TCP segment as it came
  * @ring_frames: receive ring slots per interface (0: default)
  * @pool_buffers: packet buffers (0: default)
  * @no_takeover: refuse interfaces the kernel acts on instead of taking them
@@ -122,6 +123,7 @@ struct masqd_opts {
 	const char *sock;
 	bool foreground;
 	bool vnet_hdr;
+	bool no_gro;
 	uint32_t ring_frames;
 	uint32_t pool_buffers;
 	bool no_takeover;

@@ -240,9 +240,11 @@ int setup_ports(struct masqd *d)
 	for (int i = 0; i < d->o.nifaces; i++) {
 		struct afp_config cfg = {
 			.vnet_hdr = d->o.vnet_hdr,
-			/* masqd(8), MEMORY: 512 x 68 KiB = 35 MiB a port */
+			/* masqd(8), MEMORY: 4096 x 2 KiB = 8 MiB a port */
 			.ring_frames = d->o.ring_frames ? d->o.ring_frames :
-				       d->o.vnet_hdr ? 512 : 4096,
+				       AFP_RING_FRAMES_DEFAULT,
+			/* 512 B to 2 KiB frames: a kick a burst; 2 MiB */
+			.tx_ring_frames = AFP_TX_RING_FRAMES_DEFAULT,
 			.mtu = d->links[i].mtu,
 			.sockbuf = SOCKBUF_BYTES,
 			/* takeover: only marked frames pass the egress drop */

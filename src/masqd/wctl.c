@@ -366,6 +366,8 @@ void workers_port_stats(struct masqd *d, int i, struct afp_stats *sum)
 		afp_stats_poll(&d->wk.w[k]->own[i]);
 		sum->rx_frames += s->rx_frames;
 		sum->rx_bytes += s->rx_bytes;
+		sum->rx_copied += s->rx_copied;
+		sum->tx_kicks += s->tx_kicks;
 		sum->rx_truncated += s->rx_truncated;
 		sum->rx_too_big += s->rx_too_big;
 		sum->rx_no_buf += s->rx_no_buf;

@@ -11,11 +11,15 @@
 # Each run must end by itself with status 0 and the receiver must report
 # more than 0 bit/s (the figures go to the log). E2E_OFFLOAD=on|off picks
 # the lab's veth offloads (tests/e2e/run.sh runs this file with both).
+# Then the receive rings' copy path: with offloads on, GSO super-frames
+# longer than a ring slot must have come whole through it (io_*_rx_copied
+# above 0, none lost as io_*_rx_truncated); with them off every frame fits
+# a slot (rx_copied 0).
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-e2e_init iperf3_tcp_lan_to_wan iperf3_tcp_reverse
+e2e_init iperf3_tcp_lan_to_wan iperf3_tcp_reverse ring_copy_path
 e2e_need iperf3 iperf3
 e2e_need ping iputils-ping
 
@@ -69,7 +73,30 @@ iperf_case() {
 	fi
 }
 
+# io_sum FIELD: FIELD summed over lan0 and wan0 (masqctl stats)
+io_sum() {
+	timeout 5 "$MASQCTL" -s "$SOCK" stats 2>>"$LOG" |
+		awk -v f="$1" '$1 == "io_lan0_" f || $1 == "io_wan0_" f { n += $2 }
+			       END { print n + 0 }'
+}
+
+# copy_path_case: what the rings' copy path did, against the offloads
+copy_path_case() {
+	local copied trunc
+	copied=$(io_sum rx_copied)
+	trunc=$(io_sum rx_truncated)
+	log "  rx_copied $copied, rx_truncated $trunc (offload $E2E_OFFLOAD)"
+	if [ "$E2E_OFFLOAD" = on ] && [ "$copied" -gt 0 ] && [ "$trunc" -eq 0 ]; then
+		ok ring_copy_path
+	elif [ "$E2E_OFFLOAD" != on ] && [ "$copied" -eq 0 ]; then
+		ok ring_copy_path
+	else
+		fail ring_copy_path "offload $E2E_OFFLOAD: rx_copied $copied, rx_truncated $trunc"
+	fi
+}
+
 iperf_case iperf3_tcp_lan_to_wan
 iperf_case iperf3_tcp_reverse -R
 stop "$SRV_PID"
+copy_path_case
 stats_log
