@@ -87,6 +87,13 @@ void twin_check_soon(struct masqd *dd)
 	soon++;
 }
 
+/* one worker: its engine (wctl.c runs the command on every worker's) */
+int workers_ctl(struct masqd *dd, int argc, char *const *argv,
+		struct masq_text *out)
+{
+	return masq_engine_ctl(dd->e, argc, argv, out);
+}
+
 /* ---- helpers -------------------------------------------------------------- */
 
 static uint32_t ip(const char *s)
