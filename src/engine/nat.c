@@ -30,15 +30,18 @@
  * a closed connection, the host's own first (TIME_WAIT, CLOSE).
  *
  * Workers (docs/design.md, "Workers"): an engine that is worker k of n
- * gives out only the ports and ICMP identifiers p with p % n == k, its
- * slice, so the reply to any mapping it made is known by its destination
- * port to be worker k's (masq_steer(), steer.c). Interleaved rather than
- * in n blocks: every range, a rule's --to-ports 1000-1003 too, is shared
- * evenly, and the scan stays one read per 64 ports (a mask per word,
- * n->smask). Port preservation keeps the internal port only when it is
- * in the slice (about 1 in n); else the port is picked in the slice. A
- * range with no port in a worker's slice (narrower than n) gives that
- * worker none: its mappings fail as an exhausted range does.
+ * gives out only the ports and ICMP identifiers p with (p >> 1) % n == k,
+ * its slice, so the reply to any mapping it made is known by its
+ * destination port to be worker k's (masq_steer(), steer.c). By pairs
+ * because Linux's connect() picks even ports (p % n would give every
+ * outbound connection of a Linux host to the even workers). Interleaved
+ * rather than in n blocks: every range, a rule's --to-ports 1000-1003
+ * too, is shared evenly, and the scan stays one read per 64 ports (a
+ * mask per word, n->smask). An inside endpoint's packets are steered by
+ * the same function of its source port, so its port is in the slice of
+ * the worker that maps it and is kept (port preservation) as with one
+ * worker. A range with no port in a worker's slice (narrower than 2n)
+ * gives that worker none: its mappings fail as an exhausted range does.
  *
  * Limits: NAT_MAX_ADDRS external addresses; at most max mappings. A
  * mapping's reference count is 24 bits, which is why the connection
@@ -167,13 +170,16 @@ static int nat_addr_slot(struct nat *n, uint32_t addr)
  */
 bool nat_port_in_slice(const struct nat *n, uint32_t port)
 {
-	return port % n->wn == n->wk;
+	return (port >> 1) % n->wn == n->wk;
 }
 
-/* Ports the slice holds in [0, @x] */
+/* Ports the slice holds in [0, @x]: whole pairs below x's, then x's pair */
 static uint32_t slice_upto(const struct nat *n, uint32_t x)
 {
-	return x < n->wk ? 0 : (x - n->wk) / n->wn + 1;
+	uint32_t q = x >> 1;
+	uint32_t pairs = q <= n->wk ? 0 : (q - 1 - n->wk) / n->wn + 1;
+
+	return 2 * pairs + (q % n->wn == n->wk ? (x & 1) + 1 : 0);
 }
 
 /**
@@ -208,11 +214,11 @@ int nat_set_worker(struct nat *n, uint32_t k, uint32_t nw)
 		return -EBUSY;
 	n->wk = (uint8_t)k;
 	n->wn = (uint8_t)nw;
-	for (uint32_t r = 0; r < nw; r++) {
+	for (uint32_t r = 0; r < 2 * nw; r++) {	/* a word starting at r */
 		uint64_t m = 0;
 
 		for (uint32_t i = 0; i < 64; i++)
-			if ((r + i) % nw == k)
+			if (((r + i) >> 1) % nw == k)
 				m |= 1ull << i;
 		n->smask[r] = m;
 	}
@@ -239,14 +245,15 @@ static bool port_is_free(const uint64_t *bits, uint32_t p)
 static int port_scan_range(const struct nat *n, const uint64_t *bits,
 			   const uint64_t *rsv, uint32_t from, uint32_t to)
 {
-	uint32_t r = ((from >> 6) << 6) % n->wn;	/* the word's first port's */
-	uint32_t step = 64 % n->wn;			/* ... and the next's: no
+	uint32_t period = 2u * n->wn;			/* of the slices' pattern */
+	uint32_t r = ((from >> 6) << 6) % period;	/* the word's first port's */
+	uint32_t step = 64 % period;			/* ... and the next's: no
 							 * division per word */
 
 	for (uint32_t w = from >> 6; w <= to >> 6; w++) {
 		uint64_t free = ~(bits[w] | (rsv ? rsv[w] : 0)) & n->smask[r];
 
-		r = r + step >= n->wn ? r + step - n->wn : r + step;
+		r = r + step >= period ? r + step - period : r + step;
 		if (w == from >> 6)
 			free &= ~0ull << (from & 63);
 		if (w == to >> 6)

@@ -62,8 +62,9 @@ struct nat {
 	uint64_t rng;
 	uint8_t wk, wn;			/* worker k of n: the slice of ports
 					 * and ICMP ids this engine gives
-					 * out (p % wn == wk; 0 of 1: all) */
-	uint64_t smask[64];
+					 * out ((p >> 1) % wn == wk; 0 of 1:
+					 * all) */
+	uint64_t smask[128];		/* by word start % (2 * wn) */
 	uint32_t slice_ports;		/* ports of the slice in the range */		/* bits of a 64-port word in the
 					 * slice, by (first port % wn) */
 };

@@ -12,8 +12,12 @@
  * and picture give the same worker on every thread.
  *
  * The ownership rule: a masqueraded connection belongs to the worker of
- * its inside host, hash(inside address) % n, and that worker makes its
- * mappings in its slice of ports (p % n == k, nat.c); so
+ * its inside endpoint's port, slice(sport) = (sport >> 1) % n (ICMP echo:
+ * of its id), and that worker makes its mappings in the same slice of
+ * ports (nat.c), so the inside port is kept as with one worker (port
+ * preservation; a host's TIME_WAIT knowledge stays valid for the server)
+ * and the reply's destination port names the owner. By pairs, because
+ * Linux's connect() picks even ports. So
  *
  *   arrival	the frame				worker
  *   --------	---------------------------------------	-----------------
@@ -22,34 +26,38 @@
  *   any	not IPv4, VLAN, too short, bad header	0 (its drop)
  *   any	IPv4 without ports (GRE, ESP, ICMP	0 (both ways)
  *		other than echo), or with them unread
- *   external	to an address not the router's (routed)	hash(dst)
+ *   external	to an address not the router's (routed)	slice(dport),
+ *		(its reply leaves as "anything else" below)	  slice(id)
  *   external	to the router: a forwarded port		hash(src: remote)
- *   external	to the router: TCP/UDP			dport % n
- *   external	to the router: ICMP echo (reply)	id % n
- *   internal	to the router's external address, TCP/	dport % n
+ *   external	to the router: TCP/UDP			slice(dport)
+ *   external	to the router: ICMP echo (reply)	slice(id)
+ *   internal	to the router's external address, TCP/	slice(dport)
  *		UDP, a port no host socket holds	  (hairpin)
  *   internal	to any other router address (the host)	hash(src)
  *   internal	from a forward's inside target		hash(dst: remote)
  *		(portfw, autofw, and nat PREROUTING DNAT/REDIRECT rules with
  *		a --dport; the router itself for REDIRECT)
  *   internal	to another inside network (routed)	hash(src ^ dst)
- *   internal	anything else				hash(src)
+ *   internal	anything else: TCP/UDP			slice(sport)
+ *   internal	anything else: ICMP echo		slice(id)
  *   twin	to an inside host			hash(dst)
  *   twin	from a REDIRECT's port			hash(dst: remote)
- *   twin	TCP/UDP (the host's own, to outside)	sport % n
- *   twin	ICMP echo				id % n
+ *   twin	TCP/UDP (the host's own, to outside)	slice(sport)
+ *   twin	ICMP echo				slice(id)
  *   any	an ICMP error				the rule for the
  *		quoted packet, turned round (its reply is the connection's)
  *   any	an IPv4 fragment, where ports decide	hash(src, dst, ip id)
  *
- * Why each pair agrees: an inside host's outbound packets go to
- * hash(host), which maps them in its slice; the replies come to that
- * port: the slice's worker. A forward's connections belong to hash of
+ * Why each pair agrees: an inside endpoint's outbound packets go to
+ * slice(its port), which maps them in that slice (keeping the port when
+ * free); the replies come to that port: the slice's worker. A host's
+ * connections are spread over the workers, so host-cap (quota.c) holds
+ * per worker. A forward's connections belong to hash of
  * the remote, both ways (the forwarded port in, the target's endpoint
  * out), whichever of several targets the forward picks. The router
  * host's own connections to the outside keep their socket's port (or a
  * SNAT rule gives one in the slice of the worker that sees the twin's
- * frame, sport % n), so their replies come back by that port; with an
+ * frame, slice(sport)), so their replies come back by that port; with an
  * inside host they belong to the inside host. A hairpinned connection
  * (inside to a mapping of the external address) belongs to the target
  * mapping's worker, both ways: its reply is addressed to the source's
@@ -59,7 +67,9 @@
  *   - a fragmented datagram to the router's address (or from the twin)
  *     goes, whole, to hash(src, dst, id); the engine there reassembles
  *     it, and handing the datagram on to its owner is the hand-off's
- *     (not built yet in masqd: docs/design.md, "Workers");
+ *     (not built yet in masqd: docs/design.md, "Workers"); an inside
+ *     host's fragmented datagram likewise, and it is mapped there: its
+ *     endpoint may get a second mapping on that worker;
  *   - a hairpinned connection's source gets its own mapping on the
  *     target's worker: endpoint-independent mapping holds per worker;
  *   - the forward targets' own outbound connections from the forwarded
@@ -122,9 +132,10 @@ static uint32_t steer_mix(const struct masq_steer *s, uint64_t v)
 	return (uint32_t)(v % s->n);
 }
 
+/* The slice of @port (network order): ports by pairs, as nat.c gives them */
 static uint32_t steer_port(const struct masq_steer *s, uint16_t port)
 {
-	return ntohs(port) % s->n;
+	return (uint32_t)(ntohs(port) >> 1) % s->n;
 }
 
 /* The router's address @a, or NULL */
@@ -190,8 +201,10 @@ static uint32_t steer_frag(const struct masq_steer *s,
 static uint32_t steer_external(const struct masq_steer *s,
 			       const struct steer_tuple *t)
 {
-	if (!steer_local(s, t->dst))
-		return t->kind == SK_PORTLESS ? 0 : steer_mix(s, t->dst);
+	if (!steer_local(s, t->dst))	/* routed in: as its reply goes out */
+		return t->kind == SK_PORTLESS ? 0 :
+		       t->kind == SK_FRAG ? steer_frag(s, t) :
+		       steer_port(s, t->dport);
 	switch (t->kind) {
 	case SK_PORTS:
 		if (bit_test(s->fwd_ports[steer_pc(t->proto)], t->dport))
@@ -223,7 +236,9 @@ static uint32_t steer_internal(const struct masq_steer *s,
 		return steer_mix(s, t->dst);		/* a forward's reply */
 	if (steer_inside(s, t->dst))
 		return steer_mix(s, t->src ^ t->dst);	/* routed, both ways */
-	return steer_mix(s, t->src);
+	if (t->kind == SK_FRAG)
+		return steer_frag(s, t);
+	return steer_port(s, t->sport);		/* masqueraded: its port */
 }
 
 static uint32_t steer_twin(const struct masq_steer *s,

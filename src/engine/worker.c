@@ -6,7 +6,7 @@
  * masq_steer() (steer.c) sends it. What an engine must do differently
  * as one of several is small, and all of it is decided here:
  *   - its masquerade mappings take only the ports and ICMP identifiers
- *     of its slice, p % n == k (nat.c), so inbound replies find their
+ *     of its slice, (p >> 1) % n == k (nat.c), so inbound replies find their
  *     owner by destination port;
  *   - ARP reaches every worker, so each learns every neighbour, and only
  *     worker 0 answers a request (one reply on the wire, not n; arp.c).

@@ -75,6 +75,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <netinet/ip_icmp.h>
 #include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -811,64 +812,77 @@ uint32_t afp_tx_burst(struct afp_port *p, struct masq_buf **bufs, uint32_t n)
  * headers, so a flow keeps one socket.
  *
  * External side: TCP and UDP (not fragments) by destination port, an
- * ICMP echo reply by its id, which for replies to masqueraded
- * connections is the owner itself (a worker maps only the ports and ids
- * p % n == k); the rest by a mix of the addresses.
- * Internal side: by a mix of the source address, so a host's frames stay
- * together (its owner is hash(source) % n in masq_steer(), a keyed hash
- * BPF cannot compute; the hand-off makes up the difference).
+ * ICMP echo reply by its id, each halved: for replies to masqueraded
+ * connections that is the owner itself (a worker maps only the ports and
+ * ids p with (p >> 1) % n == k). Internal side: TCP and UDP by source
+ * port, an echo request by its id, halved the same way: the owner of a
+ * masqueraded connection (masq_steer()). The rest, on either side, by a
+ * mix of the addresses (the hand-off makes up any difference).
  */
-static struct sock_filter fanout_internal[] = {
-	BPF_STMT(BPF_LD | BPF_H | BPF_ABS, SKF_AD_OFF + SKF_AD_PROTOCOL),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 8),
-	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 12),		/* saddr */
-	BPF_STMT(BPF_MISC | BPF_TAX, 0),
-	BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 16),
-	BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
-	BPF_STMT(BPF_MISC | BPF_TAX, 0),
-	BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 8),
-	BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
-	BPF_STMT(BPF_RET | BPF_A, 0),
-	BPF_STMT(BPF_RET | BPF_K, 0),			/* not IPv4: 0 */
+enum {
+	FO_PORTS = 10,		/* the programs' labels (fanout_program()) */
+	FO_ICMP = 13,
+	FO_MIX = 18,
+	FO_RET0 = 29,
+	FO_LEN = 30
 };
 
-static struct sock_filter fanout_external[] = {
-	BPF_STMT(BPF_LD | BPF_H | BPF_ABS, SKF_AD_OFF + SKF_AD_PROTOCOL),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 25),
-	BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 6),		/* MF, offset */
-	BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x3fff, 12, 0),
-	BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),		/* X = IHL * 4 */
-	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),		/* protocol */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 3, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17, 2, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 3, 0),
-	BPF_JUMP(BPF_JMP | BPF_JA, 6, 0, 0),		/* the rest */
-	BPF_STMT(BPF_LD | BPF_H | BPF_IND, 2),		/* TCP, UDP: dport */
-	BPF_STMT(BPF_RET | BPF_A, 0),
-	BPF_STMT(BPF_LD | BPF_B | BPF_IND, 0),		/* ICMP type */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 2),	/* echo reply */
-	BPF_STMT(BPF_LD | BPF_H | BPF_IND, 4),		/* ... its id */
-	BPF_STMT(BPF_RET | BPF_A, 0),
-	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 12),		/* saddr ^ daddr */
-	BPF_STMT(BPF_MISC | BPF_TAX, 0),
-	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 16),
-	BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
-	BPF_STMT(BPF_MISC | BPF_TAX, 0),
-	BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 16),
-	BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
-	BPF_STMT(BPF_MISC | BPF_TAX, 0),
-	BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 8),
-	BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
-	BPF_STMT(BPF_RET | BPF_A, 0),
-	BPF_STMT(BPF_RET | BPF_K, 0),			/* not IPv4: 0 */
-};
+/*
+ * One side's program: @port_off 0 (source port) or 2 (destination), the
+ * echo type 8 (request) or 0 (reply), the mix of saddr, or of saddr and
+ * daddr (@both)
+ */
+static void fanout_program(struct sock_filter *f, uint32_t port_off,
+			   uint32_t echo_type, bool both)
+{
+	struct sock_filter prog[FO_LEN] = {
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, SKF_AD_OFF + SKF_AD_PROTOCOL),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, FO_RET0 - 2),
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 6),		/* MF, offset */
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x3fff, FO_MIX - 4, 0),
+		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),		/* X = IHL * 4 */
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),		/* protocol */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, FO_PORTS - 7, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17, FO_PORTS - 8, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, FO_ICMP - 9, 0),
+		BPF_JUMP(BPF_JMP | BPF_JA, FO_MIX - 10, 0, 0),
+		/* FO_PORTS: TCP, UDP */
+		BPF_STMT(BPF_LD | BPF_H | BPF_IND, port_off),
+		BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 1),
+		BPF_STMT(BPF_RET | BPF_A, 0),
+		/* FO_ICMP */
+		BPF_STMT(BPF_LD | BPF_B | BPF_IND, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, echo_type, 0, FO_MIX - 15),
+		BPF_STMT(BPF_LD | BPF_H | BPF_IND, 4),		/* its id */
+		BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 1),
+		BPF_STMT(BPF_RET | BPF_A, 0),
+		/* FO_MIX: saddr (^ daddr), folded */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 12),
+		BPF_STMT(BPF_MISC | BPF_TAX, 0),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 16),
+		BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+		BPF_STMT(BPF_MISC | BPF_TAX, 0),
+		BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 16),
+		BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+		BPF_STMT(BPF_MISC | BPF_TAX, 0),
+		BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 8),
+		BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+		BPF_STMT(BPF_RET | BPF_A, 0),
+		/* FO_RET0: not IPv4 */
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+
+	if (!both)	/* saddr ^ 0 */
+		prog[FO_MIX + 2] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_IMM, 0);
+	memcpy(f, prog, sizeof(prog));
+}
 
 /**
  * afp_join_fanout() - Put @p in a PACKET_FANOUT_CBPF group (masqd --workers)
  * @p:		port, open and bound
  * @group:	in: the group's id, 0 to make a new group; out: its id
  * @external:	the external side's program (by destination port), else
- *		the internal side's (by source address); see above
+ *		the internal side's (by source port); see above
  *
  * A new group takes a unique id from the kernel
  * (PACKET_FANOUT_FLAG_UNIQUEID), so two masqd in one namespace never
@@ -877,13 +891,8 @@ static struct sock_filter fanout_external[] = {
  */
 int afp_join_fanout(struct afp_port *p, uint16_t *group, bool external)
 {
-	struct sock_fprog prog = {
-		.len = external ? sizeof(fanout_external) /
-				  sizeof(fanout_external[0]) :
-				  sizeof(fanout_internal) /
-				  sizeof(fanout_internal[0]),
-		.filter = external ? fanout_external : fanout_internal,
-	};
+	struct sock_filter f[FO_LEN];
+	struct sock_fprog prog = { .len = FO_LEN, .filter = f };
 	uint32_t type = PACKET_FANOUT_CBPF;
 	socklen_t len = sizeof(uint32_t);
 	bool make = !*group;
@@ -899,6 +908,10 @@ int afp_join_fanout(struct afp_port *p, uint16_t *group, bool external)
 	if (getsockopt(p->fd, SOL_PACKET, PACKET_FANOUT, &arg, &len))
 		return -errno;
 	*group = (uint16_t)(arg & 0xffff);
+	if (external)
+		fanout_program(f, 2, ICMP_ECHOREPLY, true);
+	else
+		fanout_program(f, 0, ICMP_ECHO, false);
 	if (setsockopt(p->fd, SOL_PACKET, PACKET_FANOUT_DATA, &prog,
 		       sizeof(prog)))
 		return -errno;

@@ -173,6 +173,9 @@ static int expect_out(struct world *w, const char *what, uint32_t saddr,
 
 /* ---- each connection's two directions reach one worker -------------------- */
 
+/* The worker whose slice port (or ICMP id) @p is in: by pairs (nat.c) */
+#define SLICE(p, n)	(((uint32_t)(p) >> 1) % (n))
+
 /* A connection opened from inside host @h; its reply; an ICMP error */
 static int flow_case(struct world *w, uint32_t h, uint8_t proto)
 {
@@ -192,10 +195,13 @@ static int flow_case(struct world *w, uint32_t h, uint8_t proto)
 		return -1;
 	owner = w->worker;
 	ext = proto == FRAME_PROTO_ICMP ? w->v.icmp_id : w->v.sport;
-	if (ext % w->n != owner)
+	if (SLICE(ext, w->n) != owner)
 		return report_failf("n=%u worker %u mapped %u:%u to port %u, "
 				    "not in its slice", w->n, owner, h, iport,
 				    ext);
+	if (ext != iport)	/* steered by its port, so it is kept */
+		return report_failf("n=%u worker %u mapped %u:%u to port %u, "
+				    "not kept", w->n, owner, h, iport, ext);
 	if (proto == FRAME_PROTO_TCP)
 		frame_spec_tcp(&s, rem, 80, EXT, ext, FRAME_TCP_SYN | FRAME_TCP_ACK);
 	else if (proto == FRAME_PROTO_UDP)
@@ -434,7 +440,7 @@ static int ftp_data_reaches_owner(uint32_t n)
 		    expect_out(&w, "PORT", EXT, srv) ||
 		    ftp_port_of(&w.v, &data))
 			return world_down(&w), -1;
-		if (data % n != owner)
+		if (SLICE(data, n) != owner)
 			rc = report_failf("n=%u expectation port %u not in worker "
 					  "%u's slice", n, data, owner);
 		frame_spec_tcp(&s, srv, 20, EXT, data, FRAME_TCP_SYN);
@@ -647,7 +653,7 @@ static int steer_edges(void)
 static int slice_allocator(void)
 {
 	struct nat a[2];
-	struct nat_want any = { 0 }, rule = { .lo = 1000, .hi = 1009 };
+	struct nat_want any = { 0 }, rule = { .lo = 1000, .hi = 1011 };
 	enum nat_fail why;
 	uint32_t ext = htonl(EXT);
 	int rc = 0;
@@ -655,51 +661,56 @@ static int slice_allocator(void)
 	for (int k = 0; k < 2; k++)
 		if (nat_init(&a[k], 70000, 9) || nat_set_worker(&a[k], (uint32_t)k, 2))
 			return report_failf("nat_init");
-	/* port preservation inside the slice; else a port of the slice */
-	for (uint32_t i = 0; i < 4000 && !rc; i++) {
-		uint16_t want = (uint16_t)(20000 + i);
-		int k = (int)(i % 2);
-		uint32_t m = nat_map_get(&a[k], IPPROTO_UDP_, htonl(IP4(10, 0, 0, 1)),
+	/*
+	 * port preservation inside the slice (first round: each port asked
+	 * of its slice's worker); else a port of the slice (second round:
+	 * another host asks the other worker for the same ports)
+	 */
+	for (uint32_t i = 0; i < 8000 && !rc; i++) {
+		uint16_t want = (uint16_t)(20000 + i % 4000);
+		int k = (int)(SLICE(want, 2) ^ (i >= 4000));
+		uint32_t m = nat_map_get(&a[k], IPPROTO_UDP_,
+					 htonl(IP4(10, 0, 0, 1 + (i >= 4000))),
 					 htons(want), ext, &any, &why);
 		uint16_t got = m == NAT_NONE ? 0 : ntohs(a[k].m[m].ext_port);
 
-		if (m == NAT_NONE || got % 2 != (uint32_t)k)
+		if (m == NAT_NONE || SLICE(got, 2) != (uint32_t)k)
 			rc = report_failf("worker %d: port %u for %u", k, got, want);
-		else if (want % 2 == (uint32_t)k && got != want)
+		else if (i < 4000 && got != want)
 			rc = report_failf("worker %d: %u not kept (%u)", k, want, got);
 	}
-	/* a rule's range of ten: five each; the sixth fails on one alone */
-	for (uint32_t i = 0; i < 6 && !rc; i++) {
+	/* a rule's range of twelve: six each; the seventh fails on one alone */
+	for (uint32_t i = 0; i < 7 && !rc; i++) {
 		uint32_t m = nat_map_get(&a[0], IPPROTO_TCP_, htonl(IP4(10, 0, 1, 1)),
 					 htons((uint16_t)(100 + i)), ext, &rule, &why);
 
-		if (i < 5 && (m == NAT_NONE || ntohs(a[0].m[m].ext_port) % 2))
+		if (i < 6 && (m == NAT_NONE || SLICE(ntohs(a[0].m[m].ext_port), 2)))
 			rc = report_failf("range: mapping %u on worker 0", i);
-		if (i == 5 && (m != NAT_NONE || why != NAT_FAIL_PORTS))
-			rc = report_failf("range: a sixth on worker 0");
+		if (i == 6 && (m != NAT_NONE || why != NAT_FAIL_PORTS))
+			rc = report_failf("range: a seventh on worker 0");
 	}
-	for (uint32_t i = 0; i < 5 && !rc; i++)
+	for (uint32_t i = 0; i < 6 && !rc; i++)
 		if (nat_map_get(&a[1], IPPROTO_TCP_, htonl(IP4(10, 0, 1, 2)),
 				htons((uint16_t)(100 + i)), ext, &rule, &why) == NAT_NONE)
 			rc = report_failf("range: worker 1 lost its slice to 0");
 	/* a range narrower than the workers: one of them has none of it */
-	rule.lo = rule.hi = 3001;
+	rule.lo = rule.hi = 3003;	/* worker 1's: 1501 % 2 */
 	if (!rc && nat_map_get(&a[0], IPPROTO_TCP_, htonl(IP4(10, 0, 2, 1)),
 			       htons(7), ext, &rule, &why) != NAT_NONE)
-		rc = report_failf("port 3001 given by worker 0");
+		rc = report_failf("port 3003 given by worker 0");
 	/* ICMP identifiers are sliced too */
 	for (uint32_t i = 0; i < 50 && !rc; i++) {
 		uint32_t m = nat_map_get(&a[1], IPPROTO_ICMP_, htonl(IP4(10, 0, 3, 1)),
 					 htons((uint16_t)(2 * i)), ext, &any, &why);
 
-		if (m == NAT_NONE || ntohs(a[1].m[m].ext_port) % 2 != 1)
+		if (m == NAT_NONE || SLICE(ntohs(a[1].m[m].ext_port), 2) != 1)
 			rc = report_failf("ICMP id on worker 1");
 	}
 	/* a restart's mapping of another worker's port is not restored here */
 	if (!rc && (nat_map_restore(&a[1], NAT_PCLS_TCP, htonl(IP4(10, 0, 4, 1)),
 				    htons(9), ext, htons(40000), false) != NAT_NONE ||
 		    nat_map_restore(&a[1], NAT_PCLS_TCP, htonl(IP4(10, 0, 4, 1)),
-				    htons(9), ext, htons(40001), false) == NAT_NONE))
+				    htons(9), ext, htons(40002), false) == NAT_NONE))
 		rc = report_failf("restore: the slice not kept");
 	if (!rc && nat_set_worker(&a[0], 1, 2) != -EBUSY)
 		rc = report_failf("worker changed with mappings held");
@@ -729,7 +740,7 @@ static int slice_exhaustion(void)
 
 		if (m == NAT_NONE)
 			break;
-		if (ntohs(a.m[m].ext_port) % 4 != 2)
+		if (SLICE(ntohs(a.m[m].ext_port), 4) != 2)
 			rc = report_failf("port %u outside slice 2 of 4",
 					  ntohs(a.m[m].ext_port));
 		made++;
