@@ -67,7 +67,6 @@
  * the engine.
  */
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,23 +107,6 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void ctl(struct masq_engine *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void ctl(struct masq_engine *e, const char *fmt, ...)
-{
-	struct masq_text out = { 0 };
-	char line[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (ctlline_run(e, line, &out)) {
-		fprintf(stderr, "bench: control command failed: %s", out.s);
-		exit(1);
-	}
-	masq_text_free(&out);
-}
 
 /* Write a 64-byte TCP frame (no payload) into @b */
 static void frame_tcp(struct masq_buf *b, int iface, uint32_t src,
@@ -189,14 +171,14 @@ static struct bench *bench_new(uint32_t n, uint32_t max_conns)
 		fprintf(stderr, "bench: out of memory for %u connections\n", n);
 		exit(1);
 	}
-	ctl(B->e, "iface add lan0 mac 02:6d:71:00:01:01 role internal");
-	ctl(B->e, "iface add wan0 mac 02:6d:71:00:02:01 role external");
-	ctl(B->e, "addr add 10.1.0.1/16 dev lan0");
-	ctl(B->e, "addr add 203.0.113.1/24 dev wan0");
-	ctl(B->e, "route add default via 203.0.113.254");
-	ctl(B->e, "neigh add 203.0.113.254 lladdr 02:6d:71:00:02:02 dev wan0");
+	ctlline_must(B->e, "iface add lan0 mac 02:6d:71:00:01:01 role internal");
+	ctlline_must(B->e, "iface add wan0 mac 02:6d:71:00:02:01 role external");
+	ctlline_must(B->e, "addr add 10.1.0.1/16 dev lan0");
+	ctlline_must(B->e, "addr add 203.0.113.1/24 dev wan0");
+	ctlline_must(B->e, "route add default via 203.0.113.254");
+	ctlline_must(B->e, "neigh add 203.0.113.254 lladdr 02:6d:71:00:02:02 dev wan0");
 	for (uint32_t h = 0; h < hosts; h++)
-		ctl(B->e, "neigh add 10.1.%u.%u lladdr 02:6d:71:00:01:02 dev lan0",
+		ctlline_must(B->e, "neigh add 10.1.%u.%u lladdr 02:6d:71:00:01:02 dev lan0",
 		    (h + 2) / 256, (h + 2) % 256);
 	B->n = n;
 	B->host = calloc(n, sizeof(*B->host));
@@ -643,7 +625,7 @@ static void bench_engines(const char *name, int k_n,
 	for (int k = 0; k < k_n; k++) {
 		B[k] = bench_new(n, n + n / 8);
 		for (int l = 0; setup[k][l]; l++)
-			ctl(B[k]->e, "%s", setup[k][l]);
+			ctlline_must(B[k]->e, "%s", setup[k][l]);
 		establish(B[k], seq, n);
 	}
 	for (int r = 0; r < rounds; r++)

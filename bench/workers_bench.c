@@ -55,7 +55,6 @@
 #include <arpa/inet.h>
 #include <pthread.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,23 +110,6 @@ static double now_s(void)
 	return clock_s(CLOCK_MONOTONIC);
 }
 
-static void ctl(struct masq_engine *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void ctl(struct masq_engine *e, const char *fmt, ...)
-{
-	struct masq_text out = { 0 };
-	char line[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (ctlline_run(e, line, &out)) {
-		fprintf(stderr, "workers_bench: '%s' failed: %s\n", line, out.s);
-		exit(1);
-	}
-	masq_text_free(&out);
-}
 
 static void *xcalloc(size_t n, size_t size)
 {
@@ -254,14 +236,14 @@ static void engine_setup(struct worker *w, uint32_t max, uint32_t k,
 		fprintf(stderr, "workers_bench: engine %u of %u\n", k, nw);
 		exit(1);
 	}
-	ctl(w->e, "iface add lan0 mac 02:6d:71:00:01:01 role internal");
-	ctl(w->e, "iface add wan0 mac 02:6d:71:00:02:01 role external");
-	ctl(w->e, "addr add 10.1.0.1/16 dev lan0");
-	ctl(w->e, "addr add 203.0.113.1/24 dev wan0");
-	ctl(w->e, "route add default via 203.0.113.254");
-	ctl(w->e, "neigh add 203.0.113.254 lladdr 02:6d:71:00:02:02 dev wan0");
+	ctlline_must(w->e, "iface add lan0 mac 02:6d:71:00:01:01 role internal");
+	ctlline_must(w->e, "iface add wan0 mac 02:6d:71:00:02:01 role external");
+	ctlline_must(w->e, "addr add 10.1.0.1/16 dev lan0");
+	ctlline_must(w->e, "addr add 203.0.113.1/24 dev wan0");
+	ctlline_must(w->e, "route add default via 203.0.113.254");
+	ctlline_must(w->e, "neigh add 203.0.113.254 lladdr 02:6d:71:00:02:02 dev wan0");
 	for (uint32_t h = 0; h < HOSTS && hosts[h]; h++)
-		ctl(w->e, "neigh add 10.1.%u.%u lladdr 02:6d:71:00:01:02 dev lan0",
+		ctlline_must(w->e, "neigh add 10.1.%u.%u lladdr 02:6d:71:00:01:02 dev lan0",
 		    ntohl(hosts[h]) >> 8 & 255, ntohl(hosts[h]) & 255);
 	inet_pton(AF_INET, "203.0.113.1", &w->ext_addr);
 }

@@ -2,7 +2,9 @@
 /*
  * ctlline.c - control commands as lines, for tests, fuzzers and benchmarks
  */
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctlline.h"
@@ -33,6 +35,23 @@ int ctlline_run(struct masq_engine *e, const char *line, struct masq_text *out)
 	rc = masq_engine_ctl(e, argc, argv, out ? out : &scratch);
 	masq_text_free(&scratch);
 	return rc;
+}
+
+void ctlline_must(struct masq_engine *e, const char *fmt, ...)
+{
+	struct masq_text out = { 0 };
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (ctlline_run(e, line, &out)) {
+		fprintf(stderr, "'%s' failed: %s\n", line,
+			out.s ? out.s : "");
+		exit(1);
+	}
+	masq_text_free(&out);
 }
 
 int ctlline_run_all(struct masq_engine *e, const char *const *lines)

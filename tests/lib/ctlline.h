@@ -26,6 +26,17 @@ extern const char *const ctlline_topology[];
  */
 int ctlline_run(struct masq_engine *e, const char *line, struct masq_text *out);
 
+/**
+ * ctlline_must() - Run one command made with printf(); exit(1) when it fails
+ * @e:		engine
+ * @fmt:	the command's line, as for printf()
+ *
+ * For benchmarks, whose setup must not fail: prints the line and what the
+ * engine said on stderr before exiting.
+ */
+void ctlline_must(struct masq_engine *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Run a NULL-terminated list; Return: index of the first failure, or -1 */
 int ctlline_run_all(struct masq_engine *e, const char *const *lines);
 
