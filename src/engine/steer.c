@@ -38,6 +38,8 @@
  *		(portfw, autofw, and nat PREROUTING DNAT/REDIRECT rules with
  *		a --dport; the router itself for REDIRECT)
  *   internal	to another inside network (routed)	hash(src ^ dst)
+ *   internal	TCP to port 21 or 20 (FTP control, and	hash(src)
+ *		an active data connection's side)
  *   internal	anything else: TCP/UDP			slice(sport)
  *   internal	anything else: ICMP echo		slice(id)
  *   twin	to an inside host			hash(dst)
@@ -63,7 +65,19 @@
  * mapping's worker, both ways: its reply is addressed to the source's
  * hairpin mapping, made in that worker's slice.
  *
+ * FTP: an active data connection is opened by the server to the port
+ * the helper mapped for the client's PORT, on the control connection's
+ * worker, but the client answers from a port of its own choosing, which
+ * names no worker; so the control connection and the client's side of
+ * the data connection (to port 20) both go by hash(client), and the
+ * helper maps the data port in that worker's slice. (The control
+ * connection's own port is then kept only when it falls in the slice.)
+ *
  * Limits, stated where they bite:
+ *   - IRC DCC offers from inside (the remote connects to the mapped
+ *     port, the client answers from its own port to the remote's) and
+ *     FTP on other ports than 21 reach their owner only by chance with
+ *     n > 1;
  *   - a fragmented datagram to the router's address (or from the twin)
  *     goes, whole, to hash(src, dst, id); the engine there reassembles
  *     it, and handing the datagram on to its owner is the hand-off's
@@ -238,6 +252,9 @@ static uint32_t steer_internal(const struct masq_steer *s,
 		return steer_mix(s, t->src ^ t->dst);	/* routed, both ways */
 	if (t->kind == SK_FRAG)
 		return steer_frag(s, t);
+	if (t->proto == IPPROTO_TCP_ &&
+	    (t->dport == htons(21) || t->dport == htons(20)))
+		return steer_mix(s, t->src);		/* FTP: see above */
 	return steer_port(s, t->sport);		/* masqueraded: its port */
 }
 

@@ -407,6 +407,7 @@ static int ftp_data_reaches_owner(uint32_t n)
 	for (uint32_t i = 0; i < 12 && !rc; i++) {
 		uint32_t cli = IP4(192, 168, 0, 20 + i), srv = IP4(198, 51, 100, 10);
 		uint16_t cport = (uint16_t)(40000 + i * 10), ext, data = 0;
+		uint16_t dport = (uint16_t)(50000 + i * 7);	/* any slice */
 		static const char port_fmt[] = "PORT 192,168,0,%u,%u,%u\r\n";
 		uint32_t owner;
 		char cmd[64];
@@ -428,8 +429,8 @@ static int ftp_data_reaches_owner(uint32_t n)
 		s.seq = 1001;
 		s.ack = 5001;
 		world_send(&w, &s, "lan0");
-		snprintf(cmd, sizeof(cmd), port_fmt, 20 + i, (cport + 1) >> 8,
-			 (cport + 1) & 255);
+		snprintf(cmd, sizeof(cmd), port_fmt, 20 + i, dport >> 8,
+			 dport & 255);
 		frame_spec_tcp(&s, cli, cport, srv, 21,
 			       FRAME_TCP_ACK | FRAME_TCP_PSH);
 		s.seq = 1001;
@@ -448,10 +449,22 @@ static int ftp_data_reaches_owner(uint32_t n)
 		if (!rc && (world_send(&w, &s, "wan0") < 0 ||
 			    expect_out(&w, "data SYN", srv, cli)))
 			rc = -1;
-		else if (!rc && (w.worker != owner || w.v.dport != cport + 1))
+		else if (!rc && (w.worker != owner || w.v.dport != dport))
 			rc = report_failf("n=%u data SYN on worker %u to port %u, "
 					  "control on %u", n, w.worker,
 					  w.v.dport, owner);
+		/* the client answers from its own port, which names no worker */
+		frame_spec_tcp(&s, cli, dport, srv, 20,
+			       FRAME_TCP_SYN | FRAME_TCP_ACK);
+		s.seq = 7000;
+		s.ack = 9001;
+		if (!rc && (world_send(&w, &s, "lan0") < 0 ||
+			    expect_out(&w, "data SYN+ACK", EXT, srv)))
+			rc = -1;
+		else if (!rc && (w.worker != owner || w.v.sport != data))
+			rc = report_failf("n=%u data SYN+ACK on worker %u from "
+					  "port %u, control on %u", n,
+					  w.worker, w.v.sport, owner);
 	}
 	world_down(&w);
 	return rc;
