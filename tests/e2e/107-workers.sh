@@ -134,6 +134,17 @@ lines=$(grep -c 'dport=8000' <<<"$ct")
 dups=$(grep 'dport=8000' <<<"$ct" | grep -oE 'src=192\.168\.0\.[0-9]+ dst=203\.0\.113\.2 sport=[0-9]+' | sort | uniq -d | wc -l)
 if [ "$lines" = 50 ] && [ "$dups" = 0 ]; then ok workers_conntrack_once
 else fail workers_conntrack_once "conntrack -L: $lines connections to :8000 (want 50), $dups listed twice"; fi
+# each worker maps an inside port in its own slice: every port is kept
+moved=$(grep 'dport=8000' <<<"$ct" | awk '{
+	n = 0; o = ""; r = ""
+	for (i = 1; i <= NF; i++) {
+		if ($i ~ /^sport=/ && o == "") o = substr($i, 7)
+		if ($i ~ /^dport=/ && ++n == 2) r = substr($i, 7)
+	}
+	if (o == "" || o != r) print o "->" r
+}')
+if [ "$lines" = 50 ] && [ -z "$moved" ]; then ok workers_ports_kept
+else fail workers_ports_kept "of $lines connections, source ports not kept: $(echo $moved)"; fi
 all=$(grep -c 'src=' <<<"$ct")
 cnt=$(mctl conntrack -C)
 if [ -n "$cnt" ] && [ "$cnt" -ge "$all" ] && [ "$cnt" -le $((all + 4)) ]; then
