@@ -268,6 +268,19 @@ int masq_engine_ctl_job_finish(struct masq_engine *e, struct masq_ctl_job *job,
 void masq_ctl_job_free(struct masq_ctl_job *job);
 
 /*
+ * The rule counters as one vector, so masqd --workers N can answer a
+ * listing with every engine's counts added (src/engine/fwcount.c): 2
+ * counters (packets, bytes) per chain policy and per rule, every table
+ * and chain in order. Only with the engine still, and only around a
+ * command masq_ctl_reads_rules() takes (one that changes no rule).
+ */
+size_t masq_engine_rule_counters(struct masq_engine *e, uint64_t *v,
+				 size_t cap);
+int masq_engine_rule_counters_set(struct masq_engine *e, const uint64_t *v,
+				  size_t n);
+bool masq_ctl_reads_rules(int argc, char *const *argv);
+
+/*
  * A batch of rule commands as one job (masqd's reload of a -c file with
  * iptables lines): the commands are applied in order to one ruleset made
  * from the default one and the result is compiled once, so N lines cost

@@ -211,7 +211,13 @@ static void text_put(struct masq_text *out, const struct ipt_text *t)
 		masq_text_printf(out, "%.*s", (int)t->len, t->s);
 }
 
-static bool cmd_changes_rules(const struct ipt_cmd *c)
+/**
+ * fw_cmd_changes_rules() - Does an iptables command change the ruleset?
+ * @c:		the command, parsed
+ *
+ * Return: false for -L, -S, -C and -Z (they act on the published one)
+ */
+bool fw_cmd_changes_rules(const struct ipt_cmd *c)
 {
 	return c->op != IPT_OP_LIST && c->op != IPT_OP_LIST_RULES &&
 	       c->op != IPT_OP_CHECK && c->op != IPT_OP_ZERO;
@@ -670,7 +676,7 @@ struct masq_ctl_job *masq_engine_ctl_job(struct masq_engine *e, int argc,
 		j->kind = JOB_IPTABLES;
 		j->who = "iptables";
 		if (!ipt_parse(argc - 1, argv + 1, NULL, &j->cmd, &j->err) &&
-		    cmd_changes_rules(&j->cmd))
+		    fw_cmd_changes_rules(&j->cmd))
 			return j;
 	} else if (!strcmp(argv[0], "iptables-save")) {
 		j->kind = JOB_SAVE;
@@ -855,7 +861,7 @@ static int batch_iptables(struct masq_ctl_job *j, struct batch_cmd *c,
 	ipt_text_free(&discard);
 	if (rc)
 		return batch_fail(c, EXIT_FAIL, "iptables", err.msg);
-	if (cmd_changes_rules(&cmd))
+	if (fw_cmd_changes_rules(&cmd))
 		j->dflt = false;
 	return 0;
 }

@@ -235,7 +235,7 @@ void metrics_snapshot(struct masqd *d)
 	static struct masq_text st, rules;
 	static char *save[] = { "iptables-save", "-c", NULL };
 	static char *stats[] = { "stats", NULL };
-	bool with_rules = !job_busy(d) && d->wk.n == 1;	/* see wctl.c */
+	bool with_rules = !job_busy(d);	/* every worker's: wcount.c */
 	uint32_t dgrams, bytes;
 
 	if (d->met.lfd < 0)
@@ -250,7 +250,7 @@ void metrics_snapshot(struct masqd *d)
 	line(&st, "frag_held_datagrams", "", dgrams);
 	line(&st, "masqd_metrics_published", "", d->met.published);
 	line(&st, "masqd_metrics_skipped", "", d->met.skipped);
-	if (with_rules && masq_engine_ctl(d->e, 2, save, &rules))
+	if (with_rules && workers_ctl(d, 2, save, &rules))
 		rules.len = 0;	/* another language's ruleset: no rule counters */
 	metrics_publish(&d->met, &st, with_rules ? &rules : NULL);
 }

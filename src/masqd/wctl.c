@@ -10,6 +10,9 @@
  *   - different, for a command whose answer is counters (stats,
  *     conntrack -C): added up (text_sum()); the expectations (conntrack
  *     -L expect): each engine's in turn;
+ *   - a rule listing or dump (iptables -L -v, iptables-save -c, the 2.x
+ *     languages' listings; -Z and --zero too): worker 0's text with
+ *     every engine's rule counters added in, rule by rule (wcount.c);
  *   - different otherwise, or a status that differs: refused with the
  *     words "not yet with --workers N" and status 1. A configuration
  *     change whose status differs between engines has still run on
@@ -145,9 +148,13 @@ int workers_ctl(struct masqd *d, int argc, char *const *argv,
 	if (d->wk.n <= 1)
 		return masq_engine_ctl(d->e, argc, argv, out);
 	pause_all(d);
-	st = masq_engine_ctl(d->e, argc, argv, out);
-	for (uint32_t k = 1; k < d->wk.n && !ret; k++)
-		ret = merge_one(d, k, argc, argv, out, off, st);
+	if (masq_ctl_reads_rules(argc, argv)) {	/* the rules' counters */
+		ret = workers_ctl_counted(d, argc, argv, out, &st);
+	} else {
+		st = masq_engine_ctl(d->e, argc, argv, out);
+		for (uint32_t k = 1; k < d->wk.n && !ret; k++)
+			ret = merge_one(d, k, argc, argv, out, off, st);
+	}
 	workers_steer_refresh(d);
 	resume_all(d);
 	if (!ret)
@@ -159,6 +166,7 @@ int workers_ctl(struct masqd *d, int argc, char *const *argv,
 			 argc ? argv[0] : "", d->wk.n, ret == -EIO ?
 			 "the workers' engines answered with different "
 			 "statuses (a change may have run on some)" :
+			 ret == -ENOMEM ? "out of memory" :
 			 "the workers' answers differ and cannot be added");
 	return 1;
 }

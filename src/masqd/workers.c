@@ -44,7 +44,9 @@
  * forward, a host port) and lets them go. The same words on the same
  * configuration give the same result on every engine; answers that
  * differ are added when they are counters (text_sum(): stats,
- * conntrack -C) and otherwise refused ("not yet with --workers N"),
+ * conntrack -C; the rule counters in the ruleset, wcount.c: iptables
+ * -L -v, iptables-save -c, --metrics) and otherwise refused
+ * ("not yet with --workers N"),
  * never one engine's answer for all. Table walks (conntrack -L, masq -L,
  * -F, -D) walk the engines one after the other, each chunk under its
  * worker's lock.

@@ -115,6 +115,8 @@ void workers_pause(struct masqd *d, uint32_t k);
 void workers_resume(struct masqd *d, uint32_t k);
 int workers_ctl(struct masqd *d, int argc, char *const *argv,
 		struct masq_text *out);
+int workers_ctl_counted(struct masqd *d, int argc, char *const *argv,
+			struct masq_text *out, int *st);
 int workers_list(struct masqd *d, int argc, char *const *argv,
 		 struct masq_text *out, void **stream);
 int workers_list_next(struct masqd *d, void *stream, struct masq_text *out);

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# tests/e2e/108-workers-ctl.sh - masqd --workers 2: the commands that
+# read every engine (rule counters, LOG lines, conntrack -E, warnings)
+# answer as one worker would for the same traffic
+#
+#   masq-t$$-lan   eth0 192.168.0.2/24 --+
+#                                        +-- br0 in masq-t$$-sw
+#   masq-t$$-lan2  eth0 192.168.0.3/24 --+
+#                                        |
+#   masq-t$$-gw    lan0 192.168.0.1 -----+   build/masqd --workers 2
+#                  wan0 203.0.113.1          --metrics 127.0.0.1:9465
+#        |
+#   masq-t$$-wan   eth0 203.0.113.2/24    (nothing listens: the datagrams
+#                                          are counted on the way out)
+#
+#  - 40 UDP datagrams to 203.0.113.2:9000 from 40 source ports (both
+#    workers' slices): iptables -L -v -x, -L -v, iptables-save -c and
+#    the --metrics rule counter say 40 packets (each engine counted its
+#    own share); the workers' rx frames show both took part
+#  - iptables -Z FORWARD: every engine's zeroed (-L -v -x says 0), and
+#    10 more datagrams count 10; ipacct-dump FORWARD (iptables-save -c
+#    --zero: read and zeroed in one step) gives 10, then 0
+# Without root: SKIP.
+set -u
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+e2e_init wctl_started wctl_counters_list wctl_counters_list_exact \
+	wctl_counters_save wctl_counters_metrics wctl_counters_zero \
+	wctl_counters_acct
+
+if [ "$(nproc)" -lt 2 ]; then
+	skip_all "one CPU: --workers 2 is refused (more workers than CPUs)"
+fi
+METRICS=127.0.0.1:9465
+
+lab_up --lan2 || exit 1
+if masqd_start --workers 2 --metrics "$METRICS"; then
+	ok wctl_started
+else
+	ABORT_WHY="masqd --workers 2 did not start (build/e2e/$E2E_NAME/masqd.log)"
+	exit 1
+fi
+warm lan 203.0.113.2
+
+# udp_from FIRST COUNT: one 100-byte datagram from each source port
+cat >"$WORK/udp.py" <<'EOF2'
+import socket, sys
+first, count = int(sys.argv[1]), int(sys.argv[2])
+for p in range(first, first + count):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", p))
+    s.sendto(b"x" * 100, ("203.0.113.2", 9000))
+    s.close()
+EOF2
+udp_from() { on lan "$PY" "$WORK/udp.py" "$1" "$2"; sleep 0.3; }
+# the rule's packets in iptables -L FORWARD -v [-x] -n (its first line)
+pkts() { mctl iptables -L FORWARD -v -n "$@" | awk '/udp dpt:9000/ { print $1; exit }'; }
+
+# --- rule counters over both workers ---------------------------------------
+mctl iptables -I FORWARD -p udp --dport 9000 >/dev/null
+rx1a=$(mctl stats | awk '$1 == "masqd_worker1_rx_frames" { print $2 }')
+udp_from 41000 40
+h=$(mctl stats | awk '$1 == "masqd_handoff_out" { print $2 }')
+log "handed off so far: $h; worker 1 had received $rx1a frames"
+l=$(pkts) lx=$(pkts -x)
+if [ "$l" = 40 ]; then ok wctl_counters_list
+else fail wctl_counters_list "iptables -L -v: '$l' packets (want 40)"; fi
+if [ "$lx" = 40 ]; then ok wctl_counters_list_exact
+else fail wctl_counters_list_exact "iptables -L -v -x: '$lx' packets (want 40)"; fi
+sv=$(mctl iptables-save -c | grep -- '--dport 9000')
+log "$sv"
+if [ "$sv" = "[40:5120] -A FORWARD -p udp -m udp --dport 9000" ]; then
+	ok wctl_counters_save
+else
+	fail wctl_counters_save "iptables-save -c: '$sv' (want [40:5120], 128-byte datagrams)"
+fi
+sleep 1.2	# the metrics thread's snapshot: once a second
+m=$(ono gw curl -sS --max-time 3 "http://$METRICS/metrics" |
+	awk '$1 == "masq_rule_packets_total{table=\"filter\",chain=\"FORWARD\",rule=\"1\"}" { print $2 }')
+if [ "$m" = 40 ]; then ok wctl_counters_metrics
+else fail wctl_counters_metrics "--metrics: FORWARD rule 1 '$m' packets (want 40)"; fi
+
+mctl iptables -Z FORWARD >/dev/null
+z=$(pkts -x)
+udp_from 41100 10
+t=$(pkts -x)
+if [ "$z" = 0 ] && [ "$t" = 10 ]; then ok wctl_counters_zero
+else fail wctl_counters_zero "after -Z: '$z' (want 0); after 10 more: '$t' (want 10)"; fi
+# ipacct-dump: iptables-save -c --zero CHAIN, read and zeroed in one step
+a=$(mctl ipacct-dump FORWARD | awk '/udp dpt:9000/ { print $1 ":" $2; exit }')
+b=$(mctl ipacct-dump FORWARD | awk '/udp dpt:9000/ { print $1 ":" $2; exit }')
+if [ "$a" = 10:1280 ] && [ "$b" = 0:0 ]; then ok wctl_counters_acct
+else fail wctl_counters_acct "ipacct-dump FORWARD: '$a' then '$b' (want 10:1280 then 0:0)"; fi
+
+masqd_stop >/dev/null
