@@ -382,6 +382,8 @@ uint32_t masq_engine_frag_held(const struct masq_engine *e, uint32_t *dgrams);
 #define MASQ_STEER_ADDRS	128		/* 16 interfaces x 8 */
 
 int masq_engine_set_worker(struct masq_engine *e, uint32_t k, uint32_t n);
+/* Lines naming the port ranges with no port of this worker's slice */
+int masq_engine_slice_gaps(const struct masq_engine *e, struct masq_text *out);
 
 /* An inside endpoint (or port range) a forward sends to (steer.c) */
 struct masq_steer_target {

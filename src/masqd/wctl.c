@@ -129,6 +129,57 @@ static int merge_one(struct masqd *d, uint32_t k, int argc, char *const *argv,
 	return ret;
 }
 
+/* Is line @l (@n bytes and its newline) one of @text's? */
+static bool has_line(const char *text, const char *l, size_t n)
+{
+	const char *p = text;
+
+	while (p && *p) {
+		if (!strncmp(p, l, n + 1))
+			return true;
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+	return false;
+}
+
+/**
+ * workers_warn_gaps() - Log each port range some worker has no port of
+ * @d:		daemon, every worker paused (or none started)
+ * @when:	what made the check ("start", "iptables", "SIGHUP")
+ *
+ * A MASQUERADE or SNAT --to-ports range (or set ports) narrower than
+ * 2n ports leaves a worker's slice of it empty; with one worker it is
+ * fine, so the engine takes it and masqd says so here, naming the rule
+ * and the worker. At the start, after a reload and after each rule
+ * change; a line already logged by the last check is not logged again
+ * (a rule that moved is: its number is new).
+ */
+void workers_warn_gaps(struct masqd *d, const char *when)
+{
+	struct masq_text t = { 0 };
+	const char *l, *nl;
+
+	for (uint32_t k = 0; k < d->wk.n && d->wk.n > 1; k++)
+		masq_engine_slice_gaps(d->wk.w[k]->e, &t);
+	for (l = t.s; l && *l && (nl = strchr(l, '\n')); l = nl + 1)
+		if (!has_line(d->wk.gaps, l, (size_t)(nl - l)))
+			logmsg(LOG_WARNING, "--workers %u (%s): %.*s", d->wk.n,
+			       when, (int)(nl - l), l);
+	free(d->wk.gaps);
+	d->wk.gaps = t.s && !t.oom ? strdup(t.s) : NULL;
+	masq_text_free(&t);
+}
+
+/* After a command that changed rules: its ranges checked (see above) */
+static void warn_if_rules_changed(struct masqd *d, int argc, char *const *argv,
+				  int st)
+{
+	if (!st && masq_ctl_is_rules(argc, argv) &&
+	    !masq_ctl_reads_rules(argc, argv))
+		workers_warn_gaps(d, argv[0]);
+}
+
 /**
  * workers_ctl() - Run a control command on every engine
  * @d:		daemon
@@ -156,6 +207,8 @@ int workers_ctl(struct masqd *d, int argc, char *const *argv,
 			ret = merge_one(d, k, argc, argv, out, off, st);
 	}
 	workers_steer_refresh(d);
+	if (!ret)
+		warn_if_rules_changed(d, argc, argv, st);
 	resume_all(d);
 	if (!ret)
 		return st;
@@ -353,6 +406,7 @@ int workers_reload(struct masqd *d, struct masq_text *msg)
 	for (uint32_t k = 0; k < d->wk.n && !ret; k++)
 		ret = reload_run(workers_rl(d, k), d->wk.w[k]->e, msg);
 	workers_steer_refresh(d);
+	workers_warn_gaps(d, "SIGHUP");
 	resume_all(d);
 	return ret;
 }

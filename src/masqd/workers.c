@@ -641,6 +641,7 @@ int workers_start(struct masqd *d)
 	if (wk->n == 1)
 		return 0;
 	workers_steer_refresh(d);
+	workers_warn_gaps(d, "start");
 	if (sched_getaffinity(0, sizeof(allowed), &allowed))
 		CPU_ZERO(&allowed);
 	wk->w[0]->cpu = pin(pthread_self(), &allowed, 0);
@@ -723,4 +724,6 @@ void workers_destroy(struct masqd *d)
 	}
 	free(wk->steer);
 	wk->steer = NULL;
+	free(wk->gaps);
+	wk->gaps = NULL;
 }

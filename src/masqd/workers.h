@@ -97,6 +97,7 @@ struct workers {
 	struct masq_handoff *twin[MASQD_MAX_WORKERS];
 	_Atomic bool stop;
 	uint16_t group[MASQD_MAX_IFACES];
+	char *gaps;		/* the port ranges last warned of (wctl.c) */
 };
 
 int workers_create(struct masqd *d, const struct masq_limits *lim,
@@ -122,6 +123,7 @@ int workers_list(struct masqd *d, int argc, char *const *argv,
 int workers_list_next(struct masqd *d, void *stream, struct masq_text *out);
 void workers_list_free(struct masqd *d, void *stream);
 void workers_steer_refresh(struct masqd *d);
+void workers_warn_gaps(struct masqd *d, const char *when);
 void workers_stats(struct masqd *d, struct masq_text *out);
 void workers_port_stats(struct masqd *d, int i, struct afp_stats *sum);
 int workers_reload(struct masqd *d, struct masq_text *msg);

@@ -20,6 +20,9 @@
 #  - iptables -Z FORWARD: every engine's zeroed (-L -v -x says 0), and
 #    10 more datagrams count 10; ipacct-dump FORWARD (iptables-save -c
 #    --zero: read and zeroed in one step) gives 10, then 0
+#  - a MASQUERADE --to-ports 5000 added: masqd.log names the rule and
+#    worker 1 (its slice of the range is empty); 5004-5007 is not named;
+#    a -c file's SNAT to ports 6002-6003 is named at the start (worker 0)
 # Without root: SKIP.
 set -u
 # shellcheck source=tests/e2e/lib.sh
@@ -27,7 +30,7 @@ set -u
 
 e2e_init wctl_started wctl_counters_list wctl_counters_list_exact \
 	wctl_counters_save wctl_counters_metrics wctl_counters_zero \
-	wctl_counters_acct
+	wctl_counters_acct wctl_warns_narrow_range wctl_warns_at_start
 
 if [ "$(nproc)" -lt 2 ]; then
 	skip_all "one CPU: --workers 2 is refused (more workers than CPUs)"
@@ -93,4 +96,22 @@ b=$(mctl ipacct-dump FORWARD | awk '/udp dpt:9000/ { print $1 ":" $2; exit }')
 if [ "$a" = 10:1280 ] && [ "$b" = 0:0 ]; then ok wctl_counters_acct
 else fail wctl_counters_acct "ipacct-dump FORWARD: '$a' then '$b' (want 10:1280 then 0:0)"; fi
 
+# --- a --to-ports range narrower than 2n: the worker left out is named ----
+mctl iptables -t nat -I POSTROUTING -o wan0 -p udp --dport 9100 -j MASQUERADE --to-ports 5000 >/dev/null
+mctl iptables -t nat -I POSTROUTING -o wan0 -p udp --dport 9101 -j MASQUERADE --to-ports 5004-5007 >/dev/null
+sleep 0.2
+w=$(grep -c -- '--workers 2 (iptables): nat POSTROUTING rule 1: ports 5000-5000: none for worker 1 ' "$WORK/masqd.log")
+w4=$(grep -c 'ports 5004-5007' "$WORK/masqd.log")	# (rule 1 is now 2: named again)
+if [ "$w" = 1 ] && [ "$w4" = 0 ]; then ok wctl_warns_narrow_range
+else fail wctl_warns_narrow_range "masqd.log: $w warnings naming rule 1 and worker 1 (want 1), $w4 for 5004-5007 (want 0)"; fi
+
 masqd_stop >/dev/null
+echo "iptables -t nat -A POSTROUTING -o wan0 -p tcp -j SNAT --to-source 203.0.113.1:6002-6003" >"$WORK/masq.conf"
+if masqd_start --workers 2 -c "$WORK/masq.conf"; then
+	w=$(grep -c -- '--workers 2 (start): nat POSTROUTING rule [0-9]*: ports 6002-6003: none for worker 0 ' "$WORK/masqd.log")
+	[ "$w" = 1 ] && ok wctl_warns_at_start ||
+		fail wctl_warns_at_start "masqd.log: $w start warnings naming the rule and worker 0 (want 1)"
+	masqd_stop >/dev/null
+else
+	fail wctl_warns_at_start "masqd --workers 2 -c FILE did not start"
+fi
