@@ -51,8 +51,11 @@
  * -F, -D) walk the engines one after the other, each chunk under its
  * worker's lock.
  *
- * Known limits: the engines of workers 1..n-1 log no LOG rule lines
- * (the log's rings have one producer, the loop); rule jobs and rules
+ * LOG rule lines: worker k's engine logs into a ring of its own (log.c,
+ * log_workers(): one producer per ring), which the log thread drains
+ * with the loop's, in order.
+ *
+ * Known limits: rule jobs and rules
  * runs (txn) run whole in the loop or are refused; conntrack -E is
  * refused; the restart snapshot is neither written nor loaded.
  */
@@ -96,6 +99,17 @@ static struct mworker *worker_new(struct masqd *d, uint32_t k)
 	return w;
 }
 
+_Static_assert(MASQD_MAX_WORKERS <= LOG_WORKERS_MAX,
+	       "every worker has a ring for its LOG lines");
+
+/* Worker k's engine's LOG lines: into its own ring of the log (log.c) */
+static void worker_log(void *ctx, int level, const char *line)
+{
+	const struct mworker *w = ctx;
+
+	log_rule_worker(w->k, level & 7, line);
+}
+
 /* Worker k's engine, pool and vectors (k >= 1), configured as worker 0's */
 static int worker_engine(struct masqd *d, struct mworker *w,
 			 const struct masq_limits *lim, uint32_t bufs,
@@ -111,6 +125,7 @@ static int worker_engine(struct masqd *d, struct mworker *w,
 	if (!w->e)
 		return -ENOMEM;
 	w->ports = w->own;
+	masq_engine_set_log(w->e, worker_log, w);
 	return masq_engine_set_worker(w->e, w->k, d->wk.n);
 }
 
@@ -161,7 +176,7 @@ int workers_create(struct masqd *d, const struct masq_limits *lim,
 	if (ret)
 		goto fail;
 	wk->steer = calloc(1, sizeof(*wk->steer));
-	if (!wk->steer || rings_create(wk))
+	if (!wk->steer || rings_create(wk) || log_workers(wk->n))
 		goto fail;
 	for (uint32_t k = 1; k < wk->n; k++) {
 		wk->w[k] = worker_new(d, k);
@@ -592,6 +607,7 @@ static void *worker_thread(void *arg)
 		pthread_mutex_lock(&w->lock);
 		busy = worker_step(d, w);
 		pthread_mutex_unlock(&w->lock);
+		log_kick_worker(w->k);	/* its LOG lines, to the log thread */
 		worker_wait(d, w, busy);
 	}
 	return NULL;

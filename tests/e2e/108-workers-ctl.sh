@@ -20,6 +20,8 @@
 #  - iptables -Z FORWARD: every engine's zeroed (-L -v -x says 0), and
 #    10 more datagrams count 10; ipacct-dump FORWARD (iptables-save -c
 #    --zero: read and zeroed in one step) gives 10, then 0
+#  - a LOG rule: 20 datagrams from 20 source ports, 10 in each worker's
+#    slice, give 20 lines in masqd's log (worker 1's engine logs too)
 #  - a MASQUERADE --to-ports 5000 added: masqd.log names the rule and
 #    worker 1 (its slice of the range is empty); 5004-5007 is not named;
 #    a -c file's SNAT to ports 6002-6003 is named at the start (worker 0)
@@ -30,7 +32,7 @@ set -u
 
 e2e_init wctl_started wctl_counters_list wctl_counters_list_exact \
 	wctl_counters_save wctl_counters_metrics wctl_counters_zero \
-	wctl_counters_acct wctl_warns_narrow_range wctl_warns_at_start
+	wctl_counters_acct wctl_log_every_worker wctl_warns_narrow_range wctl_warns_at_start
 
 if [ "$(nproc)" -lt 2 ]; then
 	skip_all "one CPU: --workers 2 is refused (more workers than CPUs)"
@@ -95,6 +97,24 @@ a=$(mctl ipacct-dump FORWARD | awk '/udp dpt:9000/ { print $1 ":" $2; exit }')
 b=$(mctl ipacct-dump FORWARD | awk '/udp dpt:9000/ { print $1 ":" $2; exit }')
 if [ "$a" = 10:1280 ] && [ "$b" = 0:0 ]; then ok wctl_counters_acct
 else fail wctl_counters_acct "ipacct-dump FORWARD: '$a' then '$b' (want 10:1280 then 0:0)"; fi
+
+# --- LOG lines from both workers' engines ---------------------------------
+mctl iptables -I FORWARD -p udp --dport 9002 -j LOG --log-prefix "wctl-log: " >/dev/null
+cat >"$WORK/udp2.py" <<'EOF2'
+import socket
+for p in range(41200, 41220):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", p))
+    s.sendto(b"y", ("203.0.113.2", 9002))
+    s.close()
+EOF2
+on lan "$PY" "$WORK/udp2.py"
+wait_until 3 test "$(grep -c 'wctl-log: .*DPT=9002' "$WORK/masqd.log")" -ge 20
+spts=$(grep -o 'wctl-log: .*DPT=9002' "$WORK/masqd.log" | grep -oE 'SPT=[0-9]+' | sort -u | wc -l)
+odd=$(grep -o 'wctl-log: .*DPT=9002' "$WORK/masqd.log" | grep -cE 'SPT=412(0[2367]|1[014589]) ')
+log "LOG lines: $spts source ports, $odd of them worker 1's ((p / 2) % 2 == 1)"
+if [ "$spts" = 20 ] && [ "$odd" = 10 ]; then ok wctl_log_every_worker
+else fail wctl_log_every_worker "masqd.log has LOG lines for $spts of the 20 source ports (want 20), $odd of worker 1's 10"; fi
 
 # --- a --to-ports range narrower than 2n: the worker left out is named ----
 mctl iptables -t nat -I POSTROUTING -o wan0 -p udp --dport 9100 -j MASQUERADE --to-ports 5000 >/dev/null
