@@ -140,7 +140,6 @@ static int masqd_command(void *ctx, int argc, char *const *argv,
 			 struct masq_text *out, void **stream)
 {
 	struct masqd *d = ctx;
-	struct masq_ctl_list *l;
 	int st;
 
 	assert(!job_busy(d));
@@ -172,11 +171,9 @@ static int masqd_command(void *ctx, int argc, char *const *argv,
 		return st;
 	if (workers_list(d, argc, argv, out, stream))
 		return 1;
-	if (*stream) {
-		l = d->wk.n == 1 ? *stream : NULL;
-		return l && masq_ctl_list_live(l) ? CTLSRV_LISTEN :
+	if (*stream)
+		return workers_list_live(d, *stream) ? CTLSRV_LISTEN :
 		       CTLSRV_STREAM;
-	}
 	st = workers_ctl(d, argc, argv, out);	/* every engine's */
 	if (!st && argc == 1 && !strcmp(argv[0], "stats"))
 		io_stats(d, out);

@@ -18,13 +18,15 @@
  *     change whose status differs between engines has still run on
  *     those that took it (their configurations are the same, so this
  *     means a bug); the reply says so.
- * Table walks visit the engines one after another (struct wlist).
+ * Table walks visit the engines one after another (struct wlist);
+ * conntrack -E reads every engine's events at each call (events_next()).
  *
  * With n = 1 every function here is the engine's own call.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "masqd/log.h"
 #include "masqd/masqd.h"
@@ -225,16 +227,74 @@ int workers_ctl(struct masqd *d, int argc, char *const *argv,
 }
 
 /**
- * struct wlist - a table walk over every engine in turn
+ * struct wlist - a table walk over every engine in turn, or conntrack -E
+ *		  over every engine at once
  * @k:		the engine being walked
  * @st:		the worst status so far
+ * @live:	conntrack -E: each call reads every engine's new events
+ * @read_ns:	... when engine k's were last read
  * @l:		each engine's cursor
  */
 struct wlist {
 	uint32_t k;
 	int st;
+	bool live;
+	uint64_t read_ns[MASQD_MAX_WORKERS];
 	struct masq_ctl_list *l[MASQD_MAX_WORKERS];
 };
+
+/*
+ * conntrack -E with n > 1: every engine records its own connections'
+ * events in its own ring (ctevent.c), written by its worker's thread, so
+ * each is read under that worker's lock. The listener is fed once a loop
+ * iteration; pausing every worker that often would stall them, so the
+ * lock is only tried (a worker between two iterations, or asleep, holds
+ * none) and waited for only when a worker's events have not been read
+ * for EVENTS_WAIT_MS (a busy worker: its ring holds CTEV_RING events,
+ * so one making more than CTEV_RING per 20 ms loses some, said in a line
+ * "N events lost"; and a listener costs such a worker one pause, of
+ * about a millisecond (its wait's poll), per 20 ms).
+ * Each engine's lines are appended whole; a connection's events all come
+ * from its owner, in order; lines of different engines are in the order
+ * read, not the order made.
+ */
+#define EVENTS_WAIT_MS	20
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Worker @k stopped for a read: tried, or waited for when @wait */
+static bool events_hold(struct masqd *d, uint32_t k, bool wait)
+{
+	if (wait) {
+		workers_pause(d, k);
+		return true;
+	}
+	return !pthread_mutex_trylock(&d->wk.w[k]->lock);
+}
+
+/* The live walk's next text: every engine's new events */
+static int events_next(struct masqd *d, struct wlist *w,
+		       struct masq_text *out)
+{
+	uint64_t now = now_ns();
+	int st = masq_ctl_list_next(d->e, w->l[0], out);	/* the loop's */
+
+	for (uint32_t k = 1; k < d->wk.n && st == MASQ_CTL_MORE; k++) {
+		if (!events_hold(d, k, now - w->read_ns[k] >=
+				 EVENTS_WAIT_MS * 1000000ull))
+			continue;
+		st = masq_ctl_list_next(d->wk.w[k]->e, w->l[k], out);
+		workers_resume(d, k);
+		w->read_ns[k] = now;
+	}
+	return st;
+}
 
 /**
  * workers_list() - Start a table walk on every engine, if it is one
@@ -244,7 +304,7 @@ struct wlist {
  * @out:	an error's text
  * @stream:	set to the walk (NULL: not a walk)
  *
- * Return: 0; 1 (out of memory, or conntrack -E: not yet with n > 1)
+ * Return: 0; 1 (out of memory)
  */
 int workers_list(struct masqd *d, int argc, char *const *argv,
 		 struct masq_text *out, void **stream)
@@ -273,12 +333,8 @@ int workers_list(struct masqd *d, int argc, char *const *argv,
 	for (uint32_t k = 1; k < d->wk.n && !ret; k++)
 		if (!w->l[k])	/* the same words: a walk on every engine */
 			ret = -EINVAL;
-	if (!ret && masq_ctl_list_live(w->l[0])) {
-		workers_list_free(d, w);
-		masq_text_printf(out, "%s -E: not yet with --workers %u\n",
-				 argv[0], d->wk.n);
-		return 1;
-	}
+	if (!ret)
+		w->live = masq_ctl_list_live(w->l[0]);
 	if (ret) {
 		workers_list_free(d, w);
 		goto oom;
@@ -305,6 +361,8 @@ int workers_list_next(struct masqd *d, void *stream, struct masq_text *out)
 
 	if (d->wk.n <= 1)
 		return masq_ctl_list_next(d->e, stream, out);
+	if (w->live)
+		return events_next(d, w, out);
 	workers_pause(d, w->k);
 	st = masq_ctl_list_next(d->wk.w[w->k]->e, w->l[w->k], out);
 	workers_resume(d, w->k);
@@ -316,6 +374,22 @@ int workers_list_next(struct masqd *d, void *stream, struct masq_text *out)
 		return MASQ_CTL_MORE;
 	w->k = d->wk.n - 1;
 	return w->st;
+}
+
+/**
+ * workers_list_live() - Is the walk conntrack -E (it never ends)?
+ * @d:		daemon
+ * @stream:	a walk from workers_list()
+ *
+ * Return: true for a listener
+ */
+bool workers_list_live(struct masqd *d, void *stream)
+{
+	const struct wlist *w = stream;
+
+	if (d->wk.n <= 1)
+		return masq_ctl_list_live(stream);
+	return w->live;
 }
 
 /**

@@ -49,14 +49,13 @@
  * ("not yet with --workers N"),
  * never one engine's answer for all. Table walks (conntrack -L, masq -L,
  * -F, -D) walk the engines one after the other, each chunk under its
- * worker's lock.
+ * worker's lock; conntrack -E reads every engine's events (wctl.c).
  *
  * LOG rule lines: worker k's engine logs into a ring of its own (log.c,
  * log_workers(): one producer per ring), which the log thread drains
  * with the loop's, in order.
  *
- * Known limits: rule jobs and rules
- * runs (txn) run whole in the loop or are refused; conntrack -E is
+ * Known limits: rule jobs run whole in the loop; rules runs (txn) are
  * refused; the restart snapshot is neither written nor loaded.
  */
 #include <errno.h>

@@ -122,6 +122,7 @@ int workers_list(struct masqd *d, int argc, char *const *argv,
 		 struct masq_text *out, void **stream);
 int workers_list_next(struct masqd *d, void *stream, struct masq_text *out);
 void workers_list_free(struct masqd *d, void *stream);
+bool workers_list_live(struct masqd *d, void *stream);
 void workers_steer_refresh(struct masqd *d);
 void workers_warn_gaps(struct masqd *d, const char *when);
 void workers_stats(struct masqd *d, struct masq_text *out);

@@ -22,6 +22,8 @@
 #    --zero: read and zeroed in one step) gives 10, then 0
 #  - a LOG rule: 20 datagrams from 20 source ports, 10 in each worker's
 #    slice, give 20 lines in masqd's log (worker 1's engine logs too)
+#  - conntrack -E while 20 UDP flows start from ports of both slices: a
+#    [NEW] line for each of the 20, every line whole, the listener on
 #  - a MASQUERADE --to-ports 5000 added: masqd.log names the rule and
 #    worker 1 (its slice of the range is empty); 5004-5007 is not named;
 #    a -c file's SNAT to ports 6002-6003 is named at the start (worker 0)
@@ -32,7 +34,7 @@ set -u
 
 e2e_init wctl_started wctl_counters_list wctl_counters_list_exact \
 	wctl_counters_save wctl_counters_metrics wctl_counters_zero \
-	wctl_counters_acct wctl_log_every_worker wctl_warns_narrow_range wctl_warns_at_start
+	wctl_counters_acct wctl_log_every_worker wctl_events_every_worker wctl_warns_narrow_range wctl_warns_at_start
 
 if [ "$(nproc)" -lt 2 ]; then
 	skip_all "one CPU: --workers 2 is refused (more workers than CPUs)"
@@ -48,17 +50,18 @@ else
 fi
 warm lan 203.0.113.2
 
-# udp_from FIRST COUNT: one 100-byte datagram from each source port
+# udp_from FIRST COUNT [DPORT]: one 100-byte datagram from each source
+# port FIRST.. to 203.0.113.2:DPORT (9000)
 cat >"$WORK/udp.py" <<'EOF2'
 import socket, sys
-first, count = int(sys.argv[1]), int(sys.argv[2])
+first, count, dport = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 for p in range(first, first + count):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind(("0.0.0.0", p))
-    s.sendto(b"x" * 100, ("203.0.113.2", 9000))
+    s.sendto(b"x" * 100, ("203.0.113.2", dport))
     s.close()
 EOF2
-udp_from() { on lan "$PY" "$WORK/udp.py" "$1" "$2"; sleep 0.3; }
+udp_from() { on lan "$PY" "$WORK/udp.py" "$1" "$2" "${3:-9000}"; sleep 0.3; }
 # the rule's packets in iptables -L FORWARD -v [-x] -n (its first line)
 pkts() { mctl iptables -L FORWARD -v -n "$@" | awk '/udp dpt:9000/ { print $1; exit }'; }
 
@@ -100,21 +103,29 @@ else fail wctl_counters_acct "ipacct-dump FORWARD: '$a' then '$b' (want 10:1280 
 
 # --- LOG lines from both workers' engines ---------------------------------
 mctl iptables -I FORWARD -p udp --dport 9002 -j LOG --log-prefix "wctl-log: " >/dev/null
-cat >"$WORK/udp2.py" <<'EOF2'
-import socket
-for p in range(41200, 41220):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("0.0.0.0", p))
-    s.sendto(b"y", ("203.0.113.2", 9002))
-    s.close()
-EOF2
-on lan "$PY" "$WORK/udp2.py"
+udp_from 41200 20 9002
 wait_until 3 test "$(grep -c 'wctl-log: .*DPT=9002' "$WORK/masqd.log")" -ge 20
 spts=$(grep -o 'wctl-log: .*DPT=9002' "$WORK/masqd.log" | grep -oE 'SPT=[0-9]+' | sort -u | wc -l)
 odd=$(grep -o 'wctl-log: .*DPT=9002' "$WORK/masqd.log" | grep -cE 'SPT=412(0[2367]|1[014589]) ')
 log "LOG lines: $spts source ports, $odd of them worker 1's ((p / 2) % 2 == 1)"
 if [ "$spts" = 20 ] && [ "$odd" = 10 ]; then ok wctl_log_every_worker
 else fail wctl_log_every_worker "masqd.log has LOG lines for $spts of the 20 source ports (want 20), $odd of worker 1's 10"; fi
+
+# --- conntrack -E: every engine's events, to one listener -------------------
+log "+ [bg events] $MASQCTL -s $SOCK conntrack -E > $WORK/events.txt"
+timeout 6 "$MASQCTL" -s "$SOCK" conntrack -E >"$WORK/events.txt" 2>&1 &
+EV_PID=$!
+BG_PIDS+=("$EV_PID")
+sleep 0.5
+udp_from 41300 20 9003
+wait_until 3 test "$(grep -c 'NEW.*dport=9003' "$WORK/events.txt")" -ge 20
+new=$(grep -E '^ *\[NEW\] udp +17 [0-9]+ src=192\.168\.0\.2 dst=203\.0\.113\.2 sport=413[01][0-9] dport=9003 \[UNREPLIED\] src=203\.0\.113\.2 dst=203\.0\.113\.1 sport=9003 dport=413[01][0-9]$' "$WORK/events.txt" |
+	grep -oE 'sport=413[01][0-9]' | sort -u | wc -l)
+bad=$(grep -vcE '^ *\[(NEW|UPDATE|DESTROY)\] ' "$WORK/events.txt")
+log "conntrack -E: $(wc -l <"$WORK/events.txt") lines, $new of the 20 source ports NEW, $bad not whole"
+if [ "$new" = 20 ] && [ "$bad" = 0 ] && ! gone "$EV_PID"; then ok wctl_events_every_worker
+else fail wctl_events_every_worker "conntrack -E: NEW lines for $new of 20 source ports, $bad lines not whole, listener $(gone "$EV_PID" && echo ended || echo running) ($(head -c 200 "$WORK/events.txt"))"; fi
+kill "$EV_PID" 2>/dev/null
 
 # --- a --to-ports range narrower than 2n: the worker left out is named ----
 mctl iptables -t nat -I POSTROUTING -o wan0 -p udp --dport 9100 -j MASQUERADE --to-ports 5000 >/dev/null
