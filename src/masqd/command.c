@@ -152,11 +152,6 @@ static int masqd_command(void *ctx, int argc, char *const *argv,
 		return 1;
 	}
 #endif
-	if (argc >= 1 && !strcmp(argv[0], "txn") && d->wk.n > 1) {
-		masq_text_printf(out, "txn: not yet with --workers %u\n",
-				 d->wk.n);
-		return 1;
-	}
 	if (argc >= 1 && !strcmp(argv[0], "txn")) {
 		st = rulesrun_command(d, argc, argv, out);
 		if (st != RULESRUN_LIVE)

@@ -99,13 +99,21 @@ static bool same_text(const struct masq_text *a, size_t off,
 	return la == b->len && (!la || !memcmp(a->s + off, b->s, la));
 }
 
-static void pause_all(struct masqd *d)
+/**
+ * workers_pause_all() - Stop workers 1..n-1 between two iterations
+ * @d:		daemon
+ */
+void workers_pause_all(struct masqd *d)
 {
 	for (uint32_t k = 1; k < d->wk.n; k++)
 		workers_pause(d, k);
 }
 
-static void resume_all(struct masqd *d)
+/**
+ * workers_resume_all() - Let workers 1..n-1 run again
+ * @d:		daemon
+ */
+void workers_resume_all(struct masqd *d)
 {
 	for (uint32_t k = 1; k < d->wk.n; k++)
 		workers_resume(d, k);
@@ -200,7 +208,7 @@ int workers_ctl(struct masqd *d, int argc, char *const *argv,
 
 	if (d->wk.n <= 1)
 		return masq_engine_ctl(d->e, argc, argv, out);
-	pause_all(d);
+	workers_pause_all(d);
 	if (masq_ctl_reads_rules(argc, argv)) {	/* the rules' counters */
 		ret = workers_ctl_counted(d, argc, argv, out, &st);
 	} else {
@@ -211,7 +219,7 @@ int workers_ctl(struct masqd *d, int argc, char *const *argv,
 	workers_steer_refresh(d);
 	if (!ret)
 		warn_if_rules_changed(d, argc, argv, st);
-	resume_all(d);
+	workers_resume_all(d);
 	if (!ret)
 		return st;
 	out->len = off;
@@ -322,10 +330,10 @@ int workers_list(struct masqd *d, int argc, char *const *argv,
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		goto oom;
-	pause_all(d);
+	workers_pause_all(d);
 	for (uint32_t k = 0; k < d->wk.n && !ret; k++)
 		ret = masq_engine_ctl_list(d->wk.w[k]->e, argc, argv, &w->l[k]);
-	resume_all(d);
+	workers_resume_all(d);
 	if (!ret && !w->l[0]) {		/* not a walk */
 		free(w);
 		return 0;
@@ -476,12 +484,12 @@ int workers_reload(struct masqd *d, struct masq_text *msg)
 {
 	int ret = 0;
 
-	pause_all(d);
+	workers_pause_all(d);
 	for (uint32_t k = 0; k < d->wk.n && !ret; k++)
 		ret = reload_run(workers_rl(d, k), d->wk.w[k]->e, msg);
 	workers_steer_refresh(d);
 	workers_warn_gaps(d, "SIGHUP");
-	resume_all(d);
+	workers_resume_all(d);
 	return ret;
 }
 

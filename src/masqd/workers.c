@@ -55,8 +55,10 @@
  * log_workers(): one producer per ring), which the log thread drains
  * with the loop's, in order.
  *
- * Known limits: rule jobs run whole in the loop; rules runs (txn) are
- * refused; the restart snapshot is neither written nor loaded.
+ * Rules runs (txn) keep a shadow on every engine (wtxn.c).
+ *
+ * Known limits: rule jobs and a rules run's commit run whole in the loop
+ * (no job thread); the restart snapshot is neither written nor loaded.
  */
 #include <errno.h>
 #include <sched.h>

@@ -114,6 +114,8 @@ bool workers_idle(struct masqd *d, uint32_t k, bool on);
 
 void workers_pause(struct masqd *d, uint32_t k);
 void workers_resume(struct masqd *d, uint32_t k);
+void workers_pause_all(struct masqd *d);
+void workers_resume_all(struct masqd *d);
 int workers_ctl(struct masqd *d, int argc, char *const *argv,
 		struct masq_text *out);
 int workers_ctl_counted(struct masqd *d, int argc, char *const *argv,
@@ -130,6 +132,14 @@ void workers_port_stats(struct masqd *d, int i, struct afp_stats *sum);
 int workers_reload(struct masqd *d, struct masq_text *msg);
 int workers_reload_init(struct masqd *d, const struct masq_limits *lim);
 struct reload *workers_rl(struct masqd *d, uint32_t k);
+
+struct rulesrun;
+int wtxn_begin(struct masqd *d);
+void wtxn_drop(struct rulesrun *r);
+int wtxn_do(struct masqd *d, int argc, char *const *argv,
+	    struct masq_text *out);
+int wtxn_commit(struct masqd *d, struct masq_ctl_job *job0,
+		struct masq_text *out);
 
 int text_sum(struct masq_text *acc, size_t off, const char *add);
 

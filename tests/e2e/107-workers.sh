@@ -28,8 +28,7 @@
 #  - the router host's own traffic through its twins, both ways: 20
 #    downloads from gw to wan (source ports 41001-41020), 20 from lan and lan2 to a
 #    server on gw's twin address 192.168.0.1:8090
-#  - what cannot yet answer for two workers says so and exits 1
-#    (txn begin), never one worker's answer
+#  - (conntrack -E, txn, rule counters, LOG lines: e2e 108)
 #  - SIGTERM: exit 0, the nft table of the takeover gone
 #  - again with -c FILE (a REJECT of port 8001): refused from both hosts;
 #    FILE changed to refuse 8002 instead, SIGHUP: 8002 refused and 8001
@@ -45,7 +44,7 @@ e2e_init workers_started workers_ping workers_tcp_50 workers_server_sees_router 
 	workers_udp_20 workers_conntrack_once workers_count_adds_up \
 	workers_handoff_whole workers_reject_after_start workers_ftp_pasv \
 	workers_ftp_active workers_both_received workers_io_adds_up \
-	workers_refuses_what_it_cannot workers_twin_out workers_twin_in \
+	workers_twin_out workers_twin_in \
 	workers_sigterm_gives_back \
 	workers_conf_on_both workers_sighup_on_both
 e2e_need curl curl
@@ -215,14 +214,6 @@ io=$(( ${a:-0} + ${b:-0} )) wk=$(( ${c:-0} + ${e:-0} ))
 if [ "$io" -gt 0 ] && [ "$io" = "$wk" ]; then ok workers_io_adds_up
 else fail workers_io_adds_up "io_*_rx_frames add to $io, the workers' to $wk"; fi
 
-# (masqctl prints a refusal on stderr; conntrack -E works: e2e 108)
-tx=$(timeout -k 1 3 "$MASQCTL" -s "$SOCK" txn begin 2>&1); txrc=$?
-log "+ masqctl txn begin: status $txrc: $tx"
-if [ "$txrc" = 1 ] && grep -q 'not yet with --workers 2' <<<"$tx"; then
-	ok workers_refuses_what_it_cannot
-else
-	fail workers_refuses_what_it_cannot "txn begin: status $txrc '$tx'"
-fi
 
 got=0
 for i in $(seq 20); do

@@ -24,6 +24,9 @@
 #    slice, give 20 lines in masqd's log (worker 1's engine logs too)
 #  - conntrack -E while 20 UDP flows start from ports of both slices: a
 #    [NEW] line for each of the 20, every line whole, the listener on
+#  - masqctl rules DIR (a rules run: txn begin, do, commit) whose file
+#    adds a DROP of UDP port 9004: 20 datagrams from both slices, 20
+#    counted by the DROP rule (worker 1's engine has it too)
 #  - a MASQUERADE --to-ports 5000 added: masqd.log names the rule and
 #    worker 1 (its slice of the range is empty); 5004-5007 is not named;
 #    a -c file's SNAT to ports 6002-6003 is named at the start (worker 0)
@@ -34,7 +37,8 @@ set -u
 
 e2e_init wctl_started wctl_counters_list wctl_counters_list_exact \
 	wctl_counters_save wctl_counters_metrics wctl_counters_zero \
-	wctl_counters_acct wctl_log_every_worker wctl_events_every_worker wctl_warns_narrow_range wctl_warns_at_start
+	wctl_counters_acct wctl_log_every_worker wctl_events_every_worker \
+	wctl_txn_every_worker wctl_warns_narrow_range wctl_warns_at_start
 
 if [ "$(nproc)" -lt 2 ]; then
 	skip_all "one CPU: --workers 2 is refused (more workers than CPUs)"
@@ -126,6 +130,18 @@ log "conntrack -E: $(wc -l <"$WORK/events.txt") lines, $new of the 20 source por
 if [ "$new" = 20 ] && [ "$bad" = 0 ] && ! gone "$EV_PID"; then ok wctl_events_every_worker
 else fail wctl_events_every_worker "conntrack -E: NEW lines for $new of 20 source ports, $bad lines not whole, listener $(gone "$EV_PID" && echo ended || echo running) ($(head -c 200 "$WORK/events.txt"))"; fi
 kill "$EV_PID" 2>/dev/null
+
+# --- a rules run (txn) on every engine ----------------------------------------
+mkdir -p "$WORK/rules"
+echo '$IPTABLES -I FORWARD -p udp --dport 9004 -j DROP' >"$WORK/rules/A10drop.rul"
+log "+ [gw] masqctl rules $WORK/rules"
+said=$(timeout -k 2 30 ip netns exec "$NS_GW" "$MASQCTL" -s "$SOCK" rules "$WORK/rules" 2>&1)
+rrc=$?
+log "$said (status $rrc)"
+udp_from 41400 20 9004
+d=$(mctl iptables -L FORWARD -v -x -n | awk '$3 == "DROP" && /udp dpt:9004/ { print $1; exit }')
+if [ "$rrc" = 0 ] && [ "$d" = 20 ]; then ok wctl_txn_every_worker
+else fail wctl_txn_every_worker "masqctl rules: status $rrc ('$said'); its DROP rule counted '$d' of 20 datagrams from both slices"; fi
 
 # --- a --to-ports range narrower than 2n: the worker left out is named ----
 mctl iptables -t nat -I POSTROUTING -o wan0 -p udp --dport 9100 -j MASQUERADE --to-ports 5000 >/dev/null
