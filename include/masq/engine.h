@@ -266,6 +266,8 @@ void masq_ctl_job_run(struct masq_ctl_job *job);
 int masq_engine_ctl_job_finish(struct masq_engine *e, struct masq_ctl_job *job,
 			       struct masq_text *out);
 void masq_ctl_job_free(struct masq_ctl_job *job);
+int masq_ctl_job_now(struct masq_engine *e, struct masq_ctl_job *job,
+		     struct masq_text *out);	/* run, finish, free */
 
 /*
  * The rule counters as one vector, so masqd --workers N can answer a

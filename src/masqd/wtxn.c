@@ -80,6 +80,44 @@ static int refuse(struct masqd *d, struct masq_text *out, size_t off,
 	return 1;
 }
 
+/*
+ * @one on engine 0 into @out, then on engines 1..n-1 (unless it said -1:
+ * not the run's); @same cleared when a status or an answer differs.
+ * Return: engine 0's status
+ */
+static int each_engine(struct masqd *d,
+		       int (*one)(struct masqd *d, uint32_t k, void *arg,
+				  struct masq_text *out),
+		       void *arg, struct masq_text *out, bool *same)
+{
+	size_t off = out->len;
+	int st = one(d, 0, arg, out);
+
+	for (uint32_t k = 1; k < d->wk.n && st != -1; k++) {
+		struct masq_text t = { 0 };
+
+		*same &= one(d, k, arg, &t) == st && same_answer(out, off, &t);
+		masq_text_free(&t);
+	}
+	return st;
+}
+
+/* struct words - a command's words, for each_engine() */
+struct words {
+	int argc;
+	char *const *argv;
+};
+
+/* `txn do` on engine @k's shadow */
+static int do_one(struct masqd *d, uint32_t k, void *arg,
+		  struct masq_text *out)
+{
+	const struct words *w = arg;
+
+	return masq_ctl_txn_do(k ? d->run.wjob[k] : d->run.job, w->argc,
+			       w->argv, out);
+}
+
 /**
  * wtxn_do() - `txn do WORD...` on every engine's shadow
  * @d:		daemon, a run open
@@ -93,20 +131,13 @@ static int refuse(struct masqd *d, struct masq_text *out, size_t off,
 int wtxn_do(struct masqd *d, int argc, char *const *argv,
 	    struct masq_text *out)
 {
-	struct rulesrun *r = &d->run;
+	struct words w = { argc, argv };
 	size_t off = out->len;
 	bool same = true;
 	int st;
 
 	workers_pause_all(d);
-	st = masq_ctl_txn_do(r->job, argc, argv, out);
-	for (uint32_t k = 1; k < d->wk.n && st != -1; k++) {
-		struct masq_text t = { 0 };
-
-		same &= masq_ctl_txn_do(r->wjob[k], argc, argv, &t) == st &&
-			same_answer(out, off, &t);
-		masq_text_free(&t);
-	}
+	st = each_engine(d, do_one, &w, out, &same);
 	workers_resume_all(d);
 	if (!same)
 		return refuse(d, out, off, "the engines' shadows answered "
@@ -115,16 +146,14 @@ int wtxn_do(struct masqd *d, int argc, char *const *argv,
 	return st;
 }
 
-/* Engine @k's shadow compiled and swapped in; its status, text in @out */
-static int commit_one(struct masq_engine *e, struct masq_ctl_job *job,
+/* Engine @k's shadow (@arg: worker 0's) compiled and swapped in */
+static int commit_one(struct masqd *d, uint32_t k, void *arg,
 		      struct masq_text *out)
 {
-	int st;
+	struct masq_ctl_job *job = k ? d->run.wjob[k] : arg;
 
-	masq_ctl_job_run(job);
-	st = masq_engine_ctl_job_finish(e, job, out);
-	masq_ctl_job_free(job);
-	return st;
+	d->run.wjob[k] = NULL;
+	return masq_ctl_job_now(d->wk.w[k]->e, job, out);
 }
 
 /**
@@ -139,21 +168,12 @@ static int commit_one(struct masq_engine *e, struct masq_ctl_job *job,
 int wtxn_commit(struct masqd *d, struct masq_ctl_job *job0,
 		struct masq_text *out)
 {
-	struct rulesrun *r = &d->run;
 	size_t off = out->len;
 	bool same = true;
 	int st;
 
 	workers_pause_all(d);
-	st = commit_one(d->e, job0, out);
-	for (uint32_t k = 1; k < d->wk.n; k++) {
-		struct masq_text t = { 0 };
-
-		same &= commit_one(d->wk.w[k]->e, r->wjob[k], &t) == st &&
-			same_answer(out, off, &t);
-		r->wjob[k] = NULL;
-		masq_text_free(&t);
-	}
+	st = each_engine(d, commit_one, job0, out, &same);
 	workers_steer_refresh(d);
 	if (!st)
 		workers_warn_gaps(d, "txn commit");
