@@ -9,11 +9,14 @@
  * cannot be added (-L's 12K), so the sum is laid into worker 0's engine
  * for the one command (src/engine/fwcount.c): its own counters are read,
  * every other engine's added by rule position, the sum written, the
- * command run there and on each other engine (a -Z or --zero zeroes
- * each), and worker 0's own counters put back wherever the command left
- * the sum as it was (a counter it zeroed stays zero). Every worker is
- * paused meanwhile, so no packet is counted between the read and the
- * write. The answer is worker 0's; the others' must have its status.
+ * command run there, and worker 0's own counters put back wherever the
+ * command left the sum as it was; where it zeroed counters (-Z,
+ * --zero), those stay zero and the command runs on each other engine
+ * too, to zero theirs (their status must be worker 0's). A listing
+ * alone runs once: --metrics' iptables-save -c each second costs one
+ * engine's dump, as with one worker, and a read of every counter. Every
+ * worker is paused meanwhile, so no packet is counted between the read
+ * and the write. The answer is worker 0's.
  *
  * Cost: three vectors of 16 bytes per rule, allocated per command (the
  * control path), and O(rules x workers).
@@ -41,18 +44,27 @@ static int counters_add_up(struct masqd *d, uint64_t *own, uint64_t *sum,
 	return 0;
 }
 
-/* Worker 0's own counters back, except where the command changed the sum */
-static void counters_give_back(struct masqd *d, const uint64_t *own,
+/*
+ * Worker 0's own counters back, except where the command changed the
+ * sum (zeroed it). Return: true when it changed any
+ */
+static bool counters_give_back(struct masqd *d, const uint64_t *own,
 			       const uint64_t *sum, uint64_t *tmp, size_t n)
 {
+	bool zeroed = false;
+
 	if (masq_engine_rule_counters(d->e, tmp, n) != n) {
 		logmsg(LOG_ERR, "workers: a listing changed the ruleset's shape");
-		return;
+		return true;
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if (tmp[i] == sum[i])
 			tmp[i] = own[i];
+		else
+			zeroed = true;
+	}
 	masq_engine_rule_counters_set(d->e, tmp, n);
+	return zeroed;
 }
 
 /* The command on engines 1..n-1, answers dropped; 0, or -EIO: a status differs */
@@ -97,8 +109,8 @@ int workers_ctl_counted(struct masqd *d, int argc, char *const *argv,
 		ret = masq_engine_rule_counters_set(d->e, sum, n);
 	if (!ret) {
 		*st = masq_engine_ctl(d->e, argc, argv, out);
-		counters_give_back(d, own, sum, tmp, n);
-		ret = run_on_the_others(d, argc, argv, *st);
+		if (counters_give_back(d, own, sum, tmp, n))	/* -Z, --zero */
+			ret = run_on_the_others(d, argc, argv, *st);
 	}
 	free(v);
 	return ret;
