@@ -12,7 +12,9 @@
  * errors about it, port forwards' (portfw, DNAT) connections both
  * ways, a hairpin and an FTP data connection (through the helper's
  * expectation) all reach the inside host through the same worker. Then the port slice
- * allocator alone (nat.c), ARP on every worker, frames steering must
+ * allocator alone (nat.c), the ranges some worker has no port of
+ * (named for masqd's warning), the rule counters as one vector (what
+ * masqd adds over the workers), ARP on every worker, frames steering must
  * survive, and the hand-off ring (handoff.c), with two threads (this
  * test also runs under ThreadSanitizer).
  *
@@ -765,6 +767,91 @@ static int slice_exhaustion(void)
 	return rc;
 }
 
+/*
+ * slice_gaps_named: --to-ports 5000 gives worker 1 of 2 no port (5000's
+ * pair is worker 0's), 5004-5007 gives each two; masq_engine_slice_gaps()
+ * names the first rule on worker 1 alone, and nothing with one worker
+ */
+static int slice_gaps_named(void)
+{
+	static const char *const rules[] = {
+		"iptables -t nat -I POSTROUTING -p udp --dport 9100 -j MASQUERADE --to-ports 5000",
+		"iptables -t nat -I POSTROUTING -p udp --dport 9101 -j MASQUERADE --to-ports 5004-5007",
+		NULL,
+	};
+	struct masq_text t[2] = { { 0 }, { 0 } };
+	struct world w;
+	int n[2], rc = 0;
+
+	if (world_up(&w, 2, rules))
+		return -1;
+	for (int k = 0; k < 2; k++)
+		n[k] = masq_engine_slice_gaps(w.e[k], &t[k]);
+	if (n[0] != 0 || n[1] != 1 || !t[1].s ||
+	    !strstr(t[1].s, "nat POSTROUTING rule 2: ports 5000-5000: none "
+			    "for worker 1 "))
+		rc = report_failf("worker 0: %d ranges, worker 1: %d ('%s')",
+				  n[0], n[1], t[1].s ? t[1].s : "");
+	masq_text_free(&t[0]);
+	masq_text_free(&t[1]);
+	world_down(&w);
+	if (!rc && (world_up(&w, 1, rules) ||
+		    masq_engine_slice_gaps(w.e[0], &t[0]) != 0))
+		rc = report_failf("one worker: a range named");
+	masq_text_free(&t[0]);
+	world_down(&w);
+	return rc;
+}
+
+/*
+ * rule_counters_vector: the rule counters read as one vector, written
+ * back changed, show in iptables-save -c at the rule's place; a vector
+ * of another length is refused; masq_ctl_reads_rules() takes listings,
+ * dumps and -Z, not changes
+ */
+static int rule_counters_vector(void)
+{
+	static const char *const rules[] = {
+		"iptables -I FORWARD -p udp --dport 9000", NULL,
+	};
+	static char *save[] = { "iptables-save", "-c", "-t", "filter", NULL };
+	static char *list[] = { "iptables", "-L", "FORWARD", "-v", "-n", NULL };
+	static char *zero[] = { "iptables", "-Z", NULL };
+	static char *add[] = { "iptables", "-A", "FORWARD", "-j", "ACCEPT", NULL };
+	struct masq_text t = { 0 };
+	uint64_t *v = NULL;
+	struct world w;
+	size_t n, i;
+	int rc = 0;
+
+	if (world_up(&w, 1, rules))
+		return -1;
+	n = masq_engine_rule_counters(w.e[0], NULL, 0);
+	v = calloc(n + 1, sizeof(*v));
+	if (!v || masq_engine_rule_counters(w.e[0], v, n) != n)
+		rc = report_failf("%zu counters, not read", n);
+	for (i = 0; !rc && i < n; i += 2)
+		v[i] = 7000 + i, v[i + 1] = 9000 + i;
+	if (!rc && (masq_engine_rule_counters_set(w.e[0], v, n) ||
+		    masq_engine_rule_counters_set(w.e[0], v, n + 1) != -EINVAL))
+		rc = report_failf("set: not taken, or a longer vector taken");
+	if (!rc)
+		masq_engine_ctl(w.e[0], 4, save, &t);
+	if (!rc && (!t.s || !strstr(t.s, "] -A FORWARD -p udp -m udp --dport 9000") ||
+		    strstr(t.s, "[0:0] -A FORWARD -p udp")))
+		rc = report_failf("iptables-save -c: '%s'", t.s ? t.s : "");
+	if (!rc && (!masq_ctl_reads_rules(4, save) ||
+		    !masq_ctl_reads_rules(5, list) ||
+		    !masq_ctl_reads_rules(2, zero) ||
+		    masq_ctl_reads_rules(5, add)))
+		rc = report_failf("masq_ctl_reads_rules: a listing refused or "
+				  "a change taken");
+	masq_text_free(&t);
+	free(v);
+	world_down(&w);
+	return rc;
+}
+
 /* ---- the hand-off ring ---------------------------------------------------- */
 
 #define FAKE(i) ((struct masq_buf *)(uintptr_t)(0x1000 + (i)))
@@ -887,6 +974,8 @@ int main(void)
 	report_case("workers", "steer_edges", steer_edges());
 	report_case("workers", "slice_allocator", slice_allocator());
 	report_case("workers", "slice_exhaustion", slice_exhaustion());
+	report_case("workers", "slice_gaps_named", slice_gaps_named());
+	report_case("workers", "rule_counters_vector", rule_counters_vector());
 	report_case("workers", "ring_basics", ring_basics());
 	report_case("workers", "ring_two_threads", ring_two_threads());
 	return 0;
