@@ -27,6 +27,8 @@
 #  - masqctl rules DIR (a rules run: txn begin, do, commit) whose file
 #    adds a DROP of UDP port 9004: 20 datagrams from both slices, 20
 #    counted by the DROP rule (worker 1's engine has it too)
+#  - reset rules, then ipchains: a forward MASQ rule for UDP 9005, 20
+#    datagrams from both slices: ipchains -L forward -v -x says 20
 #  - a MASQUERADE --to-ports 5000 added: masqd.log names the rule and
 #    worker 1 (its slice of the range is empty); 5004-5007 is not named;
 #    a -c file's SNAT to ports 6002-6003 is named at the start (worker 0)
@@ -38,7 +40,7 @@ set -u
 e2e_init wctl_started wctl_counters_list wctl_counters_list_exact \
 	wctl_counters_save wctl_counters_metrics wctl_counters_zero \
 	wctl_counters_acct wctl_log_every_worker wctl_events_every_worker \
-	wctl_txn_every_worker wctl_warns_narrow_range wctl_warns_at_start
+	wctl_txn_every_worker wctl_counters_ipchains wctl_warns_narrow_range wctl_warns_at_start
 
 if [ "$(nproc)" -lt 2 ]; then
 	skip_all "one CPU: --workers 2 is refused (more workers than CPUs)"
@@ -151,6 +153,17 @@ w=$(grep -c -- '--workers 2 (iptables): nat POSTROUTING rule 1: ports 5000-5000:
 w4=$(grep -c 'ports 5004-5007' "$WORK/masqd.log")	# (rule 1 is now 2: named again)
 if [ "$w" = 1 ] && [ "$w4" = 0 ]; then ok wctl_warns_narrow_range
 else fail wctl_warns_narrow_range "masqd.log: $w warnings naming rule 1 and worker 1 (want 1), $w4 for 5004-5007 (want 0)"; fi
+
+# --- the 2.x languages' listings add up too: ipchains -L -v -x -----------
+mctl reset rules >/dev/null
+mctl ipchains -P input ACCEPT >/dev/null
+mctl ipchains -P forward DENY >/dev/null
+mctl ipchains -A forward -p udp -s 192.168.0.0/24 -d 203.0.113.2 9005 -j MASQ >/dev/null
+udp_from 41500 20 9005
+c=$(mctl ipchains -L forward -v -n -x | awk '$3 == "MASQ" { print $1; exit }')
+log "$(mctl ipchains -L forward -v -n -x)"
+if [ "$c" = 20 ]; then ok wctl_counters_ipchains
+else fail wctl_counters_ipchains "ipchains -L forward -v -x: the MASQ rule counted '$c' of 20 datagrams"; fi
 
 masqd_stop >/dev/null
 echo "iptables -t nat -A POSTROUTING -o wan0 -p tcp -j SNAT --to-source 203.0.113.1:6002-6003" >"$WORK/masq.conf"
