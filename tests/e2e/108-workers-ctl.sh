@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/e2e/108-workers-ctl.sh - masqd --workers 2: the commands that
-# read every engine (rule counters, LOG lines, conntrack -E, warnings)
-# answer as one worker would for the same traffic
+# read or change every engine (rule counters, LOG lines, conntrack -E,
+# rules runs, warnings) answer as one worker would for the same traffic
 #
 #   masq-t$$-lan   eth0 192.168.0.2/24 --+
 #                                        +-- br0 in masq-t$$-sw
@@ -16,22 +16,24 @@
 #  - 40 UDP datagrams to 203.0.113.2:9000 from 40 source ports (both
 #    workers' slices): iptables -L -v -x, -L -v, iptables-save -c and
 #    the --metrics rule counter say 40 packets (each engine counted its
-#    own share); the workers' rx frames show both took part
+#    own share)
 #  - iptables -Z FORWARD: every engine's zeroed (-L -v -x says 0), and
 #    10 more datagrams count 10; ipacct-dump FORWARD (iptables-save -c
 #    --zero: read and zeroed in one step) gives 10, then 0
 #  - a LOG rule: 20 datagrams from 20 source ports, 10 in each worker's
 #    slice, give 20 lines in masqd's log (worker 1's engine logs too)
 #  - conntrack -E while 20 UDP flows start from ports of both slices: a
-#    [NEW] line for each of the 20, every line whole, the listener on
+#    [NEW] line for each of the 20, every line whole, the listener
+#    still listening
 #  - masqctl rules DIR (a rules run: txn begin, do, commit) whose file
 #    adds a DROP of UDP port 9004: 20 datagrams from both slices, 20
 #    counted by the DROP rule (worker 1's engine has it too)
+#  - a MASQUERADE --to-ports 5000 added: masqd.log names the rule and
+#    worker 1 (its slice of the range is empty); 5004-5007 is not named
 #  - reset rules, then ipchains: a forward MASQ rule for UDP 9005, 20
 #    datagrams from both slices: ipchains -L forward -v -x says 20
-#  - a MASQUERADE --to-ports 5000 added: masqd.log names the rule and
-#    worker 1 (its slice of the range is empty); 5004-5007 is not named;
-#    a -c file's SNAT to ports 6002-6003 is named at the start (worker 0)
+#  - restarted with a -c file's SNAT to ports 6002-6003: named at the
+#    start (worker 0)
 # Without root: SKIP.
 set -u
 # shellcheck source=tests/e2e/lib.sh
@@ -40,7 +42,8 @@ set -u
 e2e_init wctl_started wctl_counters_list wctl_counters_list_exact \
 	wctl_counters_save wctl_counters_metrics wctl_counters_zero \
 	wctl_counters_acct wctl_log_every_worker wctl_events_every_worker \
-	wctl_txn_every_worker wctl_counters_ipchains wctl_warns_narrow_range wctl_warns_at_start
+	wctl_txn_every_worker wctl_warns_narrow_range wctl_counters_ipchains \
+	wctl_warns_at_start
 
 if [ "$(nproc)" -lt 2 ]; then
 	skip_all "one CPU: --workers 2 is refused (more workers than CPUs)"
