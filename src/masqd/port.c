@@ -13,6 +13,15 @@
  * may not call bpf(), so it only closes, and the privileged helper
  * detaches the program by rtnetlink (privsep.c), as it does after a
  * crash; the run record (runrec.h, "xdp 1") covers a SIGKILL of both.
+ *
+ * Transmit (port_flush_tx()): the engine's vector holds frames for any
+ * interface; they are gathered per port into a scratch vector
+ * (preallocated) and sent with one sendmmsg() batch per port (--io afxdp:
+ * one TX-ring batch and its kicks), then every buffer goes back to the
+ * pool, sent or not. A frame for an interface with no port is counted
+ * (tx_no_port). A frame for a twin (->iface with MASQ_IFACE_TWIN) is
+ * written into it (twin_send(): one non-blocking write; a failure drops
+ * the frame, counted). Nothing here allocates.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -121,6 +130,47 @@ uint32_t port_tx_burst(struct masqd *d, int i, struct masq_buf **bufs,
 	if (d->o.io == IO_AFXDP)
 		return afxdp_tx_burst(&d->xports[i], bufs, n);
 	return afp_tx_burst(&d->ports[i], bufs, n);
+}
+
+/* Send one port's share of the tx vector */
+static void flush_port(struct masqd *d, int port)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < d->tx.n; i++) {
+		uint32_t ifc = d->tx.bufs[i]->iface;
+
+		if (ifc < MASQD_MAX_IFACES && d->port_of[ifc] == port)
+			d->txscratch[n++] = d->tx.bufs[i];
+	}
+	if (n)
+		port_tx_burst(d, port, d->txscratch, n);
+}
+
+/**
+ * port_flush_tx() - Send the engine's tx vector (worker 0's): out of the
+ *		     ports and into the twins, then every buffer to the pool
+ * @d:		daemon
+ *
+ * The loop calls it after each engine call; workers.c after worker 0
+ * ran the frames the other workers handed it.
+ */
+void port_flush_tx(struct masqd *d)
+{
+	if (!d->tx.n)
+		return;
+	for (int p = 0; p < d->o.nifaces; p++)
+		flush_port(d, p);
+	for (uint32_t i = 0; i < d->tx.n; i++) {
+		uint32_t ifc = d->tx.bufs[i]->iface;
+
+		if (ifc & MASQ_IFACE_TWIN)
+			twin_send(d, d->tx.bufs[i]);
+		else if (ifc >= MASQD_MAX_IFACES || d->port_of[ifc] < 0)
+			d->tx_no_port++;
+		masq_pool_put(d->pool, d->tx.bufs[i]);
+	}
+	d->tx.n = 0;
 }
 
 /**

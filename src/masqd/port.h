@@ -2,8 +2,8 @@
 /*
  * port.h - masqd's ports, whichever packet I/O they use (--io)
  *
- * The loop, the stats and the teardown call these; each is a switch on
- * d->o.io once per burst (never per frame, never an indirect call), over
+ * The loop, the workers, the stats and the teardown call these; each is
+ * a switch on d->o.io once per burst (never per frame, never an indirect call), over
  * afpacket.h's ports (d->ports) or afxdp.h's (d->xports). The counters
  * of both are struct afp_stats, under the same names.
  */
@@ -19,6 +19,7 @@ uint32_t port_rx_burst(struct masqd *d, int i, struct masq_buf **bufs,
 		       uint32_t max, uint32_t iface);
 uint32_t port_tx_burst(struct masqd *d, int i, struct masq_buf **bufs,
 		       uint32_t n);
+void port_flush_tx(struct masqd *d);
 void port_stats_poll(struct masqd *d, int i);
 void port_clear_error(struct masqd *d, int i);
 const struct afp_stats *port_stats(const struct masqd *d, int i);

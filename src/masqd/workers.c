@@ -64,6 +64,7 @@
 
 #include "masqd/log.h"
 #include "masqd/masqd.h"
+#include "masqd/port.h"
 #include "masqd/workers.h"
 
 #define RING_SLOTS	1024
@@ -424,7 +425,7 @@ static void take_for(struct masqd *d, struct mworker *w, uint64_t now,
 static void flush_w0(struct masqd *d, struct mworker *w)
 {
 	(void)w;
-	loop_flush_tx(d);
+	port_flush_tx(d);
 }
 
 /**
