@@ -21,6 +21,13 @@
 #           two the lab's peers always have tx off (lan's and wan's eth0):
 #           their "offloads on" iperf3 runs with tx (and so TSO) off at
 #           the senders, GRO and GSO as lab.sh sets them.
+#   masqd_afxdp_q2w1, masqd_afxdp_q2w2   masqd --io afxdp on a lab whose
+#           veths have 2 queues each (lab.sh up --queues 2: a socket on
+#           each queue), one worker / --workers 2 (worker k the queue k);
+#           only when named in BENCH_SYSTEMS. Ratios:
+#           ratio_<figure>_masqd_afxdp_q2w2_vs_q2w1. One UDP flow or one
+#           iperf3 connection uses one queue (the sender's socket's);
+#           10,000 flows and the connection loop use both.
 #
 # Figures (medians of ${ROUNDS:-3} rounds; in each round the systems run
 # one after the other, so drift hits all alike), offloads off unless said:
@@ -166,10 +173,11 @@ fwd_down() {
 router_up() {
 	local sys=$1 off=$2 opts=()
 	[ "$sys" = kernel ] && opts=(--kernel-nat)
+	case $sys in *_q2w?) opts=(--queues 2) ;; esac
 	LAB_UP=1
 	x 60 "$LAB" up "${opts[@]}" --offload "$off" || { note "$sys offload $off: lab.sh up failed"; return 1; }
 	case $sys in	# AF_XDP: no partial checksums into XDP (see the top)
-	*_afxdp) x 5 ip netns exec "$NS_LAN" ethtool -K eth0 tx off >/dev/null
+	*_afxdp | *_afxdp_*) x 5 ip netns exec "$NS_LAN" ethtool -K eth0 tx off >/dev/null
 		x 5 ip netns exec "$NS_WAN" ethtool -K eth0 tx off >/dev/null ;;
 	esac
 	case $sys in
@@ -183,6 +191,11 @@ router_up() {
 		;;
 	masqd_afxdp)
 		masqd_up --io afxdp || { note "masqd --io afxdp did not start ($OUT/masqd.log)"; return 1; }
+		x 5 "$MASQCTL" -s "$SOCK" set host-cap 200000 || note "masqd: set host-cap failed"
+		;;
+	masqd_afxdp_q2w1 | masqd_afxdp_q2w2)
+		masqd_up --io afxdp --workers "${sys#masqd_afxdp_q2w}" ||
+			{ note "masqd $sys did not start ($OUT/masqd.log)"; return 1; }
 		x 5 "$MASQCTL" -s "$SOCK" set host-cap 200000 || note "masqd: set host-cap failed"
 		;;
 	fwd) fwd_up || { note "fwd did not start ($OUT/fwd.log)"; return 1; } ;;
@@ -385,6 +398,9 @@ for fu in $FIGS; do
 	elif [ -n "${M[masqd_afxdp]:-}" ]; then	# named apart from AF_PACKET's
 		[ -n "${M[kernel]:-}" ] && echo "bench ratio_${f}_masqd_afxdp_vs_kernel $(ratio "${M[masqd_afxdp]}" "${M[kernel]}") x"
 		[ -n "${M[fwd_afxdp]:-}" ] && echo "bench ratio_${f}_masqd_afxdp_vs_forwarder $(ratio "${M[masqd_afxdp]}" "${M[fwd_afxdp]}") x"
+	fi
+	if [ -n "${M[masqd_afxdp_q2w2]:-}" ] && [ -n "${M[masqd_afxdp_q2w1]:-}" ]; then
+		echo "bench ratio_${f}_masqd_afxdp_q2w2_vs_q2w1 $(ratio "${M[masqd_afxdp_q2w2]}" "${M[masqd_afxdp_q2w1]}") x"
 	fi
 	if [ -n "${M[masqd_w2]:-}" ]; then	# two workers against one, the kernel
 		[ -n "${M[masqd]:-}" ] && echo "bench ratio_${f}_masqd_w2_vs_masqd $(ratio "${M[masqd_w2]}" "${M[masqd]}") x"
