@@ -46,9 +46,10 @@
  *
  * Privilege: afxdp_open() needs CAP_NET_ADMIN, CAP_BPF (or
  * CAP_SYS_ADMIN) and CAP_NET_RAW; it loads and attaches the program
- * with bpf() and netlink. After it, the packet path uses only recvfrom
- * and sendto (the kicks), poll, and getsockopt (XDP_STATISTICS,
- * SO_ERROR). afxdp_close() with @detach false never calls bpf(): it
+ * with bpf() and netlink, and makes a port's epoll descriptor
+ * (epoll_create1, epoll_ctl: at open only). After it, the packet path
+ * uses only recvfrom and sendto (the kicks), poll (on the socket or the
+ * epoll descriptor), and getsockopt (XDP_STATISTICS, SO_ERROR). afxdp_close() with @detach false never calls bpf(): it
  * closes and unmaps only, and the program is left for the privileged
  * helper to detach (rtnl_link_xdp_detach()).
  */

@@ -198,6 +198,7 @@ stop "$HTTP_PID"
 stop "$UDP_PID"
 
 # --- 4. one queue, two workers: worker 0 receives, worker 1 sends through it -
+lab_down	# (with the records masqd left for this gw namespace)
 lab_up || exit 1
 for n in lan wan; do on "$n" ethtool -K eth0 tx off >/dev/null || true; done
 bg wan udpecho 60 "$PY" "$WORK/tool.py" udp-echo 203.0.113.2 9000 50
