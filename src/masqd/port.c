@@ -294,24 +294,54 @@ const char *port_name(const struct masqd *d, int i)
 	return d->o.io == IO_AFXDP ? d->xports[i].name : d->ports[i].name;
 }
 
+/*
+ * Interface @i's AF_XDP counters over every worker's port (workers
+ * 1..n-1 paused, their kernel counters polled), into @xs; @zc: every
+ * socket zero-copy
+ */
+static void xstats_sum(struct masqd *d, int i, struct afxdp_xstats *xs,
+		       bool *zc)
+{
+	*xs = d->xports[i].xs;
+	*zc = d->xports[i].zerocopy;
+	for (uint32_t k = 1; k < d->wk.n; k++) {
+		const struct afxdp_port *p = xport_of(d, k, i);
+
+		workers_pause(d, k);
+		afxdp_stats_poll(xport_of(d, k, i));
+		xs->rx_dropped += p->xs.rx_dropped;
+		xs->rx_ring_full += p->xs.rx_ring_full;
+		xs->fill_ring_empty += p->xs.fill_ring_empty;
+		xs->tx_invalid += p->xs.tx_invalid;
+		xs->tx_no_frame += p->xs.tx_no_frame;
+		xs->bad_addr += p->xs.bad_addr;
+		*zc &= !p->nq || p->zerocopy;
+		workers_resume(d, k);
+	}
+}
+
 /**
  * port_stats_extra() - The counters only AF_XDP has, for masqctl stats
  * @d:		daemon
  * @i:		port
- * @out:	"io_IFACE_xdp_NAME VALUE" lines appended (none for AF_PACKET)
+ * @out:	"io_IFACE_xdp_NAME VALUE" lines appended (none for AF_PACKET),
+ *		every worker's sockets added
  */
 void port_stats_extra(struct masqd *d, int i, struct masq_text *out)
 {
 	const struct afxdp_port *p = &d->xports[i];
+	struct afxdp_xstats xs;
+	bool zc;
 
 	if (d->o.io != IO_AFXDP)
 		return;
 	char name[64];
 
+	xstats_sum(d, i, &xs, &zc);
 #define XS(field) do {							\
 		snprintf(name, sizeof(name), "io_%s_xdp_%s", p->name, #field); \
 		masq_text_printf(out, "%-28s %llu\n", name,		\
-				 (unsigned long long)p->xs.field);	\
+				 (unsigned long long)xs.field);		\
 	} while (0)
 	XS(rx_dropped);
 	XS(rx_ring_full);
@@ -321,7 +351,7 @@ void port_stats_extra(struct masqd *d, int i, struct masq_text *out)
 	XS(bad_addr);
 #undef XS
 	snprintf(name, sizeof(name), "io_%s_xdp_zerocopy", p->name);
-	masq_text_printf(out, "%-28s %d\n", name, p->zerocopy);
+	masq_text_printf(out, "%-28s %d\n", name, zc);
 }
 
 /**
