@@ -241,6 +241,7 @@ profile_start() {
 	local pid
 	PROF_PIDS=()
 	[ "$PROFILE" = 1 ] || return 0
+	command -v perf >/dev/null 2>&1 || { note "BENCH_PROFILE: needs perf (apt-get install linux-perf)"; return 0; }
 	pid=$(gw_router_pid)
 	[ -n "$pid" ] || return 0
 	timeout -k 2 $(($2 + 5)) perf record -q -F 4999 -g -o "$OUT/perf-$1.data" \
@@ -257,7 +258,7 @@ profile_start() {
 profile_end() {
 	local p
 	for p in "${PROF_PIDS[@]}"; do wait "$p" 2>/dev/null; done
-	[ "${#PROF_PIDS[@]}" -gt 0 ] && [ "$2" -gt 0 ] || return 0
+	[ "${#PROF_PIDS[@]}" -gt 0 ] && [ "$2" -gt 0 ] && [ -s "$OUT/perfstat-$1.txt" ] || return 0
 	awk -F, -v n="$2" -v name="$1" '$1 + 0 > 0 { printf "# profile %s %s %.2f a unit\n", name, $3,
 		($3 == "task-clock" ? $1 * 1e6 : $1) / n }' "$OUT/perfstat-$1.txt" >>"$LOG"
 }
