@@ -62,7 +62,7 @@ UNIT_SRC    := $(sort $(wildcard tests/unit/*.c))
 # the unit tests with a second thread, run under ThreadSanitizer too
 TSAN_SRC    := tests/unit/test_jobs.c tests/unit/test_log.c tests/unit/test_reload.c \
 	tests/unit/test_workers.c
-BENCH_SRC   := $(sort $(wildcard bench/*.c))
+BENCH_SRC   := $(filter-out bench/lib.c,$(sort $(wildcard bench/*.c)))
 FUZZ_SRC    := $(sort $(wildcard fuzz/*.c))
 TOOLS_SRC   := $(sort $(wildcard tests/tools/*.c))
 
@@ -250,7 +250,7 @@ $(O)/tests/test_privsep: $(O)/obj/tests/unit/test_privsep.o $(call obj,src/masqd
 $(O)/tests-san/test_privsep: $(O)/san/tests/unit/test_privsep.o $(call san,src/masqd/privmsg.c $(TESTLIB_SRC) $(CONTROL_SRC) $(ENGINE_SRC))
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $^
-$(O)/bench/%: $(O)/obj/bench/%.o $(call obj,$(TESTLIB_SRC)) $(LIBMASQ)
+$(O)/bench/%: $(O)/obj/bench/%.o $(O)/obj/bench/lib.o $(call obj,$(TESTLIB_SRC)) $(LIBMASQ)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^
 

@@ -34,6 +34,7 @@
 #include <time.h>
 
 #include "engine/cls.h"
+#include "lib.h"
 
 #define NKEYS	1024
 #define DIMS	7
@@ -70,14 +71,6 @@ static uint64_t rnd(void)
 static uint32_t below(uint32_t n)
 {
 	return (uint32_t)(rnd() % n);
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static uint32_t mask_of(unsigned len)
@@ -309,14 +302,14 @@ static double rate(const struct cls *c, const struct ruleset *rs,
 {
 	uint32_t acc = 0;
 	uint64_t n = 0;
-	double t0 = now_s(), t;
+	double t0 = bench_now_s(), t;
 
 	do {
 		for (unsigned i = 0; i < NKEYS; i++)
 			acc += c ? cls_first(c, keys[i], 0) :
 				   linear_first(rs, keys[i]);
 		n += NKEYS;
-		t = now_s() - t0;
+		t = bench_now_s() - t0;
 	} while (t < budget_s);
 	sink = acc;
 	return (double)n / t;
@@ -346,9 +339,9 @@ static void bench_rules(const char *size, uint32_t n)
 		key_of(&rs.r[0], first[i]);
 		key_random(attack[i]);
 	}
-	t = now_s();
+	t = bench_now_s();
 	err = cls_build(&c, rs.n, DIMS, rule_get, &rs, 0);
-	t = now_s() - t;
+	t = bench_now_s() - t;
 	if (err) {
 		printf("SKIP bench cls_%s: cls_build: %s\n", size, strerror(-err));
 	} else if (!agree(&c, &rs, last) || !agree(&c, &rs, first) ||

@@ -74,7 +74,7 @@
 
 #include "masq/engine.h"
 #include "../tests/lib/ctlline.h"
-#include "engine/csum.h"
+#include "lib.h"
 #include "engine/eng.h"
 
 #define BATCH	64
@@ -82,10 +82,6 @@
 #define ROUNDS_MAX	9
 
 static bool no_acct;		/* --no-acct: engines without counters */
-
-static const uint8_t lan_mac[ETH_ALEN] = { 2, 0x6d, 0x71, 0, 1, 1 };
-static const uint8_t wan_mac[ETH_ALEN] = { 2, 0x6d, 0x71, 0, 2, 1 };
-static const uint8_t host_mac[ETH_ALEN] = { 2, 0x6d, 0x71, 0, 1, 2 };
 
 struct bench {
 	struct masq_pool *pool;
@@ -99,39 +95,6 @@ struct bench {
 	uint64_t now;
 };
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-
-/* Write a 64-byte TCP frame (no payload) into @b */
-static void frame_tcp(struct masq_buf *b, int iface, uint32_t src,
-		      uint32_t dst, uint16_t sport, uint16_t dport,
-		      uint8_t flags)
-{
-	struct eth_hdr *eth = (struct eth_hdr *)b->data;
-	struct ip4_hdr *ip = (struct ip4_hdr *)(eth + 1);
-	struct tcp_hdr *th = (struct tcp_hdr *)(ip + 1);
-
-	memcpy(eth->dst, iface ? wan_mac : lan_mac, ETH_ALEN);
-	memcpy(eth->src, host_mac, ETH_ALEN);
-	eth->type = htons(ETHERTYPE_IPV4);
-	*ip = (struct ip4_hdr){ .ver_ihl = 0x45, .tot_len = htons(40),
-				.ttl = 64, .proto = IPPROTO_TCP_,
-				.saddr = src, .daddr = dst };
-	ip->check = csum_buf(ip, sizeof(*ip));
-	*th = (struct tcp_hdr){ .sport = sport, .dport = dport, .seq = 1,
-				.ack = 1, .doff = 0x50, .flags = flags,
-				.win = htons(65535) };
-	b->len = ETH_HLEN + 40;
-	b->iface = (uint32_t)iface;
-	b->meta = (struct masq_meta){ .flags = MASQ_META_DATA_VALID };
-}
-
 /* Run one batch, timing only the engine; returns frames sent */
 static uint32_t run_batch(struct bench *B, struct masq_buf **in, uint32_t n,
 			  double *spent, void (*seen)(struct bench *, struct masq_buf *, uint32_t),
@@ -139,10 +102,10 @@ static uint32_t run_batch(struct bench *B, struct masq_buf **in, uint32_t n,
 {
 	struct masq_buf *out[4 * BATCH];
 	struct masq_txq tx = { out, 0, 4 * BATCH };
-	double t0 = now_s();
+	double t0 = bench_now_s();
 
 	masq_engine_input(B->e, in, n, B->now, &tx);
-	*spent += now_s() - t0;
+	*spent += bench_now_s() - t0;
 	for (uint32_t i = 0; i < tx.n; i++) {
 		if (seen && i < n)
 			seen(B, out[i], ids[i]);
@@ -171,12 +134,7 @@ static struct bench *bench_new(uint32_t n, uint32_t max_conns)
 		fprintf(stderr, "bench: out of memory for %u connections\n", n);
 		exit(1);
 	}
-	ctlline_must(B->e, "iface add lan0 mac 02:6d:71:00:01:01 role internal");
-	ctlline_must(B->e, "iface add wan0 mac 02:6d:71:00:02:01 role external");
-	ctlline_must(B->e, "addr add 10.1.0.1/16 dev lan0");
-	ctlline_must(B->e, "addr add 203.0.113.1/24 dev wan0");
-	ctlline_must(B->e, "route add default via 203.0.113.254");
-	ctlline_must(B->e, "neigh add 203.0.113.254 lladdr 02:6d:71:00:02:02 dev wan0");
+	bench_topology(B->e);
 	for (uint32_t h = 0; h < hosts; h++)
 		ctlline_must(B->e, "neigh add 10.1.%u.%u lladdr 02:6d:71:00:01:02 dev lan0",
 		    (h + 2) / 256, (h + 2) % 256);
@@ -263,39 +221,20 @@ static double pass(struct bench *B, const uint32_t *order,
 
 			in[k] = masq_pool_get(B->pool);
 			if (wire)
-				frame_tcp(in[k], dir, wire[i + k].src,
-					  wire[i + k].dst, wire[i + k].sport,
-					  wire[i + k].dport, flags);
+				bench_frame_tcp(in[k], dir, wire[i + k].src,
+						wire[i + k].dst, wire[i + k].sport,
+						wire[i + k].dport, flags);
 			else if (dir == 0)
-				frame_tcp(in[k], 0, B->host[c], B->dst[c],
-					  B->port[c], htons(443), flags);
+				bench_frame_tcp(in[k], 0, B->host[c], B->dst[c],
+						B->port[c], htons(443), flags);
 			else
-				frame_tcp(in[k], 1, B->dst[c], B->ext_addr,
-					  htons(443), B->ext[c], flags);
+				bench_frame_tcp(in[k], 1, B->dst[c], B->ext_addr,
+						htons(443), B->ext[c], flags);
 		}
 		*sent += run_batch(B, in, n, &spent, learn ? learn_ext_port : NULL,
 				   &order[i]);
 	}
 	return spent;
-}
-
-static uint32_t *shuffled(uint32_t n, uint64_t seed)
-{
-	uint32_t *o = malloc(n * sizeof(*o));
-
-	for (uint32_t i = 0; i < n; i++)
-		o[i] = i;
-	for (uint32_t i = n - 1; i > 0; i--) {
-		uint32_t j;
-
-		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-		j = (uint32_t)((seed >> 33) % (i + 1));
-		uint32_t t = o[i];
-
-		o[i] = o[j];
-		o[j] = t;
-	}
-	return o;
 }
 
 /* Open n connections: SYN out (learning the external ports), SYN+ACK in, ACK out */
@@ -337,7 +276,7 @@ static void est_open(struct est_set *s, const char *label, uint32_t n)
 			masq_engine_conn_count(s->B->e), n);
 		exit(1);
 	}
-	s->order = getenv("BENCH_SEQ") ? s->seq : shuffled(n, 7);
+	s->order = getenv("BENCH_SEQ") ? s->seq : bench_shuffled(n, 7);
 	s->wire[0] = wire_tuples(s->B, s->order, 0);
 	s->wire[1] = wire_tuples(s->B, s->order, 1);
 }
@@ -375,18 +314,6 @@ static double est_rate(struct est_set *s, int dir, uint64_t packets)
 	return done / t;
 }
 
-static double median(double *v, int n)
-{
-	for (int i = 1; i < n; i++)		/* insertion sort */
-		for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
-			double x = v[j];
-
-			v[j] = v[j - 1];
-			v[j - 1] = x;
-		}
-	return v[n / 2];
-}
-
 /*
  * Established packets at each table size asked for, in rounds that
  * interleave the sizes (and directions), so a machine that changes speed
@@ -410,18 +337,18 @@ static void bench_established(struct est_set *sets, int nsets,
 			for (int r = 0; r < rounds; r++)
 				ratio[r] = sets[0].rate[dir][r] / sets[k].rate[dir][r];
 			printf("bench ratio_%s_vs_%s_%s %.2f x\n", sets[k].label,
-			       sets[0].label, dirs[dir], median(ratio, rounds));
+			       sets[0].label, dirs[dir], bench_median(ratio, rounds));
 		}
 	for (int k = 0; k < nsets; k++)
 		for (int dir = 0; dir < 2; dir++)
 			printf("bench est_%s_%s %.0f pps\n", dirs[dir],
-			       sets[k].label, median(sets[k].rate[dir], rounds));
+			       sets[k].label, bench_median(sets[k].rate[dir], rounds));
 }
 
 static void bench_new_conn(uint32_t n)
 {
 	struct bench *B = bench_new(n, n + n / 8);
-	uint32_t *order = shuffled(n, 3);
+	uint32_t *order = bench_shuffled(n, 3);
 	struct wire_tuple *wire = wire_tuples(B, order, 0);
 	uint64_t sent = 0;
 	double t = pass(B, order, wire, n, 0, TCP_SYN, false, &sent);
@@ -451,9 +378,9 @@ static void bench_attack_inbound(uint32_t n, uint32_t packets)
 		for (uint32_t k = 0; k < BATCH; k++) {
 			rng = rng * 6364136223846793005ull + 1442695040888963407ull;
 			in[k] = masq_pool_get(B->pool);
-			frame_tcp(in[k], 1, htonl(0xc0000200u | (uint32_t)(rng >> 56)),
-				  B->ext_addr, (uint16_t)(rng >> 16),
-				  (uint16_t)(rng >> 32), TCP_ACK);
+			bench_frame_tcp(in[k], 1, htonl(0xc0000200u | (uint32_t)(rng >> 56)),
+					B->ext_addr, (uint16_t)(rng >> 16),
+					(uint16_t)(rng >> 32), TCP_ACK);
 		}
 		run_batch(B, in, BATCH, &t, NULL, NULL);
 	}
@@ -480,9 +407,9 @@ static void bench_attack_syn_flood(uint32_t est, uint32_t packets)
 			rng = rng * 6364136223846793005ull + 1442695040888963407ull;
 			h = (uint32_t)(rng >> 40) % 250 + 2;
 			in[k] = masq_pool_get(B->pool);
-			frame_tcp(in[k], 0, htonl(0x0a010000u | h),
-				  htonl(0xc6336464u), htons((uint16_t)(rng >> 20) | 0x8000),
-				  htons(80), TCP_SYN);
+			bench_frame_tcp(in[k], 0, htonl(0x0a010000u | h),
+					htonl(0xc6336464u), htons((uint16_t)(rng >> 20) | 0x8000),
+					htons(80), TCP_SYN);
 		}
 		run_batch(B, in, BATCH, &t, NULL, NULL);
 	}
@@ -570,7 +497,7 @@ static void fw_load(struct masq_engine *e, uint32_t nrules, bool est_first)
 static void bench_filter(uint32_t n, uint32_t packets, int rounds)
 {
 	struct bench *B = bench_new(n, n + n / 8);
-	uint32_t *seq = identity(n), *order = shuffled(n, 11);
+	uint32_t *seq = identity(n), *order = bench_shuffled(n, 11);
 	static const char *const names[] = { "fw_none", "fw_after_1000",
 					     "fw_before_1000" };
 	double rate[3][ROUNDS_MAX];
@@ -599,7 +526,7 @@ static void bench_filter(uint32_t n, uint32_t packets, int rounds)
 		}
 	for (int k = 0; k < 3; k++)
 		printf("bench est_out_%s %.0f pps\n", names[k],
-		       median(rate[k], rounds));
+		       bench_median(rate[k], rounds));
 	for (int k = 1; k < 3; k++)
 		printf("bench ratio_%s_vs_none %.2f x\n", names[k] + 3,
 		       rate[k][rounds / 2] / rate[0][rounds / 2]);
@@ -619,7 +546,7 @@ static void bench_engines(const char *name, int k_n,
 			  uint32_t packets, int rounds)
 {
 	struct bench *B[4];
-	uint32_t *seq = identity(n), *order = shuffled(n, 13);
+	uint32_t *seq = identity(n), *order = bench_shuffled(n, 13);
 	double rate[4][ROUNDS_MAX];
 
 	for (int k = 0; k < k_n; k++) {
@@ -651,10 +578,10 @@ static void bench_engines(const char *name, int k_n,
 		}
 	for (int k = 0; k < k_n; k++)
 		printf("bench est_out_%s_%s %.0f pps\n", name, names[k],
-		       median(rate[k], rounds));
+		       bench_median(rate[k], rounds));
 	for (int k = 1; k < k_n; k++)
 		printf("bench ratio_%s_%s_vs_%s %.2f x\n", name, names[k],
-		       names[0], median(rate[k], rounds) / median(rate[0], rounds));
+		       names[0], bench_median(rate[k], rounds) / bench_median(rate[0], rounds));
 	free(order);
 	free(seq);
 	for (int k = 0; k < k_n; k++)

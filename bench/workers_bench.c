@@ -63,17 +63,13 @@
 
 #include "masq/engine.h"
 #include "../tests/lib/ctlline.h"
-#include "engine/csum.h"
+#include "lib.h"
 #include "engine/pkt.h"
 
 #define BATCH		64
 #define DESTS		16
 #define HOSTS		250
 #define ROUNDS_MAX	15
-
-static const uint8_t lan_mac[ETH_ALEN] = { 2, 0x6d, 0x71, 0, 1, 1 };
-static const uint8_t wan_mac[ETH_ALEN] = { 2, 0x6d, 0x71, 0, 2, 1 };
-static const uint8_t host_mac[ETH_ALEN] = { 2, 0x6d, 0x71, 0, 1, 2 };
 
 static uint32_t hosts[HOSTS];		/* inside addresses, network order */
 
@@ -97,52 +93,11 @@ struct worker {
 	pthread_barrier_t *start;
 };
 
-static double clock_s(clockid_t id)
+/* A 64-byte TCP frame of tuple @t (no payload) into @b */
+static void frame_of(struct masq_buf *b, int iface, const struct tuple *t,
+		     uint8_t flags)
 {
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double now_s(void)
-{
-	return clock_s(CLOCK_MONOTONIC);
-}
-
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n, size);
-
-	if (!p) {
-		fprintf(stderr, "workers_bench: out of memory\n");
-		exit(1);
-	}
-	return p;
-}
-
-/* A 64-byte TCP frame (no payload) into @b */
-static void frame_tcp(struct masq_buf *b, int iface, const struct tuple *t,
-		      uint8_t flags)
-{
-	struct eth_hdr *eth = (struct eth_hdr *)b->data;
-	struct ip4_hdr *ip = (struct ip4_hdr *)(eth + 1);
-	struct tcp_hdr *th = (struct tcp_hdr *)(ip + 1);
-
-	memcpy(eth->dst, iface ? wan_mac : lan_mac, ETH_ALEN);
-	memcpy(eth->src, host_mac, ETH_ALEN);
-	eth->type = htons(ETHERTYPE_IPV4);
-	*ip = (struct ip4_hdr){ .ver_ihl = 0x45, .tot_len = htons(40),
-				.ttl = 64, .proto = IPPROTO_TCP_,
-				.saddr = t->src, .daddr = t->dst };
-	ip->check = csum_buf(ip, sizeof(*ip));
-	*th = (struct tcp_hdr){ .sport = t->sport, .dport = t->dport,
-				.seq = 1, .ack = 1, .doff = 0x50,
-				.flags = flags, .win = htons(65535) };
-	b->len = ETH_HLEN + 40;
-	b->iface = (uint32_t)iface;
-	b->meta = (struct masq_meta){ .flags = MASQ_META_DATA_VALID };
+	bench_frame_tcp(b, iface, t->src, t->dst, t->sport, t->dport, flags);
 }
 
 static struct tuple reply_of(const struct worker *w, uint32_t c)
@@ -160,10 +115,10 @@ static uint32_t batch(struct worker *w, struct masq_buf **in, uint32_t n,
 {
 	struct masq_buf *out[4 * BATCH];
 	struct masq_txq tx = { out, 0, 4 * BATCH };
-	double t0 = now_s();
+	double t0 = bench_now_s();
 
 	masq_engine_input(w->e, in, n, now, &tx);
-	*spent += now_s() - t0;
+	*spent += bench_now_s() - t0;
 	for (uint32_t i = 0; i < tx.n; i++) {
 		if (ids && i < n) {
 			const struct tcp_hdr *th = (const struct tcp_hdr *)
@@ -194,7 +149,7 @@ static void establish(struct worker *w)
 
 				ids[j] = i + j;
 				in[j] = masq_pool_get(w->pool);
-				frame_tcp(in[j], step == 1, &t, flags[step]);
+				frame_of(in[j], step == 1, &t, flags[step]);
 			}
 			batch(w, in, k, 1000000000ull, &spent,
 			      step == 0 ? ids : NULL);
@@ -204,24 +159,6 @@ static void establish(struct worker *w)
 			masq_engine_conn_count(w->e), w->n);
 		exit(1);
 	}
-}
-
-static uint32_t *shuffled(uint32_t n, uint64_t seed)
-{
-	uint32_t *o = xcalloc(n, sizeof(*o));
-
-	for (uint32_t i = 0; i < n; i++)
-		o[i] = i;
-	for (uint32_t i = n - 1; i > 0; i--) {
-		uint32_t j, t;
-
-		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-		j = (uint32_t)((seed >> 33) % (i + 1));
-		t = o[i];
-		o[i] = o[j];
-		o[j] = t;
-	}
-	return o;
 }
 
 static void engine_setup(struct worker *w, uint32_t max, uint32_t k,
@@ -236,12 +173,7 @@ static void engine_setup(struct worker *w, uint32_t max, uint32_t k,
 		fprintf(stderr, "workers_bench: engine %u of %u\n", k, nw);
 		exit(1);
 	}
-	ctlline_must(w->e, "iface add lan0 mac 02:6d:71:00:01:01 role internal");
-	ctlline_must(w->e, "iface add wan0 mac 02:6d:71:00:02:01 role external");
-	ctlline_must(w->e, "addr add 10.1.0.1/16 dev lan0");
-	ctlline_must(w->e, "addr add 203.0.113.1/24 dev wan0");
-	ctlline_must(w->e, "route add default via 203.0.113.254");
-	ctlline_must(w->e, "neigh add 203.0.113.254 lladdr 02:6d:71:00:02:02 dev wan0");
+	bench_topology(w->e);
 	for (uint32_t h = 0; h < HOSTS && hosts[h]; h++)
 		ctlline_must(w->e, "neigh add 10.1.%u.%u lladdr 02:6d:71:00:01:02 dev lan0",
 		    ntohl(hosts[h]) >> 8 & 255, ntohl(hosts[h]) & 255);
@@ -255,7 +187,7 @@ static void engine_setup(struct worker *w, uint32_t max, uint32_t k,
 static void worker_open(struct worker *w, uint32_t total, uint32_t k,
 			uint32_t nw, int cpu)
 {
-	struct masq_steer *st = xcalloc(1, sizeof(*st));
+	struct masq_steer *st = bench_calloc(1, sizeof(*st));
 	struct masq_buf *probe;
 	uint32_t *order, n = 0;
 
@@ -267,7 +199,7 @@ static void worker_open(struct worker *w, uint32_t total, uint32_t k,
 		exit(1);
 	}
 	probe = masq_pool_get(w->pool);
-	w->conn = xcalloc(total, sizeof(*w->conn));
+	w->conn = bench_calloc(total, sizeof(*w->conn));
 	for (uint32_t i = 0; i < total; i++) {
 		uint32_t ep = i / DESTS;
 		struct tuple t = { hosts[ep % HOSTS],
@@ -275,18 +207,18 @@ static void worker_open(struct worker *w, uint32_t total, uint32_t k,
 				   htons((uint16_t)(20000 + ep / HOSTS)),
 				   htons(443) };
 
-		frame_tcp(probe, 0, &t, TCP_ACK);
+		frame_of(probe, 0, &t, TCP_ACK);
 		if (masq_steer(st, probe) == k)
 			w->conn[n++] = t;
 	}
 	masq_pool_put(w->pool, probe);
 	free(st);
 	w->n = n;
-	w->ext = xcalloc(n, sizeof(*w->ext));
+	w->ext = bench_calloc(n, sizeof(*w->ext));
 	establish(w);
-	order = shuffled(n, 7 + k);
+	order = bench_shuffled(n, 7 + k);
 	for (int dir = 0; dir < 2; dir++) {
-		w->wire[dir] = xcalloc(n, sizeof(struct tuple));
+		w->wire[dir] = bench_calloc(n, sizeof(struct tuple));
 		for (uint32_t i = 0; i < n; i++)
 			w->wire[dir][i] = dir ? reply_of(w, order[i])
 					      : w->conn[order[i]];
@@ -318,8 +250,8 @@ static void *worker_run(void *arg)
 	CPU_SET(w->cpu, &cpus);
 	pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
 	pthread_barrier_wait(w->start);
-	wall = now_s();
-	w->cpu_s = clock_s(CLOCK_THREAD_CPUTIME_ID);
+	wall = bench_now_s();
+	w->cpu_s = bench_clock_s(CLOCK_THREAD_CPUTIME_ID);
 	w->engine_s = 0;
 	while (done < w->packets) {
 		int dir = (int)(done / w->n % 2);
@@ -327,14 +259,14 @@ static void *worker_run(void *arg)
 
 		for (uint32_t j = 0; j < k; j++) {
 			in[j] = masq_pool_get(w->pool);
-			frame_tcp(in[j], dir, &w->wire[dir][pos + j], TCP_ACK);
+			frame_of(in[j], dir, &w->wire[dir][pos + j], TCP_ACK);
 		}
 		sent += batch(w, in, k, 1000000000ull, &w->engine_s, NULL);
 		done += k;
 		pos = (pos + k) % w->n;
 	}
-	w->wall_s = now_s() - wall;
-	w->cpu_s = clock_s(CLOCK_THREAD_CPUTIME_ID) - w->cpu_s;
+	w->wall_s = bench_now_s() - wall;
+	w->cpu_s = bench_clock_s(CLOCK_THREAD_CPUTIME_ID) - w->cpu_s;
 	if (sent != done) {
 		fprintf(stderr, "workers_bench: %llu of %llu forwarded\n",
 			(unsigned long long)sent, (unsigned long long)done);
@@ -389,7 +321,7 @@ static void round_run(struct worker *ws, uint32_t nw, uint64_t packets,
 static void pick_hosts(void)
 {
 	struct worker w;
-	struct masq_steer *st = xcalloc(1, sizeof(*st));
+	struct masq_steer *st = bench_calloc(1, sizeof(*st));
 	struct masq_buf *probe;
 	uint32_t got[2] = { 0, 0 };
 
@@ -403,7 +335,7 @@ static void pick_hosts(void)
 				   htons(20000), htons(443) };
 		uint32_t k;
 
-		frame_tcp(probe, 0, &t, TCP_ACK);
+		frame_of(probe, 0, &t, TCP_ACK);
 		k = masq_steer(st, probe);
 		if (got[k] < HOSTS / 2)
 			hosts[2 * got[k]++ + k] = t.src;
@@ -432,10 +364,10 @@ static void *alu_run(void *arg)
 	CPU_SET(a->cpu, &cpus);
 	pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
 	pthread_barrier_wait(a->start);
-	t = now_s();
+	t = bench_now_s();
 	for (uint64_t i = 0; i < iters; i++)
 		x = x * 6364136223846793005ull + i;	/* a dependent chain */
-	t = now_s() - t;
+	t = bench_now_s() - t;
 	__asm__ volatile("" : : "r"(x));
 	a->rate = iters / t;
 	return NULL;
@@ -463,18 +395,6 @@ static double alu_rate(int n, int cpu)
 	}
 	pthread_barrier_destroy(&start);
 	return sum;
-}
-
-static double median(double *v, int n)
-{
-	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
-			double x = v[j];
-
-			v[j] = v[j - 1];
-			v[j - 1] = x;
-		}
-	return v[n / 2];
 }
 
 int main(int argc, char **argv)
@@ -525,14 +445,14 @@ int main(int argc, char **argv)
 		wratio[r] = w2[r] / w1[r];
 		alu[r] = 2 * alu_rate(2, 0) / (alu_rate(1, 0) + alu_rate(1, 1));
 	}
-	printf("bench est_1m_workers1_cpu0 %.0f pps\n", median(c0, rounds));
-	printf("bench est_1m_workers1_cpu1 %.0f pps\n", median(c1, rounds));
-	printf("bench est_1m_workers1 %.0f pps\n", median(r1, rounds));
-	printf("bench est_1m_workers2 %.0f pps\n", median(r2, rounds));
-	printf("bench ratio_workers2_vs_1 %.2f x\n", median(ratio, rounds));
-	printf("bench ratio_workers2_vs_1_wall %.2f x\n", median(wratio, rounds));
-	printf("bench ratio_workers2_vs_1_cputime %.2f x\n", median(cratio, rounds));
-	printf("bench ratio_alu_2cpus_vs_1 %.2f x\n", median(alu, rounds));
+	printf("bench est_1m_workers1_cpu0 %.0f pps\n", bench_median(c0, rounds));
+	printf("bench est_1m_workers1_cpu1 %.0f pps\n", bench_median(c1, rounds));
+	printf("bench est_1m_workers1 %.0f pps\n", bench_median(r1, rounds));
+	printf("bench est_1m_workers2 %.0f pps\n", bench_median(r2, rounds));
+	printf("bench ratio_workers2_vs_1 %.2f x\n", bench_median(ratio, rounds));
+	printf("bench ratio_workers2_vs_1_wall %.2f x\n", bench_median(wratio, rounds));
+	printf("bench ratio_workers2_vs_1_cputime %.2f x\n", bench_median(cratio, rounds));
+	printf("bench ratio_alu_2cpus_vs_1 %.2f x\n", bench_median(alu, rounds));
 	worker_close(&one);
 	worker_close(&two[0]);
 	worker_close(&two[1]);

@@ -28,7 +28,7 @@
 #define POOL_COUNT	256
 #define BUF_SIZE	2048
 #define HDR		MASQ_SNAP_HEADER
-#define SUM_AT		112	/* snap.h: SNAP_SUM_AT */
+#define SUM_AT		120	/* snap.h: SNAP_SUM_AT */
 #define WRITTEN_NS	(100 * FUZZENG_NS)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -441,16 +441,17 @@ uint32_t masq_steer(const struct masq_steer *s, const struct masq_buf *b);
  *	masq_engine_restore(e, data, len, &info) at start, after the
  *	                                         configuration, before traffic
  *	masq_snap_check(data, len, &info)        the header alone: whole, of
- *	                                         this boot (any version), and
- *	                                         the caller's flags
+ *	                                         this boot and namespace (any
+ *	                                         version), and the caller's
+ *	                                         flags
  *
  * The file is hostile at load: it is refused whole (info.why says why:
- * another format or masq version, another boot, truncated, corrupt) and
- * the engine is left as it was.
+ * another format or masq version, another boot, another network
+ * namespace, truncated, corrupt) and the engine is left as it was.
  */
 #define MASQ_SNAP_BOOT_ID	40	/* /proc/sys/kernel/random/boot_id */
 #define MASQ_SNAP_VERSION	32	/* the masq version string */
-#define MASQ_SNAP_HEADER	120	/* the file's header: bytes 0..119 */
+#define MASQ_SNAP_HEADER	128	/* the file's header: bytes 0..127 */
 
 /**
  * struct masq_snap_info - what a snapshot is written with, and what a
@@ -458,6 +459,10 @@ uint32_t masq_steer(const struct masq_steer *s, const struct masq_buf *b);
  * @boot_id:	the kernel's boot id (the caller reads it): a file of
  *		another boot is refused, its clock means nothing here
  * @version:	masq's version: a file of another version is refused
+ * @netns_cookie: the network namespace's cookie (SO_NETNS_COOKIE; the
+ *		caller reads it, 0 where the kernel has none): a file of
+ *		another namespace, which may have had this one's inode
+ *		number, is refused
  * @now_ns:	the engine's clock (CLOCK_MONOTONIC) now
  * @flags:	the caller's own word, written in the header and read back
  *		(masqd: MASQD_SNAP_HANDOVER, the stop was a restart's)
@@ -473,6 +478,7 @@ uint32_t masq_steer(const struct masq_steer *s, const struct masq_buf *b);
 struct masq_snap_info {
 	char boot_id[MASQ_SNAP_BOOT_ID];
 	char version[MASQ_SNAP_VERSION];
+	uint64_t netns_cookie;
 	uint64_t now_ns;
 	uint32_t flags;
 	uint64_t written_ns;

@@ -5,7 +5,8 @@
  *
  * Records, by byte offset (numbers little-endian; addresses and ports
  * as the engine holds them, network order, read as integers: the file
- * never leaves the machine, a file of another boot is refused):
+ * never leaves the machine, a file of another boot or network namespace
+ * is refused):
  *
  *	mapping (16)	 0 class (enum nat_pcls), 1 private, 4 internal
  *			 address, 8 internal port, 10 external port,
@@ -37,9 +38,10 @@
 #include "masq/engine.h"
 
 #define SNAP_MAGIC	"MASQSNAP"
-#define SNAP_FORMAT	1
+#define SNAP_FORMAT	2	/* 2: the namespace's cookie (1: none) */
 #define SNAP_HDR	MASQ_SNAP_HEADER
-#define SNAP_SUM_AT	112		/* the checksum's offset: the header's end */
+#define SNAP_COOKIE_AT	112		/* the network namespace's cookie */
+#define SNAP_SUM_AT	120		/* the checksum's offset: the header's end */
 #define SNAP_SEC_HDR	12
 #define SNAP_MAP_REC	16
 #define SNAP_CONN_REC	104

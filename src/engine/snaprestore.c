@@ -70,22 +70,62 @@ static int snap_section_at(const uint8_t *p, size_t len, size_t *off,
 	return 0;
 }
 
-/* The header: magic, format, boot, lengths, checksum (not the version) */
+/*
+ * Magic, format and header length, before the header's size is relied
+ * on: a file of an older format (1: a header of 120 bytes, no
+ * namespace's cookie) is named as such, not as truncated.
+ */
+static int snap_check_format(const uint8_t *p, size_t len,
+			     struct masq_snap_info *info)
+{
+	if (len < 16 || memcmp(p, SNAP_MAGIC, 8))
+		return snap_refuse(info, "%s", len < 16 ?
+				   "truncated: no whole header" :
+				   "not a masq state file (bad magic)");
+	if (get32(p + 8) != SNAP_FORMAT || get32(p + 12) != SNAP_HDR) {
+		snprintf(info->why, sizeof(info->why), "another format version "
+			 "(%u; this masq reads %u)", get32(p + 8), SNAP_FORMAT);
+		return -EINVAL;
+	}
+	if (len < SNAP_HDR)
+		return snap_refuse(info, "%s", "truncated: no whole header");
+	return 0;
+}
+
+/*
+ * Written in this network namespace? A namespace's inode number (the
+ * file's folder) is used again once it is gone; its cookie never is in
+ * one boot. Both 0: the kernel has no SO_NETNS_COOKIE (the caller says
+ * so), the folder alone decides.
+ */
+static int snap_check_netns(const uint8_t *p, struct masq_snap_info *info)
+{
+	uint64_t cookie = get64(p + SNAP_COOKIE_AT);
+
+	if (cookie == info->netns_cookie)
+		return 0;
+	snprintf(info->why, sizeof(info->why), "written in another network "
+		 "namespace (its cookie %llu, this one's %llu)",
+		 (unsigned long long)cookie,
+		 (unsigned long long)info->netns_cookie);
+	return -EINVAL;
+}
+
+/* The header: format, boot, namespace, lengths, checksum (not the version) */
 static int snap_check_frame(const uint8_t *p, size_t len,
 			    struct masq_snap_info *info)
 {
 	char boot[MASQ_SNAP_BOOT_ID] = { 0 };
 	uint64_t sum;
+	int rc = snap_check_format(p, len, info);
 
-	if (len < SNAP_HDR || memcmp(p, SNAP_MAGIC, 8))
-		return snap_refuse(info, "%s", len < SNAP_HDR ?
-				   "truncated: no whole header" :
-				   "not a masq state file (bad magic)");
-	if (get32(p + 8) != SNAP_FORMAT || get32(p + 12) != SNAP_HDR)
-		return snap_refuse(info, "%s", "another format version");
+	if (rc)
+		return rc;
 	memcpy(boot, p + 48, 39);
 	if (strncmp(boot, info->boot_id, sizeof(boot) - 1))
 		return snap_refuse(info, "%s", "written in another boot");
+	if (snap_check_netns(p, info))
+		return -EINVAL;
 	if (get64(p + 96) != len - SNAP_HDR)
 		return snap_refuse(info, "%s", get64(p + 96) > len - SNAP_HDR ?
 				   "truncated" : "corrupt: trailing bytes");
@@ -103,11 +143,12 @@ static int snap_check_frame(const uint8_t *p, size_t len,
 }
 
 /**
- * masq_snap_check() - Is this a whole state file of this boot?
+ * masq_snap_check() - Is this a whole state file of this boot and
+ *		       network namespace?
  * @data:	the file's bytes (hostile)
  * @len:	their length
- * @info:	in: boot id and the clock now; out: @flags and @written_ns,
- *		or @why
+ * @info:	in: boot id, namespace cookie and the clock now; out: @flags
+ *		and @written_ns, or @why
  *
  * The version is not compared: a caller may act on its own flags in a
  * file whose state another version wrote (masqd: adopt a restart's
@@ -504,7 +545,8 @@ static int snap_load(struct snap_loader *l, const struct snap_sec_view *sec)
  *		timeouts), before any traffic
  * @data:	the file's bytes (hostile)
  * @len:	their length
- * @info:	in: boot id, version, the clock now; out: counts, or @why
+ * @info:	in: boot id, namespace cookie, version, the clock now; out:
+ *		counts, or @why
  *
  * Return: 0 (counts in @info), -EINVAL (refused: @info->why; nothing
  * changed) or -ENOMEM

@@ -10,15 +10,16 @@
  * (with their external ports, so a restored connection keeps the port
  * its peer knows and no new flow is given it) and the helpers' pending
  * expectations. No I/O: the caller reads and writes the file, and gives
- * the boot id and its version.
+ * the boot id, the network namespace's cookie and its version.
  *
- * Format (little-endian, one boot of one machine):
+ * Format (little-endian, one boot of one machine, one network namespace):
  *
- *	header	SNAP_HDR bytes: magic "MASQSNAP", format version, header
- *		length, masq version (32), boot id (40), the engine clock
- *		when written (ns), payload length, section count, the
- *		caller's flags, and an FNV-1a 64 checksum over the header
- *		before it and the payload
+ *	header	SNAP_HDR bytes: magic "MASQSNAP", format version (2),
+ *		header length, masq version (32), boot id (40), the engine
+ *		clock when written (ns), payload length, section count, the
+ *		caller's flags, the network namespace's cookie (8; format
+ *		2 on, 1 had none and is refused) and an FNV-1a 64 checksum
+ *		over the header before it and the payload
  *	payload	sections, each: type, record count, record size, records
  *		(maps, connections, expectations, then the autofw entries
  *		an internal host holds: who, for which remote, until when)
@@ -298,13 +299,14 @@ static void snap_header(uint8_t *h, const struct masq_snap_info *info,
 	put64(h + 96, payload);
 	put32(h + 104, nsec);
 	put32(h + 108, info->flags);
+	put64(h + SNAP_COOKIE_AT, info->netns_cookie);
 }
 
 /**
  * masq_engine_snapshot() - Write the connections, mappings and
  * expectations as the bytes masq_engine_restore() loads
  * @e:		engine
- * @info:	boot id, version and the clock now (@now_ns)
+ * @info:	boot id, namespace cookie, version and the clock now (@now_ns)
  * @out:	the bytes are appended here (the header first: a caller
  *		that writes the header last writes out->s[0..SNAP_HDR)
  *		last, see masqd's handover.c)

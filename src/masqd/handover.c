@@ -36,6 +36,18 @@
  * A file another version of masq wrote, of another boot, truncated or
  * corrupt is refused with the reason and masqd starts empty.
  *
+ * The folder is keyed by the namespace's inode number, which the kernel
+ * gives again once a namespace is gone: a masqd killed together with its
+ * helper (nobody empties its file) in a namespace since deleted leaves a
+ * file a later namespace with the same number and socket path would find.
+ * So the header holds the namespace's cookie too (SO_NETNS_COOKIE, read
+ * at start from a socket of this namespace: never given twice in a
+ * boot), and handover_open() refuses a file whose cookie differs, says
+ * so and removes it (as it removes any file that is not a whole one of
+ * this boot: another format, cut short, corrupt). A kernel before Linux
+ * 5.14 has no cookie: 0 is written and compared, one log line at start
+ * says the folder alone then tells the namespace.
+ *
  * A restart (SIGUSR2, d->handover) says so in the header's flags
  * (MASQD_SNAP_HANDOVER): the stopping masqd left its takeover (sysctls,
  * nft table), its records and its twins in place, and the successor
@@ -55,6 +67,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "masqd/handover.h"
@@ -66,6 +79,10 @@
 #endif
 
 #define HANDOVER_BOOT_ID	"/proc/sys/kernel/random/boot_id"
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE		71	/* Linux 5.14, asm-generic/socket.h */
+#endif
 
 static uint64_t mono_ns(void)
 {
@@ -87,11 +104,36 @@ static void read_boot_id(char *id, size_t len)
 	id[strcspn(id, "\n")] = '\0';
 }
 
-/* The snapshot's boot id, version and now */
+/*
+ * This network namespace's cookie, from a socket made in it; 0 where the
+ * kernel has none (before Linux 5.14: logged, the folder alone tells the
+ * namespace) or the socket cannot be made
+ */
+static uint64_t read_netns_cookie(void)
+{
+	uint64_t cookie = 0;
+	socklen_t len = sizeof(cookie);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int ret = fd < 0 ? -errno : 0;
+
+	if (!ret && getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len))
+		ret = -errno;
+	if (fd >= 0)
+		close(fd);
+	if (ret)
+		logmsg(LOG_INFO, "restart: no network namespace cookie (%s%s): "
+		       "a state file is known as this namespace's by its "
+		       "folder (the inode number) alone", strerror(-ret),
+		       ret == -ENOPROTOOPT ? ", Linux before 5.14" : "");
+	return ret ? 0 : cookie;
+}
+
+/* The snapshot's boot id, namespace, version and now */
 static void snap_info(const struct handover *h, struct masq_snap_info *in)
 {
 	memset(in, 0, sizeof(*in));
 	snprintf(in->boot_id, sizeof(in->boot_id), "%s", h->boot_id);
+	in->netns_cookie = h->netns_cookie;
 	snprintf(in->version, sizeof(in->version), "%s", MASQ_VERSION);
 	in->now_ns = mono_ns();
 }
@@ -161,18 +203,39 @@ static int state_dir(unsigned long netns)
 }
 
 /*
- * Was the predecessor's stop a restart's (SIGUSR2)? Then the takeover,
- * the records and the twins it left are adopted (recover.c, twin.c):
- * asked of the header alone, so an upgrade (another version, whose
- * connections are refused) still adopts them.
+ * Is what the predecessor left a whole file of this boot and this
+ * network namespace? Then: was its stop a restart's (SIGUSR2)? The
+ * takeover, the records and the twins it left are adopted (recover.c,
+ * twin.c): asked of the header alone, so an upgrade (another version,
+ * whose connections are refused) still adopts them.
+ * Otherwise nothing in it is this masqd's (another namespace's, which
+ * had this one's inode number; another boot's; another format; cut
+ * short): refused with the reason and removed, handover_create() makes
+ * the file anew. Return: true when it was removed
  */
-static void peek_handover(struct handover *h)
+static bool peek_handover(struct handover *h)
 {
 	struct masq_snap_info in;
 
 	snap_info(h, &in);
-	h->adopt = !masq_snap_check(h->data, h->len, &in) &&
-		   (in.flags & MASQD_SNAP_HANDOVER);
+	if (!masq_snap_check(h->data, h->len, &in)) {
+		h->adopt = in.flags & MASQD_SNAP_HANDOVER;
+		return false;
+	}
+	free(h->data);
+	h->data = NULL;
+	if (unlink(h->path)) {
+		logmsg(LOG_ERR, "restart: state file %s refused: %s; starting "
+		       "empty (cannot remove it: %s)", h->path, in.why,
+		       strerror(errno));
+		empty_state(h);
+		return false;
+	}
+	logmsg(LOG_ERR, "restart: state file %s refused: %s; starting empty "
+	       "(the file removed)", h->path, in.why);
+	close(h->fd);
+	h->fd = -1;
+	return true;
 }
 
 /**
@@ -192,6 +255,7 @@ int handover_open(struct masqd *d)
 	int ret;
 
 	read_boot_id(h->boot_id, sizeof(h->boot_id));
+	h->netns_cookie = read_netns_cookie();
 	ret = claim_netns(&d->netns);
 	if (!ret)
 		ret = state_path(d->o.sock, d->netns, h->path, sizeof(h->path));
@@ -217,8 +281,8 @@ int handover_open(struct masqd *d)
 		logmsg(LOG_ERR, "restart: state file %s unreadable: %s; "
 		       "starting empty", h->path, strerror(-ret));
 	else {
-		if (h->data)
-			peek_handover(h);
+		if (h->data && peek_handover(h))
+			return 0;	/* a stranger's: handover_create() */
 		if (!h->data || !d->o.no_restore)
 			return 0;	/* emptied once loaded: a failed start
 					 * keeps it */

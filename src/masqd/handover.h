@@ -25,6 +25,8 @@
  * @data:	what a predecessor left, until handover_restore()
  * @len:	its length
  * @boot_id:	the kernel's boot id
+ * @netns_cookie: the network namespace's cookie (SO_NETNS_COOKIE; 0:
+ *		the kernel has none), in the header and compared at load
  * @gap_ms:	the gap in forwarding the restore measured
  * @adopt:	the predecessor stopped for a restart (SIGUSR2): adopt its
  *		takeover, records and twins
@@ -41,6 +43,7 @@ struct handover {
 	char *data;
 	size_t len;
 	char boot_id[MASQ_SNAP_BOOT_ID];
+	uint64_t netns_cookie;
 	uint64_t gap_ms;
 	bool adopt;
 	bool adopted[MASQD_MAX_IFACES];

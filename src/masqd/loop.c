@@ -43,14 +43,9 @@
  * least every 100 ms when idle; it does not sleep at all when a ring gave
  * a full batch (more may be waiting). now_ns is CLOCK_MONOTONIC.
  *
- * Transmit: the engine's vector holds frames for any interface; they are
- * gathered per port into a scratch vector (preallocated) and sent with one
- * sendmmsg() batch per port (--io afxdp: one TX-ring batch and its kicks;
- * port.h), then every buffer goes back to the pool,
- * sent or not. A frame for an interface with no port is counted
- * (tx_no_port). A frame for a twin (->iface with MASQ_IFACE_TWIN) is
- * written into it (twin_send(): one non-blocking write; a failure drops
- * the frame, counted). Nothing here allocates.
+ * Transmit: after each engine call the loop sends the engine's vector
+ * with port_flush_tx() (port.c; workers.c calls it too for the frames
+ * handed to worker 0, so neither file calls into the other for it).
  */
 #include <errno.h>
 #include <signal.h>
@@ -127,44 +122,6 @@ static void handle_signals(struct masqd *d)
 	}
 }
 
-/* Send one port's share of the tx vector */
-static void flush_port(struct masqd *d, int port)
-{
-	uint32_t n = 0;
-
-	for (uint32_t i = 0; i < d->tx.n; i++) {
-		uint32_t ifc = d->tx.bufs[i]->iface;
-
-		if (ifc < MASQD_MAX_IFACES && d->port_of[ifc] == port)
-			d->txscratch[n++] = d->tx.bufs[i];
-	}
-	if (n)
-		port_tx_burst(d, port, d->txscratch, n);
-}
-
-/**
- * loop_flush_tx() - Send the engine's tx vector (worker 0's; workers.c
- *		     calls it for the frames handed to worker 0)
- * @d:		daemon
- */
-void loop_flush_tx(struct masqd *d)
-{
-	if (!d->tx.n)
-		return;
-	for (int p = 0; p < d->o.nifaces; p++)
-		flush_port(d, p);
-	for (uint32_t i = 0; i < d->tx.n; i++) {
-		uint32_t ifc = d->tx.bufs[i]->iface;
-
-		if (ifc & MASQ_IFACE_TWIN)
-			twin_send(d, d->tx.bufs[i]);
-		else if (ifc >= MASQD_MAX_IFACES || d->port_of[ifc] < 0)
-			d->tx_no_port++;
-		masq_pool_put(d->pool, d->tx.bufs[i]);
-	}
-	d->tx.n = 0;
-}
-
 /*
  * Step 1; returns true when some ring or twin gave a full batch. A twin
  * is read only when poll() said it has frames (@tpfd: the twins' slots):
@@ -191,7 +148,7 @@ static bool receive(struct masqd *d, uint64_t now, const struct pollfd *tpfd)
 			n = gro_burst(bufs, n, d->pool, &d->gro[p]);
 		if (n)
 			masq_engine_input(d->e, bufs, n, now, &d->tx);
-		loop_flush_tx(d);
+		port_flush_tx(d);
 	}
 	for (int t = 0; t < d->tw.n; t++) {
 		uint32_t n;
@@ -205,7 +162,7 @@ static bool receive(struct masqd *d, uint64_t now, const struct pollfd *tpfd)
 		n = workers_sort(d, bufs, n);
 		if (n)
 			masq_engine_input(d->e, bufs, n, now, &d->tx);
-		loop_flush_tx(d);
+		port_flush_tx(d);
 	}
 	return busy;
 }
@@ -274,7 +231,7 @@ int loop_run(struct masqd *d)
 		now = now_ns();
 		busy = receive(d, now, pfd + PFD_PORT0 + d->o.nifaces);
 		masq_engine_advance(d->e, now, &d->tx);
-		loop_flush_tx(d);
+		port_flush_tx(d);
 		control(d, pfd);
 		if (now - last_stats >= NS_PER_SEC) {
 			for (int p = 0; p < d->o.nifaces; p++)

@@ -7,6 +7,8 @@
  *	setup.c		kernel checks, engine configuration, -c file, sockets,
  *			taking the interfaces from the kernel
  *	loop.c		the event loop: receive, engine, transmit, control
+ *	port.c		the ports (--io) and the transmit of the engine's
+ *			vector (port_flush_tx(): the loop's and workers.c's)
  *	command.c	control commands: the engine's, plus masqd's own counters
  *	ctlsrv.c	the control socket (its directory: sockdir.c)
  *	job.c		ruleset changes and reloads built on a worker thread
@@ -190,7 +192,6 @@ void config_reloaded(struct masqd *d);
 
 int loop_init(struct masqd *d);
 int loop_run(struct masqd *d);
-void loop_flush_tx(struct masqd *d);
 int job_init(struct masqd *d);
 bool job_start(struct masqd *d, int argc, char *const *argv,
 	       struct masq_text *out, int *status);

@@ -30,6 +30,7 @@
 
 #include "masqd/log.h"
 #include "masqd/masqd.h"
+#include "masqd/port.h"
 #include "masqd/workers.h"
 
 /**
@@ -433,7 +434,7 @@ void workers_list_free(struct masqd *d, void *stream)
  */
 void workers_stats(struct masqd *d, struct masq_text *out)
 {
-	uint64_t v[6] = { 0 };
+	uint64_t v[7] = { 0 };
 
 	if (d->wk.n <= 1)
 		return;
@@ -446,6 +447,7 @@ void workers_stats(struct masqd *d, struct masq_text *out)
 		v[3] += atomic_load(&w->st.copy_failed);
 		v[4] += atomic_load(&w->st.tx_no_port);
 		v[5] += atomic_load(&w->st.twin_out);
+		v[6] += atomic_load(&w->st.tx_via0);
 	}
 	masq_text_printf(out, "%-28s %u\n", "masqd_workers", d->wk.n);
 	masq_text_printf(out, "%-28s %llu\n", "masqd_handoff_out",
@@ -460,12 +462,14 @@ void workers_stats(struct masqd *d, struct masq_text *out)
 			 (unsigned long long)v[4]);
 	masq_text_printf(out, "%-28s %llu\n", "masqd_workers_twin_frames",
 			 (unsigned long long)v[5]);
+	masq_text_printf(out, "%-28s %llu\n", "masqd_workers_tx_via0",
+			 (unsigned long long)v[6]);	/* AF_XDP, no queue */
 	for (uint32_t k = 0; k < d->wk.n; k++) {	/* the fanout's share */
 		uint64_t rx = 0;
 
 		workers_pause(d, k);
 		for (int i = 0; i < d->o.nifaces; i++)
-			rx += d->wk.w[k]->ports[i].st.rx_frames;
+			rx += wport_stats(d, d->wk.w[k], i)->rx_frames;
 		workers_resume(d, k);
 		masq_text_printf(out, "masqd_worker%u_rx_frames %llu\n", k,
 				 (unsigned long long)rx);
@@ -502,12 +506,12 @@ int workers_reload(struct masqd *d, struct masq_text *msg)
  */
 void workers_port_stats(struct masqd *d, int i, struct afp_stats *sum)
 {
-	*sum = d->ports[i].st;
+	*sum = *port_stats(d, i);
 	for (uint32_t k = 1; k < d->wk.n; k++) {
-		const struct afp_stats *s = &d->wk.w[k]->own[i].st;
+		const struct afp_stats *s;
 
 		workers_pause(d, k);
-		afp_stats_poll(&d->wk.w[k]->own[i]);
+		s = wport_stats(d, d->wk.w[k], i);
 		sum->rx_frames += s->rx_frames;
 		sum->rx_bytes += s->rx_bytes;
 		sum->rx_copied += s->rx_copied;

@@ -32,6 +32,15 @@
  * A producer that finds its consumer asleep in poll() writes the
  * consumer's eventfd: one write per burst at most, none when busy.
  *
+ * With --io afxdp there is no fanout: worker k has an AF_XDP socket on
+ * each receive queue q with q % n == k (port.c), the NIC picks the
+ * queue, and the hand-off above carries every frame that landed on the
+ * wrong worker (about half of them with two queues and two workers on
+ * veth, whose queue is the sender's choice). Each worker sends on its
+ * own queue's socket; one with no queue on an interface (fewer queues
+ * than workers) pushes its frames for it on @twin[k] as it does a
+ * twin's, and worker 0 sends them on its socket (masqd_workers_tx_via0).
+ *
  * Sizes: @ring 1024 frames, @back 4096 (it holds what the consumer
  * copied since the producer last drained: at most a ring and an
  * iteration's receive), @twin 1024. A full ring drops what does not fit
@@ -70,6 +79,7 @@
 
 #include "masqd/log.h"
 #include "masqd/masqd.h"
+#include "masqd/port.h"
 #include "masqd/workers.h"
 
 #define RING_SLOTS	1024
@@ -126,6 +136,7 @@ static int worker_engine(struct masqd *d, struct mworker *w,
 	if (!w->e)
 		return -ENOMEM;
 	w->ports = w->own;
+	w->xports = w->xown;
 	masq_engine_set_log(w->e, worker_log, w);
 	return masq_engine_set_worker(w->e, w->k, d->wk.n);
 }
@@ -171,6 +182,7 @@ int workers_create(struct masqd *d, const struct masq_limits *lim,
 	wk->w[0]->e = d->e;
 	wk->w[0]->pool = d->pool;
 	wk->w[0]->ports = d->ports;
+	wk->w[0]->xports = d->xports;
 	if (wk->n == 1)
 		return 0;
 	ret = masq_engine_set_worker(d->e, 0, wk->n);
@@ -365,7 +377,28 @@ static void drain_back(struct workers *wk, struct mworker *w)
 	}
 }
 
-/* Worker 0: the frames workers 1..n-1 sent to a twin */
+/*
+ * Worker 0: frames worker k gave it to send on a port where k has no
+ * socket (AF_XDP, fewer queues than workers), port by port
+ */
+static void send_for(struct masqd *d, struct masq_buf **b, uint32_t n)
+{
+	for (int p = 0; p < d->o.nifaces; p++) {
+		uint32_t m = 0;
+
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t ifc = b[i]->iface;
+
+			if (!(ifc & MASQ_IFACE_TWIN) && ifc < MASQD_MAX_IFACES &&
+			    d->port_of[ifc] == p)
+				d->txscratch[m++] = b[i];
+		}
+		if (m)
+			port_tx_burst(d, p, d->txscratch, m);
+	}
+}
+
+/* Worker 0: the frames workers 1..n-1 sent to a twin, or gave it to send */
 static void twin_out(struct masqd *d)
 {
 	struct workers *wk = &d->wk;
@@ -376,8 +409,10 @@ static void twin_out(struct masqd *d)
 		while ((n = masq_handoff_pop(wk->twin[k], b, MASQD_RX_BATCH))) {
 			uint32_t back;
 
+			send_for(d, b, n);
 			for (uint32_t i = 0; i < n; i++)
-				twin_send(d, b[i]);
+				if (b[i]->iface & MASQ_IFACE_TWIN)
+					twin_send(d, b[i]);
 			back = masq_handoff_push(wk->back[0][k], b, n);
 			if (back)
 				wake(wk->w[k]);
@@ -442,7 +477,7 @@ static void take_for(struct masqd *d, struct mworker *w, uint64_t now,
 static void flush_w0(struct masqd *d, struct mworker *w)
 {
 	(void)w;
-	loop_flush_tx(d);
+	port_flush_tx(d);
 }
 
 /**
@@ -495,8 +530,8 @@ static void flush_wk(struct masqd *d, struct mworker *w)
 			if (ifc < MASQD_MAX_IFACES && d->port_of[ifc] == p)
 				w->scratch[n++] = w->tx.bufs[i];
 		}
-		if (n)
-			afp_tx_burst(&w->ports[p], w->scratch, n);
+		if (n && wport_sends(d, w, p))
+			wport_tx_burst(d, w, p, w->scratch, n);
 	}
 	for (uint32_t i = 0; i < w->tx.n; i++) {
 		struct masq_buf *b = w->tx.bufs[i];
@@ -507,6 +542,13 @@ static void flush_wk(struct masqd *d, struct mworker *w)
 						  memory_order_relaxed);
 			push(wk, w, wk->twin[w->k], 0, &b, 1);
 			continue;	/* worker 0 writes it, gives it back */
+		}
+		if (ifc < MASQD_MAX_IFACES && d->port_of[ifc] >= 0 &&
+		    !wport_sends(d, w, d->port_of[ifc])) {
+			atomic_fetch_add_explicit(&w->st.tx_via0, 1,
+						  memory_order_relaxed);
+			push(wk, w, wk->twin[w->k], 0, &b, 1);
+			continue;	/* no queue of its own: worker 0 sends */
 		}
 		if (ifc >= MASQD_MAX_IFACES || d->port_of[ifc] < 0)
 			atomic_fetch_add_explicit(&w->st.tx_no_port, 1,
@@ -530,8 +572,8 @@ static bool worker_step(struct masqd *d, struct mworker *w)
 
 		if (idx < 0)
 			continue;
-		n = afp_rx_burst(&w->ports[p], w->pool, bufs, MASQD_RX_BATCH,
-				 (uint32_t)idx);
+		n = wport_rx_burst(d, w, p, bufs, MASQD_RX_BATCH,
+				   (uint32_t)idx);
 		if (!n)
 			continue;
 		busy |= n == MASQD_RX_BATCH;
@@ -582,14 +624,14 @@ static void worker_wait(struct masqd *d, struct mworker *w, bool busy)
 	uint64_t v;
 
 	for (int p = 0; p < d->o.nifaces; p++)
-		pfd[n++] = (struct pollfd){ .fd = w->ports[p].fd,
+		pfd[n++] = (struct pollfd){ .fd = wport_fd(d, w, p),
 					    .events = POLLIN };
 	pfd[n++] = (struct pollfd){ .fd = w->efd, .events = POLLIN };
 	busy |= workers_idle(d, w->k, true);
 	if (poll(pfd, (nfds_t)n, busy ? 0 : WORKER_IDLE_MS) > 0) {
 		for (int p = 0; p < d->o.nifaces; p++)
 			if (pfd[p].revents & POLLERR)
-				afp_clear_error(&w->ports[p]);
+				wport_clear_error(d, w, p);
 		w->st_woken += read(w->efd, &v, sizeof(v)) > 0;
 	}
 	workers_idle(d, w->k, false);
@@ -676,8 +718,10 @@ int workers_start(struct masqd *d)
 		w->cpu = pin(w->thread, &allowed, k);
 	}
 	logmsg(LOG_INFO, "%u workers, each pinned to a CPU of its own "
-	       "(worker 0, the loop, to CPU %d); one PACKET_FANOUT_CBPF group "
-	       "per interface", wk->n, wk->w[0]->cpu);
+	       "(worker 0, the loop, to CPU %d); %s", wk->n, wk->w[0]->cpu,
+	       d->o.io == IO_AFXDP ? "worker k has the AF_XDP sockets of "
+	       "the receive queues q with q % n == k" :
+	       "one PACKET_FANOUT_CBPF group per interface");
 	return 0;
 }
 
@@ -716,7 +760,8 @@ void workers_destroy(struct masqd *d)
 		if (!w)
 			continue;
 		if (k) {
-			for (int i = 0; i < d->o.nifaces; i++)
+			for (int i = 0; i < d->o.nifaces; i++)	/* (AF_XDP's:
+					port_close_afxdp()) */
 				if (w->own[i].tx)
 					afp_close(&w->own[i]);
 			if (w->e)

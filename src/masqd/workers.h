@@ -20,6 +20,7 @@
 
 #include "control/reload.h"
 #include "io/afpacket.h"
+#include "io/afxdp.h"
 #include "masq/engine.h"
 #include "masq/handoff.h"
 #include "masqd/options.h"
@@ -35,6 +36,9 @@ struct masqd;
  * @ports:	its sockets, one per owned interface (worker 0: the
  *		daemon's)
  * @own:	... storage for workers 1..n-1
+ * @xports:	its AF_XDP ports (--io afxdp), one per owned interface: its
+ *		queues' sockets (worker 0: the daemon's)
+ * @xown:	... storage for workers 1..n-1
  * @tx:		frames its engine wants sent (worker 0: unused)
  * @scratch:	one port's share of @tx
  * @lock:	held by the worker around each iteration; the control
@@ -56,6 +60,8 @@ struct mworker {
 	struct masq_pool *pool;
 	struct afp_port *ports;
 	struct afp_port own[MASQD_MAX_IFACES];
+	struct afxdp_port *xports;
+	struct afxdp_port xown[MASQD_MAX_IFACES];
 	struct masq_txq tx;
 	struct masq_buf **scratch;
 	pthread_mutex_t lock;
@@ -71,7 +77,7 @@ struct mworker {
 	uint64_t st_woken;		/* ... it read (its own) */
 	struct {
 		_Atomic uint64_t handed_out, handed_in, handoff_full,
-				 copy_failed, tx_no_port, twin_out;
+				 copy_failed, tx_no_port, twin_out, tx_via0;
 	} st;
 };
 

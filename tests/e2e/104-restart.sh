@@ -29,7 +29,10 @@
 # by hand, as a DHCP client would): across SIGUSR2 the address stays on
 # the adopted twin, the new masqd learns it from the host before it loads
 # the state, and the UDP and held flows on it go on. And --no-restore
-# starts empty.
+# starts empty. Last, a state file another network namespace wrote (one
+# UDP flow in it), put where this namespace's would be (the lab made
+# again: what a namespace whose inode number is used again finds) is
+# refused, naming the namespace, and removed; nothing is restored.
 #
 # Every generator is bounded (count and time); the state file and records
 # live in /run/masq/NETNS (the gw namespace's inode): the trap removes it.
@@ -39,7 +42,8 @@ set -u
 
 e2e_init download_survives udp_flow_same_port hold_no_reset_same_port \
 	gap_reported corrupt_state_refused usr2_twin_kept usr2_flows_kept \
-	usr2_stop_restores usr2_dhcp_address_kept no_restore_starts_empty
+	usr2_stop_restores usr2_dhcp_address_kept no_restore_starts_empty \
+	other_netns_state_refused
 e2e_need curl curl
 
 lab_up || exit 1
@@ -164,6 +168,7 @@ BEFORE=$(sysctls)
 conns() { mctl conntrack -L 2>/dev/null | grep -c 'dport=' ; }
 flows_up() { [ "$(conns)" -ge 3 ]; }
 flows_two() { [ "$(conns)" -ge 2 ]; }
+flows_one() { [ "$(conns)" -ge 1 ]; }
 
 # run_flows NAME: the server and the three flows, then $1 restart: stop
 # with SIGNAL, start again with the same arguments
@@ -342,3 +347,30 @@ if masqd_start && on gw ip addr add 203.0.113.50/24 dev wan0-h &&
 else
 	fail usr2_dhcp_address_kept "masqd with wan0=dhcp did not start or learn 203.0.113.50: $(tail -n 3 "$WORK/masqd.log" | tr '\n' ' ')"
 fi
+
+# 6. another namespace's state file: written here with a UDP flow in it,
+# then the lab made again (new namespaces) and the file put at the new
+# router namespace's path, as a namespace with the old one's inode number
+# would find it
+MASQD_ARGS=(--internal lan0=192.168.0.1/24 --external wan0=203.0.113.1/24)
+stranger=
+if masqd_start && on lan bash -c 'echo x >/dev/udp/203.0.113.2/9999' &&
+	wait_until 3 flows_one && masqd_stop &&
+	grep -q 'restart: 1 connections written' "$WORK/masqd.log"; then
+	stranger=$(ls "$RECDIR"/*.state)
+	cp "$stranger" "$WORK/stranger.state"
+fi
+lab_down
+lab_up || exit 1
+NETNS=$(ip netns exec "$NS_GW" stat -L -c %i /proc/self/ns/net)
+RECDIR=/run/masq/$NETNS
+log "the new router namespace: $NETNS"
+if [ -n "$stranger" ] && mkdir -p "$RECDIR" &&
+	cp "$WORK/stranger.state" "$RECDIR/${stranger##*/}" && masqd_start &&
+	grep -q 'restart: state file .* refused: written in another network namespace (its cookie [0-9]*, this one.s [0-9]*); starting empty (the file removed)' "$WORK/masqd.log" &&
+	[ "$(conns)" = 0 ] && ! cmp -s "$WORK/stranger.state" "$RECDIR/${stranger##*/}"; then
+	ok other_netns_state_refused
+else
+	fail other_netns_state_refused "file '$stranger'; $(grep 'restart' "$WORK/masqd.log" | tail -n 1), $(conns) connections"
+fi
+masqd_stop

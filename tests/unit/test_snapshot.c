@@ -26,10 +26,15 @@
  *			configuration: the connections are skipped, counted
  *	header_only	masq_snap_check() gives the writer's flags back from
  *			a file of another version, and refuses another boot's
+ *	other_netns	a file another network namespace wrote (same boot,
+ *			version, path: an inode number used again) is refused
+ *			naming the namespace, by the load and the header's
+ *			check; a file of format 1 is refused naming its format
  *
  * Prints "ok snapshot/NAME" or "FAIL snapshot/NAME: why".
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -186,6 +191,10 @@ static struct masq_engine *populated(uint16_t *udp_ext, uint16_t *tcp_ext)
 	return e;
 }
 
+/* Two network namespaces' cookies: the file is written in the first */
+#define NETNS_A		0x1000000000000007ull
+#define NETNS_B		0x1000000000000008ull
+
 static struct masq_snap_info info_at(uint64_t now, const char *boot,
 				     const char *version)
 {
@@ -193,6 +202,7 @@ static struct masq_snap_info info_at(uint64_t now, const char *boot,
 
 	snprintf(in.boot_id, sizeof(in.boot_id), "%s", boot);
 	snprintf(in.version, sizeof(in.version), "%s", version);
+	in.netns_cookie = NETNS_A;
 	return in;
 }
 
@@ -358,6 +368,43 @@ static bool gone_addr(const struct masq_text *t)
 	return ok;
 }
 
+/*
+ * A file another network namespace wrote (its inode number used again,
+ * the same boot, version and socket) is refused by the load and by the
+ * header's check, naming the namespace; so is a file of format 1 (a
+ * header of 120 bytes, no cookie), naming its format
+ */
+static bool other_netns(const struct masq_text *t)
+{
+	struct masq_engine *e = engine(NULL);
+	struct masq_snap_info in = info_at(22 * NS, "boot-1", "1.0");
+	char *old = malloc(t->len);
+	bool ok = true;
+	int rc;
+
+	in.netns_cookie = NETNS_B;
+	rc = masq_engine_restore(e, t->s, t->len, &in);
+	if (rc != -EINVAL || !strstr(in.why, "another network namespace") ||
+	    masq_engine_conn_count(e) != 0)
+		ok = failf("restore in another namespace: rc %d, \"%s\", %u "
+			   "conns", rc, in.why, masq_engine_conn_count(e));
+	in = info_at(22 * NS, "boot-1", "1.0");
+	in.netns_cookie = NETNS_B;
+	if (ok && !masq_snap_check(t->s, t->len, &in))
+		ok = failf("another namespace's header passed");
+	memcpy(old, t->s, t->len);
+	old[8] = 1;		/* format 1, header 120 */
+	old[12] = 120;
+	in = info_at(22 * NS, "boot-1", "1.0");
+	rc = masq_engine_restore(e, old, t->len, &in);
+	if (ok && (rc != -EINVAL ||
+		   !strstr(in.why, "another format version (1; this masq reads")))
+		ok = failf("format 1: rc %d, \"%s\"", rc, in.why);
+	free(old);
+	masq_engine_destroy(e);
+	return ok;
+}
+
 /* The header alone: the caller's flags, whatever the version; not
  * another boot's */
 static bool header_only(const struct masq_text *t)
@@ -390,6 +437,7 @@ int main(void)
 	report("refused", refused(&t));
 	report("gone_addr", gone_addr(&t));
 	report("header_only", header_only(&t));
+	report("other_netns", other_netns(&t));
 	masq_text_free(&t);
 	masq_pool_destroy(pool);
 	return failed ? 1 : 0;
