@@ -423,6 +423,9 @@ uint32_t masq_steer(const struct masq_steer *s, const struct masq_buf *b);
  *	masq_engine_snapshot(e, &info, &text)   at stop: text.s, text.len
  *	masq_engine_restore(e, data, len, &info) at start, after the
  *	                                         configuration, before traffic
+ *	masq_engines_snapshot(es, n, &info, &text)  n workers' engines in one
+ *	masq_engine_restore_worker(e, data, len, &info, &steer)  each worker
+ *	                                         takes what it owns now
  *	masq_snap_check(data, len, &info)        the header alone: whole, of
  *	                                         this boot (any version), and
  *	                                         the caller's flags
@@ -468,6 +471,12 @@ int masq_engine_snapshot(const struct masq_engine *e,
 			 struct masq_text *out);
 int masq_engine_restore(struct masq_engine *e, const void *data, size_t len,
 			struct masq_snap_info *info);
+int masq_engines_snapshot(const struct masq_engine *const *e, uint32_t n,
+			  const struct masq_snap_info *info,
+			  struct masq_text *out);
+int masq_engine_restore_worker(struct masq_engine *e, const void *data,
+			       size_t len, struct masq_snap_info *info,
+			       const struct masq_steer *s);
 int masq_snap_check(const void *data, size_t len, struct masq_snap_info *info);
 
 #endif

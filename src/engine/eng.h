@@ -301,4 +301,8 @@ void icmp_send_error(struct masq_engine *e, struct pkt *p, uint8_t type,
 void icmp_error_input(struct masq_engine *e, struct pkt *p);
 void icmp_unreach_held(struct masq_engine *e, struct masq_buf *b);
 
+/* steer.c */
+uint32_t steer_tuple_owner(const struct masq_steer *s, const struct net *net,
+			   uint8_t proto, const struct ct_tuple *t);
+
 #endif

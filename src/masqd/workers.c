@@ -52,7 +52,8 @@
  * Known limits: the engines of workers 1..n-1 log no LOG rule lines
  * (the log's rings have one producer, the loop); rule jobs and rules
  * runs (txn) run whole in the loop or are refused; conntrack -E is
- * refused; the restart snapshot is neither written nor loaded.
+ * refused. The restart's state file holds every engine's connections
+ * (wsnap.c).
  */
 #include <errno.h>
 #include <sched.h>

@@ -126,6 +126,12 @@ int workers_reload(struct masqd *d, struct masq_text *msg);
 int workers_reload_init(struct masqd *d, const struct masq_limits *lim);
 struct reload *workers_rl(struct masqd *d, uint32_t k);
 
+int workers_snapshot(struct masqd *d, const struct masq_snap_info *info,
+		     struct masq_text *out);
+int workers_restore(struct masqd *d, const void *data, size_t len,
+		    struct masq_snap_info *info);
+uint32_t workers_conn_count(struct masqd *d);
+
 int text_sum(struct masq_text *acc, size_t off, const char *add);
 
 #endif

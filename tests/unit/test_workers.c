@@ -859,6 +859,137 @@ static int ring_two_threads(void)
 	return rc;
 }
 
+/* ---- a restart across worker counts (snapshot.c, snaprestore.c) -------- */
+
+#define RS_FIRST	4	/* inside hosts 192.168.0.4 .. */
+#define RS_LAST		36
+#define RS_PROTOS	3
+
+/* One connection's packet from inside (@out) or from the remote (!@out) */
+static int rs_packet(struct world *w, uint32_t h, uint8_t proto, bool out,
+		     uint8_t flags, uint16_t ext)
+{
+	uint32_t in = IP4(192, 168, 0, h), rem = IP4(198, 51, 100, 1 + h % 5);
+	uint16_t iport = (uint16_t)(30000 + h * 7);
+	struct frame_spec s;
+
+	if (proto == FRAME_PROTO_TCP && out)
+		frame_spec_tcp(&s, in, iport, rem, 80, flags);
+	else if (proto == FRAME_PROTO_TCP)
+		frame_spec_tcp(&s, rem, 80, EXT, ext, flags);
+	else if (proto == FRAME_PROTO_UDP)
+		frame_spec_udp(&s, out ? in : rem, out ? iport : 53,
+			       out ? rem : EXT, out ? 53 : ext);
+	else
+		frame_spec_icmp_echo(&s, out ? in : rem, out ? rem : EXT, out,
+				     out ? iport : ext, 1);
+	if (proto == FRAME_PROTO_TCP) {	/* inside from 1000, remote 5000 */
+		s.seq = out ? (flags & 0x02 ? 1000 : 1001) :
+			      (flags & 0x02 ? 5000 : 5001);
+		s.ack = out ? (flags & 0x02 ? 0 : 5001) : 1001;
+	}
+	if (proto == FRAME_PROTO_TCP && !(flags & 0x02))
+		s.payload_len = 0;
+	if (world_send(w, &s, out ? "lan0" : "wan0") < 0)
+		return -1;
+	return out ? expect_out(w, "out", EXT, rem) : expect_out(w, "in", rem, in);
+}
+
+/* The external port (ICMP id) of what went out last */
+static uint16_t rs_ext(const struct world *w, uint8_t proto)
+{
+	return proto == FRAME_PROTO_ICMP ? w->v.icmp_id : w->v.sport;
+}
+
+/* Open every connection on @w (TCP established); their ports in @ext */
+static int rs_open(struct world *w, const uint8_t *protos, uint16_t *ext)
+{
+	for (uint32_t h = RS_FIRST; h <= RS_LAST; h++)
+		for (unsigned p = 0; p < RS_PROTOS; p++) {
+			uint16_t *x = &ext[(h - RS_FIRST) * RS_PROTOS + p];
+
+			if (rs_packet(w, h, protos[p], true, 0x02, 0))
+				return -1;
+			*x = rs_ext(w, protos[p]);
+			if (rs_packet(w, h, protos[p], false, 0x12, *x) ||
+			    (protos[p] == FRAME_PROTO_TCP &&
+			     rs_packet(w, h, protos[p], true, 0x10, 0)))
+				return -1;
+		}
+	return 0;
+}
+
+/* Every engine of @to loads the snapshot of @from's; counts checked */
+static int rs_load(struct world *from, struct world *to, uint32_t conns)
+{
+	const struct masq_engine *e[WMAX] = { 0 };
+	struct masq_text t = { 0 };
+	struct masq_snap_info in = { .now_ns = from->now }, sum = { 0 };
+	int rc;
+
+	snprintf(in.boot_id, sizeof(in.boot_id), "boot-1");
+	snprintf(in.version, sizeof(in.version), "1.0");
+	for (uint32_t k = 0; k < from->n; k++)
+		e[k] = from->e[k];
+	rc = masq_engines_snapshot(e, from->n, &in, &t);
+	to->now = from->now + NS;
+	for (uint32_t k = 0; k < to->n && !rc; k++) {
+		struct masq_snap_info one = in;
+
+		one.now_ns = to->now;
+		rc = masq_engine_restore_worker(to->e[k], t.s, t.len, &one,
+						to->st);
+		sum.conns += one.conns;
+		sum.skipped += one.skipped;
+	}
+	masq_text_free(&t);
+	if (rc)
+		return report_failf("n=%u to %u: snapshot or load: %d", from->n,
+				    to->n, rc);
+	if (sum.conns != conns || sum.skipped)
+		return report_failf("n=%u to %u: %u connections restored, %u "
+				    "skipped; want %u, 0", from->n, to->n,
+				    sum.conns, sum.skipped, conns);
+	return 0;
+}
+
+/*
+ * n = @from workers carry TCP (established), UDP and ICMP echo flows of
+ * 33 hosts; a restart with @to workers loads them: each flow's next
+ * packet leaves with the external port it had (no new mapping) and the
+ * remote's answer to that port reaches the inside host -- through the
+ * worker steering gives it, so each connection landed on its owner.
+ */
+static int restart_across(uint32_t from, uint32_t to)
+{
+	static const uint8_t protos[RS_PROTOS] = {
+		FRAME_PROTO_TCP, FRAME_PROTO_UDP, FRAME_PROTO_ICMP };
+	uint16_t ext[(RS_LAST - RS_FIRST + 1) * RS_PROTOS];
+	struct world a, b;
+	int rc = world_up(&a, from, NULL) || world_up(&b, to, NULL) ? -1 : 0;
+
+	if (!rc)
+		rc = rs_open(&a, protos, ext);
+	if (!rc)
+		rc = rs_load(&a, &b, (uint32_t)(sizeof(ext) / sizeof(ext[0])));
+	for (uint32_t h = RS_FIRST; h <= RS_LAST && !rc; h++)
+		for (unsigned p = 0; p < RS_PROTOS && !rc; p++) {
+			uint16_t x = ext[(h - RS_FIRST) * RS_PROTOS + p];
+
+			rc = rs_packet(&b, h, protos[p], true, 0x10, 0);
+			if (!rc && rs_ext(&b, protos[p]) != x)
+				rc = report_failf("n=%u to %u: host %u proto %u "
+						  "left from port %u, had %u",
+						  from, to, h, protos[p],
+						  rs_ext(&b, protos[p]), x);
+			if (!rc)
+				rc = rs_packet(&b, h, protos[p], false, 0x10, x);
+		}
+	world_down(&a);
+	world_down(&b);
+	return rc;
+}
+
 int main(void)
 {
 	static const uint32_t ns[] = { 1, 2, 4 };
@@ -884,6 +1015,10 @@ int main(void)
 		snprintf(name, sizeof(name), "steer_pairs_n%u", ns[i]);
 		report_case("workers", name, steer_pairs(ns[i]));
 	}
+	report_case("workers", "restart_n2_to_n2", restart_across(2, 2));
+	report_case("workers", "restart_n2_to_n1", restart_across(2, 1));
+	report_case("workers", "restart_n1_to_n2", restart_across(1, 2));
+	report_case("workers", "restart_n4_to_n2", restart_across(4, 2));
 	report_case("workers", "steer_edges", steer_edges());
 	report_case("workers", "slice_allocator", slice_allocator());
 	report_case("workers", "slice_exhaustion", slice_exhaustion());
