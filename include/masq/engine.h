@@ -87,6 +87,17 @@ struct masq_buf {
  */
 #define MASQ_IFACE_TWIN		0x100u
 #define MASQ_IFACE_MASK		0xffu
+/*
+ * --workers N: a frame the engine gives back for another worker's engine
+ * (a datagram reassembled by a worker that does not own it, cut again
+ * into fragments): ->iface has MASQ_IFACE_HANDOFF set, the worker in
+ * bits 16..23 (MASQ_IFACE_WORKER()) and the arrival interface (twin bit
+ * included) in bits 0..8. The caller puts it into that worker's engine
+ * as received on (->iface & MASQ_IFACE_ARRIVAL).
+ */
+#define MASQ_IFACE_HANDOFF	0x200u
+#define MASQ_IFACE_ARRIVAL	0x1ffu
+#define MASQ_IFACE_WORKER(i)	(((i) >> 16) & 0xffu)
 
 /* Room kept in front of ->data in every fresh buffer (tunnel/VLAN headers) */
 #define MASQ_HEADROOM	64
@@ -415,6 +426,7 @@ struct masq_steer {
 int masq_engine_steer_conf(const struct masq_engine *e, uint32_t n,
 			   struct masq_steer *s);
 uint32_t masq_steer(const struct masq_steer *s, const struct masq_buf *b);
+void masq_engine_set_steer(struct masq_engine *e, const struct masq_steer *s);
 
 /*
  * Restarts that keep connections (snapshot.c): the connection table,

@@ -78,12 +78,11 @@
  *     port, the client answers from its own port to the remote's) and
  *     FTP on other ports than 21 reach their owner only by chance with
  *     n > 1;
- *   - a fragmented datagram to the router's address (or from the twin)
- *     goes, whole, to hash(src, dst, id); the engine there reassembles
- *     it, and handing the datagram on to its owner is the hand-off's
- *     (not built yet in masqd: docs/design.md, "Workers"); an inside
- *     host's fragmented datagram likewise, and it is mapped there: its
- *     endpoint may get a second mapping on that worker;
+ *   - a fragmented datagram's fragments go to hash(src, dst, id); the
+ *     engine there reassembles it and, when masq_steer() on the whole
+ *     datagram names another worker, cuts it again and gives it back
+ *     for its owner (fragout.c, frag_hand_on(); masqd hands it on):
+ *     a hop more for a fragmented datagram, never a second mapping;
  *   - a hairpinned connection's source gets its own mapping on the
  *     target's worker: endpoint-independent mapping holds per worker;
  *   - the forward targets' own outbound connections from the forwarded

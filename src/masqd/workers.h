@@ -111,6 +111,7 @@ void workers_take(struct masqd *d, uint64_t now);
 int workers_pollfds(struct masqd *d, struct pollfd *pfd, int n);
 bool workers_idle(struct masqd *d, uint32_t k, bool on);
 
+void workers_give(struct masqd *d, uint32_t k, struct masq_buf *b);
 void workers_pause(struct masqd *d, uint32_t k);
 void workers_resume(struct masqd *d, uint32_t k);
 int workers_ctl(struct masqd *d, int argc, char *const *argv,

@@ -50,6 +50,7 @@ struct world {
 	uint32_t out_len, nout;
 	uint32_t worker;
 	struct frame_view v, inner;
+	uint32_t handed;	/* frames given back for another worker */
 };
 
 static const char *const inside_neigh_fmt =
@@ -100,6 +101,7 @@ static int world_up(struct world *w, uint32_t n, const char *const *extra)
 			return report_failf("masq_engine_create %u", k);
 		if (masq_engine_set_worker(w->e[k], k, n))
 			return report_failf("masq_engine_set_worker(%u, %u)", k, n);
+		masq_engine_set_steer(w->e[k], w->st);
 	}
 	for (int i = 0; ctlline_topology[i]; i++)
 		if (world_ctl(w, ctlline_topology[i]))
@@ -116,27 +118,44 @@ static int world_up(struct world *w, uint32_t n, const char *const *extra)
 }
 
 /*
- * Send one frame in on @ifname to the worker steering names; keep the
- * first frame out in w->out (decoded in w->v).
- * Return: frames out, or -1 (the frame could not be built)
+ * Frames an engine gave back for another worker (MASQ_IFACE_HANDOFF: a
+ * reassembled datagram's fragments) into that worker's engine, as
+ * masqd's hand-off does; what they make joins @tx. Return: @tx's frames
+ * now, the handed ones taken out
  */
-static int world_send(struct world *w, const struct frame_spec *s,
-		      const char *ifname)
+static uint32_t world_hand_on(struct world *w, struct masq_txq *tx)
 {
-	struct masq_buf *b = masq_pool_get(w->pool), *txb[TX_CAP];
-	struct masq_txq tx = { txb, 0, TX_CAP };
-	int iface = masq_engine_iface_find(w->e[0], ifname);
-	struct frame_spec f = *s;
+	uint32_t keep = 0;
 
-	/* to the router's MAC on that interface (ctlline_topology) */
-	memcpy(f.eth_dst, (const uint8_t[6]){ 2, 0, 0, 0, iface + 1, 1 }, 6);
-	memcpy(f.eth_src, (const uint8_t[6]){ 2, 0, 0, 0, iface + 1, 0xfe }, 6);
-	if (!b || iface < 0 || frame_build(&f, b) < 0) {
-		if (b)
+	for (uint32_t i = 0; i < tx->n; i++) {
+		struct masq_buf *b = tx->bufs[i];
+		uint32_t j = MASQ_IFACE_WORKER(b->iface);
+
+		if (!(b->iface & MASQ_IFACE_HANDOFF)) {
+			tx->bufs[keep++] = b;
+			continue;
+		}
+		b->iface &= MASQ_IFACE_ARRIVAL;
+		w->handed++;
+		if (j < w->n)
+			masq_engine_input(w->e[j], &b, 1, w->now, tx);
+		else
 			masq_pool_put(w->pool, b);
-		return report_failf("cannot build a frame for %s", ifname);
 	}
-	b->iface = (uint32_t)iface;
+	tx->n = keep;
+	return keep;
+}
+
+/*
+ * Put frame @b (->iface set) into the worker steering names; keep the
+ * first frame out in w->out (decoded in w->v).
+ * Return: frames out, or -1
+ */
+static int world_input(struct world *w, struct masq_buf *b)
+{
+	struct masq_buf *txb[TX_CAP];
+	struct masq_txq tx = { txb, 0, TX_CAP };
+
 	w->worker = masq_steer(w->st, b);
 	if (w->worker >= w->n) {
 		masq_pool_put(w->pool, b);
@@ -144,6 +163,7 @@ static int world_send(struct world *w, const struct frame_spec *s,
 	}
 	w->now += NS / 1000;
 	masq_engine_input(w->e[w->worker], &b, 1, w->now, &tx);
+	world_hand_on(w, &tx);
 	w->nout = tx.n;
 	w->out_len = 0;
 	if (tx.n) {
@@ -155,6 +175,35 @@ static int world_send(struct world *w, const struct frame_spec *s,
 	for (uint32_t i = 0; i < tx.n; i++)
 		masq_pool_put(w->pool, txb[i]);
 	return (int)tx.n;
+}
+
+/* Build @s into @b, addressed to the router's MAC on @iface */
+static int world_build(const struct frame_spec *s, int iface,
+		       struct masq_buf *b)
+{
+	struct frame_spec f = *s;
+
+	/* to the router's MAC on that interface (ctlline_topology) */
+	memcpy(f.eth_dst, (const uint8_t[6]){ 2, 0, 0, 0, iface + 1, 1 }, 6);
+	memcpy(f.eth_src, (const uint8_t[6]){ 2, 0, 0, 0, iface + 1, 0xfe }, 6);
+	if (iface < 0 || frame_build(&f, b) < 0)
+		return -1;
+	b->iface = (uint32_t)iface;
+	return 0;
+}
+
+/* Send one frame in on @ifname: world_input() */
+static int world_send(struct world *w, const struct frame_spec *s,
+		      const char *ifname)
+{
+	struct masq_buf *b = masq_pool_get(w->pool);
+
+	if (!b || world_build(s, masq_engine_iface_find(w->e[0], ifname), b)) {
+		if (b)
+			masq_pool_put(w->pool, b);
+		return report_failf("cannot build a frame for %s", ifname);
+	}
+	return world_input(w, b);
 }
 
 /* Expect one frame out, from @saddr to @daddr */
@@ -859,6 +908,104 @@ static int ring_two_threads(void)
 	return rc;
 }
 
+/* ---- fragments: the datagram reaches its owner after reassembly -------- */
+
+#define FR_PAYLOAD	2400	/* two fragments of 1480 and 928 bytes */
+
+/*
+ * The remote's reply @id to inside host @h's UDP flow (external port
+ * @ext), 2,400 bytes in two fragments, each put into the worker steering
+ * names (hash(src, dst, id)); @big builds the whole frame. Return: 0
+ * when the datagram reached the inside host whole (the fragments out to
+ * lan0 hold 2,408 bytes of UDP), -1
+ */
+static int fr_reply(struct world *w, struct masq_buf *big, uint32_t h,
+		    uint16_t ext, uint16_t id, uint32_t *spread)
+{
+	uint32_t in = IP4(192, 168, 0, h), rem = IP4(198, 51, 100, 1 + h % 5);
+	uint8_t whole[FRAME_MAX], piece[FRAME_MAX];
+	struct frame_spec s;
+	uint32_t len, got = 0;	/* datagrams out whole to the host */
+	int wan = masq_engine_iface_find(w->e[0], "wan0");
+
+	frame_spec_udp(&s, rem, 53, EXT, ext);
+	s.payload_len = FR_PAYLOAD;
+	s.ip_id = id;
+	if (world_build(&s, wan, big))
+		return report_failf("cannot build the reply");
+	len = big->len;
+	memcpy(whole, big->data, len);
+	for (uint32_t off = 0; off < FR_PAYLOAD + 8; off += 1480) {
+		struct masq_buf *b = masq_pool_get(w->pool);
+		int fl;
+
+		if (!b)
+			return report_failf("pool empty");
+		memcpy(piece, whole, len);
+		fl = frame_fragment(piece, len, off, FR_PAYLOAD + 8 - off < 1480 ?
+				    FR_PAYLOAD + 8 - off : 1480);
+		if (fl > 0)
+			memcpy(b->data, piece, (size_t)fl);
+		b->len = (uint32_t)(fl > 0 ? fl : 0);
+		b->iface = (uint32_t)wan;
+		if (fl < 0) {
+			masq_pool_put(w->pool, b);
+			return report_failf("cannot cut a fragment at %u", off);
+		}
+		if (world_input(w, b) < 0)
+			return -1;
+		spread[w->worker]++;
+		if (w->nout == 2 && w->v.daddr == in && w->v.has_l4 &&
+		    w->v.udp_len == FR_PAYLOAD + 8 &&
+		    w->v.dport == 30000 + h * 7)
+			got++;	/* its first fragment: whole, to the host */
+	}
+	if (got != 1)
+		return report_failf("n=%u reply id %u to host %u: did not "
+				    "reach it whole", w->n, id, h);
+	return 0;
+}
+
+/*
+ * Masqueraded UDP flows of 16 hosts; each gets 4 fragmented replies:
+ * all reach the inside host whole, though their fragments were steered
+ * to both workers (the datagram handed to its owner after reassembly)
+ */
+static int frag_reaches_owner(uint32_t n)
+{
+	struct masq_pool *bigpool = masq_pool_create(1, 8192);
+	struct masq_buf *big = bigpool ? masq_pool_get(bigpool) : NULL;
+	uint32_t spread[WMAX] = { 0 };
+	struct world w;
+	int rc = big && !world_up(&w, n, NULL) ? 0 : -1;
+
+	for (uint32_t h = 4; h < 20 && !rc; h++) {
+		uint32_t in = IP4(192, 168, 0, h), rem = IP4(198, 51, 100, 1 + h % 5);
+		struct frame_spec s;
+		uint16_t ext;
+
+		frame_spec_udp(&s, in, (uint16_t)(30000 + h * 7), rem, 53);
+
+		rc = world_send(&w, &s, "lan0") < 0 ||
+		     expect_out(&w, "first packet", EXT, rem) ? -1 : 0;
+		ext = w.v.sport;
+		for (uint16_t id = 1; id <= 4 && !rc; id++)
+			rc = fr_reply(&w, big, h, ext, (uint16_t)(h * 16 + id),
+				      spread);
+	}
+	for (uint32_t k = 0; k < n && !rc; k++)
+		if (!spread[k])
+			rc = report_failf("n=%u: no fragment steered to worker %u",
+					  n, k);
+	if (!rc && n > 1 && !w.handed)
+		rc = report_failf("n=%u: no datagram handed on", n);
+	if (big)
+		masq_pool_put(bigpool, big);
+	masq_pool_destroy(bigpool);
+	world_down(&w);
+	return rc;
+}
+
 /* ---- a restart across worker counts (snapshot.c, snaprestore.c) -------- */
 
 #define RS_FIRST	4	/* inside hosts 192.168.0.4 .. */
@@ -1015,6 +1162,9 @@ int main(void)
 		snprintf(name, sizeof(name), "steer_pairs_n%u", ns[i]);
 		report_case("workers", name, steer_pairs(ns[i]));
 	}
+	report_case("workers", "frag_reaches_owner_n1", frag_reaches_owner(1));
+	report_case("workers", "frag_reaches_owner_n2", frag_reaches_owner(2));
+	report_case("workers", "frag_reaches_owner_n4", frag_reaches_owner(4));
 	report_case("workers", "restart_n2_to_n2", restart_across(2, 2));
 	report_case("workers", "restart_n2_to_n1", restart_across(2, 1));
 	report_case("workers", "restart_n1_to_n2", restart_across(1, 2));
