@@ -29,6 +29,24 @@
 #include "eng.h"
 
 /**
+ * masq_engine_set_steer() - The steering picture this worker reads
+ * @e:		engine, worker k of n
+ * @s:		the picture all workers read (masq_engine_steer_conf());
+ *		kept by the caller, rewritten only while no worker runs;
+ *		NULL: none
+ *
+ * With it, a datagram this worker reassembles but does not own (its
+ * fragments are steered by hash(src, dst, id), the datagram by its
+ * ports) is cut again and given back for its owner (fragout.c,
+ * MASQ_IFACE_HANDOFF), instead of meeting an engine without its
+ * connection.
+ */
+void masq_engine_set_steer(struct masq_engine *e, const struct masq_steer *s)
+{
+	e->steer = s;
+}
+
+/**
  * masq_engine_set_worker() - Make @e worker @k of @n
  * @e:		engine
  * @k:		this worker, 0 to @n - 1

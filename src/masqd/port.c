@@ -235,6 +235,10 @@ void port_flush_tx(struct masqd *d)
 	for (uint32_t i = 0; i < d->tx.n; i++) {
 		uint32_t ifc = d->tx.bufs[i]->iface;
 
+		if (ifc & MASQ_IFACE_HANDOFF) {	/* --workers: another's */
+			workers_give(d, 0, d->tx.bufs[i]);
+			continue;
+		}
 		if (ifc & MASQ_IFACE_TWIN)
 			twin_send(d, d->tx.bufs[i]);
 		else if (ifc >= MASQD_MAX_IFACES || d->port_of[ifc] < 0)

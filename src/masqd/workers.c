@@ -67,7 +67,8 @@
  * Rules runs (txn) keep a shadow on every engine (wtxn.c).
  *
  * Known limits: rule jobs and a rules run's commit run whole in the loop
- * (no job thread); the restart snapshot is neither written nor loaded.
+ * (no job thread). The restart's state file holds every engine's
+ * connections (wsnap.c).
  */
 #include <errno.h>
 #include <sched.h>
@@ -537,6 +538,10 @@ static void flush_wk(struct masqd *d, struct mworker *w)
 		struct masq_buf *b = w->tx.bufs[i];
 		uint32_t ifc = b->iface;
 
+		if (ifc & MASQ_IFACE_HANDOFF) {
+			workers_give(d, w->k, b);
+			continue;
+		}
 		if (ifc & MASQ_IFACE_TWIN) {
 			atomic_fetch_add_explicit(&w->st.twin_out, 1,
 						  memory_order_relaxed);
@@ -556,6 +561,28 @@ static void flush_wk(struct masqd *d, struct mworker *w)
 		masq_pool_put(w->pool, b);
 	}
 	w->tx.n = 0;
+}
+
+/**
+ * workers_give() - A frame worker @k's engine gave back for another's
+ * @d:		daemon
+ * @k:		the worker whose engine made it (its pool's buffer)
+ * @b:		->iface with MASQ_IFACE_HANDOFF (a reassembled datagram's
+ *		fragment, fragout.c): pushed on @ring[k][owner] as received
+ *		on its arrival interface; the owner copies it and gives it
+ *		back, as any handed-off frame
+ */
+void workers_give(struct masqd *d, uint32_t k, struct masq_buf *b)
+{
+	struct workers *wk = &d->wk;
+	uint32_t j = MASQ_IFACE_WORKER(b->iface);
+
+	b->iface &= MASQ_IFACE_ARRIVAL;
+	if (j >= wk->n || j == k) {	/* cannot happen: the engine's own */
+		masq_pool_put(wk->w[k]->pool, b);
+		return;
+	}
+	push(wk, wk->w[k], wk->ring[k][j], j, &b, 1);
 }
 
 /* One iteration of worker k >= 1; Return: a ring gave a full batch */
@@ -701,6 +728,8 @@ int workers_start(struct masqd *d)
 		return 0;
 	workers_steer_refresh(d);
 	workers_warn_gaps(d, "start");
+	for (uint32_t k = 0; k < wk->n; k++)	/* reassembled: to the owner */
+		masq_engine_set_steer(wk->w[k]->e, wk->steer);
 	if (sched_getaffinity(0, sizeof(allowed), &allowed))
 		CPU_ZERO(&allowed);
 	wk->w[0]->cpu = pin(pthread_self(), &allowed, 0);

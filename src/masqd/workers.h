@@ -118,6 +118,7 @@ void workers_take(struct masqd *d, uint64_t now);
 int workers_pollfds(struct masqd *d, struct pollfd *pfd, int n);
 bool workers_idle(struct masqd *d, uint32_t k, bool on);
 
+void workers_give(struct masqd *d, uint32_t k, struct masq_buf *b);
 void workers_pause(struct masqd *d, uint32_t k);
 void workers_resume(struct masqd *d, uint32_t k);
 void workers_pause_all(struct masqd *d);
@@ -146,6 +147,11 @@ int wtxn_do(struct masqd *d, int argc, char *const *argv,
 	    struct masq_text *out);
 int wtxn_commit(struct masqd *d, struct masq_ctl_job *job0,
 		struct masq_text *out);
+int workers_snapshot(struct masqd *d, const struct masq_snap_info *info,
+		     struct masq_text *out);
+int workers_restore(struct masqd *d, const void *data, size_t len,
+		    struct masq_snap_info *info);
+uint32_t workers_conn_count(struct masqd *d);
 
 int text_sum(struct masq_text *acc, size_t off, const char *add);
 
