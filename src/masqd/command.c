@@ -115,7 +115,7 @@ static void io_stats(struct masqd *d, struct masq_text *out)
 		if (s->tx_failed)
 			masq_text_printf(out, "io_%s_tx_last_error %s\n",
 					 name, strerror(s->tx_last_errno));
-		port_stats_extra(d, i, out);	/* AF_XDP's own */
+		workers_port_xdp_stats(d, i, out);	/* AF_XDP's own */
 	}
 }
 

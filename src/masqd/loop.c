@@ -44,8 +44,9 @@
  * a full batch (more may be waiting). now_ns is CLOCK_MONOTONIC.
  *
  * Transmit: after each engine call the loop sends the engine's vector
- * with port_flush_tx() (port.c; workers.c calls it too for the frames
- * handed to worker 0, so neither file calls into the other for it).
+ * with workers_flush_tx() (workers.c, which calls it too for the frames
+ * handed to worker 0: the ports, the twins and the hand-on meet there,
+ * above port.c and twin.c, which call neither back).
  */
 #include <errno.h>
 #include <signal.h>
@@ -148,7 +149,7 @@ static bool receive(struct masqd *d, uint64_t now, const struct pollfd *tpfd)
 			n = gro_burst(bufs, n, d->pool, &d->gro[p]);
 		if (n)
 			masq_engine_input(d->e, bufs, n, now, &d->tx);
-		port_flush_tx(d);
+		workers_flush_tx(d);
 	}
 	for (int t = 0; t < d->tw.n; t++) {
 		uint32_t n;
@@ -162,7 +163,7 @@ static bool receive(struct masqd *d, uint64_t now, const struct pollfd *tpfd)
 		n = workers_sort(d, bufs, n);
 		if (n)
 			masq_engine_input(d->e, bufs, n, now, &d->tx);
-		port_flush_tx(d);
+		workers_flush_tx(d);
 	}
 	return busy;
 }
@@ -231,7 +232,7 @@ int loop_run(struct masqd *d)
 		now = now_ns();
 		busy = receive(d, now, pfd + PFD_PORT0 + d->o.nifaces);
 		masq_engine_advance(d->e, now, &d->tx);
-		port_flush_tx(d);
+		workers_flush_tx(d);
 		control(d, pfd);
 		if (now - last_stats >= NS_PER_SEC) {
 			for (int p = 0; p < d->o.nifaces; p++)

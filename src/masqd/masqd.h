@@ -7,8 +7,9 @@
  *	setup.c		kernel checks, engine configuration, -c file, sockets,
  *			taking the interfaces from the kernel
  *	loop.c		the event loop: receive, engine, transmit, control
- *	port.c		the ports (--io) and the transmit of the engine's
- *			vector (port_flush_tx(): the loop's and workers.c's)
+ *	port.c		the ports (--io): open, receive, send, counters
+ *	workers.c	--workers N, and where worker 0's sent frames go
+ *			(workers_flush_tx(): ports, twins, other workers)
  *	command.c	control commands: the engine's, plus masqd's own counters
  *	ctlsrv.c	the control socket (its directory: sockdir.c)
  *	job.c		ruleset changes and reloads built on a worker thread

@@ -14,14 +14,10 @@
  * detaches the program by rtnetlink (privsep.c), as it does after a
  * crash; the run record (runrec.h, "xdp 1") covers a SIGKILL of both.
  *
- * Transmit (port_flush_tx()): the engine's vector holds frames for any
- * interface; they are gathered per port into a scratch vector
- * (preallocated) and sent with one sendmmsg() batch per port (--io afxdp:
- * one TX-ring batch and its kicks), then every buffer goes back to the
- * pool, sent or not. A frame for an interface with no port is counted
- * (tx_no_port). A frame for a twin (->iface with MASQ_IFACE_TWIN) is
- * written into it (twin_send(): one non-blocking write; a failure drops
- * the frame, counted). Nothing here allocates.
+ * Transmit: port_tx_burst() sends one port's frames; which frames go
+ * to which port, twin or worker is workers.c's (workers_flush_tx()),
+ * above both. The AF_XDP counters summed over the workers' sockets are
+ * wctl.c's (workers_port_xdp_stats()), which pauses each worker.
  *
  * Queues and workers: worker k's port on an interface holds a socket on
  * each receive queue q with q % n == k (n workers; one worker: all of
@@ -140,14 +136,13 @@ int port_open_afxdp(struct masqd *d)
  * @d:		daemon
  * @detach:	remove the programs too (only while privileged: bpf())
  *
- * Workers 1..n-1 are stopped first (their threads use their ports).
+ * Workers 1..n-1 must be stopped first, by the caller (their threads
+ * use their ports): workers_stop().
  */
 void port_close_afxdp(struct masqd *d, bool detach)
 {
 	if (d->o.io != IO_AFXDP)
 		return;
-	if (d->wk.n > 1)
-		workers_stop(d);
 	for (uint32_t k = 0; k < (d->wk.n ? d->wk.n : 1); k++) {
 		if (k && !d->wk.w[k])
 			break;	/* a failed start: made no further */
@@ -203,51 +198,6 @@ uint32_t port_tx_burst(struct masqd *d, int i, struct masq_buf **bufs,
 	return afp_tx_burst(&d->ports[i], bufs, n);
 }
 
-/* Send one port's share of the tx vector */
-static void flush_port(struct masqd *d, int port)
-{
-	uint32_t n = 0;
-
-	for (uint32_t i = 0; i < d->tx.n; i++) {
-		uint32_t ifc = d->tx.bufs[i]->iface;
-
-		if (ifc < MASQD_MAX_IFACES && d->port_of[ifc] == port)
-			d->txscratch[n++] = d->tx.bufs[i];
-	}
-	if (n)
-		port_tx_burst(d, port, d->txscratch, n);
-}
-
-/**
- * port_flush_tx() - Send the engine's tx vector (worker 0's): out of the
- *		     ports and into the twins, then every buffer to the pool
- * @d:		daemon
- *
- * The loop calls it after each engine call; workers.c after worker 0
- * ran the frames the other workers handed it.
- */
-void port_flush_tx(struct masqd *d)
-{
-	if (!d->tx.n)
-		return;
-	for (int p = 0; p < d->o.nifaces; p++)
-		flush_port(d, p);
-	for (uint32_t i = 0; i < d->tx.n; i++) {
-		uint32_t ifc = d->tx.bufs[i]->iface;
-
-		if (ifc & MASQ_IFACE_HANDOFF) {	/* --workers: another's */
-			workers_give(d, 0, d->tx.bufs[i]);
-			continue;
-		}
-		if (ifc & MASQ_IFACE_TWIN)
-			twin_send(d, d->tx.bufs[i]);
-		else if (ifc >= MASQD_MAX_IFACES || d->port_of[ifc] < 0)
-			d->tx_no_port++;
-		masq_pool_put(d->pool, d->tx.bufs[i]);
-	}
-	d->tx.n = 0;
-}
-
 /**
  * port_stats_poll() - Read the kernel's drop counters of port @i
  * @d:		daemon
@@ -296,66 +246,6 @@ const struct afp_stats *port_stats(const struct masqd *d, int i)
 const char *port_name(const struct masqd *d, int i)
 {
 	return d->o.io == IO_AFXDP ? d->xports[i].name : d->ports[i].name;
-}
-
-/*
- * Interface @i's AF_XDP counters over every worker's port (workers
- * 1..n-1 paused, their kernel counters polled), into @xs; @zc: every
- * socket zero-copy
- */
-static void xstats_sum(struct masqd *d, int i, struct afxdp_xstats *xs,
-		       bool *zc)
-{
-	*xs = d->xports[i].xs;
-	*zc = d->xports[i].zerocopy;
-	for (uint32_t k = 1; k < d->wk.n; k++) {
-		const struct afxdp_port *p = xport_of(d, k, i);
-
-		workers_pause(d, k);
-		afxdp_stats_poll(xport_of(d, k, i));
-		xs->rx_dropped += p->xs.rx_dropped;
-		xs->rx_ring_full += p->xs.rx_ring_full;
-		xs->fill_ring_empty += p->xs.fill_ring_empty;
-		xs->tx_invalid += p->xs.tx_invalid;
-		xs->tx_no_frame += p->xs.tx_no_frame;
-		xs->bad_addr += p->xs.bad_addr;
-		*zc &= !p->nq || p->zerocopy;
-		workers_resume(d, k);
-	}
-}
-
-/**
- * port_stats_extra() - The counters only AF_XDP has, for masqctl stats
- * @d:		daemon
- * @i:		port
- * @out:	"io_IFACE_xdp_NAME VALUE" lines appended (none for AF_PACKET),
- *		every worker's sockets added
- */
-void port_stats_extra(struct masqd *d, int i, struct masq_text *out)
-{
-	const struct afxdp_port *p = &d->xports[i];
-	struct afxdp_xstats xs;
-	bool zc;
-
-	if (d->o.io != IO_AFXDP)
-		return;
-	char name[64];
-
-	xstats_sum(d, i, &xs, &zc);
-#define XS(field) do {							\
-		snprintf(name, sizeof(name), "io_%s_xdp_%s", p->name, #field); \
-		masq_text_printf(out, "%-28s %llu\n", name,		\
-				 (unsigned long long)xs.field);		\
-	} while (0)
-	XS(rx_dropped);
-	XS(rx_ring_full);
-	XS(fill_ring_empty);
-	XS(tx_invalid);
-	XS(tx_no_frame);
-	XS(bad_addr);
-#undef XS
-	snprintf(name, sizeof(name), "io_%s_xdp_zerocopy", p->name);
-	masq_text_printf(out, "%-28s %d\n", name, zc);
 }
 
 /**

@@ -20,12 +20,10 @@ uint32_t port_rx_burst(struct masqd *d, int i, struct masq_buf **bufs,
 		       uint32_t max, uint32_t iface);
 uint32_t port_tx_burst(struct masqd *d, int i, struct masq_buf **bufs,
 		       uint32_t n);
-void port_flush_tx(struct masqd *d);
 void port_stats_poll(struct masqd *d, int i);
 void port_clear_error(struct masqd *d, int i);
 const struct afp_stats *port_stats(const struct masqd *d, int i);
 const char *port_name(const struct masqd *d, int i);
-void port_stats_extra(struct masqd *d, int i, struct masq_text *out);
 
 int wport_fd(const struct masqd *d, const struct mworker *w, int i);
 bool wport_sends(const struct masqd *d, const struct mworker *w, int i);

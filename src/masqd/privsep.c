@@ -334,6 +334,8 @@ static void shed_fds(struct masqd *d, int sock)
 	for (int i = 0; i < d->o.nifaces; i++)	/* the rings: unmapped */
 		if (d->ports[i].tx)
 			afp_close(&d->ports[i]);
+	if (d->o.io == IO_AFXDP && d->wk.n > 1)
+		workers_stop(d);	/* their threads use their AF_XDP ports */
 	port_close_afxdp(d, false);	/* the programs stay: give_back() */
 	closelog();
 	dir = opendir("/proc/self/fd");

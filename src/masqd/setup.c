@@ -308,6 +308,8 @@ void setup_teardown(struct masqd *d)
 	for (int i = 0; i < d->o.nifaces; i++)
 		if (d->ports[i].tx)
 			afp_close(&d->ports[i]);
+	if (d->o.io == IO_AFXDP && d->wk.n > 1)
+		workers_stop(d);	/* their threads use their AF_XDP ports */
 	port_close_afxdp(d, !privsep_active());	/* after the drop: the helper */
 	if (privsep_active())	/* unprivileged now: the helper gives back, */
 		privsep_stop(d->handover);	/* or keeps all for a restart */

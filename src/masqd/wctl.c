@@ -21,9 +21,14 @@
  * Table walks visit the engines one after another (struct wlist);
  * conntrack -E reads every engine's events at each call (events_next()).
  *
+ * Interface counters (masqctl stats) over every worker's sockets are
+ * read here too, each worker paused in turn: workers_port_stats(), and
+ * AF_XDP's own, workers_port_xdp_stats().
+ *
  * With n = 1 every function here is the engine's own call.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -528,6 +533,67 @@ void workers_port_stats(struct masqd *d, int i, struct afp_stats *sum)
 		sum->sock_errors += s->sock_errors;
 		workers_resume(d, k);
 	}
+}
+
+/*
+ * Interface @i's AF_XDP counters over every worker's port (workers
+ * 1..n-1 paused one at a time, their kernel counters polled), into @xs;
+ * @zc: every socket zero-copy
+ */
+static void xstats_sum(struct masqd *d, int i, struct afxdp_xstats *xs,
+		       bool *zc)
+{
+	*xs = d->xports[i].xs;
+	*zc = d->xports[i].zerocopy;
+	for (uint32_t k = 1; k < d->wk.n; k++) {
+		const struct afxdp_port *p = &d->wk.w[k]->xown[i];
+
+		workers_pause(d, k);
+		afxdp_stats_poll(&d->wk.w[k]->xown[i]);
+		xs->rx_dropped += p->xs.rx_dropped;
+		xs->rx_ring_full += p->xs.rx_ring_full;
+		xs->fill_ring_empty += p->xs.fill_ring_empty;
+		xs->tx_invalid += p->xs.tx_invalid;
+		xs->tx_no_frame += p->xs.tx_no_frame;
+		xs->bad_addr += p->xs.bad_addr;
+		*zc &= !p->nq || p->zerocopy;
+		workers_resume(d, k);
+	}
+}
+
+/**
+ * workers_port_xdp_stats() - The counters only AF_XDP has, for masqctl
+ *			      stats
+ * @d:		daemon
+ * @i:		port
+ * @out:	"io_IFACE_xdp_NAME VALUE" lines appended (none for AF_PACKET),
+ *		every worker's sockets added
+ */
+void workers_port_xdp_stats(struct masqd *d, int i, struct masq_text *out)
+{
+	const struct afxdp_port *p = &d->xports[i];
+	struct afxdp_xstats xs;
+	bool zc;
+
+	if (d->o.io != IO_AFXDP)
+		return;
+	char name[64];
+
+	xstats_sum(d, i, &xs, &zc);
+#define XS(field) do {							\
+		snprintf(name, sizeof(name), "io_%s_xdp_%s", p->name, #field); \
+		masq_text_printf(out, "%-28s %llu\n", name,		\
+				 (unsigned long long)xs.field);		\
+	} while (0)
+	XS(rx_dropped);
+	XS(rx_ring_full);
+	XS(fill_ring_empty);
+	XS(tx_invalid);
+	XS(tx_no_frame);
+	XS(bad_addr);
+#undef XS
+	snprintf(name, sizeof(name), "io_%s_xdp_zerocopy", p->name);
+	masq_text_printf(out, "%-28s %d\n", name, zc);
 }
 
 /**

@@ -41,6 +41,19 @@
  * than workers) pushes its frames for it on @twin[k] as it does a
  * twin's, and worker 0 sends them on its socket (masqd_workers_tx_via0).
  *
+ * Transmit: worker 0's vector (the loop's engine's, with one worker or
+ * n) is sent by workers_flush_tx(): gathered per port into a scratch
+ * vector (preallocated), one sendmmsg() batch per port (--io afxdp: one
+ * TX-ring batch and its kicks), a twin's frame written into it
+ * (twin_send(): one non-blocking write; a failure drops it, counted),
+ * a reassembled datagram's fragment for another worker pushed on its
+ * ring (workers_give()); then every buffer goes back to the pool, sent
+ * or not; a frame for an interface with no port is counted
+ * (tx_no_port). Worker k's vector goes the same way in flush_wk(),
+ * with its twin frames and portless sends pushed to worker 0. It lives
+ * here, above port.c and twin.c, so that neither calls back up.
+ * Nothing here allocates on the packet path.
+ *
  * Sizes: @ring 1024 frames, @back 4096 (it holds what the consumer
  * copied since the producer last drained: at most a ring and an
  * iteration's receive), @twin 1024. A full ring drops what does not fit
@@ -475,10 +488,56 @@ static void take_for(struct masqd *d, struct mworker *w, uint64_t now,
 	}
 }
 
+/* Send one port's share of the tx vector */
+static void flush_port(struct masqd *d, int port)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < d->tx.n; i++) {
+		uint32_t ifc = d->tx.bufs[i]->iface;
+
+		if (ifc < MASQD_MAX_IFACES && d->port_of[ifc] == port)
+			d->txscratch[n++] = d->tx.bufs[i];
+	}
+	if (n)
+		port_tx_burst(d, port, d->txscratch, n);
+}
+
+/**
+ * workers_flush_tx() - Send worker 0's tx vector (the loop's engine's):
+ *			out of the ports, into the twins, on to other
+ *			workers; then every buffer to the pool
+ * @d:		daemon
+ *
+ * The loop calls it after each engine call (one worker or n); flush_w0()
+ * after worker 0 ran the frames the other workers handed it.
+ */
+void workers_flush_tx(struct masqd *d)
+{
+	if (!d->tx.n)
+		return;
+	for (int p = 0; p < d->o.nifaces; p++)
+		flush_port(d, p);
+	for (uint32_t i = 0; i < d->tx.n; i++) {
+		uint32_t ifc = d->tx.bufs[i]->iface;
+
+		if (ifc & MASQ_IFACE_HANDOFF) {	/* --workers: another's */
+			workers_give(d, 0, d->tx.bufs[i]);
+			continue;
+		}
+		if (ifc & MASQ_IFACE_TWIN)
+			twin_send(d, d->tx.bufs[i]);
+		else if (ifc >= MASQD_MAX_IFACES || d->port_of[ifc] < 0)
+			d->tx_no_port++;
+		masq_pool_put(d->pool, d->tx.bufs[i]);
+	}
+	d->tx.n = 0;
+}
+
 static void flush_w0(struct masqd *d, struct mworker *w)
 {
 	(void)w;
-	port_flush_tx(d);
+	workers_flush_tx(d);
 }
 
 /**

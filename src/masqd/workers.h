@@ -118,6 +118,7 @@ void workers_take(struct masqd *d, uint64_t now);
 int workers_pollfds(struct masqd *d, struct pollfd *pfd, int n);
 bool workers_idle(struct masqd *d, uint32_t k, bool on);
 
+void workers_flush_tx(struct masqd *d);
 void workers_give(struct masqd *d, uint32_t k, struct masq_buf *b);
 void workers_pause(struct masqd *d, uint32_t k);
 void workers_resume(struct masqd *d, uint32_t k);
@@ -136,6 +137,7 @@ void workers_steer_refresh(struct masqd *d);
 void workers_warn_gaps(struct masqd *d, const char *when);
 void workers_stats(struct masqd *d, struct masq_text *out);
 void workers_port_stats(struct masqd *d, int i, struct afp_stats *sum);
+void workers_port_xdp_stats(struct masqd *d, int i, struct masq_text *out);
 int workers_reload(struct masqd *d, struct masq_text *msg);
 int workers_reload_init(struct masqd *d, const struct masq_limits *lim);
 struct reload *workers_rl(struct masqd *d, uint32_t k);
