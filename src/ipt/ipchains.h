@@ -7,12 +7,13 @@
  * (lang.h's ipt_ipchains_ops): the parsed command, its canonical words,
  * the listings, the check of a packet, and the ipchains-save text.
  *
- * The language lives in six files, one concern each:
+ * The language lives in seven files, one concern each:
  *   ipchains.c		the command line -> struct ipchains_cmd
  *   ipchains_words.c	its vocabulary: ICMP and policy names, canonical
  *			numeric words (what masqctl sends), -h's text
  *   ipchains_exec.c	the commands on a ruleset (-A ... -P, -C), the
- *			language's empty ruleset, the operations table
+ *			language's empty ruleset
+ *   ipchains_ops.c	the operations table (lang.h), over exec and save
  *   ipchains_check.c	-C's walk: what a rule meant to a packet in 2.2
  *   ipchains_print.c	-L in all its forms, and -v's one-line rule
  *   ipchains_save.c	ipchains-save text and ipchains-restore
@@ -175,6 +176,32 @@ const char *ipchains_icmp_name(struct ipt_portrange type,
 int ipchains_apply(struct ipt_ruleset *rs, const struct ipchains_cmd *cmd,
 		   const struct ipt_resolver *res, struct ipt_text *out,
 		   struct ipt_err *err);
+
+/**
+ * ipchains_init() - Make a ruleset the language's empty one
+ *		     (ipt_ipchains_ops.init): input and forward DENY,
+ *		     output ACCEPT, no rules
+ * @rs:		the ruleset
+ *
+ * Return: 0, or -1 when out of memory
+ */
+int ipchains_init(struct ipt_ruleset *rs);
+
+/**
+ * ipchains_exec() - Parse one command's words and run it on a ruleset
+ *		     (ipt_ipchains_ops.exec)
+ * @rs:		an ipchains ruleset
+ * @argc:	words
+ * @argv:	the command's words, without "ipchains"
+ * @res:	names for listings, or NULL (numbers)
+ * @out:	listings and warnings
+ * @err:	ipchains' words for a failure
+ *
+ * Return: the tool's exit status (2: a usage error)
+ */
+int ipchains_exec(struct ipt_ruleset *rs, int argc, char *const *argv,
+		  const struct ipt_resolver *res, struct ipt_text *out,
+		  struct ipt_err *err);
 
 /**
  * struct ipchains_packet - what -C asks about (the 2.2 kernel's

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * ipchains_exec.c - ipchains commands on a ruleset, as the 2.2 kernel's
- *		     ip_fw.c carried them out; the language's operations
+ *		     ip_fw.c carried them out
  *
  * Owns what a parsed ipchains command does to the filter table of an
  * ipchains ruleset (lang.h): the built-in chains "input", "forward",
  * "output" and the user chains, their rules and policies; -C (its walk
- * is ipchains_check.c's); the empty ruleset of the language; struct
- * ipt_lang_ops ipt_ipchains_ops, which the engine calls.
+ * is ipchains_check.c's); the empty ruleset of the language
+ * (ipchains_init()); one command's words parsed and run
+ * (ipchains_exec()). The operations table that offers these to the
+ * engine is ipchains_ops.c's, above this file and ipchains_save.c.
  *
  * Theory of operation. A command is checked whole before anything
  * changes, then applied by steps that cannot fail (room is reserved
@@ -657,10 +659,17 @@ int ipchains_apply(struct ipt_ruleset *rs, const struct ipchains_cmd *cmd,
 	return fail(err, "unknown command (%u)", cmd->op);
 }
 
-/* ---- the language's operations (lang.h) -------------------------------------------- */
+/* ---- the empty ruleset, and one command's words --------------------------------- */
 
-/* The empty ipchains ruleset: input and forward DENY, output ACCEPT */
-static int ipc_init(struct ipt_ruleset *rs)
+/**
+ * ipchains_init() - Make @rs the language's empty ruleset
+ *		     (ipt_ipchains_ops.init)
+ * @rs:		the ruleset
+ *
+ * Input and forward DENY, output ACCEPT, no rules, no user chains.
+ * Return: 0, or -1 when out of memory
+ */
+int ipchains_init(struct ipt_ruleset *rs)
 {
 	struct ipt_table *t = filter(rs);
 	int n;
@@ -690,29 +699,21 @@ static int ipc_init(struct ipt_ruleset *rs)
 	return 0;
 }
 
-/* Would these numeric words change rules, policies or chains? */
-static bool ipc_changes(int argc, char *const *argv)
-{
-	struct ipchains_cmd *cmd = malloc(sizeof(*cmd));
-	struct ipt_err err;
-	bool change = false;
-
-	if (cmd && !ipchains_parse(argc, argv, NULL, cmd, &err))
-		change = cmd->op != IPCHAINS_OP_CHECK &&
-			 cmd->op != IPCHAINS_OP_LIST &&
-			 cmd->op != IPCHAINS_OP_ZERO &&
-			 cmd->op != IPCHAINS_OP_MASQ_LIST &&
-			 cmd->op != IPCHAINS_OP_MASQ_SET &&
-			 cmd->op != IPCHAINS_OP_HELP &&
-			 cmd->op != IPCHAINS_OP_VERSION;
-	free(cmd);
-	return change;
-}
-
-/* One command's words on @rs; the tool's exit status */
-static int ipc_exec(struct ipt_ruleset *rs, int argc, char *const *argv,
-		    const struct ipt_resolver *res, struct ipt_text *out,
-		    struct ipt_err *err)
+/**
+ * ipchains_exec() - Parse one command's words and run it on @rs
+ *		     (ipt_ipchains_ops.exec)
+ * @rs:		an ipchains ruleset
+ * @argc:	words
+ * @argv:	the command's words, without "ipchains"
+ * @res:	names for listings, or NULL (numbers)
+ * @out:	listings and warnings
+ * @err:	ipchains' words for a failure
+ *
+ * Return: the tool's exit status (2: a usage error)
+ */
+int ipchains_exec(struct ipt_ruleset *rs, int argc, char *const *argv,
+		  const struct ipt_resolver *res, struct ipt_text *out,
+		  struct ipt_err *err)
 {
 	struct ipchains_cmd *cmd = malloc(sizeof(*cmd));
 	int ret;
@@ -728,20 +729,3 @@ static int ipc_exec(struct ipt_ruleset *rs, int argc, char *const *argv,
 	free(cmd);
 	return ret;
 }
-
-static void ipc_save(const struct ipt_ruleset *rs, unsigned flags,
-		     struct ipt_text *out)
-{
-	ipchains_save_chain(rs, NULL, flags, out);
-}
-
-const struct ipt_lang_ops ipt_ipchains_ops = {
-	.name = "ipchains",
-	.save_word = "ipchains-save",
-	.restore_word = "ipchains-restore",
-	.init = ipc_init,
-	.changes = ipc_changes,
-	.exec = ipc_exec,
-	.save = ipc_save,
-	.restore = ipchains_restore,
-};

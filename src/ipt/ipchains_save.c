@@ -173,7 +173,7 @@ static int chain_line(struct ipt_ruleset *rs, char **w, int n, unsigned line,
 	{
 		char *nw[2] = { "-N", (char *)name };
 		struct ipt_err e;
-		int r = ipt_ipchains_ops.exec(rs, 2, nw, NULL, NULL, &e);
+		int r = ipchains_exec(rs, 2, nw, NULL, NULL, &e);
 
 		if (r)
 			return fail(err, line, "%s", e.msg);
@@ -284,7 +284,7 @@ int ipchains_restore(struct ipt_ruleset *rs, const char *text,
 	struct ipt_ruleset *n = ipt_ruleset_new();
 
 	err->msg[0] = '\0';
-	if (!n || ipt_ipchains_ops.init(n)) {
+	if (!n || ipchains_init(n)) {
 		ipt_ruleset_free(n);
 		snprintf(err->msg, sizeof(err->msg), "out of memory");
 		return -1;
