@@ -459,6 +459,12 @@ void ipt_cmd_format(const struct ipt_cmd *cmd, struct ipt_text *out);
 int ipt_split(const char *line, char **words, int max, char *store,
 	      size_t store_len, struct ipt_err *err);
 
+/* ---- tablename.c ----------------------------------------------------------- */
+
+/* "filter", "nat", "mangle" ("?" past the last); -1: unknown */
+const char *ipt_table_name(enum ipt_table_id t);
+int ipt_table_by_name(const char *name);
+
 /* ---- ruleset.c ------------------------------------------------------------- */
 
 /* A ruleset with every table's built-in chains, empty, policies ACCEPT */
@@ -469,8 +475,6 @@ void ipt_ruleset_free(struct ipt_ruleset *rs);
 int ipt_table_copy(struct ipt_table *dst, const struct ipt_table *src);
 void ipt_table_free(struct ipt_table *t);
 
-const char *ipt_table_name(enum ipt_table_id t);
-int ipt_table_by_name(const char *name);		/* -1: unknown */
 const char *ipt_hook_name(enum ipt_hook h);
 /* Does table @t have built-in chain @h? */
 bool ipt_table_has_hook(enum ipt_table_id t, enum ipt_hook h);

@@ -1941,19 +1941,16 @@ static int opt_match(struct parse *p, const struct base_opt *b,
 static int opt_table(struct parse *p, const struct base_opt *b,
 		     const char *attached)
 {
-	static const char *const names[IPT_TABLES] = {
-		[IPT_FILTER] = "filter", [IPT_NAT] = "nat",
-		[IPT_MANGLE] = "mangle",
-	};
 	const char *w = value_of(p, b, attached);
+	int t;
 
 	if (!w)
 		return -1;
-	for (int t = 0; t < IPT_TABLES; t++)
-		if (!strcmp(w, names[t])) {
-			p->cmd->table = (uint8_t)t;	/* the last -t wins */
-			return 0;
-		}
+	t = ipt_table_by_name(w);	/* tablename.c */
+	if (t >= 0) {
+		p->cmd->table = (uint8_t)t;	/* the last -t wins */
+		return 0;
+	}
 	if (!strcmp(w, "raw") || !strcmp(w, "security"))
 		return fail(p, "unsupported table '%s'", w);
 	return fail(p, "unknown table '%s'", w);

@@ -84,10 +84,6 @@
 
 #define MAX_COMBOS	64	/* 8 sources x 8 destinations (struct ipt_cmd) */
 
-static const char *const table_names[] = { "filter", "nat", "mangle" };
-static_assert(sizeof(table_names) / sizeof(table_names[0]) == IPT_TABLES,
-	      "a name for each table");
-
 static const char *const hook_names[] = {
 	"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING",
 };
@@ -181,31 +177,6 @@ static int fail(struct ipt_err *err, const char *fmt, ...)
 }
 
 /* ---- names ------------------------------------------------------------- */
-
-/**
- * ipt_table_name() - The name of a table, as -t takes it
- * @t:		the table
- *
- * Return: "filter", "nat", "mangle", or "?" for anything else
- */
-const char *ipt_table_name(enum ipt_table_id t)
-{
-	return (unsigned)t < IPT_TABLES ? table_names[t] : "?";
-}
-
-/**
- * ipt_table_by_name() - The table -t NAME names
- * @name:	"filter", "nat" or "mangle" (case matters, as in iptables)
- *
- * Return: enum ipt_table_id, or -1 when unknown
- */
-int ipt_table_by_name(const char *name)
-{
-	for (int t = 0; t < IPT_TABLES; t++)
-		if (!strcmp(name, table_names[t]))
-			return t;
-	return -1;
-}
 
 /**
  * ipt_hook_name() - The name of a built-in chain
@@ -975,7 +946,7 @@ static int limits_check(const struct xt_limits *l, const char *what,
 		while (!(l->tables & (1u << want)))
 			want++;
 		return fail(err, "%s %s: only valid in %s table, not %s", name,
-			    what, table_names[want], table_names[tid]);
+			    what, ipt_table_name(want), ipt_table_name(tid));
 	}
 	if (l->hooks && (mask & ~l->hooks))
 		return fail(err, "%s %s: used from hooks %s, but only %s from %s",
