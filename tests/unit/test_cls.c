@@ -17,34 +17,16 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/cls.h"
+#include "../lib/report.h"
 
 #define MAX_IV		160	/* per rule and dimension in these tests */
 #define PALETTE		24
-
-static int failed;
-
-static void result(const char *name, int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		printf("ok %s\n", name);
-		return;
-	}
-	failed++;
-	printf("FAIL %s: ", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 static uint64_t rng_state;
 
@@ -371,7 +353,7 @@ static void test_random(const char *name, uint64_t seed, unsigned sets,
 				 " rules, %u dims", i, seed, n, s.ndims);
 		set_free(&s);
 	}
-	result(name, !err, "%s", why);
+	report_checkf(name, !err, "%s", why);
 }
 
 static bool iv_eq(const struct cls_interval *a, unsigned na,
@@ -393,20 +375,20 @@ static void test_intervals(void)
 	unsigned n = cls_intervals_normalize(a, 7);
 	int k = cls_intervals_invert(a, n, out, 8);
 
-	result("intervals_normalize", iv_eq(a, n, m, 4), "%u intervals", n);
-	result("intervals_invert", k == 4 && iv_eq(out, 4, inv, 4), "%d", k);
+	report_checkf("intervals_normalize", iv_eq(a, n, m, 4), "%u intervals", n);
+	report_checkf("intervals_invert", k == 4 && iv_eq(out, 4, inv, 4), "%d", k);
 	k = cls_intervals_invert(a, n, out, 2);
-	result("intervals_invert_counts_past_max", k == 4 && iv_eq(out, 2, inv, 2),
-	       "%d", k);
+	report_checkf("intervals_invert_counts_past_max", k == 4 && iv_eq(out, 2, inv, 2),
+		      "%d", k);
 	k = cls_intervals_invert(NULL, 0, out, 8);
-	result("intervals_invert_empty", k == 1 && iv_eq(out, 1, &all, 1), "%d", k);
+	report_checkf("intervals_invert_empty", k == 1 && iv_eq(out, 1, &all, 1), "%d", k);
 	k = cls_intervals_invert(&all, 1, out, 8);
-	result("intervals_invert_all", k == 0, "%d", k);
+	report_checkf("intervals_invert_all", k == 0, "%d", k);
 	p = cls_prefix(0xc0a80117u, 24);
-	result("prefix", p.lo == 0xc0a80100u && p.hi == 0xc0a801ffu &&
-	       cls_prefix(7, 0).lo == 0 && cls_prefix(7, 0).hi == CLS_KEY_MAX &&
-	       cls_prefix(7, 32).lo == 7 && cls_prefix(7, 32).hi == 7,
-	       "%#x-%#x", p.lo, p.hi);
+	report_checkf("prefix", p.lo == 0xc0a80100u && p.hi == 0xc0a801ffu &&
+		      cls_prefix(7, 0).lo == 0 && cls_prefix(7, 0).hi == CLS_KEY_MAX &&
+		      cls_prefix(7, 32).lo == 7 && cls_prefix(7, 32).hi == 7,
+		      "%#x-%#x", p.lo, p.hi);
 }
 
 static void test_empty(void)
@@ -415,8 +397,8 @@ static void test_empty(void)
 	uint32_t key[CLS_MAX_DIMS] = { 0 };
 	int err = cls_build(&c, 0, 3, set_get, NULL, 0);
 
-	result("no_rules", !err && cls_first(&c, key, 0) == CLS_NONE &&
-	       cls_bytes(&c) == 0, "err %d", err);
+	report_checkf("no_rules", !err && cls_first(&c, key, 0) == CLS_NONE &&
+		      cls_bytes(&c) == 0, "err %d", err);
 	cls_free(&c);
 }
 
@@ -428,10 +410,10 @@ static void test_zero_dims(void)
 
 	set_gen(&s, 100, 0);
 	err = cls_build(&c, 100, 0, set_get, &s, 0);
-	result("zero_dims", !err && cls_first(&c, NULL, 0) == 0 &&
-	       cls_first(&c, NULL, 57) == 57 && cls_first(&c, NULL, 100) ==
-	       CLS_NONE && cls_first(&c, NULL, CLS_NONE) == CLS_NONE,
-	       "err %d", err);
+	report_checkf("zero_dims", !err && cls_first(&c, NULL, 0) == 0 &&
+		      cls_first(&c, NULL, 57) == 57 && cls_first(&c, NULL, 100) ==
+		      CLS_NONE && cls_first(&c, NULL, CLS_NONE) == CLS_NONE,
+		      "err %d", err);
 	cls_free(&c);
 	set_free(&s);
 }
@@ -456,7 +438,7 @@ static void test_wildcard_dims(void)
 	ok = !err && c.nlive == !s.idle[1] + !s.idle[3];
 	for (unsigned i = 0; ok && i < c.nlive; i++)
 		ok = c.dim[i].key == 1 || c.dim[i].key == 3;
-	result("wildcard_dims_skipped", ok, "err %d nlive %u", err, c.nlive);
+	report_checkf("wildcard_dims_skipped", ok, "err %d nlive %u", err, c.nlive);
 	cls_free(&c);
 	set_free(&s);
 }
@@ -481,8 +463,8 @@ static void test_table_dim(void)
 		iv_add(&s, p, p + rnd_below(3));
 	}
 	err = cls_build(&c, s.nrules, 1, set_get, &s, 0);
-	result("small_domain_table", !err && c.nlive == 1 && c.dim[0].table,
-	       "err %d", err);
+	report_checkf("small_domain_table", !err && c.nlive == 1 && c.dim[0].table,
+		      "err %d", err);
 	cls_free(&c);
 	err = check_set(&s, 2000, why, sizeof(why));
 	if (!err && cls_build(&c, s.nrules, 1, set_get, &s, 0))
@@ -493,7 +475,7 @@ static void test_table_dim(void)
 		err = check_key(&s, &c, &k, match, why, sizeof(why));
 	}
 	cls_free(&c);
-	result("small_domain_table_agrees", !err, "%s", why);
+	report_checkf("small_domain_table_agrees", !err, "%s", why);
 	set_free(&s);
 }
 
@@ -506,19 +488,19 @@ static void test_errors(void)
 
 	rng_state = 13;
 	set_gen(&s, 50, 2);
-	result("too_many_dims", cls_build(&c, 50, CLS_MAX_DIMS + 1, set_get,
-					  &s, 0) == -EINVAL, "");
+	report_checkf("too_many_dims", cls_build(&c, 50, CLS_MAX_DIMS + 1, set_get,
+						 &s, 0) == -EINVAL, "want -EINVAL");
 	s.fail_rule = 30;
 	err = cls_build(&c, 50, 2, set_get, &s, 0);
-	result("get_error_passed_on", err == -EIO && cls_first(&c, key, 0) ==
-	       CLS_NONE, "err %d", err);
+	report_checkf("get_error_passed_on", err == -EIO && cls_first(&c, key, 0) ==
+		      CLS_NONE, "err %d", err);
 	s.fail_rule = -1;
 	s.cond[7].first = s.niv;
 	s.cond[7].n = 1;
 	s.cond[7].neg = false;
 	iv_add(&s, 9, 8);
 	err = cls_build(&c, 50, 2, set_get, &s, 0);
-	result("bad_interval", err == -EINVAL, "err %d", err);
+	report_checkf("bad_interval", err == -EINVAL, "err %d", err);
 	cls_free(&c);
 	set_free(&s);
 }
@@ -537,17 +519,17 @@ static void test_cap(void)
 	err = cls_build(&c, s.nrules, s.ndims, set_get, &s, 0);
 	need = cls_bytes(&c);
 	cls_free(&c);
-	result("cap_default_builds", !err && need > 4096, "err %d, %zu bytes",
-	       err, need);
+	report_checkf("cap_default_builds", !err && need > 4096, "err %d, %zu bytes",
+		      err, need);
 	err = cls_build(&c, s.nrules, s.ndims, set_get, &s, 4096);
-	result("cap_e2big_fallback", err == -E2BIG && cls_first(&c, key, 0) ==
-	       CLS_NONE && cls_bytes(&c) == 0, "err %d", err);
+	report_checkf("cap_e2big_fallback", err == -E2BIG && cls_first(&c, key, 0) ==
+		      CLS_NONE && cls_bytes(&c) == 0, "err %d", err);
 	cls_free(&c);
 	err = cls_build(&c, s.nrules, s.ndims, set_get, &s, need - 1);
-	result("cap_one_byte_short", err == -E2BIG, "err %d", err);
+	report_checkf("cap_one_byte_short", err == -E2BIG, "err %d", err);
 	cls_free(&c);
 	err = cls_build(&c, s.nrules, s.ndims, set_get, &s, need);
-	result("cap_exact", !err && cls_bytes(&c) == need, "err %d", err);
+	report_checkf("cap_exact", !err && cls_bytes(&c) == need, "err %d", err);
 	cls_free(&c);
 	set_free(&s);
 }
@@ -585,7 +567,7 @@ static void test_many_rules(void)
 		ok = cls_first(&c, key, from) == want &&
 		     cls_first(&c, key, 0) == (p < 1000 ? p : CLS_NONE);
 	}
-	result("rules_70000", ok, "err %d, %zu bytes", err, cls_bytes(&c));
+	report_checkf("rules_70000", ok, "err %d, %zu bytes", err, cls_bytes(&c));
 	cls_free(&c);
 }
 
@@ -602,5 +584,5 @@ int main(void)
 	test_random("random_small_sets", 0x5eed0001, 400, 1, 70, 200);
 	test_random("random_medium_sets", 0x5eed0002, 60, 70, 800, 300);
 	test_random("random_large_sets", 0x5eed0003, 6, 1500, 3000, 400);
-	return failed ? 1 : 0;
+	return report_failures() ? 1 : 0;
 }

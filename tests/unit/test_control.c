@@ -7,7 +7,6 @@
  * its own error code, and configuration errors name their line.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,24 +15,7 @@
 
 #include "control/cmdfile.h"
 #include "control/proto.h"
-
-static int failed;
-
-static void result(const char *name, int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		printf("ok %s\n", name);
-		return;
-	}
-	failed++;
-	printf("FAIL %s: ", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
+#include "../lib/report.h"
 
 static size_t put32(uint8_t *p, uint32_t v)
 {
@@ -73,14 +55,14 @@ static void test_roundtrip(void)
 	if (!ret)
 		ret = ctl_request_parse(msg.buf + CTL_HDR_LEN, blen, &req);
 	if (ret) {
-		result("request_roundtrip", 0, "%s", ctl_strerror(ret));
+		report_checkf("request_roundtrip", 0, "%s", ctl_strerror(ret));
 		ctl_msg_free(&msg);
 		return;
 	}
 	ok = req.argc == 5 && !req.argv[5];
 	for (int i = 0; ok && i < 5; i++)
 		ok = !strcmp(req.argv[i], argv[i]);
-	result("request_roundtrip", ok, "words differ");
+	report_checkf("request_roundtrip", ok, "words differ");
 	ctl_request_free(&req);
 	ctl_msg_free(&msg);
 }
@@ -91,24 +73,24 @@ static void test_hdr_errors(void)
 				   0, 0, 0, 4 };
 	uint32_t blen;
 
-	result("hdr_good", !ctl_hdr_parse(h, sizeof(h), CTL_KIND_REQUEST, &blen)
-	       && blen == 4, "good header refused");
-	result("hdr_short", ctl_hdr_parse(h, 11, CTL_KIND_REQUEST, &blen) ==
-	       -EAGAIN, "short header not -EAGAIN");
-	result("hdr_wrong_kind", ctl_hdr_parse(h, sizeof(h), CTL_KIND_REPLY,
-	       &blen) == -EBADMSG, "reply kind accepted as request");
+	report_checkf("hdr_good", !ctl_hdr_parse(h, sizeof(h), CTL_KIND_REQUEST, &blen)
+		      && blen == 4, "good header refused");
+	report_checkf("hdr_short", ctl_hdr_parse(h, 11, CTL_KIND_REQUEST, &blen) ==
+		      -EAGAIN, "short header not -EAGAIN");
+	report_checkf("hdr_wrong_kind", ctl_hdr_parse(h, sizeof(h), CTL_KIND_REPLY,
+		      &blen) == -EBADMSG, "reply kind accepted as request");
 	put32(h + 8, CTL_MAX_REQUEST + 1);
-	result("hdr_request_too_long", ctl_hdr_parse(h, sizeof(h),
-	       CTL_KIND_REQUEST, &blen) == -EMSGSIZE, "oversize body accepted");
+	report_checkf("hdr_request_too_long", ctl_hdr_parse(h, sizeof(h),
+		      CTL_KIND_REQUEST, &blen) == -EMSGSIZE, "oversize body accepted");
 	h[5] = 1;
-	result("hdr_old_version", ctl_hdr_parse(h, sizeof(h), CTL_KIND_REQUEST,
-	       &blen) == -EPROTONOSUPPORT, "version 1 (no parts) accepted");
+	report_checkf("hdr_old_version", ctl_hdr_parse(h, sizeof(h), CTL_KIND_REQUEST,
+		      &blen) == -EPROTONOSUPPORT, "version 1 (no parts) accepted");
 	h[5] = CTL_VERSION + 1;
-	result("hdr_bad_version", ctl_hdr_parse(h, sizeof(h), CTL_KIND_REQUEST,
-	       &blen) == -EPROTONOSUPPORT, "a later version accepted");
+	report_checkf("hdr_bad_version", ctl_hdr_parse(h, sizeof(h), CTL_KIND_REQUEST,
+		      &blen) == -EPROTONOSUPPORT, "a later version accepted");
 	h[0] = 'X';
-	result("hdr_bad_magic", ctl_hdr_parse(h, sizeof(h), CTL_KIND_REQUEST,
-	       &blen) == -EPROTO, "bad magic accepted");
+	report_checkf("hdr_bad_magic", ctl_hdr_parse(h, sizeof(h), CTL_KIND_REQUEST,
+		      &blen) == -EPROTO, "bad magic accepted");
 }
 
 static void expect_parse(const char *name, const uint8_t *b, size_t n, int want)
@@ -118,8 +100,8 @@ static void expect_parse(const char *name, const uint8_t *b, size_t n, int want)
 
 	if (!ret)
 		ctl_request_free(&req);
-	result(name, ret == want, "got %d (%s), want %d", ret,
-	       ret ? ctl_strerror(ret) : "ok", want);
+	report_checkf(name, ret == want, "got %d (%s), want %d", ret,
+		      ret ? ctl_strerror(ret) : "ok", want);
 }
 
 static void test_body_errors(void)
@@ -165,19 +147,19 @@ static void test_encode_limits(void)
 
 	for (int i = 0; i <= CTL_MAX_ARGC; i++)
 		argv[i] = "x";
-	result("encode_argc_limit", ctl_request_encode(CTL_MAX_ARGC + 1, argv,
-	       &msg) == -E2BIG, "4097 words encoded");
+	report_checkf("encode_argc_limit", ctl_request_encode(CTL_MAX_ARGC + 1, argv,
+		      &msg) == -E2BIG, "4097 words encoded");
 	memset(big, 'b', CTL_MAX_WORD + 1);
 	argv[0] = big;
-	result("encode_word_limit", ctl_request_encode(1, argv, &msg) ==
-	       -EMSGSIZE, "oversize word encoded");
+	report_checkf("encode_word_limit", ctl_request_encode(1, argv, &msg) ==
+		      -EMSGSIZE, "oversize word encoded");
 	big[CTL_MAX_WORD] = '\0';
 	for (int i = 0; i < 2; i++)
 		argv[i] = big;
-	result("encode_total_limit", ctl_request_encode(2, argv, &msg) ==
-	       -EMSGSIZE, "two maximal words encoded in one request");
-	result("encode_no_words", ctl_request_encode(0, argv, &msg) == -EINVAL,
-	       "empty request encoded");
+	report_checkf("encode_total_limit", ctl_request_encode(2, argv, &msg) ==
+		      -EMSGSIZE, "two maximal words encoded in one request");
+	report_checkf("encode_no_words", ctl_request_encode(0, argv, &msg) == -EINVAL,
+		      "empty request encoded");
 }
 
 static void test_reply(void)
@@ -193,20 +175,20 @@ static void test_reply(void)
 		ret = ctl_hdr_parse(msg.buf, msg.len, CTL_KIND_REPLY, &blen);
 	if (!ret)
 		ret = ctl_reply_parse(msg.buf + CTL_HDR_LEN, blen, &st, &t, &tl);
-	result("reply_roundtrip", !ret && st == 2 && tl == 6 &&
-	       !memcmp(t, "usage\n", 6), "ret %d", ret);
+	report_checkf("reply_roundtrip", !ret && st == 2 && tl == 6 &&
+		      !memcmp(t, "usage\n", 6), "ret %d", ret);
 	ctl_msg_free(&msg);
-	result("reply_bad_status", ctl_reply_encode(256, "", 0, &msg) == -EINVAL,
-	       "status 256 encoded");
+	report_checkf("reply_bad_status", ctl_reply_encode(256, "", 0, &msg) == -EINVAL,
+		      "status 256 encoded");
 	{
 		uint8_t b[4] = { 0, 0, 1, 0 };
 
-		result("reply_parse_bad_status",
-		       ctl_reply_parse(b, 4, &st, &t, &tl) == -EBADMSG,
-		       "status 256 parsed");
-		result("reply_parse_short",
-		       ctl_reply_parse(b, 3, &st, &t, &tl) == -EBADMSG,
-		       "3-byte reply parsed");
+		report_checkf("reply_parse_bad_status",
+			      ctl_reply_parse(b, 4, &st, &t, &tl) == -EBADMSG,
+			      "status 256 parsed");
+		report_checkf("reply_parse_short",
+			      ctl_reply_parse(b, 3, &st, &t, &tl) == -EBADMSG,
+			      "3-byte reply parsed");
 	}
 }
 
@@ -219,28 +201,28 @@ static void test_parts(void)
 	struct ctl_msg msg;
 	uint32_t blen;
 
-	result("part_head", !ctl_part_head(head, 5) &&
-	       !ctl_hdr_parse_answer(head, CTL_HDR_LEN, &kind, &blen) &&
-	       kind == CTL_KIND_PART && blen == 5, "part header not read back");
-	result("part_max_len", !ctl_part_head(head, CTL_MAX_PART) &&
-	       ctl_part_head(head, CTL_MAX_PART + 1) == -EFBIG,
-	       "the part limit is not CTL_MAX_PART");
+	report_checkf("part_head", !ctl_part_head(head, 5) &&
+		      !ctl_hdr_parse_answer(head, CTL_HDR_LEN, &kind, &blen) &&
+		      kind == CTL_KIND_PART && blen == 5, "part header not read back");
+	report_checkf("part_max_len", !ctl_part_head(head, CTL_MAX_PART) &&
+		      ctl_part_head(head, CTL_MAX_PART + 1) == -EFBIG,
+		      "the part limit is not CTL_MAX_PART");
 	put32(head + 8, CTL_MAX_PART + 1);
-	result("part_too_long_parsed", ctl_hdr_parse_answer(head, CTL_HDR_LEN,
-	       &kind, &blen) == -EFBIG, "an oversize part accepted");
-	result("reply_head", !ctl_reply_head(head, 1, 3) &&
-	       !ctl_hdr_parse_answer(head, CTL_HDR_LEN, &kind, &blen) &&
-	       kind == CTL_KIND_REPLY && blen == 7 && head[15] == 1,
-	       "reply header not read back");
+	report_checkf("part_too_long_parsed", ctl_hdr_parse_answer(head, CTL_HDR_LEN,
+		      &kind, &blen) == -EFBIG, "an oversize part accepted");
+	report_checkf("reply_head", !ctl_reply_head(head, 1, 3) &&
+		      !ctl_hdr_parse_answer(head, CTL_HDR_LEN, &kind, &blen) &&
+		      kind == CTL_KIND_REPLY && blen == 7 && head[15] == 1,
+		      "reply header not read back");
 	head[7] = CTL_KIND_REQUEST;
-	result("answer_not_request", ctl_hdr_parse_answer(head, CTL_HDR_LEN,
-	       &kind, &blen) == -EBADMSG, "a request taken as an answer");
+	report_checkf("answer_not_request", ctl_hdr_parse_answer(head, CTL_HDR_LEN,
+		      &kind, &blen) == -EBADMSG, "a request taken as an answer");
 	memset(big, 'x', sizeof(big));
-	result("reply_never_cut", ctl_reply_encode(0, big, CTL_MAX_PART - 3,
-	       &msg) == -EFBIG && !msg.buf, "an oversize reply was encoded");
-	result("reply_max_len", !ctl_reply_encode(0, big, CTL_MAX_PART - 4,
-	       &msg) && msg.len == CTL_REPLY_HEAD + CTL_MAX_PART - 4,
-	       "the longest reply was refused");
+	report_checkf("reply_never_cut", ctl_reply_encode(0, big, CTL_MAX_PART - 3,
+		      &msg) == -EFBIG && !msg.buf, "an oversize reply was encoded");
+	report_checkf("reply_max_len", !ctl_reply_encode(0, big, CTL_MAX_PART - 4,
+		      &msg) && msg.len == CTL_REPLY_HEAD + CTL_MAX_PART - 4,
+		      "the longest reply was refused");
 	ctl_msg_free(&msg);
 }
 
@@ -279,21 +261,21 @@ static void test_call_parts(void)
 	int sv[2], st, ret;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
-		result("call_parts_socketpair", 0, "%s", strerror(errno));
+		report_checkf("call_parts_socketpair", 0, "%s", strerror(errno));
 		return;
 	}
 	peer_answer(sv[1], parts, 3, 0, " 3\n");
 	ret = ctl_call_stream(sv[0], 2, argv, count_part, seen, &st, &text, &tl);
-	result("call_stream_parts", !ret && st == 0 &&
-	       !strcmp(seen, "line 1\n||line 2\nline|") && tl == 3 &&
-	       !strcmp(text, " 3\n"), "ret %d seen '%s'", ret, seen);
+	report_checkf("call_stream_parts", !ret && st == 0 &&
+		      !strcmp(seen, "line 1\n||line 2\nline|") && tl == 3 &&
+		      !strcmp(text, " 3\n"), "ret %d seen '%s'", ret, seen);
 	free(text);
 	peer_answer(sv[1], parts, 3, 1, "incomplete\n");
 	ret = ctl_call(sv[0], 2, argv, &st, &text, &tl);
-	result("call_gathers_parts", !ret && st == 1 &&
-	       tl == strlen("line 1\nline 2\nlineincomplete\n") &&
-	       !strcmp(text, "line 1\nline 2\nlineincomplete\n"),
-	       "ret %d text '%s'", ret, text ? text : "");
+	report_checkf("call_gathers_parts", !ret && st == 1 &&
+		      tl == strlen("line 1\nline 2\nlineincomplete\n") &&
+		      !strcmp(text, "line 1\nline 2\nlineincomplete\n"),
+		      "ret %d text '%s'", ret, text ? text : "");
 	free(text);
 	close(sv[1]);
 	close(sv[0]);
@@ -312,15 +294,15 @@ static void test_call(void)
 	int sv[2], st, ret;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
-		result("call_socketpair", 0, "socketpair: %s", strerror(errno));
+		report_checkf("call_socketpair", 0, "socketpair: %s", strerror(errno));
 		return;
 	}
 	ctl_reply_encode(0, "rx_frames 1\n", 12, &rep);
 	ctl_write_all(sv[1], rep.buf, rep.len);
 	ctl_msg_free(&rep);
 	ret = ctl_call(sv[0], 1, argv, &st, &text, &tl);
-	result("call_reply", !ret && st == 0 && tl == 12 &&
-	       !strcmp(text, "rx_frames 1\n"), "ret %d", ret);
+	report_checkf("call_reply", !ret && st == 0 && tl == 12 &&
+		      !strcmp(text, "rx_frames 1\n"), "ret %d", ret);
 	free(text);
 	ret = ctl_read_full(sv[1], buf, CTL_HDR_LEN);
 	if (!ret)
@@ -329,13 +311,13 @@ static void test_call(void)
 		ret = ctl_read_full(sv[1], buf, blen);
 	if (!ret)
 		ret = ctl_request_parse(buf, blen, &req);
-	result("call_request", !ret && req.argc == 1 &&
-	       !strcmp(req.argv[0], "stats"), "ret %d", ret);
+	report_checkf("call_request", !ret && req.argc == 1 &&
+		      !strcmp(req.argv[0], "stats"), "ret %d", ret);
 	if (!ret)
 		ctl_request_free(&req);
 	close(sv[1]);
 	ret = ctl_call(sv[0], 1, argv, &st, &text, &tl);
-	result("call_peer_closed", ret < 0, "no error from a closed peer");
+	report_checkf("call_peer_closed", ret < 0, "no error from a closed peer");
 	free(text);
 	close(sv[0]);
 }
@@ -361,29 +343,29 @@ static void test_cmdfile(void)
 	     cf.cmds[3].argc == 2 && !strcmp(cf.cmds[3].argv[0], "xy zw") &&
 	     !strcmp(cf.cmds[3].argv[1], "") &&
 	     cf.cmds[4].line == 7 && !strcmp(cf.cmds[4].argv[0], "last");
-	result("cmdfile_good", ok, "ret %d n %zu", ret, cf.n);
+	report_checkf("cmdfile_good", ok, "ret %d n %zu", ret, cf.n);
 	cmdfile_free(&cf);
 
 	ret = cmdfile_parse("t.conf", "ok\nbad \"quote\nfine\n\"x\n", 21, &cf);
 	ok = ret == -EINVAL && cf.nerrors == 2 && cf.n == 0 && cf.errors &&
 	     strstr(cf.errors, "t.conf:2: unterminated double quote") &&
 	     strstr(cf.errors, "t.conf:4: ");
-	result("cmdfile_errors_name_lines", ok, "ret %d errors '%s'", ret,
-	       cf.errors ? cf.errors : "");
+	report_checkf("cmdfile_errors_name_lines", ok, "ret %d errors '%s'", ret,
+		      cf.errors ? cf.errors : "");
 	cmdfile_free(&cf);
 
 	ret = cmdfile_parse("t.conf", "a\0b\n", 4, &cf);
-	result("cmdfile_nul_byte", ret == -EINVAL && cf.errors &&
-	       strstr(cf.errors, "t.conf:1: NUL"), "ret %d", ret);
+	report_checkf("cmdfile_nul_byte", ret == -EINVAL && cf.errors &&
+		      strstr(cf.errors, "t.conf:1: NUL"), "ret %d", ret);
 	cmdfile_free(&cf);
 
 	ret = cmdfile_parse("t.conf", "", 0, &cf);
-	result("cmdfile_empty", !ret && cf.n == 0, "ret %d", ret);
+	report_checkf("cmdfile_empty", !ret && cf.n == 0, "ret %d", ret);
 	cmdfile_free(&cf);
 
 	ret = cmdfile_load("/nonexistent/masq.conf", &cf);
-	result("cmdfile_missing", ret == -ENOENT && cf.errors &&
-	       strstr(cf.errors, "No such file"), "ret %d", ret);
+	report_checkf("cmdfile_missing", ret == -ENOENT && cf.errors &&
+		      strstr(cf.errors, "No such file"), "ret %d", ret);
 	cmdfile_free(&cf);
 }
 
@@ -401,8 +383,8 @@ static void test_cmdfile_limits(void)
 		t[i + 1] = ' ';
 	}
 	ret = cmdfile_parse("t.conf", t, n, &cf);
-	result("cmdfile_too_many_words", ret == -EINVAL && cf.errors &&
-	       strstr(cf.errors, "4096 words"), "ret %d", ret);
+	report_checkf("cmdfile_too_many_words", ret == -EINVAL && cf.errors &&
+		      strstr(cf.errors, "4096 words"), "ret %d", ret);
 	cmdfile_free(&cf);
 	free(t);
 }
@@ -419,6 +401,5 @@ int main(void)
 	test_call_parts();
 	test_cmdfile();
 	test_cmdfile_limits();
-	(void)failed;
 	return 0;
 }

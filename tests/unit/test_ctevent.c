@@ -17,7 +17,6 @@
  *
  * Prints "ok ctevent/NAME" or "FAIL ctevent/NAME: why".
  */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,35 +24,19 @@
 
 #include "../lib/ctlline.h"
 #include "../lib/frame.h"
+#include "../lib/report.h"
 
 #define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
 #define NS		1000000000ull
 #define RING		4096	/* ctevent.c's CTEV_RING */
 #define PER_READ	256	/* ... CTEV_PER_READ */
 
-static char why[1024];
-static int failed;
 static struct masq_pool *pool;
 
+/* "ok ctevent/NAME" or "FAIL ctevent/NAME: why" (tests/lib/report.h) */
 static void report(const char *name, bool ok)
 {
-	if (ok) {
-		printf("ok ctevent/%s\n", name);
-		return;
-	}
-	failed++;
-	printf("FAIL ctevent/%s: %s\n", name, why);
-}
-
-static bool failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static bool failf(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	return false;
+	report_result("ctevent", name, ok);
 }
 
 /* UDP from 192.168.0.2:@sport to 198.51.100.7:53 (what comes out dropped) */
@@ -125,19 +108,19 @@ static bool lines_case(struct masq_engine *e)
 	bool ok = true;
 
 	if (!l)
-		return failf("no listener");
+		return report_whyf("no listener");
 	udp_out(e, 40000);
 	got = read_(e, l, &n);
 	nl = strstr(got, " src=198.51.100.7 dst=203.0.113.1 sport=53 dport=");
 	if (n != 1 || strncmp(got, "    [NEW] udp      17 ", 22) ||
 	    !strstr(got, " src=192.168.0.2 dst=198.51.100.7 sport=40000 dport=53 [UNREPLIED] ") || !nl)
-		ok = failf("the NEW line: %s", got);
+		ok = report_whyf("the NEW line: %s", got);
 	free(got);
 	ctlline_run(e, "conntrack -F", &fl);
 	masq_text_free(&fl);
 	got = read_(e, l, &n);
 	if (ok && (n != 1 || strncmp(got, "[DESTROY] udp      17 src=192.168.0.2 dst=198.51.100.7 sport=40000 dport=53 [UNREPLIED] src=198.51.100.7 ", 97)))
-		ok = failf("the DESTROY line: %s", got);
+		ok = report_whyf("the DESTROY line: %s", got);
 	free(got);
 	masq_ctl_list_free(l);
 	return ok;
@@ -155,7 +138,7 @@ static bool from_listen_case(struct masq_engine *e)
 	udp_out(e, 41001);
 	got = read_(e, l, &n);
 	ok = n == 1 && strstr(got, "sport=41001") ? true :
-	     failf("%d lines: %s", n, got);
+	     report_whyf("%d lines: %s", n, got);
 	free(got);
 	masq_ctl_list_free(l);
 	return ok;
@@ -174,18 +157,18 @@ static bool wrap_case(struct masq_engine *e, bool two)
 			got = read_(e, k, &n);
 			klines += n;
 			if (strstr(got, "lost"))
-				ok = failf("a reader that kept up was told: %.60s", got);
+				ok = report_whyf("a reader that kept up was told: %.60s", got);
 			free(got);
 		}
 	}
 	do {
 		got = read_(e, l, &n);
 		if (n > PER_READ + 1)
-			ok = failf("one read gave %d lines", n);
+			ok = report_whyf("one read gave %d lines", n);
 		if (!reads && strncmp(got, "conntrack: 904 events lost\n", 27))
-			ok = failf("first read: %.60s", got);
+			ok = report_whyf("first read: %.60s", got);
 		if (!reads && !strstr(got, "sport=20904 "))
-			ok = failf("the oldest kept is not 20904: %.200s", got);
+			ok = report_whyf("the oldest kept is not 20904: %.200s", got);
 		if (reads && strstr(got, "lost"))
 			lost_seen = true;
 		total += n;
@@ -193,11 +176,11 @@ static bool wrap_case(struct masq_engine *e, bool two)
 		reads++;
 	} while (n > 0 && reads < 100);
 	if (lost_seen)
-		ok = failf("told of a loss twice");
+		ok = report_whyf("told of a loss twice");
 	if (total != RING + 1)
-		ok = failf("%d lines, want %d events and the loss line", total, RING + 1);
+		ok = report_whyf("%d lines, want %d events and the loss line", total, RING + 1);
 	if (k && klines != 5000)
-		ok = failf("the reader that kept up got %d lines", klines);
+		ok = report_whyf("the reader that kept up got %d lines", klines);
 	masq_ctl_list_free(l);
 	masq_ctl_list_free(k);
 	return ok;
@@ -213,7 +196,7 @@ static bool live_case(struct masq_engine *e)
 	ok = l && w && masq_ctl_list_live(l) && !masq_ctl_list_live(w);
 	masq_ctl_list_free(l);
 	masq_ctl_list_free(w);
-	return ok ? true : failf("-E not live, or -L live");
+	return ok ? true : report_whyf("-E not live, or -L live");
 }
 
 int main(void)
@@ -237,5 +220,5 @@ int main(void)
 	report("live", e && live_case(e));
 	masq_engine_destroy(e);
 	masq_pool_destroy(pool);
-	return failed ? 1 : 0;
+	return report_failures() ? 1 : 0;
 }

@@ -17,7 +17,6 @@
  * longest chunk's time as a "#" line (information: timings here are
  * noisy, the bound checked is the number of lines).
  */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +25,7 @@
 
 #include "../lib/ctlline.h"
 #include "../lib/frame.h"
+#include "../lib/report.h"
 
 #define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
 #define NS		1000000000ull
@@ -34,8 +34,6 @@
 #define N_B		3000
 #define N_C		100	/* per chunk */
 
-static char why[1024];
-
 /* ASan (the -san build) must answer an impossible size with NULL */
 const char *__asan_default_options(void);
 const char *__asan_default_options(void)
@@ -43,24 +41,10 @@ const char *__asan_default_options(void)
 	return "allocator_may_return_null=1";
 }
 
+/* "ok ctlist/NAME" or "FAIL ctlist/NAME: why" (tests/lib/report.h) */
 static void report(const char *name, bool ok)
 {
-	if (ok)
-		printf("ok ctlist/%s\n", name);
-	else
-		printf("FAIL ctlist/%s: %s\n", name, why);
-}
-
-static bool failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static bool failf(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	return false;
+	report_result("ctlist", name, ok);
 }
 
 static struct masq_pool *pool;
@@ -128,8 +112,8 @@ static struct masq_engine *filled(void)
 			open_conn(e, 1, i);
 	}
 	if (e && masq_engine_conn_count(e) != N_A + N_B) {
-		failf("%u connections made, want %u", masq_engine_conn_count(e),
-		      N_A + N_B);
+		report_whyf("%u connections made, want %u", masq_engine_conn_count(e),
+			    N_A + N_B);
 		masq_engine_destroy(e);
 		e = NULL;
 	}
@@ -158,7 +142,7 @@ struct walk {
 	int status;
 };
 
-/* Start the walk @argv names (NULL-terminated); NULL after failf() */
+/* Start the walk @argv names (NULL-terminated); NULL after report_whyf() */
 static struct masq_ctl_list *walk_start(struct masq_engine *e,
 					char *const *argv)
 {
@@ -168,7 +152,7 @@ static struct masq_ctl_list *walk_start(struct masq_engine *e,
 	while (argv[argc])
 		argc++;
 	if (masq_engine_ctl_list(e, argc, argv, &l) || !l)
-		failf("'%s %s' is no walk", argv[0], argv[1]);
+		report_whyf("'%s %s' is no walk", argv[0], argv[1]);
 	return l;
 }
 
@@ -206,14 +190,14 @@ static bool walk_check(struct walk *w)
 	bool ok = true;
 
 	if (!key)
-		return failf("out of memory");
+		return report_whyf("out of memory");
 	for (char *l = strtok_r(w->text.s, "\n", &save); l;
 	     l = strtok_r(NULL, "\n", &save)) {
 		char *k = strstr(l, "src="), *end = k ? strstr(k, " packets=") : NULL;
 
 		if (!end) {
 			free(key);
-			return failf("not a conntrack line: %.120s", l);
+			return report_whyf("not a conntrack line: %.120s", l);
 		}
 		*end = '\0';
 		key[n++] = k;
@@ -221,12 +205,12 @@ static bool walk_check(struct walk *w)
 	qsort(key, n, sizeof(*key), cmp_str);
 	for (size_t i = 0; i < n && ok; i++) {
 		if (i && !strcmp(key[i], key[i - 1]))
-			ok = failf("listed twice: %s", key[i]);
+			ok = report_whyf("listed twice: %s", key[i]);
 		a += !strncmp(key[i], "src=192.168.0.2 ", 16);
 	}
 	if (ok && a != N_A)
-		ok = failf("%zu of the %u connections present throughout "
-			   "listed", a, N_A);
+		ok = report_whyf("%zu of the %u connections present throughout "
+				 "listed", a, N_A);
 	free(key);
 	return ok;
 }
@@ -252,13 +236,13 @@ static bool listed_once_while_changing(void)
 		}
 	}
 	if (ok && w.status)
-		ok = failf("the walk ended with status %d", w.status);
+		ok = report_whyf("the walk ended with status %d", w.status);
 	if (ok && w.chunks < 4)
-		ok = failf("only %u chunks: the table changed between none",
-			   w.chunks);
+		ok = report_whyf("only %u chunks: the table changed between none",
+				 w.chunks);
 	if (ok && w.most_lines > CHUNK_LINES)
-		ok = failf("a chunk of %u lines (bound %u)", w.most_lines,
-			   CHUNK_LINES);
+		ok = report_whyf("a chunk of %u lines (bound %u)", w.most_lines,
+				 CHUNK_LINES);
 	if (ok)
 		ok = walk_check(&w);
 	printf("# conntrack -L of %u connections: %u chunks, at most %u "
@@ -280,13 +264,13 @@ static bool chunks_are_the_whole(const char *cmd, char *const *argv)
 	bool ok = l != NULL;
 
 	if (ok && ctlline_run(e, cmd, &whole))
-		ok = failf("'%s' failed", cmd);
+		ok = report_whyf("'%s' failed", cmd);
 	while (ok && w.status == MASQ_CTL_MORE)
 		w.status = walk_step(e, l, &w);
 	if (ok && (w.status || w.chunks < 2 || w.text.len != whole.len ||
 		   memcmp(w.text.s, whole.s, whole.len)))
-		ok = failf("'%s': %u chunks, status %d, %zu bytes; at once %zu",
-			   cmd, w.chunks, w.status, w.text.len, whole.len);
+		ok = report_whyf("'%s': %u chunks, status %d, %zu bytes; at once %zu",
+				 cmd, w.chunks, w.status, w.text.len, whole.len);
 	masq_text_free(&w.text);
 	masq_text_free(&whole);
 	masq_ctl_list_free(l);
@@ -309,22 +293,22 @@ static bool flush_in_chunks(void)
 		before = masq_engine_conn_count(e);
 		rc = masq_ctl_list_next(e, l, &t);
 		if (before - masq_engine_conn_count(e) > CHUNK_LINES)
-			ok = failf("one chunk forgot %u connections",
-				   before - masq_engine_conn_count(e));
+			ok = report_whyf("one chunk forgot %u connections",
+					 before - masq_engine_conn_count(e));
 		for (int k = 0; k < 10; k++)
 			open_conn(e, 2, c++);
 	}
 	if (ok && (rc || t.len))
-		ok = failf("status %d, text '%.80s'", rc, t.s ? t.s : "");
+		ok = report_whyf("status %d, text '%.80s'", rc, t.s ? t.s : "");
 	masq_text_free(&t);
 	if (ok)
 		ctlline_run(e, "conntrack -L", &t);
 	if (ok && t.s && (strstr(t.s, "src=192.168.0.2 ") ||
 			  strstr(t.s, "src=192.168.0.3 ")))
-		ok = failf("a connection present at the start survived");
+		ok = report_whyf("a connection present at the start survived");
 	if (ok && masq_engine_conn_count(e) > c)
-		ok = failf("%u connections left, only %u made meanwhile",
-			   masq_engine_conn_count(e), c);
+		ok = report_whyf("%u connections left, only %u made meanwhile",
+				 masq_engine_conn_count(e), c);
 	masq_text_free(&t);
 	masq_ctl_list_free(l);
 	masq_engine_destroy(e);
@@ -347,15 +331,15 @@ static bool out_of_memory_said(void)
 	len = t.len;
 	if (!t.oom || !t.s || !strstr(t.s, "before\n\n[output truncated: "
 				       "out of memory]\n"))
-		ok = failf("no marker: oom %d, text '%s'", t.oom, t.s ? t.s : "");
+		ok = report_whyf("no marker: oom %d, text '%s'", t.oom, t.s ? t.s : "");
 	masq_text_printf(&t, "after\n");
 	if (ok && t.len != len)
-		ok = failf("text appended after running out of memory");
+		ok = report_whyf("text appended after running out of memory");
 	if (ok)
 		l = walk_start(e, argv);
 	rc = l ? masq_ctl_list_next(e, l, &t) : 0;
 	if (ok && (!l || rc != 1))
-		ok = l && failf("a walk into a cut text gave %d, want 1", rc);
+		ok = l && report_whyf("a walk into a cut text gave %d, want 1", rc);
 	masq_text_free(&t);
 	masq_ctl_list_free(l);
 	masq_engine_destroy(e);
@@ -380,8 +364,8 @@ static bool not_a_walk(void)
 		while (cases[i][argc])
 			argc++;
 		if (masq_engine_ctl_list(e, argc, cases[i], &l) || l)
-			ok = failf("'%s %s' taken as a walk", cases[i][0],
-				   cases[i][1] ? cases[i][1] : "");
+			ok = report_whyf("'%s %s' taken as a walk", cases[i][0],
+					 cases[i][1] ? cases[i][1] : "");
 		masq_ctl_list_free(l);
 	}
 	masq_engine_destroy(e);

@@ -48,30 +48,15 @@
 #include "control/proto.h"
 #include "masqd/ctlsrv.h"
 #include "../lib/ctlfake.h"
+#include "../lib/report.h"
 
-
-static char why[1024];
 static char dir[] = "/tmp/masq-srvtest-XXXXXX";
 static char sock_path[108];
 
+/* "ok ctlsrv/NAME" or "FAIL ctlsrv/NAME: why" (tests/lib/report.h) */
 static void report(const char *name, bool ok)
 {
-	if (ok)
-		printf("ok ctlsrv/%s\n", name);
-	else
-		printf("FAIL ctlsrv/%s: %s\n", name, why);
-}
-
-static bool failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static bool failf(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	return false;
+	report_result("ctlsrv", name, ok);
 }
 
 /* ---- driving the server ------------------------------------------------------ */
@@ -98,7 +83,7 @@ static bool srv_open(void)
 {
 	memset(&ctlfake, 0, sizeof(ctlfake));
 	return !ctlsrv_open(&srv, sock_path, &ctlfake_ops, NULL) ||
-	       failf("ctlsrv_open(%s) failed", sock_path);
+	       report_whyf("ctlsrv_open(%s) failed", sock_path);
 }
 
 #define SEND(fd, ...) ctlfake_send(fd, sizeof((char *[]){ __VA_ARGS__ }) / \
@@ -148,12 +133,12 @@ static bool socket_dir_made(void)
 	if (!srv_open())
 		return false;
 	ok = (!stat(sub, &d) && !stat(sock_path, &s)) ||
-	     failf("stat: %s", strerror(errno));
+	     report_whyf("stat: %s", strerror(errno));
 	ok = ok && (((d.st_mode & 07777) == 0755 && (s.st_mode & 0777) == 0600) ||
-		    failf("directory %04o, socket %04o", d.st_mode & 07777,
-			  s.st_mode & 0777));
+		    report_whyf("directory %04o, socket %04o", d.st_mode & 07777,
+				s.st_mode & 0777));
 	ctlsrv_close(&srv);
-	ok = ok && (access(sock_path, F_OK) || failf("socket left behind"));
+	ok = ok && (access(sock_path, F_OK) || report_whyf("socket left behind"));
 	return ok;
 }
 
@@ -164,7 +149,7 @@ static bool refused(const char *path, int err)
 
 	if (!ret)
 		ctlsrv_close(&srv);
-	return ret == err || failf("open %s: %d, want %d", path, ret, err);
+	return ret == err || report_whyf("open %s: %d, want %d", path, ret, err);
 }
 
 static bool socket_dir_refused(void)
@@ -177,7 +162,7 @@ static bool socket_dir_refused(void)
 	snprintf(open_dir, sizeof(open_dir), "%s/open", dir);
 	if (symlink("run", link) || mkdir(open_dir, 0755) ||
 	    chmod(open_dir, 0775))
-		return failf("setup: %s", strerror(errno));
+		return report_whyf("setup: %s", strerror(errno));
 	ok = refused(deep, -ELOOP);
 	snprintf(path, sizeof(path), "%s/link/x.sock", dir);
 	ok = ok && refused(path, -ELOOP);
@@ -195,7 +180,7 @@ static bool socket_dir_other_owner(void)
 	snprintf(other, sizeof(other), "%s/other", dir);
 	snprintf(path, sizeof(path), "%s/x.sock", other);
 	if (mkdir(other, 0755) || chown(other, 4321, 4321))
-		return failf("setup: %s", strerror(errno));
+		return report_whyf("setup: %s", strerror(errno));
 	return refused(path, -EPERM);
 }
 
@@ -207,19 +192,19 @@ static bool answer_in_parts(void)
 
 	ok = ok && ((a.status == 0 && a.text_len == 300000 && a.parts >= 4 &&
 		     !strncmp(a.text, "abcdefghi\nabc", 13)) ||
-		    failf("status %d, %zu bytes in %d parts", a.status,
-			  a.text_len, a.parts));
+		    report_whyf("status %d, %zu bytes in %d parts", a.status,
+				a.text_len, a.parts));
 	ctlfake_answer_free(&a);
 	ok = ok && SEND(fd, "fail") && until_answer(fd, &a, 10) &&
 	     ((a.status == 1 && a.parts == 0 &&
 	       !strcmp(a.text, "failed: no such thing\n")) ||
-	      failf("a failure: status %d, %d parts, '%s'", a.status, a.parts,
-		    a.text));
+	      report_whyf("a failure: status %d, %d parts, '%s'", a.status, a.parts,
+			  a.text));
 	ctlfake_answer_free(&a);
 	ok = ok && SEND(fd, "oomtext") && until_answer(fd, &a, 10) &&
 	     ((a.status == 1 && strstr(a.text, "first lines\n") &&
 	       strstr(a.text, "output is incomplete")) ||
-	      failf("cut text: status %d, '%s'", a.status, a.text));
+	      report_whyf("cut text: status %d, '%s'", a.status, a.text));
 	return finish(ok, fd, &a);
 }
 
@@ -236,15 +221,15 @@ static bool listing_a_chunk_per_step(void)
 		ctlfake_read(fb, &b);
 	}
 	ok = ok && ((a.status == 0 && b.status == 0) ||
-		    failf("listings not done: %d %d", a.status, b.status));
+		    report_whyf("listings not done: %d %d", a.status, b.status));
 	ok = ok && ((a.text_len == 40u * CTLFAKE_LINES * (sizeof(CTLFAKE_LINE) - 1) &&
 		     b.text_len == 30u * CTLFAKE_LINES * (sizeof(CTLFAKE_LINE) - 1)) ||
-		    failf("%zu and %zu bytes", a.text_len, b.text_len));
+		    report_whyf("%zu and %zu bytes", a.text_len, b.text_len));
 	ok = ok && (ctlfake.most_chunks <= CTLSRV_CHUNKS ||
-		    failf("%d chunks in one iteration", ctlfake.most_chunks));
-	ok = ok && (ctlfake.dropped == 2 || failf("%d listings dropped", ctlfake.dropped));
-	ok = ok && (srv.streams == 2 || failf("%llu streams counted",
-					       (unsigned long long)srv.streams));
+		    report_whyf("%d chunks in one iteration", ctlfake.most_chunks));
+	ok = ok && (ctlfake.dropped == 2 || report_whyf("%d listings dropped", ctlfake.dropped));
+	ok = ok && (srv.streams == 2 || report_whyf("%llu streams counted",
+						     (unsigned long long)srv.streams));
 	ctlfake_answer_free(&b);
 	if (fb >= 0)
 		close(fb);
@@ -266,14 +251,14 @@ static bool listing_waits_for_reader(void)
 			mem = ctlsrv_memory(&srv);
 	}
 	ok = ok && ((made > 0 && made < 40) ||
-		    failf("%d chunks made for a client that reads nothing", made));
+		    report_whyf("%d chunks made for a client that reads nothing", made));
 	ok = ok && (mem < (1u << 20) ||
-		    failf("%zu bytes held for one client", mem));
+		    report_whyf("%zu bytes held for one client", mem));
 	now_ms += CTLSRV_IDLE_MS + 1;
 	step();
 	ok = ok && ((cl_closed(fd) && srv.idle_closed == 1 && ctlfake.dropped == 1) ||
-		    failf("an unread answer not closed after %d ms (idle %llu)",
-			  CTLSRV_IDLE_MS, (unsigned long long)srv.idle_closed));
+		    report_whyf("an unread answer not closed after %d ms (idle %llu)",
+				CTLSRV_IDLE_MS, (unsigned long long)srv.idle_closed));
 	printf("# a listing nobody reads: %d chunks, %zu bytes held at most\n",
 	       made, mem);
 	if (fd >= 0)
@@ -294,13 +279,13 @@ static bool idle_clients_closed(void)
 	now_ms += CTLSRV_IDLE_MS - 1;
 	step();
 	ok = ok && ((!cl_closed(quiet) && !cl_closed(stalled)) ||
-		    failf("closed before %d ms", CTLSRV_IDLE_MS));
+		    report_whyf("closed before %d ms", CTLSRV_IDLE_MS));
 	now_ms += 2;
 	step();
 	ok = ok && ((cl_closed(quiet) && cl_closed(stalled) &&
 		     srv.idle_closed == 2) ||
-		    failf("idle clients open after %d ms (%llu closed)",
-			  CTLSRV_IDLE_MS, (unsigned long long)srv.idle_closed));
+		    report_whyf("idle clients open after %d ms (%llu closed)",
+				CTLSRV_IDLE_MS, (unsigned long long)srv.idle_closed));
 	close(quiet);
 	close(stalled);
 	ctlsrv_close(&srv);
@@ -321,26 +306,26 @@ static bool listener_waits(void)
 	step();
 	ctlfake_read(fd, &a);
 	ok = ok && ((a.text_len == 12 && !strcmp((char *)a.text, "event\nevent\n")) ||
-		    failf("events sent: '%s'", a.text ? a.text : ""));
+		    report_whyf("events sent: '%s'", a.text ? a.text : ""));
 	n = ctlsrv_pollfds(&srv, pfd, 0, now_ms);
 	for (int i = 1; i < n; i++)
 		polled_in |= pfd[i].fd >= 0 && pfd[i].events == POLLIN;
-	ok = ok && (polled_in || failf("an idle listener polled for writing"));
+	ok = ok && (polled_in || report_whyf("an idle listener polled for writing"));
 	now_ms += 3 * CTLSRV_IDLE_MS;
 	step();
 	ctlfake.events = 1;
 	step();
 	ctlfake_read(fd, &a);
 	ok = ok && ((!a.eof && a.text_len == 18 && srv.idle_closed == 0) ||
-		    failf("after %d ms: eof %d, %zu bytes, %llu idle closed",
-			  3 * CTLSRV_IDLE_MS, a.eof, a.text_len,
-			  (unsigned long long)srv.idle_closed));
+		    report_whyf("after %d ms: eof %d, %zu bytes, %llu idle closed",
+				3 * CTLSRV_IDLE_MS, a.eof, a.text_len,
+				(unsigned long long)srv.idle_closed));
 	ok = ok && (ctlfake.listen_calls <= 2 * 6 ||
-		    failf("%d feeds in 6 iterations", ctlfake.listen_calls));
+		    report_whyf("%d feeds in 6 iterations", ctlfake.listen_calls));
 	close(fd);
 	step();
 	ok = ok && (ctlfake.dropped == 1 ||
-		    failf("a listener that hung up not dropped (%d)", ctlfake.dropped));
+		    report_whyf("a listener that hung up not dropped (%d)", ctlfake.dropped));
 	return finish(ok, -1, &a);
 }
 
@@ -359,12 +344,12 @@ static bool waiting_is_not_idle(void)
 	now_ms += 3 * CTLSRV_IDLE_MS;
 	step();
 	ok = ok && ((!cl_closed(fa) && !cl_closed(fb)) ||
-		    failf("closed while waiting for masqd"));
+		    report_whyf("closed while waiting for masqd"));
 	masq_text_printf(&t, "job done\n");
 	ctlsrv_complete(&srv, 0, &t);
 	ok = ok && until_answer(fa, &a, 10) && until_answer(fb, &b, 10) &&
 	     ((!strcmp(a.text, "job done\n") && !strcmp(b.text, "after\n")) ||
-	      failf("answers '%s' '%s'", a.text, b.text));
+	      report_whyf("answers '%s' '%s'", a.text, b.text));
 	ctlfake_answer_free(&b);
 	if (fb >= 0)
 		close(fb);
@@ -385,9 +370,9 @@ static bool seventeenth_client_served(void)
 	ok = ok && late >= 0 && SEND(late, "echo", "in");
 	now_ms += CTLSRV_EVICT_MS;
 	ok = ok && until_answer(late, &a, 10) &&
-	     (!strcmp(a.text, "in\n") || failf("answer '%s'", a.text));
+	     (!strcmp(a.text, "in\n") || report_whyf("answer '%s'", a.text));
 	ok = ok && (srv.evicted == 1 ||
-		    failf("%llu evicted", (unsigned long long)srv.evicted));
+		    report_whyf("%llu evicted", (unsigned long long)srv.evicted));
 	for (int i = 0; i < CTLSRV_MAX_CLIENTS; i++)
 		if (fd[i] >= 0)
 			close(fd[i]);
@@ -415,9 +400,9 @@ static bool too_large_refused(void)
 	     until_answer(fd, &a, 10);
 	ok = ok && ((a.status == 2 && strstr(a.text, "too long (limit 16 MiB)") &&
 		     srv.too_large == 1) ||
-		    failf("status %d '%s'", a.status, a.text ? a.text : ""));
+		    report_whyf("status %d '%s'", a.status, a.text ? a.text : ""));
 	step();
-	ok = ok && (cl_closed(fd) || failf("still open after a bad header"));
+	ok = ok && (cl_closed(fd) || report_whyf("still open after a bad header"));
 	return finish(ok, fd, &a);
 }
 
@@ -439,18 +424,18 @@ static bool request_memory_bounded(void)
 	}
 	step();			/* the last header read */
 	ok = ok && ((srv.starved_reads == 1 && srv.in_total <= CTLSRV_IN_TOTAL) ||
-		    failf("%llu waits, %zu bytes reserved",
-			  (unsigned long long)srv.starved_reads, srv.in_total));
+		    report_whyf("%llu waits, %zu bytes reserved",
+				(unsigned long long)srv.starved_reads, srv.in_total));
 	now_ms += CTLSRV_IDLE_MS;	/* the two stalled ones go, not the third */
 	step();
 	ok = ok && ((srv.idle_closed == 2 && !cl_closed(fd[2]) && !srv.cl[2].starved) ||
-		    failf("%llu closed; the waiting one starved %d",
-			  (unsigned long long)srv.idle_closed, srv.cl[2].starved));
+		    report_whyf("%llu closed; the waiting one starved %d",
+				(unsigned long long)srv.idle_closed, srv.cl[2].starved));
 	now_ms += CTLSRV_IDLE_MS;	/* it sends nothing either: closed */
 	step();
 	ok = ok && ((srv.idle_closed == 3 && cl_closed(fd[2]) && !srv.in_total) ||
-		    failf("%llu closed, %zu bytes still reserved",
-			  (unsigned long long)srv.idle_closed, srv.in_total));
+		    report_whyf("%llu closed, %zu bytes still reserved",
+				(unsigned long long)srv.idle_closed, srv.in_total));
 	for (int i = 0; i < 3; i++)
 		if (fd[i] >= 0)
 			close(fd[i]);
@@ -485,8 +470,8 @@ static bool command_budget(void)
 		}
 	}
 	ok = ok && ((done == 8 && most <= CTLSRV_RUN_BUDGET && busy_seen) ||
-		    failf("%d answered, %d in one iteration, busy %d", done,
-			  most, busy_seen));
+		    report_whyf("%d answered, %d in one iteration, busy %d", done,
+				most, busy_seen));
 	for (int i = 0; i < 8; i++) {
 		ctlfake_answer_free(&a[i]);
 		if (fd[i] >= 0)
@@ -506,10 +491,10 @@ static bool hold_queues(void)
 	for (int i = 0; i < 5; i++)
 		step();
 	ctlfake_read(fd, &a);
-	ok = ok && (a.status < 0 || failf("answered while held"));
+	ok = ok && (a.status < 0 || report_whyf("answered while held"));
 	ctlsrv_hold(&srv, false);
 	ok = ok && until_answer(fd, &a, 5) &&
-	     (!strcmp(a.text, "held\n") || failf("answer '%s'", a.text));
+	     (!strcmp(a.text, "held\n") || report_whyf("answer '%s'", a.text));
 	return finish(ok, fd, &a);
 }
 
@@ -536,10 +521,10 @@ static bool sock_is(mode_t mode, gid_t gid)
 	struct stat st;
 
 	if (stat(sock_path, &st))
-		return failf("stat %s: %s", sock_path, strerror(errno));
+		return report_whyf("stat %s: %s", sock_path, strerror(errno));
 	return ((st.st_mode & 0777) == mode && st.st_gid == gid) ||
-	       failf("socket mode %04o group %u, want %04o group %u",
-		     st.st_mode & 0777, (unsigned)st.st_gid, mode, (unsigned)gid);
+	       report_whyf("socket mode %04o group %u, want %04o group %u",
+			   st.st_mode & 0777, (unsigned)st.st_gid, mode, (unsigned)gid);
 }
 
 /*
@@ -684,7 +669,7 @@ static bool run_child(enum child_kind kind, uint32_t uid, uint32_t gid)
 
 	if (pipe2(err, O_CLOEXEC) ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync))
-		return failf("pipe: %s", strerror(errno));
+		return report_whyf("pipe: %s", strerror(errno));
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
@@ -718,11 +703,11 @@ static bool run_child(enum child_kind kind, uint32_t uid, uint32_t gid)
 	close(sync[0]);
 	masq_text_free(&t);
 	if (pid < 0)
-		return failf("fork: %s", strerror(errno));
+		return report_whyf("fork: %s", strerror(errno));
 	if (i == CHILD_STEPS)
-		return failf("child %d did not finish", kind);
+		return report_whyf("child %d did not finish", kind);
 	return (WIFEXITED(st) && WEXITSTATUS(st) == 0) ||
-	       failf("child %d: %s", kind, line[0] ? line : "failed");
+	       report_whyf("child %d: %s", kind, line[0] ? line : "failed");
 }
 
 static bool guest_access(void)
@@ -734,33 +719,33 @@ static bool guest_access(void)
 	/* the mkdtemp directory (0700) keeps the user out: refused, named */
 	ok = ok && ((set_user("65534:65534", &t) == 1 &&
 		     strstr(t.s, "could not reach") && strstr(t.s, dir)) ||
-		    failf("through a 0700 directory: '%s'", t.s ? t.s : ""));
+		    report_whyf("through a 0700 directory: '%s'", t.s ? t.s : ""));
 	ok = ok && sock_is(0600, getegid());
-	ok = ok && (!chmod(dir, 0711) || failf("chmod: %s", strerror(errno)));
+	ok = ok && (!chmod(dir, 0711) || report_whyf("chmod: %s", strerror(errno)));
 	ok = ok && (set_user("65534:65534", &t) == 0 ||
-		    failf("set 65534:65534: '%s'", t.s));
+		    report_whyf("set 65534:65534: '%s'", t.s));
 	ok = ok && sock_is(0660, GUEST_GID);
 	t.len = 0;
 	ctlperm_show(&srv.perm, &t);
 	ok = ok && ((t.s && !strcmp(t.s, "origdst-user 65534:65534\n")) ||
-		    failf("shown as '%s'", t.s ? t.s : ""));
+		    report_whyf("shown as '%s'", t.s ? t.s : ""));
 	runs = runs_total;
 	ok = ok && run_child(CHILD_GUEST, GUEST_UID, GUEST_GID);
 	ok = ok && (runs_total - runs == 3 ||
-		    failf("%d commands ran for the user, want his 2 origdst "
-			  "and 1 iface listing",
-			  runs_total - runs));
+		    report_whyf("%d commands ran for the user, want his 2 origdst "
+				"and 1 iface listing",
+				runs_total - runs));
 	runs = runs_total;
 	ok = ok && run_child(CHILD_STRANGER, GUEST_UID - 1, GUEST_GID);
 	ok = ok && run_child(CHILD_OUTSIDE, GUEST_UID, GUEST_GID - 1);
 	ok = ok && (runs_total == runs ||
-		    failf("a stranger's command ran"));
+		    report_whyf("a stranger's command ran"));
 	ok = ok && run_child(CHILD_GUEST_TWICE, GUEST_UID, GUEST_GID);
 	ok = ok && sock_is(0600, getegid());
 	ok = ok && run_child(CHILD_OUTSIDE, GUEST_UID, GUEST_GID);
 	ok = ok && (srv.perm.denied == 5 ||
-		    failf("%llu refusals counted, want 5",
-			  (unsigned long long)srv.perm.denied));
+		    report_whyf("%llu refusals counted, want 5",
+				(unsigned long long)srv.perm.denied));
 	chmod(dir, 0700);
 	masq_text_free(&t);
 	ctlsrv_close(&srv);
@@ -787,13 +772,13 @@ static bool guest_words(void)
 		int st = set_user(bad[i].word, &t);
 
 		ok = (st == bad[i].status && t.s && strstr(t.s, bad[i].word)) ||
-		     failf("'%s': status %d '%s', want %d naming it",
-			   bad[i].word, st, t.s ? t.s : "", bad[i].status);
+		     report_whyf("'%s': status %d '%s', want %d naming it",
+				 bad[i].word, st, t.s ? t.s : "", bad[i].status);
 	}
 	t.len = 0;
 	ok = ok && (ctlperm_command(&srv, 2, few, &t) == 2 ||
-		    failf("two words accepted"));
-	ok = ok && (!srv.perm.guest || failf("a bad word set a user"));
+		    report_whyf("two words accepted"));
+	ok = ok && (!srv.perm.guest || report_whyf("a bad word set a user"));
 	ok = ok && sock_is(0600, getegid());
 	masq_text_free(&t);
 	ctlsrv_close(&srv);

@@ -11,7 +11,6 @@
  *
  * Prints "ok api/NAME" or "FAIL api/NAME: why" per test.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,36 +19,16 @@
 #include "../lib/ctlline.h"
 #include "../lib/frame.h"
 #include "../lib/rng.h"
+#include "../lib/report.h"
 
 #define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
 #define NS		1000000000ull
 
-static char why[1024];
-
+/* "ok api/NAME" or "FAIL api/NAME: why" (tests/lib/report.h) */
 static void report(const char *name, bool ok)
 {
-	if (ok)
-		printf("ok api/%s\n", name);
-	else
-		printf("FAIL api/%s: %s\n", name, why);
+	report_result("api", name, ok);
 }
-
-static int failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int failf(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	for (char *p = why; *p; p++)
-		if (*p == '\n')
-			*p = ' ';
-	return -1;
-}
-
-
 
 static struct masq_engine *engine_up(struct masq_pool *pool,
 				     const struct masq_limits *lim)
@@ -57,12 +36,12 @@ static struct masq_engine *engine_up(struct masq_pool *pool,
 	struct masq_engine *e = masq_engine_create(lim, pool);
 
 	if (!e) {
-		failf("masq_engine_create() failed");
+		report_failf("masq_engine_create() failed");
 		return NULL;
 	}
 	for (int i = 0; ctlline_topology[i]; i++) {
 		if (ctlline_run(e, ctlline_topology[i], NULL) != 0) {
-			failf("setup command failed: %s", ctlline_topology[i]);
+			report_failf("setup command failed: %s", ctlline_topology[i]);
 			masq_engine_destroy(e);
 			return NULL;
 		}
@@ -143,17 +122,17 @@ static int ctl_errors(struct masq_engine *e)
 		int st = ctlline_run(e, b->cmd, &out);
 
 		if (b->status ? st != b->status : st != 1 && st != 2)
-			rc = failf("'%s' returned %d, expected %s", b->cmd, st,
-				   b->status == 2 ? "2" : b->status ? "1" : "1 or 2");
+			rc = report_failf("'%s' returned %d, expected %s", b->cmd, st,
+					  b->status == 2 ? "2" : b->status ? "1" : "1 or 2");
 		else if (!out.s || !strstr(out.s, b->word))
-			rc = failf("'%s': the error does not name '%s': %s",
-				   b->cmd, b->word, out.s ? out.s : "(none)");
+			rc = report_failf("'%s': the error does not name '%s': %s",
+					  b->cmd, b->word, out.s ? out.s : "(none)");
 		masq_text_free(&after);
 		snapshot(e, &after);
 		if (!rc && strcmp(before.s, after.s))
-			rc = failf("'%s' failed but changed a listing", b->cmd);
+			rc = report_failf("'%s' failed but changed a listing", b->cmd);
 		if (!rc && masq_engine_iface_find(e, "lan1") >= 0)
-			rc = failf("'%s' failed but created lan1", b->cmd);
+			rc = report_failf("'%s' failed but created lan1", b->cmd);
 		masq_text_free(&out);
 	}
 	masq_text_free(&before);
@@ -175,7 +154,7 @@ static void test_ctl(struct masq_pool *pool)
 		return;
 	rc = masq_engine_ctl(e, 0, (char *const[]){ NULL }, &out);
 	if (rc != 2)
-		failf("an empty command returned %d, expected 2", rc);
+		report_failf("an empty command returned %d, expected 2", rc);
 	report("ctl_empty_is_usage", rc == 2);
 	masq_text_free(&out);
 
@@ -186,7 +165,7 @@ static void test_ctl(struct masq_pool *pool)
 	     masq_engine_iface_count(e) == 2 &&
 	     !strcmp(masq_engine_iface_name(e, 0), "lan0");
 	if (!rc)
-		failf("counter/interface lookups by name answer wrongly");
+		report_failf("counter/interface lookups by name answer wrongly");
 	report("lookups_by_name", rc);
 	masq_engine_destroy(e);
 }
@@ -285,18 +264,18 @@ static int check_tx(struct masq_engine *e, struct masq_pool *pool,
 	int nifs = masq_engine_iface_count(e);
 
 	if (avail + tx->n > count || count - avail - tx->n > held_max)
-		return failf("step %u: %u buffers unaccounted for (pool %u of %u, tx %u, at most %u may be held)",
-			     step, count - avail - tx->n, avail, count, tx->n,
-			     held_max);
+		return report_failf("step %u: %u buffers unaccounted for (pool %u of %u, tx %u, at most %u may be held)",
+				    step, count - avail - tx->n, avail, count, tx->n,
+				    held_max);
 	for (uint32_t i = 0; i < tx->n; i++) {
 		struct masq_buf *b = tx->bufs[i];
 
 		if (b->data < b->base ||
 		    b->len > b->cap - (uint32_t)(b->data - b->base))
-			return failf("step %u: a tx frame lies outside its buffer", step);
+			return report_failf("step %u: a tx frame lies outside its buffer", step);
 		if ((int)b->iface >= nifs)
-			return failf("step %u: a tx frame leaves by interface %u of %d",
-				     step, b->iface, nifs);
+			return report_failf("step %u: a tx frame leaves by interface %u of %d",
+					    step, b->iface, nifs);
 	}
 	for (uint32_t i = 0; i < tx->n; i++)
 		masq_pool_put(pool, tx->bufs[i]);
@@ -326,7 +305,7 @@ static int random_run(uint64_t seed, uint32_t steps)
 	lim.neigh_queue = 8;
 	lim.max_neigh = 16;
 	if (!pool)
-		return failf("masq_pool_create failed");
+		return report_failf("masq_pool_create failed");
 	e = engine_up(pool, &lim);
 	if (!e) {
 		masq_pool_destroy(pool);
@@ -364,14 +343,14 @@ static int random_run(uint64_t seed, uint32_t steps)
 	/* the run must have reached the paths that hold and make buffers */
 	for (const char *const *c = reached; *c && !rc; c++)
 		if (masq_engine_counter(e, *c) <= 0)
-			rc = failf("the random run never reached %s", *c);
+			rc = report_failf("the random run never reached %s", *c);
 	while (nhog)
 		masq_pool_put(pool, hog[--nhog]);
 	masq_engine_destroy(e);
 	if (!rc && masq_pool_avail(pool) != masq_pool_count(pool))
-		rc = failf("after masq_engine_destroy() %u of %u buffers are not back",
-			   masq_pool_count(pool) - masq_pool_avail(pool),
-			   masq_pool_count(pool));
+		rc = report_failf("after masq_engine_destroy() %u of %u buffers are not back",
+				  masq_pool_count(pool) - masq_pool_avail(pool),
+				  masq_pool_count(pool));
 	masq_pool_destroy(pool);
 	return rc;
 }
@@ -402,15 +381,15 @@ static int pool_dry(void)
 	}
 	masq_engine_input(e, batch, n, NS, &tx);
 	if (masq_pool_avail(pool) + tx.n != masq_pool_count(pool))
-		rc = failf("%u buffers unaccounted for",
-			   masq_pool_count(pool) - masq_pool_avail(pool) - tx.n);
+		rc = report_failf("%u buffers unaccounted for",
+				  masq_pool_count(pool) - masq_pool_avail(pool) - tx.n);
 	else if (masq_engine_counter(e, "drop_ttl_expired") != (int64_t)n)
-		rc = failf("drop_ttl_expired %lld, expected %u",
-			   (long long)masq_engine_counter(e, "drop_ttl_expired"), n);
+		rc = report_failf("drop_ttl_expired %lld, expected %u",
+				  (long long)masq_engine_counter(e, "drop_ttl_expired"), n);
 	else if (masq_engine_counter(e, "icmp_errors_sent") != (int64_t)tx.n)
-		rc = failf("icmp_errors_sent %lld but %u frames out",
-			   (long long)masq_engine_counter(e, "icmp_errors_sent"),
-			   tx.n);
+		rc = report_failf("icmp_errors_sent %lld but %u frames out",
+				  (long long)masq_engine_counter(e, "icmp_errors_sent"),
+				  tx.n);
 	for (uint32_t i = 0; i < tx.n; i++)
 		masq_pool_put(pool, tx.bufs[i]);
 	masq_engine_destroy(e);
@@ -442,13 +421,13 @@ static int tx_full(void)
 	}
 	masq_engine_input(e, batch, 5, NS, &tx);
 	if (tx.n != 2)
-		rc = failf("tx holds %u frames, capacity 2", tx.n);
+		rc = report_failf("tx holds %u frames, capacity 2", tx.n);
 	else if (masq_engine_counter(e, "drop_tx_full") != 3)
-		rc = failf("drop_tx_full %lld, expected 3",
-			   (long long)masq_engine_counter(e, "drop_tx_full"));
+		rc = report_failf("drop_tx_full %lld, expected 3",
+				  (long long)masq_engine_counter(e, "drop_tx_full"));
 	else if (masq_pool_avail(pool) + tx.n != masq_pool_count(pool))
-		rc = failf("%u buffers unaccounted for",
-			   masq_pool_count(pool) - masq_pool_avail(pool) - tx.n);
+		rc = report_failf("%u buffers unaccounted for",
+				  masq_pool_count(pool) - masq_pool_avail(pool) - tx.n);
 	for (uint32_t i = 0; i < tx.n && i < 2; i++)
 		masq_pool_put(pool, tx.bufs[i]);
 	masq_engine_destroy(e);
@@ -483,16 +462,16 @@ static int neigh_queue_bound(void)
 	masq_engine_input(e, batch, 10, NS, &tx);
 	held = masq_pool_count(pool) - masq_pool_avail(pool) - tx.n;
 	if (held != 4)
-		rc = failf("%u frames held for one neighbour, limit 4", held);
+		rc = report_failf("%u frames held for one neighbour, limit 4", held);
 	else if (masq_engine_counter(e, "drop_neigh_queue_full") != 6)
-		rc = failf("drop_neigh_queue_full %lld, expected 6",
-			   (long long)masq_engine_counter(e, "drop_neigh_queue_full"));
+		rc = report_failf("drop_neigh_queue_full %lld, expected 6",
+				  (long long)masq_engine_counter(e, "drop_neigh_queue_full"));
 	for (uint32_t i = 0; i < tx.n; i++)
 		masq_pool_put(pool, tx.bufs[i]);
 	masq_engine_destroy(e);
 	if (!rc && masq_pool_avail(pool) != masq_pool_count(pool))
-		rc = failf("masq_engine_destroy() kept %u held buffers",
-			   masq_pool_count(pool) - masq_pool_avail(pool));
+		rc = report_failf("masq_engine_destroy() kept %u held buffers",
+				  masq_pool_count(pool) - masq_pool_avail(pool));
 	masq_pool_destroy(pool);
 	return rc;
 }
@@ -545,37 +524,37 @@ static int ctl_job(void)
 	if (!e)
 		return -1;
 	if (ctlline_run(e, "iptables -I FORWARD -p udp --dport 53 -j ACCEPT", NULL))
-		rc = failf("setup rule refused");
+		rc = report_failf("setup rule refused");
 	j = masq_engine_ctl_job(e, 9, add);
 	if (!rc && !j)
-		rc = failf("iptables -I is not a job");
+		rc = report_failf("iptables -I is not a job");
 	if (!rc && masq_engine_ctl_job(e, 3, list))
-		rc = failf("a command that does not parse became a job");
+		rc = report_failf("a command that does not parse became a job");
 	if (!rc && send_udp(e, pool, 5, 53) != 5)
-		rc = failf("packets did not pass before the job ran");
+		rc = report_failf("packets did not pass before the job ran");
 	if (!rc)
 		masq_ctl_job_run(j);
 	/* built, not yet published: the old rules decide, and count */
 	if (!rc && send_udp(e, pool, 3, 9) != 3)
-		rc = failf("the new rule acted before it was published");
+		rc = report_failf("the new rule acted before it was published");
 	if (!rc && send_udp(e, pool, 2, 53) != 2)
-		rc = failf("established packets stopped during the job");
+		rc = report_failf("established packets stopped during the job");
 	if (!rc) {
 		st = masq_engine_ctl_job_finish(e, j, &t);
 		masq_ctl_job_free(j);
 		j = NULL;
 		if (st)
-			rc = failf("finish: status %d: %s", st, t.s ? t.s : "");
+			rc = report_failf("finish: status %d: %s", st, t.s ? t.s : "");
 	}
 	if (!rc && send_udp(e, pool, 2, 9) != 0)
-		rc = failf("the new rule does not drop after the swap");
+		rc = report_failf("the new rule does not drop after the swap");
 	masq_text_free(&t);
 	if (!rc && ctlline_run(e, "iptables-save -c -t filter", &t))
-		rc = failf("iptables-save failed");
+		rc = report_failf("iptables-save failed");
 	if (!rc && (!t.s || !strstr(t.s, "[7:196] -A FORWARD -p udp -m udp --dport 53 -j ACCEPT") ||
 		    !strstr(t.s, "[2:56] -A FORWARD -p udp -m udp --dport 9 -j DROP") ||
 		    !strstr(t.s, "[3:84] -A FORWARD -i lan0 -j ACCEPT")))
-		rc = failf("counters not carried over the swap: %s", t.s ? t.s : "");
+		rc = report_failf("counters not carried over the swap: %s", t.s ? t.s : "");
 	masq_text_free(&t);
 	if (j) {
 		masq_ctl_job_run(j);

@@ -34,7 +34,6 @@
 #include <glob.h>
 #include <limits.h>
 #include <netdb.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,29 +42,13 @@
 
 #include "ipt/ipt.h"
 #include "../lib/golden.h"
+#include "../lib/report.h"
 
 #define MAX_WORDS	256
 #define ALL_TABLES	((1u << IPT_FILTER) | (1u << IPT_NAT) | (1u << IPT_MANGLE))
 #define SECTION_MARK	"## iptables "
 
-static int failures;
 static bool have_services;
-
-static void report(const char *name, bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		printf("ok %s\n", name);
-		return;
-	}
-	failures++;
-	printf("FAIL %s: ", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 /* ---- files ------------------------------------------------------------------- */
 
@@ -177,7 +160,7 @@ static void compare(const char *name, const char *want, const char *got)
 {
 	char why[1024];
 
-	report(name, !first_diff(want, got, why, sizeof(why)), "%s", why);
+	report_checkf(name, !first_diff(want, got, why, sizeof(why)), "%s", why);
 }
 
 /* ---- sections of .S and .L ------------------------------------------------------------ */
@@ -276,12 +259,12 @@ static void check_listings(struct ipt_ruleset *rs, const char *name,
 
 	snprintf(test, sizeof(test), "%.280s/%s", name, kind);
 	if (!text) {
-		report(test, false, "cannot read %s: %s", path, strerror(errno));
+		report_checkf(test, false, "cannot read %s: %s", path, strerror(errno));
 		return;
 	}
 	run_sections(rs, text, &s);
 	if (s.problem[0]) {
-		report(test, false, "%s", s.problem);
+		report_checkf(test, false, "%s", s.problem);
 	} else {
 		compare(test, s.want.s ? s.want.s : "",
 			s.direct.s ? s.direct.s : "");
@@ -321,7 +304,7 @@ static void apply_cmds(struct ipt_ruleset *rs, const char *name,
 			snprintf(why, sizeof(why), "line %d '%.300s': %.250s", n, line,
 				 err.msg);
 	}
-	report(test, !bad, "%d command(s) refused; first: %s", bad, why);
+	report_checkf(test, !bad, "%d command(s) refused; first: %s", bad, why);
 }
 
 static void apply_rst(struct ipt_ruleset *rs, const char *name,
@@ -333,7 +316,7 @@ static void apply_rst(struct ipt_ruleset *rs, const char *name,
 
 	snprintf(test, sizeof(test), "%.280s/apply", name);
 	ret = ipt_restore(rs, text, IPT_RESTORE_COUNTERS, NULL, &err);
-	report(test, ret == 0, "ipt_restore: %s", err.msg);
+	report_checkf(test, ret == 0, "ipt_restore: %s", err.msg);
 }
 
 static void roundtrip(const struct ipt_ruleset *rs, const char *name,
@@ -347,10 +330,10 @@ static void roundtrip(const struct ipt_ruleset *rs, const char *name,
 	snprintf(test, sizeof(test), "%.250s/roundtrip%s", name,
 		 counters ? "-counters" : "");
 	if (!again || !first) {
-		report(test, false, "out of memory");
+		report_checkf(test, false, "out of memory");
 	} else if (ipt_restore(again, first, counters ?
 			       IPT_RESTORE_COUNTERS : 0, NULL, &err)) {
-		report(test, false, "ipt_restore of our own save: %s", err.msg);
+		report_checkf(test, false, "ipt_restore of our own save: %s", err.msg);
 	} else {
 		second = save_text(again, counters);
 		compare(test, first, second ? second : "");
@@ -408,7 +391,7 @@ static void save_stamp(void)
 	struct ipt_text got = { 0 };
 
 	if (!rs) {
-		report("golden/save_stamp", false, "out of memory");
+		report_checkf("golden/save_stamp", false, "out of memory");
 		return;
 	}
 	ipt_save(rs, 1u << IPT_FILTER, false, "Wed Nov 25 22:13:26 2026",
@@ -440,7 +423,7 @@ static void check_save(const struct ipt_ruleset *rs, const char *name,
 	if (want && got)
 		compare(test, want, got);
 	else
-		report(test, false, "cannot read %s", other);
+		report_checkf(test, false, "cannot read %s", other);
 	free(want);
 	free(got);
 }
@@ -457,7 +440,7 @@ static void golden_file(const char *path)
 	snprintf(name, sizeof(name), "golden/%.*s",
 		 (int)(strrchr(base, '.') - base), base);
 	if (!rs || !text) {
-		report(name, false, "cannot start: %s", rs ? path : "no memory");
+		report_checkf(name, false, "cannot start: %s", rs ? path : "no memory");
 		goto out;
 	}
 	if (rst)
@@ -477,7 +460,7 @@ static void golden_file(const char *path)
 	check_listings(rs, name, other, "L", &exec_ok, exec_why,
 		       sizeof(exec_why));
 	snprintf(test, sizeof(test), "%.280s/exec", name);
-	report(test, exec_ok, "%s", exec_why);
+	report_checkf(test, exec_ok, "%s", exec_why);
 
 	/* without -c, restore zeroes the policy counters a .rst sets */
 	roundtrip(rs, name, rst);
@@ -532,7 +515,7 @@ static void bad_file(const char *path)
 	snprintf(name, sizeof(name), "golden/%.*s",
 		 (int)(strrchr(base, '.') - base), base);
 	if (!rs || !text) {
-		report(name, false, "cannot start: %s", rs ? path : "no memory");
+		report_checkf(name, false, "cannot start: %s", rs ? path : "no memory");
 		goto out;
 	}
 	while (*p) {
@@ -544,8 +527,8 @@ static void bad_file(const char *path)
 		if (line[0] && line[0] != '#')
 			bad_line(rs, line, n, &why, &wrong);
 	}
-	report(name, !wrong, "%d line(s) wrong: %s", wrong,
-	       why.s ? why.s : "");
+	report_checkf(name, !wrong, "%d line(s) wrong: %s", wrong,
+		      why.s ? why.s : "");
 out:
 	ipt_text_free(&why);
 	free(text);
@@ -603,6 +586,5 @@ int main(void)
 		printf("FAIL golden/*: no inputs in %s\n", dir);
 		return 1;
 	}
-	(void)failures;
 	return 0;
 }

@@ -15,34 +15,16 @@
  * every one that parses. The system resolver is tried only on names
  * /etc/hosts, /etc/services and /etc/protocols hold (no DNS wait).
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "ipt/ipt.h"
+#include "../lib/report.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
-
-static int failed;
-
-static void result(const char *name, int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		printf("ok %s\n", name);
-		return;
-	}
-	failed++;
-	printf("FAIL %s: ", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 /* ---- a resolver with a few fixed names ----------------------------------- */
 
@@ -206,22 +188,22 @@ static void expect_ok(const char *line, const struct ipt_resolver *res,
 
 	name_of(name, sizeof(name), "parse", line);
 	if (parse_line(line, res, &c, &e)) {
-		result(name, 0, "refused: %s", e.msg);
+		report_checkf(name, 0, "refused: %s", e.msg);
 		return;
 	}
 	ipt_cmd_format(&c, &t);
 	if (!t.s || strcmp(t.s, want)) {
-		result(name, 0, "format gave '%s', want '%s'",
-		       t.s ? t.s : "", want);
+		report_checkf(name, 0, "format gave '%s', want '%s'",
+			      t.s ? t.s : "", want);
 		ipt_text_free(&t);
 		return;
 	}
 	ipt_text_free(&t);
 	if (roundtrip(&c, why, sizeof(why))) {
-		result(name, 0, "round trip: %s", why);
+		report_checkf(name, 0, "round trip: %s", why);
 		return;
 	}
-	result(name, 1, NULL);
+	report_checkf(name, 1, NULL);
 	if (out)
 		*out = c;
 }
@@ -241,12 +223,12 @@ static void expect_err(const char *line, const struct ipt_resolver *res,
 		struct ipt_text t = { 0 };
 
 		ipt_cmd_format(&c, &t);
-		result(name, 0, "accepted as '%s'", t.s ? t.s : "");
+		report_checkf(name, 0, "accepted as '%s'", t.s ? t.s : "");
 		ipt_text_free(&t);
 		return;
 	}
-	result(name, strstr(e.msg, want) && !strchr(e.msg, '\n'),
-	       "message '%s' does not say '%s'", e.msg, want);
+	report_checkf(name, strstr(e.msg, want) && !strchr(e.msg, '\n'),
+		      "message '%s' does not say '%s'", e.msg, want);
 }
 
 /* ---- accepted commands ------------------------------------------------------ */
@@ -1216,7 +1198,7 @@ static bool parsed(const char *name, const char *line, struct ipt_cmd *c)
 	struct ipt_err e;
 
 	if (parse_line(line, NULL, c, &e)) {
-		result(name, 0, "'%s' refused: %s", line, e.msg);
+		report_checkf(name, 0, "'%s' refused: %s", line, e.msg);
 		return false;
 	}
 	return true;
@@ -1228,62 +1210,62 @@ static void test_fields_rule(void)
 
 	if (parsed("fields_addresses", "-A FORWARD ! -s 1.2.3.4/24 -d "
 		   "5.6.7.8/255.0.255.0 -i eth+ ! -o ppp0 -f", &c))
-		result("fields_addresses",
-		       c.op == IPT_OP_APPEND && !strcmp(c.chain, "FORWARD") &&
-		       c.rule.src == IP4(1, 2, 3, 0) &&
-		       c.rule.smsk == 0xffffff00 && c.nsrc == 1 &&
-		       c.srcs[0] == c.rule.src &&
-		       c.rule.dst == IP4(5, 0, 7, 0) &&
-		       c.rule.dmsk == 0xff00ff00 && c.ndst == 1 &&
-		       !strcmp(c.rule.in, "eth+") && !strcmp(c.rule.out, "ppp0") &&
-		       c.rule.frag &&
-		       c.rule.inv == (IPT_INV_SRC | IPT_INV_OUT) &&
-		       c.table == IPT_FILTER && c.rule.t.kind == IPT_T_NONE,
-		       "src %08x/%08x dst %08x/%08x inv %x", c.rule.src,
-		       c.rule.smsk, c.rule.dst, c.rule.dmsk, c.rule.inv);
+		report_checkf("fields_addresses",
+			      c.op == IPT_OP_APPEND && !strcmp(c.chain, "FORWARD") &&
+			      c.rule.src == IP4(1, 2, 3, 0) &&
+			      c.rule.smsk == 0xffffff00 && c.nsrc == 1 &&
+			      c.srcs[0] == c.rule.src &&
+			      c.rule.dst == IP4(5, 0, 7, 0) &&
+			      c.rule.dmsk == 0xff00ff00 && c.ndst == 1 &&
+			      !strcmp(c.rule.in, "eth+") && !strcmp(c.rule.out, "ppp0") &&
+			      c.rule.frag &&
+			      c.rule.inv == (IPT_INV_SRC | IPT_INV_OUT) &&
+			      c.table == IPT_FILTER && c.rule.t.kind == IPT_T_NONE,
+			      "src %08x/%08x dst %08x/%08x inv %x", c.rule.src,
+			      c.rule.smsk, c.rule.dst, c.rule.dmsk, c.rule.inv);
 	if (parsed("fields_no_address", "-A INPUT -p all -i +", &c))
-		result("fields_no_address",
-		       !c.nsrc && !c.ndst && !c.rule.smsk && !c.rule.proto &&
-		       !strcmp(c.rule.in, "+") && !c.rule.inv, "nsrc %u in '%s'",
-		       c.nsrc, c.rule.in);
+		report_checkf("fields_no_address",
+			      !c.nsrc && !c.ndst && !c.rule.smsk && !c.rule.proto &&
+			      !strcmp(c.rule.in, "+") && !c.rule.inv, "nsrc %u in '%s'",
+			      c.nsrc, c.rule.in);
 	if (parsed("fields_counters", "-I INPUT 2 -c 1 2 -j mychain", &c))
-		result("fields_counters",
-		       c.op == IPT_OP_INSERT && c.rulenum == 2 &&
-		       c.rule.pkts == 1 && c.rule.bytes == 2 &&
-		       c.rule.t.kind == IPT_T_JUMP &&
-		       !strcmp(c.rule.t.chain, "mychain"),
-		       "rulenum %u pkts %llu", c.rulenum,
-		       (unsigned long long)c.rule.pkts);
+		report_checkf("fields_counters",
+			      c.op == IPT_OP_INSERT && c.rulenum == 2 &&
+			      c.rule.pkts == 1 && c.rule.bytes == 2 &&
+			      c.rule.t.kind == IPT_T_JUMP &&
+			      !strcmp(c.rule.t.chain, "mychain"),
+			      "rulenum %u pkts %llu", c.rulenum,
+			      (unsigned long long)c.rule.pkts);
 	if (parsed("fields_goto", "-A INPUT -g sub", &c))
-		result("fields_goto", c.rule.t.kind == IPT_T_GOTO &&
-		       !strcmp(c.rule.t.chain, "sub"), "kind %u",
-		       c.rule.t.kind);
+		report_checkf("fields_goto", c.rule.t.kind == IPT_T_GOTO &&
+			      !strcmp(c.rule.t.chain, "sub"), "kind %u",
+			      c.rule.t.kind);
 	if (parsed("fields_delete_num", "-D INPUT 4", &c))
-		result("fields_delete_num", c.op == IPT_OP_DELETE_NUM &&
-		       c.rulenum == 4, "op %u", c.op);
+		report_checkf("fields_delete_num", c.op == IPT_OP_DELETE_NUM &&
+			      c.rulenum == 4, "op %u", c.op);
 	if (parsed("fields_delete_rule", "-D INPUT -j ACCEPT", &c))
-		result("fields_delete_rule", c.op == IPT_OP_DELETE &&
-		       c.rule.t.kind == IPT_T_ACCEPT, "op %u", c.op);
+		report_checkf("fields_delete_rule", c.op == IPT_OP_DELETE &&
+			      c.rule.t.kind == IPT_T_ACCEPT, "op %u", c.op);
 	if (parsed("fields_list_zero", "-Z -L INPUT -n", &c))
-		result("fields_list_zero", c.op == IPT_OP_LIST &&
-		       c.opts == (IPT_OPT_ZERO | IPT_OPT_NUMERIC) &&
-		       !strcmp(c.chain, "INPUT"), "op %u opts %x", c.op, c.opts);
+		report_checkf("fields_list_zero", c.op == IPT_OP_LIST &&
+			      c.opts == (IPT_OPT_ZERO | IPT_OPT_NUMERIC) &&
+			      !strcmp(c.chain, "INPUT"), "op %u opts %x", c.op, c.opts);
 	if (parsed("fields_list_rules_zero", "-S -Z", &c))
-		result("fields_list_rules_zero", c.op == IPT_OP_LIST_RULES &&
-		       c.opts == IPT_OPT_ZERO, "op %u", c.op);
+		report_checkf("fields_list_rules_zero", c.op == IPT_OP_LIST_RULES &&
+			      c.opts == IPT_OPT_ZERO, "op %u", c.op);
 	if (parsed("fields_policy", "-t mangle -P PREROUTING DROP -c 3 4", &c))
-		result("fields_policy", c.op == IPT_OP_POLICY &&
-		       c.policy == IPT_POL_DROP && c.table == IPT_MANGLE &&
-		       c.rule.pkts == 3 && c.rule.bytes == 4, "policy %u",
-		       c.policy);
+		report_checkf("fields_policy", c.op == IPT_OP_POLICY &&
+			      c.policy == IPT_POL_DROP && c.table == IPT_MANGLE &&
+			      c.rule.pkts == 3 && c.rule.bytes == 4, "policy %u",
+			      c.policy);
 	if (parsed("fields_rename", "-E a b", &c))
-		result("fields_rename", c.op == IPT_OP_RENAME_CHAIN &&
-		       !strcmp(c.chain, "a") && !strcmp(c.chain2, "b"), "op %u",
-		       c.op);
+		report_checkf("fields_rename", c.op == IPT_OP_RENAME_CHAIN &&
+			      !strcmp(c.chain, "a") && !strcmp(c.chain2, "b"), "op %u",
+			      c.op);
 	if (parsed("fields_list_opts", "-L --line-numbers -x -v", &c))
-		result("fields_list_opts", c.opts == (IPT_OPT_LINENUMBERS |
-		       IPT_OPT_EXACT | IPT_OPT_VERBOSE) && !c.chain[0],
-		       "opts %x", c.opts);
+		report_checkf("fields_list_opts", c.opts == (IPT_OPT_LINENUMBERS |
+			      IPT_OPT_EXACT | IPT_OPT_VERBOSE) && !c.chain[0],
+			      "opts %x", c.opts);
 }
 
 static void test_fields_matches(void)
@@ -1293,78 +1275,78 @@ static void test_fields_matches(void)
 
 	if (parsed("fields_tcp", "-A INPUT -p tcp --dport 22 ! --syn", &c)) {
 		m = &c.rule.m[0];
-		result("fields_tcp", c.rule.nmatch == 1 && m->kind == IPT_M_TCP &&
-		       m->set == (IPT_F_DPORT | IPT_F_TCPFLAGS) &&
-		       m->inv == IPT_F_TCPFLAGS && m->u.l4.dport.lo == 22 &&
-		       m->u.l4.dport.hi == 22 && m->u.l4.sport.lo == 0 &&
-		       m->u.l4.sport.hi == 65535 && m->u.l4.flg_mask == 0x17 &&
-		       m->u.l4.flg_cmp == 0x02 && c.rule.proto == 6,
-		       "set %x inv %x", m->set, m->inv);
+		report_checkf("fields_tcp", c.rule.nmatch == 1 && m->kind == IPT_M_TCP &&
+			      m->set == (IPT_F_DPORT | IPT_F_TCPFLAGS) &&
+			      m->inv == IPT_F_TCPFLAGS && m->u.l4.dport.lo == 22 &&
+			      m->u.l4.dport.hi == 22 && m->u.l4.sport.lo == 0 &&
+			      m->u.l4.sport.hi == 65535 && m->u.l4.flg_mask == 0x17 &&
+			      m->u.l4.flg_cmp == 0x02 && c.rule.proto == 6,
+			      "set %x inv %x", m->set, m->inv);
 	}
 	if (parsed("fields_icmp_any", "-A INPUT -p icmp --icmp-type any", &c)) {
 		m = &c.rule.m[0];
-		result("fields_icmp_any", m->kind == IPT_M_ICMP &&
-		       m->u.icmp.type == 255 && m->u.icmp.code_lo == 0 &&
-		       m->u.icmp.code_hi == 255, "type %u", m->u.icmp.type);
+		report_checkf("fields_icmp_any", m->kind == IPT_M_ICMP &&
+			      m->u.icmp.type == 255 && m->u.icmp.code_lo == 0 &&
+			      m->u.icmp.code_hi == 255, "type %u", m->u.icmp.type);
 	}
 	if (parsed("fields_icmp_code", "-A INPUT -p icmp --icmp-type "
 		   "port-unreachable", &c)) {
 		m = &c.rule.m[0];
-		result("fields_icmp_code", m->u.icmp.type == 3 &&
-		       m->u.icmp.code_lo == 3 && m->u.icmp.code_hi == 3,
-		       "type %u code %u-%u", m->u.icmp.type, m->u.icmp.code_lo,
-		       m->u.icmp.code_hi);
+		report_checkf("fields_icmp_code", m->u.icmp.type == 3 &&
+			      m->u.icmp.code_lo == 3 && m->u.icmp.code_hi == 3,
+			      "type %u code %u-%u", m->u.icmp.type, m->u.icmp.code_lo,
+			      m->u.icmp.code_hi);
 	}
 	if (parsed("fields_state", "-A INPUT -m conntrack ! --ctstate "
 		   "ESTABLISHED,dnat", &c)) {
 		m = &c.rule.m[0];
-		result("fields_state", m->kind == IPT_M_CONNTRACK &&
-		       m->u.state.mask == (IPT_ST_ESTABLISHED | IPT_ST_DNAT) &&
-		       m->inv == IPT_F_VALUE, "mask %x", m->u.state.mask);
+		report_checkf("fields_state", m->kind == IPT_M_CONNTRACK &&
+			      m->u.state.mask == (IPT_ST_ESTABLISHED | IPT_ST_DNAT) &&
+			      m->inv == IPT_F_VALUE, "mask %x", m->u.state.mask);
 	}
 	if (parsed("fields_multiport", "-A INPUT -p udp -m multiport --sports "
 		   "1,2:3", &c)) {
 		m = &c.rule.m[0];
-		result("fields_multiport", m->kind == IPT_M_MULTIPORT &&
-		       m->u.mp.which == IPT_MP_SPORTS && m->u.mp.count == 2 &&
-		       m->u.mp.p[0].lo == 1 && m->u.mp.p[0].hi == 1 &&
-		       m->u.mp.p[1].lo == 2 && m->u.mp.p[1].hi == 3,
-		       "count %u", m->u.mp.count);
+		report_checkf("fields_multiport", m->kind == IPT_M_MULTIPORT &&
+			      m->u.mp.which == IPT_MP_SPORTS && m->u.mp.count == 2 &&
+			      m->u.mp.p[0].lo == 1 && m->u.mp.p[0].hi == 1 &&
+			      m->u.mp.p[1].lo == 2 && m->u.mp.p[1].hi == 3,
+			      "count %u", m->u.mp.count);
 	}
 	if (parsed("fields_mark", "-A INPUT -m mark --mark 0x10/0xf0 -m mark "
 		   "--mark 7", &c))
-		result("fields_mark", c.rule.m[0].u.mark.value == 0x10 &&
-		       c.rule.m[0].u.mark.mask == 0xf0 &&
-		       c.rule.m[1].u.mark.value == 7 &&
-		       c.rule.m[1].u.mark.mask == 0xffffffff, "mask %x",
-		       c.rule.m[1].u.mark.mask);
+		report_checkf("fields_mark", c.rule.m[0].u.mark.value == 0x10 &&
+			      c.rule.m[0].u.mark.mask == 0xf0 &&
+			      c.rule.m[1].u.mark.value == 7 &&
+			      c.rule.m[1].u.mark.mask == 0xffffffff, "mask %x",
+			      c.rule.m[1].u.mark.mask);
 	if (parsed("fields_limit_default", "-A INPUT -m limit", &c)) {
 		m = &c.rule.m[0];
-		result("fields_limit_default", m->u.limit.avg == 12000000 &&
-		       m->u.limit.burst == 5 && !m->set, "avg %u burst %u",
-		       m->u.limit.avg, m->u.limit.burst);
+		report_checkf("fields_limit_default", m->u.limit.avg == 12000000 &&
+			      m->u.limit.burst == 5 && !m->set, "avg %u burst %u",
+			      m->u.limit.avg, m->u.limit.burst);
 	}
 	if (parsed("fields_limit", "-A INPUT -m limit --limit 7/hour "
 		   "--limit-burst 9 -m limit --limit 5/s", &c))
-		result("fields_limit",
-		       c.rule.m[0].u.limit.avg == 36000000 / 7 &&
-		       c.rule.m[0].u.limit.burst == 9 &&
-		       c.rule.m[0].set == (IPT_F_LIMIT | IPT_F_BURST) &&
-		       c.rule.m[1].u.limit.avg == 2000, "avg %u / %u",
-		       c.rule.m[0].u.limit.avg, c.rule.m[1].u.limit.avg);
+		report_checkf("fields_limit",
+			      c.rule.m[0].u.limit.avg == 36000000 / 7 &&
+			      c.rule.m[0].u.limit.burst == 9 &&
+			      c.rule.m[0].set == (IPT_F_LIMIT | IPT_F_BURST) &&
+			      c.rule.m[1].u.limit.avg == 2000, "avg %u / %u",
+			      c.rule.m[0].u.limit.avg, c.rule.m[1].u.limit.avg);
 	if (parsed("fields_mac", "-A INPUT -m mac --mac-source 0:a:BC:d:e:F",
 		   &c))
-		result("fields_mac", !memcmp(c.rule.m[0].u.mac.addr,
-		       "\x00\x0a\xbc\x0d\x0e\x0f", 6), "mac wrong");
+		report_checkf("fields_mac", !memcmp(c.rule.m[0].u.mac.addr,
+			      "\x00\x0a\xbc\x0d\x0e\x0f", 6), "mac wrong");
 	if (parsed("fields_comment_cut", "-A INPUT -m comment --comment "
 		   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 		   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 		   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 		   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 		   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", &c))
-		result("fields_comment_cut",
-		       strlen(ipt_comment(&c.rule, &c.rule.m[0])) == 255,
-		       "comment of %zu", strlen(ipt_comment(&c.rule, &c.rule.m[0])));
+		report_checkf("fields_comment_cut",
+			      strlen(ipt_comment(&c.rule, &c.rule.m[0])) == 255,
+			      "comment of %zu", strlen(ipt_comment(&c.rule, &c.rule.m[0])));
 }
 
 static void test_fields_targets(void)
@@ -1389,44 +1371,44 @@ static void test_fields_targets(void)
 		snprintf(line, sizeof(line), "-t mangle -A OUTPUT -j MARK %s",
 			 marks[i].line);
 		if (parsed(line, line, &c))
-			result(line, c.rule.t.kind == IPT_T_MARK &&
-			       c.rule.t.u.mark.how == marks[i].how &&
-			       c.rule.t.u.mark.value == marks[i].value &&
-			       c.rule.t.u.mark.mask == marks[i].mask,
-			       "how %u %x/%x", c.rule.t.u.mark.how,
-			       c.rule.t.u.mark.value, c.rule.t.u.mark.mask);
+			report_checkf(line, c.rule.t.kind == IPT_T_MARK &&
+				      c.rule.t.u.mark.how == marks[i].how &&
+				      c.rule.t.u.mark.value == marks[i].value &&
+				      c.rule.t.u.mark.mask == marks[i].mask,
+				      "how %u %x/%x", c.rule.t.u.mark.how,
+				      c.rule.t.u.mark.value, c.rule.t.u.mark.mask);
 	}
 	if (parsed("fields_reject_default", "-A INPUT -j REJECT", &c))
-		result("fields_reject_default", c.rule.t.kind == IPT_T_REJECT &&
-		       c.rule.t.u.reject_with == IPT_REJ_PORT_UNREACH,
-		       "with %u", c.rule.t.u.reject_with);
+		report_checkf("fields_reject_default", c.rule.t.kind == IPT_T_REJECT &&
+			      c.rule.t.u.reject_with == IPT_REJ_PORT_UNREACH,
+			      "with %u", c.rule.t.u.reject_with);
 	if (parsed("fields_log", "-A INPUT -j LOG --log-prefix \"p: \" "
 		   "--log-uid --log-macdecode", &c))
-		result("fields_log", c.rule.t.u.log.level == 4 &&
-		       c.rule.t.u.log.flags == (IPT_LOG_UID | IPT_LOG_MACDECODE) &&
-		       !strcmp(c.rule.t.u.log.prefix, "p: "), "flags %x",
-		       c.rule.t.u.log.flags);
+		report_checkf("fields_log", c.rule.t.u.log.level == 4 &&
+			      c.rule.t.u.log.flags == (IPT_LOG_UID | IPT_LOG_MACDECODE) &&
+			      !strcmp(c.rule.t.u.log.prefix, "p: "), "flags %x",
+			      c.rule.t.u.log.flags);
 	if (parsed("fields_tcpmss_clamp", "-A FORWARD -p tcp -j TCPMSS "
 		   "--clamp-mss-to-pmtu", &c))
-		result("fields_tcpmss_clamp", c.rule.t.kind == IPT_T_TCPMSS &&
-		       c.rule.t.u.tcpmss.mss == 0, "mss %u",
-		       c.rule.t.u.tcpmss.mss);
+		report_checkf("fields_tcpmss_clamp", c.rule.t.kind == IPT_T_TCPMSS &&
+			      c.rule.t.u.tcpmss.mss == 0, "mss %u",
+			      c.rule.t.u.tcpmss.mss);
 	if (parsed("fields_snat", "-t nat -A POSTROUTING -p udp -j SNAT "
 		   "--to-source 1.2.3.4-1.2.3.9:1000-2000 --persistent", &c))
-		result("fields_snat", c.rule.t.kind == IPT_T_SNAT &&
-		       c.rule.t.u.nat.flags == (IPT_NAT_ADDR | IPT_NAT_PORTS |
-						IPT_NAT_PERSISTENT) &&
-		       c.rule.t.u.nat.addr_lo == IP4(1, 2, 3, 4) &&
-		       c.rule.t.u.nat.addr_hi == IP4(1, 2, 3, 9) &&
-		       c.rule.t.u.nat.port_lo == 1000 &&
-		       c.rule.t.u.nat.port_hi == 2000, "flags %x",
-		       c.rule.t.u.nat.flags);
+		report_checkf("fields_snat", c.rule.t.kind == IPT_T_SNAT &&
+			      c.rule.t.u.nat.flags == (IPT_NAT_ADDR | IPT_NAT_PORTS |
+						       IPT_NAT_PERSISTENT) &&
+			      c.rule.t.u.nat.addr_lo == IP4(1, 2, 3, 4) &&
+			      c.rule.t.u.nat.addr_hi == IP4(1, 2, 3, 9) &&
+			      c.rule.t.u.nat.port_lo == 1000 &&
+			      c.rule.t.u.nat.port_hi == 2000, "flags %x",
+			      c.rule.t.u.nat.flags);
 	if (parsed("fields_masquerade", "-t nat -A POSTROUTING -o eth0 -j "
 		   "MASQUERADE --random", &c))
-		result("fields_masquerade",
-		       c.rule.t.kind == IPT_T_MASQUERADE &&
-		       c.rule.t.u.nat.flags == IPT_NAT_RANDOM && c.table == IPT_NAT,
-		       "flags %x", c.rule.t.u.nat.flags);
+		report_checkf("fields_masquerade",
+			      c.rule.t.kind == IPT_T_MASQUERADE &&
+			      c.rule.t.u.nat.flags == IPT_NAT_RANDOM && c.table == IPT_NAT,
+			      "flags %x", c.rule.t.u.nat.flags);
 }
 
 /* ---- the resolver ------------------------------------------------------------ */
@@ -1439,9 +1421,9 @@ static void test_resolver(void)
 	expect_ok("-A INPUT -s two.example -d one.example -j DROP", &fake,
 		  "-A INPUT -s 192.0.2.1/32 -d 198.51.100.7/32 -j DROP\n"
 		  "-A INPUT -s 192.0.2.2/32 -d 198.51.100.7/32 -j DROP", &c);
-	result("resolver_two_addresses", c.nsrc == 2 && c.ndst == 1 &&
-	       c.rule.src == IP4(192, 0, 2, 1) && c.srcs[1] == IP4(192, 0, 2, 2),
-	       "nsrc %u", c.nsrc);
+	report_checkf("resolver_two_addresses", c.nsrc == 2 && c.ndst == 1 &&
+		      c.rule.src == IP4(192, 0, 2, 1) && c.srcs[1] == IP4(192, 0, 2, 2),
+		      "nsrc %u", c.nsrc);
 	expect_ok("-A INPUT -s two.example/24", &fake,
 		  "-A INPUT -s 192.0.2.0/24\n-A INPUT -s 192.0.2.0/24", NULL);
 	expect_ok("-A INPUT -s two.example,10.0.0.1", &fake,
@@ -1477,10 +1459,10 @@ static void test_resolver(void)
 	expect_err("-t nat -A POSTROUTING -j SNAT --to-source one.example",
 		   &fake, "bad address 'one.example'");
 	/* a resolver with no members is no resolver */
-	result("resolver_empty",
-	       parse_line("-A INPUT -s one.example", &(struct ipt_resolver){ 0 },
-			  &c, &e) == -1 && strstr(e.msg, "needs a resolver"),
-	       "%s", e.msg);
+	report_checkf("resolver_empty",
+		      parse_line("-A INPUT -s one.example", &(struct ipt_resolver){ 0 },
+				 &c, &e) == -1 && strstr(e.msg, "needs a resolver"),
+		      "%s", e.msg);
 }
 
 static void test_system_resolver(void)
@@ -1496,34 +1478,34 @@ static void test_system_resolver(void)
 	if (n < 1)
 		printf("SKIP system_resolver_host: localhost does not resolve\n");
 	else
-		result("system_resolver_host", a[0] >> 24 == 127, "%08x", a[0]);
-	result("system_resolver_host_numeric", r->host("10.1.2.3", a, 8) == 1 &&
-	       a[0] == IP4(10, 1, 2, 3), "%08x", a[0]);
-	result("system_resolver_host_empty", r->host("", a, 8) < 0 &&
-	       r->host("localhost", a, 0) < 0, "found one");
+		report_checkf("system_resolver_host", a[0] >> 24 == 127, "%08x", a[0]);
+	report_checkf("system_resolver_host_numeric", r->host("10.1.2.3", a, 8) == 1 &&
+		      a[0] == IP4(10, 1, 2, 3), "%08x", a[0]);
+	report_checkf("system_resolver_host_empty", r->host("", a, 8) < 0 &&
+		      r->host("localhost", a, 0) < 0, "found one");
 	if (r->proto("tcp", &proto))
 		printf("SKIP system_resolver_proto: no /etc/protocols\n");
 	else
-		result("system_resolver_proto", proto == 6 &&
-		       r->proto("no-such-proto", &proto) < 0, "tcp is %u",
-		       proto);
+		report_checkf("system_resolver_proto", proto == 6 &&
+			      r->proto("no-such-proto", &proto) < 0, "tcp is %u",
+			      proto);
 	if (r->service("ssh", "tcp", &port)) {
 		printf("SKIP system_resolver_service: no ssh in "
 		       "/etc/services\n");
 	} else {
-		result("system_resolver_service", port == 22 &&
-		       r->service("no-such-service", "tcp", &port) < 0,
-		       "ssh is %u", port);
-		result("system_resolver_service_name",
-		       !r->service_name(22, "tcp", buf, sizeof(buf)) &&
-		       !strcmp(buf, "ssh") &&
-		       r->service_name(22, "tcp", buf, 2) < 0, "22 is %s", buf);
+		report_checkf("system_resolver_service", port == 22 &&
+			      r->service("no-such-service", "tcp", &port) < 0,
+			      "ssh is %u", port);
+		report_checkf("system_resolver_service_name",
+			      !r->service_name(22, "tcp", buf, sizeof(buf)) &&
+			      !strcmp(buf, "ssh") &&
+			      r->service_name(22, "tcp", buf, 2) < 0, "22 is %s", buf);
 	}
 	/* 127.0.0.1 is in /etc/hosts: no DNS query, so no wait here */
 	if (r->host_name(IP4(127, 0, 0, 1), buf, sizeof(buf)))
 		printf("SKIP system_resolver_host_name: 127.0.0.1 has no name\n");
 	else
-		result("system_resolver_host_name", buf[0] != 0, "empty name");
+		report_checkf("system_resolver_host_name", buf[0] != 0, "empty name");
 }
 
 /* ---- ipt_split ---------------------------------------------------------------- */
@@ -1543,8 +1525,8 @@ static void split_case(const char *name, const char *line, int max,
 		ok = w[n] == NULL;
 	if (ok && want_err)
 		ok = strstr(e.msg, want_err) != NULL;
-	result(name, ok, "%d words (want %d), first '%s', error '%s'", n,
-	       want_n, n > 0 ? w[0] : "", e.msg);
+	report_checkf(name, ok, "%d words (want %d), first '%s', error '%s'", n,
+		      want_n, n > 0 ? w[0] : "", e.msg);
 }
 
 static void test_split(void)
@@ -1597,15 +1579,15 @@ static void test_text(void)
 		snprintf(want, sizeof(want), "%04d,", i);
 		ok = !memcmp(t.s + 5 * i, want, 5);
 	}
-	result("text_grows", ok && t.len == 25000 && t.s[t.len] == 0 &&
-	       t.cap > t.len && !t.oom, "len %zu", t.len);
+	report_checkf("text_grows", ok && t.len == 25000 && t.s[t.len] == 0 &&
+		      t.cap > t.len && !t.oom, "len %zu", t.len);
 	ipt_text_free(&t);
-	result("text_free_zeroes", !t.s && !t.len && !t.cap && !t.oom, "not zero");
+	report_checkf("text_free_zeroes", !t.s && !t.len && !t.cap && !t.oom, "not zero");
 	ipt_text_printf(&t, "%s", "");
-	result("text_empty_print", t.s && !t.len && !t.s[0], "len %zu", t.len);
+	report_checkf("text_empty_print", t.s && !t.len && !t.s[0], "len %zu", t.len);
 	t.oom = true;
 	ipt_text_printf(&t, "dropped");
-	result("text_after_oom_drops", t.len == 0, "len %zu", t.len);
+	report_checkf("text_after_oom_drops", t.len == 0, "len %zu", t.len);
 	ipt_text_free(&t);
 }
 
@@ -1618,12 +1600,12 @@ static void test_odd_calls(void)
 	struct ipt_cmd c;
 	struct ipt_err e;
 
-	result("parse_null_word", ipt_parse(3, argv, NULL, &c, &e) == -1 &&
-	       strstr(e.msg, "word 2 is missing"), "%s", e.msg);
-	result("parse_negative_argc", ipt_parse(-1, argv, NULL, &c, &e) == -1,
-	       "accepted");
-	result("parse_null_err", ipt_parse(1, list, NULL, &c, NULL) == 0 &&
-	       ipt_parse(0, list, NULL, &c, NULL) == -1, "wrong");
+	report_checkf("parse_null_word", ipt_parse(3, argv, NULL, &c, &e) == -1 &&
+		      strstr(e.msg, "word 2 is missing"), "%s", e.msg);
+	report_checkf("parse_negative_argc", ipt_parse(-1, argv, NULL, &c, &e) == -1,
+		      "accepted");
+	report_checkf("parse_null_err", ipt_parse(1, list, NULL, &c, NULL) == 0 &&
+		      ipt_parse(0, list, NULL, &c, NULL) == -1, "wrong");
 	expect_err("-A INPUT -m comment --comment \"\x01\"x -j", NULL,
 		   "-j needs a value");
 	expect_err("-A \"IN\nPUT\" -x", NULL, "bad chain name 'IN?PUT'");
@@ -1701,9 +1683,9 @@ static void test_random_roundtrips(void)
 			snprintf(first_bad, sizeof(first_bad), "'%s': %s", line,
 				 why);
 	}
-	result("random_roundtrips", !bad && accepted > 2000,
-	       "seed %lu: %u of %u accepted commands fail (first %s)", seed,
-	       bad, accepted, first_bad);
+	report_checkf("random_roundtrips", !bad && accepted > 2000,
+		      "seed %lu: %u of %u accepted commands fail (first %s)", seed,
+		      bad, accepted, first_bad);
 	printf("# random_roundtrips: seed %lu, %u commands accepted of 20000\n",
 	       seed, accepted);
 }
@@ -1728,5 +1710,5 @@ int main(void)
 	test_text();
 	test_odd_calls();
 	test_random_roundtrips();
-	return failed ? 1 : 0;
+	return report_failures() ? 1 : 0;
 }

@@ -19,7 +19,6 @@
  *
  * Prints "ok ipt/NAME" or "FAIL ipt/NAME: why" per case.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,34 +26,12 @@
 
 #include "ipt/ipt.h"
 #include "ipt/ruleset.h"
+#include "../lib/report.h"
 
-static char why[2048];
-static int failed;
-
+/* "ok ipt/NAME" or "FAIL ipt/NAME: why" (tests/lib/report.h) */
 static void report(const char *name, bool ok)
 {
-	if (ok) {
-		printf("ok ipt/%s\n", name);
-		return;
-	}
-	failed++;
-	printf("FAIL ipt/%s: %s\n", name, why);
-}
-
-static bool failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Record why a case failed (newlines shown as |), and return false */
-static bool failf(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	for (char *p = why; *p; p++)
-		if (*p == '\n')
-			*p = '|';
-	return false;
+	report_result("ipt", name, ok);
 }
 
 /* ---- helpers --------------------------------------------------------------- */
@@ -109,7 +86,7 @@ static bool run_all(struct ipt_ruleset *rs, int table,
 
 	for (; *lines; lines++)
 		if (run(rs, table, *lines, &err))
-			return failf("setup `%s' failed: %s", *lines, err.msg);
+			return report_whyf("setup `%s' failed: %s", *lines, err.msg);
 	return true;
 }
 
@@ -140,7 +117,7 @@ static bool text_is(const char *what, char *got, const char *want)
 	bool ok = !strcmp(got, want);
 
 	if (!ok)
-		failf("%s: got [%s] want [%s]", what, got, want);
+		report_whyf("%s: got [%s] want [%s]", what, got, want);
 	free(got);
 	return ok;
 }
@@ -195,20 +172,20 @@ static bool table_sound(const struct ipt_table *t, int tid)
 		if (t->chains[nb].hook <= h ||
 		    !ipt_table_has_hook(tid, t->chains[nb].hook) ||
 		    strcmp(t->chains[nb].name, ipt_hook_name(t->chains[nb].hook)))
-			return failf("built-in chain %u out of order", nb);
+			return report_whyf("built-in chain %u out of order", nb);
 		h = t->chains[nb++].hook;
 	}
 	for (int k = 0; k < IPT_HOOKS; k++)
 		if (ipt_table_has_hook(tid, k) && !ipt_chain_find(
 				(struct ipt_table *)t, ipt_hook_name(k)))
-			return failf("built-in chain %s missing",
-				     ipt_hook_name(k));
+			return report_whyf("built-in chain %s missing",
+					   ipt_hook_name(k));
 	for (uint32_t c = nb; c < t->nchains; c++) {
 		uint32_t refs = 0;
 
 		if (c > nb && strcmp(t->chains[c - 1].name, t->chains[c].name) >= 0)
-			return failf("user chains %s, %s out of order",
-				     t->chains[c - 1].name, t->chains[c].name);
+			return report_whyf("user chains %s, %s out of order",
+					   t->chains[c - 1].name, t->chains[c].name);
 		for (uint32_t x = 0; x < t->nchains; x++)
 			for (uint32_t r = 0; r < t->chains[x].nrules; r++) {
 				const struct ipt_target *tg = &t->chains[x].rules[r].t;
@@ -218,8 +195,8 @@ static bool table_sound(const struct ipt_table *t, int tid)
 					refs++;
 			}
 		if (refs != t->chains[c].refs)
-			return failf("chain %s: refs %u, counted %u",
-				     t->chains[c].name, t->chains[c].refs, refs);
+			return report_whyf("chain %s: refs %u, counted %u",
+					   t->chains[c].name, t->chains[c].refs, refs);
 	}
 	for (uint32_t x = 0; x < t->nchains; x++)
 		for (uint32_t r = 0; r < t->chains[x].nrules; r++) {
@@ -230,11 +207,11 @@ static bool table_sound(const struct ipt_table *t, int tid)
 				continue;
 			j = ipt_chain_find((struct ipt_table *)t, tg->chain);
 			if (!j || j->hook >= 0)
-				return failf("chain %s rule %u jumps to `%s'",
-					     t->chains[x].name, r + 1, tg->chain);
+				return report_whyf("chain %s rule %u jumps to `%s'",
+						   t->chains[x].name, r + 1, tg->chain);
 		}
 	if (ipt_table_check(t, tid, &err))
-		return failf("table check: %s", err.msg);
+		return report_whyf("table check: %s", err.msg);
 	return true;
 }
 
@@ -267,7 +244,7 @@ static void test_names(void)
 		ok &= ipt_table_has_hook(IPT_FILTER, i + 1) &&
 		      !strcmp(ipt_hook_name(i + 1), filter[i]);
 	if (!ok)
-		failf("a table or hook name or hook set is wrong");
+		report_whyf("a table or hook name or hook set is wrong");
 	report("names", ok);
 }
 
@@ -300,8 +277,8 @@ static void test_new_copy_free(void)
 	      ipt_chain_find(&rs->t[IPT_FILTER], "INPUT") ==
 		      &rs->t[IPT_FILTER].chains[0] &&
 	      ipt_chain_find(&rs->t[IPT_FILTER], "PREROUTING") == NULL;
-	if (!ok && !why[0])
-		failf("new/copy/find gave a wrong ruleset");
+	if (!ok && !report_why()[0])
+		report_whyf("new/copy/find gave a wrong ruleset");
 	ipt_ruleset_free(rs);
 	ipt_ruleset_free(cp);
 	ipt_ruleset_free(NULL);
@@ -831,22 +808,22 @@ static void test_golden(const struct golden *g)
 	char name[80];
 	bool ok = true;
 
-	why[0] = 0;
+	report_why_clear();
 	for (const struct step *s = g->steps; ok && s->cmd; s++) {
 		struct ipt_ruleset *before = ipt_ruleset_copy(rs);
 		struct ipt_err err = { "" };
 		int got = run(rs, g->table, s->cmd, &err);
 
 		if (!status_matches(s->rc, got, s->cmd))
-			ok = failf("`%s': reference exit %d, got %d (%s)",
-				   s->cmd, s->rc, got, err.msg);
+			ok = report_whyf("`%s': reference exit %d, got %d (%s)",
+					 s->cmd, s->rc, got, err.msg);
 		else if (got && !err.msg[0])
-			ok = failf("`%s' failed without a reason", s->cmd);
+			ok = report_whyf("`%s' failed without a reason", s->cmd);
 		else if (got && !rulesets_equal(before, rs))
-			ok = failf("`%s' failed (%s) but changed the ruleset",
-				   s->cmd, err.msg);
+			ok = report_whyf("`%s' failed (%s) but changed the ruleset",
+					 s->cmd, err.msg);
 		else if (!table_sound(&rs->t[g->table], g->table))
-			ok = failf("after `%s': %s", s->cmd, why);
+			ok = report_whyf("after `%s': %s", s->cmd, report_why());
 		ipt_ruleset_free(before);
 	}
 	if (ok)
@@ -950,10 +927,10 @@ static void test_message(const struct msg_case *m)
 	if (ok) {
 		got = run(rs, m->table, m->cmd, &err);
 		if (!got)
-			ok = failf("`%s' worked", m->cmd);
+			ok = report_whyf("`%s' worked", m->cmd);
 		else if (!strstr(err.msg, m->want))
-			ok = failf("`%s': message [%s] lacks [%s]", m->cmd,
-				   err.msg, m->want);
+			ok = report_whyf("`%s': message [%s] lacks [%s]", m->cmd,
+					 err.msg, m->want);
 	}
 	snprintf(name, sizeof(name), "message/%s", m->name);
 	report(name, ok);
@@ -973,7 +950,7 @@ static bool parse_line(int table, const char *line, struct ipt_cmd *cmd)
 	snprintf(text, sizeof(text), "-t %s %s", ipt_table_name(table), line);
 	n = ipt_split(text, argv, 63, store, sizeof(store), &err);
 	if (n < 0 || ipt_parse(n, argv, NULL, cmd, &err))
-		return failf("`%s': %s", line, err.msg);
+		return report_whyf("`%s': %s", line, err.msg);
 	return true;
 }
 
@@ -1049,11 +1026,11 @@ static void test_direct_checks(void)
 			d->change(&cmd);
 			if (ipt_exec(rs, &cmd, NULL, NULL, &err) != -1 ||
 			    !strstr(err.msg, d->want))
-				ok = failf("`%s' changed: [%s], want [%s]", d->line,
-					   err.msg, d->want);
+				ok = report_whyf("`%s' changed: [%s], want [%s]", d->line,
+						 err.msg, d->want);
 			else if (!rulesets_equal(before, rs))
-				ok = failf("`%s' changed: failed but changed the ruleset",
-					   d->line);
+				ok = report_whyf("`%s' changed: failed but changed the ruleset",
+						 d->line);
 		}
 		ipt_ruleset_free(before);
 		ipt_ruleset_free(rs);
@@ -1076,30 +1053,30 @@ static void test_list_zero(void)
 	struct ipt_table *t = &rs->t[IPT_FILTER];
 
 	if (ok && run_out(rs, IPT_FILTER, "-L INPUT -Z -v -n -x", &out, &err))
-		ok = failf("-L -Z: %s", err.msg);
+		ok = report_whyf("-L -Z: %s", err.msg);
 	/* listed first, with the counters it had, then zeroed */
 	if (ok && (!out.s || !strstr(out.s, "Chain INPUT") ||
 		   !strstr(out.s, "       7        8 ACCEPT") ||
 		   strstr(out.s, "Chain FORWARD") ||
 		   !strstr(out.s, "Zeroing chain `INPUT'\n")))
-		ok = failf("-L INPUT -Z -v printed [%s]", out.s ? out.s : "");
+		ok = report_whyf("-L INPUT -Z -v printed [%s]", out.s ? out.s : "");
 	if (ok && (t->chains[0].rules[0].pkts || !t->chains[1].rules[0].pkts ||
 		   !t->chains[3].rules[0].pkts))
-		ok = failf("-L INPUT -Z zeroed the wrong counters");
+		ok = report_whyf("-L INPUT -Z zeroed the wrong counters");
 	ipt_text_free(&out);
 	if (ok && run_out(rs, IPT_FILTER, "-L -Z -n", &out, &err))
-		ok = failf("-L -Z: %s", err.msg);
+		ok = report_whyf("-L -Z: %s", err.msg);
 	if (ok && (t->chains[1].rules[0].pkts || t->chains[3].rules[0].pkts ||
 		   strstr(out.s, "Zeroing")))
-		ok = failf("-L -Z left counters or printed Zeroing without -v");
+		ok = report_whyf("-L -Z left counters or printed Zeroing without -v");
 	ipt_text_free(&out);
 	if (ok && run(rs, IPT_FILTER, "-L nope -Z", &err) == 0)
-		ok = failf("-L nope -Z worked");
+		ok = report_whyf("-L nope -Z worked");
 	if (ok && run_out(rs, IPT_FILTER, "-Z -v", &out, &err))
-		ok = failf("-Z -v: %s", err.msg);
+		ok = report_whyf("-Z -v: %s", err.msg);
 	if (ok && strcmp(out.s, "Zeroing chain `INPUT'\nZeroing chain `FORWARD'\n"
 			 "Zeroing chain `OUTPUT'\nZeroing chain `u'\n"))
-		ok = failf("-Z -v printed [%s]", out.s);
+		ok = report_whyf("-Z -v printed [%s]", out.s);
 	ipt_text_free(&out);
 	report("list_zero", ok);
 	ipt_ruleset_free(rs);
@@ -1116,19 +1093,19 @@ static void test_list_rules(void)
 	bool ok = run_all(rs, IPT_FILTER, setup);
 
 	if (ok && run_out(rs, IPT_FILTER, "-S INPUT 2", &out, &err))
-		ok = failf("-S INPUT 2: %s", err.msg);
+		ok = report_whyf("-S INPUT 2: %s", err.msg);
 	if (ok && strcmp(out.s, "-A INPUT -s 10.0.0.0/8 -j DROP\n"))
-		ok = failf("-S INPUT 2 printed [%s]", out.s);
+		ok = report_whyf("-S INPUT 2 printed [%s]", out.s);
 	ipt_text_free(&out);
 	if (ok && run_out(rs, IPT_FILTER, "-S", &out, &err))
-		ok = failf("-S: %s", err.msg);
+		ok = report_whyf("-S: %s", err.msg);
 	if (ok && strcmp(out.s, "-P INPUT ACCEPT\n-P FORWARD ACCEPT\n"
 			 "-P OUTPUT ACCEPT\n-A INPUT -j ACCEPT\n"
 			 "-A INPUT -s 10.0.0.0/8 -j DROP\n"))
-		ok = failf("-S printed [%s]", out.s);
+		ok = report_whyf("-S printed [%s]", out.s);
 	ipt_text_free(&out);
 	if (ok && run(rs, IPT_FILTER, "-S nope", &err) != -1)
-		ok = failf("-S nope did not fail");
+		ok = report_whyf("-S nope did not fail");
 	report("list_rules", ok);
 	ipt_ruleset_free(rs);
 }
@@ -1149,7 +1126,7 @@ static void test_policy_counters(void)
 	      run(rs, IPT_FILTER, "-P INPUT ACCEPT", &err) == 0 &&
 	      in->policy == IPT_POL_ACCEPT && !in->pol_pkts;
 	if (!ok)
-		failf("policy or policy counters wrong");
+		report_whyf("policy or policy counters wrong");
 	report("policy_counters", ok);
 	ipt_ruleset_free(rs);
 }
@@ -1172,7 +1149,7 @@ static void test_resolved_names(void)
 	      in->nrules == 2 && in->rules[0].dst == 0x08080808 &&
 	      in->rules[1].dst == 0x08080808;
 	if (!ok)
-		failf("rules per address wrong (%s)", err.msg);
+		report_whyf("rules per address wrong (%s)", err.msg);
 	report("resolved_names", ok);
 	ipt_ruleset_free(rs);
 }
@@ -1220,7 +1197,7 @@ static void test_rule_equal(void)
 	a.m[1].u.limit.burst = 5;
 	ok &= ipt_rule_equal(&a, &b);	/* the limit defaults */
 	if (!ok)
-		failf("ipt_rule_equal() disagrees with iptables' comparison");
+		report_whyf("ipt_rule_equal() disagrees with iptables' comparison");
 	report("rule_equal", ok);
 }
 
@@ -1370,24 +1347,24 @@ static bool random_step(struct ipt_ruleset *rs, int tid, unsigned step)
 	snprintf(store, sizeof(store), "-t %s %s", ipt_table_name(tid), line);
 	n = ipt_split(store, argv, 63, (char[512]){ 0 }, 512, &err);
 	if (n < 0 || ipt_parse(n, argv, NULL, &cmd, &err))
-		ok = failf("step %u: `%s' did not parse: %s", step, line, err.msg);
+		ok = report_whyf("step %u: `%s' did not parse: %s", step, line, err.msg);
 	if (ok && ipt_table_copy(&raw, &rs->t[tid]))
-		ok = failf("out of memory");
+		ok = report_whyf("out of memory");
 	/* the same command without the check, for the naive reference */
 	if (ok && ipt_table_apply(&raw, &cmd, NULL, NULL, &e2) == 0 &&
 	    (ipt_table_check(&raw, tid, &e2) == 0) != naive_check(&raw, tid))
-		ok = failf("step %u: `%s': the table check says [%s], the naive walk disagrees",
-			   step, line, e2.msg);
+		ok = report_whyf("step %u: `%s': the table check says [%s], the naive walk disagrees",
+				 step, line, e2.msg);
 	if (ok) {
 		ret = ipt_exec(rs, &cmd, NULL, NULL, &err);
 		random_loops += ret && strstr(err.msg, "make a loop");
 		random_hooks += ret && strstr(err.msg, "used from hooks");
 		random_worked += !ret;
 		if (ret && !rulesets_equal(before, rs))
-			ok = failf("step %u: `%s' failed (%s) and changed the table",
-				   step, line, err.msg);
+			ok = report_whyf("step %u: `%s' failed (%s) and changed the table",
+					 step, line, err.msg);
 		else if (!table_sound(&rs->t[tid], tid))
-			ok = failf("step %u: after `%s': %s", step, line, why);
+			ok = report_whyf("step %u: after `%s': %s", step, line, report_why());
 	}
 	ipt_table_free(&raw);
 	ipt_ruleset_free(before);
@@ -1443,20 +1420,20 @@ static void test_exec_many(void)
 			 "-A INPUT -s 10.%u.%u.%u -p tcp --dport %u -j ACCEPT",
 			 i >> 16, (i >> 8) & 255, i & 255, 1 + i % 60000);
 		if (run(rs, IPT_FILTER, line, &err))
-			ok = failf("`%s': %s", line, err.msg);
+			ok = report_whyf("`%s': %s", line, err.msg);
 	}
 	for (unsigned i = 0; ok && i < 5000; i++) {
 		snprintf(line, sizeof(line), "-A POSTROUTING -o wan%u -j MASQUERADE",
 			 i);
 		if (run(rs, IPT_NAT, line, &err))
-			ok = failf("`%s': %s", line, err.msg);
+			ok = report_whyf("`%s': %s", line, err.msg);
 	}
 	dt = now_s() - t0;
 	if (ok && (rs->t[IPT_FILTER].chains[0].nrules != 20000 ||
 		   !table_sound(&rs->t[IPT_FILTER], IPT_FILTER)))
-		ok = failf("the table is not what the commands made");
+		ok = report_whyf("the table is not what the commands made");
 	if (ok && dt > 20)
-		ok = failf("25,000 -A commands took %.1f s", dt);
+		ok = report_whyf("25,000 -A commands took %.1f s", dt);
 	printf("# 25,000 -A commands: %.2f s\n", dt);
 	report("exec/25k_appends", ok);
 	ipt_ruleset_free(rs);
@@ -2250,7 +2227,7 @@ static bool setup_lines(struct ipt_ruleset *rs, const char *const *lines)
 
 	for (; *lines; lines++)
 		if (run(rs, IPT_FILTER, *lines, &err))
-			return failf("setup `%s': %s", *lines, err.msg);
+			return report_whyf("setup `%s': %s", *lines, err.msg);
 	return true;
 }
 
@@ -2267,15 +2244,15 @@ static void test_rgolden(const struct rgolden *g)
 		ret = ipt_restore(rs, g->text, g->flags, NULL, &err);
 		snprintf(want, sizeof(want), "line %u:", g->err_line);
 		if (!g->err_line && ret)
-			ok = failf("failed: %s", err.msg);
+			ok = report_whyf("failed: %s", err.msg);
 		else if (g->err_line && !ret)
-			ok = failf("worked; the reference fails at line %u",
-				   g->err_line);
+			ok = report_whyf("worked; the reference fails at line %u",
+					 g->err_line);
 		else if (g->err_line && strncmp(err.msg, want, strlen(want)))
-			ok = failf("message [%s], want it at line %u", err.msg,
-				   g->err_line);
+			ok = report_whyf("message [%s], want it at line %u", err.msg,
+					 g->err_line);
 		else if (g->err_line && !rulesets_equal(before, rs))
-			ok = failf("failed (%s) and changed the ruleset", err.msg);
+			ok = report_whyf("failed (%s) and changed the ruleset", err.msg);
 	}
 	for (int t = 0; ok && !g->err_line && t < IPT_TABLES; t++)
 		ok = table_sound(&rs->t[t], t) &&
@@ -2287,8 +2264,8 @@ static void test_rgolden(const struct rgolden *g)
 		ret = ipt_restore(rs2, g->text, g->flags | IPT_RESTORE_TEST,
 				  NULL, &err);
 		if (!ret != !g->err_line || !rulesets_equal(before, rs2))
-			ok = failf("--test: returned %d (%s) or changed the ruleset",
-				   ret, err.msg);
+			ok = report_whyf("--test: returned %d (%s) or changed the ruleset",
+					 ret, err.msg);
 		ipt_ruleset_free(rs2);
 	}
 	snprintf(name, sizeof(name), "restore/%s", g->name);
@@ -2312,10 +2289,10 @@ static void test_restore_atomic(void)
 	before = ipt_ruleset_copy(rs);
 	ok = ipt_restore(rs, text, 0, NULL, &err) == -1;
 	ok = ok ? (strstr(err.msg, "line 10:") && strstr(err.msg, "REJECT") ?
-		   true : failf("message [%s]", err.msg)) :
-		  failf("a restore with a bad mangle table worked");
+		   true : report_whyf("message [%s]", err.msg)) :
+		  report_whyf("a restore with a bad mangle table worked");
 	if (ok && !rulesets_equal(before, rs))
-		ok = failf("the failed restore changed the ruleset");
+		ok = report_whyf("the failed restore changed the ruleset");
 	report("restore/all_or_nothing", ok);
 	ipt_ruleset_free(before);
 	ipt_ruleset_free(rs);
@@ -2344,7 +2321,7 @@ static void test_restore_texts(void)
 	ok &= ipt_restore(rs, "*filter\n[1:2 -A INPUT\nCOMMIT\n", 0, NULL, &err) == -1 &&
 	      strstr(err.msg, "need ]");
 	if (!ok)
-		failf("a text was taken wrongly (last message: %s)", err.msg);
+		report_whyf("a text was taken wrongly (last message: %s)", err.msg);
 	report("restore/texts", ok);
 	ipt_ruleset_free(rs);
 }
@@ -2377,10 +2354,10 @@ static void test_restore_long_lines(void)
 	if (ok && (ipt_restore(rs, bad, 0, NULL, &err) != -1 ||
 		   strncmp(err.msg, "line 4:", 7) ||
 		   rs->t[IPT_FILTER].chains[0].nrules))
-		ok = failf("a 1 MiB line, then an error: [%s]", err.msg);
+		ok = report_whyf("a 1 MiB line, then an error: [%s]", err.msg);
 	if (ok && (ipt_restore(rs, good, 0, NULL, &err) ||
 		   rs->t[IPT_FILTER].chains[0].nrules != 2))
-		ok = failf("a 1 MiB line: [%s]", err.msg);
+		ok = report_whyf("a 1 MiB line: [%s]", err.msg);
 	report("restore/long_lines", ok);
 	free(bad);
 	free(good);
@@ -2417,25 +2394,25 @@ static void test_restore_100k(void)
 
 	t0 = now_s();
 	if (ok && ipt_restore(rs, text, IPT_RESTORE_COUNTERS, NULL, &err))
-		ok = failf("restore: %s", err.msg);
+		ok = report_whyf("restore: %s", err.msg);
 	t1 = now_s() - t0;
 	if (ok && (rs->t[IPT_FILTER].nchains != 103 ||
 		   rs->t[IPT_FILTER].chains[3].nrules != 1000 ||
 		   rs->t[IPT_FILTER].chains[3].refs != 1 ||
 		   rs->t[IPT_FILTER].chains[102].rules[999].pkts != 999))
-		ok = failf("the restored table is not the text's");
+		ok = report_whyf("the restored table is not the text's");
 	/* and back: save, restore into another ruleset, save again */
 	if (ok) {
 		saved = save_table(rs, IPT_FILTER);
 		t0 = now_s();
 		if (ipt_restore(rs2, saved, IPT_RESTORE_COUNTERS, NULL, &err))
-			ok = failf("restore of the save: %s", err.msg);
+			ok = report_whyf("restore of the save: %s", err.msg);
 		t2 = now_s() - t0;
 	}
 	if (ok && !tables_equal(&rs->t[IPT_FILTER], &rs2->t[IPT_FILTER]))
-		ok = failf("save -> restore of 100k rules is not the same table");
+		ok = report_whyf("save -> restore of 100k rules is not the same table");
 	if (ok && t1 > 20)
-		ok = failf("100k rules took %.1f s to restore", t1);
+		ok = report_whyf("100k rules took %.1f s to restore", t1);
 	printf("# restore of 100,000 rules: %.2f s, again from its save %.2f s\n",
 	       t1, t2);
 	report("restore/100k_rules", ok);
@@ -2510,7 +2487,7 @@ static void test_roundtrip_reference(void)
 			      &err) == 0;
 
 	if (!ok)
-		failf("restore: %s", err.msg);
+		report_whyf("restore: %s", err.msg);
 	for (int t = 0; ok && t < IPT_TABLES; t++) {
 		char head[16];
 		const char *a, *b;
@@ -2520,7 +2497,7 @@ static void test_roundtrip_reference(void)
 		a = strstr(rich_save, head);
 		b = a ? strstr(a, "COMMIT\n") : NULL;
 		if (!b) {
-			ok = failf("no table %s in the text", head);
+			ok = report_whyf("no table %s in the text", head);
 			break;
 		}
 		want = strndup(a, (size_t)(b + 7 - a));
@@ -2545,12 +2522,12 @@ static void test_roundtrip_goldens(void)
 			run(rs, goldens[g].table, s->cmd, &err);
 		ipt_save(rs, 7, true, NULL, &all);
 		if (ipt_restore(rs2, all.s, IPT_RESTORE_COUNTERS, NULL, &err))
-			ok = failf("%s: restore of the save: %s", goldens[g].name,
-				   err.msg);
+			ok = report_whyf("%s: restore of the save: %s", goldens[g].name,
+					 err.msg);
 		ipt_save(rs2, 7, true, NULL, &again);
 		if (ok && (strcmp(all.s, again.s) || !rulesets_equal(rs, rs2)))
-			ok = failf("%s: [%s] came back as [%s]", goldens[g].name,
-				   all.s, again.s);
+			ok = report_whyf("%s: [%s] came back as [%s]", goldens[g].name,
+					 all.s, again.s);
 		ipt_text_free(&all);
 		ipt_text_free(&again);
 		ipt_ruleset_free(rs);
@@ -2583,5 +2560,5 @@ int main(void)
 	test_restore_100k();
 	test_roundtrip_reference();
 	test_roundtrip_goldens();
-	return failed ? 1 : 0;
+	return report_failures() ? 1 : 0;
 }

@@ -47,41 +47,21 @@
 #include "ipt/ipchains.h"
 #include "ipt/ipt.h"
 #include "ipt/lang.h"
+#include "../lib/report.h"
 
 #define MAX_REQ		8
 #define RUN_TIMEOUT_MS	10000
 
-static int failed;
-static char why[1024];
 static char masqctl[PATH_MAX + 16];
 static char origdst_ask[PATH_MAX + 32];	/* build/tools/origdst_ask */
 static char dir[] = "/tmp/masq-ctltest-XXXXXX";
 static char sock_path[108];
 static int lfd = -1;
 
+/* "ok masqctl/NAME" or "FAIL masqctl/NAME: why" (tests/lib/report.h) */
 static void report(const char *name, bool ok)
 {
-	if (ok) {
-		printf("ok masqctl/%s\n", name);
-		return;
-	}
-	failed++;
-	printf("FAIL masqctl/%s: %s\n", name, why);
-}
-
-static bool failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static bool failf(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	for (char *p = why; *p; p++)
-		if (*p == '\n')
-			*p = '|';
-	return false;
+	report_result("masqctl", name, ok);
 }
 
 /* ---- a fake masqd ----------------------------------------------------- */
@@ -277,15 +257,15 @@ static bool run(struct run *r)
 
 	r->nreq = 0;
 	if (!write_input(r, "in"))
-		return failf("cannot write the input file");
+		return report_whyf("cannot write the input file");
 	fflush(stdout);
 	pid = fork();
 	if (pid < 0)
-		return failf("fork: %s", strerror(errno));
+		return report_whyf("fork: %s", strerror(errno));
 	if (pid == 0)
 		child(r, "in");
 	if (!serve(r, pid))
-		return failf("masqctl did not finish in %d ms", RUN_TIMEOUT_MS);
+		return report_whyf("masqctl did not finish in %d ms", RUN_TIMEOUT_MS);
 	r->out = slurp("out");
 	r->err = slurp("err");
 	return true;
@@ -310,24 +290,24 @@ static bool expect_rc(const struct run *r, int rc)
 {
 	if (r->rc == rc)
 		return true;
-	return failf("exit status %d, want %d; stderr: %s", r->rc, rc, r->err);
+	return report_whyf("exit status %d, want %d; stderr: %s", r->rc, rc, r->err);
 }
 
 static bool expect_requests(const struct run *r, int n)
 {
 	if (r->nreq == n)
 		return true;
-	return failf("%d requests, want %d (first: %s)", r->nreq, n,
-		     r->nreq ? joined(&r->req[0]) : "none");
+	return report_whyf("%d requests, want %d (first: %s)", r->nreq, n,
+			   r->nreq ? joined(&r->req[0]) : "none");
 }
 
 static bool expect_request(const struct run *r, int i, const char *want)
 {
 	if (i >= r->nreq)
-		return failf("no request %d, want '%s'", i, want);
+		return report_whyf("no request %d, want '%s'", i, want);
 	if (strcmp(joined(&r->req[i]), want))
-		return failf("request %d '%s', want '%s'", i,
-			     joined(&r->req[i]), want);
+		return report_whyf("request %d '%s', want '%s'", i,
+				   joined(&r->req[i]), want);
 	return true;
 }
 
@@ -335,21 +315,21 @@ static bool expect_text(const char *what, const char *got, const char *want)
 {
 	if (!strcmp(got, want))
 		return true;
-	return failf("%s differs: got <%s> want <%s>", what, got, want);
+	return report_whyf("%s differs: got <%s> want <%s>", what, got, want);
 }
 
 static bool has(const char *what, const char *s, const char *needle)
 {
 	if (strstr(s, needle))
 		return true;
-	return failf("%s lacks '%s': %s", what, needle, s);
+	return report_whyf("%s lacks '%s': %s", what, needle, s);
 }
 
 static bool lacks(const char *what, const char *s, const char *needle)
 {
 	if (!strstr(s, needle))
 		return true;
-	return failf("%s has '%s': %s", what, needle, s);
+	return report_whyf("%s has '%s': %s", what, needle, s);
 }
 
 /* ---- expectations made with the library ----------------------------- */
@@ -360,7 +340,7 @@ static struct ipt_ruleset *load(const char *text)
 	struct ipt_err err;
 
 	if (rs && ipt_restore(rs, text, IPT_RESTORE_COUNTERS, NULL, &err)) {
-		failf("test text does not restore: %s", err.msg);
+		report_whyf("test text does not restore: %s", err.msg);
 		ipt_ruleset_free(rs);
 		return NULL;
 	}
@@ -380,7 +360,7 @@ static char *listing(const char *text, int argc, char *const *argv)
 		return NULL;
 	if (ipt_parse(argc, argv, NULL, &cmd, &err) ||
 	    ipt_exec(rs, &cmd, NULL, &out, &err)) {
-		failf("library refuses the listing: %s", err.msg);
+		report_whyf("library refuses the listing: %s", err.msg);
 		ipt_ruleset_free(rs);
 		ipt_text_free(&out);
 		return NULL;
@@ -400,7 +380,7 @@ static char *canonical(int argc, char *const *argv)
 	char *s;
 
 	if (ipt_parse(argc, argv, &ipt_system_resolver, &cmd, &err)) {
-		failf("library refuses the command: %s", err.msg);
+		report_whyf("library refuses the command: %s", err.msg);
 		return NULL;
 	}
 	ipt_cmd_format(&cmd, &t);
@@ -840,7 +820,7 @@ static bool t_restore_names(void)
 	     lacks("sent text", sent, "-t filter");
 	if (ok && ipt_restore(rs, sent, IPT_RESTORE_NOFLUSH | IPT_RESTORE_TEST,
 			      NULL, &err))
-		ok = failf("sent text is not numeric: %s", err.msg);
+		ok = report_whyf("sent text is not numeric: %s", err.msg);
 out:
 	if (rs)
 		ipt_ruleset_free(rs);
@@ -928,10 +908,10 @@ static bool acct_first_line(const char *out)
 
 	if (sscanf(out, "# ipacct-dump %31s %lld\n", iso, &secs) != 2 ||
 	    !strptime(iso, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		return failf("first line: %.60s", out);
+		return report_whyf("first line: %.60s", out);
 	if (timegm(&tm) != secs || secs > now || secs < now - 60)
-		return failf("times disagree: %s %lld (now %lld)", iso, secs,
-			     (long long)now);
+		return report_whyf("times disagree: %s %lld (now %lld)", iso, secs,
+				   (long long)now);
 	return true;
 }
 
@@ -1035,7 +1015,7 @@ static bool t_set_origdst_user(void)
 	bool ok;
 
 	if (!pw)
-		return failf("no user nobody in the passwd database");
+		return report_whyf("no user nobody in the passwd database");
 	snprintf(want, sizeof(want), "set origdst-user %u:%u",
 		 (unsigned)pw->pw_uid, (unsigned)pw->pw_gid);
 	snprintf(uid, sizeof(uid), "%u", (unsigned)pw->pw_uid);
@@ -1084,7 +1064,7 @@ static bool t_save_settings(void)
 	bool ok, unknown = getpwuid(4321) == NULL;
 
 	if (!pw)
-		return failf("no user nobody in the passwd database");
+		return report_whyf("no user nobody in the passwd database");
 	snprintf(show, sizeof(show),
 		 "timeout tcp-established  7440\n"
 		 "ports 61000-65095\n"
@@ -1395,9 +1375,9 @@ static bool t_origdst_doc(const char *src_root)
 	want = between(tool, "/* ---- the function docs/control.md shows",
 		       "/* ---- the program");
 	ok = (got && want && !strcmp(got, want)) ||
-	     failf("docs/control.md's masq_origdst() differs from "
-		   "tests/tools/origdst_ask.c's (%s)", got && want ? "text" :
-		   "not found");
+	     report_whyf("docs/control.md's masq_origdst() differs from "
+			 "tests/tools/origdst_ask.c's (%s)", got && want ? "text" :
+			 "not found");
 	free(doc);
 	free(tool);
 	free(got);
@@ -1428,7 +1408,7 @@ static char *fwadm_listing(const char *text, int argc, char *const *argv)
 	    !ipt_ipfwadm_ops.exec(rs, argc, argv, NULL, &out, &err))
 		s = strdup(out.s ? out.s : "");
 	else
-		failf("library refuses the listing: %s", err.msg);
+		report_whyf("library refuses the listing: %s", err.msg);
 	ipt_text_free(&out);
 	ipt_ruleset_free(rs);
 	return s;
@@ -1583,12 +1563,12 @@ static bool expect_link(const char *root, const char *path, const char *target)
 	snprintf(p, sizeof(p), "%s%s", root, path);
 	n = readlink(p, t, sizeof(t) - 1);
 	if (n < 0)
-		return failf("%s is not a link: %s", path, strerror(errno));
+		return report_whyf("%s is not a link: %s", path, strerror(errno));
 	t[n] = '\0';
 	if (strcmp(t, target))
-		return failf("%s -> %s, want %s", path, t, target);
+		return report_whyf("%s -> %s, want %s", path, t, target);
 	if (stat(p, &st) || !(st.st_mode & S_IXUSR))
-		return failf("%s does not lead to an executable", path);
+		return report_whyf("%s does not lead to an executable", path);
 	return true;
 }
 
@@ -1600,7 +1580,7 @@ static bool absent(const char *root, const char *path)
 	snprintf(p, sizeof(p), "%s%s", root, path);
 	if (lstat(p, &st))
 		return true;
-	return failf("%s was installed", path);
+	return report_whyf("%s was installed", path);
 }
 
 static void t_install(const char *src_root)
@@ -1627,7 +1607,7 @@ static void t_install(const char *src_root)
 		snprintf(p, sizeof(p), "%s/make.log", dir);
 		char *log = slurp(p);
 
-		failf("make install failed: %.300s", log);
+		report_whyf("make install failed: %.300s", log);
 		free(log);
 		report("install_links", false);
 		return;
@@ -1672,7 +1652,7 @@ static char *chains_listing(const char *text, int argc, char *const *argv)
 	if (!rs || ipt_ipchains_ops.init(rs) ||
 	    ipt_ipchains_ops.restore(rs, text, &err) ||
 	    ipt_ipchains_ops.exec(rs, argc, argv, NULL, &out, &err))
-		failf("library refuses the listing: %s", err.msg);
+		report_whyf("library refuses the listing: %s", err.msg);
 	else
 		s = strdup(out.s ? out.s : "");
 	ipt_text_free(&out);
@@ -1957,7 +1937,7 @@ int main(void)
 	}
 	snprintf(save_all, sizeof(save_all), "%s%s", save_nat, save_filter);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		why[0] = '\0';
+		report_why_clear();
 		report(cases[i].name, cases[i].fn());
 	}
 	if (!access(origdst_ask, X_OK))
@@ -1976,6 +1956,5 @@ int main(void)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd))
 		printf("SKIP masqctl/cleanup: could not remove %s\n", dir);
-	(void)failed;
 	return 0;
 }

@@ -29,7 +29,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,36 +38,15 @@
 #include "../lib/frame.h"
 #include "control/reload.h"
 #include "masqctl/masqctl.h"
+#include "../lib/report.h"
 
 #define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
 #define MAX_WORDS	32
 
-static char why[2048];
-static int failed;
-
+/* "ok masqctl_text/NAME" or "FAIL masqctl_text/NAME: why" (tests/lib/report.h) */
 static void report(const char *name, bool ok)
 {
-	if (ok) {
-		printf("ok masqctl_text/%s\n", name);
-		return;
-	}
-	failed++;
-	printf("FAIL masqctl_text/%s: %s\n", name, why);
-}
-
-static bool failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static bool failf(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	for (char *p = why; *p; p++)
-		if (*p == '\n')
-			*p = '|';
-	return false;
+	report_result("masqctl_text", name, ok);
 }
 
 /* ---- a resolver of the test's own ------------------------------------- */
@@ -187,9 +165,9 @@ static bool sends(const char *line, const char *want)
 
 	snprintf(full, sizeof(full), "ipmasqadm %s", want);
 	if (rc)
-		return failf("'%s' refused: %s", line, err.msg);
+		return report_whyf("'%s' refused: %s", line, err.msg);
 	if (strcmp(got, full))
-		return failf("'%s' sends '%s', want '%s'", line, got, full);
+		return report_whyf("'%s' sends '%s', want '%s'", line, got, full);
 	return true;
 }
 
@@ -202,10 +180,10 @@ static bool refused(const struct ipt_resolver *res, const char *line,
 	int rc = resolve(res, line, got, sizeof(got), &err);
 
 	if (rc != 2)
-		return failf("'%s' gave %d, want 2 (sends '%s')", line, rc, got);
+		return report_whyf("'%s' gave %d, want 2 (sends '%s')", line, rc, got);
 	if (!strstr(err.msg, needle))
-		return failf("'%s': message '%s' lacks '%s'", line, err.msg,
-			     needle);
+		return report_whyf("'%s': message '%s' lacks '%s'", line, err.msg,
+				   needle);
 	return true;
 }
 
@@ -228,7 +206,7 @@ static bool t_numbers_untouched(void)
 		if (!sends(lines[i], lines[i]))
 			return false;
 	return lookups == 0 ||
-	       failf("%d lookups for numeric words", lookups);
+	       report_whyf("%d lookups for numeric words", lookups);
 }
 
 static bool t_names_resolved(void)
@@ -287,7 +265,7 @@ static bool t_system_names(void)
 
 	if (rc || strcmp(got, "ipmasqadm portfw -a -P tcp -L 127.0.0.1 80 "
 			 "-R 127.0.0.1 81"))
-		return failf("localhost: %d '%s' %s", rc, got, err.msg);
+		return report_whyf("localhost: %d '%s' %s", rc, got, err.msg);
 	return refused(&names_resolver,
 		       "mfw -A -m 1 -r masq-no-such-host.invalid",
 		       "host `masq-no-such-host.invalid' not found");
@@ -309,12 +287,12 @@ static bool help_is(const char *line, int status, const char *needle)
 		argv[argc++] = w;
 	h = adm_help(argc, argv, &st);
 	if (!needle)
-		return !h || failf("'%s' is taken for help", line);
+		return !h || report_whyf("'%s' is taken for help", line);
 	if (!h)
-		return failf("'%s' gives no help", line);
+		return report_whyf("'%s' gives no help", line);
 	if (st != status)
-		return failf("'%s': status %d, want %d", line, st, status);
-	return strstr(h, needle) || failf("'%s': help lacks '%s'", line, needle);
+		return report_whyf("'%s': status %d, want %d", line, st, status);
+	return strstr(h, needle) || report_whyf("'%s': help lacks '%s'", line, needle);
 }
 
 static bool t_help(void)
@@ -345,7 +323,7 @@ static bool rendered(const char *module, const char *text, const char *want)
 	adm_render(module, text, &fake, &out);
 	ok = !out.oom && !strcmp(out.s ? out.s : "", want);
 	if (!ok)
-		failf("%s: got <%s> want <%s>", module, out.s ? out.s : "", want);
+		report_whyf("%s: got <%s> want <%s>", module, out.s ? out.s : "", want);
 	ipt_text_free(&out);
 	return ok;
 }
@@ -439,7 +417,7 @@ static bool masq_rendered(const char *text, const char *want)
 	masq_render(text, strlen(text), &fake, &out);
 	ok = !out.oom && !strcmp(out.s ? out.s : "", want);
 	if (!ok)
-		failf("masq: got <%s> want <%s>", out.s ? out.s : "", want);
+		report_whyf("masq: got <%s> want <%s>", out.s ? out.s : "", want);
 	ipt_text_free(&out);
 	return ok;
 }
@@ -537,8 +515,8 @@ static bool masq_feed_big(void)
 			cuts[n] = (size_t)-1;
 		got = cuts ? masq_fed(text, len, cuts) : NULL;
 		if (want.oom || !got || strcmp(got, want.s))
-			ok = failf("%zu rows in parts of %zu: %zu bytes out, want %zu",
-				   rows, sizes[k], got ? strlen(got) : 0, want.len);
+			ok = report_whyf("%zu rows in parts of %zu: %zu bytes out, want %zu",
+					 rows, sizes[k], got ? strlen(got) : 0, want.len);
 		free(got);
 		free(cuts);
 	}
@@ -560,7 +538,7 @@ static bool t_masq_feed_parts(void)
 		cuts[1] = (size_t)-1;
 		got = masq_fed(masq_numeric, len, cuts);
 		if (!got || strcmp(got, want))
-			ok = failf("cut at %zu: got <%s>", i, got ? got : "(failed)");
+			ok = report_whyf("cut at %zu: got <%s>", i, got ? got : "(failed)");
 		free(got);
 	}
 	bytes = calloc(len + 1, sizeof(*bytes));
@@ -570,7 +548,7 @@ static bool t_masq_feed_parts(void)
 		bytes[len] = (size_t)-1;
 	got = bytes ? masq_fed(masq_numeric, len, bytes) : NULL;
 	if (ok && (!got || strcmp(got, want)))
-		ok = failf("byte by byte: got <%s>", got ? got : "(failed)");
+		ok = report_whyf("byte by byte: got <%s>", got ? got : "(failed)");
 	free(got);
 	free(bytes);
 	return ok && masq_feed_big();
@@ -597,7 +575,7 @@ static bool t_masq_feed_long_line(void)
 	if (!text || !want) {
 		free(text);
 		free(want);
-		return failf("out of memory");
+		return report_whyf("out of memory");
 	}
 	/* a row, a line of long_len x's, a row; and the same, named */
 	p = text + sprintf(text, "%s", row);
@@ -610,13 +588,13 @@ static bool t_masq_feed_long_line(void)
 	wlen = (size_t)(p - want) + (size_t)sprintf(p, "\n%s", named);
 	got = masq_fed(text, len, NULL);
 	if (!got || strlen(got) != wlen || strcmp(got, want))
-		ok = failf("one part: %zu bytes out, want %zu",
-			   got ? strlen(got) : 0, wlen);
+		ok = report_whyf("one part: %zu bytes out, want %zu",
+				 got ? strlen(got) : 0, wlen);
 	free(got);
 	got = ok ? masq_fed(text, len, cuts) : NULL;
 	if (ok && (!got || strcmp(got, want)))
-		ok = failf("in parts: %zu bytes out, want %zu",
-			   got ? strlen(got) : 0, wlen);
+		ok = report_whyf("in parts: %zu bytes out, want %zu",
+				 got ? strlen(got) : 0, wlen);
 	free(got);
 	free(text);
 	free(want);
@@ -643,8 +621,8 @@ static bool masq_resolves(const char *line, int status, const char *want)
 		snprintf(got, sizeof(got), "%s %s %s %s %s", out[0], out[1],
 			 out[2], out[3], out[4]);
 	if (rc != status || !strstr(got, want))
-		return failf("'%s': status %d <%s>, want %d <%s>", line, rc,
-			     got, status, want);
+		return report_whyf("'%s': status %d <%s>, want %d <%s>", line, rc,
+				   got, status, want);
 	return true;
 }
 
@@ -681,7 +659,7 @@ static bool t_masq_engine_listing(void)
 		e = masq_engine_create(&lim, pool);
 	b = pool ? masq_pool_get(pool) : NULL;
 	if (!e || !b || ctlline_run_all(e, ctlline_topology) >= 0) {
-		failf("no engine");
+		report_whyf("no engine");
 		goto out;
 	}
 	frame_spec_tcp(&fs, IP4(192, 168, 0, 2), 40000, IP4(198, 51, 100, 10),
@@ -699,8 +677,8 @@ static bool t_masq_engine_listing(void)
 	ok = out.s && strstr(out.s, want) &&
 	     strstr(out.s, "IP masquerading entries\nprot expire   source");
 	if (!ok)
-		failf("engine's <%s> rendered <%s>", t.s ? t.s : "",
-		      out.s ? out.s : "");
+		report_whyf("engine's <%s> rendered <%s>", t.s ? t.s : "",
+			    out.s ? out.s : "");
 out:
 	masq_text_free(&t);
 	ipt_text_free(&out);
@@ -725,13 +703,13 @@ static char *composed(const struct save_parts *p)
 static bool has(const char *what, const char *s, const char *needle)
 {
 	return (s && strstr(s, needle)) ||
-	       failf("%s lacks <%s>: %s", what, needle, s ? s : "(null)");
+	       report_whyf("%s lacks <%s>: %s", what, needle, s ? s : "(null)");
 }
 
 static bool lacks(const char *what, const char *s, const char *needle)
 {
 	return (s && !strstr(s, needle)) ||
-	       failf("%s has <%s>: %s", what, needle, s ? s : "(null)");
+	       report_whyf("%s has <%s>: %s", what, needle, s ? s : "(null)");
 }
 
 static bool t_save_lines(void)
@@ -958,8 +936,8 @@ static bool same_listings(struct masq_engine *a, struct masq_engine *b,
 		bool same = x && y && !strcmp(x, y);
 
 		if (!same)
-			failf("%s: '%s' differs: before <%s> after <%s>", when,
-			      listings[i], x, y);
+			report_whyf("%s: '%s' differs: before <%s> after <%s>", when,
+				    listings[i], x, y);
 		free(x);
 		free(y);
 		if (!same)
@@ -986,28 +964,28 @@ static bool save_round_trip(const char *const *cmds,
 	bool ok = false;
 
 	if (fd < 0 || !pool)
-		return failf("setup: %s", strerror(errno));
+		return report_whyf("setup: %s", strerror(errno));
 	a = router(pool, &r1, NULL);
 	b = router(pool, &r2, path);
 	if (!a || !b) {
-		failf("cannot make the routers");
+		report_whyf("cannot make the routers");
 		goto out;
 	}
 	i = ctlline_run_all(a, cmds);
 	if (i >= 0) {
-		failf("'%s' failed on the first router", cmds[i]);
+		report_whyf("'%s' failed on the first router", cmds[i]);
 		goto out;
 	}
 	text = save_of(a);
 	if (!text || write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
-		failf("cannot write the saved file");
+		report_whyf("cannot write the saved file");
 		goto out;
 	}
 	if (!lacks("save", text, "not understood") || !check(text))
 		goto out;
 	rc = reload_run(&r2, b, &msg);		/* masqd -c: the start */
 	if (rc) {
-		failf("the saved file does not load (%d): %s", rc, msg.s);
+		report_whyf("the saved file does not load (%d): %s", rc, msg.s);
 		goto out;
 	}
 	/* the learnt route is the host's to give again, not the file's */
@@ -1016,14 +994,14 @@ static bool save_round_trip(const char *const *cmds,
 		goto out;
 	rc = reload_run(&r2, b, &msg);		/* SIGHUP with the same file */
 	if (rc) {
-		failf("the saved file does not reload (%d): %s", rc, msg.s);
+		report_whyf("the saved file does not reload (%d): %s", rc, msg.s);
 		goto out;
 	}
 	if (!same_listings(a, b, "reload"))
 		goto out;
 	again = save_of(b);
 	ok = (again && !strcmp(text, again)) ||
-	     failf("saving the loaded router differs: <%s>", again);
+	     report_whyf("saving the loaded router differs: <%s>", again);
 out:
 	masq_text_free(&msg);
 	free(text);
@@ -1057,32 +1035,32 @@ static bool t_reload_forwards(void)
 
 	if (fd < 0 || !pool || !(e = router(pool, &r, path)) ||
 	    write(fd, file, sizeof(file) - 1) != sizeof(file) - 1) {
-		failf("setup");
+		report_whyf("setup");
 		goto out;
 	}
 	if (reload_run(&r, e, &msg) || reload_run(&r, e, &msg)) {
-		failf("load: %s", msg.s);
+		report_whyf("load: %s", msg.s);
 		goto out;
 	}
 	l = listing(e, "ipmasqadm save");
 	if (!l || strcmp(l, file)) {
-		failf("after two loads: <%s>", l);
+		report_whyf("after two loads: <%s>", l);
 		goto out;
 	}
 	free(l);
 	if (ftruncate(fd, 0) || reload_run(&r, e, &msg)) {
-		failf("empty file: %s", msg.s);
+		report_whyf("empty file: %s", msg.s);
 		goto out;
 	}
 	l = listing(e, "ipmasqadm save");
-	ok = (l && !*l) || failf("a file without forwards left <%s>", l);
+	ok = (l && !*l) || report_whyf("a file without forwards left <%s>", l);
 	/* and one made at run time stays across a file that has none */
 	ctlline_run(e, "ipmasqadm portfw -a -P tcp -L 203.0.113.1 80 -R 192.168.0.2 80", NULL);
 	free(l);
 	l = NULL;
 	if (ok && (reload_run(&r, e, &msg) ||
 		   !(l = listing(e, "ipmasqadm save")) || !strstr(l, "portfw")))
-		ok = failf("a forward made at run time went: <%s>", l);
+		ok = report_whyf("a forward made at run time went: <%s>", l);
 out:
 	free(l);
 	masq_text_free(&msg);
@@ -1161,9 +1139,8 @@ static const struct {
 int main(void)
 {
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
-		why[0] = '\0';
+		report_why_clear();
 		report(cases[i].name, cases[i].fn());
 	}
-	(void)failed;
 	return 0;
 }

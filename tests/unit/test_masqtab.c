@@ -20,7 +20,6 @@
  *
  * Prints "ok masqtab/NAME" or "FAIL masqtab/NAME: why".
  */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +27,7 @@
 
 #include "../lib/ctlline.h"
 #include "../lib/frame.h"
+#include "../lib/report.h"
 
 #define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
 #define NS		1000000000ull
@@ -36,27 +36,12 @@
 #define N_O		1500
 #define N_L		200
 
-static char why[1024];
 static struct masq_pool *pool;
 
+/* "ok masqtab/NAME" or "FAIL masqtab/NAME: why" (tests/lib/report.h) */
 static void report(const char *name, bool ok)
 {
-	if (ok)
-		printf("ok masqtab/%s\n", name);
-	else
-		printf("FAIL masqtab/%s: %s\n", name, why);
-}
-
-static bool failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static bool failf(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	return false;
+	report_result("masqtab", name, ok);
 }
 
 /* One frame from the LAN into the engine (what comes out is dropped) */
@@ -114,7 +99,7 @@ static struct masq_engine *filled(void)
 	if (!e || ctlline_run_all(e, ctlline_topology) >= 0 ||
 	    ctlline_run(e, "set host-cap 100000", NULL)) {
 		masq_engine_destroy(e);
-		failf("no engine");
+		report_whyf("no engine");
 		return NULL;
 	}
 	for (uint32_t i = 0; i < N_M; i++) {	/* interleaved in the slots */
@@ -124,8 +109,8 @@ static struct masq_engine *filled(void)
 			open_lan(e, i);
 	}
 	if (masq_engine_conn_count(e) != N_M + N_O + N_L) {
-		failf("%u connections made, want %u", masq_engine_conn_count(e),
-		      N_M + N_O + N_L);
+		report_whyf("%u connections made, want %u", masq_engine_conn_count(e),
+			    N_M + N_O + N_L);
 		masq_engine_destroy(e);
 		return NULL;
 	}
@@ -145,7 +130,7 @@ static struct masq_ctl_list *walk_start(struct masq_engine *e,
 	     w = strtok_r(NULL, " ", &save))
 		argv[argc++] = w;
 	if (masq_engine_ctl_list(e, argc, argv, &l) || !l)
-		failf("'%s' is no walk", line);
+		report_whyf("'%s' is no walk", line);
 	return l;
 }
 
@@ -174,27 +159,27 @@ static bool delete_in_chunks(void)
 		rc = masq_ctl_list_next(e, l, &t);
 		chunks++;
 		if (before - masq_engine_conn_count(e) > CHUNK_ENTRIES)
-			ok = failf("one chunk forgot %u connections",
-				   before - masq_engine_conn_count(e));
+			ok = report_whyf("one chunk forgot %u connections",
+					 before - masq_engine_conn_count(e));
 		for (int k = 0; k < 10; k++)
 			open_tcp(e, false, N_O + made++);
 		if (rc == MASQ_CTL_MORE && t.len)
-			ok = failf("text before the end: '%.80s'", t.s);
+			ok = report_whyf("text before the end: '%.80s'", t.s);
 	}
 	if (ok && (rc || !t.s || strcmp(t.s, "1500 entries deleted\n")))
-		ok = failf("status %d, text '%.80s'", rc, t.s ? t.s : "");
+		ok = report_whyf("status %d, text '%.80s'", rc, t.s ? t.s : "");
 	if (ok && chunks < 3)
-		ok = failf("%u chunks: not chunked", chunks);
+		ok = report_whyf("%u chunks: not chunked", chunks);
 	if (ok && masq_engine_conn_count(e) != N_O + N_L + made)
-		ok = failf("%u connections left, want %u",
-			   masq_engine_conn_count(e), N_O + N_L + made);
+		ok = report_whyf("%u connections left, want %u",
+				 masq_engine_conn_count(e), N_O + N_L + made);
 	if (ok)
 		ctlline_run(e, "masq -L -n", &list);
 	if (ok && (lines_with(list.s, "192.168.0.2 ") ||
 		   lines_with(list.s, "192.168.0.3 ") != N_O + made))
-		ok = failf("after: %u lines of .2, %u of .3",
-			   lines_with(list.s, "192.168.0.2 "),
-			   lines_with(list.s, "192.168.0.3 "));
+		ok = report_whyf("after: %u lines of .2, %u of .3",
+				 lines_with(list.s, "192.168.0.2 "),
+				 lines_with(list.s, "192.168.0.3 "));
 	masq_text_free(&t);
 	masq_text_free(&list);
 	masq_ctl_list_free(l);
@@ -213,20 +198,20 @@ static bool list_while_deleting(void)
 	char key[64];
 
 	if (ok && rc != MASQ_CTL_MORE)
-		ok = failf("one chunk listed everything: no test");
+		ok = report_whyf("one chunk listed everything: no test");
 	if (ok && (ctlline_run(e, "masq -D tcp 192.168.0.2 40000", &d) ||
 		   masq_engine_conn_count(e) != N_O + N_L))
-		ok = failf("masq -D: '%s'", d.s ? d.s : "");
+		ok = report_whyf("masq -D: '%s'", d.s ? d.s : "");
 	while (ok && rc == MASQ_CTL_MORE)
 		rc = masq_ctl_list_next(e, l, &t);
 	if (ok && rc)
-		ok = failf("the listing ended with %d", rc);
+		ok = report_whyf("the listing ended with %d", rc);
 	/* O's entries, each present throughout: listed exactly once */
 	for (uint32_t i = 0; ok && i < N_O; i++) {
 		snprintf(key, sizeof(key), " %u (%u) -> 80\n", 1024 + i, 1024 + i);
 		if (lines_with(t.s, key) != 1)
-			ok = failf("'%s' listed %u times", key,
-				   lines_with(t.s, key));
+			ok = report_whyf("'%s' listed %u times", key,
+					 lines_with(t.s, key));
 	}
 	masq_text_free(&t);
 	masq_text_free(&d);
@@ -251,16 +236,16 @@ static bool flush_entries_only(void)
 	}
 	if (ok && (rc || !t.s || strcmp(t.s, "3000 entries flushed\n") ||
 		   chunks < 6))
-		ok = failf("status %d, %u chunks, text '%.80s'", rc, chunks,
-			   t.s ? t.s : "");
+		ok = report_whyf("status %d, %u chunks, text '%.80s'", rc, chunks,
+				 t.s ? t.s : "");
 	if (ok && masq_engine_conn_count(e) != N_L)
-		ok = failf("%u connections left, want the %u LAN ones",
-			   masq_engine_conn_count(e), N_L);
+		ok = report_whyf("%u connections left, want the %u LAN ones",
+				 masq_engine_conn_count(e), N_L);
 	if (ok)
 		ctlline_run(e, "conntrack -L", &ct);
 	if (ok && lines_with(ct.s, "dst=192.168.0.2 sport=") != N_L)
-		ok = failf("LAN connections listed: %u",
-			   lines_with(ct.s, "dst=192.168.0.2 sport="));
+		ok = report_whyf("LAN connections listed: %u",
+				 lines_with(ct.s, "dst=192.168.0.2 sport="));
 	masq_text_free(&t);
 	masq_text_free(&ct);
 	masq_ctl_list_free(l);
@@ -278,9 +263,9 @@ static bool delete_none(void)
 
 	if (ok && (rc != 1 || !t.s ||
 		   strcmp(t.s, "masq: no such entry: TCP 192.168.0.2 40001\n")))
-		ok = failf("status %d, text '%s'", rc, t.s ? t.s : "");
+		ok = report_whyf("status %d, text '%s'", rc, t.s ? t.s : "");
 	if (ok && masq_engine_conn_count(e) != N_M + N_O + N_L)
-		ok = failf("%u connections left", masq_engine_conn_count(e));
+		ok = report_whyf("%u connections left", masq_engine_conn_count(e));
 	masq_text_free(&t);
 	masq_engine_destroy(e);
 	return ok;

@@ -35,7 +35,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,37 +42,21 @@
 
 #include "../lib/ctlline.h"
 #include "../lib/frame.h"
+#include "../lib/report.h"
 
 #define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
 #define NS		1000000000ull
 #define REMOTE		IP4(198, 51, 100, 7)
 #define EXT		IP4(203, 0, 113, 1)
 
-static char why[1024];
-static int failed;
 static struct masq_pool *pool;
 static const uint8_t lan_mac[6] = { 2, 0, 0, 0, 1, 1 };
 static const uint8_t wan_mac[6] = { 2, 0, 0, 0, 2, 1 };
 
+/* "ok snapshot/NAME" or "FAIL snapshot/NAME: why" (tests/lib/report.h) */
 static void report(const char *name, bool ok)
 {
-	if (ok) {
-		printf("ok snapshot/%s\n", name);
-		return;
-	}
-	failed++;
-	printf("FAIL snapshot/%s: %s\n", name, why);
-}
-
-static bool failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static bool failf(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	return false;
+	report_result("snapshot", name, ok);
 }
 
 /* What came out of one frame: the first frame's IPv4 addresses and ports */
@@ -215,13 +198,13 @@ static bool snapshot(struct masq_text *t, uint16_t *udp_ext, uint16_t *tcp_ext)
 
 	in.flags = 0x5;
 	if (!e)
-		return failf("no engine");
+		return report_whyf("no engine");
 	if (*udp_ext == 5000 || *tcp_ext == 6000 || !*udp_ext || !*tcp_ext)
-		return failf("setup: external ports %u %u, want others than the "
-			     "internal ones", *udp_ext, *tcp_ext);
+		return report_whyf("setup: external ports %u %u, want others than the "
+				   "internal ones", *udp_ext, *tcp_ext);
 	rc = masq_engine_snapshot(e, &in, t);
 	masq_engine_destroy(e);
-	return rc ? failf("snapshot: %d", rc) : true;
+	return rc ? report_whyf("snapshot: %d", rc) : true;
 }
 
 static bool round_trip(const struct masq_text *t, uint16_t udp_ext,
@@ -235,34 +218,34 @@ static bool round_trip(const struct masq_text *t, uint16_t udp_ext,
 	bool ok = false;
 
 	if (rc) {
-		failf("restore: %d %s", rc, in.why);
+		report_whyf("restore: %d %s", rc, in.why);
 		goto out;
 	}
 	if (in.conns != 4 || in.maps != 4 || in.skipped) {
-		failf("restored %u conns %u maps %u skipped, want 4 4 0",
-		      in.conns, in.maps, in.skipped);
+		report_whyf("restored %u conns %u maps %u skipped, want 4 4 0",
+			    in.conns, in.maps, in.skipped);
 		goto out;
 	}
 	s = udp(e, lan2, 5000, REMOTE, 9000, 0, 23 * NS);
 	if (s.n != 1 || s.sport != udp_ext || s.saddr != EXT) {
-		failf("udp out: %d frames, source port %u, want %u", s.n,
-		      s.sport, udp_ext);
+		report_whyf("udp out: %d frames, source port %u, want %u", s.n,
+			    s.sport, udp_ext);
 		goto out;
 	}
 	s = udp(e, REMOTE, 9000, EXT, udp_ext, 1, 23 * NS);
 	if (s.n != 1 || s.daddr != lan2 || s.dport != 5000) {
-		failf("udp in: %d frames, to %x:%u", s.n, s.daddr, s.dport);
+		report_whyf("udp in: %d frames, to %x:%u", s.n, s.daddr, s.dport);
 		goto out;
 	}
 	s = tcp(e, lan2, 6000, REMOTE, 80, 0x18, 1011, 5001, 0, 23 * NS);
 	if (s.n != 1 || s.sport != tcp_ext) {
-		failf("tcp out: %d frames, source port %u, want %u", s.n,
-		      s.sport, tcp_ext);
+		report_whyf("tcp out: %d frames, source port %u, want %u", s.n,
+			    s.sport, tcp_ext);
 		goto out;
 	}
 	s = tcp(e, REMOTE, 80, EXT, tcp_ext, 0x18, 5001, 1021, 1, 23 * NS);
 	if (s.n != 1 || s.daddr != lan2 || s.dport != 6000) {
-		failf("tcp in: %d frames, to %x:%u", s.n, s.daddr, s.dport);
+		report_whyf("tcp in: %d frames, to %x:%u", s.n, s.daddr, s.dport);
 		goto out;
 	}
 	ok = true;
@@ -280,13 +263,13 @@ static bool port_held(const struct masq_text *t, uint16_t udp_ext)
 
 	if (masq_engine_restore(e, t->s, t->len, &in)) {
 		masq_engine_destroy(e);
-		return failf("restore: %s", in.why);
+		return report_whyf("restore: %s", in.why);
 	}
 	s = udp(e, IP4(192, 168, 0, 4), udp_ext, REMOTE, 9000, 0, 23 * NS);
 	ok = s.n == 1 && s.sport != udp_ext && s.sport;
 	if (!ok)
-		failf("a new flow from port %u left with port %u", udp_ext,
-		      s.sport);
+		report_whyf("a new flow from port %u left with port %u", udp_ext,
+			    s.sport);
 	masq_engine_destroy(e);
 	return ok;
 }
@@ -298,8 +281,8 @@ static bool time_away(const struct masq_text *t)
 	bool ok = true;
 
 	if (masq_engine_restore(e, t->s, t->len, &in) || in.conns != 4)
-		ok = failf("60 s away: %u restored (%s), want 4", in.conns,
-			   in.why);
+		ok = report_whyf("60 s away: %u restored (%s), want 4", in.conns,
+				 in.why);
 	masq_engine_destroy(e);
 	if (!ok)
 		return false;
@@ -309,8 +292,8 @@ static bool time_away(const struct masq_text *t)
 	 * UDP 290 s, established TCP 7430 s */
 	if (masq_engine_restore(e, t->s, t->len, &in) || in.conns != 2 ||
 	    in.skipped != 2)
-		ok = failf("240 s away: %u restored %u skipped (%s), want 2 2",
-			   in.conns, in.skipped, in.why);
+		ok = report_whyf("240 s away: %u restored %u skipped (%s), want 2 2",
+				 in.conns, in.skipped, in.why);
 	masq_engine_destroy(e);
 	return ok;
 }
@@ -334,8 +317,8 @@ static bool refused_one(const struct masq_text *t, const char *boot,
 	rc = masq_engine_restore(e, copy, len, &in);
 	if (rc != -22 || !strstr(in.why, want) ||
 	    masq_engine_conn_count(e) != 0)
-		ok = failf("rc %d, why \"%s\", want \"%s\", %u conns", rc,
-			   in.why, want, masq_engine_conn_count(e));
+		ok = report_whyf("rc %d, why \"%s\", want \"%s\", %u conns", rc,
+				 in.why, want, masq_engine_conn_count(e));
 	free(copy);
 	masq_engine_destroy(e);
 	return ok;
@@ -362,8 +345,8 @@ static bool gone_addr(const struct masq_text *t)
 
 	if (masq_engine_restore(e, t->s, t->len, &in) || in.conns ||
 	    in.skipped != 8)
-		ok = failf("%u restored, %u skipped (%s), want 0 and 8",
-			   in.conns, in.skipped, in.why);
+		ok = report_whyf("%u restored, %u skipped (%s), want 0 and 8",
+				 in.conns, in.skipped, in.why);
 	masq_engine_destroy(e);
 	return ok;
 }
@@ -386,12 +369,12 @@ static bool other_netns(const struct masq_text *t)
 	rc = masq_engine_restore(e, t->s, t->len, &in);
 	if (rc != -EINVAL || !strstr(in.why, "another network namespace") ||
 	    masq_engine_conn_count(e) != 0)
-		ok = failf("restore in another namespace: rc %d, \"%s\", %u "
-			   "conns", rc, in.why, masq_engine_conn_count(e));
+		ok = report_whyf("restore in another namespace: rc %d, \"%s\", %u "
+				 "conns", rc, in.why, masq_engine_conn_count(e));
 	in = info_at(22 * NS, "boot-1", "1.0");
 	in.netns_cookie = NETNS_B;
 	if (ok && !masq_snap_check(t->s, t->len, &in))
-		ok = failf("another namespace's header passed");
+		ok = report_whyf("another namespace's header passed");
 	memcpy(old, t->s, t->len);
 	old[8] = 1;		/* format 1, header 120 */
 	old[12] = 120;
@@ -399,7 +382,7 @@ static bool other_netns(const struct masq_text *t)
 	rc = masq_engine_restore(e, old, t->len, &in);
 	if (ok && (rc != -EINVAL ||
 		   !strstr(in.why, "another format version (1; this masq reads")))
-		ok = failf("format 1: rc %d, \"%s\"", rc, in.why);
+		ok = report_whyf("format 1: rc %d, \"%s\"", rc, in.why);
 	free(old);
 	masq_engine_destroy(e);
 	return ok;
@@ -413,11 +396,11 @@ static bool header_only(const struct masq_text *t)
 
 	if (masq_snap_check(t->s, t->len, &in) || in.flags != 0x5 ||
 	    in.written_ns != 20 * NS)
-		return failf("check: \"%s\", flags %x, written %llu", in.why,
-			     in.flags, (unsigned long long)in.written_ns);
+		return report_whyf("check: \"%s\", flags %x, written %llu", in.why,
+				   in.flags, (unsigned long long)in.written_ns);
 	in = info_at(22 * NS, "boot-2", "1.0");
 	if (!masq_snap_check(t->s, t->len, &in) || !strstr(in.why, "boot"))
-		return failf("another boot's header passed");
+		return report_whyf("another boot's header passed");
 	return true;
 }
 
@@ -428,7 +411,7 @@ int main(void)
 
 	pool = masq_pool_create(256, 2048);
 	if (!pool || !snapshot(&t, &udp_ext, &tcp_ext)) {
-		printf("FAIL snapshot/setup: %s\n", why);
+		printf("FAIL snapshot/setup: %s\n", report_why());
 		return 1;
 	}
 	report("round_trip", round_trip(&t, udp_ext, tcp_ext));
@@ -440,5 +423,5 @@ int main(void)
 	report("other_netns", other_netns(&t));
 	masq_text_free(&t);
 	masq_pool_destroy(pool);
-	return failed ? 1 : 0;
+	return report_failures() ? 1 : 0;
 }
