@@ -107,7 +107,10 @@ else
 fi
 masqd_stop >/dev/null
 
-# the same loop through the kernel's NAT, in the same namespaces
+# the same loop through the kernel's NAT, in the same namespaces (made
+# again: lab_down first takes the stopped masqd's state file in
+# /run/masq/NETNS with the old router namespace)
+lab_down
 if lab_up --kernel-nat; then
 	run kernel "$KSECS"
 	kres=$RES krate=$(field "$RES" rate)
