@@ -21,6 +21,13 @@
 #           two the lab's peers always have tx off (lan's and wan's eth0):
 #           their "offloads on" iperf3 runs with tx (and so TSO) off at
 #           the senders, GRO and GSO as lab.sh sets them.
+#   masqd_afxdp_q2w1, masqd_afxdp_q2w2   masqd --io afxdp on a lab whose
+#           veths have 2 queues each (lab.sh up --queues 2: a socket on
+#           each queue), one worker / --workers 2 (worker k the queue k);
+#           only when named in BENCH_SYSTEMS. Ratios:
+#           ratio_<figure>_masqd_afxdp_q2w2_vs_q2w1. One UDP flow or one
+#           iperf3 connection uses one queue (the sender's socket's);
+#           10,000 flows and the connection loop use both.
 #
 # Figures (medians of ${ROUNDS:-3} rounds; in each round the systems run
 # one after the other, so drift hits all alike), offloads off unless said:
@@ -52,6 +59,14 @@
 #                  ${P}dwan 203.0.113.2), printed as latency_direct_idle
 #                  and _load. The routed path has one veth crossing more
 #                  each way than the direct one; every system pays it
+# BENCH_FIGURES (default: all) limits a run to some groups of figures, in
+# this order: udp (udp1_*, udp10k_*, cpu_*), iperf3_off, conn, latency,
+# iperf3_on; a group left out prints 0 -- so a narrow comparison gets
+# many more alternating rounds in the same minutes. BENCH_PROFILE=1
+# records the router's busiest process (perf record -g, 4999 Hz) over
+# the udp1 and conn runs into build/bench-e2e/perf-FIGURE-SYSTEM-rROUND.data
+# and counts its system calls and context switches a unit of work (perf
+# stat, into the log as "# profile ..."; needs perf).
 # Output, one line per figure and system, then the ratios:
 #   bench <figure>_<system> VALUE UNIT
 #   bench ratio_<figure>_masqd_vs_kernel VALUE x
@@ -78,6 +93,8 @@ CSECS=${BENCH_CONN_SECONDS:-5}
 URATE=${BENCH_UDP_RATE:-250000}
 USECS=${BENCH_UDP_SECONDS:-4}
 ROUNDS=${ROUNDS:-${BENCH_ROUNDS:-3}}
+FIGURES=" ${BENCH_FIGURES:-udp iperf3_off conn latency iperf3_on} "
+PROFILE=${BENCH_PROFILE:-0}
 XDP_SYSTEMS=
 ldd "$MASQD" 2>/dev/null | grep -q libxdp && XDP_SYSTEMS="fwd_afxdp masqd_afxdp"
 W2_SYSTEM=
@@ -166,10 +183,11 @@ fwd_down() {
 router_up() {
 	local sys=$1 off=$2 opts=()
 	[ "$sys" = kernel ] && opts=(--kernel-nat)
+	case $sys in *_q2w?) opts=(--queues 2) ;; esac
 	LAB_UP=1
 	x 60 "$LAB" up "${opts[@]}" --offload "$off" || { note "$sys offload $off: lab.sh up failed"; return 1; }
 	case $sys in	# AF_XDP: no partial checksums into XDP (see the top)
-	*_afxdp) x 5 ip netns exec "$NS_LAN" ethtool -K eth0 tx off >/dev/null
+	*_afxdp | *_afxdp_*) x 5 ip netns exec "$NS_LAN" ethtool -K eth0 tx off >/dev/null
 		x 5 ip netns exec "$NS_WAN" ethtool -K eth0 tx off >/dev/null ;;
 	esac
 	case $sys in
@@ -183,6 +201,11 @@ router_up() {
 		;;
 	masqd_afxdp)
 		masqd_up --io afxdp || { note "masqd --io afxdp did not start ($OUT/masqd.log)"; return 1; }
+		x 5 "$MASQCTL" -s "$SOCK" set host-cap 200000 || note "masqd: set host-cap failed"
+		;;
+	masqd_afxdp_q2w1 | masqd_afxdp_q2w2)
+		masqd_up --io afxdp --workers "${sys#masqd_afxdp_q2w}" ||
+			{ note "masqd $sys did not start ($OUT/masqd.log)"; return 1; }
 		x 5 "$MASQCTL" -s "$SOCK" set host-cap 200000 || note "masqd: set host-cap failed"
 		;;
 	fwd) fwd_up || { note "fwd did not start ($OUT/fwd.log)"; return 1; } ;;
@@ -211,6 +234,48 @@ gw_ticks() {
 	echo "$t"
 }
 
+wants() { case $FIGURES in *" $1 "*) return 0 ;; esac; return 1; }
+
+# gw_router_pid: the router's process in gw (masqd or fwd), the one with
+# the most CPU time; empty if none
+gw_router_pid() {
+	local p best='' most=-1 t
+	for p in $(ip netns pids "$NS_GW" 2>/dev/null); do
+		t=$(cut -d')' -f2- "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13}')
+		[ -n "$t" ] && [ "$t" -gt "$most" ] && { most=$t best=$p; }
+	done
+	echo "$best"
+}
+
+# profile_start NAME SECONDS: with BENCH_PROFILE=1, perf record and perf
+# stat of the router's process for SECONDS (bounded), in the background
+PROF_PIDS=()
+profile_start() {
+	local pid
+	PROF_PIDS=()
+	[ "$PROFILE" = 1 ] || return 0
+	command -v perf >/dev/null 2>&1 || { note "BENCH_PROFILE: needs perf (apt-get install linux-perf)"; return 0; }
+	pid=$(gw_router_pid)
+	[ -n "$pid" ] || return 0
+	timeout -k 2 $(($2 + 5)) perf record -q -F 4999 -g -o "$OUT/perf-$1.data" \
+		-p "$pid" -- sleep "$2" >>"$LOG" 2>&1 &
+	PROF_PIDS+=($!)
+	timeout -k 2 $(($2 + 5)) perf stat -x, -o "$OUT/perfstat-$1.txt" \
+		-e raw_syscalls:sys_enter,syscalls:sys_enter_poll,syscalls:sys_enter_sendmmsg,syscalls:sys_enter_sendto,syscalls:sys_enter_recvmsg,context-switches,task-clock \
+		-p "$pid" -- sleep "$2" >>"$LOG" 2>&1 &
+	PROF_PIDS+=($!)
+}
+
+# profile_end NAME UNITS: wait for the recorders; each count a unit of
+# work into the log (task-clock in ns)
+profile_end() {
+	local p
+	for p in "${PROF_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	[ "${#PROF_PIDS[@]}" -gt 0 ] && [ "$2" -gt 0 ] && [ -s "$OUT/perfstat-$1.txt" ] || return 0
+	awk -F, -v n="$2" -v name="$1" '$1 + 0 > 0 { printf "# profile %s %s %.2f a unit\n", name, $3,
+		($3 == "task-clock" ? $1 * 1e6 : $1) / n }' "$OUT/perfstat-$1.txt" >>"$LOG"
+}
+
 softirq_ticks() { awk '$1 == "cpu" {print $8}' /proc/stat; }
 
 wan_rx() { ip netns exec "$NS_WAN" cat /sys/class/net/eth0/statistics/rx_packets 2>/dev/null || echo 0; }
@@ -220,6 +285,7 @@ udp_run() {
 	local sys=$1 sports=$2 count=$((URATE * USECS)) r0 r1 t0 t1 s0 s1 res sent secs got
 	RX=0 LOSS=100 CPU=0 SIRQ=0
 	r0=$(wan_rx) t0=$(gw_ticks) s0=$(softirq_ticks)
+	case $sports in *-*) ;; *) profile_start "udp1-$sys-r$r" "$USECS" ;; esac
 	log "+ ip netns exec $NS_LAN $PKTGEN udp sport $sports rate $URATE count $count"
 	res=$(timeout -k 2 $((USECS + 15)) ip netns exec "$NS_LAN" "$PKTGEN" -i eth0 \
 		--dst-mac "$MAC_GWLAN" --mode udp --src 192.168.0.2 --dst 203.0.113.2 \
@@ -232,6 +298,7 @@ udp_run() {
 	case "$sent" in '' | *[!0-9]*) note "$sys: pktgen failed: $res"; return ;; esac
 	got=$((r1 - r0))
 	[ "$got" -gt "$sent" ] && got=$sent	# ARP and ICMP errors
+	case $sports in *-*) ;; *) profile_end "udp1-$sys-r$r" "$got" ;; esac
 	RX=$(awk -v g="$got" -v s="$secs" 'BEGIN { printf "%d", (s > 0 ? g / s : 0) }')
 	LOSS=$(awk -v g="$got" -v s="$sent" 'BEGIN { printf "%.2f", (s > 0 ? 100 * (1 - g / s) : 100) }')
 	SIRQ=$(awk -v d=$((s1 - s0)) -v g="$got" -v hz="$HZ" 'BEGIN { printf "%.0f", (g > 0 ? d * 1e9 / hz / g : 0) }')
@@ -260,14 +327,16 @@ iperf_run() {
 	echo "$bits"
 }
 
-conn_run() {
+conn_run() {	# SYSTEM
 	local srv res n
 	bg $((CSECS + 25)) connloop-server "$NS_WAN" "$CONNLOOP" serve 203.0.113.2 7000 $((CSECS + 15)) 4
 	srv=$BG_PID
 	listening "$NS_WAN" 203.0.113.2:7000 || note "connloop server not listening"
+	profile_start "conn-$1-r$r" "$CSECS"
 	res=$(timeout -k 2 $((CSECS + 20)) ip netns exec "$NS_LAN" "$CONNLOOP" run 203.0.113.2 7000 "$CSECS" 4 2>>"$LOG")
 	log "  connloop: $res"
 	n=$(echo "$res" | awk '{for (i = 1; i < NF; i++) if ($i == "rate") print $(i + 1) + 0}')
+	profile_end "conn-$1-r$r" "$(echo "$res" | awk '{for (i = 1; i < NF; i++) if ($i == "ok") print $(i + 1) + 0}')"
 	stop "$srv"
 	echo "${n:-0}"
 }
@@ -320,25 +389,31 @@ measure() {
 	local sys=$1 lat
 	echo "# $(date +%H:%M:%S) round $r: $sys, offloads off"
 	if router_up "$sys" off; then
-		udp_run "$sys" 10000
-		add udp1_rx "$sys" "$RX"; add udp1_loss "$sys" "$LOSS"
-		add cpu_udp1 "$sys" "$CPU"; add cpu_softirq_udp1 "$sys" "$SIRQ"
-		udp_run "$sys" 10000-19999
-		add udp10k_rx "$sys" "$RX"; add udp10k_loss "$sys" "$LOSS"
-		add cpu_udp10k "$sys" "$CPU"
-		add iperf3_off "$sys" "$(iperf_run "$sys-off")"
-		add conn "$sys" "$(conn_run)"
-		lat=$(ping_us)
-		add latency_idle "$sys" "$lat"
-		add latency_added_idle "$sys" "$(added "$lat" "$D_IDLE")"
-		lat=$(latency_load_us)
-		add latency_load "$sys" "$lat"
-		add latency_added_load "$sys" "$(added "$lat" "$D_LOAD")"
+		if wants udp; then
+			udp_run "$sys" 10000
+			add udp1_rx "$sys" "$RX"; add udp1_loss "$sys" "$LOSS"
+			add cpu_udp1 "$sys" "$CPU"; add cpu_softirq_udp1 "$sys" "$SIRQ"
+			udp_run "$sys" 10000-19999
+			add udp10k_rx "$sys" "$RX"; add udp10k_loss "$sys" "$LOSS"
+			add cpu_udp10k "$sys" "$CPU"
+		fi
+		wants iperf3_off && add iperf3_off "$sys" "$(iperf_run "$sys-off")"
+		wants conn && add conn "$sys" "$(conn_run "$sys")"
+		if wants latency; then
+			lat=$(ping_us)
+			add latency_idle "$sys" "$lat"
+			add latency_added_idle "$sys" "$(added "$lat" "$D_IDLE")"
+			lat=$(latency_load_us)
+			add latency_load "$sys" "$lat"
+			add latency_added_load "$sys" "$(added "$lat" "$D_LOAD")"
+		fi
 	fi
 	router_down "$sys"
-	echo "# $(date +%H:%M:%S) round $r: $sys, offloads on"
-	router_up "$sys" on && add iperf3_on "$sys" "$(iperf_run "$sys-on")"
-	router_down "$sys"
+	if wants iperf3_on; then
+		echo "# $(date +%H:%M:%S) round $r: $sys, offloads on"
+		router_up "$sys" on && add iperf3_on "$sys" "$(iperf_run "$sys-on")"
+		router_down "$sys"
+	fi
 	round_line "$sys"
 }
 
@@ -361,7 +436,7 @@ ratio() {
 
 echo "# $(date +%H:%M:%S) bench e2e: $ROUNDS rounds of: $SYSTEMS; UDP offered $URATE/s for $USECS s"
 for r in $(seq "$ROUNDS"); do
-	measure_direct
+	wants latency && measure_direct
 	for s in $SYSTEMS; do measure "$s"; done
 done
 echo "# $(date +%H:%M:%S) bench e2e: done"
@@ -385,6 +460,9 @@ for fu in $FIGS; do
 	elif [ -n "${M[masqd_afxdp]:-}" ]; then	# named apart from AF_PACKET's
 		[ -n "${M[kernel]:-}" ] && echo "bench ratio_${f}_masqd_afxdp_vs_kernel $(ratio "${M[masqd_afxdp]}" "${M[kernel]}") x"
 		[ -n "${M[fwd_afxdp]:-}" ] && echo "bench ratio_${f}_masqd_afxdp_vs_forwarder $(ratio "${M[masqd_afxdp]}" "${M[fwd_afxdp]}") x"
+	fi
+	if [ -n "${M[masqd_afxdp_q2w2]:-}" ] && [ -n "${M[masqd_afxdp_q2w1]:-}" ]; then
+		echo "bench ratio_${f}_masqd_afxdp_q2w2_vs_q2w1 $(ratio "${M[masqd_afxdp_q2w2]}" "${M[masqd_afxdp_q2w1]}") x"
 	fi
 	if [ -n "${M[masqd_w2]:-}" ]; then	# two workers against one, the kernel
 		[ -n "${M[masqd]:-}" ] && echo "bench ratio_${f}_masqd_w2_vs_masqd $(ratio "${M[masqd_w2]}" "${M[masqd]}") x"

@@ -14,6 +14,11 @@
  * (a restored table is one the engine could have made), and frames of
  * the restored flows must pass fuzzeng_check().
  *
+ * The same bytes loaded by two engines as workers 0 and 1 of 2
+ * (masq_engine_restore_worker(), with the steering picture) are refused
+ * when one engine refused them, and otherwise restore no more
+ * connections between them than records the file holds.
+ *
  * MASQ_FUZZ_WRITE_SEEDS=DIR writes the snapshots of fuzzeng engines in
  * a few modes into DIR and exits.
  */
@@ -108,6 +113,34 @@ static void run_a_while(struct masq_engine *e)
 	fuzzeng_check(e, &tx);
 }
 
+/*
+ * @file loaded by workers 0 and 1 of 2 of @mode; @refused: what one
+ * engine's load said. Return: connections the two restored
+ */
+static uint32_t load_as_workers(uint8_t mode, const uint8_t *file,
+				size_t len, bool refused)
+{
+	struct masq_steer *s = calloc(1, sizeof(*s));
+	uint32_t sum = 0;
+
+	for (uint32_t k = 0; s && k < 2; k++) {
+		struct masq_snap_info in = info_at(WRITTEN_NS + 2 * FUZZENG_NS);
+		struct masq_engine *w = empty_engine(mode);
+
+		if (!masq_engine_set_worker(w, k, 2) &&
+		    !masq_engine_steer_conf(w, 2, s)) {
+			if (!masq_engine_restore_worker(w, file, len, &in, s) ==
+			    refused)
+				abort();	/* the same file, the same verdict */
+			sum += masq_engine_conn_count(w);
+			run_a_while(w);
+		}
+		fuzzeng_destroy(w);
+	}
+	free(s);
+	return sum;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct masq_snap_info in = info_at(WRITTEN_NS + 2 * FUZZENG_NS);
@@ -125,9 +158,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (masq_engine_restore(e, file, size - 1, &in)) {
 		if (masq_engine_conn_count(e) != 0 || !in.why[0])
 			abort();	/* refused must mean untouched, and say why */
+		load_as_workers(data[0], file, size - 1, true);
 		goto out;
 	}
 	conns = masq_engine_conn_count(e);
+	if (load_as_workers(data[0], file, size - 1, false) >
+	    (size - 1) / 104)
+		abort();	/* more than the file's records (104 bytes) */
 	if (conns != in.conns)
 		abort();
 	if (masq_engine_snapshot(e, &in, &t))

@@ -15,7 +15,7 @@
 # labs with different prefixes never collide and nothing else is touched.
 #
 # Usage:
-#   lab.sh up [--kernel-nat] [--lan2] [--offload on|off] [--noise]
+#   lab.sh up [--kernel-nat] [--lan2] [--offload on|off] [--noise] [--queues N]
 #       (default) bare router for masqd: lan0/wan0 up with NO IPv4 address,
 #                 ip_forward=0, arp_ignore=8 (all, default, lan0, wan0), IPv6
 #                 disabled -- what masqd requires before it starts.
@@ -29,6 +29,9 @@
 #                 their kernels send router and neighbour solicitations and
 #                 MLD reports, as hosts on a real network do; the router's
 #                 own interfaces are still masqd's to take.
+#       --queues N  every veth of lan0 and wan0 with N transmit and N
+#                 receive queues (AF_XDP's queues: masqd --io afxdp takes
+#                 each; the peer's rx queue is the sender's tx queue).
 #       up tears this prefix's lab down first, so it can be run again.
 #   lab.sh noise [-n COUNT] [-r RATE] KIND...|all
 #                        send noise frames from the lan host (lab/noise.py:
@@ -129,16 +132,17 @@ table ip masqlab {
 }'
 
 do_up() {
-	local mode=bare lan2=0 offl=off noise=0 d
+	local mode=bare lan2=0 offl=off noise=0 d q=()
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--kernel-nat | kernel-nat) mode=kernel-nat ;;
 		--bare | bare) mode=bare ;;
 		--lan2) lan2=1 ;;
 		--noise) noise=1 ;;
+		--queues) shift; q=(numtxqueues "${1:-}" numrxqueues "${1:-}") ;;
 		--offload) shift; [ $# -gt 0 ] || die "--offload needs on or off"; offl=$1 ;;
 		--offload=*) offl=${1#--offload=} ;;
-		*) die "unknown option '$1' (up [--kernel-nat] [--lan2] [--offload on|off] [--noise])" ;;
+		*) die "unknown option '$1' (up [--kernel-nat] [--lan2] [--offload on|off] [--noise] [--queues N])" ;;
 		esac
 		shift
 	done
@@ -165,11 +169,12 @@ do_up() {
 		for d in p-gw p-lan p-lan2; do nsx "$NS_SW" ip link set "$d" master br0 up; done
 		nsx "$NS_SW" ip link set br0 up
 	else
-		ip link add lan0 netns "$NS_GW" address $MAC_GWLAN type veth \
-			peer name eth0 netns "$NS_LAN" address $MAC_LAN
+		ip link add lan0 netns "$NS_GW" address $MAC_GWLAN "${q[@]}" \
+			type veth peer name eth0 netns "$NS_LAN" \
+			address $MAC_LAN "${q[@]}"
 	fi
-	ip link add wan0 netns "$NS_GW" address $MAC_GWWAN type veth \
-		peer name eth0 netns "$NS_WAN" address $MAC_WAN
+	ip link add wan0 netns "$NS_GW" address $MAC_GWWAN "${q[@]}" type veth \
+		peer name eth0 netns "$NS_WAN" address $MAC_WAN "${q[@]}"
 
 	# the hosts (with --noise, IPv6 on before the links come up: DAD, RS, MLD)
 	if [ $noise = 1 ]; then

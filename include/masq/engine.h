@@ -87,6 +87,17 @@ struct masq_buf {
  */
 #define MASQ_IFACE_TWIN		0x100u
 #define MASQ_IFACE_MASK		0xffu
+/*
+ * --workers N: a frame the engine gives back for another worker's engine
+ * (a datagram reassembled by a worker that does not own it, cut again
+ * into fragments): ->iface has MASQ_IFACE_HANDOFF set, the worker in
+ * bits 16..23 (MASQ_IFACE_WORKER()) and the arrival interface (twin bit
+ * included) in bits 0..8. The caller puts it into that worker's engine
+ * as received on (->iface & MASQ_IFACE_ARRIVAL).
+ */
+#define MASQ_IFACE_HANDOFF	0x200u
+#define MASQ_IFACE_ARRIVAL	0x1ffu
+#define MASQ_IFACE_WORKER(i)	(((i) >> 16) & 0xffu)
 
 /* Room kept in front of ->data in every fresh buffer (tunnel/VLAN headers) */
 #define MASQ_HEADROOM	64
@@ -266,6 +277,21 @@ void masq_ctl_job_run(struct masq_ctl_job *job);
 int masq_engine_ctl_job_finish(struct masq_engine *e, struct masq_ctl_job *job,
 			       struct masq_text *out);
 void masq_ctl_job_free(struct masq_ctl_job *job);
+int masq_ctl_job_now(struct masq_engine *e, struct masq_ctl_job *job,
+		     struct masq_text *out);	/* run, finish, free */
+
+/*
+ * The rule counters as one vector, so masqd --workers N can answer a
+ * listing with every engine's counts added (src/engine/fwcount.c): 2
+ * counters (packets, bytes) per chain policy and per rule, every table
+ * and chain in order. Only with the engine still, and only around a
+ * command masq_ctl_reads_rules() takes (one that changes no rule).
+ */
+size_t masq_engine_rule_counters(struct masq_engine *e, uint64_t *v,
+				 size_t cap);
+int masq_engine_rule_counters_set(struct masq_engine *e, const uint64_t *v,
+				  size_t n);
+bool masq_ctl_reads_rules(int argc, char *const *argv);
 
 /*
  * A batch of rule commands as one job (masqd's reload of a -c file with
@@ -369,6 +395,8 @@ uint32_t masq_engine_frag_held(const struct masq_engine *e, uint32_t *dgrams);
 #define MASQ_STEER_ADDRS	128		/* 16 interfaces x 8 */
 
 int masq_engine_set_worker(struct masq_engine *e, uint32_t k, uint32_t n);
+/* Lines naming the port ranges with no port of this worker's slice */
+int masq_engine_slice_gaps(const struct masq_engine *e, struct masq_text *out);
 
 /* An inside endpoint (or port range) a forward sends to (steer.c) */
 struct masq_steer_target {
@@ -415,6 +443,7 @@ struct masq_steer {
 int masq_engine_steer_conf(const struct masq_engine *e, uint32_t n,
 			   struct masq_steer *s);
 uint32_t masq_steer(const struct masq_steer *s, const struct masq_buf *b);
+void masq_engine_set_steer(struct masq_engine *e, const struct masq_steer *s);
 
 /*
  * Restarts that keep connections (snapshot.c): the connection table,
@@ -423,6 +452,9 @@ uint32_t masq_steer(const struct masq_steer *s, const struct masq_buf *b);
  *	masq_engine_snapshot(e, &info, &text)   at stop: text.s, text.len
  *	masq_engine_restore(e, data, len, &info) at start, after the
  *	                                         configuration, before traffic
+ *	masq_engines_snapshot(es, n, &info, &text)  n workers' engines in one
+ *	masq_engine_restore_worker(e, data, len, &info, &steer)  each worker
+ *	                                         takes what it owns now
  *	masq_snap_check(data, len, &info)        the header alone: whole, of
  *	                                         this boot and namespace (any
  *	                                         version), and the caller's
@@ -474,6 +506,12 @@ int masq_engine_snapshot(const struct masq_engine *e,
 			 struct masq_text *out);
 int masq_engine_restore(struct masq_engine *e, const void *data, size_t len,
 			struct masq_snap_info *info);
+int masq_engines_snapshot(const struct masq_engine *const *e, uint32_t n,
+			  const struct masq_snap_info *info,
+			  struct masq_text *out);
+int masq_engine_restore_worker(struct masq_engine *e, const void *data,
+			       size_t len, struct masq_snap_info *info,
+			       const struct masq_steer *s);
 int masq_snap_check(const void *data, size_t len, struct masq_snap_info *info);
 
 #endif

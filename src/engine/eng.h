@@ -94,6 +94,8 @@ struct masq_engine {
 	struct ctev_ring ctev;		/* conntrack -E (ctevent.c) */
 	uint8_t worker_k, worker_n;	/* worker k of n (worker.c); 0 of 0
 					 * or 0 of 1: the only one */
+	const struct masq_steer *steer;	/* n > 1: who owns a reassembled
+					 * datagram (the caller's picture) */
 };
 
 enum filter_mode {
@@ -300,5 +302,13 @@ void icmp_send_error(struct masq_engine *e, struct pkt *p, uint8_t type,
 		     uint8_t code, uint32_t info);
 void icmp_error_input(struct masq_engine *e, struct pkt *p);
 void icmp_unreach_held(struct masq_engine *e, struct masq_buf *b);
+
+/* fragout.c */
+bool frag_hand_on(struct masq_engine *e, struct masq_buf *b,
+		  uint32_t max_frag);
+
+/* steer.c */
+uint32_t steer_tuple_owner(const struct masq_steer *s, const struct net *net,
+			   uint8_t proto, const struct ct_tuple *t);
 
 #endif

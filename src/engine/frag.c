@@ -760,6 +760,8 @@ static void dgram_deliver(struct masq_engine *e, struct frag_dgram *d)
 		eng_drop(e, b, C_drop_frag_local);
 		return;
 	}
+	if (frag_hand_on(e, b, f->out_max_frag))	/* --workers: another's */
+		return;
 	eng_walk_datagram(e, b);
 	assert(!f->out_busy);
 }

@@ -15,6 +15,10 @@
  * fragment has the same header length (as Linux's ip_options_fragment();
  * RFC 791 allows either).
  *
+ * With --workers N a datagram reassembled by a worker that does not own
+ * it is cut again the same way and given back for its owner
+ * (frag_hand_on(), at the end of this file).
+ *
  * Limits: the fragments come from the caller's pool; when it cannot hold
  * them all, the datagram is dropped whole (drop_pool_empty), never sent
  * in part. With DF set it is not fragmented (conn.c has answered with
@@ -227,4 +231,110 @@ void frag_output(struct masq_engine *e, struct pkt *p, int out_iface,
 		return;
 	}
 	frag_split(e, p, n, mtu, out_iface, nexthop);
+}
+
+/* ---- --workers N: a reassembled datagram for its owner ------------------ */
+
+/* The worker that owns reassembled datagram @b, or this one */
+static uint32_t frag_owner(const struct masq_engine *e,
+			   const struct masq_buf *b)
+{
+	uint32_t o;
+
+	if (!e->steer || e->worker_n <= 1)
+		return e->worker_k;
+	o = masq_steer(e->steer, b);
+	return o < e->worker_n ? o : e->worker_k;
+}
+
+/* Fragment @pos..@pos+@len of @b's datagram, in a fresh pool buffer */
+static struct masq_buf *frag_piece(struct masq_engine *e,
+				   const struct masq_buf *b, uint32_t pos,
+				   uint32_t len, bool more)
+{
+	const struct ip4_hdr *ip = (const struct ip4_hdr *)(b->data + ETH_HLEN);
+	unsigned hl = ip_hlen(ip);
+	struct masq_buf *n = masq_pool_get(e->pool);
+	struct ip4_hdr *nip;
+
+	if (!n)
+		return NULL;
+	memcpy(n->data, b->data, ETH_HLEN + hl);
+	memcpy(n->data + ETH_HLEN + hl, (const uint8_t *)ip + hl + pos, len);
+	nip = (struct ip4_hdr *)(n->data + ETH_HLEN);
+	nip->tot_len = htons((uint16_t)(hl + len));
+	nip->frag_off = htons((uint16_t)((ntohs(ip->frag_off) & IP_DF) |
+					 (more ? IP_MF : 0) | pos / 8));
+	nip->check = 0;
+	nip->check = csum_buf(nip, hl);
+	n->len = ETH_HLEN + hl + len;
+	memset(&n->meta, 0, sizeof(n->meta));
+	return n;
+}
+
+/* Put @n on the tx vector for worker @owner; false when it is full */
+static bool frag_give(struct masq_engine *e, struct masq_buf *n,
+		      uint32_t arrival, uint32_t owner)
+{
+	struct masq_txq *tx = e->tx;
+
+	n->iface = (arrival & MASQ_IFACE_ARRIVAL) | MASQ_IFACE_HANDOFF |
+		   owner << 16;
+	if (!tx || tx->n >= tx->cap) {
+		eng_drop(e, n, C_drop_tx_full);
+		return false;
+	}
+	tx->bufs[tx->n++] = n;
+	return true;
+}
+
+/**
+ * frag_hand_on() - Give a reassembled datagram to the worker that owns it
+ * @e:		engine, worker k of n with the steering picture
+ *		(masq_engine_set_steer())
+ * @b:		the datagram, whole (frag.c's delivery buffer)
+ * @max_frag:	the largest fragment it arrived in (IP bytes)
+ *
+ * Its fragments were steered by hash(src, dst, id) (steer.c: only the
+ * first carries the ports), so this worker may not own its connection;
+ * masq_steer() on the whole datagram names the owner. Another's is cut
+ * again into fragments no larger than those it came in (the buffers
+ * hold them; 64 KiB would not fit) and given back on the tx vector
+ * marked MASQ_IFACE_HANDOFF for the caller to put into the owner's
+ * engine, which reassembles it once more and finds itself the owner.
+ * When the pool cannot hold every fragment the datagram is dropped
+ * (drop_pool_empty); a full tx vector drops the fragments that do not
+ * fit (drop_tx_full) and the owner's reassembly times out.
+ * Cost: one steering and one copy of the datagram, for fragmented
+ * datagrams only; the road not taken, a buffer big enough for any
+ * datagram on every hand-off ring, would make every ring slot 64 KiB.
+ * Return: true when @b was taken (handed on or dropped), false when it
+ * is this worker's
+ */
+bool frag_hand_on(struct masq_engine *e, struct masq_buf *b,
+		  uint32_t max_frag)
+{
+	const struct ip4_hdr *ip = (const struct ip4_hdr *)(b->data + ETH_HLEN);
+	uint32_t owner = frag_owner(e, b), hl = ip_hlen(ip);
+	uint32_t data = ntohs(ip->tot_len) - hl, chunk, need;
+
+	if (owner == e->worker_k)
+		return false;
+	chunk = max_frag > hl + 8 ? (max_frag - hl) & ~7u : 8;
+	need = (data + chunk - 1) / chunk;
+	if (masq_pool_avail(e->pool) < need) {
+		eng_drop(e, b, C_drop_pool_empty);
+		return true;
+	}
+	for (uint32_t pos = 0; pos < data; pos += chunk) {
+		uint32_t len = data - pos < chunk ? data - pos : chunk;
+		struct masq_buf *n = frag_piece(e, b, pos, len,
+						pos + len < data);
+
+		if (!n || !frag_give(e, n, b->iface, owner))
+			break;
+	}
+	count(e, C_frag_handed_on);
+	eng_buf_free(e, b);
+	return true;
 }

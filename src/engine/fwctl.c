@@ -211,7 +211,13 @@ static void text_put(struct masq_text *out, const struct ipt_text *t)
 		masq_text_printf(out, "%.*s", (int)t->len, t->s);
 }
 
-static bool cmd_changes_rules(const struct ipt_cmd *c)
+/**
+ * fw_cmd_changes_rules() - Does an iptables command change the ruleset?
+ * @c:		the command, parsed
+ *
+ * Return: false for -L, -S, -C and -Z (they act on the published one)
+ */
+bool fw_cmd_changes_rules(const struct ipt_cmd *c)
 {
 	return c->op != IPT_OP_LIST && c->op != IPT_OP_LIST_RULES &&
 	       c->op != IPT_OP_CHECK && c->op != IPT_OP_ZERO;
@@ -670,7 +676,7 @@ struct masq_ctl_job *masq_engine_ctl_job(struct masq_engine *e, int argc,
 		j->kind = JOB_IPTABLES;
 		j->who = "iptables";
 		if (!ipt_parse(argc - 1, argv + 1, NULL, &j->cmd, &j->err) &&
-		    cmd_changes_rules(&j->cmd))
+		    fw_cmd_changes_rules(&j->cmd))
 			return j;
 	} else if (!strcmp(argv[0], "iptables-save")) {
 		j->kind = JOB_SAVE;
@@ -855,7 +861,7 @@ static int batch_iptables(struct masq_ctl_job *j, struct batch_cmd *c,
 	ipt_text_free(&discard);
 	if (rc)
 		return batch_fail(c, EXIT_FAIL, "iptables", err.msg);
-	if (cmd_changes_rules(&cmd))
+	if (fw_cmd_changes_rules(&cmd))
 		j->dflt = false;
 	return 0;
 }
@@ -1102,9 +1108,18 @@ void masq_ctl_job_free(struct masq_ctl_job *j)
 	job_free(j);
 }
 
-/* A job run at once, for masq_engine_ctl() */
-static int job_now(struct masq_engine *e, struct masq_ctl_job *j,
-		   struct masq_text *out)
+/**
+ * masq_ctl_job_now() - Run a job at once, here: run, finish, free
+ * @e:		engine
+ * @j:		the job (freed)
+ * @out:	its text (as masq_engine_ctl())
+ *
+ * For masq_engine_ctl(), and for masqd's rules run with --workers N
+ * (each engine's commit in the loop).
+ * Return: the command's status
+ */
+int masq_ctl_job_now(struct masq_engine *e, struct masq_ctl_job *j,
+		     struct masq_text *out)
 {
 	int status;
 
@@ -1129,7 +1144,7 @@ static int cmd_iptables(struct masq_engine *e, int argc, char *const *argv,
 	int rc;
 
 	if (j)
-		return job_now(e, j, out);
+		return masq_ctl_job_now(e, j, out);
 	if (ipt_parse(argc - 1, argv + 1, NULL, &cmd, &err)) {
 		masq_text_printf(out, "iptables: %s\n", err.msg);
 		return EXIT_USAGE;
@@ -1159,7 +1174,7 @@ static int cmd_iptables_save(struct masq_engine *e, int argc,
 	int rc;
 
 	if (j)
-		return job_now(e, j, out);
+		return masq_ctl_job_now(e, j, out);
 	rc = fw_save_args_parse(e, argc, argv, &a, out);
 	if (rc)
 		return rc;
@@ -1177,7 +1192,7 @@ static int cmd_iptables_restore(struct masq_engine *e, int argc,
 	int rc;
 
 	if (j)
-		return job_now(e, j, out);
+		return masq_ctl_job_now(e, j, out);
 	rc = restore_args(argc, argv, &flags, &text, out);
 	if (rc)
 		return rc;
@@ -1202,7 +1217,7 @@ static int cmd_lang(struct masq_engine *e, enum ipt_lang lang, int what,
 	int rc;
 
 	if (j)
-		return job_now(e, j, out);
+		return masq_ctl_job_now(e, j, out);
 	changes = what != IPT_LWORD_SAVE &&
 		  (what == IPT_LWORD_RESTORE ||
 		   ops->changes(argc - 1, argv + 1));

@@ -84,6 +84,7 @@ struct masq_ctl_job {
 struct ipt_ruleset *fw_default_ruleset(const struct masq_engine *e);
 int fw_batch_command(struct masq_ctl_job *j, struct batch_cmd *c,
 		     struct ipt_text *out);
+bool fw_cmd_changes_rules(const struct ipt_cmd *c);
 int fw_save_args_parse(const struct masq_engine *e, int argc,
 		       char *const *argv, struct save_args *a,
 		       struct masq_text *out);

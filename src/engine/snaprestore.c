@@ -14,6 +14,13 @@
  * load's reference is dropped at the end, so a mapping no connection
  * came back for is freed with its port.
  *
+ * As worker k of n (masq_engine_restore_worker()), an engine takes only
+ * the records it owns under n, whatever n the writer ran with: a
+ * connection whose reply tuple is steered to it (steer.c), a mapping of
+ * its slice, an expectation whose master it took, an autofw holder whose
+ * control connection is steered to it. The rest is another worker's:
+ * neither loaded nor counted. n loads read the file n times.
+ *
  * Cost: O(records), at start only, never on the packet path; the
  * expectations find their master in O(connections) each (at most
  * ALG_EXPECT_MAX of them).
@@ -255,9 +262,14 @@ static int snap_check_records(const struct snap_sec_view *v, uint32_t size,
 
 /* ---- loading: the state -------------------------------------------------- */
 
+/* A record another worker owns under the load's worker count: not ours,
+ * not counted (its owner's load counts it) */
+#define SNAP_OTHER	(CT_NONE - 1)
+
 struct snap_loader {
 	struct masq_engine *e;
 	struct masq_snap_info *info;
+	const struct masq_steer *steer;	/* NULL: every record is ours */
 	uint32_t away_s;	/* seconds between the write and now */
 	uint32_t *maps;		/* restored mappings, NAT_NONE: skipped */
 	uint32_t *conns;	/* file's entry index ... */
@@ -278,6 +290,24 @@ static bool snap_routed(const struct masq_engine *e, uint32_t addr)
 	return net_route_lookup(&e->net, addr) != NULL;
 }
 
+/*
+ * Is mapping record @r this worker's: its port (ICMP id) in this
+ * engine's slice under the load's count (nat.c), where the replies to
+ * it are steered?
+ */
+static bool snap_map_ours(const struct snap_loader *l, const uint8_t *r)
+{
+	return !l->steer || nat_port_in_slice(&l->e->nat, ntohs(get16(r + 10)));
+}
+
+/* Is a packet of tuple @t steered to this worker under the load's count? */
+static bool snap_tuple_ours(const struct snap_loader *l, uint8_t proto,
+			    const struct ct_tuple *t)
+{
+	return !l->steer || steer_tuple_owner(l->steer, &l->e->net, proto, t) ==
+			    l->e->worker_k;
+}
+
 static void snap_load_maps(struct snap_loader *l, const struct snap_sec_view *v)
 {
 	struct masq_engine *e = l->e;
@@ -287,6 +317,8 @@ static void snap_load_maps(struct snap_loader *l, const struct snap_sec_view *v)
 		uint32_t ext = get32(r + 12), in = get32(r + 4);
 
 		l->maps[i] = NAT_NONE;
+		if (!snap_map_ours(l, r))
+			continue;
 		if (net_addr_is_router(&e->net, ext) && snap_routed(e, in))
 			l->maps[i] = nat_map_restore(&e->nat,
 						     (enum nat_pcls)r[0], in,
@@ -397,7 +429,8 @@ static bool snap_conn_fits(const struct masq_engine *e,
 	       ct_lookup(&e->ct, ce->proto, &ce->t[CT_REPLY], &dir) == CT_NONE;
 }
 
-/* One connection record: restored, or skipped and counted */
+/* One connection record: restored, skipped (CT_NONE), or another
+ * worker's (SNAP_OTHER) */
 static uint32_t snap_load_conn(struct snap_loader *l, const uint8_t *r)
 {
 	struct masq_engine *e = l->e;
@@ -406,6 +439,8 @@ static uint32_t snap_load_conn(struct snap_loader *l, const uint8_t *r)
 	static const uint64_t none[2] = { 0, 0 };
 
 	snap_fill_entry(&tmp, r);
+	if (!snap_tuple_ours(l, tmp.proto, &tmp.t[CT_REPLY]))
+		return SNAP_OTHER;	/* its reply reaches another worker */
 	if (left <= l->away_s || !snap_conn_fits(e, &tmp) ||
 	    e->ct.count >= e->ct.limit)
 		return CT_NONE;
@@ -458,6 +493,8 @@ static void snap_load_expects(struct snap_loader *l,
 			.until = e->now_s + left - l->away_s,
 		};
 
+		if (master == SNAP_OTHER)
+			continue;	/* its master's worker takes it */
 		if (left > l->away_s && master != CT_NONE &&
 		    net_addr_is_router(&e->net, x.addr) &&
 		    !alg_expect_restore(e, &x))
@@ -492,7 +529,11 @@ static void snap_load_autofw(struct snap_loader *l,
 	for (uint32_t i = 0; i < v->count; i++) {
 		const uint8_t *r = v->rec + (size_t)i * SNAP_AUTO_REC;
 		struct fwd_auto *a = snap_auto_entry(e, r);
+		struct ct_tuple ctl;
 
+		snap_get_tuple(&ctl, r + 24);
+		if (!snap_tuple_ours(l, r[5], &ctl))
+			continue;	/* its control connection's worker's */
 		if (!a || a->host || !snap_routed(e, get32(r + 12))) {
 			l->info->skipped++;
 			continue;
@@ -528,6 +569,8 @@ static int snap_load(struct snap_loader *l, const struct snap_sec_view *sec)
 
 		l->conns[i] = get32(r + 100);
 		l->idx[i] = snap_load_conn(l, r);
+		if (l->idx[i] == SNAP_OTHER)
+			continue;
 		if (l->idx[i] == CT_NONE)
 			l->info->skipped++;
 		else
@@ -554,7 +597,36 @@ static int snap_load(struct snap_loader *l, const struct snap_sec_view *sec)
 int masq_engine_restore(struct masq_engine *e, const void *data, size_t len,
 			struct masq_snap_info *info)
 {
-	struct snap_loader l = { e, info, 0, NULL, NULL, NULL };
+	return masq_engine_restore_worker(e, data, len, info, NULL);
+}
+
+/**
+ * masq_engine_restore_worker() - Load the records worker @e owns
+ * @e:		engine, configured, worker k of n (masq_engine_set_worker())
+ * @data:	the file's bytes (hostile), of any worker count
+ * @len:	their length
+ * @info:	as masq_engine_restore()'s; the counts are this worker's
+ * @s:		the steering picture for n workers
+ *		(masq_engine_steer_conf()); NULL: every record is this
+ *		engine's (masq_engine_restore())
+ *
+ * Each worker's load reads the whole file and takes what is its own
+ * under the new count: a connection when its reply tuple is steered to
+ * it (steer_tuple_owner(): for a masqueraded one the slice of its
+ * external port, which is where it keeps that port), a mapping when its
+ * port is in its slice, an expectation with its master, an autofw
+ * holder with its control connection. Others' records are neither
+ * loaded nor counted, so the counts of n loads add up to the file's.
+ * A connection whose mapping falls in another slice than its owner's
+ * (a port changed under another count, FTP control connections steered
+ * by the client) is skipped: its mapping is not there.
+ * Return: as masq_engine_restore()'s
+ */
+int masq_engine_restore_worker(struct masq_engine *e, const void *data,
+			       size_t len, struct masq_snap_info *info,
+			       const struct masq_steer *s)
+{
+	struct snap_loader l = { e, info, s, 0, NULL, NULL, NULL };
 	static const enum snap_sec types[SNAP_NSEC] = {
 		SNAP_SEC_MAPS, SNAP_SEC_CONNS, SNAP_SEC_EXPECT, SNAP_SEC_AUTOFW };
 	static const uint32_t sizes[SNAP_NSEC] = {

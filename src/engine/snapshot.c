@@ -24,6 +24,12 @@
  *		(maps, connections, expectations, then the autofw entries
  *		an internal host holds: who, for which remote, until when)
  *
+ * Several engines (masqd --workers N: masq_engines_snapshot()) write one
+ * file: each section holds every engine's records, an engine's entry
+ * indices offset by the table sizes of those before it (the index only
+ * ties an expectation to its master); the load decides the owner of
+ * each record anew (snaprestore.c).
+ *
  * Times are kept as what was left at the write; the load takes off the
  * time away (the difference of the two CLOCK_MONOTONIC readings, which
  * is why a file of another boot is refused) and skips what expired.
@@ -56,10 +62,12 @@
 /* ---- writing ------------------------------------------------------------- */
 
 struct snap_writer {
-	const struct masq_engine *e;
+	const struct masq_engine *e;	/* the engine being written */
 	struct masq_text *out;
-	uint64_t *seen;		/* mappings written: one bit each */
+	uint64_t *seen;		/* its mappings written: one bit each */
+	size_t words;		/* ... of @seen */
 	uint32_t now_s;
+	uint32_t base;		/* its entries' first index in the file */
 };
 
 static void snap_put(struct snap_writer *w, const uint8_t *p, size_t n)
@@ -171,7 +179,8 @@ static void snap_count_conn(struct snap_writer *w, uint32_t idx, void *arg)
 	(*(uint32_t *)arg)++;
 }
 
-static void snap_count_map(struct snap_writer *w, uint32_t idx, void *arg)
+static void snap_count_conn_maps(struct snap_writer *w, uint32_t idx,
+				 void *arg)
 {
 	snap_conn_maps(w, &w->e->ct.e[idx], arg, false);
 }
@@ -223,7 +232,7 @@ static void snap_write_conn(struct snap_writer *w, uint32_t idx, void *arg)
 		if (ac)
 			snap_alg(r, ac);
 	}
-	put32(r + 100, idx);		/* names it to its expectation */
+	put32(r + 100, w->base + idx);	/* names it to its expectation */
 	snap_put(w, r, sizeof(r));
 }
 
@@ -243,7 +252,7 @@ static uint32_t snap_expects(struct snap_writer *w, bool write)
 		n++;
 		if (!write)
 			continue;
-		put32(r, x->master);
+		put32(r, w->base + x->master);
 		put32(r + 4, x->peer);
 		put32(r + 8, x->addr);
 		put16(r + 12, x->port);
@@ -302,46 +311,113 @@ static void snap_header(uint8_t *h, const struct masq_snap_info *info,
 	put64(h + SNAP_COOKIE_AT, info->netns_cookie);
 }
 
+/* The mappings of the engine being written: counted, or written */
+static void snap_maps(struct snap_writer *w, uint32_t *n, bool write)
+{
+	memset(w->seen, 0, w->words * sizeof(uint64_t));
+	snap_each_conn(w, write ? snap_write_map : snap_count_conn_maps, n);
+	snap_expect_maps(w, n, write);
+}
+
+/*
+ * One section's records, of every engine in turn: @put counts (@write
+ * false) or writes them. The entry indices of engine k are offset by
+ * the sizes of the tables before it (@base), so they name one entry in
+ * the file and an expectation its own engine's master.
+ */
+static uint32_t snap_engines(struct snap_writer *w,
+			     const struct masq_engine *const *e, uint32_t n,
+			     uint32_t (*put)(struct snap_writer *, bool),
+			     bool write)
+{
+	uint32_t count = 0;
+
+	w->base = 0;
+	for (uint32_t k = 0; k < n; k++) {
+		w->e = e[k];
+		count += put(w, write);
+		w->base += e[k]->ct.max;
+	}
+	return count;
+}
+
+static uint32_t snap_put_maps(struct snap_writer *w, bool write)
+{
+	uint32_t n = 0;
+
+	snap_maps(w, &n, write);
+	return n;
+}
+
+static uint32_t snap_put_conns(struct snap_writer *w, bool write)
+{
+	uint32_t n = 0;
+
+	snap_each_conn(w, write ? snap_write_conn : snap_count_conn, &n);
+	return n;
+}
+
+/* One section: its header with the count over every engine, its records */
+static void snap_write_section(struct snap_writer *w,
+			       const struct masq_engine *const *e, uint32_t n,
+			       enum snap_sec type, uint32_t size,
+			       uint32_t (*put)(struct snap_writer *, bool))
+{
+	snap_section(w, type, snap_engines(w, e, n, put, false), size);
+	snap_engines(w, e, n, put, true);
+}
+
+/* The mapping bitmap's words for the largest of @n engines' tables */
+static size_t snap_seen_words(const struct masq_engine *const *e, uint32_t n)
+{
+	size_t words = 1;
+
+	for (uint32_t k = 0; k < n; k++)
+		if (((size_t)e[k]->nat.max + 63) / 64 > words)
+			words = ((size_t)e[k]->nat.max + 63) / 64;
+	return words;
+}
+
 /**
- * masq_engine_snapshot() - Write the connections, mappings and
- * expectations as the bytes masq_engine_restore() loads
- * @e:		engine
+ * masq_engines_snapshot() - Write the connections, mappings and
+ * expectations of @n engines (masqd --workers N) as one state file
+ * @e:		the engines, worker 0 first; none may run meanwhile
+ * @n:		how many, 1 to MASQ_WORKERS_MAX
  * @info:	boot id, namespace cookie, version and the clock now (@now_ns)
  * @out:	the bytes are appended here (the header first: a caller
  *		that writes the header last writes out->s[0..SNAP_HDR)
  *		last, see masqd's handover.c)
  *
- * Return: 0, or -ENOMEM
+ * The file is the one masq_engine_snapshot() writes for one engine with
+ * every engine's records in it: no record says which worker wrote it,
+ * the load asks steering which worker owns each under its own count
+ * (masq_engine_restore_worker()), so a restart may change --workers.
+ * Return: 0, -EINVAL for @n out of range, or -ENOMEM
  */
-int masq_engine_snapshot(const struct masq_engine *e,
-			 const struct masq_snap_info *info,
-			 struct masq_text *out)
+int masq_engines_snapshot(const struct masq_engine *const *e, uint32_t n,
+			  const struct masq_snap_info *info,
+			  struct masq_text *out)
 {
-	struct snap_writer w = { e, out, NULL,
-				 (uint32_t)(info->now_ns / 1000000000ull) };
-	size_t words = ((size_t)e->nat.max + 63) / 64, start = out->len;
+	struct snap_writer w = { NULL, out, NULL, snap_seen_words(e, n),
+				 (uint32_t)(info->now_ns / 1000000000ull), 0 };
+	size_t start = out->len;
 	uint8_t h[SNAP_HDR];
-	uint32_t nmaps = 0, nconns = 0;
 	uint64_t sum;
 
-	w.seen = calloc(words ? words : 1, sizeof(uint64_t));
+	if (!n || n > MASQ_WORKERS_MAX)
+		return -EINVAL;
+	w.seen = calloc(w.words, sizeof(uint64_t));
 	if (!w.seen)
 		return -ENOMEM;
 	snap_header(h, info, 0, 0);
 	snap_put(&w, h, sizeof(h));
-	snap_each_conn(&w, snap_count_map, &nmaps);
-	snap_expect_maps(&w, &nmaps, false);
-	memset(w.seen, 0, words * sizeof(uint64_t));
-	snap_section(&w, SNAP_SEC_MAPS, nmaps, SNAP_MAP_REC);
-	snap_each_conn(&w, snap_write_map, &nmaps);
-	snap_expect_maps(&w, &nmaps, true);
-	snap_each_conn(&w, snap_count_conn, &nconns);
-	snap_section(&w, SNAP_SEC_CONNS, nconns, SNAP_CONN_REC);
-	snap_each_conn(&w, snap_write_conn, NULL);
-	snap_section(&w, SNAP_SEC_EXPECT, snap_expects(&w, false), SNAP_EXP_REC);
-	snap_expects(&w, true);
-	snap_section(&w, SNAP_SEC_AUTOFW, snap_autofw(&w, false), SNAP_AUTO_REC);
-	snap_autofw(&w, true);
+	snap_write_section(&w, e, n, SNAP_SEC_MAPS, SNAP_MAP_REC, snap_put_maps);
+	snap_write_section(&w, e, n, SNAP_SEC_CONNS, SNAP_CONN_REC,
+			   snap_put_conns);
+	snap_write_section(&w, e, n, SNAP_SEC_EXPECT, SNAP_EXP_REC,
+			   snap_expects);
+	snap_write_section(&w, e, n, SNAP_SEC_AUTOFW, SNAP_AUTO_REC,
+			   snap_autofw);
 	free(w.seen);
 	if (out->oom)
 		return -ENOMEM;
@@ -352,4 +428,20 @@ int masq_engine_snapshot(const struct masq_engine *e,
 		       out->len - start - SNAP_HDR);
 	put64((uint8_t *)out->s + start + SNAP_SUM_AT, sum);
 	return 0;
+}
+
+/**
+ * masq_engine_snapshot() - Write the connections, mappings and
+ * expectations as the bytes masq_engine_restore() loads
+ * @e:		engine
+ * @info:	boot id, namespace cookie, version and the clock now (@now_ns)
+ * @out:	the bytes are appended here (masq_engines_snapshot())
+ *
+ * Return: 0, or -ENOMEM
+ */
+int masq_engine_snapshot(const struct masq_engine *e,
+			 const struct masq_snap_info *info,
+			 struct masq_text *out)
+{
+	return masq_engines_snapshot(&e, 1, info, out);
 }

@@ -78,12 +78,11 @@
  *     port, the client answers from its own port to the remote's) and
  *     FTP on other ports than 21 reach their owner only by chance with
  *     n > 1;
- *   - a fragmented datagram to the router's address (or from the twin)
- *     goes, whole, to hash(src, dst, id); the engine there reassembles
- *     it, and handing the datagram on to its owner is the hand-off's
- *     (not built yet in masqd: docs/design.md, "Workers"); an inside
- *     host's fragmented datagram likewise, and it is mapped there: its
- *     endpoint may get a second mapping on that worker;
+ *   - a fragmented datagram's fragments go to hash(src, dst, id); the
+ *     engine there reassembles it and, when masq_steer() on the whole
+ *     datagram names another worker, cuts it again and gives it back
+ *     for its owner (fragout.c, frag_hand_on(); masqd hands it on):
+ *     a hop more for a fragmented datagram, never a second mapping;
  *   - a hairpinned connection's source gets its own mapping on the
  *     target's worker: endpoint-independent mapping holds per worker;
  *   - the forward targets' own outbound connections from the forwarded
@@ -412,6 +411,48 @@ uint32_t masq_steer(const struct masq_steer *s, const struct masq_buf *b)
 					b->len - ETH_HLEN - err);
 	}
 	return steer_decide(s, role, &t);
+}
+
+/**
+ * steer_tuple_owner() - The worker a packet of @t would be steered to
+ * @s:		the picture (of the engine's configuration, n workers)
+ * @net:	the engine's interfaces and routes: where the packet arrives
+ * @proto:	IP protocol
+ * @t:		the packet's endpoints (a connection's tuple; ICMP echo:
+ *		the id as its port, either side)
+ *
+ * A restart's load (snaprestore.c) asks this of each connection's reply
+ * tuple, so the connection lands on the worker its reply reaches under
+ * the new worker count; the reply arrives from the router itself (a
+ * twin) when its source is the router's, else on the interface its
+ * source is routed by. The same rules as masq_steer()'s, never a second
+ * copy of them.
+ * Return: 0 to n - 1 (0: no route to its source, or n = 1)
+ */
+uint32_t steer_tuple_owner(const struct masq_steer *s, const struct net *net,
+			   uint8_t proto, const struct ct_tuple *t)
+{
+	struct steer_tuple st = { .src = t->src, .dst = t->dst,
+				  .sport = t->sport, .dport = t->dport,
+				  .proto = proto, .kind = SK_PORTS };
+	const struct route *r;
+	uint8_t role;
+
+	if (s->n <= 1)
+		return 0;
+	if (net_addr_is_router(net, t->src))
+		role = STEER_TWIN;
+	else if ((r = net_route_lookup(net, t->src)))
+		role = steer_role(s, r->iface);
+	else
+		return 0;
+	if (proto == IPPROTO_ICMP_) {
+		st.kind = SK_ECHO;
+		st.sport = st.dport = t->dport ? t->dport : t->sport;
+	} else if (proto != IPPROTO_TCP_ && proto != IPPROTO_UDP_) {
+		st.kind = SK_PORTLESS;
+	}
+	return role == STEER_NONE ? 0 : steer_decide(s, role, &st);
 }
 
 /* ---- the picture, from an engine's configuration ------------------------ */

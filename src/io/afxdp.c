@@ -8,13 +8,18 @@
  * Open (as root, before the privileges are dropped): RLIMIT_MEMLOCK
  * raised (the UMEM is pinned), the UMEM mapped (anonymous, page-aligned)
  * and registered with libxdp's xsk_umem__create(), the socket made with
- * xsk_socket__create() on queue 0. That call loads libxdp's default
- * program, attaches it (native XDP where the driver has it, else generic)
- * and puts the socket in the program's XSKMAP. Zero-copy is tried first,
- * copy mode after; XDP_USE_NEED_WAKEUP either way. Then every receive
- * frame goes into the fill ring.
+ * xsk_socket__create() on its queue; so for each queue of the port. The
+ * first socket on an interface loads libxdp's default program and
+ * attaches it (native XDP where the driver has it, else generic); every
+ * socket goes into the program's XSKMAP at its queue's index (libxdp
+ * finds the program already there for the others, in this port or
+ * another thread's). Zero-copy is tried first, copy mode after;
+ * XDP_USE_NEED_WAKEUP either way. Then every receive frame goes into
+ * the fill ring. A port of several sockets gets an epoll descriptor
+ * over them, which is what the caller polls.
  *
- * Receive: peek up to @max RX descriptors; copy each frame into a pool
+ * Receive: socket by socket, starting one further each burst (so no
+ * queue starves another), peek up to @max RX descriptors; copy each frame into a pool
  * buffer; give every frame's address straight back to the fill ring (the
  * fill ring is as large as the receive frames, so there is always room);
  * release the RX descriptors. No system call unless the kernel asks for
@@ -40,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -139,8 +145,10 @@ int afxdp_clear_error(struct afxdp_port *p)
 /* Kicks per burst at most: 32 descriptors each in copy mode, and spare */
 #define AFXDP_KICK_SLACK	8
 
-/* The rings, the UMEM and what libxdp made (one per port) */
+/* The rings, the UMEM and what libxdp made (one per socket) */
 struct afxdp_ring {
+	int fd;
+	uint32_t queue;
 	struct xsk_ring_prod fill;
 	struct xsk_ring_cons comp;
 	struct xsk_ring_cons rx;
@@ -203,6 +211,7 @@ static struct afxdp_ring *ring_alloc(const struct afxdp_config *cfg)
 
 	if (!r)
 		return NULL;
+	r->fd = -1;
 	r->rx_frames = cfg->rx_frames;
 	r->area_len = (size_t)(cfg->rx_frames + cfg->tx_frames) *
 		      UMEM_FRAME_SIZE;
@@ -232,10 +241,11 @@ static int umem_create(struct afxdp_ring *r, const struct afxdp_config *cfg)
 				&r->comp, &uc);
 }
 
-/* Zero-copy first (unless told not to), then copy mode */
-static int socket_create(struct afxdp_port *p, const struct afxdp_config *cfg)
+/* Zero-copy first (unless told not to), then copy mode; Return: 1 for
+ * zero-copy, 0 for copy mode, or -errno */
+static int socket_create(struct afxdp_port *p, struct afxdp_ring *r,
+			 const struct afxdp_config *cfg)
 {
-	struct afxdp_ring *r = p->r;
 	struct xsk_socket_config sc = {
 		.rx_size = cfg->rx_frames,
 		.tx_size = cfg->tx_frames,
@@ -244,14 +254,12 @@ static int socket_create(struct afxdp_port *p, const struct afxdp_config *cfg)
 	int ret = -EOPNOTSUPP;
 
 	if (!cfg->force_copy)
-		ret = xsk_socket__create(&r->xsk, p->name, 0, r->umem, &r->rx,
-					 &r->tx, &sc);
-	if (!ret) {
-		p->zerocopy = true;
-		return 0;
-	}
+		ret = xsk_socket__create(&r->xsk, p->name, r->queue, r->umem,
+					 &r->rx, &r->tx, &sc);
+	if (!ret)
+		return 1;
 	sc.bind_flags = XDP_COPY | XDP_USE_NEED_WAKEUP;
-	return xsk_socket__create(&r->xsk, p->name, 0, r->umem, &r->rx,
+	return xsk_socket__create(&r->xsk, p->name, r->queue, r->umem, &r->rx,
 				  &r->tx, &sc);
 }
 
@@ -269,10 +277,33 @@ static int fill_all(struct afxdp_ring *r)
 	return 0;
 }
 
-static int check_config(const struct afxdp_port *p,
-			const struct afxdp_config *cfg, const char **step)
+/* The queues of the port: @first, @first + @step, ... below the count */
+static int pick_queues(struct afxdp_port *p, const struct afxdp_config *cfg,
+		       const char **step)
 {
 	int q = afxdp_rx_queues(p->name);
+	uint32_t inc = cfg->queue_step > 1 ? cfg->queue_step : 1;
+
+	p->rxq = q > 0 ? (uint32_t)q : 1;	/* no sysfs: queue 0 alone */
+	for (uint32_t i = cfg->queue_first; i < p->rxq; i += inc) {
+		if (p->nq == AFXDP_MAX_QUEUES) {	/* setup, one thread */
+			static char msg[200];
+
+			snprintf(msg, sizeof(msg), "%u receive queues: at most "
+				 "%d sockets a thread (ethtool -L %s combined "
+				 "N, or more --workers)", p->rxq,
+				 AFXDP_MAX_QUEUES, p->name);
+			*step = msg;
+			return -EOPNOTSUPP;
+		}
+		p->queue[p->nq++] = i;
+	}
+	return 0;
+}
+
+static int check_config(struct afxdp_port *p, const struct afxdp_config *cfg,
+			const char **step)
+{
 
 	if (!umem_ring_size_ok(cfg->rx_frames) ||
 	    !umem_ring_size_ok(cfg->tx_frames)) {
@@ -284,29 +315,77 @@ static int check_config(const struct afxdp_port *p,
 			"1774 with --io afxdp; lower it or use --io afpacket)";
 		return -EMSGSIZE;
 	}
-	if (q > 1) {	/* setup only, one thread: a static message */
-		static char msg[200];
+	return pick_queues(p, cfg, step);
+}
 
-		snprintf(msg, sizeof(msg), "%d receive queues: AF_XDP here "
-			 "takes queue 0 only and the others would reach the "
-			 "kernel's stack (ethtool -L %s combined 1, or --io "
-			 "afpacket)", q, p->name);
-		*step = msg;
-		return -EOPNOTSUPP;
+/* One socket of the port: its UMEM, the socket on its queue, the fill */
+static int open_queue(struct afxdp_port *p, uint32_t i,
+		      const struct afxdp_config *cfg, const char **step)
+{
+	struct afxdp_ring *r = ring_alloc(cfg);
+	int ret;
+
+	if (!r) {
+		*step = "allocating the UMEM";
+		return -ENOMEM;
 	}
+	p->r[i] = r;
+	r->queue = p->queue[i];
+	ret = umem_create(r, cfg);
+	if (ret) {
+		*step = "registering the UMEM (xsk_umem__create)";
+		return ret;
+	}
+	ret = socket_create(p, r, cfg);
+	if (ret < 0) {
+		*step = "creating the AF_XDP socket and attaching the XDP "
+			"program (xsk_socket__create)";
+		return ret;
+	}
+	p->zerocopy &= ret == 1;
+	r->fd = xsk_socket__fd(r->xsk);
+	ret = fill_all(r);
+	if (ret)
+		*step = "filling the fill ring";
+	return ret;
+}
+
+/* Several sockets: one epoll descriptor the caller polls for them all */
+static int poll_set(struct afxdp_port *p, const char **step)
+{
+	if (p->nq < 2) {
+		p->fd = p->nq ? p->r[0]->fd : -1;
+		return 0;
+	}
+	p->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (p->epfd < 0) {
+		*step = "making the epoll descriptor over the queues' sockets";
+		return -errno;
+	}
+	for (uint32_t i = 0; i < p->nq; i++) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = i };
+
+		if (epoll_ctl(p->epfd, EPOLL_CTL_ADD, p->r[i]->fd, &ev)) {
+			*step = "adding a queue's socket to the epoll descriptor";
+			return -errno;
+		}
+	}
+	p->fd = p->epfd;
 	return 0;
 }
 
 /**
- * afxdp_open() - Open an AF_XDP port on one interface
+ * afxdp_open() - Open an AF_XDP port on one interface: a socket on each
+ *		  of its queues @cfg picks
  * @p:		port to fill
  * @name:	interface name
  * @ifindex:	kernel interface index
- * @cfg:	ring sizes, MTU, mode
+ * @cfg:	ring sizes, MTU, mode, queues
  * @step:	on failure, names the step that failed
  *
  * Needs root (see afxdp.h). Attaches the XDP program: from here on the
- * interface's frames reach this socket only.
+ * frames of those queues reach these sockets only. @cfg may pick no
+ * queue (@queue_first past the count): then @p->nq is 0, nothing opened.
  * Return: 0, or -errno (the port is then closed, the program detached)
  */
 int afxdp_open(struct afxdp_port *p, const char *name, int ifindex,
@@ -316,7 +395,9 @@ int afxdp_open(struct afxdp_port *p, const char *name, int ifindex,
 
 	memset(p, 0, sizeof(*p));
 	p->fd = -1;
+	p->epfd = -1;
 	p->ifindex = ifindex;
+	p->zerocopy = true;
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	ret = check_config(p, cfg, step);
 	if (ret)
@@ -324,28 +405,12 @@ int afxdp_open(struct afxdp_port *p, const char *name, int ifindex,
 	libbpf_set_print(libbpf_print);
 	libxdp_set_print(libxdp_print);
 	raise_memlock();	/* best effort: CAP_IPC_LOCK may do instead */
-	p->r = ring_alloc(cfg);
-	if (!p->r) {
-		*step = "allocating the UMEM";
-		return -ENOMEM;
-	}
-	ret = umem_create(p->r, cfg);
-	if (ret) {
-		*step = "registering the UMEM (xsk_umem__create)";
-		goto fail;
-	}
-	ret = socket_create(p, cfg);
-	if (ret) {
-		*step = "creating the AF_XDP socket and attaching the XDP "
-			"program (xsk_socket__create)";
-		goto fail;
-	}
-	p->fd = xsk_socket__fd(p->r->xsk);
-	ret = fill_all(p->r);
+	for (uint32_t i = 0; i < p->nq && !ret; i++)
+		ret = open_queue(p, i, cfg, step);
+	if (!ret)
+		ret = poll_set(p, step);
 	if (!ret)
 		return 0;
-	*step = "filling the fill ring";
-fail:
 	afxdp_close(p, true);
 	return ret < 0 ? ret : -ret;
 }
@@ -359,38 +424,43 @@ fail:
  */
 void afxdp_close(struct afxdp_port *p, bool detach)
 {
-	struct afxdp_ring *r = p->r;
+	for (uint32_t i = 0; i < AFXDP_MAX_QUEUES; i++) {
+		struct afxdp_ring *r = p->r[i];
 
-	if (!r)
-		return;
-	if (detach) {
-		if (r->xsk)
-			xsk_socket__delete(r->xsk);
-		if (r->umem)
-			xsk_umem__delete(r->umem);
-	} else if (p->fd >= 0) {
-		close(p->fd);	/* libxdp's mappings go with the process */
+		if (!r)
+			continue;
+		if (detach) {
+			if (r->xsk)
+				xsk_socket__delete(r->xsk);
+			if (r->umem)
+				xsk_umem__delete(r->umem);
+		} else if (r->fd >= 0) {
+			close(r->fd);	/* libxdp's mappings go with the process */
+		}
+		munmap(r->area, r->area_len);
+		free(r);
+		p->r[i] = NULL;
 	}
-	munmap(r->area, r->area_len);
-	free(r);
-	p->r = NULL;
+	if (p->nq > 1 && p->epfd >= 0)	/* (a zeroed port has none) */
+		close(p->epfd);
+	p->epfd = -1;
 	p->fd = -1;
 }
 
 /* Kick a fill-ring wakeup when the kernel asks for one (zero-copy) */
-static void rx_wakeup(struct afxdp_port *p)
+static void rx_wakeup(struct afxdp_ring *r)
 {
-	if (xsk_ring_prod__needs_wakeup(&p->r->fill))
-		recvfrom(p->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+	if (xsk_ring_prod__needs_wakeup(&r->fill))
+		recvfrom(r->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
 }
 
 /* One RX descriptor into a pool buffer, or NULL (dropped, counted) */
-static struct masq_buf *rx_one(struct afxdp_port *p, struct masq_pool *pool,
-			       const struct xdp_desc *d)
+static struct masq_buf *rx_one(struct afxdp_port *p, struct afxdp_ring *r,
+			       struct masq_pool *pool, const struct xdp_desc *d)
 {
 	struct masq_buf *b;
 
-	if (!umem_rx_desc_ok(p->r->rx_frames, d->addr, d->len)) {
+	if (!umem_rx_desc_ok(r->rx_frames, d->addr, d->len)) {
 		p->st.rx_truncated++;	/* a descriptor the kernel cannot make */
 		return NULL;
 	}
@@ -404,33 +474,23 @@ static struct masq_buf *rx_one(struct afxdp_port *p, struct masq_pool *pool,
 		masq_pool_put(pool, b);
 		return NULL;
 	}
-	memcpy(b->data, xsk_umem__get_data(p->r->area, d->addr), d->len);
+	memcpy(b->data, xsk_umem__get_data(r->area, d->addr), d->len);
 	b->len = d->len;
 	p->st.rx_frames++;
 	p->st.rx_bytes += d->len;
 	return b;
 }
 
-/**
- * afxdp_rx_burst() - Take up to @max frames from the RX ring
- * @p:		port
- * @pool:	buffers come from here
- * @bufs:	filled with the frames, ->iface set
- * @max:	room in @bufs
- * @iface:	engine interface index to stamp on each frame
- *
- * Return: number of frames in @bufs (less than @max: the ring is empty,
- * or frames were dropped)
- */
-uint32_t afxdp_rx_burst(struct afxdp_port *p, struct masq_pool *pool,
-			struct masq_buf **bufs, uint32_t max, uint32_t iface)
+/* Up to @max frames from one socket's RX ring; Return: how many */
+static uint32_t rx_ring(struct afxdp_port *p, struct afxdp_ring *r,
+			struct masq_pool *pool, struct masq_buf **bufs,
+			uint32_t max, uint32_t iface)
 {
-	struct afxdp_ring *r = p->r;
 	uint32_t idx = 0, fidx = 0, got, n = 0;
 
 	got = xsk_ring_cons__peek(&r->rx, max, &idx);
 	if (!got) {
-		rx_wakeup(p);
+		rx_wakeup(r);
 		return 0;
 	}
 	/* cannot fail: the fill ring holds every receive frame */
@@ -440,7 +500,7 @@ uint32_t afxdp_rx_burst(struct afxdp_port *p, struct masq_pool *pool,
 	}
 	for (uint32_t i = 0; i < got; i++) {
 		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&r->rx, idx + i);
-		struct masq_buf *b = rx_one(p, pool, d);
+		struct masq_buf *b = rx_one(p, r, pool, d);
 
 		*xsk_ring_prod__fill_addr(&r->fill, fidx + i) =
 			umem_frame_base(d->addr);
@@ -454,10 +514,38 @@ uint32_t afxdp_rx_burst(struct afxdp_port *p, struct masq_pool *pool,
 	return n;
 }
 
+/**
+ * afxdp_rx_burst() - Take up to @max frames from the port's RX rings
+ * @p:		port
+ * @pool:	buffers come from here
+ * @bufs:	filled with the frames, ->iface set
+ * @max:	room in @bufs
+ * @iface:	engine interface index to stamp on each frame
+ *
+ * The sockets in turn, from @p->next, which moves on one each burst: a
+ * busy queue cannot keep another's frames waiting past one burst.
+ * Return: number of frames in @bufs (less than @max: the rings are
+ * empty, or frames were dropped)
+ */
+uint32_t afxdp_rx_burst(struct afxdp_port *p, struct masq_pool *pool,
+			struct masq_buf **bufs, uint32_t max, uint32_t iface)
+{
+	uint32_t n = 0;
+
+	if (p->nq == 1)
+		return rx_ring(p, p->r[0], pool, bufs, max, iface);
+	for (uint32_t i = 0; i < p->nq && n < max; i++)
+		n += rx_ring(p, p->r[(p->next + i) % p->nq], pool, bufs + n,
+			     max - n, iface);
+	if (p->nq)
+		p->next = (p->next + 1) % p->nq;
+	return n;
+}
+
 /* Completed transmit frames back on the free stack */
 static void tx_reclaim(struct afxdp_port *p)
 {
-	struct afxdp_ring *r = p->r;
+	struct afxdp_ring *r = p->r[0];
 	uint32_t idx = 0, n = xsk_ring_cons__peek(&r->comp, r->fr.tx_frames, &idx);
 
 	for (uint32_t i = 0; i < n; i++)
@@ -477,11 +565,11 @@ static uint32_t tx_pending(struct afxdp_ring *r)
 /* Kick until the TX ring is consumed (bounded), reclaiming as we go */
 static void tx_kick(struct afxdp_port *p)
 {
-	struct afxdp_ring *r = p->r;
+	struct afxdp_ring *r = p->r[0];
 	uint32_t left = tx_pending(r), kicks = left / 32 + AFXDP_KICK_SLACK;
 
 	while (left && kicks--) {
-		if (sendto(p->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 &&
+		if (sendto(r->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 &&
 		    errno != EAGAIN && errno != EBUSY && errno != ENOBUFS &&
 		    errno != EINTR) {
 			p->st.tx_failed++;
@@ -497,7 +585,7 @@ static void tx_kick(struct afxdp_port *p)
 static uint32_t tx_queue(struct afxdp_port *p, struct masq_buf **bufs,
 			 uint32_t n)
 {
-	struct afxdp_ring *r = p->r;
+	struct afxdp_ring *r = p->r[0];
 	uint32_t idx = 0, k = 0, room = xsk_prod_nb_free(&r->tx, n);
 
 	if (room < n)
@@ -540,8 +628,9 @@ static uint32_t tx_queue(struct afxdp_port *p, struct masq_buf **bufs,
  * @bufs:	frames (their buffers stay the caller's: put them back after)
  * @n:		how many
  *
- * One batch of descriptors per ring's worth, then kicks until the
- * kernel has taken them. Never blocks.
+ * On the port's first socket. One batch of descriptors per ring's
+ * worth, then kicks until the kernel has taken them. Never blocks. A
+ * port with no socket sends nothing (counted in tx_no_frame).
  * Return: number of frames handed to the kernel
  */
 uint32_t afxdp_tx_burst(struct afxdp_port *p, struct masq_buf **bufs,
@@ -550,6 +639,10 @@ uint32_t afxdp_tx_burst(struct afxdp_port *p, struct masq_buf **bufs,
 	uint64_t before = p->st.tx_frames;
 	uint32_t done = 0;
 
+	if (!p->nq) {
+		p->xs.tx_no_frame += n;
+		return 0;
+	}
 	tx_reclaim(p);
 	while (done < n) {
 		uint32_t k = tx_queue(p, bufs + done, n - done);
@@ -565,44 +658,61 @@ uint32_t afxdp_tx_burst(struct afxdp_port *p, struct masq_buf **bufs,
 }
 
 /**
- * afxdp_stats_poll() - Read the socket's XDP_STATISTICS
+ * afxdp_stats_poll() - Read the sockets' XDP_STATISTICS
  * @p:		port
  *
- * Cumulative in the kernel: copied, not added. AF_PACKET's ring_drops
- * (the kernel had no room for a frame) is rx_dropped + rx_ring_full.
+ * Cumulative in the kernel: the sockets' summed and copied, not added.
+ * AF_PACKET's ring_drops (the kernel had no room for a frame) is
+ * rx_dropped + rx_ring_full.
  */
 void afxdp_stats_poll(struct afxdp_port *p)
 {
-	struct xdp_statistics s;
-	socklen_t len = sizeof(s);
+	struct xdp_statistics sum = { 0 };
 
-	if (p->fd < 0 || getsockopt(p->fd, SOL_XDP, XDP_STATISTICS, &s, &len))
-		return;
-	p->xs.rx_dropped = s.rx_dropped;
-	p->xs.rx_ring_full = s.rx_ring_full;
-	p->xs.fill_ring_empty = s.rx_fill_ring_empty_descs;
-	p->xs.tx_invalid = s.tx_invalid_descs;
+	for (uint32_t i = 0; i < p->nq; i++) {
+		struct xdp_statistics s;
+		socklen_t len = sizeof(s);
+
+		if (!p->r[i] || p->r[i]->fd < 0 ||
+		    getsockopt(p->r[i]->fd, SOL_XDP, XDP_STATISTICS, &s, &len))
+			return;	/* closed: keep the last */
+		sum.rx_dropped += s.rx_dropped;
+		sum.rx_ring_full += s.rx_ring_full;
+		sum.rx_fill_ring_empty_descs += s.rx_fill_ring_empty_descs;
+		sum.tx_invalid_descs += s.tx_invalid_descs;
+	}
+	p->xs.rx_dropped = sum.rx_dropped;
+	p->xs.rx_ring_full = sum.rx_ring_full;
+	p->xs.fill_ring_empty = sum.rx_fill_ring_empty_descs;
+	p->xs.tx_invalid = sum.tx_invalid_descs;
 	/* no frame free is the RX ring full by another name: all of the
 	 * receive frames wait in it */
-	p->st.ring_drops = s.rx_dropped + s.rx_ring_full;
+	p->st.ring_drops = sum.rx_dropped + sum.rx_ring_full;
 }
 
 /**
- * afxdp_clear_error() - Read and clear a pending socket error (POLLERR)
+ * afxdp_clear_error() - Read and clear pending socket errors (POLLERR)
  * @p:		port
  *
- * Return: the errno that was pending, or 0
+ * Return: the last errno that was pending on one of its sockets, or 0
  */
 int afxdp_clear_error(struct afxdp_port *p)
 {
-	socklen_t len = sizeof(int);
-	int err = 0;
+	int last = 0;
 
-	if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &len))
-		return 0;
-	if (err)
-		p->st.sock_errors++;
-	return err;
+	for (uint32_t i = 0; i < p->nq; i++) {
+		socklen_t len = sizeof(int);
+		int err = 0;
+
+		if (!p->r[i] || getsockopt(p->r[i]->fd, SOL_SOCKET, SO_ERROR,
+					   &err, &len))
+			continue;
+		if (err) {
+			p->st.sock_errors++;
+			last = err;
+		}
+	}
+	return last;
 }
 
 #endif /* MASQ_HAVE_XDP */

@@ -140,7 +140,6 @@ static int masqd_command(void *ctx, int argc, char *const *argv,
 			 struct masq_text *out, void **stream)
 {
 	struct masqd *d = ctx;
-	struct masq_ctl_list *l;
 	int st;
 
 	assert(!job_busy(d));
@@ -153,11 +152,6 @@ static int masqd_command(void *ctx, int argc, char *const *argv,
 		return 1;
 	}
 #endif
-	if (argc >= 1 && !strcmp(argv[0], "txn") && d->wk.n > 1) {
-		masq_text_printf(out, "txn: not yet with --workers %u\n",
-				 d->wk.n);
-		return 1;
-	}
 	if (argc >= 1 && !strcmp(argv[0], "txn")) {
 		st = rulesrun_command(d, argc, argv, out);
 		if (st != RULESRUN_LIVE)
@@ -172,11 +166,9 @@ static int masqd_command(void *ctx, int argc, char *const *argv,
 		return st;
 	if (workers_list(d, argc, argv, out, stream))
 		return 1;
-	if (*stream) {
-		l = d->wk.n == 1 ? *stream : NULL;
-		return l && masq_ctl_list_live(l) ? CTLSRV_LISTEN :
+	if (*stream)
+		return workers_list_live(d, *stream) ? CTLSRV_LISTEN :
 		       CTLSRV_STREAM;
-	}
 	st = workers_ctl(d, argc, argv, out);	/* every engine's */
 	if (!st && argc == 1 && !strcmp(argv[0], "stats"))
 		io_stats(d, out);
@@ -235,7 +227,7 @@ void metrics_snapshot(struct masqd *d)
 	static struct masq_text st, rules;
 	static char *save[] = { "iptables-save", "-c", NULL };
 	static char *stats[] = { "stats", NULL };
-	bool with_rules = !job_busy(d) && d->wk.n == 1;	/* see wctl.c */
+	bool with_rules = !job_busy(d);	/* every worker's: wcount.c */
 	uint32_t dgrams, bytes;
 
 	if (d->met.lfd < 0)
@@ -250,7 +242,7 @@ void metrics_snapshot(struct masqd *d)
 	line(&st, "frag_held_datagrams", "", dgrams);
 	line(&st, "masqd_metrics_published", "", d->met.published);
 	line(&st, "masqd_metrics_skipped", "", d->met.skipped);
-	if (with_rules && masq_engine_ctl(d->e, 2, save, &rules))
+	if (with_rules && workers_ctl(d, 2, save, &rules))
 		rules.len = 0;	/* another language's ruleset: no rule counters */
 	metrics_publish(&d->met, &st, with_rules ? &rules : NULL);
 }

@@ -57,6 +57,9 @@
  * removes the file (handover_forget()): nobody is to load it.
  * --no-restore starts empty on purpose (the file is emptied too).
  *
+ * With --workers N the bytes are every engine's and the load gives each
+ * engine what it owns under this masqd's N (wsnap.c).
+ *
  * The gap reported is from the predecessor's snapshot (its last moment
  * of forwarding: the loop had stopped) to this masqd's loop start.
  */
@@ -335,17 +338,8 @@ void handover_restore(struct masqd *d)
 
 	if (!h->data)
 		return;
-	if (d->wk.n > 1) {	/* one engine's snapshot: not n engines' */
-		free(h->data);
-		h->data = NULL;
-		empty_state(h);
-		logmsg(LOG_ERR, "restart: state file %s not loaded: not yet "
-		       "with --workers %u (a snapshot is one engine's); "
-		       "starting empty", h->path, d->wk.n);
-		return;
-	}
 	snap_info(h, &in);
-	ret = masq_engine_restore(d->e, h->data, h->len, &in);
+	ret = workers_restore(d, h->data, h->len, &in);	/* each engine its own */
 	free(h->data);
 	h->data = NULL;
 	empty_state(h);
@@ -420,15 +414,9 @@ void handover_save(struct masqd *d)
 
 	if (h->fd < 0 || !d->e)
 		return;
-	if (d->wk.n > 1) {
-		logmsg(LOG_ERR, "restart: state not written to %s: not yet "
-		       "with --workers %u; a successor starts empty", h->path,
-		       d->wk.n);
-		return;
-	}
 	snap_info(h, &in);
 	in.flags = d->handover ? MASQD_SNAP_HANDOVER : 0;
-	ret = masq_engine_snapshot(d->e, &in, &t);
+	ret = workers_snapshot(d, &in, &t);	/* every engine's */
 	if (!ret)
 		ret = write_state(h->fd, &t);
 	if (ret)
@@ -436,7 +424,7 @@ void handover_save(struct masqd *d)
 		       "successor starts empty", h->path, strerror(-ret));
 	else
 		logmsg(LOG_INFO, "restart: %u connections written to %s (%zu "
-		       "bytes, %llu ms)", masq_engine_conn_count(d->e), h->path,
+		       "bytes, %llu ms)", workers_conn_count(d), h->path,
 		       t.len, (unsigned long long)(mono_ns() - t0) / 1000000);
 	masq_text_free(&t);
 }

@@ -5,7 +5,7 @@
  *
  * Theory of operation:
  *
- *	loop thread (the only producer)		log thread (the only consumer)
+ *	loop thread (producer of its rings)	log thread (the only consumer)
  *	logmsg(), log_rule(): the class's	poll(eventfd, 1 s)
  *	cap, the line into its ring's next	the oldest line of either ring
  *	slot, head++ (release)			(by sequence number): write it
@@ -38,6 +38,15 @@
  * burst after a quiet minute would be cut as hard); one ring with a quota
  * per class (the same guarantee, more bookkeeping).
  *
+ * With --workers N, workers 1..N-1 run engines of their own whose LOG
+ * rules log too: each has a rules ring of its own (log_workers(), made
+ * before the threads start), of which it is the one producer
+ * (log_rule_worker(), log_kick_worker() once an iteration), with the
+ * rules class's size and cap, so N workers log at most N times the cap
+ * in all; their drops are counted in the rules class. The sequence
+ * number that orders the lines across rings is one atomic counter
+ * (a fetch-and-add per line, at most the caps' lines a second).
+ *
  * If the thread cannot be started, the loop writes the rings out itself
  * in log_kick() (caps and counts as above; a stuck output then stalls
  * the loop, as before the thread existed), and says so.
@@ -48,6 +57,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -82,6 +92,7 @@ struct log_line {
  * @told_rate:	@over_rate already reported; the writer
  * @told_full:	@queue_full already reported; the writer
  * @told_s:	second of the last report; the writer
+ * @kick_due:	lines queued since the producer last kicked; producer
  */
 struct log_ring {
 	struct log_line *slot;
@@ -97,6 +108,7 @@ struct log_ring {
 	uint64_t told_rate;
 	uint64_t told_full;
 	uint64_t told_s;
+	bool kick_due;
 };
 
 static struct log_line daemon_slots[LOG_RING_DAEMON];
@@ -112,8 +124,10 @@ static bool log_stderr = true;
 static bool log_syslog;
 static bool queued;		/* log_start() ran: lines go to the rings */
 static bool threaded;		/* ... and the log thread writes them */
-static bool kick_due;		/* lines queued since the last log_kick() */
-static uint64_t next_seq;
+static uint64_t next_seq;	/* atomic: every producer's */
+static struct log_ring *wrings[LOG_WORKERS_MAX];	/* [k]: worker k's
+					 * LOG rules (k >= 1; log_workers()) */
+static uint32_t nwrings;		/* workers, 1 + the rings made */
 static int kick_fd = -1;	/* eventfd: wakes the log thread */
 static int stopping;		/* atomic: log_stop() wants the thread done */
 static pthread_t writer;
@@ -213,15 +227,14 @@ static struct log_line *slot_get(struct log_ring *r)
 static void slot_put(struct log_ring *r, struct log_line *l, int prio)
 {
 	l->prio = prio;
-	l->seq = next_seq++;
+	l->seq = __atomic_fetch_add(&next_seq, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&r->head, r->head + 1, __ATOMIC_RELEASE);
-	kick_due = true;
+	r->kick_due = true;
 }
 
-/* A line of class @c: queued (capped) from log_start(), else written now */
-static void logv(enum log_class c, int prio, const char *fmt, va_list ap)
+/* A line into ring @r: queued (capped) from log_start(), else written now */
+static void logv(struct log_ring *r, int prio, const char *fmt, va_list ap)
 {
-	struct log_ring *r = &rings[c];
 	struct log_line now, *l = queued ? slot_get(r) : &now;
 
 	if (!l)
@@ -233,15 +246,15 @@ static void logv(enum log_class c, int prio, const char *fmt, va_list ap)
 		write_line(prio, l->text);
 }
 
-static void logc(enum log_class c, int prio, const char *fmt, ...)
+static void logc(struct log_ring *r, int prio, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static void logc(enum log_class c, int prio, const char *fmt, ...)
+static void logc(struct log_ring *r, int prio, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	logv(c, prio, fmt, ap);
+	logv(r, prio, fmt, ap);
 	va_end(ap);
 }
 
@@ -255,7 +268,7 @@ void logmsg(int prio, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	logv(LOG_CLASS_DAEMON, prio, fmt, ap);
+	logv(&rings[LOG_CLASS_DAEMON], prio, fmt, ap);
 	va_end(ap);
 }
 
@@ -268,7 +281,69 @@ void logmsg(int prio, const char *fmt, ...)
  */
 void log_rule(int prio, const char *line)
 {
-	logc(LOG_CLASS_RULES, prio, "%s", line);
+	logc(&rings[LOG_CLASS_RULES], prio, "%s", line);
+}
+
+/**
+ * log_rule_worker() - log_rule() for worker @k's engine (--workers)
+ * @k:		worker, 1..n-1: the one thread that calls this with @k
+ * @prio:	syslog priority, the rule's --log-level
+ * @line:	the line, without a newline
+ *
+ * Into worker @k's own ring (log_workers()); with none, the line is
+ * dropped and counted as a full ring's.
+ */
+void log_rule_worker(uint32_t k, int prio, const char *line)
+{
+	struct log_ring *r = k < nwrings ? wrings[k] : NULL;
+
+	if (!r) {
+		count(&rings[LOG_CLASS_RULES].queue_full);	/* not expected */
+		return;
+	}
+	logc(r, prio, "%s", line);
+}
+
+/**
+ * log_workers() - Make the LOG rules rings of workers 1..@n-1
+ * @n:		workers (1: nothing to make)
+ *
+ * Before log_start() and before the workers' threads; freed never (they
+ * live as long as masqd).
+ * Return: 0, or -ENOMEM
+ */
+int log_workers(uint32_t n)
+{
+	static const char *what[LOG_WORKERS_MAX];
+	static char names[LOG_WORKERS_MAX][32];
+
+	for (uint32_t k = 1; k < n && k < LOG_WORKERS_MAX; k++) {
+		struct log_ring *r = calloc(1, sizeof(*r));
+
+		if (r)
+			r->slot = calloc(LOG_RING_RULES, sizeof(*r->slot));
+		if (!r || !r->slot) {
+			free(r);
+			return -ENOMEM;
+		}
+		snprintf(names[k], sizeof(names[k]), "LOG rules, worker %u", k);
+		what[k] = names[k];
+		r->size = LOG_RING_RULES;
+		r->rate = LOG_RATE_RULES;
+		r->what = what[k];
+		wrings[k] = r;
+		nwrings = k + 1;
+	}
+	return 0;
+}
+
+/* Every ring in turn: the classes', then the workers'; NULL after the last */
+static struct log_ring *ring_at(uint32_t i)
+{
+	if (i < LOG_CLASS_NUM)
+		return &rings[i];
+	i -= LOG_CLASS_NUM - 1;		/* worker 1 is the first after them */
+	return i < nwrings ? wrings[i] : NULL;
 }
 
 /* ---- the writer: the log thread (or the loop, without one) -------------- */
@@ -279,8 +354,8 @@ static struct log_ring *oldest(void)
 	struct log_ring *best = NULL;
 	uint64_t best_seq = 0;
 
-	for (int c = 0; c < LOG_CLASS_NUM; c++) {
-		struct log_ring *r = &rings[c];
+	for (uint32_t i = 0; ring_at(i); i++) {
+		struct log_ring *r = ring_at(i);
 		const struct log_line *l = &r->slot[r->tail % r->size];
 
 		if (r->tail == __atomic_load_n(&r->head, __ATOMIC_ACQUIRE))
@@ -331,8 +406,8 @@ static void report_drops(struct log_ring *r, bool now_anyway)
 static void write_all(bool last)
 {
 	write_queued();
-	for (int c = 0; c < LOG_CLASS_NUM; c++)
-		report_drops(&rings[c], last);
+	for (uint32_t i = 0; ring_at(i); i++)
+		report_drops(ring_at(i), last);
 }
 
 /* The log thread: write, then sleep until kicked or a second has passed */
@@ -393,6 +468,43 @@ int log_start(void)
 	return 0;
 }
 
+/* Wake the log thread: one non-blocking eventfd write (any thread) */
+static void kick_writer(void)
+{
+	uint64_t one = 1;
+	ssize_t n = write(kick_fd, &one, sizeof(one));	/* EAGAIN: pending */
+
+	(void)n;
+}
+
+/**
+ * log_kick_worker() - log_kick() for worker @k's ring, once an iteration
+ * @k:		worker, 1..n-1 (its own thread)
+ *
+ * Without a log thread the loop writes the worker's lines out at its
+ * next log_kick().
+ */
+void log_kick_worker(uint32_t k)
+{
+	struct log_ring *r = k < nwrings ? wrings[k] : NULL;
+
+	if (!r || !r->kick_due || !queued)
+		return;
+	r->kick_due = false;
+	if (threaded)
+		kick_writer();
+}
+
+/* A worker's ring holds lines (for the loop without a log thread) */
+static bool workers_queued(void)
+{
+	for (uint32_t k = 1; k < nwrings; k++)
+		if (wrings[k]->tail !=
+		    __atomic_load_n(&wrings[k]->head, __ATOMIC_ACQUIRE))
+			return true;
+	return false;
+}
+
 /**
  * log_kick() - Once per loop iteration: hand the lines queued in it over
  *
@@ -401,18 +513,19 @@ int log_start(void)
  */
 void log_kick(void)
 {
-	uint64_t one = 1;
-	ssize_t n;
+	bool due = false;
 
-	if (!queued || !kick_due)
+	for (int c = 0; c < LOG_CLASS_NUM; c++) {
+		due |= rings[c].kick_due;
+		rings[c].kick_due = false;
+	}
+	if (!queued || !(due || (!threaded && workers_queued())))
 		return;
-	kick_due = false;
 	if (!threaded) {
 		write_all(false);
 		return;
 	}
-	n = write(kick_fd, &one, sizeof(one));	/* EAGAIN: one is pending */
-	(void)n;
+	kick_writer();
 }
 
 /**
@@ -434,8 +547,7 @@ void log_stop(void)
 		return;
 	}
 	__atomic_store_n(&stopping, 1, __ATOMIC_RELEASE);
-	kick_due = true;
-	log_kick();
+	kick_writer();
 	clock_gettime(CLOCK_REALTIME, &dl);	/* pthread_timedjoin_np's clock */
 	dl.tv_nsec += (LOG_STOP_MS % 1000) * 1000000L;
 	dl.tv_sec += LOG_STOP_MS / 1000 + dl.tv_nsec / 1000000000L;
@@ -459,6 +571,12 @@ void log_get_stats(struct log_stats *st)
 						   __ATOMIC_RELAXED);
 		st->queue_full[c] = __atomic_load_n(&rings[c].queue_full,
 						    __ATOMIC_RELAXED);
+	}
+	for (uint32_t k = 1; k < nwrings; k++) {	/* the workers' rules */
+		st->over_rate[LOG_CLASS_RULES] +=
+			__atomic_load_n(&wrings[k]->over_rate, __ATOMIC_RELAXED);
+		st->queue_full[LOG_CLASS_RULES] +=
+			__atomic_load_n(&wrings[k]->queue_full, __ATOMIC_RELAXED);
 	}
 }
 

@@ -31,7 +31,9 @@
  * log_stop(), at exit, writes what is still queued, waiting at most
  * LOG_STOP_MS for a blocked output before giving up on it.
  *
- * Lines are logged from one thread: the loop's (which is main's).
+ * Lines are logged from one thread, the loop's (which is main's), but
+ * for --workers N's LOG lines: workers 1..N-1 each have a rules ring of
+ * their own (log_workers(), log_rule_worker(), log_kick_worker()).
  */
 #ifndef MASQD_LOG_H
 #define MASQD_LOG_H
@@ -46,6 +48,7 @@
 				 * (a LOG target's line is up to ~300) */
 #define LOG_RATE_DAEMON	100	/* lines a second, each class */
 #define LOG_RATE_RULES	100
+#define LOG_WORKERS_MAX	16	/* rings of workers' LOG lines, at most */
 #define LOG_STOP_MS	1000	/* log_stop()'s wait for a blocked output */
 
 enum log_class {
@@ -71,6 +74,9 @@ void log_kick(void);
 void log_stop(void);
 void logmsg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_rule(int prio, const char *line);
+int log_workers(uint32_t n);
+void log_rule_worker(uint32_t k, int prio, const char *line);
+void log_kick_worker(uint32_t k);
 void log_get_stats(struct log_stats *st);
 uint64_t log_suppressed(void);
 

@@ -122,12 +122,15 @@ struct masqd_job {
 /**
  * struct rulesrun - the one open rules run (rulesrun.c)
  * @job:	the engine's shadow (a batch kept open), NULL when none
+ * @wjob:	--workers N: engines 1..N-1's shadows
  * @token:	its token, hex
  * @last_s:	when a command last named it (s, CLOCK_MONOTONIC)
  * @begun, @committed, @aborted, @expired: runs so far, by their end
  */
 struct rulesrun {
 	struct masq_ctl_job *job;
+	struct masq_ctl_job *wjob[MASQD_MAX_WORKERS];	/* [k]: worker k's
+					 * shadow (k >= 1; wtxn.c) */
 	char token[RULESRUN_TOKEN_LEN + 1];
 	uint64_t last_s;
 	uint64_t begun, committed, aborted, expired;

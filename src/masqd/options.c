@@ -104,9 +104,11 @@ void opts_usage(FILE *f)
 "  -f, --foreground           stay in the foreground, log to stderr\n"
 "      --io afpacket|afxdp    packet I/O: AF_PACKET rings (default, works\n"
 "                             everywhere) or AF_XDP sockets with an XDP\n"
-"                             program (no virtio-net header; masqd(8), I/O)\n"
+"                             program on every receive queue (no\n"
+"                             virtio-net header; masqd(8), I/O)\n"
 "      --workers N            packet threads, one per CPU (default 1; at most\n"
-"                             the CPUs; AF_PACKET only; masqd(8), WORKERS)\n"
+"                             the CPUs; with afxdp worker k takes the queues\n"
+"                             q with q %% N == k; masqd(8), WORKERS)\n"
 "      --no-vnet-hdr          do not carry the virtio-net header (the wire then\n"
 "                             must have offloads off: ethtool -K IF tx off tso off gso off gro off)\n"
 "      --no-gro               do not coalesce received TCP segments into\n"
@@ -556,11 +558,6 @@ int opts_parse(int argc, char **argv, struct masqd_opts *o)
 		o->vnet_hdr = false;	/* XDP sees no GSO frames */
 	if (!o->workers)
 		o->workers = 1;
-	if (o->workers > 1 && o->io == IO_AFXDP) {
-		fprintf(stderr, "masqd: --workers %u: not yet with --io afxdp "
-			"(one queue per worker is not wired)\n", o->workers);
-		bad = 1;
-	}
 	if (o->workers > 1 && o->workers > (uint32_t)sysconf(_SC_NPROCESSORS_ONLN)) {
 		fprintf(stderr, "masqd: --workers %u: more than the %ld CPUs\n",
 			o->workers, sysconf(_SC_NPROCESSORS_ONLN));

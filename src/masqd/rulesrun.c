@@ -59,6 +59,7 @@ static void run_drop(struct rulesrun *r)
 {
 	masq_ctl_job_free(r->job);
 	r->job = NULL;
+	wtxn_drop(r);		/* --workers: the other engines' shadows */
 	r->token[0] = '\0';
 }
 
@@ -76,6 +77,10 @@ static int txn_begin(struct masqd *d, struct masq_text *out)
 		return 1;
 	}
 	r->job = masq_engine_rules_txn(d->e);
+	if (r->job && d->wk.n > 1 && wtxn_begin(d)) {
+		masq_ctl_job_free(r->job);
+		r->job = NULL;
+	}
 	if (!r->job) {
 		masq_text_printf(out, "txn: out of memory\n");
 		return 1;
@@ -110,6 +115,8 @@ static int txn_commit(struct masqd *d, struct rulesrun *r,
 	r->job = NULL;
 	r->token[0] = '\0';
 	r->committed++;
+	if (d->wk.n > 1)	/* every engine's, in the loop */
+		return wtxn_commit(d, job, out);
 	job_start_with(d, job, out, &st);
 	return st;
 }
@@ -158,7 +165,8 @@ int rulesrun_command(struct masqd *d, int argc, char *const *argv,
 		masq_text_printf(out, "txn: do: no command given\n");
 		return 2;
 	}
-	st = masq_ctl_txn_do(r->job, argc - 3, argv + 3, out);
+	st = d->wk.n > 1 ? wtxn_do(d, argc - 3, argv + 3, out) :
+	     masq_ctl_txn_do(r->job, argc - 3, argv + 3, out);
 	return st < 0 ? RULESRUN_LIVE : st;
 }
 

@@ -10,21 +10,27 @@
  *   - different, for a command whose answer is counters (stats,
  *     conntrack -C): added up (text_sum()); the expectations (conntrack
  *     -L expect): each engine's in turn;
+ *   - a rule listing or dump (iptables -L -v, iptables-save -c, the 2.x
+ *     languages' listings; -Z and --zero too): worker 0's text with
+ *     every engine's rule counters added in, rule by rule (wcount.c);
  *   - different otherwise, or a status that differs: refused with the
  *     words "not yet with --workers N" and status 1. A configuration
  *     change whose status differs between engines has still run on
  *     those that took it (their configurations are the same, so this
  *     means a bug); the reply says so.
- * Table walks visit the engines one after another (struct wlist).
+ * Table walks visit the engines one after another (struct wlist);
+ * conntrack -E reads every engine's events at each call (events_next()).
  *
  * With n = 1 every function here is the engine's own call.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "masqd/log.h"
 #include "masqd/masqd.h"
+#include "masqd/port.h"
 #include "masqd/workers.h"
 
 /**
@@ -94,13 +100,21 @@ static bool same_text(const struct masq_text *a, size_t off,
 	return la == b->len && (!la || !memcmp(a->s + off, b->s, la));
 }
 
-static void pause_all(struct masqd *d)
+/**
+ * workers_pause_all() - Stop workers 1..n-1 between two iterations
+ * @d:		daemon
+ */
+void workers_pause_all(struct masqd *d)
 {
 	for (uint32_t k = 1; k < d->wk.n; k++)
 		workers_pause(d, k);
 }
 
-static void resume_all(struct masqd *d)
+/**
+ * workers_resume_all() - Let workers 1..n-1 run again
+ * @d:		daemon
+ */
+void workers_resume_all(struct masqd *d)
 {
 	for (uint32_t k = 1; k < d->wk.n; k++)
 		workers_resume(d, k);
@@ -126,6 +140,57 @@ static int merge_one(struct masqd *d, uint32_t k, int argc, char *const *argv,
 	return ret;
 }
 
+/* Is line @l (@n bytes and its newline) one of @text's? */
+static bool has_line(const char *text, const char *l, size_t n)
+{
+	const char *p = text;
+
+	while (p && *p) {
+		if (!strncmp(p, l, n + 1))
+			return true;
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+	return false;
+}
+
+/**
+ * workers_warn_gaps() - Log each port range some worker has no port of
+ * @d:		daemon, every worker paused (or none started)
+ * @when:	what made the check ("start", "iptables", "SIGHUP")
+ *
+ * A MASQUERADE or SNAT --to-ports range (or set ports) narrower than
+ * 2n ports leaves a worker's slice of it empty; with one worker it is
+ * fine, so the engine takes it and masqd says so here, naming the rule
+ * and the worker. At the start, after a reload and after each rule
+ * change; a line already logged by the last check is not logged again
+ * (a rule that moved is: its number is new).
+ */
+void workers_warn_gaps(struct masqd *d, const char *when)
+{
+	struct masq_text t = { 0 };
+	const char *l, *nl;
+
+	for (uint32_t k = 0; k < d->wk.n && d->wk.n > 1; k++)
+		masq_engine_slice_gaps(d->wk.w[k]->e, &t);
+	for (l = t.s; l && *l && (nl = strchr(l, '\n')); l = nl + 1)
+		if (!has_line(d->wk.gaps, l, (size_t)(nl - l)))
+			logmsg(LOG_WARNING, "--workers %u (%s): %.*s", d->wk.n,
+			       when, (int)(nl - l), l);
+	free(d->wk.gaps);
+	d->wk.gaps = t.s && !t.oom ? strdup(t.s) : NULL;
+	masq_text_free(&t);
+}
+
+/* After a command that changed rules: its ranges checked (see above) */
+static void warn_if_rules_changed(struct masqd *d, int argc, char *const *argv,
+				  int st)
+{
+	if (!st && masq_ctl_is_rules(argc, argv) &&
+	    !masq_ctl_reads_rules(argc, argv))
+		workers_warn_gaps(d, argv[0]);
+}
+
 /**
  * workers_ctl() - Run a control command on every engine
  * @d:		daemon
@@ -144,12 +209,18 @@ int workers_ctl(struct masqd *d, int argc, char *const *argv,
 
 	if (d->wk.n <= 1)
 		return masq_engine_ctl(d->e, argc, argv, out);
-	pause_all(d);
-	st = masq_engine_ctl(d->e, argc, argv, out);
-	for (uint32_t k = 1; k < d->wk.n && !ret; k++)
-		ret = merge_one(d, k, argc, argv, out, off, st);
+	workers_pause_all(d);
+	if (masq_ctl_reads_rules(argc, argv)) {	/* the rules' counters */
+		ret = workers_ctl_counted(d, argc, argv, out, &st);
+	} else {
+		st = masq_engine_ctl(d->e, argc, argv, out);
+		for (uint32_t k = 1; k < d->wk.n && !ret; k++)
+			ret = merge_one(d, k, argc, argv, out, off, st);
+	}
 	workers_steer_refresh(d);
-	resume_all(d);
+	if (!ret)
+		warn_if_rules_changed(d, argc, argv, st);
+	workers_resume_all(d);
 	if (!ret)
 		return st;
 	out->len = off;
@@ -159,21 +230,80 @@ int workers_ctl(struct masqd *d, int argc, char *const *argv,
 			 argc ? argv[0] : "", d->wk.n, ret == -EIO ?
 			 "the workers' engines answered with different "
 			 "statuses (a change may have run on some)" :
+			 ret == -ENOMEM ? "out of memory" :
 			 "the workers' answers differ and cannot be added");
 	return 1;
 }
 
 /**
- * struct wlist - a table walk over every engine in turn
+ * struct wlist - a table walk over every engine in turn, or conntrack -E
+ *		  over every engine at once
  * @k:		the engine being walked
  * @st:		the worst status so far
+ * @live:	conntrack -E: each call reads every engine's new events
+ * @read_ns:	... when engine k's were last read
  * @l:		each engine's cursor
  */
 struct wlist {
 	uint32_t k;
 	int st;
+	bool live;
+	uint64_t read_ns[MASQD_MAX_WORKERS];
 	struct masq_ctl_list *l[MASQD_MAX_WORKERS];
 };
+
+/*
+ * conntrack -E with n > 1: every engine records its own connections'
+ * events in its own ring (ctevent.c), written by its worker's thread, so
+ * each is read under that worker's lock. The listener is fed once a loop
+ * iteration; pausing every worker that often would stall them, so the
+ * lock is only tried (a worker between two iterations, or asleep, holds
+ * none) and waited for only when a worker's events have not been read
+ * for EVENTS_WAIT_MS (a busy worker: its ring holds CTEV_RING events,
+ * so one making more than CTEV_RING per 20 ms loses some, said in a line
+ * "N events lost"; and a listener costs such a worker one pause, of
+ * about a millisecond (its wait's poll), per 20 ms).
+ * Each engine's lines are appended whole; a connection's events all come
+ * from its owner, in order; lines of different engines are in the order
+ * read, not the order made.
+ */
+#define EVENTS_WAIT_MS	20
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Worker @k stopped for a read: tried, or waited for when @wait */
+static bool events_hold(struct masqd *d, uint32_t k, bool wait)
+{
+	if (wait) {
+		workers_pause(d, k);
+		return true;
+	}
+	return !pthread_mutex_trylock(&d->wk.w[k]->lock);
+}
+
+/* The live walk's next text: every engine's new events */
+static int events_next(struct masqd *d, struct wlist *w,
+		       struct masq_text *out)
+{
+	uint64_t now = now_ns();
+	int st = masq_ctl_list_next(d->e, w->l[0], out);	/* the loop's */
+
+	for (uint32_t k = 1; k < d->wk.n && st == MASQ_CTL_MORE; k++) {
+		if (!events_hold(d, k, now - w->read_ns[k] >=
+				 EVENTS_WAIT_MS * 1000000ull))
+			continue;
+		st = masq_ctl_list_next(d->wk.w[k]->e, w->l[k], out);
+		workers_resume(d, k);
+		w->read_ns[k] = now;
+	}
+	return st;
+}
 
 /**
  * workers_list() - Start a table walk on every engine, if it is one
@@ -183,7 +313,7 @@ struct wlist {
  * @out:	an error's text
  * @stream:	set to the walk (NULL: not a walk)
  *
- * Return: 0; 1 (out of memory, or conntrack -E: not yet with n > 1)
+ * Return: 0; 1 (out of memory)
  */
 int workers_list(struct masqd *d, int argc, char *const *argv,
 		 struct masq_text *out, void **stream)
@@ -201,10 +331,10 @@ int workers_list(struct masqd *d, int argc, char *const *argv,
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		goto oom;
-	pause_all(d);
+	workers_pause_all(d);
 	for (uint32_t k = 0; k < d->wk.n && !ret; k++)
 		ret = masq_engine_ctl_list(d->wk.w[k]->e, argc, argv, &w->l[k]);
-	resume_all(d);
+	workers_resume_all(d);
 	if (!ret && !w->l[0]) {		/* not a walk */
 		free(w);
 		return 0;
@@ -212,12 +342,8 @@ int workers_list(struct masqd *d, int argc, char *const *argv,
 	for (uint32_t k = 1; k < d->wk.n && !ret; k++)
 		if (!w->l[k])	/* the same words: a walk on every engine */
 			ret = -EINVAL;
-	if (!ret && masq_ctl_list_live(w->l[0])) {
-		workers_list_free(d, w);
-		masq_text_printf(out, "%s -E: not yet with --workers %u\n",
-				 argv[0], d->wk.n);
-		return 1;
-	}
+	if (!ret)
+		w->live = masq_ctl_list_live(w->l[0]);
 	if (ret) {
 		workers_list_free(d, w);
 		goto oom;
@@ -244,6 +370,8 @@ int workers_list_next(struct masqd *d, void *stream, struct masq_text *out)
 
 	if (d->wk.n <= 1)
 		return masq_ctl_list_next(d->e, stream, out);
+	if (w->live)
+		return events_next(d, w, out);
 	workers_pause(d, w->k);
 	st = masq_ctl_list_next(d->wk.w[w->k]->e, w->l[w->k], out);
 	workers_resume(d, w->k);
@@ -255,6 +383,22 @@ int workers_list_next(struct masqd *d, void *stream, struct masq_text *out)
 		return MASQ_CTL_MORE;
 	w->k = d->wk.n - 1;
 	return w->st;
+}
+
+/**
+ * workers_list_live() - Is the walk conntrack -E (it never ends)?
+ * @d:		daemon
+ * @stream:	a walk from workers_list()
+ *
+ * Return: true for a listener
+ */
+bool workers_list_live(struct masqd *d, void *stream)
+{
+	const struct wlist *w = stream;
+
+	if (d->wk.n <= 1)
+		return masq_ctl_list_live(stream);
+	return w->live;
 }
 
 /**
@@ -290,7 +434,7 @@ void workers_list_free(struct masqd *d, void *stream)
  */
 void workers_stats(struct masqd *d, struct masq_text *out)
 {
-	uint64_t v[6] = { 0 };
+	uint64_t v[7] = { 0 };
 
 	if (d->wk.n <= 1)
 		return;
@@ -303,6 +447,7 @@ void workers_stats(struct masqd *d, struct masq_text *out)
 		v[3] += atomic_load(&w->st.copy_failed);
 		v[4] += atomic_load(&w->st.tx_no_port);
 		v[5] += atomic_load(&w->st.twin_out);
+		v[6] += atomic_load(&w->st.tx_via0);
 	}
 	masq_text_printf(out, "%-28s %u\n", "masqd_workers", d->wk.n);
 	masq_text_printf(out, "%-28s %llu\n", "masqd_handoff_out",
@@ -317,12 +462,14 @@ void workers_stats(struct masqd *d, struct masq_text *out)
 			 (unsigned long long)v[4]);
 	masq_text_printf(out, "%-28s %llu\n", "masqd_workers_twin_frames",
 			 (unsigned long long)v[5]);
+	masq_text_printf(out, "%-28s %llu\n", "masqd_workers_tx_via0",
+			 (unsigned long long)v[6]);	/* AF_XDP, no queue */
 	for (uint32_t k = 0; k < d->wk.n; k++) {	/* the fanout's share */
 		uint64_t rx = 0;
 
 		workers_pause(d, k);
 		for (int i = 0; i < d->o.nifaces; i++)
-			rx += d->wk.w[k]->ports[i].st.rx_frames;
+			rx += wport_stats(d, d->wk.w[k], i)->rx_frames;
 		workers_resume(d, k);
 		masq_text_printf(out, "masqd_worker%u_rx_frames %llu\n", k,
 				 (unsigned long long)rx);
@@ -341,11 +488,12 @@ int workers_reload(struct masqd *d, struct masq_text *msg)
 {
 	int ret = 0;
 
-	pause_all(d);
+	workers_pause_all(d);
 	for (uint32_t k = 0; k < d->wk.n && !ret; k++)
 		ret = reload_run(workers_rl(d, k), d->wk.w[k]->e, msg);
 	workers_steer_refresh(d);
-	resume_all(d);
+	workers_warn_gaps(d, "SIGHUP");
+	workers_resume_all(d);
 	return ret;
 }
 
@@ -358,12 +506,12 @@ int workers_reload(struct masqd *d, struct masq_text *msg)
  */
 void workers_port_stats(struct masqd *d, int i, struct afp_stats *sum)
 {
-	*sum = d->ports[i].st;
+	*sum = *port_stats(d, i);
 	for (uint32_t k = 1; k < d->wk.n; k++) {
-		const struct afp_stats *s = &d->wk.w[k]->own[i].st;
+		const struct afp_stats *s;
 
 		workers_pause(d, k);
-		afp_stats_poll(&d->wk.w[k]->own[i]);
+		s = wport_stats(d, d->wk.w[k], i);
 		sum->rx_frames += s->rx_frames;
 		sum->rx_bytes += s->rx_bytes;
 		sum->rx_copied += s->rx_copied;

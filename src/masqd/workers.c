@@ -32,6 +32,15 @@
  * A producer that finds its consumer asleep in poll() writes the
  * consumer's eventfd: one write per burst at most, none when busy.
  *
+ * With --io afxdp there is no fanout: worker k has an AF_XDP socket on
+ * each receive queue q with q % n == k (port.c), the NIC picks the
+ * queue, and the hand-off above carries every frame that landed on the
+ * wrong worker (about half of them with two queues and two workers on
+ * veth, whose queue is the sender's choice). Each worker sends on its
+ * own queue's socket; one with no queue on an interface (fewer queues
+ * than workers) pushes its frames for it on @twin[k] as it does a
+ * twin's, and worker 0 sends them on its socket (masqd_workers_tx_via0).
+ *
  * Sizes: @ring 1024 frames, @back 4096 (it holds what the consumer
  * copied since the producer last drained: at most a ring and an
  * iteration's receive), @twin 1024. A full ring drops what does not fit
@@ -44,15 +53,22 @@
  * forward, a host port) and lets them go. The same words on the same
  * configuration give the same result on every engine; answers that
  * differ are added when they are counters (text_sum(): stats,
- * conntrack -C) and otherwise refused ("not yet with --workers N"),
+ * conntrack -C; the rule counters in the ruleset, wcount.c: iptables
+ * -L -v, iptables-save -c, --metrics) and otherwise refused
+ * ("not yet with --workers N"),
  * never one engine's answer for all. Table walks (conntrack -L, masq -L,
  * -F, -D) walk the engines one after the other, each chunk under its
- * worker's lock.
+ * worker's lock; conntrack -E reads every engine's events (wctl.c).
  *
- * Known limits: the engines of workers 1..n-1 log no LOG rule lines
- * (the log's rings have one producer, the loop); rule jobs and rules
- * runs (txn) run whole in the loop or are refused; conntrack -E is
- * refused; the restart snapshot is neither written nor loaded.
+ * LOG rule lines: worker k's engine logs into a ring of its own (log.c,
+ * log_workers(): one producer per ring), which the log thread drains
+ * with the loop's, in order.
+ *
+ * Rules runs (txn) keep a shadow on every engine (wtxn.c).
+ *
+ * Known limits: rule jobs and a rules run's commit run whole in the loop
+ * (no job thread). The restart's state file holds every engine's
+ * connections (wsnap.c).
  */
 #include <errno.h>
 #include <sched.h>
@@ -95,6 +111,17 @@ static struct mworker *worker_new(struct masqd *d, uint32_t k)
 	return w;
 }
 
+_Static_assert(MASQD_MAX_WORKERS <= LOG_WORKERS_MAX,
+	       "every worker has a ring for its LOG lines");
+
+/* Worker k's engine's LOG lines: into its own ring of the log (log.c) */
+static void worker_log(void *ctx, int level, const char *line)
+{
+	const struct mworker *w = ctx;
+
+	log_rule_worker(w->k, level & 7, line);
+}
+
 /* Worker k's engine, pool and vectors (k >= 1), configured as worker 0's */
 static int worker_engine(struct masqd *d, struct mworker *w,
 			 const struct masq_limits *lim, uint32_t bufs,
@@ -110,6 +137,8 @@ static int worker_engine(struct masqd *d, struct mworker *w,
 	if (!w->e)
 		return -ENOMEM;
 	w->ports = w->own;
+	w->xports = w->xown;
+	masq_engine_set_log(w->e, worker_log, w);
 	return masq_engine_set_worker(w->e, w->k, d->wk.n);
 }
 
@@ -154,13 +183,14 @@ int workers_create(struct masqd *d, const struct masq_limits *lim,
 	wk->w[0]->e = d->e;
 	wk->w[0]->pool = d->pool;
 	wk->w[0]->ports = d->ports;
+	wk->w[0]->xports = d->xports;
 	if (wk->n == 1)
 		return 0;
 	ret = masq_engine_set_worker(d->e, 0, wk->n);
 	if (ret)
 		goto fail;
 	wk->steer = calloc(1, sizeof(*wk->steer));
-	if (!wk->steer || rings_create(wk))
+	if (!wk->steer || rings_create(wk) || log_workers(wk->n))
 		goto fail;
 	for (uint32_t k = 1; k < wk->n; k++) {
 		wk->w[k] = worker_new(d, k);
@@ -348,7 +378,28 @@ static void drain_back(struct workers *wk, struct mworker *w)
 	}
 }
 
-/* Worker 0: the frames workers 1..n-1 sent to a twin */
+/*
+ * Worker 0: frames worker k gave it to send on a port where k has no
+ * socket (AF_XDP, fewer queues than workers), port by port
+ */
+static void send_for(struct masqd *d, struct masq_buf **b, uint32_t n)
+{
+	for (int p = 0; p < d->o.nifaces; p++) {
+		uint32_t m = 0;
+
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t ifc = b[i]->iface;
+
+			if (!(ifc & MASQ_IFACE_TWIN) && ifc < MASQD_MAX_IFACES &&
+			    d->port_of[ifc] == p)
+				d->txscratch[m++] = b[i];
+		}
+		if (m)
+			port_tx_burst(d, p, d->txscratch, m);
+	}
+}
+
+/* Worker 0: the frames workers 1..n-1 sent to a twin, or gave it to send */
 static void twin_out(struct masqd *d)
 {
 	struct workers *wk = &d->wk;
@@ -359,8 +410,10 @@ static void twin_out(struct masqd *d)
 		while ((n = masq_handoff_pop(wk->twin[k], b, MASQD_RX_BATCH))) {
 			uint32_t back;
 
+			send_for(d, b, n);
 			for (uint32_t i = 0; i < n; i++)
-				twin_send(d, b[i]);
+				if (b[i]->iface & MASQ_IFACE_TWIN)
+					twin_send(d, b[i]);
 			back = masq_handoff_push(wk->back[0][k], b, n);
 			if (back)
 				wake(wk->w[k]);
@@ -478,18 +531,29 @@ static void flush_wk(struct masqd *d, struct mworker *w)
 			if (ifc < MASQD_MAX_IFACES && d->port_of[ifc] == p)
 				w->scratch[n++] = w->tx.bufs[i];
 		}
-		if (n)
-			afp_tx_burst(&w->ports[p], w->scratch, n);
+		if (n && wport_sends(d, w, p))
+			wport_tx_burst(d, w, p, w->scratch, n);
 	}
 	for (uint32_t i = 0; i < w->tx.n; i++) {
 		struct masq_buf *b = w->tx.bufs[i];
 		uint32_t ifc = b->iface;
 
+		if (ifc & MASQ_IFACE_HANDOFF) {
+			workers_give(d, w->k, b);
+			continue;
+		}
 		if (ifc & MASQ_IFACE_TWIN) {
 			atomic_fetch_add_explicit(&w->st.twin_out, 1,
 						  memory_order_relaxed);
 			push(wk, w, wk->twin[w->k], 0, &b, 1);
 			continue;	/* worker 0 writes it, gives it back */
+		}
+		if (ifc < MASQD_MAX_IFACES && d->port_of[ifc] >= 0 &&
+		    !wport_sends(d, w, d->port_of[ifc])) {
+			atomic_fetch_add_explicit(&w->st.tx_via0, 1,
+						  memory_order_relaxed);
+			push(wk, w, wk->twin[w->k], 0, &b, 1);
+			continue;	/* no queue of its own: worker 0 sends */
 		}
 		if (ifc >= MASQD_MAX_IFACES || d->port_of[ifc] < 0)
 			atomic_fetch_add_explicit(&w->st.tx_no_port, 1,
@@ -497,6 +561,28 @@ static void flush_wk(struct masqd *d, struct mworker *w)
 		masq_pool_put(w->pool, b);
 	}
 	w->tx.n = 0;
+}
+
+/**
+ * workers_give() - A frame worker @k's engine gave back for another's
+ * @d:		daemon
+ * @k:		the worker whose engine made it (its pool's buffer)
+ * @b:		->iface with MASQ_IFACE_HANDOFF (a reassembled datagram's
+ *		fragment, fragout.c): pushed on @ring[k][owner] as received
+ *		on its arrival interface; the owner copies it and gives it
+ *		back, as any handed-off frame
+ */
+void workers_give(struct masqd *d, uint32_t k, struct masq_buf *b)
+{
+	struct workers *wk = &d->wk;
+	uint32_t j = MASQ_IFACE_WORKER(b->iface);
+
+	b->iface &= MASQ_IFACE_ARRIVAL;
+	if (j >= wk->n || j == k) {	/* cannot happen: the engine's own */
+		masq_pool_put(wk->w[k]->pool, b);
+		return;
+	}
+	push(wk, wk->w[k], wk->ring[k][j], j, &b, 1);
 }
 
 /* One iteration of worker k >= 1; Return: a ring gave a full batch */
@@ -513,8 +599,8 @@ static bool worker_step(struct masqd *d, struct mworker *w)
 
 		if (idx < 0)
 			continue;
-		n = afp_rx_burst(&w->ports[p], w->pool, bufs, MASQD_RX_BATCH,
-				 (uint32_t)idx);
+		n = wport_rx_burst(d, w, p, bufs, MASQD_RX_BATCH,
+				   (uint32_t)idx);
 		if (!n)
 			continue;
 		busy |= n == MASQD_RX_BATCH;
@@ -565,14 +651,14 @@ static void worker_wait(struct masqd *d, struct mworker *w, bool busy)
 	uint64_t v;
 
 	for (int p = 0; p < d->o.nifaces; p++)
-		pfd[n++] = (struct pollfd){ .fd = w->ports[p].fd,
+		pfd[n++] = (struct pollfd){ .fd = wport_fd(d, w, p),
 					    .events = POLLIN };
 	pfd[n++] = (struct pollfd){ .fd = w->efd, .events = POLLIN };
 	busy |= workers_idle(d, w->k, true);
 	if (poll(pfd, (nfds_t)n, busy ? 0 : WORKER_IDLE_MS) > 0) {
 		for (int p = 0; p < d->o.nifaces; p++)
 			if (pfd[p].revents & POLLERR)
-				afp_clear_error(&w->ports[p]);
+				wport_clear_error(d, w, p);
 		w->st_woken += read(w->efd, &v, sizeof(v)) > 0;
 	}
 	workers_idle(d, w->k, false);
@@ -591,6 +677,7 @@ static void *worker_thread(void *arg)
 		pthread_mutex_lock(&w->lock);
 		busy = worker_step(d, w);
 		pthread_mutex_unlock(&w->lock);
+		log_kick_worker(w->k);	/* its LOG lines, to the log thread */
 		worker_wait(d, w, busy);
 	}
 	return NULL;
@@ -640,6 +727,9 @@ int workers_start(struct masqd *d)
 	if (wk->n == 1)
 		return 0;
 	workers_steer_refresh(d);
+	workers_warn_gaps(d, "start");
+	for (uint32_t k = 0; k < wk->n; k++)	/* reassembled: to the owner */
+		masq_engine_set_steer(wk->w[k]->e, wk->steer);
 	if (sched_getaffinity(0, sizeof(allowed), &allowed))
 		CPU_ZERO(&allowed);
 	wk->w[0]->cpu = pin(pthread_self(), &allowed, 0);
@@ -657,8 +747,10 @@ int workers_start(struct masqd *d)
 		w->cpu = pin(w->thread, &allowed, k);
 	}
 	logmsg(LOG_INFO, "%u workers, each pinned to a CPU of its own "
-	       "(worker 0, the loop, to CPU %d); one PACKET_FANOUT_CBPF group "
-	       "per interface", wk->n, wk->w[0]->cpu);
+	       "(worker 0, the loop, to CPU %d); %s", wk->n, wk->w[0]->cpu,
+	       d->o.io == IO_AFXDP ? "worker k has the AF_XDP sockets of "
+	       "the receive queues q with q % n == k" :
+	       "one PACKET_FANOUT_CBPF group per interface");
 	return 0;
 }
 
@@ -697,7 +789,8 @@ void workers_destroy(struct masqd *d)
 		if (!w)
 			continue;
 		if (k) {
-			for (int i = 0; i < d->o.nifaces; i++)
+			for (int i = 0; i < d->o.nifaces; i++)	/* (AF_XDP's:
+					port_close_afxdp()) */
 				if (w->own[i].tx)
 					afp_close(&w->own[i]);
 			if (w->e)
@@ -722,4 +815,6 @@ void workers_destroy(struct masqd *d)
 	}
 	free(wk->steer);
 	wk->steer = NULL;
+	free(wk->gaps);
+	wk->gaps = NULL;
 }

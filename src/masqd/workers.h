@@ -20,6 +20,7 @@
 
 #include "control/reload.h"
 #include "io/afpacket.h"
+#include "io/afxdp.h"
 #include "masq/engine.h"
 #include "masq/handoff.h"
 #include "masqd/options.h"
@@ -35,6 +36,9 @@ struct masqd;
  * @ports:	its sockets, one per owned interface (worker 0: the
  *		daemon's)
  * @own:	... storage for workers 1..n-1
+ * @xports:	its AF_XDP ports (--io afxdp), one per owned interface: its
+ *		queues' sockets (worker 0: the daemon's)
+ * @xown:	... storage for workers 1..n-1
  * @tx:		frames its engine wants sent (worker 0: unused)
  * @scratch:	one port's share of @tx
  * @lock:	held by the worker around each iteration; the control
@@ -56,6 +60,8 @@ struct mworker {
 	struct masq_pool *pool;
 	struct afp_port *ports;
 	struct afp_port own[MASQD_MAX_IFACES];
+	struct afxdp_port *xports;
+	struct afxdp_port xown[MASQD_MAX_IFACES];
 	struct masq_txq tx;
 	struct masq_buf **scratch;
 	pthread_mutex_t lock;
@@ -71,7 +77,7 @@ struct mworker {
 	uint64_t st_woken;		/* ... it read (its own) */
 	struct {
 		_Atomic uint64_t handed_out, handed_in, handoff_full,
-				 copy_failed, tx_no_port, twin_out;
+				 copy_failed, tx_no_port, twin_out, tx_via0;
 	} st;
 };
 
@@ -97,6 +103,7 @@ struct workers {
 	struct masq_handoff *twin[MASQD_MAX_WORKERS];
 	_Atomic bool stop;
 	uint16_t group[MASQD_MAX_IFACES];
+	char *gaps;		/* the port ranges last warned of (wctl.c) */
 };
 
 int workers_create(struct masqd *d, const struct masq_limits *lim,
@@ -111,20 +118,40 @@ void workers_take(struct masqd *d, uint64_t now);
 int workers_pollfds(struct masqd *d, struct pollfd *pfd, int n);
 bool workers_idle(struct masqd *d, uint32_t k, bool on);
 
+void workers_give(struct masqd *d, uint32_t k, struct masq_buf *b);
 void workers_pause(struct masqd *d, uint32_t k);
 void workers_resume(struct masqd *d, uint32_t k);
+void workers_pause_all(struct masqd *d);
+void workers_resume_all(struct masqd *d);
 int workers_ctl(struct masqd *d, int argc, char *const *argv,
 		struct masq_text *out);
+int workers_ctl_counted(struct masqd *d, int argc, char *const *argv,
+			struct masq_text *out, int *st);
 int workers_list(struct masqd *d, int argc, char *const *argv,
 		 struct masq_text *out, void **stream);
 int workers_list_next(struct masqd *d, void *stream, struct masq_text *out);
 void workers_list_free(struct masqd *d, void *stream);
+bool workers_list_live(struct masqd *d, void *stream);
 void workers_steer_refresh(struct masqd *d);
+void workers_warn_gaps(struct masqd *d, const char *when);
 void workers_stats(struct masqd *d, struct masq_text *out);
 void workers_port_stats(struct masqd *d, int i, struct afp_stats *sum);
 int workers_reload(struct masqd *d, struct masq_text *msg);
 int workers_reload_init(struct masqd *d, const struct masq_limits *lim);
 struct reload *workers_rl(struct masqd *d, uint32_t k);
+
+struct rulesrun;
+int wtxn_begin(struct masqd *d);
+void wtxn_drop(struct rulesrun *r);
+int wtxn_do(struct masqd *d, int argc, char *const *argv,
+	    struct masq_text *out);
+int wtxn_commit(struct masqd *d, struct masq_ctl_job *job0,
+		struct masq_text *out);
+int workers_snapshot(struct masqd *d, const struct masq_snap_info *info,
+		     struct masq_text *out);
+int workers_restore(struct masqd *d, const void *data, size_t len,
+		    struct masq_snap_info *info);
+uint32_t workers_conn_count(struct masqd *d);
 
 int text_sum(struct masq_text *acc, size_t off, const char *add);
 

@@ -18,26 +18,21 @@
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/e2e/xdplib.sh
+. "$(dirname "$0")/xdplib.sh"
 
 e2e_init afxdp_xdp_attached afxdp_ping_through afxdp_arp_answered \
 	afxdp_http_1mb_sha256 afxdp_tx_bypasses_egress_drop afxdp_server_sees_router afxdp_seccomp \
 	afxdp_idle_rss_64mib afxdp_stats afxdp_sigterm_detaches afxdp_restart_forwards afxdp_sigkill_helper_detaches \
 	afxdp_fatal_signal_detaches afxdp_sigkill_both_next_start_detaches \
 	afxdp_mtu_refused \
-	afxdp_multiqueue_refused
+	afxdp_multiqueue_taken afxdp_queues_over_16_refused
 e2e_need curl curl
 
 if ! ldd "$MASQD" | grep -q libxdp; then
 	skip_all "masqd was built without AF_XDP support (install libxdp-dev and rebuild)"
 fi
 
-helper_of() { tr -d " " <"/proc/$1/task/$1/children" 2>/dev/null; }
-field() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
-
-# xdp_on DEV: true when DEV in the gw namespace has an XDP program
-xdp_on() { ip netns exec "$NS_GW" ip -d link show dev "$1" 2>/dev/null | grep -q 'prog/xdp'; }
-xdp_any() { xdp_on lan0 || xdp_on wan0; }
-xdp_state() { echo "lan0: $(xdp_on lan0 && echo xdp || echo none), wan0: $(xdp_on wan0 && echo xdp || echo none)"; }
 
 lab_up || exit 1
 # XDP on veth sees CHECKSUM_PARTIAL frames unless the peers compute them
@@ -88,12 +83,8 @@ if masqd_start --io afxdp; then
 	if [ -n "$rss" ] && [ "$rss" -le $((64 * 1024)) ]; then ok afxdp_idle_rss_64mib
 	else fail afxdp_idle_rss_64mib "VmRSS ${rss:-?} KiB > 65536 KiB (anon $anon)"; fi
 
-	sc=$(field "$MASQD_PID" Seccomp)
-	if [ "$sc" = 2 ] && ! gone "$MASQD_PID" && ! grep -q "forbidden system call" "$WORK/masqd.log"; then
-		ok afxdp_seccomp
-	else
-		fail afxdp_seccomp "Seccomp: ${sc:-?}, running: $(gone "$MASQD_PID" && echo no || echo yes)"
-	fi
+	if sandboxed "$MASQD_PID"; then ok afxdp_seccomp
+	else fail afxdp_seccomp "Seccomp: $(field "$MASQD_PID" Seccomp), running: $(gone "$MASQD_PID" && echo no || echo yes)"; fi
 
 	st=$(mctl stats)
 	log "$st"
@@ -171,12 +162,7 @@ fi
 
 # --- 3. SIGKILL of both: the record makes the next start detach it --------
 if masqd_start --io afxdp; then
-	h=$(helper_of "$MASQD_PID")
-	log "+ kill -KILL $h $MASQD_PID (helper first)"
-	[ -n "$h" ] && kill -KILL "$h"
-	kill -KILL "$MASQD_PID"
-	wait "$MASQD_PID" 2>/dev/null
-	MASQD_PID=
+	kill_both
 	log "left behind: $(xdp_state)"
 	# an AF_PACKET start takes the interfaces over again: the record
 	# says an XDP program was there, so it is removed first
@@ -198,18 +184,30 @@ else
 fi
 on gw ip link set dev lan0 mtu 1500
 
-# --- 5. two receive queues: refused, naming the count and the fix ---------
+# --- 5. receive queues: a socket on each (109 forwards through them); more
+# than one thread takes (16) refused, naming the count and the fix --------
 on gw ip link add name mq0 numrxqueues 2 numtxqueues 2 type veth peer name mq1
-on gw ip link set mq0 up
-on gw ip link set mq1 up
-out=$(timeout -k 2 10 ip netns exec "$NS_GW" "$MASQD" --io afxdp --internal mq0=10.9.0.1/24 \
+on gw ip link add name mq2 numrxqueues 17 numtxqueues 17 type veth peer name mq3
+for d in mq0 mq1 mq2 mq3; do on gw ip link set "$d" up; done
+out=$(timeout -k 2 3 ip netns exec "$NS_GW" "$MASQD" --io afxdp --internal mq0=10.9.0.1/24 \
 	--no-twins -s "$RUNDIR/mq.sock" -f 2>&1)
 rc=$?
 log "$out"
-if [ $rc -ne 0 ] && echo "$out" | grep -q "mq0: --io afxdp: 2 receive queues.*ethtool -L mq0 combined 1" &&
+if [ $rc = 124 ] && echo "$out" | grep -q "mq0: 2 receive queues, an AF_XDP socket on each (queue 0 worker 0, queue 1 worker 0)" &&
    ! ip netns exec "$NS_GW" ip -d link show dev mq0 | grep -q prog/xdp; then
-	ok afxdp_multiqueue_refused
+	ok afxdp_multiqueue_taken
 else
-	fail afxdp_multiqueue_refused "status $rc: $(echo "$out" | tail -n 1)"
+	fail afxdp_multiqueue_taken "status $rc (want 124, stopped by timeout): $(echo "$out" | grep -v libxdp | tail -n 2 | tr '\n' ' ')"
+fi
+out=$(timeout -k 2 10 ip netns exec "$NS_GW" "$MASQD" --io afxdp --internal mq2=10.9.1.1/24 \
+	--no-twins -s "$RUNDIR/mq.sock" -f 2>&1)
+rc=$?
+log "$out"
+if [ $rc -ne 0 ] && [ $rc -ne 124 ] && echo "$out" | grep -q "mq2: --io afxdp: 17 receive queues: at most 16 sockets a thread (ethtool -L mq2 combined N, or more --workers)" &&
+   ! ip netns exec "$NS_GW" ip -d link show dev mq2 | grep -q prog/xdp; then
+	ok afxdp_queues_over_16_refused
+else
+	fail afxdp_queues_over_16_refused "status $rc: $(echo "$out" | tail -n 1)"
 fi
 on gw ip link del mq0
+on gw ip link del mq2

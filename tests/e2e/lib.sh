@@ -270,7 +270,7 @@ capture() {
 # itself (timeouts), and the caller wraps it in timeout(1) as well.
 e2e_write_tool() {
 	cat >"$WORK/tool.py" <<'EOF'
-"""e2e traffic tool: udp-echo [SIZE], udp-ask, tcp-hold-server, tcp-hold-client, tcp-probe"""
+"""e2e traffic tool: udp-echo [SIZE], udp-ask, tcp-hold-server, tcp-hold-client, tcp-probe, udp-ports"""
 import socket, sys, time
 
 def out(*a):
@@ -344,8 +344,29 @@ def tcp_probe(addr, port, secs):
     c.close()
     return 0
 
+def udp_ports(addr, port, first, count):
+    """a datagram from each of COUNT source ports from FIRST on (3 tries
+    each) to an udp-echo; prints how many were echoed"""
+    back = 0
+    for sport in range(int(first), int(first) + int(count)):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("0.0.0.0", sport))
+        s.settimeout(1)
+        want = b"echo:%d" % sport
+        for _ in range(3):
+            s.sendto(want[5:], (addr, int(port)))
+            try:
+                if s.recvfrom(65535)[0] == want:
+                    back += 1
+                    break
+            except socket.timeout:
+                pass
+        s.close()
+    out(back)
+
 modes = {"udp-echo": udp_echo, "udp-ask": udp_ask, "tcp-hold-server": tcp_hold_server,
-         "tcp-hold-client": tcp_hold_client, "tcp-probe": tcp_probe}
+         "tcp-hold-client": tcp_hold_client, "tcp-probe": tcp_probe,
+         "udp-ports": udp_ports}
 sys.exit(modes[sys.argv[1]](*sys.argv[2:]) or 0)
 EOF
 }

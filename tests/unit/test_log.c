@@ -17,6 +17,10 @@
  *    LOG_STOP_MS. Once the pipe is read, the thread writes the rest, a
  *    line that counts the lines the full ring cost among it, and ends.
  *
+ * 3. workers_rings: two workers' threads log LOG lines at once into
+ *    rings of their own (--workers); every line comes out, each
+ *    worker's in order.
+ *
  * Built under ThreadSanitizer too (make unit-tsan): head and tail of each
  * ring are all that orders the loop's thread and the log thread.
  *
@@ -245,11 +249,79 @@ static int stuck_output_never_waits(void)
 	return rc;
 }
 
+#define WLINES	60	/* each worker's, under the cap of 100 a second */
+
+/* Worker @arg's thread: WLINES LOG lines into its ring, kicking after each */
+static void *worker_logs(void *arg)
+{
+	uint32_t k = (uint32_t)(uintptr_t)arg;
+	char text[32];
+
+	for (int i = 0; i < WLINES; i++) {
+		snprintf(text, sizeof(text), "w%u %d", k, i);
+		log_rule_worker(k, LOG_INFO, text);
+		log_kick_worker(k);
+	}
+	return NULL;
+}
+
+/* Each worker's lines in @f: all there, in the order it logged them */
+static int check_workers(FILE *f, uint32_t n)
+{
+	char line[LOG_LINE_MAX + 16];
+	int last[LOG_WORKERS_MAX], got[LOG_WORKERS_MAX] = { 0 }, i;
+	unsigned k;
+
+	rewind(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "masqd: w%u %d", &k, &i) != 2 || !k || k >= n)
+			return report_failf("unexpected line '%s'", line);
+		if (got[k]++ && i <= last[k])
+			return report_failf("worker %u: line %d after %d", k, i,
+					    last[k]);
+		last[k] = i;
+	}
+	for (k = 1; k < n; k++)
+		if (got[k] != WLINES)
+			return report_failf("worker %u: %d of %d lines written",
+					    k, got[k], WLINES);
+	return 0;
+}
+
+/* 3. (the header): workers 1 and 2 of 3, WLINES lines each */
+static int workers_rings(void)
+{
+	FILE *f = tmpfile();
+	pthread_t t[2];
+	int save, rc;
+
+	if (!f)
+		return report_failf("tmpfile: %s", strerror(errno));
+	if (log_workers(3)) {
+		fclose(f);
+		return report_failf("log_workers(3): out of memory");
+	}
+	save = stderr_to(fileno(f));
+	log_init(true);
+	log_start();
+	for (uintptr_t k = 1; k <= 2; k++)
+		pthread_create(&t[k - 1], NULL, worker_logs, (void *)k);
+	for (int k = 0; k < 2; k++)
+		pthread_join(t[k], NULL);
+	log_kick();
+	log_stop();
+	stderr_back(save);
+	rc = check_workers(f, 3);
+	fclose(f);
+	return rc;
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	report_case("log", "in_order_and_capped", in_order_and_capped());
 	report_case("log", "stuck_output_never_waits",
 		    stuck_output_never_waits());
+	report_case("log", "workers_rings", workers_rings());
 	return 0;
 }

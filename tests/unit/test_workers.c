@@ -12,7 +12,9 @@
  * errors about it, port forwards' (portfw, DNAT) connections both
  * ways, a hairpin and an FTP data connection (through the helper's
  * expectation) all reach the inside host through the same worker. Then the port slice
- * allocator alone (nat.c), ARP on every worker, frames steering must
+ * allocator alone (nat.c), the ranges some worker has no port of
+ * (named for masqd's warning), the rule counters as one vector (what
+ * masqd adds over the workers), ARP on every worker, frames steering must
  * survive, and the hand-off ring (handoff.c), with two threads (this
  * test also runs under ThreadSanitizer).
  *
@@ -50,6 +52,7 @@ struct world {
 	uint32_t out_len, nout;
 	uint32_t worker;
 	struct frame_view v, inner;
+	uint32_t handed;	/* frames given back for another worker */
 };
 
 static const char *const inside_neigh_fmt =
@@ -100,6 +103,7 @@ static int world_up(struct world *w, uint32_t n, const char *const *extra)
 			return report_failf("masq_engine_create %u", k);
 		if (masq_engine_set_worker(w->e[k], k, n))
 			return report_failf("masq_engine_set_worker(%u, %u)", k, n);
+		masq_engine_set_steer(w->e[k], w->st);
 	}
 	for (int i = 0; ctlline_topology[i]; i++)
 		if (world_ctl(w, ctlline_topology[i]))
@@ -116,27 +120,44 @@ static int world_up(struct world *w, uint32_t n, const char *const *extra)
 }
 
 /*
- * Send one frame in on @ifname to the worker steering names; keep the
- * first frame out in w->out (decoded in w->v).
- * Return: frames out, or -1 (the frame could not be built)
+ * Frames an engine gave back for another worker (MASQ_IFACE_HANDOFF: a
+ * reassembled datagram's fragments) into that worker's engine, as
+ * masqd's hand-off does; what they make joins @tx. Return: @tx's frames
+ * now, the handed ones taken out
  */
-static int world_send(struct world *w, const struct frame_spec *s,
-		      const char *ifname)
+static uint32_t world_hand_on(struct world *w, struct masq_txq *tx)
 {
-	struct masq_buf *b = masq_pool_get(w->pool), *txb[TX_CAP];
-	struct masq_txq tx = { txb, 0, TX_CAP };
-	int iface = masq_engine_iface_find(w->e[0], ifname);
-	struct frame_spec f = *s;
+	uint32_t keep = 0;
 
-	/* to the router's MAC on that interface (ctlline_topology) */
-	memcpy(f.eth_dst, (const uint8_t[6]){ 2, 0, 0, 0, iface + 1, 1 }, 6);
-	memcpy(f.eth_src, (const uint8_t[6]){ 2, 0, 0, 0, iface + 1, 0xfe }, 6);
-	if (!b || iface < 0 || frame_build(&f, b) < 0) {
-		if (b)
+	for (uint32_t i = 0; i < tx->n; i++) {
+		struct masq_buf *b = tx->bufs[i];
+		uint32_t j = MASQ_IFACE_WORKER(b->iface);
+
+		if (!(b->iface & MASQ_IFACE_HANDOFF)) {
+			tx->bufs[keep++] = b;
+			continue;
+		}
+		b->iface &= MASQ_IFACE_ARRIVAL;
+		w->handed++;
+		if (j < w->n)
+			masq_engine_input(w->e[j], &b, 1, w->now, tx);
+		else
 			masq_pool_put(w->pool, b);
-		return report_failf("cannot build a frame for %s", ifname);
 	}
-	b->iface = (uint32_t)iface;
+	tx->n = keep;
+	return keep;
+}
+
+/*
+ * Put frame @b (->iface set) into the worker steering names; keep the
+ * first frame out in w->out (decoded in w->v).
+ * Return: frames out, or -1
+ */
+static int world_input(struct world *w, struct masq_buf *b)
+{
+	struct masq_buf *txb[TX_CAP];
+	struct masq_txq tx = { txb, 0, TX_CAP };
+
 	w->worker = masq_steer(w->st, b);
 	if (w->worker >= w->n) {
 		masq_pool_put(w->pool, b);
@@ -144,6 +165,7 @@ static int world_send(struct world *w, const struct frame_spec *s,
 	}
 	w->now += NS / 1000;
 	masq_engine_input(w->e[w->worker], &b, 1, w->now, &tx);
+	world_hand_on(w, &tx);
 	w->nout = tx.n;
 	w->out_len = 0;
 	if (tx.n) {
@@ -155,6 +177,35 @@ static int world_send(struct world *w, const struct frame_spec *s,
 	for (uint32_t i = 0; i < tx.n; i++)
 		masq_pool_put(w->pool, txb[i]);
 	return (int)tx.n;
+}
+
+/* Build @s into @b, addressed to the router's MAC on @iface */
+static int world_build(const struct frame_spec *s, int iface,
+		       struct masq_buf *b)
+{
+	struct frame_spec f = *s;
+
+	/* to the router's MAC on that interface (ctlline_topology) */
+	memcpy(f.eth_dst, (const uint8_t[6]){ 2, 0, 0, 0, iface + 1, 1 }, 6);
+	memcpy(f.eth_src, (const uint8_t[6]){ 2, 0, 0, 0, iface + 1, 0xfe }, 6);
+	if (iface < 0 || frame_build(&f, b) < 0)
+		return -1;
+	b->iface = (uint32_t)iface;
+	return 0;
+}
+
+/* Send one frame in on @ifname: world_input() */
+static int world_send(struct world *w, const struct frame_spec *s,
+		      const char *ifname)
+{
+	struct masq_buf *b = masq_pool_get(w->pool);
+
+	if (!b || world_build(s, masq_engine_iface_find(w->e[0], ifname), b)) {
+		if (b)
+			masq_pool_put(w->pool, b);
+		return report_failf("cannot build a frame for %s", ifname);
+	}
+	return world_input(w, b);
 }
 
 /* Expect one frame out, from @saddr to @daddr */
@@ -765,6 +816,91 @@ static int slice_exhaustion(void)
 	return rc;
 }
 
+/*
+ * slice_gaps_named: --to-ports 5000 gives worker 1 of 2 no port (5000's
+ * pair is worker 0's), 5004-5007 gives each two; masq_engine_slice_gaps()
+ * names the first rule on worker 1 alone, and nothing with one worker
+ */
+static int slice_gaps_named(void)
+{
+	static const char *const rules[] = {
+		"iptables -t nat -I POSTROUTING -p udp --dport 9100 -j MASQUERADE --to-ports 5000",
+		"iptables -t nat -I POSTROUTING -p udp --dport 9101 -j MASQUERADE --to-ports 5004-5007",
+		NULL,
+	};
+	struct masq_text t[2] = { { 0 }, { 0 } };
+	struct world w;
+	int n[2], rc = 0;
+
+	if (world_up(&w, 2, rules))
+		return -1;
+	for (int k = 0; k < 2; k++)
+		n[k] = masq_engine_slice_gaps(w.e[k], &t[k]);
+	if (n[0] != 0 || n[1] != 1 || !t[1].s ||
+	    !strstr(t[1].s, "nat POSTROUTING rule 2: ports 5000-5000: none "
+			    "for worker 1 "))
+		rc = report_failf("worker 0: %d ranges, worker 1: %d ('%s')",
+				  n[0], n[1], t[1].s ? t[1].s : "");
+	masq_text_free(&t[0]);
+	masq_text_free(&t[1]);
+	world_down(&w);
+	if (!rc && (world_up(&w, 1, rules) ||
+		    masq_engine_slice_gaps(w.e[0], &t[0]) != 0))
+		rc = report_failf("one worker: a range named");
+	masq_text_free(&t[0]);
+	world_down(&w);
+	return rc;
+}
+
+/*
+ * rule_counters_vector: the rule counters read as one vector, written
+ * back changed, show in iptables-save -c at the rule's place; a vector
+ * of another length is refused; masq_ctl_reads_rules() takes listings,
+ * dumps and -Z, not changes
+ */
+static int rule_counters_vector(void)
+{
+	static const char *const rules[] = {
+		"iptables -I FORWARD -p udp --dport 9000", NULL,
+	};
+	static char *save[] = { "iptables-save", "-c", "-t", "filter", NULL };
+	static char *list[] = { "iptables", "-L", "FORWARD", "-v", "-n", NULL };
+	static char *zero[] = { "iptables", "-Z", NULL };
+	static char *add[] = { "iptables", "-A", "FORWARD", "-j", "ACCEPT", NULL };
+	struct masq_text t = { 0 };
+	uint64_t *v = NULL;
+	struct world w;
+	size_t n, i;
+	int rc = 0;
+
+	if (world_up(&w, 1, rules))
+		return -1;
+	n = masq_engine_rule_counters(w.e[0], NULL, 0);
+	v = calloc(n + 1, sizeof(*v));
+	if (!v || masq_engine_rule_counters(w.e[0], v, n) != n)
+		rc = report_failf("%zu counters, not read", n);
+	for (i = 0; !rc && i < n; i += 2)
+		v[i] = 7000 + i, v[i + 1] = 9000 + i;
+	if (!rc && (masq_engine_rule_counters_set(w.e[0], v, n) ||
+		    masq_engine_rule_counters_set(w.e[0], v, n + 1) != -EINVAL))
+		rc = report_failf("set: not taken, or a longer vector taken");
+	if (!rc)
+		masq_engine_ctl(w.e[0], 4, save, &t);
+	if (!rc && (!t.s || !strstr(t.s, "] -A FORWARD -p udp -m udp --dport 9000") ||
+		    strstr(t.s, "[0:0] -A FORWARD -p udp")))
+		rc = report_failf("iptables-save -c: '%s'", t.s ? t.s : "");
+	if (!rc && (!masq_ctl_reads_rules(4, save) ||
+		    !masq_ctl_reads_rules(5, list) ||
+		    !masq_ctl_reads_rules(2, zero) ||
+		    masq_ctl_reads_rules(5, add)))
+		rc = report_failf("masq_ctl_reads_rules: a listing refused or "
+				  "a change taken");
+	masq_text_free(&t);
+	free(v);
+	world_down(&w);
+	return rc;
+}
+
 /* ---- the hand-off ring ---------------------------------------------------- */
 
 #define FAKE(i) ((struct masq_buf *)(uintptr_t)(0x1000 + (i)))
@@ -859,6 +995,235 @@ static int ring_two_threads(void)
 	return rc;
 }
 
+/* ---- fragments: the datagram reaches its owner after reassembly -------- */
+
+#define FR_PAYLOAD	2400	/* two fragments of 1480 and 928 bytes */
+
+/*
+ * The remote's reply @id to inside host @h's UDP flow (external port
+ * @ext), 2,400 bytes in two fragments, each put into the worker steering
+ * names (hash(src, dst, id)); @big builds the whole frame. Return: 0
+ * when the datagram reached the inside host whole (the fragments out to
+ * lan0 hold 2,408 bytes of UDP), -1
+ */
+static int fr_reply(struct world *w, struct masq_buf *big, uint32_t h,
+		    uint16_t ext, uint16_t id, uint32_t *spread)
+{
+	uint32_t in = IP4(192, 168, 0, h), rem = IP4(198, 51, 100, 1 + h % 5);
+	uint8_t whole[FRAME_MAX], piece[FRAME_MAX];
+	struct frame_spec s;
+	uint32_t len, got = 0;	/* datagrams out whole to the host */
+	int wan = masq_engine_iface_find(w->e[0], "wan0");
+
+	frame_spec_udp(&s, rem, 53, EXT, ext);
+	s.payload_len = FR_PAYLOAD;
+	s.ip_id = id;
+	if (world_build(&s, wan, big))
+		return report_failf("cannot build the reply");
+	len = big->len;
+	memcpy(whole, big->data, len);
+	for (uint32_t off = 0; off < FR_PAYLOAD + 8; off += 1480) {
+		struct masq_buf *b = masq_pool_get(w->pool);
+		int fl;
+
+		if (!b)
+			return report_failf("pool empty");
+		memcpy(piece, whole, len);
+		fl = frame_fragment(piece, len, off, FR_PAYLOAD + 8 - off < 1480 ?
+				    FR_PAYLOAD + 8 - off : 1480);
+		if (fl > 0)
+			memcpy(b->data, piece, (size_t)fl);
+		b->len = (uint32_t)(fl > 0 ? fl : 0);
+		b->iface = (uint32_t)wan;
+		if (fl < 0) {
+			masq_pool_put(w->pool, b);
+			return report_failf("cannot cut a fragment at %u", off);
+		}
+		if (world_input(w, b) < 0)
+			return -1;
+		spread[w->worker]++;
+		if (w->nout == 2 && w->v.daddr == in && w->v.has_l4 &&
+		    w->v.udp_len == FR_PAYLOAD + 8 &&
+		    w->v.dport == 30000 + h * 7)
+			got++;	/* its first fragment: whole, to the host */
+	}
+	if (got != 1)
+		return report_failf("n=%u reply id %u to host %u: did not "
+				    "reach it whole", w->n, id, h);
+	return 0;
+}
+
+/*
+ * Masqueraded UDP flows of 16 hosts; each gets 4 fragmented replies:
+ * all reach the inside host whole, though their fragments were steered
+ * to both workers (the datagram handed to its owner after reassembly)
+ */
+static int frag_reaches_owner(uint32_t n)
+{
+	struct masq_pool *bigpool = masq_pool_create(1, 8192);
+	struct masq_buf *big = bigpool ? masq_pool_get(bigpool) : NULL;
+	uint32_t spread[WMAX] = { 0 };
+	struct world w;
+	int rc = big && !world_up(&w, n, NULL) ? 0 : -1;
+
+	for (uint32_t h = 4; h < 20 && !rc; h++) {
+		uint32_t in = IP4(192, 168, 0, h), rem = IP4(198, 51, 100, 1 + h % 5);
+		struct frame_spec s;
+		uint16_t ext;
+
+		frame_spec_udp(&s, in, (uint16_t)(30000 + h * 7), rem, 53);
+
+		rc = world_send(&w, &s, "lan0") < 0 ||
+		     expect_out(&w, "first packet", EXT, rem) ? -1 : 0;
+		ext = w.v.sport;
+		for (uint16_t id = 1; id <= 4 && !rc; id++)
+			rc = fr_reply(&w, big, h, ext, (uint16_t)(h * 16 + id),
+				      spread);
+	}
+	for (uint32_t k = 0; k < n && !rc; k++)
+		if (!spread[k])
+			rc = report_failf("n=%u: no fragment steered to worker %u",
+					  n, k);
+	if (!rc && n > 1 && !w.handed)
+		rc = report_failf("n=%u: no datagram handed on", n);
+	if (big)
+		masq_pool_put(bigpool, big);
+	masq_pool_destroy(bigpool);
+	world_down(&w);
+	return rc;
+}
+
+/* ---- a restart across worker counts (snapshot.c, snaprestore.c) -------- */
+
+#define RS_FIRST	4	/* inside hosts 192.168.0.4 .. */
+#define RS_LAST		36
+#define RS_PROTOS	3
+
+/* One connection's packet from inside (@out) or from the remote (!@out) */
+static int rs_packet(struct world *w, uint32_t h, uint8_t proto, bool out,
+		     uint8_t flags, uint16_t ext)
+{
+	uint32_t in = IP4(192, 168, 0, h), rem = IP4(198, 51, 100, 1 + h % 5);
+	uint16_t iport = (uint16_t)(30000 + h * 7);
+	struct frame_spec s;
+
+	if (proto == FRAME_PROTO_TCP && out)
+		frame_spec_tcp(&s, in, iport, rem, 80, flags);
+	else if (proto == FRAME_PROTO_TCP)
+		frame_spec_tcp(&s, rem, 80, EXT, ext, flags);
+	else if (proto == FRAME_PROTO_UDP)
+		frame_spec_udp(&s, out ? in : rem, out ? iport : 53,
+			       out ? rem : EXT, out ? 53 : ext);
+	else
+		frame_spec_icmp_echo(&s, out ? in : rem, out ? rem : EXT, out,
+				     out ? iport : ext, 1);
+	if (proto == FRAME_PROTO_TCP) {	/* inside from 1000, remote 5000 */
+		s.seq = out ? (flags & 0x02 ? 1000 : 1001) :
+			      (flags & 0x02 ? 5000 : 5001);
+		s.ack = out ? (flags & 0x02 ? 0 : 5001) : 1001;
+	}
+	if (proto == FRAME_PROTO_TCP && !(flags & 0x02))
+		s.payload_len = 0;
+	if (world_send(w, &s, out ? "lan0" : "wan0") < 0)
+		return -1;
+	return out ? expect_out(w, "out", EXT, rem) : expect_out(w, "in", rem, in);
+}
+
+/* The external port (ICMP id) of what went out last */
+static uint16_t rs_ext(const struct world *w, uint8_t proto)
+{
+	return proto == FRAME_PROTO_ICMP ? w->v.icmp_id : w->v.sport;
+}
+
+/* Open every connection on @w (TCP established); their ports in @ext */
+static int rs_open(struct world *w, const uint8_t *protos, uint16_t *ext)
+{
+	for (uint32_t h = RS_FIRST; h <= RS_LAST; h++)
+		for (unsigned p = 0; p < RS_PROTOS; p++) {
+			uint16_t *x = &ext[(h - RS_FIRST) * RS_PROTOS + p];
+
+			if (rs_packet(w, h, protos[p], true, 0x02, 0))
+				return -1;
+			*x = rs_ext(w, protos[p]);
+			if (rs_packet(w, h, protos[p], false, 0x12, *x) ||
+			    (protos[p] == FRAME_PROTO_TCP &&
+			     rs_packet(w, h, protos[p], true, 0x10, 0)))
+				return -1;
+		}
+	return 0;
+}
+
+/* Every engine of @to loads the snapshot of @from's; counts checked */
+static int rs_load(struct world *from, struct world *to, uint32_t conns)
+{
+	const struct masq_engine *e[WMAX] = { 0 };
+	struct masq_text t = { 0 };
+	struct masq_snap_info in = { .now_ns = from->now }, sum = { 0 };
+	int rc;
+
+	snprintf(in.boot_id, sizeof(in.boot_id), "boot-1");
+	snprintf(in.version, sizeof(in.version), "1.0");
+	for (uint32_t k = 0; k < from->n; k++)
+		e[k] = from->e[k];
+	rc = masq_engines_snapshot(e, from->n, &in, &t);
+	to->now = from->now + NS;
+	for (uint32_t k = 0; k < to->n && !rc; k++) {
+		struct masq_snap_info one = in;
+
+		one.now_ns = to->now;
+		rc = masq_engine_restore_worker(to->e[k], t.s, t.len, &one,
+						to->st);
+		sum.conns += one.conns;
+		sum.skipped += one.skipped;
+	}
+	masq_text_free(&t);
+	if (rc)
+		return report_failf("n=%u to %u: snapshot or load: %d", from->n,
+				    to->n, rc);
+	if (sum.conns != conns || sum.skipped)
+		return report_failf("n=%u to %u: %u connections restored, %u "
+				    "skipped; want %u, 0", from->n, to->n,
+				    sum.conns, sum.skipped, conns);
+	return 0;
+}
+
+/*
+ * n = @from workers carry TCP (established), UDP and ICMP echo flows of
+ * 33 hosts; a restart with @to workers loads them: each flow's next
+ * packet leaves with the external port it had (no new mapping) and the
+ * remote's answer to that port reaches the inside host -- through the
+ * worker steering gives it, so each connection landed on its owner.
+ */
+static int restart_across(uint32_t from, uint32_t to)
+{
+	static const uint8_t protos[RS_PROTOS] = {
+		FRAME_PROTO_TCP, FRAME_PROTO_UDP, FRAME_PROTO_ICMP };
+	uint16_t ext[(RS_LAST - RS_FIRST + 1) * RS_PROTOS];
+	struct world a, b;
+	int rc = world_up(&a, from, NULL) || world_up(&b, to, NULL) ? -1 : 0;
+
+	if (!rc)
+		rc = rs_open(&a, protos, ext);
+	if (!rc)
+		rc = rs_load(&a, &b, (uint32_t)(sizeof(ext) / sizeof(ext[0])));
+	for (uint32_t h = RS_FIRST; h <= RS_LAST && !rc; h++)
+		for (unsigned p = 0; p < RS_PROTOS && !rc; p++) {
+			uint16_t x = ext[(h - RS_FIRST) * RS_PROTOS + p];
+
+			rc = rs_packet(&b, h, protos[p], true, 0x10, 0);
+			if (!rc && rs_ext(&b, protos[p]) != x)
+				rc = report_failf("n=%u to %u: host %u proto %u "
+						  "left from port %u, had %u",
+						  from, to, h, protos[p],
+						  rs_ext(&b, protos[p]), x);
+			if (!rc)
+				rc = rs_packet(&b, h, protos[p], false, 0x10, x);
+		}
+	world_down(&a);
+	world_down(&b);
+	return rc;
+}
+
 int main(void)
 {
 	static const uint32_t ns[] = { 1, 2, 4 };
@@ -884,9 +1249,18 @@ int main(void)
 		snprintf(name, sizeof(name), "steer_pairs_n%u", ns[i]);
 		report_case("workers", name, steer_pairs(ns[i]));
 	}
+	report_case("workers", "frag_reaches_owner_n1", frag_reaches_owner(1));
+	report_case("workers", "frag_reaches_owner_n2", frag_reaches_owner(2));
+	report_case("workers", "frag_reaches_owner_n4", frag_reaches_owner(4));
+	report_case("workers", "restart_n2_to_n2", restart_across(2, 2));
+	report_case("workers", "restart_n2_to_n1", restart_across(2, 1));
+	report_case("workers", "restart_n1_to_n2", restart_across(1, 2));
+	report_case("workers", "restart_n4_to_n2", restart_across(4, 2));
 	report_case("workers", "steer_edges", steer_edges());
 	report_case("workers", "slice_allocator", slice_allocator());
 	report_case("workers", "slice_exhaustion", slice_exhaustion());
+	report_case("workers", "slice_gaps_named", slice_gaps_named());
+	report_case("workers", "rule_counters_vector", rule_counters_vector());
 	report_case("workers", "ring_basics", ring_basics());
 	report_case("workers", "ring_two_threads", ring_two_threads());
 	return 0;
