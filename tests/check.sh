@@ -112,6 +112,7 @@ else
 	lane_asan
 fi
 run_suite binary tests/binary.sh
+run_suite bench-smoke tests/bench_smoke.sh
 if [ -x fuzz/run.sh ]; then
 	# 4 s a target: each one's seeds and its first inputs, briefly (make
 	# fuzz runs them 30 s); 8 s took a minute more of the CI budget
