@@ -21,10 +21,6 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
-ROOT=$(pwd)
-LAB=$ROOT/lab/lab.sh
-MASQD=${BENCH_MASQD:-$ROOT/build/masqd}
-MASQCTL=${BENCH_MASQCTL:-$ROOT/build/masqctl}
 PKTGEN=$ROOT/build/tools/pktgen
 RATE=${BENCH_FOOTPRINT_RATE:-150000}
 export MASQ_LAB_PREFIX=masq-t$$-
