@@ -521,6 +521,155 @@ static int ftp_data_reaches_owner(uint32_t n)
 	return rc;
 }
 
+/* The address and port of a DCC offer in @v's payload */
+static int dcc_offer_of(const struct frame_view *v, uint32_t *addr,
+			uint16_t *port)
+{
+	char text[160];
+	unsigned long a;
+	unsigned p, size;
+	const char *dcc;
+	uint32_t len = v->payload_len < sizeof(text) - 1 ? v->payload_len
+							 : sizeof(text) - 1;
+
+	memcpy(text, v->payload, len);
+	text[len] = 0;
+	dcc = strstr(text, "DCC SEND ");
+	if (!dcc || sscanf(dcc, "DCC SEND f %lu %u %u", &a, &p, &size) != 3)
+		return report_failf("no DCC SEND in '%s'", text);
+	*addr = (uint32_t)a;
+	*port = (uint16_t)p;
+	return 0;
+}
+
+/* A TCP segment, no payload, @flags: in on lan0 (from 192.168.0.x) or
+ * wan0, expected out from @out_src to @out_dst */
+static int tcp_through(struct world *w, const char *what, const uint32_t a[2],
+		       const uint16_t port[2], uint8_t flags, uint32_t seq,
+		       uint32_t ack, uint32_t out_src, uint32_t out_dst)
+{
+	bool inside = a[0] >> 8 == IP4(192, 168, 0, 0) >> 8;
+	struct frame_spec s;
+
+	frame_spec_tcp(&s, a[0], port[0], a[1], port[1], flags);
+	s.seq = seq;
+	s.ack = ack;
+	if (world_send(w, &s, inside ? "lan0" : "wan0") < 0)
+		return -1;
+	return expect_out(w, what, out_src, out_dst);
+}
+
+/* Client @cli opens an IRC connection from @cport; Return: 0 or -1 */
+static int irc_open(struct world *w, uint32_t cli, uint16_t cport,
+		    uint32_t srv)
+{
+	uint32_t out[2] = { cli, srv }, back[2] = { srv, EXT };
+
+	if (tcp_through(w, "IRC SYN", out, (uint16_t[]){ cport, 6667 },
+			FRAME_TCP_SYN, 1000, 0, EXT, srv) ||
+	    tcp_through(w, "IRC SYN+ACK", back,
+			(uint16_t[]){ 6667, w->v.sport },
+			FRAME_TCP_SYN | FRAME_TCP_ACK, 5000, 1001, srv, cli))
+		return -1;
+	return tcp_through(w, "IRC ACK", out, (uint16_t[]){ cport, 6667 },
+			   FRAME_TCP_ACK, 1001, 5001, EXT, srv);
+}
+
+/*
+ * One DCC SEND offered from client port @dport over the IRC connection
+ * from @cport: the offer rewritten to the router's address and a port P,
+ * the remote's connection to P reaches the client's @dport, and the
+ * client's answer and data from @dport leave from EXT:P
+ */
+static int dcc_case(struct world *w, uint32_t cli, uint16_t cport,
+		    uint16_t dport, uint32_t *seq)
+{
+	uint32_t srv = IP4(198, 51, 100, 10), rem = IP4(198, 51, 100, 77);
+	static const char fmt[] = "PRIVMSG bob :\1DCC SEND f %u %u 4096\1\r\n";
+	uint16_t rport = (uint16_t)(dport ^ 0x5a5a) | 1024, p = 0;
+	struct frame_spec s;
+	uint32_t addr = 0;
+	char msg[96];
+
+	snprintf(msg, sizeof(msg), fmt, cli, dport);
+	frame_spec_tcp(&s, cli, cport, srv, 6667, FRAME_TCP_ACK | FRAME_TCP_PSH);
+	s.seq = *seq;
+	s.ack = 5001;
+	s.payload_len = (uint16_t)strlen(msg);
+	memcpy(s.payload, msg, s.payload_len);
+	*seq += s.payload_len;
+	if (world_send(w, &s, "lan0") < 0 || expect_out(w, "offer", EXT, srv) ||
+	    dcc_offer_of(&w->v, &addr, &p))
+		return -1;
+	if (addr != EXT)
+		return report_failf("n=%u offer names %08x, not the router",
+				    w->n, addr);
+	if (tcp_through(w, "remote's SYN", (uint32_t[]){ rem, EXT },
+			(uint16_t[]){ rport, p }, FRAME_TCP_SYN, 9000, 0, rem,
+			cli))
+		return -1;
+	if (w->v.dport != dport)
+		return report_failf("n=%u remote's SYN to port %u, offer %u",
+				    w->n, w->v.dport, dport);
+	if (tcp_through(w, "client's SYN+ACK", (uint32_t[]){ cli, rem },
+			(uint16_t[]){ dport, rport },
+			FRAME_TCP_SYN | FRAME_TCP_ACK, 7000, 9001, EXT, rem))
+		return -1;
+	if (w->v.sport != p)
+		return report_failf("n=%u client's SYN+ACK from %u, offer said "
+				    "%u", w->n, w->v.sport, p);
+	if (tcp_through(w, "remote's ACK", (uint32_t[]){ rem, EXT },
+			(uint16_t[]){ rport, p }, FRAME_TCP_ACK, 9001, 7001,
+			rem, cli))
+		return -1;
+	frame_spec_tcp(&s, cli, dport, rem, rport,
+		       FRAME_TCP_ACK | FRAME_TCP_PSH);
+	s.seq = 7001;
+	s.ack = 9001;
+	s.payload_len = 100;
+	memset(s.payload, 'x', 100);
+	if (world_send(w, &s, "lan0") < 0 ||
+	    expect_out(w, "client's data", EXT, rem))
+		return -1;
+	if (w->v.sport != p || w->v.payload_len != 100)
+		return report_failf("n=%u client's data from %u (%u bytes), "
+				    "offer said %u", w->n, w->v.sport,
+				    w->v.payload_len, p);
+	return 0;
+}
+
+/*
+ * IRC DCC offered from inside: the helper maps and expects the offer on
+ * the IRC connection's worker, but the client answers from its DCC
+ * port, whose slice may name any worker; offers from ports of every
+ * slice over IRC connections from ports of every slice all work (walk.c
+ * passes the client's segments on to the worker that holds them)
+ */
+static int dcc_reaches_client(uint32_t n)
+{
+	static const char *const irc_on[] = { "helper irc on", NULL };
+	struct world w;
+	int rc = 0;
+
+	if (world_up(&w, n, irc_on)) {
+		world_down(&w);
+		return -1;
+	}
+	for (uint32_t c = 0; c < 2 * n && !rc; c++) {
+		uint32_t cli = IP4(192, 168, 0, 30 + c), seq = 1001;
+		uint16_t cport = (uint16_t)(41000 + 2 * c);
+
+		rc = irc_open(&w, cli, cport, IP4(198, 51, 100, 10));
+		for (uint32_t d = 0; d < 2 * n && !rc; d++)
+			rc = dcc_case(&w, cli, cport, (uint16_t)(5000 + 2 * d +
+				      100 * c), &seq);
+	}
+	if (!rc && n > 1 && !w.handed)
+		rc = report_failf("n=%u no segment was passed on", n);
+	world_down(&w);
+	return rc;
+}
+
 /* ARP reaches every worker; each learns the sender, worker 0 alone answers */
 static int arp_every_worker(uint32_t n)
 {
@@ -1244,6 +1393,8 @@ int main(void)
 		report_case("workers", name, hairpin_both_ways(ns[i]));
 		snprintf(name, sizeof(name), "ftp_data_reaches_owner_n%u", ns[i]);
 		report_case("workers", name, ftp_data_reaches_owner(ns[i]));
+		snprintf(name, sizeof(name), "dcc_reaches_client_n%u", ns[i]);
+		report_case("workers", name, dcc_reaches_client(ns[i]));
 		snprintf(name, sizeof(name), "arp_every_worker_n%u", ns[i]);
 		report_case("workers", name, arp_every_worker(ns[i]));
 		snprintf(name, sizeof(name), "steer_pairs_n%u", ns[i]);
