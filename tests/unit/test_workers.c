@@ -443,15 +443,19 @@ static int ftp_port_of(const struct frame_view *v, uint16_t *port)
 /*
  * FTP active mode: the helper's expectation is made on the control
  * connection's worker, in its slice, so the server's data connection
- * is steered there and let in
+ * is steered there and let in. Control on port 21: the client's answer
+ * is steered to that worker too (hash(client)); on another port @ctl
+ * (helper ftp on ports @ctl) it is steered by its own port and reaches
+ * the owner through the walk (walk.c)
  */
-static int ftp_data_reaches_owner(uint32_t n)
+static int ftp_data_reaches_owner(uint32_t n, uint16_t ctl)
 {
+	const char *const other[] = { "helper ftp on ports 21,2121", NULL };
 	struct frame_spec s;
 	struct world w;
 	int rc = 0;
 
-	if (world_up(&w, n, NULL)) {
+	if (world_up(&w, n, ctl == 21 ? NULL : other)) {
 		world_down(&w);
 		return -1;
 	}
@@ -463,26 +467,26 @@ static int ftp_data_reaches_owner(uint32_t n)
 		uint32_t owner;
 		char cmd[64];
 
-		frame_spec_tcp(&s, cli, cport, srv, 21, FRAME_TCP_SYN);
+		frame_spec_tcp(&s, cli, cport, srv, ctl, FRAME_TCP_SYN);
 		s.seq = 1000;
 		if (world_send(&w, &s, "lan0") < 0 ||
 		    expect_out(&w, "control SYN", EXT, srv))
 			return world_down(&w), -1;
 		owner = w.worker;
 		ext = w.v.sport;
-		frame_spec_tcp(&s, srv, 21, EXT, ext, FRAME_TCP_SYN | FRAME_TCP_ACK);
+		frame_spec_tcp(&s, srv, ctl, EXT, ext, FRAME_TCP_SYN | FRAME_TCP_ACK);
 		s.seq = 5000;
 		s.ack = 1001;
 		if (world_send(&w, &s, "wan0") < 0 ||
 		    expect_out(&w, "control SYN+ACK", srv, cli))
 			return world_down(&w), -1;
-		frame_spec_tcp(&s, cli, cport, srv, 21, FRAME_TCP_ACK);
+		frame_spec_tcp(&s, cli, cport, srv, ctl, FRAME_TCP_ACK);
 		s.seq = 1001;
 		s.ack = 5001;
 		world_send(&w, &s, "lan0");
 		snprintf(cmd, sizeof(cmd), port_fmt, 20 + i, dport >> 8,
 			 dport & 255);
-		frame_spec_tcp(&s, cli, cport, srv, 21,
+		frame_spec_tcp(&s, cli, cport, srv, ctl,
 			       FRAME_TCP_ACK | FRAME_TCP_PSH);
 		s.seq = 1001;
 		s.ack = 5001;
@@ -512,7 +516,8 @@ static int ftp_data_reaches_owner(uint32_t n)
 		if (!rc && (world_send(&w, &s, "lan0") < 0 ||
 			    expect_out(&w, "data SYN+ACK", EXT, srv)))
 			rc = -1;
-		else if (!rc && (w.worker != owner || w.v.sport != data))
+		else if (!rc && ((ctl == 21 && w.worker != owner) ||
+				 w.v.sport != data))
 			rc = report_failf("n=%u data SYN+ACK on worker %u from "
 					  "port %u, control on %u", n,
 					  w.worker, w.v.sport, owner);
@@ -1392,7 +1397,10 @@ int main(void)
 		snprintf(name, sizeof(name), "hairpin_both_ways_n%u", ns[i]);
 		report_case("workers", name, hairpin_both_ways(ns[i]));
 		snprintf(name, sizeof(name), "ftp_data_reaches_owner_n%u", ns[i]);
-		report_case("workers", name, ftp_data_reaches_owner(ns[i]));
+		report_case("workers", name, ftp_data_reaches_owner(ns[i], 21));
+		snprintf(name, sizeof(name), "ftp_2121_data_reaches_owner_n%u",
+			 ns[i]);
+		report_case("workers", name, ftp_data_reaches_owner(ns[i], 2121));
 		snprintf(name, sizeof(name), "dcc_reaches_client_n%u", ns[i]);
 		report_case("workers", name, dcc_reaches_client(ns[i]));
 		snprintf(name, sizeof(name), "arp_every_worker_n%u", ns[i]);
