@@ -37,6 +37,10 @@
  * record no frame is. The walk needs no message, no table and no
  * choice, and is right for every n.
  *
+ * A reassembled segment (frag.c's delivery buffer, which must not leave
+ * the engine; its fragments were handed on whole already, fragout.c)
+ * is not walked: dropped as one worker would.
+ *
  * Limit: with "set tcp-pickup on" a plain ACK from inside is picked up by
  * j rather than walked, so only the client's first answer (SYN+ACK)
  * reaches k; related connections are then mapped twice. Keep pickup off
@@ -72,7 +76,8 @@ bool walk_on(struct masq_engine *e, struct pkt *p)
 
 	if (e->worker_n <= 1 || p->host || p->proto != IPPROTO_TCP_ ||
 	    f == TCP_SYN || (e->tcp_pickup && f == TCP_ACK) ||
-	    b->meta.walked + 1u >= e->worker_n || !walk_helpers_on(e))
+	    b->meta.walked + 1u >= e->worker_n || !walk_helpers_on(e) ||
+	    frag_owns(e, b))	/* reassembled: frag.c's buffer, not a pool's */
 		return false;	/* one worker's verdict (conn_may_open()) */
 	next = (e->worker_k + 1u) % e->worker_n;
 	b->meta.walked++;

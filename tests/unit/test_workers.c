@@ -1153,6 +1153,44 @@ static int ring_two_threads(void)
 
 #define FR_PAYLOAD	2400	/* two fragments of 1480 and 928 bytes */
 
+/* @s with FR_PAYLOAD bytes and IP id @id, built in @big, into @whole */
+static int fr_whole(struct masq_buf *big, struct frame_spec *s, uint16_t id,
+		    int iface, uint8_t *whole, uint32_t *len)
+{
+	s->payload_len = FR_PAYLOAD;
+	s->ip_id = id;
+	if (world_build(s, iface, big))
+		return report_failf("cannot build a %u-byte datagram", FR_PAYLOAD);
+	*len = big->len;
+	memcpy(whole, big->data, *len);
+	return 0;
+}
+
+/*
+ * The fragment at @off (at most 1,480 bytes) of @whole, an IP datagram
+ * of @pl bytes after its header, in on @iface. Return: world_input()'s
+ */
+static int fr_piece(struct world *w, const uint8_t *whole, uint32_t len,
+		    uint32_t off, uint32_t pl, int iface)
+{
+	uint8_t piece[FRAME_MAX];
+	struct masq_buf *b = masq_pool_get(w->pool);
+	int fl;
+
+	if (!b)
+		return report_failf("pool empty");
+	memcpy(piece, whole, len);
+	fl = frame_fragment(piece, len, off, pl - off < 1480 ? pl - off : 1480);
+	if (fl < 0) {
+		masq_pool_put(w->pool, b);
+		return report_failf("cannot cut a fragment at %u", off);
+	}
+	memcpy(b->data, piece, (size_t)fl);
+	b->len = (uint32_t)fl;
+	b->iface = (uint32_t)iface;
+	return world_input(w, b);
+}
+
 /*
  * The remote's reply @id to inside host @h's UDP flow (external port
  * @ext), 2,400 bytes in two fragments, each put into the worker steering
@@ -1164,36 +1202,16 @@ static int fr_reply(struct world *w, struct masq_buf *big, uint32_t h,
 		    uint16_t ext, uint16_t id, uint32_t *spread)
 {
 	uint32_t in = IP4(192, 168, 0, h), rem = IP4(198, 51, 100, 1 + h % 5);
-	uint8_t whole[FRAME_MAX], piece[FRAME_MAX];
+	uint8_t whole[FRAME_MAX];
 	struct frame_spec s;
-	uint32_t len, got = 0;	/* datagrams out whole to the host */
+	uint32_t len = 0, got = 0;	/* datagrams out whole to the host */
 	int wan = masq_engine_iface_find(w->e[0], "wan0");
 
 	frame_spec_udp(&s, rem, 53, EXT, ext);
-	s.payload_len = FR_PAYLOAD;
-	s.ip_id = id;
-	if (world_build(&s, wan, big))
-		return report_failf("cannot build the reply");
-	len = big->len;
-	memcpy(whole, big->data, len);
+	if (fr_whole(big, &s, id, wan, whole, &len))
+		return -1;
 	for (uint32_t off = 0; off < FR_PAYLOAD + 8; off += 1480) {
-		struct masq_buf *b = masq_pool_get(w->pool);
-		int fl;
-
-		if (!b)
-			return report_failf("pool empty");
-		memcpy(piece, whole, len);
-		fl = frame_fragment(piece, len, off, FR_PAYLOAD + 8 - off < 1480 ?
-				    FR_PAYLOAD + 8 - off : 1480);
-		if (fl > 0)
-			memcpy(b->data, piece, (size_t)fl);
-		b->len = (uint32_t)(fl > 0 ? fl : 0);
-		b->iface = (uint32_t)wan;
-		if (fl < 0) {
-			masq_pool_put(w->pool, b);
-			return report_failf("cannot cut a fragment at %u", off);
-		}
-		if (world_input(w, b) < 0)
+		if (fr_piece(w, whole, len, off, FR_PAYLOAD + 8, wan) < 0)
 			return -1;
 		spread[w->worker]++;
 		if (w->nout == 2 && w->v.daddr == in && w->v.has_l4 &&
@@ -1205,6 +1223,71 @@ static int fr_reply(struct world *w, struct masq_buf *big, uint32_t h,
 		return report_failf("n=%u reply id %u to host %u: did not "
 				    "reach it whole", w->n, id, h);
 	return 0;
+}
+
+/* A TCP segment of FR_PAYLOAD bytes from inside, of no connection, in
+ * two fragments; Return: frames out, or -1 */
+static int fr_stray_tcp(struct world *w, struct masq_buf *big, uint16_t sport,
+			uint16_t id)
+{
+	int lan = masq_engine_iface_find(w->e[0], "lan0"), out = 0, got;
+	uint8_t whole[FRAME_MAX];
+	struct frame_spec s;
+	uint32_t len = 0;
+
+	frame_spec_tcp(&s, IP4(192, 168, 0, 40), sport, IP4(198, 51, 100, 1),
+		       80, FRAME_TCP_ACK);
+	if (fr_whole(big, &s, id, lan, whole, &len))
+		return -1;
+	for (uint32_t off = 0; off < FR_PAYLOAD + 20; off += 1480) {
+		got = fr_piece(w, whole, len, off, FR_PAYLOAD + 20, lan);
+		if (got < 0)
+			return -1;
+		out += got;
+	}
+	return out;
+}
+
+/*
+ * A fragmented TCP segment from inside of no connection, with a TCP
+ * helper on (the walk is live): reassembled on its owner and dropped
+ * there, not walked (frag.c's delivery buffer must not leave its
+ * engine); fragmented datagrams reassemble as before afterwards
+ */
+static int frag_stray_not_walked(uint32_t n)
+{
+	static const char *const irc_on[] = { "helper irc on", NULL };
+	struct masq_pool *bigpool = masq_pool_create(1, 8192);
+	struct masq_buf *big = bigpool ? masq_pool_get(bigpool) : NULL;
+	uint32_t spread[WMAX] = { 0 };
+	struct world w;
+	int rc = big && !world_up(&w, n, irc_on) ? 0 : -1;
+
+	for (uint16_t i = 0; i < 8 && !rc; i++) {
+		int out = fr_stray_tcp(&w, big, (uint16_t)(44000 + 2 * i),
+				       (uint16_t)(700 + i));
+
+		if (out)
+			rc = out < 0 ? -1 : report_failf("n=%u stray segment "
+					"%u: %d frames out", n, i, out);
+	}
+	for (uint32_t h = 4; h < 8 && !rc; h++) {
+		struct frame_spec s;
+		uint16_t ext;
+
+		frame_spec_udp(&s, IP4(192, 168, 0, h), (uint16_t)(30000 + h * 7),
+			       IP4(198, 51, 100, 1 + h % 5), 53);
+		rc = world_send(&w, &s, "lan0") < 0 ? -1 : 0;
+		ext = w.v.sport;
+		for (uint16_t id = 1; id <= 2 && !rc; id++)
+			rc = fr_reply(&w, big, h, ext, (uint16_t)(h * 16 + id),
+				      spread);
+	}
+	if (big)
+		masq_pool_put(bigpool, big);
+	masq_pool_destroy(bigpool);
+	world_down(&w);
+	return rc;
 }
 
 /*
@@ -1411,6 +1494,8 @@ int main(void)
 	report_case("workers", "frag_reaches_owner_n1", frag_reaches_owner(1));
 	report_case("workers", "frag_reaches_owner_n2", frag_reaches_owner(2));
 	report_case("workers", "frag_reaches_owner_n4", frag_reaches_owner(4));
+	report_case("workers", "frag_stray_not_walked_n2", frag_stray_not_walked(2));
+	report_case("workers", "frag_stray_not_walked_n4", frag_stray_not_walked(4));
 	report_case("workers", "restart_n2_to_n2", restart_across(2, 2));
 	report_case("workers", "restart_n2_to_n1", restart_across(2, 1));
 	report_case("workers", "restart_n1_to_n2", restart_across(1, 2));
