@@ -84,6 +84,7 @@ static void io_stats(struct masqd *d, struct masq_text *out)
 	twin_stats(d, out);
 	hostwatch_stats(d, out);
 	workers_stats(d, out);	/* --workers N: the hand-off's */
+	wjob_stats(d, out);	/* ... and what they took in during jobs */
 	for (int i = 0; i < d->o.nifaces; i++) {
 		const struct afp_stats *s = port_stats(d, i);
 		const char *name = port_name(d, i);
@@ -161,8 +162,8 @@ static int masqd_command(void *ctx, int argc, char *const *argv,
 	}
 	if (ctlperm_is_command(argc, argv))
 		return ctlperm_command(&d->ctl, argc, argv, out);
-	/* --workers N: a ruleset change runs whole on each engine */
-	if (d->wk.n == 1 && job_start(d, argc, argv, out, &st))
+	/* --workers N: one job per engine (wjob.c) */
+	if (wjob_start(d, argc, argv, out, &st))
 		return st;
 	if (workers_list(d, argc, argv, out, stream))
 		return 1;

@@ -145,8 +145,6 @@ int wtxn_begin(struct masqd *d);
 void wtxn_drop(struct rulesrun *r);
 int wtxn_do(struct masqd *d, int argc, char *const *argv,
 	    struct masq_text *out);
-int wtxn_commit(struct masqd *d, struct masq_ctl_job *job0,
-		struct masq_text *out);
 int workers_snapshot(struct masqd *d, const struct masq_snap_info *info,
 		     struct masq_text *out);
 int workers_restore(struct masqd *d, const void *data, size_t len,
