@@ -16,9 +16,10 @@
  * the origdst user, which `set origdst-user` changes (ctlperm.h).
  *
  * --metrics (metrics.h) is fed from here too: once a second the loop
- * publishes the same `stats` text, the fragments held, and the rule
- * counters (`iptables-save -c`, when the ruleset is iptables' and no job
- * is building a new one), for the metrics thread to render.
+ * publishes the same `stats` text, the fragments held (every worker's),
+ * and the rule counters (`iptables-save -c`, when the ruleset is
+ * iptables' and no job is building a new one), for the metrics thread
+ * to render.
  */
 #include <assert.h>
 #include <stdio.h>
@@ -215,6 +216,21 @@ int metrics_open(struct masqd *d)
 	return metrics_listen(&d->met);
 }
 
+/* The fragments every engine holds: each worker's read while it is paused */
+static uint32_t frag_held(struct masqd *d, uint32_t *dgrams)
+{
+	uint32_t bytes, n;
+
+	bytes = masq_engine_frag_held(d->e, dgrams);
+	for (uint32_t k = 1; k < d->wk.n; k++) {
+		workers_pause(d, k);
+		bytes += masq_engine_frag_held(d->wk.w[k]->e, &n);
+		workers_resume(d, k);
+		*dgrams += n;
+	}
+	return bytes;
+}
+
 /**
  * metrics_snapshot() - Publish the counters for the metrics thread
  * @d:		daemon
@@ -238,7 +254,7 @@ void metrics_snapshot(struct masqd *d)
 	if (workers_ctl(d, 1, stats, &st))	/* every worker's, added */
 		return;
 	io_stats(d, &st);
-	bytes = masq_engine_frag_held(d->e, &dgrams);
+	bytes = frag_held(d, &dgrams);
 	line(&st, "frag_held_bytes", "", bytes);
 	line(&st, "frag_held_datagrams", "", dgrams);
 	line(&st, "masqd_metrics_published", "", d->met.published);

@@ -28,20 +28,24 @@
 #    masqd's log, the setting in effect on both engines (show settings
 #    answers once), the rules there, and both workers received frames
 #    while it was checked.
+#  - --workers 2 --metrics: 16 first fragments of 16 datagrams (own IP
+#    ids, so spread over both workers) never completed: the endpoint's
+#    frag_held_datagrams says 16, every worker's.
 # Without root: SKIP.
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 e2e_init wjobs_one_worker_restore wjobs_restore_applied \
-	wjobs_restore_beside_workers wjobs_reload_beside_workers
+	wjobs_restore_beside_workers wjobs_reload_beside_workers \
+	wjobs_metrics_frag_every_worker
 
 if [ "$(nproc)" -lt 2 ]; then
 	skip_all "one CPU: --workers 2 is refused (more workers than CPUs)"
 fi
 
 cat >"$WORK/flows.py" <<'EOF'
-import socket, sys, time
+import socket, struct, sys, time
 
 def send(secs):
     """Two flows, a datagram every 5 ms each, for @secs seconds"""
@@ -100,7 +104,19 @@ def conf(net, n):
         print("iptables -A FORWARD -s 172.%s.%d.%d/32 -p tcp --dport %d -j DROP"
               % (net, i // 250, i % 250 + 1, 1024 + i))
 
-modes = {"send": send, "receive": receive, "ruleset": ruleset, "conf": conf}
+def frags(n):
+    """n first fragments (more to come, never sent) of UDP datagrams to
+    203.0.113.2:9000, each with its own IP id: held by masqd's reassembly"""
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    src, dst = socket.inet_aton("192.168.0.2"), socket.inet_aton("203.0.113.2")
+    for i in range(int(n)):
+        udp = struct.pack(">HHHH", 42000 + 2 * i, 9000, 8 + 1000, 0) + b"x" * 16
+        ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 7000 + i,
+                         0x2000, 64, 17, 0, src, dst)	# MF, offset 0
+        s.sendto(ip + udp, ("203.0.113.2", 0))
+
+modes = {"send": send, "receive": receive, "ruleset": ruleset, "conf": conf,
+         "frags": frags}
 modes[sys.argv[1]](*sys.argv[2:])
 EOF
 
@@ -160,7 +176,8 @@ fi
 masqd_stop >/dev/null
 
 # --- two workers: the restore beside them --------------------------------------
-if ! masqd_start --workers 2 -c "$WORK/masq.conf"; then
+METRICS=127.0.0.1:9466
+if ! masqd_start --workers 2 -c "$WORK/masq.conf" --metrics "$METRICS"; then
 	ABORT_WHY="masqd --workers 2 did not start (build/e2e/$E2E_NAME/masqd.log)"
 	exit 1
 fi
@@ -205,5 +222,19 @@ else
 	fail wjobs_reload_beside_workers "log '$line'; show settings: $(mctl show settings | grep -c 'udp 303') lines with udp 303; $(count 18) of 10000 rules; received while jobs ran: worker 0 $r0 -> $s0, worker 1 $r1 -> $s1"
 fi
 
+# --- --metrics: the fragments every worker holds ---------------------------------
+# 16 first fragments, each its own datagram (IP id): steered by hash(src,
+# dst, id), so both workers hold some until FRAG_TIMEOUT_S (30 s)
+on lan "$PY" "$WORK/flows.py" frags 16
+sleep 1.5	# the metrics thread's snapshot: once a second
+held=$(ono gw curl -sS --max-time 3 "http://$METRICS/metrics" |
+	awk '$1 ~ /frag_held_datagrams$/ { print $2; exit }')
+st=$(counter frag_received)
+log "--metrics: frag_held_datagrams $held; frag_received $st"
+if [ "$held" = 16 ]; then
+	ok wjobs_metrics_frag_every_worker
+else
+	fail wjobs_metrics_frag_every_worker "--metrics frag_held_datagrams '$held' (want 16: every worker's)"
+fi
 masqd_stop >/dev/null
 exit 0
