@@ -136,7 +136,6 @@ void workers_steer_refresh(struct masqd *d);
 void workers_warn_gaps(struct masqd *d, const char *when);
 void workers_stats(struct masqd *d, struct masq_text *out);
 void workers_port_stats(struct masqd *d, int i, struct afp_stats *sum);
-int workers_reload(struct masqd *d, struct masq_text *msg);
 int workers_reload_init(struct masqd *d, const struct masq_limits *lim);
 struct reload *workers_rl(struct masqd *d, uint32_t k);
 
