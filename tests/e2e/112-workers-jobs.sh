@@ -31,6 +31,8 @@
 #  - --workers 2 --metrics: 16 first fragments of 16 datagrams (own IP
 #    ids, so spread over both workers) never completed: the endpoint's
 #    frag_held_datagrams says 16, every worker's.
+#  - SIGTERM while a restore is built: masqd finishes it on every engine,
+#    answers it (status 0) and exits 0.
 # Without root: SKIP.
 set -u
 # shellcheck source=tests/e2e/lib.sh
@@ -38,7 +40,7 @@ set -u
 
 e2e_init wjobs_one_worker_restore wjobs_restore_applied \
 	wjobs_restore_beside_workers wjobs_reload_beside_workers \
-	wjobs_metrics_frag_every_worker
+	wjobs_metrics_frag_every_worker wjobs_sigterm_during_job
 
 if [ "$(nproc)" -lt 2 ]; then
 	skip_all "one CPU: --workers 2 is refused (more workers than CPUs)"
@@ -236,5 +238,20 @@ if [ "$held" = 16 ]; then
 else
 	fail wjobs_metrics_frag_every_worker "--metrics frag_held_datagrams '$held' (want 16: every worker's)"
 fi
+
+# --- SIGTERM while a restore is built beside the workers ------------------------
+log "+ [bg] masqctl iptables-restore <16.rules; kill -TERM masqd 0.2 s later"
+timeout 30 "$MASQCTL" -s "$SOCK" iptables-restore <"$WORK/16.rules" >>"$LOG" 2>&1 &
+RST_PID=$!
+BG_PIDS+=("$RST_PID")
+sleep 0.2	# most likely into the job; what is asserted holds either way
 masqd_stop >/dev/null
+rc=$?
+wait "$RST_PID"
+rrc=$?
+if [ "$rc" = 0 ] && [ "$rrc" = 0 ]; then
+	ok wjobs_sigterm_during_job
+else
+	fail wjobs_sigterm_during_job "masqd exit $rc, the restore's status $rrc (want 0 and 0: the job finished on every engine and answered)"
+fi
 exit 0
