@@ -12,9 +12,10 @@
  * stop them (workers_pause_all()):
  *
  *	loop thread (worker 0)			job thread
- *	workers paused: a job made on each
- *	  engine (masq_engine_ctl_job(): the
- *	  words parsed, nothing copied)
+ *	engine 0's job made (masq_engine_ctl_job():
+ *	  the words parsed, nothing copied; a
+ *	  command that is none pauses nobody)
+ *	workers paused: engines 1..n-1's made
  *	workers resumed  ------------------->	masq_ctl_job_run(): engine 0's
  *	... every worker forwards		job, then engine 1's, ... n-1's
  *	poll(): the eventfd  <---------------	write(eventfd, 1)
@@ -99,12 +100,15 @@ bool wjob_start(struct masqd *d, int argc, char *const *argv,
 		struct masq_text *out, int *status)
 {
 	struct masq_ctl_job *job[MASQD_MAX_WORKERS] = { 0 };
-	uint32_t k = 0;
+	uint32_t k = 1;
 
 	if (d->wk.n <= 1)
 		return job_start(d, argc, argv, out, status);
 	if (masq_ctl_reads_rules(argc, argv))	/* counters: wcount.c */
 		return false;
+	job[0] = masq_engine_ctl_job(d->e, argc, argv);	/* the loop's own */
+	if (!job[0])
+		return false;	/* no job: no pause */
 	workers_pause_all(d);
 	while (k < d->wk.n &&
 	       (job[k] = masq_engine_ctl_job(d->wk.w[k]->e, argc, argv)))
