@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/e2e/112-workers-jobs.sh - masqd --workers 2: a 10,000-rule
+# tests/e2e/113-workers-jobs.sh - masqd --workers 2: a 10,000-rule
 # iptables-restore and a SIGHUP reload of a 10,000-rule -c file are
 # built beside the workers, which go on forwarding
 #
