@@ -310,7 +310,7 @@ fuzz-build: $(FUZZ_BINS)
 # own, whose failure (no clang) leaves the rest to run
 CHECK_J = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(shell nproc 2>/dev/null || echo 1))
 check: deps
-	$(Q)$(MAKE) --no-print-directory $(CHECK_J) all unit unit-san unit-tsan tools $(O)/debug/masqd
+	$(Q)$(MAKE) --no-print-directory $(CHECK_J) all unit unit-san unit-tsan tools $(O)/debug/masqd $(O)/bench/workers_bench
 	$(Q)$(MAKE) --no-print-directory $(CHECK_J) fuzz-build || \
 		echo "check: fuzz targets not built (clang with libFuzzer missing); they will SKIP"
 	$(Q)tests/check.sh

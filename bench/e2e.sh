@@ -81,10 +81,6 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
-ROOT=$(pwd)
-LAB=$ROOT/lab/lab.sh
-MASQD=${BENCH_MASQD:-$ROOT/build/masqd}
-MASQCTL=${BENCH_MASQCTL:-$ROOT/build/masqctl}
 FWD=$ROOT/build/tools/fwd
 PKTGEN=$ROOT/build/tools/pktgen
 CONNLOOP=$ROOT/build/tools/connloop

@@ -19,10 +19,6 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
-ROOT=$(pwd)
-LAB=$ROOT/lab/lab.sh
-MASQD=${BENCH_MASQD:-$ROOT/build/masqd}
-MASQCTL=${BENCH_MASQCTL:-$ROOT/build/masqctl}
 FWD=$ROOT/build/tools/fwd
 SECS=${BENCH_IPERF_SECONDS:-5}
 ROUNDS=${ROUNDS:-3}

@@ -1,9 +1,17 @@
 # bench/lib.sh - helpers the lab benchmarks share (sourced)
 # shellcheck shell=bash
 #
-# The caller sets LOG (a file), OUT (a folder), MASQD, MASQCTL, LAB (lab.sh)
-# and NS_GW (the router's namespace) first, then calls bench_scaffold,
-# which makes RUNDIR, SOCK and the cleanup trap; MASQD_PID is set here.
+# The caller sources it from the project's root (its own first step is
+# `cd "$(dirname "$0")/.."`), which sets ROOT, LAB (lab.sh), MASQD and
+# MASQCTL (BENCH_MASQD and BENCH_MASQCTL name other builds); it sets LOG
+# (a file), OUT (a folder) and NS_GW (the router's namespace), then calls
+# bench_scaffold, which makes RUNDIR, SOCK and the cleanup trap;
+# MASQD_PID is set here.
+
+ROOT=$(pwd)
+LAB=$ROOT/lab/lab.sh
+MASQD=${BENCH_MASQD:-$ROOT/build/masqd}
+MASQCTL=${BENCH_MASQCTL:-$ROOT/build/masqctl}
 
 log() { echo "$*" >>"$LOG"; }
 

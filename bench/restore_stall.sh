@@ -31,10 +31,6 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
-ROOT=$(pwd)
-LAB=$ROOT/lab/lab.sh
-MASQD=${BENCH_MASQD:-$ROOT/build/masqd}
-MASQCTL=${BENCH_MASQCTL:-$ROOT/build/masqctl}
 PING_MS=${BENCH_PING_MS:-1}
 IDLE_PINGS=${BENCH_IDLE_PINGS:-2000}
 RESTORES=${BENCH_RESTORES:-3}

@@ -37,10 +37,6 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
-ROOT=$(pwd)
-LAB=$ROOT/lab/lab.sh
-MASQD=${BENCH_MASQD:-$ROOT/build/masqd}
-MASQCTL=${BENCH_MASQCTL:-$ROOT/build/masqctl}
 SX=$ROOT/build/masq-socksify
 CONNLOOP=$ROOT/build/tools/connloop
 ROUNDS=${BENCH_SOCKS_ROUNDS:-3}

@@ -32,10 +32,6 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
-ROOT=$(pwd)
-LAB=$ROOT/lab/lab.sh
-MASQD=${BENCH_MASQD:-$ROOT/build/masqd}
-MASQCTL=${BENCH_MASQCTL:-$ROOT/build/masqctl}
 SECS=${BENCH_IPERF_SECONDS:-5}
 MB=${BENCH_CURL_MB:-100}
 CSECS=${BENCH_CONN_SECONDS:-10}

@@ -35,11 +35,10 @@
  * written from tuples laid out in that order; only masq_engine_input() is
  * timed. Connection i of a table: internal endpoint i / 16 (250 hosts x
  * 250 ports), destination i % 16, as engine_bench's 1m table; worker k
- * gets the connections of the hosts masq_steer() gives it (a hash of the
- * inside address). The 250 hosts are the first 125 addresses of
- * 10.1.0.0/16 steered to each worker: each worker's 31,250 endpoints
- * must fit its slice of one address's ports (32,256), which 250
- * addresses split by a hash alone would not always do.
+ * gets the connections masq_steer() gives it: outbound by the slice of
+ * the inside source port, (p >> 1) % n, so with two workers the ports
+ * 20000-20249 alternate by pairs and each worker's 31,250 endpoints fit
+ * its slice of one address's ports (32,256).
  *
  *   ratio_alu_2cpus_vs_1   a register-only loop (no memory) on both
  *                          CPUs at once over one alone, the same way:
@@ -182,7 +181,7 @@ static void engine_setup(struct worker *w, uint32_t max, uint32_t k,
 
 /*
  * Worker @k of @nw with its share of the million connections: those
- * whose inside host masq_steer() gives it
+ * masq_steer() gives it (by the slice of their inside source port)
  */
 static void worker_open(struct worker *w, uint32_t total, uint32_t k,
 			uint32_t nw, int cpu)
@@ -315,35 +314,14 @@ static void round_run(struct worker *ws, uint32_t nw, uint64_t packets,
 }
 
 /*
- * The inside hosts: the first HOSTS / 2 addresses of 10.1.0.0/16 that
- * steering gives each of two workers, interleaved
+ * The inside hosts: HOSTS addresses from 10.1.0.2. Which worker holds a
+ * connection is steering's choice by its source port (worker_open()),
+ * so every host has connections on every worker.
  */
 static void pick_hosts(void)
 {
-	struct worker w;
-	struct masq_steer *st = bench_calloc(1, sizeof(*st));
-	struct masq_buf *probe;
-	uint32_t got[2] = { 0, 0 };
-
-	memset(&w, 0, sizeof(w));
-	engine_setup(&w, 1024, 0, 2);
-	if (masq_engine_steer_conf(w.e, 2, st))
-		exit(1);
-	probe = masq_pool_get(w.pool);
-	for (uint32_t a = 2; a < 65534 && got[0] + got[1] < HOSTS; a++) {
-		struct tuple t = { htonl(0x0a010000u | a), htonl(0xc6336401u),
-				   htons(20000), htons(443) };
-		uint32_t k;
-
-		frame_of(probe, 0, &t, TCP_ACK);
-		k = masq_steer(st, probe);
-		if (got[k] < HOSTS / 2)
-			hosts[2 * got[k]++ + k] = t.src;
-	}
-	masq_pool_put(w.pool, probe);
-	masq_engine_destroy(w.e);
-	masq_pool_destroy(w.pool);
-	free(st);
+	for (uint32_t h = 0; h < HOSTS; h++)
+		hosts[h] = htonl(0x0a010000u | (h + 2));
 }
 
 /* A register-only loop on one pinned CPU: iterations a second */

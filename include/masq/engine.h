@@ -55,6 +55,7 @@ struct masq_meta {
 	uint16_t gso_size;
 	uint16_t csum_start;	/* from the start of the Ethernet header */
 	uint16_t csum_offset;	/* from csum_start */
+	uint8_t walked;		/* --workers: workers it was on (walk.c) */
 };
 
 /**
@@ -90,7 +91,9 @@ struct masq_buf {
 /*
  * --workers N: a frame the engine gives back for another worker's engine
  * (a datagram reassembled by a worker that does not own it, cut again
- * into fragments): ->iface has MASQ_IFACE_HANDOFF set, the worker in
+ * into fragments; a TCP segment from inside of no connection the worker
+ * holds, passed round the workers, which keeps ->meta.walked, the count
+ * of workers it was on): ->iface has MASQ_IFACE_HANDOFF set, the worker in
  * bits 16..23 (MASQ_IFACE_WORKER()) and the arrival interface (twin bit
  * included) in bits 0..8. The caller puts it into that worker's engine
  * as received on (->iface & MASQ_IFACE_ARRIVAL).

@@ -859,6 +859,9 @@ static void conn_first(struct masq_engine *e, struct pkt *p,
 		host_deliver(e, p);	/* an offer to an address not held yet */
 		return;
 	}
+	if (in->role == ROLE_INTERNAL && p->proto == IPPROTO_TCP_ &&
+	    walk_on(e, p))
+		return;		/* --workers: perhaps another's (walk.c) */
 	if (pkt_tracked(p) &&
 	    !conn_may_open(e, p, in->role == ROLE_INTERNAL, &why)) {
 		conn_invalid(e, p, why);

@@ -54,7 +54,7 @@
 	X(drop_frag_too_big)	X(drop_frag_share)		\
 	X(drop_frag_timeout)	X(drop_frag_local)		\
 	X(frag_evicted)		X(frag_evicted_share)		\
-	X(frag_handed_on)						\
+	X(frag_handed_on)	X(tcp_walked_on)		\
 	X(drop_filter)		X(drop_rejected)		\
 	X(drop_fw_depth)	X(drop_invalid)			\
 	X(drop_closed_port)	X(fw_log)			\

@@ -307,6 +307,9 @@ void icmp_unreach_held(struct masq_engine *e, struct masq_buf *b);
 bool frag_hand_on(struct masq_engine *e, struct masq_buf *b,
 		  uint32_t max_frag);
 
+/* walk.c */
+bool walk_on(struct masq_engine *e, struct pkt *p);
+
 /* steer.c */
 uint32_t steer_tuple_owner(const struct masq_steer *s, const struct net *net,
 			   uint8_t proto, const struct ct_tuple *t);

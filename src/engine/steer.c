@@ -76,8 +76,10 @@
  * Limits, stated where they bite:
  *   - IRC DCC offers from inside (the remote connects to the mapped
  *     port, the client answers from its own port to the remote's) and
- *     FTP on other ports than 21 reach their owner only by chance with
- *     n > 1;
+ *     FTP on other ports than 21: the client's side is steered by a
+ *     port that names no worker; the engine there, holding no
+ *     connection for it, passes it round the workers to the one that
+ *     does (walk.c: up to n - 1 hand-offs a segment);
  *   - a fragmented datagram's fragments go to hash(src, dst, id); the
  *     engine there reassembles it and, when masq_steer() on the whole
  *     datagram names another worker, cuts it again and gives it back

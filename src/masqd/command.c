@@ -16,9 +16,10 @@
  * the origdst user, which `set origdst-user` changes (ctlperm.h).
  *
  * --metrics (metrics.h) is fed from here too: once a second the loop
- * publishes the same `stats` text, the fragments held, and the rule
- * counters (`iptables-save -c`, when the ruleset is iptables' and no job
- * is building a new one), for the metrics thread to render.
+ * publishes the same `stats` text, the fragments held (every worker's),
+ * and the rule counters (`iptables-save -c`, when the ruleset is
+ * iptables' and no job is building a new one), for the metrics thread
+ * to render.
  */
 #include <assert.h>
 #include <stdio.h>
@@ -84,6 +85,7 @@ static void io_stats(struct masqd *d, struct masq_text *out)
 	twin_stats(d, out);
 	hostwatch_stats(d, out);
 	workers_stats(d, out);	/* --workers N: the hand-off's */
+	wjob_stats(d, out);	/* ... and what they took in during jobs */
 	for (int i = 0; i < d->o.nifaces; i++) {
 		const struct afp_stats *s = port_stats(d, i);
 		const char *name = port_name(d, i);
@@ -161,8 +163,8 @@ static int masqd_command(void *ctx, int argc, char *const *argv,
 	}
 	if (ctlperm_is_command(argc, argv))
 		return ctlperm_command(&d->ctl, argc, argv, out);
-	/* --workers N: a ruleset change runs whole on each engine */
-	if (d->wk.n == 1 && job_start(d, argc, argv, out, &st))
+	/* --workers N: one job per engine (wjob.c) */
+	if (wjob_start(d, argc, argv, out, &st))
 		return st;
 	if (workers_list(d, argc, argv, out, stream))
 		return 1;
@@ -214,6 +216,21 @@ int metrics_open(struct masqd *d)
 	return metrics_listen(&d->met);
 }
 
+/* The fragments every engine holds: each worker's read while it is paused */
+static uint32_t frag_held(struct masqd *d, uint32_t *dgrams)
+{
+	uint32_t bytes, n;
+
+	bytes = masq_engine_frag_held(d->e, dgrams);
+	for (uint32_t k = 1; k < d->wk.n; k++) {
+		workers_pause(d, k);
+		bytes += masq_engine_frag_held(d->wk.w[k]->e, &n);
+		workers_resume(d, k);
+		*dgrams += n;
+	}
+	return bytes;
+}
+
 /**
  * metrics_snapshot() - Publish the counters for the metrics thread
  * @d:		daemon
@@ -237,7 +254,7 @@ void metrics_snapshot(struct masqd *d)
 	if (workers_ctl(d, 1, stats, &st))	/* every worker's, added */
 		return;
 	io_stats(d, &st);
-	bytes = masq_engine_frag_held(d->e, &dgrams);
+	bytes = frag_held(d, &dgrams);
 	line(&st, "frag_held_bytes", "", bytes);
 	line(&st, "frag_held_datagrams", "", dgrams);
 	line(&st, "masqd_metrics_published", "", d->met.published);

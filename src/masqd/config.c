@@ -10,8 +10,10 @@
  * ruleset, run on the worker thread while packets flow; putting it in
  * effect (settings, routes, neighbours, a ruleset pointer swap) happens
  * in the loop between two packet batches, so every packet sees the old
- * configuration or the new one. The log line says how long each part
- * took.
+ * configuration or the new one. With --workers N each engine's file is
+ * checked and its ruleset built on the same thread, and all are put in
+ * effect under one pause of the workers (wjob.c). The log line says how
+ * long each part took.
  */
 #include <errno.h>
 #include <string.h>
@@ -72,25 +74,6 @@ int config_load(struct masqd *d)
 	return ret ? -1 : 0;
 }
 
-/* SIGHUP with --workers N: the file into every engine, then the twins' */
-static void config_reload_workers(struct masqd *d)
-{
-	struct masq_text msg = { 0 };
-	int ret = workers_reload(d, &msg);
-
-	log_lines(LOG_ERR, &msg);
-	masq_text_free(&msg);
-	twin_reloaded(d);
-	hostwatch_reloaded(d);
-	if (!ret)
-		logmsg(LOG_INFO, "SIGHUP: %s reloaded into %u workers' engines",
-		       d->rl.path, d->wk.n);
-	else
-		logmsg(LOG_ERR, "SIGHUP: %s not reloaded (%s)", d->rl.path,
-		       ret == -EIO ? "the previous file was applied again" :
-		       "nothing changed");
-}
-
 /**
  * config_reload() - SIGHUP: start reloading the -c file
  * @d:		daemon, no job running (the loop defers a SIGHUP until then)
@@ -106,11 +89,7 @@ void config_reload(struct masqd *d)
 		       "reload");
 		return;
 	}
-	if (d->wk.n > 1) {	/* every engine, in the loop (wctl.c) */
-		config_reload_workers(d);
-		return;
-	}
-	job_reload_start(d);
+	job_reload_start(d);	/* --workers N: every engine's (wjob.c) */
 	config_reloaded(d);
 }
 

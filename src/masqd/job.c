@@ -23,6 +23,10 @@
  *					ruleset (milliseconds for 10,000
  *					rules) freed off the loop
  *
+ * With --workers N the thread runs every engine's long part in turn and
+ * the finish swaps each engine's in under one pause of the workers
+ * (wjob.c): they forward meanwhile, as the loop does.
+ *
  * A SIGHUP reload is the same shape (control/reload.h): reload_prepare()
  * on the worker (read, split and check the file; build and compile its
  * ruleset: all that grows with the file), reload_commit() in the loop
@@ -91,6 +95,7 @@ static void reload_prepare_job(struct masqd *d)
 
 	j->reload_ret = reload_prepare(&d->rl, d->e, &j->reload,
 				       &j->reload_msg);
+	wjob_prepare_reloads(d);	/* --workers N: the other engines' */
 }
 
 /* The worker: the long part, then tell the loop */
@@ -104,6 +109,8 @@ static void *job_thread(void *arg)
 		reload_prepare_job(d);
 	else
 		masq_ctl_job_run(j->job);
+	if (!j->reloading)
+		wjob_run(d);		/* --workers N: the other engines' */
 	while (write(j->efd, &one, sizeof(one)) < 0 && errno == EINTR)
 		;
 	return NULL;
@@ -132,6 +139,8 @@ bool job_start(struct masqd *d, int argc, char *const *argv,
 	return job_start_with(d, job, out, status);
 }
 
+static void free_finished(struct masqd *d, bool free_here);
+
 /**
  * job_start_with() - Start an engine job made elsewhere (a rules run's
  *		      commit, rulesrun.c) on the worker thread
@@ -158,9 +167,9 @@ bool job_start_with(struct masqd *d, struct masq_ctl_job *job,
 	logmsg(LOG_WARNING, "cannot start a thread for a ruleset change (%s): "
 	       "it runs in the loop", strerror(ret));
 	masq_ctl_job_run(j->job);
-	*status = masq_engine_ctl_job_finish(d->e, j->job, out);
-	masq_ctl_job_free(j->job);
-	j->job = NULL;
+	wjob_run(d);
+	*status = wjob_finish(d, out);
+	free_finished(d, true);
 	return true;
 }
 
@@ -185,8 +194,11 @@ static void free_elsewhere(void *(*fn)(void *), void *job)
 {
 	pthread_attr_t a;
 	pthread_t t;
-	int ret = pthread_attr_init(&a);
+	int ret;
 
+	if (!job)
+		return;
+	ret = pthread_attr_init(&a);
 	if (!ret) {
 		pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
 		ret = pthread_create(&t, &a, fn, job);
@@ -194,6 +206,32 @@ static void free_elsewhere(void *(*fn)(void *), void *job)
 	}
 	if (ret)
 		fn(job);
+}
+
+/*
+ * The finished job or reload, and --workers N's others (wjob.c): freed
+ * here, or elsewhere so the loop does not pay for the replaced rulesets
+ */
+static void free_finished(struct masqd *d, bool free_here)
+{
+	struct masqd_job *j = &d->job;
+
+	for (uint32_t k = 0; k < MASQD_MAX_WORKERS; k++) {
+		struct masq_ctl_job *job = k ? j->wjob[k] : j->job;
+		struct reload_job *r = k ? j->wreload[k] : j->reload;
+
+		if (free_here) {
+			masq_ctl_job_free(job);
+			reload_job_free(r);
+		} else {
+			free_elsewhere(job_free_thread, job);
+			free_elsewhere(job_reload_free_thread, r);
+		}
+		j->wjob[k] = NULL;
+		j->wreload[k] = NULL;
+	}
+	j->job = NULL;
+	j->reload = NULL;
 }
 
 /**
@@ -219,14 +257,9 @@ static void reload_end(struct masqd *d, bool free_here)
 
 	j->check_s = (double)(t0 - j->reload_t0) / 1e9;
 	if (!j->reload_ret)
-		j->reload_ret = reload_commit(&d->rl, d->e, j->reload,
-					      &j->reload_msg);
+		j->reload_ret = wjob_commit_reloads(d);	/* every engine's */
 	j->apply_ms = (double)(mono_ns() - t0) / 1e6;
-	if (free_here)
-		reload_job_free(j->reload);
-	else
-		free_elsewhere(job_reload_free_thread, j->reload);
-	j->reload = NULL;
+	free_finished(d, free_here);
 	j->reloading = false;
 	j->reload_ended = true;
 	ctlsrv_hold(&d->ctl, false);
@@ -276,6 +309,7 @@ void job_reload_start(struct masqd *d)
 	j->reload_t0 = mono_ns();
 	j->reload_msg = (struct masq_text){ 0 };
 	ctlsrv_hold(&d->ctl, true);
+	wjob_note_start(d);
 	ret = pthread_create(&j->thread, NULL, job_thread, d);
 	if (!ret) {
 		j->started++;
@@ -304,12 +338,8 @@ static void job_end(struct masqd *d, bool free_here)
 		reload_end(d, free_here);
 		return;
 	}
-	status = masq_engine_ctl_job_finish(d->e, j->job, &out);
-	if (free_here)
-		masq_ctl_job_free(j->job);
-	else
-		free_elsewhere(job_free_thread, j->job);
-	j->job = NULL;
+	status = wjob_finish(d, &out);	/* --workers N: every engine's */
+	free_finished(d, free_here);
 	ctlsrv_complete(&d->ctl, status, &out);
 }
 

@@ -13,6 +13,8 @@
  *	command.c	control commands: the engine's, plus masqd's own counters
  *	ctlsrv.c	the control socket (its directory: sockdir.c)
  *	job.c		ruleset changes and reloads built on a worker thread
+ *	wjob.c		... with --workers N: one per engine, finished under
+ *			the workers' pause
  *	rulesrun.c	the one rules run of masqctl rules (txn verbs)
  *	config.c	the -c file at start and on SIGHUP (control/reload.h)
  *	log.c		stderr or syslog, written by a log thread
@@ -70,6 +72,12 @@
  * @thread:	the worker (valid while job_busy())
  * @efd:	eventfd the worker writes when done; polled by the loop
  * @started:	jobs run on a worker thread
+ * @wjob:	--workers N: engines 1..N-1's jobs, built beside @job (wjob.c)
+ * @wreload:	... their reloads, prepared beside @reload
+ * @what:	... the command's name, for the port-range check at the
+ *		finish ("iptables", "txn commit"; valid until the reply)
+ * @rx0:	... frames each worker had received when the job started
+ * @rx_in_jobs:	... frames each worker received while jobs ran beside it
  */
 struct masqd_job {
 	struct masq_ctl_job *job;
@@ -83,6 +91,11 @@ struct masqd_job {
 	pthread_t thread;
 	int efd;
 	uint64_t started;
+	struct masq_ctl_job *wjob[MASQD_MAX_WORKERS];
+	struct reload_job *wreload[MASQD_MAX_WORKERS];
+	const char *what;
+	uint64_t rx0[MASQD_MAX_WORKERS];
+	uint64_t rx_in_jobs[MASQD_MAX_WORKERS];
 };
 
 /**
@@ -208,6 +221,16 @@ bool job_reload_outcome(struct masqd *d, int *ret, struct masq_text *msg,
 			double *check_s, double *apply_ms);
 void job_done(struct masqd *d);
 void job_fini(struct masqd *d);
+bool wjob_start(struct masqd *d, int argc, char *const *argv,
+		struct masq_text *out, int *status);
+int wjob_start_txn(struct masqd *d, struct masq_ctl_job *job0,
+		   struct masq_text *out);
+void wjob_run(struct masqd *d);
+int wjob_finish(struct masqd *d, struct masq_text *out);
+void wjob_prepare_reloads(struct masqd *d);
+int wjob_commit_reloads(struct masqd *d);
+void wjob_note_start(struct masqd *d);
+void wjob_stats(struct masqd *d, struct masq_text *out);
 
 extern const struct ctlsrv_ops masqd_ctl_ops;
 int metrics_open(struct masqd *d);

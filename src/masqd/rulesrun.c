@@ -115,8 +115,8 @@ static int txn_commit(struct masqd *d, struct rulesrun *r,
 	r->job = NULL;
 	r->token[0] = '\0';
 	r->committed++;
-	if (d->wk.n > 1)	/* every engine's, in the loop */
-		return wtxn_commit(d, job, out);
+	if (d->wk.n > 1)	/* every engine's shadow beside the loop */
+		return wjob_start_txn(d, job, out);
 	job_start_with(d, job, out, &st);
 	return st;
 }

@@ -482,27 +482,6 @@ void workers_stats(struct masqd *d, struct masq_text *out)
 }
 
 /**
- * workers_reload() - SIGHUP with n > 1: reload the -c file into every
- *		      engine, in the loop, workers paused
- * @d:		daemon
- * @msg:	what went wrong
- *
- * Return: reload_run()'s result on the first engine that failed, or 0
- */
-int workers_reload(struct masqd *d, struct masq_text *msg)
-{
-	int ret = 0;
-
-	workers_pause_all(d);
-	for (uint32_t k = 0; k < d->wk.n && !ret; k++)
-		ret = reload_run(workers_rl(d, k), d->wk.w[k]->e, msg);
-	workers_steer_refresh(d);
-	workers_warn_gaps(d, "SIGHUP");
-	workers_resume_all(d);
-	return ret;
-}
-
-/**
  * workers_port_stats() - Interface @i's counters over every worker's socket
  * @d:		daemon
  * @i:		interface (port)

@@ -79,9 +79,17 @@
  *
  * Rules runs (txn) keep a shadow on every engine (wtxn.c).
  *
+ * Helpers' related connections (IRC DCC offered from inside, FTP on
+ * other ports than 21): the client's side, steered by a port that names
+ * no worker, is passed round the workers by the engines (walk.c), through
+ * workers_give() like any hand-off; buf_copy() keeps ->meta, so the
+ * count of workers it was on travels with it.
+ *
  * Known limits: rule jobs and a rules run's commit run whole in the loop
  * (no job thread). The restart's state file holds every engine's
- * connections (wsnap.c).
+ * connections (wsnap.c). A DCC or FTP data connection whose two ports
+ * name different workers costs up to N - 1 hand-offs a segment in the
+ * client's direction (walk.c).
  */
 #include <errno.h>
 #include <sched.h>
@@ -627,7 +635,9 @@ static void flush_wk(struct masqd *d, struct mworker *w)
  * @d:		daemon
  * @k:		the worker whose engine made it (its pool's buffer)
  * @b:		->iface with MASQ_IFACE_HANDOFF (a reassembled datagram's
- *		fragment, fragout.c): pushed on @ring[k][owner] as received
+ *		fragment, fragout.c; a TCP segment from inside passed round
+ *		the workers, walk.c, ->meta.walked kept): pushed on
+ *		@ring[k][owner] as received
  *		on its arrival interface; the owner copies it and gives it
  *		back, as any handed-off frame
  */

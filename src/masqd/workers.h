@@ -138,7 +138,6 @@ void workers_warn_gaps(struct masqd *d, const char *when);
 void workers_stats(struct masqd *d, struct masq_text *out);
 void workers_port_stats(struct masqd *d, int i, struct afp_stats *sum);
 void workers_port_xdp_stats(struct masqd *d, int i, struct masq_text *out);
-int workers_reload(struct masqd *d, struct masq_text *msg);
 int workers_reload_init(struct masqd *d, const struct masq_limits *lim);
 struct reload *workers_rl(struct masqd *d, uint32_t k);
 
@@ -147,8 +146,6 @@ int wtxn_begin(struct masqd *d);
 void wtxn_drop(struct rulesrun *r);
 int wtxn_do(struct masqd *d, int argc, char *const *argv,
 	    struct masq_text *out);
-int wtxn_commit(struct masqd *d, struct masq_ctl_job *job0,
-		struct masq_text *out);
 int workers_snapshot(struct masqd *d, const struct masq_snap_info *info,
 		     struct masq_text *out);
 int workers_restore(struct masqd *d, const void *data, size_t len,

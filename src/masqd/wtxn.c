@@ -8,13 +8,14 @@
  * every `txn do` runs on all of them with every worker paused (a
  * forwards command swaps the shadow into its engine for the call), and
  * the answers must be the same, as for any command (wctl.c): a
- * difference is refused with "not yet with --workers N". The commit
- * compiles and swaps in each shadow in turn, in the loop, every worker
- * paused (no job thread: as any ruleset change with n > 1), then takes
- * the steering picture again (the forwards may have changed) and checks
- * the port ranges (workers_warn_gaps()). The shadows are built from the
- * same configuration by the same commands, so they compile alike; a
- * commit whose statuses differ says so (it may have taken on some).
+ * difference is refused with "not yet with --workers N". The commit is
+ * a job on every engine (wjob_start_txn(), wjob.c): each shadow compiled
+ * on the job thread while the workers forward, then swapped in under
+ * their pause, the steering picture taken again (the forwards may have
+ * changed) and the port ranges checked (workers_warn_gaps()). The
+ * shadows are built from the same configuration by the same commands,
+ * so they compile alike; a commit whose statuses differ says so (it may
+ * have taken on some).
  *
  * Cost: n shadows (memory n times one run's), n compiles at the commit.
  */
@@ -143,43 +144,5 @@ int wtxn_do(struct masqd *d, int argc, char *const *argv,
 		return refuse(d, out, off, "the engines' shadows answered "
 			      "differently (the run now differs between them: "
 			      "abort it)");
-	return st;
-}
-
-/* Engine @k's shadow (@arg: worker 0's) compiled and swapped in */
-static int commit_one(struct masqd *d, uint32_t k, void *arg,
-		      struct masq_text *out)
-{
-	struct masq_ctl_job *job = k ? d->run.wjob[k] : arg;
-
-	d->run.wjob[k] = NULL;
-	return masq_ctl_job_now(d->wk.w[k]->e, job, out);
-}
-
-/**
- * wtxn_commit() - `txn commit` on every engine, in the loop
- * @d:		daemon
- * @job0:	worker 0's shadow (taken from the run, as the others')
- * @out:	worker 0's answer
- *
- * Return: the status; 1 with "not yet with --workers N" when the
- * engines' differ
- */
-int wtxn_commit(struct masqd *d, struct masq_ctl_job *job0,
-		struct masq_text *out)
-{
-	size_t off = out->len;
-	bool same = true;
-	int st;
-
-	workers_pause_all(d);
-	st = each_engine(d, commit_one, job0, out, &same);
-	workers_steer_refresh(d);
-	if (!st)
-		workers_warn_gaps(d, "txn commit");
-	workers_resume_all(d);
-	if (!same)
-		return refuse(d, out, off, "the engines' commits answered "
-			      "differently (it may have taken on some)");
 	return st;
 }

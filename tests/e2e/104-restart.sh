@@ -167,6 +167,7 @@ sysctls() {	# what the takeover changes, and the nft tables
 BEFORE=$(sysctls)
 conns() { mctl conntrack -L 2>/dev/null | grep -c 'dport=' ; }
 flows_up() { [ "$(conns)" -ge 3 ]; }
+got_some() { [ "$(stat -c %s "$GOT" 2>/dev/null || echo 0)" -ge 100000 ]; }
 flows_two() { [ "$(conns)" -ge 2 ]; }
 flows_one() { [ "$(conns)" -ge 1 ]; }
 
@@ -177,7 +178,9 @@ run_flows() {	# tag signal
 	bg wan "server-$tag" $((SECS + 6)) "$PY" "$WORK/peers.py" server "$WORK/blob" $((SECS + 4))
 	SERVER=$BG_PID
 	wait_until 5 on wan sh -c 'ss -lnt | grep -q ":7000 "' || log "(server not listening)"
-	bg lan "curl-$tag" $((SECS + 12)) curl -sS --local-port 903 --limit-rate 300k \
+	# 200 kB/s: the download lasts as long as the other flows (SECS),
+	# so it spans the restart even when the flows were slow to come up
+	bg lan "curl-$tag" $((SECS + 12)) curl -sS --local-port 903 --limit-rate 200k \
 		-o "$WORK/got-$tag" http://203.0.113.2:8080/blob
 	CURL=$BG_PID
 	bg lan "udp-$tag" $((SECS + 4)) "$PY" "$WORK/peers.py" udp $SECS
@@ -186,6 +189,8 @@ run_flows() {	# tag signal
 	HOLD=$BG_PID
 	wait_until 5 flows_up || log "(fewer than 3 connections before the restart)"
 	sleep 1		# a second of each flow before the restart
+	GOT=$WORK/got-$tag
+	wait_until 3 got_some || log "(download not under way before the restart)"
 	mctl conntrack -L >/dev/null
 	AT_RESTART=$(stat -c %s "$WORK/got-$tag" 2>/dev/null || echo 0)
 	log "download at the restart: $AT_RESTART bytes"

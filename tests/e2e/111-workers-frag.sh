@@ -31,15 +31,7 @@ set -u
 
 e2e_init frag_masq_whole frag_portfw_whole frag_handed_on
 
-if [ "$(nproc)" -lt 2 ]; then
-	skip_all "one CPU: --workers 2 is refused (more workers than CPUs)"
-fi
-
-lab_up || exit 1
-if ! masqd_start --workers 2; then
-	ABORT_WHY="masqd --workers 2 did not start (build/e2e/$E2E_NAME/masqd.log)"
-	exit 1
-fi
+workers_lab_up
 
 cat >"$WORK/udp.py" <<'EOF'
 """109's datagrams: echo PORT SECS | send HOST PORT SRCPORT.. """

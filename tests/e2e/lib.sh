@@ -184,6 +184,19 @@ gone() {
 	[ -z "$st" ] || [ "$st" = Z ]
 }
 
+# workers_lab_up: SKIP with one CPU; else the lab and masqd --workers 2
+# (ABORT when it does not start)
+workers_lab_up() {
+	if [ "$(nproc)" -lt 2 ]; then
+		skip_all "one CPU: --workers 2 is refused (more workers than CPUs)"
+	fi
+	lab_up || exit 1
+	if ! masqd_start --workers 2; then
+		ABORT_WHY="masqd --workers 2 did not start (build/e2e/$E2E_NAME/masqd.log)"
+		exit 1
+	fi
+}
+
 # masqd_start [ARGS...]: masqd in the router namespace with the default
 # configuration (plus ARGS), in the foreground (-f) logging to
 # $WORK/masqd.log (or to $MASQD_OUT when set: a FIFO, say); waits (5 s

@@ -443,15 +443,19 @@ static int ftp_port_of(const struct frame_view *v, uint16_t *port)
 /*
  * FTP active mode: the helper's expectation is made on the control
  * connection's worker, in its slice, so the server's data connection
- * is steered there and let in
+ * is steered there and let in. Control on port 21: the client's answer
+ * is steered to that worker too (hash(client)); on another port @ctl
+ * (helper ftp on ports @ctl) it is steered by its own port and reaches
+ * the owner through the walk (walk.c)
  */
-static int ftp_data_reaches_owner(uint32_t n)
+static int ftp_data_reaches_owner(uint32_t n, uint16_t ctl)
 {
+	const char *const other[] = { "helper ftp on ports 21,2121", NULL };
 	struct frame_spec s;
 	struct world w;
 	int rc = 0;
 
-	if (world_up(&w, n, NULL)) {
+	if (world_up(&w, n, ctl == 21 ? NULL : other)) {
 		world_down(&w);
 		return -1;
 	}
@@ -463,26 +467,26 @@ static int ftp_data_reaches_owner(uint32_t n)
 		uint32_t owner;
 		char cmd[64];
 
-		frame_spec_tcp(&s, cli, cport, srv, 21, FRAME_TCP_SYN);
+		frame_spec_tcp(&s, cli, cport, srv, ctl, FRAME_TCP_SYN);
 		s.seq = 1000;
 		if (world_send(&w, &s, "lan0") < 0 ||
 		    expect_out(&w, "control SYN", EXT, srv))
 			return world_down(&w), -1;
 		owner = w.worker;
 		ext = w.v.sport;
-		frame_spec_tcp(&s, srv, 21, EXT, ext, FRAME_TCP_SYN | FRAME_TCP_ACK);
+		frame_spec_tcp(&s, srv, ctl, EXT, ext, FRAME_TCP_SYN | FRAME_TCP_ACK);
 		s.seq = 5000;
 		s.ack = 1001;
 		if (world_send(&w, &s, "wan0") < 0 ||
 		    expect_out(&w, "control SYN+ACK", srv, cli))
 			return world_down(&w), -1;
-		frame_spec_tcp(&s, cli, cport, srv, 21, FRAME_TCP_ACK);
+		frame_spec_tcp(&s, cli, cport, srv, ctl, FRAME_TCP_ACK);
 		s.seq = 1001;
 		s.ack = 5001;
 		world_send(&w, &s, "lan0");
 		snprintf(cmd, sizeof(cmd), port_fmt, 20 + i, dport >> 8,
 			 dport & 255);
-		frame_spec_tcp(&s, cli, cport, srv, 21,
+		frame_spec_tcp(&s, cli, cport, srv, ctl,
 			       FRAME_TCP_ACK | FRAME_TCP_PSH);
 		s.seq = 1001;
 		s.ack = 5001;
@@ -512,11 +516,161 @@ static int ftp_data_reaches_owner(uint32_t n)
 		if (!rc && (world_send(&w, &s, "lan0") < 0 ||
 			    expect_out(&w, "data SYN+ACK", EXT, srv)))
 			rc = -1;
-		else if (!rc && (w.worker != owner || w.v.sport != data))
+		else if (!rc && ((ctl == 21 && w.worker != owner) ||
+				 w.v.sport != data))
 			rc = report_failf("n=%u data SYN+ACK on worker %u from "
 					  "port %u, control on %u", n,
 					  w.worker, w.v.sport, owner);
 	}
+	world_down(&w);
+	return rc;
+}
+
+/* The address and port of a DCC offer in @v's payload */
+static int dcc_offer_of(const struct frame_view *v, uint32_t *addr,
+			uint16_t *port)
+{
+	char text[160];
+	unsigned long a;
+	unsigned p, size;
+	const char *dcc;
+	uint32_t len = v->payload_len < sizeof(text) - 1 ? v->payload_len
+							 : sizeof(text) - 1;
+
+	memcpy(text, v->payload, len);
+	text[len] = 0;
+	dcc = strstr(text, "DCC SEND ");
+	if (!dcc || sscanf(dcc, "DCC SEND f %lu %u %u", &a, &p, &size) != 3)
+		return report_failf("no DCC SEND in '%s'", text);
+	*addr = (uint32_t)a;
+	*port = (uint16_t)p;
+	return 0;
+}
+
+/* A TCP segment, no payload, @flags: in on lan0 (from 192.168.0.x) or
+ * wan0, expected out from @out_src to @out_dst */
+static int tcp_through(struct world *w, const char *what, const uint32_t a[2],
+		       const uint16_t port[2], uint8_t flags, uint32_t seq,
+		       uint32_t ack, uint32_t out_src, uint32_t out_dst)
+{
+	bool inside = a[0] >> 8 == IP4(192, 168, 0, 0) >> 8;
+	struct frame_spec s;
+
+	frame_spec_tcp(&s, a[0], port[0], a[1], port[1], flags);
+	s.seq = seq;
+	s.ack = ack;
+	if (world_send(w, &s, inside ? "lan0" : "wan0") < 0)
+		return -1;
+	return expect_out(w, what, out_src, out_dst);
+}
+
+/* Client @cli opens an IRC connection from @cport; Return: 0 or -1 */
+static int irc_open(struct world *w, uint32_t cli, uint16_t cport,
+		    uint32_t srv)
+{
+	uint32_t out[2] = { cli, srv }, back[2] = { srv, EXT };
+
+	if (tcp_through(w, "IRC SYN", out, (uint16_t[]){ cport, 6667 },
+			FRAME_TCP_SYN, 1000, 0, EXT, srv) ||
+	    tcp_through(w, "IRC SYN+ACK", back,
+			(uint16_t[]){ 6667, w->v.sport },
+			FRAME_TCP_SYN | FRAME_TCP_ACK, 5000, 1001, srv, cli))
+		return -1;
+	return tcp_through(w, "IRC ACK", out, (uint16_t[]){ cport, 6667 },
+			   FRAME_TCP_ACK, 1001, 5001, EXT, srv);
+}
+
+/*
+ * One DCC SEND offered from client port @dport over the IRC connection
+ * from @cport: the offer rewritten to the router's address and a port P,
+ * the remote's connection to P reaches the client's @dport, and the
+ * client's answer and data from @dport leave from EXT:P
+ */
+static int dcc_case(struct world *w, uint32_t cli, uint16_t cport,
+		    uint16_t dport, uint32_t *seq)
+{
+	uint32_t srv = IP4(198, 51, 100, 10), rem = IP4(198, 51, 100, 77);
+	static const char fmt[] = "PRIVMSG bob :\1DCC SEND f %u %u 4096\1\r\n";
+	uint16_t rport = (uint16_t)(dport ^ 0x5a5a) | 1024, p = 0;
+	struct frame_spec s;
+	uint32_t addr = 0;
+	char msg[96];
+
+	snprintf(msg, sizeof(msg), fmt, cli, dport);
+	frame_spec_tcp(&s, cli, cport, srv, 6667, FRAME_TCP_ACK | FRAME_TCP_PSH);
+	s.seq = *seq;
+	s.ack = 5001;
+	s.payload_len = (uint16_t)strlen(msg);
+	memcpy(s.payload, msg, s.payload_len);
+	*seq += s.payload_len;
+	if (world_send(w, &s, "lan0") < 0 || expect_out(w, "offer", EXT, srv) ||
+	    dcc_offer_of(&w->v, &addr, &p))
+		return -1;
+	if (addr != EXT)
+		return report_failf("n=%u offer names %08x, not the router",
+				    w->n, addr);
+	if (tcp_through(w, "remote's SYN", (uint32_t[]){ rem, EXT },
+			(uint16_t[]){ rport, p }, FRAME_TCP_SYN, 9000, 0, rem,
+			cli))
+		return -1;
+	if (w->v.dport != dport)
+		return report_failf("n=%u remote's SYN to port %u, offer %u",
+				    w->n, w->v.dport, dport);
+	if (tcp_through(w, "client's SYN+ACK", (uint32_t[]){ cli, rem },
+			(uint16_t[]){ dport, rport },
+			FRAME_TCP_SYN | FRAME_TCP_ACK, 7000, 9001, EXT, rem))
+		return -1;
+	if (w->v.sport != p)
+		return report_failf("n=%u client's SYN+ACK from %u, offer said "
+				    "%u", w->n, w->v.sport, p);
+	if (tcp_through(w, "remote's ACK", (uint32_t[]){ rem, EXT },
+			(uint16_t[]){ rport, p }, FRAME_TCP_ACK, 9001, 7001,
+			rem, cli))
+		return -1;
+	frame_spec_tcp(&s, cli, dport, rem, rport,
+		       FRAME_TCP_ACK | FRAME_TCP_PSH);
+	s.seq = 7001;
+	s.ack = 9001;
+	s.payload_len = 100;
+	memset(s.payload, 'x', 100);
+	if (world_send(w, &s, "lan0") < 0 ||
+	    expect_out(w, "client's data", EXT, rem))
+		return -1;
+	if (w->v.sport != p || w->v.payload_len != 100)
+		return report_failf("n=%u client's data from %u (%u bytes), "
+				    "offer said %u", w->n, w->v.sport,
+				    w->v.payload_len, p);
+	return 0;
+}
+
+/*
+ * IRC DCC offered from inside: the helper maps and expects the offer on
+ * the IRC connection's worker, but the client answers from its DCC
+ * port, whose slice may name any worker; offers from ports of every
+ * slice over IRC connections from ports of every slice all work (walk.c
+ * passes the client's segments on to the worker that holds them)
+ */
+static int dcc_reaches_client(uint32_t n)
+{
+	static const char *const irc_on[] = { "helper irc on", NULL };
+	struct world w;
+	int rc = 0;
+
+	if (world_up(&w, n, irc_on)) {
+		world_down(&w);
+		return -1;
+	}
+	for (uint32_t c = 0; c < 2 * n && !rc; c++) {
+		uint32_t cli = IP4(192, 168, 0, 30 + c), seq = 1001;
+		uint16_t cport = (uint16_t)(41000 + 2 * c);
+
+		rc = irc_open(&w, cli, cport, IP4(198, 51, 100, 10));
+		for (uint32_t d = 0; d < 2 * n && !rc; d++)
+			rc = dcc_case(&w, cli, cport, (uint16_t)(5000 + 2 * d +
+				      100 * c), &seq);
+	}
+	if (!rc && n > 1 && !w.handed)
+		rc = report_failf("n=%u no segment was passed on", n);
 	world_down(&w);
 	return rc;
 }
@@ -999,6 +1153,44 @@ static int ring_two_threads(void)
 
 #define FR_PAYLOAD	2400	/* two fragments of 1480 and 928 bytes */
 
+/* @s with FR_PAYLOAD bytes and IP id @id, built in @big, into @whole */
+static int fr_whole(struct masq_buf *big, struct frame_spec *s, uint16_t id,
+		    int iface, uint8_t *whole, uint32_t *len)
+{
+	s->payload_len = FR_PAYLOAD;
+	s->ip_id = id;
+	if (world_build(s, iface, big))
+		return report_failf("cannot build a %u-byte datagram", FR_PAYLOAD);
+	*len = big->len;
+	memcpy(whole, big->data, *len);
+	return 0;
+}
+
+/*
+ * The fragment at @off (at most 1,480 bytes) of @whole, an IP datagram
+ * of @pl bytes after its header, in on @iface. Return: world_input()'s
+ */
+static int fr_piece(struct world *w, const uint8_t *whole, uint32_t len,
+		    uint32_t off, uint32_t pl, int iface)
+{
+	uint8_t piece[FRAME_MAX];
+	struct masq_buf *b = masq_pool_get(w->pool);
+	int fl;
+
+	if (!b)
+		return report_failf("pool empty");
+	memcpy(piece, whole, len);
+	fl = frame_fragment(piece, len, off, pl - off < 1480 ? pl - off : 1480);
+	if (fl < 0) {
+		masq_pool_put(w->pool, b);
+		return report_failf("cannot cut a fragment at %u", off);
+	}
+	memcpy(b->data, piece, (size_t)fl);
+	b->len = (uint32_t)fl;
+	b->iface = (uint32_t)iface;
+	return world_input(w, b);
+}
+
 /*
  * The remote's reply @id to inside host @h's UDP flow (external port
  * @ext), 2,400 bytes in two fragments, each put into the worker steering
@@ -1010,36 +1202,16 @@ static int fr_reply(struct world *w, struct masq_buf *big, uint32_t h,
 		    uint16_t ext, uint16_t id, uint32_t *spread)
 {
 	uint32_t in = IP4(192, 168, 0, h), rem = IP4(198, 51, 100, 1 + h % 5);
-	uint8_t whole[FRAME_MAX], piece[FRAME_MAX];
+	uint8_t whole[FRAME_MAX];
 	struct frame_spec s;
-	uint32_t len, got = 0;	/* datagrams out whole to the host */
+	uint32_t len = 0, got = 0;	/* datagrams out whole to the host */
 	int wan = masq_engine_iface_find(w->e[0], "wan0");
 
 	frame_spec_udp(&s, rem, 53, EXT, ext);
-	s.payload_len = FR_PAYLOAD;
-	s.ip_id = id;
-	if (world_build(&s, wan, big))
-		return report_failf("cannot build the reply");
-	len = big->len;
-	memcpy(whole, big->data, len);
+	if (fr_whole(big, &s, id, wan, whole, &len))
+		return -1;
 	for (uint32_t off = 0; off < FR_PAYLOAD + 8; off += 1480) {
-		struct masq_buf *b = masq_pool_get(w->pool);
-		int fl;
-
-		if (!b)
-			return report_failf("pool empty");
-		memcpy(piece, whole, len);
-		fl = frame_fragment(piece, len, off, FR_PAYLOAD + 8 - off < 1480 ?
-				    FR_PAYLOAD + 8 - off : 1480);
-		if (fl > 0)
-			memcpy(b->data, piece, (size_t)fl);
-		b->len = (uint32_t)(fl > 0 ? fl : 0);
-		b->iface = (uint32_t)wan;
-		if (fl < 0) {
-			masq_pool_put(w->pool, b);
-			return report_failf("cannot cut a fragment at %u", off);
-		}
-		if (world_input(w, b) < 0)
+		if (fr_piece(w, whole, len, off, FR_PAYLOAD + 8, wan) < 0)
 			return -1;
 		spread[w->worker]++;
 		if (w->nout == 2 && w->v.daddr == in && w->v.has_l4 &&
@@ -1051,6 +1223,71 @@ static int fr_reply(struct world *w, struct masq_buf *big, uint32_t h,
 		return report_failf("n=%u reply id %u to host %u: did not "
 				    "reach it whole", w->n, id, h);
 	return 0;
+}
+
+/* A TCP segment of FR_PAYLOAD bytes from inside, of no connection, in
+ * two fragments; Return: frames out, or -1 */
+static int fr_stray_tcp(struct world *w, struct masq_buf *big, uint16_t sport,
+			uint16_t id)
+{
+	int lan = masq_engine_iface_find(w->e[0], "lan0"), out = 0, got;
+	uint8_t whole[FRAME_MAX];
+	struct frame_spec s;
+	uint32_t len = 0;
+
+	frame_spec_tcp(&s, IP4(192, 168, 0, 40), sport, IP4(198, 51, 100, 1),
+		       80, FRAME_TCP_ACK);
+	if (fr_whole(big, &s, id, lan, whole, &len))
+		return -1;
+	for (uint32_t off = 0; off < FR_PAYLOAD + 20; off += 1480) {
+		got = fr_piece(w, whole, len, off, FR_PAYLOAD + 20, lan);
+		if (got < 0)
+			return -1;
+		out += got;
+	}
+	return out;
+}
+
+/*
+ * A fragmented TCP segment from inside of no connection, with a TCP
+ * helper on (the walk is live): reassembled on its owner and dropped
+ * there, not walked (frag.c's delivery buffer must not leave its
+ * engine); fragmented datagrams reassemble as before afterwards
+ */
+static int frag_stray_not_walked(uint32_t n)
+{
+	static const char *const irc_on[] = { "helper irc on", NULL };
+	struct masq_pool *bigpool = masq_pool_create(1, 8192);
+	struct masq_buf *big = bigpool ? masq_pool_get(bigpool) : NULL;
+	uint32_t spread[WMAX] = { 0 };
+	struct world w;
+	int rc = big && !world_up(&w, n, irc_on) ? 0 : -1;
+
+	for (uint16_t i = 0; i < 8 && !rc; i++) {
+		int out = fr_stray_tcp(&w, big, (uint16_t)(44000 + 2 * i),
+				       (uint16_t)(700 + i));
+
+		if (out)
+			rc = out < 0 ? -1 : report_failf("n=%u stray segment "
+					"%u: %d frames out", n, i, out);
+	}
+	for (uint32_t h = 4; h < 8 && !rc; h++) {
+		struct frame_spec s;
+		uint16_t ext;
+
+		frame_spec_udp(&s, IP4(192, 168, 0, h), (uint16_t)(30000 + h * 7),
+			       IP4(198, 51, 100, 1 + h % 5), 53);
+		rc = world_send(&w, &s, "lan0") < 0 ? -1 : 0;
+		ext = w.v.sport;
+		for (uint16_t id = 1; id <= 2 && !rc; id++)
+			rc = fr_reply(&w, big, h, ext, (uint16_t)(h * 16 + id),
+				      spread);
+	}
+	if (big)
+		masq_pool_put(bigpool, big);
+	masq_pool_destroy(bigpool);
+	world_down(&w);
+	return rc;
 }
 
 /*
@@ -1243,7 +1480,12 @@ int main(void)
 		snprintf(name, sizeof(name), "hairpin_both_ways_n%u", ns[i]);
 		report_case("workers", name, hairpin_both_ways(ns[i]));
 		snprintf(name, sizeof(name), "ftp_data_reaches_owner_n%u", ns[i]);
-		report_case("workers", name, ftp_data_reaches_owner(ns[i]));
+		report_case("workers", name, ftp_data_reaches_owner(ns[i], 21));
+		snprintf(name, sizeof(name), "ftp_2121_data_reaches_owner_n%u",
+			 ns[i]);
+		report_case("workers", name, ftp_data_reaches_owner(ns[i], 2121));
+		snprintf(name, sizeof(name), "dcc_reaches_client_n%u", ns[i]);
+		report_case("workers", name, dcc_reaches_client(ns[i]));
 		snprintf(name, sizeof(name), "arp_every_worker_n%u", ns[i]);
 		report_case("workers", name, arp_every_worker(ns[i]));
 		snprintf(name, sizeof(name), "steer_pairs_n%u", ns[i]);
@@ -1252,6 +1494,8 @@ int main(void)
 	report_case("workers", "frag_reaches_owner_n1", frag_reaches_owner(1));
 	report_case("workers", "frag_reaches_owner_n2", frag_reaches_owner(2));
 	report_case("workers", "frag_reaches_owner_n4", frag_reaches_owner(4));
+	report_case("workers", "frag_stray_not_walked_n2", frag_stray_not_walked(2));
+	report_case("workers", "frag_stray_not_walked_n4", frag_stray_not_walked(4));
 	report_case("workers", "restart_n2_to_n2", restart_across(2, 2));
 	report_case("workers", "restart_n2_to_n1", restart_across(2, 1));
 	report_case("workers", "restart_n1_to_n2", restart_across(1, 2));
