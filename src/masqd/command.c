@@ -163,8 +163,8 @@ static int masqd_command(void *ctx, int argc, char *const *argv,
 	}
 	if (ctlperm_is_command(argc, argv))
 		return ctlperm_command(&d->ctl, argc, argv, out);
-	/* --workers N: one job per engine (wjob.c) */
-	if (wjob_start(d, argc, argv, out, &st))
+	/* a ruleset change beside the loop (--workers N: one per engine) */
+	if (job_start(d, argc, argv, out, &st))
 		return st;
 	if (workers_list(d, argc, argv, out, stream))
 		return 1;

@@ -132,10 +132,17 @@ static void *job_thread(void *arg)
 bool job_start(struct masqd *d, int argc, char *const *argv,
 	       struct masq_text *out, int *status)
 {
-	struct masq_ctl_job *job = masq_engine_ctl_job(d->e, argc, argv);
+	struct masq_ctl_job *job;
 
+	if (d->wk.n > 1 && masq_ctl_reads_rules(argc, argv))
+		return false;	/* --workers N: counters, wcount.c */
+	job = masq_engine_ctl_job(d->e, argc, argv);
 	if (!job)
+		return false;	/* no job: the workers not paused */
+	if (d->wk.n > 1 && !wjob_make_others(d, argc, argv)) {
+		masq_ctl_job_free(job);
 		return false;
+	}
 	return job_start_with(d, job, out, status);
 }
 

@@ -221,10 +221,8 @@ bool job_reload_outcome(struct masqd *d, int *ret, struct masq_text *msg,
 			double *check_s, double *apply_ms);
 void job_done(struct masqd *d);
 void job_fini(struct masqd *d);
-bool wjob_start(struct masqd *d, int argc, char *const *argv,
-		struct masq_text *out, int *status);
-int wjob_start_txn(struct masqd *d, struct masq_ctl_job *job0,
-		   struct masq_text *out);
+bool wjob_make_others(struct masqd *d, int argc, char *const *argv);
+void wjob_take_txn(struct masqd *d);
 void wjob_run(struct masqd *d);
 int wjob_finish(struct masqd *d, struct masq_text *out);
 void wjob_prepare_reloads(struct masqd *d);

@@ -116,7 +116,7 @@ static int txn_commit(struct masqd *d, struct rulesrun *r,
 	r->token[0] = '\0';
 	r->committed++;
 	if (d->wk.n > 1)	/* every engine's shadow beside the loop */
-		return wjob_start_txn(d, job, out);
+		wjob_take_txn(d);
 	job_start_with(d, job, out, &st);
 	return st;
 }

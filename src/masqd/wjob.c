@@ -40,7 +40,10 @@
  * counted (masqctl stats: masqd_workerK_rx_in_jobs), read at the two
  * pauses: what a user sees of the workers going on.
  *
- * With one worker every function here is job.c's own path.
+ * job.c drives it (job_start() asks wjob_make_others() for the other
+ * engines' jobs; rulesrun.c's commit calls wjob_take_txn() before
+ * job_start_with()); nothing here calls back into job.c. With one
+ * worker each function is engine 0's path alone, or returns at once.
  */
 #include <string.h>
 
@@ -86,29 +89,22 @@ void wjob_note_start(struct masqd *d)
 }
 
 /**
- * wjob_start() - Start a command as a job on every engine, if it is one
- * @d:		daemon, no job running
+ * wjob_make_others() - The jobs of engines 1..n-1 for a command that is
+ *			one on engine 0 (the loop's, made by job_start())
+ * @d:		daemon, no job running, d->wk.n > 1
  * @argc:	number of words
  * @argv:	the words; valid until the reply
- * @out:	the command's text, when it ran here
- * @status:	as job_start()'s
  *
- * Return: as job_start(): false when the command is no job on every
- * engine (run it with workers_ctl()); none is kept then.
+ * Made with the workers paused (parsing only: nothing is copied yet).
+ *
+ * Return: true when every engine made one (kept in d->job.wjob[]);
+ * false, none kept, when some engine did not
  */
-bool wjob_start(struct masqd *d, int argc, char *const *argv,
-		struct masq_text *out, int *status)
+bool wjob_make_others(struct masqd *d, int argc, char *const *argv)
 {
 	struct masq_ctl_job *job[MASQD_MAX_WORKERS] = { 0 };
 	uint32_t k = 1;
 
-	if (d->wk.n <= 1)
-		return job_start(d, argc, argv, out, status);
-	if (masq_ctl_reads_rules(argc, argv))	/* counters: wcount.c */
-		return false;
-	job[0] = masq_engine_ctl_job(d->e, argc, argv);	/* the loop's own */
-	if (!job[0])
-		return false;	/* no job: no pause */
 	workers_pause_all(d);
 	while (k < d->wk.n &&
 	       (job[k] = masq_engine_ctl_job(d->wk.w[k]->e, argc, argv)))
@@ -117,39 +113,30 @@ bool wjob_start(struct masqd *d, int argc, char *const *argv,
 		note_rx_at_start(d);
 	workers_resume_all(d);
 	if (k < d->wk.n) {
-		while (k--)
+		while (--k)
 			masq_ctl_job_free(job[k]);
 		return false;
 	}
 	for (k = 1; k < d->wk.n; k++)
 		d->job.wjob[k] = job[k];
 	d->job.what = argv[0];
-	return job_start_with(d, job[0], out, status);
+	return true;
 }
 
 /**
- * wjob_start_txn() - A rules run's commit: every engine's shadow
- *		      compiled beside the loop
+ * wjob_take_txn() - A rules run's commit: engines 1..n-1's shadows
+ *		     become their jobs, compiled beside the loop with
+ *		     worker 0's (job_start_with(), by rulesrun.c)
  * @d:		daemon, no job running
- * @job0:	worker 0's shadow (taken from the run; the others are
- *		taken from d->run.wjob here)
- * @out:	its text, when it ran here
- *
- * Return: CTLSRV_PENDING, or the status when it ran here
  */
-int wjob_start_txn(struct masqd *d, struct masq_ctl_job *job0,
-		   struct masq_text *out)
+void wjob_take_txn(struct masqd *d)
 {
-	int st;
-
 	for (uint32_t k = 1; k < d->wk.n; k++) {
 		d->job.wjob[k] = d->run.wjob[k];
 		d->run.wjob[k] = NULL;
 	}
 	d->job.what = "txn commit";
 	wjob_note_start(d);
-	job_start_with(d, job0, out, &st);
-	return st;
 }
 
 /**

@@ -9,7 +9,7 @@
  * forwards command swaps the shadow into its engine for the call), and
  * the answers must be the same, as for any command (wctl.c): a
  * difference is refused with "not yet with --workers N". The commit is
- * a job on every engine (wjob_start_txn(), wjob.c): each shadow compiled
+ * a job on every engine (wjob_take_txn(), wjob.c): each shadow compiled
  * on the job thread while the workers forward, then swapped in under
  * their pause, the steering picture taken again (the forwards may have
  * changed) and the port ranges checked (workers_warn_gaps()). The
