@@ -83,8 +83,8 @@ struct ipt_portrange {
 /* Each field of a match is "given" only when its bit in @set is on */
 struct ipt_match {
 	uint8_t kind;			/* enum ipt_match_kind */
-	uint8_t set;			/* IPT_F_* of the kind, which were given */
-	uint8_t inv;			/* the same bits: which were negated (!) */
+	uint16_t set;			/* IPT_F_* of the kind, which were given */
+	uint16_t inv;			/* the same bits: which were negated (!) */
 	union {
 		struct {		/* IPT_M_TCP, IPT_M_UDP */
 			struct ipt_portrange sport, dport;
@@ -115,6 +115,13 @@ struct ipt_match {
 					 * rule's comments[comment] */
 	} u;
 };
+
+/*
+ * A rule holds IPT_MAX_MATCHES of these: a match's own fields stay within
+ * 64 bytes (longer text lives in the rule, as the comments do)
+ */
+_Static_assert(sizeof(((struct ipt_match *)0)->u) <= 64,
+	       "a match's fields fit in 64 bytes");
 
 /* IPT_M_TCP / IPT_M_UDP fields */
 #define IPT_F_SPORT	0x01
@@ -197,6 +204,9 @@ struct ipt_target {
 		} nat;
 	} u;
 };
+
+_Static_assert(sizeof(((struct ipt_target *)0)->u) <= 32,
+	       "a target's fields fit in 32 bytes");
 
 enum ipt_mark_how { IPT_MARK_SET, IPT_MARK_XSET, IPT_MARK_AND, IPT_MARK_OR,
 		    IPT_MARK_XOR };

@@ -48,6 +48,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ipt/ext.h"
 #include "ipt/ipt.h"
 
 #define DEFAULT_LIMIT_BURST	5
@@ -89,14 +90,6 @@ const char *ipt_proto_name(uint8_t proto)
 static const char *const policy_names[] = {
 	[IPT_POL_ACCEPT] = "ACCEPT", [IPT_POL_DROP] = "DROP",
 	[IPT_POL_NONE] = "-",
-};
-
-static const char *const target_names[IPT_T_KINDS] = {
-	[IPT_T_NONE] = "", [IPT_T_ACCEPT] = "ACCEPT", [IPT_T_DROP] = "DROP",
-	[IPT_T_RETURN] = "RETURN", [IPT_T_REJECT] = "REJECT",
-	[IPT_T_LOG] = "LOG", [IPT_T_MARK] = "MARK", [IPT_T_TCPMSS] = "TCPMSS",
-	[IPT_T_MASQUERADE] = "MASQUERADE", [IPT_T_SNAT] = "SNAT",
-	[IPT_T_DNAT] = "DNAT", [IPT_T_REDIRECT] = "REDIRECT",
 };
 
 static const char *const reject_names[] = {
@@ -190,6 +183,27 @@ static const struct {
 static const char *table_word(const char *const *names, size_t n, unsigned i)
 {
 	return i < n && names[i] ? names[i] : "?";
+}
+
+/* -j's word for a target kind ("" for none) */
+static const char *target_name(uint8_t kind)
+{
+	if (kind >= IPT_T_KINDS)
+		return "?";
+	return target_exts[kind]->name ? target_exts[kind]->name : "";
+}
+
+/* The extension's own printers (ext.h), or NULL: this file's switches */
+static const struct match_ext *match_printer(const struct ipt_match *m)
+{
+	return m->kind < IPT_M_KINDS && match_exts[m->kind]->save ?
+	       match_exts[m->kind] : NULL;
+}
+
+static const struct target_ext *target_printer(const struct ipt_target *t)
+{
+	return t->kind < IPT_T_KINDS && target_exts[t->kind]->save ?
+	       target_exts[t->kind] : NULL;
 }
 
 /* ---- small pieces ------------------------------------------------------------ */
@@ -499,6 +513,12 @@ static void save_mac(const struct ipt_match *m, struct ipt_text *out)
 static void save_match(const struct ipt_rule *r, const struct ipt_match *m,
 		       struct ipt_text *out)
 {
+	const struct match_ext *x = match_printer(m);
+
+	if (x) {
+		x->save(r, m, out);
+		return;
+	}
 	switch (m->kind) {
 	case IPT_M_TCP:
 	case IPT_M_UDP:
@@ -588,6 +608,12 @@ static void save_log(const struct ipt_target *t, struct ipt_text *out)
 static void save_target_options(const struct ipt_target *t,
 				struct ipt_text *out)
 {
+	const struct target_ext *x = target_printer(t);
+
+	if (x) {
+		x->save(t, out);
+		return;
+	}
 	switch (t->kind) {
 	case IPT_T_REJECT:
 		ipt_text_printf(out, " --reject-with %s",
@@ -636,9 +662,7 @@ static void save_target(const struct ipt_target *t, struct ipt_text *out)
 				t->chain);
 		return;
 	}
-	ipt_text_printf(out, " -j %s",
-			table_word(target_names, ARRAY_LEN(target_names),
-				   t->kind));
+	ipt_text_printf(out, " -j %s", target_name(t->kind));
 	save_target_options(t, out);
 }
 
@@ -919,7 +943,7 @@ static const char *l_target_name(const struct ipt_target *t)
 {
 	if (t->kind == IPT_T_JUMP || t->kind == IPT_T_GOTO)
 		return t->chain;
-	return table_word(target_names, ARRAY_LEN(target_names), t->kind);
+	return target_name(t->kind);
 }
 
 static void l_proto(const struct ipt_rule *r, unsigned opts,
@@ -1075,8 +1099,14 @@ static void l_match(const struct ipt_match *m, const struct ipt_rule *r,
 		    unsigned opts, const struct ipt_resolver *res,
 		    struct ipt_text *out)
 {
+	const struct match_ext *x = match_printer(m);
 	bool inv = m->inv & IPT_F_VALUE;
 
+	if (x) {
+		if (x->list)
+			x->list(r, m, opts, res, out);
+		return;
+	}
 	switch (m->kind) {
 	case IPT_M_TCP:
 	case IPT_M_UDP:
@@ -1165,6 +1195,13 @@ static void l_nat_flags(const struct ipt_target *t, struct ipt_text *out)
 static void l_target(const struct ipt_target *t, unsigned opts,
 		     struct ipt_text *out)
 {
+	const struct target_ext *x = target_printer(t);
+
+	if (x) {
+		if (x->list)
+			x->list(t, opts, out);
+		return;
+	}
 	switch (t->kind) {
 	case IPT_T_REJECT:
 		ipt_text_printf(out, " reject-with %s",

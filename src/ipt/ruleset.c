@@ -73,6 +73,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ipt/ext.h"
 #include "ruleset.h"
 
 #define HOOK(h)	(1u << (h))
@@ -97,24 +98,6 @@ static const uint8_t table_hooks[] = {
 };
 static_assert(sizeof(table_hooks) / sizeof(table_hooks[0]) == IPT_TABLES,
 	      "hooks for each table");
-
-static const char *const target_names[] = {
-	[IPT_T_NONE] = "", [IPT_T_ACCEPT] = "ACCEPT", [IPT_T_DROP] = "DROP",
-	[IPT_T_RETURN] = "RETURN", [IPT_T_JUMP] = "", [IPT_T_GOTO] = "",
-	[IPT_T_REJECT] = "REJECT", [IPT_T_LOG] = "LOG", [IPT_T_MARK] = "MARK",
-	[IPT_T_TCPMSS] = "TCPMSS", [IPT_T_MASQUERADE] = "MASQUERADE",
-	[IPT_T_SNAT] = "SNAT", [IPT_T_DNAT] = "DNAT",
-	[IPT_T_REDIRECT] = "REDIRECT",
-};
-static_assert(sizeof(target_names) / sizeof(target_names[0]) == IPT_T_KINDS,
-	      "a name for each target");
-
-static const char *const match_names[] = {
-	"tcp", "udp", "icmp", "state", "conntrack", "multiport", "mark",
-	"limit", "mac", "comment",
-};
-static_assert(sizeof(match_names) / sizeof(match_names[0]) == IPT_M_KINDS,
-	      "a name for each match");
 
 /*
  * Where the kernel lets a target or match be used (xt_check_target() and
@@ -737,8 +720,13 @@ static bool multiport_equal(const struct ipt_match *a,
 static bool match_equal(const struct ipt_rule *ra, const struct ipt_match *a,
 			const struct ipt_rule *rb, const struct ipt_match *b)
 {
-	if (a->kind != b->kind || a->inv != b->inv)
+	const struct match_ext *x;
+
+	if (a->kind != b->kind || a->inv != b->inv || a->kind >= IPT_M_KINDS)
 		return false;
+	x = match_exts[a->kind];
+	if (x->equal)
+		return x->equal(ra, a, rb, b);
 	switch (a->kind) {
 	case IPT_M_TCP:
 	case IPT_M_UDP:
@@ -761,7 +749,7 @@ static bool match_equal(const struct ipt_rule *ra, const struct ipt_match *a,
 		return !strncmp(ipt_comment(ra, a), ipt_comment(rb, b),
 				IPT_COMMENT_MAX);
 	}
-	return false;
+	return a->set == b->set && !memcmp(&a->u, &b->u, sizeof(a->u));
 }
 
 static bool nat_equal(const struct ipt_target *a, const struct ipt_target *b)
@@ -780,8 +768,10 @@ static bool nat_equal(const struct ipt_target *a, const struct ipt_target *b)
 static bool target_equal(const struct ipt_target *a,
 			 const struct ipt_target *b)
 {
-	if (a->kind != b->kind)
+	if (a->kind != b->kind || a->kind >= IPT_T_KINDS)
 		return false;
+	if (target_exts[a->kind]->equal)
+		return target_exts[a->kind]->equal(a, b);
 	switch (a->kind) {
 	case IPT_T_JUMP:
 	case IPT_T_GOTO:
@@ -803,8 +793,13 @@ static bool target_equal(const struct ipt_target *a,
 	case IPT_T_DNAT:
 	case IPT_T_REDIRECT:
 		return nat_equal(a, b);
+	case IPT_T_NONE:
+	case IPT_T_ACCEPT:
+	case IPT_T_DROP:
+	case IPT_T_RETURN:
+		return true;
 	}
-	return true;
+	return !memcmp(&a->u, &b->u, sizeof(a->u));
 }
 
 /**
@@ -973,7 +968,7 @@ static int match_check(const struct ipt_match *m, enum ipt_table_id tid,
 {
 	if (m->kind >= IPT_M_KINDS)
 		return fail(err, "unknown match (kind %u)", m->kind);
-	if (limits_check(&match_limits[m->kind], "match", match_names[m->kind],
+	if (limits_check(&match_limits[m->kind], "match", match_exts[m->kind]->name,
 			 tid, mask, r, err))
 		return -1;
 	if (m->kind == IPT_M_MULTIPORT && !proto_has_ports(r))
@@ -1002,7 +997,7 @@ static int target_check(const struct ipt_rule *r, enum ipt_table_id tid,
 	if (tg->kind >= IPT_T_KINDS)
 		return fail(err, "unknown target (kind %u)", tg->kind);
 	if (limits_check(&target_limits[tg->kind], "target",
-			 target_names[tg->kind], tid, mask, r, err))
+			 target_exts[tg->kind]->name, tid, mask, r, err))
 		return -1;
 	if (tg->kind == IPT_T_REJECT && tg->u.reject_with == IPT_REJ_TCP_RESET &&
 	    (r->proto != 6 || (r->inv & IPT_INV_PROTO)))

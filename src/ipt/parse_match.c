@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: MIT
+/*
+ * parse_match.c - the -m matches: their options, their checks, the registry
+ *
+ * Owns match_exts[] (ext.h), the table every other file asks about a
+ * match kind, and the options of the matches older than the registry's
+ * own-file extensions: tcp, udp, icmp, state, conntrack, multiport, mark,
+ * limit, mac and comment, with iptables-legacy 1.8.9's defaults and
+ * refusals (see parse.c's header for the facts checked).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ipt/ipt.h"
+#include "ipt/parse.h"
+#include "ipt/words.h"
+
+enum { L4_SPORT, L4_DPORT, L4_FLAGS, L4_SYN };
+static const struct ext_opt tcp_opts[] = {
+	{ "source-port", L4_SPORT, 1, true }, { "sport", L4_SPORT, 1, true },
+	{ "destination-port", L4_DPORT, 1, true },
+	{ "dport", L4_DPORT, 1, true },
+	{ "tcp-flags", L4_FLAGS, 2, true }, { "syn", L4_SYN, 0, true },
+	{ "tcp-option", OPT_UNSUPPORTED, 1, true },
+	{ NULL, 0, 0, false },
+};
+static const struct ext_opt udp_opts[] = {
+	{ "source-port", L4_SPORT, 1, true }, { "sport", L4_SPORT, 1, true },
+	{ "destination-port", L4_DPORT, 1, true },
+	{ "dport", L4_DPORT, 1, true },
+	{ NULL, 0, 0, false },
+};
+static const struct ext_opt icmp_opts[] = {
+	{ "icmp-type", 0, 1, true },
+	{ NULL, 0, 0, false },
+};
+static const struct ext_opt state_opts[] = {
+	{ "state", 0, 1, true },
+	{ NULL, 0, 0, false },
+};
+static const struct ext_opt conntrack_opts[] = {
+	{ "ctstate", 0, 1, true },
+	{ "ctproto", OPT_UNSUPPORTED, 1, true },
+	{ "ctorigsrc", OPT_UNSUPPORTED, 1, true },
+	{ "ctorigdst", OPT_UNSUPPORTED, 1, true },
+	{ "ctreplsrc", OPT_UNSUPPORTED, 1, true },
+	{ "ctrepldst", OPT_UNSUPPORTED, 1, true },
+	{ "ctorigsrcport", OPT_UNSUPPORTED, 1, true },
+	{ "ctorigdstport", OPT_UNSUPPORTED, 1, true },
+	{ "ctreplsrcport", OPT_UNSUPPORTED, 1, true },
+	{ "ctrepldstport", OPT_UNSUPPORTED, 1, true },
+	{ "ctstatus", OPT_UNSUPPORTED, 1, true },
+	{ "ctexpire", OPT_UNSUPPORTED, 1, true },
+	{ "ctdir", OPT_UNSUPPORTED, 1, false },
+	{ NULL, 0, 0, false },
+};
+static const struct ext_opt multiport_opts[] = {
+	{ "source-ports", IPT_MP_SPORTS, 1, true },
+	{ "sports", IPT_MP_SPORTS, 1, true },
+	{ "destination-ports", IPT_MP_DPORTS, 1, true },
+	{ "dports", IPT_MP_DPORTS, 1, true },
+	{ "ports", IPT_MP_PORTS, 1, true },
+	{ NULL, 0, 0, false },
+};
+static const struct ext_opt mark_opts[] = {
+	{ "mark", 0, 1, true },
+	{ NULL, 0, 0, false },
+};
+enum { LIM_LIMIT, LIM_BURST };
+static const struct ext_opt limit_opts[] = {
+	{ "limit", LIM_LIMIT, 1, false }, { "limit-burst", LIM_BURST, 1, false },
+	{ NULL, 0, 0, false },
+};
+static const struct ext_opt mac_opts[] = {
+	{ "mac-source", 0, 1, true },
+	{ NULL, 0, 0, false },
+};
+static const struct ext_opt comment_opts[] = {
+	{ "comment", 0, 1, false },
+	{ NULL, 0, 0, false },
+};
+
+/* ---- matches --------------------------------------------------------------- */
+
+bool proto_is(const struct parse *p, uint8_t proto)
+{
+	const struct ipt_rule *r = &p->cmd->rule;
+
+	return (p->given & G_PROTO) && r->proto == proto &&
+	       !(r->inv & IPT_INV_PROTO);
+}
+
+/* --sport/--dport/--tcp-flags/--syn of -m tcp and -m udp */
+static int l4_opt(struct parse *p, struct ipt_match *m,
+		  const struct ext_opt *o, const char *const *a)
+{
+	const char *proto = m->kind == IPT_M_TCP ? "tcp" : "udp";
+	uint8_t bit = o->id == L4_SPORT ? IPT_F_SPORT :
+		      o->id == L4_DPORT ? IPT_F_DPORT : IPT_F_TCPFLAGS;
+	char show[24];
+
+	snprintf(show, sizeof(show), "--%s", o->name);
+	if (o->id == L4_SPORT || o->id == L4_DPORT) {
+		if (port_range_parse(p, show, a[0], proto,
+				     o->id == L4_SPORT ? &m->u.l4.sport :
+							 &m->u.l4.dport))
+			return -1;
+	} else if (m->set & IPT_F_TCPFLAGS) {
+		return fail(p, "only one of --syn and --tcp-flags is allowed");
+	} else if (o->id == L4_SYN) {
+		m->u.l4.flg_mask = TCP_SYN_MASK;
+		m->u.l4.flg_cmp = TCP_SYN;
+	} else if (tcp_flags_parse(p, a[0], &m->u.l4.flg_mask) ||
+		   tcp_flags_parse(p, a[1], &m->u.l4.flg_cmp)) {
+		return -1;
+	}
+	m->set |= bit;
+	if (p->inv)
+		m->inv |= bit;
+	return 0;
+}
+
+static int l4_check(struct parse *p, const struct ipt_match *m)
+{
+	uint8_t proto = m->kind == IPT_M_TCP ? 6 : 17;
+	const char *name = m->kind == IPT_M_TCP ? "tcp" : "udp";
+
+	if (!proto_is(p, proto))
+		return fail(p, "-m %s needs -p %s (not negated)", name, name);
+	return 0;
+}
+
+static int icmp_opt(struct parse *p, struct ipt_match *m,
+		    const struct ext_opt *o, const char *const *a)
+{
+	(void)o;
+	if (icmp_type_parse(p, a[0], m))
+		return -1;
+	m->set |= IPT_F_VALUE;
+	if (p->inv)
+		m->inv |= IPT_F_VALUE;
+	return 0;
+}
+
+static int icmp_check(struct parse *p, const struct ipt_match *m)
+{
+	if (!(m->set & IPT_F_VALUE))
+		return fail(p, "-m icmp needs --icmp-type");
+	if (!proto_is(p, 1))
+		return fail(p, "-m icmp needs -p icmp (not negated)");
+	return 0;
+}
+
+static int state_opt(struct parse *p, struct ipt_match *m,
+		     const struct ext_opt *o, const char *const *a)
+{
+	bool ct = m->kind == IPT_M_CONNTRACK;
+	uint8_t allowed = IPT_ST_INVALID | IPT_ST_ESTABLISHED | IPT_ST_NEW |
+			  IPT_ST_RELATED | IPT_ST_UNTRACKED;
+
+	(void)o;
+	if (ct)
+		allowed |= IPT_ST_SNAT | IPT_ST_DNAT;
+	if (state_list_parse(p, ct ? "--ctstate" : "--state", a[0], allowed,
+			     &m->u.state.mask))
+		return -1;
+	m->set |= IPT_F_VALUE;
+	if (p->inv)
+		m->inv |= IPT_F_VALUE;
+	return 0;
+}
+
+static int state_check(struct parse *p, const struct ipt_match *m)
+{
+	if (m->set & IPT_F_VALUE)
+		return 0;
+	return fail(p, m->kind == IPT_M_CONNTRACK ?
+		    "-m conntrack needs --ctstate" : "-m state needs --state");
+}
+
+/* One multiport entry: "a" or "a:b" with a < b (as iptables) */
+static int multiport_item(struct parse *p, const char *item, const char *proto,
+			  struct ipt_portrange *r)
+{
+	const char *colon = strchr(item, ':');
+	char lo[64];
+
+	if (!colon) {
+		if (!port_parse(p, item, proto, &r->lo))
+			return fail(p, "bad port '%s' for -m multiport", item);
+		r->hi = r->lo;
+		return 0;
+	}
+	if (!piece(item, (size_t)(colon - item), lo, sizeof(lo)) ||
+	    !port_parse(p, lo, proto, &r->lo) ||
+	    !port_parse(p, colon + 1, proto, &r->hi) || r->lo >= r->hi)
+		return fail(p, "bad port range '%s' for -m multiport", item);
+	return 0;
+}
+
+static int multiport_opt(struct parse *p, struct ipt_match *m,
+			 const struct ext_opt *o, const char *const *a)
+{
+	const char *proto = proto_name_for(p->cmd->rule.proto);
+	const char *s = a[0];
+	unsigned slots = 0;
+	char item[128];
+
+	if (!proto_is(p, 6) && !proto_is(p, 17))
+		return fail(p, "-m multiport needs -p tcp or -p udp before it");
+	if (m->set)
+		return fail(p, "-m multiport takes only one of --sports, "
+			    "--dports and --ports");
+	m->u.mp.which = o->id;
+	for (;;) {
+		const char *comma = strchr(s, ',');
+		size_t l = comma ? (size_t)(comma - s) : strlen(s);
+		struct ipt_portrange *r = &m->u.mp.p[m->u.mp.count];
+
+		if (!piece(s, l, item, sizeof(item)))
+			return fail(p, "bad port '%.40s' for -m multiport", s);
+		if (multiport_item(p, item, proto, r))
+			return -1;
+		slots += r->lo == r->hi ? 1 : 2;
+		if (slots > IPT_MULTIPORT_MAX)
+			return fail(p, "too many ports for -m multiport (at "
+				    "most %d, a range counts 2)",
+				    IPT_MULTIPORT_MAX);
+		m->u.mp.count++;
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+	m->set |= IPT_F_VALUE;
+	if (p->inv)
+		m->inv |= IPT_F_VALUE;
+	return 0;
+}
+
+static int multiport_check(struct parse *p, const struct ipt_match *m)
+{
+	if (!m->set)
+		return fail(p, "-m multiport needs --sports, --dports or "
+			    "--ports");
+	return 0;
+}
+
+static int mark_opt(struct parse *p, struct ipt_match *m,
+		    const struct ext_opt *o, const char *const *a)
+{
+	(void)o;
+	if (mark_parse(p, "--mark", a[0], true, &m->u.mark.value,
+		       &m->u.mark.mask))
+		return -1;
+	m->set |= IPT_F_VALUE;
+	if (p->inv)
+		m->inv |= IPT_F_VALUE;
+	return 0;
+}
+
+static int value_check(struct parse *p, const struct ipt_match *m)
+{
+	static const char *const need[IPT_M_KINDS] = {
+		[IPT_M_MARK] = "-m mark needs --mark",
+		[IPT_M_MAC] = "-m mac needs --mac-source",
+		[IPT_M_COMMENT] = "-m comment needs --comment",
+	};
+
+	if (m->set & IPT_F_VALUE)
+		return 0;
+	return fail(p, "%s", need[m->kind]);
+}
+
+/*
+ * The kernel keeps avg x burst in 32 bits and refuses more (observed:
+ * 1/hour takes a burst of 119, not 120; 1/day with the default 5, not)
+ */
+static int limit_check(struct parse *p, const struct ipt_match *m)
+{
+	if ((uint64_t)m->u.limit.avg * m->u.limit.burst > UINT32_MAX)
+		return fail(p, "-m limit: the rate is too low for a burst of "
+			    "%u (average x burst must stay under 2^32 units "
+			    "of 1/%u s)", m->u.limit.burst, IPT_LIMIT_SCALE);
+	return 0;
+}
+
+static int limit_opt(struct parse *p, struct ipt_match *m,
+		     const struct ext_opt *o, const char *const *a)
+{
+	uint32_t burst;
+
+	if (o->id == LIM_LIMIT) {
+		if (limit_rate_parse(p, a[0], &m->u.limit.avg))
+			return -1;
+		m->set |= IPT_F_LIMIT;
+		return 0;
+	}
+	/* iptables takes 0, the kernel refuses it: refuse it here */
+	if (!u32_parse(a[0], 10000, &burst) || !burst)
+		return fail(p, "bad value '%s' for --limit-burst (1-10000)",
+			    a[0]);
+	m->u.limit.burst = burst;
+	m->set |= IPT_F_BURST;
+	return 0;
+}
+
+static int mac_opt(struct parse *p, struct ipt_match *m,
+		   const struct ext_opt *o, const char *const *a)
+{
+	(void)o;
+	if (mac_parse(p, a[0], m->u.mac.addr))
+		return -1;
+	m->set |= IPT_F_VALUE;
+	if (p->inv)
+		m->inv |= IPT_F_VALUE;
+	return 0;
+}
+
+static int comment_opt(struct parse *p, struct ipt_match *m,
+		       const struct ext_opt *o, const char *const *a)
+{
+	struct ipt_rule *r = &p->cmd->rule;
+	uint8_t slot = r->ncomments;
+
+	(void)o;
+	if (m->set & IPT_F_VALUE)
+		slot = m->u.comment;	/* --comment again: the last wins */
+	else if (slot >= IPT_MAX_COMMENTS)
+		return fail(p, "at most %d -m comment per rule",
+			    IPT_MAX_COMMENTS);
+	if (text_copy(p, "--comment", a[0], r->comments[slot],
+		      sizeof(r->comments[slot])))
+		return -1;
+	if (!(m->set & IPT_F_VALUE))
+		r->ncomments++;
+	m->u.comment = slot;
+	m->set |= IPT_F_VALUE;
+	return 0;
+}
+
+
+/* Every kind has an entry; ext.h says what each member is for */
+#define MATCH(n, o, fo, fc) \
+	(&(const struct match_ext){ .name = n, .opts = o, .opt = fo, .check = fc })
+const struct match_ext *const match_exts[IPT_M_KINDS] = {
+	[IPT_M_TCP] = MATCH("tcp", tcp_opts, l4_opt, l4_check),
+	[IPT_M_UDP] = MATCH("udp", udp_opts, l4_opt, l4_check),
+	[IPT_M_ICMP] = MATCH("icmp", icmp_opts, icmp_opt, icmp_check),
+	[IPT_M_STATE] = MATCH("state", state_opts, state_opt, state_check),
+	[IPT_M_CONNTRACK] = MATCH("conntrack", conntrack_opts, state_opt,
+				  state_check),
+	[IPT_M_MULTIPORT] = MATCH("multiport", multiport_opts, multiport_opt,
+				  multiport_check),
+	[IPT_M_MARK] = MATCH("mark", mark_opts, mark_opt, value_check),
+	[IPT_M_LIMIT] = MATCH("limit", limit_opts, limit_opt, limit_check),
+	[IPT_M_MAC] = MATCH("mac", mac_opts, mac_opt, value_check),
+	[IPT_M_COMMENT] = MATCH("comment", comment_opts, comment_opt,
+				value_check),
+};
+
+/* The match -p implies (tcp, udp, icmp), if none of that kind is loaded */
+int implicit_kind(const struct parse *p)
+{
+	const struct ipt_rule *r = &p->cmd->rule;
+	int kind = r->proto == 6 ? IPT_M_TCP : r->proto == 17 ? IPT_M_UDP :
+		   r->proto == 1 ? IPT_M_ICMP : -1;
+
+	if (!(p->given & G_PROTO) || kind < 0)
+		return -1;
+	for (int i = 0; i < r->nmatch; i++)
+		if (r->m[i].kind == kind)
+			return -1;
+	return kind;
+}
+
+/* A new match of @kind at the end of the rule, with iptables' defaults */
+struct ipt_match *match_add(struct parse *p, uint8_t kind)
+{
+	struct ipt_rule *r = &p->cmd->rule;
+	struct ipt_match *m;
+
+	if (r->nmatch >= IPT_MAX_MATCHES) {
+		fail(p, "too many matches (at most %d)", IPT_MAX_MATCHES);
+		return NULL;
+	}
+	m = &r->m[r->nmatch];
+	m->kind = kind;
+	if (kind == IPT_M_TCP || kind == IPT_M_UDP) {
+		m->u.l4.sport.hi = 65535;
+		m->u.l4.dport.hi = 65535;
+	} else if (kind == IPT_M_LIMIT) {
+		m->u.limit.avg = IPT_LIMIT_SCALE * 3600 / 3;	/* 3/hour */
+		m->u.limit.burst = 5;
+	} else if (match_exts[kind]->init) {
+		match_exts[kind]->init(m);
+	}
+	p->load[p->nload++] = (int8_t)r->nmatch;
+	r->nmatch++;
+	return m;
+}
