@@ -40,30 +40,14 @@
 set -u
 cd "$(dirname "$0")/golden" || exit 1
 
-for tool in ip iptables-legacy iptables-legacy-save iptables-legacy-restore; do
-	command -v "$tool" >/dev/null || { echo "mkgolden: $tool is missing" >&2; exit 1; }
-done
-[ "$(id -u)" -eq 0 ] || { echo "mkgolden: run as root (it makes network namespaces)" >&2; exit 1; }
+REF_PREFIX=masq-g
+. ../refns.sh || exit 1
+ref_require ip iptables-legacy iptables-legacy-save iptables-legacy-restore
 
-ns=
-nsn=0
 problems=0
 
-ns_down() {
-	[ -n "$ns" ] && ip netns del "$ns" 2>/dev/null
-	ns=
-}
 trap 'ns_down' EXIT
 trap 'exit 1' INT TERM HUP
-
-ns_up() {
-	ns_down
-	nsn=$((nsn + 1))
-	ns="masq-g$$-$nsn"
-	ip netns add "$ns" || { echo "mkgolden: cannot add namespace $ns" >&2; exit 1; }
-}
-
-ipt() { ip netns exec "$ns" iptables-legacy "$@" </dev/null; }
 
 problem() {
 	echo "mkgolden: $*" >&2
