@@ -23,7 +23,10 @@
 #                      lists it afterwards, less the "-P CHAIN ACCEPT"
 #                      lines every fresh table has (so a rule, a -N or a
 #                      -P DROP shows; the table is the case's -t, else
-#                      filter); or "err N" (N: the exit status) and
+#                      filter), then for -A and -I the rules of the chain
+#                      added to as `iptables -L CHAIN -n` lists them
+#                      (its two heading lines left out), each after "L ";
+#                      or "err N" (N: the exit status) and
 #                      "# " + the first line of what iptables printed on
 #                      stderr, for the reader (the test ignores "#" lines).
 #
@@ -65,6 +68,15 @@ fresh_tables() {
 	done | ip netns exec "$ns" iptables-legacy-restore
 }
 
+# The chain an -A/-I command adds to ("" for other commands)
+chain_added() {
+	local prev=
+	for w in "$@"; do
+		case $prev in -A | -I | --append | --insert) echo "$w"; return ;; esac
+		prev=$w
+	done
+}
+
 # The table a command names with -t/--table (the last one), else filter
 table_of() {
 	local t=filter prev=
@@ -78,7 +90,7 @@ table_of() {
 
 # One case: its verdict block on stdout
 one_case() {	# line
-	local line=$1 st t
+	local line=$1 st t c
 	echo "## $line"
 	if ! eval "set -- $line" 2>/dev/null; then
 		echo "mkagree: cannot split '$line'" >&2
@@ -94,7 +106,9 @@ one_case() {	# line
 	fi
 	echo ok
 	t=$(table_of "$@")
+	c=$(chain_added "$@")
 	ipt -t "$t" -S | grep -Ev '^-P [A-Z]+ ACCEPT$'
+	[ -z "$c" ] || ipt -t "$t" -L "$c" -n | tail -n +3 | sed 's/^/L /'
 	return 0
 }
 

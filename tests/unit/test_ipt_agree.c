@@ -24,10 +24,11 @@
  *            step (fw_compile) is not run: it needs an engine.
  *
  * then takes masq's verdict: "ok" and ipt_print_S() of the case's table,
- * less the "-P CHAIN ACCEPT" lines of a fresh table (as mkagree.sh), or
- * "err N". A case agrees when the verdicts are the same: both accepted
- * with the same -S text, or both refused with the same exit status (the
- * messages are not compared).
+ * less the "-P CHAIN ACCEPT" lines of a fresh table (as mkagree.sh), and
+ * for -A and -I ipt_print_L() -n of the chain added to; or "err N". A
+ * case agrees when the verdicts are the same: both accepted with the
+ * same -S text and -L lines, or both refused with the same exit status
+ * (the messages are not compared).
  *
  * Prints "# NAME: agree A of N" per file, every disagreement ("# differs
  * NAME: CASE", the reference's and masq's verdicts, and where it is
@@ -86,6 +87,7 @@ static struct ipt_resolver masqctl_lookups;
 struct verdict {
 	int status;
 	struct ipt_text text;	/* 0: the listing; else the message */
+	struct ipt_text l;	/* 0 after -A/-I: the chain's -L -n rules */
 };
 
 /* A line of known.txt or pending.txt */
@@ -274,6 +276,24 @@ static void list_table(const struct ipt_table *t, struct verdict *v)
 	ipt_text_free(&all);
 }
 
+/* -L CHAIN -n's rule lines (not its two headings), each after "L " */
+static void list_chain(const struct ipt_table *t, const char *chain,
+		       struct verdict *v)
+{
+	struct ipt_text all = { 0 };
+	struct ipt_err err = { { 0 } };
+	char line[4096];
+	const char *p = NULL;
+	int n = 0;
+
+	if (ipt_print_L(t, chain, IPT_OPT_NUMERIC, NULL, &all, &err))
+		ipt_text_printf(&v->l, "L [-L failed: %s]\n", err.msg);
+	for (p = all.s ? all.s : ""; next_line(&p, line, sizeof(line));)
+		if (++n > 2)
+			ipt_text_printf(&v->l, "L %s\n", line);
+	ipt_text_free(&all);
+}
+
 /* The set-up lines, then the case, on a fresh ruleset */
 static void masq_verdict(const char *setup, const char *line,
 			 struct verdict *v)
@@ -297,6 +317,8 @@ static void masq_verdict(const char *setup, const char *line,
 	if (!masq_run(rs, line, cmd, v)) {
 		v->status = 0;
 		list_table(&rs->t[cmd->table], v);
+		if (cmd->op == IPT_OP_APPEND || cmd->op == IPT_OP_INSERT)
+			list_chain(&rs->t[cmd->table], cmd->chain, v);
 	}
 out:
 	free(cmd);
@@ -332,6 +354,8 @@ static bool ref_verdict(const char **p, const char *line, struct verdict *v)
 		next_line(p, buf, sizeof(buf));
 		if (buf[0] == '#' && buf[1] == ' ' && v->status)
 			ipt_text_printf(&v->text, "%s", buf + 2);
+		else if (!strncmp(buf, "L ", 2) && !v->status)
+			ipt_text_printf(&v->l, "%s\n", buf);
 		else if (buf[0] != '#' && !v->status)
 			ipt_text_printf(&v->text, "%s\n", buf);
 	}
@@ -340,18 +364,34 @@ static bool ref_verdict(const char **p, const char *line, struct verdict *v)
 
 /* ---- comparing ------------------------------------------------------------------ */
 
+static bool same_text(const struct ipt_text *a, const struct ipt_text *b)
+{
+	return !strcmp(a->s ? a->s : "", b->s ? b->s : "");
+}
+
 static bool same(const struct verdict *a, const struct verdict *b)
 {
 	if (a->status != b->status)
 		return false;
-	return a->status || !strcmp(a->text.s ? a->text.s : "",
-				    b->text.s ? b->text.s : "");
+	return a->status || (same_text(&a->text, &b->text) &&
+			     same_text(&a->l, &b->l));
 }
 
-/* "ok: -A INPUT ...; -N x" or "err 2: message" */
+/* @s's lines at @buf + @o, joined by "; "; Return: the new end */
+static size_t flatten(char *buf, size_t o, size_t len, const char *s)
+{
+	for (; *s && o + 3 < len; s++) {
+		if (*s != '\n')
+			buf[o++] = *s;
+		else if (s[1])
+			o += (size_t)snprintf(buf + o, len - o, "; ");
+	}
+	return o;
+}
+
+/* "ok: -A INPUT ...; -N x; L ACCEPT ..." or "err 2: message" */
 static void show(const struct verdict *v, char *buf, size_t len)
 {
-	const char *s = v->text.s ? v->text.s : "";
 	size_t o;
 
 	if (v->status < 0)
@@ -360,11 +400,11 @@ static void show(const struct verdict *v, char *buf, size_t len)
 		o = (size_t)snprintf(buf, len, "err %d: ", v->status);
 	else
 		o = (size_t)snprintf(buf, len, "ok: ");
-	for (; *s && o + 3 < len; s++) {
-		if (*s != '\n')
-			buf[o++] = *s;
-		else if (s[1])
+	o = flatten(buf, o, len, v->text.s ? v->text.s : "");
+	if (!v->status && v->l.s && o + 3 < len) {
+		if (v->text.s)
 			o += (size_t)snprintf(buf + o, len - o, "; ");
+		o = flatten(buf, o, len, v->l.s);
 	}
 	buf[o < len ? o : len - 1] = '\0';
 }
@@ -417,7 +457,9 @@ static int one_case(const char *name, const char *setup, const char *line,
 			disagreement(name, line, &ref, &masq, t);
 	}
 	ipt_text_free(&ref.text);
+	ipt_text_free(&ref.l);
 	ipt_text_free(&masq.text);
+	ipt_text_free(&masq.l);
 	return ret;
 }
 
