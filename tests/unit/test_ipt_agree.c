@@ -54,7 +54,10 @@
  * pending.txt shrinks (agree/listed says which lines to remove) and
  * AGREE_MIN_PERCENT rises; the goal is 99 with pending.txt empty.
  * `test_ipt_agree --pending` prints, instead of the results, every
- * disagreement known.txt does not list, as pending.txt lines.
+ * disagreement known.txt does not list, as pending.txt lines;
+ * `test_ipt_agree --prune` prints pending.txt less the lines whose cases
+ * agree now (into a new file: the shell empties the one it writes before
+ * the test reads it).
  *
  * The folder is found from the program's path (build/tests[-san]/ ->
  * ../../tests/ipt/agree), else from the working directory.
@@ -100,7 +103,9 @@ struct listed {
 
 static struct listed listed[MAX_LISTED];
 static int nlisted;
-static bool pending_mode;	/* --pending: print pending.txt lines */
+/* What main() was asked: check, or write pending.txt text (see the top) */
+static enum { CHECK, PENDING, PRUNE } mode;
+static char *pending_text;	/* pending.txt as read, for PRUNE */
 static bool any_stale;		/* a .ref did not answer its .cases */
 
 /* ---- lines of text --------------------------------------------------------- */
@@ -137,6 +142,8 @@ static void listed_load(const char *dir, const char *file)
 	text = golden_read(path);
 	if (!text)
 		return;		/* no file: nothing listed */
+	if (!strcmp(file, "pending.txt"))
+		pending_text = strdup(text);
 	for (p = text; next_line(&p, line, sizeof(line));) {
 		tab = strchr(line, '\t');
 		if (!line[0] || line[0] == '#' || !tab || nlisted == MAX_LISTED)
@@ -148,6 +155,16 @@ static void listed_load(const char *dir, const char *file)
 		nlisted++;
 	}
 	free(text);
+}
+
+/* The line of @file naming the case @line, or NULL */
+static struct listed *listed_find(const char *line, const char *file)
+{
+	for (int i = 0; i < nlisted; i++)
+		if (listed[i].cases && !strcmp(listed[i].cases, line) &&
+		    !strcmp(listed[i].file, file))
+			return &listed[i];
+	return NULL;
 }
 
 /* The first line naming the case @line, all such marked used; or NULL */
@@ -430,7 +447,9 @@ static void disagreement(const char *name, const char *line,
 		snprintf(t->first, sizeof(t->first), "'%.300s': reference %.300s, "
 			 "masq %.300s", line, r, m);
 	}
-	if (pending_mode) {
+	if (mode == PRUNE)
+		return;
+	if (mode == PENDING) {
 		if (!l || strcmp(l->file, "known.txt"))
 			printf("%s\treference %s; masq %s\n", line, r, m);
 		return;
@@ -485,7 +504,7 @@ static void one_file(const char *path, struct tally *all)
 		report_checkf(test, false, "cannot read %s or %s", path, refpath);
 		goto out;
 	}
-	if (pending_mode)
+	if (mode == PENDING)
 		printf("# %s.cases\n", name);
 	for (p = cases, rp = ref; !stale && next_line(&p, line, sizeof(line));) {
 		if (!line[0] || line[0] == '#')
@@ -505,7 +524,7 @@ static void one_file(const char *path, struct tally *all)
 		t.cases++;
 		ipt_text_free(&setup);
 	}
-	if (pending_mode)
+	if (mode != CHECK)
 		goto out;
 	printf("# %s: agree %d of %d\n", name, t.agree, t.cases);
 	any_stale |= stale;
@@ -526,6 +545,26 @@ out:
 }
 
 /* ---- main ----------------------------------------------------------------------- */
+
+/* pending.txt as read, less the lines whose cases agree now (--prune) */
+static void print_pruned(void)
+{
+	const char *p = pending_text ? pending_text : "";
+	char line[4096], *tab;
+	struct listed *l;
+
+	while (next_line(&p, line, sizeof(line))) {
+		tab = line[0] == '#' ? NULL : strchr(line, '\t');
+		if (tab) {
+			*tab = '\0';
+			l = listed_find(line, "pending.txt");
+			*tab = '\t';
+			if (l && !l->used)
+				continue;
+		}
+		printf("%s\n", line);
+	}
+}
 
 static void check_settled(const struct tally *all)
 {
@@ -569,7 +608,10 @@ int main(int argc, char **argv)
 	glob_t g;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	pending_mode = argc > 1 && !strcmp(argv[1], "--pending");
+	if (argc > 1 && !strcmp(argv[1], "--pending"))
+		mode = PENDING;
+	else if (argc > 1 && !strcmp(argv[1], "--prune"))
+		mode = PRUNE;
 	masqctl_lookups.service = ipt_system_resolver.service;
 	masqctl_lookups.proto = ipt_system_resolver.proto;
 	if (!golden_dir("tests/ipt/agree", dir, sizeof(dir))) {
@@ -587,7 +629,9 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < g.gl_pathc; i++)
 		one_file(g.gl_pathv[i], &all);
 	globfree(&g);
-	if (!pending_mode) {
+	if (mode == PRUNE)
+		print_pruned();
+	if (mode == CHECK) {
 		pct = all.cases ? 100.0 * all.agree / all.cases : 0;
 		printf("# agree: %d of %d cases, %.1f %%\n", all.agree, all.cases,
 		       pct);
@@ -601,5 +645,6 @@ int main(int argc, char **argv)
 		free(listed[i].cases);
 		free(listed[i].reason);
 	}
+	free(pending_text);
 	return report_failures() ? 1 : 0;
 }
