@@ -88,7 +88,8 @@ static void fw_compile_matches(struct fw_rule *fr, const struct ipt_rule *r)
 			fr->flags |= FR_STATE;
 			fr->st_mask = m->u.state.mask;
 		} else if ((m->kind == IPT_M_TCP || m->kind == IPT_M_UDP) &&
-			   !m->inv && !(m->set & IPT_F_TCPFLAGS) && !ports &&
+			   !m->inv && !ports &&
+			   !(m->set & (IPT_F_TCPFLAGS | IPT_F_TCPOPT)) &&
 			   !(r->inv & IPT_INV_PROTO) &&
 			   r->proto == (m->kind == IPT_M_TCP ? 6 : 17)) {
 			ports = true;
@@ -541,6 +542,28 @@ static bool in_range(uint16_t v, struct ipt_portrange r)
 	return v >= r.lo && v <= r.hi;
 }
 
+/*
+ * Does TCP segment @p carry an option of @kind? The kernel's walk
+ * (xt_tcpudp): EOL and NOP are one byte, others their length byte's
+ * worth (a zero length as one), all within the header.
+ */
+static bool tcp_has_option(const struct pkt *p, uint8_t kind)
+{
+	const struct tcp_hdr *th = (const struct tcp_hdr *)p->l4;
+	const uint8_t *o = (const uint8_t *)(th + 1);
+	const uint8_t *end = p->l4 + tcp_hlen(th);
+
+	while (o < end) {
+		if (*o == kind)
+			return true;
+		if (*o < 2 || o + 1 >= end)
+			o++;
+		else
+			o += o[1] ? o[1] : 1;
+	}
+	return false;
+}
+
 static bool match_l4(const struct ipt_match *m, const struct fw_pkt *fp)
 {
 	const struct pkt *p = fp->p;
@@ -557,6 +580,10 @@ static bool match_l4(const struct ipt_match *m, const struct fw_pkt *fp)
 	if ((m->set & IPT_F_TCPFLAGS) &&
 	    ((p->tcp_flags & m->u.l4.flg_mask) == m->u.l4.flg_cmp) ==
 	    !!(m->inv & IPT_F_TCPFLAGS))
+		return false;
+	if ((m->set & IPT_F_TCPOPT) &&
+	    (p->proto != IPPROTO_TCP_ || p->frag ||
+	     tcp_has_option(p, m->u.l4.option) == !!(m->inv & IPT_F_TCPOPT)))
 		return false;
 	return true;
 }

@@ -36,6 +36,12 @@
 #define EXIT_FAIL	1
 #define EXIT_USAGE	2
 
+/* iptables' exit status for what ipt_exec() returned (not 0) */
+static int exec_status(int rc)
+{
+	return rc == IPT_EXEC_USAGE ? EXIT_USAGE : EXIT_FAIL;
+}
+
 static void fw_swap(struct masq_engine *e, struct ipt_ruleset *rs,
 		    struct fw *fw);
 static void fw_swap_keep(struct masq_engine *e, struct ipt_ruleset *rs,
@@ -860,7 +866,7 @@ static int batch_iptables(struct masq_ctl_job *j, struct batch_cmd *c,
 	rc = ipt_exec(j->rs, &cmd, NULL, out ? out : &discard, &err);
 	ipt_text_free(&discard);
 	if (rc)
-		return batch_fail(c, EXIT_FAIL, "iptables", err.msg);
+		return batch_fail(c, exec_status(rc), "iptables", err.msg);
 	if (fw_cmd_changes_rules(&cmd))
 		j->dflt = false;
 	return 0;
@@ -1030,8 +1036,10 @@ void masq_ctl_job_run(struct masq_ctl_job *j)
 		rc = ipt_exec(j->rs, &j->cmd, NULL, &j->out, &j->err);
 	else
 		rc = ipt_restore(j->rs, j->text, j->flags, NULL, &j->err);
-	if (rc)
+	if (rc) {
+		j->status = exec_status(rc);
 		return;
+	}
 	if (j->kind == JOB_RESTORE && (j->flags & IPT_RESTORE_TEST)) {
 		j->status = 0;
 		return;
@@ -1154,7 +1162,7 @@ static int cmd_iptables(struct masq_engine *e, int argc, char *const *argv,
 	ipt_text_free(&t);
 	if (rc)
 		masq_text_printf(out, "iptables: %s\n", err.msg);
-	return rc ? EXIT_FAIL : 0;
+	return rc ? exec_status(rc) : 0;
 }
 
 

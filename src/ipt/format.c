@@ -135,6 +135,11 @@ static void l4_format(struct line *l, const struct ipt_match *m)
 		word(l, "--dport");
 		range_word(l, &m->u.l4.dport, ':');
 	}
+	if (m->set & IPT_F_TCPOPT) {
+		neg(l, m->inv & IPT_F_TCPOPT);
+		word(l, "--tcp-option");
+		wordf(l, "%u", m->u.l4.option);
+	}
 	if (m->set & IPT_F_TCPFLAGS) {
 		neg(l, m->inv & IPT_F_TCPFLAGS);
 		word(l, "--tcp-flags");
@@ -526,7 +531,8 @@ static void command_format(struct line *l, const struct ipt_cmd *c)
 	if (c->op == IPT_OP_RENAME_CHAIN)
 		word(l, chain2);
 	if (c->op == IPT_OP_POLICY)
-		word(l, c->policy == IPT_POL_DROP ? "DROP" : "ACCEPT");
+		word(l, c->policy == IPT_POL_DROP ? "DROP" :
+			c->policy == IPT_POL_ACCEPT ? "ACCEPT" : "NONE");
 	if (c->rulenum && *chain)
 		wordf(l, "%u", c->rulenum);
 	if (c->opts & IPT_OPT_ZERO)

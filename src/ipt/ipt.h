@@ -89,6 +89,7 @@ struct ipt_match {
 		struct {		/* IPT_M_TCP, IPT_M_UDP */
 			struct ipt_portrange sport, dport;
 			uint8_t flg_mask, flg_cmp; /* --tcp-flags / --syn */
+			uint8_t option;	/* --tcp-option: a TCP option kind */
 		} l4;
 		struct {		/* IPT_M_ICMP: type 255 = "any" */
 			uint8_t type, code_lo, code_hi;
@@ -127,6 +128,7 @@ _Static_assert(sizeof(((struct ipt_match *)0)->u) <= 64,
 #define IPT_F_SPORT	0x01
 #define IPT_F_DPORT	0x02
 #define IPT_F_TCPFLAGS	0x04
+#define IPT_F_TCPOPT	0x08
 /* IPT_M_ICMP, IPT_M_STATE/CONNTRACK, IPT_M_MARK, IPT_M_MAC, IPT_M_MULTIPORT:
  * their one field */
 #define IPT_F_VALUE	0x01
@@ -499,8 +501,11 @@ struct ipt_chain *ipt_chain_find(struct ipt_table *t, const char *name);
  * @out:	listings (-L, -S) and -C's answer go here
  * @err:	the reason on failure
  * Return: 0; 1 for -C when the rule is not there (iptables' exit 1, with
- * @err saying so); -1 on error
+ * @err saying so); -1 on error (what the kernel refuses: iptables' exit
+ * 1); IPT_EXEC_USAGE when iptables itself would have refused the command
+ * (its exit 2: a target it cannot load, DROP in nat)
  */
+#define IPT_EXEC_USAGE	(-2)
 int ipt_exec(struct ipt_ruleset *rs, const struct ipt_cmd *cmd,
 	     const struct ipt_resolver *res, struct ipt_text *out,
 	     struct ipt_err *err);

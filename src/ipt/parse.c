@@ -57,10 +57,8 @@
  *    name (-N makes no such chain, and the canonical words could not
  *    carry it);
  *  - text after an ICMP code ("3/1:2", which iptables reads as 3/1);
- *  - --set-mss 0 (0 stands for --clamp-mss-to-pmtu here), and both
- *    --set-mss and --clamp-mss-to-pmtu (iptables keeps the last);
- *  - --limit-burst 0 and reversed NAT address ranges (the kernel refuses
- *    or misbehaves);
+ *  - --set-mss 0 (0 stands for --clamp-mss-to-pmtu here);
+ *  - reversed NAT address ranges (the kernel misbehaves);
  *  - "-s" lists whose entries have different masks (a command keeps one
  *    mask per side);
  *  - -m, -j and rule options with commands that take no rule (iptables
@@ -363,12 +361,13 @@ static int opt_policy(struct parse *p, const struct base_opt *b,
 	w = take_positional(p);
 	if (!w)
 		return fail(p, "-P needs a chain and a policy");
+	/* any other word is the kernel's to refuse (exit 1), as iptables */
 	if (!strcmp(w, "ACCEPT"))
 		p->cmd->policy = IPT_POL_ACCEPT;
 	else if (!strcmp(w, "DROP"))
 		p->cmd->policy = IPT_POL_DROP;
 	else
-		return fail(p, "bad policy '%s' (ACCEPT or DROP)", w);
+		p->cmd->policy = IPT_POL_NONE;
 	return 0;
 }
 
@@ -517,6 +516,8 @@ static int opt_jump(struct parse *p, const struct base_opt *b,
 		return fail(p, "%s: only one -j or -g per rule", b->show);
 	if (!*w || strlen(w) > IPT_CHAIN_MAXLEN || has_blank(w))
 		return fail(p, "bad target name '%s' for %s", w, b->show);
+	if (*w == '-' || *w == '!')	/* no chain can have such a name */
+		return fail(p, "Couldn't load target `%s'", w);
 	p->have_target = true;
 	p->given |= G_JUMP;
 	kind = target_kind_by_name(w);
@@ -824,6 +825,17 @@ static bool short_takes_rest(char c)
 	return c && !strchr("nvxf4", c);
 }
 
+/*
+ * Options whose value iptables 1.8.9 reads as the whole word when it is
+ * attached (it takes argv[optind - 1], not optarg, for the options that
+ * may follow a "!"): "-ptcp" names the protocol "-ptcp", "-ieth0" the
+ * interface "-ieth0"
+ */
+static bool short_takes_word(char c)
+{
+	return c && strchr("psdioj", c);
+}
+
 /* "-nvL", "-tnat", "-AINPUT" */
 static int short_cluster(struct parse *p, const char *word)
 {
@@ -832,6 +844,8 @@ static int short_cluster(struct parse *p, const char *word)
 
 		if (!b)
 			return fail(p, "unknown option '-%c'", *c);
+		if (short_takes_word(*c) && c[1])
+			return base_option(p, b, word);
 		if (short_takes_rest(*c))
 			return base_option(p, b, c[1] ? c + 1 : NULL);
 		if (base_option(p, b, NULL))

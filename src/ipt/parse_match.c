@@ -17,13 +17,13 @@
 #include "ipt/parse.h"
 #include "ipt/words.h"
 
-enum { L4_SPORT, L4_DPORT, L4_FLAGS, L4_SYN };
+enum { L4_SPORT, L4_DPORT, L4_FLAGS, L4_SYN, L4_OPTION };
 static const struct ext_opt tcp_opts[] = {
 	{ "source-port", L4_SPORT, 1, true }, { "sport", L4_SPORT, 1, true },
 	{ "destination-port", L4_DPORT, 1, true },
 	{ "dport", L4_DPORT, 1, true },
 	{ "tcp-flags", L4_FLAGS, 2, true }, { "syn", L4_SYN, 0, true },
-	{ "tcp-option", OPT_UNSUPPORTED, 1, true },
+	{ "tcp-option", L4_OPTION, 1, true },
 	{ NULL, 0, 0, false },
 };
 static const struct ext_opt udp_opts[] = {
@@ -96,13 +96,22 @@ bool proto_is(const struct parse *p, uint8_t proto)
 static int l4_opt(struct parse *p, struct ipt_match *m,
 		  const struct ext_opt *o, const char *const *a)
 {
-	const char *proto = m->kind == IPT_M_TCP ? "tcp" : "udp";
+	/* udp's ports are looked up under any protocol (libxt_udp reads
+	 * them with the option parser's getservbyname(NAME, NULL): "-p udp
+	 * --dport ssh" is 22), tcp's under tcp only */
+	const char *proto = m->kind == IPT_M_TCP ? "tcp" : NULL;
 	uint8_t bit = o->id == L4_SPORT ? IPT_F_SPORT :
-		      o->id == L4_DPORT ? IPT_F_DPORT : IPT_F_TCPFLAGS;
+		      o->id == L4_DPORT ? IPT_F_DPORT :
+		      o->id == L4_OPTION ? IPT_F_TCPOPT : IPT_F_TCPFLAGS;
 	char show[24];
+	uint32_t kind;
 
 	snprintf(show, sizeof(show), "--%s", o->name);
-	if (o->id == L4_SPORT || o->id == L4_DPORT) {
+	if (o->id == L4_OPTION) {
+		if (!u32_parse(a[0], 255, &kind) || !kind)
+			return fail(p, "Bad TCP option \"%s\"", a[0]);
+		m->u.l4.option = (uint8_t)kind;
+	} else if (o->id == L4_SPORT || o->id == L4_DPORT) {
 		if (port_range_parse(p, show, a[0], proto,
 				     o->id == L4_SPORT ? &m->u.l4.sport :
 							 &m->u.l4.dport))
@@ -277,15 +286,6 @@ static int value_check(struct parse *p, const struct ipt_match *m)
  * The kernel keeps avg x burst in 32 bits and refuses more (observed:
  * 1/hour takes a burst of 119, not 120; 1/day with the default 5, not)
  */
-static int limit_check(struct parse *p, const struct ipt_match *m)
-{
-	if ((uint64_t)m->u.limit.avg * m->u.limit.burst > UINT32_MAX)
-		return fail(p, "-m limit: the rate is too low for a burst of "
-			    "%u (average x burst must stay under 2^32 units "
-			    "of 1/%u s)", m->u.limit.burst, IPT_LIMIT_SCALE);
-	return 0;
-}
-
 static int limit_opt(struct parse *p, struct ipt_match *m,
 		     const struct ext_opt *o, const char *const *a)
 {
@@ -297,9 +297,9 @@ static int limit_opt(struct parse *p, struct ipt_match *m,
 		m->set |= IPT_F_LIMIT;
 		return 0;
 	}
-	/* iptables takes 0, the kernel refuses it: refuse it here */
-	if (!u32_parse(a[0], 10000, &burst) || !burst)
-		return fail(p, "bad value '%s' for --limit-burst (1-10000)",
+	/* 0 is the kernel's to refuse (ipt_exec()), as with iptables */
+	if (!u32_parse(a[0], 10000, &burst))
+		return fail(p, "bad value '%s' for --limit-burst (0-10000)",
 			    a[0]);
 	m->u.limit.burst = burst;
 	m->set |= IPT_F_BURST;
@@ -354,7 +354,7 @@ const struct match_ext *const match_exts[IPT_M_KINDS] = {
 	[IPT_M_MULTIPORT] = MATCH("multiport", multiport_opts, multiport_opt,
 				  multiport_check),
 	[IPT_M_MARK] = MATCH("mark", mark_opts, mark_opt, value_check),
-	[IPT_M_LIMIT] = MATCH("limit", limit_opts, limit_opt, limit_check),
+	[IPT_M_LIMIT] = MATCH("limit", limit_opts, limit_opt, NULL),
 	[IPT_M_MAC] = MATCH("mac", mac_opts, mac_opt, value_check),
 	[IPT_M_COMMENT] = MATCH("comment", comment_opts, comment_opt,
 				value_check),

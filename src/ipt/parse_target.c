@@ -91,14 +91,6 @@ static int reject_opt(struct parse *p, struct ipt_target *t,
 	return fail(p, "unknown reject type '%s' for --reject-with", a[0]);
 }
 
-static int reject_check(struct parse *p, const struct ipt_target *t)
-{
-	if (t->u.reject_with == IPT_REJ_TCP_RESET && !proto_is(p, 6))
-		return fail(p, "--reject-with tcp-reset needs -p tcp "
-			    "(not negated)");
-	return 0;
-}
-
 static int log_level_parse(struct parse *p, const char *arg, uint8_t *level)
 {
 	uint32_t v;
@@ -190,9 +182,8 @@ static int tcpmss_opt(struct parse *p, struct ipt_target *t,
 {
 	uint32_t mss;
 
-	if (p->tseen)
-		return fail(p, "TCPMSS takes only one of --set-mss and "
-			    "--clamp-mss-to-pmtu");
+	/* both may be given: the last one wins, as iptables */
+	p->tseen = 0;
 	if (o->id == MSS_CLAMP) {
 		t->u.tcpmss.mss = 0;
 		return 0;
@@ -209,9 +200,7 @@ static int tcpmss_check(struct parse *p, const struct ipt_target *t)
 	(void)t;
 	if (!p->tseen)
 		return fail(p, "TCPMSS needs --set-mss or --clamp-mss-to-pmtu");
-	if (!proto_is(p, 6))
-		return fail(p, "TCPMSS needs -p tcp (not negated)");
-	return 0;
+	return 0;		/* -p tcp and a SYN match: the kernel's check */
 }
 
 /* "p" or "p-q" (a ':' is refused, as iptables: it separates the address) */
@@ -313,8 +302,7 @@ const struct target_ext *const target_exts[IPT_T_KINDS] = {
 	[IPT_T_RETURN] = TARGET("RETURN", NULL, NULL, NULL),
 	[IPT_T_JUMP] = TARGET(NULL, NULL, NULL, NULL),
 	[IPT_T_GOTO] = TARGET(NULL, NULL, NULL, NULL),
-	[IPT_T_REJECT] = TARGET("REJECT", reject_opts, reject_opt,
-				reject_check),
+	[IPT_T_REJECT] = TARGET("REJECT", reject_opts, reject_opt, NULL),
 	[IPT_T_LOG] = TARGET("LOG", log_opts, log_opt, NULL),
 	[IPT_T_MARK] = TARGET("MARK", mark_target_opts, mark_target_opt,
 			      mark_target_check),

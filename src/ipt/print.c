@@ -399,6 +399,10 @@ static void save_l4(const struct ipt_match *m, struct ipt_text *out)
 		   m->inv & IPT_F_SPORT);
 	save_ports(out, "--dport", &m->u.l4.dport, m->set & IPT_F_DPORT,
 		   m->inv & IPT_F_DPORT);
+	if (m->set & IPT_F_TCPOPT) {
+		save_neg(out, m->inv & IPT_F_TCPOPT);
+		ipt_text_printf(out, " --tcp-option %u", m->u.l4.option);
+	}
 	if (m->kind != IPT_M_TCP || !(m->set & IPT_F_TCPFLAGS))
 		return;
 	if (!m->u.l4.flg_mask && !(m->inv & IPT_F_TCPFLAGS))
@@ -1019,6 +1023,9 @@ static void l_l4(const struct ipt_match *m, unsigned opts,
 		m->inv & IPT_F_SPORT, proto, res);
 	l_ports(out, "dpt", "dpts", &m->u.l4.dport, m->set & IPT_F_DPORT,
 		m->inv & IPT_F_DPORT, proto, res);
+	if (m->set & IPT_F_TCPOPT)
+		ipt_text_printf(out, " option=%s%u",
+				m->inv & IPT_F_TCPOPT ? "!" : "", m->u.l4.option);
 	if (m->kind != IPT_M_TCP || !(m->set & IPT_F_TCPFLAGS))
 		return;
 	if (!m->u.l4.flg_mask && !(m->inv & IPT_F_TCPFLAGS))

@@ -674,6 +674,9 @@ static bool l4_equal(const struct ipt_match *a, const struct ipt_match *b)
 		return false;
 	if (a->kind != IPT_M_TCP)
 		return true;
+	if ((a->set & IPT_F_TCPOPT) != (b->set & IPT_F_TCPOPT) ||
+	    ((a->set & IPT_F_TCPOPT) && a->u.l4.option != b->u.l4.option))
+		return false;
 	return (fa ? a->u.l4.flg_mask : 0) == (fb ? b->u.l4.flg_mask : 0) &&
 	       (fa ? a->u.l4.flg_cmp : 0) == (fb ? b->u.l4.flg_cmp : 0);
 }
@@ -973,6 +976,14 @@ static int match_check(const struct ipt_match *m, enum ipt_table_id tid,
 		return -1;
 	if (m->kind == IPT_M_MULTIPORT && !proto_has_ports(r))
 		return fail(err, "multiport only works with TCP, UDP, UDPLITE, SCTP and DCCP");
+	/* xt_limit: a burst, and average x burst within 32 bits of credit */
+	if (m->kind == IPT_M_LIMIT &&
+	    (!m->u.limit.burst ||
+	     (uint64_t)m->u.limit.avg * m->u.limit.burst > UINT32_MAX))
+		return fail(err, "Numerical result out of range: -m limit "
+			    "--limit-burst %u with that rate (average x burst "
+			    "must stay under 2^32 units of 1/%u s)",
+			    m->u.limit.burst, IPT_LIMIT_SCALE);
 	return 0;
 }
 
@@ -1171,14 +1182,14 @@ static int cmd_rule_check(const struct ipt_table *t, const struct ipt_cmd *cmd,
 	if (r->t.kind >= IPT_T_KINDS)
 		return fail(err, "unknown target (kind %u)", r->t.kind);
 	if (cmd->table == IPT_NAT && r->t.kind == IPT_T_DROP)
-		return fail(err, "%s", nat_drop);
+		return fail(err, "%s", nat_drop), IPT_EXEC_USAGE;
 	if (!rule_jumps(r))
 		return 0;
 	j = chain_index(t, r->t.chain);
 	if (j < 0)
 		return fail(err, "Couldn't load target `%.*s': no chain of that name in table %s",
 			    IPT_CHAIN_MAXLEN, r->t.chain,
-			    ipt_table_name(cmd->table));
+			    ipt_table_name(cmd->table)), IPT_EXEC_USAGE;
 	if (t->chains[j].hook >= 0)
 		return fail(err, "can't %s to built-in chain `%s'",
 			    r->t.kind == IPT_T_JUMP ? "jump" : "go", r->t.chain);
@@ -1209,9 +1220,13 @@ static int do_append(struct ipt_table *t, const struct ipt_cmd *cmd,
 	struct ipt_chain *c;
 	struct ipt_rule r;
 	int ci = cmd_chain(t, cmd, err);
+	int rc;
 
-	if (ci < 0 || cmd_rule_check(t, cmd, err))
+	if (ci < 0)
 		return -1;
+	rc = cmd_rule_check(t, cmd, err);
+	if (rc)
+		return rc;
 	c = &t->chains[ci];
 	if (chain_reserve(c, n))
 		return fail(err, "out of memory in chain %s", c->name);
@@ -1231,9 +1246,13 @@ static int do_insert(struct ipt_table *t, const struct ipt_cmd *cmd,
 	struct ipt_chain *c;
 	struct ipt_rule r;
 	int ci = cmd_chain(t, cmd, err);
+	int rc;
 
-	if (ci < 0 || cmd_rule_check(t, cmd, err))
+	if (ci < 0)
 		return -1;
+	rc = cmd_rule_check(t, cmd, err);
+	if (rc)
+		return rc;
 	c = &t->chains[ci];
 	if (pos > c->nrules)
 		return fail(err, "Index of insertion too big: chain %s has %u rules",
@@ -1273,11 +1292,13 @@ static int do_delete(struct ipt_table *t, const struct ipt_cmd *cmd,
 	struct ipt_chain *c;
 	struct ipt_rule r;
 	int ci = chain_index(t, cmd->chain);
+	int rc;
 
 	if (ci < 0)
 		return bad_rule(cmd->chain, err);
-	if (cmd_rule_check(t, cmd, err))
-		return -1;
+	rc = cmd_rule_check(t, cmd, err);
+	if (rc)
+		return rc;
 	c = &t->chains[ci];
 	*u = (struct undo){ UNDO_REMOVED, (uint32_t)ci, 0, 0, NULL, {0} };
 	u->saved = malloc(n * sizeof(*u->saved));
@@ -1337,9 +1358,13 @@ static int do_replace(struct ipt_table *t, const struct ipt_cmd *cmd,
 	struct ipt_chain *c;
 	struct ipt_rule *r;
 	int ci = cmd_chain(t, cmd, err);
+	int rc;
 
-	if (ci < 0 || cmd_rule_check(t, cmd, err))
+	if (ci < 0)
 		return -1;
+	rc = cmd_rule_check(t, cmd, err);
+	if (rc)
+		return rc;
 	c = &t->chains[ci];
 	if (cmd_ncombos(cmd) != 1)
 		return fail(err, "Replacement rule does not specify a unique address");
@@ -1364,13 +1389,15 @@ static int do_check(struct ipt_table *t, const struct ipt_cmd *cmd,
 {
 	struct ipt_rule r;
 	int ci = chain_index(t, cmd->chain);
+	int rc;
 
 	if (ci < 0) {
 		bad_rule(cmd->chain, err);
 		return 1;
 	}
-	if (cmd_rule_check(t, cmd, err))
-		return -1;
+	rc = cmd_rule_check(t, cmd, err);
+	if (rc)
+		return rc;
 	for (uint32_t k = 0; k < cmd_ncombos(cmd); k++) {
 		cmd_combo(cmd, k, &r);
 		if (find_rule(&t->chains[ci], &r) < 0) {
@@ -1578,9 +1605,9 @@ static int do_policy(struct ipt_table *t, const struct ipt_cmd *cmd,
 		return fail(err, "Bad built-in chain name: `%.*s'",
 			    IPT_CHAIN_MAXLEN + 1, cmd->chain);
 	if (cmd->policy != IPT_POL_ACCEPT && cmd->policy != IPT_POL_DROP)
-		return fail(err, "Bad policy name: only ACCEPT and DROP");
+		return fail(err, "Bad policy name (only ACCEPT and DROP)");
 	if (cmd->table == IPT_NAT && cmd->policy == IPT_POL_DROP)
-		return fail(err, "%s", nat_drop);
+		return fail(err, "%s", nat_drop), IPT_EXEC_USAGE;
 	c = &t->chains[ci];
 	c->policy = cmd->policy;
 	c->pol_pkts = cmd->rule.pkts;

@@ -227,7 +227,7 @@ static int masqd_line(struct ipt_ruleset *rs, const char *line,
 	rc = ipt_exec(rs, cmd, NULL, &out, &err);
 	ipt_text_free(&out);
 	if (rc) {
-		say(v, 1, "", err.msg);
+		say(v, rc == IPT_EXEC_USAGE ? 2 : 1, "", err.msg);
 		return -1;
 	}
 	return 0;

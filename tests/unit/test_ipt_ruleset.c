@@ -885,6 +885,23 @@ static const struct msg_case msg_cases[] = {
 	  "Bad built-in chain name" },
 	{ "policy_nat_drop", IPT_NAT, { NULL }, "-P POSTROUTING DROP",
 	  "not intended for filtering" },
+	{ "policy_reject", IPT_FILTER, { NULL }, "-P INPUT REJECT",
+	  "Bad policy name" },
+	{ "limit_burst_zero", IPT_FILTER, { NULL },
+	  "-A INPUT -m limit --limit 1/s --limit-burst 0",
+	  "Numerical result out of range" },
+	{ "limit_overflow", IPT_FILTER, { NULL }, "-A INPUT -m limit --limit 1/day",
+	  "Numerical result out of range" },
+	{ "reject_reset_udp", IPT_FILTER, { NULL },
+	  "-A INPUT -p udp -j REJECT --reject-with tcp-reset",
+	  "TCP_RESET invalid for non-tcp" },
+	{ "reject_reset_not_tcp", IPT_FILTER, { NULL },
+	  "-A INPUT ! -p tcp -j REJECT --reject-with tcp-reset",
+	  "TCP_RESET invalid for non-tcp" },
+	{ "tcpmss_udp", IPT_MANGLE, { NULL },
+	  "-A FORWARD -p udp -j TCPMSS --set-mss 1000", "TCPMSS" },
+	{ "policy_lower_case", IPT_FILTER, { NULL }, "-P INPUT accept",
+	  "Bad policy name" },
 	{ "loop", IPT_FILTER,
 	  { "-N a", "-N b", "-A INPUT -j a", "-A a -j b", NULL },
 	  "-A b -g a",
@@ -1024,7 +1041,7 @@ static void test_direct_checks(void)
 		ok = parse_line(d->table, d->line, &cmd);
 		if (ok) {
 			d->change(&cmd);
-			if (ipt_exec(rs, &cmd, NULL, NULL, &err) != -1 ||
+			if (ipt_exec(rs, &cmd, NULL, NULL, &err) >= 0 ||
 			    !strstr(err.msg, d->want))
 				ok = report_whyf("`%s' changed: [%s], want [%s]", d->line,
 						 err.msg, d->want);
