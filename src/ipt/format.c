@@ -301,15 +301,20 @@ static void nat_format(struct line *l, const struct ipt_target *t)
 			o += (size_t)snprintf(buf + o, sizeof(buf) - o, ":");
 	}
 	if (f & IPT_NAT_PORTS)
-		snprintf(buf + o, sizeof(buf) - o,
-			 t->u.nat.port_lo == t->u.nat.port_hi ? "%u" : "%u-%u",
-			 t->u.nat.port_lo, t->u.nat.port_hi);
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+				      t->u.nat.port_lo == t->u.nat.port_hi ?
+				      "%u" : "%u-%u", t->u.nat.port_lo,
+				      t->u.nat.port_hi);
+	if ((f & IPT_NAT_PORTS) && (f & IPT_NAT_OFFSET) && o < sizeof(buf))
+		snprintf(buf + o, sizeof(buf) - o, "/%u", t->u.nat.port_base);
 	if (*buf) {
 		word(l, opt);
 		word(l, buf);
 	}
 	if (f & IPT_NAT_RANDOM)
 		word(l, "--random");
+	if (f & IPT_NAT_RANDOM_FULLY)
+		word(l, "--random-fully");
 	if (f & IPT_NAT_PERSISTENT)
 		word(l, "--persistent");
 }

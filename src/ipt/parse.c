@@ -18,9 +18,9 @@
  *  - a long option is looked up first among the base options, then among
  *    the options of the loaded extensions, newest first (a second -m tcp
  *    takes the --dport written after it); only when nothing matches, and
- *    -p tcp/udp/icmp was given before, is the protocol's own match loaded
- *    implicitly at this point of the rule (so it lands in rule.m[] where
- *    its first option was written);
+ *    -p tcp/udp/icmp/sctp/dccp was given before, is the protocol's own
+ *    match loaded implicitly at this point of the rule (so it lands in
+ *    rule.m[] where its first option was written);
  *  - "!" before an option negates it;
  *  - a command's positional words (chain, rule number, new name, policy)
  *    are read right after the command option, as iptables does.
@@ -59,14 +59,19 @@
  *  - text after an ICMP code ("3/1:2", which iptables reads as 3/1);
  *  - --set-mss 0 (0 stands for --clamp-mss-to-pmtu here), and both
  *    --set-mss and --clamp-mss-to-pmtu (iptables keeps the last);
- *  - --limit-burst 0 and reversed NAT address ranges (the kernel refuses
- *    or misbehaves);
+ *  - reversed NAT address ranges (the kernel misbehaves);
  *  - "-s" lists whose entries have different masks (a command keeps one
  *    mask per side);
  *  - -m, -j and rule options with commands that take no rule (iptables
  *    ignores -m there).
- * Checks the kernel makes are left to ipt_exec(): the table and hook of
- * each target, TCPMSS's need for a SYN match, limit overflow.
+ * Where masq is looser: SNAT's and MASQUERADE's shifted range with base 0
+ * ("--to-ports 10-20/0"), which the reference's -S prints for any base
+ * but does not read back.
+ * Checks the kernel makes are left to ipt_exec(), so they exit 1 as the
+ * reference's "Invalid argument" does, not 2: the table and hook of each
+ * target, the protocol of -m tcp, udp, icmp, sctp and dccp (and of REJECT
+ * --reject-with tcp-reset), TCPMSS's need for a SYN match, limit's burst
+ * 0 and overflow.
  *
  * Limits: 8 matches and 8 addresses per side, as ipt.h sizes them; every
  * copy is bounded and every word may be anything (this is fuzzed).
