@@ -300,11 +300,13 @@ static void nat_format(struct line *l, const struct ipt_target *t)
 		if (f & IPT_NAT_PORTS)
 			o += (size_t)snprintf(buf + o, sizeof(buf) - o, ":");
 	}
+	/* a shifted range keeps its "-HI" even when one port wide: "P/BASE"
+	 * (-S's, as the reference prints it) does not parse */
 	if (f & IPT_NAT_PORTS)
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o,
-				      t->u.nat.port_lo == t->u.nat.port_hi ?
-				      "%u" : "%u-%u", t->u.nat.port_lo,
-				      t->u.nat.port_hi);
+				      t->u.nat.port_lo == t->u.nat.port_hi &&
+				      !(f & IPT_NAT_OFFSET) ? "%u" : "%u-%u",
+				      t->u.nat.port_lo, t->u.nat.port_hi);
 	if ((f & IPT_NAT_PORTS) && (f & IPT_NAT_OFFSET) && o < sizeof(buf))
 		snprintf(buf + o, sizeof(buf) - o, "/%u", t->u.nat.port_base);
 	if (*buf) {

@@ -763,6 +763,9 @@ static const struct ok_case targets[] = {
 	  "1.2.3.4:1000-2000/0x50",
 	  "-t nat -A PREROUTING -p tcp -j DNAT --to-destination "
 	  "1.2.3.4:1000-2000/80" },
+	/* one port wide: -S prints 20/40 as the reference, sent as 20-20/40 */
+	{ "-t nat -A PREROUTING -p tcp -j DNAT --to-destination :20-20/40",
+	  "-t nat -A PREROUTING -p tcp -j DNAT --to-destination :20-20/40" },
 	{ "-t nat -A PREROUTING -p sctp -j DNAT --to-destination :10-20/40",
 	  "-t nat -A PREROUTING -p 132 -j DNAT --to-destination :10-20/40" },
 	/* SNAT and MASQUERADE keep no base: -S shows /0, read back */
