@@ -533,7 +533,8 @@ static void command_format(struct line *l, const struct ipt_cmd *c)
 	if (c->op == IPT_OP_RENAME_CHAIN)
 		word(l, chain2);
 	if (c->op == IPT_OP_POLICY)
-		word(l, c->policy == IPT_POL_DROP ? "DROP" : "ACCEPT");
+		word(l, c->policy == IPT_POL_DROP ? "DROP" :
+			c->policy == IPT_POL_ACCEPT ? "ACCEPT" : "none");
 	if (c->rulenum && *chain)
 		wordf(l, "%u", c->rulenum);
 	if (c->opts & IPT_OPT_ZERO)

@@ -71,7 +71,7 @@
  * reference's "Invalid argument" does, not 2: the table and hook of each
  * target, the protocol of -m tcp, udp, icmp, sctp and dccp (and of REJECT
  * --reject-with tcp-reset), TCPMSS's need for a SYN match, limit's burst
- * 0 and overflow.
+ * 0 and overflow, a policy other than ACCEPT and DROP.
  *
  * Limits: 8 matches and 8 addresses per side, as ipt.h sizes them; every
  * copy is bounded and every word may be anything (this is fuzzed).
@@ -368,12 +368,14 @@ static int opt_policy(struct parse *p, const struct base_opt *b,
 	w = take_positional(p);
 	if (!w)
 		return fail(p, "-P needs a chain and a policy");
+	/* another word is libiptc's "Bad policy name" (exit status 1):
+	 * ipt_exec()'s refusal, sent as the word "none" */
 	if (!strcmp(w, "ACCEPT"))
 		p->cmd->policy = IPT_POL_ACCEPT;
 	else if (!strcmp(w, "DROP"))
 		p->cmd->policy = IPT_POL_DROP;
 	else
-		return fail(p, "bad policy '%s' (ACCEPT or DROP)", w);
+		p->cmd->policy = IPT_POL_NONE;
 	return 0;
 }
 
@@ -960,6 +962,12 @@ static int command_check(struct parse *p)
 			    "-F, -Z, -N, -X, -E or -P)");
 	if (options_allowed(p))
 		return -1;
+	/* iptables' own check, before the kernel's (exit status 2) */
+	if (p->cmd->table == IPT_NAT &&
+	    ((p->cmd->op == IPT_OP_POLICY && p->cmd->policy == IPT_POL_DROP) ||
+	     (op_takes_rule(p->cmd->op) && p->cmd->rule.t.kind == IPT_T_DROP)))
+		return fail(p, "the nat table is not intended for filtering: "
+			    "DROP is refused there");
 	return op_takes_rule(p->cmd->op) ? rule_check(p) : 0;
 }
 

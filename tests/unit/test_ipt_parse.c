@@ -781,6 +781,8 @@ static const struct ok_case targets[] = {
 	  "-A INPUT -p 33 -m dccp --dport 5004" },
 	{ "-A INPUT -p udplite -m multiport --sports 5000:5010",
 	  "-A INPUT -p 136 -m multiport --sports 5000:5010" },
+	{ "-P INPUT RETURN", "-P INPUT none" },
+	{ "-P INPUT accept", "-P INPUT none" },
 	/* the protocol of these is ipt_exec()'s (exit status 1) */
 	{ "-A INPUT -m tcp --dport 22", "-A INPUT -m tcp --dport 22" },
 	{ "-A INPUT -m sctp --dport 22", "-A INPUT -m sctp --dport 22" },
@@ -845,9 +847,10 @@ static const struct err_case command_errors[] = {
 	{ "-E FOO DROP", "is the name of a target" },
 	{ "-E X Y Z", "bad argument 'Z'" },
 	{ "-P INPUT", "-P needs a chain and a policy" },
-	{ "-P INPUT REJECT", "bad policy 'REJECT'" },
-	{ "-P INPUT accept", "bad policy 'accept'" },
-	{ "-P INPUT RETURN", "bad policy 'RETURN'" },
+	/* another policy word is ipt_exec()'s "Bad policy name" (status 1) */
+	{ "-t nat -P POSTROUTING DROP", "nat table is not intended for filtering" },
+	{ "-P POSTROUTING DROP -t nat", "nat table is not intended for filtering" },
+	{ "-t nat -A POSTROUTING -j DROP", "nat table is not intended for" },
 	{ "-P INPUT ACCEPT -j DROP", "option -j is not allowed with -P" },
 	{ "-L -s 1.2.3.4", "option -s is not allowed with -L" },
 	{ "-L -f", "option -f is not allowed with -L" },

@@ -911,6 +911,10 @@ static const struct msg_case msg_cases[] = {
 	  "-A OUTPUT -m mac --mac-source 02:00:00:00:00:01",
 	  "mac match: used from hooks OUTPUT, but only valid from PREROUTING/INPUT/FORWARD" },
 	/* kernel checks the reference makes after parsing: exit status 1 */
+	{ "policy_name", IPT_FILTER, { NULL }, "-P INPUT REJECT",
+	  "Bad policy name" },
+	{ "policy_name_user", IPT_FILTER, { "-N a", NULL }, "-P a bogus",
+	  "Bad built-in chain name" },
 	{ "tcp_no_proto", IPT_FILTER, { NULL }, "-A INPUT -m tcp --dport 22",
 	  "tcp match: only valid for protocol 6" },
 	{ "tcp_not_tcp", IPT_FILTER, { NULL }, "-A INPUT ! -p tcp --dport 1",
