@@ -46,6 +46,15 @@ static const struct {
 	SEED("\x01-A INPUT -m mac --mac-source 02:00:00:00:00:01 -m mark ! --mark "
 	     "0x1/0xff -m conntrack --ctstate DNAT -j MARK --and-mark 7 -c 1 2"),
 	SEED("\x01-E old new"),
+	SEED("\x01-t nat -A POSTROUTING -p tcp -j SNAT --to-source "
+	     "1.2.3.4-1.2.3.9:1000-2000/0 --random --random-fully --persistent"),
+	SEED("\x01-t nat -A PREROUTING -p sctp -j DNAT --to-destination "
+	     ":10-20/40 --random"),
+	SEED("\x01-t nat -A POSTROUTING -p udp -j MASQUERADE --to-ports "
+	     "0x400-65535 --random-fully"),
+	SEED("\x01-A INPUT -p sctp ! --sport 1:2 --dport 5060 -p 33 -m dccp "
+	     "--dport 7 -m multiport --ports 1,2:3"),
+	SEED("\x01-A FORWARD -p udplite -m multiport --sports 5000:5010"),
 	SEED("\x00-A\0INPUT\0-m\0comment\0--comment\0a \"b\"\nc\0-j\0ACCEPT"),
 };
 

@@ -604,11 +604,10 @@ static bool match_icmp(const struct ipt_match *m, const struct pkt *p)
 static bool match_multiport(const struct ipt_match *m,
 			    const struct fw_pkt *fp)
 {
-	const struct pkt *p = fp->p;
-	uint16_t sp = ntohs(fp->sport), dp = ntohs(fp->dport);
+	uint16_t sp, dp;
 	bool hit = false;
 
-	if (p->proto != IPPROTO_TCP_ && p->proto != IPPROTO_UDP_)
+	if (!fwm_ports(fp, &sp, &dp))	/* tcp, udp, sctp, dccp, udplite */
 		return false;
 	for (unsigned i = 0; i < m->u.mp.count && !hit; i++) {
 		struct ipt_portrange r = m->u.mp.p[i];
@@ -673,6 +672,9 @@ static bool match_one(struct masq_engine *e, struct fw_rule *fr,
 		       !!(m->inv & IPT_F_VALUE);
 	case IPT_M_COMMENT:
 		return true;
+	case IPT_M_SCTP:
+	case IPT_M_DCCP:
+		return fwm_sctp_dccp_match(m, fp);
 	default:
 		return false;
 	}

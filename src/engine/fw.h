@@ -253,6 +253,14 @@ void fw_run_hook(struct masq_engine *e, struct fw *fw, enum ipt_hook hook,
 		 bool first, struct fw_pkt *fp);
 void fw_mss_clamp(struct masq_engine *e, struct fw_pkt *fp, uint16_t mss);
 
+/* fwm_ports.c: the ports of protocols tracked by address */
+#define FWM_IPPROTO_SCTP	132
+#define FWM_IPPROTO_DCCP	33
+#define FWM_IPPROTO_UDPLITE	136
+bool fwm_header_ports(const struct pkt *p, uint16_t *sp, uint16_t *dp);
+bool fwm_ports(const struct fw_pkt *fp, uint16_t *sp, uint16_t *dp);
+bool fwm_sctp_dccp_match(const struct ipt_match *m, const struct fw_pkt *fp);
+
 /* Would a walk at @hook do anything but ACCEPT and count a policy? */
 static inline bool fw_busy(const struct fw *fw, enum ipt_hook hook)
 {

@@ -20,7 +20,13 @@
  * range and free (port preservation, RFC 4787 REQ-3 allows it); else
  * the search starts at a random word (RFC 6056) and scans 64 ports per
  * word read, at most the whole range: 1,024 reads of one 8 KiB bitmap,
- * never a hash probe per candidate as Linux and OVS do. An exhausted
+ * never a hash probe per candidate as Linux and OVS do. A rule asks
+ * otherwise (struct nat_want): --random-fully never keeps the port and
+ * starts each mapping's search at a fresh random place, --random starts
+ * it at a place a keyed hash of the internal endpoint gives, a shifted
+ * range (A-B/BASE) tries its own port first and goes on from there.
+ * Either way the mapping stays endpoint-independent: the endpoint's next
+ * connections find it and take its port. An exhausted
  * range is known at once from the per-class count (conn.c then evicts a
  * mapping that never saw a reply, or drops).
  *
@@ -338,15 +344,49 @@ bool nat_port_in_play(const struct nat *n, uint8_t proto, uint16_t port,
 }
 
 /*
- * A port of address @a for a new mapping: the internal one (@want) when
- * free, else the first free one from a random place in the range. The
- * ports host sockets hold (n->host_ports) are never given to another;
- * the host's own mapping (@w->host) may keep its port among them; a
- * rule's range (@w->lo, @w->hi) is scanned instead of the configured one.
- * Only ports of this worker's slice are given, the kept ones too.
+ * Where the scan for a port of [@lo, @hi] starts, as @w->pick asks:
+ * a fresh random place (NAT_PICK_KEEP's fallback, --random-fully), or
+ * for --random a place fixed by a keyed hash of the internal endpoint
+ * (@key), so its mappings start from the same place and no outsider can
+ * tell where. Linux hashes the connection's addresses and destination
+ * port instead; masq's mapping is the endpoint's (RFC 4787 REQ-1), so
+ * the endpoint is what it hashes.
+ */
+static uint32_t port_start(struct nat *n, const struct nat_want *w,
+			   uint64_t key, uint32_t lo, uint32_t hi)
+{
+	uint64_t r = w->pick == NAT_PICK_HASH ?
+		     cuckoo_hash2(key, 0x72616e64, n->by_ext.seed) :
+		     nat_random(n);
+
+	return lo + (uint32_t)(r % (hi - lo + 1));
+}
+
+/* Is @p, free in @bits, a port a new mapping of @w may keep? */
+static bool port_keepable(const struct nat *n, const uint64_t *bits,
+			  const uint64_t *rsv, enum nat_pcls pc, uint32_t p,
+			  uint32_t lo, uint32_t hi, const struct nat_want *w)
+{
+	return port_is_free(bits, p) && nat_port_in_slice(n, p) &&
+	       ((p >= lo && p <= hi && (!rsv || port_is_free(rsv, p))) ||
+		(w->host && pc != NAT_PCLS_ICMP));
+}
+
+/*
+ * A port of address @a for a new mapping: with NAT_PICK_KEEP the
+ * internal one (@want; @w->pref instead when set) when free, else the
+ * first free one from a random place in the range; with the --random
+ * picks never a kept one, the first free from port_start()'s place (a
+ * random one is never the internal port but by chance). The ports host
+ * sockets hold (n->host_ports) are never given to another; the host's
+ * own mapping (@w->host) may keep its port among them; a rule's range
+ * (@w->lo, @w->hi) is scanned instead of the configured one. Only ports
+ * of this worker's slice are given, the kept ones too, so a random port
+ * is always the worker's own. @key: the internal endpoint, for
+ * NAT_PICK_HASH.
  */
 static int port_alloc(struct nat *n, struct nat_addr *a, enum nat_pcls pc,
-		      uint16_t want, const struct nat_want *w)
+		      uint16_t want, uint64_t key, const struct nat_want *w)
 {
 	uint32_t lo = n->port_lo, hi = n->port_hi;
 	uint64_t *bits = a->bits[pc];
@@ -363,13 +403,16 @@ static int port_alloc(struct nat *n, struct nat_addr *a, enum nat_pcls pc,
 	if (lo == n->port_lo && hi == n->port_hi &&
 	    a->used[pc] >= n->slice_ports)
 		return -1;			/* exhausted, known in O(1) */
-	if (port_is_free(bits, want) && nat_port_in_slice(n, want) &&
-	    ((want >= lo && want <= hi && (!rsv || port_is_free(rsv, want))) ||
-	     (w->host && pc != NAT_PCLS_ICMP)))
+	if (w->pref && pc != NAT_PCLS_ICMP)
+		want = w->pref;
+	if (w->pick == NAT_PICK_KEEP &&
+	    port_keepable(n, bits, rsv, pc, want, lo, hi, w))
 		p = want;
+	else if (w->pref && w->pick == NAT_PICK_KEEP)
+		p = port_scan(n, bits, rsv, lo, hi, w->pref);	/* onward */
 	else
 		p = port_scan(n, bits, rsv, lo, hi,
-			      lo + (uint32_t)(nat_random(n) % (hi - lo + 1)));
+			      port_start(n, w, key, lo, hi));
 	if (p < 0)
 		return -1;
 	bits[p >> 6] |= 1ull << (p & 63);
@@ -588,7 +631,9 @@ static uint32_t nat_map_new(struct nat *n, enum nat_pcls pc, uint32_t int_addr,
 		*why = NAT_FAIL_POOL;
 		return NAT_NONE;
 	}
-	port = port_alloc(n, &n->addrs[slot], pc, ntohs(int_port), w);
+	port = port_alloc(n, &n->addrs[slot], pc, ntohs(int_port),
+			  (uint64_t)int_addr << 32 | (uint64_t)int_port << 8 | pc,
+			  w);
 	if (port < 0) {
 		*why = NAT_FAIL_PORTS;
 		return NAT_NONE;

@@ -69,6 +69,17 @@ struct nat {
 					 * slice, by (first port % wn) */
 };
 
+/* How a new mapping's port is picked (a rule's flags, nat.c) */
+enum nat_pick {
+	NAT_PICK_KEEP,		/* the internal (or @pref) port when free,
+				 * else a random place onward */
+	NAT_PICK_HASH,		/* --random: never kept; from a place the
+				 * internal endpoint's keyed hash gives */
+	NAT_PICK_RANDOM,	/* --random-fully: never kept; from a fresh
+				 * random place each mapping */
+	NAT_PICK_NUM
+};
+
 /**
  * struct nat_want - what a new mapping may take, as its maker asks
  * @lo:		a rule's port range (MASQUERADE/SNAT --to-ports), host
@@ -76,10 +87,15 @@ struct nat {
  * @hi:		its end
  * @host:	the router host's own socket's mapping: it may keep a port
  *		its sockets hold (n->host_ports)
+ * @pick:	enum nat_pick
+ * @pref:	with NAT_PICK_KEEP, the port tried first instead of the
+ *		internal one (a shifted range's), host order; 0: none
  */
 struct nat_want {
 	uint16_t lo, hi;
 	bool host;
+	uint8_t pick;
+	uint16_t pref;
 };
 
 int nat_init(struct nat *n, uint32_t max, uint64_t seed);

@@ -212,15 +212,37 @@ enum masq_counter plan_masq_source(struct masq_engine *e, const struct pkt *p,
 }
 
 
+/**
+ * plan_shifted_port() - The port a shifted range A-B/BASE maps @port to
+ * @t:		a NAT target with IPT_NAT_PORTS and IPT_NAT_OFFSET
+ * @port:	the packet's port, host order (DNAT: the destination's,
+ *		SNAT and MASQUERADE: the source's)
+ *
+ * As Linux's nf_nat_l4proto_unique_tuple() with NF_NAT_RANGE_PROTO_OFFSET:
+ * A + ((port - BASE) mod 65536) mod (B - A + 1); SNAT and MASQUERADE
+ * keep BASE 0.
+ * Return: the port, host order
+ */
+static uint16_t plan_shifted_port(const struct ipt_target *t, uint16_t port)
+{
+	uint32_t span = (uint32_t)t->u.nat.port_hi - t->u.nat.port_lo + 1;
+	uint16_t off = (uint16_t)(port - t->u.nat.port_base);
+
+	return (uint16_t)(t->u.nat.port_lo + off % span);
+}
+
 /*
  * The nat table's source translation for a new connection: MASQUERADE to
  * the first address of the way out, SNAT to the rule's address (one of a
  * range, chosen by the internal address so a host keeps its address).
  * A rule's port range (--to-ports, SNAT's :LO-HI) binds the port of a
  * mapping made here; an internal endpoint that has its mapping already
- * keeps it (endpoint-independent mapping, RFC 4787 REQ-1). @host: the
- * router host's own connection (nat.c: it may keep a port its sockets
- * hold).
+ * keeps it (endpoint-independent mapping, RFC 4787 REQ-1). The rule's
+ * --random-fully, --random and shifted range say how a new mapping's port
+ * is picked (nat.c); --persistent asks for what masq always does: a
+ * client's address in a range is chosen by the client's address alone.
+ * @host: the router host's own connection (nat.c: it may keep a port its
+ * sockets hold).
  * Return: C_NUM, or the counter to drop the packet with
  */
 enum masq_counter plan_snat(struct masq_engine *e, const struct pkt *p,
@@ -243,7 +265,12 @@ enum masq_counter plan_snat(struct masq_engine *e, const struct pkt *p,
 	if ((t->u.nat.flags & IPT_NAT_PORTS) && p->proto != IPPROTO_ICMP_) {
 		w.lo = t->u.nat.port_lo;
 		w.hi = t->u.nat.port_hi;
+		if (t->u.nat.flags & IPT_NAT_OFFSET)
+			w.pref = plan_shifted_port(t, ntohs(pl->t[CT_ORIG].sport));
 	}
+	w.pick = (t->u.nat.flags & IPT_NAT_RANDOM_FULLY) ? NAT_PICK_RANDOM :
+		 (t->u.nat.flags & IPT_NAT_RANDOM) ? NAT_PICK_HASH :
+		 NAT_PICK_KEEP;
 	return plan_masq_source(e, p, pl, ext, &w);
 }
 
@@ -416,7 +443,8 @@ enum plan_verdict plan_hairpin(struct masq_engine *e, struct pkt *p,
 /*
  * The nat table's destination translation of a first packet: DNAT to the
  * rule's address (one of a range, by the source address) and port (one
- * of a range, by the source port; else the packet's own), REDIRECT to the
+ * of a range, by the source port; a shifted range's by the destination
+ * port, plan_shifted_port(); else the packet's own), REDIRECT to the
  * arrival interface's first address.
  * Return: false when there is no address to translate to
  */
@@ -436,8 +464,12 @@ bool plan_dnat_target(const struct masq_engine *e, const struct pkt *p,
 		*addr = htonl(t->u.nat.addr_lo +
 			      (span ? ntohl(p->ip->saddr) % span : 0));
 	}
-	if ((t->u.nat.flags & IPT_NAT_PORTS) && p->has_ports &&
+	if ((t->u.nat.flags & (IPT_NAT_PORTS | IPT_NAT_OFFSET)) ==
+	    (IPT_NAT_PORTS | IPT_NAT_OFFSET) && p->has_ports &&
 	    p->proto != IPPROTO_ICMP_) {
+		*port = htons(plan_shifted_port(t, ntohs(p->dport)));
+	} else if ((t->u.nat.flags & IPT_NAT_PORTS) && p->has_ports &&
+		   p->proto != IPPROTO_ICMP_) {
 		span = (uint32_t)t->u.nat.port_hi - t->u.nat.port_lo + 1;
 		*port = htons((uint16_t)(t->u.nat.port_lo +
 					 ntohs(p->sport) % span));

@@ -106,5 +106,6 @@ extern const struct match_ext *const match_exts[IPT_M_KINDS];
 extern const struct target_ext *const target_exts[IPT_T_KINDS];
 
 /* The extensions in files of their own (one line each) */
+extern const struct match_ext ipt_sctp_match, ipt_dccp_match;	/* m_ports.c */
 
 #endif

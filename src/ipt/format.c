@@ -305,16 +305,23 @@ static void nat_format(struct line *l, const struct ipt_target *t)
 		if (f & IPT_NAT_PORTS)
 			o += (size_t)snprintf(buf + o, sizeof(buf) - o, ":");
 	}
+	/* a shifted range keeps its "-HI" even when one port wide: "P/BASE"
+	 * (-S's, as the reference prints it) does not parse */
 	if (f & IPT_NAT_PORTS)
-		snprintf(buf + o, sizeof(buf) - o,
-			 t->u.nat.port_lo == t->u.nat.port_hi ? "%u" : "%u-%u",
-			 t->u.nat.port_lo, t->u.nat.port_hi);
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+				      t->u.nat.port_lo == t->u.nat.port_hi &&
+				      !(f & IPT_NAT_OFFSET) ? "%u" : "%u-%u",
+				      t->u.nat.port_lo, t->u.nat.port_hi);
+	if ((f & IPT_NAT_PORTS) && (f & IPT_NAT_OFFSET) && o < sizeof(buf))
+		snprintf(buf + o, sizeof(buf) - o, "/%u", t->u.nat.port_base);
 	if (*buf) {
 		word(l, opt);
 		word(l, buf);
 	}
 	if (f & IPT_NAT_RANDOM)
 		word(l, "--random");
+	if (f & IPT_NAT_RANDOM_FULLY)
+		word(l, "--random-fully");
 	if (f & IPT_NAT_PERSISTENT)
 		word(l, "--persistent");
 }
@@ -532,7 +539,7 @@ static void command_format(struct line *l, const struct ipt_cmd *c)
 		word(l, chain2);
 	if (c->op == IPT_OP_POLICY)
 		word(l, c->policy == IPT_POL_DROP ? "DROP" :
-			c->policy == IPT_POL_ACCEPT ? "ACCEPT" : "NONE");
+			c->policy == IPT_POL_ACCEPT ? "ACCEPT" : "none");
 	if (c->rulenum && *chain)
 		wordf(l, "%u", c->rulenum);
 	if (c->opts & IPT_OPT_ZERO)

@@ -73,6 +73,8 @@ enum ipt_match_kind {
 	IPT_M_LIMIT,		/* --limit --limit-burst */
 	IPT_M_MAC,		/* --mac-source */
 	IPT_M_COMMENT,		/* --comment */
+	IPT_M_SCTP,		/* --sport --dport (m_ports.c) */
+	IPT_M_DCCP,		/* --sport --dport (m_ports.c) */
 	IPT_M_KINDS
 };
 
@@ -86,7 +88,8 @@ struct ipt_match {
 	uint16_t set;			/* IPT_F_* of the kind, which were given */
 	uint16_t inv;			/* the same bits: which were negated (!) */
 	union {
-		struct {		/* IPT_M_TCP, IPT_M_UDP */
+		struct {		/* IPT_M_TCP, IPT_M_UDP, IPT_M_SCTP,
+					 * IPT_M_DCCP (no flags) */
 			struct ipt_portrange sport, dport;
 			uint8_t flg_mask, flg_cmp; /* --tcp-flags / --syn */
 			uint8_t option;	/* --tcp-option: a TCP option kind */
@@ -124,7 +127,7 @@ struct ipt_match {
 _Static_assert(sizeof(((struct ipt_match *)0)->u) <= 64,
 	       "a match's fields fit in 64 bytes");
 
-/* IPT_M_TCP / IPT_M_UDP fields */
+/* IPT_M_TCP / IPT_M_UDP / IPT_M_SCTP / IPT_M_DCCP fields */
 #define IPT_F_SPORT	0x01
 #define IPT_F_DPORT	0x02
 #define IPT_F_TCPFLAGS	0x04
@@ -180,6 +183,11 @@ enum ipt_reject_with {
 #define IPT_NAT_PORTS		0x02	/* a port range was given */
 #define IPT_NAT_RANDOM		0x04
 #define IPT_NAT_PERSISTENT	0x08
+#define IPT_NAT_RANDOM_FULLY	0x10	/* MASQUERADE, SNAT */
+#define IPT_NAT_OFFSET		0x20	/* a shifted port range p-q/base:
+					 * DNAT keeps @port_base; SNAT and
+					 * MASQUERADE take it with base 0, as
+					 * their kernel revision does */
 
 struct ipt_target {
 	uint8_t kind;			/* enum ipt_target_kind */
@@ -203,6 +211,7 @@ struct ipt_target {
 			uint8_t flags;	/* IPT_NAT_* */
 			uint32_t addr_lo, addr_hi;
 			uint16_t port_lo, port_hi;
+			uint16_t port_base;	/* IPT_NAT_OFFSET */
 		} nat;
 	} u;
 };

@@ -18,9 +18,9 @@
  *  - a long option is looked up first among the base options, then among
  *    the options of the loaded extensions, newest first (a second -m tcp
  *    takes the --dport written after it); only when nothing matches, and
- *    -p tcp/udp/icmp was given before, is the protocol's own match loaded
- *    implicitly at this point of the rule (so it lands in rule.m[] where
- *    its first option was written);
+ *    -p tcp/udp/icmp/sctp/dccp was given before, is the protocol's own
+ *    match loaded implicitly at this point of the rule (so it lands in
+ *    rule.m[] where its first option was written);
  *  - "!" before an option negates it;
  *  - a command's positional words (chain, rule number, new name, policy)
  *    are read right after the command option, as iptables does.
@@ -63,8 +63,14 @@
  *    mask per side);
  *  - -m, -j and rule options with commands that take no rule (iptables
  *    ignores -m there).
- * Checks the kernel makes are left to ipt_exec(): the table and hook of
- * each target, TCPMSS's need for a SYN match, limit overflow.
+ * Where masq is looser: SNAT's and MASQUERADE's shifted range with base 0
+ * ("--to-ports 10-20/0"), which the reference's -S prints for any base
+ * but does not read back.
+ * Checks the kernel makes are left to ipt_exec(), so they exit 1 as the
+ * reference's "Invalid argument" does, not 2: the table and hook of each
+ * target, the protocol of -m tcp, udp, icmp, sctp and dccp (and of REJECT
+ * --reject-with tcp-reset), TCPMSS's need for a SYN match, limit's burst
+ * 0 and overflow, a policy other than ACCEPT and DROP.
  *
  * Limits: 8 matches and 8 addresses per side, as ipt.h sizes them; every
  * copy is bounded and every word may be anything (this is fuzzed).
@@ -361,7 +367,8 @@ static int opt_policy(struct parse *p, const struct base_opt *b,
 	w = take_positional(p);
 	if (!w)
 		return fail(p, "-P needs a chain and a policy");
-	/* any other word is the kernel's to refuse (exit 1), as iptables */
+	/* another word is libiptc's "Bad policy name" (exit status 1):
+	 * ipt_exec()'s refusal, sent as the word "none" */
 	if (!strcmp(w, "ACCEPT"))
 		p->cmd->policy = IPT_POL_ACCEPT;
 	else if (!strcmp(w, "DROP"))
@@ -969,6 +976,12 @@ static int command_check(struct parse *p)
 			    "-F, -Z, -N, -X, -E or -P)");
 	if (options_allowed(p))
 		return -1;
+	/* iptables' own check, before the kernel's (exit status 2) */
+	if (p->cmd->table == IPT_NAT &&
+	    ((p->cmd->op == IPT_OP_POLICY && p->cmd->policy == IPT_POL_DROP) ||
+	     (op_takes_rule(p->cmd->op) && p->cmd->rule.t.kind == IPT_T_DROP)))
+		return fail(p, "the nat table is not intended for filtering: "
+			    "DROP is refused there");
 	return op_takes_rule(p->cmd->op) ? rule_check(p) : 0;
 }
 

@@ -151,7 +151,7 @@ extern const struct limit_unit limit_units[4];
 /* ---- parse_match.c, parse_target.c ------------------------------------------ */
 
 bool proto_is(const struct parse *p, uint8_t proto);
-/* The match -p implies (tcp, udp, icmp), if none of that kind is loaded */
+/* The match -p implies (tcp, udp, icmp, sctp, dccp), if none of that kind is loaded */
 int implicit_kind(const struct parse *p);
 /* A new match of @kind at the end of the rule, with iptables' defaults */
 struct ipt_match *match_add(struct parse *p, uint8_t kind);

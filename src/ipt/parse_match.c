@@ -131,16 +131,6 @@ static int l4_opt(struct parse *p, struct ipt_match *m,
 	return 0;
 }
 
-static int l4_check(struct parse *p, const struct ipt_match *m)
-{
-	uint8_t proto = m->kind == IPT_M_TCP ? 6 : 17;
-	const char *name = m->kind == IPT_M_TCP ? "tcp" : "udp";
-
-	if (!proto_is(p, proto))
-		return fail(p, "-m %s needs -p %s (not negated)", name, name);
-	return 0;
-}
-
 static int icmp_opt(struct parse *p, struct ipt_match *m,
 		    const struct ext_opt *o, const char *const *a)
 {
@@ -157,9 +147,7 @@ static int icmp_check(struct parse *p, const struct ipt_match *m)
 {
 	if (!(m->set & IPT_F_VALUE))
 		return fail(p, "-m icmp needs --icmp-type");
-	if (!proto_is(p, 1))
-		return fail(p, "-m icmp needs -p icmp (not negated)");
-	return 0;
+	return 0;	/* -p icmp is ipt_exec()'s check (the kernel's) */
 }
 
 static int state_opt(struct parse *p, struct ipt_match *m,
@@ -217,8 +205,13 @@ static int multiport_opt(struct parse *p, struct ipt_match *m,
 	unsigned slots = 0;
 	char item[128];
 
-	if (!proto_is(p, 6) && !proto_is(p, 17))
-		return fail(p, "-m multiport needs -p tcp or -p udp before it");
+	if (!(p->given & G_PROTO) || !p->cmd->rule.proto)
+		return fail(p, "-m multiport needs -p tcp, udp, udplite, sctp "
+			    "or dccp before it");
+	if (!proto_is(p, 6) && !proto_is(p, 17) && !proto_is(p, 136) &&
+	    !proto_is(p, 132) && !proto_is(p, 33))
+		return fail(p, "-m multiport only works with TCP, UDP, "
+			    "UDPLITE, SCTP and DCCP");
 	if (m->set)
 		return fail(p, "-m multiport takes only one of --sports, "
 			    "--dports and --ports");
@@ -345,8 +338,9 @@ static int comment_opt(struct parse *p, struct ipt_match *m,
 #define MATCH(n, o, fo, fc) \
 	(&(const struct match_ext){ .name = n, .opts = o, .opt = fo, .check = fc })
 const struct match_ext *const match_exts[IPT_M_KINDS] = {
-	[IPT_M_TCP] = MATCH("tcp", tcp_opts, l4_opt, l4_check),
-	[IPT_M_UDP] = MATCH("udp", udp_opts, l4_opt, l4_check),
+	/* their protocol is ipt_exec()'s check (the kernel's): status 1 */
+	[IPT_M_TCP] = MATCH("tcp", tcp_opts, l4_opt, NULL),
+	[IPT_M_UDP] = MATCH("udp", udp_opts, l4_opt, NULL),
 	[IPT_M_ICMP] = MATCH("icmp", icmp_opts, icmp_opt, icmp_check),
 	[IPT_M_STATE] = MATCH("state", state_opts, state_opt, state_check),
 	[IPT_M_CONNTRACK] = MATCH("conntrack", conntrack_opts, state_opt,
@@ -354,18 +348,25 @@ const struct match_ext *const match_exts[IPT_M_KINDS] = {
 	[IPT_M_MULTIPORT] = MATCH("multiport", multiport_opts, multiport_opt,
 				  multiport_check),
 	[IPT_M_MARK] = MATCH("mark", mark_opts, mark_opt, value_check),
+	/* its overflow and burst 0 are ipt_exec()'s (the kernel's) */
 	[IPT_M_LIMIT] = MATCH("limit", limit_opts, limit_opt, NULL),
 	[IPT_M_MAC] = MATCH("mac", mac_opts, mac_opt, value_check),
 	[IPT_M_COMMENT] = MATCH("comment", comment_opts, comment_opt,
 				value_check),
+	[IPT_M_SCTP] = &ipt_sctp_match,
+	[IPT_M_DCCP] = &ipt_dccp_match,
 };
 
-/* The match -p implies (tcp, udp, icmp), if none of that kind is loaded */
+/*
+ * The match -p implies (tcp, udp, icmp, sctp, dccp), if none of that kind
+ * is loaded
+ */
 int implicit_kind(const struct parse *p)
 {
 	const struct ipt_rule *r = &p->cmd->rule;
 	int kind = r->proto == 6 ? IPT_M_TCP : r->proto == 17 ? IPT_M_UDP :
-		   r->proto == 1 ? IPT_M_ICMP : -1;
+		   r->proto == 1 ? IPT_M_ICMP : r->proto == 132 ? IPT_M_SCTP :
+		   r->proto == 33 ? IPT_M_DCCP : -1;
 
 	if (!(p->given & G_PROTO) || kind < 0)
 		return -1;

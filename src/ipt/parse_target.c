@@ -46,10 +46,11 @@ static const struct ext_opt tcpmss_opts[] = {
 	{ "clamp-mss-to-pmtu", MSS_CLAMP, 0, false },
 	{ NULL, 0, 0, false },
 };
-enum { NAT_TO, NAT_RANDOM, NAT_PERSISTENT };
+enum { NAT_TO, NAT_RANDOM, NAT_PERSISTENT, NAT_RANDOM_FULLY };
+/* --persistent is SNAT's and DNAT's, --random-fully MASQUERADE's and SNAT's */
 static const struct ext_opt masquerade_opts[] = {
 	{ "to-ports", NAT_TO, 1, false }, { "random", NAT_RANDOM, 0, false },
-	{ "random-fully", OPT_UNSUPPORTED, 0, false },
+	{ "random-fully", NAT_RANDOM_FULLY, 0, false },
 	{ NULL, 0, 0, false },
 };
 static const struct ext_opt redirect_opts[] = {
@@ -59,7 +60,7 @@ static const struct ext_opt redirect_opts[] = {
 static const struct ext_opt snat_opts[] = {
 	{ "to-source", NAT_TO, 1, false }, { "random", NAT_RANDOM, 0, false },
 	{ "persistent", NAT_PERSISTENT, 0, false },
-	{ "random-fully", OPT_UNSUPPORTED, 0, false },
+	{ "random-fully", NAT_RANDOM_FULLY, 0, false },
 	{ NULL, 0, 0, false },
 };
 static const struct ext_opt dnat_opts[] = {
@@ -200,34 +201,89 @@ static int tcpmss_check(struct parse *p, const struct ipt_target *t)
 	(void)t;
 	if (!p->tseen)
 		return fail(p, "TCPMSS needs --set-mss or --clamp-mss-to-pmtu");
-	return 0;		/* -p tcp and a SYN match: the kernel's check */
+	return 0;	/* -p tcp and a SYN match: ipt_exec()'s (the kernel's) */
 }
 
-/* "p" or "p-q" (a ':' is refused, as iptables: it separates the address) */
+/*
+ * The protocols whose ports a NAT target may name, as iptables' NAT
+ * extensions allow them (ICMP: the identifier); not negated
+ */
+static bool nat_ports_ok(const struct parse *p)
+{
+	static const uint8_t ok[] = { 6, 17, 132, 33, 1 };
+
+	for (size_t i = 0; i < ARRAY_SIZE(ok); i++)
+		if (proto_is(p, ok[i]))
+			return true;
+	return false;
+}
+
+/*
+ * One port of a NAT range: a number, or (when @name_ok) a service name
+ * of any protocol; @end is set past a number (a name takes it all)
+ */
+static bool nat_port_word(struct parse *p, const char *s, bool name_ok,
+			  uint16_t *port, const char **end)
+{
+	size_t n = strspn(s, "0123456789abcdefABCDEFxX");
+	char num[16];
+	uint32_t v;
+
+	for (; n; n--)	/* the longest number, as strtoul() reads one */
+		if (piece(s, n, num, sizeof(num)) && u32_parse(num, 65535, &v)) {
+			*port = (uint16_t)v;
+			*end = s + n;
+			return true;
+		}
+	*end = s + strlen(s);
+	return name_ok && *s && p->res && p->res->service &&
+	       !p->res->service(s, NULL, port);
+}
+
+/*
+ * "p", "p-q" or "p-q/base" as iptables-legacy 1.8.9's NAT targets read
+ * them: a service name only for p (the whole word: "ftp-data") and the
+ * base, q numeric ("ftp-ssh" and "10-ssh" are refused); a shifted range
+ * (the kernel's NF_NAT_RANGE_PROTO_OFFSET) only for DNAT, SNAT and
+ * MASQUERADE. SNAT's and MASQUERADE's kernel revisions keep no base: -S
+ * shows "/0", which masq reads back (the reference refuses base 0)
+ */
 static int nat_ports_parse(struct parse *p, const char *show, const char *arg,
 			   struct ipt_target *t)
 {
-	const char *proto = proto_name_for(p->cmd->rule.proto);
-	const char *dash = strchr(arg, '-');
-	char lo[64];
+	const char *end;
+	uint16_t base;
 
-	if (!(p->given & G_PROTO) || !p->cmd->rule.proto)
-		return fail(p, "ports for %s need -p tcp or -p udp before them",
-			    show);
-	if (strchr(arg, ':'))
-		return fail(p, "bad port range '%s' for %s: use a dash", arg,
-			    show);
-	if (!piece(arg, dash ? (size_t)(dash - arg) : strlen(arg), lo,
-		   sizeof(lo)) ||
-	    !port_parse(p, lo, proto, &t->u.nat.port_lo))
+	if (!nat_ports_ok(p))
+		return fail(p, "ports for %s need -p tcp, udp, sctp, dccp or "
+			    "icmp before them", show);
+	if (!nat_port_word(p, arg, true, &t->u.nat.port_lo, &end))
 		return fail(p, "bad port '%s' for %s", arg, show);
 	t->u.nat.port_hi = t->u.nat.port_lo;
-	if (dash && !port_parse(p, dash + 1, proto, &t->u.nat.port_hi))
+	t->u.nat.flags |= IPT_NAT_PORTS;
+	if (!*end)
+		return 0;
+	if (*end == ':')
+		return fail(p, "bad port range '%s' for %s: use a dash", arg,
+			    show);
+	if (*end != '-')
 		return fail(p, "bad port '%s' for %s", arg, show);
+	if (!nat_port_word(p, end + 1, false, &t->u.nat.port_hi, &end))
+		return fail(p, "bad port range '%s' for %s (a range takes "
+			    "numbers)", arg, show);
 	if (t->u.nat.port_lo > t->u.nat.port_hi)
 		return fail(p, "port range '%s' for %s goes backwards", arg,
 			    show);
-	t->u.nat.flags |= IPT_NAT_PORTS;
+	if (!*end)
+		return 0;
+	if (*end != '/' || !nat_port_word(p, end + 1, true, &base, &end) ||
+	    *end || (!base && t->kind == IPT_T_DNAT))
+		return fail(p, "bad port range '%s' for %s", arg, show);
+	if (t->kind == IPT_T_REDIRECT)
+		return fail(p, "REDIRECT takes no shifted port range ('%s')",
+			    arg);
+	t->u.nat.flags |= IPT_NAT_OFFSET;
+	t->u.nat.port_base = t->kind == IPT_T_DNAT ? base : 0;
 	return 0;
 }
 
@@ -276,6 +332,9 @@ static int nat_opt(struct parse *p, struct ipt_target *t,
 	case NAT_PERSISTENT:
 		t->u.nat.flags |= IPT_NAT_PERSISTENT;
 		return 0;
+	case NAT_RANDOM_FULLY:
+		t->u.nat.flags |= IPT_NAT_RANDOM_FULLY;
+		return 0;
 	default:
 		if (t->kind == IPT_T_SNAT || t->kind == IPT_T_DNAT)
 			return nat_to_parse(p, show, a[0], t);
@@ -302,6 +361,7 @@ const struct target_ext *const target_exts[IPT_T_KINDS] = {
 	[IPT_T_RETURN] = TARGET("RETURN", NULL, NULL, NULL),
 	[IPT_T_JUMP] = TARGET(NULL, NULL, NULL, NULL),
 	[IPT_T_GOTO] = TARGET(NULL, NULL, NULL, NULL),
+	/* tcp-reset's -p tcp is ipt_exec()'s check (the kernel's): status 1 */
 	[IPT_T_REJECT] = TARGET("REJECT", reject_opts, reject_opt, NULL),
 	[IPT_T_LOG] = TARGET("LOG", log_opts, log_opt, NULL),
 	[IPT_T_MARK] = TARGET("MARK", mark_target_opts, mark_target_opt,

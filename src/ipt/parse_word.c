@@ -293,10 +293,23 @@ int iface_parse(struct parse *p, const char *show, const char *arg,
 	return 0;
 }
 
-/* Protocol name for service lookups: "tcp", "udp", or NULL (any) */
+/* Protocol name for service lookups: "tcp", "udp", ..., or NULL (any) */
 const char *proto_name_for(uint8_t proto)
 {
-	return proto == 6 ? "tcp" : proto == 17 ? "udp" : NULL;
+	switch (proto) {
+	case 6:
+		return "tcp";
+	case 17:
+		return "udp";
+	case 132:
+		return "sctp";
+	case 33:
+		return "dccp";
+	case 136:
+		return "udplite";
+	default:
+		return NULL;
+	}
 }
 
 /* A port: a number, or a service name through the resolver */

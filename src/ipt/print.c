@@ -567,6 +567,8 @@ static void put_nat_ports(struct ipt_text *out, const struct ipt_target *t)
 	ipt_text_printf(out, "%u", t->u.nat.port_lo);
 	if (t->u.nat.port_hi != t->u.nat.port_lo)
 		ipt_text_printf(out, "-%u", t->u.nat.port_hi);
+	if (t->u.nat.flags & IPT_NAT_OFFSET)
+		ipt_text_printf(out, "/%u", t->u.nat.port_base);
 }
 
 static void put_nat_range(struct ipt_text *out, const struct ipt_target *t)
@@ -591,6 +593,8 @@ static void save_nat_flags(struct ipt_text *out, const struct ipt_target *t)
 {
 	if (t->u.nat.flags & IPT_NAT_RANDOM)
 		ipt_text_printf(out, " --random");
+	if (t->u.nat.flags & IPT_NAT_RANDOM_FULLY)
+		ipt_text_printf(out, " --random-fully");
 	if (t->u.nat.flags & IPT_NAT_PERSISTENT)
 		ipt_text_printf(out, " --persistent");
 }
@@ -1195,6 +1199,8 @@ static void l_nat_flags(const struct ipt_target *t, struct ipt_text *out)
 {
 	if (t->u.nat.flags & IPT_NAT_RANDOM)
 		ipt_text_printf(out, " random");
+	if (t->u.nat.flags & IPT_NAT_RANDOM_FULLY)
+		ipt_text_printf(out, " random-fully");
 	if (t->u.nat.flags & IPT_NAT_PERSISTENT)
 		ipt_text_printf(out, " persistent");
 }

@@ -758,6 +758,41 @@ static const struct ok_case targets[] = {
 	  "-t nat -A PREROUTING -p tcp -j REDIRECT --to-ports 8080-8090 "
 	  "--random" },
 	{ "-t nat -A PREROUTING -j REDIRECT", "-t nat -A PREROUTING -j REDIRECT" },
+	{ "-t nat -A POSTROUTING -j MASQUERADE --random-fully --random",
+	  "-t nat -A POSTROUTING -j MASQUERADE --random --random-fully" },
+	{ "-t nat -A POSTROUTING -j SNAT --to-source 1.2.3.4 --persistent "
+	  "--random-fully --random",
+	  "-t nat -A POSTROUTING -j SNAT --to-source 1.2.3.4 --random "
+	  "--random-fully --persistent" },
+	{ "-t nat -A PREROUTING -p tcp -j DNAT --to-destination "
+	  "1.2.3.4:1000-2000/0x50",
+	  "-t nat -A PREROUTING -p tcp -j DNAT --to-destination "
+	  "1.2.3.4:1000-2000/80" },
+	/* one port wide: -S prints 20/40 as the reference, sent as 20-20/40 */
+	{ "-t nat -A PREROUTING -p tcp -j DNAT --to-destination :20-20/40",
+	  "-t nat -A PREROUTING -p tcp -j DNAT --to-destination :20-20/40" },
+	{ "-t nat -A PREROUTING -p sctp -j DNAT --to-destination :10-20/40",
+	  "-t nat -A PREROUTING -p 132 -j DNAT --to-destination :10-20/40" },
+	/* SNAT and MASQUERADE keep no base: -S shows /0, read back */
+	{ "-t nat -A POSTROUTING -p udp -j SNAT --to-source 1.2.3.4:10-20/80",
+	  "-t nat -A POSTROUTING -p udp -j SNAT --to-source 1.2.3.4:10-20/0" },
+	{ "-t nat -A POSTROUTING -p tcp -j MASQUERADE --to-ports 10-20/0",
+	  "-t nat -A POSTROUTING -p tcp -j MASQUERADE --to-ports 10-20/0" },
+	{ "-t nat -A POSTROUTING -p icmp -j MASQUERADE --to-ports 7",
+	  "-t nat -A POSTROUTING -p icmp -j MASQUERADE --to-ports 7" },
+	{ "-A INPUT -p sctp --dport 5060 ! --sport 1:2",
+	  "-A INPUT -p 132 -m sctp ! --sport 1:2 --dport 5060" },
+	{ "-A INPUT -p 33 -m dccp --destination-port 5004",
+	  "-A INPUT -p 33 -m dccp --dport 5004" },
+	{ "-A INPUT -p udplite -m multiport --sports 5000:5010",
+	  "-A INPUT -p 136 -m multiport --sports 5000:5010" },
+	{ "-P INPUT RETURN", "-P INPUT none" },
+	{ "-P INPUT accept", "-P INPUT none" },
+	/* the protocol of these is ipt_exec()'s (exit status 1) */
+	{ "-A INPUT -m tcp --dport 22", "-A INPUT -m tcp --dport 22" },
+	{ "-A INPUT -m sctp --dport 22", "-A INPUT -m sctp --dport 22" },
+	{ "-A INPUT -p udp -j REJECT --reject-with tcp-reset",
+	  "-A INPUT -p udp -j REJECT --reject-with tcp-reset" },
 };
 
 static void run_ok(const struct ok_case *cases, size_t n)
@@ -817,6 +852,10 @@ static const struct err_case command_errors[] = {
 	{ "-E FOO DROP", "is the name of a target" },
 	{ "-E X Y Z", "bad argument 'Z'" },
 	{ "-P INPUT", "-P needs a chain and a policy" },
+	/* another policy word is ipt_exec()'s "Bad policy name" (status 1) */
+	{ "-t nat -P POSTROUTING DROP", "nat table is not intended for filtering" },
+	{ "-P POSTROUTING DROP -t nat", "nat table is not intended for filtering" },
+	{ "-t nat -A POSTROUTING -j DROP", "nat table is not intended for" },
 	{ "-P INPUT ACCEPT -j DROP", "option -j is not allowed with -P" },
 	{ "-L -s 1.2.3.4", "option -s is not allowed with -L" },
 	{ "-L -f", "option -f is not allowed with -L" },
@@ -948,10 +987,6 @@ static const struct err_case match_errors[] = {
 	{ "-A INPUT -p all --dport 1", "unknown option '--dport'" },
 	{ "-A INPUT -p udp --syn", "unknown option '--syn'" },
 	{ "-A INPUT -p udp --tcp-flags SYN SYN", "unknown option '--tcp-flags'" },
-	{ "-A INPUT -m tcp --dport 22", "-m tcp needs -p tcp" },
-	{ "-A INPUT -p udp -m tcp --dport 22", "-m tcp needs -p tcp" },
-	{ "-A INPUT -p tcp --sport 1 -m udp", "-m udp needs -p udp" },
-	{ "-A INPUT ! -p tcp --dport 1", "-m tcp needs -p tcp (not negated)" },
 	{ "-A INPUT -p tcp --dport 22 --dport 23", "--dport of tcp given twice" },
 	{ "-A INPUT -p tcp --sport 1 --source-port 2", "of tcp given twice" },
 	{ "-A INPUT -p tcp --dport 65536", "bad port '65536' for --dport" },
@@ -981,7 +1016,6 @@ static const struct err_case match_errors[] = {
 	{ "-A INPUT -p icmp --icmp-type 3/1:2", "unknown ICMP type '3/1:2'" },
 	{ "-A INPUT -p icmp --icmp-type \"\"", "unknown ICMP type ''" },
 	{ "-A INPUT -p icmp -m icmp", "-m icmp needs --icmp-type" },
-	{ "-A INPUT -p tcp -m icmp --icmp-type 8", "-m icmp needs -p icmp" },
 	{ "-A INPUT -p icmp --icmp-type 8 --icmp-type 0", "given twice" },
 	{ "-A INPUT -m state", "-m state needs --state" },
 	{ "-A INPUT -m state --state SNAT", "bad state 'SNAT'" },
@@ -996,13 +1030,21 @@ static const struct err_case match_errors[] = {
 	{ "-A INPUT -m conntrack --ctstatus SEEN_REPLY",
 	  "unsupported option --ctstatus of conntrack" },
 	{ "-A INPUT -m multiport --dports 1,2",
-	  "-m multiport needs -p tcp or -p udp before it" },
+	  "-m multiport needs -p tcp, udp, udplite, sctp or dccp before it" },
 	{ "-A INPUT -m multiport --dports 1,2 -p tcp",
-	  "-m multiport needs -p tcp or -p udp" },
+	  "-m multiport needs -p tcp, udp" },
 	{ "-A INPUT -p icmp -m multiport --dports 1,2",
-	  "-m multiport needs -p tcp or -p udp" },
+	  "-m multiport only works with TCP, UDP, UDPLITE, SCTP and DCCP" },
 	{ "-A INPUT ! -p udp -m multiport --ports 1",
-	  "-m multiport needs -p tcp or -p udp" },
+	  "-m multiport only works with" },
+	{ "-A INPUT -p udplite --dport 1", "unknown option '--dport'" },
+	{ "-A INPUT -p sctp --dport 1 --dport 2", "--dport of sctp given twice" },
+	{ "-A INPUT -p sctp --dport 2:1", "'2:1' for --dport goes backwards" },
+	{ "-A INPUT -p sctp --chunk-types any INIT",
+	  "unsupported option --chunk-types of sctp" },
+	{ "-A INPUT -p dccp --dccp-types REQUEST",
+	  "unsupported option --dccp-types of dccp" },
+	{ "-A INPUT -p dccp --dport x", "bad port 'x' for --dport" },
 	{ "-A INPUT -p udp -m multiport", "needs --sports, --dports or --ports" },
 	{ "-A INPUT -p udp -m multiport --ports 1:", "bad port range '1:'" },
 	{ "-A INPUT -p udp -m multiport --ports :5", "bad port range ':5'" },
@@ -1099,21 +1141,35 @@ static const struct err_case target_errors[] = {
 	{ "-t mangle -A FORWARD -p tcp -j TCPMSS ! --set-mss 100",
 	  "cannot be negated" },
 	{ "-t nat -A POSTROUTING -j MASQUERADE --to-ports 1000",
-	  "need -p tcp or -p udp before them" },
+	  "need -p tcp, udp, sctp, dccp or icmp before them" },
 	{ "-t nat -A POSTROUTING -j MASQUERADE --to-ports 1000 -p tcp",
-	  "need -p tcp or -p udp before them" },
+	  "need -p tcp, udp, sctp, dccp or icmp before them" },
+	{ "-t nat -A POSTROUTING -p gre -j MASQUERADE --to-ports 1000",
+	  "need -p tcp, udp, sctp, dccp or icmp before them" },
 	{ "-t nat -A POSTROUTING -p tcp -j MASQUERADE --to-ports 1000:2000",
 	  "use a dash" },
 	{ "-t nat -A POSTROUTING -p tcp -j MASQUERADE --to-ports 2000-1000",
 	  "goes backwards" },
 	{ "-t nat -A POSTROUTING -p tcp -j MASQUERADE --to-ports 1000-",
-	  "bad port '1000-'" },
+	  "bad port range '1000-'" },
+	{ "-t nat -A POSTROUTING -p tcp -j MASQUERADE --to-ports 10-20x",
+	  "bad port range '10-20x'" },
+	{ "-t nat -A PREROUTING -p tcp -j DNAT --to-destination :10-20/0",
+	  "bad port range '10-20/0'" },
+	{ "-t nat -A PREROUTING -p tcp -j DNAT --to-destination 1.2.3.4:10/30",
+	  "bad port '10/30'" },
+	{ "-t nat -A PREROUTING -p tcp -j REDIRECT --to-ports 10-20/5",
+	  "REDIRECT takes no shifted port range" },
+	{ "-t nat -A PREROUTING -p tcp -j DNAT --to-destination 1.2.3.4 "
+	  "--random-fully", "unknown option '--random-fully'" },
+	{ "-t nat -A PREROUTING -p tcp -j REDIRECT --random-fully",
+	  "unknown option '--random-fully'" },
+	{ "-t nat -A POSTROUTING -j MASQUERADE --persistent",
+	  "unknown option '--persistent'" },
 	{ "-t nat -A POSTROUTING -p tcp -j MASQUERADE --to-ports 65536",
 	  "bad port '65536'" },
 	{ "-t nat -A POSTROUTING -p tcp -j MASQUERADE --to-ports ssh",
 	  "bad port 'ssh'" },
-	{ "-t nat -A POSTROUTING -p tcp -j MASQUERADE --random-fully",
-	  "unsupported option --random-fully of MASQUERADE" },
 	{ "-t nat -A POSTROUTING -p tcp -j MASQUERADE ! --random",
 	  "cannot be negated" },
 	{ "-t nat -A POSTROUTING -p tcp -j MASQUERADE --to-ports 1 --to-ports 2",
@@ -1138,7 +1194,7 @@ static const struct err_case target_errors[] = {
 	{ "-t nat -A POSTROUTING -j SNAT --to-source \"\"",
 	  "--to-source needs an address" },
 	{ "-t nat -A POSTROUTING -j SNAT --to-source 1.2.3.4:1000",
-	  "need -p tcp or -p udp before them" },
+	  "need -p tcp, udp, sctp, dccp or icmp before them" },
 	{ "-t nat -A POSTROUTING -j SNAT --to-source 1.2.3.4 --to-source "
 	  "1.2.3.5", "given twice" },
 	{ "-t nat -A PREROUTING -j DNAT", "DNAT needs --to-destination" },
@@ -1448,9 +1504,19 @@ static void test_resolver(void)
 	expect_ok("-t nat -A POSTROUTING -p tcp -j MASQUERADE --to-ports ssh",
 		  &fake, "-t nat -A POSTROUTING -p tcp -j MASQUERADE "
 		  "--to-ports 22", NULL);
+	/* a name for the first port and the base, numbers for the last */
+	expect_err("-t nat -A PREROUTING -p tcp -j DNAT --to-destination "
+		   "1.2.3.4:ssh-http", &fake, "bad port 'ssh-http'");
+	expect_err("-t nat -A PREROUTING -p tcp -j DNAT --to-destination "
+		   "1.2.3.4:10-http", &fake, "a range takes numbers");
+	expect_err("-t nat -A PREROUTING -p tcp -j DNAT --to-destination "
+		   "1.2.3.4:ssh-80/http", &fake, "bad port 'ssh-80/http'");
 	expect_ok("-t nat -A PREROUTING -p tcp -j DNAT --to-destination "
-		  "1.2.3.4:ssh-http", &fake, "-t nat -A PREROUTING -p tcp -j "
-		  "DNAT --to-destination 1.2.3.4:22-80", NULL);
+		  "1.2.3.4:22-80/http", &fake, "-t nat -A PREROUTING -p tcp "
+		  "-j DNAT --to-destination 1.2.3.4:22-80/80", NULL);
+	expect_ok("-t nat -A PREROUTING -p udp -j DNAT --to-destination "
+		  "1.2.3.4:http", &fake, "-t nat -A PREROUTING -p udp -j "
+		  "DNAT --to-destination 1.2.3.4:80", NULL);
 	expect_err("-t nat -A POSTROUTING -j SNAT --to-source one.example",
 		   &fake, "bad address 'one.example'");
 	/* a resolver with no members is no resolver */

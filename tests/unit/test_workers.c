@@ -940,6 +940,76 @@ static int slice_allocator(void)
 	return rc;
 }
 
+/*
+ * slice_random_picks: --random-fully and --random never keep the
+ * internal port and give only ports of the worker's own slice; random
+ * ones spread over the range (not one run upward from a start), --random
+ * ones come back the same for the same endpoint, and the mapping stays
+ * the endpoint's (its next connection takes it); a shifted range's own
+ * port is tried first
+ */
+static int slice_random_picks(void)
+{
+	struct nat_want fully = { .pick = NAT_PICK_RANDOM },
+			hash = { .pick = NAT_PICK_HASH },
+			shift = { .lo = 2000, .hi = 2999, .pref = 2506 };
+	uint32_t ext = htonl(EXT), runs = 0, quarters[4] = { 0 }, m, m2;
+	uint16_t got, prev = 0, h1;
+	enum nat_fail why;
+	struct nat a;
+	int rc = 0;
+
+	if (nat_init(&a, 70000, 11) || nat_set_worker(&a, 1, 2))
+		return report_failf("nat_init");
+	for (uint32_t i = 0; i < 400 && !rc; i++) {
+		uint16_t want = (uint16_t)(30002 + 4 * i);	/* worker 1's */
+
+		m = nat_map_get(&a, IPPROTO_UDP_, htonl(IP4(10, 2, 0, 1)),
+				htons(want), ext, &fully, &why);
+		got = m == NAT_NONE ? 0 : ntohs(a.m[m].ext_port);
+		if (m == NAT_NONE || SLICE(got, 2) != 1 || got == want ||
+		    got < 1024)
+			rc = report_failf("random-fully: %u for %u", got, want);
+		runs += got == prev + 1 || got == prev + 3;
+		quarters[(got - 1024) / 16128]++;
+		prev = got;
+		m2 = nat_map_get(&a, IPPROTO_UDP_, htonl(IP4(10, 2, 0, 1)),
+				 htons(want), ext, &fully, &why);
+		if (!rc && m2 != m)
+			rc = report_failf("random-fully: a second mapping for %u",
+					  want);
+	}
+	for (int q = 0; q < 4 && !rc; q++)
+		if (quarters[q] < 50)
+			rc = report_failf("random-fully: quarter %d has %u of 400",
+					  q, quarters[q]);
+	if (!rc && runs > 20)
+		rc = report_failf("random-fully: %u ports follow the last", runs);
+	/* --random: the same endpoint's port again once its mapping is gone */
+	m = nat_map_get(&a, IPPROTO_TCP_, htonl(IP4(10, 2, 0, 2)), htons(40002),
+			ext, &hash, &why);
+	h1 = m == NAT_NONE ? 0 : ntohs(a.m[m].ext_port);
+	if (!rc && (m == NAT_NONE || h1 == 40002 || SLICE(h1, 2) != 1))
+		rc = report_failf("random: %u", h1);
+	if (!rc) {
+		nat_map_put(&a, m);
+		m = nat_map_get(&a, IPPROTO_TCP_, htonl(IP4(10, 2, 0, 2)),
+				htons(40002), ext, &hash, &why);
+		if (m == NAT_NONE || ntohs(a.m[m].ext_port) != h1)
+			rc = report_failf("random: %u then another", h1);
+	}
+	/* a shifted range: its port first (2506, worker 1's), then onward */
+	for (int i = 0; i < 2 && !rc; i++) {
+		m = nat_map_get(&a, IPPROTO_TCP_, htonl(IP4(10, 2, 0, 3 + i)),
+				htons(7), ext, &shift, &why);
+		got = m == NAT_NONE ? 0 : ntohs(a.m[m].ext_port);
+		if (got != (i ? 2507 : 2506))
+			rc = report_failf("shifted: mapping %d took %u", i, got);
+	}
+	nat_fini(&a);
+	return rc;
+}
+
 /* The exhaustion of a full default range is seen by its slice's count */
 static int slice_exhaustion(void)
 {
@@ -1503,6 +1573,7 @@ int main(void)
 	report_case("workers", "steer_edges", steer_edges());
 	report_case("workers", "slice_allocator", slice_allocator());
 	report_case("workers", "slice_exhaustion", slice_exhaustion());
+	report_case("workers", "slice_random_picks", slice_random_picks());
 	report_case("workers", "slice_gaps_named", slice_gaps_named());
 	report_case("workers", "rule_counters_vector", rule_counters_vector());
 	report_case("workers", "ring_basics", ring_basics());

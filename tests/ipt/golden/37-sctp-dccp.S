@@ -1,0 +1,50 @@
+## iptables -t filter -S
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-A INPUT -p sctp -m sctp --dport 5060 -j ACCEPT
+-A INPUT -p sctp -m sctp --sport 1024:65535 ! --dport 5061
+-A INPUT -p sctp -m sctp ! --sport 7 --dport 2905:2906 -j DROP
+-A INPUT -p sctp -m sctp --dport 5672
+-A INPUT -p sctp -m sctp ! --dport 0:65535
+-A INPUT -p sctp -m sctp --sport 0:65535
+-A INPUT -p dccp -m dccp --dport 5004
+-A INPUT -p dccp -m dccp --sport 1000:2000 -j ACCEPT
+-A INPUT -p dccp -m dccp ! --sport 1
+-A INPUT -p dccp -m dccp --dport 20
+-A FORWARD -p sctp -m multiport --dports 5060,5061 -j ACCEPT
+-A FORWARD -p dccp -m multiport --sports 5004:5010,6000
+-A FORWARD -p udplite -m multiport --ports 5000:5010 -j DROP
+-A FORWARD -p sctp -m sctp --dport 80 -m sctp --sport 9
+-A OUTPUT -p sctp -m sctp --dport 3868 -j ACCEPT
+## iptables -t filter -S -v
+-P INPUT ACCEPT -c 0 0
+-P FORWARD ACCEPT -c 0 0
+-P OUTPUT ACCEPT -c 0 0
+-A INPUT -p sctp -m sctp --dport 5060 -c 0 0 -j ACCEPT
+-A INPUT -p sctp -m sctp --sport 1024:65535 ! --dport 5061 -c 0 0
+-A INPUT -p sctp -m sctp ! --sport 7 --dport 2905:2906 -c 0 0 -j DROP
+-A INPUT -p sctp -m sctp --dport 5672 -c 0 0
+-A INPUT -p sctp -m sctp ! --dport 0:65535 -c 0 0
+-A INPUT -p sctp -m sctp --sport 0:65535 -c 0 0
+-A INPUT -p dccp -m dccp --dport 5004 -c 0 0
+-A INPUT -p dccp -m dccp --sport 1000:2000 -c 0 0 -j ACCEPT
+-A INPUT -p dccp -m dccp ! --sport 1 -c 0 0
+-A INPUT -p dccp -m dccp --dport 20 -c 0 0
+-A FORWARD -p sctp -m multiport --dports 5060,5061 -c 0 0 -j ACCEPT
+-A FORWARD -p dccp -m multiport --sports 5004:5010,6000 -c 0 0
+-A FORWARD -p udplite -m multiport --ports 5000:5010 -c 0 0 -j DROP
+-A FORWARD -p sctp -m sctp --dport 80 -m sctp --sport 9 -c 0 0
+-A OUTPUT -p sctp -m sctp --dport 3868 -c 0 0 -j ACCEPT
+## iptables -t nat -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+## iptables -t mangle -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+-A PREROUTING -p dccp -m dccp --dport 7 -j MARK --set-xmark 0x1/0xffffffff
