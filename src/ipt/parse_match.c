@@ -358,6 +358,12 @@ const struct match_ext *const match_exts[IPT_M_KINDS] = {
 	[IPT_M_MAC] = MATCH("mac", mac_opts, mac_opt, value_check),
 	[IPT_M_COMMENT] = MATCH("comment", comment_opts, comment_opt,
 				value_check),
+	[IPT_M_ADDRTYPE] = &ipt_addrtype_match,
+	[IPT_M_IPRANGE] = &ipt_iprange_match,
+	[IPT_M_PKTTYPE] = &ipt_pkttype_match,
+	[IPT_M_LENGTH] = &ipt_length_match,
+	[IPT_M_TOS] = &ipt_tos_match,
+	[IPT_M_TTL] = &ipt_ttl_match,
 };
 
 /* The match -p implies (tcp, udp, icmp), if none of that kind is loaded */
