@@ -6,7 +6,8 @@
  * broadcast (or bcast), multicast (or mcast) and otherhost, any case,
  * printed lower case under their first name; negatable; needed. The
  * engine tells them apart by the frame's Ethernet destination
- * (src/engine/fwm_simple.c).
+ * (src/engine/fwm_header.c); it takes in no frame addressed to another
+ * station, so otherhost never matches there.
  */
 #include <stdio.h>
 #include <strings.h>

@@ -10,7 +10,7 @@
  * (b 0-255, numbers only). -L -n prints "TOS set 0xVV/0xMM"; -L the
  * simplest of a name ("TOS setMinimize-Delay", after two spaces, as the
  * reference), "and", "or", "xor" and "set". The mangle table only
- * (ruleset.c). The engine rewrites the byte (src/engine/fwt_tos_ttl.c).
+ * (ruleset.c). The engine rewrites the byte (src/engine/fwt_header.c).
  */
 #include <stdio.h>
 

@@ -7,7 +7,7 @@
  * strtoul reads them). -S prints the option as given, -L "TTL set to N",
  * "TTL decrement by N", "TTL increment by N". The mangle table only
  * (ruleset.c). The engine rewrites the byte, a decrement stopping at 0
- * and an increment at 255 as the kernel's do (src/engine/fwt_tos_ttl.c).
+ * and an increment at 255 as the kernel's do (src/engine/fwt_header.c).
  */
 #include <stdio.h>
 
