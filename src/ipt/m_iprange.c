@@ -3,8 +3,10 @@
  * m_iprange.c - the -m iprange match: --src-range, --dst-range
  *
  * Owns the words of iprange (revision 1, iptables-legacy 1.8.9): "A-B"
- * or "A" (meaning A-A), dotted quads only (no mask, no names), each
- * option once and either negatable. A reversed range is taken, as the
+ * or "A" (meaning A-A), numeric addresses only (no mask, no names) of 1
+ * to 4 parts, the missing ones 0 ("1.2.3" is 1.2.3.0), blanks before
+ * each taken and none after (as the reference reads them), each option
+ * once and either negatable. A reversed range is taken, as the
  * reference takes it (the kernel warns that it never matches), and kept
  * as written. Addresses are host order here, as everywhere in libipt.
  */
@@ -19,6 +21,14 @@ static const struct ext_opt iprange_opts[] = {
 	{ NULL, 0, 0, false },
 };
 
+/* One address of a range: blanks first are skipped, as strtoul would */
+static bool range_end(const char *s, uint32_t *a)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return ip_parse(s, 1, a);
+}
+
 /* "A-B" or "A" into @lo, @hi */
 static int range_parse(struct parse *p, const char *show, const char *arg,
 		       uint32_t *lo, uint32_t *hi)
@@ -27,8 +37,8 @@ static int range_parse(struct parse *p, const char *show, const char *arg,
 	char first[32];
 
 	if (!piece(arg, dash ? (size_t)(dash - arg) : strlen(arg), first,
-		   sizeof(first)) || !ip_parse(first, 4, lo) ||
-	    (dash && !ip_parse(dash + 1, 4, hi)))
+		   sizeof(first)) || !range_end(first, lo) ||
+	    (dash && !range_end(dash + 1, hi)))
 		return fail(p, "bad value '%s' for %s (want A-B)", arg, show);
 	if (!dash)
 		*hi = *lo;

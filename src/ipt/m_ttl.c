@@ -2,7 +2,8 @@
 /*
  * m_ttl.c - the -m ttl match: --ttl-eq, --ttl-gt, --ttl-lt
  *
- * Owns the words of ttl (iptables-legacy 1.8.9): one of the three, a
+ * Owns the words of ttl (iptables-legacy 1.8.9): one of the three (and
+ * --ttl, the old name of --ttl-eq, which the reference still takes), a
  * number 0-255 (0x hex, 0 octal); only --ttl-eq may be negated (the
  * kernel's "not equal"). -L prints "TTL match TTL == 64" (!=, <, >).
  */
@@ -14,6 +15,7 @@
 static const struct ext_opt ttl_opts[] = {
 	{ "ttl-eq", IPT_TTL_EQ, 1, true }, { "ttl-lt", IPT_TTL_LT, 1, false },
 	{ "ttl-gt", IPT_TTL_GT, 1, false },
+	{ "ttl", IPT_TTL_EQ, 1, true },	/* the old name of --ttl-eq */
 	{ NULL, 0, 0, false },
 };
 

@@ -21,6 +21,7 @@
 -A INPUT -m length --length 16:32
 -A INPUT -m length --length 200:100
 -A INPUT -m length --length 0:65535
+-A INPUT -m iprange --src-range 1.2.3.0-1.2.4.0 --dst-range 10.0.0.1-10.0.0.2
 -A FORWARD -m iprange ! --dst-range 8.0.0.1-10.0.0.2 -j DROP
 -A OUTPUT -p icmp -m length --length 1000:65535 -m pkttype --pkt-type unicast -m iprange --dst-range 192.168.1.1-192.168.1.9 -j REJECT --reject-with icmp-port-unreachable
 ## iptables -t filter -S -v
@@ -46,6 +47,7 @@
 -A INPUT -m length --length 16:32 -c 0 0
 -A INPUT -m length --length 200:100 -c 0 0
 -A INPUT -m length --length 0:65535 -c 0 0
+-A INPUT -m iprange --src-range 1.2.3.0-1.2.4.0 --dst-range 10.0.0.1-10.0.0.2 -c 0 0
 -A FORWARD -m iprange ! --dst-range 8.0.0.1-10.0.0.2 -c 0 0 -j DROP
 -A OUTPUT -p icmp -m length --length 1000:65535 -m pkttype --pkt-type unicast -m iprange --dst-range 192.168.1.1-192.168.1.9 -c 0 0 -j REJECT --reject-with icmp-port-unreachable
 ## iptables -t nat -S

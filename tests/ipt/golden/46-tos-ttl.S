@@ -21,6 +21,7 @@
 -A INPUT -m ttl --ttl-lt 0
 -A INPUT -m ttl --ttl-gt 255
 -A INPUT -m ttl --ttl-eq 16
+-A INPUT -m ttl ! --ttl-eq 7
 -A FORWARD -p tcp -m tos --tos 0x10/0x3f -m ttl --ttl-lt 2 -m tcp --dport 22 -j DROP
 ## iptables -t filter -S -v
 -P INPUT ACCEPT -c 0 0
@@ -45,6 +46,7 @@
 -A INPUT -m ttl --ttl-lt 0 -c 0 0
 -A INPUT -m ttl --ttl-gt 255 -c 0 0
 -A INPUT -m ttl --ttl-eq 16 -c 0 0
+-A INPUT -m ttl ! --ttl-eq 7 -c 0 0
 -A FORWARD -p tcp -m tos --tos 0x10/0x3f -m ttl --ttl-lt 2 -m tcp --dport 22 -c 0 0 -j DROP
 ## iptables -t nat -S
 -P PREROUTING ACCEPT
