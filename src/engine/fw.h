@@ -280,6 +280,7 @@ static inline void fw_pkt_init(struct fw_pkt *fp, struct pkt *p, uint8_t in,
 	fp->demasq = false;
 	fp->left = false;
 	fp->rec = NULL;
+	fp->hook = IPT_PREROUTING;	/* fw_run_hook() says which */
 	fp->action = 0;
 	fp->reject_with = 0;
 	fp->nat = NULL;
