@@ -55,6 +55,16 @@ static const struct {
 	SEED("\x01-A INPUT -p sctp ! --sport 1:2 --dport 5060 -p 33 -m dccp "
 	     "--dport 7 -m multiport --ports 1,2:3"),
 	SEED("\x01-A FORWARD -p udplite -m multiport --sports 5000:5010"),
+	SEED("\x01-t nat -A PREROUTING -m addrtype --dst-type LOCAL ! --src-type "
+	     "unicast,BROADCAST --limit-iface-in -p tcp --dport 8080 -j DNAT "
+	     "--to-destination 10.0.0.2:80"),
+	SEED("\x01-A INPUT -m iprange ! --src-range 10.0.0.1-10.0.0.9 --dst-range "
+	     "1.2.3.4 -m pkttype ! --pkt-type bcast -m length --length :200"),
+	SEED("\x01-A FORWARD -m tos ! --tos Minimize-Delay -m ttl ! --ttl-eq 0x10 "
+	     "-m tos --tos 0x08/0xfc -m ttl --ttl-lt 5"),
+	SEED("\x01-t mangle -A POSTROUTING -j TOS --set-tos 0x10/0x3f"),
+	SEED("\x01-t mangle -A FORWARD -j TTL --ttl-inc 3"),
+	SEED("\x01-t mangle -I PREROUTING -j TOS --xor-tos 0xff"),
 	SEED("\x00-A\0INPUT\0-m\0comment\0--comment\0a \"b\"\nc\0-j\0ACCEPT"),
 };
 

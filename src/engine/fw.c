@@ -16,7 +16,8 @@
  * Targets that do not end the walk act as they go: LOG writes a line
  * through the caller's log function (the kernel's format: IN= OUT= MAC=
  * SRC= DST= LEN= TOS= PREC= TTL= ID= PROTO= SPT= DPT=), MARK changes the
- * packet's mark, TCPMSS lowers a SYN's MSS option. A jump pushes the
+ * packet's mark, TCPMSS lowers a SYN's MSS option, TOS and TTL rewrite
+ * their IP header byte (fwt_header.c). A jump pushes the
  * chain it left on a fixed stack (FW_MAX_DEPTH; the ruleset has no loops,
  * ipt_exec() refuses them, so the depth is bounded by the user chains).
  *
@@ -321,7 +322,7 @@ static bool fw_rule_is_pure(const struct fw_rule *fr)
 	case IPT_T_DNAT:
 	case IPT_T_REDIRECT:
 		return true;
-	default:			/* LOG, MARK, TCPMSS */
+	default:			/* LOG, MARK, TCPMSS, TOS, TTL */
 		return false;
 	}
 }
@@ -675,6 +676,18 @@ static bool match_one(struct masq_engine *e, struct fw_rule *fr,
 	case IPT_M_SCTP:
 	case IPT_M_DCCP:
 		return fwm_sctp_dccp_match(m, fp);
+	case IPT_M_ADDRTYPE:
+		return fwm_addrtype(e, m, fp);
+	case IPT_M_IPRANGE:
+		return fwm_iprange(m, fp);
+	case IPT_M_PKTTYPE:
+		return fwm_pkttype(e, m, fp);
+	case IPT_M_LENGTH:
+		return fwm_length(m, fp);
+	case IPT_M_TOS:
+		return fwm_tos(m, fp);
+	case IPT_M_TTL:
+		return fwm_ttl(m, fp);
 	default:
 		return false;
 	}
@@ -925,6 +938,12 @@ static bool fw_target(struct masq_engine *e, const struct ipt_target *t,
 	case IPT_T_TCPMSS:
 		fw_mss_clamp(e, fp, t->u.tcpmss.mss);
 		return false;
+	case IPT_T_TOS:
+		fwt_tos(t, fp);
+		return false;
+	case IPT_T_TTL:
+		fwt_ttl(t, fp);
+		return false;
 	default:			/* IPT_T_NONE: counted only */
 		return false;
 	}
@@ -1124,6 +1143,7 @@ static void fw_run_hook_memo(struct masq_engine *e, struct fw *fw,
 void fw_run_hook(struct masq_engine *e, struct fw *fw, enum ipt_hook hook,
 		 bool first, struct fw_pkt *fp)
 {
+	fp->hook = (uint8_t)hook;
 	if (fw->lang != IPT_LANG_IPTABLES)
 		fw2_run_hook(e, fw, hook, first, fp);
 	else if (fw->plan[hook][first].memo)

@@ -217,6 +217,7 @@ struct fw_pkt {
 	bool left;			/* 2.x: the output chain has been
 					 * walked for it */
 	struct fw_memo *rec;		/* recording a hook memo, or NULL */
+	uint8_t hook;			/* enum ipt_hook being walked */
 	/* results */
 	uint8_t action;			/* enum fw_action */
 	uint8_t reject_with;		/* enum ipt_reject_with */
@@ -287,6 +288,7 @@ static inline void fw_pkt_init(struct fw_pkt *fp, struct pkt *p, uint8_t in,
 	fp->demasq = false;
 	fp->left = false;
 	fp->rec = NULL;
+	fp->hook = IPT_PREROUTING;	/* fw_run_hook() says which */
 	fp->action = 0;
 	fp->reject_with = 0;
 	fp->nat = NULL;
@@ -304,6 +306,30 @@ static inline void fw_pkt_dnat(struct fw_pkt *fp, uint32_t addr, uint16_t port)
 	fp->state |= IPT_ST_DNAT;
 	fp->demasq = true;
 }
+
+/*
+ * The forward path takes a forwarded packet's TTL down by one after its
+ * walk (xlate.h), where the kernel's ip_forward() does so before FORWARD:
+ * what the kernel's FORWARD and POSTROUTING would see is one less than
+ * the header holds. -m ttl and -j TTL read and write through this.
+ */
+static inline unsigned fw_pkt_ttl_owed(const struct fw_pkt *fp)
+{
+	return (fp->hook == IPT_FORWARD || fp->hook == IPT_POSTROUTING) &&
+	       fp->in != FW_NO_IF && fp->out != FW_NO_IF && fp->p->ip->ttl;
+}
+
+/* fwm_*.c, fwt_*.c: the extensions' halves on the packet path */
+bool fwm_addrtype(const struct masq_engine *e, const struct ipt_match *m,
+		  const struct fw_pkt *fp);
+bool fwm_iprange(const struct ipt_match *m, const struct fw_pkt *fp);
+bool fwm_pkttype(const struct masq_engine *e, const struct ipt_match *m,
+		 const struct fw_pkt *fp);
+bool fwm_length(const struct ipt_match *m, const struct fw_pkt *fp);
+bool fwm_tos(const struct ipt_match *m, const struct fw_pkt *fp);
+bool fwm_ttl(const struct ipt_match *m, const struct fw_pkt *fp);
+void fwt_tos(const struct ipt_target *t, struct fw_pkt *fp);
+void fwt_ttl(const struct ipt_target *t, struct fw_pkt *fp);
 
 /* fw2.c: the 2.0 and 2.2 traversal (ipfwadm, ipchains rulesets) */
 void fw2_compile_rule(const struct masq_engine *e, struct fw_rule *fr,

@@ -107,5 +107,13 @@ extern const struct target_ext *const target_exts[IPT_T_KINDS];
 
 /* The extensions in files of their own (one line each) */
 extern const struct match_ext ipt_sctp_match, ipt_dccp_match;	/* m_ports.c */
+extern const struct match_ext ipt_addrtype_match;
+extern const struct match_ext ipt_iprange_match;
+extern const struct match_ext ipt_pkttype_match;
+extern const struct match_ext ipt_length_match;
+extern const struct match_ext ipt_tos_match;
+extern const struct match_ext ipt_ttl_match;
+extern const struct target_ext ipt_TOS_target;
+extern const struct target_ext ipt_TTL_target;
 
 #endif

@@ -75,6 +75,12 @@ enum ipt_match_kind {
 	IPT_M_COMMENT,		/* --comment */
 	IPT_M_SCTP,		/* --sport --dport (m_ports.c) */
 	IPT_M_DCCP,		/* --sport --dport (m_ports.c) */
+	IPT_M_ADDRTYPE,		/* --src-type --dst-type --limit-iface-* */
+	IPT_M_IPRANGE,		/* --src-range --dst-range */
+	IPT_M_PKTTYPE,		/* --pkt-type */
+	IPT_M_LENGTH,		/* --length */
+	IPT_M_TOS,		/* --tos */
+	IPT_M_TTL,		/* --ttl-eq --ttl-gt --ttl-lt */
 	IPT_M_KINDS
 };
 
@@ -117,6 +123,24 @@ struct ipt_match {
 		} mac;
 		uint8_t comment;	/* IPT_M_COMMENT: its text is the
 					 * rule's comments[comment] */
+		struct {		/* IPT_M_ADDRTYPE: 1 << IPT_RTN_* */
+			uint16_t src, dst;
+		} addrtype;
+		struct {		/* IPT_M_IPRANGE: host order, lo..hi;
+					 * [0] source, [1] destination */
+			uint32_t lo[2], hi[2];
+		} iprange;
+		uint8_t pkttype;	/* IPT_M_PKTTYPE: enum ipt_pkttype */
+		struct {		/* IPT_M_LENGTH: IP total length */
+			uint16_t lo, hi;
+		} length;
+		struct {		/* IPT_M_TOS: (tos & mask) == value */
+			uint8_t value, mask;
+		} tos;
+		struct {		/* IPT_M_TTL: "! --ttl-eq" is inv */
+			uint8_t mode;	/* enum ipt_ttl_mode */
+			uint8_t value;
+		} ttl;
 	} u;
 };
 
@@ -138,6 +162,26 @@ _Static_assert(sizeof(((struct ipt_match *)0)->u) <= 64,
 /* IPT_M_LIMIT */
 #define IPT_F_LIMIT	0x01
 #define IPT_F_BURST	0x02
+/* IPT_M_ADDRTYPE (IPT_F_LIMIT_IN/OUT: --limit-iface-in/out) and
+ * IPT_M_IPRANGE */
+#define IPT_F_SRC	0x01
+#define IPT_F_DST	0x02
+#define IPT_F_LIMIT_IN	0x04
+#define IPT_F_LIMIT_OUT	0x08
+
+/* -m addrtype's types: the kernel's route types (RTN_*), in its order */
+enum ipt_rtn { IPT_RTN_UNSPEC, IPT_RTN_UNICAST, IPT_RTN_LOCAL,
+	       IPT_RTN_BROADCAST, IPT_RTN_ANYCAST, IPT_RTN_MULTICAST,
+	       IPT_RTN_BLACKHOLE, IPT_RTN_UNREACHABLE, IPT_RTN_PROHIBIT,
+	       IPT_RTN_THROW, IPT_RTN_NAT, IPT_RTN_XRESOLVE, IPT_RTNS };
+
+/* -m pkttype: the kernel's PACKET_* numbers */
+enum ipt_pkttype { IPT_PKT_HOST, IPT_PKT_BROADCAST, IPT_PKT_MULTICAST,
+		   IPT_PKT_OTHERHOST };
+
+/* -m ttl's comparison and -j TTL's change */
+enum ipt_ttl_mode { IPT_TTL_EQ, IPT_TTL_LT, IPT_TTL_GT,	/* -m ttl */
+		    IPT_TTL_SET, IPT_TTL_DEC, IPT_TTL_INC };	/* -j TTL */
 
 enum ipt_multiport_which { IPT_MP_SPORTS, IPT_MP_DPORTS, IPT_MP_PORTS };
 
@@ -156,6 +200,8 @@ enum ipt_target_kind {
 	IPT_T_SNAT,
 	IPT_T_DNAT,
 	IPT_T_REDIRECT,
+	IPT_T_TOS,		/* --set-tos --and-tos --or-tos --xor-tos */
+	IPT_T_TTL,		/* --ttl-set --ttl-dec --ttl-inc */
 	IPT_T_KINDS
 };
 
@@ -213,6 +259,13 @@ struct ipt_target {
 			uint16_t port_lo, port_hi;
 			uint16_t port_base;	/* IPT_NAT_OFFSET */
 		} nat;
+		struct {		/* TOS: tos = (tos & ~mask) ^ value */
+			uint8_t value, mask;
+		} tos;
+		struct {		/* TTL */
+			uint8_t mode;	/* IPT_TTL_SET, _DEC, _INC */
+			uint8_t value;
+		} ttl;
 	} u;
 };
 

@@ -157,4 +157,9 @@ int implicit_kind(const struct parse *p);
 struct ipt_match *match_add(struct parse *p, uint8_t kind);
 int target_kind_by_name(const char *name);
 
+/* m_tos.c: a TOS "value[/mask]" or name (-m tos, -j TOS), and its name */
+int tos_parse(struct parse *p, const char *show, const char *arg,
+	      uint8_t *value, uint8_t *mask);
+const char *tos_name(uint8_t value, uint8_t mask);
+
 #endif

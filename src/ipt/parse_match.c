@@ -355,6 +355,12 @@ const struct match_ext *const match_exts[IPT_M_KINDS] = {
 				value_check),
 	[IPT_M_SCTP] = &ipt_sctp_match,
 	[IPT_M_DCCP] = &ipt_dccp_match,
+	[IPT_M_ADDRTYPE] = &ipt_addrtype_match,
+	[IPT_M_IPRANGE] = &ipt_iprange_match,
+	[IPT_M_PKTTYPE] = &ipt_pkttype_match,
+	[IPT_M_LENGTH] = &ipt_length_match,
+	[IPT_M_TOS] = &ipt_tos_match,
+	[IPT_M_TTL] = &ipt_ttl_match,
 };
 
 /*

@@ -373,6 +373,8 @@ const struct target_ext *const target_exts[IPT_T_KINDS] = {
 	[IPT_T_SNAT] = TARGET("SNAT", snat_opts, nat_opt, nat_check),
 	[IPT_T_DNAT] = TARGET("DNAT", dnat_opts, nat_opt, nat_check),
 	[IPT_T_REDIRECT] = TARGET("REDIRECT", redirect_opts, nat_opt, NULL),
+	[IPT_T_TOS] = &ipt_TOS_target,
+	[IPT_T_TTL] = &ipt_TTL_target,
 };
 
 int target_kind_by_name(const char *name)

@@ -210,8 +210,7 @@ static const char *const unsupported_targets[] = {
 	"IPV4OPTSSTRIP", "LED", "LOGMARK", "MIRROR", "NETMAP", "NFLOG",
 	"NFQUEUE", "NOTRACK", "QUEUE", "RATEEST", "RAWDNAT", "RAWSNAT",
 	"ROUTE", "SAME", "SECMARK", "SET", "SNPT", "STEAL", "SYNPROXY",
-	"SYSRQ", "TARPIT", "TCPOPTSTRIP", "TEE", "TOS", "TPROXY", "TRACE",
-	"TTL", "ULOG",
+	"SYSRQ", "TARPIT", "TCPOPTSTRIP", "TEE", "TPROXY", "TRACE", "ULOG",
 };
 
 

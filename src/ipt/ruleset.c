@@ -116,6 +116,8 @@ static const struct xt_limits target_limits[IPT_T_KINDS] = {
 	[IPT_T_SNAT] = { 1 << IPT_NAT, H_IN | H_POST, 0 },
 	[IPT_T_DNAT] = { 1 << IPT_NAT, H_PRE | H_OUT, 0 },
 	[IPT_T_REDIRECT] = { 1 << IPT_NAT, H_PRE | H_OUT, 0 },
+	[IPT_T_TOS] = { 1 << IPT_MANGLE, 0, 0 },
+	[IPT_T_TTL] = { 1 << IPT_MANGLE, 0, 0 },
 };
 
 static const struct xt_limits match_limits[IPT_M_KINDS] = {
@@ -988,6 +990,13 @@ static int match_check(const struct ipt_match *m, enum ipt_table_id tid,
 			    m->u.limit.burst, IPT_LIMIT_SCALE);
 	if (m->kind == IPT_M_MULTIPORT && !proto_has_ports(r))
 		return fail(err, "multiport only works with TCP, UDP, UDPLITE, SCTP and DCCP");
+	/* xt_addrtype: an interface limit only where that interface is known */
+	if (m->kind == IPT_M_ADDRTYPE && (m->set & IPT_F_LIMIT_OUT) &&
+	    (mask & (H_PRE | H_IN)))
+		return fail(err, "addrtype: output interface limitation not valid in PREROUTING and INPUT");
+	if (m->kind == IPT_M_ADDRTYPE && (m->set & IPT_F_LIMIT_IN) &&
+	    (mask & (H_POST | H_OUT)))
+		return fail(err, "addrtype: input interface limitation not valid in POSTROUTING and OUTPUT");
 	return 0;
 }
 

@@ -1,0 +1,65 @@
+## iptables -t filter -S
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-A INPUT -m iprange --src-range 10.0.0.1-10.0.0.9 -j ACCEPT
+-A INPUT -m iprange ! --src-range 10.0.0.1-10.0.0.9 --dst-range 192.168.1.1-192.168.1.254
+-A INPUT -m iprange ! --src-range 10.2.0.1-10.2.0.1 --dst-range 10.1.0.0-10.1.255.255
+-A INPUT -m iprange --src-range 10.0.0.7-10.0.0.7
+-A INPUT -m iprange --src-range 10.0.0.9-10.0.0.1
+-A INPUT -m pkttype --pkt-type broadcast -j DROP
+-A INPUT -m pkttype ! --pkt-type multicast
+-A INPUT -m pkttype --pkt-type unicast
+-A INPUT -m pkttype --pkt-type unicast
+-A INPUT -m pkttype --pkt-type broadcast
+-A INPUT -m pkttype --pkt-type multicast
+-A INPUT -m pkttype --pkt-type otherhost
+-A INPUT -m length --length 100
+-A INPUT -m length ! --length 100:200 -j DROP
+-A INPUT -m length --length 0:200
+-A INPUT -m length --length 100:65535
+-A INPUT -m length --length 16:32
+-A INPUT -m length --length 200:100
+-A INPUT -m length --length 0:65535
+-A INPUT -m iprange --src-range 1.2.3.0-1.2.4.0 --dst-range 10.0.0.1-10.0.0.2
+-A FORWARD -m iprange ! --dst-range 8.0.0.1-10.0.0.2 -j DROP
+-A OUTPUT -p icmp -m length --length 1000:65535 -m pkttype --pkt-type unicast -m iprange --dst-range 192.168.1.1-192.168.1.9 -j REJECT --reject-with icmp-port-unreachable
+## iptables -t filter -S -v
+-P INPUT ACCEPT -c 0 0
+-P FORWARD ACCEPT -c 0 0
+-P OUTPUT ACCEPT -c 0 0
+-A INPUT -m iprange --src-range 10.0.0.1-10.0.0.9 -c 0 0 -j ACCEPT
+-A INPUT -m iprange ! --src-range 10.0.0.1-10.0.0.9 --dst-range 192.168.1.1-192.168.1.254 -c 0 0
+-A INPUT -m iprange ! --src-range 10.2.0.1-10.2.0.1 --dst-range 10.1.0.0-10.1.255.255 -c 0 0
+-A INPUT -m iprange --src-range 10.0.0.7-10.0.0.7 -c 0 0
+-A INPUT -m iprange --src-range 10.0.0.9-10.0.0.1 -c 0 0
+-A INPUT -m pkttype --pkt-type broadcast -c 0 0 -j DROP
+-A INPUT -m pkttype ! --pkt-type multicast -c 0 0
+-A INPUT -m pkttype --pkt-type unicast -c 0 0
+-A INPUT -m pkttype --pkt-type unicast -c 0 0
+-A INPUT -m pkttype --pkt-type broadcast -c 0 0
+-A INPUT -m pkttype --pkt-type multicast -c 0 0
+-A INPUT -m pkttype --pkt-type otherhost -c 0 0
+-A INPUT -m length --length 100 -c 0 0
+-A INPUT -m length ! --length 100:200 -c 0 0 -j DROP
+-A INPUT -m length --length 0:200 -c 0 0
+-A INPUT -m length --length 100:65535 -c 0 0
+-A INPUT -m length --length 16:32 -c 0 0
+-A INPUT -m length --length 200:100 -c 0 0
+-A INPUT -m length --length 0:65535 -c 0 0
+-A INPUT -m iprange --src-range 1.2.3.0-1.2.4.0 --dst-range 10.0.0.1-10.0.0.2 -c 0 0
+-A FORWARD -m iprange ! --dst-range 8.0.0.1-10.0.0.2 -c 0 0 -j DROP
+-A OUTPUT -p icmp -m length --length 1000:65535 -m pkttype --pkt-type unicast -m iprange --dst-range 192.168.1.1-192.168.1.9 -c 0 0 -j REJECT --reject-with icmp-port-unreachable
+## iptables -t nat -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+-A POSTROUTING -m iprange --src-range 192.168.1.100-192.168.1.199 -j MASQUERADE
+## iptables -t mangle -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+-A PREROUTING -m pkttype --pkt-type multicast -j MARK --set-xmark 0x2/0xffffffff

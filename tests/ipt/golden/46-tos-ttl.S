@@ -1,0 +1,62 @@
+## iptables -t filter -S
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-A INPUT -m tos --tos 0x10/0x3f -j ACCEPT
+-A INPUT -m tos ! --tos 0x08/0x3f
+-A INPUT -m tos --tos 0x08/0xff
+-A INPUT -m tos --tos 0x00/0xff
+-A INPUT -m tos --tos 0x00/0x3f
+-A INPUT -m tos --tos 0x08/0x3f
+-A INPUT -m tos --tos 0x02/0x3f
+-A INPUT -m tos ! --tos 0x04/0x3f
+-A INPUT -m tos --tos 0x07/0x3f
+-A INPUT -m tos --tos 0x10/0x00
+-A INPUT -m tos --tos 0x10/0xfc
+-A INPUT -m tos --tos 0x08/0xff
+-A INPUT -m ttl --ttl-eq 64 -j ACCEPT
+-A INPUT -m ttl ! --ttl-eq 64
+-A INPUT -m ttl --ttl-gt 10
+-A INPUT -m ttl --ttl-lt 10 -j DROP
+-A INPUT -m ttl --ttl-lt 0
+-A INPUT -m ttl --ttl-gt 255
+-A INPUT -m ttl --ttl-eq 16
+-A INPUT -m ttl ! --ttl-eq 7
+-A FORWARD -p tcp -m tos --tos 0x10/0x3f -m ttl --ttl-lt 2 -m tcp --dport 22 -j DROP
+## iptables -t filter -S -v
+-P INPUT ACCEPT -c 0 0
+-P FORWARD ACCEPT -c 0 0
+-P OUTPUT ACCEPT -c 0 0
+-A INPUT -m tos --tos 0x10/0x3f -c 0 0 -j ACCEPT
+-A INPUT -m tos ! --tos 0x08/0x3f -c 0 0
+-A INPUT -m tos --tos 0x08/0xff -c 0 0
+-A INPUT -m tos --tos 0x00/0xff -c 0 0
+-A INPUT -m tos --tos 0x00/0x3f -c 0 0
+-A INPUT -m tos --tos 0x08/0x3f -c 0 0
+-A INPUT -m tos --tos 0x02/0x3f -c 0 0
+-A INPUT -m tos ! --tos 0x04/0x3f -c 0 0
+-A INPUT -m tos --tos 0x07/0x3f -c 0 0
+-A INPUT -m tos --tos 0x10/0x00 -c 0 0
+-A INPUT -m tos --tos 0x10/0xfc -c 0 0
+-A INPUT -m tos --tos 0x08/0xff -c 0 0
+-A INPUT -m ttl --ttl-eq 64 -c 0 0 -j ACCEPT
+-A INPUT -m ttl ! --ttl-eq 64 -c 0 0
+-A INPUT -m ttl --ttl-gt 10 -c 0 0
+-A INPUT -m ttl --ttl-lt 10 -c 0 0 -j DROP
+-A INPUT -m ttl --ttl-lt 0 -c 0 0
+-A INPUT -m ttl --ttl-gt 255 -c 0 0
+-A INPUT -m ttl --ttl-eq 16 -c 0 0
+-A INPUT -m ttl ! --ttl-eq 7 -c 0 0
+-A FORWARD -p tcp -m tos --tos 0x10/0x3f -m ttl --ttl-lt 2 -m tcp --dport 22 -c 0 0 -j DROP
+## iptables -t nat -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+## iptables -t mangle -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+-A PREROUTING -m ttl --ttl-eq 1 -j MARK --set-xmark 0x3/0xffffffff

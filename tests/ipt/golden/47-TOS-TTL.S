@@ -1,0 +1,42 @@
+## iptables -t filter -S
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+## iptables -t filter -S -v
+-P INPUT ACCEPT -c 0 0
+-P FORWARD ACCEPT -c 0 0
+-P OUTPUT ACCEPT -c 0 0
+## iptables -t nat -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+## iptables -t mangle -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+-N tosify
+-A PREROUTING -p tcp -m tcp --dport 22 -j TOS --set-tos 0x10/0x3f
+-A PREROUTING -m addrtype --dst-type LOCAL --limit-iface-in -j TTL --ttl-set 32
+-A INPUT -j TTL --ttl-inc 5
+-A FORWARD -j TTL --ttl-set 64
+-A FORWARD -j TTL --ttl-dec 1
+-A FORWARD -j tosify
+-A OUTPUT -j TTL --ttl-set 0
+-A POSTROUTING -j TOS --set-tos 0x10/0xff
+-A POSTROUTING -j TOS --set-tos 0x10/0x3f
+-A POSTROUTING -j TOS --set-tos 0x10/0x3f
+-A POSTROUTING -j TOS --set-tos 0x00/0xc0
+-A POSTROUTING -j TOS --set-tos 0x08/0x08
+-A POSTROUTING -j TOS --set-tos 0x04/0x00
+-A POSTROUTING -j TOS --set-tos 0x00/0xff
+-A POSTROUTING -j TOS --set-tos 0x00/0x00
+-A POSTROUTING -j TOS --set-tos 0x00/0x3f
+-A POSTROUTING -j TOS --set-tos 0x10/0xf0
+-A POSTROUTING -j TOS --set-tos 0x00/0xff
+-A POSTROUTING -j TOS --set-tos 0x04/0x3f
+-A POSTROUTING -j TTL --ttl-inc 255
+-A tosify -j TOS --set-tos 0x02/0x02
+-A tosify -j TTL --ttl-dec 3
