@@ -18,6 +18,7 @@
 #define MASQ_IPT_EXT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ipt/ipt.h"
@@ -106,5 +107,9 @@ extern const struct match_ext *const match_exts[IPT_M_KINDS];
 extern const struct target_ext *const target_exts[IPT_T_KINDS];
 
 /* The extensions in files of their own (one line each) */
+extern const struct match_ext ipt_hashlimit_match;
+extern const struct match_ext ipt_connlimit_match;
+bool ipt_hashlimit_kernel_check(const struct ipt_match *m, char *why,
+				size_t len);
 
 #endif

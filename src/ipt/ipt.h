@@ -73,6 +73,8 @@ enum ipt_match_kind {
 	IPT_M_LIMIT,		/* --limit --limit-burst */
 	IPT_M_MAC,		/* --mac-source */
 	IPT_M_COMMENT,		/* --comment */
+	IPT_M_HASHLIMIT,	/* --hashlimit-upto/-above ... (m_hashlimit.c) */
+	IPT_M_CONNLIMIT,	/* --connlimit-above/-upto ... (m_connlimit.c) */
 	IPT_M_KINDS
 };
 
@@ -113,6 +115,21 @@ struct ipt_match {
 		} mac;
 		uint8_t comment;	/* IPT_M_COMMENT: its text is the
 					 * rule's comments[comment] */
+		struct {		/* IPT_M_HASHLIMIT: xt_hashlimit's cfg */
+			uint64_t avg;	/* packets: 1/10^6 s each; bytes: the
+					 * kernel's cost (m_hashlimit.c) */
+			uint32_t burst, size, max, gc, expire, interval;
+			uint8_t mode;	/* IPT_HL_* */
+			uint8_t srcmask, dstmask;
+			uint8_t name;	/* its name is the rule's
+					 * comments[name] */
+		} hl;
+		struct {		/* IPT_M_CONNLIMIT */
+			uint32_t limit;
+			uint8_t plen;	/* the address mask's prefix, 0-32 */
+			bool above;	/* count > limit (else <= limit) */
+			bool daddr;	/* group by destination, not source */
+		} cl;
 	} u;
 };
 
@@ -133,6 +150,15 @@ _Static_assert(sizeof(((struct ipt_match *)0)->u) <= 64,
 /* IPT_M_LIMIT */
 #define IPT_F_LIMIT	0x01
 #define IPT_F_BURST	0x02
+
+/* IPT_M_HASHLIMIT's mode, as xt_hashlimit's */
+#define IPT_HL_DSTIP	0x01
+#define IPT_HL_DSTPORT	0x02
+#define IPT_HL_SRCIP	0x04
+#define IPT_HL_SRCPORT	0x08
+#define IPT_HL_ABOVE	0x10	/* --hashlimit-above (the kernel's INVERT) */
+#define IPT_HL_BYTES	0x20	/* a rate in bytes (kb/s, mb/s) */
+#define IPT_HL_RATEMATCH 0x40	/* --hashlimit-rate-match */
 
 enum ipt_multiport_which { IPT_MP_SPORTS, IPT_MP_DPORTS, IPT_MP_PORTS };
 

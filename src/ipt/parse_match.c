@@ -358,6 +358,8 @@ const struct match_ext *const match_exts[IPT_M_KINDS] = {
 	[IPT_M_MAC] = MATCH("mac", mac_opts, mac_opt, value_check),
 	[IPT_M_COMMENT] = MATCH("comment", comment_opts, comment_opt,
 				value_check),
+	[IPT_M_HASHLIMIT] = &ipt_hashlimit_match,
+	[IPT_M_CONNLIMIT] = &ipt_connlimit_match,
 };
 
 /* The match -p implies (tcp, udp, icmp), if none of that kind is loaded */

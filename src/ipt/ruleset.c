@@ -973,6 +973,9 @@ static int match_check(const struct ipt_match *m, enum ipt_table_id tid,
 		return -1;
 	if (m->kind == IPT_M_MULTIPORT && !proto_has_ports(r))
 		return fail(err, "multiport only works with TCP, UDP, UDPLITE, SCTP and DCCP");
+	if (m->kind == IPT_M_HASHLIMIT &&
+	    !ipt_hashlimit_kernel_check(m, err->msg, sizeof(err->msg)))
+		return -1;
 	return 0;
 }
 
