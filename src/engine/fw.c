@@ -705,7 +705,7 @@ static bool match_one(struct masq_engine *e, struct fw_rule *fr,
 	case IPT_M_HASHLIMIT:
 		return fr->hl && fwm_hashlimit(e, fr->hl[m - fr->r->m], m, fp);
 	case IPT_M_CONNLIMIT:
-		return fwm_connlimit(m, fp);
+		return fwm_connlimit(e, m, fp);
 	default:
 		return false;
 	}

@@ -329,7 +329,8 @@ void fwm_connlimit_unwant(const struct ipt_match *m);
 void fwm_connlimit_fini(struct masq_engine *e);
 void fwm_connlimit_on_new(struct masq_engine *e, uint32_t idx);
 void fwm_connlimit_on_end(struct masq_engine *e, uint32_t idx);
-bool fwm_connlimit(const struct ipt_match *m, const struct fw_pkt *fp);
+bool fwm_connlimit(struct masq_engine *e, const struct ipt_match *m,
+		   const struct fw_pkt *fp);
 
 /* fwctl.c */
 int fw_init(struct masq_engine *e);

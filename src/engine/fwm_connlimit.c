@@ -5,28 +5,29 @@
  * Theory of operation. The match asks how many connections the packet's
  * source (--connlimit-saddr) or destination (--connlimit-daddr) address,
  * masked by --connlimit-mask, has open now, counting the packet's own
- * connection: a first packet (no connection yet) adds one. What counts:
- * every tracked connection, of every engine of the process (masqd
- * --workers N: a host's connections land on different workers), from
- * the moment it is made (conn.c calls fwm_connlimit_on_new()) until it
- * ends: released, or a TCP connection closed (TIME_WAIT, CLOSE), as the
- * kernel's connlimit stops counting those (fwm_connlimit_on_end()).
+ * connection: a first packet (no connection yet) adds one. As the
+ * kernel's, what counts is the connections whose first packet met a
+ * connlimit match (with that mask and side), over every engine of the
+ * process (masqd --workers N: a host's connections land on different
+ * workers): the match notes the first packet (cl_note_first()); if the
+ * walk lets the connection be made, conn.c's fwm_connlimit_on_new()
+ * counts it under the noted (mask, side) pairs; it stops counting when
+ * it ends: released, or a TCP connection closed (TIME_WAIT, CLOSE), as
+ * the kernel's connlimit skips those (fwm_connlimit_on_end()). A refused
+ * first packet opens nothing and counts nothing.
  *
  * The counts are one table shared by the process: a count per (address
- * masked, mask, source or destination). Only the masks the compiled
- * rulesets use are counted ("wanted": fw_compile() asks, fw_free() gives
- * back); each connection remembers which (mask, side) pairs counted it,
+ * masked, mask, side). Each connection remembers which pairs counted it,
  * two bit sets in a side array of its engine (16 bytes per connection
- * the engine can hold, made when an engine first compiles a connlimit
+ * the engine can hold, made when the engine first compiles a connlimit
  * rule), so what it gives back at its end is exactly what it took.
- * A connection made before a mask was wanted is not counted for it.
  *
- * Differences from the kernel, which keeps a list per rule of the
- * connections whose packets that rule saw: masq counts per mask, for
- * every rule alike, every connection, whether its packets met the rule
- * or not (so "-p tcp --syn --dport 80 -m connlimit" counts a host's other
- * connections too); and the address a connection counts under is its
- * opener's source, and its destination after any DNAT.
+ * Differences from the kernel, which keeps a list per rule: rules with
+ * the same mask and side share their counts (two rules "--connlimit-mask
+ * 32" count the connections either saw); the address a connection
+ * counts under is its opener's source, and its destination after DNAT;
+ * and only a connection's first packet enrols it (the kernel's rule
+ * enrols a connection whose later packet it sees, too).
  *
  * Memory: the shared table holds CL_SLOTS counts (open addressing, 16
  * bytes each: 1 MiB), made at the first compile that wants one. When it
@@ -60,10 +61,24 @@ struct cl_conn {
 	uint64_t side[2];
 };
 
+/*
+ * The first packet of a connection that met connlimit matches: who opens
+ * it, and the (mask, side) pairs of those matches. The connection it
+ * opens, if the walk lets it, is counted under them (on_new).
+ */
+struct cl_pending {
+	uint32_t src;			/* network order */
+	uint16_t sport;
+	uint8_t proto;
+	bool set;
+	struct cl_conn share;
+};
+
 /* Per engine: its connections' shares, by connection index */
 struct cl_engine {
 	struct cl_conn *conn;
 	uint32_t n;
+	struct cl_pending pend;
 };
 
 static pthread_mutex_t cl_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -233,25 +248,33 @@ static void cl_addrs(const struct ct_entry *c, uint32_t addr[2])
 }
 
 /**
- * fwm_connlimit_on_new() - Count a new connection under the wanted masks
+ * fwm_connlimit_on_new() - Count a new connection under the masks of the
+ *			    connlimit matches its first packet met
  * @e:		engine
  * @idx:	the connection, just made
  */
 void fwm_connlimit_on_new(struct masq_engine *e, uint32_t idx)
 {
 	struct cl_engine *ce = __atomic_load_n(&e->cl, __ATOMIC_ACQUIRE);
+	const struct ct_entry *c;
 	struct cl_conn *cc;
 	uint32_t addr[2];
+	uint16_t sport;
 
-	if (!ce || idx >= ce->n ||
-	    !(__atomic_load_n(&cl_wanted[0], __ATOMIC_RELAXED) |
-	      __atomic_load_n(&cl_wanted[1], __ATOMIC_RELAXED)))
+	if (!ce || !ce->pend.set || idx >= ce->n)
 		return;
+	c = &e->ct.e[idx];
+	ce->pend.set = false;
+	cl_addrs(c, addr);
+	sport = c->xflags & CT_X_INBOUND ? c->t[CT_REPLY].sport :
+					   c->t[CT_ORIG].sport;
+	if (ce->pend.src != addr[0] || ce->pend.sport != sport ||
+	    ce->pend.proto != c->proto)
+		return;		/* another packet's, which opened nothing */
 	cc = &ce->conn[idx];
-	cl_addrs(&e->ct.e[idx], addr);
 	pthread_mutex_lock(&cl_lock);
 	for (int d = 0; d < 2; d++)
-		for (uint64_t w = cl_wanted[d]; w; w &= w - 1) {
+		for (uint64_t w = ce->pend.share.side[d]; w; w &= w - 1) {
 			uint8_t plen = (uint8_t)__builtin_ctzll(w);
 
 			if (cl_inc(cl_key(d, plen, addr[d])))
@@ -289,20 +312,46 @@ void fwm_connlimit_on_end(struct masq_engine *e, uint32_t idx)
 
 /* ---- the match ----------------------------------------------------------------- */
 
+/* A first packet met @m: its connection, once made, counts under it */
+static void cl_note_first(struct masq_engine *e, const struct ipt_match *m,
+			  const struct fw_pkt *fp)
+{
+	struct cl_engine *ce = __atomic_load_n(&e->cl, __ATOMIC_ACQUIRE);
+	struct cl_pending *pd;
+
+	if (!ce)
+		return;
+	pd = &ce->pend;
+	if (!pd->set || pd->src != fp->saddr || pd->sport != fp->sport ||
+	    pd->proto != fp->p->proto) {
+		memset(pd, 0, sizeof(*pd));
+		pd->src = fp->saddr;
+		pd->sport = fp->sport;
+		pd->proto = fp->p->proto;
+		pd->set = true;
+	}
+	pd->share.side[m->u.cl.daddr] |= 1ull << m->u.cl.plen;
+}
+
 /**
  * fwm_connlimit() - Does a packet match a connlimit match?
+ * @e:		engine (a first packet is noted for fwm_connlimit_on_new())
  * @m:		the match
  * @fp:		the packet (@fp->first: its connection is not made yet)
  *
  * Return: its address's connections, its own included, above the limit
  *	   (--connlimit-above) or not (--connlimit-upto)
  */
-bool fwm_connlimit(const struct ipt_match *m, const struct fw_pkt *fp)
+bool fwm_connlimit(struct masq_engine *e, const struct ipt_match *m,
+		   const struct fw_pkt *fp)
 {
 	uint64_t key = cl_key(m->u.cl.daddr, m->u.cl.plen,
 			      m->u.cl.daddr ? fp->daddr : fp->saddr);
 	uint64_t n = fp->first ? 1 : 0;
 	uint32_t i;
+
+	if (fp->first)
+		cl_note_first(e, m, fp);
 
 	pthread_mutex_lock(&cl_lock);
 	if (cl_table) {
