@@ -71,11 +71,14 @@ static void connlimit_init(struct ipt_match *m)
 	m->u.cl.plen = 32;
 }
 
+/* @m points into the rule being parsed, which is ours to finish */
 static int connlimit_check(struct parse *p, const struct ipt_match *m)
 {
 	if (!(m->set & CLF_LIMIT))
 		return fail(p, "-m connlimit needs --connlimit-above or "
 			    "--connlimit-upto");
+	/* the saved words always name the side: the same either way */
+	p->cmd->rule.m[m - p->cmd->rule.m].set = CLF_LIMIT;
 	return 0;
 }
 

@@ -355,6 +355,26 @@ static void hashlimit_init(struct ipt_match *m)
 	m->u.hl.dstmask = 32;
 }
 
+/* The unit -S and -L print @bytes of burst in: 1 MiB, 1 KiB or 1 */
+static uint64_t burst_unit(uint64_t bytes)
+{
+	return bytes >= 1024 * 1024 ? 1024 * 1024 : bytes >= 1024 ? 1024 : 1;
+}
+
+/*
+ * A burst of @n times @unit bytes is printed cut to its unit ("2016
+ * bytes" as 1kb), which reads back as fewer: the count that reads back,
+ * when it prints the same, so that a rule is the same after the way
+ * through its saved words (what masqctl sends masqd)
+ */
+static uint32_t burst_fixed_point(uint64_t unit, uint32_t n)
+{
+	uint64_t r = unit * n, t = burst_unit(r), cut = r / t * t;
+	uint64_t n2 = (cut + unit - 1) / unit, r2 = unit * n2;
+
+	return burst_unit(r2) == t && r2 / t == r / t && n2 ? (uint32_t)n2 : n;
+}
+
 /* A byte burst, given in bytes, as a count of the rate's bytes */
 static int byte_burst_finish(struct parse *p, struct ipt_match *w)
 {
@@ -367,7 +387,8 @@ static int byte_burst_finish(struct parse *p, struct ipt_match *w)
 	if (!unit || w->u.hl.burst < unit)
 		return fail(p, "--hashlimit-burst cannot be smaller than "
 			    "%llub", (unsigned long long)unit);
-	w->u.hl.burst = (uint32_t)((w->u.hl.burst + unit - 1) / unit);
+	w->u.hl.burst = burst_fixed_point(unit, (uint32_t)
+		((w->u.hl.burst + unit - 1) / unit));
 	if (!(w->set & HLF_EXPIRE))
 		w->u.hl.expire = HL_BYTE_EXPIRE_BURST * 1000;
 	return 0;
@@ -415,6 +436,9 @@ static int hashlimit_check(struct parse *p, const struct ipt_match *m)
 		w->u.hl.size = HL_HTABLE_MAX;
 	if (w->u.hl.max > HL_HTABLE_MAX)
 		w->u.hl.max = HL_HTABLE_MAX;
+	/* what was given is in the fields now: the same from the saved
+	 * words, which give other options (a burst, no expiry) */
+	w->set = HLF_RATE | HLF_NAME;
 	return 0;
 }
 

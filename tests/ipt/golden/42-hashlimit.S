@@ -19,6 +19,8 @@
 -A INPUT -m hashlimit --hashlimit-upto 1kb/s --hashlimit-name n --hashlimit-rate-match
 -A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-name o --hashlimit-htable-size 1048576 --hashlimit-htable-max 16
 -A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5120 --hashlimit-name p
+-A INPUT -m hashlimit --hashlimit-upto 96b/s --hashlimit-burst 1kb --hashlimit-name p2
+-A INPUT -m hashlimit --hashlimit-upto 2992b/s --hashlimit-burst 1mb --hashlimit-name p3
 -A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-name q --hashlimit-srcmask 24 --hashlimit-dstmask 24
 -A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-mode srcip,dstip --hashlimit-name r
 -A INPUT -m hashlimit --hashlimit-upto 1/day --hashlimit-burst 214 --hashlimit-name s
@@ -47,6 +49,8 @@
 -A INPUT -m hashlimit --hashlimit-upto 1kb/s --hashlimit-name n --hashlimit-rate-match -c 0 0
 -A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-name o --hashlimit-htable-size 1048576 --hashlimit-htable-max 16 -c 0 0
 -A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5120 --hashlimit-name p -c 0 0
+-A INPUT -m hashlimit --hashlimit-upto 96b/s --hashlimit-burst 1kb --hashlimit-name p2 -c 0 0
+-A INPUT -m hashlimit --hashlimit-upto 2992b/s --hashlimit-burst 1mb --hashlimit-name p3 -c 0 0
 -A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-name q --hashlimit-srcmask 24 --hashlimit-dstmask 24 -c 0 0
 -A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-mode srcip,dstip --hashlimit-name r -c 0 0
 -A INPUT -m hashlimit --hashlimit-upto 1/day --hashlimit-burst 214 --hashlimit-name s -c 0 0
