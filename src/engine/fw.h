@@ -322,8 +322,6 @@ struct hl_table *fwm_hashlimit_get(const char *name,
 void fwm_hashlimit_put(struct hl_table *t);
 bool fwm_hashlimit(struct masq_engine *e, struct hl_table *t,
 		   const struct ipt_match *m, const struct fw_pkt *fp);
-bool fwm_hashlimit_stats(const char *name, uint32_t *used,
-			 uint64_t *evicted);
 int fwm_connlimit_want(struct masq_engine *e, const struct ipt_match *m);
 void fwm_connlimit_unwant(const struct ipt_match *m);
 void fwm_connlimit_fini(struct masq_engine *e);

@@ -37,7 +37,8 @@
  * expired ones from its old end (bounded work; --hashlimit-htable-
  * gcinterval is kept and listed, not needed).
  * Full: when every entry is in use, a new key takes the entry used least
- * recently (which would expire first), and the table counts an eviction.
+ * recently (which would expire first), and the table counts an eviction
+ * (in @evicted; not yet shown anywhere).
  * So a flood from many sources churns the old end of the list while a
  * host that keeps sending stays at the new end with its bucket: it keeps
  * its rate. (The kernel instead drops the packet of a key it has no room
@@ -453,31 +454,4 @@ bool fwm_hashlimit(struct masq_engine *e, struct hl_table *t,
 		within = hl_bucket(&t->ent[i], m, len, e->now_ns, fresh);
 	pthread_mutex_unlock(&t->lock);
 	return within != !!(m->u.hl.mode & IPT_HL_ABOVE);
-}
-
-/**
- * fwm_hashlimit_stats() - A table's entries in use and evictions so far
- * @name:	--hashlimit-name
- * @used:	entries holding a key now
- * @evicted:	keys that took the entry of another
- *
- * Return: true when a table of that name lives
- */
-bool fwm_hashlimit_stats(const char *name, uint32_t *used, uint64_t *evicted)
-{
-	struct hl_table *t;
-
-	pthread_mutex_lock(&hl_registry_lock);
-	for (t = hl_registry; t && strcmp(t->name, name); t = t->next)
-		;
-	if (t) {
-		pthread_mutex_lock(&t->lock);
-		*used = t->used;
-		for (uint32_t i = t->free; i != HL_NONE; i = t->ent[i].next)
-			(*used)--;
-		*evicted = t->evicted;
-		pthread_mutex_unlock(&t->lock);
-	}
-	pthread_mutex_unlock(&hl_registry_lock);
-	return t != NULL;
 }
