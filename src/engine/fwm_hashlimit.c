@@ -43,6 +43,9 @@
  * host that keeps sending stays at the new end with its bucket: it keeps
  * its rate. (The kernel instead drops the packet of a key it has no room
  * for, which would shut out every new host for the flood's duration.)
+ * The price: a flood from more sources than the table holds keys each
+ * source afresh, with a full burst, so --hashlimit-htable-max should be
+ * above the sources a rule is meant to hold apart.
  *
  * Concurrency: one mutex per table, held for a lookup and its update
  * (tens of ns); the registry of names has its own, taken at compile time

@@ -19,14 +19,17 @@
 # What the server gets from the flood over S seconds must be the rule's
 # 10 + 50 x S, within 0.6x to 1.5x (timing noise on a shared machine);
 # two tables, one per worker, would let through about twice that. The
-# other host's datagrams all arrive.
+# other host's datagrams all arrive. Then a flood from 128 sources
+# (192.168.0.128/25, spoofed by lan2) through a table of 32 entries:
+# 192.168.0.2, which keeps sending, keeps its entry and gets every one
+# of its datagrams through.
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 e2e_init hashlimit_rule hashlimit_flood_held hashlimit_other_full \
-	hashlimit_listed hashlimit_workers_flood_held \
-	hashlimit_workers_other_full
+	hashlimit_listed hashlimit_many_sources_other_full \
+	hashlimit_workers_flood_held hashlimit_workers_other_full
 e2e_need python3 python3
 
 [ -x "$TOOLS/pktgen" ] || skip_all "build/tools/pktgen is not built (make tools)"
@@ -125,6 +128,31 @@ if echo "$listing" | grep -qF -- "-A FORWARD -p udp -m hashlimit --hashlimit-abo
 else
 	fail hashlimit_listed "iptables -S FORWARD: $(echo "$listing" | tr '\n' ' ')"
 fi
+
+# many sources, a small table: the paced host keeps its entry
+mctl iptables -D FORWARD "${RULE[@]}" >/dev/null
+mctl iptables -I FORWARD 1 -p udp -m hashlimit --hashlimit-above 50/sec \
+	--hashlimit-burst 10 --hashlimit-mode srcip --hashlimit-htable-max 32 \
+	--hashlimit-name many -j DROP >/dev/null
+bg wan count 20 "$PY" -u "$WORK/count.py" 203.0.113.2 9 9000 9001
+cnt=$BG_PID
+wait_until 3 grep -q listening "$WORK/count.out"
+bg lan paced 15 "$PY" -u "$WORK/paced.py" 203.0.113.2 9001 90 30
+paced=$BG_PID
+T=15 on lan2 "$TOOLS/pktgen" -i eth0 --dst-mac $ROUTER_LAN_MAC \
+	--mode udp --src 192.168.0.128/25 --sport 5000 \
+	--dst 203.0.113.2 --dport 9000 --size 32 \
+	--rate 2000 --count 6000 --seconds 4
+wait "$paced"
+wait "$cnt"
+got_legit=$(awk '$1 == 9001 {print $2}' "$WORK/count.out")
+log "many sources: $(grep -h '^pktgen:' "$LOG" | tail -1); server got $(awk '$1 == 9000 {print $2}' "$WORK/count.out") of the flood, $got_legit of 90 paced"
+if [ "$got_legit" = 90 ]; then
+	ok hashlimit_many_sources_other_full
+else
+	fail hashlimit_many_sources_other_full "the server got ${got_legit:-none} of 192.168.0.2's 90 datagrams during a flood from 128 sources"
+fi
+mctl iptables -D FORWARD 1 >/dev/null
 stats_log
 masqd_stop >/dev/null
 
