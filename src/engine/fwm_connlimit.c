@@ -21,6 +21,8 @@
  * two bit sets in a side array of its engine (16 bytes per connection
  * the engine can hold, made when the engine first compiles a connlimit
  * rule), so what it gives back at its end is exactly what it took.
+ * A connection restored from a snapshot (masqd's restart that keeps its
+ * table) counts nothing: it met no rule of this process.
  *
  * Differences from the kernel, which keeps a list per rule: rules with
  * the same mask and side share their counts (two rules "--connlimit-mask
