@@ -66,6 +66,14 @@ static const struct {
 	SEED("\x01-t mangle -A FORWARD -j TTL --ttl-inc 3"),
 	SEED("\x01-t mangle -I PREROUTING -j TOS --xor-tos 0xff"),
 	SEED("\x00-A\0INPUT\0-m\0comment\0--comment\0a \"b\"\nc\0-j\0ACCEPT"),
+	SEED("\x01-A INPUT -m hashlimit --hashlimit-above 7/min --hashlimit-burst "
+	     "3 --hashlimit-mode srcip,dstport --hashlimit-srcmask 24 "
+	     "--hashlimit-name b --hashlimit-htable-expire 500 -j DROP"),
+	SEED("\x01-A INPUT -m hashlimit --hashlimit-upto 512kb/s "
+	     "--hashlimit-burst 1mb --hashlimit-name c --hashlimit-rate-match "
+	     "--hashlimit-rate-interval 3 --hashlimit-dstmask 255.255.0"),
+	SEED("\x01-A FORWARD -p tcp --syn -m connlimit ! --connlimit-upto 2 "
+	     "--connlimit-mask 255.255.255.0 --connlimit-daddr -j REJECT"),
 };
 
 static struct ipt_cmd cmd, back;

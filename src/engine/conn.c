@@ -174,6 +174,8 @@ conn_update_plain(struct masq_engine *e, uint32_t idx, enum ct_dir dir,
 		if (why != C_NUM)
 			return why;
 		conn_uncount_closed(e, ce);
+		if (e->cl && ct_is_closed(ce))
+			fwm_connlimit_on_end(e, idx);	/* closed: not live */
 	}
 	conn_account(e, idx, dir, p, cls);
 	return C_NUM;
@@ -254,6 +256,7 @@ void conn_release(struct masq_engine *e, uint32_t idx)
 	struct ct_entry *ce = &e->ct.e[idx];
 
 	ctev_note(e, idx, CTEV_DESTROY);
+	fwm_connlimit_on_end(e, idx);
 	if (ce->flags & CT_F_SIDE)
 		alg_release(e, idx);
 	conn_put_refs(e, ce->proto, ce->t, ce->flags, ce->xflags);
@@ -367,6 +370,7 @@ uint32_t conn_commit(struct masq_engine *e, struct pkt *p,
 		       e->now_s)) {
 		count(e, C_conn_new);
 		ctev_note(e, idx, CTEV_NEW);
+		fwm_connlimit_on_new(e, idx);
 		if (pl->turn.kind)
 			fwd_taken(e, &pl->turn);
 		if (p->has_ports)

@@ -96,6 +96,9 @@ struct masq_engine {
 					 * or 0 of 1: the only one */
 	const struct masq_steer *steer;	/* n > 1: who owns a reassembled
 					 * datagram (the caller's picture) */
+	struct cl_engine *cl;		/* -m connlimit's shares of this
+					 * engine's connections, or NULL
+					 * (fwm_connlimit.c) */
 };
 
 enum filter_mode {

@@ -109,6 +109,53 @@ static void fw_compile_matches(struct fw_rule *fr, const struct ipt_rule *r)
 	}
 }
 
+/*
+ * The state a rule's matches keep outside it: the tables its hashlimit
+ * matches name (shared by the process, fwm_hashlimit.c) and the masks
+ * its connlimit matches count (fwm_connlimit.c). Taken here, at compile
+ * time; given back by fw_rule_state_free().
+ */
+static int fw_rule_state(struct masq_engine *e, struct fw_rule *fr)
+{
+	const struct ipt_rule *r = fr->r;
+
+	for (unsigned i = 0; i < r->nmatch; i++) {
+		const struct ipt_match *m = &r->m[i];
+
+		if (m->kind == IPT_M_CONNLIMIT) {
+			if (fwm_connlimit_want(e, m))
+				return -1;
+			fr->flags |= FR_CLWANT;
+		}
+		if (m->kind != IPT_M_HASHLIMIT)
+			continue;
+		if (!fr->hl)
+			fr->hl = calloc(IPT_MAX_MATCHES, sizeof(*fr->hl));
+		if (!fr->hl)
+			return -1;
+		fr->hl[i] = fwm_hashlimit_get(
+			r->comments[m->u.hl.name < IPT_MAX_COMMENTS ?
+				    m->u.hl.name : 0], m);
+		if (!fr->hl[i])
+			return -1;
+	}
+	return 0;
+}
+
+static void fw_rule_state_free(struct fw_rule *fr)
+{
+	const struct ipt_rule *r = fr->r;
+
+	for (unsigned i = 0; r && i < r->nmatch; i++) {
+		if (fr->hl)
+			fwm_hashlimit_put(fr->hl[i]);
+		if (r->m[i].kind == IPT_M_CONNLIMIT && (fr->flags & FR_CLWANT))
+			fwm_connlimit_unwant(&r->m[i]);
+	}
+	free(fr->hl);
+	fr->hl = NULL;
+}
+
 static uint32_t fw_count_rules(const struct ipt_ruleset *rs, uint32_t *nch)
 {
 	uint32_t n = 0;
@@ -499,10 +546,16 @@ struct fw *fw_compile(struct masq_engine *e, struct ipt_ruleset *rs,
 			fc->ic = ic;
 			fc->first = ri;
 			fc->n = ic->nrules;
-			for (uint32_t k = 0; k < ic->nrules; k++)
-				fw_compile_rule(e, &fw->rules[ri++],
+			for (uint32_t k = 0; k < ic->nrules; k++) {
+				fw_compile_rule(e, &fw->rules[ri],
 						&ic->rules[k], base, tb,
 						rs->lang);
+				if ((fw->rules[ri++].flags & FR_SLOW) &&
+				    fw_rule_state(e, &fw->rules[ri - 1])) {
+					fw_free(fw);
+					return NULL;
+				}
+			}
 			if (ic->hook >= 0) {
 				fw->hook[t][ic->hook] = (int32_t)ci;
 				if (ic->nrules || ic->policy != IPT_POL_ACCEPT)
@@ -528,6 +581,9 @@ void fw_free(struct fw *fw)
 {
 	if (!fw)
 		return;
+	for (uint32_t r = 0; r < fw->nrules; r++)
+		if (fw->rules[r].flags & FR_SLOW)
+			fw_rule_state_free(&fw->rules[r]);
 	for (uint32_t c = 0; c < fw->nchains; c++)
 		if (fw->chains[c].has_cls)
 			cls_free(&fw->chains[c].cls);
@@ -688,6 +744,10 @@ static bool match_one(struct masq_engine *e, struct fw_rule *fr,
 		return fwm_tos(m, fp);
 	case IPT_M_TTL:
 		return fwm_ttl(m, fp);
+	case IPT_M_HASHLIMIT:
+		return fr->hl && fwm_hashlimit(e, fr->hl[m - fr->r->m], m, fp);
+	case IPT_M_CONNLIMIT:
+		return fwm_connlimit(e, m, fp);
 	default:
 		return false;
 	}
@@ -1144,6 +1204,7 @@ void fw_run_hook(struct masq_engine *e, struct fw *fw, enum ipt_hook hook,
 		 bool first, struct fw_pkt *fp)
 {
 	fp->hook = (uint8_t)hook;
+	fp->first = first;
 	if (fw->lang != IPT_LANG_IPTABLES)
 		fw2_run_hook(e, fw, hook, first, fp);
 	else if (fw->plan[hook][first].memo)

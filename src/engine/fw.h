@@ -53,6 +53,9 @@ struct fw_rule {
 	struct ipt_rule *r;		/* matches, target, counters */
 	uint64_t lim_credit;		/* -m limit: credit, 1/10000 s */
 	uint64_t lim_last_ns;
+	struct hl_table **hl;		/* per match of r->m[]: the table a
+					 * hashlimit names, or NULL; NULL when
+					 * the rule has none (fw_compile()) */
 };
 
 #define FR_NEVER	0x01	/* matches nothing (! -p all, -f) */
@@ -61,6 +64,8 @@ struct fw_rule {
 #define FR_SLOW		0x08	/* other matches: walk r->m[] */
 #define FR_LEGACY	0x10	/* an ipchains/ipfwadm rule's own tests:
 				 * fw2_rule_matches() */
+#define FR_CLWANT	0x40	/* its connlimit masks are counted
+				 * (fw_rule_state()) */
 #define FR_LGACT	0x20	/* it logs, marks or sets the TOS on a
 				 * match: fw2_rule_acts() */
 
@@ -218,6 +223,8 @@ struct fw_pkt {
 					 * walked for it */
 	struct fw_memo *rec;		/* recording a hook memo, or NULL */
 	uint8_t hook;			/* enum ipt_hook being walked */
+	bool first;			/* no connection yet: the packet would
+					 * open one (fw_run_hook()'s @first) */
 	/* results */
 	uint8_t action;			/* enum fw_action */
 	uint8_t reject_with;		/* enum ipt_reject_with */
@@ -289,6 +296,7 @@ static inline void fw_pkt_init(struct fw_pkt *fp, struct pkt *p, uint8_t in,
 	fp->left = false;
 	fp->rec = NULL;
 	fp->hook = IPT_PREROUTING;	/* fw_run_hook() says which */
+	fp->first = false;
 	fp->action = 0;
 	fp->reject_with = 0;
 	fp->nat = NULL;
@@ -340,6 +348,21 @@ void fw2_rule_acts(struct masq_engine *e, const struct fw *fw, uint32_t ci,
 		   uint32_t ri, struct fw_pkt *fp);
 void fw2_run_hook(struct masq_engine *e, struct fw *fw, enum ipt_hook hook,
 		  bool first, struct fw_pkt *fp);
+
+/* fwm_hashlimit.c, fwm_connlimit.c: matches that keep state */
+struct hl_table;
+struct hl_table *fwm_hashlimit_get(const char *name,
+				   const struct ipt_match *m);
+void fwm_hashlimit_put(struct hl_table *t);
+bool fwm_hashlimit(struct masq_engine *e, struct hl_table *t,
+		   const struct ipt_match *m, const struct fw_pkt *fp);
+int fwm_connlimit_want(struct masq_engine *e, const struct ipt_match *m);
+void fwm_connlimit_unwant(const struct ipt_match *m);
+void fwm_connlimit_fini(struct masq_engine *e);
+void fwm_connlimit_on_new(struct masq_engine *e, uint32_t idx);
+void fwm_connlimit_on_end(struct masq_engine *e, uint32_t idx);
+bool fwm_connlimit(struct masq_engine *e, const struct ipt_match *m,
+		   const struct fw_pkt *fp);
 
 /* fwctl.c */
 int fw_init(struct masq_engine *e);

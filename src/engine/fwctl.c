@@ -183,6 +183,7 @@ int fw_init(struct masq_engine *e)
 
 void fw_fini(struct masq_engine *e)
 {
+	fwm_connlimit_fini(e);
 	fw_free(e->fw);
 	ipt_ruleset_free(e->rs);
 	e->fw = NULL;

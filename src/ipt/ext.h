@@ -18,6 +18,7 @@
 #define MASQ_IPT_EXT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ipt/ipt.h"
@@ -115,5 +116,9 @@ extern const struct match_ext ipt_tos_match;
 extern const struct match_ext ipt_ttl_match;
 extern const struct target_ext ipt_TOS_target;
 extern const struct target_ext ipt_TTL_target;
+extern const struct match_ext ipt_hashlimit_match;
+extern const struct match_ext ipt_connlimit_match;
+bool ipt_hashlimit_kernel_check(const struct ipt_match *m, char *why,
+				size_t len);
 
 #endif

@@ -81,6 +81,8 @@ enum ipt_match_kind {
 	IPT_M_LENGTH,		/* --length */
 	IPT_M_TOS,		/* --tos */
 	IPT_M_TTL,		/* --ttl-eq --ttl-gt --ttl-lt */
+	IPT_M_HASHLIMIT,	/* --hashlimit-upto/-above ... (m_hashlimit.c) */
+	IPT_M_CONNLIMIT,	/* --connlimit-above/-upto ... (m_connlimit.c) */
 	IPT_M_KINDS
 };
 
@@ -141,6 +143,21 @@ struct ipt_match {
 			uint8_t mode;	/* enum ipt_ttl_mode */
 			uint8_t value;
 		} ttl;
+		struct {		/* IPT_M_HASHLIMIT: xt_hashlimit's cfg */
+			uint64_t avg;	/* packets: 1/10^6 s each; bytes: the
+					 * kernel's cost (m_hashlimit.c) */
+			uint32_t burst, size, max, gc, expire, interval;
+			uint8_t mode;	/* IPT_HL_* */
+			uint8_t srcmask, dstmask;
+			uint8_t name;	/* its name is the rule's
+					 * comments[name] */
+		} hl;
+		struct {		/* IPT_M_CONNLIMIT */
+			uint32_t limit;
+			uint8_t plen;	/* the address mask's prefix, 0-32 */
+			bool above;	/* count > limit (else <= limit) */
+			bool daddr;	/* group by destination, not source */
+		} cl;
 	} u;
 };
 
@@ -182,6 +199,15 @@ enum ipt_pkttype { IPT_PKT_HOST, IPT_PKT_BROADCAST, IPT_PKT_MULTICAST,
 /* -m ttl's comparison and -j TTL's change */
 enum ipt_ttl_mode { IPT_TTL_EQ, IPT_TTL_LT, IPT_TTL_GT,	/* -m ttl */
 		    IPT_TTL_SET, IPT_TTL_DEC, IPT_TTL_INC };	/* -j TTL */
+
+/* IPT_M_HASHLIMIT's mode, as xt_hashlimit's */
+#define IPT_HL_DSTIP	0x01
+#define IPT_HL_DSTPORT	0x02
+#define IPT_HL_SRCIP	0x04
+#define IPT_HL_SRCPORT	0x08
+#define IPT_HL_ABOVE	0x10	/* --hashlimit-above (the kernel's INVERT) */
+#define IPT_HL_BYTES	0x20	/* a rate in bytes (kb/s, mb/s) */
+#define IPT_HL_RATEMATCH 0x40	/* --hashlimit-rate-match */
 
 enum ipt_multiport_which { IPT_MP_SPORTS, IPT_MP_DPORTS, IPT_MP_PORTS };
 

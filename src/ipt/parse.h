@@ -85,6 +85,8 @@ bool ip_parse(const char *s, int need, uint32_t *out);
 /* "/24", "/0x18", "/255.255.0.0" (any bits): the text after the '/' */
 bool mask_parse(const char *s, uint32_t *mask);
 bool mask_is_prefix(uint32_t mask, int *len);
+int plen_parse(struct parse *p, const char *show, const char *arg,
+	       uint8_t *plen);
 int addr_list_parse(struct parse *p, const char *show, const char *arg,
 		    uint32_t *addrs, uint32_t *n, uint32_t *masks);
 bool name_in(const char *name, const char *const *list, size_t n);

@@ -361,6 +361,8 @@ const struct match_ext *const match_exts[IPT_M_KINDS] = {
 	[IPT_M_LENGTH] = &ipt_length_match,
 	[IPT_M_TOS] = &ipt_tos_match,
 	[IPT_M_TTL] = &ipt_ttl_match,
+	[IPT_M_HASHLIMIT] = &ipt_hashlimit_match,
+	[IPT_M_CONNLIMIT] = &ipt_connlimit_match,
 };
 
 /*

@@ -10,6 +10,7 @@
  * case and prefixes. Every reader takes the whole word or fails; none
  * overflows (this is fuzzed through ipt_parse()).
  */
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -140,6 +141,32 @@ bool mask_is_prefix(uint32_t mask, int *len)
 		return false;
 	*len = __builtin_popcount(mask);
 	return true;
+}
+
+/*
+ * A prefix length as xtables reads one (--hashlimit-srcmask,
+ * --connlimit-mask): a number 0-255 (0x hex, 0 octal), else an address
+ * as inet_aton(3) reads one ("255.255.0", "4294967040") whose bits are a
+ * prefix; one that is not gives 255, which the kernel refuses where it
+ * checks (hashlimit) and reads as /32 where it does not (connlimit).
+ * Anything else is a bad value.
+ */
+int plen_parse(struct parse *p, const char *show, const char *arg,
+	       uint8_t *plen)
+{
+	struct in_addr a;
+	uint32_t v;
+	int len;
+
+	if (u32_parse(arg, 255, &v)) {
+		*plen = (uint8_t)v;
+		return 0;
+	}
+	if (!*arg || !inet_aton(arg, &a))
+		return fail(p, "bad value '%s' for %s: neither a network mask "
+			    "nor a prefix length (0-32)", arg, show);
+	*plen = mask_is_prefix(ntohl(a.s_addr), &len) ? (uint8_t)len : 255;
+	return 0;
 }
 
 /* One entry of -s/-d: address or host, optional /mask; appends addresses */

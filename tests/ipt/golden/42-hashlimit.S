@@ -1,0 +1,73 @@
+## iptables -t filter -S
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-A INPUT -p udp -m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-name a
+-A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-name old
+-A INPUT -m hashlimit --hashlimit-above 5/sec --hashlimit-burst 5 --hashlimit-name inv -j DROP
+-A INPUT -m hashlimit --hashlimit-above 7/min --hashlimit-burst 3 --hashlimit-mode srcip,dstport --hashlimit-name b --hashlimit-srcmask 24 --hashlimit-dstmask 16 -j DROP
+-A INPUT -m hashlimit --hashlimit-upto 5/hour --hashlimit-burst 5 --hashlimit-mode srcip,srcport,dstip,dstport --hashlimit-name c
+-A INPUT -m hashlimit --hashlimit-upto 2/day --hashlimit-burst 300 --hashlimit-name d
+-A INPUT -m hashlimit --hashlimit-upto 1000000/sec --hashlimit-burst 5 --hashlimit-name e
+-A INPUT -m hashlimit --hashlimit-upto 1mb/s --hashlimit-burst 2mb --hashlimit-name f
+-A INPUT -m hashlimit --hashlimit-upto 96b/s --hashlimit-name g
+-A INPUT -m hashlimit --hashlimit-above 512kb/s --hashlimit-burst 1mb --hashlimit-name h
+-A INPUT -m hashlimit --hashlimit-upto 34359738336b/s --hashlimit-name j
+-A INPUT -m hashlimit --hashlimit-upto 1kb/s --hashlimit-name k --hashlimit-htable-size 100 --hashlimit-htable-max 200 --hashlimit-htable-gcinterval 300 --hashlimit-htable-expire 500
+-A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-name l --hashlimit-rate-match --hashlimit-rate-interval 3
+-A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-name m --hashlimit-htable-expire 60000 --hashlimit-rate-match --hashlimit-rate-interval 60
+-A INPUT -m hashlimit --hashlimit-upto 1kb/s --hashlimit-name n --hashlimit-rate-match
+-A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-name o --hashlimit-htable-size 1048576 --hashlimit-htable-max 16
+-A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5120 --hashlimit-name p
+-A INPUT -m hashlimit --hashlimit-upto 96b/s --hashlimit-burst 1kb --hashlimit-name p2
+-A INPUT -m hashlimit --hashlimit-upto 2992b/s --hashlimit-burst 1mb --hashlimit-name p3
+-A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-name q --hashlimit-srcmask 24 --hashlimit-dstmask 24
+-A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-mode srcip,dstip --hashlimit-name r
+-A INPUT -m hashlimit --hashlimit-upto 1/day --hashlimit-burst 214 --hashlimit-name s
+-A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-name t --hashlimit-htable-expire 8
+-A INPUT -m hashlimit --hashlimit-above 10/sec --hashlimit-burst 5 --hashlimit-name u -m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-name v
+-A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-name 0123456789012345678901234567890123456789
+-A FORWARD -p tcp -m tcp --dport 22 -m conntrack --ctstate NEW -m hashlimit --hashlimit-above 3/min --hashlimit-burst 3 --hashlimit-mode srcip --hashlimit-name ssh -j DROP
+## iptables -t filter -S -v
+-P INPUT ACCEPT -c 0 0
+-P FORWARD ACCEPT -c 0 0
+-P OUTPUT ACCEPT -c 0 0
+-A INPUT -p udp -m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-name a -c 0 0
+-A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-name old -c 0 0
+-A INPUT -m hashlimit --hashlimit-above 5/sec --hashlimit-burst 5 --hashlimit-name inv -c 0 0 -j DROP
+-A INPUT -m hashlimit --hashlimit-above 7/min --hashlimit-burst 3 --hashlimit-mode srcip,dstport --hashlimit-name b --hashlimit-srcmask 24 --hashlimit-dstmask 16 -c 0 0 -j DROP
+-A INPUT -m hashlimit --hashlimit-upto 5/hour --hashlimit-burst 5 --hashlimit-mode srcip,srcport,dstip,dstport --hashlimit-name c -c 0 0
+-A INPUT -m hashlimit --hashlimit-upto 2/day --hashlimit-burst 300 --hashlimit-name d -c 0 0
+-A INPUT -m hashlimit --hashlimit-upto 1000000/sec --hashlimit-burst 5 --hashlimit-name e -c 0 0
+-A INPUT -m hashlimit --hashlimit-upto 1mb/s --hashlimit-burst 2mb --hashlimit-name f -c 0 0
+-A INPUT -m hashlimit --hashlimit-upto 96b/s --hashlimit-name g -c 0 0
+-A INPUT -m hashlimit --hashlimit-above 512kb/s --hashlimit-burst 1mb --hashlimit-name h -c 0 0
+-A INPUT -m hashlimit --hashlimit-upto 34359738336b/s --hashlimit-name j -c 0 0
+-A INPUT -m hashlimit --hashlimit-upto 1kb/s --hashlimit-name k --hashlimit-htable-size 100 --hashlimit-htable-max 200 --hashlimit-htable-gcinterval 300 --hashlimit-htable-expire 500 -c 0 0
+-A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-name l --hashlimit-rate-match --hashlimit-rate-interval 3 -c 0 0
+-A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-name m --hashlimit-htable-expire 60000 --hashlimit-rate-match --hashlimit-rate-interval 60 -c 0 0
+-A INPUT -m hashlimit --hashlimit-upto 1kb/s --hashlimit-name n --hashlimit-rate-match -c 0 0
+-A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-name o --hashlimit-htable-size 1048576 --hashlimit-htable-max 16 -c 0 0
+-A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5120 --hashlimit-name p -c 0 0
+-A INPUT -m hashlimit --hashlimit-upto 96b/s --hashlimit-burst 1kb --hashlimit-name p2 -c 0 0
+-A INPUT -m hashlimit --hashlimit-upto 2992b/s --hashlimit-burst 1mb --hashlimit-name p3 -c 0 0
+-A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-name q --hashlimit-srcmask 24 --hashlimit-dstmask 24 -c 0 0
+-A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-mode srcip,dstip --hashlimit-name r -c 0 0
+-A INPUT -m hashlimit --hashlimit-upto 1/day --hashlimit-burst 214 --hashlimit-name s -c 0 0
+-A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-name t --hashlimit-htable-expire 8 -c 0 0
+-A INPUT -m hashlimit --hashlimit-above 10/sec --hashlimit-burst 5 --hashlimit-name u -m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-name v -c 0 0
+-A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-burst 5 --hashlimit-name 0123456789012345678901234567890123456789 -c 0 0
+-A FORWARD -p tcp -m tcp --dport 22 -m conntrack --ctstate NEW -m hashlimit --hashlimit-above 3/min --hashlimit-burst 3 --hashlimit-mode srcip --hashlimit-name ssh -c 0 0 -j DROP
+## iptables -t nat -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+-A PREROUTING -m hashlimit --hashlimit-upto 50/sec --hashlimit-burst 5 --hashlimit-name natty
+## iptables -t mangle -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+-A POSTROUTING -m hashlimit --hashlimit-upto 7/sec --hashlimit-burst 5 --hashlimit-mode dstip --hashlimit-name mg --hashlimit-htable-expire 60000 --hashlimit-rate-match --hashlimit-rate-interval 60

@@ -1,0 +1,54 @@
+## iptables -t filter -S
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-A INPUT -p tcp -m tcp --dport 23 --tcp-flags FIN,SYN,RST,ACK SYN -m connlimit --connlimit-above 2 --connlimit-mask 32 --connlimit-saddr -j REJECT --reject-with icmp-port-unreachable
+-A INPUT -p tcp -m tcp --dport 80 --tcp-flags FIN,SYN,RST,ACK SYN -m connlimit --connlimit-above 16 --connlimit-mask 24 --connlimit-saddr -j REJECT --reject-with tcp-reset
+-A INPUT -m connlimit --connlimit-upto 10 --connlimit-mask 32 --connlimit-saddr -j ACCEPT
+-A INPUT -m connlimit --connlimit-above 0 --connlimit-mask 32 --connlimit-saddr
+-A INPUT -m connlimit --connlimit-upto 5 --connlimit-mask 32 --connlimit-saddr
+-A INPUT -m connlimit --connlimit-above 5 --connlimit-mask 32 --connlimit-saddr
+-A INPUT -m connlimit --connlimit-above 5 --connlimit-mask 32 --connlimit-saddr
+-A INPUT -m connlimit --connlimit-above 5 --connlimit-mask 0 --connlimit-daddr
+-A INPUT -m connlimit --connlimit-above 5 --connlimit-mask 32 --connlimit-saddr
+-A INPUT -m connlimit --connlimit-above 5 --connlimit-mask 24 --connlimit-saddr
+-A INPUT -m connlimit --connlimit-above 5 --connlimit-mask 32 --connlimit-saddr
+-A INPUT -m connlimit --connlimit-above 5 --connlimit-mask 16 --connlimit-saddr
+-A INPUT -m connlimit --connlimit-above 5 --connlimit-mask 20 --connlimit-saddr
+-A INPUT -m connlimit --connlimit-above 16 --connlimit-mask 32 --connlimit-saddr
+-A INPUT -m connlimit --connlimit-above 4294967295 --connlimit-mask 32 --connlimit-saddr
+-A INPUT -m connlimit --connlimit-above 5 --connlimit-mask 32 --connlimit-saddr
+-A FORWARD -p tcp -m tcp --tcp-flags FIN,SYN,RST,ACK SYN -m connlimit --connlimit-above 100 --connlimit-mask 32 --connlimit-daddr -j DROP
+## iptables -t filter -S -v
+-P INPUT ACCEPT -c 0 0
+-P FORWARD ACCEPT -c 0 0
+-P OUTPUT ACCEPT -c 0 0
+-A INPUT -p tcp -m tcp --dport 23 --tcp-flags FIN,SYN,RST,ACK SYN -m connlimit --connlimit-above 2 --connlimit-mask 32 --connlimit-saddr -c 0 0 -j REJECT --reject-with icmp-port-unreachable
+-A INPUT -p tcp -m tcp --dport 80 --tcp-flags FIN,SYN,RST,ACK SYN -m connlimit --connlimit-above 16 --connlimit-mask 24 --connlimit-saddr -c 0 0 -j REJECT --reject-with tcp-reset
+-A INPUT -m connlimit --connlimit-upto 10 --connlimit-mask 32 --connlimit-saddr -c 0 0 -j ACCEPT
+-A INPUT -m connlimit --connlimit-above 0 --connlimit-mask 32 --connlimit-saddr -c 0 0
+-A INPUT -m connlimit --connlimit-upto 5 --connlimit-mask 32 --connlimit-saddr -c 0 0
+-A INPUT -m connlimit --connlimit-above 5 --connlimit-mask 32 --connlimit-saddr -c 0 0
+-A INPUT -m connlimit --connlimit-above 5 --connlimit-mask 32 --connlimit-saddr -c 0 0
+-A INPUT -m connlimit --connlimit-above 5 --connlimit-mask 0 --connlimit-daddr -c 0 0
+-A INPUT -m connlimit --connlimit-above 5 --connlimit-mask 32 --connlimit-saddr -c 0 0
+-A INPUT -m connlimit --connlimit-above 5 --connlimit-mask 24 --connlimit-saddr -c 0 0
+-A INPUT -m connlimit --connlimit-above 5 --connlimit-mask 32 --connlimit-saddr -c 0 0
+-A INPUT -m connlimit --connlimit-above 5 --connlimit-mask 16 --connlimit-saddr -c 0 0
+-A INPUT -m connlimit --connlimit-above 5 --connlimit-mask 20 --connlimit-saddr -c 0 0
+-A INPUT -m connlimit --connlimit-above 16 --connlimit-mask 32 --connlimit-saddr -c 0 0
+-A INPUT -m connlimit --connlimit-above 4294967295 --connlimit-mask 32 --connlimit-saddr -c 0 0
+-A INPUT -m connlimit --connlimit-above 5 --connlimit-mask 32 --connlimit-saddr -c 0 0
+-A FORWARD -p tcp -m tcp --tcp-flags FIN,SYN,RST,ACK SYN -m connlimit --connlimit-above 100 --connlimit-mask 32 --connlimit-daddr -c 0 0 -j DROP
+## iptables -t nat -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+-A PREROUTING -p tcp -m connlimit --connlimit-upto 3 --connlimit-mask 8 --connlimit-saddr
+## iptables -t mangle -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
