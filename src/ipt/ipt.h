@@ -73,6 +73,7 @@ enum ipt_match_kind {
 	IPT_M_LIMIT,		/* --limit --limit-burst */
 	IPT_M_MAC,		/* --mac-source */
 	IPT_M_COMMENT,		/* --comment */
+	IPT_M_RECENT,		/* --set --rcheck --update --remove ... */
 	IPT_M_KINDS
 };
 
@@ -113,6 +114,14 @@ struct ipt_match {
 		} mac;
 		uint8_t comment;	/* IPT_M_COMMENT: its text is the
 					 * rule's comments[comment] */
+		struct {		/* IPT_M_RECENT (m_recent.c) */
+			uint32_t seconds, hitcount;	/* 0: not given */
+			uint32_t mask;	/* host order, default all ones */
+			uint8_t flags;	/* IPT_RECENT_* (xt_recent's) */
+			uint8_t dest;	/* --rdest (else --rsource) */
+			uint8_t name;	/* the rule's comments[name], or
+					 * IPT_RECENT_DEFAULT */
+		} recent;
 	} u;
 };
 
@@ -133,6 +142,17 @@ _Static_assert(sizeof(((struct ipt_match *)0)->u) <= 64,
 /* IPT_M_LIMIT */
 #define IPT_F_LIMIT	0x01
 #define IPT_F_BURST	0x02
+/* IPT_M_RECENT: its flags, xt_recent's check_set bits (! negates it all) */
+#define IPT_RECENT_CHECK	0x01
+#define IPT_RECENT_SET		0x02
+#define IPT_RECENT_UPDATE	0x04
+#define IPT_RECENT_REMOVE	0x08
+#define IPT_RECENT_TTL		0x10
+#define IPT_RECENT_REAP		0x20
+#define IPT_RECENT_NAME_LEN	200	/* with the NUL, as XT_RECENT_NAME_LEN */
+#define IPT_RECENT_DEFAULT	0xff	/* no --name: the list "DEFAULT" */
+#define IPT_RECENT_HITCOUNT_MAX	255	/* Debian 12's kernel (6.1) refuses
+					 * more: XT_RECENT_MAX_NSTAMPS - 1 */
 
 enum ipt_multiport_which { IPT_MP_SPORTS, IPT_MP_DPORTS, IPT_MP_PORTS };
 
@@ -309,6 +329,14 @@ static inline const char *ipt_comment(const struct ipt_rule *r,
 				      const struct ipt_match *m)
 {
 	return r->comments[m->u.comment < IPT_MAX_COMMENTS ? m->u.comment : 0];
+}
+
+/* The list recent match @m of rule @r names ("DEFAULT" when none) */
+static inline const char *ipt_recent_name(const struct ipt_rule *r,
+					  const struct ipt_match *m)
+{
+	return m->u.recent.name < IPT_MAX_COMMENTS ?
+	       r->comments[m->u.recent.name] : "DEFAULT";
 }
 
 enum ipt_policy { IPT_POL_ACCEPT, IPT_POL_DROP, IPT_POL_NONE /* user chain */,

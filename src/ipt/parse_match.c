@@ -358,6 +358,7 @@ const struct match_ext *const match_exts[IPT_M_KINDS] = {
 	[IPT_M_MAC] = MATCH("mac", mac_opts, mac_opt, value_check),
 	[IPT_M_COMMENT] = MATCH("comment", comment_opts, comment_opt,
 				value_check),
+	[IPT_M_RECENT] = &ipt_recent_match,
 };
 
 /* The match -p implies (tcp, udp, icmp), if none of that kind is loaded */

@@ -973,7 +973,8 @@ static int match_check(const struct ipt_match *m, enum ipt_table_id tid,
 		return -1;
 	if (m->kind == IPT_M_MULTIPORT && !proto_has_ports(r))
 		return fail(err, "multiport only works with TCP, UDP, UDPLITE, SCTP and DCCP");
-	return 0;
+	return match_exts[m->kind]->kcheck ?
+	       match_exts[m->kind]->kcheck(r, m, err) : 0;
 }
 
 /* xt_TCPMSS needs a tcp match that looks at SYN (find_syn_match()) */
