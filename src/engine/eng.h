@@ -96,6 +96,8 @@ struct masq_engine {
 					 * or 0 of 1: the only one */
 	const struct masq_steer *steer;	/* n > 1: who owns a reassembled
 					 * datagram (the caller's picture) */
+	struct recent_reg *recent;	/* -m recent's lists: shared by the
+					 * process's engines (recent.c) */
 };
 
 enum filter_mode {
