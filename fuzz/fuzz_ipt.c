@@ -46,6 +46,11 @@ static const struct {
 	SEED("\x01-A INPUT -m mac --mac-source 02:00:00:00:00:01 -m mark ! --mark "
 	     "0x1/0xff -m conntrack --ctstate DNAT -j MARK --and-mark 7 -c 1 2"),
 	SEED("\x01-E old new"),
+	SEED("\x01-A INPUT -p tcp --dport 22 -m conntrack --ctstate NEW -m recent "
+	     "--update --seconds 60 --hitcount 4 --rttl --name SSH -j DROP"),
+	SEED("\x01-A FORWARD -m recent ! --rcheck --seconds -1 --reap --name "
+	     "\"a b\" --mask 255.255.0.0 --rdest -m recent --set -m comment "
+	     "--comment x"),
 	SEED("\x00-A\0INPUT\0-m\0comment\0--comment\0a \"b\"\nc\0-j\0ACCEPT"),
 };
 

@@ -70,11 +70,19 @@ static int recent_mode(struct parse *p, struct ipt_match *m, uint8_t bit,
 	return 0;
 }
 
-/* --name: into a text slot of the rule, cut at 199 characters */
+/*
+ * --name: into a text slot of the rule, cut at 199 characters; "DEFAULT"
+ * takes none (it is what no --name means, and what -S prints for it: a
+ * saved rule must not need more slots to read back than it had)
+ */
 static int recent_name(struct parse *p, struct ipt_match *m, const char *arg)
 {
 	struct ipt_rule *r = &p->cmd->rule;
 
+	if (!strcmp(arg, "DEFAULT")) {
+		m->u.recent.name = IPT_RECENT_DEFAULT;
+		return 0;
+	}
 	if (r->ncomments >= IPT_MAX_COMMENTS)
 		return fail(p, "recent: at most %d texts per rule (-m comment "
 			    "and -m recent --name together)",

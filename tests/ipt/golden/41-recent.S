@@ -25,6 +25,7 @@
 -A INPUT -m recent --set --name LLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLL --mask 255.255.255.255 --rsource
 -A INPUT -m recent --set --name SSH --mask 255.255.255.255 --rsource -m recent --rcheck --seconds 10 --name SSH2 --mask 255.255.255.255 --rsource
 -A INPUT -m recent --set --name tagged --mask 255.255.255.255 --rsource -m comment --comment "with a comment"
+-A INPUT -m recent --rcheck --name two --mask 255.255.255.255 --rsource -m recent --set --name DEFAULT --mask 255.255.255.255 --rsource -m comment --comment "and a comment"
 -A FORWARD -i eth0 -p tcp -m tcp --dport 139 -m recent --set --name portscan --mask 255.255.255.255 --rsource -j DROP
 -A FORWARD -m recent --rcheck --seconds 86400 --name portscan --mask 255.255.255.255 --rsource -j DROP
 -A SSHCHK -m recent --update --seconds 60 --hitcount 4 --rttl --name SSH --mask 255.255.255.255 --rsource -j LOG --log-prefix "ssh brute: "
@@ -56,6 +57,7 @@
 -A INPUT -m recent --set --name LLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLL --mask 255.255.255.255 --rsource -c 0 0
 -A INPUT -m recent --set --name SSH --mask 255.255.255.255 --rsource -m recent --rcheck --seconds 10 --name SSH2 --mask 255.255.255.255 --rsource -c 0 0
 -A INPUT -m recent --set --name tagged --mask 255.255.255.255 --rsource -m comment --comment "with a comment" -c 0 0
+-A INPUT -m recent --rcheck --name two --mask 255.255.255.255 --rsource -m recent --set --name DEFAULT --mask 255.255.255.255 --rsource -m comment --comment "and a comment" -c 0 0
 -A FORWARD -i eth0 -p tcp -m tcp --dport 139 -m recent --set --name portscan --mask 255.255.255.255 --rsource -c 0 0 -j DROP
 -A FORWARD -m recent --rcheck --seconds 86400 --name portscan --mask 255.255.255.255 --rsource -c 0 0 -j DROP
 -A SSHCHK -m recent --update --seconds 60 --hitcount 4 --rttl --name SSH --mask 255.255.255.255 --rsource -c 0 0 -j LOG --log-prefix "ssh brute: "
