@@ -113,12 +113,20 @@ struct recent_reg *recent_reg_new(uint32_t list_tot, uint64_t seed)
 	return reg;
 }
 
+/**
+ * recent_reg_hold() - One more holder of @reg (an engine, a compiled ruleset)
+ * @reg:	the registry
+ */
 void recent_reg_hold(struct recent_reg *reg)
 {
 	atomic_fetch_add(&reg->refs, 1);
 }
 
-/* Let go of @reg; the last holder frees it (its lists are gone by then) */
+/**
+ * recent_reg_put() - Let go of @reg; the last holder frees it
+ * @reg:	the registry, or NULL (its lists are gone by then: every
+ *		compiled ruleset holding one holds @reg too)
+ */
 void recent_reg_put(struct recent_reg *reg)
 {
 	if (reg && atomic_fetch_sub(&reg->refs, 1) == 1)
@@ -127,6 +135,9 @@ void recent_reg_put(struct recent_reg *reg)
 
 /**
  * recent_reg_set_size() - Entries each list keeps (the kernel's ip_list_tot)
+ * @reg:	the registry
+ * @list_tot:	entries, 1 to RECENT_LIST_TOT_MAX
+ *
  * Return: 0; -EINVAL out of 1..RECENT_LIST_TOT_MAX; -EBUSY when a list
  * exists already (set it before the rules)
  */
@@ -143,11 +154,6 @@ int recent_reg_set_size(struct recent_reg *reg, uint32_t list_tot)
 		reg->cap = list_tot;
 	spin_unlock(&reg->lock);
 	return ret;
-}
-
-uint32_t recent_reg_size(const struct recent_reg *reg)
-{
-	return reg->cap;
 }
 
 /* ---- a list's memory ------------------------------------------------------- */
@@ -285,7 +291,12 @@ struct recent_list *recent_list_get(struct recent_reg *reg, const char *name,
 	return l;
 }
 
-/* Give back a reference recent_list_get() took; the last frees the list */
+/**
+ * recent_list_put() - Give back a reference recent_list_get() took
+ * @reg:	the registry the list is in
+ * @l:		the list, or NULL; the last reference frees it (with its
+ *		entries: no rule names it any more, as the kernel drops it)
+ */
 void recent_list_put(struct recent_reg *reg, struct recent_list *l)
 {
 	struct recent_list **pp;

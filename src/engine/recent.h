@@ -32,7 +32,6 @@ struct recent_reg *recent_reg_new(uint32_t list_tot, uint64_t seed);
 void recent_reg_hold(struct recent_reg *reg);
 void recent_reg_put(struct recent_reg *reg);
 int recent_reg_set_size(struct recent_reg *reg, uint32_t list_tot);
-uint32_t recent_reg_size(const struct recent_reg *reg);
 
 struct recent_list *recent_list_get(struct recent_reg *reg, const char *name,
 				    uint32_t mask, uint32_t hitcount);
