@@ -238,16 +238,25 @@ static struct recent_list *list_find(struct recent_reg *reg, const char *name)
  */
 static int list_grow(struct recent_list *l, uint32_t nstamps)
 {
-	uint64_t *ring = calloc((size_t)l->cap * nstamps, sizeof(*ring));
-	uint64_t *old;
+	uint64_t *ring, *old;
+	bool grow;
 
+	spin_lock(&l->lock);
+	grow = nstamps > l->nstamps;
+	spin_unlock(&l->lock);
+	if (!grow)
+		return 0;
+	ring = calloc((size_t)l->cap * nstamps, sizeof(*ring));
 	if (!ring)
 		return -ENOMEM;
 	spin_lock(&l->lock);
-	old = l->stamps;
-	l->stamps = ring;
-	l->nstamps = nstamps;
-	list_flush(l);
+	old = ring;
+	if (nstamps > l->nstamps) {	/* not grown meanwhile */
+		old = l->stamps;
+		l->stamps = ring;
+		l->nstamps = nstamps;
+		list_flush(l);
+	}
 	spin_unlock(&l->lock);
 	free(old);
 	return 0;
@@ -268,23 +277,28 @@ struct recent_list *recent_list_get(struct recent_reg *reg, const char *name,
 				    uint32_t mask, uint32_t hitcount)
 {
 	uint32_t want = stamps_for(hitcount);
-	struct recent_list *made = list_new(reg, name, htonl(mask), want);
-	struct recent_list *l;
+	struct recent_list *made = NULL, *l;
 
-	if (!made)
-		return NULL;
-	spin_lock(&reg->lock);
-	l = list_find(reg, name);
-	if (!l) {
-		l = made;
-		made = NULL;
-		l->next = reg->lists;
-		reg->lists = l;
+	for (;;) {		/* made outside the lock, at most once */
+		spin_lock(&reg->lock);
+		l = list_find(reg, name);
+		if (!l && made) {
+			l = made;
+			made = NULL;
+			l->next = reg->lists;
+			reg->lists = l;
+		}
+		if (l)
+			l->refs++;
+		spin_unlock(&reg->lock);
+		if (l)
+			break;
+		made = list_new(reg, name, htonl(mask), want);
+		if (!made)
+			return NULL;
 	}
-	l->refs++;
-	spin_unlock(&reg->lock);
-	list_free(made);
-	if (want > l->nstamps && list_grow(l, want)) {
+	list_free(made);	/* another thread made it meanwhile */
+	if (list_grow(l, want)) {
 		recent_list_put(reg, l);
 		return NULL;
 	}

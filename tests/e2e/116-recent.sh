@@ -147,12 +147,14 @@ if [ "$(nproc)" -ge 2 ]; then
 	got=$(four_from_lan 42000 42002 42004 42006)
 	other=0
 	probe lan2 192.168.0.3 42100 && other=1
+	mctl recent SSH +192.0.2.9 >/dev/null	# written once, not per worker
 	log "--workers 2: lan's four attempts $got, lan2's $other"
 	if [ "$got" = 1110 ] && [ $other = 1 ] &&
-		mctl recent SSH | grep -q '^src=192\.168\.0\.2 .*oldest_pkt: [5-9] '; then
+		mctl recent SSH | grep -q '^src=192\.168\.0\.2 .*oldest_pkt: [5-9] ' &&
+		mctl recent SSH | grep -q '^src=192\.0\.2\.9 ttl: 0 .*oldest_pkt: 1 '; then
 		ok recent_workers2_shared
 	else
-		fail recent_workers2_shared "lan $got (want 1110), lan2 $other (want 1), list: $(mctl recent SSH | tr '\n' '|')"
+		fail recent_workers2_shared "lan $got (want 1110), lan2 $other (want 1), +192.0.2.9 stamped once?, list: $(mctl recent SSH | tr '\n' '|')"
 	fi
 fi
 
