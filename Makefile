@@ -61,7 +61,7 @@ TESTLIB_SRC := $(sort $(wildcard tests/lib/*.c))
 UNIT_SRC    := $(sort $(wildcard tests/unit/*.c))
 # the unit tests with a second thread, run under ThreadSanitizer too
 TSAN_SRC    := tests/unit/test_jobs.c tests/unit/test_log.c tests/unit/test_reload.c \
-	tests/unit/test_workers.c
+	tests/unit/test_workers.c tests/unit/test_recent.c
 BENCH_SRC   := $(filter-out bench/lib.c,$(sort $(wildcard bench/*.c)))
 FUZZ_SRC    := $(sort $(wildcard fuzz/*.c))
 TOOLS_SRC   := $(sort $(wildcard tests/tools/*.c))

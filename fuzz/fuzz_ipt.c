@@ -65,6 +65,11 @@ static const struct {
 	SEED("\x01-t mangle -A POSTROUTING -j TOS --set-tos 0x10/0x3f"),
 	SEED("\x01-t mangle -A FORWARD -j TTL --ttl-inc 3"),
 	SEED("\x01-t mangle -I PREROUTING -j TOS --xor-tos 0xff"),
+	SEED("\x01-A INPUT -p tcp --dport 22 -m conntrack --ctstate NEW -m recent "
+	     "--update --seconds 60 --hitcount 4 --rttl --name SSH -j DROP"),
+	SEED("\x01-A FORWARD -m recent ! --rcheck --seconds -1 --reap --name "
+	     "\"a b\" --mask 255.255.0.0 --rdest -m recent --set -m comment "
+	     "--comment x"),
 	SEED("\x00-A\0INPUT\0-m\0comment\0--comment\0a \"b\"\nc\0-j\0ACCEPT"),
 	SEED("\x01-A INPUT -m hashlimit --hashlimit-above 7/min --hashlimit-burst "
 	     "3 --hashlimit-mode srcip,dstport --hashlimit-srcmask 24 "

@@ -398,6 +398,10 @@ uint32_t masq_engine_frag_held(const struct masq_engine *e, uint32_t *dgrams);
 #define MASQ_STEER_ADDRS	128		/* 16 interfaces x 8 */
 
 int masq_engine_set_worker(struct masq_engine *e, uint32_t k, uint32_t n);
+/* -m recent's lists: every worker holds worker 0's (worker.c), each list
+ * keeps @entries addresses (ctl.c); both before any rule names a list */
+int masq_engine_share_recent(struct masq_engine *e, struct masq_engine *from);
+int masq_engine_set_recent_size(struct masq_engine *e, uint32_t entries);
 /* Lines naming the port ranges with no port of this worker's slice */
 int masq_engine_slice_gaps(const struct masq_engine *e, struct masq_text *out);
 

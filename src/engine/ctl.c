@@ -24,6 +24,7 @@
 #include "masqtab.h"
 #include "origdst.h"
 #include "perm.h"
+#include "recent.h"
 
 #define EXIT_FAIL	1
 #define EXIT_USAGE	2
@@ -834,6 +835,26 @@ static int cmd_reset(struct masq_engine *e, int argc, char *const *argv,
 	return 0;
 }
 
+/* recent [NAME [+ADDR|-ADDR|/]]: -m recent's lists (recent.c) */
+static int cmd_recent(struct masq_engine *e, int argc, char *const *argv,
+		      struct masq_text *out)
+{
+	return recent_ctl(e->recent, argc, argv, e->now_ms, out);
+}
+
+/**
+ * masq_engine_set_recent_size() - Addresses each -m recent list keeps
+ * @e:		engine (its registry: with workers, set it on worker 0's
+ *		before masq_engine_share_recent())
+ * @entries:	1 to 65536 (the kernel's ip_list_tot; default 100)
+ *
+ * Return: 0; -EINVAL out of range; -EBUSY once a rule names a list
+ */
+int masq_engine_set_recent_size(struct masq_engine *e, uint32_t entries)
+{
+	return recent_reg_set_size(e->recent, entries);
+}
+
 /* ---- dispatch ----------------------------------------------------------- */
 
 static const struct {
@@ -847,6 +868,7 @@ static const struct {
 	{ "stats", cmd_stats },		{ "set", cmd_set },
 	{ "show", cmd_show },		{ "reset", cmd_reset },
 	{ "host-ports", host_ports_ctl },	{ "origdst", origdst_ctl },
+	{ "recent", cmd_recent },
 };
 
 /*
@@ -889,5 +911,5 @@ int masq_engine_ctl(struct masq_engine *e, int argc, char *const *argv,
 	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
 		if (!strcmp(argv[0], commands[i].verb))
 			return commands[i].run(e, argc, argv, out);
-	return usage(out, "unknown command '%s' (iface, addr, route, neigh, masq, conntrack, stats, set, show, reset, origdst, iptables, iptables-save, iptables-restore, ipchains, ipchains-save, ipchains-restore, ipfwadm, ipfwadm-save, ipfwadm-restore, ipmasqadm, helper)", argv[0]);
+	return usage(out, "unknown command '%s' (iface, addr, route, neigh, masq, conntrack, stats, set, show, reset, origdst, iptables, iptables-save, iptables-restore, ipchains, ipchains-save, ipchains-restore, ipfwadm, ipfwadm-save, ipfwadm-restore, ipmasqadm, helper, recent)", argv[0]);
 }

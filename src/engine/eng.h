@@ -99,6 +99,8 @@ struct masq_engine {
 	struct cl_engine *cl;		/* -m connlimit's shares of this
 					 * engine's connections, or NULL
 					 * (fwm_connlimit.c) */
+	struct recent_reg *recent;	/* -m recent's lists: shared by the
+					 * process's engines (recent.c) */
 };
 
 enum filter_mode {

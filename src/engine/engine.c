@@ -24,6 +24,7 @@
 #include "alg.h"
 #include "fwd.h"
 #include "perm.h"
+#include "recent.h"
 #include "xlate.h"
 
 const char *const masq_counter_names[C_NUM] = {
@@ -88,6 +89,8 @@ struct masq_engine *masq_engine_create(const struct masq_limits *lim,
 		       e->lim.seed ^ 0x686f7374) ||
 	    quota_init(&e->halfopen, e->lim.max_mappings, CONN_INBOUND_HALFOPEN,
 		       e->lim.seed ^ 0x68616c66) ||
+	    !(e->recent = recent_reg_new(RECENT_LIST_TOT,
+					 e->lim.seed ^ 0x72656365)) ||
 	    frag_init(e) || fw_init(e) || fwd_init(e) || alg_init(e))
 		goto fail;
 	conn_fw_states_init(e);
@@ -120,6 +123,7 @@ void masq_engine_destroy(struct masq_engine *e)
 	alg_fini(e);
 	fwd_fini(e);
 	fw_fini(e);
+	recent_reg_put(e->recent);
 	frag_fini(e);
 	perm_destroy(e->perm);
 	quota_fini(&e->halfopen);

@@ -36,6 +36,7 @@
 #include "csum.h"
 #include "eng.h"
 #include "fw.h"
+#include "recent.h"
 
 /* ---- compile ------------------------------------------------------------- */
 
@@ -500,6 +501,56 @@ void fw_fast_flush(const struct fw *fw, struct fw_fast_pend *pd)
 		}
 }
 
+/* Recent matches in the ruleset (the lists fw_compile_recent() takes) */
+static uint32_t fw_count_recent(const struct fw *fw)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < fw->nrules; i++)
+		for (unsigned k = 0; k < fw->rules[i].r->nmatch; k++)
+			n += fw->rules[i].r->m[k].kind == IPT_M_RECENT;
+	return n;
+}
+
+/*
+ * Each recent match's list from the engine's registry (made when no rule
+ * named it yet: recent.c), a reference each, held until fw_free(); each
+ * rule points at its first. Return: 0, or -1 (out of memory)
+ */
+static int fw_compile_recent(struct masq_engine *e, struct fw *fw)
+{
+	uint32_t n = fw_count_recent(fw), at = 0;
+
+	if (!n)
+		return 0;
+	fw->recent = calloc(n, sizeof(*fw->recent));
+	if (!fw->recent)
+		return -1;
+	fw->recent_reg = e->recent;
+	recent_reg_hold(e->recent);
+	for (uint32_t i = 0; i < fw->nrules; i++) {
+		struct fw_rule *fr = &fw->rules[i];
+		const struct ipt_rule *r = fr->r;
+
+		for (unsigned k = 0; k < r->nmatch; k++) {
+			const struct ipt_match *m = &r->m[k];
+
+			if (m->kind != IPT_M_RECENT)
+				continue;
+			if (!fr->recent)
+				fr->recent = &fw->recent[at];
+			fw->recent[at] = recent_list_get(e->recent,
+							 ipt_recent_name(r, m),
+							 m->u.recent.mask,
+							 m->u.recent.hitcount);
+			if (!fw->recent[at++])
+				return -1;
+			fw->nrecent = at;
+		}
+	}
+	return 0;
+}
+
 static void fw_plan_fast(struct fw *fw)
 {
 	for (uint32_t st = 0; st < FW_STATES; st++)
@@ -563,6 +614,10 @@ struct fw *fw_compile(struct masq_engine *e, struct ipt_ruleset *rs,
 			}
 		}
 	}
+	if (fw_compile_recent(e, fw)) {
+		fw_free(fw);
+		return NULL;
+	}
 	fw->gen = ++e->fw_gen;
 	fw->lang = rs->lang;
 	if (fw->lang != IPT_LANG_IPTABLES) {
@@ -587,6 +642,10 @@ void fw_free(struct fw *fw)
 	for (uint32_t c = 0; c < fw->nchains; c++)
 		if (fw->chains[c].has_cls)
 			cls_free(&fw->chains[c].cls);
+	for (uint32_t i = 0; i < fw->nrecent; i++)
+		recent_list_put(fw->recent_reg, fw->recent[i]);
+	free(fw->recent);
+	recent_reg_put(fw->recent_reg);
 	free(fw->rules);
 	free(fw->chains);
 	free(fw);
@@ -748,6 +807,8 @@ static bool match_one(struct masq_engine *e, struct fw_rule *fr,
 		return fr->hl && fwm_hashlimit(e, fr->hl[m - fr->r->m], m, fp);
 	case IPT_M_CONNLIMIT:
 		return fwm_connlimit(e, m, fp);
+	case IPT_M_RECENT:
+		return fwm_recent(e, fr, m, fp);
 	default:
 		return false;
 	}

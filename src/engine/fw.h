@@ -31,6 +31,8 @@
 
 struct masq_engine;
 struct pkt;
+struct recent_list;
+struct recent_reg;
 
 /*
  * A rule as the walk reads it: one cache line with everything most rules
@@ -56,6 +58,8 @@ struct fw_rule {
 	struct hl_table **hl;		/* per match of r->m[]: the table a
 					 * hashlimit names, or NULL; NULL when
 					 * the rule has none (fw_compile()) */
+	struct recent_list **recent;	/* -m recent: its lists, one per
+					 * recent match in order (recent.h) */
 };
 
 #define FR_NEVER	0x01	/* matches nothing (! -p all, -f) */
@@ -188,6 +192,9 @@ struct fw {
 	uint8_t lang;			/* the ruleset's enum ipt_lang */
 	int32_t lg_chain[4];		/* ipchains, ipfwadm: enum fw2_chain's
 					 * chain indices, or -1 */
+	struct recent_reg *recent_reg;	/* -m recent: the registry held, */
+	struct recent_list **recent;	/* ... the lists its rules name */
+	uint32_t nrecent;		/* (a reference each) */
 };
 
 /* The chains the 2.x traversal walks (fw2.c) */
@@ -338,6 +345,9 @@ bool fwm_tos(const struct ipt_match *m, const struct fw_pkt *fp);
 bool fwm_ttl(const struct ipt_match *m, const struct fw_pkt *fp);
 void fwt_tos(const struct ipt_target *t, struct fw_pkt *fp);
 void fwt_ttl(const struct ipt_target *t, struct fw_pkt *fp);
+/* fwm_recent.c */
+bool fwm_recent(struct masq_engine *e, const struct fw_rule *fr,
+		const struct ipt_match *m, const struct fw_pkt *fp);
 
 /* fw2.c: the 2.0 and 2.2 traversal (ipfwadm, ipchains rulesets) */
 void fw2_compile_rule(const struct masq_engine *e, struct fw_rule *fr,

@@ -9,7 +9,9 @@
  *     of its slice, (p >> 1) % n == k (nat.c), so inbound replies find their
  *     owner by destination port;
  *   - ARP reaches every worker, so each learns every neighbour, and only
- *     worker 0 answers a request (one reply on the wire, not n; arp.c).
+ *     worker 0 answers a request (one reply on the wire, not n; arp.c);
+ *   - -m recent's lists are the process's, not the engine's: every
+ *     engine holds worker 0's registry (masq_engine_share_recent()).
  * Everything else (the ruleset, forwards, helpers, timeouts) is the same
  * configuration applied to every worker by the control plane.
  *
@@ -27,6 +29,7 @@
 #include <stdio.h>
 
 #include "eng.h"
+#include "recent.h"
 
 /**
  * masq_engine_set_steer() - The steering picture this worker reads
@@ -67,6 +70,27 @@ int masq_engine_set_worker(struct masq_engine *e, uint32_t k, uint32_t n)
 		return rc;
 	e->worker_k = (uint8_t)k;
 	e->worker_n = (uint8_t)n;
+	return 0;
+}
+
+/**
+ * masq_engine_share_recent() - Give @e the -m recent lists of @from
+ * @e:		an engine no rule of which names a list yet
+ * @from:	the engine whose registry the process's engines share
+ *
+ * As the kernel keeps one xt_recent list per name and network
+ * namespace, masqd keeps one per name for all its workers: an ssh
+ * client's attempts are counted together whichever worker each lands
+ * on (recent.c says how the lists are guarded).
+ * Return: 0, or -EBUSY when @e holds a list already
+ */
+int masq_engine_share_recent(struct masq_engine *e, struct masq_engine *from)
+{
+	if (e->fw && e->fw->nrecent)
+		return -EBUSY;
+	recent_reg_hold(from->recent);
+	recent_reg_put(e->recent);
+	e->recent = from->recent;
 	return 0;
 }
 

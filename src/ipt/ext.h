@@ -59,6 +59,9 @@ struct ext_opt {
  * @equal:	do two such matches match the same packets (-D, -C)? NULL:
  *		their unions compared byte by byte (ipt_parse() zeroes the
  *		command first, so unset bytes are zero)
+ * @kcheck:	what the kernel's checkentry refuses, where iptables exits
+ *		1 ("Invalid argument"), not 2: asked by ipt_exec() when a
+ *		rule goes in (NULL: nothing)
  */
 struct match_ext {
 	const char *name;
@@ -74,6 +77,8 @@ struct match_ext {
 		     struct ipt_text *out);
 	bool (*equal)(const struct ipt_rule *ra, const struct ipt_match *a,
 		      const struct ipt_rule *rb, const struct ipt_match *b);
+	int (*kcheck)(const struct ipt_rule *r, const struct ipt_match *m,
+		      struct ipt_err *err);
 };
 
 /**
@@ -120,5 +125,6 @@ extern const struct match_ext ipt_hashlimit_match;
 extern const struct match_ext ipt_connlimit_match;
 bool ipt_hashlimit_kernel_check(const struct ipt_match *m, char *why,
 				size_t len);
+extern const struct match_ext ipt_recent_match;
 
 #endif

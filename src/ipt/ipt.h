@@ -83,6 +83,7 @@ enum ipt_match_kind {
 	IPT_M_TTL,		/* --ttl-eq --ttl-gt --ttl-lt */
 	IPT_M_HASHLIMIT,	/* --hashlimit-upto/-above ... (m_hashlimit.c) */
 	IPT_M_CONNLIMIT,	/* --connlimit-above/-upto ... (m_connlimit.c) */
+	IPT_M_RECENT,		/* --set --rcheck --update --remove ... */
 	IPT_M_KINDS
 };
 
@@ -158,6 +159,14 @@ struct ipt_match {
 			bool above;	/* count > limit (else <= limit) */
 			bool daddr;	/* group by destination, not source */
 		} cl;
+		struct {		/* IPT_M_RECENT (m_recent.c) */
+			uint32_t seconds, hitcount;	/* 0: not given */
+			uint32_t mask;	/* host order, default all ones */
+			uint8_t flags;	/* IPT_RECENT_* (xt_recent's) */
+			uint8_t dest;	/* --rdest (else --rsource) */
+			uint8_t name;	/* the rule's comments[name], or
+					 * IPT_RECENT_DEFAULT */
+		} recent;
 	} u;
 };
 
@@ -208,6 +217,17 @@ enum ipt_ttl_mode { IPT_TTL_EQ, IPT_TTL_LT, IPT_TTL_GT,	/* -m ttl */
 #define IPT_HL_ABOVE	0x10	/* --hashlimit-above (the kernel's INVERT) */
 #define IPT_HL_BYTES	0x20	/* a rate in bytes (kb/s, mb/s) */
 #define IPT_HL_RATEMATCH 0x40	/* --hashlimit-rate-match */
+/* IPT_M_RECENT: its flags, xt_recent's check_set bits (! negates it all) */
+#define IPT_RECENT_CHECK	0x01
+#define IPT_RECENT_SET		0x02
+#define IPT_RECENT_UPDATE	0x04
+#define IPT_RECENT_REMOVE	0x08
+#define IPT_RECENT_TTL		0x10
+#define IPT_RECENT_REAP		0x20
+#define IPT_RECENT_NAME_LEN	200	/* with the NUL, as XT_RECENT_NAME_LEN */
+#define IPT_RECENT_DEFAULT	0xff	/* no --name: the list "DEFAULT" */
+#define IPT_RECENT_HITCOUNT_MAX	255	/* Debian 12's kernel (6.1) refuses
+					 * more: XT_RECENT_MAX_NSTAMPS - 1 */
 
 enum ipt_multiport_which { IPT_MP_SPORTS, IPT_MP_DPORTS, IPT_MP_PORTS };
 
@@ -399,6 +419,14 @@ static inline const char *ipt_comment(const struct ipt_rule *r,
 				      const struct ipt_match *m)
 {
 	return r->comments[m->u.comment < IPT_MAX_COMMENTS ? m->u.comment : 0];
+}
+
+/* The list recent match @m of rule @r names ("DEFAULT" when none) */
+static inline const char *ipt_recent_name(const struct ipt_rule *r,
+					  const struct ipt_match *m)
+{
+	return m->u.recent.name < IPT_MAX_COMMENTS ?
+	       r->comments[m->u.recent.name] : "DEFAULT";
 }
 
 enum ipt_policy { IPT_POL_ACCEPT, IPT_POL_DROP, IPT_POL_NONE /* user chain */,

@@ -363,6 +363,7 @@ const struct match_ext *const match_exts[IPT_M_KINDS] = {
 	[IPT_M_TTL] = &ipt_ttl_match,
 	[IPT_M_HASHLIMIT] = &ipt_hashlimit_match,
 	[IPT_M_CONNLIMIT] = &ipt_connlimit_match,
+	[IPT_M_RECENT] = &ipt_recent_match,
 };
 
 /*

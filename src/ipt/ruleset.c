@@ -1000,7 +1000,8 @@ static int match_check(const struct ipt_match *m, enum ipt_table_id tid,
 	if (m->kind == IPT_M_HASHLIMIT &&
 	    !ipt_hashlimit_kernel_check(m, err->msg, sizeof(err->msg)))
 		return -1;
-	return 0;
+	return match_exts[m->kind]->kcheck ?
+	       match_exts[m->kind]->kcheck(r, m, err) : 0;
 }
 
 /* xt_TCPMSS needs a tcp match that looks at SYN (find_syn_match()) */

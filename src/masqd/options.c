@@ -50,6 +50,7 @@ enum {
 	OPT_IO,
 	OPT_WORKERS,
 	OPT_NO_GRO,
+	OPT_RECENT_LIST_TOT,
 };
 
 static const struct option long_opts[] = {
@@ -73,6 +74,7 @@ static const struct option long_opts[] = {
 	{ "io",			required_argument, NULL, OPT_IO },
 	{ "workers",		required_argument, NULL, OPT_WORKERS },
 	{ "no-gro",		no_argument,	   NULL, OPT_NO_GRO },
+	{ "recent-list-tot",	required_argument, NULL, OPT_RECENT_LIST_TOT },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -122,6 +124,9 @@ void opts_usage(FILE *f)
 "                             to start unless they are already right\n"
 "      --conntrack-max N      connections the table is made for (default\n"
 "                             262144: 45 MiB; 1048576: 126 MiB; 1024..16777215)\n"
+"      --recent-list-tot N    addresses each -m recent list keeps, the oldest\n"
+"                             evicted first (default 100, as xt_recent's\n"
+"                             ip_list_tot; 1..65536)\n"
 "      --twin IFACE=NAME      name IFACE's twin, the TAP device through which\n"
 "                             the host's own services use IFACE (default: the\n"
 "                             first 13 characters of IFACE, then -h: lan0-h)\n"
@@ -496,6 +501,9 @@ static int one_opt(struct masqd_opts *o, int c, const char *arg)
 	case OPT_WORKERS:
 		return number("--workers", arg, 1, MASQD_MAX_WORKERS,
 			      &o->workers);
+	case OPT_RECENT_LIST_TOT:
+		return number("--recent-list-tot", arg, 1, 65536,
+			      &o->recent_list_tot);
 	case OPT_NO_GRO:
 		o->no_gro = true;
 		return 0;

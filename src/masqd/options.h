@@ -112,6 +112,8 @@ struct masqd_twin_opt {
  * @no_restore:	--no-restore: do not load the state file (handover.c)
  * @io:		--io: AF_PACKET (default) or AF_XDP (port.c)
  * @workers:	--workers: packet threads (1: the default; workers.c)
+ * @recent_list_tot: --recent-list-tot: addresses a -m recent list keeps
+ *		(0: the default, 100)
  */
 struct masqd_opts {
 	struct masqd_iface ifaces[MASQD_MAX_IFACES];
@@ -138,6 +140,7 @@ struct masqd_opts {
 	bool no_restore;
 	enum masqd_io io;
 	uint32_t workers;
+	uint32_t recent_list_tot;
 };
 
 int opts_parse(int argc, char **argv, struct masqd_opts *o);

@@ -213,6 +213,12 @@ int setup_engine(struct masqd *d)
 		return -1;
 	}
 	masq_engine_set_log(d->e, engine_log, NULL);
+	if (d->o.recent_list_tot &&	/* before any rule names a list */
+	    masq_engine_set_recent_size(d->e, d->o.recent_list_tot)) {
+		logmsg(LOG_ERR, "--recent-list-tot %u: cannot be set",
+		       d->o.recent_list_tot);
+		return -1;
+	}
 	if (workers_create(d, &lim, count, buf_size(d)))
 		return -1;
 	if (reload_init(&d->rl, d->o.conf, &lim) ||

@@ -10,6 +10,7 @@
  *   - different, for a command whose answer is counters (stats,
  *     conntrack -C): added up (text_sum()); the expectations (conntrack
  *     -L expect): each engine's in turn;
+ *   - on state every engine shares (masqctl recent): worker 0's, once;
  *   - a rule listing or dump (iptables -L -v, iptables-save -c, the 2.x
  *     languages' listings; -Z and --zero too): worker 0's text with
  *     every engine's rule counters added in, rule by rule (wcount.c);
@@ -88,6 +89,16 @@ static bool summable(int argc, char *const *argv)
 			if (!strcmp(argv[i], "-C") || !strcmp(argv[i], "--count"))
 				return true;
 	return false;
+}
+
+/*
+ * A command on state the engines share (-m recent's lists, one per name
+ * for the process): run once, on worker 0's engine; run on each, a
+ * `recent NAME +ADDR` would stamp the address n times
+ */
+static bool shared(int argc, char *const *argv)
+{
+	return argc >= 1 && !strcmp(argv[0], "recent");
 }
 
 /* A listing of per-engine state that is not a walk: each engine's, in turn */
@@ -217,6 +228,8 @@ int workers_ctl(struct masqd *d, int argc, char *const *argv,
 	workers_pause_all(d);
 	if (masq_ctl_reads_rules(argc, argv)) {	/* the rules' counters */
 		ret = workers_ctl_counted(d, argc, argv, out, &st);
+	} else if (shared(argc, argv)) {	/* once: every engine's */
+		st = masq_engine_ctl(d->e, argc, argv, out);
 	} else {
 		st = masq_engine_ctl(d->e, argc, argv, out);
 		for (uint32_t k = 1; k < d->wk.n && !ret; k++)

@@ -160,6 +160,8 @@ static int worker_engine(struct masqd *d, struct mworker *w,
 	w->ports = w->own;
 	w->xports = w->xown;
 	masq_engine_set_log(w->e, worker_log, w);
+	if (masq_engine_share_recent(w->e, d->e))	/* one list a name */
+		return -EBUSY;
 	return masq_engine_set_worker(w->e, w->k, d->wk.n);
 }
 

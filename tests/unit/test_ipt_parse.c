@@ -976,7 +976,6 @@ static const struct err_case rule_errors[] = {
 	{ "-A INPUT -m comment --comment 1 -m comment --comment 2 -m comment "
 	  "--comment 3", "at most 2 -m comment per rule" },
 	{ "-A INPUT -m STATE --state NEW", "unsupported match 'STATE'" },
-	{ "-A INPUT -m recent --set", "unsupported match 'recent'" },
 	{ "-A INPUT -m string --string x", "unsupported match 'string'" },
 	{ "-A INPUT -m \"\"", "-m needs a match name" },
 	{ "-A INPUT -m", "-m needs a value" },

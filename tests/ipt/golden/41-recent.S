@@ -1,0 +1,77 @@
+## iptables -t filter -S
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-N SSHCHK
+-A INPUT -p tcp -m tcp --dport 22 -m conntrack --ctstate NEW -m recent --set --name SSH --mask 255.255.255.255 --rsource
+-A INPUT -p tcp -m tcp --dport 22 -m conntrack --ctstate NEW -m recent --update --seconds 60 --hitcount 4 --name SSH --mask 255.255.255.255 --rsource -j DROP
+-A INPUT -m recent --set --name DEFAULT --mask 255.255.255.255 --rsource
+-A INPUT -m recent --rcheck --seconds 60 --name DEFAULT --mask 255.255.255.255 --rsource
+-A INPUT -m recent --rcheck --seconds 60 --name badguy --mask 255.255.255.255 --rsource -j DROP
+-A INPUT -m recent --remove --name badguy --mask 255.255.255.255 --rsource
+-A INPUT -m recent ! --rcheck --name x --mask 255.255.255.255 --rsource
+-A INPUT -m recent ! --set --name y --mask 255.255.255.255 --rsource
+-A INPUT -m recent ! --rcheck --seconds 60 --reap --hitcount 3 --rttl --name x --mask 255.255.0.0 --rdest
+-A INPUT -m recent --rcheck --name x --mask 255.255.255.255 --rsource
+-A INPUT -m recent --set --name both --mask 255.255.255.255 --rdest
+-A INPUT -m recent --set --name both2 --mask 255.255.255.255 --rsource
+-A INPUT -m recent --update --seconds -1 --name big --mask 255.255.255.255 --rsource
+-A INPUT -m recent --rcheck --name zero --mask 255.255.255.255 --rsource
+-A INPUT -m recent --rcheck --hitcount 255 --name many --mask 255.255.255.255 --rsource
+-A INPUT -m recent --rcheck --name all --mask 0.0.0.0 --rsource
+-A INPUT -m recent --set --name odd --mask 10.1.2.3 --rsource
+-A INPUT -m recent --set --name a,b.c-d_e --mask 255.255.255.255 --rsource
+-A INPUT -m recent --set --name nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn --mask 255.255.255.255 --rsource
+-A INPUT -m recent --set --name LLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLL --mask 255.255.255.255 --rsource
+-A INPUT -m recent --set --name SSH --mask 255.255.255.255 --rsource -m recent --rcheck --seconds 10 --name SSH2 --mask 255.255.255.255 --rsource
+-A INPUT -m recent --set --name tagged --mask 255.255.255.255 --rsource -m comment --comment "with a comment"
+-A INPUT -m recent --rcheck --name two --mask 255.255.255.255 --rsource -m recent --set --name DEFAULT --mask 255.255.255.255 --rsource -m comment --comment "and a comment"
+-A FORWARD -i eth0 -p tcp -m tcp --dport 139 -m recent --set --name portscan --mask 255.255.255.255 --rsource -j DROP
+-A FORWARD -m recent --rcheck --seconds 86400 --name portscan --mask 255.255.255.255 --rsource -j DROP
+-A SSHCHK -m recent --update --seconds 60 --hitcount 4 --rttl --name SSH --mask 255.255.255.255 --rsource -j LOG --log-prefix "ssh brute: "
+-A SSHCHK -m recent --update --seconds 60 --hitcount 4 --rttl --name SSH --mask 255.255.255.255 --rsource -j DROP
+## iptables -t filter -S -v
+-P INPUT ACCEPT -c 0 0
+-P FORWARD ACCEPT -c 0 0
+-P OUTPUT ACCEPT -c 0 0
+-N SSHCHK
+-A INPUT -p tcp -m tcp --dport 22 -m conntrack --ctstate NEW -m recent --set --name SSH --mask 255.255.255.255 --rsource -c 0 0
+-A INPUT -p tcp -m tcp --dport 22 -m conntrack --ctstate NEW -m recent --update --seconds 60 --hitcount 4 --name SSH --mask 255.255.255.255 --rsource -c 0 0 -j DROP
+-A INPUT -m recent --set --name DEFAULT --mask 255.255.255.255 --rsource -c 0 0
+-A INPUT -m recent --rcheck --seconds 60 --name DEFAULT --mask 255.255.255.255 --rsource -c 0 0
+-A INPUT -m recent --rcheck --seconds 60 --name badguy --mask 255.255.255.255 --rsource -c 0 0 -j DROP
+-A INPUT -m recent --remove --name badguy --mask 255.255.255.255 --rsource -c 0 0
+-A INPUT -m recent ! --rcheck --name x --mask 255.255.255.255 --rsource -c 0 0
+-A INPUT -m recent ! --set --name y --mask 255.255.255.255 --rsource -c 0 0
+-A INPUT -m recent ! --rcheck --seconds 60 --reap --hitcount 3 --rttl --name x --mask 255.255.0.0 --rdest -c 0 0
+-A INPUT -m recent --rcheck --name x --mask 255.255.255.255 --rsource -c 0 0
+-A INPUT -m recent --set --name both --mask 255.255.255.255 --rdest -c 0 0
+-A INPUT -m recent --set --name both2 --mask 255.255.255.255 --rsource -c 0 0
+-A INPUT -m recent --update --seconds -1 --name big --mask 255.255.255.255 --rsource -c 0 0
+-A INPUT -m recent --rcheck --name zero --mask 255.255.255.255 --rsource -c 0 0
+-A INPUT -m recent --rcheck --hitcount 255 --name many --mask 255.255.255.255 --rsource -c 0 0
+-A INPUT -m recent --rcheck --name all --mask 0.0.0.0 --rsource -c 0 0
+-A INPUT -m recent --set --name odd --mask 10.1.2.3 --rsource -c 0 0
+-A INPUT -m recent --set --name a,b.c-d_e --mask 255.255.255.255 --rsource -c 0 0
+-A INPUT -m recent --set --name nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn --mask 255.255.255.255 --rsource -c 0 0
+-A INPUT -m recent --set --name LLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLL --mask 255.255.255.255 --rsource -c 0 0
+-A INPUT -m recent --set --name SSH --mask 255.255.255.255 --rsource -m recent --rcheck --seconds 10 --name SSH2 --mask 255.255.255.255 --rsource -c 0 0
+-A INPUT -m recent --set --name tagged --mask 255.255.255.255 --rsource -m comment --comment "with a comment" -c 0 0
+-A INPUT -m recent --rcheck --name two --mask 255.255.255.255 --rsource -m recent --set --name DEFAULT --mask 255.255.255.255 --rsource -m comment --comment "and a comment" -c 0 0
+-A FORWARD -i eth0 -p tcp -m tcp --dport 139 -m recent --set --name portscan --mask 255.255.255.255 --rsource -c 0 0 -j DROP
+-A FORWARD -m recent --rcheck --seconds 86400 --name portscan --mask 255.255.255.255 --rsource -c 0 0 -j DROP
+-A SSHCHK -m recent --update --seconds 60 --hitcount 4 --rttl --name SSH --mask 255.255.255.255 --rsource -c 0 0 -j LOG --log-prefix "ssh brute: "
+-A SSHCHK -m recent --update --seconds 60 --hitcount 4 --rttl --name SSH --mask 255.255.255.255 --rsource -c 0 0 -j DROP
+## iptables -t nat -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+-A PREROUTING -m recent --rcheck --seconds 5 --reap --name natlist --mask 255.255.255.255 --rsource
+## iptables -t mangle -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+-A POSTROUTING -m recent --set --name out --mask 255.255.255.255 --rdest
