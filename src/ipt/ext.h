@@ -78,6 +78,8 @@ struct match_ext {
 /**
  * struct target_ext - a -j target masq knows
  * @name:	as after -j (NULL: no name, IPT_T_NONE/JUMP/GOTO)
+ * @list_name:	-L's target column when it is not @name (NOTRACK: "CT",
+ *		as the reference's alias prints), or NULL
  * @opts:	its options, or NULL
  * @opt:	reads one option (@a: its words)
  * @check:	once the whole command is read (NULL: none)
@@ -90,6 +92,7 @@ struct match_ext {
  */
 struct target_ext {
 	const char *name;
+	const char *list_name;
 	const struct ext_opt *opts;
 	int (*opt)(struct parse *p, struct ipt_target *t,
 		   const struct ext_opt *o, const char *const *a);
@@ -106,5 +109,6 @@ extern const struct match_ext *const match_exts[IPT_M_KINDS];
 extern const struct target_ext *const target_exts[IPT_T_KINDS];
 
 /* The extensions in files of their own (one line each) */
+extern const struct target_ext ipt_CT_target, ipt_NOTRACK_target;
 
 #endif

@@ -95,6 +95,7 @@ static const uint8_t table_hooks[] = {
 	[IPT_FILTER] = H_IN | H_FWD | H_OUT,
 	[IPT_NAT] = H_PRE | H_IN | H_OUT | H_POST,
 	[IPT_MANGLE] = H_PRE | H_IN | H_FWD | H_OUT | H_POST,
+	[IPT_RAW] = H_PRE | H_OUT,
 };
 static_assert(sizeof(table_hooks) / sizeof(table_hooks[0]) == IPT_TABLES,
 	      "hooks for each table");
@@ -116,6 +117,8 @@ static const struct xt_limits target_limits[IPT_T_KINDS] = {
 	[IPT_T_SNAT] = { 1 << IPT_NAT, H_IN | H_POST, 0 },
 	[IPT_T_DNAT] = { 1 << IPT_NAT, H_PRE | H_OUT, 0 },
 	[IPT_T_REDIRECT] = { 1 << IPT_NAT, H_PRE | H_OUT, 0 },
+	[IPT_T_NOTRACK] = { 1 << IPT_RAW, 0, 0 },
+	[IPT_T_CT] = { 1 << IPT_RAW, 0, 0 },
 };
 
 static const struct xt_limits match_limits[IPT_M_KINDS] = {
@@ -178,7 +181,7 @@ const char *ipt_hook_name(enum ipt_hook h)
  * @h:		the hook
  *
  * filter: INPUT FORWARD OUTPUT; nat: PREROUTING INPUT OUTPUT POSTROUTING;
- * mangle: all five.
+ * mangle: all five; raw: PREROUTING OUTPUT.
  * Return: true if it does
  */
 bool ipt_table_has_hook(enum ipt_table_id t, enum ipt_hook h)
@@ -445,6 +448,7 @@ struct ipt_ruleset *ipt_ruleset_new(void)
 			return NULL;
 		}
 	}
+	rs->loaded = IPT_TABLES_AT_START;
 	return rs;
 }
 
@@ -467,6 +471,7 @@ struct ipt_ruleset *ipt_ruleset_copy(const struct ipt_ruleset *rs)
 		}
 	}
 	n->lang = rs->lang;
+	n->loaded = rs->loaded;
 	return n;
 }
 
@@ -1713,6 +1718,9 @@ int ipt_exec(struct ipt_ruleset *rs, const struct ipt_cmd *cmd,
 		ret = -1;
 	}
 	free(u.saved);
+	if (ret >= 0)	/* as the kernel loads iptable_raw, but a refused
+			 * command changes nothing here */
+		rs->loaded |= (uint8_t)(1u << cmd->table);
 	return ret;
 }
 
