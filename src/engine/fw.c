@@ -484,6 +484,8 @@ struct fw *fw_compile(struct masq_engine *e, struct ipt_ruleset *rs,
 		fw_free(fw);
 		return NULL;
 	}
+	for (int h = 0; h < IPT_HOOKS; h++)
+		fw->raw[h] = -1;
 	for (int t = 0; t < IPT_TABLES; t++) {
 		struct ipt_table *tb = &rs->t[t];
 		uint32_t base = ci;
@@ -497,15 +499,23 @@ struct fw *fw_compile(struct masq_engine *e, struct ipt_ruleset *rs,
 			fc->ic = ic;
 			fc->first = ri;
 			fc->n = ic->nrules;
-			for (uint32_t k = 0; k < ic->nrules; k++)
+			for (uint32_t k = 0; k < ic->nrules; k++) {
 				fw_compile_rule(e, &fw->rules[ri++],
 						&ic->rules[k], base, tb,
 						rs->lang);
-			if (ic->hook >= 0) {
-				fw->hook[t][ic->hook] = (int32_t)ci;
-				if (ic->nrules || ic->policy != IPT_POL_ACCEPT)
-					fw->busy[ic->hook] = true;
+				if (t == IPT_RAW)
+					fw->raw_tcp_helper |=
+						fwt_ct_tcp_helper(&ic->rules[k].t);
 			}
+			if (ic->hook < 0)
+				continue;
+			fw->hook[t][ic->hook] = (int32_t)ci;
+			if (t == IPT_RAW && (rs->loaded & (1u << IPT_RAW)) &&
+			    rs->lang == IPT_LANG_IPTABLES)
+				fw->raw[ic->hook] = (int32_t)ci;
+			else if (t != IPT_RAW &&
+				 (ic->nrules || ic->policy != IPT_POL_ACCEPT))
+				fw->busy[ic->hook] = true;
 		}
 	}
 	fw->gen = ++e->fw_gen;
@@ -895,6 +905,10 @@ static bool fw_target(struct masq_engine *e, const struct ipt_target *t,
 		return false;
 	case IPT_T_TCPMSS:
 		fw_mss_clamp(e, fp, t->u.tcpmss.mss);
+		return false;
+	case IPT_T_NOTRACK:
+	case IPT_T_CT:
+		fwt_ct(t, fp);
 		return false;
 	default:			/* IPT_T_NONE: counted only */
 		return false;
