@@ -46,6 +46,10 @@ static const struct {
 	SEED("\x01-A INPUT -m mac --mac-source 02:00:00:00:00:01 -m mark ! --mark "
 	     "0x1/0xff -m conntrack --ctstate DNAT -j MARK --and-mark 7 -c 1 2"),
 	SEED("\x01-E old new"),
+	SEED("\x01-t raw -A PREROUTING -p tcp --dport 2121 -j CT --helper ftp"),
+	SEED("\x01-t raw -I OUTPUT 1 -p udp -j CT --notrack --helper tftp"),
+	SEED("\x01-t raw -A PREROUTING ! -i lan0 -j NOTRACK"),
+	SEED("\x01-A FORWARD -m state --state UNTRACKED -j ACCEPT"),
 	SEED("\x00-A\0INPUT\0-m\0comment\0--comment\0a \"b\"\nc\0-j\0ACCEPT"),
 };
 
