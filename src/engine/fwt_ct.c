@@ -61,8 +61,9 @@ void fwt_ct(const struct ipt_target *t, struct fw_pkt *fp)
 		fp->state = IPT_ST_UNTRACKED;
 		return;
 	}
-	if (t->u.ct.flags & IPT_CT_HELPER)
-		fp->helper = t->u.ct.helper;
+	if ((t->u.ct.flags & IPT_CT_HELPER) && t->u.ct.helper < IPT_CT_HELPERS)
+		fp->helper = t->u.ct.helper;	/* (the table check let no
+						 * other in) */
 }
 
 /**
@@ -77,7 +78,8 @@ void fwt_ct(const struct ipt_target *t, struct fw_pkt *fp)
 bool fwt_ct_tcp_helper(const struct ipt_target *t)
 {
 	return t->kind == IPT_T_CT && (t->u.ct.flags & IPT_CT_HELPER) &&
-	       t->u.ct.helper != IPT_CT_HELPER_TFTP;
+	       (t->u.ct.helper == IPT_CT_HELPER_FTP ||
+		t->u.ct.helper == IPT_CT_HELPER_IRC);
 }
 
 /**

@@ -110,5 +110,7 @@ extern const struct target_ext *const target_exts[IPT_T_KINDS];
 
 /* The extensions in files of their own (one line each) */
 extern const struct target_ext ipt_CT_target, ipt_NOTRACK_target;
+int ipt_ct_helper_check(const struct ipt_target *t, uint8_t proto, bool inv,
+			struct ipt_err *err);
 
 #endif

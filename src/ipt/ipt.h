@@ -42,6 +42,7 @@
 					 * union: a rule is half the size) */
 #define IPT_LOG_PREFIX_MAX	30	/* with the NUL, as xt_LOG */
 #define IPT_LIMIT_SCALE		10000	/* limit avg unit: 1/10000 s, as xt_limit */
+#define IPT_CT_HELPER_NAMELEN	16	/* with the NUL, as xt_ct_target_info */
 
 /*
  * The raw table (PREROUTING, OUTPUT) is walked before connection
@@ -214,7 +215,10 @@ struct ipt_target {
 		} nat;
 		struct {		/* IPT_T_CT */
 			uint8_t flags;	/* IPT_CT_* */
-			uint8_t helper;	/* IPT_CT_HELPER_* */
+			uint8_t helper;	/* enum ipt_ct_helper; IPT_CT_HELPERS:
+					 * one masq has not (refused when the
+					 * table is checked, as the kernel) */
+			char name[IPT_CT_HELPER_NAMELEN]; /* --helper's */
 		} ct;
 	} u;
 };

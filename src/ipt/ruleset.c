@@ -1004,6 +1004,9 @@ static int target_check(const struct ipt_rule *r, enum ipt_table_id tid,
 	if (limits_check(&target_limits[tg->kind], "target",
 			 target_exts[tg->kind]->name, tid, mask, r, err))
 		return -1;
+	if (tg->kind == IPT_T_CT &&
+	    ipt_ct_helper_check(tg, r->proto, r->inv & IPT_INV_PROTO, err))
+		return -1;
 	if (tg->kind == IPT_T_REJECT && tg->u.reject_with == IPT_REJ_TCP_RESET &&
 	    (r->proto != 6 || (r->inv & IPT_INV_PROTO)))
 		return fail(err, "REJECT: TCP_RESET invalid for non-tcp");

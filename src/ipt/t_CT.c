@@ -15,7 +15,10 @@
  * --zone-reply (one connection table, no zones), --ctevents and
  * --expevents (conntrack -E reports every event of every connection),
  * --timeout (no timeout policies: masq's timeouts are per class, set with
- * `timeout`), and helpers masq has not (only ftp, irc and tftp).
+ * `timeout`). A helper masq has not (it has ftp, irc and tftp), or one
+ * without its protocol (-p tcp; udp for tftp), is kept as written and
+ * refused when the table is checked, as the kernel refuses it when the
+ * table is loaded (exit status 1), unless --notrack is given too.
  *
  * Printed as the reference prints them: -S "-j CT --notrack --helper
  * ftp", "-j NOTRACK"; -L "CT notrack helper ftp", "NOTRACK" (target
@@ -46,41 +49,54 @@ static const char *const helper_names[IPT_CT_HELPERS] = {
 	[IPT_CT_HELPER_TFTP] = "tftp",
 };
 
-/* The name CT --helper takes for helper @h: "ftp", "irc", "tftp" or "?" */
-static const char *ct_helper_name(uint8_t h)
-{
-	return h > IPT_CT_HELPER_NONE && h < IPT_CT_HELPERS ? helper_names[h] :
-							      "?";
-}
-
-/* --helper NAME: one of masq's helpers, or a refusal that names them */
+/*
+ * --helper NAME: kept as written ("" is none, as libxt_CT); a helper masq
+ * has not is refused when the table is checked (ipt_ct_helper_check()),
+ * as the kernel refuses it when the table is loaded: exit status 1
+ */
 static int ct_helper_parse(struct parse *p, struct ipt_target *t,
 			   const char *name)
 {
+	if (!*name)
+		return 0;
+	if (has_blank(name))	/* no helper's name; could not be read back */
+		return fail(p, "bad helper name '%s' for CT --helper", name);
+	if (text_copy(p, "--helper", name, t->u.ct.name,
+		      sizeof(t->u.ct.name)))
+		return -1;
+	t->u.ct.flags |= IPT_CT_HELPER;
+	t->u.ct.helper = IPT_CT_HELPERS;
 	for (int h = IPT_CT_HELPER_FTP; h < IPT_CT_HELPERS; h++)
-		if (!strcmp(name, helper_names[h])) {
+		if (!strcmp(name, helper_names[h]))
 			t->u.ct.helper = (uint8_t)h;
-			t->u.ct.flags |= IPT_CT_HELPER;
-			return 0;
-		}
-	return fail(p, "CT --helper %s: masq has no such helper (ftp, irc, "
-		    "tftp)", name);
+	return 0;
 }
 
-/*
- * The kernel finds a helper by name and protocol (xt_CT's
- * nf_conntrack_helper_try_module_get()): --helper ftp needs -p tcp,
- * tftp -p udp; without, it refuses (ENOENT)
+/**
+ * ipt_ct_helper_check() - The kernel's check of CT --helper (xt_CT's
+ * nf_conntrack_helper_try_module_get(): by name and protocol)
+ * @t:		a CT target
+ * @proto:	its rule's -p (0: any), @inv: negated
+ * @err:	why not
+ *
+ * --notrack leaves the helper unlooked-for, as the kernel does.
+ * Return: 0, or -1 when the kernel would refuse it (ENOENT)
  */
-static int ct_check(struct parse *p, const struct ipt_target *t)
+int ipt_ct_helper_check(const struct ipt_target *t, uint8_t proto, bool inv,
+			struct ipt_err *err)
 {
 	uint8_t want = t->u.ct.helper == IPT_CT_HELPER_TFTP ? 17 : 6;
 
-	if (!(t->u.ct.flags & IPT_CT_HELPER) || proto_is(p, want))
+	if (!(t->u.ct.flags & IPT_CT_HELPER) ||
+	    (t->u.ct.flags & IPT_CT_NOTRACK) ||
+	    (t->u.ct.helper < IPT_CT_HELPERS && proto == want && !inv))
 		return 0;
-	return fail(p, "CT --helper %s needs -p %s (not negated): the "
-		    "helper's protocol", ct_helper_name(t->u.ct.helper),
-		    want == 17 ? "udp" : "tcp");
+	if (err)
+		snprintf(err->msg, sizeof(err->msg), "CT --helper %.16s: No "
+			 "chain/target/match by that name (masq's helpers: "
+			 "ftp and irc with -p tcp, tftp with -p udp)",
+			 t->u.ct.name);
+	return -1;
 }
 
 static int ct_opt(struct parse *p, struct ipt_target *t,
@@ -111,8 +127,7 @@ static void ct_save(const struct ipt_target *t, struct ipt_text *out)
 	if (t->u.ct.flags & IPT_CT_NOTRACK)
 		ipt_text_printf(out, " --notrack");
 	if (t->u.ct.flags & IPT_CT_HELPER)
-		ipt_text_printf(out, " --helper %s",
-				ct_helper_name(t->u.ct.helper));
+		ipt_text_printf(out, " --helper %.16s", t->u.ct.name);
 }
 
 static void ct_list(const struct ipt_target *t, unsigned opts,
@@ -123,15 +138,13 @@ static void ct_list(const struct ipt_target *t, unsigned opts,
 	if (t->u.ct.flags & IPT_CT_NOTRACK)
 		ipt_text_printf(out, " notrack");
 	if (t->u.ct.flags & IPT_CT_HELPER)
-		ipt_text_printf(out, " helper %s",
-				ct_helper_name(t->u.ct.helper));
+		ipt_text_printf(out, " helper %.16s", t->u.ct.name);
 }
 
 const struct target_ext ipt_CT_target = {
 	.name = "CT",
 	.opts = ct_opts,
 	.opt = ct_opt,
-	.check = ct_check,
 	.save = ct_save,
 	.list = ct_list,
 };

@@ -35,6 +35,8 @@
 -A OUTPUT -d 10.1.2.3/32 -p tcp -j CT --helper ftp
 -A OUTPUT -o lo -j ACCEPT
 -A OUTPUT -p icmp -j DROP
+-A OUTPUT -j CT
+-A OUTPUT -j CT --notrack --helper tftp
 -A notrack-lan -d 192.168.7.0/24 -j NOTRACK
 -A notrack-lan -j RETURN
 ## iptables -t raw -S PREROUTING
