@@ -88,13 +88,24 @@ bool fwt_ct_tcp_helper(const struct ipt_target *t)
  * @p:		the packet, not looked up yet
  * @hook:	IPT_PREROUTING or IPT_OUTPUT (its chain: e->fw->raw[hook])
  * @in:		arrival interface, or FW_NO_IF
- * @fp:		filled: what the walk decided (@action, @notrack, @helper)
+ * @fp:		filled: what the walk decided (@notrack, @helper; the rest
+ *		only when the chain has rules)
  *
  * Return: true when the walk dropped the packet (dropped and counted here)
  */
 bool fwt_raw_walk(struct masq_engine *e, struct pkt *p, enum ipt_hook hook,
 		  uint8_t in, struct fw_pkt *fp)
 {
+	const struct fw_chain *ch = &e->fw->chains[e->fw->raw[hook]];
+
+	if (!ch->n && ch->ic->policy == IPT_POL_ACCEPT) {
+		/* loaded and empty: only the policy's counters move */
+		ipt_ctr_add(&ch->ic->pol_pkts, pkt_wire_pkts(p));
+		ipt_ctr_add(&ch->ic->pol_bytes, pkt_wire_bytes(p));
+		fp->notrack = false;
+		fp->helper = 0;
+		return false;
+	}
 	fw_pkt_init(fp, p, in, FW_NO_IF, IPT_ST_INVALID);
 	fw_walk_chain(e, e->fw, (uint32_t)e->fw->raw[hook], fp);
 	if (fp->action == FW_ACCEPT)
