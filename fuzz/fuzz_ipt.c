@@ -70,6 +70,10 @@ static const struct {
 	SEED("\x01-A FORWARD -m recent ! --rcheck --seconds -1 --reap --name "
 	     "\"a b\" --mask 255.255.0.0 --rdest -m recent --set -m comment "
 	     "--comment x"),
+	SEED("\x01-t raw -A PREROUTING -p tcp --dport 2121 -j CT --helper ftp"),
+	SEED("\x01-t raw -I OUTPUT 1 -p udp -j CT --notrack --helper tftp"),
+	SEED("\x01-t raw -A PREROUTING ! -i lan0 -j NOTRACK"),
+	SEED("\x01-A FORWARD -m state --state UNTRACKED -j ACCEPT"),
 	SEED("\x00-A\0INPUT\0-m\0comment\0--comment\0a \"b\"\nc\0-j\0ACCEPT"),
 	SEED("\x01-A INPUT -m hashlimit --hashlimit-above 7/min --hashlimit-burst "
 	     "3 --hashlimit-mode srcip,dstport --hashlimit-srcmask 24 "

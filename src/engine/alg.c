@@ -7,7 +7,9 @@
  * A new connection gets a helper when its server's port (the port the
  * client dialed, or the one a forward or DNAT sent it to) is one of an
  * enabled helper's ports and its protocol is the helper's: TCP for ftp
- * and irc, UDP for tftp. The record is found again by the connection's
+ * and irc, UDP for tftp; or, the modern way, when a raw table rule gave
+ * its first packet one (-j CT --helper ftp: fwt_ct.c), whatever its port
+ * and whether that helper is on. The record is found again by the connection's
  * index in a small open-addressing table (the entry stays 64 bytes; its
  * CT_F_SIDE flag says there is one, so nothing else asks).
  *
@@ -156,6 +158,17 @@ static enum alg_id alg_for(const struct alg_state *a, const struct ct_entry *ce)
 	return ALG_NONE;
 }
 
+/* The helper a rule gave (@want, if it has the protocol), or the port's */
+static enum alg_id alg_chosen(const struct alg_state *a,
+			      const struct ct_entry *ce, uint8_t want)
+{
+	if (want == ALG_NONE)
+		return alg_for(a, ce);
+	if (want < ALG_NUM && ce->proto == protos[want])
+		return (enum alg_id)want;
+	return ALG_NONE;
+}
+
 /**
  * alg_attach() - A new connection: give it a helper if its port has one
  * @e:		engine
@@ -166,6 +179,23 @@ static enum alg_id alg_for(const struct alg_state *a, const struct ct_entry *ce)
  */
 void alg_attach(struct masq_engine *e, uint32_t ct)
 {
+	alg_attach_as(e, ct, ALG_NONE);
+}
+
+/**
+ * alg_attach_as() - A new connection: give it helper @want, or by port
+ * @e:		engine
+ * @ct:		the connection, just made (opened from either side)
+ * @want:	the helper a rule gave it (raw's CT --helper: the modern
+ *		way, whatever the port, and whether `helper NAME` is on or
+ *		off, as the kernel's explicit assignment); ALG_NONE: the
+ *		helper its port has, if any (alg_attach())
+ *
+ * A rule's helper must have the connection's protocol (the parser asks
+ * for -p tcp or udp with it); one that has not is not attached.
+ */
+void alg_attach_as(struct masq_engine *e, uint32_t ct, uint8_t want)
+{
 	struct alg_state *a = e->alg;
 	struct ct_entry *ce = &e->ct.e[ct];
 	enum alg_id id;
@@ -175,7 +205,7 @@ void alg_attach(struct masq_engine *e, uint32_t ct)
 		return;			/* the router host's own: its kernel's */
 	if (a->nexp)
 		alg_watch_seen(e, ce->proto, &ce->t[CT_ORIG]);
-	id = alg_for(a, ce);
+	id = alg_chosen(a, ce, want);
 	if (id == ALG_NONE)
 		return;
 	if (a->free == ALG_NO_IDX) {
@@ -185,11 +215,14 @@ void alg_attach(struct masq_engine *e, uint32_t ct)
 	i = a->free;
 	a->free = a->conns[i].next;
 	a->conns[i] = (struct alg_conn){ .ct = ct, .alg = (uint8_t)id,
+					 .by_rule = want != ALG_NONE,
 					 .expect = ALG_NO_IDX };
 	slot_put(a, ct, i);
 	a->nconns++;
 	ce->flags |= CT_F_SIDE;
 	count(e, C_alg_conns);
+	if (want != ALG_NONE)
+		count(e, C_alg_by_rule);
 }
 
 /* Connection @ct goes: its record and its pending expectation with it */

@@ -4,7 +4,8 @@
  *	   expect.c, alg_ftp.c, alg_irc.c, alg_tftp.c)
  *
  * A connection to a helper's port (ftp 21, irc off by default, tftp 69;
- * `helper NAME on|off [ports P,...]`) gets a helper: a record in a side
+ * `helper NAME on|off [ports P,...]`), or one a raw rule names a helper
+ * for (-j CT --helper NAME, at any port), gets a helper: a record in a side
  * pool made at start (struct alg_conn), flagged CT_F_SIDE on its entry,
  * so the entry stays 64 bytes and a connection without a helper pays one
  * flag test on its short path. Each segment of a helper connection that
@@ -71,6 +72,8 @@ struct alg_seq {
  * struct alg_conn - a helper connection's side record
  * @ct:		its connection (entry index)
  * @alg:	enum alg_id
+ * @by_rule:	a rule gave it (raw's CT --helper), not its port: a
+ *		restart gives it the same (snapshot.c)
  * @adjusted:	bit 1 << dir: @seq[dir] holds a change; bit 4 << dir:
  *		@rw_seq[dir] holds the last rewritten message's start
  * @expect:	its pending expectation (index), or ALG_NO_IDX
@@ -87,6 +90,7 @@ struct alg_conn {
 	uint32_t ct;
 	uint8_t alg;
 	uint8_t adjusted;
+	bool by_rule;
 	uint32_t expect;
 	struct alg_seq seq[2];
 	uint32_t rw_seq[2];
@@ -167,6 +171,7 @@ struct alg_msg {
 int alg_init(struct masq_engine *e);
 void alg_fini(struct masq_engine *e);
 void alg_attach(struct masq_engine *e, uint32_t ct);
+void alg_attach_as(struct masq_engine *e, uint32_t ct, uint8_t want);
 void alg_release(struct masq_engine *e, uint32_t ct);
 bool alg_keeps(const struct masq_engine *e, uint32_t ct);
 struct alg_conn *alg_conn_find(const struct masq_engine *e, uint32_t ct);

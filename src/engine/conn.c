@@ -374,7 +374,7 @@ uint32_t conn_commit(struct masq_engine *e, struct pkt *p,
 		if (pl->turn.kind)
 			fwd_taken(e, &pl->turn);
 		if (p->has_ports)
-			alg_attach(e, idx);
+			alg_attach_as(e, idx, p->ct_helper);
 		return idx;
 	}
 full:
@@ -390,8 +390,8 @@ full:
  * as it arrived: its TTL, and its size against the way out.
  * Return: true if the packet may be forwarded by route @r
  */
-static bool conn_may_forward(struct masq_engine *e, struct pkt *p,
-			     const struct route *r)
+bool conn_may_forward(struct masq_engine *e, struct pkt *p,
+		      const struct route *r)
 {
 	const struct iface *out = &e->net.ifs[r->iface];
 
@@ -947,7 +947,7 @@ static void conn_first(struct masq_engine *e, struct pkt *p,
  * known connection has that connection's source, checked when it opened.
  * Return: true when the packet was dropped
  */
-static bool conn_spoofed(struct masq_engine *e, struct pkt *p)
+bool conn_spoofed(struct masq_engine *e, struct pkt *p)
 {
 	int in = (int)p->buf->iface;
 
@@ -986,7 +986,19 @@ void conn_input(struct masq_engine *e, struct pkt *p,
 	enum ct_dir dir;
 	const struct route *r;
 	uint32_t idx = CT_NONE;
+	struct fw_pkt raw;
 
+	if (__builtin_expect(fw_raw_at(e->fw, IPT_PREROUTING), 0) &&
+	    !p->buf->meta.walked) {	/* walk.c's: walked on its first */
+		if (fwt_raw_walk(e, p, IPT_PREROUTING, (uint8_t)p->buf->iface,
+				 &raw))
+			return;
+		if (raw.notrack) {
+			fwt_untracked_input(e, p);
+			return;
+		}
+		p->ct_helper = raw.helper;
+	}
 	if (p->icmp_error) {
 		if (conn_spoofed(e, p))
 			return;

@@ -94,6 +94,9 @@ enum masq_counter conn_update(struct masq_engine *e, uint32_t idx,
 bool conn_may_open(const struct masq_engine *e, const struct pkt *p,
 		   bool from_inside, enum masq_counter *why);
 void conn_invalid(struct masq_engine *e, struct pkt *p, enum masq_counter why);
+bool conn_spoofed(struct masq_engine *e, struct pkt *p);
+bool conn_may_forward(struct masq_engine *e, struct pkt *p,
+		      const struct route *r);
 void conn_fw_refuse(struct masq_engine *e, struct fw_pkt *fp);
 void conn_no_room(struct masq_engine *e, struct pkt *p, enum masq_counter why);
 struct fw_pkt;

@@ -72,7 +72,8 @@
 	X(alg_expect_lapsed)	X(conn_related)			\
 	X(alg_rewritten)	X(alg_mangle_failed)		\
 	X(alg_ftp_refused)	X(alg_irc_refused)		\
-	X(alg_tftp_refused)	X(alg_kept_alive)
+	X(alg_tftp_refused)	X(alg_kept_alive)		\
+	X(untracked)		X(alg_by_rule)
 
 enum masq_counter {
 #define MASQ_COUNTER_ENUM(name) C_##name,

@@ -584,6 +584,8 @@ struct fw *fw_compile(struct masq_engine *e, struct ipt_ruleset *rs,
 		fw_free(fw);
 		return NULL;
 	}
+	for (int h = 0; h < IPT_HOOKS; h++)
+		fw->raw[h] = -1;
 	for (int t = 0; t < IPT_TABLES; t++) {
 		struct ipt_table *tb = &rs->t[t];
 		uint32_t base = ci;
@@ -606,12 +608,19 @@ struct fw *fw_compile(struct masq_engine *e, struct ipt_ruleset *rs,
 					fw_free(fw);
 					return NULL;
 				}
+				if (t == IPT_RAW)
+					fw->raw_tcp_helper |=
+						fwt_ct_tcp_helper(&ic->rules[k].t);
 			}
-			if (ic->hook >= 0) {
-				fw->hook[t][ic->hook] = (int32_t)ci;
-				if (ic->nrules || ic->policy != IPT_POL_ACCEPT)
-					fw->busy[ic->hook] = true;
-			}
+			if (ic->hook < 0)
+				continue;
+			fw->hook[t][ic->hook] = (int32_t)ci;
+			if (t == IPT_RAW && (rs->loaded & (1u << IPT_RAW)) &&
+			    rs->lang == IPT_LANG_IPTABLES)
+				fw->raw[ic->hook] = (int32_t)ci;
+			else if (t != IPT_RAW &&
+				 (ic->nrules || ic->policy != IPT_POL_ACCEPT))
+				fw->busy[ic->hook] = true;
 		}
 	}
 	if (fw_compile_recent(e, fw)) {
@@ -1064,6 +1073,10 @@ static bool fw_target(struct masq_engine *e, const struct ipt_target *t,
 		return false;
 	case IPT_T_TTL:
 		fwt_ttl(t, fp);
+		return false;
+	case IPT_T_NOTRACK:
+	case IPT_T_CT:
+		fwt_ct(t, fp);
 		return false;
 	default:			/* IPT_T_NONE: counted only */
 		return false;

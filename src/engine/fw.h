@@ -188,7 +188,12 @@ struct fw {
 	int32_t hook[IPT_TABLES][IPT_HOOKS];	/* chain index, or -1 */
 	struct fw_plan plan[IPT_HOOKS][2];	/* [hook][first packet] */
 	struct fw_fast fwd_fast[FW_STATES];	/* by the packet's state */
-	bool busy[IPT_HOOKS];		/* some table has a rule here */
+	bool busy[IPT_HOOKS];		/* some table but raw has a rule here */
+	int32_t raw[IPT_HOOKS];		/* raw's chain, walked before tracking
+					 * (fwt_ct.c) when the table is loaded;
+					 * -1: not */
+	bool raw_tcp_helper;		/* raw has a CT --helper ftp or irc:
+					 * walk.c passes segments round */
 	uint8_t lang;			/* the ruleset's enum ipt_lang */
 	int32_t lg_chain[4];		/* ipchains, ipfwadm: enum fw2_chain's
 					 * chain indices, or -1 */
@@ -233,6 +238,9 @@ struct fw_pkt {
 	bool first;			/* no connection yet: the packet would
 					 * open one (fw_run_hook()'s @first) */
 	/* results */
+	bool notrack;			/* raw: NOTRACK, CT --notrack */
+	bool ct_done;			/* raw: a CT or NOTRACK has acted */
+	uint8_t helper;			/* raw: CT --helper's enum alg_id */
 	uint8_t action;			/* enum fw_action */
 	uint8_t reject_with;		/* enum ipt_reject_with */
 	const struct ipt_target *nat;	/* FW_NAT: the target */
@@ -304,6 +312,9 @@ static inline void fw_pkt_init(struct fw_pkt *fp, struct pkt *p, uint8_t in,
 	fp->rec = NULL;
 	fp->hook = IPT_PREROUTING;	/* fw_run_hook() says which */
 	fp->first = false;
+	fp->notrack = false;
+	fp->ct_done = false;
+	fp->helper = 0;
 	fp->action = 0;
 	fp->reject_with = 0;
 	fp->nat = NULL;
@@ -348,6 +359,19 @@ void fwt_ttl(const struct ipt_target *t, struct fw_pkt *fp);
 /* fwm_recent.c */
 bool fwm_recent(struct masq_engine *e, const struct fw_rule *fr,
 		const struct ipt_match *m, const struct fw_pkt *fp);
+
+/* fwt_ct.c: the raw table, before tracking; CT and NOTRACK */
+void fwt_ct(const struct ipt_target *t, struct fw_pkt *fp);
+bool fwt_ct_tcp_helper(const struct ipt_target *t);
+bool fwt_raw_walk(struct masq_engine *e, struct pkt *p, enum ipt_hook hook,
+		  uint8_t in, struct fw_pkt *fp);
+void fwt_untracked_input(struct masq_engine *e, struct pkt *p);
+
+/* Is the raw table walked at @hook (loaded, iptables language)? */
+static inline bool fw_raw_at(const struct fw *fw, enum ipt_hook hook)
+{
+	return fw && fw->raw[hook] >= 0;
+}
 
 /* fw2.c: the 2.0 and 2.2 traversal (ipfwadm, ipchains rulesets) */
 void fw2_compile_rule(const struct masq_engine *e, struct fw_rule *fr,

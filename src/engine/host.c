@@ -508,9 +508,11 @@ static void host_first(struct masq_engine *e, struct pkt *p,
 
 /*
  * A unicast packet from the host that nothing tracks (ICMP other than
- * echo and errors): routed, through the filter's OUTPUT, untranslated.
+ * echo and errors, in state NEW; what raw OUTPUT made untracked, in state
+ * @st UNTRACKED): routed, through the filter's OUTPUT, untranslated.
  */
-static void host_send_untracked(struct masq_engine *e, struct pkt *p)
+static void host_send_untracked(struct masq_engine *e, struct pkt *p,
+				uint8_t st)
 {
 	const struct route *r = net_route_lookup(&e->net, p->ip->daddr);
 	struct fw_pkt fp;
@@ -523,7 +525,7 @@ static void host_send_untracked(struct masq_engine *e, struct pkt *p)
 		eng_drop(e, p->buf, C_drop_no_route);
 		return;
 	}
-	fw_pkt_init(&fp, p, FW_NO_IF, (uint8_t)r->iface, IPT_ST_NEW);
+	fw_pkt_init(&fp, p, FW_NO_IF, (uint8_t)r->iface, st);
 	fw_run_hook(e, e->fw, IPT_OUTPUT, false, &fp);
 	if (fp.action != FW_ACCEPT && fp.action != FW_NAT) {
 		conn_fw_refuse(e, &fp);
@@ -540,6 +542,25 @@ static bool host_is_link_frame(const struct masq_engine *e, const struct pkt *p)
 	return (p->eth->dst[0] & 1) || pkt_is_dhcp_reply(p) ||
 	       pkt_is_dhcp_boot(p) || (ntohl(d) >> 28) == 0xe ||
 	       net_addr_is_broadcast_on(&e->net, (int)p->buf->iface, d);
+}
+
+/*
+ * raw OUTPUT, before tracking (fwt_ct.c): a DROP drops, a NOTRACK sends
+ * the packet untracked (filter OUTPUT only, untranslated); a CT --helper
+ * is the host kernel's business (alg_attach() leaves host connections).
+ * Return: true when the packet was taken
+ */
+static bool host_raw_output(struct masq_engine *e, struct pkt *p)
+{
+	struct fw_pkt raw;
+
+	if (fwt_raw_walk(e, p, IPT_OUTPUT, FW_NO_IF, &raw))
+		return true;
+	if (!raw.notrack || host_is_link_frame(e, p))
+		return false;
+	count(e, C_untracked);
+	host_send_untracked(e, p, IPT_ST_UNTRACKED);
+	return true;
 }
 
 /**
@@ -564,6 +585,8 @@ void host_input(struct masq_engine *e, struct pkt *p,
 		frag_input(e, p);
 		return;
 	}
+	if (fw_raw_at(e->fw, IPT_OUTPUT) && host_raw_output(e, p))
+		return;
 	if (p->icmp_error) {
 		icmp_error_input(e, p);
 		return;
@@ -590,7 +613,7 @@ void host_input(struct masq_engine *e, struct pkt *p,
 	else if (pkt_tracked(p))
 		host_first(e, p, &t, lk ? lk->hash : 0);
 	else
-		host_send_untracked(e, p);
+		host_send_untracked(e, p, IPT_ST_NEW);
 }
 
 /* ---- the router's addresses ---------------------------------------------- */

@@ -159,6 +159,8 @@ struct pkt {
 	bool frag;
 	bool by_addr;
 	bool host;		/* came from a twin: the router host sent it */
+	uint8_t ct_helper;	/* raw's CT --helper: enum alg_id the
+				 * connection it opens gets; 0: by port */
 };
 
 /*

@@ -13,7 +13,8 @@
  *			 12 external address
  *	connection (104) 0 protocol, 1 TCP state, 2 class, 3 flags
  *			 (CT_F_*), 4 xflags (CT_X_*), 5 helper (enum
- *			 alg_id), 6 its `adjusted`, 8 original tuple, 20
+ *			 alg_id), 6 its `adjusted`, 7 1: the helper
+ *			 was a rule's (CT --helper), 8 original tuple, 20
  *			 reply tuple (src, dst, sport, dport), 32 seconds
  *			 left, 36 and 52 the TCP directions (end, maxend,
  *			 maxwin, wsf), 68 and 80 the sequence adjustments

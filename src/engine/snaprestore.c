@@ -220,7 +220,7 @@ static bool snap_conn_valid(const uint8_t *r)
 		return false;
 	if ((r[36 + 12] & CT_TCP_SCALE) > 14 || (r[52 + 12] & CT_TCP_SCALE) > 14)
 		return false;
-	if (r[5] >= ALG_NUM || (r[6] & ~0x0f) || r[7] ||
+	if (r[5] >= ALG_NUM || (r[6] & ~0x0f) || r[7] > 1 || (r[7] && !r[5]) ||
 	    !snap_zero(r, 49, 3) || !snap_zero(r, 65, 3))
 		return false;
 	return get32(r + 32) <= SNAP_MAX_LEFT;
@@ -388,7 +388,10 @@ static void snap_fill_entry(struct ct_entry *ce, const uint8_t *r)
 	xlate_prepare(ce);
 }
 
-/* The record's helper and sequence adjustment, when its helper is on */
+/*
+ * The record's helper and sequence adjustment: a rule's helper (CT
+ * --helper) again, one chosen by port when its helper is still on there
+ */
 static void snap_load_alg(struct masq_engine *e, uint32_t idx,
 			  const uint8_t *r)
 {
@@ -396,7 +399,7 @@ static void snap_load_alg(struct masq_engine *e, uint32_t idx,
 
 	if (!r[5])
 		return;
-	alg_attach(e, idx);
+	alg_attach_as(e, idx, r[7] ? r[5] : ALG_NONE);
 	ac = alg_conn_find(e, idx);
 	if (!ac || ac->alg != r[5])
 		return;		/* the helper is off now: plain connection */

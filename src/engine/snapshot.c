@@ -202,6 +202,7 @@ static void snap_alg(uint8_t *r, const struct alg_conn *ac)
 {
 	r[5] = ac->alg;
 	r[6] = ac->adjusted;
+	r[7] = ac->by_rule;
 	for (int d = 0; d < 2; d++) {
 		put32(r + 68 + 12 * d, ac->seq[d].init_seq);
 		put32(r + 72 + 12 * d, (uint32_t)ac->seq[d].delta);

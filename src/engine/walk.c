@@ -26,7 +26,8 @@
  * (a DCC SEND's data from the client); counted tcp_walked_on per
  * hand-off. A stray segment from inside (a host that lost its
  * connection, or a hostile one) costs n - 1 hand-offs before its drop:
- * bounded, no state anywhere. Only while a TCP helper (ftp or irc) is on.
+ * bounded, no state anywhere. Only while a TCP helper (ftp or irc) is on,
+ * or a raw rule gives one (CT --helper ftp|irc).
  *
  * The road not taken: making the expectation, and its mapping, on j
  * (a message from k to j through the hand-off rings) would save the
@@ -49,10 +50,14 @@
 #include "alg.h"
 #include "eng.h"
 
-/* A TCP helper that may make a related connection steered apart */
+/*
+ * A TCP helper that may make a related connection steered apart: on by
+ * port, or given by a raw rule (CT --helper)
+ */
 static bool walk_helpers_on(const struct masq_engine *e)
 {
-	return e->alg->conf[ALG_FTP].on || e->alg->conf[ALG_IRC].on;
+	return e->alg->conf[ALG_FTP].on || e->alg->conf[ALG_IRC].on ||
+	       (e->fw && e->fw->raw_tcp_helper);
 }
 
 /**

@@ -84,6 +84,8 @@ struct match_ext {
 /**
  * struct target_ext - a -j target masq knows
  * @name:	as after -j (NULL: no name, IPT_T_NONE/JUMP/GOTO)
+ * @list_name:	-L's target column when it is not @name (NOTRACK: "CT",
+ *		as the reference's alias prints), or NULL
  * @opts:	its options, or NULL
  * @opt:	reads one option (@a: its words)
  * @check:	once the whole command is read (NULL: none)
@@ -96,6 +98,7 @@ struct match_ext {
  */
 struct target_ext {
 	const char *name;
+	const char *list_name;
 	const struct ext_opt *opts;
 	int (*opt)(struct parse *p, struct ipt_target *t,
 		   const struct ext_opt *o, const char *const *a);
@@ -126,5 +129,8 @@ extern const struct match_ext ipt_connlimit_match;
 bool ipt_hashlimit_kernel_check(const struct ipt_match *m, char *why,
 				size_t len);
 extern const struct match_ext ipt_recent_match;
+extern const struct target_ext ipt_CT_target, ipt_NOTRACK_target;
+int ipt_ct_helper_check(const struct ipt_target *t, uint8_t proto, bool inv,
+			struct ipt_err *err);
 
 #endif

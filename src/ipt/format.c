@@ -528,9 +528,9 @@ static void command_format(struct line *l, const struct ipt_cmd *c)
 	chain[sizeof(chain) - 1] = 0;
 	memcpy(chain2, c->chain2, sizeof(chain2) - 1);
 	chain2[sizeof(chain2) - 1] = 0;
-	if (c->table == IPT_NAT || c->table == IPT_MANGLE) {
+	if (c->table != IPT_FILTER) {
 		word(l, "-t");
-		word(l, c->table == IPT_NAT ? "nat" : "mangle");
+		word(l, ipt_table_name(c->table));
 	}
 	word(l, c->op < ARRAY_SIZE(opt) ? opt[c->op] : "-L");
 	if (*chain)

@@ -299,6 +299,7 @@ int ipchains_restore(struct ipt_ruleset *rs, const char *text,
 		memset(&n->t[i], 0, sizeof(n->t[i]));
 	}
 	rs->lang = n->lang;
+	rs->loaded = n->loaded;
 	ipt_ruleset_free(n);
 	return 0;
 }

@@ -627,6 +627,7 @@ static int fwadm_restore(struct ipt_ruleset *rs, const char *text,
 		rs->t[t] = n->t[t];
 	}
 	rs->lang = n->lang;
+	rs->loaded = n->loaded;
 	free(n);
 	return 0;
 }

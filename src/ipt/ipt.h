@@ -42,8 +42,17 @@
 					 * union: a rule is half the size) */
 #define IPT_LOG_PREFIX_MAX	30	/* with the NUL, as xt_LOG */
 #define IPT_LIMIT_SCALE		10000	/* limit avg unit: 1/10000 s, as xt_limit */
+#define IPT_CT_HELPER_NAMELEN	16	/* with the NUL, as xt_ct_target_info */
 
-enum ipt_table_id { IPT_FILTER, IPT_NAT, IPT_MANGLE, IPT_TABLES };
+/*
+ * The raw table (PREROUTING, OUTPUT) is walked before connection
+ * tracking; like the kernel's iptable_raw it is "loaded" (printed by
+ * iptables-save) from the first command that names it (struct
+ * ipt_ruleset's @loaded).
+ */
+enum ipt_table_id { IPT_FILTER, IPT_NAT, IPT_MANGLE, IPT_RAW, IPT_TABLES };
+#define IPT_TABLES_AT_START	((1u << IPT_FILTER) | (1u << IPT_NAT) | \
+				 (1u << IPT_MANGLE))
 
 /* Built-in chains; each table has the ones ipt_table_hooks() says */
 enum ipt_hook {
@@ -248,6 +257,8 @@ enum ipt_target_kind {
 	IPT_T_REDIRECT,
 	IPT_T_TOS,		/* --set-tos --and-tos --or-tos --xor-tos */
 	IPT_T_TTL,		/* --ttl-set --ttl-dec --ttl-inc */
+	IPT_T_NOTRACK,		/* raw: the packet is not tracked */
+	IPT_T_CT,		/* raw: --notrack, --helper */
 	IPT_T_KINDS
 };
 
@@ -312,11 +323,25 @@ struct ipt_target {
 			uint8_t mode;	/* IPT_TTL_SET, _DEC, _INC */
 			uint8_t value;
 		} ttl;
+		struct {		/* IPT_T_CT */
+			uint8_t flags;	/* IPT_CT_* */
+			uint8_t helper;	/* enum ipt_ct_helper; IPT_CT_HELPERS:
+					 * one masq has not (refused when the
+					 * table is checked, as the kernel) */
+			char name[IPT_CT_HELPER_NAMELEN]; /* --helper's */
+		} ct;
 	} u;
 };
 
 _Static_assert(sizeof(((struct ipt_target *)0)->u) <= 32,
 	       "a target's fields fit in 32 bytes");
+
+/* IPT_T_CT: what it was given */
+#define IPT_CT_NOTRACK		0x01	/* --notrack */
+#define IPT_CT_HELPER		0x02	/* --helper NAME */
+/* IPT_T_CT --helper: the helpers masq has (src/engine/alg.h's order) */
+enum ipt_ct_helper { IPT_CT_HELPER_NONE, IPT_CT_HELPER_FTP, IPT_CT_HELPER_IRC,
+		     IPT_CT_HELPER_TFTP, IPT_CT_HELPERS };
 
 enum ipt_mark_how { IPT_MARK_SET, IPT_MARK_XSET, IPT_MARK_AND, IPT_MARK_OR,
 		    IPT_MARK_XOR };
@@ -466,6 +491,9 @@ enum ipt_lang { IPT_LANG_IPTABLES, IPT_LANG_IPCHAINS, IPT_LANG_IPFWADM,
 struct ipt_ruleset {
 	struct ipt_table t[IPT_TABLES];
 	uint8_t lang;			/* enum ipt_lang */
+	uint8_t loaded;			/* 1 << table: the ones iptables-save
+					 * prints (IPT_TABLES_AT_START, and
+					 * raw once a command named it) */
 };
 
 /* ---- commands ------------------------------------------------------------ */
@@ -589,7 +617,7 @@ int ipt_split(const char *line, char **words, int max, char *store,
 
 /* ---- tablename.c ----------------------------------------------------------- */
 
-/* "filter", "nat", "mangle" ("?" past the last); -1: unknown */
+/* "filter", "nat", "mangle", "raw" ("?" past the last); -1: unknown */
 const char *ipt_table_name(enum ipt_table_id t);
 int ipt_table_by_name(const char *name);
 
@@ -653,7 +681,7 @@ int ipt_print_L(const struct ipt_table *t, const char *chain, unsigned opts,
 		struct ipt_err *err);
 
 /*
- * iptables-save: the tables in the order nat, mangle, filter as
+ * iptables-save: the tables in the order raw, nat, mangle, filter as
  * iptables-save prints the loaded ones (@mask: 1 << table, which to print),
  * with [packets:bytes] counters when @counters. @stamp: the "# Generated
  * by" lines' time text, or NULL to leave those lines out.

@@ -576,7 +576,7 @@ static int opt_table(struct parse *p, const struct base_opt *b,
 		p->cmd->table = (uint8_t)t;	/* the last -t wins */
 		return 0;
 	}
-	if (!strcmp(w, "raw") || !strcmp(w, "security"))
+	if (!strcmp(w, "security"))
 		return fail(p, "unsupported table '%s'", w);
 	return fail(p, "unknown table '%s'", w);
 }

@@ -375,6 +375,8 @@ const struct target_ext *const target_exts[IPT_T_KINDS] = {
 	[IPT_T_REDIRECT] = TARGET("REDIRECT", redirect_opts, nat_opt, NULL),
 	[IPT_T_TOS] = &ipt_TOS_target,
 	[IPT_T_TTL] = &ipt_TTL_target,
+	[IPT_T_NOTRACK] = &ipt_NOTRACK_target,
+	[IPT_T_CT] = &ipt_CT_target,
 };
 
 int target_kind_by_name(const char *name)

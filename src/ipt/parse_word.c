@@ -232,10 +232,10 @@ int addr_list_parse(struct parse *p, const char *show, const char *arg,
 /* Targets iptables knows and masq does not: an error, not a user chain */
 static const char *const unsupported_targets[] = {
 	"ACCOUNT", "AUDIT", "CHAOS", "CHECKSUM", "CLASSIFY", "CLUSTERIP",
-	"CONNMARK", "CONNSECMARK", "CT", "DELUDE", "DHCPMAC", "DNETMAP",
+	"CONNMARK", "CONNSECMARK", "DELUDE", "DHCPMAC", "DNETMAP",
 	"DNPT", "DSCP", "ECHO", "ECN", "HL", "HMARK", "IDLETIMER", "IPMARK",
 	"IPV4OPTSSTRIP", "LED", "LOGMARK", "MIRROR", "NETMAP", "NFLOG",
-	"NFQUEUE", "NOTRACK", "QUEUE", "RATEEST", "RAWDNAT", "RAWSNAT",
+	"NFQUEUE", "QUEUE", "RATEEST", "RAWDNAT", "RAWSNAT",
 	"ROUTE", "SAME", "SECMARK", "SET", "SNPT", "STEAL", "SYNPROXY",
 	"SYSRQ", "TARPIT", "TCPOPTSTRIP", "TEE", "TPROXY", "TRACE", "ULOG",
 };

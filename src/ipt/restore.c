@@ -208,7 +208,7 @@ static int table_start(struct restore *st, struct ipt_err *err)
 	next_word(st->buf + 1, name, sizeof(name), &len);
 	tid = len < sizeof(name) ? ipt_table_by_name(name) : -1;
 	if (tid < 0)
-		return line_fail(st, err, "unable to initialize table '%s' (filter, nat or mangle)",
+		return line_fail(st, err, "unable to initialize table '%s' (filter, nat, mangle or raw)",
 				 name);
 	if (table_load(st, tid))
 		return line_fail(st, err, "out of memory loading table %s", name);
@@ -450,6 +450,7 @@ int ipt_restore(struct ipt_ruleset *rs, const char *text, unsigned flags,
 		if (!ret && st->loaded[t] && !(flags & IPT_RESTORE_TEST)) {
 			ipt_table_free(&rs->t[t]);
 			rs->t[t] = st->work[t];	/* moved, not copied */
+			rs->loaded |= (uint8_t)(1u << t);
 			continue;
 		}
 		ipt_table_free(&st->work[t]);

@@ -95,6 +95,7 @@ static const uint8_t table_hooks[] = {
 	[IPT_FILTER] = H_IN | H_FWD | H_OUT,
 	[IPT_NAT] = H_PRE | H_IN | H_OUT | H_POST,
 	[IPT_MANGLE] = H_PRE | H_IN | H_FWD | H_OUT | H_POST,
+	[IPT_RAW] = H_PRE | H_OUT,
 };
 static_assert(sizeof(table_hooks) / sizeof(table_hooks[0]) == IPT_TABLES,
 	      "hooks for each table");
@@ -118,6 +119,8 @@ static const struct xt_limits target_limits[IPT_T_KINDS] = {
 	[IPT_T_REDIRECT] = { 1 << IPT_NAT, H_PRE | H_OUT, 0 },
 	[IPT_T_TOS] = { 1 << IPT_MANGLE, 0, 0 },
 	[IPT_T_TTL] = { 1 << IPT_MANGLE, 0, 0 },
+	[IPT_T_NOTRACK] = { 1 << IPT_RAW, 0, 0 },
+	[IPT_T_CT] = { 1 << IPT_RAW, 0, 0 },
 };
 
 static const struct xt_limits match_limits[IPT_M_KINDS] = {
@@ -182,7 +185,7 @@ const char *ipt_hook_name(enum ipt_hook h)
  * @h:		the hook
  *
  * filter: INPUT FORWARD OUTPUT; nat: PREROUTING INPUT OUTPUT POSTROUTING;
- * mangle: all five.
+ * mangle: all five; raw: PREROUTING OUTPUT.
  * Return: true if it does
  */
 bool ipt_table_has_hook(enum ipt_table_id t, enum ipt_hook h)
@@ -449,6 +452,7 @@ struct ipt_ruleset *ipt_ruleset_new(void)
 			return NULL;
 		}
 	}
+	rs->loaded = IPT_TABLES_AT_START;
 	return rs;
 }
 
@@ -471,6 +475,7 @@ struct ipt_ruleset *ipt_ruleset_copy(const struct ipt_ruleset *rs)
 		}
 	}
 	n->lang = rs->lang;
+	n->loaded = rs->loaded;
 	return n;
 }
 
@@ -1026,6 +1031,9 @@ static int target_check(const struct ipt_rule *r, enum ipt_table_id tid,
 		return fail(err, "unknown target (kind %u)", tg->kind);
 	if (limits_check(&target_limits[tg->kind], "target",
 			 target_exts[tg->kind]->name, tid, mask, r, err))
+		return -1;
+	if (tg->kind == IPT_T_CT &&
+	    ipt_ct_helper_check(tg, r->proto, r->inv & IPT_INV_PROTO, err))
 		return -1;
 	if (tg->kind == IPT_T_REJECT && tg->u.reject_with == IPT_REJ_TCP_RESET &&
 	    (r->proto != 6 || (r->inv & IPT_INV_PROTO)))
@@ -1757,6 +1765,9 @@ int ipt_exec(struct ipt_ruleset *rs, const struct ipt_cmd *cmd,
 		ret = -1;
 	}
 	free(u.saved);
+	if (ret >= 0)	/* as the kernel loads iptable_raw, but a refused
+			 * command changes nothing here */
+		rs->loaded |= (uint8_t)(1u << cmd->table);
 	return ret;
 }
 

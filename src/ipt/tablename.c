@@ -15,6 +15,7 @@
 
 static const char *const table_names[] = {
 	[IPT_FILTER] = "filter", [IPT_NAT] = "nat", [IPT_MANGLE] = "mangle",
+	[IPT_RAW] = "raw",
 };
 static_assert(sizeof(table_names) / sizeof(table_names[0]) == IPT_TABLES,
 	      "a name for each table");
@@ -23,7 +24,7 @@ static_assert(sizeof(table_names) / sizeof(table_names[0]) == IPT_TABLES,
  * ipt_table_name() - The name of a table, as -t takes it
  * @t:		the table
  *
- * Return: "filter", "nat", "mangle", or "?" for anything else
+ * Return: "filter", "nat", "mangle", "raw", or "?" for anything else
  */
 const char *ipt_table_name(enum ipt_table_id t)
 {
@@ -32,7 +33,8 @@ const char *ipt_table_name(enum ipt_table_id t)
 
 /**
  * ipt_table_by_name() - The table -t NAME names
- * @name:	"filter", "nat" or "mangle" (case matters, as in iptables)
+ * @name:	"filter", "nat", "mangle" or "raw" (case matters, as in
+ *		iptables)
  *
  * Return: enum ipt_table_id, or -1 when unknown
  */

@@ -65,7 +65,7 @@ static int parse_opts(int argc, char **argv, int *table, int *rc)
 			continue;
 		if (c == 't')
 			fprintf(stderr, PROG ": table '%s' does not exist (masq has "
-				"filter, nat, mangle)\n", optarg);
+				"filter, nat, mangle, raw)\n", optarg);
 		else if (c == ':')
 			fprintf(stderr, PROG ": option '%s' needs an argument\n",
 				argv[optind - 1]);

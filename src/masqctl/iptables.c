@@ -34,7 +34,7 @@ static void help(void)
 "usage: iptables [-t TABLE] COMMAND [CHAIN] [RULE] [OPTIONS]\n"
 "\n"
 "masq's iptables (masqctl(8)): the iptables-legacy 1.8.9 language, run\n"
-"in masqd. Tables filter, nat, mangle. Commands -A -C -D -I -R -L -S -F\n"
+"in masqd. Tables filter, nat, mangle, raw. Commands -A -C -D -I -R -L -S -F\n"
 "-Z -N -X -E -P; -L options -n -v -x --line-numbers; -w/-W are accepted\n"
 "and ignored. Names are resolved here; masqd gets numbers.\n");
 }
@@ -62,7 +62,7 @@ static int parse_error(int argc, char **argv, const struct ipt_err *err)
 
 	if (t && ipt_table_by_name(t) < 0) {
 		fprintf(stderr, "iptables: can't initialize iptables table `%s': "
-			"Table does not exist (masq has filter, nat, mangle)\n", t);
+			"Table does not exist (masq has filter, nat, mangle, raw)\n", t);
 		return 3;
 	}
 	fprintf(stderr, "iptables: %s\n"

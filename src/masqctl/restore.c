@@ -118,7 +118,7 @@ static int take_opt(int c, char **argv, struct restore_opts *o, int *rc)
 		if (o->table >= 0)
 			return 0;
 		fprintf(stderr, PROG ": table '%s' does not exist (masq has "
-			"filter, nat, mangle)\n", optarg);
+			"filter, nat, mangle, raw)\n", optarg);
 		*rc = 1;
 		return -1;
 	case 'b': case 'v': case 'w': case 'W': case 'M':

@@ -80,7 +80,7 @@ static int parse_opts(int argc, char **argv, struct save_opts *o, int *rc)
 			o->table = ipt_table_by_name(optarg);
 			if (o->table < 0) {
 				fprintf(stderr, PROG ": table '%s' does not exist "
-					"(masq has filter, nat, mangle)\n", optarg);
+					"(masq has filter, nat, mangle, raw)\n", optarg);
 				*rc = 1;
 				return -1;
 			}

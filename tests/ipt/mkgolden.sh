@@ -20,7 +20,10 @@
 #
 # and writes
 #   NN-name.save   iptables-legacy-save -t nat, -t mangle, -t filter (in
-#                  that order, the one iptables-save uses), "#" lines out
+#                  that order, the one iptables-save uses), "#" lines out;
+#                  an input that names the raw table ("-t raw", "*raw")
+#                  has -t raw first (loaded last, printed first) and its
+#                  -S and -L sections after mangle's
 #   NN-name.savec  for a .rst: the same with -c (rule counters)
 #   NN-name.S      "## iptables ARGS" sections: -S and -S -v of filter,
 #                  -S of nat and of mangle, then the -S "#show" lines
@@ -91,18 +94,19 @@ shows() {	# file, want_S (1: the -S ones, 0: the others)
 }
 
 golden() {	# input file
-	local in=$1 base=${1%.*}
+	local in=$1 base=${1%.*} tables="nat mangle filter" raw=
+	grep -qE -- '-t raw|^\*raw' "$in" && raw=raw tables="raw $tables"
 	ns_up
 	case $in in
 	*.rst)	ip netns exec "$ns" iptables-legacy-restore -c <"$in" ||
 			problem "$in: the reference refused it" ;;
 	*)	apply_cmds "$in" ;;
 	esac
-	for t in nat mangle filter; do
+	for t in $tables; do
 		ip netns exec "$ns" iptables-legacy-save -t "$t" | grep -v '^#'
 	done >"$base.save"
 	case $in in
-	*.rst)	for t in nat mangle filter; do
+	*.rst)	for t in $tables; do
 			ip netns exec "$ns" iptables-legacy-save -c -t "$t" | grep -v '^#'
 		done >"$base.savec" ;;
 	esac
@@ -111,10 +115,11 @@ golden() {	# input file
 		section -t filter -S -v
 		section -t nat -S
 		section -t mangle -S
+		[ -z "$raw" ] || section -t raw -S
 		shows "$in" 1
 	} >"$base.S"
 	{
-		for t in filter nat mangle; do
+		for t in filter nat mangle $raw; do
 			section -t "$t" -L -n -v -x --line-numbers
 			section -t "$t" -L -n
 			section -t "$t" -L -v

@@ -45,7 +45,7 @@
 #include "../lib/report.h"
 
 #define MAX_WORDS	256
-#define ALL_TABLES	((1u << IPT_FILTER) | (1u << IPT_NAT) | (1u << IPT_MANGLE))
+#define ALL_TABLES	((1u << IPT_TABLES) - 1)	/* raw: when loaded */
 #define SECTION_MARK	"## iptables "
 
 static bool have_services;

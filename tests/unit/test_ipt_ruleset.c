@@ -228,7 +228,8 @@ static void test_names(void)
 	ok &= ipt_table_by_name("nat") == IPT_NAT &&
 	      ipt_table_by_name("mangle") == IPT_MANGLE &&
 	      ipt_table_by_name("filter") == IPT_FILTER &&
-	      ipt_table_by_name("raw") == -1 && ipt_table_by_name("") == -1;
+	      ipt_table_by_name("raw") == IPT_RAW &&
+	      ipt_table_by_name("security") == -1 && ipt_table_by_name("") == -1;
 	ok &= !strcmp(ipt_hook_name(IPT_PREROUTING), "PREROUTING") &&
 	      !strcmp(ipt_hook_name(IPT_POSTROUTING), "POSTROUTING");
 	ok &= !ipt_table_has_hook(IPT_FILTER, IPT_PREROUTING) &&
@@ -2301,9 +2302,11 @@ static void test_rgolden(const struct rgolden *g)
 		else if (g->err_line && !rulesets_equal(before, rs))
 			ok = report_whyf("failed (%s) and changed the ruleset", err.msg);
 	}
+	/* a table the golden names no text for (raw) is only checked sound */
 	for (int t = 0; ok && !g->err_line && t < IPT_TABLES; t++)
 		ok = table_sound(&rs->t[t], t) &&
-		     text_is(ipt_table_name(t), save_table(rs, t), g->save[t]);
+		     (!g->save[t] ||
+		      text_is(ipt_table_name(t), save_table(rs, t), g->save[t]));
 	/* --test: the same verdict, and nothing changes */
 	if (ok) {
 		struct ipt_ruleset *rs2 = ipt_ruleset_copy(before);
@@ -2543,6 +2546,8 @@ static void test_roundtrip_reference(void)
 		snprintf(head, sizeof(head), "*%s\n", ipt_table_name(t));
 		a = strstr(rich_save, head);
 		b = a ? strstr(a, "COMMIT\n") : NULL;
+		if (!a && t == IPT_RAW)
+			continue;	/* the reference had not loaded it */
 		if (!b) {
 			ok = report_whyf("no table %s in the text", head);
 			break;

@@ -528,9 +528,9 @@ static bool t_ipt_bad_service(void)
 
 static bool t_ipt_bad_table(void)
 {
-	struct run r = { .argv0 = "masqctl", .args = RUN("iptables", "-t", "raw", "-L", "-n") };
+	struct run r = { .argv0 = "masqctl", .args = RUN("iptables", "-t", "security", "-L", "-n") };
 	bool ok = run(&r) && expect_rc(&r, 3) && expect_requests(&r, 0) &&
-		  has("stderr", r.err, "raw");
+		  has("stderr", r.err, "security");
 
 	run_free(&r);
 	return ok;
@@ -738,9 +738,9 @@ static bool t_save_bad_option(void)
 
 static bool t_save_bad_table(void)
 {
-	struct run r = { .argv0 = "iptables-save", .args = RUN("-t", "raw") };
+	struct run r = { .argv0 = "iptables-save", .args = RUN("-t", "security") };
 	bool ok = run(&r) && expect_rc(&r, 1) && expect_requests(&r, 0) &&
-		  has("stderr", r.err, "raw");
+		  has("stderr", r.err, "security");
 
 	run_free(&r);
 	return ok;

@@ -445,17 +445,19 @@ static int ftp_port_of(const struct frame_view *v, uint16_t *port)
  * connection's worker, in its slice, so the server's data connection
  * is steered there and let in. Control on port 21: the client's answer
  * is steered to that worker too (hash(client)); on another port @ctl
- * (helper ftp on ports @ctl) it is steered by its own port and reaches
- * the owner through the walk (walk.c)
+ * (helper ftp on ports @ctl, or @conf: a raw rule's CT --helper) it is
+ * steered by its own port and reaches the owner through the walk
+ * (walk.c)
  */
-static int ftp_data_reaches_owner(uint32_t n, uint16_t ctl)
+static int ftp_data_reaches_owner_conf(uint32_t n, uint16_t ctl,
+				       const char *const *conf)
 {
 	const char *const other[] = { "helper ftp on ports 21,2121", NULL };
 	struct frame_spec s;
 	struct world w;
 	int rc = 0;
 
-	if (world_up(&w, n, ctl == 21 ? NULL : other)) {
+	if (world_up(&w, n, conf ? conf : ctl == 21 ? NULL : other)) {
 		world_down(&w);
 		return -1;
 	}
@@ -524,6 +526,24 @@ static int ftp_data_reaches_owner(uint32_t n, uint16_t ctl)
 	}
 	world_down(&w);
 	return rc;
+}
+
+static int ftp_data_reaches_owner(uint32_t n, uint16_t ctl)
+{
+	return ftp_data_reaches_owner_conf(n, ctl, NULL);
+}
+
+/* The same with the helper given by raw's CT --helper, helper ftp off */
+static int ftp_ct_helper_data_reaches_owner(uint32_t n)
+{
+	static const char *const ct[] = {
+		"helper ftp off",
+		"iptables -t raw -A PREROUTING -p tcp --dport 2121 -j CT "
+		"--helper ftp",
+		NULL
+	};
+
+	return ftp_data_reaches_owner_conf(n, 2121, ct);
 }
 
 /* The address and port of a DCC offer in @v's payload */
@@ -1554,6 +1574,10 @@ int main(void)
 		snprintf(name, sizeof(name), "ftp_2121_data_reaches_owner_n%u",
 			 ns[i]);
 		report_case("workers", name, ftp_data_reaches_owner(ns[i], 2121));
+		snprintf(name, sizeof(name), "ftp_ct_helper_reaches_owner_n%u",
+			 ns[i]);
+		report_case("workers", name,
+			    ftp_ct_helper_data_reaches_owner(ns[i]));
 		snprintf(name, sizeof(name), "dcc_reaches_client_n%u", ns[i]);
 		report_case("workers", name, dcc_reaches_client(ns[i]));
 		snprintf(name, sizeof(name), "arp_every_worker_n%u", ns[i]);
