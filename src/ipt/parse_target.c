@@ -325,6 +325,7 @@ const struct target_ext *const target_exts[IPT_T_KINDS] = {
 	[IPT_T_SNAT] = TARGET("SNAT", snat_opts, nat_opt, nat_check),
 	[IPT_T_DNAT] = TARGET("DNAT", dnat_opts, nat_opt, nat_check),
 	[IPT_T_REDIRECT] = TARGET("REDIRECT", redirect_opts, nat_opt, NULL),
+	[IPT_T_CONNMARK] = &ipt_CONNMARK_target,
 };
 
 int target_kind_by_name(const char *name)

@@ -205,7 +205,7 @@ int addr_list_parse(struct parse *p, const char *show, const char *arg,
 /* Targets iptables knows and masq does not: an error, not a user chain */
 static const char *const unsupported_targets[] = {
 	"ACCOUNT", "AUDIT", "CHAOS", "CHECKSUM", "CLASSIFY", "CLUSTERIP",
-	"CONNMARK", "CONNSECMARK", "CT", "DELUDE", "DHCPMAC", "DNETMAP",
+	"CONNSECMARK", "CT", "DELUDE", "DHCPMAC", "DNETMAP",
 	"DNPT", "DSCP", "ECHO", "ECN", "HL", "HMARK", "IDLETIMER", "IPMARK",
 	"IPV4OPTSSTRIP", "LED", "LOGMARK", "MIRROR", "NETMAP", "NFLOG",
 	"NFQUEUE", "NOTRACK", "QUEUE", "RATEEST", "RAWDNAT", "RAWSNAT",
