@@ -34,6 +34,7 @@
 enum { CM_SET_XMARK, CM_SET_MARK, CM_AND, CM_OR, CM_XOR, CM_SAVE,
        CM_RESTORE, CM_NFMASK, CM_CTMASK, CM_MASK };
 #define CM_OPS		0x7f	/* the operations' option bits */
+#define CM_SET_OPS	0x1f	/* ... of those that set (SET mode) */
 #define CM_MASKS	((1u << CM_NFMASK) | (1u << CM_CTMASK))
 
 static const struct ext_opt connmark_target_opts[] = {
@@ -74,8 +75,8 @@ static int connmark_set(struct parse *p, struct ipt_target *t, unsigned id,
 	return 0;
 }
 
-static int connmark_target_opt(struct parse *p, struct ipt_target *t,
-			       const struct ext_opt *o, const char *const *a)
+static int connmark_target_opt1(struct parse *p, struct ipt_target *t,
+				const struct ext_opt *o, const char *const *a)
 {
 	char show[24];
 	uint32_t v;
@@ -103,6 +104,20 @@ static int connmark_target_opt(struct parse *p, struct ipt_target *t,
 		t->u.connmark.nfmask = v;
 	if (o->id != CM_NFMASK)
 		t->u.connmark.ctmask = v;
+	return 0;
+}
+
+/*
+ * One option; then, in SET mode, --nfmask is all ones whatever was given:
+ * SET ignores it and -S leaves it out, so the rule reads back the same
+ */
+static int connmark_target_opt(struct parse *p, struct ipt_target *t,
+			       const struct ext_opt *o, const char *const *a)
+{
+	if (connmark_target_opt1(p, t, o, a))
+		return -1;
+	if ((p->tseen | 1u << o->id) & CM_SET_OPS)
+		t->u.connmark.nfmask = ~0u;
 	return 0;
 }
 
