@@ -43,6 +43,14 @@ static const struct {
 	SEED("\x01-I INPUT 2 -s 1.2.3.4,5.6.7.8 ! -d 9.9.9.0/255.0.255.0 -p icmp "
 	     "--icmp-type echo-request -m comment --comment \"a \\\"b\\\"\" -j REJECT"),
 	SEED("\x01-nvL INPUT --line-numbers -Z"),
+	SEED("\x01-A FORWARD -m conntrack ! --ctstate NEW --ctproto tcp "
+	     "--ctorigsrc 10.1/255.0.255.0 --ctrepldst 10.0.0.0/33 "
+	     "--ctorigdstport 70000 --ctreplsrcport :80 --ctstatus "
+	     "assured,NONE ! --ctexpire 5: --ctdir reply -j ACCEPT"),
+	SEED("\x01-t mangle -A PREROUTING -m connmark ! --mark 0x10/0xf0 -j "
+	     "CONNMARK --set-mark 1 --mask 0xff"),
+	SEED("\x01-t mangle -A POSTROUTING -j CONNMARK --nfmask 1 --save-mark "
+	     "--ctmask 2"),
 	SEED("\x01-A INPUT -m mac --mac-source 02:00:00:00:00:01 -m mark ! --mark "
 	     "0x1/0xff -m conntrack --ctstate DNAT -j MARK --and-mark 7 -c 1 2"),
 	SEED("\x01-E old new"),

@@ -362,6 +362,8 @@ uint32_t conn_commit(struct masq_engine *e, struct pkt *p,
 	ce->t[CT_REPLY] = pl->t[CT_REPLY];
 	ce->flags = pl->flags;
 	ce->xflags = pl->xflags;
+	e->ct.aux[idx].mark = pl->mark;
+	e->ct.aux[idx].status = pl->aux;
 	if (p->proto == IPPROTO_TCP_)
 		tcp_open(ce, p);
 	xlate_prepare(ce);
@@ -510,6 +512,7 @@ static bool conn_filter_walk(struct masq_engine *e, struct pkt *p,
 	struct fw_pkt fp;
 
 	fw_pkt_init(&fp, p, (uint8_t)p->buf->iface, (uint8_t)out, st);
+	fw_pkt_conn(e, &fp, (uint32_t)(ce - e->ct.e), dir);
 	conn_fw_leaving(&fp, ce, dir);
 	fw_run_hook(e, e->fw, IPT_PREROUTING, false, &fp);
 	if (fp.action == FW_ACCEPT) {
@@ -677,6 +680,9 @@ static void conn_open(struct masq_engine *e, struct pkt *p,
 		conn_fw_refuse(e, fp);
 		return;
 	}
+	pl->mark = fp->ctmark;	/* CONNMARK on the way: the entry keeps it */
+	if (fp->expected)
+		pl->aux |= CT_A_EXPECTED;
 	why = plan_take_counts(e, p, pl, dir);
 	if (why == C_NUM && fp->action == FW_NAT && !snat_done)
 		why = plan_snat(e, p, pl, fp->nat, r->iface, false);
@@ -752,6 +758,7 @@ static void conn_local(struct masq_engine *e, struct pkt *p,
 		return;
 	}
 	if (e->net.ifs[p->buf->iface].twin) {
+		pl->mark = fp->ctmark;
 		host_accept(e, p, pl);
 		return;
 	}
@@ -793,6 +800,7 @@ static bool conn_expected(struct masq_engine *e, struct pkt *p,
 						t->dport))
 		return false;
 	fw_pkt_init(&fp, p, (uint8_t)p->buf->iface, FW_NO_IF, IPT_ST_RELATED);
+	fp.expected = true;
 	fw_run_hook(e, e->fw, IPT_PREROUTING, true, &fp);
 	if (fp.action == FW_DROP || fp.action == FW_REJECT) {
 		conn_fw_refuse(e, &fp);

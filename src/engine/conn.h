@@ -21,6 +21,8 @@ struct conn_plan {
 	uint8_t xflags;		/* CT_X_* */
 	uint32_t map;		/* source mapping referenced, or NAT_NONE */
 	struct fwd_turn turn;	/* a forward's: taken at the commit */
+	uint32_t mark;		/* the connection's mark (CONNMARK) */
+	uint8_t aux;		/* CT_A_* */
 };
 
 /* Does a packet of @ce going way @dir end at the router host? */

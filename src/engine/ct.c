@@ -53,7 +53,8 @@ int ct_init(struct ct_table *ct, uint32_t max, bool acct, uint64_t seed)
 	ct->e = mem_table_alloc((size_t)max * sizeof(*ct->e));
 	if (acct)
 		ct->acct = mem_table_alloc((size_t)max * sizeof(*ct->acct));
-	if (!ct->e || (acct && !ct->acct)) {
+	ct->aux = mem_table_alloc((size_t)max * sizeof(*ct->aux));
+	if (!ct->e || !ct->aux || (acct && !ct->acct)) {
 		ct_fini(ct);
 		return -ENOMEM;
 	}
@@ -77,14 +78,16 @@ void ct_fini(struct ct_table *ct)
 	cuckoo_fini(&ct->hash);
 	mem_table_free(ct->e, (size_t)ct->max * sizeof(*ct->e));
 	mem_table_free(ct->acct, (size_t)ct->max * sizeof(*ct->acct));
+	mem_table_free(ct->aux, (size_t)ct->max * sizeof(*ct->aux));
 	ct->e = NULL;
 	ct->acct = NULL;
+	ct->aux = NULL;
 }
 
-/* Memory the table holds: entries, counters, hash */
+/* Memory the table holds: entries, marks, counters, hash */
 size_t ct_bytes(const struct ct_table *ct)
 {
-	return (size_t)ct->max * sizeof(*ct->e) +
+	return (size_t)ct->max * (sizeof(*ct->e) + sizeof(*ct->aux)) +
 	       (ct->acct ? (size_t)ct->max * sizeof(*ct->acct) : 0) +
 	       cuckoo_bytes(&ct->hash);
 }
@@ -176,6 +179,7 @@ uint32_t ct_alloc(struct ct_table *ct, uint32_t now)
 	e->last_seen = now;
 	if (ct->acct)
 		memset(&ct->acct[idx], 0, sizeof(ct->acct[idx]));
+	memset(&ct->aux[idx], 0, sizeof(ct->aux[idx]));
 	return idx;
 }
 

@@ -157,6 +157,19 @@ static inline void ct_link_set(struct ct_entry *e, int which, uint32_t v)
 #define CT_PREV	0
 #define CT_NEXT	1
 
+/*
+ * What a connection keeps beside its entry (the entry's 64 bytes are
+ * full): its mark (CONNMARK, -m connmark) and how it began. Always
+ * there, 8 bytes a connection, zeroed by ct_alloc().
+ */
+struct ct_aux {
+	uint32_t mark;
+	uint8_t status;		/* CT_A_* */
+	uint8_t pad[3];
+};
+
+#define CT_A_EXPECTED	0x01	/* made from a helper's expectation */
+
 /* Packets and bytes each way: optional, kept beside the entries */
 struct ct_acct {
 	uint64_t bytes[2];
@@ -171,6 +184,7 @@ struct ct_fifo {
 struct ct_table {
 	struct ct_entry *e;
 	struct ct_acct *acct;		/* NULL when accounting is off */
+	struct ct_aux *aux;		/* mark and status, per entry */
 	uint32_t max;			/* entries made at creation */
 	uint32_t limit;			/* entries allowed now (conntrack-max),
 					 * at most @max */

@@ -349,7 +349,9 @@ static int conntrack_line(struct masq_engine *e, struct masq_ctl_list *w,
 	ct_tuple_put(l, &e->ct, i, CT_REPLY);
 	if (ct_is_assured(ce))
 		put(l, "[ASSURED] ", 10);
-	put(l, "mark=0 use=1\n", 13);
+	put(l, "mark=", 5);
+	put_u(l, e->ct.aux[i].mark, 1);
+	put(l, " use=1\n", 7);
 	return 1;
 }
 

@@ -84,11 +84,15 @@ static void fw_compile_matches(struct fw_rule *fr, const struct ipt_rule *r)
 	for (unsigned i = 0; i < r->nmatch; i++) {
 		const struct ipt_match *m = &r->m[i];
 
-		if ((m->kind == IPT_M_STATE || m->kind == IPT_M_CONNTRACK) &&
-		    !m->inv && !state) {
+		if (m->kind == IPT_M_STATE && !m->inv && !state) {
 			state = true;
 			fr->flags |= FR_STATE;
 			fr->st_mask = m->u.state.mask;
+		} else if (m->kind == IPT_M_CONNTRACK && !m->inv && !state &&
+			   m->set == IPT_CT_STATE) {
+			state = true;	/* --ctstate alone: a state match */
+			fr->flags |= FR_STATE;
+			fr->st_mask = m->u.ct.state;
 		} else if ((m->kind == IPT_M_TCP || m->kind == IPT_M_UDP) &&
 			   !m->inv && !ports &&
 			   !(m->set & (IPT_F_TCPFLAGS | IPT_F_TCPOPT)) &&
@@ -201,17 +205,23 @@ struct fw_cls_ctx {
 	const struct fw_rule *rules;	/* the chain's */
 };
 
-/* Interval list of the bits set in @bits (values 0..31) */
-static int bits_intervals(uint32_t bits, struct cls_interval *out,
-			  unsigned max)
+/*
+ * Interval list of the values v < @nv for which @in(v, @arg) holds. The
+ * count is the same whatever @max is (cls.c asks again with more room).
+ */
+static int values_intervals(uint32_t nv, bool (*in)(uint32_t, uint32_t),
+			    uint32_t arg, struct cls_interval *out,
+			    unsigned max)
 {
 	unsigned n = 0;
+	bool prev = false;	/* v - 1 was in: v extends the last interval */
 
-	for (uint32_t v = 0; v < 32; v++) {
-		if (!(bits & (1u << v)))
+	for (uint32_t v = 0; v < nv; prev = in(v, arg), v++) {
+		if (!in(v, arg))
 			continue;
-		if (n && out[n - 1].hi + 1 == v && n <= max) {
-			out[n - 1].hi = v;
+		if (prev) {
+			if (n <= max)
+				out[n - 1].hi = v;
 			continue;
 		}
 		if (n < max)
@@ -219,6 +229,34 @@ static int bits_intervals(uint32_t bits, struct cls_interval *out,
 		n++;
 	}
 	return (int)n;
+}
+
+static bool bit_is_set(uint32_t v, uint32_t bits)
+{
+	return bits & (1u << v);
+}
+
+static bool state_shares_bit(uint32_t v, uint32_t mask)
+{
+	return v & mask;
+}
+
+/* Interval list of the bits set in @bits (values 0..31) */
+static int bits_intervals(uint32_t bits, struct cls_interval *out,
+			  unsigned max)
+{
+	return values_intervals(32, bit_is_set, bits, out, max);
+}
+
+/*
+ * The packet states (0..FW_STATES - 1: a connection state with SNAT and
+ * DNAT or'ed in) that share a bit with @mask, as intervals. Every value
+ * counts: an ESTABLISHED packet of a masqueraded connection is 0x22.
+ */
+static int states_intervals(uint8_t mask, struct cls_interval *out,
+			    unsigned max)
+{
+	return values_intervals(FW_STATES, state_shares_bit, mask, out, max);
 }
 
 static int one_interval(uint32_t lo, uint32_t hi, bool inv,
@@ -279,18 +317,10 @@ static int fw_cls_get(void *vctx, uint32_t rule, unsigned dim,
 		return bits_intervals(fr->in_ifs, out, max);
 	case FW_DIM_OUT:
 		return bits_intervals(fr->out_ifs, out, max);
-	case FW_DIM_STATE: {
-		uint32_t states = 0;
-
+	case FW_DIM_STATE:
 		if (!(fr->flags & FR_STATE))
 			return one_interval(0, CLS_KEY_MAX, false, out, max);
-		for (uint32_t v = 0; v < 32; v++)	/* state values < 128 */
-			if (v & fr->st_mask)
-				states |= 1u << v;
-		if (fr->st_mask & ~0x1fu)	/* SNAT/DNAT/UNTRACKED bits */
-			return one_interval(0, CLS_KEY_MAX, false, out, max);
-		return bits_intervals(states, out, max);
-	}
+		return states_intervals(fr->st_mask, out, max);
 	case FW_DIM_SPORT:
 	case FW_DIM_DPORT:
 		if (!(fr->flags & FR_PORTS))
@@ -781,9 +811,12 @@ static bool match_one(struct masq_engine *e, struct fw_rule *fr,
 	case IPT_M_ICMP:
 		return match_icmp(m, p);
 	case IPT_M_STATE:
-	case IPT_M_CONNTRACK:
 		return !!(fp->state & m->u.state.mask) !=
 		       !!(m->inv & IPT_F_VALUE);
+	case IPT_M_CONNTRACK:
+		return fwm_conntrack_matches(e, m, fp);
+	case IPT_M_CONNMARK:
+		return fwm_connmark_matches(e, m, fp);
 	case IPT_M_MULTIPORT:
 		return match_multiport(m, fp);
 	case IPT_M_MARK:
@@ -1077,6 +1110,9 @@ static bool fw_target(struct masq_engine *e, const struct ipt_target *t,
 	case IPT_T_NOTRACK:
 	case IPT_T_CT:
 		fwt_ct(t, fp);
+		return false;
+	case IPT_T_CONNMARK:
+		fwt_connmark(e, t, fp);
 		return false;
 	default:			/* IPT_T_NONE: counted only */
 		return false;

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "cls.h"
+#include "ct.h"
 #include "ipt/ipt.h"
 #include "pkt.h"
 
@@ -226,6 +227,18 @@ struct fw_pkt {
 	uint8_t in, out;		/* interface index, or FW_NO_IF */
 	uint8_t state;			/* enum ipt_state_bit, DNAT/SNAT or'ed */
 	uint32_t mark;
+	/*
+	 * Its connection, as -m conntrack, -m connmark and CONNMARK see it
+	 * (fwm_conntrack.c): a known connection's entry and the way the
+	 * packet goes, or CT_NONE on a first packet (the tuples are then
+	 * the ones planned so far: the packet's, its destination as
+	 * translated); @ctmark is the connection's mark, the entry's or,
+	 * on a first packet, the plan's (conn_open() commits it).
+	 */
+	uint32_t ct_idx;
+	uint8_t ct_dir;			/* enum ct_dir of the entry */
+	bool expected;			/* first packet of an expected one */
+	uint32_t ctmark;
 	uint32_t xsaddr;		/* the source the packet leaves with */
 	uint16_t xsport;		/* (after its translation), network order */
 	bool demasq;			/* its destination is translated back or
@@ -305,6 +318,10 @@ static inline void fw_pkt_init(struct fw_pkt *fp, struct pkt *p, uint8_t in,
 	fp->out = out;
 	fp->state = state;
 	fp->mark = 0;
+	fp->ct_idx = CT_NONE;
+	fp->ct_dir = CT_ORIG;
+	fp->expected = false;
+	fp->ctmark = 0;
 	fp->xsaddr = fp->saddr;
 	fp->xsport = fp->sport;
 	fp->demasq = false;
@@ -372,6 +389,16 @@ static inline bool fw_raw_at(const struct fw *fw, enum ipt_hook hook)
 {
 	return fw && fw->raw[hook] >= 0;
 }
+/* fwm_conntrack.c, fwm_connmark.c, fwt_CONNMARK.c: the connection's say */
+void fw_pkt_conn(const struct masq_engine *e, struct fw_pkt *fp,
+		 uint32_t idx, enum ct_dir dir);
+bool fwm_conntrack_matches(const struct masq_engine *e,
+			   const struct ipt_match *m, const struct fw_pkt *fp);
+bool fwm_connmark_matches(const struct masq_engine *e,
+			  const struct ipt_match *m, const struct fw_pkt *fp);
+bool fw_pkt_has_conn(const struct fw_pkt *fp);
+void fwt_connmark(struct masq_engine *e, const struct ipt_target *t,
+		  struct fw_pkt *fp);
 
 /* fw2.c: the 2.0 and 2.2 traversal (ipfwadm, ipchains rulesets) */
 void fw2_compile_rule(const struct masq_engine *e, struct fw_rule *fr,

@@ -11,7 +11,7 @@
  *	mapping (16)	 0 class (enum nat_pcls), 1 private, 4 internal
  *			 address, 8 internal port, 10 external port,
  *			 12 external address
- *	connection (104) 0 protocol, 1 TCP state, 2 class, 3 flags
+ *	connection (112) 0 protocol, 1 TCP state, 2 class, 3 flags
  *			 (CT_F_*), 4 xflags (CT_X_*), 5 helper (enum
  *			 alg_id), 6 its `adjusted`, 7 1: the helper
  *			 was a rule's (CT --helper), 8 original tuple, 20
@@ -19,7 +19,10 @@
  *			 left, 36 and 52 the TCP directions (end, maxend,
  *			 maxwin, wsf), 68 and 80 the sequence adjustments
  *			 (init_seq, delta, pdelta), 92 rw_seq[2], 100 the
- *			 writer's entry index (its expectation names it)
+ *			 writer's entry index (its expectation names it),
+ *			 104 the connection's mark, 108 its CT_A_* bits
+ *			 (records of 104 bytes, from writers before marks,
+ *			 load with mark 0)
  *	expectation (32) 0 master's entry index (the writer's), 4 peer, 8
  *			 address, 12 port, 14 protocol, 16 target address,
  *			 20 target port, 24 seconds left
@@ -45,7 +48,8 @@
 #define SNAP_SUM_AT	120		/* the checksum's offset: the header's end */
 #define SNAP_SEC_HDR	12
 #define SNAP_MAP_REC	16
-#define SNAP_CONN_REC	104
+#define SNAP_CONN_REC	112
+#define SNAP_CONN_REC_OLD 104	/* before the mark: still loaded */
 #define SNAP_EXP_REC	32
 #define SNAP_AUTO_REC	40
 #define SNAP_NSEC	4

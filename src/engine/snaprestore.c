@@ -50,6 +50,7 @@ static int snap_refuse(struct masq_snap_info *info, const char *fmt,
 struct snap_sec_view {
 	const uint8_t *rec;
 	uint32_t count;
+	uint32_t size;		/* of a record */
 };
 
 /*
@@ -66,7 +67,10 @@ static int snap_section_at(const uint8_t *p, size_t len, size_t *off,
 
 	if (len - *off < SNAP_SEC_HDR)
 		return snap_refuse(info, "truncated before its %s", name);
-	if (get32(p + *off) != (uint32_t)type || get32(p + *off + 8) != size)
+	v->size = get32(p + *off + 8);
+	if (type == SNAP_SEC_CONNS && v->size == SNAP_CONN_REC_OLD)
+		size = v->size;		/* a writer's before the mark */
+	if (get32(p + *off) != (uint32_t)type || v->size != size)
 		return snap_refuse(info, "corrupt: bad %s section", name);
 	v->count = get32(p + *off + 4);
 	*off += SNAP_SEC_HDR;
@@ -209,7 +213,7 @@ static bool snap_zero(const uint8_t *r, size_t from, size_t n)
 }
 
 /* A connection record's values are ones the engine makes */
-static bool snap_conn_valid(const uint8_t *r)
+static bool snap_conn_valid(const uint8_t *r, uint32_t size)
 {
 	uint8_t proto = r[0], state = r[1];
 
@@ -220,20 +224,25 @@ static bool snap_conn_valid(const uint8_t *r)
 		return false;
 	if ((r[36 + 12] & CT_TCP_SCALE) > 14 || (r[52 + 12] & CT_TCP_SCALE) > 14)
 		return false;
+	if (size > SNAP_CONN_REC_OLD &&
+	    ((r[108] & ~CT_A_EXPECTED) || !snap_zero(r, 109, 3)))
+		return false;
 	if (r[5] >= ALG_NUM || (r[6] & ~0x0f) || r[7] > 1 || (r[7] && !r[5]) ||
 	    !snap_zero(r, 49, 3) || !snap_zero(r, 65, 3))
 		return false;
 	return get32(r + 32) <= SNAP_MAX_LEFT;
 }
 
-static bool snap_map_valid(const uint8_t *r)
+static bool snap_map_valid(const uint8_t *r, uint32_t size)
 {
+	(void)size;
 	return r[0] < NAT_PCLS_NUM && r[1] <= 1 && snap_zero(r, 2, 2) &&
 	       get32(r + 12) != 0;
 }
 
-static bool snap_auto_valid(const uint8_t *r)
+static bool snap_auto_valid(const uint8_t *r, uint32_t size)
 {
+	(void)size;
 	bool l4 = (r[4] == IPPROTO_TCP_ || r[4] == IPPROTO_UDP_) &&
 		  (r[5] == IPPROTO_TCP_ || r[5] == IPPROTO_UDP_);
 
@@ -242,20 +251,22 @@ static bool snap_auto_valid(const uint8_t *r)
 	       (int32_t)get32(r + 20) <= FWD_AUTO_LAPSE;
 }
 
-static bool snap_exp_valid(const uint8_t *r)
+static bool snap_exp_valid(const uint8_t *r, uint32_t size)
 {
+	(void)size;
 	return (r[14] == IPPROTO_TCP_ || r[14] == IPPROTO_UDP_) && !r[15] &&
 	       snap_zero(r, 22, 2) && snap_zero(r, 28, 4) &&
 	       get32(r + 24) <= ALG_EXPECT_LAPSE;
 }
 
 /* Every record of section @v passes @valid */
-static int snap_check_records(const struct snap_sec_view *v, uint32_t size,
-			      bool (*valid)(const uint8_t *), const char *name,
+static int snap_check_records(const struct snap_sec_view *v,
+			      bool (*valid)(const uint8_t *, uint32_t),
+			      const char *name,
 			      struct masq_snap_info *info)
 {
 	for (uint32_t i = 0; i < v->count; i++)
-		if (!valid(v->rec + (size_t)i * size))
+		if (!valid(v->rec + (size_t)i * v->size, v->size))
 			return snap_refuse(info, "corrupt: a bad %s record", name);
 	return 0;
 }
@@ -434,7 +445,8 @@ static bool snap_conn_fits(const struct masq_engine *e,
 
 /* One connection record: restored, skipped (CT_NONE), or another
  * worker's (SNAP_OTHER) */
-static uint32_t snap_load_conn(struct snap_loader *l, const uint8_t *r)
+static uint32_t snap_load_conn(struct snap_loader *l, const uint8_t *r,
+			       uint32_t size)
 {
 	struct masq_engine *e = l->e;
 	uint32_t left = get32(r + 32), idx, timeout;
@@ -452,6 +464,10 @@ static uint32_t snap_load_conn(struct snap_loader *l, const uint8_t *r)
 		return CT_NONE;
 	ce = &e->ct.e[idx];
 	*ce = tmp;
+	if (size > SNAP_CONN_REC_OLD) {
+		e->ct.aux[idx].mark = get32(r + 104);
+		e->ct.aux[idx].status = r[108];
+	}
 	if (!snap_take_refs(e, ce)) {
 		ct_abandon(&e->ct, idx);
 		return CT_NONE;
@@ -568,10 +584,10 @@ static int snap_load(struct snap_loader *l, const struct snap_sec_view *sec)
 		return -ENOMEM;
 	snap_load_maps(l, &sec[0]);
 	for (uint32_t i = 0; i < nc; i++) {
-		const uint8_t *r = sec[1].rec + (size_t)i * SNAP_CONN_REC;
+		const uint8_t *r = sec[1].rec + (size_t)i * sec[1].size;
 
 		l->conns[i] = get32(r + 100);
-		l->idx[i] = snap_load_conn(l, r);
+		l->idx[i] = snap_load_conn(l, r, sec[1].size);
 		if (l->idx[i] == SNAP_OTHER)
 			continue;
 		if (l->idx[i] == CT_NONE)
@@ -634,7 +650,7 @@ int masq_engine_restore_worker(struct masq_engine *e, const void *data,
 		SNAP_SEC_MAPS, SNAP_SEC_CONNS, SNAP_SEC_EXPECT, SNAP_SEC_AUTOFW };
 	static const uint32_t sizes[SNAP_NSEC] = {
 		SNAP_MAP_REC, SNAP_CONN_REC, SNAP_EXP_REC, SNAP_AUTO_REC };
-	static bool (*const valid[SNAP_NSEC])(const uint8_t *) = {
+	static bool (*const valid[SNAP_NSEC])(const uint8_t *, uint32_t) = {
 		snap_map_valid, snap_conn_valid, snap_exp_valid,
 		snap_auto_valid };
 	static const char *const names[SNAP_NSEC] = {
@@ -652,8 +668,7 @@ int masq_engine_restore_worker(struct masq_engine *e, const void *data,
 		rc = snap_section_at(p, len, &off, types[i], sizes[i], &sec[i],
 				     info);
 	for (int i = 0; i < SNAP_NSEC && !rc; i++)
-		rc = snap_check_records(&sec[i], sizes[i], valid[i], names[i],
-					info);
+		rc = snap_check_records(&sec[i], valid[i], names[i], info);
 	if (rc)
 		return rc;
 	if (off != len)

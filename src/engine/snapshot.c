@@ -48,7 +48,7 @@
  * again.
  *
  * Cost: O(connections), with one bitmap of the mappings written (one
- * bit per mapping the table may hold); 104 bytes a connection.
+ * bit per mapping the table may hold); 112 bytes a connection.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -234,6 +234,8 @@ static void snap_write_conn(struct snap_writer *w, uint32_t idx, void *arg)
 			snap_alg(r, ac);
 	}
 	put32(r + 100, w->base + idx);	/* names it to its expectation */
+	put32(r + 104, w->e->ct.aux[idx].mark);
+	r[108] = w->e->ct.aux[idx].status;
 	snap_put(w, r, sizeof(r));
 }
 

@@ -114,6 +114,9 @@ struct target_ext {
 extern const struct match_ext *const match_exts[IPT_M_KINDS];
 extern const struct target_ext *const target_exts[IPT_T_KINDS];
 
+/* Shared printers (print.c): state words in the reference's order */
+void put_states(struct ipt_text *out, uint8_t mask);
+
 /* The extensions in files of their own (one line each) */
 extern const struct match_ext ipt_sctp_match, ipt_dccp_match;	/* m_ports.c */
 extern const struct match_ext ipt_addrtype_match;
@@ -132,5 +135,8 @@ extern const struct match_ext ipt_recent_match;
 extern const struct target_ext ipt_CT_target, ipt_NOTRACK_target;
 int ipt_ct_helper_check(const struct ipt_target *t, uint8_t proto, bool inv,
 			struct ipt_err *err);
+extern const struct match_ext ipt_conntrack_match;
+extern const struct match_ext ipt_connmark_match;
+extern const struct target_ext ipt_CONNMARK_target;
 
 #endif

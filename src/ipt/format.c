@@ -233,9 +233,8 @@ static void match_format(struct line *l, const struct ipt_rule *r,
 		icmp_format(l, m);
 		break;
 	case IPT_M_STATE:
-	case IPT_M_CONNTRACK:
 		neg(l, m->inv & IPT_F_VALUE);
-		word(l, m->kind == IPT_M_STATE ? "--state" : "--ctstate");
+		word(l, "--state");
 		states_word(l, m->u.state.mask);
 		break;
 	case IPT_M_MULTIPORT:

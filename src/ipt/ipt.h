@@ -76,7 +76,7 @@ enum ipt_match_kind {
 	IPT_M_UDP,		/* --sport --dport */
 	IPT_M_ICMP,		/* --icmp-type */
 	IPT_M_STATE,		/* --state */
-	IPT_M_CONNTRACK,	/* --ctstate */
+	IPT_M_CONNTRACK,	/* --ctstate --ctproto --ctorigsrc ... (m_conntrack.c) */
 	IPT_M_MULTIPORT,	/* --sports --dports --ports */
 	IPT_M_MARK,		/* --mark value[/mask] */
 	IPT_M_LIMIT,		/* --limit --limit-burst */
@@ -93,6 +93,7 @@ enum ipt_match_kind {
 	IPT_M_HASHLIMIT,	/* --hashlimit-upto/-above ... (m_hashlimit.c) */
 	IPT_M_CONNLIMIT,	/* --connlimit-above/-upto ... (m_connlimit.c) */
 	IPT_M_RECENT,		/* --set --rcheck --update --remove ... */
+	IPT_M_CONNMARK,		/* --mark value[/mask] (m_connmark.c) */
 	IPT_M_KINDS
 };
 
@@ -115,15 +116,24 @@ struct ipt_match {
 		struct {		/* IPT_M_ICMP: type 255 = "any" */
 			uint8_t type, code_lo, code_hi;
 		} icmp;
-		struct {		/* IPT_M_STATE, IPT_M_CONNTRACK */
+		struct {		/* IPT_M_STATE */
 			uint8_t mask;	/* enum ipt_state_bit */
 		} state;
+		struct {		/* IPT_M_CONNTRACK: IPT_CT_* in set/inv */
+			uint8_t state;	/* enum ipt_state_bit */
+			uint8_t proto;
+			uint8_t status;	/* IPT_CS_* */
+			uint8_t pad;
+			uint32_t addr[4], mask[4];	/* enum ipt_ct_which */
+			struct ipt_portrange port[4];	/* (not masked) */
+			uint32_t exp_lo, exp_hi;	/* --ctexpire, s */
+		} ct;
 		struct {		/* IPT_M_MULTIPORT */
 			uint8_t which;	/* IPT_MP_* */
 			uint8_t count;
 			struct ipt_portrange p[IPT_MULTIPORT_MAX];
 		} mp;
-		struct {		/* IPT_M_MARK */
+		struct {		/* IPT_M_MARK, IPT_M_CONNMARK */
 			uint32_t value, mask;
 		} mark;
 		struct {		/* IPT_M_LIMIT */
@@ -238,6 +248,26 @@ enum ipt_ttl_mode { IPT_TTL_EQ, IPT_TTL_LT, IPT_TTL_GT,	/* -m ttl */
 #define IPT_RECENT_HITCOUNT_MAX	255	/* Debian 12's kernel (6.1) refuses
 					 * more: XT_RECENT_MAX_NSTAMPS - 1 */
 
+/*
+ * IPT_M_CONNTRACK: the options given, as bits of @set (and @inv for the
+ * negated ones; for IPT_CT_DIR the inv bit means REPLY, as xt_conntrack
+ * keeps it). Addresses and ports by enum ipt_ct_which.
+ */
+#define IPT_CT_STATE	0x0001
+#define IPT_CT_PROTO	0x0002
+#define IPT_CT_ADDR(w)	(0x0004 << (w))	/* ORIGSRC .. REPLDST */
+#define IPT_CT_PORT(w)	(0x0040 << (w))	/* ORIGSRCPORT .. REPLDSTPORT */
+#define IPT_CT_STATUS	0x0400
+#define IPT_CT_EXPIRE	0x0800
+#define IPT_CT_DIR	0x1000
+enum ipt_ct_which { IPT_CT_ORIGSRC, IPT_CT_ORIGDST, IPT_CT_REPLSRC,
+		    IPT_CT_REPLDST };
+/* --ctstatus bits, as the kernel's IPS_* */
+#define IPT_CS_EXPECTED		0x01
+#define IPT_CS_SEEN_REPLY	0x02
+#define IPT_CS_ASSURED		0x04
+#define IPT_CS_CONFIRMED	0x08
+
 enum ipt_multiport_which { IPT_MP_SPORTS, IPT_MP_DPORTS, IPT_MP_PORTS };
 
 enum ipt_target_kind {
@@ -259,6 +289,7 @@ enum ipt_target_kind {
 	IPT_T_TTL,		/* --ttl-set --ttl-dec --ttl-inc */
 	IPT_T_NOTRACK,		/* raw: the packet is not tracked */
 	IPT_T_CT,		/* raw: --notrack, --helper */
+	IPT_T_CONNMARK,		/* t_CONNMARK.c */
 	IPT_T_KINDS
 };
 
@@ -309,6 +340,10 @@ struct ipt_target {
 		struct {
 			uint16_t mss;	/* 0: --clamp-mss-to-pmtu */
 		} tcpmss;
+		struct {		/* IPT_T_CONNMARK, as xt_connmark_tginfo1 */
+			uint32_t ctmark, ctmask, nfmask;
+			uint8_t mode;	/* enum ipt_connmark_mode */
+		} connmark;
 		struct {		/* MASQUERADE --to-ports, SNAT, DNAT,
 					 * REDIRECT --to-ports */
 			uint8_t flags;	/* IPT_NAT_* */
@@ -342,6 +377,13 @@ _Static_assert(sizeof(((struct ipt_target *)0)->u) <= 32,
 /* IPT_T_CT --helper: the helpers masq has (src/engine/alg.h's order) */
 enum ipt_ct_helper { IPT_CT_HELPER_NONE, IPT_CT_HELPER_FTP, IPT_CT_HELPER_IRC,
 		     IPT_CT_HELPER_TFTP, IPT_CT_HELPERS };
+/*
+ * CONNMARK: SET: ctmark = (ctmark & ~ctmask) ^ value; SAVE: ctmark =
+ * (ctmark & ~ctmask) ^ (mark & nfmask); RESTORE: mark = (mark & ~nfmask)
+ * ^ (ctmark & ctmask)
+ */
+enum ipt_connmark_mode { IPT_CONNMARK_SET, IPT_CONNMARK_SAVE,
+			 IPT_CONNMARK_RESTORE };
 
 enum ipt_mark_how { IPT_MARK_SET, IPT_MARK_XSET, IPT_MARK_AND, IPT_MARK_OR,
 		    IPT_MARK_XOR };

@@ -425,7 +425,8 @@ static int opt_addr(struct parse *p, const struct base_opt *b,
 	return 0;
 }
 
-static int proto_parse(struct parse *p, const char *w, uint8_t *proto)
+/* A protocol: a name of the language or of -S's, a number, or a lookup */
+int proto_parse(struct parse *p, const char *w, uint8_t *proto)
 {
 	static const struct {
 		const char *name;

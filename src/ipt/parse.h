@@ -73,6 +73,7 @@ struct parse {
 int fail(struct parse *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 bool op_takes_rule(uint8_t op);
+int proto_parse(struct parse *p, const char *w, uint8_t *proto);
 /* A blank as ipt_split() reads one */
 bool is_blank(char c);
 
@@ -158,6 +159,8 @@ int implicit_kind(const struct parse *p);
 /* A new match of @kind at the end of the rule, with iptables' defaults */
 struct ipt_match *match_add(struct parse *p, uint8_t kind);
 int target_kind_by_name(const char *name);
+int mark_opt(struct parse *p, struct ipt_match *m, const struct ext_opt *o,
+	     const char *const *a);
 
 /* m_tos.c: a TOS "value[/mask]" or name (-m tos, -j TOS), and its name */
 int tos_parse(struct parse *p, const char *show, const char *arg,

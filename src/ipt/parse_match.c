@@ -4,7 +4,7 @@
  *
  * Owns match_exts[] (ext.h), the table every other file asks about a
  * match kind, and the options of the matches older than the registry's
- * own-file extensions: tcp, udp, icmp, state, conntrack, multiport, mark,
+ * own-file extensions: tcp, udp, icmp, state, multiport, mark,
  * limit, mac and comment, with iptables-legacy 1.8.9's defaults and
  * refusals (see parse.c's header for the facts checked).
  */
@@ -38,22 +38,6 @@ static const struct ext_opt icmp_opts[] = {
 };
 static const struct ext_opt state_opts[] = {
 	{ "state", 0, 1, true },
-	{ NULL, 0, 0, false },
-};
-static const struct ext_opt conntrack_opts[] = {
-	{ "ctstate", 0, 1, true },
-	{ "ctproto", OPT_UNSUPPORTED, 1, true },
-	{ "ctorigsrc", OPT_UNSUPPORTED, 1, true },
-	{ "ctorigdst", OPT_UNSUPPORTED, 1, true },
-	{ "ctreplsrc", OPT_UNSUPPORTED, 1, true },
-	{ "ctrepldst", OPT_UNSUPPORTED, 1, true },
-	{ "ctorigsrcport", OPT_UNSUPPORTED, 1, true },
-	{ "ctorigdstport", OPT_UNSUPPORTED, 1, true },
-	{ "ctreplsrcport", OPT_UNSUPPORTED, 1, true },
-	{ "ctrepldstport", OPT_UNSUPPORTED, 1, true },
-	{ "ctstatus", OPT_UNSUPPORTED, 1, true },
-	{ "ctexpire", OPT_UNSUPPORTED, 1, true },
-	{ "ctdir", OPT_UNSUPPORTED, 1, false },
 	{ NULL, 0, 0, false },
 };
 static const struct ext_opt multiport_opts[] = {
@@ -153,15 +137,11 @@ static int icmp_check(struct parse *p, const struct ipt_match *m)
 static int state_opt(struct parse *p, struct ipt_match *m,
 		     const struct ext_opt *o, const char *const *a)
 {
-	bool ct = m->kind == IPT_M_CONNTRACK;
 	uint8_t allowed = IPT_ST_INVALID | IPT_ST_ESTABLISHED | IPT_ST_NEW |
 			  IPT_ST_RELATED | IPT_ST_UNTRACKED;
 
 	(void)o;
-	if (ct)
-		allowed |= IPT_ST_SNAT | IPT_ST_DNAT;
-	if (state_list_parse(p, ct ? "--ctstate" : "--state", a[0], allowed,
-			     &m->u.state.mask))
+	if (state_list_parse(p, "--state", a[0], allowed, &m->u.state.mask))
 		return -1;
 	m->set |= IPT_F_VALUE;
 	if (p->inv)
@@ -173,8 +153,7 @@ static int state_check(struct parse *p, const struct ipt_match *m)
 {
 	if (m->set & IPT_F_VALUE)
 		return 0;
-	return fail(p, m->kind == IPT_M_CONNTRACK ?
-		    "-m conntrack needs --ctstate" : "-m state needs --state");
+	return fail(p, "-m state needs --state");
 }
 
 /* One multiport entry: "a" or "a:b" with a < b (as iptables) */
@@ -249,8 +228,9 @@ static int multiport_check(struct parse *p, const struct ipt_match *m)
 	return 0;
 }
 
-static int mark_opt(struct parse *p, struct ipt_match *m,
-		    const struct ext_opt *o, const char *const *a)
+/* --mark value[/mask] of -m mark and -m connmark */
+int mark_opt(struct parse *p, struct ipt_match *m, const struct ext_opt *o,
+	     const char *const *a)
 {
 	(void)o;
 	if (mark_parse(p, "--mark", a[0], true, &m->u.mark.value,
@@ -343,8 +323,7 @@ const struct match_ext *const match_exts[IPT_M_KINDS] = {
 	[IPT_M_UDP] = MATCH("udp", udp_opts, l4_opt, NULL),
 	[IPT_M_ICMP] = MATCH("icmp", icmp_opts, icmp_opt, icmp_check),
 	[IPT_M_STATE] = MATCH("state", state_opts, state_opt, state_check),
-	[IPT_M_CONNTRACK] = MATCH("conntrack", conntrack_opts, state_opt,
-				  state_check),
+	[IPT_M_CONNTRACK] = &ipt_conntrack_match,
 	[IPT_M_MULTIPORT] = MATCH("multiport", multiport_opts, multiport_opt,
 				  multiport_check),
 	[IPT_M_MARK] = MATCH("mark", mark_opts, mark_opt, value_check),
@@ -364,6 +343,7 @@ const struct match_ext *const match_exts[IPT_M_KINDS] = {
 	[IPT_M_HASHLIMIT] = &ipt_hashlimit_match,
 	[IPT_M_CONNLIMIT] = &ipt_connlimit_match,
 	[IPT_M_RECENT] = &ipt_recent_match,
+	[IPT_M_CONNMARK] = &ipt_connmark_match,
 };
 
 /*

@@ -377,6 +377,7 @@ const struct target_ext *const target_exts[IPT_T_KINDS] = {
 	[IPT_T_TTL] = &ipt_TTL_target,
 	[IPT_T_NOTRACK] = &ipt_NOTRACK_target,
 	[IPT_T_CT] = &ipt_CT_target,
+	[IPT_T_CONNMARK] = &ipt_CONNMARK_target,
 };
 
 int target_kind_by_name(const char *name)

@@ -232,7 +232,7 @@ int addr_list_parse(struct parse *p, const char *show, const char *arg,
 /* Targets iptables knows and masq does not: an error, not a user chain */
 static const char *const unsupported_targets[] = {
 	"ACCOUNT", "AUDIT", "CHAOS", "CHECKSUM", "CLASSIFY", "CLUSTERIP",
-	"CONNMARK", "CONNSECMARK", "DELUDE", "DHCPMAC", "DNETMAP",
+	"CONNSECMARK", "DELUDE", "DHCPMAC", "DNETMAP",
 	"DNPT", "DSCP", "ECHO", "ECN", "HL", "HMARK", "IDLETIMER", "IPMARK",
 	"IPV4OPTSSTRIP", "LED", "LOGMARK", "MIRROR", "NETMAP", "NFLOG",
 	"NFQUEUE", "QUEUE", "RATEEST", "RAWDNAT", "RAWSNAT",

@@ -277,7 +277,7 @@ static void put_quoted(struct ipt_text *out, const char *s)
 	ipt_text_printf(out, "\"");
 }
 
-static void put_states(struct ipt_text *out, uint8_t mask)
+void put_states(struct ipt_text *out, uint8_t mask)
 {
 	const char *sep = "";
 
@@ -479,11 +479,9 @@ static void put_mac(struct ipt_text *out, const uint8_t *a)
 
 static void save_state(const struct ipt_match *m, struct ipt_text *out)
 {
-	bool state = m->kind == IPT_M_STATE;
-
-	ipt_text_printf(out, state ? " -m state" : " -m conntrack");
+	ipt_text_printf(out, " -m state");
 	save_neg(out, m->inv & IPT_F_VALUE);
-	ipt_text_printf(out, state ? " --state " : " --ctstate ");
+	ipt_text_printf(out, " --state ");
 	put_states(out, m->u.state.mask);
 }
 
@@ -535,7 +533,6 @@ static void save_match(const struct ipt_rule *r, const struct ipt_match *m,
 		save_icmp(m, out);
 		break;
 	case IPT_M_STATE:
-	case IPT_M_CONNTRACK:
 		save_state(m, out);
 		break;
 	case IPT_M_MULTIPORT:
@@ -1134,9 +1131,7 @@ static void l_match(const struct ipt_match *m, const struct ipt_rule *r,
 		l_icmp(m, opts, out);
 		break;
 	case IPT_M_STATE:
-	case IPT_M_CONNTRACK:
-		ipt_text_printf(out, " %s%s ", inv ? "! " : "",
-				m->kind == IPT_M_STATE ? "state" : "ctstate");
+		ipt_text_printf(out, " %sstate ", inv ? "! " : "");
 		put_states(out, m->u.state.mask);
 		break;
 	case IPT_M_MULTIPORT:

@@ -746,7 +746,6 @@ static bool match_equal(const struct ipt_rule *ra, const struct ipt_match *a,
 	case IPT_M_ICMP:
 		return icmp_equal(a, b);
 	case IPT_M_STATE:
-	case IPT_M_CONNTRACK:
 		return a->u.state.mask == b->u.state.mask;
 	case IPT_M_MULTIPORT:
 		return multiport_equal(a, b);

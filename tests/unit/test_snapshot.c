@@ -41,6 +41,7 @@
 #include <string.h>
 
 #include "../lib/ctlline.h"
+#include "engine/snap.h"
 #include "../lib/frame.h"
 #include "../lib/report.h"
 
@@ -404,6 +405,54 @@ static bool header_only(const struct masq_text *t)
 	return true;
 }
 
+/*
+ * @t as a writer before connection marks wrote it: 104-byte connection
+ * records (the mark and status bytes cut), the header's payload length
+ * and checksum made again
+ */
+static bool older_records(const struct masq_text *t, struct masq_text *old)
+{
+	const uint8_t *p = (const uint8_t *)t->s;
+	size_t off = SNAP_HDR;
+	uint8_t *h;
+	uint64_t sum;
+
+	masq_text_append(old, t->s, SNAP_HDR);
+	for (int i = 0; i < SNAP_NSEC; i++) {
+		uint32_t type = get32(p + off), n = get32(p + off + 4);
+		uint32_t size = get32(p + off + 8);
+		uint32_t keep = type == SNAP_SEC_CONNS ? SNAP_CONN_REC_OLD : size;
+		uint8_t sh[SNAP_SEC_HDR];
+
+		memcpy(sh, p + off, SNAP_SEC_HDR);
+		put32(sh + 8, keep);
+		masq_text_append(old, (const char *)sh, SNAP_SEC_HDR);
+		off += SNAP_SEC_HDR;
+		for (uint32_t r = 0; r < n; r++, off += size)
+			masq_text_append(old, (const char *)p + off, keep);
+	}
+	if (off != t->len || old->oom)
+		return report_whyf("the snapshot's sections do not add up");
+	h = (uint8_t *)old->s;
+	put64(h + 96, old->len - SNAP_HDR);
+	sum = snap_sum(SNAP_SUM_SEED, h, SNAP_SUM_AT);
+	sum = snap_sum(sum, h + SNAP_HDR, old->len - SNAP_HDR);
+	put64(h + SNAP_SUM_AT, sum);
+	return true;
+}
+
+/* A state file with 104-byte connection records still loads, whole */
+static bool old_format(const struct masq_text *t, uint16_t udp_ext,
+		       uint16_t tcp_ext)
+{
+	struct masq_text old = { 0 };
+	bool ok = older_records(t, &old) && old.len < t->len &&
+		  round_trip(&old, udp_ext, tcp_ext);
+
+	masq_text_free(&old);
+	return ok;
+}
+
 int main(void)
 {
 	struct masq_text t = { 0 };
@@ -415,6 +464,7 @@ int main(void)
 		return 1;
 	}
 	report("round_trip", round_trip(&t, udp_ext, tcp_ext));
+	report("old_format", old_format(&t, udp_ext, tcp_ext));
 	report("port_held", port_held(&t, udp_ext));
 	report("time_away", time_away(&t));
 	report("refused", refused(&t));

@@ -1,0 +1,75 @@
+## iptables -t filter -S
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-A INPUT -m conntrack --ctstate ESTABLISHED --ctproto 6 --ctorigsrc 10.0.0.0/8 --ctorigdst 192.168.1.1 --ctreplsrc 192.168.7.8/16 --ctrepldst 203.0.113.9 --ctorigsrcport 80 --ctorigdstport 443 --ctreplsrcport 1:2 --ctrepldstport 7 --ctstatus ASSURED --ctexpire 1:3600 --ctdir ORIGINAL
+-A INPUT -m conntrack ! --ctstate ESTABLISHED ! --ctproto 6 ! --ctorigsrc 10.0.0.0/8 ! --ctorigdst 192.168.1.1 ! --ctreplsrc 192.168.7.8/16 ! --ctrepldst 203.0.113.9 ! --ctorigsrcport 80 ! --ctorigdstport 443 ! --ctreplsrcport 1:2 ! --ctrepldstport 7 ! --ctstatus ASSURED ! --ctexpire 1:3600 --ctdir REPLY
+-A INPUT -m conntrack --ctstatus NONE --ctexpire 5 --ctdir REPLY
+-A INPUT -m conntrack --ctstatus EXPECTED,SEEN_REPLY,ASSURED,CONFIRMED --ctexpire 5
+-A INPUT -m conntrack --ctstatus CONFIRMED
+-A INPUT -m conntrack --ctproto 0 --ctorigsrcport 80
+-A INPUT -m conntrack --ctorigsrcport 0:80
+-A INPUT -m conntrack --ctorigsrcport 80:65535
+-A INPUT -m conntrack --ctorigsrcport 5:3
+-A INPUT -m conntrack --ctorigdstport 4464
+-A INPUT -m conntrack --ctreplsrcport 0
+-A INPUT -m conntrack --ctrepldstport 0:65535
+-A INPUT -m conntrack --ctorigsrc 10.0.0.0/8
+-A INPUT -m conntrack --ctorigsrc 10.1.2.3
+-A INPUT -m conntrack --ctorigsrc 10.1.2.3
+-A INPUT -m conntrack --ctorigsrc 10.1.2.3/16
+-A INPUT -m conntrack --ctorigdst 10.1.2.3/0
+-A INPUT -m conntrack --ctreplsrc 10.0.0.1
+-A INPUT -m conntrack --ctrepldst 192.168.1.1
+-A INPUT -m conntrack --ctstate INVALID,NEW,RELATED,UNTRACKED,SNAT,DNAT
+-A INPUT -m conntrack --ctproto 1 --ctexpire 16
+-A INPUT -m conntrack --ctproto 255 --ctexpire 5:4294967295
+-A INPUT -m conntrack --ctexpire 0:5
+-A INPUT -m conntrack --ctexpire 100:10
+-A INPUT -m conntrack --ctorigsrc 10.0.0.2 --ctorigdst 10.0.0.1
+-A FORWARD -m conntrack --ctstate DNAT --ctorigdstport 8080 -j ACCEPT
+-A FORWARD -p tcp -m conntrack --ctstate NEW --ctproto 17 -m tcp --dport 22 -j DROP
+## iptables -t filter -S -v
+-P INPUT ACCEPT -c 0 0
+-P FORWARD ACCEPT -c 0 0
+-P OUTPUT ACCEPT -c 0 0
+-A INPUT -m conntrack --ctstate ESTABLISHED --ctproto 6 --ctorigsrc 10.0.0.0/8 --ctorigdst 192.168.1.1 --ctreplsrc 192.168.7.8/16 --ctrepldst 203.0.113.9 --ctorigsrcport 80 --ctorigdstport 443 --ctreplsrcport 1:2 --ctrepldstport 7 --ctstatus ASSURED --ctexpire 1:3600 --ctdir ORIGINAL -c 0 0
+-A INPUT -m conntrack ! --ctstate ESTABLISHED ! --ctproto 6 ! --ctorigsrc 10.0.0.0/8 ! --ctorigdst 192.168.1.1 ! --ctreplsrc 192.168.7.8/16 ! --ctrepldst 203.0.113.9 ! --ctorigsrcport 80 ! --ctorigdstport 443 ! --ctreplsrcport 1:2 ! --ctrepldstport 7 ! --ctstatus ASSURED ! --ctexpire 1:3600 --ctdir REPLY -c 0 0
+-A INPUT -m conntrack --ctstatus NONE --ctexpire 5 --ctdir REPLY -c 0 0
+-A INPUT -m conntrack --ctstatus EXPECTED,SEEN_REPLY,ASSURED,CONFIRMED --ctexpire 5 -c 0 0
+-A INPUT -m conntrack --ctstatus CONFIRMED -c 0 0
+-A INPUT -m conntrack --ctproto 0 --ctorigsrcport 80 -c 0 0
+-A INPUT -m conntrack --ctorigsrcport 0:80 -c 0 0
+-A INPUT -m conntrack --ctorigsrcport 80:65535 -c 0 0
+-A INPUT -m conntrack --ctorigsrcport 5:3 -c 0 0
+-A INPUT -m conntrack --ctorigdstport 4464 -c 0 0
+-A INPUT -m conntrack --ctreplsrcport 0 -c 0 0
+-A INPUT -m conntrack --ctrepldstport 0:65535 -c 0 0
+-A INPUT -m conntrack --ctorigsrc 10.0.0.0/8 -c 0 0
+-A INPUT -m conntrack --ctorigsrc 10.1.2.3 -c 0 0
+-A INPUT -m conntrack --ctorigsrc 10.1.2.3 -c 0 0
+-A INPUT -m conntrack --ctorigsrc 10.1.2.3/16 -c 0 0
+-A INPUT -m conntrack --ctorigdst 10.1.2.3/0 -c 0 0
+-A INPUT -m conntrack --ctreplsrc 10.0.0.1 -c 0 0
+-A INPUT -m conntrack --ctrepldst 192.168.1.1 -c 0 0
+-A INPUT -m conntrack --ctstate INVALID,NEW,RELATED,UNTRACKED,SNAT,DNAT -c 0 0
+-A INPUT -m conntrack --ctproto 1 --ctexpire 16 -c 0 0
+-A INPUT -m conntrack --ctproto 255 --ctexpire 5:4294967295 -c 0 0
+-A INPUT -m conntrack --ctexpire 0:5 -c 0 0
+-A INPUT -m conntrack --ctexpire 100:10 -c 0 0
+-A INPUT -m conntrack --ctorigsrc 10.0.0.2 --ctorigdst 10.0.0.1 -c 0 0
+-A FORWARD -m conntrack --ctstate DNAT --ctorigdstport 8080 -c 0 0 -j ACCEPT
+-A FORWARD -p tcp -m conntrack --ctstate NEW --ctproto 17 -m tcp --dport 22 -c 0 0 -j DROP
+## iptables -t nat -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+-A POSTROUTING -m conntrack --ctstate DNAT --ctorigdst 203.0.113.5 -j MASQUERADE
+## iptables -t mangle -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+-A PREROUTING -m conntrack --ctstatus SEEN_REPLY --ctdir ORIGINAL -j ACCEPT

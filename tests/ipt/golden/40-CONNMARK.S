@@ -1,0 +1,47 @@
+## iptables -t filter -S
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-A INPUT -j CONNMARK --set-xmark 0x7/0xffffffff
+-A FORWARD -j CONNMARK --save-mark --nfmask 0xffffffff --ctmask 0xffffffff
+## iptables -t filter -S -v
+-P INPUT ACCEPT -c 0 0
+-P FORWARD ACCEPT -c 0 0
+-P OUTPUT ACCEPT -c 0 0
+-A INPUT -c 0 0 -j CONNMARK --set-xmark 0x7/0xffffffff
+-A FORWARD -c 0 0 -j CONNMARK --save-mark --nfmask 0xffffffff --ctmask 0xffffffff
+## iptables -t nat -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+-A PREROUTING -j CONNMARK --restore-mark --nfmask 0xffffffff --ctmask 0xffffffff
+## iptables -t mangle -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+-A PREROUTING -j CONNMARK --set-xmark 0x1/0xffffffff
+-A PREROUTING -j CONNMARK --set-xmark 0x10/0xf0
+-A PREROUTING -j CONNMARK --set-xmark 0x1/0xff
+-A PREROUTING -j CONNMARK --set-xmark 0x1/0xffffffff
+-A PREROUTING -j CONNMARK --set-xmark 0x0/0xffffff00
+-A PREROUTING -j CONNMARK --set-xmark 0x100/0x100
+-A PREROUTING -j CONNMARK --set-xmark 0x3/0x0
+-A PREROUTING -j CONNMARK --set-xmark 0x0/0xffffffff
+-A PREROUTING -j CONNMARK --set-xmark 0x0/0x0
+-A PREROUTING -j CONNMARK --set-xmark 0xffffffff/0xffffffff
+-A PREROUTING -j CONNMARK --save-mark --nfmask 0xffffffff --ctmask 0xffffffff
+-A PREROUTING -j CONNMARK --restore-mark --nfmask 0xffffffff --ctmask 0xffffffff
+-A PREROUTING -j CONNMARK --save-mark --nfmask 0xff --ctmask 0xff
+-A PREROUTING -j CONNMARK --restore-mark --nfmask 0x0 --ctmask 0x0
+-A PREROUTING -j CONNMARK --restore-mark --nfmask 0xff --ctmask 0xf0
+-A PREROUTING -j CONNMARK --save-mark --nfmask 0xff --ctmask 0xffffffff
+-A PREROUTING -j CONNMARK --restore-mark --nfmask 0xffffffff --ctmask 0xff
+-A PREROUTING -j CONNMARK --save-mark --nfmask 0x1 --ctmask 0x2
+-A PREROUTING -j CONNMARK --set-xmark 0x1/0xff
+-A PREROUTING -j CONNMARK --set-xmark 0x1/0xffffffff
+-A PREROUTING -j CONNMARK --set-xmark 0x1/0xffffffff
+-A PREROUTING -j CONNMARK --set-xmark 0x1/0x3
+-A POSTROUTING -m mark ! --mark 0x0 -j CONNMARK --save-mark --nfmask 0xffffffff --ctmask 0xffffffff
