@@ -69,6 +69,70 @@ static bool port_in(uint16_t v, const struct ipt_portrange *r)
 	return v >= r->lo && v <= r->hi;
 }
 
+/* --dccp-types: the packet's type (RFC 4340 5.1: byte 8, bits 1-4) */
+static bool dccp_type_matches(const struct ipt_match *m, const struct pkt *p)
+{
+	if (p->l4_len < 12)
+		return false;
+	return !!(m->u.l4.dccp_types & (1u << ((p->l4[8] >> 1) & 0x0f))) !=
+	       !!(m->inv & IPT_F_TYPES);
+}
+
+/* A chunk's flags against the match's entry for its type, if it has one */
+static bool chunk_flags_ok(const struct ipt_match *m, uint8_t type,
+			   uint8_t flags)
+{
+	for (unsigned k = 0; k < m->u.l4.nchunk_flags && k < IPT_SCTP_FLAGS; k++)
+		if (m->u.l4.chunk_flags[k].type == type)
+			return (flags & m->u.l4.chunk_flags[k].mask) ==
+			       m->u.l4.chunk_flags[k].flags;
+	return true;
+}
+
+/*
+ * --chunk-types HOW: the chunks after the 12-byte common header (RFC
+ * 9260 3.2: type, flags, length, padded to 4), walked as xt_sctp does:
+ * any: one listed chunk (its flags right) is enough; all: every listed
+ * type met (with its flags); only: no chunk of another type, and none of
+ * a listed type with its flags wrong. A chunk
+ * whose length is short or runs past the datagram ends the walk with no
+ * match.
+ */
+static bool sctp_chunks_match(const struct ipt_match *m, const struct pkt *p)
+{
+	uint32_t left[8];
+	uint32_t off = 12;
+	uint8_t how = m->u.l4.chunk_how;
+
+	memcpy(left, m->u.l4.chunks, sizeof(left));
+	if (p->l4_len < 12)
+		return false;
+	while (off + 4 <= p->l4_len) {
+		const uint8_t *c = p->l4 + off;
+		uint16_t len = (uint16_t)(c[2] << 8 | c[3]);
+		bool listed = m->u.l4.chunks[c[0] / 32] & (1u << (c[0] % 32));
+
+		if (len < 4 || off + len > p->l4_len)
+			return false;
+		if (!listed) {
+			if (how == IPT_SCTP_ONLY)
+				return false;
+		} else if (chunk_flags_ok(m, c[0], c[1])) {
+			if (how == IPT_SCTP_ANY)
+				return true;
+			left[c[0] / 32] &= ~(1u << (c[0] % 32));
+		} else if (how == IPT_SCTP_ONLY) {
+			return false;	/* a listed type, its flags wrong */
+		}
+		off += (len + 3u) & ~3u;
+	}
+	if (how == IPT_SCTP_ALL)
+		for (unsigned i = 0; i < 8; i++)
+			if (left[i])
+				return false;
+	return how != IPT_SCTP_ANY;
+}
+
 /**
  * fwm_sctp_dccp_match() - Does -m sctp or -m dccp match the packet?
  * @m:		the match (IPT_M_SCTP or IPT_M_DCCP: u.l4's ports)
@@ -91,5 +155,9 @@ bool fwm_sctp_dccp_match(const struct ipt_match *m, const struct fw_pkt *fp)
 	if ((m->set & IPT_F_DPORT) &&
 	    port_in(dp, &m->u.l4.dport) == !!(m->inv & IPT_F_DPORT))
 		return false;
-	return true;
+	if (!(m->set & IPT_F_TYPES))
+		return true;
+	if (m->kind == IPT_M_DCCP)
+		return dccp_type_matches(m, fp->p);
+	return sctp_chunks_match(m, fp->p) != !!(m->inv & IPT_F_TYPES);
 }

@@ -41,6 +41,7 @@
 					 * in the rule, not in every match's
 					 * union: a rule is half the size) */
 #define IPT_LOG_PREFIX_MAX	30	/* with the NUL, as xt_LOG */
+#define IPT_SCTP_FLAGS		4	/* chunk types with flags, as xt_sctp */
 #define IPT_LIMIT_SCALE		10000	/* limit avg unit: 1/10000 s, as xt_limit */
 #define IPT_CT_HELPER_NAMELEN	16	/* with the NUL, as xt_ct_target_info */
 
@@ -112,6 +113,14 @@ struct ipt_match {
 			struct ipt_portrange sport, dport;
 			uint8_t flg_mask, flg_cmp; /* --tcp-flags / --syn */
 			uint8_t option;	/* --tcp-option: a TCP option kind */
+			uint16_t dccp_types;	/* --dccp-types: bit per type */
+			uint8_t chunk_how;	/* --chunk-types: IPT_SCTP_* */
+			uint8_t nchunk_flags;	/* entries of chunk_flags[] */
+			uint32_t chunks[8];	/* --chunk-types: bit per type */
+			struct {		/* DATA:Be: @type's flags & @mask
+						 * must be @flags */
+				uint8_t type, flags, mask;
+			} chunk_flags[IPT_SCTP_FLAGS];
 		} l4;
 		struct {		/* IPT_M_ICMP: type 255 = "any" */
 			uint8_t type, code_lo, code_hi;
@@ -201,6 +210,8 @@ _Static_assert(sizeof(((struct ipt_match *)0)->u) <= 64,
 #define IPT_F_DPORT	0x02
 #define IPT_F_TCPFLAGS	0x04
 #define IPT_F_TCPOPT	0x08
+#define IPT_F_TYPES	0x10	/* -m dccp --dccp-types, -m sctp --chunk-types */
+enum ipt_sctp_how { IPT_SCTP_ALL, IPT_SCTP_ANY, IPT_SCTP_ONLY };
 /* IPT_M_ICMP, IPT_M_STATE/CONNTRACK, IPT_M_MARK, IPT_M_MAC, IPT_M_MULTIPORT:
  * their one field */
 #define IPT_F_VALUE	0x01
@@ -374,6 +385,8 @@ _Static_assert(sizeof(((struct ipt_target *)0)->u) <= 32,
 /* IPT_T_CT: what it was given */
 #define IPT_CT_NOTRACK		0x01	/* --notrack */
 #define IPT_CT_HELPER		0x02	/* --helper NAME */
+#define IPT_CT_TIMEOUT		0x04	/* --timeout NAME: refused when the
+					 * table is checked (no policies) */
 /* IPT_T_CT --helper: the helpers masq has (src/engine/alg.h's order) */
 enum ipt_ct_helper { IPT_CT_HELPER_NONE, IPT_CT_HELPER_FTP, IPT_CT_HELPER_IRC,
 		     IPT_CT_HELPER_TFTP, IPT_CT_HELPERS };

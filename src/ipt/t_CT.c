@@ -13,9 +13,10 @@
  *
  * What masq refuses, by name and with its reason: --zone, --zone-orig and
  * --zone-reply (one connection table, no zones), --ctevents and
- * --expevents (conntrack -E reports every event of every connection),
- * --timeout (no timeout policies: masq's timeouts are per class, set with
- * `timeout`). A helper masq has not (it has ftp, irc and tftp), or one
+ * --expevents (conntrack -E reports every event of every connection).
+ * --timeout NAME is read and refused when the table is checked (exit
+ * status 1, the kernel's when no such policy exists): masq has no timeout
+ * policies, its timeouts are per class, set with `timeout`. A helper masq has not (it has ftp, irc and tftp), or one
  * without its protocol (-p tcp; udp for tftp), is kept as written and
  * refused when the table is checked, as the kernel refuses it when the
  * table is loaded (exit status 1), unless --notrack is given too.
@@ -87,6 +88,14 @@ int ipt_ct_helper_check(const struct ipt_target *t, uint8_t proto, bool inv,
 {
 	uint8_t want = t->u.ct.helper == IPT_CT_HELPER_TFTP ? 17 : 6;
 
+	if (t->u.ct.flags & IPT_CT_TIMEOUT) {
+		if (err)
+			snprintf(err->msg, sizeof(err->msg), "CT --timeout: "
+				 "Invalid argument (masq has no timeout "
+				 "policies: its timeouts are set by class, "
+				 "masqctl timeout)");
+		return -1;
+	}
 	if (!(t->u.ct.flags & IPT_CT_HELPER) ||
 	    (t->u.ct.flags & IPT_CT_NOTRACK) ||
 	    (t->u.ct.helper < IPT_CT_HELPERS && proto == want && !inv))
@@ -116,9 +125,10 @@ static int ct_opt(struct parse *p, struct ipt_target *t,
 			    "every event of every connection (conntrack -E)",
 			    o->name);
 	default:
-		return fail(p, "unsupported option --timeout of CT: masq has "
-			    "no timeout policies (its timeouts are set by "
-			    "class: masqctl timeout)");
+		/* any policy name is the kernel's to refuse (exit status 1):
+		 * masq has none (its timeouts are set by class) */
+		t->u.ct.flags |= IPT_CT_TIMEOUT;
+		return 0;
 	}
 }
 
@@ -128,6 +138,8 @@ static void ct_save(const struct ipt_target *t, struct ipt_text *out)
 		ipt_text_printf(out, " --notrack");
 	if (t->u.ct.flags & IPT_CT_HELPER)
 		ipt_text_printf(out, " --helper %.16s", t->u.ct.name);
+	if (t->u.ct.flags & IPT_CT_TIMEOUT)	/* never in a ruleset */
+		ipt_text_printf(out, " --timeout none");
 }
 
 static void ct_list(const struct ipt_target *t, unsigned opts,

@@ -52,7 +52,8 @@
  * lines, CASE the case's line as written in its .cases (one line covers
  * every case so written); "#" lines are comments. As those pieces land,
  * pending.txt shrinks (agree/listed says which lines to remove) and
- * AGREE_MIN_PERCENT rises; the goal is 99 with pending.txt empty.
+ * AGREE_MIN_PERCENT rises; the goal, 99 with pending.txt empty, was
+ * reached when the last of them landed (1083 of 1093).
  * `test_ipt_agree --pending` prints, instead of the results, every
  * disagreement known.txt does not list, as pending.txt lines;
  * `test_ipt_agree --prune` prints pending.txt less the lines whose cases
@@ -79,7 +80,7 @@
  * rounded down; it rises as they land. Of the cases pending.txt does not
  * name: issue 20's goal, so known.txt may hold at most 1 % of them.
  */
-#define AGREE_MIN_PERCENT	52
+#define AGREE_MIN_PERCENT	99
 #define SETTLED_MIN_PERCENT	99
 #define MAX_WORDS		256
 #define MAX_LISTED		4096

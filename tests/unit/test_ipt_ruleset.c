@@ -888,6 +888,8 @@ static const struct msg_case msg_cases[] = {
 	  "not intended for filtering" },
 	{ "policy_reject", IPT_FILTER, { NULL }, "-P INPUT REJECT",
 	  "Bad policy name" },
+	{ "ct_timeout", IPT_RAW, { NULL }, "-A OUTPUT -j CT --timeout t1",
+	  "CT --timeout: Invalid argument" },
 	{ "limit_burst_zero", IPT_FILTER, { NULL },
 	  "-A INPUT -m limit --limit 1/s --limit-burst 0",
 	  "burst 0 is out of range" },

@@ -1,0 +1,47 @@
+## iptables -t filter -S
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-A INPUT -p dccp -m dccp --dccp-types REQUEST
+-A INPUT -p dccp -m dccp ! --dccp-types REQUEST,RESPONSE,DATA
+-A INPUT -p dccp -m dccp --dport 5 --dccp-types RESET,INVALID
+-A INPUT -p dccp -m dccp --dccp-types REQUEST
+-A INPUT -p dccp -m dccp --sport 1 --dccp-types ACK,DATAACK,CLOSEREQ,CLOSE,SYNC,SYNCACK
+-A INPUT -p sctp -m sctp --chunk-types any INIT
+-A INPUT -p sctp -m sctp --chunk-types all DATA,INIT
+-A INPUT -p sctp -m sctp --dport 5 ! --chunk-types only ABORT,SHUTDOWN
+-A INPUT -p sctp -m sctp --chunk-types any DATA:Be
+-A INPUT -p sctp -m sctp --chunk-types any ALL
+-A INPUT -p sctp -m sctp --chunk-types only NONE
+-A INPUT -p sctp -m sctp --chunk-types any INIT,ASCONF_ACK,PAD,I_FORWARD_TSN
+-A INPUT -p sctp -m sctp --chunk-types any DATA:uBe,ABORT:T,SHUTDOWN_COMPLETE:T
+-A FORWARD -p sctp -m sctp --dport 2905 --chunk-types only DATA,SACK,HEARTBEAT,HEARTBEAT_ACK -j ACCEPT
+## iptables -t filter -S -v
+-P INPUT ACCEPT -c 0 0
+-P FORWARD ACCEPT -c 0 0
+-P OUTPUT ACCEPT -c 0 0
+-A INPUT -p dccp -m dccp --dccp-types REQUEST -c 0 0
+-A INPUT -p dccp -m dccp ! --dccp-types REQUEST,RESPONSE,DATA -c 0 0
+-A INPUT -p dccp -m dccp --dport 5 --dccp-types RESET,INVALID -c 0 0
+-A INPUT -p dccp -m dccp --dccp-types REQUEST -c 0 0
+-A INPUT -p dccp -m dccp --sport 1 --dccp-types ACK,DATAACK,CLOSEREQ,CLOSE,SYNC,SYNCACK -c 0 0
+-A INPUT -p sctp -m sctp --chunk-types any INIT -c 0 0
+-A INPUT -p sctp -m sctp --chunk-types all DATA,INIT -c 0 0
+-A INPUT -p sctp -m sctp --dport 5 ! --chunk-types only ABORT,SHUTDOWN -c 0 0
+-A INPUT -p sctp -m sctp --chunk-types any DATA:Be -c 0 0
+-A INPUT -p sctp -m sctp --chunk-types any ALL -c 0 0
+-A INPUT -p sctp -m sctp --chunk-types only NONE -c 0 0
+-A INPUT -p sctp -m sctp --chunk-types any INIT,ASCONF_ACK,PAD,I_FORWARD_TSN -c 0 0
+-A INPUT -p sctp -m sctp --chunk-types any DATA:uBe,ABORT:T,SHUTDOWN_COMPLETE:T -c 0 0
+-A FORWARD -p sctp -m sctp --dport 2905 --chunk-types only DATA,SACK,HEARTBEAT,HEARTBEAT_ACK -c 0 0 -j ACCEPT
+## iptables -t nat -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+## iptables -t mangle -S
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
