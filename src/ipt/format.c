@@ -14,7 +14,7 @@
 #include <strings.h>
 
 #include "ipt/ipt.h"
-#include "ipt/parse.h"
+#include "ipt/parsing.h"
 #include "ipt/words.h"
 
 /* One output line: words separated by single spaces */

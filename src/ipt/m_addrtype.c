@@ -17,7 +17,7 @@
 #include <strings.h>
 
 #include "ipt/ipt.h"
-#include "ipt/parse.h"
+#include "ipt/parsing.h"
 
 enum { AT_SRC, AT_DST, AT_LIMIT_IN, AT_LIMIT_OUT };
 static const struct ext_opt addrtype_opts[] = {

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "ipt/ipt.h"
-#include "ipt/parse.h"
+#include "ipt/parsing.h"
 
 enum { CL_ABOVE, CL_UPTO, CL_MASK, CL_SADDR, CL_DADDR };
 

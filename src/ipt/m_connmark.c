@@ -14,7 +14,7 @@
 #include <stdio.h>
 
 #include "ipt/ipt.h"
-#include "ipt/parse.h"
+#include "ipt/parsing.h"
 
 static const struct ext_opt connmark_opts[] = {
 	{ "mark", 0, 1, true },

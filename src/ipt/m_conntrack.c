@@ -34,7 +34,7 @@
 #include <strings.h>
 
 #include "ipt/ipt.h"
-#include "ipt/parse.h"
+#include "ipt/parsing.h"
 #include "ipt/words.h"
 
 enum { CT_O_STATE, CT_O_PROTO, CT_O_ADDR0, CT_O_PORT0 = CT_O_ADDR0 + 4,

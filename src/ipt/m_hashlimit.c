@@ -38,7 +38,7 @@
 #include <strings.h>
 
 #include "ipt/ipt.h"
-#include "ipt/parse.h"
+#include "ipt/parsing.h"
 
 #define HL_SCALE	1000000ull	/* XT_HASHLIMIT_SCALE_v2 */
 #define HL_BURST_MAX	1000000		/* packets */

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "ipt/ipt.h"
-#include "ipt/parse.h"
+#include "ipt/parsing.h"
 
 static const struct ext_opt iprange_opts[] = {
 	{ "src-range", IPT_F_SRC, 1, true }, { "dst-range", IPT_F_DST, 1, true },

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "ipt/ipt.h"
-#include "ipt/parse.h"
+#include "ipt/parsing.h"
 
 static const struct ext_opt length_opts[] = {
 	{ "length", 0, 1, true },

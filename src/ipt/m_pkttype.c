@@ -13,7 +13,7 @@
 #include <strings.h>
 
 #include "ipt/ipt.h"
-#include "ipt/parse.h"
+#include "ipt/parsing.h"
 
 static const struct ext_opt pkttype_opts[] = {
 	{ "pkt-type", 0, 1, true },

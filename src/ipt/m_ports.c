@@ -28,7 +28,7 @@
 #include <strings.h>
 
 #include "ipt/ext.h"
-#include "ipt/parse.h"
+#include "ipt/parsing.h"
 
 enum { P_SPORT, P_DPORT, P_TYPES };
 

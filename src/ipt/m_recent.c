@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "ipt/ipt.h"
-#include "ipt/parse.h"
+#include "ipt/parsing.h"
 
 enum { R_SET, R_RCHECK, R_UPDATE, R_REMOVE, R_SECONDS, R_REAP, R_HITCOUNT,
        R_RTTL, R_NAME, R_MASK, R_RSOURCE, R_RDEST };

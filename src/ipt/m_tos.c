@@ -19,7 +19,7 @@
 #include <strings.h>
 
 #include "ipt/ipt.h"
-#include "ipt/parse.h"
+#include "ipt/parsing.h"
 
 #define TOS_NAME_MASK	0x3f
 

@@ -10,7 +10,7 @@
 #include <stdio.h>
 
 #include "ipt/ipt.h"
-#include "ipt/parse.h"
+#include "ipt/parsing.h"
 
 static const struct ext_opt ttl_opts[] = {
 	{ "ttl-eq", IPT_TTL_EQ, 1, true }, { "ttl-lt", IPT_TTL_LT, 1, false },

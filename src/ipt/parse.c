@@ -81,23 +81,8 @@
 #include <strings.h>
 
 #include "ipt/ipt.h"
-#include "ipt/parse.h"
+#include "ipt/parsing.h"
 #include "ipt/words.h"
-
-/* Fill @p->err and fail; control characters in words become '?' */
-int fail(struct parse *p, const char *fmt, ...)
-{
-	va_list ap;
-	char *c;
-
-	va_start(ap, fmt);
-	vsnprintf(p->err->msg, sizeof(p->err->msg), fmt, ap);
-	va_end(ap);
-	for (c = p->err->msg; *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			*c = '?';
-	return -1;
-}
 
 /* The next word, consumed; NULL at the end */
 static const char *take_word(struct parse *p)
@@ -196,6 +181,19 @@ static int ext_option(struct parse *p, const struct found *f,
 	}
 	*seen |= 1u << o->id;
 	return 0;
+}
+
+/* The name of a chain to be made (-N, -E's new name) */
+static int new_chain_copy(struct parse *p, const char *show, const char *name,
+			  char out[IPT_CHAIN_MAXLEN + 1])
+{
+	if (name[0] == '-' || name[0] == '!')
+		return fail(p, "chain name '%s' for %s may not start with '%c'",
+			    name, show, name[0]);
+	if (is_target_name(name))
+		return fail(p, "chain name '%s' for %s is the name of a target",
+			    name, show);
+	return chain_copy(p, show, name, out);
 }
 
 /* ---- base options: commands ---------------------------------------------- */

@@ -14,7 +14,7 @@
 #include <strings.h>
 
 #include "ipt/ipt.h"
-#include "ipt/parse.h"
+#include "ipt/parsing.h"
 #include "ipt/words.h"
 
 enum { L4_SPORT, L4_DPORT, L4_FLAGS, L4_SYN, L4_OPTION };
@@ -67,14 +67,6 @@ static const struct ext_opt comment_opts[] = {
 };
 
 /* ---- matches --------------------------------------------------------------- */
-
-bool proto_is(const struct parse *p, uint8_t proto)
-{
-	const struct ipt_rule *r = &p->cmd->rule;
-
-	return (p->given & G_PROTO) && r->proto == proto &&
-	       !(r->inv & IPT_INV_PROTO);
-}
 
 /* --sport/--dport/--tcp-flags/--syn of -m tcp and -m udp */
 static int l4_opt(struct parse *p, struct ipt_match *m,

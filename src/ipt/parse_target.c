@@ -13,7 +13,7 @@
 #include <strings.h>
 
 #include "ipt/ipt.h"
-#include "ipt/parse.h"
+#include "ipt/parsing.h"
 #include "ipt/words.h"
 
 static const struct ext_opt reject_opts[] = {
@@ -350,6 +350,25 @@ static int nat_check(struct parse *p, const struct ipt_target *t)
 		    "DNAT needs --to-destination");
 }
 
+
+/* Targets iptables knows and masq does not: an error, not a user chain */
+static const char *const unsupported_targets[] = {
+	"ACCOUNT", "AUDIT", "CHAOS", "CHECKSUM", "CLASSIFY", "CLUSTERIP",
+	"CONNSECMARK", "DELUDE", "DHCPMAC", "DNETMAP",
+	"DNPT", "DSCP", "ECHO", "ECN", "HL", "HMARK", "IDLETIMER", "IPMARK",
+	"IPV4OPTSSTRIP", "LED", "LOGMARK", "MIRROR", "NETMAP", "NFLOG",
+	"NFQUEUE", "QUEUE", "RATEEST", "RAWDNAT", "RAWSNAT",
+	"ROUTE", "SAME", "SECMARK", "SET", "SNPT", "STEAL", "SYNPROXY",
+	"SYSRQ", "TARPIT", "TCPOPTSTRIP", "TEE", "TPROXY", "TRACE", "ULOG",
+};
+
+/* A name -j reads as a target, not as a user chain */
+bool is_target_name(const char *name)
+{
+	return target_kind_by_name(name) >= 0 ||
+	       name_in(name, unsupported_targets,
+		       ARRAY_SIZE(unsupported_targets));
+}
 
 /* Every kind has an entry; ext.h says what each member is for */
 #define TARGET(n, o, fo, fc) \

@@ -17,8 +17,25 @@
 #include <strings.h>
 
 #include "ipt/ipt.h"
-#include "ipt/parse.h"
+#include "ipt/parsing.h"
 #include "ipt/words.h"
+
+/* ---- errors ---------------------------------------------------------------- */
+
+/* Fill @p->err and fail; control characters in words become '?' */
+int fail(struct parse *p, const char *fmt, ...)
+{
+	va_list ap;
+	char *c;
+
+	va_start(ap, fmt);
+	vsnprintf(p->err->msg, sizeof(p->err->msg), fmt, ap);
+	va_end(ap);
+	for (c = p->err->msg; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	return -1;
+}
 
 /* ---- numbers ------------------------------------------------------------- */
 
@@ -229,32 +246,12 @@ int addr_list_parse(struct parse *p, const char *show, const char *arg,
 
 /* ---- names: chains, interfaces, ports, protocols ------------------------- */
 
-/* Targets iptables knows and masq does not: an error, not a user chain */
-static const char *const unsupported_targets[] = {
-	"ACCOUNT", "AUDIT", "CHAOS", "CHECKSUM", "CLASSIFY", "CLUSTERIP",
-	"CONNSECMARK", "DELUDE", "DHCPMAC", "DNETMAP",
-	"DNPT", "DSCP", "ECHO", "ECN", "HL", "HMARK", "IDLETIMER", "IPMARK",
-	"IPV4OPTSSTRIP", "LED", "LOGMARK", "MIRROR", "NETMAP", "NFLOG",
-	"NFQUEUE", "QUEUE", "RATEEST", "RAWDNAT", "RAWSNAT",
-	"ROUTE", "SAME", "SECMARK", "SET", "SNPT", "STEAL", "SYNPROXY",
-	"SYSRQ", "TARPIT", "TCPOPTSTRIP", "TEE", "TPROXY", "TRACE", "ULOG",
-};
-
-
 bool name_in(const char *name, const char *const *list, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(name, list[i]))
 			return true;
 	return false;
-}
-
-/* A name -j reads as a target, not as a user chain */
-bool is_target_name(const char *name)
-{
-	return target_kind_by_name(name) >= 0 ||
-	       name_in(name, unsupported_targets,
-		       ARRAY_SIZE(unsupported_targets));
 }
 
 bool has_blank(const char *s)
@@ -281,19 +278,6 @@ int chain_copy(struct parse *p, const char *show, const char *name,
 			    name, IPT_CHAIN_MAXLEN);
 	memcpy(out, name, l + 1);
 	return 0;
-}
-
-/* The name of a chain to be made (-N, -E's new name) */
-int new_chain_copy(struct parse *p, const char *show, const char *name,
-			  char out[IPT_CHAIN_MAXLEN + 1])
-{
-	if (name[0] == '-' || name[0] == '!')
-		return fail(p, "chain name '%s' for %s may not start with '%c'",
-			    name, show, name[0]);
-	if (is_target_name(name))
-		return fail(p, "chain name '%s' for %s is the name of a target",
-			    name, show);
-	return chain_copy(p, show, name, out);
 }
 
 /*
@@ -668,4 +652,12 @@ bool ipt_digits_parse(const char *s, unsigned base, uint64_t max,
 		      uint64_t *out)
 {
 	return digits_parse(s, base, max, out);
+}
+
+bool proto_is(const struct parse *p, uint8_t proto)
+{
+	const struct ipt_rule *r = &p->cmd->rule;
+
+	return (p->given & G_PROTO) && r->proto == proto &&
+	       !(r->inv & IPT_INV_PROTO);
 }

@@ -92,7 +92,7 @@ static const char *const policy_names[] = {
 	[IPT_POL_NONE] = "-",
 };
 
-static const char *const reject_names[] = {
+static const char *const reject_words[] = {
 	[IPT_REJ_NET_UNREACH] = "icmp-net-unreachable",
 	[IPT_REJ_HOST_UNREACH] = "icmp-host-unreachable",
 	[IPT_REJ_PORT_UNREACH] = "icmp-port-unreachable",
@@ -138,7 +138,7 @@ static const struct {
 static const struct {
 	uint8_t type, code_lo, code_hi;
 	const char *name;
-} icmp_names[] = {
+} icmp_words[] = {
 	{ 255, 0, 255, "any" },
 	{ 0, 0, 255, "echo-reply" },
 	{ 3, 0, 255, "destination-unreachable" },
@@ -208,7 +208,7 @@ static const struct target_ext *target_printer(const struct ipt_target *t)
 
 /* ---- small pieces ------------------------------------------------------------ */
 
-static bool mask_is_prefix(uint32_t mask)
+static bool mask_is_cidr(uint32_t mask)
 {
 	uint32_t host = ~mask;
 
@@ -232,7 +232,7 @@ static void addr_mask_text(char *buf, size_t len, uint32_t addr, uint32_t mask)
 	char a[16], m[16];
 
 	dotted(a, sizeof(a), addr & mask);
-	if (mask_is_prefix(mask)) {
+	if (mask_is_cidr(mask)) {
 		snprintf(buf, len, "%s/%d", a, prefix_len(mask));
 		return;
 	}
@@ -622,7 +622,7 @@ static void save_target_options(const struct ipt_target *t,
 	switch (t->kind) {
 	case IPT_T_REJECT:
 		ipt_text_printf(out, " --reject-with %s",
-				table_word(reject_names, ARRAY_LEN(reject_names),
+				table_word(reject_words, ARRAY_LEN(reject_words),
 					   t->u.reject_with));
 		break;
 	case IPT_T_LOG:
@@ -1049,13 +1049,13 @@ static void l_l4(const struct ipt_match *m, unsigned opts,
 	put_tcp_flag_names(out, m->u.l4.flg_cmp);
 }
 
-static const char *icmp_name(uint8_t type, uint8_t code_lo, uint8_t code_hi)
+static const char *icmp_type_name(uint8_t type, uint8_t code_lo, uint8_t code_hi)
 {
-	for (size_t i = 0; i < ARRAY_LEN(icmp_names); i++)
-		if (icmp_names[i].type == type &&
-		    icmp_names[i].code_lo == code_lo &&
-		    icmp_names[i].code_hi == code_hi)
-			return icmp_names[i].name;
+	for (size_t i = 0; i < ARRAY_LEN(icmp_words); i++)
+		if (icmp_words[i].type == type &&
+		    icmp_words[i].code_lo == code_lo &&
+		    icmp_words[i].code_hi == code_hi)
+			return icmp_words[i].name;
 	return NULL;
 }
 
@@ -1072,7 +1072,7 @@ static void l_icmp(const struct ipt_match *m, unsigned opts,
 		return;
 	}
 	if (!(opts & IPT_OPT_NUMERIC))
-		name = icmp_name(type, lo, hi);
+		name = icmp_type_name(type, lo, hi);
 	if (name) {
 		ipt_text_printf(out, " icmp %s%s", inv ? "!" : "", name);
 		return;
@@ -1220,7 +1220,7 @@ static void l_target(const struct ipt_target *t, unsigned opts,
 	switch (t->kind) {
 	case IPT_T_REJECT:
 		ipt_text_printf(out, " reject-with %s",
-				table_word(reject_names, ARRAY_LEN(reject_names),
+				table_word(reject_words, ARRAY_LEN(reject_words),
 					   t->u.reject_with));
 		break;
 	case IPT_T_LOG:

@@ -29,7 +29,7 @@
 #include <stdio.h>
 
 #include "ipt/ipt.h"
-#include "ipt/parse.h"
+#include "ipt/parsing.h"
 
 enum { CM_SET_XMARK, CM_SET_MARK, CM_AND, CM_OR, CM_XOR, CM_SAVE,
        CM_RESTORE, CM_NFMASK, CM_CTMASK, CM_MASK };

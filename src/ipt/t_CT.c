@@ -29,7 +29,7 @@
 #include <string.h>
 
 #include "ipt/ipt.h"
-#include "ipt/parse.h"
+#include "ipt/parsing.h"
 
 enum { CT_NOTRACK, CT_HELPER, CT_ZONE, CT_EVENTS, CT_TIMEOUT };
 

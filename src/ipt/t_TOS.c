@@ -15,7 +15,7 @@
 #include <stdio.h>
 
 #include "ipt/ipt.h"
-#include "ipt/parse.h"
+#include "ipt/parsing.h"
 
 enum { TOS_SET, TOS_AND, TOS_OR, TOS_XOR };
 static const struct ext_opt tos_target_opts[] = {

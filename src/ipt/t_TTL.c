@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 #include "ipt/ipt.h"
-#include "ipt/parse.h"
+#include "ipt/parsing.h"
 
 static const struct ext_opt ttl_target_opts[] = {
 	{ "ttl-set", IPT_TTL_SET, 1, false },

@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * parse.h - the iptables parser's insides, shared by its files
+ * parsing.h - the iptables parser's insides, shared by its files
  *
  * The parser is split by concern: parse.c walks the words (commands, base
  * options, the option lookup) and checks the whole; parse_word.c reads the
- * values (numbers, addresses, ports, names of the language);
+ * values (numbers, addresses, ports, names of the language) and holds
+ * fail(), so it calls nothing above it;
  * parse_match.c and parse_target.c hold the extensions (ext.h) and their
  * options; format.c writes a parsed command back as canonical words.
  * Internal to libipt.
  */
-#ifndef MASQ_IPT_PARSE_H
-#define MASQ_IPT_PARSE_H
+#ifndef MASQ_IPT_PARSING_H
+#define MASQ_IPT_PARSING_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -69,15 +70,16 @@ struct parse {
 
 /* ---- parse.c ---------------------------------------------------------------- */
 
-/* Fill @p->err and fail (return -1); control characters become '?' */
-int fail(struct parse *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 bool op_takes_rule(uint8_t op);
 int proto_parse(struct parse *p, const char *w, uint8_t *proto);
 /* A blank as ipt_split() reads one */
 bool is_blank(char c);
 
 /* ---- parse_word.c ----------------------------------------------------------- */
+
+/* Fill @p->err and fail (return -1); control characters become '?' */
+int fail(struct parse *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 bool num_parse(const char *s, uint64_t max, uint64_t *out);
 bool u32_parse(const char *s, uint32_t max, uint32_t *out);
@@ -95,8 +97,6 @@ bool is_target_name(const char *name);
 bool has_blank(const char *s);
 int chain_copy(struct parse *p, const char *show, const char *name,
 	       char out[IPT_CHAIN_MAXLEN + 1]);
-int new_chain_copy(struct parse *p, const char *show, const char *name,
-		   char out[IPT_CHAIN_MAXLEN + 1]);
 int iface_parse(struct parse *p, const char *show, const char *arg,
 		char out[IPT_IFNAMSIZ]);
 const char *proto_name_for(uint8_t proto);
