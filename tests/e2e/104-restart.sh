@@ -58,8 +58,15 @@ cat >"$WORK/peers.py" <<'EOF'
 import os, socket, sys, threading, time
 from http.server import HTTPServer, BaseHTTPRequestHandler
 
+OUT_LOCK = threading.Lock()
+
 def out(*a):
-    print(*a, flush=True)
+    # one write per line under a lock: print() writes the text and the
+    # newline apart, so two threads' lines could run into one another
+    line = " ".join(str(x) for x in a) + "\n"
+    with OUT_LOCK:
+        sys.stdout.write(line)
+        sys.stdout.flush()
 
 def server(blob, secs):
     end = time.time() + secs
