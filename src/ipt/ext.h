@@ -129,8 +129,6 @@ extern const struct target_ext ipt_TOS_target;
 extern const struct target_ext ipt_TTL_target;
 extern const struct match_ext ipt_hashlimit_match;
 extern const struct match_ext ipt_connlimit_match;
-bool ipt_hashlimit_kernel_check(const struct ipt_match *m, char *why,
-				size_t len);
 extern const struct match_ext ipt_recent_match;
 extern const struct target_ext ipt_CT_target, ipt_NOTRACK_target;
 int ipt_ct_helper_check(const struct ipt_target *t, uint8_t proto, bool inv,

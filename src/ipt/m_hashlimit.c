@@ -443,7 +443,7 @@ static int hashlimit_check(struct parse *p, const struct ipt_match *m)
 }
 
 /**
- * ipt_hashlimit_kernel_check() - What xt_hashlimit's checkentry refuses
+ * hashlimit_kernel_ok() - What xt_hashlimit's checkentry refuses
  * @m:		a parsed hashlimit match
  * @why:	the reason, when refused
  * @len:	its size
@@ -452,7 +452,7 @@ static int hashlimit_check(struct parse *p, const struct ipt_match *m)
  * argument" and "Numerical result out of range").
  * Return: true when the kernel would take @m
  */
-bool ipt_hashlimit_kernel_check(const struct ipt_match *m, char *why,
+static bool hashlimit_kernel_ok(const struct ipt_match *m, char *why,
 				size_t len)
 {
 	const uint64_t k = HL_CREDITS_PER_US;
@@ -653,11 +653,20 @@ static bool hashlimit_equal(const struct ipt_rule *ra,
 	       !strcmp(hl_name(ra, a), hl_name(rb, b));
 }
 
+/* ext.h's @kcheck: checked when the rule is applied (exit status 1) */
+static int hashlimit_kcheck(const struct ipt_rule *r, const struct ipt_match *m,
+			    struct ipt_err *err)
+{
+	(void)r;
+	return hashlimit_kernel_ok(m, err->msg, sizeof(err->msg)) ? 0 : -1;
+}
+
 const struct match_ext ipt_hashlimit_match = {
 	.name = "hashlimit",
 	.opts = hashlimit_opts,
 	.opt = hashlimit_opt,
 	.check = hashlimit_check,
+	.kcheck = hashlimit_kcheck,
 	.init = hashlimit_init,
 	.save = hashlimit_save,
 	.list = hashlimit_list,

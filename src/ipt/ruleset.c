@@ -1001,9 +1001,6 @@ static int match_check(const struct ipt_match *m, enum ipt_table_id tid,
 	if (m->kind == IPT_M_ADDRTYPE && (m->set & IPT_F_LIMIT_IN) &&
 	    (mask & (H_POST | H_OUT)))
 		return fail(err, "addrtype: input interface limitation not valid in POSTROUTING and OUTPUT");
-	if (m->kind == IPT_M_HASHLIMIT &&
-	    !ipt_hashlimit_kernel_check(m, err->msg, sizeof(err->msg)))
-		return -1;
 	return match_exts[m->kind]->kcheck ?
 	       match_exts[m->kind]->kcheck(r, m, err) : 0;
 }
