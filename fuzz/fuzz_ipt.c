@@ -9,7 +9,7 @@
  * resolver, as masqd parses them. A refusal must say why, on one line. An
  * accepted command is printed by ipt_cmd_format(), and every line of that
  * must split and parse back to the same command (the property masqctl ->
- * masqd relies on), byte for byte.
+ * masqd relies on), byte for byte. The same words go to ipt_help() too.
  *
  * MASQ_FUZZ_WRITE_SEEDS=DIR writes a few commands as seeds into DIR at
  * start-up and exits.
@@ -146,10 +146,25 @@ static void check_roundtrip(const struct ipt_cmd *c)
 	ipt_text_free(&t);
 }
 
+/* The same words as a help request (masqctl iptables -h): a refusal
+ * says why on one line, help is text, no -h is no help */
+static void check_help(int n, char **words)
+{
+	struct ipt_text t = { 0 };
+	struct ipt_err e = { { 0 } };
+	int rc = ipt_help(n, words, &t, &e);
+
+	if ((rc < 0 && (!e.msg[0] || strchr(e.msg, '\n'))) ||
+	    (rc == 0 && !t.s) || (rc == 1 && t.s))
+		abort();
+	ipt_text_free(&t);
+}
+
 static void check(int n, char **words)
 {
 	struct ipt_err e;
 
+	check_help(n, words);
 	if (ipt_parse(n, words, NULL, &cmd, &e)) {
 		if (!e.msg[0] || strchr(e.msg, '\n'))
 			abort();

@@ -62,10 +62,15 @@ struct ext_opt {
  * @kcheck:	what the kernel's checkentry refuses, where iptables exits
  *		1 ("Invalid argument"), not 2: asked by ipt_exec() when a
  *		rule goes in (NULL: nothing)
+ * @help:	what "iptables -m NAME -h" prints after "NAME match
+ *		options:", one line (or two) per option of @opts, in the
+ *		reference's shape; every option of @opts is named in it
+ *		(test_ipt_manpage holds it to that)
  */
 struct match_ext {
 	const char *name;
 	const struct ext_opt *opts;
+	const char *help;
 	int (*opt)(struct parse *p, struct ipt_match *m,
 		   const struct ext_opt *o, const char *const *a);
 	int (*check)(struct parse *p, const struct ipt_match *m);
@@ -95,11 +100,15 @@ struct match_ext {
  * @list:	its text in -L's last column after the target's name
  * @equal:	do two such targets do the same? NULL: unions compared
  *		byte by byte
+ * @help:	what "iptables -j NAME -h" prints after "NAME target
+ *		options:" (NULL with no @opts: "NAME does not take any
+ *		options", or the standard verdicts' text)
  */
 struct target_ext {
 	const char *name;
 	const char *list_name;
 	const struct ext_opt *opts;
+	const char *help;
 	int (*opt)(struct parse *p, struct ipt_target *t,
 		   const struct ext_opt *o, const char *const *a);
 	int (*check)(struct parse *p, const struct ipt_target *t);

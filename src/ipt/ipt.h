@@ -762,4 +762,53 @@ void ipt_save(const struct ipt_ruleset *rs, unsigned mask, bool counters,
 int ipt_restore(struct ipt_ruleset *rs, const char *text, unsigned flags,
 		const struct ipt_resolver *res, struct ipt_err *err);
 
+/* ---- help.c -------------------------------------------------------------- */
+
+/* The lists of names the language has, for help and its manual */
+enum ipt_names {
+	IPT_NAMES_OPTIONS,	/* iptables' own options, by long name */
+	IPT_NAMES_MATCHES,	/* -m NAME */
+	IPT_NAMES_TARGETS,	/* -j NAME (the targets masq has) */
+	IPT_NAMES_REFUSED,	/* -j NAME iptables has and masq refuses */
+};
+
+/**
+ * ipt_name_at() - The @i-th name of a list
+ * @list:	which
+ * @i:		from 0
+ * @letter:	set to an option's short name (0: none; 0 for the others)
+ *
+ * Return: the name, or NULL past the end of the list
+ */
+const char *ipt_name_at(enum ipt_names list, unsigned i, char *letter);
+
+/**
+ * ipt_ext_opt_at() - The @j-th long option of a match or target
+ * @target:	a -j target's, else a -m match's
+ * @name:	its name
+ * @j:		from 0
+ * @refused:	set when masq refuses the option by name
+ *
+ * Return: the option's name without "--", or NULL past the end (or for
+ * an unknown @name)
+ */
+const char *ipt_ext_opt_at(bool target, const char *name, unsigned j,
+			   bool *refused);
+
+/**
+ * ipt_help() - What "iptables ... -h" prints
+ * @argc, @argv:	the words after "iptables"
+ * @out:		the text, from the line after the version line:
+ *			usage, options, the matches and targets masq has,
+ *			then the help of the target (-j) and the matches
+ *			(-m, else -p's) named before -h, as iptables does
+ * @err:		the reason on failure
+ *
+ * Return: 0 with @out filled; 1 when no word is -h or --help (not a help
+ * request); -1 with @err set for a -m before -h that names no match masq
+ * has (iptables' "Couldn't load match", exit status 2)
+ */
+int ipt_help(int argc, char *const *argv, struct ipt_text *out,
+	     struct ipt_err *err);
+
 #endif

@@ -156,9 +156,20 @@ static void addrtype_list(const struct ipt_rule *r, const struct ipt_match *m,
 	put_addrtype(out, m, false);
 }
 
+/* What "iptables -m addrtype -h" prints after its first line */
+static const char addrtype_help[] =
+" [!] --src-type type[,...]      Match source address type\n"
+" [!] --dst-type type[,...]      Match destination address type\n"
+"     --limit-iface-in           Match only on the packet\'s incoming device\n"
+"     --limit-iface-out          Match only on the packet\'s outgoing device\n"
+"\n"
+"Valid types: UNSPEC UNICAST LOCAL BROADCAST ANYCAST MULTICAST BLACKHOLE\n"
+"             UNREACHABLE PROHIBIT THROW NAT XRESOLVE\n";
+
 const struct match_ext ipt_addrtype_match = {
 	.name = "addrtype",
 	.opts = addrtype_opts,
+	.help = addrtype_help,
 	.opt = addrtype_opt,
 	.check = addrtype_check,
 	.save = addrtype_save,

@@ -116,9 +116,18 @@ static bool connlimit_equal(const struct ipt_rule *ra,
 	       a->u.cl.daddr == b->u.cl.daddr;
 }
 
+/* What "iptables -m connlimit -h" prints after its first line */
+static const char connlimit_help[] =
+"  --connlimit-upto n     match if the number of existing connections is 0..n\n"
+"  --connlimit-above n    match if the number of existing connections is >n\n"
+"  --connlimit-mask n     group hosts using prefix length (default: max len)\n"
+"  --connlimit-saddr      select source address for grouping\n"
+"  --connlimit-daddr      select destination addresses for grouping\n";
+
 const struct match_ext ipt_connlimit_match = {
 	.name = "connlimit",
 	.opts = connlimit_opts,
+	.help = connlimit_help,
 	.opt = connlimit_opt,
 	.check = connlimit_check,
 	.init = connlimit_init,

@@ -57,9 +57,14 @@ static void connmark_list(const struct ipt_rule *r, const struct ipt_match *m,
 	connmark_value(m, out);
 }
 
+/* What "iptables -m connmark -h" prints after its first line */
+static const char connmark_help[] =
+"[!] --mark value[/mask]    Match ctmark value with optional mask\n";
+
 const struct match_ext ipt_connmark_match = {
 	.name = "connmark",
 	.opts = connmark_opts,
+	.help = connmark_help,
 	.opt = mark_opt,		/* -m mark's (parse_match.c) */
 	.check = connmark_check,
 	.save = connmark_save,

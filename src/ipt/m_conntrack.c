@@ -406,9 +406,31 @@ static void conntrack_list(const struct ipt_rule *r, const struct ipt_match *m,
 	ct_print(m, false, !(opts & IPT_OPT_NUMERIC), res, out);
 }
 
+/* What "iptables -m conntrack -h" prints after its first line */
+static const char conntrack_help[] =
+"[!] --ctstate {INVALID|ESTABLISHED|NEW|RELATED|UNTRACKED|SNAT|DNAT}[,...]\n"
+"                               State(s) to match\n"
+"[!] --ctproto proto            Protocol to match; by number or name, e.g. \"tcp\"\n"
+"[!] --ctorigsrc address[/mask]\n"
+"[!] --ctorigdst address[/mask]\n"
+"[!] --ctreplsrc address[/mask]\n"
+"[!] --ctrepldst address[/mask]\n"
+"                               Original/Reply source/destination address\n"
+"[!] --ctorigsrcport port\n"
+"[!] --ctorigdstport port\n"
+"[!] --ctreplsrcport port\n"
+"[!] --ctrepldstport port\n"
+"                               TCP/UDP/SCTP orig./reply source/destination port\n"
+"[!] --ctstatus {NONE|EXPECTED|SEEN_REPLY|ASSURED|CONFIRMED}[,...]\n"
+"                               Status(es) to match\n"
+"[!] --ctexpire time[:time]     Match remaining lifetime in seconds against\n"
+"                               value or range of values (inclusive)\n"
+"    --ctdir {ORIGINAL|REPLY}   Flow direction of packet\n";
+
 const struct match_ext ipt_conntrack_match = {
 	.name = "conntrack",
 	.opts = conntrack_opts,
+	.help = conntrack_help,
 	.opt = conntrack_opt,
 	.check = conntrack_check,
 	.save = conntrack_save,

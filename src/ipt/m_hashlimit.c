@@ -661,9 +661,30 @@ static int hashlimit_kcheck(const struct ipt_rule *r, const struct ipt_match *m,
 	return hashlimit_kernel_ok(m, err->msg, sizeof(err->msg)) ? 0 : -1;
 }
 
+/* What "iptables -m hashlimit -h" prints after its first line */
+static const char hashlimit_help[] =
+"  --hashlimit-upto <avg>           max average match rate\n"
+"                                   [per second unless followed by\n"
+"                                   /sec /minute /hour /day]\n"
+"  --hashlimit-above <avg>          min average match rate\n"
+"  --hashlimit <avg>                old name of --hashlimit-upto\n"
+"  --hashlimit-mode <mode>          mode is a comma-separated list of\n"
+"                                   dstip,srcip,dstport,srcport (or none)\n"
+"  --hashlimit-srcmask <length>     source address grouping prefix length\n"
+"  --hashlimit-dstmask <length>     destination address grouping prefix length\n"
+"  --hashlimit-name <name>          name of the table\n"
+"  --hashlimit-burst <num>          number to match in a burst, default 5\n"
+"  --hashlimit-htable-size <num>    number of hashtable buckets\n"
+"  --hashlimit-htable-max <num>     number of hashtable entries\n"
+"  --hashlimit-htable-gcinterval    interval between garbage collection runs\n"
+"  --hashlimit-htable-expire        after which time are idle entries expired?\n"
+"  --hashlimit-rate-match           rate match the flow without rate-limiting it\n"
+"  --hashlimit-rate-interval        interval in seconds for hashlimit-rate-match\n";
+
 const struct match_ext ipt_hashlimit_match = {
 	.name = "hashlimit",
 	.opts = hashlimit_opts,
+	.help = hashlimit_help,
 	.opt = hashlimit_opt,
 	.check = hashlimit_check,
 	.kcheck = hashlimit_kcheck,

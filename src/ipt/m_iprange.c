@@ -119,9 +119,15 @@ static void iprange_list(const struct ipt_rule *r, const struct ipt_match *m,
 	put_ranges(out, m, false);
 }
 
+/* What "iptables -m iprange -h" prints after its first line */
+static const char iprange_help[] =
+"[!] --src-range ip[-ip]    Match source IP in the specified range\n"
+"[!] --dst-range ip[-ip]    Match destination IP in the specified range\n";
+
 const struct match_ext ipt_iprange_match = {
 	.name = "iprange",
 	.opts = iprange_opts,
+	.help = iprange_help,
 	.opt = iprange_opt,
 	.check = iprange_check,
 	.save = iprange_save,

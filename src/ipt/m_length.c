@@ -91,9 +91,15 @@ static void length_list(const struct ipt_rule *r, const struct ipt_match *m,
 	put_length(out, m);
 }
 
+/* What "iptables -m length -h" prints after its first line */
+static const char length_help[] =
+"[!] --length length[:length]    Match packet length against value or range\n"
+"                                of values (inclusive)\n";
+
 const struct match_ext ipt_length_match = {
 	.name = "length",
 	.opts = length_opts,
+	.help = length_help,
 	.opt = length_opt,
 	.check = length_check,
 	.save = length_save,

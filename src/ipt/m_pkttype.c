@@ -83,9 +83,19 @@ static void pkttype_list(const struct ipt_rule *r, const struct ipt_match *m,
 			pkttype_name(m->u.pkttype));
 }
 
+/* What "iptables -m pkttype -h" prints after its first line */
+static const char pkttype_help[] =
+"[!] --pkt-type packettype    match packet type\n"
+"Valid packet types:\n"
+"\tunicast       \t\tto us\n"
+"\tbroadcast     \t\tto all\n"
+"\tmulticast     \t\tto group\n"
+"\totherhost     \t\tto someone else (never, in masq)\n";
+
 const struct match_ext ipt_pkttype_match = {
 	.name = "pkttype",
 	.opts = pkttype_opts,
+	.help = pkttype_help,
 	.opt = pkttype_opt,
 	.check = pkttype_check,
 	.save = pkttype_save,

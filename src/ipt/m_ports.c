@@ -422,14 +422,30 @@ static bool ports_equal(const struct ipt_rule *ra, const struct ipt_match *a,
 			 sizeof(a->u.l4.chunk_flags))));
 }
 
+/* What "iptables -m sctp -h" and "-m dccp -h" print after their first line */
+#define PORTS_HELP \
+"[!] --source-port port[:port]                          match source port(s)\n" \
+" --sport ...\n" \
+"[!] --destination-port port[:port]                     match destination port(s)\n" \
+" --dport ...\n"
+static const char sctp_help[] = PORTS_HELP
+"[!] --chunk-types (all|any|only) (chunktype[:flags])+\tmatch if all, any or only\n"
+"\t\t\t\t\t\t        these chunktypes are present\n"
+"chunktypes - DATA INIT INIT_ACK SACK HEARTBEAT HEARTBEAT_ACK ABORT SHUTDOWN "
+"SHUTDOWN_ACK ERROR COOKIE_ECHO COOKIE_ACK ECN_ECNE ECN_CWR SHUTDOWN_COMPLETE "
+"ASCONF ASCONF_ACK FORWARD_TSN ALL NONE\n";
+static const char dccp_help[] = PORTS_HELP
+"[!] --dccp-types type[,...]                            match when packet is one of the given types\n"
+"[!] --dccp-option option                               refused by masq (options are not read)\n";
+
 const struct match_ext ipt_sctp_match = {
-	.name = "sctp", .opts = sctp_opts, .opt = ports_opt,
+	.name = "sctp", .opts = sctp_opts, .help = sctp_help, .opt = ports_opt,
 	.init = ports_init, .save = ports_save, .list = ports_list,
 	.equal = ports_equal,
 };
 
 const struct match_ext ipt_dccp_match = {
-	.name = "dccp", .opts = dccp_opts, .opt = ports_opt,
+	.name = "dccp", .opts = dccp_opts, .help = dccp_help, .opt = ports_opt,
 	.init = ports_init, .save = ports_save, .list = ports_list,
 	.equal = ports_equal,
 };

@@ -298,9 +298,30 @@ static bool recent_equal(const struct ipt_rule *ra, const struct ipt_match *a,
 	       !strcmp(ipt_recent_name(ra, a), ipt_recent_name(rb, b));
 }
 
+/* What "iptables -m recent -h" prints after its first line */
+static const char recent_help[] =
+"[!] --set                       Add source address to list, always matches.\n"
+"[!] --rcheck                    Match if source address in list.\n"
+"[!] --update                    Match if source address in list, also update\n"
+"                                last-seen time.\n"
+"[!] --remove                    Match if source address in list, also remove\n"
+"                                it from the list.\n"
+"    --seconds seconds           With --rcheck or --update: only if last seen\n"
+"                                within the last \'seconds\' seconds.\n"
+"    --reap                      With --seconds: purge entries older than that.\n"
+"    --hitcount hits             With --rcheck or --update: only if seen at\n"
+"                                least \'hits\' times.\n"
+"    --rttl                      With --rcheck or --update: only if the TTL is\n"
+"                                the one the address was set with.\n"
+"    --name name                 Name of the list (DEFAULT if none given).\n"
+"    --rsource                   Match/save the source address (default).\n"
+"    --rdest                     Match/save the destination address.\n"
+"    --mask netmask              Netmask applied to the addresses of the list.\n";
+
 const struct match_ext ipt_recent_match = {
 	.name = "recent",
 	.opts = recent_opts,
+	.help = recent_help,
 	.opt = recent_opt,
 	.check = recent_check,
 	.init = recent_init,

@@ -128,9 +128,21 @@ static void tos_list(const struct ipt_rule *r, const struct ipt_match *m,
 				m->u.tos.mask);
 }
 
+/* What "iptables -m tos -h" prints after its first line */
+static const char tos_help[] =
+"[!] --tos value[/mask]    Match Type of Service/Priority field value\n"
+"[!] --tos symbol          Match TOS field (IPv4 only) by symbol\n"
+"                          Accepted symbolic names for value are:\n"
+"                          (0x10) 16 Minimize-Delay\n"
+"                          (0x08)  8 Maximize-Throughput\n"
+"                          (0x04)  4 Maximize-Reliability\n"
+"                          (0x02)  2 Minimize-Cost\n"
+"                          (0x00)  0 Normal-Service\n";
+
 const struct match_ext ipt_tos_match = {
 	.name = "tos",
 	.opts = tos_opts,
+	.help = tos_help,
 	.opt = tos_opt,
 	.check = tos_check,
 	.save = tos_save,

@@ -79,9 +79,17 @@ static void ttl_list(const struct ipt_rule *r, const struct ipt_match *m,
 			m->inv & IPT_F_VALUE ? "!=" : op[mode], m->u.ttl.value);
 }
 
+/* What "iptables -m ttl -h" prints after its first line */
+static const char ttl_help[] =
+"[!] --ttl-eq value\tMatch time to live value\n"
+"  --ttl-lt value\tMatch TTL < value\n"
+"  --ttl-gt value\tMatch TTL > value\n"
+"[!] --ttl value\t\told name of --ttl-eq\n";
+
 const struct match_ext ipt_ttl_match = {
 	.name = "ttl",
 	.opts = ttl_opts,
+	.help = ttl_help,
 	.opt = ttl_opt,
 	.check = ttl_check,
 	.save = ttl_save,

@@ -699,6 +699,14 @@ static const struct base_opt base_opts[] = {
 };
 static const size_t base_opts_n = ARRAY_SIZE(base_opts);
 
+const char *base_opt_at(size_t i, char *letter)
+{
+	if (i >= base_opts_n)
+		return NULL;
+	*letter = base_opts[i].letter;
+	return base_opts[i].name;
+}
+
 /* ---- option lookup ------------------------------------------------------- */
 
 /*

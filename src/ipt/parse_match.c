@@ -306,24 +306,77 @@ static int comment_opt(struct parse *p, struct ipt_match *m,
 }
 
 
+/* What "iptables -m NAME -h" prints for them, after "NAME match options:" */
+static const char tcp_help[] =
+"[!] --tcp-flags mask comp\tmatch when TCP flags & mask == comp\n"
+"\t\t\t\t(flags: SYN ACK FIN RST URG PSH ALL NONE)\n"
+"[!] --syn\t\t\tmatch when only SYN of SYN,RST,ACK,FIN is set\n"
+"[!] --source-port port[:port]\n"
+" --sport ...\n"
+"\t\t\t\tmatch source port(s)\n"
+"[!] --destination-port port[:port]\n"
+" --dport ...\n"
+"\t\t\t\tmatch destination port(s)\n"
+"[!] --tcp-option number\tmatch if TCP option set\n";
+static const char udp_help[] =
+"[!] --source-port port[:port]\n"
+" --sport ...\n"
+"\t\t\t\tmatch source port(s)\n"
+"[!] --destination-port port[:port]\n"
+" --dport ...\n"
+"\t\t\t\tmatch destination port(s)\n";
+static const char icmp_help[] =
+"[!] --icmp-type typename\tmatch icmp type\n"
+"[!] --icmp-type type[/code]\t(or numeric type or type/code)\n";
+static const char state_help[] =
+" [!] --state [INVALID|ESTABLISHED|NEW|RELATED|UNTRACKED][,...]\n"
+"\t\t\t\tState(s) to match\n";
+static const char multiport_help[] =
+"[!] --source-ports port[,port:port,port...]\n"
+" --sports ...\n"
+"\t\t\t\tmatch source port(s)\n"
+"[!] --destination-ports port[,port:port,port...]\n"
+" --dports ...\n"
+"\t\t\t\tmatch destination port(s)\n"
+"[!] --ports port[,port:port,port]\n"
+"\t\t\t\tmatch both source and destination port(s)\n";
+static const char mark_help[] =
+"[!] --mark value[/mask]    Match nfmark value with optional mask\n";
+static const char limit_help[] =
+"--limit avg\t\t\tmax average match rate: default 3/hour\n"
+"                                [per second unless followed by\n"
+"                                /sec /minute /hour /day]\n"
+"--limit-burst number\t\tnumber to match in a burst, default 5\n";
+static const char mac_help[] =
+"[!] --mac-source XX:XX:XX:XX:XX:XX\n"
+"\t\t\t\tMatch source MAC address\n";
+static const char comment_help[] =
+"--comment COMMENT             Attach a comment to a rule\n";
+
 /* Every kind has an entry; ext.h says what each member is for */
-#define MATCH(n, o, fo, fc) \
-	(&(const struct match_ext){ .name = n, .opts = o, .opt = fo, .check = fc })
+#define MATCH(n, o, fo, fc, h) \
+	(&(const struct match_ext){ .name = n, .opts = o, .opt = fo, \
+				    .check = fc, .help = h })
 const struct match_ext *const match_exts[IPT_M_KINDS] = {
 	/* their protocol is ipt_exec()'s check (the kernel's): status 1 */
-	[IPT_M_TCP] = MATCH("tcp", tcp_opts, l4_opt, NULL),
-	[IPT_M_UDP] = MATCH("udp", udp_opts, l4_opt, NULL),
-	[IPT_M_ICMP] = MATCH("icmp", icmp_opts, icmp_opt, icmp_check),
-	[IPT_M_STATE] = MATCH("state", state_opts, state_opt, state_check),
+	[IPT_M_TCP] = MATCH("tcp", tcp_opts, l4_opt, NULL, tcp_help),
+	[IPT_M_UDP] = MATCH("udp", udp_opts, l4_opt, NULL, udp_help),
+	[IPT_M_ICMP] = MATCH("icmp", icmp_opts, icmp_opt, icmp_check,
+			     icmp_help),
+	[IPT_M_STATE] = MATCH("state", state_opts, state_opt, state_check,
+			      state_help),
 	[IPT_M_CONNTRACK] = &ipt_conntrack_match,
 	[IPT_M_MULTIPORT] = MATCH("multiport", multiport_opts, multiport_opt,
-				  multiport_check),
-	[IPT_M_MARK] = MATCH("mark", mark_opts, mark_opt, value_check),
+				  multiport_check, multiport_help),
+	[IPT_M_MARK] = MATCH("mark", mark_opts, mark_opt, value_check,
+			     mark_help),
 	/* its overflow and burst 0 are ipt_exec()'s (the kernel's) */
-	[IPT_M_LIMIT] = MATCH("limit", limit_opts, limit_opt, NULL),
-	[IPT_M_MAC] = MATCH("mac", mac_opts, mac_opt, value_check),
+	[IPT_M_LIMIT] = MATCH("limit", limit_opts, limit_opt, NULL,
+			      limit_help),
+	[IPT_M_MAC] = MATCH("mac", mac_opts, mac_opt, value_check,
+			    mac_help),
 	[IPT_M_COMMENT] = MATCH("comment", comment_opts, comment_opt,
-				value_check),
+				value_check, comment_help),
 	[IPT_M_SCTP] = &ipt_sctp_match,
 	[IPT_M_DCCP] = &ipt_dccp_match,
 	[IPT_M_ADDRTYPE] = &ipt_addrtype_match,

@@ -370,28 +370,80 @@ bool is_target_name(const char *name)
 		       ARRAY_SIZE(unsupported_targets));
 }
 
+/* What "iptables -j NAME -h" prints for them, after "NAME target options:" */
+static const char reject_help[] =
+"--reject-with type              drop input packet and send back\n"
+"                                a reply packet according to type:\n";
+static const char log_help[] =
+" --log-level level\t\tLevel of logging (numeric or see syslog.conf)\n"
+" --log-prefix prefix\t\tPrefix log messages with this prefix.\n"
+" --log-tcp-sequence\t\tLog TCP sequence numbers.\n"
+" --log-tcp-options\t\tLog TCP options.\n"
+" --log-ip-options\t\tLog IP options.\n"
+" --log-uid\t\t\tLog UID owning the local socket.\n"
+" --log-macdecode\t\tDecode MAC addresses and protocol.\n";
+static const char mark_target_help[] =
+"  --set-xmark value[/mask]  Clear bits in mask and XOR value into nfmark\n"
+"  --set-mark value[/mask]   Clear bits in mask and OR value into nfmark\n"
+"  --and-mark bits           Binary AND the nfmark with bits\n"
+"  --or-mark bits            Binary OR the nfmark with bits\n"
+"  --xor-mark bits           Binary XOR the nfmark with bits\n";
+static const char tcpmss_help[] =
+"  --set-mss value               explicitly set MSS option to specified value\n"
+"  --clamp-mss-to-pmtu           automatically clamp MSS value to (path_MTU - 40)\n";
+static const char masquerade_help[] =
+" --to-ports <port>[-<port>]\n"
+"\t\t\t\tPort (range) to map to.\n"
+" --random\n"
+"\t\t\t\tRandomize source port.\n"
+" --random-fully\n"
+"\t\t\t\tFully randomize source port.\n";
+static const char redirect_help[] =
+" --to-ports <port>[-<port>]\n"
+"\t\t\t\tPort (range) to map to.\n"
+" [--random]\n";
+static const char snat_help[] =
+" --to-source [<ipaddr>[-<ipaddr>]][:port[-port]]\n"
+"\t\t\t\tAddress to map source to.\n"
+"[--random] [--random-fully] [--persistent]\n";
+static const char dnat_help[] =
+" --to-destination [<ipaddr>[-<ipaddr>]][:port[-port[/port]]]\n"
+"\t\t\t\tAddress to map destination to.\n"
+"[--random] [--persistent]\n";
+
+const char *refused_target_at(size_t i)
+{
+	return i < ARRAY_SIZE(unsupported_targets) ? unsupported_targets[i] :
+						     NULL;
+}
+
 /* Every kind has an entry; ext.h says what each member is for */
-#define TARGET(n, o, fo, fc) \
-	(&(const struct target_ext){ .name = n, .opts = o, .opt = fo, .check = fc })
+#define TARGET(n, o, fo, fc, h) \
+	(&(const struct target_ext){ .name = n, .opts = o, .opt = fo, \
+				     .check = fc, .help = h })
 const struct target_ext *const target_exts[IPT_T_KINDS] = {
-	[IPT_T_NONE] = TARGET(NULL, NULL, NULL, NULL),
-	[IPT_T_ACCEPT] = TARGET("ACCEPT", NULL, NULL, NULL),
-	[IPT_T_DROP] = TARGET("DROP", NULL, NULL, NULL),
-	[IPT_T_RETURN] = TARGET("RETURN", NULL, NULL, NULL),
-	[IPT_T_JUMP] = TARGET(NULL, NULL, NULL, NULL),
-	[IPT_T_GOTO] = TARGET(NULL, NULL, NULL, NULL),
+	[IPT_T_NONE] = TARGET(NULL, NULL, NULL, NULL, NULL),
+	[IPT_T_ACCEPT] = TARGET("ACCEPT", NULL, NULL, NULL, NULL),
+	[IPT_T_DROP] = TARGET("DROP", NULL, NULL, NULL, NULL),
+	[IPT_T_RETURN] = TARGET("RETURN", NULL, NULL, NULL, NULL),
+	[IPT_T_JUMP] = TARGET(NULL, NULL, NULL, NULL, NULL),
+	[IPT_T_GOTO] = TARGET(NULL, NULL, NULL, NULL, NULL),
 	/* tcp-reset's -p tcp is ipt_exec()'s check (the kernel's): status 1 */
-	[IPT_T_REJECT] = TARGET("REJECT", reject_opts, reject_opt, NULL),
-	[IPT_T_LOG] = TARGET("LOG", log_opts, log_opt, NULL),
+	[IPT_T_REJECT] = TARGET("REJECT", reject_opts, reject_opt, NULL,
+				reject_help),
+	[IPT_T_LOG] = TARGET("LOG", log_opts, log_opt, NULL, log_help),
 	[IPT_T_MARK] = TARGET("MARK", mark_target_opts, mark_target_opt,
-			      mark_target_check),
+			      mark_target_check, mark_target_help),
 	[IPT_T_TCPMSS] = TARGET("TCPMSS", tcpmss_opts, tcpmss_opt,
-				tcpmss_check),
+				tcpmss_check, tcpmss_help),
 	[IPT_T_MASQUERADE] = TARGET("MASQUERADE", masquerade_opts, nat_opt,
-				    NULL),
-	[IPT_T_SNAT] = TARGET("SNAT", snat_opts, nat_opt, nat_check),
-	[IPT_T_DNAT] = TARGET("DNAT", dnat_opts, nat_opt, nat_check),
-	[IPT_T_REDIRECT] = TARGET("REDIRECT", redirect_opts, nat_opt, NULL),
+				    NULL, masquerade_help),
+	[IPT_T_SNAT] = TARGET("SNAT", snat_opts, nat_opt, nat_check,
+			      snat_help),
+	[IPT_T_DNAT] = TARGET("DNAT", dnat_opts, nat_opt, nat_check,
+			      dnat_help),
+	[IPT_T_REDIRECT] = TARGET("REDIRECT", redirect_opts, nat_opt, NULL,
+				  redirect_help),
 	[IPT_T_TOS] = &ipt_TOS_target,
 	[IPT_T_TTL] = &ipt_TTL_target,
 	[IPT_T_NOTRACK] = &ipt_NOTRACK_target,

@@ -159,6 +159,11 @@ int implicit_kind(const struct parse *p);
 /* A new match of @kind at the end of the rule, with iptables' defaults */
 struct ipt_match *match_add(struct parse *p, uint8_t kind);
 int target_kind_by_name(const char *name);
+/* The @i-th target masq refuses by name (NULL past the end), for help.c */
+const char *refused_target_at(size_t i);
+/* The @i-th base option's long name (NULL past the end) and letter (0:
+ * none), for help.c */
+const char *base_opt_at(size_t i, char *letter);
 int mark_opt(struct parse *p, struct ipt_match *m, const struct ext_opt *o,
 	     const char *const *a);
 

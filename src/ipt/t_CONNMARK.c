@@ -195,9 +195,26 @@ static bool connmark_target_equal(const struct ipt_target *a,
 	       a->u.connmark.nfmask == b->u.connmark.nfmask;
 }
 
+/* What "iptables -j CONNMARK -h" prints after its first line */
+static const char connmark_target_help[] =
+"  --set-xmark value[/ctmask]    Zero mask bits and XOR ctmark with value\n"
+"  --save-mark [--ctmask mask] [--nfmask mask]\n"
+"                                Copy ctmark to nfmark using masks\n"
+"  --restore-mark [--ctmask mask] [--nfmask mask]\n"
+"                                Copy nfmark to ctmark using masks\n"
+"  --set-mark value[/mask]       Set conntrack mark value\n"
+"  --save-mark [--mask mask]     Save the packet nfmark in the connection\n"
+"  --restore-mark [--mask mask]  Restore saved nfmark value\n"
+"  --and-mark value              Binary AND the ctmark with bits\n"
+"  --or-mark value               Binary OR  the ctmark with bits\n"
+"  --xor-mark value              Binary XOR the ctmark with bits\n"
+"  --left-shift-mark value       refused by masq (revision 2)\n"
+"  --right-shift-mark value      refused by masq (revision 2)\n";
+
 const struct target_ext ipt_CONNMARK_target = {
 	.name = "CONNMARK",
 	.opts = connmark_target_opts,
+	.help = connmark_target_help,
 	.opt = connmark_target_opt,
 	.check = connmark_target_check,
 	.init = connmark_target_init,

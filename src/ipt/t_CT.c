@@ -153,9 +153,22 @@ static void ct_list(const struct ipt_target *t, unsigned opts,
 		ipt_text_printf(out, " helper %.16s", t->u.ct.name);
 }
 
+/* What "iptables -j CT -h" prints after its first line */
+static const char ct_help[] =
+" --notrack\t\t\tDon\'t track connection\n"
+" --helper name\t\t\tUse conntrack helper \'name\' for connection\n"
+"\t\t\t\t(masq has ftp, irc and tftp)\n"
+" --timeout name \t\tUse timeout policy \'name\' (masq has none)\n"
+" --ctevents event[,event...]\trefused by masq: every event is reported\n"
+" --expevents event[,event...]\trefused by masq: every event is reported\n"
+" --zone {ID|mark}\t\trefused by masq: one connection table\n"
+" --zone-orig {ID|mark}\t\trefused by masq: one connection table\n"
+" --zone-reply {ID|mark} \trefused by masq: one connection table\n";
+
 const struct target_ext ipt_CT_target = {
 	.name = "CT",
 	.opts = ct_opts,
+	.help = ct_help,
 	.opt = ct_opt,
 	.save = ct_save,
 	.list = ct_list,

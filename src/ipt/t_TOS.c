@@ -79,9 +79,23 @@ static void tos_target_list(const struct ipt_target *t, unsigned opts,
 		ipt_text_printf(out, " TOS set 0x%02x/0x%02x", v, m);
 }
 
+/* What "iptables -j TOS -h" prints after its first line */
+static const char tos_target_help[] =
+"  --set-tos value[/mask]  Set Type of Service/Priority field to value\n"
+"                          (Zero out bits in mask and XOR value into TOS)\n"
+"  --set-tos symbol        Set TOS field (IPv4 only) by symbol\n"
+"                          (this zeroes the 4-bit Precedence part!)\n"
+"                          Names as for -m tos: Minimize-Delay,\n"
+"                          Maximize-Throughput, Maximize-Reliability,\n"
+"                          Minimize-Cost, Normal-Service\n"
+"  --and-tos bits          Binary AND the TOS value with bits\n"
+"  --or-tos  bits          Binary OR the TOS value with bits\n"
+"  --xor-tos bits          Binary XOR the TOS value with bits\n";
+
 const struct target_ext ipt_TOS_target = {
 	.name = "TOS",
 	.opts = tos_target_opts,
+	.help = tos_target_help,
 	.opt = tos_target_opt,
 	.check = tos_target_check,
 	.save = tos_target_save,

@@ -75,9 +75,16 @@ static void ttl_target_list(const struct ipt_target *t, unsigned opts,
 			t->u.ttl.value);
 }
 
+/* What "iptables -j TTL -h" prints after its first line */
+static const char ttl_target_help[] =
+"  --ttl-set value\t\tSet TTL to <value 0-255>\n"
+"  --ttl-dec value\t\tDecrement TTL by <value 1-255>\n"
+"  --ttl-inc value\t\tIncrement TTL by <value 1-255>\n";
+
 const struct target_ext ipt_TTL_target = {
 	.name = "TTL",
 	.opts = ttl_target_opts,
+	.help = ttl_target_help,
 	.opt = ttl_target_opt,
 	.check = ttl_target_check,
 	.save = ttl_target_save,

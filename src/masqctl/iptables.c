@@ -17,6 +17,10 @@
  *    first failure stops the rest (those before it stay applied: iptables
  *    applies them in one commit, masqd one request at a time).
  *
+ * -h/--help in a command that does not parse is iptables' help (help.c),
+ * made here with no masqd: the usage, the matches and targets masq has,
+ * and the help of each -j and -m named before it.
+ *
  * Exit status, as iptables-legacy 1.8.9: 2 for a command that does not
  * parse (unknown option, bad address, unknown host or service), 3 for an
  * unknown table, otherwise masqd's (1: no such chain or rule, -C finds no
@@ -28,15 +32,30 @@
 
 #include "masqctl/masqctl.h"
 
-static void help(void)
+/*
+ * -h or --help among words that did not parse: iptables' help (help.c),
+ * with no masqd; 0, or 2 for a -m naming no match; -1: no help asked
+ */
+static int help(int argc, char **argv)
 {
-	printf(
-"usage: iptables [-t TABLE] COMMAND [CHAIN] [RULE] [OPTIONS]\n"
-"\n"
-"masq's iptables (masqctl(8)): the iptables-legacy 1.8.9 language, run\n"
-"in masqd. Tables filter, nat, mangle, raw. Commands -A -C -D -I -R -L -S -F\n"
-"-Z -N -X -E -P; -L options -n -v -x --line-numbers; -w/-W are accepted\n"
-"and ignored. Names are resolved here; masqd gets numbers.\n");
+	struct ipt_text out = { 0 };
+	struct ipt_err err = { { 0 } };
+	int ret = ipt_help(argc - 1, argv + 1, &out, &err);
+
+	if (ret < 0) {
+		fprintf(stderr, "iptables: %s\n\n"
+			"Try `iptables -h' or 'iptables --help' for more "
+			"information.\n", err.msg);
+		ret = 2;
+	} else if (ret == 0) {
+		printf("masq-iptables v%s (the iptables-legacy 1.8.9 language)"
+		       "\n", MASQ_VERSION);
+		ret = out_text("iptables", &out);
+	} else {
+		ret = -1;
+	}
+	ipt_text_free(&out);
+	return ret;
 }
 
 /* The value of a -t/--table option in @argv, or NULL */
@@ -128,17 +147,16 @@ int iptables_main(struct conn *c, int argc, char **argv)
 	struct ipt_err err = { { 0 } };
 	struct ipt_cmd cmd;
 
-	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		help();
-		return 0;
-	}
 	if (argc == 2 && (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version"))) {
 		printf("masq-iptables v%s (the iptables-legacy 1.8.9 language)\n",
 		       MASQ_VERSION);
 		return 0;
 	}
-	if (ipt_parse(argc - 1, argv + 1, &names_resolver, &cmd, &err))
-		return parse_error(argc, argv, &err);
+	if (ipt_parse(argc - 1, argv + 1, &names_resolver, &cmd, &err)) {
+		int rc = help(argc, argv);
+
+		return rc >= 0 ? rc : parse_error(argc, argv, &err);
+	}
 	if (cmd.op == IPT_OP_LIST || cmd.op == IPT_OP_LIST_RULES)
 		return list(c, &cmd);
 	return apply(c, &cmd);

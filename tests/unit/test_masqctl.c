@@ -516,6 +516,51 @@ static bool t_ipt_bad_option(void)
 	return ok;
 }
 
+/* iptables -h: the usage and what masq has, with no masqd asked */
+static bool t_ipt_help(void)
+{
+	struct run r = { .argv0 = "iptables", .args = RUN("-h") };
+	bool ok = run(&r) && expect_rc(&r, 0) && expect_requests(&r, 0) &&
+		  has("stdout", r.out, "masq-iptables v") &&
+		  has("stdout", r.out, "\nUsage: iptables -[ACD] chain") &&
+		  has("stdout", r.out, "\nMatches (") &&
+		  has("stdout", r.out, " hashlimit ") &&
+		  has("stdout", r.out, " MASQUERADE ") &&
+		  lacks("stdout", r.out, "match options:");
+
+	run_free(&r);
+	return ok;
+}
+
+/* -m tcp -j MASQUERADE --help: the target's options, then the match's */
+static bool t_ipt_help_ext(void)
+{
+	struct run r = { .argv0 = "masqctl", .args = RUN("iptables", "-t", "nat",
+			 "-A", "POSTROUTING", "-m", "tcp", "-j", "MASQUERADE",
+			 "--help") };
+	bool ok = run(&r) && expect_rc(&r, 0) && expect_requests(&r, 0) &&
+		  has("stdout", r.out, "\nMASQUERADE target options:\n"
+		      " --to-ports ") &&
+		  has("stdout", r.out, "\ntcp match options:\n") &&
+		  has("stdout", r.out, "--dport") &&
+		  strstr(r.out, "MASQUERADE target") < strstr(r.out, "tcp match");
+
+	run_free(&r);
+	return ok;
+}
+
+/* -m NAME -h for a match masq lacks: iptables' refusal, status 2 */
+static bool t_ipt_help_unknown(void)
+{
+	struct run r = { .argv0 = "iptables", .args = RUN("-m", "owner", "-h") };
+	bool ok = run(&r) && expect_rc(&r, 2) && expect_requests(&r, 0) &&
+		  has("stderr", r.err, "Couldn't load match `owner'") &&
+		  lacks("stdout", r.out, "Usage:");
+
+	run_free(&r);
+	return ok;
+}
+
 static bool t_ipt_bad_service(void)
 {
 	struct run r = { .argv0 = "masqctl", .args = RUN("iptables", "-A", "INPUT", "-p", "tcp",
@@ -1868,6 +1913,9 @@ static const struct {
 	{ "ipt_service_name", t_ipt_service_name },
 	{ "ipt_bad_option_exit_2", t_ipt_bad_option },
 	{ "ipt_bad_service_exit_2", t_ipt_bad_service },
+	{ "ipt_help_no_masqd", t_ipt_help },
+	{ "ipt_help_target_then_match", t_ipt_help_ext },
+	{ "ipt_help_unknown_match_exit_2", t_ipt_help_unknown },
 	{ "ipt_bad_table_exit_3", t_ipt_bad_table },
 	{ "ipt_masqd_status", t_ipt_failure_status },
 	{ "ipt_list_from_save", t_ipt_list },
