@@ -16,7 +16,11 @@
  * of the parser is in the manual, in the right row, and the manual names
  * nothing else; an option the parser refuses by name is listed as refused.
  * So adding an extension, an option or a refused target without writing
- * it down fails here ("manpage/matches: ... not in man/masqctl.8").
+ * it down fails here ("manpage/matches: ... not in man/masqctl.8"). Each
+ * target's tables and chains (the first sentence of its text: "any",
+ * "any but nat", "nat: PREROUTING, OUTPUT", "mangle") are tried: a rule
+ * with it goes into each built-in chain of each table exactly where the
+ * manual says (ipt_exec(), the kernel's checks, as masqd applies it).
  *
  * Then ipt_help() (masqctl iptables -h): the usage text, every match and
  * target named; for each "-m NAME -h" and "-j NAME -h" iptables' heading
@@ -317,6 +321,103 @@ static int table_check(const char *man, const char *mark, struct table *t,
 					   exts_compare(t, list);
 }
 
+/* ---- where each target may be used -------------------------------------- */
+
+static const struct {
+	const char *table;
+	const char *chains[6];
+} builtin[] = {
+	{ "filter", { "INPUT", "FORWARD", "OUTPUT" } },
+	{ "nat", { "PREROUTING", "INPUT", "OUTPUT", "POSTROUTING" } },
+	{ "mangle", { "PREROUTING", "INPUT", "FORWARD", "OUTPUT",
+		      "POSTROUTING" } },
+	{ "raw", { "PREROUTING", "OUTPUT" } },
+};
+
+/* What a target needs to be taken at all (the rest: nothing) */
+static const struct {
+	const char *target;
+	const char *words[6];
+} needs[] = {
+	{ "TCPMSS", { "-p", "tcp", "--syn", "--set-mss", "1000" } },
+	{ "SNAT", { "--to-source", "192.0.2.1" } },
+	{ "DNAT", { "--to-destination", "192.0.2.1" } },
+	{ "MARK", { "--set-mark", "1" } },
+	{ "CONNMARK", { "--set-mark", "1" } },
+	{ "TOS", { "--set-tos", "0x10" } },
+	{ "TTL", { "--ttl-set", "64" } },
+};
+
+/* Does "-t @table -A @chain -j @target ..." go into a fresh ruleset? */
+static bool target_taken(const char *target, const char *table,
+			 const char *chain)
+{
+	char *argv[16] = { "-t", (char *)table, "-A", (char *)chain, "-j",
+			   (char *)target };
+	struct ipt_ruleset *rs = ipt_ruleset_new();
+	struct ipt_text out = { 0 };
+	struct ipt_cmd cmd;
+	struct ipt_err err;
+	int argc = 6;
+	bool ok;
+
+	for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++)
+		for (int k = 0; !strcmp(needs[i].target, target) &&
+		     needs[i].words[k]; k++)
+			argv[argc++] = (char *)needs[i].words[k];
+	ok = rs && !ipt_parse(argc, argv, NULL, &cmd, &err) &&
+	     !ipt_exec(rs, &cmd, NULL, &out, &err);
+	ipt_text_free(&out);
+	ipt_ruleset_free(rs);
+	return ok;
+}
+
+/* Does the manual's "where" (first sentence of the text) allow it? */
+static bool where_allows(const char *where, const char *table,
+			 const char *chain)
+{
+	size_t tl = strlen(table);
+	const char *c;
+
+	if (!strncmp(where, "any", 3))
+		return strncmp(where, "any but ", 8) ||
+		       strcmp(where + 8, table);
+	if (strncmp(where, table, tl) || (where[tl] && where[tl] != ':'))
+		return false;
+	if (!where[tl])
+		return true;
+	for (c = strstr(where, chain); c; c = strstr(c + 1, chain))
+		if ((c[-1] == ' ') && (!c[strlen(chain)] ||
+				       c[strlen(chain)] == ','))
+			return true;
+	return false;
+}
+
+/* Every built-in chain of every table: taken iff the manual says so */
+static int where_compare(const struct table *t)
+{
+	for (int i = 0; i < t->n; i++) {
+		const struct row *r = &t->rows[i];
+		char where[CELL_LEN];
+
+		memcpy(where, r->cell[2], CELL_LEN);
+		where[strcspn(where, ".;")] = 0;
+		for (size_t b = 0; b < sizeof(builtin) / sizeof(builtin[0]); b++)
+			for (int c = 0; builtin[b].chains[c]; c++) {
+				const char *tb = builtin[b].table,
+					   *ch = builtin[b].chains[c];
+				bool doc = where_allows(where, tb, ch);
+
+				if (doc != target_taken(r->cell[0], tb, ch))
+					return report_failf("%s in %s %s: the "
+							    "manual says %s",
+							    r->cell[0], tb, ch,
+							    doc ? "yes" : "no");
+			}
+	}
+	return 0;
+}
+
 /* The line after ".\" ipt-refused" against the refused targets */
 static int refused_compare(const char *man)
 {
@@ -523,6 +624,8 @@ int main(void)
 	report_case("manpage", "targets",
 		    table_check(man, "ipt-targets", &targets,
 				IPT_NAMES_TARGETS));
+	report_case("manpage", "targets_where", targets.n ?
+		    where_compare(&targets) : report_failf("no table"));
 	report_case("manpage", "refused_targets", refused_compare(man));
 	report_case("manpage", "help_usage", help_usage());
 	report_case("manpage", "help_each_extension", help_exts());
