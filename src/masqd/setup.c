@@ -90,7 +90,7 @@ static int run(struct masqd *d, const char *where, int argc, char *const *argv)
 		/* taken, but questionable (engine/addrcheck.c) */
 		while (out.s[out.len - 1] == '\n')
 			out.s[--out.len] = '\0';
-		logmsg(LOG_WARNING, "%s: %s", where, out.s + 9);
+		logmsg(LOG_WARNING, "%s: %s", where, out.s);
 	}
 	masq_text_free(&out);
 	return st ? -1 : 0;

@@ -9,7 +9,9 @@
 #                  gateway on no network, an external network over the
 #                  internal one (each refused, exit status 1, nothing of
 #                  the interfaces changed); then a good start (--gateway
-#                  203.0.113.2) that forwards, and masqctl addr add /
+#                  203.0.113.2, and wan1 -- a veth with a loose end --
+#                  on 203.0.113.128/25: a warning) that forwards, and
+#                  masqctl addr add /
 #                  route add refused the same way, a warning for two
 #                  overlapping external networks
 #        |
@@ -20,7 +22,8 @@ set -u
 
 e2e_init addr_network_refused addr_broadcast_refused addr_gateway_own_refused \
 	addr_gateway_off_net_refused addr_overlap_refused addr_refused_touched_nothing \
-	addr_good_start_forwards addr_masqctl_network_refused \
+	addr_good_start_forwards addr_start_external_overlap_warned \
+	addr_masqctl_network_refused \
 	addr_masqctl_overlap_refused addr_masqctl_gateway_refused \
 	addr_masqctl_external_overlap_warned
 
@@ -73,10 +76,22 @@ else
 	fail addr_refused_touched_nothing "before: $before; after: $after"
 fi
 
-if masqd_start --gateway 203.0.113.2 && warm lan 203.0.113.2; then
+# a second external interface for masqd to own, as the lab prepares wan0
+on gw ip link add wan1 type veth peer name wan1p
+on gw sysctl -qw net.ipv6.conf.wan1.disable_ipv6=1 net.ipv4.conf.wan1.arp_ignore=8
+on gw ip link set wan1 up
+on gw ip link set wan1p up
+if masqd_start --gateway 203.0.113.2 --external wan1=203.0.113.130/25 &&
+	warm lan 203.0.113.2; then
 	ok addr_good_start_forwards
 else
 	fail addr_good_start_forwards "masqd --gateway 203.0.113.2 did not forward a ping"
+fi
+want="command line: warning: addr: 203.0.113.130/25 on wan1 (external) overlaps 203.0.113.1/24 on wan0 (external): hosts in both are reached on the interface of the longer prefix"
+if grep -qF "$want" "$WORK/masqd.log"; then
+	ok addr_start_external_overlap_warned
+else
+	fail addr_start_external_overlap_warned "no line '$want' in masqd's log"
 fi
 
 # mctl_says CASE STATUS WANT ARGS...: masqctl ARGS exits STATUS saying WANT
@@ -105,8 +120,8 @@ mctl_says addr_masqctl_gateway_refused 1 \
 # a second external interface (in the engine only) on the same network
 if mctl iface add wan9 mac 02:6d:71:00:09:01 role external >/dev/null; then
 	mctl_says addr_masqctl_external_overlap_warned 0 \
-		"warning: addr: 203.0.113.200/25 on wan9 (external) overlaps 203.0.113.1/24 on wan0 (external): hosts in both are reached on the interface of the longer prefix" \
-		addr add 203.0.113.200/25 dev wan9
+		"warning: addr: 203.0.113.60/26 on wan9 (external) overlaps 203.0.113.1/24 on wan0 (external): hosts in both are reached on the interface of the longer prefix" \
+		addr add 203.0.113.60/26 dev wan9
 else
 	fail addr_masqctl_external_overlap_warned "masqctl iface add wan9 refused"
 fi
