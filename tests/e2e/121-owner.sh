@@ -88,7 +88,7 @@ fi
 old=$MASQD_PID
 h=$(cat "/proc/$old/task/$old/children" 2>/dev/null)
 log "+ kill -KILL ${h:-(no helper)} (helper); kill -KILL $old"
-[ -n "$h" ] && kill -KILL $h
+[ -n "$h" ] && kill -KILL "$h"
 for _ in $(seq 20); do [ -n "$h" ] && [ -d "/proc/$h" ] || break; sleep 0.05; done
 kill -KILL "$old"
 wait "$old" 2>/dev/null
@@ -119,17 +119,17 @@ r2=$!
 BG_PIDS+=("$r1" "$r2")
 answers() { timeout 2 "$MASQCTL" -s "$1" stats >/dev/null 2>&1; }
 settled() {
-	{ gone $r1 && answers "$RUNDIR/race2.sock"; } ||
-		{ gone $r2 && answers "$RUNDIR/race1.sock"; } || { gone $r1 && gone $r2; }
+	{ gone "$r1" && answers "$RUNDIR/race2.sock"; } ||
+		{ gone "$r2" && answers "$RUNDIR/race1.sock"; } || { gone "$r1" && gone "$r2"; }
 }
 wait_until 8 settled
 running=0 refused=0
 for k in 1 2; do
 	pid=$r1; [ $k = 2 ] && pid=$r2
-	if ! gone $pid; then
+	if ! gone "$pid"; then
 		answers "$RUNDIR/race$k.sock" && running=$((running + 1))
 	else
-		wait $pid
+		wait "$pid"
 		rc=$?
 		log "racer $k: status $rc: $(tr '\n' ' ' <"$WORK/race$k.out")"
 		[ $rc = 1 ] && grep -q " is owned by masqd pid " "$WORK/race$k.out" &&
@@ -142,9 +142,9 @@ else
 	fail owner_race_one_wins "$running running, $refused refused naming the owner (want 1 and 1)"
 fi
 for pid in $r1 $r2; do
-	gone $pid || kill -TERM $pid 2>/dev/null
+	gone "$pid" || kill -TERM "$pid" 2>/dev/null
 done
 for pid in $r1 $r2; do
-	for _ in $(seq 20); do gone $pid && break; sleep 0.05; done
-	wait $pid 2>/dev/null
+	for _ in $(seq 20); do gone "$pid" && break; sleep 0.05; done
+	wait "$pid" 2>/dev/null
 done
