@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "eng.h"
+#include "addrcheck.h"
 #include "alg.h"
 #include "fwd.h"
 #include "ipt/lang.h"
@@ -257,11 +258,16 @@ static int addr_add(struct masq_engine *e, uint32_t addr, uint8_t len, int i,
 {
 	struct route r = { .flags = ROUTE_F_CONNECTED };
 	struct iface *f = &e->net.ifs[i];
+	enum addrcheck_verdict v;
+	char why[320];
 
 	if (net_addr_is_local(&e->net, addr, NULL))
 		return fail(out, "addr: '%s' is already the router's", arg);
 	if (f->naddr == MASQ_MAX_ADDRS)
 		return fail(out, "addr: no room on '%s' (8 addresses at most)", f->name);
+	v = addrcheck_addr(&e->net, i, addr, len, why, sizeof(why));
+	if (v == ADDRCHECK_REFUSE)
+		return fail(out, "addr: %s", why);
 	r.mask = prefix_mask(len);
 	r.prefix = addr & r.mask;
 	r.len = len;
@@ -269,6 +275,8 @@ static int addr_add(struct masq_engine *e, uint32_t addr, uint8_t len, int i,
 	if (net_route_add(&e->net, &r))
 		return fail(out, "addr: routing table full for '%s'", arg);
 	f->addr[f->naddr++] = (struct iface_addr){ addr, r.mask, len };
+	if (v == ADDRCHECK_WARN)	/* taken; the sender shows it */
+		masq_text_printf(out, "warning: addr: %s\n", why);
 	return 0;
 }
 
@@ -408,6 +416,11 @@ static int route_add(struct masq_engine *e, int argc, char *const *argv,
 		return usage(out, "route: '%s' has host bits set", argv[2]);
 	if (r.gw) {
 		const struct route *c = net_route_lookup(&e->net, r.gw);
+		char why[200];
+
+		if (addrcheck_gateway(&e->net, r.gw, why, sizeof(why)) ==
+		    ADDRCHECK_REFUSE)
+			return fail(out, "route: %s", why);
 
 		if (!c || c->gw || (dev >= 0 && c->iface != dev))
 			return fail(out, "route: gateway '%s' is not on a connected network", gw);

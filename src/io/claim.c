@@ -97,12 +97,16 @@ static int mkdirs(const char *dir, unsigned long netns, char *sub, size_t len)
 	return 0;
 }
 
-/*
- * "pid N (control socket S)", from the claim file's text.
- * Return: true when pid N is gone (what holds the lock is another
- * process: masqd's privileged helper giving the interfaces back)
- */
-static bool describe_owner(int fd, char *owner, size_t olen)
+/* What the text of a claim someone holds says of its owner */
+enum owner_state {
+	OWNER_LIVE,		/* pid N runs: refuse */
+	OWNER_GONE,		/* pid N is gone: its helper is giving back */
+	OWNER_UNWRITTEN,	/* locked, no text yet: a claimant between its
+				 * flock() and its pwrite(), or rewriting */
+};
+
+/* "masqd pid N, socket S", from the claim file's text */
+static enum owner_state describe_owner(int fd, char *owner, size_t olen)
 {
 	char buf[512] = "", sock[256] = "?";
 	unsigned long long st = 0;
@@ -117,19 +121,25 @@ static bool describe_owner(int fd, char *owner, size_t olen)
 		st = strtoull(s + 6, NULL, 10);
 	if ((s = strstr(buf, "socket ")))
 		sscanf(s + 7, "%255[^\n]", sock);
-	if (pid > 0 && st && start_time(pid) != st) {
-		snprintf(owner, olen, "a process that holds the claim of pid %ld "
-			 "(control socket %s), which is gone", pid, sock);
-		return true;
+	if (pid <= 0 || !strchr(buf, '\n') || !strstr(buf, "socket ")) {
+		snprintf(owner, olen, "a masqd that is starting (its claim "
+			 "names no owner yet)");
+		return OWNER_UNWRITTEN;
 	}
-	snprintf(owner, olen, "masqd pid %ld (control socket %s)", pid, sock);
-	return false;
+	if (st && start_time(pid) != st) {
+		snprintf(owner, olen, "a process that holds the claim of masqd "
+			 "pid %ld, socket %s, which is gone", pid, sock);
+		return OWNER_GONE;
+	}
+	snprintf(owner, olen, "masqd pid %ld, socket %s", pid, sock);
+	return OWNER_LIVE;
 }
 
 /*
  * Open and lock the claim file; Return: fd, -EBUSY, -EAGAIN, -errno;
  * -EINPROGRESS when the lock is held for a masqd that is gone (its
- * helper is giving back: worth waiting for)
+ * helper is giving back) or by one that has not written its name yet:
+ * worth waiting for
  */
 static int lock_once(struct claim *c, char *owner, size_t olen)
 {
@@ -141,10 +151,11 @@ static int lock_once(struct claim *c, char *owner, size_t olen)
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
 		int e = errno;
 
-		bool gone = e == EWOULDBLOCK && describe_owner(fd, owner, olen);
+		bool wait = e == EWOULDBLOCK &&
+			    describe_owner(fd, owner, olen) != OWNER_LIVE;
 
 		close(fd);
-		return gone ? -EINPROGRESS : e == EWOULDBLOCK ? -EBUSY : -e;
+		return wait ? -EINPROGRESS : e == EWOULDBLOCK ? -EBUSY : -e;
 	}
 	if (fstat(fd, &a) || stat(c->path, &b) || a.st_ino != b.st_ino ||
 	    a.st_dev != b.st_dev) {
@@ -214,6 +225,73 @@ int claim_take(struct claim *c, const char *dir, unsigned long netns,
 	return claim_describe(c, getpid(), sock);
 }
 
+/* @order: 0..n-1 sorted by interface name (insertion sort: n <= 32) */
+static void name_order(char *const *names, int n, int *order)
+{
+	for (int i = 0; i < n; i++) {
+		int j = i;
+
+		while (j > 0 && strcmp(names[order[j - 1]], names[i]) > 0) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = i;
+	}
+}
+
+/**
+ * claim_take_all() - Claim every interface of a start, or none
+ * @c:		@n claims, filled in the order of @names
+ * @n:		how many (CLAIM_SET_MAX at most)
+ * @dir:	CLAIM_DIR, or a test's folder
+ * @netns:	claim_netns()
+ * @names:	the interfaces
+ * @sock:	this masqd's control socket
+ * @owner:	on -EBUSY: who owns @names[*@failed], for the message
+ * @olen:	its size
+ * @failed:	on error: the index in @names of the interface refused
+ *
+ * Two masqd started at once on the same interfaces must not each take
+ * some and both give up. So the claims are taken in the order of the
+ * names, the same for every claimant, and the first one refused ends the
+ * attempt (the ones taken are given up at once). Of two claimants, the
+ * one refused holds nothing it took after the name it was refused on,
+ * and holds every name before it: had each been refused on a name the
+ * other held, each name would come before the other. So exactly one of
+ * two wins. Rejected: a lock over the whole set (a file under @dir that
+ * outlives every masqd, or the folder itself, which claim_drop() removes
+ * under a waiter); trying every name after a refusal to name every
+ * owner (a loser holding a later name for a moment can make the winner
+ * lose too).
+ *
+ * Return: 0, -EBUSY when a live process holds one, or -errno
+ */
+int claim_take_all(struct claim *c, int n, const char *dir,
+		   unsigned long netns, char *const *names, const char *sock,
+		   char *owner, size_t olen, int *failed)
+{
+	int order[CLAIM_SET_MAX];
+
+	for (int i = 0; i < n; i++)
+		c[i].fd = -1;
+	if (n > CLAIM_SET_MAX)
+		return -E2BIG;
+	name_order(names, n, order);
+	for (int k = 0; k < n; k++) {
+		int i = order[k];
+		int ret = claim_take(&c[i], dir, netns, names[i], sock, owner,
+				     olen);
+
+		if (ret) {
+			*failed = i;
+			for (int j = 0; j < k; j++)
+				claim_drop(&c[order[j]], true);
+			return ret;
+		}
+	}
+	return 0;
+}
+
 /**
  * claim_describe() - Write the owner into a held claim (again after a fork)
  * @c:		a taken claim
@@ -230,7 +308,8 @@ int claim_describe(struct claim *c, pid_t pid, const char *sock)
 
 	if (n < 0 || (size_t)n >= sizeof(txt))
 		return -ENAMETOOLONG;
-	if (ftruncate(c->fd, 0) || pwrite(c->fd, txt, (size_t)n, 0) != n)
+	/* written over the old text, then cut: never empty for a reader */
+	if (pwrite(c->fd, txt, (size_t)n, 0) != n || ftruncate(c->fd, n))
 		return errno ? -errno : -EIO;
 	return 0;
 }

@@ -18,7 +18,10 @@
  * A clean stop removes both. A masqd killed leaves both; the lock is
  * gone with it, so the next masqd takes the claim (logged) and reads the
  * record. Another masqd trying a held claim is refused with the owner's
- * pid and control socket. The lock is taken on an open descriptor and
+ * pid and control socket ("lan0 is owned by masqd pid N, socket S").
+ * A start's interfaces are claimed all or none, in name order, so of two
+ * masqd started at once on the same interfaces exactly one runs
+ * (claim_take_all()). The lock is taken on an open descriptor and
  * the path checked to still be that file afterwards, so an owner removing
  * its claim at the same moment cannot leave two owners.
  *
@@ -35,6 +38,7 @@
 
 #define CLAIM_DIR	"/run/masq"
 #define CLAIM_PATH_MAX	192
+#define CLAIM_SET_MAX	32	/* interfaces one masqd claims at most */
 
 /**
  * struct claim - one interface claimed
@@ -57,6 +61,9 @@ struct claim {
 int claim_netns(unsigned long *ino);
 int claim_take(struct claim *c, const char *dir, unsigned long netns,
 	       const char *iface, const char *sock, char *owner, size_t olen);
+int claim_take_all(struct claim *c, int n, const char *dir,
+		   unsigned long netns, char *const *names, const char *sock,
+		   char *owner, size_t olen, int *failed);
 int claim_describe(struct claim *c, pid_t pid, const char *sock);
 void claim_drop(struct claim *c, bool keep_record);
 int claim_rec_write(const struct claim *c, const char *text, size_t len);

@@ -6,8 +6,9 @@
  * Theory of operation (files: io/claim.h; record format: io/runrec.h):
  *
  *	start	recover_claim(), before anything is opened or changed:
- *		every owned interface is claimed. One a live masqd holds
- *		refuses the start, naming it (pid, control socket). A
+ *		every owned interface is claimed, all or none (claim.h).
+ *		One a live masqd holds refuses the start, naming it
+ *		("lan0 is owned by masqd pid N, socket S"). A
  *		claim a dead masqd left is taken over (logged), and its
  *		record, if any, is put back: each sysctl still holding
  *		masqd's value gets the recorded original, the recorded
@@ -40,6 +41,7 @@
  * Limits: --release of some of a masqd's interfaces deletes its whole
  * table, so the others' drops go too: release them all together.
  */
+#include <assert.h>
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -253,35 +255,37 @@ static int restore_record(const struct claim *c, struct done_tables *dt,
 	return 0;
 }
 
-/* Claim every interface in @names; Return: 0 or -1 (logged) */
+/*
+ * Claim every interface in @names, or none (claim.h: in name order, the
+ * first refusal ends it, so of two masqd started at once one wins).
+ * Return: 0 or -1 (logged: "lan0 is owned by masqd pid N, socket S")
+ */
 static int claim_all(struct claim *claims, unsigned long netns,
 		     char *const *names, int n, const char *sock,
 		     const char *doing)
 {
-	int bad = 0;
+	char owner[400];
+	int bad = 0, ret;
 
+	static_assert(MASQD_MAX_IFACES <= CLAIM_SET_MAX, "claims for all");
+	ret = claim_take_all(claims, n, CLAIM_DIR, netns, names, sock, owner,
+			     sizeof(owner), &bad);
+	if (ret == -EBUSY) {
+		logmsg(LOG_ERR, "%s is owned by %s; %s", names[bad], owner,
+		       doing);
+		return -1;
+	}
+	if (ret) {
+		logmsg(LOG_ERR, "%s: cannot claim it under %s: %s", names[bad],
+		       CLAIM_DIR, strerror(-ret));
+		return -1;
+	}
 	for (int i = 0; i < n; i++)
-		claims[i].fd = -1;
-	for (int i = 0; i < n; i++) {
-		char owner[400];
-		int ret = claim_take(&claims[i], CLAIM_DIR, netns, names[i], sock,
-				     owner, sizeof(owner));
-
-		if (ret == -EBUSY) {
-			logmsg(LOG_ERR, "%s: owned by %s; %s", names[i], owner,
-			       doing);
-			bad = 1;
-		} else if (ret) {
-			logmsg(LOG_ERR, "%s: cannot claim it under %s: %s",
-			       names[i], CLAIM_DIR, strerror(-ret));
-			bad = 1;
-		} else if (claims[i].stale) {
+		if (claims[i].stale)
 			logmsg(LOG_NOTICE, "%s: the claim of masqd pid %ld, which "
 			       "is gone, taken over", names[i],
 			       claims[i].old_pid);
-		}
-	}
-	return bad ? -1 : 0;
+	return 0;
 }
 
 /**

@@ -68,7 +68,7 @@ int setup_links(struct masqd *d)
 	return -1;
 }
 
-/* Run one command; on failure log it with @where and the engine's text */
+/* Run one command; log a failure, or a warning, with @where and the text */
 static int run(struct masqd *d, const char *where, int argc, char *const *argv)
 {
 	struct masq_text out = { 0 };
@@ -86,6 +86,11 @@ static int run(struct masqd *d, const char *where, int argc, char *const *argv)
 			out.s[--out.len] = '\0';
 		logmsg(LOG_ERR, "%s: '%s' failed (status %d): %s", where, cmd,
 		       st, out.len ? out.s : "(no message)");
+	} else if (out.len && !strncmp(out.s, "warning: ", 9)) {
+		/* taken, but questionable (engine/addrcheck.c) */
+		while (out.s[out.len - 1] == '\n')
+			out.s[--out.len] = '\0';
+		logmsg(LOG_WARNING, "%s: %s", where, out.s);
 	}
 	masq_text_free(&out);
 	return st ? -1 : 0;

@@ -92,7 +92,7 @@ else
 		-s "$RUNDIR/other.sock" -f 2>&1)
 	rc=$?
 	log "second masqd: status $rc: $out"
-	if [ $rc -ne 0 ] && echo "$out" | grep -q "lan0: owned by masqd pid $MASQD_PID (control socket $SOCK)"; then
+	if [ $rc -ne 0 ] && echo "$out" | grep -q "lan0 is owned by masqd pid $MASQD_PID, socket $SOCK"; then
 		ok second_masqd_refused_names_owner
 	else
 		fail second_masqd_refused_names_owner "status $rc: $out"
@@ -103,7 +103,7 @@ else
 	out=$(timeout -k 1 5 ip netns exec "$NS_GW" "$MASQD" --release -s "$SOCK" lan0 2>&1)
 	rc=$?
 	log "--release while running: status $rc: $out"
-	if [ $rc -eq 1 ] && echo "$out" | grep -q "lan0: owned by masqd pid $MASQD_PID" &&
+	if [ $rc -eq 1 ] && echo "$out" | grep -q "lan0 is owned by masqd pid $MASQD_PID," &&
 		[ "$(state)" = "$running" ] && [ -s "$RECDIR/lan0.rec" ] &&
 		timeout 5 "$MASQCTL" -s "$SOCK" stats >/dev/null 2>&1; then
 		ok release_refused_while_owned

@@ -10,7 +10,10 @@
  * Claims: a second claim of a held
  * interface is refused naming the owner; a claim file without a lock is
  * stale and taken over; a record written is read back; a lock held for
- * an owner that is gone (its helper still giving back) is waited for. Files in a
+ * an owner that is gone (its helper still giving back) is waited for, and
+ * so is one whose owner has not written its name yet (never "pid 0");
+ * a start's claims are all or none, and of two claimants of the same
+ * interfaces started together exactly one wins. Files in a
  * private folder under /tmp. masqd --release's command line.
  *
  * Prints "ok runrec/NAME" or "FAIL runrec/NAME: why".
@@ -230,7 +233,7 @@ static int claims(void)
 	if (ret || a.stale)
 		rc = report_failf("first claim: %d stale %d", ret, a.stale);
 	ret = claim_take(&b, dir, 77, "lan0", "/s/two", owner, sizeof(owner));
-	snprintf(buf, sizeof(buf), "masqd pid %ld (control socket /s/one)",
+	snprintf(buf, sizeof(buf), "masqd pid %ld, socket /s/one",
 		 (long)getpid());
 	if (!rc && (ret != -EBUSY || !strstr(owner, buf)))
 		rc = report_failf("second claim: %d, owner '%s'", ret, owner);
@@ -299,6 +302,146 @@ static int claim_waits_for_helper(void)
 	return rc;
 }
 
+static int rm_dir(char *dir)
+{
+	char cmd[64];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) ? report_failf("cannot remove %s", dir) : 0;
+}
+
+/*
+ * A claim locked but not yet written (a claimant between its flock and
+ * its pwrite) is waited for: a child holds it empty 200 ms, then writes
+ * its name and keeps it: the refusal names the child, not "pid 0"
+ */
+static int claim_unwritten_waited(void)
+{
+	char dir[] = "/tmp/masq-runrec.XXXXXX", owner[400], want[64];
+	int go[2], rc = 0, ret;
+	struct claim a, b;
+	pid_t child;
+
+	if (!mkdtemp(dir) || pipe(go))
+		return report_failf("mkdtemp/pipe: %s", strerror(errno));
+	ret = claim_take(&a, dir, 77, "lan0", "/s/one", owner, sizeof(owner));
+	if (ret || ftruncate(a.fd, 0))
+		return report_failf("claim: %d", ret);
+	child = fork();
+	if (child == 0) {	/* holds the empty claim, then names itself */
+		char c;
+
+		usleep(200000);
+		claim_describe(&a, getpid(), "/s/child");
+		close(go[1]);
+		if (read(go[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(a.fd);
+	close(go[0]);
+	ret = claim_take(&b, dir, 77, "lan0", "/s/two", owner, sizeof(owner));
+	snprintf(want, sizeof(want), "masqd pid %ld, socket /s/child",
+		 (long)child);
+	if (ret != -EBUSY || strcmp(owner, want))
+		rc = report_failf("unwritten claim: %d, owner '%s', want '%s'",
+				  ret, ret == -EBUSY ? owner : "-", want);
+	close(go[1]);
+	waitpid(child, NULL, 0);
+	claim_drop(&b, false);
+	return rm_dir(dir) | rc;
+}
+
+/* A start refused on one interface holds none of the others after */
+static int claim_all_or_none(void)
+{
+	char dir[] = "/tmp/masq-runrec.XXXXXX", owner[400];
+	char *names[] = { "wan0", "lan0", "lan1" };
+	struct claim held, set[3], again;
+	int failed = -1, ret, rc = 0;
+
+	if (!mkdtemp(dir))
+		return report_failf("mkdtemp: %s", strerror(errno));
+	ret = claim_take(&held, dir, 77, "lan1", "/s/one", owner,
+			 sizeof(owner));
+	if (ret)
+		return report_failf("claim lan1: %d", ret);
+	ret = claim_take_all(set, 3, dir, 77, names, "/s/two", owner,
+			     sizeof(owner), &failed);
+	if (ret != -EBUSY || failed != 2 || !strstr(owner, "socket /s/one"))
+		rc = report_failf("set with lan1 held: %d, failed %d, '%s'", ret,
+				  failed, owner);
+	for (int i = 0; i < 2 && !rc; i++) {	/* lan0 and wan0 free again */
+		ret = claim_take(&again, dir, 77, names[i], "/s/three", owner,
+				 sizeof(owner));
+		if (ret)
+			rc = report_failf("%s still held after the refusal: %d",
+					  names[i], ret);
+		claim_drop(&again, false);
+	}
+	claim_drop(&held, false);
+	return rm_dir(dir) | rc;
+}
+
+/* A child claims @names, says 'W' or 'L' on @res, holds until @hold closes */
+static void race_child(const char *dir, char *const *names, int res, int hold)
+{
+	struct claim set[2];
+	char owner[400], c;
+	int failed;
+	int ret = claim_take_all(set, 2, dir, 77, names, "/s/race", owner,
+				 sizeof(owner), &failed);
+
+	c = ret ? 'L' : 'W';
+	if (write(res, &c, 1) != 1 || read(hold, &c, 1) < 0)
+		_exit(1);
+	_exit(0);
+}
+
+/*
+ * Two claimants of lan0 and wan0, named in opposite orders, started
+ * together 100 times: each time exactly one wins (never both refused,
+ * never both running)
+ */
+static int claim_race_one_wins(void)
+{
+	char dir[] = "/tmp/masq-runrec.XXXXXX";
+	char *ab[] = { "lan0", "wan0" }, *ba[] = { "wan0", "lan0" };
+	int rc = 0;
+
+	if (!mkdtemp(dir))
+		return report_failf("mkdtemp: %s", strerror(errno));
+	for (int r = 0; r < 100 && !rc; r++) {
+		int res[2], hold[2], wins = 0;
+		pid_t p[2];
+		char c;
+
+		if (pipe(res) || pipe(hold))
+			return report_failf("pipe: %s", strerror(errno));
+		for (int k = 0; k < 2; k++) {
+			p[k] = fork();
+			if (p[k] == 0) {
+				close(res[0]);
+				close(hold[1]);
+				race_child(dir, k ? ba : ab, res[1], hold[0]);
+			}
+		}
+		close(res[1]);
+		close(hold[0]);
+		for (int k = 0; k < 2; k++)
+			if (read(res[0], &c, 1) == 1 && c == 'W')
+				wins++;
+		close(hold[1]);	/* both may go now */
+		close(res[0]);
+		for (int k = 0; k < 2; k++)
+			waitpid(p[k], NULL, 0);
+		if (wins != 1)
+			rc = report_failf("round %d: %d of 2 claimants won "
+					  "(want exactly 1)", r, wins);
+	}
+	return rm_dir(dir) | rc;
+}
+
 /* masqd ARGS... (NULL-terminated) parses to @want (0 or -1) */
 static int parses(int want, struct masqd_opts *o, ...)
 {
@@ -354,6 +497,9 @@ int main(void)
 		{ "xdp_line", xdp_line },
 		{ "claims", claims },
 		{ "claim_waits_for_helper", claim_waits_for_helper },
+		{ "claim_unwritten_waited", claim_unwritten_waited },
+		{ "claim_all_or_none", claim_all_or_none },
+		{ "claim_race_one_wins", claim_race_one_wins },
 		{ "release_options", release_options },
 	};
 	int failed = 0;
