@@ -23,7 +23,8 @@
 #   - -C: as many as -L lists;
 #   - -D -s 192.168.0.2: lists and deletes exactly that client's
 #     connections ("N flow entries have been deleted."; the next -L -s
-#     lists none; 192.168.0.3's are still listed) while 192.168.0.3's
+#     lists none, nor does masq -L list its mappings; 192.168.0.3's
+#     are still listed) while 192.168.0.3's
 #     download goes on to its last byte;
 #     again: "0 flow entries have been deleted.", status 1;
 #   - a bad option or value: conntrack's message, status 2;
@@ -148,12 +149,14 @@ round() {
 	dsrc=$(grep -c "^[a-z]* .* src=192.168.0.2 dst=" "$WORK/out")
 	cp "$WORK/err" "$WORK/err.D"
 	ct -L -s 192.168.0.3 -p tcp --dport 7001
-	local kept
+	local kept maps
 	kept=$(lines)
+	maps=$(mctl masq -L -n | grep -c " 192\.168\.0\.2 ")
 	ct -L -s 192.168.0.2
-	check "${t}delete_client" "want the $n connections of 192.168.0.2 deleted, 192.168.0.3's kept (-D: status $drc, $dn lines, $dsrc of 192.168.0.2; 192.168.0.3's to :7001: $kept)" \
+	check "${t}delete_client" "want the $n connections of 192.168.0.2 deleted with their mappings, 192.168.0.3's kept (-D: status $drc, $dn lines, $dsrc of 192.168.0.2; 192.168.0.3's to :7001: $kept; masq -L entries of 192.168.0.2: $maps)" \
 		eval '[ $drc = 0 ] && [ "$n" -ge 4 ] && [ "$dn" = "$n" ] &&
 		[ "$dsrc" = "$n" ] && [ "$(lines)" = 0 ] && [ "$kept" = 1 ] &&
+		[ "$maps" = 0 ] &&
 		grep -qxF "conntrack v1.4.7 (conntrack-tools): $n flow entries have been deleted." "$WORK/err.D"'
 	ct -D -s 192.168.0.2 -p udp
 	check "${t}delete_none" "want status 1, none deleted" \
