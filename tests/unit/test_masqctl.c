@@ -493,6 +493,25 @@ static bool t_conntrack_none(void)
 	return ok;
 }
 
+/* conntrack -L FILTER -o json: the filter goes to masqd, JSON comes out */
+static bool t_conntrack_json_filtered(void)
+{
+	const struct answer a[] = { { 0, "udp      17 29 src=192.168.0.2 "
+		"dst=198.51.100.7 sport=40000 dport=53 [UNREPLIED] "
+		"src=198.51.100.7 dst=203.0.113.1 sport=53 dport=61000 mark=0 "
+		"use=1\n" } };
+	struct run r = { .argv0 = "masqctl", .args = RUN("conntrack", "-L", "-p",
+			 "udp", "--dport", "53", "-o", "json"), .answers = a,
+			 .nanswers = 1 };
+	bool ok = run(&r) && expect_rc(&r, 0) &&
+		  expect_request(&r, 0, "conntrack -L -p udp --dport 53 -o json") &&
+		  has("stdout", r.out, "\"dport\": 53") &&
+		  expect_text("stderr", r.err, "");
+
+	run_free(&r);
+	return ok;
+}
+
 /* A bad conntrack option: conntrack's two lines, status 2, nothing sent */
 static bool t_conntrack_bad_option(void)
 {
@@ -1902,6 +1921,7 @@ static const struct {
 	{ "passthrough_parts", t_passthrough_parts },
 	{ "conntrack_none_status_1", t_conntrack_none },
 	{ "conntrack_bad_option_exit_2", t_conntrack_bad_option },
+	{ "conntrack_json_filtered", t_conntrack_json_filtered },
 	{ "ipt_append_canonical", t_ipt_append },
 	{ "ipt_service_name", t_ipt_service_name },
 	{ "ipt_bad_option_exit_2", t_ipt_bad_option },
