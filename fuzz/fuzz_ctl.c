@@ -43,6 +43,11 @@ static const char *const seeds[] = {
 	"masq -L -v -n\nmasq -L --raw\nmasq -S\nmasq -D tcp 192.168.0.2 40000\n"
 	"masq -D ICMP 192.168.0.2 0\nmasq -D udp 192.168.0.2 65536\nmasq -F",
 	"conntrack -L\nconntrack -F",
+	"conntrack -L -p tcp --dport 80 --state ESTABLISHED\n"
+	"conntrack -L -s 192.168.0.2 -r 198.51.100.7 -m 0/0xff\n"
+	"conntrack -G -p udp -s 192.168.0.2 -d 198.51.100.7 --sport 40000 "
+	"--dport 53\nconntrack -D -p icmp --icmp-id 77\nconntrack -D\n"
+	"conntrack -L -p tcp --sport x\nconntrack -C -p tcp",
 	"txn begin\niptables -F\niptables -N acctin\niptables -A acctin\n"
 	"iptables -A INPUT -i wan0 -j acctin\niptables -S\niptables-save\n"
 	"ipmasqadm portfw -a -P tcp -L 203.0.113.1 80 -R 192.168.0.2 80\n"

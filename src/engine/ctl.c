@@ -22,6 +22,7 @@
 #include "alg.h"
 #include "fwd.h"
 #include "ipt/lang.h"
+#include "masq/ctfilter.h"
 #include "masqtab.h"
 #include "origdst.h"
 #include "perm.h"
@@ -554,24 +555,30 @@ static int cmd_neigh(struct masq_engine *e, int argc, char *const *argv,
 
 /* ---- masq (masqtab.c), conntrack (their table walks are ctlist.c's) ---- */
 
-/* conntrack -L and -F are ctlist.c's */
+/*
+ * conntrack -C [expect] and -L expect; the walks (-L, -D, -G, -F, -E)
+ * are ctlist.c's, and a command line neither takes is refused here with
+ * conntrack's message (ctfilter.c)
+ */
 static int cmd_conntrack(struct masq_engine *e, int argc, char *const *argv,
 			 struct masq_text *out)
 {
-	if (argc == 2 && !strcmp(argv[1], "-C")) {
-		masq_text_printf(out, "%u\n", e->ct.count);
+	struct ct_cmdline c;
+	char err[CTF_ERR_MAX];
+
+	if (ct_cmdline_parse(argc, argv, &c, err, sizeof(err)))
+		return usage(out, "conntrack: %s", err);
+	if (c.cmd == 'C') {
+		masq_text_printf(out, "%u\n", c.expect ? e->alg->nexp :
+				 e->ct.count);
 		return 0;
 	}
-	if (argc == 3 && !strcmp(argv[1], "-L") && !strcmp(argv[2], "expect")) {
+	if (c.cmd == 'L' && c.expect) {
 		alg_expect_list(e, out);	/* conntrack(8)'s table name */
 		return 0;
 	}
-	if (argc == 3 && !strcmp(argv[1], "-C") && !strcmp(argv[2], "expect")) {
-		masq_text_printf(out, "%u\n", e->alg->nexp);
-		return 0;
-	}
-	return usage(out, "usage: conntrack -L [expect] | -F | -C [expect] | -E%s",
-		     "");
+	return usage(out, "usage: conntrack -L [expect] | -D | -G | -F | "
+		     "-C [expect] | -E%s", "");
 }
 
 /* ---- stats, set, show --------------------------------------------------- */

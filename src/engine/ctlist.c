@@ -2,7 +2,7 @@
 /*
  * ctlist.c - the commands that walk the whole connection table, in
  *	      bounded chunks: masq -L, masq -D, masq -F, conntrack -L,
- *	      conntrack -F
+ *	      -D, -G (with conntrack's filters), conntrack -F
  *
  * Theory of operation: a full table is 262,144 connections by default
  * (about 50 MB of conntrack -L text, 0.4 s of formatting in one go),
@@ -24,7 +24,19 @@
  * made. conntrack -F forgets every connection present when it started;
  * one made meanwhile behind the cursor stays. masq -D and -F are the same
  * walk over the masquerade table's entries (masqtab.c), forgetting those
- * they name, and say at the end how many went. A walk that forgets only
+ * they name, and say at the end how many went. conntrack -L, -D and -G
+ * take conntrack's filters (masq/ctfilter.h, parsed in ctfilter.c),
+ * tested on each connection the walk visits: a filtered listing of a
+ * million connections is as bounded per chunk as a whole one. -D lists
+ * each connection it forgets (as conntrack does) and forgets it with all
+ * it holds (conn_release(): its masquerade mapping, its expectations).
+ * -G is the same walk with the whole tuple as its filter, original or
+ * reply direction: with --workers N the connection lives in one engine
+ * of N, and a walk finds it wherever it is (the road not taken: a hash
+ * lookup per engine, faster, but a second path for one connection).
+ * The count conntrack prints at the end ("N flow entries have been
+ * shown.") is masqctl's: it counts the lines, which adds up over the
+ * engines of --workers N without a word from here. A walk that forgets only
  * ever forgets the connection under its own cursor (conn_release()
  * frees that slot alone), so another walk in progress keeps its promise.
  *
@@ -40,6 +52,7 @@
 #include <string.h>
 
 #include "eng.h"
+#include "masq/ctfilter.h"
 #include "masqtab.h"
 
 #define CTLIST_SLOTS	16384	/* slots a chunk looks at (1 MiB of table) */
@@ -48,7 +61,7 @@
 #define EXIT_FAIL	1
 
 enum ctlist_kind { CTLIST_MASQ, CTLIST_MASQ_RAW, CTLIST_MASQ_FORGET,
-		  CTLIST_CONNTRACK, CTLIST_FLUSH, CTLIST_NUM,
+		  CTLIST_CONNTRACK, CTLIST_CT_DELETE, CTLIST_FLUSH, CTLIST_NUM,
 		  CTLIST_EVENTS };	/* conntrack -E: no walk (ctevent.c) */
 
 /**
@@ -56,6 +69,7 @@ enum ctlist_kind { CTLIST_MASQ, CTLIST_MASQ_RAW, CTLIST_MASQ_FORGET,
  * @kind:	what it does
  * @next:	the next slot it looks at
  * @masq:	masq's words (the masq kinds)
+ * @ctf:	conntrack -L, -D, -G: which connections
  * @rows:	masq -L: rows listed so far (the column heading comes
  *		with the first, as ipchains printed it); -D, -F: entries
  *		forgotten
@@ -66,6 +80,7 @@ struct masq_ctl_list {
 	enum ctlist_kind kind;
 	uint32_t next;
 	struct masqtab_args masq;
+	struct ct_filter ctf;
 	uint32_t rows;
 	struct masq_engine *e;
 	uint64_t cursor;
@@ -325,13 +340,77 @@ static void ct_tuple_put(struct line *l, const struct ct_table *ct,
 	put(l, " ", 1);
 }
 
+/*
+ * Does direction @dir of connection @ce hold @f's whole tuple? (An echo's
+ * id is the original direction's sport, the reply's dport: pkt.h)
+ */
+static bool ctf_tuple_is(const struct ct_filter *f, const struct ct_entry *ce,
+			 int dir)
+{
+	const struct ct_tuple *t = &ce->t[dir];
+
+	if (t->src != f->src || t->dst != f->dst)
+		return false;
+	if (ce->proto == IPPROTO_ICMP_)
+		return ntohs(dir == CT_ORIG ? t->sport : t->dport) == f->icmp_id;
+	if (f->has & CTF_SPORT && ntohs(t->sport) != f->sport)
+		return false;
+	return !(f->has & CTF_DPORT) || ntohs(t->dport) == f->dport;
+}
+
+/*
+ * conntrack -G: the one connection whose original or reply tuple is the
+ * filter's (ICMP: an echo's type 8, code 0 and id)
+ */
+static bool ctf_get_matches(const struct ct_filter *f,
+			    const struct ct_entry *ce)
+{
+	if (ce->proto == IPPROTO_ICMP_ &&
+	    (f->icmp_type != ICMP_ECHO || f->icmp_code))
+		return false;
+	return ctf_tuple_is(f, ce, CT_ORIG) || ctf_tuple_is(f, ce, CT_REPLY);
+}
+
+/* Is address @a what @f asks of it (CTF_* bit @bit, value @want)? */
+#define CTF_IS(f, bit, a, want)	(!((f)->has & (bit)) || (a) == (want))
+
+/* conntrack -L, -D, -G: is connection @i one @f names? O(1) */
+static bool ctf_matches(const struct ct_filter *f, const struct ct_table *ct,
+			uint32_t i)
+{
+	const struct ct_entry *ce = &ct->e[i];
+	const struct ct_tuple *o = &ce->t[CT_ORIG], *r = &ce->t[CT_REPLY];
+
+	if (!f->has)
+		return true;
+	if (f->has & CTF_PROTO && ce->proto != f->proto)
+		return false;
+	if (f->has & CTF_GET)
+		return ctf_get_matches(f, ce);
+	return CTF_IS(f, CTF_SRC, o->src, f->src) &&
+	       CTF_IS(f, CTF_DST, o->dst, f->dst) &&
+	       CTF_IS(f, CTF_RSRC, r->src, f->rsrc) &&
+	       CTF_IS(f, CTF_RDST, r->dst, f->rdst) &&
+	       CTF_IS(f, CTF_SPORT, ntohs(o->sport), f->sport) &&
+	       CTF_IS(f, CTF_DPORT, ntohs(o->dport), f->dport) &&
+	       CTF_IS(f, CTF_RSPORT, ntohs(r->sport), f->rsport) &&
+	       CTF_IS(f, CTF_RDPORT, ntohs(r->dport), f->rdport) &&
+	       CTF_IS(f, CTF_STATE, ce->state, f->state) &&
+	       CTF_IS(f, CTF_MARK, ct->aux[i].mark & f->mark_mask,
+		      f->mark & f->mark_mask) &&
+	       CTF_IS(f, CTF_ICMP_TYPE, ICMP_ECHO, f->icmp_type) &&
+	       CTF_IS(f, CTF_ICMP_CODE, 0, f->icmp_code) &&
+	       CTF_IS(f, CTF_ICMP_ID, ntohs(o->sport), f->icmp_id);
+}
+
 /* conntrack -L: one connection in the format of conntrack(8) */
 static int conntrack_line(struct masq_engine *e, struct masq_ctl_list *w,
 			  uint32_t i, struct line *l)
 {
 	const struct ct_entry *ce = &e->ct.e[i];
 
-	(void)w;
+	if (!ctf_matches(&w->ctf, &e->ct, i))
+		return 0;
 	put_s(l, ctlist_proto_name(ce->proto));
 	pad(l, 0, 8);
 	put(l, " ", 1);
@@ -355,6 +434,17 @@ static int conntrack_line(struct masq_engine *e, struct masq_ctl_list *w,
 	return 1;
 }
 
+/* conntrack -D: list a connection @w names, then forget it (and what
+ * it holds) */
+static int ct_delete_one(struct masq_engine *e, struct masq_ctl_list *w,
+			 uint32_t i, struct line *l)
+{
+	if (!conntrack_line(e, w, i, l))
+		return 0;
+	conn_release(e, i);
+	return 1;
+}
+
 /* conntrack -F: forget one connection (and what it holds) */
 static int flush_one(struct masq_engine *e, struct masq_ctl_list *w,
 		     uint32_t i, struct line *l)
@@ -372,6 +462,7 @@ static int (*const ctlist_step[CTLIST_NUM])(struct masq_engine *e,
 	[CTLIST_MASQ_RAW] = masq_raw_line,
 	[CTLIST_MASQ_FORGET] = masq_forget,
 	[CTLIST_CONNTRACK] = conntrack_line,
+	[CTLIST_CT_DELETE] = ct_delete_one,
 	[CTLIST_FLUSH] = flush_one,
 };
 
@@ -382,24 +473,42 @@ static const enum ctlist_kind masq_kind[MASQTAB_NUM] = {
 	[MASQTAB_FLUSH] = CTLIST_MASQ_FORGET,
 };
 
-/*
- * Which walk @argv asks for (masq's words into @m), or -1 when it is none
- * (or malformed)
- */
-static int ctlist_kind(int argc, char *const *argv, struct masqtab_args *m)
+/* conntrack's walks, by command letter */
+static int conntrack_kind(char cmd)
 {
+	switch (cmd) {
+	case 'L':
+	case 'G':
+		return CTLIST_CONNTRACK;
+	case 'D':
+		return CTLIST_CT_DELETE;
+	case 'F':
+		return CTLIST_FLUSH;
+	case 'E':
+		return CTLIST_EVENTS;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * Which walk @argv asks for (masq's words into @m, conntrack's filter
+ * into @f), or -1 when it is none (or malformed)
+ */
+static int ctlist_kind(int argc, char *const *argv, struct masqtab_args *m,
+		       struct ct_filter *f)
+{
+	struct ct_cmdline c;
+	char err[CTF_ERR_MAX];
+
 	if (!strcmp(argv[0], "masq"))
 		return masqtab_words(argc, argv, m, NULL) ? -1 :
 		       (int)masq_kind[m->cmd];
-	if (argc != 2 || strcmp(argv[0], "conntrack"))
+	if (strcmp(argv[0], "conntrack") ||
+	    ct_cmdline_parse(argc, argv, &c, err, sizeof(err)) || c.expect)
 		return -1;
-	if (!strcmp(argv[1], "-L"))
-		return CTLIST_CONNTRACK;
-	if (!strcmp(argv[1], "-F"))
-		return CTLIST_FLUSH;
-	if (!strcmp(argv[1], "-E"))
-		return CTLIST_EVENTS;
-	return -1;
+	*f = c.f;
+	return conntrack_kind(c.cmd);
 }
 
 /**
@@ -407,8 +516,9 @@ static int ctlist_kind(int argc, char *const *argv, struct masqtab_args *m)
  * @e:		engine
  * @argc:	number of words
  * @argv:	the command: masq -L [-n] [-v] [--raw], masq -D PROTO ADDR
- *		PORT, masq -F, conntrack -L, conntrack -F, conntrack -E (no
- *		walk: a listener, masq_ctl_list_live())
+ *		PORT, masq -F, conntrack -L|-D|-G [FILTER...] (ctfilter.c),
+ *		conntrack -F, conntrack -E (no walk: a listener,
+ *		masq_ctl_list_live())
  * @l:		the walk, or NULL when the command is none of these (or
  *		malformed: masq_engine_ctl() says what is wrong)
  *
@@ -418,7 +528,8 @@ int masq_engine_ctl_list(struct masq_engine *e, int argc, char *const *argv,
 			 struct masq_ctl_list **l)
 {
 	struct masqtab_args m = { 0 };
-	int kind = argc >= 1 && argv[0] ? ctlist_kind(argc, argv, &m) : -1;
+	struct ct_filter f = { 0 };
+	int kind = argc >= 1 && argv[0] ? ctlist_kind(argc, argv, &m, &f) : -1;
 
 	*l = NULL;
 	if (kind < 0)
@@ -428,6 +539,7 @@ int masq_engine_ctl_list(struct masq_engine *e, int argc, char *const *argv,
 		return -ENOMEM;
 	(*l)->kind = (enum ctlist_kind)kind;
 	(*l)->masq = m;
+	(*l)->ctf = f;
 	(*l)->e = e;
 	if (kind == CTLIST_EVENTS && ctev_listen(e, &(*l)->cursor)) {
 		free(*l);

@@ -414,10 +414,16 @@ int stats_main(struct conn *c, int argc, char **argv)
 	return ret;
 }
 
-/* conntrack -L -o json, streamed */
-static int conntrack_json(struct conn *c)
+/**
+ * conntrack_json() - conntrack -L [FILTER...] -o json, streamed
+ * @c:		connection to masqd
+ * @argc:	number of words
+ * @argv:	the words as given ("-o json" is masqd's to ignore)
+ *
+ * Return: 0, 1 (masqd failed, output failed, lines not understood)
+ */
+int conntrack_json(struct conn *c, int argc, char **argv)
 {
-	char *words[] = { "conntrack", "-L", NULL };
 	struct json_feed *j = calloc(1, sizeof(*j));
 	struct reply r;
 	int ret;
@@ -427,7 +433,7 @@ static int conntrack_json(struct conn *c)
 		return 1;
 	}
 	j->to = stdout;
-	ret = conn_stream_with(c, 2, words, json_feed_part, j, &j->err, &r);
+	ret = conn_stream_with(c, argc, argv, json_feed_part, j, &j->err, &r);
 	if (!ret) {
 		if (r.status) {
 			if (j->begun)		/* what came stays valid JSON */
@@ -459,8 +465,16 @@ static int events_part(void *ctx, const char *text, size_t len)
 	return -ECANCELED;
 }
 
-/* conntrack -E: events until masqd stops or the output is closed */
-static int conntrack_events(struct conn *c, int argc, char **argv)
+/**
+ * conntrack_events() - conntrack -E: events until masqd stops or the
+ *			output is closed, each part flushed at once
+ * @c:		connection to masqd
+ * @argc:	number of words
+ * @argv:	the words
+ *
+ * Return: 0, 1 (masqd failed or output failed)
+ */
+int conntrack_events(struct conn *c, int argc, char **argv)
 {
 	struct reply r;
 	int err = 0, ret;
@@ -471,29 +485,4 @@ static int conntrack_events(struct conn *c, int argc, char **argv)
 	ret = reply_print(&r);
 	reply_free(&r);
 	return ret;
-}
-
-/**
- * conntrack_main() - conntrack -L -o json here; conntrack -E with each
- *		      line flushed; every other conntrack command as masqd
- *		      answers it
- * @c:		connection to masqd
- * @argc:	number of words
- * @argv:	the words, "conntrack" first
- *
- * Return: 0, 1 (masqd failed or output failed), 2 (usage)
- */
-int conntrack_main(struct conn *c, int argc, char **argv)
-{
-	if (argc == 4 && !strcmp(argv[1], "-L") && !strcmp(argv[2], "-o")) {
-		if (strcmp(argv[3], "json")) {
-			fprintf(stderr, "masqctl: conntrack -L -o: unknown "
-				"output format '%s' (json)\n", argv[3]);
-			return 2;
-		}
-		return conntrack_json(c);
-	}
-	if (argc == 2 && !strcmp(argv[1], "-E"))
-		return conntrack_events(c, argc, argv);
-	return as_is(c, argc, argv);
 }

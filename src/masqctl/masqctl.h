@@ -182,6 +182,8 @@ int ipchains_main(struct conn *c, int argc, char **argv);
 int ipchains_save_main(struct conn *c, int argc, char **argv);
 int ipchains_restore_main(struct conn *c, int argc, char **argv);
 int stats_main(struct conn *c, int argc, char **argv);		/* json.c */
-int conntrack_main(struct conn *c, int argc, char **argv);	/* json.c */
+int conntrack_main(struct conn *c, int argc, char **argv);	/* conntrack.c */
+int conntrack_json(struct conn *c, int argc, char **argv);	/* json.c */
+int conntrack_events(struct conn *c, int argc, char **argv);	/* json.c */
 
 #endif

@@ -34,6 +34,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "masq/ctfilter.h"
 #include "masqd/log.h"
 #include "masqd/masqd.h"
 #include "masqd/port.h"
@@ -79,16 +80,28 @@ void workers_steer_refresh(struct masqd *d)
 		masq_engine_steer_conf(d->e, d->wk.n, d->wk.steer);
 }
 
+/* conntrack's command letter (ctfilter.c), @expect: of the expect table */
+static char conntrack_cmd(int argc, char *const *argv, bool *expect)
+{
+	struct ct_cmdline c;
+	char err[CTF_ERR_MAX];
+
+	*expect = false;
+	if (argc < 2 || strcmp(argv[0], "conntrack") ||
+	    ct_cmdline_parse(argc, argv, &c, err, sizeof(err)))
+		return 0;
+	*expect = c.expect;
+	return c.cmd;
+}
+
 /* A command whose answer is counters, added over the workers */
 static bool summable(int argc, char *const *argv)
 {
+	bool expect;
+
 	if (argc == 1 && !strcmp(argv[0], "stats"))
 		return true;
-	if (argc >= 2 && !strcmp(argv[0], "conntrack"))
-		for (int i = 1; i < argc; i++)
-			if (!strcmp(argv[i], "-C") || !strcmp(argv[i], "--count"))
-				return true;
-	return false;
+	return conntrack_cmd(argc, argv, &expect) == 'C';
 }
 
 /*
@@ -104,8 +117,9 @@ static bool shared(int argc, char *const *argv)
 /* A listing of per-engine state that is not a walk: each engine's, in turn */
 static bool concatenated(int argc, char *const *argv)
 {
-	return argc == 3 && !strcmp(argv[0], "conntrack") &&
-	       !strcmp(argv[1], "-L") && !strcmp(argv[2], "expect");
+	bool expect;
+
+	return conntrack_cmd(argc, argv, &expect) == 'L' && expect;
 }
 
 static bool same_text(const struct masq_text *a, size_t off,

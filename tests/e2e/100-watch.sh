@@ -57,7 +57,7 @@ sleep 0.3
 bg lan tcpclient 15 "$PY" -u "$WORK/tool.py" tcp-hold-client 203.0.113.2 7000 8
 CLI_PID=$BG_PID
 ono lan "$PY" -u "$WORK/tool.py" udp-ask 203.0.113.2 9999 hello >/dev/null
-wait_until 4 sh -c "'$MASQCTL' -s '$SOCK' conntrack -L | grep -q 'dport=7000.*ESTABLISHED\|ESTABLISHED.*dport=7000'" ||
+wait_until 4 sh -c "'$MASQCTL' -s '$SOCK' conntrack -L 2>/dev/null | grep -q 'dport=7000.*ESTABLISHED\|ESTABLISHED.*dport=7000'" ||
 	log "no ESTABLISHED connection to :7000 in conntrack -L"
 
 # --- stats --json ----------------------------------------------------------

@@ -10,7 +10,8 @@
  * steps, and the lines are checked as Linux's netlink dumps promise:
  * every connection of A exactly once, no line twice, no chunk longer
  * than its bound; the chunks together are what masq_engine_ctl() prints
- * at once; conntrack -F forgets all that was there when it started. And
+ * at once; conntrack -F forgets all that was there when it started;
+ * conntrack -D with a filter forgets exactly what it names. And
  * a text that runs out of memory says so, and the walk then fails.
  *
  * Prints "ok ctlist/NAME" or "FAIL ctlist/NAME: why" per case, and the
@@ -315,6 +316,56 @@ static bool flush_in_chunks(void)
 	return ok;
 }
 
+/* Lines of @t that hold @needle */
+static uint32_t lines_with(const struct masq_text *t, const char *needle)
+{
+	uint32_t n = 0;
+
+	for (const char *p = t->s; p && (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+/*
+ * conntrack -D with a filter, in chunks: exactly the connections it names
+ * are listed and forgotten (B's UDP of 192.168.0.3), each chunk bounded;
+ * A's stay, and a filtered -L finds one of them by its port
+ */
+static bool delete_filtered_in_chunks(void)
+{
+	static char *const argv[] = { "conntrack", "-D", "-s", "192.168.0.3",
+				      NULL };
+	struct masq_engine *e = filled();
+	struct masq_ctl_list *l = e ? walk_start(e, argv) : NULL;
+	struct walk w = { 0 };
+	struct masq_text t = { 0 };
+	int rc = MASQ_CTL_MORE;
+	bool ok = l != NULL;
+
+	while (ok && rc == MASQ_CTL_MORE)
+		rc = walk_step(e, l, &w);
+	if (ok && (rc || w.most_lines > CHUNK_LINES))
+		ok = report_whyf("status %d, a chunk of %u lines", rc, w.most_lines);
+	if (ok && (lines_with(&w.text, "\n") != N_B ||
+		   lines_with(&w.text, "udp      17 ") != N_B ||
+		   lines_with(&w.text, " src=192.168.0.3 ") != N_B))
+		ok = report_whyf("%u lines, %u of 192.168.0.3's UDP; want %u",
+				 lines_with(&w.text, "\n"),
+				 lines_with(&w.text, " src=192.168.0.3 "), N_B);
+	if (ok && masq_engine_conn_count(e) != N_A)
+		ok = report_whyf("%u connections left, want %u",
+				 masq_engine_conn_count(e), N_A);
+	if (ok)
+		ctlline_run(e, "conntrack -L -p tcp --sport 1500 --dport 80", &t);
+	if (ok && (lines_with(&t, "\n") != 1 || !strstr(t.s, " sport=1500 ")))
+		ok = report_whyf("-L -p tcp --sport 1500: '%.200s'", t.s ? t.s : "");
+	masq_text_free(&t);
+	masq_text_free(&w.text);
+	masq_ctl_list_free(l);
+	masq_engine_destroy(e);
+	return ok;
+}
+
 /* A text that cannot grow says so, and a walk into it fails */
 static bool out_of_memory_said(void)
 {
@@ -389,6 +440,7 @@ int main(void)
 	report("masq_chunks_are_the_whole",
 	       chunks_are_the_whole("masq -L -n", masq_l));
 	report("flush_in_chunks", flush_in_chunks());
+	report("delete_filtered_in_chunks", delete_filtered_in_chunks());
 	report("out_of_memory_said", out_of_memory_said());
 	report("not_a_walk", not_a_walk());
 	masq_pool_destroy(pool);

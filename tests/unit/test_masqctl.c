@@ -460,13 +460,68 @@ static bool t_passthrough_parts(void)
 			 .answers = a, .nanswers = 1 };
 	bool ok = run(&r) && expect_rc(&r, 0) &&
 		  expect_text("stdout", r.out, "tcp 1\nudp 2\nicmp 3\n") &&
-		  expect_text("stderr", r.err, "");
+		  expect_text("stderr", r.err, "conntrack v1.4.7 (conntrack-tools): "
+			      "3 flow entries have been shown.\n");
 
 	run_free(&r);
 	r.answers = a + 1;
 	ok = ok && run(&r) && expect_rc(&r, 1) &&
 	     expect_text("stdout", r.out, "tcp 1\n") &&
 	     has("stderr", r.err, "incomplete");
+	run_free(&r);
+	return ok;
+}
+
+/* conntrack -D, -G finding nothing: conntrack's line and status 1 */
+static bool t_conntrack_none(void)
+{
+	const struct answer a[] = { { 0, "" } };
+	struct run r = { .argv0 = "masqctl", .args = RUN("conntrack", "-D", "-s",
+			 "10.0.0.9"), .answers = a, .nanswers = 1 };
+	struct run g = { .argv0 = "masqctl", .args = RUN("conntrack", "-G", "-p",
+			 "udp", "-s", "10.0.0.9", "-d", "10.0.0.1", "--sport", "1",
+			 "--dport", "2"), .answers = a, .nanswers = 1 };
+	bool ok = run(&r) && expect_rc(&r, 1) && expect_requests(&r, 1) &&
+		  expect_text("stderr", r.err, "conntrack v1.4.7 (conntrack-tools): "
+			      "0 flow entries have been deleted.\n");
+
+	ok = ok && run(&g) && expect_rc(&g, 1) &&
+	     expect_text("stderr", g.err, "conntrack v1.4.7 (conntrack-tools): "
+			 "Operation failed: such conntrack doesn't exist\n");
+	run_free(&r);
+	run_free(&g);
+	return ok;
+}
+
+/* conntrack -L FILTER -o json: the filter goes to masqd, JSON comes out */
+static bool t_conntrack_json_filtered(void)
+{
+	const struct answer a[] = { { 0, "udp      17 29 src=192.168.0.2 "
+		"dst=198.51.100.7 sport=40000 dport=53 [UNREPLIED] "
+		"src=198.51.100.7 dst=203.0.113.1 sport=53 dport=61000 mark=0 "
+		"use=1\n" } };
+	struct run r = { .argv0 = "masqctl", .args = RUN("conntrack", "-L", "-p",
+			 "udp", "--dport", "53", "-o", "json"), .answers = a,
+			 .nanswers = 1 };
+	bool ok = run(&r) && expect_rc(&r, 0) &&
+		  expect_request(&r, 0, "conntrack -L -p udp --dport 53 -o json") &&
+		  has("stdout", r.out, "\"dport\": 53") &&
+		  expect_text("stderr", r.err, "");
+
+	run_free(&r);
+	return ok;
+}
+
+/* A bad conntrack option: conntrack's two lines, status 2, nothing sent */
+static bool t_conntrack_bad_option(void)
+{
+	struct run r = { .argv0 = "masqctl", .args = RUN("conntrack", "-L",
+			 "--dport", "80") };
+	bool ok = run(&r) && expect_rc(&r, 2) && expect_requests(&r, 0) &&
+		  expect_text("stderr", r.err, "conntrack v1.4.7 (conntrack-tools): "
+			      "unknown option `--dport'\nTry `conntrack -h' or "
+			      "'conntrack --help' for more information.\n");
+
 	run_free(&r);
 	return ok;
 }
@@ -1909,6 +1964,9 @@ static const struct {
 	{ "passthrough", t_passthrough },
 	{ "passthrough_failure", t_passthrough_failure },
 	{ "passthrough_parts", t_passthrough_parts },
+	{ "conntrack_none_status_1", t_conntrack_none },
+	{ "conntrack_bad_option_exit_2", t_conntrack_bad_option },
+	{ "conntrack_json_filtered", t_conntrack_json_filtered },
 	{ "ipt_append_canonical", t_ipt_append },
 	{ "ipt_service_name", t_ipt_service_name },
 	{ "ipt_bad_option_exit_2", t_ipt_bad_option },
