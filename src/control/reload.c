@@ -727,6 +727,7 @@ int reload_commit(struct reload *r, struct masq_engine *live,
 	}
 	if (job->rules)
 		masq_engine_ctl_job_finish(live, job->rules, msg);
+	r->swapped = job->rules || (job->start && sets_rules(&job->nf));
 	cmdfile_free(&r->cur);
 	r->cur = job->nf;
 	job->nf = (struct cmdfile){ 0 };

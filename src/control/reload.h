@@ -76,6 +76,8 @@
  * @cur:	the file now in effect (valid when @loaded)
  * @loaded:	a load has succeeded
  * @loads:	successful loads
+ * @swapped:	the last load put a ruleset in (the file, or the one it
+ *		replaced, has rule commands)
  * @failures:	refused loads
  */
 struct reload {
@@ -86,6 +88,7 @@ struct reload {
 	struct cmdfile cur;
 	bool loaded;
 	uint64_t loads;
+	bool swapped;
 	uint64_t failures;
 };
 

@@ -95,6 +95,7 @@ static void usage(FILE *f)
 "\n"
 "Verbs: iface, addr, route, neigh, masq -S [TCP TCPFIN UDP], masq -F,\n"
 "conntrack -L [expect]|-F|-C, stats, set, show settings, rules [DIR],\n"
+"  reload                          reload masqd's -c file, print the outcome\n"
 "  stats --json                    the counters as one JSON object\n"
 "  conntrack -L -o json            the connections as a JSON array\n"
 "  conntrack -E                    live events (new, update, destroy)\n"
