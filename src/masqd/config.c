@@ -171,19 +171,19 @@ static void log_outcome(const struct masqd *d, int ret, struct masq_text *msg,
  */
 static int outcome(struct masqd *d, struct masq_text *out)
 {
-	struct masq_text msg, none = { 0 };
+	struct masq_text msg;
 	double check_s, apply_ms;
 	int ret, st;
 
 	if (!job_reload_outcome(d, &ret, &msg, &check_s, &apply_ms))
 		return -1;
 	remember(d, ret, &msg);
-	st = answer(d, ret, &msg, check_s, apply_ms, out ? out : &none);
-	masq_text_free(&none);
+	st = out ? answer(d, ret, &msg, check_s, apply_ms, out) : !!ret;
 	log_outcome(d, ret, &msg, check_s, apply_ms);
 	masq_text_free(&msg);
 	twin_reloaded(d);	/* a reset may have forgotten the twins */
-	hostwatch_reloaded(d);	/* ... and flushed the host's routes */
+	hostwatch_reloaded(d);	/* ... and taken a host route the old
+				 * file named too */
 	return st;
 }
 
