@@ -10,7 +10,8 @@
 # 1. Before any masqd: `masqd -t -c BAD ...` as user nobody prints each
 #    bad line with its number and exits 1; `masqd --check-config GOOD ...`
 #    prints "GOOD: ok" and exits 0; neither touched the router's
-#    interfaces, its nft ruleset or /run/masq (no claim).
+#    interfaces (links, sysctls), its nft ruleset or its /run/masq/NETNS
+#    (no claim).
 # 2. masqd starts with GOOD. FILE changes (a new setting, a second rule):
 #    `masqctl reload` prints "reloaded FILE: 3 commands, rules replaced,
 #    ..." with status 0, and the setting is in effect.
@@ -42,11 +43,17 @@ chmod 644 "$GOOD" "$BAD"
 
 lab_up || exit 1
 
-# the router's side as the kernel sees it: links, nft ruleset, /run/masq
+GWNS=$(ip netns exec "$NS_GW" stat -L -c %i /proc/self/ns/net)
+
+# the router's side as the kernel sees it: links (but their carrier,
+# which the lab's still settling), the owned interfaces' sysctls, the nft
+# ruleset, /run/masq
 router_state() {
-	ip netns exec "$NS_GW" ip -d link show
+	ip netns exec "$NS_GW" ip -d link show |
+		sed -E 's/NO-CARRIER,//; s/ state [A-Z]+ / /'
+	ip netns exec "$NS_GW" sysctl -a -r '\.(lan0|wan0)\.' 2>/dev/null
 	ip netns exec "$NS_GW" nft list ruleset 2>&1
-	find /run/masq 2>/dev/null | sort
+	find "/run/masq/$GWNS" 2>/dev/null | sort	# the claims, records
 }
 
 # as_nobody CMD...: in the router's namespace, as user nobody
