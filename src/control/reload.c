@@ -509,39 +509,70 @@ static int validate(const struct reload *r, const struct cmdfile *base,
 	return (int)v.bad;
 }
 
+/* `route add ...` or `neigh add ...`: what a reload takes back */
+static bool is_route_or_neigh_add(const struct cmdfile_cmd *c)
+{
+	return c->argc >= 3 && !strcmp(c->argv[1], "add") &&
+	       (!strcmp(c->argv[0], "route") || !strcmp(c->argv[0], "neigh"));
+}
+
 /*
- * Step 3 but the rules, for @cf on the live engine; @again: a reload
- * (reset first, skip what only a start may add). Stops at the first
- * failure. Return: 0 or -1 (the failure in @msg)
+ * Take back the routes and static neighbours the first @n commands of
+ * @cf added: `route del PREFIX`, `neigh del ADDR`, each quietly (one
+ * deleted by hand since is not there: nothing to do). Routes and
+ * neighbours the file never named, those added by hand with masqctl,
+ * stay. O(commands x table).
+ */
+static void undo_adds(struct masq_engine *e, const struct cmdfile *cf,
+		      size_t n)
+{
+	for (size_t i = 0; cf && i < n && i < cf->n; i++) {
+		const struct cmdfile_cmd *c = &cf->cmds[i];
+		char *argv[] = { c->argv[0], "del", NULL, NULL };
+		struct masq_text out = { 0 };
+
+		if (!is_route_or_neigh_add(c))
+			continue;
+		argv[2] = c->argv[2];
+		masq_engine_ctl(e, 3, argv, &out);
+		masq_text_free(&out);
+	}
+}
+
+/*
+ * Step 3 but the rules, for @cf on the live engine; @prev: a reload's
+ * file in effect (reset first, take back @prev's routes and neighbours,
+ * skip what only a start may add), NULL at the start. Stops at the
+ * first failure; @done: how many of @cf's commands ran (to take back).
+ * Return: 0 or -1 (the failure in @msg)
  */
 static int apply(const struct reload *r, struct masq_engine *e,
-		 const struct cmdfile *base, const struct cmdfile *cf,
-		 bool again, struct masq_text *msg)
+		 const struct cmdfile *base, const struct cmdfile *prev,
+		 const struct cmdfile *cf, size_t *done, struct masq_text *msg)
 {
 	static char *const reset[] = { "reset", "settings", "except",
 				       "filtering", NULL };
 	static char *const filt[] = { "set", "filtering",
 				      "address-and-port-dependent", NULL };
-	static char *const routes[] = { "route", "flush", "static", NULL };
-	static char *const neigh[] = { "neigh", "flush", "static", NULL };
+	bool again = prev != NULL;
 
+	*done = 0;
 	if (again) {
 		if (run_words(e, "reload", msg, reset) ||
 		    (!sets_filtering(cf) && run_words(e, "reload", msg, filt)) ||
-		    run_words(e, "reload", msg, routes) ||
-		    run_words(e, "reload", msg, neigh) ||
-		    ((sets_forwards(cf) || sets_forwards(&r->cur)) &&
+		    ((sets_forwards(cf) || sets_forwards(prev)) &&
 		     run_words(e, "reload", msg, fwd_flush)) ||
-		    ((sets_helpers(cf) || sets_helpers(&r->cur)) &&
+		    ((sets_helpers(cf) || sets_helpers(prev)) &&
 		     run_words(e, "reload", msg, helper_reset)))
 			return -1;
+		undo_adds(e, prev, prev->n);
 		for (size_t i = 0; i < base->n; i++)
 			if (!is_ifaddr(&base->cmds[i]) &&
 			    run(e, "command line", 0, base->cmds[i].argc,
 				base->cmds[i].argv, msg))
 				return -1;
 	}
-	for (size_t i = 0; i < cf->n; i++) {
+	for (size_t i = 0; i < cf->n; i++, (*done)++) {
 		const struct cmdfile_cmd *c = &cf->cmds[i];
 
 		if ((again && is_ifaddr(c)) || is_rules(c))
@@ -672,7 +703,10 @@ static int start_rules(const struct reload *r, struct masq_engine *live,
 int reload_commit(struct reload *r, struct masq_engine *live,
 		  struct reload_job *job, struct masq_text *msg)
 {
-	if (apply(r, live, &job->base, &job->nf, !job->start, msg) ||
+	const struct cmdfile *prev = job->start ? NULL : &r->cur;
+	size_t done;
+
+	if (apply(r, live, &job->base, prev, &job->nf, &done, msg) ||
 	    (job->start && start_rules(r, live, &job->nf, msg))) {
 		r->failures++;
 		if (job->start)
@@ -680,11 +714,12 @@ int reload_commit(struct reload *r, struct masq_engine *live,
 		masq_text_printf(msg, "%s: failed on the running router after "
 				 "the check passed; applying the previous file "
 				 "again\n", r->path);
+		undo_adds(live, &job->nf, done);
 		if ((sets_forwards(&job->nf) &&
 		     run_words(live, "reload", msg, fwd_flush)) ||
 		    (sets_helpers(&job->nf) &&
 		     run_words(live, "reload", msg, helper_reset)) ||
-		    apply(r, live, &job->base, &r->cur, true, msg))
+		    apply(r, live, &job->base, &r->cur, &r->cur, &done, msg))
 			masq_text_printf(msg, "%s: the previous file failed too; "
 					 "the configuration is partly applied\n",
 					 r->path);
@@ -692,6 +727,7 @@ int reload_commit(struct reload *r, struct masq_engine *live,
 	}
 	if (job->rules)
 		masq_engine_ctl_job_finish(live, job->rules, msg);
+	r->swapped = job->rules || (job->start && sets_rules(&job->nf));
 	cmdfile_free(&r->cur);
 	r->cur = job->nf;
 	job->nf = (struct cmdfile){ 0 };

@@ -30,8 +30,12 @@
  *	reset settings except filtering	every `set`/`masq -S` value back to
  *					its default
  *	set filtering ...(default)	only when the file sets no filtering
- *	route flush static		routes other than the connected ones
- *	neigh flush static		entries `neigh add` made
+ *	route del, neigh del		each route and static neighbour the
+ *					file in effect added (its `route add`
+ *					and `neigh add` lines); those added
+ *					by hand (masqctl route add, neigh
+ *					add) stay, unless the file names the
+ *					same prefix or address
  *	the base's route/neigh/set commands again (e.g. the --gateway route)
  *	the file's commands, except `iface add`, `addr add` and the rules'
  *	the ruleset built from the default one and the file's rule commands
@@ -45,9 +49,11 @@
  *
  * If a command that passed on the scratch engine still fails on the live
  * one (a static neighbour whose address the router has learnt on another
- * interface; a neighbour table full of live entries), the settings of
+ * interface; a neighbour table full of live entries), the routes and
+ * neighbours the new file added so far are taken back, the settings of
  * the file in effect are applied again in the same way, its rules stay,
- * and the reload is reported as failed.
+ * and the reload is reported as failed. (A hand route the new file
+ * replaced, same prefix, is not put back: a known limit.)
  */
 #ifndef MASQ_CONTROL_RELOAD_H
 #define MASQ_CONTROL_RELOAD_H
@@ -70,6 +76,8 @@
  * @cur:	the file now in effect (valid when @loaded)
  * @loaded:	a load has succeeded
  * @loads:	successful loads
+ * @swapped:	the last load put a ruleset in (the file, or the one it
+ *		replaced, has rule commands)
  * @failures:	refused loads
  */
 struct reload {
@@ -80,6 +88,7 @@ struct reload {
 	struct cmdfile cur;
 	bool loaded;
 	uint64_t loads;
+	bool swapped;
 	uint64_t failures;
 };
 

@@ -519,7 +519,29 @@ static void neigh_flush_static(struct masq_engine *e)
 	}
 }
 
-/* neigh add A.B.C.D lladdr MAC dev NAME */
+/*
+ * neigh del A.B.C.D: forget the static entry `neigh add` made for it
+ * (a learnt entry is ARP's: it is left alone, and said so). A static
+ * entry holds no waiting frames.
+ */
+static int neigh_del(struct masq_engine *e, int argc, char *const *argv,
+		     struct masq_text *out)
+{
+	struct neigh *n;
+	uint32_t ip;
+
+	if (argc != 3)
+		return usage(out, "usage: neigh del A.B.C.D%s", "");
+	if (!parse_ip(argv[2], &ip) || !ip)
+		return usage(out, "neigh: bad address '%s'", argv[2]);
+	n = neigh_lookup(&e->neigh, ip);
+	if (!n || n->state != NEIGH_PERMANENT)
+		return fail(out, "neigh: no static entry for '%s'", argv[2]);
+	neigh_delete(&e->neigh, n);
+	return 0;
+}
+
+/* neigh add A.B.C.D lladdr MAC dev NAME; neigh del A.B.C.D */
 static int cmd_neigh(struct masq_engine *e, int argc, char *const *argv,
 		     struct masq_text *out)
 {
@@ -535,9 +557,11 @@ static int cmd_neigh(struct masq_engine *e, int argc, char *const *argv,
 		neigh_flush_static(e);
 		return 0;
 	}
+	if (!strcmp(argv[1], "del"))
+		return neigh_del(e, argc, argv, out);
 	if (strcmp(argv[1], "add") || argc != 7 || strcmp(argv[3], "lladdr") ||
 	    strcmp(argv[5], "dev"))
-		return usage(out, "usage: neigh add A.B.C.D lladdr MAC dev NAME%s", "");
+		return usage(out, "usage: neigh add A.B.C.D lladdr MAC dev NAME | neigh del A.B.C.D%s", "");
 	if (!parse_ip(argv[2], &ip) || !ip)
 		return usage(out, "neigh: bad address '%s'", argv[2]);
 	if (!parse_mac(argv[4], mac) || (mac[0] & 1))

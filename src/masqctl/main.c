@@ -96,6 +96,7 @@ static void usage(FILE *f)
 "Verbs: iface, addr, route, neigh, masq -S [TCP TCPFIN UDP], masq -F,\n"
 "conntrack -L|-D|-G [FILTER...], -L expect, -F, -C, stats, set, show settings,\n"
 "rules [DIR],\n"
+"  reload                          reload masqd's -c file, print the outcome\n"
 "  stats --json                    the counters as one JSON object\n"
 "  conntrack -L -o json            the connections as a JSON array\n"
 "  conntrack -E                    live events (new, update, destroy)\n"

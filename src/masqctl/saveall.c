@@ -146,7 +146,7 @@ static void settings_line(const char *text, char *line, struct ipt_text *out)
 
 	if (n < 0)
 		not_understood(out, text);
-	if (n <= 0)
+	if (n <= 0 || !strcmp(w[0], "reload-last"))	/* masqd's history */
 		return;
 	for (size_t i = 0; i < sizeof(settable) / sizeof(*settable); i++)
 		set = set || !strcmp(w[0], settable[i]);

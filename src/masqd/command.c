@@ -13,7 +13,9 @@
  * the kernel reports, truncated frames, refused transmits) and of the
  * loop, as "io_IFACE_NAME VALUE" and "masqd_NAME VALUE" lines in the
  * engine's two-column format; `show settings` gets masqd's own setting,
- * the origdst user, which `set origdst-user` changes (ctlperm.h).
+ * the origdst user, which `set origdst-user` changes (ctlperm.h), and
+ * the last reload's outcome (config.c). `reload` is masqd's own too: the
+ * -c file reloaded as on SIGHUP, answered when it is in effect.
  *
  * --metrics (metrics.h) is fed from here too: once a second the loop
  * publishes the same `stats` text, the fragments held (every worker's),
@@ -163,6 +165,8 @@ static int masqd_command(void *ctx, int argc, char *const *argv,
 	}
 	if (ctlperm_is_command(argc, argv))
 		return ctlperm_command(&d->ctl, argc, argv, out);
+	if (argc >= 1 && !strcmp(argv[0], "reload"))	/* config.c */
+		return config_reload_command(d, argc, argv, out);
 	/* a ruleset change beside the loop (--workers N: one per engine) */
 	if (job_start(d, argc, argv, out, &st))
 		return st;
@@ -175,8 +179,10 @@ static int masqd_command(void *ctx, int argc, char *const *argv,
 	if (!st && argc == 1 && !strcmp(argv[0], "stats"))
 		io_stats(d, out);
 	if (!st && argc == 2 && !strcmp(argv[0], "show") &&
-	    !strcmp(argv[1], "settings"))
+	    !strcmp(argv[1], "settings")) {
 		ctlperm_show(&d->ctl.perm, out);
+		config_show(d, out);	/* the last reload's outcome */
+	}
 	return st;
 }
 

@@ -14,9 +14,21 @@
  * checked and its ruleset built on the same thread, and all are put in
  * effect under one pause of the workers (wjob.c). The log line says how
  * long each part took.
+ *
+ * `masqctl reload` starts the same reload and waits for it: the command
+ * is pending (ctlsrv.h) from the start of the check until the commit has
+ * happened or the file was refused, and its answer is what the log says
+ * (every error line, then "FILE not reloaded; nothing changed", status
+ * 1; or "reloaded FILE: N commands, ...", status 0). The control server
+ * starts nothing while a reload is built, so a second `masqctl reload`
+ * (or any command) waits its turn and then reloads again; a SIGHUP that
+ * comes meanwhile is done after it (loop.c). The last outcome, whoever
+ * asked, is kept for `show settings` (config_show()).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "masqd/log.h"
 #include "masqd/masqd.h"
@@ -93,9 +105,92 @@ void config_reload(struct masqd *d)
 	config_reloaded(d);
 }
 
+/* Keep @ret and the first line of @msg for `show settings` */
+static void remember(struct masqd *d, int ret, const struct masq_text *msg)
+{
+	struct config_last *l = &d->last;
+	size_t n;
+
+	l->when = (int64_t)time(NULL);
+	l->ok = !ret;
+	l->first[0] = '\0';
+	if (ret && msg->s) {
+		n = strcspn(msg->s, "\n");
+		snprintf(l->first, sizeof(l->first), "%.*s", (int)n, msg->s);
+	}
+}
+
+/*
+ * The answer of a reload that ended: @msg's lines, then what happened.
+ * Return: its exit status (0 in effect, 1 not)
+ */
+static int answer(const struct masqd *d, int ret, const struct masq_text *msg,
+		  double check_s, double apply_ms, struct masq_text *out)
+{
+	size_t n = reload_commands(&d->rl);
+
+	if (msg->s)
+		masq_text_printf(out, "%s", msg->s);
+	if (!ret) {
+		masq_text_printf(out, "reloaded %s: %zu command%s, rules %s, "
+				 "checked in %.3f s, applied in %.1f ms\n",
+				 d->rl.path, n, n == 1 ? "" : "s",
+				 d->rl.swapped ? "replaced" : "kept", check_s,
+				 apply_ms);
+		return 0;
+	}
+	masq_text_printf(out, "%s not reloaded; %s\n", d->rl.path,
+			 ret == -EIO ? "the previous file was applied again" :
+			 "nothing changed");
+	return 1;
+}
+
+/* The log's lines of a reload that ended, as they always were */
+static void log_outcome(const struct masqd *d, int ret, struct masq_text *msg,
+			double check_s, double apply_ms)
+{
+	const char *who = d->job.reload_asked ? "masqctl reload" : "SIGHUP";
+	size_t n = reload_commands(&d->rl);
+
+	log_lines(LOG_ERR, msg);	/* cuts @msg up */
+	if (!ret)
+		logmsg(LOG_INFO, "%s: %s reloaded (%zu command%s; checked "
+		       "in %.3f s beside the loop, applied in %.1f ms)", who,
+		       d->rl.path, n, n == 1 ? "" : "s", check_s, apply_ms);
+	else if (ret == -EIO)
+		logmsg(LOG_ERR, "%s: %s not reloaded; the previous file "
+		       "was applied again", who, d->rl.path);
+	else
+		logmsg(LOG_ERR, "%s: %s not reloaded; nothing changed", who,
+		       d->rl.path);
+}
+
+/*
+ * The reload that ended (if one did): remembered, its answer in @out
+ * (NULL: none wanted), logged. Return: its status, or -1 when none ended
+ */
+static int outcome(struct masqd *d, struct masq_text *out)
+{
+	struct masq_text msg;
+	double check_s, apply_ms;
+	int ret, st;
+
+	if (!job_reload_outcome(d, &ret, &msg, &check_s, &apply_ms))
+		return -1;
+	remember(d, ret, &msg);
+	st = out ? answer(d, ret, &msg, check_s, apply_ms, out) : !!ret;
+	log_outcome(d, ret, &msg, check_s, apply_ms);
+	masq_text_free(&msg);
+	twin_reloaded(d);	/* a reset may have forgotten the twins */
+	hostwatch_reloaded(d);	/* ... and taken a host route the old
+				 * file named too */
+	return st;
+}
+
 /**
- * config_reloaded() - After a SIGHUP reload ended: log how it went, and
- * give the twins and the host's routes back what a reset may have taken
+ * config_reloaded() - After a reload ended: log how it went, answer the
+ * `masqctl reload` that asked, and give the twins and the host's routes
+ * back what a reset may have taken
  * @d:		daemon
  *
  * The loop calls it after every job's end; it does nothing unless a
@@ -103,25 +198,74 @@ void config_reload(struct masqd *d)
  */
 void config_reloaded(struct masqd *d)
 {
-	size_t n = reload_commands(&d->rl);
-	struct masq_text msg;
-	double check_s, apply_ms;
-	int ret;
+	struct masq_text out = { 0 };
+	bool asked = d->job.reload_asked;
+	int st;
 
-	if (!job_reload_outcome(d, &ret, &msg, &check_s, &apply_ms))
+	st = outcome(d, asked ? &out : NULL);
+	if (st < 0)
 		return;
-	log_lines(LOG_ERR, &msg);
-	masq_text_free(&msg);
-	twin_reloaded(d);	/* a reset may have forgotten the twins */
-	hostwatch_reloaded(d);	/* ... and flushed the host's routes */
-	if (!ret)
-		logmsg(LOG_INFO, "SIGHUP: %s reloaded (%zu command%s; checked "
-		       "in %.3f s beside the loop, applied in %.1f ms)",
-		       d->rl.path, n, n == 1 ? "" : "s", check_s, apply_ms);
-	else if (ret == -EIO)
-		logmsg(LOG_ERR, "SIGHUP: %s not reloaded; the previous file "
-		       "was applied again", d->rl.path);
-	else
-		logmsg(LOG_ERR, "SIGHUP: %s not reloaded; nothing changed",
-		       d->rl.path);
+	d->job.reload_asked = false;
+	if (asked)
+		ctlsrv_complete(&d->ctl, st, &out);	/* takes @out */
+}
+
+/**
+ * config_reload_command() - masqctl reload: reload the -c file, answer
+ * when it is in effect or refused
+ * @d:		daemon, no job running (the control server's rule)
+ * @argc:	words
+ * @argv:	"reload"
+ * @out:	the answer, when it is given now
+ *
+ * Return: CTLSRV_PENDING (the answer comes from config_reloaded()), or
+ * the status: 2 for usage, 1 with no -c file, the reload's when no
+ * thread could be started and it ran here
+ */
+int config_reload_command(struct masqd *d, int argc, char *const *argv,
+			  struct masq_text *out)
+{
+	int st;
+
+	(void)argv;
+	if (argc != 1) {
+		masq_text_printf(out, "usage: reload\n");
+		return 2;
+	}
+	if (!d->o.conf) {
+		masq_text_printf(out, "reload: masqd was started without -c: "
+				 "there is no file to reload\n");
+		return 1;
+	}
+	d->job.reload_asked = true;
+	job_reload_start(d);	/* --workers N: every engine's (wjob.c) */
+	if (job_busy(d))
+		return CTLSRV_PENDING;
+	st = outcome(d, out);	/* no thread: it ran here */
+	d->job.reload_asked = false;
+	return st;
+}
+
+/**
+ * config_show() - The last reload's outcome, a `show settings` line
+ * @d:		daemon
+ * @out:	"reload-last none", "reload-last TIME ok" or "reload-last
+ *		TIME failed FIRST-ERROR" (TIME in UTC, ISO 8601)
+ */
+void config_show(const struct masqd *d, struct masq_text *out)
+{
+	const struct config_last *l = &d->last;
+	time_t t = (time_t)l->when;
+	char when[32];
+	struct tm tm;
+
+	if (!l->when) {
+		masq_text_printf(out, "reload-last none\n");
+		return;
+	}
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	masq_text_printf(out, "reload-last %s %s%s%s\n", when,
+			 l->ok ? "ok" : "failed", l->first[0] ? " " : "",
+			 l->first);
 }

@@ -27,9 +27,10 @@
  * the finish swaps each engine's in under one pause of the workers
  * (wjob.c): they forward meanwhile, as the loop does.
  *
- * A SIGHUP reload is the same shape (control/reload.h): reload_prepare()
- * on the worker (read, split and check the file; build and compile its
- * ruleset: all that grows with the file), reload_commit() in the loop
+ * A SIGHUP reload (or `masqctl reload`'s, whose client waits for
+ * config_reloaded()'s answer) is the same shape (control/reload.h):
+ * reload_prepare() on the worker (read, split and check the file; build
+ * and compile its ruleset: all that grows with the file), reload_commit() in the loop
  * (settings, routes, neighbours, the swap), the replaced ruleset freed on
  * a detached thread. While it is prepared the control server starts no
  * command (ctlsrv_hold()): they wait in arrival order, as behind a job.

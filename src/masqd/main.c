@@ -9,7 +9,8 @@
  * reported on stderr before masqd detaches, with exit status 1 (2 for a
  * bad command line); a clean stop on SIGTERM exits 0, its connections
  * written for the next start (handover.c). masqd --release
- * gives interfaces back and exits (recover.c), starting nothing.
+ * gives interfaces back and exits (recover.c), starting nothing; so
+ * does masqd -t, which checks the -c file (check.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -86,9 +87,11 @@ int main(int argc, char **argv)
 	ret = opts_parse(argc, argv, &d.o);
 	if (ret)
 		return ret > 0 ? 0 : 2;
-	log_init(d.o.foreground || d.o.nrelease);
+	log_init(d.o.foreground || d.o.nrelease || d.o.check);
 	if (d.o.nrelease)
 		return recover_release(&d.o);
+	if (d.o.check)		/* -t: nothing started (check.c) */
+		return check_config(&d);
 	notify_init();	/* $NOTIFY_SOCKET: systemd's Type=notify */
 	if (start(&d)) {
 		setup_teardown(&d);

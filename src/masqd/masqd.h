@@ -17,6 +17,7 @@
  *			the workers' pause
  *	rulesrun.c	the one rules run of masqctl rules (txn verbs)
  *	config.c	the -c file at start and on SIGHUP (control/reload.h)
+ *	check.c		masqd -t: the -c file checked, nothing started
  *	log.c		stderr or syslog, written by a log thread
  *	twin.c		the twins: the host's TAP door to each owned interface
  *	hostwatch.c	follow the host's addresses, routes and ports
@@ -67,6 +68,8 @@
  * @reload_t0:	... when it started (ns, CLOCK_MONOTONIC)
  * @reload_ended: a reload is through (in effect or refused) and not yet
  *		reported: job_reload_outcome() hands it to config.c
+ * @reload_asked: ... `masqctl reload` started it and waits for the
+ *		answer (the control server's pending command)
  * @check_s:	... seconds its check took (off the loop)
  * @apply_ms:	... milliseconds putting it in effect took (in the loop)
  * @thread:	the worker (valid while job_busy())
@@ -87,6 +90,7 @@ struct masqd_job {
 	struct masq_text reload_msg;
 	uint64_t reload_t0;
 	bool reload_ended;
+	bool reload_asked;
 	double check_s, apply_ms;
 	pthread_t thread;
 	int efd;
@@ -96,6 +100,19 @@ struct masqd_job {
 	const char *what;
 	uint64_t rx0[MASQD_MAX_WORKERS];
 	uint64_t rx_in_jobs[MASQD_MAX_WORKERS];
+};
+
+/**
+ * struct config_last - the last reload's outcome (config.c), for `show
+ * settings`
+ * @when:	when it ended (wall clock, s), 0 before the first
+ * @ok:		it is in effect
+ * @first:	the first error line when it failed
+ */
+struct config_last {
+	int64_t when;
+	bool ok;
+	char first[256];
 };
 
 /**
@@ -121,6 +138,7 @@ struct masqd_job {
  * @iterations:	loop iterations
  * @to:		the kernel kept off the owned interfaces (takeover.h)
  * @rl:		the -c file in effect and the command line, for reloads
+ * @last:	... how the last reload went (show settings)
  * @tw:		the twins (twin.h)
  * @hw:		what the host does on them, followed (hostwatch.h)
  * @netns:	inode of masqd's network namespace (keys the claims)
@@ -173,6 +191,7 @@ struct masqd {
 	uint64_t iterations;
 	struct takeover to;
 	struct reload rl;
+	struct config_last last;
 	struct twins tw;
 	struct hostwatch hw;
 	struct metrics met;
@@ -185,6 +204,8 @@ struct masqd {
 
 int setup_links(struct masqd *d);
 int setup_engine(struct masqd *d);
+int setup_cmdline(struct masqd *d);
+int check_config(struct masqd *d);
 int setup_ports(struct masqd *d);
 int setup_takeover(struct masqd *d);
 void setup_teardown(struct masqd *d);
@@ -203,6 +224,9 @@ int config_base(struct masqd *d, int argc, char *const *argv);
 int config_load(struct masqd *d);
 void config_reload(struct masqd *d);
 void config_reloaded(struct masqd *d);
+int config_reload_command(struct masqd *d, int argc, char *const *argv,
+			  struct masq_text *out);
+void config_show(const struct masqd *d, struct masq_text *out);
 
 int loop_init(struct masqd *d);
 int loop_run(struct masqd *d);

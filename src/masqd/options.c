@@ -51,6 +51,7 @@ enum {
 	OPT_WORKERS,
 	OPT_NO_GRO,
 	OPT_RECENT_LIST_TOT,
+	OPT_CHECK_CONFIG,
 };
 
 static const struct option long_opts[] = {
@@ -75,6 +76,7 @@ static const struct option long_opts[] = {
 	{ "workers",		required_argument, NULL, OPT_WORKERS },
 	{ "no-gro",		no_argument,	   NULL, OPT_NO_GRO },
 	{ "recent-list-tot",	required_argument, NULL, OPT_RECENT_LIST_TOT },
+	{ "check-config",	required_argument, NULL, OPT_CHECK_CONFIG },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -91,6 +93,7 @@ void opts_usage(FILE *f)
 "             [--twin IFACE=NAME ...] [--no-twins] [--user NAME]\n"
 "             [--no-restore] [--io afpacket|afxdp]\n"
 "       masqd --release [-s SOCKET] IFACE...\n"
+"       masqd -t -c FILE [--internal ...] [--external ...] [--gateway ADDR]\n"
 "\n"
 "A userspace IP masquerading router on the named Ethernet interfaces.\n"
 "\n"
@@ -102,6 +105,10 @@ void opts_usage(FILE *f)
 "                             client on its twin gets one\n"
 "  --gateway ADDR             default route via ADDR\n"
 "  -c, --config FILE          run FILE's control commands at start (masq.conf(5))\n"
+"  -t (with -c FILE), --check-config FILE\n"
+"                             do not start: check FILE on a scratch engine\n"
+"                             with the interfaces and addresses given; print\n"
+"                             every error (or \"FILE: ok\"), exit 1 (or 0)\n"
 "  -s, --socket PATH          control socket (default %s)\n"
 "  -f, --foreground           stay in the foreground, log to stderr\n"
 "      --io afpacket|afxdp    packet I/O: AF_PACKET rings (default, works\n"
@@ -459,6 +466,13 @@ static int one_opt(struct masqd_opts *o, int c, const char *arg)
 	case 'c':
 		o->conf = arg;
 		return 0;
+	case 't':
+		o->check = true;
+		return 0;
+	case OPT_CHECK_CONFIG:
+		o->check = true;
+		o->conf = arg;
+		return 0;
 	case 's':
 		o->sock = arg;
 		return 0;
@@ -554,7 +568,7 @@ int opts_parse(int argc, char **argv, struct masqd_opts *o)
 	o->sock = CTL_DEFAULT_SOCKET;
 	o->vnet_hdr = true;
 	opterr = 1;
-	while ((c = getopt_long(argc, argv, "c:s:fh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:fht", long_opts, NULL)) != -1) {
 		if (c == 'h') {
 			opts_usage(stdout);
 			return 1;
@@ -578,7 +592,12 @@ int opts_parse(int argc, char **argv, struct masqd_opts *o)
 		fprintf(stderr, "masqd: unexpected argument '%s'\n", argv[optind]);
 		bad = 1;
 	}
-	if (!bad && !o->nifaces) {
+	if (o->check && !o->conf) {
+		fprintf(stderr, "masqd: -t: name the file to check with -c "
+			"FILE (or --check-config FILE)\n");
+		bad = 1;
+	}
+	if (!bad && !o->nifaces && !o->check) {	/* -t: the file may add them */
 		fprintf(stderr, "masqd: no interfaces: give at least one "
 			"--internal or --external IFACE=ADDR/LEN\n");
 		bad = 1;

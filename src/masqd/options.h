@@ -114,6 +114,7 @@ struct masqd_twin_opt {
  * @workers:	--workers: packet threads (1: the default; workers.c)
  * @recent_list_tot: --recent-list-tot: addresses a -m recent list keeps
  *		(0: the default, 100)
+ * @check:	-t, --check-config: check the -c file and exit (check.c)
  */
 struct masqd_opts {
 	struct masqd_iface ifaces[MASQD_MAX_IFACES];
@@ -141,6 +142,7 @@ struct masqd_opts {
 	enum masqd_io io;
 	uint32_t workers;
 	uint32_t recent_list_tot;
+	bool check;
 };
 
 int opts_parse(int argc, char **argv, struct masqd_opts *o);

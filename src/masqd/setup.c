@@ -96,9 +96,14 @@ static int run(struct masqd *d, const char *where, int argc, char *const *argv)
 	return st ? -1 : 0;
 }
 
-/* A command-line command: run it, and keep it for reloads (config.c) */
+/*
+ * A command-line command: run it, and keep it for reloads (config.c);
+ * with -t only kept, for the check's scratch engine (check.c)
+ */
 static int cmdline(struct masqd *d, int argc, char *const *argv)
 {
+	if (d->o.check)
+		return config_base(d, argc, argv);
 	return run(d, "command line", argc, argv) || config_base(d, argc, argv);
 }
 
@@ -124,7 +129,15 @@ static int config_iface(struct masqd *d, int i)
 	return 0;
 }
 
-static int config_cmdline(struct masqd *d)
+/**
+ * setup_cmdline() - The command line as commands: interfaces (d->links),
+ * addresses, the --gateway route; run on the engine (not with -t) and
+ * kept as the reloads' base
+ * @d:		daemon
+ *
+ * Return: 0, or -1 (logged)
+ */
+int setup_cmdline(struct masqd *d)
 {
 	for (int i = 0; i < d->o.nifaces; i++)
 		if (config_iface(d, i))
@@ -231,7 +244,7 @@ int setup_engine(struct masqd *d)
 		logmsg(LOG_ERR, "out of memory");
 		return -1;
 	}
-	if (config_cmdline(d) || (d->o.conf && config_load(d)))
+	if (setup_cmdline(d) || (d->o.conf && config_load(d)))
 		return -1;
 	map_ports(d);
 	return 0;

@@ -240,12 +240,15 @@ if on lan ping -c 2 -W 2 203.0.113.2 && T=5 x "$MASQCTL" -s "$ISOCK" stats &&
 else
 	fail installed_forwards "no ping through the installed masqd, no answer on $ISOCK or its group not masq ($MASQ_GID) with mode 660"
 fi
-# ExecReload=
-x kill -HUP "$MASQD_PID"
-if wait_in "$WORK/masqd.log" "SIGHUP: /etc/masq/masq.conf reloaded" && ! gone "$MASQD_PID"; then
+# ExecReload= as written (as root: "+"), in masqd's root and mount
+# namespace: masqctl reload waits for the reload and says how it went
+RELOAD=$(sed -n 's/^ExecReload=+//p' "$U/$UNITDIR/masq.service")
+# shellcheck disable=SC2086 # the unit's words
+if xo nsenter -t "$MASQD_PID" -m -r -- $RELOAD | grep -q '^reloaded /etc/masq/masq.conf: ' &&
+	wait_in "$WORK/masqd.log" "masqctl reload: /etc/masq/masq.conf reloaded" && ! gone "$MASQD_PID"; then
 	ok installed_reload
 else
-	fail installed_reload "no reload of /etc/masq/masq.conf on SIGHUP"
+	fail installed_reload "the unit's ExecReload ($RELOAD) did not reload /etc/masq/masq.conf"
 fi
 if masqd_stop && wait_in "$WORK/anotify.out" "STOPPING=1"; then
 	ok installed_stop
@@ -299,7 +302,7 @@ exec systemd-nspawn -q --register=no --keep-unit --link-journal=no \
 		fail nspawn_journal "journalctl -u masq does not show masqd's start line"
 	fi
 	if [ -n "$cpid" ] && T=10 x nsenter -t "$cpid" -a systemctl reload masq && sleep 1 &&
-		T=10 xo nsenter -t "$cpid" -a journalctl -u masq --no-pager | grep -q 'SIGHUP: /etc/masq/masq.conf reloaded'; then
+		T=10 xo nsenter -t "$cpid" -a journalctl -u masq --no-pager | grep -q 'masqctl reload: /etc/masq/masq.conf reloaded'; then
 		ok nspawn_reload
 	else
 		fail nspawn_reload "systemctl reload masq: no reload in the journal"

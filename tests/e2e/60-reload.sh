@@ -91,8 +91,8 @@ EOF
 
 lab_up || exit 1
 
-# settings: show settings, one line
-settings() { mctl show settings | tr -s ' ' | tr '\n' ';'; }
+# settings: show settings, one line (but reload-last: when, not what)
+settings() { mctl show settings | grep -v '^reload-last ' | tr -s ' ' | tr '\n' ';'; }
 
 # hup_and_wait WHAT: SIGHUP masqd, wait (3 s) for a log line with WHAT
 hup_and_wait() {

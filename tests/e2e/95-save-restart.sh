@@ -86,6 +86,7 @@ snapshot() {
 	listing mfw ipmasqadm mfw -L -n
 	listing autofw ipmasqadm autofw -L -n
 	listing settings show settings
+	sed -i '/^reload-last /d' "$WORK/settings.$PHASE"	# when, not what
 	listing routes route
 	listing helpers helper
 	mctl neigh | grep ' PERMANENT$' >"$WORK/neigh.$PHASE"

@@ -4,7 +4,8 @@
  *
  * Each case writes a file, runs reload_run() on an engine configured like
  * masqd's command line, and checks what the listings show: a good file is
- * in effect and what the previous one set is gone; a bad one is refused
+ * in effect and what the previous one set is gone, what was added by
+ * hand stays; a bad one is refused
  * naming its line and changes nothing; a tracked connection is still
  * tracked after a reload; the engine's reset and flush commands do what
  * docs/control.md says; 3,000 iptables lines load in well under a second
@@ -230,6 +231,61 @@ static bool routes_and_neigh_follow_file(struct masq_pool *pool)
 	if (ok && (rc || !has(listing(e, "route"), "default via 203.0.113.254")))
 		ok = report_whyf("default route not restored: %d %s", rc,
 				 listing(e, "route"));
+	masq_text_free(&msg);
+	down(e, &r);
+	return ok;
+}
+
+/*
+ * Routes and static neighbours added by hand (masqctl route add, neigh
+ * add) survive a reload; those of the previous file go. A reload that
+ * fails on the live engine after its check (its neighbour is known by
+ * hand on another interface) takes back the routes it added and puts
+ * the previous file's back, the hand ones untouched.
+ */
+static bool hand_routes_and_neigh_stay(struct masq_pool *pool)
+{
+	struct masq_text msg = { 0 };
+	struct reload r;
+	struct masq_engine *e = up(pool, &r);
+	const char *rt, *nb;
+	bool ok = true;
+	int rc;
+
+	rc = load(&r, e, "route add 10.1.0.0/16 via 192.168.0.254\n"
+		  "neigh add 192.168.0.9 lladdr 02:00:00:00:00:09 dev lan0\n", &msg);
+	if (rc || ctlline_run(e, "route add 10.7.0.0/16 via 192.168.0.254", NULL) ||
+	    ctlline_run(e, "neigh add 192.168.0.7 lladdr 02:00:00:00:00:07 dev lan0", NULL) ||
+	    ctlline_run(e, "neigh add 203.0.113.77 lladdr 02:00:00:00:00:77 dev wan0", NULL))
+		ok = report_whyf("setup: %d %s", rc, msg.s ? msg.s : "");
+	rc = load(&r, e, "route add 10.2.0.0/16 via 192.168.0.254\n", &msg);
+	rt = listing(e, "route");
+	nb = listing(e, "neigh");
+	if (ok && rc)
+		ok = report_whyf("reload: %d %s", rc, msg.s ? msg.s : "");
+	else if (ok && (!has(rt, "10.7.0.0/16") || !has(nb, "192.168.0.7 ") ||
+			!has(nb, "203.0.113.77")))
+		ok = report_whyf("hand route or neighbour gone: %s%s", rt, nb);
+	else if (ok && (has(rt, "10.1.0.0/16") || has(nb, "192.168.0.9") ||
+			!has(rt, "10.2.0.0/16") || !has(rt, "default")))
+		ok = report_whyf("the file's set not replaced: %s%s", rt, nb);
+	masq_text_free(&msg);
+	rc = load(&r, e, "route add 10.3.0.0/16 via 192.168.0.254\n"
+		  "neigh add 203.0.113.77 lladdr 02:00:00:00:00:78 dev lan0\n", &msg);
+	rt = listing(e, "route");
+	nb = listing(e, "neigh");
+	if (ok && (rc != -EIO || !has(msg.s, "known on another interface")))
+		ok = report_whyf("a live failure gave %d: %s", rc, msg.s ? msg.s : "");
+	else if (ok && (has(rt, "10.3.0.0/16") || !has(rt, "10.2.0.0/16") ||
+			!has(rt, "10.7.0.0/16") || !has(nb, "192.168.0.7 ") ||
+			!has(nb, "02:00:00:00:00:77")))
+		ok = report_whyf("after the rollback: %s%s", rt, nb);
+	masq_text_free(&msg);
+	if (ok && (ctlline_run(e, "neigh del 192.168.0.7", NULL) ||
+		   has(listing(e, "neigh"), "192.168.0.7 ") ||
+		   ctlline_run(e, "neigh del 192.168.0.7", &msg) != 1 ||
+		   !has(msg.s, "no static entry")))
+		ok = report_whyf("neigh del: %s", msg.s ? msg.s : "");
 	masq_text_free(&msg);
 	down(e, &r);
 	return ok;
@@ -734,6 +790,7 @@ int main(void)
 	report("settings_replaced", settings_replaced(pool));
 	report("error_names_line_changes_nothing", error_names_line(pool));
 	report("routes_and_neigh_follow_file", routes_and_neigh_follow_file(pool));
+	report("hand_routes_and_neigh_stay", hand_routes_and_neigh_stay(pool));
 	report("interfaces_fixed", interfaces_fixed(pool));
 	report("conntrack_max_against_live_size", conntrack_max_live_size(pool));
 	report("connections_survive", connections_survive(pool));
