@@ -577,7 +577,8 @@ static int cmd_stats(struct masq_engine *e, int argc, char *const *argv,
 	masq_text_printf(out, "%-28s %u\n", "masq_mappings", e->nat.count);
 	masq_text_printf(out, "%-28s %u/%u\n", "neigh_entries", e->neigh.count,
 			 e->neigh.max);
-	masq_text_printf(out, "%-28s %u\n", "neigh_queued", e->neigh.queued);
+	masq_text_printf(out, "%-28s %u/%u\n", "neigh_queue", e->neigh.queued,
+			 e->neigh.max_queued);	/* neigh_queued counts them all */
 	masq_text_printf(out, "%-28s %u/%u\n", "buffers_free",
 			 masq_pool_avail(e->pool), masq_pool_count(e->pool));
 	return 0;
