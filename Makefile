@@ -25,8 +25,12 @@ CC      ?= cc
 CLANG   ?= clang
 O       := build
 
+# The version: debian/changelog's first entry, the one place it is
+# written, so that masqd --version, masqctl --version and the package agree
+VERSION := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -g -Wall -Wextra -Werror \
-	-Wshadow -Wstrict-prototypes -Wmissing-prototypes -Iinclude -Isrc
+	-Wshadow -Wstrict-prototypes -Wmissing-prototypes -Iinclude -Isrc \
+	-DMASQ_VERSION='"$(VERSION)"'
 CFLAGS  ?= -O2 -flto=auto
 AR      := gcc-ar
 ALL_CFLAGS := $(CFLAGS_COMMON) $(CFLAGS) -MMD -MP
@@ -69,6 +73,9 @@ TOOLS_SRC   := $(sort $(wildcard tests/tools/*.c))
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
 san = $(patsubst %.c,$(O)/san/%.o,$(1))
 tsan = $(patsubst %.c,$(O)/tsan/%.o,$(1))
+
+# the files that print the version are made again when it changes
+$(call obj,src/masqd/options.c src/masqctl/main.c): debian/changelog
 
 LIBMASQ     := $(O)/libmasq.a
 LIBCONTROL  := $(O)/libmasqcontrol.a
