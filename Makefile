@@ -74,9 +74,6 @@ obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
 san = $(patsubst %.c,$(O)/san/%.o,$(1))
 tsan = $(patsubst %.c,$(O)/tsan/%.o,$(1))
 
-# the files that print the version are made again when it changes
-$(call obj,src/masqd/options.c src/masqctl/main.c): debian/changelog
-
 LIBMASQ     := $(O)/libmasq.a
 LIBCONTROL  := $(O)/libmasqcontrol.a
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
@@ -88,6 +85,9 @@ TOOLS_BINS  := $(patsubst tests/tools/%.c,$(O)/tools/%,$(TOOLS_SRC))
 
 .PHONY: all check unit unit-san unit-tsan tools bench bench-e2e fuzz fuzz-build run run-stop install install-service clean deps deb
 all: $(O)/masqd $(O)/masqctl $(O)/masq-socksify $(LIBMASQ)
+
+# the files that print the version are made again when it changes
+$(call obj,src/masqd/options.c src/masqctl/main.c): debian/changelog
 
 $(O)/obj/%.o: %.c
 	@mkdir -p $(@D)
