@@ -4,10 +4,10 @@
  *
  * A file there already is judged before it is replaced: its pid not
  * running, or running something that is not masqd (/proc/PID/comm), is
- * a stale file, logged as such; masqd's own pid (a file from before a
- * restart's handover, whose successor is this process) is replaced
- * silently. A running masqd on the same socket cannot be: the socket
- * (ctlsrv.c) refused this start before. The road not taken: a lock on
+ * a stale file, logged as such; this process's own pid (reused since)
+ * is replaced silently. A running masqd on the same socket cannot be:
+ * the socket (ctlsrv.c) refused this start before, and a restart's
+ * predecessor removed its file at its stop. The road not taken: a lock on
  * the pid file (as the claims have, claim.c): the socket already gives
  * one masqd per name, and a lock would only add a descriptor to hold.
  */

@@ -11,11 +11,10 @@
  * Written once the packet process's pid is final (after the fork from the
  * terminal), as root, whole: a temporary file renamed over it, so a
  * reader sees the old pid or the new one, never part of one. Removed by
- * the privileged helper when it gives everything back (a stop, or a
- * crash of the packet process it outlives; privsep.c); kept at a
- * restart's stop (the successor writes its own over it). A file left
- * behind (both processes killed) is recognised as stale at the next
- * start, logged, and replaced.
+ * the privileged helper at every stop (a restart's too: its successor
+ * starts after it and writes its own) and after a crash of the packet
+ * process it outlives (privsep.c). A file left behind (both processes
+ * killed) is recognised as stale at the next start, logged, and replaced.
  */
 #ifndef MASQD_PIDFILE_H
 #define MASQD_PIDFILE_H

@@ -496,8 +496,10 @@ static bool helper_handle(struct masqd *d, int sock, pid_t parent,
 		answer_tun(sock);
 		return false;
 	case PRIVSEP_STOP:
-		if (m->flags & PRIVSEP_KEEP)	/* the successor attaches anew */
+		if (m->flags & PRIVSEP_KEEP) {	/* the successor attaches anew */
 			detach_xdp(d);
+			pidfile_remove(d);	/* and writes its own */
+		}
 		answer(sock, m->flags & PRIVSEP_KEEP ? 0 : give_back(d));
 		return true;
 	case PRIVSEP_SECCOMP:
