@@ -7,9 +7,10 @@
  * One table (verbs.c), a row per form worth a line of help; a verb may
  * have several rows. Kept true by tests/unit/test_verbs.c: every verb the
  * engine dispatches (masq_engine_verb()) has a row, every row said to be
- * the engine's is a verb the engine runs, and every verb masqctl runs
- * itself has one. masqd's own verbs (CTL_VERB_MASQD: its rules runs'
- * txn, reload) are listed here by hand, beside command.c's dispatch.
+ * the engine's is a verb the engine runs. masqd's own verbs
+ * (CTL_VERB_MASQD: its rules runs' txn, reload) and those only masqctl
+ * runs (CTL_VERB_MASQCTL: save, rules, ipacct-dump; main.c's
+ * local_verbs) are listed here by hand, beside their dispatch.
  */
 #ifndef MASQ_CONTROL_VERBS_H
 #define MASQ_CONTROL_VERBS_H
