@@ -25,8 +25,12 @@ CC      ?= cc
 CLANG   ?= clang
 O       := build
 
+# The version: debian/changelog's first entry, the one place it is
+# written, so that masqd --version, masqctl --version and the package agree
+VERSION := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -g -Wall -Wextra -Werror \
-	-Wshadow -Wstrict-prototypes -Wmissing-prototypes -Iinclude -Isrc
+	-Wshadow -Wstrict-prototypes -Wmissing-prototypes -Iinclude -Isrc \
+	-DMASQ_VERSION='"$(VERSION)"'
 CFLAGS  ?= -O2 -flto=auto
 AR      := gcc-ar
 ALL_CFLAGS := $(CFLAGS_COMMON) $(CFLAGS) -MMD -MP
@@ -81,6 +85,9 @@ TOOLS_BINS  := $(patsubst tests/tools/%.c,$(O)/tools/%,$(TOOLS_SRC))
 
 .PHONY: all check unit unit-san unit-tsan tools bench bench-e2e fuzz fuzz-build run run-stop install install-service clean deps deb
 all: $(O)/masqd $(O)/masqctl $(O)/masq-socksify $(LIBMASQ)
+
+# the files that print the version are made again when it changes
+$(call obj,src/masqd/options.c src/masqctl/main.c): debian/changelog
 
 $(O)/obj/%.o: %.c
 	@mkdir -p $(@D)

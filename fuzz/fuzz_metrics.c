@@ -22,7 +22,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static const char both[] = "rx_frames 12\nneigh_queued 1\nneigh_queued 0\n"
+	static const char both[] = "rx_frames 12\nneigh_queued 1\nneigh_queue 0/16\n"
 		"drop_runt 2\nconntrack_entries 3/4\nio_lan0_rx_frames 9\n"
 		"masqd_control_memory 4096\n\0*filter\n:INPUT ACCEPT [1:2]\n"
 		":x - [0:0]\n[5:300] -A FORWARD -i lan0 -j ACCEPT\n"

@@ -223,6 +223,19 @@ void masq_engine_advance(struct masq_engine *e, uint64_t now_ns,
 int masq_engine_ctl(struct masq_engine *e, int argc, char *const *argv,
 		    struct masq_text *out);
 
+/**
+ * masq_engine_verb() - The @i-th verb masq_engine_ctl() runs
+ * @i:		from 0
+ *
+ * Every first word it dispatches, once each: its own commands, the
+ * filter's (iptables and the 2.x languages'), ipmasqadm, helper. For
+ * masqctl --help's table to be checked against (tests/unit/test_verbs.c)
+ * and for the unknown-command message.
+ *
+ * Return: the verb, or NULL past the last
+ */
+const char *masq_engine_verb(size_t i);
+
 /*
  * The commands that walk the whole connection table (masq -L, -D, -F,
  * conntrack -L, -F) as cursors, so a full table is listed or flushed in

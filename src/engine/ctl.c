@@ -621,7 +621,8 @@ static int cmd_stats(struct masq_engine *e, int argc, char *const *argv,
 	masq_text_printf(out, "%-28s %u\n", "masq_mappings", e->nat.count);
 	masq_text_printf(out, "%-28s %u/%u\n", "neigh_entries", e->neigh.count,
 			 e->neigh.max);
-	masq_text_printf(out, "%-28s %u\n", "neigh_queued", e->neigh.queued);
+	masq_text_printf(out, "%-28s %u/%u\n", "neigh_queue", e->neigh.queued,
+			 e->neigh.max_queued);	/* neigh_queued counts them all */
 	masq_text_printf(out, "%-28s %u/%u\n", "buffers_free",
 			 masq_pool_avail(e->pool), masq_pool_count(e->pool));
 	return 0;
@@ -915,6 +916,53 @@ static const struct {
 	{ "recent", cmd_recent },
 };
 
+/* The verbs masq_engine_ctl() hands on before its own table: fw_ctl()'s
+ * iptables ones (the 2.x languages' come from their ops), fwd_ctl()'s,
+ * alg_ctl()'s */
+static const char *const handed_verbs[] = {
+	"iptables", "iptables-save", "iptables-restore", "ipmasqadm", "helper",
+};
+
+/* The @i-th word of the 2.x languages (a command, save, restore each) */
+static const char *lang_verb(size_t i)
+{
+	for (int l = IPT_LANG_IPCHAINS; l < IPT_LANGS; l++) {
+		const struct ipt_lang_ops *o = ipt_lang_ops((enum ipt_lang)l);
+
+		if (!o)
+			continue;
+		if (i < 3)
+			return i == 0 ? o->name : i == 1 ? o->save_word :
+			       o->restore_word;
+		i -= 3;
+	}
+	return NULL;
+}
+
+const char *masq_engine_verb(size_t i)
+{
+	const size_t ncmd = sizeof(commands) / sizeof(*commands);
+	const size_t nhand = sizeof(handed_verbs) / sizeof(*handed_verbs);
+
+	if (i < ncmd)
+		return commands[i].verb;
+	if (i - ncmd < nhand)
+		return handed_verbs[i - ncmd];
+	return lang_verb(i - ncmd - nhand);
+}
+
+/* "unknown command 'WORD' (every verb)": status 2 */
+static int unknown_command(struct masq_text *out, const char *word)
+{
+	const char *v;
+
+	masq_text_printf(out, "unknown command '%s' (", word);
+	for (size_t i = 0; (v = masq_engine_verb(i)); i++)
+		masq_text_printf(out, "%s%s", i ? ", " : "", v);
+	masq_text_printf(out, ")\n");
+	return EXIT_USAGE;
+}
+
 /*
  * masq -L, -D, -F, conntrack -L, -F: ctlist.c's walk, all of it at
  * once. Return: the status, or -1 when @argv is not such a command
@@ -955,5 +1003,5 @@ int masq_engine_ctl(struct masq_engine *e, int argc, char *const *argv,
 	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
 		if (!strcmp(argv[0], commands[i].verb))
 			return commands[i].run(e, argc, argv, out);
-	return usage(out, "unknown command '%s' (iface, addr, route, neigh, masq, conntrack, stats, set, show, reset, origdst, iptables, iptables-save, iptables-restore, ipchains, ipchains-save, ipchains-restore, ipfwadm, ipfwadm-save, ipfwadm-restore, ipmasqadm, helper, recent)", argv[0]);
+	return unknown_command(out, argv[0]);
 }

@@ -35,6 +35,8 @@
 #include <string.h>
 
 #include "control/proto.h"
+#include "control/suggest.h"
+#include "control/verbs.h"
 #include "masqctl/masqctl.h"
 #include "masqctl/rules.h"
 
@@ -92,47 +94,38 @@ static void usage(FILE *f)
 "  -s, --socket PATH   masqd's control socket (default $MASQ_SOCKET,\n"
 "                      else %s)\n"
 "  -h, --help          this text\n"
+"  -V, --version       masqctl's version\n"
 "\n"
-"Verbs: iface, addr, route, neigh, masq -S [TCP TCPFIN UDP], masq -F,\n"
-"conntrack -L|-D|-G [FILTER...], -L expect, -F, -C, stats, set, show settings,\n"
-"rules [DIR],\n"
-"  reload                          reload masqd's -c file, print the outcome\n"
-"  stats --json                    the counters as one JSON object\n"
-"  conntrack -L -o json            the connections as a JSON array\n"
-"  conntrack -E                    live events (new, update, destroy)\n"
-"helper [NAME on|off [ports P,...]],\n"
-"origdst CLIENT:PORT LOCAL:PORT [tcp|udp],\n"
-"recent [NAME [+ADDR|-ADDR|/]]   -m recent's lists, as /proc/net/xt_recent\n"
-"and with names resolved here:\n"
-"  masq -L [-n] [-v] [--raw]       the masquerade table (ipchains -M -L;\n"
-"                                  --raw: /proc/net/ip_masquerade)\n"
-"  masq -D tcp|udp|icmp HOST PORT  forget the entries of that source\n"
-"  iptables ARG...                 one iptables command (-A -D -I -R -C -L\n"
-"                                  -S -F -Z -N -X -E -P)\n"
-"  iptables-save [-c] [-t TABLE]   the ruleset as iptables-save prints it\n"
-"  iptables-restore [-c] [-n] [-t] [FILE]\n"
-"                                  load iptables-save text (-t: check only)\n"
-"  ipacct-dump [-t TABLE] [CHAIN...]\n"
-"                                  list accounting chains (default acctin\n"
-"                                  acctout) and zero them in one step\n"
-"  set origdst-user NAME|none      let NAME ask origdst (and nothing else)\n"
-"  ipmasqadm portfw|mfw|autofw ... the 2.2 kernel's forwards (-h: help)\n"
-"  ipfwadm -A|-I|-O|-F|-M ...      the 2.0 kernels' firewall language\n"
-"                                  (ipfwadm 2.3.0; -h: help)\n"
-"  ipchains ARG...                 one ipchains 1.3.10 command (-A -D -I -R\n"
-"                                  -C -L -F -Z -N -X -P; -M -L, -M -S)\n"
-"  ipchains-save [CHAIN] [-v] [-c] the ruleset as ipchains-save prints it\n"
-"  ipchains-restore [-f] [-v] [-p] load ipchains-save text from stdin\n"
-"  save                            the whole configuration, as a file\n"
-"                                  masqd -c loads\n"
-"  rules [DIR]                     rebuild the ruleset from the ipmasq rules\n"
-"                                  directory (default %s), in one step\n"
+"Verbs (host names, service names resolved here; masqctl(8) has them all):\n",
+		CTL_DEFAULT_SOCKET);
+	ctl_verbs_help(f);
+	fprintf(f,
+"The rules directory is %s by default.\n"
 "Also runs as masq-iptables, masq-iptables-save, masq-iptables-restore,\n"
 "masq-ipchains, masq-ipchains-save, masq-ipchains-restore, and as\n"
 "iptables, iptables-save, iptables-restore, ipmasqadm, ipfwadm, ipchains,\n"
 "ipchains-save, ipchains-restore from\n"
 "/usr/lib/masq/bin (put it first in PATH). See masqctl(8).\n",
-		CTL_DEFAULT_SOCKET, RULES_DEFAULT_DIR);
+		RULES_DEFAULT_DIR);
+}
+
+/* masqctl's own options, for "did you mean" */
+static const char *const long_opts[] = { "--socket", "--help", "--version" };
+
+/* An option not ours: say so, with the nearest one; Return: 2 */
+static int unknown_option(const char *a)
+{
+	const char *near = suggest_word(a, strcspn(a, "="), long_opts,
+					sizeof(long_opts) / sizeof(*long_opts),
+					sizeof(*long_opts));
+
+	if (near)
+		fprintf(stderr, "masqctl: unknown option %s; did you mean %s?\n",
+			a, near);
+	else
+		fprintf(stderr, "masqctl: unknown option '%s' before the verb "
+			"(try 'masqctl --help')\n", a);
+	return 2;
 }
 
 /* Leading options; returns the index of the verb, or -1 (exit with *rc) */
@@ -150,6 +143,10 @@ static int parse_opts(int argc, char **argv, const char **sock, int *rc)
 			usage(stdout);
 			*rc = 0;
 			return -1;
+		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+			printf("masqctl %s\n", MASQ_VERSION);
+			*rc = 0;
+			return -1;
 		} else if (!strcmp(a, "-s") || !strcmp(a, "--socket")) {
 			if (++i == argc) {
 				fprintf(stderr, "masqctl: %s needs a socket path\n", a);
@@ -162,9 +159,7 @@ static int parse_opts(int argc, char **argv, const char **sock, int *rc)
 		} else if (!strncmp(a, "-s", 2)) {
 			*sock = a + 2;
 		} else {
-			fprintf(stderr, "masqctl: unknown option '%s' before the verb "
-				"(try 'masqctl --help')\n", a);
-			*rc = 2;
+			*rc = unknown_option(a);
 			return -1;
 		}
 	}
@@ -195,6 +190,23 @@ static int run_verb_here(struct conn *c, int argc, char **argv)
 		if (!strcmp(argv[0], local_verbs[k].verb))
 			return local_verbs[k].run(c, argc, argv);
 	return passthrough(c, argc, argv);
+}
+
+/*
+ * A verb that is none of the table's but near one is a typo: say which
+ * was meant, status 2, and send nothing. A verb near none goes to masqd
+ * as it is (it may know verbs this masqctl does not; it answers an
+ * unknown one itself). Return: 2 for a typo, else 0
+ */
+static int refuse_typo(const char *verb)
+{
+	const char *near;
+
+	if (ctl_verb_known(verb) || !(near = ctl_verb_suggest(verb)))
+		return 0;
+	fprintf(stderr, "masqctl: unknown command '%s'; did you mean '%s'?\n",
+		verb, near);
+	return 2;
 }
 
 /* ... and inside a rules run, a visible failure recorded (rulesrec.c) */
@@ -241,6 +253,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	rc = refuse_typo(argv[first]);
+	if (rc)
+		return rc;
 	rc = run_verb(&c, argc - first, argv + first);
 	conn_close(&c);
 	return rc;

@@ -126,8 +126,8 @@ static void io_stats(struct masqd *d, struct masq_text *out)
 _Static_assert(MASQ_CTL_MORE == CTLSRV_MORE, "a walk's chunks are a stream's");
 
 /**
- * masqd_command() - Run one command from the control socket
- * @ctx:	the daemon (struct masqd)
+ * run_command() - Run one command from the control socket
+ * @d:		the daemon
  * @argc:	number of words
  * @argv:	the words
  * @out:	reply text
@@ -140,10 +140,9 @@ _Static_assert(MASQ_CTL_MORE == CTLSRV_MORE, "a walk's chunks are a stream's");
  * CTLSRV_PENDING when it runs as a job (@argv is kept until its reply),
  * or CTLSRV_STREAM for a walk (masqd_more() makes its text)
  */
-static int masqd_command(void *ctx, int argc, char *const *argv,
-			 struct masq_text *out, void **stream)
+static int run_command(struct masqd *d, int argc, char *const *argv,
+		       struct masq_text *out, void **stream)
 {
-	struct masqd *d = ctx;
 	int st;
 
 	assert(!job_busy(d));
@@ -163,6 +162,7 @@ static int masqd_command(void *ctx, int argc, char *const *argv,
 		argc -= 3;		/* txn do TOKEN: the rest runs live */
 		argv += 3;
 	}
+	ifwarn_command(&d->ifw, &d->o, argc, argv);
 	if (ctlperm_is_command(argc, argv))
 		return ctlperm_command(&d->ctl, argc, argv, out);
 	if (argc >= 1 && !strcmp(argv[0], "reload"))	/* config.c */
@@ -183,6 +183,18 @@ static int masqd_command(void *ctx, int argc, char *const *argv,
 		ctlperm_show(&d->ctl.perm, out);
 		config_show(d, out);	/* the last reload's outcome */
 	}
+	return st;
+}
+
+/* run_command(), and "no interface NAME (yet)" after it (ifwarn.h) */
+static int masqd_command(void *ctx, int argc, char *const *argv,
+			 struct masq_text *out, void **stream)
+{
+	struct masqd *d = ctx;
+	int st = run_command(d, argc, argv, out, stream);
+
+	if (st != CTLSRV_PENDING)	/* a job's reply: job.c says it */
+		ifwarn_reply(&d->ifw, st, out);
 	return st;
 }
 

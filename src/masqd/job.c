@@ -348,6 +348,7 @@ static void job_end(struct masqd *d, bool free_here)
 	}
 	status = wjob_finish(d, &out);	/* --workers N: every engine's */
 	free_finished(d, free_here);
+	ifwarn_reply(&d->ifw, status, &out);
 	ctlsrv_complete(&d->ctl, status, &out);
 }
 

@@ -5,7 +5,8 @@
  * Thin: parse the command line, set up (setup.c), leave the terminal
  * unless -f, fork the privileged helper (privsep.c) and drop privileges
  * (sandbox.c), start the log thread (log.c), run the loop (loop.c), tear
- * down, let the log thread write what is queued. Every start-up failure is
+ * down, let the log thread write what is queued. The pid file
+ * (pidfile.h) is written once the pid is final, before privileges go. Every start-up failure is
  * reported on stderr before masqd detaches, with exit status 1 (2 for a
  * bad command line); a clean stop on SIGTERM exits 0, its connections
  * written for the next start (handover.c). masqd --release
@@ -21,6 +22,7 @@
 #include "masqd/log.h"
 #include "masqd/masqd.h"
 #include "masqd/notify.h"
+#include "masqd/pidfile.h"
 #include "masqd/privsep.h"
 #include "masqd/sandbox.h"
 
@@ -109,6 +111,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	crash_delegate(privsep_tell_crash);
+	if (pidfile_write(&d)) {	/* as root, the pid final; the helper
+					 * removes it (privsep.c) */
+		setup_teardown(&d);
+		return 1;
+	}
 	if (sandbox_enter(&d)) {
 		setup_teardown(&d);
 		return 1;

@@ -47,6 +47,7 @@
 #include "masq/engine.h"
 #include "masqd/ctlsrv.h"
 #include "masqd/handover.h"
+#include "masqd/ifwarn.h"
 #include "masqd/options.h"
 #include "masqd/hostwatch.h"
 #include "masqd/metrics.h"
@@ -186,6 +187,7 @@ struct masqd {
 	bool hup;
 	struct masqd_job job;
 	struct rulesrun run;
+	struct ifwarn ifw;	/* "no interface NAME (yet)", once */
 	uint64_t tx_no_port;
 	struct gro_stats gro[MASQD_MAX_IFACES];
 	uint64_t iterations;

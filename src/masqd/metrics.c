@@ -166,25 +166,8 @@ static void family(struct masq_text *out, const char *name, size_t n,
 			 (int)n, name, suffix, help, (int)n, name, suffix, type);
 }
 
-/*
- * Was @l's name on a line before it? (`stats` has neigh_queued twice:
- * the engine's count of frames ever queued, then how many wait now.)
- * O(lines) per line, for about 150 lines.
- */
-static bool seen_before(const char *s, const struct mline *l)
-{
-	const char *p = s;
-	struct mline o;
-
-	while (next_line(&p, l->name, &o))
-		if (o.nlen == l->nlen && !memcmp(o.name, l->name, l->nlen))
-			return true;
-	return false;
-}
-
-/* One unlabelled line: a family of its own; a name seen before is a
- * level now: NAME_now */
-static void plain(struct masq_text *out, const struct mline *l, bool again)
+/* One unlabelled line: a family of its own */
+static void plain(struct masq_text *out, const struct mline *l)
 {
 	const char *pfx = has_prefix(l, "masqd_") || has_prefix(l, "masq_") ?
 			  "" : "masq_";
@@ -192,8 +175,7 @@ static void plain(struct masq_text *out, const struct mline *l, bool again)
 	char name[160];
 	int n;
 
-	n = snprintf(name, sizeof(name), "%s%.*s%s", pfx, (int)l->nlen, l->name,
-		     again ? "_now" : "");
+	n = snprintf(name, sizeof(name), "%s%.*s", pfx, (int)l->nlen, l->name);
 	if (n <= 0 || (size_t)n >= sizeof(name) || !is_name(name, (size_t)n))
 		return;
 	if (slash && is_count(l->value, (size_t)(slash - l->value)) &&
@@ -209,7 +191,7 @@ static void plain(struct masq_text *out, const struct mline *l, bool again)
 	}
 	if (!is_count(l->value, l->vlen))
 		return;			/* a text value: no metric */
-	if (again || is_gauge(l)) {
+	if (is_gauge(l)) {
 		family(out, name, (size_t)n, "", "gauge", "level now (masqctl stats)");
 		masq_text_printf(out, "%s %.*s\n", name, (int)l->vlen, l->value);
 		return;
@@ -225,7 +207,7 @@ static void plain_all(const char *s, size_t len, struct masq_text *out)
 
 	while (next_line(&p, s + len, &l))
 		if (!has_prefix(&l, "drop_") && io_field(&l) < 0)
-			plain(out, &l, seen_before(s, &l));
+			plain(out, &l);
 }
 
 static void drops(const char *s, size_t len, struct masq_text *out)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "control/proto.h"
+#include "control/suggest.h"
 #include "masqd/options.h"
 
 const char *const masqd_role_names[ROLE_NUM] = {
@@ -54,6 +55,8 @@ enum {
 	OPT_CHECK_CONFIG,
 };
 
+#define OPT_SHORT	"c:s:fhVt"
+
 static const struct option long_opts[] = {
 	{ "internal",		required_argument, NULL, OPT_INTERNAL },
 	{ "external",		required_argument, NULL, OPT_EXTERNAL },
@@ -78,6 +81,7 @@ static const struct option long_opts[] = {
 	{ "recent-list-tot",	required_argument, NULL, OPT_RECENT_LIST_TOT },
 	{ "check-config",	required_argument, NULL, OPT_CHECK_CONFIG },
 	{ "help",		no_argument,	   NULL, 'h' },
+	{ "version",		no_argument,	   NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -149,6 +153,7 @@ void opts_usage(FILE *f)
 "                             from what a masqd that died recorded under\n"
 "                             /run/masq (sysctls, its nft table)\n"
 "  -h, --help                 this text\n"
+"  -V, --version              masqd's version\n"
 "\n"
 "Each owned interface must be Ethernet, up and have no kernel IPv4 address.\n"
 "While masqd runs, nft netdev drops keep the kernel's stack off them (in and\n"
@@ -550,6 +555,46 @@ static int release_words(struct masqd_opts *o, int n, char **words)
 	return 0;
 }
 
+/* Do two or more long options start with @name's @len letters? */
+static bool starts_several(const char *name, size_t len)
+{
+	int n = 0;
+
+	for (const struct option *l = long_opts; l->name; l++)
+		n += !strncmp(l->name, name, len);
+	return n > 1;
+}
+
+/*
+ * What getopt_long() found wrong with @word (its own messages are off:
+ * opterr 0), said as masqd says things, an unknown long option with the
+ * one it is nearest (suggest.h). Return: -1
+ */
+static int bad_option(int c, const char *word)
+{
+	const char *name = word + strspn(word, "-");
+	size_t len = strcspn(name, "=");
+	const char *near;
+
+	if (c == ':')
+		return err("option %s needs a value", word);
+	if (optopt && optopt < 256 && !strchr(OPT_SHORT, optopt))
+		return err("unknown option -%c", optopt);
+	if (optopt)		/* a flag given "=VALUE" */
+		return err("option %.*s takes no value", (int)(name - word + len),
+			   word);
+	if (word[1] == '-' && starts_several(name, len))
+		return err("option %.*s is ambiguous: say more of it",
+			   (int)(name - word + len), word);
+	near = word[1] == '-' ? suggest_word(name, len, long_opts,
+					     sizeof(long_opts) / sizeof(*long_opts),
+					     sizeof(*long_opts)) : NULL;
+	if (near)
+		return err("unknown option %.*s; did you mean --%s?",
+			   (int)(name - word + len), word, near);
+	return err("unknown option %.*s", (int)(name - word + len), word);
+}
+
 /**
  * opts_parse() - Parse and check the command line
  * @argc:	from main()
@@ -567,13 +612,18 @@ int opts_parse(int argc, char **argv, struct masqd_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->sock = CTL_DEFAULT_SOCKET;
 	o->vnet_hdr = true;
-	opterr = 1;
-	while ((c = getopt_long(argc, argv, "c:s:fht", long_opts, NULL)) != -1) {
+	opterr = 0;		/* bad_option() says it */
+	while ((c = getopt_long(argc, argv, ":" OPT_SHORT, long_opts, NULL)) != -1) {
 		if (c == 'h') {
 			opts_usage(stdout);
 			return 1;
 		}
-		if (one_opt(o, c, optarg))
+		if (c == 'V') {
+			printf("masqd %s\n", MASQ_VERSION);
+			return 1;
+		}
+		if (c == '?' || c == ':' ? bad_option(c, argv[optind - 1]) :
+		    one_opt(o, c, optarg))
 			bad = 1;
 	}
 	if (o->io == IO_AFXDP)

@@ -100,6 +100,7 @@
 #include "io/tap.h"
 #include "masqd/log.h"
 #include "masqd/masqd.h"
+#include "masqd/pidfile.h"
 #include "masqd/port.h"
 #include "masqd/privsep.h"
 
@@ -401,7 +402,8 @@ static void detach_xdp(const struct masqd *d)
 	rtnl_close(&nl);
 }
 
-/* Everything back: XDP, twins, sysctls, table, records, claims, socket */
+/* Everything back: XDP, twins, sysctls, table, records, claims, socket,
+ * pid file */
 static int give_back(struct masqd *d)
 {
 	bool restored;
@@ -413,6 +415,7 @@ static int give_back(struct masqd *d)
 	recover_drop(d, restored);
 	if (d->ctl.dirfd >= 0)
 		unlinkat(d->ctl.dirfd, d->ctl.name, 0);
+	pidfile_remove(d);
 	if (restored)
 		logmsg(LOG_INFO, "privileged helper: the interfaces are given "
 		       "back");
@@ -493,8 +496,10 @@ static bool helper_handle(struct masqd *d, int sock, pid_t parent,
 		answer_tun(sock);
 		return false;
 	case PRIVSEP_STOP:
-		if (m->flags & PRIVSEP_KEEP)	/* the successor attaches anew */
+		if (m->flags & PRIVSEP_KEEP) {	/* the successor attaches anew */
 			detach_xdp(d);
+			pidfile_remove(d);	/* and writes its own */
+		}
 		answer(sock, m->flags & PRIVSEP_KEEP ? 0 : give_back(d));
 		return true;
 	case PRIVSEP_SECCOMP:

@@ -44,7 +44,7 @@ static const char stats[] =
 	"drop_bad_ip_csum             0\n"
 	"conntrack_entries            7/262144\n"
 	"masq_mappings                5\n"
-	"neigh_queued                 8\n"
+	"neigh_queue                  8/256\n"
 	"masqd_control_commands       9\n"
 	"masqd_control_memory         4096\n"
 	"io_lan_0_rx_frames           100\n"
@@ -111,7 +111,8 @@ static void render(void)
 		"# TYPE masq_rx_frames_total counter\nmasq_rx_frames_total 120\n",
 		"masq_conn_evicted_total 3\n",
 		"# TYPE masq_neigh_queued_total counter\nmasq_neigh_queued_total 30\n",
-		"# TYPE masq_neigh_queued_now gauge\nmasq_neigh_queued_now 8\n",
+		"# TYPE masq_neigh_queue gauge\nmasq_neigh_queue 8\n",
+		"# TYPE masq_neigh_queue_max gauge\nmasq_neigh_queue_max 256\n",
 		"masq_drops_total{reason=\"runt\"} 2\n",
 		"masq_drops_total{reason=\"bad_ip_csum\"} 0\n",
 		"# TYPE masq_conntrack_entries gauge\nmasq_conntrack_entries 7\n",
