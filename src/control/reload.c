@@ -52,6 +52,9 @@
  * starts from their defaults (`helper reset`: ftp on 21, irc off, tftp
  * on 69), so a line taken out of the file is undone.
  *
+ * The rules' batch is built in reload_rules.c (the file's rule commands
+ * in one job); everything else is here.
+ *
  * The base is kept as configuration text (each word quoted) and split
  * with cmdfile_parse() when needed: one format, one parser, no argv
  * copies to manage.
@@ -63,6 +66,7 @@
 #include <unistd.h>
 
 #include "control/reload.h"
+#include "control/reload_rules.h"
 
 #define SCRATCH_CONNS	64	/* the scratch engine's connection table */
 
@@ -160,21 +164,6 @@ static bool sets_filtering(const struct cmdfile *cf)
 	for (size_t i = 0; i < cf->n; i++)
 		if (cf->cmds[i].argc >= 2 && !strcmp(cf->cmds[i].argv[0], "set") &&
 		    !strcmp(cf->cmds[i].argv[1], "filtering"))
-			return true;
-	return false;
-}
-
-/*
- * Does the file change the filter's rules (iptables, iptables-restore,
- * ipchains, ipchains-restore, ipfwadm: masq_ctl_is_rules() but for a
- * lone reset rules)?
- */
-static bool sets_rules(const struct cmdfile *cf)
-{
-	for (size_t i = 0; cf && i < cf->n; i++)
-		if (cf->cmds[i].argc >= 1 &&
-		    strcmp(cf->cmds[i].argv[0], "reset") &&
-		    masq_ctl_is_rules(cf->cmds[i].argc, cf->cmds[i].argv))
 			return true;
 	return false;
 }
@@ -315,37 +304,6 @@ static int same_ifaddr(const struct reload *r, const struct cmdfile *nf,
 	return -EINVAL;
 }
 
-static bool is_rules(const struct cmdfile_cmd *c)
-{
-	return masq_ctl_is_rules(c->argc, c->argv);
-}
-
-/*
- * The batch of @cf's rule commands on engine @e, run (not published).
- * Return: the job, or NULL (out of memory; said in @msg)
- */
-static struct masq_ctl_job *rules_build(const struct reload *r,
-					struct masq_engine *e,
-					const struct cmdfile *cf,
-					struct masq_text *msg)
-{
-	struct masq_ctl_job *j = masq_engine_rules_job(e);
-
-	for (size_t i = 0; j && i < cf->n; i++)
-		if (is_rules(&cf->cmds[i]) &&
-		    masq_ctl_job_add(j, cf->cmds[i].argc, cf->cmds[i].argv)) {
-			masq_ctl_job_free(j);
-			j = NULL;
-		}
-	if (!j) {
-		masq_text_printf(msg, "%s: out of memory for the rules\n",
-				 r->path);
-		return NULL;
-	}
-	masq_ctl_job_run(j);
-	return j;
-}
-
 /* Each command's failure, to be said in file order */
 struct verdicts {
 	struct masq_text *why;		/* one per command of the file */
@@ -363,7 +321,7 @@ static void rules_verdicts(const struct reload *r, const struct cmdfile *cf,
 		struct masq_text t = { 0 };
 		int st;
 
-		if (!is_rules(c))
+		if (!reload_rules_is(c))
 			continue;
 		st = masq_ctl_job_result(j, k++, &t);
 		if (st) {
@@ -487,11 +445,11 @@ static int validate(const struct reload *r, const struct cmdfile *base,
 	for (size_t i = 0; i < nf->n; i++) {
 		const struct cmdfile_cmd *c = &nf->cmds[i];
 
-		if (!is_rules(c))
+		if (!reload_rules_is(c))
 			v.bad += !!check_one(r, e, c, &v.why[i]);
 	}
 	if (want_rules)
-		j = rules_build(r, rules_on ? rules_on : e, nf, msg);
+		j = reload_rules_build(r, rules_on ? rules_on : e, nf, msg);
 	if (want_rules && !j)
 		v.bad++;
 	else if (j)
@@ -544,7 +502,7 @@ static int apply(const struct reload *r, struct masq_engine *e,
 	for (size_t i = 0; i < cf->n; i++) {
 		const struct cmdfile_cmd *c = &cf->cmds[i];
 
-		if ((again && is_ifaddr(c)) || is_rules(c))
+		if ((again && is_ifaddr(c)) || reload_rules_is(c))
 			continue;
 		if (run(e, r->path, c->line, c->argc, c->argv, msg))
 			return -1;
@@ -618,7 +576,7 @@ int reload_prepare(struct reload *r, struct masq_engine *live,
 		ret = parse_base(r, &j->base, msg);
 	if (!ret && r->loaded)
 		ret = same_ifaddr(r, &j->nf, msg);
-	rules = sets_rules(&j->nf) || (r->loaded && sets_rules(&r->cur));
+	rules = reload_rules_in(&j->nf) || (r->loaded && reload_rules_in(&r->cur));
 	if (!ret) {
 		ret = validate(r, &j->base, &j->nf, j->start ? NULL : live,
 			       rules, &j->rules, msg);
@@ -631,26 +589,6 @@ int reload_prepare(struct reload *r, struct masq_engine *live,
 	}
 	*job = j;
 	return 0;
-}
-
-/*
- * At the start, after the rest is applied: the file's rules built for
- * the live engine (its interfaces now final) and swapped in
- */
-static int start_rules(const struct reload *r, struct masq_engine *live,
-		       const struct cmdfile *nf, struct masq_text *msg)
-{
-	struct masq_ctl_job *j;
-	int st;
-
-	if (!sets_rules(nf))
-		return 0;
-	j = rules_build(r, live, nf, msg);
-	if (!j)
-		return -1;
-	st = masq_engine_ctl_job_finish(live, j, msg);
-	masq_ctl_job_free(j);
-	return st ? -1 : 0;
 }
 
 /**
@@ -673,7 +611,7 @@ int reload_commit(struct reload *r, struct masq_engine *live,
 		  struct reload_job *job, struct masq_text *msg)
 {
 	if (apply(r, live, &job->base, &job->nf, !job->start, msg) ||
-	    (job->start && start_rules(r, live, &job->nf, msg))) {
+	    (job->start && reload_rules_start(r, live, &job->nf, msg))) {
 		r->failures++;
 		if (job->start)
 			return -EIO;
