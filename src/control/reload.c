@@ -66,6 +66,7 @@
 #include <unistd.h>
 
 #include "control/reload.h"
+#include "control/confinc.h"
 #include "control/reload_rules.h"
 
 #define SCRATCH_CONNS	64	/* the scratch engine's connection table */
@@ -312,6 +313,7 @@ struct verdicts {
 
 /* The batch's verdicts on @cf's rule commands, into @v */
 static void rules_verdicts(const struct reload *r, const struct cmdfile *cf,
+			   const struct confinc *ci,
 			   const struct masq_ctl_job *j, struct verdicts *v)
 {
 	size_t k = 0;
@@ -324,6 +326,7 @@ static void rules_verdicts(const struct reload *r, const struct cmdfile *cf,
 		if (!reload_rules_is(c))
 			continue;
 		st = masq_ctl_job_result(j, k++, &t);
+		confinc_why(ci, i, &t);
 		if (st) {
 			failed_line(&v->why[i], r->path, c->line, c->argc,
 				    c->argv, st, &t);
@@ -429,7 +432,8 @@ static int check_one(const struct reload *r, struct masq_engine *e,
  * made (the reason in @msg)
  */
 static int validate(const struct reload *r, const struct cmdfile *base,
-		    const struct cmdfile *nf, struct masq_engine *rules_on,
+		    const struct cmdfile *nf, const struct confinc *ci,
+		    struct masq_engine *rules_on,
 		    bool want_rules, struct masq_ctl_job **rules,
 		    struct masq_text *msg)
 {
@@ -449,11 +453,11 @@ static int validate(const struct reload *r, const struct cmdfile *base,
 			v.bad += !!check_one(r, e, c, &v.why[i]);
 	}
 	if (want_rules)
-		j = reload_rules_build(r, rules_on ? rules_on : e, nf, msg);
+		j = reload_rules_build(r, rules_on ? rules_on : e, nf, ci, msg);
 	if (want_rules && !j)
 		v.bad++;
 	else if (j)
-		rules_verdicts(r, nf, j, &v);
+		rules_verdicts(r, nf, ci, j, &v);
 	verdicts_say(r, nf, &v, msg);
 	if (j && !v.bad && masq_ctl_job_status(j, msg))
 		v.bad++;		/* all passed, the compile did not */
@@ -513,6 +517,7 @@ static int apply(const struct reload *r, struct masq_engine *e,
 /**
  * struct reload_job - a file checked and ready to put in effect
  * @nf:		the file, split
+ * @inc:	the files its iptables-restore lines name, read
  * @base:	the base, split
  * @rules:	its rules built for the live engine (a reload that touches
  *		rules), or NULL
@@ -520,6 +525,7 @@ static int apply(const struct reload *r, struct masq_engine *e,
  */
 struct reload_job {
 	struct cmdfile nf;
+	struct confinc inc;
 	struct cmdfile base;
 	struct masq_ctl_job *rules;
 	bool start;
@@ -536,6 +542,7 @@ void reload_job_free(struct reload_job *j)
 	if (!j)
 		return;
 	masq_ctl_job_free(j->rules);
+	confinc_free(&j->inc);
 	cmdfile_free(&j->nf);
 	cmdfile_free(&j->base);
 	free(j);
@@ -573,12 +580,15 @@ int reload_prepare(struct reload *r, struct masq_engine *live,
 	if (ret)
 		masq_text_printf(msg, "%s", j->nf.errors ? j->nf.errors : "");
 	if (!ret)
+		ret = confinc_load(&j->inc, r->path, &j->nf, msg);
+	if (!ret)
 		ret = parse_base(r, &j->base, msg);
 	if (!ret && r->loaded)
 		ret = same_ifaddr(r, &j->nf, msg);
 	rules = reload_rules_in(&j->nf) || (r->loaded && reload_rules_in(&r->cur));
 	if (!ret) {
-		ret = validate(r, &j->base, &j->nf, j->start ? NULL : live,
+		ret = validate(r, &j->base, &j->nf, &j->inc,
+			       j->start ? NULL : live,
 			       rules, &j->rules, msg);
 		ret = ret < 0 ? ret : ret ? -EINVAL : 0;
 	}
@@ -611,7 +621,8 @@ int reload_commit(struct reload *r, struct masq_engine *live,
 		  struct reload_job *job, struct masq_text *msg)
 {
 	if (apply(r, live, &job->base, &job->nf, !job->start, msg) ||
-	    (job->start && reload_rules_start(r, live, &job->nf, msg))) {
+	    (job->start && reload_rules_start(r, live, &job->nf, &job->inc,
+					      msg))) {
 		r->failures++;
 		if (job->start)
 			return -EIO;
@@ -628,8 +639,10 @@ int reload_commit(struct reload *r, struct masq_engine *live,
 					 r->path);
 		return -EIO;
 	}
-	if (job->rules)
-		masq_engine_ctl_job_finish(live, job->rules, msg);
+	if (!job->start)
+		reload_rules_note(r, job->rules);	/* before the swap */
+	if (job->rules && masq_engine_ctl_job_finish(live, job->rules, msg))
+		reload_rules_note(r, NULL);
 	cmdfile_free(&r->cur);
 	r->cur = job->nf;
 	job->nf = (struct cmdfile){ 0 };

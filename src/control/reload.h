@@ -71,6 +71,9 @@
  * @loaded:	a load has succeeded
  * @loads:	successful loads
  * @failures:	refused loads
+ * @replaced:	the tables the file in effect replaced ("filter nat"; ""
+ *		when it has no rules), for masqd's log
+ * @unmasked:	... and its nat has no MASQUERADE or SNAT
  */
 struct reload {
 	char *path;
@@ -81,6 +84,8 @@ struct reload {
 	bool loaded;
 	uint64_t loads;
 	uint64_t failures;
+	char replaced[40];
+	bool unmasked;
 };
 
 int reload_init(struct reload *r, const char *path,

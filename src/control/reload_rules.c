@@ -14,6 +14,7 @@
 
 #include "control/reload.h"
 #include "control/reload_rules.h"
+#include "control/services.h"
 
 /**
  * reload_rules_is() - Is this command one of the rules' batch?
@@ -49,20 +50,28 @@ bool reload_rules_in(const struct cmdfile *cf)
  * @r:		the load's state (its path, for messages)
  * @e:		the engine whose interfaces the rules are built for
  * @cf:		the file
+ * @ci:		the files its iptables-restore lines name, read
  * @msg:	"out of memory" is said here
+ *
+ * A table the file writes starts empty, its policies kept (engine.h);
+ * service and protocol names resolve from the files services.c read.
  *
  * Return: the job, run (not published), or NULL (out of memory)
  */
 struct masq_ctl_job *reload_rules_build(const struct reload *r,
 					struct masq_engine *e,
 					const struct cmdfile *cf,
+					const struct confinc *ci,
 					struct masq_text *msg)
 {
 	struct masq_ctl_job *j = masq_engine_rules_job(e);
 
+	if (j)
+		masq_ctl_job_set_names(j, &services_resolver);
 	for (size_t i = 0; j && i < cf->n; i++)
 		if (reload_rules_is(&cf->cmds[i]) &&
-		    masq_ctl_job_add(j, cf->cmds[i].argc, cf->cmds[i].argv)) {
+		    masq_ctl_job_add(j, cf->cmds[i].argc,
+				     confinc_argv(ci, i, &cf->cmds[i]))) {
 			masq_ctl_job_free(j);
 			j = NULL;
 		}
@@ -81,22 +90,44 @@ struct masq_ctl_job *reload_rules_build(const struct reload *r,
  * @r:		the load's state
  * @live:	the engine
  * @nf:		the file
+ * @ci:		the files it includes, read
  * @msg:	errors are appended here
  *
  * Return: 0, or -1 (said in @msg)
  */
-int reload_rules_start(const struct reload *r, struct masq_engine *live,
-		       const struct cmdfile *nf, struct masq_text *msg)
+int reload_rules_start(struct reload *r, struct masq_engine *live,
+		       const struct cmdfile *nf, const struct confinc *ci,
+		       struct masq_text *msg)
 {
 	struct masq_ctl_job *j;
 	int st;
 
+	reload_rules_note(r, NULL);
 	if (!reload_rules_in(nf))
 		return 0;
-	j = reload_rules_build(r, live, nf, msg);
+	j = reload_rules_build(r, live, nf, ci, msg);
 	if (!j)
 		return -1;
+	reload_rules_note(r, j);	/* before: the finish swaps rulesets */
 	st = masq_engine_ctl_job_finish(live, j, msg);
+	if (st)
+		reload_rules_note(r, NULL);
 	masq_ctl_job_free(j);
 	return st ? -1 : 0;
+}
+
+/**
+ * reload_rules_note() - Keep what the rules put in effect did, for the log
+ * @r:		the load's state: @replaced and @unmasked are set
+ * @j:		the batch, run and not finished yet (the finish leaves it
+ *		the ruleset it replaced), or NULL (the file has no rules)
+ */
+void reload_rules_note(struct reload *r, const struct masq_ctl_job *j)
+{
+	r->replaced[0] = '\0';
+	r->unmasked = false;
+	if (!j)
+		return;
+	masq_ctl_job_replaced(j, r->replaced, sizeof(r->replaced));
+	r->unmasked = !masq_ctl_job_masquerades(j);
 }

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #include "control/cmdfile.h"
+#include "control/confinc.h"
 #include "masq/engine.h"
 
 struct reload;
@@ -22,8 +23,11 @@ bool reload_rules_in(const struct cmdfile *cf);
 struct masq_ctl_job *reload_rules_build(const struct reload *r,
 					struct masq_engine *e,
 					const struct cmdfile *cf,
+					const struct confinc *ci,
 					struct masq_text *msg);
-int reload_rules_start(const struct reload *r, struct masq_engine *live,
-		       const struct cmdfile *nf, struct masq_text *msg);
+int reload_rules_start(struct reload *r, struct masq_engine *live,
+		       const struct cmdfile *nf, const struct confinc *ci,
+		       struct masq_text *msg);
+void reload_rules_note(struct reload *r, const struct masq_ctl_job *j);
 
 #endif

@@ -13,11 +13,18 @@
  * configuration or the new one. With --workers N each engine's file is
  * checked and its ruleset built on the same thread, and all are put in
  * effect under one pause of the workers (wjob.c). The log line says how
- * long each part took.
+ * long each part took, and which tables the file's rules replaced (a
+ * table the file writes starts empty: masq.conf(5)), with a warning
+ * when nat is left with nothing that masquerades.
+ *
+ * Service and protocol names in the file (`--dport ssh`) resolve from
+ * /etc/services and /etc/protocols, read once here before the first load
+ * (so before the sandbox): reloads use the tables in memory.
  */
 #include <errno.h>
 #include <string.h>
 
+#include "control/services.h"
 #include "masqd/log.h"
 #include "masqd/masqd.h"
 
@@ -54,6 +61,17 @@ static void log_lines(int prio, struct masq_text *t)
 		logmsg(prio, "%s", line);
 }
 
+/* What the file's rules replaced, and a nat that masquerades nothing */
+static void say_rules(const struct reload *r)
+{
+	if (r->replaced[0])
+		logmsg(LOG_INFO, "%s: tables replaced by the file: %s",
+		       r->path, r->replaced);
+	if (r->unmasked)
+		logmsg(LOG_WARNING, "%s: nat has no MASQUERADE or SNAT: "
+		       "nothing will be masqueraded", r->path);
+}
+
 /**
  * config_load() - Load the -c file into the engine at the start
  * @d:		daemon, engine configured from the command line
@@ -64,13 +82,19 @@ static void log_lines(int prio, struct masq_text *t)
 int config_load(struct masqd *d)
 {
 	struct masq_text msg = { 0 };
-	int ret = reload_run(&d->rl, d->e, &msg);
+	int ret;
+
+	if (!services_count())		/* once: a test may load twice */
+		services_load("/etc/services", "/etc/protocols");
+	ret = reload_run(&d->rl, d->e, &msg);
 
 	for (uint32_t k = 1; !ret && k < d->wk.n; k++)	/* --workers */
 		ret = reload_run(workers_rl(d, k), d->wk.w[k]->e, &msg);
 
 	log_lines(LOG_ERR, &msg);
 	masq_text_free(&msg);
+	if (!ret)
+		say_rules(&d->rl);
 	return ret ? -1 : 0;
 }
 
@@ -118,6 +142,8 @@ void config_reloaded(struct masqd *d)
 		logmsg(LOG_INFO, "SIGHUP: %s reloaded (%zu command%s; checked "
 		       "in %.3f s beside the loop, applied in %.1f ms)",
 		       d->rl.path, n, n == 1 ? "" : "s", check_s, apply_ms);
+	if (!ret)
+		say_rules(&d->rl);
 	else if (ret == -EIO)
 		logmsg(LOG_ERR, "SIGHUP: %s not reloaded; the previous file "
 		       "was applied again", d->rl.path);
