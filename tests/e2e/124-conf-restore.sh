@@ -80,20 +80,20 @@ wait_listen wan tcp 203.0.113.2:22 || log "no server on 22"
 warm lan 203.0.113.2
 # count RULE: the packets iptables-save -c gives the rule (none: empty)
 count() { mctl iptables-save -c -t filter | grep -F -- "$1" | sed -nE 's/^\[([0-9]+):.*/\1/p'; }
-said=$(ono lan "$PY" -u "$WORK/tool.py" tcp-probe 203.0.113.2 7001 3)
-n=$(count '-A FORWARD -i lan0 -p tcp -m tcp --dport 7001 -j REJECT')
-if grep -q 'failed: .*refused' <<<"$said" && [ "${n:-0}" -ge 1 ]; then
-	ok restore_rule_refuses
-else
-	fail restore_rule_refuses "to :7001: '$said' (want refused); the saved REJECT counted '${n:-no rule}'"
-fi
-said=$(ono lan "$PY" -u "$WORK/tool.py" tcp-probe 203.0.113.2 22 3)
-n=$(count '-A FORWARD -p tcp -m tcp --dport 22 -j REJECT')
-if grep -q 'failed: .*refused' <<<"$said" && [ "${n:-0}" -ge 1 ]; then
-	ok restore_service_name
-else
-	fail restore_service_name "to :22: '$said' (want refused); '--dport ssh' became: $(mctl iptables-save -c -t filter | grep -e '--dport 22' | tr '\n' '|') (counted '${n:-no rule}')"
-fi
+# refused_counted CASE PORT RULE: a connection to PORT is refused and
+# RULE's counter counts it
+refused_counted() {
+	local said n
+	said=$(ono lan "$PY" -u "$WORK/tool.py" tcp-probe 203.0.113.2 "$2" 3)
+	n=$(count "$3")
+	if grep -q 'failed: .*refused' <<<"$said" && [ "${n:-0}" -ge 1 ]; then
+		ok "$1"
+	else
+		fail "$1" "to :$2: '$said' (want refused); '$3' counted '${n:-no rule}': $(mctl iptables-save -c -t filter | grep -e "dport $2" | tr '\n' '|')"
+	fi
+}
+refused_counted restore_rule_refuses 7001 '-A FORWARD -i lan0 -p tcp -m tcp --dport 7001 -j REJECT'
+refused_counted restore_service_name 22 '-A FORWARD -p tcp -m tcp --dport 22 -j REJECT'
 
 # a bad line in the included file at a reload: named, nothing changes
 before=$(mctl iptables-save | grep -v '^#')
