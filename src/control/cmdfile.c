@@ -258,7 +258,8 @@ int cmdfile_read(const char *path, char **text, size_t *len, char *why,
 
 	*text = NULL;
 	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO named by mistake must not hang the load */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, &st)) {
 		ret = -errno;
 		snprintf(why, whylen, "cannot read: %s", strerror(errno));
