@@ -18,6 +18,11 @@
  *	- the packet path goes on (fuzzeng.c's checks) before, between and
  *	  after, and every buffer comes back.
  *
+ * The input may carry a second file after a line "--8<--": saved.rules,
+ * beside the configuration file, which its `iptables-restore saved.rules`
+ * lines include (src/control/confinc.c); service and protocol names
+ * resolve from a small services table (src/control/services.c).
+ *
  * MASQ_FUZZ_WRITE_SEEDS=DIR writes configuration files in the
  * masq.conf(5) language as seeds.
  */
@@ -31,13 +36,16 @@
 #include "../tests/lib/frame.h"
 #include "../tests/lib/fuzzeng.h"
 #include "control/reload.h"
+#include "control/services.h"
 
 #define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
-static char path[] = "/tmp/masq-fuzzreload-XXXXXX";
+static char tmpdir[] = "/tmp/masq-fuzzreload-XXXXXX";
+static char path[64], saved[64];	/* masq.conf and saved.rules in @tmpdir */
+static const char cut[] = "\n--8<--\n";
 
 /*
  * What a reload may change, as the control language reads it back (the
@@ -64,12 +72,26 @@ static char *state(struct masq_engine *e)
 	return t.s ? t.s : strdup("");
 }
 
-static void write_file(const uint8_t *data, size_t size)
+static void write_one(const char *name, const uint8_t *data, size_t size)
 {
-	FILE *f = fopen(path, "wb");
+	FILE *f = fopen(name, "wb");
 
 	if (!f || fwrite(data, 1, size, f) != size || fclose(f))
 		abort();
+}
+
+/* The configuration file, and saved.rules from what follows a "--8<--" */
+static void write_file(const uint8_t *data, size_t size)
+{
+	const uint8_t *at = memmem(data, size, cut, sizeof(cut) - 1);
+	size_t conf = at ? (size_t)(at - data) : size;
+
+	write_one(path, data, conf);
+	if (at)
+		write_one(saved, at + sizeof(cut) - 1,
+			  size - conf - (sizeof(cut) - 1));
+	else
+		unlink(saved);
 }
 
 /* A few frames through the live engine (the loop does not stop) */
@@ -195,6 +217,18 @@ static void write_seeds(const char *dir)
 		"iface add lan9 mac 02:00:00:00:09:01 role internal\n",
 		"iptables -A FORWARD -j NOSUCHCHAIN\n",
 		"reset rules\nconntrack -F\n",
+		"iptables-restore saved.rules\n"
+		"iptables -A INPUT -p tcp --dport ssh -j ACCEPT\n--8<--\n"
+		"*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n"
+		"-A FORWARD -i lan0 -p udp --dport domain -j ACCEPT\nCOMMIT\n"
+		"*nat\n-A POSTROUTING -o wan0 -j SNAT --to-source 203.0.113.1\n"
+		"COMMIT\n",
+		"iptables-restore --noflush saved.rules\n--8<--\n"
+		"*mangle\n-A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS "
+		"--clamp-mss-to-pmtu\nCOMMIT\n",
+		"iptables-restore saved.rules\n--8<--\n*filter\n-A FORWARD -j NOPE\n",
+		("iptables -t nat -A PREROUTING -p gre -j DNAT "
+		 "--to-destination 192.168.0.2\n"),
 	};
 	for (size_t i = 0; i < sizeof(seeds) / sizeof(*seeds); i++) {
 		char name[16];
@@ -207,19 +241,24 @@ static void write_seeds(const char *dir)
 static void remove_file(void)
 {
 	unlink(path);
+	unlink(saved);
+	rmdir(tmpdir);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	int fd;
-
 	(void)argc;
 	(void)argv;
+	static const char services[] = "ssh 22/tcp\ndomain 53/udp\n";
+	static const char protocols[] = "gre 47 GRE\n";
+
 	fuzzeng_start(64, 4096, write_seeds);
-	fd = mkstemp(path);
-	if (fd < 0)
+	if (!mkdtemp(tmpdir))
 		abort();
-	close(fd);
+	snprintf(path, sizeof(path), "%s/masq.conf", tmpdir);
+	snprintf(saved, sizeof(saved), "%s/saved.rules", tmpdir);
+	services_parse(services, sizeof(services) - 1, false);
+	services_parse(protocols, sizeof(protocols) - 1, true);
 	atexit(remove_file);
 	return 0;
 }

@@ -338,6 +338,23 @@ bool masq_ctl_is_rules(int argc, char *const *argv);
 struct masq_ctl_job *masq_engine_rules_job(struct masq_engine *e);
 
 /*
+ * A batch is a file's rules, as iptables-restore reads one: a table its
+ * commands change starts empty (rules and user chains; the built-in
+ * chains keep the default ruleset's policies: filter INPUT and FORWARD
+ * DROP), the tables it does not change keep the default ruleset's
+ * content. After the run: the tables it replaced ("filter nat"), and
+ * whether nat still has a MASQUERADE or SNAT. Its words may name services
+ * and protocols through @res (NULL: numbers only; never a lookup that
+ * can block: masqd's reads local files, src/control/services.c).
+ */
+struct ipt_resolver;
+void masq_ctl_job_set_names(struct masq_ctl_job *j,
+			    const struct ipt_resolver *res);
+int masq_ctl_job_replaced(const struct masq_ctl_job *j, char *buf,
+			  size_t size);
+bool masq_ctl_job_masquerades(const struct masq_ctl_job *j);
+
+/*
  * A rules run (`masqctl rules`: a directory of scripts calling iptables,
  * ipchains, ipfwadm and ipmasqadm many times) as one batch kept open: its
  * commands are applied to a shadow as they come, each with its status and

@@ -238,6 +238,63 @@ int cmdfile_parse(const char *name, const char *text, size_t len,
 }
 
 /**
+ * cmdfile_read() - Read a whole regular file of at most CMDFILE_MAX_SIZE
+ * bytes
+ * @path:	file to read
+ * @text:	its bytes, NUL-terminated (the caller frees), NULL on error
+ * @len:	how many bytes
+ * @why:	the reason on error ("cannot read: ...", "not a regular
+ *		file", "file larger than 16 MiB", "out of memory")
+ * @whylen:	bytes at @why
+ *
+ * Return: 0, or -errno
+ */
+int cmdfile_read(const char *path, char **text, size_t *len, char *why,
+		 size_t whylen)
+{
+	struct stat st;
+	size_t got = 0;
+	int fd, ret = 0;
+
+	*text = NULL;
+	*len = 0;
+	/* O_NONBLOCK: a FIFO named by mistake must not hang the load */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &st)) {
+		ret = -errno;
+		snprintf(why, whylen, "cannot read: %s", strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > CMDFILE_MAX_SIZE) {
+		ret = S_ISREG(st.st_mode) ? -EFBIG : -EINVAL;
+		snprintf(why, whylen, "%s", S_ISREG(st.st_mode) ?
+			 "file larger than 16 MiB" : "not a regular file");
+		goto out;
+	}
+	*text = malloc((size_t)st.st_size + 1);
+	if (!*text) {
+		ret = -ENOMEM;
+		snprintf(why, whylen, "out of memory");
+		goto out;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, *text + got, (size_t)st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	(*text)[got] = '\0';
+	*len = got;
+out:
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/**
  * cmdfile_load() - Read and split a configuration file
  * @path:	file to read
  * @cf:		filled; free with cmdfile_free() whatever the result
@@ -247,44 +304,16 @@ int cmdfile_parse(const char *name, const char *text, size_t len,
  */
 int cmdfile_load(const char *path, struct cmdfile *cf)
 {
-	struct stat st;
-	char *text = NULL;
-	size_t got = 0;
-	int fd, ret;
+	char *text, why[160];
+	size_t len;
+	int ret = cmdfile_read(path, &text, &len, why, sizeof(why));
 
 	*cf = (struct cmdfile){ 0 };
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st)) {
-		ret = -errno;
-		add_error(cf, path, 0, "cannot read: %s", strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > CMDFILE_MAX_SIZE) {
-		ret = S_ISREG(st.st_mode) ? -EFBIG : -EINVAL;
-		add_error(cf, path, 0, S_ISREG(st.st_mode) ?
-			  "file larger than 16 MiB" : "not a regular file");
-		goto out;
-	}
-	text = malloc((size_t)st.st_size + 1);
-	if (!text) {
-		ret = -ENOMEM;
-		add_error(cf, path, 0, "out of memory");
-		goto out;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, text + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	ret = cmdfile_parse(path, text, got, cf);
-out:
+	if (ret)
+		add_error(cf, path, 0, "%s", why);
+	else
+		ret = cmdfile_parse(path, text, len, cf);
 	free(text);
-	if (fd >= 0)
-		close(fd);
 	return ret;
 }
 

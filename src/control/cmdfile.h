@@ -53,6 +53,8 @@ struct cmdfile {
 
 int cmdfile_parse(const char *name, const char *text, size_t len,
 		  struct cmdfile *cf);
+int cmdfile_read(const char *path, char **text, size_t *len, char *why,
+		 size_t whylen);
 int cmdfile_load(const char *path, struct cmdfile *cf);
 void cmdfile_free(struct cmdfile *cf);
 

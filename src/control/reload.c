@@ -52,6 +52,9 @@
  * starts from their defaults (`helper reset`: ftp on 21, irc off, tftp
  * on 69), so a line taken out of the file is undone.
  *
+ * The rules' batch is built in reload_rules.c (the file's rule commands
+ * in one job); everything else is here.
+ *
  * The base is kept as configuration text (each word quoted) and split
  * with cmdfile_parse() when needed: one format, one parser, no argv
  * copies to manage.
@@ -63,6 +66,8 @@
 #include <unistd.h>
 
 #include "control/reload.h"
+#include "control/confinc.h"
+#include "control/reload_rules.h"
 
 #define SCRATCH_CONNS	64	/* the scratch engine's connection table */
 
@@ -160,21 +165,6 @@ static bool sets_filtering(const struct cmdfile *cf)
 	for (size_t i = 0; i < cf->n; i++)
 		if (cf->cmds[i].argc >= 2 && !strcmp(cf->cmds[i].argv[0], "set") &&
 		    !strcmp(cf->cmds[i].argv[1], "filtering"))
-			return true;
-	return false;
-}
-
-/*
- * Does the file change the filter's rules (iptables, iptables-restore,
- * ipchains, ipchains-restore, ipfwadm: masq_ctl_is_rules() but for a
- * lone reset rules)?
- */
-static bool sets_rules(const struct cmdfile *cf)
-{
-	for (size_t i = 0; cf && i < cf->n; i++)
-		if (cf->cmds[i].argc >= 1 &&
-		    strcmp(cf->cmds[i].argv[0], "reset") &&
-		    masq_ctl_is_rules(cf->cmds[i].argc, cf->cmds[i].argv))
 			return true;
 	return false;
 }
@@ -315,37 +305,6 @@ static int same_ifaddr(const struct reload *r, const struct cmdfile *nf,
 	return -EINVAL;
 }
 
-static bool is_rules(const struct cmdfile_cmd *c)
-{
-	return masq_ctl_is_rules(c->argc, c->argv);
-}
-
-/*
- * The batch of @cf's rule commands on engine @e, run (not published).
- * Return: the job, or NULL (out of memory; said in @msg)
- */
-static struct masq_ctl_job *rules_build(const struct reload *r,
-					struct masq_engine *e,
-					const struct cmdfile *cf,
-					struct masq_text *msg)
-{
-	struct masq_ctl_job *j = masq_engine_rules_job(e);
-
-	for (size_t i = 0; j && i < cf->n; i++)
-		if (is_rules(&cf->cmds[i]) &&
-		    masq_ctl_job_add(j, cf->cmds[i].argc, cf->cmds[i].argv)) {
-			masq_ctl_job_free(j);
-			j = NULL;
-		}
-	if (!j) {
-		masq_text_printf(msg, "%s: out of memory for the rules\n",
-				 r->path);
-		return NULL;
-	}
-	masq_ctl_job_run(j);
-	return j;
-}
-
 /* Each command's failure, to be said in file order */
 struct verdicts {
 	struct masq_text *why;		/* one per command of the file */
@@ -354,6 +313,7 @@ struct verdicts {
 
 /* The batch's verdicts on @cf's rule commands, into @v */
 static void rules_verdicts(const struct reload *r, const struct cmdfile *cf,
+			   const struct confinc *ci,
 			   const struct masq_ctl_job *j, struct verdicts *v)
 {
 	size_t k = 0;
@@ -363,9 +323,10 @@ static void rules_verdicts(const struct reload *r, const struct cmdfile *cf,
 		struct masq_text t = { 0 };
 		int st;
 
-		if (!is_rules(c))
+		if (!reload_rules_is(c))
 			continue;
 		st = masq_ctl_job_result(j, k++, &t);
+		confinc_why(ci, i, &t);
 		if (st) {
 			failed_line(&v->why[i], r->path, c->line, c->argc,
 				    c->argv, st, &t);
@@ -471,7 +432,8 @@ static int check_one(const struct reload *r, struct masq_engine *e,
  * made (the reason in @msg)
  */
 static int validate(const struct reload *r, const struct cmdfile *base,
-		    const struct cmdfile *nf, struct masq_engine *rules_on,
+		    const struct cmdfile *nf, const struct confinc *ci,
+		    struct masq_engine *rules_on,
 		    bool want_rules, struct masq_ctl_job **rules,
 		    struct masq_text *msg)
 {
@@ -487,15 +449,15 @@ static int validate(const struct reload *r, const struct cmdfile *base,
 	for (size_t i = 0; i < nf->n; i++) {
 		const struct cmdfile_cmd *c = &nf->cmds[i];
 
-		if (!is_rules(c))
+		if (!reload_rules_is(c))
 			v.bad += !!check_one(r, e, c, &v.why[i]);
 	}
 	if (want_rules)
-		j = rules_build(r, rules_on ? rules_on : e, nf, msg);
+		j = reload_rules_build(r, rules_on ? rules_on : e, nf, ci, msg);
 	if (want_rules && !j)
 		v.bad++;
 	else if (j)
-		rules_verdicts(r, nf, j, &v);
+		rules_verdicts(r, nf, ci, j, &v);
 	verdicts_say(r, nf, &v, msg);
 	if (j && !v.bad && masq_ctl_job_status(j, msg))
 		v.bad++;		/* all passed, the compile did not */
@@ -575,7 +537,7 @@ static int apply(const struct reload *r, struct masq_engine *e,
 	for (size_t i = 0; i < cf->n; i++, (*done)++) {
 		const struct cmdfile_cmd *c = &cf->cmds[i];
 
-		if ((again && is_ifaddr(c)) || is_rules(c))
+		if ((again && is_ifaddr(c)) || reload_rules_is(c))
 			continue;
 		if (run(e, r->path, c->line, c->argc, c->argv, msg))
 			return -1;
@@ -586,6 +548,7 @@ static int apply(const struct reload *r, struct masq_engine *e,
 /**
  * struct reload_job - a file checked and ready to put in effect
  * @nf:		the file, split
+ * @inc:	the files its iptables-restore lines name, read
  * @base:	the base, split
  * @rules:	its rules built for the live engine (a reload that touches
  *		rules), or NULL
@@ -593,6 +556,7 @@ static int apply(const struct reload *r, struct masq_engine *e,
  */
 struct reload_job {
 	struct cmdfile nf;
+	struct confinc inc;
 	struct cmdfile base;
 	struct masq_ctl_job *rules;
 	bool start;
@@ -609,6 +573,7 @@ void reload_job_free(struct reload_job *j)
 	if (!j)
 		return;
 	masq_ctl_job_free(j->rules);
+	confinc_free(&j->inc);
 	cmdfile_free(&j->nf);
 	cmdfile_free(&j->base);
 	free(j);
@@ -646,12 +611,15 @@ int reload_prepare(struct reload *r, struct masq_engine *live,
 	if (ret)
 		masq_text_printf(msg, "%s", j->nf.errors ? j->nf.errors : "");
 	if (!ret)
+		ret = confinc_load(&j->inc, r->path, &j->nf, msg);
+	if (!ret)
 		ret = parse_base(r, &j->base, msg);
 	if (!ret && r->loaded)
 		ret = same_ifaddr(r, &j->nf, msg);
-	rules = sets_rules(&j->nf) || (r->loaded && sets_rules(&r->cur));
+	rules = reload_rules_in(&j->nf) || (r->loaded && reload_rules_in(&r->cur));
 	if (!ret) {
-		ret = validate(r, &j->base, &j->nf, j->start ? NULL : live,
+		ret = validate(r, &j->base, &j->nf, &j->inc,
+			       j->start ? NULL : live,
 			       rules, &j->rules, msg);
 		ret = ret < 0 ? ret : ret ? -EINVAL : 0;
 	}
@@ -662,26 +630,6 @@ int reload_prepare(struct reload *r, struct masq_engine *live,
 	}
 	*job = j;
 	return 0;
-}
-
-/*
- * At the start, after the rest is applied: the file's rules built for
- * the live engine (its interfaces now final) and swapped in
- */
-static int start_rules(const struct reload *r, struct masq_engine *live,
-		       const struct cmdfile *nf, struct masq_text *msg)
-{
-	struct masq_ctl_job *j;
-	int st;
-
-	if (!sets_rules(nf))
-		return 0;
-	j = rules_build(r, live, nf, msg);
-	if (!j)
-		return -1;
-	st = masq_engine_ctl_job_finish(live, j, msg);
-	masq_ctl_job_free(j);
-	return st ? -1 : 0;
 }
 
 /**
@@ -707,7 +655,8 @@ int reload_commit(struct reload *r, struct masq_engine *live,
 	size_t done;
 
 	if (apply(r, live, &job->base, prev, &job->nf, &done, msg) ||
-	    (job->start && start_rules(r, live, &job->nf, msg))) {
+	    (job->start && reload_rules_start(r, live, &job->nf, &job->inc,
+					      msg))) {
 		r->failures++;
 		if (job->start)
 			return -EIO;
@@ -725,9 +674,11 @@ int reload_commit(struct reload *r, struct masq_engine *live,
 					 r->path);
 		return -EIO;
 	}
-	if (job->rules)
-		masq_engine_ctl_job_finish(live, job->rules, msg);
-	r->swapped = job->rules || (job->start && sets_rules(&job->nf));
+	if (!job->start)
+		reload_rules_note(r, job->rules);	/* before the swap */
+	if (job->rules && masq_engine_ctl_job_finish(live, job->rules, msg))
+		reload_rules_note(r, NULL);
+	r->swapped = job->rules || (job->start && reload_rules_in(&job->nf));
 	cmdfile_free(&r->cur);
 	r->cur = job->nf;
 	job->nf = (struct cmdfile){ 0 };

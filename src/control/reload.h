@@ -5,9 +5,12 @@
  * masqd's -c file, at start and on every SIGHUP. The file is read and
  * split, then every command is checked first: those that change the
  * rules (iptables, iptables-restore, reset rules) as one batch applied to
- * a ruleset made from the default one and compiled once, the others on a
- * scratch engine (tiny connection tables, the same interfaces, addresses
- * and routes as the live one: the "base", masqd's own command line).
+ * a ruleset made from the default one (a table the file writes starting
+ * empty, its policies kept: reload_rules.c) and compiled once; an
+ * `iptables-restore FILE` line's file is read with the file (confinc.h);
+ * the others on a scratch engine (tiny connection tables, the same
+ * interfaces, addresses and routes as the live one: the "base", masqd's
+ * own command line).
  * Only when all of them pass is the live engine changed, in one call, so
  * a caller that calls between packet batches shows packets the old
  * configuration or the new one, never half of each.
@@ -39,6 +42,7 @@
  *	the base's route/neigh/set commands again (e.g. the --gateway route)
  *	the file's commands, except `iface add`, `addr add` and the rules'
  *	the ruleset built from the default one and the file's rule commands
+ *	(each table they write emptied first)
  *	(only when the file, or the one in effect, has any), swapped in
  *
  * Interfaces and addresses cannot be taken away from a running engine, so
@@ -79,6 +83,9 @@
  * @swapped:	the last load put a ruleset in (the file, or the one it
  *		replaced, has rule commands)
  * @failures:	refused loads
+ * @replaced:	the tables the file in effect replaced ("filter nat"; ""
+ *		when it has no rules), for masqd's log
+ * @unmasked:	... and its nat has no MASQUERADE or SNAT
  */
 struct reload {
 	char *path;
@@ -90,6 +97,8 @@ struct reload {
 	uint64_t loads;
 	bool swapped;
 	uint64_t failures;
+	char replaced[40];
+	bool unmasked;
 };
 
 int reload_init(struct reload *r, const char *path,

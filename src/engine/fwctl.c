@@ -738,8 +738,9 @@ bool masq_ctl_is_rules(int argc, char *const *argv)
  * @e:		engine
  *
  * The batch starts from the default ruleset for the engine's interfaces
- * (as after "reset rules"), applies its commands in order to that one
- * ruleset and compiles the result once: N commands cost O(N) where N
+ * (as after "reset rules"), but a table its commands change starts
+ * empty, its built-in policies kept (fwreplace.c); it applies its
+ * commands in order to that one ruleset and compiles the result once: N commands cost O(N) where N
  * single jobs (a copy and a compile each) cost O(N^2). Rules it makes are
  * new: their counters start from zero.
  *
@@ -755,6 +756,7 @@ struct masq_ctl_job *masq_engine_rules_job(struct masq_engine *e)
 	j->e = e;
 	j->kind = JOB_BATCH;
 	j->who = "reload";
+	j->replace = true;	/* a file's: fwreplace.c */
 	return j;
 }
 
@@ -840,7 +842,7 @@ static int batch_lang(struct masq_ctl_job *j, struct batch_cmd *c,
 					      "one text"), EXIT_USAGE) :
 		     ops->restore(j->rs, c->argv[1], &err) ? EXIT_FAIL : 0;
 	else
-		rc = ops->exec(j->rs, c->argc - 1, c->argv + 1, NULL,
+		rc = ops->exec(j->rs, c->argc - 1, c->argv + 1, j->res,
 			       out ? out : &discard, &err);
 	ipt_text_free(&discard);
 	if (rc)
@@ -862,8 +864,10 @@ static int batch_iptables(struct masq_ctl_job *j, struct batch_cmd *c,
 	if (rc)
 		return rc;
 
-	if (ipt_parse(c->argc - 1, c->argv + 1, NULL, &cmd, &err))
+	if (ipt_parse(c->argc - 1, c->argv + 1, j->res, &cmd, &err))
 		return batch_fail(c, EXIT_USAGE, "iptables", err.msg);
+	if (fw_cmd_changes_rules(&cmd))
+		fw_replace_table(j, cmd.table);
 	rc = ipt_exec(j->rs, &cmd, NULL, out ? out : &discard, &err);
 	ipt_text_free(&discard);
 	if (rc)
@@ -892,7 +896,9 @@ static int batch_restore(struct masq_ctl_job *j, struct batch_cmd *c)
 		c->msg = usage.s;	/* "iptables-restore: ..." already */
 		return rc;
 	}
-	if (ipt_restore(j->rs, text, flags, NULL, &err))
+	if (!(flags & IPT_RESTORE_TEST))
+		fw_replace_restore(j, text);
+	if (ipt_restore(j->rs, text, flags, j->res, &err))
 		return batch_fail(c, EXIT_FAIL, "iptables-restore", err.msg);
 	if (!(flags & IPT_RESTORE_TEST))
 		j->dflt = false;
@@ -909,6 +915,8 @@ static int batch_reset(struct masq_ctl_job *j, struct batch_cmd *c)
 	ipt_ruleset_free(j->rs);
 	j->rs = rs;
 	j->dflt = true;
+	j->replaced = 0xff;	/* a file's lines after it add to the
+				 * default ruleset (fwreplace.c) */
 	return 0;
 }
 

@@ -70,6 +70,12 @@ struct masq_ctl_job {
 	struct batch_cmd *cmds;		/* JOB_BATCH: the commands */
 	size_t ncmds, cap;
 	bool dflt;			/* ... left the default ruleset */
+	bool replace;			/* ... a file's: a table it changes
+					 * starts empty (fwreplace.c) */
+	uint8_t replaced;		/* ... 1 << table: emptied since the
+					 * start or the last reset rules */
+	uint8_t written;		/* ... every table it emptied */
+	const struct ipt_resolver *res;	/* ... service and protocol names */
 	const struct ipt_lang_ops *ops;	/* JOB_L*: the language */
 	uint8_t lang;
 	int nwords;			/* JOB_LANG: its words, copied */
@@ -88,6 +94,10 @@ bool fw_cmd_changes_rules(const struct ipt_cmd *c);
 int fw_save_args_parse(const struct masq_engine *e, int argc,
 		       char *const *argv, struct save_args *a,
 		       struct masq_text *out);
+
+/* fwreplace.c, for fwctl.c: a file's batch replaces the tables it writes */
+void fw_replace_table(struct masq_ctl_job *j, unsigned table);
+void fw_replace_restore(struct masq_ctl_job *j, const char *text);
 
 /* txn.c, for fwctl.c: the run's end */
 void txn_publish_forwards(struct masq_engine *e, struct masq_ctl_job *j);

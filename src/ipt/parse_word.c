@@ -204,7 +204,9 @@ static int addr_item(struct parse *p, const char *show, const char *item,
 	if (!ip_parse(host, 1, &found[0])) {
 		if (!res || !res->host)
 			return fail(p, "bad address '%s' for %s (a host name "
-				    "needs a resolver)", host, show);
+				    "needs a resolver: masqctl looks host "
+				    "names up, masqd and its -c file take "
+				    "addresses)", host, show);
 		/* asking for 9 tells "more than 8" from "exactly 8" */
 		cnt = res->host(host, found, 9);
 		if (cnt <= 0)

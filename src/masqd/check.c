@@ -70,6 +70,7 @@ int check_config(struct masqd *d)
 		fprintf(stderr, "masqd: -t: out of memory\n");
 		return 1;
 	}
+	config_names();			/* --dport ssh, as at a start */
 	ret = setup_cmdline(d);		/* only kept as the base: -t */
 	if (!ret)
 		ret = reload_prepare(&d->rl, NULL, &job, &msg);

@@ -13,7 +13,13 @@
  * configuration or the new one. With --workers N each engine's file is
  * checked and its ruleset built on the same thread, and all are put in
  * effect under one pause of the workers (wjob.c). The log line says how
- * long each part took.
+ * long each part took, and which tables the file's rules replaced (a
+ * table the file writes starts empty: masq.conf(5)), with a warning
+ * when nat is left with nothing that masquerades.
+ *
+ * Service and protocol names in the file (`--dport ssh`) resolve from
+ * /etc/services and /etc/protocols, read once here before the first load
+ * (so before the sandbox): reloads use the tables in memory.
  *
  * `masqctl reload` starts the same reload and waits for it: the command
  * is pending (ctlsrv.h) from the start of the check until the commit has
@@ -30,6 +36,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "control/services.h"
 #include "masqd/log.h"
 #include "masqd/masqd.h"
 
@@ -66,6 +73,39 @@ static void log_lines(int prio, struct masq_text *t)
 		logmsg(prio, "%s", line);
 }
 
+/*
+ * What the file's rules replaced, and a nat that masquerades nothing:
+ * logged, and also written to @out when a masqctl reload asked (or NULL)
+ */
+static void say_rules(const struct reload *r, struct masq_text *out)
+{
+	if (r->replaced[0]) {
+		logmsg(LOG_INFO, "%s: tables replaced by the file: %s",
+		       r->path, r->replaced);
+		if (out)
+			masq_text_printf(out, "%s: tables replaced by the "
+					 "file: %s\n", r->path, r->replaced);
+	}
+	if (r->unmasked) {
+		logmsg(LOG_WARNING, "%s: nat has no MASQUERADE or SNAT: "
+		       "nothing will be masqueraded", r->path);
+		if (out)
+			masq_text_printf(out, "%s: warning: nat has no "
+					 "MASQUERADE or SNAT: nothing will be "
+					 "masqueraded\n", r->path);
+	}
+}
+
+/**
+ * config_names() - Read /etc/services and /etc/protocols for the file's
+ * names, once (before the sandbox; a test may load twice)
+ */
+void config_names(void)
+{
+	if (!services_count())
+		services_load("/etc/services", "/etc/protocols");
+}
+
 /**
  * config_load() - Load the -c file into the engine at the start
  * @d:		daemon, engine configured from the command line
@@ -76,13 +116,18 @@ static void log_lines(int prio, struct masq_text *t)
 int config_load(struct masqd *d)
 {
 	struct masq_text msg = { 0 };
-	int ret = reload_run(&d->rl, d->e, &msg);
+	int ret;
+
+	config_names();
+	ret = reload_run(&d->rl, d->e, &msg);
 
 	for (uint32_t k = 1; !ret && k < d->wk.n; k++)	/* --workers */
 		ret = reload_run(workers_rl(d, k), d->wk.w[k]->e, &msg);
 
 	log_lines(LOG_ERR, &msg);
 	masq_text_free(&msg);
+	if (!ret)
+		say_rules(&d->rl, NULL);
 	return ret ? -1 : 0;
 }
 
@@ -181,6 +226,8 @@ static int outcome(struct masqd *d, struct masq_text *out)
 	st = out ? answer(d, ret, &msg, check_s, apply_ms, out) : !!ret;
 	log_outcome(d, ret, &msg, check_s, apply_ms);
 	masq_text_free(&msg);
+	if (!ret)
+		say_rules(&d->rl, out);
 	twin_reloaded(d);	/* a reset may have forgotten the twins */
 	hostwatch_reloaded(d);	/* ... and taken a host route the old
 				 * file named too */

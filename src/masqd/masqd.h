@@ -223,6 +223,7 @@ void crash_delegate(void (*tell)(int sig));
 void crash_twins(const struct masqd *d);
 
 int config_base(struct masqd *d, int argc, char *const *argv);
+void config_names(void);
 int config_load(struct masqd *d);
 void config_reload(struct masqd *d);
 void config_reloaded(struct masqd *d);

@@ -271,13 +271,13 @@ bg wan http2 40 "$PY" -u -m http.server 8001 --bind 203.0.113.2 --directory "$WO
 bg wan http8002 40 "$PY" -u -m http.server 8002 --bind 203.0.113.2 --directory "$WORK/www"
 wait_listen wan tcp 203.0.113.2:8001
 wait_listen wan tcp 203.0.113.2:8002
-echo "iptables -I FORWARD -p tcp --dport 8001 -j REJECT --reject-with tcp-reset" >"$WORK/masq.conf"
+printf 'reset rules\niptables -I FORWARD -p tcp --dport 8001 -j REJECT --reject-with tcp-reset\n' >"$WORK/masq.conf"
 if masqd_start --workers "${WORKERS:-2}" -c "$WORK/masq.conf"; then
 	warm lan 203.0.113.2; warm lan2 203.0.113.2
 	r1=$(tries 8001) r2=$(tries 8002)
 	if [ "$r1" = 10 ] && [ "$r2" = 0 ]; then ok workers_conf_on_both
 	else fail workers_conf_on_both "-c FILE refusing 8001: $r1 of 10 refused on 8001, $r2 of 10 on 8002"; fi
-	echo "iptables -I FORWARD -p tcp --dport 8002 -j REJECT --reject-with tcp-reset" >"$WORK/masq.conf"
+	printf 'reset rules\niptables -I FORWARD -p tcp --dport 8002 -j REJECT --reject-with tcp-reset\n' >"$WORK/masq.conf"
 	kill -HUP "$MASQD_PID"
 	wait_until 3 grep -q 'SIGHUP: .* reloaded' "$WORK/masqd.log"
 	r1=$(tries 8001) r2=$(tries 8002)

@@ -100,8 +100,10 @@ def ruleset(base, net, n):
         print(l)
 
 def conf(net, n):
-    """a -c file: a setting and n iptables -A lines"""
+    """a -c file: a setting and n iptables -A lines on top of the default
+    ruleset (reset rules: else the file's filter table starts empty)"""
     print("set timeout udp 303")
+    print("reset rules")
     for i in range(int(n)):
         print("iptables -A FORWARD -s 172.%s.%d.%d/32 -p tcp --dport %d -j DROP"
               % (net, i // 250, i % 250 + 1, 1024 + i))

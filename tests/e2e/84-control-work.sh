@@ -186,6 +186,7 @@ MQ_GAPS="${LEGIT_GAP_BEFORE}/${LEGIT_GAP_DURING}"
 # --- a SIGHUP reload of 3,000 iptables lines ----------------------------------
 {
 	echo "set timeout udp-unreplied 300"
+	echo "reset rules"	# on top of the default ruleset, forwarding on
 	for i in $(seq 0 2999); do
 		echo "iptables -A FORWARD -s 172.16.$((i / 250)).$((i % 250 + 1))/32 -p tcp --dport $((1024 + i)) -j DROP"
 	done

@@ -29,6 +29,7 @@
 #include "../lib/ctlline.h"
 #include "../lib/frame.h"
 #include "control/reload.h"
+#include "control/services.h"
 #include "../lib/report.h"
 
 #define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d))
@@ -777,6 +778,163 @@ static bool relative_path(void)
 	return ok;
 }
 
+/*
+ * A table the file writes starts empty, the default policies kept; a
+ * table it does not write keeps the default ruleset (masq.conf(5)); the
+ * state says which tables were replaced and whether nat masquerades.
+ */
+static bool tables_replaced(struct masq_pool *pool)
+{
+	struct masq_text msg = { 0 };
+	struct reload r;
+	struct masq_engine *e = up(pool, &r);
+	const char *f, *n;
+	bool ok = true;
+	int rc;
+
+	rc = load(&r, e, "iptables -A FORWARD -p tcp --dport 25 -j REJECT\n"
+		  "iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN "
+		  "-j TCPMSS --clamp-mss-to-pmtu\n", &msg);
+	f = listing(e, "iptables-save -t filter");
+	n = listing(e, "iptables-save -t nat");
+	if (rc || has(f, "-A FORWARD -i lan0 -j ACCEPT") ||
+	    !has(f, ":FORWARD DROP") || !has(f, ":INPUT DROP") ||
+	    !has(f, "-A FORWARD -p tcp -m tcp --dport 25 -j REJECT") ||
+	    !has(n, "-A POSTROUTING -o wan0 -j MASQUERADE") ||
+	    strcmp(r.replaced, "filter mangle") || r.unmasked)
+		ok = report_whyf("filter+mangle: %d %s [%s] %d\n%s%s", rc,
+				 msg.s ? msg.s : "", r.replaced, r.unmasked, f, n);
+	rc = ok ? load(&r, e, "iptables -t nat -A PREROUTING -p tcp --dport 80 "
+		       "-j DNAT --to-destination 192.168.0.2\n"
+		       "iptables -P FORWARD ACCEPT\n", &msg) : -1;
+	f = listing(e, "iptables-save -t filter");
+	n = listing(e, "iptables-save -t nat");
+	if (ok && (rc || has(n, "MASQUERADE") || !has(f, ":FORWARD ACCEPT") ||
+		   has(f, "-A FORWARD -i lan0 -j ACCEPT") ||
+		   strcmp(r.replaced, "filter nat") || !r.unmasked))
+		ok = report_whyf("nat+policy: %d %s [%s] %d\n%s%s", rc,
+				 msg.s ? msg.s : "", r.replaced, r.unmasked, f, n);
+	rc = ok ? load(&r, e, "reset rules\n"
+		       "iptables -I FORWARD -p tcp --dport 25 -j REJECT\n",
+		       &msg) : -1;
+	f = listing(e, "iptables-save -t filter");
+	if (ok && (rc || r.replaced[0] || r.unmasked ||
+		   !has(f, "-A FORWARD -p tcp -m tcp --dport 25 -j REJECT") ||
+		   !has(f, "-A FORWARD -i lan0 -j ACCEPT")))
+		ok = report_whyf("reset rules first: %d [%s] %s", rc, r.replaced, f);
+	rc = ok ? load(&r, e, "set timeout udp 300\n", &msg) : -1;
+	if (ok && (rc || r.replaced[0] || r.unmasked ||
+		   !has(listing(e, "iptables-save -t filter"),
+			"-A FORWARD -i lan0 -j ACCEPT")))
+		ok = report_whyf("no rules: %d [%s]", rc, r.replaced);
+	masq_text_free(&msg);
+	down(e, &r);
+	return ok;
+}
+
+/* The directory of the reload's file, for a file beside it */
+static void beside_path(char *buf, size_t size, const char *name)
+{
+	snprintf(buf, size, "%.*s/%s", (int)(strrchr(path, '/') - path), path,
+		 name);
+}
+
+static void write_beside(const char *name, const char *text)
+{
+	char p[128];
+	FILE *f;
+
+	beside_path(p, sizeof(p), name);
+	f = fopen(p, "w");
+	if (!f) {
+		perror(p);
+		exit(1);
+	}
+	fputs(text, f);
+	fclose(f);
+}
+
+/*
+ * `iptables-restore FILE` loads saved rules by a path relative to the
+ * file; a bad line is told with the included file's name and line, and
+ * nothing changes; the file naming itself is refused
+ */
+static bool restore_file(struct masq_pool *pool)
+{
+	struct masq_text msg = { 0 };
+	struct reload r;
+	struct masq_engine *e = up(pool, &r);
+	char before[4096], inc[128];
+	bool ok = true;
+	int rc;
+
+	write_beside("saved.rules", "*filter\n:INPUT DROP [0:0]\n"
+		     ":FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+		     "-A FORWARD -s 192.168.0.7/32 -j ACCEPT\nCOMMIT\n");
+	rc = load(&r, e, "iptables-restore saved.rules\n", &msg);
+	if (rc || !has(listing(e, "iptables-save -t filter"),
+		       "-A FORWARD -s 192.168.0.7/32 -j ACCEPT") ||
+	    strcmp(r.replaced, "filter"))
+		ok = report_whyf("good: %d %s", rc, msg.s ? msg.s : "");
+	snprintf(before, sizeof(before), "%s", listing(e, "iptables-save"));
+	write_beside("saved.rules", "*filter\n-A FORWARD -j ACCEPT\n"
+		     "-A FORWARD -p tcp --dport 1 -j NOPE\nCOMMIT\n");
+	masq_text_free(&msg);
+	rc = ok ? load(&r, e, "set timeout udp 77\n"
+		       "iptables-restore saved.rules\n", &msg) : 0;
+	beside_path(inc, sizeof(inc), "saved.rules:3: ");
+	if (ok && (rc != -EINVAL || !has(msg.s, inc) ||
+		   !has(msg.s, "reload.conf:2: 'iptables-restore saved.rules'") ||
+		   strcmp(before, listing(e, "iptables-save"))))
+		ok = report_whyf("bad line: %d %s", rc, msg.s ? msg.s : "");
+	masq_text_free(&msg);
+	rc = ok ? load(&r, e, "iptables-restore reload.conf\n", &msg) : 0;
+	if (ok && (rc != -EINVAL || !has(msg.s, "reload.conf:1: ") ||
+		   !has(msg.s, "a loop")))
+		ok = report_whyf("loop: %d %s", rc, msg.s ? msg.s : "");
+	masq_text_free(&msg);
+	rc = ok ? load(&r, e, "iptables-restore nosuch.rules\n", &msg) : 0;
+	if (ok && (rc != -EINVAL || !has(msg.s, "nosuch.rules: cannot read")))
+		ok = report_whyf("missing: %d %s", rc, msg.s ? msg.s : "");
+	beside_path(inc, sizeof(inc), "saved.rules");
+	unlink(inc);
+	masq_text_free(&msg);
+	down(e, &r);
+	return ok;
+}
+
+/* Service and protocol names resolve from the table; a host name not */
+static bool names_resolve(struct masq_pool *pool)
+{
+	static const char services[] = "ssh\t\t22/tcp\t# SSH\n"
+				       "domain 53/udp\n";
+	static const char protocols[] = "gre\t47\tGRE\n";
+	struct masq_text msg = { 0 };
+	struct reload r;
+	struct masq_engine *e = up(pool, &r);
+	bool ok = true;
+	int rc;
+
+	services_parse(services, sizeof(services) - 1, false);
+	services_parse(protocols, sizeof(protocols) - 1, true);
+	rc = load(&r, e, "iptables -A INPUT -p tcp --dport ssh -j ACCEPT\n"
+		  "iptables -A INPUT -p gre -j ACCEPT\n", &msg);
+	if (rc || !has(listing(e, "iptables-save -t filter"),
+		       "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT") ||
+	    !has(listing(e, "iptables-save -t filter"), "-A INPUT -p gre -j ACCEPT"))
+		ok = report_whyf("names: %d %s %s", rc, msg.s ? msg.s : "",
+				 listing(e, "iptables-save -t filter"));
+	masq_text_free(&msg);
+	rc = ok ? load(&r, e, "iptables -A INPUT -s gw.example -j ACCEPT\n",
+		       &msg) : 0;
+	if (ok && (rc != -EINVAL || !has(msg.s, "masqctl looks host names up")))
+		ok = report_whyf("host: %d %s", rc, msg.s ? msg.s : "");
+	services_free();
+	masq_text_free(&msg);
+	down(e, &r);
+	return ok;
+}
+
 int main(void)
 {
 	struct masq_pool *pool = masq_pool_create(256, 2048);
@@ -802,6 +960,9 @@ int main(void)
 	report("rules_reload_linear", rules_reload_linear(pool));
 	report("rule_errors_in_file_order", rule_errors_in_order(pool));
 	report("prepare_beside_packets", prepare_beside_packets(pool));
+	report("tables_replaced", tables_replaced(pool));
+	report("restore_file", restore_file(pool));
+	report("names_resolve", names_resolve(pool));
 	unlink(path);
 	rmdir(dir);
 	masq_pool_destroy(pool);
