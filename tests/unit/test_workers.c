@@ -1621,6 +1621,42 @@ static int dnat_restart_across(uint32_t from, uint32_t to)
 	return rc;
 }
 
+/*
+ * `set conntrack-max N` and `show settings` with n workers: N is the
+ * router's (each engine of 4096 entries takes N / n), and every engine
+ * says the sum, so a file masqctl save wrote means the same to masqd
+ * with any --workers; more than the n tables hold is refused.
+ */
+static int conntrack_max_whole(uint32_t n)
+{
+	char line[64], want[64];
+	struct world w;
+	int rc = world_up(&w, n, NULL) ? -1 : 0;
+
+	if (!rc)
+		rc = world_ctl(&w, "set conntrack-max 2000");
+	for (uint32_t k = 0; k < n && !rc; k++) {
+		struct masq_text t = { 0 };
+
+		ctlline_run(w.e[k], "show settings", &t);
+		snprintf(want, sizeof(want), "conntrack-size %u\n", 4096 * n);
+		if (!t.s || !strstr(t.s, "conntrack-max 2000\n") ||
+		    !strstr(t.s, want))
+			rc = report_failf("n=%u worker %u: show settings says "
+					  "%s", n, k, t.s ? t.s : "nothing");
+		masq_text_free(&t);
+	}
+	snprintf(line, sizeof(line), "set conntrack-max %u", 4096 * n + n);
+	if (!rc && ctlline_run(w.e[0], line, NULL) == 0)
+		rc = report_failf("n=%u: '%s' taken over %u entries", n, line,
+				  4096 * n);
+	snprintf(line, sizeof(line), "set conntrack-max %u", 4096 * n);
+	if (!rc && ctlline_run(w.e[0], line, NULL))
+		rc = report_failf("n=%u: '%s' refused", n, line);
+	world_down(&w);
+	return rc;
+}
+
 int main(void)
 {
 	static const uint32_t ns[] = { 1, 2, 4 };
@@ -1654,6 +1690,8 @@ int main(void)
 		report_case("workers", name, arp_every_worker(ns[i]));
 		snprintf(name, sizeof(name), "steer_pairs_n%u", ns[i]);
 		report_case("workers", name, steer_pairs(ns[i]));
+		snprintf(name, sizeof(name), "conntrack_max_whole_n%u", ns[i]);
+		report_case("workers", name, conntrack_max_whole(ns[i]));
 	}
 	report_case("workers", "frag_reaches_owner_n1", frag_reaches_owner(1));
 	report_case("workers", "frag_reaches_owner_n2", frag_reaches_owner(2));
