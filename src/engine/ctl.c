@@ -740,6 +740,15 @@ static int set_mapping(struct masq_engine *e, int argc, char *const *argv,
 	return 0;
 }
 
+/* A connection count of this engine's as the router's: its worker's
+ * share times the workers (every engine has the same share) */
+static uint32_t conntrack_whole(const struct masq_engine *e, uint32_t share)
+{
+	uint64_t v = (uint64_t)share * (e->worker_n > 1 ? e->worker_n : 1);
+
+	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
 /* set host-cap N, set inbound-halfopen N: a per-address count (quota.h) */
 static int set_quota(struct quota *q, int argc, char *const *argv,
 		     struct masq_text *out, const char *what)
@@ -756,19 +765,23 @@ static int set_quota(struct quota *q, int argc, char *const *argv,
  * set conntrack-max N: how many connections the table may hold, up to
  * the size made at start (masqd --conntrack-max). Lowering it under the
  * count evicts nothing at once: new connections make room (closed, then
- * half-open entries) until the table is under it.
+ * half-open entries) until the table is under it. N is the router's,
+ * as --conntrack-max is: worker k of n takes N / n (at least 1), as
+ * masqd shares the table out at start, and `show settings` says the sum
+ * (conntrack_whole()), so a saved file means the same to any --workers.
  */
 static int set_conntrack_max(struct masq_engine *e, int argc,
 			     char *const *argv, struct masq_text *out)
 {
-	uint32_t v;
+	uint32_t v, n = e->worker_n > 1 ? e->worker_n : 1;
 
 	if (argc != 3 || !parse_u32(argv[2], CT_MAX_CONNS, &v) || !v)
 		return usage(out, "usage: set conntrack-max N (1-16777215)%s", "");
-	if (ct_set_limit(&e->ct, v)) {
+	if (ct_set_limit(&e->ct, v / n ? v / n : 1)) {
 		masq_text_printf(out, "set: conntrack-max %u is more than the "
 				 "table masqd made at start (%u); start masqd "
-				 "with --conntrack-max %u\n", v, e->ct.max, v);
+				 "with --conntrack-max %u\n", v,
+				 conntrack_whole(e, e->ct.max), v);
 		return EXIT_FAIL;
 	}
 	return 0;
@@ -813,8 +826,8 @@ static int cmd_show(struct masq_engine *e, int argc, char *const *argv,
 	masq_text_printf(out, "inbound-halfopen %u\n", e->halfopen.limit);
 	masq_text_printf(out, "tcp-pickup %s\n", e->tcp_pickup ? "on" : "off");
 	masq_text_printf(out, "accounting %s\n", e->ct.acct ? "on" : "off");
-	masq_text_printf(out, "conntrack-max %u\n", e->ct.limit);
-	masq_text_printf(out, "conntrack-size %u\n", e->ct.max);
+	masq_text_printf(out, "conntrack-max %u\n", conntrack_whole(e, e->ct.limit));
+	masq_text_printf(out, "conntrack-size %u\n", conntrack_whole(e, e->ct.max));
 	masq_text_printf(out, "rules %s\n", ipt_lang_name(e->rs->lang));
 	return 0;
 }

@@ -318,5 +318,7 @@ bool walk_on(struct masq_engine *e, struct pkt *p);
 /* steer.c */
 uint32_t steer_tuple_owner(const struct masq_steer *s, const struct net *net,
 			   uint8_t proto, const struct ct_tuple *t);
+uint32_t steer_conn_owner(const struct masq_steer *s, const struct net *net,
+			  uint8_t proto, const struct ct_tuple t[2]);
 
 #endif

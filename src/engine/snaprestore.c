@@ -16,7 +16,9 @@
  *
  * As worker k of n (masq_engine_restore_worker()), an engine takes only
  * the records it owns under n, whatever n the writer ran with: a
- * connection whose reply tuple is steered to it (steer.c), a mapping of
+ * connection whose packets from outside are steered to it
+ * (steer_conn_owner(): its reply's, or its original direction's when
+ * that comes from outside), a mapping of
  * its slice, an expectation whose master it took, an autofw holder whose
  * control connection is steered to it. The rest is another worker's:
  * neither loaded nor counted. n loads read the file n times.
@@ -311,6 +313,14 @@ static bool snap_map_ours(const struct snap_loader *l, const uint8_t *r)
 	return !l->steer || nat_port_in_slice(&l->e->nat, ntohs(get16(r + 10)));
 }
 
+/* Is connection @ce this worker's under the load's count? */
+static bool snap_conn_ours(const struct snap_loader *l,
+			   const struct ct_entry *ce)
+{
+	return !l->steer || steer_conn_owner(l->steer, &l->e->net, ce->proto,
+					     ce->t) == l->e->worker_k;
+}
+
 /* Is a packet of tuple @t steered to this worker under the load's count? */
 static bool snap_tuple_ours(const struct snap_loader *l, uint8_t proto,
 			    const struct ct_tuple *t)
@@ -454,8 +464,9 @@ static uint32_t snap_load_conn(struct snap_loader *l, const uint8_t *r,
 	static const uint64_t none[2] = { 0, 0 };
 
 	snap_fill_entry(&tmp, r);
-	if (!snap_tuple_ours(l, tmp.proto, &tmp.t[CT_REPLY]))
-		return SNAP_OTHER;	/* its reply reaches another worker */
+	if (!snap_conn_ours(l, &tmp))
+		return SNAP_OTHER;	/* its packets from outside reach
+					 * another worker */
 	if (left <= l->away_s || !snap_conn_fits(e, &tmp) ||
 	    e->ct.count >= e->ct.limit)
 		return CT_NONE;
@@ -630,9 +641,11 @@ int masq_engine_restore(struct masq_engine *e, const void *data, size_t len,
  *		engine's (masq_engine_restore())
  *
  * Each worker's load reads the whole file and takes what is its own
- * under the new count: a connection when its reply tuple is steered to
- * it (steer_tuple_owner(): for a masqueraded one the slice of its
- * external port, which is where it keeps that port), a mapping when its
+ * under the new count: a connection when its packets from outside are
+ * steered to it (steer_conn_owner(): for a masqueraded one its reply's,
+ * the slice of its external port, which is where it keeps that port;
+ * for one DNATed or forwarded from outside its original direction's), a
+ * mapping when its
  * port is in its slice, an expectation with its master, an autofw
  * holder with its control connection. Others' records are neither
  * loaded nor counted, so the counts of n loads add up to the file's.

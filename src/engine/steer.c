@@ -415,6 +415,20 @@ uint32_t masq_steer(const struct masq_steer *s, const struct masq_buf *b)
 	return steer_decide(s, role, &t);
 }
 
+/* Where a packet of @t arrives: the router itself (a twin) when its
+ * source is the router's, else the role of the interface its source is
+ * routed by; STEER_NONE with no route */
+static uint8_t steer_arrival(const struct masq_steer *s, const struct net *net,
+			     const struct ct_tuple *t)
+{
+	const struct route *r;
+
+	if (net_addr_is_router(net, t->src))
+		return STEER_TWIN;
+	r = net_route_lookup(net, t->src);
+	return r ? steer_role(s, r->iface) : STEER_NONE;
+}
+
 /**
  * steer_tuple_owner() - The worker a packet of @t would be steered to
  * @s:		the picture (of the engine's configuration, n workers)
@@ -423,12 +437,8 @@ uint32_t masq_steer(const struct masq_steer *s, const struct masq_buf *b)
  * @t:		the packet's endpoints (a connection's tuple; ICMP echo:
  *		the id as its port, either side)
  *
- * A restart's load (snaprestore.c) asks this of each connection's reply
- * tuple, so the connection lands on the worker its reply reaches under
- * the new worker count; the reply arrives from the router itself (a
- * twin) when its source is the router's, else on the interface its
- * source is routed by. The same rules as masq_steer()'s, never a second
- * copy of them.
+ * The packet arrives where steer_arrival() says. The same rules as
+ * masq_steer()'s, never a second copy of them.
  * Return: 0 to n - 1 (0: no route to its source, or n = 1)
  */
 uint32_t steer_tuple_owner(const struct masq_steer *s, const struct net *net,
@@ -437,17 +447,11 @@ uint32_t steer_tuple_owner(const struct masq_steer *s, const struct net *net,
 	struct steer_tuple st = { .src = t->src, .dst = t->dst,
 				  .sport = t->sport, .dport = t->dport,
 				  .proto = proto, .kind = SK_PORTS };
-	const struct route *r;
 	uint8_t role;
 
 	if (s->n <= 1)
 		return 0;
-	if (net_addr_is_router(net, t->src))
-		role = STEER_TWIN;
-	else if ((r = net_route_lookup(net, t->src)))
-		role = steer_role(s, r->iface);
-	else
-		return 0;
+	role = steer_arrival(s, net, t);
 	if (proto == IPPROTO_ICMP_) {
 		st.kind = SK_ECHO;
 		st.sport = st.dport = t->dport ? t->dport : t->sport;
@@ -455,6 +459,35 @@ uint32_t steer_tuple_owner(const struct masq_steer *s, const struct net *net,
 		st.kind = SK_PORTLESS;
 	}
 	return role == STEER_NONE ? 0 : steer_decide(s, role, &st);
+}
+
+/**
+ * steer_conn_owner() - The worker a restored connection belongs to
+ * @s:		the picture (of the engine's configuration, n workers)
+ * @net:	the engine's interfaces and routes
+ * @proto:	IP protocol
+ * @t:		the connection's tuples, t[CT_ORIG] and t[CT_REPLY]
+ *
+ * A restart's load (snaprestore.c) asks this of each connection, so it
+ * lands where its packets from outside are steered under the new worker
+ * count: those are the ones no worker passes on (a TCP segment from
+ * inside of no connection may be walked round the workers, walk.c; one
+ * from outside is dropped where it lands). So the original direction's
+ * worker when it arrives from outside (a connection DNATed or forwarded
+ * in, routed in), else the reply's (a masqueraded connection: the slice
+ * of its external port, where its mapping is kept). The reply's alone
+ * put a connection DNATed from outside by a rule steering does not see
+ * (mfw's mark, or a rule given after the restart) on the worker of the
+ * server's port, and its client's packets, steered by the forwarded
+ * port, were lost (e2e 115, 110).
+ * Return: 0 to n - 1
+ */
+uint32_t steer_conn_owner(const struct masq_steer *s, const struct net *net,
+			  uint8_t proto, const struct ct_tuple t[2])
+{
+	if (s->n > 1 && steer_arrival(s, net, &t[CT_ORIG]) == STEER_EXTERNAL)
+		return steer_tuple_owner(s, net, proto, &t[CT_ORIG]);
+	return steer_tuple_owner(s, net, proto, &t[CT_REPLY]);
 }
 
 /* ---- the picture, from an engine's configuration ------------------------ */

@@ -207,7 +207,7 @@ int setup_engine(struct masqd *d)
 {
 	uint32_t count = d->o.pool_buffers ? d->o.pool_buffers :
 			 d->o.vnet_hdr ? 2048 : 4096;
-	struct masq_limits lim;
+	struct masq_limits lim, whole;
 
 	d->pool = masq_pool_create(count, buf_size(d));
 	d->tx.bufs = calloc(MASQD_TX_CAP, sizeof(*d->tx.bufs));
@@ -221,6 +221,7 @@ int setup_engine(struct masqd *d)
 	masq_limits_default(&lim);
 	if (d->o.conntrack_max)
 		lim.max_conns = d->o.conntrack_max;
+	whole = lim;	/* the reload checks `set conntrack-max` against it */
 	if (d->o.workers > 1)	/* the table is shared out: same footprint */
 		lim.max_conns /= d->o.workers;
 	d->e = masq_engine_create(&lim, d->pool);
@@ -239,8 +240,8 @@ int setup_engine(struct masqd *d)
 	}
 	if (workers_create(d, &lim, count, buf_size(d)))
 		return -1;
-	if (reload_init(&d->rl, d->o.conf, &lim) ||
-	    workers_reload_init(d, &lim)) {
+	if (reload_init(&d->rl, d->o.conf, &whole) ||
+	    workers_reload_init(d, &whole)) {
 		logmsg(LOG_ERR, "out of memory");
 		return -1;
 	}

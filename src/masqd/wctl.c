@@ -11,6 +11,11 @@
  *     conntrack -C): added up (text_sum()); the expectations (conntrack
  *     -L expect): each engine's in turn;
  *   - on state every engine shares (masqctl recent): worker 0's, once;
+ *   - the ARP table (neigh): each engine learns its own neighbours, so
+ *     their lists differ (an entry learnt by one worker's traffic, a
+ *     state); one line per address: worker 0's (the one that answers
+ *     ARP), then the addresses only others know, in engine order
+ *     (text_union_by_address()); static entries are every engine's;
  *   - a rule listing or dump (iptables -L -v, iptables-save -c, the 2.x
  *     languages' listings; -Z and --zero too): worker 0's text with
  *     every engine's rule counters added in, rule by rule (wcount.c);
@@ -114,6 +119,49 @@ static bool shared(int argc, char *const *argv)
 	return argc >= 1 && !strcmp(argv[0], "recent");
 }
 
+/* The ARP table's listing: `neigh`, `neigh list`, `neigh show` */
+static bool neigh_listing(int argc, char *const *argv)
+{
+	return argc >= 1 && !strcmp(argv[0], "neigh") &&
+	       (argc == 1 || (argc == 2 && (!strcmp(argv[1], "list") ||
+					    !strcmp(argv[1], "show"))));
+}
+
+/* Does @text hold a line whose first word is @w (@n bytes)? */
+static bool has_first_word(const char *text, const char *w, size_t n)
+{
+	const char *p = text;
+
+	while (p && *p) {
+		if (!strncmp(p, w, n) && (p[n] == ' ' || p[n] == '\n'))
+			return true;
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+	return false;
+}
+
+/*
+ * Append to @out each line of @add whose first word (a neighbour's
+ * address) no line of @out from @off has. O(lines of @out x lines of
+ * @add): an ARP table's size, once per listing.
+ */
+static void text_union_by_address(struct masq_text *out, size_t off,
+				   const char *add)
+{
+	const char *l, *nl;
+
+	for (l = add; l && *l; l = nl ? nl + 1 : NULL) {
+		size_t w = strcspn(l, " \n");
+
+		nl = strchr(l, '\n');
+		if (w && !has_first_word(out->s ? out->s + off : NULL, l, w))
+			masq_text_printf(out, "%.*s\n",
+					 (int)(nl ? (size_t)(nl - l) : strlen(l)),
+					 l);
+	}
+}
+
 /* A listing of per-engine state that is not a walk: each engine's, in turn */
 static bool concatenated(int argc, char *const *argv)
 {
@@ -164,6 +212,8 @@ static int merge_one(struct masqd *d, uint32_t k, int argc, char *const *argv,
 		masq_text_printf(out, "%s", t.s ? t.s : "");
 	else if (summable(argc, argv))	/* equal counters are added too */
 		ret = text_sum(out, off, t.s ? t.s : "");
+	else if (neigh_listing(argc, argv))
+		text_union_by_address(out, off, t.s);
 	else if (!same_text(out, off, &t))
 		ret = -EINVAL;
 	masq_text_free(&t);
@@ -617,7 +667,8 @@ struct reload *workers_rl(struct masqd *d, uint32_t k)
 /**
  * workers_reload_init() - The reload state of workers 1..n-1's engines
  * @d:		daemon, its own reload_init() done
- * @lim:	the engines' limits
+ * @lim:	the engines' limits, the table's size the router's whole
+ *		(--conntrack-max), which `set conntrack-max` is held against
  *
  * Return: 0, or -ENOMEM
  */

@@ -17,8 +17,9 @@
  *		steering picture of the new count is taken, and each
  *		engine loads the records it owns now
  *		(masq_engine_restore_worker(): a connection on the worker
- *		its reply is steered to, a mapping on the worker of its
- *		port's slice). The counts of the n loads are added.
+ *		its packets from outside are steered to, a mapping on the
+ *		worker of its port's slice). The counts of the n loads
+ *		are added.
  *
  * Limit: a connection whose external port is in another slice than its
  * owner's under the new count is skipped (counted): with one worker a

@@ -14,14 +14,27 @@
 #   masq-t$$-wan   eth0 203.0.113.2/24: a TCP echo server and a UDP sink,
 #                  each logging the source address:port it sees
 #
-# For (A, B) = (2, 2), (2, 1), (1, 2): every held connection goes on
-# without a reset, every byte echoed, and every flow is seen by the
-# server from one external port, its own (kept with two workers: the
-# slice of its port is its worker's); UDP datagrams sent after the
-# restart arrive; masqd logs "restart: 8 connections ... restored (0
-# skipped)". The flows run 8 s, the restart after about 1 s (a held
-# connection waits 10 s for its echo: the gap is seconds on a busy
-# machine). Without root, or with one CPU: SKIP.
+# and, DNATed from outside, six slow downloads (300 KiB at 100 KiB/s)
+# from 203.0.113.2 and .3 through 203.0.113.1:8080 (a plain nat
+# PREROUTING DNAT, which steering knows: hash(remote) both ways), :8081
+# and :8083 (the same DNAT in a user chain, which it does not: the
+# client's segments go by slice(port), 0 and 1 of 2, so one of the two
+# differs from the reply's hash(remote) whatever the remote) to a web
+# server at 192.168.0.2:8000; the rules come from masqd -c, so both
+# masqds have them.
+#
+# For (A, B) = (2, 2), (2, 1), (1, 2) (the downloads when B = 2): every
+# held connection goes on without a reset, every byte echoed, and every
+# flow is seen by the server from one external port, its own (kept with
+# two workers: the slice of its port is its worker's); UDP datagrams
+# sent after the restart arrive; every download arrives whole (sha256:
+# a connection DNATed from outside is restored on the worker its
+# client's segments reach; on its reply's worker, as before the fix,
+# 8081's or 8083's stalled for each remote); masqd logs "restart: 14
+# connections ... restored (0 skipped)" (8 without the downloads). The flows run 8 s,
+# the restart after about 1 s (a held connection waits 10 s for its
+# echo: the gap is seconds on a busy machine). Without root, or with
+# one CPU: SKIP.
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -39,6 +52,27 @@ RECDIR=/run/masq/$NETNS
 trap 'rm -rf "$RECDIR"; e2e_cleanup' EXIT
 
 SECS=8
+REMOTES="2 3"	# 203.0.113.N: the downloads' clients
+DL_PORTS="8080 8081 8083"
+for r in $REMOTES; do
+	[ "$r" = 2 ] || on wan ip addr add "203.0.113.$r/24" dev eth0
+done
+# the clients' receive window small (64 KiB at most): a download whose
+# client's segments are lost stalls at once, not after the server has
+# sent what a large window lets it (the file's rest, unacknowledged)
+on wan sysctl -qw net.ipv4.tcp_rmem="4096 32768 65536"
+mkdir -p "$WORK/www"
+head -c 307200 /dev/urandom >"$WORK/www/f.bin"
+WANT=$(sha256sum <"$WORK/www/f.bin" | cut -d' ' -f1)
+bg lan http 80 "$PY" -u -m http.server 8000 --bind 192.168.0.2 --directory "$WORK/www"
+wait_listen lan tcp 192.168.0.2:8000 || log "(the web server did not start)"
+cat >"$WORK/masq.conf" <<'EOF'
+iptables -t nat -A PREROUTING -i wan0 -p tcp --dport 8080 -j DNAT --to-destination 192.168.0.2:8000
+iptables -t nat -N fwds
+iptables -t nat -A PREROUTING -i wan0 -j fwds
+iptables -t nat -A fwds -p tcp --dport 8081 -j DNAT --to-destination 192.168.0.2:8000
+iptables -t nat -A fwds -p tcp --dport 8083 -j DNAT --to-destination 192.168.0.2:8000
+EOF
 cat >"$WORK/peers.py" <<'EOF'
 """108's traffic: server (wan side), clients (lan side)"""
 import socket, socketserver, sys, threading, time
@@ -125,17 +159,48 @@ EOF
 conns() { mctl conntrack -L 2>/dev/null | grep -c 'dport=' ; }
 flows_up() { [ "$(conns)" -ge 8 ]; }
 
+# downloads TAG: the six slow downloads, in the background
+downloads() {
+	local r port
+	DL_PIDS=()
+	for r in $REMOTES; do
+		for port in $DL_PORTS; do
+			bg wan "dl-$1-$port-$r" 25 curl -sS --max-time 20 \
+				--limit-rate 100k --interface "203.0.113.$r" \
+				-o "$WORK/dl-$1-$port-$r" "http://203.0.113.1:$port/f.bin"
+			DL_PIDS+=("$BG_PID")
+		done
+	done
+}
+
+# downloads_whole TAG: why a download is not whole added to $errs (the
+# caller's; not in a $(...), whose shell could not wait for the curls)
+downloads_whole() {
+	local i=0 r port rc got
+	for r in $REMOTES; do
+		for port in $DL_PORTS; do
+			wait "${DL_PIDS[$i]}"; rc=$?
+			i=$((i + 1))
+			got=$(sha256sum <"$WORK/dl-$1-$port-$r" 2>/dev/null | cut -d' ' -f1)
+			[ "$rc" = 0 ] && [ "$got" = "$WANT" ] ||
+				errs+="download :$port from 203.0.113.$r: curl status $rc, $(stat -c %s "$WORK/dl-$1-$port-$r" 2>/dev/null || echo 0) bytes; "
+		done
+	done
+}
+
 # run_restart A B: the flows through masqd --workers A, SIGUSR2, a
 # successor with --workers B; then the checks; prints "ok" or why not
 run_restart() {	# A B BASE: source ports BASE.. (TCP), BASE+1000.. (UDP)
 	local a=$1 b=$2 base=$3 tag=$1to$2 at p n errs=""
-	masqd_start --workers "$a" --no-restore || { echo "masqd --workers $a did not start"; return; }
+	masqd_start --workers "$a" --no-restore -c "$WORK/masq.conf" ||
+		{ echo "masqd --workers $a did not start"; return; }
 	bg wan "server-$tag" $((SECS + 16)) "$PY" "$WORK/peers.py" server $((SECS + 12))
 	local server=$BG_PID
 	wait_until 5 on wan sh -c 'ss -lnt | grep -q ":7000 "' || log "(server not listening)"
 	bg lan "client-$tag" $((SECS + 14)) "$PY" "$WORK/peers.py" client $SECS "$base"
 	local client=$BG_PID
 	wait_until 5 flows_up || log "(fewer than 8 connections before the restart)"
+	[ "$b" = 2 ] && downloads "$tag"
 	sleep 1
 	mctl conntrack -L >/dev/null
 	at=$(date +%s.%N)
@@ -143,8 +208,10 @@ run_restart() {	# A B BASE: source ports BASE.. (TCP), BASE+1000.. (UDP)
 	kill -USR2 "$MASQD_PID"
 	wait "$MASQD_PID"
 	MASQD_PID=
-	masqd_start --workers "$b" || errs+="the successor did not start; "
+	masqd_start --workers "$b" -c "$WORK/masq.conf" ||
+		errs+="the successor did not start; "
 	mctl conntrack -L >/dev/null
+	[ "$b" = 2 ] && downloads_whole "$tag"
 	wait "$client"
 	kill "$server" 2>/dev/null	# its own bound (timeout) stops it too
 	wait "$server"
@@ -152,7 +219,7 @@ run_restart() {	# A B BASE: source ports BASE.. (TCP), BASE+1000.. (UDP)
 	local line
 	line=$(grep -o 'restart: [0-9]* connections, .* restored.*' "$WORK/masqd.log" | tail -n 1)
 	log "restore line: $line"
-	echo "$line" | grep -q 'restart: 8 connections.*(0 skipped)' ||
+	echo "$line" | grep -q "restart: $((b == 2 ? 14 : 8)) connections.*(0 skipped)" ||
 		errs+="restore line '$line'; "
 	for p in $base $((base + 2)) $((base + 4)) $((base + 6)); do
 		grep -q "^hold $p ok" "$WORK/client-$tag.out" ||

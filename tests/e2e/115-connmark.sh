@@ -19,13 +19,14 @@
 #    completes whole, so every packet, both ways, carried mark 5 (the
 #    server's answers only by the restore): the mark rule counted them
 #    all (more than 700 packets for 1 MiB); conntrack -L shows mark=5.
-# 1 and 2 run on masqd --workers 2 (one worker where there is one CPU).
+# 1, 2 and 3 run on masqd --workers 2 (one worker where there is one CPU).
 # 3. A restart (SIGUSR2) in the middle of a slow download through 9090,
-#    the successor with one worker (a connection DNATed from outside
-#    stalls after a restart into --workers 2, with or without marks: its
-#    client's packets are lost; a limit of restarts with workers, found
-#    here, not of marks): the new masqd loads the connection with its mark (conntrack -L:
-#    mark=5), the rules are given again, and the rest of the download
+#    the successor with --workers 2 too: the new masqd loads the
+#    connection with its mark (conntrack -L: mark=5) on the worker its
+#    client's segments reach (steered by 9090: mfw is no forward
+#    steering knows; it was put on the server's side's and the client's
+#    packets were lost, before the restore looked at the side from
+#    outside), the rules are given again, and the rest of the download
 #    (the server's answers admitted only by the restored mark) arrives
 #    whole.
 #
@@ -130,7 +131,7 @@ kill -USR2 "$MASQD_PID"
 wait "$MASQD_PID"
 log "  masqd exited with status $?"
 MASQD_PID=
-masqd_start || log "(masqd did not start again)"
+masqd_start "${WORKERS[@]}" || log "(masqd did not start again)"
 ct=$(mctl conntrack -L 2>/dev/null)
 log "$ct"
 rules

@@ -26,6 +26,14 @@
 #    restored forward.
 # 6. SIGHUP reloads SAVED: the listings are still the same (nothing
 #    doubled, the mfw order kept).
+# 7. masqd --workers 2 -c SAVED (with two CPUs), connections from
+#    outside and pings from inside through it (its workers learn
+#    neighbours apart): masqd starts (the file's set conntrack-max is
+#    the router's, shared out over the workers as --conntrack-max is;
+#    it was each engine's and refused), masqctl save exits 0 and writes
+#    the same file again, whole (it stopped at its neigh question, "not
+#    yet with --workers 2": the workers' ARP tables differ); neigh lists
+#    each address once.
 set -u
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -33,7 +41,8 @@ set -u
 e2e_init configure save_written masqd_stops restart_with_saved_file \
 	same_portfw same_mfw same_autofw same_settings same_routes \
 	same_static_neighbours same_ruleset same_helpers save_again_same \
-	forward_after_restart reload_keeps_listings
+	forward_after_restart reload_keeps_listings workers2_save_same \
+	workers2_neigh_once
 
 SAVED=$WORK/saved.conf
 GW=(--gateway 203.0.113.2)
@@ -206,5 +215,33 @@ elif [ -n "$bad" ]; then
 	fail reload_keeps_listings "differ after the reload:$bad"
 else
 	ok reload_keeps_listings
+fi
+masqd_stop >/dev/null
+
+# --- 7. save with --workers 2 ------------------------------------------------------
+if [ "$(nproc)" -lt 2 ]; then
+	skip workers2_save_same "one CPU: --workers 2 is refused"
+	skip workers2_neigh_once "one CPU: --workers 2 is refused"
+	exit 0
+fi
+if ! masqd_start "${GW[@]}" --workers 2 -c "$SAVED"; then
+	fail workers2_save_same "masqd --workers 2 -c $SAVED did not start (see $LOG)"
+	exit 0
+fi
+for i in 1 2 3; do through_forward; done
+on lan ping -c 2 -i 0.2 -W 1 203.0.113.2
+mctl save >"$WORK/save.workers2"; rc=$?
+PHASE=workers2
+if [ "$rc" = 0 ]; then
+	same workers2_save_same save
+else
+	fail workers2_save_same "masqctl save exited $rc: $(tail -n 2 "$WORK/save.workers2" | tr '\n' ' ')"
+fi
+mctl neigh >"$WORK/neigh-all.workers2"
+dup=$(awk '{ print $1 }' "$WORK/neigh-all.workers2" | sort | uniq -d | tr '\n' ' ')
+if grep -q '^192\.168\.0\.2 ' "$WORK/neigh-all.workers2" && [ -z "$dup" ]; then
+	ok workers2_neigh_once
+else
+	fail workers2_neigh_once "neigh: $(tr '\n' '|' <"$WORK/neigh-all.workers2")${dup:+; twice: $dup}"
 fi
 masqd_stop >/dev/null

@@ -11,7 +11,10 @@
  * port (or ICMP id) of its worker's slice, and its replies, the ICMP
  * errors about it, port forwards' (portfw, DNAT) connections both
  * ways, a hairpin and an FTP data connection (through the helper's
- * expectation) all reach the inside host through the same worker. Then the port slice
+ * expectation) all reach the inside host through the same worker; a
+ * restart across worker counts keeps masqueraded flows and connections
+ * DNATed from outside (by rules steering does not see: the client's
+ * segments reach the worker the load put them on). Then the port slice
  * allocator alone (nat.c), the ranges some worker has no port of
  * (named for masqd's warning), the rule counters as one vector (what
  * masqd adds over the workers), ARP on every worker, frames steering must
@@ -1551,6 +1554,109 @@ static int restart_across(uint32_t from, uint32_t to)
 	return rc;
 }
 
+/* The forwards of dnat_restart_across(): DNAT rules in a user chain,
+ * which the steering picture does not hold (steer.c) */
+static const char *const dr_rules[] = {
+	"iptables -t nat -N fwds",
+	"iptables -t nat -A PREROUTING -i wan0 -j fwds",
+	"iptables -t nat -A fwds -p tcp --dport 8081 -j DNAT --to-destination 192.168.0.2:80",
+	"iptables -t nat -A fwds -p tcp --dport 8082 -j DNAT --to-destination 192.168.0.3:80",
+	NULL };
+
+/* Remote @i's segment to its forwarded port (@syn: its SYN; else an ACK) */
+static int dr_from_remote(struct world *w, uint32_t i, bool syn)
+{
+	uint32_t rem = IP4(198, 51, 100, 10 + i), srv = IP4(192, 168, 0, 2 + i % 2);
+	struct frame_spec s;
+
+	frame_spec_tcp(&s, rem, (uint16_t)(40000 + i), EXT,
+		       (uint16_t)(8081 + i % 2), syn ? FRAME_TCP_SYN : FRAME_TCP_ACK);
+	s.seq = syn ? 5000 : 5001;
+	s.ack = syn ? 0 : 1001;
+	s.payload_len = 0;
+	if (world_send(w, &s, "wan0") < 0)
+		return -1;
+	return expect_out(w, syn ? "forwarded SYN" : "forwarded ACK", rem, srv);
+}
+
+/*
+ * n = @from workers forward 40 TCP connections from outside by DNAT
+ * rules steering does not see (the client's segments go by slice(the
+ * forwarded port), the server's by their own rule, walked when apart);
+ * a restart with @to workers loads them: each remote's next segment
+ * reaches its server, so each connection landed on the worker its
+ * client's segments are steered to (on its reply's, as before, those
+ * of the remotes whose reply names another worker were dropped).
+ */
+static int dnat_restart_across(uint32_t from, uint32_t to)
+{
+	struct frame_spec s;
+	struct world a, b;
+	int rc = world_up(&a, from, dr_rules) || world_up(&b, to, dr_rules) ?
+		 -1 : 0;
+
+	for (uint32_t i = 0; i < 40 && !rc; i++) {
+		uint32_t rem = IP4(198, 51, 100, 10 + i);
+
+		rc = dr_from_remote(&a, i, true);
+		frame_spec_tcp(&s, IP4(192, 168, 0, 2 + i % 2), 80, rem,
+			       (uint16_t)(40000 + i), FRAME_TCP_SYN | FRAME_TCP_ACK);
+		s.seq = 1000;
+		s.ack = 5001;
+		s.payload_len = 0;
+		if (!rc && (world_send(&a, &s, "lan0") < 0 ||
+			    expect_out(&a, "server's SYN+ACK", EXT, rem)))
+			rc = -1;
+		if (!rc)
+			rc = dr_from_remote(&a, i, false);
+	}
+	if (!rc)
+		rc = rs_load(&a, &b, 40);
+	for (uint32_t i = 0; i < 40 && !rc; i++)
+		if (dr_from_remote(&b, i, false))
+			rc = report_failf("n=%u to %u: remote %u's segment lost "
+					  "after the restart", from, to, i);
+	world_down(&a);
+	world_down(&b);
+	return rc;
+}
+
+/*
+ * `set conntrack-max N` and `show settings` with n workers: N is the
+ * router's (each engine of 4096 entries takes N / n), and every engine
+ * says the sum, so a file masqctl save wrote means the same to masqd
+ * with any --workers; more than the n tables hold is refused.
+ */
+static int conntrack_max_whole(uint32_t n)
+{
+	char line[64], want[64];
+	struct world w;
+	int rc = world_up(&w, n, NULL) ? -1 : 0;
+
+	if (!rc)
+		rc = world_ctl(&w, "set conntrack-max 2000");
+	for (uint32_t k = 0; k < n && !rc; k++) {
+		struct masq_text t = { 0 };
+
+		ctlline_run(w.e[k], "show settings", &t);
+		snprintf(want, sizeof(want), "conntrack-size %u\n", 4096 * n);
+		if (!t.s || !strstr(t.s, "conntrack-max 2000\n") ||
+		    !strstr(t.s, want))
+			rc = report_failf("n=%u worker %u: show settings says "
+					  "%s", n, k, t.s ? t.s : "nothing");
+		masq_text_free(&t);
+	}
+	snprintf(line, sizeof(line), "set conntrack-max %u", 4096 * n + n);
+	if (!rc && ctlline_run(w.e[0], line, NULL) == 0)
+		rc = report_failf("n=%u: '%s' taken over %u entries", n, line,
+				  4096 * n);
+	snprintf(line, sizeof(line), "set conntrack-max %u", 4096 * n);
+	if (!rc && ctlline_run(w.e[0], line, NULL))
+		rc = report_failf("n=%u: '%s' refused", n, line);
+	world_down(&w);
+	return rc;
+}
+
 int main(void)
 {
 	static const uint32_t ns[] = { 1, 2, 4 };
@@ -1584,6 +1690,8 @@ int main(void)
 		report_case("workers", name, arp_every_worker(ns[i]));
 		snprintf(name, sizeof(name), "steer_pairs_n%u", ns[i]);
 		report_case("workers", name, steer_pairs(ns[i]));
+		snprintf(name, sizeof(name), "conntrack_max_whole_n%u", ns[i]);
+		report_case("workers", name, conntrack_max_whole(ns[i]));
 	}
 	report_case("workers", "frag_reaches_owner_n1", frag_reaches_owner(1));
 	report_case("workers", "frag_reaches_owner_n2", frag_reaches_owner(2));
@@ -1594,6 +1702,9 @@ int main(void)
 	report_case("workers", "restart_n2_to_n1", restart_across(2, 1));
 	report_case("workers", "restart_n1_to_n2", restart_across(1, 2));
 	report_case("workers", "restart_n4_to_n2", restart_across(4, 2));
+	report_case("workers", "dnat_restart_n2_to_n2", dnat_restart_across(2, 2));
+	report_case("workers", "dnat_restart_n1_to_n2", dnat_restart_across(1, 2));
+	report_case("workers", "dnat_restart_n2_to_n4", dnat_restart_across(2, 4));
 	report_case("workers", "steer_edges", steer_edges());
 	report_case("workers", "slice_allocator", slice_allocator());
 	report_case("workers", "slice_exhaustion", slice_exhaustion());
