@@ -52,12 +52,12 @@ static void check_limits(const struct masqd *d, struct masq_limits *lim)
 }
 
 /**
- * check_config() - masqd -t: check the -c file, print the verdict
+ * check_config_file() - masqd -t: check the -c file, print the verdict
  * @d:		daemon, the command line parsed (d->o.check, d->o.conf set)
  *
  * Return: the exit status: 0 when the file would load, 1 when not
  */
-int check_config(struct masqd *d)
+int check_config_file(struct masqd *d)
 {
 	struct masq_text msg = { 0 };
 	struct reload_job *job = NULL;

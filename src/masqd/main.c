@@ -93,7 +93,7 @@ int main(int argc, char **argv)
 	if (d.o.nrelease)
 		return recover_release(&d.o);
 	if (d.o.check)		/* -t: nothing started (check.c) */
-		return check_config(&d);
+		return check_config_file(&d);
 	notify_init();	/* $NOTIFY_SOCKET: systemd's Type=notify */
 	if (start(&d)) {
 		setup_teardown(&d);

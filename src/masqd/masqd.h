@@ -207,7 +207,7 @@ struct masqd {
 int setup_links(struct masqd *d);
 int setup_engine(struct masqd *d);
 int setup_cmdline(struct masqd *d);
-int check_config(struct masqd *d);
+int check_config_file(struct masqd *d);
 int setup_ports(struct masqd *d);
 int setup_takeover(struct masqd *d);
 void setup_teardown(struct masqd *d);

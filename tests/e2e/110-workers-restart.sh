@@ -66,7 +66,9 @@ head -c 307200 /dev/urandom >"$WORK/www/f.bin"
 WANT=$(sha256sum <"$WORK/www/f.bin" | cut -d' ' -f1)
 bg lan http 80 "$PY" -u -m http.server 8000 --bind 192.168.0.2 --directory "$WORK/www"
 wait_listen lan tcp 192.168.0.2:8000 || log "(the web server did not start)"
+# (the file writes nat, so nat is the file's alone: masq.conf(5))
 cat >"$WORK/masq.conf" <<'EOF'
+iptables -t nat -A POSTROUTING -o wan0 -j MASQUERADE
 iptables -t nat -A PREROUTING -i wan0 -p tcp --dport 8080 -j DNAT --to-destination 192.168.0.2:8000
 iptables -t nat -N fwds
 iptables -t nat -A PREROUTING -i wan0 -j fwds
