@@ -389,6 +389,28 @@ static struct masq_engine *scratch_up(const struct reload *r,
 }
 
 /*
+ * Run file command @c (as @argv) on the scratch engine: a failure is said
+ * as run() says it, and a warning it passed with ("warning: ...", e.g. an
+ * address overlapping another external network) with its line, so the
+ * file's warnings reach the log and masqctl reload as a command's do.
+ * Return: its exit status
+ */
+static int check_run(const struct reload *r, struct masq_engine *e,
+		     const struct cmdfile_cmd *c, int argc, char *const *argv,
+		     struct masq_text *why)
+{
+	struct masq_text out = { 0 };
+	int st = masq_engine_ctl(e, argc, argv, &out);
+
+	if (st)
+		failed_line(why, r->path, c->line, c->argc, c->argv, st, &out);
+	else if (out.s && !strncmp(out.s, "warning: ", 9))
+		masq_text_printf(why, "%s:%u: %s", r->path, c->line, out.s);
+	masq_text_free(&out);
+	return st;
+}
+
+/*
  * One command of the file on the scratch engine. Its connection table is
  * SCRATCH_CONNS long, the live one masqd --conntrack-max: so `set
  * conntrack-max N` is held against the live size here, and runs on the
@@ -406,10 +428,10 @@ static int check_one(const struct reload *r, struct masq_engine *e,
 	if (c->argc != 3 || strcmp(c->argv[0], "set") ||
 	    strcmp(c->argv[1], "conntrack-max") ||
 	    c->argv[2][0] < '0' || c->argv[2][0] > '9')
-		return run(e, r->path, c->line, c->argc, c->argv, why);
+		return check_run(r, e, c, c->argc, c->argv, why);
 	v = strtoul(c->argv[2], &end, 10);
 	if (*end || v <= SCRATCH_CONNS)
-		return run(e, r->path, c->line, c->argc, c->argv, why);
+		return check_run(r, e, c, c->argc, c->argv, why);
 	if (v > r->lim.max_conns) {
 		masq_text_printf(&t, "set: conntrack-max %s is more than the "
 				 "table masqd made at start (%u); start masqd "
@@ -420,7 +442,7 @@ static int check_one(const struct reload *r, struct masq_engine *e,
 		return 1;
 	}
 	snprintf(fit, sizeof(fit), "%u", SCRATCH_CONNS);
-	return run(e, r->path, c->line, 3, argv, why);
+	return check_run(r, e, c, 3, argv, why);
 }
 
 /*

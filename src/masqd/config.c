@@ -61,7 +61,7 @@ int config_base(struct masqd *d, int argc, char *const *argv)
 	return ret ? -1 : 0;
 }
 
-/* Each line of @t as one log line */
+/* Each line of @t as one log line (a file's warning as a warning) */
 static void log_lines(int prio, struct masq_text *t)
 {
 	char *line, *save = NULL;
@@ -70,7 +70,8 @@ static void log_lines(int prio, struct masq_text *t)
 		return;
 	for (line = strtok_r(t->s, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save))
-		logmsg(prio, "%s", line);
+		logmsg(strstr(line, ": warning: ") ? LOG_WARNING : prio,
+		       "%s", line);
 }
 
 /*
@@ -150,19 +151,23 @@ void config_reload(struct masqd *d)
 	config_reloaded(d);
 }
 
-/* Keep @ret and the first line of @msg for `show settings` */
+/* Keep @ret and @msg's first error line for `show settings` */
 static void remember(struct masqd *d, int ret, const struct masq_text *msg)
 {
 	struct config_last *l = &d->last;
-	size_t n;
+	const char *p = msg->s;
+	size_t n = 0;
 
 	l->when = (int64_t)time(NULL);
 	l->ok = !ret;
 	l->first[0] = '\0';
-	if (ret && msg->s) {
-		n = strcspn(msg->s, "\n");
-		snprintf(l->first, sizeof(l->first), "%.*s", (int)n, msg->s);
+	for (; ret && p && *p; p += n + !!p[n]) {	/* the first error: */
+		n = strcspn(p, "\n");			/* not a warning */
+		if (!memmem(p, n, ": warning: ", 11))
+			break;
 	}
+	if (ret && p && *p)
+		snprintf(l->first, sizeof(l->first), "%.*s", (int)n, p);
 }
 
 /*

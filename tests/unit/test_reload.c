@@ -292,6 +292,28 @@ static bool hand_routes_and_neigh_stay(struct masq_pool *pool)
 	return ok;
 }
 
+/*
+ * A command of the file that passes with a warning (an external network
+ * overlapping another) has it said with its line, the file still loaded
+ */
+static bool warnings_said(struct masq_pool *pool)
+{
+	struct masq_text msg = { 0 };
+	struct reload r;
+	struct masq_engine *e = up(pool, &r);
+	bool ok = true;
+	int rc;
+
+	rc = load(&r, e, "iface add wan1 mac 02:00:00:00:04:01 role external\n"
+		  "addr add 203.0.113.129/25 dev wan1\n", &msg);
+	if (rc || !has(msg.s, "reload.conf:2: warning: addr: 203.0.113.129/25") ||
+	    !has(listing(e, "iface"), "203.0.113.129/25"))
+		ok = report_whyf("overlap: %d %s", rc, msg.s ? msg.s : "(nothing said)");
+	masq_text_free(&msg);
+	down(e, &r);
+	return ok;
+}
+
 static bool interfaces_fixed(struct masq_pool *pool)
 {
 	struct masq_text msg = { 0 };
@@ -950,6 +972,7 @@ int main(void)
 	report("routes_and_neigh_follow_file", routes_and_neigh_follow_file(pool));
 	report("hand_routes_and_neigh_stay", hand_routes_and_neigh_stay(pool));
 	report("interfaces_fixed", interfaces_fixed(pool));
+	report("warnings_said", warnings_said(pool));
 	report("conntrack_max_against_live_size", conntrack_max_live_size(pool));
 	report("connections_survive", connections_survive(pool));
 	report("engine_reset_and_flush", engine_commands(pool));
