@@ -40,18 +40,6 @@
 
 /* ---- compile ------------------------------------------------------------- */
 
-/* Does interface name @ifn match the rule's @pat ("" any, "eth+" prefix)? */
-static bool ifname_matches(const char *pat, const char *ifn)
-{
-	size_t n = strlen(pat);
-
-	if (!n)
-		return true;
-	if (pat[n - 1] == '+')
-		return !strncmp(pat, ifn, n - 1);
-	return !strcmp(pat, ifn);
-}
-
 /* The interfaces a rule's -i/-o admits, as a bit per engine interface */
 static uint32_t fw_iface_bits(const struct masq_engine *e, const char *pat,
 			      bool inv)
@@ -59,7 +47,7 @@ static uint32_t fw_iface_bits(const struct masq_engine *e, const char *pat,
 	uint32_t bits = 0;
 
 	for (int i = 0; i < e->net.nifs; i++)
-		if (ifname_matches(pat, e->net.ifs[i].name))
+		if (ipt_ifname_matches(pat, e->net.ifs[i].name))
 			bits |= 1u << i;
 	if (!*pat || !strcmp(pat, "+"))
 		bits = ~0u;		/* any interface, or none */

@@ -34,18 +34,6 @@ static int chain_idx(const struct ipt_table *t, const char *name)
 	return c ? (int)(c - t->chains) : -1;
 }
 
-/* The interface test: "" any, "ppp+" a prefix ("+" any), else the name */
-static bool iface_match(const char *rule, const char *pkt)
-{
-	size_t l = strnlen(rule, IPT_IFNAMSIZ - 1);
-
-	if (!l)
-		return true;
-	if (rule[l - 1] == '+')
-		return !strncmp(pkt, rule, l - 1);
-	return strlen(pkt) == l && !strncmp(pkt, rule, l);
-}
-
 /* A port test; a fragment passes only a rule that asks no port */
 static bool port_match(uint8_t n, struct ipt_portrange r, bool inv,
 		       uint16_t port, bool frag)
@@ -73,7 +61,7 @@ bool ipchains_rule_match(const struct ipt_rule *r,
 	if ((((p->src & r->smsk) != r->src) != !!(r->inv & IPT_INV_SRC)) ||
 	    (((p->dst & r->dmsk) != r->dst) != !!(r->inv & IPT_INV_DST)))
 		return false;
-	if (iface_match(r->in, p->iface) == !!(r->inv & IPT_INV_IN))
+	if (ipt_ifname_matches(r->in, p->iface) == !!(r->inv & IPT_INV_IN))
 		return false;
 	if ((r->frag && !p->frag) != !!(r->inv & IPT_INV_FRAG))
 		return false;

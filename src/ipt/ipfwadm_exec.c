@@ -231,18 +231,6 @@ static bool port_in(const struct ipt_portrange *pr, uint8_t n, uint16_t v)
 	return false;
 }
 
-/* The rule's interface name: "" any, "eth+" a prefix, else equal */
-static bool name_matches(const char *rule, const char *pkt)
-{
-	size_t n = strnlen(rule, IPT_IFNAMSIZ);
-
-	if (!n)
-		return true;
-	if (rule[n - 1] == '+')
-		return !strncmp(rule, pkt, n - 1);
-	return !strncmp(rule, pkt, IPT_IFNAMSIZ);
-}
-
 /* Which ways the addresses match: 1 as written, 2 reversed (-b) */
 static unsigned addr_ways(const struct ipt_rule *f, const struct ipt_rule *p)
 {
@@ -279,7 +267,7 @@ static bool rule_matches(const struct ipt_rule *f, const struct ipt_rule *p)
 	unsigned ways = addr_ways(f, p);
 
 	if (!ways || (f->lg.via && f->lg.via != p->lg.via) ||
-	    !name_matches(f->in, p->in))
+	    !ipt_ifname_matches(f->in, p->in))
 		return false;
 	if ((f->lg.flags & IPT_LG_SYN) && tcp && !syn)
 		return false;

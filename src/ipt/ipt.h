@@ -712,6 +712,10 @@ int ipt_exec(struct ipt_ruleset *rs, const struct ipt_cmd *cmd,
 /* Do two rules match the same packets and do the same (for -D and -C)? */
 bool ipt_rule_equal(const struct ipt_rule *a, const struct ipt_rule *b);
 
+/* ---- ifname.c: "" any, "eth+" a prefix, else the whole name ---------- */
+
+bool ipt_ifname_matches(const char *pat, const char *name);
+
 /* ---- print.c ------------------------------------------------------------- */
 
 /*

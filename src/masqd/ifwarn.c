@@ -18,23 +18,13 @@
 #include "masqd/log.h"
 #include "masqd/options.h"
 
-/* Does @pat (a name, or a prefix ending in '+') name interface @name? */
-static bool pattern_names(const char *pat, const char *name)
-{
-	size_t n = strlen(pat);
-
-	if (n && pat[n - 1] == '+')
-		return !strncmp(pat, name, n - 1);
-	return !strcmp(pat, name);
-}
-
 /* Does @pat name any of masqd's interfaces? ("" and "+" name them all) */
 static bool names_one_of_ours(const struct masqd_opts *o, const char *pat)
 {
 	if (!*pat || !strcmp(pat, "+"))
 		return true;
 	for (int i = 0; i < o->nifaces; i++)
-		if (pattern_names(pat, o->ifaces[i].name))
+		if (ipt_ifname_matches(pat, o->ifaces[i].name))
 			return true;
 	return false;
 }
